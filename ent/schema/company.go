@@ -1,0 +1,57 @@
+package schema
+
+import (
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/privacy"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+
+	"github.com/bigledger/bigledger/ent/schema/pulid"
+)
+
+// Company is the tenant: every other business row belongs to exactly one.
+type Company struct{ ent.Schema }
+
+// Mixin of Company.
+func (Company) Mixin() []ent.Mixin {
+	return []ent.Mixin{pulid.MixinWithPrefix("comp"), TimeMixin{}}
+}
+
+// Fields of Company.
+func (Company) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("name").NotEmpty().MaxLen(200),
+		field.String("base_currency").Default("MYR").MaxLen(3).MinLen(3),
+		field.String("timezone").Default("Asia/Kuala_Lumpur").MaxLen(64),
+		field.JSON("settings", map[string]any{}).Optional().Annotations(entgql.Skip()),
+	}
+}
+
+// Edges of Company: back-references for the tenant foreign keys.
+func (Company) Edges() []ent.Edge {
+	skip := entgql.Skip()
+	return []ent.Edge{
+		edge.To("users", User.Type).Annotations(skip),
+		edge.To("api_keys", APIKey.Type).Annotations(skip),
+		edge.To("customers", Customer.Type).Annotations(skip),
+		edge.To("contacts", Contact.Type).Annotations(skip),
+		edge.To("customer_groups", CustomerGroup.Type).Annotations(skip),
+		edge.To("document_counters", DocumentCounter.Type).Annotations(skip),
+	}
+}
+
+// Policy: a company sees only itself.
+func (Company) Policy() ent.Policy {
+	rule := tenantRule{column: "id"}
+	return privacy.Policy{
+		Query:    privacy.QueryPolicy{rule},
+		Mutation: privacy.MutationPolicy{companyCreateRule{}, rule},
+	}
+}
+
+// Annotations of Company.
+func (Company) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput, entgql.SkipWhereInput)}
+}

@@ -1,0 +1,227 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"entgo.io/contrib/entgql"
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/bigledger/bigledger/ent/schema/pulid"
+	"github.com/bigledger/bigledger/internal/apperr"
+	"github.com/bigledger/bigledger/internal/auth"
+	"github.com/bigledger/bigledger/internal/gqlws"
+)
+
+// Page sizes for every Relay connection: a connection asked for without
+// first/last returns DefaultPageSize items; more than MaxPageSize is refused.
+const (
+	DefaultPageSize = 50
+	MaxPageSize     = 100
+)
+
+// Options configure the GraphQL handler.
+type Options struct {
+	// Development enables field suggestions in validation errors.
+	Development bool
+	// Websocket upgrades; its Implementation's origin list applies.
+	Websocket gqlws.Gorilla
+	// WebsocketInit authenticates connection_init.
+	WebsocketInit transport.WebsocketInitFunc
+	// Logger receives panics and internal errors.
+	Logger *slog.Logger
+}
+
+// NewHandler builds the production GraphQL handler: explicit transports,
+// a query cache, bounded parsing and complexity, scope checks, page-size
+// limits and an error presenter that never leaks internals.
+func NewHandler(o Options) *handler.Server {
+	log := o.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	srv := handler.New(NewExecutableSchema(Config{Resolvers: &Resolver{}}))
+	srv.AddTransport(transport.Websocket{
+		Implementation:        o.Websocket,
+		InitFunc:              o.WebsocketInit,
+		InitTimeout:           10 * time.Second,
+		KeepAlivePingInterval: 15 * time.Second,
+		PingPongInterval:      20 * time.Second,
+	})
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.Use(extension.Introspection{})
+	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	srv.Use(extension.FixedComplexityLimit(2000))
+	srv.SetParserTokenLimit(20000)
+	srv.SetDisableSuggestion(!o.Development)
+	srv.AroundRootFields(requireScopes)
+	srv.AroundFields(limitPageSize)
+	srv.SetErrorPresenter(func(ctx context.Context, err error) *gqlerror.Error {
+		return present(ctx, err, log)
+	})
+	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
+		log.ErrorContext(ctx, "graphql panic", "panic", v)
+		return apperr.Internal(fmt.Errorf("panic: %v", v))
+	})
+	return srv
+}
+
+// present renders any resolver error as {message, path, extensions:{code, details}}.
+func present(ctx context.Context, err error, log *slog.Logger) *gqlerror.Error {
+	gerr := graphql.DefaultErrorPresenter(ctx, err)
+	var cause error = err
+	if gerr.Err != nil {
+		cause = gerr.Err
+	}
+	// Errors raised while decoding arguments (a malformed id, a bad
+	// Decimal) come wrapped by gqlgen; they are the client's fault.
+	if gerr.Extensions != nil && gerr.Extensions["code"] != nil && !isApp(cause) {
+		if errors.Is(cause, pulid.ErrMalformed) {
+			ae := apperr.From(cause)
+			return withApp(gerr, ae)
+		}
+		return gerr
+	}
+	ae := apperr.From(cause)
+	if ae.Kind == apperr.KindInternal {
+		log.ErrorContext(ctx, "graphql internal error", "error", err, "path", gerr.Path.String())
+	}
+	return withApp(gerr, ae)
+}
+
+func isApp(err error) bool {
+	var ae *apperr.Error
+	return errors.As(err, &ae)
+}
+
+func withApp(gerr *gqlerror.Error, ae *apperr.Error) *gqlerror.Error {
+	gerr.Message = ae.Message
+	if len(ae.Details) > 0 && ae.Kind == apperr.KindValidation && gerr.Extensions == nil {
+		gerr.Message = ae.Error()[len(ae.Code)+2:]
+	}
+	ext := map[string]any{"code": ae.Code}
+	if len(ae.Details) > 0 {
+		ext["details"] = ae.Details
+	}
+	gerr.Extensions = ext
+	return gerr
+}
+
+// rootScopes maps each root field to the scope it requires. A root field
+// missing here is refused: new operations must declare their scope.
+var rootScopes = map[string]string{
+	"customer":            "customers:read",
+	"customers":           "customers:read",
+	"contact":             "customers:read",
+	"customerGroup":       "customers:read",
+	"customerGroups":      "customers:read",
+	"createCustomer":      "customers:write",
+	"updateCustomer":      "customers:write",
+	"deleteCustomer":      "customers:write",
+	"createContact":       "customers:write",
+	"updateContact":       "customers:write",
+	"deleteContact":       "customers:write",
+	"createCustomerGroup": "customers:write",
+	"updateCustomerGroup": "customers:write",
+	"deleteCustomerGroup": "customers:write",
+}
+
+// prefixScopes maps an id prefix to the read scope node(id:) requires.
+var prefixScopes = map[string]string{
+	"cust": "customers:read", "contact": "customers:read", "grp": "customers:read",
+	"comp": "", "user": "",
+}
+
+func requireScopes(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
+	fc := graphql.GetRootFieldContext(ctx)
+	name := fc.Field.Name
+	if strings.HasPrefix(name, "__") {
+		return next(ctx)
+	}
+	var err error
+	switch name {
+	case "node", "nodes":
+		err = nodeScopes(ctx, fc)
+	default:
+		scope, ok := rootScopes[name]
+		if !ok {
+			err = apperr.PermissionDenied(fmt.Sprintf("Operation %q has no scope mapping", name))
+		} else {
+			err = auth.Require(ctx, scope)
+		}
+	}
+	if err != nil {
+		graphql.AddError(ctx, &gqlerror.Error{Err: err, Path: ast.Path{ast.PathName(fc.Field.Alias)}})
+		return graphql.Null
+	}
+	return next(ctx)
+}
+
+func nodeScopes(ctx context.Context, fc *graphql.RootFieldContext) error {
+	args := fc.Field.ArgumentMap(graphql.GetOperationContext(ctx).Variables)
+	var ids []string
+	switch v := args["id"].(type) {
+	case string:
+		ids = append(ids, v)
+	}
+	if list, ok := args["ids"].([]any); ok {
+		for _, v := range list {
+			if s, ok := v.(string); ok {
+				ids = append(ids, s)
+			}
+		}
+	}
+	if _, ok := auth.FromContext(ctx); !ok {
+		return apperr.Unauthenticated("Authentication required")
+	}
+	for _, s := range ids {
+		scope := prefixScopes[pulid.ID(s).Prefix()]
+		if scope == "" {
+			continue
+		}
+		if err := auth.Require(ctx, scope); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// limitPageSize gives every connection field a default page size and
+// refuses pages above the cap: an entgql connection with neither first nor
+// last would otherwise run without a SQL LIMIT.
+func limitPageSize(ctx context.Context, next graphql.Resolver) (any, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || fc.Field.Definition == nil || !strings.HasSuffix(fc.Field.Definition.Type.Name(), "Connection") || fc.Args == nil {
+		return next(ctx)
+	}
+	first, _ := fc.Args["first"].(*int)
+	last, _ := fc.Args["last"].(*int)
+	for name, v := range map[string]*int{"first": first, "last": last} {
+		if v != nil && (*v < 0 || *v > MaxPageSize) {
+			return nil, apperr.Validation("VALIDATION_ERROR", "Invalid page size",
+				apperr.Detail{Field: name, Message: fmt.Sprintf("Must be between 0 and %d", MaxPageSize)})
+		}
+	}
+	if first == nil && last == nil {
+		n := DefaultPageSize
+		if before, ok := fc.Args["before"].(*entgql.Cursor[pulid.ID]); ok && before != nil {
+			fc.Args["last"] = &n
+		} else {
+			fc.Args["first"] = &n
+		}
+	}
+	return next(ctx)
+}

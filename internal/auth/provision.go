@@ -1,0 +1,74 @@
+package auth
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/bigledger/bigledger/ent"
+	"github.com/bigledger/bigledger/ent/company"
+	"github.com/bigledger/bigledger/ent/user"
+	"github.com/bigledger/bigledger/internal/tenant"
+)
+
+// Provisioned is the outcome of EnsureCompanyKey.
+type Provisioned struct {
+	CompanyID string `json:"companyId"`
+	UserID    string `json:"userId"`
+	APIKey    string `json:"apiKey"`
+	Created   bool   `json:"created"`
+}
+
+var slugRe = regexp.MustCompile(`[^a-z0-9]+`)
+
+// EnsureCompanyKey finds the company named name (creating it, with an owner
+// user, when missing) and issues a new key for its owner. It runs as
+// system: provisioning happens before any tenant exists.
+func EnsureCompanyKey(ctx context.Context, root *ent.Client, name string, scopes []string) (*Provisioned, error) {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return nil, fmt.Errorf("company name is required")
+	}
+	if len(scopes) == 0 {
+		scopes = []string{"*"}
+	}
+	if err := ValidateScopes(scopes); err != nil {
+		return nil, err
+	}
+	sys := tenant.AsSystem(ctx)
+	tx, err := root.Tx(sys)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = tx.Rollback() }()
+	out := &Provisioned{}
+	co, err := tx.Company.Query().Where(company.Name(name)).Order(ent.Asc(company.FieldCreatedAt)).First(sys)
+	if ent.IsNotFound(err) {
+		co, err = tx.Company.Create().SetName(name).Save(sys)
+		out.Created = true
+	}
+	if err != nil {
+		return nil, err
+	}
+	// From here on act as the company itself, so the tenant hooks apply.
+	cctx := tenant.WithCompany(ctx, co.ID)
+	cctx = ent.NewTxContext(cctx, tx)
+	email := "owner@" + strings.Trim(slugRe.ReplaceAllString(strings.ToLower(name), "-"), "-") + ".example"
+	u, err := tx.User.Query().Where(user.Email(email)).Only(cctx)
+	if ent.IsNotFound(err) {
+		u, err = tx.User.Create().SetName(name + " owner").SetEmail(email).SetRole(user.RoleOwner).Save(cctx)
+	}
+	if err != nil {
+		return nil, err
+	}
+	plain, _, err := IssueKey(cctx, tx.Client(), u.ID, "provisioned", scopes)
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, err
+	}
+	out.CompanyID, out.UserID, out.APIKey = string(co.ID), string(u.ID), plain
+	return out, nil
+}

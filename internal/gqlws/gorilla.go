@@ -1,0 +1,118 @@
+// Package gqlws adapts gorilla/websocket to gqlgen's websocket transport
+// (gqlgen ships only a coder/websocket adapter). It enforces the origin
+// allow-list at the upgrade, the transport's read limit and read deadlines,
+// and serializes writes, which gorilla requires.
+package gqlws
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/gorilla/websocket"
+)
+
+// Gorilla implements transport.WebsocketImplementation.
+type Gorilla struct {
+	// AllowedOrigins lists origins (scheme://host[:port]) allowed to open
+	// a socket from a browser; "*" allows any. Requests without an Origin
+	// header (non-browser clients) are always allowed.
+	AllowedOrigins []string
+	// WriteTimeout bounds each frame write, so a stalled peer cannot
+	// block its sender forever.
+	WriteTimeout time.Duration
+}
+
+var _ transport.WebsocketImplementation = Gorilla{}
+
+// CheckOrigin applies the allow-list to an upgrade request.
+func (g Gorilla) CheckOrigin(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true
+	}
+	if slices.Contains(g.AllowedOrigins, "*") {
+		return true
+	}
+	u, err := url.Parse(origin)
+	if err != nil {
+		return false
+	}
+	o := strings.ToLower(u.Scheme + "://" + u.Host)
+	for _, a := range g.AllowedOrigins {
+		if strings.EqualFold(strings.TrimRight(a, "/"), o) {
+			return true
+		}
+	}
+	// Same-origin requests (playground served by this server) are fine.
+	return strings.EqualFold(u.Host, r.Host)
+}
+
+// Accept upgrades the request.
+func (g Gorilla) Accept(w http.ResponseWriter, r *http.Request, opts transport.WebsocketAcceptOptions) (transport.WebsocketConn, error) {
+	up := websocket.Upgrader{
+		CheckOrigin:      g.CheckOrigin,
+		Subprotocols:     opts.Subprotocols,
+		HandshakeTimeout: 10 * time.Second,
+	}
+	conn, err := up.Upgrade(w, r, opts.ResponseHeader)
+	if err != nil {
+		return nil, err
+	}
+	wt := g.WriteTimeout
+	if wt == 0 {
+		wt = 10 * time.Second
+	}
+	return &conn_{c: conn, writeTimeout: wt}, nil
+}
+
+type conn_ struct {
+	c            *websocket.Conn
+	writeTimeout time.Duration
+	wmu          sync.Mutex
+}
+
+var (
+	_ transport.WebsocketConn          = (*conn_)(nil)
+	_ transport.WebsocketReadLimiter   = (*conn_)(nil)
+	_ transport.WebsocketReadDeadliner = (*conn_)(nil)
+)
+
+func (c *conn_) Close() error { return c.c.Close() }
+
+func (c *conn_) NextReader() (int, io.Reader, error) {
+	t, r, err := c.c.NextReader()
+	if err != nil {
+		var ce *websocket.CloseError
+		if errors.As(err, &ce) && (ce.Code == websocket.CloseNormalClosure || ce.Code == websocket.CloseNoStatusReceived) {
+			return t, nil, transport.ErrWebsocketClosed
+		}
+		return t, nil, err
+	}
+	return t, r, nil
+}
+
+func (c *conn_) WriteJSON(v any) error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	_ = c.c.SetWriteDeadline(time.Now().Add(c.writeTimeout))
+	return c.c.WriteJSON(v)
+}
+
+func (c *conn_) WriteClose(code int, message string) error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	return c.c.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, message), time.Now().Add(time.Second))
+}
+
+func (c *conn_) Subprotocol() string { return c.c.Subprotocol() }
+
+func (c *conn_) SetReadLimit(limit int64) { c.c.SetReadLimit(limit) }
+
+func (c *conn_) SetReadDeadline(t time.Time) error { return c.c.SetReadDeadline(t) }

@@ -1,0 +1,115 @@
+// Package store opens the database and runs domain workflows in one
+// transaction: a workflow joins the caller's transaction when there is one
+// and otherwise opens, commits or rolls back its own.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	entsql "entgo.io/ent/dialect/sql"
+	_ "github.com/lib/pq" // PostgreSQL driver
+
+	"entgo.io/ent/dialect"
+
+	"github.com/bigledger/bigledger/ent"
+	_ "github.com/bigledger/bigledger/ent/runtime" // privacy policies and hooks
+)
+
+// WithBinaryParameters adds binary_parameters=yes to a lib/pq URL (or
+// key=value DSN): without it every parameterized query costs two round
+// trips (prepare, execute).
+func WithBinaryParameters(dsn string) string {
+	if strings.Contains(dsn, "binary_parameters=") {
+		return dsn
+	}
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		u, err := url.Parse(dsn)
+		if err != nil {
+			return dsn
+		}
+		q := u.Query()
+		q.Set("binary_parameters", "yes")
+		u.RawQuery = q.Encode()
+		return u.String()
+	}
+	return strings.TrimSpace(dsn) + " binary_parameters=yes"
+}
+
+// Open connects to PostgreSQL and returns the ent client and the raw pool.
+func Open(dsn string) (*ent.Client, *sql.DB, error) {
+	db, err := sql.Open("postgres", WithBinaryParameters(dsn))
+	if err != nil {
+		return nil, nil, fmt.Errorf("open database: %w", err)
+	}
+	db.SetMaxOpenConns(32)
+	db.SetMaxIdleConns(32)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	drv := entsql.OpenDB(dialect.Postgres, db)
+	return ent.NewClient(ent.Driver(drv)), db, nil
+}
+
+type clientKey struct{}
+
+// WithClient puts the root client in ctx; the server does this per request.
+func WithClient(ctx context.Context, c *ent.Client) context.Context {
+	return context.WithValue(ctx, clientKey{}, c)
+}
+
+// Client returns the client a read should use: the transaction's when one
+// is open in ctx, else the root client.
+func Client(ctx context.Context) *ent.Client {
+	if tx := ent.TxFromContext(ctx); tx != nil {
+		return tx.Client()
+	}
+	if c, ok := ctx.Value(clientKey{}).(*ent.Client); ok {
+		return c
+	}
+	panic("store: no ent client in context")
+}
+
+// InTx runs fn in a transaction. If ctx already carries one, fn joins it
+// and the caller commits; otherwise InTx opens one, commits when fn
+// succeeds and rolls back when it fails or panics. Entities returned from a
+// transaction InTx opened are unwrapped so their edges can be loaded after
+// commit.
+func InTx[T interface{ Unwrap() T }](ctx context.Context, fn func(ctx context.Context, c *ent.Client) (T, error)) (T, error) {
+	var zero T
+	if tx := ent.TxFromContext(ctx); tx != nil {
+		return fn(ctx, tx.Client())
+	}
+	root, ok := ctx.Value(clientKey{}).(*ent.Client)
+	if !ok {
+		panic("store: no ent client in context")
+	}
+	tx, err := root.Tx(ctx)
+	if err != nil {
+		return zero, err
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			_ = tx.Rollback()
+		}
+	}()
+	txCtx := ent.NewTxContext(ctx, tx)
+	v, err := fn(txCtx, tx.Client())
+	if err != nil {
+		return zero, err
+	}
+	if err := tx.Commit(); err != nil {
+		return zero, err
+	}
+	committed = true
+	return v.Unwrap(), nil
+}
+
+// Done is the result of a workflow that returns no entity.
+type Done struct{}
+
+// Unwrap implements the InTx result constraint.
+func (d Done) Unwrap() Done { return d }
