@@ -36,6 +36,7 @@ func main() {
 			gen.FeatureUpsert,
 			gen.FeatureLock,
 			gen.FeatureModifier,
+			gen.FeatureIntercept,
 		},
 	}
 	if err := entc.Generate("./ent/schema", cfg, entc.Extensions(ex)); err != nil {

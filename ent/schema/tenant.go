@@ -13,6 +13,7 @@ import (
 	"entgo.io/ent/schema/index"
 	"entgo.io/ent/schema/mixin"
 
+	"github.com/bigledger/bigledger/ent/intercept"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/internal/tenant"
 )
@@ -94,8 +95,18 @@ func (r tenantRule) filter(ctx context.Context, v any) error {
 	return privacy.Skip
 }
 
-// EvalQuery implements privacy.QueryRule.
-func (r tenantRule) EvalQuery(ctx context.Context, q ent.Query) error { return r.filter(ctx, q) }
+// EvalQuery implements privacy.QueryRule. Queries gain WhereP through the
+// generated intercept package.
+func (r tenantRule) EvalQuery(ctx context.Context, q ent.Query) error {
+	if tenant.IsSystem(ctx) {
+		return privacy.Skip
+	}
+	gq, err := intercept.NewQuery(q)
+	if err != nil {
+		return privacy.Denyf("tenant: %v", err)
+	}
+	return r.filter(ctx, gq)
+}
 
 // EvalMutation implements privacy.MutationRule.
 func (r tenantRule) EvalMutation(ctx context.Context, m ent.Mutation) error {

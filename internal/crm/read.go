@@ -67,8 +67,9 @@ func ContactsOf(ctx context.Context, customerID pulid.ID) ([]*ent.Contact, error
 	if !ok {
 		return nil, CustomerNotFound(customerID)
 	}
-	return c.Contact.Query().Where(contact.CustomerID(customerID)).
-		Order(ent.Desc(contact.FieldIsPrimary), ent.Asc(contact.FieldName), ent.Asc(contact.FieldID)).All(ctx)
+	q := c.Contact.Query().Where(contact.CustomerID(customerID))
+	OrderContacts(q)
+	return q.All(ctx)
 }
 
 // GetCustomerGroup loads one group.
@@ -78,4 +79,35 @@ func GetCustomerGroup(ctx context.Context, id pulid.ID) (*ent.CustomerGroup, err
 		return nil, GroupNotFound(id)
 	}
 	return g, err
+}
+
+// OrderContacts orders eager-loaded contacts: primary first, then by name.
+func OrderContacts(q *ent.ContactQuery) {
+	q.Order(ent.Desc(contact.FieldIsPrimary), ent.Asc(contact.FieldName), ent.Asc(contact.FieldID))
+}
+
+// LoadContacts loads the contacts of a page of customers with one query.
+func LoadContacts(ctx context.Context, customers []*ent.Customer) error {
+	if len(customers) == 0 {
+		return nil
+	}
+	ids := make([]pulid.ID, len(customers))
+	byID := make(map[pulid.ID]*ent.Customer, len(customers))
+	for i, c := range customers {
+		ids[i] = c.ID
+		byID[c.ID] = c
+		c.Edges.Contacts = []*ent.Contact{}
+	}
+	q := store.Client(ctx).Contact.Query().Where(contact.CustomerIDIn(ids...))
+	OrderContacts(q)
+	cts, err := q.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, ct := range cts {
+		if c := byID[ct.CustomerID]; c != nil {
+			c.Edges.Contacts = append(c.Edges.Contacts, ct)
+		}
+	}
+	return nil
 }

@@ -96,6 +96,19 @@ func Start(ctx context.Context, dir string, o Options) (*Cluster, error) {
 			return nil, fmt.Errorf("running as root needs a 'postgres' system user to run the server: %w", err)
 		}
 	}
+	// The server user must be able to reach dir: its parent is created
+	// world-traversable (a 0700 parent owned by root would lock it out).
+	parent := filepath.Dir(dir)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return nil, err
+	}
+	if c.asUser != "" {
+		if fi, err := os.Stat(parent); err == nil && fi.Mode().Perm()&0o001 == 0 {
+			if err := os.Chmod(parent, fi.Mode().Perm()|0o711); err != nil {
+				return nil, err
+			}
+		}
+	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}

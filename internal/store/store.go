@@ -12,7 +12,6 @@ import (
 	"time"
 
 	entsql "entgo.io/ent/dialect/sql"
-	_ "github.com/lib/pq" // PostgreSQL driver
 
 	"entgo.io/ent/dialect"
 
@@ -42,10 +41,11 @@ func WithBinaryParameters(dsn string) string {
 
 // Open connects to PostgreSQL and returns the ent client and the raw pool.
 func Open(dsn string) (*ent.Client, *sql.DB, error) {
-	db, err := sql.Open("postgres", WithBinaryParameters(dsn))
+	c, err := newConnector(WithBinaryParameters(dsn))
 	if err != nil {
 		return nil, nil, fmt.Errorf("open database: %w", err)
 	}
+	db := sql.OpenDB(c)
 	db.SetMaxOpenConns(32)
 	db.SetMaxIdleConns(32)
 	db.SetConnMaxIdleTime(5 * time.Minute)

@@ -1,0 +1,313 @@
+// Command bigledger is BigLedger's one binary:
+//
+//	bigledger serve [--demo]    migrate, then serve the API
+//	bigledger migrate           apply pending migrations
+//	bigledger seed              create the demo company and print a key
+//	bigledger apikey create --company NAME [--scopes a,b] [--json]
+//	bigledger version
+package main
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/bigledger/bigledger/ent"
+	"github.com/bigledger/bigledger/internal/auth"
+	"github.com/bigledger/bigledger/internal/config"
+	"github.com/bigledger/bigledger/internal/dbmigrate"
+	"github.com/bigledger/bigledger/internal/demo"
+	"github.com/bigledger/bigledger/internal/localpg"
+	"github.com/bigledger/bigledger/internal/server"
+	"github.com/bigledger/bigledger/internal/store"
+)
+
+// version is set at build time (-ldflags "-X main.version=…").
+var version = "dev"
+
+const usage = `usage: bigledger <command> [flags]
+
+commands:
+  serve [--demo]     apply migrations and serve the API (--demo: ensure the demo company and print a key)
+  migrate            apply pending migrations
+  seed               create the demo company (first time) and print a new API key
+  apikey create --company NAME [--scopes a,b] [--json]
+                     create the company and its owner if missing, print a new key once
+  version            print the version
+`
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	var err error
+	switch os.Args[1] {
+	case "serve":
+		err = serve(os.Args[2:])
+	case "migrate":
+		err = migrateCmd()
+	case "seed":
+		err = seed()
+	case "apikey":
+		err = apikey(os.Args[2:])
+	case "version", "--version", "-v":
+		fmt.Println("bigledger", version)
+	case "help", "-h", "--help":
+		fmt.Print(usage)
+	default:
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bigledger:", err)
+		os.Exit(1)
+	}
+}
+
+// database opens DATABASE_URL, or starts the private cluster under the
+// data directory. close releases both.
+type database struct {
+	client  *ent.Client
+	db      *sql.DB
+	cluster *localpg.Cluster
+}
+
+func (d *database) Close() {
+	if d.client != nil {
+		d.client.Close()
+	}
+	if d.cluster != nil {
+		if err := d.cluster.Stop(); err != nil {
+			fmt.Fprintln(os.Stderr, "bigledger: stopping PostgreSQL:", err)
+		}
+	}
+}
+
+func openDatabase(ctx context.Context, cfg config.Config, log *slog.Logger) (*database, error) {
+	d := &database{}
+	dsn := cfg.DatabaseURL
+	if dsn == "" {
+		dir := filepath.Join(cfg.DataDir, "pg")
+		c, err := localpg.Start(ctx, dir, localpg.Options{Log: func(f string, a ...any) { log.Info(fmt.Sprintf(f, a...)) }})
+		if err != nil {
+			return nil, err
+		}
+		d.cluster = c
+		if err := c.CreateDatabase(ctx, "bigledger"); err != nil {
+			d.Close()
+			return nil, err
+		}
+		dsn = c.DSN("bigledger")
+	}
+	client, db, err := store.Open(dsn)
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	d.client, d.db = client, db
+	if err := db.PingContext(ctx); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("connect to database: %w", err)
+	}
+	return d, nil
+}
+
+func logger(cfg config.Config) *slog.Logger {
+	var lvl slog.Level
+	_ = lvl.UnmarshalText([]byte(cfg.LogLevel))
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: lvl}))
+}
+
+func migrate(ctx context.Context, d *database, log *slog.Logger) error {
+	applied, err := dbmigrate.Apply(ctx, d.db)
+	if err != nil {
+		return err
+	}
+	for _, a := range applied {
+		log.Info("applied migration", "name", a)
+	}
+	return nil
+}
+
+func migrateCmd() error {
+	cfg, err := config.FromEnv()
+	if err != nil {
+		return err
+	}
+	log := logger(cfg)
+	ctx := context.Background()
+	d, err := openDatabase(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return migrate(ctx, d, log)
+}
+
+func seed() error {
+	cfg, err := config.FromEnv()
+	if err != nil {
+		return err
+	}
+	log := logger(cfg)
+	ctx := context.Background()
+	d, err := openDatabase(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := migrate(ctx, d, log); err != nil {
+		return err
+	}
+	p, err := demo.Ensure(ctx, d.client, nil)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("company id: %s\napi key:    %s\n", p.CompanyID, p.APIKey)
+	return nil
+}
+
+func apikey(args []string) error {
+	if len(args) == 0 || args[0] != "create" {
+		return errors.New("usage: bigledger apikey create --company NAME [--scopes a,b] [--json]")
+	}
+	fs := flag.NewFlagSet("apikey create", flag.ContinueOnError)
+	company := fs.String("company", "", "company name (created when missing)")
+	scopes := fs.String("scopes", "*", "comma-separated scopes: * or "+strings.Join(auth.Scopes, ","))
+	asJSON := fs.Bool("json", false, `print {"companyId":…,"apiKey":…}`)
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if *company == "" {
+		return errors.New("--company is required")
+	}
+	cfg, err := config.FromEnv()
+	if err != nil {
+		return err
+	}
+	log := logger(cfg)
+	ctx := context.Background()
+	d, err := openDatabase(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := migrate(ctx, d, log); err != nil {
+		return err
+	}
+	var list []string
+	for _, s := range strings.Split(*scopes, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			list = append(list, s)
+		}
+	}
+	p, err := auth.EnsureCompanyKey(ctx, d.client, *company, list)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return json.NewEncoder(os.Stdout).Encode(map[string]string{"companyId": p.CompanyID, "apiKey": p.APIKey})
+	}
+	fmt.Printf("company id: %s\napi key:    %s\n(the key is shown once; store it now)\n", p.CompanyID, p.APIKey)
+	return nil
+}
+
+func serve(args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	demoFlag := fs.Bool("demo", false, "ensure the demo company and print a fresh API key")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := config.FromEnv()
+	if err != nil {
+		return err
+	}
+	log := logger(cfg)
+	slog.SetDefault(log)
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	d, err := openDatabase(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := migrate(ctx, d, log); err != nil {
+		return err
+	}
+	srv := server.New(d.client, d.db, server.Options{
+		Development: cfg.Development(), AllowedOrigins: cfg.AllowedOrigins, MaxBodyBytes: cfg.MaxBodyBytes, Logger: log,
+	})
+	addr := net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port))
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	hs.RegisterOnShutdown(srv.CloseWebsockets)
+	if *demoFlag {
+		p, err := demo.Ensure(ctx, d.client, nil)
+		if err != nil {
+			return err
+		}
+		printBanner(cfg, ln.Addr().String(), p)
+	} else {
+		log.Info("serving", "addr", ln.Addr().String())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: draining in-flight requests", "timeout", cfg.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+func printBanner(cfg config.Config, addr string, p *auth.Provisioned) {
+	base := "http://" + addr
+	env := filepath.Join(cfg.DataDir, "demo.env")
+	_ = os.MkdirAll(cfg.DataDir, 0o755)
+	_ = os.WriteFile(env, []byte(fmt.Sprintf("BIGLEDGER_URL=%s\nBIGLEDGER_COMPANY_ID=%s\nBIGLEDGER_API_KEY=%s\n", base, p.CompanyID, p.APIKey)), 0o600)
+	fmt.Printf(`
+BigLedger is running (%s mode).
+
+  GraphQL     %s/graphql
+  Playground  %s/playground
+  REST        %s/api/v1
+  Company id  %s
+  API key     %s
+
+The same values are in %s. Try:
+
+  curl -s %s/api/v1/customers \
+    -H "Authorization: Bearer %s" \
+    -H "X-Company-Id: %s"
+
+Stop with Ctrl-C.
+`, cfg.Env, base, base, base, p.CompanyID, p.APIKey, env, base, p.APIKey, p.CompanyID)
+}

@@ -1,0 +1,87 @@
+// Package config reads BigLedger's configuration from the environment.
+// Every variable is listed in the README.
+package config
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is the process configuration.
+type Config struct {
+	// DatabaseURL is a lib/pq URL; empty means a private cluster in DataDir.
+	DatabaseURL string
+	// Port is the HTTP listen port.
+	Port int
+	// Host is the listen address.
+	Host string
+	// Env is "development" or "production".
+	Env string
+	// AllowedOrigins may open websockets from a browser ("*" for any).
+	AllowedOrigins []string
+	// DataDir holds the private PostgreSQL cluster when DatabaseURL is empty.
+	DataDir string
+	// MaxBodyBytes bounds request bodies.
+	MaxBodyBytes int64
+	// ShutdownTimeout bounds the drain of in-flight requests on SIGTERM.
+	ShutdownTimeout time.Duration
+	// LogLevel is debug, info, warn or error.
+	LogLevel string
+}
+
+// Development reports whether the process runs in development mode.
+func (c Config) Development() bool { return c.Env == "development" }
+
+// FromEnv reads the configuration.
+func FromEnv() (Config, error) {
+	c := Config{
+		DatabaseURL:     os.Getenv("DATABASE_URL"),
+		Port:            8080,
+		Host:            getenv("HOST", "127.0.0.1"),
+		Env:             getenv("BIGLEDGER_ENV", "production"),
+		DataDir:         getenv("BIGLEDGER_DATA_DIR", ".data"),
+		MaxBodyBytes:    1 << 20,
+		ShutdownTimeout: 30 * time.Second,
+		LogLevel:        getenv("LOG_LEVEL", "info"),
+	}
+	if v := os.Getenv("PORT"); v != "" {
+		p, err := strconv.Atoi(v)
+		if err != nil || p < 1 || p > 65535 {
+			return c, fmt.Errorf("PORT must be a port number, got %q", v)
+		}
+		c.Port = p
+	}
+	if c.Env != "development" && c.Env != "production" {
+		return c, fmt.Errorf("BIGLEDGER_ENV must be development or production, got %q", c.Env)
+	}
+	for _, o := range strings.Split(os.Getenv("BIGLEDGER_ALLOWED_ORIGINS"), ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			c.AllowedOrigins = append(c.AllowedOrigins, o)
+		}
+	}
+	if v := os.Getenv("BIGLEDGER_MAX_BODY_BYTES"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1024 {
+			return c, fmt.Errorf("BIGLEDGER_MAX_BODY_BYTES must be an integer ≥ 1024, got %q", v)
+		}
+		c.MaxBodyBytes = n
+	}
+	if v := os.Getenv("BIGLEDGER_SHUTDOWN_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return c, fmt.Errorf("BIGLEDGER_SHUTDOWN_TIMEOUT must be a duration such as 30s, got %q", v)
+		}
+		c.ShutdownTimeout = d
+	}
+	return c, nil
+}
+
+func getenv(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}

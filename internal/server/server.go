@@ -1,0 +1,242 @@
+// Package server assembles BigLedger's HTTP surface: health checks, the
+// GraphQL endpoint (HTTP and websocket), the playground and the REST
+// facade, behind request ids, panic recovery, body limits and API-key auth.
+package server
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/99designs/gqlgen/graphql/playground"
+
+	"github.com/bigledger/bigledger/ent"
+	"github.com/bigledger/bigledger/graph"
+	"github.com/bigledger/bigledger/internal/apperr"
+	"github.com/bigledger/bigledger/internal/auth"
+	"github.com/bigledger/bigledger/internal/dbmigrate"
+	"github.com/bigledger/bigledger/internal/gqlws"
+	"github.com/bigledger/bigledger/internal/reqid"
+	"github.com/bigledger/bigledger/internal/store"
+	"github.com/bigledger/bigledger/rest"
+)
+
+// Options configure the server.
+type Options struct {
+	Development    bool
+	AllowedOrigins []string
+	MaxBodyBytes   int64
+	Logger         *slog.Logger
+}
+
+// Server is BigLedger's HTTP handler plus what it needs to shut down.
+type Server struct {
+	client *ent.Client
+	db     *sql.DB
+	opt    Options
+	log    *slog.Logger
+
+	closing     chan struct{}
+	closingOnce sync.Once
+}
+
+// New builds the server.
+func New(client *ent.Client, db *sql.DB, o Options) *Server {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.MaxBodyBytes == 0 {
+		o.MaxBodyBytes = 1 << 20
+	}
+	return &Server{client: client, db: db, opt: o, log: o.Logger, closing: make(chan struct{})}
+}
+
+// CloseWebsockets ends every open websocket (clients see a normal close).
+// Call it when shutting down: http.Server.Shutdown does not touch
+// hijacked connections.
+func (s *Server) CloseWebsockets() { s.closingOnce.Do(func() { close(s.closing) }) }
+
+// Handler returns the root HTTP handler.
+func (s *Server) Handler() http.Handler {
+	ws := gqlws.Gorilla{AllowedOrigins: s.opt.AllowedOrigins}
+	gql := graph.NewHandler(graph.Options{
+		Development:   s.opt.Development,
+		Websocket:     ws,
+		WebsocketInit: s.websocketInit,
+		Logger:        s.log,
+	})
+	api := rest.NewAPI().Handler()
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]any{"status": "ok"})
+	})
+	mux.HandleFunc("GET /readyz", s.ready)
+	mux.Handle("/graphql", s.graphqlAuth(gql))
+	play := playground.Handler("BigLedger GraphQL", "/graphql")
+	mux.Handle("GET /playground", play)
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) { play.ServeHTTP(w, r) })
+	mux.Handle("/api/", s.restAuth(api))
+
+	var h http.Handler = mux
+	h = s.withClient(h)
+	h = s.recoverer(h)
+	h = reqid.Middleware(h)
+	return h
+}
+
+func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
+	if err := s.db.PingContext(r.Context()); err != nil {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "database": "unreachable"})
+		return
+	}
+	pending, err := dbmigrate.Pending(r.Context(), s.db)
+	if err != nil || len(pending) > 0 {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "pendingMigrations": pending})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"status": "ready"})
+}
+
+func (s *Server) withClient(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body != nil && !isUpgrade(r) {
+			r.Body = http.MaxBytesReader(w, r.Body, s.opt.MaxBodyBytes)
+		}
+		next.ServeHTTP(w, r.WithContext(store.WithClient(r.Context(), s.client)))
+	})
+}
+
+func (s *Server) recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.log.ErrorContext(r.Context(), "http panic", "panic", v, "path", r.URL.Path, "requestId", reqid.From(r.Context()))
+				rest.WriteError(w, r, apperr.Internal(nil))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// bearer extracts the key from "Authorization: Bearer <key>".
+func bearer(h string) string {
+	if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
+		return strings.TrimSpace(h[7:])
+	}
+	return ""
+}
+
+func (s *Server) authenticate(r *http.Request) (context.Context, error) {
+	p, err := auth.Authenticate(r.Context(), s.client, bearer(r.Header.Get("Authorization")), r.Header.Get("X-Company-Id"))
+	if err != nil {
+		return nil, err
+	}
+	return auth.WithPrincipal(r.Context(), p), nil
+}
+
+func (s *Server) restAuth(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, err := s.authenticate(r)
+		if err != nil {
+			rest.WriteError(w, r, err)
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+type upgradeHeadersKey struct{}
+
+// graphqlAuth authenticates GraphQL HTTP requests. Websocket upgrades pass
+// through: browsers cannot set headers on them, so they authenticate in
+// connection_init (headers on the upgrade are used when present).
+func (s *Server) graphqlAuth(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isUpgrade(r) {
+			ctx, cancel := context.WithCancel(context.WithValue(r.Context(), upgradeHeadersKey{}, r.Header.Clone()))
+			defer cancel()
+			go func() {
+				select {
+				case <-s.closing:
+					cancel()
+				case <-ctx.Done():
+				}
+			}()
+			next.ServeHTTP(w, r.WithContext(ctx))
+			return
+		}
+		if r.Method == http.MethodOptions {
+			next.ServeHTTP(w, r)
+			return
+		}
+		ctx, err := s.authenticate(r)
+		if err != nil {
+			ae := apperr.From(err)
+			writeJSON(w, ae.HTTPStatus(), map[string]any{"errors": []map[string]any{{
+				"message": ae.Message, "extensions": map[string]any{"code": ae.Code},
+			}}})
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// websocketInit authenticates connection_init: {"Authorization": "Bearer
+// <key>", "X-Company-Id": "comp_…"} (also "authorization"/"apiKey" and
+// "companyId"), falling back to the upgrade request's headers. Failures
+// close the socket with 4401 (bad credentials) or 4403 (forbidden).
+func (s *Server) websocketInit(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
+	key := firstString(p, "Authorization", "authorization", "apiKey", "api_key")
+	if b := bearer(key); b != "" {
+		key = b
+	}
+	company := firstString(p, "X-Company-Id", "x-company-id", "companyId", "company_id")
+	if h, ok := ctx.Value(upgradeHeadersKey{}).(http.Header); ok {
+		if key == "" {
+			key = bearer(h.Get("Authorization"))
+		}
+		if company == "" {
+			company = h.Get("X-Company-Id")
+		}
+	}
+	principal, err := auth.Authenticate(ctx, s.client, key, company)
+	if err != nil {
+		ae := apperr.From(err)
+		code := 4401
+		if ae.Kind == apperr.KindPermissionDenied {
+			code = 4403
+		}
+		ctx = transport.WithWebsocketCloseCode(ctx, code)
+		ctx = transport.AppendCloseReason(ctx, ae.Message)
+		return ctx, nil, ae
+	}
+	return auth.WithPrincipal(ctx, principal), nil, nil
+}
+
+func firstString(p transport.InitPayload, keys ...string) string {
+	for _, k := range keys {
+		if v, ok := p[k].(string); ok && v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func isUpgrade(r *http.Request) bool {
+	return strings.EqualFold(r.Header.Get("Upgrade"), "websocket")
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}

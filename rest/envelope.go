@@ -1,0 +1,81 @@
+// Package rest is the v1 REST facade: it reproduces the documented
+// /api/v1 paths on top of the same domain functions the GraphQL resolvers
+// call. Handlers decode a v1 request type, call one function, and encode a
+// v1 response type in the seed-001 envelope; no business rule lives here.
+package rest
+
+import (
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/bigledger/bigledger/internal/apperr"
+	"github.com/bigledger/bigledger/internal/reqid"
+)
+
+type meta struct {
+	Timestamp string `json:"timestamp"`
+	RequestID string `json:"requestId"`
+}
+
+type pagination struct {
+	HasMore    bool    `json:"hasMore"`
+	NextCursor *string `json:"nextCursor"`
+	Limit      int     `json:"limit"`
+	Total      int     `json:"total"`
+}
+
+type envelope struct {
+	Success    bool        `json:"success"`
+	Message    string      `json:"message,omitempty"`
+	Data       any         `json:"data,omitempty"`
+	Error      *errorBody  `json:"error,omitempty"`
+	Pagination *pagination `json:"pagination,omitempty"`
+	Meta       meta        `json:"meta"`
+}
+
+type errorBody struct {
+	Code    string          `json:"code"`
+	Message string          `json:"message"`
+	Details []apperr.Detail `json:"details,omitempty"`
+}
+
+func metaFor(r *http.Request) meta {
+	return meta{Timestamp: time.Now().UTC().Format(time.RFC3339), RequestID: reqid.From(r.Context())}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+// writeData answers {success:true, data, meta}.
+func writeData(w http.ResponseWriter, r *http.Request, status int, data any, message string) {
+	writeJSON(w, status, envelope{Success: true, Data: data, Message: message, Meta: metaFor(r)})
+}
+
+// writeList answers {success:true, data:[…], pagination, meta}.
+func writeList(w http.ResponseWriter, r *http.Request, data any, p pagination) {
+	writeJSON(w, http.StatusOK, envelope{Success: true, Data: data, Pagination: &p, Meta: metaFor(r)})
+}
+
+// WriteError answers {success:false, error:{code,message,details}, meta}
+// with the status the catalogue assigns. Internal errors are logged, never shown.
+func WriteError(w http.ResponseWriter, r *http.Request, err error) {
+	ae := apperr.From(err)
+	if ae.Kind == apperr.KindInternal {
+		slog.ErrorContext(r.Context(), "rest internal error", "error", err, "path", r.URL.Path, "requestId", reqid.From(r.Context()))
+	}
+	if ae.Kind == apperr.KindRateLimited {
+		w.Header().Set("Retry-After", "1")
+	}
+	writeJSON(w, ae.HTTPStatus(), envelope{
+		Success: false,
+		Error:   &errorBody{Code: ae.Code, Message: ae.Message, Details: ae.Details},
+		Meta:    metaFor(r),
+	})
+}

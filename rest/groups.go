@@ -1,0 +1,222 @@
+package rest
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"entgo.io/ent/dialect/sql"
+
+	"github.com/bigledger/bigledger/ent"
+	"github.com/bigledger/bigledger/ent/customergroup"
+	"github.com/bigledger/bigledger/ent/schema/pulid"
+	"github.com/bigledger/bigledger/internal/apperr"
+	"github.com/bigledger/bigledger/internal/crm"
+)
+
+// customerGroupV1 is the seed-003 CustomerGroup object (snake_case, as the
+// integration API documents it).
+type customerGroupV1 struct {
+	ID                    pulid.ID  `json:"id"`
+	Name                  string    `json:"name"`
+	PriceCalculationType  string    `json:"price_calculation_type"`
+	Amount                number    `json:"amount"`
+	SellingPriceGroupID   *string   `json:"selling_price_group_id"`
+	SellingPriceGroupName *string   `json:"selling_price_group_name"`
+	CreatedBy             *pulid.ID `json:"created_by"`
+	CreatedAt             time.Time `json:"created_at"`
+	UpdatedAt             time.Time `json:"updated_at"`
+}
+
+func toGroupV1(g *ent.CustomerGroup) customerGroupV1 {
+	return customerGroupV1{
+		ID: g.ID, Name: g.Name, PriceCalculationType: string(g.PriceCalculationType), Amount: number{g.Amount},
+		SellingPriceGroupID: g.SellingPriceGroupID, SellingPriceGroupName: g.SellingPriceGroupName,
+		CreatedBy: g.CreatedByID, CreatedAt: g.CreatedAt.UTC(), UpdatedAt: g.UpdatedAt.UTC(),
+	}
+}
+
+// groupRequest is the seed-003 create/update body.
+type groupRequest struct {
+	Name                  *string                             `json:"name"`
+	PriceCalculationType  *customergroup.PriceCalculationType `json:"price_calculation_type"`
+	Amount                *decimalValue                       `json:"amount"`
+	SellingPriceGroupID   *string                             `json:"selling_price_group_id"`
+	SellingPriceGroupName *string                             `json:"selling_price_group_name"`
+}
+
+func (b groupRequest) check(f fields, create bool) error {
+	var d apperr.Details
+	checkEnum(&d, "price_calculation_type", b.PriceCalculationType, customergroup.PriceCalculationTypeValidator)
+	if create && b.PriceCalculationType == nil {
+		d.Add("price_calculation_type", "Required: percentage or selling_price_group")
+	}
+	if f.isNull("name") || (create && b.Name == nil) {
+		d.Add("name", "Name is required")
+	}
+	if f.isNull("price_calculation_type") {
+		d.Add("price_calculation_type", "Cannot be null")
+	}
+	return d.Err(crm.CodeInvalidGroup, "Customer group validation failed")
+}
+
+var groupList = listSpec{
+	filters: map[string]filterField{
+		"name": {key: "name", kind: kString},
+		"price_calculation_type": {key: "priceCalculationType", kind: kEnum, valid: func(s string) error {
+			return customergroup.PriceCalculationTypeValidator(customergroup.PriceCalculationType(s))
+		}},
+		"created_at": {key: "createdAt", kind: kTime},
+	},
+	sorts:       map[string]bool{"name": true, "created_at": true},
+	passthrough: map[string]bool{"q": true, "per_page": true, "format": true},
+}
+
+func (a *API) listGroups(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	if pp := q.Get("per_page"); pp != "" && q.Get("limit") == "" {
+		q.Set("limit", pp)
+	}
+	if f := q.Get("format"); f != "" && f != "json" {
+		WriteError(w, r, validationFor(crm.CodeInvalidGroup, "format", "Only json is supported"))
+		return
+	}
+	p, err := parseList(q, groupList, crm.CodeInvalidGroup)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	term := strings.TrimSpace(q.Get("q"))
+	if q.Has("q") && len([]rune(term)) < 2 {
+		WriteError(w, r, validationFor(crm.CodeInvalidGroup, "q", "Must be at least 2 characters"))
+		return
+	}
+	where := &ent.CustomerGroupWhereInput{}
+	if err := p.into(where); err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	if term != "" {
+		where.AddPredicates(func(s *sql.Selector) {
+			pattern := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(term) + "%"
+			s.Where(sql.Or(
+				sql.P(func(b *sql.Builder) { b.Ident(s.C(customergroup.FieldName)).WriteString(" ILIKE ").Arg(pattern) }),
+				sql.P(func(b *sql.Builder) {
+					b.Ident(s.C(customergroup.FieldSellingPriceGroupName)).WriteString(" ILIKE ").Arg(pattern)
+				}),
+				sql.EQ(s.C(customergroup.FieldID), term),
+			))
+		})
+	}
+	var order *ent.CustomerGroupOrder
+	if len(p.sort) > 1 {
+		WriteError(w, r, validationFor(crm.CodeInvalidGroup, "sort", "Sort by one field only"))
+		return
+	}
+	for _, s := range p.sort {
+		f := ent.CustomerGroupOrderFieldName
+		if s.field == "created_at" {
+			f = ent.CustomerGroupOrderFieldCreatedAt
+		}
+		order = &ent.CustomerGroupOrder{Field: f, Direction: direction(s.desc)}
+	}
+	conn, err := a.query().CustomerGroups(r.Context(), p.after, &p.limit, nil, nil, order, where)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	data := make([]customerGroupV1, len(conn.Edges))
+	for i, e := range conn.Edges {
+		data[i] = toGroupV1(e.Node)
+	}
+	pg := pagination{HasMore: conn.PageInfo.HasNextPage, Limit: p.limit, Total: conn.TotalCount}
+	if pg.HasMore {
+		pg.NextCursor = cursorString(conn.PageInfo.EndCursor)
+	}
+	writeList(w, r, data, pg)
+}
+
+func (a *API) getGroup(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id", "grp", crm.GroupNotFound)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	g, err := a.query().CustomerGroup(r.Context(), id)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	writeData(w, r, http.StatusOK, toGroupV1(g), "")
+}
+
+func (a *API) createGroup(w http.ResponseWriter, r *http.Request) {
+	var body groupRequest
+	f, err := decodeBody(r, &body, crm.CodeInvalidGroup, "Customer group validation failed")
+	if err == nil {
+		err = body.check(f, true)
+	}
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	in := ent.CreateCustomerGroupInput{
+		Name: *body.Name, PriceCalculationType: body.PriceCalculationType, Amount: body.Amount.ptr(),
+		SellingPriceGroupID: body.SellingPriceGroupID, SellingPriceGroupName: body.SellingPriceGroupName,
+	}
+	g, err := a.mutation().CreateCustomerGroup(r.Context(), in)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	writeData(w, r, http.StatusCreated, toGroupV1(g), "Customer group created")
+}
+
+func (a *API) updateGroup(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id", "grp", crm.GroupNotFound)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	var body groupRequest
+	f, err := decodeBody(r, &body, crm.CodeInvalidGroup, "Customer group validation failed")
+	if err == nil {
+		err = body.check(f, false)
+	}
+	if err == nil && len(f.present) == 0 {
+		err = apperr.Validation(crm.CodeInvalidGroup, "No valid fields to update")
+	}
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	in := ent.UpdateCustomerGroupInput{
+		Name: body.Name, PriceCalculationType: body.PriceCalculationType, Amount: body.Amount.ptr(),
+		SellingPriceGroupID: body.SellingPriceGroupID, ClearSellingPriceGroupID: f.isNull("selling_price_group_id"),
+		SellingPriceGroupName: body.SellingPriceGroupName, ClearSellingPriceGroupName: f.isNull("selling_price_group_name"),
+	}
+	if f.isNull("amount") {
+		zero := decimalValue{}
+		in.Amount = zero.ptr()
+	}
+	g, err := a.mutation().UpdateCustomerGroup(r.Context(), id, in)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	writeData(w, r, http.StatusOK, toGroupV1(g), "Customer group updated")
+}
+
+func (a *API) deleteGroup(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id", "grp", crm.GroupNotFound)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	if _, err := a.mutation().DeleteCustomerGroup(r.Context(), id); err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	writeData(w, r, http.StatusOK, map[string]any{"id": id}, fmt.Sprintf("Customer group %s deleted", id))
+}

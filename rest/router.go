@@ -1,0 +1,66 @@
+package rest
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/bigledger/bigledger/internal/apperr"
+	"github.com/bigledger/bigledger/internal/auth"
+)
+
+type route struct {
+	method, path, scope string
+	handler             func(*API) http.HandlerFunc
+}
+
+// routes is the v1 surface: seed 000 customers/contacts, seed 003 groups.
+var routes = []route{
+	{"GET", "/api/v1/customers", "customers:read", func(a *API) http.HandlerFunc { return a.listCustomers }},
+	{"POST", "/api/v1/customers", "customers:write", func(a *API) http.HandlerFunc { return a.createCustomer }},
+	{"GET", "/api/v1/customers/{id}", "customers:read", func(a *API) http.HandlerFunc { return a.getCustomer }},
+	{"PUT", "/api/v1/customers/{id}", "customers:write", func(a *API) http.HandlerFunc { return a.updateCustomer }},
+	{"PATCH", "/api/v1/customers/{id}", "customers:write", func(a *API) http.HandlerFunc { return a.updateCustomer }},
+	{"DELETE", "/api/v1/customers/{id}", "customers:write", func(a *API) http.HandlerFunc { return a.deleteCustomer }},
+	{"GET", "/api/v1/customers/{id}/contacts", "customers:read", func(a *API) http.HandlerFunc { return a.listContacts }},
+	{"POST", "/api/v1/customers/{id}/contacts", "customers:write", func(a *API) http.HandlerFunc { return a.createContact }},
+	{"GET", "/api/v1/integration/customer-groups", "customers:read", func(a *API) http.HandlerFunc { return a.listGroups }},
+	{"POST", "/api/v1/integration/customer-groups", "customers:write", func(a *API) http.HandlerFunc { return a.createGroup }},
+	{"GET", "/api/v1/integration/customer-groups/{id}", "customers:read", func(a *API) http.HandlerFunc { return a.getGroup }},
+	{"PATCH", "/api/v1/integration/customer-groups/{id}", "customers:write", func(a *API) http.HandlerFunc { return a.updateGroup }},
+	{"PUT", "/api/v1/integration/customer-groups/{id}", "customers:write", func(a *API) http.HandlerFunc { return a.updateGroup }},
+	{"DELETE", "/api/v1/integration/customer-groups/{id}", "customers:write", func(a *API) http.HandlerFunc { return a.deleteGroup }},
+}
+
+// Handler routes /api/v1. Authentication happens before it (the server's
+// middleware); each route checks its scope. Unknown paths and methods
+// answer in the envelope too.
+func (a *API) Handler() http.Handler {
+	mux := http.NewServeMux()
+	methods := map[string][]string{}
+	for _, rt := range routes {
+		mux.Handle(rt.method+" "+rt.path, requireScope(rt.scope, rt.handler(a)))
+		methods[rt.path] = append(methods[rt.path], rt.method)
+	}
+	for path, ms := range methods {
+		allow := strings.Join(ms, ", ")
+		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Allow", allow)
+			WriteError(w, r, &apperr.Error{Kind: apperr.KindInvalidState, Code: "METHOD_NOT_ALLOWED",
+				Message: r.Method + " is not allowed here; use " + allow, Status: http.StatusMethodNotAllowed})
+		})
+	}
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		WriteError(w, r, apperr.NotFound("NOT_FOUND", "No such endpoint: "+r.Method+" "+r.URL.Path))
+	})
+	return mux
+}
+
+func requireScope(scope string, h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := auth.Require(r.Context(), scope); err != nil {
+			WriteError(w, r, err)
+			return
+		}
+		h(w, r)
+	})
+}
