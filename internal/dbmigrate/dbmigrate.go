@@ -122,4 +122,3 @@ func Pending(ctx context.Context, db *sql.DB) ([]string, error) {
 	}
 	return pending, rows.Err()
 }
-

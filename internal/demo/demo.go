@@ -47,7 +47,7 @@ func Seed(ctx context.Context, client *ent.Client, companyID pulid.ID) error {
 	acme, err := crm.CreateCustomer(ctx, ent.CreateCustomerInput{
 		Name: "Acme Corporation", Type: ptr(customer.TypeBusiness), Email: ptr("billing@acme.com"),
 		Phone: ptr("+60123456789"), Website: ptr("https://acme.com"), TaxNumber: ptr("123456789012"),
-		Address: &types.Address{Street: "123 Main Street", Street2: "Suite 100", City: "Kuala Lumpur", State: "Selangor", PostalCode: "50000", Country: "MY"},
+		Address:         &types.Address{Street: "123 Main Street", Street2: "Suite 100", City: "Kuala Lumpur", State: "Selangor", PostalCode: "50000", Country: "MY"},
 		ShippingAddress: &types.Address{Street: "456 Warehouse Road", City: "Shah Alam", State: "Selangor", PostalCode: "40000", Country: "MY"},
 		PaymentTerms:    ptr(30), CreditLimit: ptr(decimal.RequireFromString("50000")),
 		Tags: []string{"enterprise", "retail"}, CustomFields: map[string]any{"industry": "Technology", "accountManager": "John Smith"},
