@@ -1,0 +1,231 @@
+// Package testkit builds end-to-end test environments: a fresh database,
+// the real HTTP server on a loopback port, and two companies (A and B) with
+// API keys, plus helpers to call REST and GraphQL as either of them and to
+// count the SQL statements a request costs.
+package testkit
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"entgo.io/ent/dialect"
+	entsql "entgo.io/ent/dialect/sql"
+
+	"github.com/bigledger/bigledger/ent"
+	"github.com/bigledger/bigledger/ent/schema/pulid"
+	"github.com/bigledger/bigledger/internal/auth"
+	"github.com/bigledger/bigledger/internal/pgtest"
+	"github.com/bigledger/bigledger/internal/server"
+	"github.com/bigledger/bigledger/internal/store"
+	"github.com/bigledger/bigledger/internal/tenant"
+)
+
+// Tenant is a company with a full-access API key.
+type Tenant struct {
+	Name      string
+	CompanyID string
+	Key       string
+	UserID    string
+}
+
+// Env is one end-to-end test environment.
+type Env struct {
+	T      testing.TB
+	Client *ent.Client
+	DB     *sql.DB
+	Server *httptest.Server
+	Srv    *server.Server
+	A, B   Tenant
+
+	queries atomic.Int64
+}
+
+// Options adjust an environment.
+type Options struct {
+	AllowedOrigins []string
+}
+
+// New starts an environment with companies A and B.
+func New(t testing.TB, opts ...Options) *Env {
+	t.Helper()
+	var o Options
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	_, db := pgtest.Open(t)
+	e := &Env{T: t, DB: db}
+	drv := dialect.DebugWithContext(entsql.OpenDB(dialect.Postgres, db), func(context.Context, ...any) {
+		e.queries.Add(1)
+	})
+	e.Client = ent.NewClient(ent.Driver(drv))
+	e.Srv = server.New(e.Client, db, server.Options{Development: true, AllowedOrigins: o.AllowedOrigins})
+	e.Server = httptest.NewServer(e.Srv.Handler())
+	t.Cleanup(func() {
+		e.Srv.CloseWebsockets()
+		e.Server.Close()
+	})
+	e.A = e.NewTenant("Company A", "*")
+	e.B = e.NewTenant("Company B", "*")
+	return e
+}
+
+// NewTenant provisions a company with a key holding scopes.
+func (e *Env) NewTenant(name string, scopes ...string) Tenant {
+	e.T.Helper()
+	p, err := auth.EnsureCompanyKey(context.Background(), e.Client, name, scopes)
+	if err != nil {
+		e.T.Fatalf("provision %s: %v", name, err)
+	}
+	return Tenant{Name: name, CompanyID: p.CompanyID, Key: p.APIKey, UserID: p.UserID}
+}
+
+// Ctx returns a context acting as tenant tn, for calling domain functions.
+func (e *Env) Ctx(tn Tenant) context.Context {
+	ctx := store.WithClient(context.Background(), e.Client)
+	return auth.WithPrincipal(ctx, &auth.Principal{
+		CompanyID: pulid.ID(tn.CompanyID), UserID: pulid.ID(tn.UserID), Scopes: []string{"*"},
+	})
+}
+
+// SystemCtx returns a context that bypasses tenant filters (test setup only).
+func (e *Env) SystemCtx() context.Context {
+	return tenant.AsSystem(store.WithClient(context.Background(), e.Client))
+}
+
+// CountQueries runs fn and returns how many SQL statements it issued.
+func (e *Env) CountQueries(fn func()) int64 {
+	before := e.queries.Load()
+	fn()
+	return e.queries.Load() - before
+}
+
+// Response is a decoded HTTP answer.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   map[string]any
+	Raw    []byte
+}
+
+// Do sends a request with tn's credentials (a zero Tenant sends none).
+func (e *Env) Do(tn Tenant, method, path string, body any, headers ...string) Response {
+	e.T.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		buf, err := json.Marshal(b)
+		if err != nil {
+			e.T.Fatal(err)
+		}
+		rd = bytes.NewReader(buf)
+	}
+	req, err := http.NewRequest(method, e.Server.URL+path, rd)
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if tn.Key != "" {
+		req.Header.Set("Authorization", "Bearer "+tn.Key)
+		req.Header.Set("X-Company-Id", tn.CompanyID)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	out := Response{Status: res.StatusCode, Header: res.Header, Raw: raw}
+	if len(raw) > 0 && raw[0] == '{' {
+		if err := json.Unmarshal(raw, &out.Body); err != nil {
+			e.T.Fatalf("decode %s %s: %v\n%s", method, path, err, raw)
+		}
+	}
+	return out
+}
+
+// GQLResponse is a decoded GraphQL answer.
+type GQLResponse struct {
+	Status int
+	Data   map[string]any
+	Errors []GQLError
+	Raw    []byte
+}
+
+// GQLError is one GraphQL error.
+type GQLError struct {
+	Message    string         `json:"message"`
+	Path       []any          `json:"path"`
+	Extensions map[string]any `json:"extensions"`
+}
+
+// Code returns extensions.code.
+func (g GQLError) Code() string { s, _ := g.Extensions["code"].(string); return s }
+
+// GQL posts a GraphQL operation as tn.
+func (e *Env) GQL(tn Tenant, query string, vars map[string]any) GQLResponse {
+	e.T.Helper()
+	r := e.Do(tn, "POST", "/graphql", map[string]any{"query": query, "variables": vars})
+	var out struct {
+		Data   map[string]any `json:"data"`
+		Errors []GQLError     `json:"errors"`
+	}
+	if err := json.Unmarshal(r.Raw, &out); err != nil {
+		e.T.Fatalf("decode graphql: %v\n%s", err, r.Raw)
+	}
+	return GQLResponse{Status: r.Status, Data: out.Data, Errors: out.Errors, Raw: r.Raw}
+}
+
+// MustGQL posts an operation and fails the test on any error.
+func (e *Env) MustGQL(tn Tenant, query string, vars map[string]any) map[string]any {
+	e.T.Helper()
+	r := e.GQL(tn, query, vars)
+	if len(r.Errors) > 0 || r.Status != 200 {
+		e.T.Fatalf("graphql errors (status %d): %s", r.Status, r.Raw)
+	}
+	return r.Data
+}
+
+// Get walks a decoded JSON value by keys and indexes: Get(v, "data", 0, "id").
+func Get(v any, path ...any) any {
+	for _, p := range path {
+		switch k := p.(type) {
+		case string:
+			m, ok := v.(map[string]any)
+			if !ok {
+				return nil
+			}
+			v = m[k]
+		case int:
+			l, ok := v.([]any)
+			if !ok || k >= len(l) {
+				return nil
+			}
+			v = l[k]
+		}
+	}
+	return v
+}
+
+// Str is Get as a string ("" when absent).
+func Str(v any, path ...any) string {
+	s, _ := Get(v, path...).(string)
+	return s
+}
