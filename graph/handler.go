@@ -86,16 +86,24 @@ func present(ctx context.Context, err error, log *slog.Logger) *gqlerror.Error {
 	if gerr.Err != nil {
 		cause = gerr.Err
 	}
-	// Errors raised while decoding arguments (a malformed id, a bad
-	// Decimal) come wrapped by gqlgen; they are the client's fault.
+	// gqlgen's own validation/parse errors already carry a code.
 	if gerr.Extensions != nil && gerr.Extensions["code"] != nil && !isApp(cause) {
-		if errors.Is(cause, pulid.ErrMalformed) {
-			ae := apperr.From(cause)
-			return withApp(gerr, ae)
-		}
 		return gerr
 	}
 	ae := apperr.From(cause)
+	// Errors raised while decoding arguments (a malformed id, a bad
+	// Decimal or Date) are the client's: name the argument from the path.
+	var ie interface{ InvalidInput() }
+	if errors.As(cause, &ie) {
+		field := "input"
+		for i := len(gerr.Path) - 1; i >= 0; i-- {
+			if n, ok := gerr.Path[i].(ast.PathName); ok {
+				field = string(n)
+				break
+			}
+		}
+		ae = apperr.Validation("VALIDATION_ERROR", "Invalid input", apperr.Detail{Field: field, Message: cause.Error()})
+	}
 	if ae.Kind == apperr.KindInternal {
 		log.ErrorContext(ctx, "graphql internal error", "error", err, "path", gerr.Path.String())
 	}

@@ -158,8 +158,13 @@ func From(err error) *Error {
 		return Validation("VALIDATION_ERROR", "Referenced record not found",
 			Detail{Field: FieldName(enf.Edge) + "Id", Message: fmt.Sprintf("%s %q not found", enf.Edge, enf.ID)})
 	}
-	if errors.Is(err, pulid.ErrMalformed) {
-		return Validation("VALIDATION_ERROR", "Malformed id", Detail{Field: "id", Message: err.Error()})
+	var ie interface{ InvalidInput() }
+	if errors.As(err, &ie) {
+		field := "id"
+		if !errors.Is(err, pulid.ErrMalformed) {
+			field = "input"
+		}
+		return Validation("VALIDATION_ERROR", "Invalid input", Detail{Field: field, Message: err.Error()})
 	}
 	if ent.IsNotFound(err) {
 		return NotFound("NOT_FOUND", "Not found")

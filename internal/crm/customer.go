@@ -181,7 +181,15 @@ func UpdateCustomer(ctx context.Context, id pulid.ID, in ent.UpdateCustomerInput
 		if err := d.Err(CodeInvalidCustomer, customerValidationMessage); err != nil {
 			return nil, err
 		}
-		cu, err := c.Customer.UpdateOne(old).SetInput(in).Save(ctx)
+		// entgql v0.7.0's generated Mutate appends in.Tags instead of
+		// in.AppendTags, so the append is applied here.
+		appendTags := in.AppendTags
+		in.AppendTags = nil
+		upd := c.Customer.UpdateOne(old).SetInput(in)
+		if len(appendTags) > 0 {
+			upd.AppendTags(appendTags)
+		}
+		cu, err := upd.Save(ctx)
 		return cu, customerError(err)
 	})
 }

@@ -15,6 +15,16 @@ import (
 	"github.com/shopspring/decimal"
 )
 
+// InputError is a malformed amount supplied by a client.
+type InputError struct{ msg string }
+
+func (e *InputError) Error() string { return e.msg }
+
+// InvalidInput marks the error as the client's (see apperr).
+func (*InputError) InvalidInput() {}
+
+func inputErr(format string, args ...any) error { return &InputError{msg: fmt.Sprintf(format, args...)} }
+
 // MaxIntegerDigits bounds the integer part of any amount: numeric(20,4)
 // holds 16 digits before the point.
 const MaxIntegerDigits = 16
@@ -28,14 +38,14 @@ var canonical = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?$`)
 // non-canonical forms and integer parts beyond MaxIntegerDigits.
 func Parse(s string) (decimal.Decimal, error) {
 	if len(s) > 64 || !canonical.MatchString(s) {
-		return decimal.Decimal{}, fmt.Errorf("must be a plain decimal number such as 1200.50")
+		return decimal.Decimal{}, inputErr("must be a plain decimal number such as 1200.50")
 	}
 	intPart := strings.TrimPrefix(s, "-")
 	if i := strings.IndexByte(intPart, '.'); i >= 0 {
 		intPart = intPart[:i]
 	}
 	if len(intPart) > MaxIntegerDigits {
-		return decimal.Decimal{}, fmt.Errorf("must have at most %d digits before the decimal point", MaxIntegerDigits)
+		return decimal.Decimal{}, inputErr("must have at most %d digits before the decimal point", MaxIntegerDigits)
 	}
 	return decimal.NewFromString(s)
 }
@@ -118,6 +128,6 @@ func unmarshal(v any) (decimal.Decimal, error) {
 		// from a literal in the query text; format it the shortest exact way.
 		return Parse(strconv.FormatFloat(x, 'f', -1, 64))
 	default:
-		return decimal.Decimal{}, fmt.Errorf("must be a decimal string or number")
+		return decimal.Decimal{}, inputErr("must be a decimal string or number")
 	}
 }

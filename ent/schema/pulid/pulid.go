@@ -22,7 +22,14 @@ type ID string
 
 // ErrMalformed is wrapped by every parse error so callers can map it to a
 // validation error rather than a server error.
-var ErrMalformed = fmt.Errorf("malformed id")
+var ErrMalformed error = malformed{}
+
+type malformed struct{}
+
+func (malformed) Error() string { return "malformed id" }
+
+// InvalidInput marks the error as the client's (see apperr).
+func (malformed) InvalidInput() {}
 
 var (
 	entropyMu sync.Mutex
@@ -110,8 +117,13 @@ func (id ID) Value() (driver.Value, error) { return string(id), nil }
 // UnmarshalGQL implements graphql.Unmarshaler: a malformed id is rejected
 // while the request is decoded, so it surfaces as a validation error.
 func (id *ID) UnmarshalGQL(v any) error {
-	s, ok := v.(string)
-	if !ok {
+	var s string
+	switch x := v.(type) {
+	case string:
+		s = x
+	case ID:
+		s = string(x)
+	default:
 		return fmt.Errorf("%w: expected a string id, got %T", ErrMalformed, v)
 	}
 	parsed, err := Parse(s)

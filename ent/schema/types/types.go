@@ -33,11 +33,19 @@ type Date struct {
 
 const dateLayout = "2006-01-02"
 
+// InputError is a malformed date supplied by a client.
+type InputError struct{ msg string }
+
+func (e *InputError) Error() string { return e.msg }
+
+// InvalidInput marks the error as the client's (see apperr).
+func (*InputError) InvalidInput() {}
+
 // ParseDate parses a strict YYYY-MM-DD date.
 func ParseDate(s string) (Date, error) {
 	t, err := time.Parse(dateLayout, s)
 	if err != nil {
-		return Date{}, fmt.Errorf("date must be YYYY-MM-DD, got %q", s)
+		return Date{}, &InputError{msg: fmt.Sprintf("must be a date in YYYY-MM-DD form, got %q", s)}
 	}
 	return DateOf(t), nil
 }
@@ -102,7 +110,7 @@ func (d *Date) UnmarshalJSON(b []byte) error {
 	}
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
-		return fmt.Errorf("date must be a YYYY-MM-DD string")
+		return &InputError{msg: "must be a date string in YYYY-MM-DD form"}
 	}
 	p, err := ParseDate(s)
 	if err != nil {
@@ -119,7 +127,7 @@ func (d Date) MarshalGQL(w io.Writer) { _, _ = io.WriteString(w, strconv.Quote(d
 func (d *Date) UnmarshalGQL(v any) error {
 	s, ok := v.(string)
 	if !ok {
-		return fmt.Errorf("date must be a YYYY-MM-DD string")
+		return &InputError{msg: "must be a date string in YYYY-MM-DD form"}
 	}
 	p, err := ParseDate(s)
 	if err != nil {
