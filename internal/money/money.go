@@ -23,7 +23,9 @@ func (e *InputError) Error() string { return e.msg }
 // InvalidInput marks the error as the client's (see apperr).
 func (*InputError) InvalidInput() {}
 
-func inputErr(format string, args ...any) error { return &InputError{msg: fmt.Sprintf(format, args...)} }
+func inputErr(format string, args ...any) error {
+	return &InputError{msg: fmt.Sprintf(format, args...)}
+}
 
 // MaxIntegerDigits bounds the integer part of any amount: numeric(20,4)
 // holds 16 digits before the point.

@@ -1,0 +1,55 @@
+# BigLedger — see README.md. `make run` and `make test` are the two commands.
+SHELL := /bin/bash
+GO    ?= go
+BIN   := bin/bigledger
+VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+# Packages with hand-written code (generated ent/gqlgen code is checked by check-generated).
+GOFILES := $(shell git ls-files '*.go' 2>/dev/null | grep -v '^ent/' | grep -v '^graph/generated.go' | grep -v '^graph/model/models_gen.go')
+
+.PHONY: help generate migration check-generated build run test bench lint vuln ensure-postgres clean
+
+help: ## list targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-16s %s\n", $$1, $$2}'
+
+generate: ## regenerate ent (with entgql) and gqlgen code
+	$(GO) run -mod=mod ./ent/entc.go
+	$(GO) run github.com/99designs/gqlgen generate
+
+migration: ensure-postgres ## write a new SQL migration when the ent schema changed: make migration NAME=add_x
+	$(GO) run ./internal/tools/genmigration $${NAME:-changes}
+
+check-generated: ensure-postgres ## regenerate everything and fail on any difference (code or migrations)
+	$(MAKE) --no-print-directory generate
+	$(GO) run ./internal/tools/genmigration drift
+	@if ! git diff --quiet -- ent schema graph gqlgen.yml go.mod go.sum || [ -n "$$(git ls-files --others --exclude-standard ent schema graph)" ]; then \
+		echo "generated code or migrations are out of date with the ent schema:"; \
+		git status --short -- ent schema graph gqlgen.yml go.mod go.sum; \
+		echo "run 'make generate' (and 'make migration NAME=…' for schema changes) and commit"; \
+		exit 1; \
+	fi
+	@echo "generated code and migrations are up to date"
+
+build: ## build bin/bigledger
+	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/bigledger
+
+run: ensure-postgres build ## serve the API on a private PostgreSQL under .data/ (or DATABASE_URL) with a demo company
+	BIGLEDGER_ENV=$${BIGLEDGER_ENV:-development} ./$(BIN) serve --demo
+
+test: ensure-postgres ## run every test against one throwaway PostgreSQL cluster
+	$(GO) run ./internal/tools/withpg -- $(GO) test -count=1 -timeout 30m ./...
+
+bench: ensure-postgres ## run the benchmarks (ratios against in-run baselines)
+	$(GO) run ./internal/tools/withpg -- $(GO) test -count=1 -run '^$$' -bench . -benchmem ./...
+
+lint: ## gofmt and go vet
+	@out=$$(gofmt -l $(GOFILES)); if [ -n "$$out" ]; then echo "not gofmt-formatted:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+vuln: ## govulncheck (needs access to the Go vulnerability database)
+	$(GO) run golang.org/x/vuln/cmd/govulncheck@v1.9.0 ./...
+
+ensure-postgres:
+	@bash .ci/ensure-postgres.sh $(if $(DATABASE_URL),--optional,)
+
+clean: ## remove build output (keeps .data/)
+	rm -rf bin
