@@ -12,8 +12,8 @@ help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-16s %s\n", $$1, $$2}'
 
 generate: ## regenerate ent (with entgql) and gqlgen code
-	$(GO) run -mod=mod ./ent/entc.go
-	$(GO) run github.com/99designs/gqlgen generate
+	$(GO) run ./ent/entc.go
+	$(GO) tool gqlgen generate
 
 migration: ensure-postgres ## write a new SQL migration when the ent schema changed: make migration NAME=add_x
 	$(GO) run ./internal/tools/genmigration $${NAME:-changes}

@@ -2,7 +2,7 @@
 // function or one ent query, return) and gqlgen's generated executor.
 package graph
 
-//go:generate go run github.com/99designs/gqlgen generate
+//go:generate go tool gqlgen generate
 
 // Resolver is the root resolver. It holds no state: the request's ent
 // client travels in the context (store.Client).
