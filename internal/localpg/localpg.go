@@ -103,10 +103,8 @@ func Start(ctx context.Context, dir string, o Options) (*Cluster, error) {
 		return nil, err
 	}
 	if c.asUser != "" {
-		if fi, err := os.Stat(parent); err == nil && fi.Mode().Perm()&0o001 == 0 {
-			if err := os.Chmod(parent, fi.Mode().Perm()|0o711); err != nil {
-				return nil, err
-			}
+		if err := makeTraversable(parent, logf); err != nil {
+			return nil, err
 		}
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -174,7 +172,7 @@ func (c *Cluster) Stop() error {
 // Restart stops and starts the server on the same port (used by tests
 // that prove nothing is lost across a database restart).
 func (c *Cluster) Restart(ctx context.Context) error {
-	if _, err := c.run(ctx, "pg_ctl", "restart", "-w", "-m", "fast", "-D", c.Dir); err != nil {
+	if _, err := c.run(ctx, "pg_ctl", "restart", "-w", "-m", "fast", "-D", c.Dir, "-l", filepath.Join(c.Dir, "server.log")); err != nil {
 		return err
 	}
 	return c.waitReady(ctx)
@@ -292,6 +290,27 @@ func (c *Cluster) run(ctx context.Context, name string, args ...string) ([]byte,
 	// process group so a Ctrl-C in our terminal does not kill it mid-write.
 	setDetached(cmd)
 	return cmd.CombinedOutput()
+}
+
+// makeTraversable lets other users pass through dir and its ancestors
+// (execute bit only, no listing), so the postgres user can reach a data
+// directory created under root's private folders (a 0700 temp dir, /root).
+func makeTraversable(dir string, logf func(string, ...any)) error {
+	for d := dir; ; d = filepath.Dir(d) {
+		fi, err := os.Stat(d)
+		if err != nil {
+			return err
+		}
+		if fi.Mode().Perm()&0o001 == 0 {
+			logf("granting other users passage (o+x) through %s so the postgres user can reach its data directory", d)
+			if err := os.Chmod(d, fi.Mode().Perm()|0o001); err != nil {
+				return fmt.Errorf("%s is not reachable by the postgres user and cannot be opened up: %w", d, err)
+			}
+		}
+		if d == filepath.Dir(d) {
+			return nil
+		}
+	}
 }
 
 func portFree(port int) bool {
