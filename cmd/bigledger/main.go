@@ -285,6 +285,11 @@ func serve(args []string) error {
 	if err := hs.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
+	srv.CloseWebsockets()
+	if err := srv.WaitWebsockets(sctx); err != nil {
+		return fmt.Errorf("shutdown: websockets still open: %w", err)
+	}
+	log.Info("shutdown complete")
 	return nil
 }
 

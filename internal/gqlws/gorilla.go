@@ -27,6 +27,11 @@ type Gorilla struct {
 	// WriteTimeout bounds each frame write, so a stalled peer cannot
 	// block its sender forever.
 	WriteTimeout time.Duration
+	// Closing, when closed, ends every connection still open a grace
+	// period later with 1001 (going away). Authenticated connections are
+	// normally closed first by the transport (1000); this catches sockets
+	// that never finished connection_init.
+	Closing <-chan struct{}
 }
 
 var _ transport.WebsocketImplementation = Gorilla{}
@@ -69,13 +74,33 @@ func (g Gorilla) Accept(w http.ResponseWriter, r *http.Request, opts transport.W
 	if wt == 0 {
 		wt = 10 * time.Second
 	}
-	return &conn_{c: conn, writeTimeout: wt}, nil
+	cn := &conn_{c: conn, writeTimeout: wt, done: make(chan struct{})}
+	if g.Closing != nil {
+		go cn.closeOn(g.Closing)
+	}
+	return cn, nil
 }
 
 type conn_ struct {
 	c            *websocket.Conn
 	writeTimeout time.Duration
 	wmu          sync.Mutex
+	done         chan struct{}
+	doneOnce     sync.Once
+}
+
+func (c *conn_) closeOn(closing <-chan struct{}) {
+	select {
+	case <-c.done:
+		return
+	case <-closing:
+	}
+	select {
+	case <-c.done:
+	case <-time.After(time.Second):
+		_ = c.WriteClose(websocket.CloseGoingAway, "server shutting down")
+		_ = c.Close()
+	}
 }
 
 var (
@@ -84,7 +109,10 @@ var (
 	_ transport.WebsocketReadDeadliner = (*conn_)(nil)
 )
 
-func (c *conn_) Close() error { return c.c.Close() }
+func (c *conn_) Close() error {
+	c.doneOnce.Do(func() { close(c.done) })
+	return c.c.Close()
+}
 
 func (c *conn_) NextReader() (int, io.Reader, error) {
 	t, r, err := c.c.NextReader()

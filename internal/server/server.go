@@ -43,6 +43,7 @@ type Server struct {
 
 	closing     chan struct{}
 	closingOnce sync.Once
+	sockets     sync.WaitGroup
 }
 
 // New builds the server.
@@ -61,9 +62,21 @@ func New(client *ent.Client, db *sql.DB, o Options) *Server {
 // hijacked connections.
 func (s *Server) CloseWebsockets() { s.closingOnce.Do(func() { close(s.closing) }) }
 
+// WaitWebsockets waits until every websocket has finished closing, or ctx ends.
+func (s *Server) WaitWebsockets(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() { s.sockets.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
 // Handler returns the root HTTP handler.
 func (s *Server) Handler() http.Handler {
-	ws := gqlws.Gorilla{AllowedOrigins: s.opt.AllowedOrigins}
+	ws := gqlws.Gorilla{AllowedOrigins: s.opt.AllowedOrigins, Closing: s.closing}
 	gql := graph.NewHandler(graph.Options{
 		Development:   s.opt.Development,
 		Websocket:     ws,
@@ -162,6 +175,14 @@ type upgradeHeadersKey struct{}
 func (s *Server) graphqlAuth(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if isUpgrade(r) {
+			select {
+			case <-s.closing:
+				http.Error(w, "shutting down", http.StatusServiceUnavailable)
+				return
+			default:
+			}
+			s.sockets.Add(1)
+			defer s.sockets.Done()
 			ctx, cancel := context.WithCancel(context.WithValue(r.Context(), upgradeHeadersKey{}, r.Header.Clone()))
 			defer cancel()
 			go func() {

@@ -1,0 +1,266 @@
+package main_test
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/bigledger/bigledger/internal/pgtest"
+)
+
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "bigledger-bin-")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "bigledger")
+	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "build: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	defer os.RemoveAll(dir)
+	pgtest.Main(m)
+}
+
+func freePort(t *testing.T) int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+func run(t *testing.T, env []string, args ...string) (string, error) {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Env = append(os.Environ(), env...)
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+type proc struct {
+	cmd    *exec.Cmd
+	lines  chan string // every output line, buffered; closed at exit
+	exited chan error
+}
+
+// start runs the binary; its output is always drained (an unread pipe
+// would block the child and cmd.Wait).
+func start(t *testing.T, env []string, args ...string) *proc {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Env = append(os.Environ(), env...)
+	pr, pw := io.Pipe()
+	cmd.Stdout, cmd.Stderr = pw, pw
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &proc{cmd: cmd, lines: make(chan string, 10000), exited: make(chan error, 1)}
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			select {
+			case p.lines <- sc.Text():
+			default:
+			}
+		}
+		close(p.lines)
+	}()
+	go func() { p.exited <- cmd.Wait(); pw.Close() }()
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	return p
+}
+
+func waitHTTP(t *testing.T, url string) {
+	t.Helper()
+	for i := 0; i < 150; i++ {
+		res, err := http.Get(url)
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode == 200 {
+				return
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("%s never became ready", url)
+}
+
+func TestVersionAndUsage(t *testing.T) {
+	out, err := run(t, nil, "version")
+	if err != nil || !strings.HasPrefix(out, "bigledger ") {
+		t.Fatalf("version: %q %v", out, err)
+	}
+	if _, err := run(t, nil, "frobnicate"); err == nil {
+		t.Fatal("unknown command succeeded")
+	}
+}
+
+// apikey create provisions a company and prints a working key once; serve
+// applies migrations, answers with it, and on SIGTERM closes websockets
+// cleanly and exits 0.
+func TestAPIKeyCreateServeAndGracefulShutdown(t *testing.T) {
+	dsn := pgtest.NewDatabase(t)
+	env := []string{"DATABASE_URL=" + dsn}
+	out, err := run(t, env, "apikey", "create", "--company", "Shutdown Test Bhd", "--scopes", "customers:read", "--json")
+	if err != nil {
+		t.Fatalf("apikey: %v\n%s", err, out)
+	}
+	var creds struct{ CompanyID, APIKey string }
+	line := out[strings.LastIndex(strings.TrimSpace(out), "\n")+1:]
+	if err := json.Unmarshal([]byte(line), &creds); err != nil || !strings.HasPrefix(creds.CompanyID, "comp_") || !strings.HasPrefix(creds.APIKey, "blk_") {
+		t.Fatalf("apikey --json output %q: %v", out, err)
+	}
+	if out, err := run(t, env, "apikey", "create", "--company", "X", "--scopes", "root"); err == nil {
+		t.Fatalf("bad scope accepted: %s", out)
+	}
+
+	port := freePort(t)
+	p := start(t, append(env, fmt.Sprintf("PORT=%d", port), "BIGLEDGER_SHUTDOWN_TIMEOUT=5s"), "serve")
+	base := fmt.Sprintf("http://127.0.0.1:%d", port)
+	waitHTTP(t, base+"/readyz")
+	req, _ := http.NewRequest("GET", base+"/api/v1/customers", nil)
+	req.Header.Set("Authorization", "Bearer "+creds.APIKey)
+	req.Header.Set("X-Company-Id", creds.CompanyID)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("REST with provisioned key: %v %v", err, res)
+	}
+	res.Body.Close()
+
+	d := websocket.Dialer{Subprotocols: []string{"graphql-transport-ws"}}
+	ws, _, err := d.Dial(fmt.Sprintf("ws://127.0.0.1:%d/graphql", port), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	_ = ws.WriteJSON(map[string]any{"type": "connection_init", "payload": map[string]any{"Authorization": "Bearer " + creds.APIKey, "X-Company-Id": creds.CompanyID}})
+	_ = ws.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, msg, err := ws.ReadMessage(); err != nil || !strings.Contains(string(msg), "connection_ack") {
+		t.Fatalf("ack: %s %v", msg, err)
+	}
+
+	// A socket that never sent connection_init is closed too (going away).
+	idle, _, err := d.Dial(fmt.Sprintf("ws://127.0.0.1:%d/graphql", port), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idle.Close()
+
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	_ = idle.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, _, err := idle.ReadMessage(); !websocket.IsCloseError(err, websocket.CloseGoingAway) {
+		t.Fatalf("idle socket: %v, want a 1001 close", err)
+	}
+	closeCode := -1
+	_ = ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+	for {
+		_, _, err := ws.ReadMessage()
+		if err != nil {
+			var ce *websocket.CloseError
+			if errors.As(err, &ce) {
+				closeCode = ce.Code
+			}
+			break
+		}
+	}
+	if closeCode != websocket.CloseNormalClosure {
+		t.Fatalf("websocket close code %d, want 1000", closeCode)
+	}
+	select {
+	case err := <-p.exited:
+		if err != nil {
+			t.Fatalf("serve exited with %v", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("serve did not exit after SIGTERM")
+	}
+}
+
+// With no DATABASE_URL, serve --demo runs its own cluster under the data
+// directory, seeds the demo company once, prints working credentials, and
+// on the next start reuses the same data.
+func TestServeDemoWithPrivateCluster(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	keyRe := regexp.MustCompile(`API key\s+(blk_\S+)`)
+	compRe := regexp.MustCompile(`Company id\s+(comp_\S+)`)
+	var companies []string
+	for round := 0; round < 2; round++ {
+		port := freePort(t)
+		env := []string{"DATABASE_URL=", "BIGLEDGER_DATA_DIR=" + data, fmt.Sprintf("PORT=%d", port)}
+		p := start(t, env, "serve", "--demo")
+		var key, company string
+		deadline := time.After(60 * time.Second)
+		lines := p.lines
+	read:
+		for {
+			select {
+			case l, ok := <-lines:
+				if !ok {
+					t.Fatal("serve exited before printing credentials")
+				}
+				if m := keyRe.FindStringSubmatch(l); m != nil {
+					key = m[1]
+				}
+				if m := compRe.FindStringSubmatch(l); m != nil {
+					company = m[1]
+				}
+				if strings.Contains(l, "Stop with Ctrl-C") {
+					break read
+				}
+			case <-deadline:
+				t.Fatal("no banner within 60s")
+			}
+		}
+		req, _ := http.NewRequest("GET", fmt.Sprintf("http://127.0.0.1:%d/api/v1/customers", port), nil)
+		req.Header.Set("Authorization", "Bearer "+key)
+		req.Header.Set("X-Company-Id", company)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body struct {
+			Pagination struct{ Total int }
+		}
+		_ = json.NewDecoder(res.Body).Decode(&body)
+		res.Body.Close()
+		if res.StatusCode != 200 || body.Pagination.Total != 4 {
+			t.Fatalf("round %d: status %d, %d demo customers", round, res.StatusCode, body.Pagination.Total)
+		}
+		companies = append(companies, company)
+		_ = p.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case err := <-p.exited:
+			if err != nil {
+				t.Fatalf("serve exited with %v", err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatal("serve did not stop")
+		}
+	}
+	if companies[0] != companies[1] {
+		t.Fatalf("demo company not reused: %v", companies)
+	}
+	if _, err := os.Stat(filepath.Join(data, "demo.env")); err != nil {
+		t.Fatalf("demo.env: %v", err)
+	}
+}
