@@ -47,34 +47,30 @@ type contactRequest struct {
 	Notes      *string `json:"notes"`
 }
 
-func (a *API) listContacts(w http.ResponseWriter, r *http.Request) {
+func (a *API) listContacts(r *http.Request) (result, error) {
 	id, err := pathID(r, "id", "cust", crm.CustomerNotFound)
 	if err != nil {
-		WriteError(w, r, err)
-		return
+		return result{}, err
 	}
 	cts, err := crm.ContactsOf(r.Context(), id)
 	if err != nil {
-		WriteError(w, r, err)
-		return
+		return result{}, err
 	}
 	data := make([]contactV1, len(cts))
 	for i, c := range cts {
 		data[i] = toContactV1(c)
 	}
-	writeList(w, r, data, pagination{Limit: len(data), Total: len(data)})
+	return result{status: http.StatusOK, data: data, page: &pagination{Limit: len(data), Total: len(data)}}, nil
 }
 
-func (a *API) createContact(w http.ResponseWriter, r *http.Request) {
+func (a *API) createContact(r *http.Request) (result, error) {
 	id, err := pathID(r, "id", "cust", crm.CustomerNotFound)
 	if err != nil {
-		WriteError(w, r, err)
-		return
+		return result{}, err
 	}
 	var body contactRequest
 	if _, err := decodeBody(r, &body, crm.CodeInvalidContact, "Contact validation failed"); err != nil {
-		WriteError(w, r, err)
-		return
+		return result{}, err
 	}
 	in := ent.CreateContactInput{
 		CustomerID: id, Email: body.Email, Phone: body.Phone, Mobile: body.Mobile, Title: body.Title,
@@ -85,8 +81,7 @@ func (a *API) createContact(w http.ResponseWriter, r *http.Request) {
 	}
 	c, err := a.mutation().CreateContact(r.Context(), in)
 	if err != nil {
-		WriteError(w, r, err)
-		return
+		return result{}, err
 	}
-	writeData(w, r, http.StatusCreated, toContactV1(c), "")
+	return result{status: http.StatusCreated, data: toContactV1(c)}, nil
 }

@@ -237,17 +237,15 @@ var customerOrderFields = map[string]*ent.CustomerOrderField{
 	"currentBalance": ent.CustomerOrderFieldCurrentBalance, "customerNumber": ent.CustomerOrderFieldCustomerNumber,
 }
 
-func (a *API) listCustomers(w http.ResponseWriter, r *http.Request) {
+func (a *API) listCustomers(r *http.Request) (result, error) {
 	q := r.URL.Query()
 	p, err := parseList(q, customerList, crm.CodeInvalidCustomer)
 	if err != nil {
-		WriteError(w, r, err)
-		return
+		return result{}, err
 	}
 	where := &ent.CustomerWhereInput{}
 	if err := p.into(where); err != nil {
-		WriteError(w, r, err)
-		return
+		return result{}, err
 	}
 	var order []*ent.CustomerOrder
 	for _, s := range p.sort {
@@ -260,16 +258,14 @@ func (a *API) listCustomers(w http.ResponseWriter, r *http.Request) {
 	search := q.Get("search")
 	conn, err := a.query().Customers(r.Context(), p.after, &p.limit, nil, nil, order, where, &search, tags)
 	if err != nil {
-		WriteError(w, r, err)
-		return
+		return result{}, err
 	}
 	nodes := make([]*ent.Customer, len(conn.Edges))
 	for i, e := range conn.Edges {
 		nodes[i] = e.Node
 	}
 	if err := crm.LoadContacts(r.Context(), nodes); err != nil {
-		WriteError(w, r, err)
-		return
+		return result{}, err
 	}
 	data := make([]customerV1, len(nodes))
 	for i, n := range nodes {
@@ -279,48 +275,43 @@ func (a *API) listCustomers(w http.ResponseWriter, r *http.Request) {
 	if pg.HasMore {
 		pg.NextCursor = cursorString(conn.PageInfo.EndCursor)
 	}
-	writeList(w, r, data, pg)
+	return result{status: http.StatusOK, data: data, page: &pg}, nil
 }
 
-func (a *API) getCustomer(w http.ResponseWriter, r *http.Request) {
+func (a *API) getCustomer(r *http.Request) (result, error) {
 	id, err := pathID(r, "id", "cust", crm.CustomerNotFound)
 	if err != nil {
-		WriteError(w, r, err)
-		return
+		return result{}, err
 	}
 	c, err := crm.GetCustomer(r.Context(), id, func(q *ent.CustomerQuery) (*ent.CustomerQuery, error) {
 		return q.WithContacts(crm.OrderContacts), nil
 	})
 	if err != nil {
-		WriteError(w, r, err)
-		return
+		return result{}, err
 	}
-	writeData(w, r, http.StatusOK, toCustomerV1(c), "")
+	return result{status: http.StatusOK, data: toCustomerV1(c)}, nil
 }
 
-func (a *API) createCustomer(w http.ResponseWriter, r *http.Request) {
+func (a *API) createCustomer(r *http.Request) (result, error) {
 	var body customerRequest
 	_, err := decodeBody(r, &body, crm.CodeInvalidCustomer, "Customer validation failed")
 	if err == nil {
 		err = body.enums()
 	}
 	if err != nil {
-		WriteError(w, r, err)
-		return
+		return result{}, err
 	}
 	c, err := a.mutation().CreateCustomer(r.Context(), body.create())
 	if err != nil {
-		WriteError(w, r, err)
-		return
+		return result{}, err
 	}
-	writeData(w, r, http.StatusCreated, toCustomerV1(c), "")
+	return result{status: http.StatusCreated, data: toCustomerV1(c)}, nil
 }
 
-func (a *API) updateCustomer(w http.ResponseWriter, r *http.Request) {
+func (a *API) updateCustomer(r *http.Request) (result, error) {
 	id, err := pathID(r, "id", "cust", crm.CustomerNotFound)
 	if err != nil {
-		WriteError(w, r, err)
-		return
+		return result{}, err
 	}
 	var body customerRequest
 	f, err := decodeBody(r, &body, crm.CodeInvalidCustomer, "Customer validation failed")
@@ -331,26 +322,22 @@ func (a *API) updateCustomer(w http.ResponseWriter, r *http.Request) {
 		err = validationFor(crm.CodeInvalidCustomer, "name", "Name is required")
 	}
 	if err != nil {
-		WriteError(w, r, err)
-		return
+		return result{}, err
 	}
 	c, err := a.mutation().UpdateCustomer(r.Context(), id, body.update(f))
 	if err != nil {
-		WriteError(w, r, err)
-		return
+		return result{}, err
 	}
-	writeData(w, r, http.StatusOK, toCustomerV1(c), "")
+	return result{status: http.StatusOK, data: toCustomerV1(c)}, nil
 }
 
-func (a *API) deleteCustomer(w http.ResponseWriter, r *http.Request) {
+func (a *API) deleteCustomer(r *http.Request) (result, error) {
 	id, err := pathID(r, "id", "cust", crm.CustomerNotFound)
 	if err != nil {
-		WriteError(w, r, err)
-		return
+		return result{}, err
 	}
 	if _, err := a.mutation().DeleteCustomer(r.Context(), id); err != nil {
-		WriteError(w, r, err)
-		return
+		return result{}, err
 	}
-	writeData(w, r, http.StatusOK, map[string]any{"id": id, "deleted": true}, "Customer deleted")
+	return result{status: http.StatusOK, data: map[string]any{"id": id, "deleted": true}, message: "Customer deleted"}, nil
 }

@@ -79,3 +79,31 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 		Meta:    metaFor(r),
 	})
 }
+
+// result is what an endpoint answers on success: a status, the data, an
+// optional message, and pagination for lists.
+type result struct {
+	status  int
+	data    any
+	message string
+	page    *pagination
+}
+
+// endpoint is one REST operation: decode, call, map. Errors are rendered
+// by serve through the catalogue.
+type endpoint func(r *http.Request) (result, error)
+
+func serve(fn endpoint) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		res, err := fn(r)
+		if err != nil {
+			WriteError(w, r, err)
+			return
+		}
+		if res.page != nil {
+			writeList(w, r, res.data, *res.page)
+			return
+		}
+		writeData(w, r, res.status, res.data, res.message)
+	}
+}

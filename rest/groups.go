@@ -73,29 +73,25 @@ var groupList = listSpec{
 	passthrough: map[string]bool{"q": true, "per_page": true, "format": true},
 }
 
-func (a *API) listGroups(w http.ResponseWriter, r *http.Request) {
+func (a *API) listGroups(r *http.Request) (result, error) {
 	q := r.URL.Query()
 	if pp := q.Get("per_page"); pp != "" && q.Get("limit") == "" {
 		q.Set("limit", pp)
 	}
 	if f := q.Get("format"); f != "" && f != "json" {
-		WriteError(w, r, validationFor(crm.CodeInvalidGroup, "format", "Only json is supported"))
-		return
+		return result{}, validationFor(crm.CodeInvalidGroup, "format", "Only json is supported")
 	}
 	p, err := parseList(q, groupList, crm.CodeInvalidGroup)
 	if err != nil {
-		WriteError(w, r, err)
-		return
+		return result{}, err
 	}
 	term := strings.TrimSpace(q.Get("q"))
 	if q.Has("q") && len([]rune(term)) < 2 {
-		WriteError(w, r, validationFor(crm.CodeInvalidGroup, "q", "Must be at least 2 characters"))
-		return
+		return result{}, validationFor(crm.CodeInvalidGroup, "q", "Must be at least 2 characters")
 	}
 	where := &ent.CustomerGroupWhereInput{}
 	if err := p.into(where); err != nil {
-		WriteError(w, r, err)
-		return
+		return result{}, err
 	}
 	if term != "" {
 		where.AddPredicates(func(s *sql.Selector) {
@@ -111,8 +107,7 @@ func (a *API) listGroups(w http.ResponseWriter, r *http.Request) {
 	}
 	var order *ent.CustomerGroupOrder
 	if len(p.sort) > 1 {
-		WriteError(w, r, validationFor(crm.CodeInvalidGroup, "sort", "Sort by one field only"))
-		return
+		return result{}, validationFor(crm.CodeInvalidGroup, "sort", "Sort by one field only")
 	}
 	for _, s := range p.sort {
 		f := ent.CustomerGroupOrderFieldName
@@ -123,8 +118,7 @@ func (a *API) listGroups(w http.ResponseWriter, r *http.Request) {
 	}
 	conn, err := a.query().CustomerGroups(r.Context(), p.after, &p.limit, nil, nil, order, where)
 	if err != nil {
-		WriteError(w, r, err)
-		return
+		return result{}, err
 	}
 	data := make([]customerGroupV1, len(conn.Edges))
 	for i, e := range conn.Edges {
@@ -134,32 +128,29 @@ func (a *API) listGroups(w http.ResponseWriter, r *http.Request) {
 	if pg.HasMore {
 		pg.NextCursor = cursorString(conn.PageInfo.EndCursor)
 	}
-	writeList(w, r, data, pg)
+	return result{status: http.StatusOK, data: data, page: &pg}, nil
 }
 
-func (a *API) getGroup(w http.ResponseWriter, r *http.Request) {
+func (a *API) getGroup(r *http.Request) (result, error) {
 	id, err := pathID(r, "id", "grp", crm.GroupNotFound)
 	if err != nil {
-		WriteError(w, r, err)
-		return
+		return result{}, err
 	}
 	g, err := a.query().CustomerGroup(r.Context(), id)
 	if err != nil {
-		WriteError(w, r, err)
-		return
+		return result{}, err
 	}
-	writeData(w, r, http.StatusOK, toGroupV1(g), "")
+	return result{status: http.StatusOK, data: toGroupV1(g)}, nil
 }
 
-func (a *API) createGroup(w http.ResponseWriter, r *http.Request) {
+func (a *API) createGroup(r *http.Request) (result, error) {
 	var body groupRequest
 	f, err := decodeBody(r, &body, crm.CodeInvalidGroup, "Customer group validation failed")
 	if err == nil {
 		err = body.check(f, true)
 	}
 	if err != nil {
-		WriteError(w, r, err)
-		return
+		return result{}, err
 	}
 	in := ent.CreateCustomerGroupInput{
 		Name: *body.Name, PriceCalculationType: body.PriceCalculationType, Amount: body.Amount.ptr(),
@@ -167,17 +158,15 @@ func (a *API) createGroup(w http.ResponseWriter, r *http.Request) {
 	}
 	g, err := a.mutation().CreateCustomerGroup(r.Context(), in)
 	if err != nil {
-		WriteError(w, r, err)
-		return
+		return result{}, err
 	}
-	writeData(w, r, http.StatusCreated, toGroupV1(g), "Customer group created")
+	return result{status: http.StatusCreated, data: toGroupV1(g), message: "Customer group created"}, nil
 }
 
-func (a *API) updateGroup(w http.ResponseWriter, r *http.Request) {
+func (a *API) updateGroup(r *http.Request) (result, error) {
 	id, err := pathID(r, "id", "grp", crm.GroupNotFound)
 	if err != nil {
-		WriteError(w, r, err)
-		return
+		return result{}, err
 	}
 	var body groupRequest
 	f, err := decodeBody(r, &body, crm.CodeInvalidGroup, "Customer group validation failed")
@@ -188,8 +177,7 @@ func (a *API) updateGroup(w http.ResponseWriter, r *http.Request) {
 		err = apperr.Validation(crm.CodeInvalidGroup, "No valid fields to update")
 	}
 	if err != nil {
-		WriteError(w, r, err)
-		return
+		return result{}, err
 	}
 	in := ent.UpdateCustomerGroupInput{
 		Name: body.Name, PriceCalculationType: body.PriceCalculationType, Amount: body.Amount.ptr(),
@@ -202,21 +190,18 @@ func (a *API) updateGroup(w http.ResponseWriter, r *http.Request) {
 	}
 	g, err := a.mutation().UpdateCustomerGroup(r.Context(), id, in)
 	if err != nil {
-		WriteError(w, r, err)
-		return
+		return result{}, err
 	}
-	writeData(w, r, http.StatusOK, toGroupV1(g), "Customer group updated")
+	return result{status: http.StatusOK, data: toGroupV1(g), message: "Customer group updated"}, nil
 }
 
-func (a *API) deleteGroup(w http.ResponseWriter, r *http.Request) {
+func (a *API) deleteGroup(r *http.Request) (result, error) {
 	id, err := pathID(r, "id", "grp", crm.GroupNotFound)
 	if err != nil {
-		WriteError(w, r, err)
-		return
+		return result{}, err
 	}
 	if _, err := a.mutation().DeleteCustomerGroup(r.Context(), id); err != nil {
-		WriteError(w, r, err)
-		return
+		return result{}, err
 	}
-	writeData(w, r, http.StatusOK, map[string]any{"id": id}, fmt.Sprintf("Customer group %s deleted", id))
+	return result{status: http.StatusOK, data: map[string]any{"id": id}, message: fmt.Sprintf("Customer group %s deleted", id)}, nil
 }

@@ -10,25 +10,25 @@ import (
 
 type route struct {
 	method, path, scope string
-	handler             func(*API) http.HandlerFunc
+	handler             func(*API) endpoint
 }
 
 // routes is the v1 surface: seed 000 customers/contacts, seed 003 groups.
 var routes = []route{
-	{"GET", "/api/v1/customers", "customers:read", func(a *API) http.HandlerFunc { return a.listCustomers }},
-	{"POST", "/api/v1/customers", "customers:write", func(a *API) http.HandlerFunc { return a.createCustomer }},
-	{"GET", "/api/v1/customers/{id}", "customers:read", func(a *API) http.HandlerFunc { return a.getCustomer }},
-	{"PUT", "/api/v1/customers/{id}", "customers:write", func(a *API) http.HandlerFunc { return a.updateCustomer }},
-	{"PATCH", "/api/v1/customers/{id}", "customers:write", func(a *API) http.HandlerFunc { return a.updateCustomer }},
-	{"DELETE", "/api/v1/customers/{id}", "customers:write", func(a *API) http.HandlerFunc { return a.deleteCustomer }},
-	{"GET", "/api/v1/customers/{id}/contacts", "customers:read", func(a *API) http.HandlerFunc { return a.listContacts }},
-	{"POST", "/api/v1/customers/{id}/contacts", "customers:write", func(a *API) http.HandlerFunc { return a.createContact }},
-	{"GET", "/api/v1/integration/customer-groups", "customers:read", func(a *API) http.HandlerFunc { return a.listGroups }},
-	{"POST", "/api/v1/integration/customer-groups", "customers:write", func(a *API) http.HandlerFunc { return a.createGroup }},
-	{"GET", "/api/v1/integration/customer-groups/{id}", "customers:read", func(a *API) http.HandlerFunc { return a.getGroup }},
-	{"PATCH", "/api/v1/integration/customer-groups/{id}", "customers:write", func(a *API) http.HandlerFunc { return a.updateGroup }},
-	{"PUT", "/api/v1/integration/customer-groups/{id}", "customers:write", func(a *API) http.HandlerFunc { return a.updateGroup }},
-	{"DELETE", "/api/v1/integration/customer-groups/{id}", "customers:write", func(a *API) http.HandlerFunc { return a.deleteGroup }},
+	{"GET", "/api/v1/customers", "customers:read", func(a *API) endpoint { return a.listCustomers }},
+	{"POST", "/api/v1/customers", "customers:write", func(a *API) endpoint { return a.createCustomer }},
+	{"GET", "/api/v1/customers/{id}", "customers:read", func(a *API) endpoint { return a.getCustomer }},
+	{"PUT", "/api/v1/customers/{id}", "customers:write", func(a *API) endpoint { return a.updateCustomer }},
+	{"PATCH", "/api/v1/customers/{id}", "customers:write", func(a *API) endpoint { return a.updateCustomer }},
+	{"DELETE", "/api/v1/customers/{id}", "customers:write", func(a *API) endpoint { return a.deleteCustomer }},
+	{"GET", "/api/v1/customers/{id}/contacts", "customers:read", func(a *API) endpoint { return a.listContacts }},
+	{"POST", "/api/v1/customers/{id}/contacts", "customers:write", func(a *API) endpoint { return a.createContact }},
+	{"GET", "/api/v1/integration/customer-groups", "customers:read", func(a *API) endpoint { return a.listGroups }},
+	{"POST", "/api/v1/integration/customer-groups", "customers:write", func(a *API) endpoint { return a.createGroup }},
+	{"GET", "/api/v1/integration/customer-groups/{id}", "customers:read", func(a *API) endpoint { return a.getGroup }},
+	{"PATCH", "/api/v1/integration/customer-groups/{id}", "customers:write", func(a *API) endpoint { return a.updateGroup }},
+	{"PUT", "/api/v1/integration/customer-groups/{id}", "customers:write", func(a *API) endpoint { return a.updateGroup }},
+	{"DELETE", "/api/v1/integration/customer-groups/{id}", "customers:write", func(a *API) endpoint { return a.deleteGroup }},
 }
 
 // Handler routes /api/v1. Authentication happens before it (the server's
@@ -38,7 +38,7 @@ func (a *API) Handler() http.Handler {
 	mux := http.NewServeMux()
 	methods := map[string][]string{}
 	for _, rt := range routes {
-		mux.Handle(rt.method+" "+rt.path, requireScope(rt.scope, rt.handler(a)))
+		mux.Handle(rt.method+" "+rt.path, requireScope(rt.scope, serve(rt.handler(a))))
 		methods[rt.path] = append(methods[rt.path], rt.method)
 	}
 	for path, ms := range methods {

@@ -143,22 +143,9 @@ func migrate(ctx context.Context, d *database, log *slog.Logger) error {
 	return nil
 }
 
-func migrateCmd() error {
-	cfg, err := config.FromEnv()
-	if err != nil {
-		return err
-	}
-	log := logger(cfg)
-	ctx := context.Background()
-	d, err := openDatabase(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return migrate(ctx, d, log)
-}
-
-func seed() error {
+// withMigratedDatabase reads the configuration, opens (or starts) the
+// database, applies pending migrations and runs fn.
+func withMigratedDatabase(fn func(ctx context.Context, d *database) error) error {
 	cfg, err := config.FromEnv()
 	if err != nil {
 		return err
@@ -173,12 +160,22 @@ func seed() error {
 	if err := migrate(ctx, d, log); err != nil {
 		return err
 	}
-	p, err := demo.Ensure(ctx, d.client, nil)
-	if err != nil {
-		return err
-	}
-	fmt.Printf("company id: %s\napi key:    %s\n", p.CompanyID, p.APIKey)
-	return nil
+	return fn(ctx, d)
+}
+
+func migrateCmd() error {
+	return withMigratedDatabase(func(context.Context, *database) error { return nil })
+}
+
+func seed() error {
+	return withMigratedDatabase(func(ctx context.Context, d *database) error {
+		p, err := demo.Ensure(ctx, d.client, nil)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("company id: %s\napi key:    %s\n", p.CompanyID, p.APIKey)
+		return nil
+	})
 }
 
 func apikey(args []string) error {
@@ -195,35 +192,23 @@ func apikey(args []string) error {
 	if *company == "" {
 		return errors.New("--company is required")
 	}
-	cfg, err := config.FromEnv()
-	if err != nil {
-		return err
-	}
-	log := logger(cfg)
-	ctx := context.Background()
-	d, err := openDatabase(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := migrate(ctx, d, log); err != nil {
-		return err
-	}
 	var list []string
 	for _, s := range strings.Split(*scopes, ",") {
 		if s = strings.TrimSpace(s); s != "" {
 			list = append(list, s)
 		}
 	}
-	p, err := auth.EnsureCompanyKey(ctx, d.client, *company, list)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return json.NewEncoder(os.Stdout).Encode(map[string]string{"companyId": p.CompanyID, "apiKey": p.APIKey})
-	}
-	fmt.Printf("company id: %s\napi key:    %s\n(the key is shown once; store it now)\n", p.CompanyID, p.APIKey)
-	return nil
+	return withMigratedDatabase(func(ctx context.Context, d *database) error {
+		p, err := auth.EnsureCompanyKey(ctx, d.client, *company, list)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return json.NewEncoder(os.Stdout).Encode(map[string]string{"companyId": p.CompanyID, "apiKey": p.APIKey})
+		}
+		fmt.Printf("company id: %s\napi key:    %s\n(the key is shown once; store it now)\n", p.CompanyID, p.APIKey)
+		return nil
+	})
 }
 
 func serve(args []string) error {

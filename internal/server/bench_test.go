@@ -1,12 +1,9 @@
 package server_test
 
 import (
-	"fmt"
 	"testing"
 	"time"
 
-	"github.com/bigledger/bigledger/ent"
-	"github.com/bigledger/bigledger/internal/crm"
 	tk "github.com/bigledger/bigledger/internal/testkit"
 )
 
@@ -16,23 +13,7 @@ import (
 // same pool. Reported as x_baseline (1.0 = as fast as raw SQL).
 func BenchmarkCustomerList(b *testing.B) {
 	e := tk.New(b)
-	ctx := e.Ctx(e.A)
-	g, err := crm.CreateCustomerGroup(ctx, ent.CreateCustomerGroupInput{Name: "G"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	for i := 0; i < 50; i++ {
-		email := fmt.Sprintf("c%d@x.co", i)
-		c, err := crm.CreateCustomer(ctx, ent.CreateCustomerInput{Name: fmt.Sprintf("C%02d", i), Email: &email, GroupID: &g.ID})
-		if err != nil {
-			b.Fatal(err)
-		}
-		for j := 0; j < 2; j++ {
-			if _, err := crm.CreateContact(ctx, ent.CreateContactInput{CustomerID: c.ID, Name: fmt.Sprintf("P%d", j)}); err != nil {
-				b.Fatal(err)
-			}
-		}
-	}
+	e.SeedCustomers(e.A, 50, 1, 2)
 	baseline := func() {
 		var ids []string
 		rows, err := e.DB.Query(`SELECT id, name, email, credit_limit, group_id FROM customers WHERE company_id = $1 ORDER BY id LIMIT 50`, e.A.CompanyID)

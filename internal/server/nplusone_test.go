@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/bigledger/bigledger/ent"
-	"github.com/bigledger/bigledger/internal/crm"
 	tk "github.com/bigledger/bigledger/internal/testkit"
 )
 
@@ -13,27 +11,7 @@ import (
 // SQL statements, whatever the page size, in GraphQL and in REST.
 func TestCustomerListStatementCountIsFixed(t *testing.T) {
 	e := tk.New(t)
-	ctx := e.Ctx(e.A)
-	ptr := func(s string) *string { return &s }
-	var groups []*ent.CustomerGroup
-	for i := 0; i < 3; i++ {
-		g, err := crm.CreateCustomerGroup(ctx, ent.CreateCustomerGroupInput{Name: fmt.Sprintf("G%d", i)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		groups = append(groups, g)
-	}
-	for i := 0; i < 60; i++ {
-		c, err := crm.CreateCustomer(ctx, ent.CreateCustomerInput{Name: fmt.Sprintf("C%02d", i), Email: ptr(fmt.Sprintf("c%d@x.co", i)), GroupID: &groups[i%3].ID})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for j := 0; j < 2; j++ {
-			if _, err := crm.CreateContact(ctx, ent.CreateContactInput{CustomerID: c.ID, Name: fmt.Sprintf("P%d", j)}); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	e.SeedCustomers(e.A, 60, 3, 2)
 	const q = `query($n: Int) { customers(first: $n) { totalCount edges { node { id name group { id name } contacts { id name } } } } }`
 	e.MustGQL(e.A, q, map[string]any{"n": 1}) // warm-up: records the key's lastUsedAt
 	gql := func(n int) int64 {
