@@ -22,6 +22,10 @@ import (
 	"github.com/bigledger/bigledger/ent/customer"
 	"github.com/bigledger/bigledger/ent/customergroup"
 	"github.com/bigledger/bigledger/ent/documentcounter"
+	"github.com/bigledger/bigledger/ent/invoice"
+	"github.com/bigledger/bigledger/ent/invoiceitem"
+	"github.com/bigledger/bigledger/ent/item"
+	"github.com/bigledger/bigledger/ent/taxcode"
 	"github.com/bigledger/bigledger/ent/user"
 
 	stdsql "database/sql"
@@ -44,6 +48,14 @@ type Client struct {
 	CustomerGroup *CustomerGroupClient
 	// DocumentCounter is the client for interacting with the DocumentCounter builders.
 	DocumentCounter *DocumentCounterClient
+	// Invoice is the client for interacting with the Invoice builders.
+	Invoice *InvoiceClient
+	// InvoiceItem is the client for interacting with the InvoiceItem builders.
+	InvoiceItem *InvoiceItemClient
+	// Item is the client for interacting with the Item builders.
+	Item *ItemClient
+	// TaxCode is the client for interacting with the TaxCode builders.
+	TaxCode *TaxCodeClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
 }
@@ -63,6 +75,10 @@ func (c *Client) init() {
 	c.Customer = NewCustomerClient(c.config)
 	c.CustomerGroup = NewCustomerGroupClient(c.config)
 	c.DocumentCounter = NewDocumentCounterClient(c.config)
+	c.Invoice = NewInvoiceClient(c.config)
+	c.InvoiceItem = NewInvoiceItemClient(c.config)
+	c.Item = NewItemClient(c.config)
+	c.TaxCode = NewTaxCodeClient(c.config)
 	c.User = NewUserClient(c.config)
 }
 
@@ -162,6 +178,10 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Customer:        NewCustomerClient(cfg),
 		CustomerGroup:   NewCustomerGroupClient(cfg),
 		DocumentCounter: NewDocumentCounterClient(cfg),
+		Invoice:         NewInvoiceClient(cfg),
+		InvoiceItem:     NewInvoiceItemClient(cfg),
+		Item:            NewItemClient(cfg),
+		TaxCode:         NewTaxCodeClient(cfg),
 		User:            NewUserClient(cfg),
 	}, nil
 }
@@ -188,6 +208,10 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Customer:        NewCustomerClient(cfg),
 		CustomerGroup:   NewCustomerGroupClient(cfg),
 		DocumentCounter: NewDocumentCounterClient(cfg),
+		Invoice:         NewInvoiceClient(cfg),
+		InvoiceItem:     NewInvoiceItemClient(cfg),
+		Item:            NewItemClient(cfg),
+		TaxCode:         NewTaxCodeClient(cfg),
 		User:            NewUserClient(cfg),
 	}, nil
 }
@@ -219,7 +243,7 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.APIKey, c.Company, c.Contact, c.Customer, c.CustomerGroup, c.DocumentCounter,
-		c.User,
+		c.Invoice, c.InvoiceItem, c.Item, c.TaxCode, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -230,7 +254,7 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.APIKey, c.Company, c.Contact, c.Customer, c.CustomerGroup, c.DocumentCounter,
-		c.User,
+		c.Invoice, c.InvoiceItem, c.Item, c.TaxCode, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -251,6 +275,14 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.CustomerGroup.mutate(ctx, m)
 	case *DocumentCounterMutation:
 		return c.DocumentCounter.mutate(ctx, m)
+	case *InvoiceMutation:
+		return c.Invoice.mutate(ctx, m)
+	case *InvoiceItemMutation:
+		return c.InvoiceItem.mutate(ctx, m)
+	case *ItemMutation:
+		return c.Item.mutate(ctx, m)
+	case *TaxCodeMutation:
+		return c.TaxCode.mutate(ctx, m)
 	case *UserMutation:
 		return c.User.mutate(ctx, m)
 	default:
@@ -628,6 +660,70 @@ func (c *CompanyClient) QueryDocumentCounters(_m *Company) *DocumentCounterQuery
 	return query
 }
 
+// QueryTaxCodes queries the tax_codes edge of a Company.
+func (c *CompanyClient) QueryTaxCodes(_m *Company) *TaxCodeQuery {
+	query := (&TaxCodeClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(company.Table, company.FieldID, id),
+			sqlgraph.To(taxcode.Table, taxcode.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, company.TaxCodesTable, company.TaxCodesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryItems queries the items edge of a Company.
+func (c *CompanyClient) QueryItems(_m *Company) *ItemQuery {
+	query := (&ItemClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(company.Table, company.FieldID, id),
+			sqlgraph.To(item.Table, item.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, company.ItemsTable, company.ItemsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryInvoices queries the invoices edge of a Company.
+func (c *CompanyClient) QueryInvoices(_m *Company) *InvoiceQuery {
+	query := (&InvoiceClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(company.Table, company.FieldID, id),
+			sqlgraph.To(invoice.Table, invoice.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, company.InvoicesTable, company.InvoicesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryInvoiceItems queries the invoice_items edge of a Company.
+func (c *CompanyClient) QueryInvoiceItems(_m *Company) *InvoiceItemQuery {
+	query := (&InvoiceItemClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(company.Table, company.FieldID, id),
+			sqlgraph.To(invoiceitem.Table, invoiceitem.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, company.InvoiceItemsTable, company.InvoiceItemsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // Hooks returns the client hooks.
 func (c *CompanyClient) Hooks() []Hook {
 	hooks := c.hooks.Company
@@ -985,6 +1081,22 @@ func (c *CustomerClient) QueryCreatedBy(_m *Customer) *UserQuery {
 			sqlgraph.From(customer.Table, customer.FieldID, id),
 			sqlgraph.To(user.Table, user.FieldID),
 			sqlgraph.Edge(sqlgraph.M2O, false, customer.CreatedByTable, customer.CreatedByColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryInvoices queries the invoices edge of a Customer.
+func (c *CustomerClient) QueryInvoices(_m *Customer) *InvoiceQuery {
+	query := (&InvoiceClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(customer.Table, customer.FieldID, id),
+			sqlgraph.To(invoice.Table, invoice.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, customer.InvoicesTable, customer.InvoicesColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -1350,6 +1462,686 @@ func (c *DocumentCounterClient) mutate(ctx context.Context, m *DocumentCounterMu
 	}
 }
 
+// InvoiceClient is a client for the Invoice schema.
+type InvoiceClient struct {
+	config
+}
+
+// NewInvoiceClient returns a client for the Invoice from the given config.
+func NewInvoiceClient(c config) *InvoiceClient {
+	return &InvoiceClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `invoice.Hooks(f(g(h())))`.
+func (c *InvoiceClient) Use(hooks ...Hook) {
+	c.hooks.Invoice = append(c.hooks.Invoice, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `invoice.Intercept(f(g(h())))`.
+func (c *InvoiceClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Invoice = append(c.inters.Invoice, interceptors...)
+}
+
+// Create returns a builder for creating a Invoice entity.
+func (c *InvoiceClient) Create() *InvoiceCreate {
+	mutation := newInvoiceMutation(c.config, OpCreate)
+	return &InvoiceCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Invoice entities.
+func (c *InvoiceClient) CreateBulk(builders ...*InvoiceCreate) *InvoiceCreateBulk {
+	return &InvoiceCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *InvoiceClient) MapCreateBulk(slice any, setFunc func(*InvoiceCreate, int)) *InvoiceCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &InvoiceCreateBulk{err: fmt.Errorf("calling to InvoiceClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*InvoiceCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &InvoiceCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Invoice.
+func (c *InvoiceClient) Update() *InvoiceUpdate {
+	mutation := newInvoiceMutation(c.config, OpUpdate)
+	return &InvoiceUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *InvoiceClient) UpdateOne(_m *Invoice) *InvoiceUpdateOne {
+	mutation := newInvoiceMutation(c.config, OpUpdateOne, withInvoice(_m))
+	return &InvoiceUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *InvoiceClient) UpdateOneID(id pulid.ID) *InvoiceUpdateOne {
+	mutation := newInvoiceMutation(c.config, OpUpdateOne, withInvoiceID(id))
+	return &InvoiceUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Invoice.
+func (c *InvoiceClient) Delete() *InvoiceDelete {
+	mutation := newInvoiceMutation(c.config, OpDelete)
+	return &InvoiceDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *InvoiceClient) DeleteOne(_m *Invoice) *InvoiceDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *InvoiceClient) DeleteOneID(id pulid.ID) *InvoiceDeleteOne {
+	builder := c.Delete().Where(invoice.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &InvoiceDeleteOne{builder}
+}
+
+// Query returns a query builder for Invoice.
+func (c *InvoiceClient) Query() *InvoiceQuery {
+	return &InvoiceQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeInvoice},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Invoice entity by its id.
+func (c *InvoiceClient) Get(ctx context.Context, id pulid.ID) (*Invoice, error) {
+	return c.Query().Where(invoice.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *InvoiceClient) GetX(ctx context.Context, id pulid.ID) *Invoice {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryCompany queries the company edge of a Invoice.
+func (c *InvoiceClient) QueryCompany(_m *Invoice) *CompanyQuery {
+	query := (&CompanyClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(invoice.Table, invoice.FieldID, id),
+			sqlgraph.To(company.Table, company.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, invoice.CompanyTable, invoice.CompanyColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryCustomer queries the customer edge of a Invoice.
+func (c *InvoiceClient) QueryCustomer(_m *Invoice) *CustomerQuery {
+	query := (&CustomerClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(invoice.Table, invoice.FieldID, id),
+			sqlgraph.To(customer.Table, customer.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, invoice.CustomerTable, invoice.CustomerColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryItems queries the items edge of a Invoice.
+func (c *InvoiceClient) QueryItems(_m *Invoice) *InvoiceItemQuery {
+	query := (&InvoiceItemClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(invoice.Table, invoice.FieldID, id),
+			sqlgraph.To(invoiceitem.Table, invoiceitem.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, invoice.ItemsTable, invoice.ItemsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *InvoiceClient) Hooks() []Hook {
+	hooks := c.hooks.Invoice
+	return append(hooks[:len(hooks):len(hooks)], invoice.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *InvoiceClient) Interceptors() []Interceptor {
+	return c.inters.Invoice
+}
+
+func (c *InvoiceClient) mutate(ctx context.Context, m *InvoiceMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&InvoiceCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&InvoiceUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&InvoiceUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&InvoiceDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Invoice mutation op: %q", m.Op())
+	}
+}
+
+// InvoiceItemClient is a client for the InvoiceItem schema.
+type InvoiceItemClient struct {
+	config
+}
+
+// NewInvoiceItemClient returns a client for the InvoiceItem from the given config.
+func NewInvoiceItemClient(c config) *InvoiceItemClient {
+	return &InvoiceItemClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `invoiceitem.Hooks(f(g(h())))`.
+func (c *InvoiceItemClient) Use(hooks ...Hook) {
+	c.hooks.InvoiceItem = append(c.hooks.InvoiceItem, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `invoiceitem.Intercept(f(g(h())))`.
+func (c *InvoiceItemClient) Intercept(interceptors ...Interceptor) {
+	c.inters.InvoiceItem = append(c.inters.InvoiceItem, interceptors...)
+}
+
+// Create returns a builder for creating a InvoiceItem entity.
+func (c *InvoiceItemClient) Create() *InvoiceItemCreate {
+	mutation := newInvoiceItemMutation(c.config, OpCreate)
+	return &InvoiceItemCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of InvoiceItem entities.
+func (c *InvoiceItemClient) CreateBulk(builders ...*InvoiceItemCreate) *InvoiceItemCreateBulk {
+	return &InvoiceItemCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *InvoiceItemClient) MapCreateBulk(slice any, setFunc func(*InvoiceItemCreate, int)) *InvoiceItemCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &InvoiceItemCreateBulk{err: fmt.Errorf("calling to InvoiceItemClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*InvoiceItemCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &InvoiceItemCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for InvoiceItem.
+func (c *InvoiceItemClient) Update() *InvoiceItemUpdate {
+	mutation := newInvoiceItemMutation(c.config, OpUpdate)
+	return &InvoiceItemUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *InvoiceItemClient) UpdateOne(_m *InvoiceItem) *InvoiceItemUpdateOne {
+	mutation := newInvoiceItemMutation(c.config, OpUpdateOne, withInvoiceItem(_m))
+	return &InvoiceItemUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *InvoiceItemClient) UpdateOneID(id pulid.ID) *InvoiceItemUpdateOne {
+	mutation := newInvoiceItemMutation(c.config, OpUpdateOne, withInvoiceItemID(id))
+	return &InvoiceItemUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for InvoiceItem.
+func (c *InvoiceItemClient) Delete() *InvoiceItemDelete {
+	mutation := newInvoiceItemMutation(c.config, OpDelete)
+	return &InvoiceItemDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *InvoiceItemClient) DeleteOne(_m *InvoiceItem) *InvoiceItemDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *InvoiceItemClient) DeleteOneID(id pulid.ID) *InvoiceItemDeleteOne {
+	builder := c.Delete().Where(invoiceitem.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &InvoiceItemDeleteOne{builder}
+}
+
+// Query returns a query builder for InvoiceItem.
+func (c *InvoiceItemClient) Query() *InvoiceItemQuery {
+	return &InvoiceItemQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeInvoiceItem},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a InvoiceItem entity by its id.
+func (c *InvoiceItemClient) Get(ctx context.Context, id pulid.ID) (*InvoiceItem, error) {
+	return c.Query().Where(invoiceitem.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *InvoiceItemClient) GetX(ctx context.Context, id pulid.ID) *InvoiceItem {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryCompany queries the company edge of a InvoiceItem.
+func (c *InvoiceItemClient) QueryCompany(_m *InvoiceItem) *CompanyQuery {
+	query := (&CompanyClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(invoiceitem.Table, invoiceitem.FieldID, id),
+			sqlgraph.To(company.Table, company.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, invoiceitem.CompanyTable, invoiceitem.CompanyColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryInvoice queries the invoice edge of a InvoiceItem.
+func (c *InvoiceItemClient) QueryInvoice(_m *InvoiceItem) *InvoiceQuery {
+	query := (&InvoiceClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(invoiceitem.Table, invoiceitem.FieldID, id),
+			sqlgraph.To(invoice.Table, invoice.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, invoiceitem.InvoiceTable, invoiceitem.InvoiceColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryItem queries the item edge of a InvoiceItem.
+func (c *InvoiceItemClient) QueryItem(_m *InvoiceItem) *ItemQuery {
+	query := (&ItemClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(invoiceitem.Table, invoiceitem.FieldID, id),
+			sqlgraph.To(item.Table, item.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, invoiceitem.ItemTable, invoiceitem.ItemColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *InvoiceItemClient) Hooks() []Hook {
+	hooks := c.hooks.InvoiceItem
+	return append(hooks[:len(hooks):len(hooks)], invoiceitem.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *InvoiceItemClient) Interceptors() []Interceptor {
+	return c.inters.InvoiceItem
+}
+
+func (c *InvoiceItemClient) mutate(ctx context.Context, m *InvoiceItemMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&InvoiceItemCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&InvoiceItemUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&InvoiceItemUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&InvoiceItemDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown InvoiceItem mutation op: %q", m.Op())
+	}
+}
+
+// ItemClient is a client for the Item schema.
+type ItemClient struct {
+	config
+}
+
+// NewItemClient returns a client for the Item from the given config.
+func NewItemClient(c config) *ItemClient {
+	return &ItemClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `item.Hooks(f(g(h())))`.
+func (c *ItemClient) Use(hooks ...Hook) {
+	c.hooks.Item = append(c.hooks.Item, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `item.Intercept(f(g(h())))`.
+func (c *ItemClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Item = append(c.inters.Item, interceptors...)
+}
+
+// Create returns a builder for creating a Item entity.
+func (c *ItemClient) Create() *ItemCreate {
+	mutation := newItemMutation(c.config, OpCreate)
+	return &ItemCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Item entities.
+func (c *ItemClient) CreateBulk(builders ...*ItemCreate) *ItemCreateBulk {
+	return &ItemCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ItemClient) MapCreateBulk(slice any, setFunc func(*ItemCreate, int)) *ItemCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ItemCreateBulk{err: fmt.Errorf("calling to ItemClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ItemCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ItemCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Item.
+func (c *ItemClient) Update() *ItemUpdate {
+	mutation := newItemMutation(c.config, OpUpdate)
+	return &ItemUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ItemClient) UpdateOne(_m *Item) *ItemUpdateOne {
+	mutation := newItemMutation(c.config, OpUpdateOne, withItem(_m))
+	return &ItemUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ItemClient) UpdateOneID(id pulid.ID) *ItemUpdateOne {
+	mutation := newItemMutation(c.config, OpUpdateOne, withItemID(id))
+	return &ItemUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Item.
+func (c *ItemClient) Delete() *ItemDelete {
+	mutation := newItemMutation(c.config, OpDelete)
+	return &ItemDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ItemClient) DeleteOne(_m *Item) *ItemDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ItemClient) DeleteOneID(id pulid.ID) *ItemDeleteOne {
+	builder := c.Delete().Where(item.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ItemDeleteOne{builder}
+}
+
+// Query returns a query builder for Item.
+func (c *ItemClient) Query() *ItemQuery {
+	return &ItemQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeItem},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Item entity by its id.
+func (c *ItemClient) Get(ctx context.Context, id pulid.ID) (*Item, error) {
+	return c.Query().Where(item.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ItemClient) GetX(ctx context.Context, id pulid.ID) *Item {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryCompany queries the company edge of a Item.
+func (c *ItemClient) QueryCompany(_m *Item) *CompanyQuery {
+	query := (&CompanyClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(item.Table, item.FieldID, id),
+			sqlgraph.To(company.Table, company.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, item.CompanyTable, item.CompanyColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryTaxCode queries the tax_code edge of a Item.
+func (c *ItemClient) QueryTaxCode(_m *Item) *TaxCodeQuery {
+	query := (&TaxCodeClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(item.Table, item.FieldID, id),
+			sqlgraph.To(taxcode.Table, taxcode.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, item.TaxCodeTable, item.TaxCodeColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ItemClient) Hooks() []Hook {
+	hooks := c.hooks.Item
+	return append(hooks[:len(hooks):len(hooks)], item.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ItemClient) Interceptors() []Interceptor {
+	return c.inters.Item
+}
+
+func (c *ItemClient) mutate(ctx context.Context, m *ItemMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ItemCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ItemUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ItemUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ItemDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Item mutation op: %q", m.Op())
+	}
+}
+
+// TaxCodeClient is a client for the TaxCode schema.
+type TaxCodeClient struct {
+	config
+}
+
+// NewTaxCodeClient returns a client for the TaxCode from the given config.
+func NewTaxCodeClient(c config) *TaxCodeClient {
+	return &TaxCodeClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `taxcode.Hooks(f(g(h())))`.
+func (c *TaxCodeClient) Use(hooks ...Hook) {
+	c.hooks.TaxCode = append(c.hooks.TaxCode, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `taxcode.Intercept(f(g(h())))`.
+func (c *TaxCodeClient) Intercept(interceptors ...Interceptor) {
+	c.inters.TaxCode = append(c.inters.TaxCode, interceptors...)
+}
+
+// Create returns a builder for creating a TaxCode entity.
+func (c *TaxCodeClient) Create() *TaxCodeCreate {
+	mutation := newTaxCodeMutation(c.config, OpCreate)
+	return &TaxCodeCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of TaxCode entities.
+func (c *TaxCodeClient) CreateBulk(builders ...*TaxCodeCreate) *TaxCodeCreateBulk {
+	return &TaxCodeCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *TaxCodeClient) MapCreateBulk(slice any, setFunc func(*TaxCodeCreate, int)) *TaxCodeCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &TaxCodeCreateBulk{err: fmt.Errorf("calling to TaxCodeClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*TaxCodeCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &TaxCodeCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for TaxCode.
+func (c *TaxCodeClient) Update() *TaxCodeUpdate {
+	mutation := newTaxCodeMutation(c.config, OpUpdate)
+	return &TaxCodeUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *TaxCodeClient) UpdateOne(_m *TaxCode) *TaxCodeUpdateOne {
+	mutation := newTaxCodeMutation(c.config, OpUpdateOne, withTaxCode(_m))
+	return &TaxCodeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *TaxCodeClient) UpdateOneID(id pulid.ID) *TaxCodeUpdateOne {
+	mutation := newTaxCodeMutation(c.config, OpUpdateOne, withTaxCodeID(id))
+	return &TaxCodeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for TaxCode.
+func (c *TaxCodeClient) Delete() *TaxCodeDelete {
+	mutation := newTaxCodeMutation(c.config, OpDelete)
+	return &TaxCodeDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *TaxCodeClient) DeleteOne(_m *TaxCode) *TaxCodeDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *TaxCodeClient) DeleteOneID(id pulid.ID) *TaxCodeDeleteOne {
+	builder := c.Delete().Where(taxcode.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &TaxCodeDeleteOne{builder}
+}
+
+// Query returns a query builder for TaxCode.
+func (c *TaxCodeClient) Query() *TaxCodeQuery {
+	return &TaxCodeQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeTaxCode},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a TaxCode entity by its id.
+func (c *TaxCodeClient) Get(ctx context.Context, id pulid.ID) (*TaxCode, error) {
+	return c.Query().Where(taxcode.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *TaxCodeClient) GetX(ctx context.Context, id pulid.ID) *TaxCode {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryCompany queries the company edge of a TaxCode.
+func (c *TaxCodeClient) QueryCompany(_m *TaxCode) *CompanyQuery {
+	query := (&CompanyClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(taxcode.Table, taxcode.FieldID, id),
+			sqlgraph.To(company.Table, company.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, taxcode.CompanyTable, taxcode.CompanyColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *TaxCodeClient) Hooks() []Hook {
+	hooks := c.hooks.TaxCode
+	return append(hooks[:len(hooks):len(hooks)], taxcode.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *TaxCodeClient) Interceptors() []Interceptor {
+	return c.inters.TaxCode
+}
+
+func (c *TaxCodeClient) mutate(ctx context.Context, m *TaxCodeMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&TaxCodeCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&TaxCodeUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&TaxCodeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&TaxCodeDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown TaxCode mutation op: %q", m.Op())
+	}
+}
+
 // UserClient is a client for the User schema.
 type UserClient struct {
 	config
@@ -1519,12 +2311,12 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		APIKey, Company, Contact, Customer, CustomerGroup, DocumentCounter,
-		User []ent.Hook
+		APIKey, Company, Contact, Customer, CustomerGroup, DocumentCounter, Invoice,
+		InvoiceItem, Item, TaxCode, User []ent.Hook
 	}
 	inters struct {
-		APIKey, Company, Contact, Customer, CustomerGroup, DocumentCounter,
-		User []ent.Interceptor
+		APIKey, Company, Contact, Customer, CustomerGroup, DocumentCounter, Invoice,
+		InvoiceItem, Item, TaxCode, User []ent.Interceptor
 	}
 )
 

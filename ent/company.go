@@ -51,9 +51,17 @@ type CompanyEdges struct {
 	CustomerGroups []*CustomerGroup `json:"customer_groups,omitempty"`
 	// DocumentCounters holds the value of the document_counters edge.
 	DocumentCounters []*DocumentCounter `json:"document_counters,omitempty"`
+	// TaxCodes holds the value of the tax_codes edge.
+	TaxCodes []*TaxCode `json:"tax_codes,omitempty"`
+	// Items holds the value of the items edge.
+	Items []*Item `json:"items,omitempty"`
+	// Invoices holds the value of the invoices edge.
+	Invoices []*Invoice `json:"invoices,omitempty"`
+	// InvoiceItems holds the value of the invoice_items edge.
+	InvoiceItems []*InvoiceItem `json:"invoice_items,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [6]bool
+	loadedTypes [10]bool
 
 	namedUsers            map[string][]*User
 	namedAPIKeys          map[string][]*APIKey
@@ -61,6 +69,10 @@ type CompanyEdges struct {
 	namedContacts         map[string][]*Contact
 	namedCustomerGroups   map[string][]*CustomerGroup
 	namedDocumentCounters map[string][]*DocumentCounter
+	namedTaxCodes         map[string][]*TaxCode
+	namedItems            map[string][]*Item
+	namedInvoices         map[string][]*Invoice
+	namedInvoiceItems     map[string][]*InvoiceItem
 }
 
 // UsersOrErr returns the Users value or an error if the edge
@@ -115,6 +127,42 @@ func (e CompanyEdges) DocumentCountersOrErr() ([]*DocumentCounter, error) {
 		return e.DocumentCounters, nil
 	}
 	return nil, &NotLoadedError{edge: "document_counters"}
+}
+
+// TaxCodesOrErr returns the TaxCodes value or an error if the edge
+// was not loaded in eager-loading.
+func (e CompanyEdges) TaxCodesOrErr() ([]*TaxCode, error) {
+	if e.loadedTypes[6] {
+		return e.TaxCodes, nil
+	}
+	return nil, &NotLoadedError{edge: "tax_codes"}
+}
+
+// ItemsOrErr returns the Items value or an error if the edge
+// was not loaded in eager-loading.
+func (e CompanyEdges) ItemsOrErr() ([]*Item, error) {
+	if e.loadedTypes[7] {
+		return e.Items, nil
+	}
+	return nil, &NotLoadedError{edge: "items"}
+}
+
+// InvoicesOrErr returns the Invoices value or an error if the edge
+// was not loaded in eager-loading.
+func (e CompanyEdges) InvoicesOrErr() ([]*Invoice, error) {
+	if e.loadedTypes[8] {
+		return e.Invoices, nil
+	}
+	return nil, &NotLoadedError{edge: "invoices"}
+}
+
+// InvoiceItemsOrErr returns the InvoiceItems value or an error if the edge
+// was not loaded in eager-loading.
+func (e CompanyEdges) InvoiceItemsOrErr() ([]*InvoiceItem, error) {
+	if e.loadedTypes[9] {
+		return e.InvoiceItems, nil
+	}
+	return nil, &NotLoadedError{edge: "invoice_items"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -230,6 +278,26 @@ func (_m *Company) QueryCustomerGroups() *CustomerGroupQuery {
 // QueryDocumentCounters queries the "document_counters" edge of the Company entity.
 func (_m *Company) QueryDocumentCounters() *DocumentCounterQuery {
 	return NewCompanyClient(_m.config).QueryDocumentCounters(_m)
+}
+
+// QueryTaxCodes queries the "tax_codes" edge of the Company entity.
+func (_m *Company) QueryTaxCodes() *TaxCodeQuery {
+	return NewCompanyClient(_m.config).QueryTaxCodes(_m)
+}
+
+// QueryItems queries the "items" edge of the Company entity.
+func (_m *Company) QueryItems() *ItemQuery {
+	return NewCompanyClient(_m.config).QueryItems(_m)
+}
+
+// QueryInvoices queries the "invoices" edge of the Company entity.
+func (_m *Company) QueryInvoices() *InvoiceQuery {
+	return NewCompanyClient(_m.config).QueryInvoices(_m)
+}
+
+// QueryInvoiceItems queries the "invoice_items" edge of the Company entity.
+func (_m *Company) QueryInvoiceItems() *InvoiceItemQuery {
+	return NewCompanyClient(_m.config).QueryInvoiceItems(_m)
 }
 
 // Update returns a builder for updating this Company.
@@ -417,6 +485,102 @@ func (_m *Company) appendNamedDocumentCounters(name string, edges ...*DocumentCo
 		_m.Edges.namedDocumentCounters[name] = []*DocumentCounter{}
 	} else {
 		_m.Edges.namedDocumentCounters[name] = append(_m.Edges.namedDocumentCounters[name], edges...)
+	}
+}
+
+// NamedTaxCodes returns the TaxCodes named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Company) NamedTaxCodes(name string) ([]*TaxCode, error) {
+	if _m.Edges.namedTaxCodes == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedTaxCodes[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Company) appendNamedTaxCodes(name string, edges ...*TaxCode) {
+	if _m.Edges.namedTaxCodes == nil {
+		_m.Edges.namedTaxCodes = make(map[string][]*TaxCode)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedTaxCodes[name] = []*TaxCode{}
+	} else {
+		_m.Edges.namedTaxCodes[name] = append(_m.Edges.namedTaxCodes[name], edges...)
+	}
+}
+
+// NamedItems returns the Items named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Company) NamedItems(name string) ([]*Item, error) {
+	if _m.Edges.namedItems == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedItems[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Company) appendNamedItems(name string, edges ...*Item) {
+	if _m.Edges.namedItems == nil {
+		_m.Edges.namedItems = make(map[string][]*Item)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedItems[name] = []*Item{}
+	} else {
+		_m.Edges.namedItems[name] = append(_m.Edges.namedItems[name], edges...)
+	}
+}
+
+// NamedInvoices returns the Invoices named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Company) NamedInvoices(name string) ([]*Invoice, error) {
+	if _m.Edges.namedInvoices == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedInvoices[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Company) appendNamedInvoices(name string, edges ...*Invoice) {
+	if _m.Edges.namedInvoices == nil {
+		_m.Edges.namedInvoices = make(map[string][]*Invoice)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedInvoices[name] = []*Invoice{}
+	} else {
+		_m.Edges.namedInvoices[name] = append(_m.Edges.namedInvoices[name], edges...)
+	}
+}
+
+// NamedInvoiceItems returns the InvoiceItems named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Company) NamedInvoiceItems(name string) ([]*InvoiceItem, error) {
+	if _m.Edges.namedInvoiceItems == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedInvoiceItems[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Company) appendNamedInvoiceItems(name string, edges ...*InvoiceItem) {
+	if _m.Edges.namedInvoiceItems == nil {
+		_m.Edges.namedInvoiceItems = make(map[string][]*InvoiceItem)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedInvoiceItems[name] = []*InvoiceItem{}
+	} else {
+		_m.Edges.namedInvoiceItems[name] = append(_m.Edges.namedInvoiceItems[name], edges...)
 	}
 }
 

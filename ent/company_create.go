@@ -18,7 +18,11 @@ import (
 	"github.com/bigledger/bigledger/ent/customer"
 	"github.com/bigledger/bigledger/ent/customergroup"
 	"github.com/bigledger/bigledger/ent/documentcounter"
+	"github.com/bigledger/bigledger/ent/invoice"
+	"github.com/bigledger/bigledger/ent/invoiceitem"
+	"github.com/bigledger/bigledger/ent/item"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
+	"github.com/bigledger/bigledger/ent/taxcode"
 	"github.com/bigledger/bigledger/ent/user"
 )
 
@@ -200,6 +204,66 @@ func (_c *CompanyCreate) AddDocumentCounters(v ...*DocumentCounter) *CompanyCrea
 		ids[i] = v[i].ID
 	}
 	return _c.AddDocumentCounterIDs(ids...)
+}
+
+// AddTaxCodeIDs adds the "tax_codes" edge to the TaxCode entity by IDs.
+func (_c *CompanyCreate) AddTaxCodeIDs(ids ...pulid.ID) *CompanyCreate {
+	_c.mutation.AddTaxCodeIDs(ids...)
+	return _c
+}
+
+// AddTaxCodes adds the "tax_codes" edges to the TaxCode entity.
+func (_c *CompanyCreate) AddTaxCodes(v ...*TaxCode) *CompanyCreate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddTaxCodeIDs(ids...)
+}
+
+// AddItemIDs adds the "items" edge to the Item entity by IDs.
+func (_c *CompanyCreate) AddItemIDs(ids ...pulid.ID) *CompanyCreate {
+	_c.mutation.AddItemIDs(ids...)
+	return _c
+}
+
+// AddItems adds the "items" edges to the Item entity.
+func (_c *CompanyCreate) AddItems(v ...*Item) *CompanyCreate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddItemIDs(ids...)
+}
+
+// AddInvoiceIDs adds the "invoices" edge to the Invoice entity by IDs.
+func (_c *CompanyCreate) AddInvoiceIDs(ids ...pulid.ID) *CompanyCreate {
+	_c.mutation.AddInvoiceIDs(ids...)
+	return _c
+}
+
+// AddInvoices adds the "invoices" edges to the Invoice entity.
+func (_c *CompanyCreate) AddInvoices(v ...*Invoice) *CompanyCreate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddInvoiceIDs(ids...)
+}
+
+// AddInvoiceItemIDs adds the "invoice_items" edge to the InvoiceItem entity by IDs.
+func (_c *CompanyCreate) AddInvoiceItemIDs(ids ...pulid.ID) *CompanyCreate {
+	_c.mutation.AddInvoiceItemIDs(ids...)
+	return _c
+}
+
+// AddInvoiceItems adds the "invoice_items" edges to the InvoiceItem entity.
+func (_c *CompanyCreate) AddInvoiceItems(v ...*InvoiceItem) *CompanyCreate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddInvoiceItemIDs(ids...)
 }
 
 // Mutation returns the CompanyMutation object of the builder.
@@ -457,6 +521,70 @@ func (_c *CompanyCreate) createSpec() (*Company, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(documentcounter.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.TaxCodesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.TaxCodesTable,
+			Columns: []string{company.TaxCodesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(taxcode.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.ItemsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.ItemsTable,
+			Columns: []string{company.ItemsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(item.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.InvoicesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.InvoicesTable,
+			Columns: []string{company.InvoicesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(invoice.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.InvoiceItemsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.InvoiceItemsTable,
+			Columns: []string{company.InvoiceItemsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(invoiceitem.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

@@ -20,8 +20,12 @@ import (
 	"github.com/bigledger/bigledger/ent/customer"
 	"github.com/bigledger/bigledger/ent/customergroup"
 	"github.com/bigledger/bigledger/ent/documentcounter"
+	"github.com/bigledger/bigledger/ent/invoice"
+	"github.com/bigledger/bigledger/ent/invoiceitem"
+	"github.com/bigledger/bigledger/ent/item"
 	"github.com/bigledger/bigledger/ent/predicate"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
+	"github.com/bigledger/bigledger/ent/taxcode"
 	"github.com/bigledger/bigledger/ent/user"
 )
 
@@ -38,6 +42,10 @@ type CompanyQuery struct {
 	withContacts              *ContactQuery
 	withCustomerGroups        *CustomerGroupQuery
 	withDocumentCounters      *DocumentCounterQuery
+	withTaxCodes              *TaxCodeQuery
+	withItems                 *ItemQuery
+	withInvoices              *InvoiceQuery
+	withInvoiceItems          *InvoiceItemQuery
 	loadTotal                 []func(context.Context, []*Company) error
 	modifiers                 []func(*sql.Selector)
 	withNamedUsers            map[string]*UserQuery
@@ -46,6 +54,10 @@ type CompanyQuery struct {
 	withNamedContacts         map[string]*ContactQuery
 	withNamedCustomerGroups   map[string]*CustomerGroupQuery
 	withNamedDocumentCounters map[string]*DocumentCounterQuery
+	withNamedTaxCodes         map[string]*TaxCodeQuery
+	withNamedItems            map[string]*ItemQuery
+	withNamedInvoices         map[string]*InvoiceQuery
+	withNamedInvoiceItems     map[string]*InvoiceItemQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -207,6 +219,94 @@ func (_q *CompanyQuery) QueryDocumentCounters() *DocumentCounterQuery {
 			sqlgraph.From(company.Table, company.FieldID, selector),
 			sqlgraph.To(documentcounter.Table, documentcounter.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, company.DocumentCountersTable, company.DocumentCountersColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryTaxCodes chains the current query on the "tax_codes" edge.
+func (_q *CompanyQuery) QueryTaxCodes() *TaxCodeQuery {
+	query := (&TaxCodeClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(company.Table, company.FieldID, selector),
+			sqlgraph.To(taxcode.Table, taxcode.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, company.TaxCodesTable, company.TaxCodesColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryItems chains the current query on the "items" edge.
+func (_q *CompanyQuery) QueryItems() *ItemQuery {
+	query := (&ItemClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(company.Table, company.FieldID, selector),
+			sqlgraph.To(item.Table, item.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, company.ItemsTable, company.ItemsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryInvoices chains the current query on the "invoices" edge.
+func (_q *CompanyQuery) QueryInvoices() *InvoiceQuery {
+	query := (&InvoiceClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(company.Table, company.FieldID, selector),
+			sqlgraph.To(invoice.Table, invoice.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, company.InvoicesTable, company.InvoicesColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryInvoiceItems chains the current query on the "invoice_items" edge.
+func (_q *CompanyQuery) QueryInvoiceItems() *InvoiceItemQuery {
+	query := (&InvoiceItemClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(company.Table, company.FieldID, selector),
+			sqlgraph.To(invoiceitem.Table, invoiceitem.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, company.InvoiceItemsTable, company.InvoiceItemsColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -412,6 +512,10 @@ func (_q *CompanyQuery) Clone() *CompanyQuery {
 		withContacts:         _q.withContacts.Clone(),
 		withCustomerGroups:   _q.withCustomerGroups.Clone(),
 		withDocumentCounters: _q.withDocumentCounters.Clone(),
+		withTaxCodes:         _q.withTaxCodes.Clone(),
+		withItems:            _q.withItems.Clone(),
+		withInvoices:         _q.withInvoices.Clone(),
+		withInvoiceItems:     _q.withInvoiceItems.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -482,6 +586,50 @@ func (_q *CompanyQuery) WithDocumentCounters(opts ...func(*DocumentCounterQuery)
 		opt(query)
 	}
 	_q.withDocumentCounters = query
+	return _q
+}
+
+// WithTaxCodes tells the query-builder to eager-load the nodes that are connected to
+// the "tax_codes" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *CompanyQuery) WithTaxCodes(opts ...func(*TaxCodeQuery)) *CompanyQuery {
+	query := (&TaxCodeClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withTaxCodes = query
+	return _q
+}
+
+// WithItems tells the query-builder to eager-load the nodes that are connected to
+// the "items" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *CompanyQuery) WithItems(opts ...func(*ItemQuery)) *CompanyQuery {
+	query := (&ItemClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withItems = query
+	return _q
+}
+
+// WithInvoices tells the query-builder to eager-load the nodes that are connected to
+// the "invoices" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *CompanyQuery) WithInvoices(opts ...func(*InvoiceQuery)) *CompanyQuery {
+	query := (&InvoiceClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withInvoices = query
+	return _q
+}
+
+// WithInvoiceItems tells the query-builder to eager-load the nodes that are connected to
+// the "invoice_items" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *CompanyQuery) WithInvoiceItems(opts ...func(*InvoiceItemQuery)) *CompanyQuery {
+	query := (&InvoiceItemClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withInvoiceItems = query
 	return _q
 }
 
@@ -569,13 +717,17 @@ func (_q *CompanyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Comp
 	var (
 		nodes       = []*Company{}
 		_spec       = _q.querySpec()
-		loadedTypes = [6]bool{
+		loadedTypes = [10]bool{
 			_q.withUsers != nil,
 			_q.withAPIKeys != nil,
 			_q.withCustomers != nil,
 			_q.withContacts != nil,
 			_q.withCustomerGroups != nil,
 			_q.withDocumentCounters != nil,
+			_q.withTaxCodes != nil,
+			_q.withItems != nil,
+			_q.withInvoices != nil,
+			_q.withInvoiceItems != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -641,6 +793,34 @@ func (_q *CompanyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Comp
 			return nil, err
 		}
 	}
+	if query := _q.withTaxCodes; query != nil {
+		if err := _q.loadTaxCodes(ctx, query, nodes,
+			func(n *Company) { n.Edges.TaxCodes = []*TaxCode{} },
+			func(n *Company, e *TaxCode) { n.Edges.TaxCodes = append(n.Edges.TaxCodes, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withItems; query != nil {
+		if err := _q.loadItems(ctx, query, nodes,
+			func(n *Company) { n.Edges.Items = []*Item{} },
+			func(n *Company, e *Item) { n.Edges.Items = append(n.Edges.Items, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withInvoices; query != nil {
+		if err := _q.loadInvoices(ctx, query, nodes,
+			func(n *Company) { n.Edges.Invoices = []*Invoice{} },
+			func(n *Company, e *Invoice) { n.Edges.Invoices = append(n.Edges.Invoices, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withInvoiceItems; query != nil {
+		if err := _q.loadInvoiceItems(ctx, query, nodes,
+			func(n *Company) { n.Edges.InvoiceItems = []*InvoiceItem{} },
+			func(n *Company, e *InvoiceItem) { n.Edges.InvoiceItems = append(n.Edges.InvoiceItems, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedUsers {
 		if err := _q.loadUsers(ctx, query, nodes,
 			func(n *Company) { n.appendNamedUsers(name) },
@@ -680,6 +860,34 @@ func (_q *CompanyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Comp
 		if err := _q.loadDocumentCounters(ctx, query, nodes,
 			func(n *Company) { n.appendNamedDocumentCounters(name) },
 			func(n *Company, e *DocumentCounter) { n.appendNamedDocumentCounters(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedTaxCodes {
+		if err := _q.loadTaxCodes(ctx, query, nodes,
+			func(n *Company) { n.appendNamedTaxCodes(name) },
+			func(n *Company, e *TaxCode) { n.appendNamedTaxCodes(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedItems {
+		if err := _q.loadItems(ctx, query, nodes,
+			func(n *Company) { n.appendNamedItems(name) },
+			func(n *Company, e *Item) { n.appendNamedItems(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedInvoices {
+		if err := _q.loadInvoices(ctx, query, nodes,
+			func(n *Company) { n.appendNamedInvoices(name) },
+			func(n *Company, e *Invoice) { n.appendNamedInvoices(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedInvoiceItems {
+		if err := _q.loadInvoiceItems(ctx, query, nodes,
+			func(n *Company) { n.appendNamedInvoiceItems(name) },
+			func(n *Company, e *InvoiceItem) { n.appendNamedInvoiceItems(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -856,6 +1064,126 @@ func (_q *CompanyQuery) loadDocumentCounters(ctx context.Context, query *Documen
 	}
 	query.Where(predicate.DocumentCounter(func(s *sql.Selector) {
 		s.Where(sql.InValues(s.C(company.DocumentCountersColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.CompanyID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "company_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *CompanyQuery) loadTaxCodes(ctx context.Context, query *TaxCodeQuery, nodes []*Company, init func(*Company), assign func(*Company, *TaxCode)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[pulid.ID]*Company)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(taxcode.FieldCompanyID)
+	}
+	query.Where(predicate.TaxCode(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(company.TaxCodesColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.CompanyID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "company_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *CompanyQuery) loadItems(ctx context.Context, query *ItemQuery, nodes []*Company, init func(*Company), assign func(*Company, *Item)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[pulid.ID]*Company)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(item.FieldCompanyID)
+	}
+	query.Where(predicate.Item(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(company.ItemsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.CompanyID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "company_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *CompanyQuery) loadInvoices(ctx context.Context, query *InvoiceQuery, nodes []*Company, init func(*Company), assign func(*Company, *Invoice)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[pulid.ID]*Company)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(invoice.FieldCompanyID)
+	}
+	query.Where(predicate.Invoice(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(company.InvoicesColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.CompanyID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "company_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *CompanyQuery) loadInvoiceItems(ctx context.Context, query *InvoiceItemQuery, nodes []*Company, init func(*Company), assign func(*Company, *InvoiceItem)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[pulid.ID]*Company)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(invoiceitem.FieldCompanyID)
+	}
+	query.Where(predicate.InvoiceItem(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(company.InvoiceItemsColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -1072,6 +1400,62 @@ func (_q *CompanyQuery) WithNamedDocumentCounters(name string, opts ...func(*Doc
 		_q.withNamedDocumentCounters = make(map[string]*DocumentCounterQuery)
 	}
 	_q.withNamedDocumentCounters[name] = query
+	return _q
+}
+
+// WithNamedTaxCodes tells the query-builder to eager-load the nodes that are connected to the "tax_codes"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *CompanyQuery) WithNamedTaxCodes(name string, opts ...func(*TaxCodeQuery)) *CompanyQuery {
+	query := (&TaxCodeClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedTaxCodes == nil {
+		_q.withNamedTaxCodes = make(map[string]*TaxCodeQuery)
+	}
+	_q.withNamedTaxCodes[name] = query
+	return _q
+}
+
+// WithNamedItems tells the query-builder to eager-load the nodes that are connected to the "items"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *CompanyQuery) WithNamedItems(name string, opts ...func(*ItemQuery)) *CompanyQuery {
+	query := (&ItemClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedItems == nil {
+		_q.withNamedItems = make(map[string]*ItemQuery)
+	}
+	_q.withNamedItems[name] = query
+	return _q
+}
+
+// WithNamedInvoices tells the query-builder to eager-load the nodes that are connected to the "invoices"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *CompanyQuery) WithNamedInvoices(name string, opts ...func(*InvoiceQuery)) *CompanyQuery {
+	query := (&InvoiceClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedInvoices == nil {
+		_q.withNamedInvoices = make(map[string]*InvoiceQuery)
+	}
+	_q.withNamedInvoices[name] = query
+	return _q
+}
+
+// WithNamedInvoiceItems tells the query-builder to eager-load the nodes that are connected to the "invoice_items"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *CompanyQuery) WithNamedInvoiceItems(name string, opts ...func(*InvoiceItemQuery)) *CompanyQuery {
+	query := (&InvoiceItemClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedInvoiceItems == nil {
+		_q.withNamedInvoiceItems = make(map[string]*InvoiceItemQuery)
+	}
+	_q.withNamedInvoiceItems[name] = query
 	return _q
 }
 

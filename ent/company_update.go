@@ -17,8 +17,12 @@ import (
 	"github.com/bigledger/bigledger/ent/customer"
 	"github.com/bigledger/bigledger/ent/customergroup"
 	"github.com/bigledger/bigledger/ent/documentcounter"
+	"github.com/bigledger/bigledger/ent/invoice"
+	"github.com/bigledger/bigledger/ent/invoiceitem"
+	"github.com/bigledger/bigledger/ent/item"
 	"github.com/bigledger/bigledger/ent/predicate"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
+	"github.com/bigledger/bigledger/ent/taxcode"
 	"github.com/bigledger/bigledger/ent/user"
 )
 
@@ -186,6 +190,66 @@ func (_u *CompanyUpdate) AddDocumentCounters(v ...*DocumentCounter) *CompanyUpda
 	return _u.AddDocumentCounterIDs(ids...)
 }
 
+// AddTaxCodeIDs adds the "tax_codes" edge to the TaxCode entity by IDs.
+func (_u *CompanyUpdate) AddTaxCodeIDs(ids ...pulid.ID) *CompanyUpdate {
+	_u.mutation.AddTaxCodeIDs(ids...)
+	return _u
+}
+
+// AddTaxCodes adds the "tax_codes" edges to the TaxCode entity.
+func (_u *CompanyUpdate) AddTaxCodes(v ...*TaxCode) *CompanyUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddTaxCodeIDs(ids...)
+}
+
+// AddItemIDs adds the "items" edge to the Item entity by IDs.
+func (_u *CompanyUpdate) AddItemIDs(ids ...pulid.ID) *CompanyUpdate {
+	_u.mutation.AddItemIDs(ids...)
+	return _u
+}
+
+// AddItems adds the "items" edges to the Item entity.
+func (_u *CompanyUpdate) AddItems(v ...*Item) *CompanyUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddItemIDs(ids...)
+}
+
+// AddInvoiceIDs adds the "invoices" edge to the Invoice entity by IDs.
+func (_u *CompanyUpdate) AddInvoiceIDs(ids ...pulid.ID) *CompanyUpdate {
+	_u.mutation.AddInvoiceIDs(ids...)
+	return _u
+}
+
+// AddInvoices adds the "invoices" edges to the Invoice entity.
+func (_u *CompanyUpdate) AddInvoices(v ...*Invoice) *CompanyUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddInvoiceIDs(ids...)
+}
+
+// AddInvoiceItemIDs adds the "invoice_items" edge to the InvoiceItem entity by IDs.
+func (_u *CompanyUpdate) AddInvoiceItemIDs(ids ...pulid.ID) *CompanyUpdate {
+	_u.mutation.AddInvoiceItemIDs(ids...)
+	return _u
+}
+
+// AddInvoiceItems adds the "invoice_items" edges to the InvoiceItem entity.
+func (_u *CompanyUpdate) AddInvoiceItems(v ...*InvoiceItem) *CompanyUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddInvoiceItemIDs(ids...)
+}
+
 // Mutation returns the CompanyMutation object of the builder.
 func (_u *CompanyUpdate) Mutation() *CompanyMutation {
 	return _u.mutation
@@ -315,6 +379,90 @@ func (_u *CompanyUpdate) RemoveDocumentCounters(v ...*DocumentCounter) *CompanyU
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveDocumentCounterIDs(ids...)
+}
+
+// ClearTaxCodes clears all "tax_codes" edges to the TaxCode entity.
+func (_u *CompanyUpdate) ClearTaxCodes() *CompanyUpdate {
+	_u.mutation.ClearTaxCodes()
+	return _u
+}
+
+// RemoveTaxCodeIDs removes the "tax_codes" edge to TaxCode entities by IDs.
+func (_u *CompanyUpdate) RemoveTaxCodeIDs(ids ...pulid.ID) *CompanyUpdate {
+	_u.mutation.RemoveTaxCodeIDs(ids...)
+	return _u
+}
+
+// RemoveTaxCodes removes "tax_codes" edges to TaxCode entities.
+func (_u *CompanyUpdate) RemoveTaxCodes(v ...*TaxCode) *CompanyUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveTaxCodeIDs(ids...)
+}
+
+// ClearItems clears all "items" edges to the Item entity.
+func (_u *CompanyUpdate) ClearItems() *CompanyUpdate {
+	_u.mutation.ClearItems()
+	return _u
+}
+
+// RemoveItemIDs removes the "items" edge to Item entities by IDs.
+func (_u *CompanyUpdate) RemoveItemIDs(ids ...pulid.ID) *CompanyUpdate {
+	_u.mutation.RemoveItemIDs(ids...)
+	return _u
+}
+
+// RemoveItems removes "items" edges to Item entities.
+func (_u *CompanyUpdate) RemoveItems(v ...*Item) *CompanyUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveItemIDs(ids...)
+}
+
+// ClearInvoices clears all "invoices" edges to the Invoice entity.
+func (_u *CompanyUpdate) ClearInvoices() *CompanyUpdate {
+	_u.mutation.ClearInvoices()
+	return _u
+}
+
+// RemoveInvoiceIDs removes the "invoices" edge to Invoice entities by IDs.
+func (_u *CompanyUpdate) RemoveInvoiceIDs(ids ...pulid.ID) *CompanyUpdate {
+	_u.mutation.RemoveInvoiceIDs(ids...)
+	return _u
+}
+
+// RemoveInvoices removes "invoices" edges to Invoice entities.
+func (_u *CompanyUpdate) RemoveInvoices(v ...*Invoice) *CompanyUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveInvoiceIDs(ids...)
+}
+
+// ClearInvoiceItems clears all "invoice_items" edges to the InvoiceItem entity.
+func (_u *CompanyUpdate) ClearInvoiceItems() *CompanyUpdate {
+	_u.mutation.ClearInvoiceItems()
+	return _u
+}
+
+// RemoveInvoiceItemIDs removes the "invoice_items" edge to InvoiceItem entities by IDs.
+func (_u *CompanyUpdate) RemoveInvoiceItemIDs(ids ...pulid.ID) *CompanyUpdate {
+	_u.mutation.RemoveInvoiceItemIDs(ids...)
+	return _u
+}
+
+// RemoveInvoiceItems removes "invoice_items" edges to InvoiceItem entities.
+func (_u *CompanyUpdate) RemoveInvoiceItems(v ...*InvoiceItem) *CompanyUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveInvoiceItemIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -685,6 +833,186 @@ func (_u *CompanyUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	if _u.mutation.TaxCodesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.TaxCodesTable,
+			Columns: []string{company.TaxCodesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(taxcode.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedTaxCodesIDs(); len(nodes) > 0 && !_u.mutation.TaxCodesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.TaxCodesTable,
+			Columns: []string{company.TaxCodesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(taxcode.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.TaxCodesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.TaxCodesTable,
+			Columns: []string{company.TaxCodesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(taxcode.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.ItemsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.ItemsTable,
+			Columns: []string{company.ItemsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(item.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedItemsIDs(); len(nodes) > 0 && !_u.mutation.ItemsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.ItemsTable,
+			Columns: []string{company.ItemsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(item.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ItemsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.ItemsTable,
+			Columns: []string{company.ItemsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(item.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.InvoicesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.InvoicesTable,
+			Columns: []string{company.InvoicesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(invoice.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedInvoicesIDs(); len(nodes) > 0 && !_u.mutation.InvoicesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.InvoicesTable,
+			Columns: []string{company.InvoicesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(invoice.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.InvoicesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.InvoicesTable,
+			Columns: []string{company.InvoicesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(invoice.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.InvoiceItemsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.InvoiceItemsTable,
+			Columns: []string{company.InvoiceItemsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(invoiceitem.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedInvoiceItemsIDs(); len(nodes) > 0 && !_u.mutation.InvoiceItemsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.InvoiceItemsTable,
+			Columns: []string{company.InvoiceItemsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(invoiceitem.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.InvoiceItemsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.InvoiceItemsTable,
+			Columns: []string{company.InvoiceItemsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(invoiceitem.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -857,6 +1185,66 @@ func (_u *CompanyUpdateOne) AddDocumentCounters(v ...*DocumentCounter) *CompanyU
 	return _u.AddDocumentCounterIDs(ids...)
 }
 
+// AddTaxCodeIDs adds the "tax_codes" edge to the TaxCode entity by IDs.
+func (_u *CompanyUpdateOne) AddTaxCodeIDs(ids ...pulid.ID) *CompanyUpdateOne {
+	_u.mutation.AddTaxCodeIDs(ids...)
+	return _u
+}
+
+// AddTaxCodes adds the "tax_codes" edges to the TaxCode entity.
+func (_u *CompanyUpdateOne) AddTaxCodes(v ...*TaxCode) *CompanyUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddTaxCodeIDs(ids...)
+}
+
+// AddItemIDs adds the "items" edge to the Item entity by IDs.
+func (_u *CompanyUpdateOne) AddItemIDs(ids ...pulid.ID) *CompanyUpdateOne {
+	_u.mutation.AddItemIDs(ids...)
+	return _u
+}
+
+// AddItems adds the "items" edges to the Item entity.
+func (_u *CompanyUpdateOne) AddItems(v ...*Item) *CompanyUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddItemIDs(ids...)
+}
+
+// AddInvoiceIDs adds the "invoices" edge to the Invoice entity by IDs.
+func (_u *CompanyUpdateOne) AddInvoiceIDs(ids ...pulid.ID) *CompanyUpdateOne {
+	_u.mutation.AddInvoiceIDs(ids...)
+	return _u
+}
+
+// AddInvoices adds the "invoices" edges to the Invoice entity.
+func (_u *CompanyUpdateOne) AddInvoices(v ...*Invoice) *CompanyUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddInvoiceIDs(ids...)
+}
+
+// AddInvoiceItemIDs adds the "invoice_items" edge to the InvoiceItem entity by IDs.
+func (_u *CompanyUpdateOne) AddInvoiceItemIDs(ids ...pulid.ID) *CompanyUpdateOne {
+	_u.mutation.AddInvoiceItemIDs(ids...)
+	return _u
+}
+
+// AddInvoiceItems adds the "invoice_items" edges to the InvoiceItem entity.
+func (_u *CompanyUpdateOne) AddInvoiceItems(v ...*InvoiceItem) *CompanyUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddInvoiceItemIDs(ids...)
+}
+
 // Mutation returns the CompanyMutation object of the builder.
 func (_u *CompanyUpdateOne) Mutation() *CompanyMutation {
 	return _u.mutation
@@ -986,6 +1374,90 @@ func (_u *CompanyUpdateOne) RemoveDocumentCounters(v ...*DocumentCounter) *Compa
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveDocumentCounterIDs(ids...)
+}
+
+// ClearTaxCodes clears all "tax_codes" edges to the TaxCode entity.
+func (_u *CompanyUpdateOne) ClearTaxCodes() *CompanyUpdateOne {
+	_u.mutation.ClearTaxCodes()
+	return _u
+}
+
+// RemoveTaxCodeIDs removes the "tax_codes" edge to TaxCode entities by IDs.
+func (_u *CompanyUpdateOne) RemoveTaxCodeIDs(ids ...pulid.ID) *CompanyUpdateOne {
+	_u.mutation.RemoveTaxCodeIDs(ids...)
+	return _u
+}
+
+// RemoveTaxCodes removes "tax_codes" edges to TaxCode entities.
+func (_u *CompanyUpdateOne) RemoveTaxCodes(v ...*TaxCode) *CompanyUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveTaxCodeIDs(ids...)
+}
+
+// ClearItems clears all "items" edges to the Item entity.
+func (_u *CompanyUpdateOne) ClearItems() *CompanyUpdateOne {
+	_u.mutation.ClearItems()
+	return _u
+}
+
+// RemoveItemIDs removes the "items" edge to Item entities by IDs.
+func (_u *CompanyUpdateOne) RemoveItemIDs(ids ...pulid.ID) *CompanyUpdateOne {
+	_u.mutation.RemoveItemIDs(ids...)
+	return _u
+}
+
+// RemoveItems removes "items" edges to Item entities.
+func (_u *CompanyUpdateOne) RemoveItems(v ...*Item) *CompanyUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveItemIDs(ids...)
+}
+
+// ClearInvoices clears all "invoices" edges to the Invoice entity.
+func (_u *CompanyUpdateOne) ClearInvoices() *CompanyUpdateOne {
+	_u.mutation.ClearInvoices()
+	return _u
+}
+
+// RemoveInvoiceIDs removes the "invoices" edge to Invoice entities by IDs.
+func (_u *CompanyUpdateOne) RemoveInvoiceIDs(ids ...pulid.ID) *CompanyUpdateOne {
+	_u.mutation.RemoveInvoiceIDs(ids...)
+	return _u
+}
+
+// RemoveInvoices removes "invoices" edges to Invoice entities.
+func (_u *CompanyUpdateOne) RemoveInvoices(v ...*Invoice) *CompanyUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveInvoiceIDs(ids...)
+}
+
+// ClearInvoiceItems clears all "invoice_items" edges to the InvoiceItem entity.
+func (_u *CompanyUpdateOne) ClearInvoiceItems() *CompanyUpdateOne {
+	_u.mutation.ClearInvoiceItems()
+	return _u
+}
+
+// RemoveInvoiceItemIDs removes the "invoice_items" edge to InvoiceItem entities by IDs.
+func (_u *CompanyUpdateOne) RemoveInvoiceItemIDs(ids ...pulid.ID) *CompanyUpdateOne {
+	_u.mutation.RemoveInvoiceItemIDs(ids...)
+	return _u
+}
+
+// RemoveInvoiceItems removes "invoice_items" edges to InvoiceItem entities.
+func (_u *CompanyUpdateOne) RemoveInvoiceItems(v ...*InvoiceItem) *CompanyUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveInvoiceItemIDs(ids...)
 }
 
 // Where appends a list predicates to the CompanyUpdate builder.
@@ -1379,6 +1851,186 @@ func (_u *CompanyUpdateOne) sqlSave(ctx context.Context) (_node *Company, err er
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(documentcounter.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.TaxCodesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.TaxCodesTable,
+			Columns: []string{company.TaxCodesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(taxcode.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedTaxCodesIDs(); len(nodes) > 0 && !_u.mutation.TaxCodesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.TaxCodesTable,
+			Columns: []string{company.TaxCodesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(taxcode.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.TaxCodesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.TaxCodesTable,
+			Columns: []string{company.TaxCodesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(taxcode.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.ItemsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.ItemsTable,
+			Columns: []string{company.ItemsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(item.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedItemsIDs(); len(nodes) > 0 && !_u.mutation.ItemsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.ItemsTable,
+			Columns: []string{company.ItemsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(item.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ItemsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.ItemsTable,
+			Columns: []string{company.ItemsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(item.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.InvoicesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.InvoicesTable,
+			Columns: []string{company.InvoicesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(invoice.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedInvoicesIDs(); len(nodes) > 0 && !_u.mutation.InvoicesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.InvoicesTable,
+			Columns: []string{company.InvoicesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(invoice.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.InvoicesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.InvoicesTable,
+			Columns: []string{company.InvoicesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(invoice.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.InvoiceItemsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.InvoiceItemsTable,
+			Columns: []string{company.InvoiceItemsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(invoiceitem.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedInvoiceItemsIDs(); len(nodes) > 0 && !_u.mutation.InvoiceItemsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.InvoiceItemsTable,
+			Columns: []string{company.InvoiceItemsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(invoiceitem.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.InvoiceItemsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.InvoiceItemsTable,
+			Columns: []string{company.InvoiceItemsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(invoiceitem.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

@@ -116,13 +116,16 @@ type CustomerEdges struct {
 	Contacts []*Contact `json:"contacts,omitempty"`
 	// CreatedBy holds the value of the created_by edge.
 	CreatedBy *User `json:"created_by,omitempty"`
+	// Invoices holds the value of the invoices edge.
+	Invoices []*Invoice `json:"invoices,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [4]bool
+	loadedTypes [5]bool
 	// totalCount holds the count of the edges above.
-	totalCount [2]map[string]int
+	totalCount [3]map[string]int
 
 	namedContacts map[string][]*Contact
+	namedInvoices map[string][]*Invoice
 }
 
 // CompanyOrErr returns the Company value or an error if the edge
@@ -165,6 +168,15 @@ func (e CustomerEdges) CreatedByOrErr() (*User, error) {
 		return nil, &NotFoundError{label: user.Label}
 	}
 	return nil, &NotLoadedError{edge: "created_by"}
+}
+
+// InvoicesOrErr returns the Invoices value or an error if the edge
+// was not loaded in eager-loading.
+func (e CustomerEdges) InvoicesOrErr() ([]*Invoice, error) {
+	if e.loadedTypes[4] {
+		return e.Invoices, nil
+	}
+	return nil, &NotLoadedError{edge: "invoices"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -502,6 +514,11 @@ func (_m *Customer) QueryCreatedBy() *UserQuery {
 	return NewCustomerClient(_m.config).QueryCreatedBy(_m)
 }
 
+// QueryInvoices queries the "invoices" edge of the Customer entity.
+func (_m *Customer) QueryInvoices() *InvoiceQuery {
+	return NewCustomerClient(_m.config).QueryInvoices(_m)
+}
+
 // Update returns a builder for updating this Customer.
 // Note that you need to call Customer.Unwrap() before calling this method if this Customer
 // was returned from a transaction, and the transaction was committed or rolled back.
@@ -699,6 +716,30 @@ func (_m *Customer) appendNamedContacts(name string, edges ...*Contact) {
 		_m.Edges.namedContacts[name] = []*Contact{}
 	} else {
 		_m.Edges.namedContacts[name] = append(_m.Edges.namedContacts[name], edges...)
+	}
+}
+
+// NamedInvoices returns the Invoices named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Customer) NamedInvoices(name string) ([]*Invoice, error) {
+	if _m.Edges.namedInvoices == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedInvoices[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Customer) appendNamedInvoices(name string, edges ...*Invoice) {
+	if _m.Edges.namedInvoices == nil {
+		_m.Edges.namedInvoices = make(map[string][]*Invoice)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedInvoices[name] = []*Invoice{}
+	} else {
+		_m.Edges.namedInvoices[name] = append(_m.Edges.namedInvoices[name], edges...)
 	}
 }
 

@@ -18,6 +18,10 @@ import (
 	"github.com/bigledger/bigledger/ent/customer"
 	"github.com/bigledger/bigledger/ent/customergroup"
 	"github.com/bigledger/bigledger/ent/documentcounter"
+	"github.com/bigledger/bigledger/ent/invoice"
+	"github.com/bigledger/bigledger/ent/invoiceitem"
+	"github.com/bigledger/bigledger/ent/item"
+	"github.com/bigledger/bigledger/ent/taxcode"
 	"github.com/bigledger/bigledger/ent/user"
 )
 
@@ -85,6 +89,10 @@ func checkColumn(t, c string) error {
 			customer.Table:        customer.ValidColumn,
 			customergroup.Table:   customergroup.ValidColumn,
 			documentcounter.Table: documentcounter.ValidColumn,
+			invoice.Table:         invoice.ValidColumn,
+			invoiceitem.Table:     invoiceitem.ValidColumn,
+			item.Table:            item.ValidColumn,
+			taxcode.Table:         taxcode.ValidColumn,
 			user.Table:            user.ValidColumn,
 		})
 	})

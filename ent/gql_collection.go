@@ -4,13 +4,21 @@ package ent
 
 import (
 	"context"
+	"database/sql/driver"
+	"fmt"
 
 	"entgo.io/contrib/entgql"
+	"entgo.io/ent/dialect/sql"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/bigledger/bigledger/ent/company"
 	"github.com/bigledger/bigledger/ent/contact"
 	"github.com/bigledger/bigledger/ent/customer"
 	"github.com/bigledger/bigledger/ent/customergroup"
+	"github.com/bigledger/bigledger/ent/invoice"
+	"github.com/bigledger/bigledger/ent/invoiceitem"
+	"github.com/bigledger/bigledger/ent/item"
+	"github.com/bigledger/bigledger/ent/schema/pulid"
+	"github.com/bigledger/bigledger/ent/taxcode"
 	"github.com/bigledger/bigledger/ent/user"
 )
 
@@ -326,6 +334,95 @@ func (_q *CustomerQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 				return err
 			}
 			_q.WithNamedContacts(alias, func(wq *ContactQuery) {
+				*wq = *query
+			})
+
+		case "invoices":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&InvoiceClient{config: _q.config}).Query()
+			)
+			args := newInvoicePaginateArgs(fieldArgs(ctx, new(InvoiceWhereInput), path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newInvoicePager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Customer) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID pulid.ID `sql:"customer_id"`
+							Count  int      `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(customer.InvoicesColumn), ids...))
+						})
+						if err := query.GroupBy(customer.InvoicesColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[pulid.ID]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[2] == nil {
+								nodes[i].Edges.totalCount[2] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[2][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Customer) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.Invoices)
+							if nodes[i].Edges.totalCount[2] == nil {
+								nodes[i].Edges.totalCount[2] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[2][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, invoiceImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(customer.InvoicesColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedInvoices(alias, func(wq *InvoiceQuery) {
 				*wq = *query
 			})
 		case "createdAt":
@@ -715,6 +812,761 @@ func newCustomerGroupPaginateArgs(rv map[string]any) *customergroupPaginateArgs 
 	}
 	if v, ok := rv[whereField].(*CustomerGroupWhereInput); ok {
 		args.opts = append(args.opts, WithCustomerGroupFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *InvoiceQuery) CollectFields(ctx context.Context, satisfies ...string) (*InvoiceQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *InvoiceQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(invoice.Columns))
+		selectedFields = []string{invoice.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "customer":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CustomerClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, customerImplementors)...); err != nil {
+				return err
+			}
+			_q.withCustomer = query
+			if _, ok := fieldSeen[invoice.FieldCustomerID]; !ok {
+				selectedFields = append(selectedFields, invoice.FieldCustomerID)
+				fieldSeen[invoice.FieldCustomerID] = struct{}{}
+			}
+
+		case "items":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&InvoiceItemClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, invoiceitemImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedItems(alias, func(wq *InvoiceItemQuery) {
+				*wq = *query
+			})
+		case "createdAt":
+			if _, ok := fieldSeen[invoice.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, invoice.FieldCreatedAt)
+				fieldSeen[invoice.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[invoice.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, invoice.FieldUpdatedAt)
+				fieldSeen[invoice.FieldUpdatedAt] = struct{}{}
+			}
+		case "customerID":
+			if _, ok := fieldSeen[invoice.FieldCustomerID]; !ok {
+				selectedFields = append(selectedFields, invoice.FieldCustomerID)
+				fieldSeen[invoice.FieldCustomerID] = struct{}{}
+			}
+		case "currency":
+			if _, ok := fieldSeen[invoice.FieldCurrency]; !ok {
+				selectedFields = append(selectedFields, invoice.FieldCurrency)
+				fieldSeen[invoice.FieldCurrency] = struct{}{}
+			}
+		case "exchangeRate":
+			if _, ok := fieldSeen[invoice.FieldExchangeRate]; !ok {
+				selectedFields = append(selectedFields, invoice.FieldExchangeRate)
+				fieldSeen[invoice.FieldExchangeRate] = struct{}{}
+			}
+		case "reference":
+			if _, ok := fieldSeen[invoice.FieldReference]; !ok {
+				selectedFields = append(selectedFields, invoice.FieldReference)
+				fieldSeen[invoice.FieldReference] = struct{}{}
+			}
+		case "notes":
+			if _, ok := fieldSeen[invoice.FieldNotes]; !ok {
+				selectedFields = append(selectedFields, invoice.FieldNotes)
+				fieldSeen[invoice.FieldNotes] = struct{}{}
+			}
+		case "terms":
+			if _, ok := fieldSeen[invoice.FieldTerms]; !ok {
+				selectedFields = append(selectedFields, invoice.FieldTerms)
+				fieldSeen[invoice.FieldTerms] = struct{}{}
+			}
+		case "billingAddress":
+			if _, ok := fieldSeen[invoice.FieldBillingAddress]; !ok {
+				selectedFields = append(selectedFields, invoice.FieldBillingAddress)
+				fieldSeen[invoice.FieldBillingAddress] = struct{}{}
+			}
+		case "shippingAddress":
+			if _, ok := fieldSeen[invoice.FieldShippingAddress]; !ok {
+				selectedFields = append(selectedFields, invoice.FieldShippingAddress)
+				fieldSeen[invoice.FieldShippingAddress] = struct{}{}
+			}
+		case "subtotal":
+			if _, ok := fieldSeen[invoice.FieldSubtotal]; !ok {
+				selectedFields = append(selectedFields, invoice.FieldSubtotal)
+				fieldSeen[invoice.FieldSubtotal] = struct{}{}
+			}
+		case "totalDiscount":
+			if _, ok := fieldSeen[invoice.FieldTotalDiscount]; !ok {
+				selectedFields = append(selectedFields, invoice.FieldTotalDiscount)
+				fieldSeen[invoice.FieldTotalDiscount] = struct{}{}
+			}
+		case "totalTax":
+			if _, ok := fieldSeen[invoice.FieldTotalTax]; !ok {
+				selectedFields = append(selectedFields, invoice.FieldTotalTax)
+				fieldSeen[invoice.FieldTotalTax] = struct{}{}
+			}
+		case "shippingCost":
+			if _, ok := fieldSeen[invoice.FieldShippingCost]; !ok {
+				selectedFields = append(selectedFields, invoice.FieldShippingCost)
+				fieldSeen[invoice.FieldShippingCost] = struct{}{}
+			}
+		case "total":
+			if _, ok := fieldSeen[invoice.FieldTotal]; !ok {
+				selectedFields = append(selectedFields, invoice.FieldTotal)
+				fieldSeen[invoice.FieldTotal] = struct{}{}
+			}
+		case "createdByID":
+			if _, ok := fieldSeen[invoice.FieldCreatedByID]; !ok {
+				selectedFields = append(selectedFields, invoice.FieldCreatedByID)
+				fieldSeen[invoice.FieldCreatedByID] = struct{}{}
+			}
+		case "invoiceNumber":
+			if _, ok := fieldSeen[invoice.FieldInvoiceNumber]; !ok {
+				selectedFields = append(selectedFields, invoice.FieldInvoiceNumber)
+				fieldSeen[invoice.FieldInvoiceNumber] = struct{}{}
+			}
+		case "invoiceDate":
+			if _, ok := fieldSeen[invoice.FieldInvoiceDate]; !ok {
+				selectedFields = append(selectedFields, invoice.FieldInvoiceDate)
+				fieldSeen[invoice.FieldInvoiceDate] = struct{}{}
+			}
+		case "dueDate":
+			if _, ok := fieldSeen[invoice.FieldDueDate]; !ok {
+				selectedFields = append(selectedFields, invoice.FieldDueDate)
+				fieldSeen[invoice.FieldDueDate] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[invoice.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, invoice.FieldStatus)
+				fieldSeen[invoice.FieldStatus] = struct{}{}
+			}
+		case "purchaseOrder":
+			if _, ok := fieldSeen[invoice.FieldPurchaseOrder]; !ok {
+				selectedFields = append(selectedFields, invoice.FieldPurchaseOrder)
+				fieldSeen[invoice.FieldPurchaseOrder] = struct{}{}
+			}
+		case "amountPaid":
+			if _, ok := fieldSeen[invoice.FieldAmountPaid]; !ok {
+				selectedFields = append(selectedFields, invoice.FieldAmountPaid)
+				fieldSeen[invoice.FieldAmountPaid] = struct{}{}
+			}
+		case "amountDue":
+			if _, ok := fieldSeen[invoice.FieldAmountDue]; !ok {
+				selectedFields = append(selectedFields, invoice.FieldAmountDue)
+				fieldSeen[invoice.FieldAmountDue] = struct{}{}
+			}
+		case "paymentStatus":
+			if _, ok := fieldSeen[invoice.FieldPaymentStatus]; !ok {
+				selectedFields = append(selectedFields, invoice.FieldPaymentStatus)
+				fieldSeen[invoice.FieldPaymentStatus] = struct{}{}
+			}
+		case "lastPaymentDate":
+			if _, ok := fieldSeen[invoice.FieldLastPaymentDate]; !ok {
+				selectedFields = append(selectedFields, invoice.FieldLastPaymentDate)
+				fieldSeen[invoice.FieldLastPaymentDate] = struct{}{}
+			}
+		case "issuedAt":
+			if _, ok := fieldSeen[invoice.FieldIssuedAt]; !ok {
+				selectedFields = append(selectedFields, invoice.FieldIssuedAt)
+				fieldSeen[invoice.FieldIssuedAt] = struct{}{}
+			}
+		case "sentAt":
+			if _, ok := fieldSeen[invoice.FieldSentAt]; !ok {
+				selectedFields = append(selectedFields, invoice.FieldSentAt)
+				fieldSeen[invoice.FieldSentAt] = struct{}{}
+			}
+		case "sendCount":
+			if _, ok := fieldSeen[invoice.FieldSendCount]; !ok {
+				selectedFields = append(selectedFields, invoice.FieldSendCount)
+				fieldSeen[invoice.FieldSendCount] = struct{}{}
+			}
+		case "lastSend":
+			if _, ok := fieldSeen[invoice.FieldLastSend]; !ok {
+				selectedFields = append(selectedFields, invoice.FieldLastSend)
+				fieldSeen[invoice.FieldLastSend] = struct{}{}
+			}
+		case "sendReminders":
+			if _, ok := fieldSeen[invoice.FieldSendReminders]; !ok {
+				selectedFields = append(selectedFields, invoice.FieldSendReminders)
+				fieldSeen[invoice.FieldSendReminders] = struct{}{}
+			}
+		case "voidedAt":
+			if _, ok := fieldSeen[invoice.FieldVoidedAt]; !ok {
+				selectedFields = append(selectedFields, invoice.FieldVoidedAt)
+				fieldSeen[invoice.FieldVoidedAt] = struct{}{}
+			}
+		case "voidReason":
+			if _, ok := fieldSeen[invoice.FieldVoidReason]; !ok {
+				selectedFields = append(selectedFields, invoice.FieldVoidReason)
+				fieldSeen[invoice.FieldVoidReason] = struct{}{}
+			}
+		case "einvoiceStatus":
+			if _, ok := fieldSeen[invoice.FieldEinvoiceStatus]; !ok {
+				selectedFields = append(selectedFields, invoice.FieldEinvoiceStatus)
+				fieldSeen[invoice.FieldEinvoiceStatus] = struct{}{}
+			}
+		case "einvoiceSubmittedAt":
+			if _, ok := fieldSeen[invoice.FieldEinvoiceSubmittedAt]; !ok {
+				selectedFields = append(selectedFields, invoice.FieldEinvoiceSubmittedAt)
+				fieldSeen[invoice.FieldEinvoiceSubmittedAt] = struct{}{}
+			}
+		case "einvoiceAcceptedAt":
+			if _, ok := fieldSeen[invoice.FieldEinvoiceAcceptedAt]; !ok {
+				selectedFields = append(selectedFields, invoice.FieldEinvoiceAcceptedAt)
+				fieldSeen[invoice.FieldEinvoiceAcceptedAt] = struct{}{}
+			}
+		case "einvoiceUUID":
+			if _, ok := fieldSeen[invoice.FieldEinvoiceUUID]; !ok {
+				selectedFields = append(selectedFields, invoice.FieldEinvoiceUUID)
+				fieldSeen[invoice.FieldEinvoiceUUID] = struct{}{}
+			}
+		case "einvoiceValidationHash":
+			if _, ok := fieldSeen[invoice.FieldEinvoiceValidationHash]; !ok {
+				selectedFields = append(selectedFields, invoice.FieldEinvoiceValidationHash)
+				fieldSeen[invoice.FieldEinvoiceValidationHash] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type invoicePaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []InvoicePaginateOption
+}
+
+func newInvoicePaginateArgs(rv map[string]any) *invoicePaginateArgs {
+	args := &invoicePaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case []*InvoiceOrder:
+			args.opts = append(args.opts, WithInvoiceOrder(v))
+		case []any:
+			var orders []*InvoiceOrder
+			for i := range v {
+				mv, ok := v[i].(map[string]any)
+				if !ok {
+					continue
+				}
+				var (
+					err1, err2 error
+					order      = &InvoiceOrder{Field: &InvoiceOrderField{}, Direction: entgql.OrderDirectionAsc}
+				)
+				if d, ok := mv[directionField]; ok {
+					err1 = order.Direction.UnmarshalGQL(d)
+				}
+				if f, ok := mv[fieldField]; ok {
+					err2 = order.Field.UnmarshalGQL(f)
+				}
+				if err1 == nil && err2 == nil {
+					orders = append(orders, order)
+				}
+			}
+			args.opts = append(args.opts, WithInvoiceOrder(orders))
+		}
+	}
+	if v, ok := rv[whereField].(*InvoiceWhereInput); ok {
+		args.opts = append(args.opts, WithInvoiceFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *InvoiceItemQuery) CollectFields(ctx context.Context, satisfies ...string) (*InvoiceItemQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *InvoiceItemQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(invoiceitem.Columns))
+		selectedFields = []string{invoiceitem.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "invoice":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&InvoiceClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, invoiceImplementors)...); err != nil {
+				return err
+			}
+			_q.withInvoice = query
+			if _, ok := fieldSeen[invoiceitem.FieldInvoiceID]; !ok {
+				selectedFields = append(selectedFields, invoiceitem.FieldInvoiceID)
+				fieldSeen[invoiceitem.FieldInvoiceID] = struct{}{}
+			}
+
+		case "item":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ItemClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, itemImplementors)...); err != nil {
+				return err
+			}
+			_q.withItem = query
+			if _, ok := fieldSeen[invoiceitem.FieldItemID]; !ok {
+				selectedFields = append(selectedFields, invoiceitem.FieldItemID)
+				fieldSeen[invoiceitem.FieldItemID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[invoiceitem.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, invoiceitem.FieldCreatedAt)
+				fieldSeen[invoiceitem.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[invoiceitem.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, invoiceitem.FieldUpdatedAt)
+				fieldSeen[invoiceitem.FieldUpdatedAt] = struct{}{}
+			}
+		case "position":
+			if _, ok := fieldSeen[invoiceitem.FieldPosition]; !ok {
+				selectedFields = append(selectedFields, invoiceitem.FieldPosition)
+				fieldSeen[invoiceitem.FieldPosition] = struct{}{}
+			}
+		case "itemID":
+			if _, ok := fieldSeen[invoiceitem.FieldItemID]; !ok {
+				selectedFields = append(selectedFields, invoiceitem.FieldItemID)
+				fieldSeen[invoiceitem.FieldItemID] = struct{}{}
+			}
+		case "itemCode":
+			if _, ok := fieldSeen[invoiceitem.FieldItemCode]; !ok {
+				selectedFields = append(selectedFields, invoiceitem.FieldItemCode)
+				fieldSeen[invoiceitem.FieldItemCode] = struct{}{}
+			}
+		case "description":
+			if _, ok := fieldSeen[invoiceitem.FieldDescription]; !ok {
+				selectedFields = append(selectedFields, invoiceitem.FieldDescription)
+				fieldSeen[invoiceitem.FieldDescription] = struct{}{}
+			}
+		case "quantity":
+			if _, ok := fieldSeen[invoiceitem.FieldQuantity]; !ok {
+				selectedFields = append(selectedFields, invoiceitem.FieldQuantity)
+				fieldSeen[invoiceitem.FieldQuantity] = struct{}{}
+			}
+		case "unitPrice":
+			if _, ok := fieldSeen[invoiceitem.FieldUnitPrice]; !ok {
+				selectedFields = append(selectedFields, invoiceitem.FieldUnitPrice)
+				fieldSeen[invoiceitem.FieldUnitPrice] = struct{}{}
+			}
+		case "discountPercent":
+			if _, ok := fieldSeen[invoiceitem.FieldDiscountPercent]; !ok {
+				selectedFields = append(selectedFields, invoiceitem.FieldDiscountPercent)
+				fieldSeen[invoiceitem.FieldDiscountPercent] = struct{}{}
+			}
+		case "discountAmount":
+			if _, ok := fieldSeen[invoiceitem.FieldDiscountAmount]; !ok {
+				selectedFields = append(selectedFields, invoiceitem.FieldDiscountAmount)
+				fieldSeen[invoiceitem.FieldDiscountAmount] = struct{}{}
+			}
+		case "lineTotal":
+			if _, ok := fieldSeen[invoiceitem.FieldLineTotal]; !ok {
+				selectedFields = append(selectedFields, invoiceitem.FieldLineTotal)
+				fieldSeen[invoiceitem.FieldLineTotal] = struct{}{}
+			}
+		case "taxCode":
+			if _, ok := fieldSeen[invoiceitem.FieldTaxCode]; !ok {
+				selectedFields = append(selectedFields, invoiceitem.FieldTaxCode)
+				fieldSeen[invoiceitem.FieldTaxCode] = struct{}{}
+			}
+		case "taxRate":
+			if _, ok := fieldSeen[invoiceitem.FieldTaxRate]; !ok {
+				selectedFields = append(selectedFields, invoiceitem.FieldTaxRate)
+				fieldSeen[invoiceitem.FieldTaxRate] = struct{}{}
+			}
+		case "taxAmount":
+			if _, ok := fieldSeen[invoiceitem.FieldTaxAmount]; !ok {
+				selectedFields = append(selectedFields, invoiceitem.FieldTaxAmount)
+				fieldSeen[invoiceitem.FieldTaxAmount] = struct{}{}
+			}
+		case "notes":
+			if _, ok := fieldSeen[invoiceitem.FieldNotes]; !ok {
+				selectedFields = append(selectedFields, invoiceitem.FieldNotes)
+				fieldSeen[invoiceitem.FieldNotes] = struct{}{}
+			}
+		case "invoiceID":
+			if _, ok := fieldSeen[invoiceitem.FieldInvoiceID]; !ok {
+				selectedFields = append(selectedFields, invoiceitem.FieldInvoiceID)
+				fieldSeen[invoiceitem.FieldInvoiceID] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type invoiceitemPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []InvoiceItemPaginateOption
+}
+
+func newInvoiceItemPaginateArgs(rv map[string]any) *invoiceitemPaginateArgs {
+	args := &invoiceitemPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &InvoiceItemOrder{Field: &InvoiceItemOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithInvoiceItemOrder(order))
+			}
+		case *InvoiceItemOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithInvoiceItemOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*InvoiceItemWhereInput); ok {
+		args.opts = append(args.opts, WithInvoiceItemFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *ItemQuery) CollectFields(ctx context.Context, satisfies ...string) (*ItemQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *ItemQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(item.Columns))
+		selectedFields = []string{item.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "taxCode":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&TaxCodeClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, taxcodeImplementors)...); err != nil {
+				return err
+			}
+			_q.withTaxCode = query
+			if _, ok := fieldSeen[item.FieldTaxCodeID]; !ok {
+				selectedFields = append(selectedFields, item.FieldTaxCodeID)
+				fieldSeen[item.FieldTaxCodeID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[item.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, item.FieldCreatedAt)
+				fieldSeen[item.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[item.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, item.FieldUpdatedAt)
+				fieldSeen[item.FieldUpdatedAt] = struct{}{}
+			}
+		case "code":
+			if _, ok := fieldSeen[item.FieldCode]; !ok {
+				selectedFields = append(selectedFields, item.FieldCode)
+				fieldSeen[item.FieldCode] = struct{}{}
+			}
+		case "name":
+			if _, ok := fieldSeen[item.FieldName]; !ok {
+				selectedFields = append(selectedFields, item.FieldName)
+				fieldSeen[item.FieldName] = struct{}{}
+			}
+		case "description":
+			if _, ok := fieldSeen[item.FieldDescription]; !ok {
+				selectedFields = append(selectedFields, item.FieldDescription)
+				fieldSeen[item.FieldDescription] = struct{}{}
+			}
+		case "type":
+			if _, ok := fieldSeen[item.FieldType]; !ok {
+				selectedFields = append(selectedFields, item.FieldType)
+				fieldSeen[item.FieldType] = struct{}{}
+			}
+		case "unitPrice":
+			if _, ok := fieldSeen[item.FieldUnitPrice]; !ok {
+				selectedFields = append(selectedFields, item.FieldUnitPrice)
+				fieldSeen[item.FieldUnitPrice] = struct{}{}
+			}
+		case "taxCodeID":
+			if _, ok := fieldSeen[item.FieldTaxCodeID]; !ok {
+				selectedFields = append(selectedFields, item.FieldTaxCodeID)
+				fieldSeen[item.FieldTaxCodeID] = struct{}{}
+			}
+		case "active":
+			if _, ok := fieldSeen[item.FieldActive]; !ok {
+				selectedFields = append(selectedFields, item.FieldActive)
+				fieldSeen[item.FieldActive] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type itemPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []ItemPaginateOption
+}
+
+func newItemPaginateArgs(rv map[string]any) *itemPaginateArgs {
+	args := &itemPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &ItemOrder{Field: &ItemOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithItemOrder(order))
+			}
+		case *ItemOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithItemOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*ItemWhereInput); ok {
+		args.opts = append(args.opts, WithItemFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *TaxCodeQuery) CollectFields(ctx context.Context, satisfies ...string) (*TaxCodeQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *TaxCodeQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(taxcode.Columns))
+		selectedFields = []string{taxcode.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+		case "createdAt":
+			if _, ok := fieldSeen[taxcode.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, taxcode.FieldCreatedAt)
+				fieldSeen[taxcode.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[taxcode.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, taxcode.FieldUpdatedAt)
+				fieldSeen[taxcode.FieldUpdatedAt] = struct{}{}
+			}
+		case "code":
+			if _, ok := fieldSeen[taxcode.FieldCode]; !ok {
+				selectedFields = append(selectedFields, taxcode.FieldCode)
+				fieldSeen[taxcode.FieldCode] = struct{}{}
+			}
+		case "name":
+			if _, ok := fieldSeen[taxcode.FieldName]; !ok {
+				selectedFields = append(selectedFields, taxcode.FieldName)
+				fieldSeen[taxcode.FieldName] = struct{}{}
+			}
+		case "rate":
+			if _, ok := fieldSeen[taxcode.FieldRate]; !ok {
+				selectedFields = append(selectedFields, taxcode.FieldRate)
+				fieldSeen[taxcode.FieldRate] = struct{}{}
+			}
+		case "active":
+			if _, ok := fieldSeen[taxcode.FieldActive]; !ok {
+				selectedFields = append(selectedFields, taxcode.FieldActive)
+				fieldSeen[taxcode.FieldActive] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type taxcodePaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []TaxCodePaginateOption
+}
+
+func newTaxCodePaginateArgs(rv map[string]any) *taxcodePaginateArgs {
+	args := &taxcodePaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &TaxCodeOrder{Field: &TaxCodeOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithTaxCodeOrder(order))
+			}
+		case *TaxCodeOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithTaxCodeOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*TaxCodeWhereInput); ok {
+		args.opts = append(args.opts, WithTaxCodeFilter(v.Filter))
 	}
 	return args
 }

@@ -36,6 +36,27 @@ func (_m *Customer) Contacts(ctx context.Context) (result []*Contact, err error)
 	return result, err
 }
 
+func (_m *Customer) Invoices(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*InvoiceOrder, where *InvoiceWhereInput,
+) (*InvoiceConnection, error) {
+	opts := []InvoicePaginateOption{
+		WithInvoiceOrder(orderBy),
+		WithInvoiceFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[2][alias]
+	if nodes, err := _m.NamedInvoices(alias); err == nil || hasTotalCount {
+		pager, err := newInvoicePager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &InvoiceConnection{Edges: []*InvoiceEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryInvoices().Paginate(ctx, after, first, before, last, opts...)
+}
+
 func (_m *CustomerGroup) Customers(ctx context.Context) (result []*Customer, err error) {
 	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
 		result, err = _m.NamedCustomers(graphql.GetFieldContext(ctx).Field.Alias)
@@ -46,4 +67,48 @@ func (_m *CustomerGroup) Customers(ctx context.Context) (result []*Customer, err
 		result, err = _m.QueryCustomers().All(ctx)
 	}
 	return result, err
+}
+
+func (_m *Invoice) Customer(ctx context.Context) (*Customer, error) {
+	result, err := _m.Edges.CustomerOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCustomer().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Invoice) Items(ctx context.Context) (result []*InvoiceItem, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedItems(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.ItemsOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryItems().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *InvoiceItem) Invoice(ctx context.Context) (*Invoice, error) {
+	result, err := _m.Edges.InvoiceOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryInvoice().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *InvoiceItem) Item(ctx context.Context) (*Item, error) {
+	result, err := _m.Edges.ItemOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryItem().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *Item) TaxCode(ctx context.Context) (*TaxCode, error) {
+	result, err := _m.Edges.TaxCodeOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryTaxCode().Only(ctx)
+	}
+	return result, MaskNotFound(err)
 }

@@ -5,6 +5,7 @@ package ent
 import (
 	"github.com/bigledger/bigledger/ent/customer"
 	"github.com/bigledger/bigledger/ent/customergroup"
+	"github.com/bigledger/bigledger/ent/item"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/ent/schema/types"
 	"github.com/shopspring/decimal"
@@ -560,6 +561,100 @@ func (c *CustomerGroupUpdate) SetInput(i UpdateCustomerGroupInput) *CustomerGrou
 
 // SetInput applies the change-set in the UpdateCustomerGroupInput on the CustomerGroupUpdateOne builder.
 func (c *CustomerGroupUpdateOne) SetInput(i UpdateCustomerGroupInput) *CustomerGroupUpdateOne {
+	i.Mutate(c.Mutation())
+	return c
+}
+
+// CreateItemInput represents a mutation input for creating items.
+type CreateItemInput struct {
+	Code        string
+	Name        string
+	Description *string
+	Type        *item.Type
+	UnitPrice   *decimal.Decimal
+	Active      *bool
+	TaxCodeID   *pulid.ID
+}
+
+// Mutate applies the CreateItemInput on the ItemMutation builder.
+func (i *CreateItemInput) Mutate(m *ItemMutation) {
+	m.SetCode(i.Code)
+	m.SetName(i.Name)
+	if v := i.Description; v != nil {
+		m.SetDescription(*v)
+	}
+	if v := i.Type; v != nil {
+		m.SetType(*v)
+	}
+	if v := i.UnitPrice; v != nil {
+		m.SetUnitPrice(*v)
+	}
+	if v := i.Active; v != nil {
+		m.SetActive(*v)
+	}
+	if v := i.TaxCodeID; v != nil {
+		m.SetTaxCodeID(*v)
+	}
+}
+
+// SetInput applies the change-set in the CreateItemInput on the ItemCreate builder.
+func (c *ItemCreate) SetInput(i CreateItemInput) *ItemCreate {
+	i.Mutate(c.Mutation())
+	return c
+}
+
+// UpdateItemInput represents a mutation input for updating items.
+type UpdateItemInput struct {
+	Code             *string
+	Name             *string
+	ClearDescription bool
+	Description      *string
+	Type             *item.Type
+	UnitPrice        *decimal.Decimal
+	Active           *bool
+	ClearTaxCode     bool
+	TaxCodeID        *pulid.ID
+}
+
+// Mutate applies the UpdateItemInput on the ItemMutation builder.
+func (i *UpdateItemInput) Mutate(m *ItemMutation) {
+	if v := i.Code; v != nil {
+		m.SetCode(*v)
+	}
+	if v := i.Name; v != nil {
+		m.SetName(*v)
+	}
+	if i.ClearDescription {
+		m.ClearDescription()
+	}
+	if v := i.Description; v != nil {
+		m.SetDescription(*v)
+	}
+	if v := i.Type; v != nil {
+		m.SetType(*v)
+	}
+	if v := i.UnitPrice; v != nil {
+		m.SetUnitPrice(*v)
+	}
+	if v := i.Active; v != nil {
+		m.SetActive(*v)
+	}
+	if i.ClearTaxCode {
+		m.ClearTaxCode()
+	}
+	if v := i.TaxCodeID; v != nil {
+		m.SetTaxCodeID(*v)
+	}
+}
+
+// SetInput applies the change-set in the UpdateItemInput on the ItemUpdate builder.
+func (c *ItemUpdate) SetInput(i UpdateItemInput) *ItemUpdate {
+	i.Mutate(c.Mutation())
+	return c
+}
+
+// SetInput applies the change-set in the UpdateItemInput on the ItemUpdateOne builder.
+func (c *ItemUpdateOne) SetInput(i UpdateItemInput) *ItemUpdateOne {
 	i.Mutate(c.Mutation())
 	return c
 }

@@ -12,7 +12,11 @@ import (
 	"github.com/bigledger/bigledger/ent/contact"
 	"github.com/bigledger/bigledger/ent/customer"
 	"github.com/bigledger/bigledger/ent/customergroup"
+	"github.com/bigledger/bigledger/ent/invoice"
+	"github.com/bigledger/bigledger/ent/invoiceitem"
+	"github.com/bigledger/bigledger/ent/item"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
+	"github.com/bigledger/bigledger/ent/taxcode"
 	"github.com/bigledger/bigledger/ent/user"
 	"github.com/hashicorp/go-multierror"
 )
@@ -41,6 +45,26 @@ var customergroupImplementors = []string{"CustomerGroup", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*CustomerGroup) IsNode() {}
+
+var invoiceImplementors = []string{"Invoice", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Invoice) IsNode() {}
+
+var invoiceitemImplementors = []string{"InvoiceItem", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*InvoiceItem) IsNode() {}
+
+var itemImplementors = []string{"Item", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Item) IsNode() {}
+
+var taxcodeImplementors = []string{"TaxCode", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*TaxCode) IsNode() {}
 
 var userImplementors = []string{"User", "Node"}
 
@@ -153,6 +177,58 @@ func (c *Client) noder(ctx context.Context, table string, id pulid.ID) (Noder, e
 			Where(customergroup.ID(uid))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, customergroupImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case invoice.Table:
+		var uid pulid.ID
+		if err := uid.UnmarshalGQL(id); err != nil {
+			return nil, err
+		}
+		query := c.Invoice.Query().
+			Where(invoice.ID(uid))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, invoiceImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case invoiceitem.Table:
+		var uid pulid.ID
+		if err := uid.UnmarshalGQL(id); err != nil {
+			return nil, err
+		}
+		query := c.InvoiceItem.Query().
+			Where(invoiceitem.ID(uid))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, invoiceitemImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case item.Table:
+		var uid pulid.ID
+		if err := uid.UnmarshalGQL(id); err != nil {
+			return nil, err
+		}
+		query := c.Item.Query().
+			Where(item.ID(uid))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, itemImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case taxcode.Table:
+		var uid pulid.ID
+		if err := uid.UnmarshalGQL(id); err != nil {
+			return nil, err
+		}
+		query := c.TaxCode.Query().
+			Where(taxcode.ID(uid))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, taxcodeImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -295,6 +371,70 @@ func (c *Client) noders(ctx context.Context, table string, ids []pulid.ID) ([]No
 		query := c.CustomerGroup.Query().
 			Where(customergroup.IDIn(ids...))
 		query, err := query.CollectFields(ctx, customergroupImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case invoice.Table:
+		query := c.Invoice.Query().
+			Where(invoice.IDIn(ids...))
+		query, err := query.CollectFields(ctx, invoiceImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case invoiceitem.Table:
+		query := c.InvoiceItem.Query().
+			Where(invoiceitem.IDIn(ids...))
+		query, err := query.CollectFields(ctx, invoiceitemImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case item.Table:
+		query := c.Item.Query().
+			Where(item.IDIn(ids...))
+		query, err := query.CollectFields(ctx, itemImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case taxcode.Table:
+		query := c.TaxCode.Query().
+			Where(taxcode.IDIn(ids...))
+		query, err := query.CollectFields(ctx, taxcodeImplementors...)
 		if err != nil {
 			return nil, err
 		}

@@ -18,7 +18,11 @@ import (
 	"github.com/bigledger/bigledger/ent/contact"
 	"github.com/bigledger/bigledger/ent/customer"
 	"github.com/bigledger/bigledger/ent/customergroup"
+	"github.com/bigledger/bigledger/ent/invoice"
+	"github.com/bigledger/bigledger/ent/invoiceitem"
+	"github.com/bigledger/bigledger/ent/item"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
+	"github.com/bigledger/bigledger/ent/taxcode"
 	"github.com/bigledger/bigledger/ent/user"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
@@ -1498,6 +1502,1442 @@ func (_m *CustomerGroup) ToEdge(order *CustomerGroupOrder) *CustomerGroupEdge {
 		order = DefaultCustomerGroupOrder
 	}
 	return &CustomerGroupEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// InvoiceEdge is the edge representation of Invoice.
+type InvoiceEdge struct {
+	Node   *Invoice `json:"node"`
+	Cursor Cursor   `json:"cursor"`
+}
+
+// InvoiceConnection is the connection containing edges to Invoice.
+type InvoiceConnection struct {
+	Edges      []*InvoiceEdge `json:"edges"`
+	PageInfo   PageInfo       `json:"pageInfo"`
+	TotalCount int            `json:"totalCount"`
+}
+
+func (c *InvoiceConnection) build(nodes []*Invoice, pager *invoicePager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Invoice
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Invoice {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Invoice {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*InvoiceEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &InvoiceEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// InvoicePaginateOption enables pagination customization.
+type InvoicePaginateOption func(*invoicePager) error
+
+// WithInvoiceOrder configures pagination ordering.
+func WithInvoiceOrder(order []*InvoiceOrder) InvoicePaginateOption {
+	return func(pager *invoicePager) error {
+		for _, o := range order {
+			if err := o.Direction.Validate(); err != nil {
+				return err
+			}
+		}
+		pager.order = append(pager.order, order...)
+		return nil
+	}
+}
+
+// WithInvoiceFilter configures pagination filter.
+func WithInvoiceFilter(filter func(*InvoiceQuery) (*InvoiceQuery, error)) InvoicePaginateOption {
+	return func(pager *invoicePager) error {
+		if filter == nil {
+			return errors.New("InvoiceQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type invoicePager struct {
+	reverse bool
+	order   []*InvoiceOrder
+	filter  func(*InvoiceQuery) (*InvoiceQuery, error)
+}
+
+func newInvoicePager(opts []InvoicePaginateOption, reverse bool) (*invoicePager, error) {
+	pager := &invoicePager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	for i, o := range pager.order {
+		if i > 0 && o.Field == pager.order[i-1].Field {
+			return nil, fmt.Errorf("duplicate order direction %q", o.Direction)
+		}
+	}
+	return pager, nil
+}
+
+func (p *invoicePager) applyFilter(query *InvoiceQuery) (*InvoiceQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *invoicePager) toCursor(_m *Invoice) Cursor {
+	cs_ := make([]any, 0, len(p.order))
+	for _, o_ := range p.order {
+		cs_ = append(cs_, o_.Field.toCursor(_m).Value)
+	}
+	return Cursor{ID: _m.ID, Value: cs_}
+}
+
+func (p *invoicePager) applyCursors(query *InvoiceQuery, after, before *Cursor) (*InvoiceQuery, error) {
+	idDirection := entgql.OrderDirectionAsc
+	if p.reverse {
+		idDirection = entgql.OrderDirectionDesc
+	}
+	fields, directions := make([]string, 0, len(p.order)), make([]OrderDirection, 0, len(p.order))
+	for _, o := range p.order {
+		fields = append(fields, o.Field.column)
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		directions = append(directions, direction)
+	}
+	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+		FieldID:     DefaultInvoiceOrder.Field.column,
+		DirectionID: idDirection,
+		Fields:      fields,
+		Directions:  directions,
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, predicate := range predicates {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *invoicePager) applyOrder(query *InvoiceQuery) *InvoiceQuery {
+	var defaultOrdered bool
+	for _, o := range p.order {
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		if o.Field.column == DefaultInvoiceOrder.Field.column {
+			defaultOrdered = true
+		}
+		if len(query.ctx.Fields) > 0 {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
+	}
+	if !defaultOrdered {
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(DefaultInvoiceOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	return query
+}
+
+func (p *invoicePager) orderExpr(query *InvoiceQuery) sql.Querier {
+	if len(query.ctx.Fields) > 0 {
+		for _, o := range p.order {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		for _, o := range p.order {
+			direction := o.Direction
+			if p.reverse {
+				direction = direction.Reverse()
+			}
+			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Comma()
+		}
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		b.Ident(DefaultInvoiceOrder.Field.column).Pad().WriteString(string(direction))
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Invoice.
+func (_m *InvoiceQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...InvoicePaginateOption,
+) (*InvoiceConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newInvoicePager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &InvoiceConnection{Edges: []*InvoiceEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// InvoiceOrderFieldCreatedAt orders Invoice by created_at.
+	InvoiceOrderFieldCreatedAt = &InvoiceOrderField{
+		Value: func(_m *Invoice) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: invoice.FieldCreatedAt,
+		toTerm: invoice.ByCreatedAt,
+		toCursor: func(_m *Invoice) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// InvoiceOrderFieldUpdatedAt orders Invoice by updated_at.
+	InvoiceOrderFieldUpdatedAt = &InvoiceOrderField{
+		Value: func(_m *Invoice) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: invoice.FieldUpdatedAt,
+		toTerm: invoice.ByUpdatedAt,
+		toCursor: func(_m *Invoice) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// InvoiceOrderFieldTotal orders Invoice by total.
+	InvoiceOrderFieldTotal = &InvoiceOrderField{
+		Value: func(_m *Invoice) (ent.Value, error) {
+			return _m.Total, nil
+		},
+		column: invoice.FieldTotal,
+		toTerm: invoice.ByTotal,
+		toCursor: func(_m *Invoice) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Total,
+			}
+		},
+	}
+	// InvoiceOrderFieldInvoiceNumber orders Invoice by invoice_number.
+	InvoiceOrderFieldInvoiceNumber = &InvoiceOrderField{
+		Value: func(_m *Invoice) (ent.Value, error) {
+			return _m.InvoiceNumber, nil
+		},
+		column: invoice.FieldInvoiceNumber,
+		toTerm: invoice.ByInvoiceNumber,
+		toCursor: func(_m *Invoice) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.InvoiceNumber,
+			}
+		},
+	}
+	// InvoiceOrderFieldInvoiceDate orders Invoice by invoice_date.
+	InvoiceOrderFieldInvoiceDate = &InvoiceOrderField{
+		Value: func(_m *Invoice) (ent.Value, error) {
+			return _m.InvoiceDate, nil
+		},
+		column: invoice.FieldInvoiceDate,
+		toTerm: invoice.ByInvoiceDate,
+		toCursor: func(_m *Invoice) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.InvoiceDate,
+			}
+		},
+	}
+	// InvoiceOrderFieldDueDate orders Invoice by due_date.
+	InvoiceOrderFieldDueDate = &InvoiceOrderField{
+		Value: func(_m *Invoice) (ent.Value, error) {
+			return _m.DueDate, nil
+		},
+		column: invoice.FieldDueDate,
+		toTerm: invoice.ByDueDate,
+		toCursor: func(_m *Invoice) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.DueDate,
+			}
+		},
+	}
+	// InvoiceOrderFieldAmountDue orders Invoice by amount_due.
+	InvoiceOrderFieldAmountDue = &InvoiceOrderField{
+		Value: func(_m *Invoice) (ent.Value, error) {
+			return _m.AmountDue, nil
+		},
+		column: invoice.FieldAmountDue,
+		toTerm: invoice.ByAmountDue,
+		toCursor: func(_m *Invoice) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.AmountDue,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f InvoiceOrderField) String() string {
+	var str string
+	switch f.column {
+	case InvoiceOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case InvoiceOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case InvoiceOrderFieldTotal.column:
+		str = "TOTAL"
+	case InvoiceOrderFieldInvoiceNumber.column:
+		str = "INVOICE_NUMBER"
+	case InvoiceOrderFieldInvoiceDate.column:
+		str = "INVOICE_DATE"
+	case InvoiceOrderFieldDueDate.column:
+		str = "DUE_DATE"
+	case InvoiceOrderFieldAmountDue.column:
+		str = "AMOUNT_DUE"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f InvoiceOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *InvoiceOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("InvoiceOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *InvoiceOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *InvoiceOrderFieldUpdatedAt
+	case "TOTAL":
+		*f = *InvoiceOrderFieldTotal
+	case "INVOICE_NUMBER":
+		*f = *InvoiceOrderFieldInvoiceNumber
+	case "INVOICE_DATE":
+		*f = *InvoiceOrderFieldInvoiceDate
+	case "DUE_DATE":
+		*f = *InvoiceOrderFieldDueDate
+	case "AMOUNT_DUE":
+		*f = *InvoiceOrderFieldAmountDue
+	default:
+		return fmt.Errorf("%s is not a valid InvoiceOrderField", str)
+	}
+	return nil
+}
+
+// InvoiceOrderField defines the ordering field of Invoice.
+type InvoiceOrderField struct {
+	// Value extracts the ordering value from the given Invoice.
+	Value    func(*Invoice) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) invoice.OrderOption
+	toCursor func(*Invoice) Cursor
+}
+
+// InvoiceOrder defines the ordering of Invoice.
+type InvoiceOrder struct {
+	Direction OrderDirection     `json:"direction"`
+	Field     *InvoiceOrderField `json:"field"`
+}
+
+// DefaultInvoiceOrder is the default ordering of Invoice.
+var DefaultInvoiceOrder = &InvoiceOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &InvoiceOrderField{
+		Value: func(_m *Invoice) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: invoice.FieldID,
+		toTerm: invoice.ByID,
+		toCursor: func(_m *Invoice) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Invoice into InvoiceEdge.
+func (_m *Invoice) ToEdge(order *InvoiceOrder) *InvoiceEdge {
+	if order == nil {
+		order = DefaultInvoiceOrder
+	}
+	return &InvoiceEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// InvoiceItemEdge is the edge representation of InvoiceItem.
+type InvoiceItemEdge struct {
+	Node   *InvoiceItem `json:"node"`
+	Cursor Cursor       `json:"cursor"`
+}
+
+// InvoiceItemConnection is the connection containing edges to InvoiceItem.
+type InvoiceItemConnection struct {
+	Edges      []*InvoiceItemEdge `json:"edges"`
+	PageInfo   PageInfo           `json:"pageInfo"`
+	TotalCount int                `json:"totalCount"`
+}
+
+func (c *InvoiceItemConnection) build(nodes []*InvoiceItem, pager *invoiceitemPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *InvoiceItem
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *InvoiceItem {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *InvoiceItem {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*InvoiceItemEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &InvoiceItemEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// InvoiceItemPaginateOption enables pagination customization.
+type InvoiceItemPaginateOption func(*invoiceitemPager) error
+
+// WithInvoiceItemOrder configures pagination ordering.
+func WithInvoiceItemOrder(order *InvoiceItemOrder) InvoiceItemPaginateOption {
+	if order == nil {
+		order = DefaultInvoiceItemOrder
+	}
+	o := *order
+	return func(pager *invoiceitemPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultInvoiceItemOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithInvoiceItemFilter configures pagination filter.
+func WithInvoiceItemFilter(filter func(*InvoiceItemQuery) (*InvoiceItemQuery, error)) InvoiceItemPaginateOption {
+	return func(pager *invoiceitemPager) error {
+		if filter == nil {
+			return errors.New("InvoiceItemQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type invoiceitemPager struct {
+	reverse bool
+	order   *InvoiceItemOrder
+	filter  func(*InvoiceItemQuery) (*InvoiceItemQuery, error)
+}
+
+func newInvoiceItemPager(opts []InvoiceItemPaginateOption, reverse bool) (*invoiceitemPager, error) {
+	pager := &invoiceitemPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultInvoiceItemOrder
+	}
+	return pager, nil
+}
+
+func (p *invoiceitemPager) applyFilter(query *InvoiceItemQuery) (*InvoiceItemQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *invoiceitemPager) toCursor(_m *InvoiceItem) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *invoiceitemPager) applyCursors(query *InvoiceItemQuery, after, before *Cursor) (*InvoiceItemQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultInvoiceItemOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *invoiceitemPager) applyOrder(query *InvoiceItemQuery) *InvoiceItemQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultInvoiceItemOrder.Field {
+		query = query.Order(DefaultInvoiceItemOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *invoiceitemPager) orderExpr(query *InvoiceItemQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultInvoiceItemOrder.Field {
+			b.Comma().Ident(DefaultInvoiceItemOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to InvoiceItem.
+func (_m *InvoiceItemQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...InvoiceItemPaginateOption,
+) (*InvoiceItemConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newInvoiceItemPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &InvoiceItemConnection{Edges: []*InvoiceItemEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// InvoiceItemOrderFieldCreatedAt orders InvoiceItem by created_at.
+	InvoiceItemOrderFieldCreatedAt = &InvoiceItemOrderField{
+		Value: func(_m *InvoiceItem) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: invoiceitem.FieldCreatedAt,
+		toTerm: invoiceitem.ByCreatedAt,
+		toCursor: func(_m *InvoiceItem) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// InvoiceItemOrderFieldUpdatedAt orders InvoiceItem by updated_at.
+	InvoiceItemOrderFieldUpdatedAt = &InvoiceItemOrderField{
+		Value: func(_m *InvoiceItem) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: invoiceitem.FieldUpdatedAt,
+		toTerm: invoiceitem.ByUpdatedAt,
+		toCursor: func(_m *InvoiceItem) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f InvoiceItemOrderField) String() string {
+	var str string
+	switch f.column {
+	case InvoiceItemOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case InvoiceItemOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f InvoiceItemOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *InvoiceItemOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("InvoiceItemOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *InvoiceItemOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *InvoiceItemOrderFieldUpdatedAt
+	default:
+		return fmt.Errorf("%s is not a valid InvoiceItemOrderField", str)
+	}
+	return nil
+}
+
+// InvoiceItemOrderField defines the ordering field of InvoiceItem.
+type InvoiceItemOrderField struct {
+	// Value extracts the ordering value from the given InvoiceItem.
+	Value    func(*InvoiceItem) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) invoiceitem.OrderOption
+	toCursor func(*InvoiceItem) Cursor
+}
+
+// InvoiceItemOrder defines the ordering of InvoiceItem.
+type InvoiceItemOrder struct {
+	Direction OrderDirection         `json:"direction"`
+	Field     *InvoiceItemOrderField `json:"field"`
+}
+
+// DefaultInvoiceItemOrder is the default ordering of InvoiceItem.
+var DefaultInvoiceItemOrder = &InvoiceItemOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &InvoiceItemOrderField{
+		Value: func(_m *InvoiceItem) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: invoiceitem.FieldID,
+		toTerm: invoiceitem.ByID,
+		toCursor: func(_m *InvoiceItem) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts InvoiceItem into InvoiceItemEdge.
+func (_m *InvoiceItem) ToEdge(order *InvoiceItemOrder) *InvoiceItemEdge {
+	if order == nil {
+		order = DefaultInvoiceItemOrder
+	}
+	return &InvoiceItemEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// ItemEdge is the edge representation of Item.
+type ItemEdge struct {
+	Node   *Item  `json:"node"`
+	Cursor Cursor `json:"cursor"`
+}
+
+// ItemConnection is the connection containing edges to Item.
+type ItemConnection struct {
+	Edges      []*ItemEdge `json:"edges"`
+	PageInfo   PageInfo    `json:"pageInfo"`
+	TotalCount int         `json:"totalCount"`
+}
+
+func (c *ItemConnection) build(nodes []*Item, pager *itemPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Item
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Item {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Item {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*ItemEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &ItemEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// ItemPaginateOption enables pagination customization.
+type ItemPaginateOption func(*itemPager) error
+
+// WithItemOrder configures pagination ordering.
+func WithItemOrder(order *ItemOrder) ItemPaginateOption {
+	if order == nil {
+		order = DefaultItemOrder
+	}
+	o := *order
+	return func(pager *itemPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultItemOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithItemFilter configures pagination filter.
+func WithItemFilter(filter func(*ItemQuery) (*ItemQuery, error)) ItemPaginateOption {
+	return func(pager *itemPager) error {
+		if filter == nil {
+			return errors.New("ItemQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type itemPager struct {
+	reverse bool
+	order   *ItemOrder
+	filter  func(*ItemQuery) (*ItemQuery, error)
+}
+
+func newItemPager(opts []ItemPaginateOption, reverse bool) (*itemPager, error) {
+	pager := &itemPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultItemOrder
+	}
+	return pager, nil
+}
+
+func (p *itemPager) applyFilter(query *ItemQuery) (*ItemQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *itemPager) toCursor(_m *Item) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *itemPager) applyCursors(query *ItemQuery, after, before *Cursor) (*ItemQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultItemOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *itemPager) applyOrder(query *ItemQuery) *ItemQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultItemOrder.Field {
+		query = query.Order(DefaultItemOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *itemPager) orderExpr(query *ItemQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultItemOrder.Field {
+			b.Comma().Ident(DefaultItemOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Item.
+func (_m *ItemQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...ItemPaginateOption,
+) (*ItemConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newItemPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &ItemConnection{Edges: []*ItemEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// ItemOrderFieldCreatedAt orders Item by created_at.
+	ItemOrderFieldCreatedAt = &ItemOrderField{
+		Value: func(_m *Item) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: item.FieldCreatedAt,
+		toTerm: item.ByCreatedAt,
+		toCursor: func(_m *Item) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// ItemOrderFieldUpdatedAt orders Item by updated_at.
+	ItemOrderFieldUpdatedAt = &ItemOrderField{
+		Value: func(_m *Item) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: item.FieldUpdatedAt,
+		toTerm: item.ByUpdatedAt,
+		toCursor: func(_m *Item) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// ItemOrderFieldCode orders Item by code.
+	ItemOrderFieldCode = &ItemOrderField{
+		Value: func(_m *Item) (ent.Value, error) {
+			return _m.Code, nil
+		},
+		column: item.FieldCode,
+		toTerm: item.ByCode,
+		toCursor: func(_m *Item) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Code,
+			}
+		},
+	}
+	// ItemOrderFieldName orders Item by name.
+	ItemOrderFieldName = &ItemOrderField{
+		Value: func(_m *Item) (ent.Value, error) {
+			return _m.Name, nil
+		},
+		column: item.FieldName,
+		toTerm: item.ByName,
+		toCursor: func(_m *Item) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Name,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f ItemOrderField) String() string {
+	var str string
+	switch f.column {
+	case ItemOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case ItemOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case ItemOrderFieldCode.column:
+		str = "CODE"
+	case ItemOrderFieldName.column:
+		str = "NAME"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f ItemOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *ItemOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("ItemOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *ItemOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *ItemOrderFieldUpdatedAt
+	case "CODE":
+		*f = *ItemOrderFieldCode
+	case "NAME":
+		*f = *ItemOrderFieldName
+	default:
+		return fmt.Errorf("%s is not a valid ItemOrderField", str)
+	}
+	return nil
+}
+
+// ItemOrderField defines the ordering field of Item.
+type ItemOrderField struct {
+	// Value extracts the ordering value from the given Item.
+	Value    func(*Item) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) item.OrderOption
+	toCursor func(*Item) Cursor
+}
+
+// ItemOrder defines the ordering of Item.
+type ItemOrder struct {
+	Direction OrderDirection  `json:"direction"`
+	Field     *ItemOrderField `json:"field"`
+}
+
+// DefaultItemOrder is the default ordering of Item.
+var DefaultItemOrder = &ItemOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &ItemOrderField{
+		Value: func(_m *Item) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: item.FieldID,
+		toTerm: item.ByID,
+		toCursor: func(_m *Item) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Item into ItemEdge.
+func (_m *Item) ToEdge(order *ItemOrder) *ItemEdge {
+	if order == nil {
+		order = DefaultItemOrder
+	}
+	return &ItemEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// TaxCodeEdge is the edge representation of TaxCode.
+type TaxCodeEdge struct {
+	Node   *TaxCode `json:"node"`
+	Cursor Cursor   `json:"cursor"`
+}
+
+// TaxCodeConnection is the connection containing edges to TaxCode.
+type TaxCodeConnection struct {
+	Edges      []*TaxCodeEdge `json:"edges"`
+	PageInfo   PageInfo       `json:"pageInfo"`
+	TotalCount int            `json:"totalCount"`
+}
+
+func (c *TaxCodeConnection) build(nodes []*TaxCode, pager *taxcodePager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *TaxCode
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *TaxCode {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *TaxCode {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*TaxCodeEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &TaxCodeEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// TaxCodePaginateOption enables pagination customization.
+type TaxCodePaginateOption func(*taxcodePager) error
+
+// WithTaxCodeOrder configures pagination ordering.
+func WithTaxCodeOrder(order *TaxCodeOrder) TaxCodePaginateOption {
+	if order == nil {
+		order = DefaultTaxCodeOrder
+	}
+	o := *order
+	return func(pager *taxcodePager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultTaxCodeOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithTaxCodeFilter configures pagination filter.
+func WithTaxCodeFilter(filter func(*TaxCodeQuery) (*TaxCodeQuery, error)) TaxCodePaginateOption {
+	return func(pager *taxcodePager) error {
+		if filter == nil {
+			return errors.New("TaxCodeQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type taxcodePager struct {
+	reverse bool
+	order   *TaxCodeOrder
+	filter  func(*TaxCodeQuery) (*TaxCodeQuery, error)
+}
+
+func newTaxCodePager(opts []TaxCodePaginateOption, reverse bool) (*taxcodePager, error) {
+	pager := &taxcodePager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultTaxCodeOrder
+	}
+	return pager, nil
+}
+
+func (p *taxcodePager) applyFilter(query *TaxCodeQuery) (*TaxCodeQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *taxcodePager) toCursor(_m *TaxCode) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *taxcodePager) applyCursors(query *TaxCodeQuery, after, before *Cursor) (*TaxCodeQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultTaxCodeOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *taxcodePager) applyOrder(query *TaxCodeQuery) *TaxCodeQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultTaxCodeOrder.Field {
+		query = query.Order(DefaultTaxCodeOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *taxcodePager) orderExpr(query *TaxCodeQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultTaxCodeOrder.Field {
+			b.Comma().Ident(DefaultTaxCodeOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to TaxCode.
+func (_m *TaxCodeQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...TaxCodePaginateOption,
+) (*TaxCodeConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newTaxCodePager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &TaxCodeConnection{Edges: []*TaxCodeEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// TaxCodeOrderFieldCreatedAt orders TaxCode by created_at.
+	TaxCodeOrderFieldCreatedAt = &TaxCodeOrderField{
+		Value: func(_m *TaxCode) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: taxcode.FieldCreatedAt,
+		toTerm: taxcode.ByCreatedAt,
+		toCursor: func(_m *TaxCode) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// TaxCodeOrderFieldUpdatedAt orders TaxCode by updated_at.
+	TaxCodeOrderFieldUpdatedAt = &TaxCodeOrderField{
+		Value: func(_m *TaxCode) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: taxcode.FieldUpdatedAt,
+		toTerm: taxcode.ByUpdatedAt,
+		toCursor: func(_m *TaxCode) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// TaxCodeOrderFieldCode orders TaxCode by code.
+	TaxCodeOrderFieldCode = &TaxCodeOrderField{
+		Value: func(_m *TaxCode) (ent.Value, error) {
+			return _m.Code, nil
+		},
+		column: taxcode.FieldCode,
+		toTerm: taxcode.ByCode,
+		toCursor: func(_m *TaxCode) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Code,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f TaxCodeOrderField) String() string {
+	var str string
+	switch f.column {
+	case TaxCodeOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case TaxCodeOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case TaxCodeOrderFieldCode.column:
+		str = "CODE"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f TaxCodeOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *TaxCodeOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("TaxCodeOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *TaxCodeOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *TaxCodeOrderFieldUpdatedAt
+	case "CODE":
+		*f = *TaxCodeOrderFieldCode
+	default:
+		return fmt.Errorf("%s is not a valid TaxCodeOrderField", str)
+	}
+	return nil
+}
+
+// TaxCodeOrderField defines the ordering field of TaxCode.
+type TaxCodeOrderField struct {
+	// Value extracts the ordering value from the given TaxCode.
+	Value    func(*TaxCode) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) taxcode.OrderOption
+	toCursor func(*TaxCode) Cursor
+}
+
+// TaxCodeOrder defines the ordering of TaxCode.
+type TaxCodeOrder struct {
+	Direction OrderDirection     `json:"direction"`
+	Field     *TaxCodeOrderField `json:"field"`
+}
+
+// DefaultTaxCodeOrder is the default ordering of TaxCode.
+var DefaultTaxCodeOrder = &TaxCodeOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &TaxCodeOrderField{
+		Value: func(_m *TaxCode) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: taxcode.FieldID,
+		toTerm: taxcode.ByID,
+		toCursor: func(_m *TaxCode) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts TaxCode into TaxCodeEdge.
+func (_m *TaxCode) ToEdge(order *TaxCodeOrder) *TaxCodeEdge {
+	if order == nil {
+		order = DefaultTaxCodeOrder
+	}
+	return &TaxCodeEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

@@ -10,9 +10,13 @@ import (
 	"github.com/bigledger/bigledger/ent/contact"
 	"github.com/bigledger/bigledger/ent/customer"
 	"github.com/bigledger/bigledger/ent/customergroup"
+	"github.com/bigledger/bigledger/ent/invoice"
+	"github.com/bigledger/bigledger/ent/invoiceitem"
+	"github.com/bigledger/bigledger/ent/item"
 	"github.com/bigledger/bigledger/ent/predicate"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/ent/schema/types"
+	"github.com/bigledger/bigledger/ent/taxcode"
 	"github.com/shopspring/decimal"
 )
 
@@ -1177,6 +1181,10 @@ type CustomerWhereInput struct {
 	// "contacts" edge predicates.
 	HasContacts     *bool                `json:"hasContacts,omitempty"`
 	HasContactsWith []*ContactWhereInput `json:"hasContactsWith,omitempty"`
+
+	// "invoices" edge predicates.
+	HasInvoices     *bool                `json:"hasInvoices,omitempty"`
+	HasInvoicesWith []*InvoiceWhereInput `json:"hasInvoicesWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -2388,6 +2396,24 @@ func (i *CustomerWhereInput) P() (predicate.Customer, error) {
 		}
 		predicates = append(predicates, customer.HasContactsWith(with...))
 	}
+	if i.HasInvoices != nil {
+		p := customer.HasInvoices()
+		if !*i.HasInvoices {
+			p = customer.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasInvoicesWith) > 0 {
+		with := make([]predicate.Invoice, 0, len(i.HasInvoicesWith))
+		for _, w := range i.HasInvoicesWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasInvoicesWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, customer.HasInvoicesWith(with...))
+	}
 	switch len(predicates) {
 	case 0:
 		return nil, ErrEmptyCustomerWhereInput
@@ -2901,5 +2927,3243 @@ func (i *CustomerGroupWhereInput) P() (predicate.CustomerGroup, error) {
 		return predicates[0], nil
 	default:
 		return customergroup.And(predicates...), nil
+	}
+}
+
+// InvoiceWhereInput represents a where input for filtering Invoice queries.
+type InvoiceWhereInput struct {
+	Predicates []predicate.Invoice  `json:"-"`
+	Not        *InvoiceWhereInput   `json:"not,omitempty"`
+	Or         []*InvoiceWhereInput `json:"or,omitempty"`
+	And        []*InvoiceWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *pulid.ID  `json:"id,omitempty"`
+	IDNEQ   *pulid.ID  `json:"idNEQ,omitempty"`
+	IDIn    []pulid.ID `json:"idIn,omitempty"`
+	IDNotIn []pulid.ID `json:"idNotIn,omitempty"`
+	IDGT    *pulid.ID  `json:"idGT,omitempty"`
+	IDGTE   *pulid.ID  `json:"idGTE,omitempty"`
+	IDLT    *pulid.ID  `json:"idLT,omitempty"`
+	IDLTE   *pulid.ID  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "customer_id" field predicates.
+	CustomerID             *pulid.ID  `json:"customerID,omitempty"`
+	CustomerIDNEQ          *pulid.ID  `json:"customerIDNEQ,omitempty"`
+	CustomerIDIn           []pulid.ID `json:"customerIDIn,omitempty"`
+	CustomerIDNotIn        []pulid.ID `json:"customerIDNotIn,omitempty"`
+	CustomerIDGT           *pulid.ID  `json:"customerIDGT,omitempty"`
+	CustomerIDGTE          *pulid.ID  `json:"customerIDGTE,omitempty"`
+	CustomerIDLT           *pulid.ID  `json:"customerIDLT,omitempty"`
+	CustomerIDLTE          *pulid.ID  `json:"customerIDLTE,omitempty"`
+	CustomerIDContains     *pulid.ID  `json:"customerIDContains,omitempty"`
+	CustomerIDHasPrefix    *pulid.ID  `json:"customerIDHasPrefix,omitempty"`
+	CustomerIDHasSuffix    *pulid.ID  `json:"customerIDHasSuffix,omitempty"`
+	CustomerIDEqualFold    *pulid.ID  `json:"customerIDEqualFold,omitempty"`
+	CustomerIDContainsFold *pulid.ID  `json:"customerIDContainsFold,omitempty"`
+
+	// "currency" field predicates.
+	Currency             *string  `json:"currency,omitempty"`
+	CurrencyNEQ          *string  `json:"currencyNEQ,omitempty"`
+	CurrencyIn           []string `json:"currencyIn,omitempty"`
+	CurrencyNotIn        []string `json:"currencyNotIn,omitempty"`
+	CurrencyGT           *string  `json:"currencyGT,omitempty"`
+	CurrencyGTE          *string  `json:"currencyGTE,omitempty"`
+	CurrencyLT           *string  `json:"currencyLT,omitempty"`
+	CurrencyLTE          *string  `json:"currencyLTE,omitempty"`
+	CurrencyContains     *string  `json:"currencyContains,omitempty"`
+	CurrencyHasPrefix    *string  `json:"currencyHasPrefix,omitempty"`
+	CurrencyHasSuffix    *string  `json:"currencyHasSuffix,omitempty"`
+	CurrencyEqualFold    *string  `json:"currencyEqualFold,omitempty"`
+	CurrencyContainsFold *string  `json:"currencyContainsFold,omitempty"`
+
+	// "exchange_rate" field predicates.
+	ExchangeRate      *decimal.Decimal  `json:"exchangeRate,omitempty"`
+	ExchangeRateNEQ   *decimal.Decimal  `json:"exchangeRateNEQ,omitempty"`
+	ExchangeRateIn    []decimal.Decimal `json:"exchangeRateIn,omitempty"`
+	ExchangeRateNotIn []decimal.Decimal `json:"exchangeRateNotIn,omitempty"`
+	ExchangeRateGT    *decimal.Decimal  `json:"exchangeRateGT,omitempty"`
+	ExchangeRateGTE   *decimal.Decimal  `json:"exchangeRateGTE,omitempty"`
+	ExchangeRateLT    *decimal.Decimal  `json:"exchangeRateLT,omitempty"`
+	ExchangeRateLTE   *decimal.Decimal  `json:"exchangeRateLTE,omitempty"`
+
+	// "reference" field predicates.
+	Reference             *string  `json:"reference,omitempty"`
+	ReferenceNEQ          *string  `json:"referenceNEQ,omitempty"`
+	ReferenceIn           []string `json:"referenceIn,omitempty"`
+	ReferenceNotIn        []string `json:"referenceNotIn,omitempty"`
+	ReferenceGT           *string  `json:"referenceGT,omitempty"`
+	ReferenceGTE          *string  `json:"referenceGTE,omitempty"`
+	ReferenceLT           *string  `json:"referenceLT,omitempty"`
+	ReferenceLTE          *string  `json:"referenceLTE,omitempty"`
+	ReferenceContains     *string  `json:"referenceContains,omitempty"`
+	ReferenceHasPrefix    *string  `json:"referenceHasPrefix,omitempty"`
+	ReferenceHasSuffix    *string  `json:"referenceHasSuffix,omitempty"`
+	ReferenceIsNil        bool     `json:"referenceIsNil,omitempty"`
+	ReferenceNotNil       bool     `json:"referenceNotNil,omitempty"`
+	ReferenceEqualFold    *string  `json:"referenceEqualFold,omitempty"`
+	ReferenceContainsFold *string  `json:"referenceContainsFold,omitempty"`
+
+	// "notes" field predicates.
+	Notes             *string  `json:"notes,omitempty"`
+	NotesNEQ          *string  `json:"notesNEQ,omitempty"`
+	NotesIn           []string `json:"notesIn,omitempty"`
+	NotesNotIn        []string `json:"notesNotIn,omitempty"`
+	NotesGT           *string  `json:"notesGT,omitempty"`
+	NotesGTE          *string  `json:"notesGTE,omitempty"`
+	NotesLT           *string  `json:"notesLT,omitempty"`
+	NotesLTE          *string  `json:"notesLTE,omitempty"`
+	NotesContains     *string  `json:"notesContains,omitempty"`
+	NotesHasPrefix    *string  `json:"notesHasPrefix,omitempty"`
+	NotesHasSuffix    *string  `json:"notesHasSuffix,omitempty"`
+	NotesIsNil        bool     `json:"notesIsNil,omitempty"`
+	NotesNotNil       bool     `json:"notesNotNil,omitempty"`
+	NotesEqualFold    *string  `json:"notesEqualFold,omitempty"`
+	NotesContainsFold *string  `json:"notesContainsFold,omitempty"`
+
+	// "terms" field predicates.
+	Terms             *string  `json:"terms,omitempty"`
+	TermsNEQ          *string  `json:"termsNEQ,omitempty"`
+	TermsIn           []string `json:"termsIn,omitempty"`
+	TermsNotIn        []string `json:"termsNotIn,omitempty"`
+	TermsGT           *string  `json:"termsGT,omitempty"`
+	TermsGTE          *string  `json:"termsGTE,omitempty"`
+	TermsLT           *string  `json:"termsLT,omitempty"`
+	TermsLTE          *string  `json:"termsLTE,omitempty"`
+	TermsContains     *string  `json:"termsContains,omitempty"`
+	TermsHasPrefix    *string  `json:"termsHasPrefix,omitempty"`
+	TermsHasSuffix    *string  `json:"termsHasSuffix,omitempty"`
+	TermsIsNil        bool     `json:"termsIsNil,omitempty"`
+	TermsNotNil       bool     `json:"termsNotNil,omitempty"`
+	TermsEqualFold    *string  `json:"termsEqualFold,omitempty"`
+	TermsContainsFold *string  `json:"termsContainsFold,omitempty"`
+
+	// "subtotal" field predicates.
+	Subtotal      *decimal.Decimal  `json:"subtotal,omitempty"`
+	SubtotalNEQ   *decimal.Decimal  `json:"subtotalNEQ,omitempty"`
+	SubtotalIn    []decimal.Decimal `json:"subtotalIn,omitempty"`
+	SubtotalNotIn []decimal.Decimal `json:"subtotalNotIn,omitempty"`
+	SubtotalGT    *decimal.Decimal  `json:"subtotalGT,omitempty"`
+	SubtotalGTE   *decimal.Decimal  `json:"subtotalGTE,omitempty"`
+	SubtotalLT    *decimal.Decimal  `json:"subtotalLT,omitempty"`
+	SubtotalLTE   *decimal.Decimal  `json:"subtotalLTE,omitempty"`
+
+	// "total_discount" field predicates.
+	TotalDiscount      *decimal.Decimal  `json:"totalDiscount,omitempty"`
+	TotalDiscountNEQ   *decimal.Decimal  `json:"totalDiscountNEQ,omitempty"`
+	TotalDiscountIn    []decimal.Decimal `json:"totalDiscountIn,omitempty"`
+	TotalDiscountNotIn []decimal.Decimal `json:"totalDiscountNotIn,omitempty"`
+	TotalDiscountGT    *decimal.Decimal  `json:"totalDiscountGT,omitempty"`
+	TotalDiscountGTE   *decimal.Decimal  `json:"totalDiscountGTE,omitempty"`
+	TotalDiscountLT    *decimal.Decimal  `json:"totalDiscountLT,omitempty"`
+	TotalDiscountLTE   *decimal.Decimal  `json:"totalDiscountLTE,omitempty"`
+
+	// "total_tax" field predicates.
+	TotalTax      *decimal.Decimal  `json:"totalTax,omitempty"`
+	TotalTaxNEQ   *decimal.Decimal  `json:"totalTaxNEQ,omitempty"`
+	TotalTaxIn    []decimal.Decimal `json:"totalTaxIn,omitempty"`
+	TotalTaxNotIn []decimal.Decimal `json:"totalTaxNotIn,omitempty"`
+	TotalTaxGT    *decimal.Decimal  `json:"totalTaxGT,omitempty"`
+	TotalTaxGTE   *decimal.Decimal  `json:"totalTaxGTE,omitempty"`
+	TotalTaxLT    *decimal.Decimal  `json:"totalTaxLT,omitempty"`
+	TotalTaxLTE   *decimal.Decimal  `json:"totalTaxLTE,omitempty"`
+
+	// "shipping_cost" field predicates.
+	ShippingCost      *decimal.Decimal  `json:"shippingCost,omitempty"`
+	ShippingCostNEQ   *decimal.Decimal  `json:"shippingCostNEQ,omitempty"`
+	ShippingCostIn    []decimal.Decimal `json:"shippingCostIn,omitempty"`
+	ShippingCostNotIn []decimal.Decimal `json:"shippingCostNotIn,omitempty"`
+	ShippingCostGT    *decimal.Decimal  `json:"shippingCostGT,omitempty"`
+	ShippingCostGTE   *decimal.Decimal  `json:"shippingCostGTE,omitempty"`
+	ShippingCostLT    *decimal.Decimal  `json:"shippingCostLT,omitempty"`
+	ShippingCostLTE   *decimal.Decimal  `json:"shippingCostLTE,omitempty"`
+
+	// "total" field predicates.
+	Total      *decimal.Decimal  `json:"total,omitempty"`
+	TotalNEQ   *decimal.Decimal  `json:"totalNEQ,omitempty"`
+	TotalIn    []decimal.Decimal `json:"totalIn,omitempty"`
+	TotalNotIn []decimal.Decimal `json:"totalNotIn,omitempty"`
+	TotalGT    *decimal.Decimal  `json:"totalGT,omitempty"`
+	TotalGTE   *decimal.Decimal  `json:"totalGTE,omitempty"`
+	TotalLT    *decimal.Decimal  `json:"totalLT,omitempty"`
+	TotalLTE   *decimal.Decimal  `json:"totalLTE,omitempty"`
+
+	// "invoice_number" field predicates.
+	InvoiceNumber             *string  `json:"invoiceNumber,omitempty"`
+	InvoiceNumberNEQ          *string  `json:"invoiceNumberNEQ,omitempty"`
+	InvoiceNumberIn           []string `json:"invoiceNumberIn,omitempty"`
+	InvoiceNumberNotIn        []string `json:"invoiceNumberNotIn,omitempty"`
+	InvoiceNumberGT           *string  `json:"invoiceNumberGT,omitempty"`
+	InvoiceNumberGTE          *string  `json:"invoiceNumberGTE,omitempty"`
+	InvoiceNumberLT           *string  `json:"invoiceNumberLT,omitempty"`
+	InvoiceNumberLTE          *string  `json:"invoiceNumberLTE,omitempty"`
+	InvoiceNumberContains     *string  `json:"invoiceNumberContains,omitempty"`
+	InvoiceNumberHasPrefix    *string  `json:"invoiceNumberHasPrefix,omitempty"`
+	InvoiceNumberHasSuffix    *string  `json:"invoiceNumberHasSuffix,omitempty"`
+	InvoiceNumberEqualFold    *string  `json:"invoiceNumberEqualFold,omitempty"`
+	InvoiceNumberContainsFold *string  `json:"invoiceNumberContainsFold,omitempty"`
+
+	// "invoice_date" field predicates.
+	InvoiceDate      *types.Date  `json:"invoiceDate,omitempty"`
+	InvoiceDateNEQ   *types.Date  `json:"invoiceDateNEQ,omitempty"`
+	InvoiceDateIn    []types.Date `json:"invoiceDateIn,omitempty"`
+	InvoiceDateNotIn []types.Date `json:"invoiceDateNotIn,omitempty"`
+	InvoiceDateGT    *types.Date  `json:"invoiceDateGT,omitempty"`
+	InvoiceDateGTE   *types.Date  `json:"invoiceDateGTE,omitempty"`
+	InvoiceDateLT    *types.Date  `json:"invoiceDateLT,omitempty"`
+	InvoiceDateLTE   *types.Date  `json:"invoiceDateLTE,omitempty"`
+
+	// "due_date" field predicates.
+	DueDate      *types.Date  `json:"dueDate,omitempty"`
+	DueDateNEQ   *types.Date  `json:"dueDateNEQ,omitempty"`
+	DueDateIn    []types.Date `json:"dueDateIn,omitempty"`
+	DueDateNotIn []types.Date `json:"dueDateNotIn,omitempty"`
+	DueDateGT    *types.Date  `json:"dueDateGT,omitempty"`
+	DueDateGTE   *types.Date  `json:"dueDateGTE,omitempty"`
+	DueDateLT    *types.Date  `json:"dueDateLT,omitempty"`
+	DueDateLTE   *types.Date  `json:"dueDateLTE,omitempty"`
+
+	// "status" field predicates.
+	Status      *invoice.Status  `json:"status,omitempty"`
+	StatusNEQ   *invoice.Status  `json:"statusNEQ,omitempty"`
+	StatusIn    []invoice.Status `json:"statusIn,omitempty"`
+	StatusNotIn []invoice.Status `json:"statusNotIn,omitempty"`
+
+	// "purchase_order" field predicates.
+	PurchaseOrder             *string  `json:"purchaseOrder,omitempty"`
+	PurchaseOrderNEQ          *string  `json:"purchaseOrderNEQ,omitempty"`
+	PurchaseOrderIn           []string `json:"purchaseOrderIn,omitempty"`
+	PurchaseOrderNotIn        []string `json:"purchaseOrderNotIn,omitempty"`
+	PurchaseOrderGT           *string  `json:"purchaseOrderGT,omitempty"`
+	PurchaseOrderGTE          *string  `json:"purchaseOrderGTE,omitempty"`
+	PurchaseOrderLT           *string  `json:"purchaseOrderLT,omitempty"`
+	PurchaseOrderLTE          *string  `json:"purchaseOrderLTE,omitempty"`
+	PurchaseOrderContains     *string  `json:"purchaseOrderContains,omitempty"`
+	PurchaseOrderHasPrefix    *string  `json:"purchaseOrderHasPrefix,omitempty"`
+	PurchaseOrderHasSuffix    *string  `json:"purchaseOrderHasSuffix,omitempty"`
+	PurchaseOrderIsNil        bool     `json:"purchaseOrderIsNil,omitempty"`
+	PurchaseOrderNotNil       bool     `json:"purchaseOrderNotNil,omitempty"`
+	PurchaseOrderEqualFold    *string  `json:"purchaseOrderEqualFold,omitempty"`
+	PurchaseOrderContainsFold *string  `json:"purchaseOrderContainsFold,omitempty"`
+
+	// "amount_paid" field predicates.
+	AmountPaid      *decimal.Decimal  `json:"amountPaid,omitempty"`
+	AmountPaidNEQ   *decimal.Decimal  `json:"amountPaidNEQ,omitempty"`
+	AmountPaidIn    []decimal.Decimal `json:"amountPaidIn,omitempty"`
+	AmountPaidNotIn []decimal.Decimal `json:"amountPaidNotIn,omitempty"`
+	AmountPaidGT    *decimal.Decimal  `json:"amountPaidGT,omitempty"`
+	AmountPaidGTE   *decimal.Decimal  `json:"amountPaidGTE,omitempty"`
+	AmountPaidLT    *decimal.Decimal  `json:"amountPaidLT,omitempty"`
+	AmountPaidLTE   *decimal.Decimal  `json:"amountPaidLTE,omitempty"`
+
+	// "amount_due" field predicates.
+	AmountDue      *decimal.Decimal  `json:"amountDue,omitempty"`
+	AmountDueNEQ   *decimal.Decimal  `json:"amountDueNEQ,omitempty"`
+	AmountDueIn    []decimal.Decimal `json:"amountDueIn,omitempty"`
+	AmountDueNotIn []decimal.Decimal `json:"amountDueNotIn,omitempty"`
+	AmountDueGT    *decimal.Decimal  `json:"amountDueGT,omitempty"`
+	AmountDueGTE   *decimal.Decimal  `json:"amountDueGTE,omitempty"`
+	AmountDueLT    *decimal.Decimal  `json:"amountDueLT,omitempty"`
+	AmountDueLTE   *decimal.Decimal  `json:"amountDueLTE,omitempty"`
+
+	// "payment_status" field predicates.
+	PaymentStatus      *invoice.PaymentStatus  `json:"paymentStatus,omitempty"`
+	PaymentStatusNEQ   *invoice.PaymentStatus  `json:"paymentStatusNEQ,omitempty"`
+	PaymentStatusIn    []invoice.PaymentStatus `json:"paymentStatusIn,omitempty"`
+	PaymentStatusNotIn []invoice.PaymentStatus `json:"paymentStatusNotIn,omitempty"`
+
+	// "last_payment_date" field predicates.
+	LastPaymentDate       *types.Date  `json:"lastPaymentDate,omitempty"`
+	LastPaymentDateNEQ    *types.Date  `json:"lastPaymentDateNEQ,omitempty"`
+	LastPaymentDateIn     []types.Date `json:"lastPaymentDateIn,omitempty"`
+	LastPaymentDateNotIn  []types.Date `json:"lastPaymentDateNotIn,omitempty"`
+	LastPaymentDateGT     *types.Date  `json:"lastPaymentDateGT,omitempty"`
+	LastPaymentDateGTE    *types.Date  `json:"lastPaymentDateGTE,omitempty"`
+	LastPaymentDateLT     *types.Date  `json:"lastPaymentDateLT,omitempty"`
+	LastPaymentDateLTE    *types.Date  `json:"lastPaymentDateLTE,omitempty"`
+	LastPaymentDateIsNil  bool         `json:"lastPaymentDateIsNil,omitempty"`
+	LastPaymentDateNotNil bool         `json:"lastPaymentDateNotNil,omitempty"`
+
+	// "issued_at" field predicates.
+	IssuedAt       *time.Time  `json:"issuedAt,omitempty"`
+	IssuedAtNEQ    *time.Time  `json:"issuedAtNEQ,omitempty"`
+	IssuedAtIn     []time.Time `json:"issuedAtIn,omitempty"`
+	IssuedAtNotIn  []time.Time `json:"issuedAtNotIn,omitempty"`
+	IssuedAtGT     *time.Time  `json:"issuedAtGT,omitempty"`
+	IssuedAtGTE    *time.Time  `json:"issuedAtGTE,omitempty"`
+	IssuedAtLT     *time.Time  `json:"issuedAtLT,omitempty"`
+	IssuedAtLTE    *time.Time  `json:"issuedAtLTE,omitempty"`
+	IssuedAtIsNil  bool        `json:"issuedAtIsNil,omitempty"`
+	IssuedAtNotNil bool        `json:"issuedAtNotNil,omitempty"`
+
+	// "sent_at" field predicates.
+	SentAt       *time.Time  `json:"sentAt,omitempty"`
+	SentAtNEQ    *time.Time  `json:"sentAtNEQ,omitempty"`
+	SentAtIn     []time.Time `json:"sentAtIn,omitempty"`
+	SentAtNotIn  []time.Time `json:"sentAtNotIn,omitempty"`
+	SentAtGT     *time.Time  `json:"sentAtGT,omitempty"`
+	SentAtGTE    *time.Time  `json:"sentAtGTE,omitempty"`
+	SentAtLT     *time.Time  `json:"sentAtLT,omitempty"`
+	SentAtLTE    *time.Time  `json:"sentAtLTE,omitempty"`
+	SentAtIsNil  bool        `json:"sentAtIsNil,omitempty"`
+	SentAtNotNil bool        `json:"sentAtNotNil,omitempty"`
+
+	// "send_count" field predicates.
+	SendCount      *int  `json:"sendCount,omitempty"`
+	SendCountNEQ   *int  `json:"sendCountNEQ,omitempty"`
+	SendCountIn    []int `json:"sendCountIn,omitempty"`
+	SendCountNotIn []int `json:"sendCountNotIn,omitempty"`
+	SendCountGT    *int  `json:"sendCountGT,omitempty"`
+	SendCountGTE   *int  `json:"sendCountGTE,omitempty"`
+	SendCountLT    *int  `json:"sendCountLT,omitempty"`
+	SendCountLTE   *int  `json:"sendCountLTE,omitempty"`
+
+	// "send_reminders" field predicates.
+	SendReminders    *bool `json:"sendReminders,omitempty"`
+	SendRemindersNEQ *bool `json:"sendRemindersNEQ,omitempty"`
+
+	// "voided_at" field predicates.
+	VoidedAt       *time.Time  `json:"voidedAt,omitempty"`
+	VoidedAtNEQ    *time.Time  `json:"voidedAtNEQ,omitempty"`
+	VoidedAtIn     []time.Time `json:"voidedAtIn,omitempty"`
+	VoidedAtNotIn  []time.Time `json:"voidedAtNotIn,omitempty"`
+	VoidedAtGT     *time.Time  `json:"voidedAtGT,omitempty"`
+	VoidedAtGTE    *time.Time  `json:"voidedAtGTE,omitempty"`
+	VoidedAtLT     *time.Time  `json:"voidedAtLT,omitempty"`
+	VoidedAtLTE    *time.Time  `json:"voidedAtLTE,omitempty"`
+	VoidedAtIsNil  bool        `json:"voidedAtIsNil,omitempty"`
+	VoidedAtNotNil bool        `json:"voidedAtNotNil,omitempty"`
+
+	// "void_reason" field predicates.
+	VoidReason             *string  `json:"voidReason,omitempty"`
+	VoidReasonNEQ          *string  `json:"voidReasonNEQ,omitempty"`
+	VoidReasonIn           []string `json:"voidReasonIn,omitempty"`
+	VoidReasonNotIn        []string `json:"voidReasonNotIn,omitempty"`
+	VoidReasonGT           *string  `json:"voidReasonGT,omitempty"`
+	VoidReasonGTE          *string  `json:"voidReasonGTE,omitempty"`
+	VoidReasonLT           *string  `json:"voidReasonLT,omitempty"`
+	VoidReasonLTE          *string  `json:"voidReasonLTE,omitempty"`
+	VoidReasonContains     *string  `json:"voidReasonContains,omitempty"`
+	VoidReasonHasPrefix    *string  `json:"voidReasonHasPrefix,omitempty"`
+	VoidReasonHasSuffix    *string  `json:"voidReasonHasSuffix,omitempty"`
+	VoidReasonIsNil        bool     `json:"voidReasonIsNil,omitempty"`
+	VoidReasonNotNil       bool     `json:"voidReasonNotNil,omitempty"`
+	VoidReasonEqualFold    *string  `json:"voidReasonEqualFold,omitempty"`
+	VoidReasonContainsFold *string  `json:"voidReasonContainsFold,omitempty"`
+
+	// "einvoice_status" field predicates.
+	EinvoiceStatus      *invoice.EinvoiceStatus  `json:"einvoiceStatus,omitempty"`
+	EinvoiceStatusNEQ   *invoice.EinvoiceStatus  `json:"einvoiceStatusNEQ,omitempty"`
+	EinvoiceStatusIn    []invoice.EinvoiceStatus `json:"einvoiceStatusIn,omitempty"`
+	EinvoiceStatusNotIn []invoice.EinvoiceStatus `json:"einvoiceStatusNotIn,omitempty"`
+
+	// "einvoice_submitted_at" field predicates.
+	EinvoiceSubmittedAt       *time.Time  `json:"einvoiceSubmittedAt,omitempty"`
+	EinvoiceSubmittedAtNEQ    *time.Time  `json:"einvoiceSubmittedAtNEQ,omitempty"`
+	EinvoiceSubmittedAtIn     []time.Time `json:"einvoiceSubmittedAtIn,omitempty"`
+	EinvoiceSubmittedAtNotIn  []time.Time `json:"einvoiceSubmittedAtNotIn,omitempty"`
+	EinvoiceSubmittedAtGT     *time.Time  `json:"einvoiceSubmittedAtGT,omitempty"`
+	EinvoiceSubmittedAtGTE    *time.Time  `json:"einvoiceSubmittedAtGTE,omitempty"`
+	EinvoiceSubmittedAtLT     *time.Time  `json:"einvoiceSubmittedAtLT,omitempty"`
+	EinvoiceSubmittedAtLTE    *time.Time  `json:"einvoiceSubmittedAtLTE,omitempty"`
+	EinvoiceSubmittedAtIsNil  bool        `json:"einvoiceSubmittedAtIsNil,omitempty"`
+	EinvoiceSubmittedAtNotNil bool        `json:"einvoiceSubmittedAtNotNil,omitempty"`
+
+	// "einvoice_accepted_at" field predicates.
+	EinvoiceAcceptedAt       *time.Time  `json:"einvoiceAcceptedAt,omitempty"`
+	EinvoiceAcceptedAtNEQ    *time.Time  `json:"einvoiceAcceptedAtNEQ,omitempty"`
+	EinvoiceAcceptedAtIn     []time.Time `json:"einvoiceAcceptedAtIn,omitempty"`
+	EinvoiceAcceptedAtNotIn  []time.Time `json:"einvoiceAcceptedAtNotIn,omitempty"`
+	EinvoiceAcceptedAtGT     *time.Time  `json:"einvoiceAcceptedAtGT,omitempty"`
+	EinvoiceAcceptedAtGTE    *time.Time  `json:"einvoiceAcceptedAtGTE,omitempty"`
+	EinvoiceAcceptedAtLT     *time.Time  `json:"einvoiceAcceptedAtLT,omitempty"`
+	EinvoiceAcceptedAtLTE    *time.Time  `json:"einvoiceAcceptedAtLTE,omitempty"`
+	EinvoiceAcceptedAtIsNil  bool        `json:"einvoiceAcceptedAtIsNil,omitempty"`
+	EinvoiceAcceptedAtNotNil bool        `json:"einvoiceAcceptedAtNotNil,omitempty"`
+
+	// "einvoice_uuid" field predicates.
+	EinvoiceUUID             *string  `json:"einvoiceUUID,omitempty"`
+	EinvoiceUUIDNEQ          *string  `json:"einvoiceUUIDNEQ,omitempty"`
+	EinvoiceUUIDIn           []string `json:"einvoiceUUIDIn,omitempty"`
+	EinvoiceUUIDNotIn        []string `json:"einvoiceUUIDNotIn,omitempty"`
+	EinvoiceUUIDGT           *string  `json:"einvoiceUUIDGT,omitempty"`
+	EinvoiceUUIDGTE          *string  `json:"einvoiceUUIDGTE,omitempty"`
+	EinvoiceUUIDLT           *string  `json:"einvoiceUUIDLT,omitempty"`
+	EinvoiceUUIDLTE          *string  `json:"einvoiceUUIDLTE,omitempty"`
+	EinvoiceUUIDContains     *string  `json:"einvoiceUUIDContains,omitempty"`
+	EinvoiceUUIDHasPrefix    *string  `json:"einvoiceUUIDHasPrefix,omitempty"`
+	EinvoiceUUIDHasSuffix    *string  `json:"einvoiceUUIDHasSuffix,omitempty"`
+	EinvoiceUUIDIsNil        bool     `json:"einvoiceUUIDIsNil,omitempty"`
+	EinvoiceUUIDNotNil       bool     `json:"einvoiceUUIDNotNil,omitempty"`
+	EinvoiceUUIDEqualFold    *string  `json:"einvoiceUUIDEqualFold,omitempty"`
+	EinvoiceUUIDContainsFold *string  `json:"einvoiceUUIDContainsFold,omitempty"`
+
+	// "einvoice_validation_hash" field predicates.
+	EinvoiceValidationHash             *string  `json:"einvoiceValidationHash,omitempty"`
+	EinvoiceValidationHashNEQ          *string  `json:"einvoiceValidationHashNEQ,omitempty"`
+	EinvoiceValidationHashIn           []string `json:"einvoiceValidationHashIn,omitempty"`
+	EinvoiceValidationHashNotIn        []string `json:"einvoiceValidationHashNotIn,omitempty"`
+	EinvoiceValidationHashGT           *string  `json:"einvoiceValidationHashGT,omitempty"`
+	EinvoiceValidationHashGTE          *string  `json:"einvoiceValidationHashGTE,omitempty"`
+	EinvoiceValidationHashLT           *string  `json:"einvoiceValidationHashLT,omitempty"`
+	EinvoiceValidationHashLTE          *string  `json:"einvoiceValidationHashLTE,omitempty"`
+	EinvoiceValidationHashContains     *string  `json:"einvoiceValidationHashContains,omitempty"`
+	EinvoiceValidationHashHasPrefix    *string  `json:"einvoiceValidationHashHasPrefix,omitempty"`
+	EinvoiceValidationHashHasSuffix    *string  `json:"einvoiceValidationHashHasSuffix,omitempty"`
+	EinvoiceValidationHashIsNil        bool     `json:"einvoiceValidationHashIsNil,omitempty"`
+	EinvoiceValidationHashNotNil       bool     `json:"einvoiceValidationHashNotNil,omitempty"`
+	EinvoiceValidationHashEqualFold    *string  `json:"einvoiceValidationHashEqualFold,omitempty"`
+	EinvoiceValidationHashContainsFold *string  `json:"einvoiceValidationHashContainsFold,omitempty"`
+
+	// "customer" edge predicates.
+	HasCustomer     *bool                 `json:"hasCustomer,omitempty"`
+	HasCustomerWith []*CustomerWhereInput `json:"hasCustomerWith,omitempty"`
+
+	// "items" edge predicates.
+	HasItems     *bool                    `json:"hasItems,omitempty"`
+	HasItemsWith []*InvoiceItemWhereInput `json:"hasItemsWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *InvoiceWhereInput) AddPredicates(predicates ...predicate.Invoice) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the InvoiceWhereInput filter on the InvoiceQuery builder.
+func (i *InvoiceWhereInput) Filter(q *InvoiceQuery) (*InvoiceQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyInvoiceWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyInvoiceWhereInput is returned in case the InvoiceWhereInput is empty.
+var ErrEmptyInvoiceWhereInput = errors.New("ent: empty predicate InvoiceWhereInput")
+
+// P returns a predicate for filtering invoices.
+// An error is returned if the input is empty or invalid.
+func (i *InvoiceWhereInput) P() (predicate.Invoice, error) {
+	var predicates []predicate.Invoice
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, invoice.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Invoice, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, invoice.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Invoice, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, invoice.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, invoice.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, invoice.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, invoice.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, invoice.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, invoice.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, invoice.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, invoice.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, invoice.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, invoice.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, invoice.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, invoice.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, invoice.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, invoice.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, invoice.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, invoice.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, invoice.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, invoice.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, invoice.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, invoice.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, invoice.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, invoice.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, invoice.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, invoice.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, invoice.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.CustomerID != nil {
+		predicates = append(predicates, invoice.CustomerIDEQ(*i.CustomerID))
+	}
+	if i.CustomerIDNEQ != nil {
+		predicates = append(predicates, invoice.CustomerIDNEQ(*i.CustomerIDNEQ))
+	}
+	if len(i.CustomerIDIn) > 0 {
+		predicates = append(predicates, invoice.CustomerIDIn(i.CustomerIDIn...))
+	}
+	if len(i.CustomerIDNotIn) > 0 {
+		predicates = append(predicates, invoice.CustomerIDNotIn(i.CustomerIDNotIn...))
+	}
+	if i.CustomerIDGT != nil {
+		predicates = append(predicates, invoice.CustomerIDGT(*i.CustomerIDGT))
+	}
+	if i.CustomerIDGTE != nil {
+		predicates = append(predicates, invoice.CustomerIDGTE(*i.CustomerIDGTE))
+	}
+	if i.CustomerIDLT != nil {
+		predicates = append(predicates, invoice.CustomerIDLT(*i.CustomerIDLT))
+	}
+	if i.CustomerIDLTE != nil {
+		predicates = append(predicates, invoice.CustomerIDLTE(*i.CustomerIDLTE))
+	}
+	if i.CustomerIDContains != nil {
+		predicates = append(predicates, invoice.CustomerIDContains(*i.CustomerIDContains))
+	}
+	if i.CustomerIDHasPrefix != nil {
+		predicates = append(predicates, invoice.CustomerIDHasPrefix(*i.CustomerIDHasPrefix))
+	}
+	if i.CustomerIDHasSuffix != nil {
+		predicates = append(predicates, invoice.CustomerIDHasSuffix(*i.CustomerIDHasSuffix))
+	}
+	if i.CustomerIDEqualFold != nil {
+		predicates = append(predicates, invoice.CustomerIDEqualFold(*i.CustomerIDEqualFold))
+	}
+	if i.CustomerIDContainsFold != nil {
+		predicates = append(predicates, invoice.CustomerIDContainsFold(*i.CustomerIDContainsFold))
+	}
+	if i.Currency != nil {
+		predicates = append(predicates, invoice.CurrencyEQ(*i.Currency))
+	}
+	if i.CurrencyNEQ != nil {
+		predicates = append(predicates, invoice.CurrencyNEQ(*i.CurrencyNEQ))
+	}
+	if len(i.CurrencyIn) > 0 {
+		predicates = append(predicates, invoice.CurrencyIn(i.CurrencyIn...))
+	}
+	if len(i.CurrencyNotIn) > 0 {
+		predicates = append(predicates, invoice.CurrencyNotIn(i.CurrencyNotIn...))
+	}
+	if i.CurrencyGT != nil {
+		predicates = append(predicates, invoice.CurrencyGT(*i.CurrencyGT))
+	}
+	if i.CurrencyGTE != nil {
+		predicates = append(predicates, invoice.CurrencyGTE(*i.CurrencyGTE))
+	}
+	if i.CurrencyLT != nil {
+		predicates = append(predicates, invoice.CurrencyLT(*i.CurrencyLT))
+	}
+	if i.CurrencyLTE != nil {
+		predicates = append(predicates, invoice.CurrencyLTE(*i.CurrencyLTE))
+	}
+	if i.CurrencyContains != nil {
+		predicates = append(predicates, invoice.CurrencyContains(*i.CurrencyContains))
+	}
+	if i.CurrencyHasPrefix != nil {
+		predicates = append(predicates, invoice.CurrencyHasPrefix(*i.CurrencyHasPrefix))
+	}
+	if i.CurrencyHasSuffix != nil {
+		predicates = append(predicates, invoice.CurrencyHasSuffix(*i.CurrencyHasSuffix))
+	}
+	if i.CurrencyEqualFold != nil {
+		predicates = append(predicates, invoice.CurrencyEqualFold(*i.CurrencyEqualFold))
+	}
+	if i.CurrencyContainsFold != nil {
+		predicates = append(predicates, invoice.CurrencyContainsFold(*i.CurrencyContainsFold))
+	}
+	if i.ExchangeRate != nil {
+		predicates = append(predicates, invoice.ExchangeRateEQ(*i.ExchangeRate))
+	}
+	if i.ExchangeRateNEQ != nil {
+		predicates = append(predicates, invoice.ExchangeRateNEQ(*i.ExchangeRateNEQ))
+	}
+	if len(i.ExchangeRateIn) > 0 {
+		predicates = append(predicates, invoice.ExchangeRateIn(i.ExchangeRateIn...))
+	}
+	if len(i.ExchangeRateNotIn) > 0 {
+		predicates = append(predicates, invoice.ExchangeRateNotIn(i.ExchangeRateNotIn...))
+	}
+	if i.ExchangeRateGT != nil {
+		predicates = append(predicates, invoice.ExchangeRateGT(*i.ExchangeRateGT))
+	}
+	if i.ExchangeRateGTE != nil {
+		predicates = append(predicates, invoice.ExchangeRateGTE(*i.ExchangeRateGTE))
+	}
+	if i.ExchangeRateLT != nil {
+		predicates = append(predicates, invoice.ExchangeRateLT(*i.ExchangeRateLT))
+	}
+	if i.ExchangeRateLTE != nil {
+		predicates = append(predicates, invoice.ExchangeRateLTE(*i.ExchangeRateLTE))
+	}
+	if i.Reference != nil {
+		predicates = append(predicates, invoice.ReferenceEQ(*i.Reference))
+	}
+	if i.ReferenceNEQ != nil {
+		predicates = append(predicates, invoice.ReferenceNEQ(*i.ReferenceNEQ))
+	}
+	if len(i.ReferenceIn) > 0 {
+		predicates = append(predicates, invoice.ReferenceIn(i.ReferenceIn...))
+	}
+	if len(i.ReferenceNotIn) > 0 {
+		predicates = append(predicates, invoice.ReferenceNotIn(i.ReferenceNotIn...))
+	}
+	if i.ReferenceGT != nil {
+		predicates = append(predicates, invoice.ReferenceGT(*i.ReferenceGT))
+	}
+	if i.ReferenceGTE != nil {
+		predicates = append(predicates, invoice.ReferenceGTE(*i.ReferenceGTE))
+	}
+	if i.ReferenceLT != nil {
+		predicates = append(predicates, invoice.ReferenceLT(*i.ReferenceLT))
+	}
+	if i.ReferenceLTE != nil {
+		predicates = append(predicates, invoice.ReferenceLTE(*i.ReferenceLTE))
+	}
+	if i.ReferenceContains != nil {
+		predicates = append(predicates, invoice.ReferenceContains(*i.ReferenceContains))
+	}
+	if i.ReferenceHasPrefix != nil {
+		predicates = append(predicates, invoice.ReferenceHasPrefix(*i.ReferenceHasPrefix))
+	}
+	if i.ReferenceHasSuffix != nil {
+		predicates = append(predicates, invoice.ReferenceHasSuffix(*i.ReferenceHasSuffix))
+	}
+	if i.ReferenceIsNil {
+		predicates = append(predicates, invoice.ReferenceIsNil())
+	}
+	if i.ReferenceNotNil {
+		predicates = append(predicates, invoice.ReferenceNotNil())
+	}
+	if i.ReferenceEqualFold != nil {
+		predicates = append(predicates, invoice.ReferenceEqualFold(*i.ReferenceEqualFold))
+	}
+	if i.ReferenceContainsFold != nil {
+		predicates = append(predicates, invoice.ReferenceContainsFold(*i.ReferenceContainsFold))
+	}
+	if i.Notes != nil {
+		predicates = append(predicates, invoice.NotesEQ(*i.Notes))
+	}
+	if i.NotesNEQ != nil {
+		predicates = append(predicates, invoice.NotesNEQ(*i.NotesNEQ))
+	}
+	if len(i.NotesIn) > 0 {
+		predicates = append(predicates, invoice.NotesIn(i.NotesIn...))
+	}
+	if len(i.NotesNotIn) > 0 {
+		predicates = append(predicates, invoice.NotesNotIn(i.NotesNotIn...))
+	}
+	if i.NotesGT != nil {
+		predicates = append(predicates, invoice.NotesGT(*i.NotesGT))
+	}
+	if i.NotesGTE != nil {
+		predicates = append(predicates, invoice.NotesGTE(*i.NotesGTE))
+	}
+	if i.NotesLT != nil {
+		predicates = append(predicates, invoice.NotesLT(*i.NotesLT))
+	}
+	if i.NotesLTE != nil {
+		predicates = append(predicates, invoice.NotesLTE(*i.NotesLTE))
+	}
+	if i.NotesContains != nil {
+		predicates = append(predicates, invoice.NotesContains(*i.NotesContains))
+	}
+	if i.NotesHasPrefix != nil {
+		predicates = append(predicates, invoice.NotesHasPrefix(*i.NotesHasPrefix))
+	}
+	if i.NotesHasSuffix != nil {
+		predicates = append(predicates, invoice.NotesHasSuffix(*i.NotesHasSuffix))
+	}
+	if i.NotesIsNil {
+		predicates = append(predicates, invoice.NotesIsNil())
+	}
+	if i.NotesNotNil {
+		predicates = append(predicates, invoice.NotesNotNil())
+	}
+	if i.NotesEqualFold != nil {
+		predicates = append(predicates, invoice.NotesEqualFold(*i.NotesEqualFold))
+	}
+	if i.NotesContainsFold != nil {
+		predicates = append(predicates, invoice.NotesContainsFold(*i.NotesContainsFold))
+	}
+	if i.Terms != nil {
+		predicates = append(predicates, invoice.TermsEQ(*i.Terms))
+	}
+	if i.TermsNEQ != nil {
+		predicates = append(predicates, invoice.TermsNEQ(*i.TermsNEQ))
+	}
+	if len(i.TermsIn) > 0 {
+		predicates = append(predicates, invoice.TermsIn(i.TermsIn...))
+	}
+	if len(i.TermsNotIn) > 0 {
+		predicates = append(predicates, invoice.TermsNotIn(i.TermsNotIn...))
+	}
+	if i.TermsGT != nil {
+		predicates = append(predicates, invoice.TermsGT(*i.TermsGT))
+	}
+	if i.TermsGTE != nil {
+		predicates = append(predicates, invoice.TermsGTE(*i.TermsGTE))
+	}
+	if i.TermsLT != nil {
+		predicates = append(predicates, invoice.TermsLT(*i.TermsLT))
+	}
+	if i.TermsLTE != nil {
+		predicates = append(predicates, invoice.TermsLTE(*i.TermsLTE))
+	}
+	if i.TermsContains != nil {
+		predicates = append(predicates, invoice.TermsContains(*i.TermsContains))
+	}
+	if i.TermsHasPrefix != nil {
+		predicates = append(predicates, invoice.TermsHasPrefix(*i.TermsHasPrefix))
+	}
+	if i.TermsHasSuffix != nil {
+		predicates = append(predicates, invoice.TermsHasSuffix(*i.TermsHasSuffix))
+	}
+	if i.TermsIsNil {
+		predicates = append(predicates, invoice.TermsIsNil())
+	}
+	if i.TermsNotNil {
+		predicates = append(predicates, invoice.TermsNotNil())
+	}
+	if i.TermsEqualFold != nil {
+		predicates = append(predicates, invoice.TermsEqualFold(*i.TermsEqualFold))
+	}
+	if i.TermsContainsFold != nil {
+		predicates = append(predicates, invoice.TermsContainsFold(*i.TermsContainsFold))
+	}
+	if i.Subtotal != nil {
+		predicates = append(predicates, invoice.SubtotalEQ(*i.Subtotal))
+	}
+	if i.SubtotalNEQ != nil {
+		predicates = append(predicates, invoice.SubtotalNEQ(*i.SubtotalNEQ))
+	}
+	if len(i.SubtotalIn) > 0 {
+		predicates = append(predicates, invoice.SubtotalIn(i.SubtotalIn...))
+	}
+	if len(i.SubtotalNotIn) > 0 {
+		predicates = append(predicates, invoice.SubtotalNotIn(i.SubtotalNotIn...))
+	}
+	if i.SubtotalGT != nil {
+		predicates = append(predicates, invoice.SubtotalGT(*i.SubtotalGT))
+	}
+	if i.SubtotalGTE != nil {
+		predicates = append(predicates, invoice.SubtotalGTE(*i.SubtotalGTE))
+	}
+	if i.SubtotalLT != nil {
+		predicates = append(predicates, invoice.SubtotalLT(*i.SubtotalLT))
+	}
+	if i.SubtotalLTE != nil {
+		predicates = append(predicates, invoice.SubtotalLTE(*i.SubtotalLTE))
+	}
+	if i.TotalDiscount != nil {
+		predicates = append(predicates, invoice.TotalDiscountEQ(*i.TotalDiscount))
+	}
+	if i.TotalDiscountNEQ != nil {
+		predicates = append(predicates, invoice.TotalDiscountNEQ(*i.TotalDiscountNEQ))
+	}
+	if len(i.TotalDiscountIn) > 0 {
+		predicates = append(predicates, invoice.TotalDiscountIn(i.TotalDiscountIn...))
+	}
+	if len(i.TotalDiscountNotIn) > 0 {
+		predicates = append(predicates, invoice.TotalDiscountNotIn(i.TotalDiscountNotIn...))
+	}
+	if i.TotalDiscountGT != nil {
+		predicates = append(predicates, invoice.TotalDiscountGT(*i.TotalDiscountGT))
+	}
+	if i.TotalDiscountGTE != nil {
+		predicates = append(predicates, invoice.TotalDiscountGTE(*i.TotalDiscountGTE))
+	}
+	if i.TotalDiscountLT != nil {
+		predicates = append(predicates, invoice.TotalDiscountLT(*i.TotalDiscountLT))
+	}
+	if i.TotalDiscountLTE != nil {
+		predicates = append(predicates, invoice.TotalDiscountLTE(*i.TotalDiscountLTE))
+	}
+	if i.TotalTax != nil {
+		predicates = append(predicates, invoice.TotalTaxEQ(*i.TotalTax))
+	}
+	if i.TotalTaxNEQ != nil {
+		predicates = append(predicates, invoice.TotalTaxNEQ(*i.TotalTaxNEQ))
+	}
+	if len(i.TotalTaxIn) > 0 {
+		predicates = append(predicates, invoice.TotalTaxIn(i.TotalTaxIn...))
+	}
+	if len(i.TotalTaxNotIn) > 0 {
+		predicates = append(predicates, invoice.TotalTaxNotIn(i.TotalTaxNotIn...))
+	}
+	if i.TotalTaxGT != nil {
+		predicates = append(predicates, invoice.TotalTaxGT(*i.TotalTaxGT))
+	}
+	if i.TotalTaxGTE != nil {
+		predicates = append(predicates, invoice.TotalTaxGTE(*i.TotalTaxGTE))
+	}
+	if i.TotalTaxLT != nil {
+		predicates = append(predicates, invoice.TotalTaxLT(*i.TotalTaxLT))
+	}
+	if i.TotalTaxLTE != nil {
+		predicates = append(predicates, invoice.TotalTaxLTE(*i.TotalTaxLTE))
+	}
+	if i.ShippingCost != nil {
+		predicates = append(predicates, invoice.ShippingCostEQ(*i.ShippingCost))
+	}
+	if i.ShippingCostNEQ != nil {
+		predicates = append(predicates, invoice.ShippingCostNEQ(*i.ShippingCostNEQ))
+	}
+	if len(i.ShippingCostIn) > 0 {
+		predicates = append(predicates, invoice.ShippingCostIn(i.ShippingCostIn...))
+	}
+	if len(i.ShippingCostNotIn) > 0 {
+		predicates = append(predicates, invoice.ShippingCostNotIn(i.ShippingCostNotIn...))
+	}
+	if i.ShippingCostGT != nil {
+		predicates = append(predicates, invoice.ShippingCostGT(*i.ShippingCostGT))
+	}
+	if i.ShippingCostGTE != nil {
+		predicates = append(predicates, invoice.ShippingCostGTE(*i.ShippingCostGTE))
+	}
+	if i.ShippingCostLT != nil {
+		predicates = append(predicates, invoice.ShippingCostLT(*i.ShippingCostLT))
+	}
+	if i.ShippingCostLTE != nil {
+		predicates = append(predicates, invoice.ShippingCostLTE(*i.ShippingCostLTE))
+	}
+	if i.Total != nil {
+		predicates = append(predicates, invoice.TotalEQ(*i.Total))
+	}
+	if i.TotalNEQ != nil {
+		predicates = append(predicates, invoice.TotalNEQ(*i.TotalNEQ))
+	}
+	if len(i.TotalIn) > 0 {
+		predicates = append(predicates, invoice.TotalIn(i.TotalIn...))
+	}
+	if len(i.TotalNotIn) > 0 {
+		predicates = append(predicates, invoice.TotalNotIn(i.TotalNotIn...))
+	}
+	if i.TotalGT != nil {
+		predicates = append(predicates, invoice.TotalGT(*i.TotalGT))
+	}
+	if i.TotalGTE != nil {
+		predicates = append(predicates, invoice.TotalGTE(*i.TotalGTE))
+	}
+	if i.TotalLT != nil {
+		predicates = append(predicates, invoice.TotalLT(*i.TotalLT))
+	}
+	if i.TotalLTE != nil {
+		predicates = append(predicates, invoice.TotalLTE(*i.TotalLTE))
+	}
+	if i.InvoiceNumber != nil {
+		predicates = append(predicates, invoice.InvoiceNumberEQ(*i.InvoiceNumber))
+	}
+	if i.InvoiceNumberNEQ != nil {
+		predicates = append(predicates, invoice.InvoiceNumberNEQ(*i.InvoiceNumberNEQ))
+	}
+	if len(i.InvoiceNumberIn) > 0 {
+		predicates = append(predicates, invoice.InvoiceNumberIn(i.InvoiceNumberIn...))
+	}
+	if len(i.InvoiceNumberNotIn) > 0 {
+		predicates = append(predicates, invoice.InvoiceNumberNotIn(i.InvoiceNumberNotIn...))
+	}
+	if i.InvoiceNumberGT != nil {
+		predicates = append(predicates, invoice.InvoiceNumberGT(*i.InvoiceNumberGT))
+	}
+	if i.InvoiceNumberGTE != nil {
+		predicates = append(predicates, invoice.InvoiceNumberGTE(*i.InvoiceNumberGTE))
+	}
+	if i.InvoiceNumberLT != nil {
+		predicates = append(predicates, invoice.InvoiceNumberLT(*i.InvoiceNumberLT))
+	}
+	if i.InvoiceNumberLTE != nil {
+		predicates = append(predicates, invoice.InvoiceNumberLTE(*i.InvoiceNumberLTE))
+	}
+	if i.InvoiceNumberContains != nil {
+		predicates = append(predicates, invoice.InvoiceNumberContains(*i.InvoiceNumberContains))
+	}
+	if i.InvoiceNumberHasPrefix != nil {
+		predicates = append(predicates, invoice.InvoiceNumberHasPrefix(*i.InvoiceNumberHasPrefix))
+	}
+	if i.InvoiceNumberHasSuffix != nil {
+		predicates = append(predicates, invoice.InvoiceNumberHasSuffix(*i.InvoiceNumberHasSuffix))
+	}
+	if i.InvoiceNumberEqualFold != nil {
+		predicates = append(predicates, invoice.InvoiceNumberEqualFold(*i.InvoiceNumberEqualFold))
+	}
+	if i.InvoiceNumberContainsFold != nil {
+		predicates = append(predicates, invoice.InvoiceNumberContainsFold(*i.InvoiceNumberContainsFold))
+	}
+	if i.InvoiceDate != nil {
+		predicates = append(predicates, invoice.InvoiceDateEQ(*i.InvoiceDate))
+	}
+	if i.InvoiceDateNEQ != nil {
+		predicates = append(predicates, invoice.InvoiceDateNEQ(*i.InvoiceDateNEQ))
+	}
+	if len(i.InvoiceDateIn) > 0 {
+		predicates = append(predicates, invoice.InvoiceDateIn(i.InvoiceDateIn...))
+	}
+	if len(i.InvoiceDateNotIn) > 0 {
+		predicates = append(predicates, invoice.InvoiceDateNotIn(i.InvoiceDateNotIn...))
+	}
+	if i.InvoiceDateGT != nil {
+		predicates = append(predicates, invoice.InvoiceDateGT(*i.InvoiceDateGT))
+	}
+	if i.InvoiceDateGTE != nil {
+		predicates = append(predicates, invoice.InvoiceDateGTE(*i.InvoiceDateGTE))
+	}
+	if i.InvoiceDateLT != nil {
+		predicates = append(predicates, invoice.InvoiceDateLT(*i.InvoiceDateLT))
+	}
+	if i.InvoiceDateLTE != nil {
+		predicates = append(predicates, invoice.InvoiceDateLTE(*i.InvoiceDateLTE))
+	}
+	if i.DueDate != nil {
+		predicates = append(predicates, invoice.DueDateEQ(*i.DueDate))
+	}
+	if i.DueDateNEQ != nil {
+		predicates = append(predicates, invoice.DueDateNEQ(*i.DueDateNEQ))
+	}
+	if len(i.DueDateIn) > 0 {
+		predicates = append(predicates, invoice.DueDateIn(i.DueDateIn...))
+	}
+	if len(i.DueDateNotIn) > 0 {
+		predicates = append(predicates, invoice.DueDateNotIn(i.DueDateNotIn...))
+	}
+	if i.DueDateGT != nil {
+		predicates = append(predicates, invoice.DueDateGT(*i.DueDateGT))
+	}
+	if i.DueDateGTE != nil {
+		predicates = append(predicates, invoice.DueDateGTE(*i.DueDateGTE))
+	}
+	if i.DueDateLT != nil {
+		predicates = append(predicates, invoice.DueDateLT(*i.DueDateLT))
+	}
+	if i.DueDateLTE != nil {
+		predicates = append(predicates, invoice.DueDateLTE(*i.DueDateLTE))
+	}
+	if i.Status != nil {
+		predicates = append(predicates, invoice.StatusEQ(*i.Status))
+	}
+	if i.StatusNEQ != nil {
+		predicates = append(predicates, invoice.StatusNEQ(*i.StatusNEQ))
+	}
+	if len(i.StatusIn) > 0 {
+		predicates = append(predicates, invoice.StatusIn(i.StatusIn...))
+	}
+	if len(i.StatusNotIn) > 0 {
+		predicates = append(predicates, invoice.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.PurchaseOrder != nil {
+		predicates = append(predicates, invoice.PurchaseOrderEQ(*i.PurchaseOrder))
+	}
+	if i.PurchaseOrderNEQ != nil {
+		predicates = append(predicates, invoice.PurchaseOrderNEQ(*i.PurchaseOrderNEQ))
+	}
+	if len(i.PurchaseOrderIn) > 0 {
+		predicates = append(predicates, invoice.PurchaseOrderIn(i.PurchaseOrderIn...))
+	}
+	if len(i.PurchaseOrderNotIn) > 0 {
+		predicates = append(predicates, invoice.PurchaseOrderNotIn(i.PurchaseOrderNotIn...))
+	}
+	if i.PurchaseOrderGT != nil {
+		predicates = append(predicates, invoice.PurchaseOrderGT(*i.PurchaseOrderGT))
+	}
+	if i.PurchaseOrderGTE != nil {
+		predicates = append(predicates, invoice.PurchaseOrderGTE(*i.PurchaseOrderGTE))
+	}
+	if i.PurchaseOrderLT != nil {
+		predicates = append(predicates, invoice.PurchaseOrderLT(*i.PurchaseOrderLT))
+	}
+	if i.PurchaseOrderLTE != nil {
+		predicates = append(predicates, invoice.PurchaseOrderLTE(*i.PurchaseOrderLTE))
+	}
+	if i.PurchaseOrderContains != nil {
+		predicates = append(predicates, invoice.PurchaseOrderContains(*i.PurchaseOrderContains))
+	}
+	if i.PurchaseOrderHasPrefix != nil {
+		predicates = append(predicates, invoice.PurchaseOrderHasPrefix(*i.PurchaseOrderHasPrefix))
+	}
+	if i.PurchaseOrderHasSuffix != nil {
+		predicates = append(predicates, invoice.PurchaseOrderHasSuffix(*i.PurchaseOrderHasSuffix))
+	}
+	if i.PurchaseOrderIsNil {
+		predicates = append(predicates, invoice.PurchaseOrderIsNil())
+	}
+	if i.PurchaseOrderNotNil {
+		predicates = append(predicates, invoice.PurchaseOrderNotNil())
+	}
+	if i.PurchaseOrderEqualFold != nil {
+		predicates = append(predicates, invoice.PurchaseOrderEqualFold(*i.PurchaseOrderEqualFold))
+	}
+	if i.PurchaseOrderContainsFold != nil {
+		predicates = append(predicates, invoice.PurchaseOrderContainsFold(*i.PurchaseOrderContainsFold))
+	}
+	if i.AmountPaid != nil {
+		predicates = append(predicates, invoice.AmountPaidEQ(*i.AmountPaid))
+	}
+	if i.AmountPaidNEQ != nil {
+		predicates = append(predicates, invoice.AmountPaidNEQ(*i.AmountPaidNEQ))
+	}
+	if len(i.AmountPaidIn) > 0 {
+		predicates = append(predicates, invoice.AmountPaidIn(i.AmountPaidIn...))
+	}
+	if len(i.AmountPaidNotIn) > 0 {
+		predicates = append(predicates, invoice.AmountPaidNotIn(i.AmountPaidNotIn...))
+	}
+	if i.AmountPaidGT != nil {
+		predicates = append(predicates, invoice.AmountPaidGT(*i.AmountPaidGT))
+	}
+	if i.AmountPaidGTE != nil {
+		predicates = append(predicates, invoice.AmountPaidGTE(*i.AmountPaidGTE))
+	}
+	if i.AmountPaidLT != nil {
+		predicates = append(predicates, invoice.AmountPaidLT(*i.AmountPaidLT))
+	}
+	if i.AmountPaidLTE != nil {
+		predicates = append(predicates, invoice.AmountPaidLTE(*i.AmountPaidLTE))
+	}
+	if i.AmountDue != nil {
+		predicates = append(predicates, invoice.AmountDueEQ(*i.AmountDue))
+	}
+	if i.AmountDueNEQ != nil {
+		predicates = append(predicates, invoice.AmountDueNEQ(*i.AmountDueNEQ))
+	}
+	if len(i.AmountDueIn) > 0 {
+		predicates = append(predicates, invoice.AmountDueIn(i.AmountDueIn...))
+	}
+	if len(i.AmountDueNotIn) > 0 {
+		predicates = append(predicates, invoice.AmountDueNotIn(i.AmountDueNotIn...))
+	}
+	if i.AmountDueGT != nil {
+		predicates = append(predicates, invoice.AmountDueGT(*i.AmountDueGT))
+	}
+	if i.AmountDueGTE != nil {
+		predicates = append(predicates, invoice.AmountDueGTE(*i.AmountDueGTE))
+	}
+	if i.AmountDueLT != nil {
+		predicates = append(predicates, invoice.AmountDueLT(*i.AmountDueLT))
+	}
+	if i.AmountDueLTE != nil {
+		predicates = append(predicates, invoice.AmountDueLTE(*i.AmountDueLTE))
+	}
+	if i.PaymentStatus != nil {
+		predicates = append(predicates, invoice.PaymentStatusEQ(*i.PaymentStatus))
+	}
+	if i.PaymentStatusNEQ != nil {
+		predicates = append(predicates, invoice.PaymentStatusNEQ(*i.PaymentStatusNEQ))
+	}
+	if len(i.PaymentStatusIn) > 0 {
+		predicates = append(predicates, invoice.PaymentStatusIn(i.PaymentStatusIn...))
+	}
+	if len(i.PaymentStatusNotIn) > 0 {
+		predicates = append(predicates, invoice.PaymentStatusNotIn(i.PaymentStatusNotIn...))
+	}
+	if i.LastPaymentDate != nil {
+		predicates = append(predicates, invoice.LastPaymentDateEQ(*i.LastPaymentDate))
+	}
+	if i.LastPaymentDateNEQ != nil {
+		predicates = append(predicates, invoice.LastPaymentDateNEQ(*i.LastPaymentDateNEQ))
+	}
+	if len(i.LastPaymentDateIn) > 0 {
+		predicates = append(predicates, invoice.LastPaymentDateIn(i.LastPaymentDateIn...))
+	}
+	if len(i.LastPaymentDateNotIn) > 0 {
+		predicates = append(predicates, invoice.LastPaymentDateNotIn(i.LastPaymentDateNotIn...))
+	}
+	if i.LastPaymentDateGT != nil {
+		predicates = append(predicates, invoice.LastPaymentDateGT(*i.LastPaymentDateGT))
+	}
+	if i.LastPaymentDateGTE != nil {
+		predicates = append(predicates, invoice.LastPaymentDateGTE(*i.LastPaymentDateGTE))
+	}
+	if i.LastPaymentDateLT != nil {
+		predicates = append(predicates, invoice.LastPaymentDateLT(*i.LastPaymentDateLT))
+	}
+	if i.LastPaymentDateLTE != nil {
+		predicates = append(predicates, invoice.LastPaymentDateLTE(*i.LastPaymentDateLTE))
+	}
+	if i.LastPaymentDateIsNil {
+		predicates = append(predicates, invoice.LastPaymentDateIsNil())
+	}
+	if i.LastPaymentDateNotNil {
+		predicates = append(predicates, invoice.LastPaymentDateNotNil())
+	}
+	if i.IssuedAt != nil {
+		predicates = append(predicates, invoice.IssuedAtEQ(*i.IssuedAt))
+	}
+	if i.IssuedAtNEQ != nil {
+		predicates = append(predicates, invoice.IssuedAtNEQ(*i.IssuedAtNEQ))
+	}
+	if len(i.IssuedAtIn) > 0 {
+		predicates = append(predicates, invoice.IssuedAtIn(i.IssuedAtIn...))
+	}
+	if len(i.IssuedAtNotIn) > 0 {
+		predicates = append(predicates, invoice.IssuedAtNotIn(i.IssuedAtNotIn...))
+	}
+	if i.IssuedAtGT != nil {
+		predicates = append(predicates, invoice.IssuedAtGT(*i.IssuedAtGT))
+	}
+	if i.IssuedAtGTE != nil {
+		predicates = append(predicates, invoice.IssuedAtGTE(*i.IssuedAtGTE))
+	}
+	if i.IssuedAtLT != nil {
+		predicates = append(predicates, invoice.IssuedAtLT(*i.IssuedAtLT))
+	}
+	if i.IssuedAtLTE != nil {
+		predicates = append(predicates, invoice.IssuedAtLTE(*i.IssuedAtLTE))
+	}
+	if i.IssuedAtIsNil {
+		predicates = append(predicates, invoice.IssuedAtIsNil())
+	}
+	if i.IssuedAtNotNil {
+		predicates = append(predicates, invoice.IssuedAtNotNil())
+	}
+	if i.SentAt != nil {
+		predicates = append(predicates, invoice.SentAtEQ(*i.SentAt))
+	}
+	if i.SentAtNEQ != nil {
+		predicates = append(predicates, invoice.SentAtNEQ(*i.SentAtNEQ))
+	}
+	if len(i.SentAtIn) > 0 {
+		predicates = append(predicates, invoice.SentAtIn(i.SentAtIn...))
+	}
+	if len(i.SentAtNotIn) > 0 {
+		predicates = append(predicates, invoice.SentAtNotIn(i.SentAtNotIn...))
+	}
+	if i.SentAtGT != nil {
+		predicates = append(predicates, invoice.SentAtGT(*i.SentAtGT))
+	}
+	if i.SentAtGTE != nil {
+		predicates = append(predicates, invoice.SentAtGTE(*i.SentAtGTE))
+	}
+	if i.SentAtLT != nil {
+		predicates = append(predicates, invoice.SentAtLT(*i.SentAtLT))
+	}
+	if i.SentAtLTE != nil {
+		predicates = append(predicates, invoice.SentAtLTE(*i.SentAtLTE))
+	}
+	if i.SentAtIsNil {
+		predicates = append(predicates, invoice.SentAtIsNil())
+	}
+	if i.SentAtNotNil {
+		predicates = append(predicates, invoice.SentAtNotNil())
+	}
+	if i.SendCount != nil {
+		predicates = append(predicates, invoice.SendCountEQ(*i.SendCount))
+	}
+	if i.SendCountNEQ != nil {
+		predicates = append(predicates, invoice.SendCountNEQ(*i.SendCountNEQ))
+	}
+	if len(i.SendCountIn) > 0 {
+		predicates = append(predicates, invoice.SendCountIn(i.SendCountIn...))
+	}
+	if len(i.SendCountNotIn) > 0 {
+		predicates = append(predicates, invoice.SendCountNotIn(i.SendCountNotIn...))
+	}
+	if i.SendCountGT != nil {
+		predicates = append(predicates, invoice.SendCountGT(*i.SendCountGT))
+	}
+	if i.SendCountGTE != nil {
+		predicates = append(predicates, invoice.SendCountGTE(*i.SendCountGTE))
+	}
+	if i.SendCountLT != nil {
+		predicates = append(predicates, invoice.SendCountLT(*i.SendCountLT))
+	}
+	if i.SendCountLTE != nil {
+		predicates = append(predicates, invoice.SendCountLTE(*i.SendCountLTE))
+	}
+	if i.SendReminders != nil {
+		predicates = append(predicates, invoice.SendRemindersEQ(*i.SendReminders))
+	}
+	if i.SendRemindersNEQ != nil {
+		predicates = append(predicates, invoice.SendRemindersNEQ(*i.SendRemindersNEQ))
+	}
+	if i.VoidedAt != nil {
+		predicates = append(predicates, invoice.VoidedAtEQ(*i.VoidedAt))
+	}
+	if i.VoidedAtNEQ != nil {
+		predicates = append(predicates, invoice.VoidedAtNEQ(*i.VoidedAtNEQ))
+	}
+	if len(i.VoidedAtIn) > 0 {
+		predicates = append(predicates, invoice.VoidedAtIn(i.VoidedAtIn...))
+	}
+	if len(i.VoidedAtNotIn) > 0 {
+		predicates = append(predicates, invoice.VoidedAtNotIn(i.VoidedAtNotIn...))
+	}
+	if i.VoidedAtGT != nil {
+		predicates = append(predicates, invoice.VoidedAtGT(*i.VoidedAtGT))
+	}
+	if i.VoidedAtGTE != nil {
+		predicates = append(predicates, invoice.VoidedAtGTE(*i.VoidedAtGTE))
+	}
+	if i.VoidedAtLT != nil {
+		predicates = append(predicates, invoice.VoidedAtLT(*i.VoidedAtLT))
+	}
+	if i.VoidedAtLTE != nil {
+		predicates = append(predicates, invoice.VoidedAtLTE(*i.VoidedAtLTE))
+	}
+	if i.VoidedAtIsNil {
+		predicates = append(predicates, invoice.VoidedAtIsNil())
+	}
+	if i.VoidedAtNotNil {
+		predicates = append(predicates, invoice.VoidedAtNotNil())
+	}
+	if i.VoidReason != nil {
+		predicates = append(predicates, invoice.VoidReasonEQ(*i.VoidReason))
+	}
+	if i.VoidReasonNEQ != nil {
+		predicates = append(predicates, invoice.VoidReasonNEQ(*i.VoidReasonNEQ))
+	}
+	if len(i.VoidReasonIn) > 0 {
+		predicates = append(predicates, invoice.VoidReasonIn(i.VoidReasonIn...))
+	}
+	if len(i.VoidReasonNotIn) > 0 {
+		predicates = append(predicates, invoice.VoidReasonNotIn(i.VoidReasonNotIn...))
+	}
+	if i.VoidReasonGT != nil {
+		predicates = append(predicates, invoice.VoidReasonGT(*i.VoidReasonGT))
+	}
+	if i.VoidReasonGTE != nil {
+		predicates = append(predicates, invoice.VoidReasonGTE(*i.VoidReasonGTE))
+	}
+	if i.VoidReasonLT != nil {
+		predicates = append(predicates, invoice.VoidReasonLT(*i.VoidReasonLT))
+	}
+	if i.VoidReasonLTE != nil {
+		predicates = append(predicates, invoice.VoidReasonLTE(*i.VoidReasonLTE))
+	}
+	if i.VoidReasonContains != nil {
+		predicates = append(predicates, invoice.VoidReasonContains(*i.VoidReasonContains))
+	}
+	if i.VoidReasonHasPrefix != nil {
+		predicates = append(predicates, invoice.VoidReasonHasPrefix(*i.VoidReasonHasPrefix))
+	}
+	if i.VoidReasonHasSuffix != nil {
+		predicates = append(predicates, invoice.VoidReasonHasSuffix(*i.VoidReasonHasSuffix))
+	}
+	if i.VoidReasonIsNil {
+		predicates = append(predicates, invoice.VoidReasonIsNil())
+	}
+	if i.VoidReasonNotNil {
+		predicates = append(predicates, invoice.VoidReasonNotNil())
+	}
+	if i.VoidReasonEqualFold != nil {
+		predicates = append(predicates, invoice.VoidReasonEqualFold(*i.VoidReasonEqualFold))
+	}
+	if i.VoidReasonContainsFold != nil {
+		predicates = append(predicates, invoice.VoidReasonContainsFold(*i.VoidReasonContainsFold))
+	}
+	if i.EinvoiceStatus != nil {
+		predicates = append(predicates, invoice.EinvoiceStatusEQ(*i.EinvoiceStatus))
+	}
+	if i.EinvoiceStatusNEQ != nil {
+		predicates = append(predicates, invoice.EinvoiceStatusNEQ(*i.EinvoiceStatusNEQ))
+	}
+	if len(i.EinvoiceStatusIn) > 0 {
+		predicates = append(predicates, invoice.EinvoiceStatusIn(i.EinvoiceStatusIn...))
+	}
+	if len(i.EinvoiceStatusNotIn) > 0 {
+		predicates = append(predicates, invoice.EinvoiceStatusNotIn(i.EinvoiceStatusNotIn...))
+	}
+	if i.EinvoiceSubmittedAt != nil {
+		predicates = append(predicates, invoice.EinvoiceSubmittedAtEQ(*i.EinvoiceSubmittedAt))
+	}
+	if i.EinvoiceSubmittedAtNEQ != nil {
+		predicates = append(predicates, invoice.EinvoiceSubmittedAtNEQ(*i.EinvoiceSubmittedAtNEQ))
+	}
+	if len(i.EinvoiceSubmittedAtIn) > 0 {
+		predicates = append(predicates, invoice.EinvoiceSubmittedAtIn(i.EinvoiceSubmittedAtIn...))
+	}
+	if len(i.EinvoiceSubmittedAtNotIn) > 0 {
+		predicates = append(predicates, invoice.EinvoiceSubmittedAtNotIn(i.EinvoiceSubmittedAtNotIn...))
+	}
+	if i.EinvoiceSubmittedAtGT != nil {
+		predicates = append(predicates, invoice.EinvoiceSubmittedAtGT(*i.EinvoiceSubmittedAtGT))
+	}
+	if i.EinvoiceSubmittedAtGTE != nil {
+		predicates = append(predicates, invoice.EinvoiceSubmittedAtGTE(*i.EinvoiceSubmittedAtGTE))
+	}
+	if i.EinvoiceSubmittedAtLT != nil {
+		predicates = append(predicates, invoice.EinvoiceSubmittedAtLT(*i.EinvoiceSubmittedAtLT))
+	}
+	if i.EinvoiceSubmittedAtLTE != nil {
+		predicates = append(predicates, invoice.EinvoiceSubmittedAtLTE(*i.EinvoiceSubmittedAtLTE))
+	}
+	if i.EinvoiceSubmittedAtIsNil {
+		predicates = append(predicates, invoice.EinvoiceSubmittedAtIsNil())
+	}
+	if i.EinvoiceSubmittedAtNotNil {
+		predicates = append(predicates, invoice.EinvoiceSubmittedAtNotNil())
+	}
+	if i.EinvoiceAcceptedAt != nil {
+		predicates = append(predicates, invoice.EinvoiceAcceptedAtEQ(*i.EinvoiceAcceptedAt))
+	}
+	if i.EinvoiceAcceptedAtNEQ != nil {
+		predicates = append(predicates, invoice.EinvoiceAcceptedAtNEQ(*i.EinvoiceAcceptedAtNEQ))
+	}
+	if len(i.EinvoiceAcceptedAtIn) > 0 {
+		predicates = append(predicates, invoice.EinvoiceAcceptedAtIn(i.EinvoiceAcceptedAtIn...))
+	}
+	if len(i.EinvoiceAcceptedAtNotIn) > 0 {
+		predicates = append(predicates, invoice.EinvoiceAcceptedAtNotIn(i.EinvoiceAcceptedAtNotIn...))
+	}
+	if i.EinvoiceAcceptedAtGT != nil {
+		predicates = append(predicates, invoice.EinvoiceAcceptedAtGT(*i.EinvoiceAcceptedAtGT))
+	}
+	if i.EinvoiceAcceptedAtGTE != nil {
+		predicates = append(predicates, invoice.EinvoiceAcceptedAtGTE(*i.EinvoiceAcceptedAtGTE))
+	}
+	if i.EinvoiceAcceptedAtLT != nil {
+		predicates = append(predicates, invoice.EinvoiceAcceptedAtLT(*i.EinvoiceAcceptedAtLT))
+	}
+	if i.EinvoiceAcceptedAtLTE != nil {
+		predicates = append(predicates, invoice.EinvoiceAcceptedAtLTE(*i.EinvoiceAcceptedAtLTE))
+	}
+	if i.EinvoiceAcceptedAtIsNil {
+		predicates = append(predicates, invoice.EinvoiceAcceptedAtIsNil())
+	}
+	if i.EinvoiceAcceptedAtNotNil {
+		predicates = append(predicates, invoice.EinvoiceAcceptedAtNotNil())
+	}
+	if i.EinvoiceUUID != nil {
+		predicates = append(predicates, invoice.EinvoiceUUIDEQ(*i.EinvoiceUUID))
+	}
+	if i.EinvoiceUUIDNEQ != nil {
+		predicates = append(predicates, invoice.EinvoiceUUIDNEQ(*i.EinvoiceUUIDNEQ))
+	}
+	if len(i.EinvoiceUUIDIn) > 0 {
+		predicates = append(predicates, invoice.EinvoiceUUIDIn(i.EinvoiceUUIDIn...))
+	}
+	if len(i.EinvoiceUUIDNotIn) > 0 {
+		predicates = append(predicates, invoice.EinvoiceUUIDNotIn(i.EinvoiceUUIDNotIn...))
+	}
+	if i.EinvoiceUUIDGT != nil {
+		predicates = append(predicates, invoice.EinvoiceUUIDGT(*i.EinvoiceUUIDGT))
+	}
+	if i.EinvoiceUUIDGTE != nil {
+		predicates = append(predicates, invoice.EinvoiceUUIDGTE(*i.EinvoiceUUIDGTE))
+	}
+	if i.EinvoiceUUIDLT != nil {
+		predicates = append(predicates, invoice.EinvoiceUUIDLT(*i.EinvoiceUUIDLT))
+	}
+	if i.EinvoiceUUIDLTE != nil {
+		predicates = append(predicates, invoice.EinvoiceUUIDLTE(*i.EinvoiceUUIDLTE))
+	}
+	if i.EinvoiceUUIDContains != nil {
+		predicates = append(predicates, invoice.EinvoiceUUIDContains(*i.EinvoiceUUIDContains))
+	}
+	if i.EinvoiceUUIDHasPrefix != nil {
+		predicates = append(predicates, invoice.EinvoiceUUIDHasPrefix(*i.EinvoiceUUIDHasPrefix))
+	}
+	if i.EinvoiceUUIDHasSuffix != nil {
+		predicates = append(predicates, invoice.EinvoiceUUIDHasSuffix(*i.EinvoiceUUIDHasSuffix))
+	}
+	if i.EinvoiceUUIDIsNil {
+		predicates = append(predicates, invoice.EinvoiceUUIDIsNil())
+	}
+	if i.EinvoiceUUIDNotNil {
+		predicates = append(predicates, invoice.EinvoiceUUIDNotNil())
+	}
+	if i.EinvoiceUUIDEqualFold != nil {
+		predicates = append(predicates, invoice.EinvoiceUUIDEqualFold(*i.EinvoiceUUIDEqualFold))
+	}
+	if i.EinvoiceUUIDContainsFold != nil {
+		predicates = append(predicates, invoice.EinvoiceUUIDContainsFold(*i.EinvoiceUUIDContainsFold))
+	}
+	if i.EinvoiceValidationHash != nil {
+		predicates = append(predicates, invoice.EinvoiceValidationHashEQ(*i.EinvoiceValidationHash))
+	}
+	if i.EinvoiceValidationHashNEQ != nil {
+		predicates = append(predicates, invoice.EinvoiceValidationHashNEQ(*i.EinvoiceValidationHashNEQ))
+	}
+	if len(i.EinvoiceValidationHashIn) > 0 {
+		predicates = append(predicates, invoice.EinvoiceValidationHashIn(i.EinvoiceValidationHashIn...))
+	}
+	if len(i.EinvoiceValidationHashNotIn) > 0 {
+		predicates = append(predicates, invoice.EinvoiceValidationHashNotIn(i.EinvoiceValidationHashNotIn...))
+	}
+	if i.EinvoiceValidationHashGT != nil {
+		predicates = append(predicates, invoice.EinvoiceValidationHashGT(*i.EinvoiceValidationHashGT))
+	}
+	if i.EinvoiceValidationHashGTE != nil {
+		predicates = append(predicates, invoice.EinvoiceValidationHashGTE(*i.EinvoiceValidationHashGTE))
+	}
+	if i.EinvoiceValidationHashLT != nil {
+		predicates = append(predicates, invoice.EinvoiceValidationHashLT(*i.EinvoiceValidationHashLT))
+	}
+	if i.EinvoiceValidationHashLTE != nil {
+		predicates = append(predicates, invoice.EinvoiceValidationHashLTE(*i.EinvoiceValidationHashLTE))
+	}
+	if i.EinvoiceValidationHashContains != nil {
+		predicates = append(predicates, invoice.EinvoiceValidationHashContains(*i.EinvoiceValidationHashContains))
+	}
+	if i.EinvoiceValidationHashHasPrefix != nil {
+		predicates = append(predicates, invoice.EinvoiceValidationHashHasPrefix(*i.EinvoiceValidationHashHasPrefix))
+	}
+	if i.EinvoiceValidationHashHasSuffix != nil {
+		predicates = append(predicates, invoice.EinvoiceValidationHashHasSuffix(*i.EinvoiceValidationHashHasSuffix))
+	}
+	if i.EinvoiceValidationHashIsNil {
+		predicates = append(predicates, invoice.EinvoiceValidationHashIsNil())
+	}
+	if i.EinvoiceValidationHashNotNil {
+		predicates = append(predicates, invoice.EinvoiceValidationHashNotNil())
+	}
+	if i.EinvoiceValidationHashEqualFold != nil {
+		predicates = append(predicates, invoice.EinvoiceValidationHashEqualFold(*i.EinvoiceValidationHashEqualFold))
+	}
+	if i.EinvoiceValidationHashContainsFold != nil {
+		predicates = append(predicates, invoice.EinvoiceValidationHashContainsFold(*i.EinvoiceValidationHashContainsFold))
+	}
+
+	if i.HasCustomer != nil {
+		p := invoice.HasCustomer()
+		if !*i.HasCustomer {
+			p = invoice.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasCustomerWith) > 0 {
+		with := make([]predicate.Customer, 0, len(i.HasCustomerWith))
+		for _, w := range i.HasCustomerWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasCustomerWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, invoice.HasCustomerWith(with...))
+	}
+	if i.HasItems != nil {
+		p := invoice.HasItems()
+		if !*i.HasItems {
+			p = invoice.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasItemsWith) > 0 {
+		with := make([]predicate.InvoiceItem, 0, len(i.HasItemsWith))
+		for _, w := range i.HasItemsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasItemsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, invoice.HasItemsWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyInvoiceWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return invoice.And(predicates...), nil
+	}
+}
+
+// InvoiceItemWhereInput represents a where input for filtering InvoiceItem queries.
+type InvoiceItemWhereInput struct {
+	Predicates []predicate.InvoiceItem  `json:"-"`
+	Not        *InvoiceItemWhereInput   `json:"not,omitempty"`
+	Or         []*InvoiceItemWhereInput `json:"or,omitempty"`
+	And        []*InvoiceItemWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *pulid.ID  `json:"id,omitempty"`
+	IDNEQ   *pulid.ID  `json:"idNEQ,omitempty"`
+	IDIn    []pulid.ID `json:"idIn,omitempty"`
+	IDNotIn []pulid.ID `json:"idNotIn,omitempty"`
+	IDGT    *pulid.ID  `json:"idGT,omitempty"`
+	IDGTE   *pulid.ID  `json:"idGTE,omitempty"`
+	IDLT    *pulid.ID  `json:"idLT,omitempty"`
+	IDLTE   *pulid.ID  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "position" field predicates.
+	Position      *int  `json:"position,omitempty"`
+	PositionNEQ   *int  `json:"positionNEQ,omitempty"`
+	PositionIn    []int `json:"positionIn,omitempty"`
+	PositionNotIn []int `json:"positionNotIn,omitempty"`
+	PositionGT    *int  `json:"positionGT,omitempty"`
+	PositionGTE   *int  `json:"positionGTE,omitempty"`
+	PositionLT    *int  `json:"positionLT,omitempty"`
+	PositionLTE   *int  `json:"positionLTE,omitempty"`
+
+	// "item_id" field predicates.
+	ItemID             *pulid.ID  `json:"itemID,omitempty"`
+	ItemIDNEQ          *pulid.ID  `json:"itemIDNEQ,omitempty"`
+	ItemIDIn           []pulid.ID `json:"itemIDIn,omitempty"`
+	ItemIDNotIn        []pulid.ID `json:"itemIDNotIn,omitempty"`
+	ItemIDGT           *pulid.ID  `json:"itemIDGT,omitempty"`
+	ItemIDGTE          *pulid.ID  `json:"itemIDGTE,omitempty"`
+	ItemIDLT           *pulid.ID  `json:"itemIDLT,omitempty"`
+	ItemIDLTE          *pulid.ID  `json:"itemIDLTE,omitempty"`
+	ItemIDContains     *pulid.ID  `json:"itemIDContains,omitempty"`
+	ItemIDHasPrefix    *pulid.ID  `json:"itemIDHasPrefix,omitempty"`
+	ItemIDHasSuffix    *pulid.ID  `json:"itemIDHasSuffix,omitempty"`
+	ItemIDIsNil        bool       `json:"itemIDIsNil,omitempty"`
+	ItemIDNotNil       bool       `json:"itemIDNotNil,omitempty"`
+	ItemIDEqualFold    *pulid.ID  `json:"itemIDEqualFold,omitempty"`
+	ItemIDContainsFold *pulid.ID  `json:"itemIDContainsFold,omitempty"`
+
+	// "item_code" field predicates.
+	ItemCode             *string  `json:"itemCode,omitempty"`
+	ItemCodeNEQ          *string  `json:"itemCodeNEQ,omitempty"`
+	ItemCodeIn           []string `json:"itemCodeIn,omitempty"`
+	ItemCodeNotIn        []string `json:"itemCodeNotIn,omitempty"`
+	ItemCodeGT           *string  `json:"itemCodeGT,omitempty"`
+	ItemCodeGTE          *string  `json:"itemCodeGTE,omitempty"`
+	ItemCodeLT           *string  `json:"itemCodeLT,omitempty"`
+	ItemCodeLTE          *string  `json:"itemCodeLTE,omitempty"`
+	ItemCodeContains     *string  `json:"itemCodeContains,omitempty"`
+	ItemCodeHasPrefix    *string  `json:"itemCodeHasPrefix,omitempty"`
+	ItemCodeHasSuffix    *string  `json:"itemCodeHasSuffix,omitempty"`
+	ItemCodeIsNil        bool     `json:"itemCodeIsNil,omitempty"`
+	ItemCodeNotNil       bool     `json:"itemCodeNotNil,omitempty"`
+	ItemCodeEqualFold    *string  `json:"itemCodeEqualFold,omitempty"`
+	ItemCodeContainsFold *string  `json:"itemCodeContainsFold,omitempty"`
+
+	// "description" field predicates.
+	Description             *string  `json:"description,omitempty"`
+	DescriptionNEQ          *string  `json:"descriptionNEQ,omitempty"`
+	DescriptionIn           []string `json:"descriptionIn,omitempty"`
+	DescriptionNotIn        []string `json:"descriptionNotIn,omitempty"`
+	DescriptionGT           *string  `json:"descriptionGT,omitempty"`
+	DescriptionGTE          *string  `json:"descriptionGTE,omitempty"`
+	DescriptionLT           *string  `json:"descriptionLT,omitempty"`
+	DescriptionLTE          *string  `json:"descriptionLTE,omitempty"`
+	DescriptionContains     *string  `json:"descriptionContains,omitempty"`
+	DescriptionHasPrefix    *string  `json:"descriptionHasPrefix,omitempty"`
+	DescriptionHasSuffix    *string  `json:"descriptionHasSuffix,omitempty"`
+	DescriptionEqualFold    *string  `json:"descriptionEqualFold,omitempty"`
+	DescriptionContainsFold *string  `json:"descriptionContainsFold,omitempty"`
+
+	// "quantity" field predicates.
+	Quantity      *decimal.Decimal  `json:"quantity,omitempty"`
+	QuantityNEQ   *decimal.Decimal  `json:"quantityNEQ,omitempty"`
+	QuantityIn    []decimal.Decimal `json:"quantityIn,omitempty"`
+	QuantityNotIn []decimal.Decimal `json:"quantityNotIn,omitempty"`
+	QuantityGT    *decimal.Decimal  `json:"quantityGT,omitempty"`
+	QuantityGTE   *decimal.Decimal  `json:"quantityGTE,omitempty"`
+	QuantityLT    *decimal.Decimal  `json:"quantityLT,omitempty"`
+	QuantityLTE   *decimal.Decimal  `json:"quantityLTE,omitempty"`
+
+	// "unit_price" field predicates.
+	UnitPrice      *decimal.Decimal  `json:"unitPrice,omitempty"`
+	UnitPriceNEQ   *decimal.Decimal  `json:"unitPriceNEQ,omitempty"`
+	UnitPriceIn    []decimal.Decimal `json:"unitPriceIn,omitempty"`
+	UnitPriceNotIn []decimal.Decimal `json:"unitPriceNotIn,omitempty"`
+	UnitPriceGT    *decimal.Decimal  `json:"unitPriceGT,omitempty"`
+	UnitPriceGTE   *decimal.Decimal  `json:"unitPriceGTE,omitempty"`
+	UnitPriceLT    *decimal.Decimal  `json:"unitPriceLT,omitempty"`
+	UnitPriceLTE   *decimal.Decimal  `json:"unitPriceLTE,omitempty"`
+
+	// "discount_percent" field predicates.
+	DiscountPercent      *decimal.Decimal  `json:"discountPercent,omitempty"`
+	DiscountPercentNEQ   *decimal.Decimal  `json:"discountPercentNEQ,omitempty"`
+	DiscountPercentIn    []decimal.Decimal `json:"discountPercentIn,omitempty"`
+	DiscountPercentNotIn []decimal.Decimal `json:"discountPercentNotIn,omitempty"`
+	DiscountPercentGT    *decimal.Decimal  `json:"discountPercentGT,omitempty"`
+	DiscountPercentGTE   *decimal.Decimal  `json:"discountPercentGTE,omitempty"`
+	DiscountPercentLT    *decimal.Decimal  `json:"discountPercentLT,omitempty"`
+	DiscountPercentLTE   *decimal.Decimal  `json:"discountPercentLTE,omitempty"`
+
+	// "discount_amount" field predicates.
+	DiscountAmount      *decimal.Decimal  `json:"discountAmount,omitempty"`
+	DiscountAmountNEQ   *decimal.Decimal  `json:"discountAmountNEQ,omitempty"`
+	DiscountAmountIn    []decimal.Decimal `json:"discountAmountIn,omitempty"`
+	DiscountAmountNotIn []decimal.Decimal `json:"discountAmountNotIn,omitempty"`
+	DiscountAmountGT    *decimal.Decimal  `json:"discountAmountGT,omitempty"`
+	DiscountAmountGTE   *decimal.Decimal  `json:"discountAmountGTE,omitempty"`
+	DiscountAmountLT    *decimal.Decimal  `json:"discountAmountLT,omitempty"`
+	DiscountAmountLTE   *decimal.Decimal  `json:"discountAmountLTE,omitempty"`
+
+	// "line_total" field predicates.
+	LineTotal      *decimal.Decimal  `json:"lineTotal,omitempty"`
+	LineTotalNEQ   *decimal.Decimal  `json:"lineTotalNEQ,omitempty"`
+	LineTotalIn    []decimal.Decimal `json:"lineTotalIn,omitempty"`
+	LineTotalNotIn []decimal.Decimal `json:"lineTotalNotIn,omitempty"`
+	LineTotalGT    *decimal.Decimal  `json:"lineTotalGT,omitempty"`
+	LineTotalGTE   *decimal.Decimal  `json:"lineTotalGTE,omitempty"`
+	LineTotalLT    *decimal.Decimal  `json:"lineTotalLT,omitempty"`
+	LineTotalLTE   *decimal.Decimal  `json:"lineTotalLTE,omitempty"`
+
+	// "tax_code" field predicates.
+	TaxCode             *string  `json:"taxCode,omitempty"`
+	TaxCodeNEQ          *string  `json:"taxCodeNEQ,omitempty"`
+	TaxCodeIn           []string `json:"taxCodeIn,omitempty"`
+	TaxCodeNotIn        []string `json:"taxCodeNotIn,omitempty"`
+	TaxCodeGT           *string  `json:"taxCodeGT,omitempty"`
+	TaxCodeGTE          *string  `json:"taxCodeGTE,omitempty"`
+	TaxCodeLT           *string  `json:"taxCodeLT,omitempty"`
+	TaxCodeLTE          *string  `json:"taxCodeLTE,omitempty"`
+	TaxCodeContains     *string  `json:"taxCodeContains,omitempty"`
+	TaxCodeHasPrefix    *string  `json:"taxCodeHasPrefix,omitempty"`
+	TaxCodeHasSuffix    *string  `json:"taxCodeHasSuffix,omitempty"`
+	TaxCodeIsNil        bool     `json:"taxCodeIsNil,omitempty"`
+	TaxCodeNotNil       bool     `json:"taxCodeNotNil,omitempty"`
+	TaxCodeEqualFold    *string  `json:"taxCodeEqualFold,omitempty"`
+	TaxCodeContainsFold *string  `json:"taxCodeContainsFold,omitempty"`
+
+	// "tax_rate" field predicates.
+	TaxRate      *decimal.Decimal  `json:"taxRate,omitempty"`
+	TaxRateNEQ   *decimal.Decimal  `json:"taxRateNEQ,omitempty"`
+	TaxRateIn    []decimal.Decimal `json:"taxRateIn,omitempty"`
+	TaxRateNotIn []decimal.Decimal `json:"taxRateNotIn,omitempty"`
+	TaxRateGT    *decimal.Decimal  `json:"taxRateGT,omitempty"`
+	TaxRateGTE   *decimal.Decimal  `json:"taxRateGTE,omitempty"`
+	TaxRateLT    *decimal.Decimal  `json:"taxRateLT,omitempty"`
+	TaxRateLTE   *decimal.Decimal  `json:"taxRateLTE,omitempty"`
+
+	// "tax_amount" field predicates.
+	TaxAmount      *decimal.Decimal  `json:"taxAmount,omitempty"`
+	TaxAmountNEQ   *decimal.Decimal  `json:"taxAmountNEQ,omitempty"`
+	TaxAmountIn    []decimal.Decimal `json:"taxAmountIn,omitempty"`
+	TaxAmountNotIn []decimal.Decimal `json:"taxAmountNotIn,omitempty"`
+	TaxAmountGT    *decimal.Decimal  `json:"taxAmountGT,omitempty"`
+	TaxAmountGTE   *decimal.Decimal  `json:"taxAmountGTE,omitempty"`
+	TaxAmountLT    *decimal.Decimal  `json:"taxAmountLT,omitempty"`
+	TaxAmountLTE   *decimal.Decimal  `json:"taxAmountLTE,omitempty"`
+
+	// "notes" field predicates.
+	Notes             *string  `json:"notes,omitempty"`
+	NotesNEQ          *string  `json:"notesNEQ,omitempty"`
+	NotesIn           []string `json:"notesIn,omitempty"`
+	NotesNotIn        []string `json:"notesNotIn,omitempty"`
+	NotesGT           *string  `json:"notesGT,omitempty"`
+	NotesGTE          *string  `json:"notesGTE,omitempty"`
+	NotesLT           *string  `json:"notesLT,omitempty"`
+	NotesLTE          *string  `json:"notesLTE,omitempty"`
+	NotesContains     *string  `json:"notesContains,omitempty"`
+	NotesHasPrefix    *string  `json:"notesHasPrefix,omitempty"`
+	NotesHasSuffix    *string  `json:"notesHasSuffix,omitempty"`
+	NotesIsNil        bool     `json:"notesIsNil,omitempty"`
+	NotesNotNil       bool     `json:"notesNotNil,omitempty"`
+	NotesEqualFold    *string  `json:"notesEqualFold,omitempty"`
+	NotesContainsFold *string  `json:"notesContainsFold,omitempty"`
+
+	// "invoice_id" field predicates.
+	InvoiceID             *pulid.ID  `json:"invoiceID,omitempty"`
+	InvoiceIDNEQ          *pulid.ID  `json:"invoiceIDNEQ,omitempty"`
+	InvoiceIDIn           []pulid.ID `json:"invoiceIDIn,omitempty"`
+	InvoiceIDNotIn        []pulid.ID `json:"invoiceIDNotIn,omitempty"`
+	InvoiceIDGT           *pulid.ID  `json:"invoiceIDGT,omitempty"`
+	InvoiceIDGTE          *pulid.ID  `json:"invoiceIDGTE,omitempty"`
+	InvoiceIDLT           *pulid.ID  `json:"invoiceIDLT,omitempty"`
+	InvoiceIDLTE          *pulid.ID  `json:"invoiceIDLTE,omitempty"`
+	InvoiceIDContains     *pulid.ID  `json:"invoiceIDContains,omitempty"`
+	InvoiceIDHasPrefix    *pulid.ID  `json:"invoiceIDHasPrefix,omitempty"`
+	InvoiceIDHasSuffix    *pulid.ID  `json:"invoiceIDHasSuffix,omitempty"`
+	InvoiceIDEqualFold    *pulid.ID  `json:"invoiceIDEqualFold,omitempty"`
+	InvoiceIDContainsFold *pulid.ID  `json:"invoiceIDContainsFold,omitempty"`
+
+	// "invoice" edge predicates.
+	HasInvoice     *bool                `json:"hasInvoice,omitempty"`
+	HasInvoiceWith []*InvoiceWhereInput `json:"hasInvoiceWith,omitempty"`
+
+	// "item" edge predicates.
+	HasItem     *bool             `json:"hasItem,omitempty"`
+	HasItemWith []*ItemWhereInput `json:"hasItemWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *InvoiceItemWhereInput) AddPredicates(predicates ...predicate.InvoiceItem) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the InvoiceItemWhereInput filter on the InvoiceItemQuery builder.
+func (i *InvoiceItemWhereInput) Filter(q *InvoiceItemQuery) (*InvoiceItemQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyInvoiceItemWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyInvoiceItemWhereInput is returned in case the InvoiceItemWhereInput is empty.
+var ErrEmptyInvoiceItemWhereInput = errors.New("ent: empty predicate InvoiceItemWhereInput")
+
+// P returns a predicate for filtering invoiceitems.
+// An error is returned if the input is empty or invalid.
+func (i *InvoiceItemWhereInput) P() (predicate.InvoiceItem, error) {
+	var predicates []predicate.InvoiceItem
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, invoiceitem.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.InvoiceItem, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, invoiceitem.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.InvoiceItem, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, invoiceitem.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, invoiceitem.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, invoiceitem.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, invoiceitem.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, invoiceitem.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, invoiceitem.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, invoiceitem.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, invoiceitem.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, invoiceitem.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, invoiceitem.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, invoiceitem.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, invoiceitem.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, invoiceitem.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, invoiceitem.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, invoiceitem.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, invoiceitem.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, invoiceitem.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, invoiceitem.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, invoiceitem.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, invoiceitem.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, invoiceitem.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, invoiceitem.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, invoiceitem.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, invoiceitem.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, invoiceitem.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Position != nil {
+		predicates = append(predicates, invoiceitem.PositionEQ(*i.Position))
+	}
+	if i.PositionNEQ != nil {
+		predicates = append(predicates, invoiceitem.PositionNEQ(*i.PositionNEQ))
+	}
+	if len(i.PositionIn) > 0 {
+		predicates = append(predicates, invoiceitem.PositionIn(i.PositionIn...))
+	}
+	if len(i.PositionNotIn) > 0 {
+		predicates = append(predicates, invoiceitem.PositionNotIn(i.PositionNotIn...))
+	}
+	if i.PositionGT != nil {
+		predicates = append(predicates, invoiceitem.PositionGT(*i.PositionGT))
+	}
+	if i.PositionGTE != nil {
+		predicates = append(predicates, invoiceitem.PositionGTE(*i.PositionGTE))
+	}
+	if i.PositionLT != nil {
+		predicates = append(predicates, invoiceitem.PositionLT(*i.PositionLT))
+	}
+	if i.PositionLTE != nil {
+		predicates = append(predicates, invoiceitem.PositionLTE(*i.PositionLTE))
+	}
+	if i.ItemID != nil {
+		predicates = append(predicates, invoiceitem.ItemIDEQ(*i.ItemID))
+	}
+	if i.ItemIDNEQ != nil {
+		predicates = append(predicates, invoiceitem.ItemIDNEQ(*i.ItemIDNEQ))
+	}
+	if len(i.ItemIDIn) > 0 {
+		predicates = append(predicates, invoiceitem.ItemIDIn(i.ItemIDIn...))
+	}
+	if len(i.ItemIDNotIn) > 0 {
+		predicates = append(predicates, invoiceitem.ItemIDNotIn(i.ItemIDNotIn...))
+	}
+	if i.ItemIDGT != nil {
+		predicates = append(predicates, invoiceitem.ItemIDGT(*i.ItemIDGT))
+	}
+	if i.ItemIDGTE != nil {
+		predicates = append(predicates, invoiceitem.ItemIDGTE(*i.ItemIDGTE))
+	}
+	if i.ItemIDLT != nil {
+		predicates = append(predicates, invoiceitem.ItemIDLT(*i.ItemIDLT))
+	}
+	if i.ItemIDLTE != nil {
+		predicates = append(predicates, invoiceitem.ItemIDLTE(*i.ItemIDLTE))
+	}
+	if i.ItemIDContains != nil {
+		predicates = append(predicates, invoiceitem.ItemIDContains(*i.ItemIDContains))
+	}
+	if i.ItemIDHasPrefix != nil {
+		predicates = append(predicates, invoiceitem.ItemIDHasPrefix(*i.ItemIDHasPrefix))
+	}
+	if i.ItemIDHasSuffix != nil {
+		predicates = append(predicates, invoiceitem.ItemIDHasSuffix(*i.ItemIDHasSuffix))
+	}
+	if i.ItemIDIsNil {
+		predicates = append(predicates, invoiceitem.ItemIDIsNil())
+	}
+	if i.ItemIDNotNil {
+		predicates = append(predicates, invoiceitem.ItemIDNotNil())
+	}
+	if i.ItemIDEqualFold != nil {
+		predicates = append(predicates, invoiceitem.ItemIDEqualFold(*i.ItemIDEqualFold))
+	}
+	if i.ItemIDContainsFold != nil {
+		predicates = append(predicates, invoiceitem.ItemIDContainsFold(*i.ItemIDContainsFold))
+	}
+	if i.ItemCode != nil {
+		predicates = append(predicates, invoiceitem.ItemCodeEQ(*i.ItemCode))
+	}
+	if i.ItemCodeNEQ != nil {
+		predicates = append(predicates, invoiceitem.ItemCodeNEQ(*i.ItemCodeNEQ))
+	}
+	if len(i.ItemCodeIn) > 0 {
+		predicates = append(predicates, invoiceitem.ItemCodeIn(i.ItemCodeIn...))
+	}
+	if len(i.ItemCodeNotIn) > 0 {
+		predicates = append(predicates, invoiceitem.ItemCodeNotIn(i.ItemCodeNotIn...))
+	}
+	if i.ItemCodeGT != nil {
+		predicates = append(predicates, invoiceitem.ItemCodeGT(*i.ItemCodeGT))
+	}
+	if i.ItemCodeGTE != nil {
+		predicates = append(predicates, invoiceitem.ItemCodeGTE(*i.ItemCodeGTE))
+	}
+	if i.ItemCodeLT != nil {
+		predicates = append(predicates, invoiceitem.ItemCodeLT(*i.ItemCodeLT))
+	}
+	if i.ItemCodeLTE != nil {
+		predicates = append(predicates, invoiceitem.ItemCodeLTE(*i.ItemCodeLTE))
+	}
+	if i.ItemCodeContains != nil {
+		predicates = append(predicates, invoiceitem.ItemCodeContains(*i.ItemCodeContains))
+	}
+	if i.ItemCodeHasPrefix != nil {
+		predicates = append(predicates, invoiceitem.ItemCodeHasPrefix(*i.ItemCodeHasPrefix))
+	}
+	if i.ItemCodeHasSuffix != nil {
+		predicates = append(predicates, invoiceitem.ItemCodeHasSuffix(*i.ItemCodeHasSuffix))
+	}
+	if i.ItemCodeIsNil {
+		predicates = append(predicates, invoiceitem.ItemCodeIsNil())
+	}
+	if i.ItemCodeNotNil {
+		predicates = append(predicates, invoiceitem.ItemCodeNotNil())
+	}
+	if i.ItemCodeEqualFold != nil {
+		predicates = append(predicates, invoiceitem.ItemCodeEqualFold(*i.ItemCodeEqualFold))
+	}
+	if i.ItemCodeContainsFold != nil {
+		predicates = append(predicates, invoiceitem.ItemCodeContainsFold(*i.ItemCodeContainsFold))
+	}
+	if i.Description != nil {
+		predicates = append(predicates, invoiceitem.DescriptionEQ(*i.Description))
+	}
+	if i.DescriptionNEQ != nil {
+		predicates = append(predicates, invoiceitem.DescriptionNEQ(*i.DescriptionNEQ))
+	}
+	if len(i.DescriptionIn) > 0 {
+		predicates = append(predicates, invoiceitem.DescriptionIn(i.DescriptionIn...))
+	}
+	if len(i.DescriptionNotIn) > 0 {
+		predicates = append(predicates, invoiceitem.DescriptionNotIn(i.DescriptionNotIn...))
+	}
+	if i.DescriptionGT != nil {
+		predicates = append(predicates, invoiceitem.DescriptionGT(*i.DescriptionGT))
+	}
+	if i.DescriptionGTE != nil {
+		predicates = append(predicates, invoiceitem.DescriptionGTE(*i.DescriptionGTE))
+	}
+	if i.DescriptionLT != nil {
+		predicates = append(predicates, invoiceitem.DescriptionLT(*i.DescriptionLT))
+	}
+	if i.DescriptionLTE != nil {
+		predicates = append(predicates, invoiceitem.DescriptionLTE(*i.DescriptionLTE))
+	}
+	if i.DescriptionContains != nil {
+		predicates = append(predicates, invoiceitem.DescriptionContains(*i.DescriptionContains))
+	}
+	if i.DescriptionHasPrefix != nil {
+		predicates = append(predicates, invoiceitem.DescriptionHasPrefix(*i.DescriptionHasPrefix))
+	}
+	if i.DescriptionHasSuffix != nil {
+		predicates = append(predicates, invoiceitem.DescriptionHasSuffix(*i.DescriptionHasSuffix))
+	}
+	if i.DescriptionEqualFold != nil {
+		predicates = append(predicates, invoiceitem.DescriptionEqualFold(*i.DescriptionEqualFold))
+	}
+	if i.DescriptionContainsFold != nil {
+		predicates = append(predicates, invoiceitem.DescriptionContainsFold(*i.DescriptionContainsFold))
+	}
+	if i.Quantity != nil {
+		predicates = append(predicates, invoiceitem.QuantityEQ(*i.Quantity))
+	}
+	if i.QuantityNEQ != nil {
+		predicates = append(predicates, invoiceitem.QuantityNEQ(*i.QuantityNEQ))
+	}
+	if len(i.QuantityIn) > 0 {
+		predicates = append(predicates, invoiceitem.QuantityIn(i.QuantityIn...))
+	}
+	if len(i.QuantityNotIn) > 0 {
+		predicates = append(predicates, invoiceitem.QuantityNotIn(i.QuantityNotIn...))
+	}
+	if i.QuantityGT != nil {
+		predicates = append(predicates, invoiceitem.QuantityGT(*i.QuantityGT))
+	}
+	if i.QuantityGTE != nil {
+		predicates = append(predicates, invoiceitem.QuantityGTE(*i.QuantityGTE))
+	}
+	if i.QuantityLT != nil {
+		predicates = append(predicates, invoiceitem.QuantityLT(*i.QuantityLT))
+	}
+	if i.QuantityLTE != nil {
+		predicates = append(predicates, invoiceitem.QuantityLTE(*i.QuantityLTE))
+	}
+	if i.UnitPrice != nil {
+		predicates = append(predicates, invoiceitem.UnitPriceEQ(*i.UnitPrice))
+	}
+	if i.UnitPriceNEQ != nil {
+		predicates = append(predicates, invoiceitem.UnitPriceNEQ(*i.UnitPriceNEQ))
+	}
+	if len(i.UnitPriceIn) > 0 {
+		predicates = append(predicates, invoiceitem.UnitPriceIn(i.UnitPriceIn...))
+	}
+	if len(i.UnitPriceNotIn) > 0 {
+		predicates = append(predicates, invoiceitem.UnitPriceNotIn(i.UnitPriceNotIn...))
+	}
+	if i.UnitPriceGT != nil {
+		predicates = append(predicates, invoiceitem.UnitPriceGT(*i.UnitPriceGT))
+	}
+	if i.UnitPriceGTE != nil {
+		predicates = append(predicates, invoiceitem.UnitPriceGTE(*i.UnitPriceGTE))
+	}
+	if i.UnitPriceLT != nil {
+		predicates = append(predicates, invoiceitem.UnitPriceLT(*i.UnitPriceLT))
+	}
+	if i.UnitPriceLTE != nil {
+		predicates = append(predicates, invoiceitem.UnitPriceLTE(*i.UnitPriceLTE))
+	}
+	if i.DiscountPercent != nil {
+		predicates = append(predicates, invoiceitem.DiscountPercentEQ(*i.DiscountPercent))
+	}
+	if i.DiscountPercentNEQ != nil {
+		predicates = append(predicates, invoiceitem.DiscountPercentNEQ(*i.DiscountPercentNEQ))
+	}
+	if len(i.DiscountPercentIn) > 0 {
+		predicates = append(predicates, invoiceitem.DiscountPercentIn(i.DiscountPercentIn...))
+	}
+	if len(i.DiscountPercentNotIn) > 0 {
+		predicates = append(predicates, invoiceitem.DiscountPercentNotIn(i.DiscountPercentNotIn...))
+	}
+	if i.DiscountPercentGT != nil {
+		predicates = append(predicates, invoiceitem.DiscountPercentGT(*i.DiscountPercentGT))
+	}
+	if i.DiscountPercentGTE != nil {
+		predicates = append(predicates, invoiceitem.DiscountPercentGTE(*i.DiscountPercentGTE))
+	}
+	if i.DiscountPercentLT != nil {
+		predicates = append(predicates, invoiceitem.DiscountPercentLT(*i.DiscountPercentLT))
+	}
+	if i.DiscountPercentLTE != nil {
+		predicates = append(predicates, invoiceitem.DiscountPercentLTE(*i.DiscountPercentLTE))
+	}
+	if i.DiscountAmount != nil {
+		predicates = append(predicates, invoiceitem.DiscountAmountEQ(*i.DiscountAmount))
+	}
+	if i.DiscountAmountNEQ != nil {
+		predicates = append(predicates, invoiceitem.DiscountAmountNEQ(*i.DiscountAmountNEQ))
+	}
+	if len(i.DiscountAmountIn) > 0 {
+		predicates = append(predicates, invoiceitem.DiscountAmountIn(i.DiscountAmountIn...))
+	}
+	if len(i.DiscountAmountNotIn) > 0 {
+		predicates = append(predicates, invoiceitem.DiscountAmountNotIn(i.DiscountAmountNotIn...))
+	}
+	if i.DiscountAmountGT != nil {
+		predicates = append(predicates, invoiceitem.DiscountAmountGT(*i.DiscountAmountGT))
+	}
+	if i.DiscountAmountGTE != nil {
+		predicates = append(predicates, invoiceitem.DiscountAmountGTE(*i.DiscountAmountGTE))
+	}
+	if i.DiscountAmountLT != nil {
+		predicates = append(predicates, invoiceitem.DiscountAmountLT(*i.DiscountAmountLT))
+	}
+	if i.DiscountAmountLTE != nil {
+		predicates = append(predicates, invoiceitem.DiscountAmountLTE(*i.DiscountAmountLTE))
+	}
+	if i.LineTotal != nil {
+		predicates = append(predicates, invoiceitem.LineTotalEQ(*i.LineTotal))
+	}
+	if i.LineTotalNEQ != nil {
+		predicates = append(predicates, invoiceitem.LineTotalNEQ(*i.LineTotalNEQ))
+	}
+	if len(i.LineTotalIn) > 0 {
+		predicates = append(predicates, invoiceitem.LineTotalIn(i.LineTotalIn...))
+	}
+	if len(i.LineTotalNotIn) > 0 {
+		predicates = append(predicates, invoiceitem.LineTotalNotIn(i.LineTotalNotIn...))
+	}
+	if i.LineTotalGT != nil {
+		predicates = append(predicates, invoiceitem.LineTotalGT(*i.LineTotalGT))
+	}
+	if i.LineTotalGTE != nil {
+		predicates = append(predicates, invoiceitem.LineTotalGTE(*i.LineTotalGTE))
+	}
+	if i.LineTotalLT != nil {
+		predicates = append(predicates, invoiceitem.LineTotalLT(*i.LineTotalLT))
+	}
+	if i.LineTotalLTE != nil {
+		predicates = append(predicates, invoiceitem.LineTotalLTE(*i.LineTotalLTE))
+	}
+	if i.TaxCode != nil {
+		predicates = append(predicates, invoiceitem.TaxCodeEQ(*i.TaxCode))
+	}
+	if i.TaxCodeNEQ != nil {
+		predicates = append(predicates, invoiceitem.TaxCodeNEQ(*i.TaxCodeNEQ))
+	}
+	if len(i.TaxCodeIn) > 0 {
+		predicates = append(predicates, invoiceitem.TaxCodeIn(i.TaxCodeIn...))
+	}
+	if len(i.TaxCodeNotIn) > 0 {
+		predicates = append(predicates, invoiceitem.TaxCodeNotIn(i.TaxCodeNotIn...))
+	}
+	if i.TaxCodeGT != nil {
+		predicates = append(predicates, invoiceitem.TaxCodeGT(*i.TaxCodeGT))
+	}
+	if i.TaxCodeGTE != nil {
+		predicates = append(predicates, invoiceitem.TaxCodeGTE(*i.TaxCodeGTE))
+	}
+	if i.TaxCodeLT != nil {
+		predicates = append(predicates, invoiceitem.TaxCodeLT(*i.TaxCodeLT))
+	}
+	if i.TaxCodeLTE != nil {
+		predicates = append(predicates, invoiceitem.TaxCodeLTE(*i.TaxCodeLTE))
+	}
+	if i.TaxCodeContains != nil {
+		predicates = append(predicates, invoiceitem.TaxCodeContains(*i.TaxCodeContains))
+	}
+	if i.TaxCodeHasPrefix != nil {
+		predicates = append(predicates, invoiceitem.TaxCodeHasPrefix(*i.TaxCodeHasPrefix))
+	}
+	if i.TaxCodeHasSuffix != nil {
+		predicates = append(predicates, invoiceitem.TaxCodeHasSuffix(*i.TaxCodeHasSuffix))
+	}
+	if i.TaxCodeIsNil {
+		predicates = append(predicates, invoiceitem.TaxCodeIsNil())
+	}
+	if i.TaxCodeNotNil {
+		predicates = append(predicates, invoiceitem.TaxCodeNotNil())
+	}
+	if i.TaxCodeEqualFold != nil {
+		predicates = append(predicates, invoiceitem.TaxCodeEqualFold(*i.TaxCodeEqualFold))
+	}
+	if i.TaxCodeContainsFold != nil {
+		predicates = append(predicates, invoiceitem.TaxCodeContainsFold(*i.TaxCodeContainsFold))
+	}
+	if i.TaxRate != nil {
+		predicates = append(predicates, invoiceitem.TaxRateEQ(*i.TaxRate))
+	}
+	if i.TaxRateNEQ != nil {
+		predicates = append(predicates, invoiceitem.TaxRateNEQ(*i.TaxRateNEQ))
+	}
+	if len(i.TaxRateIn) > 0 {
+		predicates = append(predicates, invoiceitem.TaxRateIn(i.TaxRateIn...))
+	}
+	if len(i.TaxRateNotIn) > 0 {
+		predicates = append(predicates, invoiceitem.TaxRateNotIn(i.TaxRateNotIn...))
+	}
+	if i.TaxRateGT != nil {
+		predicates = append(predicates, invoiceitem.TaxRateGT(*i.TaxRateGT))
+	}
+	if i.TaxRateGTE != nil {
+		predicates = append(predicates, invoiceitem.TaxRateGTE(*i.TaxRateGTE))
+	}
+	if i.TaxRateLT != nil {
+		predicates = append(predicates, invoiceitem.TaxRateLT(*i.TaxRateLT))
+	}
+	if i.TaxRateLTE != nil {
+		predicates = append(predicates, invoiceitem.TaxRateLTE(*i.TaxRateLTE))
+	}
+	if i.TaxAmount != nil {
+		predicates = append(predicates, invoiceitem.TaxAmountEQ(*i.TaxAmount))
+	}
+	if i.TaxAmountNEQ != nil {
+		predicates = append(predicates, invoiceitem.TaxAmountNEQ(*i.TaxAmountNEQ))
+	}
+	if len(i.TaxAmountIn) > 0 {
+		predicates = append(predicates, invoiceitem.TaxAmountIn(i.TaxAmountIn...))
+	}
+	if len(i.TaxAmountNotIn) > 0 {
+		predicates = append(predicates, invoiceitem.TaxAmountNotIn(i.TaxAmountNotIn...))
+	}
+	if i.TaxAmountGT != nil {
+		predicates = append(predicates, invoiceitem.TaxAmountGT(*i.TaxAmountGT))
+	}
+	if i.TaxAmountGTE != nil {
+		predicates = append(predicates, invoiceitem.TaxAmountGTE(*i.TaxAmountGTE))
+	}
+	if i.TaxAmountLT != nil {
+		predicates = append(predicates, invoiceitem.TaxAmountLT(*i.TaxAmountLT))
+	}
+	if i.TaxAmountLTE != nil {
+		predicates = append(predicates, invoiceitem.TaxAmountLTE(*i.TaxAmountLTE))
+	}
+	if i.Notes != nil {
+		predicates = append(predicates, invoiceitem.NotesEQ(*i.Notes))
+	}
+	if i.NotesNEQ != nil {
+		predicates = append(predicates, invoiceitem.NotesNEQ(*i.NotesNEQ))
+	}
+	if len(i.NotesIn) > 0 {
+		predicates = append(predicates, invoiceitem.NotesIn(i.NotesIn...))
+	}
+	if len(i.NotesNotIn) > 0 {
+		predicates = append(predicates, invoiceitem.NotesNotIn(i.NotesNotIn...))
+	}
+	if i.NotesGT != nil {
+		predicates = append(predicates, invoiceitem.NotesGT(*i.NotesGT))
+	}
+	if i.NotesGTE != nil {
+		predicates = append(predicates, invoiceitem.NotesGTE(*i.NotesGTE))
+	}
+	if i.NotesLT != nil {
+		predicates = append(predicates, invoiceitem.NotesLT(*i.NotesLT))
+	}
+	if i.NotesLTE != nil {
+		predicates = append(predicates, invoiceitem.NotesLTE(*i.NotesLTE))
+	}
+	if i.NotesContains != nil {
+		predicates = append(predicates, invoiceitem.NotesContains(*i.NotesContains))
+	}
+	if i.NotesHasPrefix != nil {
+		predicates = append(predicates, invoiceitem.NotesHasPrefix(*i.NotesHasPrefix))
+	}
+	if i.NotesHasSuffix != nil {
+		predicates = append(predicates, invoiceitem.NotesHasSuffix(*i.NotesHasSuffix))
+	}
+	if i.NotesIsNil {
+		predicates = append(predicates, invoiceitem.NotesIsNil())
+	}
+	if i.NotesNotNil {
+		predicates = append(predicates, invoiceitem.NotesNotNil())
+	}
+	if i.NotesEqualFold != nil {
+		predicates = append(predicates, invoiceitem.NotesEqualFold(*i.NotesEqualFold))
+	}
+	if i.NotesContainsFold != nil {
+		predicates = append(predicates, invoiceitem.NotesContainsFold(*i.NotesContainsFold))
+	}
+	if i.InvoiceID != nil {
+		predicates = append(predicates, invoiceitem.InvoiceIDEQ(*i.InvoiceID))
+	}
+	if i.InvoiceIDNEQ != nil {
+		predicates = append(predicates, invoiceitem.InvoiceIDNEQ(*i.InvoiceIDNEQ))
+	}
+	if len(i.InvoiceIDIn) > 0 {
+		predicates = append(predicates, invoiceitem.InvoiceIDIn(i.InvoiceIDIn...))
+	}
+	if len(i.InvoiceIDNotIn) > 0 {
+		predicates = append(predicates, invoiceitem.InvoiceIDNotIn(i.InvoiceIDNotIn...))
+	}
+	if i.InvoiceIDGT != nil {
+		predicates = append(predicates, invoiceitem.InvoiceIDGT(*i.InvoiceIDGT))
+	}
+	if i.InvoiceIDGTE != nil {
+		predicates = append(predicates, invoiceitem.InvoiceIDGTE(*i.InvoiceIDGTE))
+	}
+	if i.InvoiceIDLT != nil {
+		predicates = append(predicates, invoiceitem.InvoiceIDLT(*i.InvoiceIDLT))
+	}
+	if i.InvoiceIDLTE != nil {
+		predicates = append(predicates, invoiceitem.InvoiceIDLTE(*i.InvoiceIDLTE))
+	}
+	if i.InvoiceIDContains != nil {
+		predicates = append(predicates, invoiceitem.InvoiceIDContains(*i.InvoiceIDContains))
+	}
+	if i.InvoiceIDHasPrefix != nil {
+		predicates = append(predicates, invoiceitem.InvoiceIDHasPrefix(*i.InvoiceIDHasPrefix))
+	}
+	if i.InvoiceIDHasSuffix != nil {
+		predicates = append(predicates, invoiceitem.InvoiceIDHasSuffix(*i.InvoiceIDHasSuffix))
+	}
+	if i.InvoiceIDEqualFold != nil {
+		predicates = append(predicates, invoiceitem.InvoiceIDEqualFold(*i.InvoiceIDEqualFold))
+	}
+	if i.InvoiceIDContainsFold != nil {
+		predicates = append(predicates, invoiceitem.InvoiceIDContainsFold(*i.InvoiceIDContainsFold))
+	}
+
+	if i.HasInvoice != nil {
+		p := invoiceitem.HasInvoice()
+		if !*i.HasInvoice {
+			p = invoiceitem.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasInvoiceWith) > 0 {
+		with := make([]predicate.Invoice, 0, len(i.HasInvoiceWith))
+		for _, w := range i.HasInvoiceWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasInvoiceWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, invoiceitem.HasInvoiceWith(with...))
+	}
+	if i.HasItem != nil {
+		p := invoiceitem.HasItem()
+		if !*i.HasItem {
+			p = invoiceitem.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasItemWith) > 0 {
+		with := make([]predicate.Item, 0, len(i.HasItemWith))
+		for _, w := range i.HasItemWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasItemWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, invoiceitem.HasItemWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyInvoiceItemWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return invoiceitem.And(predicates...), nil
+	}
+}
+
+// ItemWhereInput represents a where input for filtering Item queries.
+type ItemWhereInput struct {
+	Predicates []predicate.Item  `json:"-"`
+	Not        *ItemWhereInput   `json:"not,omitempty"`
+	Or         []*ItemWhereInput `json:"or,omitempty"`
+	And        []*ItemWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *pulid.ID  `json:"id,omitempty"`
+	IDNEQ   *pulid.ID  `json:"idNEQ,omitempty"`
+	IDIn    []pulid.ID `json:"idIn,omitempty"`
+	IDNotIn []pulid.ID `json:"idNotIn,omitempty"`
+	IDGT    *pulid.ID  `json:"idGT,omitempty"`
+	IDGTE   *pulid.ID  `json:"idGTE,omitempty"`
+	IDLT    *pulid.ID  `json:"idLT,omitempty"`
+	IDLTE   *pulid.ID  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "code" field predicates.
+	Code             *string  `json:"code,omitempty"`
+	CodeNEQ          *string  `json:"codeNEQ,omitempty"`
+	CodeIn           []string `json:"codeIn,omitempty"`
+	CodeNotIn        []string `json:"codeNotIn,omitempty"`
+	CodeGT           *string  `json:"codeGT,omitempty"`
+	CodeGTE          *string  `json:"codeGTE,omitempty"`
+	CodeLT           *string  `json:"codeLT,omitempty"`
+	CodeLTE          *string  `json:"codeLTE,omitempty"`
+	CodeContains     *string  `json:"codeContains,omitempty"`
+	CodeHasPrefix    *string  `json:"codeHasPrefix,omitempty"`
+	CodeHasSuffix    *string  `json:"codeHasSuffix,omitempty"`
+	CodeEqualFold    *string  `json:"codeEqualFold,omitempty"`
+	CodeContainsFold *string  `json:"codeContainsFold,omitempty"`
+
+	// "name" field predicates.
+	Name             *string  `json:"name,omitempty"`
+	NameNEQ          *string  `json:"nameNEQ,omitempty"`
+	NameIn           []string `json:"nameIn,omitempty"`
+	NameNotIn        []string `json:"nameNotIn,omitempty"`
+	NameGT           *string  `json:"nameGT,omitempty"`
+	NameGTE          *string  `json:"nameGTE,omitempty"`
+	NameLT           *string  `json:"nameLT,omitempty"`
+	NameLTE          *string  `json:"nameLTE,omitempty"`
+	NameContains     *string  `json:"nameContains,omitempty"`
+	NameHasPrefix    *string  `json:"nameHasPrefix,omitempty"`
+	NameHasSuffix    *string  `json:"nameHasSuffix,omitempty"`
+	NameEqualFold    *string  `json:"nameEqualFold,omitempty"`
+	NameContainsFold *string  `json:"nameContainsFold,omitempty"`
+
+	// "description" field predicates.
+	Description             *string  `json:"description,omitempty"`
+	DescriptionNEQ          *string  `json:"descriptionNEQ,omitempty"`
+	DescriptionIn           []string `json:"descriptionIn,omitempty"`
+	DescriptionNotIn        []string `json:"descriptionNotIn,omitempty"`
+	DescriptionGT           *string  `json:"descriptionGT,omitempty"`
+	DescriptionGTE          *string  `json:"descriptionGTE,omitempty"`
+	DescriptionLT           *string  `json:"descriptionLT,omitempty"`
+	DescriptionLTE          *string  `json:"descriptionLTE,omitempty"`
+	DescriptionContains     *string  `json:"descriptionContains,omitempty"`
+	DescriptionHasPrefix    *string  `json:"descriptionHasPrefix,omitempty"`
+	DescriptionHasSuffix    *string  `json:"descriptionHasSuffix,omitempty"`
+	DescriptionIsNil        bool     `json:"descriptionIsNil,omitempty"`
+	DescriptionNotNil       bool     `json:"descriptionNotNil,omitempty"`
+	DescriptionEqualFold    *string  `json:"descriptionEqualFold,omitempty"`
+	DescriptionContainsFold *string  `json:"descriptionContainsFold,omitempty"`
+
+	// "type" field predicates.
+	Type      *item.Type  `json:"type,omitempty"`
+	TypeNEQ   *item.Type  `json:"typeNEQ,omitempty"`
+	TypeIn    []item.Type `json:"typeIn,omitempty"`
+	TypeNotIn []item.Type `json:"typeNotIn,omitempty"`
+
+	// "unit_price" field predicates.
+	UnitPrice      *decimal.Decimal  `json:"unitPrice,omitempty"`
+	UnitPriceNEQ   *decimal.Decimal  `json:"unitPriceNEQ,omitempty"`
+	UnitPriceIn    []decimal.Decimal `json:"unitPriceIn,omitempty"`
+	UnitPriceNotIn []decimal.Decimal `json:"unitPriceNotIn,omitempty"`
+	UnitPriceGT    *decimal.Decimal  `json:"unitPriceGT,omitempty"`
+	UnitPriceGTE   *decimal.Decimal  `json:"unitPriceGTE,omitempty"`
+	UnitPriceLT    *decimal.Decimal  `json:"unitPriceLT,omitempty"`
+	UnitPriceLTE   *decimal.Decimal  `json:"unitPriceLTE,omitempty"`
+
+	// "tax_code_id" field predicates.
+	TaxCodeID             *pulid.ID  `json:"taxCodeID,omitempty"`
+	TaxCodeIDNEQ          *pulid.ID  `json:"taxCodeIDNEQ,omitempty"`
+	TaxCodeIDIn           []pulid.ID `json:"taxCodeIDIn,omitempty"`
+	TaxCodeIDNotIn        []pulid.ID `json:"taxCodeIDNotIn,omitempty"`
+	TaxCodeIDGT           *pulid.ID  `json:"taxCodeIDGT,omitempty"`
+	TaxCodeIDGTE          *pulid.ID  `json:"taxCodeIDGTE,omitempty"`
+	TaxCodeIDLT           *pulid.ID  `json:"taxCodeIDLT,omitempty"`
+	TaxCodeIDLTE          *pulid.ID  `json:"taxCodeIDLTE,omitempty"`
+	TaxCodeIDContains     *pulid.ID  `json:"taxCodeIDContains,omitempty"`
+	TaxCodeIDHasPrefix    *pulid.ID  `json:"taxCodeIDHasPrefix,omitempty"`
+	TaxCodeIDHasSuffix    *pulid.ID  `json:"taxCodeIDHasSuffix,omitempty"`
+	TaxCodeIDIsNil        bool       `json:"taxCodeIDIsNil,omitempty"`
+	TaxCodeIDNotNil       bool       `json:"taxCodeIDNotNil,omitempty"`
+	TaxCodeIDEqualFold    *pulid.ID  `json:"taxCodeIDEqualFold,omitempty"`
+	TaxCodeIDContainsFold *pulid.ID  `json:"taxCodeIDContainsFold,omitempty"`
+
+	// "active" field predicates.
+	Active    *bool `json:"active,omitempty"`
+	ActiveNEQ *bool `json:"activeNEQ,omitempty"`
+
+	// "tax_code" edge predicates.
+	HasTaxCode     *bool                `json:"hasTaxCode,omitempty"`
+	HasTaxCodeWith []*TaxCodeWhereInput `json:"hasTaxCodeWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *ItemWhereInput) AddPredicates(predicates ...predicate.Item) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the ItemWhereInput filter on the ItemQuery builder.
+func (i *ItemWhereInput) Filter(q *ItemQuery) (*ItemQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyItemWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyItemWhereInput is returned in case the ItemWhereInput is empty.
+var ErrEmptyItemWhereInput = errors.New("ent: empty predicate ItemWhereInput")
+
+// P returns a predicate for filtering items.
+// An error is returned if the input is empty or invalid.
+func (i *ItemWhereInput) P() (predicate.Item, error) {
+	var predicates []predicate.Item
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, item.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Item, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, item.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Item, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, item.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, item.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, item.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, item.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, item.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, item.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, item.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, item.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, item.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, item.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, item.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, item.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, item.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, item.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, item.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, item.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, item.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, item.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, item.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, item.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, item.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, item.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, item.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, item.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, item.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Code != nil {
+		predicates = append(predicates, item.CodeEQ(*i.Code))
+	}
+	if i.CodeNEQ != nil {
+		predicates = append(predicates, item.CodeNEQ(*i.CodeNEQ))
+	}
+	if len(i.CodeIn) > 0 {
+		predicates = append(predicates, item.CodeIn(i.CodeIn...))
+	}
+	if len(i.CodeNotIn) > 0 {
+		predicates = append(predicates, item.CodeNotIn(i.CodeNotIn...))
+	}
+	if i.CodeGT != nil {
+		predicates = append(predicates, item.CodeGT(*i.CodeGT))
+	}
+	if i.CodeGTE != nil {
+		predicates = append(predicates, item.CodeGTE(*i.CodeGTE))
+	}
+	if i.CodeLT != nil {
+		predicates = append(predicates, item.CodeLT(*i.CodeLT))
+	}
+	if i.CodeLTE != nil {
+		predicates = append(predicates, item.CodeLTE(*i.CodeLTE))
+	}
+	if i.CodeContains != nil {
+		predicates = append(predicates, item.CodeContains(*i.CodeContains))
+	}
+	if i.CodeHasPrefix != nil {
+		predicates = append(predicates, item.CodeHasPrefix(*i.CodeHasPrefix))
+	}
+	if i.CodeHasSuffix != nil {
+		predicates = append(predicates, item.CodeHasSuffix(*i.CodeHasSuffix))
+	}
+	if i.CodeEqualFold != nil {
+		predicates = append(predicates, item.CodeEqualFold(*i.CodeEqualFold))
+	}
+	if i.CodeContainsFold != nil {
+		predicates = append(predicates, item.CodeContainsFold(*i.CodeContainsFold))
+	}
+	if i.Name != nil {
+		predicates = append(predicates, item.NameEQ(*i.Name))
+	}
+	if i.NameNEQ != nil {
+		predicates = append(predicates, item.NameNEQ(*i.NameNEQ))
+	}
+	if len(i.NameIn) > 0 {
+		predicates = append(predicates, item.NameIn(i.NameIn...))
+	}
+	if len(i.NameNotIn) > 0 {
+		predicates = append(predicates, item.NameNotIn(i.NameNotIn...))
+	}
+	if i.NameGT != nil {
+		predicates = append(predicates, item.NameGT(*i.NameGT))
+	}
+	if i.NameGTE != nil {
+		predicates = append(predicates, item.NameGTE(*i.NameGTE))
+	}
+	if i.NameLT != nil {
+		predicates = append(predicates, item.NameLT(*i.NameLT))
+	}
+	if i.NameLTE != nil {
+		predicates = append(predicates, item.NameLTE(*i.NameLTE))
+	}
+	if i.NameContains != nil {
+		predicates = append(predicates, item.NameContains(*i.NameContains))
+	}
+	if i.NameHasPrefix != nil {
+		predicates = append(predicates, item.NameHasPrefix(*i.NameHasPrefix))
+	}
+	if i.NameHasSuffix != nil {
+		predicates = append(predicates, item.NameHasSuffix(*i.NameHasSuffix))
+	}
+	if i.NameEqualFold != nil {
+		predicates = append(predicates, item.NameEqualFold(*i.NameEqualFold))
+	}
+	if i.NameContainsFold != nil {
+		predicates = append(predicates, item.NameContainsFold(*i.NameContainsFold))
+	}
+	if i.Description != nil {
+		predicates = append(predicates, item.DescriptionEQ(*i.Description))
+	}
+	if i.DescriptionNEQ != nil {
+		predicates = append(predicates, item.DescriptionNEQ(*i.DescriptionNEQ))
+	}
+	if len(i.DescriptionIn) > 0 {
+		predicates = append(predicates, item.DescriptionIn(i.DescriptionIn...))
+	}
+	if len(i.DescriptionNotIn) > 0 {
+		predicates = append(predicates, item.DescriptionNotIn(i.DescriptionNotIn...))
+	}
+	if i.DescriptionGT != nil {
+		predicates = append(predicates, item.DescriptionGT(*i.DescriptionGT))
+	}
+	if i.DescriptionGTE != nil {
+		predicates = append(predicates, item.DescriptionGTE(*i.DescriptionGTE))
+	}
+	if i.DescriptionLT != nil {
+		predicates = append(predicates, item.DescriptionLT(*i.DescriptionLT))
+	}
+	if i.DescriptionLTE != nil {
+		predicates = append(predicates, item.DescriptionLTE(*i.DescriptionLTE))
+	}
+	if i.DescriptionContains != nil {
+		predicates = append(predicates, item.DescriptionContains(*i.DescriptionContains))
+	}
+	if i.DescriptionHasPrefix != nil {
+		predicates = append(predicates, item.DescriptionHasPrefix(*i.DescriptionHasPrefix))
+	}
+	if i.DescriptionHasSuffix != nil {
+		predicates = append(predicates, item.DescriptionHasSuffix(*i.DescriptionHasSuffix))
+	}
+	if i.DescriptionIsNil {
+		predicates = append(predicates, item.DescriptionIsNil())
+	}
+	if i.DescriptionNotNil {
+		predicates = append(predicates, item.DescriptionNotNil())
+	}
+	if i.DescriptionEqualFold != nil {
+		predicates = append(predicates, item.DescriptionEqualFold(*i.DescriptionEqualFold))
+	}
+	if i.DescriptionContainsFold != nil {
+		predicates = append(predicates, item.DescriptionContainsFold(*i.DescriptionContainsFold))
+	}
+	if i.Type != nil {
+		predicates = append(predicates, item.TypeEQ(*i.Type))
+	}
+	if i.TypeNEQ != nil {
+		predicates = append(predicates, item.TypeNEQ(*i.TypeNEQ))
+	}
+	if len(i.TypeIn) > 0 {
+		predicates = append(predicates, item.TypeIn(i.TypeIn...))
+	}
+	if len(i.TypeNotIn) > 0 {
+		predicates = append(predicates, item.TypeNotIn(i.TypeNotIn...))
+	}
+	if i.UnitPrice != nil {
+		predicates = append(predicates, item.UnitPriceEQ(*i.UnitPrice))
+	}
+	if i.UnitPriceNEQ != nil {
+		predicates = append(predicates, item.UnitPriceNEQ(*i.UnitPriceNEQ))
+	}
+	if len(i.UnitPriceIn) > 0 {
+		predicates = append(predicates, item.UnitPriceIn(i.UnitPriceIn...))
+	}
+	if len(i.UnitPriceNotIn) > 0 {
+		predicates = append(predicates, item.UnitPriceNotIn(i.UnitPriceNotIn...))
+	}
+	if i.UnitPriceGT != nil {
+		predicates = append(predicates, item.UnitPriceGT(*i.UnitPriceGT))
+	}
+	if i.UnitPriceGTE != nil {
+		predicates = append(predicates, item.UnitPriceGTE(*i.UnitPriceGTE))
+	}
+	if i.UnitPriceLT != nil {
+		predicates = append(predicates, item.UnitPriceLT(*i.UnitPriceLT))
+	}
+	if i.UnitPriceLTE != nil {
+		predicates = append(predicates, item.UnitPriceLTE(*i.UnitPriceLTE))
+	}
+	if i.TaxCodeID != nil {
+		predicates = append(predicates, item.TaxCodeIDEQ(*i.TaxCodeID))
+	}
+	if i.TaxCodeIDNEQ != nil {
+		predicates = append(predicates, item.TaxCodeIDNEQ(*i.TaxCodeIDNEQ))
+	}
+	if len(i.TaxCodeIDIn) > 0 {
+		predicates = append(predicates, item.TaxCodeIDIn(i.TaxCodeIDIn...))
+	}
+	if len(i.TaxCodeIDNotIn) > 0 {
+		predicates = append(predicates, item.TaxCodeIDNotIn(i.TaxCodeIDNotIn...))
+	}
+	if i.TaxCodeIDGT != nil {
+		predicates = append(predicates, item.TaxCodeIDGT(*i.TaxCodeIDGT))
+	}
+	if i.TaxCodeIDGTE != nil {
+		predicates = append(predicates, item.TaxCodeIDGTE(*i.TaxCodeIDGTE))
+	}
+	if i.TaxCodeIDLT != nil {
+		predicates = append(predicates, item.TaxCodeIDLT(*i.TaxCodeIDLT))
+	}
+	if i.TaxCodeIDLTE != nil {
+		predicates = append(predicates, item.TaxCodeIDLTE(*i.TaxCodeIDLTE))
+	}
+	if i.TaxCodeIDContains != nil {
+		predicates = append(predicates, item.TaxCodeIDContains(*i.TaxCodeIDContains))
+	}
+	if i.TaxCodeIDHasPrefix != nil {
+		predicates = append(predicates, item.TaxCodeIDHasPrefix(*i.TaxCodeIDHasPrefix))
+	}
+	if i.TaxCodeIDHasSuffix != nil {
+		predicates = append(predicates, item.TaxCodeIDHasSuffix(*i.TaxCodeIDHasSuffix))
+	}
+	if i.TaxCodeIDIsNil {
+		predicates = append(predicates, item.TaxCodeIDIsNil())
+	}
+	if i.TaxCodeIDNotNil {
+		predicates = append(predicates, item.TaxCodeIDNotNil())
+	}
+	if i.TaxCodeIDEqualFold != nil {
+		predicates = append(predicates, item.TaxCodeIDEqualFold(*i.TaxCodeIDEqualFold))
+	}
+	if i.TaxCodeIDContainsFold != nil {
+		predicates = append(predicates, item.TaxCodeIDContainsFold(*i.TaxCodeIDContainsFold))
+	}
+	if i.Active != nil {
+		predicates = append(predicates, item.ActiveEQ(*i.Active))
+	}
+	if i.ActiveNEQ != nil {
+		predicates = append(predicates, item.ActiveNEQ(*i.ActiveNEQ))
+	}
+
+	if i.HasTaxCode != nil {
+		p := item.HasTaxCode()
+		if !*i.HasTaxCode {
+			p = item.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasTaxCodeWith) > 0 {
+		with := make([]predicate.TaxCode, 0, len(i.HasTaxCodeWith))
+		for _, w := range i.HasTaxCodeWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasTaxCodeWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, item.HasTaxCodeWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyItemWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return item.And(predicates...), nil
+	}
+}
+
+// TaxCodeWhereInput represents a where input for filtering TaxCode queries.
+type TaxCodeWhereInput struct {
+	Predicates []predicate.TaxCode  `json:"-"`
+	Not        *TaxCodeWhereInput   `json:"not,omitempty"`
+	Or         []*TaxCodeWhereInput `json:"or,omitempty"`
+	And        []*TaxCodeWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *pulid.ID  `json:"id,omitempty"`
+	IDNEQ   *pulid.ID  `json:"idNEQ,omitempty"`
+	IDIn    []pulid.ID `json:"idIn,omitempty"`
+	IDNotIn []pulid.ID `json:"idNotIn,omitempty"`
+	IDGT    *pulid.ID  `json:"idGT,omitempty"`
+	IDGTE   *pulid.ID  `json:"idGTE,omitempty"`
+	IDLT    *pulid.ID  `json:"idLT,omitempty"`
+	IDLTE   *pulid.ID  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "code" field predicates.
+	Code             *string  `json:"code,omitempty"`
+	CodeNEQ          *string  `json:"codeNEQ,omitempty"`
+	CodeIn           []string `json:"codeIn,omitempty"`
+	CodeNotIn        []string `json:"codeNotIn,omitempty"`
+	CodeGT           *string  `json:"codeGT,omitempty"`
+	CodeGTE          *string  `json:"codeGTE,omitempty"`
+	CodeLT           *string  `json:"codeLT,omitempty"`
+	CodeLTE          *string  `json:"codeLTE,omitempty"`
+	CodeContains     *string  `json:"codeContains,omitempty"`
+	CodeHasPrefix    *string  `json:"codeHasPrefix,omitempty"`
+	CodeHasSuffix    *string  `json:"codeHasSuffix,omitempty"`
+	CodeEqualFold    *string  `json:"codeEqualFold,omitempty"`
+	CodeContainsFold *string  `json:"codeContainsFold,omitempty"`
+
+	// "name" field predicates.
+	Name             *string  `json:"name,omitempty"`
+	NameNEQ          *string  `json:"nameNEQ,omitempty"`
+	NameIn           []string `json:"nameIn,omitempty"`
+	NameNotIn        []string `json:"nameNotIn,omitempty"`
+	NameGT           *string  `json:"nameGT,omitempty"`
+	NameGTE          *string  `json:"nameGTE,omitempty"`
+	NameLT           *string  `json:"nameLT,omitempty"`
+	NameLTE          *string  `json:"nameLTE,omitempty"`
+	NameContains     *string  `json:"nameContains,omitempty"`
+	NameHasPrefix    *string  `json:"nameHasPrefix,omitempty"`
+	NameHasSuffix    *string  `json:"nameHasSuffix,omitempty"`
+	NameEqualFold    *string  `json:"nameEqualFold,omitempty"`
+	NameContainsFold *string  `json:"nameContainsFold,omitempty"`
+
+	// "rate" field predicates.
+	Rate      *decimal.Decimal  `json:"rate,omitempty"`
+	RateNEQ   *decimal.Decimal  `json:"rateNEQ,omitempty"`
+	RateIn    []decimal.Decimal `json:"rateIn,omitempty"`
+	RateNotIn []decimal.Decimal `json:"rateNotIn,omitempty"`
+	RateGT    *decimal.Decimal  `json:"rateGT,omitempty"`
+	RateGTE   *decimal.Decimal  `json:"rateGTE,omitempty"`
+	RateLT    *decimal.Decimal  `json:"rateLT,omitempty"`
+	RateLTE   *decimal.Decimal  `json:"rateLTE,omitempty"`
+
+	// "active" field predicates.
+	Active    *bool `json:"active,omitempty"`
+	ActiveNEQ *bool `json:"activeNEQ,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *TaxCodeWhereInput) AddPredicates(predicates ...predicate.TaxCode) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the TaxCodeWhereInput filter on the TaxCodeQuery builder.
+func (i *TaxCodeWhereInput) Filter(q *TaxCodeQuery) (*TaxCodeQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyTaxCodeWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyTaxCodeWhereInput is returned in case the TaxCodeWhereInput is empty.
+var ErrEmptyTaxCodeWhereInput = errors.New("ent: empty predicate TaxCodeWhereInput")
+
+// P returns a predicate for filtering taxcodes.
+// An error is returned if the input is empty or invalid.
+func (i *TaxCodeWhereInput) P() (predicate.TaxCode, error) {
+	var predicates []predicate.TaxCode
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, taxcode.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.TaxCode, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, taxcode.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.TaxCode, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, taxcode.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, taxcode.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, taxcode.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, taxcode.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, taxcode.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, taxcode.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, taxcode.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, taxcode.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, taxcode.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, taxcode.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, taxcode.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, taxcode.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, taxcode.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, taxcode.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, taxcode.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, taxcode.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, taxcode.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, taxcode.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, taxcode.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, taxcode.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, taxcode.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, taxcode.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, taxcode.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, taxcode.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, taxcode.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Code != nil {
+		predicates = append(predicates, taxcode.CodeEQ(*i.Code))
+	}
+	if i.CodeNEQ != nil {
+		predicates = append(predicates, taxcode.CodeNEQ(*i.CodeNEQ))
+	}
+	if len(i.CodeIn) > 0 {
+		predicates = append(predicates, taxcode.CodeIn(i.CodeIn...))
+	}
+	if len(i.CodeNotIn) > 0 {
+		predicates = append(predicates, taxcode.CodeNotIn(i.CodeNotIn...))
+	}
+	if i.CodeGT != nil {
+		predicates = append(predicates, taxcode.CodeGT(*i.CodeGT))
+	}
+	if i.CodeGTE != nil {
+		predicates = append(predicates, taxcode.CodeGTE(*i.CodeGTE))
+	}
+	if i.CodeLT != nil {
+		predicates = append(predicates, taxcode.CodeLT(*i.CodeLT))
+	}
+	if i.CodeLTE != nil {
+		predicates = append(predicates, taxcode.CodeLTE(*i.CodeLTE))
+	}
+	if i.CodeContains != nil {
+		predicates = append(predicates, taxcode.CodeContains(*i.CodeContains))
+	}
+	if i.CodeHasPrefix != nil {
+		predicates = append(predicates, taxcode.CodeHasPrefix(*i.CodeHasPrefix))
+	}
+	if i.CodeHasSuffix != nil {
+		predicates = append(predicates, taxcode.CodeHasSuffix(*i.CodeHasSuffix))
+	}
+	if i.CodeEqualFold != nil {
+		predicates = append(predicates, taxcode.CodeEqualFold(*i.CodeEqualFold))
+	}
+	if i.CodeContainsFold != nil {
+		predicates = append(predicates, taxcode.CodeContainsFold(*i.CodeContainsFold))
+	}
+	if i.Name != nil {
+		predicates = append(predicates, taxcode.NameEQ(*i.Name))
+	}
+	if i.NameNEQ != nil {
+		predicates = append(predicates, taxcode.NameNEQ(*i.NameNEQ))
+	}
+	if len(i.NameIn) > 0 {
+		predicates = append(predicates, taxcode.NameIn(i.NameIn...))
+	}
+	if len(i.NameNotIn) > 0 {
+		predicates = append(predicates, taxcode.NameNotIn(i.NameNotIn...))
+	}
+	if i.NameGT != nil {
+		predicates = append(predicates, taxcode.NameGT(*i.NameGT))
+	}
+	if i.NameGTE != nil {
+		predicates = append(predicates, taxcode.NameGTE(*i.NameGTE))
+	}
+	if i.NameLT != nil {
+		predicates = append(predicates, taxcode.NameLT(*i.NameLT))
+	}
+	if i.NameLTE != nil {
+		predicates = append(predicates, taxcode.NameLTE(*i.NameLTE))
+	}
+	if i.NameContains != nil {
+		predicates = append(predicates, taxcode.NameContains(*i.NameContains))
+	}
+	if i.NameHasPrefix != nil {
+		predicates = append(predicates, taxcode.NameHasPrefix(*i.NameHasPrefix))
+	}
+	if i.NameHasSuffix != nil {
+		predicates = append(predicates, taxcode.NameHasSuffix(*i.NameHasSuffix))
+	}
+	if i.NameEqualFold != nil {
+		predicates = append(predicates, taxcode.NameEqualFold(*i.NameEqualFold))
+	}
+	if i.NameContainsFold != nil {
+		predicates = append(predicates, taxcode.NameContainsFold(*i.NameContainsFold))
+	}
+	if i.Rate != nil {
+		predicates = append(predicates, taxcode.RateEQ(*i.Rate))
+	}
+	if i.RateNEQ != nil {
+		predicates = append(predicates, taxcode.RateNEQ(*i.RateNEQ))
+	}
+	if len(i.RateIn) > 0 {
+		predicates = append(predicates, taxcode.RateIn(i.RateIn...))
+	}
+	if len(i.RateNotIn) > 0 {
+		predicates = append(predicates, taxcode.RateNotIn(i.RateNotIn...))
+	}
+	if i.RateGT != nil {
+		predicates = append(predicates, taxcode.RateGT(*i.RateGT))
+	}
+	if i.RateGTE != nil {
+		predicates = append(predicates, taxcode.RateGTE(*i.RateGTE))
+	}
+	if i.RateLT != nil {
+		predicates = append(predicates, taxcode.RateLT(*i.RateLT))
+	}
+	if i.RateLTE != nil {
+		predicates = append(predicates, taxcode.RateLTE(*i.RateLTE))
+	}
+	if i.Active != nil {
+		predicates = append(predicates, taxcode.ActiveEQ(*i.Active))
+	}
+	if i.ActiveNEQ != nil {
+		predicates = append(predicates, taxcode.ActiveNEQ(*i.ActiveNEQ))
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyTaxCodeWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return taxcode.And(predicates...), nil
 	}
 }

@@ -17,9 +17,13 @@ import (
 	"github.com/bigledger/bigledger/ent/customer"
 	"github.com/bigledger/bigledger/ent/customergroup"
 	"github.com/bigledger/bigledger/ent/documentcounter"
+	"github.com/bigledger/bigledger/ent/invoice"
+	"github.com/bigledger/bigledger/ent/invoiceitem"
+	"github.com/bigledger/bigledger/ent/item"
 	"github.com/bigledger/bigledger/ent/predicate"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/ent/schema/types"
+	"github.com/bigledger/bigledger/ent/taxcode"
 	"github.com/bigledger/bigledger/ent/user"
 	"github.com/shopspring/decimal"
 )
@@ -39,6 +43,10 @@ const (
 	TypeCustomer        = "Customer"
 	TypeCustomerGroup   = "CustomerGroup"
 	TypeDocumentCounter = "DocumentCounter"
+	TypeInvoice         = "Invoice"
+	TypeInvoiceItem     = "InvoiceItem"
+	TypeItem            = "Item"
+	TypeTaxCode         = "TaxCode"
 	TypeUser            = "User"
 )
 
@@ -1121,6 +1129,18 @@ type CompanyMutation struct {
 	document_counters        map[pulid.ID]struct{}
 	removeddocument_counters map[pulid.ID]struct{}
 	cleareddocument_counters bool
+	tax_codes                map[pulid.ID]struct{}
+	removedtax_codes         map[pulid.ID]struct{}
+	clearedtax_codes         bool
+	items                    map[pulid.ID]struct{}
+	removeditems             map[pulid.ID]struct{}
+	cleareditems             bool
+	invoices                 map[pulid.ID]struct{}
+	removedinvoices          map[pulid.ID]struct{}
+	clearedinvoices          bool
+	invoice_items            map[pulid.ID]struct{}
+	removedinvoice_items     map[pulid.ID]struct{}
+	clearedinvoice_items     bool
 	done                     bool
 	oldValue                 func(context.Context) (*Company, error)
 	predicates               []predicate.Company
@@ -1783,6 +1803,222 @@ func (m *CompanyMutation) ResetDocumentCounters() {
 	m.removeddocument_counters = nil
 }
 
+// AddTaxCodeIDs adds the "tax_codes" edge to the TaxCode entity by ids.
+func (m *CompanyMutation) AddTaxCodeIDs(ids ...pulid.ID) {
+	if m.tax_codes == nil {
+		m.tax_codes = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.tax_codes[ids[i]] = struct{}{}
+	}
+}
+
+// ClearTaxCodes clears the "tax_codes" edge to the TaxCode entity.
+func (m *CompanyMutation) ClearTaxCodes() {
+	m.clearedtax_codes = true
+}
+
+// TaxCodesCleared reports if the "tax_codes" edge to the TaxCode entity was cleared.
+func (m *CompanyMutation) TaxCodesCleared() bool {
+	return m.clearedtax_codes
+}
+
+// RemoveTaxCodeIDs removes the "tax_codes" edge to the TaxCode entity by IDs.
+func (m *CompanyMutation) RemoveTaxCodeIDs(ids ...pulid.ID) {
+	if m.removedtax_codes == nil {
+		m.removedtax_codes = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.tax_codes, ids[i])
+		m.removedtax_codes[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedTaxCodes returns the removed IDs of the "tax_codes" edge to the TaxCode entity.
+func (m *CompanyMutation) RemovedTaxCodesIDs() (ids []pulid.ID) {
+	for id := range m.removedtax_codes {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// TaxCodesIDs returns the "tax_codes" edge IDs in the mutation.
+func (m *CompanyMutation) TaxCodesIDs() (ids []pulid.ID) {
+	for id := range m.tax_codes {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetTaxCodes resets all changes to the "tax_codes" edge.
+func (m *CompanyMutation) ResetTaxCodes() {
+	m.tax_codes = nil
+	m.clearedtax_codes = false
+	m.removedtax_codes = nil
+}
+
+// AddItemIDs adds the "items" edge to the Item entity by ids.
+func (m *CompanyMutation) AddItemIDs(ids ...pulid.ID) {
+	if m.items == nil {
+		m.items = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.items[ids[i]] = struct{}{}
+	}
+}
+
+// ClearItems clears the "items" edge to the Item entity.
+func (m *CompanyMutation) ClearItems() {
+	m.cleareditems = true
+}
+
+// ItemsCleared reports if the "items" edge to the Item entity was cleared.
+func (m *CompanyMutation) ItemsCleared() bool {
+	return m.cleareditems
+}
+
+// RemoveItemIDs removes the "items" edge to the Item entity by IDs.
+func (m *CompanyMutation) RemoveItemIDs(ids ...pulid.ID) {
+	if m.removeditems == nil {
+		m.removeditems = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.items, ids[i])
+		m.removeditems[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedItems returns the removed IDs of the "items" edge to the Item entity.
+func (m *CompanyMutation) RemovedItemsIDs() (ids []pulid.ID) {
+	for id := range m.removeditems {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ItemsIDs returns the "items" edge IDs in the mutation.
+func (m *CompanyMutation) ItemsIDs() (ids []pulid.ID) {
+	for id := range m.items {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetItems resets all changes to the "items" edge.
+func (m *CompanyMutation) ResetItems() {
+	m.items = nil
+	m.cleareditems = false
+	m.removeditems = nil
+}
+
+// AddInvoiceIDs adds the "invoices" edge to the Invoice entity by ids.
+func (m *CompanyMutation) AddInvoiceIDs(ids ...pulid.ID) {
+	if m.invoices == nil {
+		m.invoices = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.invoices[ids[i]] = struct{}{}
+	}
+}
+
+// ClearInvoices clears the "invoices" edge to the Invoice entity.
+func (m *CompanyMutation) ClearInvoices() {
+	m.clearedinvoices = true
+}
+
+// InvoicesCleared reports if the "invoices" edge to the Invoice entity was cleared.
+func (m *CompanyMutation) InvoicesCleared() bool {
+	return m.clearedinvoices
+}
+
+// RemoveInvoiceIDs removes the "invoices" edge to the Invoice entity by IDs.
+func (m *CompanyMutation) RemoveInvoiceIDs(ids ...pulid.ID) {
+	if m.removedinvoices == nil {
+		m.removedinvoices = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.invoices, ids[i])
+		m.removedinvoices[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedInvoices returns the removed IDs of the "invoices" edge to the Invoice entity.
+func (m *CompanyMutation) RemovedInvoicesIDs() (ids []pulid.ID) {
+	for id := range m.removedinvoices {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// InvoicesIDs returns the "invoices" edge IDs in the mutation.
+func (m *CompanyMutation) InvoicesIDs() (ids []pulid.ID) {
+	for id := range m.invoices {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetInvoices resets all changes to the "invoices" edge.
+func (m *CompanyMutation) ResetInvoices() {
+	m.invoices = nil
+	m.clearedinvoices = false
+	m.removedinvoices = nil
+}
+
+// AddInvoiceItemIDs adds the "invoice_items" edge to the InvoiceItem entity by ids.
+func (m *CompanyMutation) AddInvoiceItemIDs(ids ...pulid.ID) {
+	if m.invoice_items == nil {
+		m.invoice_items = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.invoice_items[ids[i]] = struct{}{}
+	}
+}
+
+// ClearInvoiceItems clears the "invoice_items" edge to the InvoiceItem entity.
+func (m *CompanyMutation) ClearInvoiceItems() {
+	m.clearedinvoice_items = true
+}
+
+// InvoiceItemsCleared reports if the "invoice_items" edge to the InvoiceItem entity was cleared.
+func (m *CompanyMutation) InvoiceItemsCleared() bool {
+	return m.clearedinvoice_items
+}
+
+// RemoveInvoiceItemIDs removes the "invoice_items" edge to the InvoiceItem entity by IDs.
+func (m *CompanyMutation) RemoveInvoiceItemIDs(ids ...pulid.ID) {
+	if m.removedinvoice_items == nil {
+		m.removedinvoice_items = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.invoice_items, ids[i])
+		m.removedinvoice_items[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedInvoiceItems returns the removed IDs of the "invoice_items" edge to the InvoiceItem entity.
+func (m *CompanyMutation) RemovedInvoiceItemsIDs() (ids []pulid.ID) {
+	for id := range m.removedinvoice_items {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// InvoiceItemsIDs returns the "invoice_items" edge IDs in the mutation.
+func (m *CompanyMutation) InvoiceItemsIDs() (ids []pulid.ID) {
+	for id := range m.invoice_items {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetInvoiceItems resets all changes to the "invoice_items" edge.
+func (m *CompanyMutation) ResetInvoiceItems() {
+	m.invoice_items = nil
+	m.clearedinvoice_items = false
+	m.removedinvoice_items = nil
+}
+
 // Where appends a list predicates to the CompanyMutation builder.
 func (m *CompanyMutation) Where(ps ...predicate.Company) {
 	m.predicates = append(m.predicates, ps...)
@@ -2010,7 +2246,7 @@ func (m *CompanyMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *CompanyMutation) AddedEdges() []string {
-	edges := make([]string, 0, 6)
+	edges := make([]string, 0, 10)
 	if m.users != nil {
 		edges = append(edges, company.EdgeUsers)
 	}
@@ -2028,6 +2264,18 @@ func (m *CompanyMutation) AddedEdges() []string {
 	}
 	if m.document_counters != nil {
 		edges = append(edges, company.EdgeDocumentCounters)
+	}
+	if m.tax_codes != nil {
+		edges = append(edges, company.EdgeTaxCodes)
+	}
+	if m.items != nil {
+		edges = append(edges, company.EdgeItems)
+	}
+	if m.invoices != nil {
+		edges = append(edges, company.EdgeInvoices)
+	}
+	if m.invoice_items != nil {
+		edges = append(edges, company.EdgeInvoiceItems)
 	}
 	return edges
 }
@@ -2072,13 +2320,37 @@ func (m *CompanyMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case company.EdgeTaxCodes:
+		ids := make([]ent.Value, 0, len(m.tax_codes))
+		for id := range m.tax_codes {
+			ids = append(ids, id)
+		}
+		return ids
+	case company.EdgeItems:
+		ids := make([]ent.Value, 0, len(m.items))
+		for id := range m.items {
+			ids = append(ids, id)
+		}
+		return ids
+	case company.EdgeInvoices:
+		ids := make([]ent.Value, 0, len(m.invoices))
+		for id := range m.invoices {
+			ids = append(ids, id)
+		}
+		return ids
+	case company.EdgeInvoiceItems:
+		ids := make([]ent.Value, 0, len(m.invoice_items))
+		for id := range m.invoice_items {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *CompanyMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 6)
+	edges := make([]string, 0, 10)
 	if m.removedusers != nil {
 		edges = append(edges, company.EdgeUsers)
 	}
@@ -2096,6 +2368,18 @@ func (m *CompanyMutation) RemovedEdges() []string {
 	}
 	if m.removeddocument_counters != nil {
 		edges = append(edges, company.EdgeDocumentCounters)
+	}
+	if m.removedtax_codes != nil {
+		edges = append(edges, company.EdgeTaxCodes)
+	}
+	if m.removeditems != nil {
+		edges = append(edges, company.EdgeItems)
+	}
+	if m.removedinvoices != nil {
+		edges = append(edges, company.EdgeInvoices)
+	}
+	if m.removedinvoice_items != nil {
+		edges = append(edges, company.EdgeInvoiceItems)
 	}
 	return edges
 }
@@ -2140,13 +2424,37 @@ func (m *CompanyMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case company.EdgeTaxCodes:
+		ids := make([]ent.Value, 0, len(m.removedtax_codes))
+		for id := range m.removedtax_codes {
+			ids = append(ids, id)
+		}
+		return ids
+	case company.EdgeItems:
+		ids := make([]ent.Value, 0, len(m.removeditems))
+		for id := range m.removeditems {
+			ids = append(ids, id)
+		}
+		return ids
+	case company.EdgeInvoices:
+		ids := make([]ent.Value, 0, len(m.removedinvoices))
+		for id := range m.removedinvoices {
+			ids = append(ids, id)
+		}
+		return ids
+	case company.EdgeInvoiceItems:
+		ids := make([]ent.Value, 0, len(m.removedinvoice_items))
+		for id := range m.removedinvoice_items {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *CompanyMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 6)
+	edges := make([]string, 0, 10)
 	if m.clearedusers {
 		edges = append(edges, company.EdgeUsers)
 	}
@@ -2164,6 +2472,18 @@ func (m *CompanyMutation) ClearedEdges() []string {
 	}
 	if m.cleareddocument_counters {
 		edges = append(edges, company.EdgeDocumentCounters)
+	}
+	if m.clearedtax_codes {
+		edges = append(edges, company.EdgeTaxCodes)
+	}
+	if m.cleareditems {
+		edges = append(edges, company.EdgeItems)
+	}
+	if m.clearedinvoices {
+		edges = append(edges, company.EdgeInvoices)
+	}
+	if m.clearedinvoice_items {
+		edges = append(edges, company.EdgeInvoiceItems)
 	}
 	return edges
 }
@@ -2184,6 +2504,14 @@ func (m *CompanyMutation) EdgeCleared(name string) bool {
 		return m.clearedcustomer_groups
 	case company.EdgeDocumentCounters:
 		return m.cleareddocument_counters
+	case company.EdgeTaxCodes:
+		return m.clearedtax_codes
+	case company.EdgeItems:
+		return m.cleareditems
+	case company.EdgeInvoices:
+		return m.clearedinvoices
+	case company.EdgeInvoiceItems:
+		return m.clearedinvoice_items
 	}
 	return false
 }
@@ -2217,6 +2545,18 @@ func (m *CompanyMutation) ResetEdge(name string) error {
 		return nil
 	case company.EdgeDocumentCounters:
 		m.ResetDocumentCounters()
+		return nil
+	case company.EdgeTaxCodes:
+		m.ResetTaxCodes()
+		return nil
+	case company.EdgeItems:
+		m.ResetItems()
+		return nil
+	case company.EdgeInvoices:
+		m.ResetInvoices()
+		return nil
+	case company.EdgeInvoiceItems:
+		m.ResetInvoiceItems()
 		return nil
 	}
 	return fmt.Errorf("unknown Company edge %s", name)
@@ -3472,6 +3812,9 @@ type CustomerMutation struct {
 	clearedcontacts        bool
 	created_by             *pulid.ID
 	clearedcreated_by      bool
+	invoices               map[pulid.ID]struct{}
+	removedinvoices        map[pulid.ID]struct{}
+	clearedinvoices        bool
 	done                   bool
 	oldValue               func(context.Context) (*Customer, error)
 	predicates             []predicate.Customer
@@ -5419,6 +5762,60 @@ func (m *CustomerMutation) ResetCreatedBy() {
 	m.clearedcreated_by = false
 }
 
+// AddInvoiceIDs adds the "invoices" edge to the Invoice entity by ids.
+func (m *CustomerMutation) AddInvoiceIDs(ids ...pulid.ID) {
+	if m.invoices == nil {
+		m.invoices = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.invoices[ids[i]] = struct{}{}
+	}
+}
+
+// ClearInvoices clears the "invoices" edge to the Invoice entity.
+func (m *CustomerMutation) ClearInvoices() {
+	m.clearedinvoices = true
+}
+
+// InvoicesCleared reports if the "invoices" edge to the Invoice entity was cleared.
+func (m *CustomerMutation) InvoicesCleared() bool {
+	return m.clearedinvoices
+}
+
+// RemoveInvoiceIDs removes the "invoices" edge to the Invoice entity by IDs.
+func (m *CustomerMutation) RemoveInvoiceIDs(ids ...pulid.ID) {
+	if m.removedinvoices == nil {
+		m.removedinvoices = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.invoices, ids[i])
+		m.removedinvoices[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedInvoices returns the removed IDs of the "invoices" edge to the Invoice entity.
+func (m *CustomerMutation) RemovedInvoicesIDs() (ids []pulid.ID) {
+	for id := range m.removedinvoices {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// InvoicesIDs returns the "invoices" edge IDs in the mutation.
+func (m *CustomerMutation) InvoicesIDs() (ids []pulid.ID) {
+	for id := range m.invoices {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetInvoices resets all changes to the "invoices" edge.
+func (m *CustomerMutation) ResetInvoices() {
+	m.invoices = nil
+	m.clearedinvoices = false
+	m.removedinvoices = nil
+}
+
 // Where appends a list predicates to the CustomerMutation builder.
 func (m *CustomerMutation) Where(ps ...predicate.Customer) {
 	m.predicates = append(m.predicates, ps...)
@@ -6337,7 +6734,7 @@ func (m *CustomerMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *CustomerMutation) AddedEdges() []string {
-	edges := make([]string, 0, 4)
+	edges := make([]string, 0, 5)
 	if m.company != nil {
 		edges = append(edges, customer.EdgeCompany)
 	}
@@ -6349,6 +6746,9 @@ func (m *CustomerMutation) AddedEdges() []string {
 	}
 	if m.created_by != nil {
 		edges = append(edges, customer.EdgeCreatedBy)
+	}
+	if m.invoices != nil {
+		edges = append(edges, customer.EdgeInvoices)
 	}
 	return edges
 }
@@ -6375,15 +6775,24 @@ func (m *CustomerMutation) AddedIDs(name string) []ent.Value {
 		if id := m.created_by; id != nil {
 			return []ent.Value{*id}
 		}
+	case customer.EdgeInvoices:
+		ids := make([]ent.Value, 0, len(m.invoices))
+		for id := range m.invoices {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *CustomerMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 4)
+	edges := make([]string, 0, 5)
 	if m.removedcontacts != nil {
 		edges = append(edges, customer.EdgeContacts)
+	}
+	if m.removedinvoices != nil {
+		edges = append(edges, customer.EdgeInvoices)
 	}
 	return edges
 }
@@ -6398,13 +6807,19 @@ func (m *CustomerMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case customer.EdgeInvoices:
+		ids := make([]ent.Value, 0, len(m.removedinvoices))
+		for id := range m.removedinvoices {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *CustomerMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 4)
+	edges := make([]string, 0, 5)
 	if m.clearedcompany {
 		edges = append(edges, customer.EdgeCompany)
 	}
@@ -6416,6 +6831,9 @@ func (m *CustomerMutation) ClearedEdges() []string {
 	}
 	if m.clearedcreated_by {
 		edges = append(edges, customer.EdgeCreatedBy)
+	}
+	if m.clearedinvoices {
+		edges = append(edges, customer.EdgeInvoices)
 	}
 	return edges
 }
@@ -6432,6 +6850,8 @@ func (m *CustomerMutation) EdgeCleared(name string) bool {
 		return m.clearedcontacts
 	case customer.EdgeCreatedBy:
 		return m.clearedcreated_by
+	case customer.EdgeInvoices:
+		return m.clearedinvoices
 	}
 	return false
 }
@@ -6468,6 +6888,9 @@ func (m *CustomerMutation) ResetEdge(name string) error {
 		return nil
 	case customer.EdgeCreatedBy:
 		m.ResetCreatedBy()
+		return nil
+	case customer.EdgeInvoices:
+		m.ResetInvoices()
 		return nil
 	}
 	return fmt.Errorf("unknown Customer edge %s", name)
@@ -8097,6 +8520,6009 @@ func (m *DocumentCounterMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown DocumentCounter edge %s", name)
+}
+
+// InvoiceMutation represents an operation that mutates the Invoice nodes in the graph.
+type InvoiceMutation struct {
+	config
+	op                       Op
+	typ                      string
+	id                       *pulid.ID
+	created_at               *time.Time
+	updated_at               *time.Time
+	currency                 *string
+	exchange_rate            *decimal.Decimal
+	reference                *string
+	notes                    *string
+	terms                    *string
+	billing_address          *types.Address
+	shipping_address         *types.Address
+	subtotal                 *decimal.Decimal
+	total_discount           *decimal.Decimal
+	total_tax                *decimal.Decimal
+	shipping_cost            *decimal.Decimal
+	total                    *decimal.Decimal
+	created_by_id            *pulid.ID
+	invoice_number           *string
+	invoice_date             *types.Date
+	due_date                 *types.Date
+	status                   *invoice.Status
+	purchase_order           *string
+	amount_paid              *decimal.Decimal
+	amount_due               *decimal.Decimal
+	payment_status           *invoice.PaymentStatus
+	last_payment_date        *types.Date
+	issued_at                *time.Time
+	sent_at                  *time.Time
+	send_count               *int
+	addsend_count            *int
+	last_send                *map[string]interface{}
+	send_reminders           *bool
+	voided_at                *time.Time
+	void_reason              *string
+	einvoice_status          *invoice.EinvoiceStatus
+	einvoice_submitted_at    *time.Time
+	einvoice_accepted_at     *time.Time
+	einvoice_uuid            *string
+	einvoice_validation_hash *string
+	clearedFields            map[string]struct{}
+	company                  *pulid.ID
+	clearedcompany           bool
+	customer                 *pulid.ID
+	clearedcustomer          bool
+	items                    map[pulid.ID]struct{}
+	removeditems             map[pulid.ID]struct{}
+	cleareditems             bool
+	done                     bool
+	oldValue                 func(context.Context) (*Invoice, error)
+	predicates               []predicate.Invoice
+}
+
+var _ ent.Mutation = (*InvoiceMutation)(nil)
+
+// invoiceOption allows management of the mutation configuration using functional options.
+type invoiceOption func(*InvoiceMutation)
+
+// newInvoiceMutation creates new mutation for the Invoice entity.
+func newInvoiceMutation(c config, op Op, opts ...invoiceOption) *InvoiceMutation {
+	m := &InvoiceMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeInvoice,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withInvoiceID sets the ID field of the mutation.
+func withInvoiceID(id pulid.ID) invoiceOption {
+	return func(m *InvoiceMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Invoice
+		)
+		m.oldValue = func(ctx context.Context) (*Invoice, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Invoice.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withInvoice sets the old Invoice of the mutation.
+func withInvoice(node *Invoice) invoiceOption {
+	return func(m *InvoiceMutation) {
+		m.oldValue = func(context.Context) (*Invoice, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m InvoiceMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m InvoiceMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Invoice entities.
+func (m *InvoiceMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *InvoiceMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *InvoiceMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Invoice.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *InvoiceMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *InvoiceMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Invoice entity.
+// If the Invoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *InvoiceMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *InvoiceMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *InvoiceMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Invoice entity.
+// If the Invoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *InvoiceMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetCompanyID sets the "company_id" field.
+func (m *InvoiceMutation) SetCompanyID(pu pulid.ID) {
+	m.company = &pu
+}
+
+// CompanyID returns the value of the "company_id" field in the mutation.
+func (m *InvoiceMutation) CompanyID() (r pulid.ID, exists bool) {
+	v := m.company
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCompanyID returns the old "company_id" field's value of the Invoice entity.
+// If the Invoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceMutation) OldCompanyID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCompanyID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCompanyID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCompanyID: %w", err)
+	}
+	return oldValue.CompanyID, nil
+}
+
+// ResetCompanyID resets all changes to the "company_id" field.
+func (m *InvoiceMutation) ResetCompanyID() {
+	m.company = nil
+}
+
+// SetCustomerID sets the "customer_id" field.
+func (m *InvoiceMutation) SetCustomerID(pu pulid.ID) {
+	m.customer = &pu
+}
+
+// CustomerID returns the value of the "customer_id" field in the mutation.
+func (m *InvoiceMutation) CustomerID() (r pulid.ID, exists bool) {
+	v := m.customer
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCustomerID returns the old "customer_id" field's value of the Invoice entity.
+// If the Invoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceMutation) OldCustomerID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCustomerID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCustomerID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCustomerID: %w", err)
+	}
+	return oldValue.CustomerID, nil
+}
+
+// ResetCustomerID resets all changes to the "customer_id" field.
+func (m *InvoiceMutation) ResetCustomerID() {
+	m.customer = nil
+}
+
+// SetCurrency sets the "currency" field.
+func (m *InvoiceMutation) SetCurrency(s string) {
+	m.currency = &s
+}
+
+// Currency returns the value of the "currency" field in the mutation.
+func (m *InvoiceMutation) Currency() (r string, exists bool) {
+	v := m.currency
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCurrency returns the old "currency" field's value of the Invoice entity.
+// If the Invoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceMutation) OldCurrency(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCurrency is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCurrency requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCurrency: %w", err)
+	}
+	return oldValue.Currency, nil
+}
+
+// ResetCurrency resets all changes to the "currency" field.
+func (m *InvoiceMutation) ResetCurrency() {
+	m.currency = nil
+}
+
+// SetExchangeRate sets the "exchange_rate" field.
+func (m *InvoiceMutation) SetExchangeRate(d decimal.Decimal) {
+	m.exchange_rate = &d
+}
+
+// ExchangeRate returns the value of the "exchange_rate" field in the mutation.
+func (m *InvoiceMutation) ExchangeRate() (r decimal.Decimal, exists bool) {
+	v := m.exchange_rate
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldExchangeRate returns the old "exchange_rate" field's value of the Invoice entity.
+// If the Invoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceMutation) OldExchangeRate(ctx context.Context) (v decimal.Decimal, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldExchangeRate is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldExchangeRate requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldExchangeRate: %w", err)
+	}
+	return oldValue.ExchangeRate, nil
+}
+
+// ResetExchangeRate resets all changes to the "exchange_rate" field.
+func (m *InvoiceMutation) ResetExchangeRate() {
+	m.exchange_rate = nil
+}
+
+// SetReference sets the "reference" field.
+func (m *InvoiceMutation) SetReference(s string) {
+	m.reference = &s
+}
+
+// Reference returns the value of the "reference" field in the mutation.
+func (m *InvoiceMutation) Reference() (r string, exists bool) {
+	v := m.reference
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReference returns the old "reference" field's value of the Invoice entity.
+// If the Invoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceMutation) OldReference(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReference is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReference requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReference: %w", err)
+	}
+	return oldValue.Reference, nil
+}
+
+// ClearReference clears the value of the "reference" field.
+func (m *InvoiceMutation) ClearReference() {
+	m.reference = nil
+	m.clearedFields[invoice.FieldReference] = struct{}{}
+}
+
+// ReferenceCleared returns if the "reference" field was cleared in this mutation.
+func (m *InvoiceMutation) ReferenceCleared() bool {
+	_, ok := m.clearedFields[invoice.FieldReference]
+	return ok
+}
+
+// ResetReference resets all changes to the "reference" field.
+func (m *InvoiceMutation) ResetReference() {
+	m.reference = nil
+	delete(m.clearedFields, invoice.FieldReference)
+}
+
+// SetNotes sets the "notes" field.
+func (m *InvoiceMutation) SetNotes(s string) {
+	m.notes = &s
+}
+
+// Notes returns the value of the "notes" field in the mutation.
+func (m *InvoiceMutation) Notes() (r string, exists bool) {
+	v := m.notes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNotes returns the old "notes" field's value of the Invoice entity.
+// If the Invoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceMutation) OldNotes(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNotes is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNotes requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNotes: %w", err)
+	}
+	return oldValue.Notes, nil
+}
+
+// ClearNotes clears the value of the "notes" field.
+func (m *InvoiceMutation) ClearNotes() {
+	m.notes = nil
+	m.clearedFields[invoice.FieldNotes] = struct{}{}
+}
+
+// NotesCleared returns if the "notes" field was cleared in this mutation.
+func (m *InvoiceMutation) NotesCleared() bool {
+	_, ok := m.clearedFields[invoice.FieldNotes]
+	return ok
+}
+
+// ResetNotes resets all changes to the "notes" field.
+func (m *InvoiceMutation) ResetNotes() {
+	m.notes = nil
+	delete(m.clearedFields, invoice.FieldNotes)
+}
+
+// SetTerms sets the "terms" field.
+func (m *InvoiceMutation) SetTerms(s string) {
+	m.terms = &s
+}
+
+// Terms returns the value of the "terms" field in the mutation.
+func (m *InvoiceMutation) Terms() (r string, exists bool) {
+	v := m.terms
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTerms returns the old "terms" field's value of the Invoice entity.
+// If the Invoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceMutation) OldTerms(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTerms is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTerms requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTerms: %w", err)
+	}
+	return oldValue.Terms, nil
+}
+
+// ClearTerms clears the value of the "terms" field.
+func (m *InvoiceMutation) ClearTerms() {
+	m.terms = nil
+	m.clearedFields[invoice.FieldTerms] = struct{}{}
+}
+
+// TermsCleared returns if the "terms" field was cleared in this mutation.
+func (m *InvoiceMutation) TermsCleared() bool {
+	_, ok := m.clearedFields[invoice.FieldTerms]
+	return ok
+}
+
+// ResetTerms resets all changes to the "terms" field.
+func (m *InvoiceMutation) ResetTerms() {
+	m.terms = nil
+	delete(m.clearedFields, invoice.FieldTerms)
+}
+
+// SetBillingAddress sets the "billing_address" field.
+func (m *InvoiceMutation) SetBillingAddress(t types.Address) {
+	m.billing_address = &t
+}
+
+// BillingAddress returns the value of the "billing_address" field in the mutation.
+func (m *InvoiceMutation) BillingAddress() (r types.Address, exists bool) {
+	v := m.billing_address
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBillingAddress returns the old "billing_address" field's value of the Invoice entity.
+// If the Invoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceMutation) OldBillingAddress(ctx context.Context) (v types.Address, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBillingAddress is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBillingAddress requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBillingAddress: %w", err)
+	}
+	return oldValue.BillingAddress, nil
+}
+
+// ClearBillingAddress clears the value of the "billing_address" field.
+func (m *InvoiceMutation) ClearBillingAddress() {
+	m.billing_address = nil
+	m.clearedFields[invoice.FieldBillingAddress] = struct{}{}
+}
+
+// BillingAddressCleared returns if the "billing_address" field was cleared in this mutation.
+func (m *InvoiceMutation) BillingAddressCleared() bool {
+	_, ok := m.clearedFields[invoice.FieldBillingAddress]
+	return ok
+}
+
+// ResetBillingAddress resets all changes to the "billing_address" field.
+func (m *InvoiceMutation) ResetBillingAddress() {
+	m.billing_address = nil
+	delete(m.clearedFields, invoice.FieldBillingAddress)
+}
+
+// SetShippingAddress sets the "shipping_address" field.
+func (m *InvoiceMutation) SetShippingAddress(t types.Address) {
+	m.shipping_address = &t
+}
+
+// ShippingAddress returns the value of the "shipping_address" field in the mutation.
+func (m *InvoiceMutation) ShippingAddress() (r types.Address, exists bool) {
+	v := m.shipping_address
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldShippingAddress returns the old "shipping_address" field's value of the Invoice entity.
+// If the Invoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceMutation) OldShippingAddress(ctx context.Context) (v types.Address, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldShippingAddress is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldShippingAddress requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldShippingAddress: %w", err)
+	}
+	return oldValue.ShippingAddress, nil
+}
+
+// ClearShippingAddress clears the value of the "shipping_address" field.
+func (m *InvoiceMutation) ClearShippingAddress() {
+	m.shipping_address = nil
+	m.clearedFields[invoice.FieldShippingAddress] = struct{}{}
+}
+
+// ShippingAddressCleared returns if the "shipping_address" field was cleared in this mutation.
+func (m *InvoiceMutation) ShippingAddressCleared() bool {
+	_, ok := m.clearedFields[invoice.FieldShippingAddress]
+	return ok
+}
+
+// ResetShippingAddress resets all changes to the "shipping_address" field.
+func (m *InvoiceMutation) ResetShippingAddress() {
+	m.shipping_address = nil
+	delete(m.clearedFields, invoice.FieldShippingAddress)
+}
+
+// SetSubtotal sets the "subtotal" field.
+func (m *InvoiceMutation) SetSubtotal(d decimal.Decimal) {
+	m.subtotal = &d
+}
+
+// Subtotal returns the value of the "subtotal" field in the mutation.
+func (m *InvoiceMutation) Subtotal() (r decimal.Decimal, exists bool) {
+	v := m.subtotal
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSubtotal returns the old "subtotal" field's value of the Invoice entity.
+// If the Invoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceMutation) OldSubtotal(ctx context.Context) (v decimal.Decimal, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSubtotal is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSubtotal requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSubtotal: %w", err)
+	}
+	return oldValue.Subtotal, nil
+}
+
+// ResetSubtotal resets all changes to the "subtotal" field.
+func (m *InvoiceMutation) ResetSubtotal() {
+	m.subtotal = nil
+}
+
+// SetTotalDiscount sets the "total_discount" field.
+func (m *InvoiceMutation) SetTotalDiscount(d decimal.Decimal) {
+	m.total_discount = &d
+}
+
+// TotalDiscount returns the value of the "total_discount" field in the mutation.
+func (m *InvoiceMutation) TotalDiscount() (r decimal.Decimal, exists bool) {
+	v := m.total_discount
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTotalDiscount returns the old "total_discount" field's value of the Invoice entity.
+// If the Invoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceMutation) OldTotalDiscount(ctx context.Context) (v decimal.Decimal, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTotalDiscount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTotalDiscount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTotalDiscount: %w", err)
+	}
+	return oldValue.TotalDiscount, nil
+}
+
+// ResetTotalDiscount resets all changes to the "total_discount" field.
+func (m *InvoiceMutation) ResetTotalDiscount() {
+	m.total_discount = nil
+}
+
+// SetTotalTax sets the "total_tax" field.
+func (m *InvoiceMutation) SetTotalTax(d decimal.Decimal) {
+	m.total_tax = &d
+}
+
+// TotalTax returns the value of the "total_tax" field in the mutation.
+func (m *InvoiceMutation) TotalTax() (r decimal.Decimal, exists bool) {
+	v := m.total_tax
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTotalTax returns the old "total_tax" field's value of the Invoice entity.
+// If the Invoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceMutation) OldTotalTax(ctx context.Context) (v decimal.Decimal, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTotalTax is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTotalTax requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTotalTax: %w", err)
+	}
+	return oldValue.TotalTax, nil
+}
+
+// ResetTotalTax resets all changes to the "total_tax" field.
+func (m *InvoiceMutation) ResetTotalTax() {
+	m.total_tax = nil
+}
+
+// SetShippingCost sets the "shipping_cost" field.
+func (m *InvoiceMutation) SetShippingCost(d decimal.Decimal) {
+	m.shipping_cost = &d
+}
+
+// ShippingCost returns the value of the "shipping_cost" field in the mutation.
+func (m *InvoiceMutation) ShippingCost() (r decimal.Decimal, exists bool) {
+	v := m.shipping_cost
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldShippingCost returns the old "shipping_cost" field's value of the Invoice entity.
+// If the Invoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceMutation) OldShippingCost(ctx context.Context) (v decimal.Decimal, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldShippingCost is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldShippingCost requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldShippingCost: %w", err)
+	}
+	return oldValue.ShippingCost, nil
+}
+
+// ResetShippingCost resets all changes to the "shipping_cost" field.
+func (m *InvoiceMutation) ResetShippingCost() {
+	m.shipping_cost = nil
+}
+
+// SetTotal sets the "total" field.
+func (m *InvoiceMutation) SetTotal(d decimal.Decimal) {
+	m.total = &d
+}
+
+// Total returns the value of the "total" field in the mutation.
+func (m *InvoiceMutation) Total() (r decimal.Decimal, exists bool) {
+	v := m.total
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTotal returns the old "total" field's value of the Invoice entity.
+// If the Invoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceMutation) OldTotal(ctx context.Context) (v decimal.Decimal, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTotal is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTotal requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTotal: %w", err)
+	}
+	return oldValue.Total, nil
+}
+
+// ResetTotal resets all changes to the "total" field.
+func (m *InvoiceMutation) ResetTotal() {
+	m.total = nil
+}
+
+// SetCreatedByID sets the "created_by_id" field.
+func (m *InvoiceMutation) SetCreatedByID(pu pulid.ID) {
+	m.created_by_id = &pu
+}
+
+// CreatedByID returns the value of the "created_by_id" field in the mutation.
+func (m *InvoiceMutation) CreatedByID() (r pulid.ID, exists bool) {
+	v := m.created_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedByID returns the old "created_by_id" field's value of the Invoice entity.
+// If the Invoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceMutation) OldCreatedByID(ctx context.Context) (v *pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedByID: %w", err)
+	}
+	return oldValue.CreatedByID, nil
+}
+
+// ClearCreatedByID clears the value of the "created_by_id" field.
+func (m *InvoiceMutation) ClearCreatedByID() {
+	m.created_by_id = nil
+	m.clearedFields[invoice.FieldCreatedByID] = struct{}{}
+}
+
+// CreatedByIDCleared returns if the "created_by_id" field was cleared in this mutation.
+func (m *InvoiceMutation) CreatedByIDCleared() bool {
+	_, ok := m.clearedFields[invoice.FieldCreatedByID]
+	return ok
+}
+
+// ResetCreatedByID resets all changes to the "created_by_id" field.
+func (m *InvoiceMutation) ResetCreatedByID() {
+	m.created_by_id = nil
+	delete(m.clearedFields, invoice.FieldCreatedByID)
+}
+
+// SetInvoiceNumber sets the "invoice_number" field.
+func (m *InvoiceMutation) SetInvoiceNumber(s string) {
+	m.invoice_number = &s
+}
+
+// InvoiceNumber returns the value of the "invoice_number" field in the mutation.
+func (m *InvoiceMutation) InvoiceNumber() (r string, exists bool) {
+	v := m.invoice_number
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldInvoiceNumber returns the old "invoice_number" field's value of the Invoice entity.
+// If the Invoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceMutation) OldInvoiceNumber(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldInvoiceNumber is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldInvoiceNumber requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldInvoiceNumber: %w", err)
+	}
+	return oldValue.InvoiceNumber, nil
+}
+
+// ResetInvoiceNumber resets all changes to the "invoice_number" field.
+func (m *InvoiceMutation) ResetInvoiceNumber() {
+	m.invoice_number = nil
+}
+
+// SetInvoiceDate sets the "invoice_date" field.
+func (m *InvoiceMutation) SetInvoiceDate(t types.Date) {
+	m.invoice_date = &t
+}
+
+// InvoiceDate returns the value of the "invoice_date" field in the mutation.
+func (m *InvoiceMutation) InvoiceDate() (r types.Date, exists bool) {
+	v := m.invoice_date
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldInvoiceDate returns the old "invoice_date" field's value of the Invoice entity.
+// If the Invoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceMutation) OldInvoiceDate(ctx context.Context) (v types.Date, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldInvoiceDate is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldInvoiceDate requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldInvoiceDate: %w", err)
+	}
+	return oldValue.InvoiceDate, nil
+}
+
+// ResetInvoiceDate resets all changes to the "invoice_date" field.
+func (m *InvoiceMutation) ResetInvoiceDate() {
+	m.invoice_date = nil
+}
+
+// SetDueDate sets the "due_date" field.
+func (m *InvoiceMutation) SetDueDate(t types.Date) {
+	m.due_date = &t
+}
+
+// DueDate returns the value of the "due_date" field in the mutation.
+func (m *InvoiceMutation) DueDate() (r types.Date, exists bool) {
+	v := m.due_date
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDueDate returns the old "due_date" field's value of the Invoice entity.
+// If the Invoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceMutation) OldDueDate(ctx context.Context) (v types.Date, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDueDate is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDueDate requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDueDate: %w", err)
+	}
+	return oldValue.DueDate, nil
+}
+
+// ResetDueDate resets all changes to the "due_date" field.
+func (m *InvoiceMutation) ResetDueDate() {
+	m.due_date = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *InvoiceMutation) SetStatus(i invoice.Status) {
+	m.status = &i
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *InvoiceMutation) Status() (r invoice.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the Invoice entity.
+// If the Invoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceMutation) OldStatus(ctx context.Context) (v invoice.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *InvoiceMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetPurchaseOrder sets the "purchase_order" field.
+func (m *InvoiceMutation) SetPurchaseOrder(s string) {
+	m.purchase_order = &s
+}
+
+// PurchaseOrder returns the value of the "purchase_order" field in the mutation.
+func (m *InvoiceMutation) PurchaseOrder() (r string, exists bool) {
+	v := m.purchase_order
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPurchaseOrder returns the old "purchase_order" field's value of the Invoice entity.
+// If the Invoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceMutation) OldPurchaseOrder(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPurchaseOrder is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPurchaseOrder requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPurchaseOrder: %w", err)
+	}
+	return oldValue.PurchaseOrder, nil
+}
+
+// ClearPurchaseOrder clears the value of the "purchase_order" field.
+func (m *InvoiceMutation) ClearPurchaseOrder() {
+	m.purchase_order = nil
+	m.clearedFields[invoice.FieldPurchaseOrder] = struct{}{}
+}
+
+// PurchaseOrderCleared returns if the "purchase_order" field was cleared in this mutation.
+func (m *InvoiceMutation) PurchaseOrderCleared() bool {
+	_, ok := m.clearedFields[invoice.FieldPurchaseOrder]
+	return ok
+}
+
+// ResetPurchaseOrder resets all changes to the "purchase_order" field.
+func (m *InvoiceMutation) ResetPurchaseOrder() {
+	m.purchase_order = nil
+	delete(m.clearedFields, invoice.FieldPurchaseOrder)
+}
+
+// SetAmountPaid sets the "amount_paid" field.
+func (m *InvoiceMutation) SetAmountPaid(d decimal.Decimal) {
+	m.amount_paid = &d
+}
+
+// AmountPaid returns the value of the "amount_paid" field in the mutation.
+func (m *InvoiceMutation) AmountPaid() (r decimal.Decimal, exists bool) {
+	v := m.amount_paid
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAmountPaid returns the old "amount_paid" field's value of the Invoice entity.
+// If the Invoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceMutation) OldAmountPaid(ctx context.Context) (v decimal.Decimal, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAmountPaid is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAmountPaid requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAmountPaid: %w", err)
+	}
+	return oldValue.AmountPaid, nil
+}
+
+// ResetAmountPaid resets all changes to the "amount_paid" field.
+func (m *InvoiceMutation) ResetAmountPaid() {
+	m.amount_paid = nil
+}
+
+// SetAmountDue sets the "amount_due" field.
+func (m *InvoiceMutation) SetAmountDue(d decimal.Decimal) {
+	m.amount_due = &d
+}
+
+// AmountDue returns the value of the "amount_due" field in the mutation.
+func (m *InvoiceMutation) AmountDue() (r decimal.Decimal, exists bool) {
+	v := m.amount_due
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAmountDue returns the old "amount_due" field's value of the Invoice entity.
+// If the Invoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceMutation) OldAmountDue(ctx context.Context) (v decimal.Decimal, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAmountDue is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAmountDue requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAmountDue: %w", err)
+	}
+	return oldValue.AmountDue, nil
+}
+
+// ResetAmountDue resets all changes to the "amount_due" field.
+func (m *InvoiceMutation) ResetAmountDue() {
+	m.amount_due = nil
+}
+
+// SetPaymentStatus sets the "payment_status" field.
+func (m *InvoiceMutation) SetPaymentStatus(is invoice.PaymentStatus) {
+	m.payment_status = &is
+}
+
+// PaymentStatus returns the value of the "payment_status" field in the mutation.
+func (m *InvoiceMutation) PaymentStatus() (r invoice.PaymentStatus, exists bool) {
+	v := m.payment_status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPaymentStatus returns the old "payment_status" field's value of the Invoice entity.
+// If the Invoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceMutation) OldPaymentStatus(ctx context.Context) (v invoice.PaymentStatus, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPaymentStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPaymentStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPaymentStatus: %w", err)
+	}
+	return oldValue.PaymentStatus, nil
+}
+
+// ResetPaymentStatus resets all changes to the "payment_status" field.
+func (m *InvoiceMutation) ResetPaymentStatus() {
+	m.payment_status = nil
+}
+
+// SetLastPaymentDate sets the "last_payment_date" field.
+func (m *InvoiceMutation) SetLastPaymentDate(t types.Date) {
+	m.last_payment_date = &t
+}
+
+// LastPaymentDate returns the value of the "last_payment_date" field in the mutation.
+func (m *InvoiceMutation) LastPaymentDate() (r types.Date, exists bool) {
+	v := m.last_payment_date
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastPaymentDate returns the old "last_payment_date" field's value of the Invoice entity.
+// If the Invoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceMutation) OldLastPaymentDate(ctx context.Context) (v *types.Date, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastPaymentDate is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastPaymentDate requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastPaymentDate: %w", err)
+	}
+	return oldValue.LastPaymentDate, nil
+}
+
+// ClearLastPaymentDate clears the value of the "last_payment_date" field.
+func (m *InvoiceMutation) ClearLastPaymentDate() {
+	m.last_payment_date = nil
+	m.clearedFields[invoice.FieldLastPaymentDate] = struct{}{}
+}
+
+// LastPaymentDateCleared returns if the "last_payment_date" field was cleared in this mutation.
+func (m *InvoiceMutation) LastPaymentDateCleared() bool {
+	_, ok := m.clearedFields[invoice.FieldLastPaymentDate]
+	return ok
+}
+
+// ResetLastPaymentDate resets all changes to the "last_payment_date" field.
+func (m *InvoiceMutation) ResetLastPaymentDate() {
+	m.last_payment_date = nil
+	delete(m.clearedFields, invoice.FieldLastPaymentDate)
+}
+
+// SetIssuedAt sets the "issued_at" field.
+func (m *InvoiceMutation) SetIssuedAt(t time.Time) {
+	m.issued_at = &t
+}
+
+// IssuedAt returns the value of the "issued_at" field in the mutation.
+func (m *InvoiceMutation) IssuedAt() (r time.Time, exists bool) {
+	v := m.issued_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIssuedAt returns the old "issued_at" field's value of the Invoice entity.
+// If the Invoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceMutation) OldIssuedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIssuedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIssuedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIssuedAt: %w", err)
+	}
+	return oldValue.IssuedAt, nil
+}
+
+// ClearIssuedAt clears the value of the "issued_at" field.
+func (m *InvoiceMutation) ClearIssuedAt() {
+	m.issued_at = nil
+	m.clearedFields[invoice.FieldIssuedAt] = struct{}{}
+}
+
+// IssuedAtCleared returns if the "issued_at" field was cleared in this mutation.
+func (m *InvoiceMutation) IssuedAtCleared() bool {
+	_, ok := m.clearedFields[invoice.FieldIssuedAt]
+	return ok
+}
+
+// ResetIssuedAt resets all changes to the "issued_at" field.
+func (m *InvoiceMutation) ResetIssuedAt() {
+	m.issued_at = nil
+	delete(m.clearedFields, invoice.FieldIssuedAt)
+}
+
+// SetSentAt sets the "sent_at" field.
+func (m *InvoiceMutation) SetSentAt(t time.Time) {
+	m.sent_at = &t
+}
+
+// SentAt returns the value of the "sent_at" field in the mutation.
+func (m *InvoiceMutation) SentAt() (r time.Time, exists bool) {
+	v := m.sent_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSentAt returns the old "sent_at" field's value of the Invoice entity.
+// If the Invoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceMutation) OldSentAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSentAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSentAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSentAt: %w", err)
+	}
+	return oldValue.SentAt, nil
+}
+
+// ClearSentAt clears the value of the "sent_at" field.
+func (m *InvoiceMutation) ClearSentAt() {
+	m.sent_at = nil
+	m.clearedFields[invoice.FieldSentAt] = struct{}{}
+}
+
+// SentAtCleared returns if the "sent_at" field was cleared in this mutation.
+func (m *InvoiceMutation) SentAtCleared() bool {
+	_, ok := m.clearedFields[invoice.FieldSentAt]
+	return ok
+}
+
+// ResetSentAt resets all changes to the "sent_at" field.
+func (m *InvoiceMutation) ResetSentAt() {
+	m.sent_at = nil
+	delete(m.clearedFields, invoice.FieldSentAt)
+}
+
+// SetSendCount sets the "send_count" field.
+func (m *InvoiceMutation) SetSendCount(i int) {
+	m.send_count = &i
+	m.addsend_count = nil
+}
+
+// SendCount returns the value of the "send_count" field in the mutation.
+func (m *InvoiceMutation) SendCount() (r int, exists bool) {
+	v := m.send_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSendCount returns the old "send_count" field's value of the Invoice entity.
+// If the Invoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceMutation) OldSendCount(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSendCount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSendCount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSendCount: %w", err)
+	}
+	return oldValue.SendCount, nil
+}
+
+// AddSendCount adds i to the "send_count" field.
+func (m *InvoiceMutation) AddSendCount(i int) {
+	if m.addsend_count != nil {
+		*m.addsend_count += i
+	} else {
+		m.addsend_count = &i
+	}
+}
+
+// AddedSendCount returns the value that was added to the "send_count" field in this mutation.
+func (m *InvoiceMutation) AddedSendCount() (r int, exists bool) {
+	v := m.addsend_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetSendCount resets all changes to the "send_count" field.
+func (m *InvoiceMutation) ResetSendCount() {
+	m.send_count = nil
+	m.addsend_count = nil
+}
+
+// SetLastSend sets the "last_send" field.
+func (m *InvoiceMutation) SetLastSend(value map[string]interface{}) {
+	m.last_send = &value
+}
+
+// LastSend returns the value of the "last_send" field in the mutation.
+func (m *InvoiceMutation) LastSend() (r map[string]interface{}, exists bool) {
+	v := m.last_send
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastSend returns the old "last_send" field's value of the Invoice entity.
+// If the Invoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceMutation) OldLastSend(ctx context.Context) (v map[string]interface{}, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastSend is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastSend requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastSend: %w", err)
+	}
+	return oldValue.LastSend, nil
+}
+
+// ClearLastSend clears the value of the "last_send" field.
+func (m *InvoiceMutation) ClearLastSend() {
+	m.last_send = nil
+	m.clearedFields[invoice.FieldLastSend] = struct{}{}
+}
+
+// LastSendCleared returns if the "last_send" field was cleared in this mutation.
+func (m *InvoiceMutation) LastSendCleared() bool {
+	_, ok := m.clearedFields[invoice.FieldLastSend]
+	return ok
+}
+
+// ResetLastSend resets all changes to the "last_send" field.
+func (m *InvoiceMutation) ResetLastSend() {
+	m.last_send = nil
+	delete(m.clearedFields, invoice.FieldLastSend)
+}
+
+// SetSendReminders sets the "send_reminders" field.
+func (m *InvoiceMutation) SetSendReminders(b bool) {
+	m.send_reminders = &b
+}
+
+// SendReminders returns the value of the "send_reminders" field in the mutation.
+func (m *InvoiceMutation) SendReminders() (r bool, exists bool) {
+	v := m.send_reminders
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSendReminders returns the old "send_reminders" field's value of the Invoice entity.
+// If the Invoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceMutation) OldSendReminders(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSendReminders is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSendReminders requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSendReminders: %w", err)
+	}
+	return oldValue.SendReminders, nil
+}
+
+// ResetSendReminders resets all changes to the "send_reminders" field.
+func (m *InvoiceMutation) ResetSendReminders() {
+	m.send_reminders = nil
+}
+
+// SetVoidedAt sets the "voided_at" field.
+func (m *InvoiceMutation) SetVoidedAt(t time.Time) {
+	m.voided_at = &t
+}
+
+// VoidedAt returns the value of the "voided_at" field in the mutation.
+func (m *InvoiceMutation) VoidedAt() (r time.Time, exists bool) {
+	v := m.voided_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVoidedAt returns the old "voided_at" field's value of the Invoice entity.
+// If the Invoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceMutation) OldVoidedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVoidedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVoidedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVoidedAt: %w", err)
+	}
+	return oldValue.VoidedAt, nil
+}
+
+// ClearVoidedAt clears the value of the "voided_at" field.
+func (m *InvoiceMutation) ClearVoidedAt() {
+	m.voided_at = nil
+	m.clearedFields[invoice.FieldVoidedAt] = struct{}{}
+}
+
+// VoidedAtCleared returns if the "voided_at" field was cleared in this mutation.
+func (m *InvoiceMutation) VoidedAtCleared() bool {
+	_, ok := m.clearedFields[invoice.FieldVoidedAt]
+	return ok
+}
+
+// ResetVoidedAt resets all changes to the "voided_at" field.
+func (m *InvoiceMutation) ResetVoidedAt() {
+	m.voided_at = nil
+	delete(m.clearedFields, invoice.FieldVoidedAt)
+}
+
+// SetVoidReason sets the "void_reason" field.
+func (m *InvoiceMutation) SetVoidReason(s string) {
+	m.void_reason = &s
+}
+
+// VoidReason returns the value of the "void_reason" field in the mutation.
+func (m *InvoiceMutation) VoidReason() (r string, exists bool) {
+	v := m.void_reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVoidReason returns the old "void_reason" field's value of the Invoice entity.
+// If the Invoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceMutation) OldVoidReason(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVoidReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVoidReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVoidReason: %w", err)
+	}
+	return oldValue.VoidReason, nil
+}
+
+// ClearVoidReason clears the value of the "void_reason" field.
+func (m *InvoiceMutation) ClearVoidReason() {
+	m.void_reason = nil
+	m.clearedFields[invoice.FieldVoidReason] = struct{}{}
+}
+
+// VoidReasonCleared returns if the "void_reason" field was cleared in this mutation.
+func (m *InvoiceMutation) VoidReasonCleared() bool {
+	_, ok := m.clearedFields[invoice.FieldVoidReason]
+	return ok
+}
+
+// ResetVoidReason resets all changes to the "void_reason" field.
+func (m *InvoiceMutation) ResetVoidReason() {
+	m.void_reason = nil
+	delete(m.clearedFields, invoice.FieldVoidReason)
+}
+
+// SetEinvoiceStatus sets the "einvoice_status" field.
+func (m *InvoiceMutation) SetEinvoiceStatus(is invoice.EinvoiceStatus) {
+	m.einvoice_status = &is
+}
+
+// EinvoiceStatus returns the value of the "einvoice_status" field in the mutation.
+func (m *InvoiceMutation) EinvoiceStatus() (r invoice.EinvoiceStatus, exists bool) {
+	v := m.einvoice_status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEinvoiceStatus returns the old "einvoice_status" field's value of the Invoice entity.
+// If the Invoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceMutation) OldEinvoiceStatus(ctx context.Context) (v invoice.EinvoiceStatus, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEinvoiceStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEinvoiceStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEinvoiceStatus: %w", err)
+	}
+	return oldValue.EinvoiceStatus, nil
+}
+
+// ResetEinvoiceStatus resets all changes to the "einvoice_status" field.
+func (m *InvoiceMutation) ResetEinvoiceStatus() {
+	m.einvoice_status = nil
+}
+
+// SetEinvoiceSubmittedAt sets the "einvoice_submitted_at" field.
+func (m *InvoiceMutation) SetEinvoiceSubmittedAt(t time.Time) {
+	m.einvoice_submitted_at = &t
+}
+
+// EinvoiceSubmittedAt returns the value of the "einvoice_submitted_at" field in the mutation.
+func (m *InvoiceMutation) EinvoiceSubmittedAt() (r time.Time, exists bool) {
+	v := m.einvoice_submitted_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEinvoiceSubmittedAt returns the old "einvoice_submitted_at" field's value of the Invoice entity.
+// If the Invoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceMutation) OldEinvoiceSubmittedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEinvoiceSubmittedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEinvoiceSubmittedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEinvoiceSubmittedAt: %w", err)
+	}
+	return oldValue.EinvoiceSubmittedAt, nil
+}
+
+// ClearEinvoiceSubmittedAt clears the value of the "einvoice_submitted_at" field.
+func (m *InvoiceMutation) ClearEinvoiceSubmittedAt() {
+	m.einvoice_submitted_at = nil
+	m.clearedFields[invoice.FieldEinvoiceSubmittedAt] = struct{}{}
+}
+
+// EinvoiceSubmittedAtCleared returns if the "einvoice_submitted_at" field was cleared in this mutation.
+func (m *InvoiceMutation) EinvoiceSubmittedAtCleared() bool {
+	_, ok := m.clearedFields[invoice.FieldEinvoiceSubmittedAt]
+	return ok
+}
+
+// ResetEinvoiceSubmittedAt resets all changes to the "einvoice_submitted_at" field.
+func (m *InvoiceMutation) ResetEinvoiceSubmittedAt() {
+	m.einvoice_submitted_at = nil
+	delete(m.clearedFields, invoice.FieldEinvoiceSubmittedAt)
+}
+
+// SetEinvoiceAcceptedAt sets the "einvoice_accepted_at" field.
+func (m *InvoiceMutation) SetEinvoiceAcceptedAt(t time.Time) {
+	m.einvoice_accepted_at = &t
+}
+
+// EinvoiceAcceptedAt returns the value of the "einvoice_accepted_at" field in the mutation.
+func (m *InvoiceMutation) EinvoiceAcceptedAt() (r time.Time, exists bool) {
+	v := m.einvoice_accepted_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEinvoiceAcceptedAt returns the old "einvoice_accepted_at" field's value of the Invoice entity.
+// If the Invoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceMutation) OldEinvoiceAcceptedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEinvoiceAcceptedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEinvoiceAcceptedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEinvoiceAcceptedAt: %w", err)
+	}
+	return oldValue.EinvoiceAcceptedAt, nil
+}
+
+// ClearEinvoiceAcceptedAt clears the value of the "einvoice_accepted_at" field.
+func (m *InvoiceMutation) ClearEinvoiceAcceptedAt() {
+	m.einvoice_accepted_at = nil
+	m.clearedFields[invoice.FieldEinvoiceAcceptedAt] = struct{}{}
+}
+
+// EinvoiceAcceptedAtCleared returns if the "einvoice_accepted_at" field was cleared in this mutation.
+func (m *InvoiceMutation) EinvoiceAcceptedAtCleared() bool {
+	_, ok := m.clearedFields[invoice.FieldEinvoiceAcceptedAt]
+	return ok
+}
+
+// ResetEinvoiceAcceptedAt resets all changes to the "einvoice_accepted_at" field.
+func (m *InvoiceMutation) ResetEinvoiceAcceptedAt() {
+	m.einvoice_accepted_at = nil
+	delete(m.clearedFields, invoice.FieldEinvoiceAcceptedAt)
+}
+
+// SetEinvoiceUUID sets the "einvoice_uuid" field.
+func (m *InvoiceMutation) SetEinvoiceUUID(s string) {
+	m.einvoice_uuid = &s
+}
+
+// EinvoiceUUID returns the value of the "einvoice_uuid" field in the mutation.
+func (m *InvoiceMutation) EinvoiceUUID() (r string, exists bool) {
+	v := m.einvoice_uuid
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEinvoiceUUID returns the old "einvoice_uuid" field's value of the Invoice entity.
+// If the Invoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceMutation) OldEinvoiceUUID(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEinvoiceUUID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEinvoiceUUID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEinvoiceUUID: %w", err)
+	}
+	return oldValue.EinvoiceUUID, nil
+}
+
+// ClearEinvoiceUUID clears the value of the "einvoice_uuid" field.
+func (m *InvoiceMutation) ClearEinvoiceUUID() {
+	m.einvoice_uuid = nil
+	m.clearedFields[invoice.FieldEinvoiceUUID] = struct{}{}
+}
+
+// EinvoiceUUIDCleared returns if the "einvoice_uuid" field was cleared in this mutation.
+func (m *InvoiceMutation) EinvoiceUUIDCleared() bool {
+	_, ok := m.clearedFields[invoice.FieldEinvoiceUUID]
+	return ok
+}
+
+// ResetEinvoiceUUID resets all changes to the "einvoice_uuid" field.
+func (m *InvoiceMutation) ResetEinvoiceUUID() {
+	m.einvoice_uuid = nil
+	delete(m.clearedFields, invoice.FieldEinvoiceUUID)
+}
+
+// SetEinvoiceValidationHash sets the "einvoice_validation_hash" field.
+func (m *InvoiceMutation) SetEinvoiceValidationHash(s string) {
+	m.einvoice_validation_hash = &s
+}
+
+// EinvoiceValidationHash returns the value of the "einvoice_validation_hash" field in the mutation.
+func (m *InvoiceMutation) EinvoiceValidationHash() (r string, exists bool) {
+	v := m.einvoice_validation_hash
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEinvoiceValidationHash returns the old "einvoice_validation_hash" field's value of the Invoice entity.
+// If the Invoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceMutation) OldEinvoiceValidationHash(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEinvoiceValidationHash is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEinvoiceValidationHash requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEinvoiceValidationHash: %w", err)
+	}
+	return oldValue.EinvoiceValidationHash, nil
+}
+
+// ClearEinvoiceValidationHash clears the value of the "einvoice_validation_hash" field.
+func (m *InvoiceMutation) ClearEinvoiceValidationHash() {
+	m.einvoice_validation_hash = nil
+	m.clearedFields[invoice.FieldEinvoiceValidationHash] = struct{}{}
+}
+
+// EinvoiceValidationHashCleared returns if the "einvoice_validation_hash" field was cleared in this mutation.
+func (m *InvoiceMutation) EinvoiceValidationHashCleared() bool {
+	_, ok := m.clearedFields[invoice.FieldEinvoiceValidationHash]
+	return ok
+}
+
+// ResetEinvoiceValidationHash resets all changes to the "einvoice_validation_hash" field.
+func (m *InvoiceMutation) ResetEinvoiceValidationHash() {
+	m.einvoice_validation_hash = nil
+	delete(m.clearedFields, invoice.FieldEinvoiceValidationHash)
+}
+
+// ClearCompany clears the "company" edge to the Company entity.
+func (m *InvoiceMutation) ClearCompany() {
+	m.clearedcompany = true
+	m.clearedFields[invoice.FieldCompanyID] = struct{}{}
+}
+
+// CompanyCleared reports if the "company" edge to the Company entity was cleared.
+func (m *InvoiceMutation) CompanyCleared() bool {
+	return m.clearedcompany
+}
+
+// CompanyIDs returns the "company" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CompanyID instead. It exists only for internal usage by the builders.
+func (m *InvoiceMutation) CompanyIDs() (ids []pulid.ID) {
+	if id := m.company; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCompany resets all changes to the "company" edge.
+func (m *InvoiceMutation) ResetCompany() {
+	m.company = nil
+	m.clearedcompany = false
+}
+
+// ClearCustomer clears the "customer" edge to the Customer entity.
+func (m *InvoiceMutation) ClearCustomer() {
+	m.clearedcustomer = true
+	m.clearedFields[invoice.FieldCustomerID] = struct{}{}
+}
+
+// CustomerCleared reports if the "customer" edge to the Customer entity was cleared.
+func (m *InvoiceMutation) CustomerCleared() bool {
+	return m.clearedcustomer
+}
+
+// CustomerIDs returns the "customer" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CustomerID instead. It exists only for internal usage by the builders.
+func (m *InvoiceMutation) CustomerIDs() (ids []pulid.ID) {
+	if id := m.customer; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCustomer resets all changes to the "customer" edge.
+func (m *InvoiceMutation) ResetCustomer() {
+	m.customer = nil
+	m.clearedcustomer = false
+}
+
+// AddItemIDs adds the "items" edge to the InvoiceItem entity by ids.
+func (m *InvoiceMutation) AddItemIDs(ids ...pulid.ID) {
+	if m.items == nil {
+		m.items = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.items[ids[i]] = struct{}{}
+	}
+}
+
+// ClearItems clears the "items" edge to the InvoiceItem entity.
+func (m *InvoiceMutation) ClearItems() {
+	m.cleareditems = true
+}
+
+// ItemsCleared reports if the "items" edge to the InvoiceItem entity was cleared.
+func (m *InvoiceMutation) ItemsCleared() bool {
+	return m.cleareditems
+}
+
+// RemoveItemIDs removes the "items" edge to the InvoiceItem entity by IDs.
+func (m *InvoiceMutation) RemoveItemIDs(ids ...pulid.ID) {
+	if m.removeditems == nil {
+		m.removeditems = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.items, ids[i])
+		m.removeditems[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedItems returns the removed IDs of the "items" edge to the InvoiceItem entity.
+func (m *InvoiceMutation) RemovedItemsIDs() (ids []pulid.ID) {
+	for id := range m.removeditems {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ItemsIDs returns the "items" edge IDs in the mutation.
+func (m *InvoiceMutation) ItemsIDs() (ids []pulid.ID) {
+	for id := range m.items {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetItems resets all changes to the "items" edge.
+func (m *InvoiceMutation) ResetItems() {
+	m.items = nil
+	m.cleareditems = false
+	m.removeditems = nil
+}
+
+// Where appends a list predicates to the InvoiceMutation builder.
+func (m *InvoiceMutation) Where(ps ...predicate.Invoice) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the InvoiceMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *InvoiceMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Invoice, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *InvoiceMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *InvoiceMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Invoice).
+func (m *InvoiceMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *InvoiceMutation) Fields() []string {
+	fields := make([]string, 0, 38)
+	if m.created_at != nil {
+		fields = append(fields, invoice.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, invoice.FieldUpdatedAt)
+	}
+	if m.company != nil {
+		fields = append(fields, invoice.FieldCompanyID)
+	}
+	if m.customer != nil {
+		fields = append(fields, invoice.FieldCustomerID)
+	}
+	if m.currency != nil {
+		fields = append(fields, invoice.FieldCurrency)
+	}
+	if m.exchange_rate != nil {
+		fields = append(fields, invoice.FieldExchangeRate)
+	}
+	if m.reference != nil {
+		fields = append(fields, invoice.FieldReference)
+	}
+	if m.notes != nil {
+		fields = append(fields, invoice.FieldNotes)
+	}
+	if m.terms != nil {
+		fields = append(fields, invoice.FieldTerms)
+	}
+	if m.billing_address != nil {
+		fields = append(fields, invoice.FieldBillingAddress)
+	}
+	if m.shipping_address != nil {
+		fields = append(fields, invoice.FieldShippingAddress)
+	}
+	if m.subtotal != nil {
+		fields = append(fields, invoice.FieldSubtotal)
+	}
+	if m.total_discount != nil {
+		fields = append(fields, invoice.FieldTotalDiscount)
+	}
+	if m.total_tax != nil {
+		fields = append(fields, invoice.FieldTotalTax)
+	}
+	if m.shipping_cost != nil {
+		fields = append(fields, invoice.FieldShippingCost)
+	}
+	if m.total != nil {
+		fields = append(fields, invoice.FieldTotal)
+	}
+	if m.created_by_id != nil {
+		fields = append(fields, invoice.FieldCreatedByID)
+	}
+	if m.invoice_number != nil {
+		fields = append(fields, invoice.FieldInvoiceNumber)
+	}
+	if m.invoice_date != nil {
+		fields = append(fields, invoice.FieldInvoiceDate)
+	}
+	if m.due_date != nil {
+		fields = append(fields, invoice.FieldDueDate)
+	}
+	if m.status != nil {
+		fields = append(fields, invoice.FieldStatus)
+	}
+	if m.purchase_order != nil {
+		fields = append(fields, invoice.FieldPurchaseOrder)
+	}
+	if m.amount_paid != nil {
+		fields = append(fields, invoice.FieldAmountPaid)
+	}
+	if m.amount_due != nil {
+		fields = append(fields, invoice.FieldAmountDue)
+	}
+	if m.payment_status != nil {
+		fields = append(fields, invoice.FieldPaymentStatus)
+	}
+	if m.last_payment_date != nil {
+		fields = append(fields, invoice.FieldLastPaymentDate)
+	}
+	if m.issued_at != nil {
+		fields = append(fields, invoice.FieldIssuedAt)
+	}
+	if m.sent_at != nil {
+		fields = append(fields, invoice.FieldSentAt)
+	}
+	if m.send_count != nil {
+		fields = append(fields, invoice.FieldSendCount)
+	}
+	if m.last_send != nil {
+		fields = append(fields, invoice.FieldLastSend)
+	}
+	if m.send_reminders != nil {
+		fields = append(fields, invoice.FieldSendReminders)
+	}
+	if m.voided_at != nil {
+		fields = append(fields, invoice.FieldVoidedAt)
+	}
+	if m.void_reason != nil {
+		fields = append(fields, invoice.FieldVoidReason)
+	}
+	if m.einvoice_status != nil {
+		fields = append(fields, invoice.FieldEinvoiceStatus)
+	}
+	if m.einvoice_submitted_at != nil {
+		fields = append(fields, invoice.FieldEinvoiceSubmittedAt)
+	}
+	if m.einvoice_accepted_at != nil {
+		fields = append(fields, invoice.FieldEinvoiceAcceptedAt)
+	}
+	if m.einvoice_uuid != nil {
+		fields = append(fields, invoice.FieldEinvoiceUUID)
+	}
+	if m.einvoice_validation_hash != nil {
+		fields = append(fields, invoice.FieldEinvoiceValidationHash)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *InvoiceMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case invoice.FieldCreatedAt:
+		return m.CreatedAt()
+	case invoice.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case invoice.FieldCompanyID:
+		return m.CompanyID()
+	case invoice.FieldCustomerID:
+		return m.CustomerID()
+	case invoice.FieldCurrency:
+		return m.Currency()
+	case invoice.FieldExchangeRate:
+		return m.ExchangeRate()
+	case invoice.FieldReference:
+		return m.Reference()
+	case invoice.FieldNotes:
+		return m.Notes()
+	case invoice.FieldTerms:
+		return m.Terms()
+	case invoice.FieldBillingAddress:
+		return m.BillingAddress()
+	case invoice.FieldShippingAddress:
+		return m.ShippingAddress()
+	case invoice.FieldSubtotal:
+		return m.Subtotal()
+	case invoice.FieldTotalDiscount:
+		return m.TotalDiscount()
+	case invoice.FieldTotalTax:
+		return m.TotalTax()
+	case invoice.FieldShippingCost:
+		return m.ShippingCost()
+	case invoice.FieldTotal:
+		return m.Total()
+	case invoice.FieldCreatedByID:
+		return m.CreatedByID()
+	case invoice.FieldInvoiceNumber:
+		return m.InvoiceNumber()
+	case invoice.FieldInvoiceDate:
+		return m.InvoiceDate()
+	case invoice.FieldDueDate:
+		return m.DueDate()
+	case invoice.FieldStatus:
+		return m.Status()
+	case invoice.FieldPurchaseOrder:
+		return m.PurchaseOrder()
+	case invoice.FieldAmountPaid:
+		return m.AmountPaid()
+	case invoice.FieldAmountDue:
+		return m.AmountDue()
+	case invoice.FieldPaymentStatus:
+		return m.PaymentStatus()
+	case invoice.FieldLastPaymentDate:
+		return m.LastPaymentDate()
+	case invoice.FieldIssuedAt:
+		return m.IssuedAt()
+	case invoice.FieldSentAt:
+		return m.SentAt()
+	case invoice.FieldSendCount:
+		return m.SendCount()
+	case invoice.FieldLastSend:
+		return m.LastSend()
+	case invoice.FieldSendReminders:
+		return m.SendReminders()
+	case invoice.FieldVoidedAt:
+		return m.VoidedAt()
+	case invoice.FieldVoidReason:
+		return m.VoidReason()
+	case invoice.FieldEinvoiceStatus:
+		return m.EinvoiceStatus()
+	case invoice.FieldEinvoiceSubmittedAt:
+		return m.EinvoiceSubmittedAt()
+	case invoice.FieldEinvoiceAcceptedAt:
+		return m.EinvoiceAcceptedAt()
+	case invoice.FieldEinvoiceUUID:
+		return m.EinvoiceUUID()
+	case invoice.FieldEinvoiceValidationHash:
+		return m.EinvoiceValidationHash()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *InvoiceMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case invoice.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case invoice.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case invoice.FieldCompanyID:
+		return m.OldCompanyID(ctx)
+	case invoice.FieldCustomerID:
+		return m.OldCustomerID(ctx)
+	case invoice.FieldCurrency:
+		return m.OldCurrency(ctx)
+	case invoice.FieldExchangeRate:
+		return m.OldExchangeRate(ctx)
+	case invoice.FieldReference:
+		return m.OldReference(ctx)
+	case invoice.FieldNotes:
+		return m.OldNotes(ctx)
+	case invoice.FieldTerms:
+		return m.OldTerms(ctx)
+	case invoice.FieldBillingAddress:
+		return m.OldBillingAddress(ctx)
+	case invoice.FieldShippingAddress:
+		return m.OldShippingAddress(ctx)
+	case invoice.FieldSubtotal:
+		return m.OldSubtotal(ctx)
+	case invoice.FieldTotalDiscount:
+		return m.OldTotalDiscount(ctx)
+	case invoice.FieldTotalTax:
+		return m.OldTotalTax(ctx)
+	case invoice.FieldShippingCost:
+		return m.OldShippingCost(ctx)
+	case invoice.FieldTotal:
+		return m.OldTotal(ctx)
+	case invoice.FieldCreatedByID:
+		return m.OldCreatedByID(ctx)
+	case invoice.FieldInvoiceNumber:
+		return m.OldInvoiceNumber(ctx)
+	case invoice.FieldInvoiceDate:
+		return m.OldInvoiceDate(ctx)
+	case invoice.FieldDueDate:
+		return m.OldDueDate(ctx)
+	case invoice.FieldStatus:
+		return m.OldStatus(ctx)
+	case invoice.FieldPurchaseOrder:
+		return m.OldPurchaseOrder(ctx)
+	case invoice.FieldAmountPaid:
+		return m.OldAmountPaid(ctx)
+	case invoice.FieldAmountDue:
+		return m.OldAmountDue(ctx)
+	case invoice.FieldPaymentStatus:
+		return m.OldPaymentStatus(ctx)
+	case invoice.FieldLastPaymentDate:
+		return m.OldLastPaymentDate(ctx)
+	case invoice.FieldIssuedAt:
+		return m.OldIssuedAt(ctx)
+	case invoice.FieldSentAt:
+		return m.OldSentAt(ctx)
+	case invoice.FieldSendCount:
+		return m.OldSendCount(ctx)
+	case invoice.FieldLastSend:
+		return m.OldLastSend(ctx)
+	case invoice.FieldSendReminders:
+		return m.OldSendReminders(ctx)
+	case invoice.FieldVoidedAt:
+		return m.OldVoidedAt(ctx)
+	case invoice.FieldVoidReason:
+		return m.OldVoidReason(ctx)
+	case invoice.FieldEinvoiceStatus:
+		return m.OldEinvoiceStatus(ctx)
+	case invoice.FieldEinvoiceSubmittedAt:
+		return m.OldEinvoiceSubmittedAt(ctx)
+	case invoice.FieldEinvoiceAcceptedAt:
+		return m.OldEinvoiceAcceptedAt(ctx)
+	case invoice.FieldEinvoiceUUID:
+		return m.OldEinvoiceUUID(ctx)
+	case invoice.FieldEinvoiceValidationHash:
+		return m.OldEinvoiceValidationHash(ctx)
+	}
+	return nil, fmt.Errorf("unknown Invoice field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *InvoiceMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case invoice.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case invoice.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case invoice.FieldCompanyID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCompanyID(v)
+		return nil
+	case invoice.FieldCustomerID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCustomerID(v)
+		return nil
+	case invoice.FieldCurrency:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCurrency(v)
+		return nil
+	case invoice.FieldExchangeRate:
+		v, ok := value.(decimal.Decimal)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetExchangeRate(v)
+		return nil
+	case invoice.FieldReference:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReference(v)
+		return nil
+	case invoice.FieldNotes:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNotes(v)
+		return nil
+	case invoice.FieldTerms:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTerms(v)
+		return nil
+	case invoice.FieldBillingAddress:
+		v, ok := value.(types.Address)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBillingAddress(v)
+		return nil
+	case invoice.FieldShippingAddress:
+		v, ok := value.(types.Address)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetShippingAddress(v)
+		return nil
+	case invoice.FieldSubtotal:
+		v, ok := value.(decimal.Decimal)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSubtotal(v)
+		return nil
+	case invoice.FieldTotalDiscount:
+		v, ok := value.(decimal.Decimal)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTotalDiscount(v)
+		return nil
+	case invoice.FieldTotalTax:
+		v, ok := value.(decimal.Decimal)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTotalTax(v)
+		return nil
+	case invoice.FieldShippingCost:
+		v, ok := value.(decimal.Decimal)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetShippingCost(v)
+		return nil
+	case invoice.FieldTotal:
+		v, ok := value.(decimal.Decimal)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTotal(v)
+		return nil
+	case invoice.FieldCreatedByID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedByID(v)
+		return nil
+	case invoice.FieldInvoiceNumber:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetInvoiceNumber(v)
+		return nil
+	case invoice.FieldInvoiceDate:
+		v, ok := value.(types.Date)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetInvoiceDate(v)
+		return nil
+	case invoice.FieldDueDate:
+		v, ok := value.(types.Date)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDueDate(v)
+		return nil
+	case invoice.FieldStatus:
+		v, ok := value.(invoice.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case invoice.FieldPurchaseOrder:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPurchaseOrder(v)
+		return nil
+	case invoice.FieldAmountPaid:
+		v, ok := value.(decimal.Decimal)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAmountPaid(v)
+		return nil
+	case invoice.FieldAmountDue:
+		v, ok := value.(decimal.Decimal)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAmountDue(v)
+		return nil
+	case invoice.FieldPaymentStatus:
+		v, ok := value.(invoice.PaymentStatus)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPaymentStatus(v)
+		return nil
+	case invoice.FieldLastPaymentDate:
+		v, ok := value.(types.Date)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastPaymentDate(v)
+		return nil
+	case invoice.FieldIssuedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIssuedAt(v)
+		return nil
+	case invoice.FieldSentAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSentAt(v)
+		return nil
+	case invoice.FieldSendCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSendCount(v)
+		return nil
+	case invoice.FieldLastSend:
+		v, ok := value.(map[string]interface{})
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastSend(v)
+		return nil
+	case invoice.FieldSendReminders:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSendReminders(v)
+		return nil
+	case invoice.FieldVoidedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVoidedAt(v)
+		return nil
+	case invoice.FieldVoidReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVoidReason(v)
+		return nil
+	case invoice.FieldEinvoiceStatus:
+		v, ok := value.(invoice.EinvoiceStatus)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEinvoiceStatus(v)
+		return nil
+	case invoice.FieldEinvoiceSubmittedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEinvoiceSubmittedAt(v)
+		return nil
+	case invoice.FieldEinvoiceAcceptedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEinvoiceAcceptedAt(v)
+		return nil
+	case invoice.FieldEinvoiceUUID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEinvoiceUUID(v)
+		return nil
+	case invoice.FieldEinvoiceValidationHash:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEinvoiceValidationHash(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Invoice field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *InvoiceMutation) AddedFields() []string {
+	var fields []string
+	if m.addsend_count != nil {
+		fields = append(fields, invoice.FieldSendCount)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *InvoiceMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case invoice.FieldSendCount:
+		return m.AddedSendCount()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *InvoiceMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case invoice.FieldSendCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSendCount(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Invoice numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *InvoiceMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(invoice.FieldReference) {
+		fields = append(fields, invoice.FieldReference)
+	}
+	if m.FieldCleared(invoice.FieldNotes) {
+		fields = append(fields, invoice.FieldNotes)
+	}
+	if m.FieldCleared(invoice.FieldTerms) {
+		fields = append(fields, invoice.FieldTerms)
+	}
+	if m.FieldCleared(invoice.FieldBillingAddress) {
+		fields = append(fields, invoice.FieldBillingAddress)
+	}
+	if m.FieldCleared(invoice.FieldShippingAddress) {
+		fields = append(fields, invoice.FieldShippingAddress)
+	}
+	if m.FieldCleared(invoice.FieldCreatedByID) {
+		fields = append(fields, invoice.FieldCreatedByID)
+	}
+	if m.FieldCleared(invoice.FieldPurchaseOrder) {
+		fields = append(fields, invoice.FieldPurchaseOrder)
+	}
+	if m.FieldCleared(invoice.FieldLastPaymentDate) {
+		fields = append(fields, invoice.FieldLastPaymentDate)
+	}
+	if m.FieldCleared(invoice.FieldIssuedAt) {
+		fields = append(fields, invoice.FieldIssuedAt)
+	}
+	if m.FieldCleared(invoice.FieldSentAt) {
+		fields = append(fields, invoice.FieldSentAt)
+	}
+	if m.FieldCleared(invoice.FieldLastSend) {
+		fields = append(fields, invoice.FieldLastSend)
+	}
+	if m.FieldCleared(invoice.FieldVoidedAt) {
+		fields = append(fields, invoice.FieldVoidedAt)
+	}
+	if m.FieldCleared(invoice.FieldVoidReason) {
+		fields = append(fields, invoice.FieldVoidReason)
+	}
+	if m.FieldCleared(invoice.FieldEinvoiceSubmittedAt) {
+		fields = append(fields, invoice.FieldEinvoiceSubmittedAt)
+	}
+	if m.FieldCleared(invoice.FieldEinvoiceAcceptedAt) {
+		fields = append(fields, invoice.FieldEinvoiceAcceptedAt)
+	}
+	if m.FieldCleared(invoice.FieldEinvoiceUUID) {
+		fields = append(fields, invoice.FieldEinvoiceUUID)
+	}
+	if m.FieldCleared(invoice.FieldEinvoiceValidationHash) {
+		fields = append(fields, invoice.FieldEinvoiceValidationHash)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *InvoiceMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *InvoiceMutation) ClearField(name string) error {
+	switch name {
+	case invoice.FieldReference:
+		m.ClearReference()
+		return nil
+	case invoice.FieldNotes:
+		m.ClearNotes()
+		return nil
+	case invoice.FieldTerms:
+		m.ClearTerms()
+		return nil
+	case invoice.FieldBillingAddress:
+		m.ClearBillingAddress()
+		return nil
+	case invoice.FieldShippingAddress:
+		m.ClearShippingAddress()
+		return nil
+	case invoice.FieldCreatedByID:
+		m.ClearCreatedByID()
+		return nil
+	case invoice.FieldPurchaseOrder:
+		m.ClearPurchaseOrder()
+		return nil
+	case invoice.FieldLastPaymentDate:
+		m.ClearLastPaymentDate()
+		return nil
+	case invoice.FieldIssuedAt:
+		m.ClearIssuedAt()
+		return nil
+	case invoice.FieldSentAt:
+		m.ClearSentAt()
+		return nil
+	case invoice.FieldLastSend:
+		m.ClearLastSend()
+		return nil
+	case invoice.FieldVoidedAt:
+		m.ClearVoidedAt()
+		return nil
+	case invoice.FieldVoidReason:
+		m.ClearVoidReason()
+		return nil
+	case invoice.FieldEinvoiceSubmittedAt:
+		m.ClearEinvoiceSubmittedAt()
+		return nil
+	case invoice.FieldEinvoiceAcceptedAt:
+		m.ClearEinvoiceAcceptedAt()
+		return nil
+	case invoice.FieldEinvoiceUUID:
+		m.ClearEinvoiceUUID()
+		return nil
+	case invoice.FieldEinvoiceValidationHash:
+		m.ClearEinvoiceValidationHash()
+		return nil
+	}
+	return fmt.Errorf("unknown Invoice nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *InvoiceMutation) ResetField(name string) error {
+	switch name {
+	case invoice.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case invoice.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case invoice.FieldCompanyID:
+		m.ResetCompanyID()
+		return nil
+	case invoice.FieldCustomerID:
+		m.ResetCustomerID()
+		return nil
+	case invoice.FieldCurrency:
+		m.ResetCurrency()
+		return nil
+	case invoice.FieldExchangeRate:
+		m.ResetExchangeRate()
+		return nil
+	case invoice.FieldReference:
+		m.ResetReference()
+		return nil
+	case invoice.FieldNotes:
+		m.ResetNotes()
+		return nil
+	case invoice.FieldTerms:
+		m.ResetTerms()
+		return nil
+	case invoice.FieldBillingAddress:
+		m.ResetBillingAddress()
+		return nil
+	case invoice.FieldShippingAddress:
+		m.ResetShippingAddress()
+		return nil
+	case invoice.FieldSubtotal:
+		m.ResetSubtotal()
+		return nil
+	case invoice.FieldTotalDiscount:
+		m.ResetTotalDiscount()
+		return nil
+	case invoice.FieldTotalTax:
+		m.ResetTotalTax()
+		return nil
+	case invoice.FieldShippingCost:
+		m.ResetShippingCost()
+		return nil
+	case invoice.FieldTotal:
+		m.ResetTotal()
+		return nil
+	case invoice.FieldCreatedByID:
+		m.ResetCreatedByID()
+		return nil
+	case invoice.FieldInvoiceNumber:
+		m.ResetInvoiceNumber()
+		return nil
+	case invoice.FieldInvoiceDate:
+		m.ResetInvoiceDate()
+		return nil
+	case invoice.FieldDueDate:
+		m.ResetDueDate()
+		return nil
+	case invoice.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case invoice.FieldPurchaseOrder:
+		m.ResetPurchaseOrder()
+		return nil
+	case invoice.FieldAmountPaid:
+		m.ResetAmountPaid()
+		return nil
+	case invoice.FieldAmountDue:
+		m.ResetAmountDue()
+		return nil
+	case invoice.FieldPaymentStatus:
+		m.ResetPaymentStatus()
+		return nil
+	case invoice.FieldLastPaymentDate:
+		m.ResetLastPaymentDate()
+		return nil
+	case invoice.FieldIssuedAt:
+		m.ResetIssuedAt()
+		return nil
+	case invoice.FieldSentAt:
+		m.ResetSentAt()
+		return nil
+	case invoice.FieldSendCount:
+		m.ResetSendCount()
+		return nil
+	case invoice.FieldLastSend:
+		m.ResetLastSend()
+		return nil
+	case invoice.FieldSendReminders:
+		m.ResetSendReminders()
+		return nil
+	case invoice.FieldVoidedAt:
+		m.ResetVoidedAt()
+		return nil
+	case invoice.FieldVoidReason:
+		m.ResetVoidReason()
+		return nil
+	case invoice.FieldEinvoiceStatus:
+		m.ResetEinvoiceStatus()
+		return nil
+	case invoice.FieldEinvoiceSubmittedAt:
+		m.ResetEinvoiceSubmittedAt()
+		return nil
+	case invoice.FieldEinvoiceAcceptedAt:
+		m.ResetEinvoiceAcceptedAt()
+		return nil
+	case invoice.FieldEinvoiceUUID:
+		m.ResetEinvoiceUUID()
+		return nil
+	case invoice.FieldEinvoiceValidationHash:
+		m.ResetEinvoiceValidationHash()
+		return nil
+	}
+	return fmt.Errorf("unknown Invoice field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *InvoiceMutation) AddedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.company != nil {
+		edges = append(edges, invoice.EdgeCompany)
+	}
+	if m.customer != nil {
+		edges = append(edges, invoice.EdgeCustomer)
+	}
+	if m.items != nil {
+		edges = append(edges, invoice.EdgeItems)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *InvoiceMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case invoice.EdgeCompany:
+		if id := m.company; id != nil {
+			return []ent.Value{*id}
+		}
+	case invoice.EdgeCustomer:
+		if id := m.customer; id != nil {
+			return []ent.Value{*id}
+		}
+	case invoice.EdgeItems:
+		ids := make([]ent.Value, 0, len(m.items))
+		for id := range m.items {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *InvoiceMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.removeditems != nil {
+		edges = append(edges, invoice.EdgeItems)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *InvoiceMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case invoice.EdgeItems:
+		ids := make([]ent.Value, 0, len(m.removeditems))
+		for id := range m.removeditems {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *InvoiceMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.clearedcompany {
+		edges = append(edges, invoice.EdgeCompany)
+	}
+	if m.clearedcustomer {
+		edges = append(edges, invoice.EdgeCustomer)
+	}
+	if m.cleareditems {
+		edges = append(edges, invoice.EdgeItems)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *InvoiceMutation) EdgeCleared(name string) bool {
+	switch name {
+	case invoice.EdgeCompany:
+		return m.clearedcompany
+	case invoice.EdgeCustomer:
+		return m.clearedcustomer
+	case invoice.EdgeItems:
+		return m.cleareditems
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *InvoiceMutation) ClearEdge(name string) error {
+	switch name {
+	case invoice.EdgeCompany:
+		m.ClearCompany()
+		return nil
+	case invoice.EdgeCustomer:
+		m.ClearCustomer()
+		return nil
+	}
+	return fmt.Errorf("unknown Invoice unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *InvoiceMutation) ResetEdge(name string) error {
+	switch name {
+	case invoice.EdgeCompany:
+		m.ResetCompany()
+		return nil
+	case invoice.EdgeCustomer:
+		m.ResetCustomer()
+		return nil
+	case invoice.EdgeItems:
+		m.ResetItems()
+		return nil
+	}
+	return fmt.Errorf("unknown Invoice edge %s", name)
+}
+
+// InvoiceItemMutation represents an operation that mutates the InvoiceItem nodes in the graph.
+type InvoiceItemMutation struct {
+	config
+	op               Op
+	typ              string
+	id               *pulid.ID
+	created_at       *time.Time
+	updated_at       *time.Time
+	position         *int
+	addposition      *int
+	item_code        *string
+	description      *string
+	quantity         *decimal.Decimal
+	unit_price       *decimal.Decimal
+	discount_percent *decimal.Decimal
+	discount_amount  *decimal.Decimal
+	line_total       *decimal.Decimal
+	tax_code         *string
+	tax_rate         *decimal.Decimal
+	tax_amount       *decimal.Decimal
+	notes            *string
+	clearedFields    map[string]struct{}
+	company          *pulid.ID
+	clearedcompany   bool
+	invoice          *pulid.ID
+	clearedinvoice   bool
+	item             *pulid.ID
+	cleareditem      bool
+	done             bool
+	oldValue         func(context.Context) (*InvoiceItem, error)
+	predicates       []predicate.InvoiceItem
+}
+
+var _ ent.Mutation = (*InvoiceItemMutation)(nil)
+
+// invoiceitemOption allows management of the mutation configuration using functional options.
+type invoiceitemOption func(*InvoiceItemMutation)
+
+// newInvoiceItemMutation creates new mutation for the InvoiceItem entity.
+func newInvoiceItemMutation(c config, op Op, opts ...invoiceitemOption) *InvoiceItemMutation {
+	m := &InvoiceItemMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeInvoiceItem,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withInvoiceItemID sets the ID field of the mutation.
+func withInvoiceItemID(id pulid.ID) invoiceitemOption {
+	return func(m *InvoiceItemMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *InvoiceItem
+		)
+		m.oldValue = func(ctx context.Context) (*InvoiceItem, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().InvoiceItem.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withInvoiceItem sets the old InvoiceItem of the mutation.
+func withInvoiceItem(node *InvoiceItem) invoiceitemOption {
+	return func(m *InvoiceItemMutation) {
+		m.oldValue = func(context.Context) (*InvoiceItem, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m InvoiceItemMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m InvoiceItemMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of InvoiceItem entities.
+func (m *InvoiceItemMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *InvoiceItemMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *InvoiceItemMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().InvoiceItem.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *InvoiceItemMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *InvoiceItemMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the InvoiceItem entity.
+// If the InvoiceItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceItemMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *InvoiceItemMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *InvoiceItemMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *InvoiceItemMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the InvoiceItem entity.
+// If the InvoiceItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceItemMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *InvoiceItemMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetCompanyID sets the "company_id" field.
+func (m *InvoiceItemMutation) SetCompanyID(pu pulid.ID) {
+	m.company = &pu
+}
+
+// CompanyID returns the value of the "company_id" field in the mutation.
+func (m *InvoiceItemMutation) CompanyID() (r pulid.ID, exists bool) {
+	v := m.company
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCompanyID returns the old "company_id" field's value of the InvoiceItem entity.
+// If the InvoiceItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceItemMutation) OldCompanyID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCompanyID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCompanyID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCompanyID: %w", err)
+	}
+	return oldValue.CompanyID, nil
+}
+
+// ResetCompanyID resets all changes to the "company_id" field.
+func (m *InvoiceItemMutation) ResetCompanyID() {
+	m.company = nil
+}
+
+// SetPosition sets the "position" field.
+func (m *InvoiceItemMutation) SetPosition(i int) {
+	m.position = &i
+	m.addposition = nil
+}
+
+// Position returns the value of the "position" field in the mutation.
+func (m *InvoiceItemMutation) Position() (r int, exists bool) {
+	v := m.position
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPosition returns the old "position" field's value of the InvoiceItem entity.
+// If the InvoiceItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceItemMutation) OldPosition(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPosition is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPosition requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPosition: %w", err)
+	}
+	return oldValue.Position, nil
+}
+
+// AddPosition adds i to the "position" field.
+func (m *InvoiceItemMutation) AddPosition(i int) {
+	if m.addposition != nil {
+		*m.addposition += i
+	} else {
+		m.addposition = &i
+	}
+}
+
+// AddedPosition returns the value that was added to the "position" field in this mutation.
+func (m *InvoiceItemMutation) AddedPosition() (r int, exists bool) {
+	v := m.addposition
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPosition resets all changes to the "position" field.
+func (m *InvoiceItemMutation) ResetPosition() {
+	m.position = nil
+	m.addposition = nil
+}
+
+// SetItemID sets the "item_id" field.
+func (m *InvoiceItemMutation) SetItemID(pu pulid.ID) {
+	m.item = &pu
+}
+
+// ItemID returns the value of the "item_id" field in the mutation.
+func (m *InvoiceItemMutation) ItemID() (r pulid.ID, exists bool) {
+	v := m.item
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldItemID returns the old "item_id" field's value of the InvoiceItem entity.
+// If the InvoiceItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceItemMutation) OldItemID(ctx context.Context) (v *pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldItemID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldItemID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldItemID: %w", err)
+	}
+	return oldValue.ItemID, nil
+}
+
+// ClearItemID clears the value of the "item_id" field.
+func (m *InvoiceItemMutation) ClearItemID() {
+	m.item = nil
+	m.clearedFields[invoiceitem.FieldItemID] = struct{}{}
+}
+
+// ItemIDCleared returns if the "item_id" field was cleared in this mutation.
+func (m *InvoiceItemMutation) ItemIDCleared() bool {
+	_, ok := m.clearedFields[invoiceitem.FieldItemID]
+	return ok
+}
+
+// ResetItemID resets all changes to the "item_id" field.
+func (m *InvoiceItemMutation) ResetItemID() {
+	m.item = nil
+	delete(m.clearedFields, invoiceitem.FieldItemID)
+}
+
+// SetItemCode sets the "item_code" field.
+func (m *InvoiceItemMutation) SetItemCode(s string) {
+	m.item_code = &s
+}
+
+// ItemCode returns the value of the "item_code" field in the mutation.
+func (m *InvoiceItemMutation) ItemCode() (r string, exists bool) {
+	v := m.item_code
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldItemCode returns the old "item_code" field's value of the InvoiceItem entity.
+// If the InvoiceItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceItemMutation) OldItemCode(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldItemCode is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldItemCode requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldItemCode: %w", err)
+	}
+	return oldValue.ItemCode, nil
+}
+
+// ClearItemCode clears the value of the "item_code" field.
+func (m *InvoiceItemMutation) ClearItemCode() {
+	m.item_code = nil
+	m.clearedFields[invoiceitem.FieldItemCode] = struct{}{}
+}
+
+// ItemCodeCleared returns if the "item_code" field was cleared in this mutation.
+func (m *InvoiceItemMutation) ItemCodeCleared() bool {
+	_, ok := m.clearedFields[invoiceitem.FieldItemCode]
+	return ok
+}
+
+// ResetItemCode resets all changes to the "item_code" field.
+func (m *InvoiceItemMutation) ResetItemCode() {
+	m.item_code = nil
+	delete(m.clearedFields, invoiceitem.FieldItemCode)
+}
+
+// SetDescription sets the "description" field.
+func (m *InvoiceItemMutation) SetDescription(s string) {
+	m.description = &s
+}
+
+// Description returns the value of the "description" field in the mutation.
+func (m *InvoiceItemMutation) Description() (r string, exists bool) {
+	v := m.description
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDescription returns the old "description" field's value of the InvoiceItem entity.
+// If the InvoiceItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceItemMutation) OldDescription(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDescription is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDescription requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDescription: %w", err)
+	}
+	return oldValue.Description, nil
+}
+
+// ResetDescription resets all changes to the "description" field.
+func (m *InvoiceItemMutation) ResetDescription() {
+	m.description = nil
+}
+
+// SetQuantity sets the "quantity" field.
+func (m *InvoiceItemMutation) SetQuantity(d decimal.Decimal) {
+	m.quantity = &d
+}
+
+// Quantity returns the value of the "quantity" field in the mutation.
+func (m *InvoiceItemMutation) Quantity() (r decimal.Decimal, exists bool) {
+	v := m.quantity
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldQuantity returns the old "quantity" field's value of the InvoiceItem entity.
+// If the InvoiceItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceItemMutation) OldQuantity(ctx context.Context) (v decimal.Decimal, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldQuantity is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldQuantity requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldQuantity: %w", err)
+	}
+	return oldValue.Quantity, nil
+}
+
+// ResetQuantity resets all changes to the "quantity" field.
+func (m *InvoiceItemMutation) ResetQuantity() {
+	m.quantity = nil
+}
+
+// SetUnitPrice sets the "unit_price" field.
+func (m *InvoiceItemMutation) SetUnitPrice(d decimal.Decimal) {
+	m.unit_price = &d
+}
+
+// UnitPrice returns the value of the "unit_price" field in the mutation.
+func (m *InvoiceItemMutation) UnitPrice() (r decimal.Decimal, exists bool) {
+	v := m.unit_price
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUnitPrice returns the old "unit_price" field's value of the InvoiceItem entity.
+// If the InvoiceItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceItemMutation) OldUnitPrice(ctx context.Context) (v decimal.Decimal, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUnitPrice is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUnitPrice requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUnitPrice: %w", err)
+	}
+	return oldValue.UnitPrice, nil
+}
+
+// ResetUnitPrice resets all changes to the "unit_price" field.
+func (m *InvoiceItemMutation) ResetUnitPrice() {
+	m.unit_price = nil
+}
+
+// SetDiscountPercent sets the "discount_percent" field.
+func (m *InvoiceItemMutation) SetDiscountPercent(d decimal.Decimal) {
+	m.discount_percent = &d
+}
+
+// DiscountPercent returns the value of the "discount_percent" field in the mutation.
+func (m *InvoiceItemMutation) DiscountPercent() (r decimal.Decimal, exists bool) {
+	v := m.discount_percent
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDiscountPercent returns the old "discount_percent" field's value of the InvoiceItem entity.
+// If the InvoiceItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceItemMutation) OldDiscountPercent(ctx context.Context) (v decimal.Decimal, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDiscountPercent is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDiscountPercent requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDiscountPercent: %w", err)
+	}
+	return oldValue.DiscountPercent, nil
+}
+
+// ResetDiscountPercent resets all changes to the "discount_percent" field.
+func (m *InvoiceItemMutation) ResetDiscountPercent() {
+	m.discount_percent = nil
+}
+
+// SetDiscountAmount sets the "discount_amount" field.
+func (m *InvoiceItemMutation) SetDiscountAmount(d decimal.Decimal) {
+	m.discount_amount = &d
+}
+
+// DiscountAmount returns the value of the "discount_amount" field in the mutation.
+func (m *InvoiceItemMutation) DiscountAmount() (r decimal.Decimal, exists bool) {
+	v := m.discount_amount
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDiscountAmount returns the old "discount_amount" field's value of the InvoiceItem entity.
+// If the InvoiceItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceItemMutation) OldDiscountAmount(ctx context.Context) (v decimal.Decimal, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDiscountAmount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDiscountAmount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDiscountAmount: %w", err)
+	}
+	return oldValue.DiscountAmount, nil
+}
+
+// ResetDiscountAmount resets all changes to the "discount_amount" field.
+func (m *InvoiceItemMutation) ResetDiscountAmount() {
+	m.discount_amount = nil
+}
+
+// SetLineTotal sets the "line_total" field.
+func (m *InvoiceItemMutation) SetLineTotal(d decimal.Decimal) {
+	m.line_total = &d
+}
+
+// LineTotal returns the value of the "line_total" field in the mutation.
+func (m *InvoiceItemMutation) LineTotal() (r decimal.Decimal, exists bool) {
+	v := m.line_total
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLineTotal returns the old "line_total" field's value of the InvoiceItem entity.
+// If the InvoiceItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceItemMutation) OldLineTotal(ctx context.Context) (v decimal.Decimal, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLineTotal is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLineTotal requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLineTotal: %w", err)
+	}
+	return oldValue.LineTotal, nil
+}
+
+// ResetLineTotal resets all changes to the "line_total" field.
+func (m *InvoiceItemMutation) ResetLineTotal() {
+	m.line_total = nil
+}
+
+// SetTaxCode sets the "tax_code" field.
+func (m *InvoiceItemMutation) SetTaxCode(s string) {
+	m.tax_code = &s
+}
+
+// TaxCode returns the value of the "tax_code" field in the mutation.
+func (m *InvoiceItemMutation) TaxCode() (r string, exists bool) {
+	v := m.tax_code
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTaxCode returns the old "tax_code" field's value of the InvoiceItem entity.
+// If the InvoiceItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceItemMutation) OldTaxCode(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTaxCode is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTaxCode requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTaxCode: %w", err)
+	}
+	return oldValue.TaxCode, nil
+}
+
+// ClearTaxCode clears the value of the "tax_code" field.
+func (m *InvoiceItemMutation) ClearTaxCode() {
+	m.tax_code = nil
+	m.clearedFields[invoiceitem.FieldTaxCode] = struct{}{}
+}
+
+// TaxCodeCleared returns if the "tax_code" field was cleared in this mutation.
+func (m *InvoiceItemMutation) TaxCodeCleared() bool {
+	_, ok := m.clearedFields[invoiceitem.FieldTaxCode]
+	return ok
+}
+
+// ResetTaxCode resets all changes to the "tax_code" field.
+func (m *InvoiceItemMutation) ResetTaxCode() {
+	m.tax_code = nil
+	delete(m.clearedFields, invoiceitem.FieldTaxCode)
+}
+
+// SetTaxRate sets the "tax_rate" field.
+func (m *InvoiceItemMutation) SetTaxRate(d decimal.Decimal) {
+	m.tax_rate = &d
+}
+
+// TaxRate returns the value of the "tax_rate" field in the mutation.
+func (m *InvoiceItemMutation) TaxRate() (r decimal.Decimal, exists bool) {
+	v := m.tax_rate
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTaxRate returns the old "tax_rate" field's value of the InvoiceItem entity.
+// If the InvoiceItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceItemMutation) OldTaxRate(ctx context.Context) (v decimal.Decimal, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTaxRate is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTaxRate requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTaxRate: %w", err)
+	}
+	return oldValue.TaxRate, nil
+}
+
+// ResetTaxRate resets all changes to the "tax_rate" field.
+func (m *InvoiceItemMutation) ResetTaxRate() {
+	m.tax_rate = nil
+}
+
+// SetTaxAmount sets the "tax_amount" field.
+func (m *InvoiceItemMutation) SetTaxAmount(d decimal.Decimal) {
+	m.tax_amount = &d
+}
+
+// TaxAmount returns the value of the "tax_amount" field in the mutation.
+func (m *InvoiceItemMutation) TaxAmount() (r decimal.Decimal, exists bool) {
+	v := m.tax_amount
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTaxAmount returns the old "tax_amount" field's value of the InvoiceItem entity.
+// If the InvoiceItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceItemMutation) OldTaxAmount(ctx context.Context) (v decimal.Decimal, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTaxAmount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTaxAmount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTaxAmount: %w", err)
+	}
+	return oldValue.TaxAmount, nil
+}
+
+// ResetTaxAmount resets all changes to the "tax_amount" field.
+func (m *InvoiceItemMutation) ResetTaxAmount() {
+	m.tax_amount = nil
+}
+
+// SetNotes sets the "notes" field.
+func (m *InvoiceItemMutation) SetNotes(s string) {
+	m.notes = &s
+}
+
+// Notes returns the value of the "notes" field in the mutation.
+func (m *InvoiceItemMutation) Notes() (r string, exists bool) {
+	v := m.notes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNotes returns the old "notes" field's value of the InvoiceItem entity.
+// If the InvoiceItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceItemMutation) OldNotes(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNotes is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNotes requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNotes: %w", err)
+	}
+	return oldValue.Notes, nil
+}
+
+// ClearNotes clears the value of the "notes" field.
+func (m *InvoiceItemMutation) ClearNotes() {
+	m.notes = nil
+	m.clearedFields[invoiceitem.FieldNotes] = struct{}{}
+}
+
+// NotesCleared returns if the "notes" field was cleared in this mutation.
+func (m *InvoiceItemMutation) NotesCleared() bool {
+	_, ok := m.clearedFields[invoiceitem.FieldNotes]
+	return ok
+}
+
+// ResetNotes resets all changes to the "notes" field.
+func (m *InvoiceItemMutation) ResetNotes() {
+	m.notes = nil
+	delete(m.clearedFields, invoiceitem.FieldNotes)
+}
+
+// SetInvoiceID sets the "invoice_id" field.
+func (m *InvoiceItemMutation) SetInvoiceID(pu pulid.ID) {
+	m.invoice = &pu
+}
+
+// InvoiceID returns the value of the "invoice_id" field in the mutation.
+func (m *InvoiceItemMutation) InvoiceID() (r pulid.ID, exists bool) {
+	v := m.invoice
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldInvoiceID returns the old "invoice_id" field's value of the InvoiceItem entity.
+// If the InvoiceItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceItemMutation) OldInvoiceID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldInvoiceID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldInvoiceID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldInvoiceID: %w", err)
+	}
+	return oldValue.InvoiceID, nil
+}
+
+// ResetInvoiceID resets all changes to the "invoice_id" field.
+func (m *InvoiceItemMutation) ResetInvoiceID() {
+	m.invoice = nil
+}
+
+// ClearCompany clears the "company" edge to the Company entity.
+func (m *InvoiceItemMutation) ClearCompany() {
+	m.clearedcompany = true
+	m.clearedFields[invoiceitem.FieldCompanyID] = struct{}{}
+}
+
+// CompanyCleared reports if the "company" edge to the Company entity was cleared.
+func (m *InvoiceItemMutation) CompanyCleared() bool {
+	return m.clearedcompany
+}
+
+// CompanyIDs returns the "company" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CompanyID instead. It exists only for internal usage by the builders.
+func (m *InvoiceItemMutation) CompanyIDs() (ids []pulid.ID) {
+	if id := m.company; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCompany resets all changes to the "company" edge.
+func (m *InvoiceItemMutation) ResetCompany() {
+	m.company = nil
+	m.clearedcompany = false
+}
+
+// ClearInvoice clears the "invoice" edge to the Invoice entity.
+func (m *InvoiceItemMutation) ClearInvoice() {
+	m.clearedinvoice = true
+	m.clearedFields[invoiceitem.FieldInvoiceID] = struct{}{}
+}
+
+// InvoiceCleared reports if the "invoice" edge to the Invoice entity was cleared.
+func (m *InvoiceItemMutation) InvoiceCleared() bool {
+	return m.clearedinvoice
+}
+
+// InvoiceIDs returns the "invoice" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// InvoiceID instead. It exists only for internal usage by the builders.
+func (m *InvoiceItemMutation) InvoiceIDs() (ids []pulid.ID) {
+	if id := m.invoice; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetInvoice resets all changes to the "invoice" edge.
+func (m *InvoiceItemMutation) ResetInvoice() {
+	m.invoice = nil
+	m.clearedinvoice = false
+}
+
+// ClearItem clears the "item" edge to the Item entity.
+func (m *InvoiceItemMutation) ClearItem() {
+	m.cleareditem = true
+	m.clearedFields[invoiceitem.FieldItemID] = struct{}{}
+}
+
+// ItemCleared reports if the "item" edge to the Item entity was cleared.
+func (m *InvoiceItemMutation) ItemCleared() bool {
+	return m.ItemIDCleared() || m.cleareditem
+}
+
+// ItemIDs returns the "item" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ItemID instead. It exists only for internal usage by the builders.
+func (m *InvoiceItemMutation) ItemIDs() (ids []pulid.ID) {
+	if id := m.item; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetItem resets all changes to the "item" edge.
+func (m *InvoiceItemMutation) ResetItem() {
+	m.item = nil
+	m.cleareditem = false
+}
+
+// Where appends a list predicates to the InvoiceItemMutation builder.
+func (m *InvoiceItemMutation) Where(ps ...predicate.InvoiceItem) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the InvoiceItemMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *InvoiceItemMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.InvoiceItem, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *InvoiceItemMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *InvoiceItemMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (InvoiceItem).
+func (m *InvoiceItemMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *InvoiceItemMutation) Fields() []string {
+	fields := make([]string, 0, 17)
+	if m.created_at != nil {
+		fields = append(fields, invoiceitem.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, invoiceitem.FieldUpdatedAt)
+	}
+	if m.company != nil {
+		fields = append(fields, invoiceitem.FieldCompanyID)
+	}
+	if m.position != nil {
+		fields = append(fields, invoiceitem.FieldPosition)
+	}
+	if m.item != nil {
+		fields = append(fields, invoiceitem.FieldItemID)
+	}
+	if m.item_code != nil {
+		fields = append(fields, invoiceitem.FieldItemCode)
+	}
+	if m.description != nil {
+		fields = append(fields, invoiceitem.FieldDescription)
+	}
+	if m.quantity != nil {
+		fields = append(fields, invoiceitem.FieldQuantity)
+	}
+	if m.unit_price != nil {
+		fields = append(fields, invoiceitem.FieldUnitPrice)
+	}
+	if m.discount_percent != nil {
+		fields = append(fields, invoiceitem.FieldDiscountPercent)
+	}
+	if m.discount_amount != nil {
+		fields = append(fields, invoiceitem.FieldDiscountAmount)
+	}
+	if m.line_total != nil {
+		fields = append(fields, invoiceitem.FieldLineTotal)
+	}
+	if m.tax_code != nil {
+		fields = append(fields, invoiceitem.FieldTaxCode)
+	}
+	if m.tax_rate != nil {
+		fields = append(fields, invoiceitem.FieldTaxRate)
+	}
+	if m.tax_amount != nil {
+		fields = append(fields, invoiceitem.FieldTaxAmount)
+	}
+	if m.notes != nil {
+		fields = append(fields, invoiceitem.FieldNotes)
+	}
+	if m.invoice != nil {
+		fields = append(fields, invoiceitem.FieldInvoiceID)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *InvoiceItemMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case invoiceitem.FieldCreatedAt:
+		return m.CreatedAt()
+	case invoiceitem.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case invoiceitem.FieldCompanyID:
+		return m.CompanyID()
+	case invoiceitem.FieldPosition:
+		return m.Position()
+	case invoiceitem.FieldItemID:
+		return m.ItemID()
+	case invoiceitem.FieldItemCode:
+		return m.ItemCode()
+	case invoiceitem.FieldDescription:
+		return m.Description()
+	case invoiceitem.FieldQuantity:
+		return m.Quantity()
+	case invoiceitem.FieldUnitPrice:
+		return m.UnitPrice()
+	case invoiceitem.FieldDiscountPercent:
+		return m.DiscountPercent()
+	case invoiceitem.FieldDiscountAmount:
+		return m.DiscountAmount()
+	case invoiceitem.FieldLineTotal:
+		return m.LineTotal()
+	case invoiceitem.FieldTaxCode:
+		return m.TaxCode()
+	case invoiceitem.FieldTaxRate:
+		return m.TaxRate()
+	case invoiceitem.FieldTaxAmount:
+		return m.TaxAmount()
+	case invoiceitem.FieldNotes:
+		return m.Notes()
+	case invoiceitem.FieldInvoiceID:
+		return m.InvoiceID()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *InvoiceItemMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case invoiceitem.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case invoiceitem.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case invoiceitem.FieldCompanyID:
+		return m.OldCompanyID(ctx)
+	case invoiceitem.FieldPosition:
+		return m.OldPosition(ctx)
+	case invoiceitem.FieldItemID:
+		return m.OldItemID(ctx)
+	case invoiceitem.FieldItemCode:
+		return m.OldItemCode(ctx)
+	case invoiceitem.FieldDescription:
+		return m.OldDescription(ctx)
+	case invoiceitem.FieldQuantity:
+		return m.OldQuantity(ctx)
+	case invoiceitem.FieldUnitPrice:
+		return m.OldUnitPrice(ctx)
+	case invoiceitem.FieldDiscountPercent:
+		return m.OldDiscountPercent(ctx)
+	case invoiceitem.FieldDiscountAmount:
+		return m.OldDiscountAmount(ctx)
+	case invoiceitem.FieldLineTotal:
+		return m.OldLineTotal(ctx)
+	case invoiceitem.FieldTaxCode:
+		return m.OldTaxCode(ctx)
+	case invoiceitem.FieldTaxRate:
+		return m.OldTaxRate(ctx)
+	case invoiceitem.FieldTaxAmount:
+		return m.OldTaxAmount(ctx)
+	case invoiceitem.FieldNotes:
+		return m.OldNotes(ctx)
+	case invoiceitem.FieldInvoiceID:
+		return m.OldInvoiceID(ctx)
+	}
+	return nil, fmt.Errorf("unknown InvoiceItem field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *InvoiceItemMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case invoiceitem.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case invoiceitem.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case invoiceitem.FieldCompanyID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCompanyID(v)
+		return nil
+	case invoiceitem.FieldPosition:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPosition(v)
+		return nil
+	case invoiceitem.FieldItemID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetItemID(v)
+		return nil
+	case invoiceitem.FieldItemCode:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetItemCode(v)
+		return nil
+	case invoiceitem.FieldDescription:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDescription(v)
+		return nil
+	case invoiceitem.FieldQuantity:
+		v, ok := value.(decimal.Decimal)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetQuantity(v)
+		return nil
+	case invoiceitem.FieldUnitPrice:
+		v, ok := value.(decimal.Decimal)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUnitPrice(v)
+		return nil
+	case invoiceitem.FieldDiscountPercent:
+		v, ok := value.(decimal.Decimal)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDiscountPercent(v)
+		return nil
+	case invoiceitem.FieldDiscountAmount:
+		v, ok := value.(decimal.Decimal)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDiscountAmount(v)
+		return nil
+	case invoiceitem.FieldLineTotal:
+		v, ok := value.(decimal.Decimal)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLineTotal(v)
+		return nil
+	case invoiceitem.FieldTaxCode:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTaxCode(v)
+		return nil
+	case invoiceitem.FieldTaxRate:
+		v, ok := value.(decimal.Decimal)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTaxRate(v)
+		return nil
+	case invoiceitem.FieldTaxAmount:
+		v, ok := value.(decimal.Decimal)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTaxAmount(v)
+		return nil
+	case invoiceitem.FieldNotes:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNotes(v)
+		return nil
+	case invoiceitem.FieldInvoiceID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetInvoiceID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown InvoiceItem field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *InvoiceItemMutation) AddedFields() []string {
+	var fields []string
+	if m.addposition != nil {
+		fields = append(fields, invoiceitem.FieldPosition)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *InvoiceItemMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case invoiceitem.FieldPosition:
+		return m.AddedPosition()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *InvoiceItemMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case invoiceitem.FieldPosition:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPosition(v)
+		return nil
+	}
+	return fmt.Errorf("unknown InvoiceItem numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *InvoiceItemMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(invoiceitem.FieldItemID) {
+		fields = append(fields, invoiceitem.FieldItemID)
+	}
+	if m.FieldCleared(invoiceitem.FieldItemCode) {
+		fields = append(fields, invoiceitem.FieldItemCode)
+	}
+	if m.FieldCleared(invoiceitem.FieldTaxCode) {
+		fields = append(fields, invoiceitem.FieldTaxCode)
+	}
+	if m.FieldCleared(invoiceitem.FieldNotes) {
+		fields = append(fields, invoiceitem.FieldNotes)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *InvoiceItemMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *InvoiceItemMutation) ClearField(name string) error {
+	switch name {
+	case invoiceitem.FieldItemID:
+		m.ClearItemID()
+		return nil
+	case invoiceitem.FieldItemCode:
+		m.ClearItemCode()
+		return nil
+	case invoiceitem.FieldTaxCode:
+		m.ClearTaxCode()
+		return nil
+	case invoiceitem.FieldNotes:
+		m.ClearNotes()
+		return nil
+	}
+	return fmt.Errorf("unknown InvoiceItem nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *InvoiceItemMutation) ResetField(name string) error {
+	switch name {
+	case invoiceitem.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case invoiceitem.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case invoiceitem.FieldCompanyID:
+		m.ResetCompanyID()
+		return nil
+	case invoiceitem.FieldPosition:
+		m.ResetPosition()
+		return nil
+	case invoiceitem.FieldItemID:
+		m.ResetItemID()
+		return nil
+	case invoiceitem.FieldItemCode:
+		m.ResetItemCode()
+		return nil
+	case invoiceitem.FieldDescription:
+		m.ResetDescription()
+		return nil
+	case invoiceitem.FieldQuantity:
+		m.ResetQuantity()
+		return nil
+	case invoiceitem.FieldUnitPrice:
+		m.ResetUnitPrice()
+		return nil
+	case invoiceitem.FieldDiscountPercent:
+		m.ResetDiscountPercent()
+		return nil
+	case invoiceitem.FieldDiscountAmount:
+		m.ResetDiscountAmount()
+		return nil
+	case invoiceitem.FieldLineTotal:
+		m.ResetLineTotal()
+		return nil
+	case invoiceitem.FieldTaxCode:
+		m.ResetTaxCode()
+		return nil
+	case invoiceitem.FieldTaxRate:
+		m.ResetTaxRate()
+		return nil
+	case invoiceitem.FieldTaxAmount:
+		m.ResetTaxAmount()
+		return nil
+	case invoiceitem.FieldNotes:
+		m.ResetNotes()
+		return nil
+	case invoiceitem.FieldInvoiceID:
+		m.ResetInvoiceID()
+		return nil
+	}
+	return fmt.Errorf("unknown InvoiceItem field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *InvoiceItemMutation) AddedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.company != nil {
+		edges = append(edges, invoiceitem.EdgeCompany)
+	}
+	if m.invoice != nil {
+		edges = append(edges, invoiceitem.EdgeInvoice)
+	}
+	if m.item != nil {
+		edges = append(edges, invoiceitem.EdgeItem)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *InvoiceItemMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case invoiceitem.EdgeCompany:
+		if id := m.company; id != nil {
+			return []ent.Value{*id}
+		}
+	case invoiceitem.EdgeInvoice:
+		if id := m.invoice; id != nil {
+			return []ent.Value{*id}
+		}
+	case invoiceitem.EdgeItem:
+		if id := m.item; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *InvoiceItemMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 3)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *InvoiceItemMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *InvoiceItemMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.clearedcompany {
+		edges = append(edges, invoiceitem.EdgeCompany)
+	}
+	if m.clearedinvoice {
+		edges = append(edges, invoiceitem.EdgeInvoice)
+	}
+	if m.cleareditem {
+		edges = append(edges, invoiceitem.EdgeItem)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *InvoiceItemMutation) EdgeCleared(name string) bool {
+	switch name {
+	case invoiceitem.EdgeCompany:
+		return m.clearedcompany
+	case invoiceitem.EdgeInvoice:
+		return m.clearedinvoice
+	case invoiceitem.EdgeItem:
+		return m.cleareditem
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *InvoiceItemMutation) ClearEdge(name string) error {
+	switch name {
+	case invoiceitem.EdgeCompany:
+		m.ClearCompany()
+		return nil
+	case invoiceitem.EdgeInvoice:
+		m.ClearInvoice()
+		return nil
+	case invoiceitem.EdgeItem:
+		m.ClearItem()
+		return nil
+	}
+	return fmt.Errorf("unknown InvoiceItem unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *InvoiceItemMutation) ResetEdge(name string) error {
+	switch name {
+	case invoiceitem.EdgeCompany:
+		m.ResetCompany()
+		return nil
+	case invoiceitem.EdgeInvoice:
+		m.ResetInvoice()
+		return nil
+	case invoiceitem.EdgeItem:
+		m.ResetItem()
+		return nil
+	}
+	return fmt.Errorf("unknown InvoiceItem edge %s", name)
+}
+
+// ItemMutation represents an operation that mutates the Item nodes in the graph.
+type ItemMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *pulid.ID
+	created_at      *time.Time
+	updated_at      *time.Time
+	code            *string
+	name            *string
+	description     *string
+	_type           *item.Type
+	unit_price      *decimal.Decimal
+	active          *bool
+	clearedFields   map[string]struct{}
+	company         *pulid.ID
+	clearedcompany  bool
+	tax_code        *pulid.ID
+	clearedtax_code bool
+	done            bool
+	oldValue        func(context.Context) (*Item, error)
+	predicates      []predicate.Item
+}
+
+var _ ent.Mutation = (*ItemMutation)(nil)
+
+// itemOption allows management of the mutation configuration using functional options.
+type itemOption func(*ItemMutation)
+
+// newItemMutation creates new mutation for the Item entity.
+func newItemMutation(c config, op Op, opts ...itemOption) *ItemMutation {
+	m := &ItemMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeItem,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withItemID sets the ID field of the mutation.
+func withItemID(id pulid.ID) itemOption {
+	return func(m *ItemMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Item
+		)
+		m.oldValue = func(ctx context.Context) (*Item, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Item.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withItem sets the old Item of the mutation.
+func withItem(node *Item) itemOption {
+	return func(m *ItemMutation) {
+		m.oldValue = func(context.Context) (*Item, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ItemMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ItemMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Item entities.
+func (m *ItemMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ItemMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ItemMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Item.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *ItemMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *ItemMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Item entity.
+// If the Item object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ItemMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *ItemMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *ItemMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *ItemMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Item entity.
+// If the Item object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ItemMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *ItemMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetCompanyID sets the "company_id" field.
+func (m *ItemMutation) SetCompanyID(pu pulid.ID) {
+	m.company = &pu
+}
+
+// CompanyID returns the value of the "company_id" field in the mutation.
+func (m *ItemMutation) CompanyID() (r pulid.ID, exists bool) {
+	v := m.company
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCompanyID returns the old "company_id" field's value of the Item entity.
+// If the Item object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ItemMutation) OldCompanyID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCompanyID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCompanyID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCompanyID: %w", err)
+	}
+	return oldValue.CompanyID, nil
+}
+
+// ResetCompanyID resets all changes to the "company_id" field.
+func (m *ItemMutation) ResetCompanyID() {
+	m.company = nil
+}
+
+// SetCode sets the "code" field.
+func (m *ItemMutation) SetCode(s string) {
+	m.code = &s
+}
+
+// Code returns the value of the "code" field in the mutation.
+func (m *ItemMutation) Code() (r string, exists bool) {
+	v := m.code
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCode returns the old "code" field's value of the Item entity.
+// If the Item object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ItemMutation) OldCode(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCode is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCode requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCode: %w", err)
+	}
+	return oldValue.Code, nil
+}
+
+// ResetCode resets all changes to the "code" field.
+func (m *ItemMutation) ResetCode() {
+	m.code = nil
+}
+
+// SetName sets the "name" field.
+func (m *ItemMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *ItemMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the Item entity.
+// If the Item object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ItemMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *ItemMutation) ResetName() {
+	m.name = nil
+}
+
+// SetDescription sets the "description" field.
+func (m *ItemMutation) SetDescription(s string) {
+	m.description = &s
+}
+
+// Description returns the value of the "description" field in the mutation.
+func (m *ItemMutation) Description() (r string, exists bool) {
+	v := m.description
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDescription returns the old "description" field's value of the Item entity.
+// If the Item object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ItemMutation) OldDescription(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDescription is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDescription requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDescription: %w", err)
+	}
+	return oldValue.Description, nil
+}
+
+// ClearDescription clears the value of the "description" field.
+func (m *ItemMutation) ClearDescription() {
+	m.description = nil
+	m.clearedFields[item.FieldDescription] = struct{}{}
+}
+
+// DescriptionCleared returns if the "description" field was cleared in this mutation.
+func (m *ItemMutation) DescriptionCleared() bool {
+	_, ok := m.clearedFields[item.FieldDescription]
+	return ok
+}
+
+// ResetDescription resets all changes to the "description" field.
+func (m *ItemMutation) ResetDescription() {
+	m.description = nil
+	delete(m.clearedFields, item.FieldDescription)
+}
+
+// SetType sets the "type" field.
+func (m *ItemMutation) SetType(i item.Type) {
+	m._type = &i
+}
+
+// GetType returns the value of the "type" field in the mutation.
+func (m *ItemMutation) GetType() (r item.Type, exists bool) {
+	v := m._type
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldType returns the old "type" field's value of the Item entity.
+// If the Item object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ItemMutation) OldType(ctx context.Context) (v item.Type, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldType is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldType requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldType: %w", err)
+	}
+	return oldValue.Type, nil
+}
+
+// ResetType resets all changes to the "type" field.
+func (m *ItemMutation) ResetType() {
+	m._type = nil
+}
+
+// SetUnitPrice sets the "unit_price" field.
+func (m *ItemMutation) SetUnitPrice(d decimal.Decimal) {
+	m.unit_price = &d
+}
+
+// UnitPrice returns the value of the "unit_price" field in the mutation.
+func (m *ItemMutation) UnitPrice() (r decimal.Decimal, exists bool) {
+	v := m.unit_price
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUnitPrice returns the old "unit_price" field's value of the Item entity.
+// If the Item object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ItemMutation) OldUnitPrice(ctx context.Context) (v decimal.Decimal, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUnitPrice is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUnitPrice requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUnitPrice: %w", err)
+	}
+	return oldValue.UnitPrice, nil
+}
+
+// ResetUnitPrice resets all changes to the "unit_price" field.
+func (m *ItemMutation) ResetUnitPrice() {
+	m.unit_price = nil
+}
+
+// SetTaxCodeID sets the "tax_code_id" field.
+func (m *ItemMutation) SetTaxCodeID(pu pulid.ID) {
+	m.tax_code = &pu
+}
+
+// TaxCodeID returns the value of the "tax_code_id" field in the mutation.
+func (m *ItemMutation) TaxCodeID() (r pulid.ID, exists bool) {
+	v := m.tax_code
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTaxCodeID returns the old "tax_code_id" field's value of the Item entity.
+// If the Item object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ItemMutation) OldTaxCodeID(ctx context.Context) (v *pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTaxCodeID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTaxCodeID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTaxCodeID: %w", err)
+	}
+	return oldValue.TaxCodeID, nil
+}
+
+// ClearTaxCodeID clears the value of the "tax_code_id" field.
+func (m *ItemMutation) ClearTaxCodeID() {
+	m.tax_code = nil
+	m.clearedFields[item.FieldTaxCodeID] = struct{}{}
+}
+
+// TaxCodeIDCleared returns if the "tax_code_id" field was cleared in this mutation.
+func (m *ItemMutation) TaxCodeIDCleared() bool {
+	_, ok := m.clearedFields[item.FieldTaxCodeID]
+	return ok
+}
+
+// ResetTaxCodeID resets all changes to the "tax_code_id" field.
+func (m *ItemMutation) ResetTaxCodeID() {
+	m.tax_code = nil
+	delete(m.clearedFields, item.FieldTaxCodeID)
+}
+
+// SetActive sets the "active" field.
+func (m *ItemMutation) SetActive(b bool) {
+	m.active = &b
+}
+
+// Active returns the value of the "active" field in the mutation.
+func (m *ItemMutation) Active() (r bool, exists bool) {
+	v := m.active
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldActive returns the old "active" field's value of the Item entity.
+// If the Item object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ItemMutation) OldActive(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldActive is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldActive requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldActive: %w", err)
+	}
+	return oldValue.Active, nil
+}
+
+// ResetActive resets all changes to the "active" field.
+func (m *ItemMutation) ResetActive() {
+	m.active = nil
+}
+
+// ClearCompany clears the "company" edge to the Company entity.
+func (m *ItemMutation) ClearCompany() {
+	m.clearedcompany = true
+	m.clearedFields[item.FieldCompanyID] = struct{}{}
+}
+
+// CompanyCleared reports if the "company" edge to the Company entity was cleared.
+func (m *ItemMutation) CompanyCleared() bool {
+	return m.clearedcompany
+}
+
+// CompanyIDs returns the "company" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CompanyID instead. It exists only for internal usage by the builders.
+func (m *ItemMutation) CompanyIDs() (ids []pulid.ID) {
+	if id := m.company; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCompany resets all changes to the "company" edge.
+func (m *ItemMutation) ResetCompany() {
+	m.company = nil
+	m.clearedcompany = false
+}
+
+// ClearTaxCode clears the "tax_code" edge to the TaxCode entity.
+func (m *ItemMutation) ClearTaxCode() {
+	m.clearedtax_code = true
+	m.clearedFields[item.FieldTaxCodeID] = struct{}{}
+}
+
+// TaxCodeCleared reports if the "tax_code" edge to the TaxCode entity was cleared.
+func (m *ItemMutation) TaxCodeCleared() bool {
+	return m.TaxCodeIDCleared() || m.clearedtax_code
+}
+
+// TaxCodeIDs returns the "tax_code" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// TaxCodeID instead. It exists only for internal usage by the builders.
+func (m *ItemMutation) TaxCodeIDs() (ids []pulid.ID) {
+	if id := m.tax_code; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetTaxCode resets all changes to the "tax_code" edge.
+func (m *ItemMutation) ResetTaxCode() {
+	m.tax_code = nil
+	m.clearedtax_code = false
+}
+
+// Where appends a list predicates to the ItemMutation builder.
+func (m *ItemMutation) Where(ps ...predicate.Item) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ItemMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ItemMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Item, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ItemMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ItemMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Item).
+func (m *ItemMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ItemMutation) Fields() []string {
+	fields := make([]string, 0, 10)
+	if m.created_at != nil {
+		fields = append(fields, item.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, item.FieldUpdatedAt)
+	}
+	if m.company != nil {
+		fields = append(fields, item.FieldCompanyID)
+	}
+	if m.code != nil {
+		fields = append(fields, item.FieldCode)
+	}
+	if m.name != nil {
+		fields = append(fields, item.FieldName)
+	}
+	if m.description != nil {
+		fields = append(fields, item.FieldDescription)
+	}
+	if m._type != nil {
+		fields = append(fields, item.FieldType)
+	}
+	if m.unit_price != nil {
+		fields = append(fields, item.FieldUnitPrice)
+	}
+	if m.tax_code != nil {
+		fields = append(fields, item.FieldTaxCodeID)
+	}
+	if m.active != nil {
+		fields = append(fields, item.FieldActive)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ItemMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case item.FieldCreatedAt:
+		return m.CreatedAt()
+	case item.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case item.FieldCompanyID:
+		return m.CompanyID()
+	case item.FieldCode:
+		return m.Code()
+	case item.FieldName:
+		return m.Name()
+	case item.FieldDescription:
+		return m.Description()
+	case item.FieldType:
+		return m.GetType()
+	case item.FieldUnitPrice:
+		return m.UnitPrice()
+	case item.FieldTaxCodeID:
+		return m.TaxCodeID()
+	case item.FieldActive:
+		return m.Active()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ItemMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case item.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case item.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case item.FieldCompanyID:
+		return m.OldCompanyID(ctx)
+	case item.FieldCode:
+		return m.OldCode(ctx)
+	case item.FieldName:
+		return m.OldName(ctx)
+	case item.FieldDescription:
+		return m.OldDescription(ctx)
+	case item.FieldType:
+		return m.OldType(ctx)
+	case item.FieldUnitPrice:
+		return m.OldUnitPrice(ctx)
+	case item.FieldTaxCodeID:
+		return m.OldTaxCodeID(ctx)
+	case item.FieldActive:
+		return m.OldActive(ctx)
+	}
+	return nil, fmt.Errorf("unknown Item field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ItemMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case item.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case item.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case item.FieldCompanyID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCompanyID(v)
+		return nil
+	case item.FieldCode:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCode(v)
+		return nil
+	case item.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case item.FieldDescription:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDescription(v)
+		return nil
+	case item.FieldType:
+		v, ok := value.(item.Type)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetType(v)
+		return nil
+	case item.FieldUnitPrice:
+		v, ok := value.(decimal.Decimal)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUnitPrice(v)
+		return nil
+	case item.FieldTaxCodeID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTaxCodeID(v)
+		return nil
+	case item.FieldActive:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetActive(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Item field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ItemMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ItemMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ItemMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown Item numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ItemMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(item.FieldDescription) {
+		fields = append(fields, item.FieldDescription)
+	}
+	if m.FieldCleared(item.FieldTaxCodeID) {
+		fields = append(fields, item.FieldTaxCodeID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ItemMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ItemMutation) ClearField(name string) error {
+	switch name {
+	case item.FieldDescription:
+		m.ClearDescription()
+		return nil
+	case item.FieldTaxCodeID:
+		m.ClearTaxCodeID()
+		return nil
+	}
+	return fmt.Errorf("unknown Item nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ItemMutation) ResetField(name string) error {
+	switch name {
+	case item.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case item.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case item.FieldCompanyID:
+		m.ResetCompanyID()
+		return nil
+	case item.FieldCode:
+		m.ResetCode()
+		return nil
+	case item.FieldName:
+		m.ResetName()
+		return nil
+	case item.FieldDescription:
+		m.ResetDescription()
+		return nil
+	case item.FieldType:
+		m.ResetType()
+		return nil
+	case item.FieldUnitPrice:
+		m.ResetUnitPrice()
+		return nil
+	case item.FieldTaxCodeID:
+		m.ResetTaxCodeID()
+		return nil
+	case item.FieldActive:
+		m.ResetActive()
+		return nil
+	}
+	return fmt.Errorf("unknown Item field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ItemMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.company != nil {
+		edges = append(edges, item.EdgeCompany)
+	}
+	if m.tax_code != nil {
+		edges = append(edges, item.EdgeTaxCode)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ItemMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case item.EdgeCompany:
+		if id := m.company; id != nil {
+			return []ent.Value{*id}
+		}
+	case item.EdgeTaxCode:
+		if id := m.tax_code; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ItemMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ItemMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ItemMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedcompany {
+		edges = append(edges, item.EdgeCompany)
+	}
+	if m.clearedtax_code {
+		edges = append(edges, item.EdgeTaxCode)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ItemMutation) EdgeCleared(name string) bool {
+	switch name {
+	case item.EdgeCompany:
+		return m.clearedcompany
+	case item.EdgeTaxCode:
+		return m.clearedtax_code
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ItemMutation) ClearEdge(name string) error {
+	switch name {
+	case item.EdgeCompany:
+		m.ClearCompany()
+		return nil
+	case item.EdgeTaxCode:
+		m.ClearTaxCode()
+		return nil
+	}
+	return fmt.Errorf("unknown Item unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ItemMutation) ResetEdge(name string) error {
+	switch name {
+	case item.EdgeCompany:
+		m.ResetCompany()
+		return nil
+	case item.EdgeTaxCode:
+		m.ResetTaxCode()
+		return nil
+	}
+	return fmt.Errorf("unknown Item edge %s", name)
+}
+
+// TaxCodeMutation represents an operation that mutates the TaxCode nodes in the graph.
+type TaxCodeMutation struct {
+	config
+	op             Op
+	typ            string
+	id             *pulid.ID
+	created_at     *time.Time
+	updated_at     *time.Time
+	code           *string
+	name           *string
+	rate           *decimal.Decimal
+	active         *bool
+	clearedFields  map[string]struct{}
+	company        *pulid.ID
+	clearedcompany bool
+	done           bool
+	oldValue       func(context.Context) (*TaxCode, error)
+	predicates     []predicate.TaxCode
+}
+
+var _ ent.Mutation = (*TaxCodeMutation)(nil)
+
+// taxcodeOption allows management of the mutation configuration using functional options.
+type taxcodeOption func(*TaxCodeMutation)
+
+// newTaxCodeMutation creates new mutation for the TaxCode entity.
+func newTaxCodeMutation(c config, op Op, opts ...taxcodeOption) *TaxCodeMutation {
+	m := &TaxCodeMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeTaxCode,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withTaxCodeID sets the ID field of the mutation.
+func withTaxCodeID(id pulid.ID) taxcodeOption {
+	return func(m *TaxCodeMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *TaxCode
+		)
+		m.oldValue = func(ctx context.Context) (*TaxCode, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().TaxCode.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withTaxCode sets the old TaxCode of the mutation.
+func withTaxCode(node *TaxCode) taxcodeOption {
+	return func(m *TaxCodeMutation) {
+		m.oldValue = func(context.Context) (*TaxCode, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m TaxCodeMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m TaxCodeMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of TaxCode entities.
+func (m *TaxCodeMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *TaxCodeMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *TaxCodeMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().TaxCode.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *TaxCodeMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *TaxCodeMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the TaxCode entity.
+// If the TaxCode object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TaxCodeMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *TaxCodeMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *TaxCodeMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *TaxCodeMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the TaxCode entity.
+// If the TaxCode object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TaxCodeMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *TaxCodeMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetCompanyID sets the "company_id" field.
+func (m *TaxCodeMutation) SetCompanyID(pu pulid.ID) {
+	m.company = &pu
+}
+
+// CompanyID returns the value of the "company_id" field in the mutation.
+func (m *TaxCodeMutation) CompanyID() (r pulid.ID, exists bool) {
+	v := m.company
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCompanyID returns the old "company_id" field's value of the TaxCode entity.
+// If the TaxCode object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TaxCodeMutation) OldCompanyID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCompanyID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCompanyID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCompanyID: %w", err)
+	}
+	return oldValue.CompanyID, nil
+}
+
+// ResetCompanyID resets all changes to the "company_id" field.
+func (m *TaxCodeMutation) ResetCompanyID() {
+	m.company = nil
+}
+
+// SetCode sets the "code" field.
+func (m *TaxCodeMutation) SetCode(s string) {
+	m.code = &s
+}
+
+// Code returns the value of the "code" field in the mutation.
+func (m *TaxCodeMutation) Code() (r string, exists bool) {
+	v := m.code
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCode returns the old "code" field's value of the TaxCode entity.
+// If the TaxCode object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TaxCodeMutation) OldCode(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCode is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCode requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCode: %w", err)
+	}
+	return oldValue.Code, nil
+}
+
+// ResetCode resets all changes to the "code" field.
+func (m *TaxCodeMutation) ResetCode() {
+	m.code = nil
+}
+
+// SetName sets the "name" field.
+func (m *TaxCodeMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *TaxCodeMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the TaxCode entity.
+// If the TaxCode object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TaxCodeMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *TaxCodeMutation) ResetName() {
+	m.name = nil
+}
+
+// SetRate sets the "rate" field.
+func (m *TaxCodeMutation) SetRate(d decimal.Decimal) {
+	m.rate = &d
+}
+
+// Rate returns the value of the "rate" field in the mutation.
+func (m *TaxCodeMutation) Rate() (r decimal.Decimal, exists bool) {
+	v := m.rate
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRate returns the old "rate" field's value of the TaxCode entity.
+// If the TaxCode object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TaxCodeMutation) OldRate(ctx context.Context) (v decimal.Decimal, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRate is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRate requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRate: %w", err)
+	}
+	return oldValue.Rate, nil
+}
+
+// ResetRate resets all changes to the "rate" field.
+func (m *TaxCodeMutation) ResetRate() {
+	m.rate = nil
+}
+
+// SetActive sets the "active" field.
+func (m *TaxCodeMutation) SetActive(b bool) {
+	m.active = &b
+}
+
+// Active returns the value of the "active" field in the mutation.
+func (m *TaxCodeMutation) Active() (r bool, exists bool) {
+	v := m.active
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldActive returns the old "active" field's value of the TaxCode entity.
+// If the TaxCode object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TaxCodeMutation) OldActive(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldActive is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldActive requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldActive: %w", err)
+	}
+	return oldValue.Active, nil
+}
+
+// ResetActive resets all changes to the "active" field.
+func (m *TaxCodeMutation) ResetActive() {
+	m.active = nil
+}
+
+// ClearCompany clears the "company" edge to the Company entity.
+func (m *TaxCodeMutation) ClearCompany() {
+	m.clearedcompany = true
+	m.clearedFields[taxcode.FieldCompanyID] = struct{}{}
+}
+
+// CompanyCleared reports if the "company" edge to the Company entity was cleared.
+func (m *TaxCodeMutation) CompanyCleared() bool {
+	return m.clearedcompany
+}
+
+// CompanyIDs returns the "company" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CompanyID instead. It exists only for internal usage by the builders.
+func (m *TaxCodeMutation) CompanyIDs() (ids []pulid.ID) {
+	if id := m.company; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCompany resets all changes to the "company" edge.
+func (m *TaxCodeMutation) ResetCompany() {
+	m.company = nil
+	m.clearedcompany = false
+}
+
+// Where appends a list predicates to the TaxCodeMutation builder.
+func (m *TaxCodeMutation) Where(ps ...predicate.TaxCode) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the TaxCodeMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *TaxCodeMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.TaxCode, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *TaxCodeMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *TaxCodeMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (TaxCode).
+func (m *TaxCodeMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *TaxCodeMutation) Fields() []string {
+	fields := make([]string, 0, 7)
+	if m.created_at != nil {
+		fields = append(fields, taxcode.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, taxcode.FieldUpdatedAt)
+	}
+	if m.company != nil {
+		fields = append(fields, taxcode.FieldCompanyID)
+	}
+	if m.code != nil {
+		fields = append(fields, taxcode.FieldCode)
+	}
+	if m.name != nil {
+		fields = append(fields, taxcode.FieldName)
+	}
+	if m.rate != nil {
+		fields = append(fields, taxcode.FieldRate)
+	}
+	if m.active != nil {
+		fields = append(fields, taxcode.FieldActive)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *TaxCodeMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case taxcode.FieldCreatedAt:
+		return m.CreatedAt()
+	case taxcode.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case taxcode.FieldCompanyID:
+		return m.CompanyID()
+	case taxcode.FieldCode:
+		return m.Code()
+	case taxcode.FieldName:
+		return m.Name()
+	case taxcode.FieldRate:
+		return m.Rate()
+	case taxcode.FieldActive:
+		return m.Active()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *TaxCodeMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case taxcode.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case taxcode.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case taxcode.FieldCompanyID:
+		return m.OldCompanyID(ctx)
+	case taxcode.FieldCode:
+		return m.OldCode(ctx)
+	case taxcode.FieldName:
+		return m.OldName(ctx)
+	case taxcode.FieldRate:
+		return m.OldRate(ctx)
+	case taxcode.FieldActive:
+		return m.OldActive(ctx)
+	}
+	return nil, fmt.Errorf("unknown TaxCode field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *TaxCodeMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case taxcode.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case taxcode.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case taxcode.FieldCompanyID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCompanyID(v)
+		return nil
+	case taxcode.FieldCode:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCode(v)
+		return nil
+	case taxcode.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case taxcode.FieldRate:
+		v, ok := value.(decimal.Decimal)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRate(v)
+		return nil
+	case taxcode.FieldActive:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetActive(v)
+		return nil
+	}
+	return fmt.Errorf("unknown TaxCode field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *TaxCodeMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *TaxCodeMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *TaxCodeMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown TaxCode numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *TaxCodeMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *TaxCodeMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *TaxCodeMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown TaxCode nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *TaxCodeMutation) ResetField(name string) error {
+	switch name {
+	case taxcode.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case taxcode.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case taxcode.FieldCompanyID:
+		m.ResetCompanyID()
+		return nil
+	case taxcode.FieldCode:
+		m.ResetCode()
+		return nil
+	case taxcode.FieldName:
+		m.ResetName()
+		return nil
+	case taxcode.FieldRate:
+		m.ResetRate()
+		return nil
+	case taxcode.FieldActive:
+		m.ResetActive()
+		return nil
+	}
+	return fmt.Errorf("unknown TaxCode field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *TaxCodeMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.company != nil {
+		edges = append(edges, taxcode.EdgeCompany)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *TaxCodeMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case taxcode.EdgeCompany:
+		if id := m.company; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *TaxCodeMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *TaxCodeMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *TaxCodeMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedcompany {
+		edges = append(edges, taxcode.EdgeCompany)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *TaxCodeMutation) EdgeCleared(name string) bool {
+	switch name {
+	case taxcode.EdgeCompany:
+		return m.clearedcompany
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *TaxCodeMutation) ClearEdge(name string) error {
+	switch name {
+	case taxcode.EdgeCompany:
+		m.ClearCompany()
+		return nil
+	}
+	return fmt.Errorf("unknown TaxCode unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *TaxCodeMutation) ResetEdge(name string) error {
+	switch name {
+	case taxcode.EdgeCompany:
+		m.ResetCompany()
+		return nil
+	}
+	return fmt.Errorf("unknown TaxCode edge %s", name)
 }
 
 // UserMutation represents an operation that mutates the User nodes in the graph.

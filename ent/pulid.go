@@ -12,7 +12,11 @@ import (
 	"github.com/bigledger/bigledger/ent/customer"
 	"github.com/bigledger/bigledger/ent/customergroup"
 	"github.com/bigledger/bigledger/ent/documentcounter"
+	"github.com/bigledger/bigledger/ent/invoice"
+	"github.com/bigledger/bigledger/ent/invoiceitem"
+	"github.com/bigledger/bigledger/ent/item"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
+	"github.com/bigledger/bigledger/ent/taxcode"
 	"github.com/bigledger/bigledger/ent/user"
 )
 
@@ -24,6 +28,10 @@ var prefixMap = map[string]string{
 	"cust":    customer.Table,
 	"grp":     customergroup.Table,
 	"ctr":     documentcounter.Table,
+	"inv":     invoice.Table,
+	"invli":   invoiceitem.Table,
+	"item":    item.Table,
+	"tax":     taxcode.Table,
 	"user":    user.Table,
 }
 
@@ -60,6 +68,14 @@ func (c *Client) Visible(ctx context.Context, id pulid.ID) (bool, error) {
 		return c.CustomerGroup.Query().Where(customergroup.ID(id)).Exist(ctx)
 	case documentcounter.Table:
 		return c.DocumentCounter.Query().Where(documentcounter.ID(id)).Exist(ctx)
+	case invoice.Table:
+		return c.Invoice.Query().Where(invoice.ID(id)).Exist(ctx)
+	case invoiceitem.Table:
+		return c.InvoiceItem.Query().Where(invoiceitem.ID(id)).Exist(ctx)
+	case item.Table:
+		return c.Item.Query().Where(item.ID(id)).Exist(ctx)
+	case taxcode.Table:
+		return c.TaxCode.Query().Where(taxcode.ID(id)).Exist(ctx)
 	case user.Table:
 		return c.User.Query().Where(user.ID(id)).Exist(ctx)
 	default:

@@ -26,6 +26,14 @@ type Tx struct {
 	CustomerGroup *CustomerGroupClient
 	// DocumentCounter is the client for interacting with the DocumentCounter builders.
 	DocumentCounter *DocumentCounterClient
+	// Invoice is the client for interacting with the Invoice builders.
+	Invoice *InvoiceClient
+	// InvoiceItem is the client for interacting with the InvoiceItem builders.
+	InvoiceItem *InvoiceItemClient
+	// Item is the client for interacting with the Item builders.
+	Item *ItemClient
+	// TaxCode is the client for interacting with the TaxCode builders.
+	TaxCode *TaxCodeClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
 
@@ -165,6 +173,10 @@ func (tx *Tx) init() {
 	tx.Customer = NewCustomerClient(tx.config)
 	tx.CustomerGroup = NewCustomerGroupClient(tx.config)
 	tx.DocumentCounter = NewDocumentCounterClient(tx.config)
+	tx.Invoice = NewInvoiceClient(tx.config)
+	tx.InvoiceItem = NewInvoiceItemClient(tx.config)
+	tx.Item = NewItemClient(tx.config)
+	tx.TaxCode = NewTaxCodeClient(tx.config)
 	tx.User = NewUserClient(tx.config)
 }
 

@@ -30,7 +30,19 @@ func (r *queryResolver) CustomerGroups(ctx context.Context, after *entgql.Cursor
 		ent.WithCustomerGroupOrder(orderBy), ent.WithCustomerGroupFilter(where.Filter))
 }
 
+// TaxCodes is the resolver for the taxCodes field.
+func (r *queryResolver) TaxCodes(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.TaxCodeOrder, where *ent.TaxCodeWhereInput) (*ent.TaxCodeConnection, error) {
+	return store.Client(ctx).TaxCode.Query().Paginate(ctx, after, first, before, last,
+		ent.WithTaxCodeOrder(orderBy), ent.WithTaxCodeFilter(where.Filter))
+}
+
+// Invoice returns InvoiceResolver implementation.
+func (r *Resolver) Invoice() InvoiceResolver { return &invoiceResolver{r} }
+
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
-type queryResolver struct{ *Resolver }
+type (
+	invoiceResolver struct{ *Resolver }
+	queryResolver   struct{ *Resolver }
+)

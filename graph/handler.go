@@ -68,6 +68,7 @@ func NewHandler(o Options) *handler.Server {
 	srv.SetParserTokenLimit(20000)
 	srv.SetDisableSuggestion(!o.Development)
 	srv.AroundRootFields(requireScopes)
+	srv.AroundFields(requireTypeScopes)
 	srv.AroundFields(limitPageSize)
 	srv.SetErrorPresenter(func(ctx context.Context, err error) *gqlerror.Error {
 		return present(ctx, err, log)
@@ -145,11 +146,24 @@ var rootScopes = map[string]string{
 	"createCustomerGroup": "customers:write",
 	"updateCustomerGroup": "customers:write",
 	"deleteCustomerGroup": "customers:write",
+	"item":                "items:read",
+	"items":               "items:read",
+	"taxCodes":            "items:read",
+	"createItem":          "items:write",
+	"updateItem":          "items:write",
+	"invoice":             "invoices:read",
+	"invoices":            "invoices:read",
+	"createInvoice":       "invoices:write",
+	"updateInvoice":       "invoices:write",
+	"issueInvoice":        "invoices:write",
+	"sendInvoice":         "invoices:write",
+	"voidInvoice":         "invoices:write",
 }
 
 // prefixScopes maps an id prefix to the read scope node(id:) requires.
 var prefixScopes = map[string]string{
 	"cust": "customers:read", "contact": "customers:read", "grp": "customers:read",
+	"item": "items:read", "tax": "items:read", "inv": "invoices:read", "invli": "invoices:read",
 	"comp": "", "user": "",
 }
 
@@ -205,6 +219,29 @@ func nodeScopes(ctx context.Context, fc *graphql.RootFieldContext) error {
 		}
 	}
 	return nil
+}
+
+// typeScopes maps object types to the read scope their fields need, so a
+// nested edge (customer.invoices, invoice.customer) is no back door around
+// the root-field scopes.
+var typeScopes = map[string]string{
+	"Customer": "customers:read", "CustomerConnection": "customers:read", "Contact": "customers:read",
+	"CustomerGroup": "customers:read", "CustomerGroupConnection": "customers:read",
+	"Item": "items:read", "ItemConnection": "items:read", "TaxCode": "items:read", "TaxCodeConnection": "items:read",
+	"Invoice": "invoices:read", "InvoiceConnection": "invoices:read", "InvoiceItem": "invoices:read",
+}
+
+func requireTypeScopes(ctx context.Context, next graphql.Resolver) (any, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || fc.Field.Definition == nil || fc.Object == "Mutation" {
+		return next(ctx)
+	}
+	if scope, ok := typeScopes[fc.Field.Definition.Type.Name()]; ok {
+		if err := auth.Require(ctx, scope); err != nil {
+			return nil, err
+		}
+	}
+	return next(ctx)
 }
 
 // limitPageSize gives every connection field a default page size and

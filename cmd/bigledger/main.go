@@ -31,6 +31,7 @@ import (
 	"github.com/bigledger/bigledger/internal/dbmigrate"
 	"github.com/bigledger/bigledger/internal/demo"
 	"github.com/bigledger/bigledger/internal/localpg"
+	"github.com/bigledger/bigledger/internal/provision"
 	"github.com/bigledger/bigledger/internal/server"
 	"github.com/bigledger/bigledger/internal/store"
 )
@@ -199,7 +200,7 @@ func apikey(args []string) error {
 		}
 	}
 	return withMigratedDatabase(func(ctx context.Context, d *database) error {
-		p, err := auth.EnsureCompanyKey(ctx, d.client, *company, list)
+		p, err := provision.EnsureCompanyKey(ctx, d.client, *company, list)
 		if err != nil {
 			return err
 		}
@@ -278,7 +279,7 @@ func serve(args []string) error {
 	return nil
 }
 
-func printBanner(cfg config.Config, addr string, p *auth.Provisioned) {
+func printBanner(cfg config.Config, addr string, p *provision.Provisioned) {
 	base := "http://" + addr
 	env := filepath.Join(cfg.DataDir, "demo.env")
 	_ = os.MkdirAll(cfg.DataDir, 0o755)

@@ -40,6 +40,14 @@ const (
 	EdgeCustomerGroups = "customer_groups"
 	// EdgeDocumentCounters holds the string denoting the document_counters edge name in mutations.
 	EdgeDocumentCounters = "document_counters"
+	// EdgeTaxCodes holds the string denoting the tax_codes edge name in mutations.
+	EdgeTaxCodes = "tax_codes"
+	// EdgeItems holds the string denoting the items edge name in mutations.
+	EdgeItems = "items"
+	// EdgeInvoices holds the string denoting the invoices edge name in mutations.
+	EdgeInvoices = "invoices"
+	// EdgeInvoiceItems holds the string denoting the invoice_items edge name in mutations.
+	EdgeInvoiceItems = "invoice_items"
 	// Table holds the table name of the company in the database.
 	Table = "companies"
 	// UsersTable is the table that holds the users relation/edge.
@@ -84,6 +92,34 @@ const (
 	DocumentCountersInverseTable = "document_counters"
 	// DocumentCountersColumn is the table column denoting the document_counters relation/edge.
 	DocumentCountersColumn = "company_id"
+	// TaxCodesTable is the table that holds the tax_codes relation/edge.
+	TaxCodesTable = "tax_codes"
+	// TaxCodesInverseTable is the table name for the TaxCode entity.
+	// It exists in this package in order to avoid circular dependency with the "taxcode" package.
+	TaxCodesInverseTable = "tax_codes"
+	// TaxCodesColumn is the table column denoting the tax_codes relation/edge.
+	TaxCodesColumn = "company_id"
+	// ItemsTable is the table that holds the items relation/edge.
+	ItemsTable = "items"
+	// ItemsInverseTable is the table name for the Item entity.
+	// It exists in this package in order to avoid circular dependency with the "item" package.
+	ItemsInverseTable = "items"
+	// ItemsColumn is the table column denoting the items relation/edge.
+	ItemsColumn = "company_id"
+	// InvoicesTable is the table that holds the invoices relation/edge.
+	InvoicesTable = "invoices"
+	// InvoicesInverseTable is the table name for the Invoice entity.
+	// It exists in this package in order to avoid circular dependency with the "invoice" package.
+	InvoicesInverseTable = "invoices"
+	// InvoicesColumn is the table column denoting the invoices relation/edge.
+	InvoicesColumn = "company_id"
+	// InvoiceItemsTable is the table that holds the invoice_items relation/edge.
+	InvoiceItemsTable = "invoice_items"
+	// InvoiceItemsInverseTable is the table name for the InvoiceItem entity.
+	// It exists in this package in order to avoid circular dependency with the "invoiceitem" package.
+	InvoiceItemsInverseTable = "invoice_items"
+	// InvoiceItemsColumn is the table column denoting the invoice_items relation/edge.
+	InvoiceItemsColumn = "company_id"
 )
 
 // Columns holds all SQL columns for company fields.
@@ -253,6 +289,62 @@ func ByDocumentCounters(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption 
 		sqlgraph.OrderByNeighborTerms(s, newDocumentCountersStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// ByTaxCodesCount orders the results by tax_codes count.
+func ByTaxCodesCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newTaxCodesStep(), opts...)
+	}
+}
+
+// ByTaxCodes orders the results by tax_codes terms.
+func ByTaxCodes(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newTaxCodesStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByItemsCount orders the results by items count.
+func ByItemsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newItemsStep(), opts...)
+	}
+}
+
+// ByItems orders the results by items terms.
+func ByItems(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newItemsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByInvoicesCount orders the results by invoices count.
+func ByInvoicesCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newInvoicesStep(), opts...)
+	}
+}
+
+// ByInvoices orders the results by invoices terms.
+func ByInvoices(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newInvoicesStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByInvoiceItemsCount orders the results by invoice_items count.
+func ByInvoiceItemsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newInvoiceItemsStep(), opts...)
+	}
+}
+
+// ByInvoiceItems orders the results by invoice_items terms.
+func ByInvoiceItems(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newInvoiceItemsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
 func newUsersStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -293,5 +385,33 @@ func newDocumentCountersStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(DocumentCountersInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, DocumentCountersTable, DocumentCountersColumn),
+	)
+}
+func newTaxCodesStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(TaxCodesInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, TaxCodesTable, TaxCodesColumn),
+	)
+}
+func newItemsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(ItemsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, ItemsTable, ItemsColumn),
+	)
+}
+func newInvoicesStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(InvoicesInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, InvoicesTable, InvoicesColumn),
+	)
+}
+func newInvoiceItemsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(InvoiceItemsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, InvoiceItemsTable, InvoiceItemsColumn),
 	)
 }

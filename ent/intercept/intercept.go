@@ -14,7 +14,11 @@ import (
 	"github.com/bigledger/bigledger/ent/customer"
 	"github.com/bigledger/bigledger/ent/customergroup"
 	"github.com/bigledger/bigledger/ent/documentcounter"
+	"github.com/bigledger/bigledger/ent/invoice"
+	"github.com/bigledger/bigledger/ent/invoiceitem"
+	"github.com/bigledger/bigledger/ent/item"
 	"github.com/bigledger/bigledger/ent/predicate"
+	"github.com/bigledger/bigledger/ent/taxcode"
 	"github.com/bigledger/bigledger/ent/user"
 )
 
@@ -236,6 +240,114 @@ func (f TraverseDocumentCounter) Traverse(ctx context.Context, q ent.Query) erro
 	return fmt.Errorf("unexpected query type %T. expect *ent.DocumentCounterQuery", q)
 }
 
+// The InvoiceFunc type is an adapter to allow the use of ordinary function as a Querier.
+type InvoiceFunc func(context.Context, *ent.InvoiceQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f InvoiceFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.InvoiceQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.InvoiceQuery", q)
+}
+
+// The TraverseInvoice type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseInvoice func(context.Context, *ent.InvoiceQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseInvoice) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseInvoice) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.InvoiceQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.InvoiceQuery", q)
+}
+
+// The InvoiceItemFunc type is an adapter to allow the use of ordinary function as a Querier.
+type InvoiceItemFunc func(context.Context, *ent.InvoiceItemQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f InvoiceItemFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.InvoiceItemQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.InvoiceItemQuery", q)
+}
+
+// The TraverseInvoiceItem type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseInvoiceItem func(context.Context, *ent.InvoiceItemQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseInvoiceItem) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseInvoiceItem) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.InvoiceItemQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.InvoiceItemQuery", q)
+}
+
+// The ItemFunc type is an adapter to allow the use of ordinary function as a Querier.
+type ItemFunc func(context.Context, *ent.ItemQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f ItemFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.ItemQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.ItemQuery", q)
+}
+
+// The TraverseItem type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseItem func(context.Context, *ent.ItemQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseItem) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseItem) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ItemQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.ItemQuery", q)
+}
+
+// The TaxCodeFunc type is an adapter to allow the use of ordinary function as a Querier.
+type TaxCodeFunc func(context.Context, *ent.TaxCodeQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f TaxCodeFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.TaxCodeQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.TaxCodeQuery", q)
+}
+
+// The TraverseTaxCode type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseTaxCode func(context.Context, *ent.TaxCodeQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseTaxCode) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseTaxCode) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.TaxCodeQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.TaxCodeQuery", q)
+}
+
 // The UserFunc type is an adapter to allow the use of ordinary function as a Querier.
 type UserFunc func(context.Context, *ent.UserQuery) (ent.Value, error)
 
@@ -278,6 +390,14 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.CustomerGroupQuery, predicate.CustomerGroup, customergroup.OrderOption]{typ: ent.TypeCustomerGroup, tq: q}, nil
 	case *ent.DocumentCounterQuery:
 		return &query[*ent.DocumentCounterQuery, predicate.DocumentCounter, documentcounter.OrderOption]{typ: ent.TypeDocumentCounter, tq: q}, nil
+	case *ent.InvoiceQuery:
+		return &query[*ent.InvoiceQuery, predicate.Invoice, invoice.OrderOption]{typ: ent.TypeInvoice, tq: q}, nil
+	case *ent.InvoiceItemQuery:
+		return &query[*ent.InvoiceItemQuery, predicate.InvoiceItem, invoiceitem.OrderOption]{typ: ent.TypeInvoiceItem, tq: q}, nil
+	case *ent.ItemQuery:
+		return &query[*ent.ItemQuery, predicate.Item, item.OrderOption]{typ: ent.TypeItem, tq: q}, nil
+	case *ent.TaxCodeQuery:
+		return &query[*ent.TaxCodeQuery, predicate.TaxCode, taxcode.OrderOption]{typ: ent.TypeTaxCode, tq: q}, nil
 	case *ent.UserQuery:
 		return &query[*ent.UserQuery, predicate.User, user.OrderOption]{typ: ent.TypeUser, tq: q}, nil
 	default:

@@ -288,6 +288,232 @@ var (
 			},
 		},
 	}
+	// InvoicesColumns holds the columns for the "invoices" table.
+	InvoicesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 40},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "currency", Type: field.TypeString, Size: 3, Default: "MYR"},
+		{Name: "exchange_rate", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "numeric(12,6)"}},
+		{Name: "reference", Type: field.TypeString, Nullable: true, Size: 100},
+		{Name: "notes", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "terms", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "billing_address", Type: field.TypeJSON, Nullable: true},
+		{Name: "shipping_address", Type: field.TypeJSON, Nullable: true},
+		{Name: "subtotal", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "numeric(20,4)"}},
+		{Name: "total_discount", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "numeric(20,4)"}},
+		{Name: "total_tax", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "numeric(20,4)"}},
+		{Name: "shipping_cost", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "numeric(20,4)"}},
+		{Name: "total", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "numeric(20,4)"}},
+		{Name: "created_by_id", Type: field.TypeString, Nullable: true},
+		{Name: "invoice_number", Type: field.TypeString, Size: 32},
+		{Name: "invoice_date", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "date"}},
+		{Name: "due_date", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "date"}},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"draft", "sent", "paid", "void"}, Default: "draft"},
+		{Name: "purchase_order", Type: field.TypeString, Nullable: true, Size: 100},
+		{Name: "amount_paid", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "numeric(20,4)"}},
+		{Name: "amount_due", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "numeric(20,4)"}},
+		{Name: "payment_status", Type: field.TypeEnum, Enums: []string{"unpaid", "partial", "paid"}, Default: "unpaid"},
+		{Name: "last_payment_date", Type: field.TypeOther, Nullable: true, SchemaType: map[string]string{"postgres": "date"}},
+		{Name: "issued_at", Type: field.TypeTime, Nullable: true},
+		{Name: "sent_at", Type: field.TypeTime, Nullable: true},
+		{Name: "send_count", Type: field.TypeInt, Default: 0},
+		{Name: "last_send", Type: field.TypeJSON, Nullable: true},
+		{Name: "send_reminders", Type: field.TypeBool, Default: false},
+		{Name: "voided_at", Type: field.TypeTime, Nullable: true},
+		{Name: "void_reason", Type: field.TypeString, Nullable: true, Size: 500},
+		{Name: "einvoice_status", Type: field.TypeEnum, Enums: []string{"pending", "submitted", "accepted", "rejected"}, Default: "pending"},
+		{Name: "einvoice_submitted_at", Type: field.TypeTime, Nullable: true},
+		{Name: "einvoice_accepted_at", Type: field.TypeTime, Nullable: true},
+		{Name: "einvoice_uuid", Type: field.TypeString, Nullable: true},
+		{Name: "einvoice_validation_hash", Type: field.TypeString, Nullable: true},
+		{Name: "company_id", Type: field.TypeString, Size: 40},
+		{Name: "customer_id", Type: field.TypeString, Size: 40},
+	}
+	// InvoicesTable holds the schema information for the "invoices" table.
+	InvoicesTable = &schema.Table{
+		Name:       "invoices",
+		Columns:    InvoicesColumns,
+		PrimaryKey: []*schema.Column{InvoicesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "invoices_companies_invoices",
+				Columns:    []*schema.Column{InvoicesColumns[37]},
+				RefColumns: []*schema.Column{CompaniesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "invoices_customers_invoices",
+				Columns:    []*schema.Column{InvoicesColumns[38]},
+				RefColumns: []*schema.Column{CustomersColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "invoice_company_id",
+				Unique:  false,
+				Columns: []*schema.Column{InvoicesColumns[37]},
+			},
+			{
+				Name:    "invoice_company_id_invoice_number",
+				Unique:  true,
+				Columns: []*schema.Column{InvoicesColumns[37], InvoicesColumns[16]},
+			},
+			{
+				Name:    "invoice_company_id_status_due_date",
+				Unique:  false,
+				Columns: []*schema.Column{InvoicesColumns[37], InvoicesColumns[19], InvoicesColumns[18]},
+			},
+			{
+				Name:    "invoice_customer_id_invoice_date",
+				Unique:  false,
+				Columns: []*schema.Column{InvoicesColumns[38], InvoicesColumns[17]},
+			},
+		},
+	}
+	// InvoiceItemsColumns holds the columns for the "invoice_items" table.
+	InvoiceItemsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 40},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "position", Type: field.TypeInt, Default: 0},
+		{Name: "item_code", Type: field.TypeString, Nullable: true, Size: 64},
+		{Name: "description", Type: field.TypeString, Size: 1000, Default: ""},
+		{Name: "quantity", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "numeric(20,4)"}},
+		{Name: "unit_price", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "numeric(20,4)"}},
+		{Name: "discount_percent", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "numeric(12,6)"}},
+		{Name: "discount_amount", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "numeric(20,4)"}},
+		{Name: "line_total", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "numeric(20,4)"}},
+		{Name: "tax_code", Type: field.TypeString, Nullable: true, Size: 32},
+		{Name: "tax_rate", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "numeric(12,6)"}},
+		{Name: "tax_amount", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "numeric(20,4)"}},
+		{Name: "notes", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "company_id", Type: field.TypeString, Size: 40},
+		{Name: "invoice_id", Type: field.TypeString, Size: 40},
+		{Name: "item_id", Type: field.TypeString, Nullable: true, Size: 40},
+	}
+	// InvoiceItemsTable holds the schema information for the "invoice_items" table.
+	InvoiceItemsTable = &schema.Table{
+		Name:       "invoice_items",
+		Columns:    InvoiceItemsColumns,
+		PrimaryKey: []*schema.Column{InvoiceItemsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "invoice_items_companies_invoice_items",
+				Columns:    []*schema.Column{InvoiceItemsColumns[15]},
+				RefColumns: []*schema.Column{CompaniesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "invoice_items_invoices_items",
+				Columns:    []*schema.Column{InvoiceItemsColumns[16]},
+				RefColumns: []*schema.Column{InvoicesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "invoice_items_items_item",
+				Columns:    []*schema.Column{InvoiceItemsColumns[17]},
+				RefColumns: []*schema.Column{ItemsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "invoiceitem_company_id",
+				Unique:  false,
+				Columns: []*schema.Column{InvoiceItemsColumns[15]},
+			},
+			{
+				Name:    "invoiceitem_invoice_id_position",
+				Unique:  false,
+				Columns: []*schema.Column{InvoiceItemsColumns[16], InvoiceItemsColumns[3]},
+			},
+		},
+	}
+	// ItemsColumns holds the columns for the "items" table.
+	ItemsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 40},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "code", Type: field.TypeString, Size: 64},
+		{Name: "name", Type: field.TypeString, Size: 200},
+		{Name: "description", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "type", Type: field.TypeEnum, Enums: []string{"product", "service"}, Default: "product"},
+		{Name: "unit_price", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "numeric(20,4)"}},
+		{Name: "active", Type: field.TypeBool, Default: true},
+		{Name: "company_id", Type: field.TypeString, Size: 40},
+		{Name: "tax_code_id", Type: field.TypeString, Nullable: true, Size: 40},
+	}
+	// ItemsTable holds the schema information for the "items" table.
+	ItemsTable = &schema.Table{
+		Name:       "items",
+		Columns:    ItemsColumns,
+		PrimaryKey: []*schema.Column{ItemsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "items_companies_items",
+				Columns:    []*schema.Column{ItemsColumns[9]},
+				RefColumns: []*schema.Column{CompaniesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "items_tax_codes_tax_code",
+				Columns:    []*schema.Column{ItemsColumns[10]},
+				RefColumns: []*schema.Column{TaxCodesColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "item_company_id",
+				Unique:  false,
+				Columns: []*schema.Column{ItemsColumns[9]},
+			},
+			{
+				Name:    "item_company_id_code",
+				Unique:  true,
+				Columns: []*schema.Column{ItemsColumns[9], ItemsColumns[3]},
+			},
+		},
+	}
+	// TaxCodesColumns holds the columns for the "tax_codes" table.
+	TaxCodesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 40},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "code", Type: field.TypeString, Size: 32},
+		{Name: "name", Type: field.TypeString, Size: 200},
+		{Name: "rate", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "numeric(12,6)"}},
+		{Name: "active", Type: field.TypeBool, Default: true},
+		{Name: "company_id", Type: field.TypeString, Size: 40},
+	}
+	// TaxCodesTable holds the schema information for the "tax_codes" table.
+	TaxCodesTable = &schema.Table{
+		Name:       "tax_codes",
+		Columns:    TaxCodesColumns,
+		PrimaryKey: []*schema.Column{TaxCodesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "tax_codes_companies_tax_codes",
+				Columns:    []*schema.Column{TaxCodesColumns[7]},
+				RefColumns: []*schema.Column{CompaniesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "taxcode_company_id",
+				Unique:  false,
+				Columns: []*schema.Column{TaxCodesColumns[7]},
+			},
+			{
+				Name:    "taxcode_company_id_code",
+				Unique:  true,
+				Columns: []*schema.Column{TaxCodesColumns[7], TaxCodesColumns[3]},
+			},
+		},
+	}
 	// UsersColumns holds the columns for the "users" table.
 	UsersColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString, Size: 40},
@@ -332,6 +558,10 @@ var (
 		CustomersTable,
 		CustomerGroupsTable,
 		DocumentCountersTable,
+		InvoicesTable,
+		InvoiceItemsTable,
+		ItemsTable,
+		TaxCodesTable,
 		UsersTable,
 	}
 )
@@ -347,5 +577,13 @@ func init() {
 	CustomerGroupsTable.ForeignKeys[0].RefTable = CompaniesTable
 	CustomerGroupsTable.ForeignKeys[1].RefTable = UsersTable
 	DocumentCountersTable.ForeignKeys[0].RefTable = CompaniesTable
+	InvoicesTable.ForeignKeys[0].RefTable = CompaniesTable
+	InvoicesTable.ForeignKeys[1].RefTable = CustomersTable
+	InvoiceItemsTable.ForeignKeys[0].RefTable = CompaniesTable
+	InvoiceItemsTable.ForeignKeys[1].RefTable = InvoicesTable
+	InvoiceItemsTable.ForeignKeys[2].RefTable = ItemsTable
+	ItemsTable.ForeignKeys[0].RefTable = CompaniesTable
+	ItemsTable.ForeignKeys[1].RefTable = TaxCodesTable
+	TaxCodesTable.ForeignKeys[0].RefTable = CompaniesTable
 	UsersTable.ForeignKeys[0].RefTable = CompaniesTable
 }

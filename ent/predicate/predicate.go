@@ -24,5 +24,17 @@ type CustomerGroup func(*sql.Selector)
 // DocumentCounter is the predicate function for documentcounter builders.
 type DocumentCounter func(*sql.Selector)
 
+// Invoice is the predicate function for invoice builders.
+type Invoice func(*sql.Selector)
+
+// InvoiceItem is the predicate function for invoiceitem builders.
+type InvoiceItem func(*sql.Selector)
+
+// Item is the predicate function for item builders.
+type Item func(*sql.Selector)
+
+// TaxCode is the predicate function for taxcode builders.
+type TaxCode func(*sql.Selector)
+
 // User is the predicate function for user builders.
 type User func(*sql.Selector)

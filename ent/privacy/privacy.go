@@ -254,6 +254,102 @@ func (f DocumentCounterMutationRuleFunc) EvalMutation(ctx context.Context, m ent
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.DocumentCounterMutation", m)
 }
 
+// The InvoiceQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type InvoiceQueryRuleFunc func(context.Context, *ent.InvoiceQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f InvoiceQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.InvoiceQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.InvoiceQuery", q)
+}
+
+// The InvoiceMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type InvoiceMutationRuleFunc func(context.Context, *ent.InvoiceMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f InvoiceMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.InvoiceMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.InvoiceMutation", m)
+}
+
+// The InvoiceItemQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type InvoiceItemQueryRuleFunc func(context.Context, *ent.InvoiceItemQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f InvoiceItemQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.InvoiceItemQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.InvoiceItemQuery", q)
+}
+
+// The InvoiceItemMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type InvoiceItemMutationRuleFunc func(context.Context, *ent.InvoiceItemMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f InvoiceItemMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.InvoiceItemMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.InvoiceItemMutation", m)
+}
+
+// The ItemQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ItemQueryRuleFunc func(context.Context, *ent.ItemQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ItemQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ItemQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ItemQuery", q)
+}
+
+// The ItemMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ItemMutationRuleFunc func(context.Context, *ent.ItemMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ItemMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ItemMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ItemMutation", m)
+}
+
+// The TaxCodeQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type TaxCodeQueryRuleFunc func(context.Context, *ent.TaxCodeQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f TaxCodeQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.TaxCodeQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.TaxCodeQuery", q)
+}
+
+// The TaxCodeMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type TaxCodeMutationRuleFunc func(context.Context, *ent.TaxCodeMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f TaxCodeMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.TaxCodeMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.TaxCodeMutation", m)
+}
+
 // The UserQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type UserQueryRuleFunc func(context.Context, *ent.UserQuery) error

@@ -12,8 +12,12 @@ import (
 	"github.com/bigledger/bigledger/ent/customer"
 	"github.com/bigledger/bigledger/ent/customergroup"
 	"github.com/bigledger/bigledger/ent/documentcounter"
+	"github.com/bigledger/bigledger/ent/invoice"
+	"github.com/bigledger/bigledger/ent/invoiceitem"
+	"github.com/bigledger/bigledger/ent/item"
 	"github.com/bigledger/bigledger/ent/schema"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
+	"github.com/bigledger/bigledger/ent/taxcode"
 	"github.com/bigledger/bigledger/ent/user"
 	"github.com/shopspring/decimal"
 
@@ -530,6 +534,382 @@ func init() {
 	documentcounter.DefaultID = documentcounterDescID.Default.(func() pulid.ID)
 	// documentcounter.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	documentcounter.IDValidator = documentcounterDescID.Validators[0].(func(string) error)
+	invoiceMixin := schema.Invoice{}.Mixin()
+	invoice.Policy = privacy.NewPolicies(invoiceMixin[2], schema.Invoice{})
+	invoice.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := invoice.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	invoiceMixinHooks2 := invoiceMixin[2].Hooks()
+
+	invoice.Hooks[1] = invoiceMixinHooks2[0]
+
+	invoice.Hooks[2] = invoiceMixinHooks2[1]
+	invoiceMixinFields0 := invoiceMixin[0].Fields()
+	_ = invoiceMixinFields0
+	invoiceMixinFields1 := invoiceMixin[1].Fields()
+	_ = invoiceMixinFields1
+	invoiceMixinFields3 := invoiceMixin[3].Fields()
+	_ = invoiceMixinFields3
+	invoiceFields := schema.Invoice{}.Fields()
+	_ = invoiceFields
+	// invoiceDescCreatedAt is the schema descriptor for created_at field.
+	invoiceDescCreatedAt := invoiceMixinFields1[0].Descriptor()
+	// invoice.DefaultCreatedAt holds the default value on creation for the created_at field.
+	invoice.DefaultCreatedAt = invoiceDescCreatedAt.Default.(func() time.Time)
+	// invoiceDescUpdatedAt is the schema descriptor for updated_at field.
+	invoiceDescUpdatedAt := invoiceMixinFields1[1].Descriptor()
+	// invoice.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	invoice.DefaultUpdatedAt = invoiceDescUpdatedAt.Default.(func() time.Time)
+	// invoice.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	invoice.UpdateDefaultUpdatedAt = invoiceDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// invoiceDescCurrency is the schema descriptor for currency field.
+	invoiceDescCurrency := invoiceMixinFields3[1].Descriptor()
+	// invoice.DefaultCurrency holds the default value on creation for the currency field.
+	invoice.DefaultCurrency = invoiceDescCurrency.Default.(string)
+	// invoice.CurrencyValidator is a validator for the "currency" field. It is called by the builders before save.
+	invoice.CurrencyValidator = func() func(string) error {
+		validators := invoiceDescCurrency.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(currency string) error {
+			for _, fn := range fns {
+				if err := fn(currency); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// invoiceDescExchangeRate is the schema descriptor for exchange_rate field.
+	invoiceDescExchangeRate := invoiceMixinFields3[2].Descriptor()
+	// invoice.DefaultExchangeRate holds the default value on creation for the exchange_rate field.
+	invoice.DefaultExchangeRate = invoiceDescExchangeRate.Default.(decimal.Decimal)
+	// invoiceDescReference is the schema descriptor for reference field.
+	invoiceDescReference := invoiceMixinFields3[3].Descriptor()
+	// invoice.ReferenceValidator is a validator for the "reference" field. It is called by the builders before save.
+	invoice.ReferenceValidator = invoiceDescReference.Validators[0].(func(string) error)
+	// invoiceDescSubtotal is the schema descriptor for subtotal field.
+	invoiceDescSubtotal := invoiceMixinFields3[8].Descriptor()
+	// invoice.DefaultSubtotal holds the default value on creation for the subtotal field.
+	invoice.DefaultSubtotal = invoiceDescSubtotal.Default.(decimal.Decimal)
+	// invoiceDescTotalDiscount is the schema descriptor for total_discount field.
+	invoiceDescTotalDiscount := invoiceMixinFields3[9].Descriptor()
+	// invoice.DefaultTotalDiscount holds the default value on creation for the total_discount field.
+	invoice.DefaultTotalDiscount = invoiceDescTotalDiscount.Default.(decimal.Decimal)
+	// invoiceDescTotalTax is the schema descriptor for total_tax field.
+	invoiceDescTotalTax := invoiceMixinFields3[10].Descriptor()
+	// invoice.DefaultTotalTax holds the default value on creation for the total_tax field.
+	invoice.DefaultTotalTax = invoiceDescTotalTax.Default.(decimal.Decimal)
+	// invoiceDescShippingCost is the schema descriptor for shipping_cost field.
+	invoiceDescShippingCost := invoiceMixinFields3[11].Descriptor()
+	// invoice.DefaultShippingCost holds the default value on creation for the shipping_cost field.
+	invoice.DefaultShippingCost = invoiceDescShippingCost.Default.(decimal.Decimal)
+	// invoiceDescTotal is the schema descriptor for total field.
+	invoiceDescTotal := invoiceMixinFields3[12].Descriptor()
+	// invoice.DefaultTotal holds the default value on creation for the total field.
+	invoice.DefaultTotal = invoiceDescTotal.Default.(decimal.Decimal)
+	// invoiceDescInvoiceNumber is the schema descriptor for invoice_number field.
+	invoiceDescInvoiceNumber := invoiceFields[0].Descriptor()
+	// invoice.InvoiceNumberValidator is a validator for the "invoice_number" field. It is called by the builders before save.
+	invoice.InvoiceNumberValidator = func() func(string) error {
+		validators := invoiceDescInvoiceNumber.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(invoice_number string) error {
+			for _, fn := range fns {
+				if err := fn(invoice_number); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// invoiceDescPurchaseOrder is the schema descriptor for purchase_order field.
+	invoiceDescPurchaseOrder := invoiceFields[4].Descriptor()
+	// invoice.PurchaseOrderValidator is a validator for the "purchase_order" field. It is called by the builders before save.
+	invoice.PurchaseOrderValidator = invoiceDescPurchaseOrder.Validators[0].(func(string) error)
+	// invoiceDescAmountPaid is the schema descriptor for amount_paid field.
+	invoiceDescAmountPaid := invoiceFields[5].Descriptor()
+	// invoice.DefaultAmountPaid holds the default value on creation for the amount_paid field.
+	invoice.DefaultAmountPaid = invoiceDescAmountPaid.Default.(decimal.Decimal)
+	// invoiceDescAmountDue is the schema descriptor for amount_due field.
+	invoiceDescAmountDue := invoiceFields[6].Descriptor()
+	// invoice.DefaultAmountDue holds the default value on creation for the amount_due field.
+	invoice.DefaultAmountDue = invoiceDescAmountDue.Default.(decimal.Decimal)
+	// invoiceDescSendCount is the schema descriptor for send_count field.
+	invoiceDescSendCount := invoiceFields[11].Descriptor()
+	// invoice.DefaultSendCount holds the default value on creation for the send_count field.
+	invoice.DefaultSendCount = invoiceDescSendCount.Default.(int)
+	// invoiceDescSendReminders is the schema descriptor for send_reminders field.
+	invoiceDescSendReminders := invoiceFields[13].Descriptor()
+	// invoice.DefaultSendReminders holds the default value on creation for the send_reminders field.
+	invoice.DefaultSendReminders = invoiceDescSendReminders.Default.(bool)
+	// invoiceDescVoidReason is the schema descriptor for void_reason field.
+	invoiceDescVoidReason := invoiceFields[15].Descriptor()
+	// invoice.VoidReasonValidator is a validator for the "void_reason" field. It is called by the builders before save.
+	invoice.VoidReasonValidator = invoiceDescVoidReason.Validators[0].(func(string) error)
+	// invoiceDescID is the schema descriptor for id field.
+	invoiceDescID := invoiceMixinFields0[0].Descriptor()
+	// invoice.DefaultID holds the default value on creation for the id field.
+	invoice.DefaultID = invoiceDescID.Default.(func() pulid.ID)
+	// invoice.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	invoice.IDValidator = invoiceDescID.Validators[0].(func(string) error)
+	invoiceitemMixin := schema.InvoiceItem{}.Mixin()
+	invoiceitem.Policy = privacy.NewPolicies(invoiceitemMixin[2], schema.InvoiceItem{})
+	invoiceitem.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := invoiceitem.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	invoiceitemMixinHooks2 := invoiceitemMixin[2].Hooks()
+
+	invoiceitem.Hooks[1] = invoiceitemMixinHooks2[0]
+
+	invoiceitem.Hooks[2] = invoiceitemMixinHooks2[1]
+	invoiceitemMixinFields0 := invoiceitemMixin[0].Fields()
+	_ = invoiceitemMixinFields0
+	invoiceitemMixinFields1 := invoiceitemMixin[1].Fields()
+	_ = invoiceitemMixinFields1
+	invoiceitemMixinFields3 := invoiceitemMixin[3].Fields()
+	_ = invoiceitemMixinFields3
+	invoiceitemFields := schema.InvoiceItem{}.Fields()
+	_ = invoiceitemFields
+	// invoiceitemDescCreatedAt is the schema descriptor for created_at field.
+	invoiceitemDescCreatedAt := invoiceitemMixinFields1[0].Descriptor()
+	// invoiceitem.DefaultCreatedAt holds the default value on creation for the created_at field.
+	invoiceitem.DefaultCreatedAt = invoiceitemDescCreatedAt.Default.(func() time.Time)
+	// invoiceitemDescUpdatedAt is the schema descriptor for updated_at field.
+	invoiceitemDescUpdatedAt := invoiceitemMixinFields1[1].Descriptor()
+	// invoiceitem.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	invoiceitem.DefaultUpdatedAt = invoiceitemDescUpdatedAt.Default.(func() time.Time)
+	// invoiceitem.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	invoiceitem.UpdateDefaultUpdatedAt = invoiceitemDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// invoiceitemDescPosition is the schema descriptor for position field.
+	invoiceitemDescPosition := invoiceitemMixinFields3[0].Descriptor()
+	// invoiceitem.DefaultPosition holds the default value on creation for the position field.
+	invoiceitem.DefaultPosition = invoiceitemDescPosition.Default.(int)
+	// invoiceitemDescItemCode is the schema descriptor for item_code field.
+	invoiceitemDescItemCode := invoiceitemMixinFields3[2].Descriptor()
+	// invoiceitem.ItemCodeValidator is a validator for the "item_code" field. It is called by the builders before save.
+	invoiceitem.ItemCodeValidator = invoiceitemDescItemCode.Validators[0].(func(string) error)
+	// invoiceitemDescDescription is the schema descriptor for description field.
+	invoiceitemDescDescription := invoiceitemMixinFields3[3].Descriptor()
+	// invoiceitem.DefaultDescription holds the default value on creation for the description field.
+	invoiceitem.DefaultDescription = invoiceitemDescDescription.Default.(string)
+	// invoiceitem.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
+	invoiceitem.DescriptionValidator = invoiceitemDescDescription.Validators[0].(func(string) error)
+	// invoiceitemDescQuantity is the schema descriptor for quantity field.
+	invoiceitemDescQuantity := invoiceitemMixinFields3[4].Descriptor()
+	// invoiceitem.DefaultQuantity holds the default value on creation for the quantity field.
+	invoiceitem.DefaultQuantity = invoiceitemDescQuantity.Default.(decimal.Decimal)
+	// invoiceitemDescUnitPrice is the schema descriptor for unit_price field.
+	invoiceitemDescUnitPrice := invoiceitemMixinFields3[5].Descriptor()
+	// invoiceitem.DefaultUnitPrice holds the default value on creation for the unit_price field.
+	invoiceitem.DefaultUnitPrice = invoiceitemDescUnitPrice.Default.(decimal.Decimal)
+	// invoiceitemDescDiscountPercent is the schema descriptor for discount_percent field.
+	invoiceitemDescDiscountPercent := invoiceitemMixinFields3[6].Descriptor()
+	// invoiceitem.DefaultDiscountPercent holds the default value on creation for the discount_percent field.
+	invoiceitem.DefaultDiscountPercent = invoiceitemDescDiscountPercent.Default.(decimal.Decimal)
+	// invoiceitemDescDiscountAmount is the schema descriptor for discount_amount field.
+	invoiceitemDescDiscountAmount := invoiceitemMixinFields3[7].Descriptor()
+	// invoiceitem.DefaultDiscountAmount holds the default value on creation for the discount_amount field.
+	invoiceitem.DefaultDiscountAmount = invoiceitemDescDiscountAmount.Default.(decimal.Decimal)
+	// invoiceitemDescLineTotal is the schema descriptor for line_total field.
+	invoiceitemDescLineTotal := invoiceitemMixinFields3[8].Descriptor()
+	// invoiceitem.DefaultLineTotal holds the default value on creation for the line_total field.
+	invoiceitem.DefaultLineTotal = invoiceitemDescLineTotal.Default.(decimal.Decimal)
+	// invoiceitemDescTaxCode is the schema descriptor for tax_code field.
+	invoiceitemDescTaxCode := invoiceitemMixinFields3[9].Descriptor()
+	// invoiceitem.TaxCodeValidator is a validator for the "tax_code" field. It is called by the builders before save.
+	invoiceitem.TaxCodeValidator = invoiceitemDescTaxCode.Validators[0].(func(string) error)
+	// invoiceitemDescTaxRate is the schema descriptor for tax_rate field.
+	invoiceitemDescTaxRate := invoiceitemMixinFields3[10].Descriptor()
+	// invoiceitem.DefaultTaxRate holds the default value on creation for the tax_rate field.
+	invoiceitem.DefaultTaxRate = invoiceitemDescTaxRate.Default.(decimal.Decimal)
+	// invoiceitemDescTaxAmount is the schema descriptor for tax_amount field.
+	invoiceitemDescTaxAmount := invoiceitemMixinFields3[11].Descriptor()
+	// invoiceitem.DefaultTaxAmount holds the default value on creation for the tax_amount field.
+	invoiceitem.DefaultTaxAmount = invoiceitemDescTaxAmount.Default.(decimal.Decimal)
+	// invoiceitemDescID is the schema descriptor for id field.
+	invoiceitemDescID := invoiceitemMixinFields0[0].Descriptor()
+	// invoiceitem.DefaultID holds the default value on creation for the id field.
+	invoiceitem.DefaultID = invoiceitemDescID.Default.(func() pulid.ID)
+	// invoiceitem.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	invoiceitem.IDValidator = invoiceitemDescID.Validators[0].(func(string) error)
+	itemMixin := schema.Item{}.Mixin()
+	item.Policy = privacy.NewPolicies(itemMixin[2], schema.Item{})
+	item.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := item.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	itemMixinHooks2 := itemMixin[2].Hooks()
+
+	item.Hooks[1] = itemMixinHooks2[0]
+
+	item.Hooks[2] = itemMixinHooks2[1]
+	itemMixinFields0 := itemMixin[0].Fields()
+	_ = itemMixinFields0
+	itemMixinFields1 := itemMixin[1].Fields()
+	_ = itemMixinFields1
+	itemFields := schema.Item{}.Fields()
+	_ = itemFields
+	// itemDescCreatedAt is the schema descriptor for created_at field.
+	itemDescCreatedAt := itemMixinFields1[0].Descriptor()
+	// item.DefaultCreatedAt holds the default value on creation for the created_at field.
+	item.DefaultCreatedAt = itemDescCreatedAt.Default.(func() time.Time)
+	// itemDescUpdatedAt is the schema descriptor for updated_at field.
+	itemDescUpdatedAt := itemMixinFields1[1].Descriptor()
+	// item.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	item.DefaultUpdatedAt = itemDescUpdatedAt.Default.(func() time.Time)
+	// item.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	item.UpdateDefaultUpdatedAt = itemDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// itemDescCode is the schema descriptor for code field.
+	itemDescCode := itemFields[0].Descriptor()
+	// item.CodeValidator is a validator for the "code" field. It is called by the builders before save.
+	item.CodeValidator = func() func(string) error {
+		validators := itemDescCode.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(code string) error {
+			for _, fn := range fns {
+				if err := fn(code); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// itemDescName is the schema descriptor for name field.
+	itemDescName := itemFields[1].Descriptor()
+	// item.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	item.NameValidator = func() func(string) error {
+		validators := itemDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// itemDescUnitPrice is the schema descriptor for unit_price field.
+	itemDescUnitPrice := itemFields[4].Descriptor()
+	// item.DefaultUnitPrice holds the default value on creation for the unit_price field.
+	item.DefaultUnitPrice = itemDescUnitPrice.Default.(decimal.Decimal)
+	// itemDescActive is the schema descriptor for active field.
+	itemDescActive := itemFields[6].Descriptor()
+	// item.DefaultActive holds the default value on creation for the active field.
+	item.DefaultActive = itemDescActive.Default.(bool)
+	// itemDescID is the schema descriptor for id field.
+	itemDescID := itemMixinFields0[0].Descriptor()
+	// item.DefaultID holds the default value on creation for the id field.
+	item.DefaultID = itemDescID.Default.(func() pulid.ID)
+	// item.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	item.IDValidator = itemDescID.Validators[0].(func(string) error)
+	taxcodeMixin := schema.TaxCode{}.Mixin()
+	taxcode.Policy = privacy.NewPolicies(taxcodeMixin[2], schema.TaxCode{})
+	taxcode.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := taxcode.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	taxcodeMixinHooks2 := taxcodeMixin[2].Hooks()
+
+	taxcode.Hooks[1] = taxcodeMixinHooks2[0]
+
+	taxcode.Hooks[2] = taxcodeMixinHooks2[1]
+	taxcodeMixinFields0 := taxcodeMixin[0].Fields()
+	_ = taxcodeMixinFields0
+	taxcodeMixinFields1 := taxcodeMixin[1].Fields()
+	_ = taxcodeMixinFields1
+	taxcodeFields := schema.TaxCode{}.Fields()
+	_ = taxcodeFields
+	// taxcodeDescCreatedAt is the schema descriptor for created_at field.
+	taxcodeDescCreatedAt := taxcodeMixinFields1[0].Descriptor()
+	// taxcode.DefaultCreatedAt holds the default value on creation for the created_at field.
+	taxcode.DefaultCreatedAt = taxcodeDescCreatedAt.Default.(func() time.Time)
+	// taxcodeDescUpdatedAt is the schema descriptor for updated_at field.
+	taxcodeDescUpdatedAt := taxcodeMixinFields1[1].Descriptor()
+	// taxcode.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	taxcode.DefaultUpdatedAt = taxcodeDescUpdatedAt.Default.(func() time.Time)
+	// taxcode.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	taxcode.UpdateDefaultUpdatedAt = taxcodeDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// taxcodeDescCode is the schema descriptor for code field.
+	taxcodeDescCode := taxcodeFields[0].Descriptor()
+	// taxcode.CodeValidator is a validator for the "code" field. It is called by the builders before save.
+	taxcode.CodeValidator = func() func(string) error {
+		validators := taxcodeDescCode.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(code string) error {
+			for _, fn := range fns {
+				if err := fn(code); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// taxcodeDescName is the schema descriptor for name field.
+	taxcodeDescName := taxcodeFields[1].Descriptor()
+	// taxcode.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	taxcode.NameValidator = func() func(string) error {
+		validators := taxcodeDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// taxcodeDescRate is the schema descriptor for rate field.
+	taxcodeDescRate := taxcodeFields[2].Descriptor()
+	// taxcode.DefaultRate holds the default value on creation for the rate field.
+	taxcode.DefaultRate = taxcodeDescRate.Default.(decimal.Decimal)
+	// taxcodeDescActive is the schema descriptor for active field.
+	taxcodeDescActive := taxcodeFields[3].Descriptor()
+	// taxcode.DefaultActive holds the default value on creation for the active field.
+	taxcode.DefaultActive = taxcodeDescActive.Default.(bool)
+	// taxcodeDescID is the schema descriptor for id field.
+	taxcodeDescID := taxcodeMixinFields0[0].Descriptor()
+	// taxcode.DefaultID holds the default value on creation for the id field.
+	taxcode.DefaultID = taxcodeDescID.Default.(func() pulid.ID)
+	// taxcode.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	taxcode.IDValidator = taxcodeDescID.Validators[0].(func(string) error)
 	userMixin := schema.User{}.Mixin()
 	user.Policy = privacy.NewPolicies(userMixin[2], schema.User{})
 	user.Hooks[0] = func(next ent.Mutator) ent.Mutator {

@@ -39,6 +39,10 @@ func (Company) Edges() []ent.Edge {
 		edge.To("contacts", Contact.Type).Annotations(skip),
 		edge.To("customer_groups", CustomerGroup.Type).Annotations(skip),
 		edge.To("document_counters", DocumentCounter.Type).Annotations(skip),
+		edge.To("tax_codes", TaxCode.Type).Annotations(skip),
+		edge.To("items", Item.Type).Annotations(skip),
+		edge.To("invoices", Invoice.Type).Annotations(skip),
+		edge.To("invoice_items", InvoiceItem.Type).Annotations(skip),
 	}
 }
 

@@ -86,6 +86,7 @@ func (Customer) Edges() []ent.Edge {
 		edge.To("contacts", Contact.Type).Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 		edge.To("created_by", User.Type).Field("created_by_id").Unique().Immutable().
 			Annotations(entgql.Skip()),
+		edge.To("invoices", Invoice.Type).Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/bigledger/bigledger/ent"
 	"github.com/bigledger/bigledger/ent/contact"
 	"github.com/bigledger/bigledger/ent/customer"
+	"github.com/bigledger/bigledger/ent/invoice"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/internal/apperr"
 	"github.com/bigledger/bigledger/internal/auth"
@@ -195,8 +196,8 @@ func UpdateCustomer(ctx context.Context, id pulid.ID, in ent.UpdateCustomerInput
 }
 
 // DeleteCustomer deletes a customer and its contacts, refusing when the
-// customer has any financial activity (seed 000: "only if no transactions
-// exist"). Later document kinds add their tables to hasActivity.
+// customer has any document or financial activity (seed 000: "only if no
+// transactions exist"). Each new document kind adds its table here.
 func DeleteCustomer(ctx context.Context, id pulid.ID) (pulid.ID, error) {
 	_, err := store.InTx(ctx, func(ctx context.Context, c *ent.Client) (store.Done, error) {
 		cu, err := c.Customer.Query().Where(customer.ID(id)).ForUpdate().Only(ctx)
@@ -206,7 +207,11 @@ func DeleteCustomer(ctx context.Context, id pulid.ID) (pulid.ID, error) {
 		if err != nil {
 			return store.Done{}, err
 		}
-		if hasActivity(cu) {
+		hasDocs, err := c.Invoice.Query().Where(invoice.CustomerID(id)).Exist(ctx)
+		if err != nil {
+			return store.Done{}, err
+		}
+		if hasDocs || hasActivity(cu) {
 			return store.Done{}, apperr.Conflict(CodeCustomerHasActivity,
 				fmt.Sprintf("Customer '%s' has transactions and cannot be deleted; set its status to inactive instead", id))
 		}

@@ -11,8 +11,8 @@ import (
 	"github.com/bigledger/bigledger/ent/customer"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/ent/schema/types"
-	"github.com/bigledger/bigledger/internal/auth"
 	"github.com/bigledger/bigledger/internal/crm"
+	"github.com/bigledger/bigledger/internal/provision"
 	"github.com/bigledger/bigledger/internal/store"
 	"github.com/bigledger/bigledger/internal/tenant"
 )
@@ -22,8 +22,8 @@ const CompanyName = "BigLedger Demo Sdn Bhd"
 
 // Ensure finds or creates the demo company, seeds it the first time, and
 // issues a new key with every scope.
-func Ensure(ctx context.Context, client *ent.Client, keyScopes []string) (*auth.Provisioned, error) {
-	p, err := auth.EnsureCompanyKey(ctx, client, CompanyName, keyScopes)
+func Ensure(ctx context.Context, client *ent.Client, keyScopes []string) (*provision.Provisioned, error) {
+	p, err := provision.EnsureCompanyKey(ctx, client, CompanyName, keyScopes)
 	if err != nil {
 		return nil, err
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/bigledger/bigledger/ent/apikey"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/internal/auth"
+	"github.com/bigledger/bigledger/internal/provision"
 	"github.com/bigledger/bigledger/internal/store"
 	tk "github.com/bigledger/bigledger/internal/testkit"
 )
@@ -107,7 +108,7 @@ func TestScopes(t *testing.T) {
 	if r := e.Do(e.A, "GET", "/api/v1/customers?search=Nope", nil); tk.Get(r.Body, "pagination", "total") != float64(0) {
 		t.Fatal("a refused write was stored")
 	}
-	if _, err := auth.EnsureCompanyKey(e.Ctx(e.A), e.Client, "Company A", []string{"invoices:everything"}); err == nil {
+	if _, err := provision.EnsureCompanyKey(e.Ctx(e.A), e.Client, "Company A", []string{"invoices:everything"}); err == nil {
 		t.Fatal("unknown scope accepted")
 	}
 }

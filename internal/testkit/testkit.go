@@ -23,6 +23,7 @@ import (
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/internal/auth"
 	"github.com/bigledger/bigledger/internal/pgtest"
+	"github.com/bigledger/bigledger/internal/provision"
 	"github.com/bigledger/bigledger/internal/server"
 	"github.com/bigledger/bigledger/internal/store"
 	"github.com/bigledger/bigledger/internal/tenant"
@@ -80,7 +81,7 @@ func New(t testing.TB, opts ...Options) *Env {
 // NewTenant provisions a company with a key holding scopes.
 func (e *Env) NewTenant(name string, scopes ...string) Tenant {
 	e.T.Helper()
-	p, err := auth.EnsureCompanyKey(context.Background(), e.Client, name, scopes)
+	p, err := provision.EnsureCompanyKey(context.Background(), e.Client, name, scopes)
 	if err != nil {
 		e.T.Fatalf("provision %s: %v", name, err)
 	}

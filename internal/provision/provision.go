@@ -1,4 +1,7 @@
-package auth
+// Package provision creates companies: the company row, its owner user,
+// its starting data (tax codes) and API keys. It runs as system, before a
+// tenant exists.
+package provision
 
 import (
 	"context"
@@ -8,8 +11,11 @@ import (
 
 	"github.com/bigledger/bigledger/ent"
 	"github.com/bigledger/bigledger/ent/company"
+	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/ent/user"
+	"github.com/bigledger/bigledger/internal/auth"
 	"github.com/bigledger/bigledger/internal/tenant"
+	"github.com/shopspring/decimal"
 )
 
 // Provisioned is the outcome of EnsureCompanyKey.
@@ -33,7 +39,7 @@ func EnsureCompanyKey(ctx context.Context, root *ent.Client, name string, scopes
 	if len(scopes) == 0 {
 		scopes = []string{"*"}
 	}
-	if err := ValidateScopes(scopes); err != nil {
+	if err := auth.ValidateScopes(scopes); err != nil {
 		return nil, err
 	}
 	sys := tenant.AsSystem(ctx)
@@ -54,6 +60,11 @@ func EnsureCompanyKey(ctx context.Context, root *ent.Client, name string, scopes
 	// From here on act as the company itself, so the tenant hooks apply.
 	cctx := tenant.WithCompany(ctx, co.ID)
 	cctx = ent.NewTxContext(cctx, tx)
+	if out.Created {
+		if err := startingData(cctx, tx.Client(), co.ID); err != nil {
+			return nil, err
+		}
+	}
 	email := "owner@" + strings.Trim(slugRe.ReplaceAllString(strings.ToLower(name), "-"), "-") + ".example"
 	u, err := tx.User.Query().Where(user.Email(email)).Only(cctx)
 	if ent.IsNotFound(err) {
@@ -62,7 +73,7 @@ func EnsureCompanyKey(ctx context.Context, root *ent.Client, name string, scopes
 	if err != nil {
 		return nil, err
 	}
-	plain, _, err := IssueKey(cctx, tx.Client(), u.ID, "provisioned", scopes)
+	plain, _, err := auth.IssueKey(cctx, tx.Client(), u.ID, "provisioned", scopes)
 	if err != nil {
 		return nil, err
 	}
@@ -71,4 +82,24 @@ func EnsureCompanyKey(ctx context.Context, root *ent.Client, name string, scopes
 	}
 	out.CompanyID, out.UserID, out.APIKey = string(co.ID), string(u.ID), plain
 	return out, nil
+}
+
+// DefaultTaxCodes are the tax codes every company starts with.
+var DefaultTaxCodes = []struct {
+	Code, Name string
+	Rate       decimal.Decimal
+}{
+	{"SST", "Sales and Service Tax 6%", decimal.NewFromInt(6)},
+	{"SST10", "Sales Tax 10%", decimal.NewFromInt(10)},
+	{"ZR", "Zero-rated", decimal.Zero},
+}
+
+// startingData creates what a new company needs before its first document.
+func startingData(ctx context.Context, c *ent.Client, _ pulid.ID) error {
+	for _, tc := range DefaultTaxCodes {
+		if err := c.TaxCode.Create().SetCode(tc.Code).SetName(tc.Name).SetRate(tc.Rate).Exec(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -1,0 +1,28 @@
+-- Create "invoices" table
+CREATE TABLE "invoices" ("id" character varying NOT NULL, "created_at" timestamptz NOT NULL, "updated_at" timestamptz NOT NULL, "currency" character varying NOT NULL DEFAULT 'MYR', "exchange_rate" numeric(12,6) NOT NULL, "reference" character varying NULL, "notes" text NULL, "terms" text NULL, "billing_address" jsonb NULL, "shipping_address" jsonb NULL, "subtotal" numeric(20,4) NOT NULL, "total_discount" numeric(20,4) NOT NULL, "total_tax" numeric(20,4) NOT NULL, "shipping_cost" numeric(20,4) NOT NULL, "total" numeric(20,4) NOT NULL, "created_by_id" character varying NULL, "invoice_number" character varying NOT NULL, "invoice_date" date NOT NULL, "due_date" date NOT NULL, "status" character varying NOT NULL DEFAULT 'draft', "purchase_order" character varying NULL, "amount_paid" numeric(20,4) NOT NULL, "amount_due" numeric(20,4) NOT NULL, "payment_status" character varying NOT NULL DEFAULT 'unpaid', "last_payment_date" date NULL, "issued_at" timestamptz NULL, "sent_at" timestamptz NULL, "send_count" bigint NOT NULL DEFAULT 0, "last_send" jsonb NULL, "send_reminders" boolean NOT NULL DEFAULT false, "voided_at" timestamptz NULL, "void_reason" character varying NULL, "einvoice_status" character varying NOT NULL DEFAULT 'pending', "einvoice_submitted_at" timestamptz NULL, "einvoice_accepted_at" timestamptz NULL, "einvoice_uuid" character varying NULL, "einvoice_validation_hash" character varying NULL, "company_id" character varying NOT NULL, "customer_id" character varying NOT NULL, PRIMARY KEY ("id"), CONSTRAINT "invoices_companies_invoices" FOREIGN KEY ("company_id") REFERENCES "companies" ("id") ON UPDATE NO ACTION ON DELETE NO ACTION, CONSTRAINT "invoices_customers_invoices" FOREIGN KEY ("customer_id") REFERENCES "customers" ("id") ON UPDATE NO ACTION ON DELETE NO ACTION);
+-- Create index "invoice_company_id" to table: "invoices"
+CREATE INDEX "invoice_company_id" ON "invoices" ("company_id");
+-- Create index "invoice_company_id_invoice_number" to table: "invoices"
+CREATE UNIQUE INDEX "invoice_company_id_invoice_number" ON "invoices" ("company_id", "invoice_number");
+-- Create index "invoice_company_id_status_due_date" to table: "invoices"
+CREATE INDEX "invoice_company_id_status_due_date" ON "invoices" ("company_id", "status", "due_date");
+-- Create index "invoice_customer_id_invoice_date" to table: "invoices"
+CREATE INDEX "invoice_customer_id_invoice_date" ON "invoices" ("customer_id", "invoice_date");
+-- Create "tax_codes" table
+CREATE TABLE "tax_codes" ("id" character varying NOT NULL, "created_at" timestamptz NOT NULL, "updated_at" timestamptz NOT NULL, "code" character varying NOT NULL, "name" character varying NOT NULL, "rate" numeric(12,6) NOT NULL, "active" boolean NOT NULL DEFAULT true, "company_id" character varying NOT NULL, PRIMARY KEY ("id"), CONSTRAINT "tax_codes_companies_tax_codes" FOREIGN KEY ("company_id") REFERENCES "companies" ("id") ON UPDATE NO ACTION ON DELETE NO ACTION);
+-- Create index "taxcode_company_id" to table: "tax_codes"
+CREATE INDEX "taxcode_company_id" ON "tax_codes" ("company_id");
+-- Create index "taxcode_company_id_code" to table: "tax_codes"
+CREATE UNIQUE INDEX "taxcode_company_id_code" ON "tax_codes" ("company_id", "code");
+-- Create "items" table
+CREATE TABLE "items" ("id" character varying NOT NULL, "created_at" timestamptz NOT NULL, "updated_at" timestamptz NOT NULL, "code" character varying NOT NULL, "name" character varying NOT NULL, "description" text NULL, "type" character varying NOT NULL DEFAULT 'product', "unit_price" numeric(20,4) NOT NULL, "active" boolean NOT NULL DEFAULT true, "company_id" character varying NOT NULL, "tax_code_id" character varying NULL, PRIMARY KEY ("id"), CONSTRAINT "items_companies_items" FOREIGN KEY ("company_id") REFERENCES "companies" ("id") ON UPDATE NO ACTION ON DELETE NO ACTION, CONSTRAINT "items_tax_codes_tax_code" FOREIGN KEY ("tax_code_id") REFERENCES "tax_codes" ("id") ON UPDATE NO ACTION ON DELETE SET NULL);
+-- Create index "item_company_id" to table: "items"
+CREATE INDEX "item_company_id" ON "items" ("company_id");
+-- Create index "item_company_id_code" to table: "items"
+CREATE UNIQUE INDEX "item_company_id_code" ON "items" ("company_id", "code");
+-- Create "invoice_items" table
+CREATE TABLE "invoice_items" ("id" character varying NOT NULL, "created_at" timestamptz NOT NULL, "updated_at" timestamptz NOT NULL, "position" bigint NOT NULL DEFAULT 0, "item_code" character varying NULL, "description" character varying NOT NULL DEFAULT '', "quantity" numeric(20,4) NOT NULL, "unit_price" numeric(20,4) NOT NULL, "discount_percent" numeric(12,6) NOT NULL, "discount_amount" numeric(20,4) NOT NULL, "line_total" numeric(20,4) NOT NULL, "tax_code" character varying NULL, "tax_rate" numeric(12,6) NOT NULL, "tax_amount" numeric(20,4) NOT NULL, "notes" text NULL, "company_id" character varying NOT NULL, "invoice_id" character varying NOT NULL, "item_id" character varying NULL, PRIMARY KEY ("id"), CONSTRAINT "invoice_items_companies_invoice_items" FOREIGN KEY ("company_id") REFERENCES "companies" ("id") ON UPDATE NO ACTION ON DELETE NO ACTION, CONSTRAINT "invoice_items_invoices_items" FOREIGN KEY ("invoice_id") REFERENCES "invoices" ("id") ON UPDATE NO ACTION ON DELETE NO ACTION, CONSTRAINT "invoice_items_items_item" FOREIGN KEY ("item_id") REFERENCES "items" ("id") ON UPDATE NO ACTION ON DELETE SET NULL);
+-- Create index "invoiceitem_company_id" to table: "invoice_items"
+CREATE INDEX "invoiceitem_company_id" ON "invoice_items" ("company_id");
+-- Create index "invoiceitem_invoice_id_position" to table: "invoice_items"
+CREATE INDEX "invoiceitem_invoice_id_position" ON "invoice_items" ("invoice_id", "position");

@@ -1,0 +1,540 @@
+package sales
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"entgo.io/ent/dialect/sql"
+	"github.com/shopspring/decimal"
+
+	"github.com/bigledger/bigledger/ent"
+	"github.com/bigledger/bigledger/ent/customer"
+	"github.com/bigledger/bigledger/ent/invoice"
+	"github.com/bigledger/bigledger/ent/invoiceitem"
+	"github.com/bigledger/bigledger/ent/schema/pulid"
+	"github.com/bigledger/bigledger/ent/schema/types"
+	"github.com/bigledger/bigledger/internal/apperr"
+	"github.com/bigledger/bigledger/internal/auth"
+	"github.com/bigledger/bigledger/internal/money"
+	"github.com/bigledger/bigledger/internal/numbering"
+	"github.com/bigledger/bigledger/internal/store"
+)
+
+// Error codes of the invoice workflows.
+const (
+	CodeInvalidInvoice   = "INVALID_INVOICE_DATA"
+	CodeInvoiceNotFound  = "INVOICE_NOT_FOUND"
+	CodeInvalidState     = "INVALID_STATE"
+	invoiceValidationMsg = "Invoice validation failed"
+)
+
+// InvoiceKind numbers invoices INV-YYYY-NNNN per company and year.
+var InvoiceKind = numbering.Kind{Name: "invoice", Prefix: "INV", Yearly: true}
+
+// InvoiceNotFound is the error for a missing (or another company's) invoice.
+func InvoiceNotFound(id pulid.ID) error {
+	return apperr.NotFound(CodeInvoiceNotFound, fmt.Sprintf("Invoice with ID '%s' not found", id))
+}
+
+// InvoiceInput creates a draft invoice (seed 000 Create Invoice).
+type InvoiceInput struct {
+	CustomerID      pulid.ID
+	InvoiceDate     *types.Date
+	DueDate         *types.Date
+	Currency        *string
+	ExchangeRate    *decimal.Decimal
+	Reference       *string
+	PurchaseOrder   *string
+	Notes           *string
+	Terms           *string
+	BillingAddress  *types.Address
+	ShippingAddress *types.Address
+	ShippingCost    *decimal.Decimal
+	Items           []LineInput
+}
+
+// InvoiceUpdate edits a draft: set fields change, Items (when non-nil)
+// replaces every line.
+type InvoiceUpdate struct {
+	InvoiceDate     *types.Date
+	DueDate         *types.Date
+	ExchangeRate    *decimal.Decimal
+	Reference       *string
+	PurchaseOrder   *string
+	Notes           *string
+	Terms           *string
+	BillingAddress  *types.Address
+	ShippingAddress *types.Address
+	ShippingCost    *decimal.Decimal
+	Items           []LineInput
+}
+
+// SendInput records a send (seed 000 Send Invoice body). Delivery of the
+// email itself belongs to the documents-out work; the send is recorded.
+type SendInput struct {
+	To            []string
+	Cc            []string
+	Subject       *string
+	Message       *string
+	AttachPDF     *bool
+	SendReminders *bool
+}
+
+// draftState is what an invoice draft will hold, validated as a whole.
+type draftState struct {
+	invoiceDate, dueDate types.Date
+	currency             string
+	exchangeRate         decimal.Decimal
+	shipping             decimal.Decimal
+	lines                []Line
+	totals               Totals
+}
+
+func (s *draftState) validate(d *apperr.Details) {
+	if s.dueDate.Time().Before(s.invoiceDate.Time()) {
+		d.Add("dueDate", "Must be on or after the invoice date")
+	}
+	if !s.exchangeRate.IsPositive() {
+		d.Add("exchangeRate", "Must be greater than zero")
+	} else if s.exchangeRate.Exponent() < -6 || s.exchangeRate.GreaterThan(decimal.NewFromInt(1000000)) {
+		d.Add("exchangeRate", "At most 6 decimal places and below 1,000,000")
+	}
+	if s.shipping.IsNegative() {
+		d.Add("shippingCost", "Must be zero or greater")
+	} else if err := money.CheckScale(s.shipping, s.currency); err != nil {
+		d.Add("shippingCost", "Must have at most %d decimal places", money.Scale(s.currency))
+	}
+	if len(s.totals.Total.Abs().Truncate(0).String()) > money.MaxIntegerDigits {
+		d.Add("items", "Document total is too large")
+	}
+}
+
+func checkText(d *apperr.Details, field string, v *string, max int) {
+	if v != nil && len([]rune(*v)) > max {
+		d.Add(field, "Must be at most %d characters", max)
+	}
+}
+
+// CreateInvoice validates and stores a draft invoice with its lines, and
+// allocates its number, in one transaction. Defaults: invoice date today
+// (company timezone), due date invoice date + the customer's payment terms,
+// currency and addresses from the customer.
+func CreateInvoice(ctx context.Context, in InvoiceInput) (*ent.Invoice, error) {
+	return store.InTx(ctx, func(ctx context.Context, c *ent.Client) (*ent.Invoice, error) {
+		cu, err := c.Customer.Query().Where(customer.ID(in.CustomerID)).Only(ctx)
+		if ent.IsNotFound(err) {
+			return nil, apperr.Validation(CodeInvalidInvoice, invoiceValidationMsg,
+				apperr.Detail{Field: "customerId", Message: fmt.Sprintf("Customer %q not found", in.CustomerID)})
+		}
+		if err != nil {
+			return nil, err
+		}
+		var d apperr.Details
+		if cu.Status == customer.StatusBlocked {
+			d.Add("customerId", "Customer is blocked")
+		}
+		st := draftState{currency: cu.Currency, exchangeRate: decimal.NewFromInt(1)}
+		if in.Currency != nil && !strings.EqualFold(*in.Currency, cu.Currency) {
+			d.Add("currency", "Must be the customer's currency (%s)", cu.Currency)
+		}
+		if in.InvoiceDate != nil {
+			st.invoiceDate = *in.InvoiceDate
+		} else if st.invoiceDate, err = Today(ctx); err != nil {
+			return nil, err
+		}
+		st.dueDate = types.DateOf(st.invoiceDate.Time().AddDate(0, 0, cu.PaymentTerms))
+		if in.DueDate != nil {
+			st.dueDate = *in.DueDate
+		}
+		if in.ExchangeRate != nil {
+			st.exchangeRate = *in.ExchangeRate
+		}
+		if in.ShippingCost != nil {
+			st.shipping = *in.ShippingCost
+		}
+		for f, v := range map[string]*string{"reference": in.Reference, "purchaseOrder": in.PurchaseOrder} {
+			checkText(&d, f, v, 100)
+		}
+		if st.lines, err = resolveLines(ctx, c, cu, st.currency, in.Items, &d); err != nil {
+			return nil, err
+		}
+		st.totals = ComputeTotals(lineResults(st.lines), st.shipping)
+		st.validate(&d)
+		sortDetails(d)
+		if err := d.Err(CodeInvalidInvoice, invoiceValidationMsg); err != nil {
+			return nil, err
+		}
+		number, err := numbering.Next(ctx, c, InvoiceKind, st.invoiceDate.Year)
+		if err != nil {
+			return nil, err
+		}
+		billing, shipping := cu.BillingAddress, cu.ShippingAddress
+		if billing.IsZero() {
+			billing = cu.Address
+		}
+		if shipping.IsZero() {
+			shipping = cu.Address
+		}
+		if in.BillingAddress != nil {
+			billing = *in.BillingAddress
+		}
+		if in.ShippingAddress != nil {
+			shipping = *in.ShippingAddress
+		}
+		create := c.Invoice.Create().
+			SetCustomerID(cu.ID).SetInvoiceNumber(number).
+			SetInvoiceDate(st.invoiceDate).SetDueDate(st.dueDate).
+			SetCurrency(st.currency).SetExchangeRate(st.exchangeRate).
+			SetNillableReference(trimmed(in.Reference)).SetNillablePurchaseOrder(trimmed(in.PurchaseOrder)).
+			SetNillableNotes(in.Notes).SetNillableTerms(in.Terms).
+			SetBillingAddress(billing).SetShippingAddress(shipping).
+			SetAmountDue(st.totals.Total)
+		setTotals(create.Mutation(), st.totals)
+		if p, ok := auth.FromContext(ctx); ok && p.UserID != "" {
+			create.SetCreatedByID(p.UserID)
+		}
+		inv, err := create.Save(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if err := saveLines(ctx, c, inv.ID, st.lines); err != nil {
+			return nil, err
+		}
+		return inv, nil
+	})
+}
+
+// totalsSetter is what the invoice create and update builders share.
+type totalsSetter interface {
+	SetSubtotal(decimal.Decimal)
+	SetTotalDiscount(decimal.Decimal)
+	SetTotalTax(decimal.Decimal)
+	SetShippingCost(decimal.Decimal)
+	SetTotal(decimal.Decimal)
+}
+
+func setTotals(m totalsSetter, t Totals) {
+	m.SetSubtotal(t.Subtotal)
+	m.SetTotalDiscount(t.TotalDiscount)
+	m.SetTotalTax(t.TotalTax)
+	m.SetShippingCost(t.ShippingCost)
+	m.SetTotal(t.Total)
+}
+
+func saveLines(ctx context.Context, c *ent.Client, invoiceID pulid.ID, lines []Line) error {
+	builders := make([]*ent.InvoiceItemCreate, len(lines))
+	for i, l := range lines {
+		builders[i] = c.InvoiceItem.Create().
+			SetInvoiceID(invoiceID).SetPosition(i).
+			SetNillableItemID(l.ItemID).SetNillableItemCode(l.ItemCode).SetDescription(l.Description).
+			SetQuantity(l.Quantity).SetUnitPrice(l.UnitPrice).SetDiscountPercent(l.DiscountPercent).
+			SetDiscountAmount(l.DiscountAmount).SetLineTotal(l.LineTotal).
+			SetNillableTaxCode(l.TaxCode).SetTaxRate(l.TaxRate).SetTaxAmount(l.TaxAmount).
+			SetNillableNotes(l.Notes)
+	}
+	return c.InvoiceItem.CreateBulk(builders...).Exec(ctx)
+}
+
+// lockInvoice loads an invoice FOR UPDATE: its state transitions are
+// serialized per invoice.
+func lockInvoice(ctx context.Context, c *ent.Client, id pulid.ID) (*ent.Invoice, error) {
+	inv, err := c.Invoice.Query().Where(invoice.ID(id)).ForUpdate().Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, InvoiceNotFound(id)
+	}
+	return inv, err
+}
+
+func invalidState(format string, args ...any) error {
+	return apperr.InvalidState(CodeInvalidState, fmt.Sprintf(format, args...))
+}
+
+// UpdateInvoice edits a draft. Issued invoices are immutable.
+func UpdateInvoice(ctx context.Context, id pulid.ID, in InvoiceUpdate) (*ent.Invoice, error) {
+	return store.InTx(ctx, func(ctx context.Context, c *ent.Client) (*ent.Invoice, error) {
+		old, err := lockInvoice(ctx, c, id)
+		if err != nil {
+			return nil, err
+		}
+		if old.Status != invoice.StatusDraft {
+			return nil, invalidState("Invoice %s is %s; only drafts can be edited", old.InvoiceNumber, old.Status)
+		}
+		cu, err := c.Customer.Get(ctx, old.CustomerID)
+		if err != nil {
+			return nil, err
+		}
+		var d apperr.Details
+		st := draftState{invoiceDate: old.InvoiceDate, dueDate: old.DueDate, currency: old.Currency, exchangeRate: old.ExchangeRate, shipping: old.ShippingCost}
+		if in.InvoiceDate != nil {
+			if in.InvoiceDate.Year != old.InvoiceDate.Year {
+				d.Add("invoiceDate", "Cannot move the invoice to another year: its number %s belongs to %d", old.InvoiceNumber, old.InvoiceDate.Year)
+			}
+			st.invoiceDate = *in.InvoiceDate
+		}
+		if in.DueDate != nil {
+			st.dueDate = *in.DueDate
+		}
+		if in.ExchangeRate != nil {
+			st.exchangeRate = *in.ExchangeRate
+		}
+		if in.ShippingCost != nil {
+			st.shipping = *in.ShippingCost
+		}
+		for f, v := range map[string]*string{"reference": in.Reference, "purchaseOrder": in.PurchaseOrder} {
+			checkText(&d, f, v, 100)
+		}
+		if in.Items != nil {
+			if st.lines, err = resolveLines(ctx, c, cu, st.currency, in.Items, &d); err != nil {
+				return nil, err
+			}
+			st.totals = ComputeTotals(lineResults(st.lines), st.shipping)
+		} else {
+			items, err := c.InvoiceItem.Query().Where(invoiceitem.InvoiceID(id)).All(ctx)
+			if err != nil {
+				return nil, err
+			}
+			var results []LineResult
+			for _, it := range items {
+				results = append(results, LineResult{DiscountAmount: it.DiscountAmount, LineTotal: it.LineTotal, TaxAmount: it.TaxAmount})
+			}
+			st.totals = ComputeTotals(results, st.shipping)
+		}
+		st.validate(&d)
+		sortDetails(d)
+		if err := d.Err(CodeInvalidInvoice, invoiceValidationMsg); err != nil {
+			return nil, err
+		}
+		upd := c.Invoice.UpdateOne(old).
+			SetInvoiceDate(st.invoiceDate).SetDueDate(st.dueDate).SetExchangeRate(st.exchangeRate).
+			SetAmountDue(st.totals.Total)
+		setTotals(upd.Mutation(), st.totals)
+		if in.Reference != nil {
+			upd.SetNillableReference(trimmed(in.Reference))
+		}
+		if in.PurchaseOrder != nil {
+			upd.SetNillablePurchaseOrder(trimmed(in.PurchaseOrder))
+		}
+		if in.Notes != nil {
+			upd.SetNotes(*in.Notes)
+		}
+		if in.Terms != nil {
+			upd.SetTerms(*in.Terms)
+		}
+		if in.BillingAddress != nil {
+			upd.SetBillingAddress(*in.BillingAddress)
+		}
+		if in.ShippingAddress != nil {
+			upd.SetShippingAddress(*in.ShippingAddress)
+		}
+		inv, err := upd.Save(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if in.Items != nil {
+			if _, err := c.InvoiceItem.Delete().Where(invoiceitem.InvoiceID(id)).Exec(ctx); err != nil {
+				return nil, err
+			}
+			if err := saveLines(ctx, c, id, st.lines); err != nil {
+				return nil, err
+			}
+		}
+		return inv, nil
+	})
+}
+
+// IssueInvoice moves a draft to sent: it becomes immutable and counts in
+// the customer's totalSales and lastSaleDate (same transaction).
+func IssueInvoice(ctx context.Context, id pulid.ID) (*ent.Invoice, error) {
+	return SendInvoice(ctx, id, SendInput{})
+}
+
+// SendInvoice records a send. A draft is issued first; a sent invoice is
+// re-sent; paid and void invoices cannot be sent.
+func SendInvoice(ctx context.Context, id pulid.ID, in SendInput) (*ent.Invoice, error) {
+	var d apperr.Details
+	for i, to := range in.To {
+		if !validEmail(to) {
+			d.Add(fmt.Sprintf("to[%d]", i), "Email format is invalid")
+		}
+	}
+	for i, cc := range in.Cc {
+		if !validEmail(cc) {
+			d.Add(fmt.Sprintf("cc[%d]", i), "Email format is invalid")
+		}
+	}
+	checkText(&d, "subject", in.Subject, 300)
+	checkText(&d, "message", in.Message, 10000)
+	if err := d.Err(CodeInvalidInvoice, "Send validation failed"); err != nil {
+		return nil, err
+	}
+	return store.InTx(ctx, func(ctx context.Context, c *ent.Client) (*ent.Invoice, error) {
+		inv, err := lockInvoice(ctx, c, id)
+		if err != nil {
+			return nil, err
+		}
+		if inv.Status == invoice.StatusVoid || inv.Status == invoice.StatusPaid {
+			return nil, invalidState("Invoice %s is %s and cannot be sent", inv.InvoiceNumber, inv.Status)
+		}
+		now := Clock()
+		upd := c.Invoice.UpdateOne(inv)
+		if inv.Status == invoice.StatusDraft {
+			if err := applySale(ctx, c, inv.CustomerID, inv.Total, inv.InvoiceDate); err != nil {
+				return nil, err
+			}
+			upd.SetStatus(invoice.StatusSent).SetIssuedAt(now)
+		}
+		if sending(in) {
+			rec := map[string]any{"to": nonNil(in.To), "cc": nonNil(in.Cc), "sentAt": now.UTC().Format(time.RFC3339)}
+			if in.Subject != nil {
+				rec["subject"] = *in.Subject
+			}
+			if in.Message != nil {
+				rec["message"] = *in.Message
+			}
+			if in.AttachPDF != nil {
+				rec["attachPDF"] = *in.AttachPDF
+			}
+			upd.SetSentAt(now).AddSendCount(1).SetLastSend(rec)
+			if in.SendReminders != nil {
+				upd.SetSendReminders(*in.SendReminders)
+			}
+		}
+		return upd.Save(ctx)
+	})
+}
+
+func sending(in SendInput) bool {
+	return len(in.To) > 0 || len(in.Cc) > 0 || in.Subject != nil || in.Message != nil || in.AttachPDF != nil || in.SendReminders != nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// applySale adds an issued invoice to its customer's totals (the customer
+// row is locked: totals move in the transaction that issues).
+func applySale(ctx context.Context, c *ent.Client, customerID pulid.ID, total decimal.Decimal, date types.Date) error {
+	cu, err := c.Customer.Query().Where(customer.ID(customerID)).ForUpdate().Only(ctx)
+	if err != nil {
+		return err
+	}
+	upd := c.Customer.UpdateOne(cu).SetTotalSales(cu.TotalSales.Add(total))
+	if cu.LastSaleDate == nil || cu.LastSaleDate.Time().Before(date.Time()) {
+		upd.SetLastSaleDate(date)
+	}
+	return upd.Exec(ctx)
+}
+
+// VoidInvoice voids an issued, unpaid invoice with a reason; the customer's
+// totals drop it. (The ledger reversal is posted by the ledger work.)
+func VoidInvoice(ctx context.Context, id pulid.ID, reason string) (*ent.Invoice, error) {
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return nil, apperr.Validation(CodeInvalidInvoice, "Void validation failed", apperr.Detail{Field: "reason", Message: "A reason is required"})
+	}
+	if len([]rune(reason)) > 500 {
+		return nil, apperr.Validation(CodeInvalidInvoice, "Void validation failed", apperr.Detail{Field: "reason", Message: "Must be at most 500 characters"})
+	}
+	return store.InTx(ctx, func(ctx context.Context, c *ent.Client) (*ent.Invoice, error) {
+		inv, err := lockInvoice(ctx, c, id)
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case inv.Status == invoice.StatusDraft:
+			return nil, invalidState("Invoice %s is a draft; only issued invoices can be voided", inv.InvoiceNumber)
+		case inv.Status == invoice.StatusVoid:
+			return nil, invalidState("Invoice %s is already void", inv.InvoiceNumber)
+		case !inv.AmountPaid.IsZero():
+			return nil, invalidState("Invoice %s has payments; void them first", inv.InvoiceNumber)
+		}
+		cu, err := c.Customer.Query().Where(customer.ID(inv.CustomerID)).ForUpdate().Only(ctx)
+		if err != nil {
+			return nil, err
+		}
+		out, err := c.Invoice.UpdateOne(inv).
+			SetStatus(invoice.StatusVoid).SetVoidedAt(Clock()).SetVoidReason(reason).
+			SetAmountDue(decimal.Zero).Save(ctx)
+		if err != nil {
+			return nil, err
+		}
+		// lastSaleDate becomes the newest remaining issued invoice's date.
+		last, err := c.Invoice.Query().
+			Where(invoice.CustomerID(cu.ID), invoice.StatusIn(invoice.StatusSent, invoice.StatusPaid)).
+			Order(ent.Desc(invoice.FieldInvoiceDate)).First(ctx)
+		upd := c.Customer.UpdateOne(cu).SetTotalSales(cu.TotalSales.Sub(inv.Total))
+		switch {
+		case ent.IsNotFound(err):
+			upd.ClearLastSaleDate()
+		case err != nil:
+			return nil, err
+		default:
+			upd.SetLastSaleDate(last.InvoiceDate)
+		}
+		if err := upd.Exec(ctx); err != nil {
+			return nil, err
+		}
+		return out, nil
+	})
+}
+
+// IsOverdue reports whether an invoice is overdue on date today: issued,
+// not fully paid, due before today.
+func IsOverdue(inv *ent.Invoice, today types.Date) bool {
+	return inv.Status == invoice.StatusSent && inv.AmountDue.IsPositive() && inv.DueDate.Time().Before(today.Time())
+}
+
+// OverdueBy is how many days past due an overdue invoice is (0 otherwise).
+func OverdueBy(inv *ent.Invoice, today types.Date) int {
+	if !IsOverdue(inv, today) {
+		return 0
+	}
+	return daysBetween(inv.DueDate, today)
+}
+
+// OverdueFilter narrows an invoice query to overdue (or not overdue)
+// invoices, judged in SQL against each company's own "today".
+func OverdueFilter(overdue bool) func(*sql.Selector) {
+	return func(s *sql.Selector) {
+		p := sql.P(func(b *sql.Builder) {
+			b.WriteString("(").Ident(s.C(invoice.FieldStatus)).WriteString(" = 'sent' AND ").
+				Ident(s.C(invoice.FieldAmountDue)).WriteString(" > 0 AND ").
+				Ident(s.C(invoice.FieldDueDate)).WriteString(" < (SELECT (now() AT TIME ZONE c.timezone)::date FROM companies c WHERE c.id = ").
+				Ident(s.C(invoice.FieldCompanyID)).WriteString("))")
+		})
+		if overdue {
+			s.Where(p)
+		} else {
+			s.Where(sql.Not(p))
+		}
+	}
+}
+
+// SearchInvoices matches invoice number, reference or purchase order.
+func SearchInvoices(term string) func(*sql.Selector) {
+	term = strings.TrimSpace(term)
+	return func(s *sql.Selector) {
+		if term == "" {
+			return
+		}
+		pattern := "%" + escapeLike(term) + "%"
+		s.Where(sql.Or(
+			ilike(s.C(invoice.FieldInvoiceNumber), pattern),
+			ilike(s.C(invoice.FieldReference), pattern),
+			ilike(s.C(invoice.FieldPurchaseOrder), pattern),
+		))
+	}
+}
+
+func ilike(col, pattern string) *sql.Predicate {
+	return sql.P(func(b *sql.Builder) { b.Ident(col).WriteString(" ILIKE ").Arg(pattern) })
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
