@@ -2,6 +2,7 @@ package rest
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/bigledger/bigledger/ent/schema/pulid"
@@ -53,3 +54,5 @@ func splitList(s string) []string {
 	}
 	return out
 }
+
+func itoa(i int) string { return strconv.Itoa(i) }

@@ -77,7 +77,18 @@ func decodeBody(r *http.Request, dst any, code, message string) (fields, error) 
 	if dec.More() {
 		return f, apperr.Validation(code, "Request body must hold a single JSON object")
 	}
-	rv := reflect.ValueOf(dst).Elem()
+	var d apperr.Details
+	decodeObject(raw, reflect.ValueOf(dst).Elem(), "", &d, &f)
+	sortDetails(d)
+	return f, d.Err(code, message)
+}
+
+var unmarshalerType = reflect.TypeOf((*json.Unmarshaler)(nil)).Elem()
+
+// decodeObject decodes raw key by key into the struct rv, recursing into
+// nested objects and arrays of objects so every problem carries its full
+// path (items[2].quantity). f, when non-nil, records top-level keys.
+func decodeObject(raw map[string]json.RawMessage, rv reflect.Value, prefix string, d *apperr.Details, f *fields) {
 	rt := rv.Type()
 	byTag := map[string]int{}
 	for i := 0; i < rt.NumField(); i++ {
@@ -86,25 +97,64 @@ func decodeBody(r *http.Request, dst any, code, message string) (fields, error) 
 			byTag[tag] = i
 		}
 	}
-	var d apperr.Details
 	for k, v := range raw {
+		path := prefix + k
 		i, ok := byTag[k]
 		if !ok {
-			d.Add(k, "Unknown field")
+			d.Add(path, "Unknown field")
 			continue
 		}
-		f.present[k] = true
-		if bytes.Equal(bytes.TrimSpace(v), []byte("null")) {
-			f.null[k] = true
+		isNull := bytes.Equal(bytes.TrimSpace(v), []byte("null"))
+		if f != nil {
+			f.present[k] = true
+			if isNull {
+				f.null[k] = true
+			}
+		}
+		if isNull {
 			continue
 		}
-		fv := rv.Field(i)
+		decodeValue(v, rv.Field(i), path, d)
+	}
+}
+
+// decodeValue decodes one JSON value into fv, descending into plain
+// structs and slices of them.
+func decodeValue(v json.RawMessage, fv reflect.Value, path string, d *apperr.Details) {
+	t := fv.Type()
+	elem := t
+	if t.Kind() == reflect.Pointer {
+		elem = t.Elem()
+	}
+	switch {
+	case elem.Kind() == reflect.Struct && !reflect.PointerTo(elem).Implements(unmarshalerType):
+		var obj map[string]json.RawMessage
+		if err := json.Unmarshal(v, &obj); err != nil || obj == nil {
+			d.Add(path, "Must be an object")
+			return
+		}
+		target := fv
+		if t.Kind() == reflect.Pointer {
+			fv.Set(reflect.New(elem))
+			target = fv.Elem()
+		}
+		decodeObject(obj, target, path+".", d, nil)
+	case t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Struct && !reflect.PointerTo(t.Elem()).Implements(unmarshalerType):
+		var arr []json.RawMessage
+		if err := json.Unmarshal(v, &arr); err != nil || arr == nil {
+			d.Add(path, "Must be an array")
+			return
+		}
+		out := reflect.MakeSlice(t, len(arr), len(arr))
+		for i, item := range arr {
+			decodeValue(item, out.Index(i), fmt.Sprintf("%s[%d]", path, i), d)
+		}
+		fv.Set(out)
+	default:
 		if err := json.Unmarshal(v, fv.Addr().Interface()); err != nil {
-			d.Add(k, "%s", friendly(err, fv.Type()))
+			d.Add(path, "%s", friendly(err, fv.Type()))
 		}
 	}
-	sortDetails(d)
-	return f, d.Err(code, message)
 }
 
 func friendly(err error, t reflect.Type) string {

@@ -31,6 +31,7 @@ const (
 	kTime
 	kInt
 	kBool
+	kDate
 )
 
 // filterField describes one filterable attribute of a list: the base key
@@ -180,6 +181,11 @@ func parseValue(f filterField, s string) (any, error) {
 			return t, nil
 		}
 		return nil, fmt.Errorf("Must be an ISO 8601 date or timestamp")
+	case kDate:
+		if _, err := time.Parse("2006-01-02", s); err != nil {
+			return nil, fmt.Errorf("Must be a date in YYYY-MM-DD form")
+		}
+		return s, nil
 	case kInt:
 		n, err := strconv.Atoi(s)
 		if err != nil {

@@ -29,6 +29,14 @@ var routes = []route{
 	{"PATCH", "/api/v1/integration/customer-groups/{id}", "customers:write", func(a *API) endpoint { return a.updateGroup }},
 	{"PUT", "/api/v1/integration/customer-groups/{id}", "customers:write", func(a *API) endpoint { return a.updateGroup }},
 	{"DELETE", "/api/v1/integration/customer-groups/{id}", "customers:write", func(a *API) endpoint { return a.deleteGroup }},
+	{"GET", "/api/v1/items", "items:read", func(a *API) endpoint { return a.listItems }},
+	{"POST", "/api/v1/items", "items:write", func(a *API) endpoint { return a.createItem }},
+	{"GET", "/api/v1/invoices", "invoices:read", func(a *API) endpoint { return a.listInvoices }},
+	{"POST", "/api/v1/invoices", "invoices:write", func(a *API) endpoint { return a.createInvoice }},
+	{"GET", "/api/v1/invoices/{id}", "invoices:read", func(a *API) endpoint { return a.getInvoice }},
+	{"PUT", "/api/v1/invoices/{id}", "invoices:write", func(a *API) endpoint { return a.updateInvoice }},
+	{"POST", "/api/v1/invoices/{id}/send", "invoices:write", func(a *API) endpoint { return a.sendInvoice }},
+	{"POST", "/api/v1/invoices/{id}/void", "invoices:write", func(a *API) endpoint { return a.voidInvoice }},
 }
 
 // Handler routes /api/v1. Authentication happens before it (the server's

@@ -94,7 +94,7 @@ func checkRange(d *apperr.Details, field string, v *decimal.Decimal, lo, hi int6
 		d.Add(field, "Must be between %d and %d", lo, hi)
 		return
 	}
-	if v.Exponent() < -6 {
+	if !v.Equal(v.Truncate(6)) {
 		d.Add(field, "Must have at most 6 decimal places")
 	}
 }

@@ -98,7 +98,7 @@ func (s *draftState) validate(d *apperr.Details) {
 	}
 	if !s.exchangeRate.IsPositive() {
 		d.Add("exchangeRate", "Must be greater than zero")
-	} else if s.exchangeRate.Exponent() < -6 || s.exchangeRate.GreaterThan(decimal.NewFromInt(1000000)) {
+	} else if !s.exchangeRate.Equal(s.exchangeRate.Truncate(6)) || s.exchangeRate.GreaterThan(decimal.NewFromInt(1000000)) {
 		d.Add("exchangeRate", "At most 6 decimal places and below 1,000,000")
 	}
 	if s.shipping.IsNegative() {

@@ -39,7 +39,7 @@ func validateItem(d *apperr.Details, code, name *string, price *decimal.Decimal)
 	if price != nil {
 		if price.IsNegative() {
 			d.Add("unitPrice", "Must be zero or greater")
-		} else if price.Exponent() < -2 || len(price.Truncate(0).String()) > 12 {
+		} else if !price.Equal(price.Truncate(2)) || len(price.Truncate(0).String()) > 12 {
 			d.Add("unitPrice", "At most 12 digits and 2 decimal places")
 		}
 	}

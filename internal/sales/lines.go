@@ -162,7 +162,7 @@ func resolveLines(ctx context.Context, c *ent.Client, cu *ent.Customer, currency
 		}
 		if !line.Quantity.IsPositive() {
 			d.Add(f("quantity"), "Must be greater than zero")
-		} else if line.Quantity.Exponent() < -4 || len(line.Quantity.Truncate(0).String()) > 12 {
+		} else if !line.Quantity.Equal(line.Quantity.Truncate(4)) || len(line.Quantity.Truncate(0).String()) > 12 {
 			d.Add(f("quantity"), "At most 12 digits and 4 decimal places")
 		}
 		if line.UnitPrice.IsNegative() {
@@ -172,7 +172,7 @@ func resolveLines(ctx context.Context, c *ent.Client, cu *ent.Customer, currency
 		}
 		if line.DiscountPercent.IsNegative() || line.DiscountPercent.GreaterThan(hundred) {
 			d.Add(f("discountPercent"), "Must be between 0 and 100")
-		} else if line.DiscountPercent.Exponent() < -4 {
+		} else if !line.DiscountPercent.Equal(line.DiscountPercent.Truncate(4)) {
 			d.Add(f("discountPercent"), "At most 4 decimal places")
 		}
 		line.LineResult = ComputeLine(LineAmounts{
