@@ -25,6 +25,10 @@ import (
 	"github.com/bigledger/bigledger/ent/invoice"
 	"github.com/bigledger/bigledger/ent/invoiceitem"
 	"github.com/bigledger/bigledger/ent/item"
+	"github.com/bigledger/bigledger/ent/quote"
+	"github.com/bigledger/bigledger/ent/quoteitem"
+	"github.com/bigledger/bigledger/ent/salesorder"
+	"github.com/bigledger/bigledger/ent/salesorderitem"
 	"github.com/bigledger/bigledger/ent/taxcode"
 	"github.com/bigledger/bigledger/ent/user"
 
@@ -54,6 +58,14 @@ type Client struct {
 	InvoiceItem *InvoiceItemClient
 	// Item is the client for interacting with the Item builders.
 	Item *ItemClient
+	// Quote is the client for interacting with the Quote builders.
+	Quote *QuoteClient
+	// QuoteItem is the client for interacting with the QuoteItem builders.
+	QuoteItem *QuoteItemClient
+	// SalesOrder is the client for interacting with the SalesOrder builders.
+	SalesOrder *SalesOrderClient
+	// SalesOrderItem is the client for interacting with the SalesOrderItem builders.
+	SalesOrderItem *SalesOrderItemClient
 	// TaxCode is the client for interacting with the TaxCode builders.
 	TaxCode *TaxCodeClient
 	// User is the client for interacting with the User builders.
@@ -78,6 +90,10 @@ func (c *Client) init() {
 	c.Invoice = NewInvoiceClient(c.config)
 	c.InvoiceItem = NewInvoiceItemClient(c.config)
 	c.Item = NewItemClient(c.config)
+	c.Quote = NewQuoteClient(c.config)
+	c.QuoteItem = NewQuoteItemClient(c.config)
+	c.SalesOrder = NewSalesOrderClient(c.config)
+	c.SalesOrderItem = NewSalesOrderItemClient(c.config)
 	c.TaxCode = NewTaxCodeClient(c.config)
 	c.User = NewUserClient(c.config)
 }
@@ -181,6 +197,10 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Invoice:         NewInvoiceClient(cfg),
 		InvoiceItem:     NewInvoiceItemClient(cfg),
 		Item:            NewItemClient(cfg),
+		Quote:           NewQuoteClient(cfg),
+		QuoteItem:       NewQuoteItemClient(cfg),
+		SalesOrder:      NewSalesOrderClient(cfg),
+		SalesOrderItem:  NewSalesOrderItemClient(cfg),
 		TaxCode:         NewTaxCodeClient(cfg),
 		User:            NewUserClient(cfg),
 	}, nil
@@ -211,6 +231,10 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Invoice:         NewInvoiceClient(cfg),
 		InvoiceItem:     NewInvoiceItemClient(cfg),
 		Item:            NewItemClient(cfg),
+		Quote:           NewQuoteClient(cfg),
+		QuoteItem:       NewQuoteItemClient(cfg),
+		SalesOrder:      NewSalesOrderClient(cfg),
+		SalesOrderItem:  NewSalesOrderItemClient(cfg),
 		TaxCode:         NewTaxCodeClient(cfg),
 		User:            NewUserClient(cfg),
 	}, nil
@@ -243,7 +267,8 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.APIKey, c.Company, c.Contact, c.Customer, c.CustomerGroup, c.DocumentCounter,
-		c.Invoice, c.InvoiceItem, c.Item, c.TaxCode, c.User,
+		c.Invoice, c.InvoiceItem, c.Item, c.Quote, c.QuoteItem, c.SalesOrder,
+		c.SalesOrderItem, c.TaxCode, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -254,7 +279,8 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.APIKey, c.Company, c.Contact, c.Customer, c.CustomerGroup, c.DocumentCounter,
-		c.Invoice, c.InvoiceItem, c.Item, c.TaxCode, c.User,
+		c.Invoice, c.InvoiceItem, c.Item, c.Quote, c.QuoteItem, c.SalesOrder,
+		c.SalesOrderItem, c.TaxCode, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -281,6 +307,14 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.InvoiceItem.mutate(ctx, m)
 	case *ItemMutation:
 		return c.Item.mutate(ctx, m)
+	case *QuoteMutation:
+		return c.Quote.mutate(ctx, m)
+	case *QuoteItemMutation:
+		return c.QuoteItem.mutate(ctx, m)
+	case *SalesOrderMutation:
+		return c.SalesOrder.mutate(ctx, m)
+	case *SalesOrderItemMutation:
+		return c.SalesOrderItem.mutate(ctx, m)
 	case *TaxCodeMutation:
 		return c.TaxCode.mutate(ctx, m)
 	case *UserMutation:
@@ -724,6 +758,70 @@ func (c *CompanyClient) QueryInvoiceItems(_m *Company) *InvoiceItemQuery {
 	return query
 }
 
+// QueryQuotes queries the quotes edge of a Company.
+func (c *CompanyClient) QueryQuotes(_m *Company) *QuoteQuery {
+	query := (&QuoteClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(company.Table, company.FieldID, id),
+			sqlgraph.To(quote.Table, quote.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, company.QuotesTable, company.QuotesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryQuoteItems queries the quote_items edge of a Company.
+func (c *CompanyClient) QueryQuoteItems(_m *Company) *QuoteItemQuery {
+	query := (&QuoteItemClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(company.Table, company.FieldID, id),
+			sqlgraph.To(quoteitem.Table, quoteitem.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, company.QuoteItemsTable, company.QuoteItemsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QuerySalesOrders queries the sales_orders edge of a Company.
+func (c *CompanyClient) QuerySalesOrders(_m *Company) *SalesOrderQuery {
+	query := (&SalesOrderClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(company.Table, company.FieldID, id),
+			sqlgraph.To(salesorder.Table, salesorder.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, company.SalesOrdersTable, company.SalesOrdersColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QuerySalesOrderItems queries the sales_order_items edge of a Company.
+func (c *CompanyClient) QuerySalesOrderItems(_m *Company) *SalesOrderItemQuery {
+	query := (&SalesOrderItemClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(company.Table, company.FieldID, id),
+			sqlgraph.To(salesorderitem.Table, salesorderitem.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, company.SalesOrderItemsTable, company.SalesOrderItemsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // Hooks returns the client hooks.
 func (c *CompanyClient) Hooks() []Hook {
 	hooks := c.hooks.Company
@@ -1097,6 +1195,38 @@ func (c *CustomerClient) QueryInvoices(_m *Customer) *InvoiceQuery {
 			sqlgraph.From(customer.Table, customer.FieldID, id),
 			sqlgraph.To(invoice.Table, invoice.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, customer.InvoicesTable, customer.InvoicesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryQuotes queries the quotes edge of a Customer.
+func (c *CustomerClient) QueryQuotes(_m *Customer) *QuoteQuery {
+	query := (&QuoteClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(customer.Table, customer.FieldID, id),
+			sqlgraph.To(quote.Table, quote.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, customer.QuotesTable, customer.QuotesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QuerySalesOrders queries the sales_orders edge of a Customer.
+func (c *CustomerClient) QuerySalesOrders(_m *Customer) *SalesOrderQuery {
+	query := (&SalesOrderClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(customer.Table, customer.FieldID, id),
+			sqlgraph.To(salesorder.Table, salesorder.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, customer.SalesOrdersTable, customer.SalesOrdersColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -1618,6 +1748,22 @@ func (c *InvoiceClient) QueryItems(_m *Invoice) *InvoiceItemQuery {
 	return query
 }
 
+// QuerySalesOrder queries the sales_order edge of a Invoice.
+func (c *InvoiceClient) QuerySalesOrder(_m *Invoice) *SalesOrderQuery {
+	query := (&SalesOrderClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(invoice.Table, invoice.FieldID, id),
+			sqlgraph.To(salesorder.Table, salesorder.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, invoice.SalesOrderTable, invoice.SalesOrderColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // Hooks returns the client hooks.
 func (c *InvoiceClient) Hooks() []Hook {
 	hooks := c.hooks.Invoice
@@ -1992,6 +2138,766 @@ func (c *ItemClient) mutate(ctx context.Context, m *ItemMutation) (Value, error)
 	}
 }
 
+// QuoteClient is a client for the Quote schema.
+type QuoteClient struct {
+	config
+}
+
+// NewQuoteClient returns a client for the Quote from the given config.
+func NewQuoteClient(c config) *QuoteClient {
+	return &QuoteClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `quote.Hooks(f(g(h())))`.
+func (c *QuoteClient) Use(hooks ...Hook) {
+	c.hooks.Quote = append(c.hooks.Quote, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `quote.Intercept(f(g(h())))`.
+func (c *QuoteClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Quote = append(c.inters.Quote, interceptors...)
+}
+
+// Create returns a builder for creating a Quote entity.
+func (c *QuoteClient) Create() *QuoteCreate {
+	mutation := newQuoteMutation(c.config, OpCreate)
+	return &QuoteCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Quote entities.
+func (c *QuoteClient) CreateBulk(builders ...*QuoteCreate) *QuoteCreateBulk {
+	return &QuoteCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *QuoteClient) MapCreateBulk(slice any, setFunc func(*QuoteCreate, int)) *QuoteCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &QuoteCreateBulk{err: fmt.Errorf("calling to QuoteClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*QuoteCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &QuoteCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Quote.
+func (c *QuoteClient) Update() *QuoteUpdate {
+	mutation := newQuoteMutation(c.config, OpUpdate)
+	return &QuoteUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *QuoteClient) UpdateOne(_m *Quote) *QuoteUpdateOne {
+	mutation := newQuoteMutation(c.config, OpUpdateOne, withQuote(_m))
+	return &QuoteUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *QuoteClient) UpdateOneID(id pulid.ID) *QuoteUpdateOne {
+	mutation := newQuoteMutation(c.config, OpUpdateOne, withQuoteID(id))
+	return &QuoteUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Quote.
+func (c *QuoteClient) Delete() *QuoteDelete {
+	mutation := newQuoteMutation(c.config, OpDelete)
+	return &QuoteDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *QuoteClient) DeleteOne(_m *Quote) *QuoteDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *QuoteClient) DeleteOneID(id pulid.ID) *QuoteDeleteOne {
+	builder := c.Delete().Where(quote.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &QuoteDeleteOne{builder}
+}
+
+// Query returns a query builder for Quote.
+func (c *QuoteClient) Query() *QuoteQuery {
+	return &QuoteQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeQuote},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Quote entity by its id.
+func (c *QuoteClient) Get(ctx context.Context, id pulid.ID) (*Quote, error) {
+	return c.Query().Where(quote.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *QuoteClient) GetX(ctx context.Context, id pulid.ID) *Quote {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryCompany queries the company edge of a Quote.
+func (c *QuoteClient) QueryCompany(_m *Quote) *CompanyQuery {
+	query := (&CompanyClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(quote.Table, quote.FieldID, id),
+			sqlgraph.To(company.Table, company.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, quote.CompanyTable, quote.CompanyColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryCustomer queries the customer edge of a Quote.
+func (c *QuoteClient) QueryCustomer(_m *Quote) *CustomerQuery {
+	query := (&CustomerClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(quote.Table, quote.FieldID, id),
+			sqlgraph.To(customer.Table, customer.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, quote.CustomerTable, quote.CustomerColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryItems queries the items edge of a Quote.
+func (c *QuoteClient) QueryItems(_m *Quote) *QuoteItemQuery {
+	query := (&QuoteItemClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(quote.Table, quote.FieldID, id),
+			sqlgraph.To(quoteitem.Table, quoteitem.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, quote.ItemsTable, quote.ItemsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *QuoteClient) Hooks() []Hook {
+	hooks := c.hooks.Quote
+	return append(hooks[:len(hooks):len(hooks)], quote.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *QuoteClient) Interceptors() []Interceptor {
+	return c.inters.Quote
+}
+
+func (c *QuoteClient) mutate(ctx context.Context, m *QuoteMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&QuoteCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&QuoteUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&QuoteUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&QuoteDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Quote mutation op: %q", m.Op())
+	}
+}
+
+// QuoteItemClient is a client for the QuoteItem schema.
+type QuoteItemClient struct {
+	config
+}
+
+// NewQuoteItemClient returns a client for the QuoteItem from the given config.
+func NewQuoteItemClient(c config) *QuoteItemClient {
+	return &QuoteItemClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `quoteitem.Hooks(f(g(h())))`.
+func (c *QuoteItemClient) Use(hooks ...Hook) {
+	c.hooks.QuoteItem = append(c.hooks.QuoteItem, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `quoteitem.Intercept(f(g(h())))`.
+func (c *QuoteItemClient) Intercept(interceptors ...Interceptor) {
+	c.inters.QuoteItem = append(c.inters.QuoteItem, interceptors...)
+}
+
+// Create returns a builder for creating a QuoteItem entity.
+func (c *QuoteItemClient) Create() *QuoteItemCreate {
+	mutation := newQuoteItemMutation(c.config, OpCreate)
+	return &QuoteItemCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of QuoteItem entities.
+func (c *QuoteItemClient) CreateBulk(builders ...*QuoteItemCreate) *QuoteItemCreateBulk {
+	return &QuoteItemCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *QuoteItemClient) MapCreateBulk(slice any, setFunc func(*QuoteItemCreate, int)) *QuoteItemCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &QuoteItemCreateBulk{err: fmt.Errorf("calling to QuoteItemClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*QuoteItemCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &QuoteItemCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for QuoteItem.
+func (c *QuoteItemClient) Update() *QuoteItemUpdate {
+	mutation := newQuoteItemMutation(c.config, OpUpdate)
+	return &QuoteItemUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *QuoteItemClient) UpdateOne(_m *QuoteItem) *QuoteItemUpdateOne {
+	mutation := newQuoteItemMutation(c.config, OpUpdateOne, withQuoteItem(_m))
+	return &QuoteItemUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *QuoteItemClient) UpdateOneID(id pulid.ID) *QuoteItemUpdateOne {
+	mutation := newQuoteItemMutation(c.config, OpUpdateOne, withQuoteItemID(id))
+	return &QuoteItemUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for QuoteItem.
+func (c *QuoteItemClient) Delete() *QuoteItemDelete {
+	mutation := newQuoteItemMutation(c.config, OpDelete)
+	return &QuoteItemDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *QuoteItemClient) DeleteOne(_m *QuoteItem) *QuoteItemDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *QuoteItemClient) DeleteOneID(id pulid.ID) *QuoteItemDeleteOne {
+	builder := c.Delete().Where(quoteitem.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &QuoteItemDeleteOne{builder}
+}
+
+// Query returns a query builder for QuoteItem.
+func (c *QuoteItemClient) Query() *QuoteItemQuery {
+	return &QuoteItemQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeQuoteItem},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a QuoteItem entity by its id.
+func (c *QuoteItemClient) Get(ctx context.Context, id pulid.ID) (*QuoteItem, error) {
+	return c.Query().Where(quoteitem.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *QuoteItemClient) GetX(ctx context.Context, id pulid.ID) *QuoteItem {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryCompany queries the company edge of a QuoteItem.
+func (c *QuoteItemClient) QueryCompany(_m *QuoteItem) *CompanyQuery {
+	query := (&CompanyClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(quoteitem.Table, quoteitem.FieldID, id),
+			sqlgraph.To(company.Table, company.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, quoteitem.CompanyTable, quoteitem.CompanyColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryQuote queries the quote edge of a QuoteItem.
+func (c *QuoteItemClient) QueryQuote(_m *QuoteItem) *QuoteQuery {
+	query := (&QuoteClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(quoteitem.Table, quoteitem.FieldID, id),
+			sqlgraph.To(quote.Table, quote.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, quoteitem.QuoteTable, quoteitem.QuoteColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryItem queries the item edge of a QuoteItem.
+func (c *QuoteItemClient) QueryItem(_m *QuoteItem) *ItemQuery {
+	query := (&ItemClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(quoteitem.Table, quoteitem.FieldID, id),
+			sqlgraph.To(item.Table, item.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, quoteitem.ItemTable, quoteitem.ItemColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *QuoteItemClient) Hooks() []Hook {
+	hooks := c.hooks.QuoteItem
+	return append(hooks[:len(hooks):len(hooks)], quoteitem.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *QuoteItemClient) Interceptors() []Interceptor {
+	return c.inters.QuoteItem
+}
+
+func (c *QuoteItemClient) mutate(ctx context.Context, m *QuoteItemMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&QuoteItemCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&QuoteItemUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&QuoteItemUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&QuoteItemDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown QuoteItem mutation op: %q", m.Op())
+	}
+}
+
+// SalesOrderClient is a client for the SalesOrder schema.
+type SalesOrderClient struct {
+	config
+}
+
+// NewSalesOrderClient returns a client for the SalesOrder from the given config.
+func NewSalesOrderClient(c config) *SalesOrderClient {
+	return &SalesOrderClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `salesorder.Hooks(f(g(h())))`.
+func (c *SalesOrderClient) Use(hooks ...Hook) {
+	c.hooks.SalesOrder = append(c.hooks.SalesOrder, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `salesorder.Intercept(f(g(h())))`.
+func (c *SalesOrderClient) Intercept(interceptors ...Interceptor) {
+	c.inters.SalesOrder = append(c.inters.SalesOrder, interceptors...)
+}
+
+// Create returns a builder for creating a SalesOrder entity.
+func (c *SalesOrderClient) Create() *SalesOrderCreate {
+	mutation := newSalesOrderMutation(c.config, OpCreate)
+	return &SalesOrderCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of SalesOrder entities.
+func (c *SalesOrderClient) CreateBulk(builders ...*SalesOrderCreate) *SalesOrderCreateBulk {
+	return &SalesOrderCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *SalesOrderClient) MapCreateBulk(slice any, setFunc func(*SalesOrderCreate, int)) *SalesOrderCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &SalesOrderCreateBulk{err: fmt.Errorf("calling to SalesOrderClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*SalesOrderCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &SalesOrderCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for SalesOrder.
+func (c *SalesOrderClient) Update() *SalesOrderUpdate {
+	mutation := newSalesOrderMutation(c.config, OpUpdate)
+	return &SalesOrderUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *SalesOrderClient) UpdateOne(_m *SalesOrder) *SalesOrderUpdateOne {
+	mutation := newSalesOrderMutation(c.config, OpUpdateOne, withSalesOrder(_m))
+	return &SalesOrderUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *SalesOrderClient) UpdateOneID(id pulid.ID) *SalesOrderUpdateOne {
+	mutation := newSalesOrderMutation(c.config, OpUpdateOne, withSalesOrderID(id))
+	return &SalesOrderUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for SalesOrder.
+func (c *SalesOrderClient) Delete() *SalesOrderDelete {
+	mutation := newSalesOrderMutation(c.config, OpDelete)
+	return &SalesOrderDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *SalesOrderClient) DeleteOne(_m *SalesOrder) *SalesOrderDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *SalesOrderClient) DeleteOneID(id pulid.ID) *SalesOrderDeleteOne {
+	builder := c.Delete().Where(salesorder.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &SalesOrderDeleteOne{builder}
+}
+
+// Query returns a query builder for SalesOrder.
+func (c *SalesOrderClient) Query() *SalesOrderQuery {
+	return &SalesOrderQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeSalesOrder},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a SalesOrder entity by its id.
+func (c *SalesOrderClient) Get(ctx context.Context, id pulid.ID) (*SalesOrder, error) {
+	return c.Query().Where(salesorder.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *SalesOrderClient) GetX(ctx context.Context, id pulid.ID) *SalesOrder {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryCompany queries the company edge of a SalesOrder.
+func (c *SalesOrderClient) QueryCompany(_m *SalesOrder) *CompanyQuery {
+	query := (&CompanyClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(salesorder.Table, salesorder.FieldID, id),
+			sqlgraph.To(company.Table, company.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, salesorder.CompanyTable, salesorder.CompanyColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryCustomer queries the customer edge of a SalesOrder.
+func (c *SalesOrderClient) QueryCustomer(_m *SalesOrder) *CustomerQuery {
+	query := (&CustomerClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(salesorder.Table, salesorder.FieldID, id),
+			sqlgraph.To(customer.Table, customer.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, salesorder.CustomerTable, salesorder.CustomerColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryItems queries the items edge of a SalesOrder.
+func (c *SalesOrderClient) QueryItems(_m *SalesOrder) *SalesOrderItemQuery {
+	query := (&SalesOrderItemClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(salesorder.Table, salesorder.FieldID, id),
+			sqlgraph.To(salesorderitem.Table, salesorderitem.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, salesorder.ItemsTable, salesorder.ItemsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryQuote queries the quote edge of a SalesOrder.
+func (c *SalesOrderClient) QueryQuote(_m *SalesOrder) *QuoteQuery {
+	query := (&QuoteClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(salesorder.Table, salesorder.FieldID, id),
+			sqlgraph.To(quote.Table, quote.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, salesorder.QuoteTable, salesorder.QuoteColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryInvoices queries the invoices edge of a SalesOrder.
+func (c *SalesOrderClient) QueryInvoices(_m *SalesOrder) *InvoiceQuery {
+	query := (&InvoiceClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(salesorder.Table, salesorder.FieldID, id),
+			sqlgraph.To(invoice.Table, invoice.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, salesorder.InvoicesTable, salesorder.InvoicesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *SalesOrderClient) Hooks() []Hook {
+	hooks := c.hooks.SalesOrder
+	return append(hooks[:len(hooks):len(hooks)], salesorder.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *SalesOrderClient) Interceptors() []Interceptor {
+	return c.inters.SalesOrder
+}
+
+func (c *SalesOrderClient) mutate(ctx context.Context, m *SalesOrderMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&SalesOrderCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&SalesOrderUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&SalesOrderUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&SalesOrderDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown SalesOrder mutation op: %q", m.Op())
+	}
+}
+
+// SalesOrderItemClient is a client for the SalesOrderItem schema.
+type SalesOrderItemClient struct {
+	config
+}
+
+// NewSalesOrderItemClient returns a client for the SalesOrderItem from the given config.
+func NewSalesOrderItemClient(c config) *SalesOrderItemClient {
+	return &SalesOrderItemClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `salesorderitem.Hooks(f(g(h())))`.
+func (c *SalesOrderItemClient) Use(hooks ...Hook) {
+	c.hooks.SalesOrderItem = append(c.hooks.SalesOrderItem, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `salesorderitem.Intercept(f(g(h())))`.
+func (c *SalesOrderItemClient) Intercept(interceptors ...Interceptor) {
+	c.inters.SalesOrderItem = append(c.inters.SalesOrderItem, interceptors...)
+}
+
+// Create returns a builder for creating a SalesOrderItem entity.
+func (c *SalesOrderItemClient) Create() *SalesOrderItemCreate {
+	mutation := newSalesOrderItemMutation(c.config, OpCreate)
+	return &SalesOrderItemCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of SalesOrderItem entities.
+func (c *SalesOrderItemClient) CreateBulk(builders ...*SalesOrderItemCreate) *SalesOrderItemCreateBulk {
+	return &SalesOrderItemCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *SalesOrderItemClient) MapCreateBulk(slice any, setFunc func(*SalesOrderItemCreate, int)) *SalesOrderItemCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &SalesOrderItemCreateBulk{err: fmt.Errorf("calling to SalesOrderItemClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*SalesOrderItemCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &SalesOrderItemCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for SalesOrderItem.
+func (c *SalesOrderItemClient) Update() *SalesOrderItemUpdate {
+	mutation := newSalesOrderItemMutation(c.config, OpUpdate)
+	return &SalesOrderItemUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *SalesOrderItemClient) UpdateOne(_m *SalesOrderItem) *SalesOrderItemUpdateOne {
+	mutation := newSalesOrderItemMutation(c.config, OpUpdateOne, withSalesOrderItem(_m))
+	return &SalesOrderItemUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *SalesOrderItemClient) UpdateOneID(id pulid.ID) *SalesOrderItemUpdateOne {
+	mutation := newSalesOrderItemMutation(c.config, OpUpdateOne, withSalesOrderItemID(id))
+	return &SalesOrderItemUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for SalesOrderItem.
+func (c *SalesOrderItemClient) Delete() *SalesOrderItemDelete {
+	mutation := newSalesOrderItemMutation(c.config, OpDelete)
+	return &SalesOrderItemDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *SalesOrderItemClient) DeleteOne(_m *SalesOrderItem) *SalesOrderItemDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *SalesOrderItemClient) DeleteOneID(id pulid.ID) *SalesOrderItemDeleteOne {
+	builder := c.Delete().Where(salesorderitem.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &SalesOrderItemDeleteOne{builder}
+}
+
+// Query returns a query builder for SalesOrderItem.
+func (c *SalesOrderItemClient) Query() *SalesOrderItemQuery {
+	return &SalesOrderItemQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeSalesOrderItem},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a SalesOrderItem entity by its id.
+func (c *SalesOrderItemClient) Get(ctx context.Context, id pulid.ID) (*SalesOrderItem, error) {
+	return c.Query().Where(salesorderitem.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *SalesOrderItemClient) GetX(ctx context.Context, id pulid.ID) *SalesOrderItem {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryCompany queries the company edge of a SalesOrderItem.
+func (c *SalesOrderItemClient) QueryCompany(_m *SalesOrderItem) *CompanyQuery {
+	query := (&CompanyClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(salesorderitem.Table, salesorderitem.FieldID, id),
+			sqlgraph.To(company.Table, company.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, salesorderitem.CompanyTable, salesorderitem.CompanyColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QuerySalesOrder queries the sales_order edge of a SalesOrderItem.
+func (c *SalesOrderItemClient) QuerySalesOrder(_m *SalesOrderItem) *SalesOrderQuery {
+	query := (&SalesOrderClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(salesorderitem.Table, salesorderitem.FieldID, id),
+			sqlgraph.To(salesorder.Table, salesorder.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, salesorderitem.SalesOrderTable, salesorderitem.SalesOrderColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryItem queries the item edge of a SalesOrderItem.
+func (c *SalesOrderItemClient) QueryItem(_m *SalesOrderItem) *ItemQuery {
+	query := (&ItemClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(salesorderitem.Table, salesorderitem.FieldID, id),
+			sqlgraph.To(item.Table, item.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, salesorderitem.ItemTable, salesorderitem.ItemColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *SalesOrderItemClient) Hooks() []Hook {
+	hooks := c.hooks.SalesOrderItem
+	return append(hooks[:len(hooks):len(hooks)], salesorderitem.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *SalesOrderItemClient) Interceptors() []Interceptor {
+	return c.inters.SalesOrderItem
+}
+
+func (c *SalesOrderItemClient) mutate(ctx context.Context, m *SalesOrderItemMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&SalesOrderItemCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&SalesOrderItemUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&SalesOrderItemUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&SalesOrderItemDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown SalesOrderItem mutation op: %q", m.Op())
+	}
+}
+
 // TaxCodeClient is a client for the TaxCode schema.
 type TaxCodeClient struct {
 	config
@@ -2312,11 +3218,13 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 type (
 	hooks struct {
 		APIKey, Company, Contact, Customer, CustomerGroup, DocumentCounter, Invoice,
-		InvoiceItem, Item, TaxCode, User []ent.Hook
+		InvoiceItem, Item, Quote, QuoteItem, SalesOrder, SalesOrderItem, TaxCode,
+		User []ent.Hook
 	}
 	inters struct {
 		APIKey, Company, Contact, Customer, CustomerGroup, DocumentCounter, Invoice,
-		InvoiceItem, Item, TaxCode, User []ent.Interceptor
+		InvoiceItem, Item, Quote, QuoteItem, SalesOrder, SalesOrderItem, TaxCode,
+		User []ent.Interceptor
 	}
 )
 

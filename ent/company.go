@@ -59,9 +59,17 @@ type CompanyEdges struct {
 	Invoices []*Invoice `json:"invoices,omitempty"`
 	// InvoiceItems holds the value of the invoice_items edge.
 	InvoiceItems []*InvoiceItem `json:"invoice_items,omitempty"`
+	// Quotes holds the value of the quotes edge.
+	Quotes []*Quote `json:"quotes,omitempty"`
+	// QuoteItems holds the value of the quote_items edge.
+	QuoteItems []*QuoteItem `json:"quote_items,omitempty"`
+	// SalesOrders holds the value of the sales_orders edge.
+	SalesOrders []*SalesOrder `json:"sales_orders,omitempty"`
+	// SalesOrderItems holds the value of the sales_order_items edge.
+	SalesOrderItems []*SalesOrderItem `json:"sales_order_items,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [10]bool
+	loadedTypes [14]bool
 
 	namedUsers            map[string][]*User
 	namedAPIKeys          map[string][]*APIKey
@@ -73,6 +81,10 @@ type CompanyEdges struct {
 	namedItems            map[string][]*Item
 	namedInvoices         map[string][]*Invoice
 	namedInvoiceItems     map[string][]*InvoiceItem
+	namedQuotes           map[string][]*Quote
+	namedQuoteItems       map[string][]*QuoteItem
+	namedSalesOrders      map[string][]*SalesOrder
+	namedSalesOrderItems  map[string][]*SalesOrderItem
 }
 
 // UsersOrErr returns the Users value or an error if the edge
@@ -163,6 +175,42 @@ func (e CompanyEdges) InvoiceItemsOrErr() ([]*InvoiceItem, error) {
 		return e.InvoiceItems, nil
 	}
 	return nil, &NotLoadedError{edge: "invoice_items"}
+}
+
+// QuotesOrErr returns the Quotes value or an error if the edge
+// was not loaded in eager-loading.
+func (e CompanyEdges) QuotesOrErr() ([]*Quote, error) {
+	if e.loadedTypes[10] {
+		return e.Quotes, nil
+	}
+	return nil, &NotLoadedError{edge: "quotes"}
+}
+
+// QuoteItemsOrErr returns the QuoteItems value or an error if the edge
+// was not loaded in eager-loading.
+func (e CompanyEdges) QuoteItemsOrErr() ([]*QuoteItem, error) {
+	if e.loadedTypes[11] {
+		return e.QuoteItems, nil
+	}
+	return nil, &NotLoadedError{edge: "quote_items"}
+}
+
+// SalesOrdersOrErr returns the SalesOrders value or an error if the edge
+// was not loaded in eager-loading.
+func (e CompanyEdges) SalesOrdersOrErr() ([]*SalesOrder, error) {
+	if e.loadedTypes[12] {
+		return e.SalesOrders, nil
+	}
+	return nil, &NotLoadedError{edge: "sales_orders"}
+}
+
+// SalesOrderItemsOrErr returns the SalesOrderItems value or an error if the edge
+// was not loaded in eager-loading.
+func (e CompanyEdges) SalesOrderItemsOrErr() ([]*SalesOrderItem, error) {
+	if e.loadedTypes[13] {
+		return e.SalesOrderItems, nil
+	}
+	return nil, &NotLoadedError{edge: "sales_order_items"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -298,6 +346,26 @@ func (_m *Company) QueryInvoices() *InvoiceQuery {
 // QueryInvoiceItems queries the "invoice_items" edge of the Company entity.
 func (_m *Company) QueryInvoiceItems() *InvoiceItemQuery {
 	return NewCompanyClient(_m.config).QueryInvoiceItems(_m)
+}
+
+// QueryQuotes queries the "quotes" edge of the Company entity.
+func (_m *Company) QueryQuotes() *QuoteQuery {
+	return NewCompanyClient(_m.config).QueryQuotes(_m)
+}
+
+// QueryQuoteItems queries the "quote_items" edge of the Company entity.
+func (_m *Company) QueryQuoteItems() *QuoteItemQuery {
+	return NewCompanyClient(_m.config).QueryQuoteItems(_m)
+}
+
+// QuerySalesOrders queries the "sales_orders" edge of the Company entity.
+func (_m *Company) QuerySalesOrders() *SalesOrderQuery {
+	return NewCompanyClient(_m.config).QuerySalesOrders(_m)
+}
+
+// QuerySalesOrderItems queries the "sales_order_items" edge of the Company entity.
+func (_m *Company) QuerySalesOrderItems() *SalesOrderItemQuery {
+	return NewCompanyClient(_m.config).QuerySalesOrderItems(_m)
 }
 
 // Update returns a builder for updating this Company.
@@ -581,6 +649,102 @@ func (_m *Company) appendNamedInvoiceItems(name string, edges ...*InvoiceItem) {
 		_m.Edges.namedInvoiceItems[name] = []*InvoiceItem{}
 	} else {
 		_m.Edges.namedInvoiceItems[name] = append(_m.Edges.namedInvoiceItems[name], edges...)
+	}
+}
+
+// NamedQuotes returns the Quotes named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Company) NamedQuotes(name string) ([]*Quote, error) {
+	if _m.Edges.namedQuotes == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedQuotes[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Company) appendNamedQuotes(name string, edges ...*Quote) {
+	if _m.Edges.namedQuotes == nil {
+		_m.Edges.namedQuotes = make(map[string][]*Quote)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedQuotes[name] = []*Quote{}
+	} else {
+		_m.Edges.namedQuotes[name] = append(_m.Edges.namedQuotes[name], edges...)
+	}
+}
+
+// NamedQuoteItems returns the QuoteItems named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Company) NamedQuoteItems(name string) ([]*QuoteItem, error) {
+	if _m.Edges.namedQuoteItems == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedQuoteItems[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Company) appendNamedQuoteItems(name string, edges ...*QuoteItem) {
+	if _m.Edges.namedQuoteItems == nil {
+		_m.Edges.namedQuoteItems = make(map[string][]*QuoteItem)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedQuoteItems[name] = []*QuoteItem{}
+	} else {
+		_m.Edges.namedQuoteItems[name] = append(_m.Edges.namedQuoteItems[name], edges...)
+	}
+}
+
+// NamedSalesOrders returns the SalesOrders named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Company) NamedSalesOrders(name string) ([]*SalesOrder, error) {
+	if _m.Edges.namedSalesOrders == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedSalesOrders[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Company) appendNamedSalesOrders(name string, edges ...*SalesOrder) {
+	if _m.Edges.namedSalesOrders == nil {
+		_m.Edges.namedSalesOrders = make(map[string][]*SalesOrder)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedSalesOrders[name] = []*SalesOrder{}
+	} else {
+		_m.Edges.namedSalesOrders[name] = append(_m.Edges.namedSalesOrders[name], edges...)
+	}
+}
+
+// NamedSalesOrderItems returns the SalesOrderItems named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Company) NamedSalesOrderItems(name string) ([]*SalesOrderItem, error) {
+	if _m.Edges.namedSalesOrderItems == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedSalesOrderItems[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Company) appendNamedSalesOrderItems(name string, edges ...*SalesOrderItem) {
+	if _m.Edges.namedSalesOrderItems == nil {
+		_m.Edges.namedSalesOrderItems = make(map[string][]*SalesOrderItem)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedSalesOrderItems[name] = []*SalesOrderItem{}
+	} else {
+		_m.Edges.namedSalesOrderItems[name] = append(_m.Edges.namedSalesOrderItems[name], edges...)
 	}
 }
 

@@ -21,6 +21,10 @@ import (
 	"github.com/bigledger/bigledger/ent/invoice"
 	"github.com/bigledger/bigledger/ent/invoiceitem"
 	"github.com/bigledger/bigledger/ent/item"
+	"github.com/bigledger/bigledger/ent/quote"
+	"github.com/bigledger/bigledger/ent/quoteitem"
+	"github.com/bigledger/bigledger/ent/salesorder"
+	"github.com/bigledger/bigledger/ent/salesorderitem"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/ent/taxcode"
 	"github.com/bigledger/bigledger/ent/user"
@@ -264,6 +268,66 @@ func (_c *CompanyCreate) AddInvoiceItems(v ...*InvoiceItem) *CompanyCreate {
 		ids[i] = v[i].ID
 	}
 	return _c.AddInvoiceItemIDs(ids...)
+}
+
+// AddQuoteIDs adds the "quotes" edge to the Quote entity by IDs.
+func (_c *CompanyCreate) AddQuoteIDs(ids ...pulid.ID) *CompanyCreate {
+	_c.mutation.AddQuoteIDs(ids...)
+	return _c
+}
+
+// AddQuotes adds the "quotes" edges to the Quote entity.
+func (_c *CompanyCreate) AddQuotes(v ...*Quote) *CompanyCreate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddQuoteIDs(ids...)
+}
+
+// AddQuoteItemIDs adds the "quote_items" edge to the QuoteItem entity by IDs.
+func (_c *CompanyCreate) AddQuoteItemIDs(ids ...pulid.ID) *CompanyCreate {
+	_c.mutation.AddQuoteItemIDs(ids...)
+	return _c
+}
+
+// AddQuoteItems adds the "quote_items" edges to the QuoteItem entity.
+func (_c *CompanyCreate) AddQuoteItems(v ...*QuoteItem) *CompanyCreate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddQuoteItemIDs(ids...)
+}
+
+// AddSalesOrderIDs adds the "sales_orders" edge to the SalesOrder entity by IDs.
+func (_c *CompanyCreate) AddSalesOrderIDs(ids ...pulid.ID) *CompanyCreate {
+	_c.mutation.AddSalesOrderIDs(ids...)
+	return _c
+}
+
+// AddSalesOrders adds the "sales_orders" edges to the SalesOrder entity.
+func (_c *CompanyCreate) AddSalesOrders(v ...*SalesOrder) *CompanyCreate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddSalesOrderIDs(ids...)
+}
+
+// AddSalesOrderItemIDs adds the "sales_order_items" edge to the SalesOrderItem entity by IDs.
+func (_c *CompanyCreate) AddSalesOrderItemIDs(ids ...pulid.ID) *CompanyCreate {
+	_c.mutation.AddSalesOrderItemIDs(ids...)
+	return _c
+}
+
+// AddSalesOrderItems adds the "sales_order_items" edges to the SalesOrderItem entity.
+func (_c *CompanyCreate) AddSalesOrderItems(v ...*SalesOrderItem) *CompanyCreate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddSalesOrderItemIDs(ids...)
 }
 
 // Mutation returns the CompanyMutation object of the builder.
@@ -585,6 +649,70 @@ func (_c *CompanyCreate) createSpec() (*Company, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(invoiceitem.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.QuotesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.QuotesTable,
+			Columns: []string{company.QuotesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(quote.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.QuoteItemsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.QuoteItemsTable,
+			Columns: []string{company.QuoteItemsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(quoteitem.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.SalesOrdersIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.SalesOrdersTable,
+			Columns: []string{company.SalesOrdersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(salesorder.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.SalesOrderItemsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.SalesOrderItemsTable,
+			Columns: []string{company.SalesOrderItemsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(salesorderitem.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

@@ -24,6 +24,10 @@ import (
 	"github.com/bigledger/bigledger/ent/invoiceitem"
 	"github.com/bigledger/bigledger/ent/item"
 	"github.com/bigledger/bigledger/ent/predicate"
+	"github.com/bigledger/bigledger/ent/quote"
+	"github.com/bigledger/bigledger/ent/quoteitem"
+	"github.com/bigledger/bigledger/ent/salesorder"
+	"github.com/bigledger/bigledger/ent/salesorderitem"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/ent/taxcode"
 	"github.com/bigledger/bigledger/ent/user"
@@ -46,6 +50,10 @@ type CompanyQuery struct {
 	withItems                 *ItemQuery
 	withInvoices              *InvoiceQuery
 	withInvoiceItems          *InvoiceItemQuery
+	withQuotes                *QuoteQuery
+	withQuoteItems            *QuoteItemQuery
+	withSalesOrders           *SalesOrderQuery
+	withSalesOrderItems       *SalesOrderItemQuery
 	loadTotal                 []func(context.Context, []*Company) error
 	modifiers                 []func(*sql.Selector)
 	withNamedUsers            map[string]*UserQuery
@@ -58,6 +66,10 @@ type CompanyQuery struct {
 	withNamedItems            map[string]*ItemQuery
 	withNamedInvoices         map[string]*InvoiceQuery
 	withNamedInvoiceItems     map[string]*InvoiceItemQuery
+	withNamedQuotes           map[string]*QuoteQuery
+	withNamedQuoteItems       map[string]*QuoteItemQuery
+	withNamedSalesOrders      map[string]*SalesOrderQuery
+	withNamedSalesOrderItems  map[string]*SalesOrderItemQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -314,6 +326,94 @@ func (_q *CompanyQuery) QueryInvoiceItems() *InvoiceItemQuery {
 	return query
 }
 
+// QueryQuotes chains the current query on the "quotes" edge.
+func (_q *CompanyQuery) QueryQuotes() *QuoteQuery {
+	query := (&QuoteClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(company.Table, company.FieldID, selector),
+			sqlgraph.To(quote.Table, quote.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, company.QuotesTable, company.QuotesColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryQuoteItems chains the current query on the "quote_items" edge.
+func (_q *CompanyQuery) QueryQuoteItems() *QuoteItemQuery {
+	query := (&QuoteItemClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(company.Table, company.FieldID, selector),
+			sqlgraph.To(quoteitem.Table, quoteitem.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, company.QuoteItemsTable, company.QuoteItemsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QuerySalesOrders chains the current query on the "sales_orders" edge.
+func (_q *CompanyQuery) QuerySalesOrders() *SalesOrderQuery {
+	query := (&SalesOrderClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(company.Table, company.FieldID, selector),
+			sqlgraph.To(salesorder.Table, salesorder.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, company.SalesOrdersTable, company.SalesOrdersColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QuerySalesOrderItems chains the current query on the "sales_order_items" edge.
+func (_q *CompanyQuery) QuerySalesOrderItems() *SalesOrderItemQuery {
+	query := (&SalesOrderItemClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(company.Table, company.FieldID, selector),
+			sqlgraph.To(salesorderitem.Table, salesorderitem.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, company.SalesOrderItemsTable, company.SalesOrderItemsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
 // First returns the first Company entity from the query.
 // Returns a *NotFoundError when no Company was found.
 func (_q *CompanyQuery) First(ctx context.Context) (*Company, error) {
@@ -516,6 +616,10 @@ func (_q *CompanyQuery) Clone() *CompanyQuery {
 		withItems:            _q.withItems.Clone(),
 		withInvoices:         _q.withInvoices.Clone(),
 		withInvoiceItems:     _q.withInvoiceItems.Clone(),
+		withQuotes:           _q.withQuotes.Clone(),
+		withQuoteItems:       _q.withQuoteItems.Clone(),
+		withSalesOrders:      _q.withSalesOrders.Clone(),
+		withSalesOrderItems:  _q.withSalesOrderItems.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -633,6 +737,50 @@ func (_q *CompanyQuery) WithInvoiceItems(opts ...func(*InvoiceItemQuery)) *Compa
 	return _q
 }
 
+// WithQuotes tells the query-builder to eager-load the nodes that are connected to
+// the "quotes" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *CompanyQuery) WithQuotes(opts ...func(*QuoteQuery)) *CompanyQuery {
+	query := (&QuoteClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withQuotes = query
+	return _q
+}
+
+// WithQuoteItems tells the query-builder to eager-load the nodes that are connected to
+// the "quote_items" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *CompanyQuery) WithQuoteItems(opts ...func(*QuoteItemQuery)) *CompanyQuery {
+	query := (&QuoteItemClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withQuoteItems = query
+	return _q
+}
+
+// WithSalesOrders tells the query-builder to eager-load the nodes that are connected to
+// the "sales_orders" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *CompanyQuery) WithSalesOrders(opts ...func(*SalesOrderQuery)) *CompanyQuery {
+	query := (&SalesOrderClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withSalesOrders = query
+	return _q
+}
+
+// WithSalesOrderItems tells the query-builder to eager-load the nodes that are connected to
+// the "sales_order_items" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *CompanyQuery) WithSalesOrderItems(opts ...func(*SalesOrderItemQuery)) *CompanyQuery {
+	query := (&SalesOrderItemClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withSalesOrderItems = query
+	return _q
+}
+
 // GroupBy is used to group vertices by one or more fields/columns.
 // It is often used with aggregate functions, like: count, max, mean, min, sum.
 //
@@ -717,7 +865,7 @@ func (_q *CompanyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Comp
 	var (
 		nodes       = []*Company{}
 		_spec       = _q.querySpec()
-		loadedTypes = [10]bool{
+		loadedTypes = [14]bool{
 			_q.withUsers != nil,
 			_q.withAPIKeys != nil,
 			_q.withCustomers != nil,
@@ -728,6 +876,10 @@ func (_q *CompanyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Comp
 			_q.withItems != nil,
 			_q.withInvoices != nil,
 			_q.withInvoiceItems != nil,
+			_q.withQuotes != nil,
+			_q.withQuoteItems != nil,
+			_q.withSalesOrders != nil,
+			_q.withSalesOrderItems != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -821,6 +973,34 @@ func (_q *CompanyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Comp
 			return nil, err
 		}
 	}
+	if query := _q.withQuotes; query != nil {
+		if err := _q.loadQuotes(ctx, query, nodes,
+			func(n *Company) { n.Edges.Quotes = []*Quote{} },
+			func(n *Company, e *Quote) { n.Edges.Quotes = append(n.Edges.Quotes, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withQuoteItems; query != nil {
+		if err := _q.loadQuoteItems(ctx, query, nodes,
+			func(n *Company) { n.Edges.QuoteItems = []*QuoteItem{} },
+			func(n *Company, e *QuoteItem) { n.Edges.QuoteItems = append(n.Edges.QuoteItems, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withSalesOrders; query != nil {
+		if err := _q.loadSalesOrders(ctx, query, nodes,
+			func(n *Company) { n.Edges.SalesOrders = []*SalesOrder{} },
+			func(n *Company, e *SalesOrder) { n.Edges.SalesOrders = append(n.Edges.SalesOrders, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withSalesOrderItems; query != nil {
+		if err := _q.loadSalesOrderItems(ctx, query, nodes,
+			func(n *Company) { n.Edges.SalesOrderItems = []*SalesOrderItem{} },
+			func(n *Company, e *SalesOrderItem) { n.Edges.SalesOrderItems = append(n.Edges.SalesOrderItems, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedUsers {
 		if err := _q.loadUsers(ctx, query, nodes,
 			func(n *Company) { n.appendNamedUsers(name) },
@@ -888,6 +1068,34 @@ func (_q *CompanyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Comp
 		if err := _q.loadInvoiceItems(ctx, query, nodes,
 			func(n *Company) { n.appendNamedInvoiceItems(name) },
 			func(n *Company, e *InvoiceItem) { n.appendNamedInvoiceItems(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedQuotes {
+		if err := _q.loadQuotes(ctx, query, nodes,
+			func(n *Company) { n.appendNamedQuotes(name) },
+			func(n *Company, e *Quote) { n.appendNamedQuotes(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedQuoteItems {
+		if err := _q.loadQuoteItems(ctx, query, nodes,
+			func(n *Company) { n.appendNamedQuoteItems(name) },
+			func(n *Company, e *QuoteItem) { n.appendNamedQuoteItems(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedSalesOrders {
+		if err := _q.loadSalesOrders(ctx, query, nodes,
+			func(n *Company) { n.appendNamedSalesOrders(name) },
+			func(n *Company, e *SalesOrder) { n.appendNamedSalesOrders(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedSalesOrderItems {
+		if err := _q.loadSalesOrderItems(ctx, query, nodes,
+			func(n *Company) { n.appendNamedSalesOrderItems(name) },
+			func(n *Company, e *SalesOrderItem) { n.appendNamedSalesOrderItems(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -1199,6 +1407,126 @@ func (_q *CompanyQuery) loadInvoiceItems(ctx context.Context, query *InvoiceItem
 	}
 	return nil
 }
+func (_q *CompanyQuery) loadQuotes(ctx context.Context, query *QuoteQuery, nodes []*Company, init func(*Company), assign func(*Company, *Quote)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[pulid.ID]*Company)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(quote.FieldCompanyID)
+	}
+	query.Where(predicate.Quote(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(company.QuotesColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.CompanyID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "company_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *CompanyQuery) loadQuoteItems(ctx context.Context, query *QuoteItemQuery, nodes []*Company, init func(*Company), assign func(*Company, *QuoteItem)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[pulid.ID]*Company)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(quoteitem.FieldCompanyID)
+	}
+	query.Where(predicate.QuoteItem(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(company.QuoteItemsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.CompanyID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "company_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *CompanyQuery) loadSalesOrders(ctx context.Context, query *SalesOrderQuery, nodes []*Company, init func(*Company), assign func(*Company, *SalesOrder)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[pulid.ID]*Company)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(salesorder.FieldCompanyID)
+	}
+	query.Where(predicate.SalesOrder(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(company.SalesOrdersColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.CompanyID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "company_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *CompanyQuery) loadSalesOrderItems(ctx context.Context, query *SalesOrderItemQuery, nodes []*Company, init func(*Company), assign func(*Company, *SalesOrderItem)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[pulid.ID]*Company)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(salesorderitem.FieldCompanyID)
+	}
+	query.Where(predicate.SalesOrderItem(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(company.SalesOrderItemsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.CompanyID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "company_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
 
 func (_q *CompanyQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
@@ -1456,6 +1784,62 @@ func (_q *CompanyQuery) WithNamedInvoiceItems(name string, opts ...func(*Invoice
 		_q.withNamedInvoiceItems = make(map[string]*InvoiceItemQuery)
 	}
 	_q.withNamedInvoiceItems[name] = query
+	return _q
+}
+
+// WithNamedQuotes tells the query-builder to eager-load the nodes that are connected to the "quotes"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *CompanyQuery) WithNamedQuotes(name string, opts ...func(*QuoteQuery)) *CompanyQuery {
+	query := (&QuoteClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedQuotes == nil {
+		_q.withNamedQuotes = make(map[string]*QuoteQuery)
+	}
+	_q.withNamedQuotes[name] = query
+	return _q
+}
+
+// WithNamedQuoteItems tells the query-builder to eager-load the nodes that are connected to the "quote_items"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *CompanyQuery) WithNamedQuoteItems(name string, opts ...func(*QuoteItemQuery)) *CompanyQuery {
+	query := (&QuoteItemClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedQuoteItems == nil {
+		_q.withNamedQuoteItems = make(map[string]*QuoteItemQuery)
+	}
+	_q.withNamedQuoteItems[name] = query
+	return _q
+}
+
+// WithNamedSalesOrders tells the query-builder to eager-load the nodes that are connected to the "sales_orders"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *CompanyQuery) WithNamedSalesOrders(name string, opts ...func(*SalesOrderQuery)) *CompanyQuery {
+	query := (&SalesOrderClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedSalesOrders == nil {
+		_q.withNamedSalesOrders = make(map[string]*SalesOrderQuery)
+	}
+	_q.withNamedSalesOrders[name] = query
+	return _q
+}
+
+// WithNamedSalesOrderItems tells the query-builder to eager-load the nodes that are connected to the "sales_order_items"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *CompanyQuery) WithNamedSalesOrderItems(name string, opts ...func(*SalesOrderItemQuery)) *CompanyQuery {
+	query := (&SalesOrderItemClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedSalesOrderItems == nil {
+		_q.withNamedSalesOrderItems = make(map[string]*SalesOrderItemQuery)
+	}
+	_q.withNamedSalesOrderItems[name] = query
 	return _q
 }
 

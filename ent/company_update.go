@@ -21,6 +21,10 @@ import (
 	"github.com/bigledger/bigledger/ent/invoiceitem"
 	"github.com/bigledger/bigledger/ent/item"
 	"github.com/bigledger/bigledger/ent/predicate"
+	"github.com/bigledger/bigledger/ent/quote"
+	"github.com/bigledger/bigledger/ent/quoteitem"
+	"github.com/bigledger/bigledger/ent/salesorder"
+	"github.com/bigledger/bigledger/ent/salesorderitem"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/ent/taxcode"
 	"github.com/bigledger/bigledger/ent/user"
@@ -250,6 +254,66 @@ func (_u *CompanyUpdate) AddInvoiceItems(v ...*InvoiceItem) *CompanyUpdate {
 	return _u.AddInvoiceItemIDs(ids...)
 }
 
+// AddQuoteIDs adds the "quotes" edge to the Quote entity by IDs.
+func (_u *CompanyUpdate) AddQuoteIDs(ids ...pulid.ID) *CompanyUpdate {
+	_u.mutation.AddQuoteIDs(ids...)
+	return _u
+}
+
+// AddQuotes adds the "quotes" edges to the Quote entity.
+func (_u *CompanyUpdate) AddQuotes(v ...*Quote) *CompanyUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddQuoteIDs(ids...)
+}
+
+// AddQuoteItemIDs adds the "quote_items" edge to the QuoteItem entity by IDs.
+func (_u *CompanyUpdate) AddQuoteItemIDs(ids ...pulid.ID) *CompanyUpdate {
+	_u.mutation.AddQuoteItemIDs(ids...)
+	return _u
+}
+
+// AddQuoteItems adds the "quote_items" edges to the QuoteItem entity.
+func (_u *CompanyUpdate) AddQuoteItems(v ...*QuoteItem) *CompanyUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddQuoteItemIDs(ids...)
+}
+
+// AddSalesOrderIDs adds the "sales_orders" edge to the SalesOrder entity by IDs.
+func (_u *CompanyUpdate) AddSalesOrderIDs(ids ...pulid.ID) *CompanyUpdate {
+	_u.mutation.AddSalesOrderIDs(ids...)
+	return _u
+}
+
+// AddSalesOrders adds the "sales_orders" edges to the SalesOrder entity.
+func (_u *CompanyUpdate) AddSalesOrders(v ...*SalesOrder) *CompanyUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddSalesOrderIDs(ids...)
+}
+
+// AddSalesOrderItemIDs adds the "sales_order_items" edge to the SalesOrderItem entity by IDs.
+func (_u *CompanyUpdate) AddSalesOrderItemIDs(ids ...pulid.ID) *CompanyUpdate {
+	_u.mutation.AddSalesOrderItemIDs(ids...)
+	return _u
+}
+
+// AddSalesOrderItems adds the "sales_order_items" edges to the SalesOrderItem entity.
+func (_u *CompanyUpdate) AddSalesOrderItems(v ...*SalesOrderItem) *CompanyUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddSalesOrderItemIDs(ids...)
+}
+
 // Mutation returns the CompanyMutation object of the builder.
 func (_u *CompanyUpdate) Mutation() *CompanyMutation {
 	return _u.mutation
@@ -463,6 +527,90 @@ func (_u *CompanyUpdate) RemoveInvoiceItems(v ...*InvoiceItem) *CompanyUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveInvoiceItemIDs(ids...)
+}
+
+// ClearQuotes clears all "quotes" edges to the Quote entity.
+func (_u *CompanyUpdate) ClearQuotes() *CompanyUpdate {
+	_u.mutation.ClearQuotes()
+	return _u
+}
+
+// RemoveQuoteIDs removes the "quotes" edge to Quote entities by IDs.
+func (_u *CompanyUpdate) RemoveQuoteIDs(ids ...pulid.ID) *CompanyUpdate {
+	_u.mutation.RemoveQuoteIDs(ids...)
+	return _u
+}
+
+// RemoveQuotes removes "quotes" edges to Quote entities.
+func (_u *CompanyUpdate) RemoveQuotes(v ...*Quote) *CompanyUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveQuoteIDs(ids...)
+}
+
+// ClearQuoteItems clears all "quote_items" edges to the QuoteItem entity.
+func (_u *CompanyUpdate) ClearQuoteItems() *CompanyUpdate {
+	_u.mutation.ClearQuoteItems()
+	return _u
+}
+
+// RemoveQuoteItemIDs removes the "quote_items" edge to QuoteItem entities by IDs.
+func (_u *CompanyUpdate) RemoveQuoteItemIDs(ids ...pulid.ID) *CompanyUpdate {
+	_u.mutation.RemoveQuoteItemIDs(ids...)
+	return _u
+}
+
+// RemoveQuoteItems removes "quote_items" edges to QuoteItem entities.
+func (_u *CompanyUpdate) RemoveQuoteItems(v ...*QuoteItem) *CompanyUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveQuoteItemIDs(ids...)
+}
+
+// ClearSalesOrders clears all "sales_orders" edges to the SalesOrder entity.
+func (_u *CompanyUpdate) ClearSalesOrders() *CompanyUpdate {
+	_u.mutation.ClearSalesOrders()
+	return _u
+}
+
+// RemoveSalesOrderIDs removes the "sales_orders" edge to SalesOrder entities by IDs.
+func (_u *CompanyUpdate) RemoveSalesOrderIDs(ids ...pulid.ID) *CompanyUpdate {
+	_u.mutation.RemoveSalesOrderIDs(ids...)
+	return _u
+}
+
+// RemoveSalesOrders removes "sales_orders" edges to SalesOrder entities.
+func (_u *CompanyUpdate) RemoveSalesOrders(v ...*SalesOrder) *CompanyUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveSalesOrderIDs(ids...)
+}
+
+// ClearSalesOrderItems clears all "sales_order_items" edges to the SalesOrderItem entity.
+func (_u *CompanyUpdate) ClearSalesOrderItems() *CompanyUpdate {
+	_u.mutation.ClearSalesOrderItems()
+	return _u
+}
+
+// RemoveSalesOrderItemIDs removes the "sales_order_items" edge to SalesOrderItem entities by IDs.
+func (_u *CompanyUpdate) RemoveSalesOrderItemIDs(ids ...pulid.ID) *CompanyUpdate {
+	_u.mutation.RemoveSalesOrderItemIDs(ids...)
+	return _u
+}
+
+// RemoveSalesOrderItems removes "sales_order_items" edges to SalesOrderItem entities.
+func (_u *CompanyUpdate) RemoveSalesOrderItems(v ...*SalesOrderItem) *CompanyUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveSalesOrderItemIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -1013,6 +1161,186 @@ func (_u *CompanyUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	if _u.mutation.QuotesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.QuotesTable,
+			Columns: []string{company.QuotesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(quote.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedQuotesIDs(); len(nodes) > 0 && !_u.mutation.QuotesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.QuotesTable,
+			Columns: []string{company.QuotesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(quote.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.QuotesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.QuotesTable,
+			Columns: []string{company.QuotesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(quote.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.QuoteItemsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.QuoteItemsTable,
+			Columns: []string{company.QuoteItemsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(quoteitem.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedQuoteItemsIDs(); len(nodes) > 0 && !_u.mutation.QuoteItemsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.QuoteItemsTable,
+			Columns: []string{company.QuoteItemsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(quoteitem.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.QuoteItemsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.QuoteItemsTable,
+			Columns: []string{company.QuoteItemsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(quoteitem.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.SalesOrdersCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.SalesOrdersTable,
+			Columns: []string{company.SalesOrdersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(salesorder.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedSalesOrdersIDs(); len(nodes) > 0 && !_u.mutation.SalesOrdersCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.SalesOrdersTable,
+			Columns: []string{company.SalesOrdersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(salesorder.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.SalesOrdersIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.SalesOrdersTable,
+			Columns: []string{company.SalesOrdersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(salesorder.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.SalesOrderItemsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.SalesOrderItemsTable,
+			Columns: []string{company.SalesOrderItemsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(salesorderitem.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedSalesOrderItemsIDs(); len(nodes) > 0 && !_u.mutation.SalesOrderItemsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.SalesOrderItemsTable,
+			Columns: []string{company.SalesOrderItemsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(salesorderitem.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.SalesOrderItemsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.SalesOrderItemsTable,
+			Columns: []string{company.SalesOrderItemsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(salesorderitem.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -1245,6 +1573,66 @@ func (_u *CompanyUpdateOne) AddInvoiceItems(v ...*InvoiceItem) *CompanyUpdateOne
 	return _u.AddInvoiceItemIDs(ids...)
 }
 
+// AddQuoteIDs adds the "quotes" edge to the Quote entity by IDs.
+func (_u *CompanyUpdateOne) AddQuoteIDs(ids ...pulid.ID) *CompanyUpdateOne {
+	_u.mutation.AddQuoteIDs(ids...)
+	return _u
+}
+
+// AddQuotes adds the "quotes" edges to the Quote entity.
+func (_u *CompanyUpdateOne) AddQuotes(v ...*Quote) *CompanyUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddQuoteIDs(ids...)
+}
+
+// AddQuoteItemIDs adds the "quote_items" edge to the QuoteItem entity by IDs.
+func (_u *CompanyUpdateOne) AddQuoteItemIDs(ids ...pulid.ID) *CompanyUpdateOne {
+	_u.mutation.AddQuoteItemIDs(ids...)
+	return _u
+}
+
+// AddQuoteItems adds the "quote_items" edges to the QuoteItem entity.
+func (_u *CompanyUpdateOne) AddQuoteItems(v ...*QuoteItem) *CompanyUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddQuoteItemIDs(ids...)
+}
+
+// AddSalesOrderIDs adds the "sales_orders" edge to the SalesOrder entity by IDs.
+func (_u *CompanyUpdateOne) AddSalesOrderIDs(ids ...pulid.ID) *CompanyUpdateOne {
+	_u.mutation.AddSalesOrderIDs(ids...)
+	return _u
+}
+
+// AddSalesOrders adds the "sales_orders" edges to the SalesOrder entity.
+func (_u *CompanyUpdateOne) AddSalesOrders(v ...*SalesOrder) *CompanyUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddSalesOrderIDs(ids...)
+}
+
+// AddSalesOrderItemIDs adds the "sales_order_items" edge to the SalesOrderItem entity by IDs.
+func (_u *CompanyUpdateOne) AddSalesOrderItemIDs(ids ...pulid.ID) *CompanyUpdateOne {
+	_u.mutation.AddSalesOrderItemIDs(ids...)
+	return _u
+}
+
+// AddSalesOrderItems adds the "sales_order_items" edges to the SalesOrderItem entity.
+func (_u *CompanyUpdateOne) AddSalesOrderItems(v ...*SalesOrderItem) *CompanyUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddSalesOrderItemIDs(ids...)
+}
+
 // Mutation returns the CompanyMutation object of the builder.
 func (_u *CompanyUpdateOne) Mutation() *CompanyMutation {
 	return _u.mutation
@@ -1458,6 +1846,90 @@ func (_u *CompanyUpdateOne) RemoveInvoiceItems(v ...*InvoiceItem) *CompanyUpdate
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveInvoiceItemIDs(ids...)
+}
+
+// ClearQuotes clears all "quotes" edges to the Quote entity.
+func (_u *CompanyUpdateOne) ClearQuotes() *CompanyUpdateOne {
+	_u.mutation.ClearQuotes()
+	return _u
+}
+
+// RemoveQuoteIDs removes the "quotes" edge to Quote entities by IDs.
+func (_u *CompanyUpdateOne) RemoveQuoteIDs(ids ...pulid.ID) *CompanyUpdateOne {
+	_u.mutation.RemoveQuoteIDs(ids...)
+	return _u
+}
+
+// RemoveQuotes removes "quotes" edges to Quote entities.
+func (_u *CompanyUpdateOne) RemoveQuotes(v ...*Quote) *CompanyUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveQuoteIDs(ids...)
+}
+
+// ClearQuoteItems clears all "quote_items" edges to the QuoteItem entity.
+func (_u *CompanyUpdateOne) ClearQuoteItems() *CompanyUpdateOne {
+	_u.mutation.ClearQuoteItems()
+	return _u
+}
+
+// RemoveQuoteItemIDs removes the "quote_items" edge to QuoteItem entities by IDs.
+func (_u *CompanyUpdateOne) RemoveQuoteItemIDs(ids ...pulid.ID) *CompanyUpdateOne {
+	_u.mutation.RemoveQuoteItemIDs(ids...)
+	return _u
+}
+
+// RemoveQuoteItems removes "quote_items" edges to QuoteItem entities.
+func (_u *CompanyUpdateOne) RemoveQuoteItems(v ...*QuoteItem) *CompanyUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveQuoteItemIDs(ids...)
+}
+
+// ClearSalesOrders clears all "sales_orders" edges to the SalesOrder entity.
+func (_u *CompanyUpdateOne) ClearSalesOrders() *CompanyUpdateOne {
+	_u.mutation.ClearSalesOrders()
+	return _u
+}
+
+// RemoveSalesOrderIDs removes the "sales_orders" edge to SalesOrder entities by IDs.
+func (_u *CompanyUpdateOne) RemoveSalesOrderIDs(ids ...pulid.ID) *CompanyUpdateOne {
+	_u.mutation.RemoveSalesOrderIDs(ids...)
+	return _u
+}
+
+// RemoveSalesOrders removes "sales_orders" edges to SalesOrder entities.
+func (_u *CompanyUpdateOne) RemoveSalesOrders(v ...*SalesOrder) *CompanyUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveSalesOrderIDs(ids...)
+}
+
+// ClearSalesOrderItems clears all "sales_order_items" edges to the SalesOrderItem entity.
+func (_u *CompanyUpdateOne) ClearSalesOrderItems() *CompanyUpdateOne {
+	_u.mutation.ClearSalesOrderItems()
+	return _u
+}
+
+// RemoveSalesOrderItemIDs removes the "sales_order_items" edge to SalesOrderItem entities by IDs.
+func (_u *CompanyUpdateOne) RemoveSalesOrderItemIDs(ids ...pulid.ID) *CompanyUpdateOne {
+	_u.mutation.RemoveSalesOrderItemIDs(ids...)
+	return _u
+}
+
+// RemoveSalesOrderItems removes "sales_order_items" edges to SalesOrderItem entities.
+func (_u *CompanyUpdateOne) RemoveSalesOrderItems(v ...*SalesOrderItem) *CompanyUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveSalesOrderItemIDs(ids...)
 }
 
 // Where appends a list predicates to the CompanyUpdate builder.
@@ -2031,6 +2503,186 @@ func (_u *CompanyUpdateOne) sqlSave(ctx context.Context) (_node *Company, err er
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(invoiceitem.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.QuotesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.QuotesTable,
+			Columns: []string{company.QuotesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(quote.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedQuotesIDs(); len(nodes) > 0 && !_u.mutation.QuotesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.QuotesTable,
+			Columns: []string{company.QuotesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(quote.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.QuotesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.QuotesTable,
+			Columns: []string{company.QuotesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(quote.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.QuoteItemsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.QuoteItemsTable,
+			Columns: []string{company.QuoteItemsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(quoteitem.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedQuoteItemsIDs(); len(nodes) > 0 && !_u.mutation.QuoteItemsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.QuoteItemsTable,
+			Columns: []string{company.QuoteItemsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(quoteitem.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.QuoteItemsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.QuoteItemsTable,
+			Columns: []string{company.QuoteItemsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(quoteitem.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.SalesOrdersCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.SalesOrdersTable,
+			Columns: []string{company.SalesOrdersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(salesorder.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedSalesOrdersIDs(); len(nodes) > 0 && !_u.mutation.SalesOrdersCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.SalesOrdersTable,
+			Columns: []string{company.SalesOrdersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(salesorder.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.SalesOrdersIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.SalesOrdersTable,
+			Columns: []string{company.SalesOrdersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(salesorder.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.SalesOrderItemsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.SalesOrderItemsTable,
+			Columns: []string{company.SalesOrderItemsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(salesorderitem.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedSalesOrderItemsIDs(); len(nodes) > 0 && !_u.mutation.SalesOrderItemsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.SalesOrderItemsTable,
+			Columns: []string{company.SalesOrderItemsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(salesorderitem.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.SalesOrderItemsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.SalesOrderItemsTable,
+			Columns: []string{company.SalesOrderItemsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(salesorderitem.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

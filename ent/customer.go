@@ -118,14 +118,20 @@ type CustomerEdges struct {
 	CreatedBy *User `json:"created_by,omitempty"`
 	// Invoices holds the value of the invoices edge.
 	Invoices []*Invoice `json:"invoices,omitempty"`
+	// Quotes holds the value of the quotes edge.
+	Quotes []*Quote `json:"quotes,omitempty"`
+	// SalesOrders holds the value of the sales_orders edge.
+	SalesOrders []*SalesOrder `json:"sales_orders,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [5]bool
+	loadedTypes [7]bool
 	// totalCount holds the count of the edges above.
-	totalCount [3]map[string]int
+	totalCount [5]map[string]int
 
-	namedContacts map[string][]*Contact
-	namedInvoices map[string][]*Invoice
+	namedContacts    map[string][]*Contact
+	namedInvoices    map[string][]*Invoice
+	namedQuotes      map[string][]*Quote
+	namedSalesOrders map[string][]*SalesOrder
 }
 
 // CompanyOrErr returns the Company value or an error if the edge
@@ -177,6 +183,24 @@ func (e CustomerEdges) InvoicesOrErr() ([]*Invoice, error) {
 		return e.Invoices, nil
 	}
 	return nil, &NotLoadedError{edge: "invoices"}
+}
+
+// QuotesOrErr returns the Quotes value or an error if the edge
+// was not loaded in eager-loading.
+func (e CustomerEdges) QuotesOrErr() ([]*Quote, error) {
+	if e.loadedTypes[5] {
+		return e.Quotes, nil
+	}
+	return nil, &NotLoadedError{edge: "quotes"}
+}
+
+// SalesOrdersOrErr returns the SalesOrders value or an error if the edge
+// was not loaded in eager-loading.
+func (e CustomerEdges) SalesOrdersOrErr() ([]*SalesOrder, error) {
+	if e.loadedTypes[6] {
+		return e.SalesOrders, nil
+	}
+	return nil, &NotLoadedError{edge: "sales_orders"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -519,6 +543,16 @@ func (_m *Customer) QueryInvoices() *InvoiceQuery {
 	return NewCustomerClient(_m.config).QueryInvoices(_m)
 }
 
+// QueryQuotes queries the "quotes" edge of the Customer entity.
+func (_m *Customer) QueryQuotes() *QuoteQuery {
+	return NewCustomerClient(_m.config).QueryQuotes(_m)
+}
+
+// QuerySalesOrders queries the "sales_orders" edge of the Customer entity.
+func (_m *Customer) QuerySalesOrders() *SalesOrderQuery {
+	return NewCustomerClient(_m.config).QuerySalesOrders(_m)
+}
+
 // Update returns a builder for updating this Customer.
 // Note that you need to call Customer.Unwrap() before calling this method if this Customer
 // was returned from a transaction, and the transaction was committed or rolled back.
@@ -740,6 +774,54 @@ func (_m *Customer) appendNamedInvoices(name string, edges ...*Invoice) {
 		_m.Edges.namedInvoices[name] = []*Invoice{}
 	} else {
 		_m.Edges.namedInvoices[name] = append(_m.Edges.namedInvoices[name], edges...)
+	}
+}
+
+// NamedQuotes returns the Quotes named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Customer) NamedQuotes(name string) ([]*Quote, error) {
+	if _m.Edges.namedQuotes == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedQuotes[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Customer) appendNamedQuotes(name string, edges ...*Quote) {
+	if _m.Edges.namedQuotes == nil {
+		_m.Edges.namedQuotes = make(map[string][]*Quote)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedQuotes[name] = []*Quote{}
+	} else {
+		_m.Edges.namedQuotes[name] = append(_m.Edges.namedQuotes[name], edges...)
+	}
+}
+
+// NamedSalesOrders returns the SalesOrders named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Customer) NamedSalesOrders(name string) ([]*SalesOrder, error) {
+	if _m.Edges.namedSalesOrders == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedSalesOrders[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Customer) appendNamedSalesOrders(name string, edges ...*SalesOrder) {
+	if _m.Edges.namedSalesOrders == nil {
+		_m.Edges.namedSalesOrders = make(map[string][]*SalesOrder)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedSalesOrders[name] = []*SalesOrder{}
+	} else {
+		_m.Edges.namedSalesOrders[name] = append(_m.Edges.namedSalesOrders[name], edges...)
 	}
 }
 

@@ -17,6 +17,8 @@ import (
 	"github.com/bigledger/bigledger/ent/customer"
 	"github.com/bigledger/bigledger/ent/customergroup"
 	"github.com/bigledger/bigledger/ent/invoice"
+	"github.com/bigledger/bigledger/ent/quote"
+	"github.com/bigledger/bigledger/ent/salesorder"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/ent/schema/types"
 	"github.com/bigledger/bigledger/ent/user"
@@ -582,6 +584,36 @@ func (_c *CustomerCreate) AddInvoices(v ...*Invoice) *CustomerCreate {
 	return _c.AddInvoiceIDs(ids...)
 }
 
+// AddQuoteIDs adds the "quotes" edge to the Quote entity by IDs.
+func (_c *CustomerCreate) AddQuoteIDs(ids ...pulid.ID) *CustomerCreate {
+	_c.mutation.AddQuoteIDs(ids...)
+	return _c
+}
+
+// AddQuotes adds the "quotes" edges to the Quote entity.
+func (_c *CustomerCreate) AddQuotes(v ...*Quote) *CustomerCreate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddQuoteIDs(ids...)
+}
+
+// AddSalesOrderIDs adds the "sales_orders" edge to the SalesOrder entity by IDs.
+func (_c *CustomerCreate) AddSalesOrderIDs(ids ...pulid.ID) *CustomerCreate {
+	_c.mutation.AddSalesOrderIDs(ids...)
+	return _c
+}
+
+// AddSalesOrders adds the "sales_orders" edges to the SalesOrder entity.
+func (_c *CustomerCreate) AddSalesOrders(v ...*SalesOrder) *CustomerCreate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddSalesOrderIDs(ids...)
+}
+
 // Mutation returns the CustomerMutation object of the builder.
 func (_c *CustomerCreate) Mutation() *CustomerMutation {
 	return _c.mutation
@@ -1089,6 +1121,38 @@ func (_c *CustomerCreate) createSpec() (*Customer, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(invoice.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.QuotesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   customer.QuotesTable,
+			Columns: []string{customer.QuotesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(quote.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.SalesOrdersIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   customer.SalesOrdersTable,
+			Columns: []string{customer.SalesOrdersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(salesorder.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

@@ -20,6 +20,8 @@ import (
 	"github.com/bigledger/bigledger/ent/customergroup"
 	"github.com/bigledger/bigledger/ent/invoice"
 	"github.com/bigledger/bigledger/ent/predicate"
+	"github.com/bigledger/bigledger/ent/quote"
+	"github.com/bigledger/bigledger/ent/salesorder"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/ent/user"
 )
@@ -27,19 +29,23 @@ import (
 // CustomerQuery is the builder for querying Customer entities.
 type CustomerQuery struct {
 	config
-	ctx               *QueryContext
-	order             []customer.OrderOption
-	inters            []Interceptor
-	predicates        []predicate.Customer
-	withCompany       *CompanyQuery
-	withGroup         *CustomerGroupQuery
-	withContacts      *ContactQuery
-	withCreatedBy     *UserQuery
-	withInvoices      *InvoiceQuery
-	loadTotal         []func(context.Context, []*Customer) error
-	modifiers         []func(*sql.Selector)
-	withNamedContacts map[string]*ContactQuery
-	withNamedInvoices map[string]*InvoiceQuery
+	ctx                  *QueryContext
+	order                []customer.OrderOption
+	inters               []Interceptor
+	predicates           []predicate.Customer
+	withCompany          *CompanyQuery
+	withGroup            *CustomerGroupQuery
+	withContacts         *ContactQuery
+	withCreatedBy        *UserQuery
+	withInvoices         *InvoiceQuery
+	withQuotes           *QuoteQuery
+	withSalesOrders      *SalesOrderQuery
+	loadTotal            []func(context.Context, []*Customer) error
+	modifiers            []func(*sql.Selector)
+	withNamedContacts    map[string]*ContactQuery
+	withNamedInvoices    map[string]*InvoiceQuery
+	withNamedQuotes      map[string]*QuoteQuery
+	withNamedSalesOrders map[string]*SalesOrderQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -179,6 +185,50 @@ func (_q *CustomerQuery) QueryInvoices() *InvoiceQuery {
 			sqlgraph.From(customer.Table, customer.FieldID, selector),
 			sqlgraph.To(invoice.Table, invoice.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, customer.InvoicesTable, customer.InvoicesColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryQuotes chains the current query on the "quotes" edge.
+func (_q *CustomerQuery) QueryQuotes() *QuoteQuery {
+	query := (&QuoteClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(customer.Table, customer.FieldID, selector),
+			sqlgraph.To(quote.Table, quote.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, customer.QuotesTable, customer.QuotesColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QuerySalesOrders chains the current query on the "sales_orders" edge.
+func (_q *CustomerQuery) QuerySalesOrders() *SalesOrderQuery {
+	query := (&SalesOrderClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(customer.Table, customer.FieldID, selector),
+			sqlgraph.To(salesorder.Table, salesorder.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, customer.SalesOrdersTable, customer.SalesOrdersColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -373,16 +423,18 @@ func (_q *CustomerQuery) Clone() *CustomerQuery {
 		return nil
 	}
 	return &CustomerQuery{
-		config:        _q.config,
-		ctx:           _q.ctx.Clone(),
-		order:         append([]customer.OrderOption{}, _q.order...),
-		inters:        append([]Interceptor{}, _q.inters...),
-		predicates:    append([]predicate.Customer{}, _q.predicates...),
-		withCompany:   _q.withCompany.Clone(),
-		withGroup:     _q.withGroup.Clone(),
-		withContacts:  _q.withContacts.Clone(),
-		withCreatedBy: _q.withCreatedBy.Clone(),
-		withInvoices:  _q.withInvoices.Clone(),
+		config:          _q.config,
+		ctx:             _q.ctx.Clone(),
+		order:           append([]customer.OrderOption{}, _q.order...),
+		inters:          append([]Interceptor{}, _q.inters...),
+		predicates:      append([]predicate.Customer{}, _q.predicates...),
+		withCompany:     _q.withCompany.Clone(),
+		withGroup:       _q.withGroup.Clone(),
+		withContacts:    _q.withContacts.Clone(),
+		withCreatedBy:   _q.withCreatedBy.Clone(),
+		withInvoices:    _q.withInvoices.Clone(),
+		withQuotes:      _q.withQuotes.Clone(),
+		withSalesOrders: _q.withSalesOrders.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -442,6 +494,28 @@ func (_q *CustomerQuery) WithInvoices(opts ...func(*InvoiceQuery)) *CustomerQuer
 		opt(query)
 	}
 	_q.withInvoices = query
+	return _q
+}
+
+// WithQuotes tells the query-builder to eager-load the nodes that are connected to
+// the "quotes" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *CustomerQuery) WithQuotes(opts ...func(*QuoteQuery)) *CustomerQuery {
+	query := (&QuoteClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withQuotes = query
+	return _q
+}
+
+// WithSalesOrders tells the query-builder to eager-load the nodes that are connected to
+// the "sales_orders" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *CustomerQuery) WithSalesOrders(opts ...func(*SalesOrderQuery)) *CustomerQuery {
+	query := (&SalesOrderClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withSalesOrders = query
 	return _q
 }
 
@@ -529,12 +603,14 @@ func (_q *CustomerQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Cus
 	var (
 		nodes       = []*Customer{}
 		_spec       = _q.querySpec()
-		loadedTypes = [5]bool{
+		loadedTypes = [7]bool{
 			_q.withCompany != nil,
 			_q.withGroup != nil,
 			_q.withContacts != nil,
 			_q.withCreatedBy != nil,
 			_q.withInvoices != nil,
+			_q.withQuotes != nil,
+			_q.withSalesOrders != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -590,6 +666,20 @@ func (_q *CustomerQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Cus
 			return nil, err
 		}
 	}
+	if query := _q.withQuotes; query != nil {
+		if err := _q.loadQuotes(ctx, query, nodes,
+			func(n *Customer) { n.Edges.Quotes = []*Quote{} },
+			func(n *Customer, e *Quote) { n.Edges.Quotes = append(n.Edges.Quotes, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withSalesOrders; query != nil {
+		if err := _q.loadSalesOrders(ctx, query, nodes,
+			func(n *Customer) { n.Edges.SalesOrders = []*SalesOrder{} },
+			func(n *Customer, e *SalesOrder) { n.Edges.SalesOrders = append(n.Edges.SalesOrders, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedContacts {
 		if err := _q.loadContacts(ctx, query, nodes,
 			func(n *Customer) { n.appendNamedContacts(name) },
@@ -601,6 +691,20 @@ func (_q *CustomerQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Cus
 		if err := _q.loadInvoices(ctx, query, nodes,
 			func(n *Customer) { n.appendNamedInvoices(name) },
 			func(n *Customer, e *Invoice) { n.appendNamedInvoices(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedQuotes {
+		if err := _q.loadQuotes(ctx, query, nodes,
+			func(n *Customer) { n.appendNamedQuotes(name) },
+			func(n *Customer, e *Quote) { n.appendNamedQuotes(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedSalesOrders {
+		if err := _q.loadSalesOrders(ctx, query, nodes,
+			func(n *Customer) { n.appendNamedSalesOrders(name) },
+			func(n *Customer, e *SalesOrder) { n.appendNamedSalesOrders(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -750,6 +854,66 @@ func (_q *CustomerQuery) loadInvoices(ctx context.Context, query *InvoiceQuery, 
 	}
 	query.Where(predicate.Invoice(func(s *sql.Selector) {
 		s.Where(sql.InValues(s.C(customer.InvoicesColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.CustomerID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "customer_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *CustomerQuery) loadQuotes(ctx context.Context, query *QuoteQuery, nodes []*Customer, init func(*Customer), assign func(*Customer, *Quote)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[pulid.ID]*Customer)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(quote.FieldCustomerID)
+	}
+	query.Where(predicate.Quote(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(customer.QuotesColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.CustomerID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "customer_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *CustomerQuery) loadSalesOrders(ctx context.Context, query *SalesOrderQuery, nodes []*Customer, init func(*Customer), assign func(*Customer, *SalesOrder)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[pulid.ID]*Customer)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(salesorder.FieldCustomerID)
+	}
+	query.Where(predicate.SalesOrder(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(customer.SalesOrdersColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -919,6 +1083,34 @@ func (_q *CustomerQuery) WithNamedInvoices(name string, opts ...func(*InvoiceQue
 		_q.withNamedInvoices = make(map[string]*InvoiceQuery)
 	}
 	_q.withNamedInvoices[name] = query
+	return _q
+}
+
+// WithNamedQuotes tells the query-builder to eager-load the nodes that are connected to the "quotes"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *CustomerQuery) WithNamedQuotes(name string, opts ...func(*QuoteQuery)) *CustomerQuery {
+	query := (&QuoteClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedQuotes == nil {
+		_q.withNamedQuotes = make(map[string]*QuoteQuery)
+	}
+	_q.withNamedQuotes[name] = query
+	return _q
+}
+
+// WithNamedSalesOrders tells the query-builder to eager-load the nodes that are connected to the "sales_orders"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *CustomerQuery) WithNamedSalesOrders(name string, opts ...func(*SalesOrderQuery)) *CustomerQuery {
+	query := (&SalesOrderClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedSalesOrders == nil {
+		_q.withNamedSalesOrders = make(map[string]*SalesOrderQuery)
+	}
+	_q.withNamedSalesOrders[name] = query
 	return _q
 }
 

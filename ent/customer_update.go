@@ -17,6 +17,8 @@ import (
 	"github.com/bigledger/bigledger/ent/customergroup"
 	"github.com/bigledger/bigledger/ent/invoice"
 	"github.com/bigledger/bigledger/ent/predicate"
+	"github.com/bigledger/bigledger/ent/quote"
+	"github.com/bigledger/bigledger/ent/salesorder"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/ent/schema/types"
 	"github.com/shopspring/decimal"
@@ -668,6 +670,36 @@ func (_u *CustomerUpdate) AddInvoices(v ...*Invoice) *CustomerUpdate {
 	return _u.AddInvoiceIDs(ids...)
 }
 
+// AddQuoteIDs adds the "quotes" edge to the Quote entity by IDs.
+func (_u *CustomerUpdate) AddQuoteIDs(ids ...pulid.ID) *CustomerUpdate {
+	_u.mutation.AddQuoteIDs(ids...)
+	return _u
+}
+
+// AddQuotes adds the "quotes" edges to the Quote entity.
+func (_u *CustomerUpdate) AddQuotes(v ...*Quote) *CustomerUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddQuoteIDs(ids...)
+}
+
+// AddSalesOrderIDs adds the "sales_orders" edge to the SalesOrder entity by IDs.
+func (_u *CustomerUpdate) AddSalesOrderIDs(ids ...pulid.ID) *CustomerUpdate {
+	_u.mutation.AddSalesOrderIDs(ids...)
+	return _u
+}
+
+// AddSalesOrders adds the "sales_orders" edges to the SalesOrder entity.
+func (_u *CustomerUpdate) AddSalesOrders(v ...*SalesOrder) *CustomerUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddSalesOrderIDs(ids...)
+}
+
 // Mutation returns the CustomerMutation object of the builder.
 func (_u *CustomerUpdate) Mutation() *CustomerMutation {
 	return _u.mutation
@@ -719,6 +751,48 @@ func (_u *CustomerUpdate) RemoveInvoices(v ...*Invoice) *CustomerUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveInvoiceIDs(ids...)
+}
+
+// ClearQuotes clears all "quotes" edges to the Quote entity.
+func (_u *CustomerUpdate) ClearQuotes() *CustomerUpdate {
+	_u.mutation.ClearQuotes()
+	return _u
+}
+
+// RemoveQuoteIDs removes the "quotes" edge to Quote entities by IDs.
+func (_u *CustomerUpdate) RemoveQuoteIDs(ids ...pulid.ID) *CustomerUpdate {
+	_u.mutation.RemoveQuoteIDs(ids...)
+	return _u
+}
+
+// RemoveQuotes removes "quotes" edges to Quote entities.
+func (_u *CustomerUpdate) RemoveQuotes(v ...*Quote) *CustomerUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveQuoteIDs(ids...)
+}
+
+// ClearSalesOrders clears all "sales_orders" edges to the SalesOrder entity.
+func (_u *CustomerUpdate) ClearSalesOrders() *CustomerUpdate {
+	_u.mutation.ClearSalesOrders()
+	return _u
+}
+
+// RemoveSalesOrderIDs removes the "sales_orders" edge to SalesOrder entities by IDs.
+func (_u *CustomerUpdate) RemoveSalesOrderIDs(ids ...pulid.ID) *CustomerUpdate {
+	_u.mutation.RemoveSalesOrderIDs(ids...)
+	return _u
+}
+
+// RemoveSalesOrders removes "sales_orders" edges to SalesOrder entities.
+func (_u *CustomerUpdate) RemoveSalesOrders(v ...*SalesOrder) *CustomerUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveSalesOrderIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -1161,6 +1235,96 @@ func (_u *CustomerUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(invoice.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.QuotesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   customer.QuotesTable,
+			Columns: []string{customer.QuotesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(quote.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedQuotesIDs(); len(nodes) > 0 && !_u.mutation.QuotesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   customer.QuotesTable,
+			Columns: []string{customer.QuotesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(quote.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.QuotesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   customer.QuotesTable,
+			Columns: []string{customer.QuotesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(quote.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.SalesOrdersCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   customer.SalesOrdersTable,
+			Columns: []string{customer.SalesOrdersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(salesorder.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedSalesOrdersIDs(); len(nodes) > 0 && !_u.mutation.SalesOrdersCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   customer.SalesOrdersTable,
+			Columns: []string{customer.SalesOrdersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(salesorder.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.SalesOrdersIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   customer.SalesOrdersTable,
+			Columns: []string{customer.SalesOrdersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(salesorder.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {
@@ -1822,6 +1986,36 @@ func (_u *CustomerUpdateOne) AddInvoices(v ...*Invoice) *CustomerUpdateOne {
 	return _u.AddInvoiceIDs(ids...)
 }
 
+// AddQuoteIDs adds the "quotes" edge to the Quote entity by IDs.
+func (_u *CustomerUpdateOne) AddQuoteIDs(ids ...pulid.ID) *CustomerUpdateOne {
+	_u.mutation.AddQuoteIDs(ids...)
+	return _u
+}
+
+// AddQuotes adds the "quotes" edges to the Quote entity.
+func (_u *CustomerUpdateOne) AddQuotes(v ...*Quote) *CustomerUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddQuoteIDs(ids...)
+}
+
+// AddSalesOrderIDs adds the "sales_orders" edge to the SalesOrder entity by IDs.
+func (_u *CustomerUpdateOne) AddSalesOrderIDs(ids ...pulid.ID) *CustomerUpdateOne {
+	_u.mutation.AddSalesOrderIDs(ids...)
+	return _u
+}
+
+// AddSalesOrders adds the "sales_orders" edges to the SalesOrder entity.
+func (_u *CustomerUpdateOne) AddSalesOrders(v ...*SalesOrder) *CustomerUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddSalesOrderIDs(ids...)
+}
+
 // Mutation returns the CustomerMutation object of the builder.
 func (_u *CustomerUpdateOne) Mutation() *CustomerMutation {
 	return _u.mutation
@@ -1873,6 +2067,48 @@ func (_u *CustomerUpdateOne) RemoveInvoices(v ...*Invoice) *CustomerUpdateOne {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveInvoiceIDs(ids...)
+}
+
+// ClearQuotes clears all "quotes" edges to the Quote entity.
+func (_u *CustomerUpdateOne) ClearQuotes() *CustomerUpdateOne {
+	_u.mutation.ClearQuotes()
+	return _u
+}
+
+// RemoveQuoteIDs removes the "quotes" edge to Quote entities by IDs.
+func (_u *CustomerUpdateOne) RemoveQuoteIDs(ids ...pulid.ID) *CustomerUpdateOne {
+	_u.mutation.RemoveQuoteIDs(ids...)
+	return _u
+}
+
+// RemoveQuotes removes "quotes" edges to Quote entities.
+func (_u *CustomerUpdateOne) RemoveQuotes(v ...*Quote) *CustomerUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveQuoteIDs(ids...)
+}
+
+// ClearSalesOrders clears all "sales_orders" edges to the SalesOrder entity.
+func (_u *CustomerUpdateOne) ClearSalesOrders() *CustomerUpdateOne {
+	_u.mutation.ClearSalesOrders()
+	return _u
+}
+
+// RemoveSalesOrderIDs removes the "sales_orders" edge to SalesOrder entities by IDs.
+func (_u *CustomerUpdateOne) RemoveSalesOrderIDs(ids ...pulid.ID) *CustomerUpdateOne {
+	_u.mutation.RemoveSalesOrderIDs(ids...)
+	return _u
+}
+
+// RemoveSalesOrders removes "sales_orders" edges to SalesOrder entities.
+func (_u *CustomerUpdateOne) RemoveSalesOrders(v ...*SalesOrder) *CustomerUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveSalesOrderIDs(ids...)
 }
 
 // Where appends a list predicates to the CustomerUpdate builder.
@@ -2345,6 +2581,96 @@ func (_u *CustomerUpdateOne) sqlSave(ctx context.Context) (_node *Customer, err 
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(invoice.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.QuotesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   customer.QuotesTable,
+			Columns: []string{customer.QuotesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(quote.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedQuotesIDs(); len(nodes) > 0 && !_u.mutation.QuotesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   customer.QuotesTable,
+			Columns: []string{customer.QuotesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(quote.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.QuotesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   customer.QuotesTable,
+			Columns: []string{customer.QuotesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(quote.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.SalesOrdersCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   customer.SalesOrdersTable,
+			Columns: []string{customer.SalesOrdersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(salesorder.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedSalesOrdersIDs(); len(nodes) > 0 && !_u.mutation.SalesOrdersCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   customer.SalesOrdersTable,
+			Columns: []string{customer.SalesOrdersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(salesorder.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.SalesOrdersIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   customer.SalesOrdersTable,
+			Columns: []string{customer.SalesOrdersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(salesorder.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

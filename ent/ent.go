@@ -21,6 +21,10 @@ import (
 	"github.com/bigledger/bigledger/ent/invoice"
 	"github.com/bigledger/bigledger/ent/invoiceitem"
 	"github.com/bigledger/bigledger/ent/item"
+	"github.com/bigledger/bigledger/ent/quote"
+	"github.com/bigledger/bigledger/ent/quoteitem"
+	"github.com/bigledger/bigledger/ent/salesorder"
+	"github.com/bigledger/bigledger/ent/salesorderitem"
 	"github.com/bigledger/bigledger/ent/taxcode"
 	"github.com/bigledger/bigledger/ent/user"
 )
@@ -92,6 +96,10 @@ func checkColumn(t, c string) error {
 			invoice.Table:         invoice.ValidColumn,
 			invoiceitem.Table:     invoiceitem.ValidColumn,
 			item.Table:            item.ValidColumn,
+			quote.Table:           quote.ValidColumn,
+			quoteitem.Table:       quoteitem.ValidColumn,
+			salesorder.Table:      salesorder.ValidColumn,
+			salesorderitem.Table:  salesorderitem.ValidColumn,
 			taxcode.Table:         taxcode.ValidColumn,
 			user.Table:            user.ValidColumn,
 		})

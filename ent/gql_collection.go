@@ -17,6 +17,10 @@ import (
 	"github.com/bigledger/bigledger/ent/invoice"
 	"github.com/bigledger/bigledger/ent/invoiceitem"
 	"github.com/bigledger/bigledger/ent/item"
+	"github.com/bigledger/bigledger/ent/quote"
+	"github.com/bigledger/bigledger/ent/quoteitem"
+	"github.com/bigledger/bigledger/ent/salesorder"
+	"github.com/bigledger/bigledger/ent/salesorderitem"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/ent/taxcode"
 	"github.com/bigledger/bigledger/ent/user"
@@ -423,6 +427,184 @@ func (_q *CustomerQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 				query = pager.applyOrder(query)
 			}
 			_q.WithNamedInvoices(alias, func(wq *InvoiceQuery) {
+				*wq = *query
+			})
+
+		case "quotes":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&QuoteClient{config: _q.config}).Query()
+			)
+			args := newQuotePaginateArgs(fieldArgs(ctx, new(QuoteWhereInput), path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newQuotePager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Customer) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID pulid.ID `sql:"customer_id"`
+							Count  int      `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(customer.QuotesColumn), ids...))
+						})
+						if err := query.GroupBy(customer.QuotesColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[pulid.ID]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[3] == nil {
+								nodes[i].Edges.totalCount[3] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[3][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Customer) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.Quotes)
+							if nodes[i].Edges.totalCount[3] == nil {
+								nodes[i].Edges.totalCount[3] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[3][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, quoteImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(customer.QuotesColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedQuotes(alias, func(wq *QuoteQuery) {
+				*wq = *query
+			})
+
+		case "salesOrders":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&SalesOrderClient{config: _q.config}).Query()
+			)
+			args := newSalesOrderPaginateArgs(fieldArgs(ctx, new(SalesOrderWhereInput), path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newSalesOrderPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Customer) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID pulid.ID `sql:"customer_id"`
+							Count  int      `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(customer.SalesOrdersColumn), ids...))
+						})
+						if err := query.GroupBy(customer.SalesOrdersColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[pulid.ID]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[4] == nil {
+								nodes[i].Edges.totalCount[4] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[4][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Customer) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.SalesOrders)
+							if nodes[i].Edges.totalCount[4] == nil {
+								nodes[i].Edges.totalCount[4] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[4][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, salesorderImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(customer.SalesOrdersColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedSalesOrders(alias, func(wq *SalesOrderQuery) {
 				*wq = *query
 			})
 		case "createdAt":
@@ -865,6 +1047,21 @@ func (_q *InvoiceQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 			_q.WithNamedItems(alias, func(wq *InvoiceItemQuery) {
 				*wq = *query
 			})
+
+		case "salesOrder":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&SalesOrderClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, salesorderImplementors)...); err != nil {
+				return err
+			}
+			_q.withSalesOrder = query
+			if _, ok := fieldSeen[invoice.FieldSalesOrderID]; !ok {
+				selectedFields = append(selectedFields, invoice.FieldSalesOrderID)
+				fieldSeen[invoice.FieldSalesOrderID] = struct{}{}
+			}
 		case "createdAt":
 			if _, ok := fieldSeen[invoice.FieldCreatedAt]; !ok {
 				selectedFields = append(selectedFields, invoice.FieldCreatedAt)
@@ -1024,6 +1221,11 @@ func (_q *InvoiceQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 			if _, ok := fieldSeen[invoice.FieldVoidReason]; !ok {
 				selectedFields = append(selectedFields, invoice.FieldVoidReason)
 				fieldSeen[invoice.FieldVoidReason] = struct{}{}
+			}
+		case "salesOrderID":
+			if _, ok := fieldSeen[invoice.FieldSalesOrderID]; !ok {
+				selectedFields = append(selectedFields, invoice.FieldSalesOrderID)
+				fieldSeen[invoice.FieldSalesOrderID] = struct{}{}
 			}
 		case "einvoiceStatus":
 			if _, ok := fieldSeen[invoice.FieldEinvoiceStatus]; !ok {
@@ -1250,6 +1452,11 @@ func (_q *InvoiceItemQuery) collectField(ctx context.Context, oneNode bool, opCt
 				selectedFields = append(selectedFields, invoiceitem.FieldInvoiceID)
 				fieldSeen[invoiceitem.FieldInvoiceID] = struct{}{}
 			}
+		case "salesOrderItemID":
+			if _, ok := fieldSeen[invoiceitem.FieldSalesOrderItemID]; !ok {
+				selectedFields = append(selectedFields, invoiceitem.FieldSalesOrderItemID)
+				fieldSeen[invoiceitem.FieldSalesOrderItemID] = struct{}{}
+			}
 		case "id":
 		case "__typename":
 		default:
@@ -1453,6 +1660,958 @@ func newItemPaginateArgs(rv map[string]any) *itemPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*ItemWhereInput); ok {
 		args.opts = append(args.opts, WithItemFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *QuoteQuery) CollectFields(ctx context.Context, satisfies ...string) (*QuoteQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *QuoteQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(quote.Columns))
+		selectedFields = []string{quote.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "customer":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CustomerClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, customerImplementors)...); err != nil {
+				return err
+			}
+			_q.withCustomer = query
+			if _, ok := fieldSeen[quote.FieldCustomerID]; !ok {
+				selectedFields = append(selectedFields, quote.FieldCustomerID)
+				fieldSeen[quote.FieldCustomerID] = struct{}{}
+			}
+
+		case "items":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&QuoteItemClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, quoteitemImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedItems(alias, func(wq *QuoteItemQuery) {
+				*wq = *query
+			})
+		case "createdAt":
+			if _, ok := fieldSeen[quote.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, quote.FieldCreatedAt)
+				fieldSeen[quote.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[quote.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, quote.FieldUpdatedAt)
+				fieldSeen[quote.FieldUpdatedAt] = struct{}{}
+			}
+		case "customerID":
+			if _, ok := fieldSeen[quote.FieldCustomerID]; !ok {
+				selectedFields = append(selectedFields, quote.FieldCustomerID)
+				fieldSeen[quote.FieldCustomerID] = struct{}{}
+			}
+		case "currency":
+			if _, ok := fieldSeen[quote.FieldCurrency]; !ok {
+				selectedFields = append(selectedFields, quote.FieldCurrency)
+				fieldSeen[quote.FieldCurrency] = struct{}{}
+			}
+		case "exchangeRate":
+			if _, ok := fieldSeen[quote.FieldExchangeRate]; !ok {
+				selectedFields = append(selectedFields, quote.FieldExchangeRate)
+				fieldSeen[quote.FieldExchangeRate] = struct{}{}
+			}
+		case "reference":
+			if _, ok := fieldSeen[quote.FieldReference]; !ok {
+				selectedFields = append(selectedFields, quote.FieldReference)
+				fieldSeen[quote.FieldReference] = struct{}{}
+			}
+		case "notes":
+			if _, ok := fieldSeen[quote.FieldNotes]; !ok {
+				selectedFields = append(selectedFields, quote.FieldNotes)
+				fieldSeen[quote.FieldNotes] = struct{}{}
+			}
+		case "terms":
+			if _, ok := fieldSeen[quote.FieldTerms]; !ok {
+				selectedFields = append(selectedFields, quote.FieldTerms)
+				fieldSeen[quote.FieldTerms] = struct{}{}
+			}
+		case "billingAddress":
+			if _, ok := fieldSeen[quote.FieldBillingAddress]; !ok {
+				selectedFields = append(selectedFields, quote.FieldBillingAddress)
+				fieldSeen[quote.FieldBillingAddress] = struct{}{}
+			}
+		case "shippingAddress":
+			if _, ok := fieldSeen[quote.FieldShippingAddress]; !ok {
+				selectedFields = append(selectedFields, quote.FieldShippingAddress)
+				fieldSeen[quote.FieldShippingAddress] = struct{}{}
+			}
+		case "subtotal":
+			if _, ok := fieldSeen[quote.FieldSubtotal]; !ok {
+				selectedFields = append(selectedFields, quote.FieldSubtotal)
+				fieldSeen[quote.FieldSubtotal] = struct{}{}
+			}
+		case "totalDiscount":
+			if _, ok := fieldSeen[quote.FieldTotalDiscount]; !ok {
+				selectedFields = append(selectedFields, quote.FieldTotalDiscount)
+				fieldSeen[quote.FieldTotalDiscount] = struct{}{}
+			}
+		case "totalTax":
+			if _, ok := fieldSeen[quote.FieldTotalTax]; !ok {
+				selectedFields = append(selectedFields, quote.FieldTotalTax)
+				fieldSeen[quote.FieldTotalTax] = struct{}{}
+			}
+		case "shippingCost":
+			if _, ok := fieldSeen[quote.FieldShippingCost]; !ok {
+				selectedFields = append(selectedFields, quote.FieldShippingCost)
+				fieldSeen[quote.FieldShippingCost] = struct{}{}
+			}
+		case "total":
+			if _, ok := fieldSeen[quote.FieldTotal]; !ok {
+				selectedFields = append(selectedFields, quote.FieldTotal)
+				fieldSeen[quote.FieldTotal] = struct{}{}
+			}
+		case "createdByID":
+			if _, ok := fieldSeen[quote.FieldCreatedByID]; !ok {
+				selectedFields = append(selectedFields, quote.FieldCreatedByID)
+				fieldSeen[quote.FieldCreatedByID] = struct{}{}
+			}
+		case "quoteNumber":
+			if _, ok := fieldSeen[quote.FieldQuoteNumber]; !ok {
+				selectedFields = append(selectedFields, quote.FieldQuoteNumber)
+				fieldSeen[quote.FieldQuoteNumber] = struct{}{}
+			}
+		case "quoteDate":
+			if _, ok := fieldSeen[quote.FieldQuoteDate]; !ok {
+				selectedFields = append(selectedFields, quote.FieldQuoteDate)
+				fieldSeen[quote.FieldQuoteDate] = struct{}{}
+			}
+		case "validUntil":
+			if _, ok := fieldSeen[quote.FieldValidUntil]; !ok {
+				selectedFields = append(selectedFields, quote.FieldValidUntil)
+				fieldSeen[quote.FieldValidUntil] = struct{}{}
+			}
+		case "title":
+			if _, ok := fieldSeen[quote.FieldTitle]; !ok {
+				selectedFields = append(selectedFields, quote.FieldTitle)
+				fieldSeen[quote.FieldTitle] = struct{}{}
+			}
+		case "description":
+			if _, ok := fieldSeen[quote.FieldDescription]; !ok {
+				selectedFields = append(selectedFields, quote.FieldDescription)
+				fieldSeen[quote.FieldDescription] = struct{}{}
+			}
+		case "sentAt":
+			if _, ok := fieldSeen[quote.FieldSentAt]; !ok {
+				selectedFields = append(selectedFields, quote.FieldSentAt)
+				fieldSeen[quote.FieldSentAt] = struct{}{}
+			}
+		case "sendCount":
+			if _, ok := fieldSeen[quote.FieldSendCount]; !ok {
+				selectedFields = append(selectedFields, quote.FieldSendCount)
+				fieldSeen[quote.FieldSendCount] = struct{}{}
+			}
+		case "lastSend":
+			if _, ok := fieldSeen[quote.FieldLastSend]; !ok {
+				selectedFields = append(selectedFields, quote.FieldLastSend)
+				fieldSeen[quote.FieldLastSend] = struct{}{}
+			}
+		case "acceptedAt":
+			if _, ok := fieldSeen[quote.FieldAcceptedAt]; !ok {
+				selectedFields = append(selectedFields, quote.FieldAcceptedAt)
+				fieldSeen[quote.FieldAcceptedAt] = struct{}{}
+			}
+		case "acceptedBy":
+			if _, ok := fieldSeen[quote.FieldAcceptedBy]; !ok {
+				selectedFields = append(selectedFields, quote.FieldAcceptedBy)
+				fieldSeen[quote.FieldAcceptedBy] = struct{}{}
+			}
+		case "rejectedAt":
+			if _, ok := fieldSeen[quote.FieldRejectedAt]; !ok {
+				selectedFields = append(selectedFields, quote.FieldRejectedAt)
+				fieldSeen[quote.FieldRejectedAt] = struct{}{}
+			}
+		case "rejectionReason":
+			if _, ok := fieldSeen[quote.FieldRejectionReason]; !ok {
+				selectedFields = append(selectedFields, quote.FieldRejectionReason)
+				fieldSeen[quote.FieldRejectionReason] = struct{}{}
+			}
+		case "convertedToOrderAt":
+			if _, ok := fieldSeen[quote.FieldConvertedToOrderAt]; !ok {
+				selectedFields = append(selectedFields, quote.FieldConvertedToOrderAt)
+				fieldSeen[quote.FieldConvertedToOrderAt] = struct{}{}
+			}
+		case "salesOrderID":
+			if _, ok := fieldSeen[quote.FieldSalesOrderID]; !ok {
+				selectedFields = append(selectedFields, quote.FieldSalesOrderID)
+				fieldSeen[quote.FieldSalesOrderID] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type quotePaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []QuotePaginateOption
+}
+
+func newQuotePaginateArgs(rv map[string]any) *quotePaginateArgs {
+	args := &quotePaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case []*QuoteOrder:
+			args.opts = append(args.opts, WithQuoteOrder(v))
+		case []any:
+			var orders []*QuoteOrder
+			for i := range v {
+				mv, ok := v[i].(map[string]any)
+				if !ok {
+					continue
+				}
+				var (
+					err1, err2 error
+					order      = &QuoteOrder{Field: &QuoteOrderField{}, Direction: entgql.OrderDirectionAsc}
+				)
+				if d, ok := mv[directionField]; ok {
+					err1 = order.Direction.UnmarshalGQL(d)
+				}
+				if f, ok := mv[fieldField]; ok {
+					err2 = order.Field.UnmarshalGQL(f)
+				}
+				if err1 == nil && err2 == nil {
+					orders = append(orders, order)
+				}
+			}
+			args.opts = append(args.opts, WithQuoteOrder(orders))
+		}
+	}
+	if v, ok := rv[whereField].(*QuoteWhereInput); ok {
+		args.opts = append(args.opts, WithQuoteFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *QuoteItemQuery) CollectFields(ctx context.Context, satisfies ...string) (*QuoteItemQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *QuoteItemQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(quoteitem.Columns))
+		selectedFields = []string{quoteitem.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "quote":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&QuoteClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, quoteImplementors)...); err != nil {
+				return err
+			}
+			_q.withQuote = query
+			if _, ok := fieldSeen[quoteitem.FieldQuoteID]; !ok {
+				selectedFields = append(selectedFields, quoteitem.FieldQuoteID)
+				fieldSeen[quoteitem.FieldQuoteID] = struct{}{}
+			}
+
+		case "item":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ItemClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, itemImplementors)...); err != nil {
+				return err
+			}
+			_q.withItem = query
+			if _, ok := fieldSeen[quoteitem.FieldItemID]; !ok {
+				selectedFields = append(selectedFields, quoteitem.FieldItemID)
+				fieldSeen[quoteitem.FieldItemID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[quoteitem.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, quoteitem.FieldCreatedAt)
+				fieldSeen[quoteitem.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[quoteitem.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, quoteitem.FieldUpdatedAt)
+				fieldSeen[quoteitem.FieldUpdatedAt] = struct{}{}
+			}
+		case "position":
+			if _, ok := fieldSeen[quoteitem.FieldPosition]; !ok {
+				selectedFields = append(selectedFields, quoteitem.FieldPosition)
+				fieldSeen[quoteitem.FieldPosition] = struct{}{}
+			}
+		case "itemID":
+			if _, ok := fieldSeen[quoteitem.FieldItemID]; !ok {
+				selectedFields = append(selectedFields, quoteitem.FieldItemID)
+				fieldSeen[quoteitem.FieldItemID] = struct{}{}
+			}
+		case "itemCode":
+			if _, ok := fieldSeen[quoteitem.FieldItemCode]; !ok {
+				selectedFields = append(selectedFields, quoteitem.FieldItemCode)
+				fieldSeen[quoteitem.FieldItemCode] = struct{}{}
+			}
+		case "description":
+			if _, ok := fieldSeen[quoteitem.FieldDescription]; !ok {
+				selectedFields = append(selectedFields, quoteitem.FieldDescription)
+				fieldSeen[quoteitem.FieldDescription] = struct{}{}
+			}
+		case "quantity":
+			if _, ok := fieldSeen[quoteitem.FieldQuantity]; !ok {
+				selectedFields = append(selectedFields, quoteitem.FieldQuantity)
+				fieldSeen[quoteitem.FieldQuantity] = struct{}{}
+			}
+		case "unitPrice":
+			if _, ok := fieldSeen[quoteitem.FieldUnitPrice]; !ok {
+				selectedFields = append(selectedFields, quoteitem.FieldUnitPrice)
+				fieldSeen[quoteitem.FieldUnitPrice] = struct{}{}
+			}
+		case "discountPercent":
+			if _, ok := fieldSeen[quoteitem.FieldDiscountPercent]; !ok {
+				selectedFields = append(selectedFields, quoteitem.FieldDiscountPercent)
+				fieldSeen[quoteitem.FieldDiscountPercent] = struct{}{}
+			}
+		case "discountAmount":
+			if _, ok := fieldSeen[quoteitem.FieldDiscountAmount]; !ok {
+				selectedFields = append(selectedFields, quoteitem.FieldDiscountAmount)
+				fieldSeen[quoteitem.FieldDiscountAmount] = struct{}{}
+			}
+		case "lineTotal":
+			if _, ok := fieldSeen[quoteitem.FieldLineTotal]; !ok {
+				selectedFields = append(selectedFields, quoteitem.FieldLineTotal)
+				fieldSeen[quoteitem.FieldLineTotal] = struct{}{}
+			}
+		case "taxCode":
+			if _, ok := fieldSeen[quoteitem.FieldTaxCode]; !ok {
+				selectedFields = append(selectedFields, quoteitem.FieldTaxCode)
+				fieldSeen[quoteitem.FieldTaxCode] = struct{}{}
+			}
+		case "taxRate":
+			if _, ok := fieldSeen[quoteitem.FieldTaxRate]; !ok {
+				selectedFields = append(selectedFields, quoteitem.FieldTaxRate)
+				fieldSeen[quoteitem.FieldTaxRate] = struct{}{}
+			}
+		case "taxAmount":
+			if _, ok := fieldSeen[quoteitem.FieldTaxAmount]; !ok {
+				selectedFields = append(selectedFields, quoteitem.FieldTaxAmount)
+				fieldSeen[quoteitem.FieldTaxAmount] = struct{}{}
+			}
+		case "notes":
+			if _, ok := fieldSeen[quoteitem.FieldNotes]; !ok {
+				selectedFields = append(selectedFields, quoteitem.FieldNotes)
+				fieldSeen[quoteitem.FieldNotes] = struct{}{}
+			}
+		case "quoteID":
+			if _, ok := fieldSeen[quoteitem.FieldQuoteID]; !ok {
+				selectedFields = append(selectedFields, quoteitem.FieldQuoteID)
+				fieldSeen[quoteitem.FieldQuoteID] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type quoteitemPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []QuoteItemPaginateOption
+}
+
+func newQuoteItemPaginateArgs(rv map[string]any) *quoteitemPaginateArgs {
+	args := &quoteitemPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &QuoteItemOrder{Field: &QuoteItemOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithQuoteItemOrder(order))
+			}
+		case *QuoteItemOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithQuoteItemOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*QuoteItemWhereInput); ok {
+		args.opts = append(args.opts, WithQuoteItemFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *SalesOrderQuery) CollectFields(ctx context.Context, satisfies ...string) (*SalesOrderQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *SalesOrderQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(salesorder.Columns))
+		selectedFields = []string{salesorder.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "customer":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CustomerClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, customerImplementors)...); err != nil {
+				return err
+			}
+			_q.withCustomer = query
+			if _, ok := fieldSeen[salesorder.FieldCustomerID]; !ok {
+				selectedFields = append(selectedFields, salesorder.FieldCustomerID)
+				fieldSeen[salesorder.FieldCustomerID] = struct{}{}
+			}
+
+		case "items":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&SalesOrderItemClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, salesorderitemImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedItems(alias, func(wq *SalesOrderItemQuery) {
+				*wq = *query
+			})
+
+		case "quote":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&QuoteClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, quoteImplementors)...); err != nil {
+				return err
+			}
+			_q.withQuote = query
+			if _, ok := fieldSeen[salesorder.FieldQuoteID]; !ok {
+				selectedFields = append(selectedFields, salesorder.FieldQuoteID)
+				fieldSeen[salesorder.FieldQuoteID] = struct{}{}
+			}
+
+		case "invoices":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&InvoiceClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, invoiceImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedInvoices(alias, func(wq *InvoiceQuery) {
+				*wq = *query
+			})
+		case "createdAt":
+			if _, ok := fieldSeen[salesorder.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, salesorder.FieldCreatedAt)
+				fieldSeen[salesorder.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[salesorder.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, salesorder.FieldUpdatedAt)
+				fieldSeen[salesorder.FieldUpdatedAt] = struct{}{}
+			}
+		case "customerID":
+			if _, ok := fieldSeen[salesorder.FieldCustomerID]; !ok {
+				selectedFields = append(selectedFields, salesorder.FieldCustomerID)
+				fieldSeen[salesorder.FieldCustomerID] = struct{}{}
+			}
+		case "currency":
+			if _, ok := fieldSeen[salesorder.FieldCurrency]; !ok {
+				selectedFields = append(selectedFields, salesorder.FieldCurrency)
+				fieldSeen[salesorder.FieldCurrency] = struct{}{}
+			}
+		case "exchangeRate":
+			if _, ok := fieldSeen[salesorder.FieldExchangeRate]; !ok {
+				selectedFields = append(selectedFields, salesorder.FieldExchangeRate)
+				fieldSeen[salesorder.FieldExchangeRate] = struct{}{}
+			}
+		case "reference":
+			if _, ok := fieldSeen[salesorder.FieldReference]; !ok {
+				selectedFields = append(selectedFields, salesorder.FieldReference)
+				fieldSeen[salesorder.FieldReference] = struct{}{}
+			}
+		case "notes":
+			if _, ok := fieldSeen[salesorder.FieldNotes]; !ok {
+				selectedFields = append(selectedFields, salesorder.FieldNotes)
+				fieldSeen[salesorder.FieldNotes] = struct{}{}
+			}
+		case "terms":
+			if _, ok := fieldSeen[salesorder.FieldTerms]; !ok {
+				selectedFields = append(selectedFields, salesorder.FieldTerms)
+				fieldSeen[salesorder.FieldTerms] = struct{}{}
+			}
+		case "billingAddress":
+			if _, ok := fieldSeen[salesorder.FieldBillingAddress]; !ok {
+				selectedFields = append(selectedFields, salesorder.FieldBillingAddress)
+				fieldSeen[salesorder.FieldBillingAddress] = struct{}{}
+			}
+		case "shippingAddress":
+			if _, ok := fieldSeen[salesorder.FieldShippingAddress]; !ok {
+				selectedFields = append(selectedFields, salesorder.FieldShippingAddress)
+				fieldSeen[salesorder.FieldShippingAddress] = struct{}{}
+			}
+		case "subtotal":
+			if _, ok := fieldSeen[salesorder.FieldSubtotal]; !ok {
+				selectedFields = append(selectedFields, salesorder.FieldSubtotal)
+				fieldSeen[salesorder.FieldSubtotal] = struct{}{}
+			}
+		case "totalDiscount":
+			if _, ok := fieldSeen[salesorder.FieldTotalDiscount]; !ok {
+				selectedFields = append(selectedFields, salesorder.FieldTotalDiscount)
+				fieldSeen[salesorder.FieldTotalDiscount] = struct{}{}
+			}
+		case "totalTax":
+			if _, ok := fieldSeen[salesorder.FieldTotalTax]; !ok {
+				selectedFields = append(selectedFields, salesorder.FieldTotalTax)
+				fieldSeen[salesorder.FieldTotalTax] = struct{}{}
+			}
+		case "shippingCost":
+			if _, ok := fieldSeen[salesorder.FieldShippingCost]; !ok {
+				selectedFields = append(selectedFields, salesorder.FieldShippingCost)
+				fieldSeen[salesorder.FieldShippingCost] = struct{}{}
+			}
+		case "total":
+			if _, ok := fieldSeen[salesorder.FieldTotal]; !ok {
+				selectedFields = append(selectedFields, salesorder.FieldTotal)
+				fieldSeen[salesorder.FieldTotal] = struct{}{}
+			}
+		case "createdByID":
+			if _, ok := fieldSeen[salesorder.FieldCreatedByID]; !ok {
+				selectedFields = append(selectedFields, salesorder.FieldCreatedByID)
+				fieldSeen[salesorder.FieldCreatedByID] = struct{}{}
+			}
+		case "orderNumber":
+			if _, ok := fieldSeen[salesorder.FieldOrderNumber]; !ok {
+				selectedFields = append(selectedFields, salesorder.FieldOrderNumber)
+				fieldSeen[salesorder.FieldOrderNumber] = struct{}{}
+			}
+		case "orderDate":
+			if _, ok := fieldSeen[salesorder.FieldOrderDate]; !ok {
+				selectedFields = append(selectedFields, salesorder.FieldOrderDate)
+				fieldSeen[salesorder.FieldOrderDate] = struct{}{}
+			}
+		case "requiredDate":
+			if _, ok := fieldSeen[salesorder.FieldRequiredDate]; !ok {
+				selectedFields = append(selectedFields, salesorder.FieldRequiredDate)
+				fieldSeen[salesorder.FieldRequiredDate] = struct{}{}
+			}
+		case "promisedDate":
+			if _, ok := fieldSeen[salesorder.FieldPromisedDate]; !ok {
+				selectedFields = append(selectedFields, salesorder.FieldPromisedDate)
+				fieldSeen[salesorder.FieldPromisedDate] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[salesorder.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, salesorder.FieldStatus)
+				fieldSeen[salesorder.FieldStatus] = struct{}{}
+			}
+		case "priority":
+			if _, ok := fieldSeen[salesorder.FieldPriority]; !ok {
+				selectedFields = append(selectedFields, salesorder.FieldPriority)
+				fieldSeen[salesorder.FieldPriority] = struct{}{}
+			}
+		case "fulfillmentStatus":
+			if _, ok := fieldSeen[salesorder.FieldFulfillmentStatus]; !ok {
+				selectedFields = append(selectedFields, salesorder.FieldFulfillmentStatus)
+				fieldSeen[salesorder.FieldFulfillmentStatus] = struct{}{}
+			}
+		case "shippingMethod":
+			if _, ok := fieldSeen[salesorder.FieldShippingMethod]; !ok {
+				selectedFields = append(selectedFields, salesorder.FieldShippingMethod)
+				fieldSeen[salesorder.FieldShippingMethod] = struct{}{}
+			}
+		case "trackingNumber":
+			if _, ok := fieldSeen[salesorder.FieldTrackingNumber]; !ok {
+				selectedFields = append(selectedFields, salesorder.FieldTrackingNumber)
+				fieldSeen[salesorder.FieldTrackingNumber] = struct{}{}
+			}
+		case "estimatedDelivery":
+			if _, ok := fieldSeen[salesorder.FieldEstimatedDelivery]; !ok {
+				selectedFields = append(selectedFields, salesorder.FieldEstimatedDelivery)
+				fieldSeen[salesorder.FieldEstimatedDelivery] = struct{}{}
+			}
+		case "invoiceStatus":
+			if _, ok := fieldSeen[salesorder.FieldInvoiceStatus]; !ok {
+				selectedFields = append(selectedFields, salesorder.FieldInvoiceStatus)
+				fieldSeen[salesorder.FieldInvoiceStatus] = struct{}{}
+			}
+		case "quoteID":
+			if _, ok := fieldSeen[salesorder.FieldQuoteID]; !ok {
+				selectedFields = append(selectedFields, salesorder.FieldQuoteID)
+				fieldSeen[salesorder.FieldQuoteID] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type salesorderPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []SalesOrderPaginateOption
+}
+
+func newSalesOrderPaginateArgs(rv map[string]any) *salesorderPaginateArgs {
+	args := &salesorderPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case []*SalesOrderOrder:
+			args.opts = append(args.opts, WithSalesOrderOrder(v))
+		case []any:
+			var orders []*SalesOrderOrder
+			for i := range v {
+				mv, ok := v[i].(map[string]any)
+				if !ok {
+					continue
+				}
+				var (
+					err1, err2 error
+					order      = &SalesOrderOrder{Field: &SalesOrderOrderField{}, Direction: entgql.OrderDirectionAsc}
+				)
+				if d, ok := mv[directionField]; ok {
+					err1 = order.Direction.UnmarshalGQL(d)
+				}
+				if f, ok := mv[fieldField]; ok {
+					err2 = order.Field.UnmarshalGQL(f)
+				}
+				if err1 == nil && err2 == nil {
+					orders = append(orders, order)
+				}
+			}
+			args.opts = append(args.opts, WithSalesOrderOrder(orders))
+		}
+	}
+	if v, ok := rv[whereField].(*SalesOrderWhereInput); ok {
+		args.opts = append(args.opts, WithSalesOrderFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *SalesOrderItemQuery) CollectFields(ctx context.Context, satisfies ...string) (*SalesOrderItemQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *SalesOrderItemQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(salesorderitem.Columns))
+		selectedFields = []string{salesorderitem.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "salesOrder":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&SalesOrderClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, salesorderImplementors)...); err != nil {
+				return err
+			}
+			_q.withSalesOrder = query
+			if _, ok := fieldSeen[salesorderitem.FieldSalesOrderID]; !ok {
+				selectedFields = append(selectedFields, salesorderitem.FieldSalesOrderID)
+				fieldSeen[salesorderitem.FieldSalesOrderID] = struct{}{}
+			}
+
+		case "item":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ItemClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, itemImplementors)...); err != nil {
+				return err
+			}
+			_q.withItem = query
+			if _, ok := fieldSeen[salesorderitem.FieldItemID]; !ok {
+				selectedFields = append(selectedFields, salesorderitem.FieldItemID)
+				fieldSeen[salesorderitem.FieldItemID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[salesorderitem.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, salesorderitem.FieldCreatedAt)
+				fieldSeen[salesorderitem.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[salesorderitem.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, salesorderitem.FieldUpdatedAt)
+				fieldSeen[salesorderitem.FieldUpdatedAt] = struct{}{}
+			}
+		case "position":
+			if _, ok := fieldSeen[salesorderitem.FieldPosition]; !ok {
+				selectedFields = append(selectedFields, salesorderitem.FieldPosition)
+				fieldSeen[salesorderitem.FieldPosition] = struct{}{}
+			}
+		case "itemID":
+			if _, ok := fieldSeen[salesorderitem.FieldItemID]; !ok {
+				selectedFields = append(selectedFields, salesorderitem.FieldItemID)
+				fieldSeen[salesorderitem.FieldItemID] = struct{}{}
+			}
+		case "itemCode":
+			if _, ok := fieldSeen[salesorderitem.FieldItemCode]; !ok {
+				selectedFields = append(selectedFields, salesorderitem.FieldItemCode)
+				fieldSeen[salesorderitem.FieldItemCode] = struct{}{}
+			}
+		case "description":
+			if _, ok := fieldSeen[salesorderitem.FieldDescription]; !ok {
+				selectedFields = append(selectedFields, salesorderitem.FieldDescription)
+				fieldSeen[salesorderitem.FieldDescription] = struct{}{}
+			}
+		case "quantity":
+			if _, ok := fieldSeen[salesorderitem.FieldQuantity]; !ok {
+				selectedFields = append(selectedFields, salesorderitem.FieldQuantity)
+				fieldSeen[salesorderitem.FieldQuantity] = struct{}{}
+			}
+		case "unitPrice":
+			if _, ok := fieldSeen[salesorderitem.FieldUnitPrice]; !ok {
+				selectedFields = append(selectedFields, salesorderitem.FieldUnitPrice)
+				fieldSeen[salesorderitem.FieldUnitPrice] = struct{}{}
+			}
+		case "discountPercent":
+			if _, ok := fieldSeen[salesorderitem.FieldDiscountPercent]; !ok {
+				selectedFields = append(selectedFields, salesorderitem.FieldDiscountPercent)
+				fieldSeen[salesorderitem.FieldDiscountPercent] = struct{}{}
+			}
+		case "discountAmount":
+			if _, ok := fieldSeen[salesorderitem.FieldDiscountAmount]; !ok {
+				selectedFields = append(selectedFields, salesorderitem.FieldDiscountAmount)
+				fieldSeen[salesorderitem.FieldDiscountAmount] = struct{}{}
+			}
+		case "lineTotal":
+			if _, ok := fieldSeen[salesorderitem.FieldLineTotal]; !ok {
+				selectedFields = append(selectedFields, salesorderitem.FieldLineTotal)
+				fieldSeen[salesorderitem.FieldLineTotal] = struct{}{}
+			}
+		case "taxCode":
+			if _, ok := fieldSeen[salesorderitem.FieldTaxCode]; !ok {
+				selectedFields = append(selectedFields, salesorderitem.FieldTaxCode)
+				fieldSeen[salesorderitem.FieldTaxCode] = struct{}{}
+			}
+		case "taxRate":
+			if _, ok := fieldSeen[salesorderitem.FieldTaxRate]; !ok {
+				selectedFields = append(selectedFields, salesorderitem.FieldTaxRate)
+				fieldSeen[salesorderitem.FieldTaxRate] = struct{}{}
+			}
+		case "taxAmount":
+			if _, ok := fieldSeen[salesorderitem.FieldTaxAmount]; !ok {
+				selectedFields = append(selectedFields, salesorderitem.FieldTaxAmount)
+				fieldSeen[salesorderitem.FieldTaxAmount] = struct{}{}
+			}
+		case "notes":
+			if _, ok := fieldSeen[salesorderitem.FieldNotes]; !ok {
+				selectedFields = append(selectedFields, salesorderitem.FieldNotes)
+				fieldSeen[salesorderitem.FieldNotes] = struct{}{}
+			}
+		case "salesOrderID":
+			if _, ok := fieldSeen[salesorderitem.FieldSalesOrderID]; !ok {
+				selectedFields = append(selectedFields, salesorderitem.FieldSalesOrderID)
+				fieldSeen[salesorderitem.FieldSalesOrderID] = struct{}{}
+			}
+		case "shippedQuantity":
+			if _, ok := fieldSeen[salesorderitem.FieldShippedQuantity]; !ok {
+				selectedFields = append(selectedFields, salesorderitem.FieldShippedQuantity)
+				fieldSeen[salesorderitem.FieldShippedQuantity] = struct{}{}
+			}
+		case "invoicedQuantity":
+			if _, ok := fieldSeen[salesorderitem.FieldInvoicedQuantity]; !ok {
+				selectedFields = append(selectedFields, salesorderitem.FieldInvoicedQuantity)
+				fieldSeen[salesorderitem.FieldInvoicedQuantity] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type salesorderitemPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []SalesOrderItemPaginateOption
+}
+
+func newSalesOrderItemPaginateArgs(rv map[string]any) *salesorderitemPaginateArgs {
+	args := &salesorderitemPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &SalesOrderItemOrder{Field: &SalesOrderItemOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithSalesOrderItemOrder(order))
+			}
+		case *SalesOrderItemOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithSalesOrderItemOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*SalesOrderItemWhereInput); ok {
+		args.opts = append(args.opts, WithSalesOrderItemFilter(v.Filter))
 	}
 	return args
 }

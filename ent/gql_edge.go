@@ -57,6 +57,48 @@ func (_m *Customer) Invoices(
 	return _m.QueryInvoices().Paginate(ctx, after, first, before, last, opts...)
 }
 
+func (_m *Customer) Quotes(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*QuoteOrder, where *QuoteWhereInput,
+) (*QuoteConnection, error) {
+	opts := []QuotePaginateOption{
+		WithQuoteOrder(orderBy),
+		WithQuoteFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[3][alias]
+	if nodes, err := _m.NamedQuotes(alias); err == nil || hasTotalCount {
+		pager, err := newQuotePager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &QuoteConnection{Edges: []*QuoteEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryQuotes().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *Customer) SalesOrders(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*SalesOrderOrder, where *SalesOrderWhereInput,
+) (*SalesOrderConnection, error) {
+	opts := []SalesOrderPaginateOption{
+		WithSalesOrderOrder(orderBy),
+		WithSalesOrderFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[4][alias]
+	if nodes, err := _m.NamedSalesOrders(alias); err == nil || hasTotalCount {
+		pager, err := newSalesOrderPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &SalesOrderConnection{Edges: []*SalesOrderEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QuerySalesOrders().Paginate(ctx, after, first, before, last, opts...)
+}
+
 func (_m *CustomerGroup) Customers(ctx context.Context) (result []*Customer, err error) {
 	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
 		result, err = _m.NamedCustomers(graphql.GetFieldContext(ctx).Field.Alias)
@@ -89,6 +131,14 @@ func (_m *Invoice) Items(ctx context.Context) (result []*InvoiceItem, err error)
 	return result, err
 }
 
+func (_m *Invoice) SalesOrder(ctx context.Context) (*SalesOrder, error) {
+	result, err := _m.Edges.SalesOrderOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QuerySalesOrder().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
 func (_m *InvoiceItem) Invoice(ctx context.Context) (*Invoice, error) {
 	result, err := _m.Edges.InvoiceOrErr()
 	if IsNotLoaded(err) {
@@ -109,6 +159,98 @@ func (_m *Item) TaxCode(ctx context.Context) (*TaxCode, error) {
 	result, err := _m.Edges.TaxCodeOrErr()
 	if IsNotLoaded(err) {
 		result, err = _m.QueryTaxCode().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *Quote) Customer(ctx context.Context) (*Customer, error) {
+	result, err := _m.Edges.CustomerOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCustomer().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Quote) Items(ctx context.Context) (result []*QuoteItem, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedItems(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.ItemsOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryItems().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *QuoteItem) Quote(ctx context.Context) (*Quote, error) {
+	result, err := _m.Edges.QuoteOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryQuote().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *QuoteItem) Item(ctx context.Context) (*Item, error) {
+	result, err := _m.Edges.ItemOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryItem().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *SalesOrder) Customer(ctx context.Context) (*Customer, error) {
+	result, err := _m.Edges.CustomerOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCustomer().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *SalesOrder) Items(ctx context.Context) (result []*SalesOrderItem, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedItems(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.ItemsOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryItems().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *SalesOrder) Quote(ctx context.Context) (*Quote, error) {
+	result, err := _m.Edges.QuoteOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryQuote().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *SalesOrder) Invoices(ctx context.Context) (result []*Invoice, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedInvoices(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.InvoicesOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryInvoices().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *SalesOrderItem) SalesOrder(ctx context.Context) (*SalesOrder, error) {
+	result, err := _m.Edges.SalesOrderOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QuerySalesOrder().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *SalesOrderItem) Item(ctx context.Context) (*Item, error) {
+	result, err := _m.Edges.ItemOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryItem().Only(ctx)
 	}
 	return result, MaskNotFound(err)
 }

@@ -15,6 +15,10 @@ import (
 	"github.com/bigledger/bigledger/ent/invoice"
 	"github.com/bigledger/bigledger/ent/invoiceitem"
 	"github.com/bigledger/bigledger/ent/item"
+	"github.com/bigledger/bigledger/ent/quote"
+	"github.com/bigledger/bigledger/ent/quoteitem"
+	"github.com/bigledger/bigledger/ent/salesorder"
+	"github.com/bigledger/bigledger/ent/salesorderitem"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/ent/taxcode"
 	"github.com/bigledger/bigledger/ent/user"
@@ -60,6 +64,26 @@ var itemImplementors = []string{"Item", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*Item) IsNode() {}
+
+var quoteImplementors = []string{"Quote", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Quote) IsNode() {}
+
+var quoteitemImplementors = []string{"QuoteItem", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*QuoteItem) IsNode() {}
+
+var salesorderImplementors = []string{"SalesOrder", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*SalesOrder) IsNode() {}
+
+var salesorderitemImplementors = []string{"SalesOrderItem", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*SalesOrderItem) IsNode() {}
 
 var taxcodeImplementors = []string{"TaxCode", "Node"}
 
@@ -216,6 +240,58 @@ func (c *Client) noder(ctx context.Context, table string, id pulid.ID) (Noder, e
 			Where(item.ID(uid))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, itemImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case quote.Table:
+		var uid pulid.ID
+		if err := uid.UnmarshalGQL(id); err != nil {
+			return nil, err
+		}
+		query := c.Quote.Query().
+			Where(quote.ID(uid))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, quoteImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case quoteitem.Table:
+		var uid pulid.ID
+		if err := uid.UnmarshalGQL(id); err != nil {
+			return nil, err
+		}
+		query := c.QuoteItem.Query().
+			Where(quoteitem.ID(uid))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, quoteitemImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case salesorder.Table:
+		var uid pulid.ID
+		if err := uid.UnmarshalGQL(id); err != nil {
+			return nil, err
+		}
+		query := c.SalesOrder.Query().
+			Where(salesorder.ID(uid))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, salesorderImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case salesorderitem.Table:
+		var uid pulid.ID
+		if err := uid.UnmarshalGQL(id); err != nil {
+			return nil, err
+		}
+		query := c.SalesOrderItem.Query().
+			Where(salesorderitem.ID(uid))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, salesorderitemImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -419,6 +495,70 @@ func (c *Client) noders(ctx context.Context, table string, ids []pulid.ID) ([]No
 		query := c.Item.Query().
 			Where(item.IDIn(ids...))
 		query, err := query.CollectFields(ctx, itemImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case quote.Table:
+		query := c.Quote.Query().
+			Where(quote.IDIn(ids...))
+		query, err := query.CollectFields(ctx, quoteImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case quoteitem.Table:
+		query := c.QuoteItem.Query().
+			Where(quoteitem.IDIn(ids...))
+		query, err := query.CollectFields(ctx, quoteitemImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case salesorder.Table:
+		query := c.SalesOrder.Query().
+			Where(salesorder.IDIn(ids...))
+		query, err := query.CollectFields(ctx, salesorderImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case salesorderitem.Table:
+		query := c.SalesOrderItem.Query().
+			Where(salesorderitem.IDIn(ids...))
+		query, err := query.CollectFields(ctx, salesorderitemImplementors...)
 		if err != nil {
 			return nil, err
 		}

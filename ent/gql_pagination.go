@@ -21,6 +21,10 @@ import (
 	"github.com/bigledger/bigledger/ent/invoice"
 	"github.com/bigledger/bigledger/ent/invoiceitem"
 	"github.com/bigledger/bigledger/ent/item"
+	"github.com/bigledger/bigledger/ent/quote"
+	"github.com/bigledger/bigledger/ent/quoteitem"
+	"github.com/bigledger/bigledger/ent/salesorder"
+	"github.com/bigledger/bigledger/ent/salesorderitem"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/ent/taxcode"
 	"github.com/bigledger/bigledger/ent/user"
@@ -2606,6 +2610,1478 @@ func (_m *Item) ToEdge(order *ItemOrder) *ItemEdge {
 		order = DefaultItemOrder
 	}
 	return &ItemEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// QuoteEdge is the edge representation of Quote.
+type QuoteEdge struct {
+	Node   *Quote `json:"node"`
+	Cursor Cursor `json:"cursor"`
+}
+
+// QuoteConnection is the connection containing edges to Quote.
+type QuoteConnection struct {
+	Edges      []*QuoteEdge `json:"edges"`
+	PageInfo   PageInfo     `json:"pageInfo"`
+	TotalCount int          `json:"totalCount"`
+}
+
+func (c *QuoteConnection) build(nodes []*Quote, pager *quotePager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Quote
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Quote {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Quote {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*QuoteEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &QuoteEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// QuotePaginateOption enables pagination customization.
+type QuotePaginateOption func(*quotePager) error
+
+// WithQuoteOrder configures pagination ordering.
+func WithQuoteOrder(order []*QuoteOrder) QuotePaginateOption {
+	return func(pager *quotePager) error {
+		for _, o := range order {
+			if err := o.Direction.Validate(); err != nil {
+				return err
+			}
+		}
+		pager.order = append(pager.order, order...)
+		return nil
+	}
+}
+
+// WithQuoteFilter configures pagination filter.
+func WithQuoteFilter(filter func(*QuoteQuery) (*QuoteQuery, error)) QuotePaginateOption {
+	return func(pager *quotePager) error {
+		if filter == nil {
+			return errors.New("QuoteQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type quotePager struct {
+	reverse bool
+	order   []*QuoteOrder
+	filter  func(*QuoteQuery) (*QuoteQuery, error)
+}
+
+func newQuotePager(opts []QuotePaginateOption, reverse bool) (*quotePager, error) {
+	pager := &quotePager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	for i, o := range pager.order {
+		if i > 0 && o.Field == pager.order[i-1].Field {
+			return nil, fmt.Errorf("duplicate order direction %q", o.Direction)
+		}
+	}
+	return pager, nil
+}
+
+func (p *quotePager) applyFilter(query *QuoteQuery) (*QuoteQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *quotePager) toCursor(_m *Quote) Cursor {
+	cs_ := make([]any, 0, len(p.order))
+	for _, o_ := range p.order {
+		cs_ = append(cs_, o_.Field.toCursor(_m).Value)
+	}
+	return Cursor{ID: _m.ID, Value: cs_}
+}
+
+func (p *quotePager) applyCursors(query *QuoteQuery, after, before *Cursor) (*QuoteQuery, error) {
+	idDirection := entgql.OrderDirectionAsc
+	if p.reverse {
+		idDirection = entgql.OrderDirectionDesc
+	}
+	fields, directions := make([]string, 0, len(p.order)), make([]OrderDirection, 0, len(p.order))
+	for _, o := range p.order {
+		fields = append(fields, o.Field.column)
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		directions = append(directions, direction)
+	}
+	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+		FieldID:     DefaultQuoteOrder.Field.column,
+		DirectionID: idDirection,
+		Fields:      fields,
+		Directions:  directions,
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, predicate := range predicates {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *quotePager) applyOrder(query *QuoteQuery) *QuoteQuery {
+	var defaultOrdered bool
+	for _, o := range p.order {
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		if o.Field.column == DefaultQuoteOrder.Field.column {
+			defaultOrdered = true
+		}
+		if len(query.ctx.Fields) > 0 {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
+	}
+	if !defaultOrdered {
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(DefaultQuoteOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	return query
+}
+
+func (p *quotePager) orderExpr(query *QuoteQuery) sql.Querier {
+	if len(query.ctx.Fields) > 0 {
+		for _, o := range p.order {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		for _, o := range p.order {
+			direction := o.Direction
+			if p.reverse {
+				direction = direction.Reverse()
+			}
+			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Comma()
+		}
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		b.Ident(DefaultQuoteOrder.Field.column).Pad().WriteString(string(direction))
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Quote.
+func (_m *QuoteQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...QuotePaginateOption,
+) (*QuoteConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newQuotePager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &QuoteConnection{Edges: []*QuoteEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// QuoteOrderFieldCreatedAt orders Quote by created_at.
+	QuoteOrderFieldCreatedAt = &QuoteOrderField{
+		Value: func(_m *Quote) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: quote.FieldCreatedAt,
+		toTerm: quote.ByCreatedAt,
+		toCursor: func(_m *Quote) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// QuoteOrderFieldUpdatedAt orders Quote by updated_at.
+	QuoteOrderFieldUpdatedAt = &QuoteOrderField{
+		Value: func(_m *Quote) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: quote.FieldUpdatedAt,
+		toTerm: quote.ByUpdatedAt,
+		toCursor: func(_m *Quote) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// QuoteOrderFieldTotal orders Quote by total.
+	QuoteOrderFieldTotal = &QuoteOrderField{
+		Value: func(_m *Quote) (ent.Value, error) {
+			return _m.Total, nil
+		},
+		column: quote.FieldTotal,
+		toTerm: quote.ByTotal,
+		toCursor: func(_m *Quote) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Total,
+			}
+		},
+	}
+	// QuoteOrderFieldQuoteNumber orders Quote by quote_number.
+	QuoteOrderFieldQuoteNumber = &QuoteOrderField{
+		Value: func(_m *Quote) (ent.Value, error) {
+			return _m.QuoteNumber, nil
+		},
+		column: quote.FieldQuoteNumber,
+		toTerm: quote.ByQuoteNumber,
+		toCursor: func(_m *Quote) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.QuoteNumber,
+			}
+		},
+	}
+	// QuoteOrderFieldQuoteDate orders Quote by quote_date.
+	QuoteOrderFieldQuoteDate = &QuoteOrderField{
+		Value: func(_m *Quote) (ent.Value, error) {
+			return _m.QuoteDate, nil
+		},
+		column: quote.FieldQuoteDate,
+		toTerm: quote.ByQuoteDate,
+		toCursor: func(_m *Quote) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.QuoteDate,
+			}
+		},
+	}
+	// QuoteOrderFieldValidUntil orders Quote by valid_until.
+	QuoteOrderFieldValidUntil = &QuoteOrderField{
+		Value: func(_m *Quote) (ent.Value, error) {
+			return _m.ValidUntil, nil
+		},
+		column: quote.FieldValidUntil,
+		toTerm: quote.ByValidUntil,
+		toCursor: func(_m *Quote) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.ValidUntil,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f QuoteOrderField) String() string {
+	var str string
+	switch f.column {
+	case QuoteOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case QuoteOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case QuoteOrderFieldTotal.column:
+		str = "TOTAL"
+	case QuoteOrderFieldQuoteNumber.column:
+		str = "QUOTE_NUMBER"
+	case QuoteOrderFieldQuoteDate.column:
+		str = "QUOTE_DATE"
+	case QuoteOrderFieldValidUntil.column:
+		str = "VALID_UNTIL"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f QuoteOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *QuoteOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("QuoteOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *QuoteOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *QuoteOrderFieldUpdatedAt
+	case "TOTAL":
+		*f = *QuoteOrderFieldTotal
+	case "QUOTE_NUMBER":
+		*f = *QuoteOrderFieldQuoteNumber
+	case "QUOTE_DATE":
+		*f = *QuoteOrderFieldQuoteDate
+	case "VALID_UNTIL":
+		*f = *QuoteOrderFieldValidUntil
+	default:
+		return fmt.Errorf("%s is not a valid QuoteOrderField", str)
+	}
+	return nil
+}
+
+// QuoteOrderField defines the ordering field of Quote.
+type QuoteOrderField struct {
+	// Value extracts the ordering value from the given Quote.
+	Value    func(*Quote) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) quote.OrderOption
+	toCursor func(*Quote) Cursor
+}
+
+// QuoteOrder defines the ordering of Quote.
+type QuoteOrder struct {
+	Direction OrderDirection   `json:"direction"`
+	Field     *QuoteOrderField `json:"field"`
+}
+
+// DefaultQuoteOrder is the default ordering of Quote.
+var DefaultQuoteOrder = &QuoteOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &QuoteOrderField{
+		Value: func(_m *Quote) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: quote.FieldID,
+		toTerm: quote.ByID,
+		toCursor: func(_m *Quote) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Quote into QuoteEdge.
+func (_m *Quote) ToEdge(order *QuoteOrder) *QuoteEdge {
+	if order == nil {
+		order = DefaultQuoteOrder
+	}
+	return &QuoteEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// QuoteItemEdge is the edge representation of QuoteItem.
+type QuoteItemEdge struct {
+	Node   *QuoteItem `json:"node"`
+	Cursor Cursor     `json:"cursor"`
+}
+
+// QuoteItemConnection is the connection containing edges to QuoteItem.
+type QuoteItemConnection struct {
+	Edges      []*QuoteItemEdge `json:"edges"`
+	PageInfo   PageInfo         `json:"pageInfo"`
+	TotalCount int              `json:"totalCount"`
+}
+
+func (c *QuoteItemConnection) build(nodes []*QuoteItem, pager *quoteitemPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *QuoteItem
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *QuoteItem {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *QuoteItem {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*QuoteItemEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &QuoteItemEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// QuoteItemPaginateOption enables pagination customization.
+type QuoteItemPaginateOption func(*quoteitemPager) error
+
+// WithQuoteItemOrder configures pagination ordering.
+func WithQuoteItemOrder(order *QuoteItemOrder) QuoteItemPaginateOption {
+	if order == nil {
+		order = DefaultQuoteItemOrder
+	}
+	o := *order
+	return func(pager *quoteitemPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultQuoteItemOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithQuoteItemFilter configures pagination filter.
+func WithQuoteItemFilter(filter func(*QuoteItemQuery) (*QuoteItemQuery, error)) QuoteItemPaginateOption {
+	return func(pager *quoteitemPager) error {
+		if filter == nil {
+			return errors.New("QuoteItemQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type quoteitemPager struct {
+	reverse bool
+	order   *QuoteItemOrder
+	filter  func(*QuoteItemQuery) (*QuoteItemQuery, error)
+}
+
+func newQuoteItemPager(opts []QuoteItemPaginateOption, reverse bool) (*quoteitemPager, error) {
+	pager := &quoteitemPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultQuoteItemOrder
+	}
+	return pager, nil
+}
+
+func (p *quoteitemPager) applyFilter(query *QuoteItemQuery) (*QuoteItemQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *quoteitemPager) toCursor(_m *QuoteItem) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *quoteitemPager) applyCursors(query *QuoteItemQuery, after, before *Cursor) (*QuoteItemQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultQuoteItemOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *quoteitemPager) applyOrder(query *QuoteItemQuery) *QuoteItemQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultQuoteItemOrder.Field {
+		query = query.Order(DefaultQuoteItemOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *quoteitemPager) orderExpr(query *QuoteItemQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultQuoteItemOrder.Field {
+			b.Comma().Ident(DefaultQuoteItemOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to QuoteItem.
+func (_m *QuoteItemQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...QuoteItemPaginateOption,
+) (*QuoteItemConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newQuoteItemPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &QuoteItemConnection{Edges: []*QuoteItemEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// QuoteItemOrderFieldCreatedAt orders QuoteItem by created_at.
+	QuoteItemOrderFieldCreatedAt = &QuoteItemOrderField{
+		Value: func(_m *QuoteItem) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: quoteitem.FieldCreatedAt,
+		toTerm: quoteitem.ByCreatedAt,
+		toCursor: func(_m *QuoteItem) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// QuoteItemOrderFieldUpdatedAt orders QuoteItem by updated_at.
+	QuoteItemOrderFieldUpdatedAt = &QuoteItemOrderField{
+		Value: func(_m *QuoteItem) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: quoteitem.FieldUpdatedAt,
+		toTerm: quoteitem.ByUpdatedAt,
+		toCursor: func(_m *QuoteItem) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f QuoteItemOrderField) String() string {
+	var str string
+	switch f.column {
+	case QuoteItemOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case QuoteItemOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f QuoteItemOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *QuoteItemOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("QuoteItemOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *QuoteItemOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *QuoteItemOrderFieldUpdatedAt
+	default:
+		return fmt.Errorf("%s is not a valid QuoteItemOrderField", str)
+	}
+	return nil
+}
+
+// QuoteItemOrderField defines the ordering field of QuoteItem.
+type QuoteItemOrderField struct {
+	// Value extracts the ordering value from the given QuoteItem.
+	Value    func(*QuoteItem) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) quoteitem.OrderOption
+	toCursor func(*QuoteItem) Cursor
+}
+
+// QuoteItemOrder defines the ordering of QuoteItem.
+type QuoteItemOrder struct {
+	Direction OrderDirection       `json:"direction"`
+	Field     *QuoteItemOrderField `json:"field"`
+}
+
+// DefaultQuoteItemOrder is the default ordering of QuoteItem.
+var DefaultQuoteItemOrder = &QuoteItemOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &QuoteItemOrderField{
+		Value: func(_m *QuoteItem) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: quoteitem.FieldID,
+		toTerm: quoteitem.ByID,
+		toCursor: func(_m *QuoteItem) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts QuoteItem into QuoteItemEdge.
+func (_m *QuoteItem) ToEdge(order *QuoteItemOrder) *QuoteItemEdge {
+	if order == nil {
+		order = DefaultQuoteItemOrder
+	}
+	return &QuoteItemEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// SalesOrderEdge is the edge representation of SalesOrder.
+type SalesOrderEdge struct {
+	Node   *SalesOrder `json:"node"`
+	Cursor Cursor      `json:"cursor"`
+}
+
+// SalesOrderConnection is the connection containing edges to SalesOrder.
+type SalesOrderConnection struct {
+	Edges      []*SalesOrderEdge `json:"edges"`
+	PageInfo   PageInfo          `json:"pageInfo"`
+	TotalCount int               `json:"totalCount"`
+}
+
+func (c *SalesOrderConnection) build(nodes []*SalesOrder, pager *salesorderPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *SalesOrder
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *SalesOrder {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *SalesOrder {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*SalesOrderEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &SalesOrderEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// SalesOrderPaginateOption enables pagination customization.
+type SalesOrderPaginateOption func(*salesorderPager) error
+
+// WithSalesOrderOrder configures pagination ordering.
+func WithSalesOrderOrder(order []*SalesOrderOrder) SalesOrderPaginateOption {
+	return func(pager *salesorderPager) error {
+		for _, o := range order {
+			if err := o.Direction.Validate(); err != nil {
+				return err
+			}
+		}
+		pager.order = append(pager.order, order...)
+		return nil
+	}
+}
+
+// WithSalesOrderFilter configures pagination filter.
+func WithSalesOrderFilter(filter func(*SalesOrderQuery) (*SalesOrderQuery, error)) SalesOrderPaginateOption {
+	return func(pager *salesorderPager) error {
+		if filter == nil {
+			return errors.New("SalesOrderQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type salesorderPager struct {
+	reverse bool
+	order   []*SalesOrderOrder
+	filter  func(*SalesOrderQuery) (*SalesOrderQuery, error)
+}
+
+func newSalesOrderPager(opts []SalesOrderPaginateOption, reverse bool) (*salesorderPager, error) {
+	pager := &salesorderPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	for i, o := range pager.order {
+		if i > 0 && o.Field == pager.order[i-1].Field {
+			return nil, fmt.Errorf("duplicate order direction %q", o.Direction)
+		}
+	}
+	return pager, nil
+}
+
+func (p *salesorderPager) applyFilter(query *SalesOrderQuery) (*SalesOrderQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *salesorderPager) toCursor(_m *SalesOrder) Cursor {
+	cs_ := make([]any, 0, len(p.order))
+	for _, o_ := range p.order {
+		cs_ = append(cs_, o_.Field.toCursor(_m).Value)
+	}
+	return Cursor{ID: _m.ID, Value: cs_}
+}
+
+func (p *salesorderPager) applyCursors(query *SalesOrderQuery, after, before *Cursor) (*SalesOrderQuery, error) {
+	idDirection := entgql.OrderDirectionAsc
+	if p.reverse {
+		idDirection = entgql.OrderDirectionDesc
+	}
+	fields, directions := make([]string, 0, len(p.order)), make([]OrderDirection, 0, len(p.order))
+	for _, o := range p.order {
+		fields = append(fields, o.Field.column)
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		directions = append(directions, direction)
+	}
+	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+		FieldID:     DefaultSalesOrderOrder.Field.column,
+		DirectionID: idDirection,
+		Fields:      fields,
+		Directions:  directions,
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, predicate := range predicates {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *salesorderPager) applyOrder(query *SalesOrderQuery) *SalesOrderQuery {
+	var defaultOrdered bool
+	for _, o := range p.order {
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		if o.Field.column == DefaultSalesOrderOrder.Field.column {
+			defaultOrdered = true
+		}
+		if len(query.ctx.Fields) > 0 {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
+	}
+	if !defaultOrdered {
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(DefaultSalesOrderOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	return query
+}
+
+func (p *salesorderPager) orderExpr(query *SalesOrderQuery) sql.Querier {
+	if len(query.ctx.Fields) > 0 {
+		for _, o := range p.order {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		for _, o := range p.order {
+			direction := o.Direction
+			if p.reverse {
+				direction = direction.Reverse()
+			}
+			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Comma()
+		}
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		b.Ident(DefaultSalesOrderOrder.Field.column).Pad().WriteString(string(direction))
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to SalesOrder.
+func (_m *SalesOrderQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...SalesOrderPaginateOption,
+) (*SalesOrderConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newSalesOrderPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &SalesOrderConnection{Edges: []*SalesOrderEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// SalesOrderOrderFieldCreatedAt orders SalesOrder by created_at.
+	SalesOrderOrderFieldCreatedAt = &SalesOrderOrderField{
+		Value: func(_m *SalesOrder) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: salesorder.FieldCreatedAt,
+		toTerm: salesorder.ByCreatedAt,
+		toCursor: func(_m *SalesOrder) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// SalesOrderOrderFieldUpdatedAt orders SalesOrder by updated_at.
+	SalesOrderOrderFieldUpdatedAt = &SalesOrderOrderField{
+		Value: func(_m *SalesOrder) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: salesorder.FieldUpdatedAt,
+		toTerm: salesorder.ByUpdatedAt,
+		toCursor: func(_m *SalesOrder) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// SalesOrderOrderFieldTotal orders SalesOrder by total.
+	SalesOrderOrderFieldTotal = &SalesOrderOrderField{
+		Value: func(_m *SalesOrder) (ent.Value, error) {
+			return _m.Total, nil
+		},
+		column: salesorder.FieldTotal,
+		toTerm: salesorder.ByTotal,
+		toCursor: func(_m *SalesOrder) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Total,
+			}
+		},
+	}
+	// SalesOrderOrderFieldOrderNumber orders SalesOrder by order_number.
+	SalesOrderOrderFieldOrderNumber = &SalesOrderOrderField{
+		Value: func(_m *SalesOrder) (ent.Value, error) {
+			return _m.OrderNumber, nil
+		},
+		column: salesorder.FieldOrderNumber,
+		toTerm: salesorder.ByOrderNumber,
+		toCursor: func(_m *SalesOrder) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.OrderNumber,
+			}
+		},
+	}
+	// SalesOrderOrderFieldOrderDate orders SalesOrder by order_date.
+	SalesOrderOrderFieldOrderDate = &SalesOrderOrderField{
+		Value: func(_m *SalesOrder) (ent.Value, error) {
+			return _m.OrderDate, nil
+		},
+		column: salesorder.FieldOrderDate,
+		toTerm: salesorder.ByOrderDate,
+		toCursor: func(_m *SalesOrder) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.OrderDate,
+			}
+		},
+	}
+	// SalesOrderOrderFieldRequiredDate orders SalesOrder by required_date.
+	SalesOrderOrderFieldRequiredDate = &SalesOrderOrderField{
+		Value: func(_m *SalesOrder) (ent.Value, error) {
+			return _m.RequiredDate, nil
+		},
+		column: salesorder.FieldRequiredDate,
+		toTerm: salesorder.ByRequiredDate,
+		toCursor: func(_m *SalesOrder) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.RequiredDate,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f SalesOrderOrderField) String() string {
+	var str string
+	switch f.column {
+	case SalesOrderOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case SalesOrderOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case SalesOrderOrderFieldTotal.column:
+		str = "TOTAL"
+	case SalesOrderOrderFieldOrderNumber.column:
+		str = "ORDER_NUMBER"
+	case SalesOrderOrderFieldOrderDate.column:
+		str = "ORDER_DATE"
+	case SalesOrderOrderFieldRequiredDate.column:
+		str = "REQUIRED_DATE"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f SalesOrderOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *SalesOrderOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("SalesOrderOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *SalesOrderOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *SalesOrderOrderFieldUpdatedAt
+	case "TOTAL":
+		*f = *SalesOrderOrderFieldTotal
+	case "ORDER_NUMBER":
+		*f = *SalesOrderOrderFieldOrderNumber
+	case "ORDER_DATE":
+		*f = *SalesOrderOrderFieldOrderDate
+	case "REQUIRED_DATE":
+		*f = *SalesOrderOrderFieldRequiredDate
+	default:
+		return fmt.Errorf("%s is not a valid SalesOrderOrderField", str)
+	}
+	return nil
+}
+
+// SalesOrderOrderField defines the ordering field of SalesOrder.
+type SalesOrderOrderField struct {
+	// Value extracts the ordering value from the given SalesOrder.
+	Value    func(*SalesOrder) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) salesorder.OrderOption
+	toCursor func(*SalesOrder) Cursor
+}
+
+// SalesOrderOrder defines the ordering of SalesOrder.
+type SalesOrderOrder struct {
+	Direction OrderDirection        `json:"direction"`
+	Field     *SalesOrderOrderField `json:"field"`
+}
+
+// DefaultSalesOrderOrder is the default ordering of SalesOrder.
+var DefaultSalesOrderOrder = &SalesOrderOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &SalesOrderOrderField{
+		Value: func(_m *SalesOrder) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: salesorder.FieldID,
+		toTerm: salesorder.ByID,
+		toCursor: func(_m *SalesOrder) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts SalesOrder into SalesOrderEdge.
+func (_m *SalesOrder) ToEdge(order *SalesOrderOrder) *SalesOrderEdge {
+	if order == nil {
+		order = DefaultSalesOrderOrder
+	}
+	return &SalesOrderEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// SalesOrderItemEdge is the edge representation of SalesOrderItem.
+type SalesOrderItemEdge struct {
+	Node   *SalesOrderItem `json:"node"`
+	Cursor Cursor          `json:"cursor"`
+}
+
+// SalesOrderItemConnection is the connection containing edges to SalesOrderItem.
+type SalesOrderItemConnection struct {
+	Edges      []*SalesOrderItemEdge `json:"edges"`
+	PageInfo   PageInfo              `json:"pageInfo"`
+	TotalCount int                   `json:"totalCount"`
+}
+
+func (c *SalesOrderItemConnection) build(nodes []*SalesOrderItem, pager *salesorderitemPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *SalesOrderItem
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *SalesOrderItem {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *SalesOrderItem {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*SalesOrderItemEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &SalesOrderItemEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// SalesOrderItemPaginateOption enables pagination customization.
+type SalesOrderItemPaginateOption func(*salesorderitemPager) error
+
+// WithSalesOrderItemOrder configures pagination ordering.
+func WithSalesOrderItemOrder(order *SalesOrderItemOrder) SalesOrderItemPaginateOption {
+	if order == nil {
+		order = DefaultSalesOrderItemOrder
+	}
+	o := *order
+	return func(pager *salesorderitemPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultSalesOrderItemOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithSalesOrderItemFilter configures pagination filter.
+func WithSalesOrderItemFilter(filter func(*SalesOrderItemQuery) (*SalesOrderItemQuery, error)) SalesOrderItemPaginateOption {
+	return func(pager *salesorderitemPager) error {
+		if filter == nil {
+			return errors.New("SalesOrderItemQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type salesorderitemPager struct {
+	reverse bool
+	order   *SalesOrderItemOrder
+	filter  func(*SalesOrderItemQuery) (*SalesOrderItemQuery, error)
+}
+
+func newSalesOrderItemPager(opts []SalesOrderItemPaginateOption, reverse bool) (*salesorderitemPager, error) {
+	pager := &salesorderitemPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultSalesOrderItemOrder
+	}
+	return pager, nil
+}
+
+func (p *salesorderitemPager) applyFilter(query *SalesOrderItemQuery) (*SalesOrderItemQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *salesorderitemPager) toCursor(_m *SalesOrderItem) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *salesorderitemPager) applyCursors(query *SalesOrderItemQuery, after, before *Cursor) (*SalesOrderItemQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultSalesOrderItemOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *salesorderitemPager) applyOrder(query *SalesOrderItemQuery) *SalesOrderItemQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultSalesOrderItemOrder.Field {
+		query = query.Order(DefaultSalesOrderItemOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *salesorderitemPager) orderExpr(query *SalesOrderItemQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultSalesOrderItemOrder.Field {
+			b.Comma().Ident(DefaultSalesOrderItemOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to SalesOrderItem.
+func (_m *SalesOrderItemQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...SalesOrderItemPaginateOption,
+) (*SalesOrderItemConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newSalesOrderItemPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &SalesOrderItemConnection{Edges: []*SalesOrderItemEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// SalesOrderItemOrderFieldCreatedAt orders SalesOrderItem by created_at.
+	SalesOrderItemOrderFieldCreatedAt = &SalesOrderItemOrderField{
+		Value: func(_m *SalesOrderItem) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: salesorderitem.FieldCreatedAt,
+		toTerm: salesorderitem.ByCreatedAt,
+		toCursor: func(_m *SalesOrderItem) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// SalesOrderItemOrderFieldUpdatedAt orders SalesOrderItem by updated_at.
+	SalesOrderItemOrderFieldUpdatedAt = &SalesOrderItemOrderField{
+		Value: func(_m *SalesOrderItem) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: salesorderitem.FieldUpdatedAt,
+		toTerm: salesorderitem.ByUpdatedAt,
+		toCursor: func(_m *SalesOrderItem) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f SalesOrderItemOrderField) String() string {
+	var str string
+	switch f.column {
+	case SalesOrderItemOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case SalesOrderItemOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f SalesOrderItemOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *SalesOrderItemOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("SalesOrderItemOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *SalesOrderItemOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *SalesOrderItemOrderFieldUpdatedAt
+	default:
+		return fmt.Errorf("%s is not a valid SalesOrderItemOrderField", str)
+	}
+	return nil
+}
+
+// SalesOrderItemOrderField defines the ordering field of SalesOrderItem.
+type SalesOrderItemOrderField struct {
+	// Value extracts the ordering value from the given SalesOrderItem.
+	Value    func(*SalesOrderItem) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) salesorderitem.OrderOption
+	toCursor func(*SalesOrderItem) Cursor
+}
+
+// SalesOrderItemOrder defines the ordering of SalesOrderItem.
+type SalesOrderItemOrder struct {
+	Direction OrderDirection            `json:"direction"`
+	Field     *SalesOrderItemOrderField `json:"field"`
+}
+
+// DefaultSalesOrderItemOrder is the default ordering of SalesOrderItem.
+var DefaultSalesOrderItemOrder = &SalesOrderItemOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &SalesOrderItemOrderField{
+		Value: func(_m *SalesOrderItem) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: salesorderitem.FieldID,
+		toTerm: salesorderitem.ByID,
+		toCursor: func(_m *SalesOrderItem) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts SalesOrderItem into SalesOrderItemEdge.
+func (_m *SalesOrderItem) ToEdge(order *SalesOrderItemOrder) *SalesOrderItemEdge {
+	if order == nil {
+		order = DefaultSalesOrderItemOrder
+	}
+	return &SalesOrderItemEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

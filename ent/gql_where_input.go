@@ -14,6 +14,10 @@ import (
 	"github.com/bigledger/bigledger/ent/invoiceitem"
 	"github.com/bigledger/bigledger/ent/item"
 	"github.com/bigledger/bigledger/ent/predicate"
+	"github.com/bigledger/bigledger/ent/quote"
+	"github.com/bigledger/bigledger/ent/quoteitem"
+	"github.com/bigledger/bigledger/ent/salesorder"
+	"github.com/bigledger/bigledger/ent/salesorderitem"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/ent/schema/types"
 	"github.com/bigledger/bigledger/ent/taxcode"
@@ -1185,6 +1189,14 @@ type CustomerWhereInput struct {
 	// "invoices" edge predicates.
 	HasInvoices     *bool                `json:"hasInvoices,omitempty"`
 	HasInvoicesWith []*InvoiceWhereInput `json:"hasInvoicesWith,omitempty"`
+
+	// "quotes" edge predicates.
+	HasQuotes     *bool              `json:"hasQuotes,omitempty"`
+	HasQuotesWith []*QuoteWhereInput `json:"hasQuotesWith,omitempty"`
+
+	// "sales_orders" edge predicates.
+	HasSalesOrders     *bool                   `json:"hasSalesOrders,omitempty"`
+	HasSalesOrdersWith []*SalesOrderWhereInput `json:"hasSalesOrdersWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -2414,6 +2426,42 @@ func (i *CustomerWhereInput) P() (predicate.Customer, error) {
 		}
 		predicates = append(predicates, customer.HasInvoicesWith(with...))
 	}
+	if i.HasQuotes != nil {
+		p := customer.HasQuotes()
+		if !*i.HasQuotes {
+			p = customer.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasQuotesWith) > 0 {
+		with := make([]predicate.Quote, 0, len(i.HasQuotesWith))
+		for _, w := range i.HasQuotesWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasQuotesWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, customer.HasQuotesWith(with...))
+	}
+	if i.HasSalesOrders != nil {
+		p := customer.HasSalesOrders()
+		if !*i.HasSalesOrders {
+			p = customer.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasSalesOrdersWith) > 0 {
+		with := make([]predicate.SalesOrder, 0, len(i.HasSalesOrdersWith))
+		for _, w := range i.HasSalesOrdersWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasSalesOrdersWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, customer.HasSalesOrdersWith(with...))
+	}
 	switch len(predicates) {
 	case 0:
 		return nil, ErrEmptyCustomerWhereInput
@@ -3271,6 +3319,23 @@ type InvoiceWhereInput struct {
 	VoidReasonEqualFold    *string  `json:"voidReasonEqualFold,omitempty"`
 	VoidReasonContainsFold *string  `json:"voidReasonContainsFold,omitempty"`
 
+	// "sales_order_id" field predicates.
+	SalesOrderID             *pulid.ID  `json:"salesOrderID,omitempty"`
+	SalesOrderIDNEQ          *pulid.ID  `json:"salesOrderIDNEQ,omitempty"`
+	SalesOrderIDIn           []pulid.ID `json:"salesOrderIDIn,omitempty"`
+	SalesOrderIDNotIn        []pulid.ID `json:"salesOrderIDNotIn,omitempty"`
+	SalesOrderIDGT           *pulid.ID  `json:"salesOrderIDGT,omitempty"`
+	SalesOrderIDGTE          *pulid.ID  `json:"salesOrderIDGTE,omitempty"`
+	SalesOrderIDLT           *pulid.ID  `json:"salesOrderIDLT,omitempty"`
+	SalesOrderIDLTE          *pulid.ID  `json:"salesOrderIDLTE,omitempty"`
+	SalesOrderIDContains     *pulid.ID  `json:"salesOrderIDContains,omitempty"`
+	SalesOrderIDHasPrefix    *pulid.ID  `json:"salesOrderIDHasPrefix,omitempty"`
+	SalesOrderIDHasSuffix    *pulid.ID  `json:"salesOrderIDHasSuffix,omitempty"`
+	SalesOrderIDIsNil        bool       `json:"salesOrderIDIsNil,omitempty"`
+	SalesOrderIDNotNil       bool       `json:"salesOrderIDNotNil,omitempty"`
+	SalesOrderIDEqualFold    *pulid.ID  `json:"salesOrderIDEqualFold,omitempty"`
+	SalesOrderIDContainsFold *pulid.ID  `json:"salesOrderIDContainsFold,omitempty"`
+
 	// "einvoice_status" field predicates.
 	EinvoiceStatus      *invoice.EinvoiceStatus  `json:"einvoiceStatus,omitempty"`
 	EinvoiceStatusNEQ   *invoice.EinvoiceStatus  `json:"einvoiceStatusNEQ,omitempty"`
@@ -3342,6 +3407,10 @@ type InvoiceWhereInput struct {
 	// "items" edge predicates.
 	HasItems     *bool                    `json:"hasItems,omitempty"`
 	HasItemsWith []*InvoiceItemWhereInput `json:"hasItemsWith,omitempty"`
+
+	// "sales_order" edge predicates.
+	HasSalesOrder     *bool                   `json:"hasSalesOrder,omitempty"`
+	HasSalesOrderWith []*SalesOrderWhereInput `json:"hasSalesOrderWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -4243,6 +4312,51 @@ func (i *InvoiceWhereInput) P() (predicate.Invoice, error) {
 	if i.VoidReasonContainsFold != nil {
 		predicates = append(predicates, invoice.VoidReasonContainsFold(*i.VoidReasonContainsFold))
 	}
+	if i.SalesOrderID != nil {
+		predicates = append(predicates, invoice.SalesOrderIDEQ(*i.SalesOrderID))
+	}
+	if i.SalesOrderIDNEQ != nil {
+		predicates = append(predicates, invoice.SalesOrderIDNEQ(*i.SalesOrderIDNEQ))
+	}
+	if len(i.SalesOrderIDIn) > 0 {
+		predicates = append(predicates, invoice.SalesOrderIDIn(i.SalesOrderIDIn...))
+	}
+	if len(i.SalesOrderIDNotIn) > 0 {
+		predicates = append(predicates, invoice.SalesOrderIDNotIn(i.SalesOrderIDNotIn...))
+	}
+	if i.SalesOrderIDGT != nil {
+		predicates = append(predicates, invoice.SalesOrderIDGT(*i.SalesOrderIDGT))
+	}
+	if i.SalesOrderIDGTE != nil {
+		predicates = append(predicates, invoice.SalesOrderIDGTE(*i.SalesOrderIDGTE))
+	}
+	if i.SalesOrderIDLT != nil {
+		predicates = append(predicates, invoice.SalesOrderIDLT(*i.SalesOrderIDLT))
+	}
+	if i.SalesOrderIDLTE != nil {
+		predicates = append(predicates, invoice.SalesOrderIDLTE(*i.SalesOrderIDLTE))
+	}
+	if i.SalesOrderIDContains != nil {
+		predicates = append(predicates, invoice.SalesOrderIDContains(*i.SalesOrderIDContains))
+	}
+	if i.SalesOrderIDHasPrefix != nil {
+		predicates = append(predicates, invoice.SalesOrderIDHasPrefix(*i.SalesOrderIDHasPrefix))
+	}
+	if i.SalesOrderIDHasSuffix != nil {
+		predicates = append(predicates, invoice.SalesOrderIDHasSuffix(*i.SalesOrderIDHasSuffix))
+	}
+	if i.SalesOrderIDIsNil {
+		predicates = append(predicates, invoice.SalesOrderIDIsNil())
+	}
+	if i.SalesOrderIDNotNil {
+		predicates = append(predicates, invoice.SalesOrderIDNotNil())
+	}
+	if i.SalesOrderIDEqualFold != nil {
+		predicates = append(predicates, invoice.SalesOrderIDEqualFold(*i.SalesOrderIDEqualFold))
+	}
+	if i.SalesOrderIDContainsFold != nil {
+		predicates = append(predicates, invoice.SalesOrderIDContainsFold(*i.SalesOrderIDContainsFold))
+	}
 	if i.EinvoiceStatus != nil {
 		predicates = append(predicates, invoice.EinvoiceStatusEQ(*i.EinvoiceStatus))
 	}
@@ -4441,6 +4555,24 @@ func (i *InvoiceWhereInput) P() (predicate.Invoice, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, invoice.HasItemsWith(with...))
+	}
+	if i.HasSalesOrder != nil {
+		p := invoice.HasSalesOrder()
+		if !*i.HasSalesOrder {
+			p = invoice.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasSalesOrderWith) > 0 {
+		with := make([]predicate.SalesOrder, 0, len(i.HasSalesOrderWith))
+		for _, w := range i.HasSalesOrderWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasSalesOrderWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, invoice.HasSalesOrderWith(with...))
 	}
 	switch len(predicates) {
 	case 0:
@@ -5821,6 +5953,4376 @@ func (i *ItemWhereInput) P() (predicate.Item, error) {
 		return predicates[0], nil
 	default:
 		return item.And(predicates...), nil
+	}
+}
+
+// QuoteWhereInput represents a where input for filtering Quote queries.
+type QuoteWhereInput struct {
+	Predicates []predicate.Quote  `json:"-"`
+	Not        *QuoteWhereInput   `json:"not,omitempty"`
+	Or         []*QuoteWhereInput `json:"or,omitempty"`
+	And        []*QuoteWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *pulid.ID  `json:"id,omitempty"`
+	IDNEQ   *pulid.ID  `json:"idNEQ,omitempty"`
+	IDIn    []pulid.ID `json:"idIn,omitempty"`
+	IDNotIn []pulid.ID `json:"idNotIn,omitempty"`
+	IDGT    *pulid.ID  `json:"idGT,omitempty"`
+	IDGTE   *pulid.ID  `json:"idGTE,omitempty"`
+	IDLT    *pulid.ID  `json:"idLT,omitempty"`
+	IDLTE   *pulid.ID  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "customer_id" field predicates.
+	CustomerID             *pulid.ID  `json:"customerID,omitempty"`
+	CustomerIDNEQ          *pulid.ID  `json:"customerIDNEQ,omitempty"`
+	CustomerIDIn           []pulid.ID `json:"customerIDIn,omitempty"`
+	CustomerIDNotIn        []pulid.ID `json:"customerIDNotIn,omitempty"`
+	CustomerIDGT           *pulid.ID  `json:"customerIDGT,omitempty"`
+	CustomerIDGTE          *pulid.ID  `json:"customerIDGTE,omitempty"`
+	CustomerIDLT           *pulid.ID  `json:"customerIDLT,omitempty"`
+	CustomerIDLTE          *pulid.ID  `json:"customerIDLTE,omitempty"`
+	CustomerIDContains     *pulid.ID  `json:"customerIDContains,omitempty"`
+	CustomerIDHasPrefix    *pulid.ID  `json:"customerIDHasPrefix,omitempty"`
+	CustomerIDHasSuffix    *pulid.ID  `json:"customerIDHasSuffix,omitempty"`
+	CustomerIDEqualFold    *pulid.ID  `json:"customerIDEqualFold,omitempty"`
+	CustomerIDContainsFold *pulid.ID  `json:"customerIDContainsFold,omitempty"`
+
+	// "currency" field predicates.
+	Currency             *string  `json:"currency,omitempty"`
+	CurrencyNEQ          *string  `json:"currencyNEQ,omitempty"`
+	CurrencyIn           []string `json:"currencyIn,omitempty"`
+	CurrencyNotIn        []string `json:"currencyNotIn,omitempty"`
+	CurrencyGT           *string  `json:"currencyGT,omitempty"`
+	CurrencyGTE          *string  `json:"currencyGTE,omitempty"`
+	CurrencyLT           *string  `json:"currencyLT,omitempty"`
+	CurrencyLTE          *string  `json:"currencyLTE,omitempty"`
+	CurrencyContains     *string  `json:"currencyContains,omitempty"`
+	CurrencyHasPrefix    *string  `json:"currencyHasPrefix,omitempty"`
+	CurrencyHasSuffix    *string  `json:"currencyHasSuffix,omitempty"`
+	CurrencyEqualFold    *string  `json:"currencyEqualFold,omitempty"`
+	CurrencyContainsFold *string  `json:"currencyContainsFold,omitempty"`
+
+	// "exchange_rate" field predicates.
+	ExchangeRate      *decimal.Decimal  `json:"exchangeRate,omitempty"`
+	ExchangeRateNEQ   *decimal.Decimal  `json:"exchangeRateNEQ,omitempty"`
+	ExchangeRateIn    []decimal.Decimal `json:"exchangeRateIn,omitempty"`
+	ExchangeRateNotIn []decimal.Decimal `json:"exchangeRateNotIn,omitempty"`
+	ExchangeRateGT    *decimal.Decimal  `json:"exchangeRateGT,omitempty"`
+	ExchangeRateGTE   *decimal.Decimal  `json:"exchangeRateGTE,omitempty"`
+	ExchangeRateLT    *decimal.Decimal  `json:"exchangeRateLT,omitempty"`
+	ExchangeRateLTE   *decimal.Decimal  `json:"exchangeRateLTE,omitempty"`
+
+	// "reference" field predicates.
+	Reference             *string  `json:"reference,omitempty"`
+	ReferenceNEQ          *string  `json:"referenceNEQ,omitempty"`
+	ReferenceIn           []string `json:"referenceIn,omitempty"`
+	ReferenceNotIn        []string `json:"referenceNotIn,omitempty"`
+	ReferenceGT           *string  `json:"referenceGT,omitempty"`
+	ReferenceGTE          *string  `json:"referenceGTE,omitempty"`
+	ReferenceLT           *string  `json:"referenceLT,omitempty"`
+	ReferenceLTE          *string  `json:"referenceLTE,omitempty"`
+	ReferenceContains     *string  `json:"referenceContains,omitempty"`
+	ReferenceHasPrefix    *string  `json:"referenceHasPrefix,omitempty"`
+	ReferenceHasSuffix    *string  `json:"referenceHasSuffix,omitempty"`
+	ReferenceIsNil        bool     `json:"referenceIsNil,omitempty"`
+	ReferenceNotNil       bool     `json:"referenceNotNil,omitempty"`
+	ReferenceEqualFold    *string  `json:"referenceEqualFold,omitempty"`
+	ReferenceContainsFold *string  `json:"referenceContainsFold,omitempty"`
+
+	// "notes" field predicates.
+	Notes             *string  `json:"notes,omitempty"`
+	NotesNEQ          *string  `json:"notesNEQ,omitempty"`
+	NotesIn           []string `json:"notesIn,omitempty"`
+	NotesNotIn        []string `json:"notesNotIn,omitempty"`
+	NotesGT           *string  `json:"notesGT,omitempty"`
+	NotesGTE          *string  `json:"notesGTE,omitempty"`
+	NotesLT           *string  `json:"notesLT,omitempty"`
+	NotesLTE          *string  `json:"notesLTE,omitempty"`
+	NotesContains     *string  `json:"notesContains,omitempty"`
+	NotesHasPrefix    *string  `json:"notesHasPrefix,omitempty"`
+	NotesHasSuffix    *string  `json:"notesHasSuffix,omitempty"`
+	NotesIsNil        bool     `json:"notesIsNil,omitempty"`
+	NotesNotNil       bool     `json:"notesNotNil,omitempty"`
+	NotesEqualFold    *string  `json:"notesEqualFold,omitempty"`
+	NotesContainsFold *string  `json:"notesContainsFold,omitempty"`
+
+	// "terms" field predicates.
+	Terms             *string  `json:"terms,omitempty"`
+	TermsNEQ          *string  `json:"termsNEQ,omitempty"`
+	TermsIn           []string `json:"termsIn,omitempty"`
+	TermsNotIn        []string `json:"termsNotIn,omitempty"`
+	TermsGT           *string  `json:"termsGT,omitempty"`
+	TermsGTE          *string  `json:"termsGTE,omitempty"`
+	TermsLT           *string  `json:"termsLT,omitempty"`
+	TermsLTE          *string  `json:"termsLTE,omitempty"`
+	TermsContains     *string  `json:"termsContains,omitempty"`
+	TermsHasPrefix    *string  `json:"termsHasPrefix,omitempty"`
+	TermsHasSuffix    *string  `json:"termsHasSuffix,omitempty"`
+	TermsIsNil        bool     `json:"termsIsNil,omitempty"`
+	TermsNotNil       bool     `json:"termsNotNil,omitempty"`
+	TermsEqualFold    *string  `json:"termsEqualFold,omitempty"`
+	TermsContainsFold *string  `json:"termsContainsFold,omitempty"`
+
+	// "subtotal" field predicates.
+	Subtotal      *decimal.Decimal  `json:"subtotal,omitempty"`
+	SubtotalNEQ   *decimal.Decimal  `json:"subtotalNEQ,omitempty"`
+	SubtotalIn    []decimal.Decimal `json:"subtotalIn,omitempty"`
+	SubtotalNotIn []decimal.Decimal `json:"subtotalNotIn,omitempty"`
+	SubtotalGT    *decimal.Decimal  `json:"subtotalGT,omitempty"`
+	SubtotalGTE   *decimal.Decimal  `json:"subtotalGTE,omitempty"`
+	SubtotalLT    *decimal.Decimal  `json:"subtotalLT,omitempty"`
+	SubtotalLTE   *decimal.Decimal  `json:"subtotalLTE,omitempty"`
+
+	// "total_discount" field predicates.
+	TotalDiscount      *decimal.Decimal  `json:"totalDiscount,omitempty"`
+	TotalDiscountNEQ   *decimal.Decimal  `json:"totalDiscountNEQ,omitempty"`
+	TotalDiscountIn    []decimal.Decimal `json:"totalDiscountIn,omitempty"`
+	TotalDiscountNotIn []decimal.Decimal `json:"totalDiscountNotIn,omitempty"`
+	TotalDiscountGT    *decimal.Decimal  `json:"totalDiscountGT,omitempty"`
+	TotalDiscountGTE   *decimal.Decimal  `json:"totalDiscountGTE,omitempty"`
+	TotalDiscountLT    *decimal.Decimal  `json:"totalDiscountLT,omitempty"`
+	TotalDiscountLTE   *decimal.Decimal  `json:"totalDiscountLTE,omitempty"`
+
+	// "total_tax" field predicates.
+	TotalTax      *decimal.Decimal  `json:"totalTax,omitempty"`
+	TotalTaxNEQ   *decimal.Decimal  `json:"totalTaxNEQ,omitempty"`
+	TotalTaxIn    []decimal.Decimal `json:"totalTaxIn,omitempty"`
+	TotalTaxNotIn []decimal.Decimal `json:"totalTaxNotIn,omitempty"`
+	TotalTaxGT    *decimal.Decimal  `json:"totalTaxGT,omitempty"`
+	TotalTaxGTE   *decimal.Decimal  `json:"totalTaxGTE,omitempty"`
+	TotalTaxLT    *decimal.Decimal  `json:"totalTaxLT,omitempty"`
+	TotalTaxLTE   *decimal.Decimal  `json:"totalTaxLTE,omitempty"`
+
+	// "shipping_cost" field predicates.
+	ShippingCost      *decimal.Decimal  `json:"shippingCost,omitempty"`
+	ShippingCostNEQ   *decimal.Decimal  `json:"shippingCostNEQ,omitempty"`
+	ShippingCostIn    []decimal.Decimal `json:"shippingCostIn,omitempty"`
+	ShippingCostNotIn []decimal.Decimal `json:"shippingCostNotIn,omitempty"`
+	ShippingCostGT    *decimal.Decimal  `json:"shippingCostGT,omitempty"`
+	ShippingCostGTE   *decimal.Decimal  `json:"shippingCostGTE,omitempty"`
+	ShippingCostLT    *decimal.Decimal  `json:"shippingCostLT,omitempty"`
+	ShippingCostLTE   *decimal.Decimal  `json:"shippingCostLTE,omitempty"`
+
+	// "total" field predicates.
+	Total      *decimal.Decimal  `json:"total,omitempty"`
+	TotalNEQ   *decimal.Decimal  `json:"totalNEQ,omitempty"`
+	TotalIn    []decimal.Decimal `json:"totalIn,omitempty"`
+	TotalNotIn []decimal.Decimal `json:"totalNotIn,omitempty"`
+	TotalGT    *decimal.Decimal  `json:"totalGT,omitempty"`
+	TotalGTE   *decimal.Decimal  `json:"totalGTE,omitempty"`
+	TotalLT    *decimal.Decimal  `json:"totalLT,omitempty"`
+	TotalLTE   *decimal.Decimal  `json:"totalLTE,omitempty"`
+
+	// "quote_number" field predicates.
+	QuoteNumber             *string  `json:"quoteNumber,omitempty"`
+	QuoteNumberNEQ          *string  `json:"quoteNumberNEQ,omitempty"`
+	QuoteNumberIn           []string `json:"quoteNumberIn,omitempty"`
+	QuoteNumberNotIn        []string `json:"quoteNumberNotIn,omitempty"`
+	QuoteNumberGT           *string  `json:"quoteNumberGT,omitempty"`
+	QuoteNumberGTE          *string  `json:"quoteNumberGTE,omitempty"`
+	QuoteNumberLT           *string  `json:"quoteNumberLT,omitempty"`
+	QuoteNumberLTE          *string  `json:"quoteNumberLTE,omitempty"`
+	QuoteNumberContains     *string  `json:"quoteNumberContains,omitempty"`
+	QuoteNumberHasPrefix    *string  `json:"quoteNumberHasPrefix,omitempty"`
+	QuoteNumberHasSuffix    *string  `json:"quoteNumberHasSuffix,omitempty"`
+	QuoteNumberEqualFold    *string  `json:"quoteNumberEqualFold,omitempty"`
+	QuoteNumberContainsFold *string  `json:"quoteNumberContainsFold,omitempty"`
+
+	// "quote_date" field predicates.
+	QuoteDate      *types.Date  `json:"quoteDate,omitempty"`
+	QuoteDateNEQ   *types.Date  `json:"quoteDateNEQ,omitempty"`
+	QuoteDateIn    []types.Date `json:"quoteDateIn,omitempty"`
+	QuoteDateNotIn []types.Date `json:"quoteDateNotIn,omitempty"`
+	QuoteDateGT    *types.Date  `json:"quoteDateGT,omitempty"`
+	QuoteDateGTE   *types.Date  `json:"quoteDateGTE,omitempty"`
+	QuoteDateLT    *types.Date  `json:"quoteDateLT,omitempty"`
+	QuoteDateLTE   *types.Date  `json:"quoteDateLTE,omitempty"`
+
+	// "valid_until" field predicates.
+	ValidUntil      *types.Date  `json:"validUntil,omitempty"`
+	ValidUntilNEQ   *types.Date  `json:"validUntilNEQ,omitempty"`
+	ValidUntilIn    []types.Date `json:"validUntilIn,omitempty"`
+	ValidUntilNotIn []types.Date `json:"validUntilNotIn,omitempty"`
+	ValidUntilGT    *types.Date  `json:"validUntilGT,omitempty"`
+	ValidUntilGTE   *types.Date  `json:"validUntilGTE,omitempty"`
+	ValidUntilLT    *types.Date  `json:"validUntilLT,omitempty"`
+	ValidUntilLTE   *types.Date  `json:"validUntilLTE,omitempty"`
+
+	// "status" field predicates.
+	Status      *quote.Status  `json:"status,omitempty"`
+	StatusNEQ   *quote.Status  `json:"statusNEQ,omitempty"`
+	StatusIn    []quote.Status `json:"statusIn,omitempty"`
+	StatusNotIn []quote.Status `json:"statusNotIn,omitempty"`
+
+	// "title" field predicates.
+	Title             *string  `json:"title,omitempty"`
+	TitleNEQ          *string  `json:"titleNEQ,omitempty"`
+	TitleIn           []string `json:"titleIn,omitempty"`
+	TitleNotIn        []string `json:"titleNotIn,omitempty"`
+	TitleGT           *string  `json:"titleGT,omitempty"`
+	TitleGTE          *string  `json:"titleGTE,omitempty"`
+	TitleLT           *string  `json:"titleLT,omitempty"`
+	TitleLTE          *string  `json:"titleLTE,omitempty"`
+	TitleContains     *string  `json:"titleContains,omitempty"`
+	TitleHasPrefix    *string  `json:"titleHasPrefix,omitempty"`
+	TitleHasSuffix    *string  `json:"titleHasSuffix,omitempty"`
+	TitleIsNil        bool     `json:"titleIsNil,omitempty"`
+	TitleNotNil       bool     `json:"titleNotNil,omitempty"`
+	TitleEqualFold    *string  `json:"titleEqualFold,omitempty"`
+	TitleContainsFold *string  `json:"titleContainsFold,omitempty"`
+
+	// "description" field predicates.
+	Description             *string  `json:"description,omitempty"`
+	DescriptionNEQ          *string  `json:"descriptionNEQ,omitempty"`
+	DescriptionIn           []string `json:"descriptionIn,omitempty"`
+	DescriptionNotIn        []string `json:"descriptionNotIn,omitempty"`
+	DescriptionGT           *string  `json:"descriptionGT,omitempty"`
+	DescriptionGTE          *string  `json:"descriptionGTE,omitempty"`
+	DescriptionLT           *string  `json:"descriptionLT,omitempty"`
+	DescriptionLTE          *string  `json:"descriptionLTE,omitempty"`
+	DescriptionContains     *string  `json:"descriptionContains,omitempty"`
+	DescriptionHasPrefix    *string  `json:"descriptionHasPrefix,omitempty"`
+	DescriptionHasSuffix    *string  `json:"descriptionHasSuffix,omitempty"`
+	DescriptionIsNil        bool     `json:"descriptionIsNil,omitempty"`
+	DescriptionNotNil       bool     `json:"descriptionNotNil,omitempty"`
+	DescriptionEqualFold    *string  `json:"descriptionEqualFold,omitempty"`
+	DescriptionContainsFold *string  `json:"descriptionContainsFold,omitempty"`
+
+	// "sent_at" field predicates.
+	SentAt       *time.Time  `json:"sentAt,omitempty"`
+	SentAtNEQ    *time.Time  `json:"sentAtNEQ,omitempty"`
+	SentAtIn     []time.Time `json:"sentAtIn,omitempty"`
+	SentAtNotIn  []time.Time `json:"sentAtNotIn,omitempty"`
+	SentAtGT     *time.Time  `json:"sentAtGT,omitempty"`
+	SentAtGTE    *time.Time  `json:"sentAtGTE,omitempty"`
+	SentAtLT     *time.Time  `json:"sentAtLT,omitempty"`
+	SentAtLTE    *time.Time  `json:"sentAtLTE,omitempty"`
+	SentAtIsNil  bool        `json:"sentAtIsNil,omitempty"`
+	SentAtNotNil bool        `json:"sentAtNotNil,omitempty"`
+
+	// "send_count" field predicates.
+	SendCount      *int  `json:"sendCount,omitempty"`
+	SendCountNEQ   *int  `json:"sendCountNEQ,omitempty"`
+	SendCountIn    []int `json:"sendCountIn,omitempty"`
+	SendCountNotIn []int `json:"sendCountNotIn,omitempty"`
+	SendCountGT    *int  `json:"sendCountGT,omitempty"`
+	SendCountGTE   *int  `json:"sendCountGTE,omitempty"`
+	SendCountLT    *int  `json:"sendCountLT,omitempty"`
+	SendCountLTE   *int  `json:"sendCountLTE,omitempty"`
+
+	// "accepted_at" field predicates.
+	AcceptedAt       *time.Time  `json:"acceptedAt,omitempty"`
+	AcceptedAtNEQ    *time.Time  `json:"acceptedAtNEQ,omitempty"`
+	AcceptedAtIn     []time.Time `json:"acceptedAtIn,omitempty"`
+	AcceptedAtNotIn  []time.Time `json:"acceptedAtNotIn,omitempty"`
+	AcceptedAtGT     *time.Time  `json:"acceptedAtGT,omitempty"`
+	AcceptedAtGTE    *time.Time  `json:"acceptedAtGTE,omitempty"`
+	AcceptedAtLT     *time.Time  `json:"acceptedAtLT,omitempty"`
+	AcceptedAtLTE    *time.Time  `json:"acceptedAtLTE,omitempty"`
+	AcceptedAtIsNil  bool        `json:"acceptedAtIsNil,omitempty"`
+	AcceptedAtNotNil bool        `json:"acceptedAtNotNil,omitempty"`
+
+	// "accepted_by" field predicates.
+	AcceptedBy             *string  `json:"acceptedBy,omitempty"`
+	AcceptedByNEQ          *string  `json:"acceptedByNEQ,omitempty"`
+	AcceptedByIn           []string `json:"acceptedByIn,omitempty"`
+	AcceptedByNotIn        []string `json:"acceptedByNotIn,omitempty"`
+	AcceptedByGT           *string  `json:"acceptedByGT,omitempty"`
+	AcceptedByGTE          *string  `json:"acceptedByGTE,omitempty"`
+	AcceptedByLT           *string  `json:"acceptedByLT,omitempty"`
+	AcceptedByLTE          *string  `json:"acceptedByLTE,omitempty"`
+	AcceptedByContains     *string  `json:"acceptedByContains,omitempty"`
+	AcceptedByHasPrefix    *string  `json:"acceptedByHasPrefix,omitempty"`
+	AcceptedByHasSuffix    *string  `json:"acceptedByHasSuffix,omitempty"`
+	AcceptedByIsNil        bool     `json:"acceptedByIsNil,omitempty"`
+	AcceptedByNotNil       bool     `json:"acceptedByNotNil,omitempty"`
+	AcceptedByEqualFold    *string  `json:"acceptedByEqualFold,omitempty"`
+	AcceptedByContainsFold *string  `json:"acceptedByContainsFold,omitempty"`
+
+	// "rejected_at" field predicates.
+	RejectedAt       *time.Time  `json:"rejectedAt,omitempty"`
+	RejectedAtNEQ    *time.Time  `json:"rejectedAtNEQ,omitempty"`
+	RejectedAtIn     []time.Time `json:"rejectedAtIn,omitempty"`
+	RejectedAtNotIn  []time.Time `json:"rejectedAtNotIn,omitempty"`
+	RejectedAtGT     *time.Time  `json:"rejectedAtGT,omitempty"`
+	RejectedAtGTE    *time.Time  `json:"rejectedAtGTE,omitempty"`
+	RejectedAtLT     *time.Time  `json:"rejectedAtLT,omitempty"`
+	RejectedAtLTE    *time.Time  `json:"rejectedAtLTE,omitempty"`
+	RejectedAtIsNil  bool        `json:"rejectedAtIsNil,omitempty"`
+	RejectedAtNotNil bool        `json:"rejectedAtNotNil,omitempty"`
+
+	// "rejection_reason" field predicates.
+	RejectionReason             *string  `json:"rejectionReason,omitempty"`
+	RejectionReasonNEQ          *string  `json:"rejectionReasonNEQ,omitempty"`
+	RejectionReasonIn           []string `json:"rejectionReasonIn,omitempty"`
+	RejectionReasonNotIn        []string `json:"rejectionReasonNotIn,omitempty"`
+	RejectionReasonGT           *string  `json:"rejectionReasonGT,omitempty"`
+	RejectionReasonGTE          *string  `json:"rejectionReasonGTE,omitempty"`
+	RejectionReasonLT           *string  `json:"rejectionReasonLT,omitempty"`
+	RejectionReasonLTE          *string  `json:"rejectionReasonLTE,omitempty"`
+	RejectionReasonContains     *string  `json:"rejectionReasonContains,omitempty"`
+	RejectionReasonHasPrefix    *string  `json:"rejectionReasonHasPrefix,omitempty"`
+	RejectionReasonHasSuffix    *string  `json:"rejectionReasonHasSuffix,omitempty"`
+	RejectionReasonIsNil        bool     `json:"rejectionReasonIsNil,omitempty"`
+	RejectionReasonNotNil       bool     `json:"rejectionReasonNotNil,omitempty"`
+	RejectionReasonEqualFold    *string  `json:"rejectionReasonEqualFold,omitempty"`
+	RejectionReasonContainsFold *string  `json:"rejectionReasonContainsFold,omitempty"`
+
+	// "converted_to_order_at" field predicates.
+	ConvertedToOrderAt       *time.Time  `json:"convertedToOrderAt,omitempty"`
+	ConvertedToOrderAtNEQ    *time.Time  `json:"convertedToOrderAtNEQ,omitempty"`
+	ConvertedToOrderAtIn     []time.Time `json:"convertedToOrderAtIn,omitempty"`
+	ConvertedToOrderAtNotIn  []time.Time `json:"convertedToOrderAtNotIn,omitempty"`
+	ConvertedToOrderAtGT     *time.Time  `json:"convertedToOrderAtGT,omitempty"`
+	ConvertedToOrderAtGTE    *time.Time  `json:"convertedToOrderAtGTE,omitempty"`
+	ConvertedToOrderAtLT     *time.Time  `json:"convertedToOrderAtLT,omitempty"`
+	ConvertedToOrderAtLTE    *time.Time  `json:"convertedToOrderAtLTE,omitempty"`
+	ConvertedToOrderAtIsNil  bool        `json:"convertedToOrderAtIsNil,omitempty"`
+	ConvertedToOrderAtNotNil bool        `json:"convertedToOrderAtNotNil,omitempty"`
+
+	// "customer" edge predicates.
+	HasCustomer     *bool                 `json:"hasCustomer,omitempty"`
+	HasCustomerWith []*CustomerWhereInput `json:"hasCustomerWith,omitempty"`
+
+	// "items" edge predicates.
+	HasItems     *bool                  `json:"hasItems,omitempty"`
+	HasItemsWith []*QuoteItemWhereInput `json:"hasItemsWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *QuoteWhereInput) AddPredicates(predicates ...predicate.Quote) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the QuoteWhereInput filter on the QuoteQuery builder.
+func (i *QuoteWhereInput) Filter(q *QuoteQuery) (*QuoteQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyQuoteWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyQuoteWhereInput is returned in case the QuoteWhereInput is empty.
+var ErrEmptyQuoteWhereInput = errors.New("ent: empty predicate QuoteWhereInput")
+
+// P returns a predicate for filtering quotes.
+// An error is returned if the input is empty or invalid.
+func (i *QuoteWhereInput) P() (predicate.Quote, error) {
+	var predicates []predicate.Quote
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, quote.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Quote, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, quote.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Quote, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, quote.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, quote.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, quote.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, quote.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, quote.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, quote.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, quote.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, quote.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, quote.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, quote.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, quote.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, quote.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, quote.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, quote.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, quote.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, quote.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, quote.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, quote.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, quote.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, quote.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, quote.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, quote.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, quote.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, quote.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, quote.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.CustomerID != nil {
+		predicates = append(predicates, quote.CustomerIDEQ(*i.CustomerID))
+	}
+	if i.CustomerIDNEQ != nil {
+		predicates = append(predicates, quote.CustomerIDNEQ(*i.CustomerIDNEQ))
+	}
+	if len(i.CustomerIDIn) > 0 {
+		predicates = append(predicates, quote.CustomerIDIn(i.CustomerIDIn...))
+	}
+	if len(i.CustomerIDNotIn) > 0 {
+		predicates = append(predicates, quote.CustomerIDNotIn(i.CustomerIDNotIn...))
+	}
+	if i.CustomerIDGT != nil {
+		predicates = append(predicates, quote.CustomerIDGT(*i.CustomerIDGT))
+	}
+	if i.CustomerIDGTE != nil {
+		predicates = append(predicates, quote.CustomerIDGTE(*i.CustomerIDGTE))
+	}
+	if i.CustomerIDLT != nil {
+		predicates = append(predicates, quote.CustomerIDLT(*i.CustomerIDLT))
+	}
+	if i.CustomerIDLTE != nil {
+		predicates = append(predicates, quote.CustomerIDLTE(*i.CustomerIDLTE))
+	}
+	if i.CustomerIDContains != nil {
+		predicates = append(predicates, quote.CustomerIDContains(*i.CustomerIDContains))
+	}
+	if i.CustomerIDHasPrefix != nil {
+		predicates = append(predicates, quote.CustomerIDHasPrefix(*i.CustomerIDHasPrefix))
+	}
+	if i.CustomerIDHasSuffix != nil {
+		predicates = append(predicates, quote.CustomerIDHasSuffix(*i.CustomerIDHasSuffix))
+	}
+	if i.CustomerIDEqualFold != nil {
+		predicates = append(predicates, quote.CustomerIDEqualFold(*i.CustomerIDEqualFold))
+	}
+	if i.CustomerIDContainsFold != nil {
+		predicates = append(predicates, quote.CustomerIDContainsFold(*i.CustomerIDContainsFold))
+	}
+	if i.Currency != nil {
+		predicates = append(predicates, quote.CurrencyEQ(*i.Currency))
+	}
+	if i.CurrencyNEQ != nil {
+		predicates = append(predicates, quote.CurrencyNEQ(*i.CurrencyNEQ))
+	}
+	if len(i.CurrencyIn) > 0 {
+		predicates = append(predicates, quote.CurrencyIn(i.CurrencyIn...))
+	}
+	if len(i.CurrencyNotIn) > 0 {
+		predicates = append(predicates, quote.CurrencyNotIn(i.CurrencyNotIn...))
+	}
+	if i.CurrencyGT != nil {
+		predicates = append(predicates, quote.CurrencyGT(*i.CurrencyGT))
+	}
+	if i.CurrencyGTE != nil {
+		predicates = append(predicates, quote.CurrencyGTE(*i.CurrencyGTE))
+	}
+	if i.CurrencyLT != nil {
+		predicates = append(predicates, quote.CurrencyLT(*i.CurrencyLT))
+	}
+	if i.CurrencyLTE != nil {
+		predicates = append(predicates, quote.CurrencyLTE(*i.CurrencyLTE))
+	}
+	if i.CurrencyContains != nil {
+		predicates = append(predicates, quote.CurrencyContains(*i.CurrencyContains))
+	}
+	if i.CurrencyHasPrefix != nil {
+		predicates = append(predicates, quote.CurrencyHasPrefix(*i.CurrencyHasPrefix))
+	}
+	if i.CurrencyHasSuffix != nil {
+		predicates = append(predicates, quote.CurrencyHasSuffix(*i.CurrencyHasSuffix))
+	}
+	if i.CurrencyEqualFold != nil {
+		predicates = append(predicates, quote.CurrencyEqualFold(*i.CurrencyEqualFold))
+	}
+	if i.CurrencyContainsFold != nil {
+		predicates = append(predicates, quote.CurrencyContainsFold(*i.CurrencyContainsFold))
+	}
+	if i.ExchangeRate != nil {
+		predicates = append(predicates, quote.ExchangeRateEQ(*i.ExchangeRate))
+	}
+	if i.ExchangeRateNEQ != nil {
+		predicates = append(predicates, quote.ExchangeRateNEQ(*i.ExchangeRateNEQ))
+	}
+	if len(i.ExchangeRateIn) > 0 {
+		predicates = append(predicates, quote.ExchangeRateIn(i.ExchangeRateIn...))
+	}
+	if len(i.ExchangeRateNotIn) > 0 {
+		predicates = append(predicates, quote.ExchangeRateNotIn(i.ExchangeRateNotIn...))
+	}
+	if i.ExchangeRateGT != nil {
+		predicates = append(predicates, quote.ExchangeRateGT(*i.ExchangeRateGT))
+	}
+	if i.ExchangeRateGTE != nil {
+		predicates = append(predicates, quote.ExchangeRateGTE(*i.ExchangeRateGTE))
+	}
+	if i.ExchangeRateLT != nil {
+		predicates = append(predicates, quote.ExchangeRateLT(*i.ExchangeRateLT))
+	}
+	if i.ExchangeRateLTE != nil {
+		predicates = append(predicates, quote.ExchangeRateLTE(*i.ExchangeRateLTE))
+	}
+	if i.Reference != nil {
+		predicates = append(predicates, quote.ReferenceEQ(*i.Reference))
+	}
+	if i.ReferenceNEQ != nil {
+		predicates = append(predicates, quote.ReferenceNEQ(*i.ReferenceNEQ))
+	}
+	if len(i.ReferenceIn) > 0 {
+		predicates = append(predicates, quote.ReferenceIn(i.ReferenceIn...))
+	}
+	if len(i.ReferenceNotIn) > 0 {
+		predicates = append(predicates, quote.ReferenceNotIn(i.ReferenceNotIn...))
+	}
+	if i.ReferenceGT != nil {
+		predicates = append(predicates, quote.ReferenceGT(*i.ReferenceGT))
+	}
+	if i.ReferenceGTE != nil {
+		predicates = append(predicates, quote.ReferenceGTE(*i.ReferenceGTE))
+	}
+	if i.ReferenceLT != nil {
+		predicates = append(predicates, quote.ReferenceLT(*i.ReferenceLT))
+	}
+	if i.ReferenceLTE != nil {
+		predicates = append(predicates, quote.ReferenceLTE(*i.ReferenceLTE))
+	}
+	if i.ReferenceContains != nil {
+		predicates = append(predicates, quote.ReferenceContains(*i.ReferenceContains))
+	}
+	if i.ReferenceHasPrefix != nil {
+		predicates = append(predicates, quote.ReferenceHasPrefix(*i.ReferenceHasPrefix))
+	}
+	if i.ReferenceHasSuffix != nil {
+		predicates = append(predicates, quote.ReferenceHasSuffix(*i.ReferenceHasSuffix))
+	}
+	if i.ReferenceIsNil {
+		predicates = append(predicates, quote.ReferenceIsNil())
+	}
+	if i.ReferenceNotNil {
+		predicates = append(predicates, quote.ReferenceNotNil())
+	}
+	if i.ReferenceEqualFold != nil {
+		predicates = append(predicates, quote.ReferenceEqualFold(*i.ReferenceEqualFold))
+	}
+	if i.ReferenceContainsFold != nil {
+		predicates = append(predicates, quote.ReferenceContainsFold(*i.ReferenceContainsFold))
+	}
+	if i.Notes != nil {
+		predicates = append(predicates, quote.NotesEQ(*i.Notes))
+	}
+	if i.NotesNEQ != nil {
+		predicates = append(predicates, quote.NotesNEQ(*i.NotesNEQ))
+	}
+	if len(i.NotesIn) > 0 {
+		predicates = append(predicates, quote.NotesIn(i.NotesIn...))
+	}
+	if len(i.NotesNotIn) > 0 {
+		predicates = append(predicates, quote.NotesNotIn(i.NotesNotIn...))
+	}
+	if i.NotesGT != nil {
+		predicates = append(predicates, quote.NotesGT(*i.NotesGT))
+	}
+	if i.NotesGTE != nil {
+		predicates = append(predicates, quote.NotesGTE(*i.NotesGTE))
+	}
+	if i.NotesLT != nil {
+		predicates = append(predicates, quote.NotesLT(*i.NotesLT))
+	}
+	if i.NotesLTE != nil {
+		predicates = append(predicates, quote.NotesLTE(*i.NotesLTE))
+	}
+	if i.NotesContains != nil {
+		predicates = append(predicates, quote.NotesContains(*i.NotesContains))
+	}
+	if i.NotesHasPrefix != nil {
+		predicates = append(predicates, quote.NotesHasPrefix(*i.NotesHasPrefix))
+	}
+	if i.NotesHasSuffix != nil {
+		predicates = append(predicates, quote.NotesHasSuffix(*i.NotesHasSuffix))
+	}
+	if i.NotesIsNil {
+		predicates = append(predicates, quote.NotesIsNil())
+	}
+	if i.NotesNotNil {
+		predicates = append(predicates, quote.NotesNotNil())
+	}
+	if i.NotesEqualFold != nil {
+		predicates = append(predicates, quote.NotesEqualFold(*i.NotesEqualFold))
+	}
+	if i.NotesContainsFold != nil {
+		predicates = append(predicates, quote.NotesContainsFold(*i.NotesContainsFold))
+	}
+	if i.Terms != nil {
+		predicates = append(predicates, quote.TermsEQ(*i.Terms))
+	}
+	if i.TermsNEQ != nil {
+		predicates = append(predicates, quote.TermsNEQ(*i.TermsNEQ))
+	}
+	if len(i.TermsIn) > 0 {
+		predicates = append(predicates, quote.TermsIn(i.TermsIn...))
+	}
+	if len(i.TermsNotIn) > 0 {
+		predicates = append(predicates, quote.TermsNotIn(i.TermsNotIn...))
+	}
+	if i.TermsGT != nil {
+		predicates = append(predicates, quote.TermsGT(*i.TermsGT))
+	}
+	if i.TermsGTE != nil {
+		predicates = append(predicates, quote.TermsGTE(*i.TermsGTE))
+	}
+	if i.TermsLT != nil {
+		predicates = append(predicates, quote.TermsLT(*i.TermsLT))
+	}
+	if i.TermsLTE != nil {
+		predicates = append(predicates, quote.TermsLTE(*i.TermsLTE))
+	}
+	if i.TermsContains != nil {
+		predicates = append(predicates, quote.TermsContains(*i.TermsContains))
+	}
+	if i.TermsHasPrefix != nil {
+		predicates = append(predicates, quote.TermsHasPrefix(*i.TermsHasPrefix))
+	}
+	if i.TermsHasSuffix != nil {
+		predicates = append(predicates, quote.TermsHasSuffix(*i.TermsHasSuffix))
+	}
+	if i.TermsIsNil {
+		predicates = append(predicates, quote.TermsIsNil())
+	}
+	if i.TermsNotNil {
+		predicates = append(predicates, quote.TermsNotNil())
+	}
+	if i.TermsEqualFold != nil {
+		predicates = append(predicates, quote.TermsEqualFold(*i.TermsEqualFold))
+	}
+	if i.TermsContainsFold != nil {
+		predicates = append(predicates, quote.TermsContainsFold(*i.TermsContainsFold))
+	}
+	if i.Subtotal != nil {
+		predicates = append(predicates, quote.SubtotalEQ(*i.Subtotal))
+	}
+	if i.SubtotalNEQ != nil {
+		predicates = append(predicates, quote.SubtotalNEQ(*i.SubtotalNEQ))
+	}
+	if len(i.SubtotalIn) > 0 {
+		predicates = append(predicates, quote.SubtotalIn(i.SubtotalIn...))
+	}
+	if len(i.SubtotalNotIn) > 0 {
+		predicates = append(predicates, quote.SubtotalNotIn(i.SubtotalNotIn...))
+	}
+	if i.SubtotalGT != nil {
+		predicates = append(predicates, quote.SubtotalGT(*i.SubtotalGT))
+	}
+	if i.SubtotalGTE != nil {
+		predicates = append(predicates, quote.SubtotalGTE(*i.SubtotalGTE))
+	}
+	if i.SubtotalLT != nil {
+		predicates = append(predicates, quote.SubtotalLT(*i.SubtotalLT))
+	}
+	if i.SubtotalLTE != nil {
+		predicates = append(predicates, quote.SubtotalLTE(*i.SubtotalLTE))
+	}
+	if i.TotalDiscount != nil {
+		predicates = append(predicates, quote.TotalDiscountEQ(*i.TotalDiscount))
+	}
+	if i.TotalDiscountNEQ != nil {
+		predicates = append(predicates, quote.TotalDiscountNEQ(*i.TotalDiscountNEQ))
+	}
+	if len(i.TotalDiscountIn) > 0 {
+		predicates = append(predicates, quote.TotalDiscountIn(i.TotalDiscountIn...))
+	}
+	if len(i.TotalDiscountNotIn) > 0 {
+		predicates = append(predicates, quote.TotalDiscountNotIn(i.TotalDiscountNotIn...))
+	}
+	if i.TotalDiscountGT != nil {
+		predicates = append(predicates, quote.TotalDiscountGT(*i.TotalDiscountGT))
+	}
+	if i.TotalDiscountGTE != nil {
+		predicates = append(predicates, quote.TotalDiscountGTE(*i.TotalDiscountGTE))
+	}
+	if i.TotalDiscountLT != nil {
+		predicates = append(predicates, quote.TotalDiscountLT(*i.TotalDiscountLT))
+	}
+	if i.TotalDiscountLTE != nil {
+		predicates = append(predicates, quote.TotalDiscountLTE(*i.TotalDiscountLTE))
+	}
+	if i.TotalTax != nil {
+		predicates = append(predicates, quote.TotalTaxEQ(*i.TotalTax))
+	}
+	if i.TotalTaxNEQ != nil {
+		predicates = append(predicates, quote.TotalTaxNEQ(*i.TotalTaxNEQ))
+	}
+	if len(i.TotalTaxIn) > 0 {
+		predicates = append(predicates, quote.TotalTaxIn(i.TotalTaxIn...))
+	}
+	if len(i.TotalTaxNotIn) > 0 {
+		predicates = append(predicates, quote.TotalTaxNotIn(i.TotalTaxNotIn...))
+	}
+	if i.TotalTaxGT != nil {
+		predicates = append(predicates, quote.TotalTaxGT(*i.TotalTaxGT))
+	}
+	if i.TotalTaxGTE != nil {
+		predicates = append(predicates, quote.TotalTaxGTE(*i.TotalTaxGTE))
+	}
+	if i.TotalTaxLT != nil {
+		predicates = append(predicates, quote.TotalTaxLT(*i.TotalTaxLT))
+	}
+	if i.TotalTaxLTE != nil {
+		predicates = append(predicates, quote.TotalTaxLTE(*i.TotalTaxLTE))
+	}
+	if i.ShippingCost != nil {
+		predicates = append(predicates, quote.ShippingCostEQ(*i.ShippingCost))
+	}
+	if i.ShippingCostNEQ != nil {
+		predicates = append(predicates, quote.ShippingCostNEQ(*i.ShippingCostNEQ))
+	}
+	if len(i.ShippingCostIn) > 0 {
+		predicates = append(predicates, quote.ShippingCostIn(i.ShippingCostIn...))
+	}
+	if len(i.ShippingCostNotIn) > 0 {
+		predicates = append(predicates, quote.ShippingCostNotIn(i.ShippingCostNotIn...))
+	}
+	if i.ShippingCostGT != nil {
+		predicates = append(predicates, quote.ShippingCostGT(*i.ShippingCostGT))
+	}
+	if i.ShippingCostGTE != nil {
+		predicates = append(predicates, quote.ShippingCostGTE(*i.ShippingCostGTE))
+	}
+	if i.ShippingCostLT != nil {
+		predicates = append(predicates, quote.ShippingCostLT(*i.ShippingCostLT))
+	}
+	if i.ShippingCostLTE != nil {
+		predicates = append(predicates, quote.ShippingCostLTE(*i.ShippingCostLTE))
+	}
+	if i.Total != nil {
+		predicates = append(predicates, quote.TotalEQ(*i.Total))
+	}
+	if i.TotalNEQ != nil {
+		predicates = append(predicates, quote.TotalNEQ(*i.TotalNEQ))
+	}
+	if len(i.TotalIn) > 0 {
+		predicates = append(predicates, quote.TotalIn(i.TotalIn...))
+	}
+	if len(i.TotalNotIn) > 0 {
+		predicates = append(predicates, quote.TotalNotIn(i.TotalNotIn...))
+	}
+	if i.TotalGT != nil {
+		predicates = append(predicates, quote.TotalGT(*i.TotalGT))
+	}
+	if i.TotalGTE != nil {
+		predicates = append(predicates, quote.TotalGTE(*i.TotalGTE))
+	}
+	if i.TotalLT != nil {
+		predicates = append(predicates, quote.TotalLT(*i.TotalLT))
+	}
+	if i.TotalLTE != nil {
+		predicates = append(predicates, quote.TotalLTE(*i.TotalLTE))
+	}
+	if i.QuoteNumber != nil {
+		predicates = append(predicates, quote.QuoteNumberEQ(*i.QuoteNumber))
+	}
+	if i.QuoteNumberNEQ != nil {
+		predicates = append(predicates, quote.QuoteNumberNEQ(*i.QuoteNumberNEQ))
+	}
+	if len(i.QuoteNumberIn) > 0 {
+		predicates = append(predicates, quote.QuoteNumberIn(i.QuoteNumberIn...))
+	}
+	if len(i.QuoteNumberNotIn) > 0 {
+		predicates = append(predicates, quote.QuoteNumberNotIn(i.QuoteNumberNotIn...))
+	}
+	if i.QuoteNumberGT != nil {
+		predicates = append(predicates, quote.QuoteNumberGT(*i.QuoteNumberGT))
+	}
+	if i.QuoteNumberGTE != nil {
+		predicates = append(predicates, quote.QuoteNumberGTE(*i.QuoteNumberGTE))
+	}
+	if i.QuoteNumberLT != nil {
+		predicates = append(predicates, quote.QuoteNumberLT(*i.QuoteNumberLT))
+	}
+	if i.QuoteNumberLTE != nil {
+		predicates = append(predicates, quote.QuoteNumberLTE(*i.QuoteNumberLTE))
+	}
+	if i.QuoteNumberContains != nil {
+		predicates = append(predicates, quote.QuoteNumberContains(*i.QuoteNumberContains))
+	}
+	if i.QuoteNumberHasPrefix != nil {
+		predicates = append(predicates, quote.QuoteNumberHasPrefix(*i.QuoteNumberHasPrefix))
+	}
+	if i.QuoteNumberHasSuffix != nil {
+		predicates = append(predicates, quote.QuoteNumberHasSuffix(*i.QuoteNumberHasSuffix))
+	}
+	if i.QuoteNumberEqualFold != nil {
+		predicates = append(predicates, quote.QuoteNumberEqualFold(*i.QuoteNumberEqualFold))
+	}
+	if i.QuoteNumberContainsFold != nil {
+		predicates = append(predicates, quote.QuoteNumberContainsFold(*i.QuoteNumberContainsFold))
+	}
+	if i.QuoteDate != nil {
+		predicates = append(predicates, quote.QuoteDateEQ(*i.QuoteDate))
+	}
+	if i.QuoteDateNEQ != nil {
+		predicates = append(predicates, quote.QuoteDateNEQ(*i.QuoteDateNEQ))
+	}
+	if len(i.QuoteDateIn) > 0 {
+		predicates = append(predicates, quote.QuoteDateIn(i.QuoteDateIn...))
+	}
+	if len(i.QuoteDateNotIn) > 0 {
+		predicates = append(predicates, quote.QuoteDateNotIn(i.QuoteDateNotIn...))
+	}
+	if i.QuoteDateGT != nil {
+		predicates = append(predicates, quote.QuoteDateGT(*i.QuoteDateGT))
+	}
+	if i.QuoteDateGTE != nil {
+		predicates = append(predicates, quote.QuoteDateGTE(*i.QuoteDateGTE))
+	}
+	if i.QuoteDateLT != nil {
+		predicates = append(predicates, quote.QuoteDateLT(*i.QuoteDateLT))
+	}
+	if i.QuoteDateLTE != nil {
+		predicates = append(predicates, quote.QuoteDateLTE(*i.QuoteDateLTE))
+	}
+	if i.ValidUntil != nil {
+		predicates = append(predicates, quote.ValidUntilEQ(*i.ValidUntil))
+	}
+	if i.ValidUntilNEQ != nil {
+		predicates = append(predicates, quote.ValidUntilNEQ(*i.ValidUntilNEQ))
+	}
+	if len(i.ValidUntilIn) > 0 {
+		predicates = append(predicates, quote.ValidUntilIn(i.ValidUntilIn...))
+	}
+	if len(i.ValidUntilNotIn) > 0 {
+		predicates = append(predicates, quote.ValidUntilNotIn(i.ValidUntilNotIn...))
+	}
+	if i.ValidUntilGT != nil {
+		predicates = append(predicates, quote.ValidUntilGT(*i.ValidUntilGT))
+	}
+	if i.ValidUntilGTE != nil {
+		predicates = append(predicates, quote.ValidUntilGTE(*i.ValidUntilGTE))
+	}
+	if i.ValidUntilLT != nil {
+		predicates = append(predicates, quote.ValidUntilLT(*i.ValidUntilLT))
+	}
+	if i.ValidUntilLTE != nil {
+		predicates = append(predicates, quote.ValidUntilLTE(*i.ValidUntilLTE))
+	}
+	if i.Status != nil {
+		predicates = append(predicates, quote.StatusEQ(*i.Status))
+	}
+	if i.StatusNEQ != nil {
+		predicates = append(predicates, quote.StatusNEQ(*i.StatusNEQ))
+	}
+	if len(i.StatusIn) > 0 {
+		predicates = append(predicates, quote.StatusIn(i.StatusIn...))
+	}
+	if len(i.StatusNotIn) > 0 {
+		predicates = append(predicates, quote.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.Title != nil {
+		predicates = append(predicates, quote.TitleEQ(*i.Title))
+	}
+	if i.TitleNEQ != nil {
+		predicates = append(predicates, quote.TitleNEQ(*i.TitleNEQ))
+	}
+	if len(i.TitleIn) > 0 {
+		predicates = append(predicates, quote.TitleIn(i.TitleIn...))
+	}
+	if len(i.TitleNotIn) > 0 {
+		predicates = append(predicates, quote.TitleNotIn(i.TitleNotIn...))
+	}
+	if i.TitleGT != nil {
+		predicates = append(predicates, quote.TitleGT(*i.TitleGT))
+	}
+	if i.TitleGTE != nil {
+		predicates = append(predicates, quote.TitleGTE(*i.TitleGTE))
+	}
+	if i.TitleLT != nil {
+		predicates = append(predicates, quote.TitleLT(*i.TitleLT))
+	}
+	if i.TitleLTE != nil {
+		predicates = append(predicates, quote.TitleLTE(*i.TitleLTE))
+	}
+	if i.TitleContains != nil {
+		predicates = append(predicates, quote.TitleContains(*i.TitleContains))
+	}
+	if i.TitleHasPrefix != nil {
+		predicates = append(predicates, quote.TitleHasPrefix(*i.TitleHasPrefix))
+	}
+	if i.TitleHasSuffix != nil {
+		predicates = append(predicates, quote.TitleHasSuffix(*i.TitleHasSuffix))
+	}
+	if i.TitleIsNil {
+		predicates = append(predicates, quote.TitleIsNil())
+	}
+	if i.TitleNotNil {
+		predicates = append(predicates, quote.TitleNotNil())
+	}
+	if i.TitleEqualFold != nil {
+		predicates = append(predicates, quote.TitleEqualFold(*i.TitleEqualFold))
+	}
+	if i.TitleContainsFold != nil {
+		predicates = append(predicates, quote.TitleContainsFold(*i.TitleContainsFold))
+	}
+	if i.Description != nil {
+		predicates = append(predicates, quote.DescriptionEQ(*i.Description))
+	}
+	if i.DescriptionNEQ != nil {
+		predicates = append(predicates, quote.DescriptionNEQ(*i.DescriptionNEQ))
+	}
+	if len(i.DescriptionIn) > 0 {
+		predicates = append(predicates, quote.DescriptionIn(i.DescriptionIn...))
+	}
+	if len(i.DescriptionNotIn) > 0 {
+		predicates = append(predicates, quote.DescriptionNotIn(i.DescriptionNotIn...))
+	}
+	if i.DescriptionGT != nil {
+		predicates = append(predicates, quote.DescriptionGT(*i.DescriptionGT))
+	}
+	if i.DescriptionGTE != nil {
+		predicates = append(predicates, quote.DescriptionGTE(*i.DescriptionGTE))
+	}
+	if i.DescriptionLT != nil {
+		predicates = append(predicates, quote.DescriptionLT(*i.DescriptionLT))
+	}
+	if i.DescriptionLTE != nil {
+		predicates = append(predicates, quote.DescriptionLTE(*i.DescriptionLTE))
+	}
+	if i.DescriptionContains != nil {
+		predicates = append(predicates, quote.DescriptionContains(*i.DescriptionContains))
+	}
+	if i.DescriptionHasPrefix != nil {
+		predicates = append(predicates, quote.DescriptionHasPrefix(*i.DescriptionHasPrefix))
+	}
+	if i.DescriptionHasSuffix != nil {
+		predicates = append(predicates, quote.DescriptionHasSuffix(*i.DescriptionHasSuffix))
+	}
+	if i.DescriptionIsNil {
+		predicates = append(predicates, quote.DescriptionIsNil())
+	}
+	if i.DescriptionNotNil {
+		predicates = append(predicates, quote.DescriptionNotNil())
+	}
+	if i.DescriptionEqualFold != nil {
+		predicates = append(predicates, quote.DescriptionEqualFold(*i.DescriptionEqualFold))
+	}
+	if i.DescriptionContainsFold != nil {
+		predicates = append(predicates, quote.DescriptionContainsFold(*i.DescriptionContainsFold))
+	}
+	if i.SentAt != nil {
+		predicates = append(predicates, quote.SentAtEQ(*i.SentAt))
+	}
+	if i.SentAtNEQ != nil {
+		predicates = append(predicates, quote.SentAtNEQ(*i.SentAtNEQ))
+	}
+	if len(i.SentAtIn) > 0 {
+		predicates = append(predicates, quote.SentAtIn(i.SentAtIn...))
+	}
+	if len(i.SentAtNotIn) > 0 {
+		predicates = append(predicates, quote.SentAtNotIn(i.SentAtNotIn...))
+	}
+	if i.SentAtGT != nil {
+		predicates = append(predicates, quote.SentAtGT(*i.SentAtGT))
+	}
+	if i.SentAtGTE != nil {
+		predicates = append(predicates, quote.SentAtGTE(*i.SentAtGTE))
+	}
+	if i.SentAtLT != nil {
+		predicates = append(predicates, quote.SentAtLT(*i.SentAtLT))
+	}
+	if i.SentAtLTE != nil {
+		predicates = append(predicates, quote.SentAtLTE(*i.SentAtLTE))
+	}
+	if i.SentAtIsNil {
+		predicates = append(predicates, quote.SentAtIsNil())
+	}
+	if i.SentAtNotNil {
+		predicates = append(predicates, quote.SentAtNotNil())
+	}
+	if i.SendCount != nil {
+		predicates = append(predicates, quote.SendCountEQ(*i.SendCount))
+	}
+	if i.SendCountNEQ != nil {
+		predicates = append(predicates, quote.SendCountNEQ(*i.SendCountNEQ))
+	}
+	if len(i.SendCountIn) > 0 {
+		predicates = append(predicates, quote.SendCountIn(i.SendCountIn...))
+	}
+	if len(i.SendCountNotIn) > 0 {
+		predicates = append(predicates, quote.SendCountNotIn(i.SendCountNotIn...))
+	}
+	if i.SendCountGT != nil {
+		predicates = append(predicates, quote.SendCountGT(*i.SendCountGT))
+	}
+	if i.SendCountGTE != nil {
+		predicates = append(predicates, quote.SendCountGTE(*i.SendCountGTE))
+	}
+	if i.SendCountLT != nil {
+		predicates = append(predicates, quote.SendCountLT(*i.SendCountLT))
+	}
+	if i.SendCountLTE != nil {
+		predicates = append(predicates, quote.SendCountLTE(*i.SendCountLTE))
+	}
+	if i.AcceptedAt != nil {
+		predicates = append(predicates, quote.AcceptedAtEQ(*i.AcceptedAt))
+	}
+	if i.AcceptedAtNEQ != nil {
+		predicates = append(predicates, quote.AcceptedAtNEQ(*i.AcceptedAtNEQ))
+	}
+	if len(i.AcceptedAtIn) > 0 {
+		predicates = append(predicates, quote.AcceptedAtIn(i.AcceptedAtIn...))
+	}
+	if len(i.AcceptedAtNotIn) > 0 {
+		predicates = append(predicates, quote.AcceptedAtNotIn(i.AcceptedAtNotIn...))
+	}
+	if i.AcceptedAtGT != nil {
+		predicates = append(predicates, quote.AcceptedAtGT(*i.AcceptedAtGT))
+	}
+	if i.AcceptedAtGTE != nil {
+		predicates = append(predicates, quote.AcceptedAtGTE(*i.AcceptedAtGTE))
+	}
+	if i.AcceptedAtLT != nil {
+		predicates = append(predicates, quote.AcceptedAtLT(*i.AcceptedAtLT))
+	}
+	if i.AcceptedAtLTE != nil {
+		predicates = append(predicates, quote.AcceptedAtLTE(*i.AcceptedAtLTE))
+	}
+	if i.AcceptedAtIsNil {
+		predicates = append(predicates, quote.AcceptedAtIsNil())
+	}
+	if i.AcceptedAtNotNil {
+		predicates = append(predicates, quote.AcceptedAtNotNil())
+	}
+	if i.AcceptedBy != nil {
+		predicates = append(predicates, quote.AcceptedByEQ(*i.AcceptedBy))
+	}
+	if i.AcceptedByNEQ != nil {
+		predicates = append(predicates, quote.AcceptedByNEQ(*i.AcceptedByNEQ))
+	}
+	if len(i.AcceptedByIn) > 0 {
+		predicates = append(predicates, quote.AcceptedByIn(i.AcceptedByIn...))
+	}
+	if len(i.AcceptedByNotIn) > 0 {
+		predicates = append(predicates, quote.AcceptedByNotIn(i.AcceptedByNotIn...))
+	}
+	if i.AcceptedByGT != nil {
+		predicates = append(predicates, quote.AcceptedByGT(*i.AcceptedByGT))
+	}
+	if i.AcceptedByGTE != nil {
+		predicates = append(predicates, quote.AcceptedByGTE(*i.AcceptedByGTE))
+	}
+	if i.AcceptedByLT != nil {
+		predicates = append(predicates, quote.AcceptedByLT(*i.AcceptedByLT))
+	}
+	if i.AcceptedByLTE != nil {
+		predicates = append(predicates, quote.AcceptedByLTE(*i.AcceptedByLTE))
+	}
+	if i.AcceptedByContains != nil {
+		predicates = append(predicates, quote.AcceptedByContains(*i.AcceptedByContains))
+	}
+	if i.AcceptedByHasPrefix != nil {
+		predicates = append(predicates, quote.AcceptedByHasPrefix(*i.AcceptedByHasPrefix))
+	}
+	if i.AcceptedByHasSuffix != nil {
+		predicates = append(predicates, quote.AcceptedByHasSuffix(*i.AcceptedByHasSuffix))
+	}
+	if i.AcceptedByIsNil {
+		predicates = append(predicates, quote.AcceptedByIsNil())
+	}
+	if i.AcceptedByNotNil {
+		predicates = append(predicates, quote.AcceptedByNotNil())
+	}
+	if i.AcceptedByEqualFold != nil {
+		predicates = append(predicates, quote.AcceptedByEqualFold(*i.AcceptedByEqualFold))
+	}
+	if i.AcceptedByContainsFold != nil {
+		predicates = append(predicates, quote.AcceptedByContainsFold(*i.AcceptedByContainsFold))
+	}
+	if i.RejectedAt != nil {
+		predicates = append(predicates, quote.RejectedAtEQ(*i.RejectedAt))
+	}
+	if i.RejectedAtNEQ != nil {
+		predicates = append(predicates, quote.RejectedAtNEQ(*i.RejectedAtNEQ))
+	}
+	if len(i.RejectedAtIn) > 0 {
+		predicates = append(predicates, quote.RejectedAtIn(i.RejectedAtIn...))
+	}
+	if len(i.RejectedAtNotIn) > 0 {
+		predicates = append(predicates, quote.RejectedAtNotIn(i.RejectedAtNotIn...))
+	}
+	if i.RejectedAtGT != nil {
+		predicates = append(predicates, quote.RejectedAtGT(*i.RejectedAtGT))
+	}
+	if i.RejectedAtGTE != nil {
+		predicates = append(predicates, quote.RejectedAtGTE(*i.RejectedAtGTE))
+	}
+	if i.RejectedAtLT != nil {
+		predicates = append(predicates, quote.RejectedAtLT(*i.RejectedAtLT))
+	}
+	if i.RejectedAtLTE != nil {
+		predicates = append(predicates, quote.RejectedAtLTE(*i.RejectedAtLTE))
+	}
+	if i.RejectedAtIsNil {
+		predicates = append(predicates, quote.RejectedAtIsNil())
+	}
+	if i.RejectedAtNotNil {
+		predicates = append(predicates, quote.RejectedAtNotNil())
+	}
+	if i.RejectionReason != nil {
+		predicates = append(predicates, quote.RejectionReasonEQ(*i.RejectionReason))
+	}
+	if i.RejectionReasonNEQ != nil {
+		predicates = append(predicates, quote.RejectionReasonNEQ(*i.RejectionReasonNEQ))
+	}
+	if len(i.RejectionReasonIn) > 0 {
+		predicates = append(predicates, quote.RejectionReasonIn(i.RejectionReasonIn...))
+	}
+	if len(i.RejectionReasonNotIn) > 0 {
+		predicates = append(predicates, quote.RejectionReasonNotIn(i.RejectionReasonNotIn...))
+	}
+	if i.RejectionReasonGT != nil {
+		predicates = append(predicates, quote.RejectionReasonGT(*i.RejectionReasonGT))
+	}
+	if i.RejectionReasonGTE != nil {
+		predicates = append(predicates, quote.RejectionReasonGTE(*i.RejectionReasonGTE))
+	}
+	if i.RejectionReasonLT != nil {
+		predicates = append(predicates, quote.RejectionReasonLT(*i.RejectionReasonLT))
+	}
+	if i.RejectionReasonLTE != nil {
+		predicates = append(predicates, quote.RejectionReasonLTE(*i.RejectionReasonLTE))
+	}
+	if i.RejectionReasonContains != nil {
+		predicates = append(predicates, quote.RejectionReasonContains(*i.RejectionReasonContains))
+	}
+	if i.RejectionReasonHasPrefix != nil {
+		predicates = append(predicates, quote.RejectionReasonHasPrefix(*i.RejectionReasonHasPrefix))
+	}
+	if i.RejectionReasonHasSuffix != nil {
+		predicates = append(predicates, quote.RejectionReasonHasSuffix(*i.RejectionReasonHasSuffix))
+	}
+	if i.RejectionReasonIsNil {
+		predicates = append(predicates, quote.RejectionReasonIsNil())
+	}
+	if i.RejectionReasonNotNil {
+		predicates = append(predicates, quote.RejectionReasonNotNil())
+	}
+	if i.RejectionReasonEqualFold != nil {
+		predicates = append(predicates, quote.RejectionReasonEqualFold(*i.RejectionReasonEqualFold))
+	}
+	if i.RejectionReasonContainsFold != nil {
+		predicates = append(predicates, quote.RejectionReasonContainsFold(*i.RejectionReasonContainsFold))
+	}
+	if i.ConvertedToOrderAt != nil {
+		predicates = append(predicates, quote.ConvertedToOrderAtEQ(*i.ConvertedToOrderAt))
+	}
+	if i.ConvertedToOrderAtNEQ != nil {
+		predicates = append(predicates, quote.ConvertedToOrderAtNEQ(*i.ConvertedToOrderAtNEQ))
+	}
+	if len(i.ConvertedToOrderAtIn) > 0 {
+		predicates = append(predicates, quote.ConvertedToOrderAtIn(i.ConvertedToOrderAtIn...))
+	}
+	if len(i.ConvertedToOrderAtNotIn) > 0 {
+		predicates = append(predicates, quote.ConvertedToOrderAtNotIn(i.ConvertedToOrderAtNotIn...))
+	}
+	if i.ConvertedToOrderAtGT != nil {
+		predicates = append(predicates, quote.ConvertedToOrderAtGT(*i.ConvertedToOrderAtGT))
+	}
+	if i.ConvertedToOrderAtGTE != nil {
+		predicates = append(predicates, quote.ConvertedToOrderAtGTE(*i.ConvertedToOrderAtGTE))
+	}
+	if i.ConvertedToOrderAtLT != nil {
+		predicates = append(predicates, quote.ConvertedToOrderAtLT(*i.ConvertedToOrderAtLT))
+	}
+	if i.ConvertedToOrderAtLTE != nil {
+		predicates = append(predicates, quote.ConvertedToOrderAtLTE(*i.ConvertedToOrderAtLTE))
+	}
+	if i.ConvertedToOrderAtIsNil {
+		predicates = append(predicates, quote.ConvertedToOrderAtIsNil())
+	}
+	if i.ConvertedToOrderAtNotNil {
+		predicates = append(predicates, quote.ConvertedToOrderAtNotNil())
+	}
+
+	if i.HasCustomer != nil {
+		p := quote.HasCustomer()
+		if !*i.HasCustomer {
+			p = quote.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasCustomerWith) > 0 {
+		with := make([]predicate.Customer, 0, len(i.HasCustomerWith))
+		for _, w := range i.HasCustomerWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasCustomerWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, quote.HasCustomerWith(with...))
+	}
+	if i.HasItems != nil {
+		p := quote.HasItems()
+		if !*i.HasItems {
+			p = quote.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasItemsWith) > 0 {
+		with := make([]predicate.QuoteItem, 0, len(i.HasItemsWith))
+		for _, w := range i.HasItemsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasItemsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, quote.HasItemsWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyQuoteWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return quote.And(predicates...), nil
+	}
+}
+
+// QuoteItemWhereInput represents a where input for filtering QuoteItem queries.
+type QuoteItemWhereInput struct {
+	Predicates []predicate.QuoteItem  `json:"-"`
+	Not        *QuoteItemWhereInput   `json:"not,omitempty"`
+	Or         []*QuoteItemWhereInput `json:"or,omitempty"`
+	And        []*QuoteItemWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *pulid.ID  `json:"id,omitempty"`
+	IDNEQ   *pulid.ID  `json:"idNEQ,omitempty"`
+	IDIn    []pulid.ID `json:"idIn,omitempty"`
+	IDNotIn []pulid.ID `json:"idNotIn,omitempty"`
+	IDGT    *pulid.ID  `json:"idGT,omitempty"`
+	IDGTE   *pulid.ID  `json:"idGTE,omitempty"`
+	IDLT    *pulid.ID  `json:"idLT,omitempty"`
+	IDLTE   *pulid.ID  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "position" field predicates.
+	Position      *int  `json:"position,omitempty"`
+	PositionNEQ   *int  `json:"positionNEQ,omitempty"`
+	PositionIn    []int `json:"positionIn,omitempty"`
+	PositionNotIn []int `json:"positionNotIn,omitempty"`
+	PositionGT    *int  `json:"positionGT,omitempty"`
+	PositionGTE   *int  `json:"positionGTE,omitempty"`
+	PositionLT    *int  `json:"positionLT,omitempty"`
+	PositionLTE   *int  `json:"positionLTE,omitempty"`
+
+	// "item_id" field predicates.
+	ItemID             *pulid.ID  `json:"itemID,omitempty"`
+	ItemIDNEQ          *pulid.ID  `json:"itemIDNEQ,omitempty"`
+	ItemIDIn           []pulid.ID `json:"itemIDIn,omitempty"`
+	ItemIDNotIn        []pulid.ID `json:"itemIDNotIn,omitempty"`
+	ItemIDGT           *pulid.ID  `json:"itemIDGT,omitempty"`
+	ItemIDGTE          *pulid.ID  `json:"itemIDGTE,omitempty"`
+	ItemIDLT           *pulid.ID  `json:"itemIDLT,omitempty"`
+	ItemIDLTE          *pulid.ID  `json:"itemIDLTE,omitempty"`
+	ItemIDContains     *pulid.ID  `json:"itemIDContains,omitempty"`
+	ItemIDHasPrefix    *pulid.ID  `json:"itemIDHasPrefix,omitempty"`
+	ItemIDHasSuffix    *pulid.ID  `json:"itemIDHasSuffix,omitempty"`
+	ItemIDIsNil        bool       `json:"itemIDIsNil,omitempty"`
+	ItemIDNotNil       bool       `json:"itemIDNotNil,omitempty"`
+	ItemIDEqualFold    *pulid.ID  `json:"itemIDEqualFold,omitempty"`
+	ItemIDContainsFold *pulid.ID  `json:"itemIDContainsFold,omitempty"`
+
+	// "item_code" field predicates.
+	ItemCode             *string  `json:"itemCode,omitempty"`
+	ItemCodeNEQ          *string  `json:"itemCodeNEQ,omitempty"`
+	ItemCodeIn           []string `json:"itemCodeIn,omitempty"`
+	ItemCodeNotIn        []string `json:"itemCodeNotIn,omitempty"`
+	ItemCodeGT           *string  `json:"itemCodeGT,omitempty"`
+	ItemCodeGTE          *string  `json:"itemCodeGTE,omitempty"`
+	ItemCodeLT           *string  `json:"itemCodeLT,omitempty"`
+	ItemCodeLTE          *string  `json:"itemCodeLTE,omitempty"`
+	ItemCodeContains     *string  `json:"itemCodeContains,omitempty"`
+	ItemCodeHasPrefix    *string  `json:"itemCodeHasPrefix,omitempty"`
+	ItemCodeHasSuffix    *string  `json:"itemCodeHasSuffix,omitempty"`
+	ItemCodeIsNil        bool     `json:"itemCodeIsNil,omitempty"`
+	ItemCodeNotNil       bool     `json:"itemCodeNotNil,omitempty"`
+	ItemCodeEqualFold    *string  `json:"itemCodeEqualFold,omitempty"`
+	ItemCodeContainsFold *string  `json:"itemCodeContainsFold,omitempty"`
+
+	// "description" field predicates.
+	Description             *string  `json:"description,omitempty"`
+	DescriptionNEQ          *string  `json:"descriptionNEQ,omitempty"`
+	DescriptionIn           []string `json:"descriptionIn,omitempty"`
+	DescriptionNotIn        []string `json:"descriptionNotIn,omitempty"`
+	DescriptionGT           *string  `json:"descriptionGT,omitempty"`
+	DescriptionGTE          *string  `json:"descriptionGTE,omitempty"`
+	DescriptionLT           *string  `json:"descriptionLT,omitempty"`
+	DescriptionLTE          *string  `json:"descriptionLTE,omitempty"`
+	DescriptionContains     *string  `json:"descriptionContains,omitempty"`
+	DescriptionHasPrefix    *string  `json:"descriptionHasPrefix,omitempty"`
+	DescriptionHasSuffix    *string  `json:"descriptionHasSuffix,omitempty"`
+	DescriptionEqualFold    *string  `json:"descriptionEqualFold,omitempty"`
+	DescriptionContainsFold *string  `json:"descriptionContainsFold,omitempty"`
+
+	// "quantity" field predicates.
+	Quantity      *decimal.Decimal  `json:"quantity,omitempty"`
+	QuantityNEQ   *decimal.Decimal  `json:"quantityNEQ,omitempty"`
+	QuantityIn    []decimal.Decimal `json:"quantityIn,omitempty"`
+	QuantityNotIn []decimal.Decimal `json:"quantityNotIn,omitempty"`
+	QuantityGT    *decimal.Decimal  `json:"quantityGT,omitempty"`
+	QuantityGTE   *decimal.Decimal  `json:"quantityGTE,omitempty"`
+	QuantityLT    *decimal.Decimal  `json:"quantityLT,omitempty"`
+	QuantityLTE   *decimal.Decimal  `json:"quantityLTE,omitempty"`
+
+	// "unit_price" field predicates.
+	UnitPrice      *decimal.Decimal  `json:"unitPrice,omitempty"`
+	UnitPriceNEQ   *decimal.Decimal  `json:"unitPriceNEQ,omitempty"`
+	UnitPriceIn    []decimal.Decimal `json:"unitPriceIn,omitempty"`
+	UnitPriceNotIn []decimal.Decimal `json:"unitPriceNotIn,omitempty"`
+	UnitPriceGT    *decimal.Decimal  `json:"unitPriceGT,omitempty"`
+	UnitPriceGTE   *decimal.Decimal  `json:"unitPriceGTE,omitempty"`
+	UnitPriceLT    *decimal.Decimal  `json:"unitPriceLT,omitempty"`
+	UnitPriceLTE   *decimal.Decimal  `json:"unitPriceLTE,omitempty"`
+
+	// "discount_percent" field predicates.
+	DiscountPercent      *decimal.Decimal  `json:"discountPercent,omitempty"`
+	DiscountPercentNEQ   *decimal.Decimal  `json:"discountPercentNEQ,omitempty"`
+	DiscountPercentIn    []decimal.Decimal `json:"discountPercentIn,omitempty"`
+	DiscountPercentNotIn []decimal.Decimal `json:"discountPercentNotIn,omitempty"`
+	DiscountPercentGT    *decimal.Decimal  `json:"discountPercentGT,omitempty"`
+	DiscountPercentGTE   *decimal.Decimal  `json:"discountPercentGTE,omitempty"`
+	DiscountPercentLT    *decimal.Decimal  `json:"discountPercentLT,omitempty"`
+	DiscountPercentLTE   *decimal.Decimal  `json:"discountPercentLTE,omitempty"`
+
+	// "discount_amount" field predicates.
+	DiscountAmount      *decimal.Decimal  `json:"discountAmount,omitempty"`
+	DiscountAmountNEQ   *decimal.Decimal  `json:"discountAmountNEQ,omitempty"`
+	DiscountAmountIn    []decimal.Decimal `json:"discountAmountIn,omitempty"`
+	DiscountAmountNotIn []decimal.Decimal `json:"discountAmountNotIn,omitempty"`
+	DiscountAmountGT    *decimal.Decimal  `json:"discountAmountGT,omitempty"`
+	DiscountAmountGTE   *decimal.Decimal  `json:"discountAmountGTE,omitempty"`
+	DiscountAmountLT    *decimal.Decimal  `json:"discountAmountLT,omitempty"`
+	DiscountAmountLTE   *decimal.Decimal  `json:"discountAmountLTE,omitempty"`
+
+	// "line_total" field predicates.
+	LineTotal      *decimal.Decimal  `json:"lineTotal,omitempty"`
+	LineTotalNEQ   *decimal.Decimal  `json:"lineTotalNEQ,omitempty"`
+	LineTotalIn    []decimal.Decimal `json:"lineTotalIn,omitempty"`
+	LineTotalNotIn []decimal.Decimal `json:"lineTotalNotIn,omitempty"`
+	LineTotalGT    *decimal.Decimal  `json:"lineTotalGT,omitempty"`
+	LineTotalGTE   *decimal.Decimal  `json:"lineTotalGTE,omitempty"`
+	LineTotalLT    *decimal.Decimal  `json:"lineTotalLT,omitempty"`
+	LineTotalLTE   *decimal.Decimal  `json:"lineTotalLTE,omitempty"`
+
+	// "tax_code" field predicates.
+	TaxCode             *string  `json:"taxCode,omitempty"`
+	TaxCodeNEQ          *string  `json:"taxCodeNEQ,omitempty"`
+	TaxCodeIn           []string `json:"taxCodeIn,omitempty"`
+	TaxCodeNotIn        []string `json:"taxCodeNotIn,omitempty"`
+	TaxCodeGT           *string  `json:"taxCodeGT,omitempty"`
+	TaxCodeGTE          *string  `json:"taxCodeGTE,omitempty"`
+	TaxCodeLT           *string  `json:"taxCodeLT,omitempty"`
+	TaxCodeLTE          *string  `json:"taxCodeLTE,omitempty"`
+	TaxCodeContains     *string  `json:"taxCodeContains,omitempty"`
+	TaxCodeHasPrefix    *string  `json:"taxCodeHasPrefix,omitempty"`
+	TaxCodeHasSuffix    *string  `json:"taxCodeHasSuffix,omitempty"`
+	TaxCodeIsNil        bool     `json:"taxCodeIsNil,omitempty"`
+	TaxCodeNotNil       bool     `json:"taxCodeNotNil,omitempty"`
+	TaxCodeEqualFold    *string  `json:"taxCodeEqualFold,omitempty"`
+	TaxCodeContainsFold *string  `json:"taxCodeContainsFold,omitempty"`
+
+	// "tax_rate" field predicates.
+	TaxRate      *decimal.Decimal  `json:"taxRate,omitempty"`
+	TaxRateNEQ   *decimal.Decimal  `json:"taxRateNEQ,omitempty"`
+	TaxRateIn    []decimal.Decimal `json:"taxRateIn,omitempty"`
+	TaxRateNotIn []decimal.Decimal `json:"taxRateNotIn,omitempty"`
+	TaxRateGT    *decimal.Decimal  `json:"taxRateGT,omitempty"`
+	TaxRateGTE   *decimal.Decimal  `json:"taxRateGTE,omitempty"`
+	TaxRateLT    *decimal.Decimal  `json:"taxRateLT,omitempty"`
+	TaxRateLTE   *decimal.Decimal  `json:"taxRateLTE,omitempty"`
+
+	// "tax_amount" field predicates.
+	TaxAmount      *decimal.Decimal  `json:"taxAmount,omitempty"`
+	TaxAmountNEQ   *decimal.Decimal  `json:"taxAmountNEQ,omitempty"`
+	TaxAmountIn    []decimal.Decimal `json:"taxAmountIn,omitempty"`
+	TaxAmountNotIn []decimal.Decimal `json:"taxAmountNotIn,omitempty"`
+	TaxAmountGT    *decimal.Decimal  `json:"taxAmountGT,omitempty"`
+	TaxAmountGTE   *decimal.Decimal  `json:"taxAmountGTE,omitempty"`
+	TaxAmountLT    *decimal.Decimal  `json:"taxAmountLT,omitempty"`
+	TaxAmountLTE   *decimal.Decimal  `json:"taxAmountLTE,omitempty"`
+
+	// "notes" field predicates.
+	Notes             *string  `json:"notes,omitempty"`
+	NotesNEQ          *string  `json:"notesNEQ,omitempty"`
+	NotesIn           []string `json:"notesIn,omitempty"`
+	NotesNotIn        []string `json:"notesNotIn,omitempty"`
+	NotesGT           *string  `json:"notesGT,omitempty"`
+	NotesGTE          *string  `json:"notesGTE,omitempty"`
+	NotesLT           *string  `json:"notesLT,omitempty"`
+	NotesLTE          *string  `json:"notesLTE,omitempty"`
+	NotesContains     *string  `json:"notesContains,omitempty"`
+	NotesHasPrefix    *string  `json:"notesHasPrefix,omitempty"`
+	NotesHasSuffix    *string  `json:"notesHasSuffix,omitempty"`
+	NotesIsNil        bool     `json:"notesIsNil,omitempty"`
+	NotesNotNil       bool     `json:"notesNotNil,omitempty"`
+	NotesEqualFold    *string  `json:"notesEqualFold,omitempty"`
+	NotesContainsFold *string  `json:"notesContainsFold,omitempty"`
+
+	// "quote_id" field predicates.
+	QuoteID             *pulid.ID  `json:"quoteID,omitempty"`
+	QuoteIDNEQ          *pulid.ID  `json:"quoteIDNEQ,omitempty"`
+	QuoteIDIn           []pulid.ID `json:"quoteIDIn,omitempty"`
+	QuoteIDNotIn        []pulid.ID `json:"quoteIDNotIn,omitempty"`
+	QuoteIDGT           *pulid.ID  `json:"quoteIDGT,omitempty"`
+	QuoteIDGTE          *pulid.ID  `json:"quoteIDGTE,omitempty"`
+	QuoteIDLT           *pulid.ID  `json:"quoteIDLT,omitempty"`
+	QuoteIDLTE          *pulid.ID  `json:"quoteIDLTE,omitempty"`
+	QuoteIDContains     *pulid.ID  `json:"quoteIDContains,omitempty"`
+	QuoteIDHasPrefix    *pulid.ID  `json:"quoteIDHasPrefix,omitempty"`
+	QuoteIDHasSuffix    *pulid.ID  `json:"quoteIDHasSuffix,omitempty"`
+	QuoteIDEqualFold    *pulid.ID  `json:"quoteIDEqualFold,omitempty"`
+	QuoteIDContainsFold *pulid.ID  `json:"quoteIDContainsFold,omitempty"`
+
+	// "quote" edge predicates.
+	HasQuote     *bool              `json:"hasQuote,omitempty"`
+	HasQuoteWith []*QuoteWhereInput `json:"hasQuoteWith,omitempty"`
+
+	// "item" edge predicates.
+	HasItem     *bool             `json:"hasItem,omitempty"`
+	HasItemWith []*ItemWhereInput `json:"hasItemWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *QuoteItemWhereInput) AddPredicates(predicates ...predicate.QuoteItem) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the QuoteItemWhereInput filter on the QuoteItemQuery builder.
+func (i *QuoteItemWhereInput) Filter(q *QuoteItemQuery) (*QuoteItemQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyQuoteItemWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyQuoteItemWhereInput is returned in case the QuoteItemWhereInput is empty.
+var ErrEmptyQuoteItemWhereInput = errors.New("ent: empty predicate QuoteItemWhereInput")
+
+// P returns a predicate for filtering quoteitems.
+// An error is returned if the input is empty or invalid.
+func (i *QuoteItemWhereInput) P() (predicate.QuoteItem, error) {
+	var predicates []predicate.QuoteItem
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, quoteitem.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.QuoteItem, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, quoteitem.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.QuoteItem, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, quoteitem.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, quoteitem.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, quoteitem.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, quoteitem.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, quoteitem.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, quoteitem.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, quoteitem.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, quoteitem.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, quoteitem.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, quoteitem.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, quoteitem.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, quoteitem.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, quoteitem.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, quoteitem.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, quoteitem.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, quoteitem.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, quoteitem.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, quoteitem.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, quoteitem.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, quoteitem.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, quoteitem.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, quoteitem.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, quoteitem.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, quoteitem.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, quoteitem.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Position != nil {
+		predicates = append(predicates, quoteitem.PositionEQ(*i.Position))
+	}
+	if i.PositionNEQ != nil {
+		predicates = append(predicates, quoteitem.PositionNEQ(*i.PositionNEQ))
+	}
+	if len(i.PositionIn) > 0 {
+		predicates = append(predicates, quoteitem.PositionIn(i.PositionIn...))
+	}
+	if len(i.PositionNotIn) > 0 {
+		predicates = append(predicates, quoteitem.PositionNotIn(i.PositionNotIn...))
+	}
+	if i.PositionGT != nil {
+		predicates = append(predicates, quoteitem.PositionGT(*i.PositionGT))
+	}
+	if i.PositionGTE != nil {
+		predicates = append(predicates, quoteitem.PositionGTE(*i.PositionGTE))
+	}
+	if i.PositionLT != nil {
+		predicates = append(predicates, quoteitem.PositionLT(*i.PositionLT))
+	}
+	if i.PositionLTE != nil {
+		predicates = append(predicates, quoteitem.PositionLTE(*i.PositionLTE))
+	}
+	if i.ItemID != nil {
+		predicates = append(predicates, quoteitem.ItemIDEQ(*i.ItemID))
+	}
+	if i.ItemIDNEQ != nil {
+		predicates = append(predicates, quoteitem.ItemIDNEQ(*i.ItemIDNEQ))
+	}
+	if len(i.ItemIDIn) > 0 {
+		predicates = append(predicates, quoteitem.ItemIDIn(i.ItemIDIn...))
+	}
+	if len(i.ItemIDNotIn) > 0 {
+		predicates = append(predicates, quoteitem.ItemIDNotIn(i.ItemIDNotIn...))
+	}
+	if i.ItemIDGT != nil {
+		predicates = append(predicates, quoteitem.ItemIDGT(*i.ItemIDGT))
+	}
+	if i.ItemIDGTE != nil {
+		predicates = append(predicates, quoteitem.ItemIDGTE(*i.ItemIDGTE))
+	}
+	if i.ItemIDLT != nil {
+		predicates = append(predicates, quoteitem.ItemIDLT(*i.ItemIDLT))
+	}
+	if i.ItemIDLTE != nil {
+		predicates = append(predicates, quoteitem.ItemIDLTE(*i.ItemIDLTE))
+	}
+	if i.ItemIDContains != nil {
+		predicates = append(predicates, quoteitem.ItemIDContains(*i.ItemIDContains))
+	}
+	if i.ItemIDHasPrefix != nil {
+		predicates = append(predicates, quoteitem.ItemIDHasPrefix(*i.ItemIDHasPrefix))
+	}
+	if i.ItemIDHasSuffix != nil {
+		predicates = append(predicates, quoteitem.ItemIDHasSuffix(*i.ItemIDHasSuffix))
+	}
+	if i.ItemIDIsNil {
+		predicates = append(predicates, quoteitem.ItemIDIsNil())
+	}
+	if i.ItemIDNotNil {
+		predicates = append(predicates, quoteitem.ItemIDNotNil())
+	}
+	if i.ItemIDEqualFold != nil {
+		predicates = append(predicates, quoteitem.ItemIDEqualFold(*i.ItemIDEqualFold))
+	}
+	if i.ItemIDContainsFold != nil {
+		predicates = append(predicates, quoteitem.ItemIDContainsFold(*i.ItemIDContainsFold))
+	}
+	if i.ItemCode != nil {
+		predicates = append(predicates, quoteitem.ItemCodeEQ(*i.ItemCode))
+	}
+	if i.ItemCodeNEQ != nil {
+		predicates = append(predicates, quoteitem.ItemCodeNEQ(*i.ItemCodeNEQ))
+	}
+	if len(i.ItemCodeIn) > 0 {
+		predicates = append(predicates, quoteitem.ItemCodeIn(i.ItemCodeIn...))
+	}
+	if len(i.ItemCodeNotIn) > 0 {
+		predicates = append(predicates, quoteitem.ItemCodeNotIn(i.ItemCodeNotIn...))
+	}
+	if i.ItemCodeGT != nil {
+		predicates = append(predicates, quoteitem.ItemCodeGT(*i.ItemCodeGT))
+	}
+	if i.ItemCodeGTE != nil {
+		predicates = append(predicates, quoteitem.ItemCodeGTE(*i.ItemCodeGTE))
+	}
+	if i.ItemCodeLT != nil {
+		predicates = append(predicates, quoteitem.ItemCodeLT(*i.ItemCodeLT))
+	}
+	if i.ItemCodeLTE != nil {
+		predicates = append(predicates, quoteitem.ItemCodeLTE(*i.ItemCodeLTE))
+	}
+	if i.ItemCodeContains != nil {
+		predicates = append(predicates, quoteitem.ItemCodeContains(*i.ItemCodeContains))
+	}
+	if i.ItemCodeHasPrefix != nil {
+		predicates = append(predicates, quoteitem.ItemCodeHasPrefix(*i.ItemCodeHasPrefix))
+	}
+	if i.ItemCodeHasSuffix != nil {
+		predicates = append(predicates, quoteitem.ItemCodeHasSuffix(*i.ItemCodeHasSuffix))
+	}
+	if i.ItemCodeIsNil {
+		predicates = append(predicates, quoteitem.ItemCodeIsNil())
+	}
+	if i.ItemCodeNotNil {
+		predicates = append(predicates, quoteitem.ItemCodeNotNil())
+	}
+	if i.ItemCodeEqualFold != nil {
+		predicates = append(predicates, quoteitem.ItemCodeEqualFold(*i.ItemCodeEqualFold))
+	}
+	if i.ItemCodeContainsFold != nil {
+		predicates = append(predicates, quoteitem.ItemCodeContainsFold(*i.ItemCodeContainsFold))
+	}
+	if i.Description != nil {
+		predicates = append(predicates, quoteitem.DescriptionEQ(*i.Description))
+	}
+	if i.DescriptionNEQ != nil {
+		predicates = append(predicates, quoteitem.DescriptionNEQ(*i.DescriptionNEQ))
+	}
+	if len(i.DescriptionIn) > 0 {
+		predicates = append(predicates, quoteitem.DescriptionIn(i.DescriptionIn...))
+	}
+	if len(i.DescriptionNotIn) > 0 {
+		predicates = append(predicates, quoteitem.DescriptionNotIn(i.DescriptionNotIn...))
+	}
+	if i.DescriptionGT != nil {
+		predicates = append(predicates, quoteitem.DescriptionGT(*i.DescriptionGT))
+	}
+	if i.DescriptionGTE != nil {
+		predicates = append(predicates, quoteitem.DescriptionGTE(*i.DescriptionGTE))
+	}
+	if i.DescriptionLT != nil {
+		predicates = append(predicates, quoteitem.DescriptionLT(*i.DescriptionLT))
+	}
+	if i.DescriptionLTE != nil {
+		predicates = append(predicates, quoteitem.DescriptionLTE(*i.DescriptionLTE))
+	}
+	if i.DescriptionContains != nil {
+		predicates = append(predicates, quoteitem.DescriptionContains(*i.DescriptionContains))
+	}
+	if i.DescriptionHasPrefix != nil {
+		predicates = append(predicates, quoteitem.DescriptionHasPrefix(*i.DescriptionHasPrefix))
+	}
+	if i.DescriptionHasSuffix != nil {
+		predicates = append(predicates, quoteitem.DescriptionHasSuffix(*i.DescriptionHasSuffix))
+	}
+	if i.DescriptionEqualFold != nil {
+		predicates = append(predicates, quoteitem.DescriptionEqualFold(*i.DescriptionEqualFold))
+	}
+	if i.DescriptionContainsFold != nil {
+		predicates = append(predicates, quoteitem.DescriptionContainsFold(*i.DescriptionContainsFold))
+	}
+	if i.Quantity != nil {
+		predicates = append(predicates, quoteitem.QuantityEQ(*i.Quantity))
+	}
+	if i.QuantityNEQ != nil {
+		predicates = append(predicates, quoteitem.QuantityNEQ(*i.QuantityNEQ))
+	}
+	if len(i.QuantityIn) > 0 {
+		predicates = append(predicates, quoteitem.QuantityIn(i.QuantityIn...))
+	}
+	if len(i.QuantityNotIn) > 0 {
+		predicates = append(predicates, quoteitem.QuantityNotIn(i.QuantityNotIn...))
+	}
+	if i.QuantityGT != nil {
+		predicates = append(predicates, quoteitem.QuantityGT(*i.QuantityGT))
+	}
+	if i.QuantityGTE != nil {
+		predicates = append(predicates, quoteitem.QuantityGTE(*i.QuantityGTE))
+	}
+	if i.QuantityLT != nil {
+		predicates = append(predicates, quoteitem.QuantityLT(*i.QuantityLT))
+	}
+	if i.QuantityLTE != nil {
+		predicates = append(predicates, quoteitem.QuantityLTE(*i.QuantityLTE))
+	}
+	if i.UnitPrice != nil {
+		predicates = append(predicates, quoteitem.UnitPriceEQ(*i.UnitPrice))
+	}
+	if i.UnitPriceNEQ != nil {
+		predicates = append(predicates, quoteitem.UnitPriceNEQ(*i.UnitPriceNEQ))
+	}
+	if len(i.UnitPriceIn) > 0 {
+		predicates = append(predicates, quoteitem.UnitPriceIn(i.UnitPriceIn...))
+	}
+	if len(i.UnitPriceNotIn) > 0 {
+		predicates = append(predicates, quoteitem.UnitPriceNotIn(i.UnitPriceNotIn...))
+	}
+	if i.UnitPriceGT != nil {
+		predicates = append(predicates, quoteitem.UnitPriceGT(*i.UnitPriceGT))
+	}
+	if i.UnitPriceGTE != nil {
+		predicates = append(predicates, quoteitem.UnitPriceGTE(*i.UnitPriceGTE))
+	}
+	if i.UnitPriceLT != nil {
+		predicates = append(predicates, quoteitem.UnitPriceLT(*i.UnitPriceLT))
+	}
+	if i.UnitPriceLTE != nil {
+		predicates = append(predicates, quoteitem.UnitPriceLTE(*i.UnitPriceLTE))
+	}
+	if i.DiscountPercent != nil {
+		predicates = append(predicates, quoteitem.DiscountPercentEQ(*i.DiscountPercent))
+	}
+	if i.DiscountPercentNEQ != nil {
+		predicates = append(predicates, quoteitem.DiscountPercentNEQ(*i.DiscountPercentNEQ))
+	}
+	if len(i.DiscountPercentIn) > 0 {
+		predicates = append(predicates, quoteitem.DiscountPercentIn(i.DiscountPercentIn...))
+	}
+	if len(i.DiscountPercentNotIn) > 0 {
+		predicates = append(predicates, quoteitem.DiscountPercentNotIn(i.DiscountPercentNotIn...))
+	}
+	if i.DiscountPercentGT != nil {
+		predicates = append(predicates, quoteitem.DiscountPercentGT(*i.DiscountPercentGT))
+	}
+	if i.DiscountPercentGTE != nil {
+		predicates = append(predicates, quoteitem.DiscountPercentGTE(*i.DiscountPercentGTE))
+	}
+	if i.DiscountPercentLT != nil {
+		predicates = append(predicates, quoteitem.DiscountPercentLT(*i.DiscountPercentLT))
+	}
+	if i.DiscountPercentLTE != nil {
+		predicates = append(predicates, quoteitem.DiscountPercentLTE(*i.DiscountPercentLTE))
+	}
+	if i.DiscountAmount != nil {
+		predicates = append(predicates, quoteitem.DiscountAmountEQ(*i.DiscountAmount))
+	}
+	if i.DiscountAmountNEQ != nil {
+		predicates = append(predicates, quoteitem.DiscountAmountNEQ(*i.DiscountAmountNEQ))
+	}
+	if len(i.DiscountAmountIn) > 0 {
+		predicates = append(predicates, quoteitem.DiscountAmountIn(i.DiscountAmountIn...))
+	}
+	if len(i.DiscountAmountNotIn) > 0 {
+		predicates = append(predicates, quoteitem.DiscountAmountNotIn(i.DiscountAmountNotIn...))
+	}
+	if i.DiscountAmountGT != nil {
+		predicates = append(predicates, quoteitem.DiscountAmountGT(*i.DiscountAmountGT))
+	}
+	if i.DiscountAmountGTE != nil {
+		predicates = append(predicates, quoteitem.DiscountAmountGTE(*i.DiscountAmountGTE))
+	}
+	if i.DiscountAmountLT != nil {
+		predicates = append(predicates, quoteitem.DiscountAmountLT(*i.DiscountAmountLT))
+	}
+	if i.DiscountAmountLTE != nil {
+		predicates = append(predicates, quoteitem.DiscountAmountLTE(*i.DiscountAmountLTE))
+	}
+	if i.LineTotal != nil {
+		predicates = append(predicates, quoteitem.LineTotalEQ(*i.LineTotal))
+	}
+	if i.LineTotalNEQ != nil {
+		predicates = append(predicates, quoteitem.LineTotalNEQ(*i.LineTotalNEQ))
+	}
+	if len(i.LineTotalIn) > 0 {
+		predicates = append(predicates, quoteitem.LineTotalIn(i.LineTotalIn...))
+	}
+	if len(i.LineTotalNotIn) > 0 {
+		predicates = append(predicates, quoteitem.LineTotalNotIn(i.LineTotalNotIn...))
+	}
+	if i.LineTotalGT != nil {
+		predicates = append(predicates, quoteitem.LineTotalGT(*i.LineTotalGT))
+	}
+	if i.LineTotalGTE != nil {
+		predicates = append(predicates, quoteitem.LineTotalGTE(*i.LineTotalGTE))
+	}
+	if i.LineTotalLT != nil {
+		predicates = append(predicates, quoteitem.LineTotalLT(*i.LineTotalLT))
+	}
+	if i.LineTotalLTE != nil {
+		predicates = append(predicates, quoteitem.LineTotalLTE(*i.LineTotalLTE))
+	}
+	if i.TaxCode != nil {
+		predicates = append(predicates, quoteitem.TaxCodeEQ(*i.TaxCode))
+	}
+	if i.TaxCodeNEQ != nil {
+		predicates = append(predicates, quoteitem.TaxCodeNEQ(*i.TaxCodeNEQ))
+	}
+	if len(i.TaxCodeIn) > 0 {
+		predicates = append(predicates, quoteitem.TaxCodeIn(i.TaxCodeIn...))
+	}
+	if len(i.TaxCodeNotIn) > 0 {
+		predicates = append(predicates, quoteitem.TaxCodeNotIn(i.TaxCodeNotIn...))
+	}
+	if i.TaxCodeGT != nil {
+		predicates = append(predicates, quoteitem.TaxCodeGT(*i.TaxCodeGT))
+	}
+	if i.TaxCodeGTE != nil {
+		predicates = append(predicates, quoteitem.TaxCodeGTE(*i.TaxCodeGTE))
+	}
+	if i.TaxCodeLT != nil {
+		predicates = append(predicates, quoteitem.TaxCodeLT(*i.TaxCodeLT))
+	}
+	if i.TaxCodeLTE != nil {
+		predicates = append(predicates, quoteitem.TaxCodeLTE(*i.TaxCodeLTE))
+	}
+	if i.TaxCodeContains != nil {
+		predicates = append(predicates, quoteitem.TaxCodeContains(*i.TaxCodeContains))
+	}
+	if i.TaxCodeHasPrefix != nil {
+		predicates = append(predicates, quoteitem.TaxCodeHasPrefix(*i.TaxCodeHasPrefix))
+	}
+	if i.TaxCodeHasSuffix != nil {
+		predicates = append(predicates, quoteitem.TaxCodeHasSuffix(*i.TaxCodeHasSuffix))
+	}
+	if i.TaxCodeIsNil {
+		predicates = append(predicates, quoteitem.TaxCodeIsNil())
+	}
+	if i.TaxCodeNotNil {
+		predicates = append(predicates, quoteitem.TaxCodeNotNil())
+	}
+	if i.TaxCodeEqualFold != nil {
+		predicates = append(predicates, quoteitem.TaxCodeEqualFold(*i.TaxCodeEqualFold))
+	}
+	if i.TaxCodeContainsFold != nil {
+		predicates = append(predicates, quoteitem.TaxCodeContainsFold(*i.TaxCodeContainsFold))
+	}
+	if i.TaxRate != nil {
+		predicates = append(predicates, quoteitem.TaxRateEQ(*i.TaxRate))
+	}
+	if i.TaxRateNEQ != nil {
+		predicates = append(predicates, quoteitem.TaxRateNEQ(*i.TaxRateNEQ))
+	}
+	if len(i.TaxRateIn) > 0 {
+		predicates = append(predicates, quoteitem.TaxRateIn(i.TaxRateIn...))
+	}
+	if len(i.TaxRateNotIn) > 0 {
+		predicates = append(predicates, quoteitem.TaxRateNotIn(i.TaxRateNotIn...))
+	}
+	if i.TaxRateGT != nil {
+		predicates = append(predicates, quoteitem.TaxRateGT(*i.TaxRateGT))
+	}
+	if i.TaxRateGTE != nil {
+		predicates = append(predicates, quoteitem.TaxRateGTE(*i.TaxRateGTE))
+	}
+	if i.TaxRateLT != nil {
+		predicates = append(predicates, quoteitem.TaxRateLT(*i.TaxRateLT))
+	}
+	if i.TaxRateLTE != nil {
+		predicates = append(predicates, quoteitem.TaxRateLTE(*i.TaxRateLTE))
+	}
+	if i.TaxAmount != nil {
+		predicates = append(predicates, quoteitem.TaxAmountEQ(*i.TaxAmount))
+	}
+	if i.TaxAmountNEQ != nil {
+		predicates = append(predicates, quoteitem.TaxAmountNEQ(*i.TaxAmountNEQ))
+	}
+	if len(i.TaxAmountIn) > 0 {
+		predicates = append(predicates, quoteitem.TaxAmountIn(i.TaxAmountIn...))
+	}
+	if len(i.TaxAmountNotIn) > 0 {
+		predicates = append(predicates, quoteitem.TaxAmountNotIn(i.TaxAmountNotIn...))
+	}
+	if i.TaxAmountGT != nil {
+		predicates = append(predicates, quoteitem.TaxAmountGT(*i.TaxAmountGT))
+	}
+	if i.TaxAmountGTE != nil {
+		predicates = append(predicates, quoteitem.TaxAmountGTE(*i.TaxAmountGTE))
+	}
+	if i.TaxAmountLT != nil {
+		predicates = append(predicates, quoteitem.TaxAmountLT(*i.TaxAmountLT))
+	}
+	if i.TaxAmountLTE != nil {
+		predicates = append(predicates, quoteitem.TaxAmountLTE(*i.TaxAmountLTE))
+	}
+	if i.Notes != nil {
+		predicates = append(predicates, quoteitem.NotesEQ(*i.Notes))
+	}
+	if i.NotesNEQ != nil {
+		predicates = append(predicates, quoteitem.NotesNEQ(*i.NotesNEQ))
+	}
+	if len(i.NotesIn) > 0 {
+		predicates = append(predicates, quoteitem.NotesIn(i.NotesIn...))
+	}
+	if len(i.NotesNotIn) > 0 {
+		predicates = append(predicates, quoteitem.NotesNotIn(i.NotesNotIn...))
+	}
+	if i.NotesGT != nil {
+		predicates = append(predicates, quoteitem.NotesGT(*i.NotesGT))
+	}
+	if i.NotesGTE != nil {
+		predicates = append(predicates, quoteitem.NotesGTE(*i.NotesGTE))
+	}
+	if i.NotesLT != nil {
+		predicates = append(predicates, quoteitem.NotesLT(*i.NotesLT))
+	}
+	if i.NotesLTE != nil {
+		predicates = append(predicates, quoteitem.NotesLTE(*i.NotesLTE))
+	}
+	if i.NotesContains != nil {
+		predicates = append(predicates, quoteitem.NotesContains(*i.NotesContains))
+	}
+	if i.NotesHasPrefix != nil {
+		predicates = append(predicates, quoteitem.NotesHasPrefix(*i.NotesHasPrefix))
+	}
+	if i.NotesHasSuffix != nil {
+		predicates = append(predicates, quoteitem.NotesHasSuffix(*i.NotesHasSuffix))
+	}
+	if i.NotesIsNil {
+		predicates = append(predicates, quoteitem.NotesIsNil())
+	}
+	if i.NotesNotNil {
+		predicates = append(predicates, quoteitem.NotesNotNil())
+	}
+	if i.NotesEqualFold != nil {
+		predicates = append(predicates, quoteitem.NotesEqualFold(*i.NotesEqualFold))
+	}
+	if i.NotesContainsFold != nil {
+		predicates = append(predicates, quoteitem.NotesContainsFold(*i.NotesContainsFold))
+	}
+	if i.QuoteID != nil {
+		predicates = append(predicates, quoteitem.QuoteIDEQ(*i.QuoteID))
+	}
+	if i.QuoteIDNEQ != nil {
+		predicates = append(predicates, quoteitem.QuoteIDNEQ(*i.QuoteIDNEQ))
+	}
+	if len(i.QuoteIDIn) > 0 {
+		predicates = append(predicates, quoteitem.QuoteIDIn(i.QuoteIDIn...))
+	}
+	if len(i.QuoteIDNotIn) > 0 {
+		predicates = append(predicates, quoteitem.QuoteIDNotIn(i.QuoteIDNotIn...))
+	}
+	if i.QuoteIDGT != nil {
+		predicates = append(predicates, quoteitem.QuoteIDGT(*i.QuoteIDGT))
+	}
+	if i.QuoteIDGTE != nil {
+		predicates = append(predicates, quoteitem.QuoteIDGTE(*i.QuoteIDGTE))
+	}
+	if i.QuoteIDLT != nil {
+		predicates = append(predicates, quoteitem.QuoteIDLT(*i.QuoteIDLT))
+	}
+	if i.QuoteIDLTE != nil {
+		predicates = append(predicates, quoteitem.QuoteIDLTE(*i.QuoteIDLTE))
+	}
+	if i.QuoteIDContains != nil {
+		predicates = append(predicates, quoteitem.QuoteIDContains(*i.QuoteIDContains))
+	}
+	if i.QuoteIDHasPrefix != nil {
+		predicates = append(predicates, quoteitem.QuoteIDHasPrefix(*i.QuoteIDHasPrefix))
+	}
+	if i.QuoteIDHasSuffix != nil {
+		predicates = append(predicates, quoteitem.QuoteIDHasSuffix(*i.QuoteIDHasSuffix))
+	}
+	if i.QuoteIDEqualFold != nil {
+		predicates = append(predicates, quoteitem.QuoteIDEqualFold(*i.QuoteIDEqualFold))
+	}
+	if i.QuoteIDContainsFold != nil {
+		predicates = append(predicates, quoteitem.QuoteIDContainsFold(*i.QuoteIDContainsFold))
+	}
+
+	if i.HasQuote != nil {
+		p := quoteitem.HasQuote()
+		if !*i.HasQuote {
+			p = quoteitem.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasQuoteWith) > 0 {
+		with := make([]predicate.Quote, 0, len(i.HasQuoteWith))
+		for _, w := range i.HasQuoteWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasQuoteWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, quoteitem.HasQuoteWith(with...))
+	}
+	if i.HasItem != nil {
+		p := quoteitem.HasItem()
+		if !*i.HasItem {
+			p = quoteitem.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasItemWith) > 0 {
+		with := make([]predicate.Item, 0, len(i.HasItemWith))
+		for _, w := range i.HasItemWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasItemWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, quoteitem.HasItemWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyQuoteItemWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return quoteitem.And(predicates...), nil
+	}
+}
+
+// SalesOrderWhereInput represents a where input for filtering SalesOrder queries.
+type SalesOrderWhereInput struct {
+	Predicates []predicate.SalesOrder  `json:"-"`
+	Not        *SalesOrderWhereInput   `json:"not,omitempty"`
+	Or         []*SalesOrderWhereInput `json:"or,omitempty"`
+	And        []*SalesOrderWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *pulid.ID  `json:"id,omitempty"`
+	IDNEQ   *pulid.ID  `json:"idNEQ,omitempty"`
+	IDIn    []pulid.ID `json:"idIn,omitempty"`
+	IDNotIn []pulid.ID `json:"idNotIn,omitempty"`
+	IDGT    *pulid.ID  `json:"idGT,omitempty"`
+	IDGTE   *pulid.ID  `json:"idGTE,omitempty"`
+	IDLT    *pulid.ID  `json:"idLT,omitempty"`
+	IDLTE   *pulid.ID  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "customer_id" field predicates.
+	CustomerID             *pulid.ID  `json:"customerID,omitempty"`
+	CustomerIDNEQ          *pulid.ID  `json:"customerIDNEQ,omitempty"`
+	CustomerIDIn           []pulid.ID `json:"customerIDIn,omitempty"`
+	CustomerIDNotIn        []pulid.ID `json:"customerIDNotIn,omitempty"`
+	CustomerIDGT           *pulid.ID  `json:"customerIDGT,omitempty"`
+	CustomerIDGTE          *pulid.ID  `json:"customerIDGTE,omitempty"`
+	CustomerIDLT           *pulid.ID  `json:"customerIDLT,omitempty"`
+	CustomerIDLTE          *pulid.ID  `json:"customerIDLTE,omitempty"`
+	CustomerIDContains     *pulid.ID  `json:"customerIDContains,omitempty"`
+	CustomerIDHasPrefix    *pulid.ID  `json:"customerIDHasPrefix,omitempty"`
+	CustomerIDHasSuffix    *pulid.ID  `json:"customerIDHasSuffix,omitempty"`
+	CustomerIDEqualFold    *pulid.ID  `json:"customerIDEqualFold,omitempty"`
+	CustomerIDContainsFold *pulid.ID  `json:"customerIDContainsFold,omitempty"`
+
+	// "currency" field predicates.
+	Currency             *string  `json:"currency,omitempty"`
+	CurrencyNEQ          *string  `json:"currencyNEQ,omitempty"`
+	CurrencyIn           []string `json:"currencyIn,omitempty"`
+	CurrencyNotIn        []string `json:"currencyNotIn,omitempty"`
+	CurrencyGT           *string  `json:"currencyGT,omitempty"`
+	CurrencyGTE          *string  `json:"currencyGTE,omitempty"`
+	CurrencyLT           *string  `json:"currencyLT,omitempty"`
+	CurrencyLTE          *string  `json:"currencyLTE,omitempty"`
+	CurrencyContains     *string  `json:"currencyContains,omitempty"`
+	CurrencyHasPrefix    *string  `json:"currencyHasPrefix,omitempty"`
+	CurrencyHasSuffix    *string  `json:"currencyHasSuffix,omitempty"`
+	CurrencyEqualFold    *string  `json:"currencyEqualFold,omitempty"`
+	CurrencyContainsFold *string  `json:"currencyContainsFold,omitempty"`
+
+	// "exchange_rate" field predicates.
+	ExchangeRate      *decimal.Decimal  `json:"exchangeRate,omitempty"`
+	ExchangeRateNEQ   *decimal.Decimal  `json:"exchangeRateNEQ,omitempty"`
+	ExchangeRateIn    []decimal.Decimal `json:"exchangeRateIn,omitempty"`
+	ExchangeRateNotIn []decimal.Decimal `json:"exchangeRateNotIn,omitempty"`
+	ExchangeRateGT    *decimal.Decimal  `json:"exchangeRateGT,omitempty"`
+	ExchangeRateGTE   *decimal.Decimal  `json:"exchangeRateGTE,omitempty"`
+	ExchangeRateLT    *decimal.Decimal  `json:"exchangeRateLT,omitempty"`
+	ExchangeRateLTE   *decimal.Decimal  `json:"exchangeRateLTE,omitempty"`
+
+	// "reference" field predicates.
+	Reference             *string  `json:"reference,omitempty"`
+	ReferenceNEQ          *string  `json:"referenceNEQ,omitempty"`
+	ReferenceIn           []string `json:"referenceIn,omitempty"`
+	ReferenceNotIn        []string `json:"referenceNotIn,omitempty"`
+	ReferenceGT           *string  `json:"referenceGT,omitempty"`
+	ReferenceGTE          *string  `json:"referenceGTE,omitempty"`
+	ReferenceLT           *string  `json:"referenceLT,omitempty"`
+	ReferenceLTE          *string  `json:"referenceLTE,omitempty"`
+	ReferenceContains     *string  `json:"referenceContains,omitempty"`
+	ReferenceHasPrefix    *string  `json:"referenceHasPrefix,omitempty"`
+	ReferenceHasSuffix    *string  `json:"referenceHasSuffix,omitempty"`
+	ReferenceIsNil        bool     `json:"referenceIsNil,omitempty"`
+	ReferenceNotNil       bool     `json:"referenceNotNil,omitempty"`
+	ReferenceEqualFold    *string  `json:"referenceEqualFold,omitempty"`
+	ReferenceContainsFold *string  `json:"referenceContainsFold,omitempty"`
+
+	// "notes" field predicates.
+	Notes             *string  `json:"notes,omitempty"`
+	NotesNEQ          *string  `json:"notesNEQ,omitempty"`
+	NotesIn           []string `json:"notesIn,omitempty"`
+	NotesNotIn        []string `json:"notesNotIn,omitempty"`
+	NotesGT           *string  `json:"notesGT,omitempty"`
+	NotesGTE          *string  `json:"notesGTE,omitempty"`
+	NotesLT           *string  `json:"notesLT,omitempty"`
+	NotesLTE          *string  `json:"notesLTE,omitempty"`
+	NotesContains     *string  `json:"notesContains,omitempty"`
+	NotesHasPrefix    *string  `json:"notesHasPrefix,omitempty"`
+	NotesHasSuffix    *string  `json:"notesHasSuffix,omitempty"`
+	NotesIsNil        bool     `json:"notesIsNil,omitempty"`
+	NotesNotNil       bool     `json:"notesNotNil,omitempty"`
+	NotesEqualFold    *string  `json:"notesEqualFold,omitempty"`
+	NotesContainsFold *string  `json:"notesContainsFold,omitempty"`
+
+	// "terms" field predicates.
+	Terms             *string  `json:"terms,omitempty"`
+	TermsNEQ          *string  `json:"termsNEQ,omitempty"`
+	TermsIn           []string `json:"termsIn,omitempty"`
+	TermsNotIn        []string `json:"termsNotIn,omitempty"`
+	TermsGT           *string  `json:"termsGT,omitempty"`
+	TermsGTE          *string  `json:"termsGTE,omitempty"`
+	TermsLT           *string  `json:"termsLT,omitempty"`
+	TermsLTE          *string  `json:"termsLTE,omitempty"`
+	TermsContains     *string  `json:"termsContains,omitempty"`
+	TermsHasPrefix    *string  `json:"termsHasPrefix,omitempty"`
+	TermsHasSuffix    *string  `json:"termsHasSuffix,omitempty"`
+	TermsIsNil        bool     `json:"termsIsNil,omitempty"`
+	TermsNotNil       bool     `json:"termsNotNil,omitempty"`
+	TermsEqualFold    *string  `json:"termsEqualFold,omitempty"`
+	TermsContainsFold *string  `json:"termsContainsFold,omitempty"`
+
+	// "subtotal" field predicates.
+	Subtotal      *decimal.Decimal  `json:"subtotal,omitempty"`
+	SubtotalNEQ   *decimal.Decimal  `json:"subtotalNEQ,omitempty"`
+	SubtotalIn    []decimal.Decimal `json:"subtotalIn,omitempty"`
+	SubtotalNotIn []decimal.Decimal `json:"subtotalNotIn,omitempty"`
+	SubtotalGT    *decimal.Decimal  `json:"subtotalGT,omitempty"`
+	SubtotalGTE   *decimal.Decimal  `json:"subtotalGTE,omitempty"`
+	SubtotalLT    *decimal.Decimal  `json:"subtotalLT,omitempty"`
+	SubtotalLTE   *decimal.Decimal  `json:"subtotalLTE,omitempty"`
+
+	// "total_discount" field predicates.
+	TotalDiscount      *decimal.Decimal  `json:"totalDiscount,omitempty"`
+	TotalDiscountNEQ   *decimal.Decimal  `json:"totalDiscountNEQ,omitempty"`
+	TotalDiscountIn    []decimal.Decimal `json:"totalDiscountIn,omitempty"`
+	TotalDiscountNotIn []decimal.Decimal `json:"totalDiscountNotIn,omitempty"`
+	TotalDiscountGT    *decimal.Decimal  `json:"totalDiscountGT,omitempty"`
+	TotalDiscountGTE   *decimal.Decimal  `json:"totalDiscountGTE,omitempty"`
+	TotalDiscountLT    *decimal.Decimal  `json:"totalDiscountLT,omitempty"`
+	TotalDiscountLTE   *decimal.Decimal  `json:"totalDiscountLTE,omitempty"`
+
+	// "total_tax" field predicates.
+	TotalTax      *decimal.Decimal  `json:"totalTax,omitempty"`
+	TotalTaxNEQ   *decimal.Decimal  `json:"totalTaxNEQ,omitempty"`
+	TotalTaxIn    []decimal.Decimal `json:"totalTaxIn,omitempty"`
+	TotalTaxNotIn []decimal.Decimal `json:"totalTaxNotIn,omitempty"`
+	TotalTaxGT    *decimal.Decimal  `json:"totalTaxGT,omitempty"`
+	TotalTaxGTE   *decimal.Decimal  `json:"totalTaxGTE,omitempty"`
+	TotalTaxLT    *decimal.Decimal  `json:"totalTaxLT,omitempty"`
+	TotalTaxLTE   *decimal.Decimal  `json:"totalTaxLTE,omitempty"`
+
+	// "shipping_cost" field predicates.
+	ShippingCost      *decimal.Decimal  `json:"shippingCost,omitempty"`
+	ShippingCostNEQ   *decimal.Decimal  `json:"shippingCostNEQ,omitempty"`
+	ShippingCostIn    []decimal.Decimal `json:"shippingCostIn,omitempty"`
+	ShippingCostNotIn []decimal.Decimal `json:"shippingCostNotIn,omitempty"`
+	ShippingCostGT    *decimal.Decimal  `json:"shippingCostGT,omitempty"`
+	ShippingCostGTE   *decimal.Decimal  `json:"shippingCostGTE,omitempty"`
+	ShippingCostLT    *decimal.Decimal  `json:"shippingCostLT,omitempty"`
+	ShippingCostLTE   *decimal.Decimal  `json:"shippingCostLTE,omitempty"`
+
+	// "total" field predicates.
+	Total      *decimal.Decimal  `json:"total,omitempty"`
+	TotalNEQ   *decimal.Decimal  `json:"totalNEQ,omitempty"`
+	TotalIn    []decimal.Decimal `json:"totalIn,omitempty"`
+	TotalNotIn []decimal.Decimal `json:"totalNotIn,omitempty"`
+	TotalGT    *decimal.Decimal  `json:"totalGT,omitempty"`
+	TotalGTE   *decimal.Decimal  `json:"totalGTE,omitempty"`
+	TotalLT    *decimal.Decimal  `json:"totalLT,omitempty"`
+	TotalLTE   *decimal.Decimal  `json:"totalLTE,omitempty"`
+
+	// "order_number" field predicates.
+	OrderNumber             *string  `json:"orderNumber,omitempty"`
+	OrderNumberNEQ          *string  `json:"orderNumberNEQ,omitempty"`
+	OrderNumberIn           []string `json:"orderNumberIn,omitempty"`
+	OrderNumberNotIn        []string `json:"orderNumberNotIn,omitempty"`
+	OrderNumberGT           *string  `json:"orderNumberGT,omitempty"`
+	OrderNumberGTE          *string  `json:"orderNumberGTE,omitempty"`
+	OrderNumberLT           *string  `json:"orderNumberLT,omitempty"`
+	OrderNumberLTE          *string  `json:"orderNumberLTE,omitempty"`
+	OrderNumberContains     *string  `json:"orderNumberContains,omitempty"`
+	OrderNumberHasPrefix    *string  `json:"orderNumberHasPrefix,omitempty"`
+	OrderNumberHasSuffix    *string  `json:"orderNumberHasSuffix,omitempty"`
+	OrderNumberEqualFold    *string  `json:"orderNumberEqualFold,omitempty"`
+	OrderNumberContainsFold *string  `json:"orderNumberContainsFold,omitempty"`
+
+	// "order_date" field predicates.
+	OrderDate      *types.Date  `json:"orderDate,omitempty"`
+	OrderDateNEQ   *types.Date  `json:"orderDateNEQ,omitempty"`
+	OrderDateIn    []types.Date `json:"orderDateIn,omitempty"`
+	OrderDateNotIn []types.Date `json:"orderDateNotIn,omitempty"`
+	OrderDateGT    *types.Date  `json:"orderDateGT,omitempty"`
+	OrderDateGTE   *types.Date  `json:"orderDateGTE,omitempty"`
+	OrderDateLT    *types.Date  `json:"orderDateLT,omitempty"`
+	OrderDateLTE   *types.Date  `json:"orderDateLTE,omitempty"`
+
+	// "required_date" field predicates.
+	RequiredDate       *types.Date  `json:"requiredDate,omitempty"`
+	RequiredDateNEQ    *types.Date  `json:"requiredDateNEQ,omitempty"`
+	RequiredDateIn     []types.Date `json:"requiredDateIn,omitempty"`
+	RequiredDateNotIn  []types.Date `json:"requiredDateNotIn,omitempty"`
+	RequiredDateGT     *types.Date  `json:"requiredDateGT,omitempty"`
+	RequiredDateGTE    *types.Date  `json:"requiredDateGTE,omitempty"`
+	RequiredDateLT     *types.Date  `json:"requiredDateLT,omitempty"`
+	RequiredDateLTE    *types.Date  `json:"requiredDateLTE,omitempty"`
+	RequiredDateIsNil  bool         `json:"requiredDateIsNil,omitempty"`
+	RequiredDateNotNil bool         `json:"requiredDateNotNil,omitempty"`
+
+	// "promised_date" field predicates.
+	PromisedDate       *types.Date  `json:"promisedDate,omitempty"`
+	PromisedDateNEQ    *types.Date  `json:"promisedDateNEQ,omitempty"`
+	PromisedDateIn     []types.Date `json:"promisedDateIn,omitempty"`
+	PromisedDateNotIn  []types.Date `json:"promisedDateNotIn,omitempty"`
+	PromisedDateGT     *types.Date  `json:"promisedDateGT,omitempty"`
+	PromisedDateGTE    *types.Date  `json:"promisedDateGTE,omitempty"`
+	PromisedDateLT     *types.Date  `json:"promisedDateLT,omitempty"`
+	PromisedDateLTE    *types.Date  `json:"promisedDateLTE,omitempty"`
+	PromisedDateIsNil  bool         `json:"promisedDateIsNil,omitempty"`
+	PromisedDateNotNil bool         `json:"promisedDateNotNil,omitempty"`
+
+	// "status" field predicates.
+	Status      *salesorder.Status  `json:"status,omitempty"`
+	StatusNEQ   *salesorder.Status  `json:"statusNEQ,omitempty"`
+	StatusIn    []salesorder.Status `json:"statusIn,omitempty"`
+	StatusNotIn []salesorder.Status `json:"statusNotIn,omitempty"`
+
+	// "priority" field predicates.
+	Priority      *salesorder.Priority  `json:"priority,omitempty"`
+	PriorityNEQ   *salesorder.Priority  `json:"priorityNEQ,omitempty"`
+	PriorityIn    []salesorder.Priority `json:"priorityIn,omitempty"`
+	PriorityNotIn []salesorder.Priority `json:"priorityNotIn,omitempty"`
+
+	// "fulfillment_status" field predicates.
+	FulfillmentStatus      *salesorder.FulfillmentStatus  `json:"fulfillmentStatus,omitempty"`
+	FulfillmentStatusNEQ   *salesorder.FulfillmentStatus  `json:"fulfillmentStatusNEQ,omitempty"`
+	FulfillmentStatusIn    []salesorder.FulfillmentStatus `json:"fulfillmentStatusIn,omitempty"`
+	FulfillmentStatusNotIn []salesorder.FulfillmentStatus `json:"fulfillmentStatusNotIn,omitempty"`
+
+	// "shipping_method" field predicates.
+	ShippingMethod             *string  `json:"shippingMethod,omitempty"`
+	ShippingMethodNEQ          *string  `json:"shippingMethodNEQ,omitempty"`
+	ShippingMethodIn           []string `json:"shippingMethodIn,omitempty"`
+	ShippingMethodNotIn        []string `json:"shippingMethodNotIn,omitempty"`
+	ShippingMethodGT           *string  `json:"shippingMethodGT,omitempty"`
+	ShippingMethodGTE          *string  `json:"shippingMethodGTE,omitempty"`
+	ShippingMethodLT           *string  `json:"shippingMethodLT,omitempty"`
+	ShippingMethodLTE          *string  `json:"shippingMethodLTE,omitempty"`
+	ShippingMethodContains     *string  `json:"shippingMethodContains,omitempty"`
+	ShippingMethodHasPrefix    *string  `json:"shippingMethodHasPrefix,omitempty"`
+	ShippingMethodHasSuffix    *string  `json:"shippingMethodHasSuffix,omitempty"`
+	ShippingMethodIsNil        bool     `json:"shippingMethodIsNil,omitempty"`
+	ShippingMethodNotNil       bool     `json:"shippingMethodNotNil,omitempty"`
+	ShippingMethodEqualFold    *string  `json:"shippingMethodEqualFold,omitempty"`
+	ShippingMethodContainsFold *string  `json:"shippingMethodContainsFold,omitempty"`
+
+	// "tracking_number" field predicates.
+	TrackingNumber             *string  `json:"trackingNumber,omitempty"`
+	TrackingNumberNEQ          *string  `json:"trackingNumberNEQ,omitempty"`
+	TrackingNumberIn           []string `json:"trackingNumberIn,omitempty"`
+	TrackingNumberNotIn        []string `json:"trackingNumberNotIn,omitempty"`
+	TrackingNumberGT           *string  `json:"trackingNumberGT,omitempty"`
+	TrackingNumberGTE          *string  `json:"trackingNumberGTE,omitempty"`
+	TrackingNumberLT           *string  `json:"trackingNumberLT,omitempty"`
+	TrackingNumberLTE          *string  `json:"trackingNumberLTE,omitempty"`
+	TrackingNumberContains     *string  `json:"trackingNumberContains,omitempty"`
+	TrackingNumberHasPrefix    *string  `json:"trackingNumberHasPrefix,omitempty"`
+	TrackingNumberHasSuffix    *string  `json:"trackingNumberHasSuffix,omitempty"`
+	TrackingNumberIsNil        bool     `json:"trackingNumberIsNil,omitempty"`
+	TrackingNumberNotNil       bool     `json:"trackingNumberNotNil,omitempty"`
+	TrackingNumberEqualFold    *string  `json:"trackingNumberEqualFold,omitempty"`
+	TrackingNumberContainsFold *string  `json:"trackingNumberContainsFold,omitempty"`
+
+	// "estimated_delivery" field predicates.
+	EstimatedDelivery       *types.Date  `json:"estimatedDelivery,omitempty"`
+	EstimatedDeliveryNEQ    *types.Date  `json:"estimatedDeliveryNEQ,omitempty"`
+	EstimatedDeliveryIn     []types.Date `json:"estimatedDeliveryIn,omitempty"`
+	EstimatedDeliveryNotIn  []types.Date `json:"estimatedDeliveryNotIn,omitempty"`
+	EstimatedDeliveryGT     *types.Date  `json:"estimatedDeliveryGT,omitempty"`
+	EstimatedDeliveryGTE    *types.Date  `json:"estimatedDeliveryGTE,omitempty"`
+	EstimatedDeliveryLT     *types.Date  `json:"estimatedDeliveryLT,omitempty"`
+	EstimatedDeliveryLTE    *types.Date  `json:"estimatedDeliveryLTE,omitempty"`
+	EstimatedDeliveryIsNil  bool         `json:"estimatedDeliveryIsNil,omitempty"`
+	EstimatedDeliveryNotNil bool         `json:"estimatedDeliveryNotNil,omitempty"`
+
+	// "invoice_status" field predicates.
+	InvoiceStatus      *salesorder.InvoiceStatus  `json:"invoiceStatus,omitempty"`
+	InvoiceStatusNEQ   *salesorder.InvoiceStatus  `json:"invoiceStatusNEQ,omitempty"`
+	InvoiceStatusIn    []salesorder.InvoiceStatus `json:"invoiceStatusIn,omitempty"`
+	InvoiceStatusNotIn []salesorder.InvoiceStatus `json:"invoiceStatusNotIn,omitempty"`
+
+	// "quote_id" field predicates.
+	QuoteID             *pulid.ID  `json:"quoteID,omitempty"`
+	QuoteIDNEQ          *pulid.ID  `json:"quoteIDNEQ,omitempty"`
+	QuoteIDIn           []pulid.ID `json:"quoteIDIn,omitempty"`
+	QuoteIDNotIn        []pulid.ID `json:"quoteIDNotIn,omitempty"`
+	QuoteIDGT           *pulid.ID  `json:"quoteIDGT,omitempty"`
+	QuoteIDGTE          *pulid.ID  `json:"quoteIDGTE,omitempty"`
+	QuoteIDLT           *pulid.ID  `json:"quoteIDLT,omitempty"`
+	QuoteIDLTE          *pulid.ID  `json:"quoteIDLTE,omitempty"`
+	QuoteIDContains     *pulid.ID  `json:"quoteIDContains,omitempty"`
+	QuoteIDHasPrefix    *pulid.ID  `json:"quoteIDHasPrefix,omitempty"`
+	QuoteIDHasSuffix    *pulid.ID  `json:"quoteIDHasSuffix,omitempty"`
+	QuoteIDIsNil        bool       `json:"quoteIDIsNil,omitempty"`
+	QuoteIDNotNil       bool       `json:"quoteIDNotNil,omitempty"`
+	QuoteIDEqualFold    *pulid.ID  `json:"quoteIDEqualFold,omitempty"`
+	QuoteIDContainsFold *pulid.ID  `json:"quoteIDContainsFold,omitempty"`
+
+	// "customer" edge predicates.
+	HasCustomer     *bool                 `json:"hasCustomer,omitempty"`
+	HasCustomerWith []*CustomerWhereInput `json:"hasCustomerWith,omitempty"`
+
+	// "items" edge predicates.
+	HasItems     *bool                       `json:"hasItems,omitempty"`
+	HasItemsWith []*SalesOrderItemWhereInput `json:"hasItemsWith,omitempty"`
+
+	// "quote" edge predicates.
+	HasQuote     *bool              `json:"hasQuote,omitempty"`
+	HasQuoteWith []*QuoteWhereInput `json:"hasQuoteWith,omitempty"`
+
+	// "invoices" edge predicates.
+	HasInvoices     *bool                `json:"hasInvoices,omitempty"`
+	HasInvoicesWith []*InvoiceWhereInput `json:"hasInvoicesWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *SalesOrderWhereInput) AddPredicates(predicates ...predicate.SalesOrder) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the SalesOrderWhereInput filter on the SalesOrderQuery builder.
+func (i *SalesOrderWhereInput) Filter(q *SalesOrderQuery) (*SalesOrderQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptySalesOrderWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptySalesOrderWhereInput is returned in case the SalesOrderWhereInput is empty.
+var ErrEmptySalesOrderWhereInput = errors.New("ent: empty predicate SalesOrderWhereInput")
+
+// P returns a predicate for filtering salesorders.
+// An error is returned if the input is empty or invalid.
+func (i *SalesOrderWhereInput) P() (predicate.SalesOrder, error) {
+	var predicates []predicate.SalesOrder
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, salesorder.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.SalesOrder, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, salesorder.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.SalesOrder, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, salesorder.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, salesorder.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, salesorder.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, salesorder.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, salesorder.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, salesorder.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, salesorder.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, salesorder.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, salesorder.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, salesorder.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, salesorder.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, salesorder.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, salesorder.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, salesorder.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, salesorder.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, salesorder.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, salesorder.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, salesorder.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, salesorder.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, salesorder.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, salesorder.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, salesorder.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, salesorder.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, salesorder.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, salesorder.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.CustomerID != nil {
+		predicates = append(predicates, salesorder.CustomerIDEQ(*i.CustomerID))
+	}
+	if i.CustomerIDNEQ != nil {
+		predicates = append(predicates, salesorder.CustomerIDNEQ(*i.CustomerIDNEQ))
+	}
+	if len(i.CustomerIDIn) > 0 {
+		predicates = append(predicates, salesorder.CustomerIDIn(i.CustomerIDIn...))
+	}
+	if len(i.CustomerIDNotIn) > 0 {
+		predicates = append(predicates, salesorder.CustomerIDNotIn(i.CustomerIDNotIn...))
+	}
+	if i.CustomerIDGT != nil {
+		predicates = append(predicates, salesorder.CustomerIDGT(*i.CustomerIDGT))
+	}
+	if i.CustomerIDGTE != nil {
+		predicates = append(predicates, salesorder.CustomerIDGTE(*i.CustomerIDGTE))
+	}
+	if i.CustomerIDLT != nil {
+		predicates = append(predicates, salesorder.CustomerIDLT(*i.CustomerIDLT))
+	}
+	if i.CustomerIDLTE != nil {
+		predicates = append(predicates, salesorder.CustomerIDLTE(*i.CustomerIDLTE))
+	}
+	if i.CustomerIDContains != nil {
+		predicates = append(predicates, salesorder.CustomerIDContains(*i.CustomerIDContains))
+	}
+	if i.CustomerIDHasPrefix != nil {
+		predicates = append(predicates, salesorder.CustomerIDHasPrefix(*i.CustomerIDHasPrefix))
+	}
+	if i.CustomerIDHasSuffix != nil {
+		predicates = append(predicates, salesorder.CustomerIDHasSuffix(*i.CustomerIDHasSuffix))
+	}
+	if i.CustomerIDEqualFold != nil {
+		predicates = append(predicates, salesorder.CustomerIDEqualFold(*i.CustomerIDEqualFold))
+	}
+	if i.CustomerIDContainsFold != nil {
+		predicates = append(predicates, salesorder.CustomerIDContainsFold(*i.CustomerIDContainsFold))
+	}
+	if i.Currency != nil {
+		predicates = append(predicates, salesorder.CurrencyEQ(*i.Currency))
+	}
+	if i.CurrencyNEQ != nil {
+		predicates = append(predicates, salesorder.CurrencyNEQ(*i.CurrencyNEQ))
+	}
+	if len(i.CurrencyIn) > 0 {
+		predicates = append(predicates, salesorder.CurrencyIn(i.CurrencyIn...))
+	}
+	if len(i.CurrencyNotIn) > 0 {
+		predicates = append(predicates, salesorder.CurrencyNotIn(i.CurrencyNotIn...))
+	}
+	if i.CurrencyGT != nil {
+		predicates = append(predicates, salesorder.CurrencyGT(*i.CurrencyGT))
+	}
+	if i.CurrencyGTE != nil {
+		predicates = append(predicates, salesorder.CurrencyGTE(*i.CurrencyGTE))
+	}
+	if i.CurrencyLT != nil {
+		predicates = append(predicates, salesorder.CurrencyLT(*i.CurrencyLT))
+	}
+	if i.CurrencyLTE != nil {
+		predicates = append(predicates, salesorder.CurrencyLTE(*i.CurrencyLTE))
+	}
+	if i.CurrencyContains != nil {
+		predicates = append(predicates, salesorder.CurrencyContains(*i.CurrencyContains))
+	}
+	if i.CurrencyHasPrefix != nil {
+		predicates = append(predicates, salesorder.CurrencyHasPrefix(*i.CurrencyHasPrefix))
+	}
+	if i.CurrencyHasSuffix != nil {
+		predicates = append(predicates, salesorder.CurrencyHasSuffix(*i.CurrencyHasSuffix))
+	}
+	if i.CurrencyEqualFold != nil {
+		predicates = append(predicates, salesorder.CurrencyEqualFold(*i.CurrencyEqualFold))
+	}
+	if i.CurrencyContainsFold != nil {
+		predicates = append(predicates, salesorder.CurrencyContainsFold(*i.CurrencyContainsFold))
+	}
+	if i.ExchangeRate != nil {
+		predicates = append(predicates, salesorder.ExchangeRateEQ(*i.ExchangeRate))
+	}
+	if i.ExchangeRateNEQ != nil {
+		predicates = append(predicates, salesorder.ExchangeRateNEQ(*i.ExchangeRateNEQ))
+	}
+	if len(i.ExchangeRateIn) > 0 {
+		predicates = append(predicates, salesorder.ExchangeRateIn(i.ExchangeRateIn...))
+	}
+	if len(i.ExchangeRateNotIn) > 0 {
+		predicates = append(predicates, salesorder.ExchangeRateNotIn(i.ExchangeRateNotIn...))
+	}
+	if i.ExchangeRateGT != nil {
+		predicates = append(predicates, salesorder.ExchangeRateGT(*i.ExchangeRateGT))
+	}
+	if i.ExchangeRateGTE != nil {
+		predicates = append(predicates, salesorder.ExchangeRateGTE(*i.ExchangeRateGTE))
+	}
+	if i.ExchangeRateLT != nil {
+		predicates = append(predicates, salesorder.ExchangeRateLT(*i.ExchangeRateLT))
+	}
+	if i.ExchangeRateLTE != nil {
+		predicates = append(predicates, salesorder.ExchangeRateLTE(*i.ExchangeRateLTE))
+	}
+	if i.Reference != nil {
+		predicates = append(predicates, salesorder.ReferenceEQ(*i.Reference))
+	}
+	if i.ReferenceNEQ != nil {
+		predicates = append(predicates, salesorder.ReferenceNEQ(*i.ReferenceNEQ))
+	}
+	if len(i.ReferenceIn) > 0 {
+		predicates = append(predicates, salesorder.ReferenceIn(i.ReferenceIn...))
+	}
+	if len(i.ReferenceNotIn) > 0 {
+		predicates = append(predicates, salesorder.ReferenceNotIn(i.ReferenceNotIn...))
+	}
+	if i.ReferenceGT != nil {
+		predicates = append(predicates, salesorder.ReferenceGT(*i.ReferenceGT))
+	}
+	if i.ReferenceGTE != nil {
+		predicates = append(predicates, salesorder.ReferenceGTE(*i.ReferenceGTE))
+	}
+	if i.ReferenceLT != nil {
+		predicates = append(predicates, salesorder.ReferenceLT(*i.ReferenceLT))
+	}
+	if i.ReferenceLTE != nil {
+		predicates = append(predicates, salesorder.ReferenceLTE(*i.ReferenceLTE))
+	}
+	if i.ReferenceContains != nil {
+		predicates = append(predicates, salesorder.ReferenceContains(*i.ReferenceContains))
+	}
+	if i.ReferenceHasPrefix != nil {
+		predicates = append(predicates, salesorder.ReferenceHasPrefix(*i.ReferenceHasPrefix))
+	}
+	if i.ReferenceHasSuffix != nil {
+		predicates = append(predicates, salesorder.ReferenceHasSuffix(*i.ReferenceHasSuffix))
+	}
+	if i.ReferenceIsNil {
+		predicates = append(predicates, salesorder.ReferenceIsNil())
+	}
+	if i.ReferenceNotNil {
+		predicates = append(predicates, salesorder.ReferenceNotNil())
+	}
+	if i.ReferenceEqualFold != nil {
+		predicates = append(predicates, salesorder.ReferenceEqualFold(*i.ReferenceEqualFold))
+	}
+	if i.ReferenceContainsFold != nil {
+		predicates = append(predicates, salesorder.ReferenceContainsFold(*i.ReferenceContainsFold))
+	}
+	if i.Notes != nil {
+		predicates = append(predicates, salesorder.NotesEQ(*i.Notes))
+	}
+	if i.NotesNEQ != nil {
+		predicates = append(predicates, salesorder.NotesNEQ(*i.NotesNEQ))
+	}
+	if len(i.NotesIn) > 0 {
+		predicates = append(predicates, salesorder.NotesIn(i.NotesIn...))
+	}
+	if len(i.NotesNotIn) > 0 {
+		predicates = append(predicates, salesorder.NotesNotIn(i.NotesNotIn...))
+	}
+	if i.NotesGT != nil {
+		predicates = append(predicates, salesorder.NotesGT(*i.NotesGT))
+	}
+	if i.NotesGTE != nil {
+		predicates = append(predicates, salesorder.NotesGTE(*i.NotesGTE))
+	}
+	if i.NotesLT != nil {
+		predicates = append(predicates, salesorder.NotesLT(*i.NotesLT))
+	}
+	if i.NotesLTE != nil {
+		predicates = append(predicates, salesorder.NotesLTE(*i.NotesLTE))
+	}
+	if i.NotesContains != nil {
+		predicates = append(predicates, salesorder.NotesContains(*i.NotesContains))
+	}
+	if i.NotesHasPrefix != nil {
+		predicates = append(predicates, salesorder.NotesHasPrefix(*i.NotesHasPrefix))
+	}
+	if i.NotesHasSuffix != nil {
+		predicates = append(predicates, salesorder.NotesHasSuffix(*i.NotesHasSuffix))
+	}
+	if i.NotesIsNil {
+		predicates = append(predicates, salesorder.NotesIsNil())
+	}
+	if i.NotesNotNil {
+		predicates = append(predicates, salesorder.NotesNotNil())
+	}
+	if i.NotesEqualFold != nil {
+		predicates = append(predicates, salesorder.NotesEqualFold(*i.NotesEqualFold))
+	}
+	if i.NotesContainsFold != nil {
+		predicates = append(predicates, salesorder.NotesContainsFold(*i.NotesContainsFold))
+	}
+	if i.Terms != nil {
+		predicates = append(predicates, salesorder.TermsEQ(*i.Terms))
+	}
+	if i.TermsNEQ != nil {
+		predicates = append(predicates, salesorder.TermsNEQ(*i.TermsNEQ))
+	}
+	if len(i.TermsIn) > 0 {
+		predicates = append(predicates, salesorder.TermsIn(i.TermsIn...))
+	}
+	if len(i.TermsNotIn) > 0 {
+		predicates = append(predicates, salesorder.TermsNotIn(i.TermsNotIn...))
+	}
+	if i.TermsGT != nil {
+		predicates = append(predicates, salesorder.TermsGT(*i.TermsGT))
+	}
+	if i.TermsGTE != nil {
+		predicates = append(predicates, salesorder.TermsGTE(*i.TermsGTE))
+	}
+	if i.TermsLT != nil {
+		predicates = append(predicates, salesorder.TermsLT(*i.TermsLT))
+	}
+	if i.TermsLTE != nil {
+		predicates = append(predicates, salesorder.TermsLTE(*i.TermsLTE))
+	}
+	if i.TermsContains != nil {
+		predicates = append(predicates, salesorder.TermsContains(*i.TermsContains))
+	}
+	if i.TermsHasPrefix != nil {
+		predicates = append(predicates, salesorder.TermsHasPrefix(*i.TermsHasPrefix))
+	}
+	if i.TermsHasSuffix != nil {
+		predicates = append(predicates, salesorder.TermsHasSuffix(*i.TermsHasSuffix))
+	}
+	if i.TermsIsNil {
+		predicates = append(predicates, salesorder.TermsIsNil())
+	}
+	if i.TermsNotNil {
+		predicates = append(predicates, salesorder.TermsNotNil())
+	}
+	if i.TermsEqualFold != nil {
+		predicates = append(predicates, salesorder.TermsEqualFold(*i.TermsEqualFold))
+	}
+	if i.TermsContainsFold != nil {
+		predicates = append(predicates, salesorder.TermsContainsFold(*i.TermsContainsFold))
+	}
+	if i.Subtotal != nil {
+		predicates = append(predicates, salesorder.SubtotalEQ(*i.Subtotal))
+	}
+	if i.SubtotalNEQ != nil {
+		predicates = append(predicates, salesorder.SubtotalNEQ(*i.SubtotalNEQ))
+	}
+	if len(i.SubtotalIn) > 0 {
+		predicates = append(predicates, salesorder.SubtotalIn(i.SubtotalIn...))
+	}
+	if len(i.SubtotalNotIn) > 0 {
+		predicates = append(predicates, salesorder.SubtotalNotIn(i.SubtotalNotIn...))
+	}
+	if i.SubtotalGT != nil {
+		predicates = append(predicates, salesorder.SubtotalGT(*i.SubtotalGT))
+	}
+	if i.SubtotalGTE != nil {
+		predicates = append(predicates, salesorder.SubtotalGTE(*i.SubtotalGTE))
+	}
+	if i.SubtotalLT != nil {
+		predicates = append(predicates, salesorder.SubtotalLT(*i.SubtotalLT))
+	}
+	if i.SubtotalLTE != nil {
+		predicates = append(predicates, salesorder.SubtotalLTE(*i.SubtotalLTE))
+	}
+	if i.TotalDiscount != nil {
+		predicates = append(predicates, salesorder.TotalDiscountEQ(*i.TotalDiscount))
+	}
+	if i.TotalDiscountNEQ != nil {
+		predicates = append(predicates, salesorder.TotalDiscountNEQ(*i.TotalDiscountNEQ))
+	}
+	if len(i.TotalDiscountIn) > 0 {
+		predicates = append(predicates, salesorder.TotalDiscountIn(i.TotalDiscountIn...))
+	}
+	if len(i.TotalDiscountNotIn) > 0 {
+		predicates = append(predicates, salesorder.TotalDiscountNotIn(i.TotalDiscountNotIn...))
+	}
+	if i.TotalDiscountGT != nil {
+		predicates = append(predicates, salesorder.TotalDiscountGT(*i.TotalDiscountGT))
+	}
+	if i.TotalDiscountGTE != nil {
+		predicates = append(predicates, salesorder.TotalDiscountGTE(*i.TotalDiscountGTE))
+	}
+	if i.TotalDiscountLT != nil {
+		predicates = append(predicates, salesorder.TotalDiscountLT(*i.TotalDiscountLT))
+	}
+	if i.TotalDiscountLTE != nil {
+		predicates = append(predicates, salesorder.TotalDiscountLTE(*i.TotalDiscountLTE))
+	}
+	if i.TotalTax != nil {
+		predicates = append(predicates, salesorder.TotalTaxEQ(*i.TotalTax))
+	}
+	if i.TotalTaxNEQ != nil {
+		predicates = append(predicates, salesorder.TotalTaxNEQ(*i.TotalTaxNEQ))
+	}
+	if len(i.TotalTaxIn) > 0 {
+		predicates = append(predicates, salesorder.TotalTaxIn(i.TotalTaxIn...))
+	}
+	if len(i.TotalTaxNotIn) > 0 {
+		predicates = append(predicates, salesorder.TotalTaxNotIn(i.TotalTaxNotIn...))
+	}
+	if i.TotalTaxGT != nil {
+		predicates = append(predicates, salesorder.TotalTaxGT(*i.TotalTaxGT))
+	}
+	if i.TotalTaxGTE != nil {
+		predicates = append(predicates, salesorder.TotalTaxGTE(*i.TotalTaxGTE))
+	}
+	if i.TotalTaxLT != nil {
+		predicates = append(predicates, salesorder.TotalTaxLT(*i.TotalTaxLT))
+	}
+	if i.TotalTaxLTE != nil {
+		predicates = append(predicates, salesorder.TotalTaxLTE(*i.TotalTaxLTE))
+	}
+	if i.ShippingCost != nil {
+		predicates = append(predicates, salesorder.ShippingCostEQ(*i.ShippingCost))
+	}
+	if i.ShippingCostNEQ != nil {
+		predicates = append(predicates, salesorder.ShippingCostNEQ(*i.ShippingCostNEQ))
+	}
+	if len(i.ShippingCostIn) > 0 {
+		predicates = append(predicates, salesorder.ShippingCostIn(i.ShippingCostIn...))
+	}
+	if len(i.ShippingCostNotIn) > 0 {
+		predicates = append(predicates, salesorder.ShippingCostNotIn(i.ShippingCostNotIn...))
+	}
+	if i.ShippingCostGT != nil {
+		predicates = append(predicates, salesorder.ShippingCostGT(*i.ShippingCostGT))
+	}
+	if i.ShippingCostGTE != nil {
+		predicates = append(predicates, salesorder.ShippingCostGTE(*i.ShippingCostGTE))
+	}
+	if i.ShippingCostLT != nil {
+		predicates = append(predicates, salesorder.ShippingCostLT(*i.ShippingCostLT))
+	}
+	if i.ShippingCostLTE != nil {
+		predicates = append(predicates, salesorder.ShippingCostLTE(*i.ShippingCostLTE))
+	}
+	if i.Total != nil {
+		predicates = append(predicates, salesorder.TotalEQ(*i.Total))
+	}
+	if i.TotalNEQ != nil {
+		predicates = append(predicates, salesorder.TotalNEQ(*i.TotalNEQ))
+	}
+	if len(i.TotalIn) > 0 {
+		predicates = append(predicates, salesorder.TotalIn(i.TotalIn...))
+	}
+	if len(i.TotalNotIn) > 0 {
+		predicates = append(predicates, salesorder.TotalNotIn(i.TotalNotIn...))
+	}
+	if i.TotalGT != nil {
+		predicates = append(predicates, salesorder.TotalGT(*i.TotalGT))
+	}
+	if i.TotalGTE != nil {
+		predicates = append(predicates, salesorder.TotalGTE(*i.TotalGTE))
+	}
+	if i.TotalLT != nil {
+		predicates = append(predicates, salesorder.TotalLT(*i.TotalLT))
+	}
+	if i.TotalLTE != nil {
+		predicates = append(predicates, salesorder.TotalLTE(*i.TotalLTE))
+	}
+	if i.OrderNumber != nil {
+		predicates = append(predicates, salesorder.OrderNumberEQ(*i.OrderNumber))
+	}
+	if i.OrderNumberNEQ != nil {
+		predicates = append(predicates, salesorder.OrderNumberNEQ(*i.OrderNumberNEQ))
+	}
+	if len(i.OrderNumberIn) > 0 {
+		predicates = append(predicates, salesorder.OrderNumberIn(i.OrderNumberIn...))
+	}
+	if len(i.OrderNumberNotIn) > 0 {
+		predicates = append(predicates, salesorder.OrderNumberNotIn(i.OrderNumberNotIn...))
+	}
+	if i.OrderNumberGT != nil {
+		predicates = append(predicates, salesorder.OrderNumberGT(*i.OrderNumberGT))
+	}
+	if i.OrderNumberGTE != nil {
+		predicates = append(predicates, salesorder.OrderNumberGTE(*i.OrderNumberGTE))
+	}
+	if i.OrderNumberLT != nil {
+		predicates = append(predicates, salesorder.OrderNumberLT(*i.OrderNumberLT))
+	}
+	if i.OrderNumberLTE != nil {
+		predicates = append(predicates, salesorder.OrderNumberLTE(*i.OrderNumberLTE))
+	}
+	if i.OrderNumberContains != nil {
+		predicates = append(predicates, salesorder.OrderNumberContains(*i.OrderNumberContains))
+	}
+	if i.OrderNumberHasPrefix != nil {
+		predicates = append(predicates, salesorder.OrderNumberHasPrefix(*i.OrderNumberHasPrefix))
+	}
+	if i.OrderNumberHasSuffix != nil {
+		predicates = append(predicates, salesorder.OrderNumberHasSuffix(*i.OrderNumberHasSuffix))
+	}
+	if i.OrderNumberEqualFold != nil {
+		predicates = append(predicates, salesorder.OrderNumberEqualFold(*i.OrderNumberEqualFold))
+	}
+	if i.OrderNumberContainsFold != nil {
+		predicates = append(predicates, salesorder.OrderNumberContainsFold(*i.OrderNumberContainsFold))
+	}
+	if i.OrderDate != nil {
+		predicates = append(predicates, salesorder.OrderDateEQ(*i.OrderDate))
+	}
+	if i.OrderDateNEQ != nil {
+		predicates = append(predicates, salesorder.OrderDateNEQ(*i.OrderDateNEQ))
+	}
+	if len(i.OrderDateIn) > 0 {
+		predicates = append(predicates, salesorder.OrderDateIn(i.OrderDateIn...))
+	}
+	if len(i.OrderDateNotIn) > 0 {
+		predicates = append(predicates, salesorder.OrderDateNotIn(i.OrderDateNotIn...))
+	}
+	if i.OrderDateGT != nil {
+		predicates = append(predicates, salesorder.OrderDateGT(*i.OrderDateGT))
+	}
+	if i.OrderDateGTE != nil {
+		predicates = append(predicates, salesorder.OrderDateGTE(*i.OrderDateGTE))
+	}
+	if i.OrderDateLT != nil {
+		predicates = append(predicates, salesorder.OrderDateLT(*i.OrderDateLT))
+	}
+	if i.OrderDateLTE != nil {
+		predicates = append(predicates, salesorder.OrderDateLTE(*i.OrderDateLTE))
+	}
+	if i.RequiredDate != nil {
+		predicates = append(predicates, salesorder.RequiredDateEQ(*i.RequiredDate))
+	}
+	if i.RequiredDateNEQ != nil {
+		predicates = append(predicates, salesorder.RequiredDateNEQ(*i.RequiredDateNEQ))
+	}
+	if len(i.RequiredDateIn) > 0 {
+		predicates = append(predicates, salesorder.RequiredDateIn(i.RequiredDateIn...))
+	}
+	if len(i.RequiredDateNotIn) > 0 {
+		predicates = append(predicates, salesorder.RequiredDateNotIn(i.RequiredDateNotIn...))
+	}
+	if i.RequiredDateGT != nil {
+		predicates = append(predicates, salesorder.RequiredDateGT(*i.RequiredDateGT))
+	}
+	if i.RequiredDateGTE != nil {
+		predicates = append(predicates, salesorder.RequiredDateGTE(*i.RequiredDateGTE))
+	}
+	if i.RequiredDateLT != nil {
+		predicates = append(predicates, salesorder.RequiredDateLT(*i.RequiredDateLT))
+	}
+	if i.RequiredDateLTE != nil {
+		predicates = append(predicates, salesorder.RequiredDateLTE(*i.RequiredDateLTE))
+	}
+	if i.RequiredDateIsNil {
+		predicates = append(predicates, salesorder.RequiredDateIsNil())
+	}
+	if i.RequiredDateNotNil {
+		predicates = append(predicates, salesorder.RequiredDateNotNil())
+	}
+	if i.PromisedDate != nil {
+		predicates = append(predicates, salesorder.PromisedDateEQ(*i.PromisedDate))
+	}
+	if i.PromisedDateNEQ != nil {
+		predicates = append(predicates, salesorder.PromisedDateNEQ(*i.PromisedDateNEQ))
+	}
+	if len(i.PromisedDateIn) > 0 {
+		predicates = append(predicates, salesorder.PromisedDateIn(i.PromisedDateIn...))
+	}
+	if len(i.PromisedDateNotIn) > 0 {
+		predicates = append(predicates, salesorder.PromisedDateNotIn(i.PromisedDateNotIn...))
+	}
+	if i.PromisedDateGT != nil {
+		predicates = append(predicates, salesorder.PromisedDateGT(*i.PromisedDateGT))
+	}
+	if i.PromisedDateGTE != nil {
+		predicates = append(predicates, salesorder.PromisedDateGTE(*i.PromisedDateGTE))
+	}
+	if i.PromisedDateLT != nil {
+		predicates = append(predicates, salesorder.PromisedDateLT(*i.PromisedDateLT))
+	}
+	if i.PromisedDateLTE != nil {
+		predicates = append(predicates, salesorder.PromisedDateLTE(*i.PromisedDateLTE))
+	}
+	if i.PromisedDateIsNil {
+		predicates = append(predicates, salesorder.PromisedDateIsNil())
+	}
+	if i.PromisedDateNotNil {
+		predicates = append(predicates, salesorder.PromisedDateNotNil())
+	}
+	if i.Status != nil {
+		predicates = append(predicates, salesorder.StatusEQ(*i.Status))
+	}
+	if i.StatusNEQ != nil {
+		predicates = append(predicates, salesorder.StatusNEQ(*i.StatusNEQ))
+	}
+	if len(i.StatusIn) > 0 {
+		predicates = append(predicates, salesorder.StatusIn(i.StatusIn...))
+	}
+	if len(i.StatusNotIn) > 0 {
+		predicates = append(predicates, salesorder.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.Priority != nil {
+		predicates = append(predicates, salesorder.PriorityEQ(*i.Priority))
+	}
+	if i.PriorityNEQ != nil {
+		predicates = append(predicates, salesorder.PriorityNEQ(*i.PriorityNEQ))
+	}
+	if len(i.PriorityIn) > 0 {
+		predicates = append(predicates, salesorder.PriorityIn(i.PriorityIn...))
+	}
+	if len(i.PriorityNotIn) > 0 {
+		predicates = append(predicates, salesorder.PriorityNotIn(i.PriorityNotIn...))
+	}
+	if i.FulfillmentStatus != nil {
+		predicates = append(predicates, salesorder.FulfillmentStatusEQ(*i.FulfillmentStatus))
+	}
+	if i.FulfillmentStatusNEQ != nil {
+		predicates = append(predicates, salesorder.FulfillmentStatusNEQ(*i.FulfillmentStatusNEQ))
+	}
+	if len(i.FulfillmentStatusIn) > 0 {
+		predicates = append(predicates, salesorder.FulfillmentStatusIn(i.FulfillmentStatusIn...))
+	}
+	if len(i.FulfillmentStatusNotIn) > 0 {
+		predicates = append(predicates, salesorder.FulfillmentStatusNotIn(i.FulfillmentStatusNotIn...))
+	}
+	if i.ShippingMethod != nil {
+		predicates = append(predicates, salesorder.ShippingMethodEQ(*i.ShippingMethod))
+	}
+	if i.ShippingMethodNEQ != nil {
+		predicates = append(predicates, salesorder.ShippingMethodNEQ(*i.ShippingMethodNEQ))
+	}
+	if len(i.ShippingMethodIn) > 0 {
+		predicates = append(predicates, salesorder.ShippingMethodIn(i.ShippingMethodIn...))
+	}
+	if len(i.ShippingMethodNotIn) > 0 {
+		predicates = append(predicates, salesorder.ShippingMethodNotIn(i.ShippingMethodNotIn...))
+	}
+	if i.ShippingMethodGT != nil {
+		predicates = append(predicates, salesorder.ShippingMethodGT(*i.ShippingMethodGT))
+	}
+	if i.ShippingMethodGTE != nil {
+		predicates = append(predicates, salesorder.ShippingMethodGTE(*i.ShippingMethodGTE))
+	}
+	if i.ShippingMethodLT != nil {
+		predicates = append(predicates, salesorder.ShippingMethodLT(*i.ShippingMethodLT))
+	}
+	if i.ShippingMethodLTE != nil {
+		predicates = append(predicates, salesorder.ShippingMethodLTE(*i.ShippingMethodLTE))
+	}
+	if i.ShippingMethodContains != nil {
+		predicates = append(predicates, salesorder.ShippingMethodContains(*i.ShippingMethodContains))
+	}
+	if i.ShippingMethodHasPrefix != nil {
+		predicates = append(predicates, salesorder.ShippingMethodHasPrefix(*i.ShippingMethodHasPrefix))
+	}
+	if i.ShippingMethodHasSuffix != nil {
+		predicates = append(predicates, salesorder.ShippingMethodHasSuffix(*i.ShippingMethodHasSuffix))
+	}
+	if i.ShippingMethodIsNil {
+		predicates = append(predicates, salesorder.ShippingMethodIsNil())
+	}
+	if i.ShippingMethodNotNil {
+		predicates = append(predicates, salesorder.ShippingMethodNotNil())
+	}
+	if i.ShippingMethodEqualFold != nil {
+		predicates = append(predicates, salesorder.ShippingMethodEqualFold(*i.ShippingMethodEqualFold))
+	}
+	if i.ShippingMethodContainsFold != nil {
+		predicates = append(predicates, salesorder.ShippingMethodContainsFold(*i.ShippingMethodContainsFold))
+	}
+	if i.TrackingNumber != nil {
+		predicates = append(predicates, salesorder.TrackingNumberEQ(*i.TrackingNumber))
+	}
+	if i.TrackingNumberNEQ != nil {
+		predicates = append(predicates, salesorder.TrackingNumberNEQ(*i.TrackingNumberNEQ))
+	}
+	if len(i.TrackingNumberIn) > 0 {
+		predicates = append(predicates, salesorder.TrackingNumberIn(i.TrackingNumberIn...))
+	}
+	if len(i.TrackingNumberNotIn) > 0 {
+		predicates = append(predicates, salesorder.TrackingNumberNotIn(i.TrackingNumberNotIn...))
+	}
+	if i.TrackingNumberGT != nil {
+		predicates = append(predicates, salesorder.TrackingNumberGT(*i.TrackingNumberGT))
+	}
+	if i.TrackingNumberGTE != nil {
+		predicates = append(predicates, salesorder.TrackingNumberGTE(*i.TrackingNumberGTE))
+	}
+	if i.TrackingNumberLT != nil {
+		predicates = append(predicates, salesorder.TrackingNumberLT(*i.TrackingNumberLT))
+	}
+	if i.TrackingNumberLTE != nil {
+		predicates = append(predicates, salesorder.TrackingNumberLTE(*i.TrackingNumberLTE))
+	}
+	if i.TrackingNumberContains != nil {
+		predicates = append(predicates, salesorder.TrackingNumberContains(*i.TrackingNumberContains))
+	}
+	if i.TrackingNumberHasPrefix != nil {
+		predicates = append(predicates, salesorder.TrackingNumberHasPrefix(*i.TrackingNumberHasPrefix))
+	}
+	if i.TrackingNumberHasSuffix != nil {
+		predicates = append(predicates, salesorder.TrackingNumberHasSuffix(*i.TrackingNumberHasSuffix))
+	}
+	if i.TrackingNumberIsNil {
+		predicates = append(predicates, salesorder.TrackingNumberIsNil())
+	}
+	if i.TrackingNumberNotNil {
+		predicates = append(predicates, salesorder.TrackingNumberNotNil())
+	}
+	if i.TrackingNumberEqualFold != nil {
+		predicates = append(predicates, salesorder.TrackingNumberEqualFold(*i.TrackingNumberEqualFold))
+	}
+	if i.TrackingNumberContainsFold != nil {
+		predicates = append(predicates, salesorder.TrackingNumberContainsFold(*i.TrackingNumberContainsFold))
+	}
+	if i.EstimatedDelivery != nil {
+		predicates = append(predicates, salesorder.EstimatedDeliveryEQ(*i.EstimatedDelivery))
+	}
+	if i.EstimatedDeliveryNEQ != nil {
+		predicates = append(predicates, salesorder.EstimatedDeliveryNEQ(*i.EstimatedDeliveryNEQ))
+	}
+	if len(i.EstimatedDeliveryIn) > 0 {
+		predicates = append(predicates, salesorder.EstimatedDeliveryIn(i.EstimatedDeliveryIn...))
+	}
+	if len(i.EstimatedDeliveryNotIn) > 0 {
+		predicates = append(predicates, salesorder.EstimatedDeliveryNotIn(i.EstimatedDeliveryNotIn...))
+	}
+	if i.EstimatedDeliveryGT != nil {
+		predicates = append(predicates, salesorder.EstimatedDeliveryGT(*i.EstimatedDeliveryGT))
+	}
+	if i.EstimatedDeliveryGTE != nil {
+		predicates = append(predicates, salesorder.EstimatedDeliveryGTE(*i.EstimatedDeliveryGTE))
+	}
+	if i.EstimatedDeliveryLT != nil {
+		predicates = append(predicates, salesorder.EstimatedDeliveryLT(*i.EstimatedDeliveryLT))
+	}
+	if i.EstimatedDeliveryLTE != nil {
+		predicates = append(predicates, salesorder.EstimatedDeliveryLTE(*i.EstimatedDeliveryLTE))
+	}
+	if i.EstimatedDeliveryIsNil {
+		predicates = append(predicates, salesorder.EstimatedDeliveryIsNil())
+	}
+	if i.EstimatedDeliveryNotNil {
+		predicates = append(predicates, salesorder.EstimatedDeliveryNotNil())
+	}
+	if i.InvoiceStatus != nil {
+		predicates = append(predicates, salesorder.InvoiceStatusEQ(*i.InvoiceStatus))
+	}
+	if i.InvoiceStatusNEQ != nil {
+		predicates = append(predicates, salesorder.InvoiceStatusNEQ(*i.InvoiceStatusNEQ))
+	}
+	if len(i.InvoiceStatusIn) > 0 {
+		predicates = append(predicates, salesorder.InvoiceStatusIn(i.InvoiceStatusIn...))
+	}
+	if len(i.InvoiceStatusNotIn) > 0 {
+		predicates = append(predicates, salesorder.InvoiceStatusNotIn(i.InvoiceStatusNotIn...))
+	}
+	if i.QuoteID != nil {
+		predicates = append(predicates, salesorder.QuoteIDEQ(*i.QuoteID))
+	}
+	if i.QuoteIDNEQ != nil {
+		predicates = append(predicates, salesorder.QuoteIDNEQ(*i.QuoteIDNEQ))
+	}
+	if len(i.QuoteIDIn) > 0 {
+		predicates = append(predicates, salesorder.QuoteIDIn(i.QuoteIDIn...))
+	}
+	if len(i.QuoteIDNotIn) > 0 {
+		predicates = append(predicates, salesorder.QuoteIDNotIn(i.QuoteIDNotIn...))
+	}
+	if i.QuoteIDGT != nil {
+		predicates = append(predicates, salesorder.QuoteIDGT(*i.QuoteIDGT))
+	}
+	if i.QuoteIDGTE != nil {
+		predicates = append(predicates, salesorder.QuoteIDGTE(*i.QuoteIDGTE))
+	}
+	if i.QuoteIDLT != nil {
+		predicates = append(predicates, salesorder.QuoteIDLT(*i.QuoteIDLT))
+	}
+	if i.QuoteIDLTE != nil {
+		predicates = append(predicates, salesorder.QuoteIDLTE(*i.QuoteIDLTE))
+	}
+	if i.QuoteIDContains != nil {
+		predicates = append(predicates, salesorder.QuoteIDContains(*i.QuoteIDContains))
+	}
+	if i.QuoteIDHasPrefix != nil {
+		predicates = append(predicates, salesorder.QuoteIDHasPrefix(*i.QuoteIDHasPrefix))
+	}
+	if i.QuoteIDHasSuffix != nil {
+		predicates = append(predicates, salesorder.QuoteIDHasSuffix(*i.QuoteIDHasSuffix))
+	}
+	if i.QuoteIDIsNil {
+		predicates = append(predicates, salesorder.QuoteIDIsNil())
+	}
+	if i.QuoteIDNotNil {
+		predicates = append(predicates, salesorder.QuoteIDNotNil())
+	}
+	if i.QuoteIDEqualFold != nil {
+		predicates = append(predicates, salesorder.QuoteIDEqualFold(*i.QuoteIDEqualFold))
+	}
+	if i.QuoteIDContainsFold != nil {
+		predicates = append(predicates, salesorder.QuoteIDContainsFold(*i.QuoteIDContainsFold))
+	}
+
+	if i.HasCustomer != nil {
+		p := salesorder.HasCustomer()
+		if !*i.HasCustomer {
+			p = salesorder.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasCustomerWith) > 0 {
+		with := make([]predicate.Customer, 0, len(i.HasCustomerWith))
+		for _, w := range i.HasCustomerWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasCustomerWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, salesorder.HasCustomerWith(with...))
+	}
+	if i.HasItems != nil {
+		p := salesorder.HasItems()
+		if !*i.HasItems {
+			p = salesorder.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasItemsWith) > 0 {
+		with := make([]predicate.SalesOrderItem, 0, len(i.HasItemsWith))
+		for _, w := range i.HasItemsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasItemsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, salesorder.HasItemsWith(with...))
+	}
+	if i.HasQuote != nil {
+		p := salesorder.HasQuote()
+		if !*i.HasQuote {
+			p = salesorder.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasQuoteWith) > 0 {
+		with := make([]predicate.Quote, 0, len(i.HasQuoteWith))
+		for _, w := range i.HasQuoteWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasQuoteWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, salesorder.HasQuoteWith(with...))
+	}
+	if i.HasInvoices != nil {
+		p := salesorder.HasInvoices()
+		if !*i.HasInvoices {
+			p = salesorder.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasInvoicesWith) > 0 {
+		with := make([]predicate.Invoice, 0, len(i.HasInvoicesWith))
+		for _, w := range i.HasInvoicesWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasInvoicesWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, salesorder.HasInvoicesWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptySalesOrderWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return salesorder.And(predicates...), nil
+	}
+}
+
+// SalesOrderItemWhereInput represents a where input for filtering SalesOrderItem queries.
+type SalesOrderItemWhereInput struct {
+	Predicates []predicate.SalesOrderItem  `json:"-"`
+	Not        *SalesOrderItemWhereInput   `json:"not,omitempty"`
+	Or         []*SalesOrderItemWhereInput `json:"or,omitempty"`
+	And        []*SalesOrderItemWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *pulid.ID  `json:"id,omitempty"`
+	IDNEQ   *pulid.ID  `json:"idNEQ,omitempty"`
+	IDIn    []pulid.ID `json:"idIn,omitempty"`
+	IDNotIn []pulid.ID `json:"idNotIn,omitempty"`
+	IDGT    *pulid.ID  `json:"idGT,omitempty"`
+	IDGTE   *pulid.ID  `json:"idGTE,omitempty"`
+	IDLT    *pulid.ID  `json:"idLT,omitempty"`
+	IDLTE   *pulid.ID  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "position" field predicates.
+	Position      *int  `json:"position,omitempty"`
+	PositionNEQ   *int  `json:"positionNEQ,omitempty"`
+	PositionIn    []int `json:"positionIn,omitempty"`
+	PositionNotIn []int `json:"positionNotIn,omitempty"`
+	PositionGT    *int  `json:"positionGT,omitempty"`
+	PositionGTE   *int  `json:"positionGTE,omitempty"`
+	PositionLT    *int  `json:"positionLT,omitempty"`
+	PositionLTE   *int  `json:"positionLTE,omitempty"`
+
+	// "item_id" field predicates.
+	ItemID             *pulid.ID  `json:"itemID,omitempty"`
+	ItemIDNEQ          *pulid.ID  `json:"itemIDNEQ,omitempty"`
+	ItemIDIn           []pulid.ID `json:"itemIDIn,omitempty"`
+	ItemIDNotIn        []pulid.ID `json:"itemIDNotIn,omitempty"`
+	ItemIDGT           *pulid.ID  `json:"itemIDGT,omitempty"`
+	ItemIDGTE          *pulid.ID  `json:"itemIDGTE,omitempty"`
+	ItemIDLT           *pulid.ID  `json:"itemIDLT,omitempty"`
+	ItemIDLTE          *pulid.ID  `json:"itemIDLTE,omitempty"`
+	ItemIDContains     *pulid.ID  `json:"itemIDContains,omitempty"`
+	ItemIDHasPrefix    *pulid.ID  `json:"itemIDHasPrefix,omitempty"`
+	ItemIDHasSuffix    *pulid.ID  `json:"itemIDHasSuffix,omitempty"`
+	ItemIDIsNil        bool       `json:"itemIDIsNil,omitempty"`
+	ItemIDNotNil       bool       `json:"itemIDNotNil,omitempty"`
+	ItemIDEqualFold    *pulid.ID  `json:"itemIDEqualFold,omitempty"`
+	ItemIDContainsFold *pulid.ID  `json:"itemIDContainsFold,omitempty"`
+
+	// "item_code" field predicates.
+	ItemCode             *string  `json:"itemCode,omitempty"`
+	ItemCodeNEQ          *string  `json:"itemCodeNEQ,omitempty"`
+	ItemCodeIn           []string `json:"itemCodeIn,omitempty"`
+	ItemCodeNotIn        []string `json:"itemCodeNotIn,omitempty"`
+	ItemCodeGT           *string  `json:"itemCodeGT,omitempty"`
+	ItemCodeGTE          *string  `json:"itemCodeGTE,omitempty"`
+	ItemCodeLT           *string  `json:"itemCodeLT,omitempty"`
+	ItemCodeLTE          *string  `json:"itemCodeLTE,omitempty"`
+	ItemCodeContains     *string  `json:"itemCodeContains,omitempty"`
+	ItemCodeHasPrefix    *string  `json:"itemCodeHasPrefix,omitempty"`
+	ItemCodeHasSuffix    *string  `json:"itemCodeHasSuffix,omitempty"`
+	ItemCodeIsNil        bool     `json:"itemCodeIsNil,omitempty"`
+	ItemCodeNotNil       bool     `json:"itemCodeNotNil,omitempty"`
+	ItemCodeEqualFold    *string  `json:"itemCodeEqualFold,omitempty"`
+	ItemCodeContainsFold *string  `json:"itemCodeContainsFold,omitempty"`
+
+	// "description" field predicates.
+	Description             *string  `json:"description,omitempty"`
+	DescriptionNEQ          *string  `json:"descriptionNEQ,omitempty"`
+	DescriptionIn           []string `json:"descriptionIn,omitempty"`
+	DescriptionNotIn        []string `json:"descriptionNotIn,omitempty"`
+	DescriptionGT           *string  `json:"descriptionGT,omitempty"`
+	DescriptionGTE          *string  `json:"descriptionGTE,omitempty"`
+	DescriptionLT           *string  `json:"descriptionLT,omitempty"`
+	DescriptionLTE          *string  `json:"descriptionLTE,omitempty"`
+	DescriptionContains     *string  `json:"descriptionContains,omitempty"`
+	DescriptionHasPrefix    *string  `json:"descriptionHasPrefix,omitempty"`
+	DescriptionHasSuffix    *string  `json:"descriptionHasSuffix,omitempty"`
+	DescriptionEqualFold    *string  `json:"descriptionEqualFold,omitempty"`
+	DescriptionContainsFold *string  `json:"descriptionContainsFold,omitempty"`
+
+	// "quantity" field predicates.
+	Quantity      *decimal.Decimal  `json:"quantity,omitempty"`
+	QuantityNEQ   *decimal.Decimal  `json:"quantityNEQ,omitempty"`
+	QuantityIn    []decimal.Decimal `json:"quantityIn,omitempty"`
+	QuantityNotIn []decimal.Decimal `json:"quantityNotIn,omitempty"`
+	QuantityGT    *decimal.Decimal  `json:"quantityGT,omitempty"`
+	QuantityGTE   *decimal.Decimal  `json:"quantityGTE,omitempty"`
+	QuantityLT    *decimal.Decimal  `json:"quantityLT,omitempty"`
+	QuantityLTE   *decimal.Decimal  `json:"quantityLTE,omitempty"`
+
+	// "unit_price" field predicates.
+	UnitPrice      *decimal.Decimal  `json:"unitPrice,omitempty"`
+	UnitPriceNEQ   *decimal.Decimal  `json:"unitPriceNEQ,omitempty"`
+	UnitPriceIn    []decimal.Decimal `json:"unitPriceIn,omitempty"`
+	UnitPriceNotIn []decimal.Decimal `json:"unitPriceNotIn,omitempty"`
+	UnitPriceGT    *decimal.Decimal  `json:"unitPriceGT,omitempty"`
+	UnitPriceGTE   *decimal.Decimal  `json:"unitPriceGTE,omitempty"`
+	UnitPriceLT    *decimal.Decimal  `json:"unitPriceLT,omitempty"`
+	UnitPriceLTE   *decimal.Decimal  `json:"unitPriceLTE,omitempty"`
+
+	// "discount_percent" field predicates.
+	DiscountPercent      *decimal.Decimal  `json:"discountPercent,omitempty"`
+	DiscountPercentNEQ   *decimal.Decimal  `json:"discountPercentNEQ,omitempty"`
+	DiscountPercentIn    []decimal.Decimal `json:"discountPercentIn,omitempty"`
+	DiscountPercentNotIn []decimal.Decimal `json:"discountPercentNotIn,omitempty"`
+	DiscountPercentGT    *decimal.Decimal  `json:"discountPercentGT,omitempty"`
+	DiscountPercentGTE   *decimal.Decimal  `json:"discountPercentGTE,omitempty"`
+	DiscountPercentLT    *decimal.Decimal  `json:"discountPercentLT,omitempty"`
+	DiscountPercentLTE   *decimal.Decimal  `json:"discountPercentLTE,omitempty"`
+
+	// "discount_amount" field predicates.
+	DiscountAmount      *decimal.Decimal  `json:"discountAmount,omitempty"`
+	DiscountAmountNEQ   *decimal.Decimal  `json:"discountAmountNEQ,omitempty"`
+	DiscountAmountIn    []decimal.Decimal `json:"discountAmountIn,omitempty"`
+	DiscountAmountNotIn []decimal.Decimal `json:"discountAmountNotIn,omitempty"`
+	DiscountAmountGT    *decimal.Decimal  `json:"discountAmountGT,omitempty"`
+	DiscountAmountGTE   *decimal.Decimal  `json:"discountAmountGTE,omitempty"`
+	DiscountAmountLT    *decimal.Decimal  `json:"discountAmountLT,omitempty"`
+	DiscountAmountLTE   *decimal.Decimal  `json:"discountAmountLTE,omitempty"`
+
+	// "line_total" field predicates.
+	LineTotal      *decimal.Decimal  `json:"lineTotal,omitempty"`
+	LineTotalNEQ   *decimal.Decimal  `json:"lineTotalNEQ,omitempty"`
+	LineTotalIn    []decimal.Decimal `json:"lineTotalIn,omitempty"`
+	LineTotalNotIn []decimal.Decimal `json:"lineTotalNotIn,omitempty"`
+	LineTotalGT    *decimal.Decimal  `json:"lineTotalGT,omitempty"`
+	LineTotalGTE   *decimal.Decimal  `json:"lineTotalGTE,omitempty"`
+	LineTotalLT    *decimal.Decimal  `json:"lineTotalLT,omitempty"`
+	LineTotalLTE   *decimal.Decimal  `json:"lineTotalLTE,omitempty"`
+
+	// "tax_code" field predicates.
+	TaxCode             *string  `json:"taxCode,omitempty"`
+	TaxCodeNEQ          *string  `json:"taxCodeNEQ,omitempty"`
+	TaxCodeIn           []string `json:"taxCodeIn,omitempty"`
+	TaxCodeNotIn        []string `json:"taxCodeNotIn,omitempty"`
+	TaxCodeGT           *string  `json:"taxCodeGT,omitempty"`
+	TaxCodeGTE          *string  `json:"taxCodeGTE,omitempty"`
+	TaxCodeLT           *string  `json:"taxCodeLT,omitempty"`
+	TaxCodeLTE          *string  `json:"taxCodeLTE,omitempty"`
+	TaxCodeContains     *string  `json:"taxCodeContains,omitempty"`
+	TaxCodeHasPrefix    *string  `json:"taxCodeHasPrefix,omitempty"`
+	TaxCodeHasSuffix    *string  `json:"taxCodeHasSuffix,omitempty"`
+	TaxCodeIsNil        bool     `json:"taxCodeIsNil,omitempty"`
+	TaxCodeNotNil       bool     `json:"taxCodeNotNil,omitempty"`
+	TaxCodeEqualFold    *string  `json:"taxCodeEqualFold,omitempty"`
+	TaxCodeContainsFold *string  `json:"taxCodeContainsFold,omitempty"`
+
+	// "tax_rate" field predicates.
+	TaxRate      *decimal.Decimal  `json:"taxRate,omitempty"`
+	TaxRateNEQ   *decimal.Decimal  `json:"taxRateNEQ,omitempty"`
+	TaxRateIn    []decimal.Decimal `json:"taxRateIn,omitempty"`
+	TaxRateNotIn []decimal.Decimal `json:"taxRateNotIn,omitempty"`
+	TaxRateGT    *decimal.Decimal  `json:"taxRateGT,omitempty"`
+	TaxRateGTE   *decimal.Decimal  `json:"taxRateGTE,omitempty"`
+	TaxRateLT    *decimal.Decimal  `json:"taxRateLT,omitempty"`
+	TaxRateLTE   *decimal.Decimal  `json:"taxRateLTE,omitempty"`
+
+	// "tax_amount" field predicates.
+	TaxAmount      *decimal.Decimal  `json:"taxAmount,omitempty"`
+	TaxAmountNEQ   *decimal.Decimal  `json:"taxAmountNEQ,omitempty"`
+	TaxAmountIn    []decimal.Decimal `json:"taxAmountIn,omitempty"`
+	TaxAmountNotIn []decimal.Decimal `json:"taxAmountNotIn,omitempty"`
+	TaxAmountGT    *decimal.Decimal  `json:"taxAmountGT,omitempty"`
+	TaxAmountGTE   *decimal.Decimal  `json:"taxAmountGTE,omitempty"`
+	TaxAmountLT    *decimal.Decimal  `json:"taxAmountLT,omitempty"`
+	TaxAmountLTE   *decimal.Decimal  `json:"taxAmountLTE,omitempty"`
+
+	// "notes" field predicates.
+	Notes             *string  `json:"notes,omitempty"`
+	NotesNEQ          *string  `json:"notesNEQ,omitempty"`
+	NotesIn           []string `json:"notesIn,omitempty"`
+	NotesNotIn        []string `json:"notesNotIn,omitempty"`
+	NotesGT           *string  `json:"notesGT,omitempty"`
+	NotesGTE          *string  `json:"notesGTE,omitempty"`
+	NotesLT           *string  `json:"notesLT,omitempty"`
+	NotesLTE          *string  `json:"notesLTE,omitempty"`
+	NotesContains     *string  `json:"notesContains,omitempty"`
+	NotesHasPrefix    *string  `json:"notesHasPrefix,omitempty"`
+	NotesHasSuffix    *string  `json:"notesHasSuffix,omitempty"`
+	NotesIsNil        bool     `json:"notesIsNil,omitempty"`
+	NotesNotNil       bool     `json:"notesNotNil,omitempty"`
+	NotesEqualFold    *string  `json:"notesEqualFold,omitempty"`
+	NotesContainsFold *string  `json:"notesContainsFold,omitempty"`
+
+	// "sales_order_id" field predicates.
+	SalesOrderID             *pulid.ID  `json:"salesOrderID,omitempty"`
+	SalesOrderIDNEQ          *pulid.ID  `json:"salesOrderIDNEQ,omitempty"`
+	SalesOrderIDIn           []pulid.ID `json:"salesOrderIDIn,omitempty"`
+	SalesOrderIDNotIn        []pulid.ID `json:"salesOrderIDNotIn,omitempty"`
+	SalesOrderIDGT           *pulid.ID  `json:"salesOrderIDGT,omitempty"`
+	SalesOrderIDGTE          *pulid.ID  `json:"salesOrderIDGTE,omitempty"`
+	SalesOrderIDLT           *pulid.ID  `json:"salesOrderIDLT,omitempty"`
+	SalesOrderIDLTE          *pulid.ID  `json:"salesOrderIDLTE,omitempty"`
+	SalesOrderIDContains     *pulid.ID  `json:"salesOrderIDContains,omitempty"`
+	SalesOrderIDHasPrefix    *pulid.ID  `json:"salesOrderIDHasPrefix,omitempty"`
+	SalesOrderIDHasSuffix    *pulid.ID  `json:"salesOrderIDHasSuffix,omitempty"`
+	SalesOrderIDEqualFold    *pulid.ID  `json:"salesOrderIDEqualFold,omitempty"`
+	SalesOrderIDContainsFold *pulid.ID  `json:"salesOrderIDContainsFold,omitempty"`
+
+	// "shipped_quantity" field predicates.
+	ShippedQuantity      *decimal.Decimal  `json:"shippedQuantity,omitempty"`
+	ShippedQuantityNEQ   *decimal.Decimal  `json:"shippedQuantityNEQ,omitempty"`
+	ShippedQuantityIn    []decimal.Decimal `json:"shippedQuantityIn,omitempty"`
+	ShippedQuantityNotIn []decimal.Decimal `json:"shippedQuantityNotIn,omitempty"`
+	ShippedQuantityGT    *decimal.Decimal  `json:"shippedQuantityGT,omitempty"`
+	ShippedQuantityGTE   *decimal.Decimal  `json:"shippedQuantityGTE,omitempty"`
+	ShippedQuantityLT    *decimal.Decimal  `json:"shippedQuantityLT,omitempty"`
+	ShippedQuantityLTE   *decimal.Decimal  `json:"shippedQuantityLTE,omitempty"`
+
+	// "invoiced_quantity" field predicates.
+	InvoicedQuantity      *decimal.Decimal  `json:"invoicedQuantity,omitempty"`
+	InvoicedQuantityNEQ   *decimal.Decimal  `json:"invoicedQuantityNEQ,omitempty"`
+	InvoicedQuantityIn    []decimal.Decimal `json:"invoicedQuantityIn,omitempty"`
+	InvoicedQuantityNotIn []decimal.Decimal `json:"invoicedQuantityNotIn,omitempty"`
+	InvoicedQuantityGT    *decimal.Decimal  `json:"invoicedQuantityGT,omitempty"`
+	InvoicedQuantityGTE   *decimal.Decimal  `json:"invoicedQuantityGTE,omitempty"`
+	InvoicedQuantityLT    *decimal.Decimal  `json:"invoicedQuantityLT,omitempty"`
+	InvoicedQuantityLTE   *decimal.Decimal  `json:"invoicedQuantityLTE,omitempty"`
+
+	// "sales_order" edge predicates.
+	HasSalesOrder     *bool                   `json:"hasSalesOrder,omitempty"`
+	HasSalesOrderWith []*SalesOrderWhereInput `json:"hasSalesOrderWith,omitempty"`
+
+	// "item" edge predicates.
+	HasItem     *bool             `json:"hasItem,omitempty"`
+	HasItemWith []*ItemWhereInput `json:"hasItemWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *SalesOrderItemWhereInput) AddPredicates(predicates ...predicate.SalesOrderItem) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the SalesOrderItemWhereInput filter on the SalesOrderItemQuery builder.
+func (i *SalesOrderItemWhereInput) Filter(q *SalesOrderItemQuery) (*SalesOrderItemQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptySalesOrderItemWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptySalesOrderItemWhereInput is returned in case the SalesOrderItemWhereInput is empty.
+var ErrEmptySalesOrderItemWhereInput = errors.New("ent: empty predicate SalesOrderItemWhereInput")
+
+// P returns a predicate for filtering salesorderitems.
+// An error is returned if the input is empty or invalid.
+func (i *SalesOrderItemWhereInput) P() (predicate.SalesOrderItem, error) {
+	var predicates []predicate.SalesOrderItem
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, salesorderitem.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.SalesOrderItem, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, salesorderitem.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.SalesOrderItem, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, salesorderitem.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, salesorderitem.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, salesorderitem.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, salesorderitem.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, salesorderitem.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, salesorderitem.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, salesorderitem.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, salesorderitem.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, salesorderitem.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, salesorderitem.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, salesorderitem.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, salesorderitem.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, salesorderitem.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, salesorderitem.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, salesorderitem.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, salesorderitem.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, salesorderitem.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, salesorderitem.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, salesorderitem.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, salesorderitem.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, salesorderitem.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, salesorderitem.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, salesorderitem.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, salesorderitem.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, salesorderitem.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Position != nil {
+		predicates = append(predicates, salesorderitem.PositionEQ(*i.Position))
+	}
+	if i.PositionNEQ != nil {
+		predicates = append(predicates, salesorderitem.PositionNEQ(*i.PositionNEQ))
+	}
+	if len(i.PositionIn) > 0 {
+		predicates = append(predicates, salesorderitem.PositionIn(i.PositionIn...))
+	}
+	if len(i.PositionNotIn) > 0 {
+		predicates = append(predicates, salesorderitem.PositionNotIn(i.PositionNotIn...))
+	}
+	if i.PositionGT != nil {
+		predicates = append(predicates, salesorderitem.PositionGT(*i.PositionGT))
+	}
+	if i.PositionGTE != nil {
+		predicates = append(predicates, salesorderitem.PositionGTE(*i.PositionGTE))
+	}
+	if i.PositionLT != nil {
+		predicates = append(predicates, salesorderitem.PositionLT(*i.PositionLT))
+	}
+	if i.PositionLTE != nil {
+		predicates = append(predicates, salesorderitem.PositionLTE(*i.PositionLTE))
+	}
+	if i.ItemID != nil {
+		predicates = append(predicates, salesorderitem.ItemIDEQ(*i.ItemID))
+	}
+	if i.ItemIDNEQ != nil {
+		predicates = append(predicates, salesorderitem.ItemIDNEQ(*i.ItemIDNEQ))
+	}
+	if len(i.ItemIDIn) > 0 {
+		predicates = append(predicates, salesorderitem.ItemIDIn(i.ItemIDIn...))
+	}
+	if len(i.ItemIDNotIn) > 0 {
+		predicates = append(predicates, salesorderitem.ItemIDNotIn(i.ItemIDNotIn...))
+	}
+	if i.ItemIDGT != nil {
+		predicates = append(predicates, salesorderitem.ItemIDGT(*i.ItemIDGT))
+	}
+	if i.ItemIDGTE != nil {
+		predicates = append(predicates, salesorderitem.ItemIDGTE(*i.ItemIDGTE))
+	}
+	if i.ItemIDLT != nil {
+		predicates = append(predicates, salesorderitem.ItemIDLT(*i.ItemIDLT))
+	}
+	if i.ItemIDLTE != nil {
+		predicates = append(predicates, salesorderitem.ItemIDLTE(*i.ItemIDLTE))
+	}
+	if i.ItemIDContains != nil {
+		predicates = append(predicates, salesorderitem.ItemIDContains(*i.ItemIDContains))
+	}
+	if i.ItemIDHasPrefix != nil {
+		predicates = append(predicates, salesorderitem.ItemIDHasPrefix(*i.ItemIDHasPrefix))
+	}
+	if i.ItemIDHasSuffix != nil {
+		predicates = append(predicates, salesorderitem.ItemIDHasSuffix(*i.ItemIDHasSuffix))
+	}
+	if i.ItemIDIsNil {
+		predicates = append(predicates, salesorderitem.ItemIDIsNil())
+	}
+	if i.ItemIDNotNil {
+		predicates = append(predicates, salesorderitem.ItemIDNotNil())
+	}
+	if i.ItemIDEqualFold != nil {
+		predicates = append(predicates, salesorderitem.ItemIDEqualFold(*i.ItemIDEqualFold))
+	}
+	if i.ItemIDContainsFold != nil {
+		predicates = append(predicates, salesorderitem.ItemIDContainsFold(*i.ItemIDContainsFold))
+	}
+	if i.ItemCode != nil {
+		predicates = append(predicates, salesorderitem.ItemCodeEQ(*i.ItemCode))
+	}
+	if i.ItemCodeNEQ != nil {
+		predicates = append(predicates, salesorderitem.ItemCodeNEQ(*i.ItemCodeNEQ))
+	}
+	if len(i.ItemCodeIn) > 0 {
+		predicates = append(predicates, salesorderitem.ItemCodeIn(i.ItemCodeIn...))
+	}
+	if len(i.ItemCodeNotIn) > 0 {
+		predicates = append(predicates, salesorderitem.ItemCodeNotIn(i.ItemCodeNotIn...))
+	}
+	if i.ItemCodeGT != nil {
+		predicates = append(predicates, salesorderitem.ItemCodeGT(*i.ItemCodeGT))
+	}
+	if i.ItemCodeGTE != nil {
+		predicates = append(predicates, salesorderitem.ItemCodeGTE(*i.ItemCodeGTE))
+	}
+	if i.ItemCodeLT != nil {
+		predicates = append(predicates, salesorderitem.ItemCodeLT(*i.ItemCodeLT))
+	}
+	if i.ItemCodeLTE != nil {
+		predicates = append(predicates, salesorderitem.ItemCodeLTE(*i.ItemCodeLTE))
+	}
+	if i.ItemCodeContains != nil {
+		predicates = append(predicates, salesorderitem.ItemCodeContains(*i.ItemCodeContains))
+	}
+	if i.ItemCodeHasPrefix != nil {
+		predicates = append(predicates, salesorderitem.ItemCodeHasPrefix(*i.ItemCodeHasPrefix))
+	}
+	if i.ItemCodeHasSuffix != nil {
+		predicates = append(predicates, salesorderitem.ItemCodeHasSuffix(*i.ItemCodeHasSuffix))
+	}
+	if i.ItemCodeIsNil {
+		predicates = append(predicates, salesorderitem.ItemCodeIsNil())
+	}
+	if i.ItemCodeNotNil {
+		predicates = append(predicates, salesorderitem.ItemCodeNotNil())
+	}
+	if i.ItemCodeEqualFold != nil {
+		predicates = append(predicates, salesorderitem.ItemCodeEqualFold(*i.ItemCodeEqualFold))
+	}
+	if i.ItemCodeContainsFold != nil {
+		predicates = append(predicates, salesorderitem.ItemCodeContainsFold(*i.ItemCodeContainsFold))
+	}
+	if i.Description != nil {
+		predicates = append(predicates, salesorderitem.DescriptionEQ(*i.Description))
+	}
+	if i.DescriptionNEQ != nil {
+		predicates = append(predicates, salesorderitem.DescriptionNEQ(*i.DescriptionNEQ))
+	}
+	if len(i.DescriptionIn) > 0 {
+		predicates = append(predicates, salesorderitem.DescriptionIn(i.DescriptionIn...))
+	}
+	if len(i.DescriptionNotIn) > 0 {
+		predicates = append(predicates, salesorderitem.DescriptionNotIn(i.DescriptionNotIn...))
+	}
+	if i.DescriptionGT != nil {
+		predicates = append(predicates, salesorderitem.DescriptionGT(*i.DescriptionGT))
+	}
+	if i.DescriptionGTE != nil {
+		predicates = append(predicates, salesorderitem.DescriptionGTE(*i.DescriptionGTE))
+	}
+	if i.DescriptionLT != nil {
+		predicates = append(predicates, salesorderitem.DescriptionLT(*i.DescriptionLT))
+	}
+	if i.DescriptionLTE != nil {
+		predicates = append(predicates, salesorderitem.DescriptionLTE(*i.DescriptionLTE))
+	}
+	if i.DescriptionContains != nil {
+		predicates = append(predicates, salesorderitem.DescriptionContains(*i.DescriptionContains))
+	}
+	if i.DescriptionHasPrefix != nil {
+		predicates = append(predicates, salesorderitem.DescriptionHasPrefix(*i.DescriptionHasPrefix))
+	}
+	if i.DescriptionHasSuffix != nil {
+		predicates = append(predicates, salesorderitem.DescriptionHasSuffix(*i.DescriptionHasSuffix))
+	}
+	if i.DescriptionEqualFold != nil {
+		predicates = append(predicates, salesorderitem.DescriptionEqualFold(*i.DescriptionEqualFold))
+	}
+	if i.DescriptionContainsFold != nil {
+		predicates = append(predicates, salesorderitem.DescriptionContainsFold(*i.DescriptionContainsFold))
+	}
+	if i.Quantity != nil {
+		predicates = append(predicates, salesorderitem.QuantityEQ(*i.Quantity))
+	}
+	if i.QuantityNEQ != nil {
+		predicates = append(predicates, salesorderitem.QuantityNEQ(*i.QuantityNEQ))
+	}
+	if len(i.QuantityIn) > 0 {
+		predicates = append(predicates, salesorderitem.QuantityIn(i.QuantityIn...))
+	}
+	if len(i.QuantityNotIn) > 0 {
+		predicates = append(predicates, salesorderitem.QuantityNotIn(i.QuantityNotIn...))
+	}
+	if i.QuantityGT != nil {
+		predicates = append(predicates, salesorderitem.QuantityGT(*i.QuantityGT))
+	}
+	if i.QuantityGTE != nil {
+		predicates = append(predicates, salesorderitem.QuantityGTE(*i.QuantityGTE))
+	}
+	if i.QuantityLT != nil {
+		predicates = append(predicates, salesorderitem.QuantityLT(*i.QuantityLT))
+	}
+	if i.QuantityLTE != nil {
+		predicates = append(predicates, salesorderitem.QuantityLTE(*i.QuantityLTE))
+	}
+	if i.UnitPrice != nil {
+		predicates = append(predicates, salesorderitem.UnitPriceEQ(*i.UnitPrice))
+	}
+	if i.UnitPriceNEQ != nil {
+		predicates = append(predicates, salesorderitem.UnitPriceNEQ(*i.UnitPriceNEQ))
+	}
+	if len(i.UnitPriceIn) > 0 {
+		predicates = append(predicates, salesorderitem.UnitPriceIn(i.UnitPriceIn...))
+	}
+	if len(i.UnitPriceNotIn) > 0 {
+		predicates = append(predicates, salesorderitem.UnitPriceNotIn(i.UnitPriceNotIn...))
+	}
+	if i.UnitPriceGT != nil {
+		predicates = append(predicates, salesorderitem.UnitPriceGT(*i.UnitPriceGT))
+	}
+	if i.UnitPriceGTE != nil {
+		predicates = append(predicates, salesorderitem.UnitPriceGTE(*i.UnitPriceGTE))
+	}
+	if i.UnitPriceLT != nil {
+		predicates = append(predicates, salesorderitem.UnitPriceLT(*i.UnitPriceLT))
+	}
+	if i.UnitPriceLTE != nil {
+		predicates = append(predicates, salesorderitem.UnitPriceLTE(*i.UnitPriceLTE))
+	}
+	if i.DiscountPercent != nil {
+		predicates = append(predicates, salesorderitem.DiscountPercentEQ(*i.DiscountPercent))
+	}
+	if i.DiscountPercentNEQ != nil {
+		predicates = append(predicates, salesorderitem.DiscountPercentNEQ(*i.DiscountPercentNEQ))
+	}
+	if len(i.DiscountPercentIn) > 0 {
+		predicates = append(predicates, salesorderitem.DiscountPercentIn(i.DiscountPercentIn...))
+	}
+	if len(i.DiscountPercentNotIn) > 0 {
+		predicates = append(predicates, salesorderitem.DiscountPercentNotIn(i.DiscountPercentNotIn...))
+	}
+	if i.DiscountPercentGT != nil {
+		predicates = append(predicates, salesorderitem.DiscountPercentGT(*i.DiscountPercentGT))
+	}
+	if i.DiscountPercentGTE != nil {
+		predicates = append(predicates, salesorderitem.DiscountPercentGTE(*i.DiscountPercentGTE))
+	}
+	if i.DiscountPercentLT != nil {
+		predicates = append(predicates, salesorderitem.DiscountPercentLT(*i.DiscountPercentLT))
+	}
+	if i.DiscountPercentLTE != nil {
+		predicates = append(predicates, salesorderitem.DiscountPercentLTE(*i.DiscountPercentLTE))
+	}
+	if i.DiscountAmount != nil {
+		predicates = append(predicates, salesorderitem.DiscountAmountEQ(*i.DiscountAmount))
+	}
+	if i.DiscountAmountNEQ != nil {
+		predicates = append(predicates, salesorderitem.DiscountAmountNEQ(*i.DiscountAmountNEQ))
+	}
+	if len(i.DiscountAmountIn) > 0 {
+		predicates = append(predicates, salesorderitem.DiscountAmountIn(i.DiscountAmountIn...))
+	}
+	if len(i.DiscountAmountNotIn) > 0 {
+		predicates = append(predicates, salesorderitem.DiscountAmountNotIn(i.DiscountAmountNotIn...))
+	}
+	if i.DiscountAmountGT != nil {
+		predicates = append(predicates, salesorderitem.DiscountAmountGT(*i.DiscountAmountGT))
+	}
+	if i.DiscountAmountGTE != nil {
+		predicates = append(predicates, salesorderitem.DiscountAmountGTE(*i.DiscountAmountGTE))
+	}
+	if i.DiscountAmountLT != nil {
+		predicates = append(predicates, salesorderitem.DiscountAmountLT(*i.DiscountAmountLT))
+	}
+	if i.DiscountAmountLTE != nil {
+		predicates = append(predicates, salesorderitem.DiscountAmountLTE(*i.DiscountAmountLTE))
+	}
+	if i.LineTotal != nil {
+		predicates = append(predicates, salesorderitem.LineTotalEQ(*i.LineTotal))
+	}
+	if i.LineTotalNEQ != nil {
+		predicates = append(predicates, salesorderitem.LineTotalNEQ(*i.LineTotalNEQ))
+	}
+	if len(i.LineTotalIn) > 0 {
+		predicates = append(predicates, salesorderitem.LineTotalIn(i.LineTotalIn...))
+	}
+	if len(i.LineTotalNotIn) > 0 {
+		predicates = append(predicates, salesorderitem.LineTotalNotIn(i.LineTotalNotIn...))
+	}
+	if i.LineTotalGT != nil {
+		predicates = append(predicates, salesorderitem.LineTotalGT(*i.LineTotalGT))
+	}
+	if i.LineTotalGTE != nil {
+		predicates = append(predicates, salesorderitem.LineTotalGTE(*i.LineTotalGTE))
+	}
+	if i.LineTotalLT != nil {
+		predicates = append(predicates, salesorderitem.LineTotalLT(*i.LineTotalLT))
+	}
+	if i.LineTotalLTE != nil {
+		predicates = append(predicates, salesorderitem.LineTotalLTE(*i.LineTotalLTE))
+	}
+	if i.TaxCode != nil {
+		predicates = append(predicates, salesorderitem.TaxCodeEQ(*i.TaxCode))
+	}
+	if i.TaxCodeNEQ != nil {
+		predicates = append(predicates, salesorderitem.TaxCodeNEQ(*i.TaxCodeNEQ))
+	}
+	if len(i.TaxCodeIn) > 0 {
+		predicates = append(predicates, salesorderitem.TaxCodeIn(i.TaxCodeIn...))
+	}
+	if len(i.TaxCodeNotIn) > 0 {
+		predicates = append(predicates, salesorderitem.TaxCodeNotIn(i.TaxCodeNotIn...))
+	}
+	if i.TaxCodeGT != nil {
+		predicates = append(predicates, salesorderitem.TaxCodeGT(*i.TaxCodeGT))
+	}
+	if i.TaxCodeGTE != nil {
+		predicates = append(predicates, salesorderitem.TaxCodeGTE(*i.TaxCodeGTE))
+	}
+	if i.TaxCodeLT != nil {
+		predicates = append(predicates, salesorderitem.TaxCodeLT(*i.TaxCodeLT))
+	}
+	if i.TaxCodeLTE != nil {
+		predicates = append(predicates, salesorderitem.TaxCodeLTE(*i.TaxCodeLTE))
+	}
+	if i.TaxCodeContains != nil {
+		predicates = append(predicates, salesorderitem.TaxCodeContains(*i.TaxCodeContains))
+	}
+	if i.TaxCodeHasPrefix != nil {
+		predicates = append(predicates, salesorderitem.TaxCodeHasPrefix(*i.TaxCodeHasPrefix))
+	}
+	if i.TaxCodeHasSuffix != nil {
+		predicates = append(predicates, salesorderitem.TaxCodeHasSuffix(*i.TaxCodeHasSuffix))
+	}
+	if i.TaxCodeIsNil {
+		predicates = append(predicates, salesorderitem.TaxCodeIsNil())
+	}
+	if i.TaxCodeNotNil {
+		predicates = append(predicates, salesorderitem.TaxCodeNotNil())
+	}
+	if i.TaxCodeEqualFold != nil {
+		predicates = append(predicates, salesorderitem.TaxCodeEqualFold(*i.TaxCodeEqualFold))
+	}
+	if i.TaxCodeContainsFold != nil {
+		predicates = append(predicates, salesorderitem.TaxCodeContainsFold(*i.TaxCodeContainsFold))
+	}
+	if i.TaxRate != nil {
+		predicates = append(predicates, salesorderitem.TaxRateEQ(*i.TaxRate))
+	}
+	if i.TaxRateNEQ != nil {
+		predicates = append(predicates, salesorderitem.TaxRateNEQ(*i.TaxRateNEQ))
+	}
+	if len(i.TaxRateIn) > 0 {
+		predicates = append(predicates, salesorderitem.TaxRateIn(i.TaxRateIn...))
+	}
+	if len(i.TaxRateNotIn) > 0 {
+		predicates = append(predicates, salesorderitem.TaxRateNotIn(i.TaxRateNotIn...))
+	}
+	if i.TaxRateGT != nil {
+		predicates = append(predicates, salesorderitem.TaxRateGT(*i.TaxRateGT))
+	}
+	if i.TaxRateGTE != nil {
+		predicates = append(predicates, salesorderitem.TaxRateGTE(*i.TaxRateGTE))
+	}
+	if i.TaxRateLT != nil {
+		predicates = append(predicates, salesorderitem.TaxRateLT(*i.TaxRateLT))
+	}
+	if i.TaxRateLTE != nil {
+		predicates = append(predicates, salesorderitem.TaxRateLTE(*i.TaxRateLTE))
+	}
+	if i.TaxAmount != nil {
+		predicates = append(predicates, salesorderitem.TaxAmountEQ(*i.TaxAmount))
+	}
+	if i.TaxAmountNEQ != nil {
+		predicates = append(predicates, salesorderitem.TaxAmountNEQ(*i.TaxAmountNEQ))
+	}
+	if len(i.TaxAmountIn) > 0 {
+		predicates = append(predicates, salesorderitem.TaxAmountIn(i.TaxAmountIn...))
+	}
+	if len(i.TaxAmountNotIn) > 0 {
+		predicates = append(predicates, salesorderitem.TaxAmountNotIn(i.TaxAmountNotIn...))
+	}
+	if i.TaxAmountGT != nil {
+		predicates = append(predicates, salesorderitem.TaxAmountGT(*i.TaxAmountGT))
+	}
+	if i.TaxAmountGTE != nil {
+		predicates = append(predicates, salesorderitem.TaxAmountGTE(*i.TaxAmountGTE))
+	}
+	if i.TaxAmountLT != nil {
+		predicates = append(predicates, salesorderitem.TaxAmountLT(*i.TaxAmountLT))
+	}
+	if i.TaxAmountLTE != nil {
+		predicates = append(predicates, salesorderitem.TaxAmountLTE(*i.TaxAmountLTE))
+	}
+	if i.Notes != nil {
+		predicates = append(predicates, salesorderitem.NotesEQ(*i.Notes))
+	}
+	if i.NotesNEQ != nil {
+		predicates = append(predicates, salesorderitem.NotesNEQ(*i.NotesNEQ))
+	}
+	if len(i.NotesIn) > 0 {
+		predicates = append(predicates, salesorderitem.NotesIn(i.NotesIn...))
+	}
+	if len(i.NotesNotIn) > 0 {
+		predicates = append(predicates, salesorderitem.NotesNotIn(i.NotesNotIn...))
+	}
+	if i.NotesGT != nil {
+		predicates = append(predicates, salesorderitem.NotesGT(*i.NotesGT))
+	}
+	if i.NotesGTE != nil {
+		predicates = append(predicates, salesorderitem.NotesGTE(*i.NotesGTE))
+	}
+	if i.NotesLT != nil {
+		predicates = append(predicates, salesorderitem.NotesLT(*i.NotesLT))
+	}
+	if i.NotesLTE != nil {
+		predicates = append(predicates, salesorderitem.NotesLTE(*i.NotesLTE))
+	}
+	if i.NotesContains != nil {
+		predicates = append(predicates, salesorderitem.NotesContains(*i.NotesContains))
+	}
+	if i.NotesHasPrefix != nil {
+		predicates = append(predicates, salesorderitem.NotesHasPrefix(*i.NotesHasPrefix))
+	}
+	if i.NotesHasSuffix != nil {
+		predicates = append(predicates, salesorderitem.NotesHasSuffix(*i.NotesHasSuffix))
+	}
+	if i.NotesIsNil {
+		predicates = append(predicates, salesorderitem.NotesIsNil())
+	}
+	if i.NotesNotNil {
+		predicates = append(predicates, salesorderitem.NotesNotNil())
+	}
+	if i.NotesEqualFold != nil {
+		predicates = append(predicates, salesorderitem.NotesEqualFold(*i.NotesEqualFold))
+	}
+	if i.NotesContainsFold != nil {
+		predicates = append(predicates, salesorderitem.NotesContainsFold(*i.NotesContainsFold))
+	}
+	if i.SalesOrderID != nil {
+		predicates = append(predicates, salesorderitem.SalesOrderIDEQ(*i.SalesOrderID))
+	}
+	if i.SalesOrderIDNEQ != nil {
+		predicates = append(predicates, salesorderitem.SalesOrderIDNEQ(*i.SalesOrderIDNEQ))
+	}
+	if len(i.SalesOrderIDIn) > 0 {
+		predicates = append(predicates, salesorderitem.SalesOrderIDIn(i.SalesOrderIDIn...))
+	}
+	if len(i.SalesOrderIDNotIn) > 0 {
+		predicates = append(predicates, salesorderitem.SalesOrderIDNotIn(i.SalesOrderIDNotIn...))
+	}
+	if i.SalesOrderIDGT != nil {
+		predicates = append(predicates, salesorderitem.SalesOrderIDGT(*i.SalesOrderIDGT))
+	}
+	if i.SalesOrderIDGTE != nil {
+		predicates = append(predicates, salesorderitem.SalesOrderIDGTE(*i.SalesOrderIDGTE))
+	}
+	if i.SalesOrderIDLT != nil {
+		predicates = append(predicates, salesorderitem.SalesOrderIDLT(*i.SalesOrderIDLT))
+	}
+	if i.SalesOrderIDLTE != nil {
+		predicates = append(predicates, salesorderitem.SalesOrderIDLTE(*i.SalesOrderIDLTE))
+	}
+	if i.SalesOrderIDContains != nil {
+		predicates = append(predicates, salesorderitem.SalesOrderIDContains(*i.SalesOrderIDContains))
+	}
+	if i.SalesOrderIDHasPrefix != nil {
+		predicates = append(predicates, salesorderitem.SalesOrderIDHasPrefix(*i.SalesOrderIDHasPrefix))
+	}
+	if i.SalesOrderIDHasSuffix != nil {
+		predicates = append(predicates, salesorderitem.SalesOrderIDHasSuffix(*i.SalesOrderIDHasSuffix))
+	}
+	if i.SalesOrderIDEqualFold != nil {
+		predicates = append(predicates, salesorderitem.SalesOrderIDEqualFold(*i.SalesOrderIDEqualFold))
+	}
+	if i.SalesOrderIDContainsFold != nil {
+		predicates = append(predicates, salesorderitem.SalesOrderIDContainsFold(*i.SalesOrderIDContainsFold))
+	}
+	if i.ShippedQuantity != nil {
+		predicates = append(predicates, salesorderitem.ShippedQuantityEQ(*i.ShippedQuantity))
+	}
+	if i.ShippedQuantityNEQ != nil {
+		predicates = append(predicates, salesorderitem.ShippedQuantityNEQ(*i.ShippedQuantityNEQ))
+	}
+	if len(i.ShippedQuantityIn) > 0 {
+		predicates = append(predicates, salesorderitem.ShippedQuantityIn(i.ShippedQuantityIn...))
+	}
+	if len(i.ShippedQuantityNotIn) > 0 {
+		predicates = append(predicates, salesorderitem.ShippedQuantityNotIn(i.ShippedQuantityNotIn...))
+	}
+	if i.ShippedQuantityGT != nil {
+		predicates = append(predicates, salesorderitem.ShippedQuantityGT(*i.ShippedQuantityGT))
+	}
+	if i.ShippedQuantityGTE != nil {
+		predicates = append(predicates, salesorderitem.ShippedQuantityGTE(*i.ShippedQuantityGTE))
+	}
+	if i.ShippedQuantityLT != nil {
+		predicates = append(predicates, salesorderitem.ShippedQuantityLT(*i.ShippedQuantityLT))
+	}
+	if i.ShippedQuantityLTE != nil {
+		predicates = append(predicates, salesorderitem.ShippedQuantityLTE(*i.ShippedQuantityLTE))
+	}
+	if i.InvoicedQuantity != nil {
+		predicates = append(predicates, salesorderitem.InvoicedQuantityEQ(*i.InvoicedQuantity))
+	}
+	if i.InvoicedQuantityNEQ != nil {
+		predicates = append(predicates, salesorderitem.InvoicedQuantityNEQ(*i.InvoicedQuantityNEQ))
+	}
+	if len(i.InvoicedQuantityIn) > 0 {
+		predicates = append(predicates, salesorderitem.InvoicedQuantityIn(i.InvoicedQuantityIn...))
+	}
+	if len(i.InvoicedQuantityNotIn) > 0 {
+		predicates = append(predicates, salesorderitem.InvoicedQuantityNotIn(i.InvoicedQuantityNotIn...))
+	}
+	if i.InvoicedQuantityGT != nil {
+		predicates = append(predicates, salesorderitem.InvoicedQuantityGT(*i.InvoicedQuantityGT))
+	}
+	if i.InvoicedQuantityGTE != nil {
+		predicates = append(predicates, salesorderitem.InvoicedQuantityGTE(*i.InvoicedQuantityGTE))
+	}
+	if i.InvoicedQuantityLT != nil {
+		predicates = append(predicates, salesorderitem.InvoicedQuantityLT(*i.InvoicedQuantityLT))
+	}
+	if i.InvoicedQuantityLTE != nil {
+		predicates = append(predicates, salesorderitem.InvoicedQuantityLTE(*i.InvoicedQuantityLTE))
+	}
+
+	if i.HasSalesOrder != nil {
+		p := salesorderitem.HasSalesOrder()
+		if !*i.HasSalesOrder {
+			p = salesorderitem.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasSalesOrderWith) > 0 {
+		with := make([]predicate.SalesOrder, 0, len(i.HasSalesOrderWith))
+		for _, w := range i.HasSalesOrderWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasSalesOrderWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, salesorderitem.HasSalesOrderWith(with...))
+	}
+	if i.HasItem != nil {
+		p := salesorderitem.HasItem()
+		if !*i.HasItem {
+			p = salesorderitem.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasItemWith) > 0 {
+		with := make([]predicate.Item, 0, len(i.HasItemWith))
+		for _, w := range i.HasItemWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasItemWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, salesorderitem.HasItemWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptySalesOrderItemWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return salesorderitem.And(predicates...), nil
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/bigledger/bigledger/ent/company"
 	"github.com/bigledger/bigledger/ent/customer"
 	"github.com/bigledger/bigledger/ent/invoice"
+	"github.com/bigledger/bigledger/ent/salesorder"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/ent/schema/types"
 	"github.com/shopspring/decimal"
@@ -89,6 +90,8 @@ type Invoice struct {
 	VoidedAt *time.Time `json:"voided_at,omitempty"`
 	// VoidReason holds the value of the "void_reason" field.
 	VoidReason *string `json:"void_reason,omitempty"`
+	// SalesOrderID holds the value of the "sales_order_id" field.
+	SalesOrderID *pulid.ID `json:"sales_order_id,omitempty"`
 	// EinvoiceStatus holds the value of the "einvoice_status" field.
 	EinvoiceStatus invoice.EinvoiceStatus `json:"einvoice_status,omitempty"`
 	// EinvoiceSubmittedAt holds the value of the "einvoice_submitted_at" field.
@@ -113,11 +116,13 @@ type InvoiceEdges struct {
 	Customer *Customer `json:"customer,omitempty"`
 	// Items holds the value of the items edge.
 	Items []*InvoiceItem `json:"items,omitempty"`
+	// SalesOrder holds the value of the sales_order edge.
+	SalesOrder *SalesOrder `json:"sales_order,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [3]bool
+	loadedTypes [4]bool
 	// totalCount holds the count of the edges above.
-	totalCount [2]map[string]int
+	totalCount [3]map[string]int
 
 	namedItems map[string][]*InvoiceItem
 }
@@ -153,12 +158,23 @@ func (e InvoiceEdges) ItemsOrErr() ([]*InvoiceItem, error) {
 	return nil, &NotLoadedError{edge: "items"}
 }
 
+// SalesOrderOrErr returns the SalesOrder value or an error if the edge
+// was not loaded in eager-loading, or loaded but was not found.
+func (e InvoiceEdges) SalesOrderOrErr() (*SalesOrder, error) {
+	if e.SalesOrder != nil {
+		return e.SalesOrder, nil
+	} else if e.loadedTypes[3] {
+		return nil, &NotFoundError{label: salesorder.Label}
+	}
+	return nil, &NotLoadedError{edge: "sales_order"}
+}
+
 // scanValues returns the types for scanning values from sql.Rows.
 func (*Invoice) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case invoice.FieldCreatedByID:
+		case invoice.FieldCreatedByID, invoice.FieldSalesOrderID:
 			values[i] = &sql.NullScanner{S: new(pulid.ID)}
 		case invoice.FieldLastPaymentDate:
 			values[i] = &sql.NullScanner{S: new(types.Date)}
@@ -413,6 +429,13 @@ func (_m *Invoice) assignValues(columns []string, values []any) error {
 				_m.VoidReason = new(string)
 				*_m.VoidReason = value.String
 			}
+		case invoice.FieldSalesOrderID:
+			if value, ok := values[i].(*sql.NullScanner); !ok {
+				return fmt.Errorf("unexpected type %T for field sales_order_id", values[i])
+			} else if value.Valid {
+				_m.SalesOrderID = new(pulid.ID)
+				*_m.SalesOrderID = *value.S.(*pulid.ID)
+			}
 		case invoice.FieldEinvoiceStatus:
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field einvoice_status", values[i])
@@ -473,6 +496,11 @@ func (_m *Invoice) QueryCustomer() *CustomerQuery {
 // QueryItems queries the "items" edge of the Invoice entity.
 func (_m *Invoice) QueryItems() *InvoiceItemQuery {
 	return NewInvoiceClient(_m.config).QueryItems(_m)
+}
+
+// QuerySalesOrder queries the "sales_order" edge of the Invoice entity.
+func (_m *Invoice) QuerySalesOrder() *SalesOrderQuery {
+	return NewInvoiceClient(_m.config).QuerySalesOrder(_m)
 }
 
 // Update returns a builder for updating this Invoice.
@@ -615,6 +643,11 @@ func (_m *Invoice) String() string {
 	if v := _m.VoidReason; v != nil {
 		builder.WriteString("void_reason=")
 		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
+	if v := _m.SalesOrderID; v != nil {
+		builder.WriteString("sales_order_id=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
 	builder.WriteString(", ")
 	builder.WriteString("einvoice_status=")

@@ -16,6 +16,7 @@ import (
 	"github.com/bigledger/bigledger/ent/customer"
 	"github.com/bigledger/bigledger/ent/invoice"
 	"github.com/bigledger/bigledger/ent/invoiceitem"
+	"github.com/bigledger/bigledger/ent/salesorder"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/ent/schema/types"
 	"github.com/shopspring/decimal"
@@ -443,6 +444,20 @@ func (_c *InvoiceCreate) SetNillableVoidReason(v *string) *InvoiceCreate {
 	return _c
 }
 
+// SetSalesOrderID sets the "sales_order_id" field.
+func (_c *InvoiceCreate) SetSalesOrderID(v pulid.ID) *InvoiceCreate {
+	_c.mutation.SetSalesOrderID(v)
+	return _c
+}
+
+// SetNillableSalesOrderID sets the "sales_order_id" field if the given value is not nil.
+func (_c *InvoiceCreate) SetNillableSalesOrderID(v *pulid.ID) *InvoiceCreate {
+	if v != nil {
+		_c.SetSalesOrderID(*v)
+	}
+	return _c
+}
+
 // SetEinvoiceStatus sets the "einvoice_status" field.
 func (_c *InvoiceCreate) SetEinvoiceStatus(v invoice.EinvoiceStatus) *InvoiceCreate {
 	_c.mutation.SetEinvoiceStatus(v)
@@ -550,6 +565,11 @@ func (_c *InvoiceCreate) AddItems(v ...*InvoiceItem) *InvoiceCreate {
 		ids[i] = v[i].ID
 	}
 	return _c.AddItemIDs(ids...)
+}
+
+// SetSalesOrder sets the "sales_order" edge to the SalesOrder entity.
+func (_c *InvoiceCreate) SetSalesOrder(v *SalesOrder) *InvoiceCreate {
+	return _c.SetSalesOrderID(v.ID)
 }
 
 // Mutation returns the InvoiceMutation object of the builder.
@@ -1013,6 +1033,23 @@ func (_c *InvoiceCreate) createSpec() (*Invoice, *sqlgraph.CreateSpec) {
 		for _, k := range nodes {
 			edge.Target.Nodes = append(edge.Target.Nodes, k)
 		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.SalesOrderIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   invoice.SalesOrderTable,
+			Columns: []string{invoice.SalesOrderColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(salesorder.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_node.SalesOrderID = &nodes[0]
 		_spec.Edges = append(_spec.Edges, edge)
 	}
 	return _node, _spec
@@ -1596,6 +1633,9 @@ func (u *InvoiceUpsertOne) UpdateNewValues() *InvoiceUpsertOne {
 		}
 		if _, exists := u.create.mutation.InvoiceNumber(); exists {
 			s.SetIgnore(invoice.FieldInvoiceNumber)
+		}
+		if _, exists := u.create.mutation.SalesOrderID(); exists {
+			s.SetIgnore(invoice.FieldSalesOrderID)
 		}
 	}))
 	return u
@@ -2406,6 +2446,9 @@ func (u *InvoiceUpsertBulk) UpdateNewValues() *InvoiceUpsertBulk {
 			}
 			if _, exists := b.mutation.InvoiceNumber(); exists {
 				s.SetIgnore(invoice.FieldInvoiceNumber)
+			}
+			if _, exists := b.mutation.SalesOrderID(); exists {
+				s.SetIgnore(invoice.FieldSalesOrderID)
 			}
 		}
 	}))

@@ -19,6 +19,7 @@ import (
 	"github.com/bigledger/bigledger/ent/invoice"
 	"github.com/bigledger/bigledger/ent/invoiceitem"
 	"github.com/bigledger/bigledger/ent/predicate"
+	"github.com/bigledger/bigledger/ent/salesorder"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 )
 
@@ -32,6 +33,7 @@ type InvoiceQuery struct {
 	withCompany    *CompanyQuery
 	withCustomer   *CustomerQuery
 	withItems      *InvoiceItemQuery
+	withSalesOrder *SalesOrderQuery
 	loadTotal      []func(context.Context, []*Invoice) error
 	modifiers      []func(*sql.Selector)
 	withNamedItems map[string]*InvoiceItemQuery
@@ -130,6 +132,28 @@ func (_q *InvoiceQuery) QueryItems() *InvoiceItemQuery {
 			sqlgraph.From(invoice.Table, invoice.FieldID, selector),
 			sqlgraph.To(invoiceitem.Table, invoiceitem.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, invoice.ItemsTable, invoice.ItemsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QuerySalesOrder chains the current query on the "sales_order" edge.
+func (_q *InvoiceQuery) QuerySalesOrder() *SalesOrderQuery {
+	query := (&SalesOrderClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(invoice.Table, invoice.FieldID, selector),
+			sqlgraph.To(salesorder.Table, salesorder.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, invoice.SalesOrderTable, invoice.SalesOrderColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -324,14 +348,15 @@ func (_q *InvoiceQuery) Clone() *InvoiceQuery {
 		return nil
 	}
 	return &InvoiceQuery{
-		config:       _q.config,
-		ctx:          _q.ctx.Clone(),
-		order:        append([]invoice.OrderOption{}, _q.order...),
-		inters:       append([]Interceptor{}, _q.inters...),
-		predicates:   append([]predicate.Invoice{}, _q.predicates...),
-		withCompany:  _q.withCompany.Clone(),
-		withCustomer: _q.withCustomer.Clone(),
-		withItems:    _q.withItems.Clone(),
+		config:         _q.config,
+		ctx:            _q.ctx.Clone(),
+		order:          append([]invoice.OrderOption{}, _q.order...),
+		inters:         append([]Interceptor{}, _q.inters...),
+		predicates:     append([]predicate.Invoice{}, _q.predicates...),
+		withCompany:    _q.withCompany.Clone(),
+		withCustomer:   _q.withCustomer.Clone(),
+		withItems:      _q.withItems.Clone(),
+		withSalesOrder: _q.withSalesOrder.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -369,6 +394,17 @@ func (_q *InvoiceQuery) WithItems(opts ...func(*InvoiceItemQuery)) *InvoiceQuery
 		opt(query)
 	}
 	_q.withItems = query
+	return _q
+}
+
+// WithSalesOrder tells the query-builder to eager-load the nodes that are connected to
+// the "sales_order" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *InvoiceQuery) WithSalesOrder(opts ...func(*SalesOrderQuery)) *InvoiceQuery {
+	query := (&SalesOrderClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withSalesOrder = query
 	return _q
 }
 
@@ -456,10 +492,11 @@ func (_q *InvoiceQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Invo
 	var (
 		nodes       = []*Invoice{}
 		_spec       = _q.querySpec()
-		loadedTypes = [3]bool{
+		loadedTypes = [4]bool{
 			_q.withCompany != nil,
 			_q.withCustomer != nil,
 			_q.withItems != nil,
+			_q.withSalesOrder != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -499,6 +536,12 @@ func (_q *InvoiceQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Invo
 		if err := _q.loadItems(ctx, query, nodes,
 			func(n *Invoice) { n.Edges.Items = []*InvoiceItem{} },
 			func(n *Invoice, e *InvoiceItem) { n.Edges.Items = append(n.Edges.Items, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withSalesOrder; query != nil {
+		if err := _q.loadSalesOrder(ctx, query, nodes, nil,
+			func(n *Invoice, e *SalesOrder) { n.Edges.SalesOrder = e }); err != nil {
 			return nil, err
 		}
 	}
@@ -605,6 +648,38 @@ func (_q *InvoiceQuery) loadItems(ctx context.Context, query *InvoiceItemQuery, 
 	}
 	return nil
 }
+func (_q *InvoiceQuery) loadSalesOrder(ctx context.Context, query *SalesOrderQuery, nodes []*Invoice, init func(*Invoice), assign func(*Invoice, *SalesOrder)) error {
+	ids := make([]pulid.ID, 0, len(nodes))
+	nodeids := make(map[pulid.ID][]*Invoice)
+	for i := range nodes {
+		if nodes[i].SalesOrderID == nil {
+			continue
+		}
+		fk := *nodes[i].SalesOrderID
+		if _, ok := nodeids[fk]; !ok {
+			ids = append(ids, fk)
+		}
+		nodeids[fk] = append(nodeids[fk], nodes[i])
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	query.Where(salesorder.IDIn(ids...))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nodeids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected foreign-key "sales_order_id" returned %v`, n.ID)
+		}
+		for i := range nodes {
+			assign(nodes[i], n)
+		}
+	}
+	return nil
+}
 
 func (_q *InvoiceQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
@@ -639,6 +714,9 @@ func (_q *InvoiceQuery) querySpec() *sqlgraph.QuerySpec {
 		}
 		if _q.withCustomer != nil {
 			_spec.Node.AddColumnOnce(invoice.FieldCustomerID)
+		}
+		if _q.withSalesOrder != nil {
+			_spec.Node.AddColumnOnce(invoice.FieldSalesOrderID)
 		}
 	}
 	if ps := _q.predicates; len(ps) > 0 {

@@ -56,6 +56,8 @@ type InvoiceItem struct {
 	Notes *string `json:"notes,omitempty"`
 	// InvoiceID holds the value of the "invoice_id" field.
 	InvoiceID pulid.ID `json:"invoice_id,omitempty"`
+	// SalesOrderItemID holds the value of the "sales_order_item_id" field.
+	SalesOrderItemID *pulid.ID `json:"sales_order_item_id,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the InvoiceItemQuery when eager-loading is set.
 	Edges        InvoiceItemEdges `json:"edges"`
@@ -115,7 +117,7 @@ func (*InvoiceItem) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case invoiceitem.FieldItemID:
+		case invoiceitem.FieldItemID, invoiceitem.FieldSalesOrderItemID:
 			values[i] = &sql.NullScanner{S: new(pulid.ID)}
 		case invoiceitem.FieldQuantity, invoiceitem.FieldUnitPrice, invoiceitem.FieldDiscountPercent, invoiceitem.FieldDiscountAmount, invoiceitem.FieldLineTotal, invoiceitem.FieldTaxRate, invoiceitem.FieldTaxAmount:
 			values[i] = new(decimal.Decimal)
@@ -254,6 +256,13 @@ func (_m *InvoiceItem) assignValues(columns []string, values []any) error {
 			} else if value != nil {
 				_m.InvoiceID = *value
 			}
+		case invoiceitem.FieldSalesOrderItemID:
+			if value, ok := values[i].(*sql.NullScanner); !ok {
+				return fmt.Errorf("unexpected type %T for field sales_order_item_id", values[i])
+			} else if value.Valid {
+				_m.SalesOrderItemID = new(pulid.ID)
+				*_m.SalesOrderItemID = *value.S.(*pulid.ID)
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -363,6 +372,11 @@ func (_m *InvoiceItem) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("invoice_id=")
 	builder.WriteString(fmt.Sprintf("%v", _m.InvoiceID))
+	builder.WriteString(", ")
+	if v := _m.SalesOrderItemID; v != nil {
+		builder.WriteString("sales_order_item_id=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }

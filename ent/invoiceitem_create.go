@@ -250,6 +250,20 @@ func (_c *InvoiceItemCreate) SetInvoiceID(v pulid.ID) *InvoiceItemCreate {
 	return _c
 }
 
+// SetSalesOrderItemID sets the "sales_order_item_id" field.
+func (_c *InvoiceItemCreate) SetSalesOrderItemID(v pulid.ID) *InvoiceItemCreate {
+	_c.mutation.SetSalesOrderItemID(v)
+	return _c
+}
+
+// SetNillableSalesOrderItemID sets the "sales_order_item_id" field if the given value is not nil.
+func (_c *InvoiceItemCreate) SetNillableSalesOrderItemID(v *pulid.ID) *InvoiceItemCreate {
+	if v != nil {
+		_c.SetSalesOrderItemID(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *InvoiceItemCreate) SetID(v pulid.ID) *InvoiceItemCreate {
 	_c.mutation.SetID(v)
@@ -534,6 +548,10 @@ func (_c *InvoiceItemCreate) createSpec() (*InvoiceItem, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Notes(); ok {
 		_spec.SetField(invoiceitem.FieldNotes, field.TypeString, value)
 		_node.Notes = &value
+	}
+	if value, ok := _c.mutation.SalesOrderItemID(); ok {
+		_spec.SetField(invoiceitem.FieldSalesOrderItemID, field.TypeString, value)
+		_node.SalesOrderItemID = &value
 	}
 	if nodes := _c.mutation.CompanyIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -861,6 +879,9 @@ func (u *InvoiceItemUpsertOne) UpdateNewValues() *InvoiceItemUpsertOne {
 		}
 		if _, exists := u.create.mutation.InvoiceID(); exists {
 			s.SetIgnore(invoiceitem.FieldInvoiceID)
+		}
+		if _, exists := u.create.mutation.SalesOrderItemID(); exists {
+			s.SetIgnore(invoiceitem.FieldSalesOrderItemID)
 		}
 	}))
 	return u
@@ -1315,6 +1336,9 @@ func (u *InvoiceItemUpsertBulk) UpdateNewValues() *InvoiceItemUpsertBulk {
 			}
 			if _, exists := b.mutation.InvoiceID(); exists {
 				s.SetIgnore(invoiceitem.FieldInvoiceID)
+			}
+			if _, exists := b.mutation.SalesOrderItemID(); exists {
+				s.SetIgnore(invoiceitem.FieldSalesOrderItemID)
 			}
 		}
 	}))

@@ -404,6 +404,9 @@ func (_u *InvoiceItemUpdate) sqlSave(ctx context.Context) (_node int, err error)
 	if _u.mutation.NotesCleared() {
 		_spec.ClearField(invoiceitem.FieldNotes, field.TypeString)
 	}
+	if _u.mutation.SalesOrderItemIDCleared() {
+		_spec.ClearField(invoiceitem.FieldSalesOrderItemID, field.TypeString)
+	}
 	if _u.mutation.ItemCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -856,6 +859,9 @@ func (_u *InvoiceItemUpdateOne) sqlSave(ctx context.Context) (_node *InvoiceItem
 	}
 	if _u.mutation.NotesCleared() {
 		_spec.ClearField(invoiceitem.FieldNotes, field.TypeString)
+	}
+	if _u.mutation.SalesOrderItemIDCleared() {
+		_spec.ClearField(invoiceitem.FieldSalesOrderItemID, field.TypeString)
 	}
 	if _u.mutation.ItemCleared() {
 		edge := &sqlgraph.EdgeSpec{

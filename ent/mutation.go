@@ -21,6 +21,10 @@ import (
 	"github.com/bigledger/bigledger/ent/invoiceitem"
 	"github.com/bigledger/bigledger/ent/item"
 	"github.com/bigledger/bigledger/ent/predicate"
+	"github.com/bigledger/bigledger/ent/quote"
+	"github.com/bigledger/bigledger/ent/quoteitem"
+	"github.com/bigledger/bigledger/ent/salesorder"
+	"github.com/bigledger/bigledger/ent/salesorderitem"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/ent/schema/types"
 	"github.com/bigledger/bigledger/ent/taxcode"
@@ -46,6 +50,10 @@ const (
 	TypeInvoice         = "Invoice"
 	TypeInvoiceItem     = "InvoiceItem"
 	TypeItem            = "Item"
+	TypeQuote           = "Quote"
+	TypeQuoteItem       = "QuoteItem"
+	TypeSalesOrder      = "SalesOrder"
+	TypeSalesOrderItem  = "SalesOrderItem"
 	TypeTaxCode         = "TaxCode"
 	TypeUser            = "User"
 )
@@ -1141,6 +1149,18 @@ type CompanyMutation struct {
 	invoice_items            map[pulid.ID]struct{}
 	removedinvoice_items     map[pulid.ID]struct{}
 	clearedinvoice_items     bool
+	quotes                   map[pulid.ID]struct{}
+	removedquotes            map[pulid.ID]struct{}
+	clearedquotes            bool
+	quote_items              map[pulid.ID]struct{}
+	removedquote_items       map[pulid.ID]struct{}
+	clearedquote_items       bool
+	sales_orders             map[pulid.ID]struct{}
+	removedsales_orders      map[pulid.ID]struct{}
+	clearedsales_orders      bool
+	sales_order_items        map[pulid.ID]struct{}
+	removedsales_order_items map[pulid.ID]struct{}
+	clearedsales_order_items bool
 	done                     bool
 	oldValue                 func(context.Context) (*Company, error)
 	predicates               []predicate.Company
@@ -2019,6 +2039,222 @@ func (m *CompanyMutation) ResetInvoiceItems() {
 	m.removedinvoice_items = nil
 }
 
+// AddQuoteIDs adds the "quotes" edge to the Quote entity by ids.
+func (m *CompanyMutation) AddQuoteIDs(ids ...pulid.ID) {
+	if m.quotes == nil {
+		m.quotes = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.quotes[ids[i]] = struct{}{}
+	}
+}
+
+// ClearQuotes clears the "quotes" edge to the Quote entity.
+func (m *CompanyMutation) ClearQuotes() {
+	m.clearedquotes = true
+}
+
+// QuotesCleared reports if the "quotes" edge to the Quote entity was cleared.
+func (m *CompanyMutation) QuotesCleared() bool {
+	return m.clearedquotes
+}
+
+// RemoveQuoteIDs removes the "quotes" edge to the Quote entity by IDs.
+func (m *CompanyMutation) RemoveQuoteIDs(ids ...pulid.ID) {
+	if m.removedquotes == nil {
+		m.removedquotes = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.quotes, ids[i])
+		m.removedquotes[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedQuotes returns the removed IDs of the "quotes" edge to the Quote entity.
+func (m *CompanyMutation) RemovedQuotesIDs() (ids []pulid.ID) {
+	for id := range m.removedquotes {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// QuotesIDs returns the "quotes" edge IDs in the mutation.
+func (m *CompanyMutation) QuotesIDs() (ids []pulid.ID) {
+	for id := range m.quotes {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetQuotes resets all changes to the "quotes" edge.
+func (m *CompanyMutation) ResetQuotes() {
+	m.quotes = nil
+	m.clearedquotes = false
+	m.removedquotes = nil
+}
+
+// AddQuoteItemIDs adds the "quote_items" edge to the QuoteItem entity by ids.
+func (m *CompanyMutation) AddQuoteItemIDs(ids ...pulid.ID) {
+	if m.quote_items == nil {
+		m.quote_items = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.quote_items[ids[i]] = struct{}{}
+	}
+}
+
+// ClearQuoteItems clears the "quote_items" edge to the QuoteItem entity.
+func (m *CompanyMutation) ClearQuoteItems() {
+	m.clearedquote_items = true
+}
+
+// QuoteItemsCleared reports if the "quote_items" edge to the QuoteItem entity was cleared.
+func (m *CompanyMutation) QuoteItemsCleared() bool {
+	return m.clearedquote_items
+}
+
+// RemoveQuoteItemIDs removes the "quote_items" edge to the QuoteItem entity by IDs.
+func (m *CompanyMutation) RemoveQuoteItemIDs(ids ...pulid.ID) {
+	if m.removedquote_items == nil {
+		m.removedquote_items = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.quote_items, ids[i])
+		m.removedquote_items[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedQuoteItems returns the removed IDs of the "quote_items" edge to the QuoteItem entity.
+func (m *CompanyMutation) RemovedQuoteItemsIDs() (ids []pulid.ID) {
+	for id := range m.removedquote_items {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// QuoteItemsIDs returns the "quote_items" edge IDs in the mutation.
+func (m *CompanyMutation) QuoteItemsIDs() (ids []pulid.ID) {
+	for id := range m.quote_items {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetQuoteItems resets all changes to the "quote_items" edge.
+func (m *CompanyMutation) ResetQuoteItems() {
+	m.quote_items = nil
+	m.clearedquote_items = false
+	m.removedquote_items = nil
+}
+
+// AddSalesOrderIDs adds the "sales_orders" edge to the SalesOrder entity by ids.
+func (m *CompanyMutation) AddSalesOrderIDs(ids ...pulid.ID) {
+	if m.sales_orders == nil {
+		m.sales_orders = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.sales_orders[ids[i]] = struct{}{}
+	}
+}
+
+// ClearSalesOrders clears the "sales_orders" edge to the SalesOrder entity.
+func (m *CompanyMutation) ClearSalesOrders() {
+	m.clearedsales_orders = true
+}
+
+// SalesOrdersCleared reports if the "sales_orders" edge to the SalesOrder entity was cleared.
+func (m *CompanyMutation) SalesOrdersCleared() bool {
+	return m.clearedsales_orders
+}
+
+// RemoveSalesOrderIDs removes the "sales_orders" edge to the SalesOrder entity by IDs.
+func (m *CompanyMutation) RemoveSalesOrderIDs(ids ...pulid.ID) {
+	if m.removedsales_orders == nil {
+		m.removedsales_orders = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.sales_orders, ids[i])
+		m.removedsales_orders[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedSalesOrders returns the removed IDs of the "sales_orders" edge to the SalesOrder entity.
+func (m *CompanyMutation) RemovedSalesOrdersIDs() (ids []pulid.ID) {
+	for id := range m.removedsales_orders {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// SalesOrdersIDs returns the "sales_orders" edge IDs in the mutation.
+func (m *CompanyMutation) SalesOrdersIDs() (ids []pulid.ID) {
+	for id := range m.sales_orders {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetSalesOrders resets all changes to the "sales_orders" edge.
+func (m *CompanyMutation) ResetSalesOrders() {
+	m.sales_orders = nil
+	m.clearedsales_orders = false
+	m.removedsales_orders = nil
+}
+
+// AddSalesOrderItemIDs adds the "sales_order_items" edge to the SalesOrderItem entity by ids.
+func (m *CompanyMutation) AddSalesOrderItemIDs(ids ...pulid.ID) {
+	if m.sales_order_items == nil {
+		m.sales_order_items = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.sales_order_items[ids[i]] = struct{}{}
+	}
+}
+
+// ClearSalesOrderItems clears the "sales_order_items" edge to the SalesOrderItem entity.
+func (m *CompanyMutation) ClearSalesOrderItems() {
+	m.clearedsales_order_items = true
+}
+
+// SalesOrderItemsCleared reports if the "sales_order_items" edge to the SalesOrderItem entity was cleared.
+func (m *CompanyMutation) SalesOrderItemsCleared() bool {
+	return m.clearedsales_order_items
+}
+
+// RemoveSalesOrderItemIDs removes the "sales_order_items" edge to the SalesOrderItem entity by IDs.
+func (m *CompanyMutation) RemoveSalesOrderItemIDs(ids ...pulid.ID) {
+	if m.removedsales_order_items == nil {
+		m.removedsales_order_items = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.sales_order_items, ids[i])
+		m.removedsales_order_items[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedSalesOrderItems returns the removed IDs of the "sales_order_items" edge to the SalesOrderItem entity.
+func (m *CompanyMutation) RemovedSalesOrderItemsIDs() (ids []pulid.ID) {
+	for id := range m.removedsales_order_items {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// SalesOrderItemsIDs returns the "sales_order_items" edge IDs in the mutation.
+func (m *CompanyMutation) SalesOrderItemsIDs() (ids []pulid.ID) {
+	for id := range m.sales_order_items {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetSalesOrderItems resets all changes to the "sales_order_items" edge.
+func (m *CompanyMutation) ResetSalesOrderItems() {
+	m.sales_order_items = nil
+	m.clearedsales_order_items = false
+	m.removedsales_order_items = nil
+}
+
 // Where appends a list predicates to the CompanyMutation builder.
 func (m *CompanyMutation) Where(ps ...predicate.Company) {
 	m.predicates = append(m.predicates, ps...)
@@ -2246,7 +2482,7 @@ func (m *CompanyMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *CompanyMutation) AddedEdges() []string {
-	edges := make([]string, 0, 10)
+	edges := make([]string, 0, 14)
 	if m.users != nil {
 		edges = append(edges, company.EdgeUsers)
 	}
@@ -2276,6 +2512,18 @@ func (m *CompanyMutation) AddedEdges() []string {
 	}
 	if m.invoice_items != nil {
 		edges = append(edges, company.EdgeInvoiceItems)
+	}
+	if m.quotes != nil {
+		edges = append(edges, company.EdgeQuotes)
+	}
+	if m.quote_items != nil {
+		edges = append(edges, company.EdgeQuoteItems)
+	}
+	if m.sales_orders != nil {
+		edges = append(edges, company.EdgeSalesOrders)
+	}
+	if m.sales_order_items != nil {
+		edges = append(edges, company.EdgeSalesOrderItems)
 	}
 	return edges
 }
@@ -2344,13 +2592,37 @@ func (m *CompanyMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case company.EdgeQuotes:
+		ids := make([]ent.Value, 0, len(m.quotes))
+		for id := range m.quotes {
+			ids = append(ids, id)
+		}
+		return ids
+	case company.EdgeQuoteItems:
+		ids := make([]ent.Value, 0, len(m.quote_items))
+		for id := range m.quote_items {
+			ids = append(ids, id)
+		}
+		return ids
+	case company.EdgeSalesOrders:
+		ids := make([]ent.Value, 0, len(m.sales_orders))
+		for id := range m.sales_orders {
+			ids = append(ids, id)
+		}
+		return ids
+	case company.EdgeSalesOrderItems:
+		ids := make([]ent.Value, 0, len(m.sales_order_items))
+		for id := range m.sales_order_items {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *CompanyMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 10)
+	edges := make([]string, 0, 14)
 	if m.removedusers != nil {
 		edges = append(edges, company.EdgeUsers)
 	}
@@ -2380,6 +2652,18 @@ func (m *CompanyMutation) RemovedEdges() []string {
 	}
 	if m.removedinvoice_items != nil {
 		edges = append(edges, company.EdgeInvoiceItems)
+	}
+	if m.removedquotes != nil {
+		edges = append(edges, company.EdgeQuotes)
+	}
+	if m.removedquote_items != nil {
+		edges = append(edges, company.EdgeQuoteItems)
+	}
+	if m.removedsales_orders != nil {
+		edges = append(edges, company.EdgeSalesOrders)
+	}
+	if m.removedsales_order_items != nil {
+		edges = append(edges, company.EdgeSalesOrderItems)
 	}
 	return edges
 }
@@ -2448,13 +2732,37 @@ func (m *CompanyMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case company.EdgeQuotes:
+		ids := make([]ent.Value, 0, len(m.removedquotes))
+		for id := range m.removedquotes {
+			ids = append(ids, id)
+		}
+		return ids
+	case company.EdgeQuoteItems:
+		ids := make([]ent.Value, 0, len(m.removedquote_items))
+		for id := range m.removedquote_items {
+			ids = append(ids, id)
+		}
+		return ids
+	case company.EdgeSalesOrders:
+		ids := make([]ent.Value, 0, len(m.removedsales_orders))
+		for id := range m.removedsales_orders {
+			ids = append(ids, id)
+		}
+		return ids
+	case company.EdgeSalesOrderItems:
+		ids := make([]ent.Value, 0, len(m.removedsales_order_items))
+		for id := range m.removedsales_order_items {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *CompanyMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 10)
+	edges := make([]string, 0, 14)
 	if m.clearedusers {
 		edges = append(edges, company.EdgeUsers)
 	}
@@ -2485,6 +2793,18 @@ func (m *CompanyMutation) ClearedEdges() []string {
 	if m.clearedinvoice_items {
 		edges = append(edges, company.EdgeInvoiceItems)
 	}
+	if m.clearedquotes {
+		edges = append(edges, company.EdgeQuotes)
+	}
+	if m.clearedquote_items {
+		edges = append(edges, company.EdgeQuoteItems)
+	}
+	if m.clearedsales_orders {
+		edges = append(edges, company.EdgeSalesOrders)
+	}
+	if m.clearedsales_order_items {
+		edges = append(edges, company.EdgeSalesOrderItems)
+	}
 	return edges
 }
 
@@ -2512,6 +2832,14 @@ func (m *CompanyMutation) EdgeCleared(name string) bool {
 		return m.clearedinvoices
 	case company.EdgeInvoiceItems:
 		return m.clearedinvoice_items
+	case company.EdgeQuotes:
+		return m.clearedquotes
+	case company.EdgeQuoteItems:
+		return m.clearedquote_items
+	case company.EdgeSalesOrders:
+		return m.clearedsales_orders
+	case company.EdgeSalesOrderItems:
+		return m.clearedsales_order_items
 	}
 	return false
 }
@@ -2557,6 +2885,18 @@ func (m *CompanyMutation) ResetEdge(name string) error {
 		return nil
 	case company.EdgeInvoiceItems:
 		m.ResetInvoiceItems()
+		return nil
+	case company.EdgeQuotes:
+		m.ResetQuotes()
+		return nil
+	case company.EdgeQuoteItems:
+		m.ResetQuoteItems()
+		return nil
+	case company.EdgeSalesOrders:
+		m.ResetSalesOrders()
+		return nil
+	case company.EdgeSalesOrderItems:
+		m.ResetSalesOrderItems()
 		return nil
 	}
 	return fmt.Errorf("unknown Company edge %s", name)
@@ -3815,6 +4155,12 @@ type CustomerMutation struct {
 	invoices               map[pulid.ID]struct{}
 	removedinvoices        map[pulid.ID]struct{}
 	clearedinvoices        bool
+	quotes                 map[pulid.ID]struct{}
+	removedquotes          map[pulid.ID]struct{}
+	clearedquotes          bool
+	sales_orders           map[pulid.ID]struct{}
+	removedsales_orders    map[pulid.ID]struct{}
+	clearedsales_orders    bool
 	done                   bool
 	oldValue               func(context.Context) (*Customer, error)
 	predicates             []predicate.Customer
@@ -5816,6 +6162,114 @@ func (m *CustomerMutation) ResetInvoices() {
 	m.removedinvoices = nil
 }
 
+// AddQuoteIDs adds the "quotes" edge to the Quote entity by ids.
+func (m *CustomerMutation) AddQuoteIDs(ids ...pulid.ID) {
+	if m.quotes == nil {
+		m.quotes = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.quotes[ids[i]] = struct{}{}
+	}
+}
+
+// ClearQuotes clears the "quotes" edge to the Quote entity.
+func (m *CustomerMutation) ClearQuotes() {
+	m.clearedquotes = true
+}
+
+// QuotesCleared reports if the "quotes" edge to the Quote entity was cleared.
+func (m *CustomerMutation) QuotesCleared() bool {
+	return m.clearedquotes
+}
+
+// RemoveQuoteIDs removes the "quotes" edge to the Quote entity by IDs.
+func (m *CustomerMutation) RemoveQuoteIDs(ids ...pulid.ID) {
+	if m.removedquotes == nil {
+		m.removedquotes = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.quotes, ids[i])
+		m.removedquotes[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedQuotes returns the removed IDs of the "quotes" edge to the Quote entity.
+func (m *CustomerMutation) RemovedQuotesIDs() (ids []pulid.ID) {
+	for id := range m.removedquotes {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// QuotesIDs returns the "quotes" edge IDs in the mutation.
+func (m *CustomerMutation) QuotesIDs() (ids []pulid.ID) {
+	for id := range m.quotes {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetQuotes resets all changes to the "quotes" edge.
+func (m *CustomerMutation) ResetQuotes() {
+	m.quotes = nil
+	m.clearedquotes = false
+	m.removedquotes = nil
+}
+
+// AddSalesOrderIDs adds the "sales_orders" edge to the SalesOrder entity by ids.
+func (m *CustomerMutation) AddSalesOrderIDs(ids ...pulid.ID) {
+	if m.sales_orders == nil {
+		m.sales_orders = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.sales_orders[ids[i]] = struct{}{}
+	}
+}
+
+// ClearSalesOrders clears the "sales_orders" edge to the SalesOrder entity.
+func (m *CustomerMutation) ClearSalesOrders() {
+	m.clearedsales_orders = true
+}
+
+// SalesOrdersCleared reports if the "sales_orders" edge to the SalesOrder entity was cleared.
+func (m *CustomerMutation) SalesOrdersCleared() bool {
+	return m.clearedsales_orders
+}
+
+// RemoveSalesOrderIDs removes the "sales_orders" edge to the SalesOrder entity by IDs.
+func (m *CustomerMutation) RemoveSalesOrderIDs(ids ...pulid.ID) {
+	if m.removedsales_orders == nil {
+		m.removedsales_orders = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.sales_orders, ids[i])
+		m.removedsales_orders[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedSalesOrders returns the removed IDs of the "sales_orders" edge to the SalesOrder entity.
+func (m *CustomerMutation) RemovedSalesOrdersIDs() (ids []pulid.ID) {
+	for id := range m.removedsales_orders {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// SalesOrdersIDs returns the "sales_orders" edge IDs in the mutation.
+func (m *CustomerMutation) SalesOrdersIDs() (ids []pulid.ID) {
+	for id := range m.sales_orders {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetSalesOrders resets all changes to the "sales_orders" edge.
+func (m *CustomerMutation) ResetSalesOrders() {
+	m.sales_orders = nil
+	m.clearedsales_orders = false
+	m.removedsales_orders = nil
+}
+
 // Where appends a list predicates to the CustomerMutation builder.
 func (m *CustomerMutation) Where(ps ...predicate.Customer) {
 	m.predicates = append(m.predicates, ps...)
@@ -6734,7 +7188,7 @@ func (m *CustomerMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *CustomerMutation) AddedEdges() []string {
-	edges := make([]string, 0, 5)
+	edges := make([]string, 0, 7)
 	if m.company != nil {
 		edges = append(edges, customer.EdgeCompany)
 	}
@@ -6749,6 +7203,12 @@ func (m *CustomerMutation) AddedEdges() []string {
 	}
 	if m.invoices != nil {
 		edges = append(edges, customer.EdgeInvoices)
+	}
+	if m.quotes != nil {
+		edges = append(edges, customer.EdgeQuotes)
+	}
+	if m.sales_orders != nil {
+		edges = append(edges, customer.EdgeSalesOrders)
 	}
 	return edges
 }
@@ -6781,18 +7241,36 @@ func (m *CustomerMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case customer.EdgeQuotes:
+		ids := make([]ent.Value, 0, len(m.quotes))
+		for id := range m.quotes {
+			ids = append(ids, id)
+		}
+		return ids
+	case customer.EdgeSalesOrders:
+		ids := make([]ent.Value, 0, len(m.sales_orders))
+		for id := range m.sales_orders {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *CustomerMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 5)
+	edges := make([]string, 0, 7)
 	if m.removedcontacts != nil {
 		edges = append(edges, customer.EdgeContacts)
 	}
 	if m.removedinvoices != nil {
 		edges = append(edges, customer.EdgeInvoices)
+	}
+	if m.removedquotes != nil {
+		edges = append(edges, customer.EdgeQuotes)
+	}
+	if m.removedsales_orders != nil {
+		edges = append(edges, customer.EdgeSalesOrders)
 	}
 	return edges
 }
@@ -6813,13 +7291,25 @@ func (m *CustomerMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case customer.EdgeQuotes:
+		ids := make([]ent.Value, 0, len(m.removedquotes))
+		for id := range m.removedquotes {
+			ids = append(ids, id)
+		}
+		return ids
+	case customer.EdgeSalesOrders:
+		ids := make([]ent.Value, 0, len(m.removedsales_orders))
+		for id := range m.removedsales_orders {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *CustomerMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 5)
+	edges := make([]string, 0, 7)
 	if m.clearedcompany {
 		edges = append(edges, customer.EdgeCompany)
 	}
@@ -6834,6 +7324,12 @@ func (m *CustomerMutation) ClearedEdges() []string {
 	}
 	if m.clearedinvoices {
 		edges = append(edges, customer.EdgeInvoices)
+	}
+	if m.clearedquotes {
+		edges = append(edges, customer.EdgeQuotes)
+	}
+	if m.clearedsales_orders {
+		edges = append(edges, customer.EdgeSalesOrders)
 	}
 	return edges
 }
@@ -6852,6 +7348,10 @@ func (m *CustomerMutation) EdgeCleared(name string) bool {
 		return m.clearedcreated_by
 	case customer.EdgeInvoices:
 		return m.clearedinvoices
+	case customer.EdgeQuotes:
+		return m.clearedquotes
+	case customer.EdgeSalesOrders:
+		return m.clearedsales_orders
 	}
 	return false
 }
@@ -6891,6 +7391,12 @@ func (m *CustomerMutation) ResetEdge(name string) error {
 		return nil
 	case customer.EdgeInvoices:
 		m.ResetInvoices()
+		return nil
+	case customer.EdgeQuotes:
+		m.ResetQuotes()
+		return nil
+	case customer.EdgeSalesOrders:
+		m.ResetSalesOrders()
 		return nil
 	}
 	return fmt.Errorf("unknown Customer edge %s", name)
@@ -8573,6 +9079,8 @@ type InvoiceMutation struct {
 	items                    map[pulid.ID]struct{}
 	removeditems             map[pulid.ID]struct{}
 	cleareditems             bool
+	sales_order              *pulid.ID
+	clearedsales_order       bool
 	done                     bool
 	oldValue                 func(context.Context) (*Invoice, error)
 	predicates               []predicate.Invoice
@@ -10059,6 +10567,55 @@ func (m *InvoiceMutation) ResetVoidReason() {
 	delete(m.clearedFields, invoice.FieldVoidReason)
 }
 
+// SetSalesOrderID sets the "sales_order_id" field.
+func (m *InvoiceMutation) SetSalesOrderID(pu pulid.ID) {
+	m.sales_order = &pu
+}
+
+// SalesOrderID returns the value of the "sales_order_id" field in the mutation.
+func (m *InvoiceMutation) SalesOrderID() (r pulid.ID, exists bool) {
+	v := m.sales_order
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSalesOrderID returns the old "sales_order_id" field's value of the Invoice entity.
+// If the Invoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceMutation) OldSalesOrderID(ctx context.Context) (v *pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSalesOrderID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSalesOrderID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSalesOrderID: %w", err)
+	}
+	return oldValue.SalesOrderID, nil
+}
+
+// ClearSalesOrderID clears the value of the "sales_order_id" field.
+func (m *InvoiceMutation) ClearSalesOrderID() {
+	m.sales_order = nil
+	m.clearedFields[invoice.FieldSalesOrderID] = struct{}{}
+}
+
+// SalesOrderIDCleared returns if the "sales_order_id" field was cleared in this mutation.
+func (m *InvoiceMutation) SalesOrderIDCleared() bool {
+	_, ok := m.clearedFields[invoice.FieldSalesOrderID]
+	return ok
+}
+
+// ResetSalesOrderID resets all changes to the "sales_order_id" field.
+func (m *InvoiceMutation) ResetSalesOrderID() {
+	m.sales_order = nil
+	delete(m.clearedFields, invoice.FieldSalesOrderID)
+}
+
 // SetEinvoiceStatus sets the "einvoice_status" field.
 func (m *InvoiceMutation) SetEinvoiceStatus(is invoice.EinvoiceStatus) {
 	m.einvoice_status = &is
@@ -10399,6 +10956,33 @@ func (m *InvoiceMutation) ResetItems() {
 	m.removeditems = nil
 }
 
+// ClearSalesOrder clears the "sales_order" edge to the SalesOrder entity.
+func (m *InvoiceMutation) ClearSalesOrder() {
+	m.clearedsales_order = true
+	m.clearedFields[invoice.FieldSalesOrderID] = struct{}{}
+}
+
+// SalesOrderCleared reports if the "sales_order" edge to the SalesOrder entity was cleared.
+func (m *InvoiceMutation) SalesOrderCleared() bool {
+	return m.SalesOrderIDCleared() || m.clearedsales_order
+}
+
+// SalesOrderIDs returns the "sales_order" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// SalesOrderID instead. It exists only for internal usage by the builders.
+func (m *InvoiceMutation) SalesOrderIDs() (ids []pulid.ID) {
+	if id := m.sales_order; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetSalesOrder resets all changes to the "sales_order" edge.
+func (m *InvoiceMutation) ResetSalesOrder() {
+	m.sales_order = nil
+	m.clearedsales_order = false
+}
+
 // Where appends a list predicates to the InvoiceMutation builder.
 func (m *InvoiceMutation) Where(ps ...predicate.Invoice) {
 	m.predicates = append(m.predicates, ps...)
@@ -10433,7 +11017,7 @@ func (m *InvoiceMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *InvoiceMutation) Fields() []string {
-	fields := make([]string, 0, 38)
+	fields := make([]string, 0, 39)
 	if m.created_at != nil {
 		fields = append(fields, invoice.FieldCreatedAt)
 	}
@@ -10533,6 +11117,9 @@ func (m *InvoiceMutation) Fields() []string {
 	if m.void_reason != nil {
 		fields = append(fields, invoice.FieldVoidReason)
 	}
+	if m.sales_order != nil {
+		fields = append(fields, invoice.FieldSalesOrderID)
+	}
 	if m.einvoice_status != nil {
 		fields = append(fields, invoice.FieldEinvoiceStatus)
 	}
@@ -10622,6 +11209,8 @@ func (m *InvoiceMutation) Field(name string) (ent.Value, bool) {
 		return m.VoidedAt()
 	case invoice.FieldVoidReason:
 		return m.VoidReason()
+	case invoice.FieldSalesOrderID:
+		return m.SalesOrderID()
 	case invoice.FieldEinvoiceStatus:
 		return m.EinvoiceStatus()
 	case invoice.FieldEinvoiceSubmittedAt:
@@ -10707,6 +11296,8 @@ func (m *InvoiceMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldVoidedAt(ctx)
 	case invoice.FieldVoidReason:
 		return m.OldVoidReason(ctx)
+	case invoice.FieldSalesOrderID:
+		return m.OldSalesOrderID(ctx)
 	case invoice.FieldEinvoiceStatus:
 		return m.OldEinvoiceStatus(ctx)
 	case invoice.FieldEinvoiceSubmittedAt:
@@ -10957,6 +11548,13 @@ func (m *InvoiceMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetVoidReason(v)
 		return nil
+	case invoice.FieldSalesOrderID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSalesOrderID(v)
+		return nil
 	case invoice.FieldEinvoiceStatus:
 		v, ok := value.(invoice.EinvoiceStatus)
 		if !ok {
@@ -11076,6 +11674,9 @@ func (m *InvoiceMutation) ClearedFields() []string {
 	if m.FieldCleared(invoice.FieldVoidReason) {
 		fields = append(fields, invoice.FieldVoidReason)
 	}
+	if m.FieldCleared(invoice.FieldSalesOrderID) {
+		fields = append(fields, invoice.FieldSalesOrderID)
+	}
 	if m.FieldCleared(invoice.FieldEinvoiceSubmittedAt) {
 		fields = append(fields, invoice.FieldEinvoiceSubmittedAt)
 	}
@@ -11140,6 +11741,9 @@ func (m *InvoiceMutation) ClearField(name string) error {
 		return nil
 	case invoice.FieldVoidReason:
 		m.ClearVoidReason()
+		return nil
+	case invoice.FieldSalesOrderID:
+		m.ClearSalesOrderID()
 		return nil
 	case invoice.FieldEinvoiceSubmittedAt:
 		m.ClearEinvoiceSubmittedAt()
@@ -11260,6 +11864,9 @@ func (m *InvoiceMutation) ResetField(name string) error {
 	case invoice.FieldVoidReason:
 		m.ResetVoidReason()
 		return nil
+	case invoice.FieldSalesOrderID:
+		m.ResetSalesOrderID()
+		return nil
 	case invoice.FieldEinvoiceStatus:
 		m.ResetEinvoiceStatus()
 		return nil
@@ -11281,7 +11888,7 @@ func (m *InvoiceMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *InvoiceMutation) AddedEdges() []string {
-	edges := make([]string, 0, 3)
+	edges := make([]string, 0, 4)
 	if m.company != nil {
 		edges = append(edges, invoice.EdgeCompany)
 	}
@@ -11290,6 +11897,9 @@ func (m *InvoiceMutation) AddedEdges() []string {
 	}
 	if m.items != nil {
 		edges = append(edges, invoice.EdgeItems)
+	}
+	if m.sales_order != nil {
+		edges = append(edges, invoice.EdgeSalesOrder)
 	}
 	return edges
 }
@@ -11312,13 +11922,17 @@ func (m *InvoiceMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case invoice.EdgeSalesOrder:
+		if id := m.sales_order; id != nil {
+			return []ent.Value{*id}
+		}
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *InvoiceMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 3)
+	edges := make([]string, 0, 4)
 	if m.removeditems != nil {
 		edges = append(edges, invoice.EdgeItems)
 	}
@@ -11341,7 +11955,7 @@ func (m *InvoiceMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *InvoiceMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 3)
+	edges := make([]string, 0, 4)
 	if m.clearedcompany {
 		edges = append(edges, invoice.EdgeCompany)
 	}
@@ -11350,6 +11964,9 @@ func (m *InvoiceMutation) ClearedEdges() []string {
 	}
 	if m.cleareditems {
 		edges = append(edges, invoice.EdgeItems)
+	}
+	if m.clearedsales_order {
+		edges = append(edges, invoice.EdgeSalesOrder)
 	}
 	return edges
 }
@@ -11364,6 +11981,8 @@ func (m *InvoiceMutation) EdgeCleared(name string) bool {
 		return m.clearedcustomer
 	case invoice.EdgeItems:
 		return m.cleareditems
+	case invoice.EdgeSalesOrder:
+		return m.clearedsales_order
 	}
 	return false
 }
@@ -11377,6 +11996,9 @@ func (m *InvoiceMutation) ClearEdge(name string) error {
 		return nil
 	case invoice.EdgeCustomer:
 		m.ClearCustomer()
+		return nil
+	case invoice.EdgeSalesOrder:
+		m.ClearSalesOrder()
 		return nil
 	}
 	return fmt.Errorf("unknown Invoice unique edge %s", name)
@@ -11395,6 +12017,9 @@ func (m *InvoiceMutation) ResetEdge(name string) error {
 	case invoice.EdgeItems:
 		m.ResetItems()
 		return nil
+	case invoice.EdgeSalesOrder:
+		m.ResetSalesOrder()
+		return nil
 	}
 	return fmt.Errorf("unknown Invoice edge %s", name)
 }
@@ -11402,34 +12027,35 @@ func (m *InvoiceMutation) ResetEdge(name string) error {
 // InvoiceItemMutation represents an operation that mutates the InvoiceItem nodes in the graph.
 type InvoiceItemMutation struct {
 	config
-	op               Op
-	typ              string
-	id               *pulid.ID
-	created_at       *time.Time
-	updated_at       *time.Time
-	position         *int
-	addposition      *int
-	item_code        *string
-	description      *string
-	quantity         *decimal.Decimal
-	unit_price       *decimal.Decimal
-	discount_percent *decimal.Decimal
-	discount_amount  *decimal.Decimal
-	line_total       *decimal.Decimal
-	tax_code         *string
-	tax_rate         *decimal.Decimal
-	tax_amount       *decimal.Decimal
-	notes            *string
-	clearedFields    map[string]struct{}
-	company          *pulid.ID
-	clearedcompany   bool
-	invoice          *pulid.ID
-	clearedinvoice   bool
-	item             *pulid.ID
-	cleareditem      bool
-	done             bool
-	oldValue         func(context.Context) (*InvoiceItem, error)
-	predicates       []predicate.InvoiceItem
+	op                  Op
+	typ                 string
+	id                  *pulid.ID
+	created_at          *time.Time
+	updated_at          *time.Time
+	position            *int
+	addposition         *int
+	item_code           *string
+	description         *string
+	quantity            *decimal.Decimal
+	unit_price          *decimal.Decimal
+	discount_percent    *decimal.Decimal
+	discount_amount     *decimal.Decimal
+	line_total          *decimal.Decimal
+	tax_code            *string
+	tax_rate            *decimal.Decimal
+	tax_amount          *decimal.Decimal
+	notes               *string
+	sales_order_item_id *pulid.ID
+	clearedFields       map[string]struct{}
+	company             *pulid.ID
+	clearedcompany      bool
+	invoice             *pulid.ID
+	clearedinvoice      bool
+	item                *pulid.ID
+	cleareditem         bool
+	done                bool
+	oldValue            func(context.Context) (*InvoiceItem, error)
+	predicates          []predicate.InvoiceItem
 }
 
 var _ ent.Mutation = (*InvoiceItemMutation)(nil)
@@ -12220,6 +12846,55 @@ func (m *InvoiceItemMutation) ResetInvoiceID() {
 	m.invoice = nil
 }
 
+// SetSalesOrderItemID sets the "sales_order_item_id" field.
+func (m *InvoiceItemMutation) SetSalesOrderItemID(pu pulid.ID) {
+	m.sales_order_item_id = &pu
+}
+
+// SalesOrderItemID returns the value of the "sales_order_item_id" field in the mutation.
+func (m *InvoiceItemMutation) SalesOrderItemID() (r pulid.ID, exists bool) {
+	v := m.sales_order_item_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSalesOrderItemID returns the old "sales_order_item_id" field's value of the InvoiceItem entity.
+// If the InvoiceItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceItemMutation) OldSalesOrderItemID(ctx context.Context) (v *pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSalesOrderItemID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSalesOrderItemID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSalesOrderItemID: %w", err)
+	}
+	return oldValue.SalesOrderItemID, nil
+}
+
+// ClearSalesOrderItemID clears the value of the "sales_order_item_id" field.
+func (m *InvoiceItemMutation) ClearSalesOrderItemID() {
+	m.sales_order_item_id = nil
+	m.clearedFields[invoiceitem.FieldSalesOrderItemID] = struct{}{}
+}
+
+// SalesOrderItemIDCleared returns if the "sales_order_item_id" field was cleared in this mutation.
+func (m *InvoiceItemMutation) SalesOrderItemIDCleared() bool {
+	_, ok := m.clearedFields[invoiceitem.FieldSalesOrderItemID]
+	return ok
+}
+
+// ResetSalesOrderItemID resets all changes to the "sales_order_item_id" field.
+func (m *InvoiceItemMutation) ResetSalesOrderItemID() {
+	m.sales_order_item_id = nil
+	delete(m.clearedFields, invoiceitem.FieldSalesOrderItemID)
+}
+
 // ClearCompany clears the "company" edge to the Company entity.
 func (m *InvoiceItemMutation) ClearCompany() {
 	m.clearedcompany = true
@@ -12335,7 +13010,7 @@ func (m *InvoiceItemMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *InvoiceItemMutation) Fields() []string {
-	fields := make([]string, 0, 17)
+	fields := make([]string, 0, 18)
 	if m.created_at != nil {
 		fields = append(fields, invoiceitem.FieldCreatedAt)
 	}
@@ -12387,6 +13062,9 @@ func (m *InvoiceItemMutation) Fields() []string {
 	if m.invoice != nil {
 		fields = append(fields, invoiceitem.FieldInvoiceID)
 	}
+	if m.sales_order_item_id != nil {
+		fields = append(fields, invoiceitem.FieldSalesOrderItemID)
+	}
 	return fields
 }
 
@@ -12429,6 +13107,8 @@ func (m *InvoiceItemMutation) Field(name string) (ent.Value, bool) {
 		return m.Notes()
 	case invoiceitem.FieldInvoiceID:
 		return m.InvoiceID()
+	case invoiceitem.FieldSalesOrderItemID:
+		return m.SalesOrderItemID()
 	}
 	return nil, false
 }
@@ -12472,6 +13152,8 @@ func (m *InvoiceItemMutation) OldField(ctx context.Context, name string) (ent.Va
 		return m.OldNotes(ctx)
 	case invoiceitem.FieldInvoiceID:
 		return m.OldInvoiceID(ctx)
+	case invoiceitem.FieldSalesOrderItemID:
+		return m.OldSalesOrderItemID(ctx)
 	}
 	return nil, fmt.Errorf("unknown InvoiceItem field %s", name)
 }
@@ -12600,6 +13282,13 @@ func (m *InvoiceItemMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetInvoiceID(v)
 		return nil
+	case invoiceitem.FieldSalesOrderItemID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSalesOrderItemID(v)
+		return nil
 	}
 	return fmt.Errorf("unknown InvoiceItem field %s", name)
 }
@@ -12657,6 +13346,9 @@ func (m *InvoiceItemMutation) ClearedFields() []string {
 	if m.FieldCleared(invoiceitem.FieldNotes) {
 		fields = append(fields, invoiceitem.FieldNotes)
 	}
+	if m.FieldCleared(invoiceitem.FieldSalesOrderItemID) {
+		fields = append(fields, invoiceitem.FieldSalesOrderItemID)
+	}
 	return fields
 }
 
@@ -12682,6 +13374,9 @@ func (m *InvoiceItemMutation) ClearField(name string) error {
 		return nil
 	case invoiceitem.FieldNotes:
 		m.ClearNotes()
+		return nil
+	case invoiceitem.FieldSalesOrderItemID:
+		m.ClearSalesOrderItemID()
 		return nil
 	}
 	return fmt.Errorf("unknown InvoiceItem nullable field %s", name)
@@ -12741,6 +13436,9 @@ func (m *InvoiceItemMutation) ResetField(name string) error {
 		return nil
 	case invoiceitem.FieldInvoiceID:
 		m.ResetInvoiceID()
+		return nil
+	case invoiceitem.FieldSalesOrderItemID:
+		m.ResetSalesOrderItemID()
 		return nil
 	}
 	return fmt.Errorf("unknown InvoiceItem field %s", name)
@@ -13813,6 +14511,8041 @@ func (m *ItemMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Item edge %s", name)
+}
+
+// QuoteMutation represents an operation that mutates the Quote nodes in the graph.
+type QuoteMutation struct {
+	config
+	op                    Op
+	typ                   string
+	id                    *pulid.ID
+	created_at            *time.Time
+	updated_at            *time.Time
+	currency              *string
+	exchange_rate         *decimal.Decimal
+	reference             *string
+	notes                 *string
+	terms                 *string
+	billing_address       *types.Address
+	shipping_address      *types.Address
+	subtotal              *decimal.Decimal
+	total_discount        *decimal.Decimal
+	total_tax             *decimal.Decimal
+	shipping_cost         *decimal.Decimal
+	total                 *decimal.Decimal
+	created_by_id         *pulid.ID
+	quote_number          *string
+	quote_date            *types.Date
+	valid_until           *types.Date
+	status                *quote.Status
+	title                 *string
+	description           *string
+	sent_at               *time.Time
+	send_count            *int
+	addsend_count         *int
+	last_send             *map[string]interface{}
+	accepted_at           *time.Time
+	accepted_by           *string
+	rejected_at           *time.Time
+	rejection_reason      *string
+	converted_to_order_at *time.Time
+	sales_order_id        *pulid.ID
+	clearedFields         map[string]struct{}
+	company               *pulid.ID
+	clearedcompany        bool
+	customer              *pulid.ID
+	clearedcustomer       bool
+	items                 map[pulid.ID]struct{}
+	removeditems          map[pulid.ID]struct{}
+	cleareditems          bool
+	done                  bool
+	oldValue              func(context.Context) (*Quote, error)
+	predicates            []predicate.Quote
+}
+
+var _ ent.Mutation = (*QuoteMutation)(nil)
+
+// quoteOption allows management of the mutation configuration using functional options.
+type quoteOption func(*QuoteMutation)
+
+// newQuoteMutation creates new mutation for the Quote entity.
+func newQuoteMutation(c config, op Op, opts ...quoteOption) *QuoteMutation {
+	m := &QuoteMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeQuote,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withQuoteID sets the ID field of the mutation.
+func withQuoteID(id pulid.ID) quoteOption {
+	return func(m *QuoteMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Quote
+		)
+		m.oldValue = func(ctx context.Context) (*Quote, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Quote.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withQuote sets the old Quote of the mutation.
+func withQuote(node *Quote) quoteOption {
+	return func(m *QuoteMutation) {
+		m.oldValue = func(context.Context) (*Quote, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m QuoteMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m QuoteMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Quote entities.
+func (m *QuoteMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *QuoteMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *QuoteMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Quote.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *QuoteMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *QuoteMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Quote entity.
+// If the Quote object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *QuoteMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *QuoteMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *QuoteMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Quote entity.
+// If the Quote object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *QuoteMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetCompanyID sets the "company_id" field.
+func (m *QuoteMutation) SetCompanyID(pu pulid.ID) {
+	m.company = &pu
+}
+
+// CompanyID returns the value of the "company_id" field in the mutation.
+func (m *QuoteMutation) CompanyID() (r pulid.ID, exists bool) {
+	v := m.company
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCompanyID returns the old "company_id" field's value of the Quote entity.
+// If the Quote object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteMutation) OldCompanyID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCompanyID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCompanyID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCompanyID: %w", err)
+	}
+	return oldValue.CompanyID, nil
+}
+
+// ResetCompanyID resets all changes to the "company_id" field.
+func (m *QuoteMutation) ResetCompanyID() {
+	m.company = nil
+}
+
+// SetCustomerID sets the "customer_id" field.
+func (m *QuoteMutation) SetCustomerID(pu pulid.ID) {
+	m.customer = &pu
+}
+
+// CustomerID returns the value of the "customer_id" field in the mutation.
+func (m *QuoteMutation) CustomerID() (r pulid.ID, exists bool) {
+	v := m.customer
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCustomerID returns the old "customer_id" field's value of the Quote entity.
+// If the Quote object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteMutation) OldCustomerID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCustomerID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCustomerID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCustomerID: %w", err)
+	}
+	return oldValue.CustomerID, nil
+}
+
+// ResetCustomerID resets all changes to the "customer_id" field.
+func (m *QuoteMutation) ResetCustomerID() {
+	m.customer = nil
+}
+
+// SetCurrency sets the "currency" field.
+func (m *QuoteMutation) SetCurrency(s string) {
+	m.currency = &s
+}
+
+// Currency returns the value of the "currency" field in the mutation.
+func (m *QuoteMutation) Currency() (r string, exists bool) {
+	v := m.currency
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCurrency returns the old "currency" field's value of the Quote entity.
+// If the Quote object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteMutation) OldCurrency(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCurrency is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCurrency requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCurrency: %w", err)
+	}
+	return oldValue.Currency, nil
+}
+
+// ResetCurrency resets all changes to the "currency" field.
+func (m *QuoteMutation) ResetCurrency() {
+	m.currency = nil
+}
+
+// SetExchangeRate sets the "exchange_rate" field.
+func (m *QuoteMutation) SetExchangeRate(d decimal.Decimal) {
+	m.exchange_rate = &d
+}
+
+// ExchangeRate returns the value of the "exchange_rate" field in the mutation.
+func (m *QuoteMutation) ExchangeRate() (r decimal.Decimal, exists bool) {
+	v := m.exchange_rate
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldExchangeRate returns the old "exchange_rate" field's value of the Quote entity.
+// If the Quote object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteMutation) OldExchangeRate(ctx context.Context) (v decimal.Decimal, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldExchangeRate is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldExchangeRate requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldExchangeRate: %w", err)
+	}
+	return oldValue.ExchangeRate, nil
+}
+
+// ResetExchangeRate resets all changes to the "exchange_rate" field.
+func (m *QuoteMutation) ResetExchangeRate() {
+	m.exchange_rate = nil
+}
+
+// SetReference sets the "reference" field.
+func (m *QuoteMutation) SetReference(s string) {
+	m.reference = &s
+}
+
+// Reference returns the value of the "reference" field in the mutation.
+func (m *QuoteMutation) Reference() (r string, exists bool) {
+	v := m.reference
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReference returns the old "reference" field's value of the Quote entity.
+// If the Quote object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteMutation) OldReference(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReference is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReference requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReference: %w", err)
+	}
+	return oldValue.Reference, nil
+}
+
+// ClearReference clears the value of the "reference" field.
+func (m *QuoteMutation) ClearReference() {
+	m.reference = nil
+	m.clearedFields[quote.FieldReference] = struct{}{}
+}
+
+// ReferenceCleared returns if the "reference" field was cleared in this mutation.
+func (m *QuoteMutation) ReferenceCleared() bool {
+	_, ok := m.clearedFields[quote.FieldReference]
+	return ok
+}
+
+// ResetReference resets all changes to the "reference" field.
+func (m *QuoteMutation) ResetReference() {
+	m.reference = nil
+	delete(m.clearedFields, quote.FieldReference)
+}
+
+// SetNotes sets the "notes" field.
+func (m *QuoteMutation) SetNotes(s string) {
+	m.notes = &s
+}
+
+// Notes returns the value of the "notes" field in the mutation.
+func (m *QuoteMutation) Notes() (r string, exists bool) {
+	v := m.notes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNotes returns the old "notes" field's value of the Quote entity.
+// If the Quote object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteMutation) OldNotes(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNotes is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNotes requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNotes: %w", err)
+	}
+	return oldValue.Notes, nil
+}
+
+// ClearNotes clears the value of the "notes" field.
+func (m *QuoteMutation) ClearNotes() {
+	m.notes = nil
+	m.clearedFields[quote.FieldNotes] = struct{}{}
+}
+
+// NotesCleared returns if the "notes" field was cleared in this mutation.
+func (m *QuoteMutation) NotesCleared() bool {
+	_, ok := m.clearedFields[quote.FieldNotes]
+	return ok
+}
+
+// ResetNotes resets all changes to the "notes" field.
+func (m *QuoteMutation) ResetNotes() {
+	m.notes = nil
+	delete(m.clearedFields, quote.FieldNotes)
+}
+
+// SetTerms sets the "terms" field.
+func (m *QuoteMutation) SetTerms(s string) {
+	m.terms = &s
+}
+
+// Terms returns the value of the "terms" field in the mutation.
+func (m *QuoteMutation) Terms() (r string, exists bool) {
+	v := m.terms
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTerms returns the old "terms" field's value of the Quote entity.
+// If the Quote object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteMutation) OldTerms(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTerms is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTerms requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTerms: %w", err)
+	}
+	return oldValue.Terms, nil
+}
+
+// ClearTerms clears the value of the "terms" field.
+func (m *QuoteMutation) ClearTerms() {
+	m.terms = nil
+	m.clearedFields[quote.FieldTerms] = struct{}{}
+}
+
+// TermsCleared returns if the "terms" field was cleared in this mutation.
+func (m *QuoteMutation) TermsCleared() bool {
+	_, ok := m.clearedFields[quote.FieldTerms]
+	return ok
+}
+
+// ResetTerms resets all changes to the "terms" field.
+func (m *QuoteMutation) ResetTerms() {
+	m.terms = nil
+	delete(m.clearedFields, quote.FieldTerms)
+}
+
+// SetBillingAddress sets the "billing_address" field.
+func (m *QuoteMutation) SetBillingAddress(t types.Address) {
+	m.billing_address = &t
+}
+
+// BillingAddress returns the value of the "billing_address" field in the mutation.
+func (m *QuoteMutation) BillingAddress() (r types.Address, exists bool) {
+	v := m.billing_address
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBillingAddress returns the old "billing_address" field's value of the Quote entity.
+// If the Quote object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteMutation) OldBillingAddress(ctx context.Context) (v types.Address, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBillingAddress is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBillingAddress requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBillingAddress: %w", err)
+	}
+	return oldValue.BillingAddress, nil
+}
+
+// ClearBillingAddress clears the value of the "billing_address" field.
+func (m *QuoteMutation) ClearBillingAddress() {
+	m.billing_address = nil
+	m.clearedFields[quote.FieldBillingAddress] = struct{}{}
+}
+
+// BillingAddressCleared returns if the "billing_address" field was cleared in this mutation.
+func (m *QuoteMutation) BillingAddressCleared() bool {
+	_, ok := m.clearedFields[quote.FieldBillingAddress]
+	return ok
+}
+
+// ResetBillingAddress resets all changes to the "billing_address" field.
+func (m *QuoteMutation) ResetBillingAddress() {
+	m.billing_address = nil
+	delete(m.clearedFields, quote.FieldBillingAddress)
+}
+
+// SetShippingAddress sets the "shipping_address" field.
+func (m *QuoteMutation) SetShippingAddress(t types.Address) {
+	m.shipping_address = &t
+}
+
+// ShippingAddress returns the value of the "shipping_address" field in the mutation.
+func (m *QuoteMutation) ShippingAddress() (r types.Address, exists bool) {
+	v := m.shipping_address
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldShippingAddress returns the old "shipping_address" field's value of the Quote entity.
+// If the Quote object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteMutation) OldShippingAddress(ctx context.Context) (v types.Address, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldShippingAddress is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldShippingAddress requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldShippingAddress: %w", err)
+	}
+	return oldValue.ShippingAddress, nil
+}
+
+// ClearShippingAddress clears the value of the "shipping_address" field.
+func (m *QuoteMutation) ClearShippingAddress() {
+	m.shipping_address = nil
+	m.clearedFields[quote.FieldShippingAddress] = struct{}{}
+}
+
+// ShippingAddressCleared returns if the "shipping_address" field was cleared in this mutation.
+func (m *QuoteMutation) ShippingAddressCleared() bool {
+	_, ok := m.clearedFields[quote.FieldShippingAddress]
+	return ok
+}
+
+// ResetShippingAddress resets all changes to the "shipping_address" field.
+func (m *QuoteMutation) ResetShippingAddress() {
+	m.shipping_address = nil
+	delete(m.clearedFields, quote.FieldShippingAddress)
+}
+
+// SetSubtotal sets the "subtotal" field.
+func (m *QuoteMutation) SetSubtotal(d decimal.Decimal) {
+	m.subtotal = &d
+}
+
+// Subtotal returns the value of the "subtotal" field in the mutation.
+func (m *QuoteMutation) Subtotal() (r decimal.Decimal, exists bool) {
+	v := m.subtotal
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSubtotal returns the old "subtotal" field's value of the Quote entity.
+// If the Quote object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteMutation) OldSubtotal(ctx context.Context) (v decimal.Decimal, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSubtotal is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSubtotal requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSubtotal: %w", err)
+	}
+	return oldValue.Subtotal, nil
+}
+
+// ResetSubtotal resets all changes to the "subtotal" field.
+func (m *QuoteMutation) ResetSubtotal() {
+	m.subtotal = nil
+}
+
+// SetTotalDiscount sets the "total_discount" field.
+func (m *QuoteMutation) SetTotalDiscount(d decimal.Decimal) {
+	m.total_discount = &d
+}
+
+// TotalDiscount returns the value of the "total_discount" field in the mutation.
+func (m *QuoteMutation) TotalDiscount() (r decimal.Decimal, exists bool) {
+	v := m.total_discount
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTotalDiscount returns the old "total_discount" field's value of the Quote entity.
+// If the Quote object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteMutation) OldTotalDiscount(ctx context.Context) (v decimal.Decimal, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTotalDiscount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTotalDiscount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTotalDiscount: %w", err)
+	}
+	return oldValue.TotalDiscount, nil
+}
+
+// ResetTotalDiscount resets all changes to the "total_discount" field.
+func (m *QuoteMutation) ResetTotalDiscount() {
+	m.total_discount = nil
+}
+
+// SetTotalTax sets the "total_tax" field.
+func (m *QuoteMutation) SetTotalTax(d decimal.Decimal) {
+	m.total_tax = &d
+}
+
+// TotalTax returns the value of the "total_tax" field in the mutation.
+func (m *QuoteMutation) TotalTax() (r decimal.Decimal, exists bool) {
+	v := m.total_tax
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTotalTax returns the old "total_tax" field's value of the Quote entity.
+// If the Quote object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteMutation) OldTotalTax(ctx context.Context) (v decimal.Decimal, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTotalTax is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTotalTax requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTotalTax: %w", err)
+	}
+	return oldValue.TotalTax, nil
+}
+
+// ResetTotalTax resets all changes to the "total_tax" field.
+func (m *QuoteMutation) ResetTotalTax() {
+	m.total_tax = nil
+}
+
+// SetShippingCost sets the "shipping_cost" field.
+func (m *QuoteMutation) SetShippingCost(d decimal.Decimal) {
+	m.shipping_cost = &d
+}
+
+// ShippingCost returns the value of the "shipping_cost" field in the mutation.
+func (m *QuoteMutation) ShippingCost() (r decimal.Decimal, exists bool) {
+	v := m.shipping_cost
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldShippingCost returns the old "shipping_cost" field's value of the Quote entity.
+// If the Quote object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteMutation) OldShippingCost(ctx context.Context) (v decimal.Decimal, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldShippingCost is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldShippingCost requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldShippingCost: %w", err)
+	}
+	return oldValue.ShippingCost, nil
+}
+
+// ResetShippingCost resets all changes to the "shipping_cost" field.
+func (m *QuoteMutation) ResetShippingCost() {
+	m.shipping_cost = nil
+}
+
+// SetTotal sets the "total" field.
+func (m *QuoteMutation) SetTotal(d decimal.Decimal) {
+	m.total = &d
+}
+
+// Total returns the value of the "total" field in the mutation.
+func (m *QuoteMutation) Total() (r decimal.Decimal, exists bool) {
+	v := m.total
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTotal returns the old "total" field's value of the Quote entity.
+// If the Quote object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteMutation) OldTotal(ctx context.Context) (v decimal.Decimal, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTotal is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTotal requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTotal: %w", err)
+	}
+	return oldValue.Total, nil
+}
+
+// ResetTotal resets all changes to the "total" field.
+func (m *QuoteMutation) ResetTotal() {
+	m.total = nil
+}
+
+// SetCreatedByID sets the "created_by_id" field.
+func (m *QuoteMutation) SetCreatedByID(pu pulid.ID) {
+	m.created_by_id = &pu
+}
+
+// CreatedByID returns the value of the "created_by_id" field in the mutation.
+func (m *QuoteMutation) CreatedByID() (r pulid.ID, exists bool) {
+	v := m.created_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedByID returns the old "created_by_id" field's value of the Quote entity.
+// If the Quote object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteMutation) OldCreatedByID(ctx context.Context) (v *pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedByID: %w", err)
+	}
+	return oldValue.CreatedByID, nil
+}
+
+// ClearCreatedByID clears the value of the "created_by_id" field.
+func (m *QuoteMutation) ClearCreatedByID() {
+	m.created_by_id = nil
+	m.clearedFields[quote.FieldCreatedByID] = struct{}{}
+}
+
+// CreatedByIDCleared returns if the "created_by_id" field was cleared in this mutation.
+func (m *QuoteMutation) CreatedByIDCleared() bool {
+	_, ok := m.clearedFields[quote.FieldCreatedByID]
+	return ok
+}
+
+// ResetCreatedByID resets all changes to the "created_by_id" field.
+func (m *QuoteMutation) ResetCreatedByID() {
+	m.created_by_id = nil
+	delete(m.clearedFields, quote.FieldCreatedByID)
+}
+
+// SetQuoteNumber sets the "quote_number" field.
+func (m *QuoteMutation) SetQuoteNumber(s string) {
+	m.quote_number = &s
+}
+
+// QuoteNumber returns the value of the "quote_number" field in the mutation.
+func (m *QuoteMutation) QuoteNumber() (r string, exists bool) {
+	v := m.quote_number
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldQuoteNumber returns the old "quote_number" field's value of the Quote entity.
+// If the Quote object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteMutation) OldQuoteNumber(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldQuoteNumber is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldQuoteNumber requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldQuoteNumber: %w", err)
+	}
+	return oldValue.QuoteNumber, nil
+}
+
+// ResetQuoteNumber resets all changes to the "quote_number" field.
+func (m *QuoteMutation) ResetQuoteNumber() {
+	m.quote_number = nil
+}
+
+// SetQuoteDate sets the "quote_date" field.
+func (m *QuoteMutation) SetQuoteDate(t types.Date) {
+	m.quote_date = &t
+}
+
+// QuoteDate returns the value of the "quote_date" field in the mutation.
+func (m *QuoteMutation) QuoteDate() (r types.Date, exists bool) {
+	v := m.quote_date
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldQuoteDate returns the old "quote_date" field's value of the Quote entity.
+// If the Quote object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteMutation) OldQuoteDate(ctx context.Context) (v types.Date, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldQuoteDate is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldQuoteDate requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldQuoteDate: %w", err)
+	}
+	return oldValue.QuoteDate, nil
+}
+
+// ResetQuoteDate resets all changes to the "quote_date" field.
+func (m *QuoteMutation) ResetQuoteDate() {
+	m.quote_date = nil
+}
+
+// SetValidUntil sets the "valid_until" field.
+func (m *QuoteMutation) SetValidUntil(t types.Date) {
+	m.valid_until = &t
+}
+
+// ValidUntil returns the value of the "valid_until" field in the mutation.
+func (m *QuoteMutation) ValidUntil() (r types.Date, exists bool) {
+	v := m.valid_until
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldValidUntil returns the old "valid_until" field's value of the Quote entity.
+// If the Quote object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteMutation) OldValidUntil(ctx context.Context) (v types.Date, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldValidUntil is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldValidUntil requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldValidUntil: %w", err)
+	}
+	return oldValue.ValidUntil, nil
+}
+
+// ResetValidUntil resets all changes to the "valid_until" field.
+func (m *QuoteMutation) ResetValidUntil() {
+	m.valid_until = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *QuoteMutation) SetStatus(q quote.Status) {
+	m.status = &q
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *QuoteMutation) Status() (r quote.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the Quote entity.
+// If the Quote object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteMutation) OldStatus(ctx context.Context) (v quote.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *QuoteMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetTitle sets the "title" field.
+func (m *QuoteMutation) SetTitle(s string) {
+	m.title = &s
+}
+
+// Title returns the value of the "title" field in the mutation.
+func (m *QuoteMutation) Title() (r string, exists bool) {
+	v := m.title
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTitle returns the old "title" field's value of the Quote entity.
+// If the Quote object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteMutation) OldTitle(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTitle is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTitle requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTitle: %w", err)
+	}
+	return oldValue.Title, nil
+}
+
+// ClearTitle clears the value of the "title" field.
+func (m *QuoteMutation) ClearTitle() {
+	m.title = nil
+	m.clearedFields[quote.FieldTitle] = struct{}{}
+}
+
+// TitleCleared returns if the "title" field was cleared in this mutation.
+func (m *QuoteMutation) TitleCleared() bool {
+	_, ok := m.clearedFields[quote.FieldTitle]
+	return ok
+}
+
+// ResetTitle resets all changes to the "title" field.
+func (m *QuoteMutation) ResetTitle() {
+	m.title = nil
+	delete(m.clearedFields, quote.FieldTitle)
+}
+
+// SetDescription sets the "description" field.
+func (m *QuoteMutation) SetDescription(s string) {
+	m.description = &s
+}
+
+// Description returns the value of the "description" field in the mutation.
+func (m *QuoteMutation) Description() (r string, exists bool) {
+	v := m.description
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDescription returns the old "description" field's value of the Quote entity.
+// If the Quote object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteMutation) OldDescription(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDescription is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDescription requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDescription: %w", err)
+	}
+	return oldValue.Description, nil
+}
+
+// ClearDescription clears the value of the "description" field.
+func (m *QuoteMutation) ClearDescription() {
+	m.description = nil
+	m.clearedFields[quote.FieldDescription] = struct{}{}
+}
+
+// DescriptionCleared returns if the "description" field was cleared in this mutation.
+func (m *QuoteMutation) DescriptionCleared() bool {
+	_, ok := m.clearedFields[quote.FieldDescription]
+	return ok
+}
+
+// ResetDescription resets all changes to the "description" field.
+func (m *QuoteMutation) ResetDescription() {
+	m.description = nil
+	delete(m.clearedFields, quote.FieldDescription)
+}
+
+// SetSentAt sets the "sent_at" field.
+func (m *QuoteMutation) SetSentAt(t time.Time) {
+	m.sent_at = &t
+}
+
+// SentAt returns the value of the "sent_at" field in the mutation.
+func (m *QuoteMutation) SentAt() (r time.Time, exists bool) {
+	v := m.sent_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSentAt returns the old "sent_at" field's value of the Quote entity.
+// If the Quote object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteMutation) OldSentAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSentAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSentAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSentAt: %w", err)
+	}
+	return oldValue.SentAt, nil
+}
+
+// ClearSentAt clears the value of the "sent_at" field.
+func (m *QuoteMutation) ClearSentAt() {
+	m.sent_at = nil
+	m.clearedFields[quote.FieldSentAt] = struct{}{}
+}
+
+// SentAtCleared returns if the "sent_at" field was cleared in this mutation.
+func (m *QuoteMutation) SentAtCleared() bool {
+	_, ok := m.clearedFields[quote.FieldSentAt]
+	return ok
+}
+
+// ResetSentAt resets all changes to the "sent_at" field.
+func (m *QuoteMutation) ResetSentAt() {
+	m.sent_at = nil
+	delete(m.clearedFields, quote.FieldSentAt)
+}
+
+// SetSendCount sets the "send_count" field.
+func (m *QuoteMutation) SetSendCount(i int) {
+	m.send_count = &i
+	m.addsend_count = nil
+}
+
+// SendCount returns the value of the "send_count" field in the mutation.
+func (m *QuoteMutation) SendCount() (r int, exists bool) {
+	v := m.send_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSendCount returns the old "send_count" field's value of the Quote entity.
+// If the Quote object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteMutation) OldSendCount(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSendCount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSendCount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSendCount: %w", err)
+	}
+	return oldValue.SendCount, nil
+}
+
+// AddSendCount adds i to the "send_count" field.
+func (m *QuoteMutation) AddSendCount(i int) {
+	if m.addsend_count != nil {
+		*m.addsend_count += i
+	} else {
+		m.addsend_count = &i
+	}
+}
+
+// AddedSendCount returns the value that was added to the "send_count" field in this mutation.
+func (m *QuoteMutation) AddedSendCount() (r int, exists bool) {
+	v := m.addsend_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetSendCount resets all changes to the "send_count" field.
+func (m *QuoteMutation) ResetSendCount() {
+	m.send_count = nil
+	m.addsend_count = nil
+}
+
+// SetLastSend sets the "last_send" field.
+func (m *QuoteMutation) SetLastSend(value map[string]interface{}) {
+	m.last_send = &value
+}
+
+// LastSend returns the value of the "last_send" field in the mutation.
+func (m *QuoteMutation) LastSend() (r map[string]interface{}, exists bool) {
+	v := m.last_send
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastSend returns the old "last_send" field's value of the Quote entity.
+// If the Quote object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteMutation) OldLastSend(ctx context.Context) (v map[string]interface{}, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastSend is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastSend requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastSend: %w", err)
+	}
+	return oldValue.LastSend, nil
+}
+
+// ClearLastSend clears the value of the "last_send" field.
+func (m *QuoteMutation) ClearLastSend() {
+	m.last_send = nil
+	m.clearedFields[quote.FieldLastSend] = struct{}{}
+}
+
+// LastSendCleared returns if the "last_send" field was cleared in this mutation.
+func (m *QuoteMutation) LastSendCleared() bool {
+	_, ok := m.clearedFields[quote.FieldLastSend]
+	return ok
+}
+
+// ResetLastSend resets all changes to the "last_send" field.
+func (m *QuoteMutation) ResetLastSend() {
+	m.last_send = nil
+	delete(m.clearedFields, quote.FieldLastSend)
+}
+
+// SetAcceptedAt sets the "accepted_at" field.
+func (m *QuoteMutation) SetAcceptedAt(t time.Time) {
+	m.accepted_at = &t
+}
+
+// AcceptedAt returns the value of the "accepted_at" field in the mutation.
+func (m *QuoteMutation) AcceptedAt() (r time.Time, exists bool) {
+	v := m.accepted_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAcceptedAt returns the old "accepted_at" field's value of the Quote entity.
+// If the Quote object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteMutation) OldAcceptedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAcceptedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAcceptedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAcceptedAt: %w", err)
+	}
+	return oldValue.AcceptedAt, nil
+}
+
+// ClearAcceptedAt clears the value of the "accepted_at" field.
+func (m *QuoteMutation) ClearAcceptedAt() {
+	m.accepted_at = nil
+	m.clearedFields[quote.FieldAcceptedAt] = struct{}{}
+}
+
+// AcceptedAtCleared returns if the "accepted_at" field was cleared in this mutation.
+func (m *QuoteMutation) AcceptedAtCleared() bool {
+	_, ok := m.clearedFields[quote.FieldAcceptedAt]
+	return ok
+}
+
+// ResetAcceptedAt resets all changes to the "accepted_at" field.
+func (m *QuoteMutation) ResetAcceptedAt() {
+	m.accepted_at = nil
+	delete(m.clearedFields, quote.FieldAcceptedAt)
+}
+
+// SetAcceptedBy sets the "accepted_by" field.
+func (m *QuoteMutation) SetAcceptedBy(s string) {
+	m.accepted_by = &s
+}
+
+// AcceptedBy returns the value of the "accepted_by" field in the mutation.
+func (m *QuoteMutation) AcceptedBy() (r string, exists bool) {
+	v := m.accepted_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAcceptedBy returns the old "accepted_by" field's value of the Quote entity.
+// If the Quote object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteMutation) OldAcceptedBy(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAcceptedBy is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAcceptedBy requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAcceptedBy: %w", err)
+	}
+	return oldValue.AcceptedBy, nil
+}
+
+// ClearAcceptedBy clears the value of the "accepted_by" field.
+func (m *QuoteMutation) ClearAcceptedBy() {
+	m.accepted_by = nil
+	m.clearedFields[quote.FieldAcceptedBy] = struct{}{}
+}
+
+// AcceptedByCleared returns if the "accepted_by" field was cleared in this mutation.
+func (m *QuoteMutation) AcceptedByCleared() bool {
+	_, ok := m.clearedFields[quote.FieldAcceptedBy]
+	return ok
+}
+
+// ResetAcceptedBy resets all changes to the "accepted_by" field.
+func (m *QuoteMutation) ResetAcceptedBy() {
+	m.accepted_by = nil
+	delete(m.clearedFields, quote.FieldAcceptedBy)
+}
+
+// SetRejectedAt sets the "rejected_at" field.
+func (m *QuoteMutation) SetRejectedAt(t time.Time) {
+	m.rejected_at = &t
+}
+
+// RejectedAt returns the value of the "rejected_at" field in the mutation.
+func (m *QuoteMutation) RejectedAt() (r time.Time, exists bool) {
+	v := m.rejected_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRejectedAt returns the old "rejected_at" field's value of the Quote entity.
+// If the Quote object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteMutation) OldRejectedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRejectedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRejectedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRejectedAt: %w", err)
+	}
+	return oldValue.RejectedAt, nil
+}
+
+// ClearRejectedAt clears the value of the "rejected_at" field.
+func (m *QuoteMutation) ClearRejectedAt() {
+	m.rejected_at = nil
+	m.clearedFields[quote.FieldRejectedAt] = struct{}{}
+}
+
+// RejectedAtCleared returns if the "rejected_at" field was cleared in this mutation.
+func (m *QuoteMutation) RejectedAtCleared() bool {
+	_, ok := m.clearedFields[quote.FieldRejectedAt]
+	return ok
+}
+
+// ResetRejectedAt resets all changes to the "rejected_at" field.
+func (m *QuoteMutation) ResetRejectedAt() {
+	m.rejected_at = nil
+	delete(m.clearedFields, quote.FieldRejectedAt)
+}
+
+// SetRejectionReason sets the "rejection_reason" field.
+func (m *QuoteMutation) SetRejectionReason(s string) {
+	m.rejection_reason = &s
+}
+
+// RejectionReason returns the value of the "rejection_reason" field in the mutation.
+func (m *QuoteMutation) RejectionReason() (r string, exists bool) {
+	v := m.rejection_reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRejectionReason returns the old "rejection_reason" field's value of the Quote entity.
+// If the Quote object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteMutation) OldRejectionReason(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRejectionReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRejectionReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRejectionReason: %w", err)
+	}
+	return oldValue.RejectionReason, nil
+}
+
+// ClearRejectionReason clears the value of the "rejection_reason" field.
+func (m *QuoteMutation) ClearRejectionReason() {
+	m.rejection_reason = nil
+	m.clearedFields[quote.FieldRejectionReason] = struct{}{}
+}
+
+// RejectionReasonCleared returns if the "rejection_reason" field was cleared in this mutation.
+func (m *QuoteMutation) RejectionReasonCleared() bool {
+	_, ok := m.clearedFields[quote.FieldRejectionReason]
+	return ok
+}
+
+// ResetRejectionReason resets all changes to the "rejection_reason" field.
+func (m *QuoteMutation) ResetRejectionReason() {
+	m.rejection_reason = nil
+	delete(m.clearedFields, quote.FieldRejectionReason)
+}
+
+// SetConvertedToOrderAt sets the "converted_to_order_at" field.
+func (m *QuoteMutation) SetConvertedToOrderAt(t time.Time) {
+	m.converted_to_order_at = &t
+}
+
+// ConvertedToOrderAt returns the value of the "converted_to_order_at" field in the mutation.
+func (m *QuoteMutation) ConvertedToOrderAt() (r time.Time, exists bool) {
+	v := m.converted_to_order_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldConvertedToOrderAt returns the old "converted_to_order_at" field's value of the Quote entity.
+// If the Quote object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteMutation) OldConvertedToOrderAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldConvertedToOrderAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldConvertedToOrderAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldConvertedToOrderAt: %w", err)
+	}
+	return oldValue.ConvertedToOrderAt, nil
+}
+
+// ClearConvertedToOrderAt clears the value of the "converted_to_order_at" field.
+func (m *QuoteMutation) ClearConvertedToOrderAt() {
+	m.converted_to_order_at = nil
+	m.clearedFields[quote.FieldConvertedToOrderAt] = struct{}{}
+}
+
+// ConvertedToOrderAtCleared returns if the "converted_to_order_at" field was cleared in this mutation.
+func (m *QuoteMutation) ConvertedToOrderAtCleared() bool {
+	_, ok := m.clearedFields[quote.FieldConvertedToOrderAt]
+	return ok
+}
+
+// ResetConvertedToOrderAt resets all changes to the "converted_to_order_at" field.
+func (m *QuoteMutation) ResetConvertedToOrderAt() {
+	m.converted_to_order_at = nil
+	delete(m.clearedFields, quote.FieldConvertedToOrderAt)
+}
+
+// SetSalesOrderID sets the "sales_order_id" field.
+func (m *QuoteMutation) SetSalesOrderID(pu pulid.ID) {
+	m.sales_order_id = &pu
+}
+
+// SalesOrderID returns the value of the "sales_order_id" field in the mutation.
+func (m *QuoteMutation) SalesOrderID() (r pulid.ID, exists bool) {
+	v := m.sales_order_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSalesOrderID returns the old "sales_order_id" field's value of the Quote entity.
+// If the Quote object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteMutation) OldSalesOrderID(ctx context.Context) (v *pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSalesOrderID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSalesOrderID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSalesOrderID: %w", err)
+	}
+	return oldValue.SalesOrderID, nil
+}
+
+// ClearSalesOrderID clears the value of the "sales_order_id" field.
+func (m *QuoteMutation) ClearSalesOrderID() {
+	m.sales_order_id = nil
+	m.clearedFields[quote.FieldSalesOrderID] = struct{}{}
+}
+
+// SalesOrderIDCleared returns if the "sales_order_id" field was cleared in this mutation.
+func (m *QuoteMutation) SalesOrderIDCleared() bool {
+	_, ok := m.clearedFields[quote.FieldSalesOrderID]
+	return ok
+}
+
+// ResetSalesOrderID resets all changes to the "sales_order_id" field.
+func (m *QuoteMutation) ResetSalesOrderID() {
+	m.sales_order_id = nil
+	delete(m.clearedFields, quote.FieldSalesOrderID)
+}
+
+// ClearCompany clears the "company" edge to the Company entity.
+func (m *QuoteMutation) ClearCompany() {
+	m.clearedcompany = true
+	m.clearedFields[quote.FieldCompanyID] = struct{}{}
+}
+
+// CompanyCleared reports if the "company" edge to the Company entity was cleared.
+func (m *QuoteMutation) CompanyCleared() bool {
+	return m.clearedcompany
+}
+
+// CompanyIDs returns the "company" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CompanyID instead. It exists only for internal usage by the builders.
+func (m *QuoteMutation) CompanyIDs() (ids []pulid.ID) {
+	if id := m.company; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCompany resets all changes to the "company" edge.
+func (m *QuoteMutation) ResetCompany() {
+	m.company = nil
+	m.clearedcompany = false
+}
+
+// ClearCustomer clears the "customer" edge to the Customer entity.
+func (m *QuoteMutation) ClearCustomer() {
+	m.clearedcustomer = true
+	m.clearedFields[quote.FieldCustomerID] = struct{}{}
+}
+
+// CustomerCleared reports if the "customer" edge to the Customer entity was cleared.
+func (m *QuoteMutation) CustomerCleared() bool {
+	return m.clearedcustomer
+}
+
+// CustomerIDs returns the "customer" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CustomerID instead. It exists only for internal usage by the builders.
+func (m *QuoteMutation) CustomerIDs() (ids []pulid.ID) {
+	if id := m.customer; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCustomer resets all changes to the "customer" edge.
+func (m *QuoteMutation) ResetCustomer() {
+	m.customer = nil
+	m.clearedcustomer = false
+}
+
+// AddItemIDs adds the "items" edge to the QuoteItem entity by ids.
+func (m *QuoteMutation) AddItemIDs(ids ...pulid.ID) {
+	if m.items == nil {
+		m.items = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.items[ids[i]] = struct{}{}
+	}
+}
+
+// ClearItems clears the "items" edge to the QuoteItem entity.
+func (m *QuoteMutation) ClearItems() {
+	m.cleareditems = true
+}
+
+// ItemsCleared reports if the "items" edge to the QuoteItem entity was cleared.
+func (m *QuoteMutation) ItemsCleared() bool {
+	return m.cleareditems
+}
+
+// RemoveItemIDs removes the "items" edge to the QuoteItem entity by IDs.
+func (m *QuoteMutation) RemoveItemIDs(ids ...pulid.ID) {
+	if m.removeditems == nil {
+		m.removeditems = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.items, ids[i])
+		m.removeditems[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedItems returns the removed IDs of the "items" edge to the QuoteItem entity.
+func (m *QuoteMutation) RemovedItemsIDs() (ids []pulid.ID) {
+	for id := range m.removeditems {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ItemsIDs returns the "items" edge IDs in the mutation.
+func (m *QuoteMutation) ItemsIDs() (ids []pulid.ID) {
+	for id := range m.items {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetItems resets all changes to the "items" edge.
+func (m *QuoteMutation) ResetItems() {
+	m.items = nil
+	m.cleareditems = false
+	m.removeditems = nil
+}
+
+// Where appends a list predicates to the QuoteMutation builder.
+func (m *QuoteMutation) Where(ps ...predicate.Quote) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the QuoteMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *QuoteMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Quote, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *QuoteMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *QuoteMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Quote).
+func (m *QuoteMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *QuoteMutation) Fields() []string {
+	fields := make([]string, 0, 32)
+	if m.created_at != nil {
+		fields = append(fields, quote.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, quote.FieldUpdatedAt)
+	}
+	if m.company != nil {
+		fields = append(fields, quote.FieldCompanyID)
+	}
+	if m.customer != nil {
+		fields = append(fields, quote.FieldCustomerID)
+	}
+	if m.currency != nil {
+		fields = append(fields, quote.FieldCurrency)
+	}
+	if m.exchange_rate != nil {
+		fields = append(fields, quote.FieldExchangeRate)
+	}
+	if m.reference != nil {
+		fields = append(fields, quote.FieldReference)
+	}
+	if m.notes != nil {
+		fields = append(fields, quote.FieldNotes)
+	}
+	if m.terms != nil {
+		fields = append(fields, quote.FieldTerms)
+	}
+	if m.billing_address != nil {
+		fields = append(fields, quote.FieldBillingAddress)
+	}
+	if m.shipping_address != nil {
+		fields = append(fields, quote.FieldShippingAddress)
+	}
+	if m.subtotal != nil {
+		fields = append(fields, quote.FieldSubtotal)
+	}
+	if m.total_discount != nil {
+		fields = append(fields, quote.FieldTotalDiscount)
+	}
+	if m.total_tax != nil {
+		fields = append(fields, quote.FieldTotalTax)
+	}
+	if m.shipping_cost != nil {
+		fields = append(fields, quote.FieldShippingCost)
+	}
+	if m.total != nil {
+		fields = append(fields, quote.FieldTotal)
+	}
+	if m.created_by_id != nil {
+		fields = append(fields, quote.FieldCreatedByID)
+	}
+	if m.quote_number != nil {
+		fields = append(fields, quote.FieldQuoteNumber)
+	}
+	if m.quote_date != nil {
+		fields = append(fields, quote.FieldQuoteDate)
+	}
+	if m.valid_until != nil {
+		fields = append(fields, quote.FieldValidUntil)
+	}
+	if m.status != nil {
+		fields = append(fields, quote.FieldStatus)
+	}
+	if m.title != nil {
+		fields = append(fields, quote.FieldTitle)
+	}
+	if m.description != nil {
+		fields = append(fields, quote.FieldDescription)
+	}
+	if m.sent_at != nil {
+		fields = append(fields, quote.FieldSentAt)
+	}
+	if m.send_count != nil {
+		fields = append(fields, quote.FieldSendCount)
+	}
+	if m.last_send != nil {
+		fields = append(fields, quote.FieldLastSend)
+	}
+	if m.accepted_at != nil {
+		fields = append(fields, quote.FieldAcceptedAt)
+	}
+	if m.accepted_by != nil {
+		fields = append(fields, quote.FieldAcceptedBy)
+	}
+	if m.rejected_at != nil {
+		fields = append(fields, quote.FieldRejectedAt)
+	}
+	if m.rejection_reason != nil {
+		fields = append(fields, quote.FieldRejectionReason)
+	}
+	if m.converted_to_order_at != nil {
+		fields = append(fields, quote.FieldConvertedToOrderAt)
+	}
+	if m.sales_order_id != nil {
+		fields = append(fields, quote.FieldSalesOrderID)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *QuoteMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case quote.FieldCreatedAt:
+		return m.CreatedAt()
+	case quote.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case quote.FieldCompanyID:
+		return m.CompanyID()
+	case quote.FieldCustomerID:
+		return m.CustomerID()
+	case quote.FieldCurrency:
+		return m.Currency()
+	case quote.FieldExchangeRate:
+		return m.ExchangeRate()
+	case quote.FieldReference:
+		return m.Reference()
+	case quote.FieldNotes:
+		return m.Notes()
+	case quote.FieldTerms:
+		return m.Terms()
+	case quote.FieldBillingAddress:
+		return m.BillingAddress()
+	case quote.FieldShippingAddress:
+		return m.ShippingAddress()
+	case quote.FieldSubtotal:
+		return m.Subtotal()
+	case quote.FieldTotalDiscount:
+		return m.TotalDiscount()
+	case quote.FieldTotalTax:
+		return m.TotalTax()
+	case quote.FieldShippingCost:
+		return m.ShippingCost()
+	case quote.FieldTotal:
+		return m.Total()
+	case quote.FieldCreatedByID:
+		return m.CreatedByID()
+	case quote.FieldQuoteNumber:
+		return m.QuoteNumber()
+	case quote.FieldQuoteDate:
+		return m.QuoteDate()
+	case quote.FieldValidUntil:
+		return m.ValidUntil()
+	case quote.FieldStatus:
+		return m.Status()
+	case quote.FieldTitle:
+		return m.Title()
+	case quote.FieldDescription:
+		return m.Description()
+	case quote.FieldSentAt:
+		return m.SentAt()
+	case quote.FieldSendCount:
+		return m.SendCount()
+	case quote.FieldLastSend:
+		return m.LastSend()
+	case quote.FieldAcceptedAt:
+		return m.AcceptedAt()
+	case quote.FieldAcceptedBy:
+		return m.AcceptedBy()
+	case quote.FieldRejectedAt:
+		return m.RejectedAt()
+	case quote.FieldRejectionReason:
+		return m.RejectionReason()
+	case quote.FieldConvertedToOrderAt:
+		return m.ConvertedToOrderAt()
+	case quote.FieldSalesOrderID:
+		return m.SalesOrderID()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *QuoteMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case quote.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case quote.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case quote.FieldCompanyID:
+		return m.OldCompanyID(ctx)
+	case quote.FieldCustomerID:
+		return m.OldCustomerID(ctx)
+	case quote.FieldCurrency:
+		return m.OldCurrency(ctx)
+	case quote.FieldExchangeRate:
+		return m.OldExchangeRate(ctx)
+	case quote.FieldReference:
+		return m.OldReference(ctx)
+	case quote.FieldNotes:
+		return m.OldNotes(ctx)
+	case quote.FieldTerms:
+		return m.OldTerms(ctx)
+	case quote.FieldBillingAddress:
+		return m.OldBillingAddress(ctx)
+	case quote.FieldShippingAddress:
+		return m.OldShippingAddress(ctx)
+	case quote.FieldSubtotal:
+		return m.OldSubtotal(ctx)
+	case quote.FieldTotalDiscount:
+		return m.OldTotalDiscount(ctx)
+	case quote.FieldTotalTax:
+		return m.OldTotalTax(ctx)
+	case quote.FieldShippingCost:
+		return m.OldShippingCost(ctx)
+	case quote.FieldTotal:
+		return m.OldTotal(ctx)
+	case quote.FieldCreatedByID:
+		return m.OldCreatedByID(ctx)
+	case quote.FieldQuoteNumber:
+		return m.OldQuoteNumber(ctx)
+	case quote.FieldQuoteDate:
+		return m.OldQuoteDate(ctx)
+	case quote.FieldValidUntil:
+		return m.OldValidUntil(ctx)
+	case quote.FieldStatus:
+		return m.OldStatus(ctx)
+	case quote.FieldTitle:
+		return m.OldTitle(ctx)
+	case quote.FieldDescription:
+		return m.OldDescription(ctx)
+	case quote.FieldSentAt:
+		return m.OldSentAt(ctx)
+	case quote.FieldSendCount:
+		return m.OldSendCount(ctx)
+	case quote.FieldLastSend:
+		return m.OldLastSend(ctx)
+	case quote.FieldAcceptedAt:
+		return m.OldAcceptedAt(ctx)
+	case quote.FieldAcceptedBy:
+		return m.OldAcceptedBy(ctx)
+	case quote.FieldRejectedAt:
+		return m.OldRejectedAt(ctx)
+	case quote.FieldRejectionReason:
+		return m.OldRejectionReason(ctx)
+	case quote.FieldConvertedToOrderAt:
+		return m.OldConvertedToOrderAt(ctx)
+	case quote.FieldSalesOrderID:
+		return m.OldSalesOrderID(ctx)
+	}
+	return nil, fmt.Errorf("unknown Quote field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *QuoteMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case quote.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case quote.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case quote.FieldCompanyID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCompanyID(v)
+		return nil
+	case quote.FieldCustomerID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCustomerID(v)
+		return nil
+	case quote.FieldCurrency:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCurrency(v)
+		return nil
+	case quote.FieldExchangeRate:
+		v, ok := value.(decimal.Decimal)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetExchangeRate(v)
+		return nil
+	case quote.FieldReference:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReference(v)
+		return nil
+	case quote.FieldNotes:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNotes(v)
+		return nil
+	case quote.FieldTerms:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTerms(v)
+		return nil
+	case quote.FieldBillingAddress:
+		v, ok := value.(types.Address)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBillingAddress(v)
+		return nil
+	case quote.FieldShippingAddress:
+		v, ok := value.(types.Address)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetShippingAddress(v)
+		return nil
+	case quote.FieldSubtotal:
+		v, ok := value.(decimal.Decimal)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSubtotal(v)
+		return nil
+	case quote.FieldTotalDiscount:
+		v, ok := value.(decimal.Decimal)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTotalDiscount(v)
+		return nil
+	case quote.FieldTotalTax:
+		v, ok := value.(decimal.Decimal)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTotalTax(v)
+		return nil
+	case quote.FieldShippingCost:
+		v, ok := value.(decimal.Decimal)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetShippingCost(v)
+		return nil
+	case quote.FieldTotal:
+		v, ok := value.(decimal.Decimal)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTotal(v)
+		return nil
+	case quote.FieldCreatedByID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedByID(v)
+		return nil
+	case quote.FieldQuoteNumber:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetQuoteNumber(v)
+		return nil
+	case quote.FieldQuoteDate:
+		v, ok := value.(types.Date)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetQuoteDate(v)
+		return nil
+	case quote.FieldValidUntil:
+		v, ok := value.(types.Date)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetValidUntil(v)
+		return nil
+	case quote.FieldStatus:
+		v, ok := value.(quote.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case quote.FieldTitle:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTitle(v)
+		return nil
+	case quote.FieldDescription:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDescription(v)
+		return nil
+	case quote.FieldSentAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSentAt(v)
+		return nil
+	case quote.FieldSendCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSendCount(v)
+		return nil
+	case quote.FieldLastSend:
+		v, ok := value.(map[string]interface{})
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastSend(v)
+		return nil
+	case quote.FieldAcceptedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAcceptedAt(v)
+		return nil
+	case quote.FieldAcceptedBy:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAcceptedBy(v)
+		return nil
+	case quote.FieldRejectedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRejectedAt(v)
+		return nil
+	case quote.FieldRejectionReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRejectionReason(v)
+		return nil
+	case quote.FieldConvertedToOrderAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetConvertedToOrderAt(v)
+		return nil
+	case quote.FieldSalesOrderID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSalesOrderID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Quote field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *QuoteMutation) AddedFields() []string {
+	var fields []string
+	if m.addsend_count != nil {
+		fields = append(fields, quote.FieldSendCount)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *QuoteMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case quote.FieldSendCount:
+		return m.AddedSendCount()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *QuoteMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case quote.FieldSendCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSendCount(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Quote numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *QuoteMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(quote.FieldReference) {
+		fields = append(fields, quote.FieldReference)
+	}
+	if m.FieldCleared(quote.FieldNotes) {
+		fields = append(fields, quote.FieldNotes)
+	}
+	if m.FieldCleared(quote.FieldTerms) {
+		fields = append(fields, quote.FieldTerms)
+	}
+	if m.FieldCleared(quote.FieldBillingAddress) {
+		fields = append(fields, quote.FieldBillingAddress)
+	}
+	if m.FieldCleared(quote.FieldShippingAddress) {
+		fields = append(fields, quote.FieldShippingAddress)
+	}
+	if m.FieldCleared(quote.FieldCreatedByID) {
+		fields = append(fields, quote.FieldCreatedByID)
+	}
+	if m.FieldCleared(quote.FieldTitle) {
+		fields = append(fields, quote.FieldTitle)
+	}
+	if m.FieldCleared(quote.FieldDescription) {
+		fields = append(fields, quote.FieldDescription)
+	}
+	if m.FieldCleared(quote.FieldSentAt) {
+		fields = append(fields, quote.FieldSentAt)
+	}
+	if m.FieldCleared(quote.FieldLastSend) {
+		fields = append(fields, quote.FieldLastSend)
+	}
+	if m.FieldCleared(quote.FieldAcceptedAt) {
+		fields = append(fields, quote.FieldAcceptedAt)
+	}
+	if m.FieldCleared(quote.FieldAcceptedBy) {
+		fields = append(fields, quote.FieldAcceptedBy)
+	}
+	if m.FieldCleared(quote.FieldRejectedAt) {
+		fields = append(fields, quote.FieldRejectedAt)
+	}
+	if m.FieldCleared(quote.FieldRejectionReason) {
+		fields = append(fields, quote.FieldRejectionReason)
+	}
+	if m.FieldCleared(quote.FieldConvertedToOrderAt) {
+		fields = append(fields, quote.FieldConvertedToOrderAt)
+	}
+	if m.FieldCleared(quote.FieldSalesOrderID) {
+		fields = append(fields, quote.FieldSalesOrderID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *QuoteMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *QuoteMutation) ClearField(name string) error {
+	switch name {
+	case quote.FieldReference:
+		m.ClearReference()
+		return nil
+	case quote.FieldNotes:
+		m.ClearNotes()
+		return nil
+	case quote.FieldTerms:
+		m.ClearTerms()
+		return nil
+	case quote.FieldBillingAddress:
+		m.ClearBillingAddress()
+		return nil
+	case quote.FieldShippingAddress:
+		m.ClearShippingAddress()
+		return nil
+	case quote.FieldCreatedByID:
+		m.ClearCreatedByID()
+		return nil
+	case quote.FieldTitle:
+		m.ClearTitle()
+		return nil
+	case quote.FieldDescription:
+		m.ClearDescription()
+		return nil
+	case quote.FieldSentAt:
+		m.ClearSentAt()
+		return nil
+	case quote.FieldLastSend:
+		m.ClearLastSend()
+		return nil
+	case quote.FieldAcceptedAt:
+		m.ClearAcceptedAt()
+		return nil
+	case quote.FieldAcceptedBy:
+		m.ClearAcceptedBy()
+		return nil
+	case quote.FieldRejectedAt:
+		m.ClearRejectedAt()
+		return nil
+	case quote.FieldRejectionReason:
+		m.ClearRejectionReason()
+		return nil
+	case quote.FieldConvertedToOrderAt:
+		m.ClearConvertedToOrderAt()
+		return nil
+	case quote.FieldSalesOrderID:
+		m.ClearSalesOrderID()
+		return nil
+	}
+	return fmt.Errorf("unknown Quote nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *QuoteMutation) ResetField(name string) error {
+	switch name {
+	case quote.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case quote.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case quote.FieldCompanyID:
+		m.ResetCompanyID()
+		return nil
+	case quote.FieldCustomerID:
+		m.ResetCustomerID()
+		return nil
+	case quote.FieldCurrency:
+		m.ResetCurrency()
+		return nil
+	case quote.FieldExchangeRate:
+		m.ResetExchangeRate()
+		return nil
+	case quote.FieldReference:
+		m.ResetReference()
+		return nil
+	case quote.FieldNotes:
+		m.ResetNotes()
+		return nil
+	case quote.FieldTerms:
+		m.ResetTerms()
+		return nil
+	case quote.FieldBillingAddress:
+		m.ResetBillingAddress()
+		return nil
+	case quote.FieldShippingAddress:
+		m.ResetShippingAddress()
+		return nil
+	case quote.FieldSubtotal:
+		m.ResetSubtotal()
+		return nil
+	case quote.FieldTotalDiscount:
+		m.ResetTotalDiscount()
+		return nil
+	case quote.FieldTotalTax:
+		m.ResetTotalTax()
+		return nil
+	case quote.FieldShippingCost:
+		m.ResetShippingCost()
+		return nil
+	case quote.FieldTotal:
+		m.ResetTotal()
+		return nil
+	case quote.FieldCreatedByID:
+		m.ResetCreatedByID()
+		return nil
+	case quote.FieldQuoteNumber:
+		m.ResetQuoteNumber()
+		return nil
+	case quote.FieldQuoteDate:
+		m.ResetQuoteDate()
+		return nil
+	case quote.FieldValidUntil:
+		m.ResetValidUntil()
+		return nil
+	case quote.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case quote.FieldTitle:
+		m.ResetTitle()
+		return nil
+	case quote.FieldDescription:
+		m.ResetDescription()
+		return nil
+	case quote.FieldSentAt:
+		m.ResetSentAt()
+		return nil
+	case quote.FieldSendCount:
+		m.ResetSendCount()
+		return nil
+	case quote.FieldLastSend:
+		m.ResetLastSend()
+		return nil
+	case quote.FieldAcceptedAt:
+		m.ResetAcceptedAt()
+		return nil
+	case quote.FieldAcceptedBy:
+		m.ResetAcceptedBy()
+		return nil
+	case quote.FieldRejectedAt:
+		m.ResetRejectedAt()
+		return nil
+	case quote.FieldRejectionReason:
+		m.ResetRejectionReason()
+		return nil
+	case quote.FieldConvertedToOrderAt:
+		m.ResetConvertedToOrderAt()
+		return nil
+	case quote.FieldSalesOrderID:
+		m.ResetSalesOrderID()
+		return nil
+	}
+	return fmt.Errorf("unknown Quote field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *QuoteMutation) AddedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.company != nil {
+		edges = append(edges, quote.EdgeCompany)
+	}
+	if m.customer != nil {
+		edges = append(edges, quote.EdgeCustomer)
+	}
+	if m.items != nil {
+		edges = append(edges, quote.EdgeItems)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *QuoteMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case quote.EdgeCompany:
+		if id := m.company; id != nil {
+			return []ent.Value{*id}
+		}
+	case quote.EdgeCustomer:
+		if id := m.customer; id != nil {
+			return []ent.Value{*id}
+		}
+	case quote.EdgeItems:
+		ids := make([]ent.Value, 0, len(m.items))
+		for id := range m.items {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *QuoteMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.removeditems != nil {
+		edges = append(edges, quote.EdgeItems)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *QuoteMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case quote.EdgeItems:
+		ids := make([]ent.Value, 0, len(m.removeditems))
+		for id := range m.removeditems {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *QuoteMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.clearedcompany {
+		edges = append(edges, quote.EdgeCompany)
+	}
+	if m.clearedcustomer {
+		edges = append(edges, quote.EdgeCustomer)
+	}
+	if m.cleareditems {
+		edges = append(edges, quote.EdgeItems)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *QuoteMutation) EdgeCleared(name string) bool {
+	switch name {
+	case quote.EdgeCompany:
+		return m.clearedcompany
+	case quote.EdgeCustomer:
+		return m.clearedcustomer
+	case quote.EdgeItems:
+		return m.cleareditems
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *QuoteMutation) ClearEdge(name string) error {
+	switch name {
+	case quote.EdgeCompany:
+		m.ClearCompany()
+		return nil
+	case quote.EdgeCustomer:
+		m.ClearCustomer()
+		return nil
+	}
+	return fmt.Errorf("unknown Quote unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *QuoteMutation) ResetEdge(name string) error {
+	switch name {
+	case quote.EdgeCompany:
+		m.ResetCompany()
+		return nil
+	case quote.EdgeCustomer:
+		m.ResetCustomer()
+		return nil
+	case quote.EdgeItems:
+		m.ResetItems()
+		return nil
+	}
+	return fmt.Errorf("unknown Quote edge %s", name)
+}
+
+// QuoteItemMutation represents an operation that mutates the QuoteItem nodes in the graph.
+type QuoteItemMutation struct {
+	config
+	op               Op
+	typ              string
+	id               *pulid.ID
+	created_at       *time.Time
+	updated_at       *time.Time
+	position         *int
+	addposition      *int
+	item_code        *string
+	description      *string
+	quantity         *decimal.Decimal
+	unit_price       *decimal.Decimal
+	discount_percent *decimal.Decimal
+	discount_amount  *decimal.Decimal
+	line_total       *decimal.Decimal
+	tax_code         *string
+	tax_rate         *decimal.Decimal
+	tax_amount       *decimal.Decimal
+	notes            *string
+	clearedFields    map[string]struct{}
+	company          *pulid.ID
+	clearedcompany   bool
+	quote            *pulid.ID
+	clearedquote     bool
+	item             *pulid.ID
+	cleareditem      bool
+	done             bool
+	oldValue         func(context.Context) (*QuoteItem, error)
+	predicates       []predicate.QuoteItem
+}
+
+var _ ent.Mutation = (*QuoteItemMutation)(nil)
+
+// quoteitemOption allows management of the mutation configuration using functional options.
+type quoteitemOption func(*QuoteItemMutation)
+
+// newQuoteItemMutation creates new mutation for the QuoteItem entity.
+func newQuoteItemMutation(c config, op Op, opts ...quoteitemOption) *QuoteItemMutation {
+	m := &QuoteItemMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeQuoteItem,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withQuoteItemID sets the ID field of the mutation.
+func withQuoteItemID(id pulid.ID) quoteitemOption {
+	return func(m *QuoteItemMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *QuoteItem
+		)
+		m.oldValue = func(ctx context.Context) (*QuoteItem, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().QuoteItem.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withQuoteItem sets the old QuoteItem of the mutation.
+func withQuoteItem(node *QuoteItem) quoteitemOption {
+	return func(m *QuoteItemMutation) {
+		m.oldValue = func(context.Context) (*QuoteItem, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m QuoteItemMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m QuoteItemMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of QuoteItem entities.
+func (m *QuoteItemMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *QuoteItemMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *QuoteItemMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().QuoteItem.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *QuoteItemMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *QuoteItemMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the QuoteItem entity.
+// If the QuoteItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteItemMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *QuoteItemMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *QuoteItemMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *QuoteItemMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the QuoteItem entity.
+// If the QuoteItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteItemMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *QuoteItemMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetCompanyID sets the "company_id" field.
+func (m *QuoteItemMutation) SetCompanyID(pu pulid.ID) {
+	m.company = &pu
+}
+
+// CompanyID returns the value of the "company_id" field in the mutation.
+func (m *QuoteItemMutation) CompanyID() (r pulid.ID, exists bool) {
+	v := m.company
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCompanyID returns the old "company_id" field's value of the QuoteItem entity.
+// If the QuoteItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteItemMutation) OldCompanyID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCompanyID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCompanyID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCompanyID: %w", err)
+	}
+	return oldValue.CompanyID, nil
+}
+
+// ResetCompanyID resets all changes to the "company_id" field.
+func (m *QuoteItemMutation) ResetCompanyID() {
+	m.company = nil
+}
+
+// SetPosition sets the "position" field.
+func (m *QuoteItemMutation) SetPosition(i int) {
+	m.position = &i
+	m.addposition = nil
+}
+
+// Position returns the value of the "position" field in the mutation.
+func (m *QuoteItemMutation) Position() (r int, exists bool) {
+	v := m.position
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPosition returns the old "position" field's value of the QuoteItem entity.
+// If the QuoteItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteItemMutation) OldPosition(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPosition is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPosition requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPosition: %w", err)
+	}
+	return oldValue.Position, nil
+}
+
+// AddPosition adds i to the "position" field.
+func (m *QuoteItemMutation) AddPosition(i int) {
+	if m.addposition != nil {
+		*m.addposition += i
+	} else {
+		m.addposition = &i
+	}
+}
+
+// AddedPosition returns the value that was added to the "position" field in this mutation.
+func (m *QuoteItemMutation) AddedPosition() (r int, exists bool) {
+	v := m.addposition
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPosition resets all changes to the "position" field.
+func (m *QuoteItemMutation) ResetPosition() {
+	m.position = nil
+	m.addposition = nil
+}
+
+// SetItemID sets the "item_id" field.
+func (m *QuoteItemMutation) SetItemID(pu pulid.ID) {
+	m.item = &pu
+}
+
+// ItemID returns the value of the "item_id" field in the mutation.
+func (m *QuoteItemMutation) ItemID() (r pulid.ID, exists bool) {
+	v := m.item
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldItemID returns the old "item_id" field's value of the QuoteItem entity.
+// If the QuoteItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteItemMutation) OldItemID(ctx context.Context) (v *pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldItemID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldItemID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldItemID: %w", err)
+	}
+	return oldValue.ItemID, nil
+}
+
+// ClearItemID clears the value of the "item_id" field.
+func (m *QuoteItemMutation) ClearItemID() {
+	m.item = nil
+	m.clearedFields[quoteitem.FieldItemID] = struct{}{}
+}
+
+// ItemIDCleared returns if the "item_id" field was cleared in this mutation.
+func (m *QuoteItemMutation) ItemIDCleared() bool {
+	_, ok := m.clearedFields[quoteitem.FieldItemID]
+	return ok
+}
+
+// ResetItemID resets all changes to the "item_id" field.
+func (m *QuoteItemMutation) ResetItemID() {
+	m.item = nil
+	delete(m.clearedFields, quoteitem.FieldItemID)
+}
+
+// SetItemCode sets the "item_code" field.
+func (m *QuoteItemMutation) SetItemCode(s string) {
+	m.item_code = &s
+}
+
+// ItemCode returns the value of the "item_code" field in the mutation.
+func (m *QuoteItemMutation) ItemCode() (r string, exists bool) {
+	v := m.item_code
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldItemCode returns the old "item_code" field's value of the QuoteItem entity.
+// If the QuoteItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteItemMutation) OldItemCode(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldItemCode is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldItemCode requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldItemCode: %w", err)
+	}
+	return oldValue.ItemCode, nil
+}
+
+// ClearItemCode clears the value of the "item_code" field.
+func (m *QuoteItemMutation) ClearItemCode() {
+	m.item_code = nil
+	m.clearedFields[quoteitem.FieldItemCode] = struct{}{}
+}
+
+// ItemCodeCleared returns if the "item_code" field was cleared in this mutation.
+func (m *QuoteItemMutation) ItemCodeCleared() bool {
+	_, ok := m.clearedFields[quoteitem.FieldItemCode]
+	return ok
+}
+
+// ResetItemCode resets all changes to the "item_code" field.
+func (m *QuoteItemMutation) ResetItemCode() {
+	m.item_code = nil
+	delete(m.clearedFields, quoteitem.FieldItemCode)
+}
+
+// SetDescription sets the "description" field.
+func (m *QuoteItemMutation) SetDescription(s string) {
+	m.description = &s
+}
+
+// Description returns the value of the "description" field in the mutation.
+func (m *QuoteItemMutation) Description() (r string, exists bool) {
+	v := m.description
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDescription returns the old "description" field's value of the QuoteItem entity.
+// If the QuoteItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteItemMutation) OldDescription(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDescription is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDescription requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDescription: %w", err)
+	}
+	return oldValue.Description, nil
+}
+
+// ResetDescription resets all changes to the "description" field.
+func (m *QuoteItemMutation) ResetDescription() {
+	m.description = nil
+}
+
+// SetQuantity sets the "quantity" field.
+func (m *QuoteItemMutation) SetQuantity(d decimal.Decimal) {
+	m.quantity = &d
+}
+
+// Quantity returns the value of the "quantity" field in the mutation.
+func (m *QuoteItemMutation) Quantity() (r decimal.Decimal, exists bool) {
+	v := m.quantity
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldQuantity returns the old "quantity" field's value of the QuoteItem entity.
+// If the QuoteItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteItemMutation) OldQuantity(ctx context.Context) (v decimal.Decimal, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldQuantity is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldQuantity requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldQuantity: %w", err)
+	}
+	return oldValue.Quantity, nil
+}
+
+// ResetQuantity resets all changes to the "quantity" field.
+func (m *QuoteItemMutation) ResetQuantity() {
+	m.quantity = nil
+}
+
+// SetUnitPrice sets the "unit_price" field.
+func (m *QuoteItemMutation) SetUnitPrice(d decimal.Decimal) {
+	m.unit_price = &d
+}
+
+// UnitPrice returns the value of the "unit_price" field in the mutation.
+func (m *QuoteItemMutation) UnitPrice() (r decimal.Decimal, exists bool) {
+	v := m.unit_price
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUnitPrice returns the old "unit_price" field's value of the QuoteItem entity.
+// If the QuoteItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteItemMutation) OldUnitPrice(ctx context.Context) (v decimal.Decimal, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUnitPrice is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUnitPrice requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUnitPrice: %w", err)
+	}
+	return oldValue.UnitPrice, nil
+}
+
+// ResetUnitPrice resets all changes to the "unit_price" field.
+func (m *QuoteItemMutation) ResetUnitPrice() {
+	m.unit_price = nil
+}
+
+// SetDiscountPercent sets the "discount_percent" field.
+func (m *QuoteItemMutation) SetDiscountPercent(d decimal.Decimal) {
+	m.discount_percent = &d
+}
+
+// DiscountPercent returns the value of the "discount_percent" field in the mutation.
+func (m *QuoteItemMutation) DiscountPercent() (r decimal.Decimal, exists bool) {
+	v := m.discount_percent
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDiscountPercent returns the old "discount_percent" field's value of the QuoteItem entity.
+// If the QuoteItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteItemMutation) OldDiscountPercent(ctx context.Context) (v decimal.Decimal, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDiscountPercent is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDiscountPercent requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDiscountPercent: %w", err)
+	}
+	return oldValue.DiscountPercent, nil
+}
+
+// ResetDiscountPercent resets all changes to the "discount_percent" field.
+func (m *QuoteItemMutation) ResetDiscountPercent() {
+	m.discount_percent = nil
+}
+
+// SetDiscountAmount sets the "discount_amount" field.
+func (m *QuoteItemMutation) SetDiscountAmount(d decimal.Decimal) {
+	m.discount_amount = &d
+}
+
+// DiscountAmount returns the value of the "discount_amount" field in the mutation.
+func (m *QuoteItemMutation) DiscountAmount() (r decimal.Decimal, exists bool) {
+	v := m.discount_amount
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDiscountAmount returns the old "discount_amount" field's value of the QuoteItem entity.
+// If the QuoteItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteItemMutation) OldDiscountAmount(ctx context.Context) (v decimal.Decimal, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDiscountAmount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDiscountAmount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDiscountAmount: %w", err)
+	}
+	return oldValue.DiscountAmount, nil
+}
+
+// ResetDiscountAmount resets all changes to the "discount_amount" field.
+func (m *QuoteItemMutation) ResetDiscountAmount() {
+	m.discount_amount = nil
+}
+
+// SetLineTotal sets the "line_total" field.
+func (m *QuoteItemMutation) SetLineTotal(d decimal.Decimal) {
+	m.line_total = &d
+}
+
+// LineTotal returns the value of the "line_total" field in the mutation.
+func (m *QuoteItemMutation) LineTotal() (r decimal.Decimal, exists bool) {
+	v := m.line_total
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLineTotal returns the old "line_total" field's value of the QuoteItem entity.
+// If the QuoteItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteItemMutation) OldLineTotal(ctx context.Context) (v decimal.Decimal, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLineTotal is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLineTotal requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLineTotal: %w", err)
+	}
+	return oldValue.LineTotal, nil
+}
+
+// ResetLineTotal resets all changes to the "line_total" field.
+func (m *QuoteItemMutation) ResetLineTotal() {
+	m.line_total = nil
+}
+
+// SetTaxCode sets the "tax_code" field.
+func (m *QuoteItemMutation) SetTaxCode(s string) {
+	m.tax_code = &s
+}
+
+// TaxCode returns the value of the "tax_code" field in the mutation.
+func (m *QuoteItemMutation) TaxCode() (r string, exists bool) {
+	v := m.tax_code
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTaxCode returns the old "tax_code" field's value of the QuoteItem entity.
+// If the QuoteItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteItemMutation) OldTaxCode(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTaxCode is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTaxCode requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTaxCode: %w", err)
+	}
+	return oldValue.TaxCode, nil
+}
+
+// ClearTaxCode clears the value of the "tax_code" field.
+func (m *QuoteItemMutation) ClearTaxCode() {
+	m.tax_code = nil
+	m.clearedFields[quoteitem.FieldTaxCode] = struct{}{}
+}
+
+// TaxCodeCleared returns if the "tax_code" field was cleared in this mutation.
+func (m *QuoteItemMutation) TaxCodeCleared() bool {
+	_, ok := m.clearedFields[quoteitem.FieldTaxCode]
+	return ok
+}
+
+// ResetTaxCode resets all changes to the "tax_code" field.
+func (m *QuoteItemMutation) ResetTaxCode() {
+	m.tax_code = nil
+	delete(m.clearedFields, quoteitem.FieldTaxCode)
+}
+
+// SetTaxRate sets the "tax_rate" field.
+func (m *QuoteItemMutation) SetTaxRate(d decimal.Decimal) {
+	m.tax_rate = &d
+}
+
+// TaxRate returns the value of the "tax_rate" field in the mutation.
+func (m *QuoteItemMutation) TaxRate() (r decimal.Decimal, exists bool) {
+	v := m.tax_rate
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTaxRate returns the old "tax_rate" field's value of the QuoteItem entity.
+// If the QuoteItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteItemMutation) OldTaxRate(ctx context.Context) (v decimal.Decimal, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTaxRate is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTaxRate requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTaxRate: %w", err)
+	}
+	return oldValue.TaxRate, nil
+}
+
+// ResetTaxRate resets all changes to the "tax_rate" field.
+func (m *QuoteItemMutation) ResetTaxRate() {
+	m.tax_rate = nil
+}
+
+// SetTaxAmount sets the "tax_amount" field.
+func (m *QuoteItemMutation) SetTaxAmount(d decimal.Decimal) {
+	m.tax_amount = &d
+}
+
+// TaxAmount returns the value of the "tax_amount" field in the mutation.
+func (m *QuoteItemMutation) TaxAmount() (r decimal.Decimal, exists bool) {
+	v := m.tax_amount
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTaxAmount returns the old "tax_amount" field's value of the QuoteItem entity.
+// If the QuoteItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteItemMutation) OldTaxAmount(ctx context.Context) (v decimal.Decimal, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTaxAmount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTaxAmount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTaxAmount: %w", err)
+	}
+	return oldValue.TaxAmount, nil
+}
+
+// ResetTaxAmount resets all changes to the "tax_amount" field.
+func (m *QuoteItemMutation) ResetTaxAmount() {
+	m.tax_amount = nil
+}
+
+// SetNotes sets the "notes" field.
+func (m *QuoteItemMutation) SetNotes(s string) {
+	m.notes = &s
+}
+
+// Notes returns the value of the "notes" field in the mutation.
+func (m *QuoteItemMutation) Notes() (r string, exists bool) {
+	v := m.notes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNotes returns the old "notes" field's value of the QuoteItem entity.
+// If the QuoteItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteItemMutation) OldNotes(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNotes is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNotes requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNotes: %w", err)
+	}
+	return oldValue.Notes, nil
+}
+
+// ClearNotes clears the value of the "notes" field.
+func (m *QuoteItemMutation) ClearNotes() {
+	m.notes = nil
+	m.clearedFields[quoteitem.FieldNotes] = struct{}{}
+}
+
+// NotesCleared returns if the "notes" field was cleared in this mutation.
+func (m *QuoteItemMutation) NotesCleared() bool {
+	_, ok := m.clearedFields[quoteitem.FieldNotes]
+	return ok
+}
+
+// ResetNotes resets all changes to the "notes" field.
+func (m *QuoteItemMutation) ResetNotes() {
+	m.notes = nil
+	delete(m.clearedFields, quoteitem.FieldNotes)
+}
+
+// SetQuoteID sets the "quote_id" field.
+func (m *QuoteItemMutation) SetQuoteID(pu pulid.ID) {
+	m.quote = &pu
+}
+
+// QuoteID returns the value of the "quote_id" field in the mutation.
+func (m *QuoteItemMutation) QuoteID() (r pulid.ID, exists bool) {
+	v := m.quote
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldQuoteID returns the old "quote_id" field's value of the QuoteItem entity.
+// If the QuoteItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteItemMutation) OldQuoteID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldQuoteID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldQuoteID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldQuoteID: %w", err)
+	}
+	return oldValue.QuoteID, nil
+}
+
+// ResetQuoteID resets all changes to the "quote_id" field.
+func (m *QuoteItemMutation) ResetQuoteID() {
+	m.quote = nil
+}
+
+// ClearCompany clears the "company" edge to the Company entity.
+func (m *QuoteItemMutation) ClearCompany() {
+	m.clearedcompany = true
+	m.clearedFields[quoteitem.FieldCompanyID] = struct{}{}
+}
+
+// CompanyCleared reports if the "company" edge to the Company entity was cleared.
+func (m *QuoteItemMutation) CompanyCleared() bool {
+	return m.clearedcompany
+}
+
+// CompanyIDs returns the "company" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CompanyID instead. It exists only for internal usage by the builders.
+func (m *QuoteItemMutation) CompanyIDs() (ids []pulid.ID) {
+	if id := m.company; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCompany resets all changes to the "company" edge.
+func (m *QuoteItemMutation) ResetCompany() {
+	m.company = nil
+	m.clearedcompany = false
+}
+
+// ClearQuote clears the "quote" edge to the Quote entity.
+func (m *QuoteItemMutation) ClearQuote() {
+	m.clearedquote = true
+	m.clearedFields[quoteitem.FieldQuoteID] = struct{}{}
+}
+
+// QuoteCleared reports if the "quote" edge to the Quote entity was cleared.
+func (m *QuoteItemMutation) QuoteCleared() bool {
+	return m.clearedquote
+}
+
+// QuoteIDs returns the "quote" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// QuoteID instead. It exists only for internal usage by the builders.
+func (m *QuoteItemMutation) QuoteIDs() (ids []pulid.ID) {
+	if id := m.quote; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetQuote resets all changes to the "quote" edge.
+func (m *QuoteItemMutation) ResetQuote() {
+	m.quote = nil
+	m.clearedquote = false
+}
+
+// ClearItem clears the "item" edge to the Item entity.
+func (m *QuoteItemMutation) ClearItem() {
+	m.cleareditem = true
+	m.clearedFields[quoteitem.FieldItemID] = struct{}{}
+}
+
+// ItemCleared reports if the "item" edge to the Item entity was cleared.
+func (m *QuoteItemMutation) ItemCleared() bool {
+	return m.ItemIDCleared() || m.cleareditem
+}
+
+// ItemIDs returns the "item" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ItemID instead. It exists only for internal usage by the builders.
+func (m *QuoteItemMutation) ItemIDs() (ids []pulid.ID) {
+	if id := m.item; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetItem resets all changes to the "item" edge.
+func (m *QuoteItemMutation) ResetItem() {
+	m.item = nil
+	m.cleareditem = false
+}
+
+// Where appends a list predicates to the QuoteItemMutation builder.
+func (m *QuoteItemMutation) Where(ps ...predicate.QuoteItem) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the QuoteItemMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *QuoteItemMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.QuoteItem, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *QuoteItemMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *QuoteItemMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (QuoteItem).
+func (m *QuoteItemMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *QuoteItemMutation) Fields() []string {
+	fields := make([]string, 0, 17)
+	if m.created_at != nil {
+		fields = append(fields, quoteitem.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, quoteitem.FieldUpdatedAt)
+	}
+	if m.company != nil {
+		fields = append(fields, quoteitem.FieldCompanyID)
+	}
+	if m.position != nil {
+		fields = append(fields, quoteitem.FieldPosition)
+	}
+	if m.item != nil {
+		fields = append(fields, quoteitem.FieldItemID)
+	}
+	if m.item_code != nil {
+		fields = append(fields, quoteitem.FieldItemCode)
+	}
+	if m.description != nil {
+		fields = append(fields, quoteitem.FieldDescription)
+	}
+	if m.quantity != nil {
+		fields = append(fields, quoteitem.FieldQuantity)
+	}
+	if m.unit_price != nil {
+		fields = append(fields, quoteitem.FieldUnitPrice)
+	}
+	if m.discount_percent != nil {
+		fields = append(fields, quoteitem.FieldDiscountPercent)
+	}
+	if m.discount_amount != nil {
+		fields = append(fields, quoteitem.FieldDiscountAmount)
+	}
+	if m.line_total != nil {
+		fields = append(fields, quoteitem.FieldLineTotal)
+	}
+	if m.tax_code != nil {
+		fields = append(fields, quoteitem.FieldTaxCode)
+	}
+	if m.tax_rate != nil {
+		fields = append(fields, quoteitem.FieldTaxRate)
+	}
+	if m.tax_amount != nil {
+		fields = append(fields, quoteitem.FieldTaxAmount)
+	}
+	if m.notes != nil {
+		fields = append(fields, quoteitem.FieldNotes)
+	}
+	if m.quote != nil {
+		fields = append(fields, quoteitem.FieldQuoteID)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *QuoteItemMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case quoteitem.FieldCreatedAt:
+		return m.CreatedAt()
+	case quoteitem.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case quoteitem.FieldCompanyID:
+		return m.CompanyID()
+	case quoteitem.FieldPosition:
+		return m.Position()
+	case quoteitem.FieldItemID:
+		return m.ItemID()
+	case quoteitem.FieldItemCode:
+		return m.ItemCode()
+	case quoteitem.FieldDescription:
+		return m.Description()
+	case quoteitem.FieldQuantity:
+		return m.Quantity()
+	case quoteitem.FieldUnitPrice:
+		return m.UnitPrice()
+	case quoteitem.FieldDiscountPercent:
+		return m.DiscountPercent()
+	case quoteitem.FieldDiscountAmount:
+		return m.DiscountAmount()
+	case quoteitem.FieldLineTotal:
+		return m.LineTotal()
+	case quoteitem.FieldTaxCode:
+		return m.TaxCode()
+	case quoteitem.FieldTaxRate:
+		return m.TaxRate()
+	case quoteitem.FieldTaxAmount:
+		return m.TaxAmount()
+	case quoteitem.FieldNotes:
+		return m.Notes()
+	case quoteitem.FieldQuoteID:
+		return m.QuoteID()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *QuoteItemMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case quoteitem.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case quoteitem.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case quoteitem.FieldCompanyID:
+		return m.OldCompanyID(ctx)
+	case quoteitem.FieldPosition:
+		return m.OldPosition(ctx)
+	case quoteitem.FieldItemID:
+		return m.OldItemID(ctx)
+	case quoteitem.FieldItemCode:
+		return m.OldItemCode(ctx)
+	case quoteitem.FieldDescription:
+		return m.OldDescription(ctx)
+	case quoteitem.FieldQuantity:
+		return m.OldQuantity(ctx)
+	case quoteitem.FieldUnitPrice:
+		return m.OldUnitPrice(ctx)
+	case quoteitem.FieldDiscountPercent:
+		return m.OldDiscountPercent(ctx)
+	case quoteitem.FieldDiscountAmount:
+		return m.OldDiscountAmount(ctx)
+	case quoteitem.FieldLineTotal:
+		return m.OldLineTotal(ctx)
+	case quoteitem.FieldTaxCode:
+		return m.OldTaxCode(ctx)
+	case quoteitem.FieldTaxRate:
+		return m.OldTaxRate(ctx)
+	case quoteitem.FieldTaxAmount:
+		return m.OldTaxAmount(ctx)
+	case quoteitem.FieldNotes:
+		return m.OldNotes(ctx)
+	case quoteitem.FieldQuoteID:
+		return m.OldQuoteID(ctx)
+	}
+	return nil, fmt.Errorf("unknown QuoteItem field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *QuoteItemMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case quoteitem.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case quoteitem.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case quoteitem.FieldCompanyID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCompanyID(v)
+		return nil
+	case quoteitem.FieldPosition:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPosition(v)
+		return nil
+	case quoteitem.FieldItemID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetItemID(v)
+		return nil
+	case quoteitem.FieldItemCode:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetItemCode(v)
+		return nil
+	case quoteitem.FieldDescription:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDescription(v)
+		return nil
+	case quoteitem.FieldQuantity:
+		v, ok := value.(decimal.Decimal)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetQuantity(v)
+		return nil
+	case quoteitem.FieldUnitPrice:
+		v, ok := value.(decimal.Decimal)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUnitPrice(v)
+		return nil
+	case quoteitem.FieldDiscountPercent:
+		v, ok := value.(decimal.Decimal)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDiscountPercent(v)
+		return nil
+	case quoteitem.FieldDiscountAmount:
+		v, ok := value.(decimal.Decimal)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDiscountAmount(v)
+		return nil
+	case quoteitem.FieldLineTotal:
+		v, ok := value.(decimal.Decimal)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLineTotal(v)
+		return nil
+	case quoteitem.FieldTaxCode:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTaxCode(v)
+		return nil
+	case quoteitem.FieldTaxRate:
+		v, ok := value.(decimal.Decimal)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTaxRate(v)
+		return nil
+	case quoteitem.FieldTaxAmount:
+		v, ok := value.(decimal.Decimal)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTaxAmount(v)
+		return nil
+	case quoteitem.FieldNotes:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNotes(v)
+		return nil
+	case quoteitem.FieldQuoteID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetQuoteID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown QuoteItem field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *QuoteItemMutation) AddedFields() []string {
+	var fields []string
+	if m.addposition != nil {
+		fields = append(fields, quoteitem.FieldPosition)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *QuoteItemMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case quoteitem.FieldPosition:
+		return m.AddedPosition()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *QuoteItemMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case quoteitem.FieldPosition:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPosition(v)
+		return nil
+	}
+	return fmt.Errorf("unknown QuoteItem numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *QuoteItemMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(quoteitem.FieldItemID) {
+		fields = append(fields, quoteitem.FieldItemID)
+	}
+	if m.FieldCleared(quoteitem.FieldItemCode) {
+		fields = append(fields, quoteitem.FieldItemCode)
+	}
+	if m.FieldCleared(quoteitem.FieldTaxCode) {
+		fields = append(fields, quoteitem.FieldTaxCode)
+	}
+	if m.FieldCleared(quoteitem.FieldNotes) {
+		fields = append(fields, quoteitem.FieldNotes)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *QuoteItemMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *QuoteItemMutation) ClearField(name string) error {
+	switch name {
+	case quoteitem.FieldItemID:
+		m.ClearItemID()
+		return nil
+	case quoteitem.FieldItemCode:
+		m.ClearItemCode()
+		return nil
+	case quoteitem.FieldTaxCode:
+		m.ClearTaxCode()
+		return nil
+	case quoteitem.FieldNotes:
+		m.ClearNotes()
+		return nil
+	}
+	return fmt.Errorf("unknown QuoteItem nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *QuoteItemMutation) ResetField(name string) error {
+	switch name {
+	case quoteitem.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case quoteitem.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case quoteitem.FieldCompanyID:
+		m.ResetCompanyID()
+		return nil
+	case quoteitem.FieldPosition:
+		m.ResetPosition()
+		return nil
+	case quoteitem.FieldItemID:
+		m.ResetItemID()
+		return nil
+	case quoteitem.FieldItemCode:
+		m.ResetItemCode()
+		return nil
+	case quoteitem.FieldDescription:
+		m.ResetDescription()
+		return nil
+	case quoteitem.FieldQuantity:
+		m.ResetQuantity()
+		return nil
+	case quoteitem.FieldUnitPrice:
+		m.ResetUnitPrice()
+		return nil
+	case quoteitem.FieldDiscountPercent:
+		m.ResetDiscountPercent()
+		return nil
+	case quoteitem.FieldDiscountAmount:
+		m.ResetDiscountAmount()
+		return nil
+	case quoteitem.FieldLineTotal:
+		m.ResetLineTotal()
+		return nil
+	case quoteitem.FieldTaxCode:
+		m.ResetTaxCode()
+		return nil
+	case quoteitem.FieldTaxRate:
+		m.ResetTaxRate()
+		return nil
+	case quoteitem.FieldTaxAmount:
+		m.ResetTaxAmount()
+		return nil
+	case quoteitem.FieldNotes:
+		m.ResetNotes()
+		return nil
+	case quoteitem.FieldQuoteID:
+		m.ResetQuoteID()
+		return nil
+	}
+	return fmt.Errorf("unknown QuoteItem field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *QuoteItemMutation) AddedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.company != nil {
+		edges = append(edges, quoteitem.EdgeCompany)
+	}
+	if m.quote != nil {
+		edges = append(edges, quoteitem.EdgeQuote)
+	}
+	if m.item != nil {
+		edges = append(edges, quoteitem.EdgeItem)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *QuoteItemMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case quoteitem.EdgeCompany:
+		if id := m.company; id != nil {
+			return []ent.Value{*id}
+		}
+	case quoteitem.EdgeQuote:
+		if id := m.quote; id != nil {
+			return []ent.Value{*id}
+		}
+	case quoteitem.EdgeItem:
+		if id := m.item; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *QuoteItemMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 3)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *QuoteItemMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *QuoteItemMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.clearedcompany {
+		edges = append(edges, quoteitem.EdgeCompany)
+	}
+	if m.clearedquote {
+		edges = append(edges, quoteitem.EdgeQuote)
+	}
+	if m.cleareditem {
+		edges = append(edges, quoteitem.EdgeItem)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *QuoteItemMutation) EdgeCleared(name string) bool {
+	switch name {
+	case quoteitem.EdgeCompany:
+		return m.clearedcompany
+	case quoteitem.EdgeQuote:
+		return m.clearedquote
+	case quoteitem.EdgeItem:
+		return m.cleareditem
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *QuoteItemMutation) ClearEdge(name string) error {
+	switch name {
+	case quoteitem.EdgeCompany:
+		m.ClearCompany()
+		return nil
+	case quoteitem.EdgeQuote:
+		m.ClearQuote()
+		return nil
+	case quoteitem.EdgeItem:
+		m.ClearItem()
+		return nil
+	}
+	return fmt.Errorf("unknown QuoteItem unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *QuoteItemMutation) ResetEdge(name string) error {
+	switch name {
+	case quoteitem.EdgeCompany:
+		m.ResetCompany()
+		return nil
+	case quoteitem.EdgeQuote:
+		m.ResetQuote()
+		return nil
+	case quoteitem.EdgeItem:
+		m.ResetItem()
+		return nil
+	}
+	return fmt.Errorf("unknown QuoteItem edge %s", name)
+}
+
+// SalesOrderMutation represents an operation that mutates the SalesOrder nodes in the graph.
+type SalesOrderMutation struct {
+	config
+	op                   Op
+	typ                  string
+	id                   *pulid.ID
+	created_at           *time.Time
+	updated_at           *time.Time
+	currency             *string
+	exchange_rate        *decimal.Decimal
+	reference            *string
+	notes                *string
+	terms                *string
+	billing_address      *types.Address
+	shipping_address     *types.Address
+	subtotal             *decimal.Decimal
+	total_discount       *decimal.Decimal
+	total_tax            *decimal.Decimal
+	shipping_cost        *decimal.Decimal
+	total                *decimal.Decimal
+	created_by_id        *pulid.ID
+	order_number         *string
+	order_date           *types.Date
+	required_date        *types.Date
+	promised_date        *types.Date
+	status               *salesorder.Status
+	priority             *salesorder.Priority
+	status_history       *[]map[string]interface{}
+	appendstatus_history []map[string]interface{}
+	fulfillment_status   *salesorder.FulfillmentStatus
+	shipping_method      *string
+	tracking_number      *string
+	estimated_delivery   *types.Date
+	invoice_status       *salesorder.InvoiceStatus
+	clearedFields        map[string]struct{}
+	company              *pulid.ID
+	clearedcompany       bool
+	customer             *pulid.ID
+	clearedcustomer      bool
+	items                map[pulid.ID]struct{}
+	removeditems         map[pulid.ID]struct{}
+	cleareditems         bool
+	quote                *pulid.ID
+	clearedquote         bool
+	invoices             map[pulid.ID]struct{}
+	removedinvoices      map[pulid.ID]struct{}
+	clearedinvoices      bool
+	done                 bool
+	oldValue             func(context.Context) (*SalesOrder, error)
+	predicates           []predicate.SalesOrder
+}
+
+var _ ent.Mutation = (*SalesOrderMutation)(nil)
+
+// salesorderOption allows management of the mutation configuration using functional options.
+type salesorderOption func(*SalesOrderMutation)
+
+// newSalesOrderMutation creates new mutation for the SalesOrder entity.
+func newSalesOrderMutation(c config, op Op, opts ...salesorderOption) *SalesOrderMutation {
+	m := &SalesOrderMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeSalesOrder,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withSalesOrderID sets the ID field of the mutation.
+func withSalesOrderID(id pulid.ID) salesorderOption {
+	return func(m *SalesOrderMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *SalesOrder
+		)
+		m.oldValue = func(ctx context.Context) (*SalesOrder, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().SalesOrder.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withSalesOrder sets the old SalesOrder of the mutation.
+func withSalesOrder(node *SalesOrder) salesorderOption {
+	return func(m *SalesOrderMutation) {
+		m.oldValue = func(context.Context) (*SalesOrder, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m SalesOrderMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m SalesOrderMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of SalesOrder entities.
+func (m *SalesOrderMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *SalesOrderMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *SalesOrderMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().SalesOrder.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *SalesOrderMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *SalesOrderMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the SalesOrder entity.
+// If the SalesOrder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SalesOrderMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *SalesOrderMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *SalesOrderMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *SalesOrderMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the SalesOrder entity.
+// If the SalesOrder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SalesOrderMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *SalesOrderMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetCompanyID sets the "company_id" field.
+func (m *SalesOrderMutation) SetCompanyID(pu pulid.ID) {
+	m.company = &pu
+}
+
+// CompanyID returns the value of the "company_id" field in the mutation.
+func (m *SalesOrderMutation) CompanyID() (r pulid.ID, exists bool) {
+	v := m.company
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCompanyID returns the old "company_id" field's value of the SalesOrder entity.
+// If the SalesOrder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SalesOrderMutation) OldCompanyID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCompanyID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCompanyID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCompanyID: %w", err)
+	}
+	return oldValue.CompanyID, nil
+}
+
+// ResetCompanyID resets all changes to the "company_id" field.
+func (m *SalesOrderMutation) ResetCompanyID() {
+	m.company = nil
+}
+
+// SetCustomerID sets the "customer_id" field.
+func (m *SalesOrderMutation) SetCustomerID(pu pulid.ID) {
+	m.customer = &pu
+}
+
+// CustomerID returns the value of the "customer_id" field in the mutation.
+func (m *SalesOrderMutation) CustomerID() (r pulid.ID, exists bool) {
+	v := m.customer
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCustomerID returns the old "customer_id" field's value of the SalesOrder entity.
+// If the SalesOrder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SalesOrderMutation) OldCustomerID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCustomerID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCustomerID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCustomerID: %w", err)
+	}
+	return oldValue.CustomerID, nil
+}
+
+// ResetCustomerID resets all changes to the "customer_id" field.
+func (m *SalesOrderMutation) ResetCustomerID() {
+	m.customer = nil
+}
+
+// SetCurrency sets the "currency" field.
+func (m *SalesOrderMutation) SetCurrency(s string) {
+	m.currency = &s
+}
+
+// Currency returns the value of the "currency" field in the mutation.
+func (m *SalesOrderMutation) Currency() (r string, exists bool) {
+	v := m.currency
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCurrency returns the old "currency" field's value of the SalesOrder entity.
+// If the SalesOrder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SalesOrderMutation) OldCurrency(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCurrency is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCurrency requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCurrency: %w", err)
+	}
+	return oldValue.Currency, nil
+}
+
+// ResetCurrency resets all changes to the "currency" field.
+func (m *SalesOrderMutation) ResetCurrency() {
+	m.currency = nil
+}
+
+// SetExchangeRate sets the "exchange_rate" field.
+func (m *SalesOrderMutation) SetExchangeRate(d decimal.Decimal) {
+	m.exchange_rate = &d
+}
+
+// ExchangeRate returns the value of the "exchange_rate" field in the mutation.
+func (m *SalesOrderMutation) ExchangeRate() (r decimal.Decimal, exists bool) {
+	v := m.exchange_rate
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldExchangeRate returns the old "exchange_rate" field's value of the SalesOrder entity.
+// If the SalesOrder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SalesOrderMutation) OldExchangeRate(ctx context.Context) (v decimal.Decimal, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldExchangeRate is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldExchangeRate requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldExchangeRate: %w", err)
+	}
+	return oldValue.ExchangeRate, nil
+}
+
+// ResetExchangeRate resets all changes to the "exchange_rate" field.
+func (m *SalesOrderMutation) ResetExchangeRate() {
+	m.exchange_rate = nil
+}
+
+// SetReference sets the "reference" field.
+func (m *SalesOrderMutation) SetReference(s string) {
+	m.reference = &s
+}
+
+// Reference returns the value of the "reference" field in the mutation.
+func (m *SalesOrderMutation) Reference() (r string, exists bool) {
+	v := m.reference
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReference returns the old "reference" field's value of the SalesOrder entity.
+// If the SalesOrder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SalesOrderMutation) OldReference(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReference is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReference requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReference: %w", err)
+	}
+	return oldValue.Reference, nil
+}
+
+// ClearReference clears the value of the "reference" field.
+func (m *SalesOrderMutation) ClearReference() {
+	m.reference = nil
+	m.clearedFields[salesorder.FieldReference] = struct{}{}
+}
+
+// ReferenceCleared returns if the "reference" field was cleared in this mutation.
+func (m *SalesOrderMutation) ReferenceCleared() bool {
+	_, ok := m.clearedFields[salesorder.FieldReference]
+	return ok
+}
+
+// ResetReference resets all changes to the "reference" field.
+func (m *SalesOrderMutation) ResetReference() {
+	m.reference = nil
+	delete(m.clearedFields, salesorder.FieldReference)
+}
+
+// SetNotes sets the "notes" field.
+func (m *SalesOrderMutation) SetNotes(s string) {
+	m.notes = &s
+}
+
+// Notes returns the value of the "notes" field in the mutation.
+func (m *SalesOrderMutation) Notes() (r string, exists bool) {
+	v := m.notes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNotes returns the old "notes" field's value of the SalesOrder entity.
+// If the SalesOrder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SalesOrderMutation) OldNotes(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNotes is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNotes requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNotes: %w", err)
+	}
+	return oldValue.Notes, nil
+}
+
+// ClearNotes clears the value of the "notes" field.
+func (m *SalesOrderMutation) ClearNotes() {
+	m.notes = nil
+	m.clearedFields[salesorder.FieldNotes] = struct{}{}
+}
+
+// NotesCleared returns if the "notes" field was cleared in this mutation.
+func (m *SalesOrderMutation) NotesCleared() bool {
+	_, ok := m.clearedFields[salesorder.FieldNotes]
+	return ok
+}
+
+// ResetNotes resets all changes to the "notes" field.
+func (m *SalesOrderMutation) ResetNotes() {
+	m.notes = nil
+	delete(m.clearedFields, salesorder.FieldNotes)
+}
+
+// SetTerms sets the "terms" field.
+func (m *SalesOrderMutation) SetTerms(s string) {
+	m.terms = &s
+}
+
+// Terms returns the value of the "terms" field in the mutation.
+func (m *SalesOrderMutation) Terms() (r string, exists bool) {
+	v := m.terms
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTerms returns the old "terms" field's value of the SalesOrder entity.
+// If the SalesOrder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SalesOrderMutation) OldTerms(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTerms is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTerms requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTerms: %w", err)
+	}
+	return oldValue.Terms, nil
+}
+
+// ClearTerms clears the value of the "terms" field.
+func (m *SalesOrderMutation) ClearTerms() {
+	m.terms = nil
+	m.clearedFields[salesorder.FieldTerms] = struct{}{}
+}
+
+// TermsCleared returns if the "terms" field was cleared in this mutation.
+func (m *SalesOrderMutation) TermsCleared() bool {
+	_, ok := m.clearedFields[salesorder.FieldTerms]
+	return ok
+}
+
+// ResetTerms resets all changes to the "terms" field.
+func (m *SalesOrderMutation) ResetTerms() {
+	m.terms = nil
+	delete(m.clearedFields, salesorder.FieldTerms)
+}
+
+// SetBillingAddress sets the "billing_address" field.
+func (m *SalesOrderMutation) SetBillingAddress(t types.Address) {
+	m.billing_address = &t
+}
+
+// BillingAddress returns the value of the "billing_address" field in the mutation.
+func (m *SalesOrderMutation) BillingAddress() (r types.Address, exists bool) {
+	v := m.billing_address
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBillingAddress returns the old "billing_address" field's value of the SalesOrder entity.
+// If the SalesOrder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SalesOrderMutation) OldBillingAddress(ctx context.Context) (v types.Address, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBillingAddress is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBillingAddress requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBillingAddress: %w", err)
+	}
+	return oldValue.BillingAddress, nil
+}
+
+// ClearBillingAddress clears the value of the "billing_address" field.
+func (m *SalesOrderMutation) ClearBillingAddress() {
+	m.billing_address = nil
+	m.clearedFields[salesorder.FieldBillingAddress] = struct{}{}
+}
+
+// BillingAddressCleared returns if the "billing_address" field was cleared in this mutation.
+func (m *SalesOrderMutation) BillingAddressCleared() bool {
+	_, ok := m.clearedFields[salesorder.FieldBillingAddress]
+	return ok
+}
+
+// ResetBillingAddress resets all changes to the "billing_address" field.
+func (m *SalesOrderMutation) ResetBillingAddress() {
+	m.billing_address = nil
+	delete(m.clearedFields, salesorder.FieldBillingAddress)
+}
+
+// SetShippingAddress sets the "shipping_address" field.
+func (m *SalesOrderMutation) SetShippingAddress(t types.Address) {
+	m.shipping_address = &t
+}
+
+// ShippingAddress returns the value of the "shipping_address" field in the mutation.
+func (m *SalesOrderMutation) ShippingAddress() (r types.Address, exists bool) {
+	v := m.shipping_address
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldShippingAddress returns the old "shipping_address" field's value of the SalesOrder entity.
+// If the SalesOrder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SalesOrderMutation) OldShippingAddress(ctx context.Context) (v types.Address, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldShippingAddress is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldShippingAddress requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldShippingAddress: %w", err)
+	}
+	return oldValue.ShippingAddress, nil
+}
+
+// ClearShippingAddress clears the value of the "shipping_address" field.
+func (m *SalesOrderMutation) ClearShippingAddress() {
+	m.shipping_address = nil
+	m.clearedFields[salesorder.FieldShippingAddress] = struct{}{}
+}
+
+// ShippingAddressCleared returns if the "shipping_address" field was cleared in this mutation.
+func (m *SalesOrderMutation) ShippingAddressCleared() bool {
+	_, ok := m.clearedFields[salesorder.FieldShippingAddress]
+	return ok
+}
+
+// ResetShippingAddress resets all changes to the "shipping_address" field.
+func (m *SalesOrderMutation) ResetShippingAddress() {
+	m.shipping_address = nil
+	delete(m.clearedFields, salesorder.FieldShippingAddress)
+}
+
+// SetSubtotal sets the "subtotal" field.
+func (m *SalesOrderMutation) SetSubtotal(d decimal.Decimal) {
+	m.subtotal = &d
+}
+
+// Subtotal returns the value of the "subtotal" field in the mutation.
+func (m *SalesOrderMutation) Subtotal() (r decimal.Decimal, exists bool) {
+	v := m.subtotal
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSubtotal returns the old "subtotal" field's value of the SalesOrder entity.
+// If the SalesOrder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SalesOrderMutation) OldSubtotal(ctx context.Context) (v decimal.Decimal, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSubtotal is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSubtotal requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSubtotal: %w", err)
+	}
+	return oldValue.Subtotal, nil
+}
+
+// ResetSubtotal resets all changes to the "subtotal" field.
+func (m *SalesOrderMutation) ResetSubtotal() {
+	m.subtotal = nil
+}
+
+// SetTotalDiscount sets the "total_discount" field.
+func (m *SalesOrderMutation) SetTotalDiscount(d decimal.Decimal) {
+	m.total_discount = &d
+}
+
+// TotalDiscount returns the value of the "total_discount" field in the mutation.
+func (m *SalesOrderMutation) TotalDiscount() (r decimal.Decimal, exists bool) {
+	v := m.total_discount
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTotalDiscount returns the old "total_discount" field's value of the SalesOrder entity.
+// If the SalesOrder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SalesOrderMutation) OldTotalDiscount(ctx context.Context) (v decimal.Decimal, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTotalDiscount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTotalDiscount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTotalDiscount: %w", err)
+	}
+	return oldValue.TotalDiscount, nil
+}
+
+// ResetTotalDiscount resets all changes to the "total_discount" field.
+func (m *SalesOrderMutation) ResetTotalDiscount() {
+	m.total_discount = nil
+}
+
+// SetTotalTax sets the "total_tax" field.
+func (m *SalesOrderMutation) SetTotalTax(d decimal.Decimal) {
+	m.total_tax = &d
+}
+
+// TotalTax returns the value of the "total_tax" field in the mutation.
+func (m *SalesOrderMutation) TotalTax() (r decimal.Decimal, exists bool) {
+	v := m.total_tax
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTotalTax returns the old "total_tax" field's value of the SalesOrder entity.
+// If the SalesOrder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SalesOrderMutation) OldTotalTax(ctx context.Context) (v decimal.Decimal, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTotalTax is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTotalTax requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTotalTax: %w", err)
+	}
+	return oldValue.TotalTax, nil
+}
+
+// ResetTotalTax resets all changes to the "total_tax" field.
+func (m *SalesOrderMutation) ResetTotalTax() {
+	m.total_tax = nil
+}
+
+// SetShippingCost sets the "shipping_cost" field.
+func (m *SalesOrderMutation) SetShippingCost(d decimal.Decimal) {
+	m.shipping_cost = &d
+}
+
+// ShippingCost returns the value of the "shipping_cost" field in the mutation.
+func (m *SalesOrderMutation) ShippingCost() (r decimal.Decimal, exists bool) {
+	v := m.shipping_cost
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldShippingCost returns the old "shipping_cost" field's value of the SalesOrder entity.
+// If the SalesOrder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SalesOrderMutation) OldShippingCost(ctx context.Context) (v decimal.Decimal, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldShippingCost is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldShippingCost requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldShippingCost: %w", err)
+	}
+	return oldValue.ShippingCost, nil
+}
+
+// ResetShippingCost resets all changes to the "shipping_cost" field.
+func (m *SalesOrderMutation) ResetShippingCost() {
+	m.shipping_cost = nil
+}
+
+// SetTotal sets the "total" field.
+func (m *SalesOrderMutation) SetTotal(d decimal.Decimal) {
+	m.total = &d
+}
+
+// Total returns the value of the "total" field in the mutation.
+func (m *SalesOrderMutation) Total() (r decimal.Decimal, exists bool) {
+	v := m.total
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTotal returns the old "total" field's value of the SalesOrder entity.
+// If the SalesOrder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SalesOrderMutation) OldTotal(ctx context.Context) (v decimal.Decimal, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTotal is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTotal requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTotal: %w", err)
+	}
+	return oldValue.Total, nil
+}
+
+// ResetTotal resets all changes to the "total" field.
+func (m *SalesOrderMutation) ResetTotal() {
+	m.total = nil
+}
+
+// SetCreatedByID sets the "created_by_id" field.
+func (m *SalesOrderMutation) SetCreatedByID(pu pulid.ID) {
+	m.created_by_id = &pu
+}
+
+// CreatedByID returns the value of the "created_by_id" field in the mutation.
+func (m *SalesOrderMutation) CreatedByID() (r pulid.ID, exists bool) {
+	v := m.created_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedByID returns the old "created_by_id" field's value of the SalesOrder entity.
+// If the SalesOrder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SalesOrderMutation) OldCreatedByID(ctx context.Context) (v *pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedByID: %w", err)
+	}
+	return oldValue.CreatedByID, nil
+}
+
+// ClearCreatedByID clears the value of the "created_by_id" field.
+func (m *SalesOrderMutation) ClearCreatedByID() {
+	m.created_by_id = nil
+	m.clearedFields[salesorder.FieldCreatedByID] = struct{}{}
+}
+
+// CreatedByIDCleared returns if the "created_by_id" field was cleared in this mutation.
+func (m *SalesOrderMutation) CreatedByIDCleared() bool {
+	_, ok := m.clearedFields[salesorder.FieldCreatedByID]
+	return ok
+}
+
+// ResetCreatedByID resets all changes to the "created_by_id" field.
+func (m *SalesOrderMutation) ResetCreatedByID() {
+	m.created_by_id = nil
+	delete(m.clearedFields, salesorder.FieldCreatedByID)
+}
+
+// SetOrderNumber sets the "order_number" field.
+func (m *SalesOrderMutation) SetOrderNumber(s string) {
+	m.order_number = &s
+}
+
+// OrderNumber returns the value of the "order_number" field in the mutation.
+func (m *SalesOrderMutation) OrderNumber() (r string, exists bool) {
+	v := m.order_number
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrderNumber returns the old "order_number" field's value of the SalesOrder entity.
+// If the SalesOrder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SalesOrderMutation) OldOrderNumber(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrderNumber is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrderNumber requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrderNumber: %w", err)
+	}
+	return oldValue.OrderNumber, nil
+}
+
+// ResetOrderNumber resets all changes to the "order_number" field.
+func (m *SalesOrderMutation) ResetOrderNumber() {
+	m.order_number = nil
+}
+
+// SetOrderDate sets the "order_date" field.
+func (m *SalesOrderMutation) SetOrderDate(t types.Date) {
+	m.order_date = &t
+}
+
+// OrderDate returns the value of the "order_date" field in the mutation.
+func (m *SalesOrderMutation) OrderDate() (r types.Date, exists bool) {
+	v := m.order_date
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrderDate returns the old "order_date" field's value of the SalesOrder entity.
+// If the SalesOrder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SalesOrderMutation) OldOrderDate(ctx context.Context) (v types.Date, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrderDate is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrderDate requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrderDate: %w", err)
+	}
+	return oldValue.OrderDate, nil
+}
+
+// ResetOrderDate resets all changes to the "order_date" field.
+func (m *SalesOrderMutation) ResetOrderDate() {
+	m.order_date = nil
+}
+
+// SetRequiredDate sets the "required_date" field.
+func (m *SalesOrderMutation) SetRequiredDate(t types.Date) {
+	m.required_date = &t
+}
+
+// RequiredDate returns the value of the "required_date" field in the mutation.
+func (m *SalesOrderMutation) RequiredDate() (r types.Date, exists bool) {
+	v := m.required_date
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRequiredDate returns the old "required_date" field's value of the SalesOrder entity.
+// If the SalesOrder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SalesOrderMutation) OldRequiredDate(ctx context.Context) (v *types.Date, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRequiredDate is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRequiredDate requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRequiredDate: %w", err)
+	}
+	return oldValue.RequiredDate, nil
+}
+
+// ClearRequiredDate clears the value of the "required_date" field.
+func (m *SalesOrderMutation) ClearRequiredDate() {
+	m.required_date = nil
+	m.clearedFields[salesorder.FieldRequiredDate] = struct{}{}
+}
+
+// RequiredDateCleared returns if the "required_date" field was cleared in this mutation.
+func (m *SalesOrderMutation) RequiredDateCleared() bool {
+	_, ok := m.clearedFields[salesorder.FieldRequiredDate]
+	return ok
+}
+
+// ResetRequiredDate resets all changes to the "required_date" field.
+func (m *SalesOrderMutation) ResetRequiredDate() {
+	m.required_date = nil
+	delete(m.clearedFields, salesorder.FieldRequiredDate)
+}
+
+// SetPromisedDate sets the "promised_date" field.
+func (m *SalesOrderMutation) SetPromisedDate(t types.Date) {
+	m.promised_date = &t
+}
+
+// PromisedDate returns the value of the "promised_date" field in the mutation.
+func (m *SalesOrderMutation) PromisedDate() (r types.Date, exists bool) {
+	v := m.promised_date
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPromisedDate returns the old "promised_date" field's value of the SalesOrder entity.
+// If the SalesOrder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SalesOrderMutation) OldPromisedDate(ctx context.Context) (v *types.Date, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPromisedDate is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPromisedDate requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPromisedDate: %w", err)
+	}
+	return oldValue.PromisedDate, nil
+}
+
+// ClearPromisedDate clears the value of the "promised_date" field.
+func (m *SalesOrderMutation) ClearPromisedDate() {
+	m.promised_date = nil
+	m.clearedFields[salesorder.FieldPromisedDate] = struct{}{}
+}
+
+// PromisedDateCleared returns if the "promised_date" field was cleared in this mutation.
+func (m *SalesOrderMutation) PromisedDateCleared() bool {
+	_, ok := m.clearedFields[salesorder.FieldPromisedDate]
+	return ok
+}
+
+// ResetPromisedDate resets all changes to the "promised_date" field.
+func (m *SalesOrderMutation) ResetPromisedDate() {
+	m.promised_date = nil
+	delete(m.clearedFields, salesorder.FieldPromisedDate)
+}
+
+// SetStatus sets the "status" field.
+func (m *SalesOrderMutation) SetStatus(s salesorder.Status) {
+	m.status = &s
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *SalesOrderMutation) Status() (r salesorder.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the SalesOrder entity.
+// If the SalesOrder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SalesOrderMutation) OldStatus(ctx context.Context) (v salesorder.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *SalesOrderMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetPriority sets the "priority" field.
+func (m *SalesOrderMutation) SetPriority(s salesorder.Priority) {
+	m.priority = &s
+}
+
+// Priority returns the value of the "priority" field in the mutation.
+func (m *SalesOrderMutation) Priority() (r salesorder.Priority, exists bool) {
+	v := m.priority
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPriority returns the old "priority" field's value of the SalesOrder entity.
+// If the SalesOrder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SalesOrderMutation) OldPriority(ctx context.Context) (v salesorder.Priority, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPriority is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPriority requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPriority: %w", err)
+	}
+	return oldValue.Priority, nil
+}
+
+// ResetPriority resets all changes to the "priority" field.
+func (m *SalesOrderMutation) ResetPriority() {
+	m.priority = nil
+}
+
+// SetStatusHistory sets the "status_history" field.
+func (m *SalesOrderMutation) SetStatusHistory(value []map[string]interface{}) {
+	m.status_history = &value
+	m.appendstatus_history = nil
+}
+
+// StatusHistory returns the value of the "status_history" field in the mutation.
+func (m *SalesOrderMutation) StatusHistory() (r []map[string]interface{}, exists bool) {
+	v := m.status_history
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatusHistory returns the old "status_history" field's value of the SalesOrder entity.
+// If the SalesOrder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SalesOrderMutation) OldStatusHistory(ctx context.Context) (v []map[string]interface{}, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatusHistory is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatusHistory requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatusHistory: %w", err)
+	}
+	return oldValue.StatusHistory, nil
+}
+
+// AppendStatusHistory adds value to the "status_history" field.
+func (m *SalesOrderMutation) AppendStatusHistory(value []map[string]interface{}) {
+	m.appendstatus_history = append(m.appendstatus_history, value...)
+}
+
+// AppendedStatusHistory returns the list of values that were appended to the "status_history" field in this mutation.
+func (m *SalesOrderMutation) AppendedStatusHistory() ([]map[string]interface{}, bool) {
+	if len(m.appendstatus_history) == 0 {
+		return nil, false
+	}
+	return m.appendstatus_history, true
+}
+
+// ClearStatusHistory clears the value of the "status_history" field.
+func (m *SalesOrderMutation) ClearStatusHistory() {
+	m.status_history = nil
+	m.appendstatus_history = nil
+	m.clearedFields[salesorder.FieldStatusHistory] = struct{}{}
+}
+
+// StatusHistoryCleared returns if the "status_history" field was cleared in this mutation.
+func (m *SalesOrderMutation) StatusHistoryCleared() bool {
+	_, ok := m.clearedFields[salesorder.FieldStatusHistory]
+	return ok
+}
+
+// ResetStatusHistory resets all changes to the "status_history" field.
+func (m *SalesOrderMutation) ResetStatusHistory() {
+	m.status_history = nil
+	m.appendstatus_history = nil
+	delete(m.clearedFields, salesorder.FieldStatusHistory)
+}
+
+// SetFulfillmentStatus sets the "fulfillment_status" field.
+func (m *SalesOrderMutation) SetFulfillmentStatus(ss salesorder.FulfillmentStatus) {
+	m.fulfillment_status = &ss
+}
+
+// FulfillmentStatus returns the value of the "fulfillment_status" field in the mutation.
+func (m *SalesOrderMutation) FulfillmentStatus() (r salesorder.FulfillmentStatus, exists bool) {
+	v := m.fulfillment_status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFulfillmentStatus returns the old "fulfillment_status" field's value of the SalesOrder entity.
+// If the SalesOrder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SalesOrderMutation) OldFulfillmentStatus(ctx context.Context) (v salesorder.FulfillmentStatus, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFulfillmentStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFulfillmentStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFulfillmentStatus: %w", err)
+	}
+	return oldValue.FulfillmentStatus, nil
+}
+
+// ResetFulfillmentStatus resets all changes to the "fulfillment_status" field.
+func (m *SalesOrderMutation) ResetFulfillmentStatus() {
+	m.fulfillment_status = nil
+}
+
+// SetShippingMethod sets the "shipping_method" field.
+func (m *SalesOrderMutation) SetShippingMethod(s string) {
+	m.shipping_method = &s
+}
+
+// ShippingMethod returns the value of the "shipping_method" field in the mutation.
+func (m *SalesOrderMutation) ShippingMethod() (r string, exists bool) {
+	v := m.shipping_method
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldShippingMethod returns the old "shipping_method" field's value of the SalesOrder entity.
+// If the SalesOrder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SalesOrderMutation) OldShippingMethod(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldShippingMethod is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldShippingMethod requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldShippingMethod: %w", err)
+	}
+	return oldValue.ShippingMethod, nil
+}
+
+// ClearShippingMethod clears the value of the "shipping_method" field.
+func (m *SalesOrderMutation) ClearShippingMethod() {
+	m.shipping_method = nil
+	m.clearedFields[salesorder.FieldShippingMethod] = struct{}{}
+}
+
+// ShippingMethodCleared returns if the "shipping_method" field was cleared in this mutation.
+func (m *SalesOrderMutation) ShippingMethodCleared() bool {
+	_, ok := m.clearedFields[salesorder.FieldShippingMethod]
+	return ok
+}
+
+// ResetShippingMethod resets all changes to the "shipping_method" field.
+func (m *SalesOrderMutation) ResetShippingMethod() {
+	m.shipping_method = nil
+	delete(m.clearedFields, salesorder.FieldShippingMethod)
+}
+
+// SetTrackingNumber sets the "tracking_number" field.
+func (m *SalesOrderMutation) SetTrackingNumber(s string) {
+	m.tracking_number = &s
+}
+
+// TrackingNumber returns the value of the "tracking_number" field in the mutation.
+func (m *SalesOrderMutation) TrackingNumber() (r string, exists bool) {
+	v := m.tracking_number
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTrackingNumber returns the old "tracking_number" field's value of the SalesOrder entity.
+// If the SalesOrder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SalesOrderMutation) OldTrackingNumber(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTrackingNumber is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTrackingNumber requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTrackingNumber: %w", err)
+	}
+	return oldValue.TrackingNumber, nil
+}
+
+// ClearTrackingNumber clears the value of the "tracking_number" field.
+func (m *SalesOrderMutation) ClearTrackingNumber() {
+	m.tracking_number = nil
+	m.clearedFields[salesorder.FieldTrackingNumber] = struct{}{}
+}
+
+// TrackingNumberCleared returns if the "tracking_number" field was cleared in this mutation.
+func (m *SalesOrderMutation) TrackingNumberCleared() bool {
+	_, ok := m.clearedFields[salesorder.FieldTrackingNumber]
+	return ok
+}
+
+// ResetTrackingNumber resets all changes to the "tracking_number" field.
+func (m *SalesOrderMutation) ResetTrackingNumber() {
+	m.tracking_number = nil
+	delete(m.clearedFields, salesorder.FieldTrackingNumber)
+}
+
+// SetEstimatedDelivery sets the "estimated_delivery" field.
+func (m *SalesOrderMutation) SetEstimatedDelivery(t types.Date) {
+	m.estimated_delivery = &t
+}
+
+// EstimatedDelivery returns the value of the "estimated_delivery" field in the mutation.
+func (m *SalesOrderMutation) EstimatedDelivery() (r types.Date, exists bool) {
+	v := m.estimated_delivery
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEstimatedDelivery returns the old "estimated_delivery" field's value of the SalesOrder entity.
+// If the SalesOrder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SalesOrderMutation) OldEstimatedDelivery(ctx context.Context) (v *types.Date, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEstimatedDelivery is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEstimatedDelivery requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEstimatedDelivery: %w", err)
+	}
+	return oldValue.EstimatedDelivery, nil
+}
+
+// ClearEstimatedDelivery clears the value of the "estimated_delivery" field.
+func (m *SalesOrderMutation) ClearEstimatedDelivery() {
+	m.estimated_delivery = nil
+	m.clearedFields[salesorder.FieldEstimatedDelivery] = struct{}{}
+}
+
+// EstimatedDeliveryCleared returns if the "estimated_delivery" field was cleared in this mutation.
+func (m *SalesOrderMutation) EstimatedDeliveryCleared() bool {
+	_, ok := m.clearedFields[salesorder.FieldEstimatedDelivery]
+	return ok
+}
+
+// ResetEstimatedDelivery resets all changes to the "estimated_delivery" field.
+func (m *SalesOrderMutation) ResetEstimatedDelivery() {
+	m.estimated_delivery = nil
+	delete(m.clearedFields, salesorder.FieldEstimatedDelivery)
+}
+
+// SetInvoiceStatus sets the "invoice_status" field.
+func (m *SalesOrderMutation) SetInvoiceStatus(ss salesorder.InvoiceStatus) {
+	m.invoice_status = &ss
+}
+
+// InvoiceStatus returns the value of the "invoice_status" field in the mutation.
+func (m *SalesOrderMutation) InvoiceStatus() (r salesorder.InvoiceStatus, exists bool) {
+	v := m.invoice_status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldInvoiceStatus returns the old "invoice_status" field's value of the SalesOrder entity.
+// If the SalesOrder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SalesOrderMutation) OldInvoiceStatus(ctx context.Context) (v salesorder.InvoiceStatus, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldInvoiceStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldInvoiceStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldInvoiceStatus: %w", err)
+	}
+	return oldValue.InvoiceStatus, nil
+}
+
+// ResetInvoiceStatus resets all changes to the "invoice_status" field.
+func (m *SalesOrderMutation) ResetInvoiceStatus() {
+	m.invoice_status = nil
+}
+
+// SetQuoteID sets the "quote_id" field.
+func (m *SalesOrderMutation) SetQuoteID(pu pulid.ID) {
+	m.quote = &pu
+}
+
+// QuoteID returns the value of the "quote_id" field in the mutation.
+func (m *SalesOrderMutation) QuoteID() (r pulid.ID, exists bool) {
+	v := m.quote
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldQuoteID returns the old "quote_id" field's value of the SalesOrder entity.
+// If the SalesOrder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SalesOrderMutation) OldQuoteID(ctx context.Context) (v *pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldQuoteID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldQuoteID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldQuoteID: %w", err)
+	}
+	return oldValue.QuoteID, nil
+}
+
+// ClearQuoteID clears the value of the "quote_id" field.
+func (m *SalesOrderMutation) ClearQuoteID() {
+	m.quote = nil
+	m.clearedFields[salesorder.FieldQuoteID] = struct{}{}
+}
+
+// QuoteIDCleared returns if the "quote_id" field was cleared in this mutation.
+func (m *SalesOrderMutation) QuoteIDCleared() bool {
+	_, ok := m.clearedFields[salesorder.FieldQuoteID]
+	return ok
+}
+
+// ResetQuoteID resets all changes to the "quote_id" field.
+func (m *SalesOrderMutation) ResetQuoteID() {
+	m.quote = nil
+	delete(m.clearedFields, salesorder.FieldQuoteID)
+}
+
+// ClearCompany clears the "company" edge to the Company entity.
+func (m *SalesOrderMutation) ClearCompany() {
+	m.clearedcompany = true
+	m.clearedFields[salesorder.FieldCompanyID] = struct{}{}
+}
+
+// CompanyCleared reports if the "company" edge to the Company entity was cleared.
+func (m *SalesOrderMutation) CompanyCleared() bool {
+	return m.clearedcompany
+}
+
+// CompanyIDs returns the "company" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CompanyID instead. It exists only for internal usage by the builders.
+func (m *SalesOrderMutation) CompanyIDs() (ids []pulid.ID) {
+	if id := m.company; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCompany resets all changes to the "company" edge.
+func (m *SalesOrderMutation) ResetCompany() {
+	m.company = nil
+	m.clearedcompany = false
+}
+
+// ClearCustomer clears the "customer" edge to the Customer entity.
+func (m *SalesOrderMutation) ClearCustomer() {
+	m.clearedcustomer = true
+	m.clearedFields[salesorder.FieldCustomerID] = struct{}{}
+}
+
+// CustomerCleared reports if the "customer" edge to the Customer entity was cleared.
+func (m *SalesOrderMutation) CustomerCleared() bool {
+	return m.clearedcustomer
+}
+
+// CustomerIDs returns the "customer" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CustomerID instead. It exists only for internal usage by the builders.
+func (m *SalesOrderMutation) CustomerIDs() (ids []pulid.ID) {
+	if id := m.customer; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCustomer resets all changes to the "customer" edge.
+func (m *SalesOrderMutation) ResetCustomer() {
+	m.customer = nil
+	m.clearedcustomer = false
+}
+
+// AddItemIDs adds the "items" edge to the SalesOrderItem entity by ids.
+func (m *SalesOrderMutation) AddItemIDs(ids ...pulid.ID) {
+	if m.items == nil {
+		m.items = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.items[ids[i]] = struct{}{}
+	}
+}
+
+// ClearItems clears the "items" edge to the SalesOrderItem entity.
+func (m *SalesOrderMutation) ClearItems() {
+	m.cleareditems = true
+}
+
+// ItemsCleared reports if the "items" edge to the SalesOrderItem entity was cleared.
+func (m *SalesOrderMutation) ItemsCleared() bool {
+	return m.cleareditems
+}
+
+// RemoveItemIDs removes the "items" edge to the SalesOrderItem entity by IDs.
+func (m *SalesOrderMutation) RemoveItemIDs(ids ...pulid.ID) {
+	if m.removeditems == nil {
+		m.removeditems = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.items, ids[i])
+		m.removeditems[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedItems returns the removed IDs of the "items" edge to the SalesOrderItem entity.
+func (m *SalesOrderMutation) RemovedItemsIDs() (ids []pulid.ID) {
+	for id := range m.removeditems {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ItemsIDs returns the "items" edge IDs in the mutation.
+func (m *SalesOrderMutation) ItemsIDs() (ids []pulid.ID) {
+	for id := range m.items {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetItems resets all changes to the "items" edge.
+func (m *SalesOrderMutation) ResetItems() {
+	m.items = nil
+	m.cleareditems = false
+	m.removeditems = nil
+}
+
+// ClearQuote clears the "quote" edge to the Quote entity.
+func (m *SalesOrderMutation) ClearQuote() {
+	m.clearedquote = true
+	m.clearedFields[salesorder.FieldQuoteID] = struct{}{}
+}
+
+// QuoteCleared reports if the "quote" edge to the Quote entity was cleared.
+func (m *SalesOrderMutation) QuoteCleared() bool {
+	return m.QuoteIDCleared() || m.clearedquote
+}
+
+// QuoteIDs returns the "quote" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// QuoteID instead. It exists only for internal usage by the builders.
+func (m *SalesOrderMutation) QuoteIDs() (ids []pulid.ID) {
+	if id := m.quote; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetQuote resets all changes to the "quote" edge.
+func (m *SalesOrderMutation) ResetQuote() {
+	m.quote = nil
+	m.clearedquote = false
+}
+
+// AddInvoiceIDs adds the "invoices" edge to the Invoice entity by ids.
+func (m *SalesOrderMutation) AddInvoiceIDs(ids ...pulid.ID) {
+	if m.invoices == nil {
+		m.invoices = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.invoices[ids[i]] = struct{}{}
+	}
+}
+
+// ClearInvoices clears the "invoices" edge to the Invoice entity.
+func (m *SalesOrderMutation) ClearInvoices() {
+	m.clearedinvoices = true
+}
+
+// InvoicesCleared reports if the "invoices" edge to the Invoice entity was cleared.
+func (m *SalesOrderMutation) InvoicesCleared() bool {
+	return m.clearedinvoices
+}
+
+// RemoveInvoiceIDs removes the "invoices" edge to the Invoice entity by IDs.
+func (m *SalesOrderMutation) RemoveInvoiceIDs(ids ...pulid.ID) {
+	if m.removedinvoices == nil {
+		m.removedinvoices = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.invoices, ids[i])
+		m.removedinvoices[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedInvoices returns the removed IDs of the "invoices" edge to the Invoice entity.
+func (m *SalesOrderMutation) RemovedInvoicesIDs() (ids []pulid.ID) {
+	for id := range m.removedinvoices {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// InvoicesIDs returns the "invoices" edge IDs in the mutation.
+func (m *SalesOrderMutation) InvoicesIDs() (ids []pulid.ID) {
+	for id := range m.invoices {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetInvoices resets all changes to the "invoices" edge.
+func (m *SalesOrderMutation) ResetInvoices() {
+	m.invoices = nil
+	m.clearedinvoices = false
+	m.removedinvoices = nil
+}
+
+// Where appends a list predicates to the SalesOrderMutation builder.
+func (m *SalesOrderMutation) Where(ps ...predicate.SalesOrder) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the SalesOrderMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *SalesOrderMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.SalesOrder, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *SalesOrderMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *SalesOrderMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (SalesOrder).
+func (m *SalesOrderMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *SalesOrderMutation) Fields() []string {
+	fields := make([]string, 0, 30)
+	if m.created_at != nil {
+		fields = append(fields, salesorder.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, salesorder.FieldUpdatedAt)
+	}
+	if m.company != nil {
+		fields = append(fields, salesorder.FieldCompanyID)
+	}
+	if m.customer != nil {
+		fields = append(fields, salesorder.FieldCustomerID)
+	}
+	if m.currency != nil {
+		fields = append(fields, salesorder.FieldCurrency)
+	}
+	if m.exchange_rate != nil {
+		fields = append(fields, salesorder.FieldExchangeRate)
+	}
+	if m.reference != nil {
+		fields = append(fields, salesorder.FieldReference)
+	}
+	if m.notes != nil {
+		fields = append(fields, salesorder.FieldNotes)
+	}
+	if m.terms != nil {
+		fields = append(fields, salesorder.FieldTerms)
+	}
+	if m.billing_address != nil {
+		fields = append(fields, salesorder.FieldBillingAddress)
+	}
+	if m.shipping_address != nil {
+		fields = append(fields, salesorder.FieldShippingAddress)
+	}
+	if m.subtotal != nil {
+		fields = append(fields, salesorder.FieldSubtotal)
+	}
+	if m.total_discount != nil {
+		fields = append(fields, salesorder.FieldTotalDiscount)
+	}
+	if m.total_tax != nil {
+		fields = append(fields, salesorder.FieldTotalTax)
+	}
+	if m.shipping_cost != nil {
+		fields = append(fields, salesorder.FieldShippingCost)
+	}
+	if m.total != nil {
+		fields = append(fields, salesorder.FieldTotal)
+	}
+	if m.created_by_id != nil {
+		fields = append(fields, salesorder.FieldCreatedByID)
+	}
+	if m.order_number != nil {
+		fields = append(fields, salesorder.FieldOrderNumber)
+	}
+	if m.order_date != nil {
+		fields = append(fields, salesorder.FieldOrderDate)
+	}
+	if m.required_date != nil {
+		fields = append(fields, salesorder.FieldRequiredDate)
+	}
+	if m.promised_date != nil {
+		fields = append(fields, salesorder.FieldPromisedDate)
+	}
+	if m.status != nil {
+		fields = append(fields, salesorder.FieldStatus)
+	}
+	if m.priority != nil {
+		fields = append(fields, salesorder.FieldPriority)
+	}
+	if m.status_history != nil {
+		fields = append(fields, salesorder.FieldStatusHistory)
+	}
+	if m.fulfillment_status != nil {
+		fields = append(fields, salesorder.FieldFulfillmentStatus)
+	}
+	if m.shipping_method != nil {
+		fields = append(fields, salesorder.FieldShippingMethod)
+	}
+	if m.tracking_number != nil {
+		fields = append(fields, salesorder.FieldTrackingNumber)
+	}
+	if m.estimated_delivery != nil {
+		fields = append(fields, salesorder.FieldEstimatedDelivery)
+	}
+	if m.invoice_status != nil {
+		fields = append(fields, salesorder.FieldInvoiceStatus)
+	}
+	if m.quote != nil {
+		fields = append(fields, salesorder.FieldQuoteID)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *SalesOrderMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case salesorder.FieldCreatedAt:
+		return m.CreatedAt()
+	case salesorder.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case salesorder.FieldCompanyID:
+		return m.CompanyID()
+	case salesorder.FieldCustomerID:
+		return m.CustomerID()
+	case salesorder.FieldCurrency:
+		return m.Currency()
+	case salesorder.FieldExchangeRate:
+		return m.ExchangeRate()
+	case salesorder.FieldReference:
+		return m.Reference()
+	case salesorder.FieldNotes:
+		return m.Notes()
+	case salesorder.FieldTerms:
+		return m.Terms()
+	case salesorder.FieldBillingAddress:
+		return m.BillingAddress()
+	case salesorder.FieldShippingAddress:
+		return m.ShippingAddress()
+	case salesorder.FieldSubtotal:
+		return m.Subtotal()
+	case salesorder.FieldTotalDiscount:
+		return m.TotalDiscount()
+	case salesorder.FieldTotalTax:
+		return m.TotalTax()
+	case salesorder.FieldShippingCost:
+		return m.ShippingCost()
+	case salesorder.FieldTotal:
+		return m.Total()
+	case salesorder.FieldCreatedByID:
+		return m.CreatedByID()
+	case salesorder.FieldOrderNumber:
+		return m.OrderNumber()
+	case salesorder.FieldOrderDate:
+		return m.OrderDate()
+	case salesorder.FieldRequiredDate:
+		return m.RequiredDate()
+	case salesorder.FieldPromisedDate:
+		return m.PromisedDate()
+	case salesorder.FieldStatus:
+		return m.Status()
+	case salesorder.FieldPriority:
+		return m.Priority()
+	case salesorder.FieldStatusHistory:
+		return m.StatusHistory()
+	case salesorder.FieldFulfillmentStatus:
+		return m.FulfillmentStatus()
+	case salesorder.FieldShippingMethod:
+		return m.ShippingMethod()
+	case salesorder.FieldTrackingNumber:
+		return m.TrackingNumber()
+	case salesorder.FieldEstimatedDelivery:
+		return m.EstimatedDelivery()
+	case salesorder.FieldInvoiceStatus:
+		return m.InvoiceStatus()
+	case salesorder.FieldQuoteID:
+		return m.QuoteID()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *SalesOrderMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case salesorder.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case salesorder.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case salesorder.FieldCompanyID:
+		return m.OldCompanyID(ctx)
+	case salesorder.FieldCustomerID:
+		return m.OldCustomerID(ctx)
+	case salesorder.FieldCurrency:
+		return m.OldCurrency(ctx)
+	case salesorder.FieldExchangeRate:
+		return m.OldExchangeRate(ctx)
+	case salesorder.FieldReference:
+		return m.OldReference(ctx)
+	case salesorder.FieldNotes:
+		return m.OldNotes(ctx)
+	case salesorder.FieldTerms:
+		return m.OldTerms(ctx)
+	case salesorder.FieldBillingAddress:
+		return m.OldBillingAddress(ctx)
+	case salesorder.FieldShippingAddress:
+		return m.OldShippingAddress(ctx)
+	case salesorder.FieldSubtotal:
+		return m.OldSubtotal(ctx)
+	case salesorder.FieldTotalDiscount:
+		return m.OldTotalDiscount(ctx)
+	case salesorder.FieldTotalTax:
+		return m.OldTotalTax(ctx)
+	case salesorder.FieldShippingCost:
+		return m.OldShippingCost(ctx)
+	case salesorder.FieldTotal:
+		return m.OldTotal(ctx)
+	case salesorder.FieldCreatedByID:
+		return m.OldCreatedByID(ctx)
+	case salesorder.FieldOrderNumber:
+		return m.OldOrderNumber(ctx)
+	case salesorder.FieldOrderDate:
+		return m.OldOrderDate(ctx)
+	case salesorder.FieldRequiredDate:
+		return m.OldRequiredDate(ctx)
+	case salesorder.FieldPromisedDate:
+		return m.OldPromisedDate(ctx)
+	case salesorder.FieldStatus:
+		return m.OldStatus(ctx)
+	case salesorder.FieldPriority:
+		return m.OldPriority(ctx)
+	case salesorder.FieldStatusHistory:
+		return m.OldStatusHistory(ctx)
+	case salesorder.FieldFulfillmentStatus:
+		return m.OldFulfillmentStatus(ctx)
+	case salesorder.FieldShippingMethod:
+		return m.OldShippingMethod(ctx)
+	case salesorder.FieldTrackingNumber:
+		return m.OldTrackingNumber(ctx)
+	case salesorder.FieldEstimatedDelivery:
+		return m.OldEstimatedDelivery(ctx)
+	case salesorder.FieldInvoiceStatus:
+		return m.OldInvoiceStatus(ctx)
+	case salesorder.FieldQuoteID:
+		return m.OldQuoteID(ctx)
+	}
+	return nil, fmt.Errorf("unknown SalesOrder field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SalesOrderMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case salesorder.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case salesorder.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case salesorder.FieldCompanyID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCompanyID(v)
+		return nil
+	case salesorder.FieldCustomerID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCustomerID(v)
+		return nil
+	case salesorder.FieldCurrency:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCurrency(v)
+		return nil
+	case salesorder.FieldExchangeRate:
+		v, ok := value.(decimal.Decimal)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetExchangeRate(v)
+		return nil
+	case salesorder.FieldReference:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReference(v)
+		return nil
+	case salesorder.FieldNotes:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNotes(v)
+		return nil
+	case salesorder.FieldTerms:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTerms(v)
+		return nil
+	case salesorder.FieldBillingAddress:
+		v, ok := value.(types.Address)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBillingAddress(v)
+		return nil
+	case salesorder.FieldShippingAddress:
+		v, ok := value.(types.Address)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetShippingAddress(v)
+		return nil
+	case salesorder.FieldSubtotal:
+		v, ok := value.(decimal.Decimal)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSubtotal(v)
+		return nil
+	case salesorder.FieldTotalDiscount:
+		v, ok := value.(decimal.Decimal)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTotalDiscount(v)
+		return nil
+	case salesorder.FieldTotalTax:
+		v, ok := value.(decimal.Decimal)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTotalTax(v)
+		return nil
+	case salesorder.FieldShippingCost:
+		v, ok := value.(decimal.Decimal)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetShippingCost(v)
+		return nil
+	case salesorder.FieldTotal:
+		v, ok := value.(decimal.Decimal)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTotal(v)
+		return nil
+	case salesorder.FieldCreatedByID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedByID(v)
+		return nil
+	case salesorder.FieldOrderNumber:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrderNumber(v)
+		return nil
+	case salesorder.FieldOrderDate:
+		v, ok := value.(types.Date)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrderDate(v)
+		return nil
+	case salesorder.FieldRequiredDate:
+		v, ok := value.(types.Date)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRequiredDate(v)
+		return nil
+	case salesorder.FieldPromisedDate:
+		v, ok := value.(types.Date)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPromisedDate(v)
+		return nil
+	case salesorder.FieldStatus:
+		v, ok := value.(salesorder.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case salesorder.FieldPriority:
+		v, ok := value.(salesorder.Priority)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPriority(v)
+		return nil
+	case salesorder.FieldStatusHistory:
+		v, ok := value.([]map[string]interface{})
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatusHistory(v)
+		return nil
+	case salesorder.FieldFulfillmentStatus:
+		v, ok := value.(salesorder.FulfillmentStatus)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFulfillmentStatus(v)
+		return nil
+	case salesorder.FieldShippingMethod:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetShippingMethod(v)
+		return nil
+	case salesorder.FieldTrackingNumber:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTrackingNumber(v)
+		return nil
+	case salesorder.FieldEstimatedDelivery:
+		v, ok := value.(types.Date)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEstimatedDelivery(v)
+		return nil
+	case salesorder.FieldInvoiceStatus:
+		v, ok := value.(salesorder.InvoiceStatus)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetInvoiceStatus(v)
+		return nil
+	case salesorder.FieldQuoteID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetQuoteID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown SalesOrder field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *SalesOrderMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *SalesOrderMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SalesOrderMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown SalesOrder numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *SalesOrderMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(salesorder.FieldReference) {
+		fields = append(fields, salesorder.FieldReference)
+	}
+	if m.FieldCleared(salesorder.FieldNotes) {
+		fields = append(fields, salesorder.FieldNotes)
+	}
+	if m.FieldCleared(salesorder.FieldTerms) {
+		fields = append(fields, salesorder.FieldTerms)
+	}
+	if m.FieldCleared(salesorder.FieldBillingAddress) {
+		fields = append(fields, salesorder.FieldBillingAddress)
+	}
+	if m.FieldCleared(salesorder.FieldShippingAddress) {
+		fields = append(fields, salesorder.FieldShippingAddress)
+	}
+	if m.FieldCleared(salesorder.FieldCreatedByID) {
+		fields = append(fields, salesorder.FieldCreatedByID)
+	}
+	if m.FieldCleared(salesorder.FieldRequiredDate) {
+		fields = append(fields, salesorder.FieldRequiredDate)
+	}
+	if m.FieldCleared(salesorder.FieldPromisedDate) {
+		fields = append(fields, salesorder.FieldPromisedDate)
+	}
+	if m.FieldCleared(salesorder.FieldStatusHistory) {
+		fields = append(fields, salesorder.FieldStatusHistory)
+	}
+	if m.FieldCleared(salesorder.FieldShippingMethod) {
+		fields = append(fields, salesorder.FieldShippingMethod)
+	}
+	if m.FieldCleared(salesorder.FieldTrackingNumber) {
+		fields = append(fields, salesorder.FieldTrackingNumber)
+	}
+	if m.FieldCleared(salesorder.FieldEstimatedDelivery) {
+		fields = append(fields, salesorder.FieldEstimatedDelivery)
+	}
+	if m.FieldCleared(salesorder.FieldQuoteID) {
+		fields = append(fields, salesorder.FieldQuoteID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *SalesOrderMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *SalesOrderMutation) ClearField(name string) error {
+	switch name {
+	case salesorder.FieldReference:
+		m.ClearReference()
+		return nil
+	case salesorder.FieldNotes:
+		m.ClearNotes()
+		return nil
+	case salesorder.FieldTerms:
+		m.ClearTerms()
+		return nil
+	case salesorder.FieldBillingAddress:
+		m.ClearBillingAddress()
+		return nil
+	case salesorder.FieldShippingAddress:
+		m.ClearShippingAddress()
+		return nil
+	case salesorder.FieldCreatedByID:
+		m.ClearCreatedByID()
+		return nil
+	case salesorder.FieldRequiredDate:
+		m.ClearRequiredDate()
+		return nil
+	case salesorder.FieldPromisedDate:
+		m.ClearPromisedDate()
+		return nil
+	case salesorder.FieldStatusHistory:
+		m.ClearStatusHistory()
+		return nil
+	case salesorder.FieldShippingMethod:
+		m.ClearShippingMethod()
+		return nil
+	case salesorder.FieldTrackingNumber:
+		m.ClearTrackingNumber()
+		return nil
+	case salesorder.FieldEstimatedDelivery:
+		m.ClearEstimatedDelivery()
+		return nil
+	case salesorder.FieldQuoteID:
+		m.ClearQuoteID()
+		return nil
+	}
+	return fmt.Errorf("unknown SalesOrder nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *SalesOrderMutation) ResetField(name string) error {
+	switch name {
+	case salesorder.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case salesorder.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case salesorder.FieldCompanyID:
+		m.ResetCompanyID()
+		return nil
+	case salesorder.FieldCustomerID:
+		m.ResetCustomerID()
+		return nil
+	case salesorder.FieldCurrency:
+		m.ResetCurrency()
+		return nil
+	case salesorder.FieldExchangeRate:
+		m.ResetExchangeRate()
+		return nil
+	case salesorder.FieldReference:
+		m.ResetReference()
+		return nil
+	case salesorder.FieldNotes:
+		m.ResetNotes()
+		return nil
+	case salesorder.FieldTerms:
+		m.ResetTerms()
+		return nil
+	case salesorder.FieldBillingAddress:
+		m.ResetBillingAddress()
+		return nil
+	case salesorder.FieldShippingAddress:
+		m.ResetShippingAddress()
+		return nil
+	case salesorder.FieldSubtotal:
+		m.ResetSubtotal()
+		return nil
+	case salesorder.FieldTotalDiscount:
+		m.ResetTotalDiscount()
+		return nil
+	case salesorder.FieldTotalTax:
+		m.ResetTotalTax()
+		return nil
+	case salesorder.FieldShippingCost:
+		m.ResetShippingCost()
+		return nil
+	case salesorder.FieldTotal:
+		m.ResetTotal()
+		return nil
+	case salesorder.FieldCreatedByID:
+		m.ResetCreatedByID()
+		return nil
+	case salesorder.FieldOrderNumber:
+		m.ResetOrderNumber()
+		return nil
+	case salesorder.FieldOrderDate:
+		m.ResetOrderDate()
+		return nil
+	case salesorder.FieldRequiredDate:
+		m.ResetRequiredDate()
+		return nil
+	case salesorder.FieldPromisedDate:
+		m.ResetPromisedDate()
+		return nil
+	case salesorder.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case salesorder.FieldPriority:
+		m.ResetPriority()
+		return nil
+	case salesorder.FieldStatusHistory:
+		m.ResetStatusHistory()
+		return nil
+	case salesorder.FieldFulfillmentStatus:
+		m.ResetFulfillmentStatus()
+		return nil
+	case salesorder.FieldShippingMethod:
+		m.ResetShippingMethod()
+		return nil
+	case salesorder.FieldTrackingNumber:
+		m.ResetTrackingNumber()
+		return nil
+	case salesorder.FieldEstimatedDelivery:
+		m.ResetEstimatedDelivery()
+		return nil
+	case salesorder.FieldInvoiceStatus:
+		m.ResetInvoiceStatus()
+		return nil
+	case salesorder.FieldQuoteID:
+		m.ResetQuoteID()
+		return nil
+	}
+	return fmt.Errorf("unknown SalesOrder field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *SalesOrderMutation) AddedEdges() []string {
+	edges := make([]string, 0, 5)
+	if m.company != nil {
+		edges = append(edges, salesorder.EdgeCompany)
+	}
+	if m.customer != nil {
+		edges = append(edges, salesorder.EdgeCustomer)
+	}
+	if m.items != nil {
+		edges = append(edges, salesorder.EdgeItems)
+	}
+	if m.quote != nil {
+		edges = append(edges, salesorder.EdgeQuote)
+	}
+	if m.invoices != nil {
+		edges = append(edges, salesorder.EdgeInvoices)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *SalesOrderMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case salesorder.EdgeCompany:
+		if id := m.company; id != nil {
+			return []ent.Value{*id}
+		}
+	case salesorder.EdgeCustomer:
+		if id := m.customer; id != nil {
+			return []ent.Value{*id}
+		}
+	case salesorder.EdgeItems:
+		ids := make([]ent.Value, 0, len(m.items))
+		for id := range m.items {
+			ids = append(ids, id)
+		}
+		return ids
+	case salesorder.EdgeQuote:
+		if id := m.quote; id != nil {
+			return []ent.Value{*id}
+		}
+	case salesorder.EdgeInvoices:
+		ids := make([]ent.Value, 0, len(m.invoices))
+		for id := range m.invoices {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *SalesOrderMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 5)
+	if m.removeditems != nil {
+		edges = append(edges, salesorder.EdgeItems)
+	}
+	if m.removedinvoices != nil {
+		edges = append(edges, salesorder.EdgeInvoices)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *SalesOrderMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case salesorder.EdgeItems:
+		ids := make([]ent.Value, 0, len(m.removeditems))
+		for id := range m.removeditems {
+			ids = append(ids, id)
+		}
+		return ids
+	case salesorder.EdgeInvoices:
+		ids := make([]ent.Value, 0, len(m.removedinvoices))
+		for id := range m.removedinvoices {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *SalesOrderMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 5)
+	if m.clearedcompany {
+		edges = append(edges, salesorder.EdgeCompany)
+	}
+	if m.clearedcustomer {
+		edges = append(edges, salesorder.EdgeCustomer)
+	}
+	if m.cleareditems {
+		edges = append(edges, salesorder.EdgeItems)
+	}
+	if m.clearedquote {
+		edges = append(edges, salesorder.EdgeQuote)
+	}
+	if m.clearedinvoices {
+		edges = append(edges, salesorder.EdgeInvoices)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *SalesOrderMutation) EdgeCleared(name string) bool {
+	switch name {
+	case salesorder.EdgeCompany:
+		return m.clearedcompany
+	case salesorder.EdgeCustomer:
+		return m.clearedcustomer
+	case salesorder.EdgeItems:
+		return m.cleareditems
+	case salesorder.EdgeQuote:
+		return m.clearedquote
+	case salesorder.EdgeInvoices:
+		return m.clearedinvoices
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *SalesOrderMutation) ClearEdge(name string) error {
+	switch name {
+	case salesorder.EdgeCompany:
+		m.ClearCompany()
+		return nil
+	case salesorder.EdgeCustomer:
+		m.ClearCustomer()
+		return nil
+	case salesorder.EdgeQuote:
+		m.ClearQuote()
+		return nil
+	}
+	return fmt.Errorf("unknown SalesOrder unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *SalesOrderMutation) ResetEdge(name string) error {
+	switch name {
+	case salesorder.EdgeCompany:
+		m.ResetCompany()
+		return nil
+	case salesorder.EdgeCustomer:
+		m.ResetCustomer()
+		return nil
+	case salesorder.EdgeItems:
+		m.ResetItems()
+		return nil
+	case salesorder.EdgeQuote:
+		m.ResetQuote()
+		return nil
+	case salesorder.EdgeInvoices:
+		m.ResetInvoices()
+		return nil
+	}
+	return fmt.Errorf("unknown SalesOrder edge %s", name)
+}
+
+// SalesOrderItemMutation represents an operation that mutates the SalesOrderItem nodes in the graph.
+type SalesOrderItemMutation struct {
+	config
+	op                 Op
+	typ                string
+	id                 *pulid.ID
+	created_at         *time.Time
+	updated_at         *time.Time
+	position           *int
+	addposition        *int
+	item_code          *string
+	description        *string
+	quantity           *decimal.Decimal
+	unit_price         *decimal.Decimal
+	discount_percent   *decimal.Decimal
+	discount_amount    *decimal.Decimal
+	line_total         *decimal.Decimal
+	tax_code           *string
+	tax_rate           *decimal.Decimal
+	tax_amount         *decimal.Decimal
+	notes              *string
+	shipped_quantity   *decimal.Decimal
+	invoiced_quantity  *decimal.Decimal
+	clearedFields      map[string]struct{}
+	company            *pulid.ID
+	clearedcompany     bool
+	sales_order        *pulid.ID
+	clearedsales_order bool
+	item               *pulid.ID
+	cleareditem        bool
+	done               bool
+	oldValue           func(context.Context) (*SalesOrderItem, error)
+	predicates         []predicate.SalesOrderItem
+}
+
+var _ ent.Mutation = (*SalesOrderItemMutation)(nil)
+
+// salesorderitemOption allows management of the mutation configuration using functional options.
+type salesorderitemOption func(*SalesOrderItemMutation)
+
+// newSalesOrderItemMutation creates new mutation for the SalesOrderItem entity.
+func newSalesOrderItemMutation(c config, op Op, opts ...salesorderitemOption) *SalesOrderItemMutation {
+	m := &SalesOrderItemMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeSalesOrderItem,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withSalesOrderItemID sets the ID field of the mutation.
+func withSalesOrderItemID(id pulid.ID) salesorderitemOption {
+	return func(m *SalesOrderItemMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *SalesOrderItem
+		)
+		m.oldValue = func(ctx context.Context) (*SalesOrderItem, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().SalesOrderItem.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withSalesOrderItem sets the old SalesOrderItem of the mutation.
+func withSalesOrderItem(node *SalesOrderItem) salesorderitemOption {
+	return func(m *SalesOrderItemMutation) {
+		m.oldValue = func(context.Context) (*SalesOrderItem, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m SalesOrderItemMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m SalesOrderItemMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of SalesOrderItem entities.
+func (m *SalesOrderItemMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *SalesOrderItemMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *SalesOrderItemMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().SalesOrderItem.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *SalesOrderItemMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *SalesOrderItemMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the SalesOrderItem entity.
+// If the SalesOrderItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SalesOrderItemMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *SalesOrderItemMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *SalesOrderItemMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *SalesOrderItemMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the SalesOrderItem entity.
+// If the SalesOrderItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SalesOrderItemMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *SalesOrderItemMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetCompanyID sets the "company_id" field.
+func (m *SalesOrderItemMutation) SetCompanyID(pu pulid.ID) {
+	m.company = &pu
+}
+
+// CompanyID returns the value of the "company_id" field in the mutation.
+func (m *SalesOrderItemMutation) CompanyID() (r pulid.ID, exists bool) {
+	v := m.company
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCompanyID returns the old "company_id" field's value of the SalesOrderItem entity.
+// If the SalesOrderItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SalesOrderItemMutation) OldCompanyID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCompanyID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCompanyID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCompanyID: %w", err)
+	}
+	return oldValue.CompanyID, nil
+}
+
+// ResetCompanyID resets all changes to the "company_id" field.
+func (m *SalesOrderItemMutation) ResetCompanyID() {
+	m.company = nil
+}
+
+// SetPosition sets the "position" field.
+func (m *SalesOrderItemMutation) SetPosition(i int) {
+	m.position = &i
+	m.addposition = nil
+}
+
+// Position returns the value of the "position" field in the mutation.
+func (m *SalesOrderItemMutation) Position() (r int, exists bool) {
+	v := m.position
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPosition returns the old "position" field's value of the SalesOrderItem entity.
+// If the SalesOrderItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SalesOrderItemMutation) OldPosition(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPosition is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPosition requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPosition: %w", err)
+	}
+	return oldValue.Position, nil
+}
+
+// AddPosition adds i to the "position" field.
+func (m *SalesOrderItemMutation) AddPosition(i int) {
+	if m.addposition != nil {
+		*m.addposition += i
+	} else {
+		m.addposition = &i
+	}
+}
+
+// AddedPosition returns the value that was added to the "position" field in this mutation.
+func (m *SalesOrderItemMutation) AddedPosition() (r int, exists bool) {
+	v := m.addposition
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPosition resets all changes to the "position" field.
+func (m *SalesOrderItemMutation) ResetPosition() {
+	m.position = nil
+	m.addposition = nil
+}
+
+// SetItemID sets the "item_id" field.
+func (m *SalesOrderItemMutation) SetItemID(pu pulid.ID) {
+	m.item = &pu
+}
+
+// ItemID returns the value of the "item_id" field in the mutation.
+func (m *SalesOrderItemMutation) ItemID() (r pulid.ID, exists bool) {
+	v := m.item
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldItemID returns the old "item_id" field's value of the SalesOrderItem entity.
+// If the SalesOrderItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SalesOrderItemMutation) OldItemID(ctx context.Context) (v *pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldItemID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldItemID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldItemID: %w", err)
+	}
+	return oldValue.ItemID, nil
+}
+
+// ClearItemID clears the value of the "item_id" field.
+func (m *SalesOrderItemMutation) ClearItemID() {
+	m.item = nil
+	m.clearedFields[salesorderitem.FieldItemID] = struct{}{}
+}
+
+// ItemIDCleared returns if the "item_id" field was cleared in this mutation.
+func (m *SalesOrderItemMutation) ItemIDCleared() bool {
+	_, ok := m.clearedFields[salesorderitem.FieldItemID]
+	return ok
+}
+
+// ResetItemID resets all changes to the "item_id" field.
+func (m *SalesOrderItemMutation) ResetItemID() {
+	m.item = nil
+	delete(m.clearedFields, salesorderitem.FieldItemID)
+}
+
+// SetItemCode sets the "item_code" field.
+func (m *SalesOrderItemMutation) SetItemCode(s string) {
+	m.item_code = &s
+}
+
+// ItemCode returns the value of the "item_code" field in the mutation.
+func (m *SalesOrderItemMutation) ItemCode() (r string, exists bool) {
+	v := m.item_code
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldItemCode returns the old "item_code" field's value of the SalesOrderItem entity.
+// If the SalesOrderItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SalesOrderItemMutation) OldItemCode(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldItemCode is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldItemCode requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldItemCode: %w", err)
+	}
+	return oldValue.ItemCode, nil
+}
+
+// ClearItemCode clears the value of the "item_code" field.
+func (m *SalesOrderItemMutation) ClearItemCode() {
+	m.item_code = nil
+	m.clearedFields[salesorderitem.FieldItemCode] = struct{}{}
+}
+
+// ItemCodeCleared returns if the "item_code" field was cleared in this mutation.
+func (m *SalesOrderItemMutation) ItemCodeCleared() bool {
+	_, ok := m.clearedFields[salesorderitem.FieldItemCode]
+	return ok
+}
+
+// ResetItemCode resets all changes to the "item_code" field.
+func (m *SalesOrderItemMutation) ResetItemCode() {
+	m.item_code = nil
+	delete(m.clearedFields, salesorderitem.FieldItemCode)
+}
+
+// SetDescription sets the "description" field.
+func (m *SalesOrderItemMutation) SetDescription(s string) {
+	m.description = &s
+}
+
+// Description returns the value of the "description" field in the mutation.
+func (m *SalesOrderItemMutation) Description() (r string, exists bool) {
+	v := m.description
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDescription returns the old "description" field's value of the SalesOrderItem entity.
+// If the SalesOrderItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SalesOrderItemMutation) OldDescription(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDescription is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDescription requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDescription: %w", err)
+	}
+	return oldValue.Description, nil
+}
+
+// ResetDescription resets all changes to the "description" field.
+func (m *SalesOrderItemMutation) ResetDescription() {
+	m.description = nil
+}
+
+// SetQuantity sets the "quantity" field.
+func (m *SalesOrderItemMutation) SetQuantity(d decimal.Decimal) {
+	m.quantity = &d
+}
+
+// Quantity returns the value of the "quantity" field in the mutation.
+func (m *SalesOrderItemMutation) Quantity() (r decimal.Decimal, exists bool) {
+	v := m.quantity
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldQuantity returns the old "quantity" field's value of the SalesOrderItem entity.
+// If the SalesOrderItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SalesOrderItemMutation) OldQuantity(ctx context.Context) (v decimal.Decimal, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldQuantity is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldQuantity requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldQuantity: %w", err)
+	}
+	return oldValue.Quantity, nil
+}
+
+// ResetQuantity resets all changes to the "quantity" field.
+func (m *SalesOrderItemMutation) ResetQuantity() {
+	m.quantity = nil
+}
+
+// SetUnitPrice sets the "unit_price" field.
+func (m *SalesOrderItemMutation) SetUnitPrice(d decimal.Decimal) {
+	m.unit_price = &d
+}
+
+// UnitPrice returns the value of the "unit_price" field in the mutation.
+func (m *SalesOrderItemMutation) UnitPrice() (r decimal.Decimal, exists bool) {
+	v := m.unit_price
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUnitPrice returns the old "unit_price" field's value of the SalesOrderItem entity.
+// If the SalesOrderItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SalesOrderItemMutation) OldUnitPrice(ctx context.Context) (v decimal.Decimal, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUnitPrice is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUnitPrice requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUnitPrice: %w", err)
+	}
+	return oldValue.UnitPrice, nil
+}
+
+// ResetUnitPrice resets all changes to the "unit_price" field.
+func (m *SalesOrderItemMutation) ResetUnitPrice() {
+	m.unit_price = nil
+}
+
+// SetDiscountPercent sets the "discount_percent" field.
+func (m *SalesOrderItemMutation) SetDiscountPercent(d decimal.Decimal) {
+	m.discount_percent = &d
+}
+
+// DiscountPercent returns the value of the "discount_percent" field in the mutation.
+func (m *SalesOrderItemMutation) DiscountPercent() (r decimal.Decimal, exists bool) {
+	v := m.discount_percent
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDiscountPercent returns the old "discount_percent" field's value of the SalesOrderItem entity.
+// If the SalesOrderItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SalesOrderItemMutation) OldDiscountPercent(ctx context.Context) (v decimal.Decimal, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDiscountPercent is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDiscountPercent requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDiscountPercent: %w", err)
+	}
+	return oldValue.DiscountPercent, nil
+}
+
+// ResetDiscountPercent resets all changes to the "discount_percent" field.
+func (m *SalesOrderItemMutation) ResetDiscountPercent() {
+	m.discount_percent = nil
+}
+
+// SetDiscountAmount sets the "discount_amount" field.
+func (m *SalesOrderItemMutation) SetDiscountAmount(d decimal.Decimal) {
+	m.discount_amount = &d
+}
+
+// DiscountAmount returns the value of the "discount_amount" field in the mutation.
+func (m *SalesOrderItemMutation) DiscountAmount() (r decimal.Decimal, exists bool) {
+	v := m.discount_amount
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDiscountAmount returns the old "discount_amount" field's value of the SalesOrderItem entity.
+// If the SalesOrderItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SalesOrderItemMutation) OldDiscountAmount(ctx context.Context) (v decimal.Decimal, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDiscountAmount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDiscountAmount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDiscountAmount: %w", err)
+	}
+	return oldValue.DiscountAmount, nil
+}
+
+// ResetDiscountAmount resets all changes to the "discount_amount" field.
+func (m *SalesOrderItemMutation) ResetDiscountAmount() {
+	m.discount_amount = nil
+}
+
+// SetLineTotal sets the "line_total" field.
+func (m *SalesOrderItemMutation) SetLineTotal(d decimal.Decimal) {
+	m.line_total = &d
+}
+
+// LineTotal returns the value of the "line_total" field in the mutation.
+func (m *SalesOrderItemMutation) LineTotal() (r decimal.Decimal, exists bool) {
+	v := m.line_total
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLineTotal returns the old "line_total" field's value of the SalesOrderItem entity.
+// If the SalesOrderItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SalesOrderItemMutation) OldLineTotal(ctx context.Context) (v decimal.Decimal, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLineTotal is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLineTotal requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLineTotal: %w", err)
+	}
+	return oldValue.LineTotal, nil
+}
+
+// ResetLineTotal resets all changes to the "line_total" field.
+func (m *SalesOrderItemMutation) ResetLineTotal() {
+	m.line_total = nil
+}
+
+// SetTaxCode sets the "tax_code" field.
+func (m *SalesOrderItemMutation) SetTaxCode(s string) {
+	m.tax_code = &s
+}
+
+// TaxCode returns the value of the "tax_code" field in the mutation.
+func (m *SalesOrderItemMutation) TaxCode() (r string, exists bool) {
+	v := m.tax_code
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTaxCode returns the old "tax_code" field's value of the SalesOrderItem entity.
+// If the SalesOrderItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SalesOrderItemMutation) OldTaxCode(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTaxCode is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTaxCode requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTaxCode: %w", err)
+	}
+	return oldValue.TaxCode, nil
+}
+
+// ClearTaxCode clears the value of the "tax_code" field.
+func (m *SalesOrderItemMutation) ClearTaxCode() {
+	m.tax_code = nil
+	m.clearedFields[salesorderitem.FieldTaxCode] = struct{}{}
+}
+
+// TaxCodeCleared returns if the "tax_code" field was cleared in this mutation.
+func (m *SalesOrderItemMutation) TaxCodeCleared() bool {
+	_, ok := m.clearedFields[salesorderitem.FieldTaxCode]
+	return ok
+}
+
+// ResetTaxCode resets all changes to the "tax_code" field.
+func (m *SalesOrderItemMutation) ResetTaxCode() {
+	m.tax_code = nil
+	delete(m.clearedFields, salesorderitem.FieldTaxCode)
+}
+
+// SetTaxRate sets the "tax_rate" field.
+func (m *SalesOrderItemMutation) SetTaxRate(d decimal.Decimal) {
+	m.tax_rate = &d
+}
+
+// TaxRate returns the value of the "tax_rate" field in the mutation.
+func (m *SalesOrderItemMutation) TaxRate() (r decimal.Decimal, exists bool) {
+	v := m.tax_rate
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTaxRate returns the old "tax_rate" field's value of the SalesOrderItem entity.
+// If the SalesOrderItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SalesOrderItemMutation) OldTaxRate(ctx context.Context) (v decimal.Decimal, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTaxRate is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTaxRate requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTaxRate: %w", err)
+	}
+	return oldValue.TaxRate, nil
+}
+
+// ResetTaxRate resets all changes to the "tax_rate" field.
+func (m *SalesOrderItemMutation) ResetTaxRate() {
+	m.tax_rate = nil
+}
+
+// SetTaxAmount sets the "tax_amount" field.
+func (m *SalesOrderItemMutation) SetTaxAmount(d decimal.Decimal) {
+	m.tax_amount = &d
+}
+
+// TaxAmount returns the value of the "tax_amount" field in the mutation.
+func (m *SalesOrderItemMutation) TaxAmount() (r decimal.Decimal, exists bool) {
+	v := m.tax_amount
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTaxAmount returns the old "tax_amount" field's value of the SalesOrderItem entity.
+// If the SalesOrderItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SalesOrderItemMutation) OldTaxAmount(ctx context.Context) (v decimal.Decimal, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTaxAmount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTaxAmount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTaxAmount: %w", err)
+	}
+	return oldValue.TaxAmount, nil
+}
+
+// ResetTaxAmount resets all changes to the "tax_amount" field.
+func (m *SalesOrderItemMutation) ResetTaxAmount() {
+	m.tax_amount = nil
+}
+
+// SetNotes sets the "notes" field.
+func (m *SalesOrderItemMutation) SetNotes(s string) {
+	m.notes = &s
+}
+
+// Notes returns the value of the "notes" field in the mutation.
+func (m *SalesOrderItemMutation) Notes() (r string, exists bool) {
+	v := m.notes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNotes returns the old "notes" field's value of the SalesOrderItem entity.
+// If the SalesOrderItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SalesOrderItemMutation) OldNotes(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNotes is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNotes requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNotes: %w", err)
+	}
+	return oldValue.Notes, nil
+}
+
+// ClearNotes clears the value of the "notes" field.
+func (m *SalesOrderItemMutation) ClearNotes() {
+	m.notes = nil
+	m.clearedFields[salesorderitem.FieldNotes] = struct{}{}
+}
+
+// NotesCleared returns if the "notes" field was cleared in this mutation.
+func (m *SalesOrderItemMutation) NotesCleared() bool {
+	_, ok := m.clearedFields[salesorderitem.FieldNotes]
+	return ok
+}
+
+// ResetNotes resets all changes to the "notes" field.
+func (m *SalesOrderItemMutation) ResetNotes() {
+	m.notes = nil
+	delete(m.clearedFields, salesorderitem.FieldNotes)
+}
+
+// SetSalesOrderID sets the "sales_order_id" field.
+func (m *SalesOrderItemMutation) SetSalesOrderID(pu pulid.ID) {
+	m.sales_order = &pu
+}
+
+// SalesOrderID returns the value of the "sales_order_id" field in the mutation.
+func (m *SalesOrderItemMutation) SalesOrderID() (r pulid.ID, exists bool) {
+	v := m.sales_order
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSalesOrderID returns the old "sales_order_id" field's value of the SalesOrderItem entity.
+// If the SalesOrderItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SalesOrderItemMutation) OldSalesOrderID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSalesOrderID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSalesOrderID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSalesOrderID: %w", err)
+	}
+	return oldValue.SalesOrderID, nil
+}
+
+// ResetSalesOrderID resets all changes to the "sales_order_id" field.
+func (m *SalesOrderItemMutation) ResetSalesOrderID() {
+	m.sales_order = nil
+}
+
+// SetShippedQuantity sets the "shipped_quantity" field.
+func (m *SalesOrderItemMutation) SetShippedQuantity(d decimal.Decimal) {
+	m.shipped_quantity = &d
+}
+
+// ShippedQuantity returns the value of the "shipped_quantity" field in the mutation.
+func (m *SalesOrderItemMutation) ShippedQuantity() (r decimal.Decimal, exists bool) {
+	v := m.shipped_quantity
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldShippedQuantity returns the old "shipped_quantity" field's value of the SalesOrderItem entity.
+// If the SalesOrderItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SalesOrderItemMutation) OldShippedQuantity(ctx context.Context) (v decimal.Decimal, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldShippedQuantity is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldShippedQuantity requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldShippedQuantity: %w", err)
+	}
+	return oldValue.ShippedQuantity, nil
+}
+
+// ResetShippedQuantity resets all changes to the "shipped_quantity" field.
+func (m *SalesOrderItemMutation) ResetShippedQuantity() {
+	m.shipped_quantity = nil
+}
+
+// SetInvoicedQuantity sets the "invoiced_quantity" field.
+func (m *SalesOrderItemMutation) SetInvoicedQuantity(d decimal.Decimal) {
+	m.invoiced_quantity = &d
+}
+
+// InvoicedQuantity returns the value of the "invoiced_quantity" field in the mutation.
+func (m *SalesOrderItemMutation) InvoicedQuantity() (r decimal.Decimal, exists bool) {
+	v := m.invoiced_quantity
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldInvoicedQuantity returns the old "invoiced_quantity" field's value of the SalesOrderItem entity.
+// If the SalesOrderItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SalesOrderItemMutation) OldInvoicedQuantity(ctx context.Context) (v decimal.Decimal, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldInvoicedQuantity is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldInvoicedQuantity requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldInvoicedQuantity: %w", err)
+	}
+	return oldValue.InvoicedQuantity, nil
+}
+
+// ResetInvoicedQuantity resets all changes to the "invoiced_quantity" field.
+func (m *SalesOrderItemMutation) ResetInvoicedQuantity() {
+	m.invoiced_quantity = nil
+}
+
+// ClearCompany clears the "company" edge to the Company entity.
+func (m *SalesOrderItemMutation) ClearCompany() {
+	m.clearedcompany = true
+	m.clearedFields[salesorderitem.FieldCompanyID] = struct{}{}
+}
+
+// CompanyCleared reports if the "company" edge to the Company entity was cleared.
+func (m *SalesOrderItemMutation) CompanyCleared() bool {
+	return m.clearedcompany
+}
+
+// CompanyIDs returns the "company" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CompanyID instead. It exists only for internal usage by the builders.
+func (m *SalesOrderItemMutation) CompanyIDs() (ids []pulid.ID) {
+	if id := m.company; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCompany resets all changes to the "company" edge.
+func (m *SalesOrderItemMutation) ResetCompany() {
+	m.company = nil
+	m.clearedcompany = false
+}
+
+// ClearSalesOrder clears the "sales_order" edge to the SalesOrder entity.
+func (m *SalesOrderItemMutation) ClearSalesOrder() {
+	m.clearedsales_order = true
+	m.clearedFields[salesorderitem.FieldSalesOrderID] = struct{}{}
+}
+
+// SalesOrderCleared reports if the "sales_order" edge to the SalesOrder entity was cleared.
+func (m *SalesOrderItemMutation) SalesOrderCleared() bool {
+	return m.clearedsales_order
+}
+
+// SalesOrderIDs returns the "sales_order" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// SalesOrderID instead. It exists only for internal usage by the builders.
+func (m *SalesOrderItemMutation) SalesOrderIDs() (ids []pulid.ID) {
+	if id := m.sales_order; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetSalesOrder resets all changes to the "sales_order" edge.
+func (m *SalesOrderItemMutation) ResetSalesOrder() {
+	m.sales_order = nil
+	m.clearedsales_order = false
+}
+
+// ClearItem clears the "item" edge to the Item entity.
+func (m *SalesOrderItemMutation) ClearItem() {
+	m.cleareditem = true
+	m.clearedFields[salesorderitem.FieldItemID] = struct{}{}
+}
+
+// ItemCleared reports if the "item" edge to the Item entity was cleared.
+func (m *SalesOrderItemMutation) ItemCleared() bool {
+	return m.ItemIDCleared() || m.cleareditem
+}
+
+// ItemIDs returns the "item" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ItemID instead. It exists only for internal usage by the builders.
+func (m *SalesOrderItemMutation) ItemIDs() (ids []pulid.ID) {
+	if id := m.item; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetItem resets all changes to the "item" edge.
+func (m *SalesOrderItemMutation) ResetItem() {
+	m.item = nil
+	m.cleareditem = false
+}
+
+// Where appends a list predicates to the SalesOrderItemMutation builder.
+func (m *SalesOrderItemMutation) Where(ps ...predicate.SalesOrderItem) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the SalesOrderItemMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *SalesOrderItemMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.SalesOrderItem, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *SalesOrderItemMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *SalesOrderItemMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (SalesOrderItem).
+func (m *SalesOrderItemMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *SalesOrderItemMutation) Fields() []string {
+	fields := make([]string, 0, 19)
+	if m.created_at != nil {
+		fields = append(fields, salesorderitem.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, salesorderitem.FieldUpdatedAt)
+	}
+	if m.company != nil {
+		fields = append(fields, salesorderitem.FieldCompanyID)
+	}
+	if m.position != nil {
+		fields = append(fields, salesorderitem.FieldPosition)
+	}
+	if m.item != nil {
+		fields = append(fields, salesorderitem.FieldItemID)
+	}
+	if m.item_code != nil {
+		fields = append(fields, salesorderitem.FieldItemCode)
+	}
+	if m.description != nil {
+		fields = append(fields, salesorderitem.FieldDescription)
+	}
+	if m.quantity != nil {
+		fields = append(fields, salesorderitem.FieldQuantity)
+	}
+	if m.unit_price != nil {
+		fields = append(fields, salesorderitem.FieldUnitPrice)
+	}
+	if m.discount_percent != nil {
+		fields = append(fields, salesorderitem.FieldDiscountPercent)
+	}
+	if m.discount_amount != nil {
+		fields = append(fields, salesorderitem.FieldDiscountAmount)
+	}
+	if m.line_total != nil {
+		fields = append(fields, salesorderitem.FieldLineTotal)
+	}
+	if m.tax_code != nil {
+		fields = append(fields, salesorderitem.FieldTaxCode)
+	}
+	if m.tax_rate != nil {
+		fields = append(fields, salesorderitem.FieldTaxRate)
+	}
+	if m.tax_amount != nil {
+		fields = append(fields, salesorderitem.FieldTaxAmount)
+	}
+	if m.notes != nil {
+		fields = append(fields, salesorderitem.FieldNotes)
+	}
+	if m.sales_order != nil {
+		fields = append(fields, salesorderitem.FieldSalesOrderID)
+	}
+	if m.shipped_quantity != nil {
+		fields = append(fields, salesorderitem.FieldShippedQuantity)
+	}
+	if m.invoiced_quantity != nil {
+		fields = append(fields, salesorderitem.FieldInvoicedQuantity)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *SalesOrderItemMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case salesorderitem.FieldCreatedAt:
+		return m.CreatedAt()
+	case salesorderitem.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case salesorderitem.FieldCompanyID:
+		return m.CompanyID()
+	case salesorderitem.FieldPosition:
+		return m.Position()
+	case salesorderitem.FieldItemID:
+		return m.ItemID()
+	case salesorderitem.FieldItemCode:
+		return m.ItemCode()
+	case salesorderitem.FieldDescription:
+		return m.Description()
+	case salesorderitem.FieldQuantity:
+		return m.Quantity()
+	case salesorderitem.FieldUnitPrice:
+		return m.UnitPrice()
+	case salesorderitem.FieldDiscountPercent:
+		return m.DiscountPercent()
+	case salesorderitem.FieldDiscountAmount:
+		return m.DiscountAmount()
+	case salesorderitem.FieldLineTotal:
+		return m.LineTotal()
+	case salesorderitem.FieldTaxCode:
+		return m.TaxCode()
+	case salesorderitem.FieldTaxRate:
+		return m.TaxRate()
+	case salesorderitem.FieldTaxAmount:
+		return m.TaxAmount()
+	case salesorderitem.FieldNotes:
+		return m.Notes()
+	case salesorderitem.FieldSalesOrderID:
+		return m.SalesOrderID()
+	case salesorderitem.FieldShippedQuantity:
+		return m.ShippedQuantity()
+	case salesorderitem.FieldInvoicedQuantity:
+		return m.InvoicedQuantity()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *SalesOrderItemMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case salesorderitem.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case salesorderitem.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case salesorderitem.FieldCompanyID:
+		return m.OldCompanyID(ctx)
+	case salesorderitem.FieldPosition:
+		return m.OldPosition(ctx)
+	case salesorderitem.FieldItemID:
+		return m.OldItemID(ctx)
+	case salesorderitem.FieldItemCode:
+		return m.OldItemCode(ctx)
+	case salesorderitem.FieldDescription:
+		return m.OldDescription(ctx)
+	case salesorderitem.FieldQuantity:
+		return m.OldQuantity(ctx)
+	case salesorderitem.FieldUnitPrice:
+		return m.OldUnitPrice(ctx)
+	case salesorderitem.FieldDiscountPercent:
+		return m.OldDiscountPercent(ctx)
+	case salesorderitem.FieldDiscountAmount:
+		return m.OldDiscountAmount(ctx)
+	case salesorderitem.FieldLineTotal:
+		return m.OldLineTotal(ctx)
+	case salesorderitem.FieldTaxCode:
+		return m.OldTaxCode(ctx)
+	case salesorderitem.FieldTaxRate:
+		return m.OldTaxRate(ctx)
+	case salesorderitem.FieldTaxAmount:
+		return m.OldTaxAmount(ctx)
+	case salesorderitem.FieldNotes:
+		return m.OldNotes(ctx)
+	case salesorderitem.FieldSalesOrderID:
+		return m.OldSalesOrderID(ctx)
+	case salesorderitem.FieldShippedQuantity:
+		return m.OldShippedQuantity(ctx)
+	case salesorderitem.FieldInvoicedQuantity:
+		return m.OldInvoicedQuantity(ctx)
+	}
+	return nil, fmt.Errorf("unknown SalesOrderItem field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SalesOrderItemMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case salesorderitem.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case salesorderitem.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case salesorderitem.FieldCompanyID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCompanyID(v)
+		return nil
+	case salesorderitem.FieldPosition:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPosition(v)
+		return nil
+	case salesorderitem.FieldItemID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetItemID(v)
+		return nil
+	case salesorderitem.FieldItemCode:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetItemCode(v)
+		return nil
+	case salesorderitem.FieldDescription:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDescription(v)
+		return nil
+	case salesorderitem.FieldQuantity:
+		v, ok := value.(decimal.Decimal)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetQuantity(v)
+		return nil
+	case salesorderitem.FieldUnitPrice:
+		v, ok := value.(decimal.Decimal)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUnitPrice(v)
+		return nil
+	case salesorderitem.FieldDiscountPercent:
+		v, ok := value.(decimal.Decimal)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDiscountPercent(v)
+		return nil
+	case salesorderitem.FieldDiscountAmount:
+		v, ok := value.(decimal.Decimal)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDiscountAmount(v)
+		return nil
+	case salesorderitem.FieldLineTotal:
+		v, ok := value.(decimal.Decimal)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLineTotal(v)
+		return nil
+	case salesorderitem.FieldTaxCode:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTaxCode(v)
+		return nil
+	case salesorderitem.FieldTaxRate:
+		v, ok := value.(decimal.Decimal)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTaxRate(v)
+		return nil
+	case salesorderitem.FieldTaxAmount:
+		v, ok := value.(decimal.Decimal)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTaxAmount(v)
+		return nil
+	case salesorderitem.FieldNotes:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNotes(v)
+		return nil
+	case salesorderitem.FieldSalesOrderID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSalesOrderID(v)
+		return nil
+	case salesorderitem.FieldShippedQuantity:
+		v, ok := value.(decimal.Decimal)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetShippedQuantity(v)
+		return nil
+	case salesorderitem.FieldInvoicedQuantity:
+		v, ok := value.(decimal.Decimal)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetInvoicedQuantity(v)
+		return nil
+	}
+	return fmt.Errorf("unknown SalesOrderItem field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *SalesOrderItemMutation) AddedFields() []string {
+	var fields []string
+	if m.addposition != nil {
+		fields = append(fields, salesorderitem.FieldPosition)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *SalesOrderItemMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case salesorderitem.FieldPosition:
+		return m.AddedPosition()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SalesOrderItemMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case salesorderitem.FieldPosition:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPosition(v)
+		return nil
+	}
+	return fmt.Errorf("unknown SalesOrderItem numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *SalesOrderItemMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(salesorderitem.FieldItemID) {
+		fields = append(fields, salesorderitem.FieldItemID)
+	}
+	if m.FieldCleared(salesorderitem.FieldItemCode) {
+		fields = append(fields, salesorderitem.FieldItemCode)
+	}
+	if m.FieldCleared(salesorderitem.FieldTaxCode) {
+		fields = append(fields, salesorderitem.FieldTaxCode)
+	}
+	if m.FieldCleared(salesorderitem.FieldNotes) {
+		fields = append(fields, salesorderitem.FieldNotes)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *SalesOrderItemMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *SalesOrderItemMutation) ClearField(name string) error {
+	switch name {
+	case salesorderitem.FieldItemID:
+		m.ClearItemID()
+		return nil
+	case salesorderitem.FieldItemCode:
+		m.ClearItemCode()
+		return nil
+	case salesorderitem.FieldTaxCode:
+		m.ClearTaxCode()
+		return nil
+	case salesorderitem.FieldNotes:
+		m.ClearNotes()
+		return nil
+	}
+	return fmt.Errorf("unknown SalesOrderItem nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *SalesOrderItemMutation) ResetField(name string) error {
+	switch name {
+	case salesorderitem.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case salesorderitem.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case salesorderitem.FieldCompanyID:
+		m.ResetCompanyID()
+		return nil
+	case salesorderitem.FieldPosition:
+		m.ResetPosition()
+		return nil
+	case salesorderitem.FieldItemID:
+		m.ResetItemID()
+		return nil
+	case salesorderitem.FieldItemCode:
+		m.ResetItemCode()
+		return nil
+	case salesorderitem.FieldDescription:
+		m.ResetDescription()
+		return nil
+	case salesorderitem.FieldQuantity:
+		m.ResetQuantity()
+		return nil
+	case salesorderitem.FieldUnitPrice:
+		m.ResetUnitPrice()
+		return nil
+	case salesorderitem.FieldDiscountPercent:
+		m.ResetDiscountPercent()
+		return nil
+	case salesorderitem.FieldDiscountAmount:
+		m.ResetDiscountAmount()
+		return nil
+	case salesorderitem.FieldLineTotal:
+		m.ResetLineTotal()
+		return nil
+	case salesorderitem.FieldTaxCode:
+		m.ResetTaxCode()
+		return nil
+	case salesorderitem.FieldTaxRate:
+		m.ResetTaxRate()
+		return nil
+	case salesorderitem.FieldTaxAmount:
+		m.ResetTaxAmount()
+		return nil
+	case salesorderitem.FieldNotes:
+		m.ResetNotes()
+		return nil
+	case salesorderitem.FieldSalesOrderID:
+		m.ResetSalesOrderID()
+		return nil
+	case salesorderitem.FieldShippedQuantity:
+		m.ResetShippedQuantity()
+		return nil
+	case salesorderitem.FieldInvoicedQuantity:
+		m.ResetInvoicedQuantity()
+		return nil
+	}
+	return fmt.Errorf("unknown SalesOrderItem field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *SalesOrderItemMutation) AddedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.company != nil {
+		edges = append(edges, salesorderitem.EdgeCompany)
+	}
+	if m.sales_order != nil {
+		edges = append(edges, salesorderitem.EdgeSalesOrder)
+	}
+	if m.item != nil {
+		edges = append(edges, salesorderitem.EdgeItem)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *SalesOrderItemMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case salesorderitem.EdgeCompany:
+		if id := m.company; id != nil {
+			return []ent.Value{*id}
+		}
+	case salesorderitem.EdgeSalesOrder:
+		if id := m.sales_order; id != nil {
+			return []ent.Value{*id}
+		}
+	case salesorderitem.EdgeItem:
+		if id := m.item; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *SalesOrderItemMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 3)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *SalesOrderItemMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *SalesOrderItemMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.clearedcompany {
+		edges = append(edges, salesorderitem.EdgeCompany)
+	}
+	if m.clearedsales_order {
+		edges = append(edges, salesorderitem.EdgeSalesOrder)
+	}
+	if m.cleareditem {
+		edges = append(edges, salesorderitem.EdgeItem)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *SalesOrderItemMutation) EdgeCleared(name string) bool {
+	switch name {
+	case salesorderitem.EdgeCompany:
+		return m.clearedcompany
+	case salesorderitem.EdgeSalesOrder:
+		return m.clearedsales_order
+	case salesorderitem.EdgeItem:
+		return m.cleareditem
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *SalesOrderItemMutation) ClearEdge(name string) error {
+	switch name {
+	case salesorderitem.EdgeCompany:
+		m.ClearCompany()
+		return nil
+	case salesorderitem.EdgeSalesOrder:
+		m.ClearSalesOrder()
+		return nil
+	case salesorderitem.EdgeItem:
+		m.ClearItem()
+		return nil
+	}
+	return fmt.Errorf("unknown SalesOrderItem unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *SalesOrderItemMutation) ResetEdge(name string) error {
+	switch name {
+	case salesorderitem.EdgeCompany:
+		m.ResetCompany()
+		return nil
+	case salesorderitem.EdgeSalesOrder:
+		m.ResetSalesOrder()
+		return nil
+	case salesorderitem.EdgeItem:
+		m.ResetItem()
+		return nil
+	}
+	return fmt.Errorf("unknown SalesOrderItem edge %s", name)
 }
 
 // TaxCodeMutation represents an operation that mutates the TaxCode nodes in the graph.

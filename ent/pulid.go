@@ -15,6 +15,10 @@ import (
 	"github.com/bigledger/bigledger/ent/invoice"
 	"github.com/bigledger/bigledger/ent/invoiceitem"
 	"github.com/bigledger/bigledger/ent/item"
+	"github.com/bigledger/bigledger/ent/quote"
+	"github.com/bigledger/bigledger/ent/quoteitem"
+	"github.com/bigledger/bigledger/ent/salesorder"
+	"github.com/bigledger/bigledger/ent/salesorderitem"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/ent/taxcode"
 	"github.com/bigledger/bigledger/ent/user"
@@ -31,6 +35,10 @@ var prefixMap = map[string]string{
 	"inv":     invoice.Table,
 	"invli":   invoiceitem.Table,
 	"item":    item.Table,
+	"quote":   quote.Table,
+	"qi":      quoteitem.Table,
+	"so":      salesorder.Table,
+	"soi":     salesorderitem.Table,
 	"tax":     taxcode.Table,
 	"user":    user.Table,
 }
@@ -74,6 +82,14 @@ func (c *Client) Visible(ctx context.Context, id pulid.ID) (bool, error) {
 		return c.InvoiceItem.Query().Where(invoiceitem.ID(id)).Exist(ctx)
 	case item.Table:
 		return c.Item.Query().Where(item.ID(id)).Exist(ctx)
+	case quote.Table:
+		return c.Quote.Query().Where(quote.ID(id)).Exist(ctx)
+	case quoteitem.Table:
+		return c.QuoteItem.Query().Where(quoteitem.ID(id)).Exist(ctx)
+	case salesorder.Table:
+		return c.SalesOrder.Query().Where(salesorder.ID(id)).Exist(ctx)
+	case salesorderitem.Table:
+		return c.SalesOrderItem.Query().Where(salesorderitem.ID(id)).Exist(ctx)
 	case taxcode.Table:
 		return c.TaxCode.Query().Where(taxcode.ID(id)).Exist(ctx)
 	case user.Table:

@@ -32,6 +32,14 @@ type Tx struct {
 	InvoiceItem *InvoiceItemClient
 	// Item is the client for interacting with the Item builders.
 	Item *ItemClient
+	// Quote is the client for interacting with the Quote builders.
+	Quote *QuoteClient
+	// QuoteItem is the client for interacting with the QuoteItem builders.
+	QuoteItem *QuoteItemClient
+	// SalesOrder is the client for interacting with the SalesOrder builders.
+	SalesOrder *SalesOrderClient
+	// SalesOrderItem is the client for interacting with the SalesOrderItem builders.
+	SalesOrderItem *SalesOrderItemClient
 	// TaxCode is the client for interacting with the TaxCode builders.
 	TaxCode *TaxCodeClient
 	// User is the client for interacting with the User builders.
@@ -176,6 +184,10 @@ func (tx *Tx) init() {
 	tx.Invoice = NewInvoiceClient(tx.config)
 	tx.InvoiceItem = NewInvoiceItemClient(tx.config)
 	tx.Item = NewItemClient(tx.config)
+	tx.Quote = NewQuoteClient(tx.config)
+	tx.QuoteItem = NewQuoteItemClient(tx.config)
+	tx.SalesOrder = NewSalesOrderClient(tx.config)
+	tx.SalesOrderItem = NewSalesOrderItemClient(tx.config)
 	tx.TaxCode = NewTaxCodeClient(tx.config)
 	tx.User = NewUserClient(tx.config)
 }

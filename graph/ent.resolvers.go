@@ -42,7 +42,15 @@ func (r *Resolver) Invoice() InvoiceResolver { return &invoiceResolver{r} }
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
+// Quote returns QuoteResolver implementation.
+func (r *Resolver) Quote() QuoteResolver { return &quoteResolver{r} }
+
+// SalesOrder returns SalesOrderResolver implementation.
+func (r *Resolver) SalesOrder() SalesOrderResolver { return &salesOrderResolver{r} }
+
 type (
-	invoiceResolver struct{ *Resolver }
-	queryResolver   struct{ *Resolver }
+	invoiceResolver    struct{ *Resolver }
+	queryResolver      struct{ *Resolver }
+	quoteResolver      struct{ *Resolver }
+	salesOrderResolver struct{ *Resolver }
 )

@@ -20,6 +20,8 @@ import (
 	"github.com/bigledger/bigledger/ent/customergroup"
 	"github.com/bigledger/bigledger/ent/invoice"
 	"github.com/bigledger/bigledger/ent/item"
+	"github.com/bigledger/bigledger/ent/quote"
+	"github.com/bigledger/bigledger/ent/salesorder"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/ent/schema/types"
 	"github.com/bigledger/bigledger/ent/user"
@@ -44,6 +46,8 @@ type ResolverRoot interface {
 	Invoice() InvoiceResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
+	Quote() QuoteResolver
+	SalesOrder() SalesOrderResolver
 }
 
 type DirectiveRoot struct {
@@ -118,6 +122,8 @@ type ComplexityRoot struct {
 		PaymentTerms         func(childComplexity int) int
 		Phone                func(childComplexity int) int
 		Prefix               func(childComplexity int) int
+		Quotes               func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.QuoteOrder, where *ent.QuoteWhereInput) int
+		SalesOrders          func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.SalesOrderOrder, where *ent.SalesOrderWhereInput) int
 		ShippingAddress      func(childComplexity int) int
 		Status               func(childComplexity int) int
 		SupplierBusinessName func(childComplexity int) int
@@ -199,6 +205,8 @@ type ComplexityRoot struct {
 		PaymentStatus          func(childComplexity int) int
 		PurchaseOrder          func(childComplexity int) int
 		Reference              func(childComplexity int) int
+		SalesOrder             func(childComplexity int) int
+		SalesOrderID           func(childComplexity int) int
 		SendCount              func(childComplexity int) int
 		SendReminders          func(childComplexity int) int
 		SentAt                 func(childComplexity int) int
@@ -227,25 +235,26 @@ type ComplexityRoot struct {
 	}
 
 	InvoiceItem struct {
-		CreatedAt       func(childComplexity int) int
-		Description     func(childComplexity int) int
-		DiscountAmount  func(childComplexity int) int
-		DiscountPercent func(childComplexity int) int
-		ID              func(childComplexity int) int
-		Invoice         func(childComplexity int) int
-		InvoiceID       func(childComplexity int) int
-		Item            func(childComplexity int) int
-		ItemCode        func(childComplexity int) int
-		ItemID          func(childComplexity int) int
-		LineTotal       func(childComplexity int) int
-		Notes           func(childComplexity int) int
-		Position        func(childComplexity int) int
-		Quantity        func(childComplexity int) int
-		TaxAmount       func(childComplexity int) int
-		TaxCode         func(childComplexity int) int
-		TaxRate         func(childComplexity int) int
-		UnitPrice       func(childComplexity int) int
-		UpdatedAt       func(childComplexity int) int
+		CreatedAt        func(childComplexity int) int
+		Description      func(childComplexity int) int
+		DiscountAmount   func(childComplexity int) int
+		DiscountPercent  func(childComplexity int) int
+		ID               func(childComplexity int) int
+		Invoice          func(childComplexity int) int
+		InvoiceID        func(childComplexity int) int
+		Item             func(childComplexity int) int
+		ItemCode         func(childComplexity int) int
+		ItemID           func(childComplexity int) int
+		LineTotal        func(childComplexity int) int
+		Notes            func(childComplexity int) int
+		Position         func(childComplexity int) int
+		Quantity         func(childComplexity int) int
+		SalesOrderItemID func(childComplexity int) int
+		TaxAmount        func(childComplexity int) int
+		TaxCode          func(childComplexity int) int
+		TaxRate          func(childComplexity int) int
+		UnitPrice        func(childComplexity int) int
+		UpdatedAt        func(childComplexity int) int
 	}
 
 	Item struct {
@@ -274,22 +283,32 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		CreateContact       func(childComplexity int, input ent.CreateContactInput) int
-		CreateCustomer      func(childComplexity int, input ent.CreateCustomerInput) int
-		CreateCustomerGroup func(childComplexity int, input ent.CreateCustomerGroupInput) int
-		CreateInvoice       func(childComplexity int, input sales.InvoiceInput) int
-		CreateItem          func(childComplexity int, input ent.CreateItemInput) int
-		DeleteContact       func(childComplexity int, id pulid.ID) int
-		DeleteCustomer      func(childComplexity int, id pulid.ID) int
-		DeleteCustomerGroup func(childComplexity int, id pulid.ID) int
-		IssueInvoice        func(childComplexity int, id pulid.ID) int
-		SendInvoice         func(childComplexity int, id pulid.ID, input *sales.SendInput) int
-		UpdateContact       func(childComplexity int, id pulid.ID, input ent.UpdateContactInput) int
-		UpdateCustomer      func(childComplexity int, id pulid.ID, input ent.UpdateCustomerInput) int
-		UpdateCustomerGroup func(childComplexity int, id pulid.ID, input ent.UpdateCustomerGroupInput) int
-		UpdateInvoice       func(childComplexity int, id pulid.ID, input sales.InvoiceUpdate) int
-		UpdateItem          func(childComplexity int, id pulid.ID, input ent.UpdateItemInput) int
-		VoidInvoice         func(childComplexity int, id pulid.ID, reason string) int
+		AcceptQuote                func(childComplexity int, id pulid.ID, acceptedBy *string) int
+		ConvertQuoteToOrder        func(childComplexity int, id pulid.ID) int
+		ConvertSalesOrderToInvoice func(childComplexity int, id pulid.ID, input *sales.ConvertOrderInput) int
+		CreateContact              func(childComplexity int, input ent.CreateContactInput) int
+		CreateCustomer             func(childComplexity int, input ent.CreateCustomerInput) int
+		CreateCustomerGroup        func(childComplexity int, input ent.CreateCustomerGroupInput) int
+		CreateInvoice              func(childComplexity int, input sales.InvoiceInput) int
+		CreateItem                 func(childComplexity int, input ent.CreateItemInput) int
+		CreateQuote                func(childComplexity int, input sales.QuoteInput) int
+		CreateSalesOrder           func(childComplexity int, input sales.OrderInput) int
+		DeleteContact              func(childComplexity int, id pulid.ID) int
+		DeleteCustomer             func(childComplexity int, id pulid.ID) int
+		DeleteCustomerGroup        func(childComplexity int, id pulid.ID) int
+		IssueInvoice               func(childComplexity int, id pulid.ID) int
+		RejectQuote                func(childComplexity int, id pulid.ID, reason *string) int
+		SendInvoice                func(childComplexity int, id pulid.ID, input *sales.SendInput) int
+		SendQuote                  func(childComplexity int, id pulid.ID, input *sales.SendInput) int
+		UpdateContact              func(childComplexity int, id pulid.ID, input ent.UpdateContactInput) int
+		UpdateCustomer             func(childComplexity int, id pulid.ID, input ent.UpdateCustomerInput) int
+		UpdateCustomerGroup        func(childComplexity int, id pulid.ID, input ent.UpdateCustomerGroupInput) int
+		UpdateInvoice              func(childComplexity int, id pulid.ID, input sales.InvoiceUpdate) int
+		UpdateItem                 func(childComplexity int, id pulid.ID, input ent.UpdateItemInput) int
+		UpdateQuote                func(childComplexity int, id pulid.ID, input sales.QuoteUpdate) int
+		UpdateSalesOrder           func(childComplexity int, id pulid.ID, input sales.OrderUpdate) int
+		UpdateSalesOrderStatus     func(childComplexity int, id pulid.ID, input sales.StatusChange) int
+		VoidInvoice                func(childComplexity int, id pulid.ID, reason string) int
 	}
 
 	PageInfo struct {
@@ -311,7 +330,156 @@ type ComplexityRoot struct {
 		Items          func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ItemOrder, where *ent.ItemWhereInput, search *string) int
 		Node           func(childComplexity int, id pulid.ID) int
 		Nodes          func(childComplexity int, ids []pulid.ID) int
+		Quote          func(childComplexity int, id pulid.ID) int
+		Quotes         func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.QuoteOrder, where *ent.QuoteWhereInput, search *string) int
+		SalesOrder     func(childComplexity int, id pulid.ID) int
+		SalesOrders    func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.SalesOrderOrder, where *ent.SalesOrderWhereInput, search *string) int
 		TaxCodes       func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.TaxCodeOrder, where *ent.TaxCodeWhereInput) int
+	}
+
+	Quote struct {
+		AcceptedAt         func(childComplexity int) int
+		AcceptedBy         func(childComplexity int) int
+		BillingAddress     func(childComplexity int) int
+		ConvertedToOrderAt func(childComplexity int) int
+		CreatedAt          func(childComplexity int) int
+		CreatedByID        func(childComplexity int) int
+		Currency           func(childComplexity int) int
+		Customer           func(childComplexity int) int
+		CustomerID         func(childComplexity int) int
+		Date               func(childComplexity int) int
+		Description        func(childComplexity int) int
+		ExchangeRate       func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		Items              func(childComplexity int) int
+		LastSend           func(childComplexity int) int
+		Notes              func(childComplexity int) int
+		Number             func(childComplexity int) int
+		QuoteDate          func(childComplexity int) int
+		QuoteNumber        func(childComplexity int) int
+		Reference          func(childComplexity int) int
+		RejectedAt         func(childComplexity int) int
+		RejectionReason    func(childComplexity int) int
+		SalesOrderID       func(childComplexity int) int
+		SendCount          func(childComplexity int) int
+		SentAt             func(childComplexity int) int
+		ShippingAddress    func(childComplexity int) int
+		ShippingCost       func(childComplexity int) int
+		Status             func(childComplexity int) int
+		Subtotal           func(childComplexity int) int
+		Terms              func(childComplexity int) int
+		Title              func(childComplexity int) int
+		Total              func(childComplexity int) int
+		TotalDiscount      func(childComplexity int) int
+		TotalTax           func(childComplexity int) int
+		UpdatedAt          func(childComplexity int) int
+		ValidUntil         func(childComplexity int) int
+	}
+
+	QuoteConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	QuoteEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	QuoteItem struct {
+		CreatedAt       func(childComplexity int) int
+		Description     func(childComplexity int) int
+		DiscountAmount  func(childComplexity int) int
+		DiscountPercent func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Item            func(childComplexity int) int
+		ItemCode        func(childComplexity int) int
+		ItemID          func(childComplexity int) int
+		LineTotal       func(childComplexity int) int
+		Notes           func(childComplexity int) int
+		Position        func(childComplexity int) int
+		Quantity        func(childComplexity int) int
+		Quote           func(childComplexity int) int
+		QuoteID         func(childComplexity int) int
+		TaxAmount       func(childComplexity int) int
+		TaxCode         func(childComplexity int) int
+		TaxRate         func(childComplexity int) int
+		UnitPrice       func(childComplexity int) int
+		UpdatedAt       func(childComplexity int) int
+	}
+
+	SalesOrder struct {
+		BillingAddress    func(childComplexity int) int
+		CreatedAt         func(childComplexity int) int
+		CreatedByID       func(childComplexity int) int
+		Currency          func(childComplexity int) int
+		Customer          func(childComplexity int) int
+		CustomerID        func(childComplexity int) int
+		Date              func(childComplexity int) int
+		EstimatedDelivery func(childComplexity int) int
+		ExchangeRate      func(childComplexity int) int
+		FulfillmentStatus func(childComplexity int) int
+		ID                func(childComplexity int) int
+		InvoiceStatus     func(childComplexity int) int
+		Invoices          func(childComplexity int) int
+		Items             func(childComplexity int) int
+		Notes             func(childComplexity int) int
+		Number            func(childComplexity int) int
+		OrderDate         func(childComplexity int) int
+		OrderNumber       func(childComplexity int) int
+		Priority          func(childComplexity int) int
+		PromisedDate      func(childComplexity int) int
+		Quote             func(childComplexity int) int
+		QuoteID           func(childComplexity int) int
+		Reference         func(childComplexity int) int
+		RequiredDate      func(childComplexity int) int
+		ShippingAddress   func(childComplexity int) int
+		ShippingCost      func(childComplexity int) int
+		ShippingMethod    func(childComplexity int) int
+		Status            func(childComplexity int) int
+		Subtotal          func(childComplexity int) int
+		Terms             func(childComplexity int) int
+		Total             func(childComplexity int) int
+		TotalDiscount     func(childComplexity int) int
+		TotalTax          func(childComplexity int) int
+		TrackingNumber    func(childComplexity int) int
+		UpdatedAt         func(childComplexity int) int
+	}
+
+	SalesOrderConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	SalesOrderEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	SalesOrderItem struct {
+		CreatedAt        func(childComplexity int) int
+		Description      func(childComplexity int) int
+		DiscountAmount   func(childComplexity int) int
+		DiscountPercent  func(childComplexity int) int
+		ID               func(childComplexity int) int
+		InvoicedQuantity func(childComplexity int) int
+		Item             func(childComplexity int) int
+		ItemCode         func(childComplexity int) int
+		ItemID           func(childComplexity int) int
+		LineTotal        func(childComplexity int) int
+		Notes            func(childComplexity int) int
+		Position         func(childComplexity int) int
+		Quantity         func(childComplexity int) int
+		SalesOrder       func(childComplexity int) int
+		SalesOrderID     func(childComplexity int) int
+		ShippedQuantity  func(childComplexity int) int
+		TaxAmount        func(childComplexity int) int
+		TaxCode          func(childComplexity int) int
+		TaxRate          func(childComplexity int) int
+		UnitPrice        func(childComplexity int) int
+		UpdatedAt        func(childComplexity int) int
 	}
 
 	TaxCode struct {
@@ -372,6 +540,16 @@ type MutationResolver interface {
 	VoidInvoice(ctx context.Context, id pulid.ID, reason string) (*ent.Invoice, error)
 	CreateItem(ctx context.Context, input ent.CreateItemInput) (*ent.Item, error)
 	UpdateItem(ctx context.Context, id pulid.ID, input ent.UpdateItemInput) (*ent.Item, error)
+	CreateQuote(ctx context.Context, input sales.QuoteInput) (*ent.Quote, error)
+	UpdateQuote(ctx context.Context, id pulid.ID, input sales.QuoteUpdate) (*ent.Quote, error)
+	SendQuote(ctx context.Context, id pulid.ID, input *sales.SendInput) (*ent.Quote, error)
+	AcceptQuote(ctx context.Context, id pulid.ID, acceptedBy *string) (*ent.Quote, error)
+	RejectQuote(ctx context.Context, id pulid.ID, reason *string) (*ent.Quote, error)
+	ConvertQuoteToOrder(ctx context.Context, id pulid.ID) (*ent.SalesOrder, error)
+	CreateSalesOrder(ctx context.Context, input sales.OrderInput) (*ent.SalesOrder, error)
+	UpdateSalesOrder(ctx context.Context, id pulid.ID, input sales.OrderUpdate) (*ent.SalesOrder, error)
+	UpdateSalesOrderStatus(ctx context.Context, id pulid.ID, input sales.StatusChange) (*ent.SalesOrder, error)
+	ConvertSalesOrderToInvoice(ctx context.Context, id pulid.ID, input *sales.ConvertOrderInput) (*ent.Invoice, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id pulid.ID) (ent.Noder, error)
@@ -386,6 +564,19 @@ type QueryResolver interface {
 	Invoices(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.InvoiceOrder, where *ent.InvoiceWhereInput, search *string, overdue *bool) (*ent.InvoiceConnection, error)
 	Item(ctx context.Context, id pulid.ID) (*ent.Item, error)
 	Items(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ItemOrder, where *ent.ItemWhereInput, search *string) (*ent.ItemConnection, error)
+	Quote(ctx context.Context, id pulid.ID) (*ent.Quote, error)
+	Quotes(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.QuoteOrder, where *ent.QuoteWhereInput, search *string) (*ent.QuoteConnection, error)
+	SalesOrder(ctx context.Context, id pulid.ID) (*ent.SalesOrder, error)
+	SalesOrders(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.SalesOrderOrder, where *ent.SalesOrderWhereInput, search *string) (*ent.SalesOrderConnection, error)
+}
+type QuoteResolver interface {
+	Status(ctx context.Context, obj *ent.Quote) (quote.Status, error)
+	Number(ctx context.Context, obj *ent.Quote) (string, error)
+	Date(ctx context.Context, obj *ent.Quote) (*types.Date, error)
+}
+type SalesOrderResolver interface {
+	Number(ctx context.Context, obj *ent.SalesOrder) (string, error)
+	Date(ctx context.Context, obj *ent.SalesOrder) (*types.Date, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -762,6 +953,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Customer.Prefix(childComplexity), true
+	case "Customer.quotes":
+		if e.ComplexityRoot.Customer.Quotes == nil {
+			break
+		}
+
+		args, err := ec.field_Customer_quotes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Customer.Quotes(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].([]*ent.QuoteOrder), args["where"].(*ent.QuoteWhereInput)), true
+	case "Customer.salesOrders":
+		if e.ComplexityRoot.Customer.SalesOrders == nil {
+			break
+		}
+
+		args, err := ec.field_Customer_salesOrders_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Customer.SalesOrders(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].([]*ent.SalesOrderOrder), args["where"].(*ent.SalesOrderWhereInput)), true
 	case "Customer.shippingAddress":
 		if e.ComplexityRoot.Customer.ShippingAddress == nil {
 			break
@@ -1129,6 +1342,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Invoice.Reference(childComplexity), true
+	case "Invoice.salesOrder":
+		if e.ComplexityRoot.Invoice.SalesOrder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.SalesOrder(childComplexity), true
+	case "Invoice.salesOrderID":
+		if e.ComplexityRoot.Invoice.SalesOrderID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.SalesOrderID(childComplexity), true
 	case "Invoice.sendCount":
 		if e.ComplexityRoot.Invoice.SendCount == nil {
 			break
@@ -1330,6 +1555,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.InvoiceItem.Quantity(childComplexity), true
+	case "InvoiceItem.salesOrderItemID":
+		if e.ComplexityRoot.InvoiceItem.SalesOrderItemID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvoiceItem.SalesOrderItemID(childComplexity), true
 	case "InvoiceItem.taxAmount":
 		if e.ComplexityRoot.InvoiceItem.TaxAmount == nil {
 			break
@@ -1460,6 +1691,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ItemEdge.Node(childComplexity), true
 
+	case "Mutation.acceptQuote":
+		if e.ComplexityRoot.Mutation.AcceptQuote == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_acceptQuote_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AcceptQuote(childComplexity, args["id"].(pulid.ID), args["acceptedBy"].(*string)), true
+	case "Mutation.convertQuoteToOrder":
+		if e.ComplexityRoot.Mutation.ConvertQuoteToOrder == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_convertQuoteToOrder_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ConvertQuoteToOrder(childComplexity, args["id"].(pulid.ID)), true
+	case "Mutation.convertSalesOrderToInvoice":
+		if e.ComplexityRoot.Mutation.ConvertSalesOrderToInvoice == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_convertSalesOrderToInvoice_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ConvertSalesOrderToInvoice(childComplexity, args["id"].(pulid.ID), args["input"].(*sales.ConvertOrderInput)), true
 	case "Mutation.createContact":
 		if e.ComplexityRoot.Mutation.CreateContact == nil {
 			break
@@ -1515,6 +1779,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateItem(childComplexity, args["input"].(ent.CreateItemInput)), true
+	case "Mutation.createQuote":
+		if e.ComplexityRoot.Mutation.CreateQuote == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createQuote_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateQuote(childComplexity, args["input"].(sales.QuoteInput)), true
+	case "Mutation.createSalesOrder":
+		if e.ComplexityRoot.Mutation.CreateSalesOrder == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createSalesOrder_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateSalesOrder(childComplexity, args["input"].(sales.OrderInput)), true
 	case "Mutation.deleteContact":
 		if e.ComplexityRoot.Mutation.DeleteContact == nil {
 			break
@@ -1559,6 +1845,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.IssueInvoice(childComplexity, args["id"].(pulid.ID)), true
+	case "Mutation.rejectQuote":
+		if e.ComplexityRoot.Mutation.RejectQuote == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_rejectQuote_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RejectQuote(childComplexity, args["id"].(pulid.ID), args["reason"].(*string)), true
 	case "Mutation.sendInvoice":
 		if e.ComplexityRoot.Mutation.SendInvoice == nil {
 			break
@@ -1570,6 +1867,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SendInvoice(childComplexity, args["id"].(pulid.ID), args["input"].(*sales.SendInput)), true
+	case "Mutation.sendQuote":
+		if e.ComplexityRoot.Mutation.SendQuote == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_sendQuote_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SendQuote(childComplexity, args["id"].(pulid.ID), args["input"].(*sales.SendInput)), true
 	case "Mutation.updateContact":
 		if e.ComplexityRoot.Mutation.UpdateContact == nil {
 			break
@@ -1625,6 +1933,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateItem(childComplexity, args["id"].(pulid.ID), args["input"].(ent.UpdateItemInput)), true
+	case "Mutation.updateQuote":
+		if e.ComplexityRoot.Mutation.UpdateQuote == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateQuote_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateQuote(childComplexity, args["id"].(pulid.ID), args["input"].(sales.QuoteUpdate)), true
+	case "Mutation.updateSalesOrder":
+		if e.ComplexityRoot.Mutation.UpdateSalesOrder == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateSalesOrder_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateSalesOrder(childComplexity, args["id"].(pulid.ID), args["input"].(sales.OrderUpdate)), true
+	case "Mutation.updateSalesOrderStatus":
+		if e.ComplexityRoot.Mutation.UpdateSalesOrderStatus == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateSalesOrderStatus_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateSalesOrderStatus(childComplexity, args["id"].(pulid.ID), args["input"].(sales.StatusChange)), true
 	case "Mutation.voidInvoice":
 		if e.ComplexityRoot.Mutation.VoidInvoice == nil {
 			break
@@ -1784,6 +2125,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Nodes(childComplexity, args["ids"].([]pulid.ID)), true
+	case "Query.quote":
+		if e.ComplexityRoot.Query.Quote == nil {
+			break
+		}
+
+		args, err := ec.field_Query_quote_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Quote(childComplexity, args["id"].(pulid.ID)), true
+	case "Query.quotes":
+		if e.ComplexityRoot.Query.Quotes == nil {
+			break
+		}
+
+		args, err := ec.field_Query_quotes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Quotes(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].([]*ent.QuoteOrder), args["where"].(*ent.QuoteWhereInput), args["search"].(*string)), true
+	case "Query.salesOrder":
+		if e.ComplexityRoot.Query.SalesOrder == nil {
+			break
+		}
+
+		args, err := ec.field_Query_salesOrder_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SalesOrder(childComplexity, args["id"].(pulid.ID)), true
+	case "Query.salesOrders":
+		if e.ComplexityRoot.Query.SalesOrders == nil {
+			break
+		}
+
+		args, err := ec.field_Query_salesOrders_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SalesOrders(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].([]*ent.SalesOrderOrder), args["where"].(*ent.SalesOrderWhereInput), args["search"].(*string)), true
 	case "Query.taxCodes":
 		if e.ComplexityRoot.Query.TaxCodes == nil {
 			break
@@ -1795,6 +2180,740 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.TaxCodes(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.TaxCodeOrder), args["where"].(*ent.TaxCodeWhereInput)), true
+
+	case "Quote.acceptedAt":
+		if e.ComplexityRoot.Quote.AcceptedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.AcceptedAt(childComplexity), true
+	case "Quote.acceptedBy":
+		if e.ComplexityRoot.Quote.AcceptedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.AcceptedBy(childComplexity), true
+	case "Quote.billingAddress":
+		if e.ComplexityRoot.Quote.BillingAddress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.BillingAddress(childComplexity), true
+	case "Quote.convertedToOrderAt":
+		if e.ComplexityRoot.Quote.ConvertedToOrderAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.ConvertedToOrderAt(childComplexity), true
+	case "Quote.createdAt":
+		if e.ComplexityRoot.Quote.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.CreatedAt(childComplexity), true
+	case "Quote.createdByID":
+		if e.ComplexityRoot.Quote.CreatedByID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.CreatedByID(childComplexity), true
+	case "Quote.currency":
+		if e.ComplexityRoot.Quote.Currency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.Currency(childComplexity), true
+	case "Quote.customer":
+		if e.ComplexityRoot.Quote.Customer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.Customer(childComplexity), true
+	case "Quote.customerID":
+		if e.ComplexityRoot.Quote.CustomerID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.CustomerID(childComplexity), true
+	case "Quote.date":
+		if e.ComplexityRoot.Quote.Date == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.Date(childComplexity), true
+	case "Quote.description":
+		if e.ComplexityRoot.Quote.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.Description(childComplexity), true
+	case "Quote.exchangeRate":
+		if e.ComplexityRoot.Quote.ExchangeRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.ExchangeRate(childComplexity), true
+	case "Quote.id":
+		if e.ComplexityRoot.Quote.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.ID(childComplexity), true
+	case "Quote.items":
+		if e.ComplexityRoot.Quote.Items == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.Items(childComplexity), true
+	case "Quote.lastSend":
+		if e.ComplexityRoot.Quote.LastSend == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.LastSend(childComplexity), true
+	case "Quote.notes":
+		if e.ComplexityRoot.Quote.Notes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.Notes(childComplexity), true
+	case "Quote.number":
+		if e.ComplexityRoot.Quote.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.Number(childComplexity), true
+	case "Quote.quoteDate":
+		if e.ComplexityRoot.Quote.QuoteDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.QuoteDate(childComplexity), true
+	case "Quote.quoteNumber":
+		if e.ComplexityRoot.Quote.QuoteNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.QuoteNumber(childComplexity), true
+	case "Quote.reference":
+		if e.ComplexityRoot.Quote.Reference == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.Reference(childComplexity), true
+	case "Quote.rejectedAt":
+		if e.ComplexityRoot.Quote.RejectedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.RejectedAt(childComplexity), true
+	case "Quote.rejectionReason":
+		if e.ComplexityRoot.Quote.RejectionReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.RejectionReason(childComplexity), true
+	case "Quote.salesOrderID":
+		if e.ComplexityRoot.Quote.SalesOrderID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.SalesOrderID(childComplexity), true
+	case "Quote.sendCount":
+		if e.ComplexityRoot.Quote.SendCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.SendCount(childComplexity), true
+	case "Quote.sentAt":
+		if e.ComplexityRoot.Quote.SentAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.SentAt(childComplexity), true
+	case "Quote.shippingAddress":
+		if e.ComplexityRoot.Quote.ShippingAddress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.ShippingAddress(childComplexity), true
+	case "Quote.shippingCost":
+		if e.ComplexityRoot.Quote.ShippingCost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.ShippingCost(childComplexity), true
+	case "Quote.status":
+		if e.ComplexityRoot.Quote.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.Status(childComplexity), true
+	case "Quote.subtotal":
+		if e.ComplexityRoot.Quote.Subtotal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.Subtotal(childComplexity), true
+	case "Quote.terms":
+		if e.ComplexityRoot.Quote.Terms == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.Terms(childComplexity), true
+	case "Quote.title":
+		if e.ComplexityRoot.Quote.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.Title(childComplexity), true
+	case "Quote.total":
+		if e.ComplexityRoot.Quote.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.Total(childComplexity), true
+	case "Quote.totalDiscount":
+		if e.ComplexityRoot.Quote.TotalDiscount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.TotalDiscount(childComplexity), true
+	case "Quote.totalTax":
+		if e.ComplexityRoot.Quote.TotalTax == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.TotalTax(childComplexity), true
+	case "Quote.updatedAt":
+		if e.ComplexityRoot.Quote.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.UpdatedAt(childComplexity), true
+	case "Quote.validUntil":
+		if e.ComplexityRoot.Quote.ValidUntil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.ValidUntil(childComplexity), true
+
+	case "QuoteConnection.edges":
+		if e.ComplexityRoot.QuoteConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuoteConnection.Edges(childComplexity), true
+	case "QuoteConnection.pageInfo":
+		if e.ComplexityRoot.QuoteConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuoteConnection.PageInfo(childComplexity), true
+	case "QuoteConnection.totalCount":
+		if e.ComplexityRoot.QuoteConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuoteConnection.TotalCount(childComplexity), true
+
+	case "QuoteEdge.cursor":
+		if e.ComplexityRoot.QuoteEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuoteEdge.Cursor(childComplexity), true
+	case "QuoteEdge.node":
+		if e.ComplexityRoot.QuoteEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuoteEdge.Node(childComplexity), true
+
+	case "QuoteItem.createdAt":
+		if e.ComplexityRoot.QuoteItem.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuoteItem.CreatedAt(childComplexity), true
+	case "QuoteItem.description":
+		if e.ComplexityRoot.QuoteItem.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuoteItem.Description(childComplexity), true
+	case "QuoteItem.discountAmount":
+		if e.ComplexityRoot.QuoteItem.DiscountAmount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuoteItem.DiscountAmount(childComplexity), true
+	case "QuoteItem.discountPercent":
+		if e.ComplexityRoot.QuoteItem.DiscountPercent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuoteItem.DiscountPercent(childComplexity), true
+	case "QuoteItem.id":
+		if e.ComplexityRoot.QuoteItem.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuoteItem.ID(childComplexity), true
+	case "QuoteItem.item":
+		if e.ComplexityRoot.QuoteItem.Item == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuoteItem.Item(childComplexity), true
+	case "QuoteItem.itemCode":
+		if e.ComplexityRoot.QuoteItem.ItemCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuoteItem.ItemCode(childComplexity), true
+	case "QuoteItem.itemID":
+		if e.ComplexityRoot.QuoteItem.ItemID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuoteItem.ItemID(childComplexity), true
+	case "QuoteItem.lineTotal":
+		if e.ComplexityRoot.QuoteItem.LineTotal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuoteItem.LineTotal(childComplexity), true
+	case "QuoteItem.notes":
+		if e.ComplexityRoot.QuoteItem.Notes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuoteItem.Notes(childComplexity), true
+	case "QuoteItem.position":
+		if e.ComplexityRoot.QuoteItem.Position == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuoteItem.Position(childComplexity), true
+	case "QuoteItem.quantity":
+		if e.ComplexityRoot.QuoteItem.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuoteItem.Quantity(childComplexity), true
+	case "QuoteItem.quote":
+		if e.ComplexityRoot.QuoteItem.Quote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuoteItem.Quote(childComplexity), true
+	case "QuoteItem.quoteID":
+		if e.ComplexityRoot.QuoteItem.QuoteID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuoteItem.QuoteID(childComplexity), true
+	case "QuoteItem.taxAmount":
+		if e.ComplexityRoot.QuoteItem.TaxAmount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuoteItem.TaxAmount(childComplexity), true
+	case "QuoteItem.taxCode":
+		if e.ComplexityRoot.QuoteItem.TaxCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuoteItem.TaxCode(childComplexity), true
+	case "QuoteItem.taxRate":
+		if e.ComplexityRoot.QuoteItem.TaxRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuoteItem.TaxRate(childComplexity), true
+	case "QuoteItem.unitPrice":
+		if e.ComplexityRoot.QuoteItem.UnitPrice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuoteItem.UnitPrice(childComplexity), true
+	case "QuoteItem.updatedAt":
+		if e.ComplexityRoot.QuoteItem.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuoteItem.UpdatedAt(childComplexity), true
+
+	case "SalesOrder.billingAddress":
+		if e.ComplexityRoot.SalesOrder.BillingAddress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesOrder.BillingAddress(childComplexity), true
+	case "SalesOrder.createdAt":
+		if e.ComplexityRoot.SalesOrder.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesOrder.CreatedAt(childComplexity), true
+	case "SalesOrder.createdByID":
+		if e.ComplexityRoot.SalesOrder.CreatedByID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesOrder.CreatedByID(childComplexity), true
+	case "SalesOrder.currency":
+		if e.ComplexityRoot.SalesOrder.Currency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesOrder.Currency(childComplexity), true
+	case "SalesOrder.customer":
+		if e.ComplexityRoot.SalesOrder.Customer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesOrder.Customer(childComplexity), true
+	case "SalesOrder.customerID":
+		if e.ComplexityRoot.SalesOrder.CustomerID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesOrder.CustomerID(childComplexity), true
+	case "SalesOrder.date":
+		if e.ComplexityRoot.SalesOrder.Date == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesOrder.Date(childComplexity), true
+	case "SalesOrder.estimatedDelivery":
+		if e.ComplexityRoot.SalesOrder.EstimatedDelivery == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesOrder.EstimatedDelivery(childComplexity), true
+	case "SalesOrder.exchangeRate":
+		if e.ComplexityRoot.SalesOrder.ExchangeRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesOrder.ExchangeRate(childComplexity), true
+	case "SalesOrder.fulfillmentStatus":
+		if e.ComplexityRoot.SalesOrder.FulfillmentStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesOrder.FulfillmentStatus(childComplexity), true
+	case "SalesOrder.id":
+		if e.ComplexityRoot.SalesOrder.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesOrder.ID(childComplexity), true
+	case "SalesOrder.invoiceStatus":
+		if e.ComplexityRoot.SalesOrder.InvoiceStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesOrder.InvoiceStatus(childComplexity), true
+	case "SalesOrder.invoices":
+		if e.ComplexityRoot.SalesOrder.Invoices == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesOrder.Invoices(childComplexity), true
+	case "SalesOrder.items":
+		if e.ComplexityRoot.SalesOrder.Items == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesOrder.Items(childComplexity), true
+	case "SalesOrder.notes":
+		if e.ComplexityRoot.SalesOrder.Notes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesOrder.Notes(childComplexity), true
+	case "SalesOrder.number":
+		if e.ComplexityRoot.SalesOrder.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesOrder.Number(childComplexity), true
+	case "SalesOrder.orderDate":
+		if e.ComplexityRoot.SalesOrder.OrderDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesOrder.OrderDate(childComplexity), true
+	case "SalesOrder.orderNumber":
+		if e.ComplexityRoot.SalesOrder.OrderNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesOrder.OrderNumber(childComplexity), true
+	case "SalesOrder.priority":
+		if e.ComplexityRoot.SalesOrder.Priority == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesOrder.Priority(childComplexity), true
+	case "SalesOrder.promisedDate":
+		if e.ComplexityRoot.SalesOrder.PromisedDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesOrder.PromisedDate(childComplexity), true
+	case "SalesOrder.quote":
+		if e.ComplexityRoot.SalesOrder.Quote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesOrder.Quote(childComplexity), true
+	case "SalesOrder.quoteID":
+		if e.ComplexityRoot.SalesOrder.QuoteID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesOrder.QuoteID(childComplexity), true
+	case "SalesOrder.reference":
+		if e.ComplexityRoot.SalesOrder.Reference == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesOrder.Reference(childComplexity), true
+	case "SalesOrder.requiredDate":
+		if e.ComplexityRoot.SalesOrder.RequiredDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesOrder.RequiredDate(childComplexity), true
+	case "SalesOrder.shippingAddress":
+		if e.ComplexityRoot.SalesOrder.ShippingAddress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesOrder.ShippingAddress(childComplexity), true
+	case "SalesOrder.shippingCost":
+		if e.ComplexityRoot.SalesOrder.ShippingCost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesOrder.ShippingCost(childComplexity), true
+	case "SalesOrder.shippingMethod":
+		if e.ComplexityRoot.SalesOrder.ShippingMethod == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesOrder.ShippingMethod(childComplexity), true
+	case "SalesOrder.status":
+		if e.ComplexityRoot.SalesOrder.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesOrder.Status(childComplexity), true
+	case "SalesOrder.subtotal":
+		if e.ComplexityRoot.SalesOrder.Subtotal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesOrder.Subtotal(childComplexity), true
+	case "SalesOrder.terms":
+		if e.ComplexityRoot.SalesOrder.Terms == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesOrder.Terms(childComplexity), true
+	case "SalesOrder.total":
+		if e.ComplexityRoot.SalesOrder.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesOrder.Total(childComplexity), true
+	case "SalesOrder.totalDiscount":
+		if e.ComplexityRoot.SalesOrder.TotalDiscount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesOrder.TotalDiscount(childComplexity), true
+	case "SalesOrder.totalTax":
+		if e.ComplexityRoot.SalesOrder.TotalTax == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesOrder.TotalTax(childComplexity), true
+	case "SalesOrder.trackingNumber":
+		if e.ComplexityRoot.SalesOrder.TrackingNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesOrder.TrackingNumber(childComplexity), true
+	case "SalesOrder.updatedAt":
+		if e.ComplexityRoot.SalesOrder.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesOrder.UpdatedAt(childComplexity), true
+
+	case "SalesOrderConnection.edges":
+		if e.ComplexityRoot.SalesOrderConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesOrderConnection.Edges(childComplexity), true
+	case "SalesOrderConnection.pageInfo":
+		if e.ComplexityRoot.SalesOrderConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesOrderConnection.PageInfo(childComplexity), true
+	case "SalesOrderConnection.totalCount":
+		if e.ComplexityRoot.SalesOrderConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesOrderConnection.TotalCount(childComplexity), true
+
+	case "SalesOrderEdge.cursor":
+		if e.ComplexityRoot.SalesOrderEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesOrderEdge.Cursor(childComplexity), true
+	case "SalesOrderEdge.node":
+		if e.ComplexityRoot.SalesOrderEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesOrderEdge.Node(childComplexity), true
+
+	case "SalesOrderItem.createdAt":
+		if e.ComplexityRoot.SalesOrderItem.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesOrderItem.CreatedAt(childComplexity), true
+	case "SalesOrderItem.description":
+		if e.ComplexityRoot.SalesOrderItem.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesOrderItem.Description(childComplexity), true
+	case "SalesOrderItem.discountAmount":
+		if e.ComplexityRoot.SalesOrderItem.DiscountAmount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesOrderItem.DiscountAmount(childComplexity), true
+	case "SalesOrderItem.discountPercent":
+		if e.ComplexityRoot.SalesOrderItem.DiscountPercent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesOrderItem.DiscountPercent(childComplexity), true
+	case "SalesOrderItem.id":
+		if e.ComplexityRoot.SalesOrderItem.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesOrderItem.ID(childComplexity), true
+	case "SalesOrderItem.invoicedQuantity":
+		if e.ComplexityRoot.SalesOrderItem.InvoicedQuantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesOrderItem.InvoicedQuantity(childComplexity), true
+	case "SalesOrderItem.item":
+		if e.ComplexityRoot.SalesOrderItem.Item == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesOrderItem.Item(childComplexity), true
+	case "SalesOrderItem.itemCode":
+		if e.ComplexityRoot.SalesOrderItem.ItemCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesOrderItem.ItemCode(childComplexity), true
+	case "SalesOrderItem.itemID":
+		if e.ComplexityRoot.SalesOrderItem.ItemID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesOrderItem.ItemID(childComplexity), true
+	case "SalesOrderItem.lineTotal":
+		if e.ComplexityRoot.SalesOrderItem.LineTotal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesOrderItem.LineTotal(childComplexity), true
+	case "SalesOrderItem.notes":
+		if e.ComplexityRoot.SalesOrderItem.Notes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesOrderItem.Notes(childComplexity), true
+	case "SalesOrderItem.position":
+		if e.ComplexityRoot.SalesOrderItem.Position == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesOrderItem.Position(childComplexity), true
+	case "SalesOrderItem.quantity":
+		if e.ComplexityRoot.SalesOrderItem.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesOrderItem.Quantity(childComplexity), true
+	case "SalesOrderItem.salesOrder":
+		if e.ComplexityRoot.SalesOrderItem.SalesOrder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesOrderItem.SalesOrder(childComplexity), true
+	case "SalesOrderItem.salesOrderID":
+		if e.ComplexityRoot.SalesOrderItem.SalesOrderID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesOrderItem.SalesOrderID(childComplexity), true
+	case "SalesOrderItem.shippedQuantity":
+		if e.ComplexityRoot.SalesOrderItem.ShippedQuantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesOrderItem.ShippedQuantity(childComplexity), true
+	case "SalesOrderItem.taxAmount":
+		if e.ComplexityRoot.SalesOrderItem.TaxAmount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesOrderItem.TaxAmount(childComplexity), true
+	case "SalesOrderItem.taxCode":
+		if e.ComplexityRoot.SalesOrderItem.TaxCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesOrderItem.TaxCode(childComplexity), true
+	case "SalesOrderItem.taxRate":
+		if e.ComplexityRoot.SalesOrderItem.TaxRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesOrderItem.TaxRate(childComplexity), true
+	case "SalesOrderItem.unitPrice":
+		if e.ComplexityRoot.SalesOrderItem.UnitPrice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesOrderItem.UnitPrice(childComplexity), true
+	case "SalesOrderItem.updatedAt":
+		if e.ComplexityRoot.SalesOrderItem.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesOrderItem.UpdatedAt(childComplexity), true
 
 	case "TaxCode.active":
 		if e.ComplexityRoot.TaxCode.Active == nil {
@@ -1921,6 +3040,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CompanyOrder", ec.unmarshalInputCompanyOrder),
 			graphql.NewInputUnmarshaler("ContactOrder", ec.unmarshalInputContactOrder),
 			graphql.NewInputUnmarshaler("ContactWhereInput", ec.unmarshalInputContactWhereInput),
+			graphql.NewInputUnmarshaler("ConvertSalesOrderInput", ec.unmarshalInputConvertSalesOrderInput),
 			graphql.NewInputUnmarshaler("CreateContactInput", ec.unmarshalInputCreateContactInput),
 			graphql.NewInputUnmarshaler("CreateCustomerGroupInput", ec.unmarshalInputCreateCustomerGroupInput),
 			graphql.NewInputUnmarshaler("CreateCustomerInput", ec.unmarshalInputCreateCustomerInput),
@@ -1938,6 +3058,20 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("InvoiceWhereInput", ec.unmarshalInputInvoiceWhereInput),
 			graphql.NewInputUnmarshaler("ItemOrder", ec.unmarshalInputItemOrder),
 			graphql.NewInputUnmarshaler("ItemWhereInput", ec.unmarshalInputItemWhereInput),
+			graphql.NewInputUnmarshaler("PartialItemInput", ec.unmarshalInputPartialItemInput),
+			graphql.NewInputUnmarshaler("QuoteInput", ec.unmarshalInputQuoteInput),
+			graphql.NewInputUnmarshaler("QuoteItemOrder", ec.unmarshalInputQuoteItemOrder),
+			graphql.NewInputUnmarshaler("QuoteItemWhereInput", ec.unmarshalInputQuoteItemWhereInput),
+			graphql.NewInputUnmarshaler("QuoteOrder", ec.unmarshalInputQuoteOrder),
+			graphql.NewInputUnmarshaler("QuoteUpdateInput", ec.unmarshalInputQuoteUpdateInput),
+			graphql.NewInputUnmarshaler("QuoteWhereInput", ec.unmarshalInputQuoteWhereInput),
+			graphql.NewInputUnmarshaler("SalesOrderInput", ec.unmarshalInputSalesOrderInput),
+			graphql.NewInputUnmarshaler("SalesOrderItemOrder", ec.unmarshalInputSalesOrderItemOrder),
+			graphql.NewInputUnmarshaler("SalesOrderItemWhereInput", ec.unmarshalInputSalesOrderItemWhereInput),
+			graphql.NewInputUnmarshaler("SalesOrderOrder", ec.unmarshalInputSalesOrderOrder),
+			graphql.NewInputUnmarshaler("SalesOrderStatusInput", ec.unmarshalInputSalesOrderStatusInput),
+			graphql.NewInputUnmarshaler("SalesOrderUpdateInput", ec.unmarshalInputSalesOrderUpdateInput),
+			graphql.NewInputUnmarshaler("SalesOrderWhereInput", ec.unmarshalInputSalesOrderWhereInput),
 			graphql.NewInputUnmarshaler("SendDocumentInput", ec.unmarshalInputSendDocumentInput),
 			graphql.NewInputUnmarshaler("TaxCodeOrder", ec.unmarshalInputTaxCodeOrder),
 			graphql.NewInputUnmarshaler("TaxCodeWhereInput", ec.unmarshalInputTaxCodeWhereInput),
@@ -2481,6 +3615,68 @@ type Customer implements Node {
     """
     where: InvoiceWhereInput
   ): InvoiceConnection!
+  quotes(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for Quotes returned from the connection.
+    """
+    orderBy: [QuoteOrder!]
+
+    """
+    Filtering options for Quotes returned from the connection.
+    """
+    where: QuoteWhereInput
+  ): QuoteConnection!
+  salesOrders(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for SalesOrders returned from the connection.
+    """
+    orderBy: [SalesOrderOrder!]
+
+    """
+    Filtering options for SalesOrders returned from the connection.
+    """
+    where: SalesOrderWhereInput
+  ): SalesOrderConnection!
 }
 """
 A connection to a list of items.
@@ -3253,6 +4449,16 @@ input CustomerWhereInput {
   """
   hasInvoices: Boolean
   hasInvoicesWith: [InvoiceWhereInput!]
+  """
+  quotes edge predicates
+  """
+  hasQuotes: Boolean
+  hasQuotesWith: [QuoteWhereInput!]
+  """
+  sales_orders edge predicates
+  """
+  hasSalesOrders: Boolean
+  hasSalesOrdersWith: [SalesOrderWhereInput!]
 }
 type Invoice implements Node {
   id: ID!
@@ -3288,6 +4494,7 @@ type Invoice implements Node {
   sendReminders: Boolean!
   voidedAt: Time
   voidReason: String
+  salesOrderID: ID
   einvoiceStatus: InvoiceEinvoiceStatus!
   einvoiceSubmittedAt: Time
   einvoiceAcceptedAt: Time
@@ -3295,6 +4502,7 @@ type Invoice implements Node {
   einvoiceValidationHash: String
   customer: Customer!
   items: [InvoiceItem!]
+  salesOrder: SalesOrder
 }
 """
 A connection to a list of items.
@@ -3353,6 +4561,7 @@ type InvoiceItem implements Node {
   taxAmount: Decimal!
   notes: String
   invoiceID: ID!
+  salesOrderItemID: String
   invoice: Invoice!
   item: Item
 }
@@ -4034,6 +5243,24 @@ input InvoiceWhereInput {
   voidReasonEqualFold: String
   voidReasonContainsFold: String
   """
+  sales_order_id field predicates
+  """
+  salesOrderID: ID
+  salesOrderIDNEQ: ID
+  salesOrderIDIn: [ID!]
+  salesOrderIDNotIn: [ID!]
+  salesOrderIDGT: ID
+  salesOrderIDGTE: ID
+  salesOrderIDLT: ID
+  salesOrderIDLTE: ID
+  salesOrderIDContains: ID
+  salesOrderIDHasPrefix: ID
+  salesOrderIDHasSuffix: ID
+  salesOrderIDIsNil: Boolean
+  salesOrderIDNotNil: Boolean
+  salesOrderIDEqualFold: ID
+  salesOrderIDContainsFold: ID
+  """
   einvoice_status field predicates
   """
   einvoiceStatus: InvoiceEinvoiceStatus
@@ -4112,6 +5339,11 @@ input InvoiceWhereInput {
   """
   hasItems: Boolean
   hasItemsWith: [InvoiceItemWhereInput!]
+  """
+  sales_order edge predicates
+  """
+  hasSalesOrder: Boolean
+  hasSalesOrderWith: [SalesOrderWhereInput!]
 }
 type Item implements Node {
   id: ID!
@@ -4449,6 +5681,1572 @@ type Query {
     """
     where: TaxCodeWhereInput
   ): TaxCodeConnection!
+}
+type Quote implements Node {
+  id: ID!
+  createdAt: Time!
+  updatedAt: Time!
+  customerID: ID!
+  currency: String!
+  exchangeRate: Rate!
+  reference: String
+  notes: String
+  terms: String
+  billingAddress: Address
+  shippingAddress: Address
+  subtotal: Decimal!
+  totalDiscount: Decimal!
+  totalTax: Decimal!
+  shippingCost: Decimal!
+  total: Decimal!
+  createdByID: String
+  quoteNumber: String!
+  quoteDate: Date!
+  validUntil: Date!
+  title: String
+  description: String
+  sentAt: Time
+  sendCount: Int!
+  lastSend: Map
+  acceptedAt: Time
+  acceptedBy: String
+  rejectedAt: Time
+  rejectionReason: String
+  convertedToOrderAt: Time
+  salesOrderID: String
+  customer: Customer!
+  items: [QuoteItem!]
+}
+"""
+A connection to a list of items.
+"""
+type QuoteConnection {
+  """
+  A list of edges.
+  """
+  edges: [QuoteEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type QuoteEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: Quote
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+type QuoteItem implements Node {
+  id: ID!
+  createdAt: Time!
+  updatedAt: Time!
+  position: Int!
+  itemID: ID
+  itemCode: String
+  description: String!
+  quantity: Rate!
+  unitPrice: Decimal!
+  discountPercent: Rate!
+  discountAmount: Decimal!
+  lineTotal: Decimal!
+  taxCode: String
+  taxRate: Rate!
+  taxAmount: Decimal!
+  notes: String
+  quoteID: ID!
+  quote: Quote!
+  item: Item
+}
+"""
+Ordering options for QuoteItem connections
+"""
+input QuoteItemOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order QuoteItems.
+  """
+  field: QuoteItemOrderField!
+}
+"""
+Properties by which QuoteItem connections can be ordered.
+"""
+enum QuoteItemOrderField {
+  CREATED_AT
+  UPDATED_AT
+}
+"""
+QuoteItemWhereInput is used for filtering QuoteItem objects.
+Input was generated by ent.
+"""
+input QuoteItemWhereInput {
+  not: QuoteItemWhereInput
+  and: [QuoteItemWhereInput!]
+  or: [QuoteItemWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  createdAtNEQ: Time
+  createdAtIn: [Time!]
+  createdAtNotIn: [Time!]
+  createdAtGT: Time
+  createdAtGTE: Time
+  createdAtLT: Time
+  createdAtLTE: Time
+  """
+  updated_at field predicates
+  """
+  updatedAt: Time
+  updatedAtNEQ: Time
+  updatedAtIn: [Time!]
+  updatedAtNotIn: [Time!]
+  updatedAtGT: Time
+  updatedAtGTE: Time
+  updatedAtLT: Time
+  updatedAtLTE: Time
+  """
+  position field predicates
+  """
+  position: Int
+  positionNEQ: Int
+  positionIn: [Int!]
+  positionNotIn: [Int!]
+  positionGT: Int
+  positionGTE: Int
+  positionLT: Int
+  positionLTE: Int
+  """
+  item_id field predicates
+  """
+  itemID: ID
+  itemIDNEQ: ID
+  itemIDIn: [ID!]
+  itemIDNotIn: [ID!]
+  itemIDGT: ID
+  itemIDGTE: ID
+  itemIDLT: ID
+  itemIDLTE: ID
+  itemIDContains: ID
+  itemIDHasPrefix: ID
+  itemIDHasSuffix: ID
+  itemIDIsNil: Boolean
+  itemIDNotNil: Boolean
+  itemIDEqualFold: ID
+  itemIDContainsFold: ID
+  """
+  item_code field predicates
+  """
+  itemCode: String
+  itemCodeNEQ: String
+  itemCodeIn: [String!]
+  itemCodeNotIn: [String!]
+  itemCodeGT: String
+  itemCodeGTE: String
+  itemCodeLT: String
+  itemCodeLTE: String
+  itemCodeContains: String
+  itemCodeHasPrefix: String
+  itemCodeHasSuffix: String
+  itemCodeIsNil: Boolean
+  itemCodeNotNil: Boolean
+  itemCodeEqualFold: String
+  itemCodeContainsFold: String
+  """
+  description field predicates
+  """
+  description: String
+  descriptionNEQ: String
+  descriptionIn: [String!]
+  descriptionNotIn: [String!]
+  descriptionGT: String
+  descriptionGTE: String
+  descriptionLT: String
+  descriptionLTE: String
+  descriptionContains: String
+  descriptionHasPrefix: String
+  descriptionHasSuffix: String
+  descriptionEqualFold: String
+  descriptionContainsFold: String
+  """
+  quantity field predicates
+  """
+  quantity: Rate
+  quantityNEQ: Rate
+  quantityIn: [Rate!]
+  quantityNotIn: [Rate!]
+  quantityGT: Rate
+  quantityGTE: Rate
+  quantityLT: Rate
+  quantityLTE: Rate
+  """
+  unit_price field predicates
+  """
+  unitPrice: Decimal
+  unitPriceNEQ: Decimal
+  unitPriceIn: [Decimal!]
+  unitPriceNotIn: [Decimal!]
+  unitPriceGT: Decimal
+  unitPriceGTE: Decimal
+  unitPriceLT: Decimal
+  unitPriceLTE: Decimal
+  """
+  discount_percent field predicates
+  """
+  discountPercent: Rate
+  discountPercentNEQ: Rate
+  discountPercentIn: [Rate!]
+  discountPercentNotIn: [Rate!]
+  discountPercentGT: Rate
+  discountPercentGTE: Rate
+  discountPercentLT: Rate
+  discountPercentLTE: Rate
+  """
+  discount_amount field predicates
+  """
+  discountAmount: Decimal
+  discountAmountNEQ: Decimal
+  discountAmountIn: [Decimal!]
+  discountAmountNotIn: [Decimal!]
+  discountAmountGT: Decimal
+  discountAmountGTE: Decimal
+  discountAmountLT: Decimal
+  discountAmountLTE: Decimal
+  """
+  line_total field predicates
+  """
+  lineTotal: Decimal
+  lineTotalNEQ: Decimal
+  lineTotalIn: [Decimal!]
+  lineTotalNotIn: [Decimal!]
+  lineTotalGT: Decimal
+  lineTotalGTE: Decimal
+  lineTotalLT: Decimal
+  lineTotalLTE: Decimal
+  """
+  tax_code field predicates
+  """
+  taxCode: String
+  taxCodeNEQ: String
+  taxCodeIn: [String!]
+  taxCodeNotIn: [String!]
+  taxCodeGT: String
+  taxCodeGTE: String
+  taxCodeLT: String
+  taxCodeLTE: String
+  taxCodeContains: String
+  taxCodeHasPrefix: String
+  taxCodeHasSuffix: String
+  taxCodeIsNil: Boolean
+  taxCodeNotNil: Boolean
+  taxCodeEqualFold: String
+  taxCodeContainsFold: String
+  """
+  tax_rate field predicates
+  """
+  taxRate: Rate
+  taxRateNEQ: Rate
+  taxRateIn: [Rate!]
+  taxRateNotIn: [Rate!]
+  taxRateGT: Rate
+  taxRateGTE: Rate
+  taxRateLT: Rate
+  taxRateLTE: Rate
+  """
+  tax_amount field predicates
+  """
+  taxAmount: Decimal
+  taxAmountNEQ: Decimal
+  taxAmountIn: [Decimal!]
+  taxAmountNotIn: [Decimal!]
+  taxAmountGT: Decimal
+  taxAmountGTE: Decimal
+  taxAmountLT: Decimal
+  taxAmountLTE: Decimal
+  """
+  notes field predicates
+  """
+  notes: String
+  notesNEQ: String
+  notesIn: [String!]
+  notesNotIn: [String!]
+  notesGT: String
+  notesGTE: String
+  notesLT: String
+  notesLTE: String
+  notesContains: String
+  notesHasPrefix: String
+  notesHasSuffix: String
+  notesIsNil: Boolean
+  notesNotNil: Boolean
+  notesEqualFold: String
+  notesContainsFold: String
+  """
+  quote_id field predicates
+  """
+  quoteID: ID
+  quoteIDNEQ: ID
+  quoteIDIn: [ID!]
+  quoteIDNotIn: [ID!]
+  quoteIDGT: ID
+  quoteIDGTE: ID
+  quoteIDLT: ID
+  quoteIDLTE: ID
+  quoteIDContains: ID
+  quoteIDHasPrefix: ID
+  quoteIDHasSuffix: ID
+  quoteIDEqualFold: ID
+  quoteIDContainsFold: ID
+  """
+  quote edge predicates
+  """
+  hasQuote: Boolean
+  hasQuoteWith: [QuoteWhereInput!]
+  """
+  item edge predicates
+  """
+  hasItem: Boolean
+  hasItemWith: [ItemWhereInput!]
+}
+"""
+Ordering options for Quote connections
+"""
+input QuoteOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order Quotes.
+  """
+  field: QuoteOrderField!
+}
+"""
+Properties by which Quote connections can be ordered.
+"""
+enum QuoteOrderField {
+  CREATED_AT
+  UPDATED_AT
+  TOTAL
+  QUOTE_NUMBER
+  QUOTE_DATE
+  VALID_UNTIL
+}
+"""
+QuoteStatus is enum for the field status
+"""
+enum QuoteStatus @goModel(model: "github.com/bigledger/bigledger/ent/quote.Status") {
+  draft
+  sent
+  accepted
+  rejected
+  expired
+  converted
+}
+"""
+QuoteWhereInput is used for filtering Quote objects.
+Input was generated by ent.
+"""
+input QuoteWhereInput {
+  not: QuoteWhereInput
+  and: [QuoteWhereInput!]
+  or: [QuoteWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  createdAtNEQ: Time
+  createdAtIn: [Time!]
+  createdAtNotIn: [Time!]
+  createdAtGT: Time
+  createdAtGTE: Time
+  createdAtLT: Time
+  createdAtLTE: Time
+  """
+  updated_at field predicates
+  """
+  updatedAt: Time
+  updatedAtNEQ: Time
+  updatedAtIn: [Time!]
+  updatedAtNotIn: [Time!]
+  updatedAtGT: Time
+  updatedAtGTE: Time
+  updatedAtLT: Time
+  updatedAtLTE: Time
+  """
+  customer_id field predicates
+  """
+  customerID: ID
+  customerIDNEQ: ID
+  customerIDIn: [ID!]
+  customerIDNotIn: [ID!]
+  customerIDGT: ID
+  customerIDGTE: ID
+  customerIDLT: ID
+  customerIDLTE: ID
+  customerIDContains: ID
+  customerIDHasPrefix: ID
+  customerIDHasSuffix: ID
+  customerIDEqualFold: ID
+  customerIDContainsFold: ID
+  """
+  currency field predicates
+  """
+  currency: String
+  currencyNEQ: String
+  currencyIn: [String!]
+  currencyNotIn: [String!]
+  currencyGT: String
+  currencyGTE: String
+  currencyLT: String
+  currencyLTE: String
+  currencyContains: String
+  currencyHasPrefix: String
+  currencyHasSuffix: String
+  currencyEqualFold: String
+  currencyContainsFold: String
+  """
+  exchange_rate field predicates
+  """
+  exchangeRate: Rate
+  exchangeRateNEQ: Rate
+  exchangeRateIn: [Rate!]
+  exchangeRateNotIn: [Rate!]
+  exchangeRateGT: Rate
+  exchangeRateGTE: Rate
+  exchangeRateLT: Rate
+  exchangeRateLTE: Rate
+  """
+  reference field predicates
+  """
+  reference: String
+  referenceNEQ: String
+  referenceIn: [String!]
+  referenceNotIn: [String!]
+  referenceGT: String
+  referenceGTE: String
+  referenceLT: String
+  referenceLTE: String
+  referenceContains: String
+  referenceHasPrefix: String
+  referenceHasSuffix: String
+  referenceIsNil: Boolean
+  referenceNotNil: Boolean
+  referenceEqualFold: String
+  referenceContainsFold: String
+  """
+  notes field predicates
+  """
+  notes: String
+  notesNEQ: String
+  notesIn: [String!]
+  notesNotIn: [String!]
+  notesGT: String
+  notesGTE: String
+  notesLT: String
+  notesLTE: String
+  notesContains: String
+  notesHasPrefix: String
+  notesHasSuffix: String
+  notesIsNil: Boolean
+  notesNotNil: Boolean
+  notesEqualFold: String
+  notesContainsFold: String
+  """
+  terms field predicates
+  """
+  terms: String
+  termsNEQ: String
+  termsIn: [String!]
+  termsNotIn: [String!]
+  termsGT: String
+  termsGTE: String
+  termsLT: String
+  termsLTE: String
+  termsContains: String
+  termsHasPrefix: String
+  termsHasSuffix: String
+  termsIsNil: Boolean
+  termsNotNil: Boolean
+  termsEqualFold: String
+  termsContainsFold: String
+  """
+  subtotal field predicates
+  """
+  subtotal: Decimal
+  subtotalNEQ: Decimal
+  subtotalIn: [Decimal!]
+  subtotalNotIn: [Decimal!]
+  subtotalGT: Decimal
+  subtotalGTE: Decimal
+  subtotalLT: Decimal
+  subtotalLTE: Decimal
+  """
+  total_discount field predicates
+  """
+  totalDiscount: Decimal
+  totalDiscountNEQ: Decimal
+  totalDiscountIn: [Decimal!]
+  totalDiscountNotIn: [Decimal!]
+  totalDiscountGT: Decimal
+  totalDiscountGTE: Decimal
+  totalDiscountLT: Decimal
+  totalDiscountLTE: Decimal
+  """
+  total_tax field predicates
+  """
+  totalTax: Decimal
+  totalTaxNEQ: Decimal
+  totalTaxIn: [Decimal!]
+  totalTaxNotIn: [Decimal!]
+  totalTaxGT: Decimal
+  totalTaxGTE: Decimal
+  totalTaxLT: Decimal
+  totalTaxLTE: Decimal
+  """
+  shipping_cost field predicates
+  """
+  shippingCost: Decimal
+  shippingCostNEQ: Decimal
+  shippingCostIn: [Decimal!]
+  shippingCostNotIn: [Decimal!]
+  shippingCostGT: Decimal
+  shippingCostGTE: Decimal
+  shippingCostLT: Decimal
+  shippingCostLTE: Decimal
+  """
+  total field predicates
+  """
+  total: Decimal
+  totalNEQ: Decimal
+  totalIn: [Decimal!]
+  totalNotIn: [Decimal!]
+  totalGT: Decimal
+  totalGTE: Decimal
+  totalLT: Decimal
+  totalLTE: Decimal
+  """
+  quote_number field predicates
+  """
+  quoteNumber: String
+  quoteNumberNEQ: String
+  quoteNumberIn: [String!]
+  quoteNumberNotIn: [String!]
+  quoteNumberGT: String
+  quoteNumberGTE: String
+  quoteNumberLT: String
+  quoteNumberLTE: String
+  quoteNumberContains: String
+  quoteNumberHasPrefix: String
+  quoteNumberHasSuffix: String
+  quoteNumberEqualFold: String
+  quoteNumberContainsFold: String
+  """
+  quote_date field predicates
+  """
+  quoteDate: Date
+  quoteDateNEQ: Date
+  quoteDateIn: [Date!]
+  quoteDateNotIn: [Date!]
+  quoteDateGT: Date
+  quoteDateGTE: Date
+  quoteDateLT: Date
+  quoteDateLTE: Date
+  """
+  valid_until field predicates
+  """
+  validUntil: Date
+  validUntilNEQ: Date
+  validUntilIn: [Date!]
+  validUntilNotIn: [Date!]
+  validUntilGT: Date
+  validUntilGTE: Date
+  validUntilLT: Date
+  validUntilLTE: Date
+  """
+  status field predicates
+  """
+  status: QuoteStatus
+  statusNEQ: QuoteStatus
+  statusIn: [QuoteStatus!]
+  statusNotIn: [QuoteStatus!]
+  """
+  title field predicates
+  """
+  title: String
+  titleNEQ: String
+  titleIn: [String!]
+  titleNotIn: [String!]
+  titleGT: String
+  titleGTE: String
+  titleLT: String
+  titleLTE: String
+  titleContains: String
+  titleHasPrefix: String
+  titleHasSuffix: String
+  titleIsNil: Boolean
+  titleNotNil: Boolean
+  titleEqualFold: String
+  titleContainsFold: String
+  """
+  description field predicates
+  """
+  description: String
+  descriptionNEQ: String
+  descriptionIn: [String!]
+  descriptionNotIn: [String!]
+  descriptionGT: String
+  descriptionGTE: String
+  descriptionLT: String
+  descriptionLTE: String
+  descriptionContains: String
+  descriptionHasPrefix: String
+  descriptionHasSuffix: String
+  descriptionIsNil: Boolean
+  descriptionNotNil: Boolean
+  descriptionEqualFold: String
+  descriptionContainsFold: String
+  """
+  sent_at field predicates
+  """
+  sentAt: Time
+  sentAtNEQ: Time
+  sentAtIn: [Time!]
+  sentAtNotIn: [Time!]
+  sentAtGT: Time
+  sentAtGTE: Time
+  sentAtLT: Time
+  sentAtLTE: Time
+  sentAtIsNil: Boolean
+  sentAtNotNil: Boolean
+  """
+  send_count field predicates
+  """
+  sendCount: Int
+  sendCountNEQ: Int
+  sendCountIn: [Int!]
+  sendCountNotIn: [Int!]
+  sendCountGT: Int
+  sendCountGTE: Int
+  sendCountLT: Int
+  sendCountLTE: Int
+  """
+  accepted_at field predicates
+  """
+  acceptedAt: Time
+  acceptedAtNEQ: Time
+  acceptedAtIn: [Time!]
+  acceptedAtNotIn: [Time!]
+  acceptedAtGT: Time
+  acceptedAtGTE: Time
+  acceptedAtLT: Time
+  acceptedAtLTE: Time
+  acceptedAtIsNil: Boolean
+  acceptedAtNotNil: Boolean
+  """
+  accepted_by field predicates
+  """
+  acceptedBy: String
+  acceptedByNEQ: String
+  acceptedByIn: [String!]
+  acceptedByNotIn: [String!]
+  acceptedByGT: String
+  acceptedByGTE: String
+  acceptedByLT: String
+  acceptedByLTE: String
+  acceptedByContains: String
+  acceptedByHasPrefix: String
+  acceptedByHasSuffix: String
+  acceptedByIsNil: Boolean
+  acceptedByNotNil: Boolean
+  acceptedByEqualFold: String
+  acceptedByContainsFold: String
+  """
+  rejected_at field predicates
+  """
+  rejectedAt: Time
+  rejectedAtNEQ: Time
+  rejectedAtIn: [Time!]
+  rejectedAtNotIn: [Time!]
+  rejectedAtGT: Time
+  rejectedAtGTE: Time
+  rejectedAtLT: Time
+  rejectedAtLTE: Time
+  rejectedAtIsNil: Boolean
+  rejectedAtNotNil: Boolean
+  """
+  rejection_reason field predicates
+  """
+  rejectionReason: String
+  rejectionReasonNEQ: String
+  rejectionReasonIn: [String!]
+  rejectionReasonNotIn: [String!]
+  rejectionReasonGT: String
+  rejectionReasonGTE: String
+  rejectionReasonLT: String
+  rejectionReasonLTE: String
+  rejectionReasonContains: String
+  rejectionReasonHasPrefix: String
+  rejectionReasonHasSuffix: String
+  rejectionReasonIsNil: Boolean
+  rejectionReasonNotNil: Boolean
+  rejectionReasonEqualFold: String
+  rejectionReasonContainsFold: String
+  """
+  converted_to_order_at field predicates
+  """
+  convertedToOrderAt: Time
+  convertedToOrderAtNEQ: Time
+  convertedToOrderAtIn: [Time!]
+  convertedToOrderAtNotIn: [Time!]
+  convertedToOrderAtGT: Time
+  convertedToOrderAtGTE: Time
+  convertedToOrderAtLT: Time
+  convertedToOrderAtLTE: Time
+  convertedToOrderAtIsNil: Boolean
+  convertedToOrderAtNotNil: Boolean
+  """
+  customer edge predicates
+  """
+  hasCustomer: Boolean
+  hasCustomerWith: [CustomerWhereInput!]
+  """
+  items edge predicates
+  """
+  hasItems: Boolean
+  hasItemsWith: [QuoteItemWhereInput!]
+}
+type SalesOrder implements Node {
+  id: ID!
+  createdAt: Time!
+  updatedAt: Time!
+  customerID: ID!
+  currency: String!
+  exchangeRate: Rate!
+  reference: String
+  notes: String
+  terms: String
+  billingAddress: Address
+  shippingAddress: Address
+  subtotal: Decimal!
+  totalDiscount: Decimal!
+  totalTax: Decimal!
+  shippingCost: Decimal!
+  total: Decimal!
+  createdByID: String
+  orderNumber: String!
+  orderDate: Date!
+  requiredDate: Date
+  promisedDate: Date
+  status: SalesOrderStatus!
+  priority: SalesOrderPriority!
+  fulfillmentStatus: SalesOrderFulfillmentStatus!
+  shippingMethod: String
+  trackingNumber: String
+  estimatedDelivery: Date
+  invoiceStatus: SalesOrderInvoiceStatus!
+  quoteID: ID
+  customer: Customer!
+  items: [SalesOrderItem!]
+  quote: Quote
+  invoices: [Invoice!]
+}
+"""
+A connection to a list of items.
+"""
+type SalesOrderConnection {
+  """
+  A list of edges.
+  """
+  edges: [SalesOrderEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type SalesOrderEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: SalesOrder
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+SalesOrderFulfillmentStatus is enum for the field fulfillment_status
+"""
+enum SalesOrderFulfillmentStatus @goModel(model: "github.com/bigledger/bigledger/ent/salesorder.FulfillmentStatus") {
+  pending
+  partial
+  shipped
+  delivered
+  cancelled
+}
+"""
+SalesOrderInvoiceStatus is enum for the field invoice_status
+"""
+enum SalesOrderInvoiceStatus @goModel(model: "github.com/bigledger/bigledger/ent/salesorder.InvoiceStatus") {
+  not_invoiced
+  partial
+  invoiced
+}
+type SalesOrderItem implements Node {
+  id: ID!
+  createdAt: Time!
+  updatedAt: Time!
+  position: Int!
+  itemID: ID
+  itemCode: String
+  description: String!
+  quantity: Rate!
+  unitPrice: Decimal!
+  discountPercent: Rate!
+  discountAmount: Decimal!
+  lineTotal: Decimal!
+  taxCode: String
+  taxRate: Rate!
+  taxAmount: Decimal!
+  notes: String
+  salesOrderID: ID!
+  shippedQuantity: Rate!
+  invoicedQuantity: Rate!
+  salesOrder: SalesOrder!
+  item: Item
+}
+"""
+Ordering options for SalesOrderItem connections
+"""
+input SalesOrderItemOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order SalesOrderItems.
+  """
+  field: SalesOrderItemOrderField!
+}
+"""
+Properties by which SalesOrderItem connections can be ordered.
+"""
+enum SalesOrderItemOrderField {
+  CREATED_AT
+  UPDATED_AT
+}
+"""
+SalesOrderItemWhereInput is used for filtering SalesOrderItem objects.
+Input was generated by ent.
+"""
+input SalesOrderItemWhereInput {
+  not: SalesOrderItemWhereInput
+  and: [SalesOrderItemWhereInput!]
+  or: [SalesOrderItemWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  createdAtNEQ: Time
+  createdAtIn: [Time!]
+  createdAtNotIn: [Time!]
+  createdAtGT: Time
+  createdAtGTE: Time
+  createdAtLT: Time
+  createdAtLTE: Time
+  """
+  updated_at field predicates
+  """
+  updatedAt: Time
+  updatedAtNEQ: Time
+  updatedAtIn: [Time!]
+  updatedAtNotIn: [Time!]
+  updatedAtGT: Time
+  updatedAtGTE: Time
+  updatedAtLT: Time
+  updatedAtLTE: Time
+  """
+  position field predicates
+  """
+  position: Int
+  positionNEQ: Int
+  positionIn: [Int!]
+  positionNotIn: [Int!]
+  positionGT: Int
+  positionGTE: Int
+  positionLT: Int
+  positionLTE: Int
+  """
+  item_id field predicates
+  """
+  itemID: ID
+  itemIDNEQ: ID
+  itemIDIn: [ID!]
+  itemIDNotIn: [ID!]
+  itemIDGT: ID
+  itemIDGTE: ID
+  itemIDLT: ID
+  itemIDLTE: ID
+  itemIDContains: ID
+  itemIDHasPrefix: ID
+  itemIDHasSuffix: ID
+  itemIDIsNil: Boolean
+  itemIDNotNil: Boolean
+  itemIDEqualFold: ID
+  itemIDContainsFold: ID
+  """
+  item_code field predicates
+  """
+  itemCode: String
+  itemCodeNEQ: String
+  itemCodeIn: [String!]
+  itemCodeNotIn: [String!]
+  itemCodeGT: String
+  itemCodeGTE: String
+  itemCodeLT: String
+  itemCodeLTE: String
+  itemCodeContains: String
+  itemCodeHasPrefix: String
+  itemCodeHasSuffix: String
+  itemCodeIsNil: Boolean
+  itemCodeNotNil: Boolean
+  itemCodeEqualFold: String
+  itemCodeContainsFold: String
+  """
+  description field predicates
+  """
+  description: String
+  descriptionNEQ: String
+  descriptionIn: [String!]
+  descriptionNotIn: [String!]
+  descriptionGT: String
+  descriptionGTE: String
+  descriptionLT: String
+  descriptionLTE: String
+  descriptionContains: String
+  descriptionHasPrefix: String
+  descriptionHasSuffix: String
+  descriptionEqualFold: String
+  descriptionContainsFold: String
+  """
+  quantity field predicates
+  """
+  quantity: Rate
+  quantityNEQ: Rate
+  quantityIn: [Rate!]
+  quantityNotIn: [Rate!]
+  quantityGT: Rate
+  quantityGTE: Rate
+  quantityLT: Rate
+  quantityLTE: Rate
+  """
+  unit_price field predicates
+  """
+  unitPrice: Decimal
+  unitPriceNEQ: Decimal
+  unitPriceIn: [Decimal!]
+  unitPriceNotIn: [Decimal!]
+  unitPriceGT: Decimal
+  unitPriceGTE: Decimal
+  unitPriceLT: Decimal
+  unitPriceLTE: Decimal
+  """
+  discount_percent field predicates
+  """
+  discountPercent: Rate
+  discountPercentNEQ: Rate
+  discountPercentIn: [Rate!]
+  discountPercentNotIn: [Rate!]
+  discountPercentGT: Rate
+  discountPercentGTE: Rate
+  discountPercentLT: Rate
+  discountPercentLTE: Rate
+  """
+  discount_amount field predicates
+  """
+  discountAmount: Decimal
+  discountAmountNEQ: Decimal
+  discountAmountIn: [Decimal!]
+  discountAmountNotIn: [Decimal!]
+  discountAmountGT: Decimal
+  discountAmountGTE: Decimal
+  discountAmountLT: Decimal
+  discountAmountLTE: Decimal
+  """
+  line_total field predicates
+  """
+  lineTotal: Decimal
+  lineTotalNEQ: Decimal
+  lineTotalIn: [Decimal!]
+  lineTotalNotIn: [Decimal!]
+  lineTotalGT: Decimal
+  lineTotalGTE: Decimal
+  lineTotalLT: Decimal
+  lineTotalLTE: Decimal
+  """
+  tax_code field predicates
+  """
+  taxCode: String
+  taxCodeNEQ: String
+  taxCodeIn: [String!]
+  taxCodeNotIn: [String!]
+  taxCodeGT: String
+  taxCodeGTE: String
+  taxCodeLT: String
+  taxCodeLTE: String
+  taxCodeContains: String
+  taxCodeHasPrefix: String
+  taxCodeHasSuffix: String
+  taxCodeIsNil: Boolean
+  taxCodeNotNil: Boolean
+  taxCodeEqualFold: String
+  taxCodeContainsFold: String
+  """
+  tax_rate field predicates
+  """
+  taxRate: Rate
+  taxRateNEQ: Rate
+  taxRateIn: [Rate!]
+  taxRateNotIn: [Rate!]
+  taxRateGT: Rate
+  taxRateGTE: Rate
+  taxRateLT: Rate
+  taxRateLTE: Rate
+  """
+  tax_amount field predicates
+  """
+  taxAmount: Decimal
+  taxAmountNEQ: Decimal
+  taxAmountIn: [Decimal!]
+  taxAmountNotIn: [Decimal!]
+  taxAmountGT: Decimal
+  taxAmountGTE: Decimal
+  taxAmountLT: Decimal
+  taxAmountLTE: Decimal
+  """
+  notes field predicates
+  """
+  notes: String
+  notesNEQ: String
+  notesIn: [String!]
+  notesNotIn: [String!]
+  notesGT: String
+  notesGTE: String
+  notesLT: String
+  notesLTE: String
+  notesContains: String
+  notesHasPrefix: String
+  notesHasSuffix: String
+  notesIsNil: Boolean
+  notesNotNil: Boolean
+  notesEqualFold: String
+  notesContainsFold: String
+  """
+  sales_order_id field predicates
+  """
+  salesOrderID: ID
+  salesOrderIDNEQ: ID
+  salesOrderIDIn: [ID!]
+  salesOrderIDNotIn: [ID!]
+  salesOrderIDGT: ID
+  salesOrderIDGTE: ID
+  salesOrderIDLT: ID
+  salesOrderIDLTE: ID
+  salesOrderIDContains: ID
+  salesOrderIDHasPrefix: ID
+  salesOrderIDHasSuffix: ID
+  salesOrderIDEqualFold: ID
+  salesOrderIDContainsFold: ID
+  """
+  shipped_quantity field predicates
+  """
+  shippedQuantity: Rate
+  shippedQuantityNEQ: Rate
+  shippedQuantityIn: [Rate!]
+  shippedQuantityNotIn: [Rate!]
+  shippedQuantityGT: Rate
+  shippedQuantityGTE: Rate
+  shippedQuantityLT: Rate
+  shippedQuantityLTE: Rate
+  """
+  invoiced_quantity field predicates
+  """
+  invoicedQuantity: Rate
+  invoicedQuantityNEQ: Rate
+  invoicedQuantityIn: [Rate!]
+  invoicedQuantityNotIn: [Rate!]
+  invoicedQuantityGT: Rate
+  invoicedQuantityGTE: Rate
+  invoicedQuantityLT: Rate
+  invoicedQuantityLTE: Rate
+  """
+  sales_order edge predicates
+  """
+  hasSalesOrder: Boolean
+  hasSalesOrderWith: [SalesOrderWhereInput!]
+  """
+  item edge predicates
+  """
+  hasItem: Boolean
+  hasItemWith: [ItemWhereInput!]
+}
+"""
+Ordering options for SalesOrder connections
+"""
+input SalesOrderOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order SalesOrders.
+  """
+  field: SalesOrderOrderField!
+}
+"""
+Properties by which SalesOrder connections can be ordered.
+"""
+enum SalesOrderOrderField {
+  CREATED_AT
+  UPDATED_AT
+  TOTAL
+  ORDER_NUMBER
+  ORDER_DATE
+  REQUIRED_DATE
+}
+"""
+SalesOrderPriority is enum for the field priority
+"""
+enum SalesOrderPriority @goModel(model: "github.com/bigledger/bigledger/ent/salesorder.Priority") {
+  low
+  normal
+  high
+  urgent
+}
+"""
+SalesOrderStatus is enum for the field status
+"""
+enum SalesOrderStatus @goModel(model: "github.com/bigledger/bigledger/ent/salesorder.Status") {
+  draft
+  confirmed
+  shipped
+  delivered
+  cancelled
+}
+"""
+SalesOrderWhereInput is used for filtering SalesOrder objects.
+Input was generated by ent.
+"""
+input SalesOrderWhereInput {
+  not: SalesOrderWhereInput
+  and: [SalesOrderWhereInput!]
+  or: [SalesOrderWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  createdAtNEQ: Time
+  createdAtIn: [Time!]
+  createdAtNotIn: [Time!]
+  createdAtGT: Time
+  createdAtGTE: Time
+  createdAtLT: Time
+  createdAtLTE: Time
+  """
+  updated_at field predicates
+  """
+  updatedAt: Time
+  updatedAtNEQ: Time
+  updatedAtIn: [Time!]
+  updatedAtNotIn: [Time!]
+  updatedAtGT: Time
+  updatedAtGTE: Time
+  updatedAtLT: Time
+  updatedAtLTE: Time
+  """
+  customer_id field predicates
+  """
+  customerID: ID
+  customerIDNEQ: ID
+  customerIDIn: [ID!]
+  customerIDNotIn: [ID!]
+  customerIDGT: ID
+  customerIDGTE: ID
+  customerIDLT: ID
+  customerIDLTE: ID
+  customerIDContains: ID
+  customerIDHasPrefix: ID
+  customerIDHasSuffix: ID
+  customerIDEqualFold: ID
+  customerIDContainsFold: ID
+  """
+  currency field predicates
+  """
+  currency: String
+  currencyNEQ: String
+  currencyIn: [String!]
+  currencyNotIn: [String!]
+  currencyGT: String
+  currencyGTE: String
+  currencyLT: String
+  currencyLTE: String
+  currencyContains: String
+  currencyHasPrefix: String
+  currencyHasSuffix: String
+  currencyEqualFold: String
+  currencyContainsFold: String
+  """
+  exchange_rate field predicates
+  """
+  exchangeRate: Rate
+  exchangeRateNEQ: Rate
+  exchangeRateIn: [Rate!]
+  exchangeRateNotIn: [Rate!]
+  exchangeRateGT: Rate
+  exchangeRateGTE: Rate
+  exchangeRateLT: Rate
+  exchangeRateLTE: Rate
+  """
+  reference field predicates
+  """
+  reference: String
+  referenceNEQ: String
+  referenceIn: [String!]
+  referenceNotIn: [String!]
+  referenceGT: String
+  referenceGTE: String
+  referenceLT: String
+  referenceLTE: String
+  referenceContains: String
+  referenceHasPrefix: String
+  referenceHasSuffix: String
+  referenceIsNil: Boolean
+  referenceNotNil: Boolean
+  referenceEqualFold: String
+  referenceContainsFold: String
+  """
+  notes field predicates
+  """
+  notes: String
+  notesNEQ: String
+  notesIn: [String!]
+  notesNotIn: [String!]
+  notesGT: String
+  notesGTE: String
+  notesLT: String
+  notesLTE: String
+  notesContains: String
+  notesHasPrefix: String
+  notesHasSuffix: String
+  notesIsNil: Boolean
+  notesNotNil: Boolean
+  notesEqualFold: String
+  notesContainsFold: String
+  """
+  terms field predicates
+  """
+  terms: String
+  termsNEQ: String
+  termsIn: [String!]
+  termsNotIn: [String!]
+  termsGT: String
+  termsGTE: String
+  termsLT: String
+  termsLTE: String
+  termsContains: String
+  termsHasPrefix: String
+  termsHasSuffix: String
+  termsIsNil: Boolean
+  termsNotNil: Boolean
+  termsEqualFold: String
+  termsContainsFold: String
+  """
+  subtotal field predicates
+  """
+  subtotal: Decimal
+  subtotalNEQ: Decimal
+  subtotalIn: [Decimal!]
+  subtotalNotIn: [Decimal!]
+  subtotalGT: Decimal
+  subtotalGTE: Decimal
+  subtotalLT: Decimal
+  subtotalLTE: Decimal
+  """
+  total_discount field predicates
+  """
+  totalDiscount: Decimal
+  totalDiscountNEQ: Decimal
+  totalDiscountIn: [Decimal!]
+  totalDiscountNotIn: [Decimal!]
+  totalDiscountGT: Decimal
+  totalDiscountGTE: Decimal
+  totalDiscountLT: Decimal
+  totalDiscountLTE: Decimal
+  """
+  total_tax field predicates
+  """
+  totalTax: Decimal
+  totalTaxNEQ: Decimal
+  totalTaxIn: [Decimal!]
+  totalTaxNotIn: [Decimal!]
+  totalTaxGT: Decimal
+  totalTaxGTE: Decimal
+  totalTaxLT: Decimal
+  totalTaxLTE: Decimal
+  """
+  shipping_cost field predicates
+  """
+  shippingCost: Decimal
+  shippingCostNEQ: Decimal
+  shippingCostIn: [Decimal!]
+  shippingCostNotIn: [Decimal!]
+  shippingCostGT: Decimal
+  shippingCostGTE: Decimal
+  shippingCostLT: Decimal
+  shippingCostLTE: Decimal
+  """
+  total field predicates
+  """
+  total: Decimal
+  totalNEQ: Decimal
+  totalIn: [Decimal!]
+  totalNotIn: [Decimal!]
+  totalGT: Decimal
+  totalGTE: Decimal
+  totalLT: Decimal
+  totalLTE: Decimal
+  """
+  order_number field predicates
+  """
+  orderNumber: String
+  orderNumberNEQ: String
+  orderNumberIn: [String!]
+  orderNumberNotIn: [String!]
+  orderNumberGT: String
+  orderNumberGTE: String
+  orderNumberLT: String
+  orderNumberLTE: String
+  orderNumberContains: String
+  orderNumberHasPrefix: String
+  orderNumberHasSuffix: String
+  orderNumberEqualFold: String
+  orderNumberContainsFold: String
+  """
+  order_date field predicates
+  """
+  orderDate: Date
+  orderDateNEQ: Date
+  orderDateIn: [Date!]
+  orderDateNotIn: [Date!]
+  orderDateGT: Date
+  orderDateGTE: Date
+  orderDateLT: Date
+  orderDateLTE: Date
+  """
+  required_date field predicates
+  """
+  requiredDate: Date
+  requiredDateNEQ: Date
+  requiredDateIn: [Date!]
+  requiredDateNotIn: [Date!]
+  requiredDateGT: Date
+  requiredDateGTE: Date
+  requiredDateLT: Date
+  requiredDateLTE: Date
+  requiredDateIsNil: Boolean
+  requiredDateNotNil: Boolean
+  """
+  promised_date field predicates
+  """
+  promisedDate: Date
+  promisedDateNEQ: Date
+  promisedDateIn: [Date!]
+  promisedDateNotIn: [Date!]
+  promisedDateGT: Date
+  promisedDateGTE: Date
+  promisedDateLT: Date
+  promisedDateLTE: Date
+  promisedDateIsNil: Boolean
+  promisedDateNotNil: Boolean
+  """
+  status field predicates
+  """
+  status: SalesOrderStatus
+  statusNEQ: SalesOrderStatus
+  statusIn: [SalesOrderStatus!]
+  statusNotIn: [SalesOrderStatus!]
+  """
+  priority field predicates
+  """
+  priority: SalesOrderPriority
+  priorityNEQ: SalesOrderPriority
+  priorityIn: [SalesOrderPriority!]
+  priorityNotIn: [SalesOrderPriority!]
+  """
+  fulfillment_status field predicates
+  """
+  fulfillmentStatus: SalesOrderFulfillmentStatus
+  fulfillmentStatusNEQ: SalesOrderFulfillmentStatus
+  fulfillmentStatusIn: [SalesOrderFulfillmentStatus!]
+  fulfillmentStatusNotIn: [SalesOrderFulfillmentStatus!]
+  """
+  shipping_method field predicates
+  """
+  shippingMethod: String
+  shippingMethodNEQ: String
+  shippingMethodIn: [String!]
+  shippingMethodNotIn: [String!]
+  shippingMethodGT: String
+  shippingMethodGTE: String
+  shippingMethodLT: String
+  shippingMethodLTE: String
+  shippingMethodContains: String
+  shippingMethodHasPrefix: String
+  shippingMethodHasSuffix: String
+  shippingMethodIsNil: Boolean
+  shippingMethodNotNil: Boolean
+  shippingMethodEqualFold: String
+  shippingMethodContainsFold: String
+  """
+  tracking_number field predicates
+  """
+  trackingNumber: String
+  trackingNumberNEQ: String
+  trackingNumberIn: [String!]
+  trackingNumberNotIn: [String!]
+  trackingNumberGT: String
+  trackingNumberGTE: String
+  trackingNumberLT: String
+  trackingNumberLTE: String
+  trackingNumberContains: String
+  trackingNumberHasPrefix: String
+  trackingNumberHasSuffix: String
+  trackingNumberIsNil: Boolean
+  trackingNumberNotNil: Boolean
+  trackingNumberEqualFold: String
+  trackingNumberContainsFold: String
+  """
+  estimated_delivery field predicates
+  """
+  estimatedDelivery: Date
+  estimatedDeliveryNEQ: Date
+  estimatedDeliveryIn: [Date!]
+  estimatedDeliveryNotIn: [Date!]
+  estimatedDeliveryGT: Date
+  estimatedDeliveryGTE: Date
+  estimatedDeliveryLT: Date
+  estimatedDeliveryLTE: Date
+  estimatedDeliveryIsNil: Boolean
+  estimatedDeliveryNotNil: Boolean
+  """
+  invoice_status field predicates
+  """
+  invoiceStatus: SalesOrderInvoiceStatus
+  invoiceStatusNEQ: SalesOrderInvoiceStatus
+  invoiceStatusIn: [SalesOrderInvoiceStatus!]
+  invoiceStatusNotIn: [SalesOrderInvoiceStatus!]
+  """
+  quote_id field predicates
+  """
+  quoteID: ID
+  quoteIDNEQ: ID
+  quoteIDIn: [ID!]
+  quoteIDNotIn: [ID!]
+  quoteIDGT: ID
+  quoteIDGTE: ID
+  quoteIDLT: ID
+  quoteIDLTE: ID
+  quoteIDContains: ID
+  quoteIDHasPrefix: ID
+  quoteIDHasSuffix: ID
+  quoteIDIsNil: Boolean
+  quoteIDNotNil: Boolean
+  quoteIDEqualFold: ID
+  quoteIDContainsFold: ID
+  """
+  customer edge predicates
+  """
+  hasCustomer: Boolean
+  hasCustomerWith: [CustomerWhereInput!]
+  """
+  items edge predicates
+  """
+  hasItems: Boolean
+  hasItemsWith: [SalesOrderItemWhereInput!]
+  """
+  quote edge predicates
+  """
+  hasQuote: Boolean
+  hasQuoteWith: [QuoteWhereInput!]
+  """
+  invoices edge predicates
+  """
+  hasInvoices: Boolean
+  hasInvoicesWith: [InvoiceWhereInput!]
 }
 type TaxCode implements Node {
   id: ID!
@@ -4856,6 +7654,133 @@ extend type Mutation {
   createItem(input: CreateItemInput!): Item!
   updateItem(id: ID!, input: UpdateItemInput!): Item!
 }
+
+"""Create a draft quote (seed 000 Create Quote)."""
+input QuoteInput {
+  customerId: ID!
+  "Defaults to today in the company's timezone."
+  quoteDate: Date
+  "Defaults to quoteDate + 30 days."
+  validUntil: Date
+  currency: String
+  exchangeRate: Rate
+  reference: String
+  title: String
+  description: String
+  notes: String
+  terms: String
+  billingAddress: AddressInput
+  shippingAddress: AddressInput
+  shippingCost: Decimal
+  items: [DocumentLineInput!]!
+}
+
+"""Edit a draft quote; items, when given, replace every line."""
+input QuoteUpdateInput {
+  validUntil: Date
+  exchangeRate: Rate
+  reference: String
+  title: String
+  description: String
+  notes: String
+  terms: String
+  billingAddress: AddressInput
+  shippingAddress: AddressInput
+  shippingCost: Decimal
+  items: [DocumentLineInput!]
+}
+
+extend type Quote {
+  "draft, sent, accepted, rejected, converted — or expired once validUntil has passed."
+  status: QuoteStatus!
+  number: String!
+  date: Date!
+}
+
+"""Create a draft sales order (seed 000 Create Sales Order)."""
+input SalesOrderInput {
+  customerId: ID!
+  orderDate: Date
+  requiredDate: Date
+  promisedDate: Date
+  priority: SalesOrderPriority
+  currency: String
+  exchangeRate: Rate
+  reference: String
+  notes: String
+  terms: String
+  billingAddress: AddressInput
+  shippingAddress: AddressInput
+  shippingCost: Decimal
+  shippingMethod: String
+  items: [DocumentLineInput!]!
+}
+
+"""Edit a draft sales order; items, when given, replace every line."""
+input SalesOrderUpdateInput {
+  requiredDate: Date
+  promisedDate: Date
+  priority: SalesOrderPriority
+  exchangeRate: Rate
+  reference: String
+  notes: String
+  terms: String
+  billingAddress: AddressInput
+  shippingAddress: AddressInput
+  shippingCost: Decimal
+  shippingMethod: String
+  items: [DocumentLineInput!]
+}
+
+"""A lifecycle step (seed 000 Update Sales Order Status)."""
+input SalesOrderStatusInput {
+  status: SalesOrderStatus!
+  notes: String
+  shippingMethod: String
+  trackingNumber: String
+  estimatedDelivery: Date
+}
+
+"""Part of one order line to bill; itemId is the order line's id (soi_…)."""
+input PartialItemInput {
+  itemId: ID!
+  quantity: Rate!
+}
+
+"""Bill an order (seed 000 Convert Sales Order to Invoice)."""
+input ConvertSalesOrderInput {
+  invoiceDate: Date
+  dueDate: Date
+  "Without it, every remaining quantity is billed."
+  partialItems: [PartialItemInput!]
+}
+
+extend type SalesOrder {
+  number: String!
+  date: Date!
+}
+
+extend type Query {
+  quote(id: ID!): Quote!
+  quotes(after: Cursor, first: Int, before: Cursor, last: Int, orderBy: [QuoteOrder!], where: QuoteWhereInput, search: String): QuoteConnection!
+  salesOrder(id: ID!): SalesOrder!
+  salesOrders(after: Cursor, first: Int, before: Cursor, last: Int, orderBy: [SalesOrderOrder!], where: SalesOrderWhereInput, search: String): SalesOrderConnection!
+}
+
+extend type Mutation {
+  createQuote(input: QuoteInput!): Quote!
+  updateQuote(id: ID!, input: QuoteUpdateInput!): Quote!
+  sendQuote(id: ID!, input: SendDocumentInput): Quote!
+  acceptQuote(id: ID!, acceptedBy: String): Quote!
+  rejectQuote(id: ID!, reason: String): Quote!
+  "Turn an accepted quote into a draft sales order with the same lines."
+  convertQuoteToOrder(id: ID!): SalesOrder!
+  createSalesOrder(input: SalesOrderInput!): SalesOrder!
+  updateSalesOrder(id: ID!, input: SalesOrderUpdateInput!): SalesOrder!
+  updateSalesOrderStatus(id: ID!, input: SalesOrderStatusInput!): SalesOrder!
+  "Bill an order, wholly or in part; a line is never billed beyond its quantity."
+  convertSalesOrderToInvoice(id: ID!, input: ConvertSalesOrderInput): Invoice!
+}
 `, BuiltIn: false},
 	{Name: "../schema/scalars.graphql", Input: `"""
 A money amount. Output is a string at the currency's scale ("2567.50");
@@ -5038,6 +7963,10 @@ func (ec *executionContext) childFields_Customer(ctx context.Context, field grap
 		return ec.fieldContext_Customer_contacts(ctx, field)
 	case "invoices":
 		return ec.fieldContext_Customer_invoices(ctx, field)
+	case "quotes":
+		return ec.fieldContext_Customer_quotes(ctx, field)
+	case "salesOrders":
+		return ec.fieldContext_Customer_salesOrders(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Customer", field.Name)
 }
@@ -5188,6 +8117,8 @@ func (ec *executionContext) childFields_Invoice(ctx context.Context, field graph
 		return ec.fieldContext_Invoice_voidedAt(ctx, field)
 	case "voidReason":
 		return ec.fieldContext_Invoice_voidReason(ctx, field)
+	case "salesOrderID":
+		return ec.fieldContext_Invoice_salesOrderID(ctx, field)
 	case "einvoiceStatus":
 		return ec.fieldContext_Invoice_einvoiceStatus(ctx, field)
 	case "einvoiceSubmittedAt":
@@ -5202,6 +8133,8 @@ func (ec *executionContext) childFields_Invoice(ctx context.Context, field graph
 		return ec.fieldContext_Invoice_customer(ctx, field)
 	case "items":
 		return ec.fieldContext_Invoice_items(ctx, field)
+	case "salesOrder":
+		return ec.fieldContext_Invoice_salesOrder(ctx, field)
 	case "number":
 		return ec.fieldContext_Invoice_number(ctx, field)
 	case "date":
@@ -5272,6 +8205,8 @@ func (ec *executionContext) childFields_InvoiceItem(ctx context.Context, field g
 		return ec.fieldContext_InvoiceItem_notes(ctx, field)
 	case "invoiceID":
 		return ec.fieldContext_InvoiceItem_invoiceID(ctx, field)
+	case "salesOrderItemID":
+		return ec.fieldContext_InvoiceItem_salesOrderItemID(ctx, field)
 	case "invoice":
 		return ec.fieldContext_InvoiceItem_invoice(ctx, field)
 	case "item":
@@ -5342,6 +8277,296 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_Quote(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Quote_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Quote_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Quote_updatedAt(ctx, field)
+	case "customerID":
+		return ec.fieldContext_Quote_customerID(ctx, field)
+	case "currency":
+		return ec.fieldContext_Quote_currency(ctx, field)
+	case "exchangeRate":
+		return ec.fieldContext_Quote_exchangeRate(ctx, field)
+	case "reference":
+		return ec.fieldContext_Quote_reference(ctx, field)
+	case "notes":
+		return ec.fieldContext_Quote_notes(ctx, field)
+	case "terms":
+		return ec.fieldContext_Quote_terms(ctx, field)
+	case "billingAddress":
+		return ec.fieldContext_Quote_billingAddress(ctx, field)
+	case "shippingAddress":
+		return ec.fieldContext_Quote_shippingAddress(ctx, field)
+	case "subtotal":
+		return ec.fieldContext_Quote_subtotal(ctx, field)
+	case "totalDiscount":
+		return ec.fieldContext_Quote_totalDiscount(ctx, field)
+	case "totalTax":
+		return ec.fieldContext_Quote_totalTax(ctx, field)
+	case "shippingCost":
+		return ec.fieldContext_Quote_shippingCost(ctx, field)
+	case "total":
+		return ec.fieldContext_Quote_total(ctx, field)
+	case "createdByID":
+		return ec.fieldContext_Quote_createdByID(ctx, field)
+	case "quoteNumber":
+		return ec.fieldContext_Quote_quoteNumber(ctx, field)
+	case "quoteDate":
+		return ec.fieldContext_Quote_quoteDate(ctx, field)
+	case "validUntil":
+		return ec.fieldContext_Quote_validUntil(ctx, field)
+	case "title":
+		return ec.fieldContext_Quote_title(ctx, field)
+	case "description":
+		return ec.fieldContext_Quote_description(ctx, field)
+	case "sentAt":
+		return ec.fieldContext_Quote_sentAt(ctx, field)
+	case "sendCount":
+		return ec.fieldContext_Quote_sendCount(ctx, field)
+	case "lastSend":
+		return ec.fieldContext_Quote_lastSend(ctx, field)
+	case "acceptedAt":
+		return ec.fieldContext_Quote_acceptedAt(ctx, field)
+	case "acceptedBy":
+		return ec.fieldContext_Quote_acceptedBy(ctx, field)
+	case "rejectedAt":
+		return ec.fieldContext_Quote_rejectedAt(ctx, field)
+	case "rejectionReason":
+		return ec.fieldContext_Quote_rejectionReason(ctx, field)
+	case "convertedToOrderAt":
+		return ec.fieldContext_Quote_convertedToOrderAt(ctx, field)
+	case "salesOrderID":
+		return ec.fieldContext_Quote_salesOrderID(ctx, field)
+	case "customer":
+		return ec.fieldContext_Quote_customer(ctx, field)
+	case "items":
+		return ec.fieldContext_Quote_items(ctx, field)
+	case "status":
+		return ec.fieldContext_Quote_status(ctx, field)
+	case "number":
+		return ec.fieldContext_Quote_number(ctx, field)
+	case "date":
+		return ec.fieldContext_Quote_date(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Quote", field.Name)
+}
+
+func (ec *executionContext) childFields_QuoteConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_QuoteConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_QuoteConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_QuoteConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type QuoteConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_QuoteEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_QuoteEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_QuoteEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type QuoteEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_QuoteItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_QuoteItem_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_QuoteItem_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_QuoteItem_updatedAt(ctx, field)
+	case "position":
+		return ec.fieldContext_QuoteItem_position(ctx, field)
+	case "itemID":
+		return ec.fieldContext_QuoteItem_itemID(ctx, field)
+	case "itemCode":
+		return ec.fieldContext_QuoteItem_itemCode(ctx, field)
+	case "description":
+		return ec.fieldContext_QuoteItem_description(ctx, field)
+	case "quantity":
+		return ec.fieldContext_QuoteItem_quantity(ctx, field)
+	case "unitPrice":
+		return ec.fieldContext_QuoteItem_unitPrice(ctx, field)
+	case "discountPercent":
+		return ec.fieldContext_QuoteItem_discountPercent(ctx, field)
+	case "discountAmount":
+		return ec.fieldContext_QuoteItem_discountAmount(ctx, field)
+	case "lineTotal":
+		return ec.fieldContext_QuoteItem_lineTotal(ctx, field)
+	case "taxCode":
+		return ec.fieldContext_QuoteItem_taxCode(ctx, field)
+	case "taxRate":
+		return ec.fieldContext_QuoteItem_taxRate(ctx, field)
+	case "taxAmount":
+		return ec.fieldContext_QuoteItem_taxAmount(ctx, field)
+	case "notes":
+		return ec.fieldContext_QuoteItem_notes(ctx, field)
+	case "quoteID":
+		return ec.fieldContext_QuoteItem_quoteID(ctx, field)
+	case "quote":
+		return ec.fieldContext_QuoteItem_quote(ctx, field)
+	case "item":
+		return ec.fieldContext_QuoteItem_item(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type QuoteItem", field.Name)
+}
+
+func (ec *executionContext) childFields_SalesOrder(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_SalesOrder_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_SalesOrder_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_SalesOrder_updatedAt(ctx, field)
+	case "customerID":
+		return ec.fieldContext_SalesOrder_customerID(ctx, field)
+	case "currency":
+		return ec.fieldContext_SalesOrder_currency(ctx, field)
+	case "exchangeRate":
+		return ec.fieldContext_SalesOrder_exchangeRate(ctx, field)
+	case "reference":
+		return ec.fieldContext_SalesOrder_reference(ctx, field)
+	case "notes":
+		return ec.fieldContext_SalesOrder_notes(ctx, field)
+	case "terms":
+		return ec.fieldContext_SalesOrder_terms(ctx, field)
+	case "billingAddress":
+		return ec.fieldContext_SalesOrder_billingAddress(ctx, field)
+	case "shippingAddress":
+		return ec.fieldContext_SalesOrder_shippingAddress(ctx, field)
+	case "subtotal":
+		return ec.fieldContext_SalesOrder_subtotal(ctx, field)
+	case "totalDiscount":
+		return ec.fieldContext_SalesOrder_totalDiscount(ctx, field)
+	case "totalTax":
+		return ec.fieldContext_SalesOrder_totalTax(ctx, field)
+	case "shippingCost":
+		return ec.fieldContext_SalesOrder_shippingCost(ctx, field)
+	case "total":
+		return ec.fieldContext_SalesOrder_total(ctx, field)
+	case "createdByID":
+		return ec.fieldContext_SalesOrder_createdByID(ctx, field)
+	case "orderNumber":
+		return ec.fieldContext_SalesOrder_orderNumber(ctx, field)
+	case "orderDate":
+		return ec.fieldContext_SalesOrder_orderDate(ctx, field)
+	case "requiredDate":
+		return ec.fieldContext_SalesOrder_requiredDate(ctx, field)
+	case "promisedDate":
+		return ec.fieldContext_SalesOrder_promisedDate(ctx, field)
+	case "status":
+		return ec.fieldContext_SalesOrder_status(ctx, field)
+	case "priority":
+		return ec.fieldContext_SalesOrder_priority(ctx, field)
+	case "fulfillmentStatus":
+		return ec.fieldContext_SalesOrder_fulfillmentStatus(ctx, field)
+	case "shippingMethod":
+		return ec.fieldContext_SalesOrder_shippingMethod(ctx, field)
+	case "trackingNumber":
+		return ec.fieldContext_SalesOrder_trackingNumber(ctx, field)
+	case "estimatedDelivery":
+		return ec.fieldContext_SalesOrder_estimatedDelivery(ctx, field)
+	case "invoiceStatus":
+		return ec.fieldContext_SalesOrder_invoiceStatus(ctx, field)
+	case "quoteID":
+		return ec.fieldContext_SalesOrder_quoteID(ctx, field)
+	case "customer":
+		return ec.fieldContext_SalesOrder_customer(ctx, field)
+	case "items":
+		return ec.fieldContext_SalesOrder_items(ctx, field)
+	case "quote":
+		return ec.fieldContext_SalesOrder_quote(ctx, field)
+	case "invoices":
+		return ec.fieldContext_SalesOrder_invoices(ctx, field)
+	case "number":
+		return ec.fieldContext_SalesOrder_number(ctx, field)
+	case "date":
+		return ec.fieldContext_SalesOrder_date(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SalesOrder", field.Name)
+}
+
+func (ec *executionContext) childFields_SalesOrderConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_SalesOrderConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_SalesOrderConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_SalesOrderConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SalesOrderConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_SalesOrderEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_SalesOrderEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_SalesOrderEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SalesOrderEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_SalesOrderItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_SalesOrderItem_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_SalesOrderItem_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_SalesOrderItem_updatedAt(ctx, field)
+	case "position":
+		return ec.fieldContext_SalesOrderItem_position(ctx, field)
+	case "itemID":
+		return ec.fieldContext_SalesOrderItem_itemID(ctx, field)
+	case "itemCode":
+		return ec.fieldContext_SalesOrderItem_itemCode(ctx, field)
+	case "description":
+		return ec.fieldContext_SalesOrderItem_description(ctx, field)
+	case "quantity":
+		return ec.fieldContext_SalesOrderItem_quantity(ctx, field)
+	case "unitPrice":
+		return ec.fieldContext_SalesOrderItem_unitPrice(ctx, field)
+	case "discountPercent":
+		return ec.fieldContext_SalesOrderItem_discountPercent(ctx, field)
+	case "discountAmount":
+		return ec.fieldContext_SalesOrderItem_discountAmount(ctx, field)
+	case "lineTotal":
+		return ec.fieldContext_SalesOrderItem_lineTotal(ctx, field)
+	case "taxCode":
+		return ec.fieldContext_SalesOrderItem_taxCode(ctx, field)
+	case "taxRate":
+		return ec.fieldContext_SalesOrderItem_taxRate(ctx, field)
+	case "taxAmount":
+		return ec.fieldContext_SalesOrderItem_taxAmount(ctx, field)
+	case "notes":
+		return ec.fieldContext_SalesOrderItem_notes(ctx, field)
+	case "salesOrderID":
+		return ec.fieldContext_SalesOrderItem_salesOrderID(ctx, field)
+	case "shippedQuantity":
+		return ec.fieldContext_SalesOrderItem_shippedQuantity(ctx, field)
+	case "invoicedQuantity":
+		return ec.fieldContext_SalesOrderItem_invoicedQuantity(ctx, field)
+	case "salesOrder":
+		return ec.fieldContext_SalesOrderItem_salesOrder(ctx, field)
+	case "item":
+		return ec.fieldContext_SalesOrderItem_item(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SalesOrderItem", field.Name)
 }
 
 func (ec *executionContext) childFields_TaxCode(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5556,6 +8781,172 @@ func (ec *executionContext) field_Customer_invoices_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Customer_quotes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*ent.QuoteOrder, error) {
+			return ec.unmarshalOQuoteOrder2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐQuoteOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.QuoteWhereInput, error) {
+			return ec.unmarshalOQuoteWhereInput2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐQuoteWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Customer_salesOrders_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*ent.SalesOrderOrder, error) {
+			return ec.unmarshalOSalesOrderOrder2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐSalesOrderOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.SalesOrderWhereInput, error) {
+			return ec.unmarshalOSalesOrderWhereInput2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐSalesOrderWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_acceptQuote_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "acceptedBy",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["acceptedBy"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_convertQuoteToOrder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_convertSalesOrderToInvoice_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (*sales.ConvertOrderInput, error) {
+			return ec.unmarshalOConvertSalesOrderInput2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋsalesᚐConvertOrderInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createContact_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5626,6 +9017,34 @@ func (ec *executionContext) field_Mutation_createItem_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createQuote_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (sales.QuoteInput, error) {
+			return ec.unmarshalNQuoteInput2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋsalesᚐQuoteInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createSalesOrder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (sales.OrderInput, error) {
+			return ec.unmarshalNSalesOrderInput2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋsalesᚐOrderInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_deleteContact_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5682,7 +9101,51 @@ func (ec *executionContext) field_Mutation_issueInvoice_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_rejectQuote_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_sendInvoice_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (*sales.SendInput, error) {
+			return ec.unmarshalOSendDocumentInput2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋsalesᚐSendInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_sendQuote_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
@@ -5806,6 +9269,72 @@ func (ec *executionContext) field_Mutation_updateItem_args(ctx context.Context, 
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (ent.UpdateItemInput, error) {
 			return ec.unmarshalNUpdateItemInput2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚐUpdateItemInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateQuote_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (sales.QuoteUpdate, error) {
+			return ec.unmarshalNQuoteUpdateInput2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋsalesᚐQuoteUpdate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateSalesOrderStatus_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (sales.StatusChange, error) {
+			return ec.unmarshalNSalesOrderStatusInput2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋsalesᚐStatusChange(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateSalesOrder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (sales.OrderUpdate, error) {
+			return ec.unmarshalNSalesOrderUpdateInput2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋsalesᚐOrderUpdate(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6201,6 +9730,158 @@ func (ec *executionContext) field_Query_nodes_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["ids"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_quote_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_quotes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*ent.QuoteOrder, error) {
+			return ec.unmarshalOQuoteOrder2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐQuoteOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.QuoteWhereInput, error) {
+			return ec.unmarshalOQuoteWhereInput2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐQuoteWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "search",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["search"] = arg6
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_salesOrder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_salesOrders_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*ent.SalesOrderOrder, error) {
+			return ec.unmarshalOSalesOrderOrder2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐSalesOrderOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.SalesOrderWhereInput, error) {
+			return ec.unmarshalOSalesOrderWhereInput2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐSalesOrderWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "search",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["search"] = arg6
 	return args, nil
 }
 
@@ -7934,6 +11615,94 @@ func (ec *executionContext) fieldContext_Customer_invoices(ctx context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Customer_quotes(ctx context.Context, field graphql.CollectedField, obj *ent.Customer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Customer_quotes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Quotes(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.QuoteOrder), fc.Args["where"].(*ent.QuoteWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.QuoteConnection) graphql.Marshaler {
+			return ec.marshalNQuoteConnection2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐQuoteConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Customer_quotes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Customer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_QuoteConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Customer_quotes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Customer_salesOrders(ctx context.Context, field graphql.CollectedField, obj *ent.Customer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Customer_salesOrders(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.SalesOrders(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.SalesOrderOrder), fc.Args["where"].(*ent.SalesOrderWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.SalesOrderConnection) graphql.Marshaler {
+			return ec.marshalNSalesOrderConnection2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐSalesOrderConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Customer_salesOrders(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Customer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SalesOrderConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Customer_salesOrders_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CustomerConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9257,6 +13026,29 @@ func (ec *executionContext) fieldContext_Invoice_voidReason(_ context.Context, f
 	return graphql.NewScalarFieldContext("Invoice", field, false, false, "String")
 }
 
+func (ec *executionContext) _Invoice_salesOrderID(ctx context.Context, field graphql.CollectedField, obj *ent.Invoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invoice_salesOrderID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SalesOrderID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pulid.ID) graphql.Marshaler {
+			return ec.marshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Invoice_salesOrderID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Invoice", field, false, false, "ID")
+}
+
 func (ec *executionContext) _Invoice_einvoiceStatus(ctx context.Context, field graphql.CollectedField, obj *ent.Invoice) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9431,6 +13223,38 @@ func (ec *executionContext) fieldContext_Invoice_items(_ context.Context, field 
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_InvoiceItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Invoice_salesOrder(ctx context.Context, field graphql.CollectedField, obj *ent.Invoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invoice_salesOrder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SalesOrder(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.SalesOrder) graphql.Marshaler {
+			return ec.marshalOSalesOrder2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐSalesOrder(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Invoice_salesOrder(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Invoice",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SalesOrder(ctx, field)
 		},
 	}
 	return fc, nil
@@ -10059,6 +13883,29 @@ func (ec *executionContext) _InvoiceItem_invoiceID(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_InvoiceItem_invoiceID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("InvoiceItem", field, false, false, "ID")
+}
+
+func (ec *executionContext) _InvoiceItem_salesOrderItemID(ctx context.Context, field graphql.CollectedField, obj *ent.InvoiceItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvoiceItem_salesOrderItemID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SalesOrderItemID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pulid.ID) graphql.Marshaler {
+			return ec.marshalOString2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InvoiceItem_salesOrderItemID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InvoiceItem", field, false, false, "String")
 }
 
 func (ec *executionContext) _InvoiceItem_invoice(ctx context.Context, field graphql.CollectedField, obj *ent.InvoiceItem) (ret graphql.Marshaler) {
@@ -11233,6 +15080,446 @@ func (ec *executionContext) fieldContext_Mutation_updateItem(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createQuote(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createQuote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateQuote(ctx, fc.Args["input"].(sales.QuoteInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Quote) graphql.Marshaler {
+			return ec.marshalNQuote2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐQuote(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createQuote(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Quote(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createQuote_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateQuote(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateQuote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateQuote(ctx, fc.Args["id"].(pulid.ID), fc.Args["input"].(sales.QuoteUpdate))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Quote) graphql.Marshaler {
+			return ec.marshalNQuote2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐQuote(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateQuote(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Quote(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateQuote_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_sendQuote(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_sendQuote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SendQuote(ctx, fc.Args["id"].(pulid.ID), fc.Args["input"].(*sales.SendInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Quote) graphql.Marshaler {
+			return ec.marshalNQuote2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐQuote(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_sendQuote(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Quote(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_sendQuote_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_acceptQuote(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_acceptQuote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AcceptQuote(ctx, fc.Args["id"].(pulid.ID), fc.Args["acceptedBy"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Quote) graphql.Marshaler {
+			return ec.marshalNQuote2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐQuote(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_acceptQuote(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Quote(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_acceptQuote_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_rejectQuote(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_rejectQuote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RejectQuote(ctx, fc.Args["id"].(pulid.ID), fc.Args["reason"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Quote) graphql.Marshaler {
+			return ec.marshalNQuote2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐQuote(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_rejectQuote(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Quote(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_rejectQuote_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_convertQuoteToOrder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_convertQuoteToOrder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ConvertQuoteToOrder(ctx, fc.Args["id"].(pulid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.SalesOrder) graphql.Marshaler {
+			return ec.marshalNSalesOrder2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐSalesOrder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_convertQuoteToOrder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SalesOrder(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_convertQuoteToOrder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createSalesOrder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createSalesOrder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateSalesOrder(ctx, fc.Args["input"].(sales.OrderInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.SalesOrder) graphql.Marshaler {
+			return ec.marshalNSalesOrder2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐSalesOrder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createSalesOrder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SalesOrder(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createSalesOrder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateSalesOrder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateSalesOrder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateSalesOrder(ctx, fc.Args["id"].(pulid.ID), fc.Args["input"].(sales.OrderUpdate))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.SalesOrder) graphql.Marshaler {
+			return ec.marshalNSalesOrder2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐSalesOrder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateSalesOrder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SalesOrder(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateSalesOrder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateSalesOrderStatus(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateSalesOrderStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateSalesOrderStatus(ctx, fc.Args["id"].(pulid.ID), fc.Args["input"].(sales.StatusChange))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.SalesOrder) graphql.Marshaler {
+			return ec.marshalNSalesOrder2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐSalesOrder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateSalesOrderStatus(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SalesOrder(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateSalesOrderStatus_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_convertSalesOrderToInvoice(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_convertSalesOrderToInvoice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ConvertSalesOrderToInvoice(ctx, fc.Args["id"].(pulid.ID), fc.Args["input"].(*sales.ConvertOrderInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Invoice) graphql.Marshaler {
+			return ec.marshalNInvoice2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐInvoice(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_convertSalesOrderToInvoice(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Invoice(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_convertSalesOrderToInvoice_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[pulid.ID]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11853,6 +16140,182 @@ func (ec *executionContext) fieldContext_Query_items(ctx context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_quote(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_quote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Quote(ctx, fc.Args["id"].(pulid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Quote) graphql.Marshaler {
+			return ec.marshalNQuote2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐQuote(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_quote(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Quote(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_quote_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_quotes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_quotes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Quotes(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.QuoteOrder), fc.Args["where"].(*ent.QuoteWhereInput), fc.Args["search"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.QuoteConnection) graphql.Marshaler {
+			return ec.marshalNQuoteConnection2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐQuoteConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_quotes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_QuoteConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_quotes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_salesOrder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_salesOrder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SalesOrder(ctx, fc.Args["id"].(pulid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.SalesOrder) graphql.Marshaler {
+			return ec.marshalNSalesOrder2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐSalesOrder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_salesOrder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SalesOrder(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_salesOrder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_salesOrders(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_salesOrders(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SalesOrders(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.SalesOrderOrder), fc.Args["where"].(*ent.SalesOrderWhereInput), fc.Args["search"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.SalesOrderConnection) graphql.Marshaler {
+			return ec.marshalNSalesOrderConnection2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐSalesOrderConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_salesOrders(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SalesOrderConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_salesOrders_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11924,6 +16387,2969 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields___Schema(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Quote_id(ctx context.Context, field graphql.CollectedField, obj *ent.Quote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quote_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Quote_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quote", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Quote_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Quote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quote_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Quote_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quote", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Quote_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Quote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quote_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Quote_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quote", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Quote_customerID(ctx context.Context, field graphql.CollectedField, obj *ent.Quote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quote_customerID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CustomerID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Quote_customerID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quote", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Quote_currency(ctx context.Context, field graphql.CollectedField, obj *ent.Quote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quote_currency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Currency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Quote_currency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quote", field, false, false, "String")
+}
+
+func (ec *executionContext) _Quote_exchangeRate(ctx context.Context, field graphql.CollectedField, obj *ent.Quote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quote_exchangeRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExchangeRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNRate2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Quote_exchangeRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quote", field, false, false, "Rate")
+}
+
+func (ec *executionContext) _Quote_reference(ctx context.Context, field graphql.CollectedField, obj *ent.Quote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quote_reference(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reference, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Quote_reference(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quote", field, false, false, "String")
+}
+
+func (ec *executionContext) _Quote_notes(ctx context.Context, field graphql.CollectedField, obj *ent.Quote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quote_notes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Notes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Quote_notes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quote", field, false, false, "String")
+}
+
+func (ec *executionContext) _Quote_terms(ctx context.Context, field graphql.CollectedField, obj *ent.Quote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quote_terms(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Terms, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Quote_terms(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quote", field, false, false, "String")
+}
+
+func (ec *executionContext) _Quote_billingAddress(ctx context.Context, field graphql.CollectedField, obj *ent.Quote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quote_billingAddress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BillingAddress, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v types.Address) graphql.Marshaler {
+			return ec.marshalOAddress2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐAddress(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Quote_billingAddress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Quote",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Address(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Quote_shippingAddress(ctx context.Context, field graphql.CollectedField, obj *ent.Quote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quote_shippingAddress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ShippingAddress, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v types.Address) graphql.Marshaler {
+			return ec.marshalOAddress2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐAddress(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Quote_shippingAddress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Quote",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Address(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Quote_subtotal(ctx context.Context, field graphql.CollectedField, obj *ent.Quote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quote_subtotal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subtotal, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Quote_subtotal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quote", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _Quote_totalDiscount(ctx context.Context, field graphql.CollectedField, obj *ent.Quote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quote_totalDiscount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalDiscount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Quote_totalDiscount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quote", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _Quote_totalTax(ctx context.Context, field graphql.CollectedField, obj *ent.Quote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quote_totalTax(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalTax, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Quote_totalTax(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quote", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _Quote_shippingCost(ctx context.Context, field graphql.CollectedField, obj *ent.Quote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quote_shippingCost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ShippingCost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Quote_shippingCost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quote", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _Quote_total(ctx context.Context, field graphql.CollectedField, obj *ent.Quote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quote_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Quote_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quote", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _Quote_createdByID(ctx context.Context, field graphql.CollectedField, obj *ent.Quote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quote_createdByID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedByID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pulid.ID) graphql.Marshaler {
+			return ec.marshalOString2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Quote_createdByID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quote", field, false, false, "String")
+}
+
+func (ec *executionContext) _Quote_quoteNumber(ctx context.Context, field graphql.CollectedField, obj *ent.Quote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quote_quoteNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.QuoteNumber, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Quote_quoteNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quote", field, false, false, "String")
+}
+
+func (ec *executionContext) _Quote_quoteDate(ctx context.Context, field graphql.CollectedField, obj *ent.Quote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quote_quoteDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.QuoteDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v types.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Quote_quoteDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quote", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Quote_validUntil(ctx context.Context, field graphql.CollectedField, obj *ent.Quote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quote_validUntil(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ValidUntil, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v types.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Quote_validUntil(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quote", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Quote_title(ctx context.Context, field graphql.CollectedField, obj *ent.Quote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quote_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Quote_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quote", field, false, false, "String")
+}
+
+func (ec *executionContext) _Quote_description(ctx context.Context, field graphql.CollectedField, obj *ent.Quote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quote_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Quote_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quote", field, false, false, "String")
+}
+
+func (ec *executionContext) _Quote_sentAt(ctx context.Context, field graphql.CollectedField, obj *ent.Quote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quote_sentAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SentAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Quote_sentAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quote", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Quote_sendCount(ctx context.Context, field graphql.CollectedField, obj *ent.Quote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quote_sendCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SendCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Quote_sendCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quote", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Quote_lastSend(ctx context.Context, field graphql.CollectedField, obj *ent.Quote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quote_lastSend(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastSend, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v map[string]any) graphql.Marshaler {
+			return ec.marshalOMap2map(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Quote_lastSend(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quote", field, false, false, "Map")
+}
+
+func (ec *executionContext) _Quote_acceptedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Quote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quote_acceptedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AcceptedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Quote_acceptedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quote", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Quote_acceptedBy(ctx context.Context, field graphql.CollectedField, obj *ent.Quote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quote_acceptedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AcceptedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Quote_acceptedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quote", field, false, false, "String")
+}
+
+func (ec *executionContext) _Quote_rejectedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Quote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quote_rejectedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RejectedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Quote_rejectedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quote", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Quote_rejectionReason(ctx context.Context, field graphql.CollectedField, obj *ent.Quote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quote_rejectionReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RejectionReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Quote_rejectionReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quote", field, false, false, "String")
+}
+
+func (ec *executionContext) _Quote_convertedToOrderAt(ctx context.Context, field graphql.CollectedField, obj *ent.Quote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quote_convertedToOrderAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ConvertedToOrderAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Quote_convertedToOrderAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quote", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Quote_salesOrderID(ctx context.Context, field graphql.CollectedField, obj *ent.Quote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quote_salesOrderID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SalesOrderID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pulid.ID) graphql.Marshaler {
+			return ec.marshalOString2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Quote_salesOrderID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quote", field, false, false, "String")
+}
+
+func (ec *executionContext) _Quote_customer(ctx context.Context, field graphql.CollectedField, obj *ent.Quote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quote_customer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Customer(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Customer) graphql.Marshaler {
+			return ec.marshalNCustomer2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐCustomer(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Quote_customer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Quote",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Customer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Quote_items(ctx context.Context, field graphql.CollectedField, obj *ent.Quote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quote_items(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Items(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.QuoteItem) graphql.Marshaler {
+			return ec.marshalOQuoteItem2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐQuoteItemᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Quote_items(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Quote",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_QuoteItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Quote_status(ctx context.Context, field graphql.CollectedField, obj *ent.Quote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quote_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Quote().Status(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v quote.Status) graphql.Marshaler {
+			return ec.marshalNQuoteStatus2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋquoteᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Quote_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quote", field, true, true, "QuoteStatus")
+}
+
+func (ec *executionContext) _Quote_number(ctx context.Context, field graphql.CollectedField, obj *ent.Quote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quote_number(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Quote().Number(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Quote_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quote", field, true, true, "String")
+}
+
+func (ec *executionContext) _Quote_date(ctx context.Context, field graphql.CollectedField, obj *ent.Quote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quote_date(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Quote().Date(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *types.Date) graphql.Marshaler {
+			return ec.marshalNDate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Quote_date(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quote", field, true, true, "Date")
+}
+
+func (ec *executionContext) _QuoteConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.QuoteConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuoteConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.QuoteEdge) graphql.Marshaler {
+			return ec.marshalOQuoteEdge2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐQuoteEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QuoteConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QuoteConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_QuoteEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QuoteConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.QuoteConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuoteConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[pulid.ID]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuoteConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QuoteConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QuoteConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.QuoteConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuoteConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuoteConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuoteConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _QuoteEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.QuoteEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuoteEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Quote) graphql.Marshaler {
+			return ec.marshalOQuote2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐQuote(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QuoteEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QuoteEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Quote(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QuoteEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.QuoteEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuoteEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[pulid.ID]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuoteEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuoteEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _QuoteItem_id(ctx context.Context, field graphql.CollectedField, obj *ent.QuoteItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuoteItem_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuoteItem_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuoteItem", field, false, false, "ID")
+}
+
+func (ec *executionContext) _QuoteItem_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.QuoteItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuoteItem_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuoteItem_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuoteItem", field, false, false, "Time")
+}
+
+func (ec *executionContext) _QuoteItem_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.QuoteItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuoteItem_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuoteItem_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuoteItem", field, false, false, "Time")
+}
+
+func (ec *executionContext) _QuoteItem_position(ctx context.Context, field graphql.CollectedField, obj *ent.QuoteItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuoteItem_position(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Position, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuoteItem_position(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuoteItem", field, false, false, "Int")
+}
+
+func (ec *executionContext) _QuoteItem_itemID(ctx context.Context, field graphql.CollectedField, obj *ent.QuoteItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuoteItem_itemID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ItemID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pulid.ID) graphql.Marshaler {
+			return ec.marshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QuoteItem_itemID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuoteItem", field, false, false, "ID")
+}
+
+func (ec *executionContext) _QuoteItem_itemCode(ctx context.Context, field graphql.CollectedField, obj *ent.QuoteItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuoteItem_itemCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ItemCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QuoteItem_itemCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuoteItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _QuoteItem_description(ctx context.Context, field graphql.CollectedField, obj *ent.QuoteItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuoteItem_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuoteItem_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuoteItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _QuoteItem_quantity(ctx context.Context, field graphql.CollectedField, obj *ent.QuoteItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuoteItem_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNRate2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuoteItem_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuoteItem", field, false, false, "Rate")
+}
+
+func (ec *executionContext) _QuoteItem_unitPrice(ctx context.Context, field graphql.CollectedField, obj *ent.QuoteItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuoteItem_unitPrice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnitPrice, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuoteItem_unitPrice(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuoteItem", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _QuoteItem_discountPercent(ctx context.Context, field graphql.CollectedField, obj *ent.QuoteItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuoteItem_discountPercent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DiscountPercent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNRate2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuoteItem_discountPercent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuoteItem", field, false, false, "Rate")
+}
+
+func (ec *executionContext) _QuoteItem_discountAmount(ctx context.Context, field graphql.CollectedField, obj *ent.QuoteItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuoteItem_discountAmount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DiscountAmount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuoteItem_discountAmount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuoteItem", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _QuoteItem_lineTotal(ctx context.Context, field graphql.CollectedField, obj *ent.QuoteItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuoteItem_lineTotal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LineTotal, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuoteItem_lineTotal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuoteItem", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _QuoteItem_taxCode(ctx context.Context, field graphql.CollectedField, obj *ent.QuoteItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuoteItem_taxCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TaxCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QuoteItem_taxCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuoteItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _QuoteItem_taxRate(ctx context.Context, field graphql.CollectedField, obj *ent.QuoteItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuoteItem_taxRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TaxRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNRate2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuoteItem_taxRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuoteItem", field, false, false, "Rate")
+}
+
+func (ec *executionContext) _QuoteItem_taxAmount(ctx context.Context, field graphql.CollectedField, obj *ent.QuoteItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuoteItem_taxAmount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TaxAmount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuoteItem_taxAmount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuoteItem", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _QuoteItem_notes(ctx context.Context, field graphql.CollectedField, obj *ent.QuoteItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuoteItem_notes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Notes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QuoteItem_notes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuoteItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _QuoteItem_quoteID(ctx context.Context, field graphql.CollectedField, obj *ent.QuoteItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuoteItem_quoteID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.QuoteID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuoteItem_quoteID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuoteItem", field, false, false, "ID")
+}
+
+func (ec *executionContext) _QuoteItem_quote(ctx context.Context, field graphql.CollectedField, obj *ent.QuoteItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuoteItem_quote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quote(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Quote) graphql.Marshaler {
+			return ec.marshalNQuote2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐQuote(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuoteItem_quote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QuoteItem",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Quote(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QuoteItem_item(ctx context.Context, field graphql.CollectedField, obj *ent.QuoteItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuoteItem_item(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Item(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Item) graphql.Marshaler {
+			return ec.marshalOItem2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐItem(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QuoteItem_item(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QuoteItem",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Item(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SalesOrder_id(ctx context.Context, field graphql.CollectedField, obj *ent.SalesOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesOrder_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalesOrder_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalesOrder", field, false, false, "ID")
+}
+
+func (ec *executionContext) _SalesOrder_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.SalesOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesOrder_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalesOrder_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalesOrder", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SalesOrder_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.SalesOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesOrder_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalesOrder_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalesOrder", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SalesOrder_customerID(ctx context.Context, field graphql.CollectedField, obj *ent.SalesOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesOrder_customerID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CustomerID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalesOrder_customerID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalesOrder", field, false, false, "ID")
+}
+
+func (ec *executionContext) _SalesOrder_currency(ctx context.Context, field graphql.CollectedField, obj *ent.SalesOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesOrder_currency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Currency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalesOrder_currency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalesOrder", field, false, false, "String")
+}
+
+func (ec *executionContext) _SalesOrder_exchangeRate(ctx context.Context, field graphql.CollectedField, obj *ent.SalesOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesOrder_exchangeRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExchangeRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNRate2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalesOrder_exchangeRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalesOrder", field, false, false, "Rate")
+}
+
+func (ec *executionContext) _SalesOrder_reference(ctx context.Context, field graphql.CollectedField, obj *ent.SalesOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesOrder_reference(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reference, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SalesOrder_reference(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalesOrder", field, false, false, "String")
+}
+
+func (ec *executionContext) _SalesOrder_notes(ctx context.Context, field graphql.CollectedField, obj *ent.SalesOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesOrder_notes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Notes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SalesOrder_notes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalesOrder", field, false, false, "String")
+}
+
+func (ec *executionContext) _SalesOrder_terms(ctx context.Context, field graphql.CollectedField, obj *ent.SalesOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesOrder_terms(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Terms, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SalesOrder_terms(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalesOrder", field, false, false, "String")
+}
+
+func (ec *executionContext) _SalesOrder_billingAddress(ctx context.Context, field graphql.CollectedField, obj *ent.SalesOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesOrder_billingAddress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BillingAddress, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v types.Address) graphql.Marshaler {
+			return ec.marshalOAddress2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐAddress(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SalesOrder_billingAddress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SalesOrder",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Address(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SalesOrder_shippingAddress(ctx context.Context, field graphql.CollectedField, obj *ent.SalesOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesOrder_shippingAddress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ShippingAddress, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v types.Address) graphql.Marshaler {
+			return ec.marshalOAddress2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐAddress(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SalesOrder_shippingAddress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SalesOrder",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Address(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SalesOrder_subtotal(ctx context.Context, field graphql.CollectedField, obj *ent.SalesOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesOrder_subtotal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subtotal, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalesOrder_subtotal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalesOrder", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _SalesOrder_totalDiscount(ctx context.Context, field graphql.CollectedField, obj *ent.SalesOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesOrder_totalDiscount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalDiscount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalesOrder_totalDiscount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalesOrder", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _SalesOrder_totalTax(ctx context.Context, field graphql.CollectedField, obj *ent.SalesOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesOrder_totalTax(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalTax, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalesOrder_totalTax(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalesOrder", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _SalesOrder_shippingCost(ctx context.Context, field graphql.CollectedField, obj *ent.SalesOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesOrder_shippingCost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ShippingCost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalesOrder_shippingCost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalesOrder", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _SalesOrder_total(ctx context.Context, field graphql.CollectedField, obj *ent.SalesOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesOrder_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalesOrder_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalesOrder", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _SalesOrder_createdByID(ctx context.Context, field graphql.CollectedField, obj *ent.SalesOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesOrder_createdByID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedByID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pulid.ID) graphql.Marshaler {
+			return ec.marshalOString2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SalesOrder_createdByID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalesOrder", field, false, false, "String")
+}
+
+func (ec *executionContext) _SalesOrder_orderNumber(ctx context.Context, field graphql.CollectedField, obj *ent.SalesOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesOrder_orderNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrderNumber, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalesOrder_orderNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalesOrder", field, false, false, "String")
+}
+
+func (ec *executionContext) _SalesOrder_orderDate(ctx context.Context, field graphql.CollectedField, obj *ent.SalesOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesOrder_orderDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrderDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v types.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalesOrder_orderDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalesOrder", field, false, false, "Date")
+}
+
+func (ec *executionContext) _SalesOrder_requiredDate(ctx context.Context, field graphql.CollectedField, obj *ent.SalesOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesOrder_requiredDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequiredDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *types.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SalesOrder_requiredDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalesOrder", field, false, false, "Date")
+}
+
+func (ec *executionContext) _SalesOrder_promisedDate(ctx context.Context, field graphql.CollectedField, obj *ent.SalesOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesOrder_promisedDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PromisedDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *types.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SalesOrder_promisedDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalesOrder", field, false, false, "Date")
+}
+
+func (ec *executionContext) _SalesOrder_status(ctx context.Context, field graphql.CollectedField, obj *ent.SalesOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesOrder_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v salesorder.Status) graphql.Marshaler {
+			return ec.marshalNSalesOrderStatus2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋsalesorderᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalesOrder_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalesOrder", field, false, false, "SalesOrderStatus")
+}
+
+func (ec *executionContext) _SalesOrder_priority(ctx context.Context, field graphql.CollectedField, obj *ent.SalesOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesOrder_priority(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Priority, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v salesorder.Priority) graphql.Marshaler {
+			return ec.marshalNSalesOrderPriority2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋsalesorderᚐPriority(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalesOrder_priority(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalesOrder", field, false, false, "SalesOrderPriority")
+}
+
+func (ec *executionContext) _SalesOrder_fulfillmentStatus(ctx context.Context, field graphql.CollectedField, obj *ent.SalesOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesOrder_fulfillmentStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FulfillmentStatus, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v salesorder.FulfillmentStatus) graphql.Marshaler {
+			return ec.marshalNSalesOrderFulfillmentStatus2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋsalesorderᚐFulfillmentStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalesOrder_fulfillmentStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalesOrder", field, false, false, "SalesOrderFulfillmentStatus")
+}
+
+func (ec *executionContext) _SalesOrder_shippingMethod(ctx context.Context, field graphql.CollectedField, obj *ent.SalesOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesOrder_shippingMethod(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ShippingMethod, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SalesOrder_shippingMethod(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalesOrder", field, false, false, "String")
+}
+
+func (ec *executionContext) _SalesOrder_trackingNumber(ctx context.Context, field graphql.CollectedField, obj *ent.SalesOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesOrder_trackingNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TrackingNumber, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SalesOrder_trackingNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalesOrder", field, false, false, "String")
+}
+
+func (ec *executionContext) _SalesOrder_estimatedDelivery(ctx context.Context, field graphql.CollectedField, obj *ent.SalesOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesOrder_estimatedDelivery(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EstimatedDelivery, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *types.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SalesOrder_estimatedDelivery(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalesOrder", field, false, false, "Date")
+}
+
+func (ec *executionContext) _SalesOrder_invoiceStatus(ctx context.Context, field graphql.CollectedField, obj *ent.SalesOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesOrder_invoiceStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InvoiceStatus, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v salesorder.InvoiceStatus) graphql.Marshaler {
+			return ec.marshalNSalesOrderInvoiceStatus2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋsalesorderᚐInvoiceStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalesOrder_invoiceStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalesOrder", field, false, false, "SalesOrderInvoiceStatus")
+}
+
+func (ec *executionContext) _SalesOrder_quoteID(ctx context.Context, field graphql.CollectedField, obj *ent.SalesOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesOrder_quoteID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.QuoteID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pulid.ID) graphql.Marshaler {
+			return ec.marshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SalesOrder_quoteID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalesOrder", field, false, false, "ID")
+}
+
+func (ec *executionContext) _SalesOrder_customer(ctx context.Context, field graphql.CollectedField, obj *ent.SalesOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesOrder_customer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Customer(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Customer) graphql.Marshaler {
+			return ec.marshalNCustomer2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐCustomer(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalesOrder_customer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SalesOrder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Customer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SalesOrder_items(ctx context.Context, field graphql.CollectedField, obj *ent.SalesOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesOrder_items(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Items(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.SalesOrderItem) graphql.Marshaler {
+			return ec.marshalOSalesOrderItem2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐSalesOrderItemᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SalesOrder_items(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SalesOrder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SalesOrderItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SalesOrder_quote(ctx context.Context, field graphql.CollectedField, obj *ent.SalesOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesOrder_quote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quote(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Quote) graphql.Marshaler {
+			return ec.marshalOQuote2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐQuote(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SalesOrder_quote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SalesOrder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Quote(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SalesOrder_invoices(ctx context.Context, field graphql.CollectedField, obj *ent.SalesOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesOrder_invoices(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Invoices(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Invoice) graphql.Marshaler {
+			return ec.marshalOInvoice2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐInvoiceᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SalesOrder_invoices(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SalesOrder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Invoice(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SalesOrder_number(ctx context.Context, field graphql.CollectedField, obj *ent.SalesOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesOrder_number(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SalesOrder().Number(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalesOrder_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalesOrder", field, true, true, "String")
+}
+
+func (ec *executionContext) _SalesOrder_date(ctx context.Context, field graphql.CollectedField, obj *ent.SalesOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesOrder_date(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SalesOrder().Date(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *types.Date) graphql.Marshaler {
+			return ec.marshalNDate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalesOrder_date(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalesOrder", field, true, true, "Date")
+}
+
+func (ec *executionContext) _SalesOrderConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.SalesOrderConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesOrderConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.SalesOrderEdge) graphql.Marshaler {
+			return ec.marshalOSalesOrderEdge2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐSalesOrderEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SalesOrderConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SalesOrderConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SalesOrderEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SalesOrderConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.SalesOrderConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesOrderConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[pulid.ID]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalesOrderConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SalesOrderConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SalesOrderConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.SalesOrderConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesOrderConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalesOrderConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalesOrderConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SalesOrderEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.SalesOrderEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesOrderEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.SalesOrder) graphql.Marshaler {
+			return ec.marshalOSalesOrder2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐSalesOrder(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SalesOrderEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SalesOrderEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SalesOrder(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SalesOrderEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.SalesOrderEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesOrderEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[pulid.ID]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalesOrderEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalesOrderEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _SalesOrderItem_id(ctx context.Context, field graphql.CollectedField, obj *ent.SalesOrderItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesOrderItem_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalesOrderItem_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalesOrderItem", field, false, false, "ID")
+}
+
+func (ec *executionContext) _SalesOrderItem_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.SalesOrderItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesOrderItem_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalesOrderItem_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalesOrderItem", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SalesOrderItem_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.SalesOrderItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesOrderItem_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalesOrderItem_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalesOrderItem", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SalesOrderItem_position(ctx context.Context, field graphql.CollectedField, obj *ent.SalesOrderItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesOrderItem_position(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Position, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalesOrderItem_position(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalesOrderItem", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SalesOrderItem_itemID(ctx context.Context, field graphql.CollectedField, obj *ent.SalesOrderItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesOrderItem_itemID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ItemID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pulid.ID) graphql.Marshaler {
+			return ec.marshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SalesOrderItem_itemID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalesOrderItem", field, false, false, "ID")
+}
+
+func (ec *executionContext) _SalesOrderItem_itemCode(ctx context.Context, field graphql.CollectedField, obj *ent.SalesOrderItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesOrderItem_itemCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ItemCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SalesOrderItem_itemCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalesOrderItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _SalesOrderItem_description(ctx context.Context, field graphql.CollectedField, obj *ent.SalesOrderItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesOrderItem_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalesOrderItem_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalesOrderItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _SalesOrderItem_quantity(ctx context.Context, field graphql.CollectedField, obj *ent.SalesOrderItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesOrderItem_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNRate2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalesOrderItem_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalesOrderItem", field, false, false, "Rate")
+}
+
+func (ec *executionContext) _SalesOrderItem_unitPrice(ctx context.Context, field graphql.CollectedField, obj *ent.SalesOrderItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesOrderItem_unitPrice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnitPrice, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalesOrderItem_unitPrice(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalesOrderItem", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _SalesOrderItem_discountPercent(ctx context.Context, field graphql.CollectedField, obj *ent.SalesOrderItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesOrderItem_discountPercent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DiscountPercent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNRate2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalesOrderItem_discountPercent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalesOrderItem", field, false, false, "Rate")
+}
+
+func (ec *executionContext) _SalesOrderItem_discountAmount(ctx context.Context, field graphql.CollectedField, obj *ent.SalesOrderItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesOrderItem_discountAmount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DiscountAmount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalesOrderItem_discountAmount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalesOrderItem", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _SalesOrderItem_lineTotal(ctx context.Context, field graphql.CollectedField, obj *ent.SalesOrderItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesOrderItem_lineTotal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LineTotal, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalesOrderItem_lineTotal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalesOrderItem", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _SalesOrderItem_taxCode(ctx context.Context, field graphql.CollectedField, obj *ent.SalesOrderItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesOrderItem_taxCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TaxCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SalesOrderItem_taxCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalesOrderItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _SalesOrderItem_taxRate(ctx context.Context, field graphql.CollectedField, obj *ent.SalesOrderItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesOrderItem_taxRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TaxRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNRate2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalesOrderItem_taxRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalesOrderItem", field, false, false, "Rate")
+}
+
+func (ec *executionContext) _SalesOrderItem_taxAmount(ctx context.Context, field graphql.CollectedField, obj *ent.SalesOrderItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesOrderItem_taxAmount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TaxAmount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalesOrderItem_taxAmount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalesOrderItem", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _SalesOrderItem_notes(ctx context.Context, field graphql.CollectedField, obj *ent.SalesOrderItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesOrderItem_notes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Notes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SalesOrderItem_notes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalesOrderItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _SalesOrderItem_salesOrderID(ctx context.Context, field graphql.CollectedField, obj *ent.SalesOrderItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesOrderItem_salesOrderID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SalesOrderID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalesOrderItem_salesOrderID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalesOrderItem", field, false, false, "ID")
+}
+
+func (ec *executionContext) _SalesOrderItem_shippedQuantity(ctx context.Context, field graphql.CollectedField, obj *ent.SalesOrderItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesOrderItem_shippedQuantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ShippedQuantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNRate2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalesOrderItem_shippedQuantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalesOrderItem", field, false, false, "Rate")
+}
+
+func (ec *executionContext) _SalesOrderItem_invoicedQuantity(ctx context.Context, field graphql.CollectedField, obj *ent.SalesOrderItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesOrderItem_invoicedQuantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InvoicedQuantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNRate2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalesOrderItem_invoicedQuantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalesOrderItem", field, false, false, "Rate")
+}
+
+func (ec *executionContext) _SalesOrderItem_salesOrder(ctx context.Context, field graphql.CollectedField, obj *ent.SalesOrderItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesOrderItem_salesOrder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SalesOrder(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.SalesOrder) graphql.Marshaler {
+			return ec.marshalNSalesOrder2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐSalesOrder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalesOrderItem_salesOrder(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SalesOrderItem",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SalesOrder(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SalesOrderItem_item(ctx context.Context, field graphql.CollectedField, obj *ent.SalesOrderItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesOrderItem_item(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Item(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Item) graphql.Marshaler {
+			return ec.marshalOItem2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐItem(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SalesOrderItem_item(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SalesOrderItem",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Item(ctx, field)
 		},
 	}
 	return fc, nil
@@ -14690,6 +22116,62 @@ func UnmarshalContactWhereInput(ctx context.Context, raw any) (ent.ContactWhereI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputConvertSalesOrderInput(ctx context.Context, obj any) (sales.ConvertOrderInput, error) {
+	var it sales.ConvertOrderInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"invoiceDate", "dueDate", "partialItems"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "invoiceDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invoiceDate"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvoiceDate = data
+		case "dueDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueDate"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueDate = data
+		case "partialItems":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partialItems"))
+			data, err := ec.unmarshalOPartialItemInput2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋsalesᚐPartialItemᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PartialItems = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalConvertSalesOrderInput unmarshals raw into the ConvertSalesOrderInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalConvertSalesOrderInput(ctx context.Context, raw any) (sales.ConvertOrderInput, error) {
+	var out sales.ConvertOrderInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ConvertSalesOrderInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateContactInput(ctx context.Context, obj any) (ent.CreateContactInput, error) {
 	var it ent.CreateContactInput
 	if obj == nil {
@@ -16025,7 +23507,7 @@ func (ec *executionContext) unmarshalInputCustomerWhereInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "customerNumber", "customerNumberNEQ", "customerNumberIn", "customerNumberNotIn", "customerNumberGT", "customerNumberGTE", "customerNumberLT", "customerNumberLTE", "customerNumberContains", "customerNumberHasPrefix", "customerNumberHasSuffix", "customerNumberEqualFold", "customerNumberContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "type", "typeNEQ", "typeIn", "typeNotIn", "partyType", "partyTypeNEQ", "partyTypeIn", "partyTypeNotIn", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailIsNil", "emailNotNil", "emailEqualFold", "emailContainsFold", "phone", "phoneNEQ", "phoneIn", "phoneNotIn", "phoneGT", "phoneGTE", "phoneLT", "phoneLTE", "phoneContains", "phoneHasPrefix", "phoneHasSuffix", "phoneIsNil", "phoneNotNil", "phoneEqualFold", "phoneContainsFold", "mobile", "mobileNEQ", "mobileIn", "mobileNotIn", "mobileGT", "mobileGTE", "mobileLT", "mobileLTE", "mobileContains", "mobileHasPrefix", "mobileHasSuffix", "mobileIsNil", "mobileNotNil", "mobileEqualFold", "mobileContainsFold", "landline", "landlineNEQ", "landlineIn", "landlineNotIn", "landlineGT", "landlineGTE", "landlineLT", "landlineLTE", "landlineContains", "landlineHasPrefix", "landlineHasSuffix", "landlineIsNil", "landlineNotNil", "landlineEqualFold", "landlineContainsFold", "alternateNumber", "alternateNumberNEQ", "alternateNumberIn", "alternateNumberNotIn", "alternateNumberGT", "alternateNumberGTE", "alternateNumberLT", "alternateNumberLTE", "alternateNumberContains", "alternateNumberHasPrefix", "alternateNumberHasSuffix", "alternateNumberIsNil", "alternateNumberNotNil", "alternateNumberEqualFold", "alternateNumberContainsFold", "website", "websiteNEQ", "websiteIn", "websiteNotIn", "websiteGT", "websiteGTE", "websiteLT", "websiteLTE", "websiteContains", "websiteHasPrefix", "websiteHasSuffix", "websiteIsNil", "websiteNotNil", "websiteEqualFold", "websiteContainsFold", "taxNumber", "taxNumberNEQ", "taxNumberIn", "taxNumberNotIn", "taxNumberGT", "taxNumberGTE", "taxNumberLT", "taxNumberLTE", "taxNumberContains", "taxNumberHasPrefix", "taxNumberHasSuffix", "taxNumberIsNil", "taxNumberNotNil", "taxNumberEqualFold", "taxNumberContainsFold", "prefix", "prefixNEQ", "prefixIn", "prefixNotIn", "prefixGT", "prefixGTE", "prefixLT", "prefixLTE", "prefixContains", "prefixHasPrefix", "prefixHasSuffix", "prefixIsNil", "prefixNotNil", "prefixEqualFold", "prefixContainsFold", "firstName", "firstNameNEQ", "firstNameIn", "firstNameNotIn", "firstNameGT", "firstNameGTE", "firstNameLT", "firstNameLTE", "firstNameContains", "firstNameHasPrefix", "firstNameHasSuffix", "firstNameIsNil", "firstNameNotNil", "firstNameEqualFold", "firstNameContainsFold", "middleName", "middleNameNEQ", "middleNameIn", "middleNameNotIn", "middleNameGT", "middleNameGTE", "middleNameLT", "middleNameLTE", "middleNameContains", "middleNameHasPrefix", "middleNameHasSuffix", "middleNameIsNil", "middleNameNotNil", "middleNameEqualFold", "middleNameContainsFold", "lastName", "lastNameNEQ", "lastNameIn", "lastNameNotIn", "lastNameGT", "lastNameGTE", "lastNameLT", "lastNameLTE", "lastNameContains", "lastNameHasPrefix", "lastNameHasSuffix", "lastNameIsNil", "lastNameNotNil", "lastNameEqualFold", "lastNameContainsFold", "supplierBusinessName", "supplierBusinessNameNEQ", "supplierBusinessNameIn", "supplierBusinessNameNotIn", "supplierBusinessNameGT", "supplierBusinessNameGTE", "supplierBusinessNameLT", "supplierBusinessNameLTE", "supplierBusinessNameContains", "supplierBusinessNameHasPrefix", "supplierBusinessNameHasSuffix", "supplierBusinessNameIsNil", "supplierBusinessNameNotNil", "supplierBusinessNameEqualFold", "supplierBusinessNameContainsFold", "dob", "dobNEQ", "dobIn", "dobNotIn", "dobGT", "dobGTE", "dobLT", "dobLTE", "dobIsNil", "dobNotNil", "currency", "currencyNEQ", "currencyIn", "currencyNotIn", "currencyGT", "currencyGTE", "currencyLT", "currencyLTE", "currencyContains", "currencyHasPrefix", "currencyHasSuffix", "currencyEqualFold", "currencyContainsFold", "paymentTerms", "paymentTermsNEQ", "paymentTermsIn", "paymentTermsNotIn", "paymentTermsGT", "paymentTermsGTE", "paymentTermsLT", "paymentTermsLTE", "creditLimit", "creditLimitNEQ", "creditLimitIn", "creditLimitNotIn", "creditLimitGT", "creditLimitGTE", "creditLimitLT", "creditLimitLTE", "status", "statusNEQ", "statusIn", "statusNotIn", "groupID", "groupIDNEQ", "groupIDIn", "groupIDNotIn", "groupIDGT", "groupIDGTE", "groupIDLT", "groupIDLTE", "groupIDContains", "groupIDHasPrefix", "groupIDHasSuffix", "groupIDIsNil", "groupIDNotNil", "groupIDEqualFold", "groupIDContainsFold", "latitude", "latitudeNEQ", "latitudeIn", "latitudeNotIn", "latitudeGT", "latitudeGTE", "latitudeLT", "latitudeLTE", "latitudeIsNil", "latitudeNotNil", "longitude", "longitudeNEQ", "longitudeIn", "longitudeNotIn", "longitudeGT", "longitudeGTE", "longitudeLT", "longitudeLTE", "longitudeIsNil", "longitudeNotNil", "isDefault", "isDefaultNEQ", "openingBalance", "openingBalanceNEQ", "openingBalanceIn", "openingBalanceNotIn", "openingBalanceGT", "openingBalanceGTE", "openingBalanceLT", "openingBalanceLTE", "currentBalance", "currentBalanceNEQ", "currentBalanceIn", "currentBalanceNotIn", "currentBalanceGT", "currentBalanceGTE", "currentBalanceLT", "currentBalanceLTE", "totalSales", "totalSalesNEQ", "totalSalesIn", "totalSalesNotIn", "totalSalesGT", "totalSalesGTE", "totalSalesLT", "totalSalesLTE", "lastSaleDate", "lastSaleDateNEQ", "lastSaleDateIn", "lastSaleDateNotIn", "lastSaleDateGT", "lastSaleDateGTE", "lastSaleDateLT", "lastSaleDateLTE", "lastSaleDateIsNil", "lastSaleDateNotNil", "createdByID", "createdByIDNEQ", "createdByIDIn", "createdByIDNotIn", "createdByIDGT", "createdByIDGTE", "createdByIDLT", "createdByIDLTE", "createdByIDContains", "createdByIDHasPrefix", "createdByIDHasSuffix", "createdByIDIsNil", "createdByIDNotNil", "createdByIDEqualFold", "createdByIDContainsFold", "hasGroup", "hasGroupWith", "hasContacts", "hasContactsWith", "hasInvoices", "hasInvoicesWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "customerNumber", "customerNumberNEQ", "customerNumberIn", "customerNumberNotIn", "customerNumberGT", "customerNumberGTE", "customerNumberLT", "customerNumberLTE", "customerNumberContains", "customerNumberHasPrefix", "customerNumberHasSuffix", "customerNumberEqualFold", "customerNumberContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "type", "typeNEQ", "typeIn", "typeNotIn", "partyType", "partyTypeNEQ", "partyTypeIn", "partyTypeNotIn", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailIsNil", "emailNotNil", "emailEqualFold", "emailContainsFold", "phone", "phoneNEQ", "phoneIn", "phoneNotIn", "phoneGT", "phoneGTE", "phoneLT", "phoneLTE", "phoneContains", "phoneHasPrefix", "phoneHasSuffix", "phoneIsNil", "phoneNotNil", "phoneEqualFold", "phoneContainsFold", "mobile", "mobileNEQ", "mobileIn", "mobileNotIn", "mobileGT", "mobileGTE", "mobileLT", "mobileLTE", "mobileContains", "mobileHasPrefix", "mobileHasSuffix", "mobileIsNil", "mobileNotNil", "mobileEqualFold", "mobileContainsFold", "landline", "landlineNEQ", "landlineIn", "landlineNotIn", "landlineGT", "landlineGTE", "landlineLT", "landlineLTE", "landlineContains", "landlineHasPrefix", "landlineHasSuffix", "landlineIsNil", "landlineNotNil", "landlineEqualFold", "landlineContainsFold", "alternateNumber", "alternateNumberNEQ", "alternateNumberIn", "alternateNumberNotIn", "alternateNumberGT", "alternateNumberGTE", "alternateNumberLT", "alternateNumberLTE", "alternateNumberContains", "alternateNumberHasPrefix", "alternateNumberHasSuffix", "alternateNumberIsNil", "alternateNumberNotNil", "alternateNumberEqualFold", "alternateNumberContainsFold", "website", "websiteNEQ", "websiteIn", "websiteNotIn", "websiteGT", "websiteGTE", "websiteLT", "websiteLTE", "websiteContains", "websiteHasPrefix", "websiteHasSuffix", "websiteIsNil", "websiteNotNil", "websiteEqualFold", "websiteContainsFold", "taxNumber", "taxNumberNEQ", "taxNumberIn", "taxNumberNotIn", "taxNumberGT", "taxNumberGTE", "taxNumberLT", "taxNumberLTE", "taxNumberContains", "taxNumberHasPrefix", "taxNumberHasSuffix", "taxNumberIsNil", "taxNumberNotNil", "taxNumberEqualFold", "taxNumberContainsFold", "prefix", "prefixNEQ", "prefixIn", "prefixNotIn", "prefixGT", "prefixGTE", "prefixLT", "prefixLTE", "prefixContains", "prefixHasPrefix", "prefixHasSuffix", "prefixIsNil", "prefixNotNil", "prefixEqualFold", "prefixContainsFold", "firstName", "firstNameNEQ", "firstNameIn", "firstNameNotIn", "firstNameGT", "firstNameGTE", "firstNameLT", "firstNameLTE", "firstNameContains", "firstNameHasPrefix", "firstNameHasSuffix", "firstNameIsNil", "firstNameNotNil", "firstNameEqualFold", "firstNameContainsFold", "middleName", "middleNameNEQ", "middleNameIn", "middleNameNotIn", "middleNameGT", "middleNameGTE", "middleNameLT", "middleNameLTE", "middleNameContains", "middleNameHasPrefix", "middleNameHasSuffix", "middleNameIsNil", "middleNameNotNil", "middleNameEqualFold", "middleNameContainsFold", "lastName", "lastNameNEQ", "lastNameIn", "lastNameNotIn", "lastNameGT", "lastNameGTE", "lastNameLT", "lastNameLTE", "lastNameContains", "lastNameHasPrefix", "lastNameHasSuffix", "lastNameIsNil", "lastNameNotNil", "lastNameEqualFold", "lastNameContainsFold", "supplierBusinessName", "supplierBusinessNameNEQ", "supplierBusinessNameIn", "supplierBusinessNameNotIn", "supplierBusinessNameGT", "supplierBusinessNameGTE", "supplierBusinessNameLT", "supplierBusinessNameLTE", "supplierBusinessNameContains", "supplierBusinessNameHasPrefix", "supplierBusinessNameHasSuffix", "supplierBusinessNameIsNil", "supplierBusinessNameNotNil", "supplierBusinessNameEqualFold", "supplierBusinessNameContainsFold", "dob", "dobNEQ", "dobIn", "dobNotIn", "dobGT", "dobGTE", "dobLT", "dobLTE", "dobIsNil", "dobNotNil", "currency", "currencyNEQ", "currencyIn", "currencyNotIn", "currencyGT", "currencyGTE", "currencyLT", "currencyLTE", "currencyContains", "currencyHasPrefix", "currencyHasSuffix", "currencyEqualFold", "currencyContainsFold", "paymentTerms", "paymentTermsNEQ", "paymentTermsIn", "paymentTermsNotIn", "paymentTermsGT", "paymentTermsGTE", "paymentTermsLT", "paymentTermsLTE", "creditLimit", "creditLimitNEQ", "creditLimitIn", "creditLimitNotIn", "creditLimitGT", "creditLimitGTE", "creditLimitLT", "creditLimitLTE", "status", "statusNEQ", "statusIn", "statusNotIn", "groupID", "groupIDNEQ", "groupIDIn", "groupIDNotIn", "groupIDGT", "groupIDGTE", "groupIDLT", "groupIDLTE", "groupIDContains", "groupIDHasPrefix", "groupIDHasSuffix", "groupIDIsNil", "groupIDNotNil", "groupIDEqualFold", "groupIDContainsFold", "latitude", "latitudeNEQ", "latitudeIn", "latitudeNotIn", "latitudeGT", "latitudeGTE", "latitudeLT", "latitudeLTE", "latitudeIsNil", "latitudeNotNil", "longitude", "longitudeNEQ", "longitudeIn", "longitudeNotIn", "longitudeGT", "longitudeGTE", "longitudeLT", "longitudeLTE", "longitudeIsNil", "longitudeNotNil", "isDefault", "isDefaultNEQ", "openingBalance", "openingBalanceNEQ", "openingBalanceIn", "openingBalanceNotIn", "openingBalanceGT", "openingBalanceGTE", "openingBalanceLT", "openingBalanceLTE", "currentBalance", "currentBalanceNEQ", "currentBalanceIn", "currentBalanceNotIn", "currentBalanceGT", "currentBalanceGTE", "currentBalanceLT", "currentBalanceLTE", "totalSales", "totalSalesNEQ", "totalSalesIn", "totalSalesNotIn", "totalSalesGT", "totalSalesGTE", "totalSalesLT", "totalSalesLTE", "lastSaleDate", "lastSaleDateNEQ", "lastSaleDateIn", "lastSaleDateNotIn", "lastSaleDateGT", "lastSaleDateGTE", "lastSaleDateLT", "lastSaleDateLTE", "lastSaleDateIsNil", "lastSaleDateNotNil", "createdByID", "createdByIDNEQ", "createdByIDIn", "createdByIDNotIn", "createdByIDGT", "createdByIDGTE", "createdByIDLT", "createdByIDLTE", "createdByIDContains", "createdByIDHasPrefix", "createdByIDHasSuffix", "createdByIDIsNil", "createdByIDNotNil", "createdByIDEqualFold", "createdByIDContainsFold", "hasGroup", "hasGroupWith", "hasContacts", "hasContactsWith", "hasInvoices", "hasInvoicesWith", "hasQuotes", "hasQuotesWith", "hasSalesOrders", "hasSalesOrdersWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -18664,6 +26146,34 @@ func (ec *executionContext) unmarshalInputCustomerWhereInput(ctx context.Context
 				return it, err
 			}
 			it.HasInvoicesWith = data
+		case "hasQuotes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasQuotes"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasQuotes = data
+		case "hasQuotesWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasQuotesWith"))
+			data, err := ec.unmarshalOQuoteWhereInput2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐQuoteWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasQuotesWith = data
+		case "hasSalesOrders":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasSalesOrders"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasSalesOrders = data
+		case "hasSalesOrdersWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasSalesOrdersWith"))
+			data, err := ec.unmarshalOSalesOrderWhereInput2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐSalesOrderWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasSalesOrdersWith = data
 		}
 	}
 	return it, nil
@@ -20429,7 +27939,7 @@ func (ec *executionContext) unmarshalInputInvoiceWhereInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "customerID", "customerIDNEQ", "customerIDIn", "customerIDNotIn", "customerIDGT", "customerIDGTE", "customerIDLT", "customerIDLTE", "customerIDContains", "customerIDHasPrefix", "customerIDHasSuffix", "customerIDEqualFold", "customerIDContainsFold", "currency", "currencyNEQ", "currencyIn", "currencyNotIn", "currencyGT", "currencyGTE", "currencyLT", "currencyLTE", "currencyContains", "currencyHasPrefix", "currencyHasSuffix", "currencyEqualFold", "currencyContainsFold", "exchangeRate", "exchangeRateNEQ", "exchangeRateIn", "exchangeRateNotIn", "exchangeRateGT", "exchangeRateGTE", "exchangeRateLT", "exchangeRateLTE", "reference", "referenceNEQ", "referenceIn", "referenceNotIn", "referenceGT", "referenceGTE", "referenceLT", "referenceLTE", "referenceContains", "referenceHasPrefix", "referenceHasSuffix", "referenceIsNil", "referenceNotNil", "referenceEqualFold", "referenceContainsFold", "notes", "notesNEQ", "notesIn", "notesNotIn", "notesGT", "notesGTE", "notesLT", "notesLTE", "notesContains", "notesHasPrefix", "notesHasSuffix", "notesIsNil", "notesNotNil", "notesEqualFold", "notesContainsFold", "terms", "termsNEQ", "termsIn", "termsNotIn", "termsGT", "termsGTE", "termsLT", "termsLTE", "termsContains", "termsHasPrefix", "termsHasSuffix", "termsIsNil", "termsNotNil", "termsEqualFold", "termsContainsFold", "subtotal", "subtotalNEQ", "subtotalIn", "subtotalNotIn", "subtotalGT", "subtotalGTE", "subtotalLT", "subtotalLTE", "totalDiscount", "totalDiscountNEQ", "totalDiscountIn", "totalDiscountNotIn", "totalDiscountGT", "totalDiscountGTE", "totalDiscountLT", "totalDiscountLTE", "totalTax", "totalTaxNEQ", "totalTaxIn", "totalTaxNotIn", "totalTaxGT", "totalTaxGTE", "totalTaxLT", "totalTaxLTE", "shippingCost", "shippingCostNEQ", "shippingCostIn", "shippingCostNotIn", "shippingCostGT", "shippingCostGTE", "shippingCostLT", "shippingCostLTE", "total", "totalNEQ", "totalIn", "totalNotIn", "totalGT", "totalGTE", "totalLT", "totalLTE", "invoiceNumber", "invoiceNumberNEQ", "invoiceNumberIn", "invoiceNumberNotIn", "invoiceNumberGT", "invoiceNumberGTE", "invoiceNumberLT", "invoiceNumberLTE", "invoiceNumberContains", "invoiceNumberHasPrefix", "invoiceNumberHasSuffix", "invoiceNumberEqualFold", "invoiceNumberContainsFold", "invoiceDate", "invoiceDateNEQ", "invoiceDateIn", "invoiceDateNotIn", "invoiceDateGT", "invoiceDateGTE", "invoiceDateLT", "invoiceDateLTE", "dueDate", "dueDateNEQ", "dueDateIn", "dueDateNotIn", "dueDateGT", "dueDateGTE", "dueDateLT", "dueDateLTE", "status", "statusNEQ", "statusIn", "statusNotIn", "purchaseOrder", "purchaseOrderNEQ", "purchaseOrderIn", "purchaseOrderNotIn", "purchaseOrderGT", "purchaseOrderGTE", "purchaseOrderLT", "purchaseOrderLTE", "purchaseOrderContains", "purchaseOrderHasPrefix", "purchaseOrderHasSuffix", "purchaseOrderIsNil", "purchaseOrderNotNil", "purchaseOrderEqualFold", "purchaseOrderContainsFold", "amountPaid", "amountPaidNEQ", "amountPaidIn", "amountPaidNotIn", "amountPaidGT", "amountPaidGTE", "amountPaidLT", "amountPaidLTE", "amountDue", "amountDueNEQ", "amountDueIn", "amountDueNotIn", "amountDueGT", "amountDueGTE", "amountDueLT", "amountDueLTE", "paymentStatus", "paymentStatusNEQ", "paymentStatusIn", "paymentStatusNotIn", "lastPaymentDate", "lastPaymentDateNEQ", "lastPaymentDateIn", "lastPaymentDateNotIn", "lastPaymentDateGT", "lastPaymentDateGTE", "lastPaymentDateLT", "lastPaymentDateLTE", "lastPaymentDateIsNil", "lastPaymentDateNotNil", "issuedAt", "issuedAtNEQ", "issuedAtIn", "issuedAtNotIn", "issuedAtGT", "issuedAtGTE", "issuedAtLT", "issuedAtLTE", "issuedAtIsNil", "issuedAtNotNil", "sentAt", "sentAtNEQ", "sentAtIn", "sentAtNotIn", "sentAtGT", "sentAtGTE", "sentAtLT", "sentAtLTE", "sentAtIsNil", "sentAtNotNil", "sendCount", "sendCountNEQ", "sendCountIn", "sendCountNotIn", "sendCountGT", "sendCountGTE", "sendCountLT", "sendCountLTE", "sendReminders", "sendRemindersNEQ", "voidedAt", "voidedAtNEQ", "voidedAtIn", "voidedAtNotIn", "voidedAtGT", "voidedAtGTE", "voidedAtLT", "voidedAtLTE", "voidedAtIsNil", "voidedAtNotNil", "voidReason", "voidReasonNEQ", "voidReasonIn", "voidReasonNotIn", "voidReasonGT", "voidReasonGTE", "voidReasonLT", "voidReasonLTE", "voidReasonContains", "voidReasonHasPrefix", "voidReasonHasSuffix", "voidReasonIsNil", "voidReasonNotNil", "voidReasonEqualFold", "voidReasonContainsFold", "einvoiceStatus", "einvoiceStatusNEQ", "einvoiceStatusIn", "einvoiceStatusNotIn", "einvoiceSubmittedAt", "einvoiceSubmittedAtNEQ", "einvoiceSubmittedAtIn", "einvoiceSubmittedAtNotIn", "einvoiceSubmittedAtGT", "einvoiceSubmittedAtGTE", "einvoiceSubmittedAtLT", "einvoiceSubmittedAtLTE", "einvoiceSubmittedAtIsNil", "einvoiceSubmittedAtNotNil", "einvoiceAcceptedAt", "einvoiceAcceptedAtNEQ", "einvoiceAcceptedAtIn", "einvoiceAcceptedAtNotIn", "einvoiceAcceptedAtGT", "einvoiceAcceptedAtGTE", "einvoiceAcceptedAtLT", "einvoiceAcceptedAtLTE", "einvoiceAcceptedAtIsNil", "einvoiceAcceptedAtNotNil", "einvoiceUUID", "einvoiceUUIDNEQ", "einvoiceUUIDIn", "einvoiceUUIDNotIn", "einvoiceUUIDGT", "einvoiceUUIDGTE", "einvoiceUUIDLT", "einvoiceUUIDLTE", "einvoiceUUIDContains", "einvoiceUUIDHasPrefix", "einvoiceUUIDHasSuffix", "einvoiceUUIDIsNil", "einvoiceUUIDNotNil", "einvoiceUUIDEqualFold", "einvoiceUUIDContainsFold", "einvoiceValidationHash", "einvoiceValidationHashNEQ", "einvoiceValidationHashIn", "einvoiceValidationHashNotIn", "einvoiceValidationHashGT", "einvoiceValidationHashGTE", "einvoiceValidationHashLT", "einvoiceValidationHashLTE", "einvoiceValidationHashContains", "einvoiceValidationHashHasPrefix", "einvoiceValidationHashHasSuffix", "einvoiceValidationHashIsNil", "einvoiceValidationHashNotNil", "einvoiceValidationHashEqualFold", "einvoiceValidationHashContainsFold", "hasCustomer", "hasCustomerWith", "hasItems", "hasItemsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "customerID", "customerIDNEQ", "customerIDIn", "customerIDNotIn", "customerIDGT", "customerIDGTE", "customerIDLT", "customerIDLTE", "customerIDContains", "customerIDHasPrefix", "customerIDHasSuffix", "customerIDEqualFold", "customerIDContainsFold", "currency", "currencyNEQ", "currencyIn", "currencyNotIn", "currencyGT", "currencyGTE", "currencyLT", "currencyLTE", "currencyContains", "currencyHasPrefix", "currencyHasSuffix", "currencyEqualFold", "currencyContainsFold", "exchangeRate", "exchangeRateNEQ", "exchangeRateIn", "exchangeRateNotIn", "exchangeRateGT", "exchangeRateGTE", "exchangeRateLT", "exchangeRateLTE", "reference", "referenceNEQ", "referenceIn", "referenceNotIn", "referenceGT", "referenceGTE", "referenceLT", "referenceLTE", "referenceContains", "referenceHasPrefix", "referenceHasSuffix", "referenceIsNil", "referenceNotNil", "referenceEqualFold", "referenceContainsFold", "notes", "notesNEQ", "notesIn", "notesNotIn", "notesGT", "notesGTE", "notesLT", "notesLTE", "notesContains", "notesHasPrefix", "notesHasSuffix", "notesIsNil", "notesNotNil", "notesEqualFold", "notesContainsFold", "terms", "termsNEQ", "termsIn", "termsNotIn", "termsGT", "termsGTE", "termsLT", "termsLTE", "termsContains", "termsHasPrefix", "termsHasSuffix", "termsIsNil", "termsNotNil", "termsEqualFold", "termsContainsFold", "subtotal", "subtotalNEQ", "subtotalIn", "subtotalNotIn", "subtotalGT", "subtotalGTE", "subtotalLT", "subtotalLTE", "totalDiscount", "totalDiscountNEQ", "totalDiscountIn", "totalDiscountNotIn", "totalDiscountGT", "totalDiscountGTE", "totalDiscountLT", "totalDiscountLTE", "totalTax", "totalTaxNEQ", "totalTaxIn", "totalTaxNotIn", "totalTaxGT", "totalTaxGTE", "totalTaxLT", "totalTaxLTE", "shippingCost", "shippingCostNEQ", "shippingCostIn", "shippingCostNotIn", "shippingCostGT", "shippingCostGTE", "shippingCostLT", "shippingCostLTE", "total", "totalNEQ", "totalIn", "totalNotIn", "totalGT", "totalGTE", "totalLT", "totalLTE", "invoiceNumber", "invoiceNumberNEQ", "invoiceNumberIn", "invoiceNumberNotIn", "invoiceNumberGT", "invoiceNumberGTE", "invoiceNumberLT", "invoiceNumberLTE", "invoiceNumberContains", "invoiceNumberHasPrefix", "invoiceNumberHasSuffix", "invoiceNumberEqualFold", "invoiceNumberContainsFold", "invoiceDate", "invoiceDateNEQ", "invoiceDateIn", "invoiceDateNotIn", "invoiceDateGT", "invoiceDateGTE", "invoiceDateLT", "invoiceDateLTE", "dueDate", "dueDateNEQ", "dueDateIn", "dueDateNotIn", "dueDateGT", "dueDateGTE", "dueDateLT", "dueDateLTE", "status", "statusNEQ", "statusIn", "statusNotIn", "purchaseOrder", "purchaseOrderNEQ", "purchaseOrderIn", "purchaseOrderNotIn", "purchaseOrderGT", "purchaseOrderGTE", "purchaseOrderLT", "purchaseOrderLTE", "purchaseOrderContains", "purchaseOrderHasPrefix", "purchaseOrderHasSuffix", "purchaseOrderIsNil", "purchaseOrderNotNil", "purchaseOrderEqualFold", "purchaseOrderContainsFold", "amountPaid", "amountPaidNEQ", "amountPaidIn", "amountPaidNotIn", "amountPaidGT", "amountPaidGTE", "amountPaidLT", "amountPaidLTE", "amountDue", "amountDueNEQ", "amountDueIn", "amountDueNotIn", "amountDueGT", "amountDueGTE", "amountDueLT", "amountDueLTE", "paymentStatus", "paymentStatusNEQ", "paymentStatusIn", "paymentStatusNotIn", "lastPaymentDate", "lastPaymentDateNEQ", "lastPaymentDateIn", "lastPaymentDateNotIn", "lastPaymentDateGT", "lastPaymentDateGTE", "lastPaymentDateLT", "lastPaymentDateLTE", "lastPaymentDateIsNil", "lastPaymentDateNotNil", "issuedAt", "issuedAtNEQ", "issuedAtIn", "issuedAtNotIn", "issuedAtGT", "issuedAtGTE", "issuedAtLT", "issuedAtLTE", "issuedAtIsNil", "issuedAtNotNil", "sentAt", "sentAtNEQ", "sentAtIn", "sentAtNotIn", "sentAtGT", "sentAtGTE", "sentAtLT", "sentAtLTE", "sentAtIsNil", "sentAtNotNil", "sendCount", "sendCountNEQ", "sendCountIn", "sendCountNotIn", "sendCountGT", "sendCountGTE", "sendCountLT", "sendCountLTE", "sendReminders", "sendRemindersNEQ", "voidedAt", "voidedAtNEQ", "voidedAtIn", "voidedAtNotIn", "voidedAtGT", "voidedAtGTE", "voidedAtLT", "voidedAtLTE", "voidedAtIsNil", "voidedAtNotNil", "voidReason", "voidReasonNEQ", "voidReasonIn", "voidReasonNotIn", "voidReasonGT", "voidReasonGTE", "voidReasonLT", "voidReasonLTE", "voidReasonContains", "voidReasonHasPrefix", "voidReasonHasSuffix", "voidReasonIsNil", "voidReasonNotNil", "voidReasonEqualFold", "voidReasonContainsFold", "salesOrderID", "salesOrderIDNEQ", "salesOrderIDIn", "salesOrderIDNotIn", "salesOrderIDGT", "salesOrderIDGTE", "salesOrderIDLT", "salesOrderIDLTE", "salesOrderIDContains", "salesOrderIDHasPrefix", "salesOrderIDHasSuffix", "salesOrderIDIsNil", "salesOrderIDNotNil", "salesOrderIDEqualFold", "salesOrderIDContainsFold", "einvoiceStatus", "einvoiceStatusNEQ", "einvoiceStatusIn", "einvoiceStatusNotIn", "einvoiceSubmittedAt", "einvoiceSubmittedAtNEQ", "einvoiceSubmittedAtIn", "einvoiceSubmittedAtNotIn", "einvoiceSubmittedAtGT", "einvoiceSubmittedAtGTE", "einvoiceSubmittedAtLT", "einvoiceSubmittedAtLTE", "einvoiceSubmittedAtIsNil", "einvoiceSubmittedAtNotNil", "einvoiceAcceptedAt", "einvoiceAcceptedAtNEQ", "einvoiceAcceptedAtIn", "einvoiceAcceptedAtNotIn", "einvoiceAcceptedAtGT", "einvoiceAcceptedAtGTE", "einvoiceAcceptedAtLT", "einvoiceAcceptedAtLTE", "einvoiceAcceptedAtIsNil", "einvoiceAcceptedAtNotNil", "einvoiceUUID", "einvoiceUUIDNEQ", "einvoiceUUIDIn", "einvoiceUUIDNotIn", "einvoiceUUIDGT", "einvoiceUUIDGTE", "einvoiceUUIDLT", "einvoiceUUIDLTE", "einvoiceUUIDContains", "einvoiceUUIDHasPrefix", "einvoiceUUIDHasSuffix", "einvoiceUUIDIsNil", "einvoiceUUIDNotNil", "einvoiceUUIDEqualFold", "einvoiceUUIDContainsFold", "einvoiceValidationHash", "einvoiceValidationHashNEQ", "einvoiceValidationHashIn", "einvoiceValidationHashNotIn", "einvoiceValidationHashGT", "einvoiceValidationHashGTE", "einvoiceValidationHashLT", "einvoiceValidationHashLTE", "einvoiceValidationHashContains", "einvoiceValidationHashHasPrefix", "einvoiceValidationHashHasSuffix", "einvoiceValidationHashIsNil", "einvoiceValidationHashNotNil", "einvoiceValidationHashEqualFold", "einvoiceValidationHashContainsFold", "hasCustomer", "hasCustomerWith", "hasItems", "hasItemsWith", "hasSalesOrder", "hasSalesOrderWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -22389,6 +29899,111 @@ func (ec *executionContext) unmarshalInputInvoiceWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.VoidReasonContainsFold = data
+		case "salesOrderID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("salesOrderID"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SalesOrderID = data
+		case "salesOrderIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("salesOrderIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SalesOrderIDNEQ = data
+		case "salesOrderIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("salesOrderIDIn"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SalesOrderIDIn = data
+		case "salesOrderIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("salesOrderIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SalesOrderIDNotIn = data
+		case "salesOrderIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("salesOrderIDGT"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SalesOrderIDGT = data
+		case "salesOrderIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("salesOrderIDGTE"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SalesOrderIDGTE = data
+		case "salesOrderIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("salesOrderIDLT"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SalesOrderIDLT = data
+		case "salesOrderIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("salesOrderIDLTE"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SalesOrderIDLTE = data
+		case "salesOrderIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("salesOrderIDContains"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SalesOrderIDContains = data
+		case "salesOrderIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("salesOrderIDHasPrefix"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SalesOrderIDHasPrefix = data
+		case "salesOrderIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("salesOrderIDHasSuffix"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SalesOrderIDHasSuffix = data
+		case "salesOrderIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("salesOrderIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SalesOrderIDIsNil = data
+		case "salesOrderIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("salesOrderIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SalesOrderIDNotNil = data
+		case "salesOrderIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("salesOrderIDEqualFold"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SalesOrderIDEqualFold = data
+		case "salesOrderIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("salesOrderIDContainsFold"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SalesOrderIDContainsFold = data
 		case "einvoiceStatus":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("einvoiceStatus"))
 			data, err := ec.unmarshalOInvoiceEinvoiceStatus2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋinvoiceᚐEinvoiceStatus(ctx, v)
@@ -22795,6 +30410,20 @@ func (ec *executionContext) unmarshalInputInvoiceWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.HasItemsWith = data
+		case "hasSalesOrder":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasSalesOrder"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasSalesOrder = data
+		case "hasSalesOrderWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasSalesOrderWith"))
+			data, err := ec.unmarshalOSalesOrderWhereInput2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐSalesOrderWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasSalesOrderWith = data
 		}
 	}
 	return it, nil
@@ -23590,6 +31219,7526 @@ func (ec *executionContext) unmarshalInputItemWhereInput(ctx context.Context, ob
 func UnmarshalItemWhereInput(ctx context.Context, raw any) (ent.ItemWhereInput, error) {
 	var out ent.ItemWhereInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ItemWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPartialItemInput(ctx context.Context, obj any) (sales.PartialItem, error) {
+	var it sales.PartialItem
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"itemId", "quantity"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "itemId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemId"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemID = data
+		case "quantity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantity"))
+			data, err := ec.unmarshalNRate2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quantity = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPartialItemInput unmarshals raw into the PartialItemInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPartialItemInput(ctx context.Context, raw any) (sales.PartialItem, error) {
+	var out sales.PartialItem
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PartialItemInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputQuoteInput(ctx context.Context, obj any) (sales.QuoteInput, error) {
+	var it sales.QuoteInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"customerId", "quoteDate", "validUntil", "currency", "exchangeRate", "reference", "title", "description", "notes", "terms", "billingAddress", "shippingAddress", "shippingCost", "items"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "customerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customerId"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomerID = data
+		case "quoteDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quoteDate"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuoteDate = data
+		case "validUntil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntil"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidUntil = data
+		case "currency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currency"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Currency = data
+		case "exchangeRate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exchangeRate"))
+			data, err := ec.unmarshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExchangeRate = data
+		case "reference":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reference"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reference = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "notes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notes"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Notes = data
+		case "terms":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("terms"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Terms = data
+		case "billingAddress":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("billingAddress"))
+			data, err := ec.unmarshalOAddressInput2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐAddress(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BillingAddress = data
+		case "shippingAddress":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shippingAddress"))
+			data, err := ec.unmarshalOAddressInput2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐAddress(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShippingAddress = data
+		case "shippingCost":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shippingCost"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShippingCost = data
+		case "items":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("items"))
+			data, err := ec.unmarshalNDocumentLineInput2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋsalesᚐLineInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Items = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalQuoteInput unmarshals raw into the QuoteInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalQuoteInput(ctx context.Context, raw any) (sales.QuoteInput, error) {
+	var out sales.QuoteInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "QuoteInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputQuoteItemOrder(ctx context.Context, obj any) (ent.QuoteItemOrder, error) {
+	var it ent.QuoteItemOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNQuoteItemOrderField2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐQuoteItemOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalQuoteItemOrder unmarshals raw into the QuoteItemOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalQuoteItemOrder(ctx context.Context, raw any) (ent.QuoteItemOrder, error) {
+	var out ent.QuoteItemOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "QuoteItemOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputQuoteItemWhereInput(ctx context.Context, obj any) (ent.QuoteItemWhereInput, error) {
+	var it ent.QuoteItemWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "position", "positionNEQ", "positionIn", "positionNotIn", "positionGT", "positionGTE", "positionLT", "positionLTE", "itemID", "itemIDNEQ", "itemIDIn", "itemIDNotIn", "itemIDGT", "itemIDGTE", "itemIDLT", "itemIDLTE", "itemIDContains", "itemIDHasPrefix", "itemIDHasSuffix", "itemIDIsNil", "itemIDNotNil", "itemIDEqualFold", "itemIDContainsFold", "itemCode", "itemCodeNEQ", "itemCodeIn", "itemCodeNotIn", "itemCodeGT", "itemCodeGTE", "itemCodeLT", "itemCodeLTE", "itemCodeContains", "itemCodeHasPrefix", "itemCodeHasSuffix", "itemCodeIsNil", "itemCodeNotNil", "itemCodeEqualFold", "itemCodeContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionEqualFold", "descriptionContainsFold", "quantity", "quantityNEQ", "quantityIn", "quantityNotIn", "quantityGT", "quantityGTE", "quantityLT", "quantityLTE", "unitPrice", "unitPriceNEQ", "unitPriceIn", "unitPriceNotIn", "unitPriceGT", "unitPriceGTE", "unitPriceLT", "unitPriceLTE", "discountPercent", "discountPercentNEQ", "discountPercentIn", "discountPercentNotIn", "discountPercentGT", "discountPercentGTE", "discountPercentLT", "discountPercentLTE", "discountAmount", "discountAmountNEQ", "discountAmountIn", "discountAmountNotIn", "discountAmountGT", "discountAmountGTE", "discountAmountLT", "discountAmountLTE", "lineTotal", "lineTotalNEQ", "lineTotalIn", "lineTotalNotIn", "lineTotalGT", "lineTotalGTE", "lineTotalLT", "lineTotalLTE", "taxCode", "taxCodeNEQ", "taxCodeIn", "taxCodeNotIn", "taxCodeGT", "taxCodeGTE", "taxCodeLT", "taxCodeLTE", "taxCodeContains", "taxCodeHasPrefix", "taxCodeHasSuffix", "taxCodeIsNil", "taxCodeNotNil", "taxCodeEqualFold", "taxCodeContainsFold", "taxRate", "taxRateNEQ", "taxRateIn", "taxRateNotIn", "taxRateGT", "taxRateGTE", "taxRateLT", "taxRateLTE", "taxAmount", "taxAmountNEQ", "taxAmountIn", "taxAmountNotIn", "taxAmountGT", "taxAmountGTE", "taxAmountLT", "taxAmountLTE", "notes", "notesNEQ", "notesIn", "notesNotIn", "notesGT", "notesGTE", "notesLT", "notesLTE", "notesContains", "notesHasPrefix", "notesHasSuffix", "notesIsNil", "notesNotNil", "notesEqualFold", "notesContainsFold", "quoteID", "quoteIDNEQ", "quoteIDIn", "quoteIDNotIn", "quoteIDGT", "quoteIDGTE", "quoteIDLT", "quoteIDLTE", "quoteIDContains", "quoteIDHasPrefix", "quoteIDHasSuffix", "quoteIDEqualFold", "quoteIDContainsFold", "hasQuote", "hasQuoteWith", "hasItem", "hasItemWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOQuoteItemWhereInput2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐQuoteItemWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOQuoteItemWhereInput2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐQuoteItemWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOQuoteItemWhereInput2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐQuoteItemWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "position":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("position"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Position = data
+		case "positionNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("positionNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PositionNEQ = data
+		case "positionIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("positionIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PositionIn = data
+		case "positionNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("positionNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PositionNotIn = data
+		case "positionGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("positionGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PositionGT = data
+		case "positionGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("positionGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PositionGTE = data
+		case "positionLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("positionLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PositionLT = data
+		case "positionLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("positionLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PositionLTE = data
+		case "itemID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemID"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemID = data
+		case "itemIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemIDNEQ = data
+		case "itemIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemIDIn"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemIDIn = data
+		case "itemIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemIDNotIn = data
+		case "itemIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemIDGT"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemIDGT = data
+		case "itemIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemIDGTE"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemIDGTE = data
+		case "itemIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemIDLT"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemIDLT = data
+		case "itemIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemIDLTE"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemIDLTE = data
+		case "itemIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemIDContains"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemIDContains = data
+		case "itemIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemIDHasPrefix"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemIDHasPrefix = data
+		case "itemIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemIDHasSuffix"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemIDHasSuffix = data
+		case "itemIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemIDIsNil = data
+		case "itemIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemIDNotNil = data
+		case "itemIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemIDEqualFold"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemIDEqualFold = data
+		case "itemIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemIDContainsFold"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemIDContainsFold = data
+		case "itemCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemCode = data
+		case "itemCodeNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemCodeNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemCodeNEQ = data
+		case "itemCodeIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemCodeIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemCodeIn = data
+		case "itemCodeNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemCodeNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemCodeNotIn = data
+		case "itemCodeGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemCodeGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemCodeGT = data
+		case "itemCodeGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemCodeGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemCodeGTE = data
+		case "itemCodeLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemCodeLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemCodeLT = data
+		case "itemCodeLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemCodeLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemCodeLTE = data
+		case "itemCodeContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemCodeContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemCodeContains = data
+		case "itemCodeHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemCodeHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemCodeHasPrefix = data
+		case "itemCodeHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemCodeHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemCodeHasSuffix = data
+		case "itemCodeIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemCodeIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemCodeIsNil = data
+		case "itemCodeNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemCodeNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemCodeNotNil = data
+		case "itemCodeEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemCodeEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemCodeEqualFold = data
+		case "itemCodeContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemCodeContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemCodeContainsFold = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "descriptionNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionNEQ = data
+		case "descriptionIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionIn = data
+		case "descriptionNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionNotIn = data
+		case "descriptionGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionGT = data
+		case "descriptionGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionGTE = data
+		case "descriptionLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionLT = data
+		case "descriptionLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionLTE = data
+		case "descriptionContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionContains = data
+		case "descriptionHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionHasPrefix = data
+		case "descriptionHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionHasSuffix = data
+		case "descriptionEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionEqualFold = data
+		case "descriptionContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionContainsFold = data
+		case "quantity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantity"))
+			data, err := ec.unmarshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quantity = data
+		case "quantityNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantityNEQ"))
+			data, err := ec.unmarshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuantityNEQ = data
+		case "quantityIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantityIn"))
+			data, err := ec.unmarshalORate2ᚕgithubᚗcomᚋshopspringᚋdecimalᚐDecimalᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuantityIn = data
+		case "quantityNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantityNotIn"))
+			data, err := ec.unmarshalORate2ᚕgithubᚗcomᚋshopspringᚋdecimalᚐDecimalᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuantityNotIn = data
+		case "quantityGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantityGT"))
+			data, err := ec.unmarshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuantityGT = data
+		case "quantityGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantityGTE"))
+			data, err := ec.unmarshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuantityGTE = data
+		case "quantityLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantityLT"))
+			data, err := ec.unmarshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuantityLT = data
+		case "quantityLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantityLTE"))
+			data, err := ec.unmarshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuantityLTE = data
+		case "unitPrice":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitPrice"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitPrice = data
+		case "unitPriceNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitPriceNEQ"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitPriceNEQ = data
+		case "unitPriceIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitPriceIn"))
+			data, err := ec.unmarshalODecimal2ᚕgithubᚗcomᚋshopspringᚋdecimalᚐDecimalᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitPriceIn = data
+		case "unitPriceNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitPriceNotIn"))
+			data, err := ec.unmarshalODecimal2ᚕgithubᚗcomᚋshopspringᚋdecimalᚐDecimalᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitPriceNotIn = data
+		case "unitPriceGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitPriceGT"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitPriceGT = data
+		case "unitPriceGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitPriceGTE"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitPriceGTE = data
+		case "unitPriceLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitPriceLT"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitPriceLT = data
+		case "unitPriceLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitPriceLTE"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitPriceLTE = data
+		case "discountPercent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("discountPercent"))
+			data, err := ec.unmarshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DiscountPercent = data
+		case "discountPercentNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("discountPercentNEQ"))
+			data, err := ec.unmarshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DiscountPercentNEQ = data
+		case "discountPercentIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("discountPercentIn"))
+			data, err := ec.unmarshalORate2ᚕgithubᚗcomᚋshopspringᚋdecimalᚐDecimalᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DiscountPercentIn = data
+		case "discountPercentNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("discountPercentNotIn"))
+			data, err := ec.unmarshalORate2ᚕgithubᚗcomᚋshopspringᚋdecimalᚐDecimalᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DiscountPercentNotIn = data
+		case "discountPercentGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("discountPercentGT"))
+			data, err := ec.unmarshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DiscountPercentGT = data
+		case "discountPercentGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("discountPercentGTE"))
+			data, err := ec.unmarshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DiscountPercentGTE = data
+		case "discountPercentLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("discountPercentLT"))
+			data, err := ec.unmarshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DiscountPercentLT = data
+		case "discountPercentLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("discountPercentLTE"))
+			data, err := ec.unmarshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DiscountPercentLTE = data
+		case "discountAmount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("discountAmount"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DiscountAmount = data
+		case "discountAmountNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("discountAmountNEQ"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DiscountAmountNEQ = data
+		case "discountAmountIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("discountAmountIn"))
+			data, err := ec.unmarshalODecimal2ᚕgithubᚗcomᚋshopspringᚋdecimalᚐDecimalᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DiscountAmountIn = data
+		case "discountAmountNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("discountAmountNotIn"))
+			data, err := ec.unmarshalODecimal2ᚕgithubᚗcomᚋshopspringᚋdecimalᚐDecimalᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DiscountAmountNotIn = data
+		case "discountAmountGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("discountAmountGT"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DiscountAmountGT = data
+		case "discountAmountGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("discountAmountGTE"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DiscountAmountGTE = data
+		case "discountAmountLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("discountAmountLT"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DiscountAmountLT = data
+		case "discountAmountLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("discountAmountLTE"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DiscountAmountLTE = data
+		case "lineTotal":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lineTotal"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LineTotal = data
+		case "lineTotalNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lineTotalNEQ"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LineTotalNEQ = data
+		case "lineTotalIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lineTotalIn"))
+			data, err := ec.unmarshalODecimal2ᚕgithubᚗcomᚋshopspringᚋdecimalᚐDecimalᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LineTotalIn = data
+		case "lineTotalNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lineTotalNotIn"))
+			data, err := ec.unmarshalODecimal2ᚕgithubᚗcomᚋshopspringᚋdecimalᚐDecimalᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LineTotalNotIn = data
+		case "lineTotalGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lineTotalGT"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LineTotalGT = data
+		case "lineTotalGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lineTotalGTE"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LineTotalGTE = data
+		case "lineTotalLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lineTotalLT"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LineTotalLT = data
+		case "lineTotalLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lineTotalLTE"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LineTotalLTE = data
+		case "taxCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxCode = data
+		case "taxCodeNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxCodeNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxCodeNEQ = data
+		case "taxCodeIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxCodeIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxCodeIn = data
+		case "taxCodeNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxCodeNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxCodeNotIn = data
+		case "taxCodeGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxCodeGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxCodeGT = data
+		case "taxCodeGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxCodeGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxCodeGTE = data
+		case "taxCodeLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxCodeLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxCodeLT = data
+		case "taxCodeLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxCodeLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxCodeLTE = data
+		case "taxCodeContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxCodeContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxCodeContains = data
+		case "taxCodeHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxCodeHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxCodeHasPrefix = data
+		case "taxCodeHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxCodeHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxCodeHasSuffix = data
+		case "taxCodeIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxCodeIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxCodeIsNil = data
+		case "taxCodeNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxCodeNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxCodeNotNil = data
+		case "taxCodeEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxCodeEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxCodeEqualFold = data
+		case "taxCodeContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxCodeContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxCodeContainsFold = data
+		case "taxRate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxRate"))
+			data, err := ec.unmarshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxRate = data
+		case "taxRateNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxRateNEQ"))
+			data, err := ec.unmarshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxRateNEQ = data
+		case "taxRateIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxRateIn"))
+			data, err := ec.unmarshalORate2ᚕgithubᚗcomᚋshopspringᚋdecimalᚐDecimalᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxRateIn = data
+		case "taxRateNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxRateNotIn"))
+			data, err := ec.unmarshalORate2ᚕgithubᚗcomᚋshopspringᚋdecimalᚐDecimalᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxRateNotIn = data
+		case "taxRateGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxRateGT"))
+			data, err := ec.unmarshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxRateGT = data
+		case "taxRateGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxRateGTE"))
+			data, err := ec.unmarshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxRateGTE = data
+		case "taxRateLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxRateLT"))
+			data, err := ec.unmarshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxRateLT = data
+		case "taxRateLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxRateLTE"))
+			data, err := ec.unmarshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxRateLTE = data
+		case "taxAmount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxAmount"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxAmount = data
+		case "taxAmountNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxAmountNEQ"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxAmountNEQ = data
+		case "taxAmountIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxAmountIn"))
+			data, err := ec.unmarshalODecimal2ᚕgithubᚗcomᚋshopspringᚋdecimalᚐDecimalᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxAmountIn = data
+		case "taxAmountNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxAmountNotIn"))
+			data, err := ec.unmarshalODecimal2ᚕgithubᚗcomᚋshopspringᚋdecimalᚐDecimalᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxAmountNotIn = data
+		case "taxAmountGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxAmountGT"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxAmountGT = data
+		case "taxAmountGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxAmountGTE"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxAmountGTE = data
+		case "taxAmountLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxAmountLT"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxAmountLT = data
+		case "taxAmountLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxAmountLTE"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxAmountLTE = data
+		case "notes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notes"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Notes = data
+		case "notesNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotesNEQ = data
+		case "notesIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotesIn = data
+		case "notesNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotesNotIn = data
+		case "notesGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotesGT = data
+		case "notesGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotesGTE = data
+		case "notesLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotesLT = data
+		case "notesLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotesLTE = data
+		case "notesContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotesContains = data
+		case "notesHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotesHasPrefix = data
+		case "notesHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotesHasSuffix = data
+		case "notesIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotesIsNil = data
+		case "notesNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotesNotNil = data
+		case "notesEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotesEqualFold = data
+		case "notesContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotesContainsFold = data
+		case "quoteID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quoteID"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuoteID = data
+		case "quoteIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quoteIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuoteIDNEQ = data
+		case "quoteIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quoteIDIn"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuoteIDIn = data
+		case "quoteIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quoteIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuoteIDNotIn = data
+		case "quoteIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quoteIDGT"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuoteIDGT = data
+		case "quoteIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quoteIDGTE"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuoteIDGTE = data
+		case "quoteIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quoteIDLT"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuoteIDLT = data
+		case "quoteIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quoteIDLTE"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuoteIDLTE = data
+		case "quoteIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quoteIDContains"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuoteIDContains = data
+		case "quoteIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quoteIDHasPrefix"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuoteIDHasPrefix = data
+		case "quoteIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quoteIDHasSuffix"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuoteIDHasSuffix = data
+		case "quoteIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quoteIDEqualFold"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuoteIDEqualFold = data
+		case "quoteIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quoteIDContainsFold"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuoteIDContainsFold = data
+		case "hasQuote":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasQuote"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasQuote = data
+		case "hasQuoteWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasQuoteWith"))
+			data, err := ec.unmarshalOQuoteWhereInput2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐQuoteWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasQuoteWith = data
+		case "hasItem":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasItem"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasItem = data
+		case "hasItemWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasItemWith"))
+			data, err := ec.unmarshalOItemWhereInput2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐItemWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasItemWith = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalQuoteItemWhereInput unmarshals raw into the QuoteItemWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalQuoteItemWhereInput(ctx context.Context, raw any) (ent.QuoteItemWhereInput, error) {
+	var out ent.QuoteItemWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "QuoteItemWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputQuoteOrder(ctx context.Context, obj any) (ent.QuoteOrder, error) {
+	var it ent.QuoteOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNQuoteOrderField2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐQuoteOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalQuoteOrder unmarshals raw into the QuoteOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalQuoteOrder(ctx context.Context, raw any) (ent.QuoteOrder, error) {
+	var out ent.QuoteOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "QuoteOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputQuoteUpdateInput(ctx context.Context, obj any) (sales.QuoteUpdate, error) {
+	var it sales.QuoteUpdate
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"validUntil", "exchangeRate", "reference", "title", "description", "notes", "terms", "billingAddress", "shippingAddress", "shippingCost", "items"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "validUntil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntil"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidUntil = data
+		case "exchangeRate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exchangeRate"))
+			data, err := ec.unmarshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExchangeRate = data
+		case "reference":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reference"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reference = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "notes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notes"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Notes = data
+		case "terms":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("terms"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Terms = data
+		case "billingAddress":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("billingAddress"))
+			data, err := ec.unmarshalOAddressInput2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐAddress(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BillingAddress = data
+		case "shippingAddress":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shippingAddress"))
+			data, err := ec.unmarshalOAddressInput2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐAddress(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShippingAddress = data
+		case "shippingCost":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shippingCost"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShippingCost = data
+		case "items":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("items"))
+			data, err := ec.unmarshalODocumentLineInput2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋsalesᚐLineInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Items = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalQuoteUpdateInput unmarshals raw into the QuoteUpdateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalQuoteUpdateInput(ctx context.Context, raw any) (sales.QuoteUpdate, error) {
+	var out sales.QuoteUpdate
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "QuoteUpdateInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputQuoteWhereInput(ctx context.Context, obj any) (ent.QuoteWhereInput, error) {
+	var it ent.QuoteWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "customerID", "customerIDNEQ", "customerIDIn", "customerIDNotIn", "customerIDGT", "customerIDGTE", "customerIDLT", "customerIDLTE", "customerIDContains", "customerIDHasPrefix", "customerIDHasSuffix", "customerIDEqualFold", "customerIDContainsFold", "currency", "currencyNEQ", "currencyIn", "currencyNotIn", "currencyGT", "currencyGTE", "currencyLT", "currencyLTE", "currencyContains", "currencyHasPrefix", "currencyHasSuffix", "currencyEqualFold", "currencyContainsFold", "exchangeRate", "exchangeRateNEQ", "exchangeRateIn", "exchangeRateNotIn", "exchangeRateGT", "exchangeRateGTE", "exchangeRateLT", "exchangeRateLTE", "reference", "referenceNEQ", "referenceIn", "referenceNotIn", "referenceGT", "referenceGTE", "referenceLT", "referenceLTE", "referenceContains", "referenceHasPrefix", "referenceHasSuffix", "referenceIsNil", "referenceNotNil", "referenceEqualFold", "referenceContainsFold", "notes", "notesNEQ", "notesIn", "notesNotIn", "notesGT", "notesGTE", "notesLT", "notesLTE", "notesContains", "notesHasPrefix", "notesHasSuffix", "notesIsNil", "notesNotNil", "notesEqualFold", "notesContainsFold", "terms", "termsNEQ", "termsIn", "termsNotIn", "termsGT", "termsGTE", "termsLT", "termsLTE", "termsContains", "termsHasPrefix", "termsHasSuffix", "termsIsNil", "termsNotNil", "termsEqualFold", "termsContainsFold", "subtotal", "subtotalNEQ", "subtotalIn", "subtotalNotIn", "subtotalGT", "subtotalGTE", "subtotalLT", "subtotalLTE", "totalDiscount", "totalDiscountNEQ", "totalDiscountIn", "totalDiscountNotIn", "totalDiscountGT", "totalDiscountGTE", "totalDiscountLT", "totalDiscountLTE", "totalTax", "totalTaxNEQ", "totalTaxIn", "totalTaxNotIn", "totalTaxGT", "totalTaxGTE", "totalTaxLT", "totalTaxLTE", "shippingCost", "shippingCostNEQ", "shippingCostIn", "shippingCostNotIn", "shippingCostGT", "shippingCostGTE", "shippingCostLT", "shippingCostLTE", "total", "totalNEQ", "totalIn", "totalNotIn", "totalGT", "totalGTE", "totalLT", "totalLTE", "quoteNumber", "quoteNumberNEQ", "quoteNumberIn", "quoteNumberNotIn", "quoteNumberGT", "quoteNumberGTE", "quoteNumberLT", "quoteNumberLTE", "quoteNumberContains", "quoteNumberHasPrefix", "quoteNumberHasSuffix", "quoteNumberEqualFold", "quoteNumberContainsFold", "quoteDate", "quoteDateNEQ", "quoteDateIn", "quoteDateNotIn", "quoteDateGT", "quoteDateGTE", "quoteDateLT", "quoteDateLTE", "validUntil", "validUntilNEQ", "validUntilIn", "validUntilNotIn", "validUntilGT", "validUntilGTE", "validUntilLT", "validUntilLTE", "status", "statusNEQ", "statusIn", "statusNotIn", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleIsNil", "titleNotNil", "titleEqualFold", "titleContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionIsNil", "descriptionNotNil", "descriptionEqualFold", "descriptionContainsFold", "sentAt", "sentAtNEQ", "sentAtIn", "sentAtNotIn", "sentAtGT", "sentAtGTE", "sentAtLT", "sentAtLTE", "sentAtIsNil", "sentAtNotNil", "sendCount", "sendCountNEQ", "sendCountIn", "sendCountNotIn", "sendCountGT", "sendCountGTE", "sendCountLT", "sendCountLTE", "acceptedAt", "acceptedAtNEQ", "acceptedAtIn", "acceptedAtNotIn", "acceptedAtGT", "acceptedAtGTE", "acceptedAtLT", "acceptedAtLTE", "acceptedAtIsNil", "acceptedAtNotNil", "acceptedBy", "acceptedByNEQ", "acceptedByIn", "acceptedByNotIn", "acceptedByGT", "acceptedByGTE", "acceptedByLT", "acceptedByLTE", "acceptedByContains", "acceptedByHasPrefix", "acceptedByHasSuffix", "acceptedByIsNil", "acceptedByNotNil", "acceptedByEqualFold", "acceptedByContainsFold", "rejectedAt", "rejectedAtNEQ", "rejectedAtIn", "rejectedAtNotIn", "rejectedAtGT", "rejectedAtGTE", "rejectedAtLT", "rejectedAtLTE", "rejectedAtIsNil", "rejectedAtNotNil", "rejectionReason", "rejectionReasonNEQ", "rejectionReasonIn", "rejectionReasonNotIn", "rejectionReasonGT", "rejectionReasonGTE", "rejectionReasonLT", "rejectionReasonLTE", "rejectionReasonContains", "rejectionReasonHasPrefix", "rejectionReasonHasSuffix", "rejectionReasonIsNil", "rejectionReasonNotNil", "rejectionReasonEqualFold", "rejectionReasonContainsFold", "convertedToOrderAt", "convertedToOrderAtNEQ", "convertedToOrderAtIn", "convertedToOrderAtNotIn", "convertedToOrderAtGT", "convertedToOrderAtGTE", "convertedToOrderAtLT", "convertedToOrderAtLTE", "convertedToOrderAtIsNil", "convertedToOrderAtNotNil", "hasCustomer", "hasCustomerWith", "hasItems", "hasItemsWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOQuoteWhereInput2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐQuoteWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOQuoteWhereInput2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐQuoteWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOQuoteWhereInput2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐQuoteWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "customerID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customerID"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomerID = data
+		case "customerIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customerIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomerIDNEQ = data
+		case "customerIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customerIDIn"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomerIDIn = data
+		case "customerIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customerIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomerIDNotIn = data
+		case "customerIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customerIDGT"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomerIDGT = data
+		case "customerIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customerIDGTE"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomerIDGTE = data
+		case "customerIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customerIDLT"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomerIDLT = data
+		case "customerIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customerIDLTE"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomerIDLTE = data
+		case "customerIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customerIDContains"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomerIDContains = data
+		case "customerIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customerIDHasPrefix"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomerIDHasPrefix = data
+		case "customerIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customerIDHasSuffix"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomerIDHasSuffix = data
+		case "customerIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customerIDEqualFold"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomerIDEqualFold = data
+		case "customerIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customerIDContainsFold"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomerIDContainsFold = data
+		case "currency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currency"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Currency = data
+		case "currencyNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currencyNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CurrencyNEQ = data
+		case "currencyIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currencyIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CurrencyIn = data
+		case "currencyNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currencyNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CurrencyNotIn = data
+		case "currencyGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currencyGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CurrencyGT = data
+		case "currencyGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currencyGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CurrencyGTE = data
+		case "currencyLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currencyLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CurrencyLT = data
+		case "currencyLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currencyLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CurrencyLTE = data
+		case "currencyContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currencyContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CurrencyContains = data
+		case "currencyHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currencyHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CurrencyHasPrefix = data
+		case "currencyHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currencyHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CurrencyHasSuffix = data
+		case "currencyEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currencyEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CurrencyEqualFold = data
+		case "currencyContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currencyContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CurrencyContainsFold = data
+		case "exchangeRate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exchangeRate"))
+			data, err := ec.unmarshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExchangeRate = data
+		case "exchangeRateNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exchangeRateNEQ"))
+			data, err := ec.unmarshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExchangeRateNEQ = data
+		case "exchangeRateIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exchangeRateIn"))
+			data, err := ec.unmarshalORate2ᚕgithubᚗcomᚋshopspringᚋdecimalᚐDecimalᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExchangeRateIn = data
+		case "exchangeRateNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exchangeRateNotIn"))
+			data, err := ec.unmarshalORate2ᚕgithubᚗcomᚋshopspringᚋdecimalᚐDecimalᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExchangeRateNotIn = data
+		case "exchangeRateGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exchangeRateGT"))
+			data, err := ec.unmarshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExchangeRateGT = data
+		case "exchangeRateGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exchangeRateGTE"))
+			data, err := ec.unmarshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExchangeRateGTE = data
+		case "exchangeRateLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exchangeRateLT"))
+			data, err := ec.unmarshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExchangeRateLT = data
+		case "exchangeRateLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exchangeRateLTE"))
+			data, err := ec.unmarshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExchangeRateLTE = data
+		case "reference":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reference"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reference = data
+		case "referenceNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referenceNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferenceNEQ = data
+		case "referenceIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referenceIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferenceIn = data
+		case "referenceNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referenceNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferenceNotIn = data
+		case "referenceGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referenceGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferenceGT = data
+		case "referenceGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referenceGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferenceGTE = data
+		case "referenceLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referenceLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferenceLT = data
+		case "referenceLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referenceLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferenceLTE = data
+		case "referenceContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referenceContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferenceContains = data
+		case "referenceHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referenceHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferenceHasPrefix = data
+		case "referenceHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referenceHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferenceHasSuffix = data
+		case "referenceIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referenceIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferenceIsNil = data
+		case "referenceNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referenceNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferenceNotNil = data
+		case "referenceEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referenceEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferenceEqualFold = data
+		case "referenceContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referenceContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferenceContainsFold = data
+		case "notes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notes"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Notes = data
+		case "notesNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotesNEQ = data
+		case "notesIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotesIn = data
+		case "notesNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotesNotIn = data
+		case "notesGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotesGT = data
+		case "notesGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotesGTE = data
+		case "notesLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotesLT = data
+		case "notesLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotesLTE = data
+		case "notesContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotesContains = data
+		case "notesHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotesHasPrefix = data
+		case "notesHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotesHasSuffix = data
+		case "notesIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotesIsNil = data
+		case "notesNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotesNotNil = data
+		case "notesEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotesEqualFold = data
+		case "notesContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotesContainsFold = data
+		case "terms":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("terms"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Terms = data
+		case "termsNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termsNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermsNEQ = data
+		case "termsIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termsIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermsIn = data
+		case "termsNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termsNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermsNotIn = data
+		case "termsGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termsGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermsGT = data
+		case "termsGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termsGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermsGTE = data
+		case "termsLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termsLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermsLT = data
+		case "termsLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termsLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermsLTE = data
+		case "termsContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termsContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermsContains = data
+		case "termsHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termsHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermsHasPrefix = data
+		case "termsHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termsHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermsHasSuffix = data
+		case "termsIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termsIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermsIsNil = data
+		case "termsNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termsNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermsNotNil = data
+		case "termsEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termsEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermsEqualFold = data
+		case "termsContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termsContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermsContainsFold = data
+		case "subtotal":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subtotal"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Subtotal = data
+		case "subtotalNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subtotalNEQ"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubtotalNEQ = data
+		case "subtotalIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subtotalIn"))
+			data, err := ec.unmarshalODecimal2ᚕgithubᚗcomᚋshopspringᚋdecimalᚐDecimalᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubtotalIn = data
+		case "subtotalNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subtotalNotIn"))
+			data, err := ec.unmarshalODecimal2ᚕgithubᚗcomᚋshopspringᚋdecimalᚐDecimalᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubtotalNotIn = data
+		case "subtotalGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subtotalGT"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubtotalGT = data
+		case "subtotalGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subtotalGTE"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubtotalGTE = data
+		case "subtotalLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subtotalLT"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubtotalLT = data
+		case "subtotalLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subtotalLTE"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubtotalLTE = data
+		case "totalDiscount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalDiscount"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TotalDiscount = data
+		case "totalDiscountNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalDiscountNEQ"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TotalDiscountNEQ = data
+		case "totalDiscountIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalDiscountIn"))
+			data, err := ec.unmarshalODecimal2ᚕgithubᚗcomᚋshopspringᚋdecimalᚐDecimalᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TotalDiscountIn = data
+		case "totalDiscountNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalDiscountNotIn"))
+			data, err := ec.unmarshalODecimal2ᚕgithubᚗcomᚋshopspringᚋdecimalᚐDecimalᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TotalDiscountNotIn = data
+		case "totalDiscountGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalDiscountGT"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TotalDiscountGT = data
+		case "totalDiscountGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalDiscountGTE"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TotalDiscountGTE = data
+		case "totalDiscountLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalDiscountLT"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TotalDiscountLT = data
+		case "totalDiscountLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalDiscountLTE"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TotalDiscountLTE = data
+		case "totalTax":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalTax"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TotalTax = data
+		case "totalTaxNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalTaxNEQ"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TotalTaxNEQ = data
+		case "totalTaxIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalTaxIn"))
+			data, err := ec.unmarshalODecimal2ᚕgithubᚗcomᚋshopspringᚋdecimalᚐDecimalᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TotalTaxIn = data
+		case "totalTaxNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalTaxNotIn"))
+			data, err := ec.unmarshalODecimal2ᚕgithubᚗcomᚋshopspringᚋdecimalᚐDecimalᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TotalTaxNotIn = data
+		case "totalTaxGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalTaxGT"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TotalTaxGT = data
+		case "totalTaxGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalTaxGTE"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TotalTaxGTE = data
+		case "totalTaxLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalTaxLT"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TotalTaxLT = data
+		case "totalTaxLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalTaxLTE"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TotalTaxLTE = data
+		case "shippingCost":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shippingCost"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShippingCost = data
+		case "shippingCostNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shippingCostNEQ"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShippingCostNEQ = data
+		case "shippingCostIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shippingCostIn"))
+			data, err := ec.unmarshalODecimal2ᚕgithubᚗcomᚋshopspringᚋdecimalᚐDecimalᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShippingCostIn = data
+		case "shippingCostNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shippingCostNotIn"))
+			data, err := ec.unmarshalODecimal2ᚕgithubᚗcomᚋshopspringᚋdecimalᚐDecimalᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShippingCostNotIn = data
+		case "shippingCostGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shippingCostGT"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShippingCostGT = data
+		case "shippingCostGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shippingCostGTE"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShippingCostGTE = data
+		case "shippingCostLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shippingCostLT"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShippingCostLT = data
+		case "shippingCostLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shippingCostLTE"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShippingCostLTE = data
+		case "total":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("total"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Total = data
+		case "totalNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalNEQ"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TotalNEQ = data
+		case "totalIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalIn"))
+			data, err := ec.unmarshalODecimal2ᚕgithubᚗcomᚋshopspringᚋdecimalᚐDecimalᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TotalIn = data
+		case "totalNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalNotIn"))
+			data, err := ec.unmarshalODecimal2ᚕgithubᚗcomᚋshopspringᚋdecimalᚐDecimalᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TotalNotIn = data
+		case "totalGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalGT"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TotalGT = data
+		case "totalGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalGTE"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TotalGTE = data
+		case "totalLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalLT"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TotalLT = data
+		case "totalLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalLTE"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TotalLTE = data
+		case "quoteNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quoteNumber"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuoteNumber = data
+		case "quoteNumberNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quoteNumberNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuoteNumberNEQ = data
+		case "quoteNumberIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quoteNumberIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuoteNumberIn = data
+		case "quoteNumberNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quoteNumberNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuoteNumberNotIn = data
+		case "quoteNumberGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quoteNumberGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuoteNumberGT = data
+		case "quoteNumberGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quoteNumberGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuoteNumberGTE = data
+		case "quoteNumberLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quoteNumberLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuoteNumberLT = data
+		case "quoteNumberLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quoteNumberLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuoteNumberLTE = data
+		case "quoteNumberContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quoteNumberContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuoteNumberContains = data
+		case "quoteNumberHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quoteNumberHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuoteNumberHasPrefix = data
+		case "quoteNumberHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quoteNumberHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuoteNumberHasSuffix = data
+		case "quoteNumberEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quoteNumberEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuoteNumberEqualFold = data
+		case "quoteNumberContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quoteNumberContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuoteNumberContainsFold = data
+		case "quoteDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quoteDate"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuoteDate = data
+		case "quoteDateNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quoteDateNEQ"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuoteDateNEQ = data
+		case "quoteDateIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quoteDateIn"))
+			data, err := ec.unmarshalODate2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDateᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuoteDateIn = data
+		case "quoteDateNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quoteDateNotIn"))
+			data, err := ec.unmarshalODate2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDateᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuoteDateNotIn = data
+		case "quoteDateGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quoteDateGT"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuoteDateGT = data
+		case "quoteDateGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quoteDateGTE"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuoteDateGTE = data
+		case "quoteDateLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quoteDateLT"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuoteDateLT = data
+		case "quoteDateLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quoteDateLTE"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuoteDateLTE = data
+		case "validUntil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntil"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidUntil = data
+		case "validUntilNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntilNEQ"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidUntilNEQ = data
+		case "validUntilIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntilIn"))
+			data, err := ec.unmarshalODate2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDateᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidUntilIn = data
+		case "validUntilNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntilNotIn"))
+			data, err := ec.unmarshalODate2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDateᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidUntilNotIn = data
+		case "validUntilGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntilGT"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidUntilGT = data
+		case "validUntilGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntilGTE"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidUntilGTE = data
+		case "validUntilLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntilLT"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidUntilLT = data
+		case "validUntilLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntilLTE"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidUntilLTE = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOQuoteStatus2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋquoteᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "statusNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNEQ"))
+			data, err := ec.unmarshalOQuoteStatus2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋquoteᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNEQ = data
+		case "statusIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusIn"))
+			data, err := ec.unmarshalOQuoteStatus2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋquoteᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusIn = data
+		case "statusNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNotIn"))
+			data, err := ec.unmarshalOQuoteStatus2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋquoteᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNotIn = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "titleNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleNEQ = data
+		case "titleIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleIn = data
+		case "titleNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleNotIn = data
+		case "titleGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleGT = data
+		case "titleGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleGTE = data
+		case "titleLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleLT = data
+		case "titleLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleLTE = data
+		case "titleContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleContains = data
+		case "titleHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleHasPrefix = data
+		case "titleHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleHasSuffix = data
+		case "titleIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleIsNil = data
+		case "titleNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleNotNil = data
+		case "titleEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleEqualFold = data
+		case "titleContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleContainsFold = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "descriptionNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionNEQ = data
+		case "descriptionIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionIn = data
+		case "descriptionNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionNotIn = data
+		case "descriptionGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionGT = data
+		case "descriptionGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionGTE = data
+		case "descriptionLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionLT = data
+		case "descriptionLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionLTE = data
+		case "descriptionContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionContains = data
+		case "descriptionHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionHasPrefix = data
+		case "descriptionHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionHasSuffix = data
+		case "descriptionIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionIsNil = data
+		case "descriptionNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionNotNil = data
+		case "descriptionEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionEqualFold = data
+		case "descriptionContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionContainsFold = data
+		case "sentAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sentAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SentAt = data
+		case "sentAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sentAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SentAtNEQ = data
+		case "sentAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sentAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SentAtIn = data
+		case "sentAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sentAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SentAtNotIn = data
+		case "sentAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sentAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SentAtGT = data
+		case "sentAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sentAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SentAtGTE = data
+		case "sentAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sentAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SentAtLT = data
+		case "sentAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sentAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SentAtLTE = data
+		case "sentAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sentAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SentAtIsNil = data
+		case "sentAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sentAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SentAtNotNil = data
+		case "sendCount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sendCount"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SendCount = data
+		case "sendCountNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sendCountNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SendCountNEQ = data
+		case "sendCountIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sendCountIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SendCountIn = data
+		case "sendCountNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sendCountNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SendCountNotIn = data
+		case "sendCountGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sendCountGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SendCountGT = data
+		case "sendCountGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sendCountGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SendCountGTE = data
+		case "sendCountLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sendCountLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SendCountLT = data
+		case "sendCountLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sendCountLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SendCountLTE = data
+		case "acceptedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acceptedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcceptedAt = data
+		case "acceptedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acceptedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcceptedAtNEQ = data
+		case "acceptedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acceptedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcceptedAtIn = data
+		case "acceptedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acceptedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcceptedAtNotIn = data
+		case "acceptedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acceptedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcceptedAtGT = data
+		case "acceptedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acceptedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcceptedAtGTE = data
+		case "acceptedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acceptedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcceptedAtLT = data
+		case "acceptedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acceptedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcceptedAtLTE = data
+		case "acceptedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acceptedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcceptedAtIsNil = data
+		case "acceptedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acceptedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcceptedAtNotNil = data
+		case "acceptedBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acceptedBy"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcceptedBy = data
+		case "acceptedByNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acceptedByNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcceptedByNEQ = data
+		case "acceptedByIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acceptedByIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcceptedByIn = data
+		case "acceptedByNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acceptedByNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcceptedByNotIn = data
+		case "acceptedByGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acceptedByGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcceptedByGT = data
+		case "acceptedByGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acceptedByGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcceptedByGTE = data
+		case "acceptedByLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acceptedByLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcceptedByLT = data
+		case "acceptedByLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acceptedByLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcceptedByLTE = data
+		case "acceptedByContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acceptedByContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcceptedByContains = data
+		case "acceptedByHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acceptedByHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcceptedByHasPrefix = data
+		case "acceptedByHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acceptedByHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcceptedByHasSuffix = data
+		case "acceptedByIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acceptedByIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcceptedByIsNil = data
+		case "acceptedByNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acceptedByNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcceptedByNotNil = data
+		case "acceptedByEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acceptedByEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcceptedByEqualFold = data
+		case "acceptedByContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acceptedByContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcceptedByContainsFold = data
+		case "rejectedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rejectedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RejectedAt = data
+		case "rejectedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rejectedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RejectedAtNEQ = data
+		case "rejectedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rejectedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RejectedAtIn = data
+		case "rejectedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rejectedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RejectedAtNotIn = data
+		case "rejectedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rejectedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RejectedAtGT = data
+		case "rejectedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rejectedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RejectedAtGTE = data
+		case "rejectedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rejectedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RejectedAtLT = data
+		case "rejectedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rejectedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RejectedAtLTE = data
+		case "rejectedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rejectedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RejectedAtIsNil = data
+		case "rejectedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rejectedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RejectedAtNotNil = data
+		case "rejectionReason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rejectionReason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RejectionReason = data
+		case "rejectionReasonNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rejectionReasonNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RejectionReasonNEQ = data
+		case "rejectionReasonIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rejectionReasonIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RejectionReasonIn = data
+		case "rejectionReasonNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rejectionReasonNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RejectionReasonNotIn = data
+		case "rejectionReasonGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rejectionReasonGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RejectionReasonGT = data
+		case "rejectionReasonGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rejectionReasonGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RejectionReasonGTE = data
+		case "rejectionReasonLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rejectionReasonLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RejectionReasonLT = data
+		case "rejectionReasonLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rejectionReasonLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RejectionReasonLTE = data
+		case "rejectionReasonContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rejectionReasonContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RejectionReasonContains = data
+		case "rejectionReasonHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rejectionReasonHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RejectionReasonHasPrefix = data
+		case "rejectionReasonHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rejectionReasonHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RejectionReasonHasSuffix = data
+		case "rejectionReasonIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rejectionReasonIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RejectionReasonIsNil = data
+		case "rejectionReasonNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rejectionReasonNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RejectionReasonNotNil = data
+		case "rejectionReasonEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rejectionReasonEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RejectionReasonEqualFold = data
+		case "rejectionReasonContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rejectionReasonContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RejectionReasonContainsFold = data
+		case "convertedToOrderAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("convertedToOrderAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConvertedToOrderAt = data
+		case "convertedToOrderAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("convertedToOrderAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConvertedToOrderAtNEQ = data
+		case "convertedToOrderAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("convertedToOrderAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConvertedToOrderAtIn = data
+		case "convertedToOrderAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("convertedToOrderAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConvertedToOrderAtNotIn = data
+		case "convertedToOrderAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("convertedToOrderAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConvertedToOrderAtGT = data
+		case "convertedToOrderAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("convertedToOrderAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConvertedToOrderAtGTE = data
+		case "convertedToOrderAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("convertedToOrderAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConvertedToOrderAtLT = data
+		case "convertedToOrderAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("convertedToOrderAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConvertedToOrderAtLTE = data
+		case "convertedToOrderAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("convertedToOrderAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConvertedToOrderAtIsNil = data
+		case "convertedToOrderAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("convertedToOrderAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConvertedToOrderAtNotNil = data
+		case "hasCustomer":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCustomer"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCustomer = data
+		case "hasCustomerWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCustomerWith"))
+			data, err := ec.unmarshalOCustomerWhereInput2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐCustomerWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCustomerWith = data
+		case "hasItems":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasItems"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasItems = data
+		case "hasItemsWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasItemsWith"))
+			data, err := ec.unmarshalOQuoteItemWhereInput2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐQuoteItemWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasItemsWith = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalQuoteWhereInput unmarshals raw into the QuoteWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalQuoteWhereInput(ctx context.Context, raw any) (ent.QuoteWhereInput, error) {
+	var out ent.QuoteWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "QuoteWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSalesOrderInput(ctx context.Context, obj any) (sales.OrderInput, error) {
+	var it sales.OrderInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"customerId", "orderDate", "requiredDate", "promisedDate", "priority", "currency", "exchangeRate", "reference", "notes", "terms", "billingAddress", "shippingAddress", "shippingCost", "shippingMethod", "items"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "customerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customerId"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomerID = data
+		case "orderDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderDate"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderDate = data
+		case "requiredDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requiredDate"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequiredDate = data
+		case "promisedDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("promisedDate"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PromisedDate = data
+		case "priority":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("priority"))
+			data, err := ec.unmarshalOSalesOrderPriority2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋsalesorderᚐPriority(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Priority = data
+		case "currency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currency"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Currency = data
+		case "exchangeRate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exchangeRate"))
+			data, err := ec.unmarshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExchangeRate = data
+		case "reference":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reference"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reference = data
+		case "notes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notes"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Notes = data
+		case "terms":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("terms"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Terms = data
+		case "billingAddress":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("billingAddress"))
+			data, err := ec.unmarshalOAddressInput2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐAddress(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BillingAddress = data
+		case "shippingAddress":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shippingAddress"))
+			data, err := ec.unmarshalOAddressInput2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐAddress(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShippingAddress = data
+		case "shippingCost":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shippingCost"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShippingCost = data
+		case "shippingMethod":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shippingMethod"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShippingMethod = data
+		case "items":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("items"))
+			data, err := ec.unmarshalNDocumentLineInput2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋsalesᚐLineInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Items = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSalesOrderInput unmarshals raw into the SalesOrderInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSalesOrderInput(ctx context.Context, raw any) (sales.OrderInput, error) {
+	var out sales.OrderInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SalesOrderInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSalesOrderItemOrder(ctx context.Context, obj any) (ent.SalesOrderItemOrder, error) {
+	var it ent.SalesOrderItemOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNSalesOrderItemOrderField2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐSalesOrderItemOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSalesOrderItemOrder unmarshals raw into the SalesOrderItemOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSalesOrderItemOrder(ctx context.Context, raw any) (ent.SalesOrderItemOrder, error) {
+	var out ent.SalesOrderItemOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SalesOrderItemOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSalesOrderItemWhereInput(ctx context.Context, obj any) (ent.SalesOrderItemWhereInput, error) {
+	var it ent.SalesOrderItemWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "position", "positionNEQ", "positionIn", "positionNotIn", "positionGT", "positionGTE", "positionLT", "positionLTE", "itemID", "itemIDNEQ", "itemIDIn", "itemIDNotIn", "itemIDGT", "itemIDGTE", "itemIDLT", "itemIDLTE", "itemIDContains", "itemIDHasPrefix", "itemIDHasSuffix", "itemIDIsNil", "itemIDNotNil", "itemIDEqualFold", "itemIDContainsFold", "itemCode", "itemCodeNEQ", "itemCodeIn", "itemCodeNotIn", "itemCodeGT", "itemCodeGTE", "itemCodeLT", "itemCodeLTE", "itemCodeContains", "itemCodeHasPrefix", "itemCodeHasSuffix", "itemCodeIsNil", "itemCodeNotNil", "itemCodeEqualFold", "itemCodeContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionEqualFold", "descriptionContainsFold", "quantity", "quantityNEQ", "quantityIn", "quantityNotIn", "quantityGT", "quantityGTE", "quantityLT", "quantityLTE", "unitPrice", "unitPriceNEQ", "unitPriceIn", "unitPriceNotIn", "unitPriceGT", "unitPriceGTE", "unitPriceLT", "unitPriceLTE", "discountPercent", "discountPercentNEQ", "discountPercentIn", "discountPercentNotIn", "discountPercentGT", "discountPercentGTE", "discountPercentLT", "discountPercentLTE", "discountAmount", "discountAmountNEQ", "discountAmountIn", "discountAmountNotIn", "discountAmountGT", "discountAmountGTE", "discountAmountLT", "discountAmountLTE", "lineTotal", "lineTotalNEQ", "lineTotalIn", "lineTotalNotIn", "lineTotalGT", "lineTotalGTE", "lineTotalLT", "lineTotalLTE", "taxCode", "taxCodeNEQ", "taxCodeIn", "taxCodeNotIn", "taxCodeGT", "taxCodeGTE", "taxCodeLT", "taxCodeLTE", "taxCodeContains", "taxCodeHasPrefix", "taxCodeHasSuffix", "taxCodeIsNil", "taxCodeNotNil", "taxCodeEqualFold", "taxCodeContainsFold", "taxRate", "taxRateNEQ", "taxRateIn", "taxRateNotIn", "taxRateGT", "taxRateGTE", "taxRateLT", "taxRateLTE", "taxAmount", "taxAmountNEQ", "taxAmountIn", "taxAmountNotIn", "taxAmountGT", "taxAmountGTE", "taxAmountLT", "taxAmountLTE", "notes", "notesNEQ", "notesIn", "notesNotIn", "notesGT", "notesGTE", "notesLT", "notesLTE", "notesContains", "notesHasPrefix", "notesHasSuffix", "notesIsNil", "notesNotNil", "notesEqualFold", "notesContainsFold", "salesOrderID", "salesOrderIDNEQ", "salesOrderIDIn", "salesOrderIDNotIn", "salesOrderIDGT", "salesOrderIDGTE", "salesOrderIDLT", "salesOrderIDLTE", "salesOrderIDContains", "salesOrderIDHasPrefix", "salesOrderIDHasSuffix", "salesOrderIDEqualFold", "salesOrderIDContainsFold", "shippedQuantity", "shippedQuantityNEQ", "shippedQuantityIn", "shippedQuantityNotIn", "shippedQuantityGT", "shippedQuantityGTE", "shippedQuantityLT", "shippedQuantityLTE", "invoicedQuantity", "invoicedQuantityNEQ", "invoicedQuantityIn", "invoicedQuantityNotIn", "invoicedQuantityGT", "invoicedQuantityGTE", "invoicedQuantityLT", "invoicedQuantityLTE", "hasSalesOrder", "hasSalesOrderWith", "hasItem", "hasItemWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOSalesOrderItemWhereInput2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐSalesOrderItemWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOSalesOrderItemWhereInput2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐSalesOrderItemWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOSalesOrderItemWhereInput2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐSalesOrderItemWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "position":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("position"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Position = data
+		case "positionNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("positionNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PositionNEQ = data
+		case "positionIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("positionIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PositionIn = data
+		case "positionNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("positionNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PositionNotIn = data
+		case "positionGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("positionGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PositionGT = data
+		case "positionGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("positionGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PositionGTE = data
+		case "positionLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("positionLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PositionLT = data
+		case "positionLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("positionLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PositionLTE = data
+		case "itemID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemID"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemID = data
+		case "itemIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemIDNEQ = data
+		case "itemIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemIDIn"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemIDIn = data
+		case "itemIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemIDNotIn = data
+		case "itemIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemIDGT"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemIDGT = data
+		case "itemIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemIDGTE"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemIDGTE = data
+		case "itemIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemIDLT"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemIDLT = data
+		case "itemIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemIDLTE"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemIDLTE = data
+		case "itemIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemIDContains"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemIDContains = data
+		case "itemIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemIDHasPrefix"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemIDHasPrefix = data
+		case "itemIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemIDHasSuffix"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemIDHasSuffix = data
+		case "itemIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemIDIsNil = data
+		case "itemIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemIDNotNil = data
+		case "itemIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemIDEqualFold"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemIDEqualFold = data
+		case "itemIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemIDContainsFold"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemIDContainsFold = data
+		case "itemCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemCode = data
+		case "itemCodeNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemCodeNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemCodeNEQ = data
+		case "itemCodeIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemCodeIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemCodeIn = data
+		case "itemCodeNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemCodeNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemCodeNotIn = data
+		case "itemCodeGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemCodeGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemCodeGT = data
+		case "itemCodeGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemCodeGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemCodeGTE = data
+		case "itemCodeLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemCodeLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemCodeLT = data
+		case "itemCodeLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemCodeLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemCodeLTE = data
+		case "itemCodeContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemCodeContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemCodeContains = data
+		case "itemCodeHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemCodeHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemCodeHasPrefix = data
+		case "itemCodeHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemCodeHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemCodeHasSuffix = data
+		case "itemCodeIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemCodeIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemCodeIsNil = data
+		case "itemCodeNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemCodeNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemCodeNotNil = data
+		case "itemCodeEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemCodeEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemCodeEqualFold = data
+		case "itemCodeContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemCodeContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemCodeContainsFold = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "descriptionNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionNEQ = data
+		case "descriptionIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionIn = data
+		case "descriptionNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionNotIn = data
+		case "descriptionGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionGT = data
+		case "descriptionGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionGTE = data
+		case "descriptionLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionLT = data
+		case "descriptionLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionLTE = data
+		case "descriptionContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionContains = data
+		case "descriptionHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionHasPrefix = data
+		case "descriptionHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionHasSuffix = data
+		case "descriptionEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionEqualFold = data
+		case "descriptionContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionContainsFold = data
+		case "quantity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantity"))
+			data, err := ec.unmarshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quantity = data
+		case "quantityNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantityNEQ"))
+			data, err := ec.unmarshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuantityNEQ = data
+		case "quantityIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantityIn"))
+			data, err := ec.unmarshalORate2ᚕgithubᚗcomᚋshopspringᚋdecimalᚐDecimalᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuantityIn = data
+		case "quantityNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantityNotIn"))
+			data, err := ec.unmarshalORate2ᚕgithubᚗcomᚋshopspringᚋdecimalᚐDecimalᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuantityNotIn = data
+		case "quantityGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantityGT"))
+			data, err := ec.unmarshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuantityGT = data
+		case "quantityGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantityGTE"))
+			data, err := ec.unmarshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuantityGTE = data
+		case "quantityLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantityLT"))
+			data, err := ec.unmarshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuantityLT = data
+		case "quantityLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantityLTE"))
+			data, err := ec.unmarshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuantityLTE = data
+		case "unitPrice":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitPrice"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitPrice = data
+		case "unitPriceNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitPriceNEQ"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitPriceNEQ = data
+		case "unitPriceIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitPriceIn"))
+			data, err := ec.unmarshalODecimal2ᚕgithubᚗcomᚋshopspringᚋdecimalᚐDecimalᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitPriceIn = data
+		case "unitPriceNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitPriceNotIn"))
+			data, err := ec.unmarshalODecimal2ᚕgithubᚗcomᚋshopspringᚋdecimalᚐDecimalᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitPriceNotIn = data
+		case "unitPriceGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitPriceGT"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitPriceGT = data
+		case "unitPriceGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitPriceGTE"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitPriceGTE = data
+		case "unitPriceLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitPriceLT"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitPriceLT = data
+		case "unitPriceLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitPriceLTE"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitPriceLTE = data
+		case "discountPercent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("discountPercent"))
+			data, err := ec.unmarshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DiscountPercent = data
+		case "discountPercentNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("discountPercentNEQ"))
+			data, err := ec.unmarshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DiscountPercentNEQ = data
+		case "discountPercentIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("discountPercentIn"))
+			data, err := ec.unmarshalORate2ᚕgithubᚗcomᚋshopspringᚋdecimalᚐDecimalᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DiscountPercentIn = data
+		case "discountPercentNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("discountPercentNotIn"))
+			data, err := ec.unmarshalORate2ᚕgithubᚗcomᚋshopspringᚋdecimalᚐDecimalᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DiscountPercentNotIn = data
+		case "discountPercentGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("discountPercentGT"))
+			data, err := ec.unmarshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DiscountPercentGT = data
+		case "discountPercentGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("discountPercentGTE"))
+			data, err := ec.unmarshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DiscountPercentGTE = data
+		case "discountPercentLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("discountPercentLT"))
+			data, err := ec.unmarshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DiscountPercentLT = data
+		case "discountPercentLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("discountPercentLTE"))
+			data, err := ec.unmarshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DiscountPercentLTE = data
+		case "discountAmount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("discountAmount"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DiscountAmount = data
+		case "discountAmountNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("discountAmountNEQ"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DiscountAmountNEQ = data
+		case "discountAmountIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("discountAmountIn"))
+			data, err := ec.unmarshalODecimal2ᚕgithubᚗcomᚋshopspringᚋdecimalᚐDecimalᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DiscountAmountIn = data
+		case "discountAmountNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("discountAmountNotIn"))
+			data, err := ec.unmarshalODecimal2ᚕgithubᚗcomᚋshopspringᚋdecimalᚐDecimalᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DiscountAmountNotIn = data
+		case "discountAmountGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("discountAmountGT"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DiscountAmountGT = data
+		case "discountAmountGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("discountAmountGTE"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DiscountAmountGTE = data
+		case "discountAmountLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("discountAmountLT"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DiscountAmountLT = data
+		case "discountAmountLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("discountAmountLTE"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DiscountAmountLTE = data
+		case "lineTotal":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lineTotal"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LineTotal = data
+		case "lineTotalNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lineTotalNEQ"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LineTotalNEQ = data
+		case "lineTotalIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lineTotalIn"))
+			data, err := ec.unmarshalODecimal2ᚕgithubᚗcomᚋshopspringᚋdecimalᚐDecimalᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LineTotalIn = data
+		case "lineTotalNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lineTotalNotIn"))
+			data, err := ec.unmarshalODecimal2ᚕgithubᚗcomᚋshopspringᚋdecimalᚐDecimalᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LineTotalNotIn = data
+		case "lineTotalGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lineTotalGT"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LineTotalGT = data
+		case "lineTotalGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lineTotalGTE"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LineTotalGTE = data
+		case "lineTotalLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lineTotalLT"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LineTotalLT = data
+		case "lineTotalLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lineTotalLTE"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LineTotalLTE = data
+		case "taxCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxCode = data
+		case "taxCodeNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxCodeNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxCodeNEQ = data
+		case "taxCodeIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxCodeIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxCodeIn = data
+		case "taxCodeNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxCodeNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxCodeNotIn = data
+		case "taxCodeGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxCodeGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxCodeGT = data
+		case "taxCodeGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxCodeGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxCodeGTE = data
+		case "taxCodeLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxCodeLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxCodeLT = data
+		case "taxCodeLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxCodeLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxCodeLTE = data
+		case "taxCodeContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxCodeContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxCodeContains = data
+		case "taxCodeHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxCodeHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxCodeHasPrefix = data
+		case "taxCodeHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxCodeHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxCodeHasSuffix = data
+		case "taxCodeIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxCodeIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxCodeIsNil = data
+		case "taxCodeNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxCodeNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxCodeNotNil = data
+		case "taxCodeEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxCodeEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxCodeEqualFold = data
+		case "taxCodeContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxCodeContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxCodeContainsFold = data
+		case "taxRate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxRate"))
+			data, err := ec.unmarshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxRate = data
+		case "taxRateNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxRateNEQ"))
+			data, err := ec.unmarshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxRateNEQ = data
+		case "taxRateIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxRateIn"))
+			data, err := ec.unmarshalORate2ᚕgithubᚗcomᚋshopspringᚋdecimalᚐDecimalᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxRateIn = data
+		case "taxRateNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxRateNotIn"))
+			data, err := ec.unmarshalORate2ᚕgithubᚗcomᚋshopspringᚋdecimalᚐDecimalᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxRateNotIn = data
+		case "taxRateGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxRateGT"))
+			data, err := ec.unmarshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxRateGT = data
+		case "taxRateGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxRateGTE"))
+			data, err := ec.unmarshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxRateGTE = data
+		case "taxRateLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxRateLT"))
+			data, err := ec.unmarshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxRateLT = data
+		case "taxRateLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxRateLTE"))
+			data, err := ec.unmarshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxRateLTE = data
+		case "taxAmount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxAmount"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxAmount = data
+		case "taxAmountNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxAmountNEQ"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxAmountNEQ = data
+		case "taxAmountIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxAmountIn"))
+			data, err := ec.unmarshalODecimal2ᚕgithubᚗcomᚋshopspringᚋdecimalᚐDecimalᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxAmountIn = data
+		case "taxAmountNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxAmountNotIn"))
+			data, err := ec.unmarshalODecimal2ᚕgithubᚗcomᚋshopspringᚋdecimalᚐDecimalᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxAmountNotIn = data
+		case "taxAmountGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxAmountGT"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxAmountGT = data
+		case "taxAmountGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxAmountGTE"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxAmountGTE = data
+		case "taxAmountLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxAmountLT"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxAmountLT = data
+		case "taxAmountLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxAmountLTE"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxAmountLTE = data
+		case "notes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notes"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Notes = data
+		case "notesNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotesNEQ = data
+		case "notesIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotesIn = data
+		case "notesNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotesNotIn = data
+		case "notesGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotesGT = data
+		case "notesGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotesGTE = data
+		case "notesLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotesLT = data
+		case "notesLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotesLTE = data
+		case "notesContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotesContains = data
+		case "notesHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotesHasPrefix = data
+		case "notesHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotesHasSuffix = data
+		case "notesIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotesIsNil = data
+		case "notesNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotesNotNil = data
+		case "notesEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotesEqualFold = data
+		case "notesContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotesContainsFold = data
+		case "salesOrderID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("salesOrderID"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SalesOrderID = data
+		case "salesOrderIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("salesOrderIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SalesOrderIDNEQ = data
+		case "salesOrderIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("salesOrderIDIn"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SalesOrderIDIn = data
+		case "salesOrderIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("salesOrderIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SalesOrderIDNotIn = data
+		case "salesOrderIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("salesOrderIDGT"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SalesOrderIDGT = data
+		case "salesOrderIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("salesOrderIDGTE"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SalesOrderIDGTE = data
+		case "salesOrderIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("salesOrderIDLT"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SalesOrderIDLT = data
+		case "salesOrderIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("salesOrderIDLTE"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SalesOrderIDLTE = data
+		case "salesOrderIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("salesOrderIDContains"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SalesOrderIDContains = data
+		case "salesOrderIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("salesOrderIDHasPrefix"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SalesOrderIDHasPrefix = data
+		case "salesOrderIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("salesOrderIDHasSuffix"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SalesOrderIDHasSuffix = data
+		case "salesOrderIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("salesOrderIDEqualFold"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SalesOrderIDEqualFold = data
+		case "salesOrderIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("salesOrderIDContainsFold"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SalesOrderIDContainsFold = data
+		case "shippedQuantity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shippedQuantity"))
+			data, err := ec.unmarshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShippedQuantity = data
+		case "shippedQuantityNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shippedQuantityNEQ"))
+			data, err := ec.unmarshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShippedQuantityNEQ = data
+		case "shippedQuantityIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shippedQuantityIn"))
+			data, err := ec.unmarshalORate2ᚕgithubᚗcomᚋshopspringᚋdecimalᚐDecimalᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShippedQuantityIn = data
+		case "shippedQuantityNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shippedQuantityNotIn"))
+			data, err := ec.unmarshalORate2ᚕgithubᚗcomᚋshopspringᚋdecimalᚐDecimalᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShippedQuantityNotIn = data
+		case "shippedQuantityGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shippedQuantityGT"))
+			data, err := ec.unmarshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShippedQuantityGT = data
+		case "shippedQuantityGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shippedQuantityGTE"))
+			data, err := ec.unmarshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShippedQuantityGTE = data
+		case "shippedQuantityLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shippedQuantityLT"))
+			data, err := ec.unmarshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShippedQuantityLT = data
+		case "shippedQuantityLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shippedQuantityLTE"))
+			data, err := ec.unmarshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShippedQuantityLTE = data
+		case "invoicedQuantity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invoicedQuantity"))
+			data, err := ec.unmarshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvoicedQuantity = data
+		case "invoicedQuantityNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invoicedQuantityNEQ"))
+			data, err := ec.unmarshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvoicedQuantityNEQ = data
+		case "invoicedQuantityIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invoicedQuantityIn"))
+			data, err := ec.unmarshalORate2ᚕgithubᚗcomᚋshopspringᚋdecimalᚐDecimalᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvoicedQuantityIn = data
+		case "invoicedQuantityNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invoicedQuantityNotIn"))
+			data, err := ec.unmarshalORate2ᚕgithubᚗcomᚋshopspringᚋdecimalᚐDecimalᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvoicedQuantityNotIn = data
+		case "invoicedQuantityGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invoicedQuantityGT"))
+			data, err := ec.unmarshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvoicedQuantityGT = data
+		case "invoicedQuantityGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invoicedQuantityGTE"))
+			data, err := ec.unmarshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvoicedQuantityGTE = data
+		case "invoicedQuantityLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invoicedQuantityLT"))
+			data, err := ec.unmarshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvoicedQuantityLT = data
+		case "invoicedQuantityLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invoicedQuantityLTE"))
+			data, err := ec.unmarshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvoicedQuantityLTE = data
+		case "hasSalesOrder":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasSalesOrder"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasSalesOrder = data
+		case "hasSalesOrderWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasSalesOrderWith"))
+			data, err := ec.unmarshalOSalesOrderWhereInput2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐSalesOrderWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasSalesOrderWith = data
+		case "hasItem":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasItem"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasItem = data
+		case "hasItemWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasItemWith"))
+			data, err := ec.unmarshalOItemWhereInput2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐItemWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasItemWith = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSalesOrderItemWhereInput unmarshals raw into the SalesOrderItemWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSalesOrderItemWhereInput(ctx context.Context, raw any) (ent.SalesOrderItemWhereInput, error) {
+	var out ent.SalesOrderItemWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SalesOrderItemWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSalesOrderOrder(ctx context.Context, obj any) (ent.SalesOrderOrder, error) {
+	var it ent.SalesOrderOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNSalesOrderOrderField2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐSalesOrderOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSalesOrderOrder unmarshals raw into the SalesOrderOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSalesOrderOrder(ctx context.Context, raw any) (ent.SalesOrderOrder, error) {
+	var out ent.SalesOrderOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SalesOrderOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSalesOrderStatusInput(ctx context.Context, obj any) (sales.StatusChange, error) {
+	var it sales.StatusChange
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"status", "notes", "shippingMethod", "trackingNumber", "estimatedDelivery"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalNSalesOrderStatus2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋsalesorderᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "notes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notes"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Notes = data
+		case "shippingMethod":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shippingMethod"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShippingMethod = data
+		case "trackingNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trackingNumber"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TrackingNumber = data
+		case "estimatedDelivery":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("estimatedDelivery"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstimatedDelivery = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSalesOrderStatusInput unmarshals raw into the SalesOrderStatusInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSalesOrderStatusInput(ctx context.Context, raw any) (sales.StatusChange, error) {
+	var out sales.StatusChange
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SalesOrderStatusInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSalesOrderUpdateInput(ctx context.Context, obj any) (sales.OrderUpdate, error) {
+	var it sales.OrderUpdate
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"requiredDate", "promisedDate", "priority", "exchangeRate", "reference", "notes", "terms", "billingAddress", "shippingAddress", "shippingCost", "shippingMethod", "items"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "requiredDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requiredDate"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequiredDate = data
+		case "promisedDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("promisedDate"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PromisedDate = data
+		case "priority":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("priority"))
+			data, err := ec.unmarshalOSalesOrderPriority2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋsalesorderᚐPriority(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Priority = data
+		case "exchangeRate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exchangeRate"))
+			data, err := ec.unmarshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExchangeRate = data
+		case "reference":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reference"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reference = data
+		case "notes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notes"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Notes = data
+		case "terms":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("terms"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Terms = data
+		case "billingAddress":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("billingAddress"))
+			data, err := ec.unmarshalOAddressInput2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐAddress(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BillingAddress = data
+		case "shippingAddress":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shippingAddress"))
+			data, err := ec.unmarshalOAddressInput2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐAddress(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShippingAddress = data
+		case "shippingCost":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shippingCost"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShippingCost = data
+		case "shippingMethod":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shippingMethod"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShippingMethod = data
+		case "items":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("items"))
+			data, err := ec.unmarshalODocumentLineInput2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋsalesᚐLineInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Items = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSalesOrderUpdateInput unmarshals raw into the SalesOrderUpdateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSalesOrderUpdateInput(ctx context.Context, raw any) (sales.OrderUpdate, error) {
+	var out sales.OrderUpdate
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SalesOrderUpdateInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSalesOrderWhereInput(ctx context.Context, obj any) (ent.SalesOrderWhereInput, error) {
+	var it ent.SalesOrderWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "customerID", "customerIDNEQ", "customerIDIn", "customerIDNotIn", "customerIDGT", "customerIDGTE", "customerIDLT", "customerIDLTE", "customerIDContains", "customerIDHasPrefix", "customerIDHasSuffix", "customerIDEqualFold", "customerIDContainsFold", "currency", "currencyNEQ", "currencyIn", "currencyNotIn", "currencyGT", "currencyGTE", "currencyLT", "currencyLTE", "currencyContains", "currencyHasPrefix", "currencyHasSuffix", "currencyEqualFold", "currencyContainsFold", "exchangeRate", "exchangeRateNEQ", "exchangeRateIn", "exchangeRateNotIn", "exchangeRateGT", "exchangeRateGTE", "exchangeRateLT", "exchangeRateLTE", "reference", "referenceNEQ", "referenceIn", "referenceNotIn", "referenceGT", "referenceGTE", "referenceLT", "referenceLTE", "referenceContains", "referenceHasPrefix", "referenceHasSuffix", "referenceIsNil", "referenceNotNil", "referenceEqualFold", "referenceContainsFold", "notes", "notesNEQ", "notesIn", "notesNotIn", "notesGT", "notesGTE", "notesLT", "notesLTE", "notesContains", "notesHasPrefix", "notesHasSuffix", "notesIsNil", "notesNotNil", "notesEqualFold", "notesContainsFold", "terms", "termsNEQ", "termsIn", "termsNotIn", "termsGT", "termsGTE", "termsLT", "termsLTE", "termsContains", "termsHasPrefix", "termsHasSuffix", "termsIsNil", "termsNotNil", "termsEqualFold", "termsContainsFold", "subtotal", "subtotalNEQ", "subtotalIn", "subtotalNotIn", "subtotalGT", "subtotalGTE", "subtotalLT", "subtotalLTE", "totalDiscount", "totalDiscountNEQ", "totalDiscountIn", "totalDiscountNotIn", "totalDiscountGT", "totalDiscountGTE", "totalDiscountLT", "totalDiscountLTE", "totalTax", "totalTaxNEQ", "totalTaxIn", "totalTaxNotIn", "totalTaxGT", "totalTaxGTE", "totalTaxLT", "totalTaxLTE", "shippingCost", "shippingCostNEQ", "shippingCostIn", "shippingCostNotIn", "shippingCostGT", "shippingCostGTE", "shippingCostLT", "shippingCostLTE", "total", "totalNEQ", "totalIn", "totalNotIn", "totalGT", "totalGTE", "totalLT", "totalLTE", "orderNumber", "orderNumberNEQ", "orderNumberIn", "orderNumberNotIn", "orderNumberGT", "orderNumberGTE", "orderNumberLT", "orderNumberLTE", "orderNumberContains", "orderNumberHasPrefix", "orderNumberHasSuffix", "orderNumberEqualFold", "orderNumberContainsFold", "orderDate", "orderDateNEQ", "orderDateIn", "orderDateNotIn", "orderDateGT", "orderDateGTE", "orderDateLT", "orderDateLTE", "requiredDate", "requiredDateNEQ", "requiredDateIn", "requiredDateNotIn", "requiredDateGT", "requiredDateGTE", "requiredDateLT", "requiredDateLTE", "requiredDateIsNil", "requiredDateNotNil", "promisedDate", "promisedDateNEQ", "promisedDateIn", "promisedDateNotIn", "promisedDateGT", "promisedDateGTE", "promisedDateLT", "promisedDateLTE", "promisedDateIsNil", "promisedDateNotNil", "status", "statusNEQ", "statusIn", "statusNotIn", "priority", "priorityNEQ", "priorityIn", "priorityNotIn", "fulfillmentStatus", "fulfillmentStatusNEQ", "fulfillmentStatusIn", "fulfillmentStatusNotIn", "shippingMethod", "shippingMethodNEQ", "shippingMethodIn", "shippingMethodNotIn", "shippingMethodGT", "shippingMethodGTE", "shippingMethodLT", "shippingMethodLTE", "shippingMethodContains", "shippingMethodHasPrefix", "shippingMethodHasSuffix", "shippingMethodIsNil", "shippingMethodNotNil", "shippingMethodEqualFold", "shippingMethodContainsFold", "trackingNumber", "trackingNumberNEQ", "trackingNumberIn", "trackingNumberNotIn", "trackingNumberGT", "trackingNumberGTE", "trackingNumberLT", "trackingNumberLTE", "trackingNumberContains", "trackingNumberHasPrefix", "trackingNumberHasSuffix", "trackingNumberIsNil", "trackingNumberNotNil", "trackingNumberEqualFold", "trackingNumberContainsFold", "estimatedDelivery", "estimatedDeliveryNEQ", "estimatedDeliveryIn", "estimatedDeliveryNotIn", "estimatedDeliveryGT", "estimatedDeliveryGTE", "estimatedDeliveryLT", "estimatedDeliveryLTE", "estimatedDeliveryIsNil", "estimatedDeliveryNotNil", "invoiceStatus", "invoiceStatusNEQ", "invoiceStatusIn", "invoiceStatusNotIn", "quoteID", "quoteIDNEQ", "quoteIDIn", "quoteIDNotIn", "quoteIDGT", "quoteIDGTE", "quoteIDLT", "quoteIDLTE", "quoteIDContains", "quoteIDHasPrefix", "quoteIDHasSuffix", "quoteIDIsNil", "quoteIDNotNil", "quoteIDEqualFold", "quoteIDContainsFold", "hasCustomer", "hasCustomerWith", "hasItems", "hasItemsWith", "hasQuote", "hasQuoteWith", "hasInvoices", "hasInvoicesWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOSalesOrderWhereInput2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐSalesOrderWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOSalesOrderWhereInput2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐSalesOrderWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOSalesOrderWhereInput2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐSalesOrderWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "customerID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customerID"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomerID = data
+		case "customerIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customerIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomerIDNEQ = data
+		case "customerIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customerIDIn"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomerIDIn = data
+		case "customerIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customerIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomerIDNotIn = data
+		case "customerIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customerIDGT"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomerIDGT = data
+		case "customerIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customerIDGTE"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomerIDGTE = data
+		case "customerIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customerIDLT"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomerIDLT = data
+		case "customerIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customerIDLTE"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomerIDLTE = data
+		case "customerIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customerIDContains"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomerIDContains = data
+		case "customerIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customerIDHasPrefix"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomerIDHasPrefix = data
+		case "customerIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customerIDHasSuffix"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomerIDHasSuffix = data
+		case "customerIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customerIDEqualFold"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomerIDEqualFold = data
+		case "customerIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customerIDContainsFold"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomerIDContainsFold = data
+		case "currency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currency"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Currency = data
+		case "currencyNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currencyNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CurrencyNEQ = data
+		case "currencyIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currencyIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CurrencyIn = data
+		case "currencyNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currencyNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CurrencyNotIn = data
+		case "currencyGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currencyGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CurrencyGT = data
+		case "currencyGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currencyGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CurrencyGTE = data
+		case "currencyLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currencyLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CurrencyLT = data
+		case "currencyLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currencyLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CurrencyLTE = data
+		case "currencyContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currencyContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CurrencyContains = data
+		case "currencyHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currencyHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CurrencyHasPrefix = data
+		case "currencyHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currencyHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CurrencyHasSuffix = data
+		case "currencyEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currencyEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CurrencyEqualFold = data
+		case "currencyContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currencyContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CurrencyContainsFold = data
+		case "exchangeRate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exchangeRate"))
+			data, err := ec.unmarshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExchangeRate = data
+		case "exchangeRateNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exchangeRateNEQ"))
+			data, err := ec.unmarshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExchangeRateNEQ = data
+		case "exchangeRateIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exchangeRateIn"))
+			data, err := ec.unmarshalORate2ᚕgithubᚗcomᚋshopspringᚋdecimalᚐDecimalᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExchangeRateIn = data
+		case "exchangeRateNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exchangeRateNotIn"))
+			data, err := ec.unmarshalORate2ᚕgithubᚗcomᚋshopspringᚋdecimalᚐDecimalᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExchangeRateNotIn = data
+		case "exchangeRateGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exchangeRateGT"))
+			data, err := ec.unmarshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExchangeRateGT = data
+		case "exchangeRateGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exchangeRateGTE"))
+			data, err := ec.unmarshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExchangeRateGTE = data
+		case "exchangeRateLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exchangeRateLT"))
+			data, err := ec.unmarshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExchangeRateLT = data
+		case "exchangeRateLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exchangeRateLTE"))
+			data, err := ec.unmarshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExchangeRateLTE = data
+		case "reference":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reference"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reference = data
+		case "referenceNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referenceNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferenceNEQ = data
+		case "referenceIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referenceIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferenceIn = data
+		case "referenceNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referenceNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferenceNotIn = data
+		case "referenceGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referenceGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferenceGT = data
+		case "referenceGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referenceGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferenceGTE = data
+		case "referenceLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referenceLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferenceLT = data
+		case "referenceLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referenceLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferenceLTE = data
+		case "referenceContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referenceContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferenceContains = data
+		case "referenceHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referenceHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferenceHasPrefix = data
+		case "referenceHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referenceHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferenceHasSuffix = data
+		case "referenceIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referenceIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferenceIsNil = data
+		case "referenceNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referenceNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferenceNotNil = data
+		case "referenceEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referenceEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferenceEqualFold = data
+		case "referenceContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referenceContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferenceContainsFold = data
+		case "notes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notes"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Notes = data
+		case "notesNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotesNEQ = data
+		case "notesIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotesIn = data
+		case "notesNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotesNotIn = data
+		case "notesGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotesGT = data
+		case "notesGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotesGTE = data
+		case "notesLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotesLT = data
+		case "notesLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotesLTE = data
+		case "notesContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotesContains = data
+		case "notesHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotesHasPrefix = data
+		case "notesHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotesHasSuffix = data
+		case "notesIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotesIsNil = data
+		case "notesNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotesNotNil = data
+		case "notesEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotesEqualFold = data
+		case "notesContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotesContainsFold = data
+		case "terms":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("terms"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Terms = data
+		case "termsNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termsNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermsNEQ = data
+		case "termsIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termsIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermsIn = data
+		case "termsNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termsNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermsNotIn = data
+		case "termsGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termsGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermsGT = data
+		case "termsGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termsGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermsGTE = data
+		case "termsLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termsLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermsLT = data
+		case "termsLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termsLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermsLTE = data
+		case "termsContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termsContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermsContains = data
+		case "termsHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termsHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermsHasPrefix = data
+		case "termsHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termsHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermsHasSuffix = data
+		case "termsIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termsIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermsIsNil = data
+		case "termsNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termsNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermsNotNil = data
+		case "termsEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termsEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermsEqualFold = data
+		case "termsContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termsContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermsContainsFold = data
+		case "subtotal":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subtotal"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Subtotal = data
+		case "subtotalNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subtotalNEQ"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubtotalNEQ = data
+		case "subtotalIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subtotalIn"))
+			data, err := ec.unmarshalODecimal2ᚕgithubᚗcomᚋshopspringᚋdecimalᚐDecimalᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubtotalIn = data
+		case "subtotalNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subtotalNotIn"))
+			data, err := ec.unmarshalODecimal2ᚕgithubᚗcomᚋshopspringᚋdecimalᚐDecimalᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubtotalNotIn = data
+		case "subtotalGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subtotalGT"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubtotalGT = data
+		case "subtotalGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subtotalGTE"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubtotalGTE = data
+		case "subtotalLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subtotalLT"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubtotalLT = data
+		case "subtotalLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subtotalLTE"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubtotalLTE = data
+		case "totalDiscount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalDiscount"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TotalDiscount = data
+		case "totalDiscountNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalDiscountNEQ"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TotalDiscountNEQ = data
+		case "totalDiscountIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalDiscountIn"))
+			data, err := ec.unmarshalODecimal2ᚕgithubᚗcomᚋshopspringᚋdecimalᚐDecimalᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TotalDiscountIn = data
+		case "totalDiscountNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalDiscountNotIn"))
+			data, err := ec.unmarshalODecimal2ᚕgithubᚗcomᚋshopspringᚋdecimalᚐDecimalᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TotalDiscountNotIn = data
+		case "totalDiscountGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalDiscountGT"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TotalDiscountGT = data
+		case "totalDiscountGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalDiscountGTE"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TotalDiscountGTE = data
+		case "totalDiscountLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalDiscountLT"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TotalDiscountLT = data
+		case "totalDiscountLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalDiscountLTE"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TotalDiscountLTE = data
+		case "totalTax":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalTax"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TotalTax = data
+		case "totalTaxNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalTaxNEQ"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TotalTaxNEQ = data
+		case "totalTaxIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalTaxIn"))
+			data, err := ec.unmarshalODecimal2ᚕgithubᚗcomᚋshopspringᚋdecimalᚐDecimalᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TotalTaxIn = data
+		case "totalTaxNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalTaxNotIn"))
+			data, err := ec.unmarshalODecimal2ᚕgithubᚗcomᚋshopspringᚋdecimalᚐDecimalᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TotalTaxNotIn = data
+		case "totalTaxGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalTaxGT"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TotalTaxGT = data
+		case "totalTaxGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalTaxGTE"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TotalTaxGTE = data
+		case "totalTaxLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalTaxLT"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TotalTaxLT = data
+		case "totalTaxLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalTaxLTE"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TotalTaxLTE = data
+		case "shippingCost":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shippingCost"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShippingCost = data
+		case "shippingCostNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shippingCostNEQ"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShippingCostNEQ = data
+		case "shippingCostIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shippingCostIn"))
+			data, err := ec.unmarshalODecimal2ᚕgithubᚗcomᚋshopspringᚋdecimalᚐDecimalᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShippingCostIn = data
+		case "shippingCostNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shippingCostNotIn"))
+			data, err := ec.unmarshalODecimal2ᚕgithubᚗcomᚋshopspringᚋdecimalᚐDecimalᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShippingCostNotIn = data
+		case "shippingCostGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shippingCostGT"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShippingCostGT = data
+		case "shippingCostGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shippingCostGTE"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShippingCostGTE = data
+		case "shippingCostLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shippingCostLT"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShippingCostLT = data
+		case "shippingCostLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shippingCostLTE"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShippingCostLTE = data
+		case "total":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("total"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Total = data
+		case "totalNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalNEQ"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TotalNEQ = data
+		case "totalIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalIn"))
+			data, err := ec.unmarshalODecimal2ᚕgithubᚗcomᚋshopspringᚋdecimalᚐDecimalᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TotalIn = data
+		case "totalNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalNotIn"))
+			data, err := ec.unmarshalODecimal2ᚕgithubᚗcomᚋshopspringᚋdecimalᚐDecimalᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TotalNotIn = data
+		case "totalGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalGT"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TotalGT = data
+		case "totalGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalGTE"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TotalGTE = data
+		case "totalLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalLT"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TotalLT = data
+		case "totalLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalLTE"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TotalLTE = data
+		case "orderNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderNumber"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderNumber = data
+		case "orderNumberNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderNumberNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderNumberNEQ = data
+		case "orderNumberIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderNumberIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderNumberIn = data
+		case "orderNumberNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderNumberNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderNumberNotIn = data
+		case "orderNumberGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderNumberGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderNumberGT = data
+		case "orderNumberGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderNumberGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderNumberGTE = data
+		case "orderNumberLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderNumberLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderNumberLT = data
+		case "orderNumberLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderNumberLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderNumberLTE = data
+		case "orderNumberContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderNumberContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderNumberContains = data
+		case "orderNumberHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderNumberHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderNumberHasPrefix = data
+		case "orderNumberHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderNumberHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderNumberHasSuffix = data
+		case "orderNumberEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderNumberEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderNumberEqualFold = data
+		case "orderNumberContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderNumberContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderNumberContainsFold = data
+		case "orderDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderDate"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderDate = data
+		case "orderDateNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderDateNEQ"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderDateNEQ = data
+		case "orderDateIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderDateIn"))
+			data, err := ec.unmarshalODate2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDateᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderDateIn = data
+		case "orderDateNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderDateNotIn"))
+			data, err := ec.unmarshalODate2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDateᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderDateNotIn = data
+		case "orderDateGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderDateGT"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderDateGT = data
+		case "orderDateGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderDateGTE"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderDateGTE = data
+		case "orderDateLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderDateLT"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderDateLT = data
+		case "orderDateLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderDateLTE"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderDateLTE = data
+		case "requiredDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requiredDate"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequiredDate = data
+		case "requiredDateNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requiredDateNEQ"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequiredDateNEQ = data
+		case "requiredDateIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requiredDateIn"))
+			data, err := ec.unmarshalODate2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDateᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequiredDateIn = data
+		case "requiredDateNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requiredDateNotIn"))
+			data, err := ec.unmarshalODate2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDateᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequiredDateNotIn = data
+		case "requiredDateGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requiredDateGT"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequiredDateGT = data
+		case "requiredDateGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requiredDateGTE"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequiredDateGTE = data
+		case "requiredDateLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requiredDateLT"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequiredDateLT = data
+		case "requiredDateLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requiredDateLTE"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequiredDateLTE = data
+		case "requiredDateIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requiredDateIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequiredDateIsNil = data
+		case "requiredDateNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requiredDateNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequiredDateNotNil = data
+		case "promisedDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("promisedDate"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PromisedDate = data
+		case "promisedDateNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("promisedDateNEQ"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PromisedDateNEQ = data
+		case "promisedDateIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("promisedDateIn"))
+			data, err := ec.unmarshalODate2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDateᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PromisedDateIn = data
+		case "promisedDateNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("promisedDateNotIn"))
+			data, err := ec.unmarshalODate2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDateᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PromisedDateNotIn = data
+		case "promisedDateGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("promisedDateGT"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PromisedDateGT = data
+		case "promisedDateGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("promisedDateGTE"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PromisedDateGTE = data
+		case "promisedDateLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("promisedDateLT"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PromisedDateLT = data
+		case "promisedDateLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("promisedDateLTE"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PromisedDateLTE = data
+		case "promisedDateIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("promisedDateIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PromisedDateIsNil = data
+		case "promisedDateNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("promisedDateNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PromisedDateNotNil = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOSalesOrderStatus2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋsalesorderᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "statusNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNEQ"))
+			data, err := ec.unmarshalOSalesOrderStatus2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋsalesorderᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNEQ = data
+		case "statusIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusIn"))
+			data, err := ec.unmarshalOSalesOrderStatus2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋsalesorderᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusIn = data
+		case "statusNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNotIn"))
+			data, err := ec.unmarshalOSalesOrderStatus2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋsalesorderᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNotIn = data
+		case "priority":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("priority"))
+			data, err := ec.unmarshalOSalesOrderPriority2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋsalesorderᚐPriority(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Priority = data
+		case "priorityNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("priorityNEQ"))
+			data, err := ec.unmarshalOSalesOrderPriority2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋsalesorderᚐPriority(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PriorityNEQ = data
+		case "priorityIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("priorityIn"))
+			data, err := ec.unmarshalOSalesOrderPriority2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋsalesorderᚐPriorityᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PriorityIn = data
+		case "priorityNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("priorityNotIn"))
+			data, err := ec.unmarshalOSalesOrderPriority2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋsalesorderᚐPriorityᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PriorityNotIn = data
+		case "fulfillmentStatus":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fulfillmentStatus"))
+			data, err := ec.unmarshalOSalesOrderFulfillmentStatus2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋsalesorderᚐFulfillmentStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FulfillmentStatus = data
+		case "fulfillmentStatusNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fulfillmentStatusNEQ"))
+			data, err := ec.unmarshalOSalesOrderFulfillmentStatus2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋsalesorderᚐFulfillmentStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FulfillmentStatusNEQ = data
+		case "fulfillmentStatusIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fulfillmentStatusIn"))
+			data, err := ec.unmarshalOSalesOrderFulfillmentStatus2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋsalesorderᚐFulfillmentStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FulfillmentStatusIn = data
+		case "fulfillmentStatusNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fulfillmentStatusNotIn"))
+			data, err := ec.unmarshalOSalesOrderFulfillmentStatus2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋsalesorderᚐFulfillmentStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FulfillmentStatusNotIn = data
+		case "shippingMethod":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shippingMethod"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShippingMethod = data
+		case "shippingMethodNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shippingMethodNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShippingMethodNEQ = data
+		case "shippingMethodIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shippingMethodIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShippingMethodIn = data
+		case "shippingMethodNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shippingMethodNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShippingMethodNotIn = data
+		case "shippingMethodGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shippingMethodGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShippingMethodGT = data
+		case "shippingMethodGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shippingMethodGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShippingMethodGTE = data
+		case "shippingMethodLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shippingMethodLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShippingMethodLT = data
+		case "shippingMethodLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shippingMethodLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShippingMethodLTE = data
+		case "shippingMethodContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shippingMethodContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShippingMethodContains = data
+		case "shippingMethodHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shippingMethodHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShippingMethodHasPrefix = data
+		case "shippingMethodHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shippingMethodHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShippingMethodHasSuffix = data
+		case "shippingMethodIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shippingMethodIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShippingMethodIsNil = data
+		case "shippingMethodNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shippingMethodNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShippingMethodNotNil = data
+		case "shippingMethodEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shippingMethodEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShippingMethodEqualFold = data
+		case "shippingMethodContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shippingMethodContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShippingMethodContainsFold = data
+		case "trackingNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trackingNumber"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TrackingNumber = data
+		case "trackingNumberNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trackingNumberNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TrackingNumberNEQ = data
+		case "trackingNumberIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trackingNumberIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TrackingNumberIn = data
+		case "trackingNumberNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trackingNumberNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TrackingNumberNotIn = data
+		case "trackingNumberGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trackingNumberGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TrackingNumberGT = data
+		case "trackingNumberGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trackingNumberGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TrackingNumberGTE = data
+		case "trackingNumberLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trackingNumberLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TrackingNumberLT = data
+		case "trackingNumberLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trackingNumberLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TrackingNumberLTE = data
+		case "trackingNumberContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trackingNumberContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TrackingNumberContains = data
+		case "trackingNumberHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trackingNumberHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TrackingNumberHasPrefix = data
+		case "trackingNumberHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trackingNumberHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TrackingNumberHasSuffix = data
+		case "trackingNumberIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trackingNumberIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TrackingNumberIsNil = data
+		case "trackingNumberNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trackingNumberNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TrackingNumberNotNil = data
+		case "trackingNumberEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trackingNumberEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TrackingNumberEqualFold = data
+		case "trackingNumberContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trackingNumberContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TrackingNumberContainsFold = data
+		case "estimatedDelivery":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("estimatedDelivery"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstimatedDelivery = data
+		case "estimatedDeliveryNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("estimatedDeliveryNEQ"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstimatedDeliveryNEQ = data
+		case "estimatedDeliveryIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("estimatedDeliveryIn"))
+			data, err := ec.unmarshalODate2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDateᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstimatedDeliveryIn = data
+		case "estimatedDeliveryNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("estimatedDeliveryNotIn"))
+			data, err := ec.unmarshalODate2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDateᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstimatedDeliveryNotIn = data
+		case "estimatedDeliveryGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("estimatedDeliveryGT"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstimatedDeliveryGT = data
+		case "estimatedDeliveryGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("estimatedDeliveryGTE"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstimatedDeliveryGTE = data
+		case "estimatedDeliveryLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("estimatedDeliveryLT"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstimatedDeliveryLT = data
+		case "estimatedDeliveryLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("estimatedDeliveryLTE"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstimatedDeliveryLTE = data
+		case "estimatedDeliveryIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("estimatedDeliveryIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstimatedDeliveryIsNil = data
+		case "estimatedDeliveryNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("estimatedDeliveryNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstimatedDeliveryNotNil = data
+		case "invoiceStatus":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invoiceStatus"))
+			data, err := ec.unmarshalOSalesOrderInvoiceStatus2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋsalesorderᚐInvoiceStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvoiceStatus = data
+		case "invoiceStatusNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invoiceStatusNEQ"))
+			data, err := ec.unmarshalOSalesOrderInvoiceStatus2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋsalesorderᚐInvoiceStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvoiceStatusNEQ = data
+		case "invoiceStatusIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invoiceStatusIn"))
+			data, err := ec.unmarshalOSalesOrderInvoiceStatus2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋsalesorderᚐInvoiceStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvoiceStatusIn = data
+		case "invoiceStatusNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invoiceStatusNotIn"))
+			data, err := ec.unmarshalOSalesOrderInvoiceStatus2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋsalesorderᚐInvoiceStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvoiceStatusNotIn = data
+		case "quoteID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quoteID"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuoteID = data
+		case "quoteIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quoteIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuoteIDNEQ = data
+		case "quoteIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quoteIDIn"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuoteIDIn = data
+		case "quoteIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quoteIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuoteIDNotIn = data
+		case "quoteIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quoteIDGT"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuoteIDGT = data
+		case "quoteIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quoteIDGTE"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuoteIDGTE = data
+		case "quoteIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quoteIDLT"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuoteIDLT = data
+		case "quoteIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quoteIDLTE"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuoteIDLTE = data
+		case "quoteIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quoteIDContains"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuoteIDContains = data
+		case "quoteIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quoteIDHasPrefix"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuoteIDHasPrefix = data
+		case "quoteIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quoteIDHasSuffix"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuoteIDHasSuffix = data
+		case "quoteIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quoteIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuoteIDIsNil = data
+		case "quoteIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quoteIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuoteIDNotNil = data
+		case "quoteIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quoteIDEqualFold"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuoteIDEqualFold = data
+		case "quoteIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quoteIDContainsFold"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuoteIDContainsFold = data
+		case "hasCustomer":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCustomer"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCustomer = data
+		case "hasCustomerWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCustomerWith"))
+			data, err := ec.unmarshalOCustomerWhereInput2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐCustomerWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCustomerWith = data
+		case "hasItems":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasItems"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasItems = data
+		case "hasItemsWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasItemsWith"))
+			data, err := ec.unmarshalOSalesOrderItemWhereInput2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐSalesOrderItemWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasItemsWith = data
+		case "hasQuote":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasQuote"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasQuote = data
+		case "hasQuoteWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasQuoteWith"))
+			data, err := ec.unmarshalOQuoteWhereInput2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐQuoteWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasQuoteWith = data
+		case "hasInvoices":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasInvoices"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasInvoices = data
+		case "hasInvoicesWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasInvoicesWith"))
+			data, err := ec.unmarshalOInvoiceWhereInput2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐInvoiceWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasInvoicesWith = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSalesOrderWhereInput unmarshals raw into the SalesOrderWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSalesOrderWhereInput(ctx context.Context, raw any) (ent.SalesOrderWhereInput, error) {
+	var out ent.SalesOrderWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SalesOrderWhereInput", raw, &out)
 	return out, err
 }
 
@@ -24977,6 +40126,26 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._TaxCode(ctx, sel, obj)
+	case *ent.SalesOrderItem:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._SalesOrderItem(ctx, sel, obj)
+	case *ent.SalesOrder:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._SalesOrder(ctx, sel, obj)
+	case *ent.QuoteItem:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._QuoteItem(ctx, sel, obj)
+	case *ent.Quote:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Quote(ctx, sel, obj)
 	case *ent.Item:
 		if obj == nil {
 			return graphql.Null
@@ -25459,6 +40628,18 @@ func (ec *executionContext) _Customer(ctx context.Context, sel ast.SelectionSet,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Customer_invoices(ctx, field, obj)
 				})
+		case "quotes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Customer_quotes(ctx, field, obj)
+				})
+		case "salesOrders":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Customer_salesOrders(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -25926,6 +41107,11 @@ func (ec *executionContext) _Invoice(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "salesOrderID":
+			out.Values[i] = ec._Invoice_salesOrderID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "einvoiceStatus":
 			out.Values[i] = ec._Invoice_einvoiceStatus(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -25962,6 +41148,12 @@ func (ec *executionContext) _Invoice(ctx context.Context, sel ast.SelectionSet, 
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Invoice_items(ctx, field, obj)
+				})
+		case "salesOrder":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Invoice_salesOrder(ctx, field, obj)
 				})
 		case "number":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -26179,6 +41371,11 @@ func (ec *executionContext) _InvoiceItem(ctx context.Context, sel ast.SelectionS
 		case "invoiceID":
 			out.Values[i] = ec._InvoiceItem_invoiceID(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "salesOrderItemID":
+			out.Values[i] = ec._InvoiceItem_salesOrderItemID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "invoice":
@@ -26506,6 +41703,76 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createQuote":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createQuote(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateQuote":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateQuote(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sendQuote":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_sendQuote(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "acceptQuote":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_acceptQuote(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rejectQuote":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_rejectQuote(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "convertQuoteToOrder":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_convertQuoteToOrder(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createSalesOrder":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createSalesOrder(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateSalesOrder":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateSalesOrder(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateSalesOrderStatus":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateSalesOrderStatus(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "convertSalesOrderToInvoice":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_convertSalesOrderToInvoice(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -26662,6 +41929,30 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_items(ctx, field)
 				})
+		case "quote":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_quote(ctx, field)
+				})
+		case "quotes":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_quotes(ctx, field)
+				})
+		case "salesOrder":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_salesOrder(ctx, field)
+				})
+		case "salesOrders":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_salesOrders(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -26676,6 +41967,850 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var quoteImplementors = []string{"Quote", "Node"}
+
+func (ec *executionContext) _Quote(ctx context.Context, sel ast.SelectionSet, obj *ent.Quote) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, quoteImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Quote")
+		case "id":
+			out.Values[i] = ec._Quote_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Quote_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Quote_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "customerID":
+			out.Values[i] = ec._Quote_customerID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "currency":
+			out.Values[i] = ec._Quote_currency(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "exchangeRate":
+			out.Values[i] = ec._Quote_exchangeRate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reference":
+			out.Values[i] = ec._Quote_reference(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "notes":
+			out.Values[i] = ec._Quote_notes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "terms":
+			out.Values[i] = ec._Quote_terms(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "billingAddress":
+			out.Values[i] = ec._Quote_billingAddress(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "shippingAddress":
+			out.Values[i] = ec._Quote_shippingAddress(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "subtotal":
+			out.Values[i] = ec._Quote_subtotal(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalDiscount":
+			out.Values[i] = ec._Quote_totalDiscount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalTax":
+			out.Values[i] = ec._Quote_totalTax(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "shippingCost":
+			out.Values[i] = ec._Quote_shippingCost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "total":
+			out.Values[i] = ec._Quote_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdByID":
+			out.Values[i] = ec._Quote_createdByID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "quoteNumber":
+			out.Values[i] = ec._Quote_quoteNumber(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "quoteDate":
+			out.Values[i] = ec._Quote_quoteDate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "validUntil":
+			out.Values[i] = ec._Quote_validUntil(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._Quote_title(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._Quote_description(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sentAt":
+			out.Values[i] = ec._Quote_sentAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sendCount":
+			out.Values[i] = ec._Quote_sendCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lastSend":
+			out.Values[i] = ec._Quote_lastSend(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "acceptedAt":
+			out.Values[i] = ec._Quote_acceptedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "acceptedBy":
+			out.Values[i] = ec._Quote_acceptedBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rejectedAt":
+			out.Values[i] = ec._Quote_rejectedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rejectionReason":
+			out.Values[i] = ec._Quote_rejectionReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "convertedToOrderAt":
+			out.Values[i] = ec._Quote_convertedToOrderAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "salesOrderID":
+			out.Values[i] = ec._Quote_salesOrderID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "customer":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Quote_customer(ctx, field, obj)
+				})
+		case "items":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Quote_items(ctx, field, obj)
+				})
+		case "status":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Quote_status(ctx, field, obj)
+				})
+		case "number":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Quote_number(ctx, field, obj)
+				})
+		case "date":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Quote_date(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var quoteConnectionImplementors = []string{"QuoteConnection"}
+
+func (ec *executionContext) _QuoteConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.QuoteConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, quoteConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("QuoteConnection")
+		case "edges":
+			out.Values[i] = ec._QuoteConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._QuoteConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._QuoteConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var quoteEdgeImplementors = []string{"QuoteEdge"}
+
+func (ec *executionContext) _QuoteEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.QuoteEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, quoteEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("QuoteEdge")
+		case "node":
+			out.Values[i] = ec._QuoteEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._QuoteEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var quoteItemImplementors = []string{"QuoteItem", "Node"}
+
+func (ec *executionContext) _QuoteItem(ctx context.Context, sel ast.SelectionSet, obj *ent.QuoteItem) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, quoteItemImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("QuoteItem")
+		case "id":
+			out.Values[i] = ec._QuoteItem_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._QuoteItem_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._QuoteItem_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "position":
+			out.Values[i] = ec._QuoteItem_position(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "itemID":
+			out.Values[i] = ec._QuoteItem_itemID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "itemCode":
+			out.Values[i] = ec._QuoteItem_itemCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._QuoteItem_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "quantity":
+			out.Values[i] = ec._QuoteItem_quantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unitPrice":
+			out.Values[i] = ec._QuoteItem_unitPrice(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "discountPercent":
+			out.Values[i] = ec._QuoteItem_discountPercent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "discountAmount":
+			out.Values[i] = ec._QuoteItem_discountAmount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lineTotal":
+			out.Values[i] = ec._QuoteItem_lineTotal(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "taxCode":
+			out.Values[i] = ec._QuoteItem_taxCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "taxRate":
+			out.Values[i] = ec._QuoteItem_taxRate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "taxAmount":
+			out.Values[i] = ec._QuoteItem_taxAmount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "notes":
+			out.Values[i] = ec._QuoteItem_notes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "quoteID":
+			out.Values[i] = ec._QuoteItem_quoteID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "quote":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._QuoteItem_quote(ctx, field, obj)
+				})
+		case "item":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._QuoteItem_item(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var salesOrderImplementors = []string{"SalesOrder", "Node"}
+
+func (ec *executionContext) _SalesOrder(ctx context.Context, sel ast.SelectionSet, obj *ent.SalesOrder) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, salesOrderImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SalesOrder")
+		case "id":
+			out.Values[i] = ec._SalesOrder_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._SalesOrder_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._SalesOrder_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "customerID":
+			out.Values[i] = ec._SalesOrder_customerID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "currency":
+			out.Values[i] = ec._SalesOrder_currency(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "exchangeRate":
+			out.Values[i] = ec._SalesOrder_exchangeRate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reference":
+			out.Values[i] = ec._SalesOrder_reference(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "notes":
+			out.Values[i] = ec._SalesOrder_notes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "terms":
+			out.Values[i] = ec._SalesOrder_terms(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "billingAddress":
+			out.Values[i] = ec._SalesOrder_billingAddress(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "shippingAddress":
+			out.Values[i] = ec._SalesOrder_shippingAddress(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "subtotal":
+			out.Values[i] = ec._SalesOrder_subtotal(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalDiscount":
+			out.Values[i] = ec._SalesOrder_totalDiscount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalTax":
+			out.Values[i] = ec._SalesOrder_totalTax(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "shippingCost":
+			out.Values[i] = ec._SalesOrder_shippingCost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "total":
+			out.Values[i] = ec._SalesOrder_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdByID":
+			out.Values[i] = ec._SalesOrder_createdByID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "orderNumber":
+			out.Values[i] = ec._SalesOrder_orderNumber(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "orderDate":
+			out.Values[i] = ec._SalesOrder_orderDate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "requiredDate":
+			out.Values[i] = ec._SalesOrder_requiredDate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "promisedDate":
+			out.Values[i] = ec._SalesOrder_promisedDate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._SalesOrder_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "priority":
+			out.Values[i] = ec._SalesOrder_priority(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fulfillmentStatus":
+			out.Values[i] = ec._SalesOrder_fulfillmentStatus(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "shippingMethod":
+			out.Values[i] = ec._SalesOrder_shippingMethod(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "trackingNumber":
+			out.Values[i] = ec._SalesOrder_trackingNumber(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "estimatedDelivery":
+			out.Values[i] = ec._SalesOrder_estimatedDelivery(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "invoiceStatus":
+			out.Values[i] = ec._SalesOrder_invoiceStatus(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "quoteID":
+			out.Values[i] = ec._SalesOrder_quoteID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "customer":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SalesOrder_customer(ctx, field, obj)
+				})
+		case "items":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SalesOrder_items(ctx, field, obj)
+				})
+		case "quote":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SalesOrder_quote(ctx, field, obj)
+				})
+		case "invoices":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SalesOrder_invoices(ctx, field, obj)
+				})
+		case "number":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SalesOrder_number(ctx, field, obj)
+				})
+		case "date":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SalesOrder_date(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var salesOrderConnectionImplementors = []string{"SalesOrderConnection"}
+
+func (ec *executionContext) _SalesOrderConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.SalesOrderConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, salesOrderConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SalesOrderConnection")
+		case "edges":
+			out.Values[i] = ec._SalesOrderConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._SalesOrderConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._SalesOrderConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var salesOrderEdgeImplementors = []string{"SalesOrderEdge"}
+
+func (ec *executionContext) _SalesOrderEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.SalesOrderEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, salesOrderEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SalesOrderEdge")
+		case "node":
+			out.Values[i] = ec._SalesOrderEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._SalesOrderEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var salesOrderItemImplementors = []string{"SalesOrderItem", "Node"}
+
+func (ec *executionContext) _SalesOrderItem(ctx context.Context, sel ast.SelectionSet, obj *ent.SalesOrderItem) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, salesOrderItemImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SalesOrderItem")
+		case "id":
+			out.Values[i] = ec._SalesOrderItem_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._SalesOrderItem_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._SalesOrderItem_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "position":
+			out.Values[i] = ec._SalesOrderItem_position(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "itemID":
+			out.Values[i] = ec._SalesOrderItem_itemID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "itemCode":
+			out.Values[i] = ec._SalesOrderItem_itemCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._SalesOrderItem_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "quantity":
+			out.Values[i] = ec._SalesOrderItem_quantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unitPrice":
+			out.Values[i] = ec._SalesOrderItem_unitPrice(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "discountPercent":
+			out.Values[i] = ec._SalesOrderItem_discountPercent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "discountAmount":
+			out.Values[i] = ec._SalesOrderItem_discountAmount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lineTotal":
+			out.Values[i] = ec._SalesOrderItem_lineTotal(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "taxCode":
+			out.Values[i] = ec._SalesOrderItem_taxCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "taxRate":
+			out.Values[i] = ec._SalesOrderItem_taxRate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "taxAmount":
+			out.Values[i] = ec._SalesOrderItem_taxAmount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "notes":
+			out.Values[i] = ec._SalesOrderItem_notes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "salesOrderID":
+			out.Values[i] = ec._SalesOrderItem_salesOrderID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "shippedQuantity":
+			out.Values[i] = ec._SalesOrderItem_shippedQuantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "invoicedQuantity":
+			out.Values[i] = ec._SalesOrderItem_invoicedQuantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "salesOrder":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SalesOrderItem_salesOrder(ctx, field, obj)
+				})
+		case "item":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SalesOrderItem_item(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -27751,6 +43886,98 @@ func (ec *executionContext) marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPag
 	return ec._PageInfo(ctx, sel, &v)
 }
 
+func (ec *executionContext) unmarshalNPartialItemInput2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋsalesᚐPartialItem(ctx context.Context, v any) (sales.PartialItem, error) {
+	res, err := ec.unmarshalInputPartialItemInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNQuote2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐQuote(ctx context.Context, sel ast.SelectionSet, v *ent.Quote) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Quote!")
+		return graphql.Null
+	}
+	return ec._Quote(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNQuoteConnection2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐQuoteConnection(ctx context.Context, sel ast.SelectionSet, v *ent.QuoteConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "QuoteConnection!")
+		return graphql.Null
+	}
+	return ec._QuoteConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNQuoteInput2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋsalesᚐQuoteInput(ctx context.Context, v any) (sales.QuoteInput, error) {
+	res, err := ec.unmarshalInputQuoteInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNQuoteItem2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐQuoteItem(ctx context.Context, sel ast.SelectionSet, v *ent.QuoteItem) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "QuoteItem!")
+		return graphql.Null
+	}
+	return ec._QuoteItem(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNQuoteItemOrderField2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐQuoteItemOrderField(ctx context.Context, v any) (*ent.QuoteItemOrderField, error) {
+	var res = new(ent.QuoteItemOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNQuoteItemOrderField2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐQuoteItemOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.QuoteItemOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "QuoteItemOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNQuoteItemWhereInput2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐQuoteItemWhereInput(ctx context.Context, v any) (*ent.QuoteItemWhereInput, error) {
+	res, err := ec.unmarshalInputQuoteItemWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNQuoteOrder2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐQuoteOrder(ctx context.Context, v any) (*ent.QuoteOrder, error) {
+	res, err := ec.unmarshalInputQuoteOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNQuoteOrderField2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐQuoteOrderField(ctx context.Context, v any) (*ent.QuoteOrderField, error) {
+	var res = new(ent.QuoteOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNQuoteOrderField2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐQuoteOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.QuoteOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "QuoteOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNQuoteStatus2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋquoteᚐStatus(ctx context.Context, v any) (quote.Status, error) {
+	var res quote.Status
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNQuoteStatus2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋquoteᚐStatus(ctx context.Context, sel ast.SelectionSet, v quote.Status) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNQuoteUpdateInput2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋsalesᚐQuoteUpdate(ctx context.Context, v any) (sales.QuoteUpdate, error) {
+	res, err := ec.unmarshalInputQuoteUpdateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNQuoteWhereInput2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐQuoteWhereInput(ctx context.Context, v any) (*ent.QuoteWhereInput, error) {
+	res, err := ec.unmarshalInputQuoteWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNRate2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx context.Context, v any) (decimal.Decimal, error) {
 	res, err := money.UnmarshalRate(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -27763,6 +43990,128 @@ func (ec *executionContext) marshalNRate2githubᚗcomᚋshopspringᚋdecimalᚐD
 		graphql.AddInvalidNullFromMarshaler(ctx, "Rate!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNSalesOrder2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐSalesOrder(ctx context.Context, sel ast.SelectionSet, v *ent.SalesOrder) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SalesOrder!")
+		return graphql.Null
+	}
+	return ec._SalesOrder(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSalesOrderConnection2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐSalesOrderConnection(ctx context.Context, sel ast.SelectionSet, v *ent.SalesOrderConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SalesOrderConnection!")
+		return graphql.Null
+	}
+	return ec._SalesOrderConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSalesOrderFulfillmentStatus2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋsalesorderᚐFulfillmentStatus(ctx context.Context, v any) (salesorder.FulfillmentStatus, error) {
+	var res salesorder.FulfillmentStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSalesOrderFulfillmentStatus2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋsalesorderᚐFulfillmentStatus(ctx context.Context, sel ast.SelectionSet, v salesorder.FulfillmentStatus) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNSalesOrderInput2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋsalesᚐOrderInput(ctx context.Context, v any) (sales.OrderInput, error) {
+	res, err := ec.unmarshalInputSalesOrderInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSalesOrderInvoiceStatus2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋsalesorderᚐInvoiceStatus(ctx context.Context, v any) (salesorder.InvoiceStatus, error) {
+	var res salesorder.InvoiceStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSalesOrderInvoiceStatus2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋsalesorderᚐInvoiceStatus(ctx context.Context, sel ast.SelectionSet, v salesorder.InvoiceStatus) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNSalesOrderItem2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐSalesOrderItem(ctx context.Context, sel ast.SelectionSet, v *ent.SalesOrderItem) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SalesOrderItem!")
+		return graphql.Null
+	}
+	return ec._SalesOrderItem(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSalesOrderItemOrderField2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐSalesOrderItemOrderField(ctx context.Context, v any) (*ent.SalesOrderItemOrderField, error) {
+	var res = new(ent.SalesOrderItemOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSalesOrderItemOrderField2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐSalesOrderItemOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.SalesOrderItemOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SalesOrderItemOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNSalesOrderItemWhereInput2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐSalesOrderItemWhereInput(ctx context.Context, v any) (*ent.SalesOrderItemWhereInput, error) {
+	res, err := ec.unmarshalInputSalesOrderItemWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSalesOrderOrder2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐSalesOrderOrder(ctx context.Context, v any) (*ent.SalesOrderOrder, error) {
+	res, err := ec.unmarshalInputSalesOrderOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSalesOrderOrderField2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐSalesOrderOrderField(ctx context.Context, v any) (*ent.SalesOrderOrderField, error) {
+	var res = new(ent.SalesOrderOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSalesOrderOrderField2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐSalesOrderOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.SalesOrderOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SalesOrderOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNSalesOrderPriority2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋsalesorderᚐPriority(ctx context.Context, v any) (salesorder.Priority, error) {
+	var res salesorder.Priority
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSalesOrderPriority2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋsalesorderᚐPriority(ctx context.Context, sel ast.SelectionSet, v salesorder.Priority) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNSalesOrderStatus2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋsalesorderᚐStatus(ctx context.Context, v any) (salesorder.Status, error) {
+	var res salesorder.Status
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSalesOrderStatus2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋsalesorderᚐStatus(ctx context.Context, sel ast.SelectionSet, v salesorder.Status) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNSalesOrderStatusInput2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋsalesᚐStatusChange(ctx context.Context, v any) (sales.StatusChange, error) {
+	res, err := ec.unmarshalInputSalesOrderStatusInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSalesOrderUpdateInput2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋsalesᚐOrderUpdate(ctx context.Context, v any) (sales.OrderUpdate, error) {
+	res, err := ec.unmarshalInputSalesOrderUpdateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSalesOrderWhereInput2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐSalesOrderWhereInput(ctx context.Context, v any) (*ent.SalesOrderWhereInput, error) {
+	res, err := ec.unmarshalInputSalesOrderWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
@@ -28089,6 +44438,14 @@ func (ec *executionContext) unmarshalOContactWhereInput2ᚖgithubᚗcomᚋbigled
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputContactWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOConvertSalesOrderInput2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋsalesᚐConvertOrderInput(ctx context.Context, v any) (*sales.ConvertOrderInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputConvertSalesOrderInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -28689,6 +45046,25 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	return res
 }
 
+func (ec *executionContext) marshalOInvoice2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐInvoiceᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Invoice) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInvoice2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐInvoice(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalOInvoice2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐInvoice(ctx context.Context, sel ast.SelectionSet, v *ent.Invoice) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -29095,6 +45471,188 @@ func (ec *executionContext) marshalONode2githubᚗcomᚋbigledgerᚋbigledgerᚋ
 	return ec._Node(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOPartialItemInput2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋsalesᚐPartialItemᚄ(ctx context.Context, v any) ([]sales.PartialItem, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]sales.PartialItem, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPartialItemInput2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋsalesᚐPartialItem(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOQuote2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐQuote(ctx context.Context, sel ast.SelectionSet, v *ent.Quote) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Quote(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOQuoteEdge2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐQuoteEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.QuoteEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOQuoteEdge2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐQuoteEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOQuoteEdge2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐQuoteEdge(ctx context.Context, sel ast.SelectionSet, v *ent.QuoteEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._QuoteEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOQuoteItem2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐQuoteItemᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.QuoteItem) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNQuoteItem2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐQuoteItem(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOQuoteItemWhereInput2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐQuoteItemWhereInputᚄ(ctx context.Context, v any) ([]*ent.QuoteItemWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.QuoteItemWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNQuoteItemWhereInput2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐQuoteItemWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOQuoteItemWhereInput2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐQuoteItemWhereInput(ctx context.Context, v any) (*ent.QuoteItemWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputQuoteItemWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOQuoteOrder2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐQuoteOrderᚄ(ctx context.Context, v any) ([]*ent.QuoteOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.QuoteOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNQuoteOrder2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐQuoteOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOQuoteStatus2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋquoteᚐStatusᚄ(ctx context.Context, v any) ([]quote.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]quote.Status, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNQuoteStatus2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋquoteᚐStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOQuoteStatus2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋquoteᚐStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []quote.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNQuoteStatus2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋquoteᚐStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOQuoteStatus2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋquoteᚐStatus(ctx context.Context, v any) (*quote.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(quote.Status)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOQuoteStatus2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋquoteᚐStatus(ctx context.Context, sel ast.SelectionSet, v *quote.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOQuoteWhereInput2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐQuoteWhereInputᚄ(ctx context.Context, v any) ([]*ent.QuoteWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.QuoteWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNQuoteWhereInput2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐQuoteWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOQuoteWhereInput2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐQuoteWhereInput(ctx context.Context, v any) (*ent.QuoteWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputQuoteWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalORate2ᚕgithubᚗcomᚋshopspringᚋdecimalᚐDecimalᚄ(ctx context.Context, v any) ([]decimal.Decimal, error) {
 	if v == nil {
 		return nil, nil
@@ -29146,6 +45704,327 @@ func (ec *executionContext) marshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimal�
 	_ = ctx
 	res := money.MarshalRate(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOSalesOrder2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐSalesOrder(ctx context.Context, sel ast.SelectionSet, v *ent.SalesOrder) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SalesOrder(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOSalesOrderEdge2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐSalesOrderEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.SalesOrderEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOSalesOrderEdge2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐSalesOrderEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOSalesOrderEdge2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐSalesOrderEdge(ctx context.Context, sel ast.SelectionSet, v *ent.SalesOrderEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SalesOrderEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOSalesOrderFulfillmentStatus2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋsalesorderᚐFulfillmentStatusᚄ(ctx context.Context, v any) ([]salesorder.FulfillmentStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]salesorder.FulfillmentStatus, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSalesOrderFulfillmentStatus2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋsalesorderᚐFulfillmentStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOSalesOrderFulfillmentStatus2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋsalesorderᚐFulfillmentStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []salesorder.FulfillmentStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSalesOrderFulfillmentStatus2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋsalesorderᚐFulfillmentStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOSalesOrderFulfillmentStatus2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋsalesorderᚐFulfillmentStatus(ctx context.Context, v any) (*salesorder.FulfillmentStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(salesorder.FulfillmentStatus)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSalesOrderFulfillmentStatus2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋsalesorderᚐFulfillmentStatus(ctx context.Context, sel ast.SelectionSet, v *salesorder.FulfillmentStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOSalesOrderInvoiceStatus2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋsalesorderᚐInvoiceStatusᚄ(ctx context.Context, v any) ([]salesorder.InvoiceStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]salesorder.InvoiceStatus, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSalesOrderInvoiceStatus2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋsalesorderᚐInvoiceStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOSalesOrderInvoiceStatus2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋsalesorderᚐInvoiceStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []salesorder.InvoiceStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSalesOrderInvoiceStatus2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋsalesorderᚐInvoiceStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOSalesOrderInvoiceStatus2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋsalesorderᚐInvoiceStatus(ctx context.Context, v any) (*salesorder.InvoiceStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(salesorder.InvoiceStatus)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSalesOrderInvoiceStatus2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋsalesorderᚐInvoiceStatus(ctx context.Context, sel ast.SelectionSet, v *salesorder.InvoiceStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalOSalesOrderItem2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐSalesOrderItemᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.SalesOrderItem) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSalesOrderItem2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐSalesOrderItem(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOSalesOrderItemWhereInput2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐSalesOrderItemWhereInputᚄ(ctx context.Context, v any) ([]*ent.SalesOrderItemWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.SalesOrderItemWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSalesOrderItemWhereInput2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐSalesOrderItemWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOSalesOrderItemWhereInput2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐSalesOrderItemWhereInput(ctx context.Context, v any) (*ent.SalesOrderItemWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputSalesOrderItemWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOSalesOrderOrder2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐSalesOrderOrderᚄ(ctx context.Context, v any) ([]*ent.SalesOrderOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.SalesOrderOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSalesOrderOrder2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐSalesOrderOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOSalesOrderPriority2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋsalesorderᚐPriorityᚄ(ctx context.Context, v any) ([]salesorder.Priority, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]salesorder.Priority, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSalesOrderPriority2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋsalesorderᚐPriority(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOSalesOrderPriority2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋsalesorderᚐPriorityᚄ(ctx context.Context, sel ast.SelectionSet, v []salesorder.Priority) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSalesOrderPriority2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋsalesorderᚐPriority(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOSalesOrderPriority2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋsalesorderᚐPriority(ctx context.Context, v any) (*salesorder.Priority, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(salesorder.Priority)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSalesOrderPriority2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋsalesorderᚐPriority(ctx context.Context, sel ast.SelectionSet, v *salesorder.Priority) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOSalesOrderStatus2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋsalesorderᚐStatusᚄ(ctx context.Context, v any) ([]salesorder.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]salesorder.Status, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSalesOrderStatus2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋsalesorderᚐStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOSalesOrderStatus2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋsalesorderᚐStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []salesorder.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSalesOrderStatus2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋsalesorderᚐStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOSalesOrderStatus2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋsalesorderᚐStatus(ctx context.Context, v any) (*salesorder.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(salesorder.Status)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSalesOrderStatus2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋsalesorderᚐStatus(ctx context.Context, sel ast.SelectionSet, v *salesorder.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOSalesOrderWhereInput2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐSalesOrderWhereInputᚄ(ctx context.Context, v any) ([]*ent.SalesOrderWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.SalesOrderWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSalesOrderWhereInput2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐSalesOrderWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOSalesOrderWhereInput2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐSalesOrderWhereInput(ctx context.Context, v any) (*ent.SalesOrderWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputSalesOrderWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOSendDocumentInput2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋsalesᚐSendInput(ctx context.Context, v any) (*sales.SendInput, error) {

@@ -129,8 +129,9 @@ func withApp(gerr *gqlerror.Error, ae *apperr.Error) *gqlerror.Error {
 	return gerr
 }
 
-// rootScopes maps each root field to the scope it requires. A root field
-// missing here is refused: new operations must declare their scope.
+// rootScopes maps each root field to the scopes (comma-separated) it
+// requires. A root field missing here is refused: new operations must
+// declare their scope.
 var rootScopes = map[string]string{
 	"customer":            "customers:read",
 	"customers":           "customers:read",
@@ -158,12 +159,28 @@ var rootScopes = map[string]string{
 	"issueInvoice":        "invoices:write",
 	"sendInvoice":         "invoices:write",
 	"voidInvoice":         "invoices:write",
+	"quote":               "quotes:read",
+	"quotes":              "quotes:read",
+	"createQuote":         "quotes:write",
+	"updateQuote":         "quotes:write",
+	"sendQuote":           "quotes:write",
+	"acceptQuote":         "quotes:write",
+	"rejectQuote":         "quotes:write",
+	// Conversions write two kinds of document: both scopes are required.
+	"convertQuoteToOrder":        "quotes:write,sales_orders:write",
+	"salesOrder":                 "sales_orders:read",
+	"salesOrders":                "sales_orders:read",
+	"createSalesOrder":           "sales_orders:write",
+	"updateSalesOrder":           "sales_orders:write",
+	"updateSalesOrderStatus":     "sales_orders:write",
+	"convertSalesOrderToInvoice": "sales_orders:write,invoices:write",
 }
 
 // prefixScopes maps an id prefix to the read scope node(id:) requires.
 var prefixScopes = map[string]string{
 	"cust": "customers:read", "contact": "customers:read", "grp": "customers:read",
 	"item": "items:read", "tax": "items:read", "inv": "invoices:read", "invli": "invoices:read",
+	"quote": "quotes:read", "qi": "quotes:read", "so": "sales_orders:read", "soi": "sales_orders:read",
 	"comp": "", "user": "",
 }
 
@@ -178,11 +195,14 @@ func requireScopes(ctx context.Context, next graphql.RootResolver) graphql.Marsh
 	case "node", "nodes":
 		err = nodeScopes(ctx, fc)
 	default:
-		scope, ok := rootScopes[name]
+		scopes, ok := rootScopes[name]
 		if !ok {
 			err = apperr.PermissionDenied(fmt.Sprintf("Operation %q has no scope mapping", name))
-		} else {
-			err = auth.Require(ctx, scope)
+		}
+		for _, scope := range strings.Split(scopes, ",") {
+			if err == nil && scope != "" {
+				err = auth.Require(ctx, scope)
+			}
 		}
 	}
 	if err != nil {
@@ -229,6 +249,8 @@ var typeScopes = map[string]string{
 	"CustomerGroup": "customers:read", "CustomerGroupConnection": "customers:read",
 	"Item": "items:read", "ItemConnection": "items:read", "TaxCode": "items:read", "TaxCodeConnection": "items:read",
 	"Invoice": "invoices:read", "InvoiceConnection": "invoices:read", "InvoiceItem": "invoices:read",
+	"Quote": "quotes:read", "QuoteConnection": "quotes:read", "QuoteItem": "quotes:read",
+	"SalesOrder": "sales_orders:read", "SalesOrderConnection": "sales_orders:read", "SalesOrderItem": "sales_orders:read",
 }
 
 func requireTypeScopes(ctx context.Context, next graphql.Resolver) (any, error) {

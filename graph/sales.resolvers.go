@@ -10,6 +10,7 @@ import (
 
 	"entgo.io/contrib/entgql"
 	"github.com/bigledger/bigledger/ent"
+	"github.com/bigledger/bigledger/ent/quote"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/ent/schema/types"
 	"github.com/bigledger/bigledger/internal/sales"
@@ -76,6 +77,64 @@ func (r *mutationResolver) UpdateItem(ctx context.Context, id pulid.ID, input en
 	return sales.UpdateItem(ctx, id, input)
 }
 
+// CreateQuote is the resolver for the createQuote field.
+func (r *mutationResolver) CreateQuote(ctx context.Context, input sales.QuoteInput) (*ent.Quote, error) {
+	return sales.CreateQuote(ctx, input)
+}
+
+// UpdateQuote is the resolver for the updateQuote field.
+func (r *mutationResolver) UpdateQuote(ctx context.Context, id pulid.ID, input sales.QuoteUpdate) (*ent.Quote, error) {
+	return sales.UpdateQuote(ctx, id, input)
+}
+
+// SendQuote is the resolver for the sendQuote field.
+func (r *mutationResolver) SendQuote(ctx context.Context, id pulid.ID, input *sales.SendInput) (*ent.Quote, error) {
+	var in sales.SendInput
+	if input != nil {
+		in = *input
+	}
+	return sales.SendQuote(ctx, id, in)
+}
+
+// AcceptQuote is the resolver for the acceptQuote field.
+func (r *mutationResolver) AcceptQuote(ctx context.Context, id pulid.ID, acceptedBy *string) (*ent.Quote, error) {
+	return sales.AcceptQuote(ctx, id, acceptedBy)
+}
+
+// RejectQuote is the resolver for the rejectQuote field.
+func (r *mutationResolver) RejectQuote(ctx context.Context, id pulid.ID, reason *string) (*ent.Quote, error) {
+	return sales.RejectQuote(ctx, id, reason)
+}
+
+// ConvertQuoteToOrder is the resolver for the convertQuoteToOrder field.
+func (r *mutationResolver) ConvertQuoteToOrder(ctx context.Context, id pulid.ID) (*ent.SalesOrder, error) {
+	return sales.ConvertQuoteToOrder(ctx, id)
+}
+
+// CreateSalesOrder is the resolver for the createSalesOrder field.
+func (r *mutationResolver) CreateSalesOrder(ctx context.Context, input sales.OrderInput) (*ent.SalesOrder, error) {
+	return sales.CreateSalesOrder(ctx, input)
+}
+
+// UpdateSalesOrder is the resolver for the updateSalesOrder field.
+func (r *mutationResolver) UpdateSalesOrder(ctx context.Context, id pulid.ID, input sales.OrderUpdate) (*ent.SalesOrder, error) {
+	return sales.UpdateSalesOrder(ctx, id, input)
+}
+
+// UpdateSalesOrderStatus is the resolver for the updateSalesOrderStatus field.
+func (r *mutationResolver) UpdateSalesOrderStatus(ctx context.Context, id pulid.ID, input sales.StatusChange) (*ent.SalesOrder, error) {
+	return sales.UpdateSalesOrderStatus(ctx, id, input)
+}
+
+// ConvertSalesOrderToInvoice is the resolver for the convertSalesOrderToInvoice field.
+func (r *mutationResolver) ConvertSalesOrderToInvoice(ctx context.Context, id pulid.ID, input *sales.ConvertOrderInput) (*ent.Invoice, error) {
+	var in sales.ConvertOrderInput
+	if input != nil {
+		in = *input
+	}
+	return sales.ConvertSalesOrderToInvoice(ctx, id, in)
+}
+
 // Invoice is the resolver for the invoice field.
 func (r *queryResolver) Invoice(ctx context.Context, id pulid.ID) (*ent.Invoice, error) {
 	return sales.GetInvoice(ctx, id, func(q *ent.InvoiceQuery) (*ent.InvoiceQuery, error) {
@@ -99,4 +158,56 @@ func (r *queryResolver) Item(ctx context.Context, id pulid.ID) (*ent.Item, error
 func (r *queryResolver) Items(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ItemOrder, where *ent.ItemWhereInput, search *string) (*ent.ItemConnection, error) {
 	return sales.Items(ctx, deref(search)).Paginate(ctx, after, first, before, last,
 		ent.WithItemOrder(orderBy), ent.WithItemFilter(where.Filter))
+}
+
+// Quote is the resolver for the quote field.
+func (r *queryResolver) Quote(ctx context.Context, id pulid.ID) (*ent.Quote, error) {
+	return sales.GetQuote(ctx, id, func(q *ent.QuoteQuery) (*ent.QuoteQuery, error) {
+		return q.CollectFields(ctx)
+	})
+}
+
+// Quotes is the resolver for the quotes field.
+func (r *queryResolver) Quotes(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.QuoteOrder, where *ent.QuoteWhereInput, search *string) (*ent.QuoteConnection, error) {
+	return sales.Quotes(ctx, deref(search)).Paginate(ctx, after, first, before, last,
+		ent.WithQuoteOrder(orderBy), ent.WithQuoteFilter(where.Filter))
+}
+
+// SalesOrder is the resolver for the salesOrder field.
+func (r *queryResolver) SalesOrder(ctx context.Context, id pulid.ID) (*ent.SalesOrder, error) {
+	return sales.GetSalesOrder(ctx, id, func(q *ent.SalesOrderQuery) (*ent.SalesOrderQuery, error) {
+		return q.CollectFields(ctx)
+	})
+}
+
+// SalesOrders is the resolver for the salesOrders field.
+func (r *queryResolver) SalesOrders(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.SalesOrderOrder, where *ent.SalesOrderWhereInput, search *string) (*ent.SalesOrderConnection, error) {
+	return sales.SalesOrders(ctx, deref(search)).Paginate(ctx, after, first, before, last,
+		ent.WithSalesOrderOrder(orderBy), ent.WithSalesOrderFilter(where.Filter))
+}
+
+// Status is the resolver for the status field.
+func (r *quoteResolver) Status(ctx context.Context, obj *ent.Quote) (quote.Status, error) {
+	today, err := sales.Today(ctx)
+	return sales.QuoteStatus(obj, today), err
+}
+
+// Number is the resolver for the number field.
+func (r *quoteResolver) Number(ctx context.Context, obj *ent.Quote) (string, error) {
+	return obj.QuoteNumber, nil
+}
+
+// Date is the resolver for the date field.
+func (r *quoteResolver) Date(ctx context.Context, obj *ent.Quote) (*types.Date, error) {
+	return &obj.QuoteDate, nil
+}
+
+// Number is the resolver for the number field.
+func (r *salesOrderResolver) Number(ctx context.Context, obj *ent.SalesOrder) (string, error) {
+	return obj.OrderNumber, nil
+}
+
+// Date is the resolver for the date field.
+func (r *salesOrderResolver) Date(ctx context.Context, obj *ent.SalesOrder) (*types.Date, error) {
+	return &obj.OrderDate, nil
 }

@@ -37,6 +37,20 @@ var routes = []route{
 	{"PUT", "/api/v1/invoices/{id}", "invoices:write", func(a *API) endpoint { return a.updateInvoice }},
 	{"POST", "/api/v1/invoices/{id}/send", "invoices:write", func(a *API) endpoint { return a.sendInvoice }},
 	{"POST", "/api/v1/invoices/{id}/void", "invoices:write", func(a *API) endpoint { return a.voidInvoice }},
+	{"GET", "/api/v1/quotes", "quotes:read", func(a *API) endpoint { return a.listQuotes }},
+	{"POST", "/api/v1/quotes", "quotes:write", func(a *API) endpoint { return a.createQuote }},
+	{"GET", "/api/v1/quotes/{id}", "quotes:read", func(a *API) endpoint { return a.getQuote }},
+	{"PUT", "/api/v1/quotes/{id}", "quotes:write", func(a *API) endpoint { return a.updateQuote }},
+	{"POST", "/api/v1/quotes/{id}/send", "quotes:write", func(a *API) endpoint { return a.sendQuote }},
+	{"POST", "/api/v1/quotes/{id}/accept", "quotes:write", func(a *API) endpoint { return a.acceptQuote }},
+	{"POST", "/api/v1/quotes/{id}/reject", "quotes:write", func(a *API) endpoint { return a.rejectQuote }},
+	{"POST", "/api/v1/quotes/{id}/convert-to-order", "quotes:write,sales_orders:write", func(a *API) endpoint { return a.convertQuote }},
+	{"GET", "/api/v1/sales-orders", "sales_orders:read", func(a *API) endpoint { return a.listOrders }},
+	{"POST", "/api/v1/sales-orders", "sales_orders:write", func(a *API) endpoint { return a.createOrder }},
+	{"GET", "/api/v1/sales-orders/{id}", "sales_orders:read", func(a *API) endpoint { return a.getOrder }},
+	{"PUT", "/api/v1/sales-orders/{id}", "sales_orders:write", func(a *API) endpoint { return a.updateOrder }},
+	{"PATCH", "/api/v1/sales-orders/{id}/status", "sales_orders:write", func(a *API) endpoint { return a.updateOrderStatus }},
+	{"POST", "/api/v1/sales-orders/{id}/convert-to-invoice", "sales_orders:write,invoices:write", func(a *API) endpoint { return a.convertOrder }},
 }
 
 // Handler routes /api/v1. Authentication happens before it (the server's
@@ -63,11 +77,14 @@ func (a *API) Handler() http.Handler {
 	return mux
 }
 
-func requireScope(scope string, h http.HandlerFunc) http.Handler {
+// requireScope checks the route's scopes (comma-separated: all required).
+func requireScope(scopes string, h http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := auth.Require(r.Context(), scope); err != nil {
-			WriteError(w, r, err)
-			return
+		for _, scope := range strings.Split(scopes, ",") {
+			if err := auth.Require(r.Context(), scope); err != nil {
+				WriteError(w, r, err)
+				return
+			}
 		}
 		h(w, r)
 	})

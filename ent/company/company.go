@@ -48,6 +48,14 @@ const (
 	EdgeInvoices = "invoices"
 	// EdgeInvoiceItems holds the string denoting the invoice_items edge name in mutations.
 	EdgeInvoiceItems = "invoice_items"
+	// EdgeQuotes holds the string denoting the quotes edge name in mutations.
+	EdgeQuotes = "quotes"
+	// EdgeQuoteItems holds the string denoting the quote_items edge name in mutations.
+	EdgeQuoteItems = "quote_items"
+	// EdgeSalesOrders holds the string denoting the sales_orders edge name in mutations.
+	EdgeSalesOrders = "sales_orders"
+	// EdgeSalesOrderItems holds the string denoting the sales_order_items edge name in mutations.
+	EdgeSalesOrderItems = "sales_order_items"
 	// Table holds the table name of the company in the database.
 	Table = "companies"
 	// UsersTable is the table that holds the users relation/edge.
@@ -120,6 +128,34 @@ const (
 	InvoiceItemsInverseTable = "invoice_items"
 	// InvoiceItemsColumn is the table column denoting the invoice_items relation/edge.
 	InvoiceItemsColumn = "company_id"
+	// QuotesTable is the table that holds the quotes relation/edge.
+	QuotesTable = "quotes"
+	// QuotesInverseTable is the table name for the Quote entity.
+	// It exists in this package in order to avoid circular dependency with the "quote" package.
+	QuotesInverseTable = "quotes"
+	// QuotesColumn is the table column denoting the quotes relation/edge.
+	QuotesColumn = "company_id"
+	// QuoteItemsTable is the table that holds the quote_items relation/edge.
+	QuoteItemsTable = "quote_items"
+	// QuoteItemsInverseTable is the table name for the QuoteItem entity.
+	// It exists in this package in order to avoid circular dependency with the "quoteitem" package.
+	QuoteItemsInverseTable = "quote_items"
+	// QuoteItemsColumn is the table column denoting the quote_items relation/edge.
+	QuoteItemsColumn = "company_id"
+	// SalesOrdersTable is the table that holds the sales_orders relation/edge.
+	SalesOrdersTable = "sales_orders"
+	// SalesOrdersInverseTable is the table name for the SalesOrder entity.
+	// It exists in this package in order to avoid circular dependency with the "salesorder" package.
+	SalesOrdersInverseTable = "sales_orders"
+	// SalesOrdersColumn is the table column denoting the sales_orders relation/edge.
+	SalesOrdersColumn = "company_id"
+	// SalesOrderItemsTable is the table that holds the sales_order_items relation/edge.
+	SalesOrderItemsTable = "sales_order_items"
+	// SalesOrderItemsInverseTable is the table name for the SalesOrderItem entity.
+	// It exists in this package in order to avoid circular dependency with the "salesorderitem" package.
+	SalesOrderItemsInverseTable = "sales_order_items"
+	// SalesOrderItemsColumn is the table column denoting the sales_order_items relation/edge.
+	SalesOrderItemsColumn = "company_id"
 )
 
 // Columns holds all SQL columns for company fields.
@@ -345,6 +381,62 @@ func ByInvoiceItems(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newInvoiceItemsStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// ByQuotesCount orders the results by quotes count.
+func ByQuotesCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newQuotesStep(), opts...)
+	}
+}
+
+// ByQuotes orders the results by quotes terms.
+func ByQuotes(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newQuotesStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByQuoteItemsCount orders the results by quote_items count.
+func ByQuoteItemsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newQuoteItemsStep(), opts...)
+	}
+}
+
+// ByQuoteItems orders the results by quote_items terms.
+func ByQuoteItems(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newQuoteItemsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// BySalesOrdersCount orders the results by sales_orders count.
+func BySalesOrdersCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newSalesOrdersStep(), opts...)
+	}
+}
+
+// BySalesOrders orders the results by sales_orders terms.
+func BySalesOrders(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newSalesOrdersStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// BySalesOrderItemsCount orders the results by sales_order_items count.
+func BySalesOrderItemsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newSalesOrderItemsStep(), opts...)
+	}
+}
+
+// BySalesOrderItems orders the results by sales_order_items terms.
+func BySalesOrderItems(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newSalesOrderItemsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
 func newUsersStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -413,5 +505,33 @@ func newInvoiceItemsStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(InvoiceItemsInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, InvoiceItemsTable, InvoiceItemsColumn),
+	)
+}
+func newQuotesStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(QuotesInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, QuotesTable, QuotesColumn),
+	)
+}
+func newQuoteItemsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(QuoteItemsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, QuoteItemsTable, QuoteItemsColumn),
+	)
+}
+func newSalesOrdersStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(SalesOrdersInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, SalesOrdersTable, SalesOrdersColumn),
+	)
+}
+func newSalesOrderItemsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(SalesOrderItemsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, SalesOrderItemsTable, SalesOrderItemsColumn),
 	)
 }

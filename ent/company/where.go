@@ -596,6 +596,98 @@ func HasInvoiceItemsWith(preds ...predicate.InvoiceItem) predicate.Company {
 	})
 }
 
+// HasQuotes applies the HasEdge predicate on the "quotes" edge.
+func HasQuotes() predicate.Company {
+	return predicate.Company(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, QuotesTable, QuotesColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasQuotesWith applies the HasEdge predicate on the "quotes" edge with a given conditions (other predicates).
+func HasQuotesWith(preds ...predicate.Quote) predicate.Company {
+	return predicate.Company(func(s *sql.Selector) {
+		step := newQuotesStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasQuoteItems applies the HasEdge predicate on the "quote_items" edge.
+func HasQuoteItems() predicate.Company {
+	return predicate.Company(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, QuoteItemsTable, QuoteItemsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasQuoteItemsWith applies the HasEdge predicate on the "quote_items" edge with a given conditions (other predicates).
+func HasQuoteItemsWith(preds ...predicate.QuoteItem) predicate.Company {
+	return predicate.Company(func(s *sql.Selector) {
+		step := newQuoteItemsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasSalesOrders applies the HasEdge predicate on the "sales_orders" edge.
+func HasSalesOrders() predicate.Company {
+	return predicate.Company(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, SalesOrdersTable, SalesOrdersColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasSalesOrdersWith applies the HasEdge predicate on the "sales_orders" edge with a given conditions (other predicates).
+func HasSalesOrdersWith(preds ...predicate.SalesOrder) predicate.Company {
+	return predicate.Company(func(s *sql.Selector) {
+		step := newSalesOrdersStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasSalesOrderItems applies the HasEdge predicate on the "sales_order_items" edge.
+func HasSalesOrderItems() predicate.Company {
+	return predicate.Company(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, SalesOrderItemsTable, SalesOrderItemsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasSalesOrderItemsWith applies the HasEdge predicate on the "sales_order_items" edge with a given conditions (other predicates).
+func HasSalesOrderItemsWith(preds ...predicate.SalesOrderItem) predicate.Company {
+	return predicate.Company(func(s *sql.Selector) {
+		step := newSalesOrderItemsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
 // And groups predicates with the AND operator between them.
 func And(predicates ...predicate.Company) predicate.Company {
 	return predicate.Company(sql.AndPredicates(predicates...))

@@ -106,6 +106,10 @@ const (
 	EdgeCreatedBy = "created_by"
 	// EdgeInvoices holds the string denoting the invoices edge name in mutations.
 	EdgeInvoices = "invoices"
+	// EdgeQuotes holds the string denoting the quotes edge name in mutations.
+	EdgeQuotes = "quotes"
+	// EdgeSalesOrders holds the string denoting the sales_orders edge name in mutations.
+	EdgeSalesOrders = "sales_orders"
 	// Table holds the table name of the customer in the database.
 	Table = "customers"
 	// CompanyTable is the table that holds the company relation/edge.
@@ -143,6 +147,20 @@ const (
 	InvoicesInverseTable = "invoices"
 	// InvoicesColumn is the table column denoting the invoices relation/edge.
 	InvoicesColumn = "customer_id"
+	// QuotesTable is the table that holds the quotes relation/edge.
+	QuotesTable = "quotes"
+	// QuotesInverseTable is the table name for the Quote entity.
+	// It exists in this package in order to avoid circular dependency with the "quote" package.
+	QuotesInverseTable = "quotes"
+	// QuotesColumn is the table column denoting the quotes relation/edge.
+	QuotesColumn = "customer_id"
+	// SalesOrdersTable is the table that holds the sales_orders relation/edge.
+	SalesOrdersTable = "sales_orders"
+	// SalesOrdersInverseTable is the table name for the SalesOrder entity.
+	// It exists in this package in order to avoid circular dependency with the "salesorder" package.
+	SalesOrdersInverseTable = "sales_orders"
+	// SalesOrdersColumn is the table column denoting the sales_orders relation/edge.
+	SalesOrdersColumn = "customer_id"
 )
 
 // Columns holds all SQL columns for customer fields.
@@ -567,6 +585,34 @@ func ByInvoices(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newInvoicesStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// ByQuotesCount orders the results by quotes count.
+func ByQuotesCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newQuotesStep(), opts...)
+	}
+}
+
+// ByQuotes orders the results by quotes terms.
+func ByQuotes(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newQuotesStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// BySalesOrdersCount orders the results by sales_orders count.
+func BySalesOrdersCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newSalesOrdersStep(), opts...)
+	}
+}
+
+// BySalesOrders orders the results by sales_orders terms.
+func BySalesOrders(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newSalesOrdersStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
 func newCompanyStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -600,6 +646,20 @@ func newInvoicesStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(InvoicesInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, InvoicesTable, InvoicesColumn),
+	)
+}
+func newQuotesStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(QuotesInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, QuotesTable, QuotesColumn),
+	)
+}
+func newSalesOrdersStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(SalesOrdersInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, SalesOrdersTable, SalesOrdersColumn),
 	)
 }
 

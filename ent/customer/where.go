@@ -2248,6 +2248,52 @@ func HasInvoicesWith(preds ...predicate.Invoice) predicate.Customer {
 	})
 }
 
+// HasQuotes applies the HasEdge predicate on the "quotes" edge.
+func HasQuotes() predicate.Customer {
+	return predicate.Customer(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, QuotesTable, QuotesColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasQuotesWith applies the HasEdge predicate on the "quotes" edge with a given conditions (other predicates).
+func HasQuotesWith(preds ...predicate.Quote) predicate.Customer {
+	return predicate.Customer(func(s *sql.Selector) {
+		step := newQuotesStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasSalesOrders applies the HasEdge predicate on the "sales_orders" edge.
+func HasSalesOrders() predicate.Customer {
+	return predicate.Customer(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, SalesOrdersTable, SalesOrdersColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasSalesOrdersWith applies the HasEdge predicate on the "sales_orders" edge with a given conditions (other predicates).
+func HasSalesOrdersWith(preds ...predicate.SalesOrder) predicate.Customer {
+	return predicate.Customer(func(s *sql.Selector) {
+		step := newSalesOrdersStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
 // And groups predicates with the AND operator between them.
 func And(predicates ...predicate.Customer) predicate.Customer {
 	return predicate.Customer(sql.AndPredicates(predicates...))

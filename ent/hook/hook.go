@@ -117,6 +117,54 @@ func (f ItemFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error)
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ItemMutation", m)
 }
 
+// The QuoteFunc type is an adapter to allow the use of ordinary
+// function as Quote mutator.
+type QuoteFunc func(context.Context, *ent.QuoteMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f QuoteFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.QuoteMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.QuoteMutation", m)
+}
+
+// The QuoteItemFunc type is an adapter to allow the use of ordinary
+// function as QuoteItem mutator.
+type QuoteItemFunc func(context.Context, *ent.QuoteItemMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f QuoteItemFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.QuoteItemMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.QuoteItemMutation", m)
+}
+
+// The SalesOrderFunc type is an adapter to allow the use of ordinary
+// function as SalesOrder mutator.
+type SalesOrderFunc func(context.Context, *ent.SalesOrderMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f SalesOrderFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.SalesOrderMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.SalesOrderMutation", m)
+}
+
+// The SalesOrderItemFunc type is an adapter to allow the use of ordinary
+// function as SalesOrderItem mutator.
+type SalesOrderItemFunc func(context.Context, *ent.SalesOrderItemMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f SalesOrderItemFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.SalesOrderItemMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.SalesOrderItemMutation", m)
+}
+
 // The TaxCodeFunc type is an adapter to allow the use of ordinary
 // function as TaxCode mutator.
 type TaxCodeFunc func(context.Context, *ent.TaxCodeMutation) (ent.Value, error)

@@ -18,6 +18,10 @@ import (
 	"github.com/bigledger/bigledger/ent/invoiceitem"
 	"github.com/bigledger/bigledger/ent/item"
 	"github.com/bigledger/bigledger/ent/predicate"
+	"github.com/bigledger/bigledger/ent/quote"
+	"github.com/bigledger/bigledger/ent/quoteitem"
+	"github.com/bigledger/bigledger/ent/salesorder"
+	"github.com/bigledger/bigledger/ent/salesorderitem"
 	"github.com/bigledger/bigledger/ent/taxcode"
 	"github.com/bigledger/bigledger/ent/user"
 )
@@ -321,6 +325,114 @@ func (f TraverseItem) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.ItemQuery", q)
 }
 
+// The QuoteFunc type is an adapter to allow the use of ordinary function as a Querier.
+type QuoteFunc func(context.Context, *ent.QuoteQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f QuoteFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.QuoteQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.QuoteQuery", q)
+}
+
+// The TraverseQuote type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseQuote func(context.Context, *ent.QuoteQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseQuote) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseQuote) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.QuoteQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.QuoteQuery", q)
+}
+
+// The QuoteItemFunc type is an adapter to allow the use of ordinary function as a Querier.
+type QuoteItemFunc func(context.Context, *ent.QuoteItemQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f QuoteItemFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.QuoteItemQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.QuoteItemQuery", q)
+}
+
+// The TraverseQuoteItem type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseQuoteItem func(context.Context, *ent.QuoteItemQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseQuoteItem) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseQuoteItem) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.QuoteItemQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.QuoteItemQuery", q)
+}
+
+// The SalesOrderFunc type is an adapter to allow the use of ordinary function as a Querier.
+type SalesOrderFunc func(context.Context, *ent.SalesOrderQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f SalesOrderFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.SalesOrderQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.SalesOrderQuery", q)
+}
+
+// The TraverseSalesOrder type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseSalesOrder func(context.Context, *ent.SalesOrderQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseSalesOrder) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseSalesOrder) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.SalesOrderQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.SalesOrderQuery", q)
+}
+
+// The SalesOrderItemFunc type is an adapter to allow the use of ordinary function as a Querier.
+type SalesOrderItemFunc func(context.Context, *ent.SalesOrderItemQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f SalesOrderItemFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.SalesOrderItemQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.SalesOrderItemQuery", q)
+}
+
+// The TraverseSalesOrderItem type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseSalesOrderItem func(context.Context, *ent.SalesOrderItemQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseSalesOrderItem) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseSalesOrderItem) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.SalesOrderItemQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.SalesOrderItemQuery", q)
+}
+
 // The TaxCodeFunc type is an adapter to allow the use of ordinary function as a Querier.
 type TaxCodeFunc func(context.Context, *ent.TaxCodeQuery) (ent.Value, error)
 
@@ -396,6 +508,14 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.InvoiceItemQuery, predicate.InvoiceItem, invoiceitem.OrderOption]{typ: ent.TypeInvoiceItem, tq: q}, nil
 	case *ent.ItemQuery:
 		return &query[*ent.ItemQuery, predicate.Item, item.OrderOption]{typ: ent.TypeItem, tq: q}, nil
+	case *ent.QuoteQuery:
+		return &query[*ent.QuoteQuery, predicate.Quote, quote.OrderOption]{typ: ent.TypeQuote, tq: q}, nil
+	case *ent.QuoteItemQuery:
+		return &query[*ent.QuoteItemQuery, predicate.QuoteItem, quoteitem.OrderOption]{typ: ent.TypeQuoteItem, tq: q}, nil
+	case *ent.SalesOrderQuery:
+		return &query[*ent.SalesOrderQuery, predicate.SalesOrder, salesorder.OrderOption]{typ: ent.TypeSalesOrder, tq: q}, nil
+	case *ent.SalesOrderItemQuery:
+		return &query[*ent.SalesOrderItemQuery, predicate.SalesOrderItem, salesorderitem.OrderOption]{typ: ent.TypeSalesOrderItem, tq: q}, nil
 	case *ent.TaxCodeQuery:
 		return &query[*ent.TaxCodeQuery, predicate.TaxCode, taxcode.OrderOption]{typ: ent.TypeTaxCode, tq: q}, nil
 	case *ent.UserQuery:

@@ -86,6 +86,8 @@ const (
 	FieldVoidedAt = "voided_at"
 	// FieldVoidReason holds the string denoting the void_reason field in the database.
 	FieldVoidReason = "void_reason"
+	// FieldSalesOrderID holds the string denoting the sales_order_id field in the database.
+	FieldSalesOrderID = "sales_order_id"
 	// FieldEinvoiceStatus holds the string denoting the einvoice_status field in the database.
 	FieldEinvoiceStatus = "einvoice_status"
 	// FieldEinvoiceSubmittedAt holds the string denoting the einvoice_submitted_at field in the database.
@@ -102,6 +104,8 @@ const (
 	EdgeCustomer = "customer"
 	// EdgeItems holds the string denoting the items edge name in mutations.
 	EdgeItems = "items"
+	// EdgeSalesOrder holds the string denoting the sales_order edge name in mutations.
+	EdgeSalesOrder = "sales_order"
 	// Table holds the table name of the invoice in the database.
 	Table = "invoices"
 	// CompanyTable is the table that holds the company relation/edge.
@@ -125,6 +129,13 @@ const (
 	ItemsInverseTable = "invoice_items"
 	// ItemsColumn is the table column denoting the items relation/edge.
 	ItemsColumn = "invoice_id"
+	// SalesOrderTable is the table that holds the sales_order relation/edge.
+	SalesOrderTable = "invoices"
+	// SalesOrderInverseTable is the table name for the SalesOrder entity.
+	// It exists in this package in order to avoid circular dependency with the "salesorder" package.
+	SalesOrderInverseTable = "sales_orders"
+	// SalesOrderColumn is the table column denoting the sales_order relation/edge.
+	SalesOrderColumn = "sales_order_id"
 )
 
 // Columns holds all SQL columns for invoice fields.
@@ -163,6 +174,7 @@ var Columns = []string{
 	FieldSendReminders,
 	FieldVoidedAt,
 	FieldVoidReason,
+	FieldSalesOrderID,
 	FieldEinvoiceStatus,
 	FieldEinvoiceSubmittedAt,
 	FieldEinvoiceAcceptedAt,
@@ -473,6 +485,11 @@ func ByVoidReason(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldVoidReason, opts...).ToFunc()
 }
 
+// BySalesOrderID orders the results by the sales_order_id field.
+func BySalesOrderID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSalesOrderID, opts...).ToFunc()
+}
+
 // ByEinvoiceStatus orders the results by the einvoice_status field.
 func ByEinvoiceStatus(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldEinvoiceStatus, opts...).ToFunc()
@@ -525,6 +542,13 @@ func ByItems(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newItemsStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// BySalesOrderField orders the results by sales_order field.
+func BySalesOrderField(field string, opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newSalesOrderStep(), sql.OrderByField(field, opts...))
+	}
+}
 func newCompanyStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -544,6 +568,13 @@ func newItemsStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(ItemsInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, ItemsTable, ItemsColumn),
+	)
+}
+func newSalesOrderStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(SalesOrderInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.M2O, true, SalesOrderTable, SalesOrderColumn),
 	)
 }
 

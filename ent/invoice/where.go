@@ -198,6 +198,11 @@ func VoidReason(v string) predicate.Invoice {
 	return predicate.Invoice(sql.FieldEQ(FieldVoidReason, v))
 }
 
+// SalesOrderID applies equality check predicate on the "sales_order_id" field. It's identical to SalesOrderIDEQ.
+func SalesOrderID(v pulid.ID) predicate.Invoice {
+	return predicate.Invoice(sql.FieldEQ(FieldSalesOrderID, v))
+}
+
 // EinvoiceSubmittedAt applies equality check predicate on the "einvoice_submitted_at" field. It's identical to EinvoiceSubmittedAtEQ.
 func EinvoiceSubmittedAt(v time.Time) predicate.Invoice {
 	return predicate.Invoice(sql.FieldEQ(FieldEinvoiceSubmittedAt, v))
@@ -1743,6 +1748,86 @@ func VoidReasonContainsFold(v string) predicate.Invoice {
 	return predicate.Invoice(sql.FieldContainsFold(FieldVoidReason, v))
 }
 
+// SalesOrderIDEQ applies the EQ predicate on the "sales_order_id" field.
+func SalesOrderIDEQ(v pulid.ID) predicate.Invoice {
+	return predicate.Invoice(sql.FieldEQ(FieldSalesOrderID, v))
+}
+
+// SalesOrderIDNEQ applies the NEQ predicate on the "sales_order_id" field.
+func SalesOrderIDNEQ(v pulid.ID) predicate.Invoice {
+	return predicate.Invoice(sql.FieldNEQ(FieldSalesOrderID, v))
+}
+
+// SalesOrderIDIn applies the In predicate on the "sales_order_id" field.
+func SalesOrderIDIn(vs ...pulid.ID) predicate.Invoice {
+	return predicate.Invoice(sql.FieldIn(FieldSalesOrderID, vs...))
+}
+
+// SalesOrderIDNotIn applies the NotIn predicate on the "sales_order_id" field.
+func SalesOrderIDNotIn(vs ...pulid.ID) predicate.Invoice {
+	return predicate.Invoice(sql.FieldNotIn(FieldSalesOrderID, vs...))
+}
+
+// SalesOrderIDGT applies the GT predicate on the "sales_order_id" field.
+func SalesOrderIDGT(v pulid.ID) predicate.Invoice {
+	return predicate.Invoice(sql.FieldGT(FieldSalesOrderID, v))
+}
+
+// SalesOrderIDGTE applies the GTE predicate on the "sales_order_id" field.
+func SalesOrderIDGTE(v pulid.ID) predicate.Invoice {
+	return predicate.Invoice(sql.FieldGTE(FieldSalesOrderID, v))
+}
+
+// SalesOrderIDLT applies the LT predicate on the "sales_order_id" field.
+func SalesOrderIDLT(v pulid.ID) predicate.Invoice {
+	return predicate.Invoice(sql.FieldLT(FieldSalesOrderID, v))
+}
+
+// SalesOrderIDLTE applies the LTE predicate on the "sales_order_id" field.
+func SalesOrderIDLTE(v pulid.ID) predicate.Invoice {
+	return predicate.Invoice(sql.FieldLTE(FieldSalesOrderID, v))
+}
+
+// SalesOrderIDContains applies the Contains predicate on the "sales_order_id" field.
+func SalesOrderIDContains(v pulid.ID) predicate.Invoice {
+	vc := string(v)
+	return predicate.Invoice(sql.FieldContains(FieldSalesOrderID, vc))
+}
+
+// SalesOrderIDHasPrefix applies the HasPrefix predicate on the "sales_order_id" field.
+func SalesOrderIDHasPrefix(v pulid.ID) predicate.Invoice {
+	vc := string(v)
+	return predicate.Invoice(sql.FieldHasPrefix(FieldSalesOrderID, vc))
+}
+
+// SalesOrderIDHasSuffix applies the HasSuffix predicate on the "sales_order_id" field.
+func SalesOrderIDHasSuffix(v pulid.ID) predicate.Invoice {
+	vc := string(v)
+	return predicate.Invoice(sql.FieldHasSuffix(FieldSalesOrderID, vc))
+}
+
+// SalesOrderIDIsNil applies the IsNil predicate on the "sales_order_id" field.
+func SalesOrderIDIsNil() predicate.Invoice {
+	return predicate.Invoice(sql.FieldIsNull(FieldSalesOrderID))
+}
+
+// SalesOrderIDNotNil applies the NotNil predicate on the "sales_order_id" field.
+func SalesOrderIDNotNil() predicate.Invoice {
+	return predicate.Invoice(sql.FieldNotNull(FieldSalesOrderID))
+}
+
+// SalesOrderIDEqualFold applies the EqualFold predicate on the "sales_order_id" field.
+func SalesOrderIDEqualFold(v pulid.ID) predicate.Invoice {
+	vc := string(v)
+	return predicate.Invoice(sql.FieldEqualFold(FieldSalesOrderID, vc))
+}
+
+// SalesOrderIDContainsFold applies the ContainsFold predicate on the "sales_order_id" field.
+func SalesOrderIDContainsFold(v pulid.ID) predicate.Invoice {
+	vc := string(v)
+	return predicate.Invoice(sql.FieldContainsFold(FieldSalesOrderID, vc))
+}
+
 // EinvoiceStatusEQ applies the EQ predicate on the "einvoice_status" field.
 func EinvoiceStatusEQ(v EinvoiceStatus) predicate.Invoice {
 	return predicate.Invoice(sql.FieldEQ(FieldEinvoiceStatus, v))
@@ -2074,6 +2159,29 @@ func HasItems() predicate.Invoice {
 func HasItemsWith(preds ...predicate.InvoiceItem) predicate.Invoice {
 	return predicate.Invoice(func(s *sql.Selector) {
 		step := newItemsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasSalesOrder applies the HasEdge predicate on the "sales_order" edge.
+func HasSalesOrder() predicate.Invoice {
+	return predicate.Invoice(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, SalesOrderTable, SalesOrderColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasSalesOrderWith applies the HasEdge predicate on the "sales_order" edge with a given conditions (other predicates).
+func HasSalesOrderWith(preds ...predicate.SalesOrder) predicate.Invoice {
+	return predicate.Invoice(func(s *sql.Selector) {
+		step := newSalesOrderStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

@@ -51,6 +51,8 @@ const (
 	FieldNotes = "notes"
 	// FieldInvoiceID holds the string denoting the invoice_id field in the database.
 	FieldInvoiceID = "invoice_id"
+	// FieldSalesOrderItemID holds the string denoting the sales_order_item_id field in the database.
+	FieldSalesOrderItemID = "sales_order_item_id"
 	// EdgeCompany holds the string denoting the company edge name in mutations.
 	EdgeCompany = "company"
 	// EdgeInvoice holds the string denoting the invoice edge name in mutations.
@@ -102,6 +104,7 @@ var Columns = []string{
 	FieldTaxAmount,
 	FieldNotes,
 	FieldInvoiceID,
+	FieldSalesOrderItemID,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -249,6 +252,11 @@ func ByNotes(opts ...sql.OrderTermOption) OrderOption {
 // ByInvoiceID orders the results by the invoice_id field.
 func ByInvoiceID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldInvoiceID, opts...).ToFunc()
+}
+
+// BySalesOrderItemID orders the results by the sales_order_item_id field.
+func BySalesOrderItemID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSalesOrderItemID, opts...).ToFunc()
 }
 
 // ByCompanyField orders the results by company field.

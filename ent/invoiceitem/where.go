@@ -142,6 +142,11 @@ func InvoiceID(v pulid.ID) predicate.InvoiceItem {
 	return predicate.InvoiceItem(sql.FieldEQ(FieldInvoiceID, v))
 }
 
+// SalesOrderItemID applies equality check predicate on the "sales_order_item_id" field. It's identical to SalesOrderItemIDEQ.
+func SalesOrderItemID(v pulid.ID) predicate.InvoiceItem {
+	return predicate.InvoiceItem(sql.FieldEQ(FieldSalesOrderItemID, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.InvoiceItem {
 	return predicate.InvoiceItem(sql.FieldEQ(FieldCreatedAt, v))
@@ -1050,6 +1055,86 @@ func InvoiceIDEqualFold(v pulid.ID) predicate.InvoiceItem {
 func InvoiceIDContainsFold(v pulid.ID) predicate.InvoiceItem {
 	vc := string(v)
 	return predicate.InvoiceItem(sql.FieldContainsFold(FieldInvoiceID, vc))
+}
+
+// SalesOrderItemIDEQ applies the EQ predicate on the "sales_order_item_id" field.
+func SalesOrderItemIDEQ(v pulid.ID) predicate.InvoiceItem {
+	return predicate.InvoiceItem(sql.FieldEQ(FieldSalesOrderItemID, v))
+}
+
+// SalesOrderItemIDNEQ applies the NEQ predicate on the "sales_order_item_id" field.
+func SalesOrderItemIDNEQ(v pulid.ID) predicate.InvoiceItem {
+	return predicate.InvoiceItem(sql.FieldNEQ(FieldSalesOrderItemID, v))
+}
+
+// SalesOrderItemIDIn applies the In predicate on the "sales_order_item_id" field.
+func SalesOrderItemIDIn(vs ...pulid.ID) predicate.InvoiceItem {
+	return predicate.InvoiceItem(sql.FieldIn(FieldSalesOrderItemID, vs...))
+}
+
+// SalesOrderItemIDNotIn applies the NotIn predicate on the "sales_order_item_id" field.
+func SalesOrderItemIDNotIn(vs ...pulid.ID) predicate.InvoiceItem {
+	return predicate.InvoiceItem(sql.FieldNotIn(FieldSalesOrderItemID, vs...))
+}
+
+// SalesOrderItemIDGT applies the GT predicate on the "sales_order_item_id" field.
+func SalesOrderItemIDGT(v pulid.ID) predicate.InvoiceItem {
+	return predicate.InvoiceItem(sql.FieldGT(FieldSalesOrderItemID, v))
+}
+
+// SalesOrderItemIDGTE applies the GTE predicate on the "sales_order_item_id" field.
+func SalesOrderItemIDGTE(v pulid.ID) predicate.InvoiceItem {
+	return predicate.InvoiceItem(sql.FieldGTE(FieldSalesOrderItemID, v))
+}
+
+// SalesOrderItemIDLT applies the LT predicate on the "sales_order_item_id" field.
+func SalesOrderItemIDLT(v pulid.ID) predicate.InvoiceItem {
+	return predicate.InvoiceItem(sql.FieldLT(FieldSalesOrderItemID, v))
+}
+
+// SalesOrderItemIDLTE applies the LTE predicate on the "sales_order_item_id" field.
+func SalesOrderItemIDLTE(v pulid.ID) predicate.InvoiceItem {
+	return predicate.InvoiceItem(sql.FieldLTE(FieldSalesOrderItemID, v))
+}
+
+// SalesOrderItemIDContains applies the Contains predicate on the "sales_order_item_id" field.
+func SalesOrderItemIDContains(v pulid.ID) predicate.InvoiceItem {
+	vc := string(v)
+	return predicate.InvoiceItem(sql.FieldContains(FieldSalesOrderItemID, vc))
+}
+
+// SalesOrderItemIDHasPrefix applies the HasPrefix predicate on the "sales_order_item_id" field.
+func SalesOrderItemIDHasPrefix(v pulid.ID) predicate.InvoiceItem {
+	vc := string(v)
+	return predicate.InvoiceItem(sql.FieldHasPrefix(FieldSalesOrderItemID, vc))
+}
+
+// SalesOrderItemIDHasSuffix applies the HasSuffix predicate on the "sales_order_item_id" field.
+func SalesOrderItemIDHasSuffix(v pulid.ID) predicate.InvoiceItem {
+	vc := string(v)
+	return predicate.InvoiceItem(sql.FieldHasSuffix(FieldSalesOrderItemID, vc))
+}
+
+// SalesOrderItemIDIsNil applies the IsNil predicate on the "sales_order_item_id" field.
+func SalesOrderItemIDIsNil() predicate.InvoiceItem {
+	return predicate.InvoiceItem(sql.FieldIsNull(FieldSalesOrderItemID))
+}
+
+// SalesOrderItemIDNotNil applies the NotNil predicate on the "sales_order_item_id" field.
+func SalesOrderItemIDNotNil() predicate.InvoiceItem {
+	return predicate.InvoiceItem(sql.FieldNotNull(FieldSalesOrderItemID))
+}
+
+// SalesOrderItemIDEqualFold applies the EqualFold predicate on the "sales_order_item_id" field.
+func SalesOrderItemIDEqualFold(v pulid.ID) predicate.InvoiceItem {
+	vc := string(v)
+	return predicate.InvoiceItem(sql.FieldEqualFold(FieldSalesOrderItemID, vc))
+}
+
+// SalesOrderItemIDContainsFold applies the ContainsFold predicate on the "sales_order_item_id" field.
+func SalesOrderItemIDContainsFold(v pulid.ID) predicate.InvoiceItem {
+	vc := string(v)
+	return predicate.InvoiceItem(sql.FieldContainsFold(FieldSalesOrderItemID, vc))
 }
 
 // HasCompany applies the HasEdge predicate on the "company" edge.

@@ -329,6 +329,7 @@ var (
 		{Name: "einvoice_validation_hash", Type: field.TypeString, Nullable: true},
 		{Name: "company_id", Type: field.TypeString, Size: 40},
 		{Name: "customer_id", Type: field.TypeString, Size: 40},
+		{Name: "sales_order_id", Type: field.TypeString, Nullable: true, Size: 40},
 	}
 	// InvoicesTable holds the schema information for the "invoices" table.
 	InvoicesTable = &schema.Table{
@@ -347,6 +348,12 @@ var (
 				Columns:    []*schema.Column{InvoicesColumns[38]},
 				RefColumns: []*schema.Column{CustomersColumns[0]},
 				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "invoices_sales_orders_invoices",
+				Columns:    []*schema.Column{InvoicesColumns[39]},
+				RefColumns: []*schema.Column{SalesOrdersColumns[0]},
+				OnDelete:   schema.SetNull,
 			},
 		},
 		Indexes: []*schema.Index{
@@ -389,6 +396,7 @@ var (
 		{Name: "tax_rate", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "numeric(12,6)"}},
 		{Name: "tax_amount", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "numeric(20,4)"}},
 		{Name: "notes", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "sales_order_item_id", Type: field.TypeString, Nullable: true},
 		{Name: "company_id", Type: field.TypeString, Size: 40},
 		{Name: "invoice_id", Type: field.TypeString, Size: 40},
 		{Name: "item_id", Type: field.TypeString, Nullable: true, Size: 40},
@@ -401,19 +409,19 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "invoice_items_companies_invoice_items",
-				Columns:    []*schema.Column{InvoiceItemsColumns[15]},
+				Columns:    []*schema.Column{InvoiceItemsColumns[16]},
 				RefColumns: []*schema.Column{CompaniesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "invoice_items_invoices_items",
-				Columns:    []*schema.Column{InvoiceItemsColumns[16]},
+				Columns:    []*schema.Column{InvoiceItemsColumns[17]},
 				RefColumns: []*schema.Column{InvoicesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "invoice_items_items_item",
-				Columns:    []*schema.Column{InvoiceItemsColumns[17]},
+				Columns:    []*schema.Column{InvoiceItemsColumns[18]},
 				RefColumns: []*schema.Column{ItemsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -422,12 +430,12 @@ var (
 			{
 				Name:    "invoiceitem_company_id",
 				Unique:  false,
-				Columns: []*schema.Column{InvoiceItemsColumns[15]},
+				Columns: []*schema.Column{InvoiceItemsColumns[16]},
 			},
 			{
 				Name:    "invoiceitem_invoice_id_position",
 				Unique:  false,
-				Columns: []*schema.Column{InvoiceItemsColumns[16], InvoiceItemsColumns[3]},
+				Columns: []*schema.Column{InvoiceItemsColumns[17], InvoiceItemsColumns[3]},
 			},
 		},
 	}
@@ -474,6 +482,276 @@ var (
 				Name:    "item_company_id_code",
 				Unique:  true,
 				Columns: []*schema.Column{ItemsColumns[9], ItemsColumns[3]},
+			},
+		},
+	}
+	// QuotesColumns holds the columns for the "quotes" table.
+	QuotesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 40},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "currency", Type: field.TypeString, Size: 3, Default: "MYR"},
+		{Name: "exchange_rate", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "numeric(12,6)"}},
+		{Name: "reference", Type: field.TypeString, Nullable: true, Size: 100},
+		{Name: "notes", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "terms", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "billing_address", Type: field.TypeJSON, Nullable: true},
+		{Name: "shipping_address", Type: field.TypeJSON, Nullable: true},
+		{Name: "subtotal", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "numeric(20,4)"}},
+		{Name: "total_discount", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "numeric(20,4)"}},
+		{Name: "total_tax", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "numeric(20,4)"}},
+		{Name: "shipping_cost", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "numeric(20,4)"}},
+		{Name: "total", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "numeric(20,4)"}},
+		{Name: "created_by_id", Type: field.TypeString, Nullable: true},
+		{Name: "quote_number", Type: field.TypeString, Size: 32},
+		{Name: "quote_date", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "date"}},
+		{Name: "valid_until", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "date"}},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"draft", "sent", "accepted", "rejected", "expired", "converted"}, Default: "draft"},
+		{Name: "title", Type: field.TypeString, Nullable: true, Size: 200},
+		{Name: "description", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "sent_at", Type: field.TypeTime, Nullable: true},
+		{Name: "send_count", Type: field.TypeInt, Default: 0},
+		{Name: "last_send", Type: field.TypeJSON, Nullable: true},
+		{Name: "accepted_at", Type: field.TypeTime, Nullable: true},
+		{Name: "accepted_by", Type: field.TypeString, Nullable: true, Size: 200},
+		{Name: "rejected_at", Type: field.TypeTime, Nullable: true},
+		{Name: "rejection_reason", Type: field.TypeString, Nullable: true, Size: 500},
+		{Name: "converted_to_order_at", Type: field.TypeTime, Nullable: true},
+		{Name: "sales_order_id", Type: field.TypeString, Nullable: true},
+		{Name: "company_id", Type: field.TypeString, Size: 40},
+		{Name: "customer_id", Type: field.TypeString, Size: 40},
+	}
+	// QuotesTable holds the schema information for the "quotes" table.
+	QuotesTable = &schema.Table{
+		Name:       "quotes",
+		Columns:    QuotesColumns,
+		PrimaryKey: []*schema.Column{QuotesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "quotes_companies_quotes",
+				Columns:    []*schema.Column{QuotesColumns[31]},
+				RefColumns: []*schema.Column{CompaniesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "quotes_customers_quotes",
+				Columns:    []*schema.Column{QuotesColumns[32]},
+				RefColumns: []*schema.Column{CustomersColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "quote_company_id",
+				Unique:  false,
+				Columns: []*schema.Column{QuotesColumns[31]},
+			},
+			{
+				Name:    "quote_company_id_quote_number",
+				Unique:  true,
+				Columns: []*schema.Column{QuotesColumns[31], QuotesColumns[16]},
+			},
+			{
+				Name:    "quote_customer_id_quote_date",
+				Unique:  false,
+				Columns: []*schema.Column{QuotesColumns[32], QuotesColumns[17]},
+			},
+		},
+	}
+	// QuoteItemsColumns holds the columns for the "quote_items" table.
+	QuoteItemsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 40},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "position", Type: field.TypeInt, Default: 0},
+		{Name: "item_code", Type: field.TypeString, Nullable: true, Size: 64},
+		{Name: "description", Type: field.TypeString, Size: 1000, Default: ""},
+		{Name: "quantity", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "numeric(20,4)"}},
+		{Name: "unit_price", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "numeric(20,4)"}},
+		{Name: "discount_percent", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "numeric(12,6)"}},
+		{Name: "discount_amount", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "numeric(20,4)"}},
+		{Name: "line_total", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "numeric(20,4)"}},
+		{Name: "tax_code", Type: field.TypeString, Nullable: true, Size: 32},
+		{Name: "tax_rate", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "numeric(12,6)"}},
+		{Name: "tax_amount", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "numeric(20,4)"}},
+		{Name: "notes", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "company_id", Type: field.TypeString, Size: 40},
+		{Name: "quote_id", Type: field.TypeString, Size: 40},
+		{Name: "item_id", Type: field.TypeString, Nullable: true, Size: 40},
+	}
+	// QuoteItemsTable holds the schema information for the "quote_items" table.
+	QuoteItemsTable = &schema.Table{
+		Name:       "quote_items",
+		Columns:    QuoteItemsColumns,
+		PrimaryKey: []*schema.Column{QuoteItemsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "quote_items_companies_quote_items",
+				Columns:    []*schema.Column{QuoteItemsColumns[15]},
+				RefColumns: []*schema.Column{CompaniesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "quote_items_quotes_items",
+				Columns:    []*schema.Column{QuoteItemsColumns[16]},
+				RefColumns: []*schema.Column{QuotesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "quote_items_items_item",
+				Columns:    []*schema.Column{QuoteItemsColumns[17]},
+				RefColumns: []*schema.Column{ItemsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "quoteitem_company_id",
+				Unique:  false,
+				Columns: []*schema.Column{QuoteItemsColumns[15]},
+			},
+			{
+				Name:    "quoteitem_quote_id_position",
+				Unique:  false,
+				Columns: []*schema.Column{QuoteItemsColumns[16], QuoteItemsColumns[3]},
+			},
+		},
+	}
+	// SalesOrdersColumns holds the columns for the "sales_orders" table.
+	SalesOrdersColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 40},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "currency", Type: field.TypeString, Size: 3, Default: "MYR"},
+		{Name: "exchange_rate", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "numeric(12,6)"}},
+		{Name: "reference", Type: field.TypeString, Nullable: true, Size: 100},
+		{Name: "notes", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "terms", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "billing_address", Type: field.TypeJSON, Nullable: true},
+		{Name: "shipping_address", Type: field.TypeJSON, Nullable: true},
+		{Name: "subtotal", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "numeric(20,4)"}},
+		{Name: "total_discount", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "numeric(20,4)"}},
+		{Name: "total_tax", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "numeric(20,4)"}},
+		{Name: "shipping_cost", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "numeric(20,4)"}},
+		{Name: "total", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "numeric(20,4)"}},
+		{Name: "created_by_id", Type: field.TypeString, Nullable: true},
+		{Name: "order_number", Type: field.TypeString, Size: 32},
+		{Name: "order_date", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "date"}},
+		{Name: "required_date", Type: field.TypeOther, Nullable: true, SchemaType: map[string]string{"postgres": "date"}},
+		{Name: "promised_date", Type: field.TypeOther, Nullable: true, SchemaType: map[string]string{"postgres": "date"}},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"draft", "confirmed", "shipped", "delivered", "cancelled"}, Default: "draft"},
+		{Name: "priority", Type: field.TypeEnum, Enums: []string{"low", "normal", "high", "urgent"}, Default: "normal"},
+		{Name: "status_history", Type: field.TypeJSON, Nullable: true},
+		{Name: "fulfillment_status", Type: field.TypeEnum, Enums: []string{"pending", "partial", "shipped", "delivered", "cancelled"}, Default: "pending"},
+		{Name: "shipping_method", Type: field.TypeString, Nullable: true, Size: 100},
+		{Name: "tracking_number", Type: field.TypeString, Nullable: true, Size: 100},
+		{Name: "estimated_delivery", Type: field.TypeOther, Nullable: true, SchemaType: map[string]string{"postgres": "date"}},
+		{Name: "invoice_status", Type: field.TypeEnum, Enums: []string{"not_invoiced", "partial", "invoiced"}, Default: "not_invoiced"},
+		{Name: "company_id", Type: field.TypeString, Size: 40},
+		{Name: "customer_id", Type: field.TypeString, Size: 40},
+		{Name: "quote_id", Type: field.TypeString, Nullable: true, Size: 40},
+	}
+	// SalesOrdersTable holds the schema information for the "sales_orders" table.
+	SalesOrdersTable = &schema.Table{
+		Name:       "sales_orders",
+		Columns:    SalesOrdersColumns,
+		PrimaryKey: []*schema.Column{SalesOrdersColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "sales_orders_companies_sales_orders",
+				Columns:    []*schema.Column{SalesOrdersColumns[28]},
+				RefColumns: []*schema.Column{CompaniesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "sales_orders_customers_sales_orders",
+				Columns:    []*schema.Column{SalesOrdersColumns[29]},
+				RefColumns: []*schema.Column{CustomersColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "sales_orders_quotes_quote",
+				Columns:    []*schema.Column{SalesOrdersColumns[30]},
+				RefColumns: []*schema.Column{QuotesColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "salesorder_company_id",
+				Unique:  false,
+				Columns: []*schema.Column{SalesOrdersColumns[28]},
+			},
+			{
+				Name:    "salesorder_company_id_order_number",
+				Unique:  true,
+				Columns: []*schema.Column{SalesOrdersColumns[28], SalesOrdersColumns[16]},
+			},
+			{
+				Name:    "salesorder_customer_id_order_date",
+				Unique:  false,
+				Columns: []*schema.Column{SalesOrdersColumns[29], SalesOrdersColumns[17]},
+			},
+		},
+	}
+	// SalesOrderItemsColumns holds the columns for the "sales_order_items" table.
+	SalesOrderItemsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 40},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "position", Type: field.TypeInt, Default: 0},
+		{Name: "item_code", Type: field.TypeString, Nullable: true, Size: 64},
+		{Name: "description", Type: field.TypeString, Size: 1000, Default: ""},
+		{Name: "quantity", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "numeric(20,4)"}},
+		{Name: "unit_price", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "numeric(20,4)"}},
+		{Name: "discount_percent", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "numeric(12,6)"}},
+		{Name: "discount_amount", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "numeric(20,4)"}},
+		{Name: "line_total", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "numeric(20,4)"}},
+		{Name: "tax_code", Type: field.TypeString, Nullable: true, Size: 32},
+		{Name: "tax_rate", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "numeric(12,6)"}},
+		{Name: "tax_amount", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "numeric(20,4)"}},
+		{Name: "notes", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "shipped_quantity", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "numeric(20,4)"}},
+		{Name: "invoiced_quantity", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "numeric(20,4)"}},
+		{Name: "company_id", Type: field.TypeString, Size: 40},
+		{Name: "sales_order_id", Type: field.TypeString, Size: 40},
+		{Name: "item_id", Type: field.TypeString, Nullable: true, Size: 40},
+	}
+	// SalesOrderItemsTable holds the schema information for the "sales_order_items" table.
+	SalesOrderItemsTable = &schema.Table{
+		Name:       "sales_order_items",
+		Columns:    SalesOrderItemsColumns,
+		PrimaryKey: []*schema.Column{SalesOrderItemsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "sales_order_items_companies_sales_order_items",
+				Columns:    []*schema.Column{SalesOrderItemsColumns[17]},
+				RefColumns: []*schema.Column{CompaniesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "sales_order_items_sales_orders_items",
+				Columns:    []*schema.Column{SalesOrderItemsColumns[18]},
+				RefColumns: []*schema.Column{SalesOrdersColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "sales_order_items_items_item",
+				Columns:    []*schema.Column{SalesOrderItemsColumns[19]},
+				RefColumns: []*schema.Column{ItemsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "salesorderitem_company_id",
+				Unique:  false,
+				Columns: []*schema.Column{SalesOrderItemsColumns[17]},
+			},
+			{
+				Name:    "salesorderitem_sales_order_id_position",
+				Unique:  false,
+				Columns: []*schema.Column{SalesOrderItemsColumns[18], SalesOrderItemsColumns[3]},
 			},
 		},
 	}
@@ -561,6 +839,10 @@ var (
 		InvoicesTable,
 		InvoiceItemsTable,
 		ItemsTable,
+		QuotesTable,
+		QuoteItemsTable,
+		SalesOrdersTable,
+		SalesOrderItemsTable,
 		TaxCodesTable,
 		UsersTable,
 	}
@@ -579,11 +861,23 @@ func init() {
 	DocumentCountersTable.ForeignKeys[0].RefTable = CompaniesTable
 	InvoicesTable.ForeignKeys[0].RefTable = CompaniesTable
 	InvoicesTable.ForeignKeys[1].RefTable = CustomersTable
+	InvoicesTable.ForeignKeys[2].RefTable = SalesOrdersTable
 	InvoiceItemsTable.ForeignKeys[0].RefTable = CompaniesTable
 	InvoiceItemsTable.ForeignKeys[1].RefTable = InvoicesTable
 	InvoiceItemsTable.ForeignKeys[2].RefTable = ItemsTable
 	ItemsTable.ForeignKeys[0].RefTable = CompaniesTable
 	ItemsTable.ForeignKeys[1].RefTable = TaxCodesTable
+	QuotesTable.ForeignKeys[0].RefTable = CompaniesTable
+	QuotesTable.ForeignKeys[1].RefTable = CustomersTable
+	QuoteItemsTable.ForeignKeys[0].RefTable = CompaniesTable
+	QuoteItemsTable.ForeignKeys[1].RefTable = QuotesTable
+	QuoteItemsTable.ForeignKeys[2].RefTable = ItemsTable
+	SalesOrdersTable.ForeignKeys[0].RefTable = CompaniesTable
+	SalesOrdersTable.ForeignKeys[1].RefTable = CustomersTable
+	SalesOrdersTable.ForeignKeys[2].RefTable = QuotesTable
+	SalesOrderItemsTable.ForeignKeys[0].RefTable = CompaniesTable
+	SalesOrderItemsTable.ForeignKeys[1].RefTable = SalesOrdersTable
+	SalesOrderItemsTable.ForeignKeys[2].RefTable = ItemsTable
 	TaxCodesTable.ForeignKeys[0].RefTable = CompaniesTable
 	UsersTable.ForeignKeys[0].RefTable = CompaniesTable
 }

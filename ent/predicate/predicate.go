@@ -33,6 +33,18 @@ type InvoiceItem func(*sql.Selector)
 // Item is the predicate function for item builders.
 type Item func(*sql.Selector)
 
+// Quote is the predicate function for quote builders.
+type Quote func(*sql.Selector)
+
+// QuoteItem is the predicate function for quoteitem builders.
+type QuoteItem func(*sql.Selector)
+
+// SalesOrder is the predicate function for salesorder builders.
+type SalesOrder func(*sql.Selector)
+
+// SalesOrderItem is the predicate function for salesorderitem builders.
+type SalesOrderItem func(*sql.Selector)
+
 // TaxCode is the predicate function for taxcode builders.
 type TaxCode func(*sql.Selector)
 

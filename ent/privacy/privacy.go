@@ -326,6 +326,102 @@ func (f ItemMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) 
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ItemMutation", m)
 }
 
+// The QuoteQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type QuoteQueryRuleFunc func(context.Context, *ent.QuoteQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f QuoteQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.QuoteQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.QuoteQuery", q)
+}
+
+// The QuoteMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type QuoteMutationRuleFunc func(context.Context, *ent.QuoteMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f QuoteMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.QuoteMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.QuoteMutation", m)
+}
+
+// The QuoteItemQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type QuoteItemQueryRuleFunc func(context.Context, *ent.QuoteItemQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f QuoteItemQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.QuoteItemQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.QuoteItemQuery", q)
+}
+
+// The QuoteItemMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type QuoteItemMutationRuleFunc func(context.Context, *ent.QuoteItemMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f QuoteItemMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.QuoteItemMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.QuoteItemMutation", m)
+}
+
+// The SalesOrderQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type SalesOrderQueryRuleFunc func(context.Context, *ent.SalesOrderQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f SalesOrderQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.SalesOrderQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.SalesOrderQuery", q)
+}
+
+// The SalesOrderMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type SalesOrderMutationRuleFunc func(context.Context, *ent.SalesOrderMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f SalesOrderMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.SalesOrderMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.SalesOrderMutation", m)
+}
+
+// The SalesOrderItemQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type SalesOrderItemQueryRuleFunc func(context.Context, *ent.SalesOrderItemQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f SalesOrderItemQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.SalesOrderItemQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.SalesOrderItemQuery", q)
+}
+
+// The SalesOrderItemMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type SalesOrderItemMutationRuleFunc func(context.Context, *ent.SalesOrderItemMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f SalesOrderItemMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.SalesOrderItemMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.SalesOrderItemMutation", m)
+}
+
 // The TaxCodeQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type TaxCodeQueryRuleFunc func(context.Context, *ent.TaxCodeQuery) error

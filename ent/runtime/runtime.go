@@ -15,6 +15,10 @@ import (
 	"github.com/bigledger/bigledger/ent/invoice"
 	"github.com/bigledger/bigledger/ent/invoiceitem"
 	"github.com/bigledger/bigledger/ent/item"
+	"github.com/bigledger/bigledger/ent/quote"
+	"github.com/bigledger/bigledger/ent/quoteitem"
+	"github.com/bigledger/bigledger/ent/salesorder"
+	"github.com/bigledger/bigledger/ent/salesorderitem"
 	"github.com/bigledger/bigledger/ent/schema"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/ent/taxcode"
@@ -829,6 +833,418 @@ func init() {
 	item.DefaultID = itemDescID.Default.(func() pulid.ID)
 	// item.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	item.IDValidator = itemDescID.Validators[0].(func(string) error)
+	quoteMixin := schema.Quote{}.Mixin()
+	quote.Policy = privacy.NewPolicies(quoteMixin[2], schema.Quote{})
+	quote.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := quote.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	quoteMixinHooks2 := quoteMixin[2].Hooks()
+
+	quote.Hooks[1] = quoteMixinHooks2[0]
+
+	quote.Hooks[2] = quoteMixinHooks2[1]
+	quoteMixinFields0 := quoteMixin[0].Fields()
+	_ = quoteMixinFields0
+	quoteMixinFields1 := quoteMixin[1].Fields()
+	_ = quoteMixinFields1
+	quoteMixinFields3 := quoteMixin[3].Fields()
+	_ = quoteMixinFields3
+	quoteFields := schema.Quote{}.Fields()
+	_ = quoteFields
+	// quoteDescCreatedAt is the schema descriptor for created_at field.
+	quoteDescCreatedAt := quoteMixinFields1[0].Descriptor()
+	// quote.DefaultCreatedAt holds the default value on creation for the created_at field.
+	quote.DefaultCreatedAt = quoteDescCreatedAt.Default.(func() time.Time)
+	// quoteDescUpdatedAt is the schema descriptor for updated_at field.
+	quoteDescUpdatedAt := quoteMixinFields1[1].Descriptor()
+	// quote.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	quote.DefaultUpdatedAt = quoteDescUpdatedAt.Default.(func() time.Time)
+	// quote.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	quote.UpdateDefaultUpdatedAt = quoteDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// quoteDescCurrency is the schema descriptor for currency field.
+	quoteDescCurrency := quoteMixinFields3[1].Descriptor()
+	// quote.DefaultCurrency holds the default value on creation for the currency field.
+	quote.DefaultCurrency = quoteDescCurrency.Default.(string)
+	// quote.CurrencyValidator is a validator for the "currency" field. It is called by the builders before save.
+	quote.CurrencyValidator = func() func(string) error {
+		validators := quoteDescCurrency.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(currency string) error {
+			for _, fn := range fns {
+				if err := fn(currency); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// quoteDescExchangeRate is the schema descriptor for exchange_rate field.
+	quoteDescExchangeRate := quoteMixinFields3[2].Descriptor()
+	// quote.DefaultExchangeRate holds the default value on creation for the exchange_rate field.
+	quote.DefaultExchangeRate = quoteDescExchangeRate.Default.(decimal.Decimal)
+	// quoteDescReference is the schema descriptor for reference field.
+	quoteDescReference := quoteMixinFields3[3].Descriptor()
+	// quote.ReferenceValidator is a validator for the "reference" field. It is called by the builders before save.
+	quote.ReferenceValidator = quoteDescReference.Validators[0].(func(string) error)
+	// quoteDescSubtotal is the schema descriptor for subtotal field.
+	quoteDescSubtotal := quoteMixinFields3[8].Descriptor()
+	// quote.DefaultSubtotal holds the default value on creation for the subtotal field.
+	quote.DefaultSubtotal = quoteDescSubtotal.Default.(decimal.Decimal)
+	// quoteDescTotalDiscount is the schema descriptor for total_discount field.
+	quoteDescTotalDiscount := quoteMixinFields3[9].Descriptor()
+	// quote.DefaultTotalDiscount holds the default value on creation for the total_discount field.
+	quote.DefaultTotalDiscount = quoteDescTotalDiscount.Default.(decimal.Decimal)
+	// quoteDescTotalTax is the schema descriptor for total_tax field.
+	quoteDescTotalTax := quoteMixinFields3[10].Descriptor()
+	// quote.DefaultTotalTax holds the default value on creation for the total_tax field.
+	quote.DefaultTotalTax = quoteDescTotalTax.Default.(decimal.Decimal)
+	// quoteDescShippingCost is the schema descriptor for shipping_cost field.
+	quoteDescShippingCost := quoteMixinFields3[11].Descriptor()
+	// quote.DefaultShippingCost holds the default value on creation for the shipping_cost field.
+	quote.DefaultShippingCost = quoteDescShippingCost.Default.(decimal.Decimal)
+	// quoteDescTotal is the schema descriptor for total field.
+	quoteDescTotal := quoteMixinFields3[12].Descriptor()
+	// quote.DefaultTotal holds the default value on creation for the total field.
+	quote.DefaultTotal = quoteDescTotal.Default.(decimal.Decimal)
+	// quoteDescQuoteNumber is the schema descriptor for quote_number field.
+	quoteDescQuoteNumber := quoteFields[0].Descriptor()
+	// quote.QuoteNumberValidator is a validator for the "quote_number" field. It is called by the builders before save.
+	quote.QuoteNumberValidator = func() func(string) error {
+		validators := quoteDescQuoteNumber.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(quote_number string) error {
+			for _, fn := range fns {
+				if err := fn(quote_number); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// quoteDescTitle is the schema descriptor for title field.
+	quoteDescTitle := quoteFields[4].Descriptor()
+	// quote.TitleValidator is a validator for the "title" field. It is called by the builders before save.
+	quote.TitleValidator = quoteDescTitle.Validators[0].(func(string) error)
+	// quoteDescSendCount is the schema descriptor for send_count field.
+	quoteDescSendCount := quoteFields[7].Descriptor()
+	// quote.DefaultSendCount holds the default value on creation for the send_count field.
+	quote.DefaultSendCount = quoteDescSendCount.Default.(int)
+	// quoteDescAcceptedBy is the schema descriptor for accepted_by field.
+	quoteDescAcceptedBy := quoteFields[10].Descriptor()
+	// quote.AcceptedByValidator is a validator for the "accepted_by" field. It is called by the builders before save.
+	quote.AcceptedByValidator = quoteDescAcceptedBy.Validators[0].(func(string) error)
+	// quoteDescRejectionReason is the schema descriptor for rejection_reason field.
+	quoteDescRejectionReason := quoteFields[12].Descriptor()
+	// quote.RejectionReasonValidator is a validator for the "rejection_reason" field. It is called by the builders before save.
+	quote.RejectionReasonValidator = quoteDescRejectionReason.Validators[0].(func(string) error)
+	// quoteDescID is the schema descriptor for id field.
+	quoteDescID := quoteMixinFields0[0].Descriptor()
+	// quote.DefaultID holds the default value on creation for the id field.
+	quote.DefaultID = quoteDescID.Default.(func() pulid.ID)
+	// quote.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	quote.IDValidator = quoteDescID.Validators[0].(func(string) error)
+	quoteitemMixin := schema.QuoteItem{}.Mixin()
+	quoteitem.Policy = privacy.NewPolicies(quoteitemMixin[2], schema.QuoteItem{})
+	quoteitem.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := quoteitem.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	quoteitemMixinHooks2 := quoteitemMixin[2].Hooks()
+
+	quoteitem.Hooks[1] = quoteitemMixinHooks2[0]
+
+	quoteitem.Hooks[2] = quoteitemMixinHooks2[1]
+	quoteitemMixinFields0 := quoteitemMixin[0].Fields()
+	_ = quoteitemMixinFields0
+	quoteitemMixinFields1 := quoteitemMixin[1].Fields()
+	_ = quoteitemMixinFields1
+	quoteitemMixinFields3 := quoteitemMixin[3].Fields()
+	_ = quoteitemMixinFields3
+	quoteitemFields := schema.QuoteItem{}.Fields()
+	_ = quoteitemFields
+	// quoteitemDescCreatedAt is the schema descriptor for created_at field.
+	quoteitemDescCreatedAt := quoteitemMixinFields1[0].Descriptor()
+	// quoteitem.DefaultCreatedAt holds the default value on creation for the created_at field.
+	quoteitem.DefaultCreatedAt = quoteitemDescCreatedAt.Default.(func() time.Time)
+	// quoteitemDescUpdatedAt is the schema descriptor for updated_at field.
+	quoteitemDescUpdatedAt := quoteitemMixinFields1[1].Descriptor()
+	// quoteitem.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	quoteitem.DefaultUpdatedAt = quoteitemDescUpdatedAt.Default.(func() time.Time)
+	// quoteitem.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	quoteitem.UpdateDefaultUpdatedAt = quoteitemDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// quoteitemDescPosition is the schema descriptor for position field.
+	quoteitemDescPosition := quoteitemMixinFields3[0].Descriptor()
+	// quoteitem.DefaultPosition holds the default value on creation for the position field.
+	quoteitem.DefaultPosition = quoteitemDescPosition.Default.(int)
+	// quoteitemDescItemCode is the schema descriptor for item_code field.
+	quoteitemDescItemCode := quoteitemMixinFields3[2].Descriptor()
+	// quoteitem.ItemCodeValidator is a validator for the "item_code" field. It is called by the builders before save.
+	quoteitem.ItemCodeValidator = quoteitemDescItemCode.Validators[0].(func(string) error)
+	// quoteitemDescDescription is the schema descriptor for description field.
+	quoteitemDescDescription := quoteitemMixinFields3[3].Descriptor()
+	// quoteitem.DefaultDescription holds the default value on creation for the description field.
+	quoteitem.DefaultDescription = quoteitemDescDescription.Default.(string)
+	// quoteitem.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
+	quoteitem.DescriptionValidator = quoteitemDescDescription.Validators[0].(func(string) error)
+	// quoteitemDescQuantity is the schema descriptor for quantity field.
+	quoteitemDescQuantity := quoteitemMixinFields3[4].Descriptor()
+	// quoteitem.DefaultQuantity holds the default value on creation for the quantity field.
+	quoteitem.DefaultQuantity = quoteitemDescQuantity.Default.(decimal.Decimal)
+	// quoteitemDescUnitPrice is the schema descriptor for unit_price field.
+	quoteitemDescUnitPrice := quoteitemMixinFields3[5].Descriptor()
+	// quoteitem.DefaultUnitPrice holds the default value on creation for the unit_price field.
+	quoteitem.DefaultUnitPrice = quoteitemDescUnitPrice.Default.(decimal.Decimal)
+	// quoteitemDescDiscountPercent is the schema descriptor for discount_percent field.
+	quoteitemDescDiscountPercent := quoteitemMixinFields3[6].Descriptor()
+	// quoteitem.DefaultDiscountPercent holds the default value on creation for the discount_percent field.
+	quoteitem.DefaultDiscountPercent = quoteitemDescDiscountPercent.Default.(decimal.Decimal)
+	// quoteitemDescDiscountAmount is the schema descriptor for discount_amount field.
+	quoteitemDescDiscountAmount := quoteitemMixinFields3[7].Descriptor()
+	// quoteitem.DefaultDiscountAmount holds the default value on creation for the discount_amount field.
+	quoteitem.DefaultDiscountAmount = quoteitemDescDiscountAmount.Default.(decimal.Decimal)
+	// quoteitemDescLineTotal is the schema descriptor for line_total field.
+	quoteitemDescLineTotal := quoteitemMixinFields3[8].Descriptor()
+	// quoteitem.DefaultLineTotal holds the default value on creation for the line_total field.
+	quoteitem.DefaultLineTotal = quoteitemDescLineTotal.Default.(decimal.Decimal)
+	// quoteitemDescTaxCode is the schema descriptor for tax_code field.
+	quoteitemDescTaxCode := quoteitemMixinFields3[9].Descriptor()
+	// quoteitem.TaxCodeValidator is a validator for the "tax_code" field. It is called by the builders before save.
+	quoteitem.TaxCodeValidator = quoteitemDescTaxCode.Validators[0].(func(string) error)
+	// quoteitemDescTaxRate is the schema descriptor for tax_rate field.
+	quoteitemDescTaxRate := quoteitemMixinFields3[10].Descriptor()
+	// quoteitem.DefaultTaxRate holds the default value on creation for the tax_rate field.
+	quoteitem.DefaultTaxRate = quoteitemDescTaxRate.Default.(decimal.Decimal)
+	// quoteitemDescTaxAmount is the schema descriptor for tax_amount field.
+	quoteitemDescTaxAmount := quoteitemMixinFields3[11].Descriptor()
+	// quoteitem.DefaultTaxAmount holds the default value on creation for the tax_amount field.
+	quoteitem.DefaultTaxAmount = quoteitemDescTaxAmount.Default.(decimal.Decimal)
+	// quoteitemDescID is the schema descriptor for id field.
+	quoteitemDescID := quoteitemMixinFields0[0].Descriptor()
+	// quoteitem.DefaultID holds the default value on creation for the id field.
+	quoteitem.DefaultID = quoteitemDescID.Default.(func() pulid.ID)
+	// quoteitem.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	quoteitem.IDValidator = quoteitemDescID.Validators[0].(func(string) error)
+	salesorderMixin := schema.SalesOrder{}.Mixin()
+	salesorder.Policy = privacy.NewPolicies(salesorderMixin[2], schema.SalesOrder{})
+	salesorder.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := salesorder.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	salesorderMixinHooks2 := salesorderMixin[2].Hooks()
+
+	salesorder.Hooks[1] = salesorderMixinHooks2[0]
+
+	salesorder.Hooks[2] = salesorderMixinHooks2[1]
+	salesorderMixinFields0 := salesorderMixin[0].Fields()
+	_ = salesorderMixinFields0
+	salesorderMixinFields1 := salesorderMixin[1].Fields()
+	_ = salesorderMixinFields1
+	salesorderMixinFields3 := salesorderMixin[3].Fields()
+	_ = salesorderMixinFields3
+	salesorderFields := schema.SalesOrder{}.Fields()
+	_ = salesorderFields
+	// salesorderDescCreatedAt is the schema descriptor for created_at field.
+	salesorderDescCreatedAt := salesorderMixinFields1[0].Descriptor()
+	// salesorder.DefaultCreatedAt holds the default value on creation for the created_at field.
+	salesorder.DefaultCreatedAt = salesorderDescCreatedAt.Default.(func() time.Time)
+	// salesorderDescUpdatedAt is the schema descriptor for updated_at field.
+	salesorderDescUpdatedAt := salesorderMixinFields1[1].Descriptor()
+	// salesorder.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	salesorder.DefaultUpdatedAt = salesorderDescUpdatedAt.Default.(func() time.Time)
+	// salesorder.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	salesorder.UpdateDefaultUpdatedAt = salesorderDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// salesorderDescCurrency is the schema descriptor for currency field.
+	salesorderDescCurrency := salesorderMixinFields3[1].Descriptor()
+	// salesorder.DefaultCurrency holds the default value on creation for the currency field.
+	salesorder.DefaultCurrency = salesorderDescCurrency.Default.(string)
+	// salesorder.CurrencyValidator is a validator for the "currency" field. It is called by the builders before save.
+	salesorder.CurrencyValidator = func() func(string) error {
+		validators := salesorderDescCurrency.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(currency string) error {
+			for _, fn := range fns {
+				if err := fn(currency); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// salesorderDescExchangeRate is the schema descriptor for exchange_rate field.
+	salesorderDescExchangeRate := salesorderMixinFields3[2].Descriptor()
+	// salesorder.DefaultExchangeRate holds the default value on creation for the exchange_rate field.
+	salesorder.DefaultExchangeRate = salesorderDescExchangeRate.Default.(decimal.Decimal)
+	// salesorderDescReference is the schema descriptor for reference field.
+	salesorderDescReference := salesorderMixinFields3[3].Descriptor()
+	// salesorder.ReferenceValidator is a validator for the "reference" field. It is called by the builders before save.
+	salesorder.ReferenceValidator = salesorderDescReference.Validators[0].(func(string) error)
+	// salesorderDescSubtotal is the schema descriptor for subtotal field.
+	salesorderDescSubtotal := salesorderMixinFields3[8].Descriptor()
+	// salesorder.DefaultSubtotal holds the default value on creation for the subtotal field.
+	salesorder.DefaultSubtotal = salesorderDescSubtotal.Default.(decimal.Decimal)
+	// salesorderDescTotalDiscount is the schema descriptor for total_discount field.
+	salesorderDescTotalDiscount := salesorderMixinFields3[9].Descriptor()
+	// salesorder.DefaultTotalDiscount holds the default value on creation for the total_discount field.
+	salesorder.DefaultTotalDiscount = salesorderDescTotalDiscount.Default.(decimal.Decimal)
+	// salesorderDescTotalTax is the schema descriptor for total_tax field.
+	salesorderDescTotalTax := salesorderMixinFields3[10].Descriptor()
+	// salesorder.DefaultTotalTax holds the default value on creation for the total_tax field.
+	salesorder.DefaultTotalTax = salesorderDescTotalTax.Default.(decimal.Decimal)
+	// salesorderDescShippingCost is the schema descriptor for shipping_cost field.
+	salesorderDescShippingCost := salesorderMixinFields3[11].Descriptor()
+	// salesorder.DefaultShippingCost holds the default value on creation for the shipping_cost field.
+	salesorder.DefaultShippingCost = salesorderDescShippingCost.Default.(decimal.Decimal)
+	// salesorderDescTotal is the schema descriptor for total field.
+	salesorderDescTotal := salesorderMixinFields3[12].Descriptor()
+	// salesorder.DefaultTotal holds the default value on creation for the total field.
+	salesorder.DefaultTotal = salesorderDescTotal.Default.(decimal.Decimal)
+	// salesorderDescOrderNumber is the schema descriptor for order_number field.
+	salesorderDescOrderNumber := salesorderFields[0].Descriptor()
+	// salesorder.OrderNumberValidator is a validator for the "order_number" field. It is called by the builders before save.
+	salesorder.OrderNumberValidator = func() func(string) error {
+		validators := salesorderDescOrderNumber.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(order_number string) error {
+			for _, fn := range fns {
+				if err := fn(order_number); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// salesorderDescShippingMethod is the schema descriptor for shipping_method field.
+	salesorderDescShippingMethod := salesorderFields[8].Descriptor()
+	// salesorder.ShippingMethodValidator is a validator for the "shipping_method" field. It is called by the builders before save.
+	salesorder.ShippingMethodValidator = salesorderDescShippingMethod.Validators[0].(func(string) error)
+	// salesorderDescTrackingNumber is the schema descriptor for tracking_number field.
+	salesorderDescTrackingNumber := salesorderFields[9].Descriptor()
+	// salesorder.TrackingNumberValidator is a validator for the "tracking_number" field. It is called by the builders before save.
+	salesorder.TrackingNumberValidator = salesorderDescTrackingNumber.Validators[0].(func(string) error)
+	// salesorderDescID is the schema descriptor for id field.
+	salesorderDescID := salesorderMixinFields0[0].Descriptor()
+	// salesorder.DefaultID holds the default value on creation for the id field.
+	salesorder.DefaultID = salesorderDescID.Default.(func() pulid.ID)
+	// salesorder.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	salesorder.IDValidator = salesorderDescID.Validators[0].(func(string) error)
+	salesorderitemMixin := schema.SalesOrderItem{}.Mixin()
+	salesorderitem.Policy = privacy.NewPolicies(salesorderitemMixin[2], schema.SalesOrderItem{})
+	salesorderitem.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := salesorderitem.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	salesorderitemMixinHooks2 := salesorderitemMixin[2].Hooks()
+
+	salesorderitem.Hooks[1] = salesorderitemMixinHooks2[0]
+
+	salesorderitem.Hooks[2] = salesorderitemMixinHooks2[1]
+	salesorderitemMixinFields0 := salesorderitemMixin[0].Fields()
+	_ = salesorderitemMixinFields0
+	salesorderitemMixinFields1 := salesorderitemMixin[1].Fields()
+	_ = salesorderitemMixinFields1
+	salesorderitemMixinFields3 := salesorderitemMixin[3].Fields()
+	_ = salesorderitemMixinFields3
+	salesorderitemFields := schema.SalesOrderItem{}.Fields()
+	_ = salesorderitemFields
+	// salesorderitemDescCreatedAt is the schema descriptor for created_at field.
+	salesorderitemDescCreatedAt := salesorderitemMixinFields1[0].Descriptor()
+	// salesorderitem.DefaultCreatedAt holds the default value on creation for the created_at field.
+	salesorderitem.DefaultCreatedAt = salesorderitemDescCreatedAt.Default.(func() time.Time)
+	// salesorderitemDescUpdatedAt is the schema descriptor for updated_at field.
+	salesorderitemDescUpdatedAt := salesorderitemMixinFields1[1].Descriptor()
+	// salesorderitem.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	salesorderitem.DefaultUpdatedAt = salesorderitemDescUpdatedAt.Default.(func() time.Time)
+	// salesorderitem.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	salesorderitem.UpdateDefaultUpdatedAt = salesorderitemDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// salesorderitemDescPosition is the schema descriptor for position field.
+	salesorderitemDescPosition := salesorderitemMixinFields3[0].Descriptor()
+	// salesorderitem.DefaultPosition holds the default value on creation for the position field.
+	salesorderitem.DefaultPosition = salesorderitemDescPosition.Default.(int)
+	// salesorderitemDescItemCode is the schema descriptor for item_code field.
+	salesorderitemDescItemCode := salesorderitemMixinFields3[2].Descriptor()
+	// salesorderitem.ItemCodeValidator is a validator for the "item_code" field. It is called by the builders before save.
+	salesorderitem.ItemCodeValidator = salesorderitemDescItemCode.Validators[0].(func(string) error)
+	// salesorderitemDescDescription is the schema descriptor for description field.
+	salesorderitemDescDescription := salesorderitemMixinFields3[3].Descriptor()
+	// salesorderitem.DefaultDescription holds the default value on creation for the description field.
+	salesorderitem.DefaultDescription = salesorderitemDescDescription.Default.(string)
+	// salesorderitem.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
+	salesorderitem.DescriptionValidator = salesorderitemDescDescription.Validators[0].(func(string) error)
+	// salesorderitemDescQuantity is the schema descriptor for quantity field.
+	salesorderitemDescQuantity := salesorderitemMixinFields3[4].Descriptor()
+	// salesorderitem.DefaultQuantity holds the default value on creation for the quantity field.
+	salesorderitem.DefaultQuantity = salesorderitemDescQuantity.Default.(decimal.Decimal)
+	// salesorderitemDescUnitPrice is the schema descriptor for unit_price field.
+	salesorderitemDescUnitPrice := salesorderitemMixinFields3[5].Descriptor()
+	// salesorderitem.DefaultUnitPrice holds the default value on creation for the unit_price field.
+	salesorderitem.DefaultUnitPrice = salesorderitemDescUnitPrice.Default.(decimal.Decimal)
+	// salesorderitemDescDiscountPercent is the schema descriptor for discount_percent field.
+	salesorderitemDescDiscountPercent := salesorderitemMixinFields3[6].Descriptor()
+	// salesorderitem.DefaultDiscountPercent holds the default value on creation for the discount_percent field.
+	salesorderitem.DefaultDiscountPercent = salesorderitemDescDiscountPercent.Default.(decimal.Decimal)
+	// salesorderitemDescDiscountAmount is the schema descriptor for discount_amount field.
+	salesorderitemDescDiscountAmount := salesorderitemMixinFields3[7].Descriptor()
+	// salesorderitem.DefaultDiscountAmount holds the default value on creation for the discount_amount field.
+	salesorderitem.DefaultDiscountAmount = salesorderitemDescDiscountAmount.Default.(decimal.Decimal)
+	// salesorderitemDescLineTotal is the schema descriptor for line_total field.
+	salesorderitemDescLineTotal := salesorderitemMixinFields3[8].Descriptor()
+	// salesorderitem.DefaultLineTotal holds the default value on creation for the line_total field.
+	salesorderitem.DefaultLineTotal = salesorderitemDescLineTotal.Default.(decimal.Decimal)
+	// salesorderitemDescTaxCode is the schema descriptor for tax_code field.
+	salesorderitemDescTaxCode := salesorderitemMixinFields3[9].Descriptor()
+	// salesorderitem.TaxCodeValidator is a validator for the "tax_code" field. It is called by the builders before save.
+	salesorderitem.TaxCodeValidator = salesorderitemDescTaxCode.Validators[0].(func(string) error)
+	// salesorderitemDescTaxRate is the schema descriptor for tax_rate field.
+	salesorderitemDescTaxRate := salesorderitemMixinFields3[10].Descriptor()
+	// salesorderitem.DefaultTaxRate holds the default value on creation for the tax_rate field.
+	salesorderitem.DefaultTaxRate = salesorderitemDescTaxRate.Default.(decimal.Decimal)
+	// salesorderitemDescTaxAmount is the schema descriptor for tax_amount field.
+	salesorderitemDescTaxAmount := salesorderitemMixinFields3[11].Descriptor()
+	// salesorderitem.DefaultTaxAmount holds the default value on creation for the tax_amount field.
+	salesorderitem.DefaultTaxAmount = salesorderitemDescTaxAmount.Default.(decimal.Decimal)
+	// salesorderitemDescShippedQuantity is the schema descriptor for shipped_quantity field.
+	salesorderitemDescShippedQuantity := salesorderitemFields[1].Descriptor()
+	// salesorderitem.DefaultShippedQuantity holds the default value on creation for the shipped_quantity field.
+	salesorderitem.DefaultShippedQuantity = salesorderitemDescShippedQuantity.Default.(decimal.Decimal)
+	// salesorderitemDescInvoicedQuantity is the schema descriptor for invoiced_quantity field.
+	salesorderitemDescInvoicedQuantity := salesorderitemFields[2].Descriptor()
+	// salesorderitem.DefaultInvoicedQuantity holds the default value on creation for the invoiced_quantity field.
+	salesorderitem.DefaultInvoicedQuantity = salesorderitemDescInvoicedQuantity.Default.(decimal.Decimal)
+	// salesorderitemDescID is the schema descriptor for id field.
+	salesorderitemDescID := salesorderitemMixinFields0[0].Descriptor()
+	// salesorderitem.DefaultID holds the default value on creation for the id field.
+	salesorderitem.DefaultID = salesorderitemDescID.Default.(func() pulid.ID)
+	// salesorderitem.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	salesorderitem.IDValidator = salesorderitemDescID.Validators[0].(func(string) error)
 	taxcodeMixin := schema.TaxCode{}.Mixin()
 	taxcode.Policy = privacy.NewPolicies(taxcodeMixin[2], schema.TaxCode{})
 	taxcode.Hooks[0] = func(next ent.Mutator) ent.Mutator {

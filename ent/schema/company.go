@@ -43,6 +43,10 @@ func (Company) Edges() []ent.Edge {
 		edge.To("items", Item.Type).Annotations(skip),
 		edge.To("invoices", Invoice.Type).Annotations(skip),
 		edge.To("invoice_items", InvoiceItem.Type).Annotations(skip),
+		edge.To("quotes", Quote.Type).Annotations(skip),
+		edge.To("quote_items", QuoteItem.Type).Annotations(skip),
+		edge.To("sales_orders", SalesOrder.Type).Annotations(skip),
+		edge.To("sales_order_items", SalesOrderItem.Type).Annotations(skip),
 	}
 }
 

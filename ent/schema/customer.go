@@ -87,6 +87,8 @@ func (Customer) Edges() []ent.Edge {
 		edge.To("created_by", User.Type).Field("created_by_id").Unique().Immutable().
 			Annotations(entgql.Skip()),
 		edge.To("invoices", Invoice.Type).Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		edge.To("quotes", Quote.Type).Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		edge.To("sales_orders", SalesOrder.Type).Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 	}
 }
 

@@ -40,6 +40,7 @@ func (Invoice) Fields() []ent.Field {
 		field.Bool("send_reminders").Default(false).Annotations(ro),
 		field.Time("voided_at").Optional().Nillable().Annotations(ro),
 		field.String("void_reason").Optional().Nillable().MaxLen(500).Annotations(ro),
+		field.String("sales_order_id").GoType(pulid.ID("")).Optional().Nillable().Immutable().Annotations(ro),
 		field.Enum("einvoice_status").Values("pending", "submitted", "accepted", "rejected").Default("pending").Annotations(ro),
 		field.Time("einvoice_submitted_at").Optional().Nillable().Annotations(ro),
 		field.Time("einvoice_accepted_at").Optional().Nillable().Annotations(ro),
@@ -53,6 +54,8 @@ func (Invoice) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.From("customer", Customer.Type).Ref("invoices").Field("customer_id").Unique().Required().Immutable(),
 		edge.To("items", InvoiceItem.Type).Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		edge.From("sales_order", SalesOrder.Type).Ref("invoices").Field("sales_order_id").Unique().Immutable().
+			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 	}
 }
 
@@ -82,6 +85,8 @@ func (InvoiceItem) Mixin() []ent.Mixin {
 func (InvoiceItem) Fields() []ent.Field {
 	return []ent.Field{
 		field.String("invoice_id").GoType(pulid.ID("")).Immutable(),
+		field.String("sales_order_item_id").GoType(pulid.ID("")).Optional().Nillable().Immutable().
+			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput, entgql.SkipWhereInput, entgql.SkipOrderField)),
 	}
 }
 

@@ -6,6 +6,7 @@
 package apperr
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -35,10 +36,28 @@ const (
 	KindRateLimited
 )
 
-// Detail names one offending field.
+// Detail names one offending field. A few seed errors carry other
+// structured details (QUOTE_CONVERSION_FAILED: quoteId, validUntil,
+// currentDate); those go in Data and are rendered beside field/message.
 type Detail struct {
-	Field   string `json:"field"`
-	Message string `json:"message"`
+	Field   string         `json:"field,omitempty"`
+	Message string         `json:"message,omitempty"`
+	Data    map[string]any `json:"-"`
+}
+
+// MarshalJSON renders field and message with any Data keys.
+func (d Detail) MarshalJSON() ([]byte, error) {
+	m := make(map[string]any, len(d.Data)+2)
+	for k, v := range d.Data {
+		m[k] = v
+	}
+	if d.Field != "" {
+		m["field"] = d.Field
+	}
+	if d.Message != "" {
+		m["message"] = d.Message
+	}
+	return json.Marshal(m)
 }
 
 // Error is a client-presentable error.

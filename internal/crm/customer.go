@@ -12,6 +12,8 @@ import (
 	"github.com/bigledger/bigledger/ent/contact"
 	"github.com/bigledger/bigledger/ent/customer"
 	"github.com/bigledger/bigledger/ent/invoice"
+	"github.com/bigledger/bigledger/ent/quote"
+	"github.com/bigledger/bigledger/ent/salesorder"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/internal/apperr"
 	"github.com/bigledger/bigledger/internal/auth"
@@ -207,9 +209,17 @@ func DeleteCustomer(ctx context.Context, id pulid.ID) (pulid.ID, error) {
 		if err != nil {
 			return store.Done{}, err
 		}
-		hasDocs, err := c.Invoice.Query().Where(invoice.CustomerID(id)).Exist(ctx)
-		if err != nil {
-			return store.Done{}, err
+		hasDocs := false
+		for _, exists := range []func(context.Context) (bool, error){
+			c.Invoice.Query().Where(invoice.CustomerID(id)).Exist,
+			c.Quote.Query().Where(quote.CustomerID(id)).Exist,
+			c.SalesOrder.Query().Where(salesorder.CustomerID(id)).Exist,
+		} {
+			found, err := exists(ctx)
+			if err != nil {
+				return store.Done{}, err
+			}
+			hasDocs = hasDocs || found
 		}
 		if hasDocs || hasActivity(cu) {
 			return store.Done{}, apperr.Conflict(CodeCustomerHasActivity,

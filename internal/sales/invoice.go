@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"entgo.io/ent/dialect/sql"
 	"github.com/shopspring/decimal"
@@ -226,13 +225,12 @@ func setTotals(m totalsSetter, t Totals) {
 func saveLines(ctx context.Context, c *ent.Client, invoiceID pulid.ID, lines []Line) error {
 	builders := make([]*ent.InvoiceItemCreate, len(lines))
 	for i, l := range lines {
-		builders[i] = c.InvoiceItem.Create().
-			SetInvoiceID(invoiceID).SetPosition(i).
-			SetNillableItemID(l.ItemID).SetNillableItemCode(l.ItemCode).SetDescription(l.Description).
-			SetQuantity(l.Quantity).SetUnitPrice(l.UnitPrice).SetDiscountPercent(l.DiscountPercent).
-			SetDiscountAmount(l.DiscountAmount).SetLineTotal(l.LineTotal).
-			SetNillableTaxCode(l.TaxCode).SetTaxRate(l.TaxRate).SetTaxAmount(l.TaxAmount).
-			SetNillableNotes(l.Notes)
+		b := c.InvoiceItem.Create().SetInvoiceID(invoiceID).SetPosition(i)
+		setLine(b.Mutation(), l)
+		if l.SalesOrderItemID != nil {
+			b.SetSalesOrderItemID(*l.SalesOrderItemID)
+		}
+		builders[i] = b
 	}
 	return c.InvoiceItem.CreateBulk(builders...).Exec(ctx)
 }
@@ -353,20 +351,7 @@ func IssueInvoice(ctx context.Context, id pulid.ID) (*ent.Invoice, error) {
 // SendInvoice records a send. A draft is issued first; a sent invoice is
 // re-sent; paid and void invoices cannot be sent.
 func SendInvoice(ctx context.Context, id pulid.ID, in SendInput) (*ent.Invoice, error) {
-	var d apperr.Details
-	for i, to := range in.To {
-		if !validEmail(to) {
-			d.Add(fmt.Sprintf("to[%d]", i), "Email format is invalid")
-		}
-	}
-	for i, cc := range in.Cc {
-		if !validEmail(cc) {
-			d.Add(fmt.Sprintf("cc[%d]", i), "Email format is invalid")
-		}
-	}
-	checkText(&d, "subject", in.Subject, 300)
-	checkText(&d, "message", in.Message, 10000)
-	if err := d.Err(CodeInvalidInvoice, "Send validation failed"); err != nil {
+	if err := validateSend(in, CodeInvalidInvoice); err != nil {
 		return nil, err
 	}
 	return store.InTx(ctx, func(ctx context.Context, c *ent.Client) (*ent.Invoice, error) {
@@ -386,17 +371,7 @@ func SendInvoice(ctx context.Context, id pulid.ID, in SendInput) (*ent.Invoice, 
 			upd.SetStatus(invoice.StatusSent).SetIssuedAt(now)
 		}
 		if sending(in) {
-			rec := map[string]any{"to": nonNil(in.To), "cc": nonNil(in.Cc), "sentAt": now.UTC().Format(time.RFC3339)}
-			if in.Subject != nil {
-				rec["subject"] = *in.Subject
-			}
-			if in.Message != nil {
-				rec["message"] = *in.Message
-			}
-			if in.AttachPDF != nil {
-				rec["attachPDF"] = *in.AttachPDF
-			}
-			upd.SetSentAt(now).AddSendCount(1).SetLastSend(rec)
+			upd.SetSentAt(now).AddSendCount(1).SetLastSend(sendRecord(in, now))
 			if in.SendReminders != nil {
 				upd.SetSendReminders(*in.SendReminders)
 			}
@@ -452,6 +427,9 @@ func VoidInvoice(ctx context.Context, id pulid.ID, reason string) (*ent.Invoice,
 			return nil, invalidState("Invoice %s is already void", inv.InvoiceNumber)
 		case !inv.AmountPaid.IsZero():
 			return nil, invalidState("Invoice %s has payments; void them first", inv.InvoiceNumber)
+		}
+		if err := releaseOrderQuantities(ctx, c, inv); err != nil {
+			return nil, err
 		}
 		cu, err := c.Customer.Query().Where(customer.ID(inv.CustomerID)).ForUpdate().Only(ctx)
 		if err != nil {

@@ -40,6 +40,8 @@ type Line struct {
 	TaxCode         *string
 	TaxRate         decimal.Decimal
 	Notes           *string
+	// SalesOrderItemID links an invoice line to the order line it bills.
+	SalesOrderItemID *pulid.ID
 	LineResult
 }
 

@@ -4,10 +4,16 @@ import (
 	"context"
 	"strings"
 
+	"entgo.io/ent/dialect/sql"
+
 	"github.com/bigledger/bigledger/ent"
 	"github.com/bigledger/bigledger/ent/customer"
 	"github.com/bigledger/bigledger/ent/invoice"
 	"github.com/bigledger/bigledger/ent/invoiceitem"
+	"github.com/bigledger/bigledger/ent/quote"
+	"github.com/bigledger/bigledger/ent/quoteitem"
+	"github.com/bigledger/bigledger/ent/salesorder"
+	"github.com/bigledger/bigledger/ent/salesorderitem"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/ent/taxcode"
 	"github.com/bigledger/bigledger/internal/store"
@@ -144,4 +150,128 @@ func TaxCodeByCode(ctx context.Context, code string) (*ent.TaxCode, error) {
 		return nil, nil
 	}
 	return tc, err
+}
+
+// Quotes starts a quote query; search matches number, reference and title.
+func Quotes(ctx context.Context, search string) *ent.QuoteQuery {
+	q := store.Client(ctx).Quote.Query()
+	if s := strings.TrimSpace(search); s != "" {
+		pattern := "%" + escapeLike(s) + "%"
+		q = q.Where(func(sel *sql.Selector) {
+			sel.Where(sql.Or(ilike(sel.C(quote.FieldQuoteNumber), pattern), ilike(sel.C(quote.FieldReference), pattern), ilike(sel.C(quote.FieldTitle), pattern)))
+		})
+	}
+	return q
+}
+
+// GetQuote loads one quote, with extra loading applied by eager.
+func GetQuote(ctx context.Context, id pulid.ID, eager func(*ent.QuoteQuery) (*ent.QuoteQuery, error)) (*ent.Quote, error) {
+	q := store.Client(ctx).Quote.Query().Where(quote.ID(id))
+	if eager != nil {
+		var err error
+		if q, err = eager(q); err != nil {
+			return nil, err
+		}
+	}
+	out, err := q.Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, QuoteNotFound(id)
+	}
+	return out, err
+}
+
+// SalesOrders starts an order query; search matches number, reference and
+// customer name (seed 000).
+func SalesOrders(ctx context.Context, search string) *ent.SalesOrderQuery {
+	q := store.Client(ctx).SalesOrder.Query()
+	if s := strings.TrimSpace(search); s != "" {
+		pattern := "%" + escapeLike(s) + "%"
+		q = q.Where(func(sel *sql.Selector) {
+			sel.Where(sql.Or(
+				ilike(sel.C(salesorder.FieldOrderNumber), pattern),
+				ilike(sel.C(salesorder.FieldReference), pattern),
+				sql.P(func(b *sql.Builder) {
+					b.WriteString("EXISTS (SELECT 1 FROM customers cu WHERE cu.id = ").Ident(sel.C(salesorder.FieldCustomerID)).
+						WriteString(" AND cu.name ILIKE ").Arg(pattern).WriteString(")")
+				}),
+			))
+		})
+	}
+	return q
+}
+
+// GetSalesOrder loads one order, with extra loading applied by eager.
+func GetSalesOrder(ctx context.Context, id pulid.ID, eager func(*ent.SalesOrderQuery) (*ent.SalesOrderQuery, error)) (*ent.SalesOrder, error) {
+	q := store.Client(ctx).SalesOrder.Query().Where(salesorder.ID(id))
+	if eager != nil {
+		var err error
+		if q, err = eager(q); err != nil {
+			return nil, err
+		}
+	}
+	out, err := q.Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, OrderNotFound(id)
+	}
+	return out, err
+}
+
+// QuotesWithDetails loads quotes by id with customer and lines (three
+// statements, whatever the count), in the order of ids.
+func QuotesWithDetails(ctx context.Context, ids []pulid.ID) ([]*ent.Quote, error) {
+	found, err := store.Client(ctx).Quote.Query().Where(quote.IDIn(ids...)).
+		WithCustomer().WithItems(func(q *ent.QuoteItemQuery) { q.Order(ent.Asc(quoteitem.FieldPosition)) }).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return inOrder(ids, found, func(q *ent.Quote) pulid.ID { return q.ID }), nil
+}
+
+// OrdersWithDetails loads sales orders by id with customer and lines.
+func OrdersWithDetails(ctx context.Context, ids []pulid.ID) ([]*ent.SalesOrder, error) {
+	found, err := store.Client(ctx).SalesOrder.Query().Where(salesorder.IDIn(ids...)).
+		WithCustomer().WithItems(func(q *ent.SalesOrderItemQuery) { q.Order(ent.Asc(salesorderitem.FieldPosition)) }).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return inOrder(ids, found, func(o *ent.SalesOrder) pulid.ID { return o.ID }), nil
+}
+
+func inOrder[T any](ids []pulid.ID, found []T, id func(T) pulid.ID) []T {
+	byID := make(map[pulid.ID]T, len(found))
+	for _, f := range found {
+		byID[id(f)] = f
+	}
+	out := make([]T, 0, len(ids))
+	for _, i := range ids {
+		if f, ok := byID[i]; ok {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// QuoteStatusFilter narrows quotes to the given statuses as the API shows
+// them: "expired" includes open quotes past validUntil (in each company's
+// timezone), and the open statuses exclude them.
+func QuoteStatusFilter(statuses []quote.Status) func(*sql.Selector) {
+	return func(s *sql.Selector) {
+		past := sql.P(func(b *sql.Builder) {
+			b.Ident(s.C(quote.FieldValidUntil)).WriteString(" < (SELECT (now() AT TIME ZONE c.timezone)::date FROM companies c WHERE c.id = ").
+				Ident(s.C(quote.FieldCompanyID)).WriteString(")")
+		})
+		open := []any{string(quote.StatusDraft), string(quote.StatusSent), string(quote.StatusAccepted)}
+		var ors []*sql.Predicate
+		for _, st := range statuses {
+			switch st {
+			case quote.StatusExpired:
+				ors = append(ors, sql.Or(sql.EQ(s.C(quote.FieldStatus), string(st)), sql.And(sql.In(s.C(quote.FieldStatus), open...), past)))
+			case quote.StatusDraft, quote.StatusSent, quote.StatusAccepted:
+				ors = append(ors, sql.And(sql.EQ(s.C(quote.FieldStatus), string(st)), sql.Not(past)))
+			default:
+				ors = append(ors, sql.EQ(s.C(quote.FieldStatus), string(st)))
+			}
+		}
+		s.Where(sql.Or(ors...))
+	}
 }
