@@ -67,9 +67,11 @@ type CompanyEdges struct {
 	SalesOrders []*SalesOrder `json:"sales_orders,omitempty"`
 	// SalesOrderItems holds the value of the sales_order_items edge.
 	SalesOrderItems []*SalesOrderItem `json:"sales_order_items,omitempty"`
+	// Attachments holds the value of the attachments edge.
+	Attachments []*Attachment `json:"attachments,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [14]bool
+	loadedTypes [15]bool
 
 	namedUsers            map[string][]*User
 	namedAPIKeys          map[string][]*APIKey
@@ -85,6 +87,7 @@ type CompanyEdges struct {
 	namedQuoteItems       map[string][]*QuoteItem
 	namedSalesOrders      map[string][]*SalesOrder
 	namedSalesOrderItems  map[string][]*SalesOrderItem
+	namedAttachments      map[string][]*Attachment
 }
 
 // UsersOrErr returns the Users value or an error if the edge
@@ -211,6 +214,15 @@ func (e CompanyEdges) SalesOrderItemsOrErr() ([]*SalesOrderItem, error) {
 		return e.SalesOrderItems, nil
 	}
 	return nil, &NotLoadedError{edge: "sales_order_items"}
+}
+
+// AttachmentsOrErr returns the Attachments value or an error if the edge
+// was not loaded in eager-loading.
+func (e CompanyEdges) AttachmentsOrErr() ([]*Attachment, error) {
+	if e.loadedTypes[14] {
+		return e.Attachments, nil
+	}
+	return nil, &NotLoadedError{edge: "attachments"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -366,6 +378,11 @@ func (_m *Company) QuerySalesOrders() *SalesOrderQuery {
 // QuerySalesOrderItems queries the "sales_order_items" edge of the Company entity.
 func (_m *Company) QuerySalesOrderItems() *SalesOrderItemQuery {
 	return NewCompanyClient(_m.config).QuerySalesOrderItems(_m)
+}
+
+// QueryAttachments queries the "attachments" edge of the Company entity.
+func (_m *Company) QueryAttachments() *AttachmentQuery {
+	return NewCompanyClient(_m.config).QueryAttachments(_m)
 }
 
 // Update returns a builder for updating this Company.
@@ -745,6 +762,30 @@ func (_m *Company) appendNamedSalesOrderItems(name string, edges ...*SalesOrderI
 		_m.Edges.namedSalesOrderItems[name] = []*SalesOrderItem{}
 	} else {
 		_m.Edges.namedSalesOrderItems[name] = append(_m.Edges.namedSalesOrderItems[name], edges...)
+	}
+}
+
+// NamedAttachments returns the Attachments named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Company) NamedAttachments(name string) ([]*Attachment, error) {
+	if _m.Edges.namedAttachments == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedAttachments[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Company) appendNamedAttachments(name string, edges ...*Attachment) {
+	if _m.Edges.namedAttachments == nil {
+		_m.Edges.namedAttachments = make(map[string][]*Attachment)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedAttachments[name] = []*Attachment{}
+	} else {
+		_m.Edges.namedAttachments[name] = append(_m.Edges.namedAttachments[name], edges...)
 	}
 }
 

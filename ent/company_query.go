@@ -15,6 +15,7 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
 	"github.com/bigledger/bigledger/ent/apikey"
+	"github.com/bigledger/bigledger/ent/attachment"
 	"github.com/bigledger/bigledger/ent/company"
 	"github.com/bigledger/bigledger/ent/contact"
 	"github.com/bigledger/bigledger/ent/customer"
@@ -54,6 +55,7 @@ type CompanyQuery struct {
 	withQuoteItems            *QuoteItemQuery
 	withSalesOrders           *SalesOrderQuery
 	withSalesOrderItems       *SalesOrderItemQuery
+	withAttachments           *AttachmentQuery
 	loadTotal                 []func(context.Context, []*Company) error
 	modifiers                 []func(*sql.Selector)
 	withNamedUsers            map[string]*UserQuery
@@ -70,6 +72,7 @@ type CompanyQuery struct {
 	withNamedQuoteItems       map[string]*QuoteItemQuery
 	withNamedSalesOrders      map[string]*SalesOrderQuery
 	withNamedSalesOrderItems  map[string]*SalesOrderItemQuery
+	withNamedAttachments      map[string]*AttachmentQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -414,6 +417,28 @@ func (_q *CompanyQuery) QuerySalesOrderItems() *SalesOrderItemQuery {
 	return query
 }
 
+// QueryAttachments chains the current query on the "attachments" edge.
+func (_q *CompanyQuery) QueryAttachments() *AttachmentQuery {
+	query := (&AttachmentClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(company.Table, company.FieldID, selector),
+			sqlgraph.To(attachment.Table, attachment.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, company.AttachmentsTable, company.AttachmentsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
 // First returns the first Company entity from the query.
 // Returns a *NotFoundError when no Company was found.
 func (_q *CompanyQuery) First(ctx context.Context) (*Company, error) {
@@ -620,6 +645,7 @@ func (_q *CompanyQuery) Clone() *CompanyQuery {
 		withQuoteItems:       _q.withQuoteItems.Clone(),
 		withSalesOrders:      _q.withSalesOrders.Clone(),
 		withSalesOrderItems:  _q.withSalesOrderItems.Clone(),
+		withAttachments:      _q.withAttachments.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -781,6 +807,17 @@ func (_q *CompanyQuery) WithSalesOrderItems(opts ...func(*SalesOrderItemQuery)) 
 	return _q
 }
 
+// WithAttachments tells the query-builder to eager-load the nodes that are connected to
+// the "attachments" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *CompanyQuery) WithAttachments(opts ...func(*AttachmentQuery)) *CompanyQuery {
+	query := (&AttachmentClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withAttachments = query
+	return _q
+}
+
 // GroupBy is used to group vertices by one or more fields/columns.
 // It is often used with aggregate functions, like: count, max, mean, min, sum.
 //
@@ -865,7 +902,7 @@ func (_q *CompanyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Comp
 	var (
 		nodes       = []*Company{}
 		_spec       = _q.querySpec()
-		loadedTypes = [14]bool{
+		loadedTypes = [15]bool{
 			_q.withUsers != nil,
 			_q.withAPIKeys != nil,
 			_q.withCustomers != nil,
@@ -880,6 +917,7 @@ func (_q *CompanyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Comp
 			_q.withQuoteItems != nil,
 			_q.withSalesOrders != nil,
 			_q.withSalesOrderItems != nil,
+			_q.withAttachments != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -1001,6 +1039,13 @@ func (_q *CompanyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Comp
 			return nil, err
 		}
 	}
+	if query := _q.withAttachments; query != nil {
+		if err := _q.loadAttachments(ctx, query, nodes,
+			func(n *Company) { n.Edges.Attachments = []*Attachment{} },
+			func(n *Company, e *Attachment) { n.Edges.Attachments = append(n.Edges.Attachments, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedUsers {
 		if err := _q.loadUsers(ctx, query, nodes,
 			func(n *Company) { n.appendNamedUsers(name) },
@@ -1096,6 +1141,13 @@ func (_q *CompanyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Comp
 		if err := _q.loadSalesOrderItems(ctx, query, nodes,
 			func(n *Company) { n.appendNamedSalesOrderItems(name) },
 			func(n *Company, e *SalesOrderItem) { n.appendNamedSalesOrderItems(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedAttachments {
+		if err := _q.loadAttachments(ctx, query, nodes,
+			func(n *Company) { n.appendNamedAttachments(name) },
+			func(n *Company, e *Attachment) { n.appendNamedAttachments(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -1527,6 +1579,36 @@ func (_q *CompanyQuery) loadSalesOrderItems(ctx context.Context, query *SalesOrd
 	}
 	return nil
 }
+func (_q *CompanyQuery) loadAttachments(ctx context.Context, query *AttachmentQuery, nodes []*Company, init func(*Company), assign func(*Company, *Attachment)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[pulid.ID]*Company)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(attachment.FieldCompanyID)
+	}
+	query.Where(predicate.Attachment(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(company.AttachmentsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.CompanyID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "company_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
 
 func (_q *CompanyQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
@@ -1840,6 +1922,20 @@ func (_q *CompanyQuery) WithNamedSalesOrderItems(name string, opts ...func(*Sale
 		_q.withNamedSalesOrderItems = make(map[string]*SalesOrderItemQuery)
 	}
 	_q.withNamedSalesOrderItems[name] = query
+	return _q
+}
+
+// WithNamedAttachments tells the query-builder to eager-load the nodes that are connected to the "attachments"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *CompanyQuery) WithNamedAttachments(name string, opts ...func(*AttachmentQuery)) *CompanyQuery {
+	query := (&AttachmentClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedAttachments == nil {
+		_q.withNamedAttachments = make(map[string]*AttachmentQuery)
+	}
+	_q.withNamedAttachments[name] = query
 	return _q
 }
 

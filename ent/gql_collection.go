@@ -10,6 +10,7 @@ import (
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent/dialect/sql"
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/bigledger/bigledger/ent/attachment"
 	"github.com/bigledger/bigledger/ent/company"
 	"github.com/bigledger/bigledger/ent/contact"
 	"github.com/bigledger/bigledger/ent/customer"
@@ -25,6 +26,132 @@ import (
 	"github.com/bigledger/bigledger/ent/taxcode"
 	"github.com/bigledger/bigledger/ent/user"
 )
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *AttachmentQuery) CollectFields(ctx context.Context, satisfies ...string) (*AttachmentQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *AttachmentQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(attachment.Columns))
+		selectedFields = []string{attachment.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+		case "createdAt":
+			if _, ok := fieldSeen[attachment.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, attachment.FieldCreatedAt)
+				fieldSeen[attachment.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[attachment.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, attachment.FieldUpdatedAt)
+				fieldSeen[attachment.FieldUpdatedAt] = struct{}{}
+			}
+		case "documentType":
+			if _, ok := fieldSeen[attachment.FieldDocumentType]; !ok {
+				selectedFields = append(selectedFields, attachment.FieldDocumentType)
+				fieldSeen[attachment.FieldDocumentType] = struct{}{}
+			}
+		case "documentID":
+			if _, ok := fieldSeen[attachment.FieldDocumentID]; !ok {
+				selectedFields = append(selectedFields, attachment.FieldDocumentID)
+				fieldSeen[attachment.FieldDocumentID] = struct{}{}
+			}
+		case "filename":
+			if _, ok := fieldSeen[attachment.FieldFilename]; !ok {
+				selectedFields = append(selectedFields, attachment.FieldFilename)
+				fieldSeen[attachment.FieldFilename] = struct{}{}
+			}
+		case "contentType":
+			if _, ok := fieldSeen[attachment.FieldContentType]; !ok {
+				selectedFields = append(selectedFields, attachment.FieldContentType)
+				fieldSeen[attachment.FieldContentType] = struct{}{}
+			}
+		case "size":
+			if _, ok := fieldSeen[attachment.FieldSize]; !ok {
+				selectedFields = append(selectedFields, attachment.FieldSize)
+				fieldSeen[attachment.FieldSize] = struct{}{}
+			}
+		case "sha256":
+			if _, ok := fieldSeen[attachment.FieldSha256]; !ok {
+				selectedFields = append(selectedFields, attachment.FieldSha256)
+				fieldSeen[attachment.FieldSha256] = struct{}{}
+			}
+		case "createdByID":
+			if _, ok := fieldSeen[attachment.FieldCreatedByID]; !ok {
+				selectedFields = append(selectedFields, attachment.FieldCreatedByID)
+				fieldSeen[attachment.FieldCreatedByID] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type attachmentPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []AttachmentPaginateOption
+}
+
+func newAttachmentPaginateArgs(rv map[string]any) *attachmentPaginateArgs {
+	args := &attachmentPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &AttachmentOrder{Field: &AttachmentOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithAttachmentOrder(order))
+			}
+		case *AttachmentOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithAttachmentOrder(v))
+			}
+		}
+	}
+	return args
+}
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
 func (_q *CompanyQuery) CollectFields(ctx context.Context, satisfies ...string) (*CompanyQuery, error) {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/bigledger/bigledger/ent/apikey"
+	"github.com/bigledger/bigledger/ent/attachment"
 	"github.com/bigledger/bigledger/ent/company"
 	"github.com/bigledger/bigledger/ent/contact"
 	"github.com/bigledger/bigledger/ent/customer"
@@ -27,6 +28,7 @@ import (
 // prefixMap maps id prefixes to table names.
 var prefixMap = map[string]string{
 	"key":     apikey.Table,
+	"att":     attachment.Table,
 	"comp":    company.Table,
 	"contact": contact.Table,
 	"cust":    customer.Table,
@@ -66,6 +68,8 @@ func (c *Client) Visible(ctx context.Context, id pulid.ID) (bool, error) {
 	switch prefixMap[id.Prefix()] {
 	case apikey.Table:
 		return c.APIKey.Query().Where(apikey.ID(id)).Exist(ctx)
+	case attachment.Table:
+		return c.Attachment.Query().Where(attachment.ID(id)).Exist(ctx)
 	case company.Table:
 		return c.Company.Query().Where(company.ID(id)).Exist(ctx)
 	case contact.Table:

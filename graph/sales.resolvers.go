@@ -186,6 +186,11 @@ func (r *queryResolver) SalesOrders(ctx context.Context, after *entgql.Cursor[pu
 		ent.WithSalesOrderOrder(orderBy), ent.WithSalesOrderFilter(where.Filter))
 }
 
+// Attachments is the resolver for the attachments field.
+func (r *queryResolver) Attachments(ctx context.Context, documentID pulid.ID) ([]*ent.Attachment, error) {
+	return sales.DocumentAttachments(ctx, documentID)
+}
+
 // Status is the resolver for the status field.
 func (r *quoteResolver) Status(ctx context.Context, obj *ent.Quote) (quote.Status, error) {
 	today, err := sales.Today(ctx)

@@ -62,7 +62,7 @@ type quoteV1 struct {
 	RejectionReason    *string            `json:"rejectionReason"`
 	ConvertedToOrderAt *time.Time         `json:"convertedToOrderAt"`
 	SalesOrderID       *pulid.ID          `json:"salesOrderId"`
-	Attachments        []any              `json:"attachments"`
+	Attachments        []attachmentV1     `json:"attachments"`
 	CreatedBy          *pulid.ID          `json:"createdBy"`
 	CreatedAt          time.Time          `json:"createdAt"`
 	UpdatedAt          time.Time          `json:"updatedAt"`
@@ -79,7 +79,7 @@ func toQuoteV1(q *ent.Quote, today types.Date) quoteV1 {
 		BillingAddress: optAddress(q.BillingAddress), ShippingAddress: optAddress(q.ShippingAddress),
 		SentAt: q.SentAt, AcceptedAt: q.AcceptedAt, AcceptedBy: q.AcceptedBy, RejectedAt: q.RejectedAt,
 		RejectionReason: q.RejectionReason, ConvertedToOrderAt: q.ConvertedToOrderAt, SalesOrderID: q.SalesOrderID,
-		Attachments: []any{}, CreatedBy: q.CreatedByID, CreatedAt: q.CreatedAt.UTC(), UpdatedAt: q.UpdatedAt.UTC()}
+		Attachments: []attachmentV1{}, CreatedBy: q.CreatedByID, CreatedAt: q.CreatedAt.UTC(), UpdatedAt: q.UpdatedAt.UTC()}
 	for _, l := range q.Edges.Items {
 		out.Items = append(out.Items, lineOf(l.ID, l.ItemID, l.ItemCode, l.Description, l.Quantity, l.UnitPrice, l.DiscountPercent,
 			l.DiscountAmount, l.LineTotal, l.TaxCode, l.TaxRate, l.TaxAmount, l.Notes, cur))
@@ -131,7 +131,7 @@ type salesOrderV1 struct {
 	InvoicedQuantity number             `json:"invoicedQuantity"`
 	QuoteID          *pulid.ID          `json:"quoteId"`
 	StatusHistory    []map[string]any   `json:"statusHistory"`
-	Attachments      []any              `json:"attachments"`
+	Attachments      []attachmentV1     `json:"attachments"`
 	CreatedBy        *pulid.ID          `json:"createdBy"`
 	CreatedAt        time.Time          `json:"createdAt"`
 	UpdatedAt        time.Time          `json:"updatedAt"`
@@ -145,7 +145,7 @@ func toOrderV1(o *ent.SalesOrder) salesOrderV1 {
 		Notes: o.Notes, Terms: o.Terms, BillingAddress: optAddress(o.BillingAddress), ShippingAddress: optAddress(o.ShippingAddress),
 		Items: []orderLineV1{}, Subtotal: amount{o.Subtotal, cur}, TotalDiscount: amount{o.TotalDiscount, cur},
 		TotalTax: amount{o.TotalTax, cur}, ShippingCost: amount{o.ShippingCost, cur}, Total: amount{o.Total, cur},
-		InvoiceStatus: string(o.InvoiceStatus), QuoteID: o.QuoteID, StatusHistory: o.StatusHistory, Attachments: []any{},
+		InvoiceStatus: string(o.InvoiceStatus), QuoteID: o.QuoteID, StatusHistory: o.StatusHistory, Attachments: []attachmentV1{},
 		CreatedBy: o.CreatedByID, CreatedAt: o.CreatedAt.UTC(), UpdatedAt: o.UpdatedAt.UTC()}
 	var ordered, shipped, invoiced decimal.Decimal
 	for _, l := range o.Edges.Items {
@@ -270,9 +270,14 @@ func (a *API) listQuotes(r *http.Request) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
+	atts, err := sales.AttachmentsOf(r.Context(), ids...)
+	if err != nil {
+		return result{}, err
+	}
 	data := make([]quoteV1, len(quotes))
 	for i, qu := range quotes {
 		data[i] = toQuoteV1(qu, today)
+		data[i].Attachments = attachmentsV1(atts[qu.ID])
 	}
 	return result{status: http.StatusOK, data: data, page: pageOf(conn.PageInfo.HasNextPage, conn.PageInfo.EndCursor, p.limit, conn.TotalCount)}, nil
 }
@@ -289,7 +294,13 @@ func quoteResult(r *http.Request, id pulid.ID, status int, message string) (resu
 	if err != nil {
 		return result{}, err
 	}
-	return result{status: status, data: toQuoteV1(qs[0], today), message: message}, nil
+	atts, err := sales.AttachmentsOf(r.Context(), id)
+	if err != nil {
+		return result{}, err
+	}
+	out := toQuoteV1(qs[0], today)
+	out.Attachments = attachmentsV1(atts[id])
+	return result{status: status, data: out, message: message}, nil
 }
 
 func (a *API) getQuote(r *http.Request) (result, error) {
@@ -469,9 +480,14 @@ func (a *API) listOrders(r *http.Request) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
+	atts, err := sales.AttachmentsOf(r.Context(), ids...)
+	if err != nil {
+		return result{}, err
+	}
 	data := make([]salesOrderV1, len(orders))
 	for i, o := range orders {
 		data[i] = toOrderV1(o)
+		data[i].Attachments = attachmentsV1(atts[o.ID])
 	}
 	return result{status: http.StatusOK, data: data, page: pageOf(conn.PageInfo.HasNextPage, conn.PageInfo.EndCursor, p.limit, conn.TotalCount)}, nil
 }
@@ -484,7 +500,13 @@ func orderResult(r *http.Request, id pulid.ID, status int, message string) (resu
 	if len(os) == 0 {
 		return result{}, sales.OrderNotFound(id)
 	}
-	return result{status: status, data: toOrderV1(os[0]), message: message}, nil
+	atts, err := sales.AttachmentsOf(r.Context(), id)
+	if err != nil {
+		return result{}, err
+	}
+	out := toOrderV1(os[0])
+	out.Attachments = attachmentsV1(atts[id])
+	return result{status: status, data: out, message: message}, nil
 }
 
 func (a *API) getOrder(r *http.Request) (result, error) {

@@ -74,7 +74,7 @@ type invoiceV1 struct {
 	OverdueBy       int                `json:"overdueBy"`
 	BillingAddress  *types.Address     `json:"billingAddress"`
 	ShippingAddress *types.Address     `json:"shippingAddress"`
-	Attachments     []any              `json:"attachments"`
+	Attachments     []attachmentV1     `json:"attachments"`
 	Einvoice        einvoiceV1         `json:"einvoice"`
 	IssuedAt        *time.Time         `json:"issuedAt"`
 	SentAt          *time.Time         `json:"sentAt"`
@@ -99,7 +99,7 @@ func toInvoiceV1(inv *ent.Invoice, today types.Date) invoiceV1 {
 		PaymentStatus: string(inv.PaymentStatus), LastPaymentDate: inv.LastPaymentDate,
 		Overdue: sales.IsOverdue(inv, today), OverdueBy: sales.OverdueBy(inv, today),
 		BillingAddress: optAddress(inv.BillingAddress), ShippingAddress: optAddress(inv.ShippingAddress),
-		Attachments: []any{},
+		Attachments: []attachmentV1{},
 		Einvoice: einvoiceV1{Status: string(inv.EinvoiceStatus), SubmittedAt: inv.EinvoiceSubmittedAt,
 			AcceptedAt: inv.EinvoiceAcceptedAt, UUID: inv.EinvoiceUUID, ValidationHash: inv.EinvoiceValidationHash},
 		IssuedAt: inv.IssuedAt, SentAt: inv.SentAt, SendReminders: inv.SendReminders,
@@ -269,9 +269,14 @@ func (a *API) listInvoices(r *http.Request) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
+	atts, err := sales.AttachmentsOf(r.Context(), invoiceIDs(nodes)...)
+	if err != nil {
+		return result{}, err
+	}
 	data := make([]invoiceV1, len(nodes))
 	for i, n := range nodes {
 		data[i] = toInvoiceV1(n, today)
+		data[i].Attachments = attachmentsV1(atts[n.ID])
 	}
 	pg := pagination{HasMore: conn.PageInfo.HasNextPage, Limit: p.limit, Total: conn.TotalCount}
 	if pg.HasMore {
@@ -292,7 +297,21 @@ func invoiceResult(r *http.Request, id pulid.ID, status int, message string) (re
 	if err != nil {
 		return result{}, err
 	}
-	return result{status: status, data: toInvoiceV1(inv, today), message: message}, nil
+	atts, err := sales.AttachmentsOf(r.Context(), id)
+	if err != nil {
+		return result{}, err
+	}
+	out := toInvoiceV1(inv, today)
+	out.Attachments = attachmentsV1(atts[id])
+	return result{status: status, data: out, message: message}, nil
+}
+
+func invoiceIDs(list []*ent.Invoice) []pulid.ID {
+	ids := make([]pulid.ID, len(list))
+	for i, inv := range list {
+		ids[i] = inv.ID
+	}
+	return ids
 }
 
 func (a *API) getInvoice(r *http.Request) (result, error) {

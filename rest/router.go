@@ -2,6 +2,8 @@ package rest
 
 import (
 	"net/http"
+
+	"github.com/bigledger/bigledger/ent/attachment"
 	"strings"
 
 	"github.com/bigledger/bigledger/internal/apperr"
@@ -51,6 +53,15 @@ var routes = []route{
 	{"PUT", "/api/v1/sales-orders/{id}", "sales_orders:write", func(a *API) endpoint { return a.updateOrder }},
 	{"PATCH", "/api/v1/sales-orders/{id}/status", "sales_orders:write", func(a *API) endpoint { return a.updateOrderStatus }},
 	{"POST", "/api/v1/sales-orders/{id}/convert-to-invoice", "sales_orders:write,invoices:write", func(a *API) endpoint { return a.convertOrder }},
+	{"GET", "/api/v1/quotes/{id}/attachments", "quotes:read", func(a *API) endpoint { return a.listAttachments(attachment.DocumentTypeQuote) }},
+	{"POST", "/api/v1/quotes/{id}/attachments", "quotes:write", func(a *API) endpoint { return a.uploadAttachment(attachment.DocumentTypeQuote) }},
+	{"GET", "/api/v1/sales-orders/{id}/attachments", "sales_orders:read", func(a *API) endpoint { return a.listAttachments(attachment.DocumentTypeSalesOrder) }},
+	{"POST", "/api/v1/sales-orders/{id}/attachments", "sales_orders:write", func(a *API) endpoint { return a.uploadAttachment(attachment.DocumentTypeSalesOrder) }},
+	{"GET", "/api/v1/invoices/{id}/attachments", "invoices:read", func(a *API) endpoint { return a.listAttachments(attachment.DocumentTypeInvoice) }},
+	{"POST", "/api/v1/invoices/{id}/attachments", "invoices:write", func(a *API) endpoint { return a.uploadAttachment(attachment.DocumentTypeInvoice) }},
+	// The document kind decides the scope: checked in the handler.
+	{"GET", "/api/v1/attachments/{id}", "", func(a *API) endpoint { return a.getAttachment }},
+	{"DELETE", "/api/v1/attachments/{id}", "", func(a *API) endpoint { return a.deleteAttachment }},
 }
 
 // Handler routes /api/v1. Authentication happens before it (the server's
@@ -71,6 +82,7 @@ func (a *API) Handler() http.Handler {
 				Message: r.Method + " is not allowed here; use " + allow, Status: http.StatusMethodNotAllowed})
 		})
 	}
+	mux.HandleFunc("GET /api/v1/attachments/{id}/content", a.downloadAttachment)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, apperr.NotFound("NOT_FOUND", "No such endpoint: "+r.Method+" "+r.URL.Path))
 	})
@@ -81,6 +93,9 @@ func (a *API) Handler() http.Handler {
 func requireScope(scopes string, h http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		for _, scope := range strings.Split(scopes, ",") {
+			if scope == "" {
+				continue
+			}
 			if err := auth.Require(r.Context(), scope); err != nil {
 				WriteError(w, r, err)
 				return

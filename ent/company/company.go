@@ -56,6 +56,8 @@ const (
 	EdgeSalesOrders = "sales_orders"
 	// EdgeSalesOrderItems holds the string denoting the sales_order_items edge name in mutations.
 	EdgeSalesOrderItems = "sales_order_items"
+	// EdgeAttachments holds the string denoting the attachments edge name in mutations.
+	EdgeAttachments = "attachments"
 	// Table holds the table name of the company in the database.
 	Table = "companies"
 	// UsersTable is the table that holds the users relation/edge.
@@ -156,6 +158,13 @@ const (
 	SalesOrderItemsInverseTable = "sales_order_items"
 	// SalesOrderItemsColumn is the table column denoting the sales_order_items relation/edge.
 	SalesOrderItemsColumn = "company_id"
+	// AttachmentsTable is the table that holds the attachments relation/edge.
+	AttachmentsTable = "attachments"
+	// AttachmentsInverseTable is the table name for the Attachment entity.
+	// It exists in this package in order to avoid circular dependency with the "attachment" package.
+	AttachmentsInverseTable = "attachments"
+	// AttachmentsColumn is the table column denoting the attachments relation/edge.
+	AttachmentsColumn = "company_id"
 )
 
 // Columns holds all SQL columns for company fields.
@@ -437,6 +446,20 @@ func BySalesOrderItems(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newSalesOrderItemsStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// ByAttachmentsCount orders the results by attachments count.
+func ByAttachmentsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newAttachmentsStep(), opts...)
+	}
+}
+
+// ByAttachments orders the results by attachments terms.
+func ByAttachments(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newAttachmentsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
 func newUsersStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -533,5 +556,12 @@ func newSalesOrderItemsStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(SalesOrderItemsInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, SalesOrderItemsTable, SalesOrderItemsColumn),
+	)
+}
+func newAttachmentsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(AttachmentsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, AttachmentsTable, AttachmentsColumn),
 	)
 }

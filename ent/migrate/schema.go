@@ -51,6 +51,47 @@ var (
 			},
 		},
 	}
+	// AttachmentsColumns holds the columns for the "attachments" table.
+	AttachmentsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 40},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "document_type", Type: field.TypeEnum, Enums: []string{"quote", "sales_order", "invoice"}},
+		{Name: "document_id", Type: field.TypeString},
+		{Name: "filename", Type: field.TypeString, Size: 255},
+		{Name: "content_type", Type: field.TypeString, Size: 255},
+		{Name: "size", Type: field.TypeInt64},
+		{Name: "sha256", Type: field.TypeString, Size: 64},
+		{Name: "content", Type: field.TypeBytes},
+		{Name: "created_by_id", Type: field.TypeString, Nullable: true},
+		{Name: "company_id", Type: field.TypeString, Size: 40},
+	}
+	// AttachmentsTable holds the schema information for the "attachments" table.
+	AttachmentsTable = &schema.Table{
+		Name:       "attachments",
+		Columns:    AttachmentsColumns,
+		PrimaryKey: []*schema.Column{AttachmentsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "attachments_companies_attachments",
+				Columns:    []*schema.Column{AttachmentsColumns[11]},
+				RefColumns: []*schema.Column{CompaniesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "attachment_company_id",
+				Unique:  false,
+				Columns: []*schema.Column{AttachmentsColumns[11]},
+			},
+			{
+				Name:    "attachment_document_id",
+				Unique:  false,
+				Columns: []*schema.Column{AttachmentsColumns[4]},
+			},
+		},
+	}
 	// CompaniesColumns holds the columns for the "companies" table.
 	CompaniesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString, Size: 40},
@@ -831,6 +872,7 @@ var (
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
 		APIKeysTable,
+		AttachmentsTable,
 		CompaniesTable,
 		ContactsTable,
 		CustomersTable,
@@ -851,6 +893,7 @@ var (
 func init() {
 	APIKeysTable.ForeignKeys[0].RefTable = CompaniesTable
 	APIKeysTable.ForeignKeys[1].RefTable = UsersTable
+	AttachmentsTable.ForeignKeys[0].RefTable = CompaniesTable
 	ContactsTable.ForeignKeys[0].RefTable = CompaniesTable
 	ContactsTable.ForeignKeys[1].RefTable = CustomersTable
 	CustomersTable.ForeignKeys[0].RefTable = CompaniesTable

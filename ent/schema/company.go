@@ -47,6 +47,7 @@ func (Company) Edges() []ent.Edge {
 		edge.To("quote_items", QuoteItem.Type).Annotations(skip),
 		edge.To("sales_orders", SalesOrder.Type).Annotations(skip),
 		edge.To("sales_order_items", SalesOrderItem.Type).Annotations(skip),
+		edge.To("attachments", Attachment.Type).Annotations(skip),
 	}
 }
 

@@ -169,7 +169,9 @@ func TestQuoteLifecycleRules(t *testing.T) {
 			"items": []map[string]any{{"description": "X", "quantity": 1, "unitPrice": 10}}})
 		return must(t, r, 201, "create quote")["id"].(string)
 	}
-	post := func(id, action string, body any) tk.Response { return e.Do(e.A, "POST", "/api/v1/quotes/"+id+"/"+action, body) }
+	post := func(id, action string, body any) tk.Response {
+		return e.Do(e.A, "POST", "/api/v1/quotes/"+id+"/"+action, body)
+	}
 	draft := mk(today.String(), plus(today, 10))
 	if r := post(draft, "accept", nil); r.Status != 422 || tk.Str(r.Body, "error", "code") != "INVALID_STATE" {
 		t.Fatalf("accept a draft: %d %s", r.Status, r.Raw)
@@ -210,7 +212,9 @@ func TestQuoteLifecycleRules(t *testing.T) {
 	if det["quoteId"] != late || det["validUntil"] != plus(today, 1) || det["currentDate"] != plus(today, 3) {
 		t.Fatalf("seed details: %v", det)
 	}
-	list := func(q string) float64 { return tk.Get(e.Do(e.A, "GET", "/api/v1/quotes?"+q, nil).Body, "pagination", "total").(float64) }
+	list := func(q string) float64 {
+		return tk.Get(e.Do(e.A, "GET", "/api/v1/quotes?"+q, nil).Body, "pagination", "total").(float64)
+	}
 	if n := list("status=expired"); n != 1 {
 		t.Fatalf("status=expired: %v", n)
 	}

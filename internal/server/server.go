@@ -22,6 +22,7 @@ import (
 	"github.com/bigledger/bigledger/internal/dbmigrate"
 	"github.com/bigledger/bigledger/internal/gqlws"
 	"github.com/bigledger/bigledger/internal/reqid"
+	"github.com/bigledger/bigledger/internal/sales"
 	"github.com/bigledger/bigledger/internal/store"
 	"github.com/bigledger/bigledger/rest"
 )
@@ -119,7 +120,12 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 func (s *Server) withClient(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body != nil && !isUpgrade(r) {
-			r.Body = http.MaxBytesReader(w, r.Body, s.opt.MaxBodyBytes)
+			limit := s.opt.MaxBodyBytes
+			// File uploads carry their own, larger bound (plus form overhead).
+			if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/attachments") {
+				limit = max(limit, sales.MaxAttachmentBytes+1<<20)
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
 		}
 		next.ServeHTTP(w, r.WithContext(store.WithClient(r.Context(), s.client)))
 	})
