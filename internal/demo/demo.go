@@ -1,5 +1,6 @@
 // Package demo seeds a demonstration company with a few customers, a
-// customer group and contacts, through the same workflows the API uses.
+// customer group, contacts, items and an issued invoice, through the same
+// workflows the API uses.
 package demo
 
 import (
@@ -9,9 +10,11 @@ import (
 
 	"github.com/bigledger/bigledger/ent"
 	"github.com/bigledger/bigledger/ent/customer"
+	"github.com/bigledger/bigledger/ent/item"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/ent/schema/types"
 	"github.com/bigledger/bigledger/internal/crm"
+	"github.com/bigledger/bigledger/internal/sales"
 	"github.com/bigledger/bigledger/internal/provision"
 	"github.com/bigledger/bigledger/internal/store"
 	"github.com/bigledger/bigledger/internal/tenant"
@@ -62,6 +65,27 @@ func Seed(ctx context.Context, client *ent.Client, companyID pulid.ID) error {
 	}
 	if _, err := crm.CreateContact(ctx, ent.CreateContactInput{CustomerID: acme.ID, Name: "John Smith", Email: ptr("john@acme.com"),
 		Mobile: ptr("+60198765432"), Title: ptr("Purchasing Manager"), Department: ptr("Procurement")}); err != nil {
+		return err
+	}
+	sst := "SST"
+	var taxID *pulid.ID
+	if tc, err := sales.TaxCodeByCode(ctx, sst); err == nil && tc != nil {
+		taxID = &tc.ID
+	}
+	widget, err := sales.CreateItem(ctx, ent.CreateItemInput{Code: "WDG-001", Name: "Premium Widget", UnitPrice: ptr(decimal.RequireFromString("25.00")), TaxCodeID: taxID})
+	if err != nil {
+		return err
+	}
+	if _, err := sales.CreateItem(ctx, ent.CreateItemInput{Code: "SVC-001", Name: "Installation Service", Type: ptr(item.TypeService),
+		UnitPrice: ptr(decimal.RequireFromString("500.00")), TaxCodeID: taxID}); err != nil {
+		return err
+	}
+	inv, err := sales.CreateInvoice(ctx, sales.InvoiceInput{CustomerID: acme.ID, Reference: ptr("PO-ABC-123"), ShippingCost: ptr(decimal.RequireFromString("50.00")),
+		Items: []sales.LineInput{{ItemID: &widget.ID, Quantity: decimal.NewFromInt(100), DiscountPercent: ptr(decimal.NewFromInt(5))}}})
+	if err != nil {
+		return err
+	}
+	if _, err := sales.IssueInvoice(ctx, inv.ID); err != nil {
 		return err
 	}
 	for _, c := range []ent.CreateCustomerInput{
