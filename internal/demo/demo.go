@@ -14,8 +14,8 @@ import (
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/ent/schema/types"
 	"github.com/bigledger/bigledger/internal/crm"
-	"github.com/bigledger/bigledger/internal/sales"
 	"github.com/bigledger/bigledger/internal/provision"
+	"github.com/bigledger/bigledger/internal/sales"
 	"github.com/bigledger/bigledger/internal/store"
 	"github.com/bigledger/bigledger/internal/tenant"
 )
