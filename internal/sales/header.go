@@ -124,3 +124,73 @@ func setLine(m lineSetter, l Line) {
 	m.SetTaxRate(l.TaxRate)
 	m.SetTaxAmount(l.TaxAmount)
 }
+
+// docText holds a document's free-text fields and addresses as a request
+// gives them (nil: leave alone).
+type docText struct {
+	Reference, Notes, Terms *string
+	Billing, Shipping       *types.Address
+}
+
+// textSetter is what every document mutation shares for those fields.
+type textSetter interface {
+	SetReference(string)
+	ClearReference()
+	SetNotes(string)
+	SetTerms(string)
+	SetBillingAddress(types.Address)
+	SetShippingAddress(types.Address)
+}
+
+// applyText sets the fields a request gave; a blank reference clears it.
+func applyText(m textSetter, t docText) {
+	if t.Reference != nil {
+		if r := trimmed(t.Reference); r != nil {
+			m.SetReference(*r)
+		} else {
+			m.ClearReference()
+		}
+	}
+	if t.Notes != nil {
+		m.SetNotes(*t.Notes)
+	}
+	if t.Terms != nil {
+		m.SetTerms(*t.Terms)
+	}
+	if t.Billing != nil {
+		m.SetBillingAddress(*t.Billing)
+	}
+	if t.Shipping != nil {
+		m.SetShippingAddress(*t.Shipping)
+	}
+}
+
+// retotal prices a draft being edited: new lines when the request gives
+// them, else the stored ones re-totalled with the (maybe new) shipping.
+func (h *header) retotal(ctx context.Context, c *ent.Client, cu *ent.Customer, items []LineInput,
+	stored func() ([]LineResult, error), d *apperr.Details) error {
+	if items != nil {
+		lines, err := resolveLines(ctx, c, cu, h.currency, items, d)
+		if err != nil {
+			return err
+		}
+		h.lines = lines
+		h.totals = ComputeTotals(lineResults(lines), h.shipping)
+		return nil
+	}
+	rs, err := stored()
+	if err != nil {
+		return err
+	}
+	h.totals = ComputeTotals(rs, h.shipping)
+	return nil
+}
+
+// results rebuilds line results from stored line amounts.
+func results(discount, lineTotal, tax []decimal.Decimal) []LineResult {
+	out := make([]LineResult, len(discount))
+	for i := range discount {
+		out[i] = LineResult{DiscountAmount: discount[i], LineTotal: lineTotal[i], TaxAmount: tax[i]}
+	}
+	return out
+}

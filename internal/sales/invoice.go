@@ -16,7 +16,6 @@ import (
 	"github.com/bigledger/bigledger/ent/schema/types"
 	"github.com/bigledger/bigledger/internal/apperr"
 	"github.com/bigledger/bigledger/internal/auth"
-	"github.com/bigledger/bigledger/internal/money"
 	"github.com/bigledger/bigledger/internal/numbering"
 	"github.com/bigledger/bigledger/internal/store"
 )
@@ -83,31 +82,15 @@ type SendInput struct {
 
 // draftState is what an invoice draft will hold, validated as a whole.
 type draftState struct {
+	header
 	invoiceDate, dueDate types.Date
-	currency             string
-	exchangeRate         decimal.Decimal
-	shipping             decimal.Decimal
-	lines                []Line
-	totals               Totals
 }
 
 func (s *draftState) validate(d *apperr.Details) {
 	if s.dueDate.Time().Before(s.invoiceDate.Time()) {
 		d.Add("dueDate", "Must be on or after the invoice date")
 	}
-	if !s.exchangeRate.IsPositive() {
-		d.Add("exchangeRate", "Must be greater than zero")
-	} else if !s.exchangeRate.Equal(s.exchangeRate.Truncate(6)) || s.exchangeRate.GreaterThan(decimal.NewFromInt(1000000)) {
-		d.Add("exchangeRate", "At most 6 decimal places and below 1,000,000")
-	}
-	if s.shipping.IsNegative() {
-		d.Add("shippingCost", "Must be zero or greater")
-	} else if err := money.CheckScale(s.shipping, s.currency); err != nil {
-		d.Add("shippingCost", "Must have at most %d decimal places", money.Scale(s.currency))
-	}
-	if len(s.totals.Total.Abs().Truncate(0).String()) > money.MaxIntegerDigits {
-		d.Add("items", "Document total is too large")
-	}
+	s.header.validate(d)
 }
 
 func checkText(d *apperr.Details, field string, v *string, max int) {
@@ -134,7 +117,7 @@ func CreateInvoice(ctx context.Context, in InvoiceInput) (*ent.Invoice, error) {
 		if cu.Status == customer.StatusBlocked {
 			d.Add("customerId", "Customer is blocked")
 		}
-		st := draftState{currency: cu.Currency, exchangeRate: decimal.NewFromInt(1)}
+		st := draftState{header: header{currency: cu.Currency, exchangeRate: decimal.NewFromInt(1)}}
 		if in.Currency != nil && !strings.EqualFold(*in.Currency, cu.Currency) {
 			d.Add("currency", "Must be the customer's currency (%s)", cu.Currency)
 		}
@@ -264,7 +247,8 @@ func UpdateInvoice(ctx context.Context, id pulid.ID, in InvoiceUpdate) (*ent.Inv
 			return nil, err
 		}
 		var d apperr.Details
-		st := draftState{invoiceDate: old.InvoiceDate, dueDate: old.DueDate, currency: old.Currency, exchangeRate: old.ExchangeRate, shipping: old.ShippingCost}
+		st := draftState{invoiceDate: old.InvoiceDate, dueDate: old.DueDate,
+			header: header{currency: old.Currency, exchangeRate: old.ExchangeRate, shipping: old.ShippingCost}}
 		if in.InvoiceDate != nil {
 			if in.InvoiceDate.Year != old.InvoiceDate.Year {
 				d.Add("invoiceDate", "Cannot move the invoice to another year: its number %s belongs to %d", old.InvoiceNumber, old.InvoiceDate.Year)
@@ -283,21 +267,15 @@ func UpdateInvoice(ctx context.Context, id pulid.ID, in InvoiceUpdate) (*ent.Inv
 		for f, v := range map[string]*string{"reference": in.Reference, "purchaseOrder": in.PurchaseOrder} {
 			checkText(&d, f, v, 100)
 		}
-		if in.Items != nil {
-			if st.lines, err = resolveLines(ctx, c, cu, st.currency, in.Items, &d); err != nil {
-				return nil, err
-			}
-			st.totals = ComputeTotals(lineResults(st.lines), st.shipping)
-		} else {
+		if err := st.retotal(ctx, c, cu, in.Items, func() ([]LineResult, error) {
 			items, err := c.InvoiceItem.Query().Where(invoiceitem.InvoiceID(id)).All(ctx)
-			if err != nil {
-				return nil, err
-			}
-			var results []LineResult
+			var ds, ls, ts []decimal.Decimal
 			for _, it := range items {
-				results = append(results, LineResult{DiscountAmount: it.DiscountAmount, LineTotal: it.LineTotal, TaxAmount: it.TaxAmount})
+				ds, ls, ts = append(ds, it.DiscountAmount), append(ls, it.LineTotal), append(ts, it.TaxAmount)
 			}
-			st.totals = ComputeTotals(results, st.shipping)
+			return results(ds, ls, ts), err
+		}, &d); err != nil {
+			return nil, err
 		}
 		st.validate(&d)
 		sortDetails(d)
@@ -308,23 +286,10 @@ func UpdateInvoice(ctx context.Context, id pulid.ID, in InvoiceUpdate) (*ent.Inv
 			SetInvoiceDate(st.invoiceDate).SetDueDate(st.dueDate).SetExchangeRate(st.exchangeRate).
 			SetAmountDue(st.totals.Total)
 		setTotals(upd.Mutation(), st.totals)
-		if in.Reference != nil {
-			upd.SetNillableReference(trimmed(in.Reference))
-		}
+		applyText(upd.Mutation(), docText{Reference: in.Reference, Notes: in.Notes, Terms: in.Terms,
+			Billing: in.BillingAddress, Shipping: in.ShippingAddress})
 		if in.PurchaseOrder != nil {
 			upd.SetNillablePurchaseOrder(trimmed(in.PurchaseOrder))
-		}
-		if in.Notes != nil {
-			upd.SetNotes(*in.Notes)
-		}
-		if in.Terms != nil {
-			upd.SetTerms(*in.Terms)
-		}
-		if in.BillingAddress != nil {
-			upd.SetBillingAddress(*in.BillingAddress)
-		}
-		if in.ShippingAddress != nil {
-			upd.SetShippingAddress(*in.ShippingAddress)
 		}
 		inv, err := upd.Save(ctx)
 		if err != nil {

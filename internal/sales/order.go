@@ -215,50 +215,30 @@ func UpdateSalesOrder(ctx context.Context, id pulid.ID, in OrderUpdate) (*ent.Sa
 			h.shipping = *in.ShippingCost
 		}
 		checkText(&d, "reference", in.Reference, 100)
-		if in.Items != nil {
-			if h.lines, err = resolveLines(ctx, c, cu, h.currency, in.Items, &d); err != nil {
-				return nil, err
-			}
-			h.totals = ComputeTotals(lineResults(h.lines), h.shipping)
-		} else {
+		if err := h.retotal(ctx, c, cu, in.Items, func() ([]LineResult, error) {
 			items, err := c.SalesOrderItem.Query().Where(salesorderitem.SalesOrderID(id)).All(ctx)
-			if err != nil {
-				return nil, err
-			}
-			var rs []LineResult
+			var ds, ls, ts []decimal.Decimal
 			for _, it := range items {
-				rs = append(rs, LineResult{DiscountAmount: it.DiscountAmount, LineTotal: it.LineTotal, TaxAmount: it.TaxAmount})
+				ds, ls, ts = append(ds, it.DiscountAmount), append(ls, it.LineTotal), append(ts, it.TaxAmount)
 			}
-			h.totals = ComputeTotals(rs, h.shipping)
+			return results(ds, ls, ts), err
+		}, &d); err != nil {
+			return nil, err
 		}
 		h.validate(&d)
 		sortDetails(d)
 		if err := d.Err(CodeInvalidOrder, orderValidationMessage); err != nil {
 			return nil, err
 		}
-		billing, shipping := old.BillingAddress, old.ShippingAddress
-		if in.BillingAddress != nil {
-			billing = *in.BillingAddress
-		}
-		if in.ShippingAddress != nil {
-			shipping = *in.ShippingAddress
-		}
-		upd := c.SalesOrder.UpdateOne(old).SetNillablePriority(in.Priority)
-		setDocument(upd.Mutation(), h, billing, shipping)
+		upd := c.SalesOrder.UpdateOne(old).SetNillablePriority(in.Priority).SetExchangeRate(h.exchangeRate)
+		setTotals(upd.Mutation(), h.totals)
+		applyText(upd.Mutation(), docText{Reference: in.Reference, Notes: in.Notes, Terms: in.Terms,
+			Billing: in.BillingAddress, Shipping: in.ShippingAddress})
 		if in.RequiredDate != nil {
 			upd.SetRequiredDate(*in.RequiredDate)
 		}
 		if in.PromisedDate != nil {
 			upd.SetPromisedDate(*in.PromisedDate)
-		}
-		if in.Reference != nil {
-			upd.SetNillableReference(trimmed(in.Reference))
-		}
-		if in.Notes != nil {
-			upd.SetNotes(*in.Notes)
-		}
-		if in.Terms != nil {
-			upd.SetTerms(*in.Terms)
 		}
 		if in.ShippingMethod != nil {
 			upd.SetNillableShippingMethod(trimmed(in.ShippingMethod))

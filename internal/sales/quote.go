@@ -199,50 +199,30 @@ func UpdateQuote(ctx context.Context, id pulid.ID, in QuoteUpdate) (*ent.Quote, 
 		}
 		checkText(&d, "reference", in.Reference, 100)
 		checkText(&d, "title", in.Title, 200)
-		if in.Items != nil {
-			if h.lines, err = resolveLines(ctx, c, cu, h.currency, in.Items, &d); err != nil {
-				return nil, err
-			}
-			h.totals = ComputeTotals(lineResults(h.lines), h.shipping)
-		} else {
+		if err := h.retotal(ctx, c, cu, in.Items, func() ([]LineResult, error) {
 			items, err := c.QuoteItem.Query().Where(quoteitem.QuoteID(id)).All(ctx)
-			if err != nil {
-				return nil, err
-			}
-			var rs []LineResult
+			var ds, ls, ts []decimal.Decimal
 			for _, it := range items {
-				rs = append(rs, LineResult{DiscountAmount: it.DiscountAmount, LineTotal: it.LineTotal, TaxAmount: it.TaxAmount})
+				ds, ls, ts = append(ds, it.DiscountAmount), append(ls, it.LineTotal), append(ts, it.TaxAmount)
 			}
-			h.totals = ComputeTotals(rs, h.shipping)
+			return results(ds, ls, ts), err
+		}, &d); err != nil {
+			return nil, err
 		}
 		h.validate(&d)
 		sortDetails(d)
 		if err := d.Err(CodeInvalidQuote, quoteValidationMsg); err != nil {
 			return nil, err
 		}
-		billing, shipping := addresses(cu, in.BillingAddress, in.ShippingAddress)
-		if in.BillingAddress == nil {
-			billing = old.BillingAddress
-		}
-		if in.ShippingAddress == nil {
-			shipping = old.ShippingAddress
-		}
-		upd := c.Quote.UpdateOne(old).SetValidUntil(validUntil)
-		setDocument(upd.Mutation(), h, billing, shipping)
-		if in.Reference != nil {
-			upd.SetNillableReference(trimmed(in.Reference))
-		}
+		upd := c.Quote.UpdateOne(old).SetValidUntil(validUntil).SetExchangeRate(h.exchangeRate)
+		setTotals(upd.Mutation(), h.totals)
+		applyText(upd.Mutation(), docText{Reference: in.Reference, Notes: in.Notes, Terms: in.Terms,
+			Billing: in.BillingAddress, Shipping: in.ShippingAddress})
 		if in.Title != nil {
 			upd.SetNillableTitle(trimmed(in.Title))
 		}
 		if in.Description != nil {
 			upd.SetDescription(*in.Description)
-		}
-		if in.Notes != nil {
-			upd.SetNotes(*in.Notes)
-		}
-		if in.Terms != nil {
-			upd.SetTerms(*in.Terms)
 		}
 		q, err := upd.Save(ctx)
 		if err != nil {
