@@ -69,9 +69,15 @@ type CompanyEdges struct {
 	SalesOrderItems []*SalesOrderItem `json:"sales_order_items,omitempty"`
 	// Attachments holds the value of the attachments edge.
 	Attachments []*Attachment `json:"attachments,omitempty"`
+	// Accounts holds the value of the accounts edge.
+	Accounts []*Account `json:"accounts,omitempty"`
+	// JournalEntries holds the value of the journal_entries edge.
+	JournalEntries []*JournalEntry `json:"journal_entries,omitempty"`
+	// LedgerEntries holds the value of the ledger_entries edge.
+	LedgerEntries []*LedgerEntry `json:"ledger_entries,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [15]bool
+	loadedTypes [18]bool
 
 	namedUsers            map[string][]*User
 	namedAPIKeys          map[string][]*APIKey
@@ -88,6 +94,9 @@ type CompanyEdges struct {
 	namedSalesOrders      map[string][]*SalesOrder
 	namedSalesOrderItems  map[string][]*SalesOrderItem
 	namedAttachments      map[string][]*Attachment
+	namedAccounts         map[string][]*Account
+	namedJournalEntries   map[string][]*JournalEntry
+	namedLedgerEntries    map[string][]*LedgerEntry
 }
 
 // UsersOrErr returns the Users value or an error if the edge
@@ -223,6 +232,33 @@ func (e CompanyEdges) AttachmentsOrErr() ([]*Attachment, error) {
 		return e.Attachments, nil
 	}
 	return nil, &NotLoadedError{edge: "attachments"}
+}
+
+// AccountsOrErr returns the Accounts value or an error if the edge
+// was not loaded in eager-loading.
+func (e CompanyEdges) AccountsOrErr() ([]*Account, error) {
+	if e.loadedTypes[15] {
+		return e.Accounts, nil
+	}
+	return nil, &NotLoadedError{edge: "accounts"}
+}
+
+// JournalEntriesOrErr returns the JournalEntries value or an error if the edge
+// was not loaded in eager-loading.
+func (e CompanyEdges) JournalEntriesOrErr() ([]*JournalEntry, error) {
+	if e.loadedTypes[16] {
+		return e.JournalEntries, nil
+	}
+	return nil, &NotLoadedError{edge: "journal_entries"}
+}
+
+// LedgerEntriesOrErr returns the LedgerEntries value or an error if the edge
+// was not loaded in eager-loading.
+func (e CompanyEdges) LedgerEntriesOrErr() ([]*LedgerEntry, error) {
+	if e.loadedTypes[17] {
+		return e.LedgerEntries, nil
+	}
+	return nil, &NotLoadedError{edge: "ledger_entries"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -383,6 +419,21 @@ func (_m *Company) QuerySalesOrderItems() *SalesOrderItemQuery {
 // QueryAttachments queries the "attachments" edge of the Company entity.
 func (_m *Company) QueryAttachments() *AttachmentQuery {
 	return NewCompanyClient(_m.config).QueryAttachments(_m)
+}
+
+// QueryAccounts queries the "accounts" edge of the Company entity.
+func (_m *Company) QueryAccounts() *AccountQuery {
+	return NewCompanyClient(_m.config).QueryAccounts(_m)
+}
+
+// QueryJournalEntries queries the "journal_entries" edge of the Company entity.
+func (_m *Company) QueryJournalEntries() *JournalEntryQuery {
+	return NewCompanyClient(_m.config).QueryJournalEntries(_m)
+}
+
+// QueryLedgerEntries queries the "ledger_entries" edge of the Company entity.
+func (_m *Company) QueryLedgerEntries() *LedgerEntryQuery {
+	return NewCompanyClient(_m.config).QueryLedgerEntries(_m)
 }
 
 // Update returns a builder for updating this Company.
@@ -786,6 +837,78 @@ func (_m *Company) appendNamedAttachments(name string, edges ...*Attachment) {
 		_m.Edges.namedAttachments[name] = []*Attachment{}
 	} else {
 		_m.Edges.namedAttachments[name] = append(_m.Edges.namedAttachments[name], edges...)
+	}
+}
+
+// NamedAccounts returns the Accounts named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Company) NamedAccounts(name string) ([]*Account, error) {
+	if _m.Edges.namedAccounts == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedAccounts[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Company) appendNamedAccounts(name string, edges ...*Account) {
+	if _m.Edges.namedAccounts == nil {
+		_m.Edges.namedAccounts = make(map[string][]*Account)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedAccounts[name] = []*Account{}
+	} else {
+		_m.Edges.namedAccounts[name] = append(_m.Edges.namedAccounts[name], edges...)
+	}
+}
+
+// NamedJournalEntries returns the JournalEntries named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Company) NamedJournalEntries(name string) ([]*JournalEntry, error) {
+	if _m.Edges.namedJournalEntries == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedJournalEntries[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Company) appendNamedJournalEntries(name string, edges ...*JournalEntry) {
+	if _m.Edges.namedJournalEntries == nil {
+		_m.Edges.namedJournalEntries = make(map[string][]*JournalEntry)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedJournalEntries[name] = []*JournalEntry{}
+	} else {
+		_m.Edges.namedJournalEntries[name] = append(_m.Edges.namedJournalEntries[name], edges...)
+	}
+}
+
+// NamedLedgerEntries returns the LedgerEntries named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Company) NamedLedgerEntries(name string) ([]*LedgerEntry, error) {
+	if _m.Edges.namedLedgerEntries == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedLedgerEntries[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Company) appendNamedLedgerEntries(name string, edges ...*LedgerEntry) {
+	if _m.Edges.namedLedgerEntries == nil {
+		_m.Edges.namedLedgerEntries = make(map[string][]*LedgerEntry)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedLedgerEntries[name] = []*LedgerEntry{}
+	} else {
+		_m.Edges.namedLedgerEntries[name] = append(_m.Edges.namedLedgerEntries[name], edges...)
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/bigledger/bigledger/ent/account"
 	"github.com/bigledger/bigledger/ent/apikey"
 	"github.com/bigledger/bigledger/ent/attachment"
 	"github.com/bigledger/bigledger/ent/company"
@@ -24,6 +25,8 @@ import (
 	"github.com/bigledger/bigledger/ent/invoice"
 	"github.com/bigledger/bigledger/ent/invoiceitem"
 	"github.com/bigledger/bigledger/ent/item"
+	"github.com/bigledger/bigledger/ent/journalentry"
+	"github.com/bigledger/bigledger/ent/ledgerentry"
 	"github.com/bigledger/bigledger/ent/predicate"
 	"github.com/bigledger/bigledger/ent/quote"
 	"github.com/bigledger/bigledger/ent/quoteitem"
@@ -56,6 +59,9 @@ type CompanyQuery struct {
 	withSalesOrders           *SalesOrderQuery
 	withSalesOrderItems       *SalesOrderItemQuery
 	withAttachments           *AttachmentQuery
+	withAccounts              *AccountQuery
+	withJournalEntries        *JournalEntryQuery
+	withLedgerEntries         *LedgerEntryQuery
 	loadTotal                 []func(context.Context, []*Company) error
 	modifiers                 []func(*sql.Selector)
 	withNamedUsers            map[string]*UserQuery
@@ -73,6 +79,9 @@ type CompanyQuery struct {
 	withNamedSalesOrders      map[string]*SalesOrderQuery
 	withNamedSalesOrderItems  map[string]*SalesOrderItemQuery
 	withNamedAttachments      map[string]*AttachmentQuery
+	withNamedAccounts         map[string]*AccountQuery
+	withNamedJournalEntries   map[string]*JournalEntryQuery
+	withNamedLedgerEntries    map[string]*LedgerEntryQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -439,6 +448,72 @@ func (_q *CompanyQuery) QueryAttachments() *AttachmentQuery {
 	return query
 }
 
+// QueryAccounts chains the current query on the "accounts" edge.
+func (_q *CompanyQuery) QueryAccounts() *AccountQuery {
+	query := (&AccountClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(company.Table, company.FieldID, selector),
+			sqlgraph.To(account.Table, account.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, company.AccountsTable, company.AccountsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryJournalEntries chains the current query on the "journal_entries" edge.
+func (_q *CompanyQuery) QueryJournalEntries() *JournalEntryQuery {
+	query := (&JournalEntryClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(company.Table, company.FieldID, selector),
+			sqlgraph.To(journalentry.Table, journalentry.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, company.JournalEntriesTable, company.JournalEntriesColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryLedgerEntries chains the current query on the "ledger_entries" edge.
+func (_q *CompanyQuery) QueryLedgerEntries() *LedgerEntryQuery {
+	query := (&LedgerEntryClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(company.Table, company.FieldID, selector),
+			sqlgraph.To(ledgerentry.Table, ledgerentry.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, company.LedgerEntriesTable, company.LedgerEntriesColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
 // First returns the first Company entity from the query.
 // Returns a *NotFoundError when no Company was found.
 func (_q *CompanyQuery) First(ctx context.Context) (*Company, error) {
@@ -646,6 +721,9 @@ func (_q *CompanyQuery) Clone() *CompanyQuery {
 		withSalesOrders:      _q.withSalesOrders.Clone(),
 		withSalesOrderItems:  _q.withSalesOrderItems.Clone(),
 		withAttachments:      _q.withAttachments.Clone(),
+		withAccounts:         _q.withAccounts.Clone(),
+		withJournalEntries:   _q.withJournalEntries.Clone(),
+		withLedgerEntries:    _q.withLedgerEntries.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -818,6 +896,39 @@ func (_q *CompanyQuery) WithAttachments(opts ...func(*AttachmentQuery)) *Company
 	return _q
 }
 
+// WithAccounts tells the query-builder to eager-load the nodes that are connected to
+// the "accounts" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *CompanyQuery) WithAccounts(opts ...func(*AccountQuery)) *CompanyQuery {
+	query := (&AccountClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withAccounts = query
+	return _q
+}
+
+// WithJournalEntries tells the query-builder to eager-load the nodes that are connected to
+// the "journal_entries" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *CompanyQuery) WithJournalEntries(opts ...func(*JournalEntryQuery)) *CompanyQuery {
+	query := (&JournalEntryClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withJournalEntries = query
+	return _q
+}
+
+// WithLedgerEntries tells the query-builder to eager-load the nodes that are connected to
+// the "ledger_entries" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *CompanyQuery) WithLedgerEntries(opts ...func(*LedgerEntryQuery)) *CompanyQuery {
+	query := (&LedgerEntryClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withLedgerEntries = query
+	return _q
+}
+
 // GroupBy is used to group vertices by one or more fields/columns.
 // It is often used with aggregate functions, like: count, max, mean, min, sum.
 //
@@ -902,7 +1013,7 @@ func (_q *CompanyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Comp
 	var (
 		nodes       = []*Company{}
 		_spec       = _q.querySpec()
-		loadedTypes = [15]bool{
+		loadedTypes = [18]bool{
 			_q.withUsers != nil,
 			_q.withAPIKeys != nil,
 			_q.withCustomers != nil,
@@ -918,6 +1029,9 @@ func (_q *CompanyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Comp
 			_q.withSalesOrders != nil,
 			_q.withSalesOrderItems != nil,
 			_q.withAttachments != nil,
+			_q.withAccounts != nil,
+			_q.withJournalEntries != nil,
+			_q.withLedgerEntries != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -1046,6 +1160,27 @@ func (_q *CompanyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Comp
 			return nil, err
 		}
 	}
+	if query := _q.withAccounts; query != nil {
+		if err := _q.loadAccounts(ctx, query, nodes,
+			func(n *Company) { n.Edges.Accounts = []*Account{} },
+			func(n *Company, e *Account) { n.Edges.Accounts = append(n.Edges.Accounts, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withJournalEntries; query != nil {
+		if err := _q.loadJournalEntries(ctx, query, nodes,
+			func(n *Company) { n.Edges.JournalEntries = []*JournalEntry{} },
+			func(n *Company, e *JournalEntry) { n.Edges.JournalEntries = append(n.Edges.JournalEntries, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withLedgerEntries; query != nil {
+		if err := _q.loadLedgerEntries(ctx, query, nodes,
+			func(n *Company) { n.Edges.LedgerEntries = []*LedgerEntry{} },
+			func(n *Company, e *LedgerEntry) { n.Edges.LedgerEntries = append(n.Edges.LedgerEntries, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedUsers {
 		if err := _q.loadUsers(ctx, query, nodes,
 			func(n *Company) { n.appendNamedUsers(name) },
@@ -1148,6 +1283,27 @@ func (_q *CompanyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Comp
 		if err := _q.loadAttachments(ctx, query, nodes,
 			func(n *Company) { n.appendNamedAttachments(name) },
 			func(n *Company, e *Attachment) { n.appendNamedAttachments(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedAccounts {
+		if err := _q.loadAccounts(ctx, query, nodes,
+			func(n *Company) { n.appendNamedAccounts(name) },
+			func(n *Company, e *Account) { n.appendNamedAccounts(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedJournalEntries {
+		if err := _q.loadJournalEntries(ctx, query, nodes,
+			func(n *Company) { n.appendNamedJournalEntries(name) },
+			func(n *Company, e *JournalEntry) { n.appendNamedJournalEntries(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedLedgerEntries {
+		if err := _q.loadLedgerEntries(ctx, query, nodes,
+			func(n *Company) { n.appendNamedLedgerEntries(name) },
+			func(n *Company, e *LedgerEntry) { n.appendNamedLedgerEntries(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -1609,6 +1765,96 @@ func (_q *CompanyQuery) loadAttachments(ctx context.Context, query *AttachmentQu
 	}
 	return nil
 }
+func (_q *CompanyQuery) loadAccounts(ctx context.Context, query *AccountQuery, nodes []*Company, init func(*Company), assign func(*Company, *Account)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[pulid.ID]*Company)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(account.FieldCompanyID)
+	}
+	query.Where(predicate.Account(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(company.AccountsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.CompanyID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "company_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *CompanyQuery) loadJournalEntries(ctx context.Context, query *JournalEntryQuery, nodes []*Company, init func(*Company), assign func(*Company, *JournalEntry)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[pulid.ID]*Company)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(journalentry.FieldCompanyID)
+	}
+	query.Where(predicate.JournalEntry(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(company.JournalEntriesColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.CompanyID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "company_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *CompanyQuery) loadLedgerEntries(ctx context.Context, query *LedgerEntryQuery, nodes []*Company, init func(*Company), assign func(*Company, *LedgerEntry)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[pulid.ID]*Company)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(ledgerentry.FieldCompanyID)
+	}
+	query.Where(predicate.LedgerEntry(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(company.LedgerEntriesColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.CompanyID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "company_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
 
 func (_q *CompanyQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
@@ -1936,6 +2182,48 @@ func (_q *CompanyQuery) WithNamedAttachments(name string, opts ...func(*Attachme
 		_q.withNamedAttachments = make(map[string]*AttachmentQuery)
 	}
 	_q.withNamedAttachments[name] = query
+	return _q
+}
+
+// WithNamedAccounts tells the query-builder to eager-load the nodes that are connected to the "accounts"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *CompanyQuery) WithNamedAccounts(name string, opts ...func(*AccountQuery)) *CompanyQuery {
+	query := (&AccountClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedAccounts == nil {
+		_q.withNamedAccounts = make(map[string]*AccountQuery)
+	}
+	_q.withNamedAccounts[name] = query
+	return _q
+}
+
+// WithNamedJournalEntries tells the query-builder to eager-load the nodes that are connected to the "journal_entries"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *CompanyQuery) WithNamedJournalEntries(name string, opts ...func(*JournalEntryQuery)) *CompanyQuery {
+	query := (&JournalEntryClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedJournalEntries == nil {
+		_q.withNamedJournalEntries = make(map[string]*JournalEntryQuery)
+	}
+	_q.withNamedJournalEntries[name] = query
+	return _q
+}
+
+// WithNamedLedgerEntries tells the query-builder to eager-load the nodes that are connected to the "ledger_entries"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *CompanyQuery) WithNamedLedgerEntries(name string, opts ...func(*LedgerEntryQuery)) *CompanyQuery {
+	query := (&LedgerEntryClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedLedgerEntries == nil {
+		_q.withNamedLedgerEntries = make(map[string]*LedgerEntryQuery)
+	}
+	_q.withNamedLedgerEntries[name] = query
 	return _q
 }
 

@@ -12,6 +12,7 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/bigledger/bigledger/ent/account"
 	"github.com/bigledger/bigledger/ent/apikey"
 	"github.com/bigledger/bigledger/ent/attachment"
 	"github.com/bigledger/bigledger/ent/company"
@@ -22,6 +23,8 @@ import (
 	"github.com/bigledger/bigledger/ent/invoice"
 	"github.com/bigledger/bigledger/ent/invoiceitem"
 	"github.com/bigledger/bigledger/ent/item"
+	"github.com/bigledger/bigledger/ent/journalentry"
+	"github.com/bigledger/bigledger/ent/ledgerentry"
 	"github.com/bigledger/bigledger/ent/quote"
 	"github.com/bigledger/bigledger/ent/quoteitem"
 	"github.com/bigledger/bigledger/ent/salesorder"
@@ -89,6 +92,7 @@ func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
 			apikey.Table:          apikey.ValidColumn,
+			account.Table:         account.ValidColumn,
 			attachment.Table:      attachment.ValidColumn,
 			company.Table:         company.ValidColumn,
 			contact.Table:         contact.ValidColumn,
@@ -98,6 +102,8 @@ func checkColumn(t, c string) error {
 			invoice.Table:         invoice.ValidColumn,
 			invoiceitem.Table:     invoiceitem.ValidColumn,
 			item.Table:            item.ValidColumn,
+			journalentry.Table:    journalentry.ValidColumn,
+			ledgerentry.Table:     ledgerentry.ValidColumn,
 			quote.Table:           quote.ValidColumn,
 			quoteitem.Table:       quoteitem.ValidColumn,
 			salesorder.Table:      salesorder.ValidColumn,

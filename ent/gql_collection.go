@@ -10,6 +10,7 @@ import (
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent/dialect/sql"
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/bigledger/bigledger/ent/account"
 	"github.com/bigledger/bigledger/ent/attachment"
 	"github.com/bigledger/bigledger/ent/company"
 	"github.com/bigledger/bigledger/ent/contact"
@@ -18,6 +19,8 @@ import (
 	"github.com/bigledger/bigledger/ent/invoice"
 	"github.com/bigledger/bigledger/ent/invoiceitem"
 	"github.com/bigledger/bigledger/ent/item"
+	"github.com/bigledger/bigledger/ent/journalentry"
+	"github.com/bigledger/bigledger/ent/ledgerentry"
 	"github.com/bigledger/bigledger/ent/quote"
 	"github.com/bigledger/bigledger/ent/quoteitem"
 	"github.com/bigledger/bigledger/ent/salesorder"
@@ -26,6 +29,150 @@ import (
 	"github.com/bigledger/bigledger/ent/taxcode"
 	"github.com/bigledger/bigledger/ent/user"
 )
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *AccountQuery) CollectFields(ctx context.Context, satisfies ...string) (*AccountQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *AccountQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(account.Columns))
+		selectedFields = []string{account.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+		case "createdAt":
+			if _, ok := fieldSeen[account.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, account.FieldCreatedAt)
+				fieldSeen[account.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[account.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, account.FieldUpdatedAt)
+				fieldSeen[account.FieldUpdatedAt] = struct{}{}
+			}
+		case "code":
+			if _, ok := fieldSeen[account.FieldCode]; !ok {
+				selectedFields = append(selectedFields, account.FieldCode)
+				fieldSeen[account.FieldCode] = struct{}{}
+			}
+		case "name":
+			if _, ok := fieldSeen[account.FieldName]; !ok {
+				selectedFields = append(selectedFields, account.FieldName)
+				fieldSeen[account.FieldName] = struct{}{}
+			}
+		case "type":
+			if _, ok := fieldSeen[account.FieldType]; !ok {
+				selectedFields = append(selectedFields, account.FieldType)
+				fieldSeen[account.FieldType] = struct{}{}
+			}
+		case "subtype":
+			if _, ok := fieldSeen[account.FieldSubtype]; !ok {
+				selectedFields = append(selectedFields, account.FieldSubtype)
+				fieldSeen[account.FieldSubtype] = struct{}{}
+			}
+		case "currency":
+			if _, ok := fieldSeen[account.FieldCurrency]; !ok {
+				selectedFields = append(selectedFields, account.FieldCurrency)
+				fieldSeen[account.FieldCurrency] = struct{}{}
+			}
+		case "normalBalance":
+			if _, ok := fieldSeen[account.FieldNormalBalance]; !ok {
+				selectedFields = append(selectedFields, account.FieldNormalBalance)
+				fieldSeen[account.FieldNormalBalance] = struct{}{}
+			}
+		case "description":
+			if _, ok := fieldSeen[account.FieldDescription]; !ok {
+				selectedFields = append(selectedFields, account.FieldDescription)
+				fieldSeen[account.FieldDescription] = struct{}{}
+			}
+		case "active":
+			if _, ok := fieldSeen[account.FieldActive]; !ok {
+				selectedFields = append(selectedFields, account.FieldActive)
+				fieldSeen[account.FieldActive] = struct{}{}
+			}
+		case "reconcilable":
+			if _, ok := fieldSeen[account.FieldReconcilable]; !ok {
+				selectedFields = append(selectedFields, account.FieldReconcilable)
+				fieldSeen[account.FieldReconcilable] = struct{}{}
+			}
+		case "systemRole":
+			if _, ok := fieldSeen[account.FieldSystemRole]; !ok {
+				selectedFields = append(selectedFields, account.FieldSystemRole)
+				fieldSeen[account.FieldSystemRole] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type accountPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []AccountPaginateOption
+}
+
+func newAccountPaginateArgs(rv map[string]any) *accountPaginateArgs {
+	args := &accountPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &AccountOrder{Field: &AccountOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithAccountOrder(order))
+			}
+		case *AccountOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithAccountOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*AccountWhereInput); ok {
+		args.opts = append(args.opts, WithAccountFilter(v.Filter))
+	}
+	return args
+}
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
 func (_q *AttachmentQuery) CollectFields(ctx context.Context, satisfies ...string) (*AttachmentQuery, error) {
@@ -1787,6 +1934,365 @@ func newItemPaginateArgs(rv map[string]any) *itemPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*ItemWhereInput); ok {
 		args.opts = append(args.opts, WithItemFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *JournalEntryQuery) CollectFields(ctx context.Context, satisfies ...string) (*JournalEntryQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *JournalEntryQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(journalentry.Columns))
+		selectedFields = []string{journalentry.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "lines":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&LedgerEntryClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, ledgerentryImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedLines(alias, func(wq *LedgerEntryQuery) {
+				*wq = *query
+			})
+		case "createdAt":
+			if _, ok := fieldSeen[journalentry.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, journalentry.FieldCreatedAt)
+				fieldSeen[journalentry.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[journalentry.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, journalentry.FieldUpdatedAt)
+				fieldSeen[journalentry.FieldUpdatedAt] = struct{}{}
+			}
+		case "entryNumber":
+			if _, ok := fieldSeen[journalentry.FieldEntryNumber]; !ok {
+				selectedFields = append(selectedFields, journalentry.FieldEntryNumber)
+				fieldSeen[journalentry.FieldEntryNumber] = struct{}{}
+			}
+		case "date":
+			if _, ok := fieldSeen[journalentry.FieldDate]; !ok {
+				selectedFields = append(selectedFields, journalentry.FieldDate)
+				fieldSeen[journalentry.FieldDate] = struct{}{}
+			}
+		case "reference":
+			if _, ok := fieldSeen[journalentry.FieldReference]; !ok {
+				selectedFields = append(selectedFields, journalentry.FieldReference)
+				fieldSeen[journalentry.FieldReference] = struct{}{}
+			}
+		case "description":
+			if _, ok := fieldSeen[journalentry.FieldDescription]; !ok {
+				selectedFields = append(selectedFields, journalentry.FieldDescription)
+				fieldSeen[journalentry.FieldDescription] = struct{}{}
+			}
+		case "sourceType":
+			if _, ok := fieldSeen[journalentry.FieldSourceType]; !ok {
+				selectedFields = append(selectedFields, journalentry.FieldSourceType)
+				fieldSeen[journalentry.FieldSourceType] = struct{}{}
+			}
+		case "sourceID":
+			if _, ok := fieldSeen[journalentry.FieldSourceID]; !ok {
+				selectedFields = append(selectedFields, journalentry.FieldSourceID)
+				fieldSeen[journalentry.FieldSourceID] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[journalentry.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, journalentry.FieldStatus)
+				fieldSeen[journalentry.FieldStatus] = struct{}{}
+			}
+		case "totalDebit":
+			if _, ok := fieldSeen[journalentry.FieldTotalDebit]; !ok {
+				selectedFields = append(selectedFields, journalentry.FieldTotalDebit)
+				fieldSeen[journalentry.FieldTotalDebit] = struct{}{}
+			}
+		case "totalCredit":
+			if _, ok := fieldSeen[journalentry.FieldTotalCredit]; !ok {
+				selectedFields = append(selectedFields, journalentry.FieldTotalCredit)
+				fieldSeen[journalentry.FieldTotalCredit] = struct{}{}
+			}
+		case "reversalOfID":
+			if _, ok := fieldSeen[journalentry.FieldReversalOfID]; !ok {
+				selectedFields = append(selectedFields, journalentry.FieldReversalOfID)
+				fieldSeen[journalentry.FieldReversalOfID] = struct{}{}
+			}
+		case "createdByID":
+			if _, ok := fieldSeen[journalentry.FieldCreatedByID]; !ok {
+				selectedFields = append(selectedFields, journalentry.FieldCreatedByID)
+				fieldSeen[journalentry.FieldCreatedByID] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type journalentryPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []JournalEntryPaginateOption
+}
+
+func newJournalEntryPaginateArgs(rv map[string]any) *journalentryPaginateArgs {
+	args := &journalentryPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case []*JournalEntryOrder:
+			args.opts = append(args.opts, WithJournalEntryOrder(v))
+		case []any:
+			var orders []*JournalEntryOrder
+			for i := range v {
+				mv, ok := v[i].(map[string]any)
+				if !ok {
+					continue
+				}
+				var (
+					err1, err2 error
+					order      = &JournalEntryOrder{Field: &JournalEntryOrderField{}, Direction: entgql.OrderDirectionAsc}
+				)
+				if d, ok := mv[directionField]; ok {
+					err1 = order.Direction.UnmarshalGQL(d)
+				}
+				if f, ok := mv[fieldField]; ok {
+					err2 = order.Field.UnmarshalGQL(f)
+				}
+				if err1 == nil && err2 == nil {
+					orders = append(orders, order)
+				}
+			}
+			args.opts = append(args.opts, WithJournalEntryOrder(orders))
+		}
+	}
+	if v, ok := rv[whereField].(*JournalEntryWhereInput); ok {
+		args.opts = append(args.opts, WithJournalEntryFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *LedgerEntryQuery) CollectFields(ctx context.Context, satisfies ...string) (*LedgerEntryQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *LedgerEntryQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(ledgerentry.Columns))
+		selectedFields = []string{ledgerentry.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "journalEntry":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&JournalEntryClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, journalentryImplementors)...); err != nil {
+				return err
+			}
+			_q.withJournalEntry = query
+			if _, ok := fieldSeen[ledgerentry.FieldJournalEntryID]; !ok {
+				selectedFields = append(selectedFields, ledgerentry.FieldJournalEntryID)
+				fieldSeen[ledgerentry.FieldJournalEntryID] = struct{}{}
+			}
+
+		case "account":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&AccountClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, accountImplementors)...); err != nil {
+				return err
+			}
+			_q.withAccount = query
+			if _, ok := fieldSeen[ledgerentry.FieldAccountID]; !ok {
+				selectedFields = append(selectedFields, ledgerentry.FieldAccountID)
+				fieldSeen[ledgerentry.FieldAccountID] = struct{}{}
+			}
+
+		case "customer":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CustomerClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, customerImplementors)...); err != nil {
+				return err
+			}
+			_q.withCustomer = query
+			if _, ok := fieldSeen[ledgerentry.FieldCustomerID]; !ok {
+				selectedFields = append(selectedFields, ledgerentry.FieldCustomerID)
+				fieldSeen[ledgerentry.FieldCustomerID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[ledgerentry.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, ledgerentry.FieldCreatedAt)
+				fieldSeen[ledgerentry.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[ledgerentry.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, ledgerentry.FieldUpdatedAt)
+				fieldSeen[ledgerentry.FieldUpdatedAt] = struct{}{}
+			}
+		case "journalEntryID":
+			if _, ok := fieldSeen[ledgerentry.FieldJournalEntryID]; !ok {
+				selectedFields = append(selectedFields, ledgerentry.FieldJournalEntryID)
+				fieldSeen[ledgerentry.FieldJournalEntryID] = struct{}{}
+			}
+		case "accountID":
+			if _, ok := fieldSeen[ledgerentry.FieldAccountID]; !ok {
+				selectedFields = append(selectedFields, ledgerentry.FieldAccountID)
+				fieldSeen[ledgerentry.FieldAccountID] = struct{}{}
+			}
+		case "customerID":
+			if _, ok := fieldSeen[ledgerentry.FieldCustomerID]; !ok {
+				selectedFields = append(selectedFields, ledgerentry.FieldCustomerID)
+				fieldSeen[ledgerentry.FieldCustomerID] = struct{}{}
+			}
+		case "position":
+			if _, ok := fieldSeen[ledgerentry.FieldPosition]; !ok {
+				selectedFields = append(selectedFields, ledgerentry.FieldPosition)
+				fieldSeen[ledgerentry.FieldPosition] = struct{}{}
+			}
+		case "date":
+			if _, ok := fieldSeen[ledgerentry.FieldDate]; !ok {
+				selectedFields = append(selectedFields, ledgerentry.FieldDate)
+				fieldSeen[ledgerentry.FieldDate] = struct{}{}
+			}
+		case "debit":
+			if _, ok := fieldSeen[ledgerentry.FieldDebit]; !ok {
+				selectedFields = append(selectedFields, ledgerentry.FieldDebit)
+				fieldSeen[ledgerentry.FieldDebit] = struct{}{}
+			}
+		case "credit":
+			if _, ok := fieldSeen[ledgerentry.FieldCredit]; !ok {
+				selectedFields = append(selectedFields, ledgerentry.FieldCredit)
+				fieldSeen[ledgerentry.FieldCredit] = struct{}{}
+			}
+		case "description":
+			if _, ok := fieldSeen[ledgerentry.FieldDescription]; !ok {
+				selectedFields = append(selectedFields, ledgerentry.FieldDescription)
+				fieldSeen[ledgerentry.FieldDescription] = struct{}{}
+			}
+		case "currency":
+			if _, ok := fieldSeen[ledgerentry.FieldCurrency]; !ok {
+				selectedFields = append(selectedFields, ledgerentry.FieldCurrency)
+				fieldSeen[ledgerentry.FieldCurrency] = struct{}{}
+			}
+		case "originalAmount":
+			if _, ok := fieldSeen[ledgerentry.FieldOriginalAmount]; !ok {
+				selectedFields = append(selectedFields, ledgerentry.FieldOriginalAmount)
+				fieldSeen[ledgerentry.FieldOriginalAmount] = struct{}{}
+			}
+		case "exchangeRate":
+			if _, ok := fieldSeen[ledgerentry.FieldExchangeRate]; !ok {
+				selectedFields = append(selectedFields, ledgerentry.FieldExchangeRate)
+				fieldSeen[ledgerentry.FieldExchangeRate] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type ledgerentryPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []LedgerEntryPaginateOption
+}
+
+func newLedgerEntryPaginateArgs(rv map[string]any) *ledgerentryPaginateArgs {
+	args := &ledgerentryPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &LedgerEntryOrder{Field: &LedgerEntryOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithLedgerEntryOrder(order))
+			}
+		case *LedgerEntryOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithLedgerEntryOrder(v))
+			}
+		}
 	}
 	return args
 }

@@ -163,6 +163,42 @@ func (_m *Item) TaxCode(ctx context.Context) (*TaxCode, error) {
 	return result, MaskNotFound(err)
 }
 
+func (_m *JournalEntry) Lines(ctx context.Context) (result []*LedgerEntry, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedLines(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.LinesOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryLines().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *LedgerEntry) JournalEntry(ctx context.Context) (*JournalEntry, error) {
+	result, err := _m.Edges.JournalEntryOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryJournalEntry().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *LedgerEntry) Account(ctx context.Context) (*Account, error) {
+	result, err := _m.Edges.AccountOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryAccount().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *LedgerEntry) Customer(ctx context.Context) (*Customer, error) {
+	result, err := _m.Edges.CustomerOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCustomer().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
 func (_m *Quote) Customer(ctx context.Context) (*Customer, error) {
 	result, err := _m.Edges.CustomerOrErr()
 	if IsNotLoaded(err) {

@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/bigledger/bigledger/ent/account"
 	"github.com/bigledger/bigledger/ent/contact"
 	"github.com/bigledger/bigledger/ent/customer"
 	"github.com/bigledger/bigledger/ent/customergroup"
 	"github.com/bigledger/bigledger/ent/invoice"
 	"github.com/bigledger/bigledger/ent/invoiceitem"
 	"github.com/bigledger/bigledger/ent/item"
+	"github.com/bigledger/bigledger/ent/journalentry"
 	"github.com/bigledger/bigledger/ent/predicate"
 	"github.com/bigledger/bigledger/ent/quote"
 	"github.com/bigledger/bigledger/ent/quoteitem"
@@ -23,6 +25,602 @@ import (
 	"github.com/bigledger/bigledger/ent/taxcode"
 	"github.com/shopspring/decimal"
 )
+
+// AccountWhereInput represents a where input for filtering Account queries.
+type AccountWhereInput struct {
+	Predicates []predicate.Account  `json:"-"`
+	Not        *AccountWhereInput   `json:"not,omitempty"`
+	Or         []*AccountWhereInput `json:"or,omitempty"`
+	And        []*AccountWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *pulid.ID  `json:"id,omitempty"`
+	IDNEQ   *pulid.ID  `json:"idNEQ,omitempty"`
+	IDIn    []pulid.ID `json:"idIn,omitempty"`
+	IDNotIn []pulid.ID `json:"idNotIn,omitempty"`
+	IDGT    *pulid.ID  `json:"idGT,omitempty"`
+	IDGTE   *pulid.ID  `json:"idGTE,omitempty"`
+	IDLT    *pulid.ID  `json:"idLT,omitempty"`
+	IDLTE   *pulid.ID  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "code" field predicates.
+	Code             *string  `json:"code,omitempty"`
+	CodeNEQ          *string  `json:"codeNEQ,omitempty"`
+	CodeIn           []string `json:"codeIn,omitempty"`
+	CodeNotIn        []string `json:"codeNotIn,omitempty"`
+	CodeGT           *string  `json:"codeGT,omitempty"`
+	CodeGTE          *string  `json:"codeGTE,omitempty"`
+	CodeLT           *string  `json:"codeLT,omitempty"`
+	CodeLTE          *string  `json:"codeLTE,omitempty"`
+	CodeContains     *string  `json:"codeContains,omitempty"`
+	CodeHasPrefix    *string  `json:"codeHasPrefix,omitempty"`
+	CodeHasSuffix    *string  `json:"codeHasSuffix,omitempty"`
+	CodeEqualFold    *string  `json:"codeEqualFold,omitempty"`
+	CodeContainsFold *string  `json:"codeContainsFold,omitempty"`
+
+	// "name" field predicates.
+	Name             *string  `json:"name,omitempty"`
+	NameNEQ          *string  `json:"nameNEQ,omitempty"`
+	NameIn           []string `json:"nameIn,omitempty"`
+	NameNotIn        []string `json:"nameNotIn,omitempty"`
+	NameGT           *string  `json:"nameGT,omitempty"`
+	NameGTE          *string  `json:"nameGTE,omitempty"`
+	NameLT           *string  `json:"nameLT,omitempty"`
+	NameLTE          *string  `json:"nameLTE,omitempty"`
+	NameContains     *string  `json:"nameContains,omitempty"`
+	NameHasPrefix    *string  `json:"nameHasPrefix,omitempty"`
+	NameHasSuffix    *string  `json:"nameHasSuffix,omitempty"`
+	NameEqualFold    *string  `json:"nameEqualFold,omitempty"`
+	NameContainsFold *string  `json:"nameContainsFold,omitempty"`
+
+	// "type" field predicates.
+	Type      *account.Type  `json:"type,omitempty"`
+	TypeNEQ   *account.Type  `json:"typeNEQ,omitempty"`
+	TypeIn    []account.Type `json:"typeIn,omitempty"`
+	TypeNotIn []account.Type `json:"typeNotIn,omitempty"`
+
+	// "subtype" field predicates.
+	Subtype             *string  `json:"subtype,omitempty"`
+	SubtypeNEQ          *string  `json:"subtypeNEQ,omitempty"`
+	SubtypeIn           []string `json:"subtypeIn,omitempty"`
+	SubtypeNotIn        []string `json:"subtypeNotIn,omitempty"`
+	SubtypeGT           *string  `json:"subtypeGT,omitempty"`
+	SubtypeGTE          *string  `json:"subtypeGTE,omitempty"`
+	SubtypeLT           *string  `json:"subtypeLT,omitempty"`
+	SubtypeLTE          *string  `json:"subtypeLTE,omitempty"`
+	SubtypeContains     *string  `json:"subtypeContains,omitempty"`
+	SubtypeHasPrefix    *string  `json:"subtypeHasPrefix,omitempty"`
+	SubtypeHasSuffix    *string  `json:"subtypeHasSuffix,omitempty"`
+	SubtypeIsNil        bool     `json:"subtypeIsNil,omitempty"`
+	SubtypeNotNil       bool     `json:"subtypeNotNil,omitempty"`
+	SubtypeEqualFold    *string  `json:"subtypeEqualFold,omitempty"`
+	SubtypeContainsFold *string  `json:"subtypeContainsFold,omitempty"`
+
+	// "currency" field predicates.
+	Currency             *string  `json:"currency,omitempty"`
+	CurrencyNEQ          *string  `json:"currencyNEQ,omitempty"`
+	CurrencyIn           []string `json:"currencyIn,omitempty"`
+	CurrencyNotIn        []string `json:"currencyNotIn,omitempty"`
+	CurrencyGT           *string  `json:"currencyGT,omitempty"`
+	CurrencyGTE          *string  `json:"currencyGTE,omitempty"`
+	CurrencyLT           *string  `json:"currencyLT,omitempty"`
+	CurrencyLTE          *string  `json:"currencyLTE,omitempty"`
+	CurrencyContains     *string  `json:"currencyContains,omitempty"`
+	CurrencyHasPrefix    *string  `json:"currencyHasPrefix,omitempty"`
+	CurrencyHasSuffix    *string  `json:"currencyHasSuffix,omitempty"`
+	CurrencyEqualFold    *string  `json:"currencyEqualFold,omitempty"`
+	CurrencyContainsFold *string  `json:"currencyContainsFold,omitempty"`
+
+	// "normal_balance" field predicates.
+	NormalBalance      *account.NormalBalance  `json:"normalBalance,omitempty"`
+	NormalBalanceNEQ   *account.NormalBalance  `json:"normalBalanceNEQ,omitempty"`
+	NormalBalanceIn    []account.NormalBalance `json:"normalBalanceIn,omitempty"`
+	NormalBalanceNotIn []account.NormalBalance `json:"normalBalanceNotIn,omitempty"`
+
+	// "description" field predicates.
+	Description             *string  `json:"description,omitempty"`
+	DescriptionNEQ          *string  `json:"descriptionNEQ,omitempty"`
+	DescriptionIn           []string `json:"descriptionIn,omitempty"`
+	DescriptionNotIn        []string `json:"descriptionNotIn,omitempty"`
+	DescriptionGT           *string  `json:"descriptionGT,omitempty"`
+	DescriptionGTE          *string  `json:"descriptionGTE,omitempty"`
+	DescriptionLT           *string  `json:"descriptionLT,omitempty"`
+	DescriptionLTE          *string  `json:"descriptionLTE,omitempty"`
+	DescriptionContains     *string  `json:"descriptionContains,omitempty"`
+	DescriptionHasPrefix    *string  `json:"descriptionHasPrefix,omitempty"`
+	DescriptionHasSuffix    *string  `json:"descriptionHasSuffix,omitempty"`
+	DescriptionIsNil        bool     `json:"descriptionIsNil,omitempty"`
+	DescriptionNotNil       bool     `json:"descriptionNotNil,omitempty"`
+	DescriptionEqualFold    *string  `json:"descriptionEqualFold,omitempty"`
+	DescriptionContainsFold *string  `json:"descriptionContainsFold,omitempty"`
+
+	// "active" field predicates.
+	Active    *bool `json:"active,omitempty"`
+	ActiveNEQ *bool `json:"activeNEQ,omitempty"`
+
+	// "reconcilable" field predicates.
+	Reconcilable    *bool `json:"reconcilable,omitempty"`
+	ReconcilableNEQ *bool `json:"reconcilableNEQ,omitempty"`
+
+	// "system_role" field predicates.
+	SystemRole             *string  `json:"systemRole,omitempty"`
+	SystemRoleNEQ          *string  `json:"systemRoleNEQ,omitempty"`
+	SystemRoleIn           []string `json:"systemRoleIn,omitempty"`
+	SystemRoleNotIn        []string `json:"systemRoleNotIn,omitempty"`
+	SystemRoleGT           *string  `json:"systemRoleGT,omitempty"`
+	SystemRoleGTE          *string  `json:"systemRoleGTE,omitempty"`
+	SystemRoleLT           *string  `json:"systemRoleLT,omitempty"`
+	SystemRoleLTE          *string  `json:"systemRoleLTE,omitempty"`
+	SystemRoleContains     *string  `json:"systemRoleContains,omitempty"`
+	SystemRoleHasPrefix    *string  `json:"systemRoleHasPrefix,omitempty"`
+	SystemRoleHasSuffix    *string  `json:"systemRoleHasSuffix,omitempty"`
+	SystemRoleIsNil        bool     `json:"systemRoleIsNil,omitempty"`
+	SystemRoleNotNil       bool     `json:"systemRoleNotNil,omitempty"`
+	SystemRoleEqualFold    *string  `json:"systemRoleEqualFold,omitempty"`
+	SystemRoleContainsFold *string  `json:"systemRoleContainsFold,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *AccountWhereInput) AddPredicates(predicates ...predicate.Account) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the AccountWhereInput filter on the AccountQuery builder.
+func (i *AccountWhereInput) Filter(q *AccountQuery) (*AccountQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyAccountWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyAccountWhereInput is returned in case the AccountWhereInput is empty.
+var ErrEmptyAccountWhereInput = errors.New("ent: empty predicate AccountWhereInput")
+
+// P returns a predicate for filtering accounts.
+// An error is returned if the input is empty or invalid.
+func (i *AccountWhereInput) P() (predicate.Account, error) {
+	var predicates []predicate.Account
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, account.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Account, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, account.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Account, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, account.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, account.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, account.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, account.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, account.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, account.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, account.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, account.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, account.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, account.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, account.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, account.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, account.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, account.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, account.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, account.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, account.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, account.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, account.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, account.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, account.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, account.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, account.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, account.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, account.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Code != nil {
+		predicates = append(predicates, account.CodeEQ(*i.Code))
+	}
+	if i.CodeNEQ != nil {
+		predicates = append(predicates, account.CodeNEQ(*i.CodeNEQ))
+	}
+	if len(i.CodeIn) > 0 {
+		predicates = append(predicates, account.CodeIn(i.CodeIn...))
+	}
+	if len(i.CodeNotIn) > 0 {
+		predicates = append(predicates, account.CodeNotIn(i.CodeNotIn...))
+	}
+	if i.CodeGT != nil {
+		predicates = append(predicates, account.CodeGT(*i.CodeGT))
+	}
+	if i.CodeGTE != nil {
+		predicates = append(predicates, account.CodeGTE(*i.CodeGTE))
+	}
+	if i.CodeLT != nil {
+		predicates = append(predicates, account.CodeLT(*i.CodeLT))
+	}
+	if i.CodeLTE != nil {
+		predicates = append(predicates, account.CodeLTE(*i.CodeLTE))
+	}
+	if i.CodeContains != nil {
+		predicates = append(predicates, account.CodeContains(*i.CodeContains))
+	}
+	if i.CodeHasPrefix != nil {
+		predicates = append(predicates, account.CodeHasPrefix(*i.CodeHasPrefix))
+	}
+	if i.CodeHasSuffix != nil {
+		predicates = append(predicates, account.CodeHasSuffix(*i.CodeHasSuffix))
+	}
+	if i.CodeEqualFold != nil {
+		predicates = append(predicates, account.CodeEqualFold(*i.CodeEqualFold))
+	}
+	if i.CodeContainsFold != nil {
+		predicates = append(predicates, account.CodeContainsFold(*i.CodeContainsFold))
+	}
+	if i.Name != nil {
+		predicates = append(predicates, account.NameEQ(*i.Name))
+	}
+	if i.NameNEQ != nil {
+		predicates = append(predicates, account.NameNEQ(*i.NameNEQ))
+	}
+	if len(i.NameIn) > 0 {
+		predicates = append(predicates, account.NameIn(i.NameIn...))
+	}
+	if len(i.NameNotIn) > 0 {
+		predicates = append(predicates, account.NameNotIn(i.NameNotIn...))
+	}
+	if i.NameGT != nil {
+		predicates = append(predicates, account.NameGT(*i.NameGT))
+	}
+	if i.NameGTE != nil {
+		predicates = append(predicates, account.NameGTE(*i.NameGTE))
+	}
+	if i.NameLT != nil {
+		predicates = append(predicates, account.NameLT(*i.NameLT))
+	}
+	if i.NameLTE != nil {
+		predicates = append(predicates, account.NameLTE(*i.NameLTE))
+	}
+	if i.NameContains != nil {
+		predicates = append(predicates, account.NameContains(*i.NameContains))
+	}
+	if i.NameHasPrefix != nil {
+		predicates = append(predicates, account.NameHasPrefix(*i.NameHasPrefix))
+	}
+	if i.NameHasSuffix != nil {
+		predicates = append(predicates, account.NameHasSuffix(*i.NameHasSuffix))
+	}
+	if i.NameEqualFold != nil {
+		predicates = append(predicates, account.NameEqualFold(*i.NameEqualFold))
+	}
+	if i.NameContainsFold != nil {
+		predicates = append(predicates, account.NameContainsFold(*i.NameContainsFold))
+	}
+	if i.Type != nil {
+		predicates = append(predicates, account.TypeEQ(*i.Type))
+	}
+	if i.TypeNEQ != nil {
+		predicates = append(predicates, account.TypeNEQ(*i.TypeNEQ))
+	}
+	if len(i.TypeIn) > 0 {
+		predicates = append(predicates, account.TypeIn(i.TypeIn...))
+	}
+	if len(i.TypeNotIn) > 0 {
+		predicates = append(predicates, account.TypeNotIn(i.TypeNotIn...))
+	}
+	if i.Subtype != nil {
+		predicates = append(predicates, account.SubtypeEQ(*i.Subtype))
+	}
+	if i.SubtypeNEQ != nil {
+		predicates = append(predicates, account.SubtypeNEQ(*i.SubtypeNEQ))
+	}
+	if len(i.SubtypeIn) > 0 {
+		predicates = append(predicates, account.SubtypeIn(i.SubtypeIn...))
+	}
+	if len(i.SubtypeNotIn) > 0 {
+		predicates = append(predicates, account.SubtypeNotIn(i.SubtypeNotIn...))
+	}
+	if i.SubtypeGT != nil {
+		predicates = append(predicates, account.SubtypeGT(*i.SubtypeGT))
+	}
+	if i.SubtypeGTE != nil {
+		predicates = append(predicates, account.SubtypeGTE(*i.SubtypeGTE))
+	}
+	if i.SubtypeLT != nil {
+		predicates = append(predicates, account.SubtypeLT(*i.SubtypeLT))
+	}
+	if i.SubtypeLTE != nil {
+		predicates = append(predicates, account.SubtypeLTE(*i.SubtypeLTE))
+	}
+	if i.SubtypeContains != nil {
+		predicates = append(predicates, account.SubtypeContains(*i.SubtypeContains))
+	}
+	if i.SubtypeHasPrefix != nil {
+		predicates = append(predicates, account.SubtypeHasPrefix(*i.SubtypeHasPrefix))
+	}
+	if i.SubtypeHasSuffix != nil {
+		predicates = append(predicates, account.SubtypeHasSuffix(*i.SubtypeHasSuffix))
+	}
+	if i.SubtypeIsNil {
+		predicates = append(predicates, account.SubtypeIsNil())
+	}
+	if i.SubtypeNotNil {
+		predicates = append(predicates, account.SubtypeNotNil())
+	}
+	if i.SubtypeEqualFold != nil {
+		predicates = append(predicates, account.SubtypeEqualFold(*i.SubtypeEqualFold))
+	}
+	if i.SubtypeContainsFold != nil {
+		predicates = append(predicates, account.SubtypeContainsFold(*i.SubtypeContainsFold))
+	}
+	if i.Currency != nil {
+		predicates = append(predicates, account.CurrencyEQ(*i.Currency))
+	}
+	if i.CurrencyNEQ != nil {
+		predicates = append(predicates, account.CurrencyNEQ(*i.CurrencyNEQ))
+	}
+	if len(i.CurrencyIn) > 0 {
+		predicates = append(predicates, account.CurrencyIn(i.CurrencyIn...))
+	}
+	if len(i.CurrencyNotIn) > 0 {
+		predicates = append(predicates, account.CurrencyNotIn(i.CurrencyNotIn...))
+	}
+	if i.CurrencyGT != nil {
+		predicates = append(predicates, account.CurrencyGT(*i.CurrencyGT))
+	}
+	if i.CurrencyGTE != nil {
+		predicates = append(predicates, account.CurrencyGTE(*i.CurrencyGTE))
+	}
+	if i.CurrencyLT != nil {
+		predicates = append(predicates, account.CurrencyLT(*i.CurrencyLT))
+	}
+	if i.CurrencyLTE != nil {
+		predicates = append(predicates, account.CurrencyLTE(*i.CurrencyLTE))
+	}
+	if i.CurrencyContains != nil {
+		predicates = append(predicates, account.CurrencyContains(*i.CurrencyContains))
+	}
+	if i.CurrencyHasPrefix != nil {
+		predicates = append(predicates, account.CurrencyHasPrefix(*i.CurrencyHasPrefix))
+	}
+	if i.CurrencyHasSuffix != nil {
+		predicates = append(predicates, account.CurrencyHasSuffix(*i.CurrencyHasSuffix))
+	}
+	if i.CurrencyEqualFold != nil {
+		predicates = append(predicates, account.CurrencyEqualFold(*i.CurrencyEqualFold))
+	}
+	if i.CurrencyContainsFold != nil {
+		predicates = append(predicates, account.CurrencyContainsFold(*i.CurrencyContainsFold))
+	}
+	if i.NormalBalance != nil {
+		predicates = append(predicates, account.NormalBalanceEQ(*i.NormalBalance))
+	}
+	if i.NormalBalanceNEQ != nil {
+		predicates = append(predicates, account.NormalBalanceNEQ(*i.NormalBalanceNEQ))
+	}
+	if len(i.NormalBalanceIn) > 0 {
+		predicates = append(predicates, account.NormalBalanceIn(i.NormalBalanceIn...))
+	}
+	if len(i.NormalBalanceNotIn) > 0 {
+		predicates = append(predicates, account.NormalBalanceNotIn(i.NormalBalanceNotIn...))
+	}
+	if i.Description != nil {
+		predicates = append(predicates, account.DescriptionEQ(*i.Description))
+	}
+	if i.DescriptionNEQ != nil {
+		predicates = append(predicates, account.DescriptionNEQ(*i.DescriptionNEQ))
+	}
+	if len(i.DescriptionIn) > 0 {
+		predicates = append(predicates, account.DescriptionIn(i.DescriptionIn...))
+	}
+	if len(i.DescriptionNotIn) > 0 {
+		predicates = append(predicates, account.DescriptionNotIn(i.DescriptionNotIn...))
+	}
+	if i.DescriptionGT != nil {
+		predicates = append(predicates, account.DescriptionGT(*i.DescriptionGT))
+	}
+	if i.DescriptionGTE != nil {
+		predicates = append(predicates, account.DescriptionGTE(*i.DescriptionGTE))
+	}
+	if i.DescriptionLT != nil {
+		predicates = append(predicates, account.DescriptionLT(*i.DescriptionLT))
+	}
+	if i.DescriptionLTE != nil {
+		predicates = append(predicates, account.DescriptionLTE(*i.DescriptionLTE))
+	}
+	if i.DescriptionContains != nil {
+		predicates = append(predicates, account.DescriptionContains(*i.DescriptionContains))
+	}
+	if i.DescriptionHasPrefix != nil {
+		predicates = append(predicates, account.DescriptionHasPrefix(*i.DescriptionHasPrefix))
+	}
+	if i.DescriptionHasSuffix != nil {
+		predicates = append(predicates, account.DescriptionHasSuffix(*i.DescriptionHasSuffix))
+	}
+	if i.DescriptionIsNil {
+		predicates = append(predicates, account.DescriptionIsNil())
+	}
+	if i.DescriptionNotNil {
+		predicates = append(predicates, account.DescriptionNotNil())
+	}
+	if i.DescriptionEqualFold != nil {
+		predicates = append(predicates, account.DescriptionEqualFold(*i.DescriptionEqualFold))
+	}
+	if i.DescriptionContainsFold != nil {
+		predicates = append(predicates, account.DescriptionContainsFold(*i.DescriptionContainsFold))
+	}
+	if i.Active != nil {
+		predicates = append(predicates, account.ActiveEQ(*i.Active))
+	}
+	if i.ActiveNEQ != nil {
+		predicates = append(predicates, account.ActiveNEQ(*i.ActiveNEQ))
+	}
+	if i.Reconcilable != nil {
+		predicates = append(predicates, account.ReconcilableEQ(*i.Reconcilable))
+	}
+	if i.ReconcilableNEQ != nil {
+		predicates = append(predicates, account.ReconcilableNEQ(*i.ReconcilableNEQ))
+	}
+	if i.SystemRole != nil {
+		predicates = append(predicates, account.SystemRoleEQ(*i.SystemRole))
+	}
+	if i.SystemRoleNEQ != nil {
+		predicates = append(predicates, account.SystemRoleNEQ(*i.SystemRoleNEQ))
+	}
+	if len(i.SystemRoleIn) > 0 {
+		predicates = append(predicates, account.SystemRoleIn(i.SystemRoleIn...))
+	}
+	if len(i.SystemRoleNotIn) > 0 {
+		predicates = append(predicates, account.SystemRoleNotIn(i.SystemRoleNotIn...))
+	}
+	if i.SystemRoleGT != nil {
+		predicates = append(predicates, account.SystemRoleGT(*i.SystemRoleGT))
+	}
+	if i.SystemRoleGTE != nil {
+		predicates = append(predicates, account.SystemRoleGTE(*i.SystemRoleGTE))
+	}
+	if i.SystemRoleLT != nil {
+		predicates = append(predicates, account.SystemRoleLT(*i.SystemRoleLT))
+	}
+	if i.SystemRoleLTE != nil {
+		predicates = append(predicates, account.SystemRoleLTE(*i.SystemRoleLTE))
+	}
+	if i.SystemRoleContains != nil {
+		predicates = append(predicates, account.SystemRoleContains(*i.SystemRoleContains))
+	}
+	if i.SystemRoleHasPrefix != nil {
+		predicates = append(predicates, account.SystemRoleHasPrefix(*i.SystemRoleHasPrefix))
+	}
+	if i.SystemRoleHasSuffix != nil {
+		predicates = append(predicates, account.SystemRoleHasSuffix(*i.SystemRoleHasSuffix))
+	}
+	if i.SystemRoleIsNil {
+		predicates = append(predicates, account.SystemRoleIsNil())
+	}
+	if i.SystemRoleNotNil {
+		predicates = append(predicates, account.SystemRoleNotNil())
+	}
+	if i.SystemRoleEqualFold != nil {
+		predicates = append(predicates, account.SystemRoleEqualFold(*i.SystemRoleEqualFold))
+	}
+	if i.SystemRoleContainsFold != nil {
+		predicates = append(predicates, account.SystemRoleContainsFold(*i.SystemRoleContainsFold))
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyAccountWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return account.And(predicates...), nil
+	}
+}
 
 // ContactWhereInput represents a where input for filtering Contact queries.
 type ContactWhereInput struct {
@@ -5953,6 +6551,514 @@ func (i *ItemWhereInput) P() (predicate.Item, error) {
 		return predicates[0], nil
 	default:
 		return item.And(predicates...), nil
+	}
+}
+
+// JournalEntryWhereInput represents a where input for filtering JournalEntry queries.
+type JournalEntryWhereInput struct {
+	Predicates []predicate.JournalEntry  `json:"-"`
+	Not        *JournalEntryWhereInput   `json:"not,omitempty"`
+	Or         []*JournalEntryWhereInput `json:"or,omitempty"`
+	And        []*JournalEntryWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *pulid.ID  `json:"id,omitempty"`
+	IDNEQ   *pulid.ID  `json:"idNEQ,omitempty"`
+	IDIn    []pulid.ID `json:"idIn,omitempty"`
+	IDNotIn []pulid.ID `json:"idNotIn,omitempty"`
+	IDGT    *pulid.ID  `json:"idGT,omitempty"`
+	IDGTE   *pulid.ID  `json:"idGTE,omitempty"`
+	IDLT    *pulid.ID  `json:"idLT,omitempty"`
+	IDLTE   *pulid.ID  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "entry_number" field predicates.
+	EntryNumber             *string  `json:"entryNumber,omitempty"`
+	EntryNumberNEQ          *string  `json:"entryNumberNEQ,omitempty"`
+	EntryNumberIn           []string `json:"entryNumberIn,omitempty"`
+	EntryNumberNotIn        []string `json:"entryNumberNotIn,omitempty"`
+	EntryNumberGT           *string  `json:"entryNumberGT,omitempty"`
+	EntryNumberGTE          *string  `json:"entryNumberGTE,omitempty"`
+	EntryNumberLT           *string  `json:"entryNumberLT,omitempty"`
+	EntryNumberLTE          *string  `json:"entryNumberLTE,omitempty"`
+	EntryNumberContains     *string  `json:"entryNumberContains,omitempty"`
+	EntryNumberHasPrefix    *string  `json:"entryNumberHasPrefix,omitempty"`
+	EntryNumberHasSuffix    *string  `json:"entryNumberHasSuffix,omitempty"`
+	EntryNumberEqualFold    *string  `json:"entryNumberEqualFold,omitempty"`
+	EntryNumberContainsFold *string  `json:"entryNumberContainsFold,omitempty"`
+
+	// "date" field predicates.
+	Date      *types.Date  `json:"date,omitempty"`
+	DateNEQ   *types.Date  `json:"dateNEQ,omitempty"`
+	DateIn    []types.Date `json:"dateIn,omitempty"`
+	DateNotIn []types.Date `json:"dateNotIn,omitempty"`
+	DateGT    *types.Date  `json:"dateGT,omitempty"`
+	DateGTE   *types.Date  `json:"dateGTE,omitempty"`
+	DateLT    *types.Date  `json:"dateLT,omitempty"`
+	DateLTE   *types.Date  `json:"dateLTE,omitempty"`
+
+	// "reference" field predicates.
+	Reference             *string  `json:"reference,omitempty"`
+	ReferenceNEQ          *string  `json:"referenceNEQ,omitempty"`
+	ReferenceIn           []string `json:"referenceIn,omitempty"`
+	ReferenceNotIn        []string `json:"referenceNotIn,omitempty"`
+	ReferenceGT           *string  `json:"referenceGT,omitempty"`
+	ReferenceGTE          *string  `json:"referenceGTE,omitempty"`
+	ReferenceLT           *string  `json:"referenceLT,omitempty"`
+	ReferenceLTE          *string  `json:"referenceLTE,omitempty"`
+	ReferenceContains     *string  `json:"referenceContains,omitempty"`
+	ReferenceHasPrefix    *string  `json:"referenceHasPrefix,omitempty"`
+	ReferenceHasSuffix    *string  `json:"referenceHasSuffix,omitempty"`
+	ReferenceIsNil        bool     `json:"referenceIsNil,omitempty"`
+	ReferenceNotNil       bool     `json:"referenceNotNil,omitempty"`
+	ReferenceEqualFold    *string  `json:"referenceEqualFold,omitempty"`
+	ReferenceContainsFold *string  `json:"referenceContainsFold,omitempty"`
+
+	// "description" field predicates.
+	Description             *string  `json:"description,omitempty"`
+	DescriptionNEQ          *string  `json:"descriptionNEQ,omitempty"`
+	DescriptionIn           []string `json:"descriptionIn,omitempty"`
+	DescriptionNotIn        []string `json:"descriptionNotIn,omitempty"`
+	DescriptionGT           *string  `json:"descriptionGT,omitempty"`
+	DescriptionGTE          *string  `json:"descriptionGTE,omitempty"`
+	DescriptionLT           *string  `json:"descriptionLT,omitempty"`
+	DescriptionLTE          *string  `json:"descriptionLTE,omitempty"`
+	DescriptionContains     *string  `json:"descriptionContains,omitempty"`
+	DescriptionHasPrefix    *string  `json:"descriptionHasPrefix,omitempty"`
+	DescriptionHasSuffix    *string  `json:"descriptionHasSuffix,omitempty"`
+	DescriptionIsNil        bool     `json:"descriptionIsNil,omitempty"`
+	DescriptionNotNil       bool     `json:"descriptionNotNil,omitempty"`
+	DescriptionEqualFold    *string  `json:"descriptionEqualFold,omitempty"`
+	DescriptionContainsFold *string  `json:"descriptionContainsFold,omitempty"`
+
+	// "source_type" field predicates.
+	SourceType      *journalentry.SourceType  `json:"sourceType,omitempty"`
+	SourceTypeNEQ   *journalentry.SourceType  `json:"sourceTypeNEQ,omitempty"`
+	SourceTypeIn    []journalentry.SourceType `json:"sourceTypeIn,omitempty"`
+	SourceTypeNotIn []journalentry.SourceType `json:"sourceTypeNotIn,omitempty"`
+
+	// "status" field predicates.
+	Status      *journalentry.Status  `json:"status,omitempty"`
+	StatusNEQ   *journalentry.Status  `json:"statusNEQ,omitempty"`
+	StatusIn    []journalentry.Status `json:"statusIn,omitempty"`
+	StatusNotIn []journalentry.Status `json:"statusNotIn,omitempty"`
+
+	// "total_debit" field predicates.
+	TotalDebit      *decimal.Decimal  `json:"totalDebit,omitempty"`
+	TotalDebitNEQ   *decimal.Decimal  `json:"totalDebitNEQ,omitempty"`
+	TotalDebitIn    []decimal.Decimal `json:"totalDebitIn,omitempty"`
+	TotalDebitNotIn []decimal.Decimal `json:"totalDebitNotIn,omitempty"`
+	TotalDebitGT    *decimal.Decimal  `json:"totalDebitGT,omitempty"`
+	TotalDebitGTE   *decimal.Decimal  `json:"totalDebitGTE,omitempty"`
+	TotalDebitLT    *decimal.Decimal  `json:"totalDebitLT,omitempty"`
+	TotalDebitLTE   *decimal.Decimal  `json:"totalDebitLTE,omitempty"`
+
+	// "total_credit" field predicates.
+	TotalCredit      *decimal.Decimal  `json:"totalCredit,omitempty"`
+	TotalCreditNEQ   *decimal.Decimal  `json:"totalCreditNEQ,omitempty"`
+	TotalCreditIn    []decimal.Decimal `json:"totalCreditIn,omitempty"`
+	TotalCreditNotIn []decimal.Decimal `json:"totalCreditNotIn,omitempty"`
+	TotalCreditGT    *decimal.Decimal  `json:"totalCreditGT,omitempty"`
+	TotalCreditGTE   *decimal.Decimal  `json:"totalCreditGTE,omitempty"`
+	TotalCreditLT    *decimal.Decimal  `json:"totalCreditLT,omitempty"`
+	TotalCreditLTE   *decimal.Decimal  `json:"totalCreditLTE,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *JournalEntryWhereInput) AddPredicates(predicates ...predicate.JournalEntry) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the JournalEntryWhereInput filter on the JournalEntryQuery builder.
+func (i *JournalEntryWhereInput) Filter(q *JournalEntryQuery) (*JournalEntryQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyJournalEntryWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyJournalEntryWhereInput is returned in case the JournalEntryWhereInput is empty.
+var ErrEmptyJournalEntryWhereInput = errors.New("ent: empty predicate JournalEntryWhereInput")
+
+// P returns a predicate for filtering journalentries.
+// An error is returned if the input is empty or invalid.
+func (i *JournalEntryWhereInput) P() (predicate.JournalEntry, error) {
+	var predicates []predicate.JournalEntry
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, journalentry.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.JournalEntry, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, journalentry.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.JournalEntry, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, journalentry.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, journalentry.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, journalentry.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, journalentry.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, journalentry.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, journalentry.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, journalentry.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, journalentry.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, journalentry.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, journalentry.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, journalentry.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, journalentry.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, journalentry.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, journalentry.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, journalentry.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, journalentry.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, journalentry.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, journalentry.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, journalentry.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, journalentry.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, journalentry.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, journalentry.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, journalentry.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, journalentry.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, journalentry.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.EntryNumber != nil {
+		predicates = append(predicates, journalentry.EntryNumberEQ(*i.EntryNumber))
+	}
+	if i.EntryNumberNEQ != nil {
+		predicates = append(predicates, journalentry.EntryNumberNEQ(*i.EntryNumberNEQ))
+	}
+	if len(i.EntryNumberIn) > 0 {
+		predicates = append(predicates, journalentry.EntryNumberIn(i.EntryNumberIn...))
+	}
+	if len(i.EntryNumberNotIn) > 0 {
+		predicates = append(predicates, journalentry.EntryNumberNotIn(i.EntryNumberNotIn...))
+	}
+	if i.EntryNumberGT != nil {
+		predicates = append(predicates, journalentry.EntryNumberGT(*i.EntryNumberGT))
+	}
+	if i.EntryNumberGTE != nil {
+		predicates = append(predicates, journalentry.EntryNumberGTE(*i.EntryNumberGTE))
+	}
+	if i.EntryNumberLT != nil {
+		predicates = append(predicates, journalentry.EntryNumberLT(*i.EntryNumberLT))
+	}
+	if i.EntryNumberLTE != nil {
+		predicates = append(predicates, journalentry.EntryNumberLTE(*i.EntryNumberLTE))
+	}
+	if i.EntryNumberContains != nil {
+		predicates = append(predicates, journalentry.EntryNumberContains(*i.EntryNumberContains))
+	}
+	if i.EntryNumberHasPrefix != nil {
+		predicates = append(predicates, journalentry.EntryNumberHasPrefix(*i.EntryNumberHasPrefix))
+	}
+	if i.EntryNumberHasSuffix != nil {
+		predicates = append(predicates, journalentry.EntryNumberHasSuffix(*i.EntryNumberHasSuffix))
+	}
+	if i.EntryNumberEqualFold != nil {
+		predicates = append(predicates, journalentry.EntryNumberEqualFold(*i.EntryNumberEqualFold))
+	}
+	if i.EntryNumberContainsFold != nil {
+		predicates = append(predicates, journalentry.EntryNumberContainsFold(*i.EntryNumberContainsFold))
+	}
+	if i.Date != nil {
+		predicates = append(predicates, journalentry.DateEQ(*i.Date))
+	}
+	if i.DateNEQ != nil {
+		predicates = append(predicates, journalentry.DateNEQ(*i.DateNEQ))
+	}
+	if len(i.DateIn) > 0 {
+		predicates = append(predicates, journalentry.DateIn(i.DateIn...))
+	}
+	if len(i.DateNotIn) > 0 {
+		predicates = append(predicates, journalentry.DateNotIn(i.DateNotIn...))
+	}
+	if i.DateGT != nil {
+		predicates = append(predicates, journalentry.DateGT(*i.DateGT))
+	}
+	if i.DateGTE != nil {
+		predicates = append(predicates, journalentry.DateGTE(*i.DateGTE))
+	}
+	if i.DateLT != nil {
+		predicates = append(predicates, journalentry.DateLT(*i.DateLT))
+	}
+	if i.DateLTE != nil {
+		predicates = append(predicates, journalentry.DateLTE(*i.DateLTE))
+	}
+	if i.Reference != nil {
+		predicates = append(predicates, journalentry.ReferenceEQ(*i.Reference))
+	}
+	if i.ReferenceNEQ != nil {
+		predicates = append(predicates, journalentry.ReferenceNEQ(*i.ReferenceNEQ))
+	}
+	if len(i.ReferenceIn) > 0 {
+		predicates = append(predicates, journalentry.ReferenceIn(i.ReferenceIn...))
+	}
+	if len(i.ReferenceNotIn) > 0 {
+		predicates = append(predicates, journalentry.ReferenceNotIn(i.ReferenceNotIn...))
+	}
+	if i.ReferenceGT != nil {
+		predicates = append(predicates, journalentry.ReferenceGT(*i.ReferenceGT))
+	}
+	if i.ReferenceGTE != nil {
+		predicates = append(predicates, journalentry.ReferenceGTE(*i.ReferenceGTE))
+	}
+	if i.ReferenceLT != nil {
+		predicates = append(predicates, journalentry.ReferenceLT(*i.ReferenceLT))
+	}
+	if i.ReferenceLTE != nil {
+		predicates = append(predicates, journalentry.ReferenceLTE(*i.ReferenceLTE))
+	}
+	if i.ReferenceContains != nil {
+		predicates = append(predicates, journalentry.ReferenceContains(*i.ReferenceContains))
+	}
+	if i.ReferenceHasPrefix != nil {
+		predicates = append(predicates, journalentry.ReferenceHasPrefix(*i.ReferenceHasPrefix))
+	}
+	if i.ReferenceHasSuffix != nil {
+		predicates = append(predicates, journalentry.ReferenceHasSuffix(*i.ReferenceHasSuffix))
+	}
+	if i.ReferenceIsNil {
+		predicates = append(predicates, journalentry.ReferenceIsNil())
+	}
+	if i.ReferenceNotNil {
+		predicates = append(predicates, journalentry.ReferenceNotNil())
+	}
+	if i.ReferenceEqualFold != nil {
+		predicates = append(predicates, journalentry.ReferenceEqualFold(*i.ReferenceEqualFold))
+	}
+	if i.ReferenceContainsFold != nil {
+		predicates = append(predicates, journalentry.ReferenceContainsFold(*i.ReferenceContainsFold))
+	}
+	if i.Description != nil {
+		predicates = append(predicates, journalentry.DescriptionEQ(*i.Description))
+	}
+	if i.DescriptionNEQ != nil {
+		predicates = append(predicates, journalentry.DescriptionNEQ(*i.DescriptionNEQ))
+	}
+	if len(i.DescriptionIn) > 0 {
+		predicates = append(predicates, journalentry.DescriptionIn(i.DescriptionIn...))
+	}
+	if len(i.DescriptionNotIn) > 0 {
+		predicates = append(predicates, journalentry.DescriptionNotIn(i.DescriptionNotIn...))
+	}
+	if i.DescriptionGT != nil {
+		predicates = append(predicates, journalentry.DescriptionGT(*i.DescriptionGT))
+	}
+	if i.DescriptionGTE != nil {
+		predicates = append(predicates, journalentry.DescriptionGTE(*i.DescriptionGTE))
+	}
+	if i.DescriptionLT != nil {
+		predicates = append(predicates, journalentry.DescriptionLT(*i.DescriptionLT))
+	}
+	if i.DescriptionLTE != nil {
+		predicates = append(predicates, journalentry.DescriptionLTE(*i.DescriptionLTE))
+	}
+	if i.DescriptionContains != nil {
+		predicates = append(predicates, journalentry.DescriptionContains(*i.DescriptionContains))
+	}
+	if i.DescriptionHasPrefix != nil {
+		predicates = append(predicates, journalentry.DescriptionHasPrefix(*i.DescriptionHasPrefix))
+	}
+	if i.DescriptionHasSuffix != nil {
+		predicates = append(predicates, journalentry.DescriptionHasSuffix(*i.DescriptionHasSuffix))
+	}
+	if i.DescriptionIsNil {
+		predicates = append(predicates, journalentry.DescriptionIsNil())
+	}
+	if i.DescriptionNotNil {
+		predicates = append(predicates, journalentry.DescriptionNotNil())
+	}
+	if i.DescriptionEqualFold != nil {
+		predicates = append(predicates, journalentry.DescriptionEqualFold(*i.DescriptionEqualFold))
+	}
+	if i.DescriptionContainsFold != nil {
+		predicates = append(predicates, journalentry.DescriptionContainsFold(*i.DescriptionContainsFold))
+	}
+	if i.SourceType != nil {
+		predicates = append(predicates, journalentry.SourceTypeEQ(*i.SourceType))
+	}
+	if i.SourceTypeNEQ != nil {
+		predicates = append(predicates, journalentry.SourceTypeNEQ(*i.SourceTypeNEQ))
+	}
+	if len(i.SourceTypeIn) > 0 {
+		predicates = append(predicates, journalentry.SourceTypeIn(i.SourceTypeIn...))
+	}
+	if len(i.SourceTypeNotIn) > 0 {
+		predicates = append(predicates, journalentry.SourceTypeNotIn(i.SourceTypeNotIn...))
+	}
+	if i.Status != nil {
+		predicates = append(predicates, journalentry.StatusEQ(*i.Status))
+	}
+	if i.StatusNEQ != nil {
+		predicates = append(predicates, journalentry.StatusNEQ(*i.StatusNEQ))
+	}
+	if len(i.StatusIn) > 0 {
+		predicates = append(predicates, journalentry.StatusIn(i.StatusIn...))
+	}
+	if len(i.StatusNotIn) > 0 {
+		predicates = append(predicates, journalentry.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.TotalDebit != nil {
+		predicates = append(predicates, journalentry.TotalDebitEQ(*i.TotalDebit))
+	}
+	if i.TotalDebitNEQ != nil {
+		predicates = append(predicates, journalentry.TotalDebitNEQ(*i.TotalDebitNEQ))
+	}
+	if len(i.TotalDebitIn) > 0 {
+		predicates = append(predicates, journalentry.TotalDebitIn(i.TotalDebitIn...))
+	}
+	if len(i.TotalDebitNotIn) > 0 {
+		predicates = append(predicates, journalentry.TotalDebitNotIn(i.TotalDebitNotIn...))
+	}
+	if i.TotalDebitGT != nil {
+		predicates = append(predicates, journalentry.TotalDebitGT(*i.TotalDebitGT))
+	}
+	if i.TotalDebitGTE != nil {
+		predicates = append(predicates, journalentry.TotalDebitGTE(*i.TotalDebitGTE))
+	}
+	if i.TotalDebitLT != nil {
+		predicates = append(predicates, journalentry.TotalDebitLT(*i.TotalDebitLT))
+	}
+	if i.TotalDebitLTE != nil {
+		predicates = append(predicates, journalentry.TotalDebitLTE(*i.TotalDebitLTE))
+	}
+	if i.TotalCredit != nil {
+		predicates = append(predicates, journalentry.TotalCreditEQ(*i.TotalCredit))
+	}
+	if i.TotalCreditNEQ != nil {
+		predicates = append(predicates, journalentry.TotalCreditNEQ(*i.TotalCreditNEQ))
+	}
+	if len(i.TotalCreditIn) > 0 {
+		predicates = append(predicates, journalentry.TotalCreditIn(i.TotalCreditIn...))
+	}
+	if len(i.TotalCreditNotIn) > 0 {
+		predicates = append(predicates, journalentry.TotalCreditNotIn(i.TotalCreditNotIn...))
+	}
+	if i.TotalCreditGT != nil {
+		predicates = append(predicates, journalentry.TotalCreditGT(*i.TotalCreditGT))
+	}
+	if i.TotalCreditGTE != nil {
+		predicates = append(predicates, journalentry.TotalCreditGTE(*i.TotalCreditGTE))
+	}
+	if i.TotalCreditLT != nil {
+		predicates = append(predicates, journalentry.TotalCreditLT(*i.TotalCreditLT))
+	}
+	if i.TotalCreditLTE != nil {
+		predicates = append(predicates, journalentry.TotalCreditLTE(*i.TotalCreditLTE))
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyJournalEntryWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return journalentry.And(predicates...), nil
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/bigledger/bigledger/ent/account"
 	"github.com/bigledger/bigledger/ent/apikey"
 	"github.com/bigledger/bigledger/ent/attachment"
 	"github.com/bigledger/bigledger/ent/company"
@@ -16,6 +17,8 @@ import (
 	"github.com/bigledger/bigledger/ent/invoice"
 	"github.com/bigledger/bigledger/ent/invoiceitem"
 	"github.com/bigledger/bigledger/ent/item"
+	"github.com/bigledger/bigledger/ent/journalentry"
+	"github.com/bigledger/bigledger/ent/ledgerentry"
 	"github.com/bigledger/bigledger/ent/quote"
 	"github.com/bigledger/bigledger/ent/quoteitem"
 	"github.com/bigledger/bigledger/ent/salesorder"
@@ -28,6 +31,7 @@ import (
 // prefixMap maps id prefixes to table names.
 var prefixMap = map[string]string{
 	"key":     apikey.Table,
+	"acc":     account.Table,
 	"att":     attachment.Table,
 	"comp":    company.Table,
 	"contact": contact.Table,
@@ -37,6 +41,8 @@ var prefixMap = map[string]string{
 	"inv":     invoice.Table,
 	"invli":   invoiceitem.Table,
 	"item":    item.Table,
+	"je":      journalentry.Table,
+	"jel":     ledgerentry.Table,
 	"quote":   quote.Table,
 	"qi":      quoteitem.Table,
 	"so":      salesorder.Table,
@@ -68,6 +74,8 @@ func (c *Client) Visible(ctx context.Context, id pulid.ID) (bool, error) {
 	switch prefixMap[id.Prefix()] {
 	case apikey.Table:
 		return c.APIKey.Query().Where(apikey.ID(id)).Exist(ctx)
+	case account.Table:
+		return c.Account.Query().Where(account.ID(id)).Exist(ctx)
 	case attachment.Table:
 		return c.Attachment.Query().Where(attachment.ID(id)).Exist(ctx)
 	case company.Table:
@@ -86,6 +94,10 @@ func (c *Client) Visible(ctx context.Context, id pulid.ID) (bool, error) {
 		return c.InvoiceItem.Query().Where(invoiceitem.ID(id)).Exist(ctx)
 	case item.Table:
 		return c.Item.Query().Where(item.ID(id)).Exist(ctx)
+	case journalentry.Table:
+		return c.JournalEntry.Query().Where(journalentry.ID(id)).Exist(ctx)
+	case ledgerentry.Table:
+		return c.LedgerEntry.Query().Where(ledgerentry.ID(id)).Exist(ctx)
 	case quote.Table:
 		return c.Quote.Query().Where(quote.ID(id)).Exist(ctx)
 	case quoteitem.Table:

@@ -16,6 +16,8 @@ type Tx struct {
 	config
 	// APIKey is the client for interacting with the APIKey builders.
 	APIKey *APIKeyClient
+	// Account is the client for interacting with the Account builders.
+	Account *AccountClient
 	// Attachment is the client for interacting with the Attachment builders.
 	Attachment *AttachmentClient
 	// Company is the client for interacting with the Company builders.
@@ -34,6 +36,10 @@ type Tx struct {
 	InvoiceItem *InvoiceItemClient
 	// Item is the client for interacting with the Item builders.
 	Item *ItemClient
+	// JournalEntry is the client for interacting with the JournalEntry builders.
+	JournalEntry *JournalEntryClient
+	// LedgerEntry is the client for interacting with the LedgerEntry builders.
+	LedgerEntry *LedgerEntryClient
 	// Quote is the client for interacting with the Quote builders.
 	Quote *QuoteClient
 	// QuoteItem is the client for interacting with the QuoteItem builders.
@@ -178,6 +184,7 @@ func (tx *Tx) Client() *Client {
 
 func (tx *Tx) init() {
 	tx.APIKey = NewAPIKeyClient(tx.config)
+	tx.Account = NewAccountClient(tx.config)
 	tx.Attachment = NewAttachmentClient(tx.config)
 	tx.Company = NewCompanyClient(tx.config)
 	tx.Contact = NewContactClient(tx.config)
@@ -187,6 +194,8 @@ func (tx *Tx) init() {
 	tx.Invoice = NewInvoiceClient(tx.config)
 	tx.InvoiceItem = NewInvoiceItemClient(tx.config)
 	tx.Item = NewItemClient(tx.config)
+	tx.JournalEntry = NewJournalEntryClient(tx.config)
+	tx.LedgerEntry = NewLedgerEntryClient(tx.config)
 	tx.Quote = NewQuoteClient(tx.config)
 	tx.QuoteItem = NewQuoteItemClient(tx.config)
 	tx.SalesOrder = NewSalesOrderClient(tx.config)

@@ -51,6 +51,54 @@ var (
 			},
 		},
 	}
+	// AccountsColumns holds the columns for the "accounts" table.
+	AccountsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 40},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "code", Type: field.TypeString, Size: 20},
+		{Name: "name", Type: field.TypeString, Size: 200},
+		{Name: "type", Type: field.TypeEnum, Enums: []string{"asset", "liability", "equity", "income", "expense"}},
+		{Name: "subtype", Type: field.TypeString, Nullable: true, Size: 64},
+		{Name: "currency", Type: field.TypeString, Size: 3, Default: "MYR"},
+		{Name: "normal_balance", Type: field.TypeEnum, Enums: []string{"debit", "credit"}},
+		{Name: "description", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "active", Type: field.TypeBool, Default: true},
+		{Name: "reconcilable", Type: field.TypeBool, Default: false},
+		{Name: "system_role", Type: field.TypeString, Nullable: true, Size: 64},
+		{Name: "company_id", Type: field.TypeString, Size: 40},
+	}
+	// AccountsTable holds the schema information for the "accounts" table.
+	AccountsTable = &schema.Table{
+		Name:       "accounts",
+		Columns:    AccountsColumns,
+		PrimaryKey: []*schema.Column{AccountsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "accounts_companies_accounts",
+				Columns:    []*schema.Column{AccountsColumns[13]},
+				RefColumns: []*schema.Column{CompaniesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "account_company_id",
+				Unique:  false,
+				Columns: []*schema.Column{AccountsColumns[13]},
+			},
+			{
+				Name:    "account_company_id_code",
+				Unique:  true,
+				Columns: []*schema.Column{AccountsColumns[13], AccountsColumns[3]},
+			},
+			{
+				Name:    "account_company_id_system_role",
+				Unique:  true,
+				Columns: []*schema.Column{AccountsColumns[13], AccountsColumns[12]},
+			},
+		},
+	}
 	// AttachmentsColumns holds the columns for the "attachments" table.
 	AttachmentsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString, Size: 40},
@@ -526,6 +574,127 @@ var (
 			},
 		},
 	}
+	// JournalEntriesColumns holds the columns for the "journal_entries" table.
+	JournalEntriesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 40},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "entry_number", Type: field.TypeString, Size: 32},
+		{Name: "date", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "date"}},
+		{Name: "reference", Type: field.TypeString, Nullable: true, Size: 100},
+		{Name: "description", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "source_type", Type: field.TypeEnum, Enums: []string{"invoice", "invoice_void", "payment", "payment_void", "opening_balance", "ledger_discount", "manual", "reversal"}},
+		{Name: "source_id", Type: field.TypeString, Nullable: true},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"posted", "reversed"}, Default: "posted"},
+		{Name: "total_debit", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "numeric(20,4)"}},
+		{Name: "total_credit", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "numeric(20,4)"}},
+		{Name: "reversal_of_id", Type: field.TypeString, Unique: true, Nullable: true},
+		{Name: "created_by_id", Type: field.TypeString, Nullable: true},
+		{Name: "company_id", Type: field.TypeString, Size: 40},
+	}
+	// JournalEntriesTable holds the schema information for the "journal_entries" table.
+	JournalEntriesTable = &schema.Table{
+		Name:       "journal_entries",
+		Columns:    JournalEntriesColumns,
+		PrimaryKey: []*schema.Column{JournalEntriesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "journal_entries_companies_journal_entries",
+				Columns:    []*schema.Column{JournalEntriesColumns[14]},
+				RefColumns: []*schema.Column{CompaniesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "journalentry_company_id",
+				Unique:  false,
+				Columns: []*schema.Column{JournalEntriesColumns[14]},
+			},
+			{
+				Name:    "journalentry_company_id_entry_number",
+				Unique:  true,
+				Columns: []*schema.Column{JournalEntriesColumns[14], JournalEntriesColumns[3]},
+			},
+			{
+				Name:    "journalentry_source_id",
+				Unique:  false,
+				Columns: []*schema.Column{JournalEntriesColumns[8]},
+			},
+		},
+	}
+	// LedgerEntriesColumns holds the columns for the "ledger_entries" table.
+	LedgerEntriesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 40},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "position", Type: field.TypeInt, Default: 0},
+		{Name: "date", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "date"}},
+		{Name: "debit", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "numeric(20,4)"}},
+		{Name: "credit", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "numeric(20,4)"}},
+		{Name: "description", Type: field.TypeString, Nullable: true, Size: 500},
+		{Name: "currency", Type: field.TypeString, Default: "MYR"},
+		{Name: "original_amount", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "numeric(20,4)"}},
+		{Name: "exchange_rate", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "numeric(12,6)"}},
+		{Name: "company_id", Type: field.TypeString, Size: 40},
+		{Name: "journal_entry_id", Type: field.TypeString, Size: 40},
+		{Name: "account_id", Type: field.TypeString, Size: 40},
+		{Name: "customer_id", Type: field.TypeString, Nullable: true, Size: 40},
+	}
+	// LedgerEntriesTable holds the schema information for the "ledger_entries" table.
+	LedgerEntriesTable = &schema.Table{
+		Name:       "ledger_entries",
+		Columns:    LedgerEntriesColumns,
+		PrimaryKey: []*schema.Column{LedgerEntriesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "ledger_entries_companies_ledger_entries",
+				Columns:    []*schema.Column{LedgerEntriesColumns[11]},
+				RefColumns: []*schema.Column{CompaniesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "ledger_entries_journal_entries_lines",
+				Columns:    []*schema.Column{LedgerEntriesColumns[12]},
+				RefColumns: []*schema.Column{JournalEntriesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "ledger_entries_accounts_account",
+				Columns:    []*schema.Column{LedgerEntriesColumns[13]},
+				RefColumns: []*schema.Column{AccountsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "ledger_entries_customers_customer",
+				Columns:    []*schema.Column{LedgerEntriesColumns[14]},
+				RefColumns: []*schema.Column{CustomersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "ledgerentry_company_id",
+				Unique:  false,
+				Columns: []*schema.Column{LedgerEntriesColumns[11]},
+			},
+			{
+				Name:    "ledgerentry_account_id_date",
+				Unique:  false,
+				Columns: []*schema.Column{LedgerEntriesColumns[13], LedgerEntriesColumns[4]},
+			},
+			{
+				Name:    "ledgerentry_customer_id_date",
+				Unique:  false,
+				Columns: []*schema.Column{LedgerEntriesColumns[14], LedgerEntriesColumns[4]},
+			},
+			{
+				Name:    "ledgerentry_journal_entry_id_position",
+				Unique:  false,
+				Columns: []*schema.Column{LedgerEntriesColumns[12], LedgerEntriesColumns[3]},
+			},
+		},
+	}
 	// QuotesColumns holds the columns for the "quotes" table.
 	QuotesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString, Size: 40},
@@ -872,6 +1041,7 @@ var (
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
 		APIKeysTable,
+		AccountsTable,
 		AttachmentsTable,
 		CompaniesTable,
 		ContactsTable,
@@ -881,6 +1051,8 @@ var (
 		InvoicesTable,
 		InvoiceItemsTable,
 		ItemsTable,
+		JournalEntriesTable,
+		LedgerEntriesTable,
 		QuotesTable,
 		QuoteItemsTable,
 		SalesOrdersTable,
@@ -893,6 +1065,7 @@ var (
 func init() {
 	APIKeysTable.ForeignKeys[0].RefTable = CompaniesTable
 	APIKeysTable.ForeignKeys[1].RefTable = UsersTable
+	AccountsTable.ForeignKeys[0].RefTable = CompaniesTable
 	AttachmentsTable.ForeignKeys[0].RefTable = CompaniesTable
 	ContactsTable.ForeignKeys[0].RefTable = CompaniesTable
 	ContactsTable.ForeignKeys[1].RefTable = CustomersTable
@@ -910,6 +1083,11 @@ func init() {
 	InvoiceItemsTable.ForeignKeys[2].RefTable = ItemsTable
 	ItemsTable.ForeignKeys[0].RefTable = CompaniesTable
 	ItemsTable.ForeignKeys[1].RefTable = TaxCodesTable
+	JournalEntriesTable.ForeignKeys[0].RefTable = CompaniesTable
+	LedgerEntriesTable.ForeignKeys[0].RefTable = CompaniesTable
+	LedgerEntriesTable.ForeignKeys[1].RefTable = JournalEntriesTable
+	LedgerEntriesTable.ForeignKeys[2].RefTable = AccountsTable
+	LedgerEntriesTable.ForeignKeys[3].RefTable = CustomersTable
 	QuotesTable.ForeignKeys[0].RefTable = CompaniesTable
 	QuotesTable.ForeignKeys[1].RefTable = CustomersTable
 	QuoteItemsTable.ForeignKeys[0].RefTable = CompaniesTable

@@ -6,6 +6,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/bigledger/bigledger/ent/account"
 	"github.com/bigledger/bigledger/ent/apikey"
 	"github.com/bigledger/bigledger/ent/attachment"
 	"github.com/bigledger/bigledger/ent/company"
@@ -16,6 +17,8 @@ import (
 	"github.com/bigledger/bigledger/ent/invoice"
 	"github.com/bigledger/bigledger/ent/invoiceitem"
 	"github.com/bigledger/bigledger/ent/item"
+	"github.com/bigledger/bigledger/ent/journalentry"
+	"github.com/bigledger/bigledger/ent/ledgerentry"
 	"github.com/bigledger/bigledger/ent/quote"
 	"github.com/bigledger/bigledger/ent/quoteitem"
 	"github.com/bigledger/bigledger/ent/salesorder"
@@ -95,6 +98,115 @@ func init() {
 	apikey.DefaultID = apikeyDescID.Default.(func() pulid.ID)
 	// apikey.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	apikey.IDValidator = apikeyDescID.Validators[0].(func(string) error)
+	accountMixin := schema.Account{}.Mixin()
+	account.Policy = privacy.NewPolicies(accountMixin[2], schema.Account{})
+	account.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := account.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	accountMixinHooks2 := accountMixin[2].Hooks()
+
+	account.Hooks[1] = accountMixinHooks2[0]
+
+	account.Hooks[2] = accountMixinHooks2[1]
+	accountMixinFields0 := accountMixin[0].Fields()
+	_ = accountMixinFields0
+	accountMixinFields1 := accountMixin[1].Fields()
+	_ = accountMixinFields1
+	accountFields := schema.Account{}.Fields()
+	_ = accountFields
+	// accountDescCreatedAt is the schema descriptor for created_at field.
+	accountDescCreatedAt := accountMixinFields1[0].Descriptor()
+	// account.DefaultCreatedAt holds the default value on creation for the created_at field.
+	account.DefaultCreatedAt = accountDescCreatedAt.Default.(func() time.Time)
+	// accountDescUpdatedAt is the schema descriptor for updated_at field.
+	accountDescUpdatedAt := accountMixinFields1[1].Descriptor()
+	// account.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	account.DefaultUpdatedAt = accountDescUpdatedAt.Default.(func() time.Time)
+	// account.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	account.UpdateDefaultUpdatedAt = accountDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// accountDescCode is the schema descriptor for code field.
+	accountDescCode := accountFields[0].Descriptor()
+	// account.CodeValidator is a validator for the "code" field. It is called by the builders before save.
+	account.CodeValidator = func() func(string) error {
+		validators := accountDescCode.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(code string) error {
+			for _, fn := range fns {
+				if err := fn(code); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// accountDescName is the schema descriptor for name field.
+	accountDescName := accountFields[1].Descriptor()
+	// account.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	account.NameValidator = func() func(string) error {
+		validators := accountDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// accountDescSubtype is the schema descriptor for subtype field.
+	accountDescSubtype := accountFields[3].Descriptor()
+	// account.SubtypeValidator is a validator for the "subtype" field. It is called by the builders before save.
+	account.SubtypeValidator = accountDescSubtype.Validators[0].(func(string) error)
+	// accountDescCurrency is the schema descriptor for currency field.
+	accountDescCurrency := accountFields[4].Descriptor()
+	// account.DefaultCurrency holds the default value on creation for the currency field.
+	account.DefaultCurrency = accountDescCurrency.Default.(string)
+	// account.CurrencyValidator is a validator for the "currency" field. It is called by the builders before save.
+	account.CurrencyValidator = func() func(string) error {
+		validators := accountDescCurrency.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(currency string) error {
+			for _, fn := range fns {
+				if err := fn(currency); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// accountDescActive is the schema descriptor for active field.
+	accountDescActive := accountFields[7].Descriptor()
+	// account.DefaultActive holds the default value on creation for the active field.
+	account.DefaultActive = accountDescActive.Default.(bool)
+	// accountDescReconcilable is the schema descriptor for reconcilable field.
+	accountDescReconcilable := accountFields[8].Descriptor()
+	// account.DefaultReconcilable holds the default value on creation for the reconcilable field.
+	account.DefaultReconcilable = accountDescReconcilable.Default.(bool)
+	// accountDescSystemRole is the schema descriptor for system_role field.
+	accountDescSystemRole := accountFields[9].Descriptor()
+	// account.SystemRoleValidator is a validator for the "system_role" field. It is called by the builders before save.
+	account.SystemRoleValidator = accountDescSystemRole.Validators[0].(func(string) error)
+	// accountDescID is the schema descriptor for id field.
+	accountDescID := accountMixinFields0[0].Descriptor()
+	// account.DefaultID holds the default value on creation for the id field.
+	account.DefaultID = accountDescID.Default.(func() pulid.ID)
+	// account.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	account.IDValidator = accountDescID.Validators[0].(func(string) error)
 	attachmentMixin := schema.Attachment{}.Mixin()
 	attachment.Policy = privacy.NewPolicies(attachmentMixin[2], schema.Attachment{})
 	attachment.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -925,6 +1037,144 @@ func init() {
 	item.DefaultID = itemDescID.Default.(func() pulid.ID)
 	// item.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	item.IDValidator = itemDescID.Validators[0].(func(string) error)
+	journalentryMixin := schema.JournalEntry{}.Mixin()
+	journalentry.Policy = privacy.NewPolicies(journalentryMixin[2], schema.JournalEntry{})
+	journalentry.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := journalentry.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	journalentryMixinHooks2 := journalentryMixin[2].Hooks()
+	journalentryHooks := schema.JournalEntry{}.Hooks()
+
+	journalentry.Hooks[1] = journalentryMixinHooks2[0]
+
+	journalentry.Hooks[2] = journalentryMixinHooks2[1]
+
+	journalentry.Hooks[3] = journalentryHooks[0]
+	journalentryMixinFields0 := journalentryMixin[0].Fields()
+	_ = journalentryMixinFields0
+	journalentryMixinFields1 := journalentryMixin[1].Fields()
+	_ = journalentryMixinFields1
+	journalentryFields := schema.JournalEntry{}.Fields()
+	_ = journalentryFields
+	// journalentryDescCreatedAt is the schema descriptor for created_at field.
+	journalentryDescCreatedAt := journalentryMixinFields1[0].Descriptor()
+	// journalentry.DefaultCreatedAt holds the default value on creation for the created_at field.
+	journalentry.DefaultCreatedAt = journalentryDescCreatedAt.Default.(func() time.Time)
+	// journalentryDescUpdatedAt is the schema descriptor for updated_at field.
+	journalentryDescUpdatedAt := journalentryMixinFields1[1].Descriptor()
+	// journalentry.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	journalentry.DefaultUpdatedAt = journalentryDescUpdatedAt.Default.(func() time.Time)
+	// journalentry.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	journalentry.UpdateDefaultUpdatedAt = journalentryDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// journalentryDescEntryNumber is the schema descriptor for entry_number field.
+	journalentryDescEntryNumber := journalentryFields[0].Descriptor()
+	// journalentry.EntryNumberValidator is a validator for the "entry_number" field. It is called by the builders before save.
+	journalentry.EntryNumberValidator = func() func(string) error {
+		validators := journalentryDescEntryNumber.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(entry_number string) error {
+			for _, fn := range fns {
+				if err := fn(entry_number); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// journalentryDescReference is the schema descriptor for reference field.
+	journalentryDescReference := journalentryFields[2].Descriptor()
+	// journalentry.ReferenceValidator is a validator for the "reference" field. It is called by the builders before save.
+	journalentry.ReferenceValidator = journalentryDescReference.Validators[0].(func(string) error)
+	// journalentryDescTotalDebit is the schema descriptor for total_debit field.
+	journalentryDescTotalDebit := journalentryFields[7].Descriptor()
+	// journalentry.DefaultTotalDebit holds the default value on creation for the total_debit field.
+	journalentry.DefaultTotalDebit = journalentryDescTotalDebit.Default.(decimal.Decimal)
+	// journalentryDescTotalCredit is the schema descriptor for total_credit field.
+	journalentryDescTotalCredit := journalentryFields[8].Descriptor()
+	// journalentry.DefaultTotalCredit holds the default value on creation for the total_credit field.
+	journalentry.DefaultTotalCredit = journalentryDescTotalCredit.Default.(decimal.Decimal)
+	// journalentryDescID is the schema descriptor for id field.
+	journalentryDescID := journalentryMixinFields0[0].Descriptor()
+	// journalentry.DefaultID holds the default value on creation for the id field.
+	journalentry.DefaultID = journalentryDescID.Default.(func() pulid.ID)
+	// journalentry.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	journalentry.IDValidator = journalentryDescID.Validators[0].(func(string) error)
+	ledgerentryMixin := schema.LedgerEntry{}.Mixin()
+	ledgerentry.Policy = privacy.NewPolicies(ledgerentryMixin[2], schema.LedgerEntry{})
+	ledgerentry.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := ledgerentry.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	ledgerentryMixinHooks2 := ledgerentryMixin[2].Hooks()
+	ledgerentryHooks := schema.LedgerEntry{}.Hooks()
+
+	ledgerentry.Hooks[1] = ledgerentryMixinHooks2[0]
+
+	ledgerentry.Hooks[2] = ledgerentryMixinHooks2[1]
+
+	ledgerentry.Hooks[3] = ledgerentryHooks[0]
+	ledgerentryMixinFields0 := ledgerentryMixin[0].Fields()
+	_ = ledgerentryMixinFields0
+	ledgerentryMixinFields1 := ledgerentryMixin[1].Fields()
+	_ = ledgerentryMixinFields1
+	ledgerentryFields := schema.LedgerEntry{}.Fields()
+	_ = ledgerentryFields
+	// ledgerentryDescCreatedAt is the schema descriptor for created_at field.
+	ledgerentryDescCreatedAt := ledgerentryMixinFields1[0].Descriptor()
+	// ledgerentry.DefaultCreatedAt holds the default value on creation for the created_at field.
+	ledgerentry.DefaultCreatedAt = ledgerentryDescCreatedAt.Default.(func() time.Time)
+	// ledgerentryDescUpdatedAt is the schema descriptor for updated_at field.
+	ledgerentryDescUpdatedAt := ledgerentryMixinFields1[1].Descriptor()
+	// ledgerentry.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	ledgerentry.DefaultUpdatedAt = ledgerentryDescUpdatedAt.Default.(func() time.Time)
+	// ledgerentry.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	ledgerentry.UpdateDefaultUpdatedAt = ledgerentryDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// ledgerentryDescPosition is the schema descriptor for position field.
+	ledgerentryDescPosition := ledgerentryFields[3].Descriptor()
+	// ledgerentry.DefaultPosition holds the default value on creation for the position field.
+	ledgerentry.DefaultPosition = ledgerentryDescPosition.Default.(int)
+	// ledgerentryDescDebit is the schema descriptor for debit field.
+	ledgerentryDescDebit := ledgerentryFields[5].Descriptor()
+	// ledgerentry.DefaultDebit holds the default value on creation for the debit field.
+	ledgerentry.DefaultDebit = ledgerentryDescDebit.Default.(decimal.Decimal)
+	// ledgerentryDescCredit is the schema descriptor for credit field.
+	ledgerentryDescCredit := ledgerentryFields[6].Descriptor()
+	// ledgerentry.DefaultCredit holds the default value on creation for the credit field.
+	ledgerentry.DefaultCredit = ledgerentryDescCredit.Default.(decimal.Decimal)
+	// ledgerentryDescDescription is the schema descriptor for description field.
+	ledgerentryDescDescription := ledgerentryFields[7].Descriptor()
+	// ledgerentry.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
+	ledgerentry.DescriptionValidator = ledgerentryDescDescription.Validators[0].(func(string) error)
+	// ledgerentryDescCurrency is the schema descriptor for currency field.
+	ledgerentryDescCurrency := ledgerentryFields[8].Descriptor()
+	// ledgerentry.DefaultCurrency holds the default value on creation for the currency field.
+	ledgerentry.DefaultCurrency = ledgerentryDescCurrency.Default.(string)
+	// ledgerentryDescOriginalAmount is the schema descriptor for original_amount field.
+	ledgerentryDescOriginalAmount := ledgerentryFields[9].Descriptor()
+	// ledgerentry.DefaultOriginalAmount holds the default value on creation for the original_amount field.
+	ledgerentry.DefaultOriginalAmount = ledgerentryDescOriginalAmount.Default.(decimal.Decimal)
+	// ledgerentryDescExchangeRate is the schema descriptor for exchange_rate field.
+	ledgerentryDescExchangeRate := ledgerentryFields[10].Descriptor()
+	// ledgerentry.DefaultExchangeRate holds the default value on creation for the exchange_rate field.
+	ledgerentry.DefaultExchangeRate = ledgerentryDescExchangeRate.Default.(decimal.Decimal)
+	// ledgerentryDescID is the schema descriptor for id field.
+	ledgerentryDescID := ledgerentryMixinFields0[0].Descriptor()
+	// ledgerentry.DefaultID holds the default value on creation for the id field.
+	ledgerentry.DefaultID = ledgerentryDescID.Default.(func() pulid.ID)
+	// ledgerentry.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	ledgerentry.IDValidator = ledgerentryDescID.Validators[0].(func(string) error)
 	quoteMixin := schema.Quote{}.Mixin()
 	quote.Policy = privacy.NewPolicies(quoteMixin[2], schema.Quote{})
 	quote.Hooks[0] = func(next ent.Mutator) ent.Mutator {

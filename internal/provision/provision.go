@@ -11,9 +11,9 @@ import (
 
 	"github.com/bigledger/bigledger/ent"
 	"github.com/bigledger/bigledger/ent/company"
-	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/ent/user"
 	"github.com/bigledger/bigledger/internal/auth"
+	"github.com/bigledger/bigledger/internal/ledger"
 	"github.com/bigledger/bigledger/internal/tenant"
 	"github.com/shopspring/decimal"
 )
@@ -61,7 +61,7 @@ func EnsureCompanyKey(ctx context.Context, root *ent.Client, name string, scopes
 	cctx := tenant.WithCompany(ctx, co.ID)
 	cctx = ent.NewTxContext(cctx, tx)
 	if out.Created {
-		if err := startingData(cctx, tx.Client(), co.ID); err != nil {
+		if err := startingData(cctx, tx.Client(), co); err != nil {
 			return nil, err
 		}
 	}
@@ -95,7 +95,10 @@ var DefaultTaxCodes = []struct {
 }
 
 // startingData creates what a new company needs before its first document.
-func startingData(ctx context.Context, c *ent.Client, _ pulid.ID) error {
+func startingData(ctx context.Context, c *ent.Client, co *ent.Company) error {
+	if err := ledger.EnsureChart(ctx, c, co.BaseCurrency); err != nil {
+		return err
+	}
 	for _, tc := range DefaultTaxCodes {
 		if err := c.TaxCode.Create().SetCode(tc.Code).SetName(tc.Name).SetRate(tc.Rate).Exec(ctx); err != nil {
 			return err

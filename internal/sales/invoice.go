@@ -16,6 +16,7 @@ import (
 	"github.com/bigledger/bigledger/ent/schema/types"
 	"github.com/bigledger/bigledger/internal/apperr"
 	"github.com/bigledger/bigledger/internal/auth"
+	"github.com/bigledger/bigledger/internal/ledger"
 	"github.com/bigledger/bigledger/internal/numbering"
 	"github.com/bigledger/bigledger/internal/store"
 )
@@ -307,8 +308,9 @@ func UpdateInvoice(ctx context.Context, id pulid.ID, in InvoiceUpdate) (*ent.Inv
 	})
 }
 
-// IssueInvoice moves a draft to sent: it becomes immutable and counts in
-// the customer's totalSales and lastSaleDate (same transaction).
+// IssueInvoice moves a draft to sent: it becomes immutable, is posted to
+// the ledger (Dr receivable / Cr sales, shipping, tax) and counts in the
+// customer's totalSales and lastSaleDate — all in one transaction.
 func IssueInvoice(ctx context.Context, id pulid.ID) (*ent.Invoice, error) {
 	return SendInvoice(ctx, id, SendInput{})
 }
@@ -331,6 +333,9 @@ func SendInvoice(ctx context.Context, id pulid.ID, in SendInput) (*ent.Invoice, 
 		upd := c.Invoice.UpdateOne(inv)
 		if inv.Status == invoice.StatusDraft {
 			if err := applySale(ctx, c, inv.CustomerID, inv.Total, inv.InvoiceDate); err != nil {
+				return nil, err
+			}
+			if _, err := ledger.PostInvoice(ctx, c, inv); err != nil {
 				return nil, err
 			}
 			upd.SetStatus(invoice.StatusSent).SetIssuedAt(now)
@@ -370,8 +375,8 @@ func applySale(ctx context.Context, c *ent.Client, customerID pulid.ID, total de
 	return upd.Exec(ctx)
 }
 
-// VoidInvoice voids an issued, unpaid invoice with a reason; the customer's
-// totals drop it. (The ledger reversal is posted by the ledger work.)
+// VoidInvoice voids an issued, unpaid invoice with a reason: the exact
+// reversal of its posting is posted and the customer's totals drop it.
 func VoidInvoice(ctx context.Context, id pulid.ID, reason string) (*ent.Invoice, error) {
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
@@ -394,6 +399,13 @@ func VoidInvoice(ctx context.Context, id pulid.ID, reason string) (*ent.Invoice,
 			return nil, invalidState("Invoice %s has payments; void them first", inv.InvoiceNumber)
 		}
 		if err := releaseOrderQuantities(ctx, c, inv); err != nil {
+			return nil, err
+		}
+		today, err := Today(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := ledger.ReverseInvoice(ctx, c, inv, today); err != nil {
 			return nil, err
 		}
 		cu, err := c.Customer.Query().Where(customer.ID(inv.CustomerID)).ForUpdate().Only(ctx)
