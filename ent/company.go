@@ -75,28 +75,37 @@ type CompanyEdges struct {
 	JournalEntries []*JournalEntry `json:"journal_entries,omitempty"`
 	// LedgerEntries holds the value of the ledger_entries edge.
 	LedgerEntries []*LedgerEntry `json:"ledger_entries,omitempty"`
+	// Payments holds the value of the payments edge.
+	Payments []*Payment `json:"payments,omitempty"`
+	// PaymentAllocations holds the value of the payment_allocations edge.
+	PaymentAllocations []*PaymentAllocation `json:"payment_allocations,omitempty"`
+	// IdempotencyKeys holds the value of the idempotency_keys edge.
+	IdempotencyKeys []*IdempotencyKey `json:"idempotency_keys,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [18]bool
+	loadedTypes [21]bool
 
-	namedUsers            map[string][]*User
-	namedAPIKeys          map[string][]*APIKey
-	namedCustomers        map[string][]*Customer
-	namedContacts         map[string][]*Contact
-	namedCustomerGroups   map[string][]*CustomerGroup
-	namedDocumentCounters map[string][]*DocumentCounter
-	namedTaxCodes         map[string][]*TaxCode
-	namedItems            map[string][]*Item
-	namedInvoices         map[string][]*Invoice
-	namedInvoiceItems     map[string][]*InvoiceItem
-	namedQuotes           map[string][]*Quote
-	namedQuoteItems       map[string][]*QuoteItem
-	namedSalesOrders      map[string][]*SalesOrder
-	namedSalesOrderItems  map[string][]*SalesOrderItem
-	namedAttachments      map[string][]*Attachment
-	namedAccounts         map[string][]*Account
-	namedJournalEntries   map[string][]*JournalEntry
-	namedLedgerEntries    map[string][]*LedgerEntry
+	namedUsers              map[string][]*User
+	namedAPIKeys            map[string][]*APIKey
+	namedCustomers          map[string][]*Customer
+	namedContacts           map[string][]*Contact
+	namedCustomerGroups     map[string][]*CustomerGroup
+	namedDocumentCounters   map[string][]*DocumentCounter
+	namedTaxCodes           map[string][]*TaxCode
+	namedItems              map[string][]*Item
+	namedInvoices           map[string][]*Invoice
+	namedInvoiceItems       map[string][]*InvoiceItem
+	namedQuotes             map[string][]*Quote
+	namedQuoteItems         map[string][]*QuoteItem
+	namedSalesOrders        map[string][]*SalesOrder
+	namedSalesOrderItems    map[string][]*SalesOrderItem
+	namedAttachments        map[string][]*Attachment
+	namedAccounts           map[string][]*Account
+	namedJournalEntries     map[string][]*JournalEntry
+	namedLedgerEntries      map[string][]*LedgerEntry
+	namedPayments           map[string][]*Payment
+	namedPaymentAllocations map[string][]*PaymentAllocation
+	namedIdempotencyKeys    map[string][]*IdempotencyKey
 }
 
 // UsersOrErr returns the Users value or an error if the edge
@@ -259,6 +268,33 @@ func (e CompanyEdges) LedgerEntriesOrErr() ([]*LedgerEntry, error) {
 		return e.LedgerEntries, nil
 	}
 	return nil, &NotLoadedError{edge: "ledger_entries"}
+}
+
+// PaymentsOrErr returns the Payments value or an error if the edge
+// was not loaded in eager-loading.
+func (e CompanyEdges) PaymentsOrErr() ([]*Payment, error) {
+	if e.loadedTypes[18] {
+		return e.Payments, nil
+	}
+	return nil, &NotLoadedError{edge: "payments"}
+}
+
+// PaymentAllocationsOrErr returns the PaymentAllocations value or an error if the edge
+// was not loaded in eager-loading.
+func (e CompanyEdges) PaymentAllocationsOrErr() ([]*PaymentAllocation, error) {
+	if e.loadedTypes[19] {
+		return e.PaymentAllocations, nil
+	}
+	return nil, &NotLoadedError{edge: "payment_allocations"}
+}
+
+// IdempotencyKeysOrErr returns the IdempotencyKeys value or an error if the edge
+// was not loaded in eager-loading.
+func (e CompanyEdges) IdempotencyKeysOrErr() ([]*IdempotencyKey, error) {
+	if e.loadedTypes[20] {
+		return e.IdempotencyKeys, nil
+	}
+	return nil, &NotLoadedError{edge: "idempotency_keys"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -434,6 +470,21 @@ func (_m *Company) QueryJournalEntries() *JournalEntryQuery {
 // QueryLedgerEntries queries the "ledger_entries" edge of the Company entity.
 func (_m *Company) QueryLedgerEntries() *LedgerEntryQuery {
 	return NewCompanyClient(_m.config).QueryLedgerEntries(_m)
+}
+
+// QueryPayments queries the "payments" edge of the Company entity.
+func (_m *Company) QueryPayments() *PaymentQuery {
+	return NewCompanyClient(_m.config).QueryPayments(_m)
+}
+
+// QueryPaymentAllocations queries the "payment_allocations" edge of the Company entity.
+func (_m *Company) QueryPaymentAllocations() *PaymentAllocationQuery {
+	return NewCompanyClient(_m.config).QueryPaymentAllocations(_m)
+}
+
+// QueryIdempotencyKeys queries the "idempotency_keys" edge of the Company entity.
+func (_m *Company) QueryIdempotencyKeys() *IdempotencyKeyQuery {
+	return NewCompanyClient(_m.config).QueryIdempotencyKeys(_m)
 }
 
 // Update returns a builder for updating this Company.
@@ -909,6 +960,78 @@ func (_m *Company) appendNamedLedgerEntries(name string, edges ...*LedgerEntry) 
 		_m.Edges.namedLedgerEntries[name] = []*LedgerEntry{}
 	} else {
 		_m.Edges.namedLedgerEntries[name] = append(_m.Edges.namedLedgerEntries[name], edges...)
+	}
+}
+
+// NamedPayments returns the Payments named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Company) NamedPayments(name string) ([]*Payment, error) {
+	if _m.Edges.namedPayments == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedPayments[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Company) appendNamedPayments(name string, edges ...*Payment) {
+	if _m.Edges.namedPayments == nil {
+		_m.Edges.namedPayments = make(map[string][]*Payment)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedPayments[name] = []*Payment{}
+	} else {
+		_m.Edges.namedPayments[name] = append(_m.Edges.namedPayments[name], edges...)
+	}
+}
+
+// NamedPaymentAllocations returns the PaymentAllocations named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Company) NamedPaymentAllocations(name string) ([]*PaymentAllocation, error) {
+	if _m.Edges.namedPaymentAllocations == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedPaymentAllocations[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Company) appendNamedPaymentAllocations(name string, edges ...*PaymentAllocation) {
+	if _m.Edges.namedPaymentAllocations == nil {
+		_m.Edges.namedPaymentAllocations = make(map[string][]*PaymentAllocation)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedPaymentAllocations[name] = []*PaymentAllocation{}
+	} else {
+		_m.Edges.namedPaymentAllocations[name] = append(_m.Edges.namedPaymentAllocations[name], edges...)
+	}
+}
+
+// NamedIdempotencyKeys returns the IdempotencyKeys named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Company) NamedIdempotencyKeys(name string) ([]*IdempotencyKey, error) {
+	if _m.Edges.namedIdempotencyKeys == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedIdempotencyKeys[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Company) appendNamedIdempotencyKeys(name string, edges ...*IdempotencyKey) {
+	if _m.Edges.namedIdempotencyKeys == nil {
+		_m.Edges.namedIdempotencyKeys = make(map[string][]*IdempotencyKey)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedIdempotencyKeys[name] = []*IdempotencyKey{}
+	} else {
+		_m.Edges.namedIdempotencyKeys[name] = append(_m.Edges.namedIdempotencyKeys[name], edges...)
 	}
 }
 

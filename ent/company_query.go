@@ -22,11 +22,14 @@ import (
 	"github.com/bigledger/bigledger/ent/customer"
 	"github.com/bigledger/bigledger/ent/customergroup"
 	"github.com/bigledger/bigledger/ent/documentcounter"
+	"github.com/bigledger/bigledger/ent/idempotencykey"
 	"github.com/bigledger/bigledger/ent/invoice"
 	"github.com/bigledger/bigledger/ent/invoiceitem"
 	"github.com/bigledger/bigledger/ent/item"
 	"github.com/bigledger/bigledger/ent/journalentry"
 	"github.com/bigledger/bigledger/ent/ledgerentry"
+	"github.com/bigledger/bigledger/ent/payment"
+	"github.com/bigledger/bigledger/ent/paymentallocation"
 	"github.com/bigledger/bigledger/ent/predicate"
 	"github.com/bigledger/bigledger/ent/quote"
 	"github.com/bigledger/bigledger/ent/quoteitem"
@@ -40,48 +43,54 @@ import (
 // CompanyQuery is the builder for querying Company entities.
 type CompanyQuery struct {
 	config
-	ctx                       *QueryContext
-	order                     []company.OrderOption
-	inters                    []Interceptor
-	predicates                []predicate.Company
-	withUsers                 *UserQuery
-	withAPIKeys               *APIKeyQuery
-	withCustomers             *CustomerQuery
-	withContacts              *ContactQuery
-	withCustomerGroups        *CustomerGroupQuery
-	withDocumentCounters      *DocumentCounterQuery
-	withTaxCodes              *TaxCodeQuery
-	withItems                 *ItemQuery
-	withInvoices              *InvoiceQuery
-	withInvoiceItems          *InvoiceItemQuery
-	withQuotes                *QuoteQuery
-	withQuoteItems            *QuoteItemQuery
-	withSalesOrders           *SalesOrderQuery
-	withSalesOrderItems       *SalesOrderItemQuery
-	withAttachments           *AttachmentQuery
-	withAccounts              *AccountQuery
-	withJournalEntries        *JournalEntryQuery
-	withLedgerEntries         *LedgerEntryQuery
-	loadTotal                 []func(context.Context, []*Company) error
-	modifiers                 []func(*sql.Selector)
-	withNamedUsers            map[string]*UserQuery
-	withNamedAPIKeys          map[string]*APIKeyQuery
-	withNamedCustomers        map[string]*CustomerQuery
-	withNamedContacts         map[string]*ContactQuery
-	withNamedCustomerGroups   map[string]*CustomerGroupQuery
-	withNamedDocumentCounters map[string]*DocumentCounterQuery
-	withNamedTaxCodes         map[string]*TaxCodeQuery
-	withNamedItems            map[string]*ItemQuery
-	withNamedInvoices         map[string]*InvoiceQuery
-	withNamedInvoiceItems     map[string]*InvoiceItemQuery
-	withNamedQuotes           map[string]*QuoteQuery
-	withNamedQuoteItems       map[string]*QuoteItemQuery
-	withNamedSalesOrders      map[string]*SalesOrderQuery
-	withNamedSalesOrderItems  map[string]*SalesOrderItemQuery
-	withNamedAttachments      map[string]*AttachmentQuery
-	withNamedAccounts         map[string]*AccountQuery
-	withNamedJournalEntries   map[string]*JournalEntryQuery
-	withNamedLedgerEntries    map[string]*LedgerEntryQuery
+	ctx                         *QueryContext
+	order                       []company.OrderOption
+	inters                      []Interceptor
+	predicates                  []predicate.Company
+	withUsers                   *UserQuery
+	withAPIKeys                 *APIKeyQuery
+	withCustomers               *CustomerQuery
+	withContacts                *ContactQuery
+	withCustomerGroups          *CustomerGroupQuery
+	withDocumentCounters        *DocumentCounterQuery
+	withTaxCodes                *TaxCodeQuery
+	withItems                   *ItemQuery
+	withInvoices                *InvoiceQuery
+	withInvoiceItems            *InvoiceItemQuery
+	withQuotes                  *QuoteQuery
+	withQuoteItems              *QuoteItemQuery
+	withSalesOrders             *SalesOrderQuery
+	withSalesOrderItems         *SalesOrderItemQuery
+	withAttachments             *AttachmentQuery
+	withAccounts                *AccountQuery
+	withJournalEntries          *JournalEntryQuery
+	withLedgerEntries           *LedgerEntryQuery
+	withPayments                *PaymentQuery
+	withPaymentAllocations      *PaymentAllocationQuery
+	withIdempotencyKeys         *IdempotencyKeyQuery
+	loadTotal                   []func(context.Context, []*Company) error
+	modifiers                   []func(*sql.Selector)
+	withNamedUsers              map[string]*UserQuery
+	withNamedAPIKeys            map[string]*APIKeyQuery
+	withNamedCustomers          map[string]*CustomerQuery
+	withNamedContacts           map[string]*ContactQuery
+	withNamedCustomerGroups     map[string]*CustomerGroupQuery
+	withNamedDocumentCounters   map[string]*DocumentCounterQuery
+	withNamedTaxCodes           map[string]*TaxCodeQuery
+	withNamedItems              map[string]*ItemQuery
+	withNamedInvoices           map[string]*InvoiceQuery
+	withNamedInvoiceItems       map[string]*InvoiceItemQuery
+	withNamedQuotes             map[string]*QuoteQuery
+	withNamedQuoteItems         map[string]*QuoteItemQuery
+	withNamedSalesOrders        map[string]*SalesOrderQuery
+	withNamedSalesOrderItems    map[string]*SalesOrderItemQuery
+	withNamedAttachments        map[string]*AttachmentQuery
+	withNamedAccounts           map[string]*AccountQuery
+	withNamedJournalEntries     map[string]*JournalEntryQuery
+	withNamedLedgerEntries      map[string]*LedgerEntryQuery
+	withNamedPayments           map[string]*PaymentQuery
+	withNamedPaymentAllocations map[string]*PaymentAllocationQuery
+	withNamedIdempotencyKeys    map[string]*IdempotencyKeyQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -514,6 +523,72 @@ func (_q *CompanyQuery) QueryLedgerEntries() *LedgerEntryQuery {
 	return query
 }
 
+// QueryPayments chains the current query on the "payments" edge.
+func (_q *CompanyQuery) QueryPayments() *PaymentQuery {
+	query := (&PaymentClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(company.Table, company.FieldID, selector),
+			sqlgraph.To(payment.Table, payment.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, company.PaymentsTable, company.PaymentsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryPaymentAllocations chains the current query on the "payment_allocations" edge.
+func (_q *CompanyQuery) QueryPaymentAllocations() *PaymentAllocationQuery {
+	query := (&PaymentAllocationClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(company.Table, company.FieldID, selector),
+			sqlgraph.To(paymentallocation.Table, paymentallocation.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, company.PaymentAllocationsTable, company.PaymentAllocationsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryIdempotencyKeys chains the current query on the "idempotency_keys" edge.
+func (_q *CompanyQuery) QueryIdempotencyKeys() *IdempotencyKeyQuery {
+	query := (&IdempotencyKeyClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(company.Table, company.FieldID, selector),
+			sqlgraph.To(idempotencykey.Table, idempotencykey.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, company.IdempotencyKeysTable, company.IdempotencyKeysColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
 // First returns the first Company entity from the query.
 // Returns a *NotFoundError when no Company was found.
 func (_q *CompanyQuery) First(ctx context.Context) (*Company, error) {
@@ -701,29 +776,32 @@ func (_q *CompanyQuery) Clone() *CompanyQuery {
 		return nil
 	}
 	return &CompanyQuery{
-		config:               _q.config,
-		ctx:                  _q.ctx.Clone(),
-		order:                append([]company.OrderOption{}, _q.order...),
-		inters:               append([]Interceptor{}, _q.inters...),
-		predicates:           append([]predicate.Company{}, _q.predicates...),
-		withUsers:            _q.withUsers.Clone(),
-		withAPIKeys:          _q.withAPIKeys.Clone(),
-		withCustomers:        _q.withCustomers.Clone(),
-		withContacts:         _q.withContacts.Clone(),
-		withCustomerGroups:   _q.withCustomerGroups.Clone(),
-		withDocumentCounters: _q.withDocumentCounters.Clone(),
-		withTaxCodes:         _q.withTaxCodes.Clone(),
-		withItems:            _q.withItems.Clone(),
-		withInvoices:         _q.withInvoices.Clone(),
-		withInvoiceItems:     _q.withInvoiceItems.Clone(),
-		withQuotes:           _q.withQuotes.Clone(),
-		withQuoteItems:       _q.withQuoteItems.Clone(),
-		withSalesOrders:      _q.withSalesOrders.Clone(),
-		withSalesOrderItems:  _q.withSalesOrderItems.Clone(),
-		withAttachments:      _q.withAttachments.Clone(),
-		withAccounts:         _q.withAccounts.Clone(),
-		withJournalEntries:   _q.withJournalEntries.Clone(),
-		withLedgerEntries:    _q.withLedgerEntries.Clone(),
+		config:                 _q.config,
+		ctx:                    _q.ctx.Clone(),
+		order:                  append([]company.OrderOption{}, _q.order...),
+		inters:                 append([]Interceptor{}, _q.inters...),
+		predicates:             append([]predicate.Company{}, _q.predicates...),
+		withUsers:              _q.withUsers.Clone(),
+		withAPIKeys:            _q.withAPIKeys.Clone(),
+		withCustomers:          _q.withCustomers.Clone(),
+		withContacts:           _q.withContacts.Clone(),
+		withCustomerGroups:     _q.withCustomerGroups.Clone(),
+		withDocumentCounters:   _q.withDocumentCounters.Clone(),
+		withTaxCodes:           _q.withTaxCodes.Clone(),
+		withItems:              _q.withItems.Clone(),
+		withInvoices:           _q.withInvoices.Clone(),
+		withInvoiceItems:       _q.withInvoiceItems.Clone(),
+		withQuotes:             _q.withQuotes.Clone(),
+		withQuoteItems:         _q.withQuoteItems.Clone(),
+		withSalesOrders:        _q.withSalesOrders.Clone(),
+		withSalesOrderItems:    _q.withSalesOrderItems.Clone(),
+		withAttachments:        _q.withAttachments.Clone(),
+		withAccounts:           _q.withAccounts.Clone(),
+		withJournalEntries:     _q.withJournalEntries.Clone(),
+		withLedgerEntries:      _q.withLedgerEntries.Clone(),
+		withPayments:           _q.withPayments.Clone(),
+		withPaymentAllocations: _q.withPaymentAllocations.Clone(),
+		withIdempotencyKeys:    _q.withIdempotencyKeys.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -929,6 +1007,39 @@ func (_q *CompanyQuery) WithLedgerEntries(opts ...func(*LedgerEntryQuery)) *Comp
 	return _q
 }
 
+// WithPayments tells the query-builder to eager-load the nodes that are connected to
+// the "payments" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *CompanyQuery) WithPayments(opts ...func(*PaymentQuery)) *CompanyQuery {
+	query := (&PaymentClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withPayments = query
+	return _q
+}
+
+// WithPaymentAllocations tells the query-builder to eager-load the nodes that are connected to
+// the "payment_allocations" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *CompanyQuery) WithPaymentAllocations(opts ...func(*PaymentAllocationQuery)) *CompanyQuery {
+	query := (&PaymentAllocationClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withPaymentAllocations = query
+	return _q
+}
+
+// WithIdempotencyKeys tells the query-builder to eager-load the nodes that are connected to
+// the "idempotency_keys" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *CompanyQuery) WithIdempotencyKeys(opts ...func(*IdempotencyKeyQuery)) *CompanyQuery {
+	query := (&IdempotencyKeyClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withIdempotencyKeys = query
+	return _q
+}
+
 // GroupBy is used to group vertices by one or more fields/columns.
 // It is often used with aggregate functions, like: count, max, mean, min, sum.
 //
@@ -1013,7 +1124,7 @@ func (_q *CompanyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Comp
 	var (
 		nodes       = []*Company{}
 		_spec       = _q.querySpec()
-		loadedTypes = [18]bool{
+		loadedTypes = [21]bool{
 			_q.withUsers != nil,
 			_q.withAPIKeys != nil,
 			_q.withCustomers != nil,
@@ -1032,6 +1143,9 @@ func (_q *CompanyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Comp
 			_q.withAccounts != nil,
 			_q.withJournalEntries != nil,
 			_q.withLedgerEntries != nil,
+			_q.withPayments != nil,
+			_q.withPaymentAllocations != nil,
+			_q.withIdempotencyKeys != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -1181,6 +1295,29 @@ func (_q *CompanyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Comp
 			return nil, err
 		}
 	}
+	if query := _q.withPayments; query != nil {
+		if err := _q.loadPayments(ctx, query, nodes,
+			func(n *Company) { n.Edges.Payments = []*Payment{} },
+			func(n *Company, e *Payment) { n.Edges.Payments = append(n.Edges.Payments, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withPaymentAllocations; query != nil {
+		if err := _q.loadPaymentAllocations(ctx, query, nodes,
+			func(n *Company) { n.Edges.PaymentAllocations = []*PaymentAllocation{} },
+			func(n *Company, e *PaymentAllocation) {
+				n.Edges.PaymentAllocations = append(n.Edges.PaymentAllocations, e)
+			}); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withIdempotencyKeys; query != nil {
+		if err := _q.loadIdempotencyKeys(ctx, query, nodes,
+			func(n *Company) { n.Edges.IdempotencyKeys = []*IdempotencyKey{} },
+			func(n *Company, e *IdempotencyKey) { n.Edges.IdempotencyKeys = append(n.Edges.IdempotencyKeys, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedUsers {
 		if err := _q.loadUsers(ctx, query, nodes,
 			func(n *Company) { n.appendNamedUsers(name) },
@@ -1304,6 +1441,27 @@ func (_q *CompanyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Comp
 		if err := _q.loadLedgerEntries(ctx, query, nodes,
 			func(n *Company) { n.appendNamedLedgerEntries(name) },
 			func(n *Company, e *LedgerEntry) { n.appendNamedLedgerEntries(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedPayments {
+		if err := _q.loadPayments(ctx, query, nodes,
+			func(n *Company) { n.appendNamedPayments(name) },
+			func(n *Company, e *Payment) { n.appendNamedPayments(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedPaymentAllocations {
+		if err := _q.loadPaymentAllocations(ctx, query, nodes,
+			func(n *Company) { n.appendNamedPaymentAllocations(name) },
+			func(n *Company, e *PaymentAllocation) { n.appendNamedPaymentAllocations(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedIdempotencyKeys {
+		if err := _q.loadIdempotencyKeys(ctx, query, nodes,
+			func(n *Company) { n.appendNamedIdempotencyKeys(name) },
+			func(n *Company, e *IdempotencyKey) { n.appendNamedIdempotencyKeys(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -1855,6 +2013,96 @@ func (_q *CompanyQuery) loadLedgerEntries(ctx context.Context, query *LedgerEntr
 	}
 	return nil
 }
+func (_q *CompanyQuery) loadPayments(ctx context.Context, query *PaymentQuery, nodes []*Company, init func(*Company), assign func(*Company, *Payment)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[pulid.ID]*Company)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(payment.FieldCompanyID)
+	}
+	query.Where(predicate.Payment(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(company.PaymentsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.CompanyID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "company_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *CompanyQuery) loadPaymentAllocations(ctx context.Context, query *PaymentAllocationQuery, nodes []*Company, init func(*Company), assign func(*Company, *PaymentAllocation)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[pulid.ID]*Company)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(paymentallocation.FieldCompanyID)
+	}
+	query.Where(predicate.PaymentAllocation(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(company.PaymentAllocationsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.CompanyID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "company_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *CompanyQuery) loadIdempotencyKeys(ctx context.Context, query *IdempotencyKeyQuery, nodes []*Company, init func(*Company), assign func(*Company, *IdempotencyKey)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[pulid.ID]*Company)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(idempotencykey.FieldCompanyID)
+	}
+	query.Where(predicate.IdempotencyKey(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(company.IdempotencyKeysColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.CompanyID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "company_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
 
 func (_q *CompanyQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
@@ -2224,6 +2472,48 @@ func (_q *CompanyQuery) WithNamedLedgerEntries(name string, opts ...func(*Ledger
 		_q.withNamedLedgerEntries = make(map[string]*LedgerEntryQuery)
 	}
 	_q.withNamedLedgerEntries[name] = query
+	return _q
+}
+
+// WithNamedPayments tells the query-builder to eager-load the nodes that are connected to the "payments"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *CompanyQuery) WithNamedPayments(name string, opts ...func(*PaymentQuery)) *CompanyQuery {
+	query := (&PaymentClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedPayments == nil {
+		_q.withNamedPayments = make(map[string]*PaymentQuery)
+	}
+	_q.withNamedPayments[name] = query
+	return _q
+}
+
+// WithNamedPaymentAllocations tells the query-builder to eager-load the nodes that are connected to the "payment_allocations"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *CompanyQuery) WithNamedPaymentAllocations(name string, opts ...func(*PaymentAllocationQuery)) *CompanyQuery {
+	query := (&PaymentAllocationClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedPaymentAllocations == nil {
+		_q.withNamedPaymentAllocations = make(map[string]*PaymentAllocationQuery)
+	}
+	_q.withNamedPaymentAllocations[name] = query
+	return _q
+}
+
+// WithNamedIdempotencyKeys tells the query-builder to eager-load the nodes that are connected to the "idempotency_keys"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *CompanyQuery) WithNamedIdempotencyKeys(name string, opts ...func(*IdempotencyKeyQuery)) *CompanyQuery {
+	query := (&IdempotencyKeyClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedIdempotencyKeys == nil {
+		_q.withNamedIdempotencyKeys = make(map[string]*IdempotencyKeyQuery)
+	}
+	_q.withNamedIdempotencyKeys[name] = query
 	return _q
 }
 

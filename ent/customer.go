@@ -122,16 +122,19 @@ type CustomerEdges struct {
 	Quotes []*Quote `json:"quotes,omitempty"`
 	// SalesOrders holds the value of the sales_orders edge.
 	SalesOrders []*SalesOrder `json:"sales_orders,omitempty"`
+	// Payments holds the value of the payments edge.
+	Payments []*Payment `json:"payments,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [7]bool
+	loadedTypes [8]bool
 	// totalCount holds the count of the edges above.
-	totalCount [5]map[string]int
+	totalCount [6]map[string]int
 
 	namedContacts    map[string][]*Contact
 	namedInvoices    map[string][]*Invoice
 	namedQuotes      map[string][]*Quote
 	namedSalesOrders map[string][]*SalesOrder
+	namedPayments    map[string][]*Payment
 }
 
 // CompanyOrErr returns the Company value or an error if the edge
@@ -201,6 +204,15 @@ func (e CustomerEdges) SalesOrdersOrErr() ([]*SalesOrder, error) {
 		return e.SalesOrders, nil
 	}
 	return nil, &NotLoadedError{edge: "sales_orders"}
+}
+
+// PaymentsOrErr returns the Payments value or an error if the edge
+// was not loaded in eager-loading.
+func (e CustomerEdges) PaymentsOrErr() ([]*Payment, error) {
+	if e.loadedTypes[7] {
+		return e.Payments, nil
+	}
+	return nil, &NotLoadedError{edge: "payments"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -553,6 +565,11 @@ func (_m *Customer) QuerySalesOrders() *SalesOrderQuery {
 	return NewCustomerClient(_m.config).QuerySalesOrders(_m)
 }
 
+// QueryPayments queries the "payments" edge of the Customer entity.
+func (_m *Customer) QueryPayments() *PaymentQuery {
+	return NewCustomerClient(_m.config).QueryPayments(_m)
+}
+
 // Update returns a builder for updating this Customer.
 // Note that you need to call Customer.Unwrap() before calling this method if this Customer
 // was returned from a transaction, and the transaction was committed or rolled back.
@@ -822,6 +839,30 @@ func (_m *Customer) appendNamedSalesOrders(name string, edges ...*SalesOrder) {
 		_m.Edges.namedSalesOrders[name] = []*SalesOrder{}
 	} else {
 		_m.Edges.namedSalesOrders[name] = append(_m.Edges.namedSalesOrders[name], edges...)
+	}
+}
+
+// NamedPayments returns the Payments named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Customer) NamedPayments(name string) ([]*Payment, error) {
+	if _m.Edges.namedPayments == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedPayments[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Customer) appendNamedPayments(name string, edges ...*Payment) {
+	if _m.Edges.namedPayments == nil {
+		_m.Edges.namedPayments = make(map[string][]*Payment)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedPayments[name] = []*Payment{}
+	} else {
+		_m.Edges.namedPayments[name] = append(_m.Edges.namedPayments[name], edges...)
 	}
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/bigledger/bigledger/ent/customer"
 	"github.com/bigledger/bigledger/ent/customergroup"
 	"github.com/bigledger/bigledger/ent/invoice"
+	"github.com/bigledger/bigledger/ent/payment"
 	"github.com/bigledger/bigledger/ent/predicate"
 	"github.com/bigledger/bigledger/ent/quote"
 	"github.com/bigledger/bigledger/ent/salesorder"
@@ -40,12 +41,14 @@ type CustomerQuery struct {
 	withInvoices         *InvoiceQuery
 	withQuotes           *QuoteQuery
 	withSalesOrders      *SalesOrderQuery
+	withPayments         *PaymentQuery
 	loadTotal            []func(context.Context, []*Customer) error
 	modifiers            []func(*sql.Selector)
 	withNamedContacts    map[string]*ContactQuery
 	withNamedInvoices    map[string]*InvoiceQuery
 	withNamedQuotes      map[string]*QuoteQuery
 	withNamedSalesOrders map[string]*SalesOrderQuery
+	withNamedPayments    map[string]*PaymentQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -229,6 +232,28 @@ func (_q *CustomerQuery) QuerySalesOrders() *SalesOrderQuery {
 			sqlgraph.From(customer.Table, customer.FieldID, selector),
 			sqlgraph.To(salesorder.Table, salesorder.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, customer.SalesOrdersTable, customer.SalesOrdersColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryPayments chains the current query on the "payments" edge.
+func (_q *CustomerQuery) QueryPayments() *PaymentQuery {
+	query := (&PaymentClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(customer.Table, customer.FieldID, selector),
+			sqlgraph.To(payment.Table, payment.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, customer.PaymentsTable, customer.PaymentsColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -435,6 +460,7 @@ func (_q *CustomerQuery) Clone() *CustomerQuery {
 		withInvoices:    _q.withInvoices.Clone(),
 		withQuotes:      _q.withQuotes.Clone(),
 		withSalesOrders: _q.withSalesOrders.Clone(),
+		withPayments:    _q.withPayments.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -516,6 +542,17 @@ func (_q *CustomerQuery) WithSalesOrders(opts ...func(*SalesOrderQuery)) *Custom
 		opt(query)
 	}
 	_q.withSalesOrders = query
+	return _q
+}
+
+// WithPayments tells the query-builder to eager-load the nodes that are connected to
+// the "payments" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *CustomerQuery) WithPayments(opts ...func(*PaymentQuery)) *CustomerQuery {
+	query := (&PaymentClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withPayments = query
 	return _q
 }
 
@@ -603,7 +640,7 @@ func (_q *CustomerQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Cus
 	var (
 		nodes       = []*Customer{}
 		_spec       = _q.querySpec()
-		loadedTypes = [7]bool{
+		loadedTypes = [8]bool{
 			_q.withCompany != nil,
 			_q.withGroup != nil,
 			_q.withContacts != nil,
@@ -611,6 +648,7 @@ func (_q *CustomerQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Cus
 			_q.withInvoices != nil,
 			_q.withQuotes != nil,
 			_q.withSalesOrders != nil,
+			_q.withPayments != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -680,6 +718,13 @@ func (_q *CustomerQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Cus
 			return nil, err
 		}
 	}
+	if query := _q.withPayments; query != nil {
+		if err := _q.loadPayments(ctx, query, nodes,
+			func(n *Customer) { n.Edges.Payments = []*Payment{} },
+			func(n *Customer, e *Payment) { n.Edges.Payments = append(n.Edges.Payments, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedContacts {
 		if err := _q.loadContacts(ctx, query, nodes,
 			func(n *Customer) { n.appendNamedContacts(name) },
@@ -705,6 +750,13 @@ func (_q *CustomerQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Cus
 		if err := _q.loadSalesOrders(ctx, query, nodes,
 			func(n *Customer) { n.appendNamedSalesOrders(name) },
 			func(n *Customer, e *SalesOrder) { n.appendNamedSalesOrders(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedPayments {
+		if err := _q.loadPayments(ctx, query, nodes,
+			func(n *Customer) { n.appendNamedPayments(name) },
+			func(n *Customer, e *Payment) { n.appendNamedPayments(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -929,6 +981,36 @@ func (_q *CustomerQuery) loadSalesOrders(ctx context.Context, query *SalesOrderQ
 	}
 	return nil
 }
+func (_q *CustomerQuery) loadPayments(ctx context.Context, query *PaymentQuery, nodes []*Customer, init func(*Customer), assign func(*Customer, *Payment)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[pulid.ID]*Customer)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(payment.FieldCustomerID)
+	}
+	query.Where(predicate.Payment(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(customer.PaymentsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.CustomerID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "customer_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
 
 func (_q *CustomerQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
@@ -1111,6 +1193,20 @@ func (_q *CustomerQuery) WithNamedSalesOrders(name string, opts ...func(*SalesOr
 		_q.withNamedSalesOrders = make(map[string]*SalesOrderQuery)
 	}
 	_q.withNamedSalesOrders[name] = query
+	return _q
+}
+
+// WithNamedPayments tells the query-builder to eager-load the nodes that are connected to the "payments"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *CustomerQuery) WithNamedPayments(name string, opts ...func(*PaymentQuery)) *CustomerQuery {
+	query := (&PaymentClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedPayments == nil {
+		_q.withNamedPayments = make(map[string]*PaymentQuery)
+	}
+	_q.withNamedPayments[name] = query
 	return _q
 }
 

@@ -20,11 +20,14 @@ import (
 	"github.com/bigledger/bigledger/ent/customer"
 	"github.com/bigledger/bigledger/ent/customergroup"
 	"github.com/bigledger/bigledger/ent/documentcounter"
+	"github.com/bigledger/bigledger/ent/idempotencykey"
 	"github.com/bigledger/bigledger/ent/invoice"
 	"github.com/bigledger/bigledger/ent/invoiceitem"
 	"github.com/bigledger/bigledger/ent/item"
 	"github.com/bigledger/bigledger/ent/journalentry"
 	"github.com/bigledger/bigledger/ent/ledgerentry"
+	"github.com/bigledger/bigledger/ent/payment"
+	"github.com/bigledger/bigledger/ent/paymentallocation"
 	"github.com/bigledger/bigledger/ent/quote"
 	"github.com/bigledger/bigledger/ent/quoteitem"
 	"github.com/bigledger/bigledger/ent/salesorder"
@@ -91,25 +94,28 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
-			apikey.Table:          apikey.ValidColumn,
-			account.Table:         account.ValidColumn,
-			attachment.Table:      attachment.ValidColumn,
-			company.Table:         company.ValidColumn,
-			contact.Table:         contact.ValidColumn,
-			customer.Table:        customer.ValidColumn,
-			customergroup.Table:   customergroup.ValidColumn,
-			documentcounter.Table: documentcounter.ValidColumn,
-			invoice.Table:         invoice.ValidColumn,
-			invoiceitem.Table:     invoiceitem.ValidColumn,
-			item.Table:            item.ValidColumn,
-			journalentry.Table:    journalentry.ValidColumn,
-			ledgerentry.Table:     ledgerentry.ValidColumn,
-			quote.Table:           quote.ValidColumn,
-			quoteitem.Table:       quoteitem.ValidColumn,
-			salesorder.Table:      salesorder.ValidColumn,
-			salesorderitem.Table:  salesorderitem.ValidColumn,
-			taxcode.Table:         taxcode.ValidColumn,
-			user.Table:            user.ValidColumn,
+			apikey.Table:            apikey.ValidColumn,
+			account.Table:           account.ValidColumn,
+			attachment.Table:        attachment.ValidColumn,
+			company.Table:           company.ValidColumn,
+			contact.Table:           contact.ValidColumn,
+			customer.Table:          customer.ValidColumn,
+			customergroup.Table:     customergroup.ValidColumn,
+			documentcounter.Table:   documentcounter.ValidColumn,
+			idempotencykey.Table:    idempotencykey.ValidColumn,
+			invoice.Table:           invoice.ValidColumn,
+			invoiceitem.Table:       invoiceitem.ValidColumn,
+			item.Table:              item.ValidColumn,
+			journalentry.Table:      journalentry.ValidColumn,
+			ledgerentry.Table:       ledgerentry.ValidColumn,
+			payment.Table:           payment.ValidColumn,
+			paymentallocation.Table: paymentallocation.ValidColumn,
+			quote.Table:             quote.ValidColumn,
+			quoteitem.Table:         quoteitem.ValidColumn,
+			salesorder.Table:        salesorder.ValidColumn,
+			salesorderitem.Table:    salesorderitem.ValidColumn,
+			taxcode.Table:           taxcode.ValidColumn,
+			user.Table:              user.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

@@ -21,6 +21,8 @@ import (
 	"github.com/bigledger/bigledger/ent/item"
 	"github.com/bigledger/bigledger/ent/journalentry"
 	"github.com/bigledger/bigledger/ent/ledgerentry"
+	"github.com/bigledger/bigledger/ent/payment"
+	"github.com/bigledger/bigledger/ent/paymentallocation"
 	"github.com/bigledger/bigledger/ent/quote"
 	"github.com/bigledger/bigledger/ent/quoteitem"
 	"github.com/bigledger/bigledger/ent/salesorder"
@@ -881,6 +883,95 @@ func (_q *CustomerQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 			_q.WithNamedSalesOrders(alias, func(wq *SalesOrderQuery) {
 				*wq = *query
 			})
+
+		case "payments":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&PaymentClient{config: _q.config}).Query()
+			)
+			args := newPaymentPaginateArgs(fieldArgs(ctx, new(PaymentWhereInput), path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newPaymentPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Customer) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID pulid.ID `sql:"customer_id"`
+							Count  int      `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(customer.PaymentsColumn), ids...))
+						})
+						if err := query.GroupBy(customer.PaymentsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[pulid.ID]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[5] == nil {
+								nodes[i].Edges.totalCount[5] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[5][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Customer) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.Payments)
+							if nodes[i].Edges.totalCount[5] == nil {
+								nodes[i].Edges.totalCount[5] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[5][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, paymentImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(customer.PaymentsColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedPayments(alias, func(wq *PaymentQuery) {
+				*wq = *query
+			})
 		case "createdAt":
 			if _, ok := fieldSeen[customer.FieldCreatedAt]; !ok {
 				selectedFields = append(selectedFields, customer.FieldCreatedAt)
@@ -1319,6 +1410,19 @@ func (_q *InvoiceQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				return err
 			}
 			_q.WithNamedItems(alias, func(wq *InvoiceItemQuery) {
+				*wq = *query
+			})
+
+		case "allocations":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&PaymentAllocationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, paymentallocationImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedAllocations(alias, func(wq *PaymentAllocationQuery) {
 				*wq = *query
 			})
 
@@ -2291,6 +2395,370 @@ func newLedgerEntryPaginateArgs(rv map[string]any) *ledgerentryPaginateArgs {
 		case *LedgerEntryOrder:
 			if v != nil {
 				args.opts = append(args.opts, WithLedgerEntryOrder(v))
+			}
+		}
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *PaymentQuery) CollectFields(ctx context.Context, satisfies ...string) (*PaymentQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *PaymentQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(payment.Columns))
+		selectedFields = []string{payment.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "customer":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CustomerClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, customerImplementors)...); err != nil {
+				return err
+			}
+			_q.withCustomer = query
+			if _, ok := fieldSeen[payment.FieldCustomerID]; !ok {
+				selectedFields = append(selectedFields, payment.FieldCustomerID)
+				fieldSeen[payment.FieldCustomerID] = struct{}{}
+			}
+
+		case "depositAccount":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&AccountClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, accountImplementors)...); err != nil {
+				return err
+			}
+			_q.withDepositAccount = query
+			if _, ok := fieldSeen[payment.FieldDepositAccountID]; !ok {
+				selectedFields = append(selectedFields, payment.FieldDepositAccountID)
+				fieldSeen[payment.FieldDepositAccountID] = struct{}{}
+			}
+
+		case "allocations":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&PaymentAllocationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, paymentallocationImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedAllocations(alias, func(wq *PaymentAllocationQuery) {
+				*wq = *query
+			})
+		case "createdAt":
+			if _, ok := fieldSeen[payment.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, payment.FieldCreatedAt)
+				fieldSeen[payment.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[payment.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, payment.FieldUpdatedAt)
+				fieldSeen[payment.FieldUpdatedAt] = struct{}{}
+			}
+		case "paymentNumber":
+			if _, ok := fieldSeen[payment.FieldPaymentNumber]; !ok {
+				selectedFields = append(selectedFields, payment.FieldPaymentNumber)
+				fieldSeen[payment.FieldPaymentNumber] = struct{}{}
+			}
+		case "customerID":
+			if _, ok := fieldSeen[payment.FieldCustomerID]; !ok {
+				selectedFields = append(selectedFields, payment.FieldCustomerID)
+				fieldSeen[payment.FieldCustomerID] = struct{}{}
+			}
+		case "amount":
+			if _, ok := fieldSeen[payment.FieldAmount]; !ok {
+				selectedFields = append(selectedFields, payment.FieldAmount)
+				fieldSeen[payment.FieldAmount] = struct{}{}
+			}
+		case "unappliedAmount":
+			if _, ok := fieldSeen[payment.FieldUnappliedAmount]; !ok {
+				selectedFields = append(selectedFields, payment.FieldUnappliedAmount)
+				fieldSeen[payment.FieldUnappliedAmount] = struct{}{}
+			}
+		case "currency":
+			if _, ok := fieldSeen[payment.FieldCurrency]; !ok {
+				selectedFields = append(selectedFields, payment.FieldCurrency)
+				fieldSeen[payment.FieldCurrency] = struct{}{}
+			}
+		case "exchangeRate":
+			if _, ok := fieldSeen[payment.FieldExchangeRate]; !ok {
+				selectedFields = append(selectedFields, payment.FieldExchangeRate)
+				fieldSeen[payment.FieldExchangeRate] = struct{}{}
+			}
+		case "paymentDate":
+			if _, ok := fieldSeen[payment.FieldPaymentDate]; !ok {
+				selectedFields = append(selectedFields, payment.FieldPaymentDate)
+				fieldSeen[payment.FieldPaymentDate] = struct{}{}
+			}
+		case "method":
+			if _, ok := fieldSeen[payment.FieldMethod]; !ok {
+				selectedFields = append(selectedFields, payment.FieldMethod)
+				fieldSeen[payment.FieldMethod] = struct{}{}
+			}
+		case "reference":
+			if _, ok := fieldSeen[payment.FieldReference]; !ok {
+				selectedFields = append(selectedFields, payment.FieldReference)
+				fieldSeen[payment.FieldReference] = struct{}{}
+			}
+		case "notes":
+			if _, ok := fieldSeen[payment.FieldNotes]; !ok {
+				selectedFields = append(selectedFields, payment.FieldNotes)
+				fieldSeen[payment.FieldNotes] = struct{}{}
+			}
+		case "depositAccountID":
+			if _, ok := fieldSeen[payment.FieldDepositAccountID]; !ok {
+				selectedFields = append(selectedFields, payment.FieldDepositAccountID)
+				fieldSeen[payment.FieldDepositAccountID] = struct{}{}
+			}
+		case "methodDetails":
+			if _, ok := fieldSeen[payment.FieldMethodDetails]; !ok {
+				selectedFields = append(selectedFields, payment.FieldMethodDetails)
+				fieldSeen[payment.FieldMethodDetails] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[payment.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, payment.FieldStatus)
+				fieldSeen[payment.FieldStatus] = struct{}{}
+			}
+		case "voidedAt":
+			if _, ok := fieldSeen[payment.FieldVoidedAt]; !ok {
+				selectedFields = append(selectedFields, payment.FieldVoidedAt)
+				fieldSeen[payment.FieldVoidedAt] = struct{}{}
+			}
+		case "voidReason":
+			if _, ok := fieldSeen[payment.FieldVoidReason]; !ok {
+				selectedFields = append(selectedFields, payment.FieldVoidReason)
+				fieldSeen[payment.FieldVoidReason] = struct{}{}
+			}
+		case "createdByID":
+			if _, ok := fieldSeen[payment.FieldCreatedByID]; !ok {
+				selectedFields = append(selectedFields, payment.FieldCreatedByID)
+				fieldSeen[payment.FieldCreatedByID] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type paymentPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []PaymentPaginateOption
+}
+
+func newPaymentPaginateArgs(rv map[string]any) *paymentPaginateArgs {
+	args := &paymentPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case []*PaymentOrder:
+			args.opts = append(args.opts, WithPaymentOrder(v))
+		case []any:
+			var orders []*PaymentOrder
+			for i := range v {
+				mv, ok := v[i].(map[string]any)
+				if !ok {
+					continue
+				}
+				var (
+					err1, err2 error
+					order      = &PaymentOrder{Field: &PaymentOrderField{}, Direction: entgql.OrderDirectionAsc}
+				)
+				if d, ok := mv[directionField]; ok {
+					err1 = order.Direction.UnmarshalGQL(d)
+				}
+				if f, ok := mv[fieldField]; ok {
+					err2 = order.Field.UnmarshalGQL(f)
+				}
+				if err1 == nil && err2 == nil {
+					orders = append(orders, order)
+				}
+			}
+			args.opts = append(args.opts, WithPaymentOrder(orders))
+		}
+	}
+	if v, ok := rv[whereField].(*PaymentWhereInput); ok {
+		args.opts = append(args.opts, WithPaymentFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *PaymentAllocationQuery) CollectFields(ctx context.Context, satisfies ...string) (*PaymentAllocationQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *PaymentAllocationQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(paymentallocation.Columns))
+		selectedFields = []string{paymentallocation.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "payment":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&PaymentClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, paymentImplementors)...); err != nil {
+				return err
+			}
+			_q.withPayment = query
+			if _, ok := fieldSeen[paymentallocation.FieldPaymentID]; !ok {
+				selectedFields = append(selectedFields, paymentallocation.FieldPaymentID)
+				fieldSeen[paymentallocation.FieldPaymentID] = struct{}{}
+			}
+
+		case "invoice":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&InvoiceClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, invoiceImplementors)...); err != nil {
+				return err
+			}
+			_q.withInvoice = query
+			if _, ok := fieldSeen[paymentallocation.FieldInvoiceID]; !ok {
+				selectedFields = append(selectedFields, paymentallocation.FieldInvoiceID)
+				fieldSeen[paymentallocation.FieldInvoiceID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[paymentallocation.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, paymentallocation.FieldCreatedAt)
+				fieldSeen[paymentallocation.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[paymentallocation.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, paymentallocation.FieldUpdatedAt)
+				fieldSeen[paymentallocation.FieldUpdatedAt] = struct{}{}
+			}
+		case "paymentID":
+			if _, ok := fieldSeen[paymentallocation.FieldPaymentID]; !ok {
+				selectedFields = append(selectedFields, paymentallocation.FieldPaymentID)
+				fieldSeen[paymentallocation.FieldPaymentID] = struct{}{}
+			}
+		case "invoiceID":
+			if _, ok := fieldSeen[paymentallocation.FieldInvoiceID]; !ok {
+				selectedFields = append(selectedFields, paymentallocation.FieldInvoiceID)
+				fieldSeen[paymentallocation.FieldInvoiceID] = struct{}{}
+			}
+		case "amount":
+			if _, ok := fieldSeen[paymentallocation.FieldAmount]; !ok {
+				selectedFields = append(selectedFields, paymentallocation.FieldAmount)
+				fieldSeen[paymentallocation.FieldAmount] = struct{}{}
+			}
+		case "voidedAt":
+			if _, ok := fieldSeen[paymentallocation.FieldVoidedAt]; !ok {
+				selectedFields = append(selectedFields, paymentallocation.FieldVoidedAt)
+				fieldSeen[paymentallocation.FieldVoidedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type paymentallocationPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []PaymentAllocationPaginateOption
+}
+
+func newPaymentAllocationPaginateArgs(rv map[string]any) *paymentallocationPaginateArgs {
+	args := &paymentallocationPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &PaymentAllocationOrder{Field: &PaymentAllocationOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithPaymentAllocationOrder(order))
+			}
+		case *PaymentAllocationOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithPaymentAllocationOrder(v))
 			}
 		}
 	}

@@ -99,6 +99,27 @@ func (_m *Customer) SalesOrders(
 	return _m.QuerySalesOrders().Paginate(ctx, after, first, before, last, opts...)
 }
 
+func (_m *Customer) Payments(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*PaymentOrder, where *PaymentWhereInput,
+) (*PaymentConnection, error) {
+	opts := []PaymentPaginateOption{
+		WithPaymentOrder(orderBy),
+		WithPaymentFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[5][alias]
+	if nodes, err := _m.NamedPayments(alias); err == nil || hasTotalCount {
+		pager, err := newPaymentPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &PaymentConnection{Edges: []*PaymentEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryPayments().Paginate(ctx, after, first, before, last, opts...)
+}
+
 func (_m *CustomerGroup) Customers(ctx context.Context) (result []*Customer, err error) {
 	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
 		result, err = _m.NamedCustomers(graphql.GetFieldContext(ctx).Field.Alias)
@@ -127,6 +148,18 @@ func (_m *Invoice) Items(ctx context.Context) (result []*InvoiceItem, err error)
 	}
 	if IsNotLoaded(err) {
 		result, err = _m.QueryItems().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *Invoice) Allocations(ctx context.Context) (result []*PaymentAllocation, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedAllocations(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.AllocationsOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryAllocations().All(ctx)
 	}
 	return result, err
 }
@@ -197,6 +230,50 @@ func (_m *LedgerEntry) Customer(ctx context.Context) (*Customer, error) {
 		result, err = _m.QueryCustomer().Only(ctx)
 	}
 	return result, MaskNotFound(err)
+}
+
+func (_m *Payment) Customer(ctx context.Context) (*Customer, error) {
+	result, err := _m.Edges.CustomerOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCustomer().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Payment) DepositAccount(ctx context.Context) (*Account, error) {
+	result, err := _m.Edges.DepositAccountOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryDepositAccount().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Payment) Allocations(ctx context.Context) (result []*PaymentAllocation, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedAllocations(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.AllocationsOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryAllocations().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *PaymentAllocation) Payment(ctx context.Context) (*Payment, error) {
+	result, err := _m.Edges.PaymentOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryPayment().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *PaymentAllocation) Invoice(ctx context.Context) (*Invoice, error) {
+	result, err := _m.Edges.InvoiceOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryInvoice().Only(ctx)
+	}
+	return result, err
 }
 
 func (_m *Quote) Customer(ctx context.Context) (*Customer, error) {

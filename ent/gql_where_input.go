@@ -15,6 +15,7 @@ import (
 	"github.com/bigledger/bigledger/ent/invoiceitem"
 	"github.com/bigledger/bigledger/ent/item"
 	"github.com/bigledger/bigledger/ent/journalentry"
+	"github.com/bigledger/bigledger/ent/payment"
 	"github.com/bigledger/bigledger/ent/predicate"
 	"github.com/bigledger/bigledger/ent/quote"
 	"github.com/bigledger/bigledger/ent/quoteitem"
@@ -1795,6 +1796,10 @@ type CustomerWhereInput struct {
 	// "sales_orders" edge predicates.
 	HasSalesOrders     *bool                   `json:"hasSalesOrders,omitempty"`
 	HasSalesOrdersWith []*SalesOrderWhereInput `json:"hasSalesOrdersWith,omitempty"`
+
+	// "payments" edge predicates.
+	HasPayments     *bool                `json:"hasPayments,omitempty"`
+	HasPaymentsWith []*PaymentWhereInput `json:"hasPaymentsWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -3059,6 +3064,24 @@ func (i *CustomerWhereInput) P() (predicate.Customer, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, customer.HasSalesOrdersWith(with...))
+	}
+	if i.HasPayments != nil {
+		p := customer.HasPayments()
+		if !*i.HasPayments {
+			p = customer.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasPaymentsWith) > 0 {
+		with := make([]predicate.Payment, 0, len(i.HasPaymentsWith))
+		for _, w := range i.HasPaymentsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasPaymentsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, customer.HasPaymentsWith(with...))
 	}
 	switch len(predicates) {
 	case 0:
@@ -7059,6 +7082,858 @@ func (i *JournalEntryWhereInput) P() (predicate.JournalEntry, error) {
 		return predicates[0], nil
 	default:
 		return journalentry.And(predicates...), nil
+	}
+}
+
+// PaymentWhereInput represents a where input for filtering Payment queries.
+type PaymentWhereInput struct {
+	Predicates []predicate.Payment  `json:"-"`
+	Not        *PaymentWhereInput   `json:"not,omitempty"`
+	Or         []*PaymentWhereInput `json:"or,omitempty"`
+	And        []*PaymentWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *pulid.ID  `json:"id,omitempty"`
+	IDNEQ   *pulid.ID  `json:"idNEQ,omitempty"`
+	IDIn    []pulid.ID `json:"idIn,omitempty"`
+	IDNotIn []pulid.ID `json:"idNotIn,omitempty"`
+	IDGT    *pulid.ID  `json:"idGT,omitempty"`
+	IDGTE   *pulid.ID  `json:"idGTE,omitempty"`
+	IDLT    *pulid.ID  `json:"idLT,omitempty"`
+	IDLTE   *pulid.ID  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "payment_number" field predicates.
+	PaymentNumber             *string  `json:"paymentNumber,omitempty"`
+	PaymentNumberNEQ          *string  `json:"paymentNumberNEQ,omitempty"`
+	PaymentNumberIn           []string `json:"paymentNumberIn,omitempty"`
+	PaymentNumberNotIn        []string `json:"paymentNumberNotIn,omitempty"`
+	PaymentNumberGT           *string  `json:"paymentNumberGT,omitempty"`
+	PaymentNumberGTE          *string  `json:"paymentNumberGTE,omitempty"`
+	PaymentNumberLT           *string  `json:"paymentNumberLT,omitempty"`
+	PaymentNumberLTE          *string  `json:"paymentNumberLTE,omitempty"`
+	PaymentNumberContains     *string  `json:"paymentNumberContains,omitempty"`
+	PaymentNumberHasPrefix    *string  `json:"paymentNumberHasPrefix,omitempty"`
+	PaymentNumberHasSuffix    *string  `json:"paymentNumberHasSuffix,omitempty"`
+	PaymentNumberEqualFold    *string  `json:"paymentNumberEqualFold,omitempty"`
+	PaymentNumberContainsFold *string  `json:"paymentNumberContainsFold,omitempty"`
+
+	// "customer_id" field predicates.
+	CustomerID             *pulid.ID  `json:"customerID,omitempty"`
+	CustomerIDNEQ          *pulid.ID  `json:"customerIDNEQ,omitempty"`
+	CustomerIDIn           []pulid.ID `json:"customerIDIn,omitempty"`
+	CustomerIDNotIn        []pulid.ID `json:"customerIDNotIn,omitempty"`
+	CustomerIDGT           *pulid.ID  `json:"customerIDGT,omitempty"`
+	CustomerIDGTE          *pulid.ID  `json:"customerIDGTE,omitempty"`
+	CustomerIDLT           *pulid.ID  `json:"customerIDLT,omitempty"`
+	CustomerIDLTE          *pulid.ID  `json:"customerIDLTE,omitempty"`
+	CustomerIDContains     *pulid.ID  `json:"customerIDContains,omitempty"`
+	CustomerIDHasPrefix    *pulid.ID  `json:"customerIDHasPrefix,omitempty"`
+	CustomerIDHasSuffix    *pulid.ID  `json:"customerIDHasSuffix,omitempty"`
+	CustomerIDEqualFold    *pulid.ID  `json:"customerIDEqualFold,omitempty"`
+	CustomerIDContainsFold *pulid.ID  `json:"customerIDContainsFold,omitempty"`
+
+	// "amount" field predicates.
+	Amount      *decimal.Decimal  `json:"amount,omitempty"`
+	AmountNEQ   *decimal.Decimal  `json:"amountNEQ,omitempty"`
+	AmountIn    []decimal.Decimal `json:"amountIn,omitempty"`
+	AmountNotIn []decimal.Decimal `json:"amountNotIn,omitempty"`
+	AmountGT    *decimal.Decimal  `json:"amountGT,omitempty"`
+	AmountGTE   *decimal.Decimal  `json:"amountGTE,omitempty"`
+	AmountLT    *decimal.Decimal  `json:"amountLT,omitempty"`
+	AmountLTE   *decimal.Decimal  `json:"amountLTE,omitempty"`
+
+	// "unapplied_amount" field predicates.
+	UnappliedAmount      *decimal.Decimal  `json:"unappliedAmount,omitempty"`
+	UnappliedAmountNEQ   *decimal.Decimal  `json:"unappliedAmountNEQ,omitempty"`
+	UnappliedAmountIn    []decimal.Decimal `json:"unappliedAmountIn,omitempty"`
+	UnappliedAmountNotIn []decimal.Decimal `json:"unappliedAmountNotIn,omitempty"`
+	UnappliedAmountGT    *decimal.Decimal  `json:"unappliedAmountGT,omitempty"`
+	UnappliedAmountGTE   *decimal.Decimal  `json:"unappliedAmountGTE,omitempty"`
+	UnappliedAmountLT    *decimal.Decimal  `json:"unappliedAmountLT,omitempty"`
+	UnappliedAmountLTE   *decimal.Decimal  `json:"unappliedAmountLTE,omitempty"`
+
+	// "currency" field predicates.
+	Currency             *string  `json:"currency,omitempty"`
+	CurrencyNEQ          *string  `json:"currencyNEQ,omitempty"`
+	CurrencyIn           []string `json:"currencyIn,omitempty"`
+	CurrencyNotIn        []string `json:"currencyNotIn,omitempty"`
+	CurrencyGT           *string  `json:"currencyGT,omitempty"`
+	CurrencyGTE          *string  `json:"currencyGTE,omitempty"`
+	CurrencyLT           *string  `json:"currencyLT,omitempty"`
+	CurrencyLTE          *string  `json:"currencyLTE,omitempty"`
+	CurrencyContains     *string  `json:"currencyContains,omitempty"`
+	CurrencyHasPrefix    *string  `json:"currencyHasPrefix,omitempty"`
+	CurrencyHasSuffix    *string  `json:"currencyHasSuffix,omitempty"`
+	CurrencyEqualFold    *string  `json:"currencyEqualFold,omitempty"`
+	CurrencyContainsFold *string  `json:"currencyContainsFold,omitempty"`
+
+	// "exchange_rate" field predicates.
+	ExchangeRate      *decimal.Decimal  `json:"exchangeRate,omitempty"`
+	ExchangeRateNEQ   *decimal.Decimal  `json:"exchangeRateNEQ,omitempty"`
+	ExchangeRateIn    []decimal.Decimal `json:"exchangeRateIn,omitempty"`
+	ExchangeRateNotIn []decimal.Decimal `json:"exchangeRateNotIn,omitempty"`
+	ExchangeRateGT    *decimal.Decimal  `json:"exchangeRateGT,omitempty"`
+	ExchangeRateGTE   *decimal.Decimal  `json:"exchangeRateGTE,omitempty"`
+	ExchangeRateLT    *decimal.Decimal  `json:"exchangeRateLT,omitempty"`
+	ExchangeRateLTE   *decimal.Decimal  `json:"exchangeRateLTE,omitempty"`
+
+	// "payment_date" field predicates.
+	PaymentDate      *types.Date  `json:"paymentDate,omitempty"`
+	PaymentDateNEQ   *types.Date  `json:"paymentDateNEQ,omitempty"`
+	PaymentDateIn    []types.Date `json:"paymentDateIn,omitempty"`
+	PaymentDateNotIn []types.Date `json:"paymentDateNotIn,omitempty"`
+	PaymentDateGT    *types.Date  `json:"paymentDateGT,omitempty"`
+	PaymentDateGTE   *types.Date  `json:"paymentDateGTE,omitempty"`
+	PaymentDateLT    *types.Date  `json:"paymentDateLT,omitempty"`
+	PaymentDateLTE   *types.Date  `json:"paymentDateLTE,omitempty"`
+
+	// "method" field predicates.
+	Method      *payment.Method  `json:"method,omitempty"`
+	MethodNEQ   *payment.Method  `json:"methodNEQ,omitempty"`
+	MethodIn    []payment.Method `json:"methodIn,omitempty"`
+	MethodNotIn []payment.Method `json:"methodNotIn,omitempty"`
+
+	// "reference" field predicates.
+	Reference             *string  `json:"reference,omitempty"`
+	ReferenceNEQ          *string  `json:"referenceNEQ,omitempty"`
+	ReferenceIn           []string `json:"referenceIn,omitempty"`
+	ReferenceNotIn        []string `json:"referenceNotIn,omitempty"`
+	ReferenceGT           *string  `json:"referenceGT,omitempty"`
+	ReferenceGTE          *string  `json:"referenceGTE,omitempty"`
+	ReferenceLT           *string  `json:"referenceLT,omitempty"`
+	ReferenceLTE          *string  `json:"referenceLTE,omitempty"`
+	ReferenceContains     *string  `json:"referenceContains,omitempty"`
+	ReferenceHasPrefix    *string  `json:"referenceHasPrefix,omitempty"`
+	ReferenceHasSuffix    *string  `json:"referenceHasSuffix,omitempty"`
+	ReferenceIsNil        bool     `json:"referenceIsNil,omitempty"`
+	ReferenceNotNil       bool     `json:"referenceNotNil,omitempty"`
+	ReferenceEqualFold    *string  `json:"referenceEqualFold,omitempty"`
+	ReferenceContainsFold *string  `json:"referenceContainsFold,omitempty"`
+
+	// "notes" field predicates.
+	Notes             *string  `json:"notes,omitempty"`
+	NotesNEQ          *string  `json:"notesNEQ,omitempty"`
+	NotesIn           []string `json:"notesIn,omitempty"`
+	NotesNotIn        []string `json:"notesNotIn,omitempty"`
+	NotesGT           *string  `json:"notesGT,omitempty"`
+	NotesGTE          *string  `json:"notesGTE,omitempty"`
+	NotesLT           *string  `json:"notesLT,omitempty"`
+	NotesLTE          *string  `json:"notesLTE,omitempty"`
+	NotesContains     *string  `json:"notesContains,omitempty"`
+	NotesHasPrefix    *string  `json:"notesHasPrefix,omitempty"`
+	NotesHasSuffix    *string  `json:"notesHasSuffix,omitempty"`
+	NotesIsNil        bool     `json:"notesIsNil,omitempty"`
+	NotesNotNil       bool     `json:"notesNotNil,omitempty"`
+	NotesEqualFold    *string  `json:"notesEqualFold,omitempty"`
+	NotesContainsFold *string  `json:"notesContainsFold,omitempty"`
+
+	// "deposit_account_id" field predicates.
+	DepositAccountID             *pulid.ID  `json:"depositAccountID,omitempty"`
+	DepositAccountIDNEQ          *pulid.ID  `json:"depositAccountIDNEQ,omitempty"`
+	DepositAccountIDIn           []pulid.ID `json:"depositAccountIDIn,omitempty"`
+	DepositAccountIDNotIn        []pulid.ID `json:"depositAccountIDNotIn,omitempty"`
+	DepositAccountIDGT           *pulid.ID  `json:"depositAccountIDGT,omitempty"`
+	DepositAccountIDGTE          *pulid.ID  `json:"depositAccountIDGTE,omitempty"`
+	DepositAccountIDLT           *pulid.ID  `json:"depositAccountIDLT,omitempty"`
+	DepositAccountIDLTE          *pulid.ID  `json:"depositAccountIDLTE,omitempty"`
+	DepositAccountIDContains     *pulid.ID  `json:"depositAccountIDContains,omitempty"`
+	DepositAccountIDHasPrefix    *pulid.ID  `json:"depositAccountIDHasPrefix,omitempty"`
+	DepositAccountIDHasSuffix    *pulid.ID  `json:"depositAccountIDHasSuffix,omitempty"`
+	DepositAccountIDEqualFold    *pulid.ID  `json:"depositAccountIDEqualFold,omitempty"`
+	DepositAccountIDContainsFold *pulid.ID  `json:"depositAccountIDContainsFold,omitempty"`
+
+	// "status" field predicates.
+	Status      *payment.Status  `json:"status,omitempty"`
+	StatusNEQ   *payment.Status  `json:"statusNEQ,omitempty"`
+	StatusIn    []payment.Status `json:"statusIn,omitempty"`
+	StatusNotIn []payment.Status `json:"statusNotIn,omitempty"`
+
+	// "voided_at" field predicates.
+	VoidedAt       *time.Time  `json:"voidedAt,omitempty"`
+	VoidedAtNEQ    *time.Time  `json:"voidedAtNEQ,omitempty"`
+	VoidedAtIn     []time.Time `json:"voidedAtIn,omitempty"`
+	VoidedAtNotIn  []time.Time `json:"voidedAtNotIn,omitempty"`
+	VoidedAtGT     *time.Time  `json:"voidedAtGT,omitempty"`
+	VoidedAtGTE    *time.Time  `json:"voidedAtGTE,omitempty"`
+	VoidedAtLT     *time.Time  `json:"voidedAtLT,omitempty"`
+	VoidedAtLTE    *time.Time  `json:"voidedAtLTE,omitempty"`
+	VoidedAtIsNil  bool        `json:"voidedAtIsNil,omitempty"`
+	VoidedAtNotNil bool        `json:"voidedAtNotNil,omitempty"`
+
+	// "void_reason" field predicates.
+	VoidReason             *string  `json:"voidReason,omitempty"`
+	VoidReasonNEQ          *string  `json:"voidReasonNEQ,omitempty"`
+	VoidReasonIn           []string `json:"voidReasonIn,omitempty"`
+	VoidReasonNotIn        []string `json:"voidReasonNotIn,omitempty"`
+	VoidReasonGT           *string  `json:"voidReasonGT,omitempty"`
+	VoidReasonGTE          *string  `json:"voidReasonGTE,omitempty"`
+	VoidReasonLT           *string  `json:"voidReasonLT,omitempty"`
+	VoidReasonLTE          *string  `json:"voidReasonLTE,omitempty"`
+	VoidReasonContains     *string  `json:"voidReasonContains,omitempty"`
+	VoidReasonHasPrefix    *string  `json:"voidReasonHasPrefix,omitempty"`
+	VoidReasonHasSuffix    *string  `json:"voidReasonHasSuffix,omitempty"`
+	VoidReasonIsNil        bool     `json:"voidReasonIsNil,omitempty"`
+	VoidReasonNotNil       bool     `json:"voidReasonNotNil,omitempty"`
+	VoidReasonEqualFold    *string  `json:"voidReasonEqualFold,omitempty"`
+	VoidReasonContainsFold *string  `json:"voidReasonContainsFold,omitempty"`
+
+	// "customer" edge predicates.
+	HasCustomer     *bool                 `json:"hasCustomer,omitempty"`
+	HasCustomerWith []*CustomerWhereInput `json:"hasCustomerWith,omitempty"`
+
+	// "deposit_account" edge predicates.
+	HasDepositAccount     *bool                `json:"hasDepositAccount,omitempty"`
+	HasDepositAccountWith []*AccountWhereInput `json:"hasDepositAccountWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *PaymentWhereInput) AddPredicates(predicates ...predicate.Payment) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the PaymentWhereInput filter on the PaymentQuery builder.
+func (i *PaymentWhereInput) Filter(q *PaymentQuery) (*PaymentQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyPaymentWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyPaymentWhereInput is returned in case the PaymentWhereInput is empty.
+var ErrEmptyPaymentWhereInput = errors.New("ent: empty predicate PaymentWhereInput")
+
+// P returns a predicate for filtering payments.
+// An error is returned if the input is empty or invalid.
+func (i *PaymentWhereInput) P() (predicate.Payment, error) {
+	var predicates []predicate.Payment
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, payment.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Payment, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, payment.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Payment, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, payment.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, payment.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, payment.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, payment.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, payment.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, payment.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, payment.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, payment.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, payment.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, payment.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, payment.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, payment.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, payment.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, payment.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, payment.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, payment.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, payment.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, payment.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, payment.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, payment.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, payment.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, payment.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, payment.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, payment.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, payment.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.PaymentNumber != nil {
+		predicates = append(predicates, payment.PaymentNumberEQ(*i.PaymentNumber))
+	}
+	if i.PaymentNumberNEQ != nil {
+		predicates = append(predicates, payment.PaymentNumberNEQ(*i.PaymentNumberNEQ))
+	}
+	if len(i.PaymentNumberIn) > 0 {
+		predicates = append(predicates, payment.PaymentNumberIn(i.PaymentNumberIn...))
+	}
+	if len(i.PaymentNumberNotIn) > 0 {
+		predicates = append(predicates, payment.PaymentNumberNotIn(i.PaymentNumberNotIn...))
+	}
+	if i.PaymentNumberGT != nil {
+		predicates = append(predicates, payment.PaymentNumberGT(*i.PaymentNumberGT))
+	}
+	if i.PaymentNumberGTE != nil {
+		predicates = append(predicates, payment.PaymentNumberGTE(*i.PaymentNumberGTE))
+	}
+	if i.PaymentNumberLT != nil {
+		predicates = append(predicates, payment.PaymentNumberLT(*i.PaymentNumberLT))
+	}
+	if i.PaymentNumberLTE != nil {
+		predicates = append(predicates, payment.PaymentNumberLTE(*i.PaymentNumberLTE))
+	}
+	if i.PaymentNumberContains != nil {
+		predicates = append(predicates, payment.PaymentNumberContains(*i.PaymentNumberContains))
+	}
+	if i.PaymentNumberHasPrefix != nil {
+		predicates = append(predicates, payment.PaymentNumberHasPrefix(*i.PaymentNumberHasPrefix))
+	}
+	if i.PaymentNumberHasSuffix != nil {
+		predicates = append(predicates, payment.PaymentNumberHasSuffix(*i.PaymentNumberHasSuffix))
+	}
+	if i.PaymentNumberEqualFold != nil {
+		predicates = append(predicates, payment.PaymentNumberEqualFold(*i.PaymentNumberEqualFold))
+	}
+	if i.PaymentNumberContainsFold != nil {
+		predicates = append(predicates, payment.PaymentNumberContainsFold(*i.PaymentNumberContainsFold))
+	}
+	if i.CustomerID != nil {
+		predicates = append(predicates, payment.CustomerIDEQ(*i.CustomerID))
+	}
+	if i.CustomerIDNEQ != nil {
+		predicates = append(predicates, payment.CustomerIDNEQ(*i.CustomerIDNEQ))
+	}
+	if len(i.CustomerIDIn) > 0 {
+		predicates = append(predicates, payment.CustomerIDIn(i.CustomerIDIn...))
+	}
+	if len(i.CustomerIDNotIn) > 0 {
+		predicates = append(predicates, payment.CustomerIDNotIn(i.CustomerIDNotIn...))
+	}
+	if i.CustomerIDGT != nil {
+		predicates = append(predicates, payment.CustomerIDGT(*i.CustomerIDGT))
+	}
+	if i.CustomerIDGTE != nil {
+		predicates = append(predicates, payment.CustomerIDGTE(*i.CustomerIDGTE))
+	}
+	if i.CustomerIDLT != nil {
+		predicates = append(predicates, payment.CustomerIDLT(*i.CustomerIDLT))
+	}
+	if i.CustomerIDLTE != nil {
+		predicates = append(predicates, payment.CustomerIDLTE(*i.CustomerIDLTE))
+	}
+	if i.CustomerIDContains != nil {
+		predicates = append(predicates, payment.CustomerIDContains(*i.CustomerIDContains))
+	}
+	if i.CustomerIDHasPrefix != nil {
+		predicates = append(predicates, payment.CustomerIDHasPrefix(*i.CustomerIDHasPrefix))
+	}
+	if i.CustomerIDHasSuffix != nil {
+		predicates = append(predicates, payment.CustomerIDHasSuffix(*i.CustomerIDHasSuffix))
+	}
+	if i.CustomerIDEqualFold != nil {
+		predicates = append(predicates, payment.CustomerIDEqualFold(*i.CustomerIDEqualFold))
+	}
+	if i.CustomerIDContainsFold != nil {
+		predicates = append(predicates, payment.CustomerIDContainsFold(*i.CustomerIDContainsFold))
+	}
+	if i.Amount != nil {
+		predicates = append(predicates, payment.AmountEQ(*i.Amount))
+	}
+	if i.AmountNEQ != nil {
+		predicates = append(predicates, payment.AmountNEQ(*i.AmountNEQ))
+	}
+	if len(i.AmountIn) > 0 {
+		predicates = append(predicates, payment.AmountIn(i.AmountIn...))
+	}
+	if len(i.AmountNotIn) > 0 {
+		predicates = append(predicates, payment.AmountNotIn(i.AmountNotIn...))
+	}
+	if i.AmountGT != nil {
+		predicates = append(predicates, payment.AmountGT(*i.AmountGT))
+	}
+	if i.AmountGTE != nil {
+		predicates = append(predicates, payment.AmountGTE(*i.AmountGTE))
+	}
+	if i.AmountLT != nil {
+		predicates = append(predicates, payment.AmountLT(*i.AmountLT))
+	}
+	if i.AmountLTE != nil {
+		predicates = append(predicates, payment.AmountLTE(*i.AmountLTE))
+	}
+	if i.UnappliedAmount != nil {
+		predicates = append(predicates, payment.UnappliedAmountEQ(*i.UnappliedAmount))
+	}
+	if i.UnappliedAmountNEQ != nil {
+		predicates = append(predicates, payment.UnappliedAmountNEQ(*i.UnappliedAmountNEQ))
+	}
+	if len(i.UnappliedAmountIn) > 0 {
+		predicates = append(predicates, payment.UnappliedAmountIn(i.UnappliedAmountIn...))
+	}
+	if len(i.UnappliedAmountNotIn) > 0 {
+		predicates = append(predicates, payment.UnappliedAmountNotIn(i.UnappliedAmountNotIn...))
+	}
+	if i.UnappliedAmountGT != nil {
+		predicates = append(predicates, payment.UnappliedAmountGT(*i.UnappliedAmountGT))
+	}
+	if i.UnappliedAmountGTE != nil {
+		predicates = append(predicates, payment.UnappliedAmountGTE(*i.UnappliedAmountGTE))
+	}
+	if i.UnappliedAmountLT != nil {
+		predicates = append(predicates, payment.UnappliedAmountLT(*i.UnappliedAmountLT))
+	}
+	if i.UnappliedAmountLTE != nil {
+		predicates = append(predicates, payment.UnappliedAmountLTE(*i.UnappliedAmountLTE))
+	}
+	if i.Currency != nil {
+		predicates = append(predicates, payment.CurrencyEQ(*i.Currency))
+	}
+	if i.CurrencyNEQ != nil {
+		predicates = append(predicates, payment.CurrencyNEQ(*i.CurrencyNEQ))
+	}
+	if len(i.CurrencyIn) > 0 {
+		predicates = append(predicates, payment.CurrencyIn(i.CurrencyIn...))
+	}
+	if len(i.CurrencyNotIn) > 0 {
+		predicates = append(predicates, payment.CurrencyNotIn(i.CurrencyNotIn...))
+	}
+	if i.CurrencyGT != nil {
+		predicates = append(predicates, payment.CurrencyGT(*i.CurrencyGT))
+	}
+	if i.CurrencyGTE != nil {
+		predicates = append(predicates, payment.CurrencyGTE(*i.CurrencyGTE))
+	}
+	if i.CurrencyLT != nil {
+		predicates = append(predicates, payment.CurrencyLT(*i.CurrencyLT))
+	}
+	if i.CurrencyLTE != nil {
+		predicates = append(predicates, payment.CurrencyLTE(*i.CurrencyLTE))
+	}
+	if i.CurrencyContains != nil {
+		predicates = append(predicates, payment.CurrencyContains(*i.CurrencyContains))
+	}
+	if i.CurrencyHasPrefix != nil {
+		predicates = append(predicates, payment.CurrencyHasPrefix(*i.CurrencyHasPrefix))
+	}
+	if i.CurrencyHasSuffix != nil {
+		predicates = append(predicates, payment.CurrencyHasSuffix(*i.CurrencyHasSuffix))
+	}
+	if i.CurrencyEqualFold != nil {
+		predicates = append(predicates, payment.CurrencyEqualFold(*i.CurrencyEqualFold))
+	}
+	if i.CurrencyContainsFold != nil {
+		predicates = append(predicates, payment.CurrencyContainsFold(*i.CurrencyContainsFold))
+	}
+	if i.ExchangeRate != nil {
+		predicates = append(predicates, payment.ExchangeRateEQ(*i.ExchangeRate))
+	}
+	if i.ExchangeRateNEQ != nil {
+		predicates = append(predicates, payment.ExchangeRateNEQ(*i.ExchangeRateNEQ))
+	}
+	if len(i.ExchangeRateIn) > 0 {
+		predicates = append(predicates, payment.ExchangeRateIn(i.ExchangeRateIn...))
+	}
+	if len(i.ExchangeRateNotIn) > 0 {
+		predicates = append(predicates, payment.ExchangeRateNotIn(i.ExchangeRateNotIn...))
+	}
+	if i.ExchangeRateGT != nil {
+		predicates = append(predicates, payment.ExchangeRateGT(*i.ExchangeRateGT))
+	}
+	if i.ExchangeRateGTE != nil {
+		predicates = append(predicates, payment.ExchangeRateGTE(*i.ExchangeRateGTE))
+	}
+	if i.ExchangeRateLT != nil {
+		predicates = append(predicates, payment.ExchangeRateLT(*i.ExchangeRateLT))
+	}
+	if i.ExchangeRateLTE != nil {
+		predicates = append(predicates, payment.ExchangeRateLTE(*i.ExchangeRateLTE))
+	}
+	if i.PaymentDate != nil {
+		predicates = append(predicates, payment.PaymentDateEQ(*i.PaymentDate))
+	}
+	if i.PaymentDateNEQ != nil {
+		predicates = append(predicates, payment.PaymentDateNEQ(*i.PaymentDateNEQ))
+	}
+	if len(i.PaymentDateIn) > 0 {
+		predicates = append(predicates, payment.PaymentDateIn(i.PaymentDateIn...))
+	}
+	if len(i.PaymentDateNotIn) > 0 {
+		predicates = append(predicates, payment.PaymentDateNotIn(i.PaymentDateNotIn...))
+	}
+	if i.PaymentDateGT != nil {
+		predicates = append(predicates, payment.PaymentDateGT(*i.PaymentDateGT))
+	}
+	if i.PaymentDateGTE != nil {
+		predicates = append(predicates, payment.PaymentDateGTE(*i.PaymentDateGTE))
+	}
+	if i.PaymentDateLT != nil {
+		predicates = append(predicates, payment.PaymentDateLT(*i.PaymentDateLT))
+	}
+	if i.PaymentDateLTE != nil {
+		predicates = append(predicates, payment.PaymentDateLTE(*i.PaymentDateLTE))
+	}
+	if i.Method != nil {
+		predicates = append(predicates, payment.MethodEQ(*i.Method))
+	}
+	if i.MethodNEQ != nil {
+		predicates = append(predicates, payment.MethodNEQ(*i.MethodNEQ))
+	}
+	if len(i.MethodIn) > 0 {
+		predicates = append(predicates, payment.MethodIn(i.MethodIn...))
+	}
+	if len(i.MethodNotIn) > 0 {
+		predicates = append(predicates, payment.MethodNotIn(i.MethodNotIn...))
+	}
+	if i.Reference != nil {
+		predicates = append(predicates, payment.ReferenceEQ(*i.Reference))
+	}
+	if i.ReferenceNEQ != nil {
+		predicates = append(predicates, payment.ReferenceNEQ(*i.ReferenceNEQ))
+	}
+	if len(i.ReferenceIn) > 0 {
+		predicates = append(predicates, payment.ReferenceIn(i.ReferenceIn...))
+	}
+	if len(i.ReferenceNotIn) > 0 {
+		predicates = append(predicates, payment.ReferenceNotIn(i.ReferenceNotIn...))
+	}
+	if i.ReferenceGT != nil {
+		predicates = append(predicates, payment.ReferenceGT(*i.ReferenceGT))
+	}
+	if i.ReferenceGTE != nil {
+		predicates = append(predicates, payment.ReferenceGTE(*i.ReferenceGTE))
+	}
+	if i.ReferenceLT != nil {
+		predicates = append(predicates, payment.ReferenceLT(*i.ReferenceLT))
+	}
+	if i.ReferenceLTE != nil {
+		predicates = append(predicates, payment.ReferenceLTE(*i.ReferenceLTE))
+	}
+	if i.ReferenceContains != nil {
+		predicates = append(predicates, payment.ReferenceContains(*i.ReferenceContains))
+	}
+	if i.ReferenceHasPrefix != nil {
+		predicates = append(predicates, payment.ReferenceHasPrefix(*i.ReferenceHasPrefix))
+	}
+	if i.ReferenceHasSuffix != nil {
+		predicates = append(predicates, payment.ReferenceHasSuffix(*i.ReferenceHasSuffix))
+	}
+	if i.ReferenceIsNil {
+		predicates = append(predicates, payment.ReferenceIsNil())
+	}
+	if i.ReferenceNotNil {
+		predicates = append(predicates, payment.ReferenceNotNil())
+	}
+	if i.ReferenceEqualFold != nil {
+		predicates = append(predicates, payment.ReferenceEqualFold(*i.ReferenceEqualFold))
+	}
+	if i.ReferenceContainsFold != nil {
+		predicates = append(predicates, payment.ReferenceContainsFold(*i.ReferenceContainsFold))
+	}
+	if i.Notes != nil {
+		predicates = append(predicates, payment.NotesEQ(*i.Notes))
+	}
+	if i.NotesNEQ != nil {
+		predicates = append(predicates, payment.NotesNEQ(*i.NotesNEQ))
+	}
+	if len(i.NotesIn) > 0 {
+		predicates = append(predicates, payment.NotesIn(i.NotesIn...))
+	}
+	if len(i.NotesNotIn) > 0 {
+		predicates = append(predicates, payment.NotesNotIn(i.NotesNotIn...))
+	}
+	if i.NotesGT != nil {
+		predicates = append(predicates, payment.NotesGT(*i.NotesGT))
+	}
+	if i.NotesGTE != nil {
+		predicates = append(predicates, payment.NotesGTE(*i.NotesGTE))
+	}
+	if i.NotesLT != nil {
+		predicates = append(predicates, payment.NotesLT(*i.NotesLT))
+	}
+	if i.NotesLTE != nil {
+		predicates = append(predicates, payment.NotesLTE(*i.NotesLTE))
+	}
+	if i.NotesContains != nil {
+		predicates = append(predicates, payment.NotesContains(*i.NotesContains))
+	}
+	if i.NotesHasPrefix != nil {
+		predicates = append(predicates, payment.NotesHasPrefix(*i.NotesHasPrefix))
+	}
+	if i.NotesHasSuffix != nil {
+		predicates = append(predicates, payment.NotesHasSuffix(*i.NotesHasSuffix))
+	}
+	if i.NotesIsNil {
+		predicates = append(predicates, payment.NotesIsNil())
+	}
+	if i.NotesNotNil {
+		predicates = append(predicates, payment.NotesNotNil())
+	}
+	if i.NotesEqualFold != nil {
+		predicates = append(predicates, payment.NotesEqualFold(*i.NotesEqualFold))
+	}
+	if i.NotesContainsFold != nil {
+		predicates = append(predicates, payment.NotesContainsFold(*i.NotesContainsFold))
+	}
+	if i.DepositAccountID != nil {
+		predicates = append(predicates, payment.DepositAccountIDEQ(*i.DepositAccountID))
+	}
+	if i.DepositAccountIDNEQ != nil {
+		predicates = append(predicates, payment.DepositAccountIDNEQ(*i.DepositAccountIDNEQ))
+	}
+	if len(i.DepositAccountIDIn) > 0 {
+		predicates = append(predicates, payment.DepositAccountIDIn(i.DepositAccountIDIn...))
+	}
+	if len(i.DepositAccountIDNotIn) > 0 {
+		predicates = append(predicates, payment.DepositAccountIDNotIn(i.DepositAccountIDNotIn...))
+	}
+	if i.DepositAccountIDGT != nil {
+		predicates = append(predicates, payment.DepositAccountIDGT(*i.DepositAccountIDGT))
+	}
+	if i.DepositAccountIDGTE != nil {
+		predicates = append(predicates, payment.DepositAccountIDGTE(*i.DepositAccountIDGTE))
+	}
+	if i.DepositAccountIDLT != nil {
+		predicates = append(predicates, payment.DepositAccountIDLT(*i.DepositAccountIDLT))
+	}
+	if i.DepositAccountIDLTE != nil {
+		predicates = append(predicates, payment.DepositAccountIDLTE(*i.DepositAccountIDLTE))
+	}
+	if i.DepositAccountIDContains != nil {
+		predicates = append(predicates, payment.DepositAccountIDContains(*i.DepositAccountIDContains))
+	}
+	if i.DepositAccountIDHasPrefix != nil {
+		predicates = append(predicates, payment.DepositAccountIDHasPrefix(*i.DepositAccountIDHasPrefix))
+	}
+	if i.DepositAccountIDHasSuffix != nil {
+		predicates = append(predicates, payment.DepositAccountIDHasSuffix(*i.DepositAccountIDHasSuffix))
+	}
+	if i.DepositAccountIDEqualFold != nil {
+		predicates = append(predicates, payment.DepositAccountIDEqualFold(*i.DepositAccountIDEqualFold))
+	}
+	if i.DepositAccountIDContainsFold != nil {
+		predicates = append(predicates, payment.DepositAccountIDContainsFold(*i.DepositAccountIDContainsFold))
+	}
+	if i.Status != nil {
+		predicates = append(predicates, payment.StatusEQ(*i.Status))
+	}
+	if i.StatusNEQ != nil {
+		predicates = append(predicates, payment.StatusNEQ(*i.StatusNEQ))
+	}
+	if len(i.StatusIn) > 0 {
+		predicates = append(predicates, payment.StatusIn(i.StatusIn...))
+	}
+	if len(i.StatusNotIn) > 0 {
+		predicates = append(predicates, payment.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.VoidedAt != nil {
+		predicates = append(predicates, payment.VoidedAtEQ(*i.VoidedAt))
+	}
+	if i.VoidedAtNEQ != nil {
+		predicates = append(predicates, payment.VoidedAtNEQ(*i.VoidedAtNEQ))
+	}
+	if len(i.VoidedAtIn) > 0 {
+		predicates = append(predicates, payment.VoidedAtIn(i.VoidedAtIn...))
+	}
+	if len(i.VoidedAtNotIn) > 0 {
+		predicates = append(predicates, payment.VoidedAtNotIn(i.VoidedAtNotIn...))
+	}
+	if i.VoidedAtGT != nil {
+		predicates = append(predicates, payment.VoidedAtGT(*i.VoidedAtGT))
+	}
+	if i.VoidedAtGTE != nil {
+		predicates = append(predicates, payment.VoidedAtGTE(*i.VoidedAtGTE))
+	}
+	if i.VoidedAtLT != nil {
+		predicates = append(predicates, payment.VoidedAtLT(*i.VoidedAtLT))
+	}
+	if i.VoidedAtLTE != nil {
+		predicates = append(predicates, payment.VoidedAtLTE(*i.VoidedAtLTE))
+	}
+	if i.VoidedAtIsNil {
+		predicates = append(predicates, payment.VoidedAtIsNil())
+	}
+	if i.VoidedAtNotNil {
+		predicates = append(predicates, payment.VoidedAtNotNil())
+	}
+	if i.VoidReason != nil {
+		predicates = append(predicates, payment.VoidReasonEQ(*i.VoidReason))
+	}
+	if i.VoidReasonNEQ != nil {
+		predicates = append(predicates, payment.VoidReasonNEQ(*i.VoidReasonNEQ))
+	}
+	if len(i.VoidReasonIn) > 0 {
+		predicates = append(predicates, payment.VoidReasonIn(i.VoidReasonIn...))
+	}
+	if len(i.VoidReasonNotIn) > 0 {
+		predicates = append(predicates, payment.VoidReasonNotIn(i.VoidReasonNotIn...))
+	}
+	if i.VoidReasonGT != nil {
+		predicates = append(predicates, payment.VoidReasonGT(*i.VoidReasonGT))
+	}
+	if i.VoidReasonGTE != nil {
+		predicates = append(predicates, payment.VoidReasonGTE(*i.VoidReasonGTE))
+	}
+	if i.VoidReasonLT != nil {
+		predicates = append(predicates, payment.VoidReasonLT(*i.VoidReasonLT))
+	}
+	if i.VoidReasonLTE != nil {
+		predicates = append(predicates, payment.VoidReasonLTE(*i.VoidReasonLTE))
+	}
+	if i.VoidReasonContains != nil {
+		predicates = append(predicates, payment.VoidReasonContains(*i.VoidReasonContains))
+	}
+	if i.VoidReasonHasPrefix != nil {
+		predicates = append(predicates, payment.VoidReasonHasPrefix(*i.VoidReasonHasPrefix))
+	}
+	if i.VoidReasonHasSuffix != nil {
+		predicates = append(predicates, payment.VoidReasonHasSuffix(*i.VoidReasonHasSuffix))
+	}
+	if i.VoidReasonIsNil {
+		predicates = append(predicates, payment.VoidReasonIsNil())
+	}
+	if i.VoidReasonNotNil {
+		predicates = append(predicates, payment.VoidReasonNotNil())
+	}
+	if i.VoidReasonEqualFold != nil {
+		predicates = append(predicates, payment.VoidReasonEqualFold(*i.VoidReasonEqualFold))
+	}
+	if i.VoidReasonContainsFold != nil {
+		predicates = append(predicates, payment.VoidReasonContainsFold(*i.VoidReasonContainsFold))
+	}
+
+	if i.HasCustomer != nil {
+		p := payment.HasCustomer()
+		if !*i.HasCustomer {
+			p = payment.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasCustomerWith) > 0 {
+		with := make([]predicate.Customer, 0, len(i.HasCustomerWith))
+		for _, w := range i.HasCustomerWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasCustomerWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, payment.HasCustomerWith(with...))
+	}
+	if i.HasDepositAccount != nil {
+		p := payment.HasDepositAccount()
+		if !*i.HasDepositAccount {
+			p = payment.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasDepositAccountWith) > 0 {
+		with := make([]predicate.Account, 0, len(i.HasDepositAccountWith))
+		for _, w := range i.HasDepositAccountWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasDepositAccountWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, payment.HasDepositAccountWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyPaymentWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return payment.And(predicates...), nil
 	}
 }
 

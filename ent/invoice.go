@@ -116,15 +116,18 @@ type InvoiceEdges struct {
 	Customer *Customer `json:"customer,omitempty"`
 	// Items holds the value of the items edge.
 	Items []*InvoiceItem `json:"items,omitempty"`
+	// Allocations holds the value of the allocations edge.
+	Allocations []*PaymentAllocation `json:"allocations,omitempty"`
 	// SalesOrder holds the value of the sales_order edge.
 	SalesOrder *SalesOrder `json:"sales_order,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [4]bool
+	loadedTypes [5]bool
 	// totalCount holds the count of the edges above.
-	totalCount [3]map[string]int
+	totalCount [4]map[string]int
 
-	namedItems map[string][]*InvoiceItem
+	namedItems       map[string][]*InvoiceItem
+	namedAllocations map[string][]*PaymentAllocation
 }
 
 // CompanyOrErr returns the Company value or an error if the edge
@@ -158,12 +161,21 @@ func (e InvoiceEdges) ItemsOrErr() ([]*InvoiceItem, error) {
 	return nil, &NotLoadedError{edge: "items"}
 }
 
+// AllocationsOrErr returns the Allocations value or an error if the edge
+// was not loaded in eager-loading.
+func (e InvoiceEdges) AllocationsOrErr() ([]*PaymentAllocation, error) {
+	if e.loadedTypes[3] {
+		return e.Allocations, nil
+	}
+	return nil, &NotLoadedError{edge: "allocations"}
+}
+
 // SalesOrderOrErr returns the SalesOrder value or an error if the edge
 // was not loaded in eager-loading, or loaded but was not found.
 func (e InvoiceEdges) SalesOrderOrErr() (*SalesOrder, error) {
 	if e.SalesOrder != nil {
 		return e.SalesOrder, nil
-	} else if e.loadedTypes[3] {
+	} else if e.loadedTypes[4] {
 		return nil, &NotFoundError{label: salesorder.Label}
 	}
 	return nil, &NotLoadedError{edge: "sales_order"}
@@ -498,6 +510,11 @@ func (_m *Invoice) QueryItems() *InvoiceItemQuery {
 	return NewInvoiceClient(_m.config).QueryItems(_m)
 }
 
+// QueryAllocations queries the "allocations" edge of the Invoice entity.
+func (_m *Invoice) QueryAllocations() *PaymentAllocationQuery {
+	return NewInvoiceClient(_m.config).QueryAllocations(_m)
+}
+
 // QuerySalesOrder queries the "sales_order" edge of the Invoice entity.
 func (_m *Invoice) QuerySalesOrder() *SalesOrderQuery {
 	return NewInvoiceClient(_m.config).QuerySalesOrder(_m)
@@ -697,6 +714,30 @@ func (_m *Invoice) appendNamedItems(name string, edges ...*InvoiceItem) {
 		_m.Edges.namedItems[name] = []*InvoiceItem{}
 	} else {
 		_m.Edges.namedItems[name] = append(_m.Edges.namedItems[name], edges...)
+	}
+}
+
+// NamedAllocations returns the Allocations named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Invoice) NamedAllocations(name string) ([]*PaymentAllocation, error) {
+	if _m.Edges.namedAllocations == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedAllocations[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Invoice) appendNamedAllocations(name string, edges ...*PaymentAllocation) {
+	if _m.Edges.namedAllocations == nil {
+		_m.Edges.namedAllocations = make(map[string][]*PaymentAllocation)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedAllocations[name] = []*PaymentAllocation{}
+	} else {
+		_m.Edges.namedAllocations[name] = append(_m.Edges.namedAllocations[name], edges...)
 	}
 }
 

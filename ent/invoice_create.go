@@ -16,6 +16,7 @@ import (
 	"github.com/bigledger/bigledger/ent/customer"
 	"github.com/bigledger/bigledger/ent/invoice"
 	"github.com/bigledger/bigledger/ent/invoiceitem"
+	"github.com/bigledger/bigledger/ent/paymentallocation"
 	"github.com/bigledger/bigledger/ent/salesorder"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/ent/schema/types"
@@ -567,6 +568,21 @@ func (_c *InvoiceCreate) AddItems(v ...*InvoiceItem) *InvoiceCreate {
 	return _c.AddItemIDs(ids...)
 }
 
+// AddAllocationIDs adds the "allocations" edge to the PaymentAllocation entity by IDs.
+func (_c *InvoiceCreate) AddAllocationIDs(ids ...pulid.ID) *InvoiceCreate {
+	_c.mutation.AddAllocationIDs(ids...)
+	return _c
+}
+
+// AddAllocations adds the "allocations" edges to the PaymentAllocation entity.
+func (_c *InvoiceCreate) AddAllocations(v ...*PaymentAllocation) *InvoiceCreate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddAllocationIDs(ids...)
+}
+
 // SetSalesOrder sets the "sales_order" edge to the SalesOrder entity.
 func (_c *InvoiceCreate) SetSalesOrder(v *SalesOrder) *InvoiceCreate {
 	return _c.SetSalesOrderID(v.ID)
@@ -1028,6 +1044,22 @@ func (_c *InvoiceCreate) createSpec() (*Invoice, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(invoiceitem.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.AllocationsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   invoice.AllocationsTable,
+			Columns: []string{invoice.AllocationsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(paymentallocation.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

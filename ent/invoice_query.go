@@ -18,6 +18,7 @@ import (
 	"github.com/bigledger/bigledger/ent/customer"
 	"github.com/bigledger/bigledger/ent/invoice"
 	"github.com/bigledger/bigledger/ent/invoiceitem"
+	"github.com/bigledger/bigledger/ent/paymentallocation"
 	"github.com/bigledger/bigledger/ent/predicate"
 	"github.com/bigledger/bigledger/ent/salesorder"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
@@ -26,17 +27,19 @@ import (
 // InvoiceQuery is the builder for querying Invoice entities.
 type InvoiceQuery struct {
 	config
-	ctx            *QueryContext
-	order          []invoice.OrderOption
-	inters         []Interceptor
-	predicates     []predicate.Invoice
-	withCompany    *CompanyQuery
-	withCustomer   *CustomerQuery
-	withItems      *InvoiceItemQuery
-	withSalesOrder *SalesOrderQuery
-	loadTotal      []func(context.Context, []*Invoice) error
-	modifiers      []func(*sql.Selector)
-	withNamedItems map[string]*InvoiceItemQuery
+	ctx                  *QueryContext
+	order                []invoice.OrderOption
+	inters               []Interceptor
+	predicates           []predicate.Invoice
+	withCompany          *CompanyQuery
+	withCustomer         *CustomerQuery
+	withItems            *InvoiceItemQuery
+	withAllocations      *PaymentAllocationQuery
+	withSalesOrder       *SalesOrderQuery
+	loadTotal            []func(context.Context, []*Invoice) error
+	modifiers            []func(*sql.Selector)
+	withNamedItems       map[string]*InvoiceItemQuery
+	withNamedAllocations map[string]*PaymentAllocationQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -132,6 +135,28 @@ func (_q *InvoiceQuery) QueryItems() *InvoiceItemQuery {
 			sqlgraph.From(invoice.Table, invoice.FieldID, selector),
 			sqlgraph.To(invoiceitem.Table, invoiceitem.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, invoice.ItemsTable, invoice.ItemsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryAllocations chains the current query on the "allocations" edge.
+func (_q *InvoiceQuery) QueryAllocations() *PaymentAllocationQuery {
+	query := (&PaymentAllocationClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(invoice.Table, invoice.FieldID, selector),
+			sqlgraph.To(paymentallocation.Table, paymentallocation.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, invoice.AllocationsTable, invoice.AllocationsColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -348,15 +373,16 @@ func (_q *InvoiceQuery) Clone() *InvoiceQuery {
 		return nil
 	}
 	return &InvoiceQuery{
-		config:         _q.config,
-		ctx:            _q.ctx.Clone(),
-		order:          append([]invoice.OrderOption{}, _q.order...),
-		inters:         append([]Interceptor{}, _q.inters...),
-		predicates:     append([]predicate.Invoice{}, _q.predicates...),
-		withCompany:    _q.withCompany.Clone(),
-		withCustomer:   _q.withCustomer.Clone(),
-		withItems:      _q.withItems.Clone(),
-		withSalesOrder: _q.withSalesOrder.Clone(),
+		config:          _q.config,
+		ctx:             _q.ctx.Clone(),
+		order:           append([]invoice.OrderOption{}, _q.order...),
+		inters:          append([]Interceptor{}, _q.inters...),
+		predicates:      append([]predicate.Invoice{}, _q.predicates...),
+		withCompany:     _q.withCompany.Clone(),
+		withCustomer:    _q.withCustomer.Clone(),
+		withItems:       _q.withItems.Clone(),
+		withAllocations: _q.withAllocations.Clone(),
+		withSalesOrder:  _q.withSalesOrder.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -394,6 +420,17 @@ func (_q *InvoiceQuery) WithItems(opts ...func(*InvoiceItemQuery)) *InvoiceQuery
 		opt(query)
 	}
 	_q.withItems = query
+	return _q
+}
+
+// WithAllocations tells the query-builder to eager-load the nodes that are connected to
+// the "allocations" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *InvoiceQuery) WithAllocations(opts ...func(*PaymentAllocationQuery)) *InvoiceQuery {
+	query := (&PaymentAllocationClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withAllocations = query
 	return _q
 }
 
@@ -492,10 +529,11 @@ func (_q *InvoiceQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Invo
 	var (
 		nodes       = []*Invoice{}
 		_spec       = _q.querySpec()
-		loadedTypes = [4]bool{
+		loadedTypes = [5]bool{
 			_q.withCompany != nil,
 			_q.withCustomer != nil,
 			_q.withItems != nil,
+			_q.withAllocations != nil,
 			_q.withSalesOrder != nil,
 		}
 	)
@@ -539,6 +577,13 @@ func (_q *InvoiceQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Invo
 			return nil, err
 		}
 	}
+	if query := _q.withAllocations; query != nil {
+		if err := _q.loadAllocations(ctx, query, nodes,
+			func(n *Invoice) { n.Edges.Allocations = []*PaymentAllocation{} },
+			func(n *Invoice, e *PaymentAllocation) { n.Edges.Allocations = append(n.Edges.Allocations, e) }); err != nil {
+			return nil, err
+		}
+	}
 	if query := _q.withSalesOrder; query != nil {
 		if err := _q.loadSalesOrder(ctx, query, nodes, nil,
 			func(n *Invoice, e *SalesOrder) { n.Edges.SalesOrder = e }); err != nil {
@@ -549,6 +594,13 @@ func (_q *InvoiceQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Invo
 		if err := _q.loadItems(ctx, query, nodes,
 			func(n *Invoice) { n.appendNamedItems(name) },
 			func(n *Invoice, e *InvoiceItem) { n.appendNamedItems(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedAllocations {
+		if err := _q.loadAllocations(ctx, query, nodes,
+			func(n *Invoice) { n.appendNamedAllocations(name) },
+			func(n *Invoice, e *PaymentAllocation) { n.appendNamedAllocations(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -633,6 +685,36 @@ func (_q *InvoiceQuery) loadItems(ctx context.Context, query *InvoiceItemQuery, 
 	}
 	query.Where(predicate.InvoiceItem(func(s *sql.Selector) {
 		s.Where(sql.InValues(s.C(invoice.ItemsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.InvoiceID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "invoice_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *InvoiceQuery) loadAllocations(ctx context.Context, query *PaymentAllocationQuery, nodes []*Invoice, init func(*Invoice), assign func(*Invoice, *PaymentAllocation)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[pulid.ID]*Invoice)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(paymentallocation.FieldInvoiceID)
+	}
+	query.Where(predicate.PaymentAllocation(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(invoice.AllocationsColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -820,6 +902,20 @@ func (_q *InvoiceQuery) WithNamedItems(name string, opts ...func(*InvoiceItemQue
 		_q.withNamedItems = make(map[string]*InvoiceItemQuery)
 	}
 	_q.withNamedItems[name] = query
+	return _q
+}
+
+// WithNamedAllocations tells the query-builder to eager-load the nodes that are connected to the "allocations"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *InvoiceQuery) WithNamedAllocations(name string, opts ...func(*PaymentAllocationQuery)) *InvoiceQuery {
+	query := (&PaymentAllocationClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedAllocations == nil {
+		_q.withNamedAllocations = make(map[string]*PaymentAllocationQuery)
+	}
+	_q.withNamedAllocations[name] = query
 	return _q
 }
 

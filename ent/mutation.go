@@ -19,11 +19,14 @@ import (
 	"github.com/bigledger/bigledger/ent/customer"
 	"github.com/bigledger/bigledger/ent/customergroup"
 	"github.com/bigledger/bigledger/ent/documentcounter"
+	"github.com/bigledger/bigledger/ent/idempotencykey"
 	"github.com/bigledger/bigledger/ent/invoice"
 	"github.com/bigledger/bigledger/ent/invoiceitem"
 	"github.com/bigledger/bigledger/ent/item"
 	"github.com/bigledger/bigledger/ent/journalentry"
 	"github.com/bigledger/bigledger/ent/ledgerentry"
+	"github.com/bigledger/bigledger/ent/payment"
+	"github.com/bigledger/bigledger/ent/paymentallocation"
 	"github.com/bigledger/bigledger/ent/predicate"
 	"github.com/bigledger/bigledger/ent/quote"
 	"github.com/bigledger/bigledger/ent/quoteitem"
@@ -45,25 +48,28 @@ const (
 	OpUpdateOne = ent.OpUpdateOne
 
 	// Node types.
-	TypeAPIKey          = "APIKey"
-	TypeAccount         = "Account"
-	TypeAttachment      = "Attachment"
-	TypeCompany         = "Company"
-	TypeContact         = "Contact"
-	TypeCustomer        = "Customer"
-	TypeCustomerGroup   = "CustomerGroup"
-	TypeDocumentCounter = "DocumentCounter"
-	TypeInvoice         = "Invoice"
-	TypeInvoiceItem     = "InvoiceItem"
-	TypeItem            = "Item"
-	TypeJournalEntry    = "JournalEntry"
-	TypeLedgerEntry     = "LedgerEntry"
-	TypeQuote           = "Quote"
-	TypeQuoteItem       = "QuoteItem"
-	TypeSalesOrder      = "SalesOrder"
-	TypeSalesOrderItem  = "SalesOrderItem"
-	TypeTaxCode         = "TaxCode"
-	TypeUser            = "User"
+	TypeAPIKey            = "APIKey"
+	TypeAccount           = "Account"
+	TypeAttachment        = "Attachment"
+	TypeCompany           = "Company"
+	TypeContact           = "Contact"
+	TypeCustomer          = "Customer"
+	TypeCustomerGroup     = "CustomerGroup"
+	TypeDocumentCounter   = "DocumentCounter"
+	TypeIdempotencyKey    = "IdempotencyKey"
+	TypeInvoice           = "Invoice"
+	TypeInvoiceItem       = "InvoiceItem"
+	TypeItem              = "Item"
+	TypeJournalEntry      = "JournalEntry"
+	TypeLedgerEntry       = "LedgerEntry"
+	TypePayment           = "Payment"
+	TypePaymentAllocation = "PaymentAllocation"
+	TypeQuote             = "Quote"
+	TypeQuoteItem         = "QuoteItem"
+	TypeSalesOrder        = "SalesOrder"
+	TypeSalesOrderItem    = "SalesOrderItem"
+	TypeTaxCode           = "TaxCode"
+	TypeUser              = "User"
 )
 
 // APIKeyMutation represents an operation that mutates the APIKey nodes in the graph.
@@ -3195,73 +3201,82 @@ func (m *AttachmentMutation) ResetEdge(name string) error {
 // CompanyMutation represents an operation that mutates the Company nodes in the graph.
 type CompanyMutation struct {
 	config
-	op                       Op
-	typ                      string
-	id                       *pulid.ID
-	created_at               *time.Time
-	updated_at               *time.Time
-	name                     *string
-	base_currency            *string
-	timezone                 *string
-	settings                 *map[string]interface{}
-	clearedFields            map[string]struct{}
-	users                    map[pulid.ID]struct{}
-	removedusers             map[pulid.ID]struct{}
-	clearedusers             bool
-	api_keys                 map[pulid.ID]struct{}
-	removedapi_keys          map[pulid.ID]struct{}
-	clearedapi_keys          bool
-	customers                map[pulid.ID]struct{}
-	removedcustomers         map[pulid.ID]struct{}
-	clearedcustomers         bool
-	contacts                 map[pulid.ID]struct{}
-	removedcontacts          map[pulid.ID]struct{}
-	clearedcontacts          bool
-	customer_groups          map[pulid.ID]struct{}
-	removedcustomer_groups   map[pulid.ID]struct{}
-	clearedcustomer_groups   bool
-	document_counters        map[pulid.ID]struct{}
-	removeddocument_counters map[pulid.ID]struct{}
-	cleareddocument_counters bool
-	tax_codes                map[pulid.ID]struct{}
-	removedtax_codes         map[pulid.ID]struct{}
-	clearedtax_codes         bool
-	items                    map[pulid.ID]struct{}
-	removeditems             map[pulid.ID]struct{}
-	cleareditems             bool
-	invoices                 map[pulid.ID]struct{}
-	removedinvoices          map[pulid.ID]struct{}
-	clearedinvoices          bool
-	invoice_items            map[pulid.ID]struct{}
-	removedinvoice_items     map[pulid.ID]struct{}
-	clearedinvoice_items     bool
-	quotes                   map[pulid.ID]struct{}
-	removedquotes            map[pulid.ID]struct{}
-	clearedquotes            bool
-	quote_items              map[pulid.ID]struct{}
-	removedquote_items       map[pulid.ID]struct{}
-	clearedquote_items       bool
-	sales_orders             map[pulid.ID]struct{}
-	removedsales_orders      map[pulid.ID]struct{}
-	clearedsales_orders      bool
-	sales_order_items        map[pulid.ID]struct{}
-	removedsales_order_items map[pulid.ID]struct{}
-	clearedsales_order_items bool
-	attachments              map[pulid.ID]struct{}
-	removedattachments       map[pulid.ID]struct{}
-	clearedattachments       bool
-	accounts                 map[pulid.ID]struct{}
-	removedaccounts          map[pulid.ID]struct{}
-	clearedaccounts          bool
-	journal_entries          map[pulid.ID]struct{}
-	removedjournal_entries   map[pulid.ID]struct{}
-	clearedjournal_entries   bool
-	ledger_entries           map[pulid.ID]struct{}
-	removedledger_entries    map[pulid.ID]struct{}
-	clearedledger_entries    bool
-	done                     bool
-	oldValue                 func(context.Context) (*Company, error)
-	predicates               []predicate.Company
+	op                         Op
+	typ                        string
+	id                         *pulid.ID
+	created_at                 *time.Time
+	updated_at                 *time.Time
+	name                       *string
+	base_currency              *string
+	timezone                   *string
+	settings                   *map[string]interface{}
+	clearedFields              map[string]struct{}
+	users                      map[pulid.ID]struct{}
+	removedusers               map[pulid.ID]struct{}
+	clearedusers               bool
+	api_keys                   map[pulid.ID]struct{}
+	removedapi_keys            map[pulid.ID]struct{}
+	clearedapi_keys            bool
+	customers                  map[pulid.ID]struct{}
+	removedcustomers           map[pulid.ID]struct{}
+	clearedcustomers           bool
+	contacts                   map[pulid.ID]struct{}
+	removedcontacts            map[pulid.ID]struct{}
+	clearedcontacts            bool
+	customer_groups            map[pulid.ID]struct{}
+	removedcustomer_groups     map[pulid.ID]struct{}
+	clearedcustomer_groups     bool
+	document_counters          map[pulid.ID]struct{}
+	removeddocument_counters   map[pulid.ID]struct{}
+	cleareddocument_counters   bool
+	tax_codes                  map[pulid.ID]struct{}
+	removedtax_codes           map[pulid.ID]struct{}
+	clearedtax_codes           bool
+	items                      map[pulid.ID]struct{}
+	removeditems               map[pulid.ID]struct{}
+	cleareditems               bool
+	invoices                   map[pulid.ID]struct{}
+	removedinvoices            map[pulid.ID]struct{}
+	clearedinvoices            bool
+	invoice_items              map[pulid.ID]struct{}
+	removedinvoice_items       map[pulid.ID]struct{}
+	clearedinvoice_items       bool
+	quotes                     map[pulid.ID]struct{}
+	removedquotes              map[pulid.ID]struct{}
+	clearedquotes              bool
+	quote_items                map[pulid.ID]struct{}
+	removedquote_items         map[pulid.ID]struct{}
+	clearedquote_items         bool
+	sales_orders               map[pulid.ID]struct{}
+	removedsales_orders        map[pulid.ID]struct{}
+	clearedsales_orders        bool
+	sales_order_items          map[pulid.ID]struct{}
+	removedsales_order_items   map[pulid.ID]struct{}
+	clearedsales_order_items   bool
+	attachments                map[pulid.ID]struct{}
+	removedattachments         map[pulid.ID]struct{}
+	clearedattachments         bool
+	accounts                   map[pulid.ID]struct{}
+	removedaccounts            map[pulid.ID]struct{}
+	clearedaccounts            bool
+	journal_entries            map[pulid.ID]struct{}
+	removedjournal_entries     map[pulid.ID]struct{}
+	clearedjournal_entries     bool
+	ledger_entries             map[pulid.ID]struct{}
+	removedledger_entries      map[pulid.ID]struct{}
+	clearedledger_entries      bool
+	payments                   map[pulid.ID]struct{}
+	removedpayments            map[pulid.ID]struct{}
+	clearedpayments            bool
+	payment_allocations        map[pulid.ID]struct{}
+	removedpayment_allocations map[pulid.ID]struct{}
+	clearedpayment_allocations bool
+	idempotency_keys           map[pulid.ID]struct{}
+	removedidempotency_keys    map[pulid.ID]struct{}
+	clearedidempotency_keys    bool
+	done                       bool
+	oldValue                   func(context.Context) (*Company, error)
+	predicates                 []predicate.Company
 }
 
 var _ ent.Mutation = (*CompanyMutation)(nil)
@@ -4569,6 +4584,168 @@ func (m *CompanyMutation) ResetLedgerEntries() {
 	m.removedledger_entries = nil
 }
 
+// AddPaymentIDs adds the "payments" edge to the Payment entity by ids.
+func (m *CompanyMutation) AddPaymentIDs(ids ...pulid.ID) {
+	if m.payments == nil {
+		m.payments = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.payments[ids[i]] = struct{}{}
+	}
+}
+
+// ClearPayments clears the "payments" edge to the Payment entity.
+func (m *CompanyMutation) ClearPayments() {
+	m.clearedpayments = true
+}
+
+// PaymentsCleared reports if the "payments" edge to the Payment entity was cleared.
+func (m *CompanyMutation) PaymentsCleared() bool {
+	return m.clearedpayments
+}
+
+// RemovePaymentIDs removes the "payments" edge to the Payment entity by IDs.
+func (m *CompanyMutation) RemovePaymentIDs(ids ...pulid.ID) {
+	if m.removedpayments == nil {
+		m.removedpayments = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.payments, ids[i])
+		m.removedpayments[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedPayments returns the removed IDs of the "payments" edge to the Payment entity.
+func (m *CompanyMutation) RemovedPaymentsIDs() (ids []pulid.ID) {
+	for id := range m.removedpayments {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// PaymentsIDs returns the "payments" edge IDs in the mutation.
+func (m *CompanyMutation) PaymentsIDs() (ids []pulid.ID) {
+	for id := range m.payments {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetPayments resets all changes to the "payments" edge.
+func (m *CompanyMutation) ResetPayments() {
+	m.payments = nil
+	m.clearedpayments = false
+	m.removedpayments = nil
+}
+
+// AddPaymentAllocationIDs adds the "payment_allocations" edge to the PaymentAllocation entity by ids.
+func (m *CompanyMutation) AddPaymentAllocationIDs(ids ...pulid.ID) {
+	if m.payment_allocations == nil {
+		m.payment_allocations = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.payment_allocations[ids[i]] = struct{}{}
+	}
+}
+
+// ClearPaymentAllocations clears the "payment_allocations" edge to the PaymentAllocation entity.
+func (m *CompanyMutation) ClearPaymentAllocations() {
+	m.clearedpayment_allocations = true
+}
+
+// PaymentAllocationsCleared reports if the "payment_allocations" edge to the PaymentAllocation entity was cleared.
+func (m *CompanyMutation) PaymentAllocationsCleared() bool {
+	return m.clearedpayment_allocations
+}
+
+// RemovePaymentAllocationIDs removes the "payment_allocations" edge to the PaymentAllocation entity by IDs.
+func (m *CompanyMutation) RemovePaymentAllocationIDs(ids ...pulid.ID) {
+	if m.removedpayment_allocations == nil {
+		m.removedpayment_allocations = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.payment_allocations, ids[i])
+		m.removedpayment_allocations[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedPaymentAllocations returns the removed IDs of the "payment_allocations" edge to the PaymentAllocation entity.
+func (m *CompanyMutation) RemovedPaymentAllocationsIDs() (ids []pulid.ID) {
+	for id := range m.removedpayment_allocations {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// PaymentAllocationsIDs returns the "payment_allocations" edge IDs in the mutation.
+func (m *CompanyMutation) PaymentAllocationsIDs() (ids []pulid.ID) {
+	for id := range m.payment_allocations {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetPaymentAllocations resets all changes to the "payment_allocations" edge.
+func (m *CompanyMutation) ResetPaymentAllocations() {
+	m.payment_allocations = nil
+	m.clearedpayment_allocations = false
+	m.removedpayment_allocations = nil
+}
+
+// AddIdempotencyKeyIDs adds the "idempotency_keys" edge to the IdempotencyKey entity by ids.
+func (m *CompanyMutation) AddIdempotencyKeyIDs(ids ...pulid.ID) {
+	if m.idempotency_keys == nil {
+		m.idempotency_keys = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.idempotency_keys[ids[i]] = struct{}{}
+	}
+}
+
+// ClearIdempotencyKeys clears the "idempotency_keys" edge to the IdempotencyKey entity.
+func (m *CompanyMutation) ClearIdempotencyKeys() {
+	m.clearedidempotency_keys = true
+}
+
+// IdempotencyKeysCleared reports if the "idempotency_keys" edge to the IdempotencyKey entity was cleared.
+func (m *CompanyMutation) IdempotencyKeysCleared() bool {
+	return m.clearedidempotency_keys
+}
+
+// RemoveIdempotencyKeyIDs removes the "idempotency_keys" edge to the IdempotencyKey entity by IDs.
+func (m *CompanyMutation) RemoveIdempotencyKeyIDs(ids ...pulid.ID) {
+	if m.removedidempotency_keys == nil {
+		m.removedidempotency_keys = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.idempotency_keys, ids[i])
+		m.removedidempotency_keys[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedIdempotencyKeys returns the removed IDs of the "idempotency_keys" edge to the IdempotencyKey entity.
+func (m *CompanyMutation) RemovedIdempotencyKeysIDs() (ids []pulid.ID) {
+	for id := range m.removedidempotency_keys {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// IdempotencyKeysIDs returns the "idempotency_keys" edge IDs in the mutation.
+func (m *CompanyMutation) IdempotencyKeysIDs() (ids []pulid.ID) {
+	for id := range m.idempotency_keys {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetIdempotencyKeys resets all changes to the "idempotency_keys" edge.
+func (m *CompanyMutation) ResetIdempotencyKeys() {
+	m.idempotency_keys = nil
+	m.clearedidempotency_keys = false
+	m.removedidempotency_keys = nil
+}
+
 // Where appends a list predicates to the CompanyMutation builder.
 func (m *CompanyMutation) Where(ps ...predicate.Company) {
 	m.predicates = append(m.predicates, ps...)
@@ -4796,7 +4973,7 @@ func (m *CompanyMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *CompanyMutation) AddedEdges() []string {
-	edges := make([]string, 0, 18)
+	edges := make([]string, 0, 21)
 	if m.users != nil {
 		edges = append(edges, company.EdgeUsers)
 	}
@@ -4850,6 +5027,15 @@ func (m *CompanyMutation) AddedEdges() []string {
 	}
 	if m.ledger_entries != nil {
 		edges = append(edges, company.EdgeLedgerEntries)
+	}
+	if m.payments != nil {
+		edges = append(edges, company.EdgePayments)
+	}
+	if m.payment_allocations != nil {
+		edges = append(edges, company.EdgePaymentAllocations)
+	}
+	if m.idempotency_keys != nil {
+		edges = append(edges, company.EdgeIdempotencyKeys)
 	}
 	return edges
 }
@@ -4966,13 +5152,31 @@ func (m *CompanyMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case company.EdgePayments:
+		ids := make([]ent.Value, 0, len(m.payments))
+		for id := range m.payments {
+			ids = append(ids, id)
+		}
+		return ids
+	case company.EdgePaymentAllocations:
+		ids := make([]ent.Value, 0, len(m.payment_allocations))
+		for id := range m.payment_allocations {
+			ids = append(ids, id)
+		}
+		return ids
+	case company.EdgeIdempotencyKeys:
+		ids := make([]ent.Value, 0, len(m.idempotency_keys))
+		for id := range m.idempotency_keys {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *CompanyMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 18)
+	edges := make([]string, 0, 21)
 	if m.removedusers != nil {
 		edges = append(edges, company.EdgeUsers)
 	}
@@ -5026,6 +5230,15 @@ func (m *CompanyMutation) RemovedEdges() []string {
 	}
 	if m.removedledger_entries != nil {
 		edges = append(edges, company.EdgeLedgerEntries)
+	}
+	if m.removedpayments != nil {
+		edges = append(edges, company.EdgePayments)
+	}
+	if m.removedpayment_allocations != nil {
+		edges = append(edges, company.EdgePaymentAllocations)
+	}
+	if m.removedidempotency_keys != nil {
+		edges = append(edges, company.EdgeIdempotencyKeys)
 	}
 	return edges
 }
@@ -5142,13 +5355,31 @@ func (m *CompanyMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case company.EdgePayments:
+		ids := make([]ent.Value, 0, len(m.removedpayments))
+		for id := range m.removedpayments {
+			ids = append(ids, id)
+		}
+		return ids
+	case company.EdgePaymentAllocations:
+		ids := make([]ent.Value, 0, len(m.removedpayment_allocations))
+		for id := range m.removedpayment_allocations {
+			ids = append(ids, id)
+		}
+		return ids
+	case company.EdgeIdempotencyKeys:
+		ids := make([]ent.Value, 0, len(m.removedidempotency_keys))
+		for id := range m.removedidempotency_keys {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *CompanyMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 18)
+	edges := make([]string, 0, 21)
 	if m.clearedusers {
 		edges = append(edges, company.EdgeUsers)
 	}
@@ -5203,6 +5434,15 @@ func (m *CompanyMutation) ClearedEdges() []string {
 	if m.clearedledger_entries {
 		edges = append(edges, company.EdgeLedgerEntries)
 	}
+	if m.clearedpayments {
+		edges = append(edges, company.EdgePayments)
+	}
+	if m.clearedpayment_allocations {
+		edges = append(edges, company.EdgePaymentAllocations)
+	}
+	if m.clearedidempotency_keys {
+		edges = append(edges, company.EdgeIdempotencyKeys)
+	}
 	return edges
 }
 
@@ -5246,6 +5486,12 @@ func (m *CompanyMutation) EdgeCleared(name string) bool {
 		return m.clearedjournal_entries
 	case company.EdgeLedgerEntries:
 		return m.clearedledger_entries
+	case company.EdgePayments:
+		return m.clearedpayments
+	case company.EdgePaymentAllocations:
+		return m.clearedpayment_allocations
+	case company.EdgeIdempotencyKeys:
+		return m.clearedidempotency_keys
 	}
 	return false
 }
@@ -5315,6 +5561,15 @@ func (m *CompanyMutation) ResetEdge(name string) error {
 		return nil
 	case company.EdgeLedgerEntries:
 		m.ResetLedgerEntries()
+		return nil
+	case company.EdgePayments:
+		m.ResetPayments()
+		return nil
+	case company.EdgePaymentAllocations:
+		m.ResetPaymentAllocations()
+		return nil
+	case company.EdgeIdempotencyKeys:
+		m.ResetIdempotencyKeys()
 		return nil
 	}
 	return fmt.Errorf("unknown Company edge %s", name)
@@ -6579,6 +6834,9 @@ type CustomerMutation struct {
 	sales_orders           map[pulid.ID]struct{}
 	removedsales_orders    map[pulid.ID]struct{}
 	clearedsales_orders    bool
+	payments               map[pulid.ID]struct{}
+	removedpayments        map[pulid.ID]struct{}
+	clearedpayments        bool
 	done                   bool
 	oldValue               func(context.Context) (*Customer, error)
 	predicates             []predicate.Customer
@@ -8688,6 +8946,60 @@ func (m *CustomerMutation) ResetSalesOrders() {
 	m.removedsales_orders = nil
 }
 
+// AddPaymentIDs adds the "payments" edge to the Payment entity by ids.
+func (m *CustomerMutation) AddPaymentIDs(ids ...pulid.ID) {
+	if m.payments == nil {
+		m.payments = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.payments[ids[i]] = struct{}{}
+	}
+}
+
+// ClearPayments clears the "payments" edge to the Payment entity.
+func (m *CustomerMutation) ClearPayments() {
+	m.clearedpayments = true
+}
+
+// PaymentsCleared reports if the "payments" edge to the Payment entity was cleared.
+func (m *CustomerMutation) PaymentsCleared() bool {
+	return m.clearedpayments
+}
+
+// RemovePaymentIDs removes the "payments" edge to the Payment entity by IDs.
+func (m *CustomerMutation) RemovePaymentIDs(ids ...pulid.ID) {
+	if m.removedpayments == nil {
+		m.removedpayments = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.payments, ids[i])
+		m.removedpayments[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedPayments returns the removed IDs of the "payments" edge to the Payment entity.
+func (m *CustomerMutation) RemovedPaymentsIDs() (ids []pulid.ID) {
+	for id := range m.removedpayments {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// PaymentsIDs returns the "payments" edge IDs in the mutation.
+func (m *CustomerMutation) PaymentsIDs() (ids []pulid.ID) {
+	for id := range m.payments {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetPayments resets all changes to the "payments" edge.
+func (m *CustomerMutation) ResetPayments() {
+	m.payments = nil
+	m.clearedpayments = false
+	m.removedpayments = nil
+}
+
 // Where appends a list predicates to the CustomerMutation builder.
 func (m *CustomerMutation) Where(ps ...predicate.Customer) {
 	m.predicates = append(m.predicates, ps...)
@@ -9606,7 +9918,7 @@ func (m *CustomerMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *CustomerMutation) AddedEdges() []string {
-	edges := make([]string, 0, 7)
+	edges := make([]string, 0, 8)
 	if m.company != nil {
 		edges = append(edges, customer.EdgeCompany)
 	}
@@ -9627,6 +9939,9 @@ func (m *CustomerMutation) AddedEdges() []string {
 	}
 	if m.sales_orders != nil {
 		edges = append(edges, customer.EdgeSalesOrders)
+	}
+	if m.payments != nil {
+		edges = append(edges, customer.EdgePayments)
 	}
 	return edges
 }
@@ -9671,13 +9986,19 @@ func (m *CustomerMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case customer.EdgePayments:
+		ids := make([]ent.Value, 0, len(m.payments))
+		for id := range m.payments {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *CustomerMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 7)
+	edges := make([]string, 0, 8)
 	if m.removedcontacts != nil {
 		edges = append(edges, customer.EdgeContacts)
 	}
@@ -9689,6 +10010,9 @@ func (m *CustomerMutation) RemovedEdges() []string {
 	}
 	if m.removedsales_orders != nil {
 		edges = append(edges, customer.EdgeSalesOrders)
+	}
+	if m.removedpayments != nil {
+		edges = append(edges, customer.EdgePayments)
 	}
 	return edges
 }
@@ -9721,13 +10045,19 @@ func (m *CustomerMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case customer.EdgePayments:
+		ids := make([]ent.Value, 0, len(m.removedpayments))
+		for id := range m.removedpayments {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *CustomerMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 7)
+	edges := make([]string, 0, 8)
 	if m.clearedcompany {
 		edges = append(edges, customer.EdgeCompany)
 	}
@@ -9748,6 +10078,9 @@ func (m *CustomerMutation) ClearedEdges() []string {
 	}
 	if m.clearedsales_orders {
 		edges = append(edges, customer.EdgeSalesOrders)
+	}
+	if m.clearedpayments {
+		edges = append(edges, customer.EdgePayments)
 	}
 	return edges
 }
@@ -9770,6 +10103,8 @@ func (m *CustomerMutation) EdgeCleared(name string) bool {
 		return m.clearedquotes
 	case customer.EdgeSalesOrders:
 		return m.clearedsales_orders
+	case customer.EdgePayments:
+		return m.clearedpayments
 	}
 	return false
 }
@@ -9815,6 +10150,9 @@ func (m *CustomerMutation) ResetEdge(name string) error {
 		return nil
 	case customer.EdgeSalesOrders:
 		m.ResetSalesOrders()
+		return nil
+	case customer.EdgePayments:
+		m.ResetPayments()
 		return nil
 	}
 	return fmt.Errorf("unknown Customer edge %s", name)
@@ -11446,6 +11784,738 @@ func (m *DocumentCounterMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown DocumentCounter edge %s", name)
 }
 
+// IdempotencyKeyMutation represents an operation that mutates the IdempotencyKey nodes in the graph.
+type IdempotencyKeyMutation struct {
+	config
+	op             Op
+	typ            string
+	id             *pulid.ID
+	created_at     *time.Time
+	updated_at     *time.Time
+	key            *string
+	operation      *string
+	request_hash   *string
+	resource_id    *string
+	clearedFields  map[string]struct{}
+	company        *pulid.ID
+	clearedcompany bool
+	done           bool
+	oldValue       func(context.Context) (*IdempotencyKey, error)
+	predicates     []predicate.IdempotencyKey
+}
+
+var _ ent.Mutation = (*IdempotencyKeyMutation)(nil)
+
+// idempotencykeyOption allows management of the mutation configuration using functional options.
+type idempotencykeyOption func(*IdempotencyKeyMutation)
+
+// newIdempotencyKeyMutation creates new mutation for the IdempotencyKey entity.
+func newIdempotencyKeyMutation(c config, op Op, opts ...idempotencykeyOption) *IdempotencyKeyMutation {
+	m := &IdempotencyKeyMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeIdempotencyKey,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withIdempotencyKeyID sets the ID field of the mutation.
+func withIdempotencyKeyID(id pulid.ID) idempotencykeyOption {
+	return func(m *IdempotencyKeyMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *IdempotencyKey
+		)
+		m.oldValue = func(ctx context.Context) (*IdempotencyKey, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().IdempotencyKey.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withIdempotencyKey sets the old IdempotencyKey of the mutation.
+func withIdempotencyKey(node *IdempotencyKey) idempotencykeyOption {
+	return func(m *IdempotencyKeyMutation) {
+		m.oldValue = func(context.Context) (*IdempotencyKey, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m IdempotencyKeyMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m IdempotencyKeyMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of IdempotencyKey entities.
+func (m *IdempotencyKeyMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *IdempotencyKeyMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *IdempotencyKeyMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().IdempotencyKey.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *IdempotencyKeyMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *IdempotencyKeyMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the IdempotencyKey entity.
+// If the IdempotencyKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IdempotencyKeyMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *IdempotencyKeyMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *IdempotencyKeyMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *IdempotencyKeyMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the IdempotencyKey entity.
+// If the IdempotencyKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IdempotencyKeyMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *IdempotencyKeyMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetCompanyID sets the "company_id" field.
+func (m *IdempotencyKeyMutation) SetCompanyID(pu pulid.ID) {
+	m.company = &pu
+}
+
+// CompanyID returns the value of the "company_id" field in the mutation.
+func (m *IdempotencyKeyMutation) CompanyID() (r pulid.ID, exists bool) {
+	v := m.company
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCompanyID returns the old "company_id" field's value of the IdempotencyKey entity.
+// If the IdempotencyKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IdempotencyKeyMutation) OldCompanyID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCompanyID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCompanyID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCompanyID: %w", err)
+	}
+	return oldValue.CompanyID, nil
+}
+
+// ResetCompanyID resets all changes to the "company_id" field.
+func (m *IdempotencyKeyMutation) ResetCompanyID() {
+	m.company = nil
+}
+
+// SetKey sets the "key" field.
+func (m *IdempotencyKeyMutation) SetKey(s string) {
+	m.key = &s
+}
+
+// Key returns the value of the "key" field in the mutation.
+func (m *IdempotencyKeyMutation) Key() (r string, exists bool) {
+	v := m.key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKey returns the old "key" field's value of the IdempotencyKey entity.
+// If the IdempotencyKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IdempotencyKeyMutation) OldKey(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKey: %w", err)
+	}
+	return oldValue.Key, nil
+}
+
+// ResetKey resets all changes to the "key" field.
+func (m *IdempotencyKeyMutation) ResetKey() {
+	m.key = nil
+}
+
+// SetOperation sets the "operation" field.
+func (m *IdempotencyKeyMutation) SetOperation(s string) {
+	m.operation = &s
+}
+
+// Operation returns the value of the "operation" field in the mutation.
+func (m *IdempotencyKeyMutation) Operation() (r string, exists bool) {
+	v := m.operation
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOperation returns the old "operation" field's value of the IdempotencyKey entity.
+// If the IdempotencyKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IdempotencyKeyMutation) OldOperation(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOperation is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOperation requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOperation: %w", err)
+	}
+	return oldValue.Operation, nil
+}
+
+// ResetOperation resets all changes to the "operation" field.
+func (m *IdempotencyKeyMutation) ResetOperation() {
+	m.operation = nil
+}
+
+// SetRequestHash sets the "request_hash" field.
+func (m *IdempotencyKeyMutation) SetRequestHash(s string) {
+	m.request_hash = &s
+}
+
+// RequestHash returns the value of the "request_hash" field in the mutation.
+func (m *IdempotencyKeyMutation) RequestHash() (r string, exists bool) {
+	v := m.request_hash
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRequestHash returns the old "request_hash" field's value of the IdempotencyKey entity.
+// If the IdempotencyKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IdempotencyKeyMutation) OldRequestHash(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRequestHash is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRequestHash requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRequestHash: %w", err)
+	}
+	return oldValue.RequestHash, nil
+}
+
+// ResetRequestHash resets all changes to the "request_hash" field.
+func (m *IdempotencyKeyMutation) ResetRequestHash() {
+	m.request_hash = nil
+}
+
+// SetResourceID sets the "resource_id" field.
+func (m *IdempotencyKeyMutation) SetResourceID(s string) {
+	m.resource_id = &s
+}
+
+// ResourceID returns the value of the "resource_id" field in the mutation.
+func (m *IdempotencyKeyMutation) ResourceID() (r string, exists bool) {
+	v := m.resource_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldResourceID returns the old "resource_id" field's value of the IdempotencyKey entity.
+// If the IdempotencyKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IdempotencyKeyMutation) OldResourceID(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldResourceID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldResourceID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldResourceID: %w", err)
+	}
+	return oldValue.ResourceID, nil
+}
+
+// ClearResourceID clears the value of the "resource_id" field.
+func (m *IdempotencyKeyMutation) ClearResourceID() {
+	m.resource_id = nil
+	m.clearedFields[idempotencykey.FieldResourceID] = struct{}{}
+}
+
+// ResourceIDCleared returns if the "resource_id" field was cleared in this mutation.
+func (m *IdempotencyKeyMutation) ResourceIDCleared() bool {
+	_, ok := m.clearedFields[idempotencykey.FieldResourceID]
+	return ok
+}
+
+// ResetResourceID resets all changes to the "resource_id" field.
+func (m *IdempotencyKeyMutation) ResetResourceID() {
+	m.resource_id = nil
+	delete(m.clearedFields, idempotencykey.FieldResourceID)
+}
+
+// ClearCompany clears the "company" edge to the Company entity.
+func (m *IdempotencyKeyMutation) ClearCompany() {
+	m.clearedcompany = true
+	m.clearedFields[idempotencykey.FieldCompanyID] = struct{}{}
+}
+
+// CompanyCleared reports if the "company" edge to the Company entity was cleared.
+func (m *IdempotencyKeyMutation) CompanyCleared() bool {
+	return m.clearedcompany
+}
+
+// CompanyIDs returns the "company" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CompanyID instead. It exists only for internal usage by the builders.
+func (m *IdempotencyKeyMutation) CompanyIDs() (ids []pulid.ID) {
+	if id := m.company; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCompany resets all changes to the "company" edge.
+func (m *IdempotencyKeyMutation) ResetCompany() {
+	m.company = nil
+	m.clearedcompany = false
+}
+
+// Where appends a list predicates to the IdempotencyKeyMutation builder.
+func (m *IdempotencyKeyMutation) Where(ps ...predicate.IdempotencyKey) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the IdempotencyKeyMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *IdempotencyKeyMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.IdempotencyKey, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *IdempotencyKeyMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *IdempotencyKeyMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (IdempotencyKey).
+func (m *IdempotencyKeyMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *IdempotencyKeyMutation) Fields() []string {
+	fields := make([]string, 0, 7)
+	if m.created_at != nil {
+		fields = append(fields, idempotencykey.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, idempotencykey.FieldUpdatedAt)
+	}
+	if m.company != nil {
+		fields = append(fields, idempotencykey.FieldCompanyID)
+	}
+	if m.key != nil {
+		fields = append(fields, idempotencykey.FieldKey)
+	}
+	if m.operation != nil {
+		fields = append(fields, idempotencykey.FieldOperation)
+	}
+	if m.request_hash != nil {
+		fields = append(fields, idempotencykey.FieldRequestHash)
+	}
+	if m.resource_id != nil {
+		fields = append(fields, idempotencykey.FieldResourceID)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *IdempotencyKeyMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case idempotencykey.FieldCreatedAt:
+		return m.CreatedAt()
+	case idempotencykey.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case idempotencykey.FieldCompanyID:
+		return m.CompanyID()
+	case idempotencykey.FieldKey:
+		return m.Key()
+	case idempotencykey.FieldOperation:
+		return m.Operation()
+	case idempotencykey.FieldRequestHash:
+		return m.RequestHash()
+	case idempotencykey.FieldResourceID:
+		return m.ResourceID()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *IdempotencyKeyMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case idempotencykey.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case idempotencykey.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case idempotencykey.FieldCompanyID:
+		return m.OldCompanyID(ctx)
+	case idempotencykey.FieldKey:
+		return m.OldKey(ctx)
+	case idempotencykey.FieldOperation:
+		return m.OldOperation(ctx)
+	case idempotencykey.FieldRequestHash:
+		return m.OldRequestHash(ctx)
+	case idempotencykey.FieldResourceID:
+		return m.OldResourceID(ctx)
+	}
+	return nil, fmt.Errorf("unknown IdempotencyKey field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *IdempotencyKeyMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case idempotencykey.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case idempotencykey.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case idempotencykey.FieldCompanyID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCompanyID(v)
+		return nil
+	case idempotencykey.FieldKey:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKey(v)
+		return nil
+	case idempotencykey.FieldOperation:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOperation(v)
+		return nil
+	case idempotencykey.FieldRequestHash:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRequestHash(v)
+		return nil
+	case idempotencykey.FieldResourceID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetResourceID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown IdempotencyKey field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *IdempotencyKeyMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *IdempotencyKeyMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *IdempotencyKeyMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown IdempotencyKey numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *IdempotencyKeyMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(idempotencykey.FieldResourceID) {
+		fields = append(fields, idempotencykey.FieldResourceID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *IdempotencyKeyMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *IdempotencyKeyMutation) ClearField(name string) error {
+	switch name {
+	case idempotencykey.FieldResourceID:
+		m.ClearResourceID()
+		return nil
+	}
+	return fmt.Errorf("unknown IdempotencyKey nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *IdempotencyKeyMutation) ResetField(name string) error {
+	switch name {
+	case idempotencykey.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case idempotencykey.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case idempotencykey.FieldCompanyID:
+		m.ResetCompanyID()
+		return nil
+	case idempotencykey.FieldKey:
+		m.ResetKey()
+		return nil
+	case idempotencykey.FieldOperation:
+		m.ResetOperation()
+		return nil
+	case idempotencykey.FieldRequestHash:
+		m.ResetRequestHash()
+		return nil
+	case idempotencykey.FieldResourceID:
+		m.ResetResourceID()
+		return nil
+	}
+	return fmt.Errorf("unknown IdempotencyKey field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *IdempotencyKeyMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.company != nil {
+		edges = append(edges, idempotencykey.EdgeCompany)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *IdempotencyKeyMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case idempotencykey.EdgeCompany:
+		if id := m.company; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *IdempotencyKeyMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *IdempotencyKeyMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *IdempotencyKeyMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedcompany {
+		edges = append(edges, idempotencykey.EdgeCompany)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *IdempotencyKeyMutation) EdgeCleared(name string) bool {
+	switch name {
+	case idempotencykey.EdgeCompany:
+		return m.clearedcompany
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *IdempotencyKeyMutation) ClearEdge(name string) error {
+	switch name {
+	case idempotencykey.EdgeCompany:
+		m.ClearCompany()
+		return nil
+	}
+	return fmt.Errorf("unknown IdempotencyKey unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *IdempotencyKeyMutation) ResetEdge(name string) error {
+	switch name {
+	case idempotencykey.EdgeCompany:
+		m.ResetCompany()
+		return nil
+	}
+	return fmt.Errorf("unknown IdempotencyKey edge %s", name)
+}
+
 // InvoiceMutation represents an operation that mutates the Invoice nodes in the graph.
 type InvoiceMutation struct {
 	config
@@ -11497,6 +12567,9 @@ type InvoiceMutation struct {
 	items                    map[pulid.ID]struct{}
 	removeditems             map[pulid.ID]struct{}
 	cleareditems             bool
+	allocations              map[pulid.ID]struct{}
+	removedallocations       map[pulid.ID]struct{}
+	clearedallocations       bool
 	sales_order              *pulid.ID
 	clearedsales_order       bool
 	done                     bool
@@ -13374,6 +14447,60 @@ func (m *InvoiceMutation) ResetItems() {
 	m.removeditems = nil
 }
 
+// AddAllocationIDs adds the "allocations" edge to the PaymentAllocation entity by ids.
+func (m *InvoiceMutation) AddAllocationIDs(ids ...pulid.ID) {
+	if m.allocations == nil {
+		m.allocations = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.allocations[ids[i]] = struct{}{}
+	}
+}
+
+// ClearAllocations clears the "allocations" edge to the PaymentAllocation entity.
+func (m *InvoiceMutation) ClearAllocations() {
+	m.clearedallocations = true
+}
+
+// AllocationsCleared reports if the "allocations" edge to the PaymentAllocation entity was cleared.
+func (m *InvoiceMutation) AllocationsCleared() bool {
+	return m.clearedallocations
+}
+
+// RemoveAllocationIDs removes the "allocations" edge to the PaymentAllocation entity by IDs.
+func (m *InvoiceMutation) RemoveAllocationIDs(ids ...pulid.ID) {
+	if m.removedallocations == nil {
+		m.removedallocations = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.allocations, ids[i])
+		m.removedallocations[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedAllocations returns the removed IDs of the "allocations" edge to the PaymentAllocation entity.
+func (m *InvoiceMutation) RemovedAllocationsIDs() (ids []pulid.ID) {
+	for id := range m.removedallocations {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// AllocationsIDs returns the "allocations" edge IDs in the mutation.
+func (m *InvoiceMutation) AllocationsIDs() (ids []pulid.ID) {
+	for id := range m.allocations {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetAllocations resets all changes to the "allocations" edge.
+func (m *InvoiceMutation) ResetAllocations() {
+	m.allocations = nil
+	m.clearedallocations = false
+	m.removedallocations = nil
+}
+
 // ClearSalesOrder clears the "sales_order" edge to the SalesOrder entity.
 func (m *InvoiceMutation) ClearSalesOrder() {
 	m.clearedsales_order = true
@@ -14306,7 +15433,7 @@ func (m *InvoiceMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *InvoiceMutation) AddedEdges() []string {
-	edges := make([]string, 0, 4)
+	edges := make([]string, 0, 5)
 	if m.company != nil {
 		edges = append(edges, invoice.EdgeCompany)
 	}
@@ -14315,6 +15442,9 @@ func (m *InvoiceMutation) AddedEdges() []string {
 	}
 	if m.items != nil {
 		edges = append(edges, invoice.EdgeItems)
+	}
+	if m.allocations != nil {
+		edges = append(edges, invoice.EdgeAllocations)
 	}
 	if m.sales_order != nil {
 		edges = append(edges, invoice.EdgeSalesOrder)
@@ -14340,6 +15470,12 @@ func (m *InvoiceMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case invoice.EdgeAllocations:
+		ids := make([]ent.Value, 0, len(m.allocations))
+		for id := range m.allocations {
+			ids = append(ids, id)
+		}
+		return ids
 	case invoice.EdgeSalesOrder:
 		if id := m.sales_order; id != nil {
 			return []ent.Value{*id}
@@ -14350,9 +15486,12 @@ func (m *InvoiceMutation) AddedIDs(name string) []ent.Value {
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *InvoiceMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 4)
+	edges := make([]string, 0, 5)
 	if m.removeditems != nil {
 		edges = append(edges, invoice.EdgeItems)
+	}
+	if m.removedallocations != nil {
+		edges = append(edges, invoice.EdgeAllocations)
 	}
 	return edges
 }
@@ -14367,13 +15506,19 @@ func (m *InvoiceMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case invoice.EdgeAllocations:
+		ids := make([]ent.Value, 0, len(m.removedallocations))
+		for id := range m.removedallocations {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *InvoiceMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 4)
+	edges := make([]string, 0, 5)
 	if m.clearedcompany {
 		edges = append(edges, invoice.EdgeCompany)
 	}
@@ -14382,6 +15527,9 @@ func (m *InvoiceMutation) ClearedEdges() []string {
 	}
 	if m.cleareditems {
 		edges = append(edges, invoice.EdgeItems)
+	}
+	if m.clearedallocations {
+		edges = append(edges, invoice.EdgeAllocations)
 	}
 	if m.clearedsales_order {
 		edges = append(edges, invoice.EdgeSalesOrder)
@@ -14399,6 +15547,8 @@ func (m *InvoiceMutation) EdgeCleared(name string) bool {
 		return m.clearedcustomer
 	case invoice.EdgeItems:
 		return m.cleareditems
+	case invoice.EdgeAllocations:
+		return m.clearedallocations
 	case invoice.EdgeSalesOrder:
 		return m.clearedsales_order
 	}
@@ -14434,6 +15584,9 @@ func (m *InvoiceMutation) ResetEdge(name string) error {
 		return nil
 	case invoice.EdgeItems:
 		m.ResetItems()
+		return nil
+	case invoice.EdgeAllocations:
+		m.ResetAllocations()
 		return nil
 	case invoice.EdgeSalesOrder:
 		m.ResetSalesOrder()
@@ -19503,6 +20656,2482 @@ func (m *LedgerEntryMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown LedgerEntry edge %s", name)
+}
+
+// PaymentMutation represents an operation that mutates the Payment nodes in the graph.
+type PaymentMutation struct {
+	config
+	op                     Op
+	typ                    string
+	id                     *pulid.ID
+	created_at             *time.Time
+	updated_at             *time.Time
+	payment_number         *string
+	amount                 *decimal.Decimal
+	unapplied_amount       *decimal.Decimal
+	currency               *string
+	exchange_rate          *decimal.Decimal
+	payment_date           *types.Date
+	method                 *payment.Method
+	reference              *string
+	notes                  *string
+	method_details         *map[string]interface{}
+	status                 *payment.Status
+	voided_at              *time.Time
+	void_reason            *string
+	created_by_id          *pulid.ID
+	clearedFields          map[string]struct{}
+	company                *pulid.ID
+	clearedcompany         bool
+	customer               *pulid.ID
+	clearedcustomer        bool
+	deposit_account        *pulid.ID
+	cleareddeposit_account bool
+	allocations            map[pulid.ID]struct{}
+	removedallocations     map[pulid.ID]struct{}
+	clearedallocations     bool
+	done                   bool
+	oldValue               func(context.Context) (*Payment, error)
+	predicates             []predicate.Payment
+}
+
+var _ ent.Mutation = (*PaymentMutation)(nil)
+
+// paymentOption allows management of the mutation configuration using functional options.
+type paymentOption func(*PaymentMutation)
+
+// newPaymentMutation creates new mutation for the Payment entity.
+func newPaymentMutation(c config, op Op, opts ...paymentOption) *PaymentMutation {
+	m := &PaymentMutation{
+		config:        c,
+		op:            op,
+		typ:           TypePayment,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withPaymentID sets the ID field of the mutation.
+func withPaymentID(id pulid.ID) paymentOption {
+	return func(m *PaymentMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Payment
+		)
+		m.oldValue = func(ctx context.Context) (*Payment, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Payment.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withPayment sets the old Payment of the mutation.
+func withPayment(node *Payment) paymentOption {
+	return func(m *PaymentMutation) {
+		m.oldValue = func(context.Context) (*Payment, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m PaymentMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m PaymentMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Payment entities.
+func (m *PaymentMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *PaymentMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *PaymentMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Payment.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *PaymentMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *PaymentMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Payment entity.
+// If the Payment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PaymentMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *PaymentMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *PaymentMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *PaymentMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Payment entity.
+// If the Payment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PaymentMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *PaymentMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetCompanyID sets the "company_id" field.
+func (m *PaymentMutation) SetCompanyID(pu pulid.ID) {
+	m.company = &pu
+}
+
+// CompanyID returns the value of the "company_id" field in the mutation.
+func (m *PaymentMutation) CompanyID() (r pulid.ID, exists bool) {
+	v := m.company
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCompanyID returns the old "company_id" field's value of the Payment entity.
+// If the Payment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PaymentMutation) OldCompanyID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCompanyID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCompanyID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCompanyID: %w", err)
+	}
+	return oldValue.CompanyID, nil
+}
+
+// ResetCompanyID resets all changes to the "company_id" field.
+func (m *PaymentMutation) ResetCompanyID() {
+	m.company = nil
+}
+
+// SetPaymentNumber sets the "payment_number" field.
+func (m *PaymentMutation) SetPaymentNumber(s string) {
+	m.payment_number = &s
+}
+
+// PaymentNumber returns the value of the "payment_number" field in the mutation.
+func (m *PaymentMutation) PaymentNumber() (r string, exists bool) {
+	v := m.payment_number
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPaymentNumber returns the old "payment_number" field's value of the Payment entity.
+// If the Payment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PaymentMutation) OldPaymentNumber(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPaymentNumber is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPaymentNumber requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPaymentNumber: %w", err)
+	}
+	return oldValue.PaymentNumber, nil
+}
+
+// ResetPaymentNumber resets all changes to the "payment_number" field.
+func (m *PaymentMutation) ResetPaymentNumber() {
+	m.payment_number = nil
+}
+
+// SetCustomerID sets the "customer_id" field.
+func (m *PaymentMutation) SetCustomerID(pu pulid.ID) {
+	m.customer = &pu
+}
+
+// CustomerID returns the value of the "customer_id" field in the mutation.
+func (m *PaymentMutation) CustomerID() (r pulid.ID, exists bool) {
+	v := m.customer
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCustomerID returns the old "customer_id" field's value of the Payment entity.
+// If the Payment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PaymentMutation) OldCustomerID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCustomerID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCustomerID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCustomerID: %w", err)
+	}
+	return oldValue.CustomerID, nil
+}
+
+// ResetCustomerID resets all changes to the "customer_id" field.
+func (m *PaymentMutation) ResetCustomerID() {
+	m.customer = nil
+}
+
+// SetAmount sets the "amount" field.
+func (m *PaymentMutation) SetAmount(d decimal.Decimal) {
+	m.amount = &d
+}
+
+// Amount returns the value of the "amount" field in the mutation.
+func (m *PaymentMutation) Amount() (r decimal.Decimal, exists bool) {
+	v := m.amount
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAmount returns the old "amount" field's value of the Payment entity.
+// If the Payment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PaymentMutation) OldAmount(ctx context.Context) (v decimal.Decimal, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAmount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAmount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAmount: %w", err)
+	}
+	return oldValue.Amount, nil
+}
+
+// ResetAmount resets all changes to the "amount" field.
+func (m *PaymentMutation) ResetAmount() {
+	m.amount = nil
+}
+
+// SetUnappliedAmount sets the "unapplied_amount" field.
+func (m *PaymentMutation) SetUnappliedAmount(d decimal.Decimal) {
+	m.unapplied_amount = &d
+}
+
+// UnappliedAmount returns the value of the "unapplied_amount" field in the mutation.
+func (m *PaymentMutation) UnappliedAmount() (r decimal.Decimal, exists bool) {
+	v := m.unapplied_amount
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUnappliedAmount returns the old "unapplied_amount" field's value of the Payment entity.
+// If the Payment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PaymentMutation) OldUnappliedAmount(ctx context.Context) (v decimal.Decimal, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUnappliedAmount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUnappliedAmount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUnappliedAmount: %w", err)
+	}
+	return oldValue.UnappliedAmount, nil
+}
+
+// ResetUnappliedAmount resets all changes to the "unapplied_amount" field.
+func (m *PaymentMutation) ResetUnappliedAmount() {
+	m.unapplied_amount = nil
+}
+
+// SetCurrency sets the "currency" field.
+func (m *PaymentMutation) SetCurrency(s string) {
+	m.currency = &s
+}
+
+// Currency returns the value of the "currency" field in the mutation.
+func (m *PaymentMutation) Currency() (r string, exists bool) {
+	v := m.currency
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCurrency returns the old "currency" field's value of the Payment entity.
+// If the Payment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PaymentMutation) OldCurrency(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCurrency is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCurrency requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCurrency: %w", err)
+	}
+	return oldValue.Currency, nil
+}
+
+// ResetCurrency resets all changes to the "currency" field.
+func (m *PaymentMutation) ResetCurrency() {
+	m.currency = nil
+}
+
+// SetExchangeRate sets the "exchange_rate" field.
+func (m *PaymentMutation) SetExchangeRate(d decimal.Decimal) {
+	m.exchange_rate = &d
+}
+
+// ExchangeRate returns the value of the "exchange_rate" field in the mutation.
+func (m *PaymentMutation) ExchangeRate() (r decimal.Decimal, exists bool) {
+	v := m.exchange_rate
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldExchangeRate returns the old "exchange_rate" field's value of the Payment entity.
+// If the Payment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PaymentMutation) OldExchangeRate(ctx context.Context) (v decimal.Decimal, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldExchangeRate is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldExchangeRate requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldExchangeRate: %w", err)
+	}
+	return oldValue.ExchangeRate, nil
+}
+
+// ResetExchangeRate resets all changes to the "exchange_rate" field.
+func (m *PaymentMutation) ResetExchangeRate() {
+	m.exchange_rate = nil
+}
+
+// SetPaymentDate sets the "payment_date" field.
+func (m *PaymentMutation) SetPaymentDate(t types.Date) {
+	m.payment_date = &t
+}
+
+// PaymentDate returns the value of the "payment_date" field in the mutation.
+func (m *PaymentMutation) PaymentDate() (r types.Date, exists bool) {
+	v := m.payment_date
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPaymentDate returns the old "payment_date" field's value of the Payment entity.
+// If the Payment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PaymentMutation) OldPaymentDate(ctx context.Context) (v types.Date, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPaymentDate is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPaymentDate requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPaymentDate: %w", err)
+	}
+	return oldValue.PaymentDate, nil
+}
+
+// ResetPaymentDate resets all changes to the "payment_date" field.
+func (m *PaymentMutation) ResetPaymentDate() {
+	m.payment_date = nil
+}
+
+// SetMethod sets the "method" field.
+func (m *PaymentMutation) SetMethod(pa payment.Method) {
+	m.method = &pa
+}
+
+// Method returns the value of the "method" field in the mutation.
+func (m *PaymentMutation) Method() (r payment.Method, exists bool) {
+	v := m.method
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMethod returns the old "method" field's value of the Payment entity.
+// If the Payment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PaymentMutation) OldMethod(ctx context.Context) (v payment.Method, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMethod is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMethod requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMethod: %w", err)
+	}
+	return oldValue.Method, nil
+}
+
+// ResetMethod resets all changes to the "method" field.
+func (m *PaymentMutation) ResetMethod() {
+	m.method = nil
+}
+
+// SetReference sets the "reference" field.
+func (m *PaymentMutation) SetReference(s string) {
+	m.reference = &s
+}
+
+// Reference returns the value of the "reference" field in the mutation.
+func (m *PaymentMutation) Reference() (r string, exists bool) {
+	v := m.reference
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReference returns the old "reference" field's value of the Payment entity.
+// If the Payment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PaymentMutation) OldReference(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReference is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReference requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReference: %w", err)
+	}
+	return oldValue.Reference, nil
+}
+
+// ClearReference clears the value of the "reference" field.
+func (m *PaymentMutation) ClearReference() {
+	m.reference = nil
+	m.clearedFields[payment.FieldReference] = struct{}{}
+}
+
+// ReferenceCleared returns if the "reference" field was cleared in this mutation.
+func (m *PaymentMutation) ReferenceCleared() bool {
+	_, ok := m.clearedFields[payment.FieldReference]
+	return ok
+}
+
+// ResetReference resets all changes to the "reference" field.
+func (m *PaymentMutation) ResetReference() {
+	m.reference = nil
+	delete(m.clearedFields, payment.FieldReference)
+}
+
+// SetNotes sets the "notes" field.
+func (m *PaymentMutation) SetNotes(s string) {
+	m.notes = &s
+}
+
+// Notes returns the value of the "notes" field in the mutation.
+func (m *PaymentMutation) Notes() (r string, exists bool) {
+	v := m.notes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNotes returns the old "notes" field's value of the Payment entity.
+// If the Payment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PaymentMutation) OldNotes(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNotes is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNotes requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNotes: %w", err)
+	}
+	return oldValue.Notes, nil
+}
+
+// ClearNotes clears the value of the "notes" field.
+func (m *PaymentMutation) ClearNotes() {
+	m.notes = nil
+	m.clearedFields[payment.FieldNotes] = struct{}{}
+}
+
+// NotesCleared returns if the "notes" field was cleared in this mutation.
+func (m *PaymentMutation) NotesCleared() bool {
+	_, ok := m.clearedFields[payment.FieldNotes]
+	return ok
+}
+
+// ResetNotes resets all changes to the "notes" field.
+func (m *PaymentMutation) ResetNotes() {
+	m.notes = nil
+	delete(m.clearedFields, payment.FieldNotes)
+}
+
+// SetDepositAccountID sets the "deposit_account_id" field.
+func (m *PaymentMutation) SetDepositAccountID(pu pulid.ID) {
+	m.deposit_account = &pu
+}
+
+// DepositAccountID returns the value of the "deposit_account_id" field in the mutation.
+func (m *PaymentMutation) DepositAccountID() (r pulid.ID, exists bool) {
+	v := m.deposit_account
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDepositAccountID returns the old "deposit_account_id" field's value of the Payment entity.
+// If the Payment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PaymentMutation) OldDepositAccountID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDepositAccountID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDepositAccountID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDepositAccountID: %w", err)
+	}
+	return oldValue.DepositAccountID, nil
+}
+
+// ResetDepositAccountID resets all changes to the "deposit_account_id" field.
+func (m *PaymentMutation) ResetDepositAccountID() {
+	m.deposit_account = nil
+}
+
+// SetMethodDetails sets the "method_details" field.
+func (m *PaymentMutation) SetMethodDetails(value map[string]interface{}) {
+	m.method_details = &value
+}
+
+// MethodDetails returns the value of the "method_details" field in the mutation.
+func (m *PaymentMutation) MethodDetails() (r map[string]interface{}, exists bool) {
+	v := m.method_details
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMethodDetails returns the old "method_details" field's value of the Payment entity.
+// If the Payment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PaymentMutation) OldMethodDetails(ctx context.Context) (v map[string]interface{}, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMethodDetails is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMethodDetails requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMethodDetails: %w", err)
+	}
+	return oldValue.MethodDetails, nil
+}
+
+// ClearMethodDetails clears the value of the "method_details" field.
+func (m *PaymentMutation) ClearMethodDetails() {
+	m.method_details = nil
+	m.clearedFields[payment.FieldMethodDetails] = struct{}{}
+}
+
+// MethodDetailsCleared returns if the "method_details" field was cleared in this mutation.
+func (m *PaymentMutation) MethodDetailsCleared() bool {
+	_, ok := m.clearedFields[payment.FieldMethodDetails]
+	return ok
+}
+
+// ResetMethodDetails resets all changes to the "method_details" field.
+func (m *PaymentMutation) ResetMethodDetails() {
+	m.method_details = nil
+	delete(m.clearedFields, payment.FieldMethodDetails)
+}
+
+// SetStatus sets the "status" field.
+func (m *PaymentMutation) SetStatus(pa payment.Status) {
+	m.status = &pa
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *PaymentMutation) Status() (r payment.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the Payment entity.
+// If the Payment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PaymentMutation) OldStatus(ctx context.Context) (v payment.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *PaymentMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetVoidedAt sets the "voided_at" field.
+func (m *PaymentMutation) SetVoidedAt(t time.Time) {
+	m.voided_at = &t
+}
+
+// VoidedAt returns the value of the "voided_at" field in the mutation.
+func (m *PaymentMutation) VoidedAt() (r time.Time, exists bool) {
+	v := m.voided_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVoidedAt returns the old "voided_at" field's value of the Payment entity.
+// If the Payment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PaymentMutation) OldVoidedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVoidedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVoidedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVoidedAt: %w", err)
+	}
+	return oldValue.VoidedAt, nil
+}
+
+// ClearVoidedAt clears the value of the "voided_at" field.
+func (m *PaymentMutation) ClearVoidedAt() {
+	m.voided_at = nil
+	m.clearedFields[payment.FieldVoidedAt] = struct{}{}
+}
+
+// VoidedAtCleared returns if the "voided_at" field was cleared in this mutation.
+func (m *PaymentMutation) VoidedAtCleared() bool {
+	_, ok := m.clearedFields[payment.FieldVoidedAt]
+	return ok
+}
+
+// ResetVoidedAt resets all changes to the "voided_at" field.
+func (m *PaymentMutation) ResetVoidedAt() {
+	m.voided_at = nil
+	delete(m.clearedFields, payment.FieldVoidedAt)
+}
+
+// SetVoidReason sets the "void_reason" field.
+func (m *PaymentMutation) SetVoidReason(s string) {
+	m.void_reason = &s
+}
+
+// VoidReason returns the value of the "void_reason" field in the mutation.
+func (m *PaymentMutation) VoidReason() (r string, exists bool) {
+	v := m.void_reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVoidReason returns the old "void_reason" field's value of the Payment entity.
+// If the Payment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PaymentMutation) OldVoidReason(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVoidReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVoidReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVoidReason: %w", err)
+	}
+	return oldValue.VoidReason, nil
+}
+
+// ClearVoidReason clears the value of the "void_reason" field.
+func (m *PaymentMutation) ClearVoidReason() {
+	m.void_reason = nil
+	m.clearedFields[payment.FieldVoidReason] = struct{}{}
+}
+
+// VoidReasonCleared returns if the "void_reason" field was cleared in this mutation.
+func (m *PaymentMutation) VoidReasonCleared() bool {
+	_, ok := m.clearedFields[payment.FieldVoidReason]
+	return ok
+}
+
+// ResetVoidReason resets all changes to the "void_reason" field.
+func (m *PaymentMutation) ResetVoidReason() {
+	m.void_reason = nil
+	delete(m.clearedFields, payment.FieldVoidReason)
+}
+
+// SetCreatedByID sets the "created_by_id" field.
+func (m *PaymentMutation) SetCreatedByID(pu pulid.ID) {
+	m.created_by_id = &pu
+}
+
+// CreatedByID returns the value of the "created_by_id" field in the mutation.
+func (m *PaymentMutation) CreatedByID() (r pulid.ID, exists bool) {
+	v := m.created_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedByID returns the old "created_by_id" field's value of the Payment entity.
+// If the Payment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PaymentMutation) OldCreatedByID(ctx context.Context) (v *pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedByID: %w", err)
+	}
+	return oldValue.CreatedByID, nil
+}
+
+// ClearCreatedByID clears the value of the "created_by_id" field.
+func (m *PaymentMutation) ClearCreatedByID() {
+	m.created_by_id = nil
+	m.clearedFields[payment.FieldCreatedByID] = struct{}{}
+}
+
+// CreatedByIDCleared returns if the "created_by_id" field was cleared in this mutation.
+func (m *PaymentMutation) CreatedByIDCleared() bool {
+	_, ok := m.clearedFields[payment.FieldCreatedByID]
+	return ok
+}
+
+// ResetCreatedByID resets all changes to the "created_by_id" field.
+func (m *PaymentMutation) ResetCreatedByID() {
+	m.created_by_id = nil
+	delete(m.clearedFields, payment.FieldCreatedByID)
+}
+
+// ClearCompany clears the "company" edge to the Company entity.
+func (m *PaymentMutation) ClearCompany() {
+	m.clearedcompany = true
+	m.clearedFields[payment.FieldCompanyID] = struct{}{}
+}
+
+// CompanyCleared reports if the "company" edge to the Company entity was cleared.
+func (m *PaymentMutation) CompanyCleared() bool {
+	return m.clearedcompany
+}
+
+// CompanyIDs returns the "company" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CompanyID instead. It exists only for internal usage by the builders.
+func (m *PaymentMutation) CompanyIDs() (ids []pulid.ID) {
+	if id := m.company; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCompany resets all changes to the "company" edge.
+func (m *PaymentMutation) ResetCompany() {
+	m.company = nil
+	m.clearedcompany = false
+}
+
+// ClearCustomer clears the "customer" edge to the Customer entity.
+func (m *PaymentMutation) ClearCustomer() {
+	m.clearedcustomer = true
+	m.clearedFields[payment.FieldCustomerID] = struct{}{}
+}
+
+// CustomerCleared reports if the "customer" edge to the Customer entity was cleared.
+func (m *PaymentMutation) CustomerCleared() bool {
+	return m.clearedcustomer
+}
+
+// CustomerIDs returns the "customer" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CustomerID instead. It exists only for internal usage by the builders.
+func (m *PaymentMutation) CustomerIDs() (ids []pulid.ID) {
+	if id := m.customer; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCustomer resets all changes to the "customer" edge.
+func (m *PaymentMutation) ResetCustomer() {
+	m.customer = nil
+	m.clearedcustomer = false
+}
+
+// ClearDepositAccount clears the "deposit_account" edge to the Account entity.
+func (m *PaymentMutation) ClearDepositAccount() {
+	m.cleareddeposit_account = true
+	m.clearedFields[payment.FieldDepositAccountID] = struct{}{}
+}
+
+// DepositAccountCleared reports if the "deposit_account" edge to the Account entity was cleared.
+func (m *PaymentMutation) DepositAccountCleared() bool {
+	return m.cleareddeposit_account
+}
+
+// DepositAccountIDs returns the "deposit_account" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// DepositAccountID instead. It exists only for internal usage by the builders.
+func (m *PaymentMutation) DepositAccountIDs() (ids []pulid.ID) {
+	if id := m.deposit_account; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetDepositAccount resets all changes to the "deposit_account" edge.
+func (m *PaymentMutation) ResetDepositAccount() {
+	m.deposit_account = nil
+	m.cleareddeposit_account = false
+}
+
+// AddAllocationIDs adds the "allocations" edge to the PaymentAllocation entity by ids.
+func (m *PaymentMutation) AddAllocationIDs(ids ...pulid.ID) {
+	if m.allocations == nil {
+		m.allocations = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.allocations[ids[i]] = struct{}{}
+	}
+}
+
+// ClearAllocations clears the "allocations" edge to the PaymentAllocation entity.
+func (m *PaymentMutation) ClearAllocations() {
+	m.clearedallocations = true
+}
+
+// AllocationsCleared reports if the "allocations" edge to the PaymentAllocation entity was cleared.
+func (m *PaymentMutation) AllocationsCleared() bool {
+	return m.clearedallocations
+}
+
+// RemoveAllocationIDs removes the "allocations" edge to the PaymentAllocation entity by IDs.
+func (m *PaymentMutation) RemoveAllocationIDs(ids ...pulid.ID) {
+	if m.removedallocations == nil {
+		m.removedallocations = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.allocations, ids[i])
+		m.removedallocations[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedAllocations returns the removed IDs of the "allocations" edge to the PaymentAllocation entity.
+func (m *PaymentMutation) RemovedAllocationsIDs() (ids []pulid.ID) {
+	for id := range m.removedallocations {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// AllocationsIDs returns the "allocations" edge IDs in the mutation.
+func (m *PaymentMutation) AllocationsIDs() (ids []pulid.ID) {
+	for id := range m.allocations {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetAllocations resets all changes to the "allocations" edge.
+func (m *PaymentMutation) ResetAllocations() {
+	m.allocations = nil
+	m.clearedallocations = false
+	m.removedallocations = nil
+}
+
+// Where appends a list predicates to the PaymentMutation builder.
+func (m *PaymentMutation) Where(ps ...predicate.Payment) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the PaymentMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *PaymentMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Payment, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *PaymentMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *PaymentMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Payment).
+func (m *PaymentMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *PaymentMutation) Fields() []string {
+	fields := make([]string, 0, 19)
+	if m.created_at != nil {
+		fields = append(fields, payment.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, payment.FieldUpdatedAt)
+	}
+	if m.company != nil {
+		fields = append(fields, payment.FieldCompanyID)
+	}
+	if m.payment_number != nil {
+		fields = append(fields, payment.FieldPaymentNumber)
+	}
+	if m.customer != nil {
+		fields = append(fields, payment.FieldCustomerID)
+	}
+	if m.amount != nil {
+		fields = append(fields, payment.FieldAmount)
+	}
+	if m.unapplied_amount != nil {
+		fields = append(fields, payment.FieldUnappliedAmount)
+	}
+	if m.currency != nil {
+		fields = append(fields, payment.FieldCurrency)
+	}
+	if m.exchange_rate != nil {
+		fields = append(fields, payment.FieldExchangeRate)
+	}
+	if m.payment_date != nil {
+		fields = append(fields, payment.FieldPaymentDate)
+	}
+	if m.method != nil {
+		fields = append(fields, payment.FieldMethod)
+	}
+	if m.reference != nil {
+		fields = append(fields, payment.FieldReference)
+	}
+	if m.notes != nil {
+		fields = append(fields, payment.FieldNotes)
+	}
+	if m.deposit_account != nil {
+		fields = append(fields, payment.FieldDepositAccountID)
+	}
+	if m.method_details != nil {
+		fields = append(fields, payment.FieldMethodDetails)
+	}
+	if m.status != nil {
+		fields = append(fields, payment.FieldStatus)
+	}
+	if m.voided_at != nil {
+		fields = append(fields, payment.FieldVoidedAt)
+	}
+	if m.void_reason != nil {
+		fields = append(fields, payment.FieldVoidReason)
+	}
+	if m.created_by_id != nil {
+		fields = append(fields, payment.FieldCreatedByID)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *PaymentMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case payment.FieldCreatedAt:
+		return m.CreatedAt()
+	case payment.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case payment.FieldCompanyID:
+		return m.CompanyID()
+	case payment.FieldPaymentNumber:
+		return m.PaymentNumber()
+	case payment.FieldCustomerID:
+		return m.CustomerID()
+	case payment.FieldAmount:
+		return m.Amount()
+	case payment.FieldUnappliedAmount:
+		return m.UnappliedAmount()
+	case payment.FieldCurrency:
+		return m.Currency()
+	case payment.FieldExchangeRate:
+		return m.ExchangeRate()
+	case payment.FieldPaymentDate:
+		return m.PaymentDate()
+	case payment.FieldMethod:
+		return m.Method()
+	case payment.FieldReference:
+		return m.Reference()
+	case payment.FieldNotes:
+		return m.Notes()
+	case payment.FieldDepositAccountID:
+		return m.DepositAccountID()
+	case payment.FieldMethodDetails:
+		return m.MethodDetails()
+	case payment.FieldStatus:
+		return m.Status()
+	case payment.FieldVoidedAt:
+		return m.VoidedAt()
+	case payment.FieldVoidReason:
+		return m.VoidReason()
+	case payment.FieldCreatedByID:
+		return m.CreatedByID()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *PaymentMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case payment.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case payment.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case payment.FieldCompanyID:
+		return m.OldCompanyID(ctx)
+	case payment.FieldPaymentNumber:
+		return m.OldPaymentNumber(ctx)
+	case payment.FieldCustomerID:
+		return m.OldCustomerID(ctx)
+	case payment.FieldAmount:
+		return m.OldAmount(ctx)
+	case payment.FieldUnappliedAmount:
+		return m.OldUnappliedAmount(ctx)
+	case payment.FieldCurrency:
+		return m.OldCurrency(ctx)
+	case payment.FieldExchangeRate:
+		return m.OldExchangeRate(ctx)
+	case payment.FieldPaymentDate:
+		return m.OldPaymentDate(ctx)
+	case payment.FieldMethod:
+		return m.OldMethod(ctx)
+	case payment.FieldReference:
+		return m.OldReference(ctx)
+	case payment.FieldNotes:
+		return m.OldNotes(ctx)
+	case payment.FieldDepositAccountID:
+		return m.OldDepositAccountID(ctx)
+	case payment.FieldMethodDetails:
+		return m.OldMethodDetails(ctx)
+	case payment.FieldStatus:
+		return m.OldStatus(ctx)
+	case payment.FieldVoidedAt:
+		return m.OldVoidedAt(ctx)
+	case payment.FieldVoidReason:
+		return m.OldVoidReason(ctx)
+	case payment.FieldCreatedByID:
+		return m.OldCreatedByID(ctx)
+	}
+	return nil, fmt.Errorf("unknown Payment field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *PaymentMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case payment.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case payment.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case payment.FieldCompanyID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCompanyID(v)
+		return nil
+	case payment.FieldPaymentNumber:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPaymentNumber(v)
+		return nil
+	case payment.FieldCustomerID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCustomerID(v)
+		return nil
+	case payment.FieldAmount:
+		v, ok := value.(decimal.Decimal)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAmount(v)
+		return nil
+	case payment.FieldUnappliedAmount:
+		v, ok := value.(decimal.Decimal)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUnappliedAmount(v)
+		return nil
+	case payment.FieldCurrency:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCurrency(v)
+		return nil
+	case payment.FieldExchangeRate:
+		v, ok := value.(decimal.Decimal)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetExchangeRate(v)
+		return nil
+	case payment.FieldPaymentDate:
+		v, ok := value.(types.Date)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPaymentDate(v)
+		return nil
+	case payment.FieldMethod:
+		v, ok := value.(payment.Method)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMethod(v)
+		return nil
+	case payment.FieldReference:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReference(v)
+		return nil
+	case payment.FieldNotes:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNotes(v)
+		return nil
+	case payment.FieldDepositAccountID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDepositAccountID(v)
+		return nil
+	case payment.FieldMethodDetails:
+		v, ok := value.(map[string]interface{})
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMethodDetails(v)
+		return nil
+	case payment.FieldStatus:
+		v, ok := value.(payment.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case payment.FieldVoidedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVoidedAt(v)
+		return nil
+	case payment.FieldVoidReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVoidReason(v)
+		return nil
+	case payment.FieldCreatedByID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedByID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Payment field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *PaymentMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *PaymentMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *PaymentMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown Payment numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *PaymentMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(payment.FieldReference) {
+		fields = append(fields, payment.FieldReference)
+	}
+	if m.FieldCleared(payment.FieldNotes) {
+		fields = append(fields, payment.FieldNotes)
+	}
+	if m.FieldCleared(payment.FieldMethodDetails) {
+		fields = append(fields, payment.FieldMethodDetails)
+	}
+	if m.FieldCleared(payment.FieldVoidedAt) {
+		fields = append(fields, payment.FieldVoidedAt)
+	}
+	if m.FieldCleared(payment.FieldVoidReason) {
+		fields = append(fields, payment.FieldVoidReason)
+	}
+	if m.FieldCleared(payment.FieldCreatedByID) {
+		fields = append(fields, payment.FieldCreatedByID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *PaymentMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *PaymentMutation) ClearField(name string) error {
+	switch name {
+	case payment.FieldReference:
+		m.ClearReference()
+		return nil
+	case payment.FieldNotes:
+		m.ClearNotes()
+		return nil
+	case payment.FieldMethodDetails:
+		m.ClearMethodDetails()
+		return nil
+	case payment.FieldVoidedAt:
+		m.ClearVoidedAt()
+		return nil
+	case payment.FieldVoidReason:
+		m.ClearVoidReason()
+		return nil
+	case payment.FieldCreatedByID:
+		m.ClearCreatedByID()
+		return nil
+	}
+	return fmt.Errorf("unknown Payment nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *PaymentMutation) ResetField(name string) error {
+	switch name {
+	case payment.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case payment.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case payment.FieldCompanyID:
+		m.ResetCompanyID()
+		return nil
+	case payment.FieldPaymentNumber:
+		m.ResetPaymentNumber()
+		return nil
+	case payment.FieldCustomerID:
+		m.ResetCustomerID()
+		return nil
+	case payment.FieldAmount:
+		m.ResetAmount()
+		return nil
+	case payment.FieldUnappliedAmount:
+		m.ResetUnappliedAmount()
+		return nil
+	case payment.FieldCurrency:
+		m.ResetCurrency()
+		return nil
+	case payment.FieldExchangeRate:
+		m.ResetExchangeRate()
+		return nil
+	case payment.FieldPaymentDate:
+		m.ResetPaymentDate()
+		return nil
+	case payment.FieldMethod:
+		m.ResetMethod()
+		return nil
+	case payment.FieldReference:
+		m.ResetReference()
+		return nil
+	case payment.FieldNotes:
+		m.ResetNotes()
+		return nil
+	case payment.FieldDepositAccountID:
+		m.ResetDepositAccountID()
+		return nil
+	case payment.FieldMethodDetails:
+		m.ResetMethodDetails()
+		return nil
+	case payment.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case payment.FieldVoidedAt:
+		m.ResetVoidedAt()
+		return nil
+	case payment.FieldVoidReason:
+		m.ResetVoidReason()
+		return nil
+	case payment.FieldCreatedByID:
+		m.ResetCreatedByID()
+		return nil
+	}
+	return fmt.Errorf("unknown Payment field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *PaymentMutation) AddedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.company != nil {
+		edges = append(edges, payment.EdgeCompany)
+	}
+	if m.customer != nil {
+		edges = append(edges, payment.EdgeCustomer)
+	}
+	if m.deposit_account != nil {
+		edges = append(edges, payment.EdgeDepositAccount)
+	}
+	if m.allocations != nil {
+		edges = append(edges, payment.EdgeAllocations)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *PaymentMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case payment.EdgeCompany:
+		if id := m.company; id != nil {
+			return []ent.Value{*id}
+		}
+	case payment.EdgeCustomer:
+		if id := m.customer; id != nil {
+			return []ent.Value{*id}
+		}
+	case payment.EdgeDepositAccount:
+		if id := m.deposit_account; id != nil {
+			return []ent.Value{*id}
+		}
+	case payment.EdgeAllocations:
+		ids := make([]ent.Value, 0, len(m.allocations))
+		for id := range m.allocations {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *PaymentMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.removedallocations != nil {
+		edges = append(edges, payment.EdgeAllocations)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *PaymentMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case payment.EdgeAllocations:
+		ids := make([]ent.Value, 0, len(m.removedallocations))
+		for id := range m.removedallocations {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *PaymentMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.clearedcompany {
+		edges = append(edges, payment.EdgeCompany)
+	}
+	if m.clearedcustomer {
+		edges = append(edges, payment.EdgeCustomer)
+	}
+	if m.cleareddeposit_account {
+		edges = append(edges, payment.EdgeDepositAccount)
+	}
+	if m.clearedallocations {
+		edges = append(edges, payment.EdgeAllocations)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *PaymentMutation) EdgeCleared(name string) bool {
+	switch name {
+	case payment.EdgeCompany:
+		return m.clearedcompany
+	case payment.EdgeCustomer:
+		return m.clearedcustomer
+	case payment.EdgeDepositAccount:
+		return m.cleareddeposit_account
+	case payment.EdgeAllocations:
+		return m.clearedallocations
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *PaymentMutation) ClearEdge(name string) error {
+	switch name {
+	case payment.EdgeCompany:
+		m.ClearCompany()
+		return nil
+	case payment.EdgeCustomer:
+		m.ClearCustomer()
+		return nil
+	case payment.EdgeDepositAccount:
+		m.ClearDepositAccount()
+		return nil
+	}
+	return fmt.Errorf("unknown Payment unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *PaymentMutation) ResetEdge(name string) error {
+	switch name {
+	case payment.EdgeCompany:
+		m.ResetCompany()
+		return nil
+	case payment.EdgeCustomer:
+		m.ResetCustomer()
+		return nil
+	case payment.EdgeDepositAccount:
+		m.ResetDepositAccount()
+		return nil
+	case payment.EdgeAllocations:
+		m.ResetAllocations()
+		return nil
+	}
+	return fmt.Errorf("unknown Payment edge %s", name)
+}
+
+// PaymentAllocationMutation represents an operation that mutates the PaymentAllocation nodes in the graph.
+type PaymentAllocationMutation struct {
+	config
+	op             Op
+	typ            string
+	id             *pulid.ID
+	created_at     *time.Time
+	updated_at     *time.Time
+	amount         *decimal.Decimal
+	voided_at      *time.Time
+	clearedFields  map[string]struct{}
+	company        *pulid.ID
+	clearedcompany bool
+	payment        *pulid.ID
+	clearedpayment bool
+	invoice        *pulid.ID
+	clearedinvoice bool
+	done           bool
+	oldValue       func(context.Context) (*PaymentAllocation, error)
+	predicates     []predicate.PaymentAllocation
+}
+
+var _ ent.Mutation = (*PaymentAllocationMutation)(nil)
+
+// paymentallocationOption allows management of the mutation configuration using functional options.
+type paymentallocationOption func(*PaymentAllocationMutation)
+
+// newPaymentAllocationMutation creates new mutation for the PaymentAllocation entity.
+func newPaymentAllocationMutation(c config, op Op, opts ...paymentallocationOption) *PaymentAllocationMutation {
+	m := &PaymentAllocationMutation{
+		config:        c,
+		op:            op,
+		typ:           TypePaymentAllocation,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withPaymentAllocationID sets the ID field of the mutation.
+func withPaymentAllocationID(id pulid.ID) paymentallocationOption {
+	return func(m *PaymentAllocationMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *PaymentAllocation
+		)
+		m.oldValue = func(ctx context.Context) (*PaymentAllocation, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().PaymentAllocation.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withPaymentAllocation sets the old PaymentAllocation of the mutation.
+func withPaymentAllocation(node *PaymentAllocation) paymentallocationOption {
+	return func(m *PaymentAllocationMutation) {
+		m.oldValue = func(context.Context) (*PaymentAllocation, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m PaymentAllocationMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m PaymentAllocationMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of PaymentAllocation entities.
+func (m *PaymentAllocationMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *PaymentAllocationMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *PaymentAllocationMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().PaymentAllocation.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *PaymentAllocationMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *PaymentAllocationMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the PaymentAllocation entity.
+// If the PaymentAllocation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PaymentAllocationMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *PaymentAllocationMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *PaymentAllocationMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *PaymentAllocationMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the PaymentAllocation entity.
+// If the PaymentAllocation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PaymentAllocationMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *PaymentAllocationMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetCompanyID sets the "company_id" field.
+func (m *PaymentAllocationMutation) SetCompanyID(pu pulid.ID) {
+	m.company = &pu
+}
+
+// CompanyID returns the value of the "company_id" field in the mutation.
+func (m *PaymentAllocationMutation) CompanyID() (r pulid.ID, exists bool) {
+	v := m.company
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCompanyID returns the old "company_id" field's value of the PaymentAllocation entity.
+// If the PaymentAllocation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PaymentAllocationMutation) OldCompanyID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCompanyID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCompanyID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCompanyID: %w", err)
+	}
+	return oldValue.CompanyID, nil
+}
+
+// ResetCompanyID resets all changes to the "company_id" field.
+func (m *PaymentAllocationMutation) ResetCompanyID() {
+	m.company = nil
+}
+
+// SetPaymentID sets the "payment_id" field.
+func (m *PaymentAllocationMutation) SetPaymentID(pu pulid.ID) {
+	m.payment = &pu
+}
+
+// PaymentID returns the value of the "payment_id" field in the mutation.
+func (m *PaymentAllocationMutation) PaymentID() (r pulid.ID, exists bool) {
+	v := m.payment
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPaymentID returns the old "payment_id" field's value of the PaymentAllocation entity.
+// If the PaymentAllocation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PaymentAllocationMutation) OldPaymentID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPaymentID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPaymentID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPaymentID: %w", err)
+	}
+	return oldValue.PaymentID, nil
+}
+
+// ResetPaymentID resets all changes to the "payment_id" field.
+func (m *PaymentAllocationMutation) ResetPaymentID() {
+	m.payment = nil
+}
+
+// SetInvoiceID sets the "invoice_id" field.
+func (m *PaymentAllocationMutation) SetInvoiceID(pu pulid.ID) {
+	m.invoice = &pu
+}
+
+// InvoiceID returns the value of the "invoice_id" field in the mutation.
+func (m *PaymentAllocationMutation) InvoiceID() (r pulid.ID, exists bool) {
+	v := m.invoice
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldInvoiceID returns the old "invoice_id" field's value of the PaymentAllocation entity.
+// If the PaymentAllocation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PaymentAllocationMutation) OldInvoiceID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldInvoiceID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldInvoiceID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldInvoiceID: %w", err)
+	}
+	return oldValue.InvoiceID, nil
+}
+
+// ResetInvoiceID resets all changes to the "invoice_id" field.
+func (m *PaymentAllocationMutation) ResetInvoiceID() {
+	m.invoice = nil
+}
+
+// SetAmount sets the "amount" field.
+func (m *PaymentAllocationMutation) SetAmount(d decimal.Decimal) {
+	m.amount = &d
+}
+
+// Amount returns the value of the "amount" field in the mutation.
+func (m *PaymentAllocationMutation) Amount() (r decimal.Decimal, exists bool) {
+	v := m.amount
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAmount returns the old "amount" field's value of the PaymentAllocation entity.
+// If the PaymentAllocation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PaymentAllocationMutation) OldAmount(ctx context.Context) (v decimal.Decimal, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAmount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAmount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAmount: %w", err)
+	}
+	return oldValue.Amount, nil
+}
+
+// ResetAmount resets all changes to the "amount" field.
+func (m *PaymentAllocationMutation) ResetAmount() {
+	m.amount = nil
+}
+
+// SetVoidedAt sets the "voided_at" field.
+func (m *PaymentAllocationMutation) SetVoidedAt(t time.Time) {
+	m.voided_at = &t
+}
+
+// VoidedAt returns the value of the "voided_at" field in the mutation.
+func (m *PaymentAllocationMutation) VoidedAt() (r time.Time, exists bool) {
+	v := m.voided_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVoidedAt returns the old "voided_at" field's value of the PaymentAllocation entity.
+// If the PaymentAllocation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PaymentAllocationMutation) OldVoidedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVoidedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVoidedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVoidedAt: %w", err)
+	}
+	return oldValue.VoidedAt, nil
+}
+
+// ClearVoidedAt clears the value of the "voided_at" field.
+func (m *PaymentAllocationMutation) ClearVoidedAt() {
+	m.voided_at = nil
+	m.clearedFields[paymentallocation.FieldVoidedAt] = struct{}{}
+}
+
+// VoidedAtCleared returns if the "voided_at" field was cleared in this mutation.
+func (m *PaymentAllocationMutation) VoidedAtCleared() bool {
+	_, ok := m.clearedFields[paymentallocation.FieldVoidedAt]
+	return ok
+}
+
+// ResetVoidedAt resets all changes to the "voided_at" field.
+func (m *PaymentAllocationMutation) ResetVoidedAt() {
+	m.voided_at = nil
+	delete(m.clearedFields, paymentallocation.FieldVoidedAt)
+}
+
+// ClearCompany clears the "company" edge to the Company entity.
+func (m *PaymentAllocationMutation) ClearCompany() {
+	m.clearedcompany = true
+	m.clearedFields[paymentallocation.FieldCompanyID] = struct{}{}
+}
+
+// CompanyCleared reports if the "company" edge to the Company entity was cleared.
+func (m *PaymentAllocationMutation) CompanyCleared() bool {
+	return m.clearedcompany
+}
+
+// CompanyIDs returns the "company" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CompanyID instead. It exists only for internal usage by the builders.
+func (m *PaymentAllocationMutation) CompanyIDs() (ids []pulid.ID) {
+	if id := m.company; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCompany resets all changes to the "company" edge.
+func (m *PaymentAllocationMutation) ResetCompany() {
+	m.company = nil
+	m.clearedcompany = false
+}
+
+// ClearPayment clears the "payment" edge to the Payment entity.
+func (m *PaymentAllocationMutation) ClearPayment() {
+	m.clearedpayment = true
+	m.clearedFields[paymentallocation.FieldPaymentID] = struct{}{}
+}
+
+// PaymentCleared reports if the "payment" edge to the Payment entity was cleared.
+func (m *PaymentAllocationMutation) PaymentCleared() bool {
+	return m.clearedpayment
+}
+
+// PaymentIDs returns the "payment" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// PaymentID instead. It exists only for internal usage by the builders.
+func (m *PaymentAllocationMutation) PaymentIDs() (ids []pulid.ID) {
+	if id := m.payment; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetPayment resets all changes to the "payment" edge.
+func (m *PaymentAllocationMutation) ResetPayment() {
+	m.payment = nil
+	m.clearedpayment = false
+}
+
+// ClearInvoice clears the "invoice" edge to the Invoice entity.
+func (m *PaymentAllocationMutation) ClearInvoice() {
+	m.clearedinvoice = true
+	m.clearedFields[paymentallocation.FieldInvoiceID] = struct{}{}
+}
+
+// InvoiceCleared reports if the "invoice" edge to the Invoice entity was cleared.
+func (m *PaymentAllocationMutation) InvoiceCleared() bool {
+	return m.clearedinvoice
+}
+
+// InvoiceIDs returns the "invoice" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// InvoiceID instead. It exists only for internal usage by the builders.
+func (m *PaymentAllocationMutation) InvoiceIDs() (ids []pulid.ID) {
+	if id := m.invoice; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetInvoice resets all changes to the "invoice" edge.
+func (m *PaymentAllocationMutation) ResetInvoice() {
+	m.invoice = nil
+	m.clearedinvoice = false
+}
+
+// Where appends a list predicates to the PaymentAllocationMutation builder.
+func (m *PaymentAllocationMutation) Where(ps ...predicate.PaymentAllocation) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the PaymentAllocationMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *PaymentAllocationMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.PaymentAllocation, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *PaymentAllocationMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *PaymentAllocationMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (PaymentAllocation).
+func (m *PaymentAllocationMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *PaymentAllocationMutation) Fields() []string {
+	fields := make([]string, 0, 7)
+	if m.created_at != nil {
+		fields = append(fields, paymentallocation.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, paymentallocation.FieldUpdatedAt)
+	}
+	if m.company != nil {
+		fields = append(fields, paymentallocation.FieldCompanyID)
+	}
+	if m.payment != nil {
+		fields = append(fields, paymentallocation.FieldPaymentID)
+	}
+	if m.invoice != nil {
+		fields = append(fields, paymentallocation.FieldInvoiceID)
+	}
+	if m.amount != nil {
+		fields = append(fields, paymentallocation.FieldAmount)
+	}
+	if m.voided_at != nil {
+		fields = append(fields, paymentallocation.FieldVoidedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *PaymentAllocationMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case paymentallocation.FieldCreatedAt:
+		return m.CreatedAt()
+	case paymentallocation.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case paymentallocation.FieldCompanyID:
+		return m.CompanyID()
+	case paymentallocation.FieldPaymentID:
+		return m.PaymentID()
+	case paymentallocation.FieldInvoiceID:
+		return m.InvoiceID()
+	case paymentallocation.FieldAmount:
+		return m.Amount()
+	case paymentallocation.FieldVoidedAt:
+		return m.VoidedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *PaymentAllocationMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case paymentallocation.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case paymentallocation.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case paymentallocation.FieldCompanyID:
+		return m.OldCompanyID(ctx)
+	case paymentallocation.FieldPaymentID:
+		return m.OldPaymentID(ctx)
+	case paymentallocation.FieldInvoiceID:
+		return m.OldInvoiceID(ctx)
+	case paymentallocation.FieldAmount:
+		return m.OldAmount(ctx)
+	case paymentallocation.FieldVoidedAt:
+		return m.OldVoidedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown PaymentAllocation field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *PaymentAllocationMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case paymentallocation.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case paymentallocation.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case paymentallocation.FieldCompanyID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCompanyID(v)
+		return nil
+	case paymentallocation.FieldPaymentID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPaymentID(v)
+		return nil
+	case paymentallocation.FieldInvoiceID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetInvoiceID(v)
+		return nil
+	case paymentallocation.FieldAmount:
+		v, ok := value.(decimal.Decimal)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAmount(v)
+		return nil
+	case paymentallocation.FieldVoidedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVoidedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown PaymentAllocation field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *PaymentAllocationMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *PaymentAllocationMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *PaymentAllocationMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown PaymentAllocation numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *PaymentAllocationMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(paymentallocation.FieldVoidedAt) {
+		fields = append(fields, paymentallocation.FieldVoidedAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *PaymentAllocationMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *PaymentAllocationMutation) ClearField(name string) error {
+	switch name {
+	case paymentallocation.FieldVoidedAt:
+		m.ClearVoidedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown PaymentAllocation nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *PaymentAllocationMutation) ResetField(name string) error {
+	switch name {
+	case paymentallocation.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case paymentallocation.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case paymentallocation.FieldCompanyID:
+		m.ResetCompanyID()
+		return nil
+	case paymentallocation.FieldPaymentID:
+		m.ResetPaymentID()
+		return nil
+	case paymentallocation.FieldInvoiceID:
+		m.ResetInvoiceID()
+		return nil
+	case paymentallocation.FieldAmount:
+		m.ResetAmount()
+		return nil
+	case paymentallocation.FieldVoidedAt:
+		m.ResetVoidedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown PaymentAllocation field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *PaymentAllocationMutation) AddedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.company != nil {
+		edges = append(edges, paymentallocation.EdgeCompany)
+	}
+	if m.payment != nil {
+		edges = append(edges, paymentallocation.EdgePayment)
+	}
+	if m.invoice != nil {
+		edges = append(edges, paymentallocation.EdgeInvoice)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *PaymentAllocationMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case paymentallocation.EdgeCompany:
+		if id := m.company; id != nil {
+			return []ent.Value{*id}
+		}
+	case paymentallocation.EdgePayment:
+		if id := m.payment; id != nil {
+			return []ent.Value{*id}
+		}
+	case paymentallocation.EdgeInvoice:
+		if id := m.invoice; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *PaymentAllocationMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 3)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *PaymentAllocationMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *PaymentAllocationMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.clearedcompany {
+		edges = append(edges, paymentallocation.EdgeCompany)
+	}
+	if m.clearedpayment {
+		edges = append(edges, paymentallocation.EdgePayment)
+	}
+	if m.clearedinvoice {
+		edges = append(edges, paymentallocation.EdgeInvoice)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *PaymentAllocationMutation) EdgeCleared(name string) bool {
+	switch name {
+	case paymentallocation.EdgeCompany:
+		return m.clearedcompany
+	case paymentallocation.EdgePayment:
+		return m.clearedpayment
+	case paymentallocation.EdgeInvoice:
+		return m.clearedinvoice
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *PaymentAllocationMutation) ClearEdge(name string) error {
+	switch name {
+	case paymentallocation.EdgeCompany:
+		m.ClearCompany()
+		return nil
+	case paymentallocation.EdgePayment:
+		m.ClearPayment()
+		return nil
+	case paymentallocation.EdgeInvoice:
+		m.ClearInvoice()
+		return nil
+	}
+	return fmt.Errorf("unknown PaymentAllocation unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *PaymentAllocationMutation) ResetEdge(name string) error {
+	switch name {
+	case paymentallocation.EdgeCompany:
+		m.ResetCompany()
+		return nil
+	case paymentallocation.EdgePayment:
+		m.ResetPayment()
+		return nil
+	case paymentallocation.EdgeInvoice:
+		m.ResetInvoice()
+		return nil
+	}
+	return fmt.Errorf("unknown PaymentAllocation edge %s", name)
 }
 
 // QuoteMutation represents an operation that mutates the Quote nodes in the graph.

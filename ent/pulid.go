@@ -14,11 +14,14 @@ import (
 	"github.com/bigledger/bigledger/ent/customer"
 	"github.com/bigledger/bigledger/ent/customergroup"
 	"github.com/bigledger/bigledger/ent/documentcounter"
+	"github.com/bigledger/bigledger/ent/idempotencykey"
 	"github.com/bigledger/bigledger/ent/invoice"
 	"github.com/bigledger/bigledger/ent/invoiceitem"
 	"github.com/bigledger/bigledger/ent/item"
 	"github.com/bigledger/bigledger/ent/journalentry"
 	"github.com/bigledger/bigledger/ent/ledgerentry"
+	"github.com/bigledger/bigledger/ent/payment"
+	"github.com/bigledger/bigledger/ent/paymentallocation"
 	"github.com/bigledger/bigledger/ent/quote"
 	"github.com/bigledger/bigledger/ent/quoteitem"
 	"github.com/bigledger/bigledger/ent/salesorder"
@@ -38,11 +41,14 @@ var prefixMap = map[string]string{
 	"cust":    customer.Table,
 	"grp":     customergroup.Table,
 	"ctr":     documentcounter.Table,
+	"idem":    idempotencykey.Table,
 	"inv":     invoice.Table,
 	"invli":   invoiceitem.Table,
 	"item":    item.Table,
 	"je":      journalentry.Table,
 	"jel":     ledgerentry.Table,
+	"pay":     payment.Table,
+	"alloc":   paymentallocation.Table,
 	"quote":   quote.Table,
 	"qi":      quoteitem.Table,
 	"so":      salesorder.Table,
@@ -88,6 +94,8 @@ func (c *Client) Visible(ctx context.Context, id pulid.ID) (bool, error) {
 		return c.CustomerGroup.Query().Where(customergroup.ID(id)).Exist(ctx)
 	case documentcounter.Table:
 		return c.DocumentCounter.Query().Where(documentcounter.ID(id)).Exist(ctx)
+	case idempotencykey.Table:
+		return c.IdempotencyKey.Query().Where(idempotencykey.ID(id)).Exist(ctx)
 	case invoice.Table:
 		return c.Invoice.Query().Where(invoice.ID(id)).Exist(ctx)
 	case invoiceitem.Table:
@@ -98,6 +106,10 @@ func (c *Client) Visible(ctx context.Context, id pulid.ID) (bool, error) {
 		return c.JournalEntry.Query().Where(journalentry.ID(id)).Exist(ctx)
 	case ledgerentry.Table:
 		return c.LedgerEntry.Query().Where(ledgerentry.ID(id)).Exist(ctx)
+	case payment.Table:
+		return c.Payment.Query().Where(payment.ID(id)).Exist(ctx)
+	case paymentallocation.Table:
+		return c.PaymentAllocation.Query().Where(paymentallocation.ID(id)).Exist(ctx)
 	case quote.Table:
 		return c.Quote.Query().Where(quote.ID(id)).Exist(ctx)
 	case quoteitem.Table:

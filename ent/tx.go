@@ -30,6 +30,8 @@ type Tx struct {
 	CustomerGroup *CustomerGroupClient
 	// DocumentCounter is the client for interacting with the DocumentCounter builders.
 	DocumentCounter *DocumentCounterClient
+	// IdempotencyKey is the client for interacting with the IdempotencyKey builders.
+	IdempotencyKey *IdempotencyKeyClient
 	// Invoice is the client for interacting with the Invoice builders.
 	Invoice *InvoiceClient
 	// InvoiceItem is the client for interacting with the InvoiceItem builders.
@@ -40,6 +42,10 @@ type Tx struct {
 	JournalEntry *JournalEntryClient
 	// LedgerEntry is the client for interacting with the LedgerEntry builders.
 	LedgerEntry *LedgerEntryClient
+	// Payment is the client for interacting with the Payment builders.
+	Payment *PaymentClient
+	// PaymentAllocation is the client for interacting with the PaymentAllocation builders.
+	PaymentAllocation *PaymentAllocationClient
 	// Quote is the client for interacting with the Quote builders.
 	Quote *QuoteClient
 	// QuoteItem is the client for interacting with the QuoteItem builders.
@@ -191,11 +197,14 @@ func (tx *Tx) init() {
 	tx.Customer = NewCustomerClient(tx.config)
 	tx.CustomerGroup = NewCustomerGroupClient(tx.config)
 	tx.DocumentCounter = NewDocumentCounterClient(tx.config)
+	tx.IdempotencyKey = NewIdempotencyKeyClient(tx.config)
 	tx.Invoice = NewInvoiceClient(tx.config)
 	tx.InvoiceItem = NewInvoiceItemClient(tx.config)
 	tx.Item = NewItemClient(tx.config)
 	tx.JournalEntry = NewJournalEntryClient(tx.config)
 	tx.LedgerEntry = NewLedgerEntryClient(tx.config)
+	tx.Payment = NewPaymentClient(tx.config)
+	tx.PaymentAllocation = NewPaymentAllocationClient(tx.config)
 	tx.Quote = NewQuoteClient(tx.config)
 	tx.QuoteItem = NewQuoteItemClient(tx.config)
 	tx.SalesOrder = NewSalesOrderClient(tx.config)

@@ -174,6 +174,10 @@ var rootScopes = map[string]string{
 	"updateSalesOrder":           "sales_orders:write",
 	"updateSalesOrderStatus":     "sales_orders:write",
 	"convertSalesOrderToInvoice": "sales_orders:write,invoices:write",
+	"payment":                    "payments:read",
+	"payments":                   "payments:read",
+	"recordPayment":              "payments:write,invoices:write",
+	"voidPayment":                "payments:write,invoices:write",
 }
 
 // prefixScopes maps an id prefix to the read scope node(id:) requires.
@@ -256,6 +260,8 @@ var typeScopes = map[string]string{
 	"Invoice": "invoices:read", "InvoiceConnection": "invoices:read", "InvoiceItem": "invoices:read",
 	"Quote": "quotes:read", "QuoteConnection": "quotes:read", "QuoteItem": "quotes:read",
 	"SalesOrder": "sales_orders:read", "SalesOrderConnection": "sales_orders:read", "SalesOrderItem": "sales_orders:read",
+	"Payment": "payments:read", "PaymentConnection": "payments:read", "PaymentAllocation": "payments:read",
+	"Account": "payments:read", "JournalEntry": "payments:read", "LedgerEntry": "payments:read",
 }
 
 func requireTypeScopes(ctx context.Context, next graphql.Resolver) (any, error) {

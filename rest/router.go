@@ -59,6 +59,12 @@ var routes = []route{
 	{"POST", "/api/v1/sales-orders/{id}/attachments", "sales_orders:write", func(a *API) endpoint { return a.uploadAttachment(attachment.DocumentTypeSalesOrder) }},
 	{"GET", "/api/v1/invoices/{id}/attachments", "invoices:read", func(a *API) endpoint { return a.listAttachments(attachment.DocumentTypeInvoice) }},
 	{"POST", "/api/v1/invoices/{id}/attachments", "invoices:write", func(a *API) endpoint { return a.uploadAttachment(attachment.DocumentTypeInvoice) }},
+	{"POST", "/api/v1/invoices/{id}/payments", "payments:write,invoices:write", func(a *API) endpoint { return a.recordPayment }},
+	{"GET", "/api/v1/invoices/{id}/payments", "payments:read", func(a *API) endpoint { return a.listInvoicePayments }},
+	// Seed 001's path for the same operation.
+	{"POST", "/v1/invoices/{id}/payment", "payments:write,invoices:write", func(a *API) endpoint { return a.recordPayment }},
+	{"GET", "/api/v1/payments/{id}", "payments:read", func(a *API) endpoint { return a.getPayment }},
+	{"POST", "/api/v1/payments/{id}/void", "payments:write,invoices:write", func(a *API) endpoint { return a.voidPayment }},
 	// The document kind decides the scope: checked in the handler.
 	{"GET", "/api/v1/attachments/{id}", "", func(a *API) endpoint { return a.getAttachment }},
 	{"DELETE", "/api/v1/attachments/{id}", "", func(a *API) endpoint { return a.deleteAttachment }},

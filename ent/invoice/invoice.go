@@ -104,6 +104,8 @@ const (
 	EdgeCustomer = "customer"
 	// EdgeItems holds the string denoting the items edge name in mutations.
 	EdgeItems = "items"
+	// EdgeAllocations holds the string denoting the allocations edge name in mutations.
+	EdgeAllocations = "allocations"
 	// EdgeSalesOrder holds the string denoting the sales_order edge name in mutations.
 	EdgeSalesOrder = "sales_order"
 	// Table holds the table name of the invoice in the database.
@@ -129,6 +131,13 @@ const (
 	ItemsInverseTable = "invoice_items"
 	// ItemsColumn is the table column denoting the items relation/edge.
 	ItemsColumn = "invoice_id"
+	// AllocationsTable is the table that holds the allocations relation/edge.
+	AllocationsTable = "payment_allocations"
+	// AllocationsInverseTable is the table name for the PaymentAllocation entity.
+	// It exists in this package in order to avoid circular dependency with the "paymentallocation" package.
+	AllocationsInverseTable = "payment_allocations"
+	// AllocationsColumn is the table column denoting the allocations relation/edge.
+	AllocationsColumn = "invoice_id"
 	// SalesOrderTable is the table that holds the sales_order relation/edge.
 	SalesOrderTable = "invoices"
 	// SalesOrderInverseTable is the table name for the SalesOrder entity.
@@ -543,6 +552,20 @@ func ByItems(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 	}
 }
 
+// ByAllocationsCount orders the results by allocations count.
+func ByAllocationsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newAllocationsStep(), opts...)
+	}
+}
+
+// ByAllocations orders the results by allocations terms.
+func ByAllocations(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newAllocationsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
 // BySalesOrderField orders the results by sales_order field.
 func BySalesOrderField(field string, opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -568,6 +591,13 @@ func newItemsStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(ItemsInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, ItemsTable, ItemsColumn),
+	)
+}
+func newAllocationsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(AllocationsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, AllocationsTable, AllocationsColumn),
 	)
 }
 func newSalesOrderStep() *sqlgraph.Step {

@@ -2167,6 +2167,29 @@ func HasItemsWith(preds ...predicate.InvoiceItem) predicate.Invoice {
 	})
 }
 
+// HasAllocations applies the HasEdge predicate on the "allocations" edge.
+func HasAllocations() predicate.Invoice {
+	return predicate.Invoice(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, AllocationsTable, AllocationsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasAllocationsWith applies the HasEdge predicate on the "allocations" edge with a given conditions (other predicates).
+func HasAllocationsWith(preds ...predicate.PaymentAllocation) predicate.Invoice {
+	return predicate.Invoice(func(s *sql.Selector) {
+		step := newAllocationsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
 // HasSalesOrder applies the HasEdge predicate on the "sales_order" edge.
 func HasSalesOrder() predicate.Invoice {
 	return predicate.Invoice(func(s *sql.Selector) {

@@ -377,6 +377,48 @@ var (
 			},
 		},
 	}
+	// IdempotencyKeysColumns holds the columns for the "idempotency_keys" table.
+	IdempotencyKeysColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 40},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "key", Type: field.TypeString, Size: 255},
+		{Name: "operation", Type: field.TypeString, Size: 64},
+		{Name: "request_hash", Type: field.TypeString, Size: 64},
+		{Name: "resource_id", Type: field.TypeString, Nullable: true},
+		{Name: "company_id", Type: field.TypeString, Size: 40},
+	}
+	// IdempotencyKeysTable holds the schema information for the "idempotency_keys" table.
+	IdempotencyKeysTable = &schema.Table{
+		Name:       "idempotency_keys",
+		Columns:    IdempotencyKeysColumns,
+		PrimaryKey: []*schema.Column{IdempotencyKeysColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "idempotency_keys_companies_idempotency_keys",
+				Columns:    []*schema.Column{IdempotencyKeysColumns[7]},
+				RefColumns: []*schema.Column{CompaniesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "idempotencykey_company_id",
+				Unique:  false,
+				Columns: []*schema.Column{IdempotencyKeysColumns[7]},
+			},
+			{
+				Name:    "idempotencykey_company_id_key",
+				Unique:  true,
+				Columns: []*schema.Column{IdempotencyKeysColumns[7], IdempotencyKeysColumns[3]},
+			},
+			{
+				Name:    "idempotencykey_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{IdempotencyKeysColumns[1]},
+			},
+		},
+	}
 	// InvoicesColumns holds the columns for the "invoices" table.
 	InvoicesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString, Size: 40},
@@ -692,6 +734,126 @@ var (
 				Name:    "ledgerentry_journal_entry_id_position",
 				Unique:  false,
 				Columns: []*schema.Column{LedgerEntriesColumns[12], LedgerEntriesColumns[3]},
+			},
+		},
+	}
+	// PaymentsColumns holds the columns for the "payments" table.
+	PaymentsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 40},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "payment_number", Type: field.TypeString, Size: 32},
+		{Name: "amount", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "numeric(20,4)"}},
+		{Name: "unapplied_amount", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "numeric(20,4)"}},
+		{Name: "currency", Type: field.TypeString, Default: "MYR"},
+		{Name: "exchange_rate", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "numeric(12,6)"}},
+		{Name: "payment_date", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "date"}},
+		{Name: "method", Type: field.TypeEnum, Enums: []string{"cash", "bank_transfer", "cheque", "card", "online", "other"}, Default: "bank_transfer"},
+		{Name: "reference", Type: field.TypeString, Nullable: true, Size: 100},
+		{Name: "notes", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "method_details", Type: field.TypeJSON, Nullable: true},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"completed", "void"}, Default: "completed"},
+		{Name: "voided_at", Type: field.TypeTime, Nullable: true},
+		{Name: "void_reason", Type: field.TypeString, Nullable: true, Size: 500},
+		{Name: "created_by_id", Type: field.TypeString, Nullable: true},
+		{Name: "company_id", Type: field.TypeString, Size: 40},
+		{Name: "customer_id", Type: field.TypeString, Size: 40},
+		{Name: "deposit_account_id", Type: field.TypeString, Size: 40},
+	}
+	// PaymentsTable holds the schema information for the "payments" table.
+	PaymentsTable = &schema.Table{
+		Name:       "payments",
+		Columns:    PaymentsColumns,
+		PrimaryKey: []*schema.Column{PaymentsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "payments_companies_payments",
+				Columns:    []*schema.Column{PaymentsColumns[17]},
+				RefColumns: []*schema.Column{CompaniesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "payments_customers_payments",
+				Columns:    []*schema.Column{PaymentsColumns[18]},
+				RefColumns: []*schema.Column{CustomersColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "payments_accounts_deposit_account",
+				Columns:    []*schema.Column{PaymentsColumns[19]},
+				RefColumns: []*schema.Column{AccountsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "payment_company_id",
+				Unique:  false,
+				Columns: []*schema.Column{PaymentsColumns[17]},
+			},
+			{
+				Name:    "payment_company_id_payment_number",
+				Unique:  true,
+				Columns: []*schema.Column{PaymentsColumns[17], PaymentsColumns[3]},
+			},
+			{
+				Name:    "payment_customer_id_payment_date",
+				Unique:  false,
+				Columns: []*schema.Column{PaymentsColumns[18], PaymentsColumns[8]},
+			},
+		},
+	}
+	// PaymentAllocationsColumns holds the columns for the "payment_allocations" table.
+	PaymentAllocationsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 40},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "amount", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "numeric(20,4)"}},
+		{Name: "voided_at", Type: field.TypeTime, Nullable: true},
+		{Name: "company_id", Type: field.TypeString, Size: 40},
+		{Name: "invoice_id", Type: field.TypeString, Size: 40},
+		{Name: "payment_id", Type: field.TypeString, Size: 40},
+	}
+	// PaymentAllocationsTable holds the schema information for the "payment_allocations" table.
+	PaymentAllocationsTable = &schema.Table{
+		Name:       "payment_allocations",
+		Columns:    PaymentAllocationsColumns,
+		PrimaryKey: []*schema.Column{PaymentAllocationsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "payment_allocations_companies_payment_allocations",
+				Columns:    []*schema.Column{PaymentAllocationsColumns[5]},
+				RefColumns: []*schema.Column{CompaniesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "payment_allocations_invoices_allocations",
+				Columns:    []*schema.Column{PaymentAllocationsColumns[6]},
+				RefColumns: []*schema.Column{InvoicesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "payment_allocations_payments_allocations",
+				Columns:    []*schema.Column{PaymentAllocationsColumns[7]},
+				RefColumns: []*schema.Column{PaymentsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "paymentallocation_company_id",
+				Unique:  false,
+				Columns: []*schema.Column{PaymentAllocationsColumns[5]},
+			},
+			{
+				Name:    "paymentallocation_invoice_id",
+				Unique:  false,
+				Columns: []*schema.Column{PaymentAllocationsColumns[6]},
+			},
+			{
+				Name:    "paymentallocation_payment_id",
+				Unique:  false,
+				Columns: []*schema.Column{PaymentAllocationsColumns[7]},
 			},
 		},
 	}
@@ -1048,11 +1210,14 @@ var (
 		CustomersTable,
 		CustomerGroupsTable,
 		DocumentCountersTable,
+		IdempotencyKeysTable,
 		InvoicesTable,
 		InvoiceItemsTable,
 		ItemsTable,
 		JournalEntriesTable,
 		LedgerEntriesTable,
+		PaymentsTable,
+		PaymentAllocationsTable,
 		QuotesTable,
 		QuoteItemsTable,
 		SalesOrdersTable,
@@ -1075,6 +1240,7 @@ func init() {
 	CustomerGroupsTable.ForeignKeys[0].RefTable = CompaniesTable
 	CustomerGroupsTable.ForeignKeys[1].RefTable = UsersTable
 	DocumentCountersTable.ForeignKeys[0].RefTable = CompaniesTable
+	IdempotencyKeysTable.ForeignKeys[0].RefTable = CompaniesTable
 	InvoicesTable.ForeignKeys[0].RefTable = CompaniesTable
 	InvoicesTable.ForeignKeys[1].RefTable = CustomersTable
 	InvoicesTable.ForeignKeys[2].RefTable = SalesOrdersTable
@@ -1088,6 +1254,12 @@ func init() {
 	LedgerEntriesTable.ForeignKeys[1].RefTable = JournalEntriesTable
 	LedgerEntriesTable.ForeignKeys[2].RefTable = AccountsTable
 	LedgerEntriesTable.ForeignKeys[3].RefTable = CustomersTable
+	PaymentsTable.ForeignKeys[0].RefTable = CompaniesTable
+	PaymentsTable.ForeignKeys[1].RefTable = CustomersTable
+	PaymentsTable.ForeignKeys[2].RefTable = AccountsTable
+	PaymentAllocationsTable.ForeignKeys[0].RefTable = CompaniesTable
+	PaymentAllocationsTable.ForeignKeys[1].RefTable = InvoicesTable
+	PaymentAllocationsTable.ForeignKeys[2].RefTable = PaymentsTable
 	QuotesTable.ForeignKeys[0].RefTable = CompaniesTable
 	QuotesTable.ForeignKeys[1].RefTable = CustomersTable
 	QuoteItemsTable.ForeignKeys[0].RefTable = CompaniesTable

@@ -14,11 +14,14 @@ import (
 	"github.com/bigledger/bigledger/ent/customer"
 	"github.com/bigledger/bigledger/ent/customergroup"
 	"github.com/bigledger/bigledger/ent/documentcounter"
+	"github.com/bigledger/bigledger/ent/idempotencykey"
 	"github.com/bigledger/bigledger/ent/invoice"
 	"github.com/bigledger/bigledger/ent/invoiceitem"
 	"github.com/bigledger/bigledger/ent/item"
 	"github.com/bigledger/bigledger/ent/journalentry"
 	"github.com/bigledger/bigledger/ent/ledgerentry"
+	"github.com/bigledger/bigledger/ent/payment"
+	"github.com/bigledger/bigledger/ent/paymentallocation"
 	"github.com/bigledger/bigledger/ent/quote"
 	"github.com/bigledger/bigledger/ent/quoteitem"
 	"github.com/bigledger/bigledger/ent/salesorder"
@@ -742,6 +745,97 @@ func init() {
 	documentcounter.DefaultID = documentcounterDescID.Default.(func() pulid.ID)
 	// documentcounter.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	documentcounter.IDValidator = documentcounterDescID.Validators[0].(func(string) error)
+	idempotencykeyMixin := schema.IdempotencyKey{}.Mixin()
+	idempotencykey.Policy = privacy.NewPolicies(idempotencykeyMixin[2], schema.IdempotencyKey{})
+	idempotencykey.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := idempotencykey.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	idempotencykeyMixinHooks2 := idempotencykeyMixin[2].Hooks()
+
+	idempotencykey.Hooks[1] = idempotencykeyMixinHooks2[0]
+
+	idempotencykey.Hooks[2] = idempotencykeyMixinHooks2[1]
+	idempotencykeyMixinFields0 := idempotencykeyMixin[0].Fields()
+	_ = idempotencykeyMixinFields0
+	idempotencykeyMixinFields1 := idempotencykeyMixin[1].Fields()
+	_ = idempotencykeyMixinFields1
+	idempotencykeyFields := schema.IdempotencyKey{}.Fields()
+	_ = idempotencykeyFields
+	// idempotencykeyDescCreatedAt is the schema descriptor for created_at field.
+	idempotencykeyDescCreatedAt := idempotencykeyMixinFields1[0].Descriptor()
+	// idempotencykey.DefaultCreatedAt holds the default value on creation for the created_at field.
+	idempotencykey.DefaultCreatedAt = idempotencykeyDescCreatedAt.Default.(func() time.Time)
+	// idempotencykeyDescUpdatedAt is the schema descriptor for updated_at field.
+	idempotencykeyDescUpdatedAt := idempotencykeyMixinFields1[1].Descriptor()
+	// idempotencykey.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	idempotencykey.DefaultUpdatedAt = idempotencykeyDescUpdatedAt.Default.(func() time.Time)
+	// idempotencykey.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	idempotencykey.UpdateDefaultUpdatedAt = idempotencykeyDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// idempotencykeyDescKey is the schema descriptor for key field.
+	idempotencykeyDescKey := idempotencykeyFields[0].Descriptor()
+	// idempotencykey.KeyValidator is a validator for the "key" field. It is called by the builders before save.
+	idempotencykey.KeyValidator = func() func(string) error {
+		validators := idempotencykeyDescKey.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(key string) error {
+			for _, fn := range fns {
+				if err := fn(key); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// idempotencykeyDescOperation is the schema descriptor for operation field.
+	idempotencykeyDescOperation := idempotencykeyFields[1].Descriptor()
+	// idempotencykey.OperationValidator is a validator for the "operation" field. It is called by the builders before save.
+	idempotencykey.OperationValidator = func() func(string) error {
+		validators := idempotencykeyDescOperation.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(operation string) error {
+			for _, fn := range fns {
+				if err := fn(operation); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// idempotencykeyDescRequestHash is the schema descriptor for request_hash field.
+	idempotencykeyDescRequestHash := idempotencykeyFields[2].Descriptor()
+	// idempotencykey.RequestHashValidator is a validator for the "request_hash" field. It is called by the builders before save.
+	idempotencykey.RequestHashValidator = func() func(string) error {
+		validators := idempotencykeyDescRequestHash.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(request_hash string) error {
+			for _, fn := range fns {
+				if err := fn(request_hash); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// idempotencykeyDescID is the schema descriptor for id field.
+	idempotencykeyDescID := idempotencykeyMixinFields0[0].Descriptor()
+	// idempotencykey.DefaultID holds the default value on creation for the id field.
+	idempotencykey.DefaultID = idempotencykeyDescID.Default.(func() pulid.ID)
+	// idempotencykey.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	idempotencykey.IDValidator = idempotencykeyDescID.Validators[0].(func(string) error)
 	invoiceMixin := schema.Invoice{}.Mixin()
 	invoice.Policy = privacy.NewPolicies(invoiceMixin[2], schema.Invoice{})
 	invoice.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -1175,6 +1269,126 @@ func init() {
 	ledgerentry.DefaultID = ledgerentryDescID.Default.(func() pulid.ID)
 	// ledgerentry.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	ledgerentry.IDValidator = ledgerentryDescID.Validators[0].(func(string) error)
+	paymentMixin := schema.Payment{}.Mixin()
+	payment.Policy = privacy.NewPolicies(paymentMixin[2], schema.Payment{})
+	payment.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := payment.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	paymentMixinHooks2 := paymentMixin[2].Hooks()
+
+	payment.Hooks[1] = paymentMixinHooks2[0]
+
+	payment.Hooks[2] = paymentMixinHooks2[1]
+	paymentMixinFields0 := paymentMixin[0].Fields()
+	_ = paymentMixinFields0
+	paymentMixinFields1 := paymentMixin[1].Fields()
+	_ = paymentMixinFields1
+	paymentFields := schema.Payment{}.Fields()
+	_ = paymentFields
+	// paymentDescCreatedAt is the schema descriptor for created_at field.
+	paymentDescCreatedAt := paymentMixinFields1[0].Descriptor()
+	// payment.DefaultCreatedAt holds the default value on creation for the created_at field.
+	payment.DefaultCreatedAt = paymentDescCreatedAt.Default.(func() time.Time)
+	// paymentDescUpdatedAt is the schema descriptor for updated_at field.
+	paymentDescUpdatedAt := paymentMixinFields1[1].Descriptor()
+	// payment.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	payment.DefaultUpdatedAt = paymentDescUpdatedAt.Default.(func() time.Time)
+	// payment.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	payment.UpdateDefaultUpdatedAt = paymentDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// paymentDescPaymentNumber is the schema descriptor for payment_number field.
+	paymentDescPaymentNumber := paymentFields[0].Descriptor()
+	// payment.PaymentNumberValidator is a validator for the "payment_number" field. It is called by the builders before save.
+	payment.PaymentNumberValidator = func() func(string) error {
+		validators := paymentDescPaymentNumber.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(payment_number string) error {
+			for _, fn := range fns {
+				if err := fn(payment_number); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// paymentDescAmount is the schema descriptor for amount field.
+	paymentDescAmount := paymentFields[2].Descriptor()
+	// payment.DefaultAmount holds the default value on creation for the amount field.
+	payment.DefaultAmount = paymentDescAmount.Default.(decimal.Decimal)
+	// paymentDescUnappliedAmount is the schema descriptor for unapplied_amount field.
+	paymentDescUnappliedAmount := paymentFields[3].Descriptor()
+	// payment.DefaultUnappliedAmount holds the default value on creation for the unapplied_amount field.
+	payment.DefaultUnappliedAmount = paymentDescUnappliedAmount.Default.(decimal.Decimal)
+	// paymentDescCurrency is the schema descriptor for currency field.
+	paymentDescCurrency := paymentFields[4].Descriptor()
+	// payment.DefaultCurrency holds the default value on creation for the currency field.
+	payment.DefaultCurrency = paymentDescCurrency.Default.(string)
+	// paymentDescExchangeRate is the schema descriptor for exchange_rate field.
+	paymentDescExchangeRate := paymentFields[5].Descriptor()
+	// payment.DefaultExchangeRate holds the default value on creation for the exchange_rate field.
+	payment.DefaultExchangeRate = paymentDescExchangeRate.Default.(decimal.Decimal)
+	// paymentDescReference is the schema descriptor for reference field.
+	paymentDescReference := paymentFields[8].Descriptor()
+	// payment.ReferenceValidator is a validator for the "reference" field. It is called by the builders before save.
+	payment.ReferenceValidator = paymentDescReference.Validators[0].(func(string) error)
+	// paymentDescVoidReason is the schema descriptor for void_reason field.
+	paymentDescVoidReason := paymentFields[14].Descriptor()
+	// payment.VoidReasonValidator is a validator for the "void_reason" field. It is called by the builders before save.
+	payment.VoidReasonValidator = paymentDescVoidReason.Validators[0].(func(string) error)
+	// paymentDescID is the schema descriptor for id field.
+	paymentDescID := paymentMixinFields0[0].Descriptor()
+	// payment.DefaultID holds the default value on creation for the id field.
+	payment.DefaultID = paymentDescID.Default.(func() pulid.ID)
+	// payment.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	payment.IDValidator = paymentDescID.Validators[0].(func(string) error)
+	paymentallocationMixin := schema.PaymentAllocation{}.Mixin()
+	paymentallocation.Policy = privacy.NewPolicies(paymentallocationMixin[2], schema.PaymentAllocation{})
+	paymentallocation.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := paymentallocation.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	paymentallocationMixinHooks2 := paymentallocationMixin[2].Hooks()
+
+	paymentallocation.Hooks[1] = paymentallocationMixinHooks2[0]
+
+	paymentallocation.Hooks[2] = paymentallocationMixinHooks2[1]
+	paymentallocationMixinFields0 := paymentallocationMixin[0].Fields()
+	_ = paymentallocationMixinFields0
+	paymentallocationMixinFields1 := paymentallocationMixin[1].Fields()
+	_ = paymentallocationMixinFields1
+	paymentallocationFields := schema.PaymentAllocation{}.Fields()
+	_ = paymentallocationFields
+	// paymentallocationDescCreatedAt is the schema descriptor for created_at field.
+	paymentallocationDescCreatedAt := paymentallocationMixinFields1[0].Descriptor()
+	// paymentallocation.DefaultCreatedAt holds the default value on creation for the created_at field.
+	paymentallocation.DefaultCreatedAt = paymentallocationDescCreatedAt.Default.(func() time.Time)
+	// paymentallocationDescUpdatedAt is the schema descriptor for updated_at field.
+	paymentallocationDescUpdatedAt := paymentallocationMixinFields1[1].Descriptor()
+	// paymentallocation.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	paymentallocation.DefaultUpdatedAt = paymentallocationDescUpdatedAt.Default.(func() time.Time)
+	// paymentallocation.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	paymentallocation.UpdateDefaultUpdatedAt = paymentallocationDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// paymentallocationDescAmount is the schema descriptor for amount field.
+	paymentallocationDescAmount := paymentallocationFields[2].Descriptor()
+	// paymentallocation.DefaultAmount holds the default value on creation for the amount field.
+	paymentallocation.DefaultAmount = paymentallocationDescAmount.Default.(decimal.Decimal)
+	// paymentallocationDescID is the schema descriptor for id field.
+	paymentallocationDescID := paymentallocationMixinFields0[0].Descriptor()
+	// paymentallocation.DefaultID holds the default value on creation for the id field.
+	paymentallocation.DefaultID = paymentallocationDescID.Default.(func() pulid.ID)
+	// paymentallocation.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	paymentallocation.IDValidator = paymentallocationDescID.Validators[0].(func(string) error)
 	quoteMixin := schema.Quote{}.Mixin()
 	quote.Policy = privacy.NewPolicies(quoteMixin[2], schema.Quote{})
 	quote.Hooks[0] = func(next ent.Mutator) ent.Mutator {

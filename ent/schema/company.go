@@ -51,6 +51,9 @@ func (Company) Edges() []ent.Edge {
 		edge.To("accounts", Account.Type).Annotations(skip),
 		edge.To("journal_entries", JournalEntry.Type).Annotations(skip),
 		edge.To("ledger_entries", LedgerEntry.Type).Annotations(skip),
+		edge.To("payments", Payment.Type).Annotations(skip),
+		edge.To("payment_allocations", PaymentAllocation.Type).Annotations(skip),
+		edge.To("idempotency_keys", IdempotencyKey.Type).Annotations(skip),
 	}
 }
 

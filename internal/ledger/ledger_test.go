@@ -12,6 +12,7 @@ import (
 	"github.com/bigledger/bigledger/ent/customer"
 	"github.com/bigledger/bigledger/ent/journalentry"
 	"github.com/bigledger/bigledger/ent/ledgerentry"
+	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/ent/schema/types"
 	"github.com/bigledger/bigledger/internal/apperr"
 	"github.com/bigledger/bigledger/internal/ledger"
@@ -210,3 +211,5 @@ func TestPostRefusesBadEntries(t *testing.T) {
 		t.Fatalf("%d entries stored", n)
 	}
 }
+
+func pidOf(s string) pulid.ID { return pulid.ID(s) }

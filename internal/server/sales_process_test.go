@@ -8,6 +8,7 @@ import (
 
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/ent/schema/types"
+	"github.com/bigledger/bigledger/internal/ledger"
 	"github.com/bigledger/bigledger/internal/sales"
 	tk "github.com/bigledger/bigledger/internal/testkit"
 )
@@ -87,8 +88,23 @@ func TestCompleteSalesProcessREST(t *testing.T) {
 		t.Fatalf("order invoicing: %v", order)
 	}
 	c := e.Do(e.A, "GET", "/api/v1/customers/"+cust["id"].(string), nil)
-	if !strings.Contains(string(c.Raw), `"totalSales":9010.00`) || tk.Str(c.Body, "data", "lastSaleDate") != today.String() {
-		t.Fatalf("customer after the process: %s", c.Raw)
+	if !strings.Contains(string(c.Raw), `"totalSales":9010.00`) || tk.Str(c.Body, "data", "lastSaleDate") != today.String() ||
+		!strings.Contains(string(c.Raw), `"currentBalance":9010.00`) {
+		t.Fatalf("customer after the invoice: %s", c.Raw)
+	}
+	// 9. Record the payment: the invoice is paid, the ledger posted, the
+	// customer's balance back to zero.
+	pay := e.Do(e.A, "POST", "/api/v1/invoices/"+iid+"/payments", map[string]any{"amount": 9010.00, "paymentDate": today.String(),
+		"paymentMethod": "bank_transfer", "reference": "TXN-001"}, "Idempotency-Key", "complete-process-payment")
+	if pay.Status != 201 || tk.Str(pay.Body, "data", "invoice", "status") != "paid" {
+		t.Fatalf("payment: %d %s", pay.Status, pay.Raw)
+	}
+	c = e.Do(e.A, "GET", "/api/v1/customers/"+cust["id"].(string), nil)
+	if !strings.Contains(string(c.Raw), `"currentBalance":0.00`) {
+		t.Fatalf("customer after payment: %s", c.Raw)
+	}
+	if err := ledger.Verify(e.Ctx(e.A)); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -148,6 +164,17 @@ func TestCompleteSalesProcessGraphQL(t *testing.T) {
 	s := e.MustGQL(e.A, `mutation($id: ID!) { sendInvoice(id: $id, input: {to: ["billing@techsolutions.com"]}) { status amountDue customer { totalSales } } }`, map[string]any{"id": inv["id"]})
 	if tk.Str(s, "sendInvoice", "status") != "sent" || tk.Str(s, "sendInvoice", "customer", "totalSales") != "9010.00" {
 		t.Fatalf("sendInvoice: %v", s)
+	}
+	p := e.MustGQL(e.A, `mutation($id: ID!) { recordPayment(invoiceId: $id, input: {amount: "9010.00", paymentMethod: bank_transfer}, idempotencyKey: "gql-pay-1") { paymentNumber amount customer { currentBalance } } }`,
+		map[string]any{"id": inv["id"]})
+	if tk.Str(p, "recordPayment", "amount") != "9010.00" || tk.Str(p, "recordPayment", "customer", "currentBalance") != "0.00" {
+		t.Fatalf("recordPayment: %v", p)
+	}
+	if d := e.MustGQL(e.A, `query($id: ID!) { invoice(id: $id) { status paymentStatus amountDue } }`, map[string]any{"id": inv["id"]}); tk.Str(d, "invoice", "status") != "paid" || tk.Str(d, "invoice", "amountDue") != "0.00" {
+		t.Fatalf("invoice after payment: %v", d)
+	}
+	if err := ledger.Verify(e.Ctx(e.A)); err != nil {
+		t.Fatal(err)
 	}
 	d := e.MustGQL(e.A, `query($id: ID!) { customer(id: $id) { quotes { totalCount } salesOrders { totalCount edges { node { invoiceStatus } } } invoices { totalCount } } }`, map[string]any{"id": c["id"]})
 	if tk.Get(d, "customer", "quotes", "totalCount") != float64(1) || tk.Str(d, "customer", "salesOrders", "edges", 0, "node", "invoiceStatus") != "invoiced" ||

@@ -1,0 +1,365 @@
+package ledger
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/bigledger/bigledger/ent"
+	"github.com/bigledger/bigledger/ent/account"
+	"github.com/bigledger/bigledger/ent/invoice"
+	"github.com/bigledger/bigledger/ent/journalentry"
+	"github.com/bigledger/bigledger/ent/payment"
+	"github.com/bigledger/bigledger/ent/paymentallocation"
+	"github.com/bigledger/bigledger/ent/schema/pulid"
+	"github.com/bigledger/bigledger/ent/schema/types"
+	"github.com/bigledger/bigledger/internal/apperr"
+	"github.com/bigledger/bigledger/internal/auth"
+	"github.com/bigledger/bigledger/internal/idem"
+	"github.com/bigledger/bigledger/internal/money"
+	"github.com/bigledger/bigledger/internal/numbering"
+	"github.com/bigledger/bigledger/internal/store"
+	"github.com/bigledger/bigledger/internal/tenant"
+)
+
+// Error codes of the payment workflows.
+const (
+	CodeInvalidPayment    = "INVALID_PAYMENT_DATA"
+	CodePaymentNotFound   = "PAYMENT_NOT_FOUND"
+	CodeOverpayment       = "OVERPAYMENT"
+	CodeInvoiceNotPayable = "INVOICE_NOT_PAYABLE"
+	CodeCurrencyMismatch  = "CURRENCY_MISMATCH"
+	paymentValidationMsg  = "Payment validation failed"
+)
+
+// PaymentKind numbers payments PAY-YYYY-NNNN per company and year.
+var PaymentKind = numbering.Kind{Name: "payment", Prefix: "PAY", Yearly: true}
+
+// PaymentNotFound is the error for a missing (or another company's) payment.
+func PaymentNotFound(id pulid.ID) error {
+	return apperr.NotFound(CodePaymentNotFound, fmt.Sprintf("Payment with ID '%s' not found", id))
+}
+
+// RecordPaymentInput pays one invoice (seed 000 Record Payment).
+type RecordPaymentInput struct {
+	Amount        decimal.Decimal
+	PaymentDate   *types.Date
+	PaymentMethod *payment.Method
+	Currency      *string
+	Reference     *string
+	Notes         *string
+	// AccountID is the deposit account; default: the Bank system account.
+	AccountID     *pulid.ID
+	MethodDetails map[string]any
+}
+
+func (in RecordPaymentInput) validate(d *apperr.Details) {
+	if !in.Amount.IsPositive() {
+		d.Add("amount", "Must be greater than zero")
+	} else if len(in.Amount.Truncate(0).String()) > money.MaxIntegerDigits {
+		d.Add("amount", "Too large")
+	}
+	if in.PaymentMethod != nil && payment.MethodValidator(*in.PaymentMethod) != nil {
+		d.Add("paymentMethod", "Must be one of cash, bank_transfer, cheque, card, online, other")
+	}
+	if in.Reference != nil && len([]rune(*in.Reference)) > 100 {
+		d.Add("reference", "Must be at most 100 characters")
+	}
+}
+
+// depositAccount resolves the account money is deposited to: the given
+// one (an active asset account of the company), else the Bank account.
+func depositAccount(ctx context.Context, c *ent.Client, id *pulid.ID, d *apperr.Details) (*ent.Account, error) {
+	if id == nil {
+		accts, err := SystemAccounts(ctx, c)
+		if err != nil {
+			return nil, err
+		}
+		return accts[RoleBank], nil
+	}
+	a, err := c.Account.Query().Where(account.ID(*id)).Only(ctx)
+	switch {
+	case ent.IsNotFound(err):
+		d.Add("accountId", "Account %q not found", *id)
+		return nil, nil
+	case err != nil:
+		return nil, err
+	case a.Type != account.TypeAsset:
+		d.Add("accountId", "Deposits go to an asset account; %s is %s", a.Code, a.Type)
+	case !a.Active:
+		d.Add("accountId", "Account %s is inactive", a.Code)
+	}
+	return a, nil
+}
+
+// RecordPayment pays one issued invoice, in one transaction: the invoice
+// row is locked, more than its amount due is refused (OVERPAYMENT, never
+// silently accepted), the payment and its allocation are stored, the
+// invoice's paid/due/status move, and Dr deposit / Cr receivable is posted.
+// With an idempotency key, a replay returns the original payment.
+func RecordPayment(ctx context.Context, invoiceID pulid.ID, in RecordPaymentInput, idempotencyKey string) (*ent.Payment, error) {
+	var d apperr.Details
+	in.validate(&d)
+	if err := d.Err(CodeInvalidPayment, paymentValidationMsg); err != nil {
+		return nil, err
+	}
+	if err := idem.Validate(idempotencyKey); err != nil {
+		return nil, err
+	}
+	return store.InTx(ctx, func(ctx context.Context, c *ent.Client) (*ent.Payment, error) {
+		if idempotencyKey != "" {
+			id, replay, err := idem.Claim(ctx, c, idempotencyKey, "record_payment:"+string(invoiceID), idem.Hash(in))
+			if err != nil {
+				return nil, err
+			}
+			if replay {
+				return c.Payment.Get(ctx, pulid.ID(id))
+			}
+		}
+		inv, err := c.Invoice.Query().Where(invoice.ID(invoiceID)).ForUpdate().Only(ctx)
+		if ent.IsNotFound(err) {
+			return nil, apperr.NotFound("INVOICE_NOT_FOUND", fmt.Sprintf("Invoice with ID '%s' not found", invoiceID))
+		}
+		if err != nil {
+			return nil, err
+		}
+		switch inv.Status {
+		case invoice.StatusDraft:
+			return nil, apperr.InvalidState(CodeInvoiceNotPayable, fmt.Sprintf("Invoice %s is a draft; issue it before recording payments", inv.InvoiceNumber))
+		case invoice.StatusVoid:
+			return nil, apperr.InvalidState(CodeInvoiceNotPayable, fmt.Sprintf("Invoice %s is void", inv.InvoiceNumber))
+		}
+		if in.Currency != nil && !strings.EqualFold(*in.Currency, inv.Currency) {
+			return nil, apperr.InvalidState(CodeCurrencyMismatch, fmt.Sprintf("Invoice %s is in %s", inv.InvoiceNumber, inv.Currency),
+				apperr.Detail{Field: "currency", Message: "Must be " + inv.Currency})
+		}
+		if err := money.CheckScale(in.Amount, inv.Currency); err != nil {
+			d.Add("amount", "Must have at most %d decimal places", money.Scale(inv.Currency))
+		}
+		dep, err := depositAccount(ctx, c, in.AccountID, &d)
+		if err != nil {
+			return nil, err
+		}
+		if err := d.Err(CodeInvalidPayment, paymentValidationMsg); err != nil {
+			return nil, err
+		}
+		if in.Amount.GreaterThan(inv.AmountDue) {
+			return nil, apperr.InvalidState(CodeOverpayment,
+				fmt.Sprintf("Payment of %s exceeds the %s due on invoice %s", money.Format(in.Amount, inv.Currency), money.Format(inv.AmountDue, inv.Currency), inv.InvoiceNumber),
+				apperr.Detail{Field: "amount", Message: "At most " + money.Format(inv.AmountDue, inv.Currency)})
+		}
+		date, err := paymentDate(ctx, c, in.PaymentDate)
+		if err != nil {
+			return nil, err
+		}
+		p, err := createPayment(ctx, c, inv.CustomerID, inv.Currency, inv.ExchangeRate, date, dep, in)
+		if err != nil {
+			return nil, err
+		}
+		if err := allocate(ctx, c, p, inv, in.Amount, date); err != nil {
+			return nil, err
+		}
+		if err := postPayment(ctx, c, p, dep); err != nil {
+			return nil, err
+		}
+		if idempotencyKey != "" {
+			if err := idem.Complete(ctx, c, idempotencyKey, string(p.ID)); err != nil {
+				return nil, err
+			}
+		}
+		return p, nil
+	})
+}
+
+func paymentDate(ctx context.Context, c *ent.Client, given *types.Date) (types.Date, error) {
+	if given != nil {
+		return *given, nil
+	}
+	cid, _ := tenant.CompanyID(ctx)
+	co, err := c.Company.Get(ctx, cid)
+	if err != nil {
+		return types.Date{}, err
+	}
+	loc, err := timeLocation(co.Timezone)
+	if err != nil {
+		return types.Date{}, err
+	}
+	return types.DateOf(Clock().In(loc)), nil
+}
+
+func createPayment(ctx context.Context, c *ent.Client, customerID pulid.ID, currency string, rate decimal.Decimal,
+	date types.Date, dep *ent.Account, in RecordPaymentInput) (*ent.Payment, error) {
+	number, err := numbering.Next(ctx, c, PaymentKind, date.Year)
+	if err != nil {
+		return nil, err
+	}
+	create := c.Payment.Create().SetPaymentNumber(number).SetCustomerID(customerID).SetAmount(in.Amount).
+		SetUnappliedAmount(in.Amount).SetCurrency(currency).SetExchangeRate(rate).SetPaymentDate(date).
+		SetNillableMethod(in.PaymentMethod).SetNillableReference(in.Reference).SetNillableNotes(in.Notes).
+		SetDepositAccountID(dep.ID)
+	if in.MethodDetails != nil {
+		create.SetMethodDetails(in.MethodDetails)
+	}
+	if p, ok := auth.FromContext(ctx); ok && p.UserID != "" {
+		create.SetCreatedByID(p.UserID)
+	}
+	return create.Save(ctx)
+}
+
+// allocate applies amount of p to a locked invoice and moves the
+// invoice's paid, due, payment status and status.
+func allocate(ctx context.Context, c *ent.Client, p *ent.Payment, inv *ent.Invoice, amount decimal.Decimal, date types.Date) error {
+	if err := c.PaymentAllocation.Create().SetPaymentID(p.ID).SetInvoiceID(inv.ID).SetAmount(amount).Exec(ctx); err != nil {
+		return err
+	}
+	paid := inv.AmountPaid.Add(amount)
+	due := inv.Total.Sub(paid)
+	upd := c.Invoice.UpdateOne(inv).SetAmountPaid(paid).SetAmountDue(due).SetPaymentStatus(paymentStatus(paid, due))
+	if inv.LastPaymentDate == nil || inv.LastPaymentDate.Time().Before(date.Time()) {
+		upd.SetLastPaymentDate(date)
+	}
+	if due.IsZero() {
+		upd.SetStatus(invoice.StatusPaid)
+	}
+	if err := upd.Exec(ctx); err != nil {
+		return err
+	}
+	p.UnappliedAmount = p.UnappliedAmount.Sub(amount)
+	return c.Payment.UpdateOne(p).SetUnappliedAmount(p.UnappliedAmount).Exec(ctx)
+}
+
+func paymentStatus(paid, due decimal.Decimal) invoice.PaymentStatus {
+	switch {
+	case due.IsZero():
+		return invoice.PaymentStatusPaid
+	case paid.IsPositive():
+		return invoice.PaymentStatusPartial
+	default:
+		return invoice.PaymentStatusUnpaid
+	}
+}
+
+// postPayment posts Dr deposit / Cr receivable (the customer) for the
+// applied part, and Cr customer credits for any unapplied remainder.
+func postPayment(ctx context.Context, c *ent.Client, p *ent.Payment, dep *ent.Account) error {
+	accts, err := SystemAccounts(ctx, c)
+	if err != nil {
+		return err
+	}
+	base, err := baseCurrency(ctx, c)
+	if err != nil {
+		return err
+	}
+	conv := func(x decimal.Decimal) decimal.Decimal { return money.Round(x.Mul(p.ExchangeRate), base) }
+	applied, unapplied := conv(p.Amount.Sub(p.UnappliedAmount)), conv(p.UnappliedAmount)
+	customerID := p.CustomerID
+	e := Entry{Date: p.PaymentDate, Reference: p.PaymentNumber, Description: "Payment " + p.PaymentNumber,
+		Source: journalentry.SourceTypePayment, SourceID: &p.ID,
+		Lines: []Line{{AccountID: dep.ID, Debit: applied.Add(unapplied), Currency: p.Currency, OriginalAmount: p.Amount, ExchangeRate: p.ExchangeRate}}}
+	if applied.IsPositive() {
+		e.Lines = append(e.Lines, Line{AccountID: accts[RoleAccountsReceivable].ID, Credit: applied, CustomerID: &customerID,
+			Currency: p.Currency, OriginalAmount: p.Amount.Sub(p.UnappliedAmount), ExchangeRate: p.ExchangeRate})
+	}
+	if unapplied.IsPositive() {
+		e.Lines = append(e.Lines, Line{AccountID: accts[RoleCustomerCredits].ID, Credit: unapplied, CustomerID: &customerID,
+			Currency: p.Currency, OriginalAmount: p.UnappliedAmount, ExchangeRate: p.ExchangeRate})
+	}
+	_, err = Post(ctx, c, e)
+	return err
+}
+
+// VoidPayment voids a payment: its allocations are released from their
+// invoices (locked), and the exact reversal of its posting is posted.
+func VoidPayment(ctx context.Context, id pulid.ID, reason, idempotencyKey string) (*ent.Payment, error) {
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return nil, apperr.Validation(CodeInvalidPayment, paymentValidationMsg, apperr.Detail{Field: "reason", Message: "A reason is required"})
+	}
+	if err := idem.Validate(idempotencyKey); err != nil {
+		return nil, err
+	}
+	return store.InTx(ctx, func(ctx context.Context, c *ent.Client) (*ent.Payment, error) {
+		if idempotencyKey != "" {
+			rid, replay, err := idem.Claim(ctx, c, idempotencyKey, "void_payment:"+string(id), idem.Hash(reason))
+			if err != nil {
+				return nil, err
+			}
+			if replay {
+				return c.Payment.Get(ctx, pulid.ID(rid))
+			}
+		}
+		p, err := c.Payment.Query().Where(payment.ID(id)).ForUpdate().Only(ctx)
+		if ent.IsNotFound(err) {
+			return nil, PaymentNotFound(id)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if p.Status == payment.StatusVoid {
+			return nil, apperr.InvalidState("INVALID_STATE", fmt.Sprintf("Payment %s is already void", p.PaymentNumber))
+		}
+		allocs, err := c.PaymentAllocation.Query().Where(paymentallocation.PaymentID(id), paymentallocation.VoidedAtIsNil()).
+			Order(ent.Asc(paymentallocation.FieldInvoiceID)).All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		now := Clock()
+		for _, a := range allocs {
+			inv, err := c.Invoice.Query().Where(invoice.ID(a.InvoiceID)).ForUpdate().Only(ctx)
+			if err != nil {
+				return nil, err
+			}
+			paid := inv.AmountPaid.Sub(a.Amount)
+			due := inv.Total.Sub(paid)
+			upd := c.Invoice.UpdateOne(inv).SetAmountPaid(paid).SetAmountDue(due).SetPaymentStatus(paymentStatus(paid, due))
+			if inv.Status == invoice.StatusPaid {
+				upd.SetStatus(invoice.StatusSent)
+			}
+			if err := upd.Exec(ctx); err != nil {
+				return nil, err
+			}
+			if err := c.PaymentAllocation.UpdateOne(a).SetVoidedAt(now).Exec(ctx); err != nil {
+				return nil, err
+			}
+		}
+		orig, err := c.JournalEntry.Query().Where(journalentry.SourceID(id), journalentry.SourceTypeEQ(journalentry.SourceTypePayment)).Only(ctx)
+		if err != nil {
+			return nil, err
+		}
+		date, err := paymentDate(ctx, c, nil)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := Reverse(ctx, c, orig.ID, date, journalentry.SourceTypePaymentVoid, &id, "Void of payment "+p.PaymentNumber); err != nil {
+			return nil, err
+		}
+		out, err := c.Payment.UpdateOne(p).SetStatus(payment.StatusVoid).SetVoidedAt(now).SetVoidReason(reason).Save(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if idempotencyKey != "" {
+			if err := idem.Complete(ctx, c, idempotencyKey, string(p.ID)); err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
+	})
+}
+
+// GetPayment loads one payment.
+func GetPayment(ctx context.Context, id pulid.ID) (*ent.Payment, error) {
+	p, err := store.Client(ctx).Payment.Get(ctx, id)
+	if ent.IsNotFound(err) {
+		return nil, PaymentNotFound(id)
+	}
+	return p, err
+}
+
+// InvoicePayments lists the payments applied to an invoice, oldest first.
+func InvoicePayments(ctx context.Context, invoiceID pulid.ID) ([]*ent.Payment, error) {
+	return store.Client(ctx).Payment.Query().
+		Where(payment.HasAllocationsWith(paymentallocation.InvoiceID(invoiceID))).
+		Order(ent.Asc(payment.FieldPaymentDate), ent.Asc(payment.FieldID)).All(ctx)
+}
