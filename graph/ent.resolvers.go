@@ -36,8 +36,14 @@ func (r *queryResolver) TaxCodes(ctx context.Context, after *entgql.Cursor[pulid
 		ent.WithTaxCodeOrder(orderBy), ent.WithTaxCodeFilter(where.Filter))
 }
 
+// Account returns AccountResolver implementation.
+func (r *Resolver) Account() AccountResolver { return &accountResolver{r} }
+
 // Invoice returns InvoiceResolver implementation.
 func (r *Resolver) Invoice() InvoiceResolver { return &invoiceResolver{r} }
+
+// JournalEntry returns JournalEntryResolver implementation.
+func (r *Resolver) JournalEntry() JournalEntryResolver { return &journalEntryResolver{r} }
 
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
@@ -49,8 +55,10 @@ func (r *Resolver) Quote() QuoteResolver { return &quoteResolver{r} }
 func (r *Resolver) SalesOrder() SalesOrderResolver { return &salesOrderResolver{r} }
 
 type (
-	invoiceResolver    struct{ *Resolver }
-	queryResolver      struct{ *Resolver }
-	quoteResolver      struct{ *Resolver }
-	salesOrderResolver struct{ *Resolver }
+	accountResolver      struct{ *Resolver }
+	invoiceResolver      struct{ *Resolver }
+	journalEntryResolver struct{ *Resolver }
+	queryResolver        struct{ *Resolver }
+	quoteResolver        struct{ *Resolver }
+	salesOrderResolver   struct{ *Resolver }
 )

@@ -48,7 +48,9 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Account() AccountResolver
 	Invoice() InvoiceResolver
+	JournalEntry() JournalEntryResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
 	Quote() QuoteResolver
@@ -61,6 +63,7 @@ type DirectiveRoot struct {
 type ComplexityRoot struct {
 	Account struct {
 		Active        func(childComplexity int) int
+		Balance       func(childComplexity int) int
 		Code          func(childComplexity int) int
 		CreatedAt     func(childComplexity int) int
 		Currency      func(childComplexity int) int
@@ -337,7 +340,9 @@ type ComplexityRoot struct {
 		Description  func(childComplexity int) int
 		EntryNumber  func(childComplexity int) int
 		ID           func(childComplexity int) int
+		IsBalanced   func(childComplexity int) int
 		Lines        func(childComplexity int) int
+		Number       func(childComplexity int) int
 		Reference    func(childComplexity int) int
 		ReversalOfID func(childComplexity int) int
 		SourceID     func(childComplexity int) int
@@ -383,21 +388,26 @@ type ComplexityRoot struct {
 		AcceptQuote                func(childComplexity int, id pulid.ID, acceptedBy *string) int
 		ConvertQuoteToOrder        func(childComplexity int, id pulid.ID) int
 		ConvertSalesOrderToInvoice func(childComplexity int, id pulid.ID, input *sales.ConvertOrderInput) int
+		CreateAccount              func(childComplexity int, input ledger.AccountInput) int
 		CreateContact              func(childComplexity int, input ent.CreateContactInput) int
 		CreateCustomer             func(childComplexity int, input ent.CreateCustomerInput) int
 		CreateCustomerGroup        func(childComplexity int, input ent.CreateCustomerGroupInput) int
 		CreateInvoice              func(childComplexity int, input sales.InvoiceInput) int
 		CreateItem                 func(childComplexity int, input ent.CreateItemInput) int
+		CreateJournalEntry         func(childComplexity int, input ledger.JournalEntryInput, idempotencyKey *string) int
 		CreateQuote                func(childComplexity int, input sales.QuoteInput) int
 		CreateSalesOrder           func(childComplexity int, input sales.OrderInput) int
+		DeleteAccount              func(childComplexity int, id pulid.ID) int
 		DeleteContact              func(childComplexity int, id pulid.ID) int
 		DeleteCustomer             func(childComplexity int, id pulid.ID) int
 		DeleteCustomerGroup        func(childComplexity int, id pulid.ID) int
 		IssueInvoice               func(childComplexity int, id pulid.ID) int
 		RecordPayment              func(childComplexity int, invoiceID pulid.ID, input ledger.RecordPaymentInput, idempotencyKey *string) int
 		RejectQuote                func(childComplexity int, id pulid.ID, reason *string) int
+		ReverseJournalEntry        func(childComplexity int, id pulid.ID, date *types.Date, reason *string, idempotencyKey *string) int
 		SendInvoice                func(childComplexity int, id pulid.ID, input *sales.SendInput) int
 		SendQuote                  func(childComplexity int, id pulid.ID, input *sales.SendInput) int
+		UpdateAccount              func(childComplexity int, id pulid.ID, input ledger.AccountUpdate) int
 		UpdateContact              func(childComplexity int, id pulid.ID, input ent.UpdateContactInput) int
 		UpdateCustomer             func(childComplexity int, id pulid.ID, input ent.UpdateCustomerInput) int
 		UpdateCustomerGroup        func(childComplexity int, id pulid.ID, input ent.UpdateCustomerGroupInput) int
@@ -466,6 +476,8 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		Account        func(childComplexity int, id pulid.ID) int
+		Accounts       func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.AccountOrder, where *ent.AccountWhereInput, search *string) int
 		Attachments    func(childComplexity int, documentID pulid.ID) int
 		Contact        func(childComplexity int, id pulid.ID) int
 		Customer       func(childComplexity int, id pulid.ID) int
@@ -476,6 +488,8 @@ type ComplexityRoot struct {
 		Invoices       func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.InvoiceOrder, where *ent.InvoiceWhereInput, search *string, overdue *bool) int
 		Item           func(childComplexity int, id pulid.ID) int
 		Items          func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ItemOrder, where *ent.ItemWhereInput, search *string) int
+		JournalEntries func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.JournalEntryOrder, where *ent.JournalEntryWhereInput) int
+		JournalEntry   func(childComplexity int, id pulid.ID) int
 		Node           func(childComplexity int, id pulid.ID) int
 		Nodes          func(childComplexity int, ids []pulid.ID) int
 		Payment        func(childComplexity int, id pulid.ID) int
@@ -667,12 +681,19 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type AccountResolver interface {
+	Balance(ctx context.Context, obj *ent.Account) (*decimal.Decimal, error)
+}
 type InvoiceResolver interface {
 	Payments(ctx context.Context, obj *ent.Invoice) ([]*ent.Payment, error)
 	Number(ctx context.Context, obj *ent.Invoice) (string, error)
 	Date(ctx context.Context, obj *ent.Invoice) (*types.Date, error)
 	Overdue(ctx context.Context, obj *ent.Invoice) (bool, error)
 	OverdueBy(ctx context.Context, obj *ent.Invoice) (int, error)
+}
+type JournalEntryResolver interface {
+	Number(ctx context.Context, obj *ent.JournalEntry) (string, error)
+	IsBalanced(ctx context.Context, obj *ent.JournalEntry) (bool, error)
 }
 type MutationResolver interface {
 	CreateCustomer(ctx context.Context, input ent.CreateCustomerInput) (*ent.Customer, error)
@@ -686,6 +707,11 @@ type MutationResolver interface {
 	DeleteCustomerGroup(ctx context.Context, id pulid.ID) (*model.DeletePayload, error)
 	RecordPayment(ctx context.Context, invoiceID pulid.ID, input ledger.RecordPaymentInput, idempotencyKey *string) (*ent.Payment, error)
 	VoidPayment(ctx context.Context, id pulid.ID, reason string, idempotencyKey *string) (*ent.Payment, error)
+	CreateAccount(ctx context.Context, input ledger.AccountInput) (*ent.Account, error)
+	UpdateAccount(ctx context.Context, id pulid.ID, input ledger.AccountUpdate) (*ent.Account, error)
+	DeleteAccount(ctx context.Context, id pulid.ID) (*model.DeletePayload, error)
+	CreateJournalEntry(ctx context.Context, input ledger.JournalEntryInput, idempotencyKey *string) (*ent.JournalEntry, error)
+	ReverseJournalEntry(ctx context.Context, id pulid.ID, date *types.Date, reason *string, idempotencyKey *string) (*ent.JournalEntry, error)
 	CreateInvoice(ctx context.Context, input sales.InvoiceInput) (*ent.Invoice, error)
 	UpdateInvoice(ctx context.Context, id pulid.ID, input sales.InvoiceUpdate) (*ent.Invoice, error)
 	IssueInvoice(ctx context.Context, id pulid.ID) (*ent.Invoice, error)
@@ -715,6 +741,10 @@ type QueryResolver interface {
 	CustomerGroup(ctx context.Context, id pulid.ID) (*ent.CustomerGroup, error)
 	Payment(ctx context.Context, id pulid.ID) (*ent.Payment, error)
 	Payments(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.PaymentOrder, where *ent.PaymentWhereInput) (*ent.PaymentConnection, error)
+	Account(ctx context.Context, id pulid.ID) (*ent.Account, error)
+	Accounts(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.AccountOrder, where *ent.AccountWhereInput, search *string) (*ent.AccountConnection, error)
+	JournalEntry(ctx context.Context, id pulid.ID) (*ent.JournalEntry, error)
+	JournalEntries(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.JournalEntryOrder, where *ent.JournalEntryWhereInput) (*ent.JournalEntryConnection, error)
 	Invoice(ctx context.Context, id pulid.ID) (*ent.Invoice, error)
 	Invoices(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.InvoiceOrder, where *ent.InvoiceWhereInput, search *string, overdue *bool) (*ent.InvoiceConnection, error)
 	Item(ctx context.Context, id pulid.ID) (*ent.Item, error)
@@ -759,6 +789,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Account.Active(childComplexity), true
+	case "Account.balance":
+		if e.ComplexityRoot.Account.Balance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.Balance(childComplexity), true
 	case "Account.code":
 		if e.ComplexityRoot.Account.Code == nil {
 			break
@@ -2078,12 +2114,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.JournalEntry.ID(childComplexity), true
+	case "JournalEntry.isBalanced":
+		if e.ComplexityRoot.JournalEntry.IsBalanced == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JournalEntry.IsBalanced(childComplexity), true
 	case "JournalEntry.lines":
 		if e.ComplexityRoot.JournalEntry.Lines == nil {
 			break
 		}
 
 		return e.ComplexityRoot.JournalEntry.Lines(childComplexity), true
+	case "JournalEntry.number":
+		if e.ComplexityRoot.JournalEntry.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JournalEntry.Number(childComplexity), true
 	case "JournalEntry.reference":
 		if e.ComplexityRoot.JournalEntry.Reference == nil {
 			break
@@ -2301,6 +2349,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ConvertSalesOrderToInvoice(childComplexity, args["id"].(pulid.ID), args["input"].(*sales.ConvertOrderInput)), true
+	case "Mutation.createAccount":
+		if e.ComplexityRoot.Mutation.CreateAccount == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createAccount_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateAccount(childComplexity, args["input"].(ledger.AccountInput)), true
 	case "Mutation.createContact":
 		if e.ComplexityRoot.Mutation.CreateContact == nil {
 			break
@@ -2356,6 +2415,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateItem(childComplexity, args["input"].(ent.CreateItemInput)), true
+	case "Mutation.createJournalEntry":
+		if e.ComplexityRoot.Mutation.CreateJournalEntry == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createJournalEntry_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateJournalEntry(childComplexity, args["input"].(ledger.JournalEntryInput), args["idempotencyKey"].(*string)), true
 	case "Mutation.createQuote":
 		if e.ComplexityRoot.Mutation.CreateQuote == nil {
 			break
@@ -2378,6 +2448,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateSalesOrder(childComplexity, args["input"].(sales.OrderInput)), true
+	case "Mutation.deleteAccount":
+		if e.ComplexityRoot.Mutation.DeleteAccount == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteAccount_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteAccount(childComplexity, args["id"].(pulid.ID)), true
 	case "Mutation.deleteContact":
 		if e.ComplexityRoot.Mutation.DeleteContact == nil {
 			break
@@ -2444,6 +2525,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RejectQuote(childComplexity, args["id"].(pulid.ID), args["reason"].(*string)), true
+	case "Mutation.reverseJournalEntry":
+		if e.ComplexityRoot.Mutation.ReverseJournalEntry == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reverseJournalEntry_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReverseJournalEntry(childComplexity, args["id"].(pulid.ID), args["date"].(*types.Date), args["reason"].(*string), args["idempotencyKey"].(*string)), true
 	case "Mutation.sendInvoice":
 		if e.ComplexityRoot.Mutation.SendInvoice == nil {
 			break
@@ -2466,6 +2558,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SendQuote(childComplexity, args["id"].(pulid.ID), args["input"].(*sales.SendInput)), true
+	case "Mutation.updateAccount":
+		if e.ComplexityRoot.Mutation.UpdateAccount == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateAccount_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateAccount(childComplexity, args["id"].(pulid.ID), args["input"].(ledger.AccountUpdate)), true
 	case "Mutation.updateContact":
 		if e.ComplexityRoot.Mutation.UpdateContact == nil {
 			break
@@ -2822,6 +2925,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PaymentEdge.Node(childComplexity), true
 
+	case "Query.account":
+		if e.ComplexityRoot.Query.Account == nil {
+			break
+		}
+
+		args, err := ec.field_Query_account_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Account(childComplexity, args["id"].(pulid.ID)), true
+	case "Query.accounts":
+		if e.ComplexityRoot.Query.Accounts == nil {
+			break
+		}
+
+		args, err := ec.field_Query_accounts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Accounts(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.AccountOrder), args["where"].(*ent.AccountWhereInput), args["search"].(*string)), true
 	case "Query.attachments":
 		if e.ComplexityRoot.Query.Attachments == nil {
 			break
@@ -2933,6 +3058,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Items(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.ItemOrder), args["where"].(*ent.ItemWhereInput), args["search"].(*string)), true
+	case "Query.journalEntries":
+		if e.ComplexityRoot.Query.JournalEntries == nil {
+			break
+		}
+
+		args, err := ec.field_Query_journalEntries_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.JournalEntries(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].([]*ent.JournalEntryOrder), args["where"].(*ent.JournalEntryWhereInput)), true
+	case "Query.journalEntry":
+		if e.ComplexityRoot.Query.JournalEntry == nil {
+			break
+		}
+
+		args, err := ec.field_Query_journalEntry_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.JournalEntry(childComplexity, args["id"].(pulid.ID)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -3888,7 +4035,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AccountInput", ec.unmarshalInputAccountInput),
 			graphql.NewInputUnmarshaler("AccountOrder", ec.unmarshalInputAccountOrder),
+			graphql.NewInputUnmarshaler("AccountUpdateInput", ec.unmarshalInputAccountUpdateInput),
 			graphql.NewInputUnmarshaler("AccountWhereInput", ec.unmarshalInputAccountWhereInput),
 			graphql.NewInputUnmarshaler("AddressInput", ec.unmarshalInputAddressInput),
 			graphql.NewInputUnmarshaler("AttachmentOrder", ec.unmarshalInputAttachmentOrder),
@@ -3913,8 +4062,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("InvoiceWhereInput", ec.unmarshalInputInvoiceWhereInput),
 			graphql.NewInputUnmarshaler("ItemOrder", ec.unmarshalInputItemOrder),
 			graphql.NewInputUnmarshaler("ItemWhereInput", ec.unmarshalInputItemWhereInput),
+			graphql.NewInputUnmarshaler("JournalEntryInput", ec.unmarshalInputJournalEntryInput),
 			graphql.NewInputUnmarshaler("JournalEntryOrder", ec.unmarshalInputJournalEntryOrder),
 			graphql.NewInputUnmarshaler("JournalEntryWhereInput", ec.unmarshalInputJournalEntryWhereInput),
+			graphql.NewInputUnmarshaler("JournalLineInput", ec.unmarshalInputJournalLineInput),
 			graphql.NewInputUnmarshaler("LedgerEntryOrder", ec.unmarshalInputLedgerEntryOrder),
 			graphql.NewInputUnmarshaler("PartialItemInput", ec.unmarshalInputPartialItemInput),
 			graphql.NewInputUnmarshaler("PaymentAllocationOrder", ec.unmarshalInputPaymentAllocationOrder),
@@ -9407,6 +9558,75 @@ extend type Mutation {
   "Void a payment: its allocations are released and its posting reversed."
   voidPayment(id: ID!, reason: String!, idempotencyKey: String): Payment!
 }
+
+"""Create an account (seed 004 Create Account)."""
+input AccountInput {
+  code: String!
+  name: String!
+  type: AccountType!
+  subtype: String
+  currency: String
+  "Defaults from the type: debit for assets and expenses, else credit."
+  normalBalance: AccountNormalBalance
+  description: String
+  reconcilable: Boolean
+  "Posted against Opening Balance Equity; positive means the normal side."
+  openingBalance: Decimal
+  openingDate: Date
+}
+
+input AccountUpdateInput {
+  code: String
+  name: String
+  subtype: String
+  description: String
+  active: Boolean
+  reconcilable: Boolean
+}
+
+input JournalLineInput {
+  accountId: ID!
+  debit: Decimal
+  credit: Decimal
+  description: String
+  "Required on the accounts receivable account."
+  customerId: ID
+}
+
+"""A manual journal entry; it must balance."""
+input JournalEntryInput {
+  date: Date
+  reference: String
+  description: String
+  lines: [JournalLineInput!]!
+}
+
+extend type Account {
+  "The balance on the account's normal side, from its ledger lines."
+  balance: Decimal!
+}
+
+extend type JournalEntry {
+  number: String!
+  isBalanced: Boolean!
+}
+
+extend type Query {
+  account(id: ID!): Account!
+  accounts(after: Cursor, first: Int, before: Cursor, last: Int, orderBy: AccountOrder, where: AccountWhereInput, search: String): AccountConnection!
+  journalEntry(id: ID!): JournalEntry!
+  journalEntries(after: Cursor, first: Int, before: Cursor, last: Int, orderBy: [JournalEntryOrder!], where: JournalEntryWhereInput): JournalEntryConnection!
+}
+
+extend type Mutation {
+  createAccount(input: AccountInput!): Account!
+  updateAccount(id: ID!, input: AccountUpdateInput!): Account!
+  "Refused for system accounts and accounts with entries."
+  deleteAccount(id: ID!): DeletePayload!
+  createJournalEntry(input: JournalEntryInput!, idempotencyKey: String): JournalEntry!
+  "Reverse a manual entry (documents' entries are reversed by voiding the document)."
+  reverseJournalEntry(id: ID!, date: Date, reason: String, idempotencyKey: String): JournalEntry!
+}
 `, BuiltIn: false},
 	{Name: "../schema/sales.graphql", Input: `"""
 One line of a quote, sales order or invoice. A line naming itemId takes the
@@ -9723,8 +9943,22 @@ func (ec *executionContext) childFields_Account(ctx context.Context, field graph
 		return ec.fieldContext_Account_reconcilable(ctx, field)
 	case "systemRole":
 		return ec.fieldContext_Account_systemRole(ctx, field)
+	case "balance":
+		return ec.fieldContext_Account_balance(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Account", field.Name)
+}
+
+func (ec *executionContext) childFields_AccountConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_AccountConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AccountConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_AccountConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccountConnection", field.Name)
 }
 
 func (ec *executionContext) childFields_AccountEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -10239,8 +10473,24 @@ func (ec *executionContext) childFields_JournalEntry(ctx context.Context, field 
 		return ec.fieldContext_JournalEntry_createdByID(ctx, field)
 	case "lines":
 		return ec.fieldContext_JournalEntry_lines(ctx, field)
+	case "number":
+		return ec.fieldContext_JournalEntry_number(ctx, field)
+	case "isBalanced":
+		return ec.fieldContext_JournalEntry_isBalanced(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type JournalEntry", field.Name)
+}
+
+func (ec *executionContext) childFields_JournalEntryConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_JournalEntryConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_JournalEntryConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_JournalEntryConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type JournalEntryConnection", field.Name)
 }
 
 func (ec *executionContext) childFields_JournalEntryEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -11125,6 +11375,20 @@ func (ec *executionContext) field_Mutation_convertSalesOrderToInvoice_args(ctx c
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createAccount_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ledger.AccountInput, error) {
+			return ec.unmarshalNAccountInput2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐAccountInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createContact_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -11195,6 +11459,28 @@ func (ec *executionContext) field_Mutation_createItem_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createJournalEntry_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ledger.JournalEntryInput, error) {
+			return ec.unmarshalNJournalEntryInput2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐJournalEntryInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createQuote_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -11220,6 +11506,20 @@ func (ec *executionContext) field_Mutation_createSalesOrder_args(ctx context.Con
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteAccount_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -11331,6 +11631,44 @@ func (ec *executionContext) field_Mutation_rejectQuote_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_reverseJournalEntry_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "date",
+		func(ctx context.Context, v any) (*types.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["date"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_sendInvoice_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -11367,6 +11705,28 @@ func (ec *executionContext) field_Mutation_sendQuote_args(ctx context.Context, r
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (*sales.SendInput, error) {
 			return ec.unmarshalOSendDocumentInput2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋsalesᚐSendInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateAccount_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ledger.AccountUpdate, error) {
+			return ec.unmarshalNAccountUpdateInput2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐAccountUpdate(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -11614,6 +11974,82 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_account_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_accounts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.AccountOrder, error) {
+			return ec.unmarshalOAccountOrder2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐAccountOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.AccountWhereInput, error) {
+			return ec.unmarshalOAccountWhereInput2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐAccountWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "search",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["search"] = arg6
 	return args, nil
 }
 
@@ -11954,6 +12390,74 @@ func (ec *executionContext) field_Query_items_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["search"] = arg6
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_journalEntries_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*ent.JournalEntryOrder, error) {
+			return ec.unmarshalOJournalEntryOrder2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐJournalEntryOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.JournalEntryWhereInput, error) {
+			return ec.unmarshalOJournalEntryWhereInput2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐJournalEntryWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_journalEntry_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -12616,6 +13120,29 @@ func (ec *executionContext) _Account_systemRole(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_Account_systemRole(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Account", field, false, false, "String")
+}
+
+func (ec *executionContext) _Account_balance(ctx context.Context, field graphql.CollectedField, obj *ent.Account) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Account_balance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Account().Balance(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Account_balance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Account", field, true, true, "Decimal")
 }
 
 func (ec *executionContext) _AccountConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.AccountConnection) (ret graphql.Marshaler) {
@@ -17829,6 +18356,52 @@ func (ec *executionContext) fieldContext_JournalEntry_lines(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _JournalEntry_number(ctx context.Context, field graphql.CollectedField, obj *ent.JournalEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JournalEntry_number(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.JournalEntry().Number(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JournalEntry_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JournalEntry", field, true, true, "String")
+}
+
+func (ec *executionContext) _JournalEntry_isBalanced(ctx context.Context, field graphql.CollectedField, obj *ent.JournalEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JournalEntry_isBalanced(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.JournalEntry().IsBalanced(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JournalEntry_isBalanced(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JournalEntry", field, true, true, "Boolean")
+}
+
 func (ec *executionContext) _JournalEntryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.JournalEntryConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18867,6 +19440,226 @@ func (ec *executionContext) fieldContext_Mutation_voidPayment(ctx context.Contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_voidPayment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createAccount(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createAccount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateAccount(ctx, fc.Args["input"].(ledger.AccountInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Account) graphql.Marshaler {
+			return ec.marshalNAccount2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐAccount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createAccount(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Account(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createAccount_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateAccount(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateAccount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateAccount(ctx, fc.Args["id"].(pulid.ID), fc.Args["input"].(ledger.AccountUpdate))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Account) graphql.Marshaler {
+			return ec.marshalNAccount2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐAccount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateAccount(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Account(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateAccount_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteAccount(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteAccount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteAccount(ctx, fc.Args["id"].(pulid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
+			return ec.marshalNDeletePayload2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋgraphᚋmodelᚐDeletePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteAccount(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteAccount_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createJournalEntry(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createJournalEntry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateJournalEntry(ctx, fc.Args["input"].(ledger.JournalEntryInput), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.JournalEntry) graphql.Marshaler {
+			return ec.marshalNJournalEntry2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐJournalEntry(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createJournalEntry(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JournalEntry(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createJournalEntry_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_reverseJournalEntry(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_reverseJournalEntry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReverseJournalEntry(ctx, fc.Args["id"].(pulid.ID), fc.Args["date"].(*types.Date), fc.Args["reason"].(*string), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.JournalEntry) graphql.Marshaler {
+			return ec.marshalNJournalEntry2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐJournalEntry(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_reverseJournalEntry(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JournalEntry(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_reverseJournalEntry_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -21047,6 +21840,182 @@ func (ec *executionContext) fieldContext_Query_payments(ctx context.Context, fie
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_payments_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_account(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_account(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Account(ctx, fc.Args["id"].(pulid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Account) graphql.Marshaler {
+			return ec.marshalNAccount2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐAccount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_account(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Account(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_account_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_accounts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_accounts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Accounts(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.AccountOrder), fc.Args["where"].(*ent.AccountWhereInput), fc.Args["search"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.AccountConnection) graphql.Marshaler {
+			return ec.marshalNAccountConnection2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐAccountConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_accounts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccountConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_accounts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_journalEntry(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_journalEntry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().JournalEntry(ctx, fc.Args["id"].(pulid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.JournalEntry) graphql.Marshaler {
+			return ec.marshalNJournalEntry2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐJournalEntry(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_journalEntry(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JournalEntry(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_journalEntry_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_journalEntries(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_journalEntries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().JournalEntries(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.JournalEntryOrder), fc.Args["where"].(*ent.JournalEntryWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.JournalEntryConnection) graphql.Marshaler {
+			return ec.marshalNJournalEntryConnection2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐJournalEntryConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_journalEntries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JournalEntryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_journalEntries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -25988,6 +26957,111 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAccountInput(ctx context.Context, obj any) (ledger.AccountInput, error) {
+	var it ledger.AccountInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"code", "name", "type", "subtype", "currency", "normalBalance", "description", "reconcilable", "openingBalance", "openingDate"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "type":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("type"))
+			data, err := ec.unmarshalNAccountType2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋaccountᚐType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Type = data
+		case "subtype":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subtype"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Subtype = data
+		case "currency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currency"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Currency = data
+		case "normalBalance":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("normalBalance"))
+			data, err := ec.unmarshalOAccountNormalBalance2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋaccountᚐNormalBalance(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NormalBalance = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "reconcilable":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reconcilable"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reconcilable = data
+		case "openingBalance":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openingBalance"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OpeningBalance = data
+		case "openingDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openingDate"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OpeningDate = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAccountInput unmarshals raw into the AccountInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAccountInput(ctx context.Context, raw any) (ledger.AccountInput, error) {
+	var out ledger.AccountInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AccountInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputAccountOrder(ctx context.Context, obj any) (ent.AccountOrder, error) {
 	var it ent.AccountOrder
 	if obj == nil {
@@ -26038,6 +27112,83 @@ func (ec *executionContext) unmarshalInputAccountOrder(ctx context.Context, obj 
 func UnmarshalAccountOrder(ctx context.Context, raw any) (ent.AccountOrder, error) {
 	var out ent.AccountOrder
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "AccountOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAccountUpdateInput(ctx context.Context, obj any) (ledger.AccountUpdate, error) {
+	var it ledger.AccountUpdate
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"code", "name", "subtype", "description", "active", "reconcilable"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "subtype":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subtype"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Subtype = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "active":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("active"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Active = data
+		case "reconcilable":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reconcilable"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reconcilable = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAccountUpdateInput unmarshals raw into the AccountUpdateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAccountUpdateInput(ctx context.Context, raw any) (ledger.AccountUpdate, error) {
+	var out ledger.AccountUpdate
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AccountUpdateInput", raw, &out)
 	return out, err
 }
 
@@ -37371,6 +38522,69 @@ func UnmarshalItemWhereInput(ctx context.Context, raw any) (ent.ItemWhereInput, 
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputJournalEntryInput(ctx context.Context, obj any) (ledger.JournalEntryInput, error) {
+	var it ledger.JournalEntryInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"date", "reference", "description", "lines"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "date":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("date"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Date = data
+		case "reference":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reference"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reference = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "lines":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lines"))
+			data, err := ec.unmarshalNJournalLineInput2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐJournalLineInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lines = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalJournalEntryInput unmarshals raw into the JournalEntryInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalJournalEntryInput(ctx context.Context, raw any) (ledger.JournalEntryInput, error) {
+	var out ledger.JournalEntryInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "JournalEntryInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputJournalEntryOrder(ctx context.Context, obj any) (ent.JournalEntryOrder, error) {
 	var it ent.JournalEntryOrder
 	if obj == nil {
@@ -38170,6 +39384,76 @@ func (ec *executionContext) unmarshalInputJournalEntryWhereInput(ctx context.Con
 func UnmarshalJournalEntryWhereInput(ctx context.Context, raw any) (ent.JournalEntryWhereInput, error) {
 	var out ent.JournalEntryWhereInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "JournalEntryWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputJournalLineInput(ctx context.Context, obj any) (ledger.JournalLineInput, error) {
+	var it ledger.JournalLineInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"accountId", "debit", "credit", "description", "customerId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "accountId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountId"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountID = data
+		case "debit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("debit"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Debit = data
+		case "credit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("credit"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Credit = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "customerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customerId"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomerID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalJournalLineInput unmarshals raw into the JournalLineInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalJournalLineInput(ctx context.Context, raw any) (ledger.JournalLineInput, error) {
+	var out ledger.JournalLineInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "JournalLineInput", raw, &out)
 	return out, err
 }
 
@@ -48720,68 +50004,74 @@ func (ec *executionContext) _Account(ctx context.Context, sel ast.SelectionSet, 
 		case "id":
 			out.Values[i] = ec._Account_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "createdAt":
 			out.Values[i] = ec._Account_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "updatedAt":
 			out.Values[i] = ec._Account_updatedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "code":
 			out.Values[i] = ec._Account_code(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "name":
 			out.Values[i] = ec._Account_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "type":
 			out.Values[i] = ec._Account_type(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "subtype":
 			out.Values[i] = ec._Account_subtype(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "currency":
 			out.Values[i] = ec._Account_currency(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "normalBalance":
 			out.Values[i] = ec._Account_normalBalance(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "description":
 			out.Values[i] = ec._Account_description(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "active":
 			out.Values[i] = ec._Account_active(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "reconcilable":
 			out.Values[i] = ec._Account_reconcilable(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "systemRole":
 			out.Values[i] = ec._Account_systemRole(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "balance":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Account_balance(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -50441,6 +51731,18 @@ func (ec *executionContext) _JournalEntry(ctx context.Context, sel ast.Selection
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._JournalEntry_lines(ctx, field, obj)
 				})
+		case "number":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._JournalEntry_number(ctx, field, obj)
+				})
+		case "isBalanced":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._JournalEntry_isBalanced(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -50747,6 +52049,41 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "voidPayment":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_voidPayment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createAccount":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createAccount(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateAccount":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateAccount(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteAccount":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteAccount(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createJournalEntry":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createJournalEntry(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reverseJournalEntry":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_reverseJournalEntry(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -51310,6 +52647,30 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_payments(ctx, field)
+				})
+		case "account":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_account(ctx, field)
+				})
+		case "accounts":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_accounts(ctx, field)
+				})
+		case "journalEntry":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_journalEntry(ctx, field)
+				})
+		case "journalEntries":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_journalEntries(ctx, field)
 				})
 		case "invoice":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -52812,6 +54173,19 @@ func (ec *executionContext) marshalNAccount2ᚖgithubᚗcomᚋbigledgerᚋbigled
 	return ec._Account(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNAccountConnection2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐAccountConnection(ctx context.Context, sel ast.SelectionSet, v *ent.AccountConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AccountConnection!")
+		return graphql.Null
+	}
+	return ec._AccountConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAccountInput2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐAccountInput(ctx context.Context, v any) (ledger.AccountInput, error) {
+	res, err := ec.unmarshalInputAccountInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNAccountNormalBalance2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋaccountᚐNormalBalance(ctx context.Context, v any) (account.NormalBalance, error) {
 	var res account.NormalBalance
 	err := res.UnmarshalGQL(v)
@@ -52844,6 +54218,11 @@ func (ec *executionContext) unmarshalNAccountType2githubᚗcomᚋbigledgerᚋbig
 
 func (ec *executionContext) marshalNAccountType2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋaccountᚐType(ctx context.Context, sel ast.SelectionSet, v account.Type) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNAccountUpdateInput2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐAccountUpdate(ctx context.Context, v any) (ledger.AccountUpdate, error) {
+	res, err := ec.unmarshalInputAccountUpdateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNAccountWhereInput2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐAccountWhereInput(ctx context.Context, v any) (*ent.AccountWhereInput, error) {
@@ -53137,6 +54516,24 @@ func (ec *executionContext) marshalNDecimal2githubᚗcomᚋshopspringᚋdecimal�
 	return res
 }
 
+func (ec *executionContext) unmarshalNDecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx context.Context, v any) (*decimal.Decimal, error) {
+	res, err := money.UnmarshalDecimal(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx context.Context, sel ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Decimal!")
+		return graphql.Null
+	}
+	_ = sel
+	res := money.MarshalDecimal(*v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Decimal!")
+	}
+	return res
+}
+
 func (ec *executionContext) marshalNDeletePayload2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋgraphᚋmodelᚐDeletePayload(ctx context.Context, sel ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "DeletePayload!")
@@ -53391,6 +54788,24 @@ func (ec *executionContext) marshalNJournalEntry2ᚖgithubᚗcomᚋbigledgerᚋb
 	return ec._JournalEntry(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNJournalEntryConnection2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐJournalEntryConnection(ctx context.Context, sel ast.SelectionSet, v *ent.JournalEntryConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "JournalEntryConnection!")
+		return graphql.Null
+	}
+	return ec._JournalEntryConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNJournalEntryInput2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐJournalEntryInput(ctx context.Context, v any) (ledger.JournalEntryInput, error) {
+	res, err := ec.unmarshalInputJournalEntryInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNJournalEntryOrder2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐJournalEntryOrder(ctx context.Context, v any) (*ent.JournalEntryOrder, error) {
+	res, err := ec.unmarshalInputJournalEntryOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNJournalEntryOrderField2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐJournalEntryOrderField(ctx context.Context, v any) (*ent.JournalEntryOrderField, error) {
 	var res = new(ent.JournalEntryOrderField)
 	err := res.UnmarshalGQL(v)
@@ -53428,6 +54843,25 @@ func (ec *executionContext) marshalNJournalEntryStatus2githubᚗcomᚋbigledger�
 func (ec *executionContext) unmarshalNJournalEntryWhereInput2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐJournalEntryWhereInput(ctx context.Context, v any) (*ent.JournalEntryWhereInput, error) {
 	res, err := ec.unmarshalInputJournalEntryWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNJournalLineInput2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐJournalLineInput(ctx context.Context, v any) (ledger.JournalLineInput, error) {
+	res, err := ec.unmarshalInputJournalLineInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNJournalLineInput2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐJournalLineInputᚄ(ctx context.Context, v any) ([]ledger.JournalLineInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]ledger.JournalLineInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNJournalLineInput2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐJournalLineInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) marshalNLedgerEntry2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐLedgerEntry(ctx context.Context, sel ast.SelectionSet, v *ent.LedgerEntry) graphql.Marshaler {
@@ -54135,6 +55569,14 @@ func (ec *executionContext) marshalOAccountNormalBalance2ᚖgithubᚗcomᚋbigle
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) unmarshalOAccountOrder2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐAccountOrder(ctx context.Context, v any) (*ent.AccountOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAccountOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOAccountType2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋaccountᚐTypeᚄ(ctx context.Context, v any) ([]account.Type, error) {
@@ -55330,6 +56772,23 @@ func (ec *executionContext) marshalOJournalEntryEdge2ᚖgithubᚗcomᚋbigledger
 		return graphql.Null
 	}
 	return ec._JournalEntryEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOJournalEntryOrder2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐJournalEntryOrderᚄ(ctx context.Context, v any) ([]*ent.JournalEntryOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.JournalEntryOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNJournalEntryOrder2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐJournalEntryOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOJournalEntrySourceType2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋjournalentryᚐSourceTypeᚄ(ctx context.Context, v any) ([]journalentry.SourceType, error) {

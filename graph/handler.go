@@ -178,6 +178,15 @@ var rootScopes = map[string]string{
 	"payments":                   "payments:read",
 	"recordPayment":              "payments:write,invoices:write",
 	"voidPayment":                "payments:write,invoices:write",
+	"account":                    "ledger:read",
+	"accounts":                   "ledger:read",
+	"journalEntry":               "ledger:read",
+	"journalEntries":             "ledger:read",
+	"createAccount":              "ledger:write",
+	"updateAccount":              "ledger:write",
+	"deleteAccount":              "ledger:write",
+	"createJournalEntry":         "ledger:write",
+	"reverseJournalEntry":        "ledger:write",
 }
 
 // prefixScopes maps an id prefix to the read scope node(id:) requires.
@@ -261,7 +270,8 @@ var typeScopes = map[string]string{
 	"Quote": "quotes:read", "QuoteConnection": "quotes:read", "QuoteItem": "quotes:read",
 	"SalesOrder": "sales_orders:read", "SalesOrderConnection": "sales_orders:read", "SalesOrderItem": "sales_orders:read",
 	"Payment": "payments:read", "PaymentConnection": "payments:read", "PaymentAllocation": "payments:read",
-	"Account": "payments:read", "JournalEntry": "payments:read", "LedgerEntry": "payments:read",
+	"Account": "ledger:read", "AccountConnection": "ledger:read", "JournalEntry": "ledger:read",
+	"JournalEntryConnection": "ledger:read", "LedgerEntry": "ledger:read",
 }
 
 func requireTypeScopes(ctx context.Context, next graphql.Resolver) (any, error) {

@@ -11,13 +11,32 @@ import (
 	"entgo.io/contrib/entgql"
 	"github.com/bigledger/bigledger/ent"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
+	"github.com/bigledger/bigledger/ent/schema/types"
+	"github.com/bigledger/bigledger/graph/model"
 	"github.com/bigledger/bigledger/internal/ledger"
 	"github.com/bigledger/bigledger/internal/store"
+	"github.com/shopspring/decimal"
 )
+
+// Balance is the resolver for the balance field.
+func (r *accountResolver) Balance(ctx context.Context, obj *ent.Account) (*decimal.Decimal, error) {
+	b, err := ledger.AccountBalance(ctx, obj.ID)
+	return &b, err
+}
 
 // Payments is the resolver for the payments field.
 func (r *invoiceResolver) Payments(ctx context.Context, obj *ent.Invoice) ([]*ent.Payment, error) {
 	return ledger.InvoicePayments(ctx, obj.ID)
+}
+
+// Number is the resolver for the number field.
+func (r *journalEntryResolver) Number(ctx context.Context, obj *ent.JournalEntry) (string, error) {
+	return obj.EntryNumber, nil
+}
+
+// IsBalanced is the resolver for the isBalanced field.
+func (r *journalEntryResolver) IsBalanced(ctx context.Context, obj *ent.JournalEntry) (bool, error) {
+	return obj.TotalDebit.Equal(obj.TotalCredit), nil
 }
 
 // RecordPayment is the resolver for the recordPayment field.
@@ -30,6 +49,31 @@ func (r *mutationResolver) VoidPayment(ctx context.Context, id pulid.ID, reason 
 	return ledger.VoidPayment(ctx, id, reason, deref(idempotencyKey))
 }
 
+// CreateAccount is the resolver for the createAccount field.
+func (r *mutationResolver) CreateAccount(ctx context.Context, input ledger.AccountInput) (*ent.Account, error) {
+	return ledger.CreateAccount(ctx, input)
+}
+
+// UpdateAccount is the resolver for the updateAccount field.
+func (r *mutationResolver) UpdateAccount(ctx context.Context, id pulid.ID, input ledger.AccountUpdate) (*ent.Account, error) {
+	return ledger.UpdateAccount(ctx, id, input)
+}
+
+// DeleteAccount is the resolver for the deleteAccount field.
+func (r *mutationResolver) DeleteAccount(ctx context.Context, id pulid.ID) (*model.DeletePayload, error) {
+	return deleted(ledger.DeleteAccount(ctx, id))
+}
+
+// CreateJournalEntry is the resolver for the createJournalEntry field.
+func (r *mutationResolver) CreateJournalEntry(ctx context.Context, input ledger.JournalEntryInput, idempotencyKey *string) (*ent.JournalEntry, error) {
+	return ledger.CreateJournalEntry(ctx, input, deref(idempotencyKey))
+}
+
+// ReverseJournalEntry is the resolver for the reverseJournalEntry field.
+func (r *mutationResolver) ReverseJournalEntry(ctx context.Context, id pulid.ID, date *types.Date, reason *string, idempotencyKey *string) (*ent.JournalEntry, error) {
+	return ledger.ReverseJournalEntry(ctx, id, date, deref(reason), deref(idempotencyKey))
+}
+
 // Payment is the resolver for the payment field.
 func (r *queryResolver) Payment(ctx context.Context, id pulid.ID) (*ent.Payment, error) {
 	return ledger.GetPayment(ctx, id)
@@ -39,4 +83,26 @@ func (r *queryResolver) Payment(ctx context.Context, id pulid.ID) (*ent.Payment,
 func (r *queryResolver) Payments(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.PaymentOrder, where *ent.PaymentWhereInput) (*ent.PaymentConnection, error) {
 	return store.Client(ctx).Payment.Query().Paginate(ctx, after, first, before, last,
 		ent.WithPaymentOrder(orderBy), ent.WithPaymentFilter(where.Filter))
+}
+
+// Account is the resolver for the account field.
+func (r *queryResolver) Account(ctx context.Context, id pulid.ID) (*ent.Account, error) {
+	return ledger.GetAccount(ctx, id)
+}
+
+// Accounts is the resolver for the accounts field.
+func (r *queryResolver) Accounts(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.AccountOrder, where *ent.AccountWhereInput, search *string) (*ent.AccountConnection, error) {
+	return ledger.Accounts(ctx, deref(search)).Paginate(ctx, after, first, before, last,
+		ent.WithAccountOrder(orderBy), ent.WithAccountFilter(where.Filter))
+}
+
+// JournalEntry is the resolver for the journalEntry field.
+func (r *queryResolver) JournalEntry(ctx context.Context, id pulid.ID) (*ent.JournalEntry, error) {
+	return ledger.GetJournalEntry(ctx, id)
+}
+
+// JournalEntries is the resolver for the journalEntries field.
+func (r *queryResolver) JournalEntries(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.JournalEntryOrder, where *ent.JournalEntryWhereInput) (*ent.JournalEntryConnection, error) {
+	return store.Client(ctx).JournalEntry.Query().Paginate(ctx, after, first, before, last,
+		ent.WithJournalEntryOrder(orderBy), ent.WithJournalEntryFilter(where.Filter))
 }

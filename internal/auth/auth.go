@@ -49,7 +49,8 @@ func FromContext(ctx context.Context) (*Principal, bool) {
 // Scopes grantable to keys. "<resource>:write" implies "<resource>:read";
 // "*" grants everything.
 var Scopes = []string{"customers:read", "customers:write", "items:read", "items:write", "invoices:read", "invoices:write",
-	"quotes:read", "quotes:write", "sales_orders:read", "sales_orders:write", "payments:read", "payments:write"}
+	"quotes:read", "quotes:write", "sales_orders:read", "sales_orders:write", "payments:read", "payments:write",
+	"ledger:read", "ledger:write"}
 
 // Has reports whether p holds scope.
 func (p *Principal) Has(scope string) bool {

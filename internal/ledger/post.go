@@ -13,6 +13,7 @@ import (
 	"github.com/bigledger/bigledger/ent/customer"
 	"github.com/bigledger/bigledger/ent/journalentry"
 	"github.com/bigledger/bigledger/ent/ledgerentry"
+	"github.com/bigledger/bigledger/ent/predicate"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/ent/schema/types"
 	"github.com/bigledger/bigledger/internal/apperr"
@@ -240,3 +241,5 @@ func baseCompany(ctx context.Context) (pulid.ID, error) {
 	}
 	return cid, nil
 }
+
+func customerID(id pulid.ID) predicate.Customer { return customer.ID(id) }

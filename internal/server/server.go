@@ -21,6 +21,7 @@ import (
 	"github.com/bigledger/bigledger/internal/auth"
 	"github.com/bigledger/bigledger/internal/dbmigrate"
 	"github.com/bigledger/bigledger/internal/gqlws"
+	"github.com/bigledger/bigledger/internal/reqcache"
 	"github.com/bigledger/bigledger/internal/reqid"
 	"github.com/bigledger/bigledger/internal/sales"
 	"github.com/bigledger/bigledger/internal/store"
@@ -128,7 +129,7 @@ func (s *Server) withClient(next http.Handler) http.Handler {
 			}
 			r.Body = http.MaxBytesReader(w, r.Body, limit)
 		}
-		next.ServeHTTP(w, r.WithContext(store.WithClient(r.Context(), s.client)))
+		next.ServeHTTP(w, r.WithContext(reqcache.With(store.WithClient(r.Context(), s.client))))
 	})
 }
 

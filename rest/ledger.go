@@ -1,0 +1,229 @@
+package rest
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/bigledger/bigledger/ent"
+	"github.com/bigledger/bigledger/ent/account"
+	"github.com/bigledger/bigledger/ent/journalentry"
+	"github.com/bigledger/bigledger/ent/ledgerentry"
+	"github.com/bigledger/bigledger/ent/schema/pulid"
+	"github.com/bigledger/bigledger/ent/schema/types"
+	"github.com/bigledger/bigledger/internal/apperr"
+	"github.com/bigledger/bigledger/internal/ledger"
+	"github.com/bigledger/bigledger/internal/store"
+)
+
+// accountV1 is the seed-004 Account object (snake_case, as documented).
+type accountV1 struct {
+	ID             pulid.ID  `json:"id"`
+	Code           string    `json:"code"`
+	Name           string    `json:"name"`
+	Type           string    `json:"type"`
+	Subtype        *string   `json:"subtype"`
+	Currency       string    `json:"currency"`
+	Balance        amount    `json:"balance"`
+	NormalBalance  string    `json:"normal_balance"`
+	Description    *string   `json:"description"`
+	IsActive       bool      `json:"is_active"`
+	IsReconcilable bool      `json:"is_reconcilable"`
+	SystemRole     *string   `json:"system_role"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
+}
+
+func toAccountV1(a *ent.Account, balance decimal.Decimal) accountV1 {
+	return accountV1{ID: a.ID, Code: a.Code, Name: a.Name, Type: string(a.Type), Subtype: a.Subtype, Currency: a.Currency,
+		Balance: amount{balance, a.Currency}, NormalBalance: string(a.NormalBalance), Description: a.Description,
+		IsActive: a.Active, IsReconcilable: a.Reconcilable, SystemRole: a.SystemRole, CreatedAt: a.CreatedAt.UTC(), UpdatedAt: a.UpdatedAt.UTC()}
+}
+
+var accountList = listSpec{
+	filters: map[string]filterField{
+		"type": {key: "type", kind: kEnum, valid: func(s string) error { return account.TypeValidator(account.Type(s)) }},
+		"code": {key: "code", kind: kString}, "name": {key: "name", kind: kString},
+	},
+	sorts:       map[string]bool{"code": true, "name": true},
+	passthrough: map[string]bool{"search": true, "status": true},
+}
+
+func (a *API) listAccounts(r *http.Request) (result, error) {
+	q := r.URL.Query()
+	p, err := parseList(q, accountList, ledger.CodeInvalidAccount)
+	if err != nil {
+		return result{}, err
+	}
+	where := &ent.AccountWhereInput{}
+	if err := p.into(where); err != nil {
+		return result{}, err
+	}
+	switch st := q.Get("status"); st {
+	case "":
+	case "active", "inactive":
+		active := st == "active"
+		where.Active = &active
+	default:
+		return result{}, validationFor(ledger.CodeInvalidAccount, "status", "Must be active or inactive")
+	}
+	order := &ent.AccountOrder{Field: ent.AccountOrderFieldCode, Direction: direction(false)}
+	for _, s := range p.sort {
+		f := ent.AccountOrderFieldCode
+		if s.field == "name" {
+			f = ent.AccountOrderFieldName
+		}
+		order = &ent.AccountOrder{Field: f, Direction: direction(s.desc)}
+	}
+	search := q.Get("search")
+	conn, err := a.query().Accounts(r.Context(), p.after, &p.limit, nil, nil, order, where, &search)
+	if err != nil {
+		return result{}, err
+	}
+	balances, err := ledger.Balances(r.Context(), nil)
+	if err != nil {
+		return result{}, err
+	}
+	data := make([]accountV1, len(conn.Edges))
+	for i, e := range conn.Edges {
+		data[i] = toAccountV1(e.Node, balances[e.Node.ID])
+	}
+	return result{status: http.StatusOK, data: data, page: pageOf(conn.PageInfo.HasNextPage, conn.PageInfo.EndCursor, p.limit, conn.TotalCount)}, nil
+}
+
+type accountRequest struct {
+	Code           *string                `json:"code"`
+	Name           *string                `json:"name"`
+	Type           *account.Type          `json:"type"`
+	Subtype        *string                `json:"subtype"`
+	Currency       *string                `json:"currency"`
+	NormalBalance  *account.NormalBalance `json:"normal_balance"`
+	OpeningBalance *decimalValue          `json:"opening_balance"`
+	Description    *string                `json:"description"`
+	IsReconcilable *bool                  `json:"is_reconcilable"`
+}
+
+func (a *API) createAccount(r *http.Request) (result, error) {
+	var body accountRequest
+	if _, err := decodeBody(r, &body, ledger.CodeInvalidAccount, "Account validation failed"); err != nil {
+		return result{}, err
+	}
+	var d apperr.Details
+	checkEnum(&d, "type", body.Type, account.TypeValidator)
+	checkEnum(&d, "normal_balance", body.NormalBalance, account.NormalBalanceValidator)
+	for f, v := range map[string]bool{"code": body.Code == nil, "name": body.Name == nil, "type": body.Type == nil} {
+		if v {
+			d.Add(f, "Required")
+		}
+	}
+	if err := d.Err(ledger.CodeInvalidAccount, "Account validation failed"); err != nil {
+		return result{}, err
+	}
+	acc, err := a.mutation().CreateAccount(r.Context(), ledger.AccountInput{Code: *body.Code, Name: *body.Name, Type: *body.Type,
+		Subtype: body.Subtype, Currency: body.Currency, NormalBalance: body.NormalBalance, Description: body.Description,
+		Reconcilable: body.IsReconcilable, OpeningBalance: body.OpeningBalance.ptr()})
+	if err != nil {
+		return result{}, err
+	}
+	bal, err := ledger.AccountBalance(r.Context(), acc.ID)
+	if err != nil {
+		return result{}, err
+	}
+	return result{status: http.StatusCreated, data: toAccountV1(acc, bal)}, nil
+}
+
+type journalLineRequest struct {
+	AccountID   *pulid.ID     `json:"account_id"`
+	Debit       *decimalValue `json:"debit"`
+	Credit      *decimalValue `json:"credit"`
+	Description *string       `json:"description"`
+	CustomerID  *pulid.ID     `json:"customer_id"`
+}
+
+type journalEntryRequest struct {
+	Date        *types.Date          `json:"date"`
+	Reference   *string              `json:"reference"`
+	Description *string              `json:"description"`
+	Lines       []journalLineRequest `json:"lines"`
+	Attachments []string             `json:"attachments"`
+}
+
+type accountRefV1 struct {
+	ID   pulid.ID `json:"id"`
+	Code string   `json:"code"`
+	Name string   `json:"name"`
+}
+
+type journalLineV1 struct {
+	ID          pulid.ID     `json:"id"`
+	Account     accountRefV1 `json:"account"`
+	Debit       amount       `json:"debit"`
+	Credit      amount       `json:"credit"`
+	Description *string      `json:"description"`
+	CustomerID  *pulid.ID    `json:"customer_id"`
+}
+
+// journalEntryV1 is the seed-004 journal entry response.
+type journalEntryV1 struct {
+	ID          pulid.ID        `json:"id"`
+	Number      string          `json:"number"`
+	Date        types.Date      `json:"date"`
+	Reference   *string         `json:"reference"`
+	Description *string         `json:"description"`
+	Status      string          `json:"status"`
+	SourceType  string          `json:"source_type"`
+	TotalDebit  amount          `json:"total_debit"`
+	TotalCredit amount          `json:"total_credit"`
+	IsBalanced  bool            `json:"is_balanced"`
+	CreatedBy   *pulid.ID       `json:"created_by"`
+	CreatedAt   time.Time       `json:"created_at"`
+	Lines       []journalLineV1 `json:"lines"`
+}
+
+func journalEntryResult(r *http.Request, id pulid.ID, status int) (result, error) {
+	je, err := store.Client(r.Context()).JournalEntry.Query().Where(journalentry.ID(id)).
+		WithLines(func(q *ent.LedgerEntryQuery) { q.Order(ent.Asc(ledgerentry.FieldPosition)).WithAccount() }).Only(r.Context())
+	if err != nil {
+		return result{}, err
+	}
+	out := journalEntryV1{ID: je.ID, Number: je.EntryNumber, Date: je.Date, Reference: je.Reference, Description: je.Description,
+		Status: string(je.Status), SourceType: string(je.SourceType), TotalDebit: amount{je.TotalDebit, "MYR"},
+		TotalCredit: amount{je.TotalCredit, "MYR"}, IsBalanced: je.TotalDebit.Equal(je.TotalCredit), CreatedBy: je.CreatedByID,
+		CreatedAt: je.CreatedAt.UTC(), Lines: []journalLineV1{}}
+	for _, l := range je.Edges.Lines {
+		acc := l.Edges.Account
+		out.Lines = append(out.Lines, journalLineV1{ID: l.ID, Account: accountRefV1{ID: acc.ID, Code: acc.Code, Name: acc.Name},
+			Debit: amount{l.Debit, "MYR"}, Credit: amount{l.Credit, "MYR"}, Description: l.Description, CustomerID: l.CustomerID})
+	}
+	return result{status: status, data: out}, nil
+}
+
+func (a *API) createJournalEntry(r *http.Request) (result, error) {
+	var body journalEntryRequest
+	if _, err := decodeBody(r, &body, ledger.CodeInvalidEntry, "Journal entry validation failed"); err != nil {
+		return result{}, err
+	}
+	var d apperr.Details
+	in := ledger.JournalEntryInput{Date: body.Date, Reference: body.Reference, Description: body.Description}
+	for i, l := range body.Lines {
+		if l.AccountID == nil {
+			d.Add("lines["+itoa(i)+"].account_id", "Required")
+			continue
+		}
+		in.Lines = append(in.Lines, ledger.JournalLineInput{AccountID: *l.AccountID, Debit: l.Debit.ptr(), Credit: l.Credit.ptr(),
+			Description: l.Description, CustomerID: l.CustomerID})
+	}
+	if len(body.Attachments) > 0 {
+		d.Add("attachments", "Attach files to journal entries is not supported yet")
+	}
+	if err := d.Err(ledger.CodeInvalidEntry, "Journal entry validation failed"); err != nil {
+		return result{}, err
+	}
+	key := r.Header.Get("Idempotency-Key")
+	je, err := a.mutation().CreateJournalEntry(r.Context(), in, &key)
+	if err != nil {
+		return result{}, err
+	}
+	return journalEntryResult(r, je.ID, http.StatusCreated)
+}
