@@ -386,6 +386,7 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		AcceptQuote                func(childComplexity int, id pulid.ID, acceptedBy *string) int
+		ApplyPayment               func(childComplexity int, paymentID pulid.ID, invoiceID pulid.ID, amount *decimal.Decimal, idempotencyKey *string) int
 		ConvertQuoteToOrder        func(childComplexity int, id pulid.ID) int
 		ConvertSalesOrderToInvoice func(childComplexity int, id pulid.ID, input *sales.ConvertOrderInput) int
 		CreateAccount              func(childComplexity int, input ledger.AccountInput) int
@@ -395,6 +396,7 @@ type ComplexityRoot struct {
 		CreateInvoice              func(childComplexity int, input sales.InvoiceInput) int
 		CreateItem                 func(childComplexity int, input ent.CreateItemInput) int
 		CreateJournalEntry         func(childComplexity int, input ledger.JournalEntryInput, idempotencyKey *string) int
+		CreatePayment              func(childComplexity int, input ledger.CustomerPaymentInput, idempotencyKey *string) int
 		CreateQuote                func(childComplexity int, input sales.QuoteInput) int
 		CreateSalesOrder           func(childComplexity int, input sales.OrderInput) int
 		DeleteAccount              func(childComplexity int, id pulid.ID) int
@@ -402,6 +404,7 @@ type ComplexityRoot struct {
 		DeleteCustomer             func(childComplexity int, id pulid.ID) int
 		DeleteCustomerGroup        func(childComplexity int, id pulid.ID) int
 		IssueInvoice               func(childComplexity int, id pulid.ID) int
+		PayCustomerDue             func(childComplexity int, input ledger.CustomerPaymentInput, idempotencyKey *string) int
 		RecordPayment              func(childComplexity int, invoiceID pulid.ID, input ledger.RecordPaymentInput, idempotencyKey *string) int
 		RejectQuote                func(childComplexity int, id pulid.ID, reason *string) int
 		ReverseJournalEntry        func(childComplexity int, id pulid.ID, date *types.Date, reason *string, idempotencyKey *string) int
@@ -712,6 +715,9 @@ type MutationResolver interface {
 	DeleteAccount(ctx context.Context, id pulid.ID) (*model.DeletePayload, error)
 	CreateJournalEntry(ctx context.Context, input ledger.JournalEntryInput, idempotencyKey *string) (*ent.JournalEntry, error)
 	ReverseJournalEntry(ctx context.Context, id pulid.ID, date *types.Date, reason *string, idempotencyKey *string) (*ent.JournalEntry, error)
+	CreatePayment(ctx context.Context, input ledger.CustomerPaymentInput, idempotencyKey *string) (*ent.Payment, error)
+	ApplyPayment(ctx context.Context, paymentID pulid.ID, invoiceID pulid.ID, amount *decimal.Decimal, idempotencyKey *string) (*ent.Payment, error)
+	PayCustomerDue(ctx context.Context, input ledger.CustomerPaymentInput, idempotencyKey *string) (*ent.Payment, error)
 	CreateInvoice(ctx context.Context, input sales.InvoiceInput) (*ent.Invoice, error)
 	UpdateInvoice(ctx context.Context, id pulid.ID, input sales.InvoiceUpdate) (*ent.Invoice, error)
 	IssueInvoice(ctx context.Context, id pulid.ID) (*ent.Invoice, error)
@@ -2327,6 +2333,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AcceptQuote(childComplexity, args["id"].(pulid.ID), args["acceptedBy"].(*string)), true
+	case "Mutation.applyPayment":
+		if e.ComplexityRoot.Mutation.ApplyPayment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_applyPayment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ApplyPayment(childComplexity, args["paymentId"].(pulid.ID), args["invoiceId"].(pulid.ID), args["amount"].(*decimal.Decimal), args["idempotencyKey"].(*string)), true
 	case "Mutation.convertQuoteToOrder":
 		if e.ComplexityRoot.Mutation.ConvertQuoteToOrder == nil {
 			break
@@ -2426,6 +2443,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateJournalEntry(childComplexity, args["input"].(ledger.JournalEntryInput), args["idempotencyKey"].(*string)), true
+	case "Mutation.createPayment":
+		if e.ComplexityRoot.Mutation.CreatePayment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createPayment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreatePayment(childComplexity, args["input"].(ledger.CustomerPaymentInput), args["idempotencyKey"].(*string)), true
 	case "Mutation.createQuote":
 		if e.ComplexityRoot.Mutation.CreateQuote == nil {
 			break
@@ -2503,6 +2531,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.IssueInvoice(childComplexity, args["id"].(pulid.ID)), true
+	case "Mutation.payCustomerDue":
+		if e.ComplexityRoot.Mutation.PayCustomerDue == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_payCustomerDue_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PayCustomerDue(childComplexity, args["input"].(ledger.CustomerPaymentInput), args["idempotencyKey"].(*string)), true
 	case "Mutation.recordPayment":
 		if e.ComplexityRoot.Mutation.RecordPayment == nil {
 			break
@@ -4049,6 +4088,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateCustomerGroupInput", ec.unmarshalInputCreateCustomerGroupInput),
 			graphql.NewInputUnmarshaler("CreateCustomerInput", ec.unmarshalInputCreateCustomerInput),
 			graphql.NewInputUnmarshaler("CreateItemInput", ec.unmarshalInputCreateItemInput),
+			graphql.NewInputUnmarshaler("CreatePaymentInput", ec.unmarshalInputCreatePaymentInput),
 			graphql.NewInputUnmarshaler("CustomerGroupOrder", ec.unmarshalInputCustomerGroupOrder),
 			graphql.NewInputUnmarshaler("CustomerGroupWhereInput", ec.unmarshalInputCustomerGroupWhereInput),
 			graphql.NewInputUnmarshaler("CustomerOrder", ec.unmarshalInputCustomerOrder),
@@ -9627,6 +9667,28 @@ extend type Mutation {
   "Reverse a manual entry (documents' entries are reversed by voiding the document)."
   reverseJournalEntry(id: ID!, date: Date, reason: String, idempotencyKey: String): JournalEntry!
 }
+
+"""Money received on a customer's account, applied to nothing yet (seed 004 createPayment)."""
+input CreatePaymentInput {
+  customerId: ID!
+  amount: Decimal!
+  paymentDate: Date
+  paymentMethod: PaymentMethod
+  currency: String
+  reference: String
+  notes: String
+  accountId: ID
+  methodDetails: Map
+}
+
+extend type Mutation {
+  "Receive money on a customer's account; it stays as customer credit until applied."
+  createPayment(input: CreatePaymentInput!, idempotencyKey: String): Payment!
+  "Apply unapplied money of a payment to an invoice of the same customer (amount defaults to what fits)."
+  applyPayment(paymentId: ID!, invoiceId: ID!, amount: Decimal, idempotencyKey: String): Payment!
+  "Pay a customer's due balance: applied to open invoices oldest first, the rest kept as credit."
+  payCustomerDue(input: CreatePaymentInput!, idempotencyKey: String): Payment!
+}
 `, BuiltIn: false},
 	{Name: "../schema/sales.graphql", Input: `"""
 One line of a quote, sales order or invoice. A line naming itemId takes the
@@ -11339,6 +11401,44 @@ func (ec *executionContext) field_Mutation_acceptQuote_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_applyPayment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "paymentId",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["paymentId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "invoiceId",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["invoiceId"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "amount",
+		func(ctx context.Context, v any) (*decimal.Decimal, error) {
+			return ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["amount"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_convertQuoteToOrder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -11481,6 +11581,28 @@ func (ec *executionContext) field_Mutation_createJournalEntry_args(ctx context.C
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createPayment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ledger.CustomerPaymentInput, error) {
+			return ec.unmarshalNCreatePaymentInput2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐCustomerPaymentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createQuote_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -11576,6 +11698,28 @@ func (ec *executionContext) field_Mutation_issueInvoice_args(ctx context.Context
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_payCustomerDue_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ledger.CustomerPaymentInput, error) {
+			return ec.unmarshalNCreatePaymentInput2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐCustomerPaymentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg1
 	return args, nil
 }
 
@@ -19660,6 +19804,138 @@ func (ec *executionContext) fieldContext_Mutation_reverseJournalEntry(ctx contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_reverseJournalEntry_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createPayment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createPayment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreatePayment(ctx, fc.Args["input"].(ledger.CustomerPaymentInput), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Payment) graphql.Marshaler {
+			return ec.marshalNPayment2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐPayment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createPayment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Payment(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createPayment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_applyPayment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_applyPayment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ApplyPayment(ctx, fc.Args["paymentId"].(pulid.ID), fc.Args["invoiceId"].(pulid.ID), fc.Args["amount"].(*decimal.Decimal), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Payment) graphql.Marshaler {
+			return ec.marshalNPayment2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐPayment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_applyPayment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Payment(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_applyPayment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_payCustomerDue(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_payCustomerDue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PayCustomerDue(ctx, fc.Args["input"].(ledger.CustomerPaymentInput), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Payment) graphql.Marshaler {
+			return ec.marshalNPayment2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐPayment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_payCustomerDue(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Payment(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_payCustomerDue_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -29945,6 +30221,104 @@ func (ec *executionContext) unmarshalInputCreateItemInput(ctx context.Context, o
 func UnmarshalCreateItemInput(ctx context.Context, raw any) (ent.CreateItemInput, error) {
 	var out ent.CreateItemInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateItemInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreatePaymentInput(ctx context.Context, obj any) (ledger.CustomerPaymentInput, error) {
+	var it ledger.CustomerPaymentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"customerId", "amount", "paymentDate", "paymentMethod", "currency", "reference", "notes", "accountId", "methodDetails"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "customerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customerId"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomerID = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "paymentDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paymentDate"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PaymentDate = data
+		case "paymentMethod":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paymentMethod"))
+			data, err := ec.unmarshalOPaymentMethod2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋpaymentᚐMethod(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PaymentMethod = data
+		case "currency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currency"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Currency = data
+		case "reference":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reference"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reference = data
+		case "notes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notes"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Notes = data
+		case "accountId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountId"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountID = data
+		case "methodDetails":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("methodDetails"))
+			data, err := ec.unmarshalOMap2map(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MethodDetails = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreatePaymentInput unmarshals raw into the CreatePaymentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreatePaymentInput(ctx context.Context, raw any) (ledger.CustomerPaymentInput, error) {
+	var out ledger.CustomerPaymentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreatePaymentInput", raw, &out)
 	return out, err
 }
 
@@ -52088,6 +52462,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createPayment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createPayment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "applyPayment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_applyPayment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "payCustomerDue":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_payCustomerDue(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createInvoice":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createInvoice(ctx, field)
@@ -54350,6 +54745,11 @@ func (ec *executionContext) unmarshalNCreateCustomerInput2githubᚗcomᚋbigledg
 
 func (ec *executionContext) unmarshalNCreateItemInput2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚐCreateItemInput(ctx context.Context, v any) (ent.CreateItemInput, error) {
 	res, err := ec.unmarshalInputCreateItemInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreatePaymentInput2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐCustomerPaymentInput(ctx context.Context, v any) (ledger.CustomerPaymentInput, error) {
+	res, err := ec.unmarshalInputCreatePaymentInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 

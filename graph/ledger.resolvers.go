@@ -74,6 +74,21 @@ func (r *mutationResolver) ReverseJournalEntry(ctx context.Context, id pulid.ID,
 	return ledger.ReverseJournalEntry(ctx, id, date, deref(reason), deref(idempotencyKey))
 }
 
+// CreatePayment is the resolver for the createPayment field.
+func (r *mutationResolver) CreatePayment(ctx context.Context, input ledger.CustomerPaymentInput, idempotencyKey *string) (*ent.Payment, error) {
+	return ledger.CreatePayment(ctx, input, deref(idempotencyKey))
+}
+
+// ApplyPayment is the resolver for the applyPayment field.
+func (r *mutationResolver) ApplyPayment(ctx context.Context, paymentID pulid.ID, invoiceID pulid.ID, amount *decimal.Decimal, idempotencyKey *string) (*ent.Payment, error) {
+	return ledger.ApplyPayment(ctx, paymentID, invoiceID, amount, deref(idempotencyKey))
+}
+
+// PayCustomerDue is the resolver for the payCustomerDue field.
+func (r *mutationResolver) PayCustomerDue(ctx context.Context, input ledger.CustomerPaymentInput, idempotencyKey *string) (*ent.Payment, error) {
+	return ledger.PayDue(ctx, input, deref(idempotencyKey))
+}
+
 // Payment is the resolver for the payment field.
 func (r *queryResolver) Payment(ctx context.Context, id pulid.ID) (*ent.Payment, error) {
 	return ledger.GetPayment(ctx, id)

@@ -65,6 +65,8 @@ var routes = []route{
 	{"POST", "/v1/invoices/{id}/payment", "payments:write,invoices:write", func(a *API) endpoint { return a.recordPayment }},
 	{"GET", "/api/v1/payments/{id}", "payments:read", func(a *API) endpoint { return a.getPayment }},
 	{"POST", "/api/v1/payments/{id}/void", "payments:write,invoices:write", func(a *API) endpoint { return a.voidPayment }},
+	{"POST", "/api/v1/integration/contacts/{id}/payments", "payments:write,invoices:write", func(a *API) endpoint { return a.payDue }},
+	{"GET", "/api/v1/integration/contacts/{id}/payments", "payments:read", func(a *API) endpoint { return a.listContactPayments }},
 	{"GET", "/api/v1/accounts", "ledger:read", func(a *API) endpoint { return a.listAccounts }},
 	{"POST", "/api/v1/accounts", "ledger:write", func(a *API) endpoint { return a.createAccount }},
 	{"POST", "/api/v1/journal-entries", "ledger:write", func(a *API) endpoint { return a.createJournalEntry }},

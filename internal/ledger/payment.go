@@ -312,6 +312,7 @@ func VoidPayment(ctx context.Context, id pulid.ID, reason, idempotencyKey string
 				return nil, err
 			}
 			paid := inv.AmountPaid.Sub(a.Amount)
+			p.UnappliedAmount = p.UnappliedAmount.Add(a.Amount)
 			due := inv.Total.Sub(paid)
 			upd := c.Invoice.UpdateOne(inv).SetAmountPaid(paid).SetAmountDue(due).SetPaymentStatus(paymentStatus(paid, due))
 			if inv.Status == invoice.StatusPaid {
@@ -324,7 +325,10 @@ func VoidPayment(ctx context.Context, id pulid.ID, reason, idempotencyKey string
 				return nil, err
 			}
 		}
-		orig, err := c.JournalEntry.Query().Where(journalentry.SourceID(id), journalentry.SourceTypeEQ(journalentry.SourceTypePayment)).Only(ctx)
+		// The receipt and every later application posted entries; each is
+		// reversed exactly.
+		entries, err := c.JournalEntry.Query().Where(journalentry.SourceID(id), journalentry.SourceTypeEQ(journalentry.SourceTypePayment),
+			journalentry.StatusEQ(journalentry.StatusPosted)).Order(ent.Asc(journalentry.FieldID)).All(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -332,10 +336,14 @@ func VoidPayment(ctx context.Context, id pulid.ID, reason, idempotencyKey string
 		if err != nil {
 			return nil, err
 		}
-		if _, err := Reverse(ctx, c, orig.ID, date, journalentry.SourceTypePaymentVoid, &id, "Void of payment "+p.PaymentNumber); err != nil {
-			return nil, err
+		for _, orig := range entries {
+			if _, err := Reverse(ctx, c, orig.ID, date, journalentry.SourceTypePaymentVoid, &id, "Void of payment "+p.PaymentNumber); err != nil {
+				return nil, err
+			}
 		}
-		out, err := c.Payment.UpdateOne(p).SetStatus(payment.StatusVoid).SetVoidedAt(now).SetVoidReason(reason).Save(ctx)
+		// A void payment holds nothing: its unapplied amount returns to zero
+		// with the reversal of the credit it carried.
+		out, err := c.Payment.UpdateOne(p).SetStatus(payment.StatusVoid).SetVoidedAt(now).SetVoidReason(reason).SetUnappliedAmount(decimal.Zero).Save(ctx)
 		if err != nil {
 			return nil, err
 		}

@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"slices"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -168,7 +169,15 @@ func Post(ctx context.Context, c *ent.Client, e Entry) (*ent.JournalEntry, error
 	if err := c.LedgerEntry.CreateBulk(builders...).Exec(ctx); err != nil {
 		return nil, err
 	}
-	for cid, delta := range receivable {
+	// Customers are locked in id order so two entries naming the same
+	// customers cannot deadlock.
+	cids := make([]pulid.ID, 0, len(receivable))
+	for cid := range receivable {
+		cids = append(cids, cid)
+	}
+	slices.Sort(cids)
+	for _, cid := range cids {
+		delta := receivable[cid]
 		if delta.IsZero() {
 			continue
 		}

@@ -1,0 +1,173 @@
+package rest
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/bigledger/bigledger/ent"
+	"github.com/bigledger/bigledger/ent/payment"
+	"github.com/bigledger/bigledger/ent/schema/pulid"
+	"github.com/bigledger/bigledger/ent/schema/types"
+	"github.com/bigledger/bigledger/internal/apperr"
+	"github.com/bigledger/bigledger/internal/crm"
+	"github.com/bigledger/bigledger/internal/ledger"
+	"github.com/bigledger/bigledger/internal/store"
+)
+
+// payDueRequest is the seed-003 "pay due" body.
+type payDueRequest struct {
+	Amount                *decimalValue   `json:"amount"`
+	Method                *payment.Method `json:"method"`
+	PaidOn                *string         `json:"paid_on"`
+	DuePaymentType        *string         `json:"due_payment_type"`
+	IsReverse             *bool           `json:"is_reverse"`
+	Note                  *string         `json:"note"`
+	AccountID             *pulid.ID       `json:"account_id"`
+	ChequeNumber          *string         `json:"cheque_number"`
+	BankAccountNumber     *string         `json:"bank_account_number"`
+	CardTransactionNumber *string         `json:"card_transaction_number"`
+	CardHolderName        *string         `json:"card_holder_name"`
+	CardType              *string         `json:"card_type"`
+}
+
+type payDueV1 struct {
+	ID           pulid.ID   `json:"id"`
+	ContactID    pulid.ID   `json:"contact_id"`
+	PaymentRefNo string     `json:"payment_ref_no"`
+	Amount       amount     `json:"amount"`
+	Method       string     `json:"method"`
+	PaidOn       types.Date `json:"paid_on"`
+	IsAdvance    bool       `json:"is_advance"`
+	PaymentType  string     `json:"payment_type"`
+	Unapplied    amount     `json:"unapplied_amount"`
+}
+
+// payDue records a payment against a contact's due balance (seed 003).
+func (a *API) payDue(r *http.Request) (result, error) {
+	id, err := pathID(r, "id", "cust", crm.CustomerNotFound)
+	if err != nil {
+		return result{}, err
+	}
+	var body payDueRequest
+	if _, err := decodeBody(r, &body, ledger.CodeInvalidPayment, "Payment validation failed"); err != nil {
+		return result{}, err
+	}
+	var d apperr.Details
+	if body.Amount == nil {
+		d.Add("amount", "Required")
+	}
+	if body.Method == nil {
+		d.Add("method", "Required")
+	}
+	checkEnum(&d, "method", body.Method, payment.MethodValidator)
+	if body.DuePaymentType != nil && *body.DuePaymentType != "sell" {
+		d.Add("due_payment_type", "Only sell payments are supported")
+	}
+	if body.IsReverse != nil && *body.IsReverse {
+		d.Add("is_reverse", "Reverse payments are not supported; void the payment instead")
+	}
+	var date *types.Date
+	if body.PaidOn != nil {
+		s := *body.PaidOn
+		if len(s) > 10 {
+			s = s[:10]
+		}
+		if dt, err := types.ParseDate(s); err != nil {
+			d.Add("paid_on", "Must be a date (Y-m-d) or an ISO-8601 timestamp")
+		} else {
+			date = &dt
+		}
+	}
+	if err := d.Err(ledger.CodeInvalidPayment, "Payment validation failed"); err != nil {
+		return result{}, err
+	}
+	details := map[string]any{}
+	for k, v := range map[string]*string{"chequeNumber": body.ChequeNumber, "bankAccountNumber": body.BankAccountNumber,
+		"cardTransactionNumber": body.CardTransactionNumber, "cardHolderName": body.CardHolderName, "cardType": body.CardType} {
+		if v != nil && strings.TrimSpace(*v) != "" {
+			details[k] = strings.TrimSpace(*v)
+		}
+	}
+	in := ledger.CustomerPaymentInput{CustomerID: id, RecordPaymentInput: ledger.RecordPaymentInput{
+		Amount: body.Amount.Decimal, PaymentDate: date, PaymentMethod: body.Method, Notes: body.Note, AccountID: body.AccountID, MethodDetails: details}}
+	key := r.Header.Get("Idempotency-Key")
+	p, err := a.mutation().PayCustomerDue(r.Context(), in, &key)
+	if err != nil {
+		return result{}, err
+	}
+	return result{status: http.StatusCreated, message: "Payment recorded", data: payDueV1{ID: p.ID, ContactID: p.CustomerID,
+		PaymentRefNo: p.PaymentNumber, Amount: amount{p.Amount, p.Currency}, Method: string(p.Method), PaidOn: p.PaymentDate,
+		IsAdvance: p.UnappliedAmount.IsPositive(), PaymentType: "sell", Unapplied: amount{p.UnappliedAmount, p.Currency}}}, nil
+}
+
+type contactPaymentRowV1 struct {
+	ID                    pulid.ID   `json:"id"`
+	Amount                amount     `json:"amount"`
+	IsReturn              bool       `json:"is_return"`
+	Method                string     `json:"method"`
+	MethodLabel           string     `json:"method_label"`
+	PaidOn                types.Date `json:"paid_on"`
+	PaymentRefNo          string     `json:"payment_ref_no"`
+	InvoiceNo             *string    `json:"invoice_no"`
+	Status                string     `json:"status"`
+	Note                  *string    `json:"note"`
+	ChequeNumber          any        `json:"cheque_number"`
+	CardTransactionNumber any        `json:"card_transaction_number"`
+	BankAccountNumber     any        `json:"bank_account_number"`
+	ChildPayments         []any      `json:"child_payments"`
+}
+
+type contactPaymentSummaryV1 struct {
+	Count        int         `json:"count"`
+	TotalPaid    amount      `json:"total_paid"`
+	MethodsCount int         `json:"methods_count"`
+	LatestPaidOn *types.Date `json:"latest_paid_on"`
+}
+
+// listContactPayments lists a contact's payments with the seed-003 summary.
+func (a *API) listContactPayments(r *http.Request) (result, error) {
+	id, err := pathID(r, "id", "cust", crm.CustomerNotFound)
+	if err != nil {
+		return result{}, err
+	}
+	cu, err := crm.GetCustomer(r.Context(), id, nil)
+	if err != nil {
+		return result{}, err
+	}
+	list, err := store.Client(r.Context()).Payment.Query().Where(payment.CustomerID(id), payment.StatusEQ(payment.StatusCompleted)).
+		WithAllocations(func(q *ent.PaymentAllocationQuery) { q.WithInvoice() }).
+		Order(ent.Desc(payment.FieldPaymentDate), ent.Desc(payment.FieldID)).All(r.Context())
+	if err != nil {
+		return result{}, err
+	}
+	rows := make([]contactPaymentRowV1, len(list))
+	sum := contactPaymentSummaryV1{Count: len(list), TotalPaid: amount{decimal.Zero, cu.Currency}}
+	methods := map[string]bool{}
+	for i, p := range list {
+		row := contactPaymentRowV1{ID: p.ID, Amount: amount{p.Amount, p.Currency}, Method: string(p.Method),
+			MethodLabel: strings.ReplaceAll(strings.ToUpper(string(p.Method)[:1])+string(p.Method)[1:], "_", " "),
+			PaidOn:      p.PaymentDate, PaymentRefNo: p.PaymentNumber, Status: string(p.Status), Note: p.Notes,
+			ChequeNumber: p.MethodDetails["chequeNumber"], CardTransactionNumber: p.MethodDetails["cardTransactionNumber"],
+			BankAccountNumber: p.MethodDetails["bankAccountNumber"], ChildPayments: []any{}}
+		for _, al := range p.Edges.Allocations {
+			if al.Edges.Invoice != nil && al.VoidedAt == nil {
+				n := al.Edges.Invoice.InvoiceNumber
+				row.InvoiceNo = &n
+				break
+			}
+		}
+		rows[i] = row
+		sum.TotalPaid.d = sum.TotalPaid.d.Add(p.Amount)
+		methods[string(p.Method)] = true
+		if sum.LatestPaidOn == nil || sum.LatestPaidOn.Time().Before(p.PaymentDate.Time()) {
+			dt := p.PaymentDate
+			sum.LatestPaidOn = &dt
+		}
+	}
+	sum.MethodsCount = len(methods)
+	return result{status: http.StatusOK, data: map[string]any{"contact_id": id, "payments": rows, "summary": sum,
+		"balance": amount{cu.CurrentBalance, cu.Currency}, "as_of": time.Now().UTC().Format(time.RFC3339)}}, nil
+}
