@@ -2,10 +2,10 @@ package ledger
 
 import (
 	"context"
-	"slices"
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/shopspring/decimal"
 
