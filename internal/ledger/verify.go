@@ -53,5 +53,49 @@ func Verify(ctx context.Context) error {
 		_ = rows.Scan(&num, &stored, &lines)
 		return fmt.Errorf("customer %s: currentBalance %s but receivable lines sum to %s", num, stored, lines)
 	}
-	return rows.Err()
+	rows.Close()
+	checks := []struct{ name, query string }{
+		{"invoice paid/due", `
+			SELECT i.invoice_number || ': paid ' || i.amount_paid || ', allocations ' || COALESCE(SUM(a.amount) FILTER (WHERE a.voided_at IS NULL), 0)
+			       || ', due ' || i.amount_due || ', total ' || i.total || ', status ' || i.status || '/' || i.payment_status
+			FROM invoices i LEFT JOIN payment_allocations a ON a.invoice_id = i.id
+			WHERE i.company_id = $1
+			GROUP BY i.id
+			HAVING i.amount_paid <> COALESCE(SUM(a.amount) FILTER (WHERE a.voided_at IS NULL), 0)
+			    OR i.amount_paid > i.total OR i.amount_paid < 0
+			    OR (i.status <> 'void' AND i.amount_due <> i.total - i.amount_paid)
+			    OR (i.status = 'paid') <> (i.status IN ('sent', 'paid') AND i.amount_due = 0 AND i.amount_paid > 0)
+			    OR (i.payment_status = 'paid') <> (i.amount_paid = i.total AND i.amount_paid > 0)
+			LIMIT 1`},
+		{"payment unapplied", `
+			SELECT p.payment_number || ': amount ' || p.amount || ', unapplied ' || p.unapplied_amount || ', allocated ' || COALESCE(SUM(a.amount) FILTER (WHERE a.voided_at IS NULL), 0)
+			FROM payments p LEFT JOIN payment_allocations a ON a.payment_id = p.id
+			WHERE p.company_id = $1 AND p.status = 'completed'
+			GROUP BY p.id
+			HAVING p.unapplied_amount <> p.amount - COALESCE(SUM(a.amount) FILTER (WHERE a.voided_at IS NULL), 0) OR p.unapplied_amount < 0
+			LIMIT 1`},
+		{"allocation across companies", `
+			SELECT a.id FROM payment_allocations a
+			JOIN invoices i ON i.id = a.invoice_id JOIN payments p ON p.id = a.payment_id
+			WHERE a.company_id = $1 AND (i.company_id <> a.company_id OR p.company_id <> a.company_id OR i.customer_id <> p.customer_id)
+			LIMIT 1`},
+		{"line across companies", `
+			SELECT l.id FROM ledger_entries l JOIN accounts a ON a.id = l.account_id JOIN journal_entries j ON j.id = l.journal_entry_id
+			WHERE l.company_id = $1 AND (a.company_id <> l.company_id OR j.company_id <> l.company_id)
+			LIMIT 1`},
+	}
+	for _, ch := range checks {
+		rows, err := c.QueryContext(ctx, ch.query, string(cid))
+		if err != nil {
+			return fmt.Errorf("%s: %w", ch.name, err)
+		}
+		if rows.Next() {
+			var what string
+			_ = rows.Scan(&what)
+			rows.Close()
+			return fmt.Errorf("%s: %s", ch.name, what)
+		}
+		rows.Close()
+	}
+	return nil
 }
