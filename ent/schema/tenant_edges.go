@@ -51,7 +51,7 @@ func guardEdges(next ent.Mutator) ent.Mutator {
 			}
 			for _, v := range m.AddedIDs(name) {
 				id, ok := v.(pulid.ID)
-				if !ok {
+				if !ok || tenant.KnownVisible(ctx, string(id)) {
 					continue
 				}
 				visible, err := vis.Visible(ctx, id)
@@ -61,6 +61,7 @@ func guardEdges(next ent.Mutator) ent.Mutator {
 				if !visible {
 					return nil, &EdgeNotFoundError{Edge: name, ID: id}
 				}
+				tenant.MarkVisible(ctx, string(id))
 			}
 		}
 		return next.Mutate(ctx, m)

@@ -3,6 +3,8 @@ package ledger
 import (
 	"context"
 
+	"github.com/bigledger/bigledger/internal/tenant"
+
 	"github.com/bigledger/bigledger/ent"
 	"github.com/bigledger/bigledger/ent/account"
 )
@@ -64,6 +66,9 @@ func EnsureChart(ctx context.Context, c *ent.Client, currency string) error {
 		if err != nil && !isNoRows(err) {
 			return err
 		}
+		// Accounts made in this transaction may yet roll back: keep them
+		// out of the process cache (see SystemAccounts).
+		tenant.MarkVisible(ctx, chartCreatedMarker)
 	}
 	return nil
 }
@@ -71,6 +76,13 @@ func EnsureChart(ctx context.Context, c *ent.Client, currency string) error {
 // SystemAccounts returns the acting company's system accounts by role,
 // creating the standard chart first when any is missing.
 func SystemAccounts(ctx context.Context, c *ent.Client) (map[string]*ent.Account, error) {
+	cid, err := baseCompany(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if m, ok := cachedSystemAccounts(cid); ok {
+		return m, nil
+	}
 	load := func() (map[string]*ent.Account, error) {
 		list, err := c.Account.Query().Where(account.SystemRoleNotNil()).All(ctx)
 		if err != nil {
@@ -83,15 +95,33 @@ func SystemAccounts(ctx context.Context, c *ent.Client) (map[string]*ent.Account
 		return out, nil
 	}
 	m, err := load()
-	if err != nil || len(m) >= len(StandardChart) {
-		return m, err
-	}
-	cur, err := baseCurrency(ctx, c)
 	if err != nil {
 		return nil, err
 	}
-	if err := EnsureChart(ctx, c, cur); err != nil {
-		return nil, err
+	if len(m) < len(StandardChart) {
+		cur, err := baseCurrency(ctx, c)
+		if err != nil {
+			return nil, err
+		}
+		if err := EnsureChart(ctx, c, cur); err != nil {
+			return nil, err
+		}
+		// Created in this (uncommitted) transaction: not cached yet.
+		return load()
 	}
-	return load()
+	if !tenant.KnownVisible(ctx, chartCreatedMarker) {
+		cached := make(map[string]*ent.Account, len(m))
+		for role, a := range m {
+			// Detached copies: a cached entity must not pin the
+			// transaction that loaded it.
+			cached[role] = &ent.Account{ID: a.ID, Code: a.Code, Name: a.Name, Type: a.Type, NormalBalance: a.NormalBalance,
+				Currency: a.Currency, Active: a.Active, SystemRole: a.SystemRole, CompanyID: a.CompanyID}
+		}
+		systemAccounts.Store(cid, cached)
+	}
+	return m, nil
 }
+
+// chartCreatedMarker flags, in a transaction's visibility cache, that the
+// transaction created system accounts.
+const chartCreatedMarker = "ledger:chart-created"

@@ -21,7 +21,6 @@ import (
 	"github.com/bigledger/bigledger/internal/money"
 	"github.com/bigledger/bigledger/internal/numbering"
 	"github.com/bigledger/bigledger/internal/store"
-	"github.com/bigledger/bigledger/internal/tenant"
 )
 
 // Error codes of the payment workflows.
@@ -177,16 +176,11 @@ func paymentDate(ctx context.Context, c *ent.Client, given *types.Date) (types.D
 	if given != nil {
 		return *given, nil
 	}
-	cid, _ := tenant.CompanyID(ctx)
-	co, err := c.Company.Get(ctx, cid)
+	f, err := factsOf(ctx, c)
 	if err != nil {
 		return types.Date{}, err
 	}
-	loc, err := timeLocation(co.Timezone)
-	if err != nil {
-		return types.Date{}, err
-	}
-	return types.DateOf(Clock().In(loc)), nil
+	return types.DateOf(Clock().In(f.loc)), nil
 }
 
 func createPayment(ctx context.Context, c *ent.Client, customerID pulid.ID, currency string, rate decimal.Decimal,

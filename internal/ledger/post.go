@@ -230,15 +230,8 @@ func Reverse(ctx context.Context, c *ent.Client, id pulid.ID, date types.Date, s
 
 // baseCurrency is the acting company's base currency.
 func baseCurrency(ctx context.Context, c *ent.Client) (string, error) {
-	cid, ok := tenant.CompanyID(ctx)
-	if !ok {
-		return "", fmt.Errorf("ledger: no company in context")
-	}
-	co, err := c.Company.Get(ctx, cid)
-	if err != nil {
-		return "", err
-	}
-	return co.BaseCurrency, nil
+	f, err := factsOf(ctx, c)
+	return f.currency, err
 }
 
 func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }

@@ -338,3 +338,22 @@ func lastLines(s string, n int) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// Tool finds a PostgreSQL program (pgbench, psql, …): beside the server
+// binaries, in the newest /usr/lib/postgresql/*/bin, or on PATH.
+func Tool(name string) (string, error) {
+	var dirs []string
+	if bin, err := FindBinDir(); err == nil {
+		dirs = append(dirs, bin)
+	}
+	matches, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
+	sort.Slice(matches, func(i, j int) bool { return versionOf(matches[i]) > versionOf(matches[j]) })
+	dirs = append(dirs, matches...)
+	for _, d := range dirs {
+		p := filepath.Join(d, name)
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+	}
+	return exec.LookPath(name)
+}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/bigledger/bigledger/ent"
 	_ "github.com/bigledger/bigledger/ent/runtime" // privacy policies and hooks
+	"github.com/bigledger/bigledger/internal/tenant"
 )
 
 // WithBinaryParameters adds binary_parameters=yes to a lib/pq URL (or
@@ -96,7 +97,7 @@ func InTx[T interface{ Unwrap() T }](ctx context.Context, fn func(ctx context.Co
 			_ = tx.Rollback()
 		}
 	}()
-	txCtx := ent.NewTxContext(ctx, tx)
+	txCtx := tenant.WithVisibilityCache(ent.NewTxContext(ctx, tx))
 	v, err := fn(txCtx, tx.Client())
 	if err != nil {
 		return zero, err

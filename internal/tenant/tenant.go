@@ -5,6 +5,7 @@ package tenant
 
 import (
 	"context"
+	"sync"
 
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 )
@@ -35,4 +36,32 @@ func AsSystem(ctx context.Context) context.Context {
 func IsSystem(ctx context.Context) bool {
 	v, _ := ctx.Value(systemKey{}).(bool)
 	return v
+}
+
+type visibleKey struct{}
+
+// WithVisibilityCache gives a transaction's context a set of ids already
+// confirmed to belong to the acting company, so the edge guard checks each
+// referenced row once per transaction instead of once per write. Only
+// positive answers are remembered; company_id is immutable, so an answer
+// cannot go stale within the transaction.
+func WithVisibilityCache(ctx context.Context) context.Context {
+	return context.WithValue(ctx, visibleKey{}, &sync.Map{})
+}
+
+// KnownVisible reports whether id was confirmed in this transaction.
+func KnownVisible(ctx context.Context, id string) bool {
+	m, ok := ctx.Value(visibleKey{}).(*sync.Map)
+	if !ok {
+		return false
+	}
+	_, ok = m.Load(id)
+	return ok
+}
+
+// MarkVisible remembers that id belongs to the acting company.
+func MarkVisible(ctx context.Context, id string) {
+	if m, ok := ctx.Value(visibleKey{}).(*sync.Map); ok {
+		m.Store(id, true)
+	}
 }
