@@ -499,6 +499,7 @@ type ComplexityRoot struct {
 		Payments       func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.PaymentOrder, where *ent.PaymentWhereInput) int
 		Quote          func(childComplexity int, id pulid.ID) int
 		Quotes         func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.QuoteOrder, where *ent.QuoteWhereInput, search *string) int
+		Reports        func(childComplexity int, typeArg model.ReportType, params *model.ReportParams) int
 		SalesOrder     func(childComplexity int, id pulid.ID) int
 		SalesOrders    func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.SalesOrderOrder, where *ent.SalesOrderWhereInput, search *string) int
 		TaxCodes       func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.TaxCodeOrder, where *ent.TaxCodeWhereInput) int
@@ -751,6 +752,7 @@ type QueryResolver interface {
 	Accounts(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.AccountOrder, where *ent.AccountWhereInput, search *string) (*ent.AccountConnection, error)
 	JournalEntry(ctx context.Context, id pulid.ID) (*ent.JournalEntry, error)
 	JournalEntries(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.JournalEntryOrder, where *ent.JournalEntryWhereInput) (*ent.JournalEntryConnection, error)
+	Reports(ctx context.Context, typeArg model.ReportType, params *model.ReportParams) (map[string]any, error)
 	Invoice(ctx context.Context, id pulid.ID) (*ent.Invoice, error)
 	Invoices(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.InvoiceOrder, where *ent.InvoiceWhereInput, search *string, overdue *bool) (*ent.InvoiceConnection, error)
 	Item(ctx context.Context, id pulid.ID) (*ent.Item, error)
@@ -3185,6 +3187,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Quotes(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].([]*ent.QuoteOrder), args["where"].(*ent.QuoteWhereInput), args["search"].(*string)), true
+	case "Query.reports":
+		if e.ComplexityRoot.Query.Reports == nil {
+			break
+		}
+
+		args, err := ec.field_Query_reports_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Reports(childComplexity, args["type"].(model.ReportType), args["params"].(*model.ReportParams)), true
 	case "Query.salesOrder":
 		if e.ComplexityRoot.Query.SalesOrder == nil {
 			break
@@ -4118,6 +4131,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("QuoteUpdateInput", ec.unmarshalInputQuoteUpdateInput),
 			graphql.NewInputUnmarshaler("QuoteWhereInput", ec.unmarshalInputQuoteWhereInput),
 			graphql.NewInputUnmarshaler("RecordPaymentInput", ec.unmarshalInputRecordPaymentInput),
+			graphql.NewInputUnmarshaler("ReportParams", ec.unmarshalInputReportParams),
 			graphql.NewInputUnmarshaler("SalesOrderInput", ec.unmarshalInputSalesOrderInput),
 			graphql.NewInputUnmarshaler("SalesOrderItemOrder", ec.unmarshalInputSalesOrderItemOrder),
 			graphql.NewInputUnmarshaler("SalesOrderItemWhereInput", ec.unmarshalInputSalesOrderItemWhereInput),
@@ -9689,6 +9703,28 @@ extend type Mutation {
   "Pay a customer's due balance: applied to open invoices oldest first, the rest kept as credit."
   payCustomerDue(input: CreatePaymentInput!, idempotencyKey: String): Payment!
 }
+
+enum ReportType {
+  trial_balance
+  balance_sheet
+  profit_loss
+  ar_aging
+}
+
+input ReportParams {
+  "Start of the period (profit_loss)."
+  from: Date
+  "End of the period, or the as-of date (trial_balance, balance_sheet, ar_aging; default today)."
+  to: Date
+}
+
+extend type Query {
+  """
+  A financial report (seed 004). Amounts are numbers in the base currency
+  at two decimals; trial_balance and balance_sheet carry isBalanced.
+  """
+  reports(type: ReportType!, params: ReportParams): Map!
+}
 `, BuiltIn: false},
 	{Name: "../schema/sales.graphql", Input: `"""
 One line of a quote, sales order or invoice. A line naming itemId takes the
@@ -12774,6 +12810,28 @@ func (ec *executionContext) field_Query_quotes_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["search"] = arg6
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_reports_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "type",
+		func(ctx context.Context, v any) (model.ReportType, error) {
+			return ec.unmarshalNReportType2githubᚗcomᚋbigledgerᚋbigledgerᚋgraphᚋmodelᚐReportType(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["type"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "params",
+		func(ctx context.Context, v any) (*model.ReportParams, error) {
+			return ec.unmarshalOReportParams2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋgraphᚋmodelᚐReportParams(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["params"] = arg1
 	return args, nil
 }
 
@@ -22292,6 +22350,50 @@ func (ec *executionContext) fieldContext_Query_journalEntries(ctx context.Contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_journalEntries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_reports(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_reports(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Reports(ctx, fc.Args["type"].(model.ReportType), fc.Args["params"].(*model.ReportParams))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v map[string]any) graphql.Marshaler {
+			return ec.marshalNMap2map(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_reports(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Map does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_reports_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -45136,6 +45238,55 @@ func UnmarshalRecordPaymentInput(ctx context.Context, raw any) (ledger.RecordPay
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputReportParams(ctx context.Context, obj any) (model.ReportParams, error) {
+	var it model.ReportParams
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"from", "to"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReportParams unmarshals raw into the ReportParams input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReportParams(ctx context.Context, raw any) (model.ReportParams, error) {
+	var out model.ReportParams
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReportParams", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSalesOrderInput(ctx context.Context, obj any) (sales.OrderInput, error) {
 	var it sales.OrderInput
 	if obj == nil {
@@ -53067,6 +53218,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_journalEntries(ctx, field)
 				})
+		case "reports":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_reports(ctx, field)
+				})
 		case "invoice":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -55286,6 +55443,24 @@ func (ec *executionContext) marshalNLedgerEntryOrderField2ᚖgithubᚗcomᚋbigl
 	return v
 }
 
+func (ec *executionContext) unmarshalNMap2map(ctx context.Context, v any) (map[string]any, error) {
+	res, err := graphql.UnmarshalMap(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMap2map(ctx context.Context, sel ast.SelectionSet, v map[string]any) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Map!")
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalMap(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Map!")
+	}
+	return res
+}
+
 func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v []ent.Noder) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -55517,6 +55692,16 @@ func (ec *executionContext) marshalNRate2githubᚗcomᚋshopspringᚋdecimalᚐD
 func (ec *executionContext) unmarshalNRecordPaymentInput2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐRecordPaymentInput(ctx context.Context, v any) (ledger.RecordPaymentInput, error) {
 	res, err := ec.unmarshalInputRecordPaymentInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNReportType2githubᚗcomᚋbigledgerᚋbigledgerᚋgraphᚋmodelᚐReportType(ctx context.Context, v any) (model.ReportType, error) {
+	var res model.ReportType
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReportType2githubᚗcomᚋbigledgerᚋbigledgerᚋgraphᚋmodelᚐReportType(ctx context.Context, sel ast.SelectionSet, v model.ReportType) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNSalesOrder2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐSalesOrder(ctx context.Context, sel ast.SelectionSet, v *ent.SalesOrder) graphql.Marshaler {
@@ -57789,6 +57974,14 @@ func (ec *executionContext) marshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimal�
 	_ = ctx
 	res := money.MarshalRate(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOReportParams2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋgraphᚋmodelᚐReportParams(ctx context.Context, v any) (*model.ReportParams, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputReportParams(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOSalesOrder2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐSalesOrder(ctx context.Context, sel ast.SelectionSet, v *ent.SalesOrder) graphql.Marshaler {

@@ -190,6 +190,7 @@ var rootScopes = map[string]string{
 	"deleteAccount":              "ledger:write",
 	"createJournalEntry":         "ledger:write",
 	"reverseJournalEntry":        "ledger:write",
+	"reports":                    "ledger:read",
 }
 
 // prefixScopes maps an id prefix to the read scope node(id:) requires.

@@ -121,3 +121,12 @@ func (r *queryResolver) JournalEntries(ctx context.Context, after *entgql.Cursor
 	return store.Client(ctx).JournalEntry.Query().Paginate(ctx, after, first, before, last,
 		ent.WithJournalEntryOrder(orderBy), ent.WithJournalEntryFilter(where.Filter))
 }
+
+// Reports is the resolver for the reports field.
+func (r *queryResolver) Reports(ctx context.Context, typeArg model.ReportType, params *model.ReportParams) (map[string]any, error) {
+	var from, to *types.Date
+	if params != nil {
+		from, to = params.From, params.To
+	}
+	return ledger.Report(ctx, string(typeArg), from, to)
+}

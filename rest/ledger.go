@@ -227,3 +227,41 @@ func (a *API) createJournalEntry(r *http.Request) (result, error) {
 	}
 	return journalEntryResult(r, je.ID, http.StatusCreated)
 }
+
+// report serves seed 001 GET /v1/reports/balance-sheet and profit-loss,
+// and /api/v1/reports/{type} for every report (from, to or asOf).
+func (a *API) report(typ string) endpoint {
+	return func(r *http.Request) (result, error) {
+		q := r.URL.Query()
+		var d apperr.Details
+		parse := func(name string) *types.Date {
+			s := q.Get(name)
+			if s == "" {
+				return nil
+			}
+			dt, err := types.ParseDate(s)
+			if err != nil {
+				d.Add(name, "Must be a date in YYYY-MM-DD form")
+				return nil
+			}
+			return &dt
+		}
+		from, to := parse("from"), parse("to")
+		if asOf := parse("asOf"); asOf != nil {
+			to = asOf
+		}
+		if err := d.Err("VALIDATION_ERROR", "Invalid query parameters"); err != nil {
+			return result{}, err
+		}
+		t := typ
+		if t == "" {
+			t = map[string]string{"balance-sheet": "balance_sheet", "profit-loss": "profit_loss", "trial-balance": "trial_balance",
+				"ar-aging": "ar_aging"}[r.PathValue("type")]
+		}
+		rep, err := ledger.Report(r.Context(), t, from, to)
+		if err != nil {
+			return result{}, err
+		}
+		return result{status: http.StatusOK, data: rep}, nil
+	}
+}

@@ -70,6 +70,9 @@ var routes = []route{
 	{"GET", "/api/v1/accounts", "ledger:read", func(a *API) endpoint { return a.listAccounts }},
 	{"POST", "/api/v1/accounts", "ledger:write", func(a *API) endpoint { return a.createAccount }},
 	{"POST", "/api/v1/journal-entries", "ledger:write", func(a *API) endpoint { return a.createJournalEntry }},
+	{"GET", "/v1/reports/balance-sheet", "ledger:read", func(a *API) endpoint { return a.report("balance_sheet") }},
+	{"GET", "/v1/reports/profit-loss", "ledger:read", func(a *API) endpoint { return a.report("profit_loss") }},
+	{"GET", "/api/v1/reports/{type}", "ledger:read", func(a *API) endpoint { return a.report("") }},
 	// The document kind decides the scope: checked in the handler.
 	{"GET", "/api/v1/attachments/{id}", "", func(a *API) endpoint { return a.getAttachment }},
 	{"DELETE", "/api/v1/attachments/{id}", "", func(a *API) endpoint { return a.deleteAttachment }},

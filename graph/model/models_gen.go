@@ -3,10 +3,82 @@
 package model
 
 import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
+
 	"github.com/bigledger/bigledger/ent/schema/pulid"
+	"github.com/bigledger/bigledger/ent/schema/types"
 )
 
 // The result of a delete.
 type DeletePayload struct {
 	DeletedID pulid.ID `json:"deletedId"`
+}
+
+type ReportParams struct {
+	// Start of the period (profit_loss).
+	From *types.Date `json:"from,omitempty"`
+	// End of the period, or the as-of date (trial_balance, balance_sheet, ar_aging; default today).
+	To *types.Date `json:"to,omitempty"`
+}
+
+type ReportType string
+
+const (
+	ReportTypeTrialBalance ReportType = "trial_balance"
+	ReportTypeBalanceSheet ReportType = "balance_sheet"
+	ReportTypeProfitLoss   ReportType = "profit_loss"
+	ReportTypeArAging      ReportType = "ar_aging"
+)
+
+var AllReportType = []ReportType{
+	ReportTypeTrialBalance,
+	ReportTypeBalanceSheet,
+	ReportTypeProfitLoss,
+	ReportTypeArAging,
+}
+
+func (e ReportType) IsValid() bool {
+	switch e {
+	case ReportTypeTrialBalance, ReportTypeBalanceSheet, ReportTypeProfitLoss, ReportTypeArAging:
+		return true
+	}
+	return false
+}
+
+func (e ReportType) String() string {
+	return string(e)
+}
+
+func (e *ReportType) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ReportType(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ReportType", str)
+	}
+	return nil
+}
+
+func (e ReportType) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ReportType) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ReportType) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
