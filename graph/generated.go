@@ -403,12 +403,12 @@ type ComplexityRoot struct {
 		DeleteContact              func(childComplexity int, id pulid.ID) int
 		DeleteCustomer             func(childComplexity int, id pulid.ID) int
 		DeleteCustomerGroup        func(childComplexity int, id pulid.ID) int
-		IssueInvoice               func(childComplexity int, id pulid.ID) int
+		IssueInvoice               func(childComplexity int, id pulid.ID, idempotencyKey *string) int
 		PayCustomerDue             func(childComplexity int, input ledger.CustomerPaymentInput, idempotencyKey *string) int
 		RecordPayment              func(childComplexity int, invoiceID pulid.ID, input ledger.RecordPaymentInput, idempotencyKey *string) int
 		RejectQuote                func(childComplexity int, id pulid.ID, reason *string) int
 		ReverseJournalEntry        func(childComplexity int, id pulid.ID, date *types.Date, reason *string, idempotencyKey *string) int
-		SendInvoice                func(childComplexity int, id pulid.ID, input *sales.SendInput) int
+		SendInvoice                func(childComplexity int, id pulid.ID, input *sales.SendInput, idempotencyKey *string) int
 		SendQuote                  func(childComplexity int, id pulid.ID, input *sales.SendInput) int
 		UpdateAccount              func(childComplexity int, id pulid.ID, input ledger.AccountUpdate) int
 		UpdateContact              func(childComplexity int, id pulid.ID, input ent.UpdateContactInput) int
@@ -419,7 +419,7 @@ type ComplexityRoot struct {
 		UpdateQuote                func(childComplexity int, id pulid.ID, input sales.QuoteUpdate) int
 		UpdateSalesOrder           func(childComplexity int, id pulid.ID, input sales.OrderUpdate) int
 		UpdateSalesOrderStatus     func(childComplexity int, id pulid.ID, input sales.StatusChange) int
-		VoidInvoice                func(childComplexity int, id pulid.ID, reason string) int
+		VoidInvoice                func(childComplexity int, id pulid.ID, reason string, idempotencyKey *string) int
 		VoidPayment                func(childComplexity int, id pulid.ID, reason string, idempotencyKey *string) int
 	}
 
@@ -721,9 +721,9 @@ type MutationResolver interface {
 	PayCustomerDue(ctx context.Context, input ledger.CustomerPaymentInput, idempotencyKey *string) (*ent.Payment, error)
 	CreateInvoice(ctx context.Context, input sales.InvoiceInput) (*ent.Invoice, error)
 	UpdateInvoice(ctx context.Context, id pulid.ID, input sales.InvoiceUpdate) (*ent.Invoice, error)
-	IssueInvoice(ctx context.Context, id pulid.ID) (*ent.Invoice, error)
-	SendInvoice(ctx context.Context, id pulid.ID, input *sales.SendInput) (*ent.Invoice, error)
-	VoidInvoice(ctx context.Context, id pulid.ID, reason string) (*ent.Invoice, error)
+	IssueInvoice(ctx context.Context, id pulid.ID, idempotencyKey *string) (*ent.Invoice, error)
+	SendInvoice(ctx context.Context, id pulid.ID, input *sales.SendInput, idempotencyKey *string) (*ent.Invoice, error)
+	VoidInvoice(ctx context.Context, id pulid.ID, reason string, idempotencyKey *string) (*ent.Invoice, error)
 	CreateItem(ctx context.Context, input ent.CreateItemInput) (*ent.Item, error)
 	UpdateItem(ctx context.Context, id pulid.ID, input ent.UpdateItemInput) (*ent.Item, error)
 	CreateQuote(ctx context.Context, input sales.QuoteInput) (*ent.Quote, error)
@@ -2532,7 +2532,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.IssueInvoice(childComplexity, args["id"].(pulid.ID)), true
+		return e.ComplexityRoot.Mutation.IssueInvoice(childComplexity, args["id"].(pulid.ID), args["idempotencyKey"].(*string)), true
 	case "Mutation.payCustomerDue":
 		if e.ComplexityRoot.Mutation.PayCustomerDue == nil {
 			break
@@ -2587,7 +2587,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.SendInvoice(childComplexity, args["id"].(pulid.ID), args["input"].(*sales.SendInput)), true
+		return e.ComplexityRoot.Mutation.SendInvoice(childComplexity, args["id"].(pulid.ID), args["input"].(*sales.SendInput), args["idempotencyKey"].(*string)), true
 	case "Mutation.sendQuote":
 		if e.ComplexityRoot.Mutation.SendQuote == nil {
 			break
@@ -2708,7 +2708,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.VoidInvoice(childComplexity, args["id"].(pulid.ID), args["reason"].(string)), true
+		return e.ComplexityRoot.Mutation.VoidInvoice(childComplexity, args["id"].(pulid.ID), args["reason"].(string), args["idempotencyKey"].(*string)), true
 	case "Mutation.voidPayment":
 		if e.ComplexityRoot.Mutation.VoidPayment == nil {
 			break
@@ -9827,11 +9827,11 @@ extend type Mutation {
   createInvoice(input: InvoiceInput!): Invoice!
   updateInvoice(id: ID!, input: InvoiceUpdateInput!): Invoice!
   "Issue a draft: it becomes immutable and counts in the customer's totals."
-  issueInvoice(id: ID!): Invoice!
+  issueInvoice(id: ID!, idempotencyKey: String): Invoice!
   "Record a send; a draft is issued first."
-  sendInvoice(id: ID!, input: SendDocumentInput): Invoice!
+  sendInvoice(id: ID!, input: SendDocumentInput, idempotencyKey: String): Invoice!
   "Void an issued, unpaid invoice."
-  voidInvoice(id: ID!, reason: String!): Invoice!
+  voidInvoice(id: ID!, reason: String!, idempotencyKey: String): Invoice!
   createItem(input: CreateItemInput!): Item!
   updateItem(id: ID!, input: UpdateItemInput!): Item!
 }
@@ -11734,6 +11734,14 @@ func (ec *executionContext) field_Mutation_issueInvoice_args(ctx context.Context
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg1
 	return args, nil
 }
 
@@ -11868,6 +11876,14 @@ func (ec *executionContext) field_Mutation_sendInvoice_args(ctx context.Context,
 		return nil, err
 	}
 	args["input"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
 	return args, nil
 }
 
@@ -12110,6 +12126,14 @@ func (ec *executionContext) field_Mutation_voidInvoice_args(ctx context.Context,
 		return nil, err
 	}
 	args["reason"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
 	return args, nil
 }
 
@@ -20098,7 +20122,7 @@ func (ec *executionContext) _Mutation_issueInvoice(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().IssueInvoice(ctx, fc.Args["id"].(pulid.ID))
+			return ec.Resolvers.Mutation().IssueInvoice(ctx, fc.Args["id"].(pulid.ID), fc.Args["idempotencyKey"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Invoice) graphql.Marshaler {
@@ -20142,7 +20166,7 @@ func (ec *executionContext) _Mutation_sendInvoice(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().SendInvoice(ctx, fc.Args["id"].(pulid.ID), fc.Args["input"].(*sales.SendInput))
+			return ec.Resolvers.Mutation().SendInvoice(ctx, fc.Args["id"].(pulid.ID), fc.Args["input"].(*sales.SendInput), fc.Args["idempotencyKey"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Invoice) graphql.Marshaler {
@@ -20186,7 +20210,7 @@ func (ec *executionContext) _Mutation_voidInvoice(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().VoidInvoice(ctx, fc.Args["id"].(pulid.ID), fc.Args["reason"].(string))
+			return ec.Resolvers.Mutation().VoidInvoice(ctx, fc.Args["id"].(pulid.ID), fc.Args["reason"].(string), fc.Args["idempotencyKey"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Invoice) graphql.Marshaler {

@@ -49,22 +49,22 @@ func (r *mutationResolver) UpdateInvoice(ctx context.Context, id pulid.ID, input
 }
 
 // IssueInvoice is the resolver for the issueInvoice field.
-func (r *mutationResolver) IssueInvoice(ctx context.Context, id pulid.ID) (*ent.Invoice, error) {
-	return sales.IssueInvoice(ctx, id)
+func (r *mutationResolver) IssueInvoice(ctx context.Context, id pulid.ID, idempotencyKey *string) (*ent.Invoice, error) {
+	return sales.IssueInvoice(ctx, id, deref(idempotencyKey))
 }
 
 // SendInvoice is the resolver for the sendInvoice field.
-func (r *mutationResolver) SendInvoice(ctx context.Context, id pulid.ID, input *sales.SendInput) (*ent.Invoice, error) {
+func (r *mutationResolver) SendInvoice(ctx context.Context, id pulid.ID, input *sales.SendInput, idempotencyKey *string) (*ent.Invoice, error) {
 	var in sales.SendInput
 	if input != nil {
 		in = *input
 	}
-	return sales.SendInvoice(ctx, id, in)
+	return sales.SendInvoice(ctx, id, in, deref(idempotencyKey))
 }
 
 // VoidInvoice is the resolver for the voidInvoice field.
-func (r *mutationResolver) VoidInvoice(ctx context.Context, id pulid.ID, reason string) (*ent.Invoice, error) {
-	return sales.VoidInvoice(ctx, id, reason)
+func (r *mutationResolver) VoidInvoice(ctx context.Context, id pulid.ID, reason string, idempotencyKey *string) (*ent.Invoice, error) {
+	return sales.VoidInvoice(ctx, id, reason, deref(idempotencyKey))
 }
 
 // CreateItem is the resolver for the createItem field.

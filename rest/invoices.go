@@ -395,7 +395,8 @@ func (a *API) sendInvoice(r *http.Request) (result, error) {
 		}
 	}
 	in := body.input()
-	if _, err := a.mutation().SendInvoice(r.Context(), id, &in); err != nil {
+	key := r.Header.Get("Idempotency-Key")
+	if _, err := a.mutation().SendInvoice(r.Context(), id, &in, &key); err != nil {
 		return result{}, err
 	}
 	return invoiceResult(r, id, http.StatusOK, "Invoice sent")
@@ -418,7 +419,8 @@ func (a *API) voidInvoice(r *http.Request) (result, error) {
 	if body.Reason != nil {
 		reason = *body.Reason
 	}
-	if _, err := a.mutation().VoidInvoice(r.Context(), id, reason); err != nil {
+	key := r.Header.Get("Idempotency-Key")
+	if _, err := a.mutation().VoidInvoice(r.Context(), id, reason, &key); err != nil {
 		return result{}, err
 	}
 	return invoiceResult(r, id, http.StatusOK, "Invoice voided")

@@ -85,7 +85,7 @@ func Seed(ctx context.Context, client *ent.Client, companyID pulid.ID) error {
 	if err != nil {
 		return err
 	}
-	if _, err := sales.IssueInvoice(ctx, inv.ID); err != nil {
+	if _, err := sales.IssueInvoice(ctx, inv.ID, ""); err != nil {
 		return err
 	}
 	for _, c := range []ent.CreateCustomerInput{

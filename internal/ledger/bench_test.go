@@ -37,7 +37,7 @@ func setupTargets(b *testing.B, e *tk.Env, tenants []tk.Tenant, perTenant int) [
 			if err != nil {
 				b.Fatal(err)
 			}
-			if _, err := sales.IssueInvoice(ctx, inv.ID); err != nil {
+			if _, err := sales.IssueInvoice(ctx, inv.ID, ""); err != nil {
 				b.Fatal(err)
 			}
 			out[i] = append(out[i], payTarget{ctx: ctx, inv: inv.ID})

@@ -45,7 +45,7 @@ func seedInvoice(t *testing.T, e *tk.Env, tn tk.Tenant, currency string, rate st
 	if err != nil {
 		t.Fatal(err)
 	}
-	if inv, err = sales.IssueInvoice(ctx, inv.ID); err != nil {
+	if inv, err = sales.IssueInvoice(ctx, inv.ID, ""); err != nil {
 		t.Fatal(err)
 	}
 	return cu, inv
@@ -118,7 +118,7 @@ func TestVoidPostsTheExactReversalOnce(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := 0; i < 5; i++ {
 		wg.Add(1)
-		go func() { defer wg.Done(); _, _ = sales.VoidInvoice(ctx, inv.ID, "Wrong customer") }()
+		go func() { defer wg.Done(); _, _ = sales.VoidInvoice(ctx, inv.ID, "Wrong customer", "") }()
 	}
 	wg.Wait()
 	c := store.Client(ctx)

@@ -259,3 +259,41 @@ func TestVoidPayment(t *testing.T) {
 	}
 	verify(t, e, e.A)
 }
+
+// Issuing and voiding invoices take idempotency keys too: replays answer
+// with the invoice and post nothing twice.
+func TestIdempotentIssueAndVoid(t *testing.T) {
+	e := tk.New(t)
+	c := e.Do(e.A, "POST", "/api/v1/customers", map[string]any{"name": "Idem Co", "email": "i@x.co"})
+	r := e.Do(e.A, "POST", "/api/v1/invoices", map[string]any{"customerId": tk.Str(c.Body, "data", "id"), "items": []map[string]any{{"description": "X", "quantity": 1, "unitPrice": 40}}})
+	inv := tk.Str(r.Body, "data", "id")
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	statuses := map[int]int{}
+	for i := 0; i < 10; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := e.Do(e.A, "POST", "/api/v1/invoices/"+inv+"/send", map[string]any{"to": []string{"i@x.co"}}, "Idempotency-Key", "issue-1")
+			mu.Lock()
+			statuses[r.Status]++
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if statuses[200] != 10 {
+		t.Fatalf("issue replays: %v", statuses)
+	}
+	g := e.MustGQL(e.A, `mutation($id: ID!) { a: voidInvoice(id: $id, reason: "dup", idempotencyKey: "void-1") { status } b: voidInvoice(id: $id, reason: "dup", idempotencyKey: "void-1") { status } }`, map[string]any{"id": inv})
+	if tk.Str(g, "a", "status") != "void" || tk.Str(g, "b", "status") != "void" {
+		t.Fatalf("void replay: %v", g)
+	}
+	if r := e.GQL(e.A, `mutation($id: ID!) { voidInvoice(id: $id, reason: "other", idempotencyKey: "void-1") { status } }`, map[string]any{"id": inv}); len(r.Errors) == 0 || r.Errors[0].Code() != "IDEMPOTENCY_KEY_REUSED" {
+		t.Fatalf("key reused: %s", r.Raw)
+	}
+	ctx := e.Ctx(e.A)
+	if n := store.Client(ctx).JournalEntry.Query().CountX(ctx); n != 2 {
+		t.Fatalf("%d journal entries; want the issue and its reversal", n)
+	}
+	verify(t, e, e.A)
+}

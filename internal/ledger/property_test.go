@@ -75,7 +75,7 @@ func runRandom(t *testing.T, e *tk.Env, tn tk.Tenant, rng *rand.Rand, seed int64
 			}
 			var inv *ent.Invoice
 			if inv, err = sales.CreateInvoice(ctx, sales.InvoiceInput{CustomerID: cu.ID, Items: lines}); err == nil && rng.Intn(5) > 0 {
-				_, err = sales.IssueInvoice(ctx, inv.ID)
+				_, err = sales.IssueInvoice(ctx, inv.ID, "")
 			}
 		case 2, 3:
 			op = "record payment"
@@ -100,7 +100,7 @@ func runRandom(t *testing.T, e *tk.Env, tn tk.Tenant, rng *rand.Rand, seed int64
 		case 6:
 			op = "void invoice"
 			if inv := pick(invs); inv != nil {
-				_, err = sales.VoidInvoice(ctx, inv.ID, "random")
+				_, err = sales.VoidInvoice(ctx, inv.ID, "random", "")
 			}
 		case 7:
 			op = "void payment"

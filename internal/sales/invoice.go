@@ -16,6 +16,7 @@ import (
 	"github.com/bigledger/bigledger/ent/schema/types"
 	"github.com/bigledger/bigledger/internal/apperr"
 	"github.com/bigledger/bigledger/internal/auth"
+	"github.com/bigledger/bigledger/internal/idem"
 	"github.com/bigledger/bigledger/internal/ledger"
 	"github.com/bigledger/bigledger/internal/numbering"
 	"github.com/bigledger/bigledger/internal/store"
@@ -311,17 +312,36 @@ func UpdateInvoice(ctx context.Context, id pulid.ID, in InvoiceUpdate) (*ent.Inv
 // IssueInvoice moves a draft to sent: it becomes immutable, is posted to
 // the ledger (Dr receivable / Cr sales, shipping, tax) and counts in the
 // customer's totalSales and lastSaleDate — all in one transaction.
-func IssueInvoice(ctx context.Context, id pulid.ID) (*ent.Invoice, error) {
-	return SendInvoice(ctx, id, SendInput{})
+func IssueInvoice(ctx context.Context, id pulid.ID, idempotencyKey string) (*ent.Invoice, error) {
+	return SendInvoice(ctx, id, SendInput{}, idempotencyKey)
+}
+
+// claimInvoiceKey claims an idempotency key for an invoice operation; on a
+// replay it returns the invoice as it is now.
+func claimInvoiceKey(ctx context.Context, c *ent.Client, key, op string, id pulid.ID, body any) (*ent.Invoice, error) {
+	if key == "" {
+		return nil, nil
+	}
+	rid, replay, err := idem.Claim(ctx, c, key, op+":"+string(id), idem.Hash(body))
+	if err != nil || !replay {
+		return nil, err
+	}
+	return c.Invoice.Get(ctx, pulid.ID(rid))
 }
 
 // SendInvoice records a send. A draft is issued first; a sent invoice is
 // re-sent; paid and void invoices cannot be sent.
-func SendInvoice(ctx context.Context, id pulid.ID, in SendInput) (*ent.Invoice, error) {
+func SendInvoice(ctx context.Context, id pulid.ID, in SendInput, idempotencyKey string) (*ent.Invoice, error) {
 	if err := validateSend(in, CodeInvalidInvoice); err != nil {
 		return nil, err
 	}
+	if err := idem.Validate(idempotencyKey); err != nil {
+		return nil, err
+	}
 	return store.InTx(ctx, func(ctx context.Context, c *ent.Client) (*ent.Invoice, error) {
+		if prev, err := claimInvoiceKey(ctx, c, idempotencyKey, "send_invoice", id, in); err != nil || prev != nil {
+			return prev, err
+		}
 		inv, err := lockInvoice(ctx, c, id)
 		if err != nil {
 			return nil, err
@@ -346,7 +366,11 @@ func SendInvoice(ctx context.Context, id pulid.ID, in SendInput) (*ent.Invoice, 
 				upd.SetSendReminders(*in.SendReminders)
 			}
 		}
-		return upd.Save(ctx)
+		out, err := upd.Save(ctx)
+		if err == nil && idempotencyKey != "" {
+			err = idem.Complete(ctx, c, idempotencyKey, string(out.ID))
+		}
+		return out, err
 	})
 }
 
@@ -377,7 +401,7 @@ func applySale(ctx context.Context, c *ent.Client, customerID pulid.ID, total de
 
 // VoidInvoice voids an issued, unpaid invoice with a reason: the exact
 // reversal of its posting is posted and the customer's totals drop it.
-func VoidInvoice(ctx context.Context, id pulid.ID, reason string) (*ent.Invoice, error) {
+func VoidInvoice(ctx context.Context, id pulid.ID, reason, idempotencyKey string) (*ent.Invoice, error) {
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
 		return nil, apperr.Validation(CodeInvalidInvoice, "Void validation failed", apperr.Detail{Field: "reason", Message: "A reason is required"})
@@ -385,7 +409,13 @@ func VoidInvoice(ctx context.Context, id pulid.ID, reason string) (*ent.Invoice,
 	if len([]rune(reason)) > 500 {
 		return nil, apperr.Validation(CodeInvalidInvoice, "Void validation failed", apperr.Detail{Field: "reason", Message: "Must be at most 500 characters"})
 	}
+	if err := idem.Validate(idempotencyKey); err != nil {
+		return nil, err
+	}
 	return store.InTx(ctx, func(ctx context.Context, c *ent.Client) (*ent.Invoice, error) {
+		if prev, err := claimInvoiceKey(ctx, c, idempotencyKey, "void_invoice", id, reason); err != nil || prev != nil {
+			return prev, err
+		}
 		inv, err := lockInvoice(ctx, c, id)
 		if err != nil {
 			return nil, err
@@ -433,6 +463,11 @@ func VoidInvoice(ctx context.Context, id pulid.ID, reason string) (*ent.Invoice,
 		}
 		if err := upd.Exec(ctx); err != nil {
 			return nil, err
+		}
+		if idempotencyKey != "" {
+			if err := idem.Complete(ctx, c, idempotencyKey, string(out.ID)); err != nil {
+				return nil, err
+			}
 		}
 		return out, nil
 	})

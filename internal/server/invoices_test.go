@@ -447,12 +447,12 @@ func TestConcurrentIssueAndVoid(t *testing.T) {
 		wg.Wait()
 		return ok
 	}
-	run(10, func() error { _, err := sales.IssueInvoice(ctx, inv.ID); return err })
+	run(10, func() error { _, err := sales.IssueInvoice(ctx, inv.ID, ""); return err })
 	got := store.Client(ctx).Customer.GetX(ctx, cu.ID)
 	if !got.TotalSales.Equal(decimalOf("100")) {
 		t.Fatalf("totalSales after 10 concurrent issues: %s", got.TotalSales)
 	}
-	if ok := run(10, func() error { _, err := sales.VoidInvoice(ctx, inv.ID, "dup"); return err }); ok != 1 {
+	if ok := run(10, func() error { _, err := sales.VoidInvoice(ctx, inv.ID, "dup", ""); return err }); ok != 1 {
 		t.Fatalf("%d voids succeeded", ok)
 	}
 	got = store.Client(ctx).Customer.GetX(ctx, cu.ID)
