@@ -39,6 +39,9 @@ func (r *queryResolver) TaxCodes(ctx context.Context, after *entgql.Cursor[pulid
 // Account returns AccountResolver implementation.
 func (r *Resolver) Account() AccountResolver { return &accountResolver{r} }
 
+// Customer returns CustomerResolver implementation.
+func (r *Resolver) Customer() CustomerResolver { return &customerResolver{r} }
+
 // Invoice returns InvoiceResolver implementation.
 func (r *Resolver) Invoice() InvoiceResolver { return &invoiceResolver{r} }
 
@@ -56,6 +59,7 @@ func (r *Resolver) SalesOrder() SalesOrderResolver { return &salesOrderResolver{
 
 type (
 	accountResolver      struct{ *Resolver }
+	customerResolver     struct{ *Resolver }
 	invoiceResolver      struct{ *Resolver }
 	journalEntryResolver struct{ *Resolver }
 	queryResolver        struct{ *Resolver }

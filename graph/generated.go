@@ -49,6 +49,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	Account() AccountResolver
+	Customer() CustomerResolver
 	Invoice() InvoiceResolver
 	JournalEntry() JournalEntryResolver
 	Mutation() MutationResolver
@@ -161,6 +162,7 @@ type ComplexityRoot struct {
 		LastName             func(childComplexity int) int
 		LastSaleDate         func(childComplexity int) int
 		Latitude             func(childComplexity int) int
+		Ledger               func(childComplexity int, from *types.Date, to *types.Date) int
 		Longitude            func(childComplexity int) int
 		MiddleName           func(childComplexity int) int
 		Mobile               func(childComplexity int) int
@@ -217,6 +219,28 @@ type ComplexityRoot struct {
 	CustomerGroupEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	CustomerLedger struct {
+		ClosingBalance func(childComplexity int) int
+		CustomerID     func(childComplexity int) int
+		From           func(childComplexity int) int
+		Lines          func(childComplexity int) int
+		OpeningBalance func(childComplexity int) int
+		To             func(childComplexity int) int
+		TotalCredit    func(childComplexity int) int
+		TotalDebit     func(childComplexity int) int
+	}
+
+	CustomerLedgerLine struct {
+		Credit         func(childComplexity int) int
+		Date           func(childComplexity int) int
+		Debit          func(childComplexity int) int
+		Description    func(childComplexity int) int
+		EntryNumber    func(childComplexity int) int
+		Reference      func(childComplexity int) int
+		RunningBalance func(childComplexity int) int
+		SourceType     func(childComplexity int) int
 	}
 
 	DeletePayload struct {
@@ -410,6 +434,7 @@ type ComplexityRoot struct {
 		ReverseJournalEntry        func(childComplexity int, id pulid.ID, date *types.Date, reason *string, idempotencyKey *string) int
 		SendInvoice                func(childComplexity int, id pulid.ID, input *sales.SendInput, idempotencyKey *string) int
 		SendQuote                  func(childComplexity int, id pulid.ID, input *sales.SendInput) int
+		SetCustomerOpeningBalance  func(childComplexity int, customerID pulid.ID, amount decimal.Decimal, date *types.Date) int
 		UpdateAccount              func(childComplexity int, id pulid.ID, input ledger.AccountUpdate) int
 		UpdateContact              func(childComplexity int, id pulid.ID, input ent.UpdateContactInput) int
 		UpdateCustomer             func(childComplexity int, id pulid.ID, input ent.UpdateCustomerInput) int
@@ -688,6 +713,9 @@ type ComplexityRoot struct {
 type AccountResolver interface {
 	Balance(ctx context.Context, obj *ent.Account) (*decimal.Decimal, error)
 }
+type CustomerResolver interface {
+	Ledger(ctx context.Context, obj *ent.Customer, from *types.Date, to *types.Date) (*ledger.CustomerLedgerReport, error)
+}
 type InvoiceResolver interface {
 	Payments(ctx context.Context, obj *ent.Invoice) ([]*ent.Payment, error)
 	Number(ctx context.Context, obj *ent.Invoice) (string, error)
@@ -719,6 +747,7 @@ type MutationResolver interface {
 	CreatePayment(ctx context.Context, input ledger.CustomerPaymentInput, idempotencyKey *string) (*ent.Payment, error)
 	ApplyPayment(ctx context.Context, paymentID pulid.ID, invoiceID pulid.ID, amount *decimal.Decimal, idempotencyKey *string) (*ent.Payment, error)
 	PayCustomerDue(ctx context.Context, input ledger.CustomerPaymentInput, idempotencyKey *string) (*ent.Payment, error)
+	SetCustomerOpeningBalance(ctx context.Context, customerID pulid.ID, amount decimal.Decimal, date *types.Date) (*ent.Customer, error)
 	CreateInvoice(ctx context.Context, input sales.InvoiceInput) (*ent.Invoice, error)
 	UpdateInvoice(ctx context.Context, id pulid.ID, input sales.InvoiceUpdate) (*ent.Invoice, error)
 	IssueInvoice(ctx context.Context, id pulid.ID, idempotencyKey *string) (*ent.Invoice, error)
@@ -1271,6 +1300,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Customer.Latitude(childComplexity), true
+	case "Customer.ledger":
+		if e.ComplexityRoot.Customer.Ledger == nil {
+			break
+		}
+
+		args, err := ec.field_Customer_ledger_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Customer.Ledger(childComplexity, args["from"].(*types.Date), args["to"].(*types.Date)), true
 	case "Customer.longitude":
 		if e.ComplexityRoot.Customer.Longitude == nil {
 			break
@@ -1537,6 +1577,104 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CustomerGroupEdge.Node(childComplexity), true
+
+	case "CustomerLedger.closingBalance":
+		if e.ComplexityRoot.CustomerLedger.ClosingBalance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerLedger.ClosingBalance(childComplexity), true
+	case "CustomerLedger.customerId":
+		if e.ComplexityRoot.CustomerLedger.CustomerID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerLedger.CustomerID(childComplexity), true
+	case "CustomerLedger.from":
+		if e.ComplexityRoot.CustomerLedger.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerLedger.From(childComplexity), true
+	case "CustomerLedger.lines":
+		if e.ComplexityRoot.CustomerLedger.Lines == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerLedger.Lines(childComplexity), true
+	case "CustomerLedger.openingBalance":
+		if e.ComplexityRoot.CustomerLedger.OpeningBalance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerLedger.OpeningBalance(childComplexity), true
+	case "CustomerLedger.to":
+		if e.ComplexityRoot.CustomerLedger.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerLedger.To(childComplexity), true
+	case "CustomerLedger.totalCredit":
+		if e.ComplexityRoot.CustomerLedger.TotalCredit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerLedger.TotalCredit(childComplexity), true
+	case "CustomerLedger.totalDebit":
+		if e.ComplexityRoot.CustomerLedger.TotalDebit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerLedger.TotalDebit(childComplexity), true
+
+	case "CustomerLedgerLine.credit":
+		if e.ComplexityRoot.CustomerLedgerLine.Credit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerLedgerLine.Credit(childComplexity), true
+	case "CustomerLedgerLine.date":
+		if e.ComplexityRoot.CustomerLedgerLine.Date == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerLedgerLine.Date(childComplexity), true
+	case "CustomerLedgerLine.debit":
+		if e.ComplexityRoot.CustomerLedgerLine.Debit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerLedgerLine.Debit(childComplexity), true
+	case "CustomerLedgerLine.description":
+		if e.ComplexityRoot.CustomerLedgerLine.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerLedgerLine.Description(childComplexity), true
+	case "CustomerLedgerLine.entryNumber":
+		if e.ComplexityRoot.CustomerLedgerLine.EntryNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerLedgerLine.EntryNumber(childComplexity), true
+	case "CustomerLedgerLine.reference":
+		if e.ComplexityRoot.CustomerLedgerLine.Reference == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerLedgerLine.Reference(childComplexity), true
+	case "CustomerLedgerLine.runningBalance":
+		if e.ComplexityRoot.CustomerLedgerLine.RunningBalance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerLedgerLine.RunningBalance(childComplexity), true
+	case "CustomerLedgerLine.sourceType":
+		if e.ComplexityRoot.CustomerLedgerLine.SourceType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerLedgerLine.SourceType(childComplexity), true
 
 	case "DeletePayload.deletedId":
 		if e.ComplexityRoot.DeletePayload.DeletedID == nil {
@@ -2599,6 +2737,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SendQuote(childComplexity, args["id"].(pulid.ID), args["input"].(*sales.SendInput)), true
+	case "Mutation.setCustomerOpeningBalance":
+		if e.ComplexityRoot.Mutation.SetCustomerOpeningBalance == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setCustomerOpeningBalance_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetCustomerOpeningBalance(childComplexity, args["customerId"].(pulid.ID), args["amount"].(decimal.Decimal), args["date"].(*types.Date)), true
 	case "Mutation.updateAccount":
 		if e.ComplexityRoot.Mutation.UpdateAccount == nil {
 			break
@@ -9725,6 +9874,40 @@ extend type Query {
   """
   reports(type: ReportType!, params: ReportParams): Map!
 }
+
+"""One movement on a customer's receivable account."""
+type CustomerLedgerLine {
+  date: Date!
+  entryNumber: String!
+  sourceType: String!
+  reference: String
+  description: String
+  debit: Decimal!
+  credit: Decimal!
+  runningBalance: Decimal!
+}
+
+"""A customer's receivable movements in a period, with the seed-003 summary."""
+type CustomerLedger {
+  customerId: ID!
+  from: Date
+  to: Date
+  openingBalance: Decimal!
+  totalDebit: Decimal!
+  totalCredit: Decimal!
+  closingBalance: Decimal!
+  lines: [CustomerLedgerLine!]!
+}
+
+extend type Customer {
+  "Receivable movements with a running balance (needs ledger:read)."
+  ledger(from: Date, to: Date): CustomerLedger!
+}
+
+extend type Mutation {
+  "Set what a customer owed before using BigLedger (posted against Opening Balance Equity; a change reverses and re-posts)."
+  setCustomerOpeningBalance(customerId: ID!, amount: Decimal!, date: Date): Customer!
+}
 `, BuiltIn: false},
 	{Name: "../schema/sales.graphql", Input: `"""
 One line of a quote, sales order or invoice. A line naming itemId takes the
@@ -10237,6 +10420,8 @@ func (ec *executionContext) childFields_Customer(ctx context.Context, field grap
 		return ec.fieldContext_Customer_salesOrders(ctx, field)
 	case "payments":
 		return ec.fieldContext_Customer_payments(ctx, field)
+	case "ledger":
+		return ec.fieldContext_Customer_ledger(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Customer", field.Name)
 }
@@ -10309,6 +10494,50 @@ func (ec *executionContext) childFields_CustomerGroupEdge(ctx context.Context, f
 		return ec.fieldContext_CustomerGroupEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CustomerGroupEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CustomerLedger(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "customerId":
+		return ec.fieldContext_CustomerLedger_customerId(ctx, field)
+	case "from":
+		return ec.fieldContext_CustomerLedger_from(ctx, field)
+	case "to":
+		return ec.fieldContext_CustomerLedger_to(ctx, field)
+	case "openingBalance":
+		return ec.fieldContext_CustomerLedger_openingBalance(ctx, field)
+	case "totalDebit":
+		return ec.fieldContext_CustomerLedger_totalDebit(ctx, field)
+	case "totalCredit":
+		return ec.fieldContext_CustomerLedger_totalCredit(ctx, field)
+	case "closingBalance":
+		return ec.fieldContext_CustomerLedger_closingBalance(ctx, field)
+	case "lines":
+		return ec.fieldContext_CustomerLedger_lines(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CustomerLedger", field.Name)
+}
+
+func (ec *executionContext) childFields_CustomerLedgerLine(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "date":
+		return ec.fieldContext_CustomerLedgerLine_date(ctx, field)
+	case "entryNumber":
+		return ec.fieldContext_CustomerLedgerLine_entryNumber(ctx, field)
+	case "sourceType":
+		return ec.fieldContext_CustomerLedgerLine_sourceType(ctx, field)
+	case "reference":
+		return ec.fieldContext_CustomerLedgerLine_reference(ctx, field)
+	case "description":
+		return ec.fieldContext_CustomerLedgerLine_description(ctx, field)
+	case "debit":
+		return ec.fieldContext_CustomerLedgerLine_debit(ctx, field)
+	case "credit":
+		return ec.fieldContext_CustomerLedgerLine_credit(ctx, field)
+	case "runningBalance":
+		return ec.fieldContext_CustomerLedgerLine_runningBalance(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CustomerLedgerLine", field.Name)
 }
 
 func (ec *executionContext) childFields_DeletePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -11253,6 +11482,28 @@ func (ec *executionContext) field_Customer_invoices_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Customer_ledger_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*types.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*types.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Customer_payments_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -11906,6 +12157,36 @@ func (ec *executionContext) field_Mutation_sendQuote_args(ctx context.Context, r
 		return nil, err
 	}
 	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setCustomerOpeningBalance_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "customerId",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["customerId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "amount",
+		func(ctx context.Context, v any) (decimal.Decimal, error) {
+			return ec.unmarshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["amount"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "date",
+		func(ctx context.Context, v any) (*types.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["date"] = arg2
 	return args, nil
 }
 
@@ -15491,6 +15772,50 @@ func (ec *executionContext) fieldContext_Customer_payments(ctx context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Customer_ledger(ctx context.Context, field graphql.CollectedField, obj *ent.Customer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Customer_ledger(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Customer().Ledger(ctx, obj, fc.Args["from"].(*types.Date), fc.Args["to"].(*types.Date))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ledger.CustomerLedgerReport) graphql.Marshaler {
+			return ec.marshalNCustomerLedger2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐCustomerLedgerReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Customer_ledger(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Customer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomerLedger(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Customer_ledger_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CustomerConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16012,6 +16337,383 @@ func (ec *executionContext) _CustomerGroupEdge_cursor(ctx context.Context, field
 }
 func (ec *executionContext) fieldContext_CustomerGroupEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CustomerGroupEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _CustomerLedger_customerId(ctx context.Context, field graphql.CollectedField, obj *ledger.CustomerLedgerReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerLedger_customerId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CustomerID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerLedger_customerId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerLedger", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CustomerLedger_from(ctx context.Context, field graphql.CollectedField, obj *ledger.CustomerLedgerReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerLedger_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *types.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerLedger_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerLedger", field, false, false, "Date")
+}
+
+func (ec *executionContext) _CustomerLedger_to(ctx context.Context, field graphql.CollectedField, obj *ledger.CustomerLedgerReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerLedger_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *types.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerLedger_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerLedger", field, false, false, "Date")
+}
+
+func (ec *executionContext) _CustomerLedger_openingBalance(ctx context.Context, field graphql.CollectedField, obj *ledger.CustomerLedgerReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerLedger_openingBalance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OpeningBalance, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v ledger.Amount) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerLedger_openingBalance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerLedger", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _CustomerLedger_totalDebit(ctx context.Context, field graphql.CollectedField, obj *ledger.CustomerLedgerReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerLedger_totalDebit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalDebit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v ledger.Amount) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerLedger_totalDebit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerLedger", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _CustomerLedger_totalCredit(ctx context.Context, field graphql.CollectedField, obj *ledger.CustomerLedgerReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerLedger_totalCredit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCredit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v ledger.Amount) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerLedger_totalCredit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerLedger", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _CustomerLedger_closingBalance(ctx context.Context, field graphql.CollectedField, obj *ledger.CustomerLedgerReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerLedger_closingBalance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClosingBalance, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v ledger.Amount) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerLedger_closingBalance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerLedger", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _CustomerLedger_lines(ctx context.Context, field graphql.CollectedField, obj *ledger.CustomerLedgerReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerLedger_lines(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Lines, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []ledger.LedgerLine) graphql.Marshaler {
+			return ec.marshalNCustomerLedgerLine2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐLedgerLineᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerLedger_lines(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomerLedger",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomerLedgerLine(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CustomerLedgerLine_date(ctx context.Context, field graphql.CollectedField, obj *ledger.LedgerLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerLedgerLine_date(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Date, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v types.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerLedgerLine_date(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerLedgerLine", field, false, false, "Date")
+}
+
+func (ec *executionContext) _CustomerLedgerLine_entryNumber(ctx context.Context, field graphql.CollectedField, obj *ledger.LedgerLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerLedgerLine_entryNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EntryNumber, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerLedgerLine_entryNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerLedgerLine", field, false, false, "String")
+}
+
+func (ec *executionContext) _CustomerLedgerLine_sourceType(ctx context.Context, field graphql.CollectedField, obj *ledger.LedgerLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerLedgerLine_sourceType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SourceType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerLedgerLine_sourceType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerLedgerLine", field, false, false, "String")
+}
+
+func (ec *executionContext) _CustomerLedgerLine_reference(ctx context.Context, field graphql.CollectedField, obj *ledger.LedgerLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerLedgerLine_reference(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reference, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerLedgerLine_reference(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerLedgerLine", field, false, false, "String")
+}
+
+func (ec *executionContext) _CustomerLedgerLine_description(ctx context.Context, field graphql.CollectedField, obj *ledger.LedgerLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerLedgerLine_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerLedgerLine_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerLedgerLine", field, false, false, "String")
+}
+
+func (ec *executionContext) _CustomerLedgerLine_debit(ctx context.Context, field graphql.CollectedField, obj *ledger.LedgerLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerLedgerLine_debit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Debit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v ledger.Amount) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerLedgerLine_debit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerLedgerLine", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _CustomerLedgerLine_credit(ctx context.Context, field graphql.CollectedField, obj *ledger.LedgerLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerLedgerLine_credit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Credit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v ledger.Amount) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerLedgerLine_credit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerLedgerLine", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _CustomerLedgerLine_runningBalance(ctx context.Context, field graphql.CollectedField, obj *ledger.LedgerLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerLedgerLine_runningBalance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RunningBalance, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v ledger.Amount) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerLedgerLine_runningBalance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerLedgerLine", field, false, false, "Decimal")
 }
 
 func (ec *executionContext) _DeletePayload_deletedId(ctx context.Context, field graphql.CollectedField, obj *model.DeletePayload) (ret graphql.Marshaler) {
@@ -20018,6 +20720,50 @@ func (ec *executionContext) fieldContext_Mutation_payCustomerDue(ctx context.Con
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_payCustomerDue_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setCustomerOpeningBalance(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setCustomerOpeningBalance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetCustomerOpeningBalance(ctx, fc.Args["customerId"].(pulid.ID), fc.Args["amount"].(decimal.Decimal), fc.Args["date"].(*types.Date))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Customer) graphql.Marshaler {
+			return ec.marshalNCustomer2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐCustomer(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setCustomerOpeningBalance(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Customer(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setCustomerOpeningBalance_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -51249,6 +51995,12 @@ func (ec *executionContext) _Customer(ctx context.Context, sel ast.SelectionSet,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Customer_payments(ctx, field, obj)
 				})
+		case "ledger":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Customer_ledger(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -51487,6 +52239,142 @@ func (ec *executionContext) _CustomerGroupEdge(ctx context.Context, sel ast.Sele
 			}
 		case "cursor":
 			out.Values[i] = ec._CustomerGroupEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var customerLedgerImplementors = []string{"CustomerLedger"}
+
+func (ec *executionContext) _CustomerLedger(ctx context.Context, sel ast.SelectionSet, obj *ledger.CustomerLedgerReport) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, customerLedgerImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CustomerLedger")
+		case "customerId":
+			out.Values[i] = ec._CustomerLedger_customerId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "from":
+			out.Values[i] = ec._CustomerLedger_from(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._CustomerLedger_to(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "openingBalance":
+			out.Values[i] = ec._CustomerLedger_openingBalance(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalDebit":
+			out.Values[i] = ec._CustomerLedger_totalDebit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCredit":
+			out.Values[i] = ec._CustomerLedger_totalCredit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "closingBalance":
+			out.Values[i] = ec._CustomerLedger_closingBalance(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lines":
+			out.Values[i] = ec._CustomerLedger_lines(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var customerLedgerLineImplementors = []string{"CustomerLedgerLine"}
+
+func (ec *executionContext) _CustomerLedgerLine(ctx context.Context, sel ast.SelectionSet, obj *ledger.LedgerLine) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, customerLedgerLineImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CustomerLedgerLine")
+		case "date":
+			out.Values[i] = ec._CustomerLedgerLine_date(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "entryNumber":
+			out.Values[i] = ec._CustomerLedgerLine_entryNumber(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sourceType":
+			out.Values[i] = ec._CustomerLedgerLine_sourceType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reference":
+			out.Values[i] = ec._CustomerLedgerLine_reference(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "description":
+			out.Values[i] = ec._CustomerLedgerLine_description(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "debit":
+			out.Values[i] = ec._CustomerLedgerLine_debit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "credit":
+			out.Values[i] = ec._CustomerLedgerLine_credit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "runningBalance":
+			out.Values[i] = ec._CustomerLedgerLine_runningBalance(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -52654,6 +53542,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "payCustomerDue":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_payCustomerDue(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setCustomerOpeningBalance":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setCustomerOpeningBalance(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -55005,6 +55900,34 @@ func (ec *executionContext) unmarshalNCustomerGroupWhereInput2ᚖgithubᚗcomᚋ
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNCustomerLedger2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐCustomerLedgerReport(ctx context.Context, sel ast.SelectionSet, v *ledger.CustomerLedgerReport) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CustomerLedger!")
+		return graphql.Null
+	}
+	return ec._CustomerLedger(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCustomerLedgerLine2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐLedgerLine(ctx context.Context, sel ast.SelectionSet, v ledger.LedgerLine) graphql.Marshaler {
+	return ec._CustomerLedgerLine(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCustomerLedgerLine2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐLedgerLineᚄ(ctx context.Context, sel ast.SelectionSet, v []ledger.LedgerLine) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCustomerLedgerLine2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐLedgerLine(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNCustomerOrder2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐCustomerOrder(ctx context.Context, v any) (*ent.CustomerOrder, error) {
 	res, err := ec.unmarshalInputCustomerOrder(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
@@ -55080,6 +56003,16 @@ func (ec *executionContext) marshalNDate2ᚖgithubᚗcomᚋbigledgerᚋbigledger
 		graphql.AddInvalidNullError(ctx, "Date!")
 		return graphql.Null
 	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNDecimal2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐAmount(ctx context.Context, v any) (ledger.Amount, error) {
+	var res ledger.Amount
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDecimal2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐAmount(ctx context.Context, sel ast.SelectionSet, v ledger.Amount) graphql.Marshaler {
 	return v
 }
 

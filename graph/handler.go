@@ -191,6 +191,7 @@ var rootScopes = map[string]string{
 	"createJournalEntry":         "ledger:write",
 	"reverseJournalEntry":        "ledger:write",
 	"reports":                    "ledger:read",
+	"setCustomerOpeningBalance":  "ledger:write,customers:write",
 }
 
 // prefixScopes maps an id prefix to the read scope node(id:) requires.
@@ -275,7 +276,7 @@ var typeScopes = map[string]string{
 	"SalesOrder": "sales_orders:read", "SalesOrderConnection": "sales_orders:read", "SalesOrderItem": "sales_orders:read",
 	"Payment": "payments:read", "PaymentConnection": "payments:read", "PaymentAllocation": "payments:read",
 	"Account": "ledger:read", "AccountConnection": "ledger:read", "JournalEntry": "ledger:read",
-	"JournalEntryConnection": "ledger:read", "LedgerEntry": "ledger:read",
+	"JournalEntryConnection": "ledger:read", "LedgerEntry": "ledger:read", "CustomerLedger": "ledger:read",
 }
 
 func requireTypeScopes(ctx context.Context, next graphql.Resolver) (any, error) {

@@ -24,6 +24,11 @@ func (r *accountResolver) Balance(ctx context.Context, obj *ent.Account) (*decim
 	return &b, err
 }
 
+// Ledger is the resolver for the ledger field.
+func (r *customerResolver) Ledger(ctx context.Context, obj *ent.Customer, from *types.Date, to *types.Date) (*ledger.CustomerLedgerReport, error) {
+	return ledger.CustomerLedger(ctx, obj.ID, from, to)
+}
+
 // Payments is the resolver for the payments field.
 func (r *invoiceResolver) Payments(ctx context.Context, obj *ent.Invoice) ([]*ent.Payment, error) {
 	return ledger.InvoicePayments(ctx, obj.ID)
@@ -87,6 +92,11 @@ func (r *mutationResolver) ApplyPayment(ctx context.Context, paymentID pulid.ID,
 // PayCustomerDue is the resolver for the payCustomerDue field.
 func (r *mutationResolver) PayCustomerDue(ctx context.Context, input ledger.CustomerPaymentInput, idempotencyKey *string) (*ent.Payment, error) {
 	return ledger.PayDue(ctx, input, deref(idempotencyKey))
+}
+
+// SetCustomerOpeningBalance is the resolver for the setCustomerOpeningBalance field.
+func (r *mutationResolver) SetCustomerOpeningBalance(ctx context.Context, customerID pulid.ID, amount decimal.Decimal, date *types.Date) (*ent.Customer, error) {
+	return ledger.SetCustomerOpeningBalance(ctx, customerID, amount, date)
 }
 
 // Payment is the resolver for the payment field.

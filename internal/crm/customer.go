@@ -12,6 +12,8 @@ import (
 	"github.com/bigledger/bigledger/ent/contact"
 	"github.com/bigledger/bigledger/ent/customer"
 	"github.com/bigledger/bigledger/ent/invoice"
+	"github.com/bigledger/bigledger/ent/ledgerentry"
+	"github.com/bigledger/bigledger/ent/payment"
 	"github.com/bigledger/bigledger/ent/quote"
 	"github.com/bigledger/bigledger/ent/salesorder"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
@@ -214,6 +216,8 @@ func DeleteCustomer(ctx context.Context, id pulid.ID) (pulid.ID, error) {
 			c.Invoice.Query().Where(invoice.CustomerID(id)).Exist,
 			c.Quote.Query().Where(quote.CustomerID(id)).Exist,
 			c.SalesOrder.Query().Where(salesorder.CustomerID(id)).Exist,
+			c.Payment.Query().Where(payment.CustomerID(id)).Exist,
+			c.LedgerEntry.Query().Where(ledgerentry.CustomerID(id)).Exist,
 		} {
 			found, err := exists(ctx)
 			if err != nil {

@@ -3,13 +3,16 @@ package ledger
 import (
 	"context"
 	"fmt"
+	"io"
 	"sort"
+	"strconv"
 
 	"github.com/shopspring/decimal"
 
 	"github.com/bigledger/bigledger/ent/account"
 	"github.com/bigledger/bigledger/ent/schema/types"
 	"github.com/bigledger/bigledger/internal/apperr"
+	"github.com/bigledger/bigledger/internal/money"
 	"github.com/bigledger/bigledger/internal/store"
 )
 
@@ -296,4 +299,14 @@ func nonNilLines(l []ReportLine) []ReportLine {
 		return []ReportLine{}
 	}
 	return l
+}
+
+// MarshalGQL prints the amount as the Decimal scalar does ("2567.50").
+func (a Amount) MarshalGQL(w io.Writer) { _, _ = io.WriteString(w, strconv.Quote(a.StringFixed(2))) }
+
+// UnmarshalGQL accepts what the Decimal scalar accepts.
+func (a *Amount) UnmarshalGQL(v any) error {
+	d, err := money.UnmarshalDecimal(v)
+	a.Decimal = d
+	return err
 }
