@@ -29,6 +29,7 @@ import (
 	"github.com/bigledger/bigledger/ent/invoiceitem"
 	"github.com/bigledger/bigledger/ent/item"
 	"github.com/bigledger/bigledger/ent/journalentry"
+	"github.com/bigledger/bigledger/ent/ledgerdiscount"
 	"github.com/bigledger/bigledger/ent/ledgerentry"
 	"github.com/bigledger/bigledger/ent/payment"
 	"github.com/bigledger/bigledger/ent/paymentallocation"
@@ -73,6 +74,8 @@ type Client struct {
 	Item *ItemClient
 	// JournalEntry is the client for interacting with the JournalEntry builders.
 	JournalEntry *JournalEntryClient
+	// LedgerDiscount is the client for interacting with the LedgerDiscount builders.
+	LedgerDiscount *LedgerDiscountClient
 	// LedgerEntry is the client for interacting with the LedgerEntry builders.
 	LedgerEntry *LedgerEntryClient
 	// Payment is the client for interacting with the Payment builders.
@@ -115,6 +118,7 @@ func (c *Client) init() {
 	c.InvoiceItem = NewInvoiceItemClient(c.config)
 	c.Item = NewItemClient(c.config)
 	c.JournalEntry = NewJournalEntryClient(c.config)
+	c.LedgerDiscount = NewLedgerDiscountClient(c.config)
 	c.LedgerEntry = NewLedgerEntryClient(c.config)
 	c.Payment = NewPaymentClient(c.config)
 	c.PaymentAllocation = NewPaymentAllocationClient(c.config)
@@ -229,6 +233,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		InvoiceItem:       NewInvoiceItemClient(cfg),
 		Item:              NewItemClient(cfg),
 		JournalEntry:      NewJournalEntryClient(cfg),
+		LedgerDiscount:    NewLedgerDiscountClient(cfg),
 		LedgerEntry:       NewLedgerEntryClient(cfg),
 		Payment:           NewPaymentClient(cfg),
 		PaymentAllocation: NewPaymentAllocationClient(cfg),
@@ -270,6 +275,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		InvoiceItem:       NewInvoiceItemClient(cfg),
 		Item:              NewItemClient(cfg),
 		JournalEntry:      NewJournalEntryClient(cfg),
+		LedgerDiscount:    NewLedgerDiscountClient(cfg),
 		LedgerEntry:       NewLedgerEntryClient(cfg),
 		Payment:           NewPaymentClient(cfg),
 		PaymentAllocation: NewPaymentAllocationClient(cfg),
@@ -310,8 +316,9 @@ func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.APIKey, c.Account, c.Attachment, c.Company, c.Contact, c.Customer,
 		c.CustomerGroup, c.DocumentCounter, c.IdempotencyKey, c.Invoice, c.InvoiceItem,
-		c.Item, c.JournalEntry, c.LedgerEntry, c.Payment, c.PaymentAllocation, c.Quote,
-		c.QuoteItem, c.SalesOrder, c.SalesOrderItem, c.TaxCode, c.User,
+		c.Item, c.JournalEntry, c.LedgerDiscount, c.LedgerEntry, c.Payment,
+		c.PaymentAllocation, c.Quote, c.QuoteItem, c.SalesOrder, c.SalesOrderItem,
+		c.TaxCode, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -323,8 +330,9 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.APIKey, c.Account, c.Attachment, c.Company, c.Contact, c.Customer,
 		c.CustomerGroup, c.DocumentCounter, c.IdempotencyKey, c.Invoice, c.InvoiceItem,
-		c.Item, c.JournalEntry, c.LedgerEntry, c.Payment, c.PaymentAllocation, c.Quote,
-		c.QuoteItem, c.SalesOrder, c.SalesOrderItem, c.TaxCode, c.User,
+		c.Item, c.JournalEntry, c.LedgerDiscount, c.LedgerEntry, c.Payment,
+		c.PaymentAllocation, c.Quote, c.QuoteItem, c.SalesOrder, c.SalesOrderItem,
+		c.TaxCode, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -359,6 +367,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Item.mutate(ctx, m)
 	case *JournalEntryMutation:
 		return c.JournalEntry.mutate(ctx, m)
+	case *LedgerDiscountMutation:
+		return c.LedgerDiscount.mutate(ctx, m)
 	case *LedgerEntryMutation:
 		return c.LedgerEntry.mutate(ctx, m)
 	case *PaymentMutation:
@@ -1285,6 +1295,22 @@ func (c *CompanyClient) QueryIdempotencyKeys(_m *Company) *IdempotencyKeyQuery {
 			sqlgraph.From(company.Table, company.FieldID, id),
 			sqlgraph.To(idempotencykey.Table, idempotencykey.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, company.IdempotencyKeysTable, company.IdempotencyKeysColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryLedgerDiscounts queries the ledger_discounts edge of a Company.
+func (c *CompanyClient) QueryLedgerDiscounts(_m *Company) *LedgerDiscountQuery {
+	query := (&LedgerDiscountClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(company.Table, company.FieldID, id),
+			sqlgraph.To(ledgerdiscount.Table, ledgerdiscount.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, company.LedgerDiscountsTable, company.LedgerDiscountsColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -2956,6 +2982,156 @@ func (c *JournalEntryClient) mutate(ctx context.Context, m *JournalEntryMutation
 	}
 }
 
+// LedgerDiscountClient is a client for the LedgerDiscount schema.
+type LedgerDiscountClient struct {
+	config
+}
+
+// NewLedgerDiscountClient returns a client for the LedgerDiscount from the given config.
+func NewLedgerDiscountClient(c config) *LedgerDiscountClient {
+	return &LedgerDiscountClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `ledgerdiscount.Hooks(f(g(h())))`.
+func (c *LedgerDiscountClient) Use(hooks ...Hook) {
+	c.hooks.LedgerDiscount = append(c.hooks.LedgerDiscount, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `ledgerdiscount.Intercept(f(g(h())))`.
+func (c *LedgerDiscountClient) Intercept(interceptors ...Interceptor) {
+	c.inters.LedgerDiscount = append(c.inters.LedgerDiscount, interceptors...)
+}
+
+// Create returns a builder for creating a LedgerDiscount entity.
+func (c *LedgerDiscountClient) Create() *LedgerDiscountCreate {
+	mutation := newLedgerDiscountMutation(c.config, OpCreate)
+	return &LedgerDiscountCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of LedgerDiscount entities.
+func (c *LedgerDiscountClient) CreateBulk(builders ...*LedgerDiscountCreate) *LedgerDiscountCreateBulk {
+	return &LedgerDiscountCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *LedgerDiscountClient) MapCreateBulk(slice any, setFunc func(*LedgerDiscountCreate, int)) *LedgerDiscountCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &LedgerDiscountCreateBulk{err: fmt.Errorf("calling to LedgerDiscountClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*LedgerDiscountCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &LedgerDiscountCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for LedgerDiscount.
+func (c *LedgerDiscountClient) Update() *LedgerDiscountUpdate {
+	mutation := newLedgerDiscountMutation(c.config, OpUpdate)
+	return &LedgerDiscountUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *LedgerDiscountClient) UpdateOne(_m *LedgerDiscount) *LedgerDiscountUpdateOne {
+	mutation := newLedgerDiscountMutation(c.config, OpUpdateOne, withLedgerDiscount(_m))
+	return &LedgerDiscountUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *LedgerDiscountClient) UpdateOneID(id pulid.ID) *LedgerDiscountUpdateOne {
+	mutation := newLedgerDiscountMutation(c.config, OpUpdateOne, withLedgerDiscountID(id))
+	return &LedgerDiscountUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for LedgerDiscount.
+func (c *LedgerDiscountClient) Delete() *LedgerDiscountDelete {
+	mutation := newLedgerDiscountMutation(c.config, OpDelete)
+	return &LedgerDiscountDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *LedgerDiscountClient) DeleteOne(_m *LedgerDiscount) *LedgerDiscountDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *LedgerDiscountClient) DeleteOneID(id pulid.ID) *LedgerDiscountDeleteOne {
+	builder := c.Delete().Where(ledgerdiscount.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &LedgerDiscountDeleteOne{builder}
+}
+
+// Query returns a query builder for LedgerDiscount.
+func (c *LedgerDiscountClient) Query() *LedgerDiscountQuery {
+	return &LedgerDiscountQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeLedgerDiscount},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a LedgerDiscount entity by its id.
+func (c *LedgerDiscountClient) Get(ctx context.Context, id pulid.ID) (*LedgerDiscount, error) {
+	return c.Query().Where(ledgerdiscount.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *LedgerDiscountClient) GetX(ctx context.Context, id pulid.ID) *LedgerDiscount {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryCompany queries the company edge of a LedgerDiscount.
+func (c *LedgerDiscountClient) QueryCompany(_m *LedgerDiscount) *CompanyQuery {
+	query := (&CompanyClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(ledgerdiscount.Table, ledgerdiscount.FieldID, id),
+			sqlgraph.To(company.Table, company.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, ledgerdiscount.CompanyTable, ledgerdiscount.CompanyColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *LedgerDiscountClient) Hooks() []Hook {
+	hooks := c.hooks.LedgerDiscount
+	return append(hooks[:len(hooks):len(hooks)], ledgerdiscount.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *LedgerDiscountClient) Interceptors() []Interceptor {
+	return c.inters.LedgerDiscount
+}
+
+func (c *LedgerDiscountClient) mutate(ctx context.Context, m *LedgerDiscountMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&LedgerDiscountCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&LedgerDiscountUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&LedgerDiscountUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&LedgerDiscountDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown LedgerDiscount mutation op: %q", m.Op())
+	}
+}
+
 // LedgerEntryClient is a client for the LedgerEntry schema.
 type LedgerEntryClient struct {
 	config
@@ -4615,14 +4791,14 @@ type (
 	hooks struct {
 		APIKey, Account, Attachment, Company, Contact, Customer, CustomerGroup,
 		DocumentCounter, IdempotencyKey, Invoice, InvoiceItem, Item, JournalEntry,
-		LedgerEntry, Payment, PaymentAllocation, Quote, QuoteItem, SalesOrder,
-		SalesOrderItem, TaxCode, User []ent.Hook
+		LedgerDiscount, LedgerEntry, Payment, PaymentAllocation, Quote, QuoteItem,
+		SalesOrder, SalesOrderItem, TaxCode, User []ent.Hook
 	}
 	inters struct {
 		APIKey, Account, Attachment, Company, Contact, Customer, CustomerGroup,
 		DocumentCounter, IdempotencyKey, Invoice, InvoiceItem, Item, JournalEntry,
-		LedgerEntry, Payment, PaymentAllocation, Quote, QuoteItem, SalesOrder,
-		SalesOrderItem, TaxCode, User []ent.Interceptor
+		LedgerDiscount, LedgerEntry, Payment, PaymentAllocation, Quote, QuoteItem,
+		SalesOrder, SalesOrderItem, TaxCode, User []ent.Interceptor
 	}
 )
 

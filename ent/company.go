@@ -81,9 +81,11 @@ type CompanyEdges struct {
 	PaymentAllocations []*PaymentAllocation `json:"payment_allocations,omitempty"`
 	// IdempotencyKeys holds the value of the idempotency_keys edge.
 	IdempotencyKeys []*IdempotencyKey `json:"idempotency_keys,omitempty"`
+	// LedgerDiscounts holds the value of the ledger_discounts edge.
+	LedgerDiscounts []*LedgerDiscount `json:"ledger_discounts,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [21]bool
+	loadedTypes [22]bool
 
 	namedUsers              map[string][]*User
 	namedAPIKeys            map[string][]*APIKey
@@ -106,6 +108,7 @@ type CompanyEdges struct {
 	namedPayments           map[string][]*Payment
 	namedPaymentAllocations map[string][]*PaymentAllocation
 	namedIdempotencyKeys    map[string][]*IdempotencyKey
+	namedLedgerDiscounts    map[string][]*LedgerDiscount
 }
 
 // UsersOrErr returns the Users value or an error if the edge
@@ -297,6 +300,15 @@ func (e CompanyEdges) IdempotencyKeysOrErr() ([]*IdempotencyKey, error) {
 	return nil, &NotLoadedError{edge: "idempotency_keys"}
 }
 
+// LedgerDiscountsOrErr returns the LedgerDiscounts value or an error if the edge
+// was not loaded in eager-loading.
+func (e CompanyEdges) LedgerDiscountsOrErr() ([]*LedgerDiscount, error) {
+	if e.loadedTypes[21] {
+		return e.LedgerDiscounts, nil
+	}
+	return nil, &NotLoadedError{edge: "ledger_discounts"}
+}
+
 // scanValues returns the types for scanning values from sql.Rows.
 func (*Company) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
@@ -485,6 +497,11 @@ func (_m *Company) QueryPaymentAllocations() *PaymentAllocationQuery {
 // QueryIdempotencyKeys queries the "idempotency_keys" edge of the Company entity.
 func (_m *Company) QueryIdempotencyKeys() *IdempotencyKeyQuery {
 	return NewCompanyClient(_m.config).QueryIdempotencyKeys(_m)
+}
+
+// QueryLedgerDiscounts queries the "ledger_discounts" edge of the Company entity.
+func (_m *Company) QueryLedgerDiscounts() *LedgerDiscountQuery {
+	return NewCompanyClient(_m.config).QueryLedgerDiscounts(_m)
 }
 
 // Update returns a builder for updating this Company.
@@ -1032,6 +1049,30 @@ func (_m *Company) appendNamedIdempotencyKeys(name string, edges ...*Idempotency
 		_m.Edges.namedIdempotencyKeys[name] = []*IdempotencyKey{}
 	} else {
 		_m.Edges.namedIdempotencyKeys[name] = append(_m.Edges.namedIdempotencyKeys[name], edges...)
+	}
+}
+
+// NamedLedgerDiscounts returns the LedgerDiscounts named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Company) NamedLedgerDiscounts(name string) ([]*LedgerDiscount, error) {
+	if _m.Edges.namedLedgerDiscounts == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedLedgerDiscounts[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Company) appendNamedLedgerDiscounts(name string, edges ...*LedgerDiscount) {
+	if _m.Edges.namedLedgerDiscounts == nil {
+		_m.Edges.namedLedgerDiscounts = make(map[string][]*LedgerDiscount)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedLedgerDiscounts[name] = []*LedgerDiscount{}
+	} else {
+		_m.Edges.namedLedgerDiscounts[name] = append(_m.Edges.namedLedgerDiscounts[name], edges...)
 	}
 }
 

@@ -25,6 +25,7 @@ import (
 	"github.com/bigledger/bigledger/ent/invoiceitem"
 	"github.com/bigledger/bigledger/ent/item"
 	"github.com/bigledger/bigledger/ent/journalentry"
+	"github.com/bigledger/bigledger/ent/ledgerdiscount"
 	"github.com/bigledger/bigledger/ent/ledgerentry"
 	"github.com/bigledger/bigledger/ent/payment"
 	"github.com/bigledger/bigledger/ent/paymentallocation"
@@ -440,6 +441,21 @@ func (_c *CompanyCreate) AddIdempotencyKeys(v ...*IdempotencyKey) *CompanyCreate
 		ids[i] = v[i].ID
 	}
 	return _c.AddIdempotencyKeyIDs(ids...)
+}
+
+// AddLedgerDiscountIDs adds the "ledger_discounts" edge to the LedgerDiscount entity by IDs.
+func (_c *CompanyCreate) AddLedgerDiscountIDs(ids ...pulid.ID) *CompanyCreate {
+	_c.mutation.AddLedgerDiscountIDs(ids...)
+	return _c
+}
+
+// AddLedgerDiscounts adds the "ledger_discounts" edges to the LedgerDiscount entity.
+func (_c *CompanyCreate) AddLedgerDiscounts(v ...*LedgerDiscount) *CompanyCreate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddLedgerDiscountIDs(ids...)
 }
 
 // Mutation returns the CompanyMutation object of the builder.
@@ -937,6 +953,22 @@ func (_c *CompanyCreate) createSpec() (*Company, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(idempotencykey.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.LedgerDiscountsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.LedgerDiscountsTable,
+			Columns: []string{company.LedgerDiscountsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(ledgerdiscount.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

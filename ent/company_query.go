@@ -27,6 +27,7 @@ import (
 	"github.com/bigledger/bigledger/ent/invoiceitem"
 	"github.com/bigledger/bigledger/ent/item"
 	"github.com/bigledger/bigledger/ent/journalentry"
+	"github.com/bigledger/bigledger/ent/ledgerdiscount"
 	"github.com/bigledger/bigledger/ent/ledgerentry"
 	"github.com/bigledger/bigledger/ent/payment"
 	"github.com/bigledger/bigledger/ent/paymentallocation"
@@ -68,6 +69,7 @@ type CompanyQuery struct {
 	withPayments                *PaymentQuery
 	withPaymentAllocations      *PaymentAllocationQuery
 	withIdempotencyKeys         *IdempotencyKeyQuery
+	withLedgerDiscounts         *LedgerDiscountQuery
 	loadTotal                   []func(context.Context, []*Company) error
 	modifiers                   []func(*sql.Selector)
 	withNamedUsers              map[string]*UserQuery
@@ -91,6 +93,7 @@ type CompanyQuery struct {
 	withNamedPayments           map[string]*PaymentQuery
 	withNamedPaymentAllocations map[string]*PaymentAllocationQuery
 	withNamedIdempotencyKeys    map[string]*IdempotencyKeyQuery
+	withNamedLedgerDiscounts    map[string]*LedgerDiscountQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -589,6 +592,28 @@ func (_q *CompanyQuery) QueryIdempotencyKeys() *IdempotencyKeyQuery {
 	return query
 }
 
+// QueryLedgerDiscounts chains the current query on the "ledger_discounts" edge.
+func (_q *CompanyQuery) QueryLedgerDiscounts() *LedgerDiscountQuery {
+	query := (&LedgerDiscountClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(company.Table, company.FieldID, selector),
+			sqlgraph.To(ledgerdiscount.Table, ledgerdiscount.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, company.LedgerDiscountsTable, company.LedgerDiscountsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
 // First returns the first Company entity from the query.
 // Returns a *NotFoundError when no Company was found.
 func (_q *CompanyQuery) First(ctx context.Context) (*Company, error) {
@@ -802,6 +827,7 @@ func (_q *CompanyQuery) Clone() *CompanyQuery {
 		withPayments:           _q.withPayments.Clone(),
 		withPaymentAllocations: _q.withPaymentAllocations.Clone(),
 		withIdempotencyKeys:    _q.withIdempotencyKeys.Clone(),
+		withLedgerDiscounts:    _q.withLedgerDiscounts.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -1040,6 +1066,17 @@ func (_q *CompanyQuery) WithIdempotencyKeys(opts ...func(*IdempotencyKeyQuery)) 
 	return _q
 }
 
+// WithLedgerDiscounts tells the query-builder to eager-load the nodes that are connected to
+// the "ledger_discounts" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *CompanyQuery) WithLedgerDiscounts(opts ...func(*LedgerDiscountQuery)) *CompanyQuery {
+	query := (&LedgerDiscountClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withLedgerDiscounts = query
+	return _q
+}
+
 // GroupBy is used to group vertices by one or more fields/columns.
 // It is often used with aggregate functions, like: count, max, mean, min, sum.
 //
@@ -1124,7 +1161,7 @@ func (_q *CompanyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Comp
 	var (
 		nodes       = []*Company{}
 		_spec       = _q.querySpec()
-		loadedTypes = [21]bool{
+		loadedTypes = [22]bool{
 			_q.withUsers != nil,
 			_q.withAPIKeys != nil,
 			_q.withCustomers != nil,
@@ -1146,6 +1183,7 @@ func (_q *CompanyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Comp
 			_q.withPayments != nil,
 			_q.withPaymentAllocations != nil,
 			_q.withIdempotencyKeys != nil,
+			_q.withLedgerDiscounts != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -1318,6 +1356,13 @@ func (_q *CompanyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Comp
 			return nil, err
 		}
 	}
+	if query := _q.withLedgerDiscounts; query != nil {
+		if err := _q.loadLedgerDiscounts(ctx, query, nodes,
+			func(n *Company) { n.Edges.LedgerDiscounts = []*LedgerDiscount{} },
+			func(n *Company, e *LedgerDiscount) { n.Edges.LedgerDiscounts = append(n.Edges.LedgerDiscounts, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedUsers {
 		if err := _q.loadUsers(ctx, query, nodes,
 			func(n *Company) { n.appendNamedUsers(name) },
@@ -1462,6 +1507,13 @@ func (_q *CompanyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Comp
 		if err := _q.loadIdempotencyKeys(ctx, query, nodes,
 			func(n *Company) { n.appendNamedIdempotencyKeys(name) },
 			func(n *Company, e *IdempotencyKey) { n.appendNamedIdempotencyKeys(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedLedgerDiscounts {
+		if err := _q.loadLedgerDiscounts(ctx, query, nodes,
+			func(n *Company) { n.appendNamedLedgerDiscounts(name) },
+			func(n *Company, e *LedgerDiscount) { n.appendNamedLedgerDiscounts(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -2103,6 +2155,36 @@ func (_q *CompanyQuery) loadIdempotencyKeys(ctx context.Context, query *Idempote
 	}
 	return nil
 }
+func (_q *CompanyQuery) loadLedgerDiscounts(ctx context.Context, query *LedgerDiscountQuery, nodes []*Company, init func(*Company), assign func(*Company, *LedgerDiscount)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[pulid.ID]*Company)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(ledgerdiscount.FieldCompanyID)
+	}
+	query.Where(predicate.LedgerDiscount(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(company.LedgerDiscountsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.CompanyID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "company_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
 
 func (_q *CompanyQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
@@ -2514,6 +2596,20 @@ func (_q *CompanyQuery) WithNamedIdempotencyKeys(name string, opts ...func(*Idem
 		_q.withNamedIdempotencyKeys = make(map[string]*IdempotencyKeyQuery)
 	}
 	_q.withNamedIdempotencyKeys[name] = query
+	return _q
+}
+
+// WithNamedLedgerDiscounts tells the query-builder to eager-load the nodes that are connected to the "ledger_discounts"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *CompanyQuery) WithNamedLedgerDiscounts(name string, opts ...func(*LedgerDiscountQuery)) *CompanyQuery {
+	query := (&LedgerDiscountClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedLedgerDiscounts == nil {
+		_q.withNamedLedgerDiscounts = make(map[string]*LedgerDiscountQuery)
+	}
+	_q.withNamedLedgerDiscounts[name] = query
 	return _q
 }
 

@@ -24,6 +24,7 @@ import (
 	"github.com/bigledger/bigledger/ent/invoiceitem"
 	"github.com/bigledger/bigledger/ent/item"
 	"github.com/bigledger/bigledger/ent/journalentry"
+	"github.com/bigledger/bigledger/ent/ledgerdiscount"
 	"github.com/bigledger/bigledger/ent/ledgerentry"
 	"github.com/bigledger/bigledger/ent/payment"
 	"github.com/bigledger/bigledger/ent/paymentallocation"
@@ -424,6 +425,21 @@ func (_u *CompanyUpdate) AddIdempotencyKeys(v ...*IdempotencyKey) *CompanyUpdate
 		ids[i] = v[i].ID
 	}
 	return _u.AddIdempotencyKeyIDs(ids...)
+}
+
+// AddLedgerDiscountIDs adds the "ledger_discounts" edge to the LedgerDiscount entity by IDs.
+func (_u *CompanyUpdate) AddLedgerDiscountIDs(ids ...pulid.ID) *CompanyUpdate {
+	_u.mutation.AddLedgerDiscountIDs(ids...)
+	return _u
+}
+
+// AddLedgerDiscounts adds the "ledger_discounts" edges to the LedgerDiscount entity.
+func (_u *CompanyUpdate) AddLedgerDiscounts(v ...*LedgerDiscount) *CompanyUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddLedgerDiscountIDs(ids...)
 }
 
 // Mutation returns the CompanyMutation object of the builder.
@@ -870,6 +886,27 @@ func (_u *CompanyUpdate) RemoveIdempotencyKeys(v ...*IdempotencyKey) *CompanyUpd
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveIdempotencyKeyIDs(ids...)
+}
+
+// ClearLedgerDiscounts clears all "ledger_discounts" edges to the LedgerDiscount entity.
+func (_u *CompanyUpdate) ClearLedgerDiscounts() *CompanyUpdate {
+	_u.mutation.ClearLedgerDiscounts()
+	return _u
+}
+
+// RemoveLedgerDiscountIDs removes the "ledger_discounts" edge to LedgerDiscount entities by IDs.
+func (_u *CompanyUpdate) RemoveLedgerDiscountIDs(ids ...pulid.ID) *CompanyUpdate {
+	_u.mutation.RemoveLedgerDiscountIDs(ids...)
+	return _u
+}
+
+// RemoveLedgerDiscounts removes "ledger_discounts" edges to LedgerDiscount entities.
+func (_u *CompanyUpdate) RemoveLedgerDiscounts(v ...*LedgerDiscount) *CompanyUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveLedgerDiscountIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -1915,6 +1952,51 @@ func (_u *CompanyUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	if _u.mutation.LedgerDiscountsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.LedgerDiscountsTable,
+			Columns: []string{company.LedgerDiscountsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(ledgerdiscount.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedLedgerDiscountsIDs(); len(nodes) > 0 && !_u.mutation.LedgerDiscountsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.LedgerDiscountsTable,
+			Columns: []string{company.LedgerDiscountsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(ledgerdiscount.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.LedgerDiscountsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.LedgerDiscountsTable,
+			Columns: []string{company.LedgerDiscountsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(ledgerdiscount.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -2310,6 +2392,21 @@ func (_u *CompanyUpdateOne) AddIdempotencyKeys(v ...*IdempotencyKey) *CompanyUpd
 		ids[i] = v[i].ID
 	}
 	return _u.AddIdempotencyKeyIDs(ids...)
+}
+
+// AddLedgerDiscountIDs adds the "ledger_discounts" edge to the LedgerDiscount entity by IDs.
+func (_u *CompanyUpdateOne) AddLedgerDiscountIDs(ids ...pulid.ID) *CompanyUpdateOne {
+	_u.mutation.AddLedgerDiscountIDs(ids...)
+	return _u
+}
+
+// AddLedgerDiscounts adds the "ledger_discounts" edges to the LedgerDiscount entity.
+func (_u *CompanyUpdateOne) AddLedgerDiscounts(v ...*LedgerDiscount) *CompanyUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddLedgerDiscountIDs(ids...)
 }
 
 // Mutation returns the CompanyMutation object of the builder.
@@ -2756,6 +2853,27 @@ func (_u *CompanyUpdateOne) RemoveIdempotencyKeys(v ...*IdempotencyKey) *Company
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveIdempotencyKeyIDs(ids...)
+}
+
+// ClearLedgerDiscounts clears all "ledger_discounts" edges to the LedgerDiscount entity.
+func (_u *CompanyUpdateOne) ClearLedgerDiscounts() *CompanyUpdateOne {
+	_u.mutation.ClearLedgerDiscounts()
+	return _u
+}
+
+// RemoveLedgerDiscountIDs removes the "ledger_discounts" edge to LedgerDiscount entities by IDs.
+func (_u *CompanyUpdateOne) RemoveLedgerDiscountIDs(ids ...pulid.ID) *CompanyUpdateOne {
+	_u.mutation.RemoveLedgerDiscountIDs(ids...)
+	return _u
+}
+
+// RemoveLedgerDiscounts removes "ledger_discounts" edges to LedgerDiscount entities.
+func (_u *CompanyUpdateOne) RemoveLedgerDiscounts(v ...*LedgerDiscount) *CompanyUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveLedgerDiscountIDs(ids...)
 }
 
 // Where appends a list predicates to the CompanyUpdate builder.
@@ -3824,6 +3942,51 @@ func (_u *CompanyUpdateOne) sqlSave(ctx context.Context) (_node *Company, err er
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(idempotencykey.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.LedgerDiscountsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.LedgerDiscountsTable,
+			Columns: []string{company.LedgerDiscountsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(ledgerdiscount.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedLedgerDiscountsIDs(); len(nodes) > 0 && !_u.mutation.LedgerDiscountsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.LedgerDiscountsTable,
+			Columns: []string{company.LedgerDiscountsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(ledgerdiscount.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.LedgerDiscountsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.LedgerDiscountsTable,
+			Columns: []string{company.LedgerDiscountsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(ledgerdiscount.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

@@ -25,6 +25,7 @@ import (
 	"github.com/bigledger/bigledger/ent/invoiceitem"
 	"github.com/bigledger/bigledger/ent/item"
 	"github.com/bigledger/bigledger/ent/journalentry"
+	"github.com/bigledger/bigledger/ent/ledgerdiscount"
 	"github.com/bigledger/bigledger/ent/ledgerentry"
 	"github.com/bigledger/bigledger/ent/payment"
 	"github.com/bigledger/bigledger/ent/paymentallocation"
@@ -107,6 +108,7 @@ func checkColumn(t, c string) error {
 			invoiceitem.Table:       invoiceitem.ValidColumn,
 			item.Table:              item.ValidColumn,
 			journalentry.Table:      journalentry.ValidColumn,
+			ledgerdiscount.Table:    ledgerdiscount.ValidColumn,
 			ledgerentry.Table:       ledgerentry.ValidColumn,
 			payment.Table:           payment.ValidColumn,
 			paymentallocation.Table: paymentallocation.ValidColumn,

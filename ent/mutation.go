@@ -24,6 +24,7 @@ import (
 	"github.com/bigledger/bigledger/ent/invoiceitem"
 	"github.com/bigledger/bigledger/ent/item"
 	"github.com/bigledger/bigledger/ent/journalentry"
+	"github.com/bigledger/bigledger/ent/ledgerdiscount"
 	"github.com/bigledger/bigledger/ent/ledgerentry"
 	"github.com/bigledger/bigledger/ent/payment"
 	"github.com/bigledger/bigledger/ent/paymentallocation"
@@ -61,6 +62,7 @@ const (
 	TypeInvoiceItem       = "InvoiceItem"
 	TypeItem              = "Item"
 	TypeJournalEntry      = "JournalEntry"
+	TypeLedgerDiscount    = "LedgerDiscount"
 	TypeLedgerEntry       = "LedgerEntry"
 	TypePayment           = "Payment"
 	TypePaymentAllocation = "PaymentAllocation"
@@ -3274,6 +3276,9 @@ type CompanyMutation struct {
 	idempotency_keys           map[pulid.ID]struct{}
 	removedidempotency_keys    map[pulid.ID]struct{}
 	clearedidempotency_keys    bool
+	ledger_discounts           map[pulid.ID]struct{}
+	removedledger_discounts    map[pulid.ID]struct{}
+	clearedledger_discounts    bool
 	done                       bool
 	oldValue                   func(context.Context) (*Company, error)
 	predicates                 []predicate.Company
@@ -4746,6 +4751,60 @@ func (m *CompanyMutation) ResetIdempotencyKeys() {
 	m.removedidempotency_keys = nil
 }
 
+// AddLedgerDiscountIDs adds the "ledger_discounts" edge to the LedgerDiscount entity by ids.
+func (m *CompanyMutation) AddLedgerDiscountIDs(ids ...pulid.ID) {
+	if m.ledger_discounts == nil {
+		m.ledger_discounts = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.ledger_discounts[ids[i]] = struct{}{}
+	}
+}
+
+// ClearLedgerDiscounts clears the "ledger_discounts" edge to the LedgerDiscount entity.
+func (m *CompanyMutation) ClearLedgerDiscounts() {
+	m.clearedledger_discounts = true
+}
+
+// LedgerDiscountsCleared reports if the "ledger_discounts" edge to the LedgerDiscount entity was cleared.
+func (m *CompanyMutation) LedgerDiscountsCleared() bool {
+	return m.clearedledger_discounts
+}
+
+// RemoveLedgerDiscountIDs removes the "ledger_discounts" edge to the LedgerDiscount entity by IDs.
+func (m *CompanyMutation) RemoveLedgerDiscountIDs(ids ...pulid.ID) {
+	if m.removedledger_discounts == nil {
+		m.removedledger_discounts = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.ledger_discounts, ids[i])
+		m.removedledger_discounts[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedLedgerDiscounts returns the removed IDs of the "ledger_discounts" edge to the LedgerDiscount entity.
+func (m *CompanyMutation) RemovedLedgerDiscountsIDs() (ids []pulid.ID) {
+	for id := range m.removedledger_discounts {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// LedgerDiscountsIDs returns the "ledger_discounts" edge IDs in the mutation.
+func (m *CompanyMutation) LedgerDiscountsIDs() (ids []pulid.ID) {
+	for id := range m.ledger_discounts {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetLedgerDiscounts resets all changes to the "ledger_discounts" edge.
+func (m *CompanyMutation) ResetLedgerDiscounts() {
+	m.ledger_discounts = nil
+	m.clearedledger_discounts = false
+	m.removedledger_discounts = nil
+}
+
 // Where appends a list predicates to the CompanyMutation builder.
 func (m *CompanyMutation) Where(ps ...predicate.Company) {
 	m.predicates = append(m.predicates, ps...)
@@ -4973,7 +5032,7 @@ func (m *CompanyMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *CompanyMutation) AddedEdges() []string {
-	edges := make([]string, 0, 21)
+	edges := make([]string, 0, 22)
 	if m.users != nil {
 		edges = append(edges, company.EdgeUsers)
 	}
@@ -5036,6 +5095,9 @@ func (m *CompanyMutation) AddedEdges() []string {
 	}
 	if m.idempotency_keys != nil {
 		edges = append(edges, company.EdgeIdempotencyKeys)
+	}
+	if m.ledger_discounts != nil {
+		edges = append(edges, company.EdgeLedgerDiscounts)
 	}
 	return edges
 }
@@ -5170,13 +5232,19 @@ func (m *CompanyMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case company.EdgeLedgerDiscounts:
+		ids := make([]ent.Value, 0, len(m.ledger_discounts))
+		for id := range m.ledger_discounts {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *CompanyMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 21)
+	edges := make([]string, 0, 22)
 	if m.removedusers != nil {
 		edges = append(edges, company.EdgeUsers)
 	}
@@ -5239,6 +5307,9 @@ func (m *CompanyMutation) RemovedEdges() []string {
 	}
 	if m.removedidempotency_keys != nil {
 		edges = append(edges, company.EdgeIdempotencyKeys)
+	}
+	if m.removedledger_discounts != nil {
+		edges = append(edges, company.EdgeLedgerDiscounts)
 	}
 	return edges
 }
@@ -5373,13 +5444,19 @@ func (m *CompanyMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case company.EdgeLedgerDiscounts:
+		ids := make([]ent.Value, 0, len(m.removedledger_discounts))
+		for id := range m.removedledger_discounts {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *CompanyMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 21)
+	edges := make([]string, 0, 22)
 	if m.clearedusers {
 		edges = append(edges, company.EdgeUsers)
 	}
@@ -5443,6 +5520,9 @@ func (m *CompanyMutation) ClearedEdges() []string {
 	if m.clearedidempotency_keys {
 		edges = append(edges, company.EdgeIdempotencyKeys)
 	}
+	if m.clearedledger_discounts {
+		edges = append(edges, company.EdgeLedgerDiscounts)
+	}
 	return edges
 }
 
@@ -5492,6 +5572,8 @@ func (m *CompanyMutation) EdgeCleared(name string) bool {
 		return m.clearedpayment_allocations
 	case company.EdgeIdempotencyKeys:
 		return m.clearedidempotency_keys
+	case company.EdgeLedgerDiscounts:
+		return m.clearedledger_discounts
 	}
 	return false
 }
@@ -5570,6 +5652,9 @@ func (m *CompanyMutation) ResetEdge(name string) error {
 		return nil
 	case company.EdgeIdempotencyKeys:
 		m.ResetIdempotencyKeys()
+		return nil
+	case company.EdgeLedgerDiscounts:
+		m.ResetLedgerDiscounts()
 		return nil
 	}
 	return fmt.Errorf("unknown Company edge %s", name)
@@ -19353,6 +19438,992 @@ func (m *JournalEntryMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown JournalEntry edge %s", name)
+}
+
+// LedgerDiscountMutation represents an operation that mutates the LedgerDiscount nodes in the graph.
+type LedgerDiscountMutation struct {
+	config
+	op               Op
+	typ              string
+	id               *pulid.ID
+	created_at       *time.Time
+	updated_at       *time.Time
+	customer_id      *pulid.ID
+	amount           *decimal.Decimal
+	date             *types.Date
+	note             *string
+	sub_type         *ledgerdiscount.SubType
+	status           *ledgerdiscount.Status
+	journal_entry_id *pulid.ID
+	created_by_id    *pulid.ID
+	clearedFields    map[string]struct{}
+	company          *pulid.ID
+	clearedcompany   bool
+	done             bool
+	oldValue         func(context.Context) (*LedgerDiscount, error)
+	predicates       []predicate.LedgerDiscount
+}
+
+var _ ent.Mutation = (*LedgerDiscountMutation)(nil)
+
+// ledgerdiscountOption allows management of the mutation configuration using functional options.
+type ledgerdiscountOption func(*LedgerDiscountMutation)
+
+// newLedgerDiscountMutation creates new mutation for the LedgerDiscount entity.
+func newLedgerDiscountMutation(c config, op Op, opts ...ledgerdiscountOption) *LedgerDiscountMutation {
+	m := &LedgerDiscountMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeLedgerDiscount,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withLedgerDiscountID sets the ID field of the mutation.
+func withLedgerDiscountID(id pulid.ID) ledgerdiscountOption {
+	return func(m *LedgerDiscountMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *LedgerDiscount
+		)
+		m.oldValue = func(ctx context.Context) (*LedgerDiscount, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().LedgerDiscount.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withLedgerDiscount sets the old LedgerDiscount of the mutation.
+func withLedgerDiscount(node *LedgerDiscount) ledgerdiscountOption {
+	return func(m *LedgerDiscountMutation) {
+		m.oldValue = func(context.Context) (*LedgerDiscount, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m LedgerDiscountMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m LedgerDiscountMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of LedgerDiscount entities.
+func (m *LedgerDiscountMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *LedgerDiscountMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *LedgerDiscountMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().LedgerDiscount.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *LedgerDiscountMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *LedgerDiscountMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the LedgerDiscount entity.
+// If the LedgerDiscount object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LedgerDiscountMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *LedgerDiscountMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *LedgerDiscountMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *LedgerDiscountMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the LedgerDiscount entity.
+// If the LedgerDiscount object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LedgerDiscountMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *LedgerDiscountMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetCompanyID sets the "company_id" field.
+func (m *LedgerDiscountMutation) SetCompanyID(pu pulid.ID) {
+	m.company = &pu
+}
+
+// CompanyID returns the value of the "company_id" field in the mutation.
+func (m *LedgerDiscountMutation) CompanyID() (r pulid.ID, exists bool) {
+	v := m.company
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCompanyID returns the old "company_id" field's value of the LedgerDiscount entity.
+// If the LedgerDiscount object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LedgerDiscountMutation) OldCompanyID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCompanyID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCompanyID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCompanyID: %w", err)
+	}
+	return oldValue.CompanyID, nil
+}
+
+// ResetCompanyID resets all changes to the "company_id" field.
+func (m *LedgerDiscountMutation) ResetCompanyID() {
+	m.company = nil
+}
+
+// SetCustomerID sets the "customer_id" field.
+func (m *LedgerDiscountMutation) SetCustomerID(pu pulid.ID) {
+	m.customer_id = &pu
+}
+
+// CustomerID returns the value of the "customer_id" field in the mutation.
+func (m *LedgerDiscountMutation) CustomerID() (r pulid.ID, exists bool) {
+	v := m.customer_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCustomerID returns the old "customer_id" field's value of the LedgerDiscount entity.
+// If the LedgerDiscount object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LedgerDiscountMutation) OldCustomerID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCustomerID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCustomerID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCustomerID: %w", err)
+	}
+	return oldValue.CustomerID, nil
+}
+
+// ResetCustomerID resets all changes to the "customer_id" field.
+func (m *LedgerDiscountMutation) ResetCustomerID() {
+	m.customer_id = nil
+}
+
+// SetAmount sets the "amount" field.
+func (m *LedgerDiscountMutation) SetAmount(d decimal.Decimal) {
+	m.amount = &d
+}
+
+// Amount returns the value of the "amount" field in the mutation.
+func (m *LedgerDiscountMutation) Amount() (r decimal.Decimal, exists bool) {
+	v := m.amount
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAmount returns the old "amount" field's value of the LedgerDiscount entity.
+// If the LedgerDiscount object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LedgerDiscountMutation) OldAmount(ctx context.Context) (v decimal.Decimal, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAmount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAmount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAmount: %w", err)
+	}
+	return oldValue.Amount, nil
+}
+
+// ResetAmount resets all changes to the "amount" field.
+func (m *LedgerDiscountMutation) ResetAmount() {
+	m.amount = nil
+}
+
+// SetDate sets the "date" field.
+func (m *LedgerDiscountMutation) SetDate(t types.Date) {
+	m.date = &t
+}
+
+// Date returns the value of the "date" field in the mutation.
+func (m *LedgerDiscountMutation) Date() (r types.Date, exists bool) {
+	v := m.date
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDate returns the old "date" field's value of the LedgerDiscount entity.
+// If the LedgerDiscount object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LedgerDiscountMutation) OldDate(ctx context.Context) (v types.Date, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDate is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDate requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDate: %w", err)
+	}
+	return oldValue.Date, nil
+}
+
+// ResetDate resets all changes to the "date" field.
+func (m *LedgerDiscountMutation) ResetDate() {
+	m.date = nil
+}
+
+// SetNote sets the "note" field.
+func (m *LedgerDiscountMutation) SetNote(s string) {
+	m.note = &s
+}
+
+// Note returns the value of the "note" field in the mutation.
+func (m *LedgerDiscountMutation) Note() (r string, exists bool) {
+	v := m.note
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNote returns the old "note" field's value of the LedgerDiscount entity.
+// If the LedgerDiscount object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LedgerDiscountMutation) OldNote(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNote is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNote requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNote: %w", err)
+	}
+	return oldValue.Note, nil
+}
+
+// ClearNote clears the value of the "note" field.
+func (m *LedgerDiscountMutation) ClearNote() {
+	m.note = nil
+	m.clearedFields[ledgerdiscount.FieldNote] = struct{}{}
+}
+
+// NoteCleared returns if the "note" field was cleared in this mutation.
+func (m *LedgerDiscountMutation) NoteCleared() bool {
+	_, ok := m.clearedFields[ledgerdiscount.FieldNote]
+	return ok
+}
+
+// ResetNote resets all changes to the "note" field.
+func (m *LedgerDiscountMutation) ResetNote() {
+	m.note = nil
+	delete(m.clearedFields, ledgerdiscount.FieldNote)
+}
+
+// SetSubType sets the "sub_type" field.
+func (m *LedgerDiscountMutation) SetSubType(lt ledgerdiscount.SubType) {
+	m.sub_type = &lt
+}
+
+// SubType returns the value of the "sub_type" field in the mutation.
+func (m *LedgerDiscountMutation) SubType() (r ledgerdiscount.SubType, exists bool) {
+	v := m.sub_type
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSubType returns the old "sub_type" field's value of the LedgerDiscount entity.
+// If the LedgerDiscount object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LedgerDiscountMutation) OldSubType(ctx context.Context) (v ledgerdiscount.SubType, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSubType is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSubType requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSubType: %w", err)
+	}
+	return oldValue.SubType, nil
+}
+
+// ResetSubType resets all changes to the "sub_type" field.
+func (m *LedgerDiscountMutation) ResetSubType() {
+	m.sub_type = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *LedgerDiscountMutation) SetStatus(l ledgerdiscount.Status) {
+	m.status = &l
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *LedgerDiscountMutation) Status() (r ledgerdiscount.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the LedgerDiscount entity.
+// If the LedgerDiscount object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LedgerDiscountMutation) OldStatus(ctx context.Context) (v ledgerdiscount.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *LedgerDiscountMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetJournalEntryID sets the "journal_entry_id" field.
+func (m *LedgerDiscountMutation) SetJournalEntryID(pu pulid.ID) {
+	m.journal_entry_id = &pu
+}
+
+// JournalEntryID returns the value of the "journal_entry_id" field in the mutation.
+func (m *LedgerDiscountMutation) JournalEntryID() (r pulid.ID, exists bool) {
+	v := m.journal_entry_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldJournalEntryID returns the old "journal_entry_id" field's value of the LedgerDiscount entity.
+// If the LedgerDiscount object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LedgerDiscountMutation) OldJournalEntryID(ctx context.Context) (v *pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldJournalEntryID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldJournalEntryID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldJournalEntryID: %w", err)
+	}
+	return oldValue.JournalEntryID, nil
+}
+
+// ClearJournalEntryID clears the value of the "journal_entry_id" field.
+func (m *LedgerDiscountMutation) ClearJournalEntryID() {
+	m.journal_entry_id = nil
+	m.clearedFields[ledgerdiscount.FieldJournalEntryID] = struct{}{}
+}
+
+// JournalEntryIDCleared returns if the "journal_entry_id" field was cleared in this mutation.
+func (m *LedgerDiscountMutation) JournalEntryIDCleared() bool {
+	_, ok := m.clearedFields[ledgerdiscount.FieldJournalEntryID]
+	return ok
+}
+
+// ResetJournalEntryID resets all changes to the "journal_entry_id" field.
+func (m *LedgerDiscountMutation) ResetJournalEntryID() {
+	m.journal_entry_id = nil
+	delete(m.clearedFields, ledgerdiscount.FieldJournalEntryID)
+}
+
+// SetCreatedByID sets the "created_by_id" field.
+func (m *LedgerDiscountMutation) SetCreatedByID(pu pulid.ID) {
+	m.created_by_id = &pu
+}
+
+// CreatedByID returns the value of the "created_by_id" field in the mutation.
+func (m *LedgerDiscountMutation) CreatedByID() (r pulid.ID, exists bool) {
+	v := m.created_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedByID returns the old "created_by_id" field's value of the LedgerDiscount entity.
+// If the LedgerDiscount object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LedgerDiscountMutation) OldCreatedByID(ctx context.Context) (v *pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedByID: %w", err)
+	}
+	return oldValue.CreatedByID, nil
+}
+
+// ClearCreatedByID clears the value of the "created_by_id" field.
+func (m *LedgerDiscountMutation) ClearCreatedByID() {
+	m.created_by_id = nil
+	m.clearedFields[ledgerdiscount.FieldCreatedByID] = struct{}{}
+}
+
+// CreatedByIDCleared returns if the "created_by_id" field was cleared in this mutation.
+func (m *LedgerDiscountMutation) CreatedByIDCleared() bool {
+	_, ok := m.clearedFields[ledgerdiscount.FieldCreatedByID]
+	return ok
+}
+
+// ResetCreatedByID resets all changes to the "created_by_id" field.
+func (m *LedgerDiscountMutation) ResetCreatedByID() {
+	m.created_by_id = nil
+	delete(m.clearedFields, ledgerdiscount.FieldCreatedByID)
+}
+
+// ClearCompany clears the "company" edge to the Company entity.
+func (m *LedgerDiscountMutation) ClearCompany() {
+	m.clearedcompany = true
+	m.clearedFields[ledgerdiscount.FieldCompanyID] = struct{}{}
+}
+
+// CompanyCleared reports if the "company" edge to the Company entity was cleared.
+func (m *LedgerDiscountMutation) CompanyCleared() bool {
+	return m.clearedcompany
+}
+
+// CompanyIDs returns the "company" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CompanyID instead. It exists only for internal usage by the builders.
+func (m *LedgerDiscountMutation) CompanyIDs() (ids []pulid.ID) {
+	if id := m.company; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCompany resets all changes to the "company" edge.
+func (m *LedgerDiscountMutation) ResetCompany() {
+	m.company = nil
+	m.clearedcompany = false
+}
+
+// Where appends a list predicates to the LedgerDiscountMutation builder.
+func (m *LedgerDiscountMutation) Where(ps ...predicate.LedgerDiscount) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the LedgerDiscountMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *LedgerDiscountMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.LedgerDiscount, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *LedgerDiscountMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *LedgerDiscountMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (LedgerDiscount).
+func (m *LedgerDiscountMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *LedgerDiscountMutation) Fields() []string {
+	fields := make([]string, 0, 11)
+	if m.created_at != nil {
+		fields = append(fields, ledgerdiscount.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, ledgerdiscount.FieldUpdatedAt)
+	}
+	if m.company != nil {
+		fields = append(fields, ledgerdiscount.FieldCompanyID)
+	}
+	if m.customer_id != nil {
+		fields = append(fields, ledgerdiscount.FieldCustomerID)
+	}
+	if m.amount != nil {
+		fields = append(fields, ledgerdiscount.FieldAmount)
+	}
+	if m.date != nil {
+		fields = append(fields, ledgerdiscount.FieldDate)
+	}
+	if m.note != nil {
+		fields = append(fields, ledgerdiscount.FieldNote)
+	}
+	if m.sub_type != nil {
+		fields = append(fields, ledgerdiscount.FieldSubType)
+	}
+	if m.status != nil {
+		fields = append(fields, ledgerdiscount.FieldStatus)
+	}
+	if m.journal_entry_id != nil {
+		fields = append(fields, ledgerdiscount.FieldJournalEntryID)
+	}
+	if m.created_by_id != nil {
+		fields = append(fields, ledgerdiscount.FieldCreatedByID)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *LedgerDiscountMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case ledgerdiscount.FieldCreatedAt:
+		return m.CreatedAt()
+	case ledgerdiscount.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case ledgerdiscount.FieldCompanyID:
+		return m.CompanyID()
+	case ledgerdiscount.FieldCustomerID:
+		return m.CustomerID()
+	case ledgerdiscount.FieldAmount:
+		return m.Amount()
+	case ledgerdiscount.FieldDate:
+		return m.Date()
+	case ledgerdiscount.FieldNote:
+		return m.Note()
+	case ledgerdiscount.FieldSubType:
+		return m.SubType()
+	case ledgerdiscount.FieldStatus:
+		return m.Status()
+	case ledgerdiscount.FieldJournalEntryID:
+		return m.JournalEntryID()
+	case ledgerdiscount.FieldCreatedByID:
+		return m.CreatedByID()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *LedgerDiscountMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case ledgerdiscount.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case ledgerdiscount.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case ledgerdiscount.FieldCompanyID:
+		return m.OldCompanyID(ctx)
+	case ledgerdiscount.FieldCustomerID:
+		return m.OldCustomerID(ctx)
+	case ledgerdiscount.FieldAmount:
+		return m.OldAmount(ctx)
+	case ledgerdiscount.FieldDate:
+		return m.OldDate(ctx)
+	case ledgerdiscount.FieldNote:
+		return m.OldNote(ctx)
+	case ledgerdiscount.FieldSubType:
+		return m.OldSubType(ctx)
+	case ledgerdiscount.FieldStatus:
+		return m.OldStatus(ctx)
+	case ledgerdiscount.FieldJournalEntryID:
+		return m.OldJournalEntryID(ctx)
+	case ledgerdiscount.FieldCreatedByID:
+		return m.OldCreatedByID(ctx)
+	}
+	return nil, fmt.Errorf("unknown LedgerDiscount field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *LedgerDiscountMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case ledgerdiscount.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case ledgerdiscount.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case ledgerdiscount.FieldCompanyID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCompanyID(v)
+		return nil
+	case ledgerdiscount.FieldCustomerID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCustomerID(v)
+		return nil
+	case ledgerdiscount.FieldAmount:
+		v, ok := value.(decimal.Decimal)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAmount(v)
+		return nil
+	case ledgerdiscount.FieldDate:
+		v, ok := value.(types.Date)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDate(v)
+		return nil
+	case ledgerdiscount.FieldNote:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNote(v)
+		return nil
+	case ledgerdiscount.FieldSubType:
+		v, ok := value.(ledgerdiscount.SubType)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSubType(v)
+		return nil
+	case ledgerdiscount.FieldStatus:
+		v, ok := value.(ledgerdiscount.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case ledgerdiscount.FieldJournalEntryID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetJournalEntryID(v)
+		return nil
+	case ledgerdiscount.FieldCreatedByID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedByID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown LedgerDiscount field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *LedgerDiscountMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *LedgerDiscountMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *LedgerDiscountMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown LedgerDiscount numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *LedgerDiscountMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(ledgerdiscount.FieldNote) {
+		fields = append(fields, ledgerdiscount.FieldNote)
+	}
+	if m.FieldCleared(ledgerdiscount.FieldJournalEntryID) {
+		fields = append(fields, ledgerdiscount.FieldJournalEntryID)
+	}
+	if m.FieldCleared(ledgerdiscount.FieldCreatedByID) {
+		fields = append(fields, ledgerdiscount.FieldCreatedByID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *LedgerDiscountMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *LedgerDiscountMutation) ClearField(name string) error {
+	switch name {
+	case ledgerdiscount.FieldNote:
+		m.ClearNote()
+		return nil
+	case ledgerdiscount.FieldJournalEntryID:
+		m.ClearJournalEntryID()
+		return nil
+	case ledgerdiscount.FieldCreatedByID:
+		m.ClearCreatedByID()
+		return nil
+	}
+	return fmt.Errorf("unknown LedgerDiscount nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *LedgerDiscountMutation) ResetField(name string) error {
+	switch name {
+	case ledgerdiscount.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case ledgerdiscount.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case ledgerdiscount.FieldCompanyID:
+		m.ResetCompanyID()
+		return nil
+	case ledgerdiscount.FieldCustomerID:
+		m.ResetCustomerID()
+		return nil
+	case ledgerdiscount.FieldAmount:
+		m.ResetAmount()
+		return nil
+	case ledgerdiscount.FieldDate:
+		m.ResetDate()
+		return nil
+	case ledgerdiscount.FieldNote:
+		m.ResetNote()
+		return nil
+	case ledgerdiscount.FieldSubType:
+		m.ResetSubType()
+		return nil
+	case ledgerdiscount.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case ledgerdiscount.FieldJournalEntryID:
+		m.ResetJournalEntryID()
+		return nil
+	case ledgerdiscount.FieldCreatedByID:
+		m.ResetCreatedByID()
+		return nil
+	}
+	return fmt.Errorf("unknown LedgerDiscount field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *LedgerDiscountMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.company != nil {
+		edges = append(edges, ledgerdiscount.EdgeCompany)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *LedgerDiscountMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case ledgerdiscount.EdgeCompany:
+		if id := m.company; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *LedgerDiscountMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *LedgerDiscountMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *LedgerDiscountMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedcompany {
+		edges = append(edges, ledgerdiscount.EdgeCompany)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *LedgerDiscountMutation) EdgeCleared(name string) bool {
+	switch name {
+	case ledgerdiscount.EdgeCompany:
+		return m.clearedcompany
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *LedgerDiscountMutation) ClearEdge(name string) error {
+	switch name {
+	case ledgerdiscount.EdgeCompany:
+		m.ClearCompany()
+		return nil
+	}
+	return fmt.Errorf("unknown LedgerDiscount unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *LedgerDiscountMutation) ResetEdge(name string) error {
+	switch name {
+	case ledgerdiscount.EdgeCompany:
+		m.ResetCompany()
+		return nil
+	}
+	return fmt.Errorf("unknown LedgerDiscount edge %s", name)
 }
 
 // LedgerEntryMutation represents an operation that mutates the LedgerEntry nodes in the graph.

@@ -19,6 +19,7 @@ import (
 	"github.com/bigledger/bigledger/ent/invoiceitem"
 	"github.com/bigledger/bigledger/ent/item"
 	"github.com/bigledger/bigledger/ent/journalentry"
+	"github.com/bigledger/bigledger/ent/ledgerdiscount"
 	"github.com/bigledger/bigledger/ent/ledgerentry"
 	"github.com/bigledger/bigledger/ent/payment"
 	"github.com/bigledger/bigledger/ent/paymentallocation"
@@ -46,6 +47,7 @@ var prefixMap = map[string]string{
 	"invli":   invoiceitem.Table,
 	"item":    item.Table,
 	"je":      journalentry.Table,
+	"ldisc":   ledgerdiscount.Table,
 	"jel":     ledgerentry.Table,
 	"pay":     payment.Table,
 	"alloc":   paymentallocation.Table,
@@ -104,6 +106,8 @@ func (c *Client) Visible(ctx context.Context, id pulid.ID) (bool, error) {
 		return c.Item.Query().Where(item.ID(id)).Exist(ctx)
 	case journalentry.Table:
 		return c.JournalEntry.Query().Where(journalentry.ID(id)).Exist(ctx)
+	case ledgerdiscount.Table:
+		return c.LedgerDiscount.Query().Where(ledgerdiscount.ID(id)).Exist(ctx)
 	case ledgerentry.Table:
 		return c.LedgerEntry.Query().Where(ledgerentry.ID(id)).Exist(ctx)
 	case payment.Table:

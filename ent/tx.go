@@ -40,6 +40,8 @@ type Tx struct {
 	Item *ItemClient
 	// JournalEntry is the client for interacting with the JournalEntry builders.
 	JournalEntry *JournalEntryClient
+	// LedgerDiscount is the client for interacting with the LedgerDiscount builders.
+	LedgerDiscount *LedgerDiscountClient
 	// LedgerEntry is the client for interacting with the LedgerEntry builders.
 	LedgerEntry *LedgerEntryClient
 	// Payment is the client for interacting with the Payment builders.
@@ -202,6 +204,7 @@ func (tx *Tx) init() {
 	tx.InvoiceItem = NewInvoiceItemClient(tx.config)
 	tx.Item = NewItemClient(tx.config)
 	tx.JournalEntry = NewJournalEntryClient(tx.config)
+	tx.LedgerDiscount = NewLedgerDiscountClient(tx.config)
 	tx.LedgerEntry = NewLedgerEntryClient(tx.config)
 	tx.Payment = NewPaymentClient(tx.config)
 	tx.PaymentAllocation = NewPaymentAllocationClient(tx.config)

@@ -70,6 +70,8 @@ const (
 	EdgePaymentAllocations = "payment_allocations"
 	// EdgeIdempotencyKeys holds the string denoting the idempotency_keys edge name in mutations.
 	EdgeIdempotencyKeys = "idempotency_keys"
+	// EdgeLedgerDiscounts holds the string denoting the ledger_discounts edge name in mutations.
+	EdgeLedgerDiscounts = "ledger_discounts"
 	// Table holds the table name of the company in the database.
 	Table = "companies"
 	// UsersTable is the table that holds the users relation/edge.
@@ -219,6 +221,13 @@ const (
 	IdempotencyKeysInverseTable = "idempotency_keys"
 	// IdempotencyKeysColumn is the table column denoting the idempotency_keys relation/edge.
 	IdempotencyKeysColumn = "company_id"
+	// LedgerDiscountsTable is the table that holds the ledger_discounts relation/edge.
+	LedgerDiscountsTable = "ledger_discounts"
+	// LedgerDiscountsInverseTable is the table name for the LedgerDiscount entity.
+	// It exists in this package in order to avoid circular dependency with the "ledgerdiscount" package.
+	LedgerDiscountsInverseTable = "ledger_discounts"
+	// LedgerDiscountsColumn is the table column denoting the ledger_discounts relation/edge.
+	LedgerDiscountsColumn = "company_id"
 )
 
 // Columns holds all SQL columns for company fields.
@@ -598,6 +607,20 @@ func ByIdempotencyKeys(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newIdempotencyKeysStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// ByLedgerDiscountsCount orders the results by ledger_discounts count.
+func ByLedgerDiscountsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newLedgerDiscountsStep(), opts...)
+	}
+}
+
+// ByLedgerDiscounts orders the results by ledger_discounts terms.
+func ByLedgerDiscounts(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newLedgerDiscountsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
 func newUsersStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -743,5 +766,12 @@ func newIdempotencyKeysStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(IdempotencyKeysInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, IdempotencyKeysTable, IdempotencyKeysColumn),
+	)
+}
+func newLedgerDiscountsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(LedgerDiscountsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, LedgerDiscountsTable, LedgerDiscountsColumn),
 	)
 }

@@ -849,6 +849,29 @@ func HasIdempotencyKeysWith(preds ...predicate.IdempotencyKey) predicate.Company
 	})
 }
 
+// HasLedgerDiscounts applies the HasEdge predicate on the "ledger_discounts" edge.
+func HasLedgerDiscounts() predicate.Company {
+	return predicate.Company(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, LedgerDiscountsTable, LedgerDiscountsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasLedgerDiscountsWith applies the HasEdge predicate on the "ledger_discounts" edge with a given conditions (other predicates).
+func HasLedgerDiscountsWith(preds ...predicate.LedgerDiscount) predicate.Company {
+	return predicate.Company(func(s *sql.Selector) {
+		step := newLedgerDiscountsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
 // And groups predicates with the AND operator between them.
 func And(predicates ...predicate.Company) predicate.Company {
 	return predicate.Company(sql.AndPredicates(predicates...))

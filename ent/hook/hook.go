@@ -165,6 +165,18 @@ func (f JournalEntryFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.JournalEntryMutation", m)
 }
 
+// The LedgerDiscountFunc type is an adapter to allow the use of ordinary
+// function as LedgerDiscount mutator.
+type LedgerDiscountFunc func(context.Context, *ent.LedgerDiscountMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f LedgerDiscountFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.LedgerDiscountMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.LedgerDiscountMutation", m)
+}
+
 // The LedgerEntryFunc type is an adapter to allow the use of ordinary
 // function as LedgerEntry mutator.
 type LedgerEntryFunc func(context.Context, *ent.LedgerEntryMutation) (ent.Value, error)

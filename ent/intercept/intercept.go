@@ -21,6 +21,7 @@ import (
 	"github.com/bigledger/bigledger/ent/invoiceitem"
 	"github.com/bigledger/bigledger/ent/item"
 	"github.com/bigledger/bigledger/ent/journalentry"
+	"github.com/bigledger/bigledger/ent/ledgerdiscount"
 	"github.com/bigledger/bigledger/ent/ledgerentry"
 	"github.com/bigledger/bigledger/ent/payment"
 	"github.com/bigledger/bigledger/ent/paymentallocation"
@@ -440,6 +441,33 @@ func (f TraverseJournalEntry) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.JournalEntryQuery", q)
 }
 
+// The LedgerDiscountFunc type is an adapter to allow the use of ordinary function as a Querier.
+type LedgerDiscountFunc func(context.Context, *ent.LedgerDiscountQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f LedgerDiscountFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.LedgerDiscountQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.LedgerDiscountQuery", q)
+}
+
+// The TraverseLedgerDiscount type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseLedgerDiscount func(context.Context, *ent.LedgerDiscountQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseLedgerDiscount) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseLedgerDiscount) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.LedgerDiscountQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.LedgerDiscountQuery", q)
+}
+
 // The LedgerEntryFunc type is an adapter to allow the use of ordinary function as a Querier.
 type LedgerEntryFunc func(context.Context, *ent.LedgerEntryQuery) (ent.Value, error)
 
@@ -712,6 +740,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.ItemQuery, predicate.Item, item.OrderOption]{typ: ent.TypeItem, tq: q}, nil
 	case *ent.JournalEntryQuery:
 		return &query[*ent.JournalEntryQuery, predicate.JournalEntry, journalentry.OrderOption]{typ: ent.TypeJournalEntry, tq: q}, nil
+	case *ent.LedgerDiscountQuery:
+		return &query[*ent.LedgerDiscountQuery, predicate.LedgerDiscount, ledgerdiscount.OrderOption]{typ: ent.TypeLedgerDiscount, tq: q}, nil
 	case *ent.LedgerEntryQuery:
 		return &query[*ent.LedgerEntryQuery, predicate.LedgerEntry, ledgerentry.OrderOption]{typ: ent.TypeLedgerEntry, tq: q}, nil
 	case *ent.PaymentQuery:

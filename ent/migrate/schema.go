@@ -665,6 +665,47 @@ var (
 			},
 		},
 	}
+	// LedgerDiscountsColumns holds the columns for the "ledger_discounts" table.
+	LedgerDiscountsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 40},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "customer_id", Type: field.TypeString},
+		{Name: "amount", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "numeric(20,4)"}},
+		{Name: "date", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "date"}},
+		{Name: "note", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "sub_type", Type: field.TypeEnum, Enums: []string{"sell_discount"}, Default: "sell_discount"},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"active", "deleted"}, Default: "active"},
+		{Name: "journal_entry_id", Type: field.TypeString, Nullable: true},
+		{Name: "created_by_id", Type: field.TypeString, Nullable: true},
+		{Name: "company_id", Type: field.TypeString, Size: 40},
+	}
+	// LedgerDiscountsTable holds the schema information for the "ledger_discounts" table.
+	LedgerDiscountsTable = &schema.Table{
+		Name:       "ledger_discounts",
+		Columns:    LedgerDiscountsColumns,
+		PrimaryKey: []*schema.Column{LedgerDiscountsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "ledger_discounts_companies_ledger_discounts",
+				Columns:    []*schema.Column{LedgerDiscountsColumns[11]},
+				RefColumns: []*schema.Column{CompaniesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "ledgerdiscount_company_id",
+				Unique:  false,
+				Columns: []*schema.Column{LedgerDiscountsColumns[11]},
+			},
+			{
+				Name:    "ledgerdiscount_customer_id_date",
+				Unique:  false,
+				Columns: []*schema.Column{LedgerDiscountsColumns[3], LedgerDiscountsColumns[5]},
+			},
+		},
+	}
 	// LedgerEntriesColumns holds the columns for the "ledger_entries" table.
 	LedgerEntriesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString, Size: 40},
@@ -1215,6 +1256,7 @@ var (
 		InvoiceItemsTable,
 		ItemsTable,
 		JournalEntriesTable,
+		LedgerDiscountsTable,
 		LedgerEntriesTable,
 		PaymentsTable,
 		PaymentAllocationsTable,
@@ -1250,6 +1292,7 @@ func init() {
 	ItemsTable.ForeignKeys[0].RefTable = CompaniesTable
 	ItemsTable.ForeignKeys[1].RefTable = TaxCodesTable
 	JournalEntriesTable.ForeignKeys[0].RefTable = CompaniesTable
+	LedgerDiscountsTable.ForeignKeys[0].RefTable = CompaniesTable
 	LedgerEntriesTable.ForeignKeys[0].RefTable = CompaniesTable
 	LedgerEntriesTable.ForeignKeys[1].RefTable = JournalEntriesTable
 	LedgerEntriesTable.ForeignKeys[2].RefTable = AccountsTable

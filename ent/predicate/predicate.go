@@ -45,6 +45,9 @@ type Item func(*sql.Selector)
 // JournalEntry is the predicate function for journalentry builders.
 type JournalEntry func(*sql.Selector)
 
+// LedgerDiscount is the predicate function for ledgerdiscount builders.
+type LedgerDiscount func(*sql.Selector)
+
 // LedgerEntry is the predicate function for ledgerentry builders.
 type LedgerEntry func(*sql.Selector)
 

@@ -422,6 +422,30 @@ func (f JournalEntryMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mu
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.JournalEntryMutation", m)
 }
 
+// The LedgerDiscountQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type LedgerDiscountQueryRuleFunc func(context.Context, *ent.LedgerDiscountQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f LedgerDiscountQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.LedgerDiscountQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.LedgerDiscountQuery", q)
+}
+
+// The LedgerDiscountMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type LedgerDiscountMutationRuleFunc func(context.Context, *ent.LedgerDiscountMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f LedgerDiscountMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.LedgerDiscountMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.LedgerDiscountMutation", m)
+}
+
 // The LedgerEntryQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type LedgerEntryQueryRuleFunc func(context.Context, *ent.LedgerEntryQuery) error

@@ -19,6 +19,7 @@ import (
 	"github.com/bigledger/bigledger/ent/invoiceitem"
 	"github.com/bigledger/bigledger/ent/item"
 	"github.com/bigledger/bigledger/ent/journalentry"
+	"github.com/bigledger/bigledger/ent/ledgerdiscount"
 	"github.com/bigledger/bigledger/ent/ledgerentry"
 	"github.com/bigledger/bigledger/ent/payment"
 	"github.com/bigledger/bigledger/ent/paymentallocation"
@@ -1201,6 +1202,47 @@ func init() {
 	journalentry.DefaultID = journalentryDescID.Default.(func() pulid.ID)
 	// journalentry.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	journalentry.IDValidator = journalentryDescID.Validators[0].(func(string) error)
+	ledgerdiscountMixin := schema.LedgerDiscount{}.Mixin()
+	ledgerdiscount.Policy = privacy.NewPolicies(ledgerdiscountMixin[2], schema.LedgerDiscount{})
+	ledgerdiscount.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := ledgerdiscount.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	ledgerdiscountMixinHooks2 := ledgerdiscountMixin[2].Hooks()
+
+	ledgerdiscount.Hooks[1] = ledgerdiscountMixinHooks2[0]
+
+	ledgerdiscount.Hooks[2] = ledgerdiscountMixinHooks2[1]
+	ledgerdiscountMixinFields0 := ledgerdiscountMixin[0].Fields()
+	_ = ledgerdiscountMixinFields0
+	ledgerdiscountMixinFields1 := ledgerdiscountMixin[1].Fields()
+	_ = ledgerdiscountMixinFields1
+	ledgerdiscountFields := schema.LedgerDiscount{}.Fields()
+	_ = ledgerdiscountFields
+	// ledgerdiscountDescCreatedAt is the schema descriptor for created_at field.
+	ledgerdiscountDescCreatedAt := ledgerdiscountMixinFields1[0].Descriptor()
+	// ledgerdiscount.DefaultCreatedAt holds the default value on creation for the created_at field.
+	ledgerdiscount.DefaultCreatedAt = ledgerdiscountDescCreatedAt.Default.(func() time.Time)
+	// ledgerdiscountDescUpdatedAt is the schema descriptor for updated_at field.
+	ledgerdiscountDescUpdatedAt := ledgerdiscountMixinFields1[1].Descriptor()
+	// ledgerdiscount.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	ledgerdiscount.DefaultUpdatedAt = ledgerdiscountDescUpdatedAt.Default.(func() time.Time)
+	// ledgerdiscount.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	ledgerdiscount.UpdateDefaultUpdatedAt = ledgerdiscountDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// ledgerdiscountDescAmount is the schema descriptor for amount field.
+	ledgerdiscountDescAmount := ledgerdiscountFields[1].Descriptor()
+	// ledgerdiscount.DefaultAmount holds the default value on creation for the amount field.
+	ledgerdiscount.DefaultAmount = ledgerdiscountDescAmount.Default.(decimal.Decimal)
+	// ledgerdiscountDescID is the schema descriptor for id field.
+	ledgerdiscountDescID := ledgerdiscountMixinFields0[0].Descriptor()
+	// ledgerdiscount.DefaultID holds the default value on creation for the id field.
+	ledgerdiscount.DefaultID = ledgerdiscountDescID.Default.(func() pulid.ID)
+	// ledgerdiscount.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	ledgerdiscount.IDValidator = ledgerdiscountDescID.Validators[0].(func(string) error)
 	ledgerentryMixin := schema.LedgerEntry{}.Mixin()
 	ledgerentry.Policy = privacy.NewPolicies(ledgerentryMixin[2], schema.LedgerEntry{})
 	ledgerentry.Hooks[0] = func(next ent.Mutator) ent.Mutator {

@@ -54,6 +54,7 @@ func (Company) Edges() []ent.Edge {
 		edge.To("payments", Payment.Type).Annotations(skip),
 		edge.To("payment_allocations", PaymentAllocation.Type).Annotations(skip),
 		edge.To("idempotency_keys", IdempotencyKey.Type).Annotations(skip),
+		edge.To("ledger_discounts", LedgerDiscount.Type).Annotations(skip),
 	}
 }
 

@@ -183,3 +183,39 @@ func (LedgerEntry) Hooks() []ent.Hook {
 func (LedgerEntry) Annotations() []schema.Annotation {
 	return []schema.Annotation{entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput, entgql.SkipWhereInput)}
 }
+
+// LedgerDiscount is a discount granted on a customer's ledger (seed 003):
+// Dr Sales discounts / Cr Accounts receivable. Editing or deleting one
+// reverses its current posting (and re-posts); nothing posted is edited.
+type LedgerDiscount struct{ ent.Schema }
+
+// Mixin of LedgerDiscount.
+func (LedgerDiscount) Mixin() []ent.Mixin {
+	return []ent.Mixin{pulid.MixinWithPrefix("ldisc"), TimeMixin{}, TenantMixin{Ref: "ledger_discounts"}}
+}
+
+// Fields of LedgerDiscount.
+func (LedgerDiscount) Fields() []ent.Field {
+	ro := serverOwned()
+	skipIDs := entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput, entgql.SkipWhereInput, entgql.SkipOrderField)
+	return []ent.Field{
+		field.String("customer_id").GoType(pulid.ID("")).Immutable().Annotations(skipIDs),
+		money("amount", ro),
+		dateField("date", false, ro),
+		field.Text("note").Optional().Nillable().Annotations(ro),
+		field.Enum("sub_type").Values("sell_discount").Default("sell_discount").Annotations(ro),
+		field.Enum("status").Values("active", "deleted").Default("active").Annotations(ro),
+		field.String("journal_entry_id").GoType(pulid.ID("")).Optional().Nillable().Annotations(skipIDs),
+		field.String("created_by_id").GoType(pulid.ID("")).Optional().Nillable().Immutable().Annotations(skipIDs),
+	}
+}
+
+// Indexes of LedgerDiscount.
+func (LedgerDiscount) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("customer_id", "date")}
+}
+
+// Annotations of LedgerDiscount: REST (seed 003) only for now.
+func (LedgerDiscount) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.Skip()}
+}
