@@ -504,30 +504,31 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Account        func(childComplexity int, id pulid.ID) int
-		Accounts       func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.AccountOrder, where *ent.AccountWhereInput, search *string) int
-		Attachments    func(childComplexity int, documentID pulid.ID) int
-		Contact        func(childComplexity int, id pulid.ID) int
-		Customer       func(childComplexity int, id pulid.ID) int
-		CustomerGroup  func(childComplexity int, id pulid.ID) int
-		CustomerGroups func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CustomerGroupOrder, where *ent.CustomerGroupWhereInput) int
-		Customers      func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.CustomerOrder, where *ent.CustomerWhereInput, search *string, tags []string) int
-		Invoice        func(childComplexity int, id pulid.ID) int
-		Invoices       func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.InvoiceOrder, where *ent.InvoiceWhereInput, search *string, overdue *bool) int
-		Item           func(childComplexity int, id pulid.ID) int
-		Items          func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ItemOrder, where *ent.ItemWhereInput, search *string) int
-		JournalEntries func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.JournalEntryOrder, where *ent.JournalEntryWhereInput) int
-		JournalEntry   func(childComplexity int, id pulid.ID) int
-		Node           func(childComplexity int, id pulid.ID) int
-		Nodes          func(childComplexity int, ids []pulid.ID) int
-		Payment        func(childComplexity int, id pulid.ID) int
-		Payments       func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.PaymentOrder, where *ent.PaymentWhereInput) int
-		Quote          func(childComplexity int, id pulid.ID) int
-		Quotes         func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.QuoteOrder, where *ent.QuoteWhereInput, search *string) int
-		Reports        func(childComplexity int, typeArg model.ReportType, params *model.ReportParams) int
-		SalesOrder     func(childComplexity int, id pulid.ID) int
-		SalesOrders    func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.SalesOrderOrder, where *ent.SalesOrderWhereInput, search *string) int
-		TaxCodes       func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.TaxCodeOrder, where *ent.TaxCodeWhereInput) int
+		Account         func(childComplexity int, id pulid.ID) int
+		Accounts        func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.AccountOrder, where *ent.AccountWhereInput, search *string) int
+		Attachments     func(childComplexity int, documentID pulid.ID) int
+		Contact         func(childComplexity int, id pulid.ID) int
+		Customer        func(childComplexity int, id pulid.ID) int
+		CustomerGroup   func(childComplexity int, id pulid.ID) int
+		CustomerGroups  func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CustomerGroupOrder, where *ent.CustomerGroupWhereInput) int
+		CustomerSummary func(childComplexity int, customerID pulid.ID) int
+		Customers       func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.CustomerOrder, where *ent.CustomerWhereInput, search *string, tags []string) int
+		Invoice         func(childComplexity int, id pulid.ID) int
+		Invoices        func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.InvoiceOrder, where *ent.InvoiceWhereInput, search *string, overdue *bool) int
+		Item            func(childComplexity int, id pulid.ID) int
+		Items           func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ItemOrder, where *ent.ItemWhereInput, search *string) int
+		JournalEntries  func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.JournalEntryOrder, where *ent.JournalEntryWhereInput) int
+		JournalEntry    func(childComplexity int, id pulid.ID) int
+		Node            func(childComplexity int, id pulid.ID) int
+		Nodes           func(childComplexity int, ids []pulid.ID) int
+		Payment         func(childComplexity int, id pulid.ID) int
+		Payments        func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.PaymentOrder, where *ent.PaymentWhereInput) int
+		Quote           func(childComplexity int, id pulid.ID) int
+		Quotes          func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.QuoteOrder, where *ent.QuoteWhereInput, search *string) int
+		Reports         func(childComplexity int, typeArg model.ReportType, params *model.ReportParams) int
+		SalesOrder      func(childComplexity int, id pulid.ID) int
+		SalesOrders     func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.SalesOrderOrder, where *ent.SalesOrderWhereInput, search *string) int
+		TaxCodes        func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.TaxCodeOrder, where *ent.TaxCodeWhereInput) int
 	}
 
 	Quote struct {
@@ -791,6 +792,7 @@ type QueryResolver interface {
 	SalesOrder(ctx context.Context, id pulid.ID) (*ent.SalesOrder, error)
 	SalesOrders(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.SalesOrderOrder, where *ent.SalesOrderWhereInput, search *string) (*ent.SalesOrderConnection, error)
 	Attachments(ctx context.Context, documentID pulid.ID) ([]*ent.Attachment, error)
+	CustomerSummary(ctx context.Context, customerID pulid.ID) (map[string]any, error)
 }
 type QuoteResolver interface {
 	Status(ctx context.Context, obj *ent.Quote) (quote.Status, error)
@@ -3192,6 +3194,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.CustomerGroups(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.CustomerGroupOrder), args["where"].(*ent.CustomerGroupWhereInput)), true
+	case "Query.customerSummary":
+		if e.ComplexityRoot.Query.CustomerSummary == nil {
+			break
+		}
+
+		args, err := ec.field_Query_customerSummary_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CustomerSummary(childComplexity, args["customerId"].(pulid.ID)), true
 	case "Query.customers":
 		if e.ComplexityRoot.Query.Customers == nil {
 			break
@@ -10150,6 +10163,14 @@ extend type Query {
   "Files attached to a quote, sales order or invoice (upload them over REST)."
   attachments(documentId: ID!): [Attachment!]!
 }
+
+extend type Query {
+  """
+  Seed 000 Customer Summary: totals, payment punctuality, credit use,
+  90-day trends and top products, as a JSON object.
+  """
+  customerSummary(customerId: ID!): Map!
+}
 `, BuiltIn: false},
 	{Name: "../schema/scalars.graphql", Input: `"""
 A money amount. Output is a string at the currency's scale ("2567.50");
@@ -12631,6 +12652,20 @@ func (ec *executionContext) field_Query_customerGroups_args(ctx context.Context,
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_customerSummary_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "customerId",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["customerId"] = arg0
 	return args, nil
 }
 
@@ -23560,6 +23595,50 @@ func (ec *executionContext) fieldContext_Query_attachments(ctx context.Context, 
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_attachments_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_customerSummary(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_customerSummary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CustomerSummary(ctx, fc.Args["customerId"].(pulid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v map[string]any) graphql.Marshaler {
+			return ec.marshalNMap2map(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_customerSummary(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Map does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_customerSummary_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -54196,6 +54275,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_attachments(ctx, field)
+				})
+		case "customerSummary":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_customerSummary(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {

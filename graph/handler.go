@@ -191,6 +191,7 @@ var rootScopes = map[string]string{
 	"createJournalEntry":         "ledger:write",
 	"reverseJournalEntry":        "ledger:write",
 	"reports":                    "ledger:read",
+	"customerSummary":            "customers:read,invoices:read",
 	"setCustomerOpeningBalance":  "ledger:write,customers:write",
 }
 

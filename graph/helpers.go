@@ -1,6 +1,9 @@
 package graph
 
 import (
+	"bytes"
+	"encoding/json"
+
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/graph/model"
 )
@@ -17,4 +20,16 @@ func deref(s *string) string {
 		return ""
 	}
 	return *s
+}
+
+// toMap renders a JSON-tagged value as a Map scalar.
+func toMap(v any) (map[string]any, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var m map[string]any
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	return m, d.Decode(&m)
 }

@@ -191,6 +191,15 @@ func (r *queryResolver) Attachments(ctx context.Context, documentID pulid.ID) ([
 	return sales.DocumentAttachments(ctx, documentID)
 }
 
+// CustomerSummary is the resolver for the customerSummary field.
+func (r *queryResolver) CustomerSummary(ctx context.Context, customerID pulid.ID) (map[string]any, error) {
+	s, err := sales.SummarizeCustomer(ctx, customerID)
+	if err != nil {
+		return nil, err
+	}
+	return toMap(s)
+}
+
 // Status is the resolver for the status field.
 func (r *quoteResolver) Status(ctx context.Context, obj *ent.Quote) (quote.Status, error) {
 	today, err := sales.Today(ctx)

@@ -13,6 +13,7 @@ import (
 	"github.com/bigledger/bigledger/internal/apperr"
 	"github.com/bigledger/bigledger/internal/crm"
 	"github.com/bigledger/bigledger/internal/money"
+	"github.com/bigledger/bigledger/internal/sales"
 )
 
 // amount prints a decimal as a JSON number at its currency's scale
@@ -340,4 +341,17 @@ func (a *API) deleteCustomer(r *http.Request) (result, error) {
 		return result{}, err
 	}
 	return result{status: http.StatusOK, data: map[string]any{"id": id, "deleted": true}, message: "Customer deleted"}, nil
+}
+
+// customerSummary answers seed 000 GET /customers/{id}/summary.
+func (a *API) customerSummary(r *http.Request) (result, error) {
+	id, err := pathID(r, "id", "cust", crm.CustomerNotFound)
+	if err != nil {
+		return result{}, err
+	}
+	s, err := sales.SummarizeCustomer(r.Context(), id)
+	if err != nil {
+		return result{}, err
+	}
+	return result{status: http.StatusOK, data: s}, nil
 }

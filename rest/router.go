@@ -24,6 +24,7 @@ var routes = []route{
 	{"PATCH", "/api/v1/customers/{id}", "customers:write", func(a *API) endpoint { return a.updateCustomer }},
 	{"DELETE", "/api/v1/customers/{id}", "customers:write", func(a *API) endpoint { return a.deleteCustomer }},
 	{"GET", "/api/v1/customers/{id}/contacts", "customers:read", func(a *API) endpoint { return a.listContacts }},
+	{"GET", "/api/v1/customers/{id}/summary", "customers:read,invoices:read", func(a *API) endpoint { return a.customerSummary }},
 	{"POST", "/api/v1/customers/{id}/contacts", "customers:write", func(a *API) endpoint { return a.createContact }},
 	{"GET", "/api/v1/integration/customer-groups", "customers:read", func(a *API) endpoint { return a.listGroups }},
 	{"POST", "/api/v1/integration/customer-groups", "customers:write", func(a *API) endpoint { return a.createGroup }},
