@@ -9871,6 +9871,8 @@ enum ReportType {
   balance_sheet
   profit_loss
   ar_aging
+  "seed 002: income, expenses, profit, outstanding invoices (from/to within one year, or one month)"
+  financial_summary
 }
 
 input ReportParams {

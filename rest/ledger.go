@@ -2,6 +2,7 @@ package rest
 
 import (
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -256,7 +257,7 @@ func (a *API) report(typ string) endpoint {
 		t := typ
 		if t == "" {
 			t = map[string]string{"balance-sheet": "balance_sheet", "profit-loss": "profit_loss", "trial-balance": "trial_balance",
-				"ar-aging": "ar_aging"}[r.PathValue("type")]
+				"ar-aging": "ar_aging", "financial": "financial_summary"}[r.PathValue("type")]
 		}
 		rep, err := ledger.Report(r.Context(), t, from, to)
 		if err != nil {
@@ -264,4 +265,35 @@ func (a *API) report(typ string) endpoint {
 		}
 		return result{status: http.StatusOK, data: rep}, nil
 	}
+}
+
+// financialSummary answers seed 002 GET /api/v2/reports/financial?year=&month=.
+func (a *API) financialSummary(r *http.Request) (result, error) {
+	q := r.URL.Query()
+	var d apperr.Details
+	year, month := 0, 0
+	if s := q.Get("year"); s != "" {
+		if n, err := strconv.Atoi(s); err != nil || n < 1900 || n > 9999 {
+			d.Add("year", "Must be a year such as 2024")
+		} else {
+			year = n
+		}
+	}
+	if s := q.Get("month"); s != "" {
+		if n, err := strconv.Atoi(s); err != nil || n < 1 || n > 12 {
+			d.Add("month", "Must be 1–12")
+		} else if year == 0 {
+			d.Add("month", "Requires year")
+		} else {
+			month = n
+		}
+	}
+	if err := d.Err("VALIDATION_ERROR", "Invalid query parameters"); err != nil {
+		return result{}, err
+	}
+	rep, err := ledger.FinancialSummary(r.Context(), year, month)
+	if err != nil {
+		return result{}, err
+	}
+	return result{status: http.StatusOK, data: rep}, nil
 }

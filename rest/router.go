@@ -84,6 +84,7 @@ var routes = []route{
 	{"GET", "/v1/reports/balance-sheet", "ledger:read", func(a *API) endpoint { return a.report("balance_sheet") }},
 	{"GET", "/v1/reports/profit-loss", "ledger:read", func(a *API) endpoint { return a.report("profit_loss") }},
 	{"GET", "/api/v1/reports/{type}", "ledger:read", func(a *API) endpoint { return a.report("") }},
+	{"GET", "/api/v2/reports/financial", "ledger:read", func(a *API) endpoint { return a.financialSummary }},
 	// The document kind decides the scope: checked in the handler.
 	{"GET", "/api/v1/attachments/{id}", "", func(a *API) endpoint { return a.getAttachment }},
 	{"DELETE", "/api/v1/attachments/{id}", "", func(a *API) endpoint { return a.deleteAttachment }},

@@ -31,6 +31,8 @@ const (
 	ReportTypeBalanceSheet ReportType = "balance_sheet"
 	ReportTypeProfitLoss   ReportType = "profit_loss"
 	ReportTypeArAging      ReportType = "ar_aging"
+	// seed 002: income, expenses, profit, outstanding invoices (from/to within one year, or one month)
+	ReportTypeFinancialSummary ReportType = "financial_summary"
 )
 
 var AllReportType = []ReportType{
@@ -38,11 +40,12 @@ var AllReportType = []ReportType{
 	ReportTypeBalanceSheet,
 	ReportTypeProfitLoss,
 	ReportTypeArAging,
+	ReportTypeFinancialSummary,
 }
 
 func (e ReportType) IsValid() bool {
 	switch e {
-	case ReportTypeTrialBalance, ReportTypeBalanceSheet, ReportTypeProfitLoss, ReportTypeArAging:
+	case ReportTypeTrialBalance, ReportTypeBalanceSheet, ReportTypeProfitLoss, ReportTypeArAging, ReportTypeFinancialSummary:
 		return true
 	}
 	return false

@@ -6,6 +6,7 @@ import (
 	"io"
 	"sort"
 	"strconv"
+	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -272,6 +273,15 @@ func Report(ctx context.Context, typ string, from, to *types.Date) (map[string]a
 		return BalanceSheet(ctx, asOf)
 	case "profit_loss":
 		return ProfitAndLoss(ctx, from, to)
+	case "financial_summary":
+		year, month := 0, 0
+		if to != nil {
+			year = to.Year
+		}
+		if from != nil && to != nil && from.Year == to.Year && from.Month == to.Month {
+			month = int(from.Month)
+		}
+		return FinancialSummary(ctx, year, month)
 	case "ar_aging":
 		if asOf == nil {
 			f, err := factsOf(ctx, store.Client(ctx))
@@ -284,7 +294,7 @@ func Report(ctx context.Context, typ string, from, to *types.Date) (map[string]a
 		return ARAging(ctx, *asOf)
 	}
 	return nil, apperr.Validation("VALIDATION_ERROR", "Unknown report", apperr.Detail{Field: "type",
-		Message: "Must be trial_balance, balance_sheet, profit_loss or ar_aging"})
+		Message: "Must be trial_balance, balance_sheet, profit_loss, ar_aging or financial_summary"})
 }
 
 func dateOrNil(d *types.Date) any {
@@ -309,4 +319,48 @@ func (a *Amount) UnmarshalGQL(v any) error {
 	d, err := money.UnmarshalDecimal(v)
 	a.Decimal = d
 	return err
+}
+
+// FinancialSummary is seed 002's summary for a year (and month): income,
+// expenses and profit from the ledger, and what issued invoices still owe.
+func FinancialSummary(ctx context.Context, year, month int) (map[string]any, error) {
+	var from, to *types.Date
+	if year != 0 {
+		f := types.Date{Year: year, Month: 1, Day: 1}
+		t := types.Date{Year: year, Month: 12, Day: 31}
+		if month != 0 {
+			f = types.Date{Year: year, Month: time.Month(month), Day: 1}
+			t = types.DateOf(f.Time().AddDate(0, 1, -1))
+		}
+		from, to = &f, &t
+	}
+	pl, err := ProfitAndLoss(ctx, from, to)
+	if err != nil {
+		return nil, err
+	}
+	cid, err := baseCompany(ctx)
+	if err != nil {
+		return nil, err
+	}
+	q := `SELECT COALESCE(SUM(ROUND(amount_due * exchange_rate, 2)), 0)::text FROM invoices WHERE company_id = $1 AND status = 'sent'`
+	args := []any{string(cid)}
+	if to != nil {
+		q += ` AND invoice_date <= $2`
+		args = append(args, to.String())
+	}
+	rows, err := store.Client(ctx).QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	outstanding := decimal.Zero
+	if rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		outstanding = decimal.RequireFromString(s)
+	}
+	return map[string]any{"income": pl["totalIncome"], "expenses": pl["totalExpenses"], "profit": pl["netIncome"],
+		"outstanding_invoices": Amount{outstanding}, "from": dateOrNil(from), "to": dateOrNil(to)}, rows.Err()
 }

@@ -95,6 +95,15 @@ func TestReportsAgree(t *testing.T) {
 		!num(t, tk.Get(past.Body, "data", "total", "days31To60")).Equal(decimal.RequireFromString("211.40")) {
 		t.Fatalf("aging in the past: %s", past.Raw)
 	}
+	// Seed 002's financial summary agrees with the P&L and the open invoices.
+	fin := e.Do(e.A, "GET", "/api/v2/reports/financial", nil)
+	if !num(t, tk.Get(fin.Body, "data", "profit")).Equal(num(t, tk.Get(pl.Body, "data", "netIncome"))) ||
+		!num(t, tk.Get(fin.Body, "data", "outstanding_invoices")).Equal(num(t, total["total"])) {
+		t.Fatalf("financial summary: %s (P&L %s, aging %v)", fin.Raw, pl.Raw, total)
+	}
+	if r := e.Do(e.A, "GET", "/api/v2/reports/financial?year=2024&month=13", nil); r.Status != 400 {
+		t.Fatalf("bad month: %d", r.Status)
+	}
 	if r := e.Do(e.A, "GET", "/api/v1/reports/cash-flow", nil); r.Status != 400 {
 		t.Fatalf("unknown report: %d %s", r.Status, r.Raw)
 	}

@@ -98,6 +98,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) { play.ServeHTTP(w, r) })
 	mux.Handle("/api/", s.restAuth(api))
 	mux.Handle("/v1/", s.restAuth(api))
+	mux.Handle("/api/v2/", s.restAuth(api))
 
 	var h http.Handler = mux
 	h = s.withClient(h)
