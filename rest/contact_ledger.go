@@ -2,6 +2,13 @@ package rest
 
 import (
 	"net/http"
+	"strings"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/bigledger/bigledger/ent"
+	"github.com/bigledger/bigledger/ent/invoice"
+	"github.com/bigledger/bigledger/ent/schema/pulid"
 
 	"github.com/bigledger/bigledger/ent/journalentry"
 	"github.com/bigledger/bigledger/ent/schema/types"
@@ -46,8 +53,33 @@ func (a *API) contactOpeningBalance(r *http.Request) (result, error) {
 	return result{status: http.StatusOK, data: data}, nil
 }
 
-// contactLedger answers seed 003 GET /contacts/{id}/ledger (start_date,
-// end_date, both or neither).
+// seed003Types labels ledger rows the way the web ledger does.
+var seed003Types = map[string]string{
+	"invoice": "Sell", "invoice_void": "Sell void", "payment": "Payment", "payment_void": "Payment void",
+	"opening_balance": "Opening balance", "ledger_discount": "Ledger discount", "manual": "Journal", "reversal": "Reversal",
+}
+
+type contactLedgerLineV1 struct {
+	Date          types.Date `json:"date"`
+	RefNo         string     `json:"ref_no"`
+	Type          string     `json:"type"`
+	EntryNumber   string     `json:"entry_number"`
+	PaymentStatus *string    `json:"payment_status"`
+	Debit         *amount    `json:"debit"`
+	Credit        *amount    `json:"credit"`
+	Balance       string     `json:"balance"`
+	Note          *string    `json:"note"`
+	// format_2 adds the invoice's own totals.
+	FinalTotal *amount     `json:"final_total,omitempty"`
+	TotalDue   *amount     `json:"total_due,omitempty"`
+	TotalPaid  *amount     `json:"total_paid,omitempty"`
+	DueDate    *types.Date `json:"due_date,omitempty"`
+	InvoiceID  *pulid.ID   `json:"transaction_id,omitempty"`
+}
+
+// contactLedger answers seed 003 GET /contacts/{id}/ledger: start_date and
+// end_date (both or neither), format_1 or format_2, q (≥ 2 characters)
+// over reference, type and note.
 func (a *API) contactLedger(r *http.Request) (result, error) {
 	id, err := pathID(r, "id", "cust", crm.CustomerNotFound)
 	if err != nil {
@@ -69,8 +101,16 @@ func (a *API) contactLedger(r *http.Request) (result, error) {
 	if (from == nil) != (to == nil) && len(d) == 0 {
 		d.Add("start_date", "start_date and end_date go together")
 	}
-	if f := q.Get("format"); f != "" && f != "format_1" {
-		d.Add("format", "Only format_1 is supported")
+	format := q.Get("format")
+	if format == "" {
+		format = "format_1"
+	}
+	if format != "format_1" && format != "format_2" {
+		d.Add("format", "Must be format_1 or format_2")
+	}
+	term := strings.TrimSpace(q.Get("q"))
+	if q.Has("q") && len([]rune(term)) < 2 {
+		d.Add("q", "Must be at least 2 characters")
 	}
 	if err := d.Err("VALIDATION_ERROR", "Invalid query parameters"); err != nil {
 		return result{}, err
@@ -79,5 +119,91 @@ func (a *API) contactLedger(r *http.Request) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	return result{status: http.StatusOK, data: rep}, nil
+	all, err := ledger.CustomerLedger(r.Context(), id, nil, nil)
+	if err != nil {
+		return result{}, err
+	}
+	cu, err := crm.GetCustomer(r.Context(), id, nil)
+	if err != nil {
+		return result{}, err
+	}
+	invoices, err := store.Client(r.Context()).Invoice.Query().Where(invoice.CustomerID(id)).All(r.Context())
+	if err != nil {
+		return result{}, err
+	}
+	byNumber := map[string]*ent.Invoice{}
+	for _, inv := range invoices {
+		byNumber[inv.InvoiceNumber] = inv
+	}
+	cur := cu.Currency
+	totals := func(lines []ledger.LedgerLine) (inv, paid, disc decimal.Decimal) {
+		for _, l := range lines {
+			switch l.SourceType {
+			case "invoice", "opening_balance":
+				inv = inv.Add(l.Debit.Decimal)
+			case "invoice_void":
+				inv = inv.Sub(l.Credit.Decimal)
+			case "payment":
+				paid = paid.Add(l.Credit.Decimal)
+			case "payment_void":
+				paid = paid.Sub(l.Debit.Decimal)
+			case "ledger_discount":
+				disc = disc.Add(l.Credit.Decimal)
+			case "reversal":
+				// A reversed charge (opening balance) or discount undoes it.
+				inv = inv.Sub(l.Credit.Decimal)
+				disc = disc.Sub(l.Debit.Decimal)
+			}
+		}
+		return
+	}
+	lines := []contactLedgerLineV1{}
+	for _, l := range rep.Lines {
+		ref := l.EntryNumber
+		if l.Reference != nil && *l.Reference != "" {
+			ref = *l.Reference
+		}
+		row := contactLedgerLineV1{Date: l.Date, RefNo: ref, Type: seed003Types[l.SourceType], EntryNumber: l.EntryNumber,
+			Note: l.Description, Balance: cur + " " + money.Format(l.RunningBalance.Decimal, cur)}
+		if l.Debit.IsPositive() {
+			row.Debit = &amount{l.Debit.Decimal, cur}
+		}
+		if l.Credit.IsPositive() {
+			row.Credit = &amount{l.Credit.Decimal, cur}
+		}
+		if inv := byNumber[ref]; inv != nil {
+			st := string(inv.PaymentStatus)
+			row.PaymentStatus, row.InvoiceID = &st, &inv.ID
+			if format == "format_2" {
+				row.FinalTotal, row.TotalDue, row.TotalPaid = &amount{inv.Total, cur}, &amount{inv.AmountDue, cur}, &amount{inv.AmountPaid, cur}
+				row.DueDate = &inv.DueDate
+			}
+		}
+		if term != "" {
+			hay := strings.ToLower(row.RefNo + " " + row.Type + " " + row.EntryNumber)
+			if row.Note != nil {
+				hay += " " + strings.ToLower(*row.Note)
+			}
+			if !strings.Contains(hay, strings.ToLower(term)) {
+				continue
+			}
+		}
+		lines = append(lines, row)
+	}
+	pInv, pPaid, pDisc := totals(rep.Lines)
+	aInv, aPaid, aDisc := totals(all.Lines)
+	summary := map[string]any{"start_date": from, "end_date": to,
+		"beginning_balance": amount{rep.OpeningBalance.Decimal, cur}, "balance_due": amount{rep.ClosingBalance.Decimal, cur},
+		"total_invoice": amount{pInv, cur}, "total_paid": amount{pPaid, cur}, "ledger_discount": amount{pDisc, cur},
+		"all_total_invoice": amount{aInv, cur}, "all_invoice_paid": amount{aPaid, cur}, "all_ledger_discount": amount{aDisc, cur},
+		"all_balance_due": amount{all.ClosingBalance.Decimal, cur}}
+	return result{status: http.StatusOK, data: map[string]any{"contact_id": id, "lines": lines, "summary": summary,
+		"format": format, "q": nilIfEmpty(term)}}, nil
+}
+
+func nilIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
 }

@@ -33,18 +33,22 @@ func TestCustomerOpeningBalanceAndLedger(t *testing.T) {
 	if tk.Get(obr.Body, "data", "has_opening_balance") != true || !strings.Contains(string(obr.Raw), `"final_total":300.00`) {
 		t.Fatalf("opening balance lookup: %s", obr.Raw)
 	}
-	led := e.Do(e.A, "GET", "/api/v1/integration/contacts/"+cust+"/ledger?start_date=2024-01-15&end_date=2024-12-31", nil)
+	led := e.Do(e.A, "GET", "/api/v1/integration/contacts/"+cust+"/ledger?start_date=2024-01-15&end_date=2024-12-31&format=format_2", nil)
 	raw := string(led.Raw)
-	for _, want := range []string{`"openingBalance":300.00`, `"totalDebit":200.00`, `"totalCredit":150.00`, `"closingBalance":350.00`, `"runningBalance":500.00`} {
+	for _, want := range []string{`"beginning_balance":300.00`, `"total_invoice":200.00`, `"total_paid":150.00`, `"balance_due":350.00`,
+		`"balance":"MYR 500.00"`, `"type":"Sell"`, `"type":"Payment"`, `"final_total":200.00`, `"total_due":50.00`, `"all_total_invoice":500.00`} {
 		if !strings.Contains(raw, want) {
 			t.Errorf("ledger lacks %s: %s", want, raw)
 		}
+	}
+	if q := e.Do(e.A, "GET", "/api/v1/integration/contacts/"+cust+"/ledger?q=payment", nil); len(tk.Get(q.Body, "data", "lines").([]any)) != 1 {
+		t.Errorf("ledger q: %s", q.Raw)
 	}
 	g := e.MustGQL(e.A, `query($c: ID!) { customer(id: $c) { ledger { openingBalance closingBalance lines { sourceType debit credit runningBalance } } } }`, map[string]any{"c": cust})
 	if tk.Str(g, "customer", "ledger", "closingBalance") != "350.00" || len(tk.Get(g, "customer", "ledger", "lines").([]any)) != 5 {
 		t.Fatalf("GraphQL ledger: %v", g)
 	}
-	for _, q := range []string{"start_date=2024-01-01", "start_date=2024-13-01&end_date=2024-12-31", "start_date=2024-05-01&end_date=2024-01-01"} {
+	for _, q := range []string{"start_date=2024-01-01", "start_date=2024-13-01&end_date=2024-12-31", "start_date=2024-05-01&end_date=2024-01-01", "q=x", "format=format_9"} {
 		if r := e.Do(e.A, "GET", "/api/v1/integration/contacts/"+cust+"/ledger?"+q, nil); r.Status != 400 {
 			t.Errorf("%s: %d %s", q, r.Status, r.Raw)
 		}
