@@ -24,6 +24,9 @@ type pagination struct {
 	NextCursor *string `json:"nextCursor"`
 	Limit      int     `json:"limit"`
 	Total      int     `json:"total"`
+	// Page and Pages are set by the lists that also page by number.
+	Page  int `json:"page,omitempty"`
+	Pages int `json:"pages,omitempty"`
 }
 
 type envelope struct {

@@ -53,6 +53,21 @@ var accountList = listSpec{
 
 func (a *API) listAccounts(r *http.Request) (result, error) {
 	q := r.URL.Query()
+	// Seed 004 pages by number (page, limit; default 20). The chart of
+	// accounts is small, so offset paging is fine here; cursor paging
+	// works too, as on every other list.
+	page := 0
+	if s := q.Get("page"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > 100000 {
+			return result{}, validationFor(ledger.CodeInvalidAccount, "page", "Must be a positive integer")
+		}
+		page = n
+		q.Del("page")
+		if q.Get("limit") == "" {
+			q.Set("limit", "20")
+		}
+	}
 	p, err := parseList(q, accountList, ledger.CodeInvalidAccount)
 	if err != nil {
 		return result{}, err
@@ -78,11 +93,44 @@ func (a *API) listAccounts(r *http.Request) (result, error) {
 		order = &ent.AccountOrder{Field: f, Direction: direction(s.desc)}
 	}
 	search := q.Get("search")
-	conn, err := a.query().Accounts(r.Context(), p.after, &p.limit, nil, nil, order, where, &search)
+	balances, err := ledger.Balances(r.Context(), nil)
 	if err != nil {
 		return result{}, err
 	}
-	balances, err := ledger.Balances(r.Context(), nil)
+	if page > 0 {
+		pred, err := where.P()
+		if err != nil {
+			return result{}, err
+		}
+		base := ledger.Accounts(r.Context(), search)
+		if pred != nil {
+			base = base.Where(pred)
+		}
+		total, err := base.Clone().Count(r.Context())
+		if err != nil {
+			return result{}, err
+		}
+		col := account.FieldCode
+		if order.Field == ent.AccountOrderFieldName {
+			col = account.FieldName
+		}
+		by := ent.Asc(col, account.FieldID)
+		if order.Direction == direction(true) {
+			by = ent.Desc(col, account.FieldID)
+		}
+		list, err := base.Order(by).Offset((page - 1) * p.limit).Limit(p.limit).All(r.Context())
+		if err != nil {
+			return result{}, err
+		}
+		data := make([]accountV1, len(list))
+		for i, acc := range list {
+			data[i] = toAccountV1(acc, balances[acc.ID])
+		}
+		pages := (total + p.limit - 1) / p.limit
+		return result{status: http.StatusOK, data: data, page: &pagination{HasMore: page < pages, Limit: p.limit, Total: total,
+			Page: page, Pages: pages}}, nil
+	}
+	conn, err := a.query().Accounts(r.Context(), p.after, &p.limit, nil, nil, order, where, &search)
 	if err != nil {
 		return result{}, err
 	}

@@ -29,6 +29,14 @@ func TestAccountsAndManualJournalEntries(t *testing.T) {
 		tk.Str(je.Body, "data", "lines", 0, "account", "code") != "6100" || !strings.HasPrefix(tk.Str(je.Body, "data", "number"), "JE-2024-") {
 		t.Fatalf("journal entry: %d %s", je.Status, je.Raw)
 	}
+	paged := e.Do(e.A, "GET", "/api/v1/accounts?page=2&limit=5&type=asset", nil)
+	if paged.Status != 200 || tk.Get(paged.Body, "pagination", "page") != float64(2) || tk.Get(paged.Body, "pagination", "total") != float64(4) ||
+		len(paged.Body["data"].([]any)) != 0 {
+		t.Fatalf("paged accounts: %s", paged.Raw)
+	}
+	if p1 := e.Do(e.A, "GET", "/api/v1/accounts?page=1&limit=3&status=active", nil); tk.Get(p1.Body, "pagination", "pages") != float64(4) || len(p1.Body["data"].([]any)) != 3 {
+		t.Fatalf("page 1: %s", p1.Raw)
+	}
 	list := e.Do(e.A, "GET", "/api/v1/accounts?search=petty", nil)
 	if !strings.Contains(string(list.Raw), `"balance":500.00`) {
 		t.Fatalf("petty cash after rent: %s", list.Raw)
