@@ -194,3 +194,33 @@ func results(discount, lineTotal, tax []decimal.Decimal) []LineResult {
 	}
 	return out
 }
+
+// newHeader prices a new document for cu: exchange rate (default 1) and
+// shipping from the request, lines resolved and priced, header checks run.
+// Problems go to d; only unexpected errors are returned.
+func newHeader(ctx context.Context, c *ent.Client, cu *ent.Customer, rate, shipping *decimal.Decimal, reference *string, items []LineInput, d *apperr.Details) (header, error) {
+	h := header{currency: cu.Currency, exchangeRate: decimal.NewFromInt(1)}
+	if rate != nil {
+		h.exchangeRate = *rate
+	}
+	if shipping != nil {
+		h.shipping = *shipping
+	}
+	checkText(d, "reference", reference, 100)
+	lines, err := resolveLines(ctx, c, cu, h.currency, items, d)
+	if err != nil {
+		return h, err
+	}
+	h.lines = lines
+	h.totals = ComputeTotals(lineResults(lines), h.shipping)
+	h.validate(d)
+	return h, nil
+}
+
+// documentDate is the given date, else today in the company's timezone.
+func documentDate(ctx context.Context, given *types.Date) (types.Date, error) {
+	if given != nil {
+		return *given, nil
+	}
+	return Today(ctx)
+}

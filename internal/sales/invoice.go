@@ -89,10 +89,14 @@ type draftState struct {
 }
 
 func (s *draftState) validate(d *apperr.Details) {
+	s.checkDue(d)
+	s.header.validate(d)
+}
+
+func (s *draftState) checkDue(d *apperr.Details) {
 	if s.dueDate.Time().Before(s.invoiceDate.Time()) {
 		d.Add("dueDate", "Must be on or after the invoice date")
 	}
-	s.header.validate(d)
 }
 
 func checkText(d *apperr.Details, field string, v *string, max int) {
@@ -119,33 +123,22 @@ func CreateInvoice(ctx context.Context, in InvoiceInput) (*ent.Invoice, error) {
 		if cu.Status == customer.StatusBlocked {
 			d.Add("customerId", "Customer is blocked")
 		}
-		st := draftState{header: header{currency: cu.Currency, exchangeRate: decimal.NewFromInt(1)}}
 		if in.Currency != nil && !strings.EqualFold(*in.Currency, cu.Currency) {
 			d.Add("currency", "Must be the customer's currency (%s)", cu.Currency)
 		}
-		if in.InvoiceDate != nil {
-			st.invoiceDate = *in.InvoiceDate
-		} else if st.invoiceDate, err = Today(ctx); err != nil {
+		var st draftState
+		if st.invoiceDate, err = documentDate(ctx, in.InvoiceDate); err != nil {
 			return nil, err
 		}
 		st.dueDate = types.DateOf(st.invoiceDate.Time().AddDate(0, 0, cu.PaymentTerms))
 		if in.DueDate != nil {
 			st.dueDate = *in.DueDate
 		}
-		if in.ExchangeRate != nil {
-			st.exchangeRate = *in.ExchangeRate
-		}
-		if in.ShippingCost != nil {
-			st.shipping = *in.ShippingCost
-		}
-		for f, v := range map[string]*string{"reference": in.Reference, "purchaseOrder": in.PurchaseOrder} {
-			checkText(&d, f, v, 100)
-		}
-		if st.lines, err = resolveLines(ctx, c, cu, st.currency, in.Items, &d); err != nil {
+		checkText(&d, "purchaseOrder", in.PurchaseOrder, 100)
+		if st.header, err = newHeader(ctx, c, cu, in.ExchangeRate, in.ShippingCost, in.Reference, in.Items, &d); err != nil {
 			return nil, err
 		}
-		st.totals = ComputeTotals(lineResults(st.lines), st.shipping)
-		st.validate(&d)
+		st.checkDue(&d)
 		sortDetails(d)
 		if err := d.Err(CodeInvalidInvoice, invoiceValidationMsg); err != nil {
 			return nil, err

@@ -137,30 +137,19 @@ func CreateSalesOrder(ctx context.Context, in OrderInput) (*ent.SalesOrder, erro
 		if err != nil {
 			return nil, err
 		}
-		h := header{currency: cu.Currency, exchangeRate: decimal.NewFromInt(1)}
-		var date types.Date
-		if in.OrderDate != nil {
-			date = *in.OrderDate
-		} else if date, err = Today(ctx); err != nil {
+		date, err := documentDate(ctx, in.OrderDate)
+		if err != nil {
 			return nil, err
 		}
 		checkOrderDates(&d, date, in.RequiredDate, in.PromisedDate)
 		if in.Priority != nil && salesorder.PriorityValidator(*in.Priority) != nil {
 			d.Add("priority", "Must be low, normal, high or urgent")
 		}
-		if in.ExchangeRate != nil {
-			h.exchangeRate = *in.ExchangeRate
-		}
-		if in.ShippingCost != nil {
-			h.shipping = *in.ShippingCost
-		}
-		checkText(&d, "reference", in.Reference, 100)
 		checkText(&d, "shippingMethod", in.ShippingMethod, 100)
-		if h.lines, err = resolveLines(ctx, c, cu, h.currency, in.Items, &d); err != nil {
+		h, err := newHeader(ctx, c, cu, in.ExchangeRate, in.ShippingCost, in.Reference, in.Items, &d)
+		if err != nil {
 			return nil, err
 		}
-		h.totals = ComputeTotals(lineResults(h.lines), h.shipping)
-		h.validate(&d)
 		sortDetails(d)
 		if err := d.Err(CodeInvalidOrder, orderValidationMessage); err != nil {
 			return nil, err

@@ -91,11 +91,8 @@ func CreateQuote(ctx context.Context, in QuoteInput) (*ent.Quote, error) {
 		if err != nil {
 			return nil, err
 		}
-		h := header{currency: cu.Currency, exchangeRate: decimal.NewFromInt(1)}
-		var date types.Date
-		if in.QuoteDate != nil {
-			date = *in.QuoteDate
-		} else if date, err = Today(ctx); err != nil {
+		date, err := documentDate(ctx, in.QuoteDate)
+		if err != nil {
 			return nil, err
 		}
 		validUntil := types.DateOf(date.Time().AddDate(0, 0, QuoteValidityDays))
@@ -105,19 +102,11 @@ func CreateQuote(ctx context.Context, in QuoteInput) (*ent.Quote, error) {
 		if validUntil.Time().Before(date.Time()) {
 			d.Add("validUntil", "Must be on or after the quote date")
 		}
-		if in.ExchangeRate != nil {
-			h.exchangeRate = *in.ExchangeRate
-		}
-		if in.ShippingCost != nil {
-			h.shipping = *in.ShippingCost
-		}
-		checkText(&d, "reference", in.Reference, 100)
 		checkText(&d, "title", in.Title, 200)
-		if h.lines, err = resolveLines(ctx, c, cu, h.currency, in.Items, &d); err != nil {
+		h, err := newHeader(ctx, c, cu, in.ExchangeRate, in.ShippingCost, in.Reference, in.Items, &d)
+		if err != nil {
 			return nil, err
 		}
-		h.totals = ComputeTotals(lineResults(h.lines), h.shipping)
-		h.validate(&d)
 		sortDetails(d)
 		if err := d.Err(CodeInvalidQuote, quoteValidationMsg); err != nil {
 			return nil, err
