@@ -225,11 +225,14 @@ type ComplexityRoot struct {
 		ClosingBalance func(childComplexity int) int
 		CustomerID     func(childComplexity int) int
 		From           func(childComplexity int) int
+		LedgerDiscount func(childComplexity int) int
 		Lines          func(childComplexity int) int
 		OpeningBalance func(childComplexity int) int
 		To             func(childComplexity int) int
 		TotalCredit    func(childComplexity int) int
 		TotalDebit     func(childComplexity int) int
+		TotalInvoiced  func(childComplexity int) int
+		TotalPaid      func(childComplexity int) int
 	}
 
 	CustomerLedgerLine struct {
@@ -1598,6 +1601,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CustomerLedger.From(childComplexity), true
+	case "CustomerLedger.ledgerDiscount":
+		if e.ComplexityRoot.CustomerLedger.LedgerDiscount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerLedger.LedgerDiscount(childComplexity), true
 	case "CustomerLedger.lines":
 		if e.ComplexityRoot.CustomerLedger.Lines == nil {
 			break
@@ -1628,6 +1637,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CustomerLedger.TotalDebit(childComplexity), true
+	case "CustomerLedger.totalInvoiced":
+		if e.ComplexityRoot.CustomerLedger.TotalInvoiced == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerLedger.TotalInvoiced(childComplexity), true
+	case "CustomerLedger.totalPaid":
+		if e.ComplexityRoot.CustomerLedger.TotalPaid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerLedger.TotalPaid(childComplexity), true
 
 	case "CustomerLedgerLine.credit":
 		if e.ComplexityRoot.CustomerLedgerLine.Credit == nil {
@@ -9911,6 +9932,10 @@ type CustomerLedger {
   totalDebit: Decimal!
   totalCredit: Decimal!
   closingBalance: Decimal!
+  "Invoiced in the period (opening balances included), net of voids."
+  totalInvoiced: Decimal!
+  totalPaid: Decimal!
+  ledgerDiscount: Decimal!
   lines: [CustomerLedgerLine!]!
 }
 
@@ -10535,6 +10560,12 @@ func (ec *executionContext) childFields_CustomerLedger(ctx context.Context, fiel
 		return ec.fieldContext_CustomerLedger_totalCredit(ctx, field)
 	case "closingBalance":
 		return ec.fieldContext_CustomerLedger_closingBalance(ctx, field)
+	case "totalInvoiced":
+		return ec.fieldContext_CustomerLedger_totalInvoiced(ctx, field)
+	case "totalPaid":
+		return ec.fieldContext_CustomerLedger_totalPaid(ctx, field)
+	case "ledgerDiscount":
+		return ec.fieldContext_CustomerLedger_ledgerDiscount(ctx, field)
 	case "lines":
 		return ec.fieldContext_CustomerLedger_lines(ctx, field)
 	}
@@ -16534,6 +16565,75 @@ func (ec *executionContext) _CustomerLedger_closingBalance(ctx context.Context, 
 	)
 }
 func (ec *executionContext) fieldContext_CustomerLedger_closingBalance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerLedger", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _CustomerLedger_totalInvoiced(ctx context.Context, field graphql.CollectedField, obj *ledger.CustomerLedgerReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerLedger_totalInvoiced(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalInvoiced, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v ledger.Amount) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerLedger_totalInvoiced(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerLedger", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _CustomerLedger_totalPaid(ctx context.Context, field graphql.CollectedField, obj *ledger.CustomerLedgerReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerLedger_totalPaid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalPaid, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v ledger.Amount) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerLedger_totalPaid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerLedger", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _CustomerLedger_ledgerDiscount(ctx context.Context, field graphql.CollectedField, obj *ledger.CustomerLedgerReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerLedger_ledgerDiscount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LedgerDiscount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v ledger.Amount) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerLedger_ledgerDiscount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CustomerLedger", field, false, false, "Decimal")
 }
 
@@ -52383,6 +52483,21 @@ func (ec *executionContext) _CustomerLedger(ctx context.Context, sel ast.Selecti
 			}
 		case "closingBalance":
 			out.Values[i] = ec._CustomerLedger_closingBalance(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalInvoiced":
+			out.Values[i] = ec._CustomerLedger_totalInvoiced(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalPaid":
+			out.Values[i] = ec._CustomerLedger_totalPaid(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ledgerDiscount":
+			out.Values[i] = ec._CustomerLedger_ledgerDiscount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

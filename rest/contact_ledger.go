@@ -4,8 +4,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/shopspring/decimal"
-
 	"github.com/bigledger/bigledger/ent"
 	"github.com/bigledger/bigledger/ent/invoice"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
@@ -136,27 +134,6 @@ func (a *API) contactLedger(r *http.Request) (result, error) {
 		byNumber[inv.InvoiceNumber] = inv
 	}
 	cur := cu.Currency
-	totals := func(lines []ledger.LedgerLine) (inv, paid, disc decimal.Decimal) {
-		for _, l := range lines {
-			switch l.SourceType {
-			case "invoice", "opening_balance":
-				inv = inv.Add(l.Debit.Decimal)
-			case "invoice_void":
-				inv = inv.Sub(l.Credit.Decimal)
-			case "payment":
-				paid = paid.Add(l.Credit.Decimal)
-			case "payment_void":
-				paid = paid.Sub(l.Debit.Decimal)
-			case "ledger_discount":
-				disc = disc.Add(l.Credit.Decimal)
-			case "reversal":
-				// A reversed charge (opening balance) or discount undoes it.
-				inv = inv.Sub(l.Credit.Decimal)
-				disc = disc.Sub(l.Debit.Decimal)
-			}
-		}
-		return
-	}
 	lines := []contactLedgerLineV1{}
 	for _, l := range rep.Lines {
 		ref := l.EntryNumber
@@ -190,13 +167,12 @@ func (a *API) contactLedger(r *http.Request) (result, error) {
 		}
 		lines = append(lines, row)
 	}
-	pInv, pPaid, pDisc := totals(rep.Lines)
-	aInv, aPaid, aDisc := totals(all.Lines)
 	summary := map[string]any{"start_date": from, "end_date": to,
 		"beginning_balance": amount{rep.OpeningBalance.Decimal, cur}, "balance_due": amount{rep.ClosingBalance.Decimal, cur},
-		"total_invoice": amount{pInv, cur}, "total_paid": amount{pPaid, cur}, "ledger_discount": amount{pDisc, cur},
-		"all_total_invoice": amount{aInv, cur}, "all_invoice_paid": amount{aPaid, cur}, "all_ledger_discount": amount{aDisc, cur},
-		"all_balance_due": amount{all.ClosingBalance.Decimal, cur}}
+		"total_invoice": amount{rep.TotalInvoiced.Decimal, cur}, "total_paid": amount{rep.TotalPaid.Decimal, cur},
+		"ledger_discount":   amount{rep.LedgerDiscount.Decimal, cur},
+		"all_total_invoice": amount{all.TotalInvoiced.Decimal, cur}, "all_invoice_paid": amount{all.TotalPaid.Decimal, cur},
+		"all_ledger_discount": amount{all.LedgerDiscount.Decimal, cur}, "all_balance_due": amount{all.ClosingBalance.Decimal, cur}}
 	return result{status: http.StatusOK, data: map[string]any{"contact_id": id, "lines": lines, "summary": summary,
 		"format": format, "q": nilIfEmpty(term)}}, nil
 }

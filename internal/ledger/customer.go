@@ -84,14 +84,43 @@ type LedgerLine struct {
 // CustomerLedgerReport is a customer's receivable movements in a period
 // with the seed-003 summary block.
 type CustomerLedgerReport struct {
-	CustomerID     pulid.ID     `json:"customerId"`
-	From           *types.Date  `json:"from"`
-	To             *types.Date  `json:"to"`
-	OpeningBalance Amount       `json:"openingBalance"`
-	TotalDebit     Amount       `json:"totalDebit"`
-	TotalCredit    Amount       `json:"totalCredit"`
-	ClosingBalance Amount       `json:"closingBalance"`
+	CustomerID     pulid.ID    `json:"customerId"`
+	From           *types.Date `json:"from"`
+	To             *types.Date `json:"to"`
+	OpeningBalance Amount      `json:"openingBalance"`
+	TotalDebit     Amount      `json:"totalDebit"`
+	TotalCredit    Amount      `json:"totalCredit"`
+	ClosingBalance Amount      `json:"closingBalance"`
+	// The seed-003 summary of the period: what was invoiced (incl. opening
+	// balances), paid, and discounted, net of voids and reversals.
+	TotalInvoiced  Amount       `json:"totalInvoiced"`
+	TotalPaid      Amount       `json:"totalPaid"`
+	LedgerDiscount Amount       `json:"ledgerDiscount"`
 	Lines          []LedgerLine `json:"lines"`
+}
+
+// summarize fills the period totals from the lines.
+func (r *CustomerLedgerReport) summarize() {
+	var inv, paid, disc decimal.Decimal
+	for _, l := range r.Lines {
+		switch l.SourceType {
+		case "invoice", "opening_balance":
+			inv = inv.Add(l.Debit.Decimal)
+		case "invoice_void":
+			inv = inv.Sub(l.Credit.Decimal)
+		case "payment":
+			paid = paid.Add(l.Credit.Decimal)
+		case "payment_void":
+			paid = paid.Sub(l.Debit.Decimal)
+		case "ledger_discount":
+			disc = disc.Add(l.Credit.Decimal)
+		case "reversal":
+			// A reversed charge (opening balance) or discount undoes it.
+			inv = inv.Sub(l.Credit.Decimal)
+			disc = disc.Sub(l.Debit.Decimal)
+		}
+	}
+	r.TotalInvoiced, r.TotalPaid, r.LedgerDiscount = Amount{inv}, Amount{paid}, Amount{disc}
 }
 
 // CustomerLedger lists a customer's receivable lines between from and to
@@ -162,5 +191,6 @@ func CustomerLedger(ctx context.Context, customerID pulid.ID, from, to *types.Da
 		out.Lines = append(out.Lines, l)
 	}
 	out.TotalDebit, out.TotalCredit, out.ClosingBalance = Amount{tdr}, Amount{tcr}, Amount{run}
+	out.summarize()
 	return out, rows.Err()
 }

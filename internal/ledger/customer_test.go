@@ -44,8 +44,9 @@ func TestCustomerOpeningBalanceAndLedger(t *testing.T) {
 	if q := e.Do(e.A, "GET", "/api/v1/integration/contacts/"+cust+"/ledger?q=payment", nil); len(tk.Get(q.Body, "data", "lines").([]any)) != 1 {
 		t.Errorf("ledger q: %s", q.Raw)
 	}
-	g := e.MustGQL(e.A, `query($c: ID!) { customer(id: $c) { ledger { openingBalance closingBalance lines { sourceType debit credit runningBalance } } } }`, map[string]any{"c": cust})
-	if tk.Str(g, "customer", "ledger", "closingBalance") != "350.00" || len(tk.Get(g, "customer", "ledger", "lines").([]any)) != 5 {
+	g := e.MustGQL(e.A, `query($c: ID!) { customer(id: $c) { ledger { openingBalance closingBalance totalInvoiced totalPaid ledgerDiscount lines { sourceType debit credit runningBalance } } } }`, map[string]any{"c": cust})
+	if tk.Str(g, "customer", "ledger", "closingBalance") != "350.00" || len(tk.Get(g, "customer", "ledger", "lines").([]any)) != 5 ||
+		tk.Str(g, "customer", "ledger", "totalInvoiced") != "500.00" || tk.Str(g, "customer", "ledger", "totalPaid") != "150.00" {
 		t.Fatalf("GraphQL ledger: %v", g)
 	}
 	for _, q := range []string{"start_date=2024-01-01", "start_date=2024-13-01&end_date=2024-12-31", "start_date=2024-05-01&end_date=2024-01-01", "q=x", "format=format_9"} {
