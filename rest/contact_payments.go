@@ -5,16 +5,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/shopspring/decimal"
-
-	"github.com/bigledger/bigledger/ent"
 	"github.com/bigledger/bigledger/ent/payment"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/ent/schema/types"
 	"github.com/bigledger/bigledger/internal/apperr"
 	"github.com/bigledger/bigledger/internal/crm"
 	"github.com/bigledger/bigledger/internal/ledger"
-	"github.com/bigledger/bigledger/internal/store"
 )
 
 // payDueRequest is the seed-003 "pay due" body.
@@ -137,15 +133,12 @@ func (a *API) listContactPayments(r *http.Request) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	list, err := store.Client(r.Context()).Payment.Query().Where(payment.CustomerID(id), payment.StatusEQ(payment.StatusCompleted)).
-		WithAllocations(func(q *ent.PaymentAllocationQuery) { q.WithInvoice() }).
-		Order(ent.Desc(payment.FieldPaymentDate), ent.Desc(payment.FieldID)).All(r.Context())
+	list, s, err := ledger.CustomerPayments(r.Context(), id)
 	if err != nil {
 		return result{}, err
 	}
 	rows := make([]contactPaymentRowV1, len(list))
-	sum := contactPaymentSummaryV1{Count: len(list), TotalPaid: amount{decimal.Zero, cu.Currency}}
-	methods := map[string]bool{}
+	sum := contactPaymentSummaryV1{Count: s.Count, TotalPaid: amount{s.TotalPaid, cu.Currency}, MethodsCount: s.MethodsCount, LatestPaidOn: s.LatestPaidOn}
 	for i, p := range list {
 		row := contactPaymentRowV1{ID: p.ID, Amount: amount{p.Amount, p.Currency}, Method: string(p.Method),
 			MethodLabel: strings.ReplaceAll(strings.ToUpper(string(p.Method)[:1])+string(p.Method)[1:], "_", " "),
@@ -160,14 +153,7 @@ func (a *API) listContactPayments(r *http.Request) (result, error) {
 			}
 		}
 		rows[i] = row
-		sum.TotalPaid.d = sum.TotalPaid.d.Add(p.Amount)
-		methods[string(p.Method)] = true
-		if sum.LatestPaidOn == nil || sum.LatestPaidOn.Time().Before(p.PaymentDate.Time()) {
-			dt := p.PaymentDate
-			sum.LatestPaidOn = &dt
-		}
 	}
-	sum.MethodsCount = len(methods)
 	return result{status: http.StatusOK, data: map[string]any{"contact_id": id, "payments": rows, "summary": sum,
 		"balance": amount{cu.CurrentBalance, cu.Currency}, "as_of": time.Now().UTC().Format(time.RFC3339)}}, nil
 }

@@ -365,3 +365,34 @@ func InvoicePayments(ctx context.Context, invoiceID pulid.ID) ([]*ent.Payment, e
 		Where(payment.HasAllocationsWith(paymentallocation.InvoiceID(invoiceID))).
 		Order(ent.Asc(payment.FieldPaymentDate), ent.Asc(payment.FieldID)).All(ctx)
 }
+
+// PaymentSummary is seed 003's summary of a customer's payments.
+type PaymentSummary struct {
+	Count        int
+	TotalPaid    decimal.Decimal
+	MethodsCount int
+	LatestPaidOn *types.Date
+}
+
+// CustomerPayments lists a customer's completed payments, newest first,
+// with their allocations' invoices, and summarizes them.
+func CustomerPayments(ctx context.Context, customerID pulid.ID) ([]*ent.Payment, PaymentSummary, error) {
+	list, err := store.Client(ctx).Payment.Query().Where(payment.CustomerID(customerID), payment.StatusEQ(payment.StatusCompleted)).
+		WithAllocations(func(q *ent.PaymentAllocationQuery) { q.WithInvoice() }).
+		Order(ent.Desc(payment.FieldPaymentDate), ent.Desc(payment.FieldID)).All(ctx)
+	if err != nil {
+		return nil, PaymentSummary{}, err
+	}
+	s := PaymentSummary{Count: len(list)}
+	methods := map[payment.Method]bool{}
+	for _, p := range list {
+		s.TotalPaid = s.TotalPaid.Add(p.Amount)
+		methods[p.Method] = true
+		if s.LatestPaidOn == nil || s.LatestPaidOn.Time().Before(p.PaymentDate.Time()) {
+			d := p.PaymentDate
+			s.LatestPaidOn = &d
+		}
+	}
+	s.MethodsCount = len(methods)
+	return list, s, nil
+}
