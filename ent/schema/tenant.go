@@ -141,6 +141,16 @@ func stampCompany(next ent.Mutator) ent.Mutator {
 		case !ok && !set:
 			return nil, fmt.Errorf("tenant: %s created with no company", m.Type())
 		}
-		return next.Mutate(ctx, m)
+		v, err := next.Mutate(ctx, m)
+		// A row created in this transaction for the acting company is
+		// visible to it: later edges to it need no check.
+		if err == nil && ok {
+			if im, isID := m.(interface{ ID() (pulid.ID, bool) }); isID {
+				if id, exists := im.ID(); exists {
+					tenant.MarkVisible(ctx, string(id))
+				}
+			}
+		}
+		return v, err
 	})
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/bigledger/bigledger/internal/money"
 	"github.com/bigledger/bigledger/internal/numbering"
 	"github.com/bigledger/bigledger/internal/store"
+	"github.com/bigledger/bigledger/internal/tenant"
 )
 
 // Error codes of the payment workflows.
@@ -124,6 +125,10 @@ func RecordPayment(ctx context.Context, invoiceID pulid.ID, in RecordPaymentInpu
 		if err != nil {
 			return nil, err
 		}
+		// The invoice (read through the tenant filter) and its customer are
+		// the acting company's: edges to them need no second check.
+		tenant.MarkVisible(ctx, string(inv.ID))
+		tenant.MarkVisible(ctx, string(inv.CustomerID))
 		switch inv.Status {
 		case invoice.StatusDraft:
 			return nil, apperr.InvalidState(CodeInvoiceNotPayable, fmt.Sprintf("Invoice %s is a draft; issue it before recording payments", inv.InvoiceNumber))

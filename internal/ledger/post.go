@@ -105,6 +105,9 @@ func Post(ctx context.Context, c *ent.Client, e Entry) (*ent.JournalEntry, error
 	byID := map[pulid.ID]*ent.Account{}
 	for _, a := range accounts {
 		byID[a.ID] = a
+		// Loaded through the tenant filter: the lines' account edges
+		// need no second check.
+		tenant.MarkVisible(ctx, string(a.ID))
 	}
 	for i, l := range e.Lines {
 		a, ok := byID[l.AccountID]
