@@ -3,7 +3,6 @@ package dbmigrate_test
 import (
 	"context"
 	"database/sql"
-	"os"
 	"strings"
 	"testing"
 
@@ -72,5 +71,4 @@ func TestApplyIsIdempotent(t *testing.T) {
 	if err := db.QueryRow(`SELECT count(*) FROM bigledger_schema_migrations`).Scan(&n); err != nil || n != len(files) {
 		t.Fatalf("recorded %d of %d (%v)", n, len(files), err)
 	}
-	_ = os.Getenv
 }

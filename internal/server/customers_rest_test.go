@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"fmt"
 	"net/http"
 	"net/url"
 	"sort"
@@ -422,5 +421,4 @@ func TestRESTRequestIDAndUnknownRoutes(t *testing.T) {
 	if r := e.Do(e.A, "DELETE", "/api/v1/customers", nil); r.Status != 405 || r.Header.Get("Allow") == "" {
 		t.Fatalf("wrong method: %d %s", r.Status, r.Raw)
 	}
-	_ = fmt.Sprint()
 }
