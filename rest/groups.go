@@ -3,10 +3,7 @@ package rest
 import (
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
-
-	"entgo.io/ent/dialect/sql"
 
 	"github.com/bigledger/bigledger/ent"
 	"github.com/bigledger/bigledger/ent/customergroup"
@@ -85,25 +82,16 @@ func (a *API) listGroups(r *http.Request) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	term := strings.TrimSpace(q.Get("q"))
-	if q.Has("q") && len([]rune(term)) < 2 {
-		return result{}, validationFor(crm.CodeInvalidGroup, "q", "Must be at least 2 characters")
-	}
 	where := &ent.CustomerGroupWhereInput{}
 	if err := p.into(where); err != nil {
 		return result{}, err
 	}
-	if term != "" {
-		where.AddPredicates(func(s *sql.Selector) {
-			pattern := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(term) + "%"
-			s.Where(sql.Or(
-				sql.P(func(b *sql.Builder) { b.Ident(s.C(customergroup.FieldName)).WriteString(" ILIKE ").Arg(pattern) }),
-				sql.P(func(b *sql.Builder) {
-					b.Ident(s.C(customergroup.FieldSellingPriceGroupName)).WriteString(" ILIKE ").Arg(pattern)
-				}),
-				sql.EQ(s.C(customergroup.FieldID), term),
-			))
-		})
+	if q.Has("q") {
+		search, err := crm.SearchGroups(q.Get("q"))
+		if err != nil {
+			return result{}, err
+		}
+		where.AddPredicates(search)
 	}
 	var order *ent.CustomerGroupOrder
 	if len(p.sort) > 1 {

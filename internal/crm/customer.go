@@ -276,13 +276,13 @@ func SearchCustomers(term string) func(*sql.Selector) {
 		if term == "" {
 			return
 		}
-		pattern := "%" + escapeLike(term) + "%"
+		pattern := store.ContainsPattern(term)
 		s.Where(sql.Or(
-			sql.P(func(b *sql.Builder) { b.Ident(s.C(customer.FieldName)).WriteString(" ILIKE ").Arg(pattern) }),
-			sql.P(func(b *sql.Builder) { b.Ident(s.C(customer.FieldEmail)).WriteString(" ILIKE ").Arg(pattern) }),
-			sql.P(func(b *sql.Builder) { b.Ident(s.C(customer.FieldPhone)).WriteString(" ILIKE ").Arg(pattern) }),
-			sql.P(func(b *sql.Builder) { b.Ident(s.C(customer.FieldMobile)).WriteString(" ILIKE ").Arg(pattern) }),
-			sql.P(func(b *sql.Builder) { b.Ident(s.C(customer.FieldCustomerNumber)).WriteString(" ILIKE ").Arg(pattern) }),
+			store.ILike(s.C(customer.FieldName), pattern),
+			store.ILike(s.C(customer.FieldEmail), pattern),
+			store.ILike(s.C(customer.FieldPhone), pattern),
+			store.ILike(s.C(customer.FieldMobile), pattern),
+			store.ILike(s.C(customer.FieldCustomerNumber), pattern),
 		))
 	}
 }
@@ -297,8 +297,4 @@ func WithAnyTag(tags []string) func(*sql.Selector) {
 			b.Ident(s.C(customer.FieldTags)).WriteString(" ?| ").Arg(pq.StringArray(tags)).WriteString("::text[]")
 		}))
 	}
-}
-
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"entgo.io/ent/dialect/sql"
 	"github.com/shopspring/decimal"
 
 	"github.com/bigledger/bigledger/ent"
@@ -146,4 +147,22 @@ func groupError(err error) error {
 			apperr.Detail{Field: "name", Message: "A customer group with this name already exists"})
 	}
 	return ae
+}
+
+// SearchGroups narrows a group query to groups whose name or selling price
+// group name contains term, or whose id is term. A term must have at least
+// two characters.
+func SearchGroups(term string) (func(*sql.Selector), error) {
+	term = strings.TrimSpace(term)
+	if len([]rune(term)) < 2 {
+		return nil, apperr.Validation(CodeInvalidGroup, groupValidation, apperr.Detail{Field: "q", Message: "Must be at least 2 characters"})
+	}
+	pattern := store.ContainsPattern(term)
+	return func(s *sql.Selector) {
+		s.Where(sql.Or(
+			store.ILike(s.C(customergroup.FieldName), pattern),
+			store.ILike(s.C(customergroup.FieldSellingPriceGroupName), pattern),
+			sql.EQ(s.C(customergroup.FieldID), term),
+		))
+	}, nil
 }

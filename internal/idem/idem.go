@@ -16,6 +16,7 @@ import (
 	"github.com/bigledger/bigledger/ent"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/internal/apperr"
+	"github.com/bigledger/bigledger/internal/store"
 	"github.com/bigledger/bigledger/internal/tenant"
 )
 
@@ -86,4 +87,44 @@ func Complete(ctx context.Context, c *ent.Client, key, resourceID string) error 
 	_, err := c.ExecContext(ctx, `UPDATE idempotency_keys SET resource_id = $3, updated_at = now() WHERE company_id = $1 AND key = $2`,
 		string(cid), key, resourceID)
 	return err
+}
+
+// Kind says how Run finds the resource a replayed request produced and
+// names the one a first request produces.
+type Kind[T any] struct {
+	Load func(ctx context.Context, c *ent.Client, id pulid.ID) (T, error)
+	ID   func(T) pulid.ID
+}
+
+// Run runs fn in one transaction under key (when key is not empty): the
+// key is validated, claimed for operation and this request body, and
+// completed with what fn produced. A replay of the same request loads and
+// returns the first request's resource without running fn.
+func Run[T interface{ Unwrap() T }](ctx context.Context, kind Kind[T], key, operation string, body any,
+	fn func(ctx context.Context, c *ent.Client) (T, error)) (T, error) {
+	var zero T
+	if err := Validate(key); err != nil {
+		return zero, err
+	}
+	return store.InTx(ctx, func(ctx context.Context, c *ent.Client) (T, error) {
+		if key != "" {
+			id, replay, err := Claim(ctx, c, key, operation, Hash(body))
+			if err != nil {
+				return zero, err
+			}
+			if replay {
+				return kind.Load(ctx, c, pulid.ID(id))
+			}
+		}
+		out, err := fn(ctx, c)
+		if err != nil {
+			return zero, err
+		}
+		if key != "" {
+			if err := Complete(ctx, c, key, string(kind.ID(out))); err != nil {
+				return zero, err
+			}
+		}
+		return out, nil
+	})
 }

@@ -15,7 +15,6 @@ import (
 	"github.com/bigledger/bigledger/internal/apperr"
 	"github.com/bigledger/bigledger/internal/idem"
 	"github.com/bigledger/bigledger/internal/money"
-	"github.com/bigledger/bigledger/internal/store"
 )
 
 // CustomerPaymentInput receives money from a customer without naming an
@@ -60,38 +59,32 @@ func receive(ctx context.Context, c *ent.Client, in CustomerPaymentInput) (*ent.
 	return p, dep, err
 }
 
-// withKey runs fn under an idempotency key (when given) in one transaction.
-func withKey(ctx context.Context, key, op string, body any, fn func(ctx context.Context, c *ent.Client) (*ent.Payment, error)) (*ent.Payment, error) {
-	if err := idem.Validate(key); err != nil {
-		return nil, err
+// The resources a replayed idempotency key returns.
+var (
+	paymentKind = idem.Kind[*ent.Payment]{
+		Load: func(ctx context.Context, c *ent.Client, id pulid.ID) (*ent.Payment, error) {
+			return c.Payment.Get(ctx, id)
+		},
+		ID: func(p *ent.Payment) pulid.ID { return p.ID },
 	}
-	return store.InTx(ctx, func(ctx context.Context, c *ent.Client) (*ent.Payment, error) {
-		if key != "" {
-			id, replay, err := idem.Claim(ctx, c, key, op, idem.Hash(body))
-			if err != nil {
-				return nil, err
-			}
-			if replay {
-				return c.Payment.Get(ctx, pulid.ID(id))
-			}
-		}
-		p, err := fn(ctx, c)
-		if err != nil {
-			return nil, err
-		}
-		if key != "" {
-			if err := idem.Complete(ctx, c, key, string(p.ID)); err != nil {
-				return nil, err
-			}
-		}
-		return p, nil
-	})
-}
+	journalKind = idem.Kind[*ent.JournalEntry]{
+		Load: func(ctx context.Context, c *ent.Client, id pulid.ID) (*ent.JournalEntry, error) {
+			return c.JournalEntry.Get(ctx, id)
+		},
+		ID: func(je *ent.JournalEntry) pulid.ID { return je.ID },
+	}
+	discountKind = idem.Kind[*ent.LedgerDiscount]{
+		Load: func(ctx context.Context, c *ent.Client, id pulid.ID) (*ent.LedgerDiscount, error) {
+			return c.LedgerDiscount.Get(ctx, id)
+		},
+		ID: func(ld *ent.LedgerDiscount) pulid.ID { return ld.ID },
+	}
+)
 
 // CreatePayment records money received on the customer's account, applied
 // to nothing yet: Dr deposit / Cr customer credits.
 func CreatePayment(ctx context.Context, in CustomerPaymentInput, key string) (*ent.Payment, error) {
-	return withKey(ctx, key, "create_payment", in, func(ctx context.Context, c *ent.Client) (*ent.Payment, error) {
+	return idem.Run(ctx, paymentKind, key, "create_payment", in, func(ctx context.Context, c *ent.Client) (*ent.Payment, error) {
 		p, dep, err := receive(ctx, c, in)
 		if err != nil {
 			return nil, err
@@ -104,7 +97,7 @@ func CreatePayment(ctx context.Context, in CustomerPaymentInput, key string) (*e
 // it is applied to open invoices oldest due first, and what is left stays
 // on the customer's account as credit (an advance).
 func PayDue(ctx context.Context, in CustomerPaymentInput, key string) (*ent.Payment, error) {
-	return withKey(ctx, key, "pay_due", in, func(ctx context.Context, c *ent.Client) (*ent.Payment, error) {
+	return idem.Run(ctx, paymentKind, key, "pay_due", in, func(ctx context.Context, c *ent.Client) (*ent.Payment, error) {
 		p, dep, err := receive(ctx, c, in)
 		if err != nil {
 			return nil, err
@@ -136,7 +129,7 @@ func PayDue(ctx context.Context, in CustomerPaymentInput, key string) (*ent.Paym
 // Posts Dr customer credits / Cr receivable.
 func ApplyPayment(ctx context.Context, paymentID, invoiceID pulid.ID, amount *decimal.Decimal, key string) (*ent.Payment, error) {
 	body := map[string]any{"invoice": invoiceID, "amount": amount}
-	return withKey(ctx, key, "apply_payment:"+string(paymentID), body, func(ctx context.Context, c *ent.Client) (*ent.Payment, error) {
+	return idem.Run(ctx, paymentKind, key, "apply_payment:"+string(paymentID), body, func(ctx context.Context, c *ent.Client) (*ent.Payment, error) {
 		p, err := c.Payment.Query().Where(payment.ID(paymentID)).ForUpdate().Only(ctx)
 		if ent.IsNotFound(err) {
 			return nil, PaymentNotFound(paymentID)

@@ -71,19 +71,7 @@ func CreateLedgerDiscount(ctx context.Context, in DiscountInput, key string) (*e
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
-	if err := idem.Validate(key); err != nil {
-		return nil, err
-	}
-	return store.InTx(ctx, func(ctx context.Context, c *ent.Client) (*ent.LedgerDiscount, error) {
-		if key != "" {
-			rid, replay, err := idem.Claim(ctx, c, key, "ledger_discount", idem.Hash(in))
-			if err != nil {
-				return nil, err
-			}
-			if replay {
-				return c.LedgerDiscount.Get(ctx, pulid.ID(rid))
-			}
-		}
+	return idem.Run(ctx, discountKind, key, "ledger_discount", in, func(ctx context.Context, c *ent.Client) (*ent.LedgerDiscount, error) {
 		cu, err := c.Customer.Query().Where(customer.ID(in.CustomerID)).Only(ctx)
 		if ent.IsNotFound(err) {
 			return nil, apperr.NotFound("CUSTOMER_NOT_FOUND", fmt.Sprintf("Customer with ID '%s' not found", in.CustomerID))
@@ -101,11 +89,7 @@ func CreateLedgerDiscount(ctx context.Context, in DiscountInput, key string) (*e
 		if p, ok := auth.FromContext(ctx); ok && p.UserID != "" {
 			create.SetCreatedByID(p.UserID)
 		}
-		ld, err := create.Save(ctx)
-		if err == nil && key != "" {
-			err = idem.Complete(ctx, c, key, string(ld.ID))
-		}
-		return ld, err
+		return create.Save(ctx)
 	})
 }
 

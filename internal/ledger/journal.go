@@ -36,9 +36,6 @@ type JournalEntryInput struct {
 // CreateJournalEntry posts a manual, balanced entry. A line naming a
 // customer moves that customer's balance when it hits receivables.
 func CreateJournalEntry(ctx context.Context, in JournalEntryInput, idempotencyKey string) (*ent.JournalEntry, error) {
-	if err := idem.Validate(idempotencyKey); err != nil {
-		return nil, err
-	}
 	var d apperr.Details
 	if in.Reference != nil && len([]rune(*in.Reference)) > 100 {
 		d.Add("reference", "Must be at most 100 characters")
@@ -69,16 +66,7 @@ func CreateJournalEntry(ctx context.Context, in JournalEntryInput, idempotencyKe
 	if in.Description != nil {
 		e.Description = strings.TrimSpace(*in.Description)
 	}
-	return store.InTx(ctx, func(ctx context.Context, c *ent.Client) (*ent.JournalEntry, error) {
-		if idempotencyKey != "" {
-			id, replay, err := idem.Claim(ctx, c, idempotencyKey, "journal_entry", idem.Hash(in))
-			if err != nil {
-				return nil, err
-			}
-			if replay {
-				return c.JournalEntry.Get(ctx, pulid.ID(id))
-			}
-		}
+	return idem.Run(ctx, journalKind, idempotencyKey, "journal_entry", in, func(ctx context.Context, c *ent.Client) (*ent.JournalEntry, error) {
 		date, err := paymentDate(ctx, c, in.Date)
 		if err != nil {
 			return nil, err
@@ -105,16 +93,7 @@ func CreateJournalEntry(ctx context.Context, in JournalEntryInput, idempotencyKe
 					apperr.Detail{Field: fmt.Sprintf("lines[%d].customerId", i), Message: fmt.Sprintf("Customer %q not found", *l.CustomerID)})
 			}
 		}
-		je, err := Post(ctx, c, e)
-		if err != nil {
-			return nil, err
-		}
-		if idempotencyKey != "" {
-			if err := idem.Complete(ctx, c, idempotencyKey, string(je.ID)); err != nil {
-				return nil, err
-			}
-		}
-		return je, nil
+		return Post(ctx, c, e)
 	})
 }
 
@@ -122,19 +101,7 @@ func CreateJournalEntry(ctx context.Context, in JournalEntryInput, idempotencyKe
 // by documents are reversed through their documents: void the invoice or
 // the payment).
 func ReverseJournalEntry(ctx context.Context, id pulid.ID, date *types.Date, reason, idempotencyKey string) (*ent.JournalEntry, error) {
-	if err := idem.Validate(idempotencyKey); err != nil {
-		return nil, err
-	}
-	return store.InTx(ctx, func(ctx context.Context, c *ent.Client) (*ent.JournalEntry, error) {
-		if idempotencyKey != "" {
-			rid, replay, err := idem.Claim(ctx, c, idempotencyKey, "reverse:"+string(id), idem.Hash(reason))
-			if err != nil {
-				return nil, err
-			}
-			if replay {
-				return c.JournalEntry.Get(ctx, pulid.ID(rid))
-			}
-		}
+	return idem.Run(ctx, journalKind, idempotencyKey, "reverse:"+string(id), reason, func(ctx context.Context, c *ent.Client) (*ent.JournalEntry, error) {
 		orig, err := c.JournalEntry.Get(ctx, id)
 		if ent.IsNotFound(err) {
 			return nil, apperr.NotFound(CodeEntryNotFound, fmt.Sprintf("Journal entry with ID '%s' not found", id))
@@ -149,16 +116,7 @@ func ReverseJournalEntry(ctx context.Context, id pulid.ID, date *types.Date, rea
 		if err != nil {
 			return nil, err
 		}
-		out, err := Reverse(ctx, c, id, d, journalentry.SourceTypeReversal, &id, strings.TrimSpace(reason))
-		if err != nil {
-			return nil, err
-		}
-		if idempotencyKey != "" {
-			if err := idem.Complete(ctx, c, idempotencyKey, string(out.ID)); err != nil {
-				return nil, err
-			}
-		}
-		return out, nil
+		return Reverse(ctx, c, id, d, journalentry.SourceTypeReversal, &id, strings.TrimSpace(reason))
 	})
 }
 

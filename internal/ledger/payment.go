@@ -105,19 +105,7 @@ func RecordPayment(ctx context.Context, invoiceID pulid.ID, in RecordPaymentInpu
 	if err := d.Err(CodeInvalidPayment, paymentValidationMsg); err != nil {
 		return nil, err
 	}
-	if err := idem.Validate(idempotencyKey); err != nil {
-		return nil, err
-	}
-	return store.InTx(ctx, func(ctx context.Context, c *ent.Client) (*ent.Payment, error) {
-		if idempotencyKey != "" {
-			id, replay, err := idem.Claim(ctx, c, idempotencyKey, "record_payment:"+string(invoiceID), idem.Hash(in))
-			if err != nil {
-				return nil, err
-			}
-			if replay {
-				return c.Payment.Get(ctx, pulid.ID(id))
-			}
-		}
+	return idem.Run(ctx, paymentKind, idempotencyKey, "record_payment:"+string(invoiceID), in, func(ctx context.Context, c *ent.Client) (*ent.Payment, error) {
 		inv, err := c.Invoice.Query().Where(invoice.ID(invoiceID)).ForUpdate().Only(ctx)
 		if ent.IsNotFound(err) {
 			return nil, apperr.NotFound("INVOICE_NOT_FOUND", fmt.Sprintf("Invoice with ID '%s' not found", invoiceID))
@@ -165,15 +153,7 @@ func RecordPayment(ctx context.Context, invoiceID pulid.ID, in RecordPaymentInpu
 		if err := allocate(ctx, c, p, inv, in.Amount, date); err != nil {
 			return nil, err
 		}
-		if err := postPayment(ctx, c, p, dep); err != nil {
-			return nil, err
-		}
-		if idempotencyKey != "" {
-			if err := idem.Complete(ctx, c, idempotencyKey, string(p.ID)); err != nil {
-				return nil, err
-			}
-		}
-		return p, nil
+		return p, postPayment(ctx, c, p, dep)
 	})
 }
 
@@ -276,19 +256,7 @@ func VoidPayment(ctx context.Context, id pulid.ID, reason, idempotencyKey string
 	if reason == "" {
 		return nil, apperr.Validation(CodeInvalidPayment, paymentValidationMsg, apperr.Detail{Field: "reason", Message: "A reason is required"})
 	}
-	if err := idem.Validate(idempotencyKey); err != nil {
-		return nil, err
-	}
-	return store.InTx(ctx, func(ctx context.Context, c *ent.Client) (*ent.Payment, error) {
-		if idempotencyKey != "" {
-			rid, replay, err := idem.Claim(ctx, c, idempotencyKey, "void_payment:"+string(id), idem.Hash(reason))
-			if err != nil {
-				return nil, err
-			}
-			if replay {
-				return c.Payment.Get(ctx, pulid.ID(rid))
-			}
-		}
+	return idem.Run(ctx, paymentKind, idempotencyKey, "void_payment:"+string(id), reason, func(ctx context.Context, c *ent.Client) (*ent.Payment, error) {
 		p, err := c.Payment.Query().Where(payment.ID(id)).ForUpdate().Only(ctx)
 		if ent.IsNotFound(err) {
 			return nil, PaymentNotFound(id)
@@ -342,16 +310,7 @@ func VoidPayment(ctx context.Context, id pulid.ID, reason, idempotencyKey string
 		}
 		// A void payment holds nothing: its unapplied amount returns to zero
 		// with the reversal of the credit it carried.
-		out, err := c.Payment.UpdateOne(p).SetStatus(payment.StatusVoid).SetVoidedAt(now).SetVoidReason(reason).SetUnappliedAmount(decimal.Zero).Save(ctx)
-		if err != nil {
-			return nil, err
-		}
-		if idempotencyKey != "" {
-			if err := idem.Complete(ctx, c, idempotencyKey, string(p.ID)); err != nil {
-				return nil, err
-			}
-		}
-		return out, nil
+		return c.Payment.UpdateOne(p).SetStatus(payment.StatusVoid).SetVoidedAt(now).SetVoidReason(reason).SetUnappliedAmount(decimal.Zero).Save(ctx)
 	})
 }
 

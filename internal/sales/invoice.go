@@ -309,17 +309,12 @@ func IssueInvoice(ctx context.Context, id pulid.ID, idempotencyKey string) (*ent
 	return SendInvoice(ctx, id, SendInput{}, idempotencyKey)
 }
 
-// claimInvoiceKey claims an idempotency key for an invoice operation; on a
-// replay it returns the invoice as it is now.
-func claimInvoiceKey(ctx context.Context, c *ent.Client, key, op string, id pulid.ID, body any) (*ent.Invoice, error) {
-	if key == "" {
-		return nil, nil
-	}
-	rid, replay, err := idem.Claim(ctx, c, key, op+":"+string(id), idem.Hash(body))
-	if err != nil || !replay {
-		return nil, err
-	}
-	return c.Invoice.Get(ctx, pulid.ID(rid))
+// invoiceKind: a replayed invoice operation returns the invoice as it is now.
+var invoiceKind = idem.Kind[*ent.Invoice]{
+	Load: func(ctx context.Context, c *ent.Client, id pulid.ID) (*ent.Invoice, error) {
+		return c.Invoice.Get(ctx, id)
+	},
+	ID: func(inv *ent.Invoice) pulid.ID { return inv.ID },
 }
 
 // SendInvoice records a send. A draft is issued first; a sent invoice is
@@ -328,13 +323,7 @@ func SendInvoice(ctx context.Context, id pulid.ID, in SendInput, idempotencyKey 
 	if err := validateSend(in, CodeInvalidInvoice); err != nil {
 		return nil, err
 	}
-	if err := idem.Validate(idempotencyKey); err != nil {
-		return nil, err
-	}
-	return store.InTx(ctx, func(ctx context.Context, c *ent.Client) (*ent.Invoice, error) {
-		if prev, err := claimInvoiceKey(ctx, c, idempotencyKey, "send_invoice", id, in); err != nil || prev != nil {
-			return prev, err
-		}
+	return idem.Run(ctx, invoiceKind, idempotencyKey, "send_invoice:"+string(id), in, func(ctx context.Context, c *ent.Client) (*ent.Invoice, error) {
 		inv, err := lockInvoice(ctx, c, id)
 		if err != nil {
 			return nil, err
@@ -359,11 +348,7 @@ func SendInvoice(ctx context.Context, id pulid.ID, in SendInput, idempotencyKey 
 				upd.SetSendReminders(*in.SendReminders)
 			}
 		}
-		out, err := upd.Save(ctx)
-		if err == nil && idempotencyKey != "" {
-			err = idem.Complete(ctx, c, idempotencyKey, string(out.ID))
-		}
-		return out, err
+		return upd.Save(ctx)
 	})
 }
 
@@ -402,13 +387,7 @@ func VoidInvoice(ctx context.Context, id pulid.ID, reason, idempotencyKey string
 	if len([]rune(reason)) > 500 {
 		return nil, apperr.Validation(CodeInvalidInvoice, "Void validation failed", apperr.Detail{Field: "reason", Message: "Must be at most 500 characters"})
 	}
-	if err := idem.Validate(idempotencyKey); err != nil {
-		return nil, err
-	}
-	return store.InTx(ctx, func(ctx context.Context, c *ent.Client) (*ent.Invoice, error) {
-		if prev, err := claimInvoiceKey(ctx, c, idempotencyKey, "void_invoice", id, reason); err != nil || prev != nil {
-			return prev, err
-		}
+	return idem.Run(ctx, invoiceKind, idempotencyKey, "void_invoice:"+string(id), reason, func(ctx context.Context, c *ent.Client) (*ent.Invoice, error) {
 		inv, err := lockInvoice(ctx, c, id)
 		if err != nil {
 			return nil, err
@@ -454,15 +433,7 @@ func VoidInvoice(ctx context.Context, id pulid.ID, reason, idempotencyKey string
 		default:
 			upd.SetLastSaleDate(last.InvoiceDate)
 		}
-		if err := upd.Exec(ctx); err != nil {
-			return nil, err
-		}
-		if idempotencyKey != "" {
-			if err := idem.Complete(ctx, c, idempotencyKey, string(out.ID)); err != nil {
-				return nil, err
-			}
-		}
-		return out, nil
+		return out, upd.Exec(ctx)
 	})
 }
 
@@ -505,19 +476,11 @@ func SearchInvoices(term string) func(*sql.Selector) {
 		if term == "" {
 			return
 		}
-		pattern := "%" + escapeLike(term) + "%"
+		pattern := store.ContainsPattern(term)
 		s.Where(sql.Or(
-			ilike(s.C(invoice.FieldInvoiceNumber), pattern),
-			ilike(s.C(invoice.FieldReference), pattern),
-			ilike(s.C(invoice.FieldPurchaseOrder), pattern),
+			store.ILike(s.C(invoice.FieldInvoiceNumber), pattern),
+			store.ILike(s.C(invoice.FieldReference), pattern),
+			store.ILike(s.C(invoice.FieldPurchaseOrder), pattern),
 		))
 	}
-}
-
-func ilike(col, pattern string) *sql.Predicate {
-	return sql.P(func(b *sql.Builder) { b.Ident(col).WriteString(" ILIKE ").Arg(pattern) })
-}
-
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }

@@ -108,9 +108,9 @@ func itemError(err error) error {
 func Items(ctx context.Context, search string) *ent.ItemQuery {
 	q := store.Client(ctx).Item.Query()
 	if s := strings.TrimSpace(search); s != "" {
-		pattern := "%" + escapeLike(s) + "%"
+		pattern := store.ContainsPattern(s)
 		q = q.Where(func(sel *sql.Selector) {
-			sel.Where(sql.Or(ilike(sel.C(item.FieldCode), pattern), ilike(sel.C(item.FieldName), pattern)))
+			sel.Where(sql.Or(store.ILike(sel.C(item.FieldCode), pattern), store.ILike(sel.C(item.FieldName), pattern)))
 		})
 	}
 	return q

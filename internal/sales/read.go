@@ -156,9 +156,9 @@ func TaxCodeByCode(ctx context.Context, code string) (*ent.TaxCode, error) {
 func Quotes(ctx context.Context, search string) *ent.QuoteQuery {
 	q := store.Client(ctx).Quote.Query()
 	if s := strings.TrimSpace(search); s != "" {
-		pattern := "%" + escapeLike(s) + "%"
+		pattern := store.ContainsPattern(s)
 		q = q.Where(func(sel *sql.Selector) {
-			sel.Where(sql.Or(ilike(sel.C(quote.FieldQuoteNumber), pattern), ilike(sel.C(quote.FieldReference), pattern), ilike(sel.C(quote.FieldTitle), pattern)))
+			sel.Where(sql.Or(store.ILike(sel.C(quote.FieldQuoteNumber), pattern), store.ILike(sel.C(quote.FieldReference), pattern), store.ILike(sel.C(quote.FieldTitle), pattern)))
 		})
 	}
 	return q
@@ -185,11 +185,11 @@ func GetQuote(ctx context.Context, id pulid.ID, eager func(*ent.QuoteQuery) (*en
 func SalesOrders(ctx context.Context, search string) *ent.SalesOrderQuery {
 	q := store.Client(ctx).SalesOrder.Query()
 	if s := strings.TrimSpace(search); s != "" {
-		pattern := "%" + escapeLike(s) + "%"
+		pattern := store.ContainsPattern(s)
 		q = q.Where(func(sel *sql.Selector) {
 			sel.Where(sql.Or(
-				ilike(sel.C(salesorder.FieldOrderNumber), pattern),
-				ilike(sel.C(salesorder.FieldReference), pattern),
+				store.ILike(sel.C(salesorder.FieldOrderNumber), pattern),
+				store.ILike(sel.C(salesorder.FieldReference), pattern),
 				sql.P(func(b *sql.Builder) {
 					b.WriteString("EXISTS (SELECT 1 FROM customers cu WHERE cu.id = ").Ident(sel.C(salesorder.FieldCustomerID)).
 						WriteString(" AND cu.name ILIKE ").Arg(pattern).WriteString(")")
