@@ -40,18 +40,7 @@ func Invoices(ctx context.Context, f InvoiceFilter) *ent.InvoiceQuery {
 
 // GetInvoice loads one invoice, with extra loading applied by eager.
 func GetInvoice(ctx context.Context, id pulid.ID, eager func(*ent.InvoiceQuery) (*ent.InvoiceQuery, error)) (*ent.Invoice, error) {
-	q := store.Client(ctx).Invoice.Query().Where(invoice.ID(id))
-	if eager != nil {
-		var err error
-		if q, err = eager(q); err != nil {
-			return nil, err
-		}
-	}
-	inv, err := q.Only(ctx)
-	if ent.IsNotFound(err) {
-		return nil, InvoiceNotFound(id)
-	}
-	return inv, err
+	return getOne[*ent.Invoice](ctx, store.Client(ctx).Invoice.Query().Where(invoice.ID(id)), eager, InvoiceNotFound(id))
 }
 
 // OrderLines orders eager-loaded invoice lines by position.
@@ -166,18 +155,7 @@ func Quotes(ctx context.Context, search string) *ent.QuoteQuery {
 
 // GetQuote loads one quote, with extra loading applied by eager.
 func GetQuote(ctx context.Context, id pulid.ID, eager func(*ent.QuoteQuery) (*ent.QuoteQuery, error)) (*ent.Quote, error) {
-	q := store.Client(ctx).Quote.Query().Where(quote.ID(id))
-	if eager != nil {
-		var err error
-		if q, err = eager(q); err != nil {
-			return nil, err
-		}
-	}
-	out, err := q.Only(ctx)
-	if ent.IsNotFound(err) {
-		return nil, QuoteNotFound(id)
-	}
-	return out, err
+	return getOne[*ent.Quote](ctx, store.Client(ctx).Quote.Query().Where(quote.ID(id)), eager, QuoteNotFound(id))
 }
 
 // SalesOrders starts an order query; search matches number, reference and
@@ -202,18 +180,7 @@ func SalesOrders(ctx context.Context, search string) *ent.SalesOrderQuery {
 
 // GetSalesOrder loads one order, with extra loading applied by eager.
 func GetSalesOrder(ctx context.Context, id pulid.ID, eager func(*ent.SalesOrderQuery) (*ent.SalesOrderQuery, error)) (*ent.SalesOrder, error) {
-	q := store.Client(ctx).SalesOrder.Query().Where(salesorder.ID(id))
-	if eager != nil {
-		var err error
-		if q, err = eager(q); err != nil {
-			return nil, err
-		}
-	}
-	out, err := q.Only(ctx)
-	if ent.IsNotFound(err) {
-		return nil, OrderNotFound(id)
-	}
-	return out, err
+	return getOne[*ent.SalesOrder](ctx, store.Client(ctx).SalesOrder.Query().Where(salesorder.ID(id)), eager, OrderNotFound(id))
 }
 
 // QuotesWithDetails loads quotes by id with customer and lines (three
@@ -274,4 +241,23 @@ func QuoteStatusFilter(statuses []quote.Status) func(*sql.Selector) {
 		}
 		s.Where(sql.Or(ors...))
 	}
+}
+
+// getOne loads the one row q selects, after eager has added its loading;
+// no row answers notFound.
+func getOne[T any, Q interface {
+	Only(context.Context) (T, error)
+}](ctx context.Context, q Q, eager func(Q) (Q, error), notFound error) (T, error) {
+	var zero T
+	if eager != nil {
+		var err error
+		if q, err = eager(q); err != nil {
+			return zero, err
+		}
+	}
+	out, err := q.Only(ctx)
+	if ent.IsNotFound(err) {
+		return zero, notFound
+	}
+	return out, err
 }
