@@ -83,9 +83,15 @@ type CompanyEdges struct {
 	IdempotencyKeys []*IdempotencyKey `json:"idempotency_keys,omitempty"`
 	// LedgerDiscounts holds the value of the ledger_discounts edge.
 	LedgerDiscounts []*LedgerDiscount `json:"ledger_discounts,omitempty"`
+	// Events holds the value of the events edge.
+	Events []*Event `json:"events,omitempty"`
+	// WebhookEndpoints holds the value of the webhook_endpoints edge.
+	WebhookEndpoints []*WebhookEndpoint `json:"webhook_endpoints,omitempty"`
+	// WebhookDeliveries holds the value of the webhook_deliveries edge.
+	WebhookDeliveries []*WebhookDelivery `json:"webhook_deliveries,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [22]bool
+	loadedTypes [25]bool
 
 	namedUsers              map[string][]*User
 	namedAPIKeys            map[string][]*APIKey
@@ -109,6 +115,9 @@ type CompanyEdges struct {
 	namedPaymentAllocations map[string][]*PaymentAllocation
 	namedIdempotencyKeys    map[string][]*IdempotencyKey
 	namedLedgerDiscounts    map[string][]*LedgerDiscount
+	namedEvents             map[string][]*Event
+	namedWebhookEndpoints   map[string][]*WebhookEndpoint
+	namedWebhookDeliveries  map[string][]*WebhookDelivery
 }
 
 // UsersOrErr returns the Users value or an error if the edge
@@ -309,6 +318,33 @@ func (e CompanyEdges) LedgerDiscountsOrErr() ([]*LedgerDiscount, error) {
 	return nil, &NotLoadedError{edge: "ledger_discounts"}
 }
 
+// EventsOrErr returns the Events value or an error if the edge
+// was not loaded in eager-loading.
+func (e CompanyEdges) EventsOrErr() ([]*Event, error) {
+	if e.loadedTypes[22] {
+		return e.Events, nil
+	}
+	return nil, &NotLoadedError{edge: "events"}
+}
+
+// WebhookEndpointsOrErr returns the WebhookEndpoints value or an error if the edge
+// was not loaded in eager-loading.
+func (e CompanyEdges) WebhookEndpointsOrErr() ([]*WebhookEndpoint, error) {
+	if e.loadedTypes[23] {
+		return e.WebhookEndpoints, nil
+	}
+	return nil, &NotLoadedError{edge: "webhook_endpoints"}
+}
+
+// WebhookDeliveriesOrErr returns the WebhookDeliveries value or an error if the edge
+// was not loaded in eager-loading.
+func (e CompanyEdges) WebhookDeliveriesOrErr() ([]*WebhookDelivery, error) {
+	if e.loadedTypes[24] {
+		return e.WebhookDeliveries, nil
+	}
+	return nil, &NotLoadedError{edge: "webhook_deliveries"}
+}
+
 // scanValues returns the types for scanning values from sql.Rows.
 func (*Company) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
@@ -502,6 +538,21 @@ func (_m *Company) QueryIdempotencyKeys() *IdempotencyKeyQuery {
 // QueryLedgerDiscounts queries the "ledger_discounts" edge of the Company entity.
 func (_m *Company) QueryLedgerDiscounts() *LedgerDiscountQuery {
 	return NewCompanyClient(_m.config).QueryLedgerDiscounts(_m)
+}
+
+// QueryEvents queries the "events" edge of the Company entity.
+func (_m *Company) QueryEvents() *EventQuery {
+	return NewCompanyClient(_m.config).QueryEvents(_m)
+}
+
+// QueryWebhookEndpoints queries the "webhook_endpoints" edge of the Company entity.
+func (_m *Company) QueryWebhookEndpoints() *WebhookEndpointQuery {
+	return NewCompanyClient(_m.config).QueryWebhookEndpoints(_m)
+}
+
+// QueryWebhookDeliveries queries the "webhook_deliveries" edge of the Company entity.
+func (_m *Company) QueryWebhookDeliveries() *WebhookDeliveryQuery {
+	return NewCompanyClient(_m.config).QueryWebhookDeliveries(_m)
 }
 
 // Update returns a builder for updating this Company.
@@ -1073,6 +1124,78 @@ func (_m *Company) appendNamedLedgerDiscounts(name string, edges ...*LedgerDisco
 		_m.Edges.namedLedgerDiscounts[name] = []*LedgerDiscount{}
 	} else {
 		_m.Edges.namedLedgerDiscounts[name] = append(_m.Edges.namedLedgerDiscounts[name], edges...)
+	}
+}
+
+// NamedEvents returns the Events named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Company) NamedEvents(name string) ([]*Event, error) {
+	if _m.Edges.namedEvents == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedEvents[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Company) appendNamedEvents(name string, edges ...*Event) {
+	if _m.Edges.namedEvents == nil {
+		_m.Edges.namedEvents = make(map[string][]*Event)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedEvents[name] = []*Event{}
+	} else {
+		_m.Edges.namedEvents[name] = append(_m.Edges.namedEvents[name], edges...)
+	}
+}
+
+// NamedWebhookEndpoints returns the WebhookEndpoints named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Company) NamedWebhookEndpoints(name string) ([]*WebhookEndpoint, error) {
+	if _m.Edges.namedWebhookEndpoints == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedWebhookEndpoints[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Company) appendNamedWebhookEndpoints(name string, edges ...*WebhookEndpoint) {
+	if _m.Edges.namedWebhookEndpoints == nil {
+		_m.Edges.namedWebhookEndpoints = make(map[string][]*WebhookEndpoint)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedWebhookEndpoints[name] = []*WebhookEndpoint{}
+	} else {
+		_m.Edges.namedWebhookEndpoints[name] = append(_m.Edges.namedWebhookEndpoints[name], edges...)
+	}
+}
+
+// NamedWebhookDeliveries returns the WebhookDeliveries named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Company) NamedWebhookDeliveries(name string) ([]*WebhookDelivery, error) {
+	if _m.Edges.namedWebhookDeliveries == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedWebhookDeliveries[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Company) appendNamedWebhookDeliveries(name string, edges ...*WebhookDelivery) {
+	if _m.Edges.namedWebhookDeliveries == nil {
+		_m.Edges.namedWebhookDeliveries = make(map[string][]*WebhookDelivery)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedWebhookDeliveries[name] = []*WebhookDelivery{}
+	} else {
+		_m.Edges.namedWebhookDeliveries[name] = append(_m.Edges.namedWebhookDeliveries[name], edges...)
 	}
 }
 

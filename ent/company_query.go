@@ -22,6 +22,7 @@ import (
 	"github.com/bigledger/bigledger/ent/customer"
 	"github.com/bigledger/bigledger/ent/customergroup"
 	"github.com/bigledger/bigledger/ent/documentcounter"
+	"github.com/bigledger/bigledger/ent/event"
 	"github.com/bigledger/bigledger/ent/idempotencykey"
 	"github.com/bigledger/bigledger/ent/invoice"
 	"github.com/bigledger/bigledger/ent/invoiceitem"
@@ -39,6 +40,8 @@ import (
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/ent/taxcode"
 	"github.com/bigledger/bigledger/ent/user"
+	"github.com/bigledger/bigledger/ent/webhookdelivery"
+	"github.com/bigledger/bigledger/ent/webhookendpoint"
 )
 
 // CompanyQuery is the builder for querying Company entities.
@@ -70,6 +73,9 @@ type CompanyQuery struct {
 	withPaymentAllocations      *PaymentAllocationQuery
 	withIdempotencyKeys         *IdempotencyKeyQuery
 	withLedgerDiscounts         *LedgerDiscountQuery
+	withEvents                  *EventQuery
+	withWebhookEndpoints        *WebhookEndpointQuery
+	withWebhookDeliveries       *WebhookDeliveryQuery
 	loadTotal                   []func(context.Context, []*Company) error
 	modifiers                   []func(*sql.Selector)
 	withNamedUsers              map[string]*UserQuery
@@ -94,6 +100,9 @@ type CompanyQuery struct {
 	withNamedPaymentAllocations map[string]*PaymentAllocationQuery
 	withNamedIdempotencyKeys    map[string]*IdempotencyKeyQuery
 	withNamedLedgerDiscounts    map[string]*LedgerDiscountQuery
+	withNamedEvents             map[string]*EventQuery
+	withNamedWebhookEndpoints   map[string]*WebhookEndpointQuery
+	withNamedWebhookDeliveries  map[string]*WebhookDeliveryQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -614,6 +623,72 @@ func (_q *CompanyQuery) QueryLedgerDiscounts() *LedgerDiscountQuery {
 	return query
 }
 
+// QueryEvents chains the current query on the "events" edge.
+func (_q *CompanyQuery) QueryEvents() *EventQuery {
+	query := (&EventClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(company.Table, company.FieldID, selector),
+			sqlgraph.To(event.Table, event.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, company.EventsTable, company.EventsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryWebhookEndpoints chains the current query on the "webhook_endpoints" edge.
+func (_q *CompanyQuery) QueryWebhookEndpoints() *WebhookEndpointQuery {
+	query := (&WebhookEndpointClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(company.Table, company.FieldID, selector),
+			sqlgraph.To(webhookendpoint.Table, webhookendpoint.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, company.WebhookEndpointsTable, company.WebhookEndpointsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryWebhookDeliveries chains the current query on the "webhook_deliveries" edge.
+func (_q *CompanyQuery) QueryWebhookDeliveries() *WebhookDeliveryQuery {
+	query := (&WebhookDeliveryClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(company.Table, company.FieldID, selector),
+			sqlgraph.To(webhookdelivery.Table, webhookdelivery.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, company.WebhookDeliveriesTable, company.WebhookDeliveriesColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
 // First returns the first Company entity from the query.
 // Returns a *NotFoundError when no Company was found.
 func (_q *CompanyQuery) First(ctx context.Context) (*Company, error) {
@@ -828,6 +903,9 @@ func (_q *CompanyQuery) Clone() *CompanyQuery {
 		withPaymentAllocations: _q.withPaymentAllocations.Clone(),
 		withIdempotencyKeys:    _q.withIdempotencyKeys.Clone(),
 		withLedgerDiscounts:    _q.withLedgerDiscounts.Clone(),
+		withEvents:             _q.withEvents.Clone(),
+		withWebhookEndpoints:   _q.withWebhookEndpoints.Clone(),
+		withWebhookDeliveries:  _q.withWebhookDeliveries.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -1077,6 +1155,39 @@ func (_q *CompanyQuery) WithLedgerDiscounts(opts ...func(*LedgerDiscountQuery)) 
 	return _q
 }
 
+// WithEvents tells the query-builder to eager-load the nodes that are connected to
+// the "events" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *CompanyQuery) WithEvents(opts ...func(*EventQuery)) *CompanyQuery {
+	query := (&EventClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withEvents = query
+	return _q
+}
+
+// WithWebhookEndpoints tells the query-builder to eager-load the nodes that are connected to
+// the "webhook_endpoints" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *CompanyQuery) WithWebhookEndpoints(opts ...func(*WebhookEndpointQuery)) *CompanyQuery {
+	query := (&WebhookEndpointClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withWebhookEndpoints = query
+	return _q
+}
+
+// WithWebhookDeliveries tells the query-builder to eager-load the nodes that are connected to
+// the "webhook_deliveries" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *CompanyQuery) WithWebhookDeliveries(opts ...func(*WebhookDeliveryQuery)) *CompanyQuery {
+	query := (&WebhookDeliveryClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withWebhookDeliveries = query
+	return _q
+}
+
 // GroupBy is used to group vertices by one or more fields/columns.
 // It is often used with aggregate functions, like: count, max, mean, min, sum.
 //
@@ -1161,7 +1272,7 @@ func (_q *CompanyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Comp
 	var (
 		nodes       = []*Company{}
 		_spec       = _q.querySpec()
-		loadedTypes = [22]bool{
+		loadedTypes = [25]bool{
 			_q.withUsers != nil,
 			_q.withAPIKeys != nil,
 			_q.withCustomers != nil,
@@ -1184,6 +1295,9 @@ func (_q *CompanyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Comp
 			_q.withPaymentAllocations != nil,
 			_q.withIdempotencyKeys != nil,
 			_q.withLedgerDiscounts != nil,
+			_q.withEvents != nil,
+			_q.withWebhookEndpoints != nil,
+			_q.withWebhookDeliveries != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -1363,6 +1477,27 @@ func (_q *CompanyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Comp
 			return nil, err
 		}
 	}
+	if query := _q.withEvents; query != nil {
+		if err := _q.loadEvents(ctx, query, nodes,
+			func(n *Company) { n.Edges.Events = []*Event{} },
+			func(n *Company, e *Event) { n.Edges.Events = append(n.Edges.Events, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withWebhookEndpoints; query != nil {
+		if err := _q.loadWebhookEndpoints(ctx, query, nodes,
+			func(n *Company) { n.Edges.WebhookEndpoints = []*WebhookEndpoint{} },
+			func(n *Company, e *WebhookEndpoint) { n.Edges.WebhookEndpoints = append(n.Edges.WebhookEndpoints, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withWebhookDeliveries; query != nil {
+		if err := _q.loadWebhookDeliveries(ctx, query, nodes,
+			func(n *Company) { n.Edges.WebhookDeliveries = []*WebhookDelivery{} },
+			func(n *Company, e *WebhookDelivery) { n.Edges.WebhookDeliveries = append(n.Edges.WebhookDeliveries, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedUsers {
 		if err := _q.loadUsers(ctx, query, nodes,
 			func(n *Company) { n.appendNamedUsers(name) },
@@ -1514,6 +1649,27 @@ func (_q *CompanyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Comp
 		if err := _q.loadLedgerDiscounts(ctx, query, nodes,
 			func(n *Company) { n.appendNamedLedgerDiscounts(name) },
 			func(n *Company, e *LedgerDiscount) { n.appendNamedLedgerDiscounts(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedEvents {
+		if err := _q.loadEvents(ctx, query, nodes,
+			func(n *Company) { n.appendNamedEvents(name) },
+			func(n *Company, e *Event) { n.appendNamedEvents(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedWebhookEndpoints {
+		if err := _q.loadWebhookEndpoints(ctx, query, nodes,
+			func(n *Company) { n.appendNamedWebhookEndpoints(name) },
+			func(n *Company, e *WebhookEndpoint) { n.appendNamedWebhookEndpoints(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedWebhookDeliveries {
+		if err := _q.loadWebhookDeliveries(ctx, query, nodes,
+			func(n *Company) { n.appendNamedWebhookDeliveries(name) },
+			func(n *Company, e *WebhookDelivery) { n.appendNamedWebhookDeliveries(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -2185,6 +2341,96 @@ func (_q *CompanyQuery) loadLedgerDiscounts(ctx context.Context, query *LedgerDi
 	}
 	return nil
 }
+func (_q *CompanyQuery) loadEvents(ctx context.Context, query *EventQuery, nodes []*Company, init func(*Company), assign func(*Company, *Event)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[pulid.ID]*Company)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(event.FieldCompanyID)
+	}
+	query.Where(predicate.Event(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(company.EventsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.CompanyID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "company_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *CompanyQuery) loadWebhookEndpoints(ctx context.Context, query *WebhookEndpointQuery, nodes []*Company, init func(*Company), assign func(*Company, *WebhookEndpoint)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[pulid.ID]*Company)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(webhookendpoint.FieldCompanyID)
+	}
+	query.Where(predicate.WebhookEndpoint(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(company.WebhookEndpointsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.CompanyID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "company_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *CompanyQuery) loadWebhookDeliveries(ctx context.Context, query *WebhookDeliveryQuery, nodes []*Company, init func(*Company), assign func(*Company, *WebhookDelivery)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[pulid.ID]*Company)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(webhookdelivery.FieldCompanyID)
+	}
+	query.Where(predicate.WebhookDelivery(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(company.WebhookDeliveriesColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.CompanyID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "company_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
 
 func (_q *CompanyQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
@@ -2610,6 +2856,48 @@ func (_q *CompanyQuery) WithNamedLedgerDiscounts(name string, opts ...func(*Ledg
 		_q.withNamedLedgerDiscounts = make(map[string]*LedgerDiscountQuery)
 	}
 	_q.withNamedLedgerDiscounts[name] = query
+	return _q
+}
+
+// WithNamedEvents tells the query-builder to eager-load the nodes that are connected to the "events"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *CompanyQuery) WithNamedEvents(name string, opts ...func(*EventQuery)) *CompanyQuery {
+	query := (&EventClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedEvents == nil {
+		_q.withNamedEvents = make(map[string]*EventQuery)
+	}
+	_q.withNamedEvents[name] = query
+	return _q
+}
+
+// WithNamedWebhookEndpoints tells the query-builder to eager-load the nodes that are connected to the "webhook_endpoints"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *CompanyQuery) WithNamedWebhookEndpoints(name string, opts ...func(*WebhookEndpointQuery)) *CompanyQuery {
+	query := (&WebhookEndpointClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedWebhookEndpoints == nil {
+		_q.withNamedWebhookEndpoints = make(map[string]*WebhookEndpointQuery)
+	}
+	_q.withNamedWebhookEndpoints[name] = query
+	return _q
+}
+
+// WithNamedWebhookDeliveries tells the query-builder to eager-load the nodes that are connected to the "webhook_deliveries"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *CompanyQuery) WithNamedWebhookDeliveries(name string, opts ...func(*WebhookDeliveryQuery)) *CompanyQuery {
+	query := (&WebhookDeliveryClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedWebhookDeliveries == nil {
+		_q.withNamedWebhookDeliveries = make(map[string]*WebhookDeliveryQuery)
+	}
+	_q.withNamedWebhookDeliveries[name] = query
 	return _q
 }
 

@@ -20,6 +20,8 @@ import (
 	"github.com/bigledger/bigledger/ent/customer"
 	"github.com/bigledger/bigledger/ent/customergroup"
 	"github.com/bigledger/bigledger/ent/documentcounter"
+	"github.com/bigledger/bigledger/ent/event"
+	"github.com/bigledger/bigledger/ent/eventcursor"
 	"github.com/bigledger/bigledger/ent/idempotencykey"
 	"github.com/bigledger/bigledger/ent/invoice"
 	"github.com/bigledger/bigledger/ent/invoiceitem"
@@ -35,6 +37,8 @@ import (
 	"github.com/bigledger/bigledger/ent/salesorderitem"
 	"github.com/bigledger/bigledger/ent/taxcode"
 	"github.com/bigledger/bigledger/ent/user"
+	"github.com/bigledger/bigledger/ent/webhookdelivery"
+	"github.com/bigledger/bigledger/ent/webhookendpoint"
 )
 
 // ent aliases to avoid import conflicts in user's code.
@@ -103,6 +107,8 @@ func checkColumn(t, c string) error {
 			customer.Table:          customer.ValidColumn,
 			customergroup.Table:     customergroup.ValidColumn,
 			documentcounter.Table:   documentcounter.ValidColumn,
+			event.Table:             event.ValidColumn,
+			eventcursor.Table:       eventcursor.ValidColumn,
 			idempotencykey.Table:    idempotencykey.ValidColumn,
 			invoice.Table:           invoice.ValidColumn,
 			invoiceitem.Table:       invoiceitem.ValidColumn,
@@ -118,6 +124,8 @@ func checkColumn(t, c string) error {
 			salesorderitem.Table:    salesorderitem.ValidColumn,
 			taxcode.Table:           taxcode.ValidColumn,
 			user.Table:              user.ValidColumn,
+			webhookdelivery.Table:   webhookdelivery.ValidColumn,
+			webhookendpoint.Table:   webhookendpoint.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

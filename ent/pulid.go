@@ -14,6 +14,7 @@ import (
 	"github.com/bigledger/bigledger/ent/customer"
 	"github.com/bigledger/bigledger/ent/customergroup"
 	"github.com/bigledger/bigledger/ent/documentcounter"
+	"github.com/bigledger/bigledger/ent/event"
 	"github.com/bigledger/bigledger/ent/idempotencykey"
 	"github.com/bigledger/bigledger/ent/invoice"
 	"github.com/bigledger/bigledger/ent/invoiceitem"
@@ -30,6 +31,8 @@ import (
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/ent/taxcode"
 	"github.com/bigledger/bigledger/ent/user"
+	"github.com/bigledger/bigledger/ent/webhookdelivery"
+	"github.com/bigledger/bigledger/ent/webhookendpoint"
 )
 
 // prefixMap maps id prefixes to table names.
@@ -42,6 +45,7 @@ var prefixMap = map[string]string{
 	"cust":    customer.Table,
 	"grp":     customergroup.Table,
 	"ctr":     documentcounter.Table,
+	"evt":     event.Table,
 	"idem":    idempotencykey.Table,
 	"inv":     invoice.Table,
 	"invli":   invoiceitem.Table,
@@ -57,6 +61,8 @@ var prefixMap = map[string]string{
 	"soi":     salesorderitem.Table,
 	"tax":     taxcode.Table,
 	"user":    user.Table,
+	"whd":     webhookdelivery.Table,
+	"whk":     webhookendpoint.Table,
 }
 
 // IDToType maps a prefixed id to the table of the entity it names; it is
@@ -96,6 +102,8 @@ func (c *Client) Visible(ctx context.Context, id pulid.ID) (bool, error) {
 		return c.CustomerGroup.Query().Where(customergroup.ID(id)).Exist(ctx)
 	case documentcounter.Table:
 		return c.DocumentCounter.Query().Where(documentcounter.ID(id)).Exist(ctx)
+	case event.Table:
+		return c.Event.Query().Where(event.ID(id)).Exist(ctx)
 	case idempotencykey.Table:
 		return c.IdempotencyKey.Query().Where(idempotencykey.ID(id)).Exist(ctx)
 	case invoice.Table:
@@ -126,6 +134,10 @@ func (c *Client) Visible(ctx context.Context, id pulid.ID) (bool, error) {
 		return c.TaxCode.Query().Where(taxcode.ID(id)).Exist(ctx)
 	case user.Table:
 		return c.User.Query().Where(user.ID(id)).Exist(ctx)
+	case webhookdelivery.Table:
+		return c.WebhookDelivery.Query().Where(webhookdelivery.ID(id)).Exist(ctx)
+	case webhookendpoint.Table:
+		return c.WebhookEndpoint.Query().Where(webhookendpoint.ID(id)).Exist(ctx)
 	default:
 		return false, nil
 	}

@@ -30,6 +30,10 @@ type Tx struct {
 	CustomerGroup *CustomerGroupClient
 	// DocumentCounter is the client for interacting with the DocumentCounter builders.
 	DocumentCounter *DocumentCounterClient
+	// Event is the client for interacting with the Event builders.
+	Event *EventClient
+	// EventCursor is the client for interacting with the EventCursor builders.
+	EventCursor *EventCursorClient
 	// IdempotencyKey is the client for interacting with the IdempotencyKey builders.
 	IdempotencyKey *IdempotencyKeyClient
 	// Invoice is the client for interacting with the Invoice builders.
@@ -60,6 +64,10 @@ type Tx struct {
 	TaxCode *TaxCodeClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
+	// WebhookDelivery is the client for interacting with the WebhookDelivery builders.
+	WebhookDelivery *WebhookDeliveryClient
+	// WebhookEndpoint is the client for interacting with the WebhookEndpoint builders.
+	WebhookEndpoint *WebhookEndpointClient
 
 	// lazily loaded.
 	client     *Client
@@ -199,6 +207,8 @@ func (tx *Tx) init() {
 	tx.Customer = NewCustomerClient(tx.config)
 	tx.CustomerGroup = NewCustomerGroupClient(tx.config)
 	tx.DocumentCounter = NewDocumentCounterClient(tx.config)
+	tx.Event = NewEventClient(tx.config)
+	tx.EventCursor = NewEventCursorClient(tx.config)
 	tx.IdempotencyKey = NewIdempotencyKeyClient(tx.config)
 	tx.Invoice = NewInvoiceClient(tx.config)
 	tx.InvoiceItem = NewInvoiceItemClient(tx.config)
@@ -214,6 +224,8 @@ func (tx *Tx) init() {
 	tx.SalesOrderItem = NewSalesOrderItemClient(tx.config)
 	tx.TaxCode = NewTaxCodeClient(tx.config)
 	tx.User = NewUserClient(tx.config)
+	tx.WebhookDelivery = NewWebhookDeliveryClient(tx.config)
+	tx.WebhookEndpoint = NewWebhookEndpointClient(tx.config)
 }
 
 // txDriver wraps the given dialect.Tx with a nop dialect.Driver implementation.

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -20,7 +21,9 @@ import (
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/internal/apperr"
 	"github.com/bigledger/bigledger/internal/auth"
+	"github.com/bigledger/bigledger/internal/events"
 	"github.com/bigledger/bigledger/internal/gqlws"
+	"github.com/bigledger/bigledger/internal/reqcache"
 )
 
 // Page sizes for every Relay connection: a connection asked for without
@@ -40,6 +43,13 @@ type Options struct {
 	WebsocketInit transport.WebsocketInitFunc
 	// Logger receives panics and internal errors.
 	Logger *slog.Logger
+	// Hub feeds subscriptions; DB reads the event log.
+	Hub *events.Hub
+	DB  *sql.DB
+	// AllowPrivateWebhooks accepts loopback/private webhook URLs.
+	AllowPrivateWebhooks bool
+	// Resolver, when set, is used as is (shared with the REST facade).
+	Resolver *Resolver
 }
 
 // NewHandler builds the production GraphQL handler: explicit transports,
@@ -50,7 +60,11 @@ func NewHandler(o Options) *handler.Server {
 	if log == nil {
 		log = slog.Default()
 	}
-	srv := handler.New(NewExecutableSchema(Config{Resolvers: &Resolver{}}))
+	res := o.Resolver
+	if res == nil {
+		res = &Resolver{Hub: o.Hub, DB: o.DB, Log: log, AllowPrivateWebhooks: o.AllowPrivateWebhooks}
+	}
+	srv := handler.New(NewExecutableSchema(Config{Resolvers: res}))
 	srv.AddTransport(transport.Websocket{
 		Implementation:        o.Websocket,
 		InitFunc:              o.WebsocketInit,
@@ -67,6 +81,8 @@ func NewHandler(o Options) *handler.Server {
 	srv.Use(extension.FixedComplexityLimit(2000))
 	srv.SetParserTokenLimit(20000)
 	srv.SetDisableSuggestion(!o.Development)
+	srv.AroundOperations(freshCache)
+	srv.AroundResponses(eventExtension)
 	srv.AroundRootFields(requireScopes)
 	srv.AroundFields(requireTypeScopes)
 	srv.AroundFields(limitPageSize)
@@ -78,6 +94,16 @@ func NewHandler(o Options) *handler.Server {
 		return apperr.Internal(fmt.Errorf("panic: %v", v))
 	})
 	return srv
+}
+
+// freshCache gives each query or mutation its own request cache (a
+// websocket carries many operations). Subscriptions get none: a cached
+// balance would go stale between events.
+func freshCache(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+	if op := graphql.GetOperationContext(ctx); op != nil && op.Operation != nil && op.Operation.Operation == ast.Subscription {
+		return next(reqcache.Without(ctx))
+	}
+	return next(reqcache.With(ctx))
 }
 
 // present renders any resolver error as {message, path, extensions:{code, details}}.
@@ -193,6 +219,18 @@ var rootScopes = map[string]string{
 	"reports":                    "ledger:read",
 	"customerSummary":            "customers:read,invoices:read",
 	"setCustomerOpeningBalance":  "ledger:write,customers:write",
+	// events narrows its types to what the key may read.
+	"events":                  "",
+	"invoiceCreated":          "invoices:read",
+	"invoiceUpdated":          "invoices:read",
+	"paymentReceived":         "payments:read",
+	"customerCreated":         "customers:read",
+	"salesOrderStatusChanged": "sales_orders:read",
+	"accountUpdated":          "ledger:read",
+	"webhookEndpoints":        "webhooks:read",
+	"webhookEndpoint":         "webhooks:read",
+	"createWebhookEndpoint":   "webhooks:write",
+	"deleteWebhookEndpoint":   "webhooks:write",
 }
 
 // prefixScopes maps an id prefix to the read scope node(id:) requires.

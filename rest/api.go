@@ -16,8 +16,14 @@ type API struct {
 	resolver *graph.Resolver
 }
 
-// NewAPI returns the REST facade.
-func NewAPI() *API { return &API{resolver: &graph.Resolver{}} }
+// NewAPI returns the REST facade over res (nil: a resolver without live
+// events).
+func NewAPI(res *graph.Resolver) *API {
+	if res == nil {
+		res = &graph.Resolver{}
+	}
+	return &API{resolver: res}
+}
 
 func (a *API) query() graph.QueryResolver       { return a.resolver.Query() }
 func (a *API) mutation() graph.MutationResolver { return a.resolver.Mutation() }

@@ -2,6 +2,7 @@ package rest
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/bigledger/bigledger/ent/attachment"
 	"strings"
@@ -85,6 +86,19 @@ var routes = []route{
 	{"GET", "/v1/reports/profit-loss", "ledger:read", func(a *API) endpoint { return a.report("profit_loss") }},
 	{"GET", "/api/v1/reports/{type}", "ledger:read", func(a *API) endpoint { return a.report("") }},
 	{"GET", "/api/v2/reports/financial", "ledger:read", func(a *API) endpoint { return a.financialSummary }},
+	// Webhooks: seed 001's subscribe path, seed 002's v2 path, and the rest.
+	{"POST", "/api/v1/webhooks/subscribe", "webhooks:write", func(a *API) endpoint { return a.createWebhook }},
+	{"POST", "/api/v1/webhooks", "webhooks:write", func(a *API) endpoint { return a.createWebhook }},
+	{"POST", "/api/v2/webhooks", "webhooks:write", func(a *API) endpoint { return a.createWebhook }},
+	{"GET", "/api/v1/webhooks", "webhooks:read", func(a *API) endpoint { return a.listWebhooks }},
+	{"GET", "/api/v2/webhooks", "webhooks:read", func(a *API) endpoint { return a.listWebhooks }},
+	{"GET", "/api/v1/webhooks/{id}", "webhooks:read", func(a *API) endpoint { return a.getWebhook }},
+	{"GET", "/api/v2/webhooks/{id}", "webhooks:read", func(a *API) endpoint { return a.getWebhook }},
+	{"DELETE", "/api/v1/webhooks/{id}", "webhooks:write", func(a *API) endpoint { return a.deleteWebhook }},
+	{"DELETE", "/api/v2/webhooks/{id}", "webhooks:write", func(a *API) endpoint { return a.deleteWebhook }},
+	{"GET", "/api/v1/webhooks/{id}/deliveries", "webhooks:read", func(a *API) endpoint { return a.listDeliveries }},
+	{"GET", "/api/v2/webhooks/{id}/deliveries", "webhooks:read", func(a *API) endpoint { return a.listDeliveries }},
+	{"GET", "/api/v1/events", "", func(a *API) endpoint { return a.listEvents }},
 	// The document kind decides the scope: checked in the handler.
 	{"GET", "/api/v1/attachments/{id}", "", func(a *API) endpoint { return a.getAttachment }},
 	{"DELETE", "/api/v1/attachments/{id}", "", func(a *API) endpoint { return a.deleteAttachment }},
@@ -102,11 +116,18 @@ func (a *API) Handler() http.Handler {
 	}
 	for path, ms := range methods {
 		allow := strings.Join(ms, ", ")
-		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+		notAllowed := func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Allow", allow)
 			WriteError(w, r, &apperr.Error{Kind: apperr.KindInvalidState, Code: "METHOD_NOT_ALLOWED",
 				Message: r.Method + " is not allowed here; use " + allow, Status: http.StatusMethodNotAllowed})
-		})
+		}
+		// One pattern per other method: a method-less pattern would clash
+		// with a sibling such as GET /webhooks/{id} next to POST /webhooks/subscribe.
+		for _, m := range []string{"GET", "POST", "PUT", "PATCH", "DELETE"} {
+			if !slices.Contains(ms, m) {
+				mux.HandleFunc(m+" "+path, notAllowed)
+			}
+		}
 	}
 	mux.HandleFunc("GET /api/v1/attachments/{id}/content", a.downloadAttachment)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {

@@ -34,6 +34,7 @@ import (
 	"github.com/bigledger/bigledger/internal/provision"
 	"github.com/bigledger/bigledger/internal/server"
 	"github.com/bigledger/bigledger/internal/store"
+	"github.com/bigledger/bigledger/internal/webhooks"
 )
 
 // version is set at build time (-ldflags "-X main.version=…").
@@ -84,6 +85,7 @@ func main() {
 type database struct {
 	client  *ent.Client
 	db      *sql.DB
+	dsn     string
 	cluster *localpg.Cluster
 }
 
@@ -119,7 +121,7 @@ func openDatabase(ctx context.Context, cfg config.Config, log *slog.Logger) (*da
 		d.Close()
 		return nil, err
 	}
-	d.client, d.db = client, db
+	d.client, d.db, d.dsn = client, db, dsn
 	if err := db.PingContext(ctx); err != nil {
 		d.Close()
 		return nil, fmt.Errorf("connect to database: %w", err)
@@ -236,7 +238,13 @@ func serve(args []string) error {
 	}
 	srv := server.New(d.client, d.db, server.Options{
 		Development: cfg.Development(), AllowedOrigins: cfg.AllowedOrigins, MaxBodyBytes: cfg.MaxBodyBytes, Logger: log,
+		DSN: d.dsn,
+		// Local webhook receivers are for development only.
+		Webhooks: webhooks.Options{AllowPrivate: cfg.Development()},
 	})
+	bg, stopBackground := context.WithCancel(context.Background())
+	defer stopBackground()
+	srv.Start(bg)
 	addr := net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port))
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {

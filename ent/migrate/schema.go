@@ -377,6 +377,69 @@ var (
 			},
 		},
 	}
+	// EventsColumns holds the columns for the "events" table.
+	EventsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 40},
+		{Name: "type", Type: field.TypeString, Size: 64},
+		{Name: "subject_id", Type: field.TypeString},
+		{Name: "payload", Type: field.TypeJSON, Nullable: true},
+		{Name: "seq", Type: field.TypeInt64, Nullable: true},
+		{Name: "txid", Type: field.TypeString, Nullable: true, Default: schema.Expr("pg_current_xact_id()"), SchemaType: map[string]string{"postgres": "xid8"}},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "company_id", Type: field.TypeString, Size: 40},
+	}
+	// EventsTable holds the schema information for the "events" table.
+	EventsTable = &schema.Table{
+		Name:       "events",
+		Columns:    EventsColumns,
+		PrimaryKey: []*schema.Column{EventsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "events_companies_events",
+				Columns:    []*schema.Column{EventsColumns[7]},
+				RefColumns: []*schema.Column{CompaniesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "event_company_id",
+				Unique:  false,
+				Columns: []*schema.Column{EventsColumns[7]},
+			},
+			{
+				Name:    "event_txid_seq",
+				Unique:  false,
+				Columns: []*schema.Column{EventsColumns[5], EventsColumns[4]},
+			},
+			{
+				Name:    "event_company_id_txid_seq",
+				Unique:  false,
+				Columns: []*schema.Column{EventsColumns[7], EventsColumns[5], EventsColumns[4]},
+			},
+			{
+				Name:    "event_overdue_once",
+				Unique:  true,
+				Columns: []*schema.Column{EventsColumns[2]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "((type)::text = 'invoice.overdue'::text)",
+				},
+			},
+		},
+	}
+	// EventCursorsColumns holds the columns for the "event_cursors" table.
+	EventCursorsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 64},
+		{Name: "txid", Type: field.TypeString, Default: "0"},
+		{Name: "seq", Type: field.TypeInt64, Default: 0},
+		{Name: "updated_at", Type: field.TypeTime},
+	}
+	// EventCursorsTable holds the schema information for the "event_cursors" table.
+	EventCursorsTable = &schema.Table{
+		Name:       "event_cursors",
+		Columns:    EventCursorsColumns,
+		PrimaryKey: []*schema.Column{EventCursorsColumns[0]},
+	}
 	// IdempotencyKeysColumns holds the columns for the "idempotency_keys" table.
 	IdempotencyKeysColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString, Size: 40},
@@ -1241,6 +1304,100 @@ var (
 			},
 		},
 	}
+	// WebhookDeliveriesColumns holds the columns for the "webhook_deliveries" table.
+	WebhookDeliveriesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 40},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "endpoint_id", Type: field.TypeString},
+		{Name: "event_id", Type: field.TypeString},
+		{Name: "event_type", Type: field.TypeString},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"pending", "succeeded", "failed"}, Default: "pending"},
+		{Name: "attempts", Type: field.TypeInt, Default: 0},
+		{Name: "next_attempt_at", Type: field.TypeTime},
+		{Name: "last_error", Type: field.TypeString, Nullable: true},
+		{Name: "response_code", Type: field.TypeInt, Nullable: true},
+		{Name: "delivered_at", Type: field.TypeTime, Nullable: true},
+		{Name: "company_id", Type: field.TypeString, Size: 40},
+	}
+	// WebhookDeliveriesTable holds the schema information for the "webhook_deliveries" table.
+	WebhookDeliveriesTable = &schema.Table{
+		Name:       "webhook_deliveries",
+		Columns:    WebhookDeliveriesColumns,
+		PrimaryKey: []*schema.Column{WebhookDeliveriesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "webhook_deliveries_companies_webhook_deliveries",
+				Columns:    []*schema.Column{WebhookDeliveriesColumns[12]},
+				RefColumns: []*schema.Column{CompaniesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "webhookdelivery_company_id",
+				Unique:  false,
+				Columns: []*schema.Column{WebhookDeliveriesColumns[12]},
+			},
+			{
+				Name:    "webhookdelivery_endpoint_id_event_id",
+				Unique:  true,
+				Columns: []*schema.Column{WebhookDeliveriesColumns[3], WebhookDeliveriesColumns[4]},
+			},
+			{
+				Name:    "webhookdelivery_next_attempt_at",
+				Unique:  false,
+				Columns: []*schema.Column{WebhookDeliveriesColumns[8]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "((status)::text = 'pending'::text)",
+				},
+			},
+			{
+				Name:    "webhookdelivery_endpoint_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{WebhookDeliveriesColumns[3], WebhookDeliveriesColumns[1]},
+			},
+		},
+	}
+	// WebhookEndpointsColumns holds the columns for the "webhook_endpoints" table.
+	WebhookEndpointsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 40},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "url", Type: field.TypeString, Size: 2048},
+		{Name: "events", Type: field.TypeJSON},
+		{Name: "description", Type: field.TypeString, Nullable: true, Size: 500},
+		{Name: "secret", Type: field.TypeString},
+		{Name: "active", Type: field.TypeBool, Default: true},
+		{Name: "deleted_at", Type: field.TypeTime, Nullable: true},
+		{Name: "company_id", Type: field.TypeString, Size: 40},
+	}
+	// WebhookEndpointsTable holds the schema information for the "webhook_endpoints" table.
+	WebhookEndpointsTable = &schema.Table{
+		Name:       "webhook_endpoints",
+		Columns:    WebhookEndpointsColumns,
+		PrimaryKey: []*schema.Column{WebhookEndpointsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "webhook_endpoints_companies_webhook_endpoints",
+				Columns:    []*schema.Column{WebhookEndpointsColumns[9]},
+				RefColumns: []*schema.Column{CompaniesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "webhookendpoint_company_id",
+				Unique:  false,
+				Columns: []*schema.Column{WebhookEndpointsColumns[9]},
+			},
+			{
+				Name:    "webhookendpoint_company_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{WebhookEndpointsColumns[9], WebhookEndpointsColumns[1]},
+			},
+		},
+	}
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
 		APIKeysTable,
@@ -1251,6 +1408,8 @@ var (
 		CustomersTable,
 		CustomerGroupsTable,
 		DocumentCountersTable,
+		EventsTable,
+		EventCursorsTable,
 		IdempotencyKeysTable,
 		InvoicesTable,
 		InvoiceItemsTable,
@@ -1266,6 +1425,8 @@ var (
 		SalesOrderItemsTable,
 		TaxCodesTable,
 		UsersTable,
+		WebhookDeliveriesTable,
+		WebhookEndpointsTable,
 	}
 )
 
@@ -1282,6 +1443,7 @@ func init() {
 	CustomerGroupsTable.ForeignKeys[0].RefTable = CompaniesTable
 	CustomerGroupsTable.ForeignKeys[1].RefTable = UsersTable
 	DocumentCountersTable.ForeignKeys[0].RefTable = CompaniesTable
+	EventsTable.ForeignKeys[0].RefTable = CompaniesTable
 	IdempotencyKeysTable.ForeignKeys[0].RefTable = CompaniesTable
 	InvoicesTable.ForeignKeys[0].RefTable = CompaniesTable
 	InvoicesTable.ForeignKeys[1].RefTable = CustomersTable
@@ -1316,4 +1478,6 @@ func init() {
 	SalesOrderItemsTable.ForeignKeys[2].RefTable = ItemsTable
 	TaxCodesTable.ForeignKeys[0].RefTable = CompaniesTable
 	UsersTable.ForeignKeys[0].RefTable = CompaniesTable
+	WebhookDeliveriesTable.ForeignKeys[0].RefTable = CompaniesTable
+	WebhookEndpointsTable.ForeignKeys[0].RefTable = CompaniesTable
 }

@@ -30,6 +30,12 @@ type CustomerGroup func(*sql.Selector)
 // DocumentCounter is the predicate function for documentcounter builders.
 type DocumentCounter func(*sql.Selector)
 
+// Event is the predicate function for event builders.
+type Event func(*sql.Selector)
+
+// EventCursor is the predicate function for eventcursor builders.
+type EventCursor func(*sql.Selector)
+
 // IdempotencyKey is the predicate function for idempotencykey builders.
 type IdempotencyKey func(*sql.Selector)
 
@@ -74,3 +80,9 @@ type TaxCode func(*sql.Selector)
 
 // User is the predicate function for user builders.
 type User func(*sql.Selector)
+
+// WebhookDelivery is the predicate function for webhookdelivery builders.
+type WebhookDelivery func(*sql.Selector)
+
+// WebhookEndpoint is the predicate function for webhookendpoint builders.
+type WebhookEndpoint func(*sql.Selector)

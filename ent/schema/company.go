@@ -55,6 +55,9 @@ func (Company) Edges() []ent.Edge {
 		edge.To("payment_allocations", PaymentAllocation.Type).Annotations(skip),
 		edge.To("idempotency_keys", IdempotencyKey.Type).Annotations(skip),
 		edge.To("ledger_discounts", LedgerDiscount.Type).Annotations(skip),
+		edge.To("events", Event.Type).Annotations(skip),
+		edge.To("webhook_endpoints", WebhookEndpoint.Type).Annotations(skip),
+		edge.To("webhook_deliveries", WebhookDelivery.Type).Annotations(skip),
 	}
 }
 

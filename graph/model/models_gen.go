@@ -8,13 +8,40 @@ import (
 	"io"
 	"strconv"
 
+	"github.com/bigledger/bigledger/ent"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/ent/schema/types"
+	"github.com/bigledger/bigledger/internal/events"
 )
+
+type CreateWebhookEndpointInput struct {
+	URL         string   `json:"url"`
+	Events      []string `json:"events"`
+	Description *string  `json:"description,omitempty"`
+}
+
+type CreateWebhookEndpointPayload struct {
+	Endpoint *ent.WebhookEndpoint `json:"endpoint"`
+	// The signing secret. Shown once: store it now.
+	Secret string `json:"secret"`
+}
 
 // The result of a delete.
 type DeletePayload struct {
 	DeletedID pulid.ID `json:"deletedId"`
+}
+
+type EventConnection struct {
+	Edges []*EventEdge `json:"edges"`
+	// The last event's id: pass as `after` for the next page.
+	EndCursor   *pulid.ID `json:"endCursor,omitempty"`
+	HasNextPage bool      `json:"hasNextPage"`
+}
+
+type EventEdge struct {
+	// Pass as `after` to continue after this event.
+	Cursor pulid.ID       `json:"cursor"`
+	Node   *events.Record `json:"node"`
 }
 
 type ReportParams struct {
@@ -22,6 +49,13 @@ type ReportParams struct {
 	From *types.Date `json:"from,omitempty"`
 	// End of the period, or the as-of date (trial_balance, balance_sheet, ar_aging; default today).
 	To *types.Date `json:"to,omitempty"`
+}
+
+// Live changes over the websocket transport (graphql-transport-ws or
+// graphql-ws). Each delivery carries its event id in the result's
+// `extensions.eventId`; pass the last one you saw as `after` when you
+// reconnect to receive what you missed, in order, before live events.
+type Subscription struct {
 }
 
 type ReportType string

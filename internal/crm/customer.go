@@ -3,6 +3,7 @@ package crm
 import (
 	"context"
 	"fmt"
+	"github.com/bigledger/bigledger/internal/events"
 	"strings"
 
 	"entgo.io/ent/dialect/sql"
@@ -111,7 +112,10 @@ func CreateCustomer(ctx context.Context, in ent.CreateCustomerInput) (*ent.Custo
 			create.SetCreatedByID(p.UserID)
 		}
 		cu, err := create.Save(ctx)
-		return cu, customerError(err)
+		if err != nil {
+			return nil, customerError(err)
+		}
+		return cu, events.Emit(ctx, events.CustomerCreated, cu.ID, events.CustomerPayload(cu))
 	})
 }
 
@@ -195,7 +199,10 @@ func UpdateCustomer(ctx context.Context, id pulid.ID, in ent.UpdateCustomerInput
 			upd.AppendTags(appendTags)
 		}
 		cu, err := upd.Save(ctx)
-		return cu, customerError(err)
+		if err != nil {
+			return nil, customerError(err)
+		}
+		return cu, events.Emit(ctx, events.CustomerUpdated, cu.ID, events.CustomerPayload(cu))
 	})
 }
 

@@ -3,6 +3,7 @@ package ledger
 import (
 	"context"
 	"fmt"
+	"github.com/bigledger/bigledger/internal/events"
 	"regexp"
 	"strings"
 
@@ -173,7 +174,10 @@ func UpdateAccount(ctx context.Context, id pulid.ID, in AccountUpdate) (*ent.Acc
 		if ae := apperr.From(err); err != nil && ae.Kind == apperr.KindConflict {
 			return nil, apperr.Validation(CodeInvalidAccount, accountValidation, apperr.Detail{Field: "code", Message: "An account with this code already exists"})
 		}
-		return out, err
+		if err != nil {
+			return nil, err
+		}
+		return out, events.Emit(ctx, events.AccountUpdated, out.ID, events.AccountPayload(out))
 	})
 }
 

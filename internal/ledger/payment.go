@@ -3,6 +3,7 @@ package ledger
 import (
 	"context"
 	"fmt"
+	"github.com/bigledger/bigledger/internal/events"
 	"strings"
 
 	"github.com/shopspring/decimal"
@@ -205,8 +206,32 @@ func allocate(ctx context.Context, c *ent.Client, p *ent.Payment, inv *ent.Invoi
 	if err := upd.Exec(ctx); err != nil {
 		return err
 	}
+	if err := invoiceChanged(ctx, inv, paid, due); err != nil {
+		return err
+	}
 	p.UnappliedAmount = p.UnappliedAmount.Sub(amount)
 	return c.Payment.UpdateOne(p).SetUnappliedAmount(p.UnappliedAmount).Exec(ctx)
+}
+
+// invoiceChanged emits invoice.updated (and invoice.paid when nothing is
+// left due) for an invoice whose paid amount moved to paid.
+func invoiceChanged(ctx context.Context, inv *ent.Invoice, paid, due decimal.Decimal) error {
+	after := *inv
+	after.AmountPaid, after.AmountDue, after.PaymentStatus = paid, due, paymentStatus(paid, due)
+	switch {
+	case due.IsZero():
+		after.Status = invoice.StatusPaid
+	case inv.Status == invoice.StatusPaid:
+		after.Status = invoice.StatusSent
+	}
+	payload := events.InvoicePayload(&after)
+	if err := events.Emit(ctx, events.InvoiceUpdated, inv.ID, payload); err != nil {
+		return err
+	}
+	if due.IsZero() {
+		return events.Emit(ctx, events.InvoicePaid, inv.ID, payload)
+	}
+	return nil
 }
 
 func paymentStatus(paid, due decimal.Decimal) invoice.PaymentStatus {
@@ -245,8 +270,10 @@ func postPayment(ctx context.Context, c *ent.Client, p *ent.Payment, dep *ent.Ac
 		e.Lines = append(e.Lines, Line{AccountID: accts[RoleCustomerCredits].ID, Credit: unapplied, CustomerID: &customerID,
 			Currency: p.Currency, OriginalAmount: p.UnappliedAmount, ExchangeRate: p.ExchangeRate})
 	}
-	_, err = Post(ctx, c, e)
-	return err
+	if _, err = Post(ctx, c, e); err != nil {
+		return err
+	}
+	return events.Emit(ctx, events.PaymentReceived, p.ID, events.PaymentPayload(p))
 }
 
 // VoidPayment voids a payment: its allocations are released from their
@@ -288,6 +315,9 @@ func VoidPayment(ctx context.Context, id pulid.ID, reason, idempotencyKey string
 			if err := upd.Exec(ctx); err != nil {
 				return nil, err
 			}
+			if err := invoiceChanged(ctx, inv, paid, due); err != nil {
+				return nil, err
+			}
 			if err := c.PaymentAllocation.UpdateOne(a).SetVoidedAt(now).Exec(ctx); err != nil {
 				return nil, err
 			}
@@ -310,7 +340,11 @@ func VoidPayment(ctx context.Context, id pulid.ID, reason, idempotencyKey string
 		}
 		// A void payment holds nothing: its unapplied amount returns to zero
 		// with the reversal of the credit it carried.
-		return c.Payment.UpdateOne(p).SetStatus(payment.StatusVoid).SetVoidedAt(now).SetVoidReason(reason).SetUnappliedAmount(decimal.Zero).Save(ctx)
+		out, err := c.Payment.UpdateOne(p).SetStatus(payment.StatusVoid).SetVoidedAt(now).SetVoidReason(reason).SetUnappliedAmount(decimal.Zero).Save(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return out, events.Emit(ctx, events.PaymentVoided, out.ID, events.PaymentPayload(out))
 	})
 }
 

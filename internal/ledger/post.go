@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/bigledger/bigledger/internal/events"
 	"slices"
 
 	"github.com/shopspring/decimal"
@@ -170,6 +171,9 @@ func Post(ctx context.Context, c *ent.Client, e Entry) (*ent.JournalEntry, error
 		}
 	}
 	if err := c.LedgerEntry.CreateBulk(builders...).Exec(ctx); err != nil {
+		return nil, err
+	}
+	if err := events.Emit(ctx, events.JournalEntryPosted, je.ID, events.JournalEntryPayload(je, ids)); err != nil {
 		return nil, err
 	}
 	// Customers are locked in id order so two entries naming the same

@@ -197,10 +197,18 @@ func NewDatabase(t testing.TB) string {
 // end of the test.
 func Open(t testing.TB) (*ent.Client, *sql.DB) {
 	t.Helper()
-	client, db, err := store.Open(NewDatabase(t))
+	c, db, _ := OpenDSN(t)
+	return c, db
+}
+
+// OpenDSN is Open that also returns the database's DSN.
+func OpenDSN(t testing.TB) (*ent.Client, *sql.DB, string) {
+	t.Helper()
+	dsn := NewDatabase(t)
+	client, db, err := store.Open(dsn)
 	if err != nil {
 		t.Fatalf("pgtest: %v", err)
 	}
 	t.Cleanup(func() { client.Close() })
-	return client, db
+	return client, db, dsn
 }

@@ -26,11 +26,16 @@ func With(ctx context.Context) context.Context {
 	return context.WithValue(ctx, key{}, &cache{values: map[string]*entry{}})
 }
 
+// Without returns ctx with no cache: every Load computes afresh.
+func Without(ctx context.Context) context.Context {
+	return context.WithValue(ctx, key{}, (*cache)(nil))
+}
+
 // Load returns the value for name, computing it once per request with fn.
 // Without a cache in ctx it just calls fn.
 func Load[T any](ctx context.Context, name string, fn func() (T, error)) (T, error) {
 	c, ok := ctx.Value(key{}).(*cache)
-	if !ok {
+	if !ok || c == nil {
 		return fn()
 	}
 	c.mu.Lock()

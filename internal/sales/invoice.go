@@ -3,6 +3,7 @@ package sales
 import (
 	"context"
 	"fmt"
+	"github.com/bigledger/bigledger/internal/events"
 	"strings"
 
 	"entgo.io/ent/dialect/sql"
@@ -179,7 +180,7 @@ func CreateInvoice(ctx context.Context, in InvoiceInput) (*ent.Invoice, error) {
 		if err := saveLines(ctx, c, inv.ID, st.lines); err != nil {
 			return nil, err
 		}
-		return inv, nil
+		return inv, events.Emit(ctx, events.InvoiceCreated, inv.ID, events.InvoicePayload(inv))
 	})
 }
 
@@ -298,7 +299,7 @@ func UpdateInvoice(ctx context.Context, id pulid.ID, in InvoiceUpdate) (*ent.Inv
 				return nil, err
 			}
 		}
-		return inv, nil
+		return inv, events.Emit(ctx, events.InvoiceUpdated, inv.ID, events.InvoicePayload(inv))
 	})
 }
 
@@ -348,7 +349,18 @@ func SendInvoice(ctx context.Context, id pulid.ID, in SendInput, idempotencyKey 
 				upd.SetSendReminders(*in.SendReminders)
 			}
 		}
-		return upd.Save(ctx)
+		out, err := upd.Save(ctx)
+		if err != nil {
+			return nil, err
+		}
+		payload := events.InvoicePayload(out)
+		if err := events.Emit(ctx, events.InvoiceUpdated, out.ID, payload); err != nil {
+			return nil, err
+		}
+		if sending(in) || inv.Status == invoice.StatusDraft {
+			err = events.Emit(ctx, events.InvoiceSent, out.ID, payload)
+		}
+		return out, err
 	})
 }
 
@@ -433,7 +445,14 @@ func VoidInvoice(ctx context.Context, id pulid.ID, reason, idempotencyKey string
 		default:
 			upd.SetLastSaleDate(last.InvoiceDate)
 		}
-		return out, upd.Exec(ctx)
+		if err := upd.Exec(ctx); err != nil {
+			return nil, err
+		}
+		payload := events.InvoicePayload(out)
+		if err := events.Emit(ctx, events.InvoiceUpdated, out.ID, payload); err != nil {
+			return nil, err
+		}
+		return out, events.Emit(ctx, events.InvoiceVoided, out.ID, payload)
 	})
 }
 

@@ -3,6 +3,7 @@ package sales
 import (
 	"context"
 	"fmt"
+	"github.com/bigledger/bigledger/internal/events"
 	"time"
 
 	"entgo.io/ent/dialect/sql"
@@ -307,7 +308,11 @@ func UpdateSalesOrderStatus(ctx context.Context, id pulid.ID, in StatusChange) (
 		case salesorder.StatusCancelled:
 			upd.SetFulfillmentStatus(salesorder.FulfillmentStatusCancelled)
 		}
-		return upd.Save(ctx)
+		out, err := upd.Save(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return out, events.Emit(ctx, events.OrderStatusChanged, out.ID, events.OrderPayload(out, string(so.Status)))
 	})
 }
 
@@ -431,7 +436,7 @@ func ConvertSalesOrderToInvoice(ctx context.Context, id pulid.ID, in ConvertOrde
 		if err := refreshInvoiceStatus(ctx, c, so); err != nil {
 			return nil, err
 		}
-		return inv, nil
+		return inv, events.Emit(ctx, events.InvoiceCreated, inv.ID, events.InvoicePayload(inv))
 	})
 }
 

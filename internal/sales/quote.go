@@ -3,6 +3,7 @@ package sales
 import (
 	"context"
 	"fmt"
+	"github.com/bigledger/bigledger/internal/events"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -257,9 +258,19 @@ func transitionQuote(ctx context.Context, id pulid.ID, verb string, from []quote
 		if err := change(c, q, upd); err != nil {
 			return nil, err
 		}
-		return upd.Save(ctx)
+		out, err := upd.Save(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if typ, ok := quoteEvents[verb]; ok {
+			err = events.Emit(ctx, typ, out.ID, events.QuotePayload(out))
+		}
+		return out, err
 	})
 }
+
+// quoteEvents names the event each quote transition emits.
+var quoteEvents = map[string]string{"sent": events.QuoteSent, "accepted": events.QuoteAccepted}
 
 // SendQuote records a send; a draft becomes sent.
 func SendQuote(ctx context.Context, id pulid.ID, in SendInput) (*ent.Quote, error) {

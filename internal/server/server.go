@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/99designs/gqlgen/graphql/playground"
@@ -20,11 +21,13 @@ import (
 	"github.com/bigledger/bigledger/internal/apperr"
 	"github.com/bigledger/bigledger/internal/auth"
 	"github.com/bigledger/bigledger/internal/dbmigrate"
+	"github.com/bigledger/bigledger/internal/events"
 	"github.com/bigledger/bigledger/internal/gqlws"
 	"github.com/bigledger/bigledger/internal/reqcache"
 	"github.com/bigledger/bigledger/internal/reqid"
 	"github.com/bigledger/bigledger/internal/sales"
 	"github.com/bigledger/bigledger/internal/store"
+	"github.com/bigledger/bigledger/internal/webhooks"
 	"github.com/bigledger/bigledger/rest"
 )
 
@@ -34,6 +37,20 @@ type Options struct {
 	AllowedOrigins []string
 	MaxBodyBytes   int64
 	Logger         *slog.Logger
+	// DSN is the database URL the event hub LISTENs on (another
+	// connection than the pool's).
+	DSN string
+	// NoWebhooks leaves webhook sending to other instances.
+	NoWebhooks bool
+	// Webhooks tune the webhook worker (AllowPrivate: loopback targets).
+	Webhooks webhooks.Options
+	// KeyCheck is how often open sockets' keys are checked (default 2s).
+	KeyCheck time.Duration
+	// JobInterval is how often periodic jobs run (default 1 minute).
+	JobInterval time.Duration
+	// NotifyInterval spaces the wake-up NOTIFYs sent to other instances
+	// (default 1ms: one per burst of commits).
+	NotifyInterval time.Duration
 }
 
 // Server is BigLedger's HTTP handler plus what it needs to shut down.
@@ -46,6 +63,11 @@ type Server struct {
 	closing     chan struct{}
 	closingOnce sync.Once
 	sockets     sync.WaitGroup
+
+	hub    *events.Hub
+	waker  *events.Waker
+	worker *webhooks.Worker
+	keys   *keyWatch
 }
 
 // New builds the server.
@@ -56,7 +78,19 @@ func New(client *ent.Client, db *sql.DB, o Options) *Server {
 	if o.MaxBodyBytes == 0 {
 		o.MaxBodyBytes = 1 << 20
 	}
-	return &Server{client: client, db: db, opt: o, log: o.Logger, closing: make(chan struct{})}
+	if o.NotifyInterval == 0 {
+		o.NotifyInterval = time.Millisecond
+	}
+	if o.Webhooks.Log == nil {
+		o.Webhooks.Log = o.Logger
+	}
+	s := &Server{client: client, db: db, opt: o, log: o.Logger, closing: make(chan struct{}), keys: newKeyWatch()}
+	s.hub = events.NewHub(db, o.DSN, events.HubOptions{Log: o.Logger})
+	s.waker = events.NewWaker(db, o.NotifyInterval, o.Logger)
+	s.worker = webhooks.NewWorker(db, o.Webhooks)
+	s.waker.OnWake(s.hub.Wake)
+	s.waker.OnWake(s.worker.Wake)
+	return s
 }
 
 // CloseWebsockets ends every open websocket (clients see a normal close).
@@ -79,13 +113,15 @@ func (s *Server) WaitWebsockets(ctx context.Context) error {
 // Handler returns the root HTTP handler.
 func (s *Server) Handler() http.Handler {
 	ws := gqlws.Gorilla{AllowedOrigins: s.opt.AllowedOrigins, Closing: s.closing}
+	res := &graph.Resolver{Hub: s.hub, DB: s.db, Log: s.log, AllowPrivateWebhooks: s.opt.Webhooks.AllowPrivate}
 	gql := graph.NewHandler(graph.Options{
 		Development:   s.opt.Development,
 		Websocket:     ws,
 		WebsocketInit: s.websocketInit,
 		Logger:        s.log,
+		Resolver:      res,
 	})
-	api := rest.NewAPI().Handler()
+	api := rest.NewAPI(res).Handler()
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -96,6 +132,8 @@ func (s *Server) Handler() http.Handler {
 	play := playground.Handler("BigLedger GraphQL", "/graphql")
 	mux.Handle("GET /playground", play)
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) { play.ServeHTTP(w, r) })
+	mux.HandleFunc("GET /v1/stream", s.stream)
+	mux.HandleFunc("GET /api/v1/stream", s.stream)
 	mux.Handle("/api/", s.restAuth(api))
 	mux.Handle("/v1/", s.restAuth(api))
 	mux.Handle("/api/v2/", s.restAuth(api))
@@ -130,7 +168,11 @@ func (s *Server) withClient(next http.Handler) http.Handler {
 			}
 			r.Body = http.MaxBytesReader(w, r.Body, limit)
 		}
-		next.ServeHTTP(w, r.WithContext(reqcache.With(store.WithClient(r.Context(), s.client))))
+		ctx := events.WithWaker(store.WithClient(r.Context(), s.client), s.waker)
+		if !isUpgrade(r) {
+			ctx = reqcache.With(ctx)
+		}
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 
@@ -249,6 +291,8 @@ func (s *Server) websocketInit(ctx context.Context, p transport.InitPayload) (co
 		ctx = transport.AppendCloseReason(ctx, ae.Message)
 		return ctx, nil, ae
 	}
+	// A revoked or expired key closes its sockets within KeyCheck.
+	ctx = s.keys.watch(ctx, principal.KeyID)
 	return auth.WithPrincipal(ctx, principal), nil, nil
 }
 

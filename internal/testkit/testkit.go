@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
@@ -42,6 +43,7 @@ type Env struct {
 	T      testing.TB
 	Client *ent.Client
 	DB     *sql.DB
+	DSN    string
 	Server *httptest.Server
 	Srv    *server.Server
 	A, B   Tenant
@@ -52,6 +54,10 @@ type Env struct {
 // Options adjust an environment.
 type Options struct {
 	AllowedOrigins []string
+	// Realtime starts the event hub, webhook worker and jobs.
+	Realtime bool
+	// Server adjusts the server options (realtime tuning).
+	Server func(*server.Options)
 }
 
 // New starts an environment with companies A and B.
@@ -61,17 +67,34 @@ func New(t testing.TB, opts ...Options) *Env {
 	if len(opts) > 0 {
 		o = opts[0]
 	}
-	_, db := pgtest.Open(t)
-	e := &Env{T: t, DB: db}
+	_, db, dsn := pgtest.OpenDSN(t)
+	e := &Env{T: t, DB: db, DSN: dsn}
 	drv := dialect.DebugWithContext(entsql.OpenDB(dialect.Postgres, db), func(context.Context, ...any) {
 		e.queries.Add(1)
 	})
 	e.Client = ent.NewClient(ent.Driver(drv))
-	e.Srv = server.New(e.Client, db, server.Options{Development: true, AllowedOrigins: o.AllowedOrigins})
+	so := server.Options{Development: true, AllowedOrigins: o.AllowedOrigins, DSN: dsn,
+		KeyCheck: 200 * time.Millisecond}
+	so.Webhooks.AllowPrivate = true
+	so.Webhooks.Tick = 50 * time.Millisecond
+	if o.Server != nil {
+		o.Server(&so)
+	}
+	e.Srv = server.New(e.Client, db, so)
 	e.Server = httptest.NewServer(e.Srv.Handler())
+	bg, stop := context.WithCancel(context.Background())
+	if o.Realtime {
+		e.Srv.Start(bg)
+		select {
+		case <-e.Srv.Hub().Started():
+		case <-time.After(10 * time.Second):
+			t.Fatal("event hub did not start")
+		}
+	}
 	t.Cleanup(func() {
 		e.Srv.CloseWebsockets()
 		e.Server.Close()
+		stop()
 	})
 	e.A = e.NewTenant("Company A", "*")
 	e.B = e.NewTenant("Company B", "*")

@@ -1,0 +1,131 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"slices"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/bigledger/bigledger/ent"
+	"github.com/bigledger/bigledger/ent/schema/pulid"
+	"github.com/bigledger/bigledger/internal/apperr"
+	"github.com/bigledger/bigledger/internal/auth"
+	"github.com/bigledger/bigledger/internal/events"
+	"github.com/bigledger/bigledger/internal/sales"
+)
+
+type eventIDKey struct{}
+
+// eventExtension puts the delivered event's id into each subscription
+// result's extensions: {"eventId": "evt_…"}.
+func eventExtension(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	resp := next(ctx)
+	if resp == nil {
+		return nil
+	}
+	if id, ok := ctx.Value(eventIDKey{}).(pulid.ID); ok {
+		if resp.Extensions == nil {
+			resp.Extensions = map[string]any{}
+		}
+		resp.Extensions["eventId"] = id
+	}
+	return resp
+}
+
+// readableTypes narrows types (all when empty) to those the caller may read.
+func readableTypes(ctx context.Context, types []string) ([]string, error) {
+	p, ok := auth.FromContext(ctx)
+	if !ok {
+		return nil, apperr.Unauthenticated("Authentication required")
+	}
+	var d apperr.Details
+	for i, t := range types {
+		if !events.KnownType(t) {
+			d.Add("types", "Unknown event type %q at %d", t, i)
+		}
+	}
+	if err := d.Err("VALIDATION_ERROR", "Invalid event types"); err != nil {
+		return nil, err
+	}
+	if len(types) == 0 {
+		types = events.Types
+	}
+	out := make([]string, 0, len(types))
+	for _, t := range types {
+		if p.Has(events.Scope(t)) {
+			out = append(out, t)
+		} else if len(types) != len(events.Types) {
+			return nil, apperr.PermissionDenied("This API key lacks the " + events.Scope(t) + " scope needed for " + t + " events")
+		}
+	}
+	return slices.Clip(out), nil
+}
+
+// follow runs a subscription: it replays the company's events of types
+// after `after`, then follows live ones; for each event that match
+// accepts, load re-reads the subject as the subscriber (nil: skip it).
+func follow[T any](r *Resolver, ctx context.Context, types []string, after *pulid.ID,
+	match func(events.Record) bool, load func(context.Context, events.Record) (T, error)) (<-chan graphql.Event[T], error) {
+	p, ok := auth.FromContext(ctx)
+	if !ok {
+		return nil, apperr.Unauthenticated("Authentication required")
+	}
+	if r.Hub == nil {
+		return nil, apperr.Internal(errors.New("event hub not running"))
+	}
+	var from *events.Position
+	if after != nil {
+		pos, err := events.PositionOf(ctx, r.DB, p.CompanyID, string(*after), "after")
+		if err != nil {
+			return nil, err
+		}
+		from = &pos
+	}
+	ch := make(chan graphql.Event[T])
+	go func() {
+		defer close(ch)
+		err := r.Hub.Follow(ctx, p.CompanyID, types, from, func(rec events.Record) error {
+			if match != nil && !match(rec) {
+				return nil
+			}
+			v, err := load(ctx, rec)
+			if err != nil {
+				var ae *apperr.Error
+				if errors.As(err, &ae) && ae.Kind == apperr.KindNotFound {
+					return nil // gone since: nothing to show
+				}
+				return err
+			}
+			select {
+			case ch <- graphql.Event[T]{Context: context.WithValue(ctx, eventIDKey{}, rec.ID), Value: v}:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		})
+		switch {
+		case ctx.Err() != nil:
+		case errors.Is(err, events.ErrSlowConsumer):
+			transport.AddSubscriptionError(ctx, &gqlerror.Error{Message: err.Error(),
+				Extensions: map[string]any{"code": "SLOW_CONSUMER"}})
+		case err != nil:
+			if r.Log != nil {
+				r.Log.ErrorContext(ctx, "subscription ended", "error", err)
+			}
+			transport.AddSubscriptionError(ctx, &gqlerror.Error{Message: "Subscription ended by a server error; resubscribe with the last event id",
+				Extensions: map[string]any{"code": "INTERNAL_ERROR"}})
+		}
+	}()
+	return ch, nil
+}
+
+func subjectIs(id pulid.ID) func(events.Record) bool {
+	return func(r events.Record) bool { return r.SubjectID == id }
+}
+
+func loadInvoice(ctx context.Context, rec events.Record) (*ent.Invoice, error) {
+	return sales.GetInvoice(ctx, rec.SubjectID, func(q *ent.InvoiceQuery) (*ent.InvoiceQuery, error) { return q.CollectFields(ctx) })
+}

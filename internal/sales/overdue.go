@@ -1,0 +1,56 @@
+package sales
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/bigledger/bigledger/ent/schema/pulid"
+)
+
+// EmitOverdue writes one invoice.overdue event for every invoice that has
+// become overdue in its company's timezone and has none yet. A partial
+// unique index (one invoice.overdue per subject) makes it safe to run on
+// every instance at once: a second writer's insert does nothing. It
+// returns how many events it wrote.
+func EmitOverdue(ctx context.Context, db *sql.DB) (int, error) {
+	rows, err := db.QueryContext(ctx, `SELECT i.id FROM invoices i JOIN companies c ON c.id = i.company_id
+		WHERE i.status = 'sent' AND i.amount_due > 0 AND i.due_date < (now() AT TIME ZONE c.timezone)::date
+		AND NOT EXISTS (SELECT 1 FROM events e WHERE e.subject_id = i.id AND e.type = 'invoice.overdue')
+		ORDER BY i.due_date LIMIT 1000`)
+	if err != nil {
+		return 0, err
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, id := range ids {
+		// The condition is checked again in the insert: the invoice may
+		// have been paid or voided since it was listed.
+		res, err := db.ExecContext(ctx, `INSERT INTO events (id, company_id, type, subject_id, payload, seq, created_at)
+			SELECT $1, i.company_id, 'invoice.overdue', i.id, jsonb_build_object(
+				'id', i.id, 'invoiceNumber', i.invoice_number, 'customerId', i.customer_id, 'status', i.status,
+				'paymentStatus', i.payment_status, 'currency', i.currency, 'invoiceDate', i.invoice_date::text,
+				'dueDate', i.due_date::text, 'total', round(i.total, 2), 'amountPaid', round(i.amount_paid, 2),
+				'amountDue', round(i.amount_due, 2), 'overdueBy', (now() AT TIME ZONE c.timezone)::date - i.due_date), nextval('event_seq'), now()
+			FROM invoices i JOIN companies c ON c.id = i.company_id
+			WHERE i.id = $2 AND i.status = 'sent' AND i.amount_due > 0 AND i.due_date < (now() AT TIME ZONE c.timezone)::date
+			ON CONFLICT (subject_id) WHERE type = 'invoice.overdue' DO NOTHING`, string(pulid.New("evt")), id)
+		if err != nil {
+			return n, err
+		}
+		k, _ := res.RowsAffected()
+		n += int(k)
+	}
+	return n, nil
+}
