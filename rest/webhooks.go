@@ -173,4 +173,3 @@ func (a *API) listEvents(r *http.Request) (result, error) {
 	}
 	return result{status: http.StatusOK, data: map[string]any{"events": out, "hasMore": conn.HasNextPage, "nextAfter": conn.EndCursor}}, nil
 }
-

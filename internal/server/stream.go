@@ -360,4 +360,3 @@ func streamEvent(channel string, r events.Record) map[string]any {
 		"meta": map[string]any{"companyId": r.CompanyID, "timestamp": ts, "eventId": r.ID, "sequence": r.Seq},
 	}
 }
-

@@ -445,4 +445,3 @@ func truncate(s string) string {
 	}
 	return s
 }
-
