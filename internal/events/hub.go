@@ -315,7 +315,9 @@ func Watermark(ctx context.Context, db *sql.DB) (uint64, error) {
 	return strconv.ParseUint(s, 10, 64)
 }
 
-const recordColumns = `id, company_id, type, subject_id, payload, seq, txid::text, created_at`
+// txid is read as text under another name: ORDER BY txid would otherwise
+// sort by the text output column, not the xid8.
+const recordColumns = `id, company_id, type, subject_id, payload, seq, txid::text AS txid_text, created_at`
 
 // readRange returns up to limit events after pos with txid below xmin, in
 // log order, of one company when company is set.

@@ -33,6 +33,9 @@ func (s *Server) Start(ctx context.Context) {
 // Hub is the instance's event hub.
 func (s *Server) Hub() *events.Hub { return s.hub }
 
+// Waker is what the instance's commits poke.
+func (s *Server) Waker() *events.Waker { return s.waker }
+
 // Webhooks is the instance's webhook worker.
 func (s *Server) Webhooks() *webhooks.Worker { return s.worker }
 

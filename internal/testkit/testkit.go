@@ -23,6 +23,7 @@ import (
 	"github.com/bigledger/bigledger/ent"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/internal/auth"
+	"github.com/bigledger/bigledger/internal/events"
 	"github.com/bigledger/bigledger/internal/pgtest"
 	"github.com/bigledger/bigledger/internal/provision"
 	"github.com/bigledger/bigledger/internal/server"
@@ -113,7 +114,7 @@ func (e *Env) NewTenant(name string, scopes ...string) Tenant {
 
 // Ctx returns a context acting as tenant tn, for calling domain functions.
 func (e *Env) Ctx(tn Tenant) context.Context {
-	ctx := store.WithClient(context.Background(), e.Client)
+	ctx := events.WithWaker(store.WithClient(context.Background(), e.Client), e.Srv.Waker())
 	return auth.WithPrincipal(ctx, &auth.Principal{
 		CompanyID: pulid.ID(tn.CompanyID), UserID: pulid.ID(tn.UserID), Scopes: []string{"*"},
 	})
