@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
@@ -92,9 +93,15 @@ func follow[T any](r *Resolver, ctx context.Context, types []string, after *puli
 				return nil
 			}
 			v, err := load(ctx, rec)
+			// A database hiccup (restart, failover) is retried for a while
+			// before the subscription gives up: the event is committed and
+			// must be delivered.
+			for attempt := 1; err != nil && !isNotFound(err) && attempt <= 20 && ctx.Err() == nil; attempt++ {
+				time.Sleep(time.Duration(attempt) * 100 * time.Millisecond)
+				v, err = load(ctx, rec)
+			}
 			if err != nil {
-				var ae *apperr.Error
-				if errors.As(err, &ae) && ae.Kind == apperr.KindNotFound {
+				if isNotFound(err) {
 					return nil // gone since: nothing to show
 				}
 				return err
@@ -120,6 +127,11 @@ func follow[T any](r *Resolver, ctx context.Context, types []string, after *puli
 		}
 	}()
 	return ch, nil
+}
+
+func isNotFound(err error) bool {
+	var ae *apperr.Error
+	return errors.As(err, &ae) && ae.Kind == apperr.KindNotFound
 }
 
 func subjectIs(id pulid.ID) func(events.Record) bool {

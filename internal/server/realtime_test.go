@@ -276,3 +276,7 @@ func errorsFor(t *testing.T, ws *tk.WS, id string) string {
 		return fmt.Sprint(r.Errors)
 	}
 }
+
+func crmCreate(e *tk.Env, name, email string) (*ent.Customer, error) {
+	return crm.CreateCustomer(e.Ctx(e.A), ent.CreateCustomerInput{Name: name, Email: &email})
+}

@@ -48,6 +48,9 @@ type Options struct {
 	KeyCheck time.Duration
 	// JobInterval is how often periodic jobs run (default 1 minute).
 	JobInterval time.Duration
+	// EventPoll is the hub's periodic re-read (default 1s), the backstop
+	// for a lost wake-up.
+	EventPoll time.Duration
 	// NotifyInterval spaces the wake-up NOTIFYs sent to other instances
 	// (default 1ms: one per burst of commits).
 	NotifyInterval time.Duration
@@ -85,7 +88,7 @@ func New(client *ent.Client, db *sql.DB, o Options) *Server {
 		o.Webhooks.Log = o.Logger
 	}
 	s := &Server{client: client, db: db, opt: o, log: o.Logger, closing: make(chan struct{}), keys: newKeyWatch()}
-	s.hub = events.NewHub(db, o.DSN, events.HubOptions{Log: o.Logger})
+	s.hub = events.NewHub(db, o.DSN, events.HubOptions{Log: o.Logger, Poll: o.EventPoll})
 	s.waker = events.NewWaker(db, o.NotifyInterval, o.Logger)
 	s.worker = webhooks.NewWorker(db, o.Webhooks)
 	s.waker.OnWake(s.hub.Wake)
