@@ -18,6 +18,13 @@ import (
 // startInstance runs another server process's worth of BigLedger (own
 // pool, own hub and listener) on the environment's database.
 func startInstance(t *testing.T, e *tk.Env, o server.Options) *tk.Env {
+	env, _ := startInstanceStop(t, e, o)
+	return env
+}
+
+// startInstanceStop is startInstance that also returns a stop function
+// (its background work ends, as when the process dies).
+func startInstanceStop(t *testing.T, e *tk.Env, o server.Options) (*tk.Env, func()) {
 	t.Helper()
 	client, db, err := store.Open(e.DSN)
 	if err != nil {
@@ -35,7 +42,7 @@ func startInstance(t *testing.T, e *tk.Env, o server.Options) *tk.Env {
 		cancel()
 		client.Close()
 	})
-	return &tk.Env{T: t, Client: client, DB: db, DSN: e.DSN, Server: hs, Srv: srv, A: e.A, B: e.B}
+	return &tk.Env{T: t, Client: client, DB: db, DSN: e.DSN, Server: hs, Srv: srv, A: e.A, B: e.B}, cancel
 }
 
 // Two instances on one database both deliver every event to their own

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"sync"
@@ -279,4 +280,9 @@ func errorsFor(t *testing.T, ws *tk.WS, id string) string {
 
 func crmCreate(e *tk.Env, name, email string) (*ent.Customer, error) {
 	return crm.CreateCustomer(e.Ctx(e.A), ent.CreateCustomerInput{Name: name, Email: &email})
+}
+
+func crmCreateCtx(ctx context.Context, name string) (*ent.Customer, error) {
+	email := "rollback@example.com"
+	return crm.CreateCustomer(ctx, ent.CreateCustomerInput{Name: name, Email: &email})
 }

@@ -143,12 +143,14 @@ func (w *Worker) Wake() {
 func (w *Worker) Run(ctx context.Context) {
 	t := time.NewTicker(w.opt.Tick)
 	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		case <-w.wake:
+	for first := true; ; first = false {
+		if !first {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			case <-w.wake:
+			}
 		}
 		for {
 			n, err := w.Dispatch(ctx)
@@ -185,10 +187,10 @@ func (w *Worker) Dispatch(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	defer func() { _ = tx.Rollback() }()
-	// The cursor starts where the log is when the first worker runs.
+	// The cursor starts at the beginning of the log; an endpoint only
+	// receives events from its own creation on.
 	if _, err := tx.ExecContext(ctx, `INSERT INTO event_cursors (id, txid, seq, updated_at)
-		VALUES ($1, (pg_snapshot_xmin(pg_current_snapshot())::text::bigint - 1)::text, 9223372036854775807, now())
-		ON CONFLICT (id) DO NOTHING`, cursorID); err != nil {
+		VALUES ($1, '0', 0, now()) ON CONFLICT (id) DO NOTHING`, cursorID); err != nil {
 		return 0, err
 	}
 	var txid string
@@ -220,7 +222,7 @@ func (w *Worker) Dispatch(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	if len(evs) == 0 {
-		return 0, nil
+		return 0, tx.Commit() // keeps a just-created cursor
 	}
 	companies := map[string]bool{}
 	var ids []string
@@ -431,8 +433,8 @@ func (w *Worker) finish(ctx context.Context, c claimed, status string, code *int
 	if msg != "" {
 		lastErr = truncate(msg)
 	}
-	_, err := w.db.ExecContext(ctx, `UPDATE webhook_deliveries SET status = $2, response_code = $3, last_error = COALESCE($4, last_error),
-		delivered_at = CASE WHEN $2 = 'succeeded' THEN now() ELSE delivered_at END, updated_at = now()
+	_, err := w.db.ExecContext(ctx, `UPDATE webhook_deliveries SET status = $2::text, response_code = $3, last_error = COALESCE($4::text, last_error),
+		delivered_at = CASE WHEN $2::text = 'succeeded' THEN now() ELSE delivered_at END, updated_at = now()
 		WHERE id = $1 AND status = 'pending'`, c.id, status, code, lastErr)
 	if err != nil && ctx.Err() == nil {
 		w.opt.Log.Warn("webhooks: finish", "delivery", c.id, "error", err)
