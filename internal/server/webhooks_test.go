@@ -208,3 +208,109 @@ func TestRolledBackChangeSendsNoWebhook(t *testing.T) {
 		t.Fatalf("%d events, want only the committed one", n)
 	}
 }
+
+func TestWebhookEndpointsAPI(t *testing.T) {
+	e := tk.New(t, tk.Options{Server: func(o *server.Options) { o.Webhooks.AllowPrivate = false }})
+	// Seed 002's v2 path and the GraphQL mutation create endpoints too.
+	r := e.Do(e.A, "POST", "/api/v2/webhooks", map[string]any{"url": "https://hooks.example.com/bl", "events": []string{"invoice.created", "payment.received"}})
+	if r.Status != 201 || tk.Str(r.Body, "data", "secret") == "" {
+		t.Fatalf("v2 create: %d %s", r.Status, r.Raw)
+	}
+	id := tk.Str(r.Body, "data", "id")
+	g := e.MustGQL(e.A, `mutation { createWebhookEndpoint(input: {url: "https://erp.example.com/in", events: ["*"], description: "ERP"}) { secret endpoint { id events active } } }`, nil)
+	if !strings.HasPrefix(tk.Str(g, "createWebhookEndpoint", "secret"), "whsec_") || tk.Get(g, "createWebhookEndpoint", "endpoint", "events").([]any)[0] != "*" {
+		t.Fatalf("graphql create: %v", g)
+	}
+	// The secret is never shown again.
+	r = e.Do(e.A, "GET", "/api/v1/webhooks/"+id, nil)
+	if r.Status != 200 || strings.Contains(string(r.Raw), "whsec_") || tk.Str(r.Body, "data", "url") != "https://hooks.example.com/bl" {
+		t.Fatalf("get: %d %s", r.Status, r.Raw)
+	}
+	if r = e.Do(e.A, "GET", "/api/v1/webhooks", nil); len(tk.Get(r.Body, "data").([]any)) != 2 {
+		t.Fatalf("list: %s", r.Raw)
+	}
+
+	for name, tc := range map[string]struct {
+		body  map[string]any
+		field string
+	}{
+		"missing url":    {map[string]any{"events": []string{"invoice.created"}}, "url"},
+		"relative url":   {map[string]any{"url": "/hook", "events": []string{"invoice.created"}}, "url"},
+		"ftp url":        {map[string]any{"url": "ftp://x.example/h", "events": []string{"invoice.created"}}, "url"},
+		"credentials":    {map[string]any{"url": "https://u:p@x.example/h", "events": []string{"invoice.created"}}, "url"},
+		"loopback":       {map[string]any{"url": "http://127.0.0.1:9/h", "events": []string{"invoice.created"}}, "url"},
+		"private":        {map[string]any{"url": "http://10.1.2.3/h", "events": []string{"invoice.created"}}, "url"},
+		"no events":      {map[string]any{"url": "https://x.example/h", "events": []string{}}, "events"},
+		"unknown event":  {map[string]any{"url": "https://x.example/h", "events": []string{"invoice.created", "stock.updated"}}, "events[1]"},
+		"long desc":      {map[string]any{"url": "https://x.example/h", "events": []string{"*"}, "description": strings.Repeat("d", 501)}, "description"},
+		"events not arr": {map[string]any{"url": "https://x.example/h", "events": "invoice.created"}, "events"},
+	} {
+		r := e.Do(e.A, "POST", "/api/v1/webhooks/subscribe", tc.body)
+		if r.Status != 400 && r.Status != 422 || !strings.Contains(string(r.Raw), `"field":"`+tc.field+`"`) {
+			t.Errorf("%s: %d %s", name, r.Status, r.Raw)
+		}
+	}
+	if r = e.Do(e.A, "GET", "/api/v1/webhooks", nil); len(tk.Get(r.Body, "data").([]any)) != 2 {
+		t.Fatalf("bad input stored something: %s", r.Raw)
+	}
+
+	// Company B cannot see, read the log of, or delete A's endpoint: the
+	// answers are those of an endpoint that does not exist.
+	missing := "whk_01HZZZZZZZZZZZZZZZZZZZZZZZ"
+	for _, path := range []string{"/api/v1/webhooks/", "/api/v2/webhooks/"} {
+		for _, m := range []string{"GET", "DELETE"} {
+			theirs, none := e.Do(e.B, m, path+id, nil), e.Do(e.B, m, path+missing, nil)
+			if theirs.Status != 404 || none.Status != 404 || tk.Str(theirs.Body, "error", "code") != tk.Str(none.Body, "error", "code") {
+				t.Fatalf("B %s %s: %d %s vs %d %s", m, path, theirs.Status, theirs.Raw, none.Status, none.Raw)
+			}
+		}
+	}
+	if r := e.Do(e.B, "GET", "/api/v1/webhooks/"+id+"/deliveries", nil); r.Status != 404 {
+		t.Fatalf("B reads A's deliveries: %d", r.Status)
+	}
+	if r := e.Do(e.B, "GET", "/api/v1/webhooks", nil); len(tk.Get(r.Body, "data").([]any)) != 0 {
+		t.Fatalf("B lists A's endpoints: %s", r.Raw)
+	}
+	if g := e.GQL(e.B, `query($id: ID!) { webhookEndpoint(id: $id) { id } }`, map[string]any{"id": id}); len(g.Errors) == 0 || g.Errors[0].Code() != "WEBHOOK_NOT_FOUND" {
+		t.Fatalf("B graphql: %+v", g)
+	}
+	// Scopes: a key without webhooks:write cannot subscribe.
+	ro := e.NewTenant("Read only", "customers:read")
+	if r := e.Do(ro, "POST", "/api/v1/webhooks/subscribe", map[string]any{"url": "https://x.example/h", "events": []string{"*"}}); r.Status != 403 {
+		t.Fatalf("scope: %d %s", r.Status, r.Raw)
+	}
+	if r := e.Do(e.A, "DELETE", "/api/v1/webhooks/"+id, nil); r.Status != 200 {
+		t.Fatalf("delete: %d %s", r.Status, r.Raw)
+	}
+	if r := e.Do(e.A, "GET", "/api/v1/webhooks/"+id, nil); r.Status != 404 {
+		t.Fatalf("deleted endpoint still readable: %d", r.Status)
+	}
+}
+
+// A delivery that keeps failing is retried up to the limit, then marked
+// failed with its last error; nothing is sent after.
+func TestWebhookGivesUpAfterMaxAttempts(t *testing.T) {
+	e := tk.New(t, tk.Options{Realtime: true, Server: func(o *server.Options) {
+		fastRetries(o)
+		o.Webhooks.MaxAttempts = 3
+	}})
+	rc := newReceiver(t, 1_000_000)
+	id := subscribeWebhook(t, e, e.A, rc, "customer.created")
+	newCustomer(t, e, e.A, "Unlucky")
+	var entry map[string]any
+	for start := time.Now(); time.Since(start) < 10*time.Second; time.Sleep(50 * time.Millisecond) {
+		r := e.Do(e.A, "GET", "/api/v1/webhooks/"+id+"/deliveries", nil)
+		if log, _ := tk.Get(r.Body, "data").([]any); len(log) == 1 {
+			if entry = log[0].(map[string]any); entry["status"] == "failed" {
+				break
+			}
+		}
+	}
+	if entry["status"] != "failed" || entry["lastError"] != "HTTP 503" || rc.attempts.Load() != 3 {
+		t.Fatalf("after max attempts: %v (%d attempts)", entry, rc.attempts.Load())
+	}
+	time.Sleep(400 * time.Millisecond)
+	if rc.attempts.Load() != 3 {
+		t.Fatalf("sent again after giving up: %d", rc.attempts.Load())
+	}
+}
