@@ -59,6 +59,8 @@ type streamConn struct {
 	chans   map[string]map[string][]string // channel → filters
 	follow  context.CancelFunc
 	closeMu sync.Once
+	// wrote is closed when the writer has stopped.
+	wrote chan struct{}
 }
 
 func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
@@ -78,7 +80,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
 	defer s.sockets.Done()
 	c.SetReadLimit(streamReadLimit)
 	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
-	sc := &streamConn{s: s, c: c, out: make(chan any, streamQueue), ctx: ctx, cancel: cancel, chans: map[string]map[string][]string{}}
+	sc := &streamConn{s: s, c: c, out: make(chan any, streamQueue), ctx: ctx, cancel: cancel, chans: map[string]map[string][]string{}, wrote: make(chan struct{})}
 	go func() {
 		select {
 		case <-s.closing:
@@ -114,6 +116,7 @@ func (sc *streamConn) send(v any) bool {
 }
 
 func (sc *streamConn) writer() {
+	defer close(sc.wrote)
 	ping := time.NewTicker(streamPing)
 	defer ping.Stop()
 	for {
@@ -123,6 +126,10 @@ func (sc *streamConn) writer() {
 			sc.closeWith(websocket.CloseNormalClosure, "connection ended")
 			return
 		case v := <-sc.out:
+			if cm, ok := v.(closeMsg); ok {
+				sc.closeWith(cm.code, cm.reason)
+				return
+			}
 			_ = sc.c.SetWriteDeadline(time.Now().Add(streamWriteWait))
 			if err := sc.c.WriteJSON(v); err != nil {
 				sc.closeWith(websocket.CloseAbnormalClosure, "write failed")
@@ -134,6 +141,31 @@ func (sc *streamConn) writer() {
 				return
 			}
 		}
+	}
+}
+
+// closeMsg, queued after a final message, closes the socket once that
+// message is written.
+type closeMsg struct {
+	code   int
+	reason string
+}
+
+// drain waits (briefly) for the writer to flush a fatal message.
+func (sc *streamConn) drain() {
+	select {
+	case <-sc.wrote:
+	case <-time.After(time.Second):
+	}
+}
+
+// fatal sends an error message, then closes with code.
+func (sc *streamConn) fatal(code int, errCode, msg string) {
+	sc.send(sc.errorMsg(errCode, msg))
+	select {
+	case sc.out <- closeMsg{code: code, reason: msg}:
+	default:
+		sc.closeWith(code, msg)
 	}
 }
 
@@ -179,8 +211,8 @@ func (sc *streamConn) readLoop() {
 		case m.Type == "auth":
 			sc.auth(m)
 		case sc.p == nil:
-			sc.send(sc.errorMsg("AUTHENTICATION_FAILED", "Send {\"type\":\"auth\",\"token\",\"companyId\"} first"))
-			sc.closeWith(4401, "authentication required")
+			sc.fatal(4401, "AUTHENTICATION_FAILED", "Send {\"type\":\"auth\",\"token\",\"companyId\"} first")
+			sc.drain()
 			return
 		case m.Type == "subscribe":
 			sc.subscribe(m)
@@ -212,10 +244,7 @@ func (sc *streamConn) auth(m streamMsg) {
 	p, err := auth.Authenticate(sc.ctx, sc.s.client, strings.TrimPrefix(m.Token, "Bearer "), m.CompanyID)
 	if err != nil {
 		ae := apperr.From(err)
-		sc.send(sc.errorMsg(ae.Code, ae.Message))
-		// Give the writer a moment to flush the error before closing.
-		time.Sleep(50 * time.Millisecond)
-		sc.closeWith(4401, ae.Message)
+		sc.fatal(4401, ae.Code, ae.Message)
 		return
 	}
 	sc.p = p
@@ -224,9 +253,7 @@ func (sc *streamConn) auth(m streamMsg) {
 	go func() {
 		<-kctx.Done()
 		if sc.ctx.Err() == nil {
-			sc.send(sc.errorMsg("AUTHENTICATION_FAILED", "API key revoked or expired"))
-			time.Sleep(50 * time.Millisecond)
-			sc.closeWith(4401, "API key revoked or expired")
+			sc.fatal(4401, "AUTHENTICATION_FAILED", "API key revoked or expired")
 		}
 	}()
 	_ = sc.c.SetReadDeadline(time.Now().Add(3 * streamPing))
