@@ -52,6 +52,9 @@ type Options struct {
 	Resolver *Resolver
 }
 
+// wsReadLimit bounds one websocket frame from a client.
+var wsReadLimit int64 = 64 << 10
+
 // NewHandler builds the production GraphQL handler: explicit transports,
 // a query cache, bounded parsing and complexity, scope checks, page-size
 // limits and an error presenter that never leaks internals.
@@ -71,6 +74,7 @@ func NewHandler(o Options) *handler.Server {
 		InitTimeout:           10 * time.Second,
 		KeepAlivePingInterval: 15 * time.Second,
 		PingPongInterval:      20 * time.Second,
+		PayloadReadLimit:      &wsReadLimit,
 	})
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})

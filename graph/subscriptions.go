@@ -3,7 +3,9 @@ package graph
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -19,6 +21,45 @@ import (
 )
 
 type eventIDKey struct{}
+
+// MaxSubscriptionsPerConnection caps the live subscriptions one websocket
+// may hold at once.
+const MaxSubscriptionsPerConnection = 50
+
+type budgetKey struct{}
+
+type budget struct {
+	mu   sync.Mutex
+	used int
+}
+
+// WithSubscriptionBudget marks ctx as one websocket connection's: the
+// subscriptions started under it count against MaxSubscriptionsPerConnection.
+func WithSubscriptionBudget(ctx context.Context) context.Context {
+	return context.WithValue(ctx, budgetKey{}, &budget{})
+}
+
+func (b *budget) acquire() bool {
+	if b == nil {
+		return true
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.used >= MaxSubscriptionsPerConnection {
+		return false
+	}
+	b.used++
+	return true
+}
+
+func (b *budget) release() {
+	if b == nil {
+		return
+	}
+	b.mu.Lock()
+	b.used--
+	b.mu.Unlock()
+}
 
 // eventExtension puts the delivered event's id into each subscription
 // result's extensions: {"eventId": "evt_…"}.
@@ -85,9 +126,15 @@ func follow[T any](r *Resolver, ctx context.Context, types []string, after *puli
 		}
 		from = &pos
 	}
+	b, _ := ctx.Value(budgetKey{}).(*budget)
+	if !b.acquire() {
+		return nil, &apperr.Error{Kind: apperr.KindRateLimited, Code: "TOO_MANY_SUBSCRIPTIONS",
+			Message: fmt.Sprintf("At most %d subscriptions per connection", MaxSubscriptionsPerConnection)}
+	}
 	ch := make(chan graphql.Event[T])
 	go func() {
 		defer close(ch)
+		defer b.release()
 		err := r.Hub.Follow(ctx, p.CompanyID, types, from, func(rec events.Record) error {
 			if match != nil && !match(rec) {
 				return nil

@@ -12,6 +12,7 @@ import (
 
 	"github.com/bigledger/bigledger/ent"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
+	"github.com/bigledger/bigledger/graph"
 	"github.com/bigledger/bigledger/internal/crm"
 	"github.com/bigledger/bigledger/internal/ledger"
 	"github.com/bigledger/bigledger/internal/sales"
@@ -285,4 +286,100 @@ func crmCreate(e *tk.Env, name, email string) (*ent.Customer, error) {
 func crmCreateCtx(ctx context.Context, name string) (*ent.Customer, error) {
 	email := "rollback@example.com"
 	return crm.CreateCustomer(ctx, ent.CreateCustomerInput{Name: name, Email: &email})
+}
+
+// One connection holds at most MaxSubscriptionsPerConnection subscriptions.
+func TestSubscriptionCapPerConnection(t *testing.T) {
+	e := tk.New(t, tk.Options{Realtime: true})
+	ws := e.GraphQLWS(e.A, tk.TransportWS)
+	for i := 0; i < graph.MaxSubscriptionsPerConnection; i++ {
+		ws.Subscribe(fmt.Sprint("s", i), `subscription { customerCreated { id } }`, nil)
+	}
+	ws.Subscribe("over", `subscription { customerCreated { id } }`, nil)
+	// They start concurrently: exactly one of the 51 is refused.
+	refused := ""
+	for refused == "" {
+		r := ws.NextResult(wait)
+		if r.Type == "complete" {
+			continue
+		}
+		if !strings.Contains(fmt.Sprint(r.Errors), "TOO_MANY_SUBSCRIPTIONS") {
+			t.Fatalf("unexpected: %+v", r)
+		}
+		refused = r.ID
+	}
+	if m := ws.Next(300 * time.Millisecond); m != nil && m["type"] != "complete" {
+		t.Fatalf("a second refusal or message: %v", m)
+	}
+	if refused == "s0" {
+		ws.Send(map[string]any{"id": "s1", "type": "complete"})
+	}
+	// Closing one frees a slot.
+	ws.Send(map[string]any{"id": "s0", "type": "complete"})
+	time.Sleep(200 * time.Millisecond)
+	ws.Subscribe("again", `subscription { customerCreated { id } }`, nil)
+	newCustomer(t, e, e.A, "Counted")
+	for seen := 0; seen < graph.MaxSubscriptionsPerConnection; {
+		r := ws.NextResult(wait)
+		if len(r.Errors) > 0 {
+			t.Fatalf("after freeing a slot: %+v", r)
+		}
+		if r.Type == "next" {
+			seen++
+		}
+	}
+	// An oversized frame closes the connection.
+	big := strings.Repeat("x", 70<<10)
+	ws.Subscribe("big", `subscription { customerCreated { id } } # `+big, nil)
+	select {
+	case <-ws.Closed:
+	case <-time.After(wait):
+		t.Fatal("a 70 KiB frame was accepted")
+	}
+}
+
+// A subscriber that stops reading is dropped (SLOW_CONSUMER) instead of
+// growing the server's memory; its slot in the hub is freed.
+func TestSlowConsumerIsDropped(t *testing.T) {
+	e := tk.New(t, tk.Options{Realtime: true})
+	ws := e.GraphQLWS(e.A, tk.TransportWS)
+	ws.Subscribe("all", `subscription { events { id type payload } }`, nil)
+	time.Sleep(100 * time.Millisecond)
+	if n := e.Srv.Hub().Subscribers(); n != 1 {
+		t.Fatalf("subscribers: %d", n)
+	}
+	if _, err := e.DB.Exec(`INSERT INTO events (id, company_id, type, subject_id, payload, seq, created_at)
+		SELECT 'evt_slow' || g, $1, 'customer.updated', 'cust_x', jsonb_build_object('pad', repeat('p', 2000)), nextval('event_seq'), now()
+		FROM generate_series(1, 20000) g`, e.A.CompanyID); err != nil {
+		t.Fatal(err)
+	}
+	e.Srv.Waker().Poke()
+	deadline := time.Now().Add(20 * time.Second)
+	for e.Srv.Hub().Subscribers() != 0 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if n := e.Srv.Hub().Subscribers(); n != 0 {
+		t.Fatalf("slow subscriber still attached (%d)", n)
+	}
+	// The client learns why, after the events it did receive, and can
+	// resume from the last eventId it saw.
+	delivered := 0
+	for {
+		m := ws.Next(5 * time.Second)
+		if m == nil {
+			t.Fatalf("no SLOW_CONSUMER error after %d deliveries", delivered)
+		}
+		if m["type"] == "next" {
+			delivered++
+			continue
+		}
+		if !strings.Contains(fmt.Sprint(m["payload"]), "SLOW_CONSUMER") {
+			t.Fatalf("unexpected: %v", m)
+		}
+		break
+	}
+	if delivered == 0 || delivered >= 20000 {
+		t.Fatalf("delivered %d before the drop", delivered)
+	}
+	t.Logf("dropped after %d of 20000 events", delivered)
 }

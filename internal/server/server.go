@@ -296,6 +296,7 @@ func (s *Server) websocketInit(ctx context.Context, p transport.InitPayload) (co
 	}
 	// A revoked or expired key closes its sockets within KeyCheck.
 	ctx = s.keys.watch(ctx, principal.KeyID)
+	ctx = graph.WithSubscriptionBudget(ctx)
 	return auth.WithPrincipal(ctx, principal), nil, nil
 }
 
