@@ -95,6 +95,15 @@ func WithoutEvents(ctx context.Context) context.Context {
 	return context.WithValue(ctx, disabledKey{}, true)
 }
 
+type inTxNotifyKey struct{}
+
+// WithNotifyInTransaction makes transactions under ctx also NOTIFY inside
+// the writing transaction: the design this package avoids, kept so the
+// benchmark can measure what it costs.
+func WithNotifyInTransaction(ctx context.Context) context.Context {
+	return context.WithValue(ctx, inTxNotifyKey{}, true)
+}
+
 type wakerKey struct{}
 
 // WithWaker makes transactions committed under ctx wake w.
@@ -140,11 +149,17 @@ func Emit(ctx context.Context, typ string, subject pulid.ID, payload map[string]
 		b = v.(*batch)
 	} else {
 		w, _ := ctx.Value(wakerKey{}).(*Waker)
+		inTx := ctx.Value(inTxNotifyKey{}) != nil
 		tx.OnCommit(func(next ent.Committer) ent.Committer {
 			return ent.CommitFunc(func(ctx context.Context, tx *ent.Tx) error {
 				defer batches.Delete(tx)
 				if err := b.flush(ctx, tx); err != nil {
 					return err
+				}
+				if inTx {
+					if _, err := tx.ExecContext(ctx, `SELECT pg_notify($1, '')`, Channel); err != nil {
+						return err
+					}
 				}
 				if err := next.Commit(ctx, tx); err != nil {
 					return err

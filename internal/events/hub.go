@@ -49,7 +49,7 @@ var ErrSlowConsumer = errors.New("subscriber too slow: resubscribe with the last
 type Sub struct {
 	company pulid.ID
 	types   map[string]bool
-	ch      chan Record
+	ch      chan *Record
 	// Start is the hub position when the subscription began: every event
 	// after it is delivered live; a replay covers what came before.
 	Start Position
@@ -59,8 +59,9 @@ type Sub struct {
 	done bool
 }
 
-// C delivers the subscription's events; it is closed when the subscription ends.
-func (s *Sub) C() <-chan Record { return s.ch }
+// C delivers the subscription's events (shared, read-only); it is closed
+// when the subscription ends.
+func (s *Sub) C() <-chan *Record { return s.ch }
 
 // Err is why the subscription ended (nil when unsubscribed).
 func (s *Sub) Err() error {
@@ -81,7 +82,7 @@ func (s *Sub) end(err error) {
 
 // HubOptions tune a Hub.
 type HubOptions struct {
-	// Buffer is each subscriber's queue length (default 1024); a full
+	// Buffer is each subscriber's queue length (default 512); a full
 	// queue ends the subscription with ErrSlowConsumer.
 	Buffer int
 	// Poll is the periodic re-read interval (default 1s).
@@ -109,7 +110,7 @@ type Hub struct {
 // separate connection to dsn.
 func NewHub(db *sql.DB, dsn string, o HubOptions) *Hub {
 	if o.Buffer == 0 {
-		o.Buffer = 1024
+		o.Buffer = 512
 	}
 	if o.Poll == 0 {
 		o.Poll = time.Second
@@ -136,7 +137,7 @@ func (h *Hub) Started() <-chan struct{} { return h.started }
 // when empty). Call Unsubscribe when done.
 func (h *Hub) Subscribe(company pulid.ID, types []string) *Sub {
 	<-h.started
-	s := &Sub{company: company, ch: make(chan Record, h.opt.Buffer)}
+	s := &Sub{company: company, ch: make(chan *Record, h.opt.Buffer)}
 	if len(types) > 0 {
 		s.types = map[string]bool{}
 		for _, t := range types {
@@ -276,8 +277,8 @@ func (h *Hub) read(ctx context.Context) (bool, error) {
 		if err != nil {
 			return false, err
 		}
-		for _, r := range recs {
-			h.deliver(r)
+		for i := range recs {
+			h.deliver(&recs[i])
 		}
 		if len(recs) < 1000 {
 			break
@@ -288,7 +289,7 @@ func (h *Hub) read(ctx context.Context) (bool, error) {
 	return waiting, err
 }
 
-func (h *Hub) deliver(r Record) {
+func (h *Hub) deliver(r *Record) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.pos = r.Pos
@@ -411,7 +412,7 @@ func (h *Hub) Follow(ctx context.Context, company pulid.ID, types []string, afte
 			if after != nil && !last.Less(r.Pos) {
 				continue
 			}
-			if err := fn(r); err != nil {
+			if err := fn(*r); err != nil {
 				return err
 			}
 		}

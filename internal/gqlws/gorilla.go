@@ -5,6 +5,7 @@
 package gqlws
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -27,11 +28,11 @@ type Gorilla struct {
 	// WriteTimeout bounds each frame write, so a stalled peer cannot
 	// block its sender forever.
 	WriteTimeout time.Duration
-	// Closing, when closed, ends every connection still open a grace
+	// Closing, when done, ends every connection still open a grace
 	// period later with 1001 (going away). Authenticated connections are
 	// normally closed first by the transport (1000); this catches sockets
 	// that never finished connection_init.
-	Closing <-chan struct{}
+	Closing context.Context
 }
 
 var _ transport.WebsocketImplementation = Gorilla{}
@@ -76,7 +77,17 @@ func (g Gorilla) Accept(w http.ResponseWriter, r *http.Request, opts transport.W
 	}
 	cn := &conn_{c: conn, writeTimeout: wt, done: make(chan struct{})}
 	if g.Closing != nil {
-		go cn.closeOn(g.Closing)
+		// No goroutine per socket: a callback when the server closes.
+		cn.stop = context.AfterFunc(g.Closing, func() {
+			time.AfterFunc(time.Second, func() {
+				select {
+				case <-cn.done:
+				default:
+					_ = cn.WriteClose(websocket.CloseGoingAway, "server shutting down")
+					_ = cn.Close()
+				}
+			})
+		})
 	}
 	return cn, nil
 }
@@ -87,20 +98,7 @@ type conn_ struct {
 	wmu          sync.Mutex
 	done         chan struct{}
 	doneOnce     sync.Once
-}
-
-func (c *conn_) closeOn(closing <-chan struct{}) {
-	select {
-	case <-c.done:
-		return
-	case <-closing:
-	}
-	select {
-	case <-c.done:
-	case <-time.After(time.Second):
-		_ = c.WriteClose(websocket.CloseGoingAway, "server shutting down")
-		_ = c.Close()
-	}
+	stop         func() bool
 }
 
 var (
@@ -110,7 +108,12 @@ var (
 )
 
 func (c *conn_) Close() error {
-	c.doneOnce.Do(func() { close(c.done) })
+	c.doneOnce.Do(func() {
+		close(c.done)
+		if c.stop != nil {
+			c.stop()
+		}
+	})
 	return c.c.Close()
 }
 

@@ -88,15 +88,14 @@ func (k *keyWatch) watch(ctx context.Context, key pulid.ID) context.Context {
 	}
 	k.conns[key][tok] = cancel
 	k.mu.Unlock()
-	go func() {
-		<-ctx.Done()
+	context.AfterFunc(ctx, func() {
 		k.mu.Lock()
 		delete(k.conns[key], tok)
 		if len(k.conns[key]) == 0 {
 			delete(k.conns, key)
 		}
 		k.mu.Unlock()
-	}()
+	})
 	return ctx
 }
 

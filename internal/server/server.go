@@ -65,7 +65,11 @@ type Server struct {
 
 	closing     chan struct{}
 	closingOnce sync.Once
-	sockets     sync.WaitGroup
+	// closingCtx ends with closing (for context.AfterFunc: no goroutine
+	// per socket).
+	closingCtx context.Context
+	closeCtx   context.CancelFunc
+	sockets    sync.WaitGroup
 
 	hub    *events.Hub
 	waker  *events.Waker
@@ -88,6 +92,7 @@ func New(client *ent.Client, db *sql.DB, o Options) *Server {
 		o.Webhooks.Log = o.Logger
 	}
 	s := &Server{client: client, db: db, opt: o, log: o.Logger, closing: make(chan struct{}), keys: newKeyWatch()}
+	s.closingCtx, s.closeCtx = context.WithCancel(context.Background())
 	s.hub = events.NewHub(db, o.DSN, events.HubOptions{Log: o.Logger, Poll: o.EventPoll})
 	s.waker = events.NewWaker(db, o.NotifyInterval, o.Logger)
 	s.worker = webhooks.NewWorker(db, o.Webhooks)
@@ -99,7 +104,12 @@ func New(client *ent.Client, db *sql.DB, o Options) *Server {
 // CloseWebsockets ends every open websocket (clients see a normal close).
 // Call it when shutting down: http.Server.Shutdown does not touch
 // hijacked connections.
-func (s *Server) CloseWebsockets() { s.closingOnce.Do(func() { close(s.closing) }) }
+func (s *Server) CloseWebsockets() {
+	s.closingOnce.Do(func() {
+		close(s.closing)
+		s.closeCtx()
+	})
+}
 
 // WaitWebsockets waits until every websocket has finished closing, or ctx ends.
 func (s *Server) WaitWebsockets(ctx context.Context) error {
@@ -115,7 +125,7 @@ func (s *Server) WaitWebsockets(ctx context.Context) error {
 
 // Handler returns the root HTTP handler.
 func (s *Server) Handler() http.Handler {
-	ws := gqlws.Gorilla{AllowedOrigins: s.opt.AllowedOrigins, Closing: s.closing}
+	ws := gqlws.Gorilla{AllowedOrigins: s.opt.AllowedOrigins, Closing: s.closingCtx}
 	res := &graph.Resolver{Hub: s.hub, DB: s.db, Log: s.log, AllowPrivateWebhooks: s.opt.Webhooks.AllowPrivate}
 	gql := graph.NewHandler(graph.Options{
 		Development:   s.opt.Development,
@@ -239,13 +249,7 @@ func (s *Server) graphqlAuth(next http.Handler) http.Handler {
 			defer s.sockets.Done()
 			ctx, cancel := context.WithCancel(context.WithValue(r.Context(), upgradeHeadersKey{}, r.Header.Clone()))
 			defer cancel()
-			go func() {
-				select {
-				case <-s.closing:
-					cancel()
-				case <-ctx.Done():
-				}
-			}()
+			defer context.AfterFunc(s.closingCtx, cancel)()
 			next.ServeHTTP(w, r.WithContext(ctx))
 			return
 		}

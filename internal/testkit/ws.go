@@ -36,7 +36,7 @@ func (e *Env) Dial(path, proto string, header http.Header) (*WS, *http.Response,
 	if err != nil {
 		return nil, resp, err
 	}
-	w := &WS{e: e, Conn: c, proto: proto, msgs: make(chan map[string]any, 100000), Closed: make(chan error, 1)}
+	w := &WS{e: e, Conn: c, proto: proto, msgs: make(chan map[string]any, 4096), Closed: make(chan error, 1)}
 	go w.read()
 	return w, resp, nil
 }
@@ -49,6 +49,7 @@ func (w *WS) read() {
 			close(w.msgs)
 			return
 		}
+		at := time.Now()
 		var m map[string]any
 		dec := json.NewDecoder(strings.NewReader(string(data)))
 		dec.UseNumber()
@@ -67,6 +68,7 @@ func (w *WS) read() {
 		case t == "ka" || t == "pong":
 			continue
 		}
+		m["_receivedAt"] = at
 		w.msgs <- m
 	}
 }
