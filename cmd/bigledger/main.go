@@ -295,9 +295,10 @@ func printBanner(cfg config.Config, addr string, p *provision.Provisioned) {
 	fmt.Printf(`
 BigLedger is running (%s mode).
 
-  GraphQL     %s/graphql
+  GraphQL     %s/graphql (subscriptions: ws on the same path)
   Playground  %s/playground
   REST        %s/api/v1
+  Stream      %s/v1/stream
   Company id  %s
   API key     %s
 
@@ -308,5 +309,5 @@ The same values are in %s. Try:
     -H "X-Company-Id: %s"
 
 Stop with Ctrl-C.
-`, cfg.Env, base, base, base, p.CompanyID, p.APIKey, env, base, p.APIKey, p.CompanyID)
+`, cfg.Env, base, base, base, "ws"+strings.TrimPrefix(base, "http"), p.CompanyID, p.APIKey, env, base, p.APIKey, p.CompanyID)
 }
