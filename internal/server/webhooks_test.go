@@ -314,3 +314,25 @@ func TestWebhookGivesUpAfterMaxAttempts(t *testing.T) {
 		t.Fatalf("sent again after giving up: %d", rc.attempts.Load())
 	}
 }
+
+// In production the sender itself refuses non-public addresses, whatever
+// the URL said when it was stored (a name can later resolve to loopback).
+func TestWebhookSenderRefusesPrivateAddresses(t *testing.T) {
+	e := tk.New(t, tk.Options{Realtime: true, Server: func(o *server.Options) {
+		fastRetries(o)
+		o.Webhooks.AllowPrivate = false
+	}})
+	rc := newReceiver(t, 0)
+	if _, err := e.DB.Exec(`INSERT INTO webhook_endpoints (id, company_id, url, events, secret, active, created_at, updated_at)
+		VALUES ('whk_rebound', $1, $2, '["*"]', 'whsec_x', true, now() - interval '1 minute', now())`, e.A.CompanyID, rc.URL+"/hook"); err != nil {
+		t.Fatal(err)
+	}
+	newCustomer(t, e, e.A, "Rebound")
+	var lastErr string
+	for start := time.Now(); time.Since(start) < 10*time.Second && !strings.Contains(lastErr, "non-public"); time.Sleep(50 * time.Millisecond) {
+		_ = e.DB.QueryRow(`SELECT coalesce(last_error, '') FROM webhook_deliveries WHERE endpoint_id = 'whk_rebound'`).Scan(&lastErr)
+	}
+	if !strings.Contains(lastErr, "non-public") || rc.attempts.Load() != 0 {
+		t.Fatalf("last error %q, %d requests reached the private receiver", lastErr, rc.attempts.Load())
+	}
+}
