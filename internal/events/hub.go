@@ -39,6 +39,10 @@ type Record struct {
 	Seq       int64
 	Pos       Position
 	CreatedAt time.Time
+
+	// raw is the undecoded payload: the hub decodes it only for an event
+	// some subscriber receives.
+	raw []byte
 }
 
 // ErrSlowConsumer ends a subscription whose consumer fell too far behind;
@@ -88,6 +92,9 @@ type HubOptions struct {
 	// Poll is the periodic re-read interval (default 1s).
 	Poll time.Duration
 	Log  *slog.Logger
+	// Self is this instance's Waker ID: its own notifications are
+	// ignored (the hub was woken in memory at commit).
+	Self string
 }
 
 // Hub reads the event log in commit-safe order and fans events out to the
@@ -228,7 +235,10 @@ func (h *Hub) Run(ctx context.Context) error {
 			h.closeAll()
 			return ctx.Err()
 		case <-h.wake:
-		case <-notify:
+		case n := <-notify:
+			if n != nil && h.opt.Self != "" && n.Extra == h.opt.Self {
+				continue
+			}
 		case <-poll.C:
 		case <-retry.C:
 		}
@@ -264,16 +274,14 @@ func (h *Hub) closeAll() {
 
 // read delivers every event below the watermark past the hub's position.
 // It reports whether committed events are waiting above the watermark.
+// One statement per batch: the watermark, whether anything waits above
+// it, and the events below it, all from the statement's snapshot.
 func (h *Hub) read(ctx context.Context) (bool, error) {
-	xmin, err := Watermark(ctx, h.db)
-	if err != nil {
-		return false, err
-	}
 	for {
 		h.mu.Lock()
 		pos := h.pos
 		h.mu.Unlock()
-		recs, err := readRange(ctx, h.db, "", pos, xmin, 1000)
+		recs, waiting, err := readBatch(ctx, h.db, pos, 1000)
 		if err != nil {
 			return false, err
 		}
@@ -281,12 +289,58 @@ func (h *Hub) read(ctx context.Context) (bool, error) {
 			h.deliver(&recs[i])
 		}
 		if len(recs) < 1000 {
-			break
+			return waiting, nil
 		}
 	}
+}
+
+func readBatch(ctx context.Context, db *sql.DB, pos Position, limit int) ([]Record, bool, error) {
+	rows, err := db.QueryContext(ctx, `WITH w AS MATERIALIZED (
+			SELECT s.xmin, EXISTS (SELECT 1 FROM events x WHERE x.txid >= s.xmin) AS waiting
+			FROM (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin) s)
+		SELECT w.waiting, e.id, e.company_id, e.type, e.subject_id, e.payload, e.seq, e.txid_text, e.created_at
+		FROM w LEFT JOIN LATERAL (
+			SELECT id, company_id, type, subject_id, payload, seq, txid::text AS txid_text, created_at, txid AS t
+			FROM events WHERE (txid, seq) > ($1::text::xid8, $2) AND txid < w.xmin
+			ORDER BY txid, seq LIMIT $3) e ON true
+		ORDER BY e.t, e.seq`, strconv.FormatUint(pos.Txid, 10), pos.Seq, limit)
+	if err != nil {
+		return nil, false, err
+	}
+	defer rows.Close()
+	var out []Record
 	var waiting bool
-	err = h.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM events WHERE txid >= $1::text::xid8)`, strconv.FormatUint(xmin, 10)).Scan(&waiting)
-	return waiting, err
+	for rows.Next() {
+		var id, company, typ, subject, txid sql.NullString
+		var payload []byte
+		var seq sql.NullInt64
+		var created sql.NullTime
+		if err := rows.Scan(&waiting, &id, &company, &typ, &subject, &payload, &seq, &txid, &created); err != nil {
+			return nil, false, err
+		}
+		if !id.Valid {
+			continue // no events: the joined row is empty
+		}
+		r := Record{ID: pulid.ID(id.String), CompanyID: pulid.ID(company.String), Type: typ.String,
+			SubjectID: pulid.ID(subject.String), Seq: seq.Int64, CreatedAt: created.Time}
+		if r.Pos.Txid, err = strconv.ParseUint(txid.String, 10, 64); err != nil {
+			return nil, false, fmt.Errorf("events: txid %q: %w", txid.String, err)
+		}
+		r.Pos.Seq = r.Seq
+		r.raw = payload
+		out = append(out, r)
+	}
+	return out, waiting, rows.Err()
+}
+
+func decodePayload(b []byte) (map[string]any, error) {
+	if len(b) == 0 {
+		return nil, nil
+	}
+	var m map[string]any
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber() // amounts stay exact
+	return m, dec.Decode(&m)
 }
 
 func (h *Hub) deliver(r *Record) {
@@ -296,6 +350,13 @@ func (h *Hub) deliver(r *Record) {
 	for s := range h.subs[r.CompanyID] {
 		if s.types != nil && !s.types[r.Type] {
 			continue
+		}
+		if r.raw != nil {
+			p, err := decodePayload(r.raw)
+			if err != nil {
+				h.opt.Log.Error("events: undecodable payload", "event", r.ID, "error", err)
+			}
+			r.Payload, r.raw = p, nil
 		}
 		select {
 		case s.ch <- r:
@@ -320,22 +381,6 @@ func Watermark(ctx context.Context, db *sql.DB) (uint64, error) {
 // sort by the text output column, not the xid8.
 const recordColumns = `id, company_id, type, subject_id, payload, seq, txid::text AS txid_text, created_at`
 
-// readRange returns up to limit events after pos with txid below xmin, in
-// log order, of one company when company is set.
-func readRange(ctx context.Context, db *sql.DB, company pulid.ID, pos Position, xmin uint64, limit int) ([]Record, error) {
-	q := `SELECT ` + recordColumns + ` FROM events
-		WHERE (txid, seq) > ($1::text::xid8, $2) AND txid < $3::text::xid8`
-	args := []any{strconv.FormatUint(pos.Txid, 10), pos.Seq, strconv.FormatUint(xmin, 10)}
-	if company != "" {
-		q += ` AND company_id = $5`
-		args = append(args, limit, string(company))
-	} else {
-		args = append(args, limit)
-	}
-	q += ` ORDER BY txid, seq LIMIT $4`
-	return query(ctx, db, q, args...)
-}
-
 func query(ctx context.Context, db *sql.DB, q string, args ...any) ([]Record, error) {
 	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
@@ -354,12 +399,8 @@ func query(ctx context.Context, db *sql.DB, q string, args ...any) ([]Record, er
 			return nil, fmt.Errorf("events: txid %q: %w", txid, err)
 		}
 		r.Pos.Seq = r.Seq
-		if len(payload) > 0 {
-			dec := json.NewDecoder(bytes.NewReader(payload))
-			dec.UseNumber() // amounts stay exact
-			if err := dec.Decode(&r.Payload); err != nil {
-				return nil, err
-			}
+		if r.Payload, err = decodePayload(payload); err != nil {
+			return nil, err
 		}
 		out = append(out, r)
 	}

@@ -6,12 +6,17 @@ import (
 	"log/slog"
 	"sync"
 	"time"
+
+	"github.com/bigledger/bigledger/ent/schema/pulid"
 )
 
 // Waker wakes event readers after a commit: the local ones at once, in
 // memory, and other server instances through one pg_notify per burst of
 // commits, sent outside every writing transaction.
 type Waker struct {
+	// ID names this instance in its notifications, so its own hub (woken
+	// in memory already) can ignore them.
+	ID       string
 	db       *sql.DB
 	log      *slog.Logger
 	interval time.Duration
@@ -27,7 +32,7 @@ func NewWaker(db *sql.DB, interval time.Duration, log *slog.Logger) *Waker {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Waker{db: db, log: log, interval: interval, kick: make(chan struct{}, 1)}
+	return &Waker{ID: string(pulid.New("inst")), db: db, log: log, interval: interval, kick: make(chan struct{}, 1)}
 }
 
 // OnWake registers a local reader's wake-up function.
@@ -62,7 +67,10 @@ func (w *Waker) Run(ctx context.Context) {
 			return
 		case <-w.kick:
 		}
-		if _, err := w.db.ExecContext(ctx, `SELECT pg_notify($1, '')`, Channel); err != nil && ctx.Err() == nil {
+		// A NOTIFY-only transaction still writes a commit record; it need
+		// not wait for the WAL flush (nothing durable depends on it: a lost
+		// wake-up is covered by the readers' periodic re-read).
+		if _, err := w.db.ExecContext(ctx, `SELECT set_config('synchronous_commit', 'off', true), pg_notify($1, $2)`, Channel, w.ID); err != nil && ctx.Err() == nil {
 			// Other instances still find the events on their periodic read.
 			w.log.Warn("events: notify failed", "error", err)
 		}

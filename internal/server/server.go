@@ -52,7 +52,7 @@ type Options struct {
 	// for a lost wake-up.
 	EventPoll time.Duration
 	// NotifyInterval spaces the wake-up NOTIFYs sent to other instances
-	// (default 1ms: one per burst of commits).
+	// (default 2ms: one per burst of commits).
 	NotifyInterval time.Duration
 }
 
@@ -86,18 +86,19 @@ func New(client *ent.Client, db *sql.DB, o Options) *Server {
 		o.MaxBodyBytes = 1 << 20
 	}
 	if o.NotifyInterval == 0 {
-		o.NotifyInterval = time.Millisecond
+		o.NotifyInterval = 2 * time.Millisecond
 	}
 	if o.Webhooks.Log == nil {
 		o.Webhooks.Log = o.Logger
 	}
 	s := &Server{client: client, db: db, opt: o, log: o.Logger, closing: make(chan struct{}), keys: newKeyWatch()}
 	s.closingCtx, s.closeCtx = context.WithCancel(context.Background())
-	s.hub = events.NewHub(db, o.DSN, events.HubOptions{Log: o.Logger, Poll: o.EventPoll})
 	s.waker = events.NewWaker(db, o.NotifyInterval, o.Logger)
+	s.hub = events.NewHub(db, o.DSN, events.HubOptions{Log: o.Logger, Poll: o.EventPoll, Self: s.waker.ID})
 	s.worker = webhooks.NewWorker(db, o.Webhooks)
+	// The webhook worker polls (Tick): waking it on every commit would
+	// cost the write path a dispatch transaction per commit.
 	s.waker.OnWake(s.hub.Wake)
-	s.waker.OnWake(s.worker.Wake)
 	return s
 }
 

@@ -182,6 +182,14 @@ const (
 // endpoints subscribed to them, advancing the shared cursor in the same
 // transaction. It returns how many events it read.
 func (w *Worker) Dispatch(ctx context.Context) (int, error) {
+	// Look before locking: polling an idle log writes nothing.
+	var pending bool
+	err := w.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM events e, event_cursors c
+		WHERE c.id = $1 AND (e.txid, e.seq) > (c.txid::xid8, c.seq) AND e.txid < pg_snapshot_xmin(pg_current_snapshot()))
+		OR NOT EXISTS (SELECT 1 FROM event_cursors WHERE id = $1)`, cursorID).Scan(&pending)
+	if err != nil || !pending {
+		return 0, err
+	}
 	tx, err := w.db.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, err
