@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql/handler/transport"
@@ -33,6 +34,11 @@ type Gorilla struct {
 	// normally closed first by the transport (1000); this catches sockets
 	// that never finished connection_init.
 	Closing context.Context
+	// PingInterval is how often a protocol-level ping is sent (default
+	// 20s); a peer that answers none for three intervals is disconnected,
+	// whichever GraphQL subprotocol it speaks (legacy graphql-ws has no
+	// ping of its own).
+	PingInterval time.Duration
 }
 
 var _ transport.WebsocketImplementation = Gorilla{}
@@ -76,6 +82,17 @@ func (g Gorilla) Accept(w http.ResponseWriter, r *http.Request, opts transport.W
 		wt = 10 * time.Second
 	}
 	cn := &conn_{c: conn, writeTimeout: wt, done: make(chan struct{})}
+	cn.every = g.PingInterval
+	if cn.every == 0 {
+		cn.every = 20 * time.Second
+	}
+	cn.lastPong.Store(time.Now().UnixNano())
+	conn.SetPongHandler(func(string) error {
+		cn.lastPong.Store(time.Now().UnixNano())
+		return nil
+	})
+	// A timer, not a goroutine, per socket.
+	cn.pinger = time.AfterFunc(cn.every, cn.ping)
 	if g.Closing != nil {
 		// No goroutine per socket: a callback when the server closes.
 		cn.stop = context.AfterFunc(g.Closing, func() {
@@ -99,6 +116,28 @@ type conn_ struct {
 	done         chan struct{}
 	doneOnce     sync.Once
 	stop         func() bool
+	every        time.Duration
+	pinger       *time.Timer
+	lastPong     atomic.Int64
+}
+
+// ping sends a protocol ping, or closes a peer silent for three intervals.
+func (c *conn_) ping() {
+	select {
+	case <-c.done:
+		return
+	default:
+	}
+	if time.Since(time.Unix(0, c.lastPong.Load())) > 3*c.every {
+		_ = c.WriteClose(websocket.CloseGoingAway, "no pong: peer unresponsive")
+		_ = c.Close()
+		return
+	}
+	if err := c.c.WriteControl(websocket.PingMessage, nil, time.Now().Add(c.writeTimeout)); err != nil {
+		_ = c.Close()
+		return
+	}
+	c.pinger.Reset(c.every)
 }
 
 var (
@@ -112,6 +151,9 @@ func (c *conn_) Close() error {
 		close(c.done)
 		if c.stop != nil {
 			c.stop()
+		}
+		if c.pinger != nil {
+			c.pinger.Stop()
 		}
 	})
 	return c.c.Close()

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorilla/websocket"
 	"github.com/shopspring/decimal"
 
 	"github.com/bigledger/bigledger/ent"
@@ -16,6 +17,7 @@ import (
 	"github.com/bigledger/bigledger/internal/crm"
 	"github.com/bigledger/bigledger/internal/ledger"
 	"github.com/bigledger/bigledger/internal/sales"
+	"github.com/bigledger/bigledger/internal/server"
 	tk "github.com/bigledger/bigledger/internal/testkit"
 )
 
@@ -382,4 +384,33 @@ func TestSlowConsumerIsDropped(t *testing.T) {
 		t.Fatalf("delivered %d before the drop", delivered)
 	}
 	t.Logf("dropped after %d of 20000 events", delivered)
+}
+
+// A peer that stops answering pings is disconnected, whatever
+// subprotocol it speaks (legacy graphql-ws has no ping of its own).
+func TestDeadPeerIsDropped(t *testing.T) {
+	e := tk.New(t, tk.Options{Realtime: true, Server: func(o *server.Options) { o.WebsocketPing = 100 * time.Millisecond }})
+	for _, proto := range []string{tk.LegacyWS, tk.TransportWS} {
+		d := websocket.Dialer{Subprotocols: []string{proto}}
+		c, _, err := d.Dial("ws"+strings.TrimPrefix(e.Server.URL, "http")+"/graphql", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = c.WriteJSON(map[string]any{"type": "connection_init", "payload": map[string]any{"Authorization": "Bearer " + e.A.Key, "X-Company-Id": e.A.CompanyID}})
+		_ = c.WriteJSON(map[string]any{"id": "1", "type": map[string]string{tk.LegacyWS: "start", tk.TransportWS: "subscribe"}[proto],
+			"payload": map[string]any{"query": `subscription { customerCreated { id } }`}})
+		time.Sleep(100 * time.Millisecond)
+		if n := e.Srv.Hub().Subscribers(); n != 1 {
+			t.Fatalf("%s: %d subscribers", proto, n)
+		}
+		// The client reads nothing from here on, so it answers no ping.
+		deadline := time.Now().Add(5 * time.Second)
+		for e.Srv.Hub().Subscribers() != 0 && time.Now().Before(deadline) {
+			time.Sleep(50 * time.Millisecond)
+		}
+		if n := e.Srv.Hub().Subscribers(); n != 0 {
+			t.Fatalf("%s: silent peer still subscribed", proto)
+		}
+		c.Close()
+	}
 }

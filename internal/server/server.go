@@ -48,6 +48,9 @@ type Options struct {
 	KeyCheck time.Duration
 	// JobInterval is how often periodic jobs run (default 1 minute).
 	JobInterval time.Duration
+	// WebsocketPing is the protocol-level ping interval on GraphQL
+	// sockets (default 20s); a peer silent for three is dropped.
+	WebsocketPing time.Duration
 	// EventPoll is the hub's periodic re-read (default 1s), the backstop
 	// for a lost wake-up.
 	EventPoll time.Duration
@@ -126,7 +129,7 @@ func (s *Server) WaitWebsockets(ctx context.Context) error {
 
 // Handler returns the root HTTP handler.
 func (s *Server) Handler() http.Handler {
-	ws := gqlws.Gorilla{AllowedOrigins: s.opt.AllowedOrigins, Closing: s.closingCtx}
+	ws := gqlws.Gorilla{AllowedOrigins: s.opt.AllowedOrigins, Closing: s.closingCtx, PingInterval: s.opt.WebsocketPing}
 	res := &graph.Resolver{Hub: s.hub, DB: s.db, Log: s.log, AllowPrivateWebhooks: s.opt.Webhooks.AllowPrivate}
 	gql := graph.NewHandler(graph.Options{
 		Development:   s.opt.Development,
