@@ -264,3 +264,75 @@ func TestServeDemoWithPrivateCluster(t *testing.T) {
 		t.Fatalf("demo.env: %v", err)
 	}
 }
+
+// Two serve processes on one database: a change made through either is
+// delivered live to the subscribers of both.
+func TestTwoServeProcessesBothDeliver(t *testing.T) {
+	dsn := pgtest.NewDatabase(t)
+	env := []string{"DATABASE_URL=" + dsn}
+	out, err := run(t, env, "apikey", "create", "--company", "Two Instances Bhd", "--scopes", "*", "--json")
+	if err != nil {
+		t.Fatalf("apikey: %v\n%s", err, out)
+	}
+	var creds struct{ CompanyID, APIKey string }
+	if err := json.Unmarshal([]byte(out[strings.LastIndex(strings.TrimSpace(out), "\n")+1:]), &creds); err != nil {
+		t.Fatal(err)
+	}
+	var bases []string
+	var socks []*websocket.Conn
+	for i := 0; i < 2; i++ {
+		port := freePort(t)
+		start(t, append(env, fmt.Sprintf("PORT=%d", port)), "serve")
+		base := fmt.Sprintf("127.0.0.1:%d", port)
+		waitHTTP(t, "http://"+base+"/readyz")
+		bases = append(bases, base)
+		d := websocket.Dialer{Subprotocols: []string{"graphql-transport-ws"}}
+		c, _, err := d.Dial("ws://"+base+"/graphql", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		_ = c.WriteJSON(map[string]any{"type": "connection_init", "payload": map[string]any{"Authorization": "Bearer " + creds.APIKey, "X-Company-Id": creds.CompanyID}})
+		var ack map[string]any
+		if err := c.ReadJSON(&ack); err != nil || ack["type"] != "connection_ack" {
+			t.Fatalf("instance %d init: %v %v", i, ack, err)
+		}
+		_ = c.WriteJSON(map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{"query": `subscription { customerCreated { id name } }`}})
+		socks = append(socks, c)
+	}
+	time.Sleep(300 * time.Millisecond)
+	for i, base := range bases {
+		name := fmt.Sprintf("Made via instance %d", i+1)
+		req, _ := http.NewRequest("POST", "http://"+base+"/api/v1/customers", strings.NewReader(`{"name":"`+name+`","email":"i@example.com"}`))
+		req.Header.Set("Authorization", "Bearer "+creds.APIKey)
+		req.Header.Set("X-Company-Id", creds.CompanyID)
+		req.Header.Set("Content-Type", "application/json")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil || res.StatusCode != 201 {
+			t.Fatalf("create via %s: %v %v", base, res, err)
+		}
+		res.Body.Close()
+		for j, c := range socks {
+			_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+			for {
+				var m struct {
+					Type    string
+					Payload struct {
+						Data map[string]map[string]any
+					}
+				}
+				if err := c.ReadJSON(&m); err != nil {
+					t.Fatalf("instance %d waiting for %q: %v", j+1, name, err)
+				}
+				if m.Type == "ping" {
+					_ = c.WriteJSON(map[string]any{"type": "pong"})
+					continue
+				}
+				if m.Type != "next" || m.Payload.Data["customerCreated"]["name"] != name {
+					t.Fatalf("instance %d: %+v, want %q", j+1, m, name)
+				}
+				break
+			}
+		}
+	}
+}
