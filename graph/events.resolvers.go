@@ -9,7 +9,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/99designs/gqlgen/graphql"
 	"github.com/bigledger/bigledger/ent"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/graph/model"
@@ -85,31 +84,31 @@ func (r *queryResolver) WebhookEndpoint(ctx context.Context, id pulid.ID) (*ent.
 }
 
 // InvoiceCreated is the resolver for the invoiceCreated field.
-func (r *subscriptionResolver) InvoiceCreated(ctx context.Context, after *pulid.ID) (<-chan graphql.Event[*ent.Invoice], error) {
+func (r *subscriptionResolver) InvoiceCreated(ctx context.Context, after *pulid.ID) (<-chan *ent.Invoice, error) {
 	return follow(r.Resolver, ctx, []string{events.InvoiceCreated}, after, nil, loadInvoice)
 }
 
 // InvoiceUpdated is the resolver for the invoiceUpdated field.
-func (r *subscriptionResolver) InvoiceUpdated(ctx context.Context, id pulid.ID, after *pulid.ID) (<-chan graphql.Event[*ent.Invoice], error) {
+func (r *subscriptionResolver) InvoiceUpdated(ctx context.Context, id pulid.ID, after *pulid.ID) (<-chan *ent.Invoice, error) {
 	return follow(r.Resolver, ctx, []string{events.InvoiceUpdated}, after, subjectIs(id), loadInvoice)
 }
 
 // PaymentReceived is the resolver for the paymentReceived field.
-func (r *subscriptionResolver) PaymentReceived(ctx context.Context, after *pulid.ID) (<-chan graphql.Event[*ent.Payment], error) {
+func (r *subscriptionResolver) PaymentReceived(ctx context.Context, after *pulid.ID) (<-chan *ent.Payment, error) {
 	return follow(r.Resolver, ctx, []string{events.PaymentReceived}, after, nil, func(ctx context.Context, rec events.Record) (*ent.Payment, error) {
 		return ledger.GetPayment(ctx, rec.SubjectID)
 	})
 }
 
 // CustomerCreated is the resolver for the customerCreated field.
-func (r *subscriptionResolver) CustomerCreated(ctx context.Context, after *pulid.ID) (<-chan graphql.Event[*ent.Customer], error) {
+func (r *subscriptionResolver) CustomerCreated(ctx context.Context, after *pulid.ID) (<-chan *ent.Customer, error) {
 	return follow(r.Resolver, ctx, []string{events.CustomerCreated}, after, nil, func(ctx context.Context, rec events.Record) (*ent.Customer, error) {
 		return crm.GetCustomer(ctx, rec.SubjectID, func(q *ent.CustomerQuery) (*ent.CustomerQuery, error) { return q.CollectFields(ctx) })
 	})
 }
 
 // SalesOrderStatusChanged is the resolver for the salesOrderStatusChanged field.
-func (r *subscriptionResolver) SalesOrderStatusChanged(ctx context.Context, id *pulid.ID, after *pulid.ID) (<-chan graphql.Event[*ent.SalesOrder], error) {
+func (r *subscriptionResolver) SalesOrderStatusChanged(ctx context.Context, id *pulid.ID, after *pulid.ID) (<-chan *ent.SalesOrder, error) {
 	var match func(events.Record) bool
 	if id != nil {
 		match = subjectIs(*id)
@@ -120,7 +119,7 @@ func (r *subscriptionResolver) SalesOrderStatusChanged(ctx context.Context, id *
 }
 
 // AccountUpdated is the resolver for the accountUpdated field.
-func (r *subscriptionResolver) AccountUpdated(ctx context.Context, id pulid.ID, after *pulid.ID) (<-chan graphql.Event[*ent.Account], error) {
+func (r *subscriptionResolver) AccountUpdated(ctx context.Context, id pulid.ID, after *pulid.ID) (<-chan *ent.Account, error) {
 	// An account changes when its details do and when an entry posts to it.
 	touches := func(rec events.Record) bool {
 		if rec.Type == events.AccountUpdated {
@@ -140,7 +139,7 @@ func (r *subscriptionResolver) AccountUpdated(ctx context.Context, id pulid.ID, 
 }
 
 // Events is the resolver for the events field.
-func (r *subscriptionResolver) Events(ctx context.Context, types []string, after *pulid.ID) (<-chan graphql.Event[*events.Record], error) {
+func (r *subscriptionResolver) Events(ctx context.Context, types []string, after *pulid.ID) (<-chan *events.Record, error) {
 	types, err := readableTypes(ctx, types)
 	if err != nil {
 		return nil, err

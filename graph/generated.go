@@ -879,13 +879,13 @@ type SalesOrderResolver interface {
 	Date(ctx context.Context, obj *ent.SalesOrder) (*types.Date, error)
 }
 type SubscriptionResolver interface {
-	InvoiceCreated(ctx context.Context, after *pulid.ID) (<-chan graphql.Event[*ent.Invoice], error)
-	InvoiceUpdated(ctx context.Context, id pulid.ID, after *pulid.ID) (<-chan graphql.Event[*ent.Invoice], error)
-	PaymentReceived(ctx context.Context, after *pulid.ID) (<-chan graphql.Event[*ent.Payment], error)
-	CustomerCreated(ctx context.Context, after *pulid.ID) (<-chan graphql.Event[*ent.Customer], error)
-	SalesOrderStatusChanged(ctx context.Context, id *pulid.ID, after *pulid.ID) (<-chan graphql.Event[*ent.SalesOrder], error)
-	AccountUpdated(ctx context.Context, id pulid.ID, after *pulid.ID) (<-chan graphql.Event[*ent.Account], error)
-	Events(ctx context.Context, types []string, after *pulid.ID) (<-chan graphql.Event[*events.Record], error)
+	InvoiceCreated(ctx context.Context, after *pulid.ID) (<-chan *ent.Invoice, error)
+	InvoiceUpdated(ctx context.Context, id pulid.ID, after *pulid.ID) (<-chan *ent.Invoice, error)
+	PaymentReceived(ctx context.Context, after *pulid.ID) (<-chan *ent.Payment, error)
+	CustomerCreated(ctx context.Context, after *pulid.ID) (<-chan *ent.Customer, error)
+	SalesOrderStatusChanged(ctx context.Context, id *pulid.ID, after *pulid.ID) (<-chan *ent.SalesOrder, error)
+	AccountUpdated(ctx context.Context, id pulid.ID, after *pulid.ID) (<-chan *ent.Account, error)
+	Events(ctx context.Context, types []string, after *pulid.ID) (<-chan *events.Record, error)
 }
 type WebhookEndpointResolver interface {
 	Deliveries(ctx context.Context, obj *ent.WebhookEndpoint, first *int) ([]*ent.WebhookDelivery, error)
@@ -4785,33 +4785,25 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			}
 		}
 	case ast.Subscription:
-		// Exec discards the per-event context; the event-aware path is exposed
-		// via ExecWithEventContext and used by the executor when it detects
-		// ExecutableSchemaWithEventContext.
-		return graphql.SubscriptionResponseHandler(ec._Subscription(ctx, opCtx.Operation.SelectionSet))
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
 
 	default:
 		return graphql.OneShot(graphql.ErrorResponse(ctx, "unsupported GraphQL operation"))
-	}
-}
-
-// ExecWithEventContext is the per-event-context-aware response handler. The
-// graphql executor type-asserts the executable schema for this method when
-// at least one subscription field is annotated @subscriptionContext; absence
-// falls back to Exec.
-func (e *executableSchema) ExecWithEventContext(ctx context.Context) graphql.ResponseHandlerWithContext {
-	opCtx := graphql.GetOperationContext(ctx)
-	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
-
-	switch opCtx.Operation.Operation {
-	case ast.Subscription:
-		return graphql.SubscriptionEventResponseHandler(ec._Subscription(ctx, opCtx.Operation.SelectionSet))
-	default:
-		// Non-subscription operations fall through to Exec via the executor's
-		// default path; this method only handles ast.Subscription.
-		return func(ctx context.Context) (context.Context, *graphql.Response) {
-			return ctx, graphql.ErrorResponse(ctx, "ExecWithEventContext only handles subscriptions")
-		}
 	}
 }
 
@@ -28168,8 +28160,8 @@ func (ec *executionContext) fieldContext_SalesOrderItem_item(_ context.Context, 
 	return fc, nil
 }
 
-func (ec *executionContext) _Subscription_invoiceCreated(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) (context.Context, graphql.Marshaler)) {
-	return graphql.ResolveFieldStreamWithEventContext(
+func (ec *executionContext) _Subscription_invoiceCreated(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -28212,8 +28204,8 @@ func (ec *executionContext) fieldContext_Subscription_invoiceCreated(ctx context
 	return fc, nil
 }
 
-func (ec *executionContext) _Subscription_invoiceUpdated(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) (context.Context, graphql.Marshaler)) {
-	return graphql.ResolveFieldStreamWithEventContext(
+func (ec *executionContext) _Subscription_invoiceUpdated(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -28256,8 +28248,8 @@ func (ec *executionContext) fieldContext_Subscription_invoiceUpdated(ctx context
 	return fc, nil
 }
 
-func (ec *executionContext) _Subscription_paymentReceived(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) (context.Context, graphql.Marshaler)) {
-	return graphql.ResolveFieldStreamWithEventContext(
+func (ec *executionContext) _Subscription_paymentReceived(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -28300,8 +28292,8 @@ func (ec *executionContext) fieldContext_Subscription_paymentReceived(ctx contex
 	return fc, nil
 }
 
-func (ec *executionContext) _Subscription_customerCreated(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) (context.Context, graphql.Marshaler)) {
-	return graphql.ResolveFieldStreamWithEventContext(
+func (ec *executionContext) _Subscription_customerCreated(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -28344,8 +28336,8 @@ func (ec *executionContext) fieldContext_Subscription_customerCreated(ctx contex
 	return fc, nil
 }
 
-func (ec *executionContext) _Subscription_salesOrderStatusChanged(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) (context.Context, graphql.Marshaler)) {
-	return graphql.ResolveFieldStreamWithEventContext(
+func (ec *executionContext) _Subscription_salesOrderStatusChanged(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -28388,8 +28380,8 @@ func (ec *executionContext) fieldContext_Subscription_salesOrderStatusChanged(ct
 	return fc, nil
 }
 
-func (ec *executionContext) _Subscription_accountUpdated(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) (context.Context, graphql.Marshaler)) {
-	return graphql.ResolveFieldStreamWithEventContext(
+func (ec *executionContext) _Subscription_accountUpdated(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -28432,8 +28424,8 @@ func (ec *executionContext) fieldContext_Subscription_accountUpdated(ctx context
 	return fc, nil
 }
 
-func (ec *executionContext) _Subscription_events(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) (context.Context, graphql.Marshaler)) {
-	return graphql.ResolveFieldStreamWithEventContext(
+func (ec *executionContext) _Subscription_events(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -57643,7 +57635,7 @@ func (ec *executionContext) _SalesOrderItem(ctx context.Context, sel ast.Selecti
 
 var subscriptionImplementors = []string{"Subscription"}
 
-func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) (context.Context, graphql.Marshaler) {
+func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, subscriptionImplementors)
 	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
 		Object: "Subscription",

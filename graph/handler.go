@@ -105,7 +105,7 @@ func NewHandler(o Options) *handler.Server {
 // balance would go stale between events.
 func freshCache(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 	if op := graphql.GetOperationContext(ctx); op != nil && op.Operation != nil && op.Operation.Operation == ast.Subscription {
-		return next(reqcache.Without(ctx))
+		return next(context.WithValue(reqcache.Without(ctx), eventIDsKey{}, &eventIDs{}))
 	}
 	return next(reqcache.With(ctx))
 }

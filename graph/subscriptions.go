@@ -20,8 +20,6 @@ import (
 	"github.com/bigledger/bigledger/internal/sales"
 )
 
-type eventIDKey struct{}
-
 // MaxSubscriptionsPerConnection caps the live subscriptions one websocket
 // may hold at once.
 const MaxSubscriptionsPerConnection = 50
@@ -61,18 +59,48 @@ func (b *budget) release() {
 	b.mu.Unlock()
 }
 
-// eventExtension puts the delivered event's id into each subscription
-// result's extensions: {"eventId": "evt_…"}.
+// Each subscription result carries its event's id in extensions
+// ({"eventId": "evt_…"}). The subscription goroutine queues the id before
+// it hands the object to gqlgen; the response middleware takes it off
+// when that object's response is complete (one queue per operation, in
+// order).
+type eventIDs struct {
+	mu  sync.Mutex
+	ids []pulid.ID
+}
+
+type eventIDsKey struct{}
+
+func (q *eventIDs) push(id pulid.ID) {
+	q.mu.Lock()
+	q.ids = append(q.ids, id)
+	q.mu.Unlock()
+}
+
+func (q *eventIDs) pop() (pulid.ID, bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if len(q.ids) == 0 {
+		return "", false
+	}
+	id := q.ids[0]
+	q.ids = q.ids[1:]
+	return id, true
+}
+
+// eventExtension moves the queued event id into the response's extensions.
 func eventExtension(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 	resp := next(ctx)
 	if resp == nil {
 		return nil
 	}
-	if id, ok := ctx.Value(eventIDKey{}).(pulid.ID); ok {
-		if resp.Extensions == nil {
-			resp.Extensions = map[string]any{}
+	if q, ok := ctx.Value(eventIDsKey{}).(*eventIDs); ok {
+		if id, ok := q.pop(); ok {
+			if resp.Extensions == nil {
+				resp.Extensions = map[string]any{}
+			}
+			resp.Extensions["eventId"] = id
 		}
-		resp.Extensions["eventId"] = id
 	}
 	return resp
 }
@@ -110,7 +138,7 @@ func readableTypes(ctx context.Context, types []string) ([]string, error) {
 // after `after`, then follows live ones; for each event that match
 // accepts, load re-reads the subject as the subscriber (nil: skip it).
 func follow[T any](r *Resolver, ctx context.Context, types []string, after *pulid.ID,
-	match func(events.Record) bool, load func(context.Context, events.Record) (T, error)) (<-chan graphql.Event[T], error) {
+	match func(events.Record) bool, load func(context.Context, events.Record) (T, error)) (<-chan T, error) {
 	p, ok := auth.FromContext(ctx)
 	if !ok {
 		return nil, apperr.Unauthenticated("Authentication required")
@@ -131,7 +159,8 @@ func follow[T any](r *Resolver, ctx context.Context, types []string, after *puli
 		return nil, &apperr.Error{Kind: apperr.KindRateLimited, Code: "TOO_MANY_SUBSCRIPTIONS",
 			Message: fmt.Sprintf("At most %d subscriptions per connection", MaxSubscriptionsPerConnection)}
 	}
-	ch := make(chan graphql.Event[T])
+	ids, _ := ctx.Value(eventIDsKey{}).(*eventIDs)
+	ch := make(chan T)
 	go func() {
 		defer close(ch)
 		defer b.release()
@@ -139,13 +168,13 @@ func follow[T any](r *Resolver, ctx context.Context, types []string, after *puli
 			if match != nil && !match(rec) {
 				return nil
 			}
-			v, err := load(ctx, rec)
+			v, err := sharedLoad(r, ctx, rec, load)
 			// A database hiccup (restart, failover) is retried for a while
 			// before the subscription gives up: the event is committed and
 			// must be delivered.
 			for attempt := 1; err != nil && !isNotFound(err) && attempt <= 20 && ctx.Err() == nil; attempt++ {
 				time.Sleep(time.Duration(attempt) * 100 * time.Millisecond)
-				v, err = load(ctx, rec)
+				v, err = sharedLoad(r, ctx, rec, load)
 			}
 			if err != nil {
 				if isNotFound(err) {
@@ -153,8 +182,11 @@ func follow[T any](r *Resolver, ctx context.Context, types []string, after *puli
 				}
 				return err
 			}
+			if ids != nil {
+				ids.push(rec.ID)
+			}
 			select {
-			case ch <- graphql.Event[T]{Context: context.WithValue(ctx, eventIDKey{}, rec.ID), Value: v}:
+			case ch <- v:
 				return nil
 			case <-ctx.Done():
 				return ctx.Err()
@@ -187,4 +219,73 @@ func subjectIs(id pulid.ID) func(events.Record) bool {
 
 func loadInvoice(ctx context.Context, rec events.Record) (*ent.Invoice, error) {
 	return sales.GetInvoice(ctx, rec.SubjectID, func(q *ent.InvoiceQuery) (*ent.InvoiceQuery, error) { return q.CollectFields(ctx) })
+}
+
+// loads shares subject reads between the subscribers of one event: the
+// subscriptions of a company that use the same document and variables
+// see the same rows (the tenant filter is the company's, field scopes are
+// checked per subscriber when the result is written), so one read serves
+// them all instead of one per subscriber. Entries live a few seconds;
+// failed reads are not kept.
+type loads struct {
+	mu    sync.Mutex
+	calls map[string]*loadCall
+	swept time.Time
+}
+
+type loadCall struct {
+	done chan struct{}
+	v    any
+	err  error
+	at   time.Time
+}
+
+const loadTTL = 5 * time.Second
+
+var sharedLoads = &loads{calls: map[string]*loadCall{}}
+
+func sharedLoad[T any](r *Resolver, ctx context.Context, rec events.Record, load func(context.Context, events.Record) (T, error)) (T, error) {
+	op := graphql.GetOperationContext(ctx)
+	if op == nil {
+		return load(ctx, rec)
+	}
+	key := fmt.Sprintf("%s\x00%s\x00%s\x00%v", rec.CompanyID, rec.ID, op.RawQuery, op.Variables)
+	l := sharedLoads
+	l.mu.Lock()
+	now := time.Now()
+	if now.Sub(l.swept) > loadTTL {
+		for k, c := range l.calls {
+			if now.Sub(c.at) > loadTTL {
+				delete(l.calls, k)
+			}
+		}
+		l.swept = now
+	}
+	c, ok := l.calls[key]
+	if !ok {
+		c = &loadCall{done: make(chan struct{}), at: now}
+		l.calls[key] = c
+	}
+	l.mu.Unlock()
+	if !ok {
+		v, err := load(ctx, rec)
+		c.v, c.err = v, err
+		if err != nil {
+			l.mu.Lock()
+			delete(l.calls, key)
+			l.mu.Unlock()
+		}
+		close(c.done)
+		return v, err
+	}
+	select {
+	case <-c.done:
+	case <-ctx.Done():
+		var zero T
+		return zero, ctx.Err()
+	}
+	if c.err != nil {
+		return load(ctx, rec) // the leader's read failed (its subscriber may have left): read for ourselves
+	}
+	return c.v.(T), nil
 }

@@ -184,6 +184,10 @@ func TestSubscriptionResumesAfterLastEvent(t *testing.T) {
 		if seen[id] || id == last {
 			t.Fatalf("event %s delivered twice", id)
 		}
+		var subject string
+		if err := e.DB.QueryRow(`SELECT subject_id FROM events WHERE id = $1`, id).Scan(&subject); err != nil || subject != got {
+			t.Fatalf("extensions.eventId %s is about %q, the delivery about %s", id, subject, got)
+		}
 		seen[id] = true
 	}
 	live := newCustomer(t, e, e.A, "Live")
@@ -332,7 +336,8 @@ func TestSubscriptionCapPerConnection(t *testing.T) {
 	}
 	// An oversized frame closes the connection.
 	big := strings.Repeat("x", 70<<10)
-	ws.Subscribe("big", `subscription { customerCreated { id } } # `+big, nil)
+	// (The server may reset the connection while this is still being written.)
+	_ = ws.Conn.WriteJSON(map[string]any{"id": "big", "type": "subscribe", "payload": map[string]any{"query": `subscription { customerCreated { id } } # ` + big}})
 	select {
 	case <-ws.Closed:
 	case <-time.After(wait):
@@ -412,5 +417,32 @@ func TestDeadPeerIsDropped(t *testing.T) {
 			t.Fatalf("%s: silent peer still subscribed", proto)
 		}
 		c.Close()
+	}
+}
+
+// Subscribers of one document share the subject read, yet each sees only
+// what its key may read, and companies never share.
+func TestSharedSubjectReadKeepsScopesAndTenants(t *testing.T) {
+	e := tk.New(t, tk.Options{Realtime: true})
+	limited := tk.Tenant{Name: e.A.Name, CompanyID: e.A.CompanyID, UserID: e.A.UserID}
+	// A second key of company A that reads customers only.
+	limited.Key = e.NewKeyFor(e.A, "customers:read")
+	q := `subscription { customerCreated { id name invoices { totalCount } } }`
+	full, part, other := e.GraphQLWS(e.A, tk.TransportWS), e.GraphQLWS(limited, tk.TransportWS), e.GraphQLWS(e.B, tk.TransportWS)
+	for _, ws := range []*tk.WS{full, part, other} {
+		ws.Subscribe("c", q, nil)
+	}
+	time.Sleep(100 * time.Millisecond)
+	cu := newCustomer(t, e, e.A, "Shared Read")
+	f := full.NextResult(wait)
+	if tk.Str(f.Data, "customerCreated", "id") != string(cu.ID) || len(f.Errors) != 0 || fmt.Sprint(tk.Get(f.Data, "customerCreated", "invoices", "totalCount")) != "0" {
+		t.Fatalf("full key: %+v", f)
+	}
+	p := part.NextResult(wait)
+	if tk.Str(p.Data, "customerCreated", "id") != string(cu.ID) && p.Data["customerCreated"] != nil || !strings.Contains(fmt.Sprint(p.Errors), "invoices:read") {
+		t.Fatalf("customers-only key: %+v", p)
+	}
+	if m := other.Next(300 * time.Millisecond); m != nil {
+		t.Fatalf("company B received A's customer: %v", m)
 	}
 }

@@ -112,6 +112,17 @@ func (e *Env) NewTenant(name string, scopes ...string) Tenant {
 	return Tenant{Name: name, CompanyID: p.CompanyID, Key: p.APIKey, UserID: p.UserID}
 }
 
+// NewKeyFor issues another key of tn's company and user with scopes.
+func (e *Env) NewKeyFor(tn Tenant, scopes ...string) string {
+	e.T.Helper()
+	ctx := tenant.WithCompany(context.Background(), pulid.ID(tn.CompanyID))
+	key, _, err := auth.IssueKey(ctx, e.Client, pulid.ID(tn.UserID), "extra", scopes)
+	if err != nil {
+		e.T.Fatalf("issue key: %v", err)
+	}
+	return key
+}
+
 // Ctx returns a context acting as tenant tn, for calling domain functions.
 func (e *Env) Ctx(tn Tenant) context.Context {
 	ctx := events.WithWaker(store.WithClient(context.Background(), e.Client), e.Srv.Waker())
