@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -50,6 +51,8 @@ type Options struct {
 	AllowPrivateWebhooks bool
 	// Resolver, when set, is used as is (shared with the REST facade).
 	Resolver *Resolver
+	// InitTimeout bounds the wait for connection_init (default 10s).
+	InitTimeout time.Duration
 }
 
 // wsReadLimit bounds one websocket frame from a client.
@@ -71,7 +74,7 @@ func NewHandler(o Options) *handler.Server {
 	srv.AddTransport(transport.Websocket{
 		Implementation:        o.Websocket,
 		InitFunc:              o.WebsocketInit,
-		InitTimeout:           10 * time.Second,
+		InitTimeout:           cmp.Or(o.InitTimeout, 10*time.Second),
 		KeepAlivePingInterval: 15 * time.Second,
 		PingPongInterval:      20 * time.Second,
 		PayloadReadLimit:      &wsReadLimit,

@@ -446,3 +446,26 @@ func TestSharedSubjectReadKeepsScopesAndTenants(t *testing.T) {
 		t.Fatalf("company B received A's customer: %v", m)
 	}
 }
+
+// A socket that never sends connection_init is closed after the init timeout.
+func TestWebsocketInitTimeout(t *testing.T) {
+	e := tk.New(t, tk.Options{Server: func(o *server.Options) { o.WebsocketInitTimeout = 300 * time.Millisecond }})
+	for _, proto := range []string{tk.TransportWS, tk.LegacyWS} {
+		w, _, err := e.Dial("/graphql", proto, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		select {
+		case err := <-w.Closed:
+			if proto == tk.TransportWS && !strings.Contains(err.Error(), "initialisation timeout") {
+				t.Fatalf("%s: closed with %v, want an initialisation timeout", proto, err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%s: still open without connection_init", proto)
+		}
+		if d := time.Since(start); d > 3*time.Second {
+			t.Fatalf("%s: closed after %s", proto, d)
+		}
+	}
+}

@@ -48,6 +48,8 @@ type Options struct {
 	KeyCheck time.Duration
 	// JobInterval is how often periodic jobs run (default 1 minute).
 	JobInterval time.Duration
+	// WebsocketInitTimeout bounds the wait for connection_init (default 10s).
+	WebsocketInitTimeout time.Duration
 	// WebsocketPing is the protocol-level ping interval on GraphQL
 	// sockets (default 20s); a peer silent for three is dropped.
 	WebsocketPing time.Duration
@@ -137,6 +139,7 @@ func (s *Server) Handler() http.Handler {
 		WebsocketInit: s.websocketInit,
 		Logger:        s.log,
 		Resolver:      res,
+		InitTimeout:   s.opt.WebsocketInitTimeout,
 	})
 	api := rest.NewAPI(res).Handler()
 
