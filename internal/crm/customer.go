@@ -3,7 +3,6 @@ package crm
 import (
 	"context"
 	"fmt"
-	"github.com/bigledger/bigledger/internal/events"
 	"strings"
 
 	"entgo.io/ent/dialect/sql"
@@ -20,6 +19,7 @@ import (
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/internal/apperr"
 	"github.com/bigledger/bigledger/internal/auth"
+	"github.com/bigledger/bigledger/internal/events"
 	"github.com/bigledger/bigledger/internal/numbering"
 	"github.com/bigledger/bigledger/internal/store"
 )

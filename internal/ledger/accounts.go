@@ -3,7 +3,6 @@ package ledger
 import (
 	"context"
 	"fmt"
-	"github.com/bigledger/bigledger/internal/events"
 	"regexp"
 	"strings"
 
@@ -16,6 +15,7 @@ import (
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/ent/schema/types"
 	"github.com/bigledger/bigledger/internal/apperr"
+	"github.com/bigledger/bigledger/internal/events"
 	"github.com/bigledger/bigledger/internal/reqcache"
 	"github.com/bigledger/bigledger/internal/store"
 )

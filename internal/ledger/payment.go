@@ -3,7 +3,6 @@ package ledger
 import (
 	"context"
 	"fmt"
-	"github.com/bigledger/bigledger/internal/events"
 	"strings"
 
 	"github.com/shopspring/decimal"
@@ -18,6 +17,7 @@ import (
 	"github.com/bigledger/bigledger/ent/schema/types"
 	"github.com/bigledger/bigledger/internal/apperr"
 	"github.com/bigledger/bigledger/internal/auth"
+	"github.com/bigledger/bigledger/internal/events"
 	"github.com/bigledger/bigledger/internal/idem"
 	"github.com/bigledger/bigledger/internal/money"
 	"github.com/bigledger/bigledger/internal/numbering"

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/bigledger/bigledger/internal/events"
 	"slices"
 
 	"github.com/shopspring/decimal"
@@ -20,6 +19,7 @@ import (
 	"github.com/bigledger/bigledger/ent/schema/types"
 	"github.com/bigledger/bigledger/internal/apperr"
 	"github.com/bigledger/bigledger/internal/auth"
+	"github.com/bigledger/bigledger/internal/events"
 	"github.com/bigledger/bigledger/internal/money"
 	"github.com/bigledger/bigledger/internal/numbering"
 	"github.com/bigledger/bigledger/internal/tenant"

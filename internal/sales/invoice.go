@@ -3,7 +3,6 @@ package sales
 import (
 	"context"
 	"fmt"
-	"github.com/bigledger/bigledger/internal/events"
 	"strings"
 
 	"entgo.io/ent/dialect/sql"
@@ -17,6 +16,7 @@ import (
 	"github.com/bigledger/bigledger/ent/schema/types"
 	"github.com/bigledger/bigledger/internal/apperr"
 	"github.com/bigledger/bigledger/internal/auth"
+	"github.com/bigledger/bigledger/internal/events"
 	"github.com/bigledger/bigledger/internal/idem"
 	"github.com/bigledger/bigledger/internal/ledger"
 	"github.com/bigledger/bigledger/internal/numbering"

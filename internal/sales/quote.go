@@ -3,7 +3,6 @@ package sales
 import (
 	"context"
 	"fmt"
-	"github.com/bigledger/bigledger/internal/events"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -16,6 +15,7 @@ import (
 	"github.com/bigledger/bigledger/ent/schema/types"
 	"github.com/bigledger/bigledger/internal/apperr"
 	"github.com/bigledger/bigledger/internal/auth"
+	"github.com/bigledger/bigledger/internal/events"
 	"github.com/bigledger/bigledger/internal/numbering"
 	"github.com/bigledger/bigledger/internal/store"
 )
