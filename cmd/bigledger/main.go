@@ -238,7 +238,7 @@ func serve(args []string) error {
 	}
 	srv := server.New(d.client, d.db, server.Options{
 		Development: cfg.Development(), AllowedOrigins: cfg.AllowedOrigins, MaxBodyBytes: cfg.MaxBodyBytes, Logger: log,
-		DSN: d.dsn,
+		DSN: d.dsn, EventRetention: cfg.EventRetention,
 		// Local webhook receivers are for development only.
 		Webhooks: webhooks.Options{AllowPrivate: cfg.Development()},
 	})

@@ -30,6 +30,9 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// LogLevel is debug, info, warn or error.
 	LogLevel string
+	// EventRetention is how long the event log keeps events (resume with
+	// `after`, the events query); at least 2 days (the webhook retry window).
+	EventRetention time.Duration
 }
 
 // Development reports whether the process runs in development mode.
@@ -46,6 +49,14 @@ func FromEnv() (Config, error) {
 		MaxBodyBytes:    1 << 20,
 		ShutdownTimeout: 30 * time.Second,
 		LogLevel:        getenv("LOG_LEVEL", "info"),
+		EventRetention:  90 * 24 * time.Hour,
+	}
+	if v := os.Getenv("BIGLEDGER_EVENT_RETENTION_DAYS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 2 {
+			return c, fmt.Errorf("BIGLEDGER_EVENT_RETENTION_DAYS must be an integer ≥ 2, got %q", v)
+		}
+		c.EventRetention = time.Duration(n) * 24 * time.Hour
 	}
 	if v := os.Getenv("PORT"); v != "" {
 		p, err := strconv.Atoi(v)

@@ -59,6 +59,11 @@ func (s *Server) jobs(ctx context.Context) {
 			} else if n > 0 {
 				s.log.Info("jobs: purged idempotency keys", "count", n)
 			}
+			if n, err := events.Purge(ctx, s.db, s.opt.EventRetention); err != nil && ctx.Err() == nil {
+				s.log.Warn("jobs: event purge", "error", err)
+			} else if n > 0 {
+				s.log.Info("jobs: purged events", "count", n)
+			}
 			lastPurge = time.Now()
 		}
 		select {

@@ -53,6 +53,8 @@ type Options struct {
 	// WebsocketPing is the protocol-level ping interval on GraphQL
 	// sockets (default 20s); a peer silent for three is dropped.
 	WebsocketPing time.Duration
+	// EventRetention is how long events are kept (default 90 days).
+	EventRetention time.Duration
 	// EventPoll is the hub's periodic re-read (default 1s), the backstop
 	// for a lost wake-up.
 	EventPoll time.Duration
@@ -89,6 +91,9 @@ func New(client *ent.Client, db *sql.DB, o Options) *Server {
 	}
 	if o.MaxBodyBytes == 0 {
 		o.MaxBodyBytes = 1 << 20
+	}
+	if o.EventRetention == 0 {
+		o.EventRetention = 90 * 24 * time.Hour
 	}
 	if o.NotifyInterval == 0 {
 		o.NotifyInterval = 2 * time.Millisecond

@@ -11,6 +11,7 @@ import (
 	"github.com/bigledger/bigledger/internal/events"
 	"github.com/bigledger/bigledger/internal/idem"
 	"github.com/bigledger/bigledger/internal/sales"
+	"github.com/bigledger/bigledger/internal/server"
 	tk "github.com/bigledger/bigledger/internal/testkit"
 )
 
@@ -280,5 +281,49 @@ func TestIdempotencyKeysArePurged(t *testing.T) {
 	rows.Close()
 	if strings.Join(left, ",") != "new-key" {
 		t.Fatalf("keys left: %v", left)
+	}
+}
+
+// Old events are purged, except what something still needs: events the
+// webhook dispatcher has not passed, events with a pending delivery, and
+// invoice.overdue markers.
+func TestEventRetention(t *testing.T) {
+	e := tk.New(t, tk.Options{Realtime: true, Server: func(o *server.Options) {
+		o.Webhooks.Backoff = func(int) time.Duration { return time.Hour }
+	}})
+	rc := newReceiver(t, 1_000_000) // never accepts: its delivery stays pending
+	subscribeWebhook(t, e, e.A, rc, "invoice.created")
+	cu := newCustomer(t, e, e.A, "Old")
+	inv := newInvoice(t, e, e.A, cu, "10.00")
+	for start := time.Now(); rc.attempts.Load() == 0 && time.Since(start) < 10*time.Second; {
+		time.Sleep(20 * time.Millisecond)
+	}
+	var overdueID string
+	if _, err := e.DB.Exec(`INSERT INTO events (id, company_id, type, subject_id, payload, seq, created_at)
+		VALUES ('evt_overdue_old', $1, 'invoice.overdue', $2, '{}', nextval('event_seq'), now())`, e.A.CompanyID, inv.ID); err != nil {
+		t.Fatal(err)
+	}
+	overdueID = "evt_overdue_old"
+	// Wait until the dispatcher has passed everything, then age the log.
+	time.Sleep(500 * time.Millisecond)
+	if _, err := e.DB.Exec(`UPDATE events SET created_at = now() - interval '100 days'`); err != nil {
+		t.Fatal(err)
+	}
+	fresh := newCustomer(t, e, e.A, "Fresh")
+	n, err := events.Purge(e.Ctx(e.A), e.DB, 90*24*time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := e.DB.Query(`SELECT type, subject_id FROM events ORDER BY txid, seq`)
+	var left []string
+	for rows.Next() {
+		var typ, subject string
+		_ = rows.Scan(&typ, &subject)
+		left = append(left, typ+"/"+subject)
+	}
+	rows.Close()
+	want := []string{"invoice.created/" + string(inv.ID), "invoice.overdue/" + string(inv.ID), "customer.created/" + string(fresh.ID)}
+	if n != 1 || strings.Join(left, ",") != strings.Join(want, ",") {
+		t.Fatalf("purged %d; left %v, want %v (overdue marker %s kept)", n, left, want, overdueID)
 	}
 }
