@@ -50,20 +50,15 @@ func (r *queryResolver) Events(ctx context.Context, after *pulid.ID, types []str
 		return nil, apperr.Validation("VALIDATION_ERROR", "Invalid page size",
 			apperr.Detail{Field: "first", Message: fmt.Sprintf("Must be between 1 and %d", MaxPageSize)})
 	}
-	var from events.Position
+	var from string
 	if after != nil {
-		if from, err = events.PositionOf(ctx, r.DB, p.CompanyID, string(*after), "after"); err != nil {
-			return nil, err
-		}
+		from = string(*after)
 	}
-	recs, err := events.Page(ctx, r.DB, p.CompanyID, from, nil, types, n+1)
+	recs, more, err := events.List(ctx, r.DB, p.CompanyID, from, types, n)
 	if err != nil {
 		return nil, err
 	}
-	out := &model.EventConnection{HasNextPage: len(recs) > n, Edges: []*model.EventEdge{}}
-	if len(recs) > n {
-		recs = recs[:n]
-	}
+	out := &model.EventConnection{HasNextPage: more, Edges: []*model.EventEdge{}}
 	for i := range recs {
 		out.Edges = append(out.Edges, &model.EventEdge{Cursor: recs[i].ID, Node: &recs[i]})
 	}

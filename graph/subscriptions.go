@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"sync"
 	"time"
 
@@ -105,33 +104,13 @@ func eventExtension(ctx context.Context, next graphql.ResponseHandler) *graphql.
 	return resp
 }
 
-// readableTypes narrows types (all when empty) to those the caller may read.
+// readableTypes narrows types (all when empty) to what the caller may read.
 func readableTypes(ctx context.Context, types []string) ([]string, error) {
 	p, ok := auth.FromContext(ctx)
 	if !ok {
 		return nil, apperr.Unauthenticated("Authentication required")
 	}
-	var d apperr.Details
-	for i, t := range types {
-		if !events.KnownType(t) {
-			d.Add("types", "Unknown event type %q at %d", t, i)
-		}
-	}
-	if err := d.Err("VALIDATION_ERROR", "Invalid event types"); err != nil {
-		return nil, err
-	}
-	if len(types) == 0 {
-		types = events.Types
-	}
-	out := make([]string, 0, len(types))
-	for _, t := range types {
-		if p.Has(events.Scope(t)) {
-			out = append(out, t)
-		} else if len(types) != len(events.Types) {
-			return nil, apperr.PermissionDenied("This API key lacks the " + events.Scope(t) + " scope needed for " + t + " events")
-		}
-	}
-	return slices.Clip(out), nil
+	return events.Readable(p.Has, types)
 }
 
 // follow runs a subscription: it replays the company's events of types
@@ -168,13 +147,13 @@ func follow[T any](r *Resolver, ctx context.Context, types []string, after *puli
 			if match != nil && !match(rec) {
 				return nil
 			}
-			v, err := sharedLoad(r, ctx, rec, load)
+			v, err := sharedLoad(ctx, rec, load)
 			// A database hiccup (restart, failover) is retried for a while
 			// before the subscription gives up: the event is committed and
 			// must be delivered.
 			for attempt := 1; err != nil && !isNotFound(err) && attempt <= 20 && ctx.Err() == nil; attempt++ {
 				time.Sleep(time.Duration(attempt) * 100 * time.Millisecond)
-				v, err = sharedLoad(r, ctx, rec, load)
+				v, err = sharedLoad(ctx, rec, load)
 			}
 			if err != nil {
 				if isNotFound(err) {
@@ -244,7 +223,7 @@ const loadTTL = 5 * time.Second
 
 var sharedLoads = &loads{calls: map[string]*loadCall{}}
 
-func sharedLoad[T any](r *Resolver, ctx context.Context, rec events.Record, load func(context.Context, events.Record) (T, error)) (T, error) {
+func sharedLoad[T any](ctx context.Context, rec events.Record, load func(context.Context, events.Record) (T, error)) (T, error) {
 	op := graphql.GetOperationContext(ctx)
 	if op == nil {
 		return load(ctx, rec)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strconv"
 
 	"github.com/lib/pq"
@@ -48,4 +49,55 @@ func Page(ctx context.Context, db *sql.DB, company pulid.ID, after Position, upT
 	args = append(args, limit)
 	q += ` ORDER BY txid, seq LIMIT $` + strconv.Itoa(len(args))
 	return query(ctx, db, q, args...)
+}
+
+// Readable returns the event types a key holding scopes (checked by has)
+// may read: of types when some are named — an unknown one is invalid, one
+// outside the key's scopes is refused — else every type it may read.
+func Readable(has func(scope string) bool, types []string) ([]string, error) {
+	var d apperr.Details
+	for i, t := range types {
+		if !KnownType(t) {
+			d.Add(fmt.Sprintf("types[%d]", i), "Unknown event type %q", t)
+		}
+	}
+	if err := d.Err("VALIDATION_ERROR", "Invalid event types"); err != nil {
+		return nil, err
+	}
+	if len(types) == 0 {
+		var out []string
+		for _, t := range Types {
+			if has(Scope(t)) {
+				out = append(out, t)
+			}
+		}
+		return out, nil
+	}
+	for _, t := range types {
+		if !has(Scope(t)) {
+			return nil, apperr.PermissionDenied("This API key lacks the " + Scope(t) + " scope needed for " + t + " events")
+		}
+	}
+	return types, nil
+}
+
+// List reads one page of company's log for a reader: up to first events
+// after the event id `after` (from the start when empty), of types, below
+// the watermark, and whether more follow.
+func List(ctx context.Context, db *sql.DB, company pulid.ID, after string, types []string, first int) ([]Record, bool, error) {
+	var from Position
+	if after != "" {
+		var err error
+		if from, err = PositionOf(ctx, db, company, after, "after"); err != nil {
+			return nil, false, err
+		}
+	}
+	recs, err := Page(ctx, db, company, from, nil, types, first+1)
+	if err != nil {
+		return nil, false, err
+	}
+	if len(recs) > first {
+		return recs[:first], true, nil
+	}
+	return recs, false, nil
 }

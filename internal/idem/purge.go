@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"time"
+
+	"github.com/bigledger/bigledger/internal/store"
 )
 
 // Retention is how long a key is remembered: a replay within it returns
@@ -13,18 +15,7 @@ const Retention = 7 * 24 * time.Hour
 // Purge deletes keys older than retention across every company, in
 // batches, and returns how many it deleted. Safe on several instances.
 func Purge(ctx context.Context, db *sql.DB, retention time.Duration) (int64, error) {
-	var total int64
-	for {
-		res, err := db.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE id IN (
-			SELECT id FROM idempotency_keys WHERE created_at < now() - $1 * interval '1 second'
-			LIMIT 1000 FOR UPDATE SKIP LOCKED)`, int64(retention.Seconds()))
-		if err != nil {
-			return total, err
-		}
-		n, _ := res.RowsAffected()
-		total += n
-		if n < 1000 {
-			return total, nil
-		}
-	}
+	return store.DeleteInBatches(ctx, db, `DELETE FROM idempotency_keys WHERE id IN (
+		SELECT id FROM idempotency_keys WHERE created_at < now() - $1 * interval '1 second'
+		LIMIT 1000 FOR UPDATE SKIP LOCKED)`, int64(retention.Seconds()))
 }

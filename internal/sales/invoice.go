@@ -470,16 +470,20 @@ func OverdueBy(inv *ent.Invoice, today types.Date) int {
 	return daysBetween(inv.DueDate, today)
 }
 
+// overdueSQL is IsOverdue in SQL, the one definition every query uses:
+// issued, something due, due before the company's own today. col names a
+// column of the invoice row.
+func overdueSQL(col func(string) string) string {
+	return "(" + col(invoice.FieldStatus) + " = 'sent' AND " + col(invoice.FieldAmountDue) + " > 0 AND " +
+		col(invoice.FieldDueDate) + " < (SELECT (now() AT TIME ZONE c.timezone)::date FROM companies c WHERE c.id = " +
+		col(invoice.FieldCompanyID) + "))"
+}
+
 // OverdueFilter narrows an invoice query to overdue (or not overdue)
 // invoices, judged in SQL against each company's own "today".
 func OverdueFilter(overdue bool) func(*sql.Selector) {
 	return func(s *sql.Selector) {
-		p := sql.P(func(b *sql.Builder) {
-			b.WriteString("(").Ident(s.C(invoice.FieldStatus)).WriteString(" = 'sent' AND ").
-				Ident(s.C(invoice.FieldAmountDue)).WriteString(" > 0 AND ").
-				Ident(s.C(invoice.FieldDueDate)).WriteString(" < (SELECT (now() AT TIME ZONE c.timezone)::date FROM companies c WHERE c.id = ").
-				Ident(s.C(invoice.FieldCompanyID)).WriteString("))")
-		})
+		p := sql.ExprP(overdueSQL(s.C))
 		if overdue {
 			s.Where(p)
 		} else {

@@ -13,8 +13,8 @@ import (
 // every instance at once: a second writer's insert does nothing. It
 // returns how many events it wrote.
 func EmitOverdue(ctx context.Context, db *sql.DB) (int, error) {
-	rows, err := db.QueryContext(ctx, `SELECT i.id FROM invoices i JOIN companies c ON c.id = i.company_id
-		WHERE i.status = 'sent' AND i.amount_due > 0 AND i.due_date < (now() AT TIME ZONE c.timezone)::date
+	overdue := overdueSQL(func(c string) string { return "i." + c })
+	rows, err := db.QueryContext(ctx, `SELECT i.id FROM invoices i WHERE `+overdue+`
 		AND NOT EXISTS (SELECT 1 FROM events e WHERE e.subject_id = i.id AND e.type = 'invoice.overdue')
 		ORDER BY i.due_date LIMIT 1000`)
 	if err != nil {
@@ -44,7 +44,7 @@ func EmitOverdue(ctx context.Context, db *sql.DB) (int, error) {
 				'dueDate', i.due_date::text, 'total', round(i.total, 2), 'amountPaid', round(i.amount_paid, 2),
 				'amountDue', round(i.amount_due, 2), 'overdueBy', (now() AT TIME ZONE c.timezone)::date - i.due_date), nextval('event_seq'), now()
 			FROM invoices i JOIN companies c ON c.id = i.company_id
-			WHERE i.id = $2 AND i.status = 'sent' AND i.amount_due > 0 AND i.due_date < (now() AT TIME ZONE c.timezone)::date
+			WHERE i.id = $2 AND `+overdue+`
 			ON CONFLICT (subject_id) WHERE type = 'invoice.overdue' DO NOTHING`, string(pulid.New("evt")), id)
 		if err != nil {
 			return n, err

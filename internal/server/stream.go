@@ -325,12 +325,7 @@ func (sc *streamConn) startFollow(after *events.Position) {
 	ctx, cancel := context.WithCancel(sc.ctx)
 	sc.follow = cancel
 	sc.mu.Unlock()
-	var types []string
-	for _, t := range events.Types {
-		if sc.p.Has(events.Scope(t)) {
-			types = append(types, t)
-		}
-	}
+	types, _ := events.Readable(sc.p.Has, nil) // every type the key may read
 	go func() {
 		err := sc.s.hub.Follow(ctx, sc.p.CompanyID, types, after, func(r events.Record) error {
 			for _, ch := range sc.matching(r) {

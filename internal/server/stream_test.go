@@ -192,8 +192,7 @@ func TestEventsQuery(t *testing.T) {
 	// A key that reads customers only sees customer events; naming others is refused.
 	limited := e.NewTenant("Limited", "customers:read")
 	newCustomer(t, e, limited, "Mine")
-	inv2 := newInvoice(t, e, limited, newCustomer(t, e, limited, "Mine too"), "5.00")
-	_ = inv2
+	newInvoice(t, e, limited, newCustomer(t, e, limited, "Mine too"), "5.00") // invoice events it may not read
 	l := e.MustGQL(limited, q, nil)
 	for _, ed := range tk.Get(l, "events", "edges").([]any) {
 		if !strings.HasPrefix(tk.Str(ed, "node", "type"), "customer.") {
@@ -206,6 +205,11 @@ func TestEventsQuery(t *testing.T) {
 	for _, bad := range []map[string]any{{"types": []string{"invoice.exploded"}}, {"first": 0}, {"first": 101}} {
 		if g := e.GQL(e.A, q, bad); len(g.Errors) == 0 || g.Errors[0].Code() != "VALIDATION_ERROR" {
 			t.Fatalf("%v: %+v", bad, g)
+		}
+	}
+	for _, bad := range []string{"limit=0", "limit=101", "limit=x", "types=invoice.exploded", "after=evt_01HZZZZZZZZZZZZZZZZZZZZZZZ"} {
+		if r := e.Do(e.A, "GET", "/api/v1/events?"+bad, nil); r.Status != 400 {
+			t.Errorf("REST events %s: %d %s", bad, r.Status, r.Raw)
 		}
 	}
 	// REST mirror.

@@ -250,6 +250,19 @@ func TestWebhookEndpointsAPI(t *testing.T) {
 			t.Errorf("%s: %d %s", name, r.Status, r.Raw)
 		}
 	}
+	// The same rules over GraphQL, and bad page sizes for the delivery log.
+	if g := e.GQL(e.A, `mutation { createWebhookEndpoint(input: {url: "http://10.0.0.1/h", events: ["nope"]}) { secret } }`, nil); len(g.Errors) == 0 ||
+		!strings.Contains(string(g.Raw), `"field":"url"`) || !strings.Contains(string(g.Raw), `"field":"events[0]"`) {
+		t.Fatalf("graphql bad input: %s", g.Raw)
+	}
+	for _, limit := range []string{"0", "101", "x"} {
+		if r := e.Do(e.A, "GET", "/api/v1/webhooks/"+id+"/deliveries?limit="+limit, nil); r.Status != 400 || !strings.Contains(string(r.Raw), `"field":"limit"`) {
+			t.Errorf("deliveries limit=%s: %d %s", limit, r.Status, r.Raw)
+		}
+	}
+	if g := e.GQL(e.A, `query($id: ID!) { webhookEndpoint(id: $id) { deliveries(first: 0) { id } } }`, map[string]any{"id": id}); len(g.Errors) == 0 || g.Errors[0].Code() != "VALIDATION_ERROR" {
+		t.Fatalf("deliveries(first: 0): %s", g.Raw)
+	}
 	if r = e.Do(e.A, "GET", "/api/v1/webhooks", nil); len(tk.Get(r.Body, "data").([]any)) != 2 {
 		t.Fatalf("bad input stored something: %s", r.Raw)
 	}
