@@ -5,7 +5,12 @@
 package main
 
 import (
+	"fmt"
 	"log"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
 
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent/entc"
@@ -13,7 +18,18 @@ import (
 )
 
 func main() {
+	var gqlTemplates []*gen.Template
+	for _, t := range entgql.AllTemplates {
+		switch t.Name() {
+		case "template/pagination.tmpl":
+			t = patched(t.Name(), paginationPatches)
+		case "template/collection.tmpl":
+			t = patched(t.Name(), collectionPatches)
+		}
+		gqlTemplates = append(gqlTemplates, t)
+	}
 	ex, err := entgql.NewExtension(
+		entgql.WithTemplates(gqlTemplates...),
 		entgql.WithSchemaGenerator(),
 		entgql.WithSchemaPath("schema/ent.graphql"),
 		entgql.WithConfigPath("gqlgen.yml"),
@@ -23,8 +39,9 @@ func main() {
 	if err != nil {
 		log.Fatalf("creating entgql extension: %v", err)
 	}
-	templates := append(entgql.AllTemplates,
-		gen.MustParse(gen.NewTemplate("pulid").ParseFiles("ent/template/pulid.tmpl")))
+	templates := []*gen.Template{
+		gen.MustParse(gen.NewTemplate("pulid").ParseFiles("ent/template/pulid.tmpl")),
+	}
 	cfg := &gen.Config{
 		Target:    "ent",
 		Package:   "github.com/bigledger/bigledger/ent",
@@ -42,4 +59,85 @@ func main() {
 	if err := entc.Generate("./ent/schema", cfg, entc.Extensions(ex)); err != nil {
 		log.Fatalf("running ent codegen: %v", err)
 	}
+}
+
+// Two of entgql's templates are used with small, named patches applied to
+// their text at generation time (not to the generated code), each of which
+// must match exactly once, so an entgql upgrade that moves the text fails
+// here instead of silently dropping the fix.
+//
+// count-when-asked: entgql runs SELECT COUNT(*) whenever `pageInfo` is
+// selected, although pageInfo is computed from the page itself (LIMIT
+// first+1); on a company with 100k invoices that count was the whole cost
+// of a list page. Count only when `totalCount` is selected (or when edges
+// are not selected at all, where pageInfo has nothing else to go on).
+//
+// cursor-check: a cursor is validated against the list's ordering before
+// its values reach SQL, so a tampered or foreign cursor is bad input, not
+// a driver error.
+var paginationPatches = []patch{
+	{
+		name: "count-when-asked",
+		old:  "if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {",
+		new:  "if hasCollectedField(ctx, totalCountField) || (ignoredEdges && hasCollectedField(ctx, pageInfoField)) {",
+	},
+	{
+		name: "cursor-check",
+		old: `func (p *{{ $pager }}) applyCursors(query *{{ $query }}, after, before *Cursor) (*{{ $query }}, error) {
+	{{- if $multiOrder }}`,
+		new: `func (p *{{ $pager }}) applyCursors(query *{{ $query }}, after, before *Cursor) (*{{ $query }}, error) {
+	{{- if $multiOrder }}
+		want := make([]ent.Value, len(p.order))
+		for i, o := range p.order {
+			want[i], _ = o.Field.Value(new({{ $name }}))
+		}
+		if err := checkCursors(after, before, want, true); err != nil {
+			return nil, err
+		}`,
+	},
+	{
+		name: "cursor-check-single",
+		old:  "for _, predicate := range entgql.CursorsPredicate(after, before, {{ $defaultOrder }}.Field.column, p.order.Field.column, direction) {",
+		new: `var want []ent.Value
+		if p.order.Field.column != {{ $defaultOrder }}.Field.column {
+			v, _ := p.order.Field.Value(new({{ $name }}))
+			want = []ent.Value{v}
+		}
+		if err := checkCursors(after, before, want, false); err != nil {
+			return nil, err
+		}
+		for _, predicate := range entgql.CursorsPredicate(after, before, {{ $defaultOrder }}.Field.column, p.order.Field.column, direction) {`,
+	},
+}
+
+// collectionPatches: the same count-when-asked rule for nested connections
+// loaded by field collection.
+var collectionPatches = []patch{
+	{
+		name: "count-when-asked",
+		old:  "if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {",
+		new:  "if hasCollectedField(ctx, append(path, totalCountField)...) || (ignoredEdges && hasCollectedField(ctx, append(path, pageInfoField)...)) {",
+	},
+}
+
+type patch struct{ name, old, new string }
+
+// patched parses entgql's template at path with the patches applied.
+func patched(path string, patches []patch) *gen.Template {
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "entgo.io/contrib").Output()
+	if err != nil {
+		log.Fatalf("locating entgo.io/contrib: %v", err)
+	}
+	b, err := os.ReadFile(filepath.Join(strings.TrimSpace(string(out)), "entgql", path))
+	if err != nil {
+		log.Fatalf("reading entgql %s: %v", path, err)
+	}
+	text := string(b)
+	for _, p := range patches {
+		if n := strings.Count(text, p.old); n != 1 {
+			log.Fatal(fmt.Errorf("entgql %s: patch %q matches %d times, want 1 (entgql changed? review the patch)", path, p.name, n))
+		}
+		text = strings.Replace(text, p.old, p.new, 1)
+	}
+	return gen.MustParse(gen.NewTemplate(path).Funcs(entgql.TemplateFuncs).Parse(text))
 }

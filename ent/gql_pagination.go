@@ -235,6 +235,14 @@ func (p *accountPager) applyCursors(query *AccountQuery, after, before *Cursor) 
 	if p.reverse {
 		direction = direction.Reverse()
 	}
+	var want []ent.Value
+	if p.order.Field.column != DefaultAccountOrder.Field.column {
+		v, _ := p.order.Field.Value(new(Account))
+		want = []ent.Value{v}
+	}
+	if err := checkCursors(after, before, want, false); err != nil {
+		return nil, err
+	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultAccountOrder.Field.column, p.order.Field.column, direction) {
 		query = query.Where(predicate)
 	}
@@ -289,7 +297,7 @@ func (_m *AccountQuery) Paginate(
 	}
 	conn := &AccountConnection{Edges: []*AccountEdge{}}
 	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+	if hasCollectedField(ctx, totalCountField) || (ignoredEdges && hasCollectedField(ctx, pageInfoField)) {
 		hasPagination := after != nil || first != nil || before != nil || last != nil
 		if hasPagination || ignoredEdges {
 			c := _m.Clone()
@@ -585,6 +593,14 @@ func (p *attachmentPager) applyCursors(query *AttachmentQuery, after, before *Cu
 	if p.reverse {
 		direction = direction.Reverse()
 	}
+	var want []ent.Value
+	if p.order.Field.column != DefaultAttachmentOrder.Field.column {
+		v, _ := p.order.Field.Value(new(Attachment))
+		want = []ent.Value{v}
+	}
+	if err := checkCursors(after, before, want, false); err != nil {
+		return nil, err
+	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultAttachmentOrder.Field.column, p.order.Field.column, direction) {
 		query = query.Where(predicate)
 	}
@@ -639,7 +655,7 @@ func (_m *AttachmentQuery) Paginate(
 	}
 	conn := &AttachmentConnection{Edges: []*AttachmentEdge{}}
 	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+	if hasCollectedField(ctx, totalCountField) || (ignoredEdges && hasCollectedField(ctx, pageInfoField)) {
 		hasPagination := after != nil || first != nil || before != nil || last != nil
 		if hasPagination || ignoredEdges {
 			c := _m.Clone()
@@ -899,6 +915,14 @@ func (p *companyPager) applyCursors(query *CompanyQuery, after, before *Cursor) 
 	if p.reverse {
 		direction = direction.Reverse()
 	}
+	var want []ent.Value
+	if p.order.Field.column != DefaultCompanyOrder.Field.column {
+		v, _ := p.order.Field.Value(new(Company))
+		want = []ent.Value{v}
+	}
+	if err := checkCursors(after, before, want, false); err != nil {
+		return nil, err
+	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultCompanyOrder.Field.column, p.order.Field.column, direction) {
 		query = query.Where(predicate)
 	}
@@ -953,7 +977,7 @@ func (_m *CompanyQuery) Paginate(
 	}
 	conn := &CompanyConnection{Edges: []*CompanyEdge{}}
 	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+	if hasCollectedField(ctx, totalCountField) || (ignoredEdges && hasCollectedField(ctx, pageInfoField)) {
 		hasPagination := after != nil || first != nil || before != nil || last != nil
 		if hasPagination || ignoredEdges {
 			c := _m.Clone()
@@ -1213,6 +1237,14 @@ func (p *contactPager) applyCursors(query *ContactQuery, after, before *Cursor) 
 	if p.reverse {
 		direction = direction.Reverse()
 	}
+	var want []ent.Value
+	if p.order.Field.column != DefaultContactOrder.Field.column {
+		v, _ := p.order.Field.Value(new(Contact))
+		want = []ent.Value{v}
+	}
+	if err := checkCursors(after, before, want, false); err != nil {
+		return nil, err
+	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultContactOrder.Field.column, p.order.Field.column, direction) {
 		query = query.Where(predicate)
 	}
@@ -1267,7 +1299,7 @@ func (_m *ContactQuery) Paginate(
 	}
 	conn := &ContactConnection{Edges: []*ContactEdge{}}
 	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+	if hasCollectedField(ctx, totalCountField) || (ignoredEdges && hasCollectedField(ctx, pageInfoField)) {
 		hasPagination := after != nil || first != nil || before != nil || last != nil
 		if hasPagination || ignoredEdges {
 			c := _m.Clone()
@@ -1542,6 +1574,13 @@ func (p *customerPager) toCursor(_m *Customer) Cursor {
 }
 
 func (p *customerPager) applyCursors(query *CustomerQuery, after, before *Cursor) (*CustomerQuery, error) {
+	want := make([]ent.Value, len(p.order))
+	for i, o := range p.order {
+		want[i], _ = o.Field.Value(new(Customer))
+	}
+	if err := checkCursors(after, before, want, true); err != nil {
+		return nil, err
+	}
 	idDirection := entgql.OrderDirectionAsc
 	if p.reverse {
 		idDirection = entgql.OrderDirectionDesc
@@ -1635,7 +1674,7 @@ func (_m *CustomerQuery) Paginate(
 	}
 	conn := &CustomerConnection{Edges: []*CustomerEdge{}}
 	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+	if hasCollectedField(ctx, totalCountField) || (ignoredEdges && hasCollectedField(ctx, pageInfoField)) {
 		hasPagination := after != nil || first != nil || before != nil || last != nil
 		if hasPagination || ignoredEdges {
 			c := _m.Clone()
@@ -1967,6 +2006,14 @@ func (p *customergroupPager) applyCursors(query *CustomerGroupQuery, after, befo
 	if p.reverse {
 		direction = direction.Reverse()
 	}
+	var want []ent.Value
+	if p.order.Field.column != DefaultCustomerGroupOrder.Field.column {
+		v, _ := p.order.Field.Value(new(CustomerGroup))
+		want = []ent.Value{v}
+	}
+	if err := checkCursors(after, before, want, false); err != nil {
+		return nil, err
+	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultCustomerGroupOrder.Field.column, p.order.Field.column, direction) {
 		query = query.Where(predicate)
 	}
@@ -2021,7 +2068,7 @@ func (_m *CustomerGroupQuery) Paginate(
 	}
 	conn := &CustomerGroupConnection{Edges: []*CustomerGroupEdge{}}
 	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+	if hasCollectedField(ctx, totalCountField) || (ignoredEdges && hasCollectedField(ctx, pageInfoField)) {
 		hasPagination := after != nil || first != nil || before != nil || last != nil
 		if hasPagination || ignoredEdges {
 			c := _m.Clone()
@@ -2296,6 +2343,13 @@ func (p *invoicePager) toCursor(_m *Invoice) Cursor {
 }
 
 func (p *invoicePager) applyCursors(query *InvoiceQuery, after, before *Cursor) (*InvoiceQuery, error) {
+	want := make([]ent.Value, len(p.order))
+	for i, o := range p.order {
+		want[i], _ = o.Field.Value(new(Invoice))
+	}
+	if err := checkCursors(after, before, want, true); err != nil {
+		return nil, err
+	}
 	idDirection := entgql.OrderDirectionAsc
 	if p.reverse {
 		idDirection = entgql.OrderDirectionDesc
@@ -2389,7 +2443,7 @@ func (_m *InvoiceQuery) Paginate(
 	}
 	conn := &InvoiceConnection{Edges: []*InvoiceEdge{}}
 	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+	if hasCollectedField(ctx, totalCountField) || (ignoredEdges && hasCollectedField(ctx, pageInfoField)) {
 		hasPagination := after != nil || first != nil || before != nil || last != nil
 		if hasPagination || ignoredEdges {
 			c := _m.Clone()
@@ -2739,6 +2793,14 @@ func (p *invoiceitemPager) applyCursors(query *InvoiceItemQuery, after, before *
 	if p.reverse {
 		direction = direction.Reverse()
 	}
+	var want []ent.Value
+	if p.order.Field.column != DefaultInvoiceItemOrder.Field.column {
+		v, _ := p.order.Field.Value(new(InvoiceItem))
+		want = []ent.Value{v}
+	}
+	if err := checkCursors(after, before, want, false); err != nil {
+		return nil, err
+	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultInvoiceItemOrder.Field.column, p.order.Field.column, direction) {
 		query = query.Where(predicate)
 	}
@@ -2793,7 +2855,7 @@ func (_m *InvoiceItemQuery) Paginate(
 	}
 	conn := &InvoiceItemConnection{Edges: []*InvoiceItemEdge{}}
 	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+	if hasCollectedField(ctx, totalCountField) || (ignoredEdges && hasCollectedField(ctx, pageInfoField)) {
 		hasPagination := after != nil || first != nil || before != nil || last != nil
 		if hasPagination || ignoredEdges {
 			c := _m.Clone()
@@ -3053,6 +3115,14 @@ func (p *itemPager) applyCursors(query *ItemQuery, after, before *Cursor) (*Item
 	if p.reverse {
 		direction = direction.Reverse()
 	}
+	var want []ent.Value
+	if p.order.Field.column != DefaultItemOrder.Field.column {
+		v, _ := p.order.Field.Value(new(Item))
+		want = []ent.Value{v}
+	}
+	if err := checkCursors(after, before, want, false); err != nil {
+		return nil, err
+	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultItemOrder.Field.column, p.order.Field.column, direction) {
 		query = query.Where(predicate)
 	}
@@ -3107,7 +3177,7 @@ func (_m *ItemQuery) Paginate(
 	}
 	conn := &ItemConnection{Edges: []*ItemEdge{}}
 	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+	if hasCollectedField(ctx, totalCountField) || (ignoredEdges && hasCollectedField(ctx, pageInfoField)) {
 		hasPagination := after != nil || first != nil || before != nil || last != nil
 		if hasPagination || ignoredEdges {
 			c := _m.Clone()
@@ -3400,6 +3470,13 @@ func (p *journalentryPager) toCursor(_m *JournalEntry) Cursor {
 }
 
 func (p *journalentryPager) applyCursors(query *JournalEntryQuery, after, before *Cursor) (*JournalEntryQuery, error) {
+	want := make([]ent.Value, len(p.order))
+	for i, o := range p.order {
+		want[i], _ = o.Field.Value(new(JournalEntry))
+	}
+	if err := checkCursors(after, before, want, true); err != nil {
+		return nil, err
+	}
 	idDirection := entgql.OrderDirectionAsc
 	if p.reverse {
 		idDirection = entgql.OrderDirectionDesc
@@ -3493,7 +3570,7 @@ func (_m *JournalEntryQuery) Paginate(
 	}
 	conn := &JournalEntryConnection{Edges: []*JournalEntryEdge{}}
 	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+	if hasCollectedField(ctx, totalCountField) || (ignoredEdges && hasCollectedField(ctx, pageInfoField)) {
 		hasPagination := after != nil || first != nil || before != nil || last != nil
 		if hasPagination || ignoredEdges {
 			c := _m.Clone()
@@ -3789,6 +3866,14 @@ func (p *ledgerentryPager) applyCursors(query *LedgerEntryQuery, after, before *
 	if p.reverse {
 		direction = direction.Reverse()
 	}
+	var want []ent.Value
+	if p.order.Field.column != DefaultLedgerEntryOrder.Field.column {
+		v, _ := p.order.Field.Value(new(LedgerEntry))
+		want = []ent.Value{v}
+	}
+	if err := checkCursors(after, before, want, false); err != nil {
+		return nil, err
+	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultLedgerEntryOrder.Field.column, p.order.Field.column, direction) {
 		query = query.Where(predicate)
 	}
@@ -3843,7 +3928,7 @@ func (_m *LedgerEntryQuery) Paginate(
 	}
 	conn := &LedgerEntryConnection{Edges: []*LedgerEntryEdge{}}
 	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+	if hasCollectedField(ctx, totalCountField) || (ignoredEdges && hasCollectedField(ctx, pageInfoField)) {
 		hasPagination := after != nil || first != nil || before != nil || last != nil
 		if hasPagination || ignoredEdges {
 			c := _m.Clone()
@@ -4100,6 +4185,13 @@ func (p *paymentPager) toCursor(_m *Payment) Cursor {
 }
 
 func (p *paymentPager) applyCursors(query *PaymentQuery, after, before *Cursor) (*PaymentQuery, error) {
+	want := make([]ent.Value, len(p.order))
+	for i, o := range p.order {
+		want[i], _ = o.Field.Value(new(Payment))
+	}
+	if err := checkCursors(after, before, want, true); err != nil {
+		return nil, err
+	}
 	idDirection := entgql.OrderDirectionAsc
 	if p.reverse {
 		idDirection = entgql.OrderDirectionDesc
@@ -4193,7 +4285,7 @@ func (_m *PaymentQuery) Paginate(
 	}
 	conn := &PaymentConnection{Edges: []*PaymentEdge{}}
 	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+	if hasCollectedField(ctx, totalCountField) || (ignoredEdges && hasCollectedField(ctx, pageInfoField)) {
 		hasPagination := after != nil || first != nil || before != nil || last != nil
 		if hasPagination || ignoredEdges {
 			c := _m.Clone()
@@ -4507,6 +4599,14 @@ func (p *paymentallocationPager) applyCursors(query *PaymentAllocationQuery, aft
 	if p.reverse {
 		direction = direction.Reverse()
 	}
+	var want []ent.Value
+	if p.order.Field.column != DefaultPaymentAllocationOrder.Field.column {
+		v, _ := p.order.Field.Value(new(PaymentAllocation))
+		want = []ent.Value{v}
+	}
+	if err := checkCursors(after, before, want, false); err != nil {
+		return nil, err
+	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultPaymentAllocationOrder.Field.column, p.order.Field.column, direction) {
 		query = query.Where(predicate)
 	}
@@ -4561,7 +4661,7 @@ func (_m *PaymentAllocationQuery) Paginate(
 	}
 	conn := &PaymentAllocationConnection{Edges: []*PaymentAllocationEdge{}}
 	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+	if hasCollectedField(ctx, totalCountField) || (ignoredEdges && hasCollectedField(ctx, pageInfoField)) {
 		hasPagination := after != nil || first != nil || before != nil || last != nil
 		if hasPagination || ignoredEdges {
 			c := _m.Clone()
@@ -4818,6 +4918,13 @@ func (p *quotePager) toCursor(_m *Quote) Cursor {
 }
 
 func (p *quotePager) applyCursors(query *QuoteQuery, after, before *Cursor) (*QuoteQuery, error) {
+	want := make([]ent.Value, len(p.order))
+	for i, o := range p.order {
+		want[i], _ = o.Field.Value(new(Quote))
+	}
+	if err := checkCursors(after, before, want, true); err != nil {
+		return nil, err
+	}
 	idDirection := entgql.OrderDirectionAsc
 	if p.reverse {
 		idDirection = entgql.OrderDirectionDesc
@@ -4911,7 +5018,7 @@ func (_m *QuoteQuery) Paginate(
 	}
 	conn := &QuoteConnection{Edges: []*QuoteEdge{}}
 	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+	if hasCollectedField(ctx, totalCountField) || (ignoredEdges && hasCollectedField(ctx, pageInfoField)) {
 		hasPagination := after != nil || first != nil || before != nil || last != nil
 		if hasPagination || ignoredEdges {
 			c := _m.Clone()
@@ -5243,6 +5350,14 @@ func (p *quoteitemPager) applyCursors(query *QuoteItemQuery, after, before *Curs
 	if p.reverse {
 		direction = direction.Reverse()
 	}
+	var want []ent.Value
+	if p.order.Field.column != DefaultQuoteItemOrder.Field.column {
+		v, _ := p.order.Field.Value(new(QuoteItem))
+		want = []ent.Value{v}
+	}
+	if err := checkCursors(after, before, want, false); err != nil {
+		return nil, err
+	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultQuoteItemOrder.Field.column, p.order.Field.column, direction) {
 		query = query.Where(predicate)
 	}
@@ -5297,7 +5412,7 @@ func (_m *QuoteItemQuery) Paginate(
 	}
 	conn := &QuoteItemConnection{Edges: []*QuoteItemEdge{}}
 	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+	if hasCollectedField(ctx, totalCountField) || (ignoredEdges && hasCollectedField(ctx, pageInfoField)) {
 		hasPagination := after != nil || first != nil || before != nil || last != nil
 		if hasPagination || ignoredEdges {
 			c := _m.Clone()
@@ -5554,6 +5669,13 @@ func (p *salesorderPager) toCursor(_m *SalesOrder) Cursor {
 }
 
 func (p *salesorderPager) applyCursors(query *SalesOrderQuery, after, before *Cursor) (*SalesOrderQuery, error) {
+	want := make([]ent.Value, len(p.order))
+	for i, o := range p.order {
+		want[i], _ = o.Field.Value(new(SalesOrder))
+	}
+	if err := checkCursors(after, before, want, true); err != nil {
+		return nil, err
+	}
 	idDirection := entgql.OrderDirectionAsc
 	if p.reverse {
 		idDirection = entgql.OrderDirectionDesc
@@ -5647,7 +5769,7 @@ func (_m *SalesOrderQuery) Paginate(
 	}
 	conn := &SalesOrderConnection{Edges: []*SalesOrderEdge{}}
 	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+	if hasCollectedField(ctx, totalCountField) || (ignoredEdges && hasCollectedField(ctx, pageInfoField)) {
 		hasPagination := after != nil || first != nil || before != nil || last != nil
 		if hasPagination || ignoredEdges {
 			c := _m.Clone()
@@ -5979,6 +6101,14 @@ func (p *salesorderitemPager) applyCursors(query *SalesOrderItemQuery, after, be
 	if p.reverse {
 		direction = direction.Reverse()
 	}
+	var want []ent.Value
+	if p.order.Field.column != DefaultSalesOrderItemOrder.Field.column {
+		v, _ := p.order.Field.Value(new(SalesOrderItem))
+		want = []ent.Value{v}
+	}
+	if err := checkCursors(after, before, want, false); err != nil {
+		return nil, err
+	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultSalesOrderItemOrder.Field.column, p.order.Field.column, direction) {
 		query = query.Where(predicate)
 	}
@@ -6033,7 +6163,7 @@ func (_m *SalesOrderItemQuery) Paginate(
 	}
 	conn := &SalesOrderItemConnection{Edges: []*SalesOrderItemEdge{}}
 	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+	if hasCollectedField(ctx, totalCountField) || (ignoredEdges && hasCollectedField(ctx, pageInfoField)) {
 		hasPagination := after != nil || first != nil || before != nil || last != nil
 		if hasPagination || ignoredEdges {
 			c := _m.Clone()
@@ -6293,6 +6423,14 @@ func (p *taxcodePager) applyCursors(query *TaxCodeQuery, after, before *Cursor) 
 	if p.reverse {
 		direction = direction.Reverse()
 	}
+	var want []ent.Value
+	if p.order.Field.column != DefaultTaxCodeOrder.Field.column {
+		v, _ := p.order.Field.Value(new(TaxCode))
+		want = []ent.Value{v}
+	}
+	if err := checkCursors(after, before, want, false); err != nil {
+		return nil, err
+	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultTaxCodeOrder.Field.column, p.order.Field.column, direction) {
 		query = query.Where(predicate)
 	}
@@ -6347,7 +6485,7 @@ func (_m *TaxCodeQuery) Paginate(
 	}
 	conn := &TaxCodeConnection{Edges: []*TaxCodeEdge{}}
 	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+	if hasCollectedField(ctx, totalCountField) || (ignoredEdges && hasCollectedField(ctx, pageInfoField)) {
 		hasPagination := after != nil || first != nil || before != nil || last != nil
 		if hasPagination || ignoredEdges {
 			c := _m.Clone()
@@ -6625,6 +6763,14 @@ func (p *userPager) applyCursors(query *UserQuery, after, before *Cursor) (*User
 	if p.reverse {
 		direction = direction.Reverse()
 	}
+	var want []ent.Value
+	if p.order.Field.column != DefaultUserOrder.Field.column {
+		v, _ := p.order.Field.Value(new(User))
+		want = []ent.Value{v}
+	}
+	if err := checkCursors(after, before, want, false); err != nil {
+		return nil, err
+	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultUserOrder.Field.column, p.order.Field.column, direction) {
 		query = query.Where(predicate)
 	}
@@ -6679,7 +6825,7 @@ func (_m *UserQuery) Paginate(
 	}
 	conn := &UserConnection{Edges: []*UserEdge{}}
 	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+	if hasCollectedField(ctx, totalCountField) || (ignoredEdges && hasCollectedField(ctx, pageInfoField)) {
 		hasPagination := after != nil || first != nil || before != nil || last != nil
 		if hasPagination || ignoredEdges {
 			c := _m.Clone()

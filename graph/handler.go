@@ -128,9 +128,13 @@ func present(ctx context.Context, err error, log *slog.Logger) *gqlerror.Error {
 	// Errors raised while decoding arguments (a malformed id, a bad
 	// Decimal or Date) are the client's: name the argument from the path.
 	var ie interface{ InvalidInput() }
-	if errors.As(cause, &ie) {
+	if errors.As(cause, &ie) || isArgumentError(ctx, gerr) {
 		field := "input"
-		for i := len(gerr.Path) - 1; i >= 0; i-- {
+		var named interface{ InputField() string }
+		if errors.As(cause, &named) {
+			field = named.InputField()
+		}
+		for i := len(gerr.Path) - 1; i >= 0 && !errors.As(cause, &named); i-- {
 			if n, ok := gerr.Path[i].(ast.PathName); ok {
 				field = string(n)
 				break
@@ -142,6 +146,23 @@ func present(ctx context.Context, err error, log *slog.Logger) *gqlerror.Error {
 		log.ErrorContext(ctx, "graphql internal error", "error", err, "path", gerr.Path.String())
 	}
 	return withApp(gerr, ae)
+}
+
+// isArgumentError reports whether gerr arose while decoding one of the
+// current field's arguments (its path runs into an argument name): such a
+// value came from the client, so however a scalar's decoder words its
+// failure (entgql's cursor says "cannot decode cursor"), it is bad input.
+func isArgumentError(ctx context.Context, gerr *gqlerror.Error) bool {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return false
+	}
+	n := len(fc.Path())
+	if len(gerr.Path) <= n {
+		return false
+	}
+	name, ok := gerr.Path[n].(ast.PathName)
+	return ok && fc.Field.Field != nil && fc.Field.Arguments.ForName(string(name)) != nil
 }
 
 func isApp(err error) bool {

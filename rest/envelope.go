@@ -6,10 +6,12 @@ package rest
 
 import (
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"time"
 
+	"github.com/bigledger/bigledger/ent"
 	"github.com/bigledger/bigledger/internal/apperr"
 	"github.com/bigledger/bigledger/internal/reqid"
 )
@@ -69,6 +71,11 @@ func writeList(w http.ResponseWriter, r *http.Request, data any, p pagination) {
 // WriteError answers {success:false, error:{code,message,details}, meta}
 // with the status the catalogue assigns. Internal errors are logged, never shown.
 func WriteError(w http.ResponseWriter, r *http.Request, err error) {
+	// REST passes the page cursor as `cursor`, not GraphQL's after/before.
+	if ce := (*ent.CursorError)(nil); errors.As(err, &ce) {
+		err = apperr.Validation("VALIDATION_ERROR", "Invalid query parameters",
+			apperr.Detail{Field: "cursor", Message: "Invalid pagination cursor: " + ce.Reason})
+	}
 	ae := apperr.From(err)
 	if ae.Kind == apperr.KindInternal {
 		slog.ErrorContext(r.Context(), "rest internal error", "error", err, "path", r.URL.Path, "requestId", reqid.From(r.Context()))

@@ -180,7 +180,11 @@ func From(err error) *Error {
 	var ie interface{ InvalidInput() }
 	if errors.As(err, &ie) {
 		field := "id"
-		if !errors.Is(err, pulid.ErrMalformed) {
+		var named interface{ InputField() string }
+		switch {
+		case errors.As(err, &named):
+			field = named.InputField()
+		case !errors.Is(err, pulid.ErrMalformed):
 			field = "input"
 		}
 		return Validation("VALIDATION_ERROR", "Invalid input", Detail{Field: field, Message: err.Error()})

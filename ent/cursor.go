@@ -1,0 +1,105 @@
+package ent
+
+// This file is hand-written (not generated): the pagination template is
+// patched by entc.go to call checkCursors before a cursor reaches SQL.
+
+import (
+	"fmt"
+	"reflect"
+	"time"
+
+	"entgo.io/ent"
+)
+
+// CursorError is a pagination cursor that does not fit the list it is
+// passed to: not one this list produced for its current ordering, or
+// tampered with. It is the client's mistake, reported on the argument
+// that carried it ("after" or "before").
+type CursorError struct {
+	Arg    string
+	Reason string
+}
+
+func (e *CursorError) Error() string { return "invalid cursor: " + e.Reason }
+
+// InvalidInput marks the error as the client's (see apperr).
+func (*CursorError) InvalidInput() {}
+
+// InputField names the argument holding the bad cursor.
+func (e *CursorError) InputField() string { return e.Arg }
+
+// checkCursors verifies that after/before carry one value per order field
+// (multi: a list; otherwise a single value), each of the field's type, so
+// that the keyset predicate compares like with like. want holds one
+// sample value per order field; a nil sample is not checked.
+func checkCursors(after, before *Cursor, want []ent.Value, multi bool) error {
+	for _, c := range [...]struct {
+		arg    string
+		cursor *Cursor
+	}{{"after", after}, {"before", before}} {
+		if c.cursor == nil {
+			continue
+		}
+		if c.cursor.ID == "" {
+			return &CursorError{Arg: c.arg, Reason: "it names no row"}
+		}
+		got := []any{c.cursor.Value}
+		if multi {
+			switch v := c.cursor.Value.(type) {
+			case nil:
+				got = nil
+			case []any:
+				got = v
+			default:
+				return &CursorError{Arg: c.arg, Reason: "it was not made for this list"}
+			}
+			if len(got) != len(want) {
+				return &CursorError{Arg: c.arg, Reason: fmt.Sprintf("it was made for an ordering by %d fields, this list is ordered by %d", len(got), len(want))}
+			}
+		}
+		for i, w := range want {
+			if w == nil || i >= len(got) {
+				continue
+			}
+			if !sameValueKind(got[i], w) {
+				return &CursorError{Arg: c.arg, Reason: "it was made for another ordering of this list"}
+			}
+		}
+	}
+	return nil
+}
+
+var timeType = reflect.TypeOf(time.Time{})
+
+// sameValueKind reports whether a value decoded from a cursor can stand
+// for sample in a comparison: the same struct type (dates, decimals,
+// times), or the same basic kind (an enum decodes as its string, an int
+// as whatever width msgpack chose).
+func sameValueKind(got, sample any) bool {
+	if got == nil {
+		return true // a NULL column value
+	}
+	gt, st := reflect.TypeOf(got), reflect.TypeOf(sample)
+	if st.Kind() == reflect.Pointer {
+		st = st.Elem()
+	}
+	switch st.Kind() {
+	case reflect.Struct:
+		return gt == st || (st == timeType && gt == timeType)
+	case reflect.String:
+		return gt.Kind() == reflect.String
+	case reflect.Bool:
+		return gt.Kind() == reflect.Bool
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		switch gt.Kind() {
+		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+			reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+			return true
+		}
+		return false
+	case reflect.Float32, reflect.Float64:
+		return gt.Kind() == reflect.Float32 || gt.Kind() == reflect.Float64
+	}
+	return gt == st
+}
