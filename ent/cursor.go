@@ -4,6 +4,7 @@ package ent
 // patched by entc.go to call checkCursors before a cursor reaches SQL.
 
 import (
+	"context"
 	"fmt"
 	"reflect"
 	"time"
@@ -102,4 +103,17 @@ func sameValueKind(got, sample any) bool {
 		return gt.Kind() == reflect.Float32 || gt.Kind() == reflect.Float64
 	}
 	return gt == st
+}
+
+type skipCountKey struct{}
+
+// SkipCount returns ctx in which Paginate does not count the rows of the
+// list, whatever is selected: for callers that already know the total.
+func SkipCount(ctx context.Context) context.Context {
+	return context.WithValue(ctx, skipCountKey{}, true)
+}
+
+func countSkipped(ctx context.Context) bool {
+	skip, _ := ctx.Value(skipCountKey{}).(bool)
+	return skip
 }

@@ -70,7 +70,9 @@ func main() {
 // selected, although pageInfo is computed from the page itself (LIMIT
 // first+1); on a company with 100k invoices that count was the whole cost
 // of a list page. Count only when `totalCount` is selected (or when edges
-// are not selected at all, where pageInfo has nothing else to go on).
+// are not selected at all, where pageInfo has nothing else to go on), and
+// never when the caller already knows the total (SkipCount: REST carries
+// the total of a listing in its cursor).
 //
 // cursor-check: a cursor is validated against the list's ordering before
 // its values reach SQL, so a tampered or foreign cursor is bad input, not
@@ -79,7 +81,7 @@ var paginationPatches = []patch{
 	{
 		name: "count-when-asked",
 		old:  "if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {",
-		new:  "if hasCollectedField(ctx, totalCountField) || (ignoredEdges && hasCollectedField(ctx, pageInfoField)) {",
+		new:  "if !countSkipped(ctx) && (hasCollectedField(ctx, totalCountField) || (ignoredEdges && hasCollectedField(ctx, pageInfoField))) {",
 	},
 	{
 		name: "cursor-check",

@@ -31,7 +31,7 @@ func (r *customerResolver) Ledger(ctx context.Context, obj *ent.Customer, from *
 
 // Payments is the resolver for the payments field.
 func (r *invoiceResolver) Payments(ctx context.Context, obj *ent.Invoice) ([]*ent.Payment, error) {
-	return ledger.InvoicePayments(ctx, obj.ID)
+	return invoicePayments(ctx, obj)
 }
 
 // Number is the resolver for the number field.

@@ -257,7 +257,7 @@ func (a *API) listCustomers(r *http.Request) (result, error) {
 		tags = splitList(t)
 	}
 	search := q.Get("search")
-	conn, err := a.query().Customers(r.Context(), p.after, &p.limit, nil, nil, order, where, &search, tags)
+	conn, err := a.query().Customers(p.ctx(r.Context()), p.after, &p.limit, nil, nil, order, where, &search, tags)
 	if err != nil {
 		return result{}, err
 	}
@@ -272,10 +272,7 @@ func (a *API) listCustomers(r *http.Request) (result, error) {
 	for i, n := range nodes {
 		data[i] = toCustomerV1(n)
 	}
-	pg := pagination{HasMore: conn.PageInfo.HasNextPage, Limit: p.limit, Total: conn.TotalCount}
-	if pg.HasMore {
-		pg.NextCursor = cursorString(conn.PageInfo.EndCursor)
-	}
+	pg := p.page(conn.PageInfo, conn.TotalCount)
 	return result{status: http.StatusOK, data: data, page: &pg}, nil
 }
 

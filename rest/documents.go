@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"time"
 
-	"entgo.io/contrib/entgql"
 	"github.com/shopspring/decimal"
 
 	"github.com/bigledger/bigledger/ent"
@@ -254,7 +253,7 @@ func (a *API) listQuotes(r *http.Request) (result, error) {
 		order = append(order, &ent.QuoteOrder{Field: quoteOrderFields[s.field], Direction: direction(s.desc)})
 	}
 	search := q.Get("search")
-	conn, err := a.query().Quotes(r.Context(), p.after, &p.limit, nil, nil, order, where, &search)
+	conn, err := a.query().Quotes(p.ctx(r.Context()), p.after, &p.limit, nil, nil, order, where, &search)
 	if err != nil {
 		return result{}, err
 	}
@@ -279,7 +278,7 @@ func (a *API) listQuotes(r *http.Request) (result, error) {
 		data[i] = toQuoteV1(qu, today)
 		data[i].Attachments = attachmentsV1(atts[qu.ID])
 	}
-	return result{status: http.StatusOK, data: data, page: pageOf(conn.PageInfo.HasNextPage, conn.PageInfo.EndCursor, p.limit, conn.TotalCount)}, nil
+	return result{status: http.StatusOK, data: data, page: ptr(p.page(conn.PageInfo, conn.TotalCount))}, nil
 }
 
 func quoteResult(r *http.Request, id pulid.ID, status int, message string) (result, error) {
@@ -468,7 +467,7 @@ func (a *API) listOrders(r *http.Request) (result, error) {
 		order = append(order, &ent.SalesOrderOrder{Field: orderOrderFields[s.field], Direction: direction(s.desc)})
 	}
 	search := q.Get("search")
-	conn, err := a.query().SalesOrders(r.Context(), p.after, &p.limit, nil, nil, order, where, &search)
+	conn, err := a.query().SalesOrders(p.ctx(r.Context()), p.after, &p.limit, nil, nil, order, where, &search)
 	if err != nil {
 		return result{}, err
 	}
@@ -489,7 +488,7 @@ func (a *API) listOrders(r *http.Request) (result, error) {
 		data[i] = toOrderV1(o)
 		data[i].Attachments = attachmentsV1(atts[o.ID])
 	}
-	return result{status: http.StatusOK, data: data, page: pageOf(conn.PageInfo.HasNextPage, conn.PageInfo.EndCursor, p.limit, conn.TotalCount)}, nil
+	return result{status: http.StatusOK, data: data, page: ptr(p.page(conn.PageInfo, conn.TotalCount))}, nil
 }
 
 func orderResult(r *http.Request, id pulid.ID, status int, message string) (result, error) {
@@ -642,10 +641,4 @@ func (a *API) convertOrder(r *http.Request) (result, error) {
 	return invoiceResult(r, inv.ID, http.StatusCreated, "Sales order converted to invoice")
 }
 
-func pageOf(hasMore bool, end *entgql.Cursor[pulid.ID], limit, total int) *pagination {
-	pg := &pagination{HasMore: hasMore, Limit: limit, Total: total}
-	if hasMore {
-		pg.NextCursor = cursorString(end)
-	}
-	return pg
-}
+func ptr[T any](v T) *T { return &v }

@@ -104,7 +104,7 @@ func (a *API) listGroups(r *http.Request) (result, error) {
 		}
 		order = &ent.CustomerGroupOrder{Field: f, Direction: direction(s.desc)}
 	}
-	conn, err := a.query().CustomerGroups(r.Context(), p.after, &p.limit, nil, nil, order, where)
+	conn, err := a.query().CustomerGroups(p.ctx(r.Context()), p.after, &p.limit, nil, nil, order, where)
 	if err != nil {
 		return result{}, err
 	}
@@ -112,10 +112,7 @@ func (a *API) listGroups(r *http.Request) (result, error) {
 	for i, e := range conn.Edges {
 		data[i] = toGroupV1(e.Node)
 	}
-	pg := pagination{HasMore: conn.PageInfo.HasNextPage, Limit: p.limit, Total: conn.TotalCount}
-	if pg.HasMore {
-		pg.NextCursor = cursorString(conn.PageInfo.EndCursor)
-	}
+	pg := p.page(conn.PageInfo, conn.TotalCount)
 	return result{status: http.StatusOK, data: data, page: &pg}, nil
 }
 

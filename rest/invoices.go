@@ -254,7 +254,7 @@ func (a *API) listInvoices(r *http.Request) (result, error) {
 		order = append(order, &ent.InvoiceOrder{Field: invoiceOrderFields[s.field], Direction: direction(s.desc)})
 	}
 	search := q.Get("search")
-	conn, err := a.query().Invoices(r.Context(), p.after, &p.limit, nil, nil, order, where, &search, overdue)
+	conn, err := a.query().Invoices(p.ctx(r.Context()), p.after, &p.limit, nil, nil, order, where, &search, overdue)
 	if err != nil {
 		return result{}, err
 	}
@@ -278,10 +278,7 @@ func (a *API) listInvoices(r *http.Request) (result, error) {
 		data[i] = toInvoiceV1(n, today)
 		data[i].Attachments = attachmentsV1(atts[n.ID])
 	}
-	pg := pagination{HasMore: conn.PageInfo.HasNextPage, Limit: p.limit, Total: conn.TotalCount}
-	if pg.HasMore {
-		pg.NextCursor = cursorString(conn.PageInfo.EndCursor)
-	}
+	pg := p.page(conn.PageInfo, conn.TotalCount)
 	return result{status: http.StatusOK, data: data, page: &pg}, nil
 }
 

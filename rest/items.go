@@ -76,7 +76,7 @@ func (a *API) listItems(r *http.Request) (result, error) {
 		order = &ent.ItemOrder{Field: f, Direction: direction(s.desc)}
 	}
 	search := q.Get("search")
-	conn, err := a.query().Items(r.Context(), p.after, &p.limit, nil, nil, order, where, &search)
+	conn, err := a.query().Items(p.ctx(r.Context()), p.after, &p.limit, nil, nil, order, where, &search)
 	if err != nil {
 		return result{}, err
 	}
@@ -91,10 +91,7 @@ func (a *API) listItems(r *http.Request) (result, error) {
 	for i, n := range nodes {
 		data[i] = toItemV1(n)
 	}
-	pg := pagination{HasMore: conn.PageInfo.HasNextPage, Limit: p.limit, Total: conn.TotalCount}
-	if pg.HasMore {
-		pg.NextCursor = cursorString(conn.PageInfo.EndCursor)
-	}
+	pg := p.page(conn.PageInfo, conn.TotalCount)
 	return result{status: http.StatusOK, data: data, page: &pg}, nil
 }
 

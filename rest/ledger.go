@@ -130,7 +130,7 @@ func (a *API) listAccounts(r *http.Request) (result, error) {
 		return result{status: http.StatusOK, data: data, page: &pagination{HasMore: page < pages, Limit: p.limit, Total: total,
 			Page: page, Pages: pages}}, nil
 	}
-	conn, err := a.query().Accounts(r.Context(), p.after, &p.limit, nil, nil, order, where, &search)
+	conn, err := a.query().Accounts(p.ctx(r.Context()), p.after, &p.limit, nil, nil, order, where, &search)
 	if err != nil {
 		return result{}, err
 	}
@@ -138,7 +138,7 @@ func (a *API) listAccounts(r *http.Request) (result, error) {
 	for i, e := range conn.Edges {
 		data[i] = toAccountV1(e.Node, balances[e.Node.ID])
 	}
-	return result{status: http.StatusOK, data: data, page: pageOf(conn.PageInfo.HasNextPage, conn.PageInfo.EndCursor, p.limit, conn.TotalCount)}, nil
+	return result{status: http.StatusOK, data: data, page: ptr(p.page(conn.PageInfo, conn.TotalCount))}, nil
 }
 
 type accountRequest struct {

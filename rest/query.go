@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -11,6 +12,7 @@ import (
 
 	"entgo.io/contrib/entgql"
 
+	"github.com/bigledger/bigledger/ent"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/internal/apperr"
 	"github.com/bigledger/bigledger/internal/money"
@@ -62,6 +64,9 @@ type sortTerm struct {
 type listParams struct {
 	limit int
 	after *entgql.Cursor[pulid.ID]
+	// total is the listing's row count, carried by the cursor from the
+	// first page so later pages do not count again.
+	total *int
 	where map[string]any
 	sort  []sortTerm
 }
@@ -88,11 +93,11 @@ func parseList(q url.Values, spec listSpec, code string) (listParams, error) {
 		}
 	}
 	if s := q.Get("cursor"); s != "" {
-		var c entgql.Cursor[pulid.ID]
-		if err := c.UnmarshalGQL(s); err != nil {
+		c, total, err := parseCursor(s)
+		if err != nil {
 			d.Add("cursor", "Invalid pagination cursor")
 		} else {
-			p.after = &c
+			p.after, p.total = c, total
 		}
 	}
 	p.sort = parseSort(q, spec, &d)
@@ -254,7 +259,11 @@ func direction(desc bool) entgql.OrderDirection {
 	return entgql.OrderDirectionAsc
 }
 
-func cursorString(c *entgql.Cursor[pulid.ID]) *string {
+// REST cursors carry the listing's total: "t<total>.<entgql cursor>".
+// The total is counted once, on the page without a cursor, and repeated
+// by every later page of that listing (a COUNT over a large company costs
+// far more than a page). A bare entgql cursor is accepted too.
+func cursorString(c *entgql.Cursor[pulid.ID], total int) *string {
 	if c == nil {
 		return nil
 	}
@@ -264,5 +273,45 @@ func cursorString(c *entgql.Cursor[pulid.ID]) *string {
 	if err != nil {
 		return nil
 	}
+	s = "t" + strconv.Itoa(total) + "." + s
 	return &s
+}
+
+func parseCursor(s string) (*entgql.Cursor[pulid.ID], *int, error) {
+	var total *int
+	if rest, ok := strings.CutPrefix(s, "t"); ok {
+		n, c, ok := strings.Cut(rest, ".")
+		v, err := strconv.Atoi(n)
+		if !ok || err != nil || v < 0 {
+			return nil, nil, fmt.Errorf("malformed cursor")
+		}
+		total, s = &v, c
+	}
+	var c entgql.Cursor[pulid.ID]
+	if err := c.UnmarshalGQL(s); err != nil {
+		return nil, nil, err
+	}
+	return &c, total, nil
+}
+
+// ctx is the context the list query runs in: it skips the count when the
+// cursor carried the total.
+func (p listParams) ctx(ctx context.Context) context.Context {
+	if p.total != nil {
+		return ent.SkipCount(ctx)
+	}
+	return ctx
+}
+
+// page renders the pagination block of a cursor-paged list.
+func (p listParams) page(info entgql.PageInfo[pulid.ID], counted int) pagination {
+	total := counted
+	if p.total != nil {
+		total = *p.total
+	}
+	pg := pagination{HasMore: info.HasNextPage, Limit: p.limit, Total: total}
+	if pg.HasMore {
+		pg.NextCursor = cursorString(info.EndCursor, total)
+	}
+	return pg
 }

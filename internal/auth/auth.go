@@ -139,46 +139,55 @@ func IssueKey(ctx context.Context, c *ent.Client, userID pulid.ID, name string, 
 	return plain, k, nil
 }
 
-// Authenticate checks a bearer key and the company it claims to act for.
-// Every failure answers the same AUTHENTICATION_FAILED so a caller cannot
-// tell a wrong key from a wrong company.
+// Authenticate checks a bearer key and the company it claims to act for
+// (empty: the key's own company, as DESIGN §3 says X-Company-Id is
+// optional). Every failure answers the same AUTHENTICATION_FAILED so a
+// caller cannot tell a wrong key from a wrong company.
 func Authenticate(ctx context.Context, c *ent.Client, bearer, companyID string) (*Principal, error) {
-	fail := apperr.Unauthenticated("Invalid API key or company")
 	if bearer == "" {
 		return nil, apperr.Unauthenticated("Missing API key: send Authorization: Bearer <key>")
 	}
-	if companyID == "" {
-		return nil, apperr.Unauthenticated("Missing X-Company-Id header")
+	p, _, err := authenticate(ctx, c, bearer, true)
+	if err != nil {
+		return nil, err
 	}
+	if companyID != "" && string(p.CompanyID) != companyID {
+		return nil, apperr.Unauthenticated("Invalid API key or company")
+	}
+	return p, nil
+}
+
+// authenticate looks the key up and checks its secret, revocation and
+// expiry; it returns the key's expiry for callers that remember it.
+func authenticate(ctx context.Context, c *ent.Client, bearer string, touch bool) (*Principal, *time.Time, error) {
+	fail := apperr.Unauthenticated("Invalid API key or company")
 	prefix, ok := splitKey(bearer)
 	if !ok {
-		return nil, fail
+		return nil, nil, fail
 	}
 	sys := tenant.AsSystem(ctx)
 	k, err := c.APIKey.Query().Where(apikey.Prefix(prefix)).Only(sys)
 	if ent.IsNotFound(err) {
 		// Spend the same hashing work as a found key.
 		subtle.ConstantTimeCompare(hashKey(bearer), make([]byte, sha256.Size))
-		return nil, fail
+		return nil, nil, fail
 	}
 	if err != nil {
-		return nil, apperr.Internal(err)
+		return nil, nil, apperr.Internal(err)
 	}
 	if subtle.ConstantTimeCompare(hashKey(bearer), k.SecretHash) != 1 {
-		return nil, fail
+		return nil, nil, fail
 	}
 	now := time.Now()
 	if k.RevokedAt != nil || (k.ExpiresAt != nil && now.After(*k.ExpiresAt)) {
-		return nil, fail
+		return nil, nil, fail
 	}
-	if string(k.CompanyID) != companyID {
-		return nil, fail
-	}
-	// Record use at most once a minute per key, so reads stay reads.
-	if k.LastUsedAt == nil || now.Sub(*k.LastUsedAt) > time.Minute {
+	// Record use at most once a minute per key, so reads stay reads
+	// (KeyCache batches this instead).
+	if touch && (k.LastUsedAt == nil || now.Sub(*k.LastUsedAt) > time.Minute) {
 		_ = c.APIKey.UpdateOneID(k.ID).SetLastUsedAt(now).Exec(sys)
 	}
-	return &Principal{CompanyID: k.CompanyID, UserID: k.UserID, KeyID: k.ID, Scopes: k.Scopes}, nil
+	return &Principal{CompanyID: k.CompanyID, UserID: k.UserID, KeyID: k.ID, Scopes: k.Scopes}, k.ExpiresAt, nil
 }
 
 // RevokeKey marks a key revoked; it stops authenticating at once.

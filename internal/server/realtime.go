@@ -27,6 +27,7 @@ func (s *Server) Start(ctx context.Context) {
 		go s.worker.Run(ctx)
 	}
 	go s.keys.run(ctx, s.db, s.opt.KeyCheck)
+	go s.keyCache.Run(ctx, 10*time.Second)
 	go s.jobs(ctx)
 }
 

@@ -82,6 +82,8 @@ type Server struct {
 	waker  *events.Waker
 	worker *webhooks.Worker
 	keys   *keyWatch
+	// keyCache answers most authentications from memory (KeyCheck ttl).
+	keyCache *auth.KeyCache
 }
 
 // New builds the server.
@@ -101,7 +103,11 @@ func New(client *ent.Client, db *sql.DB, o Options) *Server {
 	if o.Webhooks.Log == nil {
 		o.Webhooks.Log = o.Logger
 	}
-	s := &Server{client: client, db: db, opt: o, log: o.Logger, closing: make(chan struct{}), keys: newKeyWatch()}
+	if o.KeyCheck == 0 {
+		o.KeyCheck = 2 * time.Second
+	}
+	s := &Server{client: client, db: db, opt: o, log: o.Logger, closing: make(chan struct{}), keys: newKeyWatch(),
+		keyCache: auth.NewKeyCache(client, o.KeyCheck)}
 	s.closingCtx, s.closeCtx = context.WithCancel(context.Background())
 	s.waker = events.NewWaker(db, o.NotifyInterval, o.Logger)
 	s.hub = events.NewHub(db, o.DSN, events.HubOptions{Log: o.Logger, Poll: o.EventPoll, Self: s.waker.ID})
@@ -111,6 +117,10 @@ func New(client *ent.Client, db *sql.DB, o Options) *Server {
 	s.waker.OnWake(s.hub.Wake)
 	return s
 }
+
+// FlushKeyUse writes the keys' pending lastUsedAt now (Start does it
+// every few seconds).
+func (s *Server) FlushKeyUse(ctx context.Context) { s.keyCache.Flush(ctx) }
 
 // CloseWebsockets ends every open websocket (clients see a normal close).
 // Call it when shutting down: http.Server.Shutdown does not touch
@@ -225,7 +235,7 @@ func bearer(h string) string {
 }
 
 func (s *Server) authenticate(r *http.Request) (context.Context, error) {
-	p, err := auth.Authenticate(r.Context(), s.client, bearer(r.Header.Get("Authorization")), r.Header.Get("X-Company-Id"))
+	p, err := s.keyCache.Authenticate(r.Context(), bearer(r.Header.Get("Authorization")), r.Header.Get("X-Company-Id"))
 	if err != nil {
 		return nil, err
 	}
@@ -299,7 +309,7 @@ func (s *Server) websocketInit(ctx context.Context, p transport.InitPayload) (co
 			company = h.Get("X-Company-Id")
 		}
 	}
-	principal, err := auth.Authenticate(ctx, s.client, key, company)
+	principal, err := s.keyCache.Authenticate(ctx, key, company)
 	if err != nil {
 		ae := apperr.From(err)
 		code := 4401
