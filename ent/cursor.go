@@ -5,11 +5,14 @@ package ent
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"time"
 
 	"entgo.io/ent"
+	"entgo.io/ent/dialect"
+	"entgo.io/ent/dialect/sql"
 )
 
 // CursorError is a pagination cursor that does not fit the list it is
@@ -116,4 +119,85 @@ func SkipCount(ctx context.Context) context.Context {
 func countSkipped(ctx context.Context) bool {
 	skip, _ := ctx.Value(skipCountKey{}).(bool)
 	return skip
+}
+
+// CountInfo asks Paginate for a bounded count and reports how it went:
+// rows are counted exactly up to Bound; past it the total is PostgreSQL's
+// planner estimate and Estimated is set. A list page then never counts
+// more than Bound+1 rows, however large the company.
+type CountInfo struct {
+	Bound     int
+	Estimated bool
+}
+
+type countInfoKey struct{}
+
+// WithBoundedCount returns ctx in which Paginate counts at most bound+1
+// rows (see CountInfo), and the CountInfo it will fill in.
+func WithBoundedCount(ctx context.Context, bound int) (context.Context, *CountInfo) {
+	info := &CountInfo{Bound: bound}
+	return context.WithValue(ctx, countInfoKey{}, info), info
+}
+
+// countRows is the patched pagination's count: exact (count) unless ctx
+// asks for a bounded count, which runs on the query's own selector
+// (filters and tenant predicates included).
+func countRows(ctx context.Context, drv dialect.Driver, selector func() (*sql.Selector, error), count func(context.Context) (int, error)) (int, error) {
+	info, _ := ctx.Value(countInfoKey{}).(*CountInfo)
+	if info == nil || info.Bound <= 0 {
+		return count(ctx)
+	}
+	sel, err := selector()
+	if err != nil {
+		return 0, err
+	}
+	sel.ClearOrder()
+	sel.Select(sel.C("id"))
+	inner := sel.Clone()
+	sel.Limit(info.Bound + 1)
+	// Not sel.As(…): the selector's deferred predicates would then name
+	// the alias instead of the table.
+	q, args := sel.Query()
+	n, err := scanInt(ctx, drv, "SELECT COUNT(*) FROM ("+q+") AS bounded", args)
+	if err != nil || n <= info.Bound {
+		return n, err
+	}
+	// Past the bound: the planner's estimate of the unbounded query.
+	q, args = inner.Query()
+	rows := &sql.Rows{}
+	if err := drv.Query(ctx, "EXPLAIN (FORMAT JSON) "+q, args, rows); err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	var plan []struct {
+		Plan struct {
+			Rows float64 `json:"Plan Rows"`
+		} `json:"Plan"`
+	}
+	var raw []byte
+	if rows.Next() {
+		if err := rows.Scan(&raw); err != nil {
+			return 0, err
+		}
+	}
+	if err := json.Unmarshal(raw, &plan); err != nil || len(plan) == 0 {
+		return 0, fmt.Errorf("count estimate: %v", err)
+	}
+	info.Estimated = true
+	return max(int(plan[0].Plan.Rows), info.Bound+1), rows.Err()
+}
+
+func scanInt(ctx context.Context, drv dialect.Driver, q string, args []any) (int, error) {
+	rows := &sql.Rows{}
+	if err := drv.Query(ctx, q, args, rows); err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	var n int
+	if rows.Next() {
+		if err := rows.Scan(&n); err != nil {
+			return 0, err
+		}
+	}
+	return n, rows.Err()
 }

@@ -302,7 +302,13 @@ func (_m *AccountQuery) Paginate(
 		if hasPagination || ignoredEdges {
 			c := _m.Clone()
 			c.ctx.Fields = nil
-			if conn.TotalCount, err = c.Count(ctx); err != nil {
+			selector := func() (*sql.Selector, error) {
+				if err := c.prepareQuery(ctx); err != nil {
+					return nil, err
+				}
+				return c.sqlQuery(ctx), nil
+			}
+			if conn.TotalCount, err = countRows(ctx, c.driver, selector, c.Count); err != nil {
 				return nil, err
 			}
 			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
@@ -660,7 +666,13 @@ func (_m *AttachmentQuery) Paginate(
 		if hasPagination || ignoredEdges {
 			c := _m.Clone()
 			c.ctx.Fields = nil
-			if conn.TotalCount, err = c.Count(ctx); err != nil {
+			selector := func() (*sql.Selector, error) {
+				if err := c.prepareQuery(ctx); err != nil {
+					return nil, err
+				}
+				return c.sqlQuery(ctx), nil
+			}
+			if conn.TotalCount, err = countRows(ctx, c.driver, selector, c.Count); err != nil {
 				return nil, err
 			}
 			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
@@ -982,7 +994,13 @@ func (_m *CompanyQuery) Paginate(
 		if hasPagination || ignoredEdges {
 			c := _m.Clone()
 			c.ctx.Fields = nil
-			if conn.TotalCount, err = c.Count(ctx); err != nil {
+			selector := func() (*sql.Selector, error) {
+				if err := c.prepareQuery(ctx); err != nil {
+					return nil, err
+				}
+				return c.sqlQuery(ctx), nil
+			}
+			if conn.TotalCount, err = countRows(ctx, c.driver, selector, c.Count); err != nil {
 				return nil, err
 			}
 			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
@@ -1304,7 +1322,13 @@ func (_m *ContactQuery) Paginate(
 		if hasPagination || ignoredEdges {
 			c := _m.Clone()
 			c.ctx.Fields = nil
-			if conn.TotalCount, err = c.Count(ctx); err != nil {
+			selector := func() (*sql.Selector, error) {
+				if err := c.prepareQuery(ctx); err != nil {
+					return nil, err
+				}
+				return c.sqlQuery(ctx), nil
+			}
+			if conn.TotalCount, err = countRows(ctx, c.driver, selector, c.Count); err != nil {
 				return nil, err
 			}
 			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
@@ -1573,6 +1597,20 @@ func (p *customerPager) toCursor(_m *Customer) Cursor {
 	return Cursor{ID: _m.ID, Value: cs_}
 }
 
+// idDirection orders rows that tie on every order field by id, in the
+// direction of the last order field, so (field DESC, id DESC) reads one
+// index backwards instead of sorting.
+func (p *customerPager) idDirection() OrderDirection {
+	direction := entgql.OrderDirectionAsc
+	if len(p.order) > 0 {
+		direction = p.order[len(p.order)-1].Direction
+	}
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	return direction
+}
+
 func (p *customerPager) applyCursors(query *CustomerQuery, after, before *Cursor) (*CustomerQuery, error) {
 	want := make([]ent.Value, len(p.order))
 	for i, o := range p.order {
@@ -1581,10 +1619,26 @@ func (p *customerPager) applyCursors(query *CustomerQuery, after, before *Cursor
 	if err := checkCursors(after, before, want, true); err != nil {
 		return nil, err
 	}
-	idDirection := entgql.OrderDirectionAsc
-	if p.reverse {
-		idDirection = entgql.OrderDirectionDesc
+	for _, c := range []*Cursor{after, before} {
+		if c == nil || len(p.order) == 0 {
+			continue
+		}
+		vs, _ := c.Value.([]any)
+		if len(vs) == 0 || vs[0] == nil {
+			continue
+		}
+		direction := p.order[0].Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		column, v := p.order[0].Field.column, vs[0]
+		if direction == entgql.OrderDirectionAsc {
+			query = query.Where(func(s *sql.Selector) { s.Where(sql.GTE(s.C(column), v)) })
+		} else {
+			query = query.Where(func(s *sql.Selector) { s.Where(sql.LTE(s.C(column), v)) })
+		}
 	}
+	idDirection := p.idDirection()
 	fields, directions := make([]string, 0, len(p.order)), make([]OrderDirection, 0, len(p.order))
 	for _, o := range p.order {
 		fields = append(fields, o.Field.column)
@@ -1625,10 +1679,7 @@ func (p *customerPager) applyOrder(query *CustomerQuery) *CustomerQuery {
 		}
 	}
 	if !defaultOrdered {
-		direction := entgql.OrderDirectionAsc
-		if p.reverse {
-			direction = direction.Reverse()
-		}
+		direction := p.idDirection()
 		query = query.Order(DefaultCustomerOrder.Field.toTerm(direction.OrderTermOption()))
 	}
 	return query
@@ -1649,10 +1700,7 @@ func (p *customerPager) orderExpr(query *CustomerQuery) sql.Querier {
 			b.Ident(o.Field.column).Pad().WriteString(string(direction))
 			b.Comma()
 		}
-		direction := entgql.OrderDirectionAsc
-		if p.reverse {
-			direction = direction.Reverse()
-		}
+		direction := p.idDirection()
 		b.Ident(DefaultCustomerOrder.Field.column).Pad().WriteString(string(direction))
 	})
 }
@@ -1679,7 +1727,13 @@ func (_m *CustomerQuery) Paginate(
 		if hasPagination || ignoredEdges {
 			c := _m.Clone()
 			c.ctx.Fields = nil
-			if conn.TotalCount, err = c.Count(ctx); err != nil {
+			selector := func() (*sql.Selector, error) {
+				if err := c.prepareQuery(ctx); err != nil {
+					return nil, err
+				}
+				return c.sqlQuery(ctx), nil
+			}
+			if conn.TotalCount, err = countRows(ctx, c.driver, selector, c.Count); err != nil {
 				return nil, err
 			}
 			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
@@ -2073,7 +2127,13 @@ func (_m *CustomerGroupQuery) Paginate(
 		if hasPagination || ignoredEdges {
 			c := _m.Clone()
 			c.ctx.Fields = nil
-			if conn.TotalCount, err = c.Count(ctx); err != nil {
+			selector := func() (*sql.Selector, error) {
+				if err := c.prepareQuery(ctx); err != nil {
+					return nil, err
+				}
+				return c.sqlQuery(ctx), nil
+			}
+			if conn.TotalCount, err = countRows(ctx, c.driver, selector, c.Count); err != nil {
 				return nil, err
 			}
 			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
@@ -2342,6 +2402,20 @@ func (p *invoicePager) toCursor(_m *Invoice) Cursor {
 	return Cursor{ID: _m.ID, Value: cs_}
 }
 
+// idDirection orders rows that tie on every order field by id, in the
+// direction of the last order field, so (field DESC, id DESC) reads one
+// index backwards instead of sorting.
+func (p *invoicePager) idDirection() OrderDirection {
+	direction := entgql.OrderDirectionAsc
+	if len(p.order) > 0 {
+		direction = p.order[len(p.order)-1].Direction
+	}
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	return direction
+}
+
 func (p *invoicePager) applyCursors(query *InvoiceQuery, after, before *Cursor) (*InvoiceQuery, error) {
 	want := make([]ent.Value, len(p.order))
 	for i, o := range p.order {
@@ -2350,10 +2424,26 @@ func (p *invoicePager) applyCursors(query *InvoiceQuery, after, before *Cursor) 
 	if err := checkCursors(after, before, want, true); err != nil {
 		return nil, err
 	}
-	idDirection := entgql.OrderDirectionAsc
-	if p.reverse {
-		idDirection = entgql.OrderDirectionDesc
+	for _, c := range []*Cursor{after, before} {
+		if c == nil || len(p.order) == 0 {
+			continue
+		}
+		vs, _ := c.Value.([]any)
+		if len(vs) == 0 || vs[0] == nil {
+			continue
+		}
+		direction := p.order[0].Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		column, v := p.order[0].Field.column, vs[0]
+		if direction == entgql.OrderDirectionAsc {
+			query = query.Where(func(s *sql.Selector) { s.Where(sql.GTE(s.C(column), v)) })
+		} else {
+			query = query.Where(func(s *sql.Selector) { s.Where(sql.LTE(s.C(column), v)) })
+		}
 	}
+	idDirection := p.idDirection()
 	fields, directions := make([]string, 0, len(p.order)), make([]OrderDirection, 0, len(p.order))
 	for _, o := range p.order {
 		fields = append(fields, o.Field.column)
@@ -2394,10 +2484,7 @@ func (p *invoicePager) applyOrder(query *InvoiceQuery) *InvoiceQuery {
 		}
 	}
 	if !defaultOrdered {
-		direction := entgql.OrderDirectionAsc
-		if p.reverse {
-			direction = direction.Reverse()
-		}
+		direction := p.idDirection()
 		query = query.Order(DefaultInvoiceOrder.Field.toTerm(direction.OrderTermOption()))
 	}
 	return query
@@ -2418,10 +2505,7 @@ func (p *invoicePager) orderExpr(query *InvoiceQuery) sql.Querier {
 			b.Ident(o.Field.column).Pad().WriteString(string(direction))
 			b.Comma()
 		}
-		direction := entgql.OrderDirectionAsc
-		if p.reverse {
-			direction = direction.Reverse()
-		}
+		direction := p.idDirection()
 		b.Ident(DefaultInvoiceOrder.Field.column).Pad().WriteString(string(direction))
 	})
 }
@@ -2448,7 +2532,13 @@ func (_m *InvoiceQuery) Paginate(
 		if hasPagination || ignoredEdges {
 			c := _m.Clone()
 			c.ctx.Fields = nil
-			if conn.TotalCount, err = c.Count(ctx); err != nil {
+			selector := func() (*sql.Selector, error) {
+				if err := c.prepareQuery(ctx); err != nil {
+					return nil, err
+				}
+				return c.sqlQuery(ctx), nil
+			}
+			if conn.TotalCount, err = countRows(ctx, c.driver, selector, c.Count); err != nil {
 				return nil, err
 			}
 			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
@@ -2860,7 +2950,13 @@ func (_m *InvoiceItemQuery) Paginate(
 		if hasPagination || ignoredEdges {
 			c := _m.Clone()
 			c.ctx.Fields = nil
-			if conn.TotalCount, err = c.Count(ctx); err != nil {
+			selector := func() (*sql.Selector, error) {
+				if err := c.prepareQuery(ctx); err != nil {
+					return nil, err
+				}
+				return c.sqlQuery(ctx), nil
+			}
+			if conn.TotalCount, err = countRows(ctx, c.driver, selector, c.Count); err != nil {
 				return nil, err
 			}
 			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
@@ -3182,7 +3278,13 @@ func (_m *ItemQuery) Paginate(
 		if hasPagination || ignoredEdges {
 			c := _m.Clone()
 			c.ctx.Fields = nil
-			if conn.TotalCount, err = c.Count(ctx); err != nil {
+			selector := func() (*sql.Selector, error) {
+				if err := c.prepareQuery(ctx); err != nil {
+					return nil, err
+				}
+				return c.sqlQuery(ctx), nil
+			}
+			if conn.TotalCount, err = countRows(ctx, c.driver, selector, c.Count); err != nil {
 				return nil, err
 			}
 			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
@@ -3469,6 +3571,20 @@ func (p *journalentryPager) toCursor(_m *JournalEntry) Cursor {
 	return Cursor{ID: _m.ID, Value: cs_}
 }
 
+// idDirection orders rows that tie on every order field by id, in the
+// direction of the last order field, so (field DESC, id DESC) reads one
+// index backwards instead of sorting.
+func (p *journalentryPager) idDirection() OrderDirection {
+	direction := entgql.OrderDirectionAsc
+	if len(p.order) > 0 {
+		direction = p.order[len(p.order)-1].Direction
+	}
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	return direction
+}
+
 func (p *journalentryPager) applyCursors(query *JournalEntryQuery, after, before *Cursor) (*JournalEntryQuery, error) {
 	want := make([]ent.Value, len(p.order))
 	for i, o := range p.order {
@@ -3477,10 +3593,26 @@ func (p *journalentryPager) applyCursors(query *JournalEntryQuery, after, before
 	if err := checkCursors(after, before, want, true); err != nil {
 		return nil, err
 	}
-	idDirection := entgql.OrderDirectionAsc
-	if p.reverse {
-		idDirection = entgql.OrderDirectionDesc
+	for _, c := range []*Cursor{after, before} {
+		if c == nil || len(p.order) == 0 {
+			continue
+		}
+		vs, _ := c.Value.([]any)
+		if len(vs) == 0 || vs[0] == nil {
+			continue
+		}
+		direction := p.order[0].Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		column, v := p.order[0].Field.column, vs[0]
+		if direction == entgql.OrderDirectionAsc {
+			query = query.Where(func(s *sql.Selector) { s.Where(sql.GTE(s.C(column), v)) })
+		} else {
+			query = query.Where(func(s *sql.Selector) { s.Where(sql.LTE(s.C(column), v)) })
+		}
 	}
+	idDirection := p.idDirection()
 	fields, directions := make([]string, 0, len(p.order)), make([]OrderDirection, 0, len(p.order))
 	for _, o := range p.order {
 		fields = append(fields, o.Field.column)
@@ -3521,10 +3653,7 @@ func (p *journalentryPager) applyOrder(query *JournalEntryQuery) *JournalEntryQu
 		}
 	}
 	if !defaultOrdered {
-		direction := entgql.OrderDirectionAsc
-		if p.reverse {
-			direction = direction.Reverse()
-		}
+		direction := p.idDirection()
 		query = query.Order(DefaultJournalEntryOrder.Field.toTerm(direction.OrderTermOption()))
 	}
 	return query
@@ -3545,10 +3674,7 @@ func (p *journalentryPager) orderExpr(query *JournalEntryQuery) sql.Querier {
 			b.Ident(o.Field.column).Pad().WriteString(string(direction))
 			b.Comma()
 		}
-		direction := entgql.OrderDirectionAsc
-		if p.reverse {
-			direction = direction.Reverse()
-		}
+		direction := p.idDirection()
 		b.Ident(DefaultJournalEntryOrder.Field.column).Pad().WriteString(string(direction))
 	})
 }
@@ -3575,7 +3701,13 @@ func (_m *JournalEntryQuery) Paginate(
 		if hasPagination || ignoredEdges {
 			c := _m.Clone()
 			c.ctx.Fields = nil
-			if conn.TotalCount, err = c.Count(ctx); err != nil {
+			selector := func() (*sql.Selector, error) {
+				if err := c.prepareQuery(ctx); err != nil {
+					return nil, err
+				}
+				return c.sqlQuery(ctx), nil
+			}
+			if conn.TotalCount, err = countRows(ctx, c.driver, selector, c.Count); err != nil {
 				return nil, err
 			}
 			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
@@ -3933,7 +4065,13 @@ func (_m *LedgerEntryQuery) Paginate(
 		if hasPagination || ignoredEdges {
 			c := _m.Clone()
 			c.ctx.Fields = nil
-			if conn.TotalCount, err = c.Count(ctx); err != nil {
+			selector := func() (*sql.Selector, error) {
+				if err := c.prepareQuery(ctx); err != nil {
+					return nil, err
+				}
+				return c.sqlQuery(ctx), nil
+			}
+			if conn.TotalCount, err = countRows(ctx, c.driver, selector, c.Count); err != nil {
 				return nil, err
 			}
 			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
@@ -4184,6 +4322,20 @@ func (p *paymentPager) toCursor(_m *Payment) Cursor {
 	return Cursor{ID: _m.ID, Value: cs_}
 }
 
+// idDirection orders rows that tie on every order field by id, in the
+// direction of the last order field, so (field DESC, id DESC) reads one
+// index backwards instead of sorting.
+func (p *paymentPager) idDirection() OrderDirection {
+	direction := entgql.OrderDirectionAsc
+	if len(p.order) > 0 {
+		direction = p.order[len(p.order)-1].Direction
+	}
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	return direction
+}
+
 func (p *paymentPager) applyCursors(query *PaymentQuery, after, before *Cursor) (*PaymentQuery, error) {
 	want := make([]ent.Value, len(p.order))
 	for i, o := range p.order {
@@ -4192,10 +4344,26 @@ func (p *paymentPager) applyCursors(query *PaymentQuery, after, before *Cursor) 
 	if err := checkCursors(after, before, want, true); err != nil {
 		return nil, err
 	}
-	idDirection := entgql.OrderDirectionAsc
-	if p.reverse {
-		idDirection = entgql.OrderDirectionDesc
+	for _, c := range []*Cursor{after, before} {
+		if c == nil || len(p.order) == 0 {
+			continue
+		}
+		vs, _ := c.Value.([]any)
+		if len(vs) == 0 || vs[0] == nil {
+			continue
+		}
+		direction := p.order[0].Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		column, v := p.order[0].Field.column, vs[0]
+		if direction == entgql.OrderDirectionAsc {
+			query = query.Where(func(s *sql.Selector) { s.Where(sql.GTE(s.C(column), v)) })
+		} else {
+			query = query.Where(func(s *sql.Selector) { s.Where(sql.LTE(s.C(column), v)) })
+		}
 	}
+	idDirection := p.idDirection()
 	fields, directions := make([]string, 0, len(p.order)), make([]OrderDirection, 0, len(p.order))
 	for _, o := range p.order {
 		fields = append(fields, o.Field.column)
@@ -4236,10 +4404,7 @@ func (p *paymentPager) applyOrder(query *PaymentQuery) *PaymentQuery {
 		}
 	}
 	if !defaultOrdered {
-		direction := entgql.OrderDirectionAsc
-		if p.reverse {
-			direction = direction.Reverse()
-		}
+		direction := p.idDirection()
 		query = query.Order(DefaultPaymentOrder.Field.toTerm(direction.OrderTermOption()))
 	}
 	return query
@@ -4260,10 +4425,7 @@ func (p *paymentPager) orderExpr(query *PaymentQuery) sql.Querier {
 			b.Ident(o.Field.column).Pad().WriteString(string(direction))
 			b.Comma()
 		}
-		direction := entgql.OrderDirectionAsc
-		if p.reverse {
-			direction = direction.Reverse()
-		}
+		direction := p.idDirection()
 		b.Ident(DefaultPaymentOrder.Field.column).Pad().WriteString(string(direction))
 	})
 }
@@ -4290,7 +4452,13 @@ func (_m *PaymentQuery) Paginate(
 		if hasPagination || ignoredEdges {
 			c := _m.Clone()
 			c.ctx.Fields = nil
-			if conn.TotalCount, err = c.Count(ctx); err != nil {
+			selector := func() (*sql.Selector, error) {
+				if err := c.prepareQuery(ctx); err != nil {
+					return nil, err
+				}
+				return c.sqlQuery(ctx), nil
+			}
+			if conn.TotalCount, err = countRows(ctx, c.driver, selector, c.Count); err != nil {
 				return nil, err
 			}
 			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
@@ -4666,7 +4834,13 @@ func (_m *PaymentAllocationQuery) Paginate(
 		if hasPagination || ignoredEdges {
 			c := _m.Clone()
 			c.ctx.Fields = nil
-			if conn.TotalCount, err = c.Count(ctx); err != nil {
+			selector := func() (*sql.Selector, error) {
+				if err := c.prepareQuery(ctx); err != nil {
+					return nil, err
+				}
+				return c.sqlQuery(ctx), nil
+			}
+			if conn.TotalCount, err = countRows(ctx, c.driver, selector, c.Count); err != nil {
 				return nil, err
 			}
 			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
@@ -4917,6 +5091,20 @@ func (p *quotePager) toCursor(_m *Quote) Cursor {
 	return Cursor{ID: _m.ID, Value: cs_}
 }
 
+// idDirection orders rows that tie on every order field by id, in the
+// direction of the last order field, so (field DESC, id DESC) reads one
+// index backwards instead of sorting.
+func (p *quotePager) idDirection() OrderDirection {
+	direction := entgql.OrderDirectionAsc
+	if len(p.order) > 0 {
+		direction = p.order[len(p.order)-1].Direction
+	}
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	return direction
+}
+
 func (p *quotePager) applyCursors(query *QuoteQuery, after, before *Cursor) (*QuoteQuery, error) {
 	want := make([]ent.Value, len(p.order))
 	for i, o := range p.order {
@@ -4925,10 +5113,26 @@ func (p *quotePager) applyCursors(query *QuoteQuery, after, before *Cursor) (*Qu
 	if err := checkCursors(after, before, want, true); err != nil {
 		return nil, err
 	}
-	idDirection := entgql.OrderDirectionAsc
-	if p.reverse {
-		idDirection = entgql.OrderDirectionDesc
+	for _, c := range []*Cursor{after, before} {
+		if c == nil || len(p.order) == 0 {
+			continue
+		}
+		vs, _ := c.Value.([]any)
+		if len(vs) == 0 || vs[0] == nil {
+			continue
+		}
+		direction := p.order[0].Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		column, v := p.order[0].Field.column, vs[0]
+		if direction == entgql.OrderDirectionAsc {
+			query = query.Where(func(s *sql.Selector) { s.Where(sql.GTE(s.C(column), v)) })
+		} else {
+			query = query.Where(func(s *sql.Selector) { s.Where(sql.LTE(s.C(column), v)) })
+		}
 	}
+	idDirection := p.idDirection()
 	fields, directions := make([]string, 0, len(p.order)), make([]OrderDirection, 0, len(p.order))
 	for _, o := range p.order {
 		fields = append(fields, o.Field.column)
@@ -4969,10 +5173,7 @@ func (p *quotePager) applyOrder(query *QuoteQuery) *QuoteQuery {
 		}
 	}
 	if !defaultOrdered {
-		direction := entgql.OrderDirectionAsc
-		if p.reverse {
-			direction = direction.Reverse()
-		}
+		direction := p.idDirection()
 		query = query.Order(DefaultQuoteOrder.Field.toTerm(direction.OrderTermOption()))
 	}
 	return query
@@ -4993,10 +5194,7 @@ func (p *quotePager) orderExpr(query *QuoteQuery) sql.Querier {
 			b.Ident(o.Field.column).Pad().WriteString(string(direction))
 			b.Comma()
 		}
-		direction := entgql.OrderDirectionAsc
-		if p.reverse {
-			direction = direction.Reverse()
-		}
+		direction := p.idDirection()
 		b.Ident(DefaultQuoteOrder.Field.column).Pad().WriteString(string(direction))
 	})
 }
@@ -5023,7 +5221,13 @@ func (_m *QuoteQuery) Paginate(
 		if hasPagination || ignoredEdges {
 			c := _m.Clone()
 			c.ctx.Fields = nil
-			if conn.TotalCount, err = c.Count(ctx); err != nil {
+			selector := func() (*sql.Selector, error) {
+				if err := c.prepareQuery(ctx); err != nil {
+					return nil, err
+				}
+				return c.sqlQuery(ctx), nil
+			}
+			if conn.TotalCount, err = countRows(ctx, c.driver, selector, c.Count); err != nil {
 				return nil, err
 			}
 			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
@@ -5417,7 +5621,13 @@ func (_m *QuoteItemQuery) Paginate(
 		if hasPagination || ignoredEdges {
 			c := _m.Clone()
 			c.ctx.Fields = nil
-			if conn.TotalCount, err = c.Count(ctx); err != nil {
+			selector := func() (*sql.Selector, error) {
+				if err := c.prepareQuery(ctx); err != nil {
+					return nil, err
+				}
+				return c.sqlQuery(ctx), nil
+			}
+			if conn.TotalCount, err = countRows(ctx, c.driver, selector, c.Count); err != nil {
 				return nil, err
 			}
 			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
@@ -5668,6 +5878,20 @@ func (p *salesorderPager) toCursor(_m *SalesOrder) Cursor {
 	return Cursor{ID: _m.ID, Value: cs_}
 }
 
+// idDirection orders rows that tie on every order field by id, in the
+// direction of the last order field, so (field DESC, id DESC) reads one
+// index backwards instead of sorting.
+func (p *salesorderPager) idDirection() OrderDirection {
+	direction := entgql.OrderDirectionAsc
+	if len(p.order) > 0 {
+		direction = p.order[len(p.order)-1].Direction
+	}
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	return direction
+}
+
 func (p *salesorderPager) applyCursors(query *SalesOrderQuery, after, before *Cursor) (*SalesOrderQuery, error) {
 	want := make([]ent.Value, len(p.order))
 	for i, o := range p.order {
@@ -5676,10 +5900,26 @@ func (p *salesorderPager) applyCursors(query *SalesOrderQuery, after, before *Cu
 	if err := checkCursors(after, before, want, true); err != nil {
 		return nil, err
 	}
-	idDirection := entgql.OrderDirectionAsc
-	if p.reverse {
-		idDirection = entgql.OrderDirectionDesc
+	for _, c := range []*Cursor{after, before} {
+		if c == nil || len(p.order) == 0 {
+			continue
+		}
+		vs, _ := c.Value.([]any)
+		if len(vs) == 0 || vs[0] == nil {
+			continue
+		}
+		direction := p.order[0].Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		column, v := p.order[0].Field.column, vs[0]
+		if direction == entgql.OrderDirectionAsc {
+			query = query.Where(func(s *sql.Selector) { s.Where(sql.GTE(s.C(column), v)) })
+		} else {
+			query = query.Where(func(s *sql.Selector) { s.Where(sql.LTE(s.C(column), v)) })
+		}
 	}
+	idDirection := p.idDirection()
 	fields, directions := make([]string, 0, len(p.order)), make([]OrderDirection, 0, len(p.order))
 	for _, o := range p.order {
 		fields = append(fields, o.Field.column)
@@ -5720,10 +5960,7 @@ func (p *salesorderPager) applyOrder(query *SalesOrderQuery) *SalesOrderQuery {
 		}
 	}
 	if !defaultOrdered {
-		direction := entgql.OrderDirectionAsc
-		if p.reverse {
-			direction = direction.Reverse()
-		}
+		direction := p.idDirection()
 		query = query.Order(DefaultSalesOrderOrder.Field.toTerm(direction.OrderTermOption()))
 	}
 	return query
@@ -5744,10 +5981,7 @@ func (p *salesorderPager) orderExpr(query *SalesOrderQuery) sql.Querier {
 			b.Ident(o.Field.column).Pad().WriteString(string(direction))
 			b.Comma()
 		}
-		direction := entgql.OrderDirectionAsc
-		if p.reverse {
-			direction = direction.Reverse()
-		}
+		direction := p.idDirection()
 		b.Ident(DefaultSalesOrderOrder.Field.column).Pad().WriteString(string(direction))
 	})
 }
@@ -5774,7 +6008,13 @@ func (_m *SalesOrderQuery) Paginate(
 		if hasPagination || ignoredEdges {
 			c := _m.Clone()
 			c.ctx.Fields = nil
-			if conn.TotalCount, err = c.Count(ctx); err != nil {
+			selector := func() (*sql.Selector, error) {
+				if err := c.prepareQuery(ctx); err != nil {
+					return nil, err
+				}
+				return c.sqlQuery(ctx), nil
+			}
+			if conn.TotalCount, err = countRows(ctx, c.driver, selector, c.Count); err != nil {
 				return nil, err
 			}
 			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
@@ -6168,7 +6408,13 @@ func (_m *SalesOrderItemQuery) Paginate(
 		if hasPagination || ignoredEdges {
 			c := _m.Clone()
 			c.ctx.Fields = nil
-			if conn.TotalCount, err = c.Count(ctx); err != nil {
+			selector := func() (*sql.Selector, error) {
+				if err := c.prepareQuery(ctx); err != nil {
+					return nil, err
+				}
+				return c.sqlQuery(ctx), nil
+			}
+			if conn.TotalCount, err = countRows(ctx, c.driver, selector, c.Count); err != nil {
 				return nil, err
 			}
 			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
@@ -6490,7 +6736,13 @@ func (_m *TaxCodeQuery) Paginate(
 		if hasPagination || ignoredEdges {
 			c := _m.Clone()
 			c.ctx.Fields = nil
-			if conn.TotalCount, err = c.Count(ctx); err != nil {
+			selector := func() (*sql.Selector, error) {
+				if err := c.prepareQuery(ctx); err != nil {
+					return nil, err
+				}
+				return c.sqlQuery(ctx), nil
+			}
+			if conn.TotalCount, err = countRows(ctx, c.driver, selector, c.Count); err != nil {
 				return nil, err
 			}
 			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
@@ -6830,7 +7082,13 @@ func (_m *UserQuery) Paginate(
 		if hasPagination || ignoredEdges {
 			c := _m.Clone()
 			c.ctx.Fields = nil
-			if conn.TotalCount, err = c.Count(ctx); err != nil {
+			selector := func() (*sql.Selector, error) {
+				if err := c.prepareQuery(ctx); err != nil {
+					return nil, err
+				}
+				return c.sqlQuery(ctx), nil
+			}
+			if conn.TotalCount, err = countRows(ctx, c.driver, selector, c.Count); err != nil {
 				return nil, err
 			}
 			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0

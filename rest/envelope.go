@@ -26,6 +26,9 @@ type pagination struct {
 	NextCursor *string `json:"nextCursor"`
 	Limit      int     `json:"limit"`
 	Total      int     `json:"total"`
+	// TotalEstimated marks a total past the exact-count bound (10,000
+	// rows): PostgreSQL's estimate, not a count.
+	TotalEstimated bool `json:"totalEstimated,omitempty"`
 	// Page and Pages are set by the lists that also page by number.
 	Page  int `json:"page,omitempty"`
 	Pages int `json:"pages,omitempty"`

@@ -65,8 +65,13 @@ type listParams struct {
 	limit int
 	after *entgql.Cursor[pulid.ID]
 	// total is the listing's row count, carried by the cursor from the
-	// first page so later pages do not count again.
-	total *int
+	// first page so later pages do not count again; estimated says it is
+	// the planner's estimate (past countBound rows).
+	total     *int
+	estimated bool
+	// exact asks the first page for an exact count whatever the size.
+	exact bool
+	count *ent.CountInfo
 	where map[string]any
 	sort  []sortTerm
 }
@@ -93,17 +98,24 @@ func parseList(q url.Values, spec listSpec, code string) (listParams, error) {
 		}
 	}
 	if s := q.Get("cursor"); s != "" {
-		c, total, err := parseCursor(s)
+		c, total, estimated, err := parseCursor(s)
 		if err != nil {
 			d.Add("cursor", "Invalid pagination cursor")
 		} else {
-			p.after, p.total = c, total
+			p.after, p.total, p.estimated = c, total, estimated
 		}
+	}
+	switch q.Get("count") {
+	case "", "estimate":
+	case "exact":
+		p.exact = true
+	default:
+		d.Add("count", "Must be exact or estimate")
 	}
 	p.sort = parseSort(q, spec, &d)
 	for param, values := range q {
 		switch param {
-		case "limit", "cursor", "sort", "order":
+		case "limit", "cursor", "sort", "order", "count":
 			continue
 		}
 		if spec.passthrough[param] {
@@ -259,11 +271,17 @@ func direction(desc bool) entgql.OrderDirection {
 	return entgql.OrderDirectionAsc
 }
 
-// REST cursors carry the listing's total: "t<total>.<entgql cursor>".
-// The total is counted once, on the page without a cursor, and repeated
-// by every later page of that listing (a COUNT over a large company costs
-// far more than a page). A bare entgql cursor is accepted too.
-func cursorString(c *entgql.Cursor[pulid.ID], total int) *string {
+// countBound is how many rows a list counts exactly; past it `total` is
+// PostgreSQL's estimate and `totalEstimated` is true (`count=exact` asks
+// for an exact count anyway).
+const countBound = 10000
+
+// REST cursors carry the listing's total: "t<total>.<entgql cursor>"
+// ("e<total>." when it is an estimate). The total is counted once, on the
+// page without a cursor, and repeated by every later page of that listing
+// (a COUNT over a large company costs far more than a page). A bare
+// entgql cursor is accepted too.
+func cursorString(c *entgql.Cursor[pulid.ID], total int, estimated bool) *string {
 	if c == nil {
 		return nil
 	}
@@ -273,45 +291,52 @@ func cursorString(c *entgql.Cursor[pulid.ID], total int) *string {
 	if err != nil {
 		return nil
 	}
-	s = "t" + strconv.Itoa(total) + "." + s
+	tag := "t"
+	if estimated {
+		tag = "e"
+	}
+	s = tag + strconv.Itoa(total) + "." + s
 	return &s
 }
 
-func parseCursor(s string) (*entgql.Cursor[pulid.ID], *int, error) {
-	var total *int
-	if rest, ok := strings.CutPrefix(s, "t"); ok {
-		n, c, ok := strings.Cut(rest, ".")
+func parseCursor(s string) (c *entgql.Cursor[pulid.ID], total *int, estimated bool, err error) {
+	if len(s) > 0 && (s[0] == 't' || s[0] == 'e') {
+		n, rest, ok := strings.Cut(s[1:], ".")
 		v, err := strconv.Atoi(n)
 		if !ok || err != nil || v < 0 {
-			return nil, nil, fmt.Errorf("malformed cursor")
+			return nil, nil, false, fmt.Errorf("malformed cursor")
 		}
-		total, s = &v, c
+		total, estimated, s = &v, s[0] == 'e', rest
 	}
-	var c entgql.Cursor[pulid.ID]
+	c = &entgql.Cursor[pulid.ID]{}
 	if err := c.UnmarshalGQL(s); err != nil {
-		return nil, nil, err
+		return nil, nil, false, err
 	}
-	return &c, total, nil
+	return c, total, estimated, nil
 }
 
-// ctx is the context the list query runs in: it skips the count when the
-// cursor carried the total.
-func (p listParams) ctx(ctx context.Context) context.Context {
-	if p.total != nil {
+// ctx is the context the list query runs in: no count when the cursor
+// carried the total, a bounded count otherwise (exact with count=exact).
+func (p *listParams) ctx(ctx context.Context) context.Context {
+	switch {
+	case p.total != nil:
 		return ent.SkipCount(ctx)
+	case p.exact:
+		return ctx
 	}
+	ctx, p.count = ent.WithBoundedCount(ctx, countBound)
 	return ctx
 }
 
 // page renders the pagination block of a cursor-paged list.
-func (p listParams) page(info entgql.PageInfo[pulid.ID], counted int) pagination {
-	total := counted
+func (p *listParams) page(info entgql.PageInfo[pulid.ID], counted int) pagination {
+	total, estimated := counted, p.count != nil && p.count.Estimated
 	if p.total != nil {
-		total = *p.total
+		total, estimated = *p.total, p.estimated
 	}
-	pg := pagination{HasMore: info.HasNextPage, Limit: p.limit, Total: total}
+	pg := pagination{HasMore: info.HasNextPage, Limit: p.limit, Total: total, TotalEstimated: estimated}
 	if pg.HasMore {
-		pg.NextCursor = cursorString(info.EndCursor, total)
+		pg.NextCursor = cursorString(info.EndCursor, total, estimated)
 	}
 	return pg
 }

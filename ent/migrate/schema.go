@@ -45,9 +45,9 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "apikey_company_id",
+				Name:    "apikey_company_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{APIKeysColumns[10]},
+				Columns: []*schema.Column{APIKeysColumns[10], APIKeysColumns[0]},
 			},
 		},
 	}
@@ -83,9 +83,9 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "account_company_id",
+				Name:    "account_company_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{AccountsColumns[13]},
+				Columns: []*schema.Column{AccountsColumns[13], AccountsColumns[0]},
 			},
 			{
 				Name:    "account_company_id_code",
@@ -129,9 +129,9 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "attachment_company_id",
+				Name:    "attachment_company_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{AttachmentsColumns[11]},
+				Columns: []*schema.Column{AttachmentsColumns[11], AttachmentsColumns[0]},
 			},
 			{
 				Name:    "attachment_document_id",
@@ -194,9 +194,9 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "contact_company_id",
+				Name:    "contact_company_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[12]},
+				Columns: []*schema.Column{ContactsColumns[12], ContactsColumns[0]},
 			},
 			{
 				Name:    "contact_one_primary_per_customer",
@@ -282,9 +282,9 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "customer_company_id",
+				Name:    "customer_company_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{CustomersColumns[36]},
+				Columns: []*schema.Column{CustomersColumns[36], CustomersColumns[0]},
 			},
 			{
 				Name:    "customer_company_id_customer_number",
@@ -292,9 +292,14 @@ var (
 				Columns: []*schema.Column{CustomersColumns[36], CustomersColumns[3]},
 			},
 			{
-				Name:    "customer_company_id_name",
+				Name:    "customer_company_id_name_id",
 				Unique:  false,
-				Columns: []*schema.Column{CustomersColumns[36], CustomersColumns[4]},
+				Columns: []*schema.Column{CustomersColumns[36], CustomersColumns[4], CustomersColumns[0]},
+			},
+			{
+				Name:    "customer_company_id_created_at_id",
+				Unique:  false,
+				Columns: []*schema.Column{CustomersColumns[36], CustomersColumns[1], CustomersColumns[0]},
 			},
 		},
 	}
@@ -332,9 +337,9 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "customergroup_company_id",
+				Name:    "customergroup_company_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{CustomerGroupsColumns[8]},
+				Columns: []*schema.Column{CustomerGroupsColumns[8], CustomerGroupsColumns[0]},
 			},
 			{
 				Name:    "customergroup_company_id_name",
@@ -366,9 +371,9 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "documentcounter_company_id",
+				Name:    "documentcounter_company_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{DocumentCountersColumns[4]},
+				Columns: []*schema.Column{DocumentCountersColumns[4], DocumentCountersColumns[0]},
 			},
 			{
 				Name:    "documentcounter_company_id_kind_year",
@@ -403,9 +408,9 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "event_company_id",
+				Name:    "event_company_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{EventsColumns[7]},
+				Columns: []*schema.Column{EventsColumns[7], EventsColumns[0]},
 			},
 			{
 				Name:    "event_txid_seq",
@@ -466,9 +471,9 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "idempotencykey_company_id",
+				Name:    "idempotencykey_company_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{IdempotencyKeysColumns[7]},
+				Columns: []*schema.Column{IdempotencyKeysColumns[7], IdempotencyKeysColumns[0]},
 			},
 			{
 				Name:    "idempotencykey_company_id_key",
@@ -552,9 +557,9 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "invoice_company_id",
+				Name:    "invoice_company_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{InvoicesColumns[37]},
+				Columns: []*schema.Column{InvoicesColumns[37], InvoicesColumns[0]},
 			},
 			{
 				Name:    "invoice_company_id_invoice_number",
@@ -570,6 +575,26 @@ var (
 				Name:    "invoice_customer_id_invoice_date",
 				Unique:  false,
 				Columns: []*schema.Column{InvoicesColumns[38], InvoicesColumns[17]},
+			},
+			{
+				Name:    "invoice_company_id_invoice_date_id",
+				Unique:  false,
+				Columns: []*schema.Column{InvoicesColumns[37], InvoicesColumns[17], InvoicesColumns[0]},
+			},
+			{
+				Name:    "invoice_company_id_due_date_id",
+				Unique:  false,
+				Columns: []*schema.Column{InvoicesColumns[37], InvoicesColumns[18], InvoicesColumns[0]},
+			},
+			{
+				Name:    "invoice_company_id_total_id",
+				Unique:  false,
+				Columns: []*schema.Column{InvoicesColumns[37], InvoicesColumns[14], InvoicesColumns[0]},
+			},
+			{
+				Name:    "invoice_company_id_created_at_id",
+				Unique:  false,
+				Columns: []*schema.Column{InvoicesColumns[37], InvoicesColumns[1], InvoicesColumns[0]},
 			},
 		},
 	}
@@ -622,9 +647,9 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "invoiceitem_company_id",
+				Name:    "invoiceitem_company_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{InvoiceItemsColumns[16]},
+				Columns: []*schema.Column{InvoiceItemsColumns[16], InvoiceItemsColumns[0]},
 			},
 			{
 				Name:    "invoiceitem_invoice_id_position",
@@ -668,9 +693,9 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "item_company_id",
+				Name:    "item_company_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{ItemsColumns[9]},
+				Columns: []*schema.Column{ItemsColumns[9], ItemsColumns[0]},
 			},
 			{
 				Name:    "item_company_id_code",
@@ -712,9 +737,9 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "journalentry_company_id",
+				Name:    "journalentry_company_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{JournalEntriesColumns[14]},
+				Columns: []*schema.Column{JournalEntriesColumns[14], JournalEntriesColumns[0]},
 			},
 			{
 				Name:    "journalentry_company_id_entry_number",
@@ -725,6 +750,16 @@ var (
 				Name:    "journalentry_source_id",
 				Unique:  false,
 				Columns: []*schema.Column{JournalEntriesColumns[8]},
+			},
+			{
+				Name:    "journalentry_company_id_date_id",
+				Unique:  false,
+				Columns: []*schema.Column{JournalEntriesColumns[14], JournalEntriesColumns[4], JournalEntriesColumns[0]},
+			},
+			{
+				Name:    "journalentry_company_id_created_at_id",
+				Unique:  false,
+				Columns: []*schema.Column{JournalEntriesColumns[14], JournalEntriesColumns[1], JournalEntriesColumns[0]},
 			},
 		},
 	}
@@ -758,9 +793,9 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "ledgerdiscount_company_id",
+				Name:    "ledgerdiscount_company_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{LedgerDiscountsColumns[11]},
+				Columns: []*schema.Column{LedgerDiscountsColumns[11], LedgerDiscountsColumns[0]},
 			},
 			{
 				Name:    "ledgerdiscount_customer_id_date",
@@ -820,9 +855,9 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "ledgerentry_company_id",
+				Name:    "ledgerentry_company_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{LedgerEntriesColumns[11]},
+				Columns: []*schema.Column{LedgerEntriesColumns[11], LedgerEntriesColumns[0]},
 			},
 			{
 				Name:    "ledgerentry_account_id_date",
@@ -891,9 +926,9 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "payment_company_id",
+				Name:    "payment_company_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{PaymentsColumns[17]},
+				Columns: []*schema.Column{PaymentsColumns[17], PaymentsColumns[0]},
 			},
 			{
 				Name:    "payment_company_id_payment_number",
@@ -904,6 +939,21 @@ var (
 				Name:    "payment_customer_id_payment_date",
 				Unique:  false,
 				Columns: []*schema.Column{PaymentsColumns[18], PaymentsColumns[8]},
+			},
+			{
+				Name:    "payment_company_id_payment_date_id",
+				Unique:  false,
+				Columns: []*schema.Column{PaymentsColumns[17], PaymentsColumns[8], PaymentsColumns[0]},
+			},
+			{
+				Name:    "payment_company_id_amount_id",
+				Unique:  false,
+				Columns: []*schema.Column{PaymentsColumns[17], PaymentsColumns[4], PaymentsColumns[0]},
+			},
+			{
+				Name:    "payment_company_id_created_at_id",
+				Unique:  false,
+				Columns: []*schema.Column{PaymentsColumns[17], PaymentsColumns[1], PaymentsColumns[0]},
 			},
 		},
 	}
@@ -945,9 +995,9 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "paymentallocation_company_id",
+				Name:    "paymentallocation_company_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{PaymentAllocationsColumns[5]},
+				Columns: []*schema.Column{PaymentAllocationsColumns[5], PaymentAllocationsColumns[0]},
 			},
 			{
 				Name:    "paymentallocation_invoice_id",
@@ -1018,9 +1068,9 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "quote_company_id",
+				Name:    "quote_company_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{QuotesColumns[31]},
+				Columns: []*schema.Column{QuotesColumns[31], QuotesColumns[0]},
 			},
 			{
 				Name:    "quote_company_id_quote_number",
@@ -1031,6 +1081,26 @@ var (
 				Name:    "quote_customer_id_quote_date",
 				Unique:  false,
 				Columns: []*schema.Column{QuotesColumns[32], QuotesColumns[17]},
+			},
+			{
+				Name:    "quote_company_id_quote_date_id",
+				Unique:  false,
+				Columns: []*schema.Column{QuotesColumns[31], QuotesColumns[17], QuotesColumns[0]},
+			},
+			{
+				Name:    "quote_company_id_valid_until_id",
+				Unique:  false,
+				Columns: []*schema.Column{QuotesColumns[31], QuotesColumns[18], QuotesColumns[0]},
+			},
+			{
+				Name:    "quote_company_id_total_id",
+				Unique:  false,
+				Columns: []*schema.Column{QuotesColumns[31], QuotesColumns[14], QuotesColumns[0]},
+			},
+			{
+				Name:    "quote_company_id_created_at_id",
+				Unique:  false,
+				Columns: []*schema.Column{QuotesColumns[31], QuotesColumns[1], QuotesColumns[0]},
 			},
 		},
 	}
@@ -1082,9 +1152,9 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "quoteitem_company_id",
+				Name:    "quoteitem_company_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{QuoteItemsColumns[15]},
+				Columns: []*schema.Column{QuoteItemsColumns[15], QuoteItemsColumns[0]},
 			},
 			{
 				Name:    "quoteitem_quote_id_position",
@@ -1154,9 +1224,9 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "salesorder_company_id",
+				Name:    "salesorder_company_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{SalesOrdersColumns[28]},
+				Columns: []*schema.Column{SalesOrdersColumns[28], SalesOrdersColumns[0]},
 			},
 			{
 				Name:    "salesorder_company_id_order_number",
@@ -1167,6 +1237,26 @@ var (
 				Name:    "salesorder_customer_id_order_date",
 				Unique:  false,
 				Columns: []*schema.Column{SalesOrdersColumns[29], SalesOrdersColumns[17]},
+			},
+			{
+				Name:    "salesorder_company_id_order_date_id",
+				Unique:  false,
+				Columns: []*schema.Column{SalesOrdersColumns[28], SalesOrdersColumns[17], SalesOrdersColumns[0]},
+			},
+			{
+				Name:    "salesorder_company_id_required_date_id",
+				Unique:  false,
+				Columns: []*schema.Column{SalesOrdersColumns[28], SalesOrdersColumns[18], SalesOrdersColumns[0]},
+			},
+			{
+				Name:    "salesorder_company_id_total_id",
+				Unique:  false,
+				Columns: []*schema.Column{SalesOrdersColumns[28], SalesOrdersColumns[14], SalesOrdersColumns[0]},
+			},
+			{
+				Name:    "salesorder_company_id_created_at_id",
+				Unique:  false,
+				Columns: []*schema.Column{SalesOrdersColumns[28], SalesOrdersColumns[1], SalesOrdersColumns[0]},
 			},
 		},
 	}
@@ -1220,9 +1310,9 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "salesorderitem_company_id",
+				Name:    "salesorderitem_company_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{SalesOrderItemsColumns[17]},
+				Columns: []*schema.Column{SalesOrderItemsColumns[17], SalesOrderItemsColumns[0]},
 			},
 			{
 				Name:    "salesorderitem_sales_order_id_position",
@@ -1257,9 +1347,9 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "taxcode_company_id",
+				Name:    "taxcode_company_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{TaxCodesColumns[7]},
+				Columns: []*schema.Column{TaxCodesColumns[7], TaxCodesColumns[0]},
 			},
 			{
 				Name:    "taxcode_company_id_code",
@@ -1293,9 +1383,9 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "user_company_id",
+				Name:    "user_company_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{UsersColumns[6]},
+				Columns: []*schema.Column{UsersColumns[6], UsersColumns[0]},
 			},
 			{
 				Name:    "user_company_id_email",
@@ -1335,9 +1425,9 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "webhookdelivery_company_id",
+				Name:    "webhookdelivery_company_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{WebhookDeliveriesColumns[12]},
+				Columns: []*schema.Column{WebhookDeliveriesColumns[12], WebhookDeliveriesColumns[0]},
 			},
 			{
 				Name:    "webhookdelivery_endpoint_id_event_id",
@@ -1387,9 +1477,9 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "webhookendpoint_company_id",
+				Name:    "webhookendpoint_company_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{WebhookEndpointsColumns[9]},
+				Columns: []*schema.Column{WebhookEndpointsColumns[9], WebhookEndpointsColumns[0]},
 			},
 			{
 				Name:    "webhookendpoint_company_id_created_at",

@@ -97,7 +97,8 @@ func (Customer) Edges() []ent.Edge {
 func (Customer) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("company_id", "customer_number").Unique(),
-		index.Fields("company_id", "name"),
+		index.Fields("company_id", "name", "id"),
+		index.Fields("company_id", "created_at", "id"),
 	}
 }
 

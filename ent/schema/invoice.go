@@ -62,11 +62,11 @@ func (Invoice) Edges() []ent.Edge {
 
 // Indexes of Invoice.
 func (Invoice) Indexes() []ent.Index {
-	return []ent.Index{
+	return append([]ent.Index{
 		index.Fields("company_id", "invoice_number").Unique(),
 		index.Fields("company_id", "status", "due_date"),
 		index.Fields("customer_id", "invoice_date"),
-	}
+	}, orderIndexes("invoice_date", "due_date", "total", "created_at")...)
 }
 
 // Annotations of Invoice: written only through the sales workflows.

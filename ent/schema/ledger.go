@@ -91,10 +91,10 @@ func (JournalEntry) Edges() []ent.Edge {
 
 // Indexes of JournalEntry.
 func (JournalEntry) Indexes() []ent.Index {
-	return []ent.Index{
+	return append([]ent.Index{
 		index.Fields("company_id", "entry_number").Unique(),
 		index.Fields("source_id"),
-	}
+	}, orderIndexes("date", "created_at")...)
 }
 
 // Hooks of JournalEntry: posted entries are immutable; the only change an

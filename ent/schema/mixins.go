@@ -7,6 +7,7 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
 	"entgo.io/ent/schema/mixin"
 	"github.com/shopspring/decimal"
 
@@ -51,4 +52,18 @@ func rate(name string, ann ...schema.Annotation) ent.Field {
 // serverOwned hides a field from the generated mutation inputs.
 func serverOwned() schema.Annotation {
 	return entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)
+}
+
+// orderIndexes indexes (company_id, field, id) for each order field a list
+// offers, so a page in that order, and a cursor deep into it, is one index
+// range. Fields that every payment or invoice rewrites (amountDue,
+// currentBalance, totalSales, updatedAt) are left out on purpose: an index
+// on them turns each of those writes into an update of every index of the
+// row (see README "Indexes").
+func orderIndexes(fields ...string) []ent.Index {
+	out := make([]ent.Index, len(fields))
+	for i, f := range fields {
+		out[i] = index.Fields("company_id", f, "id")
+	}
+	return out
 }

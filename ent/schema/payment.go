@@ -56,10 +56,10 @@ func (Payment) Edges() []ent.Edge {
 
 // Indexes of Payment.
 func (Payment) Indexes() []ent.Index {
-	return []ent.Index{
+	return append([]ent.Index{
 		index.Fields("company_id", "payment_number").Unique(),
 		index.Fields("customer_id", "payment_date"),
-	}
+	}, orderIndexes("payment_date", "amount", "created_at")...)
 }
 
 // Annotations of Payment.

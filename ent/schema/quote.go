@@ -59,10 +59,10 @@ func (Quote) Edges() []ent.Edge {
 
 // Indexes of Quote.
 func (Quote) Indexes() []ent.Index {
-	return []ent.Index{
+	return append([]ent.Index{
 		index.Fields("company_id", "quote_number").Unique(),
 		index.Fields("customer_id", "quote_date"),
-	}
+	}, orderIndexes("quote_date", "valid_until", "total", "created_at")...)
 }
 
 // Annotations of Quote.

@@ -54,10 +54,10 @@ func (SalesOrder) Edges() []ent.Edge {
 
 // Indexes of SalesOrder.
 func (SalesOrder) Indexes() []ent.Index {
-	return []ent.Index{
+	return append([]ent.Index{
 		index.Fields("company_id", "order_number").Unique(),
 		index.Fields("customer_id", "order_date"),
-	}
+	}, orderIndexes("order_date", "required_date", "total", "created_at")...)
 }
 
 // Annotations of SalesOrder.

@@ -52,7 +52,9 @@ func (m TenantMixin) Edges() []ent.Edge {
 
 // Indexes of the mixin.
 func (TenantMixin) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("company_id")}
+	// (company_id, id): a company's rows in the default (id) order, so a
+	// list page or a deep cursor is one index range, never a scan.
+	return []ent.Index{index.Fields("company_id", "id")}
 }
 
 // Policy filters every read and write to the acting company.

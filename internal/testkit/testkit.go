@@ -9,10 +9,12 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -49,7 +51,10 @@ type Env struct {
 	Srv    *server.Server
 	A, B   Tenant
 
-	queries atomic.Int64
+	queries   atomic.Int64
+	capturing atomic.Bool
+	mu        sync.Mutex
+	captured  []string
 }
 
 // Options adjust an environment.
@@ -70,8 +75,13 @@ func New(t testing.TB, opts ...Options) *Env {
 	}
 	_, db, dsn := pgtest.OpenDSN(t)
 	e := &Env{T: t, DB: db, DSN: dsn}
-	drv := dialect.DebugWithContext(entsql.OpenDB(dialect.Postgres, db), func(context.Context, ...any) {
+	drv := dialect.DebugWithContext(entsql.OpenDB(dialect.Postgres, db), func(_ context.Context, v ...any) {
 		e.queries.Add(1)
+		if e.capturing.Load() {
+			e.mu.Lock()
+			e.captured = append(e.captured, fmt.Sprint(v...))
+			e.mu.Unlock()
+		}
 	})
 	e.Client = ent.NewClient(ent.Driver(drv))
 	so := server.Options{Development: true, AllowedOrigins: o.AllowedOrigins, DSN: dsn,
@@ -141,6 +151,20 @@ func (e *Env) CountQueries(fn func()) int64 {
 	before := e.queries.Load()
 	fn()
 	return e.queries.Load() - before
+}
+
+// CaptureQueries runs fn and returns the SQL statements it issued, as
+// ent's debug driver prints them (statement text and arguments).
+func (e *Env) CaptureQueries(fn func()) []string {
+	e.mu.Lock()
+	e.captured = nil
+	e.mu.Unlock()
+	e.capturing.Store(true)
+	fn()
+	e.capturing.Store(false)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.captured
 }
 
 // Response is a decoded HTTP answer.

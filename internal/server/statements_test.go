@@ -1,0 +1,151 @@
+package server_test
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/bigledger/bigledger/internal/benchdata"
+	tk "github.com/bigledger/bigledger/internal/testkit"
+)
+
+func countMatching(stmts []string, substr string) int {
+	n := 0
+	for _, s := range stmts {
+		if strings.Contains(s, substr) {
+			n++
+		}
+	}
+	return n
+}
+
+// The statements a request costs are pinned for the reads every screen
+// makes: a point read is one statement (the key is remembered), the
+// invoice screen four whatever its size, and a list counts only when
+// totalCount is asked.
+func TestStatementsPerRequest(t *testing.T) {
+	e := tk.New(t)
+	loadBenchData(t, e, e.A, smallSpec)
+	d := e.MustGQL(e.A, `{ customers(first: 100) { edges { node { id invoices(first: 1) { edges { node { id } } } } } } }`, nil)
+	// The customer with the most invoices, for the screen.
+	var busy string
+	most := -1
+	for _, ed := range tk.Get(d, "customers", "edges").([]any) {
+		id := tk.Str(ed, "node", "id")
+		r := e.MustGQL(e.A, `query($id: ID!) { customer(id: $id) { invoices { totalCount } } }`, map[string]any{"id": id})
+		if n := int(tk.Get(r, "customer", "invoices", "totalCount").(float64)); n > most {
+			busy, most = id, n
+		}
+	}
+	if most < 4 {
+		t.Fatalf("test data: busiest customer has %d invoices", most)
+	}
+
+	point := e.CaptureQueries(func() {
+		e.MustGQL(e.A, `query($id: ID!) { customer(id: $id) { id name email customerNumber creditLimit } }`, map[string]any{"id": busy})
+	})
+	if len(point) != 1 || countMatching(point, "api_keys") != 0 {
+		t.Fatalf("customer(id) point read: %d statements: %v", len(point), point)
+	}
+	rest := e.CaptureQueries(func() {
+		if r := e.Do(e.A, "GET", "/api/v1/customers/"+busy, nil); r.Status != 200 {
+			t.Fatal(r.Status)
+		}
+	})
+	if len(rest) > 3 || countMatching(rest, "api_keys") != 0 {
+		t.Fatalf("REST customer read: %d statements: %v", len(rest), rest)
+	}
+
+	const screen = `query($id: ID!, $n: Int) { customer(id: $id) { id name currentBalance
+		invoices(first: $n, orderBy: [{field: INVOICE_DATE, direction: DESC}]) { edges { node {
+			id invoiceNumber total amountDue items { description lineTotal } payments { amount paymentDate } } } } } }`
+	screenCost := func(n int) []string {
+		return e.CaptureQueries(func() {
+			r := e.MustGQL(e.A, screen, map[string]any{"id": busy, "n": n})
+			if got := len(tk.Get(r, "customer", "invoices", "edges").([]any)); got != min(n, most) {
+				t.Fatalf("screen of %d: %d invoices", n, got)
+			}
+		})
+	}
+	s2, s10 := screenCost(2), screenCost(10)
+	if len(s2) != len(s10) || len(s10) > 4 {
+		t.Fatalf("invoice screen: %d statements for 2 invoices, %d for 10: %v", len(s2), len(s10), s10)
+	}
+
+	list := func(q string) []string {
+		return e.CaptureQueries(func() { e.MustGQL(e.A, q, nil) })
+	}
+	noTotal := list(`{ invoices(first: 20) { pageInfo { hasNextPage endCursor } edges { node { id invoiceNumber customer { name } } } } }`)
+	if c := countMatching(noTotal, "COUNT("); c != 0 || len(noTotal) > 2 {
+		t.Fatalf("list without totalCount: %d statements, %d counts: %v", len(noTotal), c, noTotal)
+	}
+	withTotal := list(`{ invoices(first: 20) { totalCount pageInfo { hasNextPage } edges { node { id invoiceNumber customer { name } } } } }`)
+	if c := countMatching(withTotal, "COUNT("); c != 1 || len(withTotal) != len(noTotal)+1 {
+		t.Fatalf("list with totalCount: %d statements, %d counts: %v", len(withTotal), c, withTotal)
+	}
+	t.Logf("statements: point %d, REST point %d, screen %d, list %d (+1 with totalCount)", len(point), len(rest), len(s10), len(noTotal))
+}
+
+// REST counts a listing once: the first page counts, later pages repeat
+// the total their cursor carries; past 10,000 rows the first page counts
+// no further and flags the total as an estimate (count=exact counts).
+func TestRESTTotalsCountedOncePerListing(t *testing.T) {
+	e := tk.New(t)
+	loadBenchData(t, e, e.A, smallSpec)
+	var next string
+	first := e.CaptureQueries(func() {
+		r := e.Do(e.A, "GET", "/api/v1/invoices?limit=7", nil)
+		if r.Status != 200 || tk.Get(r.Body, "pagination", "total") != float64(smallSpec.Invoices) || tk.Get(r.Body, "pagination", "totalEstimated") != nil {
+			t.Fatalf("first page: %d %s", r.Status, r.Raw)
+		}
+		next = tk.Str(r.Body, "pagination", "nextCursor")
+	})
+	if countMatching(first, "COUNT(") != 1 {
+		t.Fatalf("first page counted %d times: %v", countMatching(first, "COUNT("), first)
+	}
+	// Rows added during the listing do not change the total it shows.
+	e.Do(e.A, "POST", "/api/v1/customers", map[string]any{"name": "Mid listing", "email": "mid@example.com"})
+	later := e.CaptureQueries(func() {
+		r := e.Do(e.A, "GET", "/api/v1/invoices?limit=7&cursor="+url.QueryEscape(next), nil)
+		if r.Status != 200 || tk.Get(r.Body, "pagination", "total") != float64(smallSpec.Invoices) || !strings.HasPrefix(tk.Str(r.Body, "pagination", "nextCursor"), "t60.") {
+			t.Fatalf("second page: %d %s", r.Status, r.Raw)
+		}
+	})
+	if countMatching(later, "COUNT(") != 0 {
+		t.Fatalf("second page counted: %v", later)
+	}
+	if r := e.Do(e.A, "GET", "/api/v1/invoices?count=maybe", nil); r.Status != 400 || tk.Str(r.Body, "error", "details", 0, "field") != "count" {
+		t.Fatalf("count=maybe: %d %s", r.Status, r.Raw)
+	}
+
+	// Past the bound.
+	big := benchdata.Spec{Customers: 10050, Groups: 1, Seed: 3}
+	if _, err := benchdata.Load(e.Ctx(e.B), e.DB, e.B.CompanyID, big); err != nil {
+		t.Fatal(err)
+	}
+	var est float64
+	bounded := e.CaptureQueries(func() {
+		r := e.Do(e.B, "GET", "/api/v1/customers?limit=5", nil)
+		est, _ = tk.Get(r.Body, "pagination", "total").(float64)
+		if r.Status != 200 || tk.Get(r.Body, "pagination", "totalEstimated") != true || est <= 10000 ||
+			!strings.HasPrefix(tk.Str(r.Body, "pagination", "nextCursor"), "e") {
+			t.Fatalf("large first page: %d %s", r.Status, r.Raw)
+		}
+	})
+	if countMatching(bounded, "LIMIT 10001") != 1 || countMatching(bounded, "EXPLAIN") != 1 {
+		t.Fatalf("large first page statements: %v", bounded)
+	}
+	if est < 9000 || est > 11000 {
+		t.Fatalf("estimate %v for 10,050 customers", est)
+	}
+	r := e.Do(e.B, "GET", "/api/v1/customers?limit=5&count=exact", nil)
+	if r.Status != 200 || tk.Get(r.Body, "pagination", "total") != float64(10050) || tk.Get(r.Body, "pagination", "totalEstimated") != nil {
+		t.Fatalf("count=exact: %d %s", r.Status, r.Raw)
+	}
+	// A filter that narrows below the bound counts exactly.
+	r = e.Do(e.B, "GET", "/api/v1/customers?limit=5&search="+url.QueryEscape("Customer 0100"), nil)
+	if r.Status != 200 || tk.Get(r.Body, "pagination", "totalEstimated") != nil || fmt.Sprint(tk.Get(r.Body, "pagination", "total")) != "10" {
+		t.Fatalf("filtered large list: %d %s", r.Status, r.Raw)
+	}
+}
