@@ -102,6 +102,8 @@ type Invoice struct {
 	EinvoiceUUID *string `json:"einvoice_uuid,omitempty"`
 	// EinvoiceValidationHash holds the value of the "einvoice_validation_hash" field.
 	EinvoiceValidationHash *string `json:"einvoice_validation_hash,omitempty"`
+	// OverdueNotifiedAt holds the value of the "overdue_notified_at" field.
+	OverdueNotifiedAt *time.Time `json:"overdue_notified_at,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the InvoiceQuery when eager-loading is set.
 	Edges        InvoiceEdges `json:"edges"`
@@ -202,7 +204,7 @@ func (*Invoice) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullInt64)
 		case invoice.FieldCurrency, invoice.FieldReference, invoice.FieldNotes, invoice.FieldTerms, invoice.FieldInvoiceNumber, invoice.FieldStatus, invoice.FieldPurchaseOrder, invoice.FieldPaymentStatus, invoice.FieldVoidReason, invoice.FieldEinvoiceStatus, invoice.FieldEinvoiceUUID, invoice.FieldEinvoiceValidationHash:
 			values[i] = new(sql.NullString)
-		case invoice.FieldCreatedAt, invoice.FieldUpdatedAt, invoice.FieldIssuedAt, invoice.FieldSentAt, invoice.FieldVoidedAt, invoice.FieldEinvoiceSubmittedAt, invoice.FieldEinvoiceAcceptedAt:
+		case invoice.FieldCreatedAt, invoice.FieldUpdatedAt, invoice.FieldIssuedAt, invoice.FieldSentAt, invoice.FieldVoidedAt, invoice.FieldEinvoiceSubmittedAt, invoice.FieldEinvoiceAcceptedAt, invoice.FieldOverdueNotifiedAt:
 			values[i] = new(sql.NullTime)
 		case invoice.FieldInvoiceDate, invoice.FieldDueDate:
 			values[i] = new(types.Date)
@@ -482,6 +484,13 @@ func (_m *Invoice) assignValues(columns []string, values []any) error {
 				_m.EinvoiceValidationHash = new(string)
 				*_m.EinvoiceValidationHash = value.String
 			}
+		case invoice.FieldOverdueNotifiedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field overdue_notified_at", values[i])
+			} else if value.Valid {
+				_m.OverdueNotifiedAt = new(time.Time)
+				*_m.OverdueNotifiedAt = value.Time
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -688,6 +697,11 @@ func (_m *Invoice) String() string {
 	if v := _m.EinvoiceValidationHash; v != nil {
 		builder.WriteString("einvoice_validation_hash=")
 		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
+	if v := _m.OverdueNotifiedAt; v != nil {
+		builder.WriteString("overdue_notified_at=")
+		builder.WriteString(v.Format(time.ANSIC))
 	}
 	builder.WriteByte(')')
 	return builder.String()

@@ -529,6 +529,20 @@ func (_c *InvoiceCreate) SetNillableEinvoiceValidationHash(v *string) *InvoiceCr
 	return _c
 }
 
+// SetOverdueNotifiedAt sets the "overdue_notified_at" field.
+func (_c *InvoiceCreate) SetOverdueNotifiedAt(v time.Time) *InvoiceCreate {
+	_c.mutation.SetOverdueNotifiedAt(v)
+	return _c
+}
+
+// SetNillableOverdueNotifiedAt sets the "overdue_notified_at" field if the given value is not nil.
+func (_c *InvoiceCreate) SetNillableOverdueNotifiedAt(v *time.Time) *InvoiceCreate {
+	if v != nil {
+		_c.SetOverdueNotifiedAt(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *InvoiceCreate) SetID(v pulid.ID) *InvoiceCreate {
 	_c.mutation.SetID(v)
@@ -1000,6 +1014,10 @@ func (_c *InvoiceCreate) createSpec() (*Invoice, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.EinvoiceValidationHash(); ok {
 		_spec.SetField(invoice.FieldEinvoiceValidationHash, field.TypeString, value)
 		_node.EinvoiceValidationHash = &value
+	}
+	if value, ok := _c.mutation.OverdueNotifiedAt(); ok {
+		_spec.SetField(invoice.FieldOverdueNotifiedAt, field.TypeTime, value)
+		_node.OverdueNotifiedAt = &value
 	}
 	if nodes := _c.mutation.CompanyIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -1631,6 +1649,24 @@ func (u *InvoiceUpsert) UpdateEinvoiceValidationHash() *InvoiceUpsert {
 // ClearEinvoiceValidationHash clears the value of the "einvoice_validation_hash" field.
 func (u *InvoiceUpsert) ClearEinvoiceValidationHash() *InvoiceUpsert {
 	u.SetNull(invoice.FieldEinvoiceValidationHash)
+	return u
+}
+
+// SetOverdueNotifiedAt sets the "overdue_notified_at" field.
+func (u *InvoiceUpsert) SetOverdueNotifiedAt(v time.Time) *InvoiceUpsert {
+	u.Set(invoice.FieldOverdueNotifiedAt, v)
+	return u
+}
+
+// UpdateOverdueNotifiedAt sets the "overdue_notified_at" field to the value that was provided on create.
+func (u *InvoiceUpsert) UpdateOverdueNotifiedAt() *InvoiceUpsert {
+	u.SetExcluded(invoice.FieldOverdueNotifiedAt)
+	return u
+}
+
+// ClearOverdueNotifiedAt clears the value of the "overdue_notified_at" field.
+func (u *InvoiceUpsert) ClearOverdueNotifiedAt() *InvoiceUpsert {
+	u.SetNull(invoice.FieldOverdueNotifiedAt)
 	return u
 }
 
@@ -2278,6 +2314,27 @@ func (u *InvoiceUpsertOne) UpdateEinvoiceValidationHash() *InvoiceUpsertOne {
 func (u *InvoiceUpsertOne) ClearEinvoiceValidationHash() *InvoiceUpsertOne {
 	return u.Update(func(s *InvoiceUpsert) {
 		s.ClearEinvoiceValidationHash()
+	})
+}
+
+// SetOverdueNotifiedAt sets the "overdue_notified_at" field.
+func (u *InvoiceUpsertOne) SetOverdueNotifiedAt(v time.Time) *InvoiceUpsertOne {
+	return u.Update(func(s *InvoiceUpsert) {
+		s.SetOverdueNotifiedAt(v)
+	})
+}
+
+// UpdateOverdueNotifiedAt sets the "overdue_notified_at" field to the value that was provided on create.
+func (u *InvoiceUpsertOne) UpdateOverdueNotifiedAt() *InvoiceUpsertOne {
+	return u.Update(func(s *InvoiceUpsert) {
+		s.UpdateOverdueNotifiedAt()
+	})
+}
+
+// ClearOverdueNotifiedAt clears the value of the "overdue_notified_at" field.
+func (u *InvoiceUpsertOne) ClearOverdueNotifiedAt() *InvoiceUpsertOne {
+	return u.Update(func(s *InvoiceUpsert) {
+		s.ClearOverdueNotifiedAt()
 	})
 }
 
@@ -3092,6 +3149,27 @@ func (u *InvoiceUpsertBulk) UpdateEinvoiceValidationHash() *InvoiceUpsertBulk {
 func (u *InvoiceUpsertBulk) ClearEinvoiceValidationHash() *InvoiceUpsertBulk {
 	return u.Update(func(s *InvoiceUpsert) {
 		s.ClearEinvoiceValidationHash()
+	})
+}
+
+// SetOverdueNotifiedAt sets the "overdue_notified_at" field.
+func (u *InvoiceUpsertBulk) SetOverdueNotifiedAt(v time.Time) *InvoiceUpsertBulk {
+	return u.Update(func(s *InvoiceUpsert) {
+		s.SetOverdueNotifiedAt(v)
+	})
+}
+
+// UpdateOverdueNotifiedAt sets the "overdue_notified_at" field to the value that was provided on create.
+func (u *InvoiceUpsertBulk) UpdateOverdueNotifiedAt() *InvoiceUpsertBulk {
+	return u.Update(func(s *InvoiceUpsert) {
+		s.UpdateOverdueNotifiedAt()
+	})
+}
+
+// ClearOverdueNotifiedAt clears the value of the "overdue_notified_at" field.
+func (u *InvoiceUpsertBulk) ClearOverdueNotifiedAt() *InvoiceUpsertBulk {
+	return u.Update(func(s *InvoiceUpsert) {
+		s.ClearOverdueNotifiedAt()
 	})
 }
 

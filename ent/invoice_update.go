@@ -583,6 +583,26 @@ func (_u *InvoiceUpdate) ClearEinvoiceValidationHash() *InvoiceUpdate {
 	return _u
 }
 
+// SetOverdueNotifiedAt sets the "overdue_notified_at" field.
+func (_u *InvoiceUpdate) SetOverdueNotifiedAt(v time.Time) *InvoiceUpdate {
+	_u.mutation.SetOverdueNotifiedAt(v)
+	return _u
+}
+
+// SetNillableOverdueNotifiedAt sets the "overdue_notified_at" field if the given value is not nil.
+func (_u *InvoiceUpdate) SetNillableOverdueNotifiedAt(v *time.Time) *InvoiceUpdate {
+	if v != nil {
+		_u.SetOverdueNotifiedAt(*v)
+	}
+	return _u
+}
+
+// ClearOverdueNotifiedAt clears the value of the "overdue_notified_at" field.
+func (_u *InvoiceUpdate) ClearOverdueNotifiedAt() *InvoiceUpdate {
+	_u.mutation.ClearOverdueNotifiedAt()
+	return _u
+}
+
 // AddItemIDs adds the "items" edge to the InvoiceItem entity by IDs.
 func (_u *InvoiceUpdate) AddItemIDs(ids ...pulid.ID) *InvoiceUpdate {
 	_u.mutation.AddItemIDs(ids...)
@@ -918,6 +938,12 @@ func (_u *InvoiceUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.EinvoiceValidationHashCleared() {
 		_spec.ClearField(invoice.FieldEinvoiceValidationHash, field.TypeString)
+	}
+	if value, ok := _u.mutation.OverdueNotifiedAt(); ok {
+		_spec.SetField(invoice.FieldOverdueNotifiedAt, field.TypeTime, value)
+	}
+	if _u.mutation.OverdueNotifiedAtCleared() {
+		_spec.ClearField(invoice.FieldOverdueNotifiedAt, field.TypeTime)
 	}
 	if _u.mutation.ItemsCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -1580,6 +1606,26 @@ func (_u *InvoiceUpdateOne) ClearEinvoiceValidationHash() *InvoiceUpdateOne {
 	return _u
 }
 
+// SetOverdueNotifiedAt sets the "overdue_notified_at" field.
+func (_u *InvoiceUpdateOne) SetOverdueNotifiedAt(v time.Time) *InvoiceUpdateOne {
+	_u.mutation.SetOverdueNotifiedAt(v)
+	return _u
+}
+
+// SetNillableOverdueNotifiedAt sets the "overdue_notified_at" field if the given value is not nil.
+func (_u *InvoiceUpdateOne) SetNillableOverdueNotifiedAt(v *time.Time) *InvoiceUpdateOne {
+	if v != nil {
+		_u.SetOverdueNotifiedAt(*v)
+	}
+	return _u
+}
+
+// ClearOverdueNotifiedAt clears the value of the "overdue_notified_at" field.
+func (_u *InvoiceUpdateOne) ClearOverdueNotifiedAt() *InvoiceUpdateOne {
+	_u.mutation.ClearOverdueNotifiedAt()
+	return _u
+}
+
 // AddItemIDs adds the "items" edge to the InvoiceItem entity by IDs.
 func (_u *InvoiceUpdateOne) AddItemIDs(ids ...pulid.ID) *InvoiceUpdateOne {
 	_u.mutation.AddItemIDs(ids...)
@@ -1945,6 +1991,12 @@ func (_u *InvoiceUpdateOne) sqlSave(ctx context.Context) (_node *Invoice, err er
 	}
 	if _u.mutation.EinvoiceValidationHashCleared() {
 		_spec.ClearField(invoice.FieldEinvoiceValidationHash, field.TypeString)
+	}
+	if value, ok := _u.mutation.OverdueNotifiedAt(); ok {
+		_spec.SetField(invoice.FieldOverdueNotifiedAt, field.TypeTime, value)
+	}
+	if _u.mutation.OverdueNotifiedAtCleared() {
+		_spec.ClearField(invoice.FieldOverdueNotifiedAt, field.TypeTime)
 	}
 	if _u.mutation.ItemsCleared() {
 		edge := &sqlgraph.EdgeSpec{

@@ -14184,6 +14184,7 @@ type InvoiceMutation struct {
 	einvoice_accepted_at     *time.Time
 	einvoice_uuid            *string
 	einvoice_validation_hash *string
+	overdue_notified_at      *time.Time
 	clearedFields            map[string]struct{}
 	company                  *pulid.ID
 	clearedcompany           bool
@@ -15964,6 +15965,55 @@ func (m *InvoiceMutation) ResetEinvoiceValidationHash() {
 	delete(m.clearedFields, invoice.FieldEinvoiceValidationHash)
 }
 
+// SetOverdueNotifiedAt sets the "overdue_notified_at" field.
+func (m *InvoiceMutation) SetOverdueNotifiedAt(t time.Time) {
+	m.overdue_notified_at = &t
+}
+
+// OverdueNotifiedAt returns the value of the "overdue_notified_at" field in the mutation.
+func (m *InvoiceMutation) OverdueNotifiedAt() (r time.Time, exists bool) {
+	v := m.overdue_notified_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOverdueNotifiedAt returns the old "overdue_notified_at" field's value of the Invoice entity.
+// If the Invoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceMutation) OldOverdueNotifiedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOverdueNotifiedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOverdueNotifiedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOverdueNotifiedAt: %w", err)
+	}
+	return oldValue.OverdueNotifiedAt, nil
+}
+
+// ClearOverdueNotifiedAt clears the value of the "overdue_notified_at" field.
+func (m *InvoiceMutation) ClearOverdueNotifiedAt() {
+	m.overdue_notified_at = nil
+	m.clearedFields[invoice.FieldOverdueNotifiedAt] = struct{}{}
+}
+
+// OverdueNotifiedAtCleared returns if the "overdue_notified_at" field was cleared in this mutation.
+func (m *InvoiceMutation) OverdueNotifiedAtCleared() bool {
+	_, ok := m.clearedFields[invoice.FieldOverdueNotifiedAt]
+	return ok
+}
+
+// ResetOverdueNotifiedAt resets all changes to the "overdue_notified_at" field.
+func (m *InvoiceMutation) ResetOverdueNotifiedAt() {
+	m.overdue_notified_at = nil
+	delete(m.clearedFields, invoice.FieldOverdueNotifiedAt)
+}
+
 // ClearCompany clears the "company" edge to the Company entity.
 func (m *InvoiceMutation) ClearCompany() {
 	m.clearedcompany = true
@@ -16187,7 +16237,7 @@ func (m *InvoiceMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *InvoiceMutation) Fields() []string {
-	fields := make([]string, 0, 39)
+	fields := make([]string, 0, 40)
 	if m.created_at != nil {
 		fields = append(fields, invoice.FieldCreatedAt)
 	}
@@ -16305,6 +16355,9 @@ func (m *InvoiceMutation) Fields() []string {
 	if m.einvoice_validation_hash != nil {
 		fields = append(fields, invoice.FieldEinvoiceValidationHash)
 	}
+	if m.overdue_notified_at != nil {
+		fields = append(fields, invoice.FieldOverdueNotifiedAt)
+	}
 	return fields
 }
 
@@ -16391,6 +16444,8 @@ func (m *InvoiceMutation) Field(name string) (ent.Value, bool) {
 		return m.EinvoiceUUID()
 	case invoice.FieldEinvoiceValidationHash:
 		return m.EinvoiceValidationHash()
+	case invoice.FieldOverdueNotifiedAt:
+		return m.OverdueNotifiedAt()
 	}
 	return nil, false
 }
@@ -16478,6 +16533,8 @@ func (m *InvoiceMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldEinvoiceUUID(ctx)
 	case invoice.FieldEinvoiceValidationHash:
 		return m.OldEinvoiceValidationHash(ctx)
+	case invoice.FieldOverdueNotifiedAt:
+		return m.OldOverdueNotifiedAt(ctx)
 	}
 	return nil, fmt.Errorf("unknown Invoice field %s", name)
 }
@@ -16760,6 +16817,13 @@ func (m *InvoiceMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetEinvoiceValidationHash(v)
 		return nil
+	case invoice.FieldOverdueNotifiedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOverdueNotifiedAt(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Invoice field %s", name)
 }
@@ -16859,6 +16923,9 @@ func (m *InvoiceMutation) ClearedFields() []string {
 	if m.FieldCleared(invoice.FieldEinvoiceValidationHash) {
 		fields = append(fields, invoice.FieldEinvoiceValidationHash)
 	}
+	if m.FieldCleared(invoice.FieldOverdueNotifiedAt) {
+		fields = append(fields, invoice.FieldOverdueNotifiedAt)
+	}
 	return fields
 }
 
@@ -16926,6 +16993,9 @@ func (m *InvoiceMutation) ClearField(name string) error {
 		return nil
 	case invoice.FieldEinvoiceValidationHash:
 		m.ClearEinvoiceValidationHash()
+		return nil
+	case invoice.FieldOverdueNotifiedAt:
+		m.ClearOverdueNotifiedAt()
 		return nil
 	}
 	return fmt.Errorf("unknown Invoice nullable field %s", name)
@@ -17051,6 +17121,9 @@ func (m *InvoiceMutation) ResetField(name string) error {
 		return nil
 	case invoice.FieldEinvoiceValidationHash:
 		m.ResetEinvoiceValidationHash()
+		return nil
+	case invoice.FieldOverdueNotifiedAt:
+		m.ResetOverdueNotifiedAt()
 		return nil
 	}
 	return fmt.Errorf("unknown Invoice field %s", name)

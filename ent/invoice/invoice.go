@@ -98,6 +98,8 @@ const (
 	FieldEinvoiceUUID = "einvoice_uuid"
 	// FieldEinvoiceValidationHash holds the string denoting the einvoice_validation_hash field in the database.
 	FieldEinvoiceValidationHash = "einvoice_validation_hash"
+	// FieldOverdueNotifiedAt holds the string denoting the overdue_notified_at field in the database.
+	FieldOverdueNotifiedAt = "overdue_notified_at"
 	// EdgeCompany holds the string denoting the company edge name in mutations.
 	EdgeCompany = "company"
 	// EdgeCustomer holds the string denoting the customer edge name in mutations.
@@ -189,6 +191,7 @@ var Columns = []string{
 	FieldEinvoiceAcceptedAt,
 	FieldEinvoiceUUID,
 	FieldEinvoiceValidationHash,
+	FieldOverdueNotifiedAt,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -522,6 +525,11 @@ func ByEinvoiceUUID(opts ...sql.OrderTermOption) OrderOption {
 // ByEinvoiceValidationHash orders the results by the einvoice_validation_hash field.
 func ByEinvoiceValidationHash(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldEinvoiceValidationHash, opts...).ToFunc()
+}
+
+// ByOverdueNotifiedAt orders the results by the overdue_notified_at field.
+func ByOverdueNotifiedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldOverdueNotifiedAt, opts...).ToFunc()
 }
 
 // ByCompanyField orders the results by company field.

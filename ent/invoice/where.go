@@ -223,6 +223,11 @@ func EinvoiceValidationHash(v string) predicate.Invoice {
 	return predicate.Invoice(sql.FieldEQ(FieldEinvoiceValidationHash, v))
 }
 
+// OverdueNotifiedAt applies equality check predicate on the "overdue_notified_at" field. It's identical to OverdueNotifiedAtEQ.
+func OverdueNotifiedAt(v time.Time) predicate.Invoice {
+	return predicate.Invoice(sql.FieldEQ(FieldOverdueNotifiedAt, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Invoice {
 	return predicate.Invoice(sql.FieldEQ(FieldCreatedAt, v))
@@ -2096,6 +2101,56 @@ func EinvoiceValidationHashEqualFold(v string) predicate.Invoice {
 // EinvoiceValidationHashContainsFold applies the ContainsFold predicate on the "einvoice_validation_hash" field.
 func EinvoiceValidationHashContainsFold(v string) predicate.Invoice {
 	return predicate.Invoice(sql.FieldContainsFold(FieldEinvoiceValidationHash, v))
+}
+
+// OverdueNotifiedAtEQ applies the EQ predicate on the "overdue_notified_at" field.
+func OverdueNotifiedAtEQ(v time.Time) predicate.Invoice {
+	return predicate.Invoice(sql.FieldEQ(FieldOverdueNotifiedAt, v))
+}
+
+// OverdueNotifiedAtNEQ applies the NEQ predicate on the "overdue_notified_at" field.
+func OverdueNotifiedAtNEQ(v time.Time) predicate.Invoice {
+	return predicate.Invoice(sql.FieldNEQ(FieldOverdueNotifiedAt, v))
+}
+
+// OverdueNotifiedAtIn applies the In predicate on the "overdue_notified_at" field.
+func OverdueNotifiedAtIn(vs ...time.Time) predicate.Invoice {
+	return predicate.Invoice(sql.FieldIn(FieldOverdueNotifiedAt, vs...))
+}
+
+// OverdueNotifiedAtNotIn applies the NotIn predicate on the "overdue_notified_at" field.
+func OverdueNotifiedAtNotIn(vs ...time.Time) predicate.Invoice {
+	return predicate.Invoice(sql.FieldNotIn(FieldOverdueNotifiedAt, vs...))
+}
+
+// OverdueNotifiedAtGT applies the GT predicate on the "overdue_notified_at" field.
+func OverdueNotifiedAtGT(v time.Time) predicate.Invoice {
+	return predicate.Invoice(sql.FieldGT(FieldOverdueNotifiedAt, v))
+}
+
+// OverdueNotifiedAtGTE applies the GTE predicate on the "overdue_notified_at" field.
+func OverdueNotifiedAtGTE(v time.Time) predicate.Invoice {
+	return predicate.Invoice(sql.FieldGTE(FieldOverdueNotifiedAt, v))
+}
+
+// OverdueNotifiedAtLT applies the LT predicate on the "overdue_notified_at" field.
+func OverdueNotifiedAtLT(v time.Time) predicate.Invoice {
+	return predicate.Invoice(sql.FieldLT(FieldOverdueNotifiedAt, v))
+}
+
+// OverdueNotifiedAtLTE applies the LTE predicate on the "overdue_notified_at" field.
+func OverdueNotifiedAtLTE(v time.Time) predicate.Invoice {
+	return predicate.Invoice(sql.FieldLTE(FieldOverdueNotifiedAt, v))
+}
+
+// OverdueNotifiedAtIsNil applies the IsNil predicate on the "overdue_notified_at" field.
+func OverdueNotifiedAtIsNil() predicate.Invoice {
+	return predicate.Invoice(sql.FieldIsNull(FieldOverdueNotifiedAt))
+}
+
+// OverdueNotifiedAtNotNil applies the NotNil predicate on the "overdue_notified_at" field.
+func OverdueNotifiedAtNotNil() predicate.Invoice {
+	return predicate.Invoice(sql.FieldNotNull(FieldOverdueNotifiedAt))
 }
 
 // HasCompany applies the HasEdge predicate on the "company" edge.

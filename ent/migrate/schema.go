@@ -526,6 +526,7 @@ var (
 		{Name: "einvoice_accepted_at", Type: field.TypeTime, Nullable: true},
 		{Name: "einvoice_uuid", Type: field.TypeString, Nullable: true},
 		{Name: "einvoice_validation_hash", Type: field.TypeString, Nullable: true},
+		{Name: "overdue_notified_at", Type: field.TypeTime, Nullable: true},
 		{Name: "company_id", Type: field.TypeString, Size: 40},
 		{Name: "customer_id", Type: field.TypeString, Size: 40},
 		{Name: "sales_order_id", Type: field.TypeString, Nullable: true, Size: 40},
@@ -538,19 +539,19 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "invoices_companies_invoices",
-				Columns:    []*schema.Column{InvoicesColumns[37]},
+				Columns:    []*schema.Column{InvoicesColumns[38]},
 				RefColumns: []*schema.Column{CompaniesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "invoices_customers_invoices",
-				Columns:    []*schema.Column{InvoicesColumns[38]},
+				Columns:    []*schema.Column{InvoicesColumns[39]},
 				RefColumns: []*schema.Column{CustomersColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "invoices_sales_orders_invoices",
-				Columns:    []*schema.Column{InvoicesColumns[39]},
+				Columns:    []*schema.Column{InvoicesColumns[40]},
 				RefColumns: []*schema.Column{SalesOrdersColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -559,42 +560,50 @@ var (
 			{
 				Name:    "invoice_company_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{InvoicesColumns[37], InvoicesColumns[0]},
+				Columns: []*schema.Column{InvoicesColumns[38], InvoicesColumns[0]},
 			},
 			{
 				Name:    "invoice_company_id_invoice_number",
 				Unique:  true,
-				Columns: []*schema.Column{InvoicesColumns[37], InvoicesColumns[16]},
+				Columns: []*schema.Column{InvoicesColumns[38], InvoicesColumns[16]},
 			},
 			{
 				Name:    "invoice_company_id_status_due_date",
 				Unique:  false,
-				Columns: []*schema.Column{InvoicesColumns[37], InvoicesColumns[19], InvoicesColumns[18]},
+				Columns: []*schema.Column{InvoicesColumns[38], InvoicesColumns[19], InvoicesColumns[18]},
 			},
 			{
 				Name:    "invoice_customer_id_invoice_date",
 				Unique:  false,
-				Columns: []*schema.Column{InvoicesColumns[38], InvoicesColumns[17]},
+				Columns: []*schema.Column{InvoicesColumns[39], InvoicesColumns[17]},
+			},
+			{
+				Name:    "invoice_overdue_pending",
+				Unique:  false,
+				Columns: []*schema.Column{InvoicesColumns[18]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "((status)::text = 'sent'::text) AND (overdue_notified_at IS NULL)",
+				},
 			},
 			{
 				Name:    "invoice_company_id_invoice_date_id",
 				Unique:  false,
-				Columns: []*schema.Column{InvoicesColumns[37], InvoicesColumns[17], InvoicesColumns[0]},
+				Columns: []*schema.Column{InvoicesColumns[38], InvoicesColumns[17], InvoicesColumns[0]},
 			},
 			{
 				Name:    "invoice_company_id_due_date_id",
 				Unique:  false,
-				Columns: []*schema.Column{InvoicesColumns[37], InvoicesColumns[18], InvoicesColumns[0]},
+				Columns: []*schema.Column{InvoicesColumns[38], InvoicesColumns[18], InvoicesColumns[0]},
 			},
 			{
 				Name:    "invoice_company_id_total_id",
 				Unique:  false,
-				Columns: []*schema.Column{InvoicesColumns[37], InvoicesColumns[14], InvoicesColumns[0]},
+				Columns: []*schema.Column{InvoicesColumns[38], InvoicesColumns[14], InvoicesColumns[0]},
 			},
 			{
 				Name:    "invoice_company_id_created_at_id",
 				Unique:  false,
-				Columns: []*schema.Column{InvoicesColumns[37], InvoicesColumns[1], InvoicesColumns[0]},
+				Columns: []*schema.Column{InvoicesColumns[38], InvoicesColumns[1], InvoicesColumns[0]},
 			},
 		},
 	}

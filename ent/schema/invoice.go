@@ -3,6 +3,7 @@ package schema
 import (
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
+	"entgo.io/ent/dialect/entsql"
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
@@ -46,6 +47,11 @@ func (Invoice) Fields() []ent.Field {
 		field.Time("einvoice_accepted_at").Optional().Nillable().Annotations(ro),
 		field.String("einvoice_uuid").Optional().Nillable().Annotations(ro),
 		field.String("einvoice_validation_hash").Optional().Nillable().Annotations(ro),
+		// overdue_notified_at is when the overdue job wrote this invoice's
+		// invoice.overdue event: it keeps the job's selection incremental
+		// (a partial index holds only sent invoices not yet notified).
+		field.Time("overdue_notified_at").Optional().Nillable().
+			Annotations(entgql.Skip(entgql.SkipAll)),
 	}
 }
 
@@ -66,6 +72,8 @@ func (Invoice) Indexes() []ent.Index {
 		index.Fields("company_id", "invoice_number").Unique(),
 		index.Fields("company_id", "status", "due_date"),
 		index.Fields("customer_id", "invoice_date"),
+		index.Fields("due_date").StorageKey("invoice_overdue_pending").
+			Annotations(entsql.IndexWhere("((status)::text = 'sent'::text) AND (overdue_notified_at IS NULL)")),
 	}, orderIndexes("invoice_date", "due_date", "total", "created_at")...)
 }
 

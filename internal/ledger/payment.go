@@ -2,7 +2,9 @@ package ledger
 
 import (
 	"context"
+	stdsql "database/sql"
 	"fmt"
+	"slices"
 	"strings"
 
 	"entgo.io/ent/dialect/sql"
@@ -79,9 +81,15 @@ func depositAccount(ctx context.Context, c *ent.Client, id *pulid.ID, d *apperr.
 		if err != nil {
 			return nil, err
 		}
+		// The acting company's own (cached per company): the payment's
+		// deposit-account edge needs no second check.
+		tenant.MarkVisible(ctx, string(accts[RoleBank].ID))
 		return accts[RoleBank], nil
 	}
 	a, err := c.Account.Query().Where(account.ID(*id)).Only(ctx)
+	if err == nil {
+		tenant.MarkVisible(ctx, string(a.ID))
+	}
 	switch {
 	case ent.IsNotFound(err):
 		d.Add("accountId", "Account %q not found", *id)
@@ -172,11 +180,10 @@ func paymentDate(ctx context.Context, c *ent.Client, given *types.Date) (types.D
 
 func createPayment(ctx context.Context, c *ent.Client, customerID pulid.ID, currency string, rate decimal.Decimal,
 	date types.Date, dep *ent.Account, in RecordPaymentInput) (*ent.Payment, error) {
-	number, err := numbering.Next(ctx, c, PaymentKind, date.Year)
-	if err != nil {
-		return nil, err
-	}
-	create := c.Payment.Create().SetPaymentNumber(number).SetCustomerID(customerID).SetAmount(in.Amount).
+	// The payment number is taken last (numberPayment): until then the
+	// payment carries its id, unique like a number.
+	id := pulid.New("pay")
+	create := c.Payment.Create().SetID(id).SetPaymentNumber(string(id)).SetCustomerID(customerID).SetAmount(in.Amount).
 		SetUnappliedAmount(in.Amount).SetCurrency(currency).SetExchangeRate(rate).SetPaymentDate(date).
 		SetNillableMethod(in.PaymentMethod).SetNillableReference(in.Reference).SetNillableNotes(in.Notes).
 		SetDepositAccountID(dep.ID)
@@ -197,7 +204,7 @@ func allocate(ctx context.Context, c *ent.Client, p *ent.Payment, inv *ent.Invoi
 	}
 	paid := inv.AmountPaid.Add(amount)
 	due := inv.Total.Sub(paid)
-	upd := c.Invoice.UpdateOne(inv).SetAmountPaid(paid).SetAmountDue(due).SetPaymentStatus(paymentStatus(paid, due))
+	upd := c.Invoice.Update().Where(invoice.ID(inv.ID)).SetAmountPaid(paid).SetAmountDue(due).SetPaymentStatus(paymentStatus(paid, due))
 	if inv.LastPaymentDate == nil || inv.LastPaymentDate.Time().Before(date.Time()) {
 		upd.SetLastPaymentDate(date)
 	}
@@ -211,7 +218,7 @@ func allocate(ctx context.Context, c *ent.Client, p *ent.Payment, inv *ent.Invoi
 		return err
 	}
 	p.UnappliedAmount = p.UnappliedAmount.Sub(amount)
-	return c.Payment.UpdateOne(p).SetUnappliedAmount(p.UnappliedAmount).Exec(ctx)
+	return c.Payment.Update().Where(payment.ID(p.ID)).SetUnappliedAmount(p.UnappliedAmount).Exec(ctx)
 }
 
 // invoiceChanged emits invoice.updated (and invoice.paid when nothing is
@@ -260,8 +267,7 @@ func postPayment(ctx context.Context, c *ent.Client, p *ent.Payment, dep *ent.Ac
 	conv := func(x decimal.Decimal) decimal.Decimal { return money.Round(x.Mul(p.ExchangeRate), base) }
 	applied, unapplied := conv(p.Amount.Sub(p.UnappliedAmount)), conv(p.UnappliedAmount)
 	customerID := p.CustomerID
-	e := Entry{Date: p.PaymentDate, Reference: p.PaymentNumber, Description: "Payment " + p.PaymentNumber,
-		Source: journalentry.SourceTypePayment, SourceID: &p.ID,
+	e := Entry{Date: p.PaymentDate, Source: journalentry.SourceTypePayment, SourceID: &p.ID, Unnumbered: true,
 		Lines: []Line{{AccountID: dep.ID, Debit: applied.Add(unapplied), Currency: p.Currency, OriginalAmount: p.Amount, ExchangeRate: p.ExchangeRate}}}
 	if applied.IsPositive() {
 		e.Lines = append(e.Lines, Line{AccountID: accts[RoleAccountsReceivable].ID, Credit: applied, CustomerID: &customerID,
@@ -271,11 +277,77 @@ func postPayment(ctx context.Context, c *ent.Client, p *ent.Payment, dep *ent.Ac
 		e.Lines = append(e.Lines, Line{AccountID: accts[RoleCustomerCredits].ID, Credit: unapplied, CustomerID: &customerID,
 			Currency: p.Currency, OriginalAmount: p.UnappliedAmount, ExchangeRate: p.ExchangeRate})
 	}
-	if _, err = Post(ctx, c, e); err != nil {
+	je, err := Post(ctx, c, e)
+	if err != nil {
+		return err
+	}
+	if err := numberPayment(ctx, c, p, je); err != nil {
+		return err
+	}
+	var accountIDs []pulid.ID
+	for _, l := range e.Lines {
+		if !slices.Contains(accountIDs, l.AccountID) {
+			accountIDs = append(accountIDs, l.AccountID)
+		}
+	}
+	if err := events.Emit(ctx, events.JournalEntryPosted, je.ID, events.JournalEntryPayload(je, accountIDs)); err != nil {
 		return err
 	}
 	return events.Emit(ctx, events.PaymentReceived, p.ID, events.PaymentPayload(p))
 }
+
+// numberPayment gives a new payment and its journal entry their gapless
+// numbers (PAY-YYYY-NNNN, JE-YYYY-NNNN) in one statement, the last of the
+// workflow before its events: each counter row is a per-company lock held
+// from here to COMMIT, so taking it last keeps one company's payments
+// from queueing behind each other for the whole transaction. The entry's
+// reference and description name the payment number, as before.
+func numberPayment(ctx context.Context, c *ent.Client, p *ent.Payment, je *ent.JournalEntry) error {
+	cid, ok := tenant.CompanyID(ctx)
+	if !ok {
+		return fmt.Errorf("ledger: no acting company")
+	}
+	const q = `
+		WITH pay AS (
+			INSERT INTO document_counters (id, company_id, kind, year, last_value) VALUES ($1, $3, $4, $5, 1)
+			ON CONFLICT (company_id, kind, year) DO UPDATE SET last_value = document_counters.last_value + 1
+			RETURNING 'PAY-' || $5::int || '-' || lpad(last_value::text, greatest(4, length(last_value::text)), '0') AS number
+		), je AS (
+			INSERT INTO document_counters (id, company_id, kind, year, last_value) VALUES ($2, $3, $6, $7, 1)
+			ON CONFLICT (company_id, kind, year) DO UPDATE SET last_value = document_counters.last_value + 1
+			RETURNING 'JE-' || $7::int || '-' || lpad(last_value::text, greatest(4, length(last_value::text)), '0') AS number
+		), up AS (
+			UPDATE payments SET payment_number = pay.number FROM pay
+			WHERE payments.id = $8 AND payments.company_id = $3 RETURNING payments.payment_number
+		), uj AS (
+			UPDATE journal_entries SET entry_number = je.number, reference = pay.number, description = 'Payment ' || pay.number
+			FROM je, pay WHERE journal_entries.id = $9 AND journal_entries.company_id = $3 RETURNING journal_entries.entry_number
+		)
+		SELECT (SELECT payment_number FROM up), (SELECT entry_number FROM uj)`
+	rows, err := c.QueryContext(ctx, q, string(pulid.New("ctr")), string(pulid.New("ctr")), string(cid),
+		PaymentKind.Name, p.PaymentDate.Year, EntryKind.Name, je.Date.Year, string(p.ID), string(je.ID))
+	if err != nil {
+		return fmt.Errorf("numbering payment: %w", err)
+	}
+	defer rows.Close()
+	var payNo, jeNo stdsql.NullString
+	if rows.Next() {
+		if err := rows.Scan(&payNo, &jeNo); err != nil {
+			return err
+		}
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	if !payNo.Valid || !jeNo.Valid {
+		return fmt.Errorf("numbering payment %s: rows not found", p.ID)
+	}
+	p.PaymentNumber = payNo.String
+	je.EntryNumber, je.Reference, je.Description = jeNo.String, &payNo.String, ptr("Payment "+payNo.String)
+	return nil
+}
+
+func ptr[T any](v T) *T { return &v }
 
 // VoidPayment voids a payment: its allocations are released from their
 // invoices (locked), and the exact reversal of its posting is posted.

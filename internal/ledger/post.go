@@ -59,6 +59,10 @@ type Entry struct {
 	SourceID    *pulid.ID
 	ReversalOf  *pulid.ID
 	Lines       []Line
+	// Unnumbered posts the entry with its id as a provisional number and
+	// emits no event: the caller numbers it as the transaction's last
+	// statement (see numberPayment) and emits journal_entry.posted then.
+	Unnumbered bool
 }
 
 // Post validates and writes a balanced journal entry with its lines, and
@@ -126,11 +130,14 @@ func Post(ctx context.Context, c *ent.Client, e Entry) (*ent.JournalEntry, error
 	if err != nil {
 		return nil, err
 	}
-	number, err := numbering.Next(ctx, c, EntryKind, e.Date.Year)
-	if err != nil {
-		return nil, err
+	id := pulid.New("je")
+	number := string(id)
+	if !e.Unnumbered {
+		if number, err = numbering.Next(ctx, c, EntryKind, e.Date.Year); err != nil {
+			return nil, err
+		}
 	}
-	create := c.JournalEntry.Create().SetEntryNumber(number).SetDate(e.Date).SetSourceType(e.Source).
+	create := c.JournalEntry.Create().SetID(id).SetEntryNumber(number).SetDate(e.Date).SetSourceType(e.Source).
 		SetNillableSourceID(e.SourceID).SetNillableReversalOfID(e.ReversalOf).
 		SetTotalDebit(debit).SetTotalCredit(credit)
 	if e.Reference != "" {
@@ -173,8 +180,10 @@ func Post(ctx context.Context, c *ent.Client, e Entry) (*ent.JournalEntry, error
 	if err := c.LedgerEntry.CreateBulk(builders...).Exec(ctx); err != nil {
 		return nil, err
 	}
-	if err := events.Emit(ctx, events.JournalEntryPosted, je.ID, events.JournalEntryPayload(je, ids)); err != nil {
-		return nil, err
+	if !e.Unnumbered {
+		if err := events.Emit(ctx, events.JournalEntryPosted, je.ID, events.JournalEntryPayload(je, ids)); err != nil {
+			return nil, err
+		}
 	}
 	// Customers are locked in id order so two entries naming the same
 	// customers cannot deadlock.
@@ -188,11 +197,7 @@ func Post(ctx context.Context, c *ent.Client, e Entry) (*ent.JournalEntry, error
 		if delta.IsZero() {
 			continue
 		}
-		cu, err := c.Customer.Query().Where(customer.ID(cid)).ForUpdate().Only(ctx)
-		if err != nil {
-			return nil, err
-		}
-		if err := c.Customer.UpdateOne(cu).SetCurrentBalance(cu.CurrentBalance.Add(delta)).Exec(ctx); err != nil {
+		if err := moveBalance(ctx, c, cid, delta); err != nil {
 			return nil, err
 		}
 	}
@@ -252,3 +257,22 @@ func baseCompany(ctx context.Context) (pulid.ID, error) {
 }
 
 func customerID(id pulid.ID) predicate.Customer { return customer.ID(id) }
+
+// moveBalance adds delta to a customer's receivable balance in one
+// statement (the row lock is the UPDATE's own), scoped to the acting
+// company like every ent write.
+func moveBalance(ctx context.Context, c *ent.Client, customerID pulid.ID, delta decimal.Decimal) error {
+	cid, ok := tenant.CompanyID(ctx)
+	if !ok {
+		return fmt.Errorf("ledger: no acting company")
+	}
+	res, err := c.ExecContext(ctx, `UPDATE customers SET current_balance = current_balance + $1, updated_at = now()
+		WHERE id = $2 AND company_id = $3`, delta.String(), string(customerID), string(cid))
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return fmt.Errorf("ledger: customer %s balance not moved (%d rows): %w", customerID, n, err)
+	}
+	return nil
+}

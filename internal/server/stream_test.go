@@ -255,6 +255,24 @@ func TestOverdueJobEmitsOncePerInvoice(t *testing.T) {
 	if k, _ := sales.EmitOverdue(e.Ctx(e.A), e.DB); k != 0 {
 		t.Fatalf("second run emitted %d", k)
 	}
+	// The job is incremental: the announced invoice is marked, so the next
+	// run's index range (sent, unannounced, due before the latest today)
+	// is empty.
+	var pending int
+	var marked bool
+	_ = e.DB.QueryRow(`SELECT count(*) FROM invoices WHERE status = 'sent' AND overdue_notified_at IS NULL AND due_date < (now() AT TIME ZONE 'Etc/GMT-14')::date`).Scan(&pending)
+	_ = e.DB.QueryRow(`SELECT overdue_notified_at IS NOT NULL FROM invoices WHERE id = $1`, inv.ID).Scan(&marked)
+	if pending != 0 || !marked {
+		t.Fatalf("after the job: %d invoices left to look at, announced invoice marked=%v", pending, marked)
+	}
+	// Paid then unpaid again (payment voided): still announced only once.
+	p := pay(t, e, e.A, inv, "40.00")
+	if r := e.Do(e.A, "POST", "/api/v1/payments/"+string(p.ID)+"/void", map[string]any{"reason": "bounced"}); r.Status != 200 {
+		t.Fatalf("void: %d %s", r.Status, r.Raw)
+	}
+	if k, _ := sales.EmitOverdue(e.Ctx(e.A), e.DB); k != 0 {
+		t.Fatalf("run after a voided payment emitted %d", k)
+	}
 }
 
 // Idempotency keys are forgotten after the retention period.

@@ -43,8 +43,11 @@ import (
 	"github.com/bigledger/bigledger/ent/schema/types"
 	"github.com/bigledger/bigledger/internal/benchdata"
 	"github.com/bigledger/bigledger/internal/dbmigrate"
+	"github.com/bigledger/bigledger/internal/events"
+	"github.com/bigledger/bigledger/internal/idem"
 	"github.com/bigledger/bigledger/internal/localpg"
 	"github.com/bigledger/bigledger/internal/provision"
+	"github.com/bigledger/bigledger/internal/sales"
 	"github.com/bigledger/bigledger/internal/server"
 	"github.com/bigledger/bigledger/internal/store"
 )
@@ -126,6 +129,10 @@ func run() error {
 			return fmt.Errorf("%s: %w", w.name, err)
 		}
 	}
+	jobs, err := measureJobs(ctx, db)
+	if err != nil {
+		return err
+	}
 	results := map[string][]result{}
 	for r := 0; r < *rounds; r++ {
 		for _, w := range work {
@@ -185,6 +192,7 @@ func run() error {
 	if p1, p2 := medP50("list-gql"), medP50("deep-page-gql"); p1 > 0 && p2 > 0 {
 		deep = fmt.Sprintf("%.2fx", float64(p2)/float64(p1))
 	}
+	fmt.Println(jobs)
 	fmt.Printf("\nRATIOS point-read gql/pgbench-select %s | point-read gql/rest %s | customer-full gql/rest %s | customers50 gql/rest %s | screen gql/rest %s | list20 gql/rest %s | deep-page p50/first-page p50 %s | recordPayment/pgbench-tpcb %s | createInvoice/pgbench-tpcb %s\n",
 		ratio("point-gql", "pgbench-point-select"), ratio("point-gql", "point-rest"), ratio("customer-full-gql", "customer-full-rest"),
 		ratio("customers50-gql", "customers50-rest"), ratio("screen-gql", "screen-rest"), ratio("list-gql", "list-rest"), deep,
@@ -525,4 +533,69 @@ func pgbenchRuns(admin, dsn, company string) []pgbenchRun {
 			return tps("-n", "-c", cl, "-j", "2", "-T", secs, tdsn)
 		}},
 	}
+}
+
+// measureJobs brings the overdue announcements up to date (as the job
+// would have over time), then times the background jobs' runs when there
+// is nothing new to do, against the overdue job's former full selection.
+func measureJobs(ctx context.Context, db *sql.DB) (string, error) {
+	overdue := `i.status = 'sent' AND i.amount_due > 0 AND i.due_date < (SELECT (now() AT TIME ZONE c.timezone)::date FROM companies c WHERE c.id = i.company_id)`
+	if _, err := db.ExecContext(ctx, `INSERT INTO events (id, company_id, type, subject_id, payload, seq, created_at)
+		SELECT 'evt_' || upper(substr(md5(i.id), 1, 26)), i.company_id, 'invoice.overdue', i.id, '{}'::jsonb, nextval('event_seq'), now()
+		FROM invoices i WHERE `+overdue+` ON CONFLICT (subject_id) WHERE type = 'invoice.overdue' DO NOTHING`); err != nil {
+		return "", err
+	}
+	if _, err := db.ExecContext(ctx, `UPDATE invoices i SET overdue_notified_at = now() WHERE overdue_notified_at IS NULL AND `+overdue); err != nil {
+		return "", err
+	}
+	var announced int
+	_ = db.QueryRowContext(ctx, `SELECT count(*) FROM events WHERE type = 'invoice.overdue'`).Scan(&announced)
+	timeIt := func(fn func() error) (time.Duration, error) {
+		const runs = 20
+		var all []time.Duration
+		for range runs {
+			t := time.Now()
+			if err := fn(); err != nil {
+				return 0, err
+			}
+			all = append(all, time.Since(t))
+		}
+		slices.Sort(all)
+		return all[runs/2], nil
+	}
+	newRun, err := timeIt(func() error {
+		n, err := sales.EmitOverdue(ctx, db)
+		if err == nil && n != 0 {
+			err = fmt.Errorf("overdue job emitted %d with nothing new", n)
+		}
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	oldRun, err := timeIt(func() error {
+		rows, err := db.QueryContext(ctx, `SELECT i.id FROM invoices i WHERE `+overdue+`
+			AND NOT EXISTS (SELECT 1 FROM events e WHERE e.subject_id = i.id AND e.type = 'invoice.overdue')
+			ORDER BY i.due_date LIMIT 1000`)
+		if err != nil {
+			return err
+		}
+		return rows.Close()
+	})
+	if err != nil {
+		return "", err
+	}
+	purges, err := timeIt(func() error {
+		if _, err := events.Purge(ctx, db, 90*24*time.Hour); err != nil {
+			return err
+		}
+		_, err := idem.Purge(ctx, db, idem.Retention)
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	core := func(d, every time.Duration) float64 { return 100 * float64(d) / float64(every) }
+	return fmt.Sprintf("background jobs with nothing new (%d invoices announced overdue): overdue run %.2f ms/min = %.3f%% of a core (former full selection %.1f ms = %.2f%%); purges %.1f ms/hour = %.4f%%",
+		announced, ms(newRun), core(newRun, time.Minute), ms(oldRun), core(oldRun, time.Minute), ms(purges), core(purges, time.Hour)), nil
 }
