@@ -6,7 +6,7 @@ VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 # Packages with hand-written code (generated ent/gqlgen code is checked by check-generated).
 GOFILES := $(shell git ls-files '*.go' 2>/dev/null | grep -v '^ent/' | grep -v '^graph/generated.go' | grep -v '^graph/model/models_gen.go')
 
-.PHONY: help generate migration check-generated build run test bench lint vuln ensure-postgres clean
+.PHONY: help generate migration check-generated build run test bench bench-compare lint vuln ensure-postgres clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-16s %s\n", $$1, $$2}'
@@ -40,6 +40,9 @@ test: ensure-postgres ## run every test against one throwaway PostgreSQL cluster
 
 bench: ensure-postgres ## run the benchmarks (ratios against in-run baselines)
 	$(GO) run ./internal/tools/withpg -- $(GO) test -count=1 -run '^$$' -bench . -benchmem ./...
+
+bench-compare: ensure-postgres ## load a 100k-invoice company and print throughput ratios against pgbench (README "Performance")
+	$(GO) run ./internal/tools/benchcompare $(BENCH_ARGS)
 
 lint: ## gofmt and go vet
 	@out=$$(gofmt -l $(GOFILES)); if [ -n "$$out" ]; then echo "not gofmt-formatted:"; echo "$$out"; exit 1; fi

@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -245,6 +246,11 @@ func serve(args []string) error {
 	bg, stopBackground := context.WithCancel(context.Background())
 	defer stopBackground()
 	srv.Start(bg)
+	if cfg.PprofAddr != "" {
+		if err := servePprof(bg, cfg.PprofAddr, log); err != nil {
+			return err
+		}
+	}
 	addr := net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port))
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -310,4 +316,25 @@ The same values are in %s. Try:
 
 Stop with Ctrl-C.
 `, cfg.Env, base, base, base, "ws"+strings.TrimPrefix(base, "http"), p.CompanyID, p.APIKey, env, base, p.APIKey, p.CompanyID)
+}
+
+// servePprof serves the runtime profiles on their own loopback listener
+// (BIGLEDGER_PPROF_ADDR), so profiling a production process never exposes
+// them on the API port.
+func servePprof(ctx context.Context, addr string, log *slog.Logger) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("pprof listener: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = hs.Serve(ln) }()
+	context.AfterFunc(ctx, func() { _ = hs.Close() })
+	log.Info("pprof", "addr", ln.Addr().String())
+	return nil
 }

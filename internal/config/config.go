@@ -4,6 +4,7 @@ package config
 
 import (
 	"fmt"
+	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -33,6 +34,9 @@ type Config struct {
 	// EventRetention is how long the event log keeps events (resume with
 	// `after`, the events query); at least 2 days (the webhook retry window).
 	EventRetention time.Duration
+	// PprofAddr, when set, serves net/http/pprof on its own listener
+	// (loopback addresses only), never on the API port.
+	PprofAddr string
 }
 
 // Development reports whether the process runs in development mode.
@@ -57,6 +61,13 @@ func FromEnv() (Config, error) {
 			return c, fmt.Errorf("BIGLEDGER_EVENT_RETENTION_DAYS must be an integer ≥ 2, got %q", v)
 		}
 		c.EventRetention = time.Duration(n) * 24 * time.Hour
+	}
+	if v := os.Getenv("BIGLEDGER_PPROF_ADDR"); v != "" {
+		host, _, err := net.SplitHostPort(v)
+		if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
+			return c, fmt.Errorf("BIGLEDGER_PPROF_ADDR must be a loopback host:port such as 127.0.0.1:6060, got %q", v)
+		}
+		c.PprofAddr = v
 	}
 	if v := os.Getenv("PORT"); v != "" {
 		p, err := strconv.Atoi(v)

@@ -30,6 +30,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"runtime/pprof"
 	"slices"
 	"sort"
 	"strconv"
@@ -62,6 +63,7 @@ var (
 	rounds   = flag.Int("rounds", 3, "interleaved rounds (figures are medians)")
 	only     = flag.String("only", "", "comma-separated workload names to run (default all)")
 	loadOnly = flag.Bool("load-only", false, "load the data set, print its DSN and key, and exit")
+	cpuProf  = flag.String("cpuprofile", "", "write a CPU profile of the whole process (server and generator) during the rounds")
 )
 
 func main() {
@@ -113,7 +115,7 @@ func run() error {
 	defer hs.Close()
 	base := "http://" + ln.Addr().String()
 
-	f, err := fixtures(ctx, db, company)
+	f, err := fixtures(ctx, client, db, company)
 	if err != nil {
 		return err
 	}
@@ -132,6 +134,16 @@ func run() error {
 	jobs, err := measureJobs(ctx, db)
 	if err != nil {
 		return err
+	}
+	if *cpuProf != "" {
+		pf, err := os.Create(*cpuProf)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	results := map[string][]result{}
 	for r := 0; r < *rounds; r++ {
@@ -193,10 +205,10 @@ func run() error {
 		deep = fmt.Sprintf("%.2fx", float64(p2)/float64(p1))
 	}
 	fmt.Println(jobs)
-	fmt.Printf("\nRATIOS point-read gql/pgbench-select %s | point-read gql/rest %s | customer-full gql/rest %s | customers50 gql/rest %s | screen gql/rest %s | list20 gql/rest %s | deep-page p50/first-page p50 %s | recordPayment/pgbench-tpcb %s | createInvoice/pgbench-tpcb %s\n",
+	fmt.Printf("\nRATIOS point-read gql/pgbench-select %s | point-read gql/rest %s | customer-full gql/rest %s | customers50 gql/rest %s | screen gql/rest %s | list20 gql/rest %s | deep-page p50/first-page p50 %s | recordPayment one company/pgbench-tpcb %s | recordPayment spread over %d companies/pgbench-tpcb %s | createInvoice/pgbench-tpcb %s\n",
 		ratio("point-gql", "pgbench-point-select"), ratio("point-gql", "point-rest"), ratio("customer-full-gql", "customer-full-rest"),
 		ratio("customers50-gql", "customers50-rest"), ratio("screen-gql", "screen-rest"), ratio("list-gql", "list-rest"), deep,
-		ratio("recordPayment-rest", "pgbench-tpcb"), ratio("createInvoice-rest", "pgbench-tpcb"))
+		ratio("recordPayment-rest", "pgbench-tpcb"), spreadCompanies, ratio("recordPayment-spread", "pgbench-tpcb"), ratio("createInvoice-rest", "pgbench-tpcb"))
 	return nil
 }
 
@@ -261,6 +273,17 @@ func prepare(ctx context.Context, admin, dsn string) (key, company string, err e
 		if _, err := benchdata.Load(ctx, db, other.CompanyID, small); err != nil {
 			return "", "", err
 		}
+		// Companies the spread payment workload pays into, one per client.
+		for i := 1; i <= spreadCompanies; i++ {
+			sp, err := provision.EnsureCompanyKey(ctx, client, fmt.Sprintf("Spread %02d", i), []string{"*"})
+			if err != nil {
+				return "", "", err
+			}
+			tiny := benchdata.Spec{Customers: 50, ContactsEach: 1, Groups: 1, Invoices: 400, LinesEach: 2, Seed: uint64(10 + i), Items: 20}
+			if _, err := benchdata.Load(ctx, db, sp.CompanyID, tiny); err != nil {
+				return "", "", err
+			}
+		}
 		if _, err := db.ExecContext(ctx, `VACUUM ANALYZE`); err != nil {
 			return "", "", err
 		}
@@ -268,15 +291,25 @@ func prepare(ctx context.Context, admin, dsn string) (key, company string, err e
 	return p.APIKey, p.CompanyID, nil
 }
 
+// spreadCompany is one of the companies the spread payment workload pays
+// into (one per client), so no two clients share a company's counters.
+type spreadCompany struct {
+	key, company string
+	unpaid       []string
+}
+
+const spreadCompanies = 16
+
 // fix are ids the workloads read and write.
 type fix struct {
+	spread     []spreadCompany
 	customers  []string
 	unpaid     [][]string // per client: invoices it alone pays
 	item       string
 	deepCursor string
 }
 
-func fixtures(ctx context.Context, db *sql.DB, company string) (*fix, error) {
+func fixtures(ctx context.Context, client *ent.Client, db *sql.DB, company string) (*fix, error) {
 	f := &fix{}
 	rows, err := db.QueryContext(ctx, `SELECT id FROM customers WHERE company_id = $1 ORDER BY customer_number LIMIT 5000`, company)
 	if err != nil {
@@ -301,6 +334,27 @@ func fixtures(ctx context.Context, db *sql.DB, company string) (*fix, error) {
 		i++
 	}
 	rows.Close()
+	for i := 1; i <= spreadCompanies; i++ {
+		p, err := provision.EnsureCompanyKey(ctx, client, fmt.Sprintf("Spread %02d", i), []string{"*"})
+		if err != nil {
+			return nil, err
+		}
+		sc := spreadCompany{key: p.APIKey, company: p.CompanyID}
+		rows, err := db.QueryContext(ctx, `SELECT id FROM invoices WHERE company_id = $1 AND status = 'sent' AND amount_due > 200 ORDER BY id`, p.CompanyID)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id string
+			_ = rows.Scan(&id)
+			sc.unpaid = append(sc.unpaid, id)
+		}
+		rows.Close()
+		if len(sc.unpaid) == 0 {
+			return nil, fmt.Errorf("fixtures: spread company %d has no unpaid invoice", i)
+		}
+		f.spread = append(f.spread, sc)
+	}
 	if err := db.QueryRowContext(ctx, `SELECT id FROM items WHERE company_id = $1 LIMIT 1`, company).Scan(&f.item); err != nil {
 		return nil, err
 	}
@@ -340,8 +394,10 @@ func workloads(h *harness, f *fix) []workload {
 			return h.gql(`query($id: ID!) { customer(id: $id) { id customerNumber name type partyType email phone mobile website taxNumber
 				address { street city state postalCode country } billingAddress { street city } shippingAddress { street city }
 				currency paymentTerms creditLimit status tags customFields openingBalance currentBalance totalSales lastSaleDate
-				createdAt updatedAt group { id name } contacts { id name email phone isPrimary } } }`, map[string]any{"id": pick(i)})
+				groupID createdByID createdAt updatedAt
+				contacts { id customerID name email phone mobile title department isPrimary isActive notes createdAt updatedAt } } }`, map[string]any{"id": pick(i)})
 		}},
+		// The same payload as customer-full-gql: every field REST answers.
 		{"customer-full-rest", func(_, i int) error { return h.get("/api/v1/customers/" + pick(i)) }},
 		{"screen-gql", func(_, i int) error {
 			return h.gql(`query($id: ID!) { customer(id: $id) { id name currentBalance
@@ -371,6 +427,11 @@ func workloads(h *harness, f *fix) []workload {
 			inv := f.unpaid[c][int(payN.Add(1))%len(f.unpaid[c])]
 			return h.post("/api/v1/invoices/"+inv+"/payments", map[string]any{"amount": "0.01", "paymentMethod": "bank_transfer"})
 		}},
+		{"recordPayment-spread", func(c, _ int) error {
+			sp := f.spread[c%len(f.spread)]
+			inv := sp.unpaid[int(payN.Add(1))%len(sp.unpaid)]
+			return h.doAs(sp.key, sp.company, "POST", "/api/v1/invoices/"+inv+"/payments", map[string]any{"amount": "0.01", "paymentMethod": "bank_transfer"})
+		}},
 		{"createInvoice-rest", func(_, i int) error {
 			return h.post("/api/v1/invoices", map[string]any{"customerId": pick(i), "invoiceDate": types.DateOf(time.Now()).String(),
 				"items": []map[string]any{{"itemId": f.item, "quantity": 2, "unitPrice": 25, "taxCode": "SST"},
@@ -385,14 +446,18 @@ type harness struct {
 }
 
 func (h *harness) do(method, path string, body any) error {
+	return h.doAs(h.key, h.company, method, path, body)
+}
+
+func (h *harness) doAs(key, company, method, path string, body any) error {
 	var rd io.Reader
 	if body != nil {
 		b, _ := json.Marshal(body)
 		rd = bytes.NewReader(b)
 	}
 	req, _ := http.NewRequest(method, h.base+path, rd)
-	req.Header.Set("Authorization", "Bearer "+h.key)
-	req.Header.Set("X-Company-Id", h.company)
+	req.Header.Set("Authorization", "Bearer "+key)
+	req.Header.Set("X-Company-Id", company)
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := h.http.Do(req)
 	if err != nil {
