@@ -29,6 +29,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"runtime/pprof"
 	"slices"
@@ -64,6 +65,7 @@ var (
 	only     = flag.String("only", "", "comma-separated workload names to run (default all)")
 	loadOnly = flag.Bool("load-only", false, "load the data set, print its DSN and key, and exit")
 	cpuProf  = flag.String("cpuprofile", "", "write a CPU profile of the whole process (server and generator) during the rounds")
+	peer     = flag.Bool("peer", true, "also measure PostGraphile 5 over the same database (installed from npm into a cache directory; skipped with a note when node/npm are missing)")
 )
 
 func main() {
@@ -121,6 +123,15 @@ func run() error {
 	}
 	h := &harness{base: base, key: key, company: company, http: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}}
 	work := workloads(h, f)
+	if *peer {
+		url, stop, err := startPostGraphile(dsn)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "benchcompare: PostGraphile peer not measured:", err)
+		} else {
+			defer stop()
+			work = append(work, peerWorkloads(h, f, url, company)...)
+		}
+	}
 	if *only != "" {
 		names := strings.Split(*only, ",")
 		work = slices.DeleteFunc(work, func(w workload) bool { return !slices.Contains(names, w.name) })
@@ -205,7 +216,9 @@ func run() error {
 		deep = fmt.Sprintf("%.2fx", float64(p2)/float64(p1))
 	}
 	fmt.Println(jobs)
-	fmt.Printf("\nRATIOS point-read gql/pgbench-select %s | point-read gql/rest %s | customer-full gql/rest %s | customers50 gql/rest %s | screen gql/rest %s | list20 gql/rest %s | deep-page p50/first-page p50 %s | recordPayment one company/pgbench-tpcb %s | recordPayment spread over %d companies/pgbench-tpcb %s | createInvoice/pgbench-tpcb %s\n",
+	fmt.Printf("\nRATIOS vs PostGraphile 5: point-read %s | invoice screen %s | invoices(first:20) %s | customers50 %s\n",
+		ratio("point-gql", "postgraphile-point"), ratio("screen-gql", "postgraphile-screen"), ratio("list-gql", "postgraphile-list"), ratio("customers50-gql", "postgraphile-customers50"))
+	fmt.Printf("RATIOS point-read gql/pgbench-select %s | point-read gql/rest %s | customer-full gql/rest %s | customers50 gql/rest %s | screen gql/rest %s | list20 gql/rest %s | deep-page p50/first-page p50 %s | recordPayment one company/pgbench-tpcb %s | recordPayment spread over %d companies/pgbench-tpcb %s | createInvoice/pgbench-tpcb %s\n",
 		ratio("point-gql", "pgbench-point-select"), ratio("point-gql", "point-rest"), ratio("customer-full-gql", "customer-full-rest"),
 		ratio("customers50-gql", "customers50-rest"), ratio("screen-gql", "screen-rest"), ratio("list-gql", "list-rest"), deep,
 		ratio("recordPayment-rest", "pgbench-tpcb"), spreadCompanies, ratio("recordPayment-spread", "pgbench-tpcb"), ratio("createInvoice-rest", "pgbench-tpcb"))
@@ -663,4 +676,123 @@ func measureJobs(ctx context.Context, db *sql.DB) (string, error) {
 	core := func(d, every time.Duration) float64 { return 100 * float64(d) / float64(every) }
 	return fmt.Sprintf("background jobs with nothing new (%d invoices announced overdue): overdue run %.2f ms/min = %.3f%% of a core (former full selection %.1f ms = %.2f%%); purges %.1f ms/hour = %.4f%%",
 		announced, ms(newRun), core(newRun, time.Minute), ms(oldRun), core(oldRun, time.Minute), ms(purges), core(purges, time.Hour)), nil
+}
+
+// startPostGraphile installs the pinned PostGraphile (package.json beside
+// this file) into a cache directory once, and serves it over dsn on a
+// loopback port. It returns the GraphQL URL and a stop function.
+func startPostGraphile(dsn string) (string, func(), error) {
+	npm, err := exec.LookPath("npm")
+	if err != nil {
+		return "", nil, fmt.Errorf("npm not found (install Debian's nodejs/npm): %w", err)
+	}
+	src, err := peerDir()
+	if err != nil {
+		return "", nil, err
+	}
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		cache = os.TempDir()
+	}
+	dir := filepath.Join(cache, "bigledger-bench", "postgraphile")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", nil, err
+	}
+	for _, f := range []string{"package.json", "graphile.config.mjs"} {
+		b, err := os.ReadFile(filepath.Join(src, f))
+		if err != nil {
+			return "", nil, err
+		}
+		if err := os.WriteFile(filepath.Join(dir, f), b, 0o644); err != nil {
+			return "", nil, err
+		}
+	}
+	bin := filepath.Join(dir, "node_modules", ".bin", "postgraphile")
+	node := filepath.Join(dir, "node_modules", ".bin", "node")
+	_, errBin := os.Stat(bin)
+	_, errNode := os.Stat(node)
+	if errBin != nil || errNode != nil {
+		fmt.Println("installing PostGraphile 5 from npm into", dir, "…")
+		cmd := exec.Command(npm, "install", "--no-audit", "--no-fund")
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return "", nil, fmt.Errorf("npm install: %v\n%s", err, out)
+		}
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	cmd := exec.Command(node, bin, "--config", "graphile.config.mjs")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "DATABASE_URL="+dsn, "PORT="+strconv.Itoa(port), "NODE_ENV=production")
+	logf, _ := os.CreateTemp("", "postgraphile-*.log")
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		return "", nil, err
+	}
+	stop := func() { _ = cmd.Process.Kill(); _, _ = cmd.Process.Wait(); logf.Close(); os.Remove(logf.Name()) }
+	url := fmt.Sprintf("http://127.0.0.1:%d/graphql", port)
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(300 * time.Millisecond) {
+		resp, err := http.Post(url, "application/json", strings.NewReader(`{"query":"{ __typename }"}`))
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return url, stop, nil
+			}
+		}
+	}
+	stop()
+	return "", nil, fmt.Errorf("PostGraphile did not answer within 60 s (log: %s)", logf.Name())
+}
+
+// peerDir is the folder holding the peer's package.json and config.
+func peerDir() (string, error) {
+	for _, d := range []string{"internal/tools/benchcompare/postgraphile", "postgraphile"} {
+		if _, err := os.Stat(filepath.Join(d, "package.json")); err == nil {
+			return filepath.Abs(d)
+		}
+	}
+	return "", fmt.Errorf("postgraphile config not found (run from the repository root)")
+}
+
+// peerWorkloads are the GraphQL reads of workloads, asked of PostGraphile
+// with the same selections (its names; company filter as a condition).
+func peerWorkloads(h *harness, f *fix, url, company string) []workload {
+	pick := func() string { return f.customers[rand.IntN(len(f.customers))] }
+	q := func(query string, vars map[string]any) error {
+		b, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+		resp, err := h.http.Post(url, "application/json", bytes.NewReader(b))
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 || bytes.Contains(body, []byte(`"errors"`)) {
+			return fmt.Errorf("postgraphile: %d %s", resp.StatusCode, truncate(body))
+		}
+		return nil
+	}
+	return []workload{
+		{"postgraphile-point", func(_, _ int) error {
+			return q(`query($id: String!) { customerByRowId(rowId: $id) { rowId name email customerNumber creditLimit } }`, map[string]any{"id": pick()})
+		}},
+		{"postgraphile-screen", func(_, _ int) error {
+			return q(`query($id: String!) { customerByRowId(rowId: $id) { rowId name currentBalance
+				invoicesByCustomerId(first: 10, orderBy: INVOICE_DATE_DESC) { nodes {
+					rowId invoiceNumber invoiceDate status total amountDue
+					invoiceItemsByInvoiceId { nodes { description quantity unitPrice lineTotal } }
+					paymentAllocationsByInvoiceId { nodes { paymentByPaymentId { amount paymentDate } } } } } } }`, map[string]any{"id": pick()})
+		}},
+		{"postgraphile-list", func(_, _ int) error {
+			return q(`query($c: String!) { allInvoices(first: 20, condition: {companyId: $c}) { pageInfo { hasNextPage endCursor }
+				nodes { rowId invoiceNumber invoiceDate status total amountDue customerByCustomerId { rowId name } } } }`, map[string]any{"c": company})
+		}},
+		{"postgraphile-customers50", func(_, _ int) error {
+			return q(`query($c: String!) { allCustomers(first: 50, condition: {companyId: $c}) { nodes { rowId customerNumber name email phone
+				creditLimit currentBalance totalSales customerGroupByGroupId { rowId name } contactsByCustomerId { nodes { rowId name email isPrimary } } } } }`, map[string]any{"c": company})
+		}},
+	}
 }
