@@ -227,6 +227,7 @@ func serve(args []string) error {
 	}
 	log := logger(cfg)
 	slog.SetDefault(log)
+	server.TuneRuntime()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	d, err := openDatabase(ctx, cfg, log)

@@ -236,6 +236,18 @@ func TestBadCursorsAreBadInput(t *testing.T) {
 			t.Fatalf("%s: driver text leaked: %s", tc.name, r.Raw)
 		}
 	}
+	// A cursor only positions a list: B paging with A's cursor reads B's
+	// rows (none of A's), in GraphQL and REST.
+	e.SeedCustomers(e.B, 3, 0, 0)
+	r := e.GQL(e.B, `query($c: Cursor) { invoices(first: 5, after: $c, orderBy: [{field: INVOICE_DATE, direction: DESC}]) { edges { node { id } } } }`, map[string]any{"c": dateCursor})
+	if len(r.Errors) > 0 || len(tk.Get(r.Data, "invoices", "edges").([]any)) != 0 {
+		t.Fatalf("B with A's cursor: %s", r.Raw)
+	}
+	d = e.MustGQL(e.A, `{ customers(first: 1, orderBy: [{field: NAME, direction: ASC}]) { pageInfo { endCursor } edges { node { id } } } }`, nil)
+	rb := e.Do(e.B, "GET", "/api/v1/customers?limit=10&sort=name:asc&cursor="+url.QueryEscape(tk.Str(d, "customers", "pageInfo", "endCursor")), nil)
+	if rb.Status != 200 || strings.Contains(string(rb.Raw), "Sdn Bhd") {
+		t.Fatalf("B with A's REST cursor: %d %s", rb.Status, rb.Raw)
+	}
 	// REST: the same cursors as `cursor`, 400 naming the parameter.
 	for _, c := range []string{"not-a-cursor", totalCursor, codeCursor} {
 		r := e.Do(e.A, "GET", "/api/v1/invoices?limit=2&sort=invoiceDate:desc&cursor="+url.QueryEscape(c), nil)

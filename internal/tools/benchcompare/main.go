@@ -70,6 +70,7 @@ var (
 
 func main() {
 	flag.Parse()
+	server.TuneRuntime() // as bigledger serve does
 	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, "benchcompare:", err)
 		os.Exit(1)
@@ -322,47 +323,49 @@ type fix struct {
 	deepCursor string
 }
 
-func fixtures(ctx context.Context, client *ent.Client, db *sql.DB, company string) (*fix, error) {
-	f := &fix{}
-	rows, err := db.QueryContext(ctx, `SELECT id FROM customers WHERE company_id = $1 ORDER BY customer_number LIMIT 5000`, company)
+// ids runs a query of one text column.
+func ids(ctx context.Context, db *sql.DB, q string, args ...any) ([]string, error) {
+	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
+	defer rows.Close()
+	var out []string
 	for rows.Next() {
 		var id string
-		_ = rows.Scan(&id)
-		f.customers = append(f.customers, id)
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
 	}
-	rows.Close()
-	rows, err = db.QueryContext(ctx, `SELECT id FROM invoices WHERE company_id = $1 AND status = 'sent' AND amount_due > 200 ORDER BY id LIMIT 4000`, company)
+	return out, rows.Err()
+}
+
+const unpaidSQL = `SELECT id FROM invoices WHERE company_id = $1 AND status = 'sent' AND amount_due > 200 ORDER BY id LIMIT 4000`
+
+func fixtures(ctx context.Context, client *ent.Client, db *sql.DB, company string) (*fix, error) {
+	f := &fix{}
+	var err error
+	if f.customers, err = ids(ctx, db, `SELECT id FROM customers WHERE company_id = $1 ORDER BY customer_number LIMIT 5000`, company); err != nil {
+		return nil, err
+	}
+	unpaid, err := ids(ctx, db, unpaidSQL, company)
 	if err != nil {
 		return nil, err
 	}
 	f.unpaid = make([][]string, *clients)
-	i := 0
-	for rows.Next() {
-		var id string
-		_ = rows.Scan(&id)
+	for i, id := range unpaid {
 		f.unpaid[i%*clients] = append(f.unpaid[i%*clients], id)
-		i++
 	}
-	rows.Close()
 	for i := 1; i <= spreadCompanies; i++ {
 		p, err := provision.EnsureCompanyKey(ctx, client, fmt.Sprintf("Spread %02d", i), []string{"*"})
 		if err != nil {
 			return nil, err
 		}
 		sc := spreadCompany{key: p.APIKey, company: p.CompanyID}
-		rows, err := db.QueryContext(ctx, `SELECT id FROM invoices WHERE company_id = $1 AND status = 'sent' AND amount_due > 200 ORDER BY id`, p.CompanyID)
-		if err != nil {
+		if sc.unpaid, err = ids(ctx, db, unpaidSQL, p.CompanyID); err != nil {
 			return nil, err
 		}
-		for rows.Next() {
-			var id string
-			_ = rows.Scan(&id)
-			sc.unpaid = append(sc.unpaid, id)
-		}
-		rows.Close()
 		if len(sc.unpaid) == 0 {
 			return nil, fmt.Errorf("fixtures: spread company %d has no unpaid invoice", i)
 		}
