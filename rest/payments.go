@@ -89,16 +89,27 @@ func paymentResult(r *http.Request, id pulid.ID, status int, message string) (re
 	if err != nil {
 		return result{}, err
 	}
-	out := toPaymentV1(p)
 	if len(p.Edges.Allocations) == 1 {
 		inv, err := sales.GetInvoice(r.Context(), p.Edges.Allocations[0].InvoiceID, nil)
 		if err != nil {
 			return result{}, err
 		}
-		out.Invoice = &invoicePaymentStateV1{ID: inv.ID, InvoiceNumber: inv.InvoiceNumber, Status: string(inv.Status),
-			AmountPaid: amount{inv.AmountPaid, inv.Currency}, AmountDue: amount{inv.AmountDue, inv.Currency}, PaymentStatus: string(inv.PaymentStatus)}
+		p.Edges.Allocations[0].Edges.Invoice = inv
 	}
-	return result{status: status, data: out, message: message}, nil
+	return renderPayment(p, status, message), nil
+}
+
+// renderPayment renders a payment whose allocations (and, for a single
+// allocation, its invoice) are loaded.
+func renderPayment(p *ent.Payment, status int, message string) result {
+	out := toPaymentV1(p)
+	if len(p.Edges.Allocations) == 1 {
+		if inv := p.Edges.Allocations[0].Edges.Invoice; inv != nil {
+			out.Invoice = &invoicePaymentStateV1{ID: inv.ID, InvoiceNumber: inv.InvoiceNumber, Status: string(inv.Status),
+				AmountPaid: amount{inv.AmountPaid, inv.Currency}, AmountDue: amount{inv.AmountDue, inv.Currency}, PaymentStatus: string(inv.PaymentStatus)}
+		}
+	}
+	return result{status: status, data: out, message: message}
 }
 
 func (a *API) recordPayment(r *http.Request) (result, error) {
@@ -124,6 +135,11 @@ func (a *API) recordPayment(r *http.Request) (result, error) {
 	p, err := a.mutation().RecordPayment(r.Context(), id, in, &key)
 	if err != nil {
 		return result{}, err
+	}
+	// A payment just recorded comes back with its allocation and the
+	// invoice's new state; a replayed one (idempotency key) is read.
+	if len(p.Edges.Allocations) == 1 && p.Edges.Allocations[0].Edges.Invoice != nil {
+		return renderPayment(p, http.StatusCreated, "Payment recorded"), nil
 	}
 	return paymentResult(r, p.ID, http.StatusCreated, "Payment recorded")
 }

@@ -55,7 +55,7 @@ func receive(ctx context.Context, c *ent.Client, in CustomerPaymentInput) (*ent.
 	if err != nil {
 		return nil, nil, err
 	}
-	p, err := createPayment(ctx, c, cu.ID, cu.Currency, decimal.NewFromInt(1), date, dep, in.RecordPaymentInput)
+	p, err := createPayment(ctx, c, cu.ID, cu.Currency, decimal.NewFromInt(1), date, dep, in.RecordPaymentInput, decimal.Zero)
 	return p, dep, err
 }
 

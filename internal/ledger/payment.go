@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"entgo.io/ent/dialect/sql"
 	"github.com/shopspring/decimal"
@@ -156,11 +157,13 @@ func RecordPayment(ctx context.Context, invoiceID pulid.ID, in RecordPaymentInpu
 		if err != nil {
 			return nil, err
 		}
-		p, err := createPayment(ctx, c, inv.CustomerID, inv.Currency, inv.ExchangeRate, date, dep, in)
+		// All of the payment goes to this invoice: it is stored with nothing
+		// unapplied, so no second write of the payment row is needed.
+		p, err := createPayment(ctx, c, inv.CustomerID, inv.Currency, inv.ExchangeRate, date, dep, in, in.Amount)
 		if err != nil {
 			return nil, err
 		}
-		if err := allocate(ctx, c, p, inv, in.Amount, date); err != nil {
+		if _, err := applyToInvoice(ctx, c, p, inv, in.Amount, date); err != nil {
 			return nil, err
 		}
 		return p, postPayment(ctx, c, p, dep)
@@ -179,12 +182,15 @@ func paymentDate(ctx context.Context, c *ent.Client, given *types.Date) (types.D
 }
 
 func createPayment(ctx context.Context, c *ent.Client, customerID pulid.ID, currency string, rate decimal.Decimal,
-	date types.Date, dep *ent.Account, in RecordPaymentInput) (*ent.Payment, error) {
+	date types.Date, dep *ent.Account, in RecordPaymentInput, applied decimal.Decimal) (*ent.Payment, error) {
 	// The payment number is taken last (numberPayment): until then the
 	// payment carries its id, unique like a number.
 	id := pulid.New("pay")
-	create := c.Payment.Create().SetID(id).SetPaymentNumber(string(id)).SetCustomerID(customerID).SetAmount(in.Amount).
-		SetUnappliedAmount(in.Amount).SetCurrency(currency).SetExchangeRate(rate).SetPaymentDate(date).
+	// Microsecond precision, as stored: the answer built from this object
+	// then equals what a later read shows.
+	now := time.Now().Truncate(time.Microsecond)
+	create := c.Payment.Create().SetID(id).SetCreatedAt(now).SetUpdatedAt(now).SetPaymentNumber(string(id)).SetCustomerID(customerID).SetAmount(in.Amount).
+		SetUnappliedAmount(in.Amount.Sub(applied)).SetCurrency(currency).SetExchangeRate(rate).SetPaymentDate(date).
 		SetNillableMethod(in.PaymentMethod).SetNillableReference(in.Reference).SetNillableNotes(in.Notes).
 		SetDepositAccountID(dep.ID)
 	if in.MethodDetails != nil {
@@ -196,11 +202,24 @@ func createPayment(ctx context.Context, c *ent.Client, customerID pulid.ID, curr
 	return create.Save(ctx)
 }
 
-// allocate applies amount of p to a locked invoice and moves the
-// invoice's paid, due, payment status and status.
+// allocate applies amount of p to a locked invoice, moves the invoice's
+// paid, due, payment status and status, and lowers p's unapplied amount.
 func allocate(ctx context.Context, c *ent.Client, p *ent.Payment, inv *ent.Invoice, amount decimal.Decimal, date types.Date) error {
-	if err := c.PaymentAllocation.Create().SetPaymentID(p.ID).SetInvoiceID(inv.ID).SetAmount(amount).Exec(ctx); err != nil {
+	if _, err := applyToInvoice(ctx, c, p, inv, amount, date); err != nil {
 		return err
+	}
+	p.UnappliedAmount = p.UnappliedAmount.Sub(amount)
+	return c.Payment.Update().Where(payment.ID(p.ID)).SetUnappliedAmount(p.UnappliedAmount).Exec(ctx)
+}
+
+// applyToInvoice stores the allocation of amount of p to a locked invoice
+// and moves the invoice's paid, due, payment status and status, in the
+// database and on inv. The allocation is attached to p's and inv's edges,
+// so callers can render the result without reading it back.
+func applyToInvoice(ctx context.Context, c *ent.Client, p *ent.Payment, inv *ent.Invoice, amount decimal.Decimal, date types.Date) (*ent.PaymentAllocation, error) {
+	alloc, err := c.PaymentAllocation.Create().SetPaymentID(p.ID).SetInvoiceID(inv.ID).SetAmount(amount).Save(ctx)
+	if err != nil {
+		return nil, err
 	}
 	paid := inv.AmountPaid.Add(amount)
 	due := inv.Total.Sub(paid)
@@ -212,13 +231,22 @@ func allocate(ctx context.Context, c *ent.Client, p *ent.Payment, inv *ent.Invoi
 		upd.SetStatus(invoice.StatusPaid)
 	}
 	if err := upd.Exec(ctx); err != nil {
-		return err
+		return nil, err
 	}
 	if err := invoiceChanged(ctx, inv, paid, due); err != nil {
-		return err
+		return nil, err
 	}
-	p.UnappliedAmount = p.UnappliedAmount.Sub(amount)
-	return c.Payment.Update().Where(payment.ID(p.ID)).SetUnappliedAmount(p.UnappliedAmount).Exec(ctx)
+	inv.AmountPaid, inv.AmountDue, inv.PaymentStatus = paid, due, paymentStatus(paid, due)
+	if inv.LastPaymentDate == nil || inv.LastPaymentDate.Time().Before(date.Time()) {
+		d := date
+		inv.LastPaymentDate = &d
+	}
+	if due.IsZero() {
+		inv.Status = invoice.StatusPaid
+	}
+	alloc.Edges.Invoice = inv
+	p.Edges.Allocations = append(p.Edges.Allocations, alloc)
+	return alloc, nil
 }
 
 // invoiceChanged emits invoice.updated (and invoice.paid when nothing is

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"strings"
@@ -216,5 +217,35 @@ func TestConcurrentPaymentsNumberedLate(t *testing.T) {
 	_ = e.DB.QueryRow(`SELECT count(*) FROM events WHERE company_id = $1 AND type = 'payment.received' AND payload->>'paymentNumber' LIKE 'PAY-2031-%'`, e.A.CompanyID).Scan(&received)
 	if provisional != 0 || received != 16 {
 		t.Fatalf("events: %d with provisional numbers, %d payment.received with final ones", provisional, received)
+	}
+}
+
+// A recorded payment is answered from the workflow's own objects (no
+// reads after the commit), exactly as a later GET shows it, and costs no
+// statements outside its transaction.
+func TestRecordPaymentAnswerMatchesRead(t *testing.T) {
+	e := tk.New(t)
+	loadBenchData(t, e, e.A, smallSpec)
+	d := e.MustGQL(e.A, `{ invoices(first: 1, where: {status: sent}) { edges { node { id } } } }`, nil)
+	inv := tk.Str(d, "invoices", "edges", 0, "node", "id")
+	var created tk.Response
+	stmts := e.CaptureQueries(func() {
+		created = e.Do(e.A, "POST", "/api/v1/invoices/"+inv+"/payments", map[string]any{"amount": "10.00", "reference": "TRX-1"})
+	})
+	if created.Status != 201 {
+		t.Fatalf("record: %d %s", created.Status, created.Raw)
+	}
+	if n := countMatching(stmts, "driver.Query") + countMatching(stmts, "driver.Exec"); n != 0 {
+		t.Fatalf("%d statements outside the transaction: %v", n, stmts)
+	}
+	id := tk.Str(created.Body, "data", "id")
+	got := e.Do(e.A, "GET", "/api/v1/payments/"+id, nil)
+	a, _ := json.Marshal(created.Body["data"])
+	b, _ := json.Marshal(got.Body["data"])
+	if got.Status != 200 || string(a) != string(b) {
+		t.Fatalf("create answered\n%s\nGET answers\n%s", a, b)
+	}
+	if tk.Str(created.Body, "data", "invoice", "id") != inv || !strings.HasPrefix(tk.Str(created.Body, "data", "paymentNumber"), "PAY-") {
+		t.Fatalf("payment answer: %s", created.Raw)
 	}
 }
