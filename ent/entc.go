@@ -82,6 +82,10 @@ func main() {
 // filtering every row before it (a page 40,000 rows deep cost 40,000
 // index entries).
 //
+// bounded-count: the count runs through countRows (ent/cursor.go), which
+// is COUNT as before unless the context asks for a bounded count (REST:
+// at most 10,001 rows, then the planner's estimate, flagged).
+//
 // id-direction-*: rows that tie on the order fields are ordered by id in
 // the last field's direction (entgql: always ascending), so an ordering
 // such as INVOICE_DATE DESC is one backward scan of (company_id,

@@ -66,12 +66,21 @@ func (g Gorilla) CheckOrigin(r *http.Request) bool {
 	return strings.EqualFold(u.Host, r.Host)
 }
 
+// writeBuffers is shared by every socket: a buffer is held only while a
+// message is being written.
+var writeBuffers = &sync.Pool{}
+
 // Accept upgrades the request.
 func (g Gorilla) Accept(w http.ResponseWriter, r *http.Request, opts transport.WebsocketAcceptOptions) (transport.WebsocketConn, error) {
 	up := websocket.Upgrader{
 		CheckOrigin:      g.CheckOrigin,
 		Subprotocols:     opts.Subprotocols,
 		HandshakeTimeout: 10 * time.Second,
+		// An idle subscriber holds no write buffer (pooled, taken per
+		// message) and a small read buffer: clients send little.
+		ReadBufferSize:  1024,
+		WriteBufferSize: 4096,
+		WriteBufferPool: writeBuffers,
 	}
 	conn, err := up.Upgrade(w, r, opts.ResponseHeader)
 	if err != nil {
