@@ -103,7 +103,7 @@ func Post(ctx context.Context, c *ent.Client, e Entry) (*ent.JournalEntry, error
 	for id := range accountIDs {
 		ids = append(ids, id)
 	}
-	accounts, err := c.Account.Query().Where(account.IDIn(ids...)).All(ctx)
+	accounts, err := postingAccounts(ctx, c, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -275,4 +275,37 @@ func moveBalance(ctx context.Context, c *ent.Client, customerID pulid.ID, delta 
 		return fmt.Errorf("ledger: customer %s balance not moved (%d rows): %w", customerID, n, err)
 	}
 	return nil
+}
+
+// postingAccounts loads the accounts an entry posts to. The company's
+// system accounts (receivable, bank, sales, tax…; they can be neither
+// deactivated nor deleted, nor lose their role) come from the per-company
+// cache, so a payment or an invoice posting reads no account row; only
+// other accounts are read, through the tenant filter.
+func postingAccounts(ctx context.Context, c *ent.Client, ids []pulid.ID) ([]*ent.Account, error) {
+	sys, err := SystemAccounts(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	cached := make(map[pulid.ID]*ent.Account, len(sys))
+	for _, a := range sys {
+		cached[a.ID] = a
+	}
+	out := make([]*ent.Account, 0, len(ids))
+	var others []pulid.ID
+	for _, id := range ids {
+		if a, ok := cached[id]; ok {
+			out = append(out, a)
+		} else {
+			others = append(others, id)
+		}
+	}
+	if len(others) > 0 {
+		more, err := c.Account.Query().Where(account.IDIn(others...)).All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, more...)
+	}
+	return out, nil
 }
