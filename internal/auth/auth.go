@@ -139,27 +139,11 @@ func IssueKey(ctx context.Context, c *ent.Client, userID pulid.ID, name string, 
 	return plain, k, nil
 }
 
-// Authenticate checks a bearer key and the company it claims to act for
-// (empty: the key's own company, as DESIGN §3 says X-Company-Id is
-// optional). Every failure answers the same AUTHENTICATION_FAILED so a
-// caller cannot tell a wrong key from a wrong company.
-func Authenticate(ctx context.Context, c *ent.Client, bearer, companyID string) (*Principal, error) {
-	if bearer == "" {
-		return nil, apperr.Unauthenticated("Missing API key: send Authorization: Bearer <key>")
-	}
-	p, _, err := authenticate(ctx, c, bearer, true)
-	if err != nil {
-		return nil, err
-	}
-	if companyID != "" && string(p.CompanyID) != companyID {
-		return nil, apperr.Unauthenticated("Invalid API key or company")
-	}
-	return p, nil
-}
-
 // authenticate looks the key up and checks its secret, revocation and
-// expiry; it returns the key's expiry for callers that remember it.
-func authenticate(ctx context.Context, c *ent.Client, bearer string, touch bool) (*Principal, *time.Time, error) {
+// expiry; it returns the key's expiry for KeyCache to remember. Every
+// failure answers the same AUTHENTICATION_FAILED so a caller cannot tell
+// a wrong key from a wrong company.
+func authenticate(ctx context.Context, c *ent.Client, bearer string) (*Principal, *time.Time, error) {
 	fail := apperr.Unauthenticated("Invalid API key or company")
 	prefix, ok := splitKey(bearer)
 	if !ok {
@@ -181,11 +165,6 @@ func authenticate(ctx context.Context, c *ent.Client, bearer string, touch bool)
 	now := time.Now()
 	if k.RevokedAt != nil || (k.ExpiresAt != nil && now.After(*k.ExpiresAt)) {
 		return nil, nil, fail
-	}
-	// Record use at most once a minute per key, so reads stay reads
-	// (KeyCache batches this instead).
-	if touch && (k.LastUsedAt == nil || now.Sub(*k.LastUsedAt) > time.Minute) {
-		_ = c.APIKey.UpdateOneID(k.ID).SetLastUsedAt(now).Exec(sys)
 	}
 	return &Principal{CompanyID: k.CompanyID, UserID: k.UserID, KeyID: k.ID, Scopes: k.Scopes}, k.ExpiresAt, nil
 }

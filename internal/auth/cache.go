@@ -13,12 +13,12 @@ import (
 	"github.com/bigledger/bigledger/internal/apperr"
 )
 
-// KeyCache authenticates keys like Authenticate but remembers a key that
-// authenticated for ttl, so a busy client costs one api_keys lookup per
-// ttl instead of one per request, and batches lastUsedAt writes (Run)
-// instead of writing from the request path. A revoked or expired key
-// stops working within ttl on every instance (at once on the instance
-// that revoked it, through Forget).
+// KeyCache is how every request, websocket and stream authenticates: it
+// checks a key against api_keys and remembers a key that authenticated
+// for ttl, so a busy client costs one lookup per ttl instead of one per
+// request, and it batches lastUsedAt writes (Run) instead of writing from
+// the request path. A revoked or expired key stops working within ttl on
+// every instance.
 type KeyCache struct {
 	client *ent.Client
 	ttl    time.Duration
@@ -44,7 +44,7 @@ func NewKeyCache(c *ent.Client, ttl time.Duration) *KeyCache {
 }
 
 // Authenticate checks bearer and the company it claims to act for (empty:
-// the key's own company), answering exactly as the uncached Authenticate.
+// the key's own company, as DESIGN §3 makes X-Company-Id optional).
 func (kc *KeyCache) Authenticate(ctx context.Context, bearer, companyID string) (*Principal, error) {
 	if bearer == "" {
 		return nil, apperr.Unauthenticated("Missing API key: send Authorization: Bearer <key>")
@@ -55,7 +55,7 @@ func (kc *KeyCache) Authenticate(ctx context.Context, bearer, companyID string) 
 	e, ok := kc.entries[h]
 	kc.mu.Unlock()
 	if !ok || now.After(e.until) {
-		p, exp, err := authenticate(ctx, kc.client, bearer, false)
+		p, exp, err := authenticate(ctx, kc.client, bearer)
 		if err != nil {
 			return nil, err
 		}
@@ -80,17 +80,6 @@ func (kc *KeyCache) Authenticate(ctx context.Context, bearer, companyID string) 
 	kc.mu.Unlock()
 	p := e.p
 	return &p, nil
-}
-
-// Forget drops a key from the cache (after revoking it here).
-func (kc *KeyCache) Forget(keyID pulid.ID) {
-	kc.mu.Lock()
-	defer kc.mu.Unlock()
-	for h, e := range kc.entries {
-		if e.p.KeyID == keyID {
-			delete(kc.entries, h)
-		}
-	}
 }
 
 // Run writes the keys' lastUsedAt every interval (one statement for all

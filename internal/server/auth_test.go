@@ -191,6 +191,10 @@ func TestWebsocketConnectionInit(t *testing.T) {
 			if acked, _ := dial(map[string]any{"apiKey": e.A.Key, "companyId": e.A.CompanyID}, nil); !acked {
 				t.Fatal("apiKey/companyId payload not acknowledged")
 			}
+			// The company is optional here too: the key's company acts.
+			if acked, _ := dial(map[string]any{"Authorization": "Bearer " + e.A.Key}, nil); !acked {
+				t.Fatal("key without company not acknowledged")
+			}
 			h := http.Header{"Authorization": {"Bearer " + e.A.Key}, "X-Company-Id": {e.A.CompanyID}}
 			if acked, _ := dial(nil, h); !acked {
 				t.Fatal("upgrade-header credentials not acknowledged")

@@ -241,7 +241,7 @@ func (sc *streamConn) auth(m streamMsg) {
 		sc.send(sc.errorMsg("INVALID_MESSAGE", "Already authenticated"))
 		return
 	}
-	p, err := auth.Authenticate(sc.ctx, sc.s.client, strings.TrimPrefix(m.Token, "Bearer "), m.CompanyID)
+	p, err := sc.s.keyCache.Authenticate(sc.ctx, strings.TrimPrefix(m.Token, "Bearer "), m.CompanyID)
 	if err != nil {
 		ae := apperr.From(err)
 		sc.fatal(4401, ae.Code, ae.Message)
