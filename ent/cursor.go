@@ -180,8 +180,11 @@ func countRows(ctx context.Context, drv dialect.Driver, selector func() (*sql.Se
 			return 0, err
 		}
 	}
-	if err := json.Unmarshal(raw, &plan); err != nil || len(plan) == 0 {
-		return 0, fmt.Errorf("count estimate: %v", err)
+	if err := json.Unmarshal(raw, &plan); err != nil {
+		return 0, fmt.Errorf("count estimate: %w", err)
+	}
+	if len(plan) == 0 {
+		return 0, fmt.Errorf("count estimate: EXPLAIN returned no plan")
 	}
 	info.Estimated = true
 	return max(int(plan[0].Plan.Rows), info.Bound+1), rows.Err()

@@ -163,9 +163,14 @@ func RecordPayment(ctx context.Context, invoiceID pulid.ID, in RecordPaymentInpu
 		if err != nil {
 			return nil, err
 		}
-		if _, err := applyToInvoice(ctx, c, p, inv, in.Amount, date); err != nil {
+		alloc, err := applyToInvoice(ctx, c, p, inv, in.Amount, date)
+		if err != nil {
 			return nil, err
 		}
+		// A new payment's allocations are exactly this one: attach it (and
+		// the invoice's new state) so the answer needs no read back.
+		alloc.Edges.Invoice = inv
+		p.Edges.Allocations = []*ent.PaymentAllocation{alloc}
 		return p, postPayment(ctx, c, p, dep)
 	})
 }
@@ -214,8 +219,8 @@ func allocate(ctx context.Context, c *ent.Client, p *ent.Payment, inv *ent.Invoi
 
 // applyToInvoice stores the allocation of amount of p to a locked invoice
 // and moves the invoice's paid, due, payment status and status, in the
-// database and on inv. The allocation is attached to p's and inv's edges,
-// so callers can render the result without reading it back.
+// database and on inv (so callers can render the result without reading
+// it back).
 func applyToInvoice(ctx context.Context, c *ent.Client, p *ent.Payment, inv *ent.Invoice, amount decimal.Decimal, date types.Date) (*ent.PaymentAllocation, error) {
 	alloc, err := c.PaymentAllocation.Create().SetPaymentID(p.ID).SetInvoiceID(inv.ID).SetAmount(amount).Save(ctx)
 	if err != nil {
@@ -244,8 +249,6 @@ func applyToInvoice(ctx context.Context, c *ent.Client, p *ent.Payment, inv *ent
 	if due.IsZero() {
 		inv.Status = invoice.StatusPaid
 	}
-	alloc.Edges.Invoice = inv
-	p.Edges.Allocations = append(p.Edges.Allocations, alloc)
 	return alloc, nil
 }
 
@@ -335,20 +338,15 @@ func numberPayment(ctx context.Context, c *ent.Client, p *ent.Payment, je *ent.J
 	if !ok {
 		return fmt.Errorf("ledger: no acting company")
 	}
-	const q = `
-		WITH pay AS (
-			INSERT INTO document_counters (id, company_id, kind, year, last_value) VALUES ($1, $3, $4, $5, 1)
-			ON CONFLICT (company_id, kind, year) DO UPDATE SET last_value = document_counters.last_value + 1
-			RETURNING 'PAY-' || $5::int || '-' || lpad(last_value::text, greatest(4, length(last_value::text)), '0') AS number
-		), je AS (
-			INSERT INTO document_counters (id, company_id, kind, year, last_value) VALUES ($2, $3, $6, $7, 1)
-			ON CONFLICT (company_id, kind, year) DO UPDATE SET last_value = document_counters.last_value + 1
-			RETURNING 'JE-' || $7::int || '-' || lpad(last_value::text, greatest(4, length(last_value::text)), '0') AS number
-		), up AS (
-			UPDATE payments SET payment_number = pay.number FROM pay
+	payNumber := numbering.FormatSQL(PaymentKind, "$5", "pay.last_value")
+	q := `WITH pay AS (` + numbering.TakeSQL("$1", "$3", "$4", "$5") + `),
+		je AS (` + numbering.TakeSQL("$2", "$3", "$6", "$7") + `),
+		up AS (
+			UPDATE payments SET payment_number = ` + payNumber + ` FROM pay
 			WHERE payments.id = $8 AND payments.company_id = $3 RETURNING payments.payment_number
 		), uj AS (
-			UPDATE journal_entries SET entry_number = je.number, reference = pay.number, description = 'Payment ' || pay.number
+			UPDATE journal_entries SET entry_number = ` + numbering.FormatSQL(EntryKind, "$7", "je.last_value") + `,
+				reference = ` + payNumber + `, description = 'Payment ' || ` + payNumber + `
 			FROM je, pay WHERE journal_entries.id = $9 AND journal_entries.company_id = $3 RETURNING journal_entries.entry_number
 		)
 		SELECT (SELECT payment_number FROM up), (SELECT entry_number FROM uj)`

@@ -40,12 +40,7 @@ func Next(ctx context.Context, c *ent.Client, kind Kind, year int) (string, erro
 	if !kind.Yearly {
 		year = 0
 	}
-	rows, err := c.QueryContext(ctx, `
-		INSERT INTO document_counters (id, company_id, kind, year, last_value)
-		VALUES ($1, $2, $3, $4, 1)
-		ON CONFLICT (company_id, kind, year)
-		DO UPDATE SET last_value = document_counters.last_value + 1
-		RETURNING last_value`,
+	rows, err := c.QueryContext(ctx, TakeSQL("$1", "$2", "$3", "$4"),
 		string(pulid.New("ctr")), string(cid), kind.Name, year)
 	if err != nil {
 		return "", fmt.Errorf("numbering: %w", err)
@@ -73,4 +68,29 @@ func Format(kind Kind, year int, n int64) string {
 		return fmt.Sprintf("%s-%04d-%04d", kind.Prefix, year, n)
 	}
 	return fmt.Sprintf("%s-%04d", kind.Prefix, n)
+}
+
+// TakeSQL is the statement that takes a counter's next value, given SQL
+// expressions (placeholders) for a new row id, the company, the kind's
+// name and the year (0 for kinds that are not yearly): the row is created
+// at 1 or incremented, RETURNING last_value, and stays locked until
+// COMMIT. Next runs it alone; a workflow that must take its numbers as its
+// last statement can embed it in a CTE (see ledger's numberPayment).
+func TakeSQL(id, company, kind, year string) string {
+	return `INSERT INTO document_counters (id, company_id, kind, year, last_value)
+		VALUES (` + id + `, ` + company + `, ` + kind + `, ` + year + `, 1)
+		ON CONFLICT (company_id, kind, year)
+		DO UPDATE SET last_value = document_counters.last_value + 1
+		RETURNING last_value`
+}
+
+// FormatSQL is Format as a SQL expression over a year and a counter value
+// expression, for statements that number rows in SQL. A test holds the
+// two to the same output.
+func FormatSQL(kind Kind, year, value string) string {
+	n := "lpad((" + value + ")::text, greatest(4, length((" + value + ")::text)), '0')"
+	if kind.Yearly {
+		return "('" + kind.Prefix + "-' || (" + year + ")::int || '-' || " + n + ")"
+	}
+	return "('" + kind.Prefix + "-' || " + n + ")"
 }
