@@ -132,10 +132,22 @@ func TestAPIKeyCreateServeAndGracefulShutdown(t *testing.T) {
 		t.Fatalf("bad scope accepted: %s", out)
 	}
 
-	port := freePort(t)
-	p := start(t, append(env, fmt.Sprintf("PORT=%d", port), "BIGLEDGER_SHUTDOWN_TIMEOUT=5s"), "serve")
+	port, pprofPort := freePort(t), freePort(t)
+	p := start(t, append(env, fmt.Sprintf("PORT=%d", port), "BIGLEDGER_SHUTDOWN_TIMEOUT=5s",
+		fmt.Sprintf("BIGLEDGER_PPROF_ADDR=127.0.0.1:%d", pprofPort)), "serve")
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
 	waitHTTP(t, base+"/readyz")
+	// Profiles are served on their own loopback listener, never on the API port.
+	if res, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/debug/pprof/", pprofPort)); err != nil || res.StatusCode != 200 {
+		t.Fatalf("pprof listener: %v %v", err, res)
+	} else {
+		res.Body.Close()
+	}
+	if res, err := http.Get(base + "/debug/pprof/"); err != nil || res.StatusCode == 200 {
+		t.Fatalf("pprof on the API port: %v %v", err, res)
+	} else {
+		res.Body.Close()
+	}
 	req, _ := http.NewRequest("GET", base+"/api/v1/customers", nil)
 	req.Header.Set("Authorization", "Bearer "+creds.APIKey)
 	req.Header.Set("X-Company-Id", creds.CompanyID)

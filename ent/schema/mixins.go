@@ -59,7 +59,7 @@ func serverOwned() schema.Annotation {
 // range. Fields that every payment or invoice rewrites (amountDue,
 // currentBalance, totalSales, updatedAt) are left out on purpose: an index
 // on them turns each of those writes into an update of every index of the
-// row (see README "Indexes").
+// row (see README, "Performance at a real company's size").
 func orderIndexes(fields ...string) []ent.Index {
 	out := make([]ent.Index, len(fields))
 	for i, f := range fields {

@@ -1,0 +1,28 @@
+package config
+
+import (
+	"strings"
+	"testing"
+)
+
+// BIGLEDGER_PPROF_ADDR takes a loopback host:port only: profiles must not
+// be reachable from the network by a typo.
+func TestPprofAddr(t *testing.T) {
+	for _, bad := range []string{"6060", ":6060", "0.0.0.0:6060", "10.0.0.5:6060", "example.com:6060", "localhost:6060", "[::]:6060"} {
+		t.Setenv("BIGLEDGER_PPROF_ADDR", bad)
+		if _, err := FromEnv(); err == nil || !strings.Contains(err.Error(), "BIGLEDGER_PPROF_ADDR") {
+			t.Fatalf("%q accepted (err %v)", bad, err)
+		}
+	}
+	for _, good := range []string{"127.0.0.1:6060", "[::1]:6060"} {
+		t.Setenv("BIGLEDGER_PPROF_ADDR", good)
+		c, err := FromEnv()
+		if err != nil || c.PprofAddr != good {
+			t.Fatalf("%q: %v %q", good, err, c.PprofAddr)
+		}
+	}
+	t.Setenv("BIGLEDGER_PPROF_ADDR", "")
+	if c, err := FromEnv(); err != nil || c.PprofAddr != "" {
+		t.Fatalf("unset: %v %q", err, c.PprofAddr)
+	}
+}
