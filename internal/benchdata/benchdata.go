@@ -18,6 +18,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"sort"
@@ -150,7 +151,11 @@ func Load(ctx context.Context, db *sql.DB, companyID string, spec Spec) (*Stats,
 		taxes = []taxCode{{"SST", decimal.NewFromInt(6)}}
 	}
 	var userID string
-	_ = tx.QueryRowContext(ctx, `SELECT id FROM users WHERE company_id = $1 ORDER BY created_at LIMIT 1`, companyID).Scan(&userID)
+	// Documents name their creator when the company has a user.
+	err = tx.QueryRowContext(ctx, `SELECT id FROM users WHERE company_id = $1 ORDER BY created_at LIMIT 1`, companyID).Scan(&userID)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, err
+	}
 
 	// Items: 200 products and services lines refer to.
 	nItems := spec.Items
