@@ -25,6 +25,8 @@ func main() {
 			t = patched(t.Name(), paginationPatches)
 		case "template/collection.tmpl":
 			t = patched(t.Name(), collectionPatches)
+		case "template/edge.tmpl":
+			t = patched(t.Name(), edgePatches)
 		}
 		gqlTemplates = append(gqlTemplates, t)
 	}
@@ -209,11 +211,52 @@ func (p *{{ $pager }}) applyCursors(`,
 
 // collectionPatches: the same count-when-asked rule for nested connections
 // loaded by field collection.
+//
+// list-cap: an edge that is a plain list (Customer.contacts,
+// CustomerGroup.customers, Invoice.items, ...) is eager-loaded with at
+// most ListEdgeLimit rows per parent, the first by id (creation order),
+// instead of every row of every parent: the GraphQL cost model prices such
+// a list at that cap, and the SQL now holds to the price.
 var collectionPatches = []patch{
+	{
+		name: "list-cap",
+		old: `						{{- else }}
+							if err := query.collectField(ctx, {{ $oneNode }}, opCtx, field, path, mayAddCondition(satisfies, {{ nodeImplementorsVar $e.Type }})...); err != nil {
+								return err
+							}
+						{{- end }}`,
+		new: `						{{- else }}
+							if err := query.collectField(ctx, {{ $oneNode }}, opCtx, field, path, mayAddCondition(satisfies, {{ nodeImplementorsVar $e.Type }})...); err != nil {
+								return err
+							}
+							{{- if not $e.Unique }}
+								if oneNode {
+									query.Order(Asc("id")).Limit(ListEdgeLimit)
+								} else {
+									{{- $fk := print $node.Package "." $fc.Edge.ColumnConstant }}
+									{{- if $e.M2M }}
+										{{- $i := 0 }}{{ if $e.IsInverse }}{{ $i = 1 }}{{ end }}
+										{{- $fk = print $node.Package "." $e.PKConstant "[" $i "]" }}
+									{{- end }}
+									query.modifiers = append(query.modifiers, entgql.LimitPerRow({{ $fk }}, ListEdgeLimit, sql.Expr("id")))
+								}
+							{{- end }}
+						{{- end }}`,
+	},
 	{
 		name: "count-when-asked",
 		old:  "if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {",
 		new:  "if hasCollectedField(ctx, append(path, totalCountField)...) || (ignoredEdges && hasCollectedField(ctx, append(path, pageInfoField)...)) {",
+	},
+}
+
+// edgePatches: the list-cap rule for a list edge resolved on its own (a
+// node loaded without field collection, such as customerGroup(id)).
+var edgePatches = []patch{
+	{
+		name: "list-cap",
+		old:  "result, err = {{ $r }}.Query{{ $e.StructField }}().All(ctx)",
+		new:  "result, err = {{ $r }}.Query{{ $e.StructField }}().Order(Asc(\"id\")).Limit(ListEdgeLimit).All(ctx)",
 	},
 }
 

@@ -613,6 +613,11 @@ func (_q *CustomerQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, contactImplementors)...); err != nil {
 				return err
 			}
+			if oneNode {
+				query.Order(Asc("id")).Limit(ListEdgeLimit)
+			} else {
+				query.modifiers = append(query.modifiers, entgql.LimitPerRow(customer.ContactsColumn, ListEdgeLimit, sql.Expr("id")))
+			}
 			_q.WithNamedContacts(alias, func(wq *ContactQuery) {
 				*wq = *query
 			})
@@ -1257,6 +1262,11 @@ func (_q *CustomerGroupQuery) collectField(ctx context.Context, oneNode bool, op
 			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, customerImplementors)...); err != nil {
 				return err
 			}
+			if oneNode {
+				query.Order(Asc("id")).Limit(ListEdgeLimit)
+			} else {
+				query.modifiers = append(query.modifiers, entgql.LimitPerRow(customergroup.CustomersColumn, ListEdgeLimit, sql.Expr("id")))
+			}
 			_q.WithNamedCustomers(alias, func(wq *CustomerQuery) {
 				*wq = *query
 			})
@@ -1409,6 +1419,11 @@ func (_q *InvoiceQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, invoiceitemImplementors)...); err != nil {
 				return err
 			}
+			if oneNode {
+				query.Order(Asc("id")).Limit(ListEdgeLimit)
+			} else {
+				query.modifiers = append(query.modifiers, entgql.LimitPerRow(invoice.ItemsColumn, ListEdgeLimit, sql.Expr("id")))
+			}
 			_q.WithNamedItems(alias, func(wq *InvoiceItemQuery) {
 				*wq = *query
 			})
@@ -1421,6 +1436,11 @@ func (_q *InvoiceQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 			)
 			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, paymentallocationImplementors)...); err != nil {
 				return err
+			}
+			if oneNode {
+				query.Order(Asc("id")).Limit(ListEdgeLimit)
+			} else {
+				query.modifiers = append(query.modifiers, entgql.LimitPerRow(invoice.AllocationsColumn, ListEdgeLimit, sql.Expr("id")))
 			}
 			_q.WithNamedAllocations(alias, func(wq *PaymentAllocationQuery) {
 				*wq = *query
@@ -2073,6 +2093,11 @@ func (_q *JournalEntryQuery) collectField(ctx context.Context, oneNode bool, opC
 			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, ledgerentryImplementors)...); err != nil {
 				return err
 			}
+			if oneNode {
+				query.Order(Asc("id")).Limit(ListEdgeLimit)
+			} else {
+				query.modifiers = append(query.modifiers, entgql.LimitPerRow(journalentry.LinesColumn, ListEdgeLimit, sql.Expr("id")))
+			}
 			_q.WithNamedLines(alias, func(wq *LedgerEntryQuery) {
 				*wq = *query
 			})
@@ -2462,6 +2487,11 @@ func (_q *PaymentQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, paymentallocationImplementors)...); err != nil {
 				return err
 			}
+			if oneNode {
+				query.Order(Asc("id")).Limit(ListEdgeLimit)
+			} else {
+				query.modifiers = append(query.modifiers, entgql.LimitPerRow(payment.AllocationsColumn, ListEdgeLimit, sql.Expr("id")))
+			}
 			_q.WithNamedAllocations(alias, func(wq *PaymentAllocationQuery) {
 				*wq = *query
 			})
@@ -2810,6 +2840,11 @@ func (_q *QuoteQuery) collectField(ctx context.Context, oneNode bool, opCtx *gra
 			)
 			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, quoteitemImplementors)...); err != nil {
 				return err
+			}
+			if oneNode {
+				query.Order(Asc("id")).Limit(ListEdgeLimit)
+			} else {
+				query.modifiers = append(query.modifiers, entgql.LimitPerRow(quote.ItemsColumn, ListEdgeLimit, sql.Expr("id")))
 			}
 			_q.WithNamedItems(alias, func(wq *QuoteItemQuery) {
 				*wq = *query
@@ -3273,6 +3308,11 @@ func (_q *SalesOrderQuery) collectField(ctx context.Context, oneNode bool, opCtx
 			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, salesorderitemImplementors)...); err != nil {
 				return err
 			}
+			if oneNode {
+				query.Order(Asc("id")).Limit(ListEdgeLimit)
+			} else {
+				query.modifiers = append(query.modifiers, entgql.LimitPerRow(salesorder.ItemsColumn, ListEdgeLimit, sql.Expr("id")))
+			}
 			_q.WithNamedItems(alias, func(wq *SalesOrderItemQuery) {
 				*wq = *query
 			})
@@ -3300,6 +3340,11 @@ func (_q *SalesOrderQuery) collectField(ctx context.Context, oneNode bool, opCtx
 			)
 			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, invoiceImplementors)...); err != nil {
 				return err
+			}
+			if oneNode {
+				query.Order(Asc("id")).Limit(ListEdgeLimit)
+			} else {
+				query.modifiers = append(query.modifiers, entgql.LimitPerRow(salesorder.InvoicesColumn, ListEdgeLimit, sql.Expr("id")))
 			}
 			_q.WithNamedInvoices(alias, func(wq *InvoiceQuery) {
 				*wq = *query

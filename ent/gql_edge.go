@@ -31,7 +31,7 @@ func (_m *Customer) Contacts(ctx context.Context) (result []*Contact, err error)
 		result, err = _m.Edges.ContactsOrErr()
 	}
 	if IsNotLoaded(err) {
-		result, err = _m.QueryContacts().All(ctx)
+		result, err = _m.QueryContacts().Order(Asc("id")).Limit(ListEdgeLimit).All(ctx)
 	}
 	return result, err
 }
@@ -127,7 +127,7 @@ func (_m *CustomerGroup) Customers(ctx context.Context) (result []*Customer, err
 		result, err = _m.Edges.CustomersOrErr()
 	}
 	if IsNotLoaded(err) {
-		result, err = _m.QueryCustomers().All(ctx)
+		result, err = _m.QueryCustomers().Order(Asc("id")).Limit(ListEdgeLimit).All(ctx)
 	}
 	return result, err
 }
@@ -147,7 +147,7 @@ func (_m *Invoice) Items(ctx context.Context) (result []*InvoiceItem, err error)
 		result, err = _m.Edges.ItemsOrErr()
 	}
 	if IsNotLoaded(err) {
-		result, err = _m.QueryItems().All(ctx)
+		result, err = _m.QueryItems().Order(Asc("id")).Limit(ListEdgeLimit).All(ctx)
 	}
 	return result, err
 }
@@ -159,7 +159,7 @@ func (_m *Invoice) Allocations(ctx context.Context) (result []*PaymentAllocation
 		result, err = _m.Edges.AllocationsOrErr()
 	}
 	if IsNotLoaded(err) {
-		result, err = _m.QueryAllocations().All(ctx)
+		result, err = _m.QueryAllocations().Order(Asc("id")).Limit(ListEdgeLimit).All(ctx)
 	}
 	return result, err
 }
@@ -203,7 +203,7 @@ func (_m *JournalEntry) Lines(ctx context.Context) (result []*LedgerEntry, err e
 		result, err = _m.Edges.LinesOrErr()
 	}
 	if IsNotLoaded(err) {
-		result, err = _m.QueryLines().All(ctx)
+		result, err = _m.QueryLines().Order(Asc("id")).Limit(ListEdgeLimit).All(ctx)
 	}
 	return result, err
 }
@@ -255,7 +255,7 @@ func (_m *Payment) Allocations(ctx context.Context) (result []*PaymentAllocation
 		result, err = _m.Edges.AllocationsOrErr()
 	}
 	if IsNotLoaded(err) {
-		result, err = _m.QueryAllocations().All(ctx)
+		result, err = _m.QueryAllocations().Order(Asc("id")).Limit(ListEdgeLimit).All(ctx)
 	}
 	return result, err
 }
@@ -291,7 +291,7 @@ func (_m *Quote) Items(ctx context.Context) (result []*QuoteItem, err error) {
 		result, err = _m.Edges.ItemsOrErr()
 	}
 	if IsNotLoaded(err) {
-		result, err = _m.QueryItems().All(ctx)
+		result, err = _m.QueryItems().Order(Asc("id")).Limit(ListEdgeLimit).All(ctx)
 	}
 	return result, err
 }
@@ -327,7 +327,7 @@ func (_m *SalesOrder) Items(ctx context.Context) (result []*SalesOrderItem, err 
 		result, err = _m.Edges.ItemsOrErr()
 	}
 	if IsNotLoaded(err) {
-		result, err = _m.QueryItems().All(ctx)
+		result, err = _m.QueryItems().Order(Asc("id")).Limit(ListEdgeLimit).All(ctx)
 	}
 	return result, err
 }
@@ -347,7 +347,7 @@ func (_m *SalesOrder) Invoices(ctx context.Context) (result []*Invoice, err erro
 		result, err = _m.Edges.InvoicesOrErr()
 	}
 	if IsNotLoaded(err) {
-		result, err = _m.QueryInvoices().All(ctx)
+		result, err = _m.QueryInvoices().Order(Asc("id")).Limit(ListEdgeLimit).All(ctx)
 	}
 	return result, err
 }

@@ -53,6 +53,11 @@ type Options struct {
 	Resolver *Resolver
 	// InitTimeout bounds the wait for connection_init (default 10s).
 	InitTimeout time.Duration
+	// Introspection answers __schema and __type (on in development; in
+	// production only when enabled).
+	Introspection bool
+	// Budget bounds each document (zero fields: DefaultBudget).
+	Budget Budget
 }
 
 // wsReadLimit bounds one websocket frame from a client.
@@ -82,11 +87,16 @@ func NewHandler(o Options) *handler.Server {
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	srv.Use(extension.Introspection{})
+	queries := lru.New[*ast.QueryDocument](1000)
+	srv.SetQueryCache(queries)
+	if o.Introspection || o.Development {
+		srv.Use(extension.Introspection{})
+	}
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
-	srv.Use(extension.FixedComplexityLimit(2000))
-	srv.SetParserTokenLimit(20000)
+	// After the persisted-query extension, which fills in the query text.
+	budget := o.Budget.withDefaults()
+	srv.Use(&budgetExtension{b: budget, cache: queries})
+	srv.SetParserTokenLimit(budget.TokenLimit)
 	srv.SetDisableSuggestion(!o.Development)
 	srv.AroundOperations(freshCache)
 	srv.AroundResponses(eventExtension)
@@ -350,6 +360,10 @@ var typeScopes = map[string]string{
 // guardField checks the scope of the type a field reaches and bounds the
 // page size of connection fields.
 func guardField(ctx context.Context, next graphql.Resolver) (any, error) {
+	// A client that went away stops the work its document still had.
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil || fc.Field.Definition == nil {
 		return next(ctx)

@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/bigledger/bigledger/ent"
+	"github.com/bigledger/bigledger/graph"
 	"github.com/bigledger/bigledger/internal/auth"
 	"github.com/bigledger/bigledger/internal/config"
 	"github.com/bigledger/bigledger/internal/dbmigrate"
@@ -241,6 +242,7 @@ func serve(args []string) error {
 	srv := server.New(d.client, d.db, server.Options{
 		Development: cfg.Development(), AllowedOrigins: cfg.AllowedOrigins, MaxBodyBytes: cfg.MaxBodyBytes, Logger: log,
 		DSN: d.dsn, EventRetention: cfg.EventRetention,
+		Introspection: cfg.Introspection, GraphQLBudget: graph.Budget{MaxCost: cfg.GraphQLMaxCost},
 		// Local webhook receivers are for development only.
 		Webhooks: webhooks.Options{AllowPrivate: cfg.Development()},
 	})
@@ -257,12 +259,7 @@ func serve(args []string) error {
 	if err != nil {
 		return err
 	}
-	hs := &http.Server{
-		Handler:           srv.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-	}
+	hs := server.NewHTTPServer(srv.Handler())
 	hs.RegisterOnShutdown(srv.CloseWebsockets)
 	if *demoFlag {
 		p, err := demo.Ensure(ctx, d.client, nil)

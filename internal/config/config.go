@@ -37,6 +37,11 @@ type Config struct {
 	// PprofAddr, when set, serves net/http/pprof on its own listener
 	// (loopback addresses only), never on the API port.
 	PprofAddr string
+	// Introspection answers GraphQL __schema/__type queries in production
+	// (development always does).
+	Introspection bool
+	// GraphQLMaxCost bounds one GraphQL operation's cost (0: the default).
+	GraphQLMaxCost int
 }
 
 // Development reports whether the process runs in development mode.
@@ -68,6 +73,20 @@ func FromEnv() (Config, error) {
 			return c, fmt.Errorf("BIGLEDGER_PPROF_ADDR must be a loopback host:port such as 127.0.0.1:6060, got %q", v)
 		}
 		c.PprofAddr = v
+	}
+	if v := os.Getenv("BIGLEDGER_GRAPHQL_INTROSPECTION"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return c, fmt.Errorf("BIGLEDGER_GRAPHQL_INTROSPECTION must be true or false, got %q", v)
+		}
+		c.Introspection = b
+	}
+	if v := os.Getenv("BIGLEDGER_GRAPHQL_MAX_COST"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 100 {
+			return c, fmt.Errorf("BIGLEDGER_GRAPHQL_MAX_COST must be an integer ≥ 100, got %q", v)
+		}
+		c.GraphQLMaxCost = n
 	}
 	if v := os.Getenv("PORT"); v != "" {
 		p, err := strconv.Atoi(v)

@@ -63,6 +63,11 @@ type Options struct {
 	// NotifyInterval spaces the wake-up NOTIFYs sent to other instances
 	// (default 2ms: one per burst of commits).
 	NotifyInterval time.Duration
+	// Introspection answers __schema/__type in production too
+	// (development always does).
+	Introspection bool
+	// GraphQLBudget bounds each GraphQL document (zero: defaults).
+	GraphQLBudget graph.Budget
 }
 
 // Server is BigLedger's HTTP handler plus what it needs to shut down.
@@ -157,6 +162,8 @@ func (s *Server) Handler() http.Handler {
 		Logger:        s.log,
 		Resolver:      res,
 		InitTimeout:   s.opt.WebsocketInitTimeout,
+		Introspection: s.opt.Introspection,
+		Budget:        s.opt.GraphQLBudget,
 	})
 	api := rest.NewAPI(res).Handler()
 
@@ -271,6 +278,7 @@ func (s *Server) graphqlAuth(next http.Handler) http.Handler {
 			}
 			s.sockets.Add(1)
 			defer s.sockets.Done()
+			clearDeadlines(w)
 			ctx, cancel := context.WithCancel(context.WithValue(r.Context(), upgradeHeadersKey{}, r.Header.Clone()))
 			defer cancel()
 			defer context.AfterFunc(s.closingCtx, cancel)()

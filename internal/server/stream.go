@@ -72,6 +72,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
 	}
 	g := gqlws.Gorilla{AllowedOrigins: s.opt.AllowedOrigins}
 	up := websocket.Upgrader{CheckOrigin: g.CheckOrigin, HandshakeTimeout: 10 * time.Second}
+	clearDeadlines(w)
 	c, err := up.Upgrade(w, r, nil)
 	if err != nil {
 		return // the upgrader answered

@@ -1,0 +1,176 @@
+package server_test
+
+import (
+	"fmt"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bigledger/bigledger/ent"
+	"github.com/bigledger/bigledger/internal/crm"
+	"github.com/bigledger/bigledger/internal/server"
+	tk "github.com/bigledger/bigledger/internal/testkit"
+)
+
+// production starts an environment as `make run` serves in production:
+// no development conveniences (introspection, suggestions).
+func production(t *testing.T) *tk.Env {
+	return tk.New(t, tk.Options{Server: func(o *server.Options) { o.Development = false }})
+}
+
+func fragmentBomb(n int) string {
+	var b strings.Builder
+	b.WriteString("query { ...F0 }\n")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "fragment F%d on Query { ...F%d ...F%d }\n", i, i+1, i+1)
+	}
+	fmt.Fprintf(&b, "fragment F%d on Query { customers(first: 1) { totalCount } }\n", n)
+	return b.String()
+}
+
+func repeat(n int, f func(i int) string) string {
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		b.WriteString(f(i))
+		b.WriteByte(' ')
+	}
+	return b.String()
+}
+
+// Each document of the adversarial pass is refused with a code before it
+// costs anything: no SQL statement runs and the server allocates a few
+// megabytes at most (the 2³⁰ fragment bomb kept a core busy for minutes,
+// the nested invoices(first:100) grew the process by 2.3 GB).
+func TestHostileDocumentsRefusedBeforeWork(t *testing.T) {
+	e := production(t)
+	e.MustGQL(e.A, `{ customers(first: 1) { totalCount } }`, nil) // the key is cached from here on
+	nested := `{ customers(first: 100) { edges { node { invoices(first: 100) { edges { node { customer { invoices(first: 100) { edges { node { id total } } } } } } } } } } }`
+	for _, c := range []struct{ name, doc, code string }{
+		{"nested invoices(first:100) ×3", nested, "COMPLEXITY_LIMIT_EXCEEDED"},
+		{"depth-4 nesting of the same", `{ customers(first: 100) { edges { node { invoices(first: 100) { edges { node { customer { invoices(first: 100) { edges { node { customer { invoices(first: 100) { edges { node { id } } } } } } } } } } } } } } }`, "COMPLEXITY_LIMIT_EXCEEDED"},
+		{"group cycle without first, depth 3", `{ customerGroups(first: 1) { edges { node { customers { group { customers { group { customers { id name } } } } } } } } }`, "COMPLEXITY_LIMIT_EXCEEDED"},
+		{"unpaginated lists at their cap", `{ customerGroups(first: 100) { edges { node { customers { contacts { id } } } } } }`, "COMPLEXITY_LIMIT_EXCEEDED"},
+		{"fragment bomb 2^22", fragmentBomb(22), "QUERY_TOO_LARGE"},
+		{"fragment bomb 2^30", fragmentBomb(30), "QUERY_TOO_LARGE"},
+		{"19,000 duplicated fields", `{ customers(first: 1) { edges { node { ` + strings.Repeat("name ", 19000) + `} } } }`, "QUERY_TOO_LARGE"},
+		{"1,000 aliases of __schema", "{" + repeat(1000, func(i int) string { return fmt.Sprintf("s%d: __schema { types { name fields { name } } }", i) }) + "}", "QUERY_TOO_LARGE"},
+		{"1,000 aliases of a report", "{" + repeat(1000, func(i int) string { return fmt.Sprintf("r%d: reports(type: ar_aging)", i) }) + "}", "QUERY_TOO_LARGE"},
+		{"11 reports", "{" + repeat(11, func(i int) string { return fmt.Sprintf("r%d: reports(type: ar_aging)", i) }) + "}", "COMPLEXITY_LIMIT_EXCEEDED"},
+		{"30 levels", "{ customers(first: 1) { edges { node { " + strings.Repeat("group { customers { ", 15) + "id" + strings.Repeat(" } }", 15) + " } } } }", "QUERY_TOO_LARGE"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var r tk.GQLResponse
+			var ms0, ms1 runtime.MemStats
+			runtime.ReadMemStats(&ms0)
+			start := time.Now()
+			n := e.CountQueries(func() { r = e.GQL(e.A, c.doc, nil) })
+			elapsed := time.Since(start)
+			runtime.ReadMemStats(&ms1)
+			if len(r.Errors) != 1 || r.Errors[0].Code() != c.code || r.Data != nil {
+				t.Fatalf("want one %s error and no data, got status %d: %.400s", c.code, r.Status, r.Raw)
+			}
+			if n != 0 {
+				t.Errorf("%d SQL statements ran for a refused document", n)
+			}
+			// The whole round trip (client encoding and decoding included)
+			// stays within a few MB; the documents above cost gigabytes.
+			if alloc := ms1.TotalAlloc - ms0.TotalAlloc; alloc > 64<<20 {
+				t.Errorf("refusing allocated %d MB", alloc>>20)
+			}
+			t.Logf("refused in %v: %s", elapsed, r.Errors[0].Message)
+		})
+	}
+	// What a screen asks stays within budget: a full page of invoices
+	// with their lines and payments, the customer list with contacts.
+	e.MustGQL(e.A, `{ invoices(first: 100) { totalCount edges { node { id total items { quantity unitPrice } payments { amount } allocations { amount } customer { name } } } } }`, nil)
+	e.MustGQL(e.A, `{ customers(first: 100) { edges { node { id name contacts { name email } invoices(first: 10) { edges { node { id total } } } } } } }`, nil)
+	e.MustGQL(e.A, `query($n: Int) { customerGroups(first: $n) { edges { node { customers { id } } } } }`, map[string]any{"n": 100})
+}
+
+// Introspection answers only where it is enabled: development, or
+// production with BIGLEDGER_GRAPHQL_INTROSPECTION=true.
+func TestIntrospectionPolicy(t *testing.T) {
+	q := `{ __schema { queryType { name } } }`
+	e := production(t)
+	r := e.GQL(e.A, q, nil)
+	if len(r.Errors) == 0 || r.Data["__schema"] != nil {
+		t.Fatalf("production answered introspection: %s", r.Raw)
+	}
+	on := tk.New(t, tk.Options{Server: func(o *server.Options) { o.Development = false; o.Introspection = true }})
+	if d := on.MustGQL(on.A, q, nil); tk.Str(d, "__schema", "queryType", "name") != "Query" {
+		t.Fatalf("introspection enabled: %v", d)
+	}
+	// The GraphiQL introspection query fits the document budget.
+	on.MustGQL(on.A, graphiQLIntrospection, nil)
+}
+
+// A plain-list edge loads at most ent.ListEdgeLimit rows per parent, the
+// first by id, in one statement for the whole page of parents.
+func TestListEdgesCappedPerParent(t *testing.T) {
+	e := tk.New(t)
+	ctx := e.Ctx(e.A)
+	big, err := crm.CreateCustomerGroup(ctx, ent.CreateCustomerGroupInput{Name: "Big"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	small, err := crm.CreateCustomerGroup(ctx, ent.CreateCustomerGroupInput{Name: "Small"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var first string
+	for i := 0; i < ent.ListEdgeLimit+3; i++ {
+		g := big.ID
+		if i%200 == 199 {
+			g = small.ID
+		}
+		email := fmt.Sprintf("c%04d@example.com", i)
+		c, err := crm.CreateCustomer(ctx, ent.CreateCustomerInput{Name: fmt.Sprintf("C%04d", i), Email: &email, GroupID: &g})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			first = string(c.ID)
+		}
+	}
+	var d map[string]any
+	n := e.CountQueries(func() {
+		d = e.MustGQL(e.A, `{ customerGroups(first: 10, orderBy: {field: NAME}) { edges { node { name customers { id } } } } }`, nil)
+	})
+	bigList := tk.Get(d, "customerGroups", "edges", 0, "node", "customers").([]any)
+	smallList := tk.Get(d, "customerGroups", "edges", 1, "node", "customers").([]any)
+	if len(bigList) != ent.ListEdgeLimit || len(smallList) != 2 {
+		t.Fatalf("big group lists %d customers, small %d; want %d and 2", len(bigList), len(smallList), ent.ListEdgeLimit)
+	}
+	if tk.Str(bigList[0], "id") != first {
+		t.Errorf("the cap keeps the first customers by id: got %v first", bigList[0])
+	}
+	if n > 3 {
+		t.Errorf("%d statements for a page of groups with their customers", n)
+	}
+	one := e.MustGQL(e.A, `query($id: ID!) { customerGroup(id: $id) { customers { id } } }`, map[string]any{"id": string(big.ID)})
+	if got := len(tk.Get(one, "customerGroup", "customers").([]any)); got != ent.ListEdgeLimit {
+		t.Fatalf("customerGroup(id) lists %d customers, want %d", got, ent.ListEdgeLimit)
+	}
+}
+
+const graphiQLIntrospection = `query IntrospectionQuery {
+  __schema {
+    queryType { name } mutationType { name } subscriptionType { name }
+    types { ...FullType }
+    directives { name description locations args { ...InputValue } }
+  }
+}
+fragment FullType on __Type {
+  kind name description
+  fields(includeDeprecated: true) { name description args { ...InputValue } type { ...TypeRef } isDeprecated deprecationReason }
+  inputFields { ...InputValue }
+  interfaces { ...TypeRef }
+  enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason }
+  possibleTypes { ...TypeRef }
+}
+fragment InputValue on __InputValue { name description type { ...TypeRef } defaultValue }
+fragment TypeRef on __Type {
+  kind name
+  ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } }
+}`
