@@ -16,12 +16,23 @@ import (
 
 // Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id pulid.ID) (ent.Noder, error) {
-	return store.Client(ctx).Noder(ctx, id, ent.WithNodeType(ent.IDToType))
+	n, err := store.Client(ctx).Noder(ctx, id, ent.WithNodeType(ent.IDToType))
+	if err != nil {
+		return nil, err
+	}
+	if err := requireNodeScope(ctx, n); err != nil {
+		return nil, err
+	}
+	return n, nil
 }
 
 // Nodes is the resolver for the nodes field.
 func (r *queryResolver) Nodes(ctx context.Context, ids []pulid.ID) ([]ent.Noder, error) {
-	return store.Client(ctx).Noders(ctx, ids, ent.WithNodeType(ent.IDToType))
+	nodes, err := store.Client(ctx).Noders(ctx, ids, ent.WithNodeType(ent.IDToType))
+	if err != nil {
+		return nil, err
+	}
+	return authorizedNodes(ctx, nodes), nil
 }
 
 // CustomerGroups is the resolver for the customerGroups field.

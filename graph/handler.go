@@ -272,15 +272,10 @@ var rootScopes = map[string]string{
 	"deleteWebhookEndpoint":   "webhooks:write",
 }
 
-// prefixScopes maps an id prefix to the read scope node(id:) requires.
-var prefixScopes = map[string]string{
-	"cust": "customers:read", "contact": "customers:read", "grp": "customers:read",
-	"item": "items:read", "tax": "items:read", "inv": "invoices:read", "invli": "invoices:read",
-	"quote": "quotes:read", "qi": "quotes:read", "so": "sales_orders:read", "soi": "sales_orders:read",
-	// An attachment's kind is its document's, unknown until loaded: node(id:)
-	// on one needs every document read scope.
-	"att":  "quotes:read,sales_orders:read,invoices:read",
-	"comp": "", "user": "",
+// documentScopes maps a document id's prefix to the read scope
+// attachments(documentId:) requires; any other prefix is refused.
+var documentScopes = map[string]string{
+	"quote": "quotes:read", "so": "sales_orders:read", "inv": "invoices:read",
 }
 
 func requireScopes(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
@@ -291,7 +286,13 @@ func requireScopes(ctx context.Context, next graphql.RootResolver) graphql.Marsh
 	}
 	var err error
 	switch name {
-	case "node", "nodes", "attachments":
+	case "node", "nodes":
+		// Each node demands its own type's scope when it resolves
+		// (requireNodeScope): the id's prefix is not trusted for it.
+		if _, ok := auth.FromContext(ctx); !ok {
+			err = apperr.Unauthenticated("Authentication required")
+		}
+	case "attachments":
 		err = nodeScopes(ctx, fc)
 	default:
 		scopes, ok := rootScopes[name]
@@ -312,34 +313,17 @@ func requireScopes(ctx context.Context, next graphql.RootResolver) graphql.Marsh
 }
 
 func nodeScopes(ctx context.Context, fc *graphql.RootFieldContext) error {
-	args := fc.Field.ArgumentMap(graphql.GetOperationContext(ctx).Variables)
-	var ids []string
-	for _, k := range []string{"id", "documentId"} {
-		if v, ok := args[k].(string); ok {
-			ids = append(ids, v)
-		}
-	}
-	if list, ok := args["ids"].([]any); ok {
-		for _, v := range list {
-			if s, ok := v.(string); ok {
-				ids = append(ids, s)
-			}
-		}
-	}
 	if _, ok := auth.FromContext(ctx); !ok {
 		return apperr.Unauthenticated("Authentication required")
 	}
-	for _, s := range ids {
-		for _, scope := range strings.Split(prefixScopes[pulid.ID(s).Prefix()], ",") {
-			if scope == "" {
-				continue
-			}
-			if err := auth.Require(ctx, scope); err != nil {
-				return err
-			}
-		}
+	args := fc.Field.ArgumentMap(graphql.GetOperationContext(ctx).Variables)
+	id, _ := args["documentId"].(string)
+	scope, ok := documentScopes[pulid.ID(id).Prefix()]
+	if !ok {
+		return apperr.Validation("VALIDATION_ERROR", "Invalid input",
+			apperr.Detail{Field: "documentId", Message: "Must be the id of a quote, sales order or invoice"})
 	}
-	return nil
+	return auth.Require(ctx, scope)
 }
 
 // typeScopes maps object types to the read scope their fields need, so a

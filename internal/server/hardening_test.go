@@ -174,3 +174,109 @@ fragment TypeRef on __Type {
   kind name
   ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } }
 }`
+
+// nodeTables maps every Node type to its table, for the scope test.
+var nodeTables = map[string]string{
+	"Account": "accounts", "Attachment": "attachments", "Company": "companies", "Contact": "contacts",
+	"Customer": "customers", "CustomerGroup": "customer_groups", "Invoice": "invoices", "InvoiceItem": "invoice_items",
+	"Item": "items", "JournalEntry": "journal_entries", "LedgerEntry": "ledger_entries", "Payment": "payments",
+	"PaymentAllocation": "payment_allocations", "Quote": "quotes", "QuoteItem": "quote_items", "SalesOrder": "sales_orders",
+	"SalesOrderItem": "sales_order_items", "TaxCode": "tax_codes", "User": "users",
+}
+
+// nodeScope is the read scope each Node type's own query field demands.
+var nodeScope = map[string]string{
+	"Account": "ledger:read", "Attachment": "invoices:read", "Company": "", "Contact": "customers:read",
+	"Customer": "customers:read", "CustomerGroup": "customers:read", "Invoice": "invoices:read", "InvoiceItem": "invoices:read",
+	"Item": "items:read", "JournalEntry": "ledger:read", "LedgerEntry": "ledger:read", "Payment": "payments:read",
+	"PaymentAllocation": "payments:read", "Quote": "quotes:read", "QuoteItem": "quotes:read", "SalesOrder": "sales_orders:read",
+	"SalesOrderItem": "sales_orders:read", "TaxCode": "items:read", "User": "",
+}
+
+// scopeAllows: a key's scope grants need ("" needs nothing; write
+// implies read).
+func scopeAllows(scope, need string) bool {
+	return need == "" || need == scope || strings.TrimSuffix(need, ":read")+":write" == scope
+}
+
+// node(id:) and nodes(ids:) demand, of every Node type, the scope its own
+// query field demands, under every single-scope key (a customers:read key
+// read payments, accounts and journal entries through node()).
+func TestNodeScopesForEveryType(t *testing.T) {
+	e := tk.New(t)
+	// One of everything: a quote converted to an order, invoiced, paid,
+	// with an attachment, a group and a contact.
+	c := gqlCreateCustomer(t, e, e.A, map[string]any{"name": "Scoped Co", "email": "s@x.co"})
+	e.MustGQL(e.A, `mutation($c: ID!) { createContact(input: {customerID: $c, name: "Pat"}) { id } createCustomerGroup(input: {name: "G"}) { id } createItem(input: {code: "W", name: "Widget", unitPrice: "5.00"}) { id } }`, map[string]any{"c": c["id"]})
+	q := e.MustGQL(e.A, `mutation($in: QuoteInput!) { createQuote(input: $in) { id } }`, map[string]any{"in": map[string]any{
+		"customerId": c["id"], "items": []map[string]any{{"description": "X", "quantity": "1", "unitPrice": "100.00"}}}})
+	qid := map[string]any{"id": tk.Get(q, "createQuote", "id")}
+	e.MustGQL(e.A, `mutation($id: ID!) { sendQuote(id: $id, input: {to: ["s@x.co"]}) { status } }`, qid)
+	e.MustGQL(e.A, `mutation($id: ID!) { acceptQuote(id: $id, acceptedBy: "Pat") { status } }`, qid)
+	so := e.MustGQL(e.A, `mutation($id: ID!) { convertQuoteToOrder(id: $id) { id } }`, qid)
+	soID := map[string]any{"id": tk.Get(so, "convertQuoteToOrder", "id")}
+	e.MustGQL(e.A, `mutation($id: ID!) { updateSalesOrderStatus(id: $id, input: {status: confirmed}) { status } }`, soID)
+	inv := e.MustGQL(e.A, `mutation($id: ID!) { convertSalesOrderToInvoice(id: $id) { id } }`, soID)
+	invID := tk.Str(inv, "convertSalesOrderToInvoice", "id")
+	e.MustGQL(e.A, `mutation($id: ID!) { issueInvoice(id: $id) { status } }`, map[string]any{"id": invID})
+	e.MustGQL(e.A, `mutation($id: ID!) { recordPayment(invoiceId: $id, input: {amount: "10.00", paymentMethod: bank_transfer}) { id } }`, map[string]any{"id": invID})
+	if r := upload(t, e, e.A, "/api/v1/invoices/"+invID+"/attachments", "po.pdf", "application/pdf", []byte("%PDF-1.4\nx")); r.Status != 201 {
+		t.Fatalf("upload: %d %s", r.Status, r.Raw)
+	}
+	ids := map[string]string{}
+	for typ, table := range nodeTables {
+		col := "company_id"
+		if table == "companies" {
+			col = "id"
+		}
+		var id string
+		if err := e.DB.QueryRow(`SELECT id FROM `+table+` WHERE `+col+` = $1 ORDER BY id LIMIT 1`, e.A.CompanyID).Scan(&id); err != nil {
+			t.Fatalf("%s: %v", typ, err)
+		}
+		ids[typ] = id
+	}
+	for _, scope := range []string{"customers:read", "items:read", "invoices:read", "quotes:read", "sales_orders:read", "payments:read", "ledger:read", "webhooks:read", "customers:write"} {
+		key := tk.Tenant{Key: e.NewKeyFor(e.A, scope), CompanyID: e.A.CompanyID}
+		all := make([]any, 0, len(ids))
+		var types []string
+		for typ, id := range ids {
+			all = append(all, id)
+			types = append(types, typ)
+			allowed := scopeAllows(scope, nodeScope[typ])
+			r := e.GQL(key, `query($id: ID!) { node(id: $id) { id __typename } }`, map[string]any{"id": id})
+			got := tk.Str(r.Data, "node", "id") == id
+			if got != allowed {
+				t.Errorf("%s key, node(%s): read=%v, want %v (%s)", scope, typ, got, allowed, r.Raw)
+			}
+			if !allowed && (len(r.Errors) != 1 || r.Errors[0].Code() != "PERMISSION_DENIED") {
+				t.Errorf("%s key, node(%s): want PERMISSION_DENIED, got %s", scope, typ, r.Raw)
+			}
+		}
+		r := e.GQL(key, `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, map[string]any{"ids": all})
+		list, _ := tk.Get(r.Data, "nodes").([]any)
+		if len(list) != len(all) {
+			t.Fatalf("%s key, nodes: %s", scope, r.Raw)
+		}
+		denied := 0
+		for i, typ := range types {
+			allowed := scopeAllows(scope, nodeScope[typ])
+			if got := list[i] != nil; got != allowed {
+				t.Errorf("%s key, nodes[%d] (%s): read=%v, want %v", scope, i, typ, got, allowed)
+			}
+			if !allowed {
+				denied++
+			}
+		}
+		if len(r.Errors) != denied {
+			t.Errorf("%s key, nodes: %d errors for %d refused nodes", scope, len(r.Errors), denied)
+		}
+	}
+	// Ids of entities that are not Node types answer as not found.
+	var keyID string
+	if err := e.DB.QueryRow(`SELECT id FROM api_keys WHERE company_id = $1 LIMIT 1`, e.A.CompanyID).Scan(&keyID); err != nil {
+		t.Fatal(err)
+	}
+	if r := e.GQL(e.A, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": keyID}); r.Data["node"] != nil || len(r.Errors) != 1 || r.Errors[0].Code() != "NOT_FOUND" {
+		t.Errorf("node(api key): %s", r.Raw)
+	}
+}
