@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"strings"
 	"time"
 
@@ -24,6 +25,7 @@ import (
 	"github.com/bigledger/bigledger/internal/auth"
 	"github.com/bigledger/bigledger/internal/events"
 	"github.com/bigledger/bigledger/internal/gqlws"
+	"github.com/bigledger/bigledger/internal/input"
 	"github.com/bigledger/bigledger/internal/reqcache"
 )
 
@@ -364,6 +366,9 @@ func guardField(ctx context.Context, next graphql.Resolver) (any, error) {
 		if err := limitPageSize(fc); err != nil {
 			return nil, err
 		}
+		if err := limitFilters(fc.Args); err != nil {
+			return nil, err
+		}
 	}
 	return next(ctx)
 }
@@ -387,6 +392,49 @@ func limitPageSize(fc *graphql.FieldContext) error {
 		} else {
 			fc.Args["first"] = &n
 		}
+	}
+	return nil
+}
+
+// limitFilters refuses a search or filter string (search, tags, any
+// string of a WhereInput) longer than input.MaxFilterLength, named by its
+// path (where.nameContains).
+func limitFilters(args map[string]any) error {
+	var bad string
+	var walk func(v reflect.Value, path string)
+	walk = func(v reflect.Value, path string) {
+		if bad != "" {
+			return
+		}
+		switch v.Kind() {
+		case reflect.Pointer, reflect.Interface:
+			if !v.IsNil() {
+				walk(v.Elem(), path)
+			}
+		case reflect.String:
+			if input.TooLong(v.String()) {
+				bad = path
+			}
+		case reflect.Slice:
+			for i := 0; i < v.Len(); i++ {
+				walk(v.Index(i), fmt.Sprintf("%s[%d]", path, i))
+			}
+		case reflect.Struct:
+			t := v.Type()
+			for i := 0; i < t.NumField(); i++ {
+				if f := t.Field(i); f.IsExported() {
+					walk(v.Field(i), path+"."+strings.ToLower(f.Name[:1])+f.Name[1:])
+				}
+			}
+		}
+	}
+	for _, k := range []string{"search", "tags", "where"} {
+		if v, ok := args[k]; ok && v != nil {
+			walk(reflect.ValueOf(v), k)
+		}
+	}
+	if bad != "" {
+		return apperr.Validation("VALIDATION_ERROR", "Invalid input", apperr.Detail{Field: bad, Message: input.FilterTooLong})
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/bigledger/bigledger/internal/apperr"
 	"github.com/bigledger/bigledger/internal/auth"
+	"github.com/bigledger/bigledger/internal/input"
 )
 
 type route struct {
@@ -133,7 +134,36 @@ func (a *API) Handler() http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, apperr.NotFound("NOT_FOUND", "No such endpoint: "+r.Method+" "+r.URL.Path))
 	})
-	return mux
+	return checkRequestText(mux)
+}
+
+// checkRequestText refuses, before any route runs, a NUL character in the
+// path or a query parameter, and a query parameter (search, q, a filter)
+// longer than input.MaxFilterLength; the cursor is exempt from the length
+// (it is ours, and checked on its own).
+func checkRequestText(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var d apperr.Details
+		if strings.IndexByte(r.URL.Path, 0) >= 0 {
+			d.Add("id", "%s", input.NULMessage)
+		}
+		for k, vs := range r.URL.Query() {
+			for _, v := range vs {
+				switch {
+				case strings.IndexByte(k, 0) >= 0 || strings.IndexByte(v, 0) >= 0:
+					d.Add(strings.ReplaceAll(k, "\x00", ""), "%s", input.NULMessage)
+				case k != "cursor" && input.TooLong(v):
+					d.Add(k, "%s", input.FilterTooLong)
+				}
+			}
+		}
+		if len(d) > 0 {
+			sortDetails(d)
+			WriteError(w, r, d.Err("VALIDATION_ERROR", "Invalid request parameters"))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // requireScope checks the route's scopes (comma-separated: all required).

@@ -243,6 +243,7 @@ func serve(args []string) error {
 		Development: cfg.Development(), AllowedOrigins: cfg.AllowedOrigins, MaxBodyBytes: cfg.MaxBodyBytes, Logger: log,
 		DSN: d.dsn, EventRetention: cfg.EventRetention,
 		Introspection: cfg.Introspection, GraphQLBudget: graph.Budget{MaxCost: cfg.GraphQLMaxCost},
+		RequestTimeout: cfg.RequestTimeout,
 		// Local webhook receivers are for development only.
 		Webhooks: webhooks.Options{AllowPrivate: cfg.Development()},
 	})

@@ -6,6 +6,7 @@
 package apperr
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -34,6 +35,9 @@ const (
 	KindConflict
 	KindInvalidState
 	KindRateLimited
+	// KindUnavailable: the request ran out of time (503) or its client
+	// went away (499, never seen by anyone).
+	KindUnavailable
 )
 
 // Detail names one offending field. A few seed errors carry other
@@ -106,6 +110,8 @@ func (e *Error) HTTPStatus() int {
 		return http.StatusUnprocessableEntity
 	case KindRateLimited:
 		return http.StatusTooManyRequests
+	case KindUnavailable:
+		return http.StatusServiceUnavailable
 	default:
 		return http.StatusInternalServerError
 	}
@@ -144,6 +150,12 @@ func PermissionDenied(message string) *Error {
 // Internal wraps an unexpected error; its text is never shown to clients.
 func Internal(cause error) *Error {
 	return &Error{Kind: KindInternal, Code: "INTERNAL_ERROR", Message: "An internal error occurred", cause: cause}
+}
+
+// Timeout is a request stopped by its time budget (the request timeout,
+// which cancels its SQL statement).
+func Timeout() *Error {
+	return &Error{Kind: KindUnavailable, Code: "REQUEST_TIMEOUT", Message: "The request took too long and was stopped"}
 }
 
 // Details collects field problems during validation.
@@ -197,9 +209,17 @@ func From(err error) *Error {
 		return Validation("VALIDATION_ERROR", "Validation failed",
 			Detail{Field: FieldName(ve.Name), Message: "is invalid"})
 	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return Timeout()
+	}
+	if errors.Is(err, context.Canceled) {
+		return &Error{Kind: KindUnavailable, Code: "CLIENT_CLOSED_REQUEST", Message: "The client closed the request", Status: 499, cause: err}
+	}
 	var pe *pq.Error
 	if errors.As(err, &pe) {
 		switch pe.Code.Name() {
+		case "query_canceled":
+			return Timeout()
 		case "unique_violation":
 			return Conflict("CONFLICT", "A record with the same unique value already exists")
 		case "foreign_key_violation":

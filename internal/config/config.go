@@ -42,6 +42,8 @@ type Config struct {
 	Introspection bool
 	// GraphQLMaxCost bounds one GraphQL operation's cost (0: the default).
 	GraphQLMaxCost int
+	// RequestTimeout bounds one HTTP request, its SQL included (0: 30s).
+	RequestTimeout time.Duration
 }
 
 // Development reports whether the process runs in development mode.
@@ -87,6 +89,13 @@ func FromEnv() (Config, error) {
 			return c, fmt.Errorf("BIGLEDGER_GRAPHQL_MAX_COST must be an integer ≥ 100, got %q", v)
 		}
 		c.GraphQLMaxCost = n
+	}
+	if v := os.Getenv("BIGLEDGER_REQUEST_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 100*time.Millisecond {
+			return c, fmt.Errorf("BIGLEDGER_REQUEST_TIMEOUT must be a duration of at least 100ms such as 30s, got %q", v)
+		}
+		c.RequestTimeout = d
 	}
 	if v := os.Getenv("PORT"); v != "" {
 		p, err := strconv.Atoi(v)

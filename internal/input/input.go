@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // NULMessage is the detail for a string carrying U+0000, which PostgreSQL
@@ -45,4 +46,17 @@ func FindNUL(v any, path string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// MaxFilterLength bounds every search or filter string a list accepts
+// (search, q, a WhereInput's strings, a REST query parameter): a
+// 50,000-character ILIKE pattern cost seconds per row scan.
+const MaxFilterLength = 200
+
+// FilterTooLong is the detail for a filter string over MaxFilterLength.
+const FilterTooLong = "Must be at most 200 characters"
+
+// TooLong reports whether s is longer than MaxFilterLength characters.
+func TooLong(s string) bool {
+	return len(s) > MaxFilterLength && utf8.RuneCountInString(s) > MaxFilterLength
 }

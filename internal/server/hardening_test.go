@@ -280,3 +280,108 @@ func TestNodeScopesForEveryType(t *testing.T) {
 		t.Errorf("node(api key): %s", r.Raw)
 	}
 }
+
+// A search or filter string is bounded (a 50,000-character search took
+// 4.4 s per request and starved every tenant): both faces refuse it as
+// bad input naming the parameter, before any SQL.
+func TestLongSearchRefused(t *testing.T) {
+	e := tk.New(t)
+	long := strings.Repeat("a", 50000)
+	for _, path := range []string{"/api/v1/customers?limit=1&search=", "/api/v1/invoices?search=", "/api/v1/items?search=", "/api/v1/customers?name[contains]="} {
+		var r tk.Response
+		n := e.CountQueries(func() { r = e.Do(e.A, "GET", path+long, nil) })
+		field := strings.TrimSuffix(path[strings.LastIndexAny(path, "?&")+1:], "=")
+		if r.Status != 400 || tk.Str(r.Body, "error", "details", 0, "field") != field {
+			t.Errorf("%s…: %d %.300s", path, r.Status, r.Raw)
+		}
+		if n > 1 {
+			t.Errorf("%s…: %d statements", path, n)
+		}
+	}
+	if r := e.Do(e.A, "GET", "/api/v1/customers?search="+strings.Repeat("é", 200), nil); r.Status != 200 {
+		t.Errorf("200 characters refused: %d %s", r.Status, r.Raw)
+	}
+	for q, field := range map[string]string{
+		`query($s: String) { customers(first: 1, search: $s) { totalCount } }`:                            "search",
+		`query($s: String) { invoices(first: 1, where: {referenceContains: $s}) { totalCount } }`:         "where.referenceContains",
+		`query($s: String) { customers(first: 1, where: {or: [{nameContainsFold: $s}]}) { totalCount } }`: "where.or[0].nameContainsFold",
+	} {
+		r := e.GQL(e.A, q, map[string]any{"s": long})
+		if len(r.Errors) != 1 || r.Errors[0].Code() != "VALIDATION_ERROR" || tk.Str(r.Errors[0].Extensions, "details", 0, "field") != field {
+			t.Errorf("%s: %.300s", q, r.Raw)
+		}
+	}
+}
+
+// A statement that outlives its request's time budget is cancelled in
+// PostgreSQL (not merely abandoned), answers 503 REQUEST_TIMEOUT and
+// writes nothing; meanwhile one company's burst of stuck requests holds at
+// most its share of the pool, so another company's request answers while
+// they are still stuck.
+func TestSlowStatementsCancelledAndTenantsIsolated(t *testing.T) {
+	e := tk.New(t, tk.Options{Server: func(o *server.Options) {
+		o.RequestTimeout = 3 * time.Second
+		o.InFlightPerCompany = 4
+	}})
+	loadBenchData(t, e, e.A, smallSpec)
+	d := e.MustGQL(e.A, `{ invoices(first: 1, where: {status: sent}) { edges { node { id amountPaid } } } }`, nil)
+	inv := tk.Str(d, "invoices", "edges", 0, "node", "id")
+	paid := tk.Str(d, "invoices", "edges", 0, "node", "amountPaid")
+
+	// Hold the invoice's row lock: every payment on it waits.
+	tx, err := e.DB.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.Exec(`SELECT 1 FROM invoices WHERE id = $1 FOR UPDATE`, inv); err != nil {
+		t.Fatal(err)
+	}
+	const stuck = 12
+	answers := make(chan tk.Response, stuck)
+	for i := 0; i < stuck; i++ {
+		go func() {
+			answers <- e.Do(e.A, "POST", "/api/v1/invoices/"+inv+"/payments", map[string]any{"amount": "1.00"})
+		}()
+	}
+	// Wait until A's requests are blocked in PostgreSQL.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		var waiting int
+		_ = e.DB.QueryRow(`SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`).Scan(&waiting)
+		if waiting >= 4 {
+			if waiting > 4 {
+				t.Errorf("%d of A's statements hold connections at once; the company's share is 4", waiting)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("A's payments never blocked (%d waiting)", waiting)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	// B answers while all of A's requests are still stuck.
+	if r := e.Do(e.B, "GET", "/api/v1/customers?limit=1", nil); r.Status != 200 {
+		t.Fatalf("B's list: %d %s", r.Status, r.Raw)
+	}
+	if n := len(answers); n != 0 {
+		t.Fatalf("%d of A's stuck requests answered before B's did", n)
+	}
+	for i := 0; i < stuck; i++ {
+		r := <-answers
+		if r.Status != 503 || tk.Str(r.Body, "error", "code") != "REQUEST_TIMEOUT" {
+			t.Errorf("stuck payment: %d %s", r.Status, r.Raw)
+		}
+	}
+	// Cancelled in PostgreSQL: nothing waits on the lock any more.
+	var waiting int
+	_ = e.DB.QueryRow(`SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`).Scan(&waiting)
+	if waiting != 0 {
+		t.Errorf("%d statements still wait after their requests timed out", waiting)
+	}
+	_ = tx.Rollback()
+	after := e.MustGQL(e.A, `query($id: ID!) { invoice(id: $id) { amountPaid payments { id } } }`, map[string]any{"id": inv})
+	if tk.Str(after, "invoice", "amountPaid") != paid {
+		t.Errorf("a timed-out payment was written: amountPaid %s, was %s", tk.Str(after, "invoice", "amountPaid"), paid)
+	}
+}

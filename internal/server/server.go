@@ -68,6 +68,11 @@ type Options struct {
 	Introspection bool
 	// GraphQLBudget bounds each GraphQL document (zero: defaults).
 	GraphQLBudget graph.Budget
+	// RequestTimeout bounds one HTTP request (default 30s).
+	RequestTimeout time.Duration
+	// InFlightPerCompany bounds one company's concurrent requests
+	// (default 16).
+	InFlightPerCompany int
 }
 
 // Server is BigLedger's HTTP handler plus what it needs to shut down.
@@ -91,6 +96,7 @@ type Server struct {
 	keys   *keyWatch
 	// keyCache answers most authentications from memory (KeyCheck ttl).
 	keyCache *auth.KeyCache
+	inFlight *inFlight
 }
 
 // New builds the server.
@@ -113,8 +119,14 @@ func New(client *ent.Client, db *sql.DB, o Options) *Server {
 	if o.KeyCheck == 0 {
 		o.KeyCheck = 2 * time.Second
 	}
+	if o.RequestTimeout == 0 {
+		o.RequestTimeout = DefaultRequestTimeout
+	}
+	if o.InFlightPerCompany == 0 {
+		o.InFlightPerCompany = DefaultInFlightPerCompany
+	}
 	s := &Server{client: client, db: db, opt: o, log: o.Logger, closing: make(chan struct{}), keys: newKeyWatch(),
-		keyCache: auth.NewKeyCache(client, o.KeyCheck)}
+		keyCache: auth.NewKeyCache(client, o.KeyCheck), inFlight: newInFlight(o.InFlightPerCompany)}
 	s.closingCtx, s.closeCtx = context.WithCancel(context.Background())
 	s.waker = events.NewWaker(db, o.NotifyInterval, o.Logger)
 	s.hub = events.NewHub(db, o.DSN, events.HubOptions{Log: o.Logger, Poll: o.EventPoll, Self: s.waker.ID})
@@ -215,6 +227,9 @@ func (s *Server) withClient(next http.Handler) http.Handler {
 		ctx := events.WithWaker(store.WithClient(r.Context(), s.client), s.waker)
 		if !isUpgrade(r) {
 			ctx = reqcache.With(ctx)
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, s.opt.RequestTimeout)
+			defer cancel()
 		}
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
@@ -254,6 +269,12 @@ func (s *Server) authenticate(r *http.Request) (context.Context, error) {
 func (s *Server) restAuth(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, err := s.authenticate(r)
+		if err == nil {
+			var release func()
+			if release, err = s.inFlight.admit(ctx); err == nil {
+				defer release()
+			}
+		}
 		if err != nil {
 			rest.WriteError(w, r, err)
 			return
@@ -290,6 +311,12 @@ func (s *Server) graphqlAuth(next http.Handler) http.Handler {
 			return
 		}
 		ctx, err := s.authenticate(r)
+		if err == nil {
+			var release func()
+			if release, err = s.inFlight.admit(ctx); err == nil {
+				defer release()
+			}
+		}
 		if err != nil {
 			ae := apperr.From(err)
 			writeJSON(w, ae.HTTPStatus(), map[string]any{"errors": []map[string]any{{
