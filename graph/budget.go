@@ -148,6 +148,9 @@ func (x *budgetExtension) MutateOperationContext(ctx context.Context, op *graphq
 	if op.Operation == nil {
 		return nil
 	}
+	if err := strictVariables(x.model.Schema, op.Operation, op.Variables); err != nil {
+		return err
+	}
 	cost := x.model.Cost(op.Operation, op.Variables)
 	if cost > x.b.MaxCost {
 		return budgetError(&gqlcost.Error{Code: "COMPLEXITY_LIMIT_EXCEEDED", Message: fmt.Sprintf(

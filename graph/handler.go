@@ -94,7 +94,7 @@ func NewHandler(o Options) *handler.Server {
 	if o.Introspection || o.Development {
 		srv.Use(extension.Introspection{})
 	}
-	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	srv.Use(persistedQueries{extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)}})
 	// After the persisted-query extension, which fills in the query text.
 	budget := o.Budget.withDefaults()
 	srv.Use(&budgetExtension{b: budget, cache: queries})

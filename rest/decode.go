@@ -62,7 +62,8 @@ func decodeBody(r *http.Request, dst any, code, message string) (fields, error) 
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return f, apperr.Validation(code, "Request body too large")
+			return f, &apperr.Error{Kind: apperr.KindValidation, Code: "PAYLOAD_TOO_LARGE", Status: http.StatusRequestEntityTooLarge,
+				Message: fmt.Sprintf("The request body is larger than %d bytes", mbe.Limit)}
 		}
 		return f, apperr.Validation(code, "Could not read request body")
 	}

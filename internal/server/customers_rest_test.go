@@ -179,8 +179,8 @@ func TestRESTCustomerBadInput(t *testing.T) {
 	}
 	// An oversized body is refused, not read.
 	big := `{"name":"` + strings.Repeat("x", 2<<20) + `"}`
-	if r := e.Do(e.A, "POST", "/api/v1/customers", big); r.Status != 400 {
-		t.Fatalf("oversized body: %d", r.Status)
+	if r := e.Do(e.A, "POST", "/api/v1/customers", big); r.Status != 413 || tk.Str(r.Body, "error", "code") != "PAYLOAD_TOO_LARGE" {
+		t.Fatalf("oversized body: %d %s", r.Status, r.Raw)
 	}
 }
 

@@ -1,9 +1,15 @@
 package server_test
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -384,4 +390,105 @@ func TestSlowStatementsCancelledAndTenantsIsolated(t *testing.T) {
 	if tk.Str(after, "invoice", "amountPaid") != paid {
 		t.Errorf("a timed-out payment was written: amountPaid %s, was %s", tk.Str(after, "invoice", "amountPaid"), paid)
 	}
+}
+
+// Client mistakes are coded client errors, never INTERNAL_ERROR, and no
+// request body reaches a response or a log line.
+func TestClientMistakesAreCoded(t *testing.T) {
+	var logs bytes.Buffer
+	var mu sync.Mutex
+	e := tk.New(t, tk.Options{Server: func(o *server.Options) {
+		o.Logger = slog.New(slog.NewJSONHandler(lockedWriter{&mu, &logs}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}})
+	secret := "SECRET-CUSTOMER-DATA-" + strings.Repeat("x", 10)
+	post := func(body string) (int, []byte) {
+		req, _ := http.NewRequest("POST", e.Server.URL+"/graphql", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+e.A.Key)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		raw, _ := io.ReadAll(res.Body)
+		return res.StatusCode, raw
+	}
+	code := func(raw []byte) string {
+		var out struct {
+			Errors []tk.GQLError `json:"errors"`
+		}
+		_ = json.Unmarshal(raw, &out)
+		if len(out.Errors) == 0 {
+			return ""
+		}
+		return out.Errors[0].Code()
+	}
+	for _, c := range []struct {
+		name, body string
+		status     int
+		code       string
+	}{
+		{"batched", `[{"query":"{ __typename }","variables":{"s":"` + secret + `"}}]`, 400, "BATCHING_NOT_SUPPORTED"},
+		{"malformed JSON", `{"query": "{ __typename }", "variables": {"s": "` + secret + `"`, 400, "INVALID_REQUEST_BODY"},
+		{"query not a string", `{"query": 1, "variables": {"s": "` + secret + `"}}`, 400, "INVALID_REQUEST_BODY"},
+		{"not an object", `"` + secret + `"`, 400, "INVALID_REQUEST_BODY"},
+		{"over the size limit", `{"query":"{ __typename }","variables":{"s":"` + secret + strings.Repeat("a", 2<<20) + `"}}`, 413, "PAYLOAD_TOO_LARGE"},
+		{"persisted-query hash mismatch", `{"query":"{ __typename }","extensions":{"persistedQuery":{"version":1,"sha256Hash":"abc"}}}`, 200, "PERSISTED_QUERY_HASH_MISMATCH"},
+		{"persisted-query bad version", `{"query":"{ __typename }","extensions":{"persistedQuery":{"version":9,"sha256Hash":"abc"}}}`, 200, "PERSISTED_QUERY_INVALID"},
+		{"persisted query unknown", `{"extensions":{"persistedQuery":{"version":1,"sha256Hash":"0000000000000000000000000000000000000000000000000000000000000000"}}}`, 200, "PERSISTED_QUERY_NOT_FOUND"},
+	} {
+		status, raw := post(c.body)
+		if status != c.status || code(raw) != c.code {
+			t.Errorf("%s: %d %.300s, want %d %s", c.name, status, raw, c.status, c.code)
+		}
+		if bytes.Contains(raw, []byte(secret)) {
+			t.Errorf("%s: the answer echoes the request body", c.name)
+		}
+	}
+	// Bad values in good requests: each names its field.
+	for _, c := range []struct {
+		q     string
+		vars  map[string]any
+		field string
+	}{
+		{`{ customers(after: "garbage") { totalCount } }`, nil, "after"},
+		{`mutation($v: Map) { createCustomer(input: {name: "X", email: "x@y.z", customFields: $v}) { id } }`, map[string]any{"v": "str"}, "customFields"},
+		{`mutation($v: Map) { createCustomer(input: {name: "X", email: "x@y.z", customFields: $v}) { id } }`, map[string]any{"v": 1}, "customFields"},
+		{`mutation($v: Map) { createCustomer(input: {name: "X", email: "x@y.z", customFields: $v}) { id } }`, map[string]any{"v": []any{1, 2}}, "customFields"},
+		// The GraphQL specification's input coercion: no String from a
+		// number, no Int from a string.
+		{`mutation($n: String!) { createCustomer(input: {name: $n, email: "x@y.z"}) { id } }`, map[string]any{"n": 123}, "n"},
+		{`mutation($in: CreateCustomerInput!) { createCustomer(input: $in) { id } }`, map[string]any{"in": map[string]any{"name": "X", "email": "x@y.z", "paymentTerms": "30"}}, "in.paymentTerms"},
+		{`mutation($in: CreateCustomerInput!) { createCustomer(input: $in) { id } }`, map[string]any{"in": map[string]any{"name": 123, "email": "x@y.z"}}, "in.name"},
+	} {
+		r := e.GQL(e.A, c.q, c.vars)
+		if len(r.Errors) != 1 || r.Errors[0].Code() != "VALIDATION_ERROR" || tk.Str(r.Errors[0].Extensions, "details", 0, "field") != c.field {
+			t.Errorf("%s %v: %.300s, want VALIDATION_ERROR on %s", c.q, c.vars, r.Raw, c.field)
+		}
+		if strings.Contains(string(r.Raw), "interface {}") || strings.Contains(string(r.Raw), "json.Number") {
+			t.Errorf("%s: Go type names in the answer: %s", c.q, r.Raw)
+		}
+	}
+	if r := e.Do(e.A, "POST", "/api/v1/customers", `{"name":"`+secret+strings.Repeat("a", 2<<20)+`"}`); r.Status != 413 || tk.Str(r.Body, "error", "code") != "PAYLOAD_TOO_LARGE" {
+		t.Errorf("REST body over the limit: %d %.300s", r.Status, r.Raw)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if bytes.Contains(logs.Bytes(), []byte(secret)) {
+		t.Errorf("a request body reached the log:\n%.2000s", logs.String())
+	}
+	if bytes.Contains(logs.Bytes(), []byte(`"level":"ERROR"`)) {
+		t.Errorf("client mistakes logged at ERROR:\n%.2000s", logs.String())
+	}
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }

@@ -324,6 +324,9 @@ func (s *Server) graphqlAuth(next http.Handler) http.Handler {
 			}}})
 			return
 		}
+		if !checkGraphQLBody(w, r) {
+			return
+		}
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
