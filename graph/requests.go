@@ -15,7 +15,9 @@ import (
 // persistedQueries is gqlgen's automatic-persisted-query extension with
 // every refusal coded (gqlgen leaves a hash mismatch, a bad extension and
 // an unknown version without a code, which read as internal errors).
-type persistedQueries struct{ extension.AutomaticPersistedQuery }
+type persistedQueries struct {
+	extension.AutomaticPersistedQuery
+}
 
 func (p persistedQueries) MutateOperationParameters(ctx context.Context, raw *graphql.RawParams) *gqlerror.Error {
 	err := p.AutomaticPersistedQuery.MutateOperationParameters(ctx, raw)
