@@ -5,12 +5,14 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/bigledger/bigledger/ent"
 	"github.com/bigledger/bigledger/ent/attachment"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/internal/auth"
+	"github.com/bigledger/bigledger/internal/input"
 	"github.com/bigledger/bigledger/internal/sales"
 )
 
@@ -77,6 +79,9 @@ func (a *API) uploadAttachment(typ attachment.DocumentType) endpoint {
 			return result{}, validationFor(sales.CodeInvalidAttachment, "file", "Send multipart/form-data with the file in the \"file\" field")
 		}
 		defer f.Close()
+		if strings.IndexByte(hdr.Filename, 0) >= 0 || strings.IndexByte(hdr.Header.Get("Content-Type"), 0) >= 0 {
+			return result{}, validationFor(sales.CodeInvalidAttachment, "file", "The file name and type "+strings.ToLower(input.NULMessage[:1])+input.NULMessage[1:])
+		}
 		content, err := io.ReadAll(io.LimitReader(f, sales.MaxAttachmentBytes+1))
 		if err != nil {
 			return result{}, validationFor(sales.CodeInvalidAttachment, "file", "Could not read the file")

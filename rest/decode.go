@@ -13,6 +13,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/bigledger/bigledger/internal/apperr"
+	"github.com/bigledger/bigledger/internal/input"
 	"github.com/bigledger/bigledger/internal/money"
 )
 
@@ -77,6 +78,17 @@ func decodeBody(r *http.Request, dst any, code, message string) (fields, error) 
 	}
 	if dec.More() {
 		return f, apperr.Validation(code, "Request body must hold a single JSON object")
+	}
+	// PostgreSQL text cannot hold U+0000: refuse it here, named by its
+	// path, for every field of every body (the escape is the only way a
+	// JSON string can carry it).
+	if bytes.Contains(body, []byte(`\u0000`)) {
+		var v any
+		if json.Unmarshal(body, &v) == nil {
+			if at, ok := input.FindNUL(v, ""); ok {
+				return f, apperr.Validation(code, message, apperr.Detail{Field: at, Message: input.NULMessage})
+			}
+		}
 	}
 	var d apperr.Details
 	decodeObject(raw, reflect.ValueOf(dst).Elem(), "", &d, &f)

@@ -17,6 +17,19 @@ type route struct {
 	handler             func(*API) endpoint
 }
 
+// Route is one documented REST route: method, path pattern (with {id}
+// style wildcards) and the scopes it requires (comma-separated).
+type Route struct{ Method, Path, Scopes string }
+
+// Routes lists every route of the facade, in table order.
+func Routes() []Route {
+	out := make([]Route, len(routes))
+	for i, rt := range routes {
+		out[i] = Route{rt.method, rt.path, rt.scope}
+	}
+	return out
+}
+
 // routes is the v1 surface: seed 000 customers/contacts, seed 003 groups.
 var routes = []route{
 	{"GET", "/api/v1/customers", "customers:read", func(a *API) endpoint { return a.listCustomers }},

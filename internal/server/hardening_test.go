@@ -16,6 +16,7 @@ import (
 	"github.com/bigledger/bigledger/ent"
 	"github.com/bigledger/bigledger/internal/crm"
 	"github.com/bigledger/bigledger/internal/server"
+	"github.com/bigledger/bigledger/rest"
 	tk "github.com/bigledger/bigledger/internal/testkit"
 )
 
@@ -491,4 +492,157 @@ func (l lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
+}
+
+// nul is a string holding U+0000, which PostgreSQL text cannot store.
+const nul = "bad\x00value"
+
+// U+0000 in any string or id of any mutation input, in a variable or a
+// literal, is a VALIDATION_ERROR naming the field, before any SQL.
+func TestNULRefusedGraphQL(t *testing.T) {
+	e := tk.New(t)
+	schema := e.MustGQL(e.A, `{ __schema { mutationType { fields { name args { name type { ...T } } } }
+		types { name kind inputFields { name type { ...T } } } } }
+		fragment T on __Type { kind name ofType { kind name ofType { kind name ofType { kind name } } } }`, nil)
+	inputs := map[string][]any{}
+	for _, ty := range tk.Get(schema, "__schema", "types").([]any) {
+		if tk.Str(ty, "kind") == "INPUT_OBJECT" {
+			inputs[tk.Str(ty, "name")] = tk.Get(ty, "inputFields").([]any)
+		}
+	}
+	named := func(t any) (string, string) { // innermost kind and name
+		for tk.Get(t, "ofType") != nil {
+			t = tk.Get(t, "ofType")
+		}
+		return tk.Str(t, "kind"), tk.Str(t, "name")
+	}
+	// paths lists the string/id leaves of an input type, as nested values.
+	var paths func(typ string, depth int) []map[string]any
+	paths = func(typ string, depth int) []map[string]any {
+		var out []map[string]any
+		for _, f := range inputs[typ] {
+			kind, name := named(tk.Get(f, "type"))
+			fname := tk.Str(f, "name")
+			switch {
+			case kind == "SCALAR" && (name == "String" || name == "ID"):
+				out = append(out, map[string]any{fname: nul})
+			case kind == "INPUT_OBJECT" && depth < 2:
+				for _, sub := range paths(name, depth+1) {
+					out = append(out, map[string]any{fname: sub})
+				}
+			}
+		}
+		return out
+	}
+	leaf := func(v any, path string) string {
+		for {
+			m, ok := v.(map[string]any)
+			if !ok {
+				return path
+			}
+			for k, x := range m {
+				path, v = path+"."+k, x
+			}
+		}
+	}
+	checked := 0
+	for _, m := range tk.Get(schema, "__schema", "mutationType", "fields").([]any) {
+		for _, a := range tk.Get(m, "args").([]any) {
+			kind, name := named(tk.Get(a, "type"))
+			var values []any
+			switch {
+			case kind == "SCALAR" && (name == "String" || name == "ID"):
+				values = []any{nul}
+			case kind == "INPUT_OBJECT":
+				for _, p := range paths(name, 0) {
+					values = append(values, p)
+				}
+			}
+			for _, v := range values {
+				arg := tk.Str(a, "name")
+				q := fmt.Sprintf(`mutation($v: %s) { %s(%s: $v) { __typename } }`, typeString(tk.Get(a, "type")), tk.Str(m, "name"), arg)
+				want := leaf(v, "v")
+				var r tk.GQLResponse
+				n := e.CountQueries(func() { r = e.GQL(e.A, q, map[string]any{"v": v}) })
+				if len(r.Errors) != 1 || r.Errors[0].Code() != "VALIDATION_ERROR" || tk.Str(r.Errors[0].Extensions, "details", 0, "field") != want || n != 0 {
+					t.Errorf("%s(%s) with NUL at %s: %d statements, %.300s", tk.Str(m, "name"), arg, want, n, r.Raw)
+				}
+				checked++
+			}
+		}
+	}
+	if checked < 100 {
+		t.Fatalf("only %d input fields checked", checked)
+	}
+	t.Logf("%d string and id fields of mutation inputs refuse NUL", checked)
+	// A literal in the document, and an id argument of a query.
+	r := e.GQL(e.A, `mutation { createCustomer(input: {name: "bad\u0000", email: "x@y.z"}) { id } }`, nil)
+	if len(r.Errors) != 1 || tk.Str(r.Errors[0].Extensions, "details", 0, "field") != "input.name" {
+		t.Errorf("literal NUL: %s", r.Raw)
+	}
+	r = e.GQL(e.A, `query($id: ID!) { invoice(id: $id) { id } }`, map[string]any{"id": "inv_01M8CPQW4VH0F48D57AFTW7RCQ\x00"})
+	if len(r.Errors) != 1 || r.Errors[0].Code() != "VALIDATION_ERROR" {
+		t.Errorf("id with a trailing NUL: %s", r.Raw)
+	}
+	r = e.GQL(e.A, `query($s: String) { customers(search: $s) { totalCount } }`, map[string]any{"s": "\x00"})
+	if len(r.Errors) != 1 || r.Errors[0].Code() != "VALIDATION_ERROR" {
+		t.Errorf("search NUL: %s", r.Raw)
+	}
+}
+
+func typeString(t any) string {
+	switch tk.Str(t, "kind") {
+	case "NON_NULL":
+		return typeString(tk.Get(t, "ofType")) + "!"
+	case "LIST":
+		return "[" + typeString(tk.Get(t, "ofType")) + "]"
+	}
+	return tk.Str(t, "name")
+}
+
+// The same on the REST face: every route that takes a body refuses NUL in
+// it by field, every route with an id refuses an id ending in NUL, and no
+// route answers 5xx.
+func TestNULRefusedREST(t *testing.T) {
+	e := tk.New(t)
+	for _, rt := range rest.Routes() {
+		path := strings.NewReplacer("{id}", "inv_01M8CPQW4VH0F48D57AFTW7RCQ%00", "{contactId}", "contact_01M8CPQW4VH0F48D57AFTW7RCQ%00").Replace(rt.Path)
+		if path != rt.Path {
+			r := e.Do(e.A, rt.Method, path, nil)
+			if r.Status != 400 || tk.Str(r.Body, "error", "details", 0, "field") != "id" {
+				t.Errorf("%s %s with a NUL id: %d %.200s", rt.Method, rt.Path, r.Status, r.Raw)
+			}
+		}
+		if rt.Method == "GET" || rt.Method == "DELETE" || path != rt.Path {
+			continue
+		}
+		r := e.Do(e.A, rt.Method, rt.Path, map[string]any{"name": nul, "description": "ok"})
+		if r.Status >= 500 {
+			t.Errorf("%s %s with NUL in the body: %d %.200s", rt.Method, rt.Path, r.Status, r.Raw)
+		}
+		if r.Status == 400 && strings.Contains(string(r.Raw), "Unknown field") {
+			t.Errorf("%s %s: NUL not checked before the fields: %.300s", rt.Method, rt.Path, r.Raw)
+		}
+	}
+	c := createCustomerREST(t, e, e.A, map[string]any{"name": "Nul Co", "email": "n@x.co"})
+	for _, c := range []struct {
+		method, path string
+		body         map[string]any
+		field        string
+	}{
+		{"POST", "/api/v1/customers", map[string]any{"name": nul, "email": "a@b.co"}, "name"},
+		{"PATCH", "/api/v1/customers/" + c["id"].(string), map[string]any{"notes": nul}, "notes"},
+		{"POST", "/api/v1/items", map[string]any{"code": nul, "name": "x", "unitPrice": 1}, "code"},
+		{"POST", "/api/v1/invoices", map[string]any{"customerId": c["id"], "items": []map[string]any{{"description": nul, "quantity": 1, "unitPrice": 1}}}, "items[0].description"},
+		{"POST", "/api/v1/invoices", map[string]any{"customerId": c["id"].(string) + "\x00", "items": []map[string]any{{"description": "x", "quantity": 1, "unitPrice": 1}}}, "customerId"},
+		{"POST", "/api/v1/customers", map[string]any{"name": "x", "email": "a@b.co", "tags": []string{"ok", nul}}, "tags[1]"},
+	} {
+		r := e.Do(e.A, c.method, c.path, c.body)
+		if r.Status != 400 || tk.Str(r.Body, "error", "details", 0, "field") != c.field {
+			t.Errorf("%s %s: %d %.300s, want 400 on %s", c.method, c.path, r.Status, r.Raw, c.field)
+		}
+	}
+	if r := e.Do(e.A, "GET", "/api/v1/customers?search=%00", nil); r.Status != 400 || tk.Str(r.Body, "error", "details", 0, "field") != "search" {
+		t.Errorf("search=%%00: %d %s", r.Status, r.Raw)
+	}
 }
