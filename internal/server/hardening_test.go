@@ -16,8 +16,8 @@ import (
 	"github.com/bigledger/bigledger/ent"
 	"github.com/bigledger/bigledger/internal/crm"
 	"github.com/bigledger/bigledger/internal/server"
-	"github.com/bigledger/bigledger/rest"
 	tk "github.com/bigledger/bigledger/internal/testkit"
+	"github.com/bigledger/bigledger/rest"
 )
 
 // production starts an environment as `make run` serves in production:
