@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -67,12 +68,8 @@ func (a *API) payDue(r *http.Request) (result, error) {
 	}
 	var date *types.Date
 	if body.PaidOn != nil {
-		s := *body.PaidOn
-		if len(s) > 10 {
-			s = s[:10]
-		}
-		if dt, err := types.ParseDate(s); err != nil {
-			d.Add("paid_on", "Must be a date (Y-m-d) or an ISO-8601 timestamp")
+		if dt, err := parsePaidOn(*body.PaidOn); err != nil {
+			d.Add("paid_on", "Must be a date (Y-m-d), a Y-m-d H:i:s date-time or an ISO-8601 timestamp")
 		} else {
 			date = &dt
 		}
@@ -156,4 +153,23 @@ func (a *API) listContactPayments(r *http.Request) (result, error) {
 	}
 	return result{status: http.StatusOK, data: map[string]any{"contact_id": id, "payments": rows, "summary": sum,
 		"balance": amount{cu.CurrentBalance, cu.Currency}, "as_of": time.Now().UTC().Format(time.RFC3339)}}, nil
+}
+
+// paidOnLayouts are the forms paid_on takes (seed 003: a date or
+// date-time Laravel's date rule accepts), each matched whole: no trailing
+// space, no malformed time part.
+var paidOnLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02 15:04:05", "2006-01-02 15:04"}
+
+// parsePaidOn reads paid_on as the calendar date it names (a timestamp's
+// date in its own offset).
+func parsePaidOn(s string) (types.Date, error) {
+	if len(s) == 10 {
+		return types.ParseDate(s)
+	}
+	for _, layout := range paidOnLayouts {
+		if t, err := time.Parse(layout, s); err == nil {
+			return types.ParseDate(t.Format("2006-01-02"))
+		}
+	}
+	return types.Date{}, fmt.Errorf("invalid paid_on %q", s)
 }

@@ -40,7 +40,10 @@ func validateGroup(d *apperr.Details, name string, typ customergroup.PriceCalcul
 	}
 	switch typ {
 	case customergroup.PriceCalculationTypePercentage:
-		checkRange(d, "amount", &amount, -100, 100)
+		// A discount percentage: a negative one would make every line of
+		// the group's customers carry a negative discount, which invoicing
+		// refuses.
+		checkRange(d, "amount", &amount, 0, 100)
 	case customergroup.PriceCalculationTypeSellingPriceGroup:
 		if spg == nil {
 			d.Add("sellingPriceGroupId", "Required when priceCalculationType is selling_price_group")

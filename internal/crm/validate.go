@@ -13,7 +13,6 @@ import (
 )
 
 var (
-	currencyRe = regexp.MustCompile(`^[A-Z]{3}$`)
 	phoneRe    = regexp.MustCompile(`^\+?[0-9][0-9 ()\-.]{3,30}$`)
 )
 
@@ -64,8 +63,8 @@ func checkURL(d *apperr.Details, field string, s *string) {
 }
 
 func checkCurrency(d *apperr.Details, field string, c *string) {
-	if c != nil && !currencyRe.MatchString(*c) {
-		d.Add(field, "Currency must be a 3-letter ISO 4217 code")
+	if c != nil && !money.IsCurrency(*c) {
+		d.Add(field, "Currency must be an ISO 4217 currency code such as MYR or USD")
 	}
 }
 
@@ -114,7 +113,11 @@ func normalizeTags(d *apperr.Details, tags []string) []string {
 	seen := map[string]bool{}
 	for _, t := range tags {
 		t = strings.TrimSpace(t)
-		if t == "" || seen[t] {
+		if t == "" {
+			d.Add("tags", "Each tag must be a non-empty string")
+			continue
+		}
+		if seen[t] {
 			continue
 		}
 		if len([]rune(t)) > 50 {

@@ -16,6 +16,7 @@ import (
 	"github.com/bigledger/bigledger/ent/schema/types"
 	"github.com/bigledger/bigledger/internal/apperr"
 	"github.com/bigledger/bigledger/internal/events"
+	"github.com/bigledger/bigledger/internal/money"
 	"github.com/bigledger/bigledger/internal/reqcache"
 	"github.com/bigledger/bigledger/internal/store"
 )
@@ -85,6 +86,9 @@ func CreateAccount(ctx context.Context, in AccountInput) (*ent.Account, error) {
 	}
 	if in.NormalBalance != nil && account.NormalBalanceValidator(*in.NormalBalance) != nil {
 		d.Add("normalBalance", "Must be debit or credit")
+	}
+	if in.Currency != nil && !money.IsCurrency(strings.ToUpper(*in.Currency)) {
+		d.Add("currency", "Must be an ISO 4217 currency code such as MYR or USD")
 	}
 	if in.OpeningBalance != nil && !in.OpeningBalance.Equal(in.OpeningBalance.Truncate(2)) {
 		d.Add("openingBalance", "At most 2 decimal places")

@@ -27,9 +27,12 @@ func inputErr(format string, args ...any) error {
 	return &InputError{msg: fmt.Sprintf(format, args...)}
 }
 
-// MaxIntegerDigits bounds the integer part of any amount: numeric(20,4)
-// holds 16 digits before the point.
-const MaxIntegerDigits = 16
+// MaxIntegerDigits bounds the integer part of any amount, document total
+// and payment: every amount is below 10^12 (one trillion), so at two
+// decimals it is below 10^14 minor units, and a JSON number (REST money)
+// carries it and any sum of up to 90 of them exactly (2^53 ≈ 9.007 ×
+// 10^15). The columns (numeric(20,4)) would hold 16.
+const MaxIntegerDigits = 12
 
 // canonical accepts plain decimal notation only: an optional minus, digits,
 // an optional fraction. No exponents, no leading '+', no spaces, no hex.

@@ -646,3 +646,53 @@ func TestNULRefusedREST(t *testing.T) {
 		t.Errorf("search=%%00: %d %s", r.Status, r.Raw)
 	}
 }
+
+// Loose input the adversarial pass found accepted is refused, by field.
+func TestLooseInputRefused(t *testing.T) {
+	e := tk.New(t)
+	c := createCustomerREST(t, e, e.A, map[string]any{"name": "Strict Co", "email": "s@x.co"})
+	cid := c["id"].(string)
+	for _, k := range []struct {
+		name, method, path string
+		body               any
+		field              string
+	}{
+		{"currency XXX", "POST", "/api/v1/customers", map[string]any{"name": "A", "email": "a@b.co", "currency": "XXX"}, "currency"},
+		{"currency $$$", "POST", "/api/v1/customers", map[string]any{"name": "A", "email": "a@b.co", "currency": "$$$"}, "currency"},
+		{"tags [null]", "POST", "/api/v1/customers", `{"name": "A", "email": "a@b.co", "tags": [null]}`, "tags"},
+		{"negative group percentage", "POST", "/api/v1/integration/customer-groups", map[string]any{"name": "G", "price_calculation_type": "percentage", "amount": -50}, "amount"},
+		{"paid_on with a trailing space", "POST", "/api/v1/integration/contacts/" + cid + "/payments", map[string]any{"amount": "1.00", "method": "cash", "paid_on": "2026-01-05 "}, "paid_on"},
+		{"paid_on with a bad time", "POST", "/api/v1/integration/contacts/" + cid + "/payments", map[string]any{"amount": "1.00", "method": "cash", "paid_on": "2026-01-05T99:00"}, "paid_on"},
+		{"date 0001-01-01", "POST", "/api/v1/invoices", map[string]any{"customerId": cid, "invoiceDate": "0001-01-01", "items": []map[string]any{{"description": "x", "quantity": 1, "unitPrice": 1}}}, "invoiceDate"},
+		{"date 9999-12-31", "POST", "/api/v1/invoices", map[string]any{"customerId": cid, "dueDate": "9999-12-31", "items": []map[string]any{{"description": "x", "quantity": 1, "unitPrice": 1}}}, "dueDate"},
+		{"amount of 16 digits", "POST", "/api/v1/invoices", map[string]any{"customerId": cid, "items": []map[string]any{{"description": "x", "quantity": 1, "unitPrice": 9999999999999999}}}, "items[0].unitPrice"},
+		{"total over the maximum", "POST", "/api/v1/invoices", map[string]any{"customerId": cid, "items": []map[string]any{{"description": "x", "quantity": 1000, "unitPrice": "999999999999.00"}}}, "items"},
+	} {
+		r := e.Do(e.A, k.method, k.path, k.body)
+		found := false
+		for _, d := range tk.Get(r.Body, "error", "details").([]any) {
+			found = found || tk.Str(d, "field") == k.field
+		}
+		if r.Status != 400 || !found {
+			t.Errorf("%s: %d %.300s, want 400 on %s", k.name, r.Status, r.Raw, k.field)
+		}
+	}
+	// What stays accepted: a real ISO code, a Y-m-d H:i:s paid_on, a
+	// 12-digit amount.
+	createCustomerREST(t, e, e.A, map[string]any{"name": "Yen Co", "email": "y@x.co", "currency": "JPY"})
+	must(t, e.Do(e.A, "POST", "/api/v1/invoices", map[string]any{"customerId": cid, "items": []map[string]any{{"description": "x", "quantity": 1, "unitPrice": "999999999999.99"}}}), 201, "12-digit price")
+	for _, g := range []struct {
+		q     string
+		vars  map[string]any
+		field string
+	}{
+		{`mutation { createCustomer(input: {name: "A", email: "a@b.co", currency: "XXX"}) { id } }`, nil, "currency"},
+		{`mutation { createAccount(input: {code: "1999", name: "X", type: asset, currency: "ABC"}) { id } }`, nil, "currency"},
+		{`mutation($d: Date!) { createInvoice(input: {customerId: "` + cid + `", invoiceDate: $d, items: [{description: "x", quantity: "1", unitPrice: "1"}]}) { id } }`, map[string]any{"d": "9999-12-31"}, "invoiceDate"},
+	} {
+		r := e.GQL(e.A, g.q, g.vars)
+		if len(r.Errors) != 1 || r.Errors[0].Code() == "INTERNAL_ERROR" || !strings.Contains(string(r.Raw), `"field":"`+g.field+`"`) {
+			t.Errorf("%s: %.300s, want an error on %s", g.q, r.Raw, g.field)
+		}
+	}
+}

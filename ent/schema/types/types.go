@@ -41,11 +41,21 @@ func (e *InputError) Error() string { return e.msg }
 // InvalidInput marks the error as the client's (see apperr).
 func (*InputError) InvalidInput() {}
 
+// The years a date supplied through the API may fall in: business dates,
+// not sentinels such as 0001-01-01 or 9999-12-31.
+const (
+	MinYear = 1900
+	MaxYear = 2999
+)
+
 // ParseDate parses a strict YYYY-MM-DD date.
 func ParseDate(s string) (Date, error) {
 	t, err := time.Parse(dateLayout, s)
 	if err != nil {
 		return Date{}, &InputError{msg: fmt.Sprintf("must be a date in YYYY-MM-DD form, got %q", s)}
+	}
+	if t.Year() < MinYear || t.Year() > MaxYear {
+		return Date{}, &InputError{msg: fmt.Sprintf("must be between %d-01-01 and %d-12-31", MinYear, MaxYear)}
 	}
 	return DateOf(t), nil
 }
