@@ -148,6 +148,10 @@ func (x *budgetExtension) MutateOperationContext(ctx context.Context, op *graphq
 	if op.Operation == nil {
 		return nil
 	}
+	if op.Operation.Operation == ast.Subscription && isPlainHTTP(ctx) {
+		return &gqlerror.Error{Message: "Subscriptions are served over a websocket at /graphql (graphql-transport-ws or graphql-ws), not over plain HTTP",
+			Extensions: map[string]any{"code": "SUBSCRIPTION_NOT_SUPPORTED_OVER_HTTP"}}
+	}
 	if err := strictVariables(x.model.Schema, op.Operation, op.Variables); err != nil {
 		return err
 	}
@@ -165,6 +169,7 @@ func budgetError(e *gqlcost.Error) *gqlerror.Error {
 }
 
 func init() {
+	errcode.RegisterErrorType("SUBSCRIPTION_NOT_SUPPORTED_OVER_HTTP", errcode.KindProtocol)
 	errcode.RegisterErrorType("QUERY_TOO_LARGE", errcode.KindProtocol)
 	errcode.RegisterErrorType("COMPLEXITY_LIMIT_EXCEEDED", errcode.KindProtocol)
 }
@@ -249,4 +254,18 @@ func checkDocumentStrings(doc *ast.QueryDocument) *gqlerror.Error {
 		return inputError(bad, input.NULMessage)
 	}
 	return nil
+}
+
+type plainHTTPKey struct{}
+
+// WithPlainHTTP marks ctx as a GraphQL request over plain HTTP (GET or
+// POST), where subscriptions are refused: they would hold the request open
+// with no budget.
+func WithPlainHTTP(ctx context.Context) context.Context {
+	return context.WithValue(ctx, plainHTTPKey{}, true)
+}
+
+func isPlainHTTP(ctx context.Context) bool {
+	v, _ := ctx.Value(plainHTTPKey{}).(bool)
+	return v
 }

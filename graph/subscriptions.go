@@ -23,30 +23,73 @@ import (
 // may hold at once.
 const MaxSubscriptionsPerConnection = 50
 
+// Per-key budgets: one API key may hold at most MaxSocketsPerKey GraphQL
+// websockets and MaxSubscriptionsPerKey live subscriptions across them.
+const (
+	MaxSocketsPerKey       = 20
+	MaxSubscriptionsPerKey = 200
+)
+
+// KeyBudget counts one API key's open sockets and live subscriptions.
+type KeyBudget struct {
+	mu      sync.Mutex
+	sockets int
+	subs    int
+}
+
+// OpenSocket takes one of the key's sockets; false when it has none left.
+func (k *KeyBudget) OpenSocket() bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.sockets >= MaxSocketsPerKey {
+		return false
+	}
+	k.sockets++
+	return true
+}
+
+// CloseSocket gives a socket back.
+func (k *KeyBudget) CloseSocket() {
+	k.mu.Lock()
+	k.sockets--
+	k.mu.Unlock()
+}
+
 type budgetKey struct{}
 
 type budget struct {
 	mu   sync.Mutex
 	used int
+	key  *KeyBudget
 }
 
 // WithSubscriptionBudget marks ctx as one websocket connection's: the
-// subscriptions started under it count against MaxSubscriptionsPerConnection.
-func WithSubscriptionBudget(ctx context.Context) context.Context {
-	return context.WithValue(ctx, budgetKey{}, &budget{})
+// subscriptions started under it count against MaxSubscriptionsPerConnection
+// and, when key is set, against the key's MaxSubscriptionsPerKey.
+func WithSubscriptionBudget(ctx context.Context, key *KeyBudget) context.Context {
+	return context.WithValue(ctx, budgetKey{}, &budget{key: key})
 }
 
-func (b *budget) acquire() bool {
+// acquire takes a subscription slot; it names the bound that refused.
+func (b *budget) acquire() (bool, string) {
 	if b == nil {
-		return true
+		return true, ""
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.used >= MaxSubscriptionsPerConnection {
-		return false
+		return false, fmt.Sprintf("At most %d subscriptions per connection", MaxSubscriptionsPerConnection)
+	}
+	if k := b.key; k != nil {
+		k.mu.Lock()
+		defer k.mu.Unlock()
+		if k.subs >= MaxSubscriptionsPerKey {
+			return false, fmt.Sprintf("At most %d subscriptions per API key across its connections", MaxSubscriptionsPerKey)
+		}
+		k.subs++
 	}
 	b.used++
-	return true
+	return true, ""
 }
 
 func (b *budget) release() {
@@ -55,6 +98,11 @@ func (b *budget) release() {
 	}
 	b.mu.Lock()
 	b.used--
+	if k := b.key; k != nil {
+		k.mu.Lock()
+		k.subs--
+		k.mu.Unlock()
+	}
 	b.mu.Unlock()
 }
 
@@ -134,9 +182,8 @@ func follow[T any](r *Resolver, ctx context.Context, types []string, after *puli
 		from = &pos
 	}
 	b, _ := ctx.Value(budgetKey{}).(*budget)
-	if !b.acquire() {
-		return nil, &apperr.Error{Kind: apperr.KindRateLimited, Code: "TOO_MANY_SUBSCRIPTIONS",
-			Message: fmt.Sprintf("At most %d subscriptions per connection", MaxSubscriptionsPerConnection)}
+	if ok, why := b.acquire(); !ok {
+		return nil, &apperr.Error{Kind: apperr.KindRateLimited, Code: "TOO_MANY_SUBSCRIPTIONS", Message: why}
 	}
 	ids, _ := ctx.Value(eventIDsKey{}).(*eventIDs)
 	ch := make(chan T)

@@ -22,6 +22,9 @@ const (
 	// inFlightWait is how long a request over its company's bound waits
 	// for a slot before it is refused with 429.
 	inFlightWait = 10 * time.Second
+	// AuthFailureRate is how fast a throttled address or key regains
+	// attempts (one every 2 s).
+	AuthFailureRate = 0.5
 )
 
 // inFlight counts each company's requests in progress.

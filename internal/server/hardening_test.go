@@ -6,14 +6,19 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/url"
 	"runtime"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/gorilla/websocket"
+
 	"github.com/bigledger/bigledger/ent"
+	"github.com/bigledger/bigledger/graph"
 	"github.com/bigledger/bigledger/internal/crm"
 	"github.com/bigledger/bigledger/internal/server"
 	tk "github.com/bigledger/bigledger/internal/testkit"
@@ -694,5 +699,174 @@ func TestLooseInputRefused(t *testing.T) {
 		if len(r.Errors) != 1 || r.Errors[0].Code() == "INTERNAL_ERROR" || !strings.Contains(string(r.Raw), `"field":"`+g.field+`"`) {
 			t.Errorf("%s: %.300s, want an error on %s", g.q, r.Raw, g.field)
 		}
+	}
+}
+
+// Subscriptions are websocket-only: over plain HTTP (which long-polled
+// with no budget) they are refused with a code at once.
+func TestSubscriptionOverHTTPRefused(t *testing.T) {
+	e := tk.New(t, tk.Options{Realtime: true})
+	r := e.GQL(e.A, `subscription { invoiceCreated { id } }`, nil)
+	if len(r.Errors) != 1 || r.Errors[0].Code() != "SUBSCRIPTION_NOT_SUPPORTED_OVER_HTTP" {
+		t.Fatalf("subscription over POST: %d %s", r.Status, r.Raw)
+	}
+	g := e.Do(e.A, "GET", "/graphql?query="+url.QueryEscape(`subscription { invoiceCreated { id } }`), nil)
+	if !strings.Contains(string(g.Raw), "SUBSCRIPTION_NOT_SUPPORTED_OVER_HTTP") {
+		t.Fatalf("subscription over GET: %d %s", g.Status, g.Raw)
+	}
+}
+
+// One API key holds at most MaxSocketsPerKey sockets and
+// MaxSubscriptionsPerKey subscriptions across them (2,000 subscriptions
+// over 40 sockets were accepted); another key is not affected.
+func TestSocketAndSubscriptionBudgetsPerKey(t *testing.T) {
+	e := tk.New(t, tk.Options{Realtime: true})
+	socks := make([]*tk.WS, graph.MaxSocketsPerKey)
+	for i := range socks {
+		socks[i] = e.GraphQLWS(e.A, tk.TransportWS)
+	}
+	c, _, err := websocket.DefaultDialer.Dial(wsURL(e), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = c.WriteJSON(map[string]any{"type": "connection_init", "payload": map[string]any{"Authorization": "Bearer " + e.A.Key}})
+	if acked, code := readUntilClose(t, c); acked || code != 4429 {
+		t.Fatalf("socket %d of one key: acked=%v close=%d, want 4429", graph.MaxSocketsPerKey+1, acked, code)
+	}
+	e.GraphQLWS(e.B, tk.TransportWS) // B's key has its own budget
+	// A closed socket gives its place back.
+	socks[0].Close()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		c, _, err := websocket.DefaultDialer.Dial(wsURL(e), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = c.WriteJSON(map[string]any{"type": "connection_init", "payload": map[string]any{"Authorization": "Bearer " + e.A.Key}})
+		_, m, err := c.ReadMessage()
+		c.Close()
+		if err == nil && strings.Contains(string(m), "connection_ack") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("a closed socket's place was not given back")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	// Subscriptions: 40 on each of 5 sockets fill the key's 200.
+	per := graph.MaxSubscriptionsPerKey / 5
+	for _, w := range socks[1:6] {
+		for i := 0; i < per; i++ {
+			w.Subscribe(fmt.Sprint("s", i), `subscription { invoiceCreated { id } }`, nil)
+		}
+	}
+	// Every one of them is live once each receives the next invoice.
+	cust := createCustomerREST(t, e, e.A, map[string]any{"name": "Sub Co", "email": "s@x.co"})
+	must(t, e.Do(e.A, "POST", "/api/v1/invoices", map[string]any{"customerId": cust["id"], "items": []map[string]any{{"description": "x", "quantity": 1, "unitPrice": 1}}}), 201, "invoice")
+	for _, w := range socks[1:6] {
+		for i := 0; i < per; i++ {
+			if r := w.NextResult(10 * time.Second); len(r.Errors) > 0 {
+				t.Fatalf("subscription within budget refused: %v", r.Errors)
+			}
+		}
+	}
+	socks[6].Subscribe("over", `subscription { invoiceCreated { id } }`, nil)
+	r := socks[6].NextResult(5 * time.Second)
+	if r.ID != "over" || len(r.Errors) == 0 || !strings.Contains(fmt.Sprint(r.Errors), "TOO_MANY_SUBSCRIPTIONS") {
+		t.Fatalf("subscription %d of one key: %+v", graph.MaxSubscriptionsPerKey+1, r)
+	}
+}
+
+// Wrong keys from one address are answered at full speed only up to the
+// burst; then that address is refused (429) before any key lookup, for
+// REST, GraphQL and websockets alike.
+func TestAuthFailuresThrottled(t *testing.T) {
+	e := tk.New(t, tk.Options{Server: func(o *server.Options) { o.AuthFailureBurst = 10 }})
+	bad := tk.Tenant{Key: "blk_aaaaaaaaaaaa_" + strings.Repeat("b", 40), CompanyID: e.A.CompanyID}
+	for i := 0; i < 10; i++ {
+		if r := e.Do(bad, "GET", "/api/v1/customers", nil); r.Status != 401 {
+			t.Fatalf("guess %d: %d", i+1, r.Status)
+		}
+	}
+	var r tk.Response
+	n := e.CountQueries(func() { r = e.Do(bad, "GET", "/api/v1/customers", nil) })
+	if r.Status != 429 || tk.Str(r.Body, "error", "code") != "TOO_MANY_AUTH_FAILURES" || n != 0 {
+		t.Fatalf("guess 11: %d %s (%d statements)", r.Status, r.Raw, n)
+	}
+	if g := e.GQL(bad, `{ __typename }`, nil); g.Status != 429 || len(g.Errors) == 0 || g.Errors[0].Code() != "TOO_MANY_AUTH_FAILURES" {
+		t.Fatalf("GraphQL while throttled: %d %s", g.Status, g.Raw)
+	}
+	c, _, err := websocket.DefaultDialer.Dial(wsURL(e), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = c.WriteJSON(map[string]any{"type": "connection_init", "payload": map[string]any{"Authorization": "Bearer " + bad.Key}})
+	if acked, code := readUntilClose(t, c); acked || code != 4429 {
+		t.Fatalf("websocket while throttled: acked=%v close=%d", acked, code)
+	}
+}
+
+// In production, webhook URLs that name a non-public host in any spelling
+// are refused when they are created, with a field error.
+func TestWebhookURLsRefusedAtCreation(t *testing.T) {
+	e := tk.New(t, tk.Options{Server: func(o *server.Options) { o.Webhooks.AllowPrivate = false }})
+	for _, u := range []string{
+		"http://2130706433/", "http://127.1/", "http://0x7f.0.0.1/", "http://0177.0.0.1/", "https://localhost./", "https://a.localhost/",
+		"http://100.64.0.1/", "http://10.1.2.3/", "http://[::1]/", "http://[::ffff:127.0.0.1]/", "http://169.254.169.254/latest", "http://intranet/",
+		"http://198.18.0.1/", "http://0.0.0.0/",
+	} {
+		r := e.Do(e.A, "POST", "/api/v1/webhooks/subscribe", map[string]any{"url": u, "events": []string{"invoice.created"}})
+		if r.Status != 400 || tk.Str(r.Body, "error", "details", 0, "field") != "url" {
+			t.Errorf("%s: %d %.200s", u, r.Status, r.Raw)
+		}
+	}
+	if r := e.Do(e.A, "POST", "/api/v1/webhooks/subscribe", map[string]any{"url": "https://hooks.example.com/in", "events": []string{"invoice.created"}}); r.Status != 201 {
+		t.Errorf("public URL: %d %s", r.Status, r.Raw)
+	}
+}
+
+// The production HTTP server bounds every phase of a connection (a client
+// that sends its headers slowly, or never reads its answer, is cut off),
+// and websockets still live past those timeouts: they clear their
+// deadlines when they upgrade.
+func TestHTTPServerTimeoutsKeepWebsockets(t *testing.T) {
+	e := tk.New(t, tk.Options{Realtime: true})
+	hs := server.NewHTTPServer(e.Srv.Handler())
+	if hs.ReadHeaderTimeout == 0 || hs.ReadTimeout == 0 || hs.WriteTimeout == 0 || hs.IdleTimeout == 0 {
+		t.Fatalf("timeouts: %+v", hs)
+	}
+	hs.ReadHeaderTimeout, hs.ReadTimeout, hs.WriteTimeout = 300*time.Millisecond, 500*time.Millisecond, 500*time.Millisecond
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go hs.Serve(ln)
+	t.Cleanup(func() { _ = hs.Close() })
+
+	// Slow headers: the connection is closed after ReadHeaderTimeout.
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = c.Write([]byte("GET /healthz HTTP/1.1\r\nHost: x\r\n"))
+	_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := io.ReadAll(c); err != nil {
+		t.Fatalf("slow headers: connection not closed by the server: %v", err)
+	}
+	c.Close()
+
+	// A subscription silent for 4× the read and write timeouts still
+	// delivers.
+	orig := e.Server.URL
+	e.Server.URL = "http://" + ln.Addr().String()
+	defer func() { e.Server.URL = orig }()
+	w := e.GraphQLWS(e.A, tk.TransportWS)
+	w.Subscribe("s", `subscription { invoiceCreated { id } }`, nil)
+	time.Sleep(2 * time.Second)
+	cust := createCustomerREST(t, e, e.A, map[string]any{"name": "Late Co", "email": "l@x.co"})
+	inv := must(t, e.Do(e.A, "POST", "/api/v1/invoices", map[string]any{"customerId": cust["id"], "items": []map[string]any{{"description": "x", "quantity": 1, "unitPrice": 1}}}), 201, "invoice")
+	r := w.NextResult(5 * time.Second)
+	if tk.Str(r.Data, "invoiceCreated", "id") != inv["id"] {
+		t.Fatalf("subscription after the timeouts: %+v", r)
 	}
 }

@@ -7,7 +7,9 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"runtime/debug"
@@ -73,6 +75,10 @@ type Options struct {
 	// InFlightPerCompany bounds one company's concurrent requests
 	// (default 16).
 	InFlightPerCompany int
+	// AuthFailureBurst is how many failed authentications one address (or
+	// one key prefix) may make before it is throttled to one every 2 s
+	// (default 20).
+	AuthFailureBurst int
 }
 
 // Server is BigLedger's HTTP handler plus what it needs to shut down.
@@ -97,6 +103,10 @@ type Server struct {
 	// keyCache answers most authentications from memory (KeyCheck ttl).
 	keyCache *auth.KeyCache
 	inFlight *inFlight
+	throttle *auth.Throttle
+
+	budgetsMu  sync.Mutex
+	keyBudgets map[string]*graph.KeyBudget
 }
 
 // New builds the server.
@@ -122,11 +132,15 @@ func New(client *ent.Client, db *sql.DB, o Options) *Server {
 	if o.RequestTimeout == 0 {
 		o.RequestTimeout = DefaultRequestTimeout
 	}
+	if o.AuthFailureBurst == 0 {
+		o.AuthFailureBurst = 20
+	}
 	if o.InFlightPerCompany == 0 {
 		o.InFlightPerCompany = DefaultInFlightPerCompany
 	}
 	s := &Server{client: client, db: db, opt: o, log: o.Logger, closing: make(chan struct{}), keys: newKeyWatch(),
-		keyCache: auth.NewKeyCache(client, o.KeyCheck), inFlight: newInFlight(o.InFlightPerCompany)}
+		keyCache: auth.NewKeyCache(client, o.KeyCheck), inFlight: newInFlight(o.InFlightPerCompany),
+		throttle: auth.NewThrottle(float64(o.AuthFailureBurst), AuthFailureRate)}
 	s.closingCtx, s.closeCtx = context.WithCancel(context.Background())
 	s.waker = events.NewWaker(db, o.NotifyInterval, o.Logger)
 	s.hub = events.NewHub(db, o.DSN, events.HubOptions{Log: o.Logger, Poll: o.EventPoll, Self: s.waker.ID})
@@ -259,11 +273,40 @@ func bearer(h string) string {
 }
 
 func (s *Server) authenticate(r *http.Request) (context.Context, error) {
-	p, err := s.keyCache.Authenticate(r.Context(), bearer(r.Header.Get("Authorization")), r.Header.Get("X-Company-Id"))
+	p, err := s.checkKey(r.Context(), remoteIP(r.RemoteAddr), bearer(r.Header.Get("Authorization")), r.Header.Get("X-Company-Id"))
 	if err != nil {
 		return nil, err
 	}
 	return auth.WithPrincipal(r.Context(), p), nil
+}
+
+// checkKey authenticates a key presented from addr, through the
+// auth-failure throttle: an address or a key prefix with too many recent
+// failures is refused (429) before the key is looked up.
+func (s *Server) checkKey(ctx context.Context, addr, key, company string) (*auth.Principal, error) {
+	ipKey, prefixKey := "ip:"+addr, ""
+	if pre := auth.KeyPrefix(key); pre != "" {
+		prefixKey = "key:" + pre
+	}
+	if wait := s.throttle.Wait(ipKey, prefixKey); wait > 0 {
+		secs := int(wait.Seconds()) + 1
+		return nil, &apperr.Error{Kind: apperr.KindRateLimited, Code: "TOO_MANY_AUTH_FAILURES",
+			Message: fmt.Sprintf("Too many failed authentications from this address or for this key; retry in %d s", secs)}
+	}
+	p, err := s.keyCache.Authenticate(ctx, key, company)
+	if err != nil && apperr.From(err).Kind == apperr.KindUnauthenticated {
+		s.throttle.Fail(ipKey, prefixKey)
+	}
+	return p, err
+}
+
+// remoteIP is the address a request came from (the TCP peer: proxies'
+// forwarding headers are not trusted).
+func remoteIP(addr string) string {
+	if host, _, err := net.SplitHostPort(addr); err == nil {
+		return host
+	}
+	return addr
 }
 
 func (s *Server) restAuth(next http.Handler) http.Handler {
@@ -285,6 +328,8 @@ func (s *Server) restAuth(next http.Handler) http.Handler {
 
 type upgradeHeadersKey struct{}
 
+type upgradeAddrKey struct{}
+
 // graphqlAuth authenticates GraphQL HTTP requests. Websocket upgrades pass
 // through: browsers cannot set headers on them, so they authenticate in
 // connection_init (headers on the upgrade are used when present).
@@ -300,7 +345,8 @@ func (s *Server) graphqlAuth(next http.Handler) http.Handler {
 			s.sockets.Add(1)
 			defer s.sockets.Done()
 			clearDeadlines(w)
-			ctx, cancel := context.WithCancel(context.WithValue(r.Context(), upgradeHeadersKey{}, r.Header.Clone()))
+			ctx := context.WithValue(r.Context(), upgradeHeadersKey{}, r.Header.Clone())
+			ctx, cancel := context.WithCancel(context.WithValue(ctx, upgradeAddrKey{}, remoteIP(r.RemoteAddr)))
 			defer cancel()
 			defer context.AfterFunc(s.closingCtx, cancel)()
 			next.ServeHTTP(w, r.WithContext(ctx))
@@ -327,7 +373,7 @@ func (s *Server) graphqlAuth(next http.Handler) http.Handler {
 		if !checkGraphQLBody(w, r) {
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(ctx))
+		next.ServeHTTP(w, r.WithContext(graph.WithPlainHTTP(ctx)))
 	})
 }
 
@@ -349,21 +395,48 @@ func (s *Server) websocketInit(ctx context.Context, p transport.InitPayload) (co
 			company = h.Get("X-Company-Id")
 		}
 	}
-	principal, err := s.keyCache.Authenticate(ctx, key, company)
+	addr, _ := ctx.Value(upgradeAddrKey{}).(string)
+	principal, err := s.checkKey(ctx, addr, key, company)
 	if err != nil {
 		ae := apperr.From(err)
 		code := 4401
-		if ae.Kind == apperr.KindPermissionDenied {
+		switch ae.Kind {
+		case apperr.KindPermissionDenied:
 			code = 4403
+		case apperr.KindRateLimited:
+			code = 4429
 		}
 		ctx = transport.WithWebsocketCloseCode(ctx, code)
 		ctx = transport.AppendCloseReason(ctx, ae.Message)
 		return ctx, nil, ae
 	}
+	kb := s.keyBudget(string(principal.KeyID))
+	if !kb.OpenSocket() {
+		ctx = transport.WithWebsocketCloseCode(ctx, 4429)
+		msg := fmt.Sprintf("At most %d open connections per API key", graph.MaxSocketsPerKey)
+		ctx = transport.AppendCloseReason(ctx, msg)
+		return ctx, nil, &apperr.Error{Kind: apperr.KindRateLimited, Code: "TOO_MANY_CONNECTIONS", Message: msg}
+	}
+	context.AfterFunc(ctx, kb.CloseSocket)
 	// A revoked or expired key closes its sockets within KeyCheck.
 	ctx = s.keys.watch(ctx, principal.KeyID)
-	ctx = graph.WithSubscriptionBudget(ctx)
+	ctx = graph.WithSubscriptionBudget(ctx, kb)
 	return auth.WithPrincipal(ctx, principal), nil, nil
+}
+
+// keyBudget is the socket and subscription budget of one API key.
+func (s *Server) keyBudget(keyID string) *graph.KeyBudget {
+	s.budgetsMu.Lock()
+	defer s.budgetsMu.Unlock()
+	if s.keyBudgets == nil {
+		s.keyBudgets = map[string]*graph.KeyBudget{}
+	}
+	kb := s.keyBudgets[keyID]
+	if kb == nil {
+		kb = &graph.KeyBudget{}
+		s.keyBudgets[keyID] = kb
+	}
+	return kb
 }
 
 func firstString(p transport.InitPayload, keys ...string) string {

@@ -61,6 +61,8 @@ type streamConn struct {
 	closeMu sync.Once
 	// wrote is closed when the writer has stopped.
 	wrote chan struct{}
+	// addr is the peer's address (the auth-failure throttle's unit).
+	addr string
 }
 
 func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
@@ -81,7 +83,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
 	defer s.sockets.Done()
 	c.SetReadLimit(streamReadLimit)
 	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
-	sc := &streamConn{s: s, c: c, out: make(chan any, streamQueue), ctx: ctx, cancel: cancel, chans: map[string]map[string][]string{}, wrote: make(chan struct{})}
+	sc := &streamConn{s: s, c: c, out: make(chan any, streamQueue), ctx: ctx, cancel: cancel, chans: map[string]map[string][]string{}, wrote: make(chan struct{}), addr: remoteIP(r.RemoteAddr)}
 	go func() {
 		select {
 		case <-s.closing:
@@ -242,7 +244,7 @@ func (sc *streamConn) auth(m streamMsg) {
 		sc.send(sc.errorMsg("INVALID_MESSAGE", "Already authenticated"))
 		return
 	}
-	p, err := sc.s.keyCache.Authenticate(sc.ctx, strings.TrimPrefix(m.Token, "Bearer "), m.CompanyID)
+	p, err := sc.s.checkKey(sc.ctx, sc.addr, strings.TrimPrefix(m.Token, "Bearer "), m.CompanyID)
 	if err != nil {
 		ae := apperr.From(err)
 		sc.fatal(4401, ae.Code, ae.Message)

@@ -10,11 +10,16 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
+	"os"
+	"regexp"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/bigledger/bigledger/ent"
@@ -48,8 +53,12 @@ func NotFound(id pulid.ID) error {
 }
 
 // ValidateURL checks an endpoint URL: absolute http(s) with a host, no
-// credentials. When allowPrivate is false, literal loopback, private and
-// link-local addresses are refused (names are checked again when sending).
+// credentials. When allowPrivate is false the host must be a DNS name or
+// a public IP address: loopback, private, link-local, shared (CGNAT) and
+// reserved addresses are refused, and so are the numeric spellings a
+// resolver may read as one (2130706433, 127.1, 0x7f.1) and localhost in
+// any form (localhost., *.localhost). Names are checked again, resolved,
+// when sending.
 func ValidateURL(raw string, allowPrivate bool) string {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	switch {
@@ -64,20 +73,84 @@ func ValidateURL(raw string, allowPrivate bool) string {
 	case u.User != nil:
 		return "Must not contain credentials"
 	}
-	if !allowPrivate {
-		if ip := net.ParseIP(u.Hostname()); ip != nil && !publicIP(ip) {
-			return "Must not point to a private, loopback or link-local address"
+	if allowPrivate {
+		return ""
+	}
+	host := strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
+	if ip, err := netip.ParseAddr(host); err == nil {
+		if !PublicAddr(ip) {
+			return "Must not point to a private, loopback, link-local or reserved address"
 		}
-		if strings.EqualFold(u.Hostname(), "localhost") {
-			return "Must not point to a private, loopback or link-local address"
-		}
+		return ""
+	}
+	if numericHost.MatchString(host) {
+		return "Must be a DNS name or a public IP address in standard form"
+	}
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") || !strings.Contains(host, ".") {
+		return "Must be a public DNS name (with a domain) or a public IP address"
 	}
 	return ""
 }
 
+// numericHost matches host names made only of digits, dots and hex
+// spellings, which resolvers may read as IPv4 addresses.
+var numericHost = regexp.MustCompile(`^(0x[0-9a-f]*|[0-9]+)(\.(0x[0-9a-f]*|[0-9]+))*$`)
+
+// nonPublic are the IPv4 and IPv6 ranges no webhook is sent to.
+var nonPublic = func() []netip.Prefix {
+	var out []netip.Prefix
+	for _, p := range []string{
+		"0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
+		"192.0.0.0/24", "192.0.2.0/24", "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24",
+		"224.0.0.0/4", "240.0.0.0/4",
+		"::/128", "::1/128", "64:ff9b::/96", "64:ff9b:1::/48", "100::/64", "2001:db8::/32", "fc00::/7", "fe80::/10", "ff00::/8",
+	} {
+		out = append(out, netip.MustParsePrefix(p))
+	}
+	return out
+}()
+
+// PublicAddr reports whether ip is a public unicast address.
+func PublicAddr(ip netip.Addr) bool {
+	ip = ip.Unmap()
+	for _, p := range nonPublic {
+		if p.Contains(ip) {
+			return false
+		}
+	}
+	return true
+}
+
 func publicIP(ip net.IP) bool {
-	return !(ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
-		ip.IsUnspecified() || ip.IsMulticast() || ip.IsInterfaceLocalMulticast())
+	a, ok := netip.AddrFromSlice(ip)
+	return ok && PublicAddr(a)
+}
+
+var errNonPublic = errors.New("the host resolves to a non-public address")
+
+// DeliveryError words a failed delivery for the delivery log the
+// endpoint's owner reads: the kind of failure, never the resolver's or a
+// resolved internal address.
+func DeliveryError(err error) string {
+	var dnsErr *net.DNSError
+	var opErr *net.OpError
+	switch {
+	case errors.Is(err, errNonPublic):
+		return "refused: the host name resolves to a non-public address"
+	case errors.As(err, &dnsErr):
+		return "could not resolve the host name"
+	case errors.Is(err, context.DeadlineExceeded) || os.IsTimeout(err):
+		return "timed out"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused"
+	case errors.Is(err, syscall.ECONNRESET):
+		return "connection reset"
+	case strings.Contains(err.Error(), "tls:") || strings.Contains(err.Error(), "x509:"):
+		return "TLS handshake failed"
+	case errors.As(err, &opErr):
+		return "connection failed"
+	}
+	return "request failed"
 }
 
 // CreateEndpoint validates and stores an endpoint with a new secret, which

@@ -118,7 +118,7 @@ func NewWorker(db *sql.DB, o Options) *Worker {
 				return err
 			}
 			if ip := net.ParseIP(host); ip == nil || !publicIP(ip) {
-				return fmt.Errorf("refusing to deliver to non-public address %s", host)
+				return errNonPublic
 			}
 			return nil
 		}
@@ -370,7 +370,7 @@ func (w *Worker) send(ctx context.Context, c claimed) {
 	ts := time.Now().Unix()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
-		w.finish(ctx, c, "failed", nil, "invalid URL: "+err.Error())
+		w.finish(ctx, c, "failed", nil, "invalid URL")
 		return
 	}
 	req.Header.Set("Content-Type", "application/json")
@@ -384,7 +384,8 @@ func (w *Worker) send(ctx context.Context, c claimed) {
 		if ctx.Err() != nil {
 			return // shutting down: the lease expires and another attempt follows
 		}
-		w.retry(ctx, c, nil, err.Error())
+		w.opt.Log.Info("webhooks: delivery failed", "delivery", c.id, "error", err)
+		w.retry(ctx, c, nil, DeliveryError(err))
 		return
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
