@@ -13,7 +13,7 @@ import (
 )
 
 var (
-	phoneRe    = regexp.MustCompile(`^\+?[0-9][0-9 ()\-.]{3,30}$`)
+	phoneRe = regexp.MustCompile(`^\+?[0-9][0-9 ()\-.]{3,30}$`)
 )
 
 // trimPtr trims a string pointer in place; a blank string becomes nil.

@@ -18,7 +18,7 @@ func TestDeliveryErrorHidesInternalAddresses(t *testing.T) {
 	for err, want := range map[error]string{
 		&net.OpError{Op: "dial", Net: "tcp", Err: dns}:                  "could not resolve the host name",
 		&net.OpError{Op: "dial", Net: "tcp", Err: errNonPublic}:         "refused: the host name resolves to a non-public address",
-		context.DeadlineExceeded:                                         "timed out",
+		context.DeadlineExceeded:                                        "timed out",
 		errors.New("tls: failed to verify certificate: x509: 10.1.1.1"): "TLS handshake failed",
 	} {
 		got := DeliveryError(err)
