@@ -6,7 +6,7 @@ VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 # Packages with hand-written code (generated ent/gqlgen code is checked by check-generated).
 GOFILES := $(shell git ls-files '*.go' 2>/dev/null | grep -v '^ent/' | grep -v '^graph/generated.go' | grep -v '^graph/model/models_gen.go')
 
-.PHONY: help generate migration check-generated build run test bench bench-compare lint vuln ensure-postgres clean
+.PHONY: fuzz test-fuzz help generate migration check-generated build run test bench bench-compare lint vuln ensure-postgres clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-16s %s\n", $$1, $$2}'
@@ -35,8 +35,18 @@ build: ## build bin/bigledger
 run: ensure-postgres build ## serve the API on a private PostgreSQL under .data/ (or DATABASE_URL) with a demo company
 	BIGLEDGER_ENV=$${BIGLEDGER_ENV:-development} ./$(BIN) serve --demo
 
-test: ensure-postgres ## run every test against one throwaway PostgreSQL cluster
-	$(GO) run ./internal/tools/withpg -- $(GO) test -count=1 -timeout 30m ./...
+FUZZ_TARGETS = FuzzRESTBodies FuzzGraphQLVariables
+FUZZTIME ?= 15s
+
+test: ensure-postgres ## run every test against one throwaway PostgreSQL cluster, then fuzz each face for $(FUZZTIME)
+	$(GO) run ./internal/tools/withpg -- bash -c '$(GO) test -count=1 -timeout 30m ./... && \
+		for f in $(FUZZ_TARGETS); do $(GO) test -run "^$$" -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./internal/server || exit 1; done'
+
+fuzz: ensure-postgres ## fuzz the REST and GraphQL decoders against the real server (FUZZTIME=5m each by default)
+	$(MAKE) test-fuzz FUZZTIME=$(if $(filter command line environment,$(origin FUZZTIME)),$(FUZZTIME),5m)
+
+test-fuzz:
+	$(GO) run ./internal/tools/withpg -- bash -c 'for f in $(FUZZ_TARGETS); do $(GO) test -run "^$$" -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./internal/server || exit 1; done'
 
 bench: ensure-postgres ## run the benchmarks (ratios against in-run baselines)
 	$(GO) run ./internal/tools/withpg -- $(GO) test -count=1 -run '^$$' -bench . -benchmem ./...
