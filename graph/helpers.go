@@ -73,7 +73,7 @@ func invoicePayments(ctx context.Context, obj *ent.Invoice) ([]*ent.Payment, err
 		for i, n := range list {
 			ids[i] = n.ID
 		}
-		return ledger.PaymentsOfInvoices(ctx, ids)
+		return ledger.PaymentsOfInvoices(ctx, ids, ent.ListEdgeLimit)
 	})
 	if err != nil {
 		return nil, err

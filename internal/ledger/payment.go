@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
 	"github.com/shopspring/decimal"
 
@@ -458,15 +459,17 @@ func GetPayment(ctx context.Context, id pulid.ID) (*ent.Payment, error) {
 
 // InvoicePayments lists the payments applied to an invoice, oldest first.
 func InvoicePayments(ctx context.Context, invoiceID pulid.ID) ([]*ent.Payment, error) {
-	m, err := PaymentsOfInvoices(ctx, []pulid.ID{invoiceID})
+	m, err := PaymentsOfInvoices(ctx, []pulid.ID{invoiceID}, 0)
 	return m[invoiceID], err
 }
 
 // PaymentsOfInvoices lists the payments applied to each of the invoices
 // (voided ones included, as InvoicePayments), oldest first, in one
 // statement: a page of invoices with their payments costs one query, not
-// one per invoice.
-func PaymentsOfInvoices(ctx context.Context, invoiceIDs []pulid.ID) (map[pulid.ID][]*ent.Payment, error) {
+// one per invoice. perInvoice > 0 loads at most that many allocations per
+// invoice (the first made), so a page of invoices with their payments
+// costs a bounded number of rows however many payments each has.
+func PaymentsOfInvoices(ctx context.Context, invoiceIDs []pulid.ID, perInvoice int) (map[pulid.ID][]*ent.Payment, error) {
 	out := make(map[pulid.ID][]*ent.Payment, len(invoiceIDs))
 	if len(invoiceIDs) == 0 {
 		return out, nil
@@ -481,6 +484,15 @@ func PaymentsOfInvoices(ctx context.Context, invoiceIDs []pulid.ID) (map[pulid.I
 			t := sql.Table(paymentallocation.Table)
 			s.Join(t).On(s.C(payment.FieldID), t.C(paymentallocation.FieldPaymentID))
 			s.Where(sql.In(t.C(paymentallocation.FieldInvoiceID), ids...))
+			if perInvoice > 0 {
+				d := sql.Dialect(dialect.Postgres)
+				at := d.Table(paymentallocation.Table)
+				ranked := d.Select(at.C(paymentallocation.FieldID)).
+					AppendSelectExprAs(sql.RowNumber().PartitionBy(at.C(paymentallocation.FieldInvoiceID)).OrderBy(at.C(paymentallocation.FieldID)), "rn").
+					From(at).Where(sql.In(at.C(paymentallocation.FieldInvoiceID), ids...))
+				first := d.Select("id").From(ranked.As("ranked")).Where(sql.LTE("rn", perInvoice))
+				s.Where(sql.In(t.C(paymentallocation.FieldID), first))
+			}
 			s.AppendSelectAs(t.C(paymentallocation.FieldInvoiceID), invoiceCol)
 		}).
 		Order(ent.Asc(payment.FieldPaymentDate), ent.Asc(payment.FieldID)).All(ctx)

@@ -18,8 +18,10 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/bigledger/bigledger/ent"
+	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/graph"
 	"github.com/bigledger/bigledger/internal/crm"
+	"github.com/bigledger/bigledger/internal/ledger"
 	"github.com/bigledger/bigledger/internal/server"
 	tk "github.com/bigledger/bigledger/internal/testkit"
 	"github.com/bigledger/bigledger/rest"
@@ -868,5 +870,48 @@ func TestHTTPServerTimeoutsKeepWebsockets(t *testing.T) {
 	r := w.NextResult(5 * time.Second)
 	if tk.Str(r.Data, "invoiceCreated", "id") != inv["id"] {
 		t.Fatalf("subscription after the timeouts: %+v", r)
+	}
+}
+
+// Invoice.payments, a plain list resolved in one statement for a page of
+// invoices, loads at most its cap per invoice (GraphQL uses
+// ent.ListEdgeLimit); the REST listing of one invoice's payments is whole.
+func TestInvoicePaymentsCappedPerInvoice(t *testing.T) {
+	e := tk.New(t)
+	c := createCustomerREST(t, e, e.A, map[string]any{"name": "Paid Co", "email": "p@x.co"})
+	var invs []string
+	for i := 0; i < 2; i++ {
+		inv := must(t, e.Do(e.A, "POST", "/api/v1/invoices", map[string]any{"customerId": c["id"], "items": []map[string]any{{"description": "x", "quantity": 1, "unitPrice": 100}}}), 201, "invoice")
+		must(t, e.Do(e.A, "POST", "/api/v1/invoices/"+inv["id"].(string)+"/send", map[string]any{}), 200, "send")
+		invs = append(invs, inv["id"].(string))
+	}
+	var first []string
+	for i := 0; i < 3; i++ {
+		for _, inv := range invs {
+			p := must(t, e.Do(e.A, "POST", "/api/v1/invoices/"+inv+"/payments", map[string]any{"amount": "1.00"}), 201, "payment")
+			if inv == invs[0] && i < 2 {
+				first = append(first, p["id"].(string))
+			}
+		}
+	}
+	ids := []pulid.ID{pulid.ID(invs[0]), pulid.ID(invs[1])}
+	capped, err := ledger.PaymentsOfInvoices(e.Ctx(e.A), ids, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	whole, err := ledger.PaymentsOfInvoices(e.Ctx(e.A), ids, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids {
+		if len(capped[id]) != 2 || len(whole[id]) != 3 {
+			t.Fatalf("%s: capped %d, whole %d payments", id, len(capped[id]), len(whole[id]))
+		}
+	}
+	if string(capped[ids[0]][0].ID) != first[0] || string(capped[ids[0]][1].ID) != first[1] {
+		t.Errorf("the cap keeps the first payments made: %v, want %v", []pulid.ID{capped[ids[0]][0].ID, capped[ids[0]][1].ID}, first)
+	}
+	if r := e.Do(e.A, "GET", "/api/v1/invoices/"+invs[0]+"/payments", nil); len(tk.Get(r.Body, "data").([]any)) != 3 {
+		t.Errorf("REST lists %v", r.Body["data"])
 	}
 }
