@@ -437,9 +437,9 @@ func TestClientMistakesAreCoded(t *testing.T) {
 		code       string
 	}{
 		{"batched", `[{"query":"{ __typename }","variables":{"s":"` + secret + `"}}]`, 400, "BATCHING_NOT_SUPPORTED"},
-		{"malformed JSON", `{"query": "{ __typename }", "variables": {"s": "` + secret + `"`, 400, "INVALID_REQUEST_BODY"},
-		{"query not a string", `{"query": 1, "variables": {"s": "` + secret + `"}}`, 400, "INVALID_REQUEST_BODY"},
-		{"not an object", `"` + secret + `"`, 400, "INVALID_REQUEST_BODY"},
+		{"malformed JSON", `{"query": "{ __typename }", "variables": {"s": "` + secret + `"`, 400, "BAD_REQUEST"},
+		{"query not a string", `{"query": 1, "variables": {"s": "` + secret + `"}}`, 400, "BAD_REQUEST"},
+		{"not an object", `"` + secret + `"`, 400, "BAD_REQUEST"},
 		{"over the size limit", `{"query":"{ __typename }","variables":{"s":"` + secret + strings.Repeat("a", 2<<20) + `"}}`, 413, "PAYLOAD_TOO_LARGE"},
 		{"persisted-query hash mismatch", `{"query":"{ __typename }","extensions":{"persistedQuery":{"version":1,"sha256Hash":"abc"}}}`, 200, "PERSISTED_QUERY_HASH_MISMATCH"},
 		{"persisted-query bad version", `{"query":"{ __typename }","extensions":{"persistedQuery":{"version":9,"sha256Hash":"abc"}}}`, 200, "PERSISTED_QUERY_INVALID"},

@@ -373,7 +373,9 @@ func (s *Server) graphqlAuth(next http.Handler) http.Handler {
 		if !checkGraphQLBody(w, r) {
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(graph.WithPlainHTTP(ctx)))
+		gw := &graphqlStatusWriter{ResponseWriter: w}
+		next.ServeHTTP(gw, r.WithContext(graph.WithPlainHTTP(ctx)))
+		gw.finish()
 	})
 }
 
