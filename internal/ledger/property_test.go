@@ -1,10 +1,12 @@
 package ledger_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math/rand"
 	"testing"
+	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -12,6 +14,8 @@ import (
 	"github.com/bigledger/bigledger/ent/invoice"
 	"github.com/bigledger/bigledger/ent/journalentry"
 	"github.com/bigledger/bigledger/ent/payment"
+	"github.com/bigledger/bigledger/ent/schema/pulid"
+	"github.com/bigledger/bigledger/ent/schema/types"
 	"github.com/bigledger/bigledger/internal/apperr"
 	"github.com/bigledger/bigledger/internal/ledger"
 	"github.com/bigledger/bigledger/internal/sales"
@@ -138,5 +142,70 @@ func runRandom(t *testing.T, e *tk.Env, tn tk.Tenant, rng *rand.Rand, seed int64
 		if err := ledger.Verify(ctx); err != nil {
 			t.Fatalf("seed %d step %d (%s, %s): %v", seed, step, tn.Name, op, err)
 		}
+		if err := checkAging(ctx, e, tn); err != nil {
+			t.Fatalf("seed %d step %d (%s, %s): AR aging: %v", seed, step, tn.Name, op, err)
+		}
 	}
+}
+
+// checkAging holds the AR-aging report to the ledger: per customer its
+// total is the customer's receivable balance (maintained apart, on the
+// customer row), in total it is the receivables account of the trial
+// balance, the aged invoices are exactly what is due on them, and what is
+// left unallocated is exactly the receivable movements tied to no invoice
+// (opening balances, ledger discounts, manual entries and their reversals).
+func checkAging(ctx context.Context, e *tk.Env, tn tk.Tenant) error {
+	// Two days ahead: every entry of the run, whatever the company's zone.
+	today := types.DateOf(time.Now().AddDate(0, 0, 2))
+	rep, err := ledger.ARAging(ctx, today)
+	if err != nil {
+		return err
+	}
+	c := store.Client(ctx)
+	sum := decimal.Zero
+	for _, b := range rep["customers"].([]*ledger.AgingBucket) {
+		cu, err := c.Customer.Get(ctx, pulid.ID(b.CustomerID))
+		if err != nil {
+			return err
+		}
+		if !b.Total.Equal(cu.CurrentBalance) {
+			return fmt.Errorf("%s: aging total %s, customer balance %s", cu.Name, b.Total, cu.CurrentBalance)
+		}
+		aged := b.Current.Add(b.Days1To30.Decimal).Add(b.Days31To60.Decimal).Add(b.Days61To90.Decimal).Add(b.Over90.Decimal)
+		var due, other string
+		if err := e.DB.QueryRowContext(ctx, `SELECT COALESCE(SUM(amount_due), 0)::text FROM invoices WHERE customer_id = $1 AND status IN ('sent', 'paid')`, b.CustomerID).Scan(&due); err != nil {
+			return err
+		}
+		if !aged.Equal(decimal.RequireFromString(due)) {
+			return fmt.Errorf("%s: aged %s, invoices due %s", cu.Name, aged, due)
+		}
+		if err := e.DB.QueryRowContext(ctx, `
+			SELECT COALESCE(SUM(l.debit - l.credit), 0)::text FROM ledger_entries l JOIN journal_entries j ON j.id = l.journal_entry_id
+			JOIN accounts a ON a.id = l.account_id AND a.system_role = 'accounts_receivable'
+			WHERE l.customer_id = $1 AND j.source_type IN ('opening_balance', 'ledger_discount', 'manual', 'reversal')`, b.CustomerID).Scan(&other); err != nil {
+			return err
+		}
+		if !b.Unallocated.Equal(decimal.RequireFromString(other)) {
+			return fmt.Errorf("%s: unallocated %s, receivable movements tied to no invoice %s", cu.Name, b.Unallocated, other)
+		}
+		sum = sum.Add(b.Total.Decimal)
+	}
+	total := rep["total"].(*ledger.AgingBucket)
+	if !total.Total.Equal(sum) {
+		return fmt.Errorf("total %s, customers sum to %s", total.Total, sum)
+	}
+	tb, err := ledger.TrialBalance(ctx, &today)
+	if err != nil {
+		return err
+	}
+	receivables := decimal.Zero
+	for _, l := range tb["lines"].([]ledger.ReportLine) {
+		if l.Code == "1100" {
+			receivables = l.Debit.Sub(l.Credit.Decimal)
+		}
+	}
+	if !receivables.Equal(total.Total.Decimal) {
+		return fmt.Errorf("total %s, receivables account %s", total.Total, receivables)
+	}
+	return nil
 }

@@ -185,6 +185,10 @@ func BalanceSheet(ctx context.Context, asOf *types.Date) (map[string]any, error)
 }
 
 // AgingBucket is one customer's (or the total) receivables by age.
+// Current … Over90 hold open invoices by days past due; Unallocated holds
+// the receivable movements tied to no invoice (opening balances, ledger
+// discounts, manual adjustments); Total is the customer's balance on the
+// receivables account at asOf, so the report always equals the ledger.
 type AgingBucket struct {
 	CustomerID   string `json:"customerId,omitempty"`
 	CustomerName string `json:"customerName,omitempty"`
@@ -193,6 +197,7 @@ type AgingBucket struct {
 	Days31To60   Amount `json:"days31To60"`
 	Days61To90   Amount `json:"days61To90"`
 	Over90       Amount `json:"over90"`
+	Unallocated  Amount `json:"unallocated"`
 	Total        Amount `json:"total"`
 }
 
@@ -209,33 +214,77 @@ func (b *AgingBucket) add(days int, amt decimal.Decimal) {
 		target = &b.Days61To90
 	}
 	target.Decimal = target.Add(amt)
-	b.Total.Decimal = b.Total.Add(amt)
 }
 
-// ARAging buckets what each customer owes at asOf by days past due:
-// current, 1–30, 31–60, 61–90 and over 90. Outstanding = invoice total
-// (base currency) less payments dated on or before asOf.
+// ARAging buckets what each customer owes at asOf. Each customer's total is
+// their balance on the receivables account from entries dated on or before
+// asOf (the identity AR aging = receivables control account holds by
+// construction, per customer and in total). Open invoices are aged by days
+// past due: an invoice counts from its posting (and not after its void's)
+// for its posted receivable, less the allocations of payments dated on or
+// before asOf that were not voided by then. What remains of the balance is
+// Unallocated.
 func ARAging(ctx context.Context, asOf types.Date) (map[string]any, error) {
 	cid, err := baseCompany(ctx)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := store.Client(ctx).QueryContext(ctx, `
-		SELECT i.customer_id, cu.name, i.due_date::text,
-		       (ROUND(i.total * i.exchange_rate, 2) - COALESCE((
+	c := store.Client(ctx)
+	accts, err := SystemAccounts(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	ar, day := string(accts[RoleAccountsReceivable].ID), asOf.String()
+	by := map[string]*AgingBucket{}
+	bucket := func(cust string) *AgingBucket {
+		b := by[cust]
+		if b == nil {
+			b = &AgingBucket{CustomerID: cust}
+			by[cust] = b
+		}
+		return b
+	}
+	rows, err := c.QueryContext(ctx, `
+		SELECT l.customer_id, cu.name, SUM(l.debit - l.credit)::text
+		FROM ledger_entries l
+		JOIN journal_entries j ON j.id = l.journal_entry_id
+		JOIN customers cu ON cu.id = l.customer_id
+		WHERE j.company_id = $1 AND l.account_id = $2 AND j.date <= $3
+		GROUP BY l.customer_id, cu.name`, string(cid), ar, day)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var cust, name, bal string
+		if err := rows.Scan(&cust, &name, &bal); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		b := bucket(cust)
+		b.CustomerName, b.Total.Decimal = name, decimal.RequireFromString(bal)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows, err = c.QueryContext(ctx, `
+		SELECT i.customer_id, i.due_date::text,
+		       (posted.amount - COALESCE((
 		          SELECT ROUND(SUM(a.amount) * i.exchange_rate, 2) FROM payment_allocations a JOIN payments p ON p.id = a.payment_id
-		          WHERE a.invoice_id = i.id AND a.voided_at IS NULL AND p.payment_date <= $2), 0))::text
-		FROM invoices i JOIN customers cu ON cu.id = i.customer_id
-		WHERE i.company_id = $1 AND i.status IN ('sent', 'paid') AND i.invoice_date <= $2`, string(cid), asOf.String())
+		          WHERE a.invoice_id = i.id AND p.payment_date <= $3 AND (a.voided_at IS NULL OR a.voided_at::date > $3)), 0))::text
+		FROM invoices i
+		CROSS JOIN LATERAL (
+		    SELECT COALESCE(SUM(l.debit - l.credit), 0) AS amount, COUNT(*) FILTER (WHERE j.source_type = 'invoice_void') AS voided
+		    FROM journal_entries j JOIN ledger_entries l ON l.journal_entry_id = j.id AND l.account_id = $2
+		    WHERE j.company_id = $1 AND j.source_id = i.id AND j.source_type IN ('invoice', 'invoice_void') AND j.date <= $3) posted
+		WHERE i.company_id = $1 AND i.status <> 'draft' AND i.invoice_date <= $3 AND posted.voided = 0`, string(cid), ar, day)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	by := map[string]*AgingBucket{}
-	total := &AgingBucket{}
 	for rows.Next() {
-		var cust, name, due, out string
-		if err := rows.Scan(&cust, &name, &due, &out); err != nil {
+		var cust, due, out string
+		if err := rows.Scan(&cust, &due, &out); err != nil {
 			return nil, err
 		}
 		amt := decimal.RequireFromString(out)
@@ -246,20 +295,31 @@ func ARAging(ctx context.Context, asOf types.Date) (map[string]any, error) {
 		if err != nil {
 			return nil, err
 		}
-		days := int(asOf.Time().Sub(dd.Time()).Hours() / 24)
-		b := by[cust]
-		if b == nil {
-			b = &AgingBucket{CustomerID: cust, CustomerName: name}
-			by[cust] = b
-		}
-		b.add(days, amt)
-		total.add(days, amt)
+		bucket(cust).add(int(asOf.Time().Sub(dd.Time()).Hours()/24), amt)
 	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	total := &AgingBucket{}
 	list := make([]*AgingBucket, 0, len(by))
 	for _, b := range by {
+		aged := b.Current.Add(b.Days1To30.Decimal).Add(b.Days31To60.Decimal).Add(b.Days61To90.Decimal).Add(b.Over90.Decimal)
+		b.Unallocated.Decimal = b.Total.Sub(aged)
+		if b.Total.IsZero() && aged.IsZero() {
+			continue
+		}
+		for _, p := range [][2]*Amount{{&total.Current, &b.Current}, {&total.Days1To30, &b.Days1To30}, {&total.Days31To60, &b.Days31To60},
+			{&total.Days61To90, &b.Days61To90}, {&total.Over90, &b.Over90}, {&total.Unallocated, &b.Unallocated}, {&total.Total, &b.Total}} {
+			p[0].Decimal = p[0].Add(p[1].Decimal)
+		}
 		list = append(list, b)
 	}
-	sort.Slice(list, func(i, j int) bool { return list[i].CustomerName < list[j].CustomerName })
+	sort.Slice(list, func(i, j int) bool {
+		if list[i].CustomerName != list[j].CustomerName {
+			return list[i].CustomerName < list[j].CustomerName
+		}
+		return list[i].CustomerID < list[j].CustomerID
+	})
 	return map[string]any{"type": "ar_aging", "asOf": asOf, "customers": list, "total": total}, nil
 }
 
