@@ -1,12 +1,15 @@
 package server_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os/exec"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -30,7 +33,11 @@ type receiver struct {
 	mu       sync.Mutex
 	ok       []map[string]any
 	bad      []string
+	raw      []signed
 }
+
+// signed is one delivery as a receiver saw it.
+type signed struct{ Body, Signature, Secret string }
 
 func newReceiver(t *testing.T, fail int) *receiver {
 	rc := &receiver{}
@@ -39,7 +46,11 @@ func newReceiver(t *testing.T, fail int) *receiver {
 		body, _ := io.ReadAll(r.Body)
 		rc.attempts.Add(1)
 		secret, _ := rc.secret.Load().(string)
-		if !webhooks.Verify(secret, r.Header.Get(webhooks.HeaderSignature), r.Header.Get(webhooks.HeaderTimestamp), body, 5*time.Minute, time.Now()) {
+		rc.mu.Lock()
+		rc.raw = append(rc.raw, signed{Body: string(body), Signature: r.Header.Get(webhooks.HeaderSignature), Secret: secret})
+		rc.mu.Unlock()
+		if !webhooks.VerifyBody(secret, r.Header.Get(webhooks.HeaderSignature), body) ||
+			!webhooks.Verify(secret, r.Header.Get(webhooks.HeaderTimestampedSignature), r.Header.Get(webhooks.HeaderTimestamp), body, 5*time.Minute, time.Now()) {
 			rc.mu.Lock()
 			rc.bad = append(rc.bad, string(body))
 			rc.mu.Unlock()
@@ -347,5 +358,75 @@ func TestWebhookSenderRefusesPrivateAddresses(t *testing.T) {
 	}
 	if !strings.Contains(lastErr, "non-public") || rc.attempts.Load() != 0 {
 		t.Fatalf("last error %q, %d requests reached the private receiver", lastErr, rc.attempts.Load())
+	}
+}
+
+// seedVerifyWebhook is seed 004's verify_webhook, verbatim.
+const seedVerifyWebhook = `import hmac
+import hashlib
+
+def verify_webhook(payload, signature, secret):
+    expected = hmac.new(
+        secret.encode(),
+        payload.encode(),
+        hashlib.sha256
+    ).hexdigest()
+    
+    return hmac.compare_digest(
+        f"sha256={expected}",
+        signature
+    )
+`
+
+// Deliveries verify with the seed-004 document's own Python recipe: 20 real
+// deliveries pass, a tampered body and a wrong secret fail. Each body
+// carries sentAt, the attempt's time, under that signature.
+func TestWebhookSignaturesVerifyWithSeedRecipe(t *testing.T) {
+	e := tk.New(t, tk.Options{Realtime: true})
+	rc := newReceiver(t, 0)
+	subscribeWebhook(t, e, e.A, rc, "invoice.created")
+	cu := newCustomer(t, e, e.A, "Signed Customer")
+	for i := 0; i < 20; i++ {
+		newInvoice(t, e, e.A, cu, fmt.Sprintf("%d.00", 10+i))
+	}
+	got := rc.waitFor(t, 20, 20*time.Second)
+	for _, d := range got {
+		if _, err := time.Parse(time.RFC3339, fmt.Sprint(d["sentAt"])); err != nil {
+			t.Fatalf("sentAt: %v in %v", d["sentAt"], d)
+		}
+	}
+	rc.mu.Lock()
+	cases := append([]signed(nil), rc.raw...)
+	rc.mu.Unlock()
+	bad := cases[0]
+	bad.Body = strings.Replace(bad.Body, `"total":`, `"total": 1`, 1)
+	wrong := cases[1]
+	wrong.Secret = "whsec_not_the_secret"
+	in, _ := json.Marshal(append(cases, bad, wrong))
+	script := seedVerifyWebhook + `
+import json, sys
+for c in json.load(sys.stdin):
+    print("ok" if verify_webhook(c["Body"], c["Signature"], c["Secret"]) else "refused")
+`
+	cmd := exec.Command("python3", "-c", script)
+	cmd.Stdin = bytes.NewReader(in)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("python3: %v\n%s", err, out)
+	}
+	lines := strings.Fields(string(out))
+	if len(lines) != len(cases)+2 {
+		t.Fatalf("python printed %q", out)
+	}
+	for i := range cases {
+		if lines[i] != "ok" {
+			t.Errorf("delivery %d does not verify with the seed's verify_webhook", i)
+		}
+	}
+	if lines[len(cases)] != "refused" || lines[len(cases)+1] != "refused" {
+		t.Errorf("tampered body / wrong secret: %v", lines[len(cases):])
+	}
+	if len(cases) < 20 {
+		t.Fatalf("%d deliveries", len(cases))
 	}
 }

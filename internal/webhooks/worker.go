@@ -24,17 +24,35 @@ import (
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 )
 
-// Headers sent with every delivery. The signature is
-// "sha256=" + hex(HMAC-SHA256(secret, timestamp + "." + raw body)); a
-// receiver recomputes it and refuses timestamps older than a few minutes.
+// Headers sent with every delivery.
+//
+// X-BigLedger-Signature is seed 004's: "sha256=" + hex(HMAC-SHA256(secret,
+// raw body)), which the document's verify_webhook checks; the body carries
+// sentAt (this attempt's time) for refusing replays.
+// X-BigLedger-Signature-Timestamped is "sha256=" + hex(HMAC-SHA256(secret,
+// timestamp + "." + raw body)) with X-BigLedger-Timestamp, for receivers
+// that want the time bound outside the body.
 const (
-	HeaderSignature = "X-BigLedger-Signature"
-	HeaderTimestamp = "X-BigLedger-Timestamp"
-	HeaderEventID   = "X-BigLedger-Event-Id"
-	HeaderDelivery  = "X-BigLedger-Delivery-Id"
+	HeaderSignature            = "X-BigLedger-Signature"
+	HeaderTimestampedSignature = "X-BigLedger-Signature-Timestamped"
+	HeaderTimestamp            = "X-BigLedger-Timestamp"
+	HeaderEventID              = "X-BigLedger-Event-Id"
+	HeaderDelivery             = "X-BigLedger-Delivery-Id"
 )
 
-// Sign returns the signature header value for body sent at ts.
+// SignBody returns seed 004's signature of body.
+func SignBody(secret string, body []byte) string {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write(body)
+	return "sha256=" + hex.EncodeToString(m.Sum(nil))
+}
+
+// VerifyBody checks seed 004's signature of body in constant time.
+func VerifyBody(secret, signature string, body []byte) bool {
+	return hmac.Equal([]byte(SignBody(secret, body)), []byte(signature))
+}
+
+// Sign returns the timestamped signature of body sent at ts.
 func Sign(secret string, ts int64, body []byte) string {
 	m := hmac.New(sha256.New, []byte(secret))
 	m.Write([]byte(strconv.FormatInt(ts, 10)))
@@ -43,7 +61,8 @@ func Sign(secret string, ts int64, body []byte) string {
 	return "sha256=" + hex.EncodeToString(m.Sum(nil))
 }
 
-// Verify checks a delivery's signature and that ts is within tolerance of now.
+// Verify checks a delivery's timestamped signature and that ts is within
+// tolerance of now.
 func Verify(secret, signature, timestamp string, body []byte, tolerance time.Duration, now time.Time) bool {
 	ts, err := strconv.ParseInt(timestamp, 10, 64)
 	if err != nil {
@@ -376,7 +395,8 @@ func (w *Worker) send(ctx context.Context, c claimed) {
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "BigLedger-Webhooks/1")
 	req.Header.Set(HeaderTimestamp, strconv.FormatInt(ts, 10))
-	req.Header.Set(HeaderSignature, Sign(secret, ts, body))
+	req.Header.Set(HeaderSignature, SignBody(secret, body))
+	req.Header.Set(HeaderTimestampedSignature, Sign(secret, ts, body))
 	req.Header.Set(HeaderEventID, c.event)
 	req.Header.Set(HeaderDelivery, c.id)
 	resp, err := w.http.Do(req)
@@ -414,13 +434,15 @@ func (w *Worker) body(ctx context.Context, c claimed) ([]byte, error) {
 		kind = "journalEntry"
 	}
 	// The seed 004 payload: {id, type, timestamp, data: {<subject kind>: …}}.
+	// sentAt is this attempt's time, inside what the body signature covers.
 	return json.Marshal(struct {
 		ID        string                     `json:"id"`
 		Type      string                     `json:"type"`
 		Timestamp time.Time                  `json:"timestamp"`
+		SentAt    time.Time                  `json:"sentAt"`
 		CompanyID string                     `json:"companyId"`
 		Data      map[string]json.RawMessage `json:"data"`
-	}{ID: c.event, Type: typ, Timestamp: at.UTC(), CompanyID: c.company, Data: map[string]json.RawMessage{kind: payload}})
+	}{ID: c.event, Type: typ, Timestamp: at.UTC(), SentAt: time.Now().UTC().Truncate(time.Second), CompanyID: c.company, Data: map[string]json.RawMessage{kind: payload}})
 }
 
 func (w *Worker) retry(ctx context.Context, c claimed, code *int, msg string) {
