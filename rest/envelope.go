@@ -47,7 +47,15 @@ type errorBody struct {
 	Code    string          `json:"code"`
 	Message string          `json:"message"`
 	Details []apperr.Detail `json:"details,omitempty"`
+	// RequestID and DocumentationURL are seed 004's (meta.requestId is
+	// seed 001's and stays).
+	RequestID        string `json:"request_id,omitempty"`
+	DocumentationURL string `json:"documentation_url"`
 }
+
+// DocumentationBase is where each error code is explained (seed 004's
+// documentation_url is this plus "#CODE").
+const DocumentationBase = "https://docs.bigledger.com/api/errors"
 
 func metaFor(r *http.Request) meta {
 	return meta{Timestamp: time.Now().UTC().Format(time.RFC3339), RequestID: reqid.From(r.Context())}
@@ -88,8 +96,9 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	writeJSON(w, ae.HTTPStatus(), envelope{
 		Success: false,
-		Error:   &errorBody{Code: ae.Code, Message: ae.Message, Details: ae.Details},
-		Meta:    metaFor(r),
+		Error: &errorBody{Code: ae.Code, Message: ae.Message, Details: ae.Details,
+			RequestID: reqid.From(r.Context()), DocumentationURL: DocumentationBase + "#" + ae.Code},
+		Meta: metaFor(r),
 	})
 }
 
