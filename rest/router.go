@@ -10,6 +10,7 @@ import (
 	"github.com/bigledger/bigledger/internal/apperr"
 	"github.com/bigledger/bigledger/internal/auth"
 	"github.com/bigledger/bigledger/internal/input"
+	"github.com/bigledger/bigledger/internal/reqid"
 )
 
 type route struct {
@@ -182,6 +183,9 @@ func checkRequestText(next http.Handler) http.Handler {
 // requireScope checks the route's scopes (comma-separated: all required).
 func requireScope(scopes string, h http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if a := reqid.AccessOf(r.Context()); a != nil {
+			a.Route = r.Pattern
+		}
 		for _, scope := range strings.Split(scopes, ",") {
 			if scope == "" {
 				continue

@@ -33,6 +33,7 @@ import (
 	"github.com/bigledger/bigledger/internal/dbmigrate"
 	"github.com/bigledger/bigledger/internal/demo"
 	"github.com/bigledger/bigledger/internal/localpg"
+	"github.com/bigledger/bigledger/internal/logging"
 	"github.com/bigledger/bigledger/internal/provision"
 	"github.com/bigledger/bigledger/internal/server"
 	"github.com/bigledger/bigledger/internal/store"
@@ -134,7 +135,13 @@ func openDatabase(ctx context.Context, cfg config.Config, log *slog.Logger) (*da
 func logger(cfg config.Config) *slog.Logger {
 	var lvl slog.Level
 	_ = lvl.UnmarshalText([]byte(cfg.LogLevel))
-	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: lvl}))
+	log, err := logging.New(os.Stderr, lvl, cfg.LogFormat)
+	if err != nil { // FromEnv validated the format
+		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: lvl}))
+	}
+	// Code that logs through slog's default logger gets the same lines.
+	slog.SetDefault(log)
+	return log
 }
 
 func migrate(ctx context.Context, d *database, log *slog.Logger) error {

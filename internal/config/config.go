@@ -31,6 +31,9 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// LogLevel is debug, info, warn or error.
 	LogLevel string
+	// LogFormat is json or text (default: json in production, text in
+	// development).
+	LogFormat string
 	// EventRetention is how long the event log keeps events (resume with
 	// `after`, the events query); at least 2 days (the webhook retry window).
 	EventRetention time.Duration
@@ -106,6 +109,16 @@ func FromEnv() (Config, error) {
 	}
 	if c.Env != "development" && c.Env != "production" {
 		return c, fmt.Errorf("BIGLEDGER_ENV must be development or production, got %q", c.Env)
+	}
+	c.LogFormat = os.Getenv("LOG_FORMAT")
+	if c.LogFormat == "" {
+		c.LogFormat = "json"
+		if c.Env == "development" {
+			c.LogFormat = "text"
+		}
+	}
+	if c.LogFormat != "json" && c.LogFormat != "text" {
+		return c, fmt.Errorf("LOG_FORMAT must be json or text, got %q", c.LogFormat)
 	}
 	for _, o := range strings.Split(os.Getenv("BIGLEDGER_ALLOWED_ORIGINS"), ",") {
 		if o = strings.TrimSpace(o); o != "" {

@@ -26,3 +26,28 @@ func TestPprofAddr(t *testing.T) {
 		t.Fatalf("unset: %v %q", err, c.PprofAddr)
 	}
 }
+
+// The hardening and logging variables: each refuses a bad value by name.
+func TestHardeningAndLoggingVariables(t *testing.T) {
+	for k, bad := range map[string]string{
+		"BIGLEDGER_GRAPHQL_INTROSPECTION": "maybe", "BIGLEDGER_GRAPHQL_MAX_COST": "10",
+		"BIGLEDGER_REQUEST_TIMEOUT": "5ms", "LOG_FORMAT": "xml",
+	} {
+		t.Setenv(k, bad)
+		if _, err := FromEnv(); err == nil || !strings.Contains(err.Error(), k) {
+			t.Errorf("%s=%q accepted (err %v)", k, bad, err)
+		}
+		t.Setenv(k, "")
+	}
+	t.Setenv("BIGLEDGER_GRAPHQL_INTROSPECTION", "true")
+	t.Setenv("BIGLEDGER_GRAPHQL_MAX_COST", "5000")
+	t.Setenv("BIGLEDGER_REQUEST_TIMEOUT", "2s")
+	c, err := FromEnv()
+	if err != nil || !c.Introspection || c.GraphQLMaxCost != 5000 || c.RequestTimeout.String() != "2s" || c.LogFormat != "json" {
+		t.Fatalf("%+v %v", c, err)
+	}
+	t.Setenv("BIGLEDGER_ENV", "development")
+	if c, _ := FromEnv(); c.LogFormat != "text" {
+		t.Errorf("development log format %q", c.LogFormat)
+	}
+}

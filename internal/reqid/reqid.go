@@ -31,3 +31,26 @@ func Middleware(next http.Handler) http.Handler {
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), key{}, id)))
 	})
 }
+
+// Access is what a request's access-log line reports beyond the request
+// itself; handlers deep in the stack fill in what only they know.
+type Access struct {
+	// Route is the matched route pattern ("GET /api/v1/customers/{id}").
+	Route string
+	// Company and KeyPrefix name who made the request (never the secret).
+	Company, KeyPrefix string
+}
+
+type accessKey struct{}
+
+// WithAccess puts a fresh Access in ctx.
+func WithAccess(ctx context.Context) (context.Context, *Access) {
+	a := &Access{}
+	return context.WithValue(ctx, accessKey{}, a), a
+}
+
+// AccessOf returns the request's Access, or nil.
+func AccessOf(ctx context.Context) *Access {
+	a, _ := ctx.Value(accessKey{}).(*Access)
+	return a
+}

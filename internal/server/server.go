@@ -211,6 +211,7 @@ func (s *Server) Handler() http.Handler {
 	var h http.Handler = mux
 	h = s.withClient(h)
 	h = s.recoverer(h)
+	h = s.accessLog(h)
 	h = reqid.Middleware(h)
 	return h
 }
@@ -297,6 +298,12 @@ func (s *Server) checkKey(ctx context.Context, addr, key, company string) (*auth
 	if err != nil && apperr.From(err).Kind == apperr.KindUnauthenticated {
 		s.throttle.Fail(ipKey, prefixKey)
 	}
+	if a := reqid.AccessOf(ctx); a != nil {
+		a.KeyPrefix = auth.KeyPrefix(key)
+		if p != nil {
+			a.Company = string(p.CompanyID)
+		}
+	}
 	return p, err
 }
 
@@ -335,6 +342,9 @@ type upgradeAddrKey struct{}
 // connection_init (headers on the upgrade are used when present).
 func (s *Server) graphqlAuth(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if a := reqid.AccessOf(r.Context()); a != nil {
+			a.Route = r.Method + " /graphql"
+		}
 		if isUpgrade(r) {
 			select {
 			case <-s.closing:
