@@ -46,7 +46,8 @@ var version = "dev"
 const usage = `usage: bigledger <command> [flags]
 
 commands:
-  serve [--demo]     apply migrations and serve the API (--demo: ensure the demo company and print a key)
+  serve [--demo] [--port N] [--host ADDR]
+                     apply migrations and serve the API (--demo: ensure the demo company and print a key)
   migrate            apply pending migrations
   seed               create the demo company (first time) and print a new API key
   apikey create --company NAME [--scopes a,b] [--json]
@@ -64,9 +65,9 @@ func main() {
 	case "serve":
 		err = serve(os.Args[2:])
 	case "migrate":
-		err = migrateCmd()
+		err = migrateCmd(os.Args[2:])
 	case "seed":
-		err = seed()
+		err = seed(os.Args[2:])
 	case "apikey":
 		err = apikey(os.Args[2:])
 	case "version", "--version", "-v":
@@ -74,8 +75,11 @@ func main() {
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 	default:
-		fmt.Fprint(os.Stderr, usage)
+		fmt.Fprintf(os.Stderr, "bigledger: unknown command %q\n\n%s", os.Args[1], usage)
 		os.Exit(2)
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return // the flag set printed its usage: asking for help is no failure
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bigledger:", err)
@@ -175,11 +179,17 @@ func withMigratedDatabase(fn func(ctx context.Context, d *database) error) error
 	return fn(ctx, d)
 }
 
-func migrateCmd() error {
+func migrateCmd(args []string) error {
+	if err := flag.NewFlagSet("migrate", flag.ContinueOnError).Parse(args); err != nil {
+		return err
+	}
 	return withMigratedDatabase(func(context.Context, *database) error { return nil })
 }
 
-func seed() error {
+func seed(args []string) error {
+	if err := flag.NewFlagSet("seed", flag.ContinueOnError).Parse(args); err != nil {
+		return err
+	}
 	return withMigratedDatabase(func(ctx context.Context, d *database) error {
 		p, err := demo.Ensure(ctx, d.client, nil)
 		if err != nil {
@@ -191,6 +201,10 @@ func seed() error {
 }
 
 func apikey(args []string) error {
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+		fmt.Println("usage: bigledger apikey create --company NAME [--scopes a,b] [--json]")
+		return nil
+	}
 	if len(args) == 0 || args[0] != "create" {
 		return errors.New("usage: bigledger apikey create --company NAME [--scopes a,b] [--json]")
 	}
@@ -226,12 +240,23 @@ func apikey(args []string) error {
 func serve(args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	demoFlag := fs.Bool("demo", false, "ensure the demo company and print a fresh API key")
+	port := fs.Int("port", 0, "HTTP port (overrides PORT)")
+	host := fs.String("host", "", "listen address (overrides HOST)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	cfg, err := config.FromEnv()
 	if err != nil {
 		return err
+	}
+	if *port != 0 {
+		if *port < 1 || *port > 65535 {
+			return fmt.Errorf("--port must be a port number, got %d", *port)
+		}
+		cfg.Port = *port
+	}
+	if *host != "" {
+		cfg.Host = *host
 	}
 	log := logger(cfg)
 	slog.SetDefault(log)
@@ -250,7 +275,7 @@ func serve(args []string) error {
 		Development: cfg.Development(), AllowedOrigins: cfg.AllowedOrigins, MaxBodyBytes: cfg.MaxBodyBytes, Logger: log,
 		DSN: d.dsn, EventRetention: cfg.EventRetention,
 		Introspection: cfg.Introspection, GraphQLBudget: graph.Budget{MaxCost: cfg.GraphQLMaxCost},
-		RequestTimeout: cfg.RequestTimeout,
+		RequestTimeout: cfg.RequestTimeout, Version: version,
 		// Local webhook receivers are for development only.
 		Webhooks: webhooks.Options{AllowPrivate: cfg.Development()},
 	})

@@ -108,8 +108,18 @@ func TestVersionAndUsage(t *testing.T) {
 	if err != nil || !strings.HasPrefix(out, "bigledger ") {
 		t.Fatalf("version: %q %v", out, err)
 	}
-	if _, err := run(t, nil, "frobnicate"); err == nil {
-		t.Fatal("unknown command succeeded")
+	if out, err := run(t, nil, "frobnicate"); err == nil || !strings.Contains(out, `unknown command "frobnicate"`) {
+		t.Fatalf("unknown command: %v %q", err, out)
+	}
+	// Asking any command for help succeeds and shows its usage.
+	for _, args := range [][]string{{"--help"}, {"help"}, {"serve", "--help"}, {"migrate", "-h"}, {"seed", "--help"}, {"apikey", "--help"}, {"apikey", "create", "--help"}} {
+		out, err := run(t, nil, args...)
+		if err != nil || !strings.Contains(strings.ToLower(out), "usage") {
+			t.Errorf("%v: %v %q", args, err, out)
+		}
+	}
+	if out, _ := run(t, nil, "serve", "--help"); !strings.Contains(out, "-port") || !strings.Contains(out, "-host") {
+		t.Errorf("serve flags: %q", out)
 	}
 }
 
@@ -294,7 +304,7 @@ func TestTwoServeProcessesBothDeliver(t *testing.T) {
 	var socks []*websocket.Conn
 	for i := 0; i < 2; i++ {
 		port := freePort(t)
-		start(t, append(env, fmt.Sprintf("PORT=%d", port)), "serve")
+		start(t, env, "serve", "--port", fmt.Sprint(port))
 		base := fmt.Sprintf("127.0.0.1:%d", port)
 		waitHTTP(t, "http://"+base+"/readyz")
 		bases = append(bases, base)

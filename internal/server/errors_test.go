@@ -27,3 +27,17 @@ func TestRESTErrorsCarryRequestIDAndDocs(t *testing.T) {
 		}
 	}
 }
+
+// GET /api/v1 (the banner's REST URL) answers an index without credentials.
+func TestAPIIndex(t *testing.T) {
+	e := tk.New(t)
+	for _, p := range []string{"/api/v1", "/api/v1/", "/v1/"} {
+		r := e.Do(tk.Tenant{}, "GET", p, nil)
+		if r.Status != 200 || tk.Str(r.Body, "data", "name") != "BigLedger" || tk.Str(r.Body, "data", "links", "graphql") != "/graphql" {
+			t.Errorf("%s: %d %s", p, r.Status, r.Raw)
+		}
+	}
+	if r := e.Do(tk.Tenant{}, "GET", "/api/v1/customers", nil); r.Status != 401 {
+		t.Errorf("the index opened the API: %d", r.Status)
+	}
+}

@@ -4,6 +4,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -70,6 +71,8 @@ type Options struct {
 	Introspection bool
 	// GraphQLBudget bounds each GraphQL document (zero: defaults).
 	GraphQLBudget graph.Budget
+	// Version is reported by the API index (GET /api/v1).
+	Version string
 	// RequestTimeout bounds one HTTP request (default 30s).
 	RequestTimeout time.Duration
 	// InFlightPerCompany bounds one company's concurrent requests
@@ -204,6 +207,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) { play.ServeHTTP(w, r) })
 	mux.HandleFunc("GET /v1/stream", s.stream)
 	mux.HandleFunc("GET /api/v1/stream", s.stream)
+	mux.HandleFunc("GET /api/v1", s.index)
+	mux.HandleFunc("GET /api/v1/{$}", s.index)
+	mux.HandleFunc("GET /v1/{$}", s.index)
 	mux.Handle("/api/", s.restAuth(api))
 	mux.Handle("/v1/", s.restAuth(api))
 	mux.Handle("/api/v2/", s.restAuth(api))
@@ -214,6 +220,19 @@ func (s *Server) Handler() http.Handler {
 	h = s.accessLog(h)
 	h = reqid.Middleware(h)
 	return h
+}
+
+// index answers GET /api/v1 without credentials: what this server is and
+// where its surfaces are, in the seed-001 envelope.
+func (s *Server) index(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"success": true, "data": map[string]any{
+		"name": "BigLedger", "version": cmp.Or(s.opt.Version, "dev"),
+		"authentication": "Authorization: Bearer <API key>; X-Company-Id optional (the key's company acts)",
+		"links": map[string]string{
+			"graphql": "/graphql", "playground": "/playground", "stream": "/v1/stream",
+			"customers": "/api/v1/customers", "invoices": "/api/v1/invoices", "health": "/healthz", "ready": "/readyz",
+		},
+	}, "meta": map[string]any{"timestamp": time.Now().UTC().Format(time.RFC3339), "requestId": reqid.From(r.Context())}})
 }
 
 func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
