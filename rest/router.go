@@ -33,6 +33,9 @@ func Routes() []Route {
 
 // routes is the v1 surface: seed 000 customers/contacts, seed 003 groups.
 var routes = []route{
+	{"GET", "/api/v1/api-keys", auth.ScopeKeysAdmin, func(a *API) endpoint { return a.listAPIKeys }},
+	{"POST", "/api/v1/api-keys", auth.ScopeKeysAdmin, func(a *API) endpoint { return a.createAPIKey }},
+	{"DELETE", "/api/v1/api-keys/{id}", auth.ScopeKeysAdmin, func(a *API) endpoint { return a.revokeAPIKey }},
 	{"GET", "/api/v1/customers", "customers:read", func(a *API) endpoint { return a.listCustomers }},
 	{"POST", "/api/v1/customers", "customers:write", func(a *API) endpoint { return a.createCustomer }},
 	{"GET", "/api/v1/customers/{id}", "customers:read", func(a *API) endpoint { return a.getCustomer }},

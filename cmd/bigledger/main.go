@@ -27,6 +27,8 @@ import (
 	"time"
 
 	"github.com/bigledger/bigledger/ent"
+	entcompany "github.com/bigledger/bigledger/ent/company"
+	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/graph"
 	"github.com/bigledger/bigledger/internal/auth"
 	"github.com/bigledger/bigledger/internal/config"
@@ -37,6 +39,7 @@ import (
 	"github.com/bigledger/bigledger/internal/provision"
 	"github.com/bigledger/bigledger/internal/server"
 	"github.com/bigledger/bigledger/internal/store"
+	"github.com/bigledger/bigledger/internal/tenant"
 	"github.com/bigledger/bigledger/internal/webhooks"
 )
 
@@ -52,6 +55,10 @@ commands:
   seed               create the demo company (first time) and print a new API key
   apikey create --company NAME [--scopes a,b] [--json]
                      create the company and its owner if missing, print a new key once
+  apikey list --company NAME [--json]
+                     list a company's keys (prefix, scopes, state, last use; never a secret)
+  apikey revoke KEY_ID
+                     revoke a key (it stops authenticating within seconds)
   version            print the version
 `
 
@@ -201,12 +208,21 @@ func seed(args []string) error {
 }
 
 func apikey(args []string) error {
+	const keyUsage = `usage: bigledger apikey create --company NAME [--scopes a,b] [--json]
+       bigledger apikey list --company NAME [--json]
+       bigledger apikey revoke KEY_ID`
 	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-		fmt.Println("usage: bigledger apikey create --company NAME [--scopes a,b] [--json]")
+		fmt.Println(keyUsage)
 		return nil
 	}
+	if len(args) > 0 && args[0] == "list" {
+		return apikeyList(args[1:])
+	}
+	if len(args) > 0 && args[0] == "revoke" {
+		return apikeyRevoke(args[1:])
+	}
 	if len(args) == 0 || args[0] != "create" {
-		return errors.New("usage: bigledger apikey create --company NAME [--scopes a,b] [--json]")
+		return errors.New(keyUsage)
 	}
 	fs := flag.NewFlagSet("apikey create", flag.ContinueOnError)
 	company := fs.String("company", "", "company name (created when missing)")
@@ -233,6 +249,76 @@ func apikey(args []string) error {
 			return json.NewEncoder(os.Stdout).Encode(map[string]string{"companyId": p.CompanyID, "apiKey": p.APIKey})
 		}
 		fmt.Printf("company id: %s\napi key:    %s\n(the key is shown once; store it now)\n", p.CompanyID, p.APIKey)
+		return nil
+	})
+}
+
+// apikeyList prints a company's keys (never a secret).
+func apikeyList(args []string) error {
+	fs := flag.NewFlagSet("apikey list", flag.ContinueOnError)
+	company := fs.String("company", "", "company name")
+	asJSON := fs.Bool("json", false, "print a JSON array")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *company == "" {
+		return errors.New("--company is required")
+	}
+	return withMigratedDatabase(func(ctx context.Context, d *database) error {
+		co, err := d.client.Company.Query().Where(entcompany.Name(*company)).Order(ent.Asc(entcompany.FieldCreatedAt)).First(tenant.AsSystem(ctx))
+		if ent.IsNotFound(err) {
+			return fmt.Errorf("no company named %q", *company)
+		}
+		if err != nil {
+			return err
+		}
+		keys, err := auth.ListKeys(store.WithClient(tenant.WithCompany(ctx, co.ID), d.client))
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return json.NewEncoder(os.Stdout).Encode(keys)
+		}
+		for _, k := range keys {
+			state := "active"
+			switch {
+			case k.RevokedAt != nil:
+				state = "revoked " + k.RevokedAt.Format(time.RFC3339)
+			case k.ExpiresAt != nil && time.Now().After(*k.ExpiresAt):
+				state = "expired " + k.ExpiresAt.Format(time.RFC3339)
+			}
+			used := "never used"
+			if k.LastUsedAt != nil {
+				used = "last used " + k.LastUsedAt.Format(time.RFC3339)
+			}
+			fmt.Printf("%s  blk_%s_…  %-20s  %s  %s  %s\n", k.ID, k.Prefix, strings.Join(k.Scopes, ","), state, used, k.Name)
+		}
+		return nil
+	})
+}
+
+// apikeyRevoke revokes a key by id; it stops working within seconds.
+func apikeyRevoke(args []string) error {
+	fs := flag.NewFlagSet("apikey revoke", flag.ContinueOnError)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("usage: bigledger apikey revoke KEY_ID")
+	}
+	id := pulid.ID(fs.Arg(0))
+	return withMigratedDatabase(func(ctx context.Context, d *database) error {
+		k, err := d.client.APIKey.Get(tenant.AsSystem(ctx), id)
+		if ent.IsNotFound(err) {
+			return fmt.Errorf("no API key %s", id)
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := auth.Revoke(store.WithClient(tenant.WithCompany(ctx, k.CompanyID), d.client), id); err != nil {
+			return err
+		}
+		fmt.Printf("revoked %s (blk_%s_…)\n", id, k.Prefix)
 		return nil
 	})
 }
@@ -295,7 +381,7 @@ func serve(args []string) error {
 	hs := server.NewHTTPServer(srv.Handler())
 	hs.RegisterOnShutdown(srv.CloseWebsockets)
 	if *demoFlag {
-		p, err := demo.Ensure(ctx, d.client, nil)
+		p, err := demoKey(ctx, cfg, d.client)
 		if err != nil {
 			return err
 		}
@@ -322,6 +408,26 @@ func serve(args []string) error {
 	}
 	log.Info("shutdown complete")
 	return nil
+}
+
+// demoKey reuses the demo key written to <data dir>/demo.env by an
+// earlier start while it still authenticates for the demo company, and
+// only otherwise ensures the demo company and mints a key (each start used
+// to mint another, and the old ones kept working).
+func demoKey(ctx context.Context, cfg config.Config, client *ent.Client) (*provision.Provisioned, error) {
+	if b, err := os.ReadFile(filepath.Join(cfg.DataDir, "demo.env")); err == nil {
+		vals := map[string]string{}
+		for _, line := range strings.Split(string(b), "\n") {
+			if k, v, ok := strings.Cut(strings.TrimSpace(line), "="); ok {
+				vals[k] = v
+			}
+		}
+		key, company := vals["BIGLEDGER_API_KEY"], vals["BIGLEDGER_COMPANY_ID"]
+		if p, err := auth.NewKeyCache(client, time.Second).Authenticate(ctx, key, company); err == nil && string(p.CompanyID) == company {
+			return &provision.Provisioned{CompanyID: company, APIKey: key}, nil
+		}
+	}
+	return demo.Ensure(ctx, client, nil)
 }
 
 func printBanner(cfg config.Config, addr string, p *provision.Provisioned) {

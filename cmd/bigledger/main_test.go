@@ -225,7 +225,7 @@ func TestServeDemoWithPrivateCluster(t *testing.T) {
 	data := filepath.Join(t.TempDir(), "data")
 	keyRe := regexp.MustCompile(`API key\s+(blk_\S+)`)
 	compRe := regexp.MustCompile(`Company id\s+(comp_\S+)`)
-	var companies []string
+	var companies, keys []string
 	for round := 0; round < 2; round++ {
 		port := freePort(t)
 		env := []string{"DATABASE_URL=", "BIGLEDGER_DATA_DIR=" + data, fmt.Sprintf("PORT=%d", port)}
@@ -268,7 +268,7 @@ func TestServeDemoWithPrivateCluster(t *testing.T) {
 		if res.StatusCode != 200 || body.Pagination.Total != 4 {
 			t.Fatalf("round %d: status %d, %d demo customers", round, res.StatusCode, body.Pagination.Total)
 		}
-		companies = append(companies, company)
+		companies, keys = append(companies, company), append(keys, key)
 		_ = p.cmd.Process.Signal(syscall.SIGTERM)
 		select {
 		case err := <-p.exited:
@@ -281,6 +281,10 @@ func TestServeDemoWithPrivateCluster(t *testing.T) {
 	}
 	if companies[0] != companies[1] {
 		t.Fatalf("demo company not reused: %v", companies)
+	}
+	// The second start reuses the key demo.env holds instead of minting one.
+	if keys[0] != keys[1] || keys[0] == "" {
+		t.Fatalf("demo key not reused: %v", keys)
 	}
 	if _, err := os.Stat(filepath.Join(data, "demo.env")); err != nil {
 		t.Fatalf("demo.env: %v", err)
@@ -356,5 +360,49 @@ func TestTwoServeProcessesBothDeliver(t *testing.T) {
 				break
 			}
 		}
+	}
+}
+
+// apikey list shows a company's keys without their secrets; apikey revoke
+// stops one; neither accepts a missing argument.
+func TestAPIKeyListAndRevoke(t *testing.T) {
+	dsn := pgtest.NewDatabase(t)
+	env := []string{"DATABASE_URL=" + dsn}
+	out, err := run(t, env, "apikey", "create", "--company", "Keys Bhd", "--scopes", "customers:read", "--json")
+	if err != nil {
+		t.Fatalf("apikey create: %v\n%s", err, out)
+	}
+	var creds struct{ CompanyID, APIKey string }
+	if err := json.Unmarshal([]byte(out[strings.LastIndex(strings.TrimSpace(out), "\n")+1:]), &creds); err != nil {
+		t.Fatal(err)
+	}
+	prefix := strings.Split(creds.APIKey, "_")[1]
+	out, err = run(t, env, "apikey", "list", "--company", "Keys Bhd", "--json")
+	if err != nil {
+		t.Fatalf("apikey list: %v\n%s", err, out)
+	}
+	var keys []struct {
+		ID, Prefix string
+		Scopes     []string
+		RevokedAt  *time.Time `json:"revoked_at"`
+	}
+	if err := json.Unmarshal([]byte(out[strings.Index(out, "["):]), &keys); err != nil || len(keys) != 1 || keys[0].Prefix != prefix {
+		t.Fatalf("list: %v %s", err, out)
+	}
+	if strings.Contains(out, creds.APIKey[len(creds.APIKey)-20:]) {
+		t.Fatal("list printed a secret")
+	}
+	if out, err := run(t, env, "apikey", "revoke", keys[0].ID); err != nil || !strings.Contains(out, "revoked") {
+		t.Fatalf("revoke: %v %s", err, out)
+	}
+	out, _ = run(t, env, "apikey", "list", "--company", "Keys Bhd")
+	if !strings.Contains(out, "revoked") {
+		t.Fatalf("list after revoke: %s", out)
+	}
+	if _, err := run(t, env, "apikey", "revoke"); err == nil {
+		t.Error("revoke without an id succeeded")
+	}
+	if _, err := run(t, env, "apikey", "list"); err == nil {
+		t.Error("list without --company succeeded")
 	}
 }

@@ -7,12 +7,26 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"time"
 
 	"github.com/bigledger/bigledger/ent"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/ent/schema/types"
 	"github.com/bigledger/bigledger/internal/events"
 )
+
+type CreateAPIKeyInput struct {
+	Name *string `json:"name,omitempty"`
+	// Scopes to grant: a key grants only scopes it holds itself (* only from *).
+	Scopes    []string   `json:"scopes"`
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+}
+
+type CreateAPIKeyPayload struct {
+	// The key to send as Authorization: Bearer <secret>. Shown this once, never again.
+	Secret string      `json:"secret"`
+	APIKey *ent.APIKey `json:"apiKey"`
+}
 
 type CreateWebhookEndpointInput struct {
 	URL         string   `json:"url"`

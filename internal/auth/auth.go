@@ -50,7 +50,7 @@ func FromContext(ctx context.Context) (*Principal, bool) {
 // "*" grants everything.
 var Scopes = []string{"customers:read", "customers:write", "items:read", "items:write", "invoices:read", "invoices:write",
 	"quotes:read", "quotes:write", "sales_orders:read", "sales_orders:write", "payments:read", "payments:write",
-	"ledger:read", "ledger:write", "webhooks:read", "webhooks:write"}
+	"ledger:read", "ledger:write", "webhooks:read", "webhooks:write", ScopeKeysAdmin}
 
 // Has reports whether p holds scope.
 func (p *Principal) Has(scope string) bool {
