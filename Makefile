@@ -30,7 +30,8 @@ check-generated: ensure-postgres ## regenerate everything and fail on any differ
 	@echo "generated code and migrations are up to date"
 
 build: ## build bin/bigledger
-	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/bigledger
+	@if [ ! -x $(BIN) ]; then echo "Building $(BIN): the first build downloads the Go modules and compiles everything, which takes a few minutes on a fresh machine; the packages appear as they compile."; fi
+	$(GO) build $(if $(wildcard $(BIN)),,-v) -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/bigledger
 
 run: ensure-postgres build ## serve the API on a private PostgreSQL under .data/ (or DATABASE_URL) with a demo company
 	BIGLEDGER_ENV=$${BIGLEDGER_ENV:-development} ./$(BIN) serve --demo

@@ -89,7 +89,10 @@ func TestHubSkipsNothingUnderConcurrentWriters(t *testing.T) {
 
 	seen := map[pulid.ID]bool{}
 	var prev events.Position
-	deadline := time.After(30 * time.Second)
+	// The hub delivers only below the cluster's transaction watermark, so a
+	// long transaction anywhere in the shared test cluster (another
+	// package's test) delays it; a lost event never arrives at all.
+	deadline := time.After(120 * time.Second)
 	for len(seen) < total {
 		select {
 		case r := <-got:
@@ -102,7 +105,10 @@ func TestHubSkipsNothingUnderConcurrentWriters(t *testing.T) {
 			prev = r.Pos
 			seen[r.ID] = true
 		case <-deadline:
-			t.Fatalf("hub delivered %d of %d committed events", len(seen), total)
+			var holders string
+			_ = e.DB.QueryRow(`SELECT COALESCE(string_agg(datname || ' ' || state || ' ' || (now() - xact_start)::text || ' ' || left(query, 80), '; '), 'none')
+				FROM pg_stat_activity WHERE backend_xmin IS NOT NULL OR backend_xid IS NOT NULL`).Scan(&holders)
+			t.Fatalf("hub delivered %d of %d committed events; open transactions in the cluster: %s", len(seen), total, holders)
 		}
 	}
 	select {
