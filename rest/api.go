@@ -43,7 +43,7 @@ func pathID(r *http.Request, name, prefix string, notFound func(pulid.ID) error)
 // checkEnum records a detail when an enum value is not one of its kind's.
 func checkEnum[T ~string](d *apperr.Details, field string, v *T, valid func(T) error) {
 	if v != nil && valid(*v) != nil {
-		d.Add(field, "%q is not a valid value", string(*v))
+		d.Add(field, "%s", notOneOf(string(*v), enumValues[T]()))
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"reflect"
 	"strings"
@@ -71,10 +72,22 @@ func decodeBody(r *http.Request, dst any, code, message string) (fields, error) 
 	if len(bytes.TrimSpace(body)) == 0 {
 		return f, apperr.Validation(code, "Request body must be a JSON object")
 	}
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		if mt, _, _ := mime.ParseMediaType(ct); mt != "application/json" && !strings.HasSuffix(mt, "+json") {
+			return f, apperr.Validation(code, fmt.Sprintf("Request body must be JSON: send Content-Type: application/json (got %s)", mt))
+		}
+	}
 	var raw map[string]json.RawMessage
 	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(&raw); err != nil || raw == nil {
-		return f, apperr.Validation(code, "Request body must be a JSON object")
+	if err := dec.Decode(&raw); err != nil {
+		var ute *json.UnmarshalTypeError
+		if errors.As(err, &ute) {
+			return f, apperr.Validation(code, "Request body must be a JSON object, not "+ute.Value)
+		}
+		return f, apperr.Validation(code, "Request body is not valid JSON: "+err.Error())
+	}
+	if raw == nil {
+		return f, apperr.Validation(code, "Request body must be a JSON object, not null")
 	}
 	if dec.More() {
 		return f, apperr.Validation(code, "Request body must hold a single JSON object")

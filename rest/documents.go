@@ -242,7 +242,7 @@ func (a *API) listQuotes(r *http.Request) (result, error) {
 		var statuses []quote.Status
 		for _, s := range splitList(st) {
 			if quote.StatusValidator(quote.Status(s)) != nil {
-				return result{}, validationFor(sales.CodeInvalidQuote, "status", "\""+s+"\" is not a valid value")
+				return result{}, validationFor(sales.CodeInvalidQuote, "status", notOneOf(s, enumValues[quote.Status]()))
 			}
 			statuses = append(statuses, quote.Status(s))
 		}
@@ -430,16 +430,14 @@ func (a *API) convertQuote(r *http.Request) (result, error) {
 
 var orderList = listSpec{
 	filters: map[string]filterField{
-		"customerId":   {key: "customerID", kind: kString},
-		"status":       {key: "status", kind: kEnum, valid: func(s string) error { return salesorder.StatusValidator(salesorder.Status(s)) }},
-		"priority":     {key: "priority", kind: kEnum, valid: func(s string) error { return salesorder.PriorityValidator(salesorder.Priority(s)) }},
-		"orderDate":    {key: "orderDate", kind: kDate},
-		"requiredDate": {key: "requiredDate", kind: kDate},
-		"total":        {key: "total", kind: kDecimal},
-		"invoiceStatus": {key: "invoiceStatus", kind: kEnum, valid: func(s string) error {
-			return salesorder.InvoiceStatusValidator(salesorder.InvoiceStatus(s))
-		}},
-		"createdAt": {key: "createdAt", kind: kTime},
+		"customerId":    {key: "customerID", kind: kString},
+		"status":        enumFilter("status", salesorder.StatusValidator),
+		"priority":      enumFilter("priority", salesorder.PriorityValidator),
+		"orderDate":     {key: "orderDate", kind: kDate},
+		"requiredDate":  {key: "requiredDate", kind: kDate},
+		"total":         {key: "total", kind: kDecimal},
+		"invoiceStatus": enumFilter("invoiceStatus", salesorder.InvoiceStatusValidator),
+		"createdAt":     {key: "createdAt", kind: kTime},
 	},
 	aliases: map[string]string{"orderDateFrom": "orderDate[gte]", "orderDateTo": "orderDate[lte]",
 		"requiredDateFrom": "requiredDate[gte]", "requiredDateTo": "requiredDate[lte]"},

@@ -60,11 +60,9 @@ func (b groupRequest) check(f fields, create bool) error {
 
 var groupList = listSpec{
 	filters: map[string]filterField{
-		"name": {key: "name", kind: kString},
-		"price_calculation_type": {key: "priceCalculationType", kind: kEnum, valid: func(s string) error {
-			return customergroup.PriceCalculationTypeValidator(customergroup.PriceCalculationType(s))
-		}},
-		"created_at": {key: "createdAt", kind: kTime},
+		"name":                   {key: "name", kind: kString},
+		"price_calculation_type": enumFilter("priceCalculationType", customergroup.PriceCalculationTypeValidator),
+		"created_at":             {key: "createdAt", kind: kTime},
 	},
 	sorts:       map[string]bool{"name": true, "created_at": true},
 	passthrough: map[string]bool{"q": true, "per_page": true, "format": true},

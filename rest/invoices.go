@@ -183,8 +183,8 @@ func (s sendRequest) input() sales.SendInput {
 var invoiceList = listSpec{
 	filters: map[string]filterField{
 		"customerId":    {key: "customerID", kind: kString},
-		"status":        {key: "status", kind: kEnum, valid: func(s string) error { return invoice.StatusValidator(invoice.Status(s)) }},
-		"paymentStatus": {key: "paymentStatus", kind: kEnum, valid: func(s string) error { return invoice.PaymentStatusValidator(invoice.PaymentStatus(s)) }},
+		"status":        enumFilter("status", invoice.StatusValidator),
+		"paymentStatus": enumFilter("paymentStatus", invoice.PaymentStatusValidator),
 		"invoiceDate":   {key: "invoiceDate", kind: kDate},
 		"dueDate":       {key: "dueDate", kind: kDate},
 		"total":         {key: "total", kind: kDecimal},

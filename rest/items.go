@@ -50,7 +50,7 @@ type itemRequest struct {
 var itemList = listSpec{
 	filters: map[string]filterField{
 		"code": {key: "code", kind: kString}, "name": {key: "name", kind: kString},
-		"type":      {key: "type", kind: kEnum, valid: func(s string) error { return item.TypeValidator(item.Type(s)) }},
+		"type":      enumFilter("type", item.TypeValidator),
 		"unitPrice": {key: "unitPrice", kind: kDecimal}, "active": {key: "active", kind: kBool},
 	},
 	sorts:       map[string]bool{"code": true, "name": true, "createdAt": true},

@@ -44,7 +44,7 @@ func toAccountV1(a *ent.Account, balance decimal.Decimal) accountV1 {
 
 var accountList = listSpec{
 	filters: map[string]filterField{
-		"type": {key: "type", kind: kEnum, valid: func(s string) error { return account.TypeValidator(account.Type(s)) }},
+		"type": enumFilter("type", account.TypeValidator),
 		"code": {key: "code", kind: kString}, "name": {key: "name", kind: kString},
 	},
 	sorts:       map[string]bool{"code": true, "name": true},

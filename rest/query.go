@@ -42,6 +42,8 @@ type filterField struct {
 	key   string
 	kind  kind
 	valid func(string) error // enum validator
+	// values lists an enum's allowed values for its error message.
+	values []string
 }
 
 // listSpec is what one list endpoint accepts.
@@ -180,7 +182,7 @@ func parseValue(f filterField, s string) (any, error) {
 	case kEnum:
 		if f.valid != nil {
 			if err := f.valid(s); err != nil {
-				return nil, fmt.Errorf("%q is not a valid value", s)
+				return nil, fmt.Errorf("%s", notOneOf(s, f.values))
 			}
 		}
 		return s, nil

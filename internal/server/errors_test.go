@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"strings"
 	"testing"
 
 	tk "github.com/bigledger/bigledger/internal/testkit"
@@ -39,5 +40,50 @@ func TestAPIIndex(t *testing.T) {
 	}
 	if r := e.Do(tk.Tenant{}, "GET", "/api/v1/customers", nil); r.Status != 401 {
 		t.Errorf("the index opened the API: %d", r.Status)
+	}
+}
+
+// A REST body that is not JSON says why: the parser's own message, or the
+// wrong Content-Type by name.
+func TestRESTBodyNotJSONSaysWhy(t *testing.T) {
+	e := tk.New(t)
+	for _, c := range []struct {
+		body, contentType, want string
+	}{
+		{`{"name": "A",`, "application/json", "Request body is not valid JSON: unexpected EOF"},
+		{`{name: "A"}`, "application/json", "Request body is not valid JSON: invalid character 'n'"},
+		{`["A"]`, "application/json", "Request body must be a JSON object, not array"},
+		{`null`, "application/json", "Request body must be a JSON object, not null"},
+		{`name=A`, "application/x-www-form-urlencoded", "send Content-Type: application/json (got application/x-www-form-urlencoded)"},
+	} {
+		r := e.Do(e.A, "POST", "/api/v1/customers", c.body, "Content-Type", c.contentType)
+		if r.Status != 400 || !strings.Contains(tk.Str(r.Body, "error", "message"), c.want) {
+			t.Errorf("%s (%s): %d %s", c.body, c.contentType, r.Status, r.Raw)
+		}
+	}
+}
+
+// An enum value outside its list is refused with the list, in bodies and
+// in filters, on every enum the REST face takes.
+func TestEnumErrorsListAllowedValues(t *testing.T) {
+	e := tk.New(t)
+	c := createCustomerREST(t, e, e.A, map[string]any{"name": "Enum Co", "email": "e@x.co"})
+	inv := must(t, e.Do(e.A, "POST", "/api/v1/invoices", map[string]any{"customerId": c["id"], "items": []map[string]any{{"description": "x", "quantity": 1, "unitPrice": 1}}}), 201, "invoice")
+	for _, k := range []struct {
+		method, path string
+		body         any
+		want         string
+	}{
+		{"POST", "/api/v1/invoices/" + inv["id"].(string) + "/payments", map[string]any{"amount": "1.00", "paymentMethod": "bitcoin"}, "must be one of cash, bank_transfer, cheque, card, online, other"},
+		{"POST", "/api/v1/customers", map[string]any{"name": "A", "email": "a@b.co", "type": "alien"}, "must be one of"},
+		{"GET", "/api/v1/invoices?status=lost", nil, "must be one of draft, sent, paid, void"},
+		{"GET", "/api/v1/sales-orders?priority=urgent-ish", nil, "must be one of"},
+		{"GET", "/api/v1/quotes?status=lost", nil, "must be one of"},
+		{"GET", "/api/v1/integration/customer-groups?price_calculation_type=x", nil, "must be one of"},
+	} {
+		r := e.Do(e.A, k.method, k.path, k.body)
+		if r.Status != 400 || !strings.Contains(string(r.Raw), k.want) {
+			t.Errorf("%s %s: %d %.300s", k.method, k.path, r.Status, r.Raw)
+		}
 	}
 }
