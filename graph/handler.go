@@ -60,6 +60,10 @@ type Options struct {
 	Introspection bool
 	// Budget bounds each document (zero fields: DefaultBudget).
 	Budget Budget
+	// ObserveOperation and ObserveError, when set, are told of every
+	// operation (name, query|mutation|subscription) and every error's code.
+	ObserveOperation func(name, typ string)
+	ObserveError     func(code string)
 }
 
 // wsReadLimit bounds one websocket frame from a client.
@@ -101,13 +105,26 @@ func NewHandler(o Options) *handler.Server {
 	srv.SetParserTokenLimit(budget.TokenLimit)
 	srv.SetDisableSuggestion(!o.Development)
 	srv.AroundOperations(freshCache)
+	if o.ObserveOperation != nil {
+		srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+			if op := graphql.GetOperationContext(ctx); op != nil && op.Operation != nil {
+				o.ObserveOperation(op.Operation.Name, string(op.Operation.Operation))
+			}
+			return next(ctx)
+		})
+	}
 	srv.AroundResponses(eventExtension)
 	srv.AroundRootFields(requireScopes)
 	// One field middleware, not two: it runs for every field of every
 	// response, so each layer costs a closure per field.
 	srv.AroundFields(guardField)
 	srv.SetErrorPresenter(func(ctx context.Context, err error) *gqlerror.Error {
-		return present(ctx, err, log)
+		gerr := present(ctx, err, log)
+		if o.ObserveError != nil {
+			code, _ := gerr.Extensions["code"].(string)
+			o.ObserveError(code)
+		}
+		return gerr
 	})
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
 		log.ErrorContext(ctx, "graphql panic", "panic", v)

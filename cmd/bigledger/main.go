@@ -368,6 +368,11 @@ func serve(args []string) error {
 	bg, stopBackground := context.WithCancel(context.Background())
 	defer stopBackground()
 	srv.Start(bg)
+	if cfg.MetricsAddr != "" {
+		if err := serveMetrics(bg, cfg.MetricsAddr, srv.MetricsHandler(), log); err != nil {
+			return err
+		}
+	}
 	if cfg.PprofAddr != "" {
 		if err := servePprof(bg, cfg.PprofAddr, log); err != nil {
 			return err
@@ -458,6 +463,22 @@ Stop with Ctrl-C.
 // servePprof serves the runtime profiles on their own loopback listener
 // (BIGLEDGER_PPROF_ADDR), so profiling a production process never exposes
 // them on the API port.
+// serveMetrics serves /metrics (Prometheus text format) on its own
+// listener (BIGLEDGER_METRICS_ADDR), never on the API port.
+func serveMetrics(ctx context.Context, addr string, h http.Handler, log *slog.Logger) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("metrics listener: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", h)
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
+	go func() { _ = hs.Serve(ln) }()
+	context.AfterFunc(ctx, func() { _ = hs.Close() })
+	log.Info("metrics", "addr", ln.Addr().String())
+	return nil
+}
+
 func servePprof(ctx context.Context, addr string, log *slog.Logger) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {

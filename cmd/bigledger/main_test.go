@@ -142,11 +142,21 @@ func TestAPIKeyCreateServeAndGracefulShutdown(t *testing.T) {
 		t.Fatalf("bad scope accepted: %s", out)
 	}
 
-	port, pprofPort := freePort(t), freePort(t)
+	port, pprofPort, metricsPort := freePort(t), freePort(t), freePort(t)
 	p := start(t, append(env, fmt.Sprintf("PORT=%d", port), "BIGLEDGER_SHUTDOWN_TIMEOUT=5s",
-		fmt.Sprintf("BIGLEDGER_PPROF_ADDR=127.0.0.1:%d", pprofPort)), "serve")
+		fmt.Sprintf("BIGLEDGER_PPROF_ADDR=127.0.0.1:%d", pprofPort), fmt.Sprintf("BIGLEDGER_METRICS_ADDR=127.0.0.1:%d", metricsPort)), "serve")
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
 	waitHTTP(t, base+"/readyz")
+	// Metrics are served on their own listener, in the Prometheus format.
+	if res, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/metrics", metricsPort)); err != nil || res.StatusCode != 200 {
+		t.Fatalf("metrics listener: %v %v", err, res)
+	} else {
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if !strings.Contains(string(b), `bigledger_http_requests_total{method="GET",route="GET /readyz",status="200"}`) {
+			t.Fatalf("metrics: %.500s", b)
+		}
+	}
 	// Profiles are served on their own loopback listener, never on the API port.
 	if res, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/debug/pprof/", pprofPort)); err != nil || res.StatusCode != 200 {
 		t.Fatalf("pprof listener: %v %v", err, res)

@@ -40,6 +40,9 @@ type Config struct {
 	// PprofAddr, when set, serves net/http/pprof on its own listener
 	// (loopback addresses only), never on the API port.
 	PprofAddr string
+	// MetricsAddr, when set, serves Prometheus metrics at /metrics on its
+	// own listener (an internal interface: the API port never serves them).
+	MetricsAddr string
 	// Introspection answers GraphQL __schema/__type queries in production
 	// (development always does).
 	Introspection bool
@@ -78,6 +81,12 @@ func FromEnv() (Config, error) {
 			return c, fmt.Errorf("BIGLEDGER_PPROF_ADDR must be a loopback host:port such as 127.0.0.1:6060, got %q", v)
 		}
 		c.PprofAddr = v
+	}
+	if v := os.Getenv("BIGLEDGER_METRICS_ADDR"); v != "" {
+		if _, _, err := net.SplitHostPort(v); err != nil {
+			return c, fmt.Errorf("BIGLEDGER_METRICS_ADDR must be host:port such as 127.0.0.1:9090 or 10.0.0.5:9090, got %q", v)
+		}
+		c.MetricsAddr = v
 	}
 	if v := os.Getenv("BIGLEDGER_GRAPHQL_INTROSPECTION"); v != "" {
 		b, err := strconv.ParseBool(v)

@@ -31,7 +31,7 @@ func TestPprofAddr(t *testing.T) {
 func TestHardeningAndLoggingVariables(t *testing.T) {
 	for k, bad := range map[string]string{
 		"BIGLEDGER_GRAPHQL_INTROSPECTION": "maybe", "BIGLEDGER_GRAPHQL_MAX_COST": "10",
-		"BIGLEDGER_REQUEST_TIMEOUT": "5ms", "LOG_FORMAT": "xml",
+		"BIGLEDGER_REQUEST_TIMEOUT": "5ms", "LOG_FORMAT": "xml", "BIGLEDGER_METRICS_ADDR": "9090",
 	} {
 		t.Setenv(k, bad)
 		if _, err := FromEnv(); err == nil || !strings.Contains(err.Error(), k) {

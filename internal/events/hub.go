@@ -187,6 +187,13 @@ func (h *Hub) Subscribers() int {
 	return n
 }
 
+// Position is how far the hub has delivered.
+func (h *Hub) Position() Position {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.pos
+}
+
 // Run reads and delivers until ctx ends. It starts at the current end of
 // the log: earlier events are reached by replay (ReadAfter).
 func (h *Hub) Run(ctx context.Context) error {

@@ -65,6 +65,13 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 		if route == "" {
 			route = r.Method + " " + r.URL.Path
 		}
+		// Metrics label by pattern only: an unmatched path (a 404, a probe)
+		// would be a new series per path.
+		label := a.Route
+		if label == "" {
+			label = "(unmatched)"
+		}
+		s.metrics.ObserveHTTP(label, r.Method, rec.status, time.Since(start))
 		s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
 			slog.String("requestId", reqid.From(r.Context())),
 			slog.String("method", r.Method), slog.String("route", route), slog.String("path", r.URL.Path),

@@ -49,18 +49,24 @@ func (s *Server) jobs(ctx context.Context) {
 	defer t.Stop()
 	var lastPurge time.Time
 	for {
-		if n, err := sales.EmitOverdue(ctx, s.db); err != nil && ctx.Err() == nil {
+		n, err := sales.EmitOverdue(ctx, s.db)
+		s.metrics.ObserveJob("invoice_overdue", err)
+		if err != nil && ctx.Err() == nil {
 			s.log.Warn("jobs: invoice.overdue", "error", err)
 		} else if n > 0 {
 			s.waker.Poke()
 		}
 		if time.Since(lastPurge) > time.Hour {
-			if n, err := idem.Purge(ctx, s.db, idem.Retention); err != nil && ctx.Err() == nil {
+			n, err := idem.Purge(ctx, s.db, idem.Retention)
+			s.metrics.ObserveJob("idempotency_purge", err)
+			if err != nil && ctx.Err() == nil {
 				s.log.Warn("jobs: idempotency purge", "error", err)
 			} else if n > 0 {
 				s.log.Info("jobs: purged idempotency keys", "count", n)
 			}
-			if n, err := events.Purge(ctx, s.db, s.opt.EventRetention); err != nil && ctx.Err() == nil {
+			n, err = events.Purge(ctx, s.db, s.opt.EventRetention)
+			s.metrics.ObserveJob("event_purge", err)
+			if err != nil && ctx.Err() == nil {
 				s.log.Warn("jobs: event purge", "error", err)
 			} else if n > 0 {
 				s.log.Info("jobs: purged events", "count", n)

@@ -16,6 +16,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql/handler/transport"
@@ -28,6 +29,7 @@ import (
 	"github.com/bigledger/bigledger/internal/dbmigrate"
 	"github.com/bigledger/bigledger/internal/events"
 	"github.com/bigledger/bigledger/internal/gqlws"
+	"github.com/bigledger/bigledger/internal/metrics"
 	"github.com/bigledger/bigledger/internal/reqcache"
 	"github.com/bigledger/bigledger/internal/reqid"
 	"github.com/bigledger/bigledger/internal/sales"
@@ -110,6 +112,9 @@ type Server struct {
 
 	budgetsMu  sync.Mutex
 	keyBudgets map[string]*graph.KeyBudget
+
+	metrics     *metrics.Metrics
+	openSockets atomic.Int64
 }
 
 // New builds the server.
@@ -145,6 +150,11 @@ func New(client *ent.Client, db *sql.DB, o Options) *Server {
 		keyCache: auth.NewKeyCache(client, o.KeyCheck), inFlight: newInFlight(o.InFlightPerCompany),
 		throttle: auth.NewThrottle(float64(o.AuthFailureBurst), AuthFailureRate)}
 	s.closingCtx, s.closeCtx = context.WithCancel(context.Background())
+	s.metrics = metrics.New(metrics.Sources{DB: db,
+		Sockets:       func() int { return int(s.openSockets.Load()) },
+		Subscriptions: func() int { return s.hub.Subscribers() },
+		HubPosition:   func() (uint64, int64) { p := s.hub.Position(); return p.Txid, p.Seq },
+	})
 	s.waker = events.NewWaker(db, o.NotifyInterval, o.Logger)
 	s.hub = events.NewHub(db, o.DSN, events.HubOptions{Log: o.Logger, Poll: o.EventPoll, Self: s.waker.ID})
 	s.worker = webhooks.NewWorker(db, o.Webhooks)
@@ -153,6 +163,10 @@ func New(client *ent.Client, db *sql.DB, o Options) *Server {
 	s.waker.OnWake(s.hub.Wake)
 	return s
 }
+
+// MetricsHandler serves the Prometheus metrics (mount it on a listener of
+// its own: BIGLEDGER_METRICS_ADDR).
+func (s *Server) MetricsHandler() http.Handler { return s.metrics.Handler() }
 
 // FlushKeyUse writes the keys' pending lastUsedAt now (Start does it
 // every few seconds).
@@ -193,6 +207,9 @@ func (s *Server) Handler() http.Handler {
 		InitTimeout:   s.opt.WebsocketInitTimeout,
 		Introspection: s.opt.Introspection,
 		Budget:        s.opt.GraphQLBudget,
+
+		ObserveOperation: s.metrics.ObserveOperation,
+		ObserveError:     s.metrics.ObserveError,
 	})
 	api := rest.NewAPI(res).Handler()
 
@@ -214,7 +231,14 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("/v1/", s.restAuth(api))
 	mux.Handle("/api/v2/", s.restAuth(api))
 
-	var h http.Handler = mux
+	var h http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mux.ServeHTTP(w, r)
+		// The mux set the pattern it matched on r; a deeper router (REST)
+		// may have recorded a more precise one already.
+		if a := reqid.AccessOf(r.Context()); a != nil && a.Route == "" {
+			a.Route = r.Pattern
+		}
+	})
 	h = s.withClient(h)
 	h = s.recoverer(h)
 	h = s.accessLog(h)
@@ -373,6 +397,8 @@ func (s *Server) graphqlAuth(next http.Handler) http.Handler {
 			}
 			s.sockets.Add(1)
 			defer s.sockets.Done()
+			s.openSockets.Add(1)
+			defer s.openSockets.Add(-1)
 			clearDeadlines(w)
 			ctx := context.WithValue(r.Context(), upgradeHeadersKey{}, r.Header.Clone())
 			ctx, cancel := context.WithCancel(context.WithValue(ctx, upgradeAddrKey{}, remoteIP(r.RemoteAddr)))

@@ -81,6 +81,8 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
 	}
 	s.sockets.Add(1)
 	defer s.sockets.Done()
+	s.openSockets.Add(1)
+	defer s.openSockets.Add(-1)
 	c.SetReadLimit(streamReadLimit)
 	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
 	sc := &streamConn{s: s, c: c, out: make(chan any, streamQueue), ctx: ctx, cancel: cancel, chans: map[string]map[string][]string{}, wrote: make(chan struct{}), addr: remoteIP(r.RemoteAddr)}
