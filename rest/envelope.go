@@ -117,6 +117,10 @@ type endpoint func(r *http.Request) (result, error)
 
 func serve(fn endpoint) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet && wantsCSV(r) {
+			serveCSV(w, r, fn)
+			return
+		}
 		res, err := fn(r)
 		if err != nil {
 			WriteError(w, r, err)
