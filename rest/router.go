@@ -97,9 +97,10 @@ var routes = []route{
 	{"PATCH", "/api/v1/integration/ledger-discounts/{id}", "ledger:write", func(a *API) endpoint { return a.updateDiscount }},
 	{"PUT", "/api/v1/integration/ledger-discounts/{id}", "ledger:write", func(a *API) endpoint { return a.updateDiscount }},
 	{"DELETE", "/api/v1/integration/ledger-discounts/{id}", "ledger:write", func(a *API) endpoint { return a.deleteDiscount }},
-	{"GET", "/api/v1/accounts", "ledger:read", func(a *API) endpoint { return a.listAccounts }},
-	{"POST", "/api/v1/accounts", "ledger:write", func(a *API) endpoint { return a.createAccount }},
-	{"POST", "/api/v1/journal-entries", "ledger:write", func(a *API) endpoint { return a.createJournalEntry }},
+	// Seed 004's routes answer its generic error codes.
+	{"GET", "/api/v1/accounts", "ledger:read", func(a *API) endpoint { return seed004Codes(a.listAccounts) }},
+	{"POST", "/api/v1/accounts", "ledger:write", func(a *API) endpoint { return seed004Codes(a.createAccount) }},
+	{"POST", "/api/v1/journal-entries", "ledger:write", func(a *API) endpoint { return seed004Codes(a.createJournalEntry) }},
 	{"GET", "/v1/reports/balance-sheet", "ledger:read", func(a *API) endpoint { return a.report("balance_sheet") }},
 	{"GET", "/v1/reports/profit-loss", "ledger:read", func(a *API) endpoint { return a.report("profit_loss") }},
 	{"GET", "/api/v1/reports/{type}", "ledger:read", func(a *API) endpoint { return a.report("") }},
@@ -181,6 +182,33 @@ func checkRequestText(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// seed004Codes gives an endpoint seed 004's generic error codes: every
+// validation error is VALIDATION_ERROR and every missing resource
+// RESOURCE_NOT_FOUND (the message and field details are kept). Seed 000's
+// routes keep their specific codes.
+func seed004Codes(fn endpoint) endpoint {
+	return func(r *http.Request) (result, error) {
+		res, err := fn(r)
+		if err == nil {
+			return res, nil
+		}
+		ae := apperr.From(err)
+		switch ae.Kind {
+		case apperr.KindValidation:
+			if ae.Code != "PAYLOAD_TOO_LARGE" {
+				c := *ae
+				c.Code, c.Status = "VALIDATION_ERROR", 0
+				return res, &c
+			}
+		case apperr.KindNotFound:
+			c := *ae
+			c.Code, c.Status = "RESOURCE_NOT_FOUND", 0
+			return res, &c
+		}
+		return res, err
+	}
 }
 
 // requireScope checks the route's scopes (comma-separated: all required).

@@ -4,11 +4,13 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/bigledger/bigledger/ent"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/graph/model"
+	"github.com/bigledger/bigledger/internal/events"
 	"github.com/bigledger/bigledger/internal/webhooks"
 )
 
@@ -21,6 +23,8 @@ type webhookV1 struct {
 	CreatedAt   time.Time `json:"createdAt"`
 	// Secret is present only in the create response.
 	Secret string `json:"secret,omitempty"`
+	// Warnings name event types that were ignored (not produced here).
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 func toWebhookV1(ep *ent.WebhookEndpoint) webhookV1 {
@@ -65,7 +69,18 @@ func (a *API) createWebhook(r *http.Request) (result, error) {
 	}
 	w := toWebhookV1(out.Endpoint)
 	w.Secret = out.Secret
-	return result{status: http.StatusCreated, data: w, message: "Webhook endpoint created; store the secret now, it is not shown again"}, nil
+	msg := "Webhook endpoint created; store the secret now, it is not shown again"
+	var ignored []string
+	for _, t := range body.Events {
+		if events.NotProduced[strings.TrimSpace(t)] {
+			ignored = append(ignored, strings.TrimSpace(t))
+		}
+	}
+	if len(ignored) > 0 {
+		w.Warnings = []string{events.NotProducedWarning(ignored)}
+		msg += ". " + w.Warnings[0]
+	}
+	return result{status: http.StatusCreated, data: w, message: msg}, nil
 }
 
 func (a *API) listWebhooks(r *http.Request) (result, error) {

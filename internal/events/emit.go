@@ -57,6 +57,18 @@ var Types = []string{
 }
 
 // KnownType reports whether t is an event type.
+// NotProduced lists the event types and stream channels the seeds name
+// that this server does not produce (inventory, e-invoicing, asynchronous
+// reports). Subscriptions that name them are accepted and the names
+// ignored, with a warning: the seeds' own examples name them beside ones
+// we do produce.
+var NotProduced = map[string]bool{"stock.changes": true, "stock.updated": true, "einvoice.submitted": true, "report.generated": true}
+
+// NotProducedWarning is the warning for ignored names.
+func NotProducedWarning(names []string) string {
+	return fmt.Sprintf("Ignored %s: not produced by this server", strings.Join(names, ", "))
+}
+
 func KnownType(t string) bool {
 	for _, k := range Types {
 		if k == t {

@@ -87,3 +87,27 @@ func TestEnumErrorsListAllowedValues(t *testing.T) {
 		}
 	}
 }
+
+// Seed 004's routes (accounts, journal entries) answer its generic codes,
+// with the field details kept; seed 000's routes keep their specific ones.
+func TestSeed004ErrorCodes(t *testing.T) {
+	e := tk.New(t)
+	for _, c := range []struct {
+		path  string
+		body  map[string]any
+		code  string
+		field string
+	}{
+		{"/api/v1/accounts", map[string]any{"code": "", "name": "X", "type": "asset"}, "VALIDATION_ERROR", "code"},
+		{"/api/v1/journal-entries", map[string]any{"lines": []map[string]any{}}, "VALIDATION_ERROR", ""},
+		{"/api/v1/customers", map[string]any{"name": "X"}, "INVALID_CUSTOMER_DATA", ""},
+	} {
+		r := e.Do(e.A, "POST", c.path, c.body)
+		if r.Status != 400 || tk.Str(r.Body, "error", "code") != c.code || (c.field != "" && tk.Str(r.Body, "error", "details", 0, "field") != c.field) {
+			t.Errorf("%s: %d %s", c.path, r.Status, r.Raw)
+		}
+		if got := tk.Str(r.Body, "error", "documentation_url"); !strings.HasSuffix(got, "#"+c.code) {
+			t.Errorf("%s: documentation_url %s", c.path, got)
+		}
+	}
+}

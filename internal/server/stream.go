@@ -38,7 +38,6 @@ var streamChannels = map[string][]string{
 }
 
 // Channels the seed lists that this server does not produce.
-var unsupportedChannels = map[string]bool{"stock.changes": true, "stock.updated": true, "einvoice.submitted": true, "report.generated": true}
 
 const (
 	streamAuthTimeout = 10 * time.Second
@@ -270,11 +269,12 @@ func (sc *streamConn) subscribe(m streamMsg) {
 	if len(m.Channels) == 0 {
 		d.Add("channels", "Name at least one channel")
 	}
+	var ignored []string
 	for i, ch := range m.Channels {
 		types, ok := streamChannels[ch]
 		switch {
-		case unsupportedChannels[ch]:
-			d.Add(fmt.Sprintf("channels[%d]", i), "Channel %q is not produced by this server", ch)
+		case events.NotProduced[ch]:
+			ignored = append(ignored, ch)
 			continue
 		case !ok && !events.KnownType(ch):
 			d.Add(fmt.Sprintf("channels[%d]", i), "Unknown channel %q", ch)
@@ -304,17 +304,28 @@ func (sc *streamConn) subscribe(m streamMsg) {
 			after = &pos
 		}
 	}
+	if len(d) == 0 && len(ignored) == len(m.Channels) && len(ignored) > 0 {
+		d.Add("channels", "%s; name at least one channel this server produces", events.NotProducedWarning(ignored))
+	}
 	if len(d) > 0 {
 		sc.send(sc.errorMsg("INVALID_SUBSCRIPTION", "Subscription refused", d...))
 		return
 	}
+	var live []string
 	sc.mu.Lock()
 	for _, ch := range m.Channels {
-		sc.chans[ch] = m.Filters[ch]
+		if !events.NotProduced[ch] {
+			sc.chans[ch] = m.Filters[ch]
+			live = append(live, ch)
+		}
 	}
 	restart := sc.follow == nil || after != nil
 	sc.mu.Unlock()
-	sc.send(map[string]any{"type": "subscribed", "channels": m.Channels})
+	ack := map[string]any{"type": "subscribed", "channels": live}
+	if len(ignored) > 0 {
+		ack["ignored"], ack["warnings"] = ignored, []string{events.NotProducedWarning(ignored)}
+	}
+	sc.send(ack)
 	if restart {
 		sc.startFollow(after)
 	}

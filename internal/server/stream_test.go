@@ -134,10 +134,23 @@ func TestStreamRefusals(t *testing.T) {
 		"filters": map[string]any{"invoice.updates": map[string]any{"status": []string{"sent"}}}, "after": "evt_01HZZZZZZZZZZZZZZZZZZZZZZZ"})
 	m := w.MustNext(wait)
 	raw, _ := json.Marshal(m)
-	for _, want := range []string{`"channels[1]"`, `"channels[2]"`, `"channels[3]"`, `"filters.invoice.updates"`, `"after"`, "INVALID_SUBSCRIPTION"} {
+	for _, want := range []string{`"channels[2]"`, `"channels[3]"`, `"filters.invoice.updates"`, `"after"`, "INVALID_SUBSCRIPTION"} {
 		if !strings.Contains(string(raw), want) {
 			t.Fatalf("bad subscribe: %s lacks %s", raw, want)
 		}
+	}
+	// A channel this server does not produce (seed 001's own example names
+	// stock.changes) is ignored with a warning, not an error.
+	if strings.Contains(string(raw), `"channels[1]"`) {
+		t.Fatalf("stock.changes refused: %s", raw)
+	}
+	w.Send(map[string]any{"type": "subscribe", "channels": []string{"customer.created", "stock.changes"}})
+	if m := w.MustNext(wait); m["type"] != "subscribed" || fmt.Sprint(m["ignored"]) != "[stock.changes]" || fmt.Sprint(m["channels"]) != "[customer.created]" {
+		t.Fatalf("subscribe naming stock.changes: %v", m)
+	}
+	w.Send(map[string]any{"type": "subscribe", "channels": []string{"stock.changes"}})
+	if m := w.MustNext(wait); m["type"] != "error" || !strings.Contains(fmt.Sprint(m), "not produced") {
+		t.Fatalf("only stock.changes: %v", m)
 	}
 	w.Send(map[string]any{"type": "subscribe", "channels": []string{"customer.created"}})
 	if m := w.MustNext(wait); m["type"] != "subscribed" {

@@ -252,7 +252,8 @@ func TestWebhookEndpointsAPI(t *testing.T) {
 		"loopback":       {map[string]any{"url": "http://127.0.0.1:9/h", "events": []string{"invoice.created"}}, "url"},
 		"private":        {map[string]any{"url": "http://10.1.2.3/h", "events": []string{"invoice.created"}}, "url"},
 		"no events":      {map[string]any{"url": "https://x.example/h", "events": []string{}}, "events"},
-		"unknown event":  {map[string]any{"url": "https://x.example/h", "events": []string{"invoice.created", "stock.updated"}}, "events[1]"},
+		"unknown event":  {map[string]any{"url": "https://x.example/h", "events": []string{"invoice.created", "stock.levels"}}, "events[1]"},
+		"only ignored":   {map[string]any{"url": "https://x.example/h", "events": []string{"stock.updated"}}, "events"},
 		"long desc":      {map[string]any{"url": "https://x.example/h", "events": []string{"*"}, "description": strings.Repeat("d", 501)}, "description"},
 		"events not arr": {map[string]any{"url": "https://x.example/h", "events": "invoice.created"}, "events"},
 	} {
@@ -276,6 +277,15 @@ func TestWebhookEndpointsAPI(t *testing.T) {
 	}
 	if r = e.Do(e.A, "GET", "/api/v1/webhooks", nil); len(tk.Get(r.Body, "data").([]any)) != 2 {
 		t.Fatalf("bad input stored something: %s", r.Raw)
+	}
+	// Seed 001's own example names stock.updated beside types this server
+	// produces: it is accepted, the type ignored with a warning.
+	r = e.Do(e.A, "POST", "/api/v1/webhooks/subscribe", map[string]any{"url": "https://x.example/h", "events": []string{"invoice.created", "payment.received", "stock.updated"}})
+	if r.Status != 201 || fmt.Sprint(tk.Get(r.Body, "data", "events")) != "[invoice.created payment.received]" || !strings.Contains(fmt.Sprint(tk.Get(r.Body, "data", "warnings")), "stock.updated") {
+		t.Fatalf("seed 001's webhook example: %d %s", r.Status, r.Raw)
+	}
+	if _, err := e.DB.Exec(`DELETE FROM webhook_endpoints WHERE id = $1`, tk.Str(r.Body, "data", "id")); err != nil {
+		t.Fatal(err)
 	}
 
 	// Company B cannot see, read the log of, or delete A's endpoint: the

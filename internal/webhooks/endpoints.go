@@ -164,10 +164,12 @@ func CreateEndpoint(ctx context.Context, in EndpointInput, allowPrivate bool) (*
 		d.Add("events", "Choose at least one event type (or \"*\")")
 	}
 	seen := map[string]bool{}
-	var types []string
+	var types, ignored []string
 	for i, t := range in.Events {
 		t = strings.TrimSpace(t)
 		switch {
+		case events.NotProduced[t]:
+			ignored = append(ignored, t)
 		case t != "*" && !events.KnownType(t):
 			d.Add(fmt.Sprintf("events[%d]", i), "Unknown event type %q (known: %s)", t, strings.Join(events.Types, ", "))
 		case !seen[t]:
@@ -177,6 +179,9 @@ func CreateEndpoint(ctx context.Context, in EndpointInput, allowPrivate bool) (*
 	}
 	if in.Description != nil && len([]rune(*in.Description)) > 500 {
 		d.Add("description", "At most 500 characters")
+	}
+	if len(types) == 0 && len(ignored) > 0 && len(d) == 0 {
+		d.Add("events", "%s; name at least one event type this server produces (known: %s)", events.NotProducedWarning(ignored), strings.Join(events.Types, ", "))
 	}
 	if err := d.Err(CodeInvalidWebhook, "Webhook validation failed"); err != nil {
 		return nil, "", err
