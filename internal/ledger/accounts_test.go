@@ -46,10 +46,12 @@ func TestAccountsAndManualJournalEntries(t *testing.T) {
 		code  string
 		field string
 	}{
-		{map[string]any{"lines": []map[string]any{{"account_id": rentID, "debit": 10}, {"account_id": petty, "credit": 9}}}, ledger.CodeUnbalanced, "lines"},
-		{map[string]any{"lines": []map[string]any{{"account_id": rentID, "debit": 10}}}, ledger.CodeInvalidEntry, "lines"},
-		{map[string]any{"lines": []map[string]any{{"debit": 10}, {"account_id": petty, "credit": 10}}}, ledger.CodeInvalidEntry, "lines[0].account_id"},
-		{map[string]any{"lines": []map[string]any{{"account_id": rentID, "debit": "1e3"}, {"account_id": petty, "credit": 1000}}}, ledger.CodeInvalidEntry, "lines[0].debit"},
+		// Seed 004's route: its generic code, the specific problem in the
+		// message and details.
+		{map[string]any{"lines": []map[string]any{{"account_id": rentID, "debit": 10}, {"account_id": petty, "credit": 9}}}, "VALIDATION_ERROR", "lines"},
+		{map[string]any{"lines": []map[string]any{{"account_id": rentID, "debit": 10}}}, "VALIDATION_ERROR", "lines"},
+		{map[string]any{"lines": []map[string]any{{"debit": 10}, {"account_id": petty, "credit": 10}}}, "VALIDATION_ERROR", "lines[0].account_id"},
+		{map[string]any{"lines": []map[string]any{{"account_id": rentID, "debit": "1e3"}, {"account_id": petty, "credit": 1000}}}, "VALIDATION_ERROR", "lines[0].debit"},
 	} {
 		r := e.Do(e.A, "POST", "/api/v1/journal-entries", bad.body)
 		if r.Status != 400 || tk.Str(r.Body, "error", "code") != bad.code || !strings.Contains(string(r.Raw), `"field":"`+bad.field+`"`) {
