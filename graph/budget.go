@@ -15,6 +15,8 @@ import (
 	"github.com/bigledger/bigledger/internal/apperr"
 	"github.com/bigledger/bigledger/internal/gqlcost"
 	"github.com/bigledger/bigledger/internal/input"
+	"github.com/bigledger/bigledger/internal/sales"
+	"github.com/bigledger/bigledger/internal/webhooks"
 )
 
 // Budget is what one GraphQL document may ask for. The zero value of a
@@ -58,9 +60,8 @@ func (b Budget) withDefaults() Budget {
 // (ent.ListEdgeLimit) or the domain bounds, priced at that size.
 func listCaps() map[string]int {
 	return map[string]int{
-		"Query.webhookEndpoints":     20,
-		"Query.attachments":          50,
-		"WebhookEndpoint.events":     50,
+		"Query.webhookEndpoints":     webhooks.MaxEndpoints,
+		"Query.attachments":          sales.MaxAttachmentsPerDoc,
 		"CustomerLedger.lines":       ent.ListEdgeLimit,
 		"Invoice.payments":           ent.ListEdgeLimit,
 		"Customer.contacts":          ent.ListEdgeLimit,
@@ -72,7 +73,7 @@ func listCaps() map[string]int {
 		"Quote.items":                ent.ListEdgeLimit,
 		"SalesOrder.items":           ent.ListEdgeLimit,
 		"SalesOrder.invoices":        ent.ListEdgeLimit,
-		"WebhookEndpoint.deliveries": 100,
+		"WebhookEndpoint.deliveries": MaxPageSize,
 	}
 }
 
@@ -174,14 +175,11 @@ func init() {
 	errcode.RegisterErrorType("COMPLEXITY_LIMIT_EXCEEDED", errcode.KindProtocol)
 }
 
-// inputError is a client mistake found before validation, in the shape the
-// error presenter gives every VALIDATION_ERROR.
+// inputError is a client mistake found before validation; the error
+// presenter renders it as it renders every VALIDATION_ERROR.
 func inputError(field, message string) *gqlerror.Error {
-	err := &gqlerror.Error{Message: field + ": " + message, Extensions: map[string]any{
-		"code":    "VALIDATION_ERROR",
-		"details": apperr.Details{{Field: field, Message: message}},
-	}}
-	return err
+	ae := apperr.Validation("VALIDATION_ERROR", "Invalid input", apperr.Detail{Field: field, Message: message})
+	return &gqlerror.Error{Err: ae, Message: ae.Error()}
 }
 
 // checkVariables refuses a NUL character anywhere in the variables, named

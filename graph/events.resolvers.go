@@ -23,11 +23,11 @@ import (
 
 // CreateWebhookEndpoint is the resolver for the createWebhookEndpoint field.
 func (r *mutationResolver) CreateWebhookEndpoint(ctx context.Context, input model.CreateWebhookEndpointInput) (*model.CreateWebhookEndpointPayload, error) {
-	ep, secret, err := webhooks.CreateEndpoint(ctx, webhooks.EndpointInput{URL: input.URL, Events: input.Events, Description: input.Description}, r.AllowPrivateWebhooks)
+	c, err := webhooks.CreateEndpoint(ctx, webhooks.EndpointInput{URL: input.URL, Events: input.Events, Description: input.Description}, r.AllowPrivateWebhooks)
 	if err != nil {
 		return nil, err
 	}
-	return &model.CreateWebhookEndpointPayload{Endpoint: ep, Secret: secret}, nil
+	return &model.CreateWebhookEndpointPayload{Endpoint: c.Endpoint, Secret: c.Secret, Warnings: c.Warnings}, nil
 }
 
 // DeleteWebhookEndpoint is the resolver for the deleteWebhookEndpoint field.

@@ -161,6 +161,7 @@ type ComplexityRoot struct {
 	CreateWebhookEndpointPayload struct {
 		Endpoint func(childComplexity int) int
 		Secret   func(childComplexity int) int
+		Warnings func(childComplexity int) int
 	}
 
 	Customer struct {
@@ -1342,6 +1343,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CreateWebhookEndpointPayload.Secret(childComplexity), true
+	case "CreateWebhookEndpointPayload.warnings":
+		if e.ComplexityRoot.CreateWebhookEndpointPayload.Warnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateWebhookEndpointPayload.Warnings(childComplexity), true
 
 	case "Customer.address":
 		if e.ComplexityRoot.Customer.Address == nil {
@@ -10394,6 +10401,8 @@ type CreateWebhookEndpointPayload {
   endpoint: WebhookEndpoint!
   """The signing secret. Shown once: store it now."""
   secret: String!
+  """Event types named but not produced by this server (stock.updated, …), ignored."""
+  warnings: [String!]!
 }
 
 extend type Mutation {
@@ -11102,6 +11111,8 @@ func (ec *executionContext) childFields_CreateWebhookEndpointPayload(ctx context
 		return ec.fieldContext_CreateWebhookEndpointPayload_endpoint(ctx, field)
 	case "secret":
 		return ec.fieldContext_CreateWebhookEndpointPayload_secret(ctx, field)
+	case "warnings":
+		return ec.fieldContext_CreateWebhookEndpointPayload_warnings(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CreateWebhookEndpointPayload", field.Name)
 }
@@ -16048,6 +16059,29 @@ func (ec *executionContext) _CreateWebhookEndpointPayload_secret(ctx context.Con
 	)
 }
 func (ec *executionContext) fieldContext_CreateWebhookEndpointPayload_secret(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreateWebhookEndpointPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _CreateWebhookEndpointPayload_warnings(ctx context.Context, field graphql.CollectedField, obj *model.CreateWebhookEndpointPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateWebhookEndpointPayload_warnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Warnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateWebhookEndpointPayload_warnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateWebhookEndpointPayload", field, false, false, "String")
 }
 
@@ -54846,6 +54880,11 @@ func (ec *executionContext) _CreateWebhookEndpointPayload(ctx context.Context, s
 			}
 		case "secret":
 			out.Values[i] = ec._CreateWebhookEndpointPayload_secret(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "warnings":
+			out.Values[i] = ec._CreateWebhookEndpointPayload_warnings(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

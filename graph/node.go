@@ -10,6 +10,7 @@ import (
 
 	"github.com/bigledger/bigledger/ent"
 	"github.com/bigledger/bigledger/ent/attachment"
+	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/internal/apperr"
 	"github.com/bigledger/bigledger/internal/auth"
 	"github.com/bigledger/bigledger/internal/store"
@@ -18,13 +19,6 @@ import (
 // openNodeTypes are Node types any authenticated key may read (its own
 // company and users).
 var openNodeTypes = map[string]bool{"Company": true, "User": true}
-
-// attachmentScopes: an attachment is read with its document's scope.
-var attachmentScopes = map[attachment.DocumentType]string{
-	attachment.DocumentTypeQuote:      "quotes:read",
-	attachment.DocumentTypeSalesOrder: "sales_orders:read",
-	attachment.DocumentTypeInvoice:    "invoices:read",
-}
 
 // nodeTypeName is the GraphQL type of an ent node (the ent type's name).
 func nodeTypeName(n ent.Noder) string {
@@ -47,16 +41,18 @@ func requireNodeScope(ctx context.Context, n ent.Noder) error {
 	}
 	scope, ok := typeScopes[name]
 	if a, isAtt := n.(*ent.Attachment); isAtt {
-		typ := a.DocumentType
-		if typ == "" {
+		// An attachment is read with its document's scope (documentScopes,
+		// as attachments(documentId:) demands).
+		doc := a.DocumentID
+		if doc == "" {
 			// Field collection loaded only the columns asked for.
-			s, err := store.Client(ctx).Attachment.Query().Where(attachment.ID(a.ID)).Select(attachment.FieldDocumentType).String(ctx)
+			s, err := store.Client(ctx).Attachment.Query().Where(attachment.ID(a.ID)).Select(attachment.FieldDocumentID).String(ctx)
 			if err != nil {
 				return err
 			}
-			typ = attachment.DocumentType(s)
+			doc = pulid.ID(s)
 		}
-		scope, ok = attachmentScopes[typ]
+		scope, ok = documentScopes[doc.Prefix()]
 	}
 	if !ok || scope == "" {
 		return apperr.NotFound("NOT_FOUND", "Node not found")

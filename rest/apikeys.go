@@ -7,7 +7,6 @@ import (
 	"github.com/bigledger/bigledger/ent"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/graph/model"
-	"github.com/bigledger/bigledger/internal/apperr"
 	"github.com/bigledger/bigledger/internal/auth"
 )
 
@@ -28,10 +27,6 @@ type apiKeyV1 struct {
 func toAPIKeyV1(k *ent.APIKey) apiKeyV1 {
 	return apiKeyV1{ID: k.ID, Name: k.Name, Prefix: k.Prefix, Scopes: k.Scopes, CreatedAt: k.CreatedAt,
 		LastUsedAt: k.LastUsedAt, ExpiresAt: k.ExpiresAt, RevokedAt: k.RevokedAt}
-}
-
-func keyNotFound(id pulid.ID) error {
-	return apperr.NotFound(auth.CodeKeyNotFound, "API key with ID '"+string(id)+"' not found")
 }
 
 // listAPIKeys answers GET /api/v1/api-keys.
@@ -68,7 +63,7 @@ func (a *API) createAPIKey(r *http.Request) (result, error) {
 
 // revokeAPIKey answers DELETE /api/v1/api-keys/{id}.
 func (a *API) revokeAPIKey(r *http.Request) (result, error) {
-	id, err := pathID(r, "id", "key", keyNotFound)
+	id, err := pathID(r, "id", "key", auth.KeyNotFound)
 	if err != nil {
 		return result{}, err
 	}

@@ -10,7 +10,6 @@ import (
 	"github.com/bigledger/bigledger/ent"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/graph/model"
-	"github.com/bigledger/bigledger/internal/events"
 	"github.com/bigledger/bigledger/internal/webhooks"
 )
 
@@ -70,15 +69,9 @@ func (a *API) createWebhook(r *http.Request) (result, error) {
 	w := toWebhookV1(out.Endpoint)
 	w.Secret = out.Secret
 	msg := "Webhook endpoint created; store the secret now, it is not shown again"
-	var ignored []string
-	for _, t := range body.Events {
-		if events.NotProduced[strings.TrimSpace(t)] {
-			ignored = append(ignored, strings.TrimSpace(t))
-		}
-	}
-	if len(ignored) > 0 {
-		w.Warnings = []string{events.NotProducedWarning(ignored)}
-		msg += ". " + w.Warnings[0]
+	if len(out.Warnings) > 0 {
+		w.Warnings = out.Warnings
+		msg += ". " + strings.Join(out.Warnings, ". ")
 	}
 	return result{status: http.StatusCreated, data: w, message: msg}, nil
 }

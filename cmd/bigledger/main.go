@@ -27,7 +27,6 @@ import (
 	"time"
 
 	"github.com/bigledger/bigledger/ent"
-	entcompany "github.com/bigledger/bigledger/ent/company"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/graph"
 	"github.com/bigledger/bigledger/internal/auth"
@@ -265,7 +264,7 @@ func apikeyList(args []string) error {
 		return errors.New("--company is required")
 	}
 	return withMigratedDatabase(func(ctx context.Context, d *database) error {
-		co, err := d.client.Company.Query().Where(entcompany.Name(*company)).Order(ent.Asc(entcompany.FieldCreatedAt)).First(tenant.AsSystem(ctx))
+		co, err := provision.FindCompany(ctx, d.client, *company)
 		if ent.IsNotFound(err) {
 			return fmt.Errorf("no company named %q", *company)
 		}

@@ -121,6 +121,11 @@ func TestVersionAndUsage(t *testing.T) {
 	if out, _ := run(t, nil, "serve", "--help"); !strings.Contains(out, "-port") || !strings.Contains(out, "-host") {
 		t.Errorf("serve flags: %q", out)
 	}
+	for _, bad := range []string{"70000", "-1", "http"} {
+		if out, err := run(t, nil, "serve", "--port", bad); err == nil || !strings.Contains(out, "port") {
+			t.Errorf("serve --port %s: %v %q", bad, err, out)
+		}
+	}
 }
 
 // apikey create provisions a company and prints a working key once; serve

@@ -38,6 +38,8 @@ type CreateWebhookEndpointPayload struct {
 	Endpoint *ent.WebhookEndpoint `json:"endpoint"`
 	// The signing secret. Shown once: store it now.
 	Secret string `json:"secret"`
+	// Event types named but not produced by this server (stock.updated, …), ignored.
+	Warnings []string `json:"warnings"`
 }
 
 // The result of a delete.

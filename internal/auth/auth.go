@@ -168,8 +168,3 @@ func authenticate(ctx context.Context, c *ent.Client, bearer string) (*Principal
 	}
 	return &Principal{CompanyID: k.CompanyID, UserID: k.UserID, KeyID: k.ID, Scopes: k.Scopes}, k.ExpiresAt, nil
 }
-
-// RevokeKey marks a key revoked; it stops authenticating at once.
-func RevokeKey(ctx context.Context, c *ent.Client, id pulid.ID) error {
-	return c.APIKey.UpdateOneID(id).SetRevokedAt(time.Now()).Exec(ctx)
-}

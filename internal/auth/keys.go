@@ -23,6 +23,11 @@ const (
 	CodeKeyNotFound = "API_KEY_NOT_FOUND"
 )
 
+// KeyNotFound is the error for a missing (or another company's) key.
+func KeyNotFound(id pulid.ID) error {
+	return apperr.NotFound(CodeKeyNotFound, fmt.Sprintf("API key with ID '%s' not found", id))
+}
+
 // NewKey is a request for a key of the acting company.
 type NewKey struct {
 	Name      string
@@ -87,7 +92,7 @@ func Revoke(ctx context.Context, id pulid.ID) (*ent.APIKey, error) {
 	return store.InTx(ctx, func(ctx context.Context, c *ent.Client) (*ent.APIKey, error) {
 		k, err := c.APIKey.Query().Where(apikey.ID(id)).ForUpdate().Only(ctx)
 		if ent.IsNotFound(err) {
-			return nil, apperr.NotFound(CodeKeyNotFound, fmt.Sprintf("API key with ID '%s' not found", id))
+			return nil, KeyNotFound(id)
 		}
 		if err != nil || k.RevokedAt != nil {
 			return k, err

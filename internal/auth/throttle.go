@@ -1,42 +1,33 @@
 package auth
 
 import (
-	"math"
 	"sync"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 // Throttle slows down guessing: every failed authentication takes a token
-// from its source address's bucket and from its key prefix's bucket; a
-// bucket refills at Rate tokens per second up to Burst. While either
-// bucket is empty, authentication from that address (or for that key) is
-// refused before any key is looked up.
+// from its source address's bucket and from its key prefix's bucket (token
+// buckets from golang.org/x/time/rate: Burst tokens, refilled at Rate per
+// second). While either bucket is empty, authentication from that address
+// (or for that key) is refused before any key is looked up.
 type Throttle struct {
-	Burst float64
-	Rate  float64
+	Burst int
+	Rate  rate.Limit
 
 	mu      sync.Mutex
-	buckets map[string]*bucket
+	buckets map[string]*rate.Limiter
 }
 
-type bucket struct {
-	tokens float64
-	last   time.Time
-}
-
-// NewThrottle allows burst failures, then rate per second.
-func NewThrottle(burst, rate float64) *Throttle {
-	return &Throttle{Burst: burst, Rate: rate, buckets: map[string]*bucket{}}
+// NewThrottle allows burst failures, then perSecond.
+func NewThrottle(burst int, perSecond float64) *Throttle {
+	return &Throttle{Burst: burst, Rate: rate.Limit(perSecond), buckets: map[string]*rate.Limiter{}}
 }
 
 // maxBuckets bounds the memory a flood of distinct sources can take: past
 // it, buckets that have refilled are dropped.
 const maxBuckets = 100000
-
-func (t *Throttle) refill(b *bucket, now time.Time) {
-	b.tokens = math.Min(t.Burst, b.tokens+now.Sub(b.last).Seconds()*t.Rate)
-	b.last = now
-}
 
 // Wait returns how long the first empty bucket among keys needs before it
 // allows an attempt again (0: allowed).
@@ -46,13 +37,12 @@ func (t *Throttle) Wait(keys ...string) time.Duration {
 	now := time.Now()
 	var wait time.Duration
 	for _, k := range keys {
-		b := t.buckets[k]
-		if k == "" || b == nil {
+		l := t.buckets[k]
+		if k == "" || l == nil {
 			continue
 		}
-		t.refill(b, now)
-		if b.tokens < 1 {
-			wait = max(wait, time.Duration((1-b.tokens)/t.Rate*float64(time.Second)))
+		if tokens := l.TokensAt(now); tokens < 1 {
+			wait = max(wait, time.Duration((1-tokens)/float64(t.Rate)*float64(time.Second)))
 		}
 	}
 	return wait
@@ -64,8 +54,8 @@ func (t *Throttle) Fail(keys ...string) {
 	defer t.mu.Unlock()
 	now := time.Now()
 	if len(t.buckets) >= maxBuckets {
-		for k, b := range t.buckets {
-			if t.refill(b, now); b.tokens >= t.Burst {
+		for k, l := range t.buckets {
+			if l.TokensAt(now) >= float64(t.Burst) {
 				delete(t.buckets, k)
 			}
 		}
@@ -74,13 +64,12 @@ func (t *Throttle) Fail(keys ...string) {
 		if k == "" {
 			continue
 		}
-		b := t.buckets[k]
-		if b == nil {
-			b = &bucket{tokens: t.Burst, last: now}
-			t.buckets[k] = b
+		l := t.buckets[k]
+		if l == nil {
+			l = rate.NewLimiter(t.Rate, t.Burst)
+			t.buckets[k] = l
 		}
-		t.refill(b, now)
-		b.tokens = math.Max(b.tokens-1, -t.Burst)
+		l.AllowN(now, 1)
 	}
 }
 

@@ -84,5 +84,13 @@ func TestARAgingAsOfPastDates(t *testing.T) {
 		if !got.Total.Equal(receivables) {
 			t.Errorf("%s: aging total %s, receivables account %s", c.asOf, got.Total, receivables)
 		}
+		// Another company's report holds none of it.
+		other, err := ledger.ARAging(e.Ctx(e.B), *d(c.asOf))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b := other["total"].(*ledger.AgingBucket); !b.Total.IsZero() || len(other["customers"].([]*ledger.AgingBucket)) != 0 {
+			t.Errorf("%s: company B's aging shows %s over %d customers", c.asOf, b.Total, len(other["customers"].([]*ledger.AgingBucket)))
+		}
 	}
 }

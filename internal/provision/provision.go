@@ -28,6 +28,12 @@ type Provisioned struct {
 
 var slugRe = regexp.MustCompile(`[^a-z0-9]+`)
 
+// FindCompany finds the company named name (the oldest, should two share
+// it), as system: companies are found before any tenant acts.
+func FindCompany(ctx context.Context, c *ent.Client, name string) (*ent.Company, error) {
+	return c.Company.Query().Where(company.Name(strings.TrimSpace(name))).Order(ent.Asc(company.FieldCreatedAt)).First(tenant.AsSystem(ctx))
+}
+
 // EnsureCompanyKey finds the company named name (creating it, with an owner
 // user, when missing) and issues a new key for its owner. It runs as
 // system: provisioning happens before any tenant exists.
@@ -49,7 +55,7 @@ func EnsureCompanyKey(ctx context.Context, root *ent.Client, name string, scopes
 	}
 	defer func() { _ = tx.Rollback() }()
 	out := &Provisioned{}
-	co, err := tx.Company.Query().Where(company.Name(name)).Order(ent.Asc(company.FieldCreatedAt)).First(sys)
+	co, err := FindCompany(sys, tx.Client(), name)
 	if ent.IsNotFound(err) {
 		co, err = tx.Company.Create().SetName(name).Save(sys)
 		out.Created = true

@@ -84,7 +84,7 @@ func TestRevokedKeyStopsWorking(t *testing.T) {
 	if len(k.SecretHash) != 32 || strings.Contains(e.A.Key, string(k.SecretHash)) {
 		t.Fatal("key not stored as a hash")
 	}
-	if err := auth.RevokeKey(ctx, store.Client(ctx), k.ID); err != nil {
+	if _, err := auth.Revoke(ctx, k.ID); err != nil {
 		t.Fatal(err)
 	}
 	// Keys are remembered for KeyCheck (200 ms here, 2 s by default):

@@ -124,14 +124,15 @@ func TestIntrospectionPolicy(t *testing.T) {
 func TestListEdgesCappedPerParent(t *testing.T) {
 	e := tk.New(t)
 	ctx := e.Ctx(e.A)
-	big, err := crm.CreateCustomerGroup(ctx, ent.CreateCustomerGroupInput{Name: "Big"})
-	if err != nil {
-		t.Fatal(err)
+	var groups []*ent.CustomerGroup
+	for _, name := range []string{"Big", "Small"} {
+		g, err := crm.CreateCustomerGroup(ctx, ent.CreateCustomerGroupInput{Name: name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		groups = append(groups, g)
 	}
-	small, err := crm.CreateCustomerGroup(ctx, ent.CreateCustomerGroupInput{Name: "Small"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	big, small := groups[0], groups[1]
 	var first string
 	for i := 0; i < ent.ListEdgeLimit+3; i++ {
 		g := big.ID

@@ -21,8 +21,10 @@ const (
 
 // NewHTTPServer is the http.Server that serves h in production, with
 // every timeout set. Websockets (GraphQL subscriptions, the seed-001
-// stream) clear the read and write deadlines when they upgrade: they live
-// as long as their pings keep arriving.
+// stream) live past them: gorilla and gqlgen set their own deadlines on
+// every read and write (TestHTTPServerTimeoutsKeepWebsockets), and the
+// upgrade paths also clear the server's deadlines, so that holds for any
+// transport that does not.
 func NewHTTPServer(h http.Handler) *http.Server {
 	return &http.Server{
 		Handler:           h,

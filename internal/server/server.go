@@ -148,7 +148,7 @@ func New(client *ent.Client, db *sql.DB, o Options) *Server {
 	}
 	s := &Server{client: client, db: db, opt: o, log: o.Logger, closing: make(chan struct{}), keys: newKeyWatch(),
 		keyCache: auth.NewKeyCache(client, o.KeyCheck), inFlight: newInFlight(o.InFlightPerCompany),
-		throttle: auth.NewThrottle(float64(o.AuthFailureBurst), AuthFailureRate)}
+		throttle: auth.NewThrottle(o.AuthFailureBurst, AuthFailureRate)}
 	s.closingCtx, s.closeCtx = context.WithCancel(context.Background())
 	s.metrics = metrics.New(metrics.Sources{DB: db,
 		Sockets:       func() int { return int(s.openSockets.Load()) },

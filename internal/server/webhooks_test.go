@@ -287,6 +287,14 @@ func TestWebhookEndpointsAPI(t *testing.T) {
 	if _, err := e.DB.Exec(`DELETE FROM webhook_endpoints WHERE id = $1`, tk.Str(r.Body, "data", "id")); err != nil {
 		t.Fatal(err)
 	}
+	// GraphQL carries the same warnings (the domain function gives them).
+	gw := e.MustGQL(e.A, `mutation { createWebhookEndpoint(input: {url: "https://y.example/h", events: ["invoice.created", "stock.changes"]}) { warnings endpoint { id events } } }`, nil)
+	if fmt.Sprint(tk.Get(gw, "createWebhookEndpoint", "endpoint", "events")) != "[invoice.created]" || !strings.Contains(fmt.Sprint(tk.Get(gw, "createWebhookEndpoint", "warnings")), "stock.changes") {
+		t.Fatalf("graphql warnings: %v", gw)
+	}
+	if _, err := e.DB.Exec(`DELETE FROM webhook_endpoints WHERE id = $1`, tk.Str(gw, "createWebhookEndpoint", "endpoint", "id")); err != nil {
+		t.Fatal(err)
+	}
 
 	// Company B cannot see, read the log of, or delete A's endpoint: the
 	// answers are those of an endpoint that does not exist.

@@ -155,7 +155,15 @@ func DeliveryError(err error) string {
 
 // CreateEndpoint validates and stores an endpoint with a new secret, which
 // is returned once and never shown again.
-func CreateEndpoint(ctx context.Context, in EndpointInput, allowPrivate bool) (*ent.WebhookEndpoint, string, error) {
+// Created is a new endpoint with its secret (shown once) and the warnings
+// of its creation (event types named but not produced here, ignored).
+type Created struct {
+	Endpoint *ent.WebhookEndpoint
+	Secret   string
+	Warnings []string
+}
+
+func CreateEndpoint(ctx context.Context, in EndpointInput, allowPrivate bool) (*Created, error) {
 	var d apperr.Details
 	if msg := ValidateURL(in.URL, allowPrivate); msg != "" {
 		d.Add("url", "%s", msg)
@@ -184,7 +192,7 @@ func CreateEndpoint(ctx context.Context, in EndpointInput, allowPrivate bool) (*
 		d.Add("events", "%s; name at least one event type this server produces (known: %s)", events.NotProducedWarning(ignored), strings.Join(events.Types, ", "))
 	}
 	if err := d.Err(CodeInvalidWebhook, "Webhook validation failed"); err != nil {
-		return nil, "", err
+		return nil, err
 	}
 	if slices.Contains(types, "*") {
 		types = []string{"*"}
@@ -206,9 +214,13 @@ func CreateEndpoint(ctx context.Context, in EndpointInput, allowPrivate bool) (*
 		return create.Save(ctx)
 	})
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
-	return ep, secret, nil
+	out := &Created{Endpoint: ep, Secret: secret, Warnings: []string{}}
+	if len(ignored) > 0 {
+		out.Warnings = append(out.Warnings, events.NotProducedWarning(ignored))
+	}
+	return out, nil
 }
 
 func newSecret() string {
