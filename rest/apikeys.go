@@ -42,13 +42,16 @@ func (a *API) listAPIKeys(r *http.Request) (result, error) {
 	return result{status: http.StatusOK, data: out}, nil
 }
 
+// apiKeyRequest is POST /api/v1/api-keys's body.
+type apiKeyRequest struct {
+	Name      *string    `json:"name"`
+	Scopes    []string   `json:"scopes"`
+	ExpiresAt *time.Time `json:"expiresAt"`
+}
+
 // createAPIKey answers POST /api/v1/api-keys {name, scopes, expiresAt}.
 func (a *API) createAPIKey(r *http.Request) (result, error) {
-	var body struct {
-		Name      *string    `json:"name"`
-		Scopes    []string   `json:"scopes"`
-		ExpiresAt *time.Time `json:"expiresAt"`
-	}
+	var body apiKeyRequest
 	if _, err := decodeBody(r, &body, auth.CodeInvalidKey, "API key validation failed"); err != nil {
 		return result{}, err
 	}

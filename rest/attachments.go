@@ -148,7 +148,7 @@ func (a *API) deleteAttachment(r *http.Request) (result, error) {
 	if _, err := sales.DeleteAttachment(r.Context(), att.ID); err != nil {
 		return result{}, err
 	}
-	return result{status: http.StatusOK, data: map[string]any{"id": att.ID, "deleted": true}, message: "Attachment deleted"}, nil
+	return result{status: http.StatusOK, data: deletedV1{ID: att.ID, Deleted: true}, message: "Attachment deleted"}, nil
 }
 
 // downloadAttachment streams the stored bytes (not in the envelope).

@@ -27,8 +27,30 @@ func (a *API) contactBalance(r *http.Request) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	return result{status: http.StatusOK, data: map[string]any{"contact_id": cu.ID, "due": amount{cu.CurrentBalance, cu.Currency},
-		"due_formatted": cu.Currency + " " + money.Format(cu.CurrentBalance, cu.Currency)}}, nil
+	return result{status: http.StatusOK, data: contactBalanceV1{ContactID: cu.ID, Due: amount{cu.CurrentBalance, cu.Currency},
+		DueFormatted: cu.Currency + " " + money.Format(cu.CurrentBalance, cu.Currency)}}, nil
+}
+
+// contactBalanceV1 is seed 003's balance answer.
+type contactBalanceV1 struct {
+	ContactID    pulid.ID `json:"contact_id"`
+	Due          amount   `json:"due"`
+	DueFormatted string   `json:"due_formatted"`
+}
+
+// openingBalanceV1 is seed 003's opening-balance answer.
+type openingBalanceV1 struct {
+	ContactID         pulid.ID                     `json:"contact_id"`
+	HasOpeningBalance bool                         `json:"has_opening_balance"`
+	Transaction       *openingBalanceTransactionV1 `json:"transaction"`
+}
+
+type openingBalanceTransactionV1 struct {
+	ID              pulid.ID   `json:"id"`
+	RefNo           string     `json:"ref_no"`
+	FinalTotal      amount     `json:"final_total"`
+	TransactionDate types.Date `json:"transaction_date"`
+	DueFormatted    string     `json:"due_formatted"`
 }
 
 // contactOpeningBalance answers seed 003 GET /contacts/{id}/opening-balance.
@@ -43,10 +65,10 @@ func (a *API) contactOpeningBalance(r *http.Request) (result, error) {
 	}
 	je, err := store.Client(r.Context()).JournalEntry.Query().Where(journalentry.SourceID(id),
 		journalentry.SourceTypeEQ(journalentry.SourceTypeOpeningBalance), journalentry.StatusEQ(journalentry.StatusPosted)).First(r.Context())
-	data := map[string]any{"contact_id": id, "has_opening_balance": err == nil, "transaction": nil}
+	data := openingBalanceV1{ContactID: id, HasOpeningBalance: err == nil}
 	if err == nil {
-		data["transaction"] = map[string]any{"id": je.ID, "ref_no": je.EntryNumber, "final_total": amount{je.TotalDebit, cu.Currency},
-			"transaction_date": je.Date, "due_formatted": cu.Currency + " " + money.Format(je.TotalDebit, cu.Currency)}
+		data.Transaction = &openingBalanceTransactionV1{ID: je.ID, RefNo: je.EntryNumber, FinalTotal: amount{je.TotalDebit, cu.Currency},
+			TransactionDate: je.Date, DueFormatted: cu.Currency + " " + money.Format(je.TotalDebit, cu.Currency)}
 	}
 	return result{status: http.StatusOK, data: data}, nil
 }
@@ -167,19 +189,38 @@ func (a *API) contactLedger(r *http.Request) (result, error) {
 		}
 		lines = append(lines, row)
 	}
-	summary := map[string]any{"start_date": from, "end_date": to,
-		"beginning_balance": amount{rep.OpeningBalance.Decimal, cur}, "balance_due": amount{rep.ClosingBalance.Decimal, cur},
-		"total_invoice": amount{rep.TotalInvoiced.Decimal, cur}, "total_paid": amount{rep.TotalPaid.Decimal, cur},
-		"ledger_discount":   amount{rep.LedgerDiscount.Decimal, cur},
-		"all_total_invoice": amount{all.TotalInvoiced.Decimal, cur}, "all_invoice_paid": amount{all.TotalPaid.Decimal, cur},
-		"all_ledger_discount": amount{all.LedgerDiscount.Decimal, cur}, "all_balance_due": amount{all.ClosingBalance.Decimal, cur}}
-	return result{status: http.StatusOK, data: map[string]any{"contact_id": id, "lines": lines, "summary": summary,
-		"format": format, "q": nilIfEmpty(term)}}, nil
+	summary := contactLedgerSummaryV1{StartDate: from, EndDate: to,
+		BeginningBalance: amount{rep.OpeningBalance.Decimal, cur}, BalanceDue: amount{rep.ClosingBalance.Decimal, cur},
+		TotalInvoice: amount{rep.TotalInvoiced.Decimal, cur}, TotalPaid: amount{rep.TotalPaid.Decimal, cur},
+		LedgerDiscount:  amount{rep.LedgerDiscount.Decimal, cur},
+		AllTotalInvoice: amount{all.TotalInvoiced.Decimal, cur}, AllInvoicePaid: amount{all.TotalPaid.Decimal, cur},
+		AllLedgerDiscount: amount{all.LedgerDiscount.Decimal, cur}, AllBalanceDue: amount{all.ClosingBalance.Decimal, cur}}
+	out := contactLedgerV1{ContactID: id, Lines: lines, Summary: summary, Format: format}
+	if term != "" {
+		out.Q = &term
+	}
+	return result{status: http.StatusOK, data: out}, nil
 }
 
-func nilIfEmpty(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
+// contactLedgerV1 is seed 003's ledger answer.
+type contactLedgerV1 struct {
+	ContactID pulid.ID               `json:"contact_id"`
+	Lines     []contactLedgerLineV1  `json:"lines"`
+	Summary   contactLedgerSummaryV1 `json:"summary"`
+	Format    string                 `json:"format"`
+	Q         *string                `json:"q"`
+}
+
+type contactLedgerSummaryV1 struct {
+	StartDate         *types.Date `json:"start_date"`
+	EndDate           *types.Date `json:"end_date"`
+	BeginningBalance  amount      `json:"beginning_balance"`
+	BalanceDue        amount      `json:"balance_due"`
+	TotalInvoice      amount      `json:"total_invoice"`
+	TotalPaid         amount      `json:"total_paid"`
+	LedgerDiscount    amount      `json:"ledger_discount"`
+	AllTotalInvoice   amount      `json:"all_total_invoice"`
+	AllInvoicePaid    amount      `json:"all_invoice_paid"`
+	AllLedgerDiscount amount      `json:"all_ledger_discount"`
+	AllBalanceDue     amount      `json:"all_balance_due"`
 }

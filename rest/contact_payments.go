@@ -151,8 +151,17 @@ func (a *API) listContactPayments(r *http.Request) (result, error) {
 		}
 		rows[i] = row
 	}
-	return result{status: http.StatusOK, data: map[string]any{"contact_id": id, "payments": rows, "summary": sum,
-		"balance": amount{cu.CurrentBalance, cu.Currency}, "as_of": time.Now().UTC().Format(time.RFC3339)}}, nil
+	return result{status: http.StatusOK, data: contactPaymentsV1{ContactID: id, Payments: rows, Summary: sum,
+		Balance: amount{cu.CurrentBalance, cu.Currency}, AsOf: time.Now().UTC().Format(time.RFC3339)}}, nil
+}
+
+// contactPaymentsV1 is seed 003's payments answer.
+type contactPaymentsV1 struct {
+	ContactID pulid.ID                `json:"contact_id"`
+	Payments  []contactPaymentRowV1   `json:"payments"`
+	Summary   contactPaymentSummaryV1 `json:"summary"`
+	Balance   amount                  `json:"balance"`
+	AsOf      string                  `json:"as_of"`
 }
 
 // paidOnLayouts are the forms paid_on takes (seed 003: a date or

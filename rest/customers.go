@@ -337,7 +337,7 @@ func (a *API) deleteCustomer(r *http.Request) (result, error) {
 	if _, err := a.mutation().DeleteCustomer(r.Context(), id); err != nil {
 		return result{}, err
 	}
-	return result{status: http.StatusOK, data: map[string]any{"id": id, "deleted": true}, message: "Customer deleted"}, nil
+	return result{status: http.StatusOK, data: deletedV1{ID: id, Deleted: true}, message: "Customer deleted"}, nil
 }
 
 // customerSummary answers seed 000 GET /customers/{id}/summary.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/bigledger/bigledger/ent"
+	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/internal/apperr"
 	"github.com/bigledger/bigledger/internal/reqid"
 )
@@ -100,6 +101,17 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 			RequestID: reqid.From(r.Context()), DocumentationURL: DocumentationBase + "#" + ae.Code},
 		Meta: metaFor(r),
 	})
+}
+
+// deletedV1 answers a delete: the id and deleted: true.
+type deletedV1 struct {
+	ID      pulid.ID `json:"id"`
+	Deleted bool     `json:"deleted"`
+}
+
+// idOnlyV1 answers the deletes whose seeds show only the id.
+type idOnlyV1 struct {
+	ID pulid.ID `json:"id"`
 }
 
 // result is what an endpoint answers on success: a status, the data, an

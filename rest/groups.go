@@ -186,5 +186,5 @@ func (a *API) deleteGroup(r *http.Request) (result, error) {
 	if _, err := a.mutation().DeleteCustomerGroup(r.Context(), id); err != nil {
 		return result{}, err
 	}
-	return result{status: http.StatusOK, data: map[string]any{"id": id}, message: fmt.Sprintf("Customer group %s deleted", id)}, nil
+	return result{status: http.StatusOK, data: idOnlyV1{ID: id}, message: fmt.Sprintf("Customer group %s deleted", id)}, nil
 }

@@ -175,5 +175,5 @@ func (a *API) deleteDiscount(r *http.Request) (result, error) {
 	if _, err := ledger.DeleteLedgerDiscount(r.Context(), id); err != nil {
 		return result{}, err
 	}
-	return result{status: http.StatusOK, data: map[string]any{"id": id}, message: "Ledger discount deleted"}, nil
+	return result{status: http.StatusOK, data: idOnlyV1{ID: id}, message: "Ledger discount deleted"}, nil
 }

@@ -11,116 +11,172 @@ import (
 	"github.com/bigledger/bigledger/internal/auth"
 	"github.com/bigledger/bigledger/internal/input"
 	"github.com/bigledger/bigledger/internal/reqid"
+	"github.com/bigledger/bigledger/internal/sales"
 )
 
 type route struct {
 	method, path, scope string
 	handler             func(*API) endpoint
+	doc                 doc
 }
 
 // Route is one documented REST route: method, path pattern (with {id}
 // style wildcards) and the scopes it requires (comma-separated).
-type Route struct{ Method, Path, Scopes string }
+type Route struct{ Method, Path, Scopes, Summary string }
 
 // Routes lists every route of the facade, in table order.
 func Routes() []Route {
 	out := make([]Route, len(routes))
 	for i, rt := range routes {
-		out[i] = Route{rt.method, rt.path, rt.scope}
+		out[i] = Route{rt.method, rt.path, rt.scope, rt.doc.sum}
 	}
 	return out
 }
 
-// routes is the v1 surface: seed 000 customers/contacts, seed 003 groups.
+// Request examples from the seeds (shown in the OpenAPI document).
+const (
+	exCustomer       = `{"name": "New Customer Ltd", "email": "contact@newcustomer.com", "phone": "+60123456789", "type": "business", "paymentTerms": 30}`
+	exCustomerUpdate = `{"email": "newemail@acme.com", "phone": "+60987654321", "creditLimit": 75000.00, "status": "active", "tags": ["enterprise", "priority"]}`
+	exContact        = `{"name": "Sarah Johnson", "email": "sarah@acme.com", "phone": "+60123456786", "title": "Finance Director", "isPrimary": false}`
+	exOrder          = `{"customerId": "cust_123456789", "orderDate": "2024-01-15", "requiredDate": "2024-02-15", "reference": "PO-XYZ-456", "notes": "Standard delivery", "items": [{"itemId": "item_widget001", "quantity": 50, "unitPrice": 25.00, "discountPercent": 0, "taxCode": "SST"}, {"itemId": "item_service001", "description": "Installation Service", "quantity": 1, "unitPrice": 500.00, "taxCode": "SST"}], "shippingCost": 75.00}`
+	exStatus         = `{"status": "confirmed", "notes": "Order confirmed by customer"}`
+	exConvert        = `{"invoiceDate": "2024-01-16", "dueDate": "2024-02-15", "partialItems": [{"itemId": "soi_111", "quantity": 25}]}`
+	exQuote          = `{"customerId": "cust_123456789", "quoteDate": "2024-01-10", "validUntil": "2024-02-10", "title": "Q1 2024 Widget Supply", "reference": "RFQ-2024-001", "items": [{"itemId": "item_widget001", "quantity": 1000, "unitPrice": 22.50, "discountPercent": 10.0, "taxCode": "SST"}]}`
+	exSendQuote      = `{"to": ["billing@acme.com"], "cc": ["manager@acme.com"], "subject": "Quote QT-2024-0001 - Q1 2024 Widget Supply", "message": "Please find attached our quote for your widget requirements.", "attachPDF": true}`
+	exInvoice        = `{"customerId": "cust_123456789", "invoiceDate": "2024-01-15", "dueDate": "2024-02-14", "reference": "SO-2024-0001", "purchaseOrder": "PO-ABC-123", "items": [{"itemId": "item_widget001", "quantity": 100, "unitPrice": 25.00, "discountPercent": 5.0, "taxCode": "SST"}], "notes": "Thank you for your business!", "terms": "Payment due within 30 days"}`
+	exSendInvoice    = `{"to": ["billing@acme.com"], "cc": ["accounts@acme.com"], "subject": "Invoice INV-2024-0001", "message": "Please find attached your invoice.", "attachPDF": true, "sendReminders": true}`
+	exPayment        = `{"amount": 2567.50, "paymentDate": "2024-01-20", "paymentMethod": "bank_transfer", "reference": "TXN-20240120-001", "notes": "Online banking transfer", "accountId": "acc_bank_main"}`
+	exGroup          = `{"name": "Retail", "price_calculation_type": "percentage", "amount": 2.5}`
+)
+
+var reportParams = []param{
+	{name: "from", typ: "date", desc: "Period start (profit and loss, financial summary)"},
+	{name: "to", typ: "date", desc: "Period end / as-of date"},
+	{name: "asOf", typ: "date", desc: "As-of date (balance sheet, trial balance, AR aging); wins over to"},
+}
+
+// routes is the REST surface: seed 000/001 v1, seed 003 integration,
+// seed 004 accounting, seed 002 v2. Each row's doc feeds the OpenAPI
+// document (GET /openapi.json).
 var routes = []route{
-	{"GET", "/api/v1/api-keys", auth.ScopeKeysAdmin, func(a *API) endpoint { return a.listAPIKeys }},
-	{"POST", "/api/v1/api-keys", auth.ScopeKeysAdmin, func(a *API) endpoint { return a.createAPIKey }},
-	{"DELETE", "/api/v1/api-keys/{id}", auth.ScopeKeysAdmin, func(a *API) endpoint { return a.revokeAPIKey }},
-	{"GET", "/api/v1/customers", "customers:read", func(a *API) endpoint { return a.listCustomers }},
-	{"POST", "/api/v1/customers", "customers:write", func(a *API) endpoint { return a.createCustomer }},
-	{"GET", "/api/v1/customers/{id}", "customers:read", func(a *API) endpoint { return a.getCustomer }},
-	{"PUT", "/api/v1/customers/{id}", "customers:write", func(a *API) endpoint { return a.updateCustomer }},
-	{"PATCH", "/api/v1/customers/{id}", "customers:write", func(a *API) endpoint { return a.updateCustomer }},
-	{"DELETE", "/api/v1/customers/{id}", "customers:write", func(a *API) endpoint { return a.deleteCustomer }},
-	{"GET", "/api/v1/customers/{id}/contacts", "customers:read", func(a *API) endpoint { return a.listContacts }},
-	{"GET", "/api/v1/customers/{id}/summary", "customers:read,invoices:read", func(a *API) endpoint { return a.customerSummary }},
-	{"POST", "/api/v1/customers/{id}/contacts", "customers:write", func(a *API) endpoint { return a.createContact }},
-	{"GET", "/api/v1/integration/customer-groups", "customers:read", func(a *API) endpoint { return a.listGroups }},
-	{"POST", "/api/v1/integration/customer-groups", "customers:write", func(a *API) endpoint { return a.createGroup }},
-	{"GET", "/api/v1/integration/customer-groups/{id}", "customers:read", func(a *API) endpoint { return a.getGroup }},
-	{"PATCH", "/api/v1/integration/customer-groups/{id}", "customers:write", func(a *API) endpoint { return a.updateGroup }},
-	{"PUT", "/api/v1/integration/customer-groups/{id}", "customers:write", func(a *API) endpoint { return a.updateGroup }},
-	{"DELETE", "/api/v1/integration/customer-groups/{id}", "customers:write", func(a *API) endpoint { return a.deleteGroup }},
-	{"GET", "/api/v1/items", "items:read", func(a *API) endpoint { return a.listItems }},
-	{"POST", "/api/v1/items", "items:write", func(a *API) endpoint { return a.createItem }},
-	{"GET", "/api/v1/invoices", "invoices:read", func(a *API) endpoint { return a.listInvoices }},
-	{"POST", "/api/v1/invoices", "invoices:write", func(a *API) endpoint { return a.createInvoice }},
-	{"GET", "/api/v1/invoices/{id}", "invoices:read", func(a *API) endpoint { return a.getInvoice }},
-	{"PUT", "/api/v1/invoices/{id}", "invoices:write", func(a *API) endpoint { return a.updateInvoice }},
-	{"POST", "/api/v1/invoices/{id}/send", "invoices:write", func(a *API) endpoint { return a.sendInvoice }},
-	{"POST", "/api/v1/invoices/{id}/void", "invoices:write", func(a *API) endpoint { return a.voidInvoice }},
-	{"GET", "/api/v1/quotes", "quotes:read", func(a *API) endpoint { return a.listQuotes }},
-	{"POST", "/api/v1/quotes", "quotes:write", func(a *API) endpoint { return a.createQuote }},
-	{"GET", "/api/v1/quotes/{id}", "quotes:read", func(a *API) endpoint { return a.getQuote }},
-	{"PUT", "/api/v1/quotes/{id}", "quotes:write", func(a *API) endpoint { return a.updateQuote }},
-	{"POST", "/api/v1/quotes/{id}/send", "quotes:write", func(a *API) endpoint { return a.sendQuote }},
-	{"POST", "/api/v1/quotes/{id}/accept", "quotes:write", func(a *API) endpoint { return a.acceptQuote }},
-	{"POST", "/api/v1/quotes/{id}/reject", "quotes:write", func(a *API) endpoint { return a.rejectQuote }},
-	{"POST", "/api/v1/quotes/{id}/convert-to-order", "quotes:write,sales_orders:write", func(a *API) endpoint { return a.convertQuote }},
-	{"GET", "/api/v1/sales-orders", "sales_orders:read", func(a *API) endpoint { return a.listOrders }},
-	{"POST", "/api/v1/sales-orders", "sales_orders:write", func(a *API) endpoint { return a.createOrder }},
-	{"GET", "/api/v1/sales-orders/{id}", "sales_orders:read", func(a *API) endpoint { return a.getOrder }},
-	{"PUT", "/api/v1/sales-orders/{id}", "sales_orders:write", func(a *API) endpoint { return a.updateOrder }},
-	{"PATCH", "/api/v1/sales-orders/{id}/status", "sales_orders:write", func(a *API) endpoint { return a.updateOrderStatus }},
-	{"POST", "/api/v1/sales-orders/{id}/convert-to-invoice", "sales_orders:write,invoices:write", func(a *API) endpoint { return a.convertOrder }},
-	{"GET", "/api/v1/quotes/{id}/attachments", "quotes:read", func(a *API) endpoint { return a.listAttachments(attachment.DocumentTypeQuote) }},
-	{"POST", "/api/v1/quotes/{id}/attachments", "quotes:write", func(a *API) endpoint { return a.uploadAttachment(attachment.DocumentTypeQuote) }},
-	{"GET", "/api/v1/sales-orders/{id}/attachments", "sales_orders:read", func(a *API) endpoint { return a.listAttachments(attachment.DocumentTypeSalesOrder) }},
-	{"POST", "/api/v1/sales-orders/{id}/attachments", "sales_orders:write", func(a *API) endpoint { return a.uploadAttachment(attachment.DocumentTypeSalesOrder) }},
-	{"GET", "/api/v1/invoices/{id}/attachments", "invoices:read", func(a *API) endpoint { return a.listAttachments(attachment.DocumentTypeInvoice) }},
-	{"POST", "/api/v1/invoices/{id}/attachments", "invoices:write", func(a *API) endpoint { return a.uploadAttachment(attachment.DocumentTypeInvoice) }},
-	{"POST", "/api/v1/invoices/{id}/payments", "payments:write,invoices:write", func(a *API) endpoint { return a.recordPayment }},
-	{"GET", "/api/v1/invoices/{id}/payments", "payments:read", func(a *API) endpoint { return a.listInvoicePayments }},
+	{"GET", "/api/v1/api-keys", auth.ScopeKeysAdmin, func(a *API) endpoint { return a.listAPIKeys }, doc{sum: "List API keys", out: apiKeyV1{}, arr: true,
+		desc: "The company's keys (never their secrets), newest first."}},
+	{"POST", "/api/v1/api-keys", auth.ScopeKeysAdmin, func(a *API) endpoint { return a.createAPIKey }, doc{sum: "Create an API key", in: apiKeyRequest{}, out: apiKeyV1{}, status: 201,
+		desc: "The secret is in the answer once and never again; a key grants only scopes the calling key holds."}},
+	{"DELETE", "/api/v1/api-keys/{id}", auth.ScopeKeysAdmin, func(a *API) endpoint { return a.revokeAPIKey }, doc{sum: "Revoke an API key", out: apiKeyV1{},
+		desc: "Takes effect within the key check interval (2 s) on REST, GraphQL and open sockets."}},
+	{"GET", "/api/v1/customers", "customers:read", func(a *API) endpoint { return a.listCustomers }, doc{sum: "List customers", out: customerV1{}, list: &customerList}},
+	{"POST", "/api/v1/customers", "customers:write", func(a *API) endpoint { return a.createCustomer }, doc{sum: "Create a customer", in: customerRequest{}, out: customerV1{}, status: 201, example: exCustomer,
+		desc: "Required: name, and email or phone."}},
+	{"GET", "/api/v1/customers/{id}", "customers:read", func(a *API) endpoint { return a.getCustomer }, doc{sum: "Get a customer", out: customerV1{}}},
+	{"PUT", "/api/v1/customers/{id}", "customers:write", func(a *API) endpoint { return a.updateCustomer }, doc{sum: "Update a customer", in: customerRequest{}, out: customerV1{}, example: exCustomerUpdate,
+		desc: "Partial: absent fields are kept, null clears."}},
+	{"PATCH", "/api/v1/customers/{id}", "customers:write", func(a *API) endpoint { return a.updateCustomer }, doc{sum: "Update a customer", in: customerRequest{}, out: customerV1{}, example: exCustomerUpdate}},
+	{"DELETE", "/api/v1/customers/{id}", "customers:write", func(a *API) endpoint { return a.deleteCustomer }, doc{sum: "Delete a customer", out: deletedV1{},
+		desc: "Only a customer without documents: otherwise 409 CUSTOMER_HAS_TRANSACTIONS."}},
+	{"GET", "/api/v1/customers/{id}/contacts", "customers:read", func(a *API) endpoint { return a.listContacts }, doc{sum: "List a customer's contacts", out: contactV1{}, arr: true, page: true}},
+	{"GET", "/api/v1/customers/{id}/summary", "customers:read,invoices:read", func(a *API) endpoint { return a.customerSummary }, doc{sum: "Customer summary", out: sales.CustomerSummary{}}},
+	{"POST", "/api/v1/customers/{id}/contacts", "customers:write", func(a *API) endpoint { return a.createContact }, doc{sum: "Add a contact", in: contactRequest{}, out: contactV1{}, status: 201, example: exContact}},
+	{"GET", "/api/v1/integration/customer-groups", "customers:read", func(a *API) endpoint { return a.listGroups }, doc{sum: "List customer groups", out: customerGroupV1{}, list: &groupList,
+		params: []param{{name: "page", typ: "integer"}}}},
+	{"POST", "/api/v1/integration/customer-groups", "customers:write", func(a *API) endpoint { return a.createGroup }, doc{sum: "Create a customer group", in: groupRequest{}, out: customerGroupV1{}, status: 201, example: exGroup}},
+	{"GET", "/api/v1/integration/customer-groups/{id}", "customers:read", func(a *API) endpoint { return a.getGroup }, doc{sum: "Get a customer group", out: customerGroupV1{}}},
+	{"PATCH", "/api/v1/integration/customer-groups/{id}", "customers:write", func(a *API) endpoint { return a.updateGroup }, doc{sum: "Update a customer group", in: groupRequest{}, out: customerGroupV1{}}},
+	{"PUT", "/api/v1/integration/customer-groups/{id}", "customers:write", func(a *API) endpoint { return a.updateGroup }, doc{sum: "Update a customer group", in: groupRequest{}, out: customerGroupV1{}}},
+	{"DELETE", "/api/v1/integration/customer-groups/{id}", "customers:write", func(a *API) endpoint { return a.deleteGroup }, doc{sum: "Delete a customer group", out: idOnlyV1{}}},
+	{"GET", "/api/v1/items", "items:read", func(a *API) endpoint { return a.listItems }, doc{sum: "List items", out: itemV1{}, list: &itemList}},
+	{"POST", "/api/v1/items", "items:write", func(a *API) endpoint { return a.createItem }, doc{sum: "Create an item", in: itemRequest{}, out: itemV1{}, status: 201}},
+	{"GET", "/api/v1/invoices", "invoices:read", func(a *API) endpoint { return a.listInvoices }, doc{sum: "List invoices", out: invoiceV1{}, list: &invoiceList}},
+	{"POST", "/api/v1/invoices", "invoices:write", func(a *API) endpoint { return a.createInvoice }, doc{sum: "Create an invoice", in: invoiceRequest{}, out: invoiceV1{}, status: 201, example: exInvoice,
+		desc: "A draft; line math as seed 000 (discount, then tax, rounded half away from zero at the currency's scale)."}},
+	{"GET", "/api/v1/invoices/{id}", "invoices:read", func(a *API) endpoint { return a.getInvoice }, doc{sum: "Get an invoice", out: invoiceV1{}}},
+	{"PUT", "/api/v1/invoices/{id}", "invoices:write", func(a *API) endpoint { return a.updateInvoice }, doc{sum: "Update a draft invoice", in: invoiceRequest{}, out: invoiceV1{}}},
+	{"POST", "/api/v1/invoices/{id}/send", "invoices:write", func(a *API) endpoint { return a.sendInvoice }, doc{sum: "Send an invoice", in: sendRequest{}, out: invoiceV1{}, example: exSendInvoice,
+		desc: "Issues a draft (posts it to the ledger) and marks it sent; the body is optional."}},
+	{"POST", "/api/v1/invoices/{id}/void", "invoices:write", func(a *API) endpoint { return a.voidInvoice }, doc{sum: "Void an invoice", in: voidRequest{}, out: invoiceV1{},
+		desc: "Posts the exact reversal; refused while payments are applied."}},
+	{"GET", "/api/v1/quotes", "quotes:read", func(a *API) endpoint { return a.listQuotes }, doc{sum: "List quotes", out: quoteV1{}, list: &quoteList}},
+	{"POST", "/api/v1/quotes", "quotes:write", func(a *API) endpoint { return a.createQuote }, doc{sum: "Create a quote", in: quoteRequest{}, out: quoteV1{}, status: 201, example: exQuote}},
+	{"GET", "/api/v1/quotes/{id}", "quotes:read", func(a *API) endpoint { return a.getQuote }, doc{sum: "Get a quote", out: quoteV1{}}},
+	{"PUT", "/api/v1/quotes/{id}", "quotes:write", func(a *API) endpoint { return a.updateQuote }, doc{sum: "Update a draft quote", in: quoteRequest{}, out: quoteV1{}}},
+	{"POST", "/api/v1/quotes/{id}/send", "quotes:write", func(a *API) endpoint { return a.sendQuote }, doc{sum: "Send a quote", in: sendRequest{}, out: quoteV1{}, example: exSendQuote}},
+	{"POST", "/api/v1/quotes/{id}/accept", "quotes:write", func(a *API) endpoint { return a.acceptQuote }, doc{sum: "Accept a quote", in: decisionRequest{}, out: quoteV1{}}},
+	{"POST", "/api/v1/quotes/{id}/reject", "quotes:write", func(a *API) endpoint { return a.rejectQuote }, doc{sum: "Reject a quote", in: decisionRequest{}, out: quoteV1{}}},
+	{"POST", "/api/v1/quotes/{id}/convert-to-order", "quotes:write,sales_orders:write", func(a *API) endpoint { return a.convertQuote }, doc{sum: "Convert a quote to a sales order", out: salesOrderV1{}, status: 201,
+		desc: "An accepted (or sent) quote becomes an order with its lines; an expired one is 422 QUOTE_CONVERSION_FAILED."}},
+	{"GET", "/api/v1/sales-orders", "sales_orders:read", func(a *API) endpoint { return a.listOrders }, doc{sum: "List sales orders", out: salesOrderV1{}, list: &orderList}},
+	{"POST", "/api/v1/sales-orders", "sales_orders:write", func(a *API) endpoint { return a.createOrder }, doc{sum: "Create a sales order", in: orderRequest{}, out: salesOrderV1{}, status: 201, example: exOrder}},
+	{"GET", "/api/v1/sales-orders/{id}", "sales_orders:read", func(a *API) endpoint { return a.getOrder }, doc{sum: "Get a sales order", out: salesOrderV1{}}},
+	{"PUT", "/api/v1/sales-orders/{id}", "sales_orders:write", func(a *API) endpoint { return a.updateOrder }, doc{sum: "Update a draft sales order", in: orderRequest{}, out: salesOrderV1{}}},
+	{"PATCH", "/api/v1/sales-orders/{id}/status", "sales_orders:write", func(a *API) endpoint { return a.updateOrderStatus }, doc{sum: "Change a sales order's status", in: statusRequest{}, out: salesOrderV1{}, example: exStatus}},
+	{"POST", "/api/v1/sales-orders/{id}/convert-to-invoice", "sales_orders:write,invoices:write", func(a *API) endpoint { return a.convertOrder }, doc{sum: "Convert a sales order to an invoice", in: convertOrderRequest{}, out: invoiceV1{}, status: 201, example: exConvert,
+		desc: "All remaining quantities, or partialItems; a line is never invoiced beyond its quantity."}},
+	{"GET", "/api/v1/quotes/{id}/attachments", "quotes:read", func(a *API) endpoint { return a.listAttachments(attachment.DocumentTypeQuote) }, doc{sum: "List a quote's attachments", out: attachmentV1{}, arr: true, page: true}},
+	{"POST", "/api/v1/quotes/{id}/attachments", "quotes:write", func(a *API) endpoint { return a.uploadAttachment(attachment.DocumentTypeQuote) }, doc{sum: "Attach a file to a quote", upload: true, out: attachmentV1{}, status: 201}},
+	{"GET", "/api/v1/sales-orders/{id}/attachments", "sales_orders:read", func(a *API) endpoint { return a.listAttachments(attachment.DocumentTypeSalesOrder) }, doc{sum: "List a sales order's attachments", out: attachmentV1{}, arr: true, page: true}},
+	{"POST", "/api/v1/sales-orders/{id}/attachments", "sales_orders:write", func(a *API) endpoint { return a.uploadAttachment(attachment.DocumentTypeSalesOrder) }, doc{sum: "Attach a file to a sales order", upload: true, out: attachmentV1{}, status: 201}},
+	{"GET", "/api/v1/invoices/{id}/attachments", "invoices:read", func(a *API) endpoint { return a.listAttachments(attachment.DocumentTypeInvoice) }, doc{sum: "List an invoice's attachments", out: attachmentV1{}, arr: true, page: true}},
+	{"POST", "/api/v1/invoices/{id}/attachments", "invoices:write", func(a *API) endpoint { return a.uploadAttachment(attachment.DocumentTypeInvoice) }, doc{sum: "Attach a file to an invoice", upload: true, out: attachmentV1{}, status: 201}},
+	{"POST", "/api/v1/invoices/{id}/payments", "payments:write,invoices:write", func(a *API) endpoint { return a.recordPayment }, doc{sum: "Record a payment", in: recordPaymentRequest{}, out: paymentV1{}, status: 201, idem: true, example: exPayment,
+		desc: "Applies the amount to the invoice; any excess is the customer's credit. Posts Dr deposit account / Cr receivables."}},
+	{"GET", "/api/v1/invoices/{id}/payments", "payments:read", func(a *API) endpoint { return a.listInvoicePayments }, doc{sum: "List an invoice's payments", out: paymentV1{}, arr: true, page: true}},
 	// Seed 001's path for the same operation.
-	{"POST", "/v1/invoices/{id}/payment", "payments:write,invoices:write", func(a *API) endpoint { return a.recordPayment }},
-	{"GET", "/api/v1/payments/{id}", "payments:read", func(a *API) endpoint { return a.getPayment }},
-	{"POST", "/api/v1/payments/{id}/void", "payments:write,invoices:write", func(a *API) endpoint { return a.voidPayment }},
-	{"POST", "/api/v1/integration/contacts/{id}/payments", "payments:write,invoices:write", func(a *API) endpoint { return a.payDue }},
-	{"GET", "/api/v1/integration/contacts/{id}/payments", "payments:read", func(a *API) endpoint { return a.listContactPayments }},
-	{"GET", "/api/v1/integration/contacts/{id}/balance", "customers:read", func(a *API) endpoint { return a.contactBalance }},
-	{"GET", "/api/v1/integration/contacts/{id}/opening-balance", "customers:read,ledger:read", func(a *API) endpoint { return a.contactOpeningBalance }},
-	{"GET", "/api/v1/integration/contacts/{id}/ledger", "customers:read,ledger:read", func(a *API) endpoint { return a.contactLedger }},
-	{"GET", "/api/v1/integration/contacts/{id}/ledger-discounts", "customers:read,ledger:read", func(a *API) endpoint { return a.listDiscounts }},
-	{"GET", "/api/v1/integration/ledger-discounts", "ledger:read", func(a *API) endpoint { return a.listDiscounts }},
-	{"POST", "/api/v1/integration/ledger-discounts", "ledger:write", func(a *API) endpoint { return a.createDiscount }},
-	{"GET", "/api/v1/integration/ledger-discounts/{id}", "ledger:read", func(a *API) endpoint { return a.getDiscount }},
-	{"PATCH", "/api/v1/integration/ledger-discounts/{id}", "ledger:write", func(a *API) endpoint { return a.updateDiscount }},
-	{"PUT", "/api/v1/integration/ledger-discounts/{id}", "ledger:write", func(a *API) endpoint { return a.updateDiscount }},
-	{"DELETE", "/api/v1/integration/ledger-discounts/{id}", "ledger:write", func(a *API) endpoint { return a.deleteDiscount }},
+	{"POST", "/v1/invoices/{id}/payment", "payments:write,invoices:write", func(a *API) endpoint { return a.recordPayment }, doc{sum: "Record a payment", in: recordPaymentRequest{}, out: paymentV1{}, status: 201, idem: true, example: exPayment,
+		desc: "Seed 001's path of POST /api/v1/invoices/{id}/payments."}},
+	{"GET", "/api/v1/payments/{id}", "payments:read", func(a *API) endpoint { return a.getPayment }, doc{sum: "Get a payment", out: paymentV1{}}},
+	{"POST", "/api/v1/payments/{id}/void", "payments:write,invoices:write", func(a *API) endpoint { return a.voidPayment }, doc{sum: "Void a payment", in: voidRequest{}, out: paymentV1{},
+		desc: "Reverses its posting and un-applies its allocations."}},
+	{"POST", "/api/v1/integration/contacts/{id}/payments", "payments:write,invoices:write", func(a *API) endpoint { return a.payDue }, doc{sum: "Pay a contact's due invoices", in: payDueRequest{}, out: payDueV1{}, status: 201, idem: true,
+		desc: "Seed 003: the amount is applied to the oldest open invoices first; the rest is an advance."}},
+	{"GET", "/api/v1/integration/contacts/{id}/payments", "payments:read", func(a *API) endpoint { return a.listContactPayments }, doc{sum: "List a contact's payments", out: contactPaymentsV1{}}},
+	{"GET", "/api/v1/integration/contacts/{id}/balance", "customers:read", func(a *API) endpoint { return a.contactBalance }, doc{sum: "A contact's balance due", out: contactBalanceV1{}}},
+	{"GET", "/api/v1/integration/contacts/{id}/opening-balance", "customers:read,ledger:read", func(a *API) endpoint { return a.contactOpeningBalance }, doc{sum: "A contact's opening balance", out: openingBalanceV1{}}},
+	{"GET", "/api/v1/integration/contacts/{id}/ledger", "customers:read,ledger:read", func(a *API) endpoint { return a.contactLedger }, doc{sum: "A contact's ledger", out: contactLedgerV1{},
+		params: []param{{name: "start_date", typ: "date"}, {name: "end_date", typ: "date"}, {name: "format", enum: []string{"format_1", "format_2"}, desc: "format_2 adds each invoice's totals"}, {name: "q"}}}},
+	{"GET", "/api/v1/integration/contacts/{id}/ledger-discounts", "customers:read,ledger:read", func(a *API) endpoint { return a.listDiscounts }, doc{sum: "List a contact's ledger discounts", out: ledgerDiscountV1{}, arr: true, page: true}},
+	{"GET", "/api/v1/integration/ledger-discounts", "ledger:read", func(a *API) endpoint { return a.listDiscounts }, doc{sum: "List ledger discounts", out: ledgerDiscountV1{}, arr: true, page: true,
+		params: []param{{name: "contact_id", desc: "Only this contact's"}}}},
+	{"POST", "/api/v1/integration/ledger-discounts", "ledger:write", func(a *API) endpoint { return a.createDiscount }, doc{sum: "Create a ledger discount", in: discountRequest{}, out: ledgerDiscountV1{}, status: 201, idem: true,
+		desc: "Posts Dr sales discounts / Cr receivables for the contact."}},
+	{"GET", "/api/v1/integration/ledger-discounts/{id}", "ledger:read", func(a *API) endpoint { return a.getDiscount }, doc{sum: "Get a ledger discount", out: ledgerDiscountV1{}}},
+	{"PATCH", "/api/v1/integration/ledger-discounts/{id}", "ledger:write", func(a *API) endpoint { return a.updateDiscount }, doc{sum: "Update a ledger discount", in: discountRequest{}, out: ledgerDiscountV1{}}},
+	{"PUT", "/api/v1/integration/ledger-discounts/{id}", "ledger:write", func(a *API) endpoint { return a.updateDiscount }, doc{sum: "Update a ledger discount", in: discountRequest{}, out: ledgerDiscountV1{}}},
+	{"DELETE", "/api/v1/integration/ledger-discounts/{id}", "ledger:write", func(a *API) endpoint { return a.deleteDiscount }, doc{sum: "Delete a ledger discount", out: idOnlyV1{}}},
 	// Seed 004's routes answer its generic error codes.
-	{"GET", "/api/v1/accounts", "ledger:read", func(a *API) endpoint { return seed004Codes(a.listAccounts) }},
-	{"POST", "/api/v1/accounts", "ledger:write", func(a *API) endpoint { return seed004Codes(a.createAccount) }},
-	{"POST", "/api/v1/journal-entries", "ledger:write", func(a *API) endpoint { return seed004Codes(a.createJournalEntry) }},
-	{"GET", "/v1/reports/balance-sheet", "ledger:read", func(a *API) endpoint { return a.report("balance_sheet") }},
-	{"GET", "/v1/reports/profit-loss", "ledger:read", func(a *API) endpoint { return a.report("profit_loss") }},
-	{"GET", "/api/v1/reports/{type}", "ledger:read", func(a *API) endpoint { return a.report("") }},
-	{"GET", "/api/v2/reports/financial", "ledger:read", func(a *API) endpoint { return a.financialSummary }},
+	{"GET", "/api/v1/accounts", "ledger:read", func(a *API) endpoint { return seed004Codes(a.listAccounts) }, doc{sum: "List accounts", out: accountV1{}, list: &accountList,
+		params: []param{{name: "page", typ: "integer", desc: "Seed 004's page number (with limit, default 20); pagination then carries page and pages"}}}},
+	{"POST", "/api/v1/accounts", "ledger:write", func(a *API) endpoint { return seed004Codes(a.createAccount) }, doc{sum: "Create an account", in: accountRequest{}, out: accountV1{}, status: 201}},
+	{"POST", "/api/v1/journal-entries", "ledger:write", func(a *API) endpoint { return seed004Codes(a.createJournalEntry) }, doc{sum: "Post a journal entry", in: journalEntryRequest{}, out: journalEntryV1{}, status: 201,
+		desc: "A manual entry: its lines must balance (debits = credits)."}},
+	{"GET", "/v1/reports/balance-sheet", "ledger:read", func(a *API) endpoint { return a.report("balance_sheet") }, doc{sum: "Balance sheet", out: map[string]any{}, params: reportParams}},
+	{"GET", "/v1/reports/profit-loss", "ledger:read", func(a *API) endpoint { return a.report("profit_loss") }, doc{sum: "Profit and loss", out: map[string]any{}, params: reportParams}},
+	{"GET", "/api/v1/reports/{type}", "ledger:read", func(a *API) endpoint { return a.report("") }, doc{sum: "A financial report", out: map[string]any{}, params: reportParams,
+		desc: "type: trial-balance, balance-sheet, profit-loss, ar-aging or financial."}},
+	{"GET", "/api/v2/reports/financial", "ledger:read", func(a *API) endpoint { return a.financialSummary }, doc{sum: "Financial summary", out: map[string]any{},
+		params: []param{{name: "year", typ: "integer"}, {name: "month", typ: "integer", desc: "1–12 (with year)"}}}},
 	// Webhooks: seed 001's subscribe path, seed 002's v2 path, and the rest.
-	{"POST", "/api/v1/webhooks/subscribe", "webhooks:write", func(a *API) endpoint { return a.createWebhook }},
-	{"POST", "/api/v1/webhooks", "webhooks:write", func(a *API) endpoint { return a.createWebhook }},
-	{"POST", "/api/v2/webhooks", "webhooks:write", func(a *API) endpoint { return a.createWebhook }},
-	{"GET", "/api/v1/webhooks", "webhooks:read", func(a *API) endpoint { return a.listWebhooks }},
-	{"GET", "/api/v2/webhooks", "webhooks:read", func(a *API) endpoint { return a.listWebhooks }},
-	{"GET", "/api/v1/webhooks/{id}", "webhooks:read", func(a *API) endpoint { return a.getWebhook }},
-	{"GET", "/api/v2/webhooks/{id}", "webhooks:read", func(a *API) endpoint { return a.getWebhook }},
-	{"DELETE", "/api/v1/webhooks/{id}", "webhooks:write", func(a *API) endpoint { return a.deleteWebhook }},
-	{"DELETE", "/api/v2/webhooks/{id}", "webhooks:write", func(a *API) endpoint { return a.deleteWebhook }},
-	{"GET", "/api/v1/webhooks/{id}/deliveries", "webhooks:read", func(a *API) endpoint { return a.listDeliveries }},
-	{"GET", "/api/v2/webhooks/{id}/deliveries", "webhooks:read", func(a *API) endpoint { return a.listDeliveries }},
-	{"GET", "/api/v1/events", "", func(a *API) endpoint { return a.listEvents }},
+	{"POST", "/api/v1/webhooks/subscribe", "webhooks:write", func(a *API) endpoint { return a.createWebhook }, doc{sum: "Subscribe a webhook", in: webhookRequest{}, out: webhookV1{}, status: 201,
+		desc: "Deliveries are signed: X-BigLedger-Signature: sha256=<hex HMAC-SHA256 of the raw body>; the secret is in this answer only."}},
+	{"POST", "/api/v1/webhooks", "webhooks:write", func(a *API) endpoint { return a.createWebhook }, doc{sum: "Create a webhook endpoint", in: webhookRequest{}, out: webhookV1{}, status: 201}},
+	{"POST", "/api/v2/webhooks", "webhooks:write", func(a *API) endpoint { return a.createWebhook }, doc{sum: "Create a webhook endpoint", in: webhookRequest{}, out: webhookV1{}, status: 201}},
+	{"GET", "/api/v1/webhooks", "webhooks:read", func(a *API) endpoint { return a.listWebhooks }, doc{sum: "List webhook endpoints", out: webhookV1{}, arr: true}},
+	{"GET", "/api/v2/webhooks", "webhooks:read", func(a *API) endpoint { return a.listWebhooks }, doc{sum: "List webhook endpoints", out: webhookV1{}, arr: true}},
+	{"GET", "/api/v1/webhooks/{id}", "webhooks:read", func(a *API) endpoint { return a.getWebhook }, doc{sum: "Get a webhook endpoint", out: webhookV1{}}},
+	{"GET", "/api/v2/webhooks/{id}", "webhooks:read", func(a *API) endpoint { return a.getWebhook }, doc{sum: "Get a webhook endpoint", out: webhookV1{}}},
+	{"DELETE", "/api/v1/webhooks/{id}", "webhooks:write", func(a *API) endpoint { return a.deleteWebhook }, doc{sum: "Delete a webhook endpoint", out: idOnlyV1{}}},
+	{"DELETE", "/api/v2/webhooks/{id}", "webhooks:write", func(a *API) endpoint { return a.deleteWebhook }, doc{sum: "Delete a webhook endpoint", out: idOnlyV1{}}},
+	{"GET", "/api/v1/webhooks/{id}/deliveries", "webhooks:read", func(a *API) endpoint { return a.listDeliveries }, doc{sum: "List a webhook's deliveries", out: deliveryV1{}, arr: true,
+		params: []param{{name: "limit", typ: "integer", desc: "1–100, default 50"}}}},
+	{"GET", "/api/v2/webhooks/{id}/deliveries", "webhooks:read", func(a *API) endpoint { return a.listDeliveries }, doc{sum: "List a webhook's deliveries", out: deliveryV1{}, arr: true,
+		params: []param{{name: "limit", typ: "integer", desc: "1–100, default 50"}}}},
+	{"GET", "/api/v1/events", "", func(a *API) endpoint { return a.listEvents }, doc{sum: "List events", out: eventsPageV1{},
+		desc:   "The company's event log in commit order; only the types the key's scopes may read.",
+		params: []param{{name: "after", desc: "An event id: the events after it"}, {name: "types", desc: "Event types, comma separated"}, {name: "limit", typ: "integer", desc: "1–100, default 50"}}}},
 	// The document kind decides the scope: checked in the handler.
-	{"GET", "/api/v1/attachments/{id}", "", func(a *API) endpoint { return a.getAttachment }},
-	{"DELETE", "/api/v1/attachments/{id}", "", func(a *API) endpoint { return a.deleteAttachment }},
+	{"GET", "/api/v1/attachments/{id}", "", func(a *API) endpoint { return a.getAttachment }, doc{sum: "Get an attachment", out: attachmentV1{},
+		desc: "Needs the read scope of the attachment's document."}},
+	{"DELETE", "/api/v1/attachments/{id}", "", func(a *API) endpoint { return a.deleteAttachment }, doc{sum: "Delete an attachment", out: deletedV1{},
+		desc: "Needs the write scope of the attachment's document."}},
 }
 
 // Handler routes /api/v1. Authentication happens before it (the server's

@@ -108,7 +108,7 @@ func (a *API) deleteWebhook(r *http.Request) (result, error) {
 	if _, err := a.mutation().DeleteWebhookEndpoint(r.Context(), id); err != nil {
 		return result{}, err
 	}
-	return result{status: http.StatusOK, data: map[string]any{"id": id}, message: fmt.Sprintf("Webhook endpoint %s deleted", id)}, nil
+	return result{status: http.StatusOK, data: idOnlyV1{ID: id}, message: fmt.Sprintf("Webhook endpoint %s deleted", id)}, nil
 }
 
 func (a *API) listDeliveries(r *http.Request) (result, error) {
@@ -153,6 +153,14 @@ type eventV1 struct {
 	Data      map[string]any `json:"data"`
 }
 
+// eventsPageV1 is one page of the event log.
+type eventsPageV1 struct {
+	Events  []eventV1 `json:"events"`
+	HasMore bool      `json:"hasMore"`
+	// NextAfter is the last event's id: pass it as after for the next page.
+	NextAfter *pulid.ID `json:"nextAfter"`
+}
+
 // listEvents is GET /api/v1/events?after=evt_…&types=a,b&limit=n: the
 // company's event log in order.
 func (a *API) listEvents(r *http.Request) (result, error) {
@@ -179,5 +187,5 @@ func (a *API) listEvents(r *http.Request) (result, error) {
 		out[i] = eventV1{ID: e.Node.ID, Type: e.Node.Type, SubjectID: e.Node.SubjectID, Sequence: e.Node.Seq,
 			Timestamp: e.Node.CreatedAt.UTC(), Data: e.Node.Payload}
 	}
-	return result{status: http.StatusOK, data: map[string]any{"events": out, "hasMore": conn.HasNextPage, "nextAfter": conn.EndCursor}}, nil
+	return result{status: http.StatusOK, data: eventsPageV1{Events: out, HasMore: conn.HasNextPage, NextAfter: conn.EndCursor}}, nil
 }

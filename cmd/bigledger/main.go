@@ -40,6 +40,7 @@ import (
 	"github.com/bigledger/bigledger/internal/store"
 	"github.com/bigledger/bigledger/internal/tenant"
 	"github.com/bigledger/bigledger/internal/webhooks"
+	"github.com/bigledger/bigledger/rest"
 )
 
 // version is set at build time (-ldflags "-X main.version=…").
@@ -58,6 +59,7 @@ commands:
                      list a company's keys (prefix, scopes, state, last use; never a secret)
   apikey revoke KEY_ID
                      revoke a key (it stops authenticating within seconds)
+  openapi [--yaml]   print the REST API's OpenAPI 3.1 document (also served at /openapi.json)
   version            print the version
 `
 
@@ -76,6 +78,8 @@ func main() {
 		err = seed(os.Args[2:])
 	case "apikey":
 		err = apikey(os.Args[2:])
+	case "openapi":
+		err = openapiCmd(os.Args[2:])
 	case "version", "--version", "-v":
 		fmt.Println("bigledger", version)
 	case "help", "-h", "--help":
@@ -91,6 +95,25 @@ func main() {
 		fmt.Fprintln(os.Stderr, "bigledger:", err)
 		os.Exit(1)
 	}
+}
+
+// openapiCmd prints the OpenAPI document (JSON, or YAML with --yaml).
+func openapiCmd(args []string) error {
+	fs := flag.NewFlagSet("openapi", flag.ContinueOnError)
+	asYAML := fs.Bool("yaml", false, "print YAML instead of JSON")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if !*asYAML {
+		_, err := os.Stdout.Write(rest.OpenAPIJSON())
+		return err
+	}
+	b, err := rest.OpenAPIYAML()
+	if err != nil {
+		return err
+	}
+	_, err = os.Stdout.Write(b)
+	return err
 }
 
 // database opens DATABASE_URL, or starts the private cluster under the
@@ -356,8 +379,20 @@ func serve(args []string) error {
 	if err := migrate(ctx, d, log); err != nil {
 		return err
 	}
+	var demoP *provision.Provisioned
+	var playHeaders map[string]string
+	if *demoFlag {
+		if demoP, err = demoKey(ctx, cfg, d.client); err != nil {
+			return err
+		}
+		// Only a development server shows the demo key in its playground.
+		if cfg.Development() {
+			playHeaders = map[string]string{"Authorization": "Bearer " + demoP.APIKey, "X-Company-Id": demoP.CompanyID}
+		}
+	}
 	srv := server.New(d.client, d.db, server.Options{
-		Development: cfg.Development(), AllowedOrigins: cfg.AllowedOrigins, MaxBodyBytes: cfg.MaxBodyBytes, Logger: log,
+		PlaygroundHeaders: playHeaders,
+		Development:       cfg.Development(), AllowedOrigins: cfg.AllowedOrigins, MaxBodyBytes: cfg.MaxBodyBytes, Logger: log,
 		DSN: d.dsn, EventRetention: cfg.EventRetention,
 		Introspection: cfg.Introspection, GraphQLBudget: graph.Budget{MaxCost: cfg.GraphQLMaxCost},
 		RequestTimeout: cfg.RequestTimeout, Version: version,
@@ -384,12 +419,8 @@ func serve(args []string) error {
 	}
 	hs := server.NewHTTPServer(srv.Handler())
 	hs.RegisterOnShutdown(srv.CloseWebsockets)
-	if *demoFlag {
-		p, err := demoKey(ctx, cfg, d.client)
-		if err != nil {
-			return err
-		}
-		printBanner(cfg, ln.Addr().String(), p)
+	if demoP != nil {
+		printBanner(cfg, ln.Addr().String(), demoP)
 	} else {
 		log.Info("serving", "addr", ln.Addr().String())
 	}
@@ -444,6 +475,7 @@ BigLedger is running (%s mode).
 
   GraphQL     %s/graphql (subscriptions: ws on the same path)
   Playground  %s/playground
+  API docs    %s/docs (OpenAPI: %s/openapi.json)
   REST        %s/api/v1
   Stream      %s/v1/stream
   Company id  %s
@@ -456,7 +488,7 @@ The same values are in %s. Try:
     -H "X-Company-Id: %s"
 
 Stop with Ctrl-C.
-`, cfg.Env, base, base, base, "ws"+strings.TrimPrefix(base, "http"), p.CompanyID, p.APIKey, env, base, p.APIKey, p.CompanyID)
+`, cfg.Env, base, base, base, base, base, "ws"+strings.TrimPrefix(base, "http"), p.CompanyID, p.APIKey, env, base, p.APIKey, p.CompanyID)
 }
 
 // servePprof serves the runtime profiles on their own loopback listener

@@ -20,7 +20,6 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/99designs/gqlgen/graphql/playground"
 
 	"github.com/bigledger/bigledger/ent"
 	"github.com/bigledger/bigledger/graph"
@@ -35,6 +34,7 @@ import (
 	"github.com/bigledger/bigledger/internal/sales"
 	"github.com/bigledger/bigledger/internal/store"
 	"github.com/bigledger/bigledger/internal/webhooks"
+	"github.com/bigledger/bigledger/internal/webui"
 	"github.com/bigledger/bigledger/rest"
 )
 
@@ -73,6 +73,9 @@ type Options struct {
 	Introspection bool
 	// GraphQLBudget bounds each GraphQL document (zero: defaults).
 	GraphQLBudget graph.Budget
+	// PlaygroundHeaders pre-fill GraphiQL's header editor (development
+	// with the demo company: its key and id).
+	PlaygroundHeaders map[string]string
 	// Version is reported by the API index (GET /api/v1).
 	Version string
 	// RequestTimeout bounds one HTTP request (default 30s).
@@ -219,9 +222,13 @@ func (s *Server) Handler() http.Handler {
 	})
 	mux.HandleFunc("GET /readyz", s.ready)
 	mux.Handle("/graphql", s.graphqlAuth(gql))
-	play := playground.Handler("BigLedger GraphQL", "/graphql")
+	play := webui.Playground(webui.PlaygroundOptions{Endpoint: "/graphql", Headers: s.opt.PlaygroundHeaders})
 	mux.Handle("GET /playground", play)
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) { play.ServeHTTP(w, r) })
+	mux.Handle("GET /{$}", play)
+	mux.Handle("GET "+webui.AssetPrefix, webui.Assets())
+	mux.Handle("GET /docs", webui.Docs("/openapi.json"))
+	mux.HandleFunc("GET /openapi.json", rest.ServeOpenAPI)
+	mux.HandleFunc("GET /openapi.yaml", rest.ServeOpenAPI)
 	mux.HandleFunc("GET /v1/stream", s.stream)
 	mux.HandleFunc("GET /api/v1/stream", s.stream)
 	mux.HandleFunc("GET /api/v1", s.index)
@@ -254,6 +261,7 @@ func (s *Server) index(w http.ResponseWriter, r *http.Request) {
 		"authentication": "Authorization: Bearer <API key>; X-Company-Id optional (the key's company acts)",
 		"links": map[string]string{
 			"graphql": "/graphql", "playground": "/playground", "stream": "/v1/stream",
+			"openapi": "/openapi.json", "docs": "/docs",
 			"customers": "/api/v1/customers", "invoices": "/api/v1/invoices", "health": "/healthz", "ready": "/readyz",
 		},
 	}, "meta": map[string]any{"timestamp": time.Now().UTC().Format(time.RFC3339), "requestId": reqid.From(r.Context())}})

@@ -213,6 +213,9 @@ func (e *Env) Do(tn Tenant, method, path string, body any, headers ...string) Re
 	defer res.Body.Close()
 	raw, _ := io.ReadAll(res.Body)
 	out := Response{Status: res.StatusCode, Header: res.Header, Raw: raw}
+	if err := ValidateResponse(req, res.StatusCode, res.Header, raw); err != nil {
+		e.T.Errorf("%v", err)
+	}
 	if len(raw) > 0 && raw[0] == '{' {
 		if err := json.Unmarshal(raw, &out.Body); err != nil {
 			e.T.Fatalf("decode %s %s: %v\n%s", method, path, err, raw)
