@@ -55,9 +55,10 @@ bench: ensure-postgres ## run the benchmarks (ratios against in-run baselines)
 bench-compare: ensure-postgres ## load a 100k-invoice company and print throughput ratios against pgbench (README "Performance")
 	$(GO) run ./internal/tools/benchcompare $(BENCH_ARGS)
 
-lint: ## gofmt and go vet
+lint: ## gofmt, go vet, and the OpenAPI document under Redocly's strict rules (pinned npm package)
 	@out=$$(gofmt -l $(GOFILES)); if [ -n "$$out" ]; then echo "not gofmt-formatted:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	GO=$(GO) bash internal/tools/openapi-lint/lint.sh
 
 vuln: ## govulncheck (needs access to the Go vulnerability database)
 	$(GO) run golang.org/x/vuln/cmd/govulncheck@v1.9.0 ./...

@@ -175,7 +175,16 @@ func buildOpenAPI(tables ...[]route) map[string]any {
 	}
 	var tagList []any
 	for _, t := range slices.Sorted(mapKeys(tags)) {
-		tagList = append(tagList, map[string]any{"name": t})
+		desc, ok := tagDescriptions[t]
+		if !ok {
+			panic("rest: tag " + t + " has no description in tagDescriptions")
+		}
+		tagList = append(tagList, map[string]any{"name": t, "description": desc})
+	}
+	errResponses := map[string]any{}
+	for _, r := range errorResponses {
+		errResponses[r.name] = map[string]any{"description": r.desc,
+			"content": map[string]any{"application/json": map[string]any{"schema": errEnv}}}
 	}
 	return map[string]any{
 		"openapi": "3.1.0",
@@ -192,12 +201,13 @@ func buildOpenAPI(tables ...[]route) map[string]any {
 				"(schema by introspection, GraphiQL at `/playground`).",
 			"license": map[string]any{"name": "Apache-2.0", "identifier": "Apache-2.0"},
 		},
-		"servers":  []any{map[string]any{"url": "http://localhost:8080", "description": "make run (the banner prints the real address)"}},
+		"servers":  []any{map[string]any{"url": "/", "description": "The server that serves this document (make run prints its address)"}},
 		"security": []any{map[string]any{"bearerAuth": []any{}}},
 		"tags":     tagList,
 		"paths":    paths,
 		"components": map[string]any{
-			"schemas": g.components,
+			"schemas":   g.components,
+			"responses": errResponses,
 			"securitySchemes": map[string]any{
 				"bearerAuth": map[string]any{"type": "http", "scheme": "bearer", "bearerFormat": "blk_<prefix>_<secret>",
 					"description": "An API key; its scopes decide what each route allows (x-scopes)."},
@@ -210,6 +220,33 @@ func buildOpenAPI(tables ...[]route) map[string]any {
 			},
 		},
 	}
+}
+
+// tagDescriptions describe each tag (tagOf) on the reference page; a
+// route under a new tag without one fails the spec build (and its test).
+var tagDescriptions = map[string]string{
+	"index":                         "The API index: links to the docs, the OpenAPI document and the version",
+	"healthz":                       "Liveness: the process answers",
+	"readyz":                        "Readiness: the database answers and migrations are applied",
+	"accounts":                      "The chart of accounts of the double-entry ledger (seed 004)",
+	"journal-entries":               "Posted journal entries: balanced debit and credit lines (seed 004)",
+	"api-keys":                      "The company's API keys: list, issue, revoke (scope keys:admin)",
+	"attachments":                   "Files attached to customers and documents",
+	"customers":                     "Customers, their contacts and their sales totals (seeds 000 and 001)",
+	"events":                        "The company's event log, resumable by cursor",
+	"stream":                        "Live events over a websocket, resumable from a cursor",
+	"invoices":                      "Invoices: draft, issue, pay, void; each posts to the ledger",
+	"items":                         "The product and service catalogue",
+	"payments":                      "Payments and their allocations to invoices",
+	"quotes":                        "Quotes: send, accept, reject, convert to a sales order",
+	"sales-orders":                  "Sales orders: confirm, fulfil, invoice",
+	"reports":                       "Reports over the ledger and sales (aging, sales, balances)",
+	"webhooks":                      "Webhook endpoints and their signed, retried deliveries",
+	"integration: contacts":         "Seed-003 integration API: contacts (customers and suppliers)",
+	"integration: customer-groups":  "Seed-003 integration API: customer groups",
+	"integration: ledger-discounts": "Seed-003 integration API: ledger discounts",
+	"v2: reports":                   "API v2: reports",
+	"v2: webhooks":                  "API v2: webhook endpoints",
 }
 
 // envelopeError is the error answer's shape (WriteError writes an
@@ -310,9 +347,50 @@ func operation(g *schemaGen, rt route, errEnv, pag, metaRef map[string]any, ids 
 		}
 		responses[itoa(status)] = map[string]any{"description": http.StatusText(status), "content": content}
 	}
+	for _, st := range errorStatuses(rt) {
+		responses[itoa(st)] = map[string]any{"$ref": "#/components/responses/" + errorResponses[st].name}
+	}
 	responses["default"] = errResp
 	op["responses"] = responses
 	return op
+}
+
+// errorResponses are the error answers an operation lists by name
+// (components.responses); any other status is the default response,
+// the same envelope. Each comes from apperr's kinds (Error.HTTPStatus).
+var errorResponses = map[int]struct{ name, desc string }{
+	http.StatusBadRequest:      {"BadRequest", "The request is malformed or a field is invalid (VALIDATION_ERROR and its specific codes; error.details names each field)"},
+	http.StatusUnauthorized:    {"Unauthorized", "No key, an unknown, revoked or expired key, or an X-Company-Id the key does not belong to"},
+	http.StatusForbidden:       {"Forbidden", "The key lacks the scope this route needs (x-scopes)"},
+	http.StatusNotFound:        {"NotFound", "No such object in the acting company (another company's ids are not found either)"},
+	http.StatusTooManyRequests: {"TooManyRequests", "Too many failed authentications or concurrent requests for this key; Retry-After says when to retry"},
+}
+
+// errorStatuses are the error statuses a route can answer that the
+// document names: 400 when it reads a body, query or path, 401 and 429
+// when it needs a key, 403 when a scope, 404 when it names an object.
+func errorStatuses(rt route) []int {
+	d := rt.doc
+	if d.ws {
+		return nil
+	}
+	var out []int
+	if d.in != nil || d.upload || d.list != nil || len(d.params) > 0 || strings.Contains(rt.path, "{") {
+		out = append(out, http.StatusBadRequest)
+	}
+	if !d.public {
+		out = append(out, http.StatusUnauthorized)
+	}
+	if rt.scope != "" {
+		out = append(out, http.StatusForbidden)
+	}
+	if strings.Contains(rt.path, "{") {
+		out = append(out, http.StatusNotFound)
+	}
+	if !d.public {
+		out = append(out, http.StatusTooManyRequests)
+	}
+	return out
 }
 
 func successSchema(g *schemaGen, d doc, pag, metaRef map[string]any) map[string]any {
