@@ -46,6 +46,9 @@ type doc struct {
 	raw, public, ws bool
 	// envelope overrides the success body (a zero value of its type).
 	envelope any
+	// aliasOf names the route ("GET /api/v1/customers") whose twin at the
+	// other v1 base path this is (withV1Twins).
+	aliasOf string
 }
 
 // param is one query parameter.
@@ -117,7 +120,7 @@ var (
 // OpenAPI returns the OpenAPI 3.1 document of every REST route, built
 // from the route table and the Go types its handlers use.
 func OpenAPI() map[string]any {
-	openAPIOnce.Do(func() { openAPIDoc = buildOpenAPI(routes, otherRoutes) })
+	openAPIOnce.Do(func() { openAPIDoc = buildOpenAPI(allRoutes, allOtherRoutes) })
 	return openAPIDoc
 }
 
@@ -269,12 +272,24 @@ func mapKeys[K comparable, V any](m map[K]V) func(func(K) bool) {
 
 func operation(g *schemaGen, rt route, errEnv, pag, metaRef map[string]any, ids map[string]bool) map[string]any {
 	d := rt.doc
+	idFrom, desc := d.sum, d.desc
+	if d.aliasOf != "" {
+		// A twin keeps its original's summary; its id says which base it is at.
+		if strings.HasPrefix(rt.path, "/api/") {
+			idFrom += " via api v1"
+		} else {
+			idFrom += " via v1"
+		}
+		desc = strings.TrimSpace("The same operation as `" + d.aliasOf + "` (seeds 000 and 001 give both `/api/v1` and `/v1` as the base path).\n\n" + desc)
+	}
 	op := map[string]any{
 		"summary":     d.sum,
-		"operationId": operationID(d.sum, rt, ids),
+		"operationId": operationID(idFrom, rt, ids),
 		"tags":        []any{tagOf(rt.path)},
 	}
-	desc := d.desc
+	if d.aliasOf != "" {
+		op["x-alias-of"] = d.aliasOf
+	}
 	if rt.scope != "" {
 		desc = strings.TrimSpace(desc + "\n\nScopes: `" + strings.ReplaceAll(rt.scope, ",", "` and `") + "`.")
 		op["x-scopes"] = strings.Split(rt.scope, ",")

@@ -2,6 +2,7 @@ package rest
 
 import (
 	"net/http"
+	"regexp"
 	"slices"
 
 	"github.com/bigledger/bigledger/ent/attachment"
@@ -24,10 +25,11 @@ type route struct {
 // style wildcards) and the scopes it requires (comma-separated).
 type Route struct{ Method, Path, Scopes, Summary string }
 
-// Routes lists every route of the facade, in table order.
+// Routes lists every route of the facade, in table order, the v1 twins
+// last.
 func Routes() []Route {
-	out := make([]Route, len(routes))
-	for i, rt := range routes {
+	out := make([]Route, len(allRoutes))
+	for i, rt := range allRoutes {
 		out[i] = Route{rt.method, rt.path, rt.scope, rt.doc.sum}
 	}
 	return out
@@ -179,13 +181,65 @@ var routes = []route{
 		desc: "Needs the write scope of the attachment's document."}},
 }
 
+// allRoutes and allOtherRoutes are the tables with their v1 twins.
+var allRoutes, allOtherRoutes = withV1Twins(routes, otherRoutes)
+
+// v1Twin is the other base path of a v1 route: seeds 000 and 001 give
+// the v1 API's base URL as both …/api/v1 and …/v1, so every /api/v1/x is
+// also /v1/x and the reverse. The integration API (seed 003) has its own
+// base, /api/v1/integration, and no twin.
+func v1Twin(path string) (string, bool) {
+	switch {
+	case strings.HasPrefix(path, "/api/v1/integration/"):
+		return "", false
+	case strings.HasPrefix(path, "/api/v1/"):
+		return "/v1/" + strings.TrimPrefix(path, "/api/v1/"), true
+	case strings.HasPrefix(path, "/v1/"):
+		return "/api/v1/" + strings.TrimPrefix(path, "/v1/"), true
+	}
+	return "", false
+}
+
+// withV1Twins returns the route table and the server's other routes, each
+// followed by the twins of its v1 routes: the same handler, scope and
+// documentation at the other base path. A twin is left out where a route
+// of the tables already answers its method and path, a wildcard one
+// included: /api/v1/reports/balance-sheet stays with /api/v1/reports/{type}
+// rather than taking the /v1 route's handler, while /v1/reports/{type}
+// joins the two literal /v1 reports.
+func withV1Twins(table, others []route) ([]route, []route) {
+	var taken []*regexp.Regexp
+	for _, rt := range slices.Concat(table, others) {
+		parts := pathParam.Split(rt.path, -1)
+		for i := range parts {
+			parts[i] = regexp.QuoteMeta(parts[i])
+		}
+		taken = append(taken, regexp.MustCompile("^"+rt.method+" "+strings.Join(parts, `[^/]+`)+"$"))
+	}
+	twins := func(in []route) []route {
+		out := slices.Clone(in)
+		for _, rt := range in {
+			twin, ok := v1Twin(rt.path)
+			if !ok || slices.ContainsFunc(taken, func(re *regexp.Regexp) bool { return re.MatchString(rt.method + " " + twin) }) {
+				continue
+			}
+			tw := rt
+			tw.path = twin
+			tw.doc.aliasOf = rt.method + " " + rt.path
+			out = append(out, tw)
+		}
+		return out
+	}
+	return twins(table), twins(others)
+}
+
 // Handler routes /api/v1. Authentication happens before it (the server's
 // middleware); each route checks its scope. Unknown paths and methods
 // answer in the envelope too.
 func (a *API) Handler() http.Handler {
 	mux := http.NewServeMux()
 	methods := map[string][]string{}
-	for _, rt := range routes {
+	for _, rt := range allRoutes {
 		mux.Handle(rt.method+" "+rt.path, requireScope(rt.scope, serve(rt.handler(a))))
 		methods[rt.path] = append(methods[rt.path], rt.method)
 	}
@@ -204,7 +258,11 @@ func (a *API) Handler() http.Handler {
 			}
 		}
 	}
-	mux.HandleFunc("GET /api/v1/attachments/{id}/content", a.downloadAttachment)
+	for _, rt := range allOtherRoutes {
+		if strings.HasSuffix(rt.path, "/attachments/{id}/content") {
+			mux.HandleFunc(rt.method+" "+rt.path, a.downloadAttachment)
+		}
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, apperr.NotFound("NOT_FOUND", "No such endpoint: "+r.Method+" "+r.URL.Path))
 	})

@@ -98,7 +98,7 @@ func TestOpenAPIMatchesRouter(t *testing.T) {
 				!strings.HasPrefix(r.Path, "/api/") && !strings.HasPrefix(r.Path, "/v1/") {
 				continue
 			}
-			if r.Path == "/api/v1/attachments/{id}/content" || strings.HasSuffix(r.Path, "/stream") || r.Path == "/api/v1" || r.Path == "/v1" {
+			if strings.HasSuffix(r.Path, "/attachments/{id}/content") || strings.HasSuffix(r.Path, "/stream") || r.Path == "/api/v1" || r.Path == "/v1" {
 				continue
 			}
 			if got := e.Do(e.A, m, path, nil); got.Status != 405 {
