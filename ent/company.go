@@ -31,6 +31,8 @@ type Company struct {
 	Timezone string `json:"timezone,omitempty"`
 	// Settings holds the value of the "settings" field.
 	Settings map[string]interface{} `json:"settings,omitempty"`
+	// Plan holds the value of the "plan" field.
+	Plan *company.Plan `json:"plan,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the CompanyQuery when eager-loading is set.
 	Edges        CompanyEdges `json:"edges"`
@@ -354,7 +356,7 @@ func (*Company) scanValues(columns []string) ([]any, error) {
 			values[i] = new([]byte)
 		case company.FieldID:
 			values[i] = new(pulid.ID)
-		case company.FieldName, company.FieldBaseCurrency, company.FieldTimezone:
+		case company.FieldName, company.FieldBaseCurrency, company.FieldTimezone, company.FieldPlan:
 			values[i] = new(sql.NullString)
 		case company.FieldCreatedAt, company.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
@@ -416,6 +418,13 @@ func (_m *Company) assignValues(columns []string, values []any) error {
 				if err := json.Unmarshal(*value, &_m.Settings); err != nil {
 					return fmt.Errorf("unmarshal field settings: %w", err)
 				}
+			}
+		case company.FieldPlan:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field plan", values[i])
+			} else if value.Valid {
+				_m.Plan = new(company.Plan)
+				*_m.Plan = company.Plan(value.String)
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -595,6 +604,11 @@ func (_m *Company) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("settings=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Settings))
+	builder.WriteString(", ")
+	if v := _m.Plan; v != nil {
+		builder.WriteString("plan=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -117,6 +117,20 @@ func (_c *CompanyCreate) SetSettings(v map[string]interface{}) *CompanyCreate {
 	return _c
 }
 
+// SetPlan sets the "plan" field.
+func (_c *CompanyCreate) SetPlan(v company.Plan) *CompanyCreate {
+	_c.mutation.SetPlan(v)
+	return _c
+}
+
+// SetNillablePlan sets the "plan" field if the given value is not nil.
+func (_c *CompanyCreate) SetNillablePlan(v *company.Plan) *CompanyCreate {
+	if v != nil {
+		_c.SetPlan(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *CompanyCreate) SetID(v pulid.ID) *CompanyCreate {
 	_c.mutation.SetID(v)
@@ -607,6 +621,11 @@ func (_c *CompanyCreate) check() error {
 			return &ValidationError{Name: "timezone", err: fmt.Errorf(`ent: validator failed for field "Company.timezone": %w`, err)}
 		}
 	}
+	if v, ok := _c.mutation.Plan(); ok {
+		if err := company.PlanValidator(v); err != nil {
+			return &ValidationError{Name: "plan", err: fmt.Errorf(`ent: validator failed for field "Company.plan": %w`, err)}
+		}
+	}
 	if v, ok := _c.mutation.ID(); ok {
 		if err := company.IDValidator(string(v)); err != nil {
 			return &ValidationError{Name: "id", err: fmt.Errorf(`ent: validator failed for field "Company.id": %w`, err)}
@@ -671,6 +690,10 @@ func (_c *CompanyCreate) createSpec() (*Company, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Settings(); ok {
 		_spec.SetField(company.FieldSettings, field.TypeJSON, value)
 		_node.Settings = value
+	}
+	if value, ok := _c.mutation.Plan(); ok {
+		_spec.SetField(company.FieldPlan, field.TypeEnum, value)
+		_node.Plan = &value
 	}
 	if nodes := _c.mutation.UsersIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -1190,6 +1213,24 @@ func (u *CompanyUpsert) ClearSettings() *CompanyUpsert {
 	return u
 }
 
+// SetPlan sets the "plan" field.
+func (u *CompanyUpsert) SetPlan(v company.Plan) *CompanyUpsert {
+	u.Set(company.FieldPlan, v)
+	return u
+}
+
+// UpdatePlan sets the "plan" field to the value that was provided on create.
+func (u *CompanyUpsert) UpdatePlan() *CompanyUpsert {
+	u.SetExcluded(company.FieldPlan)
+	return u
+}
+
+// ClearPlan clears the value of the "plan" field.
+func (u *CompanyUpsert) ClearPlan() *CompanyUpsert {
+	u.SetNull(company.FieldPlan)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -1315,6 +1356,27 @@ func (u *CompanyUpsertOne) UpdateSettings() *CompanyUpsertOne {
 func (u *CompanyUpsertOne) ClearSettings() *CompanyUpsertOne {
 	return u.Update(func(s *CompanyUpsert) {
 		s.ClearSettings()
+	})
+}
+
+// SetPlan sets the "plan" field.
+func (u *CompanyUpsertOne) SetPlan(v company.Plan) *CompanyUpsertOne {
+	return u.Update(func(s *CompanyUpsert) {
+		s.SetPlan(v)
+	})
+}
+
+// UpdatePlan sets the "plan" field to the value that was provided on create.
+func (u *CompanyUpsertOne) UpdatePlan() *CompanyUpsertOne {
+	return u.Update(func(s *CompanyUpsert) {
+		s.UpdatePlan()
+	})
+}
+
+// ClearPlan clears the value of the "plan" field.
+func (u *CompanyUpsertOne) ClearPlan() *CompanyUpsertOne {
+	return u.Update(func(s *CompanyUpsert) {
+		s.ClearPlan()
 	})
 }
 
@@ -1610,6 +1672,27 @@ func (u *CompanyUpsertBulk) UpdateSettings() *CompanyUpsertBulk {
 func (u *CompanyUpsertBulk) ClearSettings() *CompanyUpsertBulk {
 	return u.Update(func(s *CompanyUpsert) {
 		s.ClearSettings()
+	})
+}
+
+// SetPlan sets the "plan" field.
+func (u *CompanyUpsertBulk) SetPlan(v company.Plan) *CompanyUpsertBulk {
+	return u.Update(func(s *CompanyUpsert) {
+		s.SetPlan(v)
+	})
+}
+
+// UpdatePlan sets the "plan" field to the value that was provided on create.
+func (u *CompanyUpsertBulk) UpdatePlan() *CompanyUpsertBulk {
+	return u.Update(func(s *CompanyUpsert) {
+		s.UpdatePlan()
+	})
+}
+
+// ClearPlan clears the value of the "plan" field.
+func (u *CompanyUpsertBulk) ClearPlan() *CompanyUpsertBulk {
+	return u.Update(func(s *CompanyUpsert) {
+		s.ClearPlan()
 	})
 }
 

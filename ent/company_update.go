@@ -115,6 +115,26 @@ func (_u *CompanyUpdate) ClearSettings() *CompanyUpdate {
 	return _u
 }
 
+// SetPlan sets the "plan" field.
+func (_u *CompanyUpdate) SetPlan(v company.Plan) *CompanyUpdate {
+	_u.mutation.SetPlan(v)
+	return _u
+}
+
+// SetNillablePlan sets the "plan" field if the given value is not nil.
+func (_u *CompanyUpdate) SetNillablePlan(v *company.Plan) *CompanyUpdate {
+	if v != nil {
+		_u.SetPlan(*v)
+	}
+	return _u
+}
+
+// ClearPlan clears the value of the "plan" field.
+func (_u *CompanyUpdate) ClearPlan() *CompanyUpdate {
+	_u.mutation.ClearPlan()
+	return _u
+}
+
 // AddUserIDs adds the "users" edge to the User entity by IDs.
 func (_u *CompanyUpdate) AddUserIDs(ids ...pulid.ID) *CompanyUpdate {
 	_u.mutation.AddUserIDs(ids...)
@@ -1079,6 +1099,11 @@ func (_u *CompanyUpdate) check() error {
 			return &ValidationError{Name: "timezone", err: fmt.Errorf(`ent: validator failed for field "Company.timezone": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Plan(); ok {
+		if err := company.PlanValidator(v); err != nil {
+			return &ValidationError{Name: "plan", err: fmt.Errorf(`ent: validator failed for field "Company.plan": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -1117,6 +1142,12 @@ func (_u *CompanyUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.SettingsCleared() {
 		_spec.ClearField(company.FieldSettings, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.Plan(); ok {
+		_spec.SetField(company.FieldPlan, field.TypeEnum, value)
+	}
+	if _u.mutation.PlanCleared() {
+		_spec.ClearField(company.FieldPlan, field.TypeEnum)
 	}
 	if _u.mutation.UsersCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -2325,6 +2356,26 @@ func (_u *CompanyUpdateOne) ClearSettings() *CompanyUpdateOne {
 	return _u
 }
 
+// SetPlan sets the "plan" field.
+func (_u *CompanyUpdateOne) SetPlan(v company.Plan) *CompanyUpdateOne {
+	_u.mutation.SetPlan(v)
+	return _u
+}
+
+// SetNillablePlan sets the "plan" field if the given value is not nil.
+func (_u *CompanyUpdateOne) SetNillablePlan(v *company.Plan) *CompanyUpdateOne {
+	if v != nil {
+		_u.SetPlan(*v)
+	}
+	return _u
+}
+
+// ClearPlan clears the value of the "plan" field.
+func (_u *CompanyUpdateOne) ClearPlan() *CompanyUpdateOne {
+	_u.mutation.ClearPlan()
+	return _u
+}
+
 // AddUserIDs adds the "users" edge to the User entity by IDs.
 func (_u *CompanyUpdateOne) AddUserIDs(ids ...pulid.ID) *CompanyUpdateOne {
 	_u.mutation.AddUserIDs(ids...)
@@ -3302,6 +3353,11 @@ func (_u *CompanyUpdateOne) check() error {
 			return &ValidationError{Name: "timezone", err: fmt.Errorf(`ent: validator failed for field "Company.timezone": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Plan(); ok {
+		if err := company.PlanValidator(v); err != nil {
+			return &ValidationError{Name: "plan", err: fmt.Errorf(`ent: validator failed for field "Company.plan": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -3357,6 +3413,12 @@ func (_u *CompanyUpdateOne) sqlSave(ctx context.Context) (_node *Company, err er
 	}
 	if _u.mutation.SettingsCleared() {
 		_spec.ClearField(company.FieldSettings, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.Plan(); ok {
+		_spec.SetField(company.FieldPlan, field.TypeEnum, value)
+	}
+	if _u.mutation.PlanCleared() {
+		_spec.ClearField(company.FieldPlan, field.TypeEnum)
 	}
 	if _u.mutation.UsersCleared() {
 		edge := &sqlgraph.EdgeSpec{

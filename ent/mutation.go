@@ -3220,6 +3220,7 @@ type CompanyMutation struct {
 	base_currency              *string
 	timezone                   *string
 	settings                   *map[string]interface{}
+	plan                       *company.Plan
 	clearedFields              map[string]struct{}
 	users                      map[pulid.ID]struct{}
 	removedusers               map[pulid.ID]struct{}
@@ -3632,6 +3633,55 @@ func (m *CompanyMutation) SettingsCleared() bool {
 func (m *CompanyMutation) ResetSettings() {
 	m.settings = nil
 	delete(m.clearedFields, company.FieldSettings)
+}
+
+// SetPlan sets the "plan" field.
+func (m *CompanyMutation) SetPlan(c company.Plan) {
+	m.plan = &c
+}
+
+// Plan returns the value of the "plan" field in the mutation.
+func (m *CompanyMutation) Plan() (r company.Plan, exists bool) {
+	v := m.plan
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPlan returns the old "plan" field's value of the Company entity.
+// If the Company object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CompanyMutation) OldPlan(ctx context.Context) (v *company.Plan, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPlan is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPlan requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPlan: %w", err)
+	}
+	return oldValue.Plan, nil
+}
+
+// ClearPlan clears the value of the "plan" field.
+func (m *CompanyMutation) ClearPlan() {
+	m.plan = nil
+	m.clearedFields[company.FieldPlan] = struct{}{}
+}
+
+// PlanCleared returns if the "plan" field was cleared in this mutation.
+func (m *CompanyMutation) PlanCleared() bool {
+	_, ok := m.clearedFields[company.FieldPlan]
+	return ok
+}
+
+// ResetPlan resets all changes to the "plan" field.
+func (m *CompanyMutation) ResetPlan() {
+	m.plan = nil
+	delete(m.clearedFields, company.FieldPlan)
 }
 
 // AddUserIDs adds the "users" edge to the User entity by ids.
@@ -5018,7 +5068,7 @@ func (m *CompanyMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *CompanyMutation) Fields() []string {
-	fields := make([]string, 0, 6)
+	fields := make([]string, 0, 7)
 	if m.created_at != nil {
 		fields = append(fields, company.FieldCreatedAt)
 	}
@@ -5036,6 +5086,9 @@ func (m *CompanyMutation) Fields() []string {
 	}
 	if m.settings != nil {
 		fields = append(fields, company.FieldSettings)
+	}
+	if m.plan != nil {
+		fields = append(fields, company.FieldPlan)
 	}
 	return fields
 }
@@ -5057,6 +5110,8 @@ func (m *CompanyMutation) Field(name string) (ent.Value, bool) {
 		return m.Timezone()
 	case company.FieldSettings:
 		return m.Settings()
+	case company.FieldPlan:
+		return m.Plan()
 	}
 	return nil, false
 }
@@ -5078,6 +5133,8 @@ func (m *CompanyMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldTimezone(ctx)
 	case company.FieldSettings:
 		return m.OldSettings(ctx)
+	case company.FieldPlan:
+		return m.OldPlan(ctx)
 	}
 	return nil, fmt.Errorf("unknown Company field %s", name)
 }
@@ -5129,6 +5186,13 @@ func (m *CompanyMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetSettings(v)
 		return nil
+	case company.FieldPlan:
+		v, ok := value.(company.Plan)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPlan(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Company field %s", name)
 }
@@ -5162,6 +5226,9 @@ func (m *CompanyMutation) ClearedFields() []string {
 	if m.FieldCleared(company.FieldSettings) {
 		fields = append(fields, company.FieldSettings)
 	}
+	if m.FieldCleared(company.FieldPlan) {
+		fields = append(fields, company.FieldPlan)
+	}
 	return fields
 }
 
@@ -5178,6 +5245,9 @@ func (m *CompanyMutation) ClearField(name string) error {
 	switch name {
 	case company.FieldSettings:
 		m.ClearSettings()
+		return nil
+	case company.FieldPlan:
+		m.ClearPlan()
 		return nil
 	}
 	return fmt.Errorf("unknown Company nullable field %s", name)
@@ -5204,6 +5274,9 @@ func (m *CompanyMutation) ResetField(name string) error {
 		return nil
 	case company.FieldSettings:
 		m.ResetSettings()
+		return nil
+	case company.FieldPlan:
+		m.ResetPlan()
 		return nil
 	}
 	return fmt.Errorf("unknown Company field %s", name)

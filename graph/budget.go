@@ -162,6 +162,12 @@ func (x *budgetExtension) MutateOperationContext(ctx context.Context, op *graphq
 			"The operation costs %d, over the limit of %d: every object costs 1 and a list multiplies what it holds by its page (first/last, default %d) or its cap (%d); ask for smaller pages or fewer nested lists",
 			cost, x.b.MaxCost, DefaultPageSize, ent.ListEdgeLimit)})
 	}
+	if charge, ok := ctx.Value(rateChargeKey{}).(RateCharge); ok {
+		if err := charge(ctx, cost); err != nil {
+			ae := apperr.From(err)
+			return &gqlerror.Error{Err: ae, Message: ae.Message, Extensions: map[string]any{"code": ae.Code}}
+		}
+	}
 	return nil
 }
 
@@ -173,6 +179,7 @@ func init() {
 	errcode.RegisterErrorType("SUBSCRIPTION_NOT_SUPPORTED_OVER_HTTP", errcode.KindProtocol)
 	errcode.RegisterErrorType("QUERY_TOO_LARGE", errcode.KindProtocol)
 	errcode.RegisterErrorType("COMPLEXITY_LIMIT_EXCEEDED", errcode.KindProtocol)
+	errcode.RegisterErrorType("RATE_LIMIT_EXCEEDED", errcode.KindProtocol)
 }
 
 // inputError is a client mistake found before validation; the error
@@ -255,6 +262,17 @@ func checkDocumentStrings(doc *ast.QueryDocument) *gqlerror.Error {
 }
 
 type plainHTTPKey struct{}
+
+// RateCharge charges a priced operation to the caller's rate limit (the
+// server's, per API key); an error refuses the operation.
+type RateCharge func(ctx context.Context, cost int) error
+
+type rateChargeKey struct{}
+
+// WithRateCharge makes operations run under ctx pay their cost through fn.
+func WithRateCharge(ctx context.Context, fn RateCharge) context.Context {
+	return context.WithValue(ctx, rateChargeKey{}, fn)
+}
 
 // WithPlainHTTP marks ctx as a GraphQL request over plain HTTP (GET or
 // POST), where subscriptions are refused: they would hold the request open

@@ -92,7 +92,7 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	if ae.Kind == apperr.KindInternal {
 		slog.ErrorContext(r.Context(), "rest internal error", "error", err, "path", r.URL.Path, "requestId", reqid.From(r.Context()))
 	}
-	if ae.Kind == apperr.KindRateLimited {
+	if ae.Kind == apperr.KindRateLimited && w.Header().Get("Retry-After") == "" {
 		w.Header().Set("Retry-After", "1")
 	}
 	writeJSON(w, ae.HTTPStatus(), envelope{

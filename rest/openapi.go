@@ -234,6 +234,8 @@ var tagDescriptions = map[string]string{
 	"accounts":                      "The chart of accounts of the double-entry ledger (seed 004)",
 	"journal-entries":               "Posted journal entries: balanced debit and credit lines (seed 004)",
 	"api-keys":                      "The company's API keys: list, issue, revoke (scope keys:admin)",
+	"auth":                          "Who the calling key is: company, user, scopes, expiry, rate limit",
+	"company":                       "The company the key acts for and its rate-limit plan",
 	"attachments":                   "Files attached to customers and documents",
 	"customers":                     "Customers, their contacts and their sales totals (seeds 000 and 001)",
 	"events":                        "The company's event log, resumable by cursor",

@@ -31,11 +31,13 @@ import (
 	"github.com/bigledger/bigledger/graph"
 	"github.com/bigledger/bigledger/internal/auth"
 	"github.com/bigledger/bigledger/internal/config"
+	"github.com/bigledger/bigledger/internal/crm"
 	"github.com/bigledger/bigledger/internal/dbmigrate"
 	"github.com/bigledger/bigledger/internal/demo"
 	"github.com/bigledger/bigledger/internal/localpg"
 	"github.com/bigledger/bigledger/internal/logging"
 	"github.com/bigledger/bigledger/internal/provision"
+	"github.com/bigledger/bigledger/internal/ratelimit"
 	"github.com/bigledger/bigledger/internal/server"
 	"github.com/bigledger/bigledger/internal/store"
 	"github.com/bigledger/bigledger/internal/tenant"
@@ -59,6 +61,8 @@ commands:
                      list a company's keys (prefix, scopes, state, last use; never a secret)
   apikey revoke KEY_ID
                      revoke a key (it stops authenticating within seconds)
+  company plan --company NAME --plan free|starter|professional|enterprise|default
+                     set a company's rate-limit plan (default: the BIGLEDGER_RATE_* limits)
   openapi [--yaml]   print the REST API's OpenAPI 3.1 document (also served at /openapi.json)
   version            print the version
 `
@@ -80,6 +84,8 @@ func main() {
 		err = apikey(os.Args[2:])
 	case "openapi":
 		err = openapiCmd(os.Args[2:])
+	case "company":
+		err = companyCmd(os.Args[2:])
 	case "version", "--version", "-v":
 		fmt.Println("bigledger", version)
 	case "help", "-h", "--help":
@@ -396,6 +402,7 @@ func serve(args []string) error {
 		DSN: d.dsn, EventRetention: cfg.EventRetention,
 		Introspection: cfg.Introspection, GraphQLBudget: graph.Budget{MaxCost: cfg.GraphQLMaxCost},
 		RequestTimeout: cfg.RequestTimeout, Version: version,
+		RateLimit: defaultRatePlan(cfg),
 		// Local webhook receivers are for development only.
 		Webhooks: webhooks.Options{AllowPrivate: cfg.Development()},
 	})
@@ -526,4 +533,50 @@ func servePprof(ctx context.Context, addr string, log *slog.Logger) error {
 	context.AfterFunc(ctx, func() { _ = hs.Close() })
 	log.Info("pprof", "addr", ln.Addr().String())
 	return nil
+}
+
+// defaultRatePlan meters companies without a plan: BIGLEDGER_RATE_LIMIT
+// requests per hour and BIGLEDGER_RATE_BURST per second per key (a zero
+// hourly limit turns metering off).
+func defaultRatePlan(cfg config.Config) ratelimit.Plan {
+	if cfg.RateLimit <= 0 {
+		return ratelimit.Plan{}
+	}
+	return ratelimit.Plan{Name: "default", PerHour: cfg.RateLimit, PerSecond: cfg.RateBurst}
+}
+
+// companyCmd sets a company's rate-limit plan.
+func companyCmd(args []string) error {
+	const planUsage = "usage: bigledger company plan --company NAME --plan free|starter|professional|enterprise|default"
+	if len(args) == 0 || args[0] != "plan" {
+		return errors.New(planUsage)
+	}
+	fs := flag.NewFlagSet("company plan", flag.ContinueOnError)
+	company := fs.String("company", "", "company name")
+	plan := fs.String("plan", "", "free, starter, professional, enterprise, or default (the server's BIGLEDGER_RATE_* limits)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if *company == "" || *plan == "" {
+		return errors.New(planUsage)
+	}
+	return withMigratedDatabase(func(ctx context.Context, d *database) error {
+		co, err := provision.FindCompany(ctx, d.client, *company)
+		if ent.IsNotFound(err) {
+			return fmt.Errorf("no company named %q", *company)
+		}
+		if err != nil {
+			return err
+		}
+		co, err = crm.UpdateCompany(store.WithClient(tenant.WithCompany(ctx, co.ID), d.client), crm.CompanyPatch{Plan: plan})
+		if err != nil {
+			return err
+		}
+		name := "default"
+		if co.Plan != nil {
+			name = string(*co.Plan)
+		}
+		fmt.Printf("company %s (%s): plan %s\n", co.Name, co.ID, name)
+		return nil
+	})
 }

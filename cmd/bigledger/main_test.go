@@ -2,6 +2,7 @@ package main_test
 
 import (
 	"bufio"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,6 +19,7 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	_ "github.com/lib/pq"
 
 	"github.com/bigledger/bigledger/internal/pgtest"
 )
@@ -419,5 +421,42 @@ func TestAPIKeyListAndRevoke(t *testing.T) {
 	}
 	if _, err := run(t, env, "apikey", "list"); err == nil {
 		t.Error("list without --company succeeded")
+	}
+}
+
+// bigledger company plan sets and clears a company's rate-limit plan and
+// refuses unknown plans and companies.
+func TestCompanyPlanCommand(t *testing.T) {
+	dsn := pgtest.NewDatabase(t)
+	env := []string{"DATABASE_URL=" + dsn}
+	if out, err := run(t, env, "apikey", "create", "--company", "Plans Bhd"); err != nil {
+		t.Fatalf("apikey create: %v\n%s", err, out)
+	}
+	db, err := sql.Open("postgres", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	plan := func() string {
+		var p sql.NullString
+		if err := db.QueryRow(`SELECT plan FROM companies WHERE name = 'Plans Bhd'`).Scan(&p); err != nil {
+			t.Fatal(err)
+		}
+		return p.String
+	}
+	if out, err := run(t, env, "company", "plan", "--company", "Plans Bhd", "--plan", "professional"); err != nil || !strings.Contains(out, "plan professional") {
+		t.Fatalf("set: %v %s", err, out)
+	}
+	if plan() != "professional" {
+		t.Fatal(plan())
+	}
+	if out, err := run(t, env, "company", "plan", "--company", "Plans Bhd", "--plan", "gold"); err == nil || !strings.Contains(out, "unknown plan") {
+		t.Fatalf("unknown plan: %v %s", err, out)
+	}
+	if out, err := run(t, env, "company", "plan", "--company", "Nobody", "--plan", "free"); err == nil || !strings.Contains(out, "no company") {
+		t.Fatalf("unknown company: %v %s", err, out)
+	}
+	if out, err := run(t, env, "company", "plan", "--company", "Plans Bhd", "--plan", "default"); err != nil || plan() != "" {
+		t.Fatalf("clear: %v %s %q", err, out, plan())
 	}
 }

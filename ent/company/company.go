@@ -3,6 +3,9 @@
 package company
 
 import (
+	"fmt"
+	"io"
+	"strconv"
 	"time"
 
 	"entgo.io/ent"
@@ -28,6 +31,8 @@ const (
 	FieldTimezone = "timezone"
 	// FieldSettings holds the string denoting the settings field in the database.
 	FieldSettings = "settings"
+	// FieldPlan holds the string denoting the plan field in the database.
+	FieldPlan = "plan"
 	// EdgeUsers holds the string denoting the users edge name in mutations.
 	EdgeUsers = "users"
 	// EdgeAPIKeys holds the string denoting the api_keys edge name in mutations.
@@ -266,6 +271,7 @@ var Columns = []string{
 	FieldBaseCurrency,
 	FieldTimezone,
 	FieldSettings,
+	FieldPlan,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -308,6 +314,31 @@ var (
 	IDValidator func(string) error
 )
 
+// Plan defines the type for the "plan" enum field.
+type Plan string
+
+// Plan values.
+const (
+	PlanFree         Plan = "free"
+	PlanStarter      Plan = "starter"
+	PlanProfessional Plan = "professional"
+	PlanEnterprise   Plan = "enterprise"
+)
+
+func (pl Plan) String() string {
+	return string(pl)
+}
+
+// PlanValidator is a validator for the "plan" field enum values. It is called by the builders before save.
+func PlanValidator(pl Plan) error {
+	switch pl {
+	case PlanFree, PlanStarter, PlanProfessional, PlanEnterprise:
+		return nil
+	default:
+		return fmt.Errorf("company: invalid enum value for plan field: %q", pl)
+	}
+}
+
 // OrderOption defines the ordering options for the Company queries.
 type OrderOption func(*sql.Selector)
 
@@ -339,6 +370,11 @@ func ByBaseCurrency(opts ...sql.OrderTermOption) OrderOption {
 // ByTimezone orders the results by the timezone field.
 func ByTimezone(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldTimezone, opts...).ToFunc()
+}
+
+// ByPlan orders the results by the plan field.
+func ByPlan(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldPlan, opts...).ToFunc()
 }
 
 // ByUsersCount orders the results by users count.
@@ -864,4 +900,22 @@ func newWebhookDeliveriesStep() *sqlgraph.Step {
 		sqlgraph.To(WebhookDeliveriesInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, WebhookDeliveriesTable, WebhookDeliveriesColumn),
 	)
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (e Plan) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(e.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (e *Plan) UnmarshalGQL(val interface{}) error {
+	str, ok := val.(string)
+	if !ok {
+		return fmt.Errorf("enum %T must be a string", val)
+	}
+	*e = Plan(str)
+	if err := PlanValidator(*e); err != nil {
+		return fmt.Errorf("%s is not a valid Plan", str)
+	}
+	return nil
 }

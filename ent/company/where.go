@@ -366,6 +366,36 @@ func SettingsNotNil() predicate.Company {
 	return predicate.Company(sql.FieldNotNull(FieldSettings))
 }
 
+// PlanEQ applies the EQ predicate on the "plan" field.
+func PlanEQ(v Plan) predicate.Company {
+	return predicate.Company(sql.FieldEQ(FieldPlan, v))
+}
+
+// PlanNEQ applies the NEQ predicate on the "plan" field.
+func PlanNEQ(v Plan) predicate.Company {
+	return predicate.Company(sql.FieldNEQ(FieldPlan, v))
+}
+
+// PlanIn applies the In predicate on the "plan" field.
+func PlanIn(vs ...Plan) predicate.Company {
+	return predicate.Company(sql.FieldIn(FieldPlan, vs...))
+}
+
+// PlanNotIn applies the NotIn predicate on the "plan" field.
+func PlanNotIn(vs ...Plan) predicate.Company {
+	return predicate.Company(sql.FieldNotIn(FieldPlan, vs...))
+}
+
+// PlanIsNil applies the IsNil predicate on the "plan" field.
+func PlanIsNil() predicate.Company {
+	return predicate.Company(sql.FieldIsNull(FieldPlan))
+}
+
+// PlanNotNil applies the NotNil predicate on the "plan" field.
+func PlanNotNil() predicate.Company {
+	return predicate.Company(sql.FieldNotNull(FieldPlan))
+}
+
 // HasUsers applies the HasEdge predicate on the "users" edge.
 func HasUsers() predicate.Company {
 	return predicate.Company(func(s *sql.Selector) {

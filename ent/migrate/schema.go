@@ -149,6 +149,7 @@ var (
 		{Name: "base_currency", Type: field.TypeString, Size: 3, Default: "MYR"},
 		{Name: "timezone", Type: field.TypeString, Size: 64, Default: "Asia/Kuala_Lumpur"},
 		{Name: "settings", Type: field.TypeJSON, Nullable: true},
+		{Name: "plan", Type: field.TypeEnum, Nullable: true, Enums: []string{"free", "starter", "professional", "enterprise"}},
 	}
 	// CompaniesTable holds the schema information for the "companies" table.
 	CompaniesTable = &schema.Table{

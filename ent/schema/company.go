@@ -26,6 +26,10 @@ func (Company) Fields() []ent.Field {
 		field.String("base_currency").Default("MYR").MaxLen(3).MinLen(3),
 		field.String("timezone").Default("Asia/Kuala_Lumpur").MaxLen(64),
 		field.JSON("settings", map[string]any{}).Optional().Annotations(entgql.Skip()),
+		// plan is the company's rate-limit plan (seed 004: free, starter,
+		// professional, enterprise); null: the server's defaults
+		// (BIGLEDGER_RATE_LIMIT, BIGLEDGER_RATE_BURST).
+		field.Enum("plan").Values("free", "starter", "professional", "enterprise").Optional().Nillable().Annotations(entgql.Skip()),
 	}
 }
 

@@ -50,6 +50,13 @@ type Config struct {
 	GraphQLMaxCost int
 	// RequestTimeout bounds one HTTP request, its SQL included (0: 30s).
 	RequestTimeout time.Duration
+	// RateLimit is each API key's requests per hour for companies without
+	// a plan (BIGLEDGER_RATE_LIMIT, default 1000; 0 turns rate limiting
+	// off for them).
+	RateLimit int
+	// RateBurst is each key's requests per second for companies without a
+	// plan (BIGLEDGER_RATE_BURST, default 10; 0: no per-second bound).
+	RateBurst int
 }
 
 // Development reports whether the process runs in development mode.
@@ -108,6 +115,21 @@ func FromEnv() (Config, error) {
 			return c, fmt.Errorf("BIGLEDGER_REQUEST_TIMEOUT must be a duration of at least 100ms such as 30s, got %q", v)
 		}
 		c.RequestTimeout = d
+	}
+	c.RateLimit, c.RateBurst = 1000, 10
+	if v, ok := os.LookupEnv("BIGLEDGER_RATE_LIMIT"); ok && v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return c, fmt.Errorf("BIGLEDGER_RATE_LIMIT must be requests per hour per API key, an integer ≥ 0 (0 turns rate limiting off), got %q", v)
+		}
+		c.RateLimit = n
+	}
+	if v, ok := os.LookupEnv("BIGLEDGER_RATE_BURST"); ok && v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return c, fmt.Errorf("BIGLEDGER_RATE_BURST must be requests per second per API key, an integer ≥ 0, got %q", v)
+		}
+		c.RateBurst = n
 	}
 	if v := os.Getenv("PORT"); v != "" {
 		p, err := strconv.Atoi(v)

@@ -51,3 +51,30 @@ func TestHardeningAndLoggingVariables(t *testing.T) {
 		t.Errorf("development log format %q", c.LogFormat)
 	}
 }
+
+// BIGLEDGER_RATE_LIMIT and BIGLEDGER_RATE_BURST default to seed 001's 1000
+// per hour and 10 per second; 0 is accepted (off), garbage is refused.
+func TestRateLimitVariables(t *testing.T) {
+	t.Setenv("BIGLEDGER_RATE_LIMIT", "")
+	t.Setenv("BIGLEDGER_RATE_BURST", "")
+	c, err := FromEnv()
+	if err != nil || c.RateLimit != 1000 || c.RateBurst != 10 {
+		t.Fatalf("defaults: %+v %v", c, err)
+	}
+	t.Setenv("BIGLEDGER_RATE_LIMIT", "0")
+	t.Setenv("BIGLEDGER_RATE_BURST", "25")
+	if c, err := FromEnv(); err != nil || c.RateLimit != 0 || c.RateBurst != 25 {
+		t.Fatalf("set: %+v %v", c, err)
+	}
+	for _, v := range []string{"-1", "lots", "1.5"} {
+		t.Setenv("BIGLEDGER_RATE_LIMIT", v)
+		if _, err := FromEnv(); err == nil || !strings.Contains(err.Error(), "BIGLEDGER_RATE_LIMIT") {
+			t.Errorf("%q: %v", v, err)
+		}
+	}
+	t.Setenv("BIGLEDGER_RATE_LIMIT", "")
+	t.Setenv("BIGLEDGER_RATE_BURST", "x")
+	if _, err := FromEnv(); err == nil || !strings.Contains(err.Error(), "BIGLEDGER_RATE_BURST") {
+		t.Errorf("burst: %v", err)
+	}
+}

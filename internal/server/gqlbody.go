@@ -83,10 +83,15 @@ type graphqlStatusWriter struct {
 	held   bool
 	status int
 	buf    bytes.Buffer
+	// force, when set, replaces the status (429 for a refused charge).
+	force int
 }
 
 func (g *graphqlStatusWriter) WriteHeader(code int) {
 	ct, _, _ := mime.ParseMediaType(g.Header().Get("Content-Type"))
+	if g.force != 0 {
+		code = g.force
+	}
 	switch {
 	case code == http.StatusUnprocessableEntity && ct == "application/json":
 		code = http.StatusOK

@@ -29,6 +29,7 @@ import (
 	"github.com/bigledger/bigledger/internal/events"
 	"github.com/bigledger/bigledger/internal/gqlws"
 	"github.com/bigledger/bigledger/internal/metrics"
+	"github.com/bigledger/bigledger/internal/ratelimit"
 	"github.com/bigledger/bigledger/internal/reqcache"
 	"github.com/bigledger/bigledger/internal/reqid"
 	"github.com/bigledger/bigledger/internal/sales"
@@ -87,6 +88,10 @@ type Options struct {
 	// one key prefix) may make before it is throttled to one every 2 s
 	// (default 20).
 	AuthFailureBurst int
+	// RateLimit meters each API key of a company without a plan (its
+	// PerHour and PerSecond come from BIGLEDGER_RATE_LIMIT and
+	// BIGLEDGER_RATE_BURST). The zero value meters nothing.
+	RateLimit ratelimit.Plan
 }
 
 // Server is BigLedger's HTTP handler plus what it needs to shut down.
@@ -112,6 +117,7 @@ type Server struct {
 	keyCache *auth.KeyCache
 	inFlight *inFlight
 	throttle *auth.Throttle
+	limiter  *ratelimit.Limiter
 
 	budgetsMu  sync.Mutex
 	keyBudgets map[string]*graph.KeyBudget
@@ -151,7 +157,7 @@ func New(client *ent.Client, db *sql.DB, o Options) *Server {
 	}
 	s := &Server{client: client, db: db, opt: o, log: o.Logger, closing: make(chan struct{}), keys: newKeyWatch(),
 		keyCache: auth.NewKeyCache(client, o.KeyCheck), inFlight: newInFlight(o.InFlightPerCompany),
-		throttle: auth.NewThrottle(o.AuthFailureBurst, AuthFailureRate)}
+		throttle: auth.NewThrottle(o.AuthFailureBurst, AuthFailureRate), limiter: ratelimit.New()}
 	s.closingCtx, s.closeCtx = context.WithCancel(context.Background())
 	s.metrics = metrics.New(metrics.Sources{DB: db,
 		Sockets:       func() int { return int(s.openSockets.Load()) },
@@ -369,17 +375,12 @@ func remoteIP(addr string) string {
 
 func (s *Server) restAuth(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx, err := s.authenticate(r)
-		if err == nil {
-			var release func()
-			if release, err = s.inFlight.admit(ctx); err == nil {
-				defer release()
-			}
-		}
+		ctx, err := s.admit(w, r)
 		if err != nil {
 			rest.WriteError(w, r, err)
 			return
 		}
+		defer s.release(ctx)
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
@@ -419,12 +420,9 @@ func (s *Server) graphqlAuth(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		ctx, err := s.authenticate(r)
+		ctx, err := s.admit(w, r)
 		if err == nil {
-			var release func()
-			if release, err = s.inFlight.admit(ctx); err == nil {
-				defer release()
-			}
+			defer s.release(ctx)
 		}
 		if err != nil {
 			ae := apperr.From(err)
@@ -437,6 +435,13 @@ func (s *Server) graphqlAuth(next http.Handler) http.Handler {
 			return
 		}
 		gw := &graphqlStatusWriter{ResponseWriter: w}
+		ctx = graph.WithRateCharge(ctx, func(ctx context.Context, cost int) error {
+			err := s.chargeGraphQL(ctx, w.Header(), cost)
+			if err != nil {
+				gw.force = http.StatusTooManyRequests
+			}
+			return err
+		})
 		next.ServeHTTP(gw, r.WithContext(graph.WithPlainHTTP(ctx)))
 		gw.finish()
 	})
@@ -482,6 +487,18 @@ func (s *Server) websocketInit(ctx context.Context, p transport.InitPayload) (co
 		ctx = transport.AppendCloseReason(ctx, msg)
 		return ctx, nil, &apperr.Error{Kind: apperr.KindRateLimited, Code: "TOO_MANY_CONNECTIONS", Message: msg}
 	}
+	// A socket is charged one request when it opens, and each operation
+	// it starts its price (as over HTTP).
+	if d := s.limiter.Charge(string(principal.KeyID), s.planFor(principal), 1, time.Now()); !d.Allowed {
+		kb.CloseSocket()
+		ae := rateError(http.Header{}, d)
+		ctx = transport.WithWebsocketCloseCode(ctx, 4429)
+		ctx = transport.AppendCloseReason(ctx, ae.Message)
+		return ctx, nil, ae
+	}
+	ctx = graph.WithRateCharge(ctx, func(ctx context.Context, cost int) error {
+		return s.chargeGraphQL(ctx, http.Header{}, cost+GraphQLCostPerRequest)
+	})
 	context.AfterFunc(ctx, kb.CloseSocket)
 	// A revoked or expired key closes its sockets within KeyCheck.
 	ctx = s.keys.watch(ctx, principal.KeyID)

@@ -1,0 +1,2 @@
+-- Modify "companies" table
+ALTER TABLE "companies" ADD COLUMN "plan" character varying NULL;
