@@ -253,6 +253,7 @@ func (s *Server) Handler() http.Handler {
 		}
 	})
 	h = s.withClient(h)
+	h = apiHeaders(h)
 	h = s.recoverer(h)
 	h = s.accessLog(h)
 	h = reqid.Middleware(h)
