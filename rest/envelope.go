@@ -20,6 +20,12 @@ import (
 type meta struct {
 	Timestamp string `json:"timestamp"`
 	RequestID string `json:"requestId"`
+	// Page, Limit, Total and Pages repeat a page-numbered list's position
+	// where seed 004 shows it (meta{page,limit,total,pages}).
+	Page  int  `json:"page,omitempty"`
+	Limit int  `json:"limit,omitempty"`
+	Total *int `json:"total,omitempty"`
+	Pages *int `json:"pages,omitempty"`
 }
 
 type pagination struct {
@@ -77,7 +83,11 @@ func writeData(w http.ResponseWriter, r *http.Request, status int, data any, mes
 
 // writeList answers {success:true, data:[…], pagination, meta}.
 func writeList(w http.ResponseWriter, r *http.Request, data any, p pagination) {
-	writeJSON(w, http.StatusOK, envelope{Success: true, Data: data, Pagination: &p, Meta: metaFor(r)})
+	m := metaFor(r)
+	if p.Page > 0 {
+		m.Page, m.Limit, m.Total, m.Pages = p.Page, p.Limit, &p.Total, &p.Pages
+	}
+	writeJSON(w, http.StatusOK, envelope{Success: true, Data: data, Pagination: &p, Meta: m})
 }
 
 // WriteError answers {success:false, error:{code,message,details}, meta}

@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -98,7 +99,12 @@ func (a *API) listAccounts(r *http.Request) (result, error) {
 		return result{}, err
 	}
 	if page > 0 {
+		// An empty filter is no predicate (ent answers ErrEmpty…), not a
+		// failure: GET /api/v1/accounts?page=2 pages the whole chart.
 		pred, err := where.P()
+		if errors.Is(err, ent.ErrEmptyAccountWhereInput) {
+			pred, err = nil, nil
+		}
 		if err != nil {
 			return result{}, err
 		}
@@ -236,6 +242,11 @@ func journalEntryResult(r *http.Request, id pulid.ID, status int) (result, error
 	if err != nil {
 		return result{}, err
 	}
+	return result{status: status, data: toJournalEntryV1(je)}, nil
+}
+
+// toJournalEntryV1 renders an entry whose lines (with accounts) are loaded.
+func toJournalEntryV1(je *ent.JournalEntry) journalEntryV1 {
 	out := journalEntryV1{ID: je.ID, Number: je.EntryNumber, Date: je.Date, Reference: je.Reference, Description: je.Description,
 		Status: string(je.Status), SourceType: string(je.SourceType), TotalDebit: amount{je.TotalDebit, "MYR"},
 		TotalCredit: amount{je.TotalCredit, "MYR"}, IsBalanced: je.TotalDebit.Equal(je.TotalCredit), CreatedBy: je.CreatedByID,
@@ -243,9 +254,9 @@ func journalEntryResult(r *http.Request, id pulid.ID, status int) (result, error
 	for _, l := range je.Edges.Lines {
 		acc := l.Edges.Account
 		out.Lines = append(out.Lines, journalLineV1{ID: l.ID, Account: accountRefV1{ID: acc.ID, Code: acc.Code, Name: acc.Name},
-			Debit: amount{l.Debit, "MYR"}, Credit: amount{l.Credit, "MYR"}, Description: l.Description, CustomerID: l.CustomerID})
+			Debit: amount{l.Debit, l.Currency}, Credit: amount{l.Credit, l.Currency}, Description: l.Description, CustomerID: l.CustomerID})
 	}
-	return result{status: status, data: out}, nil
+	return out
 }
 
 func (a *API) createJournalEntry(r *http.Request) (result, error) {
