@@ -351,7 +351,13 @@ func ConvertQuoteToOrder(ctx context.Context, id pulid.ID) (*ent.SalesOrder, err
 			SetCurrency(q.Currency).SetExchangeRate(q.ExchangeRate).SetNillableReference(q.Reference).
 			SetNillableNotes(q.Notes).SetNillableTerms(q.Terms).
 			SetBillingAddress(q.BillingAddress).SetShippingAddress(q.ShippingAddress).SetQuoteID(q.ID).
-			SetStatusHistory([]map[string]any{historyEntry(salesorder.StatusDraft, "Created from quote "+q.QuoteNumber)})
+			// The customer accepted the quote: the order it becomes is
+			// agreed, so it starts confirmed and can be invoiced at once
+			// (seed 000's complete sales process goes from convert to
+			// invoice with no confirm step).
+			SetStatus(salesorder.StatusConfirmed).
+			SetStatusHistory([]map[string]any{historyEntry(salesorder.StatusDraft, "Created from quote "+q.QuoteNumber),
+				historyEntry(salesorder.StatusConfirmed, "Quote "+q.QuoteNumber+" accepted by the customer")})
 		setTotals(create.Mutation(), Totals{Subtotal: q.Subtotal, TotalDiscount: q.TotalDiscount, TotalTax: q.TotalTax, ShippingCost: q.ShippingCost, Total: q.Total})
 		if p, ok := auth.FromContext(ctx); ok && p.UserID != "" {
 			create.SetCreatedByID(p.UserID)

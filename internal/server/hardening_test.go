@@ -230,7 +230,6 @@ func TestNodeScopesForEveryType(t *testing.T) {
 	e.MustGQL(e.A, `mutation($id: ID!) { acceptQuote(id: $id, acceptedBy: "Pat") { status } }`, qid)
 	so := e.MustGQL(e.A, `mutation($id: ID!) { convertQuoteToOrder(id: $id) { id } }`, qid)
 	soID := map[string]any{"id": tk.Get(so, "convertQuoteToOrder", "id")}
-	e.MustGQL(e.A, `mutation($id: ID!) { updateSalesOrderStatus(id: $id, input: {status: confirmed}) { status } }`, soID)
 	inv := e.MustGQL(e.A, `mutation($id: ID!) { convertSalesOrderToInvoice(id: $id) { id } }`, soID)
 	invID := tk.Str(inv, "convertSalesOrderToInvoice", "id")
 	e.MustGQL(e.A, `mutation($id: ID!) { issueInvoice(id: $id) { status } }`, map[string]any{"id": invID})

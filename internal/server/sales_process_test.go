@@ -59,7 +59,9 @@ func TestCompleteSalesProcessREST(t *testing.T) {
 	}
 	so := must(t, e.Do(e.A, "POST", "/api/v1/quotes/"+qid+"/convert-to-order", nil), 201, "convert quote")
 	soid := so["id"].(string)
-	if so["orderNumber"] != sprintfNum("SO", year, 1) || so["status"] != "draft" || so["quoteId"] != qid || len(so["items"].([]any)) != 1 {
+	// An accepted quote becomes a confirmed order, invoiceable at once.
+	if so["orderNumber"] != sprintfNum("SO", year, 1) || so["status"] != "confirmed" || so["quoteId"] != qid || len(so["items"].([]any)) != 1 ||
+		len(so["statusHistory"].([]any)) != 2 || tk.Str(so, "statusHistory", 1, "status") != "confirmed" {
 		t.Fatalf("order: %v", so)
 	}
 	conv := must(t, e.Do(e.A, "GET", "/api/v1/quotes/"+qid, nil), 200, "quote after convert")
@@ -69,9 +71,8 @@ func TestCompleteSalesProcessREST(t *testing.T) {
 	if r := e.Do(e.A, "POST", "/api/v1/quotes/"+qid+"/convert-to-order", nil); r.Status != 422 || tk.Str(r.Body, "error", "code") != "QUOTE_CONVERSION_FAILED" {
 		t.Fatalf("second conversion: %d %s", r.Status, r.Raw)
 	}
-	conf := must(t, e.Do(e.A, "PATCH", "/api/v1/sales-orders/"+soid+"/status", map[string]any{"status": "confirmed", "notes": "Order confirmed by customer"}), 200, "confirm")
-	if conf["status"] != "confirmed" || len(conf["statusHistory"].([]any)) != 2 {
-		t.Fatalf("confirmed: %v", conf)
+	if r := e.Do(e.A, "PATCH", "/api/v1/sales-orders/"+soid+"/status", map[string]any{"status": "confirmed"}); r.Status != 422 {
+		t.Fatalf("confirming a confirmed order: %d %s", r.Status, r.Raw)
 	}
 	inv := must(t, e.Do(e.A, "POST", "/api/v1/sales-orders/"+soid+"/convert-to-invoice", map[string]any{"invoiceDate": today.String(), "dueDate": plus(today, 30)}), 201, "convert order")
 	iid := inv["id"].(string)
@@ -154,8 +155,9 @@ func TestCompleteSalesProcessGraphQL(t *testing.T) {
 	if d := e.MustGQL(e.A, `query($id: ID!) { quote(id: $id) { status salesOrderID } }`, id); tk.Str(d, "quote", "status") != "converted" || tk.Str(d, "quote", "salesOrderID") != so["id"] {
 		t.Fatalf("quote after conversion: %v", d)
 	}
-	soID := map[string]any{"id": so["id"]}
-	e.MustGQL(e.A, `mutation($id: ID!) { updateSalesOrderStatus(id: $id, input: {status: confirmed, notes: "ok"}) { status } }`, soID)
+	if so["status"] != "confirmed" {
+		t.Fatalf("order from an accepted quote: %v", so)
+	}
 	inv := e.MustGQL(e.A, `mutation($id: ID!, $d: Date) { convertSalesOrderToInvoice(id: $id, input: {invoiceDate: $d}) { id number total status reference } }`,
 		map[string]any{"id": so["id"], "d": today.String()})["convertSalesOrderToInvoice"].(map[string]any)
 	if inv["total"] != "9010.00" || inv["reference"] != so["number"] {
