@@ -233,6 +233,7 @@ var tagDescriptions = map[string]string{
 	"readyz":                        "Readiness: the database answers and migrations are applied",
 	"accounts":                      "The chart of accounts of the double-entry ledger (seed 004)",
 	"journal-entries":               "Posted journal entries: balanced debit and credit lines (seed 004)",
+	"analytics":                     "Sales analytics: the quote-to-cash funnel (seed 000)",
 	"api-keys":                      "The company's API keys: list, issue, revoke (scope keys:admin)",
 	"auth":                          "Who the calling key is: company, user, scopes, expiry, rate limit",
 	"company":                       "The company the key acts for and its rate-limit plan",

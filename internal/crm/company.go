@@ -9,6 +9,7 @@ import (
 	"github.com/bigledger/bigledger/ent/company"
 	"github.com/bigledger/bigledger/internal/apperr"
 	"github.com/bigledger/bigledger/internal/ratelimit"
+	"github.com/bigledger/bigledger/internal/sales"
 	"github.com/bigledger/bigledger/internal/store"
 	"github.com/bigledger/bigledger/internal/tenant"
 )
@@ -78,5 +79,10 @@ func UpdateCompany(ctx context.Context, p CompanyPatch) (*ent.Company, error) {
 	if clearPlan {
 		u.ClearPlan()
 	}
-	return u.Save(ctx)
+	out, err := u.Save(ctx)
+	if err == nil && p.Timezone != nil {
+		// "Today" of documents follows the new zone at once.
+		sales.ForgetLocation(out.ID)
+	}
+	return out, err
 }
