@@ -24,7 +24,9 @@ func TestSalesFunnel(t *testing.T) {
 			"items": []map[string]any{{"description": "Service", "quantity": 1, "unitPrice": 100.00}}}), 201, "quote")
 		return q["id"].(string)
 	}
-	post := func(path string, body any, status int) map[string]any { return must(t, e.Do(e.A, "POST", path, body), status, path) }
+	post := func(path string, body any, status int) map[string]any {
+		return must(t, e.Do(e.A, "POST", path, body), status, path)
+	}
 	send := map[string]any{"to": []string{"f@example.com"}}
 	valid := plus(today, 30)
 
