@@ -3,6 +3,7 @@
 package ent
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -33,6 +34,8 @@ type IdempotencyKey struct {
 	RequestHash string `json:"request_hash,omitempty"`
 	// ResourceID holds the value of the "resource_id" field.
 	ResourceID *string `json:"resource_id,omitempty"`
+	// Response holds the value of the "response" field.
+	Response json.RawMessage `json:"response,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the IdempotencyKeyQuery when eager-loading is set.
 	Edges        IdempotencyKeyEdges `json:"edges"`
@@ -64,6 +67,8 @@ func (*IdempotencyKey) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
+		case idempotencykey.FieldResponse:
+			values[i] = new([]byte)
 		case idempotencykey.FieldID, idempotencykey.FieldCompanyID:
 			values[i] = new(pulid.ID)
 		case idempotencykey.FieldKey, idempotencykey.FieldOperation, idempotencykey.FieldRequestHash, idempotencykey.FieldResourceID:
@@ -134,6 +139,14 @@ func (_m *IdempotencyKey) assignValues(columns []string, values []any) error {
 				_m.ResourceID = new(string)
 				*_m.ResourceID = value.String
 			}
+		case idempotencykey.FieldResponse:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field response", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.Response); err != nil {
+					return fmt.Errorf("unmarshal field response: %w", err)
+				}
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -197,6 +210,9 @@ func (_m *IdempotencyKey) String() string {
 		builder.WriteString("resource_id=")
 		builder.WriteString(*v)
 	}
+	builder.WriteString(", ")
+	builder.WriteString("response=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Response))
 	builder.WriteByte(')')
 	return builder.String()
 }

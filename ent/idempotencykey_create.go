@@ -4,6 +4,7 @@ package ent
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -88,6 +89,12 @@ func (_c *IdempotencyKeyCreate) SetNillableResourceID(v *string) *IdempotencyKey
 	if v != nil {
 		_c.SetResourceID(*v)
 	}
+	return _c
+}
+
+// SetResponse sets the "response" field.
+func (_c *IdempotencyKeyCreate) SetResponse(v json.RawMessage) *IdempotencyKeyCreate {
+	_c.mutation.SetResponse(v)
 	return _c
 }
 
@@ -274,6 +281,10 @@ func (_c *IdempotencyKeyCreate) createSpec() (*IdempotencyKey, *sqlgraph.CreateS
 		_spec.SetField(idempotencykey.FieldResourceID, field.TypeString, value)
 		_node.ResourceID = &value
 	}
+	if value, ok := _c.mutation.Response(); ok {
+		_spec.SetField(idempotencykey.FieldResponse, field.TypeJSON, value)
+		_node.Response = value
+	}
 	if nodes := _c.mutation.CompanyIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -373,6 +384,24 @@ func (u *IdempotencyKeyUpsert) ClearResourceID() *IdempotencyKeyUpsert {
 	return u
 }
 
+// SetResponse sets the "response" field.
+func (u *IdempotencyKeyUpsert) SetResponse(v json.RawMessage) *IdempotencyKeyUpsert {
+	u.Set(idempotencykey.FieldResponse, v)
+	return u
+}
+
+// UpdateResponse sets the "response" field to the value that was provided on create.
+func (u *IdempotencyKeyUpsert) UpdateResponse() *IdempotencyKeyUpsert {
+	u.SetExcluded(idempotencykey.FieldResponse)
+	return u
+}
+
+// ClearResponse clears the value of the "response" field.
+func (u *IdempotencyKeyUpsert) ClearResponse() *IdempotencyKeyUpsert {
+	u.SetNull(idempotencykey.FieldResponse)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -468,6 +497,27 @@ func (u *IdempotencyKeyUpsertOne) UpdateResourceID() *IdempotencyKeyUpsertOne {
 func (u *IdempotencyKeyUpsertOne) ClearResourceID() *IdempotencyKeyUpsertOne {
 	return u.Update(func(s *IdempotencyKeyUpsert) {
 		s.ClearResourceID()
+	})
+}
+
+// SetResponse sets the "response" field.
+func (u *IdempotencyKeyUpsertOne) SetResponse(v json.RawMessage) *IdempotencyKeyUpsertOne {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.SetResponse(v)
+	})
+}
+
+// UpdateResponse sets the "response" field to the value that was provided on create.
+func (u *IdempotencyKeyUpsertOne) UpdateResponse() *IdempotencyKeyUpsertOne {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.UpdateResponse()
+	})
+}
+
+// ClearResponse clears the value of the "response" field.
+func (u *IdempotencyKeyUpsertOne) ClearResponse() *IdempotencyKeyUpsertOne {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.ClearResponse()
 	})
 }
 
@@ -733,6 +783,27 @@ func (u *IdempotencyKeyUpsertBulk) UpdateResourceID() *IdempotencyKeyUpsertBulk 
 func (u *IdempotencyKeyUpsertBulk) ClearResourceID() *IdempotencyKeyUpsertBulk {
 	return u.Update(func(s *IdempotencyKeyUpsert) {
 		s.ClearResourceID()
+	})
+}
+
+// SetResponse sets the "response" field.
+func (u *IdempotencyKeyUpsertBulk) SetResponse(v json.RawMessage) *IdempotencyKeyUpsertBulk {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.SetResponse(v)
+	})
+}
+
+// UpdateResponse sets the "response" field to the value that was provided on create.
+func (u *IdempotencyKeyUpsertBulk) UpdateResponse() *IdempotencyKeyUpsertBulk {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.UpdateResponse()
+	})
+}
+
+// ClearResponse clears the value of the "response" field.
+func (u *IdempotencyKeyUpsertBulk) ClearResponse() *IdempotencyKeyUpsertBulk {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.ClearResponse()
 	})
 }
 

@@ -4,12 +4,14 @@ package ent
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"entgo.io/ent/dialect/sql/sqljson"
 	"entgo.io/ent/schema/field"
 	"github.com/bigledger/bigledger/ent/idempotencykey"
 	"github.com/bigledger/bigledger/ent/predicate"
@@ -52,6 +54,24 @@ func (_u *IdempotencyKeyUpdate) SetNillableResourceID(v *string) *IdempotencyKey
 // ClearResourceID clears the value of the "resource_id" field.
 func (_u *IdempotencyKeyUpdate) ClearResourceID() *IdempotencyKeyUpdate {
 	_u.mutation.ClearResourceID()
+	return _u
+}
+
+// SetResponse sets the "response" field.
+func (_u *IdempotencyKeyUpdate) SetResponse(v json.RawMessage) *IdempotencyKeyUpdate {
+	_u.mutation.SetResponse(v)
+	return _u
+}
+
+// AppendResponse appends value to the "response" field.
+func (_u *IdempotencyKeyUpdate) AppendResponse(v json.RawMessage) *IdempotencyKeyUpdate {
+	_u.mutation.AppendResponse(v)
+	return _u
+}
+
+// ClearResponse clears the value of the "response" field.
+func (_u *IdempotencyKeyUpdate) ClearResponse() *IdempotencyKeyUpdate {
+	_u.mutation.ClearResponse()
 	return _u
 }
 
@@ -137,6 +157,17 @@ func (_u *IdempotencyKeyUpdate) sqlSave(ctx context.Context) (_node int, err err
 	if _u.mutation.ResourceIDCleared() {
 		_spec.ClearField(idempotencykey.FieldResourceID, field.TypeString)
 	}
+	if value, ok := _u.mutation.Response(); ok {
+		_spec.SetField(idempotencykey.FieldResponse, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedResponse(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, idempotencykey.FieldResponse, value)
+		})
+	}
+	if _u.mutation.ResponseCleared() {
+		_spec.ClearField(idempotencykey.FieldResponse, field.TypeJSON)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -182,6 +213,24 @@ func (_u *IdempotencyKeyUpdateOne) SetNillableResourceID(v *string) *Idempotency
 // ClearResourceID clears the value of the "resource_id" field.
 func (_u *IdempotencyKeyUpdateOne) ClearResourceID() *IdempotencyKeyUpdateOne {
 	_u.mutation.ClearResourceID()
+	return _u
+}
+
+// SetResponse sets the "response" field.
+func (_u *IdempotencyKeyUpdateOne) SetResponse(v json.RawMessage) *IdempotencyKeyUpdateOne {
+	_u.mutation.SetResponse(v)
+	return _u
+}
+
+// AppendResponse appends value to the "response" field.
+func (_u *IdempotencyKeyUpdateOne) AppendResponse(v json.RawMessage) *IdempotencyKeyUpdateOne {
+	_u.mutation.AppendResponse(v)
+	return _u
+}
+
+// ClearResponse clears the value of the "response" field.
+func (_u *IdempotencyKeyUpdateOne) ClearResponse() *IdempotencyKeyUpdateOne {
+	_u.mutation.ClearResponse()
 	return _u
 }
 
@@ -296,6 +345,17 @@ func (_u *IdempotencyKeyUpdateOne) sqlSave(ctx context.Context) (_node *Idempote
 	}
 	if _u.mutation.ResourceIDCleared() {
 		_spec.ClearField(idempotencykey.FieldResourceID, field.TypeString)
+	}
+	if value, ok := _u.mutation.Response(); ok {
+		_spec.SetField(idempotencykey.FieldResponse, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedResponse(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, idempotencykey.FieldResponse, value)
+		})
+	}
+	if _u.mutation.ResponseCleared() {
+		_spec.ClearField(idempotencykey.FieldResponse, field.TypeJSON)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &IdempotencyKey{config: _u.config}

@@ -4,6 +4,7 @@ package ent
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -13494,6 +13495,8 @@ type IdempotencyKeyMutation struct {
 	operation      *string
 	request_hash   *string
 	resource_id    *string
+	response       *json.RawMessage
+	appendresponse json.RawMessage
 	clearedFields  map[string]struct{}
 	company        *pulid.ID
 	clearedcompany bool
@@ -13871,6 +13874,71 @@ func (m *IdempotencyKeyMutation) ResetResourceID() {
 	delete(m.clearedFields, idempotencykey.FieldResourceID)
 }
 
+// SetResponse sets the "response" field.
+func (m *IdempotencyKeyMutation) SetResponse(jm json.RawMessage) {
+	m.response = &jm
+	m.appendresponse = nil
+}
+
+// Response returns the value of the "response" field in the mutation.
+func (m *IdempotencyKeyMutation) Response() (r json.RawMessage, exists bool) {
+	v := m.response
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldResponse returns the old "response" field's value of the IdempotencyKey entity.
+// If the IdempotencyKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IdempotencyKeyMutation) OldResponse(ctx context.Context) (v json.RawMessage, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldResponse is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldResponse requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldResponse: %w", err)
+	}
+	return oldValue.Response, nil
+}
+
+// AppendResponse adds jm to the "response" field.
+func (m *IdempotencyKeyMutation) AppendResponse(jm json.RawMessage) {
+	m.appendresponse = append(m.appendresponse, jm...)
+}
+
+// AppendedResponse returns the list of values that were appended to the "response" field in this mutation.
+func (m *IdempotencyKeyMutation) AppendedResponse() (json.RawMessage, bool) {
+	if len(m.appendresponse) == 0 {
+		return nil, false
+	}
+	return m.appendresponse, true
+}
+
+// ClearResponse clears the value of the "response" field.
+func (m *IdempotencyKeyMutation) ClearResponse() {
+	m.response = nil
+	m.appendresponse = nil
+	m.clearedFields[idempotencykey.FieldResponse] = struct{}{}
+}
+
+// ResponseCleared returns if the "response" field was cleared in this mutation.
+func (m *IdempotencyKeyMutation) ResponseCleared() bool {
+	_, ok := m.clearedFields[idempotencykey.FieldResponse]
+	return ok
+}
+
+// ResetResponse resets all changes to the "response" field.
+func (m *IdempotencyKeyMutation) ResetResponse() {
+	m.response = nil
+	m.appendresponse = nil
+	delete(m.clearedFields, idempotencykey.FieldResponse)
+}
+
 // ClearCompany clears the "company" edge to the Company entity.
 func (m *IdempotencyKeyMutation) ClearCompany() {
 	m.clearedcompany = true
@@ -13932,7 +14000,7 @@ func (m *IdempotencyKeyMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *IdempotencyKeyMutation) Fields() []string {
-	fields := make([]string, 0, 7)
+	fields := make([]string, 0, 8)
 	if m.created_at != nil {
 		fields = append(fields, idempotencykey.FieldCreatedAt)
 	}
@@ -13953,6 +14021,9 @@ func (m *IdempotencyKeyMutation) Fields() []string {
 	}
 	if m.resource_id != nil {
 		fields = append(fields, idempotencykey.FieldResourceID)
+	}
+	if m.response != nil {
+		fields = append(fields, idempotencykey.FieldResponse)
 	}
 	return fields
 }
@@ -13976,6 +14047,8 @@ func (m *IdempotencyKeyMutation) Field(name string) (ent.Value, bool) {
 		return m.RequestHash()
 	case idempotencykey.FieldResourceID:
 		return m.ResourceID()
+	case idempotencykey.FieldResponse:
+		return m.Response()
 	}
 	return nil, false
 }
@@ -13999,6 +14072,8 @@ func (m *IdempotencyKeyMutation) OldField(ctx context.Context, name string) (ent
 		return m.OldRequestHash(ctx)
 	case idempotencykey.FieldResourceID:
 		return m.OldResourceID(ctx)
+	case idempotencykey.FieldResponse:
+		return m.OldResponse(ctx)
 	}
 	return nil, fmt.Errorf("unknown IdempotencyKey field %s", name)
 }
@@ -14057,6 +14132,13 @@ func (m *IdempotencyKeyMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetResourceID(v)
 		return nil
+	case idempotencykey.FieldResponse:
+		v, ok := value.(json.RawMessage)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetResponse(v)
+		return nil
 	}
 	return fmt.Errorf("unknown IdempotencyKey field %s", name)
 }
@@ -14090,6 +14172,9 @@ func (m *IdempotencyKeyMutation) ClearedFields() []string {
 	if m.FieldCleared(idempotencykey.FieldResourceID) {
 		fields = append(fields, idempotencykey.FieldResourceID)
 	}
+	if m.FieldCleared(idempotencykey.FieldResponse) {
+		fields = append(fields, idempotencykey.FieldResponse)
+	}
 	return fields
 }
 
@@ -14106,6 +14191,9 @@ func (m *IdempotencyKeyMutation) ClearField(name string) error {
 	switch name {
 	case idempotencykey.FieldResourceID:
 		m.ClearResourceID()
+		return nil
+	case idempotencykey.FieldResponse:
+		m.ClearResponse()
 		return nil
 	}
 	return fmt.Errorf("unknown IdempotencyKey nullable field %s", name)
@@ -14135,6 +14223,9 @@ func (m *IdempotencyKeyMutation) ResetField(name string) error {
 		return nil
 	case idempotencykey.FieldResourceID:
 		m.ResetResourceID()
+		return nil
+	case idempotencykey.FieldResponse:
+		m.ResetResponse()
 		return nil
 	}
 	return fmt.Errorf("unknown IdempotencyKey field %s", name)

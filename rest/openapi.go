@@ -237,6 +237,7 @@ var tagDescriptions = map[string]string{
 	"api-keys":                      "The company's API keys: list, issue, revoke (scope keys:admin)",
 	"auth":                          "Who the calling key is: company, user, scopes, expiry, rate limit",
 	"company":                       "The company the key acts for and its rate-limit plan",
+	"bulk":                          "Seed-001 bulk operations: many records per request, per-item results, atomic on request",
 	"attachments":                   "Files attached to customers and documents",
 	"customers":                     "Customers, their contacts and their sales totals (seeds 000 and 001)",
 	"events":                        "The company's event log, resumable by cursor",

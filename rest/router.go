@@ -10,6 +10,7 @@ import (
 
 	"github.com/bigledger/bigledger/internal/apperr"
 	"github.com/bigledger/bigledger/internal/auth"
+	"github.com/bigledger/bigledger/internal/bulk"
 	"github.com/bigledger/bigledger/internal/input"
 	"github.com/bigledger/bigledger/internal/reqid"
 	"github.com/bigledger/bigledger/internal/sales"
@@ -74,6 +75,19 @@ var routes = []route{
 	{"PATCH", "/v1/company", auth.ScopeKeysAdmin, func(a *API) endpoint { return a.updateCompany }, doc{sum: "Update the company", in: companyRequest{}, out: companyV1{},
 		example: `{"name": "Acme Trading Sdn Bhd", "timezone": "Asia/Kuala_Lumpur", "plan": "starter"}`,
 		desc:    "Name, time zone and rate-limit plan (free, starter, professional, enterprise; null returns to the server's defaults). The base currency cannot change once the ledger exists. Needs an admin key (keys:admin)."}},
+	{"POST", "/api/v1/bulk/customers", "customers:write", func(a *API) endpoint { return a.bulkCustomers() }, doc{sum: "Bulk customer operations", in: bulkRequest{}, out: bulk.Outcome{}, idem: true,
+		example: `{"operations": [{"operation": "create", "data": {"name": "Customer 1", "email": "customer1@example.com"}}, {"operation": "update", "id": "cust_123", "data": {"creditLimit": 15000}}]}`,
+		params:  []param{{name: "atomic", typ: "boolean", desc: "true: all or nothing (any failure rolls the batch back, 422 BULK_OPERATION_FAILED)"}},
+		desc:    "Up to 100 create, update or delete operations, each exactly as its single-record route; one result per operation (index, success, data or error with field paths such as operations[3].data.email)."}},
+	{"POST", "/api/v1/bulk/invoices", "invoices:write", func(a *API) endpoint { return a.bulkInvoices() }, doc{sum: "Bulk invoice operations", in: bulkRequest{}, out: bulk.Outcome{}, idem: true,
+		params: []param{{name: "atomic", typ: "boolean", desc: "true: all or nothing"}},
+		desc:   "Up to 50 create or update (draft) operations, each as POST /api/v1/invoices or PUT /api/v1/invoices/{id}."}},
+	{"POST", "/api/v1/bulk/journal-entries", "ledger:write", func(a *API) endpoint { return a.bulkJournalEntries() }, doc{sum: "Bulk journal entries", in: bulkRequest{}, out: bulk.Outcome{}, idem: true,
+		params: []param{{name: "atomic", typ: "boolean", desc: "true: all or nothing"}},
+		desc:   "Up to 100 create operations, each as POST /api/v1/journal-entries."}},
+	{"POST", "/api/v1/bulk/payments", "payments:write,invoices:write", func(a *API) endpoint { return a.bulkPayments() }, doc{sum: "Bulk payments", in: bulkRequest{}, out: bulk.Outcome{}, idem: true,
+		params: []param{{name: "atomic", typ: "boolean", desc: "true: all or nothing"}},
+		desc:   "Up to 100 create operations, each as POST /api/v1/invoices/{invoiceId}/payments with data.invoiceId naming the invoice."}},
 	{"GET", "/api/v1/customers", "customers:read", func(a *API) endpoint { return a.listCustomers }, doc{sum: "List customers", out: customerV1{}, list: &customerList}},
 	{"POST", "/api/v1/customers", "customers:write", func(a *API) endpoint { return a.createCustomer }, doc{sum: "Create a customer", in: customerRequest{}, out: customerV1{}, status: 201, example: exCustomer,
 		desc: "Required: name, and email or phone."}},

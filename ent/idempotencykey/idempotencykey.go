@@ -30,6 +30,8 @@ const (
 	FieldRequestHash = "request_hash"
 	// FieldResourceID holds the string denoting the resource_id field in the database.
 	FieldResourceID = "resource_id"
+	// FieldResponse holds the string denoting the response field in the database.
+	FieldResponse = "response"
 	// EdgeCompany holds the string denoting the company edge name in mutations.
 	EdgeCompany = "company"
 	// Table holds the table name of the idempotencykey in the database.
@@ -53,6 +55,7 @@ var Columns = []string{
 	FieldOperation,
 	FieldRequestHash,
 	FieldResourceID,
+	FieldResponse,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).

@@ -511,6 +511,16 @@ func ResourceIDContainsFold(v string) predicate.IdempotencyKey {
 	return predicate.IdempotencyKey(sql.FieldContainsFold(FieldResourceID, v))
 }
 
+// ResponseIsNil applies the IsNil predicate on the "response" field.
+func ResponseIsNil() predicate.IdempotencyKey {
+	return predicate.IdempotencyKey(sql.FieldIsNull(FieldResponse))
+}
+
+// ResponseNotNil applies the NotNil predicate on the "response" field.
+func ResponseNotNil() predicate.IdempotencyKey {
+	return predicate.IdempotencyKey(sql.FieldNotNull(FieldResponse))
+}
+
 // HasCompany applies the HasEdge predicate on the "company" edge.
 func HasCompany() predicate.IdempotencyKey {
 	return predicate.IdempotencyKey(func(s *sql.Selector) {

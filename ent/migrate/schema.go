@@ -455,6 +455,7 @@ var (
 		{Name: "operation", Type: field.TypeString, Size: 64},
 		{Name: "request_hash", Type: field.TypeString, Size: 64},
 		{Name: "resource_id", Type: field.TypeString, Nullable: true},
+		{Name: "response", Type: field.TypeJSON, Nullable: true},
 		{Name: "company_id", Type: field.TypeString, Size: 40},
 	}
 	// IdempotencyKeysTable holds the schema information for the "idempotency_keys" table.
@@ -465,7 +466,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "idempotency_keys_companies_idempotency_keys",
-				Columns:    []*schema.Column{IdempotencyKeysColumns[7]},
+				Columns:    []*schema.Column{IdempotencyKeysColumns[8]},
 				RefColumns: []*schema.Column{CompaniesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -474,12 +475,12 @@ var (
 			{
 				Name:    "idempotencykey_company_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{IdempotencyKeysColumns[7], IdempotencyKeysColumns[0]},
+				Columns: []*schema.Column{IdempotencyKeysColumns[8], IdempotencyKeysColumns[0]},
 			},
 			{
 				Name:    "idempotencykey_company_id_key",
 				Unique:  true,
-				Columns: []*schema.Column{IdempotencyKeysColumns[7], IdempotencyKeysColumns[3]},
+				Columns: []*schema.Column{IdempotencyKeysColumns[8], IdempotencyKeysColumns[3]},
 			},
 			{
 				Name:    "idempotencykey_created_at",

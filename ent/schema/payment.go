@@ -1,6 +1,8 @@
 package schema
 
 import (
+	"encoding/json"
+
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
 	"entgo.io/ent/schema"
@@ -121,6 +123,9 @@ func (IdempotencyKey) Fields() []ent.Field {
 		field.String("operation").NotEmpty().MaxLen(64).Immutable(),
 		field.String("request_hash").NotEmpty().MaxLen(64).Immutable(),
 		field.String("resource_id").Optional().Nillable(),
+		// response is the whole answer of a request that produced no single
+		// resource (a bulk request), replayed as it was.
+		field.JSON("response", json.RawMessage{}).Optional(),
 	}
 }
 

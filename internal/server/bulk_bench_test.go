@@ -1,0 +1,60 @@
+package server_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"testing"
+	"time"
+
+	tk "github.com/bigledger/bigledger/internal/testkit"
+)
+
+// BenchmarkBulkCustomers creates 1,000 customers as ten bulk calls of 100
+// (the seed's batch size) and as 1,000 single POSTs, in the same run:
+// x_faster is single time / bulk time (the target is ≥ 10).
+func BenchmarkBulkCustomers(b *testing.B) {
+	e := tk.New(b)
+	n := 0
+	post := func(path string, body any) {
+		buf, _ := json.Marshal(body)
+		req, _ := http.NewRequest("POST", e.Server.URL+path, bytes.NewReader(buf))
+		req.Header.Set("Authorization", "Bearer "+e.A.Key)
+		req.Header.Set("X-Company-Id", e.A.CompanyID)
+		req.Header.Set("Content-Type", "application/json")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		if res.StatusCode >= 300 {
+			b.Fatalf("%s: %d", path, res.StatusCode)
+		}
+	}
+	customer := func() map[string]any {
+		n++
+		return map[string]any{"name": fmt.Sprintf("Bench %d", n), "email": fmt.Sprintf("bench%d@example.com", n)}
+	}
+	var single, bulk time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		t0 := time.Now()
+		for range 1000 {
+			post("/api/v1/customers", customer())
+		}
+		t1 := time.Now()
+		for range 10 {
+			ops := make([]map[string]any, 100)
+			for j := range ops {
+				ops[j] = map[string]any{"operation": "create", "data": customer()}
+			}
+			post("/api/v1/bulk/customers", map[string]any{"operations": ops})
+		}
+		single += t1.Sub(t0)
+		bulk += time.Since(t1)
+	}
+	b.ReportMetric(float64(single)/float64(bulk), "x_faster")
+}
