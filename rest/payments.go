@@ -1,7 +1,9 @@
 package rest
 
 import (
+	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/bigledger/bigledger/ent"
@@ -156,11 +158,20 @@ func (a *API) listInvoicePayments(r *http.Request) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	data := make([]paymentV1, len(list))
-	for i, p := range list {
+	limit := defaultLimit
+	if s := r.URL.Query().Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > maxLimit {
+			return result{}, validationFor("VALIDATION_ERROR", "limit", fmt.Sprintf("Must be an integer between 1 and %d", maxLimit))
+		}
+		limit = n
+	}
+	shown := list[:min(limit, len(list))]
+	data := make([]paymentV1, len(shown))
+	for i, p := range shown {
 		data[i] = toPaymentV1(p)
 	}
-	return result{status: http.StatusOK, data: data, page: &pagination{Limit: len(data), Total: len(data)}}, nil
+	return result{status: http.StatusOK, data: data, page: &pagination{HasMore: len(list) > limit, Limit: limit, Total: len(list)}}, nil
 }
 
 func (a *API) getPayment(r *http.Request) (result, error) {

@@ -460,7 +460,31 @@ func GetPayment(ctx context.Context, id pulid.ID) (*ent.Payment, error) {
 // InvoicePayments lists the payments applied to an invoice, oldest first.
 func InvoicePayments(ctx context.Context, invoiceID pulid.ID) ([]*ent.Payment, error) {
 	m, err := PaymentsOfInvoices(ctx, []pulid.ID{invoiceID}, 0)
-	return m[invoiceID], err
+	if err != nil {
+		return nil, err
+	}
+	list := m[invoiceID]
+	if len(list) == 0 {
+		return list, nil
+	}
+	// Each payment with all its allocations (one statement for the list):
+	// a payment may also pay other invoices.
+	ids := make([]pulid.ID, len(list))
+	byID := make(map[pulid.ID]*ent.Payment, len(list))
+	for i, p := range list {
+		ids[i], byID[p.ID] = p.ID, p
+		p.Edges.Allocations = []*ent.PaymentAllocation{}
+	}
+	allocs, err := store.Client(ctx).PaymentAllocation.Query().Where(paymentallocation.PaymentIDIn(ids...)).
+		Order(ent.Asc(paymentallocation.FieldCreatedAt), ent.Asc(paymentallocation.FieldID)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range allocs {
+		p := byID[a.PaymentID]
+		p.Edges.Allocations = append(p.Edges.Allocations, a)
+	}
+	return list, nil
 }
 
 // PaymentsOfInvoices lists the payments applied to each of the invoices
