@@ -28,6 +28,11 @@ func (a *API) getAccount(r *http.Request) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
+	return accountResult(r, acc)
+}
+
+// accountResult renders an account with its balance.
+func accountResult(r *http.Request, acc *ent.Account) (result, error) {
 	bal, err := ledger.AccountBalance(r.Context(), acc.ID)
 	if err != nil {
 		return result{}, err
@@ -78,11 +83,7 @@ func (a *API) updateAccount(r *http.Request) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	bal, err := ledger.AccountBalance(r.Context(), acc.ID)
-	if err != nil {
-		return result{}, err
-	}
-	return result{status: http.StatusOK, data: toAccountV1(acc, bal)}, nil
+	return accountResult(r, acc)
 }
 
 func (a *API) deleteAccount(r *http.Request) (result, error) {

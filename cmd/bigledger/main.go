@@ -293,10 +293,7 @@ func apikeyList(args []string) error {
 		return errors.New("--company is required")
 	}
 	return withMigratedDatabase(func(ctx context.Context, d *database) error {
-		co, err := provision.FindCompany(ctx, d.client, *company)
-		if ent.IsNotFound(err) {
-			return fmt.Errorf("no company named %q", *company)
-		}
+		co, err := companyNamed(ctx, d, *company)
 		if err != nil {
 			return err
 		}
@@ -561,10 +558,7 @@ func companyCmd(args []string) error {
 		return errors.New(planUsage)
 	}
 	return withMigratedDatabase(func(ctx context.Context, d *database) error {
-		co, err := provision.FindCompany(ctx, d.client, *company)
-		if ent.IsNotFound(err) {
-			return fmt.Errorf("no company named %q", *company)
-		}
+		co, err := companyNamed(ctx, d, *company)
 		if err != nil {
 			return err
 		}
@@ -579,4 +573,13 @@ func companyCmd(args []string) error {
 		fmt.Printf("company %s (%s): plan %s\n", co.Name, co.ID, name)
 		return nil
 	})
+}
+
+// companyNamed finds a company by name for the CLI's commands.
+func companyNamed(ctx context.Context, d *database, name string) (*ent.Company, error) {
+	co, err := provision.FindCompany(ctx, d.client, name)
+	if ent.IsNotFound(err) {
+		return nil, fmt.Errorf("no company named %q", name)
+	}
+	return co, err
 }

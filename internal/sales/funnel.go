@@ -6,6 +6,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/bigledger/bigledger/ent/customer"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/ent/schema/types"
 	"github.com/bigledger/bigledger/internal/apperr"
@@ -65,6 +66,16 @@ func SalesFunnel(ctx context.Context, f FunnelFilter) (*Funnel, error) {
 	}
 	if f.From != nil && f.To != nil && f.To.Time().Before(f.From.Time()) {
 		return nil, apperr.Validation("VALIDATION_ERROR", "Invalid query parameters", apperr.Detail{Field: "dateTo", Message: "Must not be before dateFrom"})
+	}
+	if f.CustomerID != nil {
+		// Another company's customer is as unknown as a missing one.
+		ok, err := store.Client(ctx).Customer.Query().Where(customer.ID(*f.CustomerID)).Exist(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, apperr.Validation("VALIDATION_ERROR", "Invalid query parameters", apperr.Detail{Field: "customerId", Message: "No such customer"})
+		}
 	}
 	today, err := Today(ctx)
 	if err != nil {
