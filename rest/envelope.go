@@ -105,6 +105,10 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	if ae.Kind == apperr.KindRateLimited && w.Header().Get("Retry-After") == "" {
 		w.Header().Set("Retry-After", "1")
 	}
+	if isV2(r) {
+		writeV2Error(w, r, ae)
+		return
+	}
 	writeJSON(w, ae.HTTPStatus(), envelope{
 		Success: false,
 		Error: &errorBody{Code: ae.Code, Message: ae.Message, Details: ae.Details,
@@ -131,6 +135,8 @@ type result struct {
 	data    any
 	message string
 	page    *pagination
+	// body, when set, is the whole answer (the v2 family's envelopes).
+	body any
 }
 
 // endpoint is one REST operation: decode, call, map. Errors are rendered
@@ -139,13 +145,17 @@ type endpoint func(r *http.Request) (result, error)
 
 func serve(fn endpoint) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodGet && wantsCSV(r) {
+		if r.Method == http.MethodGet && !isV2(r) && wantsCSV(r) {
 			serveCSV(w, r, fn)
 			return
 		}
 		res, err := fn(r)
 		if err != nil {
 			WriteError(w, r, err)
+			return
+		}
+		if res.body != nil {
+			writeJSON(w, res.status, res.body)
 			return
 		}
 		if res.page != nil {

@@ -46,6 +46,9 @@ type doc struct {
 	raw, public, ws bool
 	// envelope overrides the success body (a zero value of its type).
 	envelope any
+	// v2: the answer is seed 002's envelope (v2Envelope: data, and meta
+	// when arr is set) and errors are v2ErrorBody.
+	v2 bool
 	// aliasOf names the route ("GET /api/v1/customers") whose twin at the
 	// other v1 base path this is (withV1Twins).
 	aliasOf string
@@ -253,6 +256,12 @@ var tagDescriptions = map[string]string{
 	"integration: customer-groups":  "Seed-003 integration API: customer groups",
 	"integration: ledger-discounts": "Seed-003 integration API: ledger discounts",
 	"v2: reports":                   "API v2: reports",
+	"v2: customers":                 "API v2 (seed 002): customers in the account shape, paged by number",
+	"v2: batch":                     "API v2 (seed 002): many customers in one request, per-item results",
+	"v2: invoices":                  "API v2 (seed 002): invoices, issued on creation, with Paid / Unpaid / Partially Paid status",
+	"v2: quotes":                    "API v2 (seed 002): quotes",
+	"v2: products":                  "API v2 (seed 002): products and services (the item catalogue)",
+	"v2: transactions":              "API v2 (seed 002): money in and out of cash and bank accounts",
 	"v2: webhooks":                  "API v2: webhook endpoints",
 }
 
@@ -343,6 +352,10 @@ func operation(g *schemaGen, rt route, errEnv, pag, metaRef map[string]any, ids 
 		status = http.StatusOK
 	}
 	responses := map[string]any{}
+	v2 := strings.HasPrefix(rt.path, "/api/v2/")
+	if v2 {
+		errEnv = g.of(reflect.TypeFor[v2ErrorBody]())
+	}
 	errResp := map[string]any{"description": "An error: the code, message and field details (see the error catalogue)",
 		"content": map[string]any{"application/json": map[string]any{"schema": errEnv}}}
 	switch {
@@ -359,6 +372,15 @@ func operation(g *schemaGen, rt route, errEnv, pag, metaRef map[string]any, ids 
 		if rt.path == "/readyz" {
 			responses["503"] = responses["200"]
 		}
+	case d.v2:
+		s := v2SuccessSchema(g, d)
+		responses[itoa(status)] = map[string]any{"description": http.StatusText(status), "content": map[string]any{"application/json": map[string]any{"schema": s}}}
+		if _, batch := d.out.(batchV2); batch {
+			responses["207"] = map[string]any{"description": "Some customers were created, some were not (results say which and why)",
+				"content": map[string]any{"application/json": map[string]any{"schema": s}}}
+			responses["422"] = map[string]any{"description": "No customer was created (the results), or an atomic batch failed (the error)",
+				"content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"oneOf": []any{s, errEnv}}}}}
+		}
 	default:
 		content := map[string]any{"application/json": map[string]any{"schema": successSchema(g, d, pag, metaRef)}}
 		if rt.method == http.MethodGet && (d.list != nil || d.arr) {
@@ -367,6 +389,11 @@ func operation(g *schemaGen, rt route, errEnv, pag, metaRef map[string]any, ids 
 		responses[itoa(status)] = map[string]any{"description": http.StatusText(status), "content": content}
 	}
 	for _, st := range errorStatuses(rt) {
+		if v2 {
+			responses[itoa(st)] = map[string]any{"description": errorResponses[st].desc,
+				"content": map[string]any{"application/json": map[string]any{"schema": errEnv}}}
+			continue
+		}
 		responses[itoa(st)] = map[string]any{"$ref": "#/components/responses/" + errorResponses[st].name}
 	}
 	responses["default"] = errResp
@@ -431,6 +458,24 @@ func successSchema(g *schemaGen, d doc, pag, metaRef map[string]any) map[string]
 		props["pagination"] = pag
 		required = append(required, "pagination")
 	}
+	return map[string]any{"type": "object", "required": required, "properties": props, "additionalProperties": false}
+}
+
+// v2SuccessSchema is seed 002's success envelope around d.out: data (an
+// array for lists, with meta) and an optional message.
+func v2SuccessSchema(g *schemaGen, d doc) map[string]any {
+	props := map[string]any{
+		"success": map[string]any{"type": "boolean"},
+		"message": map[string]any{"type": "string"},
+	}
+	required := []any{"success", "data"}
+	data := g.of(reflect.TypeOf(d.out))
+	if d.arr {
+		data = map[string]any{"type": "array", "items": data}
+		props["meta"] = g.of(reflect.TypeFor[v2Meta]())
+		required = append(required, "meta")
+	}
+	props["data"] = data
 	return map[string]any{"type": "object", "required": required, "properties": props, "additionalProperties": false}
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/bigledger/bigledger/ent/quote"
 	"github.com/bigledger/bigledger/ent/salesorder"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
+	"github.com/bigledger/bigledger/ent/schema/types"
 	"github.com/bigledger/bigledger/internal/apperr"
 	"github.com/bigledger/bigledger/internal/auth"
 	"github.com/bigledger/bigledger/internal/events"
@@ -83,11 +84,11 @@ func validateCustomer(d *apperr.Details, v customerView) {
 	}
 }
 
-// CreateCustomer validates the input, allocates the next CUST-NNNN number
-// and creates the customer, all in one transaction.
-func CreateCustomer(ctx context.Context, in ent.CreateCustomerInput) (*ent.Customer, error) {
+// prepareCustomer normalizes and validates a new customer as every
+// create path judges it (one customer or a batch).
+func prepareCustomer(in *ent.CreateCustomerInput) error {
 	var d apperr.Details
-	normalizeCustomerCreate(&in, &d)
+	normalizeCustomerCreate(in, &d)
 	cur := "MYR"
 	if in.Currency != nil {
 		cur = *in.Currency
@@ -99,7 +100,22 @@ func CreateCustomer(ctx context.Context, in ent.CreateCustomerInput) (*ent.Custo
 	checkAmount(&d, "creditLimit", in.CreditLimit, cur, false)
 	checkRange(&d, "latitude", in.Latitude, -90, 90)
 	checkRange(&d, "longitude", in.Longitude, -180, 180)
-	if err := d.Err(CodeInvalidCustomer, customerValidationMessage); err != nil {
+	return d.Err(CodeInvalidCustomer, customerValidationMessage)
+}
+
+// newCustomer is the create builder of one prepared customer.
+func newCustomer(ctx context.Context, c *ent.Client, in ent.CreateCustomerInput, number string) *ent.CustomerCreate {
+	create := c.Customer.Create().SetInput(in).SetCustomerNumber(number)
+	if p, ok := auth.FromContext(ctx); ok && p.UserID != "" {
+		create.SetCreatedByID(p.UserID)
+	}
+	return create
+}
+
+// CreateCustomer validates the input, allocates the next CUST-NNNN number
+// and creates the customer, all in one transaction.
+func CreateCustomer(ctx context.Context, in ent.CreateCustomerInput) (*ent.Customer, error) {
+	if err := prepareCustomer(&in); err != nil {
 		return nil, err
 	}
 	return store.InTx(ctx, func(ctx context.Context, c *ent.Client) (*ent.Customer, error) {
@@ -107,11 +123,7 @@ func CreateCustomer(ctx context.Context, in ent.CreateCustomerInput) (*ent.Custo
 		if err != nil {
 			return nil, err
 		}
-		create := c.Customer.Create().SetInput(in).SetCustomerNumber(number)
-		if p, ok := auth.FromContext(ctx); ok && p.UserID != "" {
-			create.SetCreatedByID(p.UserID)
-		}
-		cu, err := create.Save(ctx)
+		cu, err := newCustomer(ctx, c, in, number).Save(ctx)
 		if err != nil {
 			return nil, customerError(err)
 		}
@@ -122,6 +134,28 @@ func CreateCustomer(ctx context.Context, in ent.CreateCustomerInput) (*ent.Custo
 // UpdateCustomer applies a partial update. The customer row is locked so the
 // email-or-phone rule is judged against the state the update replaces.
 func UpdateCustomer(ctx context.Context, id pulid.ID, in ent.UpdateCustomerInput) (*ent.Customer, error) {
+	return PatchCustomer(ctx, id, in, nil)
+}
+
+// AddressPatch changes parts of a customer's address and keeps the rest
+// (v2 sends the address as flat fields: address, city, state, zip, country).
+type AddressPatch struct{ Street, City, State, PostalCode, Country *string }
+
+func (p AddressPatch) apply(a types.Address) types.Address {
+	for _, f := range []struct {
+		v   *string
+		dst *string
+	}{{p.Street, &a.Street}, {p.City, &a.City}, {p.State, &a.State}, {p.PostalCode, &a.PostalCode}, {p.Country, &a.Country}} {
+		if f.v != nil {
+			*f.dst = strings.TrimSpace(*f.v)
+		}
+	}
+	return a
+}
+
+// PatchCustomer is UpdateCustomer with an address patch merged onto the
+// stored address in the same transaction (nil: none).
+func PatchCustomer(ctx context.Context, id pulid.ID, in ent.UpdateCustomerInput, addr *AddressPatch) (*ent.Customer, error) {
 	var d apperr.Details
 	if in.Name != nil {
 		n := strings.TrimSpace(*in.Name)
@@ -149,6 +183,10 @@ func UpdateCustomer(ctx context.Context, id pulid.ID, in ent.UpdateCustomerInput
 		}
 		if err != nil {
 			return nil, err
+		}
+		if addr != nil {
+			a := addr.apply(old.Address)
+			in.Address, in.ClearAddress = &a, false
 		}
 		pick := func(clear bool, nv, ov *string) *string {
 			if clear {
