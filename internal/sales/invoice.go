@@ -507,3 +507,16 @@ func SearchInvoices(term string) func(*sql.Selector) {
 		))
 	}
 }
+
+// CreateAndIssueInvoice creates an invoice and issues it (posts it to the
+// ledger) in one transaction: seed 002's invoices have no draft stage, a
+// created invoice is Unpaid. Either both happen or neither.
+func CreateAndIssueInvoice(ctx context.Context, in InvoiceInput) (*ent.Invoice, error) {
+	return store.InTx(ctx, func(ctx context.Context, c *ent.Client) (*ent.Invoice, error) {
+		inv, err := CreateInvoice(ctx, in)
+		if err != nil {
+			return nil, err
+		}
+		return IssueInvoice(ctx, inv.ID, "")
+	})
+}

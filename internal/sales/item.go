@@ -12,6 +12,7 @@ import (
 	"github.com/bigledger/bigledger/ent/item"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/internal/apperr"
+	"github.com/bigledger/bigledger/internal/numbering"
 	"github.com/bigledger/bigledger/internal/store"
 )
 
@@ -114,4 +115,24 @@ func Items(ctx context.Context, search string) *ent.ItemQuery {
 		})
 	}
 	return q
+}
+
+// ItemKind numbers the items created without a code (ITEM-0001, …).
+var ItemKind = numbering.Kind{Name: "item", Prefix: "ITEM"}
+
+// CreateItemNumbered is CreateItem for callers whose items have no code
+// of their own (seed 002's products): an empty code takes the next
+// ITEM-NNNN number in the same transaction.
+func CreateItemNumbered(ctx context.Context, in ent.CreateItemInput) (*ent.Item, error) {
+	if strings.TrimSpace(in.Code) != "" {
+		return CreateItem(ctx, in)
+	}
+	return store.InTx(ctx, func(ctx context.Context, c *ent.Client) (*ent.Item, error) {
+		code, err := numbering.Next(ctx, c, ItemKind, 0)
+		if err != nil {
+			return nil, err
+		}
+		in.Code = code
+		return CreateItem(ctx, in)
+	})
 }

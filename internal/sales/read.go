@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"entgo.io/ent/dialect/sql"
+	"github.com/shopspring/decimal"
 
 	"github.com/bigledger/bigledger/ent"
 	"github.com/bigledger/bigledger/ent/customer"
@@ -260,4 +261,30 @@ func getOne[T any, Q interface {
 		return zero, notFound
 	}
 	return out, err
+}
+
+// TaxCodeByRate finds the company's tax code with rate percent (nil when
+// there is none; the lowest code when several share it), for the APIs
+// that name a tax by its rate (seed 002 tax_rate).
+func TaxCodeByRate(ctx context.Context, rate decimal.Decimal) (*ent.TaxCode, error) {
+	tc, err := store.Client(ctx).TaxCode.Query().Where(taxcode.Rate(rate)).Order(ent.Asc(taxcode.FieldCode)).First(ctx)
+	if ent.IsNotFound(err) {
+		return nil, nil
+	}
+	return tc, err
+}
+
+// TaxRates lists the company's tax rates, for an error that names them.
+func TaxRates(ctx context.Context) ([]decimal.Decimal, error) {
+	codes, err := store.Client(ctx).TaxCode.Query().Order(ent.Asc(taxcode.FieldRate)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]decimal.Decimal, 0, len(codes))
+	for _, c := range codes {
+		if len(out) == 0 || !out[len(out)-1].Equal(c.Rate) {
+			out = append(out, c.Rate)
+		}
+	}
+	return out, nil
 }
