@@ -229,6 +229,13 @@ var routes = []route{
 	{"POST", "/api/v2/products", "items:write", func(a *API) endpoint { return a.createProductV2 }, doc{sum: "Create a product", in: productV2Request{}, out: productV2{}, status: 201, v2: true,
 		example: `{"name": "Web Hosting", "price": 99.99, "description": "Annual web hosting package", "type": "service", "tax_rate": 10}`,
 		desc:    "tax_rate names one of the company's tax codes by its rate (SST 6, SST10 10, ZR 0 to start with); code is optional (ITEM-0001, … when left out)."}},
+	{"GET", "/api/v2/transactions", "ledger:read", func(a *API) endpoint { return a.listTransactionsV2 }, doc{sum: "List transactions", out: transactionV2{}, arr: true, v2: true,
+		params: v2PageParams(param{name: "type", enum: []string{"Income", "Expense"}, desc: "Income: money in (debits to the account); Expense: money out"},
+			param{name: "account_id", desc: "One cash or bank account"}, param{name: "date_from", typ: "date"}, param{name: "date_to", typ: "date"}),
+		desc: "Every ledger line on a cash or bank account (a reconcilable asset account), newest first: payments received, recorded transactions, voids. Paged by number."}},
+	{"POST", "/api/v2/transactions", "ledger:write", func(a *API) endpoint { return a.recordTransactionV2 }, doc{sum: "Record a transaction", in: transactionV2Request{}, out: transactionV2{}, status: 201, v2: true, idem: true,
+		example: `{"type": "Income", "account_id": "acc_01HZX3J5Q6M8N9P0R1S2T3V4W5", "amount": 1500.00, "category_id": "acc_01HZX3J5Q6M8N9P0R1S2T3V4W6", "description": "Website Development Payment", "date": "2024-01-15"}`,
+		desc:    "Posts a balanced manual journal entry: Income is Dr account_id (cash or bank) / Cr category_id (an income account); Expense is Dr category_id (an expense account) / Cr account_id."}},
 	{"GET", "/api/v2/reports/financial", "ledger:read", func(a *API) endpoint { return a.financialSummary }, doc{sum: "Financial summary", out: map[string]any{},
 		params: []param{{name: "year", typ: "integer"}, {name: "month", typ: "integer", desc: "1–12 (with year)"}}}},
 	// Webhooks: seed 001's subscribe path, seed 002's v2 path, and the rest.

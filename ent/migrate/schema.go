@@ -885,6 +885,11 @@ var (
 				Unique:  false,
 				Columns: []*schema.Column{LedgerEntriesColumns[12], LedgerEntriesColumns[3]},
 			},
+			{
+				Name:    "ledgerentry_company_id_date_id",
+				Unique:  false,
+				Columns: []*schema.Column{LedgerEntriesColumns[11], LedgerEntriesColumns[4], LedgerEntriesColumns[0]},
+			},
 		},
 	}
 	// PaymentsColumns holds the columns for the "payments" table.

@@ -164,6 +164,8 @@ func (LedgerEntry) Indexes() []ent.Index {
 		index.Fields("account_id", "date"),
 		index.Fields("customer_id", "date"),
 		index.Fields("journal_entry_id", "position"),
+		// The v2 transaction list: a company's money lines, newest first.
+		index.Fields("company_id", "date", "id"),
 	}
 }
 
