@@ -23,9 +23,10 @@ const MaxBatchCustomers = 1000
 // invalid: nothing was written.
 const CodeBatchFailed = "BATCH_FAILED"
 
-// batchChunk is how many rows one INSERT carries (a customer row has some
-// 50 columns; PostgreSQL takes at most 65,535 parameters per statement).
-const batchChunk = 500
+// batchChunk is how many rows one INSERT carries: PostgreSQL takes at
+// most 65,535 parameters per statement, one per column of each row (a
+// batch of 1,000 is one INSERT).
+var batchChunk = 65535 / len(customer.Columns)
 
 // BatchCustomer is one input's outcome, in request order: the customer
 // created, or the error that kept it out.
