@@ -6,6 +6,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/bigledger/bigledger/internal/ratelimit"
 	tk "github.com/bigledger/bigledger/internal/testkit"
 )
 
@@ -339,4 +340,24 @@ func companyCustomers(t *testing.T, e *tk.Env, tn tk.Tenant) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// Seed 002 Rate Limiting: v2 answers carry the X-RateLimit headers and
+// share the key's quota with v1; past it the 429 is in the v2 shape.
+func TestV2RateLimit(t *testing.T) {
+	e := rateEnv(t, ratelimit.Plan{Name: "default", PerHour: 3})
+	for i, path := range []string{"/api/v2/customers", "/api/v1/customers", "/api/v2/invoices"} {
+		r := e.Do(e.A, "GET", path, nil)
+		if r.Status != 200 || headerInt(t, r, "X-RateLimit-Limit") != 3 || headerInt(t, r, "X-RateLimit-Remaining") != 2-i || r.Header.Get("X-RateLimit-Reset") == "" {
+			t.Fatalf("%s: %d %v", path, r.Status, r.Header)
+		}
+	}
+	r := e.Do(e.A, "POST", "/api/v2/batch/customers", map[string]any{"customers": []any{map[string]any{"account": "Late", "email": "l@example.com"}}})
+	v2err(t, r, 429, "", "")
+	if tk.Str(r.Body, "code") != "RATE_LIMIT_EXCEEDED" || r.Header.Get("Retry-After") == "" {
+		t.Fatalf("429: %s %v", r.Raw, r.Header)
+	}
+	if companyCustomers(t, e, e.A) != 0 {
+		t.Fatal("a refused batch wrote customers")
+	}
 }

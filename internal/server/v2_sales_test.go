@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"fmt"
 	"testing"
 
 	tk "github.com/bigledger/bigledger/internal/testkit"
@@ -182,4 +183,36 @@ func TestV2QuotesAndProductsSeed002(t *testing.T) {
 	}
 	ro := e.NewTenant("Reader", "items:read")
 	v2err(t, e.Do(ro, "POST", "/api/v2/products", map[string]any{"name": "X", "price": 1}), 403, "", "")
+}
+
+// Every v2 list costs a fixed number of SQL statements whatever the page
+// size (items, customers and entry lines loaded per page, not per row).
+func TestV2ListStatementCountIsFixed(t *testing.T) {
+	e := tk.New(t)
+	e.SeedCustomers(e.A, 30, 0, 0)
+	cust := tk.Str(v2data(t, e.Do(e.A, "POST", "/api/v2/customers", map[string]any{"account": "Lists", "email": "l@example.com"}), 201), "id")
+	for i := 0; i < 26; i++ {
+		items := []any{map[string]any{"description": "A", "amount": 10, "tax_rate": 6}, map[string]any{"description": "B", "amount": 5, "qty": 2}}
+		inv := tk.Str(v2data(t, e.Do(e.A, "POST", "/api/v2/invoices", map[string]any{"customer_id": cust, "items": items}), 201), "id")
+		if r := e.Do(e.A, "POST", "/api/v1/invoices/"+inv+"/payments", map[string]any{"amount": 5, "paymentMethod": "cash"}); r.Status != 201 {
+			t.Fatalf("pay: %d %s", r.Status, r.Raw)
+		}
+		v2data(t, e.Do(e.A, "POST", "/api/v2/quotes", map[string]any{"customer_id": cust, "items": items}), 201)
+		v2data(t, e.Do(e.A, "POST", "/api/v2/products", map[string]any{"name": "P", "price": 1, "tax_rate": 10}), 201)
+	}
+	for _, path := range []string{"/api/v2/customers", "/api/v2/invoices", "/api/v2/quotes", "/api/v2/products", "/api/v2/transactions"} {
+		count := func(n int) int64 {
+			return e.CountQueries(func() {
+				r := e.Do(e.A, "GET", fmt.Sprintf("%s?limit=%d", path, n), nil)
+				if r.Status != 200 || len(r.Body["data"].([]any)) != n {
+					t.Fatalf("%s page of %d: %d %.300s", path, n, r.Status, r.Raw)
+				}
+			})
+		}
+		c5, c25 := count(5), count(25)
+		if c5 != c25 || c25 > 9 {
+			t.Fatalf("%s: %d statements for 5 rows, %d for 25", path, c5, c25)
+		}
+		t.Logf("%s: %d statements per page", path, c25)
+	}
 }
