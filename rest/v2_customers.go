@@ -109,7 +109,7 @@ func (a *API) listCustomersV2(r *http.Request) (result, error) {
 		return result{}, err
 	}
 	base := crm.Customers(r.Context(), crm.CustomerFilter{Search: q.Get("search")})
-	rows, m, err := numbered(r.Context(), p, base.Clone().Count,
+	rows, m, err := numbered(r.Context(), p, func(ctx context.Context) (int, error) { return base.Clone().Aggregate(ent.Count()).Int(ctx) },
 		func(ctx context.Context, offset, limit int) ([]*ent.Customer, error) {
 			return base.Order(ent.Desc(customer.FieldCreatedAt), ent.Desc(customer.FieldID)).Offset(offset).Limit(limit).All(ctx)
 		})

@@ -98,8 +98,11 @@ func (a *API) listTransactionsV2(r *http.Request) (result, error) {
 	if err := d.Err(ledger.CodeInvalidTransaction, "Invalid query parameters"); err != nil {
 		return result{}, err
 	}
-	base := ledger.Transactions(r.Context(), f)
-	rows, m, err := numbered(r.Context(), p, base.Clone().Count, func(ctx context.Context, offset, limit int) ([]*ent.LedgerEntry, error) {
+	base, err := ledger.Transactions(r.Context(), f)
+	if err != nil {
+		return result{}, err
+	}
+	rows, m, err := numbered(r.Context(), p, func(ctx context.Context) (int, error) { return base.Clone().Aggregate(ent.Count()).Int(ctx) }, func(ctx context.Context, offset, limit int) ([]*ent.LedgerEntry, error) {
 		return ledger.WithTransactionDetails(base.Order(ent.Desc(ledgerentry.FieldDate), ent.Desc(ledgerentry.FieldID))).
 			Offset(offset).Limit(limit).All(ctx)
 	})
@@ -130,7 +133,7 @@ func (a *API) recordTransactionV2(r *http.Request) (result, error) {
 	if err != nil {
 		return result{}, v2Names(err, map[string]string{"idempotencyKey": "Idempotency-Key"})
 	}
-	got, err := ledger.WithTransactionDetails(ledger.Transactions(r.Context(), ledger.TransactionFilter{}).Where(ledgerentry.ID(line.ID))).Only(r.Context())
+	got, err := ledger.GetTransaction(r.Context(), line.ID)
 	if err != nil {
 		return result{}, err
 	}

@@ -271,7 +271,7 @@ func (a *API) listInvoicesV2(r *http.Request) (result, error) {
 			s.Where(sql.Or(ps...))
 		})
 	}
-	rows, m, err := numbered(r.Context(), p, base.Clone().Count, func(ctx context.Context, offset, limit int) ([]*ent.Invoice, error) {
+	rows, m, err := numbered(r.Context(), p, func(ctx context.Context) (int, error) { return base.Clone().Aggregate(ent.Count()).Int(ctx) }, func(ctx context.Context, offset, limit int) ([]*ent.Invoice, error) {
 		list, err := base.Order(ent.Desc(invoice.FieldInvoiceDate), ent.Desc(invoice.FieldID)).Offset(offset).Limit(limit).All(ctx)
 		if err != nil {
 			return nil, err
@@ -423,7 +423,7 @@ func (a *API) listQuotesV2(r *http.Request) (result, error) {
 	if len(statuses) > 0 {
 		base = base.Where(sales.QuoteStatusFilter(statuses))
 	}
-	rows, m, err := numbered(r.Context(), p, base.Clone().Count, func(ctx context.Context, offset, limit int) ([]*ent.Quote, error) {
+	rows, m, err := numbered(r.Context(), p, func(ctx context.Context) (int, error) { return base.Clone().Aggregate(ent.Count()).Int(ctx) }, func(ctx context.Context, offset, limit int) ([]*ent.Quote, error) {
 		ids, err := base.Order(ent.Desc(quote.FieldQuoteDate), ent.Desc(quote.FieldID)).Offset(offset).Limit(limit).IDs(ctx)
 		if err != nil {
 			return nil, err
@@ -554,7 +554,7 @@ func (a *API) listProductsV2(r *http.Request) (result, error) {
 	if typ != nil {
 		base = base.Where(item.TypeEQ(*typ))
 	}
-	rows, m, err := numbered(r.Context(), p, base.Clone().Count, func(ctx context.Context, offset, limit int) ([]*ent.Item, error) {
+	rows, m, err := numbered(r.Context(), p, func(ctx context.Context) (int, error) { return base.Clone().Aggregate(ent.Count()).Int(ctx) }, func(ctx context.Context, offset, limit int) ([]*ent.Item, error) {
 		list, err := base.Order(ent.Desc(item.FieldID)).Offset(offset).Limit(limit).All(ctx)
 		if err != nil {
 			return nil, err

