@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -57,18 +58,11 @@ func (a *API) listAccounts(r *http.Request) (result, error) {
 	// Seed 004 pages by number (page, limit; default 20). The chart of
 	// accounts is small, so offset paging is fine here; cursor paging
 	// works too, as on every other list.
-	page := 0
-	if s := q.Get("page"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > 100000 {
-			return result{}, validationFor(ledger.CodeInvalidAccount, "page", "Must be a positive integer")
-		}
-		page = n
-		q.Del("page")
-		if q.Get("limit") == "" {
-			q.Set("limit", "20")
-		}
+	page, err := seed004Page(q, ledger.CodeInvalidAccount)
+	if err != nil {
+		return result{}, err
 	}
+	q.Del("page")
 	p, err := parseList(q, accountList, ledger.CodeInvalidAccount)
 	if err != nil {
 		return result{}, err
@@ -112,10 +106,6 @@ func (a *API) listAccounts(r *http.Request) (result, error) {
 		if pred != nil {
 			base = base.Where(pred)
 		}
-		total, err := base.Clone().Count(r.Context())
-		if err != nil {
-			return result{}, err
-		}
 		col := account.FieldCode
 		if order.Field == ent.AccountOrderFieldName {
 			col = account.FieldName
@@ -124,7 +114,11 @@ func (a *API) listAccounts(r *http.Request) (result, error) {
 		if order.Direction == direction(true) {
 			by = ent.Desc(col, account.FieldID)
 		}
-		list, err := base.Order(by).Offset((page - 1) * p.limit).Limit(p.limit).All(r.Context())
+		list, m, err := numbered(r.Context(), pageNumber{page: page, limit: p.limit},
+			func(ctx context.Context) (int, error) { return base.Clone().Aggregate(ent.Count()).Int(ctx) },
+			func(ctx context.Context, offset, limit int) ([]*ent.Account, error) {
+				return base.Order(by).Offset(offset).Limit(limit).All(ctx)
+			})
 		if err != nil {
 			return result{}, err
 		}
@@ -132,9 +126,7 @@ func (a *API) listAccounts(r *http.Request) (result, error) {
 		for i, acc := range list {
 			data[i] = toAccountV1(acc, balances[acc.ID])
 		}
-		pages := (total + p.limit - 1) / p.limit
-		return result{status: http.StatusOK, data: data, page: &pagination{HasMore: page < pages, Limit: p.limit, Total: total,
-			Page: page, Pages: pages}}, nil
+		return result{status: http.StatusOK, data: data, page: ptr(m.pagination())}, nil
 	}
 	conn, err := a.query().Accounts(p.ctx(r.Context()), p.after, &p.limit, nil, nil, order, where, &search)
 	if err != nil {

@@ -1,9 +1,9 @@
 package rest
 
 import (
+	"context"
 	"errors"
 	"net/http"
-	"strconv"
 
 	"github.com/bigledger/bigledger/ent"
 	"github.com/bigledger/bigledger/ent/journalentry"
@@ -130,16 +130,9 @@ var journalOrderFields = map[string]*ent.JournalEntryOrderField{
 // total, pages}) or by cursor like every other list.
 func (a *API) listJournalEntries(r *http.Request) (result, error) {
 	q := r.URL.Query()
-	page := 0
-	if s := q.Get("page"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > 100000 {
-			return result{}, validationFor(ledger.CodeInvalidEntry, "page", "Must be a positive integer")
-		}
-		page = n
-		if q.Get("limit") == "" {
-			q.Set("limit", "20")
-		}
+	page, err := seed004Page(q, ledger.CodeInvalidEntry)
+	if err != nil {
+		return result{}, err
 	}
 	p, err := parseList(q, journalEntryList, ledger.CodeInvalidEntry)
 	if err != nil {
@@ -177,11 +170,7 @@ func (a *API) listJournalEntries(r *http.Request) (result, error) {
 		if pred != nil {
 			base = base.Where(pred)
 		}
-		total, err := base.Clone().Count(r.Context())
-		if err != nil {
-			return result{}, err
-		}
-		qq := base
+		qq := base.Clone()
 		for _, o := range order {
 			if o.Direction == direction(true) {
 				qq = qq.Order(ent.Desc(journalColumns[o.Field]))
@@ -189,12 +178,16 @@ func (a *API) listJournalEntries(r *http.Request) (result, error) {
 				qq = qq.Order(ent.Asc(journalColumns[o.Field]))
 			}
 		}
-		nodes, err = qq.Order(ent.Desc(journalentry.FieldID)).Offset((page - 1) * p.limit).Limit(p.limit).All(r.Context())
+		var m v2Meta
+		nodes, m, err = numbered(r.Context(), pageNumber{page: page, limit: p.limit},
+			func(ctx context.Context) (int, error) { return base.Aggregate(ent.Count()).Int(ctx) },
+			func(ctx context.Context, offset, limit int) ([]*ent.JournalEntry, error) {
+				return qq.Order(ent.Desc(journalentry.FieldID)).Offset(offset).Limit(limit).All(ctx)
+			})
 		if err != nil {
 			return result{}, err
 		}
-		pages := (total + p.limit - 1) / p.limit
-		pg = pagination{HasMore: page < pages, Limit: p.limit, Total: total, Page: page, Pages: pages}
+		pg = m.pagination()
 	} else {
 		conn, err := a.query().JournalEntries(p.ctx(r.Context()), p.after, &p.limit, nil, nil, order, where)
 		if err != nil {

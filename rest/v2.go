@@ -202,3 +202,26 @@ func v2PageParams(more ...param) []param {
 	return append([]param{{name: "page", typ: "integer", desc: "Page number, 1-based (default 1)"},
 		{name: "limit", typ: "integer", desc: "Results per page, 1–100 (default 20)"}}, more...)
 }
+
+// seed004Page reads seed 004's page parameter (0: absent, the list pages
+// by cursor) and gives limit seed 004's default of 20 when it is set.
+func seed004Page(q url.Values, code string) (int, error) {
+	if q.Get("page") == "" {
+		return 0, nil
+	}
+	var d apperr.Details
+	p := parsePageNumber(url.Values{"page": {q.Get("page")}}, v2DefaultLimit, &d)
+	if err := d.Err(code, "Invalid query parameters"); err != nil {
+		return 0, err
+	}
+	if q.Get("limit") == "" {
+		q.Set("limit", strconv.Itoa(v2DefaultLimit))
+	}
+	return p.page, nil
+}
+
+// pagination is a numbered page's position in the v1 block (seed 004's
+// routes answer both).
+func (m v2Meta) pagination() pagination {
+	return pagination{HasMore: m.CurrentPage < m.TotalPages, Limit: m.PerPage, Total: m.TotalRecords, Page: m.CurrentPage, Pages: m.TotalPages}
+}
