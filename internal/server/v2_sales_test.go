@@ -118,6 +118,10 @@ func TestV2InvoicesSeed002(t *testing.T) {
 	v2err(t, e.Do(e.A, "POST", "/api/v2/invoices", map[string]any{"customer_id": cust, "date": "2024-13-01",
 		"items": []any{map[string]any{"description": "X", "amount": 5}}}), 400, "date", "")
 
+	// A customer with invoices cannot be deleted; nothing is lost.
+	v2err(t, e.Do(e.A, "DELETE", "/api/v2/customers/"+cust, nil), 409, "", "")
+	v2data(t, e.Do(e.A, "GET", "/api/v2/customers/"+cust, nil), 200)
+
 	// Another company's customer and invoice are missing ones to B.
 	v2err(t, e.Do(e.B, "GET", "/api/v2/invoices/"+id, nil), 404, "", "")
 	v2err(t, e.Do(e.B, "POST", "/api/v2/invoices", map[string]any{"customer_id": cust, "items": []any{map[string]any{"description": "X", "amount": 5}}}), 400, "customer_id", "not found")
