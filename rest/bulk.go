@@ -7,10 +7,14 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
 	"strconv"
 
+	"github.com/bigledger/bigledger/ent"
 	"github.com/bigledger/bigledger/internal/apperr"
 	"github.com/bigledger/bigledger/internal/bulk"
+	"github.com/bigledger/bigledger/internal/crm"
+	"github.com/bigledger/bigledger/internal/idem"
 )
 
 // Seed 001's batch sizes.
@@ -28,9 +32,24 @@ type bulkRequest struct {
 }
 
 type bulkOp struct {
-	Operation string         `json:"operation"`
-	ID        *string        `json:"id,omitempty"`
-	Data      map[string]any `json:"data,omitempty"`
+	Operation string  `json:"operation"`
+	ID        *string `json:"id,omitempty"`
+	// Data is kept as the client's text (never through float64: amounts
+	// stay exact) and decoded by the operation's own handler.
+	Data bulkData `json:"data,omitempty"`
+}
+
+// bulkData is an operation's data object, verbatim.
+type bulkData struct{ json.RawMessage }
+
+// UnmarshalJSON keeps the raw text and refuses anything but an object.
+func (b *bulkData) UnmarshalJSON(raw []byte) error {
+	t := bytes.TrimSpace(raw)
+	if len(t) == 0 || t[0] != '{' {
+		return fmt.Errorf("must be a JSON object")
+	}
+	b.RawMessage = append(b.RawMessage[:0], t...)
+	return nil
 }
 
 // bulkKind is what one bulk endpoint may do: for each operation name, the
@@ -40,6 +59,10 @@ type bulkKind struct {
 	name string
 	max  int
 	ops  map[string]endpoint
+	// createMany, when set, runs a batch of nothing but creates in one
+	// go (up to maxCreates of them) instead of one savepoint each.
+	createMany func(r *http.Request, ops []bulk.Op, atomic bool, key string) (*bulk.Outcome, error)
+	maxCreates int
 	// pathOf names, for an operation, the path value the endpoint reads
 	// ("id") and where it comes from: the operation's id, or a data key
 	// moved out of the body (payments: data.invoiceId).
@@ -48,7 +71,88 @@ type bulkKind struct {
 
 func (a *API) bulkCustomers() endpoint {
 	return a.bulk(bulkKind{name: "customers", max: bulkMaxCustomers,
-		ops: map[string]endpoint{"create": a.createCustomer, "update": a.updateCustomer, "delete": a.deleteCustomer}})
+		ops:        map[string]endpoint{"create": a.createCustomer, "update": a.updateCustomer, "delete": a.deleteCustomer},
+		createMany: a.bulkCreateCustomers, maxCreates: crm.MaxBatchCustomers})
+}
+
+// bulkCreateCustomers runs a bulk of customer creates through
+// crm.CreateCustomers (one block of numbers, multi-row INSERTs): each
+// operation's data is decoded as POST /api/v1/customers decodes its body
+// and judged by the same rules, each failure reported at its index with
+// field paths relative to the request (operations[3].data.email).
+func (a *API) bulkCreateCustomers(r *http.Request, ops []bulk.Op, atomic bool, key string) (*bulk.Outcome, error) {
+	out := &bulk.Outcome{Processed: len(ops), Atomic: atomic, Results: make([]bulk.Result, len(ops))}
+	var failures apperr.Details
+	fail := func(i int, err error) {
+		ae := apperr.From(err)
+		ie := &bulk.ItemError{Code: ae.Code, Message: ae.Message}
+		for _, det := range ae.Details {
+			det.Field = bulk.ItemPath(i, det.Field)
+			ie.Details = append(ie.Details, det)
+			failures = append(failures, apperr.Detail{Field: det.Field, Message: ie.Code + ": " + det.Message})
+		}
+		if len(ie.Details) == 0 {
+			failures = append(failures, apperr.Detail{Field: bulk.ItemPath(i, ""), Message: ie.Code + ": " + ie.Message})
+		}
+		out.Results[i] = bulk.Result{Index: i, Error: ie}
+		out.Failed++
+	}
+	var ins []ent.CreateCustomerInput
+	var at []int
+	for i, op := range ops {
+		data := op.Data
+		if len(data) == 0 {
+			data = []byte("{}")
+		}
+		var body customerRequest
+		_, err := decodeBytes(data, &body, crm.CodeInvalidCustomer, "Customer validation failed")
+		if err == nil {
+			err = body.enums()
+		}
+		if err != nil {
+			fail(i, err)
+			continue
+		}
+		ins, at = append(ins, body.create()), append(at, i)
+	}
+	if atomic && out.Failed > 0 {
+		return nil, atomicFailed(out.Failed, len(ops), failures)
+	}
+	if len(ins) > 0 {
+		made, err := crm.CreateCustomers(r.Context(), ins, atomic, key)
+		if ae := apperr.From(err); ae != nil && ae.Code == crm.CodeBatchFailed {
+			// customers[k].field of the valid inputs → operations[at[k]].data.field
+			var d apperr.Details
+			for _, det := range ae.Details {
+				if m := batchField.FindStringSubmatch(det.Field); m != nil {
+					k, _ := strconv.Atoi(m[1])
+					det.Field = bulk.ItemPath(at[k], m[2])
+				}
+				d = append(d, apperr.Detail{Field: det.Field, Message: crm.CodeInvalidCustomer + ": " + det.Message})
+			}
+			return nil, atomicFailed(len(ins)-len(made), len(ops), d)
+		}
+		if err != nil {
+			return nil, err
+		}
+		for k, m := range made {
+			i := at[k]
+			if m.Err != nil {
+				fail(i, m.Err)
+				continue
+			}
+			out.Results[i] = bulk.Result{Index: i, Success: true, Data: toCustomerV1(m.Customer)}
+			out.Successful++
+		}
+	}
+	return out, nil
+}
+
+var batchField = regexp.MustCompile(`^customers\[(\d+)\]\.(.*)$`)
+
+func atomicFailed(failed, total int, d apperr.Details) error {
+	return &apperr.Error{Kind: apperr.KindInvalidState, Code: bulk.CodeAtomicFailed,
+		Message: fmt.Sprintf("%d of %d operations failed; the batch is atomic, so none was applied", failed, total), Details: d}
 }
 
 func (a *API) bulkInvoices() endpoint {
@@ -86,18 +190,26 @@ func (a *API) bulk(k bulkKind) endpoint {
 			return result{}, err
 		}
 		ops := make([]bulk.Op, len(body.Operations))
+		creates := k.createMany != nil && len(ops) > 0
 		for i, op := range body.Operations {
-			var data json.RawMessage
-			if op.Data != nil {
-				b, err := json.Marshal(op.Data)
-				if err != nil {
-					return result{}, err
-				}
-				data = b
-			}
-			ops[i] = bulk.Op{Operation: op.Operation, ID: op.ID, Data: data}
+			ops[i] = bulk.Op{Operation: op.Operation, ID: op.ID, Data: op.Data.RawMessage}
+			creates = creates && op.Operation == "create" && op.ID == nil
 		}
-		out, err := bulk.Run(r.Context(), "bulk."+k.name, ops, k.max, atomic, r.Header.Get("Idempotency-Key"),
+		key := r.Header.Get("Idempotency-Key")
+		if creates {
+			if len(ops) > k.maxCreates {
+				return result{}, validationFor("VALIDATION_ERROR", "operations", fmt.Sprintf("At most %d creates per request; split the batch", k.maxCreates))
+			}
+			if err := idem.Validate(key); err != nil {
+				return result{}, err
+			}
+			out, err := k.createMany(r, ops, atomic, key)
+			if err != nil {
+				return result{}, err
+			}
+			return result{status: http.StatusOK, data: out}, nil
+		}
+		out, err := bulk.Run(r.Context(), "bulk."+k.name, ops, k.max, atomic, key,
 			func(ctx context.Context, i int, op bulk.Op) (any, error) { return a.bulkOne(ctx, r, k, op) })
 		if err != nil {
 			return result{}, err

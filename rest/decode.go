@@ -77,6 +77,16 @@ func decodeBody(r *http.Request, dst any, code, message string) (fields, error) 
 			return f, apperr.Validation(code, fmt.Sprintf("Request body must be JSON: send Content-Type: application/json (got %s)", mt))
 		}
 	}
+	return decodeBytes(body, dst, code, message)
+}
+
+// decodeBytes is decodeBody for a body already read (a bulk operation's
+// data): the same key-by-key decoding and field-named problems.
+func decodeBytes(body []byte, dst any, code, message string) (fields, error) {
+	f := fields{present: map[string]bool{}, null: map[string]bool{}}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return f, apperr.Validation(code, "Request body must be a JSON object")
+	}
 	var raw map[string]json.RawMessage
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(&raw); err != nil {

@@ -78,7 +78,8 @@ var routes = []route{
 	{"POST", "/api/v1/bulk/customers", "customers:write", func(a *API) endpoint { return a.bulkCustomers() }, doc{sum: "Bulk customer operations", in: bulkRequest{}, out: bulk.Outcome{}, idem: true,
 		example: `{"operations": [{"operation": "create", "data": {"name": "Customer 1", "email": "customer1@example.com"}}, {"operation": "update", "id": "cust_123", "data": {"creditLimit": 15000}}]}`,
 		params:  []param{{name: "atomic", typ: "boolean", desc: "true: all or nothing (any failure rolls the batch back, 422 BULK_OPERATION_FAILED)"}},
-		desc:    "Up to 100 create, update or delete operations, each exactly as its single-record route; one result per operation (index, success, data or error with field paths such as operations[3].data.email)."}},
+		desc: "Up to 100 create, update or delete operations (up to 1,000 when all are creates: one batch, one multi-row INSERT), each exactly as its single-record route; " +
+			"one result per operation (index, success, data or error with field paths such as operations[3].data.email)."}},
 	{"POST", "/api/v1/bulk/invoices", "invoices:write", func(a *API) endpoint { return a.bulkInvoices() }, doc{sum: "Bulk invoice operations", in: bulkRequest{}, out: bulk.Outcome{}, idem: true,
 		params: []param{{name: "atomic", typ: "boolean", desc: "true: all or nothing"}},
 		desc:   "Up to 50 create or update (draft) operations, each as POST /api/v1/invoices or PUT /api/v1/invoices/{id}."}},

@@ -97,7 +97,7 @@ func Run(ctx context.Context, operation string, ops []Op, max int, atomic bool, 
 				ae := apperr.From(err)
 				ie := &ItemError{Code: ae.Code, Message: ae.Message}
 				for _, det := range ae.Details {
-					det.Field = itemPath(i, det.Field)
+					det.Field = ItemPath(i, det.Field)
 					ie.Details = append(ie.Details, det)
 				}
 				if ae.Kind == apperr.KindInternal {
@@ -153,10 +153,10 @@ func one(ctx context.Context, c *ent.Client, i int, op Op, h Handler) (any, erro
 	return res, err
 }
 
-// itemPath prefixes a field reported by an operation with its place in
+// ItemPath prefixes a field reported by an operation with its place in
 // the request: "email" of operation 3 → "operations[3].data.email"; the
 // operation's own keys ("id", "operation") stay at its level.
-func itemPath(i int, field string) string {
+func ItemPath(i int, field string) string {
 	base := fmt.Sprintf("operations[%d]", i)
 	switch {
 	case field == "":

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
@@ -93,16 +94,21 @@ func TestBulkCustomers(t *testing.T) {
 		t.Fatalf("atomic success: %d %s", ok.Status, ok.Raw)
 	}
 	// Bad batches.
-	many := make([]map[string]any, 101)
+	// All creates: up to 1,000 (the batch path); any other mix: the
+	// seed's 100.
+	many := make([]map[string]any, 1001)
 	for i := range many {
 		many[i] = map[string]any{"operation": "create", "data": map[string]any{"name": fmt.Sprintf("Many %d", i), "email": fmt.Sprintf("m%d@example.com", i)}}
 	}
+	mixed := append(append([]map[string]any{}, many[:100]...), map[string]any{"operation": "delete", "id": "cust_01HZZZZZZZZZZZZZZZZZZZZZZZ"})
 	for _, bad := range []struct {
 		path  string
 		body  any
 		field string
 	}{
 		{"/api/v1/bulk/customers", map[string]any{"operations": many}, "operations"},
+		{"/api/v1/bulk/customers", map[string]any{"operations": mixed}, "operations"},
+		{"/api/v1/bulk/customers", map[string]any{"operations": []any{map[string]any{"operation": "create", "data": 5}}}, "operations[0].data"},
 		{"/api/v1/bulk/customers", map[string]any{"operations": []any{}}, "operations"},
 		{"/api/v1/bulk/customers", map[string]any{"ops": []any{}}, "ops"},
 		{"/api/v1/bulk/customers?atomic=maybe", map[string]any{"operations": many[:1]}, "atomic"},
@@ -191,5 +197,42 @@ func TestBulkPaymentsAndJournalEntries(t *testing.T) {
 	}
 	if err := ledger.Verify(e.Ctx(e.A)); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A bulk of nothing but creates runs as one batch (one block of numbers,
+// multi-row INSERTs) with the same per-item answers: decode and
+// validation failures at their index with field paths, amounts exact,
+// numbers gapless, an Idempotency-Key replaying the first answer.
+func TestBulkCustomersCreatesOnly(t *testing.T) {
+	e := tk.New(t)
+	ops := []map[string]any{
+		{"operation": "create", "data": map[string]any{"name": "Only 1", "email": "o1@example.com", "creditLimit": json.Number("123456789012.57")}},
+		{"operation": "create", "data": map[string]any{"name": "Only 2", "email": 5}},
+		{"operation": "create", "data": map[string]any{"name": "Only 3", "email": "bad"}},
+		{"operation": "create", "data": map[string]any{"name": "Only 4", "phone": "+60123456789", "paymentTerms": 30}},
+	}
+	r := e.Do(e.A, "POST", "/api/v1/bulk/customers", map[string]any{"operations": ops}, "Idempotency-Key", "creates-1")
+	d, _ := r.Body["data"].(map[string]any)
+	if r.Status != 200 || d["processed"] != 4.0 || d["successful"] != 2.0 || d["failed"] != 2.0 {
+		t.Fatalf("%d %s", r.Status, r.Raw)
+	}
+	res := d["results"].([]any)
+	if tk.Get(res, 0, "data", "creditLimit") != 123456789012.57 || !strings.Contains(string(r.Raw), `"creditLimit":123456789012.57`) {
+		t.Fatalf("amount not exact: %s", r.Raw)
+	}
+	if tk.Str(res, 1, "error", "details", 0, "field") != "operations[1].data.email" || tk.Str(res, 2, "error", "details", 0, "field") != "operations[2].data.email" {
+		t.Fatalf("failures: %v %v", res[1], res[2])
+	}
+	if tk.Str(res, 0, "data", "customerNumber") != "CUST-0001" || tk.Str(res, 3, "data", "customerNumber") != "CUST-0002" || tk.Get(res, 3, "data", "paymentTerms") != 30.0 {
+		t.Fatalf("created: %v %v", res[0], res[3])
+	}
+	again := e.Do(e.A, "POST", "/api/v1/bulk/customers", map[string]any{"operations": ops}, "Idempotency-Key", "creates-1")
+	if again.Status != 200 || tk.Str(again.Body, "data", "results", 3, "data", "id") != tk.Str(res, 3, "data", "id") || countCustomers(t, e, "Only %") != 2 {
+		t.Fatalf("replay: %s", again.Raw)
+	}
+	// A create of another company's group is refused like a missing one.
+	if r := e.Do(e.B, "POST", "/api/v1/bulk/customers", map[string]any{"operations": []map[string]any{{"operation": "create", "data": map[string]any{"name": "Nope", "email": "n@example.com", "groupId": "grp_01HZZZZZZZZZZZZZZZZZZZZZZZ"}}}}); r.Status == 200 && tk.Get(r.Body, "data", "successful") == 1.0 {
+		t.Fatalf("unknown group accepted: %s", r.Raw)
 	}
 }

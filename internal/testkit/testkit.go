@@ -64,6 +64,10 @@ type Options struct {
 	Realtime bool
 	// Server adjusts the server options (realtime tuning).
 	Server func(*server.Options)
+	// Plain drives ent without the statement counter (CountQueries and
+	// CaptureQueries then see nothing): benchmarks measure the server as
+	// it runs in production, not ent's debug formatting of every argument.
+	Plain bool
 }
 
 // New starts an environment with companies A and B.
@@ -75,14 +79,17 @@ func New(t testing.TB, opts ...Options) *Env {
 	}
 	_, db, dsn := pgtest.OpenDSN(t)
 	e := &Env{T: t, DB: db, DSN: dsn}
-	drv := dialect.DebugWithContext(entsql.OpenDB(dialect.Postgres, db), func(_ context.Context, v ...any) {
-		e.queries.Add(1)
-		if e.capturing.Load() {
-			e.mu.Lock()
-			e.captured = append(e.captured, fmt.Sprint(v...))
-			e.mu.Unlock()
-		}
-	})
+	var drv dialect.Driver = entsql.OpenDB(dialect.Postgres, db)
+	if !o.Plain {
+		drv = dialect.DebugWithContext(drv, func(_ context.Context, v ...any) {
+			e.queries.Add(1)
+			if e.capturing.Load() {
+				e.mu.Lock()
+				e.captured = append(e.captured, fmt.Sprint(v...))
+				e.mu.Unlock()
+			}
+		})
+	}
 	e.Client = ent.NewClient(ent.Driver(drv))
 	so := server.Options{Development: true, AllowedOrigins: o.AllowedOrigins, DSN: dsn,
 		KeyCheck: 200 * time.Millisecond}
