@@ -229,7 +229,7 @@ var customerList = listSpec{
 		"createdAfter": "createdAt[gt]", "createdBefore": "createdAt[lt]",
 	},
 	sorts:       map[string]bool{"name": true, "createdAt": true, "updatedAt": true, "totalSales": true, "currentBalance": true, "customerNumber": true},
-	passthrough: map[string]bool{"search": true, "tags": true},
+	passthrough: map[string]bool{"search": true, "tags": true, "searchFields": true},
 }
 
 var customerOrderFields = map[string]*ent.CustomerOrderField{
@@ -257,6 +257,14 @@ func (a *API) listCustomers(r *http.Request) (result, error) {
 		tags = splitList(t)
 	}
 	search := q.Get("search")
+	if sf, ok := q["searchFields"]; ok {
+		pred, err := crm.SearchCustomersIn(search, splitList(sf[len(sf)-1]))
+		if err != nil {
+			return result{}, validationFor(crm.CodeInvalidCustomer, "searchFields", err.Error())
+		}
+		where.AddPredicates(pred)
+		search = ""
+	}
 	conn, err := a.query().Customers(p.ctx(r.Context()), p.after, &p.limit, nil, nil, order, where, &search, tags)
 	if err != nil {
 		return result{}, err

@@ -2,7 +2,8 @@ package rest
 
 import (
 	"net/http"
-	"strings"
+
+	"entgo.io/ent/dialect/sql"
 	"time"
 
 	"github.com/bigledger/bigledger/ent"
@@ -201,7 +202,7 @@ var invoiceList = listSpec{
 		"fromDate": "invoiceDate[gte]", "toDate": "invoiceDate[lte]",
 	},
 	sorts:       map[string]bool{"invoiceNumber": true, "invoiceDate": true, "dueDate": true, "total": true, "amountDue": true, "createdAt": true, "updatedAt": true},
-	passthrough: map[string]bool{"search": true, "overdue": true},
+	passthrough: map[string]bool{"search": true, "overdue": true, "customerName": true},
 }
 
 var invoiceOrderFields = map[string]*ent.InvoiceOrderField{
@@ -212,26 +213,34 @@ var invoiceOrderFields = map[string]*ent.InvoiceOrderField{
 
 func (a *API) listInvoices(r *http.Request) (result, error) {
 	q := r.URL.Query()
-	// Seed 000 lists "overdue" and "cancelled" among statuses: overdue is
-	// derived, cancelled is what this API calls void.
+	// Seed 000 lists "overdue" and "cancelled" among statuses (overdue is
+	// derived, cancelled is what this API calls void), and seed 001 uses
+	// them with operators (status[ne]=cancelled): every equality and set
+	// operator of status is answered here.
+	var statusPreds []func(*sql.Selector)
 	var overdue *bool
-	if st := q.Get("status"); st != "" {
-		var keep []string
-		for _, s := range splitList(st) {
-			switch s {
-			case "overdue":
-				t := true
-				overdue = &t
-			case "cancelled":
-				keep = append(keep, "void")
-			default:
-				keep = append(keep, s)
-			}
+	var d apperr.Details
+	for _, op := range []struct {
+		key    string
+		negate bool
+	}{{"status", false}, {"status[eq]", false}, {"status[in]", false}, {"status[ne]", true}, {"status[nin]", true}} {
+		v, ok := q[op.key]
+		if !ok {
+			continue
 		}
-		q.Del("status")
-		if len(keep) > 0 {
-			q.Set("status", strings.Join(keep, ","))
+		q.Del(op.key)
+		pred, err := sales.InvoiceStatusFilter(splitList(v[len(v)-1]), op.negate)
+		if err != nil {
+			d.Add(op.key, "%s", err)
+			continue
 		}
+		statusPreds = append(statusPreds, pred)
+	}
+	if name := q.Get("customerName"); name != "" {
+		statusPreds = append(statusPreds, sales.InvoiceCustomerName(name))
+	}
+	if err := d.Err(sales.CodeInvalidInvoice, "Invalid query parameters"); err != nil {
+		return result{}, err
 	}
 	if o := q.Get("overdue"); o != "" {
 		v, err := parseValue(filterField{kind: kBool}, o)
@@ -248,6 +257,9 @@ func (a *API) listInvoices(r *http.Request) (result, error) {
 	where := &ent.InvoiceWhereInput{}
 	if err := p.into(where); err != nil {
 		return result{}, err
+	}
+	for _, pred := range statusPreds {
+		where.AddPredicates(pred)
 	}
 	var order []*ent.InvoiceOrder
 	for _, s := range p.sort {

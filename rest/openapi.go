@@ -99,14 +99,16 @@ type healthStatus struct {
 
 // descriptions of query parameters that several lists share.
 var paramDocs = map[string]string{
-	"search":   "Free-text search over the list's text fields",
-	"tags":     "Any of these tags (comma separated)",
-	"status":   "Status (comma separated for any of several)",
-	"overdue":  "true: only overdue invoices; false: none",
-	"q":        "Search term (at least 2 characters)",
-	"per_page": "Page size (seed 003)",
-	"format":   "csv answers the whole list as CSV (RFC 4180)",
-	"page":     "Page number (1-based)",
+	"search":       "Free-text search over the list's text fields",
+	"tags":         "Any of these tags (comma separated)",
+	"status":       "Status (comma separated for any of several)",
+	"overdue":      "true: only overdue invoices; false: none",
+	"q":            "Search term (at least 2 characters)",
+	"per_page":     "Page size (seed 003)",
+	"format":       "csv answers the whole list as CSV (RFC 4180)",
+	"page":         "Page number (1-based)",
+	"searchFields": "Limit search to these fields (comma separated): name, email, phone, mobile, customerNumber, taxNumber",
+	"customerName": "The customer's name contains this (case-insensitive)",
 }
 
 var kindTypes = map[kind]map[string]any{

@@ -316,20 +316,44 @@ func customerError(err error) error {
 // SearchCustomers narrows a customer query by a free-text term matched
 // against name, email, phone and customer number (seed 000 `search`).
 func SearchCustomers(term string) func(*sql.Selector) {
+	f, _ := SearchCustomersIn(term, nil)
+	return f
+}
+
+// SearchFields are the customer fields a search may be limited to (seed
+// 001 searchFields=name,email,phone), by their API names.
+var SearchFields = map[string][]string{
+	"name": {customer.FieldName}, "email": {customer.FieldEmail}, "phone": {customer.FieldPhone, customer.FieldMobile},
+	"mobile": {customer.FieldMobile}, "customerNumber": {customer.FieldCustomerNumber}, "taxNumber": {customer.FieldTaxNumber},
+}
+
+// SearchCustomersIn is SearchCustomers over the named fields only (nil:
+// name, email, phone, mobile and customer number). An unknown field is an
+// error naming it.
+func SearchCustomersIn(term string, fields []string) (func(*sql.Selector), error) {
 	term = strings.TrimSpace(term)
+	cols := []string{customer.FieldName, customer.FieldEmail, customer.FieldPhone, customer.FieldMobile, customer.FieldCustomerNumber}
+	if fields != nil {
+		cols = nil
+		for _, f := range fields {
+			c, ok := SearchFields[f]
+			if !ok {
+				return nil, fmt.Errorf("cannot search %q; searchable: customerNumber, email, mobile, name, phone, taxNumber", f)
+			}
+			cols = append(cols, c...)
+		}
+	}
 	return func(s *sql.Selector) {
 		if term == "" {
 			return
 		}
 		pattern := store.ContainsPattern(term)
-		s.Where(sql.Or(
-			store.ILike(s.C(customer.FieldName), pattern),
-			store.ILike(s.C(customer.FieldEmail), pattern),
-			store.ILike(s.C(customer.FieldPhone), pattern),
-			store.ILike(s.C(customer.FieldMobile), pattern),
-			store.ILike(s.C(customer.FieldCustomerNumber), pattern),
-		))
-	}
+		ps := make([]*sql.Predicate, len(cols))
+		for i, c := range cols {
+			ps[i] = store.ILike(s.C(c), pattern)
+		}
+		s.Where(sql.Or(ps...))
+	}, nil
 }
 
 // WithAnyTag narrows a customer query to customers carrying any of tags.

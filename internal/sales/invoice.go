@@ -520,3 +520,54 @@ func CreateAndIssueInvoice(ctx context.Context, in InvoiceInput) (*ent.Invoice, 
 		return IssueInvoice(ctx, inv.ID, "")
 	})
 }
+
+// ListStatuses are the invoice statuses the REST lists filter by: the
+// stored ones, the derived overdue, and cancelled (seed 000's word for
+// void).
+var ListStatuses = []string{"draft", "sent", "paid", "void", "overdue", "cancelled"}
+
+// InvoiceStatusFilter selects the invoices whose list status is one of
+// statuses (negate: none of them). overdue is judged in SQL as
+// OverdueFilter judges it; cancelled is void. An unknown status is an
+// error naming it (the caller names the parameter).
+func InvoiceStatusFilter(statuses []string, negate bool) (func(*sql.Selector), error) {
+	var stored []any
+	overdue := false
+	for _, s := range statuses {
+		switch s {
+		case "overdue":
+			overdue = true
+		case "cancelled":
+			stored = append(stored, string(invoice.StatusVoid))
+		default:
+			if invoice.StatusValidator(invoice.Status(s)) != nil {
+				return nil, fmt.Errorf("%q is not a valid value: must be one of %s", s, strings.Join(ListStatuses, ", "))
+			}
+			stored = append(stored, s)
+		}
+	}
+	return func(sel *sql.Selector) {
+		var ps []*sql.Predicate
+		if len(stored) > 0 {
+			ps = append(ps, sql.In(sel.C(invoice.FieldStatus), stored...))
+		}
+		if overdue {
+			ps = append(ps, sql.ExprP(overdueSQL(sel.C)))
+		}
+		p := sql.Or(ps...)
+		if negate {
+			p = sql.Not(p)
+		}
+		sel.Where(p)
+	}, nil
+}
+
+// InvoiceCustomerName narrows an invoice query to customers whose name
+// contains name, case-insensitively (seed 001 customerName=acme).
+func InvoiceCustomerName(name string) func(*sql.Selector) {
+	return func(s *sql.Selector) {
+		t := sql.Table(customer.Table)
+		s.Where(sql.In(s.C(invoice.FieldCustomerID),
+			sql.Select(t.C(customer.FieldID)).From(t).Where(store.ILike(t.C(customer.FieldName), store.ContainsPattern(name)))))
+	}
+}
