@@ -100,10 +100,10 @@ func TestSeed001Verbatim(t *testing.T) {
 			"items": []any{map[string]any{"description": "Work", "quantity": 1, "unitPrice": price}}}), 201, "invoice")
 		return tk.Str(inv, "id")
 	}
-	acmeDraft := newInv(id, "2024-01-15", "2024-02-14", 1060)   // draft, January
+	acmeDraft := newInv(id, "2024-01-15", "2024-02-14", 1060)      // draft, January
 	globexSent := newInv(globex, "2024-01-20", "2024-02-19", 2000) // sent, January
-	acmeFeb := newInv(id, "2024-02-05", "2024-03-06", 6000)       // draft, February
-	acmeVoid := newInv(id, "2024-01-25", "2024-02-24", 3000)      // cancelled (void)
+	acmeFeb := newInv(id, "2024-02-05", "2024-03-06", 6000)        // draft, February
+	acmeVoid := newInv(id, "2024-01-25", "2024-02-24", 3000)       // cancelled (void)
 	for _, inv := range []string{globexSent, acmeVoid} {
 		must(t, e.Do(e.A, "POST", "/api/v1/invoices/"+inv+"/send", map[string]any{}), 200, "send")
 	}
