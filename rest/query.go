@@ -166,6 +166,9 @@ func parseList(q url.Values, spec listSpec, code string) (listParams, error) {
 			p.where[f.key+suffix] = list
 			continue
 		}
+		if f.kind == kDate {
+			raw = monthEnd(raw, op)
+		}
 		v, err := parseValue(f, raw)
 		if err != nil {
 			d.Add(param, "%s", err)
@@ -175,6 +178,38 @@ func parseList(q url.Values, spec listSpec, code string) (listParams, error) {
 	}
 	sortDetails(d)
 	return p, d.Err(code, "Invalid query parameters")
+}
+
+var loneDate = regexp.MustCompile(`^(\d{4})-(\d{2})-(\d{2})$`)
+
+// monthEnd reads a range bound past its month's end the way a client
+// writing "YYYY-MM-31" for every month means it (seed 000's dashboard
+// example): invoiceDateTo=2024-02-31 (lte) is through 2024-02-29, and
+// so is gt; gte and lt move to the next month's first day. Days 29–31 of
+// a month that lacks them only; an equality, or any other impossible
+// date, stays invalid and is refused.
+func monthEnd(s, op string) string {
+	m := loneDate.FindStringSubmatch(s)
+	if m == nil {
+		return s
+	}
+	y, _ := strconv.Atoi(m[1])
+	mo, _ := strconv.Atoi(m[2])
+	day, _ := strconv.Atoi(m[3])
+	if mo < 1 || mo > 12 || day < 29 || day > 31 {
+		return s
+	}
+	last := time.Date(y, time.Month(mo)+1, 0, 0, 0, 0, 0, time.UTC)
+	if day <= last.Day() {
+		return s
+	}
+	switch op {
+	case "lte", "gt":
+		return last.Format("2006-01-02")
+	case "gte", "lt":
+		return last.AddDate(0, 0, 1).Format("2006-01-02")
+	}
+	return s
 }
 
 func parseValue(f filterField, s string) (any, error) {

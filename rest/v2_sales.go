@@ -197,11 +197,17 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// v2DateParam reads an optional YYYY-MM-DD parameter.
+// v2DateParam reads an optional YYYY-MM-DD range bound (date_from is the
+// start, date_to the end: a day past the month's end reads as in v1).
 func v2DateParam(q url.Values, name string, d *apperr.Details) *types.Date {
 	s := q.Get(name)
 	if s == "" {
 		return nil
+	}
+	if strings.HasSuffix(name, "_to") {
+		s = monthEnd(s, "lte")
+	} else {
+		s = monthEnd(s, "gte")
 	}
 	v, err := types.ParseDate(s)
 	if err != nil {

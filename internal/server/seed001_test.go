@@ -266,3 +266,35 @@ func TestSeed001Verbatim(t *testing.T) {
 		t.Fatalf("rate headers: %v", r.Header)
 	}
 }
+
+// Seed 000's dashboard asks every month for invoiceDateFrom=YYYY-MM-01 and
+// invoiceDateTo=YYYY-MM-31: a range end past its month's end means the
+// month's last day (2024-02-31 → through 2024-02-29; 2023-02-31 → 02-28),
+// a range start past it the next month's first; an equality on such a day
+// and a day past 31 stay 400.
+func TestMonthEndRangeBounds(t *testing.T) {
+	e := tk.New(t)
+	cust := tk.Str(must(t, e.Do(e.A, "POST", "/api/v1/customers", map[string]any{"name": "Dash", "email": "d@example.com"}), 201, "customer"), "id")
+	ids := map[string]string{}
+	for _, d := range []string{"2024-02-29", "2024-03-01", "2023-02-28", "2024-04-30"} {
+		inv := must(t, e.Do(e.A, "POST", "/api/v1/invoices", map[string]any{"customerId": cust, "invoiceDate": d, "dueDate": "2024-12-31",
+			"items": []any{map[string]any{"description": "x", "quantity": 1, "unitPrice": 10}}}), 201, "invoice")
+		ids[d] = tk.Str(inv, "id")
+	}
+	for q, want := range map[string][]string{
+		"invoiceDateFrom=2024-02-01&invoiceDateTo=2024-02-31":   {ids["2024-02-29"]},
+		"invoiceDateFrom=2023-02-01&invoiceDateTo=2023-02-31":   {ids["2023-02-28"]},
+		"invoiceDateFrom=2024-04-01&invoiceDateTo=2024-04-31":   {ids["2024-04-30"]},
+		"invoiceDateFrom=2024-02-30&invoiceDateTo=2024-03-31":   {ids["2024-03-01"]},
+		"invoiceDate[lt]=2024-02-30&invoiceDate[gt]=2023-02-29": {ids["2024-02-29"]},
+	} {
+		if got := listIDs(t, e, e.A, "/api/v1/invoices?"+q+"&sort=invoiceDate:asc"); !sameIDs(got, want...) {
+			t.Errorf("%s: %v, want %v", q, got, want)
+		}
+	}
+	for _, q := range []string{"invoiceDate=2024-02-30", "invoiceDateTo=2024-02-32", "invoiceDateTo=2024-13-31", "invoiceDateTo=2024-2-31"} {
+		if r := e.Do(e.A, "GET", "/api/v1/invoices?"+q, nil); r.Status != 400 {
+			t.Errorf("%s: %d %s", q, r.Status, r.Raw)
+		}
+	}
+}
