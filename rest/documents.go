@@ -129,11 +129,23 @@ type salesOrderV1 struct {
 	InvoiceStatus    string             `json:"invoiceStatus"`
 	InvoicedQuantity number             `json:"invoicedQuantity"`
 	QuoteID          *pulid.ID          `json:"quoteId"`
-	StatusHistory    []map[string]any   `json:"statusHistory"`
-	Attachments      []attachmentV1     `json:"attachments"`
-	CreatedBy        *pulid.ID          `json:"createdBy"`
-	CreatedAt        time.Time          `json:"createdAt"`
-	UpdatedAt        time.Time          `json:"updatedAt"`
+	// Invoices are the invoices made from this order, oldest first.
+	Invoices      []orderInvoiceV1 `json:"invoices"`
+	StatusHistory []map[string]any `json:"statusHistory"`
+	Attachments   []attachmentV1   `json:"attachments"`
+	CreatedBy     *pulid.ID        `json:"createdBy"`
+	CreatedAt     time.Time        `json:"createdAt"`
+	UpdatedAt     time.Time        `json:"updatedAt"`
+}
+
+// orderInvoiceV1 is one invoice of a sales order.
+type orderInvoiceV1 struct {
+	ID            pulid.ID   `json:"id"`
+	InvoiceNumber string     `json:"invoiceNumber"`
+	InvoiceDate   types.Date `json:"invoiceDate"`
+	Status        string     `json:"status"`
+	Total         amount     `json:"total"`
+	AmountDue     amount     `json:"amountDue"`
 }
 
 func toOrderV1(o *ent.SalesOrder) salesOrderV1 {
@@ -145,7 +157,11 @@ func toOrderV1(o *ent.SalesOrder) salesOrderV1 {
 		Items: []orderLineV1{}, Subtotal: amount{o.Subtotal, cur}, TotalDiscount: amount{o.TotalDiscount, cur},
 		TotalTax: amount{o.TotalTax, cur}, ShippingCost: amount{o.ShippingCost, cur}, Total: amount{o.Total, cur},
 		InvoiceStatus: string(o.InvoiceStatus), QuoteID: o.QuoteID, StatusHistory: o.StatusHistory, Attachments: []attachmentV1{},
-		CreatedBy: o.CreatedByID, CreatedAt: o.CreatedAt.UTC(), UpdatedAt: o.UpdatedAt.UTC()}
+		CreatedBy: o.CreatedByID, CreatedAt: o.CreatedAt.UTC(), UpdatedAt: o.UpdatedAt.UTC(), Invoices: []orderInvoiceV1{}}
+	for _, inv := range o.Edges.Invoices {
+		out.Invoices = append(out.Invoices, orderInvoiceV1{ID: inv.ID, InvoiceNumber: inv.InvoiceNumber, InvoiceDate: inv.InvoiceDate,
+			Status: string(inv.Status), Total: amount{inv.Total, inv.Currency}, AmountDue: amount{inv.AmountDue, inv.Currency}})
+	}
 	var ordered, shipped, invoiced decimal.Decimal
 	for _, l := range o.Edges.Items {
 		ordered, shipped, invoiced = ordered.Add(l.Quantity), shipped.Add(l.ShippedQuantity), invoiced.Add(l.InvoicedQuantity)
@@ -594,9 +610,12 @@ func (a *API) updateOrderStatus(r *http.Request) (result, error) {
 	return orderResult(r, id, http.StatusOK, "Sales order status updated")
 }
 
+// partialItemRequest names an order line: salesOrderItemId (soi_…), or
+// seed 000's itemId, which is the same order-line id under the seed's name.
 type partialItemRequest struct {
-	ItemID   *pulid.ID     `json:"itemId"`
-	Quantity *decimalValue `json:"quantity"`
+	SalesOrderItemID *pulid.ID     `json:"salesOrderItemId"`
+	ItemID           *pulid.ID     `json:"itemId"`
+	Quantity         *decimalValue `json:"quantity"`
 }
 
 type convertOrderRequest struct {
@@ -619,14 +638,21 @@ func (a *API) convertOrder(r *http.Request) (result, error) {
 	var d apperr.Details
 	in := sales.ConvertOrderInput{InvoiceDate: body.InvoiceDate, DueDate: body.DueDate}
 	for i, p := range body.PartialItems {
-		if p.ItemID == nil {
-			d.Add("partialItems["+itoa(i)+"].itemId", "Required")
+		at := "partialItems[" + itoa(i) + "]."
+		line := p.SalesOrderItemID
+		switch {
+		case line == nil && p.ItemID == nil:
+			d.Add(at+"itemId", "Required: the order line's id (soi_…), as itemId or salesOrderItemId")
+		case line == nil:
+			line = p.ItemID
+		case p.ItemID != nil && *p.ItemID != *line:
+			d.Add(at+"itemId", "Names another order line than salesOrderItemId; send one of them")
 		}
 		if p.Quantity == nil {
-			d.Add("partialItems["+itoa(i)+"].quantity", "Required")
+			d.Add(at+"quantity", "Required")
 		}
-		if p.ItemID != nil && p.Quantity != nil {
-			in.PartialItems = append(in.PartialItems, sales.PartialItem{ItemID: *p.ItemID, Quantity: p.Quantity.Decimal})
+		if line != nil && p.Quantity != nil {
+			in.PartialItems = append(in.PartialItems, sales.PartialItem{ItemID: *line, Quantity: p.Quantity.Decimal})
 		}
 	}
 	if err := d.Err(sales.CodeInvalidOrder, "Sales order validation failed"); err != nil {

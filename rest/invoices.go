@@ -48,43 +48,47 @@ type einvoiceV1 struct {
 
 // invoiceV1 is the seed-000 Invoice object.
 type invoiceV1 struct {
-	ID              pulid.ID           `json:"id"`
-	InvoiceNumber   string             `json:"invoiceNumber"`
-	CustomerID      pulid.ID           `json:"customerId"`
-	Customer        *customerSummaryV1 `json:"customer"`
-	InvoiceDate     types.Date         `json:"invoiceDate"`
-	DueDate         types.Date         `json:"dueDate"`
-	Status          string             `json:"status"`
-	Currency        string             `json:"currency"`
-	ExchangeRate    number             `json:"exchangeRate"`
-	Reference       *string            `json:"reference"`
-	PurchaseOrder   *string            `json:"purchaseOrder"`
-	Notes           *string            `json:"notes"`
-	Terms           *string            `json:"terms"`
-	Items           []lineV1           `json:"items"`
-	Subtotal        amount             `json:"subtotal"`
-	TotalDiscount   amount             `json:"totalDiscount"`
-	TotalTax        amount             `json:"totalTax"`
-	ShippingCost    amount             `json:"shippingCost"`
-	Total           amount             `json:"total"`
-	AmountPaid      amount             `json:"amountPaid"`
-	AmountDue       amount             `json:"amountDue"`
-	PaymentStatus   string             `json:"paymentStatus"`
-	LastPaymentDate *types.Date        `json:"lastPaymentDate"`
-	Overdue         bool               `json:"overdue"`
-	OverdueBy       int                `json:"overdueBy"`
-	BillingAddress  *types.Address     `json:"billingAddress"`
-	ShippingAddress *types.Address     `json:"shippingAddress"`
-	Attachments     []attachmentV1     `json:"attachments"`
-	Einvoice        einvoiceV1         `json:"einvoice"`
-	IssuedAt        *time.Time         `json:"issuedAt"`
-	SentAt          *time.Time         `json:"sentAt"`
-	SendReminders   bool               `json:"sendReminders"`
-	VoidedAt        *time.Time         `json:"voidedAt"`
-	VoidReason      *string            `json:"voidReason"`
-	CreatedBy       *pulid.ID          `json:"createdBy"`
-	CreatedAt       time.Time          `json:"createdAt"`
-	UpdatedAt       time.Time          `json:"updatedAt"`
+	ID            pulid.ID           `json:"id"`
+	InvoiceNumber string             `json:"invoiceNumber"`
+	CustomerID    pulid.ID           `json:"customerId"`
+	Customer      *customerSummaryV1 `json:"customer"`
+	// SalesOrderID is the order this invoice bills (convert-to-invoice),
+	// QuoteID the quote that order came from; null when made directly.
+	SalesOrderID    *pulid.ID      `json:"salesOrderId"`
+	QuoteID         *pulid.ID      `json:"quoteId"`
+	InvoiceDate     types.Date     `json:"invoiceDate"`
+	DueDate         types.Date     `json:"dueDate"`
+	Status          string         `json:"status"`
+	Currency        string         `json:"currency"`
+	ExchangeRate    number         `json:"exchangeRate"`
+	Reference       *string        `json:"reference"`
+	PurchaseOrder   *string        `json:"purchaseOrder"`
+	Notes           *string        `json:"notes"`
+	Terms           *string        `json:"terms"`
+	Items           []lineV1       `json:"items"`
+	Subtotal        amount         `json:"subtotal"`
+	TotalDiscount   amount         `json:"totalDiscount"`
+	TotalTax        amount         `json:"totalTax"`
+	ShippingCost    amount         `json:"shippingCost"`
+	Total           amount         `json:"total"`
+	AmountPaid      amount         `json:"amountPaid"`
+	AmountDue       amount         `json:"amountDue"`
+	PaymentStatus   string         `json:"paymentStatus"`
+	LastPaymentDate *types.Date    `json:"lastPaymentDate"`
+	Overdue         bool           `json:"overdue"`
+	OverdueBy       int            `json:"overdueBy"`
+	BillingAddress  *types.Address `json:"billingAddress"`
+	ShippingAddress *types.Address `json:"shippingAddress"`
+	Attachments     []attachmentV1 `json:"attachments"`
+	Einvoice        einvoiceV1     `json:"einvoice"`
+	IssuedAt        *time.Time     `json:"issuedAt"`
+	SentAt          *time.Time     `json:"sentAt"`
+	SendReminders   bool           `json:"sendReminders"`
+	VoidedAt        *time.Time     `json:"voidedAt"`
+	VoidReason      *string        `json:"voidReason"`
+	CreatedBy       *pulid.ID      `json:"createdBy"`
+	CreatedAt       time.Time      `json:"createdAt"`
+	UpdatedAt       time.Time      `json:"updatedAt"`
 }
 
 func toInvoiceV1(inv *ent.Invoice, today types.Date) invoiceV1 {
@@ -109,6 +113,10 @@ func toInvoiceV1(inv *ent.Invoice, today types.Date) invoiceV1 {
 	}
 	if c := inv.Edges.Customer; c != nil {
 		out.Customer = &customerSummaryV1{ID: c.ID, Name: c.Name, Email: c.Email}
+	}
+	out.SalesOrderID = inv.SalesOrderID
+	if so := inv.Edges.SalesOrder; so != nil {
+		out.QuoteID = so.QuoteID
 	}
 	for _, l := range inv.Edges.Items {
 		out.Items = append(out.Items, lineV1{

@@ -310,11 +310,21 @@ func TestSalesOrderLifecycleAndPartialInvoicing(t *testing.T) {
 		{map[string]any{"partialItems": []map[string]any{{"itemId": line1, "quantity": 0}}}, "partialItems[0].quantity"},
 		{map[string]any{"partialItems": []map[string]any{{"itemId": string(pulid.New("soi")), "quantity": 1}}}, "partialItems[0].itemId"},
 		{map[string]any{"partialItems": []map[string]any{{"quantity": 1}}}, "partialItems[0].itemId"},
+		{map[string]any{"partialItems": []map[string]any{{"salesOrderItemId": line1, "itemId": string(pulid.New("soi")), "quantity": 1}}}, "partialItems[0].itemId"},
+		{map[string]any{"partialItems": []map[string]any{{"salesOrderItemId": line1, "quantity": 80}}}, "partialItems[0].quantity"},
 	} {
 		r := convert(bad.body)
 		if r.Status != 400 || tk.Str(r.Body, "error", "details", 0, "field") != bad.field {
 			t.Errorf("%v: %d %s", bad.body, r.Status, r.Raw)
 		}
+	}
+	// The invoice links to its order; the order lists its invoices.
+	if tk.Str(inv1, "salesOrderId") != id || inv1["quoteId"] != nil {
+		t.Fatalf("invoice links: salesOrderId %v quoteId %v", inv1["salesOrderId"], inv1["quoteId"])
+	}
+	if o := must(t, e.Do(e.A, "GET", "/api/v1/sales-orders/"+id, nil), 200, "order"); len(o["invoices"].([]any)) != 1 ||
+		tk.Str(o, "invoices", 0, "id") != tk.Str(inv1, "id") || tk.Get(o, "invoices", 0, "total") != 704.38 {
+		t.Fatalf("order's invoices: %v", o["invoices"])
 	}
 	half := must(t, e.Do(e.A, "GET", "/api/v1/sales-orders/"+id, nil), 200, "order")
 	if half["invoiceStatus"] != "partial" || tk.Get(half, "items", 0, "invoicedQuantity") != float64(25) {
@@ -338,7 +348,10 @@ func TestSalesOrderLifecycleAndPartialInvoicing(t *testing.T) {
 	if back["invoiceStatus"] != "partial" || tk.Get(back, "items", 1, "invoicedQuantity") != float64(0) {
 		t.Fatalf("after void: %v", back)
 	}
-	must(t, convert(map[string]any{"partialItems": []map[string]any{{"itemId": line2, "quantity": 10}}}), 201, "re-invoice")
+	// salesOrderItemId names the order line as seed 000's itemId does.
+	if re := must(t, convert(map[string]any{"partialItems": []map[string]any{{"salesOrderItemId": line2, "quantity": 10}}}), 201, "re-invoice"); tk.Get(re, "items", 0, "quantity") != 10.0 {
+		t.Fatalf("re-invoice by salesOrderItemId: %v", re["items"])
+	}
 	if r := status("cancelled"); r.Status != 422 {
 		t.Fatalf("cancel an invoiced order: %d %s", r.Status, r.Raw)
 	}

@@ -69,6 +69,16 @@ func TestSeed000CompleteSalesProcessVerbatim(t *testing.T) {
 		invoice["total"] != 9010.0 || invoice["reference"] != "SO-2024-0001" {
 		t.Fatalf("invoice: %v", invoice)
 	}
+	// The invoice links back to its order and the quote; the order lists it.
+	if invoice["salesOrderId"] != salesOrder["id"] || invoice["quoteId"] != quote["id"] {
+		t.Fatalf("invoice links: %v %v", invoice["salesOrderId"], invoice["quoteId"])
+	}
+	if so := must(t, e.Do(e.A, "GET", "/api/v1/sales-orders/"+salesOrder["id"].(string), nil), 200, "order"); tk.Str(so, "invoices", 0, "id") != invoice["id"] {
+		t.Fatalf("order's invoices: %v", so["invoices"])
+	}
+	if l := e.Do(e.A, "GET", "/api/v1/invoices?customerId="+customer["id"].(string), nil); tk.Str(l.Body, "data", 0, "quoteId") != quote["id"] {
+		t.Fatalf("listed invoice's quoteId: %s", l.Raw)
+	}
 	// 7. Send invoice
 	sentInv := must(t, e.Do(e.A, "POST", "/api/v1/invoices/"+invoice["id"].(string)+"/send", map[string]any{
 		"to": []string{customer["email"].(string)}, "subject": "Invoice " + invoice["invoiceNumber"].(string),
