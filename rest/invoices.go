@@ -173,6 +173,8 @@ type invoiceRequest struct {
 	ShippingAddress *types.Address `json:"shippingAddress"`
 	ShippingCost    *decimalValue  `json:"shippingCost"`
 	Items           []lineRequest  `json:"items"`
+	// Lines is items under seed 004's SDK name (customerId + lines).
+	Lines []lineRequest `json:"lines"`
 }
 
 // sendRequest is the seed-000 send body.
@@ -340,9 +342,30 @@ func (a *API) getInvoice(r *http.Request) (result, error) {
 }
 
 func (a *API) createInvoice(r *http.Request) (result, error) {
+	dia, raw, err := invoiceDialect(r)
+	if err != nil {
+		return result{}, err
+	}
+	if dia == dialect004 {
+		in, err := a.invoice004Input(r, raw)
+		if err != nil {
+			return result{}, err
+		}
+		inv, err := a.mutation().CreateInvoice(r.Context(), in)
+		if err != nil {
+			return result{}, v004Names(err)
+		}
+		return invoiceResult(r, inv.ID, http.StatusCreated, "")
+	}
 	var body invoiceRequest
 	if _, err := decodeBody(r, &body, sales.CodeInvalidInvoice, "Invoice validation failed"); err != nil {
 		return result{}, err
+	}
+	if body.Lines != nil {
+		if body.Items != nil {
+			return result{}, validationFor(sales.CodeInvalidInvoice, "lines", "Send items or lines, not both")
+		}
+		body.Items = body.Lines
 	}
 	var d apperr.Details
 	in := sales.InvoiceInput{
@@ -375,6 +398,12 @@ func (a *API) updateInvoice(r *http.Request) (result, error) {
 	f, err := decodeBody(r, &body, sales.CodeInvalidInvoice, "Invoice validation failed")
 	if err != nil {
 		return result{}, err
+	}
+	if body.Lines != nil {
+		if body.Items != nil {
+			return result{}, validationFor(sales.CodeInvalidInvoice, "lines", "Send items or lines, not both")
+		}
+		body.Items = body.Lines
 	}
 	var d apperr.Details
 	for _, k := range []string{"customerId", "currency"} {

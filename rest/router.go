@@ -116,7 +116,7 @@ var routes = []route{
 	{"POST", "/api/v1/items", "items:write", func(a *API) endpoint { return a.createItem }, doc{sum: "Create an item", in: itemRequest{}, out: itemV1{}, status: 201}},
 	{"GET", "/api/v1/invoices", "invoices:read", func(a *API) endpoint { return a.listInvoices }, doc{sum: "List invoices", out: invoiceV1{}, list: &invoiceList}},
 	{"POST", "/api/v1/invoices", "invoices:write", func(a *API) endpoint { return a.createInvoice }, doc{sum: "Create an invoice", in: invoiceRequest{}, out: invoiceV1{}, status: 201, example: exInvoice,
-		desc: "A draft; line math as seed 000 (discount, then tax, rounded half away from zero at the currency's scale)."}},
+		desc: "A draft; line math as seed 000 (discount, then tax, rounded half away from zero at the currency's scale). Also takes seed 004's snake_case body (customer_id, invoice_date, lines[{product_id, unit_price, tax_rate as a fraction, discount_percentage}], payment_terms net_N or due_on_receipt); mixing the two dialects is 400 naming the key. The answer is always this camelCase invoice."}},
 	{"GET", "/api/v1/invoices/{id}", "invoices:read", func(a *API) endpoint { return a.getInvoice }, doc{sum: "Get an invoice", out: invoiceV1{}}},
 	{"PUT", "/api/v1/invoices/{id}", "invoices:write", func(a *API) endpoint { return a.updateInvoice }, doc{sum: "Update a draft invoice", in: invoiceRequest{}, out: invoiceV1{}}},
 	{"POST", "/api/v1/invoices/{id}/send", "invoices:write", func(a *API) endpoint { return a.sendInvoice }, doc{sum: "Send an invoice", in: sendRequest{}, out: invoiceV1{}, example: exSendInvoice,

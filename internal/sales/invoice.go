@@ -54,6 +54,10 @@ type InvoiceInput struct {
 	ShippingAddress *types.Address
 	ShippingCost    *decimal.Decimal
 	Items           []LineInput
+	// TermsDays, without DueDate, sets the due date that many days after
+	// the invoice date instead of the customer's terms (seed 004
+	// payment_terms "net_30").
+	TermsDays *int
 }
 
 // InvoiceUpdate edits a draft: set fields change, Items (when non-nil)
@@ -131,7 +135,11 @@ func CreateInvoice(ctx context.Context, in InvoiceInput) (*ent.Invoice, error) {
 		if st.invoiceDate, err = documentDate(ctx, in.InvoiceDate); err != nil {
 			return nil, err
 		}
-		st.dueDate = types.DateOf(st.invoiceDate.Time().AddDate(0, 0, cu.PaymentTerms))
+		terms := cu.PaymentTerms
+		if in.TermsDays != nil {
+			terms = *in.TermsDays
+		}
+		st.dueDate = types.DateOf(st.invoiceDate.Time().AddDate(0, 0, terms))
 		if in.DueDate != nil {
 			st.dueDate = *in.DueDate
 		}
