@@ -35,7 +35,7 @@ type lineV1 struct {
 	TaxCode         *string   `json:"taxCode"`
 	TaxRate         number    `json:"taxRate"`
 	TaxAmount       amount    `json:"taxAmount"`
-	Notes           *string   `json:"notes,omitempty"`
+	Notes           *string   `json:"notes"`
 }
 
 type einvoiceV1 struct {
