@@ -13,6 +13,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/bigledger/bigledger/graph"
 	"github.com/bigledger/bigledger/internal/apperr"
 	"github.com/bigledger/bigledger/internal/auth"
 	"github.com/bigledger/bigledger/internal/events"
@@ -251,6 +252,20 @@ func (sc *streamConn) auth(m streamMsg) {
 		sc.fatal(4401, ae.Code, ae.Message)
 		return
 	}
+	// The stream is metered like a GraphQL websocket: it counts against
+	// the key's open sockets and its authentication is charged one
+	// request (each subscribe message another).
+	kb := sc.s.keyBudget(string(p.KeyID))
+	if !kb.OpenSocket() {
+		sc.fatal(4429, "TOO_MANY_CONNECTIONS", fmt.Sprintf("At most %d open connections per API key", graph.MaxSocketsPerKey))
+		return
+	}
+	context.AfterFunc(sc.ctx, kb.CloseSocket)
+	if d := sc.s.limiter.Charge(string(p.KeyID), sc.s.planFor(p), 1, time.Now()); !d.Allowed {
+		ae := rateError(http.Header{}, d)
+		sc.fatal(4429, ae.Code, ae.Message)
+		return
+	}
 	sc.p = p
 	// A revoked or expired key closes the socket within the check interval.
 	kctx := sc.s.keys.watch(sc.ctx, p.KeyID)
@@ -265,6 +280,11 @@ func (sc *streamConn) auth(m streamMsg) {
 }
 
 func (sc *streamConn) subscribe(m streamMsg) {
+	if dec := sc.s.limiter.Charge(string(sc.p.KeyID), sc.s.planFor(sc.p), 1, time.Now()); !dec.Allowed {
+		ae := rateError(http.Header{}, dec)
+		sc.send(sc.errorMsg(ae.Code, ae.Message, ae.Details...))
+		return
+	}
 	var d apperr.Details
 	if len(m.Channels) == 0 {
 		d.Add("channels", "Name at least one channel")

@@ -10,6 +10,7 @@ import (
 
 	"github.com/bigledger/bigledger/internal/events"
 	"github.com/bigledger/bigledger/internal/idem"
+	"github.com/bigledger/bigledger/internal/ratelimit"
 	"github.com/bigledger/bigledger/internal/sales"
 	"github.com/bigledger/bigledger/internal/server"
 	tk "github.com/bigledger/bigledger/internal/testkit"
@@ -361,4 +362,51 @@ func TestEventRetention(t *testing.T) {
 	if n != 1 || strings.Join(left, ",") != strings.Join(want, ",") {
 		t.Fatalf("purged %d; left %v, want %v (overdue marker %s kept)", n, left, want, overdueID)
 	}
+}
+
+// The stream is metered like a GraphQL websocket: authenticating charges
+// the key one request and each subscribe message another (the same quota
+// REST spends, with X-RateLimit-Remaining showing it); past the quota the
+// auth is refused with RATE_LIMIT_EXCEEDED and close 4429, a subscribe
+// with an error message on a socket that stays open. Another key is
+// untouched.
+func TestStreamRateLimited(t *testing.T) {
+	e := tk.New(t, tk.Options{Realtime: true, Server: func(o *server.Options) { o.RateLimit = ratelimit.Plan{Name: "default", PerHour: 4} }})
+	w := streamAuth(t, e, e.A, "/v1/stream") // 1
+	w.Send(map[string]any{"type": "subscribe", "channels": []string{"customer.created"}})
+	if m := w.MustNext(wait); m["type"] != "subscribed" { // 2
+		t.Fatalf("subscribe: %v", m)
+	}
+	if r := e.Do(e.A, "GET", "/v1/company", nil); r.Status != 200 || headerInt(t, r, "X-RateLimit-Remaining") != 1 { // 3
+		t.Fatalf("REST after the stream: %d %v", r.Status, r.Header)
+	}
+	w.Send(map[string]any{"type": "subscribe", "channels": []string{"invoice.created"}})
+	if m := w.MustNext(wait); m["type"] != "subscribed" { // 4: the last one
+		t.Fatalf("second subscribe: %v", m)
+	}
+	w.Send(map[string]any{"type": "subscribe", "channels": []string{"payment.received"}})
+	if m := w.MustNext(wait); m["type"] != "error" || m["code"] != "RATE_LIMIT_EXCEEDED" {
+		t.Fatalf("subscribe past the quota: %v", m)
+	}
+	w.Send(map[string]any{"type": "ping"}) // the socket stays usable
+	if m := w.MustNext(wait); m["type"] != "pong" {
+		t.Fatalf("ping: %v", m)
+	}
+	w2, _, err := e.Dial("/v1/stream", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w2.Send(map[string]any{"type": "auth", "token": e.A.Key, "companyId": e.A.CompanyID})
+	if m := w2.MustNext(wait); m["type"] != "error" || m["code"] != "RATE_LIMIT_EXCEEDED" {
+		t.Fatalf("auth past the quota: %v", m)
+	}
+	select {
+	case err := <-w2.Closed:
+		if !strings.Contains(err.Error(), "4429") {
+			t.Fatalf("closed with %v", err)
+		}
+	case <-time.After(wait):
+		t.Fatal("not closed")
+	}
+	streamAuth(t, e, e.B, "/v1/stream") // company B's key has its own quota
 }
