@@ -449,3 +449,48 @@ for c in json.load(sys.stdin):
 		t.Fatalf("%d deliveries", len(cases))
 	}
 }
+
+// Seed 004's webhook payload names its invoice's fields number,
+// customer_id, total, amount_paid and paid_at: deliveries carry them next
+// to ours (invoiceNumber, customerId, amountPaid), amounts exact, and the
+// same snake_case twins on a payment.
+func TestWebhookBodyHasSeed004Names(t *testing.T) {
+	e := tk.New(t, tk.Options{Realtime: true})
+	rc := newReceiver(t, 0)
+	subscribeWebhook(t, e, e.A, rc, "invoice.paid", "invoice.created", "payment.received")
+	cu := newCustomer(t, e, e.A, "Named Customer")
+	inv := newInvoice(t, e, e.A, cu, "1500.00")
+	issue(t, e, e.A, inv)
+	p := pay(t, e, e.A, inv, "1500.00")
+	got := rc.waitFor(t, 3, 20*time.Second)
+	byType := map[string]map[string]any{}
+	for _, d := range got {
+		byType[fmt.Sprint(d["type"])] = d
+	}
+	paid := tk.Get(byType["invoice.paid"], "data", "invoice")
+	if tk.Str(paid, "number") != inv.InvoiceNumber || tk.Str(paid, "invoiceNumber") != inv.InvoiceNumber || tk.Str(paid, "id") != string(inv.ID) ||
+		tk.Str(paid, "customer_id") != string(cu.ID) || tk.Str(paid, "customerId") != string(cu.ID) ||
+		fmt.Sprint(tk.Get(paid, "total")) != "1500.00" || fmt.Sprint(tk.Get(paid, "amount_paid")) != "1500.00" || fmt.Sprint(tk.Get(paid, "amount_due")) != "0.00" {
+		t.Fatalf("invoice.paid data: %v", paid)
+	}
+	if at, err := time.Parse(time.RFC3339, tk.Str(paid, "paid_at")); err != nil || time.Since(at) > time.Minute {
+		t.Fatalf("paid_at: %v", tk.Get(paid, "paid_at"))
+	}
+	if created := tk.Get(byType["invoice.created"], "data", "invoice"); tk.Get(created, "paid_at") != nil || tk.Str(created, "number") != inv.InvoiceNumber {
+		t.Fatalf("invoice.created data: %v", created)
+	}
+	pm := tk.Get(byType["payment.received"], "data", "payment")
+	if tk.Str(pm, "number") != p.PaymentNumber || tk.Str(pm, "customer_id") != string(cu.ID) || tk.Str(pm, "payment_date") == "" || fmt.Sprint(tk.Get(pm, "amount")) != "1500.00" {
+		t.Fatalf("payment.received data: %v", pm)
+	}
+	// Exact amounts in the raw body (never through a float).
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	found := false
+	for _, r := range rc.raw {
+		found = found || strings.Contains(r.Body, `"amount_paid":1500.00`)
+	}
+	if !found {
+		t.Fatalf("no raw body with \"amount_paid\":1500.00")
+	}
+}

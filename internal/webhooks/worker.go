@@ -433,6 +433,10 @@ func (w *Worker) body(ctx context.Context, c claimed) ([]byte, error) {
 	} else if kind == "journal_entry" {
 		kind = "journalEntry"
 	}
+	payload, err = seedNames(payload, typ, at)
+	if err != nil {
+		return nil, err
+	}
 	// The seed 004 payload: {id, type, timestamp, data: {<subject kind>: …}}.
 	// sentAt is this attempt's time, inside what the body signature covers.
 	return json.Marshal(struct {
@@ -477,4 +481,62 @@ func truncate(s string) string {
 		return s[:500]
 	}
 	return s
+}
+
+// seedNames adds seed 004's field names to an event's object next to ours:
+// every camelCase field again in snake_case (customerId and customer_id,
+// amountPaid and amount_paid), the document's own number as number
+// (invoiceNumber, paymentNumber, …), and for invoices paid_at: the time of
+// the invoice.paid event; on the other events of a paid invoice its last
+// payment's date at midnight UTC; null while anything is due. Amounts
+// stay exact JSON numbers.
+func seedNames(payload []byte, typ string, at time.Time) ([]byte, error) {
+	dec := json.NewDecoder(bytes.NewReader(payload))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil || m == nil {
+		return payload, nil // not an object: sent as stored
+	}
+	out := make(map[string]any, 2*len(m)+2)
+	for k, v := range m {
+		out[k] = v
+		if s := snake(k); s != k {
+			if _, taken := m[s]; !taken {
+				out[s] = v
+			}
+		}
+		if strings.HasSuffix(k, "Number") && k != "taxNumber" {
+			if _, taken := m["number"]; !taken {
+				out["number"] = v
+			}
+		}
+	}
+	if strings.HasPrefix(typ, "invoice.") {
+		last, _ := m["lastPaymentDate"].(string)
+		switch {
+		case typ == "invoice.paid":
+			out["paid_at"] = at.UTC().Format(time.RFC3339)
+		case m["paymentStatus"] == "paid" && last != "":
+			out["paid_at"] = last + "T00:00:00Z"
+		default:
+			out["paid_at"] = nil
+		}
+	}
+	return json.Marshal(out)
+}
+
+// snake spells a camelCase name in snake_case (customerId → customer_id).
+func snake(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		if r >= 'A' && r <= 'Z' {
+			if i > 0 {
+				b.WriteByte('_')
+			}
+			b.WriteRune(r + ('a' - 'A'))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
