@@ -45,7 +45,9 @@ const (
 	InvoiceOverdue     = "invoice.overdue"
 	PaymentReceived    = "payment.received"
 	PaymentVoided      = "payment.voided"
+	AccountCreated     = "account.created"
 	AccountUpdated     = "account.updated"
+	AccountDeleted     = "account.deleted"
 	JournalEntryPosted = "journal_entry.posted"
 )
 
@@ -53,7 +55,7 @@ const (
 var Types = []string{
 	CustomerCreated, CustomerUpdated, QuoteSent, QuoteAccepted, OrderStatusChanged,
 	InvoiceCreated, InvoiceUpdated, InvoiceSent, InvoicePaid, InvoiceVoided, InvoiceOverdue,
-	PaymentReceived, PaymentVoided, AccountUpdated, JournalEntryPosted,
+	PaymentReceived, PaymentVoided, AccountCreated, AccountUpdated, AccountDeleted, JournalEntryPosted,
 }
 
 // KnownType reports whether t is an event type.

@@ -117,6 +117,9 @@ func CreateAccount(ctx context.Context, in AccountInput) (*ent.Account, error) {
 			}
 			return nil, err
 		}
+		if err := events.Emit(ctx, events.AccountCreated, a.ID, events.AccountPayload(a)); err != nil {
+			return nil, err
+		}
 		if in.OpeningBalance != nil && !in.OpeningBalance.IsZero() {
 			accts, err := SystemAccounts(ctx, c)
 			if err != nil {
@@ -206,7 +209,10 @@ func DeleteAccount(ctx context.Context, id pulid.ID) (pulid.ID, error) {
 		if used {
 			return store.Done{}, apperr.InvalidState(CodeAccountInUse, fmt.Sprintf("Account %s has entries; deactivate it instead", a.Code))
 		}
-		return store.Done{}, c.Account.DeleteOne(a).Exec(ctx)
+		if err := c.Account.DeleteOne(a).Exec(ctx); err != nil {
+			return store.Done{}, err
+		}
+		return store.Done{}, events.Emit(ctx, events.AccountDeleted, a.ID, events.AccountPayload(a))
 	})
 	return id, err
 }

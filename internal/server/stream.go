@@ -35,7 +35,7 @@ var streamChannels = map[string][]string{
 	"customer.updates": {events.CustomerCreated, events.CustomerUpdated},
 	"quote.updates":    {events.QuoteSent, events.QuoteAccepted},
 	"order.updates":    {events.OrderStatusChanged},
-	"ledger.updates":   {events.AccountUpdated, events.JournalEntryPosted},
+	"ledger.updates":   {events.AccountCreated, events.AccountUpdated, events.AccountDeleted, events.JournalEntryPosted},
 }
 
 // Channels the seed lists that this server does not produce.

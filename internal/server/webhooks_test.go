@@ -494,3 +494,63 @@ func TestWebhookBodyHasSeed004Names(t *testing.T) {
 		t.Fatalf("no raw body with \"amount_paid\":1500.00")
 	}
 }
+
+// Seed 004's account.created and account.deleted fire when an account is
+// added to or removed from the chart, and reach every channel: a webhook,
+// a GraphQL events subscription and the stream's ledger.updates. A
+// refused delete (a system account) fires nothing.
+func TestAccountCreatedAndDeletedEvents(t *testing.T) {
+	e := tk.New(t, tk.Options{Realtime: true})
+	rc := newReceiver(t, 0)
+	subscribeWebhook(t, e, e.A, rc, "account.created", "account.deleted")
+	ws := e.GraphQLWS(e.A, tk.TransportWS)
+	ws.Subscribe("a", `subscription { events(types: ["account.created", "account.deleted"]) { type subjectId payload } }`, nil)
+	st := streamAuth(t, e, e.A, "/v1/stream")
+	st.Send(map[string]any{"type": "subscribe", "channels": []string{"ledger.updates"}})
+	if m := st.MustNext(wait); m["type"] != "subscribed" {
+		t.Fatalf("stream subscribe: %v", m)
+	}
+	time.Sleep(100 * time.Millisecond)
+	acc := must(t, e.Do(e.A, "POST", "/api/v1/accounts", map[string]any{"code": "6200", "name": "Travel", "type": "expense"}), 201, "create")
+	id := tk.Str(acc, "id")
+	if r := e.Do(e.A, "DELETE", "/api/v1/accounts/"+accountIDByCode(t, e, e.A, "1100"), nil); r.Status < 400 {
+		t.Fatalf("system account deleted: %d", r.Status)
+	}
+	must(t, e.Do(e.A, "DELETE", "/api/v1/accounts/"+id, nil), 200, "delete")
+
+	got := rc.waitFor(t, 2, 20*time.Second)
+	if len(got) != 2 || got[0]["type"] != "account.created" || got[1]["type"] != "account.deleted" ||
+		tk.Str(got[0], "data", "account", "code") != "6200" || tk.Str(got[1], "data", "account", "id") != id {
+		t.Fatalf("webhook deliveries: %v", got)
+	}
+	var gql []string
+	for len(gql) < 2 {
+		r := ws.NextResult(wait)
+		if r.ID != "a" || r.Type == "complete" {
+			continue
+		}
+		if tk.Str(r.Data, "events", "subjectId") != id || tk.Str(r.Data, "events", "payload", "name") != "Travel" {
+			t.Fatalf("subscription: %+v", r)
+		}
+		gql = append(gql, tk.Str(r.Data, "events", "type"))
+	}
+	if strings.Join(gql, ",") != "account.created,account.deleted" {
+		t.Fatalf("subscription types: %v", gql)
+	}
+	var stream []string
+	for len(stream) < 2 {
+		m := st.MustNext(wait)
+		if m["channel"] != "ledger.updates" || tk.Str(m, "data", "id") != id {
+			t.Fatalf("stream: %v", m)
+		}
+		stream = append(stream, fmt.Sprint(m["event"]))
+	}
+	if strings.Join(stream, ",") != "account.created,account.deleted" {
+		t.Fatalf("stream events: %v", stream)
+	}
+	// Another company hears nothing of it.
+	var n int
+	if err := e.DB.QueryRow(`SELECT count(*) FROM events WHERE company_id = $1 AND type LIKE 'account.%'`, e.B.CompanyID).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("company B events: %d %v", n, err)
+	}
+}
