@@ -32,28 +32,31 @@ import (
 
 // Event types.
 const (
-	CustomerCreated    = "customer.created"
-	CustomerUpdated    = "customer.updated"
-	QuoteSent          = "quote.sent"
-	QuoteAccepted      = "quote.accepted"
-	OrderStatusChanged = "order.status_changed"
-	InvoiceCreated     = "invoice.created"
-	InvoiceUpdated     = "invoice.updated"
-	InvoiceSent        = "invoice.sent"
-	InvoicePaid        = "invoice.paid"
-	InvoiceVoided      = "invoice.voided"
-	InvoiceOverdue     = "invoice.overdue"
-	PaymentReceived    = "payment.received"
-	PaymentVoided      = "payment.voided"
-	AccountCreated     = "account.created"
-	AccountUpdated     = "account.updated"
-	AccountDeleted     = "account.deleted"
-	JournalEntryPosted = "journal_entry.posted"
+	CustomerCreated = "customer.created"
+	CustomerUpdated = "customer.updated"
+	// CustomerCreditLimitExceeded fires when an issued invoice leaves its
+	// customer's balance above a (positive) credit limit.
+	CustomerCreditLimitExceeded = "customer.credit_limit_exceeded"
+	QuoteSent                   = "quote.sent"
+	QuoteAccepted               = "quote.accepted"
+	OrderStatusChanged          = "order.status_changed"
+	InvoiceCreated              = "invoice.created"
+	InvoiceUpdated              = "invoice.updated"
+	InvoiceSent                 = "invoice.sent"
+	InvoicePaid                 = "invoice.paid"
+	InvoiceVoided               = "invoice.voided"
+	InvoiceOverdue              = "invoice.overdue"
+	PaymentReceived             = "payment.received"
+	PaymentVoided               = "payment.voided"
+	AccountCreated              = "account.created"
+	AccountUpdated              = "account.updated"
+	AccountDeleted              = "account.deleted"
+	JournalEntryPosted          = "journal_entry.posted"
 )
 
 // Types lists every event type, in documentation order.
 var Types = []string{
-	CustomerCreated, CustomerUpdated, QuoteSent, QuoteAccepted, OrderStatusChanged,
+	CustomerCreated, CustomerUpdated, CustomerCreditLimitExceeded, QuoteSent, QuoteAccepted, OrderStatusChanged,
 	InvoiceCreated, InvoiceUpdated, InvoiceSent, InvoicePaid, InvoiceVoided, InvoiceOverdue,
 	PaymentReceived, PaymentVoided, AccountCreated, AccountUpdated, AccountDeleted, JournalEntryPosted,
 }

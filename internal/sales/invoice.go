@@ -2,6 +2,7 @@ package sales
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -343,10 +344,14 @@ func SendInvoice(ctx context.Context, id pulid.ID, in SendInput, idempotencyKey 
 		now := Clock()
 		upd := c.Invoice.UpdateOne(inv)
 		if inv.Status == invoice.StatusDraft {
-			if err := applySale(ctx, c, inv.CustomerID, inv.Total, inv.InvoiceDate); err != nil {
+			cu, err := applySale(ctx, c, inv.CustomerID, inv.Total, inv.InvoiceDate)
+			if err != nil {
 				return nil, err
 			}
 			if _, err := ledger.PostInvoice(ctx, c, inv); err != nil {
+				return nil, err
+			}
+			if err := checkCreditLimit(ctx, c, cu, inv); err != nil {
 				return nil, err
 			}
 			upd.SetStatus(invoice.StatusSent).SetIssuedAt(now)
@@ -385,16 +390,40 @@ func nonNil(s []string) []string {
 
 // applySale adds an issued invoice to its customer's totals (the customer
 // row is locked: totals move in the transaction that issues).
-func applySale(ctx context.Context, c *ent.Client, customerID pulid.ID, total decimal.Decimal, date types.Date) error {
+func applySale(ctx context.Context, c *ent.Client, customerID pulid.ID, total decimal.Decimal, date types.Date) (*ent.Customer, error) {
 	cu, err := c.Customer.Query().Where(customer.ID(customerID)).ForUpdate().Only(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	upd := c.Customer.UpdateOne(cu).SetTotalSales(cu.TotalSales.Add(total))
 	if cu.LastSaleDate == nil || cu.LastSaleDate.Time().Before(date.Time()) {
 		upd.SetLastSaleDate(date)
 	}
-	return upd.Exec(ctx)
+	return cu, upd.Exec(ctx)
+}
+
+// checkCreditLimit emits customer.credit_limit_exceeded when the invoice
+// just posted leaves its customer's balance above a positive credit limit
+// (every such invoice, not only the first past it). cu is the customer as
+// locked before the posting; a customer without a limit costs nothing.
+func checkCreditLimit(ctx context.Context, c *ent.Client, cu *ent.Customer, inv *ent.Invoice) error {
+	if !cu.CreditLimit.IsPositive() {
+		return nil
+	}
+	after, err := c.Customer.Query().Where(customer.ID(cu.ID)).Only(ctx)
+	if err != nil {
+		return err
+	}
+	if !after.CurrentBalance.GreaterThan(after.CreditLimit) {
+		return nil
+	}
+	p := events.CustomerPayload(after)
+	p["creditLimit"] = json.Number(after.CreditLimit.StringFixed(2))
+	p["currentBalance"] = json.Number(after.CurrentBalance.StringFixed(2))
+	p["exceededBy"] = json.Number(after.CurrentBalance.Sub(after.CreditLimit).StringFixed(2))
+	p["previousBalance"] = json.Number(cu.CurrentBalance.StringFixed(2))
+	p["invoiceId"], p["invoiceNumber"] = inv.ID, inv.InvoiceNumber
+	return events.Emit(ctx, events.CustomerCreditLimitExceeded, after.ID, p)
 }
 
 // VoidInvoice voids an issued, unpaid invoice with a reason: the exact

@@ -32,7 +32,7 @@ var streamChannels = map[string][]string{
 	"invoice.updates": {events.InvoiceCreated, events.InvoiceUpdated, events.InvoiceSent, events.InvoicePaid,
 		events.InvoiceVoided, events.InvoiceOverdue},
 	"payment.updates":  {events.PaymentReceived, events.PaymentVoided},
-	"customer.updates": {events.CustomerCreated, events.CustomerUpdated},
+	"customer.updates": {events.CustomerCreated, events.CustomerUpdated, events.CustomerCreditLimitExceeded},
 	"quote.updates":    {events.QuoteSent, events.QuoteAccepted},
 	"order.updates":    {events.OrderStatusChanged},
 	"ledger.updates":   {events.AccountCreated, events.AccountUpdated, events.AccountDeleted, events.JournalEntryPosted},

@@ -554,3 +554,61 @@ func TestAccountCreatedAndDeletedEvents(t *testing.T) {
 		t.Fatalf("company B events: %d %v", n, err)
 	}
 }
+
+// Seed 004's customer.credit_limit_exceeded: an issued invoice that leaves
+// its customer's balance above the credit limit fires it (with the limit,
+// the balance, by how much and the invoice), by webhook, subscription and
+// the stream's customer.updates; invoices within the limit, drafts and
+// customers without a limit fire nothing.
+func TestCustomerCreditLimitExceededEvent(t *testing.T) {
+	e := tk.New(t, tk.Options{Realtime: true})
+	rc := newReceiver(t, 0)
+	subscribeWebhook(t, e, e.A, rc, "customer.credit_limit_exceeded")
+	ws := e.GraphQLWS(e.A, tk.TransportWS)
+	ws.Subscribe("c", `subscription { events(types: ["customer.credit_limit_exceeded"]) { subjectId payload } }`, nil)
+	st := streamAuth(t, e, e.A, "/v1/stream")
+	st.Send(map[string]any{"type": "subscribe", "channels": []string{"customer.credit_limit_exceeded"}})
+	if m := st.MustNext(wait); m["type"] != "subscribed" {
+		t.Fatalf("stream subscribe: %v", m)
+	}
+	time.Sleep(100 * time.Millisecond)
+	limited := tk.Str(must(t, e.Do(e.A, "POST", "/api/v1/customers", map[string]any{"name": "Limited", "email": "l@example.com", "creditLimit": 1000}), 201, "limited"), "id")
+	free := tk.Str(must(t, e.Do(e.A, "POST", "/api/v1/customers", map[string]any{"name": "No limit", "email": "n@example.com"}), 201, "free"), "id")
+	invoice := func(cust string, price float64, send bool) string {
+		t.Helper()
+		id := tk.Str(must(t, e.Do(e.A, "POST", "/api/v1/invoices", map[string]any{"customerId": cust,
+			"items": []any{map[string]any{"description": "Work", "quantity": 1, "unitPrice": price}}}), 201, "invoice"), "id")
+		if send {
+			must(t, e.Do(e.A, "POST", "/api/v1/invoices/"+id+"/send", map[string]any{}), 200, "send")
+		}
+		return id
+	}
+	invoice(limited, 600, true)            // 600 of 1,000
+	invoice(limited, 5000, false)          // a draft owes nothing
+	invoice(free, 90000, true)             // no limit
+	over := invoice(limited, 600.50, true) // 1,200.50: past it
+	got := rc.waitFor(t, 1, 20*time.Second)
+	time.Sleep(300 * time.Millisecond)
+	if got = rc.received(); len(got) != 1 {
+		t.Fatalf("deliveries: %v", got)
+	}
+	c := tk.Get(got[0], "data", "customer")
+	if tk.Str(c, "id") != limited || fmt.Sprint(tk.Get(c, "creditLimit")) != "1000.00" || fmt.Sprint(tk.Get(c, "currentBalance")) != "1200.50" ||
+		fmt.Sprint(tk.Get(c, "exceededBy")) != "200.50" || fmt.Sprint(tk.Get(c, "previousBalance")) != "600.00" || tk.Str(c, "invoiceId") != over ||
+		tk.Str(c, "credit_limit") != "1000.00" && fmt.Sprint(tk.Get(c, "credit_limit")) != "1000.00" {
+		t.Fatalf("payload: %v", c)
+	}
+	for {
+		r := ws.NextResult(wait)
+		if r.ID != "c" || r.Type == "complete" {
+			continue
+		}
+		if tk.Str(r.Data, "events", "subjectId") != limited || tk.Str(r.Data, "events", "payload", "invoiceId") != over {
+			t.Fatalf("subscription: %+v", r)
+		}
+		break
+	}
+	if m := st.MustNext(wait); m["event"] != "customer.credit_limit_exceeded" || tk.Str(m, "data", "id") != limited {
+		t.Fatalf("stream: %v", m)
+	}
+}
