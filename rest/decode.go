@@ -59,25 +59,35 @@ func (f fields) isNull(k string) bool { return f.null[k] }
 // fields carry json tags) one key at a time, so every problem names its
 // field: unknown keys, wrong types and bad values are each one detail.
 func decodeBody(r *http.Request, dst any, code, message string) (fields, error) {
-	f := fields{present: map[string]bool{}, null: map[string]bool{}}
+	body, err := readBody(r, code)
+	if err != nil {
+		return fields{present: map[string]bool{}, null: map[string]bool{}}, err
+	}
+	return decodeBytes(body, dst, code, message)
+}
+
+// readBody reads a JSON request body whole with the checks every route
+// makes before decoding: the size bound (413 PAYLOAD_TOO_LARGE), a body
+// present, and a JSON content type.
+func readBody(r *http.Request, code string) ([]byte, error) {
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return f, &apperr.Error{Kind: apperr.KindValidation, Code: "PAYLOAD_TOO_LARGE", Status: http.StatusRequestEntityTooLarge,
+			return nil, &apperr.Error{Kind: apperr.KindValidation, Code: "PAYLOAD_TOO_LARGE", Status: http.StatusRequestEntityTooLarge,
 				Message: fmt.Sprintf("The request body is larger than %d bytes", mbe.Limit)}
 		}
-		return f, apperr.Validation(code, "Could not read request body")
+		return nil, apperr.Validation(code, "Could not read request body")
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
-		return f, apperr.Validation(code, "Request body must be a JSON object")
+		return nil, apperr.Validation(code, "Request body must be a JSON object")
 	}
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		if mt, _, _ := mime.ParseMediaType(ct); mt != "application/json" && !strings.HasSuffix(mt, "+json") {
-			return f, apperr.Validation(code, fmt.Sprintf("Request body must be JSON: send Content-Type: application/json (got %s)", mt))
+			return nil, apperr.Validation(code, fmt.Sprintf("Request body must be JSON: send Content-Type: application/json (got %s)", mt))
 		}
 	}
-	return decodeBytes(body, dst, code, message)
+	return body, nil
 }
 
 // decodeBytes is decodeBody for a body already read (a bulk operation's

@@ -177,6 +177,18 @@ type invoiceRequest struct {
 	Lines []lineRequest `json:"lines"`
 }
 
+// itemsOrLines takes lines as items (seed 004's SDK name); both is 400.
+func (b *invoiceRequest) itemsOrLines() error {
+	if b.Lines == nil {
+		return nil
+	}
+	if b.Items != nil {
+		return validationFor(sales.CodeInvalidInvoice, "lines", "Send items or lines, not both")
+	}
+	b.Items, b.Lines = b.Lines, nil
+	return nil
+}
+
 // sendRequest is the seed-000 send body.
 type sendRequest struct {
 	To            []string `json:"to"`
@@ -358,14 +370,11 @@ func (a *API) createInvoice(r *http.Request) (result, error) {
 		return invoiceResult(r, inv.ID, http.StatusCreated, "")
 	}
 	var body invoiceRequest
-	if _, err := decodeBody(r, &body, sales.CodeInvalidInvoice, "Invoice validation failed"); err != nil {
+	if _, err := decodeBytes(raw, &body, sales.CodeInvalidInvoice, "Invoice validation failed"); err != nil {
 		return result{}, err
 	}
-	if body.Lines != nil {
-		if body.Items != nil {
-			return result{}, validationFor(sales.CodeInvalidInvoice, "lines", "Send items or lines, not both")
-		}
-		body.Items = body.Lines
+	if err := body.itemsOrLines(); err != nil {
+		return result{}, err
 	}
 	var d apperr.Details
 	in := sales.InvoiceInput{
@@ -399,11 +408,8 @@ func (a *API) updateInvoice(r *http.Request) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	if body.Lines != nil {
-		if body.Items != nil {
-			return result{}, validationFor(sales.CodeInvalidInvoice, "lines", "Send items or lines, not both")
-		}
-		body.Items = body.Lines
+	if err := body.itemsOrLines(); err != nil {
+		return result{}, err
 	}
 	var d apperr.Details
 	for _, k := range []string{"customerId", "currency"} {

@@ -1,10 +1,8 @@
 package rest
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"regexp"
 	"sort"
@@ -109,13 +107,13 @@ func dialectOfObject(raw map[string]json.RawMessage, prefix string, want dialect
 	return got, nil
 }
 
-// invoiceDialect reads the body once and tells which dialect it is in.
+// invoiceDialect reads the body once (with readBody's checks) and tells
+// which dialect it is in; the body is decoded from what it answers.
 func invoiceDialect(r *http.Request) (dialect, []byte, error) {
-	body, err := io.ReadAll(r.Body)
+	body, err := readBody(r, sales.CodeInvalidInvoice)
 	if err != nil {
 		return 0, nil, err
 	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
 	var top map[string]json.RawMessage
 	if json.Unmarshal(body, &top) != nil {
 		return dialect000, body, nil // decodeBody reports what is wrong

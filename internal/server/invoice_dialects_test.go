@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/bigledger/bigledger/ent/schema/pulid"
@@ -64,6 +65,17 @@ func TestCreateInvoiceBothDialects(t *testing.T) {
 		r := e.Do(e.A, "POST", "/api/v1/invoices", c.body)
 		if r.Status != 400 || tk.Str(r.Body, "error", "details", 0, "field") != c.field {
 			t.Errorf("%v: %d %.300s, want 400 on %s", c.body, r.Status, r.Raw, c.field)
+		}
+	}
+	// The body checks of every route hold before the dialect is read: an
+	// oversized body is 413, a non-JSON content type 400, in both dialects.
+	big := `{"customer_id":"` + cust + `","notes":"` + strings.Repeat("x", 2<<20) + `","lines":[]}`
+	if r := e.Do(e.A, "POST", "/api/v1/invoices", big); r.Status != 413 || tk.Str(r.Body, "error", "code") != "PAYLOAD_TOO_LARGE" {
+		t.Errorf("oversized body: %d %.300s", r.Status, r.Raw)
+	}
+	for _, body := range []string{`{"customer_id":"` + cust + `","lines":[]}`, `{"customerId":"` + cust + `","items":[]}`} {
+		if r := e.Do(e.A, "POST", "/api/v1/invoices", body, "Content-Type", "text/plain"); r.Status != 400 || !strings.Contains(tk.Str(r.Body, "error", "message"), "Content-Type: application/json") {
+			t.Errorf("text/plain %s: %d %.300s", body, r.Status, r.Raw)
 		}
 	}
 	// Another company's customer is not found in either dialect.

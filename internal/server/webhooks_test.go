@@ -611,4 +611,19 @@ func TestCustomerCreditLimitExceededEvent(t *testing.T) {
 	if m := st.MustNext(wait); m["event"] != "customer.credit_limit_exceeded" || tk.Str(m, "data", "id") != limited {
 		t.Fatalf("stream: %v", m)
 	}
+	// Company B's key hears nothing of A's customer.
+	bws := e.GraphQLWS(e.B, tk.TransportWS)
+	bws.Subscribe("b", `subscription { events(types: ["customer.credit_limit_exceeded"], after: null) { subjectId } }`, nil)
+	time.Sleep(100 * time.Millisecond)
+	invoice(limited, 10, true) // still over: fires again, for A only
+	if m := st.MustNext(wait); m["event"] != "customer.credit_limit_exceeded" || fmt.Sprint(tk.Get(m, "data", "exceededBy")) != "210.50" {
+		t.Fatalf("second excess: %v", m)
+	}
+	if m := bws.Next(500 * time.Millisecond); m != nil && m["type"] == "next" {
+		t.Fatalf("company B received %v", m)
+	}
+	var n int
+	if err := e.DB.QueryRow(`SELECT count(*) FROM events WHERE company_id = $1 AND type = 'customer.credit_limit_exceeded'`, e.B.CompanyID).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("company B events: %d %v", n, err)
+	}
 }
