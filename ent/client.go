@@ -37,6 +37,7 @@ import (
 	"github.com/bigledger/bigledger/ent/paymentallocation"
 	"github.com/bigledger/bigledger/ent/quote"
 	"github.com/bigledger/bigledger/ent/quoteitem"
+	"github.com/bigledger/bigledger/ent/refund"
 	"github.com/bigledger/bigledger/ent/salesorder"
 	"github.com/bigledger/bigledger/ent/salesorderitem"
 	"github.com/bigledger/bigledger/ent/taxcode"
@@ -94,6 +95,8 @@ type Client struct {
 	Quote *QuoteClient
 	// QuoteItem is the client for interacting with the QuoteItem builders.
 	QuoteItem *QuoteItemClient
+	// Refund is the client for interacting with the Refund builders.
+	Refund *RefundClient
 	// SalesOrder is the client for interacting with the SalesOrder builders.
 	SalesOrder *SalesOrderClient
 	// SalesOrderItem is the client for interacting with the SalesOrderItem builders.
@@ -138,6 +141,7 @@ func (c *Client) init() {
 	c.PaymentAllocation = NewPaymentAllocationClient(c.config)
 	c.Quote = NewQuoteClient(c.config)
 	c.QuoteItem = NewQuoteItemClient(c.config)
+	c.Refund = NewRefundClient(c.config)
 	c.SalesOrder = NewSalesOrderClient(c.config)
 	c.SalesOrderItem = NewSalesOrderItemClient(c.config)
 	c.TaxCode = NewTaxCodeClient(c.config)
@@ -257,6 +261,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		PaymentAllocation: NewPaymentAllocationClient(cfg),
 		Quote:             NewQuoteClient(cfg),
 		QuoteItem:         NewQuoteItemClient(cfg),
+		Refund:            NewRefundClient(cfg),
 		SalesOrder:        NewSalesOrderClient(cfg),
 		SalesOrderItem:    NewSalesOrderItemClient(cfg),
 		TaxCode:           NewTaxCodeClient(cfg),
@@ -303,6 +308,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		PaymentAllocation: NewPaymentAllocationClient(cfg),
 		Quote:             NewQuoteClient(cfg),
 		QuoteItem:         NewQuoteItemClient(cfg),
+		Refund:            NewRefundClient(cfg),
 		SalesOrder:        NewSalesOrderClient(cfg),
 		SalesOrderItem:    NewSalesOrderItemClient(cfg),
 		TaxCode:           NewTaxCodeClient(cfg),
@@ -341,7 +347,7 @@ func (c *Client) Use(hooks ...Hook) {
 		c.APIKey, c.Account, c.Attachment, c.Company, c.Contact, c.Customer,
 		c.CustomerGroup, c.DocumentCounter, c.Event, c.EventCursor, c.IdempotencyKey,
 		c.Invoice, c.InvoiceItem, c.Item, c.JournalEntry, c.LedgerDiscount,
-		c.LedgerEntry, c.Payment, c.PaymentAllocation, c.Quote, c.QuoteItem,
+		c.LedgerEntry, c.Payment, c.PaymentAllocation, c.Quote, c.QuoteItem, c.Refund,
 		c.SalesOrder, c.SalesOrderItem, c.TaxCode, c.User, c.WebhookDelivery,
 		c.WebhookEndpoint,
 	} {
@@ -356,7 +362,7 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 		c.APIKey, c.Account, c.Attachment, c.Company, c.Contact, c.Customer,
 		c.CustomerGroup, c.DocumentCounter, c.Event, c.EventCursor, c.IdempotencyKey,
 		c.Invoice, c.InvoiceItem, c.Item, c.JournalEntry, c.LedgerDiscount,
-		c.LedgerEntry, c.Payment, c.PaymentAllocation, c.Quote, c.QuoteItem,
+		c.LedgerEntry, c.Payment, c.PaymentAllocation, c.Quote, c.QuoteItem, c.Refund,
 		c.SalesOrder, c.SalesOrderItem, c.TaxCode, c.User, c.WebhookDelivery,
 		c.WebhookEndpoint,
 	} {
@@ -409,6 +415,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Quote.mutate(ctx, m)
 	case *QuoteItemMutation:
 		return c.QuoteItem.mutate(ctx, m)
+	case *RefundMutation:
+		return c.Refund.mutate(ctx, m)
 	case *SalesOrderMutation:
 		return c.SalesOrder.mutate(ctx, m)
 	case *SalesOrderItemMutation:
@@ -1313,6 +1321,22 @@ func (c *CompanyClient) QueryPaymentAllocations(_m *Company) *PaymentAllocationQ
 			sqlgraph.From(company.Table, company.FieldID, id),
 			sqlgraph.To(paymentallocation.Table, paymentallocation.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, company.PaymentAllocationsTable, company.PaymentAllocationsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryRefunds queries the refunds edge of a Company.
+func (c *CompanyClient) QueryRefunds(_m *Company) *RefundQuery {
+	query := (&RefundClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(company.Table, company.FieldID, id),
+			sqlgraph.To(refund.Table, refund.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, company.RefundsTable, company.RefundsColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -3867,6 +3891,22 @@ func (c *PaymentClient) QueryAllocations(_m *Payment) *PaymentAllocationQuery {
 	return query
 }
 
+// QueryRefunds queries the refunds edge of a Payment.
+func (c *PaymentClient) QueryRefunds(_m *Payment) *RefundQuery {
+	query := (&RefundClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(payment.Table, payment.FieldID, id),
+			sqlgraph.To(refund.Table, refund.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, payment.RefundsTable, payment.RefundsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // Hooks returns the client hooks.
 func (c *PaymentClient) Hooks() []Hook {
 	hooks := c.hooks.Payment
@@ -4042,6 +4082,22 @@ func (c *PaymentAllocationClient) QueryInvoice(_m *PaymentAllocation) *InvoiceQu
 			sqlgraph.From(paymentallocation.Table, paymentallocation.FieldID, id),
 			sqlgraph.To(invoice.Table, invoice.FieldID),
 			sqlgraph.Edge(sqlgraph.M2O, true, paymentallocation.InvoiceTable, paymentallocation.InvoiceColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryRefund queries the refund edge of a PaymentAllocation.
+func (c *PaymentAllocationClient) QueryRefund(_m *PaymentAllocation) *RefundQuery {
+	query := (&RefundClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(paymentallocation.Table, paymentallocation.FieldID, id),
+			sqlgraph.To(refund.Table, refund.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, paymentallocation.RefundTable, paymentallocation.RefundColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -4436,6 +4492,204 @@ func (c *QuoteItemClient) mutate(ctx context.Context, m *QuoteItemMutation) (Val
 		return (&QuoteItemDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown QuoteItem mutation op: %q", m.Op())
+	}
+}
+
+// RefundClient is a client for the Refund schema.
+type RefundClient struct {
+	config
+}
+
+// NewRefundClient returns a client for the Refund from the given config.
+func NewRefundClient(c config) *RefundClient {
+	return &RefundClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `refund.Hooks(f(g(h())))`.
+func (c *RefundClient) Use(hooks ...Hook) {
+	c.hooks.Refund = append(c.hooks.Refund, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `refund.Intercept(f(g(h())))`.
+func (c *RefundClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Refund = append(c.inters.Refund, interceptors...)
+}
+
+// Create returns a builder for creating a Refund entity.
+func (c *RefundClient) Create() *RefundCreate {
+	mutation := newRefundMutation(c.config, OpCreate)
+	return &RefundCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Refund entities.
+func (c *RefundClient) CreateBulk(builders ...*RefundCreate) *RefundCreateBulk {
+	return &RefundCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *RefundClient) MapCreateBulk(slice any, setFunc func(*RefundCreate, int)) *RefundCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &RefundCreateBulk{err: fmt.Errorf("calling to RefundClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*RefundCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &RefundCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Refund.
+func (c *RefundClient) Update() *RefundUpdate {
+	mutation := newRefundMutation(c.config, OpUpdate)
+	return &RefundUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *RefundClient) UpdateOne(_m *Refund) *RefundUpdateOne {
+	mutation := newRefundMutation(c.config, OpUpdateOne, withRefund(_m))
+	return &RefundUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *RefundClient) UpdateOneID(id pulid.ID) *RefundUpdateOne {
+	mutation := newRefundMutation(c.config, OpUpdateOne, withRefundID(id))
+	return &RefundUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Refund.
+func (c *RefundClient) Delete() *RefundDelete {
+	mutation := newRefundMutation(c.config, OpDelete)
+	return &RefundDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *RefundClient) DeleteOne(_m *Refund) *RefundDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *RefundClient) DeleteOneID(id pulid.ID) *RefundDeleteOne {
+	builder := c.Delete().Where(refund.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &RefundDeleteOne{builder}
+}
+
+// Query returns a query builder for Refund.
+func (c *RefundClient) Query() *RefundQuery {
+	return &RefundQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeRefund},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Refund entity by its id.
+func (c *RefundClient) Get(ctx context.Context, id pulid.ID) (*Refund, error) {
+	return c.Query().Where(refund.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *RefundClient) GetX(ctx context.Context, id pulid.ID) *Refund {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryCompany queries the company edge of a Refund.
+func (c *RefundClient) QueryCompany(_m *Refund) *CompanyQuery {
+	query := (&CompanyClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(refund.Table, refund.FieldID, id),
+			sqlgraph.To(company.Table, company.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, refund.CompanyTable, refund.CompanyColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryPayment queries the payment edge of a Refund.
+func (c *RefundClient) QueryPayment(_m *Refund) *PaymentQuery {
+	query := (&PaymentClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(refund.Table, refund.FieldID, id),
+			sqlgraph.To(payment.Table, payment.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, refund.PaymentTable, refund.PaymentColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryAccount queries the account edge of a Refund.
+func (c *RefundClient) QueryAccount(_m *Refund) *AccountQuery {
+	query := (&AccountClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(refund.Table, refund.FieldID, id),
+			sqlgraph.To(account.Table, account.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, refund.AccountTable, refund.AccountColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryAllocations queries the allocations edge of a Refund.
+func (c *RefundClient) QueryAllocations(_m *Refund) *PaymentAllocationQuery {
+	query := (&PaymentAllocationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(refund.Table, refund.FieldID, id),
+			sqlgraph.To(paymentallocation.Table, paymentallocation.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, refund.AllocationsTable, refund.AllocationsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *RefundClient) Hooks() []Hook {
+	hooks := c.hooks.Refund
+	return append(hooks[:len(hooks):len(hooks)], refund.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *RefundClient) Interceptors() []Interceptor {
+	return c.inters.Refund
+}
+
+func (c *RefundClient) mutate(ctx context.Context, m *RefundMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&RefundCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&RefundUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&RefundUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&RefundDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Refund mutation op: %q", m.Op())
 	}
 }
 
@@ -5457,15 +5711,15 @@ type (
 		APIKey, Account, Attachment, Company, Contact, Customer, CustomerGroup,
 		DocumentCounter, Event, EventCursor, IdempotencyKey, Invoice, InvoiceItem,
 		Item, JournalEntry, LedgerDiscount, LedgerEntry, Payment, PaymentAllocation,
-		Quote, QuoteItem, SalesOrder, SalesOrderItem, TaxCode, User, WebhookDelivery,
-		WebhookEndpoint []ent.Hook
+		Quote, QuoteItem, Refund, SalesOrder, SalesOrderItem, TaxCode, User,
+		WebhookDelivery, WebhookEndpoint []ent.Hook
 	}
 	inters struct {
 		APIKey, Account, Attachment, Company, Contact, Customer, CustomerGroup,
 		DocumentCounter, Event, EventCursor, IdempotencyKey, Invoice, InvoiceItem,
 		Item, JournalEntry, LedgerDiscount, LedgerEntry, Payment, PaymentAllocation,
-		Quote, QuoteItem, SalesOrder, SalesOrderItem, TaxCode, User, WebhookDelivery,
-		WebhookEndpoint []ent.Interceptor
+		Quote, QuoteItem, Refund, SalesOrder, SalesOrderItem, TaxCode, User,
+		WebhookDelivery, WebhookEndpoint []ent.Interceptor
 	}
 )
 

@@ -81,6 +81,8 @@ type CompanyEdges struct {
 	Payments []*Payment `json:"payments,omitempty"`
 	// PaymentAllocations holds the value of the payment_allocations edge.
 	PaymentAllocations []*PaymentAllocation `json:"payment_allocations,omitempty"`
+	// Refunds holds the value of the refunds edge.
+	Refunds []*Refund `json:"refunds,omitempty"`
 	// IdempotencyKeys holds the value of the idempotency_keys edge.
 	IdempotencyKeys []*IdempotencyKey `json:"idempotency_keys,omitempty"`
 	// LedgerDiscounts holds the value of the ledger_discounts edge.
@@ -93,7 +95,7 @@ type CompanyEdges struct {
 	WebhookDeliveries []*WebhookDelivery `json:"webhook_deliveries,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [25]bool
+	loadedTypes [26]bool
 
 	namedUsers              map[string][]*User
 	namedAPIKeys            map[string][]*APIKey
@@ -115,6 +117,7 @@ type CompanyEdges struct {
 	namedLedgerEntries      map[string][]*LedgerEntry
 	namedPayments           map[string][]*Payment
 	namedPaymentAllocations map[string][]*PaymentAllocation
+	namedRefunds            map[string][]*Refund
 	namedIdempotencyKeys    map[string][]*IdempotencyKey
 	namedLedgerDiscounts    map[string][]*LedgerDiscount
 	namedEvents             map[string][]*Event
@@ -302,10 +305,19 @@ func (e CompanyEdges) PaymentAllocationsOrErr() ([]*PaymentAllocation, error) {
 	return nil, &NotLoadedError{edge: "payment_allocations"}
 }
 
+// RefundsOrErr returns the Refunds value or an error if the edge
+// was not loaded in eager-loading.
+func (e CompanyEdges) RefundsOrErr() ([]*Refund, error) {
+	if e.loadedTypes[20] {
+		return e.Refunds, nil
+	}
+	return nil, &NotLoadedError{edge: "refunds"}
+}
+
 // IdempotencyKeysOrErr returns the IdempotencyKeys value or an error if the edge
 // was not loaded in eager-loading.
 func (e CompanyEdges) IdempotencyKeysOrErr() ([]*IdempotencyKey, error) {
-	if e.loadedTypes[20] {
+	if e.loadedTypes[21] {
 		return e.IdempotencyKeys, nil
 	}
 	return nil, &NotLoadedError{edge: "idempotency_keys"}
@@ -314,7 +326,7 @@ func (e CompanyEdges) IdempotencyKeysOrErr() ([]*IdempotencyKey, error) {
 // LedgerDiscountsOrErr returns the LedgerDiscounts value or an error if the edge
 // was not loaded in eager-loading.
 func (e CompanyEdges) LedgerDiscountsOrErr() ([]*LedgerDiscount, error) {
-	if e.loadedTypes[21] {
+	if e.loadedTypes[22] {
 		return e.LedgerDiscounts, nil
 	}
 	return nil, &NotLoadedError{edge: "ledger_discounts"}
@@ -323,7 +335,7 @@ func (e CompanyEdges) LedgerDiscountsOrErr() ([]*LedgerDiscount, error) {
 // EventsOrErr returns the Events value or an error if the edge
 // was not loaded in eager-loading.
 func (e CompanyEdges) EventsOrErr() ([]*Event, error) {
-	if e.loadedTypes[22] {
+	if e.loadedTypes[23] {
 		return e.Events, nil
 	}
 	return nil, &NotLoadedError{edge: "events"}
@@ -332,7 +344,7 @@ func (e CompanyEdges) EventsOrErr() ([]*Event, error) {
 // WebhookEndpointsOrErr returns the WebhookEndpoints value or an error if the edge
 // was not loaded in eager-loading.
 func (e CompanyEdges) WebhookEndpointsOrErr() ([]*WebhookEndpoint, error) {
-	if e.loadedTypes[23] {
+	if e.loadedTypes[24] {
 		return e.WebhookEndpoints, nil
 	}
 	return nil, &NotLoadedError{edge: "webhook_endpoints"}
@@ -341,7 +353,7 @@ func (e CompanyEdges) WebhookEndpointsOrErr() ([]*WebhookEndpoint, error) {
 // WebhookDeliveriesOrErr returns the WebhookDeliveries value or an error if the edge
 // was not loaded in eager-loading.
 func (e CompanyEdges) WebhookDeliveriesOrErr() ([]*WebhookDelivery, error) {
-	if e.loadedTypes[24] {
+	if e.loadedTypes[25] {
 		return e.WebhookDeliveries, nil
 	}
 	return nil, &NotLoadedError{edge: "webhook_deliveries"}
@@ -537,6 +549,11 @@ func (_m *Company) QueryPayments() *PaymentQuery {
 // QueryPaymentAllocations queries the "payment_allocations" edge of the Company entity.
 func (_m *Company) QueryPaymentAllocations() *PaymentAllocationQuery {
 	return NewCompanyClient(_m.config).QueryPaymentAllocations(_m)
+}
+
+// QueryRefunds queries the "refunds" edge of the Company entity.
+func (_m *Company) QueryRefunds() *RefundQuery {
+	return NewCompanyClient(_m.config).QueryRefunds(_m)
 }
 
 // QueryIdempotencyKeys queries the "idempotency_keys" edge of the Company entity.
@@ -1090,6 +1107,30 @@ func (_m *Company) appendNamedPaymentAllocations(name string, edges ...*PaymentA
 		_m.Edges.namedPaymentAllocations[name] = []*PaymentAllocation{}
 	} else {
 		_m.Edges.namedPaymentAllocations[name] = append(_m.Edges.namedPaymentAllocations[name], edges...)
+	}
+}
+
+// NamedRefunds returns the Refunds named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Company) NamedRefunds(name string) ([]*Refund, error) {
+	if _m.Edges.namedRefunds == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedRefunds[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Company) appendNamedRefunds(name string, edges ...*Refund) {
+	if _m.Edges.namedRefunds == nil {
+		_m.Edges.namedRefunds = make(map[string][]*Refund)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedRefunds[name] = []*Refund{}
+	} else {
+		_m.Edges.namedRefunds[name] = append(_m.Edges.namedRefunds[name], edges...)
 	}
 }
 

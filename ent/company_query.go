@@ -35,6 +35,7 @@ import (
 	"github.com/bigledger/bigledger/ent/predicate"
 	"github.com/bigledger/bigledger/ent/quote"
 	"github.com/bigledger/bigledger/ent/quoteitem"
+	"github.com/bigledger/bigledger/ent/refund"
 	"github.com/bigledger/bigledger/ent/salesorder"
 	"github.com/bigledger/bigledger/ent/salesorderitem"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
@@ -71,6 +72,7 @@ type CompanyQuery struct {
 	withLedgerEntries           *LedgerEntryQuery
 	withPayments                *PaymentQuery
 	withPaymentAllocations      *PaymentAllocationQuery
+	withRefunds                 *RefundQuery
 	withIdempotencyKeys         *IdempotencyKeyQuery
 	withLedgerDiscounts         *LedgerDiscountQuery
 	withEvents                  *EventQuery
@@ -98,6 +100,7 @@ type CompanyQuery struct {
 	withNamedLedgerEntries      map[string]*LedgerEntryQuery
 	withNamedPayments           map[string]*PaymentQuery
 	withNamedPaymentAllocations map[string]*PaymentAllocationQuery
+	withNamedRefunds            map[string]*RefundQuery
 	withNamedIdempotencyKeys    map[string]*IdempotencyKeyQuery
 	withNamedLedgerDiscounts    map[string]*LedgerDiscountQuery
 	withNamedEvents             map[string]*EventQuery
@@ -579,6 +582,28 @@ func (_q *CompanyQuery) QueryPaymentAllocations() *PaymentAllocationQuery {
 	return query
 }
 
+// QueryRefunds chains the current query on the "refunds" edge.
+func (_q *CompanyQuery) QueryRefunds() *RefundQuery {
+	query := (&RefundClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(company.Table, company.FieldID, selector),
+			sqlgraph.To(refund.Table, refund.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, company.RefundsTable, company.RefundsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
 // QueryIdempotencyKeys chains the current query on the "idempotency_keys" edge.
 func (_q *CompanyQuery) QueryIdempotencyKeys() *IdempotencyKeyQuery {
 	query := (&IdempotencyKeyClient{config: _q.config}).Query()
@@ -901,6 +926,7 @@ func (_q *CompanyQuery) Clone() *CompanyQuery {
 		withLedgerEntries:      _q.withLedgerEntries.Clone(),
 		withPayments:           _q.withPayments.Clone(),
 		withPaymentAllocations: _q.withPaymentAllocations.Clone(),
+		withRefunds:            _q.withRefunds.Clone(),
 		withIdempotencyKeys:    _q.withIdempotencyKeys.Clone(),
 		withLedgerDiscounts:    _q.withLedgerDiscounts.Clone(),
 		withEvents:             _q.withEvents.Clone(),
@@ -1133,6 +1159,17 @@ func (_q *CompanyQuery) WithPaymentAllocations(opts ...func(*PaymentAllocationQu
 	return _q
 }
 
+// WithRefunds tells the query-builder to eager-load the nodes that are connected to
+// the "refunds" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *CompanyQuery) WithRefunds(opts ...func(*RefundQuery)) *CompanyQuery {
+	query := (&RefundClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withRefunds = query
+	return _q
+}
+
 // WithIdempotencyKeys tells the query-builder to eager-load the nodes that are connected to
 // the "idempotency_keys" edge. The optional arguments are used to configure the query builder of the edge.
 func (_q *CompanyQuery) WithIdempotencyKeys(opts ...func(*IdempotencyKeyQuery)) *CompanyQuery {
@@ -1272,7 +1309,7 @@ func (_q *CompanyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Comp
 	var (
 		nodes       = []*Company{}
 		_spec       = _q.querySpec()
-		loadedTypes = [25]bool{
+		loadedTypes = [26]bool{
 			_q.withUsers != nil,
 			_q.withAPIKeys != nil,
 			_q.withCustomers != nil,
@@ -1293,6 +1330,7 @@ func (_q *CompanyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Comp
 			_q.withLedgerEntries != nil,
 			_q.withPayments != nil,
 			_q.withPaymentAllocations != nil,
+			_q.withRefunds != nil,
 			_q.withIdempotencyKeys != nil,
 			_q.withLedgerDiscounts != nil,
 			_q.withEvents != nil,
@@ -1460,6 +1498,13 @@ func (_q *CompanyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Comp
 			func(n *Company, e *PaymentAllocation) {
 				n.Edges.PaymentAllocations = append(n.Edges.PaymentAllocations, e)
 			}); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withRefunds; query != nil {
+		if err := _q.loadRefunds(ctx, query, nodes,
+			func(n *Company) { n.Edges.Refunds = []*Refund{} },
+			func(n *Company, e *Refund) { n.Edges.Refunds = append(n.Edges.Refunds, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -1635,6 +1680,13 @@ func (_q *CompanyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Comp
 		if err := _q.loadPaymentAllocations(ctx, query, nodes,
 			func(n *Company) { n.appendNamedPaymentAllocations(name) },
 			func(n *Company, e *PaymentAllocation) { n.appendNamedPaymentAllocations(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedRefunds {
+		if err := _q.loadRefunds(ctx, query, nodes,
+			func(n *Company) { n.appendNamedRefunds(name) },
+			func(n *Company, e *Refund) { n.appendNamedRefunds(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -2281,6 +2333,36 @@ func (_q *CompanyQuery) loadPaymentAllocations(ctx context.Context, query *Payme
 	}
 	return nil
 }
+func (_q *CompanyQuery) loadRefunds(ctx context.Context, query *RefundQuery, nodes []*Company, init func(*Company), assign func(*Company, *Refund)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[pulid.ID]*Company)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(refund.FieldCompanyID)
+	}
+	query.Where(predicate.Refund(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(company.RefundsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.CompanyID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "company_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
 func (_q *CompanyQuery) loadIdempotencyKeys(ctx context.Context, query *IdempotencyKeyQuery, nodes []*Company, init func(*Company), assign func(*Company, *IdempotencyKey)) error {
 	fks := make([]driver.Value, 0, len(nodes))
 	nodeids := make(map[pulid.ID]*Company)
@@ -2828,6 +2910,20 @@ func (_q *CompanyQuery) WithNamedPaymentAllocations(name string, opts ...func(*P
 		_q.withNamedPaymentAllocations = make(map[string]*PaymentAllocationQuery)
 	}
 	_q.withNamedPaymentAllocations[name] = query
+	return _q
+}
+
+// WithNamedRefunds tells the query-builder to eager-load the nodes that are connected to the "refunds"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *CompanyQuery) WithNamedRefunds(name string, opts ...func(*RefundQuery)) *CompanyQuery {
+	query := (&RefundClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedRefunds == nil {
+		_q.withNamedRefunds = make(map[string]*RefundQuery)
+	}
+	_q.withNamedRefunds[name] = query
 	return _q
 }
 

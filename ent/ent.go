@@ -33,6 +33,7 @@ import (
 	"github.com/bigledger/bigledger/ent/paymentallocation"
 	"github.com/bigledger/bigledger/ent/quote"
 	"github.com/bigledger/bigledger/ent/quoteitem"
+	"github.com/bigledger/bigledger/ent/refund"
 	"github.com/bigledger/bigledger/ent/salesorder"
 	"github.com/bigledger/bigledger/ent/salesorderitem"
 	"github.com/bigledger/bigledger/ent/taxcode"
@@ -120,6 +121,7 @@ func checkColumn(t, c string) error {
 			paymentallocation.Table: paymentallocation.ValidColumn,
 			quote.Table:             quote.ValidColumn,
 			quoteitem.Table:         quoteitem.ValidColumn,
+			refund.Table:            refund.ValidColumn,
 			salesorder.Table:        salesorder.ValidColumn,
 			salesorderitem.Table:    salesorderitem.ValidColumn,
 			taxcode.Table:           taxcode.ValidColumn,

@@ -15,7 +15,28 @@ import (
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent/entc"
 	"entgo.io/ent/entc/gen"
+	"github.com/vektah/gqlparser/v2/ast"
 )
+
+// customerInvoicesStatus gives Customer.invoices seed 004's status
+// argument (invoices(status: UNPAID)); InvoiceStatusFilter is declared in
+// schema/seed004.graphql and the field is resolved in graph/ (gqlgen.yml).
+func customerInvoicesStatus(_ *gen.Graph, s *ast.Schema) error {
+	t := s.Types["Customer"]
+	if t == nil {
+		return fmt.Errorf("schema hook: no Customer type")
+	}
+	f := t.Fields.ForName("invoices")
+	if f == nil {
+		return fmt.Errorf("schema hook: no Customer.invoices field")
+	}
+	f.Arguments = append(f.Arguments, &ast.ArgumentDefinition{
+		Name:        "status",
+		Description: "Seed 004's invoice state (UNPAID, OVERDUE, …), combined with where.",
+		Type:        ast.NamedType("InvoiceStatusFilter", nil),
+	})
+	return nil
+}
 
 func main() {
 	var gqlTemplates []*gen.Template
@@ -37,6 +58,7 @@ func main() {
 		entgql.WithConfigPath("gqlgen.yml"),
 		entgql.WithWhereInputs(true),
 		entgql.WithNodeDescriptor(false),
+		entgql.WithSchemaHook(customerInvoicesStatus),
 	)
 	if err != nil {
 		log.Fatalf("creating entgql extension: %v", err)

@@ -25,6 +25,7 @@ import (
 	"github.com/bigledger/bigledger/ent/paymentallocation"
 	"github.com/bigledger/bigledger/ent/quote"
 	"github.com/bigledger/bigledger/ent/quoteitem"
+	"github.com/bigledger/bigledger/ent/refund"
 	"github.com/bigledger/bigledger/ent/salesorder"
 	"github.com/bigledger/bigledger/ent/salesorderitem"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
@@ -2495,6 +2496,24 @@ func (_q *PaymentQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 			_q.WithNamedAllocations(alias, func(wq *PaymentAllocationQuery) {
 				*wq = *query
 			})
+
+		case "refunds":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&RefundClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, refundImplementors)...); err != nil {
+				return err
+			}
+			if oneNode {
+				query.Order(Asc("id")).Limit(ListEdgeLimit)
+			} else {
+				query.modifiers = append(query.modifiers, entgql.LimitPerRow(payment.RefundsColumn, ListEdgeLimit, sql.Expr("id")))
+			}
+			_q.WithNamedRefunds(alias, func(wq *RefundQuery) {
+				*wq = *query
+			})
 		case "createdAt":
 			if _, ok := fieldSeen[payment.FieldCreatedAt]; !ok {
 				selectedFields = append(selectedFields, payment.FieldCreatedAt)
@@ -2579,6 +2598,21 @@ func (_q *PaymentQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 			if _, ok := fieldSeen[payment.FieldVoidReason]; !ok {
 				selectedFields = append(selectedFields, payment.FieldVoidReason)
 				fieldSeen[payment.FieldVoidReason] = struct{}{}
+			}
+		case "refundedAmount":
+			if _, ok := fieldSeen[payment.FieldRefundedAmount]; !ok {
+				selectedFields = append(selectedFields, payment.FieldRefundedAmount)
+				fieldSeen[payment.FieldRefundedAmount] = struct{}{}
+			}
+		case "failedAt":
+			if _, ok := fieldSeen[payment.FieldFailedAt]; !ok {
+				selectedFields = append(selectedFields, payment.FieldFailedAt)
+				fieldSeen[payment.FieldFailedAt] = struct{}{}
+			}
+		case "failureReason":
+			if _, ok := fieldSeen[payment.FieldFailureReason]; !ok {
+				selectedFields = append(selectedFields, payment.FieldFailureReason)
+				fieldSeen[payment.FieldFailureReason] = struct{}{}
 			}
 		case "createdByID":
 			if _, ok := fieldSeen[payment.FieldCreatedByID]; !ok {
@@ -2705,6 +2739,21 @@ func (_q *PaymentAllocationQuery) collectField(ctx context.Context, oneNode bool
 				selectedFields = append(selectedFields, paymentallocation.FieldInvoiceID)
 				fieldSeen[paymentallocation.FieldInvoiceID] = struct{}{}
 			}
+
+		case "refund":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&RefundClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, refundImplementors)...); err != nil {
+				return err
+			}
+			_q.withRefund = query
+			if _, ok := fieldSeen[paymentallocation.FieldRefundID]; !ok {
+				selectedFields = append(selectedFields, paymentallocation.FieldRefundID)
+				fieldSeen[paymentallocation.FieldRefundID] = struct{}{}
+			}
 		case "createdAt":
 			if _, ok := fieldSeen[paymentallocation.FieldCreatedAt]; !ok {
 				selectedFields = append(selectedFields, paymentallocation.FieldCreatedAt)
@@ -2734,6 +2783,11 @@ func (_q *PaymentAllocationQuery) collectField(ctx context.Context, oneNode bool
 			if _, ok := fieldSeen[paymentallocation.FieldVoidedAt]; !ok {
 				selectedFields = append(selectedFields, paymentallocation.FieldVoidedAt)
 				fieldSeen[paymentallocation.FieldVoidedAt] = struct{}{}
+			}
+		case "refundID":
+			if _, ok := fieldSeen[paymentallocation.FieldRefundID]; !ok {
+				selectedFields = append(selectedFields, paymentallocation.FieldRefundID)
+				fieldSeen[paymentallocation.FieldRefundID] = struct{}{}
 			}
 		case "id":
 		case "__typename":
@@ -3258,6 +3312,200 @@ func newQuoteItemPaginateArgs(rv map[string]any) *quoteitemPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*QuoteItemWhereInput); ok {
 		args.opts = append(args.opts, WithQuoteItemFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *RefundQuery) CollectFields(ctx context.Context, satisfies ...string) (*RefundQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *RefundQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(refund.Columns))
+		selectedFields = []string{refund.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "payment":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&PaymentClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, paymentImplementors)...); err != nil {
+				return err
+			}
+			_q.withPayment = query
+			if _, ok := fieldSeen[refund.FieldPaymentID]; !ok {
+				selectedFields = append(selectedFields, refund.FieldPaymentID)
+				fieldSeen[refund.FieldPaymentID] = struct{}{}
+			}
+
+		case "account":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&AccountClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, accountImplementors)...); err != nil {
+				return err
+			}
+			_q.withAccount = query
+			if _, ok := fieldSeen[refund.FieldAccountID]; !ok {
+				selectedFields = append(selectedFields, refund.FieldAccountID)
+				fieldSeen[refund.FieldAccountID] = struct{}{}
+			}
+
+		case "allocations":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&PaymentAllocationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, paymentallocationImplementors)...); err != nil {
+				return err
+			}
+			if oneNode {
+				query.Order(Asc("id")).Limit(ListEdgeLimit)
+			} else {
+				query.modifiers = append(query.modifiers, entgql.LimitPerRow(refund.AllocationsColumn, ListEdgeLimit, sql.Expr("id")))
+			}
+			_q.WithNamedAllocations(alias, func(wq *PaymentAllocationQuery) {
+				*wq = *query
+			})
+		case "createdAt":
+			if _, ok := fieldSeen[refund.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, refund.FieldCreatedAt)
+				fieldSeen[refund.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[refund.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, refund.FieldUpdatedAt)
+				fieldSeen[refund.FieldUpdatedAt] = struct{}{}
+			}
+		case "paymentID":
+			if _, ok := fieldSeen[refund.FieldPaymentID]; !ok {
+				selectedFields = append(selectedFields, refund.FieldPaymentID)
+				fieldSeen[refund.FieldPaymentID] = struct{}{}
+			}
+		case "amount":
+			if _, ok := fieldSeen[refund.FieldAmount]; !ok {
+				selectedFields = append(selectedFields, refund.FieldAmount)
+				fieldSeen[refund.FieldAmount] = struct{}{}
+			}
+		case "fromCredit":
+			if _, ok := fieldSeen[refund.FieldFromCredit]; !ok {
+				selectedFields = append(selectedFields, refund.FieldFromCredit)
+				fieldSeen[refund.FieldFromCredit] = struct{}{}
+			}
+		case "fromInvoices":
+			if _, ok := fieldSeen[refund.FieldFromInvoices]; !ok {
+				selectedFields = append(selectedFields, refund.FieldFromInvoices)
+				fieldSeen[refund.FieldFromInvoices] = struct{}{}
+			}
+		case "refundDate":
+			if _, ok := fieldSeen[refund.FieldRefundDate]; !ok {
+				selectedFields = append(selectedFields, refund.FieldRefundDate)
+				fieldSeen[refund.FieldRefundDate] = struct{}{}
+			}
+		case "method":
+			if _, ok := fieldSeen[refund.FieldMethod]; !ok {
+				selectedFields = append(selectedFields, refund.FieldMethod)
+				fieldSeen[refund.FieldMethod] = struct{}{}
+			}
+		case "reason":
+			if _, ok := fieldSeen[refund.FieldReason]; !ok {
+				selectedFields = append(selectedFields, refund.FieldReason)
+				fieldSeen[refund.FieldReason] = struct{}{}
+			}
+		case "reference":
+			if _, ok := fieldSeen[refund.FieldReference]; !ok {
+				selectedFields = append(selectedFields, refund.FieldReference)
+				fieldSeen[refund.FieldReference] = struct{}{}
+			}
+		case "accountID":
+			if _, ok := fieldSeen[refund.FieldAccountID]; !ok {
+				selectedFields = append(selectedFields, refund.FieldAccountID)
+				fieldSeen[refund.FieldAccountID] = struct{}{}
+			}
+		case "journalEntryID":
+			if _, ok := fieldSeen[refund.FieldJournalEntryID]; !ok {
+				selectedFields = append(selectedFields, refund.FieldJournalEntryID)
+				fieldSeen[refund.FieldJournalEntryID] = struct{}{}
+			}
+		case "createdByID":
+			if _, ok := fieldSeen[refund.FieldCreatedByID]; !ok {
+				selectedFields = append(selectedFields, refund.FieldCreatedByID)
+				fieldSeen[refund.FieldCreatedByID] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type refundPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []RefundPaginateOption
+}
+
+func newRefundPaginateArgs(rv map[string]any) *refundPaginateArgs {
+	args := &refundPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &RefundOrder{Field: &RefundOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithRefundOrder(order))
+			}
+		case *RefundOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithRefundOrder(v))
+			}
+		}
 	}
 	return args
 }

@@ -260,6 +260,18 @@ func (_m *Payment) Allocations(ctx context.Context) (result []*PaymentAllocation
 	return result, err
 }
 
+func (_m *Payment) Refunds(ctx context.Context) (result []*Refund, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedRefunds(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.RefundsOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryRefunds().Order(Asc("id")).Limit(ListEdgeLimit).All(ctx)
+	}
+	return result, err
+}
+
 func (_m *PaymentAllocation) Payment(ctx context.Context) (*Payment, error) {
 	result, err := _m.Edges.PaymentOrErr()
 	if IsNotLoaded(err) {
@@ -274,6 +286,14 @@ func (_m *PaymentAllocation) Invoice(ctx context.Context) (*Invoice, error) {
 		result, err = _m.QueryInvoice().Only(ctx)
 	}
 	return result, err
+}
+
+func (_m *PaymentAllocation) Refund(ctx context.Context) (*Refund, error) {
+	result, err := _m.Edges.RefundOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryRefund().Only(ctx)
+	}
+	return result, MaskNotFound(err)
 }
 
 func (_m *Quote) Customer(ctx context.Context) (*Customer, error) {
@@ -310,6 +330,34 @@ func (_m *QuoteItem) Item(ctx context.Context) (*Item, error) {
 		result, err = _m.QueryItem().Only(ctx)
 	}
 	return result, MaskNotFound(err)
+}
+
+func (_m *Refund) Payment(ctx context.Context) (*Payment, error) {
+	result, err := _m.Edges.PaymentOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryPayment().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Refund) Account(ctx context.Context) (*Account, error) {
+	result, err := _m.Edges.AccountOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryAccount().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Refund) Allocations(ctx context.Context) (result []*PaymentAllocation, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedAllocations(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.AllocationsOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryAllocations().Order(Asc("id")).Limit(ListEdgeLimit).All(ctx)
+	}
+	return result, err
 }
 
 func (_m *SalesOrder) Customer(ctx context.Context) (*Customer, error) {

@@ -7297,6 +7297,45 @@ type PaymentWhereInput struct {
 	VoidReasonEqualFold    *string  `json:"voidReasonEqualFold,omitempty"`
 	VoidReasonContainsFold *string  `json:"voidReasonContainsFold,omitempty"`
 
+	// "refunded_amount" field predicates.
+	RefundedAmount      *decimal.Decimal  `json:"refundedAmount,omitempty"`
+	RefundedAmountNEQ   *decimal.Decimal  `json:"refundedAmountNEQ,omitempty"`
+	RefundedAmountIn    []decimal.Decimal `json:"refundedAmountIn,omitempty"`
+	RefundedAmountNotIn []decimal.Decimal `json:"refundedAmountNotIn,omitempty"`
+	RefundedAmountGT    *decimal.Decimal  `json:"refundedAmountGT,omitempty"`
+	RefundedAmountGTE   *decimal.Decimal  `json:"refundedAmountGTE,omitempty"`
+	RefundedAmountLT    *decimal.Decimal  `json:"refundedAmountLT,omitempty"`
+	RefundedAmountLTE   *decimal.Decimal  `json:"refundedAmountLTE,omitempty"`
+
+	// "failed_at" field predicates.
+	FailedAt       *time.Time  `json:"failedAt,omitempty"`
+	FailedAtNEQ    *time.Time  `json:"failedAtNEQ,omitempty"`
+	FailedAtIn     []time.Time `json:"failedAtIn,omitempty"`
+	FailedAtNotIn  []time.Time `json:"failedAtNotIn,omitempty"`
+	FailedAtGT     *time.Time  `json:"failedAtGT,omitempty"`
+	FailedAtGTE    *time.Time  `json:"failedAtGTE,omitempty"`
+	FailedAtLT     *time.Time  `json:"failedAtLT,omitempty"`
+	FailedAtLTE    *time.Time  `json:"failedAtLTE,omitempty"`
+	FailedAtIsNil  bool        `json:"failedAtIsNil,omitempty"`
+	FailedAtNotNil bool        `json:"failedAtNotNil,omitempty"`
+
+	// "failure_reason" field predicates.
+	FailureReason             *string  `json:"failureReason,omitempty"`
+	FailureReasonNEQ          *string  `json:"failureReasonNEQ,omitempty"`
+	FailureReasonIn           []string `json:"failureReasonIn,omitempty"`
+	FailureReasonNotIn        []string `json:"failureReasonNotIn,omitempty"`
+	FailureReasonGT           *string  `json:"failureReasonGT,omitempty"`
+	FailureReasonGTE          *string  `json:"failureReasonGTE,omitempty"`
+	FailureReasonLT           *string  `json:"failureReasonLT,omitempty"`
+	FailureReasonLTE          *string  `json:"failureReasonLTE,omitempty"`
+	FailureReasonContains     *string  `json:"failureReasonContains,omitempty"`
+	FailureReasonHasPrefix    *string  `json:"failureReasonHasPrefix,omitempty"`
+	FailureReasonHasSuffix    *string  `json:"failureReasonHasSuffix,omitempty"`
+	FailureReasonIsNil        bool     `json:"failureReasonIsNil,omitempty"`
+	FailureReasonNotNil       bool     `json:"failureReasonNotNil,omitempty"`
+	FailureReasonEqualFold    *string  `json:"failureReasonEqualFold,omitempty"`
+	FailureReasonContainsFold *string  `json:"failureReasonContainsFold,omitempty"`
+
 	// "customer" edge predicates.
 	HasCustomer     *bool                 `json:"hasCustomer,omitempty"`
 	HasCustomerWith []*CustomerWhereInput `json:"hasCustomerWith,omitempty"`
@@ -7889,6 +7928,105 @@ func (i *PaymentWhereInput) P() (predicate.Payment, error) {
 	}
 	if i.VoidReasonContainsFold != nil {
 		predicates = append(predicates, payment.VoidReasonContainsFold(*i.VoidReasonContainsFold))
+	}
+	if i.RefundedAmount != nil {
+		predicates = append(predicates, payment.RefundedAmountEQ(*i.RefundedAmount))
+	}
+	if i.RefundedAmountNEQ != nil {
+		predicates = append(predicates, payment.RefundedAmountNEQ(*i.RefundedAmountNEQ))
+	}
+	if len(i.RefundedAmountIn) > 0 {
+		predicates = append(predicates, payment.RefundedAmountIn(i.RefundedAmountIn...))
+	}
+	if len(i.RefundedAmountNotIn) > 0 {
+		predicates = append(predicates, payment.RefundedAmountNotIn(i.RefundedAmountNotIn...))
+	}
+	if i.RefundedAmountGT != nil {
+		predicates = append(predicates, payment.RefundedAmountGT(*i.RefundedAmountGT))
+	}
+	if i.RefundedAmountGTE != nil {
+		predicates = append(predicates, payment.RefundedAmountGTE(*i.RefundedAmountGTE))
+	}
+	if i.RefundedAmountLT != nil {
+		predicates = append(predicates, payment.RefundedAmountLT(*i.RefundedAmountLT))
+	}
+	if i.RefundedAmountLTE != nil {
+		predicates = append(predicates, payment.RefundedAmountLTE(*i.RefundedAmountLTE))
+	}
+	if i.FailedAt != nil {
+		predicates = append(predicates, payment.FailedAtEQ(*i.FailedAt))
+	}
+	if i.FailedAtNEQ != nil {
+		predicates = append(predicates, payment.FailedAtNEQ(*i.FailedAtNEQ))
+	}
+	if len(i.FailedAtIn) > 0 {
+		predicates = append(predicates, payment.FailedAtIn(i.FailedAtIn...))
+	}
+	if len(i.FailedAtNotIn) > 0 {
+		predicates = append(predicates, payment.FailedAtNotIn(i.FailedAtNotIn...))
+	}
+	if i.FailedAtGT != nil {
+		predicates = append(predicates, payment.FailedAtGT(*i.FailedAtGT))
+	}
+	if i.FailedAtGTE != nil {
+		predicates = append(predicates, payment.FailedAtGTE(*i.FailedAtGTE))
+	}
+	if i.FailedAtLT != nil {
+		predicates = append(predicates, payment.FailedAtLT(*i.FailedAtLT))
+	}
+	if i.FailedAtLTE != nil {
+		predicates = append(predicates, payment.FailedAtLTE(*i.FailedAtLTE))
+	}
+	if i.FailedAtIsNil {
+		predicates = append(predicates, payment.FailedAtIsNil())
+	}
+	if i.FailedAtNotNil {
+		predicates = append(predicates, payment.FailedAtNotNil())
+	}
+	if i.FailureReason != nil {
+		predicates = append(predicates, payment.FailureReasonEQ(*i.FailureReason))
+	}
+	if i.FailureReasonNEQ != nil {
+		predicates = append(predicates, payment.FailureReasonNEQ(*i.FailureReasonNEQ))
+	}
+	if len(i.FailureReasonIn) > 0 {
+		predicates = append(predicates, payment.FailureReasonIn(i.FailureReasonIn...))
+	}
+	if len(i.FailureReasonNotIn) > 0 {
+		predicates = append(predicates, payment.FailureReasonNotIn(i.FailureReasonNotIn...))
+	}
+	if i.FailureReasonGT != nil {
+		predicates = append(predicates, payment.FailureReasonGT(*i.FailureReasonGT))
+	}
+	if i.FailureReasonGTE != nil {
+		predicates = append(predicates, payment.FailureReasonGTE(*i.FailureReasonGTE))
+	}
+	if i.FailureReasonLT != nil {
+		predicates = append(predicates, payment.FailureReasonLT(*i.FailureReasonLT))
+	}
+	if i.FailureReasonLTE != nil {
+		predicates = append(predicates, payment.FailureReasonLTE(*i.FailureReasonLTE))
+	}
+	if i.FailureReasonContains != nil {
+		predicates = append(predicates, payment.FailureReasonContains(*i.FailureReasonContains))
+	}
+	if i.FailureReasonHasPrefix != nil {
+		predicates = append(predicates, payment.FailureReasonHasPrefix(*i.FailureReasonHasPrefix))
+	}
+	if i.FailureReasonHasSuffix != nil {
+		predicates = append(predicates, payment.FailureReasonHasSuffix(*i.FailureReasonHasSuffix))
+	}
+	if i.FailureReasonIsNil {
+		predicates = append(predicates, payment.FailureReasonIsNil())
+	}
+	if i.FailureReasonNotNil {
+		predicates = append(predicates, payment.FailureReasonNotNil())
+	}
+	if i.FailureReasonEqualFold != nil {
+		predicates = append(predicates, payment.FailureReasonEqualFold(*i.FailureReasonEqualFold))
+	}
+	if i.FailureReasonContainsFold != nil {
+		predicates = append(predicates, payment.FailureReasonContainsFold(*i.FailureReasonContainsFold))
 	}
 
 	if i.HasCustomer != nil {

@@ -34,6 +34,7 @@ import (
 	"github.com/bigledger/bigledger/ent/predicate"
 	"github.com/bigledger/bigledger/ent/quote"
 	"github.com/bigledger/bigledger/ent/quoteitem"
+	"github.com/bigledger/bigledger/ent/refund"
 	"github.com/bigledger/bigledger/ent/salesorder"
 	"github.com/bigledger/bigledger/ent/salesorderitem"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
@@ -75,6 +76,7 @@ const (
 	TypePaymentAllocation = "PaymentAllocation"
 	TypeQuote             = "Quote"
 	TypeQuoteItem         = "QuoteItem"
+	TypeRefund            = "Refund"
 	TypeSalesOrder        = "SalesOrder"
 	TypeSalesOrderItem    = "SalesOrderItem"
 	TypeTaxCode           = "TaxCode"
@@ -3283,6 +3285,9 @@ type CompanyMutation struct {
 	payment_allocations        map[pulid.ID]struct{}
 	removedpayment_allocations map[pulid.ID]struct{}
 	clearedpayment_allocations bool
+	refunds                    map[pulid.ID]struct{}
+	removedrefunds             map[pulid.ID]struct{}
+	clearedrefunds             bool
 	idempotency_keys           map[pulid.ID]struct{}
 	removedidempotency_keys    map[pulid.ID]struct{}
 	clearedidempotency_keys    bool
@@ -4765,6 +4770,60 @@ func (m *CompanyMutation) ResetPaymentAllocations() {
 	m.removedpayment_allocations = nil
 }
 
+// AddRefundIDs adds the "refunds" edge to the Refund entity by ids.
+func (m *CompanyMutation) AddRefundIDs(ids ...pulid.ID) {
+	if m.refunds == nil {
+		m.refunds = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.refunds[ids[i]] = struct{}{}
+	}
+}
+
+// ClearRefunds clears the "refunds" edge to the Refund entity.
+func (m *CompanyMutation) ClearRefunds() {
+	m.clearedrefunds = true
+}
+
+// RefundsCleared reports if the "refunds" edge to the Refund entity was cleared.
+func (m *CompanyMutation) RefundsCleared() bool {
+	return m.clearedrefunds
+}
+
+// RemoveRefundIDs removes the "refunds" edge to the Refund entity by IDs.
+func (m *CompanyMutation) RemoveRefundIDs(ids ...pulid.ID) {
+	if m.removedrefunds == nil {
+		m.removedrefunds = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.refunds, ids[i])
+		m.removedrefunds[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedRefunds returns the removed IDs of the "refunds" edge to the Refund entity.
+func (m *CompanyMutation) RemovedRefundsIDs() (ids []pulid.ID) {
+	for id := range m.removedrefunds {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// RefundsIDs returns the "refunds" edge IDs in the mutation.
+func (m *CompanyMutation) RefundsIDs() (ids []pulid.ID) {
+	for id := range m.refunds {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetRefunds resets all changes to the "refunds" edge.
+func (m *CompanyMutation) ResetRefunds() {
+	m.refunds = nil
+	m.clearedrefunds = false
+	m.removedrefunds = nil
+}
+
 // AddIdempotencyKeyIDs adds the "idempotency_keys" edge to the IdempotencyKey entity by ids.
 func (m *CompanyMutation) AddIdempotencyKeyIDs(ids ...pulid.ID) {
 	if m.idempotency_keys == nil {
@@ -5285,7 +5344,7 @@ func (m *CompanyMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *CompanyMutation) AddedEdges() []string {
-	edges := make([]string, 0, 25)
+	edges := make([]string, 0, 26)
 	if m.users != nil {
 		edges = append(edges, company.EdgeUsers)
 	}
@@ -5345,6 +5404,9 @@ func (m *CompanyMutation) AddedEdges() []string {
 	}
 	if m.payment_allocations != nil {
 		edges = append(edges, company.EdgePaymentAllocations)
+	}
+	if m.refunds != nil {
+		edges = append(edges, company.EdgeRefunds)
 	}
 	if m.idempotency_keys != nil {
 		edges = append(edges, company.EdgeIdempotencyKeys)
@@ -5488,6 +5550,12 @@ func (m *CompanyMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case company.EdgeRefunds:
+		ids := make([]ent.Value, 0, len(m.refunds))
+		for id := range m.refunds {
+			ids = append(ids, id)
+		}
+		return ids
 	case company.EdgeIdempotencyKeys:
 		ids := make([]ent.Value, 0, len(m.idempotency_keys))
 		for id := range m.idempotency_keys {
@@ -5524,7 +5592,7 @@ func (m *CompanyMutation) AddedIDs(name string) []ent.Value {
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *CompanyMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 25)
+	edges := make([]string, 0, 26)
 	if m.removedusers != nil {
 		edges = append(edges, company.EdgeUsers)
 	}
@@ -5584,6 +5652,9 @@ func (m *CompanyMutation) RemovedEdges() []string {
 	}
 	if m.removedpayment_allocations != nil {
 		edges = append(edges, company.EdgePaymentAllocations)
+	}
+	if m.removedrefunds != nil {
+		edges = append(edges, company.EdgeRefunds)
 	}
 	if m.removedidempotency_keys != nil {
 		edges = append(edges, company.EdgeIdempotencyKeys)
@@ -5727,6 +5798,12 @@ func (m *CompanyMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case company.EdgeRefunds:
+		ids := make([]ent.Value, 0, len(m.removedrefunds))
+		for id := range m.removedrefunds {
+			ids = append(ids, id)
+		}
+		return ids
 	case company.EdgeIdempotencyKeys:
 		ids := make([]ent.Value, 0, len(m.removedidempotency_keys))
 		for id := range m.removedidempotency_keys {
@@ -5763,7 +5840,7 @@ func (m *CompanyMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *CompanyMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 25)
+	edges := make([]string, 0, 26)
 	if m.clearedusers {
 		edges = append(edges, company.EdgeUsers)
 	}
@@ -5823,6 +5900,9 @@ func (m *CompanyMutation) ClearedEdges() []string {
 	}
 	if m.clearedpayment_allocations {
 		edges = append(edges, company.EdgePaymentAllocations)
+	}
+	if m.clearedrefunds {
+		edges = append(edges, company.EdgeRefunds)
 	}
 	if m.clearedidempotency_keys {
 		edges = append(edges, company.EdgeIdempotencyKeys)
@@ -5886,6 +5966,8 @@ func (m *CompanyMutation) EdgeCleared(name string) bool {
 		return m.clearedpayments
 	case company.EdgePaymentAllocations:
 		return m.clearedpayment_allocations
+	case company.EdgeRefunds:
+		return m.clearedrefunds
 	case company.EdgeIdempotencyKeys:
 		return m.clearedidempotency_keys
 	case company.EdgeLedgerDiscounts:
@@ -5971,6 +6053,9 @@ func (m *CompanyMutation) ResetEdge(name string) error {
 		return nil
 	case company.EdgePaymentAllocations:
 		m.ResetPaymentAllocations()
+		return nil
+	case company.EdgeRefunds:
+		m.ResetRefunds()
 		return nil
 	case company.EdgeIdempotencyKeys:
 		m.ResetIdempotencyKeys()
@@ -23527,6 +23612,9 @@ type PaymentMutation struct {
 	status                 *payment.Status
 	voided_at              *time.Time
 	void_reason            *string
+	refunded_amount        *decimal.Decimal
+	failed_at              *time.Time
+	failure_reason         *string
 	created_by_id          *pulid.ID
 	clearedFields          map[string]struct{}
 	company                *pulid.ID
@@ -23538,6 +23626,9 @@ type PaymentMutation struct {
 	allocations            map[pulid.ID]struct{}
 	removedallocations     map[pulid.ID]struct{}
 	clearedallocations     bool
+	refunds                map[pulid.ID]struct{}
+	removedrefunds         map[pulid.ID]struct{}
+	clearedrefunds         bool
 	done                   bool
 	oldValue               func(context.Context) (*Payment, error)
 	predicates             []predicate.Payment
@@ -24360,6 +24451,140 @@ func (m *PaymentMutation) ResetVoidReason() {
 	delete(m.clearedFields, payment.FieldVoidReason)
 }
 
+// SetRefundedAmount sets the "refunded_amount" field.
+func (m *PaymentMutation) SetRefundedAmount(d decimal.Decimal) {
+	m.refunded_amount = &d
+}
+
+// RefundedAmount returns the value of the "refunded_amount" field in the mutation.
+func (m *PaymentMutation) RefundedAmount() (r decimal.Decimal, exists bool) {
+	v := m.refunded_amount
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRefundedAmount returns the old "refunded_amount" field's value of the Payment entity.
+// If the Payment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PaymentMutation) OldRefundedAmount(ctx context.Context) (v decimal.Decimal, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRefundedAmount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRefundedAmount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRefundedAmount: %w", err)
+	}
+	return oldValue.RefundedAmount, nil
+}
+
+// ResetRefundedAmount resets all changes to the "refunded_amount" field.
+func (m *PaymentMutation) ResetRefundedAmount() {
+	m.refunded_amount = nil
+}
+
+// SetFailedAt sets the "failed_at" field.
+func (m *PaymentMutation) SetFailedAt(t time.Time) {
+	m.failed_at = &t
+}
+
+// FailedAt returns the value of the "failed_at" field in the mutation.
+func (m *PaymentMutation) FailedAt() (r time.Time, exists bool) {
+	v := m.failed_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFailedAt returns the old "failed_at" field's value of the Payment entity.
+// If the Payment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PaymentMutation) OldFailedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFailedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFailedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFailedAt: %w", err)
+	}
+	return oldValue.FailedAt, nil
+}
+
+// ClearFailedAt clears the value of the "failed_at" field.
+func (m *PaymentMutation) ClearFailedAt() {
+	m.failed_at = nil
+	m.clearedFields[payment.FieldFailedAt] = struct{}{}
+}
+
+// FailedAtCleared returns if the "failed_at" field was cleared in this mutation.
+func (m *PaymentMutation) FailedAtCleared() bool {
+	_, ok := m.clearedFields[payment.FieldFailedAt]
+	return ok
+}
+
+// ResetFailedAt resets all changes to the "failed_at" field.
+func (m *PaymentMutation) ResetFailedAt() {
+	m.failed_at = nil
+	delete(m.clearedFields, payment.FieldFailedAt)
+}
+
+// SetFailureReason sets the "failure_reason" field.
+func (m *PaymentMutation) SetFailureReason(s string) {
+	m.failure_reason = &s
+}
+
+// FailureReason returns the value of the "failure_reason" field in the mutation.
+func (m *PaymentMutation) FailureReason() (r string, exists bool) {
+	v := m.failure_reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFailureReason returns the old "failure_reason" field's value of the Payment entity.
+// If the Payment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PaymentMutation) OldFailureReason(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFailureReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFailureReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFailureReason: %w", err)
+	}
+	return oldValue.FailureReason, nil
+}
+
+// ClearFailureReason clears the value of the "failure_reason" field.
+func (m *PaymentMutation) ClearFailureReason() {
+	m.failure_reason = nil
+	m.clearedFields[payment.FieldFailureReason] = struct{}{}
+}
+
+// FailureReasonCleared returns if the "failure_reason" field was cleared in this mutation.
+func (m *PaymentMutation) FailureReasonCleared() bool {
+	_, ok := m.clearedFields[payment.FieldFailureReason]
+	return ok
+}
+
+// ResetFailureReason resets all changes to the "failure_reason" field.
+func (m *PaymentMutation) ResetFailureReason() {
+	m.failure_reason = nil
+	delete(m.clearedFields, payment.FieldFailureReason)
+}
+
 // SetCreatedByID sets the "created_by_id" field.
 func (m *PaymentMutation) SetCreatedByID(pu pulid.ID) {
 	m.created_by_id = &pu
@@ -24544,6 +24769,60 @@ func (m *PaymentMutation) ResetAllocations() {
 	m.removedallocations = nil
 }
 
+// AddRefundIDs adds the "refunds" edge to the Refund entity by ids.
+func (m *PaymentMutation) AddRefundIDs(ids ...pulid.ID) {
+	if m.refunds == nil {
+		m.refunds = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.refunds[ids[i]] = struct{}{}
+	}
+}
+
+// ClearRefunds clears the "refunds" edge to the Refund entity.
+func (m *PaymentMutation) ClearRefunds() {
+	m.clearedrefunds = true
+}
+
+// RefundsCleared reports if the "refunds" edge to the Refund entity was cleared.
+func (m *PaymentMutation) RefundsCleared() bool {
+	return m.clearedrefunds
+}
+
+// RemoveRefundIDs removes the "refunds" edge to the Refund entity by IDs.
+func (m *PaymentMutation) RemoveRefundIDs(ids ...pulid.ID) {
+	if m.removedrefunds == nil {
+		m.removedrefunds = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.refunds, ids[i])
+		m.removedrefunds[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedRefunds returns the removed IDs of the "refunds" edge to the Refund entity.
+func (m *PaymentMutation) RemovedRefundsIDs() (ids []pulid.ID) {
+	for id := range m.removedrefunds {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// RefundsIDs returns the "refunds" edge IDs in the mutation.
+func (m *PaymentMutation) RefundsIDs() (ids []pulid.ID) {
+	for id := range m.refunds {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetRefunds resets all changes to the "refunds" edge.
+func (m *PaymentMutation) ResetRefunds() {
+	m.refunds = nil
+	m.clearedrefunds = false
+	m.removedrefunds = nil
+}
+
 // Where appends a list predicates to the PaymentMutation builder.
 func (m *PaymentMutation) Where(ps ...predicate.Payment) {
 	m.predicates = append(m.predicates, ps...)
@@ -24578,7 +24857,7 @@ func (m *PaymentMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *PaymentMutation) Fields() []string {
-	fields := make([]string, 0, 19)
+	fields := make([]string, 0, 22)
 	if m.created_at != nil {
 		fields = append(fields, payment.FieldCreatedAt)
 	}
@@ -24633,6 +24912,15 @@ func (m *PaymentMutation) Fields() []string {
 	if m.void_reason != nil {
 		fields = append(fields, payment.FieldVoidReason)
 	}
+	if m.refunded_amount != nil {
+		fields = append(fields, payment.FieldRefundedAmount)
+	}
+	if m.failed_at != nil {
+		fields = append(fields, payment.FieldFailedAt)
+	}
+	if m.failure_reason != nil {
+		fields = append(fields, payment.FieldFailureReason)
+	}
 	if m.created_by_id != nil {
 		fields = append(fields, payment.FieldCreatedByID)
 	}
@@ -24680,6 +24968,12 @@ func (m *PaymentMutation) Field(name string) (ent.Value, bool) {
 		return m.VoidedAt()
 	case payment.FieldVoidReason:
 		return m.VoidReason()
+	case payment.FieldRefundedAmount:
+		return m.RefundedAmount()
+	case payment.FieldFailedAt:
+		return m.FailedAt()
+	case payment.FieldFailureReason:
+		return m.FailureReason()
 	case payment.FieldCreatedByID:
 		return m.CreatedByID()
 	}
@@ -24727,6 +25021,12 @@ func (m *PaymentMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldVoidedAt(ctx)
 	case payment.FieldVoidReason:
 		return m.OldVoidReason(ctx)
+	case payment.FieldRefundedAmount:
+		return m.OldRefundedAmount(ctx)
+	case payment.FieldFailedAt:
+		return m.OldFailedAt(ctx)
+	case payment.FieldFailureReason:
+		return m.OldFailureReason(ctx)
 	case payment.FieldCreatedByID:
 		return m.OldCreatedByID(ctx)
 	}
@@ -24864,6 +25164,27 @@ func (m *PaymentMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetVoidReason(v)
 		return nil
+	case payment.FieldRefundedAmount:
+		v, ok := value.(decimal.Decimal)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRefundedAmount(v)
+		return nil
+	case payment.FieldFailedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFailedAt(v)
+		return nil
+	case payment.FieldFailureReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFailureReason(v)
+		return nil
 	case payment.FieldCreatedByID:
 		v, ok := value.(pulid.ID)
 		if !ok {
@@ -24916,6 +25237,12 @@ func (m *PaymentMutation) ClearedFields() []string {
 	if m.FieldCleared(payment.FieldVoidReason) {
 		fields = append(fields, payment.FieldVoidReason)
 	}
+	if m.FieldCleared(payment.FieldFailedAt) {
+		fields = append(fields, payment.FieldFailedAt)
+	}
+	if m.FieldCleared(payment.FieldFailureReason) {
+		fields = append(fields, payment.FieldFailureReason)
+	}
 	if m.FieldCleared(payment.FieldCreatedByID) {
 		fields = append(fields, payment.FieldCreatedByID)
 	}
@@ -24947,6 +25274,12 @@ func (m *PaymentMutation) ClearField(name string) error {
 		return nil
 	case payment.FieldVoidReason:
 		m.ClearVoidReason()
+		return nil
+	case payment.FieldFailedAt:
+		m.ClearFailedAt()
+		return nil
+	case payment.FieldFailureReason:
+		m.ClearFailureReason()
 		return nil
 	case payment.FieldCreatedByID:
 		m.ClearCreatedByID()
@@ -25013,6 +25346,15 @@ func (m *PaymentMutation) ResetField(name string) error {
 	case payment.FieldVoidReason:
 		m.ResetVoidReason()
 		return nil
+	case payment.FieldRefundedAmount:
+		m.ResetRefundedAmount()
+		return nil
+	case payment.FieldFailedAt:
+		m.ResetFailedAt()
+		return nil
+	case payment.FieldFailureReason:
+		m.ResetFailureReason()
+		return nil
 	case payment.FieldCreatedByID:
 		m.ResetCreatedByID()
 		return nil
@@ -25022,7 +25364,7 @@ func (m *PaymentMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *PaymentMutation) AddedEdges() []string {
-	edges := make([]string, 0, 4)
+	edges := make([]string, 0, 5)
 	if m.company != nil {
 		edges = append(edges, payment.EdgeCompany)
 	}
@@ -25034,6 +25376,9 @@ func (m *PaymentMutation) AddedEdges() []string {
 	}
 	if m.allocations != nil {
 		edges = append(edges, payment.EdgeAllocations)
+	}
+	if m.refunds != nil {
+		edges = append(edges, payment.EdgeRefunds)
 	}
 	return edges
 }
@@ -25060,15 +25405,24 @@ func (m *PaymentMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case payment.EdgeRefunds:
+		ids := make([]ent.Value, 0, len(m.refunds))
+		for id := range m.refunds {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *PaymentMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 4)
+	edges := make([]string, 0, 5)
 	if m.removedallocations != nil {
 		edges = append(edges, payment.EdgeAllocations)
+	}
+	if m.removedrefunds != nil {
+		edges = append(edges, payment.EdgeRefunds)
 	}
 	return edges
 }
@@ -25083,13 +25437,19 @@ func (m *PaymentMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case payment.EdgeRefunds:
+		ids := make([]ent.Value, 0, len(m.removedrefunds))
+		for id := range m.removedrefunds {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *PaymentMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 4)
+	edges := make([]string, 0, 5)
 	if m.clearedcompany {
 		edges = append(edges, payment.EdgeCompany)
 	}
@@ -25101,6 +25461,9 @@ func (m *PaymentMutation) ClearedEdges() []string {
 	}
 	if m.clearedallocations {
 		edges = append(edges, payment.EdgeAllocations)
+	}
+	if m.clearedrefunds {
+		edges = append(edges, payment.EdgeRefunds)
 	}
 	return edges
 }
@@ -25117,6 +25480,8 @@ func (m *PaymentMutation) EdgeCleared(name string) bool {
 		return m.cleareddeposit_account
 	case payment.EdgeAllocations:
 		return m.clearedallocations
+	case payment.EdgeRefunds:
+		return m.clearedrefunds
 	}
 	return false
 }
@@ -25154,6 +25519,9 @@ func (m *PaymentMutation) ResetEdge(name string) error {
 	case payment.EdgeAllocations:
 		m.ResetAllocations()
 		return nil
+	case payment.EdgeRefunds:
+		m.ResetRefunds()
+		return nil
 	}
 	return fmt.Errorf("unknown Payment edge %s", name)
 }
@@ -25175,6 +25543,8 @@ type PaymentAllocationMutation struct {
 	clearedpayment bool
 	invoice        *pulid.ID
 	clearedinvoice bool
+	refund         *pulid.ID
+	clearedrefund  bool
 	done           bool
 	oldValue       func(context.Context) (*PaymentAllocation, error)
 	predicates     []predicate.PaymentAllocation
@@ -25549,6 +25919,55 @@ func (m *PaymentAllocationMutation) ResetVoidedAt() {
 	delete(m.clearedFields, paymentallocation.FieldVoidedAt)
 }
 
+// SetRefundID sets the "refund_id" field.
+func (m *PaymentAllocationMutation) SetRefundID(pu pulid.ID) {
+	m.refund = &pu
+}
+
+// RefundID returns the value of the "refund_id" field in the mutation.
+func (m *PaymentAllocationMutation) RefundID() (r pulid.ID, exists bool) {
+	v := m.refund
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRefundID returns the old "refund_id" field's value of the PaymentAllocation entity.
+// If the PaymentAllocation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PaymentAllocationMutation) OldRefundID(ctx context.Context) (v *pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRefundID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRefundID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRefundID: %w", err)
+	}
+	return oldValue.RefundID, nil
+}
+
+// ClearRefundID clears the value of the "refund_id" field.
+func (m *PaymentAllocationMutation) ClearRefundID() {
+	m.refund = nil
+	m.clearedFields[paymentallocation.FieldRefundID] = struct{}{}
+}
+
+// RefundIDCleared returns if the "refund_id" field was cleared in this mutation.
+func (m *PaymentAllocationMutation) RefundIDCleared() bool {
+	_, ok := m.clearedFields[paymentallocation.FieldRefundID]
+	return ok
+}
+
+// ResetRefundID resets all changes to the "refund_id" field.
+func (m *PaymentAllocationMutation) ResetRefundID() {
+	m.refund = nil
+	delete(m.clearedFields, paymentallocation.FieldRefundID)
+}
+
 // ClearCompany clears the "company" edge to the Company entity.
 func (m *PaymentAllocationMutation) ClearCompany() {
 	m.clearedcompany = true
@@ -25630,6 +26049,33 @@ func (m *PaymentAllocationMutation) ResetInvoice() {
 	m.clearedinvoice = false
 }
 
+// ClearRefund clears the "refund" edge to the Refund entity.
+func (m *PaymentAllocationMutation) ClearRefund() {
+	m.clearedrefund = true
+	m.clearedFields[paymentallocation.FieldRefundID] = struct{}{}
+}
+
+// RefundCleared reports if the "refund" edge to the Refund entity was cleared.
+func (m *PaymentAllocationMutation) RefundCleared() bool {
+	return m.RefundIDCleared() || m.clearedrefund
+}
+
+// RefundIDs returns the "refund" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// RefundID instead. It exists only for internal usage by the builders.
+func (m *PaymentAllocationMutation) RefundIDs() (ids []pulid.ID) {
+	if id := m.refund; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetRefund resets all changes to the "refund" edge.
+func (m *PaymentAllocationMutation) ResetRefund() {
+	m.refund = nil
+	m.clearedrefund = false
+}
+
 // Where appends a list predicates to the PaymentAllocationMutation builder.
 func (m *PaymentAllocationMutation) Where(ps ...predicate.PaymentAllocation) {
 	m.predicates = append(m.predicates, ps...)
@@ -25664,7 +26110,7 @@ func (m *PaymentAllocationMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *PaymentAllocationMutation) Fields() []string {
-	fields := make([]string, 0, 7)
+	fields := make([]string, 0, 8)
 	if m.created_at != nil {
 		fields = append(fields, paymentallocation.FieldCreatedAt)
 	}
@@ -25685,6 +26131,9 @@ func (m *PaymentAllocationMutation) Fields() []string {
 	}
 	if m.voided_at != nil {
 		fields = append(fields, paymentallocation.FieldVoidedAt)
+	}
+	if m.refund != nil {
+		fields = append(fields, paymentallocation.FieldRefundID)
 	}
 	return fields
 }
@@ -25708,6 +26157,8 @@ func (m *PaymentAllocationMutation) Field(name string) (ent.Value, bool) {
 		return m.Amount()
 	case paymentallocation.FieldVoidedAt:
 		return m.VoidedAt()
+	case paymentallocation.FieldRefundID:
+		return m.RefundID()
 	}
 	return nil, false
 }
@@ -25731,6 +26182,8 @@ func (m *PaymentAllocationMutation) OldField(ctx context.Context, name string) (
 		return m.OldAmount(ctx)
 	case paymentallocation.FieldVoidedAt:
 		return m.OldVoidedAt(ctx)
+	case paymentallocation.FieldRefundID:
+		return m.OldRefundID(ctx)
 	}
 	return nil, fmt.Errorf("unknown PaymentAllocation field %s", name)
 }
@@ -25789,6 +26242,13 @@ func (m *PaymentAllocationMutation) SetField(name string, value ent.Value) error
 		}
 		m.SetVoidedAt(v)
 		return nil
+	case paymentallocation.FieldRefundID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRefundID(v)
+		return nil
 	}
 	return fmt.Errorf("unknown PaymentAllocation field %s", name)
 }
@@ -25822,6 +26282,9 @@ func (m *PaymentAllocationMutation) ClearedFields() []string {
 	if m.FieldCleared(paymentallocation.FieldVoidedAt) {
 		fields = append(fields, paymentallocation.FieldVoidedAt)
 	}
+	if m.FieldCleared(paymentallocation.FieldRefundID) {
+		fields = append(fields, paymentallocation.FieldRefundID)
+	}
 	return fields
 }
 
@@ -25838,6 +26301,9 @@ func (m *PaymentAllocationMutation) ClearField(name string) error {
 	switch name {
 	case paymentallocation.FieldVoidedAt:
 		m.ClearVoidedAt()
+		return nil
+	case paymentallocation.FieldRefundID:
+		m.ClearRefundID()
 		return nil
 	}
 	return fmt.Errorf("unknown PaymentAllocation nullable field %s", name)
@@ -25868,13 +26334,16 @@ func (m *PaymentAllocationMutation) ResetField(name string) error {
 	case paymentallocation.FieldVoidedAt:
 		m.ResetVoidedAt()
 		return nil
+	case paymentallocation.FieldRefundID:
+		m.ResetRefundID()
+		return nil
 	}
 	return fmt.Errorf("unknown PaymentAllocation field %s", name)
 }
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *PaymentAllocationMutation) AddedEdges() []string {
-	edges := make([]string, 0, 3)
+	edges := make([]string, 0, 4)
 	if m.company != nil {
 		edges = append(edges, paymentallocation.EdgeCompany)
 	}
@@ -25883,6 +26352,9 @@ func (m *PaymentAllocationMutation) AddedEdges() []string {
 	}
 	if m.invoice != nil {
 		edges = append(edges, paymentallocation.EdgeInvoice)
+	}
+	if m.refund != nil {
+		edges = append(edges, paymentallocation.EdgeRefund)
 	}
 	return edges
 }
@@ -25903,13 +26375,17 @@ func (m *PaymentAllocationMutation) AddedIDs(name string) []ent.Value {
 		if id := m.invoice; id != nil {
 			return []ent.Value{*id}
 		}
+	case paymentallocation.EdgeRefund:
+		if id := m.refund; id != nil {
+			return []ent.Value{*id}
+		}
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *PaymentAllocationMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 3)
+	edges := make([]string, 0, 4)
 	return edges
 }
 
@@ -25921,7 +26397,7 @@ func (m *PaymentAllocationMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *PaymentAllocationMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 3)
+	edges := make([]string, 0, 4)
 	if m.clearedcompany {
 		edges = append(edges, paymentallocation.EdgeCompany)
 	}
@@ -25930,6 +26406,9 @@ func (m *PaymentAllocationMutation) ClearedEdges() []string {
 	}
 	if m.clearedinvoice {
 		edges = append(edges, paymentallocation.EdgeInvoice)
+	}
+	if m.clearedrefund {
+		edges = append(edges, paymentallocation.EdgeRefund)
 	}
 	return edges
 }
@@ -25944,6 +26423,8 @@ func (m *PaymentAllocationMutation) EdgeCleared(name string) bool {
 		return m.clearedpayment
 	case paymentallocation.EdgeInvoice:
 		return m.clearedinvoice
+	case paymentallocation.EdgeRefund:
+		return m.clearedrefund
 	}
 	return false
 }
@@ -25961,6 +26442,9 @@ func (m *PaymentAllocationMutation) ClearEdge(name string) error {
 	case paymentallocation.EdgeInvoice:
 		m.ClearInvoice()
 		return nil
+	case paymentallocation.EdgeRefund:
+		m.ClearRefund()
+		return nil
 	}
 	return fmt.Errorf("unknown PaymentAllocation unique edge %s", name)
 }
@@ -25977,6 +26461,9 @@ func (m *PaymentAllocationMutation) ResetEdge(name string) error {
 		return nil
 	case paymentallocation.EdgeInvoice:
 		m.ResetInvoice()
+		return nil
+	case paymentallocation.EdgeRefund:
+		m.ResetRefund()
 		return nil
 	}
 	return fmt.Errorf("unknown PaymentAllocation edge %s", name)
@@ -29971,6 +30458,1350 @@ func (m *QuoteItemMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown QuoteItem edge %s", name)
+}
+
+// RefundMutation represents an operation that mutates the Refund nodes in the graph.
+type RefundMutation struct {
+	config
+	op                 Op
+	typ                string
+	id                 *pulid.ID
+	created_at         *time.Time
+	updated_at         *time.Time
+	amount             *decimal.Decimal
+	from_credit        *decimal.Decimal
+	from_invoices      *decimal.Decimal
+	refund_date        *types.Date
+	method             *refund.Method
+	reason             *string
+	reference          *string
+	journal_entry_id   *pulid.ID
+	created_by_id      *pulid.ID
+	clearedFields      map[string]struct{}
+	company            *pulid.ID
+	clearedcompany     bool
+	payment            *pulid.ID
+	clearedpayment     bool
+	account            *pulid.ID
+	clearedaccount     bool
+	allocations        map[pulid.ID]struct{}
+	removedallocations map[pulid.ID]struct{}
+	clearedallocations bool
+	done               bool
+	oldValue           func(context.Context) (*Refund, error)
+	predicates         []predicate.Refund
+}
+
+var _ ent.Mutation = (*RefundMutation)(nil)
+
+// refundOption allows management of the mutation configuration using functional options.
+type refundOption func(*RefundMutation)
+
+// newRefundMutation creates new mutation for the Refund entity.
+func newRefundMutation(c config, op Op, opts ...refundOption) *RefundMutation {
+	m := &RefundMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeRefund,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withRefundID sets the ID field of the mutation.
+func withRefundID(id pulid.ID) refundOption {
+	return func(m *RefundMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Refund
+		)
+		m.oldValue = func(ctx context.Context) (*Refund, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Refund.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withRefund sets the old Refund of the mutation.
+func withRefund(node *Refund) refundOption {
+	return func(m *RefundMutation) {
+		m.oldValue = func(context.Context) (*Refund, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m RefundMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m RefundMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Refund entities.
+func (m *RefundMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *RefundMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *RefundMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Refund.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *RefundMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *RefundMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Refund entity.
+// If the Refund object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RefundMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *RefundMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *RefundMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *RefundMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Refund entity.
+// If the Refund object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RefundMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *RefundMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetCompanyID sets the "company_id" field.
+func (m *RefundMutation) SetCompanyID(pu pulid.ID) {
+	m.company = &pu
+}
+
+// CompanyID returns the value of the "company_id" field in the mutation.
+func (m *RefundMutation) CompanyID() (r pulid.ID, exists bool) {
+	v := m.company
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCompanyID returns the old "company_id" field's value of the Refund entity.
+// If the Refund object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RefundMutation) OldCompanyID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCompanyID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCompanyID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCompanyID: %w", err)
+	}
+	return oldValue.CompanyID, nil
+}
+
+// ResetCompanyID resets all changes to the "company_id" field.
+func (m *RefundMutation) ResetCompanyID() {
+	m.company = nil
+}
+
+// SetPaymentID sets the "payment_id" field.
+func (m *RefundMutation) SetPaymentID(pu pulid.ID) {
+	m.payment = &pu
+}
+
+// PaymentID returns the value of the "payment_id" field in the mutation.
+func (m *RefundMutation) PaymentID() (r pulid.ID, exists bool) {
+	v := m.payment
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPaymentID returns the old "payment_id" field's value of the Refund entity.
+// If the Refund object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RefundMutation) OldPaymentID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPaymentID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPaymentID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPaymentID: %w", err)
+	}
+	return oldValue.PaymentID, nil
+}
+
+// ResetPaymentID resets all changes to the "payment_id" field.
+func (m *RefundMutation) ResetPaymentID() {
+	m.payment = nil
+}
+
+// SetAmount sets the "amount" field.
+func (m *RefundMutation) SetAmount(d decimal.Decimal) {
+	m.amount = &d
+}
+
+// Amount returns the value of the "amount" field in the mutation.
+func (m *RefundMutation) Amount() (r decimal.Decimal, exists bool) {
+	v := m.amount
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAmount returns the old "amount" field's value of the Refund entity.
+// If the Refund object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RefundMutation) OldAmount(ctx context.Context) (v decimal.Decimal, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAmount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAmount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAmount: %w", err)
+	}
+	return oldValue.Amount, nil
+}
+
+// ResetAmount resets all changes to the "amount" field.
+func (m *RefundMutation) ResetAmount() {
+	m.amount = nil
+}
+
+// SetFromCredit sets the "from_credit" field.
+func (m *RefundMutation) SetFromCredit(d decimal.Decimal) {
+	m.from_credit = &d
+}
+
+// FromCredit returns the value of the "from_credit" field in the mutation.
+func (m *RefundMutation) FromCredit() (r decimal.Decimal, exists bool) {
+	v := m.from_credit
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFromCredit returns the old "from_credit" field's value of the Refund entity.
+// If the Refund object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RefundMutation) OldFromCredit(ctx context.Context) (v decimal.Decimal, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFromCredit is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFromCredit requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFromCredit: %w", err)
+	}
+	return oldValue.FromCredit, nil
+}
+
+// ResetFromCredit resets all changes to the "from_credit" field.
+func (m *RefundMutation) ResetFromCredit() {
+	m.from_credit = nil
+}
+
+// SetFromInvoices sets the "from_invoices" field.
+func (m *RefundMutation) SetFromInvoices(d decimal.Decimal) {
+	m.from_invoices = &d
+}
+
+// FromInvoices returns the value of the "from_invoices" field in the mutation.
+func (m *RefundMutation) FromInvoices() (r decimal.Decimal, exists bool) {
+	v := m.from_invoices
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFromInvoices returns the old "from_invoices" field's value of the Refund entity.
+// If the Refund object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RefundMutation) OldFromInvoices(ctx context.Context) (v decimal.Decimal, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFromInvoices is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFromInvoices requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFromInvoices: %w", err)
+	}
+	return oldValue.FromInvoices, nil
+}
+
+// ResetFromInvoices resets all changes to the "from_invoices" field.
+func (m *RefundMutation) ResetFromInvoices() {
+	m.from_invoices = nil
+}
+
+// SetRefundDate sets the "refund_date" field.
+func (m *RefundMutation) SetRefundDate(t types.Date) {
+	m.refund_date = &t
+}
+
+// RefundDate returns the value of the "refund_date" field in the mutation.
+func (m *RefundMutation) RefundDate() (r types.Date, exists bool) {
+	v := m.refund_date
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRefundDate returns the old "refund_date" field's value of the Refund entity.
+// If the Refund object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RefundMutation) OldRefundDate(ctx context.Context) (v types.Date, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRefundDate is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRefundDate requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRefundDate: %w", err)
+	}
+	return oldValue.RefundDate, nil
+}
+
+// ResetRefundDate resets all changes to the "refund_date" field.
+func (m *RefundMutation) ResetRefundDate() {
+	m.refund_date = nil
+}
+
+// SetMethod sets the "method" field.
+func (m *RefundMutation) SetMethod(r refund.Method) {
+	m.method = &r
+}
+
+// Method returns the value of the "method" field in the mutation.
+func (m *RefundMutation) Method() (r refund.Method, exists bool) {
+	v := m.method
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMethod returns the old "method" field's value of the Refund entity.
+// If the Refund object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RefundMutation) OldMethod(ctx context.Context) (v refund.Method, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMethod is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMethod requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMethod: %w", err)
+	}
+	return oldValue.Method, nil
+}
+
+// ResetMethod resets all changes to the "method" field.
+func (m *RefundMutation) ResetMethod() {
+	m.method = nil
+}
+
+// SetReason sets the "reason" field.
+func (m *RefundMutation) SetReason(s string) {
+	m.reason = &s
+}
+
+// Reason returns the value of the "reason" field in the mutation.
+func (m *RefundMutation) Reason() (r string, exists bool) {
+	v := m.reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReason returns the old "reason" field's value of the Refund entity.
+// If the Refund object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RefundMutation) OldReason(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReason: %w", err)
+	}
+	return oldValue.Reason, nil
+}
+
+// ClearReason clears the value of the "reason" field.
+func (m *RefundMutation) ClearReason() {
+	m.reason = nil
+	m.clearedFields[refund.FieldReason] = struct{}{}
+}
+
+// ReasonCleared returns if the "reason" field was cleared in this mutation.
+func (m *RefundMutation) ReasonCleared() bool {
+	_, ok := m.clearedFields[refund.FieldReason]
+	return ok
+}
+
+// ResetReason resets all changes to the "reason" field.
+func (m *RefundMutation) ResetReason() {
+	m.reason = nil
+	delete(m.clearedFields, refund.FieldReason)
+}
+
+// SetReference sets the "reference" field.
+func (m *RefundMutation) SetReference(s string) {
+	m.reference = &s
+}
+
+// Reference returns the value of the "reference" field in the mutation.
+func (m *RefundMutation) Reference() (r string, exists bool) {
+	v := m.reference
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReference returns the old "reference" field's value of the Refund entity.
+// If the Refund object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RefundMutation) OldReference(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReference is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReference requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReference: %w", err)
+	}
+	return oldValue.Reference, nil
+}
+
+// ClearReference clears the value of the "reference" field.
+func (m *RefundMutation) ClearReference() {
+	m.reference = nil
+	m.clearedFields[refund.FieldReference] = struct{}{}
+}
+
+// ReferenceCleared returns if the "reference" field was cleared in this mutation.
+func (m *RefundMutation) ReferenceCleared() bool {
+	_, ok := m.clearedFields[refund.FieldReference]
+	return ok
+}
+
+// ResetReference resets all changes to the "reference" field.
+func (m *RefundMutation) ResetReference() {
+	m.reference = nil
+	delete(m.clearedFields, refund.FieldReference)
+}
+
+// SetAccountID sets the "account_id" field.
+func (m *RefundMutation) SetAccountID(pu pulid.ID) {
+	m.account = &pu
+}
+
+// AccountID returns the value of the "account_id" field in the mutation.
+func (m *RefundMutation) AccountID() (r pulid.ID, exists bool) {
+	v := m.account
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAccountID returns the old "account_id" field's value of the Refund entity.
+// If the Refund object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RefundMutation) OldAccountID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAccountID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAccountID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAccountID: %w", err)
+	}
+	return oldValue.AccountID, nil
+}
+
+// ResetAccountID resets all changes to the "account_id" field.
+func (m *RefundMutation) ResetAccountID() {
+	m.account = nil
+}
+
+// SetJournalEntryID sets the "journal_entry_id" field.
+func (m *RefundMutation) SetJournalEntryID(pu pulid.ID) {
+	m.journal_entry_id = &pu
+}
+
+// JournalEntryID returns the value of the "journal_entry_id" field in the mutation.
+func (m *RefundMutation) JournalEntryID() (r pulid.ID, exists bool) {
+	v := m.journal_entry_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldJournalEntryID returns the old "journal_entry_id" field's value of the Refund entity.
+// If the Refund object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RefundMutation) OldJournalEntryID(ctx context.Context) (v *pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldJournalEntryID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldJournalEntryID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldJournalEntryID: %w", err)
+	}
+	return oldValue.JournalEntryID, nil
+}
+
+// ClearJournalEntryID clears the value of the "journal_entry_id" field.
+func (m *RefundMutation) ClearJournalEntryID() {
+	m.journal_entry_id = nil
+	m.clearedFields[refund.FieldJournalEntryID] = struct{}{}
+}
+
+// JournalEntryIDCleared returns if the "journal_entry_id" field was cleared in this mutation.
+func (m *RefundMutation) JournalEntryIDCleared() bool {
+	_, ok := m.clearedFields[refund.FieldJournalEntryID]
+	return ok
+}
+
+// ResetJournalEntryID resets all changes to the "journal_entry_id" field.
+func (m *RefundMutation) ResetJournalEntryID() {
+	m.journal_entry_id = nil
+	delete(m.clearedFields, refund.FieldJournalEntryID)
+}
+
+// SetCreatedByID sets the "created_by_id" field.
+func (m *RefundMutation) SetCreatedByID(pu pulid.ID) {
+	m.created_by_id = &pu
+}
+
+// CreatedByID returns the value of the "created_by_id" field in the mutation.
+func (m *RefundMutation) CreatedByID() (r pulid.ID, exists bool) {
+	v := m.created_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedByID returns the old "created_by_id" field's value of the Refund entity.
+// If the Refund object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RefundMutation) OldCreatedByID(ctx context.Context) (v *pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedByID: %w", err)
+	}
+	return oldValue.CreatedByID, nil
+}
+
+// ClearCreatedByID clears the value of the "created_by_id" field.
+func (m *RefundMutation) ClearCreatedByID() {
+	m.created_by_id = nil
+	m.clearedFields[refund.FieldCreatedByID] = struct{}{}
+}
+
+// CreatedByIDCleared returns if the "created_by_id" field was cleared in this mutation.
+func (m *RefundMutation) CreatedByIDCleared() bool {
+	_, ok := m.clearedFields[refund.FieldCreatedByID]
+	return ok
+}
+
+// ResetCreatedByID resets all changes to the "created_by_id" field.
+func (m *RefundMutation) ResetCreatedByID() {
+	m.created_by_id = nil
+	delete(m.clearedFields, refund.FieldCreatedByID)
+}
+
+// ClearCompany clears the "company" edge to the Company entity.
+func (m *RefundMutation) ClearCompany() {
+	m.clearedcompany = true
+	m.clearedFields[refund.FieldCompanyID] = struct{}{}
+}
+
+// CompanyCleared reports if the "company" edge to the Company entity was cleared.
+func (m *RefundMutation) CompanyCleared() bool {
+	return m.clearedcompany
+}
+
+// CompanyIDs returns the "company" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CompanyID instead. It exists only for internal usage by the builders.
+func (m *RefundMutation) CompanyIDs() (ids []pulid.ID) {
+	if id := m.company; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCompany resets all changes to the "company" edge.
+func (m *RefundMutation) ResetCompany() {
+	m.company = nil
+	m.clearedcompany = false
+}
+
+// ClearPayment clears the "payment" edge to the Payment entity.
+func (m *RefundMutation) ClearPayment() {
+	m.clearedpayment = true
+	m.clearedFields[refund.FieldPaymentID] = struct{}{}
+}
+
+// PaymentCleared reports if the "payment" edge to the Payment entity was cleared.
+func (m *RefundMutation) PaymentCleared() bool {
+	return m.clearedpayment
+}
+
+// PaymentIDs returns the "payment" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// PaymentID instead. It exists only for internal usage by the builders.
+func (m *RefundMutation) PaymentIDs() (ids []pulid.ID) {
+	if id := m.payment; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetPayment resets all changes to the "payment" edge.
+func (m *RefundMutation) ResetPayment() {
+	m.payment = nil
+	m.clearedpayment = false
+}
+
+// ClearAccount clears the "account" edge to the Account entity.
+func (m *RefundMutation) ClearAccount() {
+	m.clearedaccount = true
+	m.clearedFields[refund.FieldAccountID] = struct{}{}
+}
+
+// AccountCleared reports if the "account" edge to the Account entity was cleared.
+func (m *RefundMutation) AccountCleared() bool {
+	return m.clearedaccount
+}
+
+// AccountIDs returns the "account" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// AccountID instead. It exists only for internal usage by the builders.
+func (m *RefundMutation) AccountIDs() (ids []pulid.ID) {
+	if id := m.account; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetAccount resets all changes to the "account" edge.
+func (m *RefundMutation) ResetAccount() {
+	m.account = nil
+	m.clearedaccount = false
+}
+
+// AddAllocationIDs adds the "allocations" edge to the PaymentAllocation entity by ids.
+func (m *RefundMutation) AddAllocationIDs(ids ...pulid.ID) {
+	if m.allocations == nil {
+		m.allocations = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.allocations[ids[i]] = struct{}{}
+	}
+}
+
+// ClearAllocations clears the "allocations" edge to the PaymentAllocation entity.
+func (m *RefundMutation) ClearAllocations() {
+	m.clearedallocations = true
+}
+
+// AllocationsCleared reports if the "allocations" edge to the PaymentAllocation entity was cleared.
+func (m *RefundMutation) AllocationsCleared() bool {
+	return m.clearedallocations
+}
+
+// RemoveAllocationIDs removes the "allocations" edge to the PaymentAllocation entity by IDs.
+func (m *RefundMutation) RemoveAllocationIDs(ids ...pulid.ID) {
+	if m.removedallocations == nil {
+		m.removedallocations = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.allocations, ids[i])
+		m.removedallocations[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedAllocations returns the removed IDs of the "allocations" edge to the PaymentAllocation entity.
+func (m *RefundMutation) RemovedAllocationsIDs() (ids []pulid.ID) {
+	for id := range m.removedallocations {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// AllocationsIDs returns the "allocations" edge IDs in the mutation.
+func (m *RefundMutation) AllocationsIDs() (ids []pulid.ID) {
+	for id := range m.allocations {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetAllocations resets all changes to the "allocations" edge.
+func (m *RefundMutation) ResetAllocations() {
+	m.allocations = nil
+	m.clearedallocations = false
+	m.removedallocations = nil
+}
+
+// Where appends a list predicates to the RefundMutation builder.
+func (m *RefundMutation) Where(ps ...predicate.Refund) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the RefundMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *RefundMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Refund, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *RefundMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *RefundMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Refund).
+func (m *RefundMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *RefundMutation) Fields() []string {
+	fields := make([]string, 0, 14)
+	if m.created_at != nil {
+		fields = append(fields, refund.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, refund.FieldUpdatedAt)
+	}
+	if m.company != nil {
+		fields = append(fields, refund.FieldCompanyID)
+	}
+	if m.payment != nil {
+		fields = append(fields, refund.FieldPaymentID)
+	}
+	if m.amount != nil {
+		fields = append(fields, refund.FieldAmount)
+	}
+	if m.from_credit != nil {
+		fields = append(fields, refund.FieldFromCredit)
+	}
+	if m.from_invoices != nil {
+		fields = append(fields, refund.FieldFromInvoices)
+	}
+	if m.refund_date != nil {
+		fields = append(fields, refund.FieldRefundDate)
+	}
+	if m.method != nil {
+		fields = append(fields, refund.FieldMethod)
+	}
+	if m.reason != nil {
+		fields = append(fields, refund.FieldReason)
+	}
+	if m.reference != nil {
+		fields = append(fields, refund.FieldReference)
+	}
+	if m.account != nil {
+		fields = append(fields, refund.FieldAccountID)
+	}
+	if m.journal_entry_id != nil {
+		fields = append(fields, refund.FieldJournalEntryID)
+	}
+	if m.created_by_id != nil {
+		fields = append(fields, refund.FieldCreatedByID)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *RefundMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case refund.FieldCreatedAt:
+		return m.CreatedAt()
+	case refund.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case refund.FieldCompanyID:
+		return m.CompanyID()
+	case refund.FieldPaymentID:
+		return m.PaymentID()
+	case refund.FieldAmount:
+		return m.Amount()
+	case refund.FieldFromCredit:
+		return m.FromCredit()
+	case refund.FieldFromInvoices:
+		return m.FromInvoices()
+	case refund.FieldRefundDate:
+		return m.RefundDate()
+	case refund.FieldMethod:
+		return m.Method()
+	case refund.FieldReason:
+		return m.Reason()
+	case refund.FieldReference:
+		return m.Reference()
+	case refund.FieldAccountID:
+		return m.AccountID()
+	case refund.FieldJournalEntryID:
+		return m.JournalEntryID()
+	case refund.FieldCreatedByID:
+		return m.CreatedByID()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *RefundMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case refund.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case refund.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case refund.FieldCompanyID:
+		return m.OldCompanyID(ctx)
+	case refund.FieldPaymentID:
+		return m.OldPaymentID(ctx)
+	case refund.FieldAmount:
+		return m.OldAmount(ctx)
+	case refund.FieldFromCredit:
+		return m.OldFromCredit(ctx)
+	case refund.FieldFromInvoices:
+		return m.OldFromInvoices(ctx)
+	case refund.FieldRefundDate:
+		return m.OldRefundDate(ctx)
+	case refund.FieldMethod:
+		return m.OldMethod(ctx)
+	case refund.FieldReason:
+		return m.OldReason(ctx)
+	case refund.FieldReference:
+		return m.OldReference(ctx)
+	case refund.FieldAccountID:
+		return m.OldAccountID(ctx)
+	case refund.FieldJournalEntryID:
+		return m.OldJournalEntryID(ctx)
+	case refund.FieldCreatedByID:
+		return m.OldCreatedByID(ctx)
+	}
+	return nil, fmt.Errorf("unknown Refund field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *RefundMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case refund.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case refund.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case refund.FieldCompanyID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCompanyID(v)
+		return nil
+	case refund.FieldPaymentID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPaymentID(v)
+		return nil
+	case refund.FieldAmount:
+		v, ok := value.(decimal.Decimal)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAmount(v)
+		return nil
+	case refund.FieldFromCredit:
+		v, ok := value.(decimal.Decimal)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFromCredit(v)
+		return nil
+	case refund.FieldFromInvoices:
+		v, ok := value.(decimal.Decimal)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFromInvoices(v)
+		return nil
+	case refund.FieldRefundDate:
+		v, ok := value.(types.Date)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRefundDate(v)
+		return nil
+	case refund.FieldMethod:
+		v, ok := value.(refund.Method)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMethod(v)
+		return nil
+	case refund.FieldReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReason(v)
+		return nil
+	case refund.FieldReference:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReference(v)
+		return nil
+	case refund.FieldAccountID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAccountID(v)
+		return nil
+	case refund.FieldJournalEntryID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetJournalEntryID(v)
+		return nil
+	case refund.FieldCreatedByID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedByID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Refund field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *RefundMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *RefundMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *RefundMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown Refund numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *RefundMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(refund.FieldReason) {
+		fields = append(fields, refund.FieldReason)
+	}
+	if m.FieldCleared(refund.FieldReference) {
+		fields = append(fields, refund.FieldReference)
+	}
+	if m.FieldCleared(refund.FieldJournalEntryID) {
+		fields = append(fields, refund.FieldJournalEntryID)
+	}
+	if m.FieldCleared(refund.FieldCreatedByID) {
+		fields = append(fields, refund.FieldCreatedByID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *RefundMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *RefundMutation) ClearField(name string) error {
+	switch name {
+	case refund.FieldReason:
+		m.ClearReason()
+		return nil
+	case refund.FieldReference:
+		m.ClearReference()
+		return nil
+	case refund.FieldJournalEntryID:
+		m.ClearJournalEntryID()
+		return nil
+	case refund.FieldCreatedByID:
+		m.ClearCreatedByID()
+		return nil
+	}
+	return fmt.Errorf("unknown Refund nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *RefundMutation) ResetField(name string) error {
+	switch name {
+	case refund.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case refund.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case refund.FieldCompanyID:
+		m.ResetCompanyID()
+		return nil
+	case refund.FieldPaymentID:
+		m.ResetPaymentID()
+		return nil
+	case refund.FieldAmount:
+		m.ResetAmount()
+		return nil
+	case refund.FieldFromCredit:
+		m.ResetFromCredit()
+		return nil
+	case refund.FieldFromInvoices:
+		m.ResetFromInvoices()
+		return nil
+	case refund.FieldRefundDate:
+		m.ResetRefundDate()
+		return nil
+	case refund.FieldMethod:
+		m.ResetMethod()
+		return nil
+	case refund.FieldReason:
+		m.ResetReason()
+		return nil
+	case refund.FieldReference:
+		m.ResetReference()
+		return nil
+	case refund.FieldAccountID:
+		m.ResetAccountID()
+		return nil
+	case refund.FieldJournalEntryID:
+		m.ResetJournalEntryID()
+		return nil
+	case refund.FieldCreatedByID:
+		m.ResetCreatedByID()
+		return nil
+	}
+	return fmt.Errorf("unknown Refund field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *RefundMutation) AddedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.company != nil {
+		edges = append(edges, refund.EdgeCompany)
+	}
+	if m.payment != nil {
+		edges = append(edges, refund.EdgePayment)
+	}
+	if m.account != nil {
+		edges = append(edges, refund.EdgeAccount)
+	}
+	if m.allocations != nil {
+		edges = append(edges, refund.EdgeAllocations)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *RefundMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case refund.EdgeCompany:
+		if id := m.company; id != nil {
+			return []ent.Value{*id}
+		}
+	case refund.EdgePayment:
+		if id := m.payment; id != nil {
+			return []ent.Value{*id}
+		}
+	case refund.EdgeAccount:
+		if id := m.account; id != nil {
+			return []ent.Value{*id}
+		}
+	case refund.EdgeAllocations:
+		ids := make([]ent.Value, 0, len(m.allocations))
+		for id := range m.allocations {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *RefundMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.removedallocations != nil {
+		edges = append(edges, refund.EdgeAllocations)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *RefundMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case refund.EdgeAllocations:
+		ids := make([]ent.Value, 0, len(m.removedallocations))
+		for id := range m.removedallocations {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *RefundMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.clearedcompany {
+		edges = append(edges, refund.EdgeCompany)
+	}
+	if m.clearedpayment {
+		edges = append(edges, refund.EdgePayment)
+	}
+	if m.clearedaccount {
+		edges = append(edges, refund.EdgeAccount)
+	}
+	if m.clearedallocations {
+		edges = append(edges, refund.EdgeAllocations)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *RefundMutation) EdgeCleared(name string) bool {
+	switch name {
+	case refund.EdgeCompany:
+		return m.clearedcompany
+	case refund.EdgePayment:
+		return m.clearedpayment
+	case refund.EdgeAccount:
+		return m.clearedaccount
+	case refund.EdgeAllocations:
+		return m.clearedallocations
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *RefundMutation) ClearEdge(name string) error {
+	switch name {
+	case refund.EdgeCompany:
+		m.ClearCompany()
+		return nil
+	case refund.EdgePayment:
+		m.ClearPayment()
+		return nil
+	case refund.EdgeAccount:
+		m.ClearAccount()
+		return nil
+	}
+	return fmt.Errorf("unknown Refund unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *RefundMutation) ResetEdge(name string) error {
+	switch name {
+	case refund.EdgeCompany:
+		m.ResetCompany()
+		return nil
+	case refund.EdgePayment:
+		m.ResetPayment()
+		return nil
+	case refund.EdgeAccount:
+		m.ResetAccount()
+		return nil
+	case refund.EdgeAllocations:
+		m.ResetAllocations()
+		return nil
+	}
+	return fmt.Errorf("unknown Refund edge %s", name)
 }
 
 // SalesOrderMutation represents an operation that mutates the SalesOrder nodes in the graph.

@@ -60,6 +60,12 @@ type Payment struct {
 	VoidedAt *time.Time `json:"voided_at,omitempty"`
 	// VoidReason holds the value of the "void_reason" field.
 	VoidReason *string `json:"void_reason,omitempty"`
+	// RefundedAmount holds the value of the "refunded_amount" field.
+	RefundedAmount decimal.Decimal `json:"refunded_amount,omitempty"`
+	// FailedAt holds the value of the "failed_at" field.
+	FailedAt *time.Time `json:"failed_at,omitempty"`
+	// FailureReason holds the value of the "failure_reason" field.
+	FailureReason *string `json:"failure_reason,omitempty"`
 	// CreatedByID holds the value of the "created_by_id" field.
 	CreatedByID *pulid.ID `json:"created_by_id,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
@@ -78,13 +84,16 @@ type PaymentEdges struct {
 	DepositAccount *Account `json:"deposit_account,omitempty"`
 	// Allocations holds the value of the allocations edge.
 	Allocations []*PaymentAllocation `json:"allocations,omitempty"`
+	// Refunds holds the value of the refunds edge.
+	Refunds []*Refund `json:"refunds,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [4]bool
+	loadedTypes [5]bool
 	// totalCount holds the count of the edges above.
-	totalCount [3]map[string]int
+	totalCount [4]map[string]int
 
 	namedAllocations map[string][]*PaymentAllocation
+	namedRefunds     map[string][]*Refund
 }
 
 // CompanyOrErr returns the Company value or an error if the edge
@@ -129,6 +138,15 @@ func (e PaymentEdges) AllocationsOrErr() ([]*PaymentAllocation, error) {
 	return nil, &NotLoadedError{edge: "allocations"}
 }
 
+// RefundsOrErr returns the Refunds value or an error if the edge
+// was not loaded in eager-loading.
+func (e PaymentEdges) RefundsOrErr() ([]*Refund, error) {
+	if e.loadedTypes[4] {
+		return e.Refunds, nil
+	}
+	return nil, &NotLoadedError{edge: "refunds"}
+}
+
 // scanValues returns the types for scanning values from sql.Rows.
 func (*Payment) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
@@ -138,13 +156,13 @@ func (*Payment) scanValues(columns []string) ([]any, error) {
 			values[i] = &sql.NullScanner{S: new(pulid.ID)}
 		case payment.FieldMethodDetails:
 			values[i] = new([]byte)
-		case payment.FieldAmount, payment.FieldUnappliedAmount, payment.FieldExchangeRate:
+		case payment.FieldAmount, payment.FieldUnappliedAmount, payment.FieldExchangeRate, payment.FieldRefundedAmount:
 			values[i] = new(decimal.Decimal)
 		case payment.FieldID, payment.FieldCompanyID, payment.FieldCustomerID, payment.FieldDepositAccountID:
 			values[i] = new(pulid.ID)
-		case payment.FieldPaymentNumber, payment.FieldCurrency, payment.FieldMethod, payment.FieldReference, payment.FieldNotes, payment.FieldStatus, payment.FieldVoidReason:
+		case payment.FieldPaymentNumber, payment.FieldCurrency, payment.FieldMethod, payment.FieldReference, payment.FieldNotes, payment.FieldStatus, payment.FieldVoidReason, payment.FieldFailureReason:
 			values[i] = new(sql.NullString)
-		case payment.FieldCreatedAt, payment.FieldUpdatedAt, payment.FieldVoidedAt:
+		case payment.FieldCreatedAt, payment.FieldUpdatedAt, payment.FieldVoidedAt, payment.FieldFailedAt:
 			values[i] = new(sql.NullTime)
 		case payment.FieldPaymentDate:
 			values[i] = new(types.Date)
@@ -283,6 +301,26 @@ func (_m *Payment) assignValues(columns []string, values []any) error {
 				_m.VoidReason = new(string)
 				*_m.VoidReason = value.String
 			}
+		case payment.FieldRefundedAmount:
+			if value, ok := values[i].(*decimal.Decimal); !ok {
+				return fmt.Errorf("unexpected type %T for field refunded_amount", values[i])
+			} else if value != nil {
+				_m.RefundedAmount = *value
+			}
+		case payment.FieldFailedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field failed_at", values[i])
+			} else if value.Valid {
+				_m.FailedAt = new(time.Time)
+				*_m.FailedAt = value.Time
+			}
+		case payment.FieldFailureReason:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field failure_reason", values[i])
+			} else if value.Valid {
+				_m.FailureReason = new(string)
+				*_m.FailureReason = value.String
+			}
 		case payment.FieldCreatedByID:
 			if value, ok := values[i].(*sql.NullScanner); !ok {
 				return fmt.Errorf("unexpected type %T for field created_by_id", values[i])
@@ -321,6 +359,11 @@ func (_m *Payment) QueryDepositAccount() *AccountQuery {
 // QueryAllocations queries the "allocations" edge of the Payment entity.
 func (_m *Payment) QueryAllocations() *PaymentAllocationQuery {
 	return NewPaymentClient(_m.config).QueryAllocations(_m)
+}
+
+// QueryRefunds queries the "refunds" edge of the Payment entity.
+func (_m *Payment) QueryRefunds() *RefundQuery {
+	return NewPaymentClient(_m.config).QueryRefunds(_m)
 }
 
 // Update returns a builder for updating this Payment.
@@ -408,6 +451,19 @@ func (_m *Payment) String() string {
 		builder.WriteString(*v)
 	}
 	builder.WriteString(", ")
+	builder.WriteString("refunded_amount=")
+	builder.WriteString(fmt.Sprintf("%v", _m.RefundedAmount))
+	builder.WriteString(", ")
+	if v := _m.FailedAt; v != nil {
+		builder.WriteString("failed_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.FailureReason; v != nil {
+		builder.WriteString("failure_reason=")
+		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
 	if v := _m.CreatedByID; v != nil {
 		builder.WriteString("created_by_id=")
 		builder.WriteString(fmt.Sprintf("%v", *v))
@@ -437,6 +493,30 @@ func (_m *Payment) appendNamedAllocations(name string, edges ...*PaymentAllocati
 		_m.Edges.namedAllocations[name] = []*PaymentAllocation{}
 	} else {
 		_m.Edges.namedAllocations[name] = append(_m.Edges.namedAllocations[name], edges...)
+	}
+}
+
+// NamedRefunds returns the Refunds named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Payment) NamedRefunds(name string) ([]*Refund, error) {
+	if _m.Edges.namedRefunds == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedRefunds[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Payment) appendNamedRefunds(name string, edges ...*Refund) {
+	if _m.Edges.namedRefunds == nil {
+		_m.Edges.namedRefunds = make(map[string][]*Refund)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedRefunds[name] = []*Refund{}
+	} else {
+		_m.Edges.namedRefunds[name] = append(_m.Edges.namedRefunds[name], edges...)
 	}
 }
 

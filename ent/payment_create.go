@@ -17,6 +17,7 @@ import (
 	"github.com/bigledger/bigledger/ent/customer"
 	"github.com/bigledger/bigledger/ent/payment"
 	"github.com/bigledger/bigledger/ent/paymentallocation"
+	"github.com/bigledger/bigledger/ent/refund"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/ent/schema/types"
 	"github.com/shopspring/decimal"
@@ -234,6 +235,48 @@ func (_c *PaymentCreate) SetNillableVoidReason(v *string) *PaymentCreate {
 	return _c
 }
 
+// SetRefundedAmount sets the "refunded_amount" field.
+func (_c *PaymentCreate) SetRefundedAmount(v decimal.Decimal) *PaymentCreate {
+	_c.mutation.SetRefundedAmount(v)
+	return _c
+}
+
+// SetNillableRefundedAmount sets the "refunded_amount" field if the given value is not nil.
+func (_c *PaymentCreate) SetNillableRefundedAmount(v *decimal.Decimal) *PaymentCreate {
+	if v != nil {
+		_c.SetRefundedAmount(*v)
+	}
+	return _c
+}
+
+// SetFailedAt sets the "failed_at" field.
+func (_c *PaymentCreate) SetFailedAt(v time.Time) *PaymentCreate {
+	_c.mutation.SetFailedAt(v)
+	return _c
+}
+
+// SetNillableFailedAt sets the "failed_at" field if the given value is not nil.
+func (_c *PaymentCreate) SetNillableFailedAt(v *time.Time) *PaymentCreate {
+	if v != nil {
+		_c.SetFailedAt(*v)
+	}
+	return _c
+}
+
+// SetFailureReason sets the "failure_reason" field.
+func (_c *PaymentCreate) SetFailureReason(v string) *PaymentCreate {
+	_c.mutation.SetFailureReason(v)
+	return _c
+}
+
+// SetNillableFailureReason sets the "failure_reason" field if the given value is not nil.
+func (_c *PaymentCreate) SetNillableFailureReason(v *string) *PaymentCreate {
+	if v != nil {
+		_c.SetFailureReason(*v)
+	}
+	return _c
+}
+
 // SetCreatedByID sets the "created_by_id" field.
 func (_c *PaymentCreate) SetCreatedByID(v pulid.ID) *PaymentCreate {
 	_c.mutation.SetCreatedByID(v)
@@ -290,6 +333,21 @@ func (_c *PaymentCreate) AddAllocations(v ...*PaymentAllocation) *PaymentCreate 
 		ids[i] = v[i].ID
 	}
 	return _c.AddAllocationIDs(ids...)
+}
+
+// AddRefundIDs adds the "refunds" edge to the Refund entity by IDs.
+func (_c *PaymentCreate) AddRefundIDs(ids ...pulid.ID) *PaymentCreate {
+	_c.mutation.AddRefundIDs(ids...)
+	return _c
+}
+
+// AddRefunds adds the "refunds" edges to the Refund entity.
+func (_c *PaymentCreate) AddRefunds(v ...*Refund) *PaymentCreate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddRefundIDs(ids...)
 }
 
 // Mutation returns the PaymentMutation object of the builder.
@@ -367,6 +425,10 @@ func (_c *PaymentCreate) defaults() error {
 		v := payment.DefaultStatus
 		_c.mutation.SetStatus(v)
 	}
+	if _, ok := _c.mutation.RefundedAmount(); !ok {
+		v := payment.DefaultRefundedAmount
+		_c.mutation.SetRefundedAmount(v)
+	}
 	if _, ok := _c.mutation.ID(); !ok {
 		if payment.DefaultID == nil {
 			return fmt.Errorf("ent: uninitialized payment.DefaultID (forgotten import ent/runtime?)")
@@ -441,6 +503,14 @@ func (_c *PaymentCreate) check() error {
 	if v, ok := _c.mutation.VoidReason(); ok {
 		if err := payment.VoidReasonValidator(v); err != nil {
 			return &ValidationError{Name: "void_reason", err: fmt.Errorf(`ent: validator failed for field "Payment.void_reason": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.RefundedAmount(); !ok {
+		return &ValidationError{Name: "refunded_amount", err: errors.New(`ent: missing required field "Payment.refunded_amount"`)}
+	}
+	if v, ok := _c.mutation.FailureReason(); ok {
+		if err := payment.FailureReasonValidator(v); err != nil {
+			return &ValidationError{Name: "failure_reason", err: fmt.Errorf(`ent: validator failed for field "Payment.failure_reason": %w`, err)}
 		}
 	}
 	if v, ok := _c.mutation.ID(); ok {
@@ -553,6 +623,18 @@ func (_c *PaymentCreate) createSpec() (*Payment, *sqlgraph.CreateSpec) {
 		_spec.SetField(payment.FieldVoidReason, field.TypeString, value)
 		_node.VoidReason = &value
 	}
+	if value, ok := _c.mutation.RefundedAmount(); ok {
+		_spec.SetField(payment.FieldRefundedAmount, field.TypeOther, value)
+		_node.RefundedAmount = value
+	}
+	if value, ok := _c.mutation.FailedAt(); ok {
+		_spec.SetField(payment.FieldFailedAt, field.TypeTime, value)
+		_node.FailedAt = &value
+	}
+	if value, ok := _c.mutation.FailureReason(); ok {
+		_spec.SetField(payment.FieldFailureReason, field.TypeString, value)
+		_node.FailureReason = &value
+	}
 	if value, ok := _c.mutation.CreatedByID(); ok {
 		_spec.SetField(payment.FieldCreatedByID, field.TypeString, value)
 		_node.CreatedByID = &value
@@ -617,6 +699,22 @@ func (_c *PaymentCreate) createSpec() (*Payment, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(paymentallocation.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.RefundsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   payment.RefundsTable,
+			Columns: []string{payment.RefundsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(refund.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {
@@ -829,6 +927,54 @@ func (u *PaymentUpsert) UpdateVoidReason() *PaymentUpsert {
 // ClearVoidReason clears the value of the "void_reason" field.
 func (u *PaymentUpsert) ClearVoidReason() *PaymentUpsert {
 	u.SetNull(payment.FieldVoidReason)
+	return u
+}
+
+// SetRefundedAmount sets the "refunded_amount" field.
+func (u *PaymentUpsert) SetRefundedAmount(v decimal.Decimal) *PaymentUpsert {
+	u.Set(payment.FieldRefundedAmount, v)
+	return u
+}
+
+// UpdateRefundedAmount sets the "refunded_amount" field to the value that was provided on create.
+func (u *PaymentUpsert) UpdateRefundedAmount() *PaymentUpsert {
+	u.SetExcluded(payment.FieldRefundedAmount)
+	return u
+}
+
+// SetFailedAt sets the "failed_at" field.
+func (u *PaymentUpsert) SetFailedAt(v time.Time) *PaymentUpsert {
+	u.Set(payment.FieldFailedAt, v)
+	return u
+}
+
+// UpdateFailedAt sets the "failed_at" field to the value that was provided on create.
+func (u *PaymentUpsert) UpdateFailedAt() *PaymentUpsert {
+	u.SetExcluded(payment.FieldFailedAt)
+	return u
+}
+
+// ClearFailedAt clears the value of the "failed_at" field.
+func (u *PaymentUpsert) ClearFailedAt() *PaymentUpsert {
+	u.SetNull(payment.FieldFailedAt)
+	return u
+}
+
+// SetFailureReason sets the "failure_reason" field.
+func (u *PaymentUpsert) SetFailureReason(v string) *PaymentUpsert {
+	u.Set(payment.FieldFailureReason, v)
+	return u
+}
+
+// UpdateFailureReason sets the "failure_reason" field to the value that was provided on create.
+func (u *PaymentUpsert) UpdateFailureReason() *PaymentUpsert {
+	u.SetExcluded(payment.FieldFailureReason)
+	return u
+}
+
+// ClearFailureReason clears the value of the "failure_reason" field.
+func (u *PaymentUpsert) ClearFailureReason() *PaymentUpsert {
+	u.SetNull(payment.FieldFailureReason)
 	return u
 }
 
@@ -1083,6 +1229,62 @@ func (u *PaymentUpsertOne) UpdateVoidReason() *PaymentUpsertOne {
 func (u *PaymentUpsertOne) ClearVoidReason() *PaymentUpsertOne {
 	return u.Update(func(s *PaymentUpsert) {
 		s.ClearVoidReason()
+	})
+}
+
+// SetRefundedAmount sets the "refunded_amount" field.
+func (u *PaymentUpsertOne) SetRefundedAmount(v decimal.Decimal) *PaymentUpsertOne {
+	return u.Update(func(s *PaymentUpsert) {
+		s.SetRefundedAmount(v)
+	})
+}
+
+// UpdateRefundedAmount sets the "refunded_amount" field to the value that was provided on create.
+func (u *PaymentUpsertOne) UpdateRefundedAmount() *PaymentUpsertOne {
+	return u.Update(func(s *PaymentUpsert) {
+		s.UpdateRefundedAmount()
+	})
+}
+
+// SetFailedAt sets the "failed_at" field.
+func (u *PaymentUpsertOne) SetFailedAt(v time.Time) *PaymentUpsertOne {
+	return u.Update(func(s *PaymentUpsert) {
+		s.SetFailedAt(v)
+	})
+}
+
+// UpdateFailedAt sets the "failed_at" field to the value that was provided on create.
+func (u *PaymentUpsertOne) UpdateFailedAt() *PaymentUpsertOne {
+	return u.Update(func(s *PaymentUpsert) {
+		s.UpdateFailedAt()
+	})
+}
+
+// ClearFailedAt clears the value of the "failed_at" field.
+func (u *PaymentUpsertOne) ClearFailedAt() *PaymentUpsertOne {
+	return u.Update(func(s *PaymentUpsert) {
+		s.ClearFailedAt()
+	})
+}
+
+// SetFailureReason sets the "failure_reason" field.
+func (u *PaymentUpsertOne) SetFailureReason(v string) *PaymentUpsertOne {
+	return u.Update(func(s *PaymentUpsert) {
+		s.SetFailureReason(v)
+	})
+}
+
+// UpdateFailureReason sets the "failure_reason" field to the value that was provided on create.
+func (u *PaymentUpsertOne) UpdateFailureReason() *PaymentUpsertOne {
+	return u.Update(func(s *PaymentUpsert) {
+		s.UpdateFailureReason()
+	})
+}
+
+// ClearFailureReason clears the value of the "failure_reason" field.
+func (u *PaymentUpsertOne) ClearFailureReason() *PaymentUpsertOne {
+	return u.Update(func(s *PaymentUpsert) {
+		s.ClearFailureReason()
 	})
 }
 
@@ -1504,6 +1706,62 @@ func (u *PaymentUpsertBulk) UpdateVoidReason() *PaymentUpsertBulk {
 func (u *PaymentUpsertBulk) ClearVoidReason() *PaymentUpsertBulk {
 	return u.Update(func(s *PaymentUpsert) {
 		s.ClearVoidReason()
+	})
+}
+
+// SetRefundedAmount sets the "refunded_amount" field.
+func (u *PaymentUpsertBulk) SetRefundedAmount(v decimal.Decimal) *PaymentUpsertBulk {
+	return u.Update(func(s *PaymentUpsert) {
+		s.SetRefundedAmount(v)
+	})
+}
+
+// UpdateRefundedAmount sets the "refunded_amount" field to the value that was provided on create.
+func (u *PaymentUpsertBulk) UpdateRefundedAmount() *PaymentUpsertBulk {
+	return u.Update(func(s *PaymentUpsert) {
+		s.UpdateRefundedAmount()
+	})
+}
+
+// SetFailedAt sets the "failed_at" field.
+func (u *PaymentUpsertBulk) SetFailedAt(v time.Time) *PaymentUpsertBulk {
+	return u.Update(func(s *PaymentUpsert) {
+		s.SetFailedAt(v)
+	})
+}
+
+// UpdateFailedAt sets the "failed_at" field to the value that was provided on create.
+func (u *PaymentUpsertBulk) UpdateFailedAt() *PaymentUpsertBulk {
+	return u.Update(func(s *PaymentUpsert) {
+		s.UpdateFailedAt()
+	})
+}
+
+// ClearFailedAt clears the value of the "failed_at" field.
+func (u *PaymentUpsertBulk) ClearFailedAt() *PaymentUpsertBulk {
+	return u.Update(func(s *PaymentUpsert) {
+		s.ClearFailedAt()
+	})
+}
+
+// SetFailureReason sets the "failure_reason" field.
+func (u *PaymentUpsertBulk) SetFailureReason(v string) *PaymentUpsertBulk {
+	return u.Update(func(s *PaymentUpsert) {
+		s.SetFailureReason(v)
+	})
+}
+
+// UpdateFailureReason sets the "failure_reason" field to the value that was provided on create.
+func (u *PaymentUpsertBulk) UpdateFailureReason() *PaymentUpsertBulk {
+	return u.Update(func(s *PaymentUpsert) {
+		s.UpdateFailureReason()
+	})
+}
+
+// ClearFailureReason clears the value of the "failure_reason" field.
+func (u *PaymentUpsertBulk) ClearFailureReason() *PaymentUpsertBulk {
+	return u.Update(func(s *PaymentUpsert) {
+		s.ClearFailureReason()
 	})
 }
 

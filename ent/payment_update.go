@@ -14,6 +14,7 @@ import (
 	"github.com/bigledger/bigledger/ent/payment"
 	"github.com/bigledger/bigledger/ent/paymentallocation"
 	"github.com/bigledger/bigledger/ent/predicate"
+	"github.com/bigledger/bigledger/ent/refund"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/ent/schema/types"
 	"github.com/shopspring/decimal"
@@ -195,6 +196,60 @@ func (_u *PaymentUpdate) ClearVoidReason() *PaymentUpdate {
 	return _u
 }
 
+// SetRefundedAmount sets the "refunded_amount" field.
+func (_u *PaymentUpdate) SetRefundedAmount(v decimal.Decimal) *PaymentUpdate {
+	_u.mutation.SetRefundedAmount(v)
+	return _u
+}
+
+// SetNillableRefundedAmount sets the "refunded_amount" field if the given value is not nil.
+func (_u *PaymentUpdate) SetNillableRefundedAmount(v *decimal.Decimal) *PaymentUpdate {
+	if v != nil {
+		_u.SetRefundedAmount(*v)
+	}
+	return _u
+}
+
+// SetFailedAt sets the "failed_at" field.
+func (_u *PaymentUpdate) SetFailedAt(v time.Time) *PaymentUpdate {
+	_u.mutation.SetFailedAt(v)
+	return _u
+}
+
+// SetNillableFailedAt sets the "failed_at" field if the given value is not nil.
+func (_u *PaymentUpdate) SetNillableFailedAt(v *time.Time) *PaymentUpdate {
+	if v != nil {
+		_u.SetFailedAt(*v)
+	}
+	return _u
+}
+
+// ClearFailedAt clears the value of the "failed_at" field.
+func (_u *PaymentUpdate) ClearFailedAt() *PaymentUpdate {
+	_u.mutation.ClearFailedAt()
+	return _u
+}
+
+// SetFailureReason sets the "failure_reason" field.
+func (_u *PaymentUpdate) SetFailureReason(v string) *PaymentUpdate {
+	_u.mutation.SetFailureReason(v)
+	return _u
+}
+
+// SetNillableFailureReason sets the "failure_reason" field if the given value is not nil.
+func (_u *PaymentUpdate) SetNillableFailureReason(v *string) *PaymentUpdate {
+	if v != nil {
+		_u.SetFailureReason(*v)
+	}
+	return _u
+}
+
+// ClearFailureReason clears the value of the "failure_reason" field.
+func (_u *PaymentUpdate) ClearFailureReason() *PaymentUpdate {
+	_u.mutation.ClearFailureReason()
+	return _u
+}
+
 // AddAllocationIDs adds the "allocations" edge to the PaymentAllocation entity by IDs.
 func (_u *PaymentUpdate) AddAllocationIDs(ids ...pulid.ID) *PaymentUpdate {
 	_u.mutation.AddAllocationIDs(ids...)
@@ -208,6 +263,21 @@ func (_u *PaymentUpdate) AddAllocations(v ...*PaymentAllocation) *PaymentUpdate 
 		ids[i] = v[i].ID
 	}
 	return _u.AddAllocationIDs(ids...)
+}
+
+// AddRefundIDs adds the "refunds" edge to the Refund entity by IDs.
+func (_u *PaymentUpdate) AddRefundIDs(ids ...pulid.ID) *PaymentUpdate {
+	_u.mutation.AddRefundIDs(ids...)
+	return _u
+}
+
+// AddRefunds adds the "refunds" edges to the Refund entity.
+func (_u *PaymentUpdate) AddRefunds(v ...*Refund) *PaymentUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddRefundIDs(ids...)
 }
 
 // Mutation returns the PaymentMutation object of the builder.
@@ -234,6 +304,27 @@ func (_u *PaymentUpdate) RemoveAllocations(v ...*PaymentAllocation) *PaymentUpda
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveAllocationIDs(ids...)
+}
+
+// ClearRefunds clears all "refunds" edges to the Refund entity.
+func (_u *PaymentUpdate) ClearRefunds() *PaymentUpdate {
+	_u.mutation.ClearRefunds()
+	return _u
+}
+
+// RemoveRefundIDs removes the "refunds" edge to Refund entities by IDs.
+func (_u *PaymentUpdate) RemoveRefundIDs(ids ...pulid.ID) *PaymentUpdate {
+	_u.mutation.RemoveRefundIDs(ids...)
+	return _u
+}
+
+// RemoveRefunds removes "refunds" edges to Refund entities.
+func (_u *PaymentUpdate) RemoveRefunds(v ...*Refund) *PaymentUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveRefundIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -293,6 +384,11 @@ func (_u *PaymentUpdate) check() error {
 	if v, ok := _u.mutation.VoidReason(); ok {
 		if err := payment.VoidReasonValidator(v); err != nil {
 			return &ValidationError{Name: "void_reason", err: fmt.Errorf(`ent: validator failed for field "Payment.void_reason": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.FailureReason(); ok {
+		if err := payment.FailureReasonValidator(v); err != nil {
+			return &ValidationError{Name: "failure_reason", err: fmt.Errorf(`ent: validator failed for field "Payment.failure_reason": %w`, err)}
 		}
 	}
 	if _u.mutation.CompanyCleared() && len(_u.mutation.CompanyIDs()) > 0 {
@@ -373,6 +469,21 @@ func (_u *PaymentUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if _u.mutation.VoidReasonCleared() {
 		_spec.ClearField(payment.FieldVoidReason, field.TypeString)
 	}
+	if value, ok := _u.mutation.RefundedAmount(); ok {
+		_spec.SetField(payment.FieldRefundedAmount, field.TypeOther, value)
+	}
+	if value, ok := _u.mutation.FailedAt(); ok {
+		_spec.SetField(payment.FieldFailedAt, field.TypeTime, value)
+	}
+	if _u.mutation.FailedAtCleared() {
+		_spec.ClearField(payment.FieldFailedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.FailureReason(); ok {
+		_spec.SetField(payment.FieldFailureReason, field.TypeString, value)
+	}
+	if _u.mutation.FailureReasonCleared() {
+		_spec.ClearField(payment.FieldFailureReason, field.TypeString)
+	}
 	if _u.mutation.CreatedByIDCleared() {
 		_spec.ClearField(payment.FieldCreatedByID, field.TypeString)
 	}
@@ -414,6 +525,51 @@ func (_u *PaymentUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(paymentallocation.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.RefundsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   payment.RefundsTable,
+			Columns: []string{payment.RefundsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(refund.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedRefundsIDs(); len(nodes) > 0 && !_u.mutation.RefundsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   payment.RefundsTable,
+			Columns: []string{payment.RefundsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(refund.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RefundsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   payment.RefundsTable,
+			Columns: []string{payment.RefundsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(refund.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {
@@ -605,6 +761,60 @@ func (_u *PaymentUpdateOne) ClearVoidReason() *PaymentUpdateOne {
 	return _u
 }
 
+// SetRefundedAmount sets the "refunded_amount" field.
+func (_u *PaymentUpdateOne) SetRefundedAmount(v decimal.Decimal) *PaymentUpdateOne {
+	_u.mutation.SetRefundedAmount(v)
+	return _u
+}
+
+// SetNillableRefundedAmount sets the "refunded_amount" field if the given value is not nil.
+func (_u *PaymentUpdateOne) SetNillableRefundedAmount(v *decimal.Decimal) *PaymentUpdateOne {
+	if v != nil {
+		_u.SetRefundedAmount(*v)
+	}
+	return _u
+}
+
+// SetFailedAt sets the "failed_at" field.
+func (_u *PaymentUpdateOne) SetFailedAt(v time.Time) *PaymentUpdateOne {
+	_u.mutation.SetFailedAt(v)
+	return _u
+}
+
+// SetNillableFailedAt sets the "failed_at" field if the given value is not nil.
+func (_u *PaymentUpdateOne) SetNillableFailedAt(v *time.Time) *PaymentUpdateOne {
+	if v != nil {
+		_u.SetFailedAt(*v)
+	}
+	return _u
+}
+
+// ClearFailedAt clears the value of the "failed_at" field.
+func (_u *PaymentUpdateOne) ClearFailedAt() *PaymentUpdateOne {
+	_u.mutation.ClearFailedAt()
+	return _u
+}
+
+// SetFailureReason sets the "failure_reason" field.
+func (_u *PaymentUpdateOne) SetFailureReason(v string) *PaymentUpdateOne {
+	_u.mutation.SetFailureReason(v)
+	return _u
+}
+
+// SetNillableFailureReason sets the "failure_reason" field if the given value is not nil.
+func (_u *PaymentUpdateOne) SetNillableFailureReason(v *string) *PaymentUpdateOne {
+	if v != nil {
+		_u.SetFailureReason(*v)
+	}
+	return _u
+}
+
+// ClearFailureReason clears the value of the "failure_reason" field.
+func (_u *PaymentUpdateOne) ClearFailureReason() *PaymentUpdateOne {
+	_u.mutation.ClearFailureReason()
+	return _u
+}
+
 // AddAllocationIDs adds the "allocations" edge to the PaymentAllocation entity by IDs.
 func (_u *PaymentUpdateOne) AddAllocationIDs(ids ...pulid.ID) *PaymentUpdateOne {
 	_u.mutation.AddAllocationIDs(ids...)
@@ -618,6 +828,21 @@ func (_u *PaymentUpdateOne) AddAllocations(v ...*PaymentAllocation) *PaymentUpda
 		ids[i] = v[i].ID
 	}
 	return _u.AddAllocationIDs(ids...)
+}
+
+// AddRefundIDs adds the "refunds" edge to the Refund entity by IDs.
+func (_u *PaymentUpdateOne) AddRefundIDs(ids ...pulid.ID) *PaymentUpdateOne {
+	_u.mutation.AddRefundIDs(ids...)
+	return _u
+}
+
+// AddRefunds adds the "refunds" edges to the Refund entity.
+func (_u *PaymentUpdateOne) AddRefunds(v ...*Refund) *PaymentUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddRefundIDs(ids...)
 }
 
 // Mutation returns the PaymentMutation object of the builder.
@@ -644,6 +869,27 @@ func (_u *PaymentUpdateOne) RemoveAllocations(v ...*PaymentAllocation) *PaymentU
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveAllocationIDs(ids...)
+}
+
+// ClearRefunds clears all "refunds" edges to the Refund entity.
+func (_u *PaymentUpdateOne) ClearRefunds() *PaymentUpdateOne {
+	_u.mutation.ClearRefunds()
+	return _u
+}
+
+// RemoveRefundIDs removes the "refunds" edge to Refund entities by IDs.
+func (_u *PaymentUpdateOne) RemoveRefundIDs(ids ...pulid.ID) *PaymentUpdateOne {
+	_u.mutation.RemoveRefundIDs(ids...)
+	return _u
+}
+
+// RemoveRefunds removes "refunds" edges to Refund entities.
+func (_u *PaymentUpdateOne) RemoveRefunds(v ...*Refund) *PaymentUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveRefundIDs(ids...)
 }
 
 // Where appends a list predicates to the PaymentUpdate builder.
@@ -716,6 +962,11 @@ func (_u *PaymentUpdateOne) check() error {
 	if v, ok := _u.mutation.VoidReason(); ok {
 		if err := payment.VoidReasonValidator(v); err != nil {
 			return &ValidationError{Name: "void_reason", err: fmt.Errorf(`ent: validator failed for field "Payment.void_reason": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.FailureReason(); ok {
+		if err := payment.FailureReasonValidator(v); err != nil {
+			return &ValidationError{Name: "failure_reason", err: fmt.Errorf(`ent: validator failed for field "Payment.failure_reason": %w`, err)}
 		}
 	}
 	if _u.mutation.CompanyCleared() && len(_u.mutation.CompanyIDs()) > 0 {
@@ -813,6 +1064,21 @@ func (_u *PaymentUpdateOne) sqlSave(ctx context.Context) (_node *Payment, err er
 	if _u.mutation.VoidReasonCleared() {
 		_spec.ClearField(payment.FieldVoidReason, field.TypeString)
 	}
+	if value, ok := _u.mutation.RefundedAmount(); ok {
+		_spec.SetField(payment.FieldRefundedAmount, field.TypeOther, value)
+	}
+	if value, ok := _u.mutation.FailedAt(); ok {
+		_spec.SetField(payment.FieldFailedAt, field.TypeTime, value)
+	}
+	if _u.mutation.FailedAtCleared() {
+		_spec.ClearField(payment.FieldFailedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.FailureReason(); ok {
+		_spec.SetField(payment.FieldFailureReason, field.TypeString, value)
+	}
+	if _u.mutation.FailureReasonCleared() {
+		_spec.ClearField(payment.FieldFailureReason, field.TypeString)
+	}
 	if _u.mutation.CreatedByIDCleared() {
 		_spec.ClearField(payment.FieldCreatedByID, field.TypeString)
 	}
@@ -854,6 +1120,51 @@ func (_u *PaymentUpdateOne) sqlSave(ctx context.Context) (_node *Payment, err er
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(paymentallocation.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.RefundsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   payment.RefundsTable,
+			Columns: []string{payment.RefundsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(refund.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedRefundsIDs(); len(nodes) > 0 && !_u.mutation.RefundsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   payment.RefundsTable,
+			Columns: []string{payment.RefundsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(refund.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RefundsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   payment.RefundsTable,
+			Columns: []string{payment.RefundsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(refund.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

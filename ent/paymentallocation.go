@@ -13,6 +13,7 @@ import (
 	"github.com/bigledger/bigledger/ent/invoice"
 	"github.com/bigledger/bigledger/ent/payment"
 	"github.com/bigledger/bigledger/ent/paymentallocation"
+	"github.com/bigledger/bigledger/ent/refund"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/shopspring/decimal"
 )
@@ -36,6 +37,8 @@ type PaymentAllocation struct {
 	Amount decimal.Decimal `json:"amount,omitempty"`
 	// VoidedAt holds the value of the "voided_at" field.
 	VoidedAt *time.Time `json:"voided_at,omitempty"`
+	// RefundID holds the value of the "refund_id" field.
+	RefundID *pulid.ID `json:"refund_id,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the PaymentAllocationQuery when eager-loading is set.
 	Edges        PaymentAllocationEdges `json:"edges"`
@@ -50,11 +53,13 @@ type PaymentAllocationEdges struct {
 	Payment *Payment `json:"payment,omitempty"`
 	// Invoice holds the value of the invoice edge.
 	Invoice *Invoice `json:"invoice,omitempty"`
+	// Refund holds the value of the refund edge.
+	Refund *Refund `json:"refund,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [3]bool
+	loadedTypes [4]bool
 	// totalCount holds the count of the edges above.
-	totalCount [2]map[string]int
+	totalCount [3]map[string]int
 }
 
 // CompanyOrErr returns the Company value or an error if the edge
@@ -90,11 +95,24 @@ func (e PaymentAllocationEdges) InvoiceOrErr() (*Invoice, error) {
 	return nil, &NotLoadedError{edge: "invoice"}
 }
 
+// RefundOrErr returns the Refund value or an error if the edge
+// was not loaded in eager-loading, or loaded but was not found.
+func (e PaymentAllocationEdges) RefundOrErr() (*Refund, error) {
+	if e.Refund != nil {
+		return e.Refund, nil
+	} else if e.loadedTypes[3] {
+		return nil, &NotFoundError{label: refund.Label}
+	}
+	return nil, &NotLoadedError{edge: "refund"}
+}
+
 // scanValues returns the types for scanning values from sql.Rows.
 func (*PaymentAllocation) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
+		case paymentallocation.FieldRefundID:
+			values[i] = &sql.NullScanner{S: new(pulid.ID)}
 		case paymentallocation.FieldAmount:
 			values[i] = new(decimal.Decimal)
 		case paymentallocation.FieldID, paymentallocation.FieldCompanyID, paymentallocation.FieldPaymentID, paymentallocation.FieldInvoiceID:
@@ -165,6 +183,13 @@ func (_m *PaymentAllocation) assignValues(columns []string, values []any) error 
 				_m.VoidedAt = new(time.Time)
 				*_m.VoidedAt = value.Time
 			}
+		case paymentallocation.FieldRefundID:
+			if value, ok := values[i].(*sql.NullScanner); !ok {
+				return fmt.Errorf("unexpected type %T for field refund_id", values[i])
+			} else if value.Valid {
+				_m.RefundID = new(pulid.ID)
+				*_m.RefundID = *value.S.(*pulid.ID)
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -191,6 +216,11 @@ func (_m *PaymentAllocation) QueryPayment() *PaymentQuery {
 // QueryInvoice queries the "invoice" edge of the PaymentAllocation entity.
 func (_m *PaymentAllocation) QueryInvoice() *InvoiceQuery {
 	return NewPaymentAllocationClient(_m.config).QueryInvoice(_m)
+}
+
+// QueryRefund queries the "refund" edge of the PaymentAllocation entity.
+func (_m *PaymentAllocation) QueryRefund() *RefundQuery {
+	return NewPaymentAllocationClient(_m.config).QueryRefund(_m)
 }
 
 // Update returns a builder for updating this PaymentAllocation.
@@ -237,6 +267,11 @@ func (_m *PaymentAllocation) String() string {
 	if v := _m.VoidedAt; v != nil {
 		builder.WriteString("voided_at=")
 		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.RefundID; v != nil {
+		builder.WriteString("refund_id=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
 	builder.WriteByte(')')
 	return builder.String()

@@ -16,6 +16,7 @@ import (
 	"github.com/bigledger/bigledger/ent/invoice"
 	"github.com/bigledger/bigledger/ent/payment"
 	"github.com/bigledger/bigledger/ent/paymentallocation"
+	"github.com/bigledger/bigledger/ent/refund"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/shopspring/decimal"
 )
@@ -102,6 +103,20 @@ func (_c *PaymentAllocationCreate) SetNillableVoidedAt(v *time.Time) *PaymentAll
 	return _c
 }
 
+// SetRefundID sets the "refund_id" field.
+func (_c *PaymentAllocationCreate) SetRefundID(v pulid.ID) *PaymentAllocationCreate {
+	_c.mutation.SetRefundID(v)
+	return _c
+}
+
+// SetNillableRefundID sets the "refund_id" field if the given value is not nil.
+func (_c *PaymentAllocationCreate) SetNillableRefundID(v *pulid.ID) *PaymentAllocationCreate {
+	if v != nil {
+		_c.SetRefundID(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *PaymentAllocationCreate) SetID(v pulid.ID) *PaymentAllocationCreate {
 	_c.mutation.SetID(v)
@@ -129,6 +144,11 @@ func (_c *PaymentAllocationCreate) SetPayment(v *Payment) *PaymentAllocationCrea
 // SetInvoice sets the "invoice" edge to the Invoice entity.
 func (_c *PaymentAllocationCreate) SetInvoice(v *Invoice) *PaymentAllocationCreate {
 	return _c.SetInvoiceID(v.ID)
+}
+
+// SetRefund sets the "refund" edge to the Refund entity.
+func (_c *PaymentAllocationCreate) SetRefund(v *Refund) *PaymentAllocationCreate {
+	return _c.SetRefundID(v.ID)
 }
 
 // Mutation returns the PaymentAllocationMutation object of the builder.
@@ -333,6 +353,23 @@ func (_c *PaymentAllocationCreate) createSpec() (*PaymentAllocation, *sqlgraph.C
 		_node.InvoiceID = nodes[0]
 		_spec.Edges = append(_spec.Edges, edge)
 	}
+	if nodes := _c.mutation.RefundIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   paymentallocation.RefundTable,
+			Columns: []string{paymentallocation.RefundColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(refund.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_node.RefundID = &nodes[0]
+		_spec.Edges = append(_spec.Edges, edge)
+	}
 	return _node, _spec
 }
 
@@ -455,6 +492,9 @@ func (u *PaymentAllocationUpsertOne) UpdateNewValues() *PaymentAllocationUpsertO
 		}
 		if _, exists := u.create.mutation.InvoiceID(); exists {
 			s.SetIgnore(paymentallocation.FieldInvoiceID)
+		}
+		if _, exists := u.create.mutation.RefundID(); exists {
+			s.SetIgnore(paymentallocation.FieldRefundID)
 		}
 	}))
 	return u
@@ -730,6 +770,9 @@ func (u *PaymentAllocationUpsertBulk) UpdateNewValues() *PaymentAllocationUpsert
 			}
 			if _, exists := b.mutation.InvoiceID(); exists {
 				s.SetIgnore(paymentallocation.FieldInvoiceID)
+			}
+			if _, exists := b.mutation.RefundID(); exists {
+				s.SetIgnore(paymentallocation.FieldRefundID)
 			}
 		}
 	}))

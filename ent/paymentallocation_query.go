@@ -18,6 +18,7 @@ import (
 	"github.com/bigledger/bigledger/ent/payment"
 	"github.com/bigledger/bigledger/ent/paymentallocation"
 	"github.com/bigledger/bigledger/ent/predicate"
+	"github.com/bigledger/bigledger/ent/refund"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 )
 
@@ -31,6 +32,7 @@ type PaymentAllocationQuery struct {
 	withCompany *CompanyQuery
 	withPayment *PaymentQuery
 	withInvoice *InvoiceQuery
+	withRefund  *RefundQuery
 	loadTotal   []func(context.Context, []*PaymentAllocation) error
 	modifiers   []func(*sql.Selector)
 	// intermediate query (i.e. traversal path).
@@ -128,6 +130,28 @@ func (_q *PaymentAllocationQuery) QueryInvoice() *InvoiceQuery {
 			sqlgraph.From(paymentallocation.Table, paymentallocation.FieldID, selector),
 			sqlgraph.To(invoice.Table, invoice.FieldID),
 			sqlgraph.Edge(sqlgraph.M2O, true, paymentallocation.InvoiceTable, paymentallocation.InvoiceColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryRefund chains the current query on the "refund" edge.
+func (_q *PaymentAllocationQuery) QueryRefund() *RefundQuery {
+	query := (&RefundClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(paymentallocation.Table, paymentallocation.FieldID, selector),
+			sqlgraph.To(refund.Table, refund.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, paymentallocation.RefundTable, paymentallocation.RefundColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -330,6 +354,7 @@ func (_q *PaymentAllocationQuery) Clone() *PaymentAllocationQuery {
 		withCompany: _q.withCompany.Clone(),
 		withPayment: _q.withPayment.Clone(),
 		withInvoice: _q.withInvoice.Clone(),
+		withRefund:  _q.withRefund.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -367,6 +392,17 @@ func (_q *PaymentAllocationQuery) WithInvoice(opts ...func(*InvoiceQuery)) *Paym
 		opt(query)
 	}
 	_q.withInvoice = query
+	return _q
+}
+
+// WithRefund tells the query-builder to eager-load the nodes that are connected to
+// the "refund" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *PaymentAllocationQuery) WithRefund(opts ...func(*RefundQuery)) *PaymentAllocationQuery {
+	query := (&RefundClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withRefund = query
 	return _q
 }
 
@@ -454,10 +490,11 @@ func (_q *PaymentAllocationQuery) sqlAll(ctx context.Context, hooks ...queryHook
 	var (
 		nodes       = []*PaymentAllocation{}
 		_spec       = _q.querySpec()
-		loadedTypes = [3]bool{
+		loadedTypes = [4]bool{
 			_q.withCompany != nil,
 			_q.withPayment != nil,
 			_q.withInvoice != nil,
+			_q.withRefund != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -496,6 +533,12 @@ func (_q *PaymentAllocationQuery) sqlAll(ctx context.Context, hooks ...queryHook
 	if query := _q.withInvoice; query != nil {
 		if err := _q.loadInvoice(ctx, query, nodes, nil,
 			func(n *PaymentAllocation, e *Invoice) { n.Edges.Invoice = e }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withRefund; query != nil {
+		if err := _q.loadRefund(ctx, query, nodes, nil,
+			func(n *PaymentAllocation, e *Refund) { n.Edges.Refund = e }); err != nil {
 			return nil, err
 		}
 	}
@@ -594,6 +637,38 @@ func (_q *PaymentAllocationQuery) loadInvoice(ctx context.Context, query *Invoic
 	}
 	return nil
 }
+func (_q *PaymentAllocationQuery) loadRefund(ctx context.Context, query *RefundQuery, nodes []*PaymentAllocation, init func(*PaymentAllocation), assign func(*PaymentAllocation, *Refund)) error {
+	ids := make([]pulid.ID, 0, len(nodes))
+	nodeids := make(map[pulid.ID][]*PaymentAllocation)
+	for i := range nodes {
+		if nodes[i].RefundID == nil {
+			continue
+		}
+		fk := *nodes[i].RefundID
+		if _, ok := nodeids[fk]; !ok {
+			ids = append(ids, fk)
+		}
+		nodeids[fk] = append(nodeids[fk], nodes[i])
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	query.Where(refund.IDIn(ids...))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nodeids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected foreign-key "refund_id" returned %v`, n.ID)
+		}
+		for i := range nodes {
+			assign(nodes[i], n)
+		}
+	}
+	return nil
+}
 
 func (_q *PaymentAllocationQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
@@ -631,6 +706,9 @@ func (_q *PaymentAllocationQuery) querySpec() *sqlgraph.QuerySpec {
 		}
 		if _q.withInvoice != nil {
 			_spec.Node.AddColumnOnce(paymentallocation.FieldInvoiceID)
+		}
+		if _q.withRefund != nil {
+			_spec.Node.AddColumnOnce(paymentallocation.FieldRefundID)
 		}
 	}
 	if ps := _q.predicates; len(ps) > 0 {

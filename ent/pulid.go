@@ -26,6 +26,7 @@ import (
 	"github.com/bigledger/bigledger/ent/paymentallocation"
 	"github.com/bigledger/bigledger/ent/quote"
 	"github.com/bigledger/bigledger/ent/quoteitem"
+	"github.com/bigledger/bigledger/ent/refund"
 	"github.com/bigledger/bigledger/ent/salesorder"
 	"github.com/bigledger/bigledger/ent/salesorderitem"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
@@ -57,6 +58,7 @@ var prefixMap = map[string]string{
 	"alloc":   paymentallocation.Table,
 	"quote":   quote.Table,
 	"qi":      quoteitem.Table,
+	"rfd":     refund.Table,
 	"so":      salesorder.Table,
 	"soi":     salesorderitem.Table,
 	"tax":     taxcode.Table,
@@ -126,6 +128,8 @@ func (c *Client) Visible(ctx context.Context, id pulid.ID) (bool, error) {
 		return c.Quote.Query().Where(quote.ID(id)).Exist(ctx)
 	case quoteitem.Table:
 		return c.QuoteItem.Query().Where(quoteitem.ID(id)).Exist(ctx)
+	case refund.Table:
+		return c.Refund.Query().Where(refund.ID(id)).Exist(ctx)
 	case salesorder.Table:
 		return c.SalesOrder.Query().Where(salesorder.ID(id)).Exist(ctx)
 	case salesorderitem.Table:

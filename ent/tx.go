@@ -56,6 +56,8 @@ type Tx struct {
 	Quote *QuoteClient
 	// QuoteItem is the client for interacting with the QuoteItem builders.
 	QuoteItem *QuoteItemClient
+	// Refund is the client for interacting with the Refund builders.
+	Refund *RefundClient
 	// SalesOrder is the client for interacting with the SalesOrder builders.
 	SalesOrder *SalesOrderClient
 	// SalesOrderItem is the client for interacting with the SalesOrderItem builders.
@@ -220,6 +222,7 @@ func (tx *Tx) init() {
 	tx.PaymentAllocation = NewPaymentAllocationClient(tx.config)
 	tx.Quote = NewQuoteClient(tx.config)
 	tx.QuoteItem = NewQuoteItemClient(tx.config)
+	tx.Refund = NewRefundClient(tx.config)
 	tx.SalesOrder = NewSalesOrderClient(tx.config)
 	tx.SalesOrderItem = NewSalesOrderItemClient(tx.config)
 	tx.TaxCode = NewTaxCodeClient(tx.config)

@@ -141,6 +141,11 @@ func (x *budgetExtension) MutateOperationParameters(ctx context.Context, p *grap
 	if err := checkDocumentStrings(doc); err != nil {
 		return err
 	}
+	if x.model != nil {
+		if q := declareSuppliedVariables(x.model.Schema, doc, p.Variables); q != "" {
+			p.Query = q
+		}
+	}
 	return nil
 }
 

@@ -68,10 +68,23 @@ func (r *queryResolver) Customer(ctx context.Context, id pulid.ID) (*ent.Custome
 }
 
 // Customers is the resolver for the customers field.
-func (r *queryResolver) Customers(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.CustomerOrder, where *ent.CustomerWhereInput, search *string, tags []string) (*ent.CustomerConnection, error) {
-	q := crm.Customers(ctx, crm.CustomerFilter{Search: deref(search), Tags: tags})
-	return q.Paginate(ctx, after, first, before, last,
-		ent.WithCustomerOrder(orderBy), ent.WithCustomerFilter(where.Filter))
+func (r *queryResolver) Customers(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.CustomerOrder, where *ent.CustomerWhereInput, search *string, tags []string, filter *model.CustomerFilter, page *int, limit *int) (*ent.CustomerConnection, error) {
+	f := crm.CustomerFilter{Search: deref(search), Tags: tags}
+	if filter != nil {
+		s, err := either("search", search, filter.Search)
+		if err != nil {
+			return nil, err
+		}
+		f.Search, f.Status, f.Type, f.GroupID = s, filter.Status, filter.Type, filter.GroupID
+		f.Tags = append(f.Tags, filter.Tags...)
+	}
+	q, err := where.Filter(crm.Customers(ctx, f))
+	if err != nil {
+		return nil, err
+	}
+	return numberedPage(ctx, q, first, page, limit, func(ctx context.Context, q *ent.CustomerQuery, first *int) (*ent.CustomerConnection, error) {
+		return q.Paginate(ctx, after, first, before, last, ent.WithCustomerOrder(orderBy))
+	}, func(c *ent.CustomerConnection) (*ent.PageInfo, *int) { return &c.PageInfo, &c.TotalCount })
 }
 
 // Contact is the resolver for the contact field.

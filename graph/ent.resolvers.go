@@ -11,8 +11,23 @@ import (
 	"entgo.io/contrib/entgql"
 	"github.com/bigledger/bigledger/ent"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
+	"github.com/bigledger/bigledger/graph/model"
+	"github.com/bigledger/bigledger/internal/sales"
 	"github.com/bigledger/bigledger/internal/store"
 )
+
+// Invoices is the resolver for the invoices field.
+func (r *customerResolver) Invoices(ctx context.Context, obj *ent.Customer, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.InvoiceOrder, where *ent.InvoiceWhereInput, status *model.InvoiceStatusFilter) (*ent.InvoiceConnection, error) {
+	if status == nil {
+		// Eager-loaded with the customer (CollectFields) when it can be.
+		return obj.Invoices(ctx, after, first, before, last, orderBy, where)
+	}
+	p, err := sales.InvoiceState(string(*status))
+	if err != nil {
+		return nil, err
+	}
+	return obj.QueryInvoices().Where(p).Paginate(ctx, after, first, before, last, ent.WithInvoiceOrder(orderBy), ent.WithInvoiceFilter(where.Filter))
+}
 
 // Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id pulid.ID) (ent.Noder, error) {

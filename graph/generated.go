@@ -25,6 +25,7 @@ import (
 	"github.com/bigledger/bigledger/ent/journalentry"
 	"github.com/bigledger/bigledger/ent/payment"
 	"github.com/bigledger/bigledger/ent/quote"
+	"github.com/bigledger/bigledger/ent/refund"
 	"github.com/bigledger/bigledger/ent/salesorder"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/ent/schema/types"
@@ -60,6 +61,7 @@ type ResolverRoot interface {
 	SalesOrder() SalesOrderResolver
 	Subscription() SubscriptionResolver
 	WebhookEndpoint() WebhookEndpointResolver
+	CreateInvoiceInput() CreateInvoiceInputResolver
 }
 
 type DirectiveRoot struct {
@@ -67,20 +69,22 @@ type DirectiveRoot struct {
 
 type ComplexityRoot struct {
 	Account struct {
-		Active        func(childComplexity int) int
-		Balance       func(childComplexity int) int
-		Code          func(childComplexity int) int
-		CreatedAt     func(childComplexity int) int
-		Currency      func(childComplexity int) int
-		Description   func(childComplexity int) int
-		ID            func(childComplexity int) int
-		Name          func(childComplexity int) int
-		NormalBalance func(childComplexity int) int
-		Reconcilable  func(childComplexity int) int
-		Subtype       func(childComplexity int) int
-		SystemRole    func(childComplexity int) int
-		Type          func(childComplexity int) int
-		UpdatedAt     func(childComplexity int) int
+		Active         func(childComplexity int) int
+		Balance        func(childComplexity int) int
+		Code           func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		Currency       func(childComplexity int) int
+		Description    func(childComplexity int) int
+		ID             func(childComplexity int) int
+		IsActive       func(childComplexity int) int
+		IsReconcilable func(childComplexity int) int
+		Name           func(childComplexity int) int
+		NormalBalance  func(childComplexity int) int
+		Reconcilable   func(childComplexity int) int
+		Subtype        func(childComplexity int) int
+		SystemRole     func(childComplexity int) int
+		Type           func(childComplexity int) int
+		UpdatedAt      func(childComplexity int) int
 	}
 
 	AccountConnection struct {
@@ -103,6 +107,18 @@ type ComplexityRoot struct {
 		Street2    func(childComplexity int) int
 	}
 
+	AgingBucket struct {
+		Current      func(childComplexity int) int
+		CustomerID   func(childComplexity int) int
+		CustomerName func(childComplexity int) int
+		Days1To30    func(childComplexity int) int
+		Days31To60   func(childComplexity int) int
+		Days61To90   func(childComplexity int) int
+		Over90       func(childComplexity int) int
+		Total        func(childComplexity int) int
+		Unallocated  func(childComplexity int) int
+	}
+
 	ApiKey struct {
 		CreatedAt  func(childComplexity int) int
 		ExpiresAt  func(childComplexity int) int
@@ -112,6 +128,12 @@ type ComplexityRoot struct {
 		Prefix     func(childComplexity int) int
 		RevokedAt  func(childComplexity int) int
 		Scopes     func(childComplexity int) int
+	}
+
+	ArAgingReport struct {
+		AsOf      func(childComplexity int) int
+		Customers func(childComplexity int) int
+		Total     func(childComplexity int) int
 	}
 
 	Attachment struct {
@@ -125,6 +147,18 @@ type ComplexityRoot struct {
 		Sha256       func(childComplexity int) int
 		Size         func(childComplexity int) int
 		UpdatedAt    func(childComplexity int) int
+	}
+
+	BalanceSheetReport struct {
+		AsOf             func(childComplexity int) int
+		Assets           func(childComplexity int) int
+		CurrentEarnings  func(childComplexity int) int
+		Equity           func(childComplexity int) int
+		IsBalanced       func(childComplexity int) int
+		Liabilities      func(childComplexity int) int
+		TotalAssets      func(childComplexity int) int
+		TotalEquity      func(childComplexity int) int
+		TotalLiabilities func(childComplexity int) int
 	}
 
 	Company struct {
@@ -167,6 +201,7 @@ type ComplexityRoot struct {
 	Customer struct {
 		Address              func(childComplexity int) int
 		AlternateNumber      func(childComplexity int) int
+		Balance              func(childComplexity int) int
 		BillingAddress       func(childComplexity int) int
 		Contacts             func(childComplexity int) int
 		CreatedAt            func(childComplexity int) int
@@ -182,7 +217,7 @@ type ComplexityRoot struct {
 		Group                func(childComplexity int) int
 		GroupID              func(childComplexity int) int
 		ID                   func(childComplexity int) int
-		Invoices             func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.InvoiceOrder, where *ent.InvoiceWhereInput) int
+		Invoices             func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.InvoiceOrder, where *ent.InvoiceWhereInput, status *model.InvoiceStatusFilter) int
 		IsDefault            func(childComplexity int) int
 		Landline             func(childComplexity int) int
 		LastName             func(childComplexity int) int
@@ -276,6 +311,11 @@ type ComplexityRoot struct {
 		DeletedID func(childComplexity int) int
 	}
 
+	DeleteResult struct {
+		DeletedID func(childComplexity int) int
+		Success   func(childComplexity int) int
+	}
+
 	Event struct {
 		CreatedAt func(childComplexity int) int
 		ID        func(childComplexity int) int
@@ -294,6 +334,15 @@ type ComplexityRoot struct {
 	EventEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	FinancialSummaryReport struct {
+		Expenses            func(childComplexity int) int
+		From                func(childComplexity int) int
+		Income              func(childComplexity int) int
+		OutstandingInvoices func(childComplexity int) int
+		Profit              func(childComplexity int) int
+		To                  func(childComplexity int) int
 	}
 
 	Invoice struct {
@@ -479,9 +528,11 @@ type ComplexityRoot struct {
 		DeleteCustomer             func(childComplexity int, id pulid.ID) int
 		DeleteCustomerGroup        func(childComplexity int, id pulid.ID) int
 		DeleteWebhookEndpoint      func(childComplexity int, id pulid.ID) int
+		FailPayment                func(childComplexity int, id pulid.ID, reason string, idempotencyKey *string) int
 		IssueInvoice               func(childComplexity int, id pulid.ID, idempotencyKey *string) int
 		PayCustomerDue             func(childComplexity int, input ledger.CustomerPaymentInput, idempotencyKey *string) int
 		RecordPayment              func(childComplexity int, invoiceID pulid.ID, input ledger.RecordPaymentInput, idempotencyKey *string) int
+		RefundPayment              func(childComplexity int, id pulid.ID, input *ledger.RefundInput, idempotencyKey *string) int
 		RejectQuote                func(childComplexity int, id pulid.ID, reason *string) int
 		ReverseJournalEntry        func(childComplexity int, id pulid.ID, date *types.Date, reason *string, idempotencyKey *string) int
 		RevokeAPIKey               func(childComplexity int, id pulid.ID) int
@@ -519,6 +570,8 @@ type ComplexityRoot struct {
 		DepositAccount   func(childComplexity int) int
 		DepositAccountID func(childComplexity int) int
 		ExchangeRate     func(childComplexity int) int
+		FailedAt         func(childComplexity int) int
+		FailureReason    func(childComplexity int) int
 		ID               func(childComplexity int) int
 		Method           func(childComplexity int) int
 		MethodDetails    func(childComplexity int) int
@@ -526,6 +579,8 @@ type ComplexityRoot struct {
 		PaymentDate      func(childComplexity int) int
 		PaymentNumber    func(childComplexity int) int
 		Reference        func(childComplexity int) int
+		RefundedAmount   func(childComplexity int) int
+		Refunds          func(childComplexity int) int
 		Status           func(childComplexity int) int
 		UnappliedAmount  func(childComplexity int) int
 		UpdatedAt        func(childComplexity int) int
@@ -541,8 +596,18 @@ type ComplexityRoot struct {
 		InvoiceID func(childComplexity int) int
 		Payment   func(childComplexity int) int
 		PaymentID func(childComplexity int) int
+		Refund    func(childComplexity int) int
+		RefundID  func(childComplexity int) int
 		UpdatedAt func(childComplexity int) int
 		VoidedAt  func(childComplexity int) int
+	}
+
+	PaymentApplication struct {
+		Amount    func(childComplexity int) int
+		AppliedAt func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Invoice   func(childComplexity int) int
+		Payment   func(childComplexity int) int
 	}
 
 	PaymentConnection struct {
@@ -556,20 +621,30 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	ProfitLossReport struct {
+		Expenses      func(childComplexity int) int
+		From          func(childComplexity int) int
+		Income        func(childComplexity int) int
+		NetIncome     func(childComplexity int) int
+		To            func(childComplexity int) int
+		TotalExpenses func(childComplexity int) int
+		TotalIncome   func(childComplexity int) int
+	}
+
 	Query struct {
 		APIKeys          func(childComplexity int) int
 		Account          func(childComplexity int, id pulid.ID) int
-		Accounts         func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.AccountOrder, where *ent.AccountWhereInput, search *string) int
+		Accounts         func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.AccountOrder, where *ent.AccountWhereInput, search *string, filter *model.AccountFilter, page *int, limit *int) int
 		Attachments      func(childComplexity int, documentID pulid.ID) int
 		Contact          func(childComplexity int, id pulid.ID) int
 		Customer         func(childComplexity int, id pulid.ID) int
 		CustomerGroup    func(childComplexity int, id pulid.ID) int
 		CustomerGroups   func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CustomerGroupOrder, where *ent.CustomerGroupWhereInput) int
 		CustomerSummary  func(childComplexity int, customerID pulid.ID) int
-		Customers        func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.CustomerOrder, where *ent.CustomerWhereInput, search *string, tags []string) int
+		Customers        func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.CustomerOrder, where *ent.CustomerWhereInput, search *string, tags []string, filter *model.CustomerFilter, page *int, limit *int) int
 		Events           func(childComplexity int, after *pulid.ID, types []string, first *int) int
 		Invoice          func(childComplexity int, id pulid.ID) int
-		Invoices         func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.InvoiceOrder, where *ent.InvoiceWhereInput, search *string, overdue *bool) int
+		Invoices         func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.InvoiceOrder, where *ent.InvoiceWhereInput, search *string, overdue *bool, filter *model.InvoiceFilter, page *int, limit *int) int
 		Item             func(childComplexity int, id pulid.ID) int
 		Items            func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ItemOrder, where *ent.ItemWhereInput, search *string) int
 		JournalEntries   func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.JournalEntryOrder, where *ent.JournalEntryWhereInput) int
@@ -658,6 +733,36 @@ type ComplexityRoot struct {
 		TaxRate         func(childComplexity int) int
 		UnitPrice       func(childComplexity int) int
 		UpdatedAt       func(childComplexity int) int
+	}
+
+	Refund struct {
+		Account        func(childComplexity int) int
+		AccountID      func(childComplexity int) int
+		Allocations    func(childComplexity int) int
+		Amount         func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		CreatedByID    func(childComplexity int) int
+		FromCredit     func(childComplexity int) int
+		FromInvoices   func(childComplexity int) int
+		ID             func(childComplexity int) int
+		JournalEntryID func(childComplexity int) int
+		Method         func(childComplexity int) int
+		Payment        func(childComplexity int) int
+		PaymentID      func(childComplexity int) int
+		Reason         func(childComplexity int) int
+		Reference      func(childComplexity int) int
+		RefundDate     func(childComplexity int) int
+		UpdatedAt      func(childComplexity int) int
+	}
+
+	ReportLine struct {
+		AccountID func(childComplexity int) int
+		Balance   func(childComplexity int) int
+		Code      func(childComplexity int) int
+		Credit    func(childComplexity int) int
+		Debit     func(childComplexity int) int
+		Name      func(childComplexity int) int
+		Type      func(childComplexity int) int
 	}
 
 	SalesOrder struct {
@@ -764,6 +869,14 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	TrialBalanceReport struct {
+		AsOf        func(childComplexity int) int
+		IsBalanced  func(childComplexity int) int
+		Lines       func(childComplexity int) int
+		TotalCredit func(childComplexity int) int
+		TotalDebit  func(childComplexity int) int
+	}
+
 	User struct {
 		CreatedAt func(childComplexity int) int
 		Email     func(childComplexity int) int
@@ -803,9 +916,14 @@ type ComplexityRoot struct {
 
 type AccountResolver interface {
 	Balance(ctx context.Context, obj *ent.Account) (*decimal.Decimal, error)
+	IsActive(ctx context.Context, obj *ent.Account) (bool, error)
+	IsReconcilable(ctx context.Context, obj *ent.Account) (bool, error)
 }
 type CustomerResolver interface {
+	Invoices(ctx context.Context, obj *ent.Customer, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.InvoiceOrder, where *ent.InvoiceWhereInput, status *model.InvoiceStatusFilter) (*ent.InvoiceConnection, error)
+
 	Ledger(ctx context.Context, obj *ent.Customer, from *types.Date, to *types.Date) (*ledger.CustomerLedgerReport, error)
+	Balance(ctx context.Context, obj *ent.Customer) (*decimal.Decimal, error)
 }
 type InvoiceResolver interface {
 	Payments(ctx context.Context, obj *ent.Invoice) ([]*ent.Payment, error)
@@ -834,13 +952,15 @@ type MutationResolver interface {
 	RevokeAPIKey(ctx context.Context, id pulid.ID) (*ent.APIKey, error)
 	RecordPayment(ctx context.Context, invoiceID pulid.ID, input ledger.RecordPaymentInput, idempotencyKey *string) (*ent.Payment, error)
 	VoidPayment(ctx context.Context, id pulid.ID, reason string, idempotencyKey *string) (*ent.Payment, error)
+	RefundPayment(ctx context.Context, id pulid.ID, input *ledger.RefundInput, idempotencyKey *string) (*ent.Refund, error)
+	FailPayment(ctx context.Context, id pulid.ID, reason string, idempotencyKey *string) (*ent.Payment, error)
 	CreateAccount(ctx context.Context, input ledger.AccountInput) (*ent.Account, error)
 	UpdateAccount(ctx context.Context, id pulid.ID, input ledger.AccountUpdate) (*ent.Account, error)
-	DeleteAccount(ctx context.Context, id pulid.ID) (*model.DeletePayload, error)
+	DeleteAccount(ctx context.Context, id pulid.ID) (*model.DeleteResult, error)
 	CreateJournalEntry(ctx context.Context, input ledger.JournalEntryInput, idempotencyKey *string) (*ent.JournalEntry, error)
 	ReverseJournalEntry(ctx context.Context, id pulid.ID, date *types.Date, reason *string, idempotencyKey *string) (*ent.JournalEntry, error)
 	CreatePayment(ctx context.Context, input ledger.CustomerPaymentInput, idempotencyKey *string) (*ent.Payment, error)
-	ApplyPayment(ctx context.Context, paymentID pulid.ID, invoiceID pulid.ID, amount *decimal.Decimal, idempotencyKey *string) (*ent.Payment, error)
+	ApplyPayment(ctx context.Context, paymentID pulid.ID, invoiceID pulid.ID, amount *decimal.Decimal, idempotencyKey *string) (*model.PaymentApplication, error)
 	PayCustomerDue(ctx context.Context, input ledger.CustomerPaymentInput, idempotencyKey *string) (*ent.Payment, error)
 	SetCustomerOpeningBalance(ctx context.Context, customerID pulid.ID, amount decimal.Decimal, date *types.Date) (*ent.Customer, error)
 	CreateInvoice(ctx context.Context, input sales.InvoiceInput) (*ent.Invoice, error)
@@ -867,7 +987,7 @@ type QueryResolver interface {
 	CustomerGroups(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CustomerGroupOrder, where *ent.CustomerGroupWhereInput) (*ent.CustomerGroupConnection, error)
 	TaxCodes(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.TaxCodeOrder, where *ent.TaxCodeWhereInput) (*ent.TaxCodeConnection, error)
 	Customer(ctx context.Context, id pulid.ID) (*ent.Customer, error)
-	Customers(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.CustomerOrder, where *ent.CustomerWhereInput, search *string, tags []string) (*ent.CustomerConnection, error)
+	Customers(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.CustomerOrder, where *ent.CustomerWhereInput, search *string, tags []string, filter *model.CustomerFilter, page *int, limit *int) (*ent.CustomerConnection, error)
 	Contact(ctx context.Context, id pulid.ID) (*ent.Contact, error)
 	CustomerGroup(ctx context.Context, id pulid.ID) (*ent.CustomerGroup, error)
 	Events(ctx context.Context, after *pulid.ID, types []string, first *int) (*model.EventConnection, error)
@@ -877,12 +997,12 @@ type QueryResolver interface {
 	Payment(ctx context.Context, id pulid.ID) (*ent.Payment, error)
 	Payments(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.PaymentOrder, where *ent.PaymentWhereInput) (*ent.PaymentConnection, error)
 	Account(ctx context.Context, id pulid.ID) (*ent.Account, error)
-	Accounts(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.AccountOrder, where *ent.AccountWhereInput, search *string) (*ent.AccountConnection, error)
+	Accounts(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.AccountOrder, where *ent.AccountWhereInput, search *string, filter *model.AccountFilter, page *int, limit *int) (*ent.AccountConnection, error)
 	JournalEntry(ctx context.Context, id pulid.ID) (*ent.JournalEntry, error)
 	JournalEntries(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.JournalEntryOrder, where *ent.JournalEntryWhereInput) (*ent.JournalEntryConnection, error)
-	Reports(ctx context.Context, typeArg model.ReportType, params *model.ReportParams) (map[string]any, error)
+	Reports(ctx context.Context, typeArg model.ReportType, params *model.ReportParams) (model.Report, error)
 	Invoice(ctx context.Context, id pulid.ID) (*ent.Invoice, error)
-	Invoices(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.InvoiceOrder, where *ent.InvoiceWhereInput, search *string, overdue *bool) (*ent.InvoiceConnection, error)
+	Invoices(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.InvoiceOrder, where *ent.InvoiceWhereInput, search *string, overdue *bool, filter *model.InvoiceFilter, page *int, limit *int) (*ent.InvoiceConnection, error)
 	Item(ctx context.Context, id pulid.ID) (*ent.Item, error)
 	Items(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ItemOrder, where *ent.ItemWhereInput, search *string) (*ent.ItemConnection, error)
 	Quote(ctx context.Context, id pulid.ID) (*ent.Quote, error)
@@ -912,6 +1032,10 @@ type SubscriptionResolver interface {
 }
 type WebhookEndpointResolver interface {
 	Deliveries(ctx context.Context, obj *ent.WebhookEndpoint, first *int) ([]*ent.WebhookDelivery, error)
+}
+
+type CreateInvoiceInputResolver interface {
+	Lines(ctx context.Context, obj *sales.InvoiceInput, data []*sales.LineInput) error
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -974,6 +1098,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Account.ID(childComplexity), true
+	case "Account.isActive":
+		if e.ComplexityRoot.Account.IsActive == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.IsActive(childComplexity), true
+	case "Account.isReconcilable":
+		if e.ComplexityRoot.Account.IsReconcilable == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.IsReconcilable(childComplexity), true
 	case "Account.name":
 		if e.ComplexityRoot.Account.Name == nil {
 			break
@@ -1086,6 +1222,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Address.Street2(childComplexity), true
 
+	case "AgingBucket.current":
+		if e.ComplexityRoot.AgingBucket.Current == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgingBucket.Current(childComplexity), true
+	case "AgingBucket.customerId":
+		if e.ComplexityRoot.AgingBucket.CustomerID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgingBucket.CustomerID(childComplexity), true
+	case "AgingBucket.customerName":
+		if e.ComplexityRoot.AgingBucket.CustomerName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgingBucket.CustomerName(childComplexity), true
+	case "AgingBucket.days1To30":
+		if e.ComplexityRoot.AgingBucket.Days1To30 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgingBucket.Days1To30(childComplexity), true
+	case "AgingBucket.days31To60":
+		if e.ComplexityRoot.AgingBucket.Days31To60 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgingBucket.Days31To60(childComplexity), true
+	case "AgingBucket.days61To90":
+		if e.ComplexityRoot.AgingBucket.Days61To90 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgingBucket.Days61To90(childComplexity), true
+	case "AgingBucket.over90":
+		if e.ComplexityRoot.AgingBucket.Over90 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgingBucket.Over90(childComplexity), true
+	case "AgingBucket.total":
+		if e.ComplexityRoot.AgingBucket.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgingBucket.Total(childComplexity), true
+	case "AgingBucket.unallocated":
+		if e.ComplexityRoot.AgingBucket.Unallocated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgingBucket.Unallocated(childComplexity), true
+
 	case "ApiKey.createdAt":
 		if e.ComplexityRoot.ApiKey.CreatedAt == nil {
 			break
@@ -1134,6 +1325,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ApiKey.Scopes(childComplexity), true
+
+	case "ArAgingReport.asOf":
+		if e.ComplexityRoot.ArAgingReport.AsOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArAgingReport.AsOf(childComplexity), true
+	case "ArAgingReport.customers":
+		if e.ComplexityRoot.ArAgingReport.Customers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArAgingReport.Customers(childComplexity), true
+	case "ArAgingReport.total":
+		if e.ComplexityRoot.ArAgingReport.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArAgingReport.Total(childComplexity), true
 
 	case "Attachment.contentType":
 		if e.ComplexityRoot.Attachment.ContentType == nil {
@@ -1195,6 +1405,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Attachment.UpdatedAt(childComplexity), true
+
+	case "BalanceSheetReport.asOf":
+		if e.ComplexityRoot.BalanceSheetReport.AsOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BalanceSheetReport.AsOf(childComplexity), true
+	case "BalanceSheetReport.assets":
+		if e.ComplexityRoot.BalanceSheetReport.Assets == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BalanceSheetReport.Assets(childComplexity), true
+	case "BalanceSheetReport.currentEarnings":
+		if e.ComplexityRoot.BalanceSheetReport.CurrentEarnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BalanceSheetReport.CurrentEarnings(childComplexity), true
+	case "BalanceSheetReport.equity":
+		if e.ComplexityRoot.BalanceSheetReport.Equity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BalanceSheetReport.Equity(childComplexity), true
+	case "BalanceSheetReport.isBalanced":
+		if e.ComplexityRoot.BalanceSheetReport.IsBalanced == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BalanceSheetReport.IsBalanced(childComplexity), true
+	case "BalanceSheetReport.liabilities":
+		if e.ComplexityRoot.BalanceSheetReport.Liabilities == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BalanceSheetReport.Liabilities(childComplexity), true
+	case "BalanceSheetReport.totalAssets":
+		if e.ComplexityRoot.BalanceSheetReport.TotalAssets == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BalanceSheetReport.TotalAssets(childComplexity), true
+	case "BalanceSheetReport.totalEquity":
+		if e.ComplexityRoot.BalanceSheetReport.TotalEquity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BalanceSheetReport.TotalEquity(childComplexity), true
+	case "BalanceSheetReport.totalLiabilities":
+		if e.ComplexityRoot.BalanceSheetReport.TotalLiabilities == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BalanceSheetReport.TotalLiabilities(childComplexity), true
 
 	case "Company.baseCurrency":
 		if e.ComplexityRoot.Company.BaseCurrency == nil {
@@ -1362,6 +1627,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Customer.AlternateNumber(childComplexity), true
+	case "Customer.balance":
+		if e.ComplexityRoot.Customer.Balance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Customer.Balance(childComplexity), true
 	case "Customer.billingAddress":
 		if e.ComplexityRoot.Customer.BillingAddress == nil {
 			break
@@ -1462,7 +1733,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Customer.Invoices(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].([]*ent.InvoiceOrder), args["where"].(*ent.InvoiceWhereInput)), true
+		return e.ComplexityRoot.Customer.Invoices(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].([]*ent.InvoiceOrder), args["where"].(*ent.InvoiceWhereInput), args["status"].(*model.InvoiceStatusFilter)), true
 	case "Customer.isDefault":
 		if e.ComplexityRoot.Customer.IsDefault == nil {
 			break
@@ -1894,6 +2165,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DeletePayload.DeletedID(childComplexity), true
 
+	case "DeleteResult.deletedId":
+		if e.ComplexityRoot.DeleteResult.DeletedID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteResult.DeletedID(childComplexity), true
+	case "DeleteResult.success":
+		if e.ComplexityRoot.DeleteResult.Success == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteResult.Success(childComplexity), true
+
 	case "Event.createdAt":
 		if e.ComplexityRoot.Event.CreatedAt == nil {
 			break
@@ -1962,6 +2246,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EventEdge.Node(childComplexity), true
+
+	case "FinancialSummaryReport.expenses":
+		if e.ComplexityRoot.FinancialSummaryReport.Expenses == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FinancialSummaryReport.Expenses(childComplexity), true
+	case "FinancialSummaryReport.from":
+		if e.ComplexityRoot.FinancialSummaryReport.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FinancialSummaryReport.From(childComplexity), true
+	case "FinancialSummaryReport.income":
+		if e.ComplexityRoot.FinancialSummaryReport.Income == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FinancialSummaryReport.Income(childComplexity), true
+	case "FinancialSummaryReport.outstandingInvoices":
+		if e.ComplexityRoot.FinancialSummaryReport.OutstandingInvoices == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FinancialSummaryReport.OutstandingInvoices(childComplexity), true
+	case "FinancialSummaryReport.profit":
+		if e.ComplexityRoot.FinancialSummaryReport.Profit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FinancialSummaryReport.Profit(childComplexity), true
+	case "FinancialSummaryReport.to":
+		if e.ComplexityRoot.FinancialSummaryReport.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FinancialSummaryReport.To(childComplexity), true
 
 	case "Invoice.allocations":
 		if e.ComplexityRoot.Invoice.Allocations == nil {
@@ -2973,6 +3294,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteWebhookEndpoint(childComplexity, args["id"].(pulid.ID)), true
+	case "Mutation.failPayment":
+		if e.ComplexityRoot.Mutation.FailPayment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_failPayment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.FailPayment(childComplexity, args["id"].(pulid.ID), args["reason"].(string), args["idempotencyKey"].(*string)), true
 	case "Mutation.issueInvoice":
 		if e.ComplexityRoot.Mutation.IssueInvoice == nil {
 			break
@@ -3006,6 +3338,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordPayment(childComplexity, args["invoiceId"].(pulid.ID), args["input"].(ledger.RecordPaymentInput), args["idempotencyKey"].(*string)), true
+	case "Mutation.refundPayment":
+		if e.ComplexityRoot.Mutation.RefundPayment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_refundPayment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RefundPayment(childComplexity, args["id"].(pulid.ID), args["input"].(*ledger.RefundInput), args["idempotencyKey"].(*string)), true
 	case "Mutation.rejectQuote":
 		if e.ComplexityRoot.Mutation.RejectQuote == nil {
 			break
@@ -3279,6 +3622,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Payment.ExchangeRate(childComplexity), true
+	case "Payment.failedAt":
+		if e.ComplexityRoot.Payment.FailedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payment.FailedAt(childComplexity), true
+	case "Payment.failureReason":
+		if e.ComplexityRoot.Payment.FailureReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payment.FailureReason(childComplexity), true
 	case "Payment.id":
 		if e.ComplexityRoot.Payment.ID == nil {
 			break
@@ -3321,6 +3676,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Payment.Reference(childComplexity), true
+	case "Payment.refundedAmount":
+		if e.ComplexityRoot.Payment.RefundedAmount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payment.RefundedAmount(childComplexity), true
+	case "Payment.refunds":
+		if e.ComplexityRoot.Payment.Refunds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payment.Refunds(childComplexity), true
 	case "Payment.status":
 		if e.ComplexityRoot.Payment.Status == nil {
 			break
@@ -3394,6 +3761,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PaymentAllocation.PaymentID(childComplexity), true
+	case "PaymentAllocation.refund":
+		if e.ComplexityRoot.PaymentAllocation.Refund == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentAllocation.Refund(childComplexity), true
+	case "PaymentAllocation.refundID":
+		if e.ComplexityRoot.PaymentAllocation.RefundID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentAllocation.RefundID(childComplexity), true
 	case "PaymentAllocation.updatedAt":
 		if e.ComplexityRoot.PaymentAllocation.UpdatedAt == nil {
 			break
@@ -3406,6 +3785,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PaymentAllocation.VoidedAt(childComplexity), true
+
+	case "PaymentApplication.amount":
+		if e.ComplexityRoot.PaymentApplication.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentApplication.Amount(childComplexity), true
+	case "PaymentApplication.appliedAt":
+		if e.ComplexityRoot.PaymentApplication.AppliedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentApplication.AppliedAt(childComplexity), true
+	case "PaymentApplication.id":
+		if e.ComplexityRoot.PaymentApplication.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentApplication.ID(childComplexity), true
+	case "PaymentApplication.invoice":
+		if e.ComplexityRoot.PaymentApplication.Invoice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentApplication.Invoice(childComplexity), true
+	case "PaymentApplication.payment":
+		if e.ComplexityRoot.PaymentApplication.Payment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentApplication.Payment(childComplexity), true
 
 	case "PaymentConnection.edges":
 		if e.ComplexityRoot.PaymentConnection.Edges == nil {
@@ -3439,6 +3849,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PaymentEdge.Node(childComplexity), true
 
+	case "ProfitLossReport.expenses":
+		if e.ComplexityRoot.ProfitLossReport.Expenses == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProfitLossReport.Expenses(childComplexity), true
+	case "ProfitLossReport.from":
+		if e.ComplexityRoot.ProfitLossReport.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProfitLossReport.From(childComplexity), true
+	case "ProfitLossReport.income":
+		if e.ComplexityRoot.ProfitLossReport.Income == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProfitLossReport.Income(childComplexity), true
+	case "ProfitLossReport.netIncome":
+		if e.ComplexityRoot.ProfitLossReport.NetIncome == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProfitLossReport.NetIncome(childComplexity), true
+	case "ProfitLossReport.to":
+		if e.ComplexityRoot.ProfitLossReport.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProfitLossReport.To(childComplexity), true
+	case "ProfitLossReport.totalExpenses":
+		if e.ComplexityRoot.ProfitLossReport.TotalExpenses == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProfitLossReport.TotalExpenses(childComplexity), true
+	case "ProfitLossReport.totalIncome":
+		if e.ComplexityRoot.ProfitLossReport.TotalIncome == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProfitLossReport.TotalIncome(childComplexity), true
+
 	case "Query.apiKeys":
 		if e.ComplexityRoot.Query.APIKeys == nil {
 			break
@@ -3466,7 +3919,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Accounts(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.AccountOrder), args["where"].(*ent.AccountWhereInput), args["search"].(*string)), true
+		return e.ComplexityRoot.Query.Accounts(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.AccountOrder), args["where"].(*ent.AccountWhereInput), args["search"].(*string), args["filter"].(*model.AccountFilter), args["page"].(*int), args["limit"].(*int)), true
 	case "Query.attachments":
 		if e.ComplexityRoot.Query.Attachments == nil {
 			break
@@ -3543,7 +3996,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Customers(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].([]*ent.CustomerOrder), args["where"].(*ent.CustomerWhereInput), args["search"].(*string), args["tags"].([]string)), true
+		return e.ComplexityRoot.Query.Customers(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].([]*ent.CustomerOrder), args["where"].(*ent.CustomerWhereInput), args["search"].(*string), args["tags"].([]string), args["filter"].(*model.CustomerFilter), args["page"].(*int), args["limit"].(*int)), true
 	case "Query.events":
 		if e.ComplexityRoot.Query.Events == nil {
 			break
@@ -3577,7 +4030,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Invoices(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].([]*ent.InvoiceOrder), args["where"].(*ent.InvoiceWhereInput), args["search"].(*string), args["overdue"].(*bool)), true
+		return e.ComplexityRoot.Query.Invoices(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].([]*ent.InvoiceOrder), args["where"].(*ent.InvoiceWhereInput), args["search"].(*string), args["overdue"].(*bool), args["filter"].(*model.InvoiceFilter), args["page"].(*int), args["limit"].(*int)), true
 	case "Query.item":
 		if e.ComplexityRoot.Query.Item == nil {
 			break
@@ -4114,6 +4567,152 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.QuoteItem.UpdatedAt(childComplexity), true
 
+	case "Refund.account":
+		if e.ComplexityRoot.Refund.Account == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Refund.Account(childComplexity), true
+	case "Refund.accountID":
+		if e.ComplexityRoot.Refund.AccountID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Refund.AccountID(childComplexity), true
+	case "Refund.allocations":
+		if e.ComplexityRoot.Refund.Allocations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Refund.Allocations(childComplexity), true
+	case "Refund.amount":
+		if e.ComplexityRoot.Refund.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Refund.Amount(childComplexity), true
+	case "Refund.createdAt":
+		if e.ComplexityRoot.Refund.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Refund.CreatedAt(childComplexity), true
+	case "Refund.createdByID":
+		if e.ComplexityRoot.Refund.CreatedByID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Refund.CreatedByID(childComplexity), true
+	case "Refund.fromCredit":
+		if e.ComplexityRoot.Refund.FromCredit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Refund.FromCredit(childComplexity), true
+	case "Refund.fromInvoices":
+		if e.ComplexityRoot.Refund.FromInvoices == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Refund.FromInvoices(childComplexity), true
+	case "Refund.id":
+		if e.ComplexityRoot.Refund.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Refund.ID(childComplexity), true
+	case "Refund.journalEntryID":
+		if e.ComplexityRoot.Refund.JournalEntryID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Refund.JournalEntryID(childComplexity), true
+	case "Refund.method":
+		if e.ComplexityRoot.Refund.Method == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Refund.Method(childComplexity), true
+	case "Refund.payment":
+		if e.ComplexityRoot.Refund.Payment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Refund.Payment(childComplexity), true
+	case "Refund.paymentID":
+		if e.ComplexityRoot.Refund.PaymentID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Refund.PaymentID(childComplexity), true
+	case "Refund.reason":
+		if e.ComplexityRoot.Refund.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Refund.Reason(childComplexity), true
+	case "Refund.reference":
+		if e.ComplexityRoot.Refund.Reference == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Refund.Reference(childComplexity), true
+	case "Refund.refundDate":
+		if e.ComplexityRoot.Refund.RefundDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Refund.RefundDate(childComplexity), true
+	case "Refund.updatedAt":
+		if e.ComplexityRoot.Refund.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Refund.UpdatedAt(childComplexity), true
+
+	case "ReportLine.accountId":
+		if e.ComplexityRoot.ReportLine.AccountID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportLine.AccountID(childComplexity), true
+	case "ReportLine.balance":
+		if e.ComplexityRoot.ReportLine.Balance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportLine.Balance(childComplexity), true
+	case "ReportLine.code":
+		if e.ComplexityRoot.ReportLine.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportLine.Code(childComplexity), true
+	case "ReportLine.credit":
+		if e.ComplexityRoot.ReportLine.Credit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportLine.Credit(childComplexity), true
+	case "ReportLine.debit":
+		if e.ComplexityRoot.ReportLine.Debit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportLine.Debit(childComplexity), true
+	case "ReportLine.name":
+		if e.ComplexityRoot.ReportLine.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportLine.Name(childComplexity), true
+	case "ReportLine.type":
+		if e.ComplexityRoot.ReportLine.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportLine.Type(childComplexity), true
+
 	case "SalesOrder.billingAddress":
 		if e.ComplexityRoot.SalesOrder.BillingAddress == nil {
 			break
@@ -4637,6 +5236,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TaxCodeEdge.Node(childComplexity), true
 
+	case "TrialBalanceReport.asOf":
+		if e.ComplexityRoot.TrialBalanceReport.AsOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrialBalanceReport.AsOf(childComplexity), true
+	case "TrialBalanceReport.isBalanced":
+		if e.ComplexityRoot.TrialBalanceReport.IsBalanced == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrialBalanceReport.IsBalanced(childComplexity), true
+	case "TrialBalanceReport.lines":
+		if e.ComplexityRoot.TrialBalanceReport.Lines == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrialBalanceReport.Lines(childComplexity), true
+	case "TrialBalanceReport.totalCredit":
+		if e.ComplexityRoot.TrialBalanceReport.TotalCredit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrialBalanceReport.TotalCredit(childComplexity), true
+	case "TrialBalanceReport.totalDebit":
+		if e.ComplexityRoot.TrialBalanceReport.TotalDebit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrialBalanceReport.TotalDebit(childComplexity), true
+
 	case "User.createdAt":
 		if e.ComplexityRoot.User.CreatedAt == nil {
 			break
@@ -4792,9 +5422,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
-			graphql.NewInputUnmarshaler("AccountInput", ec.unmarshalInputAccountInput),
+			graphql.NewInputUnmarshaler("AccountFilter", ec.unmarshalInputAccountFilter),
 			graphql.NewInputUnmarshaler("AccountOrder", ec.unmarshalInputAccountOrder),
-			graphql.NewInputUnmarshaler("AccountUpdateInput", ec.unmarshalInputAccountUpdateInput),
 			graphql.NewInputUnmarshaler("AccountWhereInput", ec.unmarshalInputAccountWhereInput),
 			graphql.NewInputUnmarshaler("AddressInput", ec.unmarshalInputAddressInput),
 			graphql.NewInputUnmarshaler("AttachmentOrder", ec.unmarshalInputAttachmentOrder),
@@ -4802,19 +5431,22 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ContactOrder", ec.unmarshalInputContactOrder),
 			graphql.NewInputUnmarshaler("ContactWhereInput", ec.unmarshalInputContactWhereInput),
 			graphql.NewInputUnmarshaler("ConvertSalesOrderInput", ec.unmarshalInputConvertSalesOrderInput),
+			graphql.NewInputUnmarshaler("CreateAccountInput", ec.unmarshalInputCreateAccountInput),
 			graphql.NewInputUnmarshaler("CreateApiKeyInput", ec.unmarshalInputCreateApiKeyInput),
 			graphql.NewInputUnmarshaler("CreateContactInput", ec.unmarshalInputCreateContactInput),
 			graphql.NewInputUnmarshaler("CreateCustomerGroupInput", ec.unmarshalInputCreateCustomerGroupInput),
 			graphql.NewInputUnmarshaler("CreateCustomerInput", ec.unmarshalInputCreateCustomerInput),
+			graphql.NewInputUnmarshaler("CreateInvoiceInput", ec.unmarshalInputCreateInvoiceInput),
 			graphql.NewInputUnmarshaler("CreateItemInput", ec.unmarshalInputCreateItemInput),
 			graphql.NewInputUnmarshaler("CreatePaymentInput", ec.unmarshalInputCreatePaymentInput),
 			graphql.NewInputUnmarshaler("CreateWebhookEndpointInput", ec.unmarshalInputCreateWebhookEndpointInput),
+			graphql.NewInputUnmarshaler("CustomerFilter", ec.unmarshalInputCustomerFilter),
 			graphql.NewInputUnmarshaler("CustomerGroupOrder", ec.unmarshalInputCustomerGroupOrder),
 			graphql.NewInputUnmarshaler("CustomerGroupWhereInput", ec.unmarshalInputCustomerGroupWhereInput),
 			graphql.NewInputUnmarshaler("CustomerOrder", ec.unmarshalInputCustomerOrder),
 			graphql.NewInputUnmarshaler("CustomerWhereInput", ec.unmarshalInputCustomerWhereInput),
 			graphql.NewInputUnmarshaler("DocumentLineInput", ec.unmarshalInputDocumentLineInput),
-			graphql.NewInputUnmarshaler("InvoiceInput", ec.unmarshalInputInvoiceInput),
+			graphql.NewInputUnmarshaler("InvoiceFilter", ec.unmarshalInputInvoiceFilter),
 			graphql.NewInputUnmarshaler("InvoiceItemOrder", ec.unmarshalInputInvoiceItemOrder),
 			graphql.NewInputUnmarshaler("InvoiceItemWhereInput", ec.unmarshalInputInvoiceItemWhereInput),
 			graphql.NewInputUnmarshaler("InvoiceOrder", ec.unmarshalInputInvoiceOrder),
@@ -4838,6 +5470,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("QuoteUpdateInput", ec.unmarshalInputQuoteUpdateInput),
 			graphql.NewInputUnmarshaler("QuoteWhereInput", ec.unmarshalInputQuoteWhereInput),
 			graphql.NewInputUnmarshaler("RecordPaymentInput", ec.unmarshalInputRecordPaymentInput),
+			graphql.NewInputUnmarshaler("RefundOrder", ec.unmarshalInputRefundOrder),
+			graphql.NewInputUnmarshaler("RefundPaymentInput", ec.unmarshalInputRefundPaymentInput),
 			graphql.NewInputUnmarshaler("ReportParams", ec.unmarshalInputReportParams),
 			graphql.NewInputUnmarshaler("SalesOrderInput", ec.unmarshalInputSalesOrderInput),
 			graphql.NewInputUnmarshaler("SalesOrderItemOrder", ec.unmarshalInputSalesOrderItemOrder),
@@ -4849,6 +5483,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SendDocumentInput", ec.unmarshalInputSendDocumentInput),
 			graphql.NewInputUnmarshaler("TaxCodeOrder", ec.unmarshalInputTaxCodeOrder),
 			graphql.NewInputUnmarshaler("TaxCodeWhereInput", ec.unmarshalInputTaxCodeWhereInput),
+			graphql.NewInputUnmarshaler("UpdateAccountInput", ec.unmarshalInputUpdateAccountInput),
 			graphql.NewInputUnmarshaler("UpdateContactInput", ec.unmarshalInputUpdateContactInput),
 			graphql.NewInputUnmarshaler("UpdateCustomerGroupInput", ec.unmarshalInputUpdateCustomerGroupInput),
 			graphql.NewInputUnmarshaler("UpdateCustomerInput", ec.unmarshalInputUpdateCustomerInput),
@@ -4965,6 +5600,12 @@ var sources = []*ast.Source{
     search: String
     "Customers carrying any of these tags."
     tags: [String!]
+    "Seed 004's filter (combined with the arguments above)."
+    filter: CustomerFilter
+    "Seed 004's numbered page (1-based); with limit, instead of first/after."
+    page: Int
+    "Seed 004's page size: 1–100, default 20."
+    limit: Int
   ): CustomerConnection!
   """A contact by id."""
   contact(id: ID!): Contact!
@@ -5697,6 +6338,11 @@ type Customer implements Node {
     Filtering options for Invoices returned from the connection.
     """
     where: InvoiceWhereInput
+
+    """
+    Seed 004's invoice state (UNPAID, OVERDUE, …), combined with where.
+    """
+    status: InvoiceStatusFilter
   ): InvoiceConnection!
   quotes(
     """
@@ -7752,6 +8398,7 @@ enum JournalEntrySourceType @goModel(model: "github.com/bigledger/bigledger/ent/
   invoice_void
   payment
   payment_void
+  refund
   opening_balance
   ledger_discount
   manual
@@ -8008,10 +8655,14 @@ type Payment implements Node {
   status: PaymentStatus!
   voidedAt: Time
   voidReason: String
+  refundedAmount: Decimal!
+  failedAt: Time
+  failureReason: String
   createdByID: String
   customer: Customer!
   depositAccount: Account!
   allocations: [PaymentAllocation!]
+  refunds: [Refund!]
 }
 type PaymentAllocation implements Node {
   id: ID!
@@ -8021,8 +8672,10 @@ type PaymentAllocation implements Node {
   invoiceID: ID!
   amount: Decimal!
   voidedAt: Time
+  refundID: ID
   payment: Payment!
   invoice: Invoice!
+  refund: Refund
 }
 """
 Ordering options for PaymentAllocation connections
@@ -8114,6 +8767,8 @@ PaymentStatus is enum for the field status
 enum PaymentStatus @goModel(model: "github.com/bigledger/bigledger/ent/payment.Status") {
   completed
   void
+  refunded
+  failed
 }
 """
 PaymentWhereInput is used for filtering Payment objects.
@@ -8345,6 +9000,48 @@ input PaymentWhereInput {
   voidReasonNotNil: Boolean
   voidReasonEqualFold: String
   voidReasonContainsFold: String
+  """
+  refunded_amount field predicates
+  """
+  refundedAmount: Decimal
+  refundedAmountNEQ: Decimal
+  refundedAmountIn: [Decimal!]
+  refundedAmountNotIn: [Decimal!]
+  refundedAmountGT: Decimal
+  refundedAmountGTE: Decimal
+  refundedAmountLT: Decimal
+  refundedAmountLTE: Decimal
+  """
+  failed_at field predicates
+  """
+  failedAt: Time
+  failedAtNEQ: Time
+  failedAtIn: [Time!]
+  failedAtNotIn: [Time!]
+  failedAtGT: Time
+  failedAtGTE: Time
+  failedAtLT: Time
+  failedAtLTE: Time
+  failedAtIsNil: Boolean
+  failedAtNotNil: Boolean
+  """
+  failure_reason field predicates
+  """
+  failureReason: String
+  failureReasonNEQ: String
+  failureReasonIn: [String!]
+  failureReasonNotIn: [String!]
+  failureReasonGT: String
+  failureReasonGTE: String
+  failureReasonLT: String
+  failureReasonLTE: String
+  failureReasonContains: String
+  failureReasonHasPrefix: String
+  failureReasonHasSuffix: String
+  failureReasonIsNil: Boolean
+  failureReasonNotNil: Boolean
+  failureReasonEqualFold: String
+  failureReasonContainsFold: String
   """
   customer edge predicates
   """
@@ -9206,6 +9903,56 @@ input QuoteWhereInput {
   """
   hasItems: Boolean
   hasItemsWith: [QuoteItemWhereInput!]
+}
+type Refund implements Node {
+  id: ID!
+  createdAt: Time!
+  updatedAt: Time!
+  paymentID: ID!
+  amount: Decimal!
+  fromCredit: Decimal!
+  fromInvoices: Decimal!
+  refundDate: Date!
+  method: RefundMethod!
+  reason: String
+  reference: String
+  accountID: ID!
+  journalEntryID: String
+  createdByID: String
+  payment: Payment!
+  account: Account!
+  allocations: [PaymentAllocation!]
+}
+"""
+RefundMethod is enum for the field method
+"""
+enum RefundMethod @goModel(model: "github.com/bigledger/bigledger/ent/refund.Method") {
+  cash
+  bank_transfer
+  cheque
+  card
+  online
+  other
+}
+"""
+Ordering options for Refund connections
+"""
+input RefundOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order Refunds.
+  """
+  field: RefundOrderField!
+}
+"""
+Properties by which Refund connections can be ordered.
+"""
+enum RefundOrderField {
+  CREATED_AT
+  UPDATED_AT
 }
 type SalesOrder implements Node {
   id: ID!
@@ -10489,10 +11236,38 @@ extend type Mutation {
   recordPayment(invoiceId: ID!, input: RecordPaymentInput!, idempotencyKey: String): Payment!
   "Void a payment: its allocations are released and its posting reversed."
   voidPayment(id: ID!, reason: String!, idempotencyKey: String): Payment!
+  """
+  Return money of a payment to its customer (payment.refunded). Takes first
+  what the payment holds unapplied, then what it paid on invoices, newest
+  first (those invoices are due again). Partial refunds add up to at most
+  the payment's amount (REFUND_EXCEEDS_PAYMENT past it). Posted Dr customer
+  credits / Dr receivable, Cr the account the money leaves.
+  """
+  refundPayment(id: ID!, input: RefundPaymentInput, idempotencyKey: String): Refund!
+  """
+  Record that a payment never arrived: a returned cheque, a recalled
+  transfer, a chargeback (payment.failed). Its allocations are released and
+  its posting reversed; it keeps its number with status failed.
+  """
+  failPayment(id: ID!, reason: String!, idempotencyKey: String): Payment!
+}
+
+"""A refund of (part of) a payment."""
+input RefundPaymentInput {
+  "Defaults to everything still refundable."
+  amount: Decimal
+  "Defaults to today in the company's timezone; not before the payment's date."
+  refundDate: Date
+  "Defaults to the payment's method."
+  method: RefundMethod
+  reason: String
+  reference: String
+  "The asset account the money leaves; defaults to the payment's deposit account."
+  accountId: ID
 }
 
 """Create an account (seed 004 Create Account)."""
-input AccountInput {
+input CreateAccountInput {
   code: String!
   name: String!
   type: AccountType!
@@ -10507,7 +11282,7 @@ input AccountInput {
   openingDate: Date
 }
 
-input AccountUpdateInput {
+input UpdateAccountInput {
   code: String
   name: String
   subtype: String
@@ -10545,16 +11320,21 @@ extend type JournalEntry {
 
 extend type Query {
   account(id: ID!): Account!
-  accounts(after: Cursor, first: Int, before: Cursor, last: Int, orderBy: AccountOrder, where: AccountWhereInput, search: String): AccountConnection!
+  """
+  The chart of accounts. filter/page/limit are seed 004's (numbered pages,
+  limit 1–100 default 20); they cannot be mixed with first/after/last/before.
+  """
+  accounts(after: Cursor, first: Int, before: Cursor, last: Int, orderBy: AccountOrder, where: AccountWhereInput, search: String,
+    filter: AccountFilter, page: Int, limit: Int): AccountConnection!
   journalEntry(id: ID!): JournalEntry!
   journalEntries(after: Cursor, first: Int, before: Cursor, last: Int, orderBy: [JournalEntryOrder!], where: JournalEntryWhereInput): JournalEntryConnection!
 }
 
 extend type Mutation {
-  createAccount(input: AccountInput!): Account!
-  updateAccount(id: ID!, input: AccountUpdateInput!): Account!
+  createAccount(input: CreateAccountInput!): Account!
+  updateAccount(id: ID!, input: UpdateAccountInput!): Account!
   "Refused for system accounts and accounts with entries."
-  deleteAccount(id: ID!): DeletePayload!
+  deleteAccount(id: ID!): DeleteResult!
   createJournalEntry(input: JournalEntryInput!, idempotencyKey: String): JournalEntry!
   "Reverse a manual entry (documents' entries are reversed by voiding the document)."
   reverseJournalEntry(id: ID!, date: Date, reason: String, idempotencyKey: String): JournalEntry!
@@ -10577,18 +11357,27 @@ extend type Mutation {
   "Receive money on a customer's account; it stays as customer credit until applied."
   createPayment(input: CreatePaymentInput!, idempotencyKey: String): Payment!
   "Apply unapplied money of a payment to an invoice of the same customer (amount defaults to what fits)."
-  applyPayment(paymentId: ID!, invoiceId: ID!, amount: Decimal, idempotencyKey: String): Payment!
+  applyPayment(paymentId: ID!, invoiceId: ID!, amount: Decimal, idempotencyKey: String): PaymentApplication!
   "Pay a customer's due balance: applied to open invoices oldest first, the rest kept as credit."
   payCustomerDue(input: CreatePaymentInput!, idempotencyKey: String): Payment!
 }
 
+"""
+The reports. Seed 004 spells them in capitals (TRIAL_BALANCE); the
+lower-case names of earlier releases are still accepted.
+"""
 enum ReportType {
-  trial_balance
-  balance_sheet
-  profit_loss
-  ar_aging
+  TRIAL_BALANCE
+  BALANCE_SHEET
+  PROFIT_LOSS
+  AR_AGING
   "seed 002: income, expenses, profit, outstanding invoices (from/to within one year, or one month)"
-  financial_summary
+  FINANCIAL_SUMMARY
+  trial_balance @deprecated(reason: "Use TRIAL_BALANCE.")
+  balance_sheet @deprecated(reason: "Use BALANCE_SHEET.")
+  profit_loss @deprecated(reason: "Use PROFIT_LOSS.")
+  ar_aging @deprecated(reason: "Use AR_AGING.")
+  financial_summary @deprecated(reason: "Use FINANCIAL_SUMMARY.")
 }
 
 input ReportParams {
@@ -10603,7 +11392,7 @@ extend type Query {
   A financial report (seed 004). Amounts are numbers in the base currency
   at two decimals; trial_balance and balance_sheet carry isBalanced.
   """
-  reports(type: ReportType!, params: ReportParams): Map!
+  reports(type: ReportType!, params: ReportParams): Report!
 }
 
 """One movement on a customer's receivable account."""
@@ -10663,7 +11452,7 @@ input DocumentLineInput {
 }
 
 """Create a draft invoice (seed 000 Create Invoice)."""
-input InvoiceInput {
+input CreateInvoiceInput {
   customerId: ID!
   "Defaults to today in the company's timezone."
   invoiceDate: Date
@@ -10681,7 +11470,10 @@ input InvoiceInput {
   "Defaults to the customer's shipping address (else its address)."
   shippingAddress: AddressInput
   shippingCost: Decimal
-  items: [DocumentLineInput!]!
+  "The lines (at least one); or give them as lines."
+  items: [DocumentLineInput!]
+  "Seed 004's name for items: give one or the other."
+  lines: [DocumentLineInput!]
 }
 
 """Edit a draft invoice; items, when given, replace every line."""
@@ -10736,13 +11528,19 @@ extend type Query {
     where: InvoiceWhereInput
     search: String
     overdue: Boolean
+    "Seed 004's filter (combined with the arguments above)."
+    filter: InvoiceFilter
+    "Seed 004's numbered page (1-based); with limit, instead of first/after."
+    page: Int
+    "Seed 004's page size: 1–100, default 20."
+    limit: Int
   ): InvoiceConnection!
   item(id: ID!): Item!
   items(after: Cursor, first: Int, before: Cursor, last: Int, orderBy: ItemOrder, where: ItemWhereInput, search: String): ItemConnection!
 }
 
 extend type Mutation {
-  createInvoice(input: InvoiceInput!): Invoice!
+  createInvoice(input: CreateInvoiceInput!): Invoice!
   updateInvoice(id: ID!, input: InvoiceUpdateInput!): Invoice!
   "Issue a draft: it becomes immutable and counts in the customer's totals."
   issueInvoice(id: ID!, idempotencyKey: String): Invoice!
@@ -10932,6 +11730,176 @@ input AddressInput {
   country: String
 }
 `, BuiltIn: false},
+	{Name: "../schema/seed004.graphql", Input: `# Seed 004's GraphQL names, next to the Relay API: filters, numbered
+# pages, the named payload types, typed reports and the fields its example
+# queries select. See README, "GraphQL: seed 004 names".
+
+"""
+Seed 004's invoice states, as the document spells them. UNPAID: issued,
+not void, something due; PARTIAL: part of it paid; OVERDUE: unpaid past
+its due date.
+"""
+enum InvoiceStatusFilter {
+  DRAFT
+  SENT
+  PAID
+  VOID
+  UNPAID
+  PARTIAL
+  OVERDUE
+}
+
+"""Seed 004's invoice filter."""
+input InvoiceFilter {
+  status: InvoiceStatusFilter
+  customerId: ID
+  "Invoice date on or after."
+  dateFrom: Date
+  "Invoice date on or before."
+  dateTo: Date
+  "Due date on or after."
+  dueFrom: Date
+  "Due date on or before."
+  dueTo: Date
+  "Matches invoice number, reference or purchase order."
+  search: String
+}
+
+"""Seed 004's customer filter."""
+input CustomerFilter {
+  "Matches name, email, phone, mobile or customer number (case-insensitive)."
+  search: String
+  status: CustomerStatus
+  type: CustomerType
+  groupId: ID
+  "Customers carrying any of these tags."
+  tags: [String!]
+}
+
+"""Active or inactive (seed 004's account status filter)."""
+enum AccountStatusFilter {
+  ACTIVE
+  INACTIVE
+}
+
+"""Seed 004's account filter (GET /api/v1/accounts' type, status and search)."""
+input AccountFilter {
+  type: AccountType
+  status: AccountStatusFilter
+  "Matches code or name (case-insensitive)."
+  search: String
+}
+
+extend type Customer {
+  "What the customer owes (its receivable balance); seed 004's name for currentBalance."
+  balance: Decimal!
+}
+
+extend type Account {
+  "Seed 004's name for active."
+  isActive: Boolean!
+  "Seed 004's name for reconcilable."
+  isReconcilable: Boolean!
+}
+
+"""The answer of a delete (seed 004 DeleteResult)."""
+type DeleteResult {
+  success: Boolean!
+  deletedId: ID!
+}
+
+"""Money of a payment applied to an invoice (seed 004 applyPayment)."""
+type PaymentApplication {
+  "The allocation's id."
+  id: ID!
+  amount: Decimal!
+  appliedAt: Time!
+  "The payment, with what is left unapplied."
+  payment: Payment!
+  "The invoice, with its new amount due and status."
+  invoice: Invoice!
+}
+
+"""One account's line on a report."""
+type ReportLine {
+  accountId: ID!
+  code: String!
+  name: String!
+  type: String!
+  debit: Decimal!
+  credit: Decimal!
+  "On the account's normal side."
+  balance: Decimal!
+}
+
+"""Every account's debits and credits up to asOf."""
+type TrialBalanceReport {
+  asOf: Date
+  lines: [ReportLine!]!
+  totalDebit: Decimal!
+  totalCredit: Decimal!
+  isBalanced: Boolean!
+}
+
+"""Assets, liabilities and equity at asOf; profit not yet closed shows as currentEarnings."""
+type BalanceSheetReport {
+  asOf: Date
+  assets: [ReportLine!]!
+  liabilities: [ReportLine!]!
+  equity: [ReportLine!]!
+  currentEarnings: Decimal!
+  totalAssets: Decimal!
+  totalLiabilities: Decimal!
+  totalEquity: Decimal!
+  isBalanced: Boolean!
+}
+
+"""Income and expenses between from and to."""
+type ProfitLossReport {
+  from: Date
+  to: Date
+  income: [ReportLine!]!
+  expenses: [ReportLine!]!
+  totalIncome: Decimal!
+  totalExpenses: Decimal!
+  netIncome: Decimal!
+}
+
+"""One customer's receivables by age (or the total when customerId is null)."""
+type AgingBucket {
+  customerId: ID
+  customerName: String
+  current: Decimal!
+  days1To30: Decimal!
+  days31To60: Decimal!
+  days61To90: Decimal!
+  over90: Decimal!
+  "Receivable movements tied to no invoice (opening balances, ledger discounts, manual adjustments)."
+  unallocated: Decimal!
+  "The customer's balance on the receivables account at asOf."
+  total: Decimal!
+}
+
+"""Receivables by age at asOf; total equals the receivables account."""
+type ArAgingReport {
+  asOf: Date!
+  customers: [AgingBucket!]!
+  total: AgingBucket!
+}
+
+"""Seed 002's financial summary."""
+type FinancialSummaryReport {
+  from: Date
+  to: Date
+  income: Decimal!
+  expenses: Decimal!
+  profit: Decimal!
+  outstandingInvoices: Decimal!
+}
+
+"""A report of reports(type:), by type."""
+union Report = TrialBalanceReport | BalanceSheetReport | ProfitLossReport | ArAgingReport | FinancialSummaryReport
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -10969,6 +11937,10 @@ func (ec *executionContext) childFields_Account(ctx context.Context, field graph
 		return ec.fieldContext_Account_systemRole(ctx, field)
 	case "balance":
 		return ec.fieldContext_Account_balance(ctx, field)
+	case "isActive":
+		return ec.fieldContext_Account_isActive(ctx, field)
+	case "isReconcilable":
+		return ec.fieldContext_Account_isReconcilable(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Account", field.Name)
 }
@@ -11011,6 +11983,30 @@ func (ec *executionContext) childFields_Address(ctx context.Context, field graph
 		return ec.fieldContext_Address_country(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Address", field.Name)
+}
+
+func (ec *executionContext) childFields_AgingBucket(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "customerId":
+		return ec.fieldContext_AgingBucket_customerId(ctx, field)
+	case "customerName":
+		return ec.fieldContext_AgingBucket_customerName(ctx, field)
+	case "current":
+		return ec.fieldContext_AgingBucket_current(ctx, field)
+	case "days1To30":
+		return ec.fieldContext_AgingBucket_days1To30(ctx, field)
+	case "days31To60":
+		return ec.fieldContext_AgingBucket_days31To60(ctx, field)
+	case "days61To90":
+		return ec.fieldContext_AgingBucket_days61To90(ctx, field)
+	case "over90":
+		return ec.fieldContext_AgingBucket_over90(ctx, field)
+	case "unallocated":
+		return ec.fieldContext_AgingBucket_unallocated(ctx, field)
+	case "total":
+		return ec.fieldContext_AgingBucket_total(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AgingBucket", field.Name)
 }
 
 func (ec *executionContext) childFields_ApiKey(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -11209,6 +12205,8 @@ func (ec *executionContext) childFields_Customer(ctx context.Context, field grap
 		return ec.fieldContext_Customer_payments(ctx, field)
 	case "ledger":
 		return ec.fieldContext_Customer_ledger(ctx, field)
+	case "balance":
+		return ec.fieldContext_Customer_balance(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Customer", field.Name)
 }
@@ -11339,6 +12337,16 @@ func (ec *executionContext) childFields_DeletePayload(ctx context.Context, field
 		return ec.fieldContext_DeletePayload_deletedId(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DeletePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_DeleteResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "success":
+		return ec.fieldContext_DeleteResult_success(ctx, field)
+	case "deletedId":
+		return ec.fieldContext_DeleteResult_deletedId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeleteResult", field.Name)
 }
 
 func (ec *executionContext) childFields_Event(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -11755,6 +12763,12 @@ func (ec *executionContext) childFields_Payment(ctx context.Context, field graph
 		return ec.fieldContext_Payment_voidedAt(ctx, field)
 	case "voidReason":
 		return ec.fieldContext_Payment_voidReason(ctx, field)
+	case "refundedAmount":
+		return ec.fieldContext_Payment_refundedAmount(ctx, field)
+	case "failedAt":
+		return ec.fieldContext_Payment_failedAt(ctx, field)
+	case "failureReason":
+		return ec.fieldContext_Payment_failureReason(ctx, field)
 	case "createdByID":
 		return ec.fieldContext_Payment_createdByID(ctx, field)
 	case "customer":
@@ -11763,6 +12777,8 @@ func (ec *executionContext) childFields_Payment(ctx context.Context, field graph
 		return ec.fieldContext_Payment_depositAccount(ctx, field)
 	case "allocations":
 		return ec.fieldContext_Payment_allocations(ctx, field)
+	case "refunds":
+		return ec.fieldContext_Payment_refunds(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Payment", field.Name)
 }
@@ -11783,12 +12799,32 @@ func (ec *executionContext) childFields_PaymentAllocation(ctx context.Context, f
 		return ec.fieldContext_PaymentAllocation_amount(ctx, field)
 	case "voidedAt":
 		return ec.fieldContext_PaymentAllocation_voidedAt(ctx, field)
+	case "refundID":
+		return ec.fieldContext_PaymentAllocation_refundID(ctx, field)
 	case "payment":
 		return ec.fieldContext_PaymentAllocation_payment(ctx, field)
 	case "invoice":
 		return ec.fieldContext_PaymentAllocation_invoice(ctx, field)
+	case "refund":
+		return ec.fieldContext_PaymentAllocation_refund(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PaymentAllocation", field.Name)
+}
+
+func (ec *executionContext) childFields_PaymentApplication(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_PaymentApplication_id(ctx, field)
+	case "amount":
+		return ec.fieldContext_PaymentApplication_amount(ctx, field)
+	case "appliedAt":
+		return ec.fieldContext_PaymentApplication_appliedAt(ctx, field)
+	case "payment":
+		return ec.fieldContext_PaymentApplication_payment(ctx, field)
+	case "invoice":
+		return ec.fieldContext_PaymentApplication_invoice(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PaymentApplication", field.Name)
 }
 
 func (ec *executionContext) childFields_PaymentConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -11955,6 +12991,66 @@ func (ec *executionContext) childFields_QuoteItem(ctx context.Context, field gra
 		return ec.fieldContext_QuoteItem_item(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type QuoteItem", field.Name)
+}
+
+func (ec *executionContext) childFields_Refund(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Refund_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Refund_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Refund_updatedAt(ctx, field)
+	case "paymentID":
+		return ec.fieldContext_Refund_paymentID(ctx, field)
+	case "amount":
+		return ec.fieldContext_Refund_amount(ctx, field)
+	case "fromCredit":
+		return ec.fieldContext_Refund_fromCredit(ctx, field)
+	case "fromInvoices":
+		return ec.fieldContext_Refund_fromInvoices(ctx, field)
+	case "refundDate":
+		return ec.fieldContext_Refund_refundDate(ctx, field)
+	case "method":
+		return ec.fieldContext_Refund_method(ctx, field)
+	case "reason":
+		return ec.fieldContext_Refund_reason(ctx, field)
+	case "reference":
+		return ec.fieldContext_Refund_reference(ctx, field)
+	case "accountID":
+		return ec.fieldContext_Refund_accountID(ctx, field)
+	case "journalEntryID":
+		return ec.fieldContext_Refund_journalEntryID(ctx, field)
+	case "createdByID":
+		return ec.fieldContext_Refund_createdByID(ctx, field)
+	case "payment":
+		return ec.fieldContext_Refund_payment(ctx, field)
+	case "account":
+		return ec.fieldContext_Refund_account(ctx, field)
+	case "allocations":
+		return ec.fieldContext_Refund_allocations(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Refund", field.Name)
+}
+
+func (ec *executionContext) childFields_ReportLine(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "accountId":
+		return ec.fieldContext_ReportLine_accountId(ctx, field)
+	case "code":
+		return ec.fieldContext_ReportLine_code(ctx, field)
+	case "name":
+		return ec.fieldContext_ReportLine_name(ctx, field)
+	case "type":
+		return ec.fieldContext_ReportLine_type(ctx, field)
+	case "debit":
+		return ec.fieldContext_ReportLine_debit(ctx, field)
+	case "credit":
+		return ec.fieldContext_ReportLine_credit(ctx, field)
+	case "balance":
+		return ec.fieldContext_ReportLine_balance(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReportLine", field.Name)
 }
 
 func (ec *executionContext) childFields_SalesOrder(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -12358,6 +13454,14 @@ func (ec *executionContext) field_Customer_invoices_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["where"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (*model.InvoiceStatusFilter, error) {
+			return ec.unmarshalOInvoiceStatusFilter2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋgraphᚋmodelᚐInvoiceStatusFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg6
 	return args, nil
 }
 
@@ -12646,7 +13750,7 @@ func (ec *executionContext) field_Mutation_createAccount_args(ctx context.Contex
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (ledger.AccountInput, error) {
-			return ec.unmarshalNAccountInput2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐAccountInput(ctx, v)
+			return ec.unmarshalNCreateAccountInput2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐAccountInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -12716,7 +13820,7 @@ func (ec *executionContext) field_Mutation_createInvoice_args(ctx context.Contex
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (sales.InvoiceInput, error) {
-			return ec.unmarshalNInvoiceInput2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋsalesᚐInvoiceInput(ctx, v)
+			return ec.unmarshalNCreateInvoiceInput2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋsalesᚐInvoiceInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -12895,6 +13999,36 @@ func (ec *executionContext) field_Mutation_deleteWebhookEndpoint_args(ctx contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_failPayment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_issueInvoice_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -12953,6 +14087,36 @@ func (ec *executionContext) field_Mutation_recordPayment_args(ctx context.Contex
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (ledger.RecordPaymentInput, error) {
 			return ec.unmarshalNRecordPaymentInput2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐRecordPaymentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_refundPayment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (*ledger.RefundInput, error) {
+			return ec.unmarshalORefundPaymentInput2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐRefundInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -13138,7 +14302,7 @@ func (ec *executionContext) field_Mutation_updateAccount_args(ctx context.Contex
 	args["id"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (ledger.AccountUpdate, error) {
-			return ec.unmarshalNAccountUpdateInput2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐAccountUpdate(ctx, v)
+			return ec.unmarshalNUpdateAccountInput2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐAccountUpdate(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -13470,6 +14634,30 @@ func (ec *executionContext) field_Query_accounts_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["search"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.AccountFilter, error) {
+			return ec.unmarshalOAccountFilter2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋgraphᚋmodelᚐAccountFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "page",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["page"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg9
 	return args, nil
 }
 
@@ -13664,6 +14852,30 @@ func (ec *executionContext) field_Query_customers_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["tags"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.CustomerFilter, error) {
+			return ec.unmarshalOCustomerFilter2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋgraphᚋmodelᚐCustomerFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "page",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["page"] = arg9
+	arg10, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg10
 	return args, nil
 }
 
@@ -13778,6 +14990,30 @@ func (ec *executionContext) field_Query_invoices_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["overdue"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.InvoiceFilter, error) {
+			return ec.unmarshalOInvoiceFilter2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋgraphᚋmodelᚐInvoiceFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "page",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["page"] = arg9
+	arg10, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg10
 	return args, nil
 }
 
@@ -14789,6 +16025,52 @@ func (ec *executionContext) fieldContext_Account_balance(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Account", field, true, true, "Decimal")
 }
 
+func (ec *executionContext) _Account_isActive(ctx context.Context, field graphql.CollectedField, obj *ent.Account) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Account_isActive(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Account().IsActive(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Account_isActive(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Account", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Account_isReconcilable(ctx context.Context, field graphql.CollectedField, obj *ent.Account) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Account_isReconcilable(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Account().IsReconcilable(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Account_isReconcilable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Account", field, true, true, "Boolean")
+}
+
 func (ec *executionContext) _AccountConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.AccountConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15069,6 +16351,213 @@ func (ec *executionContext) fieldContext_Address_country(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Address", field, false, false, "String")
 }
 
+func (ec *executionContext) _AgingBucket_customerId(ctx context.Context, field graphql.CollectedField, obj *ledger.AgingBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgingBucket_customerId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CustomerID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOID2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AgingBucket_customerId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgingBucket", field, false, false, "ID")
+}
+
+func (ec *executionContext) _AgingBucket_customerName(ctx context.Context, field graphql.CollectedField, obj *ledger.AgingBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgingBucket_customerName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CustomerName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AgingBucket_customerName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgingBucket", field, false, false, "String")
+}
+
+func (ec *executionContext) _AgingBucket_current(ctx context.Context, field graphql.CollectedField, obj *ledger.AgingBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgingBucket_current(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Current, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v ledger.Amount) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgingBucket_current(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgingBucket", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _AgingBucket_days1To30(ctx context.Context, field graphql.CollectedField, obj *ledger.AgingBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgingBucket_days1To30(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Days1To30, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v ledger.Amount) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgingBucket_days1To30(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgingBucket", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _AgingBucket_days31To60(ctx context.Context, field graphql.CollectedField, obj *ledger.AgingBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgingBucket_days31To60(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Days31To60, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v ledger.Amount) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgingBucket_days31To60(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgingBucket", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _AgingBucket_days61To90(ctx context.Context, field graphql.CollectedField, obj *ledger.AgingBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgingBucket_days61To90(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Days61To90, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v ledger.Amount) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgingBucket_days61To90(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgingBucket", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _AgingBucket_over90(ctx context.Context, field graphql.CollectedField, obj *ledger.AgingBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgingBucket_over90(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Over90, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v ledger.Amount) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgingBucket_over90(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgingBucket", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _AgingBucket_unallocated(ctx context.Context, field graphql.CollectedField, obj *ledger.AgingBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgingBucket_unallocated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unallocated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v ledger.Amount) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgingBucket_unallocated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgingBucket", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _AgingBucket_total(ctx context.Context, field graphql.CollectedField, obj *ledger.AgingBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgingBucket_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v ledger.Amount) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgingBucket_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgingBucket", field, false, false, "Decimal")
+}
+
 func (ec *executionContext) _ApiKey_id(ctx context.Context, field graphql.CollectedField, obj *ent.APIKey) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15251,6 +16740,93 @@ func (ec *executionContext) _ApiKey_revokedAt(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_ApiKey_revokedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ApiKey", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ArAgingReport_asOf(ctx context.Context, field graphql.CollectedField, obj *model.ArAgingReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArAgingReport_asOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AsOf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v types.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArAgingReport_asOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArAgingReport", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ArAgingReport_customers(ctx context.Context, field graphql.CollectedField, obj *model.ArAgingReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArAgingReport_customers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Customers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ledger.AgingBucket) graphql.Marshaler {
+			return ec.marshalNAgingBucket2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐAgingBucketᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArAgingReport_customers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ArAgingReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AgingBucket(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ArAgingReport_total(ctx context.Context, field graphql.CollectedField, obj *model.ArAgingReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArAgingReport_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ledger.AgingBucket) graphql.Marshaler {
+			return ec.marshalNAgingBucket2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐAgingBucket(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArAgingReport_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ArAgingReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AgingBucket(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Attachment_id(ctx context.Context, field graphql.CollectedField, obj *ent.Attachment) (ret graphql.Marshaler) {
@@ -15481,6 +17057,240 @@ func (ec *executionContext) _Attachment_createdByID(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_Attachment_createdByID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Attachment", field, false, false, "String")
+}
+
+func (ec *executionContext) _BalanceSheetReport_asOf(ctx context.Context, field graphql.CollectedField, obj *model.BalanceSheetReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BalanceSheetReport_asOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AsOf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *types.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BalanceSheetReport_asOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BalanceSheetReport", field, false, false, "Date")
+}
+
+func (ec *executionContext) _BalanceSheetReport_assets(ctx context.Context, field graphql.CollectedField, obj *model.BalanceSheetReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BalanceSheetReport_assets(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Assets, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ledger.ReportLine) graphql.Marshaler {
+			return ec.marshalNReportLine2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐReportLineᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BalanceSheetReport_assets(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BalanceSheetReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportLine(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BalanceSheetReport_liabilities(ctx context.Context, field graphql.CollectedField, obj *model.BalanceSheetReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BalanceSheetReport_liabilities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Liabilities, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ledger.ReportLine) graphql.Marshaler {
+			return ec.marshalNReportLine2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐReportLineᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BalanceSheetReport_liabilities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BalanceSheetReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportLine(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BalanceSheetReport_equity(ctx context.Context, field graphql.CollectedField, obj *model.BalanceSheetReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BalanceSheetReport_equity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Equity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ledger.ReportLine) graphql.Marshaler {
+			return ec.marshalNReportLine2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐReportLineᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BalanceSheetReport_equity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BalanceSheetReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportLine(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BalanceSheetReport_currentEarnings(ctx context.Context, field graphql.CollectedField, obj *model.BalanceSheetReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BalanceSheetReport_currentEarnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CurrentEarnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BalanceSheetReport_currentEarnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BalanceSheetReport", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _BalanceSheetReport_totalAssets(ctx context.Context, field graphql.CollectedField, obj *model.BalanceSheetReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BalanceSheetReport_totalAssets(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalAssets, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BalanceSheetReport_totalAssets(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BalanceSheetReport", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _BalanceSheetReport_totalLiabilities(ctx context.Context, field graphql.CollectedField, obj *model.BalanceSheetReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BalanceSheetReport_totalLiabilities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalLiabilities, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BalanceSheetReport_totalLiabilities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BalanceSheetReport", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _BalanceSheetReport_totalEquity(ctx context.Context, field graphql.CollectedField, obj *model.BalanceSheetReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BalanceSheetReport_totalEquity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalEquity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BalanceSheetReport_totalEquity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BalanceSheetReport", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _BalanceSheetReport_isBalanced(ctx context.Context, field graphql.CollectedField, obj *model.BalanceSheetReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BalanceSheetReport_isBalanced(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IsBalanced, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BalanceSheetReport_isBalanced(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BalanceSheetReport", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Company_id(ctx context.Context, field graphql.CollectedField, obj *ent.Company) (ret graphql.Marshaler) {
@@ -17060,7 +18870,7 @@ func (ec *executionContext) _Customer_invoices(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Invoices(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.InvoiceOrder), fc.Args["where"].(*ent.InvoiceWhereInput))
+			return ec.Resolvers.Customer().Invoices(ctx, obj, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.InvoiceOrder), fc.Args["where"].(*ent.InvoiceWhereInput), fc.Args["status"].(*model.InvoiceStatusFilter))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.InvoiceConnection) graphql.Marshaler {
@@ -17075,7 +18885,7 @@ func (ec *executionContext) fieldContext_Customer_invoices(ctx context.Context, 
 		Object:     "Customer",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: false,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_InvoiceConnection(ctx, field)
 		},
@@ -17268,6 +19078,29 @@ func (ec *executionContext) fieldContext_Customer_ledger(ctx context.Context, fi
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Customer_balance(ctx context.Context, field graphql.CollectedField, obj *ent.Customer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Customer_balance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Customer().Balance(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Customer_balance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Customer", field, true, true, "Decimal")
 }
 
 func (ec *executionContext) _CustomerConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerConnection) (ret graphql.Marshaler) {
@@ -18262,6 +20095,52 @@ func (ec *executionContext) fieldContext_DeletePayload_deletedId(_ context.Conte
 	return graphql.NewScalarFieldContext("DeletePayload", field, false, false, "ID")
 }
 
+func (ec *executionContext) _DeleteResult_success(ctx context.Context, field graphql.CollectedField, obj *model.DeleteResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteResult_success(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Success, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteResult_success(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteResult", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _DeleteResult_deletedId(ctx context.Context, field graphql.CollectedField, obj *model.DeleteResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteResult_deletedId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletedID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteResult_deletedId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteResult", field, false, false, "ID")
+}
+
 func (ec *executionContext) _Event_id(ctx context.Context, field graphql.CollectedField, obj *events.Record) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18531,6 +20410,144 @@ func (ec *executionContext) fieldContext_EventEdge_node(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _FinancialSummaryReport_from(ctx context.Context, field graphql.CollectedField, obj *model.FinancialSummaryReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FinancialSummaryReport_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *types.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FinancialSummaryReport_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FinancialSummaryReport", field, false, false, "Date")
+}
+
+func (ec *executionContext) _FinancialSummaryReport_to(ctx context.Context, field graphql.CollectedField, obj *model.FinancialSummaryReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FinancialSummaryReport_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *types.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FinancialSummaryReport_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FinancialSummaryReport", field, false, false, "Date")
+}
+
+func (ec *executionContext) _FinancialSummaryReport_income(ctx context.Context, field graphql.CollectedField, obj *model.FinancialSummaryReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FinancialSummaryReport_income(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Income, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FinancialSummaryReport_income(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FinancialSummaryReport", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _FinancialSummaryReport_expenses(ctx context.Context, field graphql.CollectedField, obj *model.FinancialSummaryReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FinancialSummaryReport_expenses(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Expenses, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FinancialSummaryReport_expenses(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FinancialSummaryReport", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _FinancialSummaryReport_profit(ctx context.Context, field graphql.CollectedField, obj *model.FinancialSummaryReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FinancialSummaryReport_profit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Profit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FinancialSummaryReport_profit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FinancialSummaryReport", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _FinancialSummaryReport_outstandingInvoices(ctx context.Context, field graphql.CollectedField, obj *model.FinancialSummaryReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FinancialSummaryReport_outstandingInvoices(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OutstandingInvoices, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FinancialSummaryReport_outstandingInvoices(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FinancialSummaryReport", field, false, false, "Decimal")
 }
 
 func (ec *executionContext) _Invoice_id(ctx context.Context, field graphql.CollectedField, obj *ent.Invoice) (ret graphql.Marshaler) {
@@ -22344,6 +24361,94 @@ func (ec *executionContext) fieldContext_Mutation_voidPayment(ctx context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_refundPayment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_refundPayment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RefundPayment(ctx, fc.Args["id"].(pulid.ID), fc.Args["input"].(*ledger.RefundInput), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Refund) graphql.Marshaler {
+			return ec.marshalNRefund2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐRefund(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_refundPayment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Refund(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_refundPayment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_failPayment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_failPayment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().FailPayment(ctx, fc.Args["id"].(pulid.ID), fc.Args["reason"].(string), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Payment) graphql.Marshaler {
+			return ec.marshalNPayment2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐPayment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_failPayment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Payment(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_failPayment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createAccount(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22445,8 +24550,8 @@ func (ec *executionContext) _Mutation_deleteAccount(ctx context.Context, field g
 			return ec.Resolvers.Mutation().DeleteAccount(ctx, fc.Args["id"].(pulid.ID))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
-			return ec.marshalNDeletePayload2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋgraphᚋmodelᚐDeletePayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeleteResult) graphql.Marshaler {
+			return ec.marshalNDeleteResult2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋgraphᚋmodelᚐDeleteResult(ctx, selections, v)
 		},
 		true,
 		true,
@@ -22459,7 +24564,7 @@ func (ec *executionContext) fieldContext_Mutation_deleteAccount(ctx context.Cont
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_DeletePayload(ctx, field)
+			return ec.childFields_DeleteResult(ctx, field)
 		},
 	}
 	defer func() {
@@ -22621,8 +24726,8 @@ func (ec *executionContext) _Mutation_applyPayment(ctx context.Context, field gr
 			return ec.Resolvers.Mutation().ApplyPayment(ctx, fc.Args["paymentId"].(pulid.ID), fc.Args["invoiceId"].(pulid.ID), fc.Args["amount"].(*decimal.Decimal), fc.Args["idempotencyKey"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Payment) graphql.Marshaler {
-			return ec.marshalNPayment2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐPayment(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PaymentApplication) graphql.Marshaler {
+			return ec.marshalNPaymentApplication2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋgraphᚋmodelᚐPaymentApplication(ctx, selections, v)
 		},
 		true,
 		true,
@@ -22635,7 +24740,7 @@ func (ec *executionContext) fieldContext_Mutation_applyPayment(ctx context.Conte
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Payment(ctx, field)
+			return ec.childFields_PaymentApplication(ctx, field)
 		},
 	}
 	defer func() {
@@ -23994,6 +26099,75 @@ func (ec *executionContext) fieldContext_Payment_voidReason(_ context.Context, f
 	return graphql.NewScalarFieldContext("Payment", field, false, false, "String")
 }
 
+func (ec *executionContext) _Payment_refundedAmount(ctx context.Context, field graphql.CollectedField, obj *ent.Payment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Payment_refundedAmount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RefundedAmount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Payment_refundedAmount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Payment", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _Payment_failedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Payment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Payment_failedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FailedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Payment_failedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Payment", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Payment_failureReason(ctx context.Context, field graphql.CollectedField, obj *ent.Payment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Payment_failureReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FailureReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Payment_failureReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Payment", field, false, false, "String")
+}
+
 func (ec *executionContext) _Payment_createdByID(ctx context.Context, field graphql.CollectedField, obj *ent.Payment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -24108,6 +26282,38 @@ func (ec *executionContext) fieldContext_Payment_allocations(_ context.Context, 
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PaymentAllocation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Payment_refunds(ctx context.Context, field graphql.CollectedField, obj *ent.Payment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Payment_refunds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Refunds(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Refund) graphql.Marshaler {
+			return ec.marshalORefund2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐRefundᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Payment_refunds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Payment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Refund(ctx, field)
 		},
 	}
 	return fc, nil
@@ -24274,6 +26480,29 @@ func (ec *executionContext) fieldContext_PaymentAllocation_voidedAt(_ context.Co
 	return graphql.NewScalarFieldContext("PaymentAllocation", field, false, false, "Time")
 }
 
+func (ec *executionContext) _PaymentAllocation_refundID(ctx context.Context, field graphql.CollectedField, obj *ent.PaymentAllocation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentAllocation_refundID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RefundID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pulid.ID) graphql.Marshaler {
+			return ec.marshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentAllocation_refundID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PaymentAllocation", field, false, false, "ID")
+}
+
 func (ec *executionContext) _PaymentAllocation_payment(ctx context.Context, field graphql.CollectedField, obj *ent.PaymentAllocation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -24330,6 +26559,171 @@ func (ec *executionContext) fieldContext_PaymentAllocation_invoice(_ context.Con
 		Object:     "PaymentAllocation",
 		Field:      field,
 		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Invoice(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PaymentAllocation_refund(ctx context.Context, field graphql.CollectedField, obj *ent.PaymentAllocation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentAllocation_refund(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Refund(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Refund) graphql.Marshaler {
+			return ec.marshalORefund2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐRefund(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentAllocation_refund(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PaymentAllocation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Refund(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PaymentApplication_id(ctx context.Context, field graphql.CollectedField, obj *model.PaymentApplication) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentApplication_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentApplication_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PaymentApplication", field, false, false, "ID")
+}
+
+func (ec *executionContext) _PaymentApplication_amount(ctx context.Context, field graphql.CollectedField, obj *model.PaymentApplication) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentApplication_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentApplication_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PaymentApplication", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _PaymentApplication_appliedAt(ctx context.Context, field graphql.CollectedField, obj *model.PaymentApplication) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentApplication_appliedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AppliedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentApplication_appliedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PaymentApplication", field, false, false, "Time")
+}
+
+func (ec *executionContext) _PaymentApplication_payment(ctx context.Context, field graphql.CollectedField, obj *model.PaymentApplication) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentApplication_payment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Payment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Payment) graphql.Marshaler {
+			return ec.marshalNPayment2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐPayment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentApplication_payment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PaymentApplication",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Payment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PaymentApplication_invoice(ctx context.Context, field graphql.CollectedField, obj *model.PaymentApplication) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentApplication_invoice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Invoice, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Invoice) graphql.Marshaler {
+			return ec.marshalNInvoice2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐInvoice(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentApplication_invoice(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PaymentApplication",
+		Field:      field,
+		IsMethod:   false,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Invoice(ctx, field)
@@ -24478,6 +26872,185 @@ func (ec *executionContext) _PaymentEdge_cursor(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_PaymentEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PaymentEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _ProfitLossReport_from(ctx context.Context, field graphql.CollectedField, obj *model.ProfitLossReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProfitLossReport_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *types.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProfitLossReport_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProfitLossReport", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ProfitLossReport_to(ctx context.Context, field graphql.CollectedField, obj *model.ProfitLossReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProfitLossReport_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *types.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProfitLossReport_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProfitLossReport", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ProfitLossReport_income(ctx context.Context, field graphql.CollectedField, obj *model.ProfitLossReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProfitLossReport_income(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Income, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ledger.ReportLine) graphql.Marshaler {
+			return ec.marshalNReportLine2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐReportLineᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProfitLossReport_income(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProfitLossReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportLine(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProfitLossReport_expenses(ctx context.Context, field graphql.CollectedField, obj *model.ProfitLossReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProfitLossReport_expenses(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Expenses, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ledger.ReportLine) graphql.Marshaler {
+			return ec.marshalNReportLine2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐReportLineᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProfitLossReport_expenses(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProfitLossReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportLine(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProfitLossReport_totalIncome(ctx context.Context, field graphql.CollectedField, obj *model.ProfitLossReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProfitLossReport_totalIncome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalIncome, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProfitLossReport_totalIncome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProfitLossReport", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _ProfitLossReport_totalExpenses(ctx context.Context, field graphql.CollectedField, obj *model.ProfitLossReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProfitLossReport_totalExpenses(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalExpenses, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProfitLossReport_totalExpenses(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProfitLossReport", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _ProfitLossReport_netIncome(ctx context.Context, field graphql.CollectedField, obj *model.ProfitLossReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProfitLossReport_netIncome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NetIncome, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProfitLossReport_netIncome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProfitLossReport", field, false, false, "Decimal")
 }
 
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -24710,7 +27283,7 @@ func (ec *executionContext) _Query_customers(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Customers(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.CustomerOrder), fc.Args["where"].(*ent.CustomerWhereInput), fc.Args["search"].(*string), fc.Args["tags"].([]string))
+			return ec.Resolvers.Query().Customers(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.CustomerOrder), fc.Args["where"].(*ent.CustomerWhereInput), fc.Args["search"].(*string), fc.Args["tags"].([]string), fc.Args["filter"].(*model.CustomerFilter), fc.Args["page"].(*int), fc.Args["limit"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.CustomerConnection) graphql.Marshaler {
@@ -25126,7 +27699,7 @@ func (ec *executionContext) _Query_accounts(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Accounts(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.AccountOrder), fc.Args["where"].(*ent.AccountWhereInput), fc.Args["search"].(*string))
+			return ec.Resolvers.Query().Accounts(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.AccountOrder), fc.Args["where"].(*ent.AccountWhereInput), fc.Args["search"].(*string), fc.Args["filter"].(*model.AccountFilter), fc.Args["page"].(*int), fc.Args["limit"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.AccountConnection) graphql.Marshaler {
@@ -25261,8 +27834,8 @@ func (ec *executionContext) _Query_reports(ctx context.Context, field graphql.Co
 			return ec.Resolvers.Query().Reports(ctx, fc.Args["type"].(model.ReportType), fc.Args["params"].(*model.ReportParams))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v map[string]any) graphql.Marshaler {
-			return ec.marshalNMap2map(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.Report) graphql.Marshaler {
+			return ec.marshalNReport2githubᚗcomᚋbigledgerᚋbigledgerᚋgraphᚋmodelᚐReport(ctx, selections, v)
 		},
 		true,
 		true,
@@ -25275,7 +27848,7 @@ func (ec *executionContext) fieldContext_Query_reports(ctx context.Context, fiel
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return nil, errors.New("field of type Map does not have child fields")
+			return nil, errors.New("field of type Report does not have child fields")
 		},
 	}
 	defer func() {
@@ -25346,7 +27919,7 @@ func (ec *executionContext) _Query_invoices(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Invoices(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.InvoiceOrder), fc.Args["where"].(*ent.InvoiceWhereInput), fc.Args["search"].(*string), fc.Args["overdue"].(*bool))
+			return ec.Resolvers.Query().Invoices(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.InvoiceOrder), fc.Args["where"].(*ent.InvoiceWhereInput), fc.Args["search"].(*string), fc.Args["overdue"].(*bool), fc.Args["filter"].(*model.InvoiceFilter), fc.Args["page"].(*int), fc.Args["limit"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.InvoiceConnection) graphql.Marshaler {
@@ -27267,6 +29840,585 @@ func (ec *executionContext) fieldContext_QuoteItem_item(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Refund_id(ctx context.Context, field graphql.CollectedField, obj *ent.Refund) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Refund_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Refund_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Refund", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Refund_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Refund) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Refund_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Refund_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Refund", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Refund_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Refund) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Refund_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Refund_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Refund", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Refund_paymentID(ctx context.Context, field graphql.CollectedField, obj *ent.Refund) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Refund_paymentID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PaymentID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Refund_paymentID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Refund", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Refund_amount(ctx context.Context, field graphql.CollectedField, obj *ent.Refund) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Refund_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Refund_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Refund", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _Refund_fromCredit(ctx context.Context, field graphql.CollectedField, obj *ent.Refund) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Refund_fromCredit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FromCredit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Refund_fromCredit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Refund", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _Refund_fromInvoices(ctx context.Context, field graphql.CollectedField, obj *ent.Refund) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Refund_fromInvoices(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FromInvoices, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Refund_fromInvoices(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Refund", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _Refund_refundDate(ctx context.Context, field graphql.CollectedField, obj *ent.Refund) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Refund_refundDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RefundDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v types.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Refund_refundDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Refund", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Refund_method(ctx context.Context, field graphql.CollectedField, obj *ent.Refund) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Refund_method(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Method, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v refund.Method) graphql.Marshaler {
+			return ec.marshalNRefundMethod2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋrefundᚐMethod(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Refund_method(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Refund", field, false, false, "RefundMethod")
+}
+
+func (ec *executionContext) _Refund_reason(ctx context.Context, field graphql.CollectedField, obj *ent.Refund) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Refund_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Refund_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Refund", field, false, false, "String")
+}
+
+func (ec *executionContext) _Refund_reference(ctx context.Context, field graphql.CollectedField, obj *ent.Refund) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Refund_reference(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reference, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Refund_reference(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Refund", field, false, false, "String")
+}
+
+func (ec *executionContext) _Refund_accountID(ctx context.Context, field graphql.CollectedField, obj *ent.Refund) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Refund_accountID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AccountID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Refund_accountID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Refund", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Refund_journalEntryID(ctx context.Context, field graphql.CollectedField, obj *ent.Refund) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Refund_journalEntryID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.JournalEntryID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pulid.ID) graphql.Marshaler {
+			return ec.marshalOString2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Refund_journalEntryID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Refund", field, false, false, "String")
+}
+
+func (ec *executionContext) _Refund_createdByID(ctx context.Context, field graphql.CollectedField, obj *ent.Refund) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Refund_createdByID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedByID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pulid.ID) graphql.Marshaler {
+			return ec.marshalOString2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Refund_createdByID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Refund", field, false, false, "String")
+}
+
+func (ec *executionContext) _Refund_payment(ctx context.Context, field graphql.CollectedField, obj *ent.Refund) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Refund_payment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Payment(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Payment) graphql.Marshaler {
+			return ec.marshalNPayment2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐPayment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Refund_payment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Refund",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Payment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Refund_account(ctx context.Context, field graphql.CollectedField, obj *ent.Refund) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Refund_account(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Account(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Account) graphql.Marshaler {
+			return ec.marshalNAccount2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐAccount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Refund_account(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Refund",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Account(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Refund_allocations(ctx context.Context, field graphql.CollectedField, obj *ent.Refund) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Refund_allocations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Allocations(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.PaymentAllocation) graphql.Marshaler {
+			return ec.marshalOPaymentAllocation2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐPaymentAllocationᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Refund_allocations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Refund",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PaymentAllocation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReportLine_accountId(ctx context.Context, field graphql.CollectedField, obj *ledger.ReportLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportLine_accountId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AccountID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportLine_accountId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportLine", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ReportLine_code(ctx context.Context, field graphql.CollectedField, obj *ledger.ReportLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportLine_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportLine_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportLine", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportLine_name(ctx context.Context, field graphql.CollectedField, obj *ledger.ReportLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportLine_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportLine_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportLine", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportLine_type(ctx context.Context, field graphql.CollectedField, obj *ledger.ReportLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportLine_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportLine_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportLine", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportLine_debit(ctx context.Context, field graphql.CollectedField, obj *ledger.ReportLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportLine_debit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Debit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v ledger.Amount) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportLine_debit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportLine", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _ReportLine_credit(ctx context.Context, field graphql.CollectedField, obj *ledger.ReportLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportLine_credit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Credit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v ledger.Amount) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportLine_credit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportLine", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _ReportLine_balance(ctx context.Context, field graphql.CollectedField, obj *ledger.ReportLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportLine_balance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Balance, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v ledger.Amount) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportLine_balance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportLine", field, false, false, "Decimal")
 }
 
 func (ec *executionContext) _SalesOrder_id(ctx context.Context, field graphql.CollectedField, obj *ent.SalesOrder) (ret graphql.Marshaler) {
@@ -29382,6 +32534,130 @@ func (ec *executionContext) fieldContext_TaxCodeEdge_cursor(_ context.Context, f
 	return graphql.NewScalarFieldContext("TaxCodeEdge", field, false, false, "Cursor")
 }
 
+func (ec *executionContext) _TrialBalanceReport_asOf(ctx context.Context, field graphql.CollectedField, obj *model.TrialBalanceReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrialBalanceReport_asOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AsOf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *types.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TrialBalanceReport_asOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrialBalanceReport", field, false, false, "Date")
+}
+
+func (ec *executionContext) _TrialBalanceReport_lines(ctx context.Context, field graphql.CollectedField, obj *model.TrialBalanceReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrialBalanceReport_lines(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Lines, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ledger.ReportLine) graphql.Marshaler {
+			return ec.marshalNReportLine2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐReportLineᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrialBalanceReport_lines(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TrialBalanceReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportLine(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TrialBalanceReport_totalDebit(ctx context.Context, field graphql.CollectedField, obj *model.TrialBalanceReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrialBalanceReport_totalDebit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalDebit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrialBalanceReport_totalDebit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrialBalanceReport", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _TrialBalanceReport_totalCredit(ctx context.Context, field graphql.CollectedField, obj *model.TrialBalanceReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrialBalanceReport_totalCredit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCredit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrialBalanceReport_totalCredit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrialBalanceReport", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _TrialBalanceReport_isBalanced(ctx context.Context, field graphql.CollectedField, obj *model.TrialBalanceReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrialBalanceReport_isBalanced(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IsBalanced, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrialBalanceReport_isBalanced(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrialBalanceReport", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -30991,8 +34267,8 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
-func (ec *executionContext) unmarshalInputAccountInput(ctx context.Context, obj any) (ledger.AccountInput, error) {
-	var it ledger.AccountInput
+func (ec *executionContext) unmarshalInputAccountFilter(ctx context.Context, obj any) (model.AccountFilter, error) {
+	var it model.AccountFilter
 	if obj == nil {
 		return it, nil
 	}
@@ -31002,97 +34278,48 @@ func (ec *executionContext) unmarshalInputAccountInput(ctx context.Context, obj 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"code", "name", "type", "subtype", "currency", "normalBalance", "description", "reconcilable", "openingBalance", "openingDate"}
+	fieldsInOrder := [...]string{"type", "status", "search"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
-		case "code":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
-			data, err := ec.unmarshalNString2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Code = data
-		case "name":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
-			data, err := ec.unmarshalNString2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Name = data
 		case "type":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("type"))
-			data, err := ec.unmarshalNAccountType2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋaccountᚐType(ctx, v)
+			data, err := ec.unmarshalOAccountType2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋaccountᚐType(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Type = data
-		case "subtype":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subtype"))
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOAccountStatusFilter2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋgraphᚋmodelᚐAccountStatusFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "search":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("search"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Subtype = data
-		case "currency":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currency"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Currency = data
-		case "normalBalance":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("normalBalance"))
-			data, err := ec.unmarshalOAccountNormalBalance2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋaccountᚐNormalBalance(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.NormalBalance = data
-		case "description":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Description = data
-		case "reconcilable":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reconcilable"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Reconcilable = data
-		case "openingBalance":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openingBalance"))
-			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.OpeningBalance = data
-		case "openingDate":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openingDate"))
-			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.OpeningDate = data
+			it.Search = data
 		}
 	}
 	return it, nil
 }
 
-// UnmarshalAccountInput unmarshals raw into the AccountInput input type, using the
+// UnmarshalAccountFilter unmarshals raw into the AccountFilter input type, using the
 // unmarshaler bound to ctx's request. Call it from a resolver to decode an input
 // object that was not passed as a field argument.
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalAccountInput(ctx context.Context, raw any) (ledger.AccountInput, error) {
-	var out ledger.AccountInput
-	err := graphql.UnmarshalNamedInputFromContext(ctx, "AccountInput", raw, &out)
+func UnmarshalAccountFilter(ctx context.Context, raw any) (model.AccountFilter, error) {
+	var out model.AccountFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AccountFilter", raw, &out)
 	return out, err
 }
 
@@ -31146,83 +34373,6 @@ func (ec *executionContext) unmarshalInputAccountOrder(ctx context.Context, obj 
 func UnmarshalAccountOrder(ctx context.Context, raw any) (ent.AccountOrder, error) {
 	var out ent.AccountOrder
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "AccountOrder", raw, &out)
-	return out, err
-}
-
-func (ec *executionContext) unmarshalInputAccountUpdateInput(ctx context.Context, obj any) (ledger.AccountUpdate, error) {
-	var it ledger.AccountUpdate
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	fieldsInOrder := [...]string{"code", "name", "subtype", "description", "active", "reconcilable"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "code":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Code = data
-		case "name":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Name = data
-		case "subtype":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subtype"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Subtype = data
-		case "description":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Description = data
-		case "active":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("active"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Active = data
-		case "reconcilable":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reconcilable"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Reconcilable = data
-		}
-	}
-	return it, nil
-}
-
-// UnmarshalAccountUpdateInput unmarshals raw into the AccountUpdateInput input type, using the
-// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
-// object that was not passed as a field argument.
-//
-// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
-// and the returned error says so.
-func UnmarshalAccountUpdateInput(ctx context.Context, raw any) (ledger.AccountUpdate, error) {
-	var out ledger.AccountUpdate
-	err := graphql.UnmarshalNamedInputFromContext(ctx, "AccountUpdateInput", raw, &out)
 	return out, err
 }
 
@@ -33492,6 +36642,111 @@ func UnmarshalConvertSalesOrderInput(ctx context.Context, raw any) (sales.Conver
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCreateAccountInput(ctx context.Context, obj any) (ledger.AccountInput, error) {
+	var it ledger.AccountInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"code", "name", "type", "subtype", "currency", "normalBalance", "description", "reconcilable", "openingBalance", "openingDate"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "type":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("type"))
+			data, err := ec.unmarshalNAccountType2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋaccountᚐType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Type = data
+		case "subtype":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subtype"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Subtype = data
+		case "currency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currency"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Currency = data
+		case "normalBalance":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("normalBalance"))
+			data, err := ec.unmarshalOAccountNormalBalance2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋaccountᚐNormalBalance(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NormalBalance = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "reconcilable":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reconcilable"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reconcilable = data
+		case "openingBalance":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openingBalance"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OpeningBalance = data
+		case "openingDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openingDate"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OpeningDate = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateAccountInput unmarshals raw into the CreateAccountInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateAccountInput(ctx context.Context, raw any) (ledger.AccountInput, error) {
+	var out ledger.AccountInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateAccountInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateApiKeyInput(ctx context.Context, obj any) (model.CreateAPIKeyInput, error) {
 	var it model.CreateAPIKeyInput
 	if obj == nil {
@@ -33954,6 +37209,141 @@ func UnmarshalCreateCustomerInput(ctx context.Context, raw any) (ent.CreateCusto
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCreateInvoiceInput(ctx context.Context, obj any) (sales.InvoiceInput, error) {
+	var it sales.InvoiceInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"customerId", "invoiceDate", "dueDate", "currency", "exchangeRate", "reference", "purchaseOrder", "notes", "terms", "billingAddress", "shippingAddress", "shippingCost", "items", "lines"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "customerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customerId"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomerID = data
+		case "invoiceDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invoiceDate"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvoiceDate = data
+		case "dueDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueDate"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueDate = data
+		case "currency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currency"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Currency = data
+		case "exchangeRate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exchangeRate"))
+			data, err := ec.unmarshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExchangeRate = data
+		case "reference":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reference"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reference = data
+		case "purchaseOrder":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("purchaseOrder"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PurchaseOrder = data
+		case "notes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notes"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Notes = data
+		case "terms":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("terms"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Terms = data
+		case "billingAddress":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("billingAddress"))
+			data, err := ec.unmarshalOAddressInput2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐAddress(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BillingAddress = data
+		case "shippingAddress":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shippingAddress"))
+			data, err := ec.unmarshalOAddressInput2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐAddress(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShippingAddress = data
+		case "shippingCost":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shippingCost"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShippingCost = data
+		case "items":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("items"))
+			data, err := ec.unmarshalODocumentLineInput2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋsalesᚐLineInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Items = data
+		case "lines":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lines"))
+			data, err := ec.unmarshalODocumentLineInput2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋsalesᚐLineInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			if err = ec.Resolvers.CreateInvoiceInput().Lines(ctx, &it, data); err != nil {
+				return it, err
+			}
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateInvoiceInput unmarshals raw into the CreateInvoiceInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateInvoiceInput(ctx context.Context, raw any) (sales.InvoiceInput, error) {
+	var out sales.InvoiceInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateInvoiceInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateItemInput(ctx context.Context, obj any) (ent.CreateItemInput, error) {
 	var it ent.CreateItemInput
 	if obj == nil {
@@ -34189,6 +37579,76 @@ func (ec *executionContext) unmarshalInputCreateWebhookEndpointInput(ctx context
 func UnmarshalCreateWebhookEndpointInput(ctx context.Context, raw any) (model.CreateWebhookEndpointInput, error) {
 	var out model.CreateWebhookEndpointInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateWebhookEndpointInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCustomerFilter(ctx context.Context, obj any) (model.CustomerFilter, error) {
+	var it model.CustomerFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"search", "status", "type", "groupId", "tags"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "search":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("search"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Search = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOCustomerStatus2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋcustomerᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "type":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("type"))
+			data, err := ec.unmarshalOCustomerType2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋcustomerᚐType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Type = data
+		case "groupId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupId"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupID = data
+		case "tags":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tags"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Tags = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCustomerFilter unmarshals raw into the CustomerFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCustomerFilter(ctx context.Context, raw any) (model.CustomerFilter, error) {
+	var out model.CustomerFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CustomerFilter", raw, &out)
 	return out, err
 }
 
@@ -37826,8 +41286,8 @@ func UnmarshalDocumentLineInput(ctx context.Context, raw any) (sales.LineInput, 
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputInvoiceInput(ctx context.Context, obj any) (sales.InvoiceInput, error) {
-	var it sales.InvoiceInput
+func (ec *executionContext) unmarshalInputInvoiceFilter(ctx context.Context, obj any) (model.InvoiceFilter, error) {
+	var it model.InvoiceFilter
 	if obj == nil {
 		return it, nil
 	}
@@ -37837,118 +41297,76 @@ func (ec *executionContext) unmarshalInputInvoiceInput(ctx context.Context, obj 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"customerId", "invoiceDate", "dueDate", "currency", "exchangeRate", "reference", "purchaseOrder", "notes", "terms", "billingAddress", "shippingAddress", "shippingCost", "items"}
+	fieldsInOrder := [...]string{"status", "customerId", "dateFrom", "dateTo", "dueFrom", "dueTo", "search"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOInvoiceStatusFilter2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋgraphᚋmodelᚐInvoiceStatusFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
 		case "customerId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customerId"))
-			data, err := ec.unmarshalNID2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.CustomerID = data
-		case "invoiceDate":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invoiceDate"))
+		case "dateFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dateFrom"))
 			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.InvoiceDate = data
-		case "dueDate":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueDate"))
+			it.DateFrom = data
+		case "dateTo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dateTo"))
 			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.DueDate = data
-		case "currency":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currency"))
+			it.DateTo = data
+		case "dueFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueFrom"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueFrom = data
+		case "dueTo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueTo"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueTo = data
+		case "search":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("search"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Currency = data
-		case "exchangeRate":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exchangeRate"))
-			data, err := ec.unmarshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ExchangeRate = data
-		case "reference":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reference"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Reference = data
-		case "purchaseOrder":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("purchaseOrder"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.PurchaseOrder = data
-		case "notes":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notes"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Notes = data
-		case "terms":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("terms"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Terms = data
-		case "billingAddress":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("billingAddress"))
-			data, err := ec.unmarshalOAddressInput2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐAddress(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.BillingAddress = data
-		case "shippingAddress":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shippingAddress"))
-			data, err := ec.unmarshalOAddressInput2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐAddress(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ShippingAddress = data
-		case "shippingCost":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shippingCost"))
-			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ShippingCost = data
-		case "items":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("items"))
-			data, err := ec.unmarshalNDocumentLineInput2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋsalesᚐLineInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Items = data
+			it.Search = data
 		}
 	}
 	return it, nil
 }
 
-// UnmarshalInvoiceInput unmarshals raw into the InvoiceInput input type, using the
+// UnmarshalInvoiceFilter unmarshals raw into the InvoiceFilter input type, using the
 // unmarshaler bound to ctx's request. Call it from a resolver to decode an input
 // object that was not passed as a field argument.
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalInvoiceInput(ctx context.Context, raw any) (sales.InvoiceInput, error) {
-	var out sales.InvoiceInput
-	err := graphql.UnmarshalNamedInputFromContext(ctx, "InvoiceInput", raw, &out)
+func UnmarshalInvoiceFilter(ctx context.Context, raw any) (model.InvoiceFilter, error) {
+	var out model.InvoiceFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "InvoiceFilter", raw, &out)
 	return out, err
 }
 
@@ -43920,7 +47338,7 @@ func (ec *executionContext) unmarshalInputPaymentWhereInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "paymentNumber", "paymentNumberNEQ", "paymentNumberIn", "paymentNumberNotIn", "paymentNumberGT", "paymentNumberGTE", "paymentNumberLT", "paymentNumberLTE", "paymentNumberContains", "paymentNumberHasPrefix", "paymentNumberHasSuffix", "paymentNumberEqualFold", "paymentNumberContainsFold", "customerID", "customerIDNEQ", "customerIDIn", "customerIDNotIn", "customerIDGT", "customerIDGTE", "customerIDLT", "customerIDLTE", "customerIDContains", "customerIDHasPrefix", "customerIDHasSuffix", "customerIDEqualFold", "customerIDContainsFold", "amount", "amountNEQ", "amountIn", "amountNotIn", "amountGT", "amountGTE", "amountLT", "amountLTE", "unappliedAmount", "unappliedAmountNEQ", "unappliedAmountIn", "unappliedAmountNotIn", "unappliedAmountGT", "unappliedAmountGTE", "unappliedAmountLT", "unappliedAmountLTE", "currency", "currencyNEQ", "currencyIn", "currencyNotIn", "currencyGT", "currencyGTE", "currencyLT", "currencyLTE", "currencyContains", "currencyHasPrefix", "currencyHasSuffix", "currencyEqualFold", "currencyContainsFold", "exchangeRate", "exchangeRateNEQ", "exchangeRateIn", "exchangeRateNotIn", "exchangeRateGT", "exchangeRateGTE", "exchangeRateLT", "exchangeRateLTE", "paymentDate", "paymentDateNEQ", "paymentDateIn", "paymentDateNotIn", "paymentDateGT", "paymentDateGTE", "paymentDateLT", "paymentDateLTE", "method", "methodNEQ", "methodIn", "methodNotIn", "reference", "referenceNEQ", "referenceIn", "referenceNotIn", "referenceGT", "referenceGTE", "referenceLT", "referenceLTE", "referenceContains", "referenceHasPrefix", "referenceHasSuffix", "referenceIsNil", "referenceNotNil", "referenceEqualFold", "referenceContainsFold", "notes", "notesNEQ", "notesIn", "notesNotIn", "notesGT", "notesGTE", "notesLT", "notesLTE", "notesContains", "notesHasPrefix", "notesHasSuffix", "notesIsNil", "notesNotNil", "notesEqualFold", "notesContainsFold", "depositAccountID", "depositAccountIDNEQ", "depositAccountIDIn", "depositAccountIDNotIn", "depositAccountIDGT", "depositAccountIDGTE", "depositAccountIDLT", "depositAccountIDLTE", "depositAccountIDContains", "depositAccountIDHasPrefix", "depositAccountIDHasSuffix", "depositAccountIDEqualFold", "depositAccountIDContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "voidedAt", "voidedAtNEQ", "voidedAtIn", "voidedAtNotIn", "voidedAtGT", "voidedAtGTE", "voidedAtLT", "voidedAtLTE", "voidedAtIsNil", "voidedAtNotNil", "voidReason", "voidReasonNEQ", "voidReasonIn", "voidReasonNotIn", "voidReasonGT", "voidReasonGTE", "voidReasonLT", "voidReasonLTE", "voidReasonContains", "voidReasonHasPrefix", "voidReasonHasSuffix", "voidReasonIsNil", "voidReasonNotNil", "voidReasonEqualFold", "voidReasonContainsFold", "hasCustomer", "hasCustomerWith", "hasDepositAccount", "hasDepositAccountWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "paymentNumber", "paymentNumberNEQ", "paymentNumberIn", "paymentNumberNotIn", "paymentNumberGT", "paymentNumberGTE", "paymentNumberLT", "paymentNumberLTE", "paymentNumberContains", "paymentNumberHasPrefix", "paymentNumberHasSuffix", "paymentNumberEqualFold", "paymentNumberContainsFold", "customerID", "customerIDNEQ", "customerIDIn", "customerIDNotIn", "customerIDGT", "customerIDGTE", "customerIDLT", "customerIDLTE", "customerIDContains", "customerIDHasPrefix", "customerIDHasSuffix", "customerIDEqualFold", "customerIDContainsFold", "amount", "amountNEQ", "amountIn", "amountNotIn", "amountGT", "amountGTE", "amountLT", "amountLTE", "unappliedAmount", "unappliedAmountNEQ", "unappliedAmountIn", "unappliedAmountNotIn", "unappliedAmountGT", "unappliedAmountGTE", "unappliedAmountLT", "unappliedAmountLTE", "currency", "currencyNEQ", "currencyIn", "currencyNotIn", "currencyGT", "currencyGTE", "currencyLT", "currencyLTE", "currencyContains", "currencyHasPrefix", "currencyHasSuffix", "currencyEqualFold", "currencyContainsFold", "exchangeRate", "exchangeRateNEQ", "exchangeRateIn", "exchangeRateNotIn", "exchangeRateGT", "exchangeRateGTE", "exchangeRateLT", "exchangeRateLTE", "paymentDate", "paymentDateNEQ", "paymentDateIn", "paymentDateNotIn", "paymentDateGT", "paymentDateGTE", "paymentDateLT", "paymentDateLTE", "method", "methodNEQ", "methodIn", "methodNotIn", "reference", "referenceNEQ", "referenceIn", "referenceNotIn", "referenceGT", "referenceGTE", "referenceLT", "referenceLTE", "referenceContains", "referenceHasPrefix", "referenceHasSuffix", "referenceIsNil", "referenceNotNil", "referenceEqualFold", "referenceContainsFold", "notes", "notesNEQ", "notesIn", "notesNotIn", "notesGT", "notesGTE", "notesLT", "notesLTE", "notesContains", "notesHasPrefix", "notesHasSuffix", "notesIsNil", "notesNotNil", "notesEqualFold", "notesContainsFold", "depositAccountID", "depositAccountIDNEQ", "depositAccountIDIn", "depositAccountIDNotIn", "depositAccountIDGT", "depositAccountIDGTE", "depositAccountIDLT", "depositAccountIDLTE", "depositAccountIDContains", "depositAccountIDHasPrefix", "depositAccountIDHasSuffix", "depositAccountIDEqualFold", "depositAccountIDContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "voidedAt", "voidedAtNEQ", "voidedAtIn", "voidedAtNotIn", "voidedAtGT", "voidedAtGTE", "voidedAtLT", "voidedAtLTE", "voidedAtIsNil", "voidedAtNotNil", "voidReason", "voidReasonNEQ", "voidReasonIn", "voidReasonNotIn", "voidReasonGT", "voidReasonGTE", "voidReasonLT", "voidReasonLTE", "voidReasonContains", "voidReasonHasPrefix", "voidReasonHasSuffix", "voidReasonIsNil", "voidReasonNotNil", "voidReasonEqualFold", "voidReasonContainsFold", "refundedAmount", "refundedAmountNEQ", "refundedAmountIn", "refundedAmountNotIn", "refundedAmountGT", "refundedAmountGTE", "refundedAmountLT", "refundedAmountLTE", "failedAt", "failedAtNEQ", "failedAtIn", "failedAtNotIn", "failedAtGT", "failedAtGTE", "failedAtLT", "failedAtLTE", "failedAtIsNil", "failedAtNotNil", "failureReason", "failureReasonNEQ", "failureReasonIn", "failureReasonNotIn", "failureReasonGT", "failureReasonGTE", "failureReasonLT", "failureReasonLTE", "failureReasonContains", "failureReasonHasPrefix", "failureReasonHasSuffix", "failureReasonIsNil", "failureReasonNotNil", "failureReasonEqualFold", "failureReasonContainsFold", "hasCustomer", "hasCustomerWith", "hasDepositAccount", "hasDepositAccountWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -45145,6 +48563,237 @@ func (ec *executionContext) unmarshalInputPaymentWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.VoidReasonContainsFold = data
+		case "refundedAmount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("refundedAmount"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RefundedAmount = data
+		case "refundedAmountNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("refundedAmountNEQ"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RefundedAmountNEQ = data
+		case "refundedAmountIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("refundedAmountIn"))
+			data, err := ec.unmarshalODecimal2ᚕgithubᚗcomᚋshopspringᚋdecimalᚐDecimalᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RefundedAmountIn = data
+		case "refundedAmountNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("refundedAmountNotIn"))
+			data, err := ec.unmarshalODecimal2ᚕgithubᚗcomᚋshopspringᚋdecimalᚐDecimalᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RefundedAmountNotIn = data
+		case "refundedAmountGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("refundedAmountGT"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RefundedAmountGT = data
+		case "refundedAmountGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("refundedAmountGTE"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RefundedAmountGTE = data
+		case "refundedAmountLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("refundedAmountLT"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RefundedAmountLT = data
+		case "refundedAmountLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("refundedAmountLTE"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RefundedAmountLTE = data
+		case "failedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("failedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FailedAt = data
+		case "failedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("failedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FailedAtNEQ = data
+		case "failedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("failedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FailedAtIn = data
+		case "failedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("failedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FailedAtNotIn = data
+		case "failedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("failedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FailedAtGT = data
+		case "failedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("failedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FailedAtGTE = data
+		case "failedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("failedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FailedAtLT = data
+		case "failedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("failedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FailedAtLTE = data
+		case "failedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("failedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FailedAtIsNil = data
+		case "failedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("failedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FailedAtNotNil = data
+		case "failureReason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("failureReason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FailureReason = data
+		case "failureReasonNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("failureReasonNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FailureReasonNEQ = data
+		case "failureReasonIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("failureReasonIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FailureReasonIn = data
+		case "failureReasonNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("failureReasonNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FailureReasonNotIn = data
+		case "failureReasonGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("failureReasonGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FailureReasonGT = data
+		case "failureReasonGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("failureReasonGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FailureReasonGTE = data
+		case "failureReasonLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("failureReasonLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FailureReasonLT = data
+		case "failureReasonLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("failureReasonLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FailureReasonLTE = data
+		case "failureReasonContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("failureReasonContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FailureReasonContains = data
+		case "failureReasonHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("failureReasonHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FailureReasonHasPrefix = data
+		case "failureReasonHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("failureReasonHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FailureReasonHasSuffix = data
+		case "failureReasonIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("failureReasonIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FailureReasonIsNil = data
+		case "failureReasonNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("failureReasonNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FailureReasonNotNil = data
+		case "failureReasonEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("failureReasonEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FailureReasonEqualFold = data
+		case "failureReasonContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("failureReasonContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FailureReasonContainsFold = data
 		case "hasCustomer":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCustomer"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -49003,6 +52652,136 @@ func (ec *executionContext) unmarshalInputRecordPaymentInput(ctx context.Context
 func UnmarshalRecordPaymentInput(ctx context.Context, raw any) (ledger.RecordPaymentInput, error) {
 	var out ledger.RecordPaymentInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordPaymentInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRefundOrder(ctx context.Context, obj any) (ent.RefundOrder, error) {
+	var it ent.RefundOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNRefundOrderField2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐRefundOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRefundOrder unmarshals raw into the RefundOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRefundOrder(ctx context.Context, raw any) (ent.RefundOrder, error) {
+	var out ent.RefundOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RefundOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRefundPaymentInput(ctx context.Context, obj any) (ledger.RefundInput, error) {
+	var it ledger.RefundInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"amount", "refundDate", "method", "reason", "reference", "accountId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "refundDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("refundDate"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RefundDate = data
+		case "method":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("method"))
+			data, err := ec.unmarshalORefundMethod2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋrefundᚐMethod(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Method = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "reference":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reference"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reference = data
+		case "accountId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountId"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRefundPaymentInput unmarshals raw into the RefundPaymentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRefundPaymentInput(ctx context.Context, raw any) (ledger.RefundInput, error) {
+	var out ledger.RefundInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RefundPaymentInput", raw, &out)
 	return out, err
 }
 
@@ -53407,6 +57186,83 @@ func UnmarshalTaxCodeWhereInput(ctx context.Context, raw any) (ent.TaxCodeWhereI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdateAccountInput(ctx context.Context, obj any) (ledger.AccountUpdate, error) {
+	var it ledger.AccountUpdate
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"code", "name", "subtype", "description", "active", "reconcilable"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "subtype":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subtype"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Subtype = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "active":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("active"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Active = data
+		case "reconcilable":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reconcilable"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reconcilable = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateAccountInput unmarshals raw into the UpdateAccountInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateAccountInput(ctx context.Context, raw any) (ledger.AccountUpdate, error) {
+	var out ledger.AccountUpdate
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateAccountInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdateContactInput(ctx context.Context, obj any) (ent.UpdateContactInput, error) {
 	var it ent.UpdateContactInput
 	if obj == nil {
@@ -54195,6 +58051,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._SalesOrder(ctx, sel, obj)
+	case *ent.Refund:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Refund(ctx, sel, obj)
 	case *ent.QuoteItem:
 		if obj == nil {
 			return graphql.Null
@@ -54275,6 +58136,54 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return typedObj
 		} else {
 			panic(fmt.Errorf("unexpected type %T; non-generated variants of Node must implement graphql.Marshaler", obj))
+		}
+	}
+}
+
+func (ec *executionContext) _Report(ctx context.Context, sel ast.SelectionSet, obj model.Report) graphql.Marshaler {
+	switch obj := (obj).(type) {
+	case nil:
+		return graphql.Null
+	case model.TrialBalanceReport:
+		return ec._TrialBalanceReport(ctx, sel, &obj)
+	case *model.TrialBalanceReport:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._TrialBalanceReport(ctx, sel, obj)
+	case model.ProfitLossReport:
+		return ec._ProfitLossReport(ctx, sel, &obj)
+	case *model.ProfitLossReport:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ProfitLossReport(ctx, sel, obj)
+	case model.FinancialSummaryReport:
+		return ec._FinancialSummaryReport(ctx, sel, &obj)
+	case *model.FinancialSummaryReport:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._FinancialSummaryReport(ctx, sel, obj)
+	case model.BalanceSheetReport:
+		return ec._BalanceSheetReport(ctx, sel, &obj)
+	case *model.BalanceSheetReport:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._BalanceSheetReport(ctx, sel, obj)
+	case model.ArAgingReport:
+		return ec._ArAgingReport(ctx, sel, &obj)
+	case *model.ArAgingReport:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ArAgingReport(ctx, sel, obj)
+	default:
+		if typedObj, ok := obj.(graphql.Marshaler); ok {
+			return typedObj
+		} else {
+			panic(fmt.Errorf("unexpected type %T; non-generated variants of Report must implement graphql.Marshaler", obj))
 		}
 	}
 }
@@ -54364,6 +58273,18 @@ func (ec *executionContext) _Account(ctx context.Context, sel ast.SelectionSet, 
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Account_balance(ctx, field, obj)
+				})
+		case "isActive":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Account_isActive(ctx, field, obj)
+				})
+		case "isReconcilable":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Account_isReconcilable(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -54521,6 +58442,79 @@ func (ec *executionContext) _Address(ctx context.Context, sel ast.SelectionSet, 
 	return out
 }
 
+var agingBucketImplementors = []string{"AgingBucket"}
+
+func (ec *executionContext) _AgingBucket(ctx context.Context, sel ast.SelectionSet, obj *ledger.AgingBucket) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, agingBucketImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AgingBucket")
+		case "customerId":
+			out.Values[i] = ec._AgingBucket_customerId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "customerName":
+			out.Values[i] = ec._AgingBucket_customerName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "current":
+			out.Values[i] = ec._AgingBucket_current(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "days1To30":
+			out.Values[i] = ec._AgingBucket_days1To30(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "days31To60":
+			out.Values[i] = ec._AgingBucket_days31To60(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "days61To90":
+			out.Values[i] = ec._AgingBucket_days61To90(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "over90":
+			out.Values[i] = ec._AgingBucket_over90(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unallocated":
+			out.Values[i] = ec._AgingBucket_unallocated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "total":
+			out.Values[i] = ec._AgingBucket_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var apiKeyImplementors = []string{"ApiKey"}
 
 func (ec *executionContext) _ApiKey(ctx context.Context, sel ast.SelectionSet, obj *ent.APIKey) graphql.Marshaler {
@@ -54570,6 +58564,49 @@ func (ec *executionContext) _ApiKey(ctx context.Context, sel ast.SelectionSet, o
 		case "revokedAt":
 			out.Values[i] = ec._ApiKey_revokedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var arAgingReportImplementors = []string{"ArAgingReport", "Report"}
+
+func (ec *executionContext) _ArAgingReport(ctx context.Context, sel ast.SelectionSet, obj *model.ArAgingReport) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, arAgingReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ArAgingReport")
+		case "asOf":
+			out.Values[i] = ec._ArAgingReport_asOf(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "customers":
+			out.Values[i] = ec._ArAgingReport_customers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "total":
+			out.Values[i] = ec._ArAgingReport_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -54648,6 +58685,79 @@ func (ec *executionContext) _Attachment(ctx context.Context, sel ast.SelectionSe
 		case "createdByID":
 			out.Values[i] = ec._Attachment_createdByID(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var balanceSheetReportImplementors = []string{"BalanceSheetReport", "Report"}
+
+func (ec *executionContext) _BalanceSheetReport(ctx context.Context, sel ast.SelectionSet, obj *model.BalanceSheetReport) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, balanceSheetReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BalanceSheetReport")
+		case "asOf":
+			out.Values[i] = ec._BalanceSheetReport_asOf(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "assets":
+			out.Values[i] = ec._BalanceSheetReport_assets(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "liabilities":
+			out.Values[i] = ec._BalanceSheetReport_liabilities(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "equity":
+			out.Values[i] = ec._BalanceSheetReport_equity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "currentEarnings":
+			out.Values[i] = ec._BalanceSheetReport_currentEarnings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalAssets":
+			out.Values[i] = ec._BalanceSheetReport_totalAssets(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalLiabilities":
+			out.Values[i] = ec._BalanceSheetReport_totalLiabilities(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalEquity":
+			out.Values[i] = ec._BalanceSheetReport_totalEquity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "isBalanced":
+			out.Values[i] = ec._BalanceSheetReport_isBalanced(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -55148,6 +59258,12 @@ func (ec *executionContext) _Customer(ctx context.Context, sel ast.SelectionSet,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Customer_ledger(ctx, field, obj)
 				})
+		case "balance":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Customer_balance(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -55590,6 +59706,44 @@ func (ec *executionContext) _DeletePayload(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var deleteResultImplementors = []string{"DeleteResult"}
+
+func (ec *executionContext) _DeleteResult(ctx context.Context, sel ast.SelectionSet, obj *model.DeleteResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deleteResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeleteResult")
+		case "success":
+			out.Values[i] = ec._DeleteResult_success(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deletedId":
+			out.Values[i] = ec._DeleteResult_deletedId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var eventImplementors = []string{"Event"}
 
 func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, obj *events.Record) graphql.Marshaler {
@@ -55709,6 +59863,64 @@ func (ec *executionContext) _EventEdge(ctx context.Context, sel ast.SelectionSet
 			}
 		case "node":
 			out.Values[i] = ec._EventEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var financialSummaryReportImplementors = []string{"FinancialSummaryReport", "Report"}
+
+func (ec *executionContext) _FinancialSummaryReport(ctx context.Context, sel ast.SelectionSet, obj *model.FinancialSummaryReport) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, financialSummaryReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FinancialSummaryReport")
+		case "from":
+			out.Values[i] = ec._FinancialSummaryReport_from(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._FinancialSummaryReport_to(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "income":
+			out.Values[i] = ec._FinancialSummaryReport_income(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "expenses":
+			out.Values[i] = ec._FinancialSummaryReport_expenses(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "profit":
+			out.Values[i] = ec._FinancialSummaryReport_profit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "outstandingInvoices":
+			out.Values[i] = ec._FinancialSummaryReport_outstandingInvoices(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -56819,6 +61031,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "refundPayment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_refundPayment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "failPayment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_failPayment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createAccount":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createAccount(ctx, field)
@@ -57167,6 +61393,21 @@ func (ec *executionContext) _Payment(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "refundedAmount":
+			out.Values[i] = ec._Payment_refundedAmount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "failedAt":
+			out.Values[i] = ec._Payment_failedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "failureReason":
+			out.Values[i] = ec._Payment_failureReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "createdByID":
 			out.Values[i] = ec._Payment_createdByID(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -57189,6 +61430,12 @@ func (ec *executionContext) _Payment(ctx context.Context, sel ast.SelectionSet, 
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Payment_allocations(ctx, field, obj)
+				})
+		case "refunds":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Payment_refunds(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -57253,6 +61500,11 @@ func (ec *executionContext) _PaymentAllocation(ctx context.Context, sel ast.Sele
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "refundID":
+			out.Values[i] = ec._PaymentAllocation_refundID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "payment":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -57265,6 +61517,65 @@ func (ec *executionContext) _PaymentAllocation(ctx context.Context, sel ast.Sele
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._PaymentAllocation_invoice(ctx, field, obj)
 				})
+		case "refund":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PaymentAllocation_refund(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var paymentApplicationImplementors = []string{"PaymentApplication"}
+
+func (ec *executionContext) _PaymentApplication(ctx context.Context, sel ast.SelectionSet, obj *model.PaymentApplication) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, paymentApplicationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PaymentApplication")
+		case "id":
+			out.Values[i] = ec._PaymentApplication_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "amount":
+			out.Values[i] = ec._PaymentApplication_amount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "appliedAt":
+			out.Values[i] = ec._PaymentApplication_appliedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "payment":
+			out.Values[i] = ec._PaymentApplication_payment(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "invoice":
+			out.Values[i] = ec._PaymentApplication_invoice(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -57343,6 +61654,69 @@ func (ec *executionContext) _PaymentEdge(ctx context.Context, sel ast.SelectionS
 			}
 		case "cursor":
 			out.Values[i] = ec._PaymentEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var profitLossReportImplementors = []string{"ProfitLossReport", "Report"}
+
+func (ec *executionContext) _ProfitLossReport(ctx context.Context, sel ast.SelectionSet, obj *model.ProfitLossReport) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, profitLossReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProfitLossReport")
+		case "from":
+			out.Values[i] = ec._ProfitLossReport_from(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._ProfitLossReport_to(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "income":
+			out.Values[i] = ec._ProfitLossReport_income(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "expenses":
+			out.Values[i] = ec._ProfitLossReport_expenses(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalIncome":
+			out.Values[i] = ec._ProfitLossReport_totalIncome(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalExpenses":
+			out.Values[i] = ec._ProfitLossReport_totalExpenses(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "netIncome":
+			out.Values[i] = ec._ProfitLossReport_netIncome(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -58006,6 +62380,185 @@ func (ec *executionContext) _QuoteItem(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var refundImplementors = []string{"Refund", "Node"}
+
+func (ec *executionContext) _Refund(ctx context.Context, sel ast.SelectionSet, obj *ent.Refund) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, refundImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Refund")
+		case "id":
+			out.Values[i] = ec._Refund_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Refund_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Refund_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "paymentID":
+			out.Values[i] = ec._Refund_paymentID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "amount":
+			out.Values[i] = ec._Refund_amount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fromCredit":
+			out.Values[i] = ec._Refund_fromCredit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fromInvoices":
+			out.Values[i] = ec._Refund_fromInvoices(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "refundDate":
+			out.Values[i] = ec._Refund_refundDate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "method":
+			out.Values[i] = ec._Refund_method(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reason":
+			out.Values[i] = ec._Refund_reason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reference":
+			out.Values[i] = ec._Refund_reference(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "accountID":
+			out.Values[i] = ec._Refund_accountID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "journalEntryID":
+			out.Values[i] = ec._Refund_journalEntryID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdByID":
+			out.Values[i] = ec._Refund_createdByID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "payment":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Refund_payment(ctx, field, obj)
+				})
+		case "account":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Refund_account(ctx, field, obj)
+				})
+		case "allocations":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Refund_allocations(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reportLineImplementors = []string{"ReportLine"}
+
+func (ec *executionContext) _ReportLine(ctx context.Context, sel ast.SelectionSet, obj *ledger.ReportLine) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reportLineImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReportLine")
+		case "accountId":
+			out.Values[i] = ec._ReportLine_accountId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "code":
+			out.Values[i] = ec._ReportLine_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._ReportLine_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "type":
+			out.Values[i] = ec._ReportLine_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "debit":
+			out.Values[i] = ec._ReportLine_debit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "credit":
+			out.Values[i] = ec._ReportLine_credit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "balance":
+			out.Values[i] = ec._ReportLine_balance(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var salesOrderImplementors = []string{"SalesOrder", "Node"}
 
 func (ec *executionContext) _SalesOrder(ctx context.Context, sel ast.SelectionSet, obj *ent.SalesOrder) graphql.Marshaler {
@@ -58607,6 +63160,59 @@ func (ec *executionContext) _TaxCodeEdge(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var trialBalanceReportImplementors = []string{"TrialBalanceReport", "Report"}
+
+func (ec *executionContext) _TrialBalanceReport(ctx context.Context, sel ast.SelectionSet, obj *model.TrialBalanceReport) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, trialBalanceReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TrialBalanceReport")
+		case "asOf":
+			out.Values[i] = ec._TrialBalanceReport_asOf(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "lines":
+			out.Values[i] = ec._TrialBalanceReport_lines(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalDebit":
+			out.Values[i] = ec._TrialBalanceReport_totalDebit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCredit":
+			out.Values[i] = ec._TrialBalanceReport_totalCredit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "isBalanced":
+			out.Values[i] = ec._TrialBalanceReport_isBalanced(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var userImplementors = []string{"User", "Node"}
 
 func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj *ent.User) graphql.Marshaler {
@@ -59185,11 +63791,6 @@ func (ec *executionContext) marshalNAccountConnection2ᚖgithubᚗcomᚋbigledge
 	return ec._AccountConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNAccountInput2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐAccountInput(ctx context.Context, v any) (ledger.AccountInput, error) {
-	res, err := ec.unmarshalInputAccountInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
 func (ec *executionContext) unmarshalNAccountNormalBalance2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋaccountᚐNormalBalance(ctx context.Context, v any) (account.NormalBalance, error) {
 	var res account.NormalBalance
 	err := res.UnmarshalGQL(v)
@@ -59224,14 +63825,33 @@ func (ec *executionContext) marshalNAccountType2githubᚗcomᚋbigledgerᚋbigle
 	return v
 }
 
-func (ec *executionContext) unmarshalNAccountUpdateInput2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐAccountUpdate(ctx context.Context, v any) (ledger.AccountUpdate, error) {
-	res, err := ec.unmarshalInputAccountUpdateInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
 func (ec *executionContext) unmarshalNAccountWhereInput2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐAccountWhereInput(ctx context.Context, v any) (*ent.AccountWhereInput, error) {
 	res, err := ec.unmarshalInputAccountWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAgingBucket2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐAgingBucketᚄ(ctx context.Context, sel ast.SelectionSet, v []*ledger.AgingBucket) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAgingBucket2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐAgingBucket(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAgingBucket2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐAgingBucket(ctx context.Context, sel ast.SelectionSet, v *ledger.AgingBucket) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AgingBucket!")
+		return graphql.Null
+	}
+	return ec._AgingBucket(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNApiKey2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐAPIKeyᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.APIKey) graphql.Marshaler {
@@ -59361,6 +63981,11 @@ func (ec *executionContext) unmarshalNContactWhereInput2ᚖgithubᚗcomᚋbigled
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNCreateAccountInput2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐAccountInput(ctx context.Context, v any) (ledger.AccountInput, error) {
+	res, err := ec.unmarshalInputCreateAccountInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCreateApiKeyInput2githubᚗcomᚋbigledgerᚋbigledgerᚋgraphᚋmodelᚐCreateAPIKeyInput(ctx context.Context, v any) (model.CreateAPIKeyInput, error) {
 	res, err := ec.unmarshalInputCreateApiKeyInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -59386,6 +64011,11 @@ func (ec *executionContext) unmarshalNCreateCustomerGroupInput2githubᚗcomᚋbi
 
 func (ec *executionContext) unmarshalNCreateCustomerInput2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚐCreateCustomerInput(ctx context.Context, v any) (ent.CreateCustomerInput, error) {
 	res, err := ec.unmarshalInputCreateCustomerInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateInvoiceInput2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋsalesᚐInvoiceInput(ctx context.Context, v any) (sales.InvoiceInput, error) {
+	res, err := ec.unmarshalInputCreateInvoiceInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -59639,6 +64269,14 @@ func (ec *executionContext) marshalNDeletePayload2ᚖgithubᚗcomᚋbigledgerᚋ
 	return ec._DeletePayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNDeleteResult2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋgraphᚋmodelᚐDeleteResult(ctx context.Context, sel ast.SelectionSet, v *model.DeleteResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DeleteResult!")
+		return graphql.Null
+	}
+	return ec._DeleteResult(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNDocumentLineInput2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋsalesᚐLineInput(ctx context.Context, v any) (sales.LineInput, error) {
 	res, err := ec.unmarshalInputDocumentLineInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -59656,6 +64294,11 @@ func (ec *executionContext) unmarshalNDocumentLineInput2ᚕgithubᚗcomᚋbigled
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) unmarshalNDocumentLineInput2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋsalesᚐLineInput(ctx context.Context, v any) (*sales.LineInput, error) {
+	res, err := ec.unmarshalInputDocumentLineInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNEvent2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋeventsᚐRecord(ctx context.Context, sel ast.SelectionSet, v *events.Record) graphql.Marshaler {
@@ -59706,6 +64349,20 @@ func (ec *executionContext) unmarshalNID2githubᚗcomᚋbigledgerᚋbigledgerᚋ
 
 func (ec *executionContext) marshalNID2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx context.Context, sel ast.SelectionSet, v pulid.ID) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalID(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNID2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalID(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ID!")
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNID2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐIDᚄ(ctx context.Context, v any) ([]pulid.ID, error) {
@@ -59789,11 +64446,6 @@ func (ec *executionContext) unmarshalNInvoiceEinvoiceStatus2githubᚗcomᚋbigle
 
 func (ec *executionContext) marshalNInvoiceEinvoiceStatus2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋinvoiceᚐEinvoiceStatus(ctx context.Context, sel ast.SelectionSet, v invoice.EinvoiceStatus) graphql.Marshaler {
 	return v
-}
-
-func (ec *executionContext) unmarshalNInvoiceInput2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋsalesᚐInvoiceInput(ctx context.Context, v any) (sales.InvoiceInput, error) {
-	res, err := ec.unmarshalInputInvoiceInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNInvoiceItem2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐInvoiceItem(ctx context.Context, sel ast.SelectionSet, v *ent.InvoiceItem) graphql.Marshaler {
@@ -60116,6 +64768,14 @@ func (ec *executionContext) marshalNPaymentAllocationOrderField2ᚖgithubᚗcom�
 	return v
 }
 
+func (ec *executionContext) marshalNPaymentApplication2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋgraphᚋmodelᚐPaymentApplication(ctx context.Context, sel ast.SelectionSet, v *model.PaymentApplication) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PaymentApplication!")
+		return graphql.Null
+	}
+	return ec._PaymentApplication(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNPaymentConnection2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐPaymentConnection(ctx context.Context, sel ast.SelectionSet, v *ent.PaymentConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "PaymentConnection!")
@@ -60272,6 +64932,70 @@ func (ec *executionContext) marshalNRate2githubᚗcomᚋshopspringᚋdecimalᚐD
 func (ec *executionContext) unmarshalNRecordPaymentInput2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐRecordPaymentInput(ctx context.Context, v any) (ledger.RecordPaymentInput, error) {
 	res, err := ec.unmarshalInputRecordPaymentInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRefund2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐRefund(ctx context.Context, sel ast.SelectionSet, v *ent.Refund) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Refund!")
+		return graphql.Null
+	}
+	return ec._Refund(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRefundMethod2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋrefundᚐMethod(ctx context.Context, v any) (refund.Method, error) {
+	var res refund.Method
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRefundMethod2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋrefundᚐMethod(ctx context.Context, sel ast.SelectionSet, v refund.Method) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNRefundOrderField2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐRefundOrderField(ctx context.Context, v any) (*ent.RefundOrderField, error) {
+	var res = new(ent.RefundOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRefundOrderField2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐRefundOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.RefundOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RefundOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalNReport2githubᚗcomᚋbigledgerᚋbigledgerᚋgraphᚋmodelᚐReport(ctx context.Context, sel ast.SelectionSet, v model.Report) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Report!")
+		return graphql.Null
+	}
+	return ec._Report(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReportLine2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐReportLineᚄ(ctx context.Context, sel ast.SelectionSet, v []*ledger.ReportLine) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReportLine2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐReportLine(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReportLine2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐReportLine(ctx context.Context, sel ast.SelectionSet, v *ledger.ReportLine) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReportLine!")
+		return graphql.Null
+	}
+	return ec._ReportLine(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNReportType2githubᚗcomᚋbigledgerᚋbigledgerᚋgraphᚋmodelᚐReportType(ctx context.Context, v any) (model.ReportType, error) {
@@ -60508,6 +65232,11 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 		graphql.AddInvalidNullFromMarshaler(ctx, "Time!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNUpdateAccountInput2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐAccountUpdate(ctx context.Context, v any) (ledger.AccountUpdate, error) {
+	res, err := ec.unmarshalInputUpdateAccountInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNUpdateContactInput2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚐUpdateContactInput(ctx context.Context, v any) (ent.UpdateContactInput, error) {
@@ -60771,6 +65500,14 @@ func (ec *executionContext) marshalOAccountEdge2ᚖgithubᚗcomᚋbigledgerᚋbi
 	return ec._AccountEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOAccountFilter2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋgraphᚋmodelᚐAccountFilter(ctx context.Context, v any) (*model.AccountFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAccountFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOAccountNormalBalance2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋaccountᚐNormalBalanceᚄ(ctx context.Context, v any) ([]account.NormalBalance, error) {
 	if v == nil {
 		return nil, nil
@@ -60829,6 +65566,22 @@ func (ec *executionContext) unmarshalOAccountOrder2ᚖgithubᚗcomᚋbigledger�
 	}
 	res, err := ec.unmarshalInputAccountOrder(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOAccountStatusFilter2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋgraphᚋmodelᚐAccountStatusFilter(ctx context.Context, v any) (*model.AccountStatusFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.AccountStatusFilter)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOAccountStatusFilter2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋgraphᚋmodelᚐAccountStatusFilter(ctx context.Context, sel ast.SelectionSet, v *model.AccountStatusFilter) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalOAccountType2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋaccountᚐTypeᚄ(ctx context.Context, v any) ([]account.Type, error) {
@@ -61062,6 +65815,14 @@ func (ec *executionContext) marshalOCustomerEdge2ᚖgithubᚗcomᚋbigledgerᚋb
 		return graphql.Null
 	}
 	return ec._CustomerEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOCustomerFilter2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋgraphᚋmodelᚐCustomerFilter(ctx context.Context, v any) (*model.CustomerFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCustomerFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOCustomerGroup2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐCustomerGroup(ctx context.Context, sel ast.SelectionSet, v *ent.CustomerGroup) graphql.Marshaler {
@@ -61495,6 +66256,35 @@ func (ec *executionContext) unmarshalODocumentLineInput2ᚕgithubᚗcomᚋbigled
 	return res, nil
 }
 
+func (ec *executionContext) unmarshalODocumentLineInput2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋsalesᚐLineInputᚄ(ctx context.Context, v any) ([]*sales.LineInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*sales.LineInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDocumentLineInput2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋsalesᚐLineInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOID2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalID(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOID2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalID(v)
+	return res
+}
+
 func (ec *executionContext) unmarshalOID2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐIDᚄ(ctx context.Context, v any) ([]pulid.ID, error) {
 	if v == nil {
 		return nil, nil
@@ -61697,6 +66487,14 @@ func (ec *executionContext) marshalOInvoiceEinvoiceStatus2ᚖgithubᚗcomᚋbigl
 	return v
 }
 
+func (ec *executionContext) unmarshalOInvoiceFilter2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋgraphᚋmodelᚐInvoiceFilter(ctx context.Context, v any) (*model.InvoiceFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputInvoiceFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalOInvoiceItem2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐInvoiceItemᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.InvoiceItem) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -61856,6 +66654,22 @@ func (ec *executionContext) unmarshalOInvoiceStatus2ᚖgithubᚗcomᚋbigledger�
 }
 
 func (ec *executionContext) marshalOInvoiceStatus2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋinvoiceᚐStatus(ctx context.Context, sel ast.SelectionSet, v *invoice.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOInvoiceStatusFilter2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋgraphᚋmodelᚐInvoiceStatusFilter(ctx context.Context, v any) (*model.InvoiceStatusFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.InvoiceStatusFilter)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOInvoiceStatusFilter2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋgraphᚋmodelᚐInvoiceStatusFilter(ctx context.Context, sel ast.SelectionSet, v *model.InvoiceStatusFilter) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -62641,6 +67455,56 @@ func (ec *executionContext) marshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimal�
 	_ = ctx
 	res := money.MarshalRate(*v)
 	return res
+}
+
+func (ec *executionContext) marshalORefund2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐRefundᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Refund) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRefund2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐRefund(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalORefund2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐRefund(ctx context.Context, sel ast.SelectionSet, v *ent.Refund) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Refund(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalORefundMethod2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋrefundᚐMethod(ctx context.Context, v any) (*refund.Method, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(refund.Method)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORefundMethod2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋrefundᚐMethod(ctx context.Context, sel ast.SelectionSet, v *refund.Method) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalORefundPaymentInput2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐRefundInput(ctx context.Context, v any) (*ledger.RefundInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputRefundPaymentInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOReportParams2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋgraphᚋmodelᚐReportParams(ctx context.Context, v any) (*model.ReportParams, error) {

@@ -155,6 +155,19 @@ func present(ctx context.Context, err error, log *slog.Logger) *gqlerror.Error {
 		return gerr
 	}
 	ae := apperr.From(cause)
+	// A coded validation error raised while decoding an argument (an input
+	// field resolver: CreateInvoiceInput.lines) keeps its code and details,
+	// named under the argument (input.lines).
+	if isApp(cause) && ae.Kind == apperr.KindValidation && len(ae.Details) > 0 && isArgumentError(ctx, gerr) {
+		arg := string(gerr.Path[len(graphql.GetFieldContext(ctx).Path())].(ast.PathName))
+		named := *ae
+		named.Details = make([]apperr.Detail, len(ae.Details))
+		for i, d := range ae.Details {
+			d.Field = arg + "." + d.Field
+			named.Details[i] = d
+		}
+		return withApp(gerr, &named)
+	}
 	// Errors raised while decoding arguments (a malformed id, a bad
 	// Decimal or Date) are the client's: name the argument from the path.
 	var ie interface{ InvalidInput() }
@@ -262,6 +275,8 @@ var rootScopes = map[string]string{
 	"payments":                   "payments:read",
 	"recordPayment":              "payments:write,invoices:write",
 	"voidPayment":                "payments:write,invoices:write",
+	"refundPayment":              "payments:write,invoices:write",
+	"failPayment":                "payments:write,invoices:write",
 	"createPayment":              "payments:write",
 	"applyPayment":               "payments:write,invoices:write",
 	"payCustomerDue":             "payments:write,invoices:write",
@@ -359,6 +374,7 @@ var typeScopes = map[string]string{
 	"Quote": "quotes:read", "QuoteConnection": "quotes:read", "QuoteItem": "quotes:read",
 	"SalesOrder": "sales_orders:read", "SalesOrderConnection": "sales_orders:read", "SalesOrderItem": "sales_orders:read",
 	"Payment": "payments:read", "PaymentConnection": "payments:read", "PaymentAllocation": "payments:read",
+	"Refund": "payments:read", "PaymentApplication": "payments:read",
 	"Account": "ledger:read", "AccountConnection": "ledger:read", "JournalEntry": "ledger:read",
 	"JournalEntryConnection": "ledger:read", "LedgerEntry": "ledger:read", "CustomerLedger": "ledger:read",
 }
@@ -399,6 +415,9 @@ func guardField(ctx context.Context, next graphql.Resolver) (any, error) {
 func limitPageSize(fc *graphql.FieldContext) error {
 	first, _ := fc.Args["first"].(*int)
 	last, _ := fc.Args["last"].(*int)
+	if page, limit := intArgPtr(fc.Args["page"]), intArgPtr(fc.Args["limit"]); page != nil || limit != nil {
+		return checkPageMode(fc.Args, page, limit)
+	}
 	for name, v := range map[string]*int{"first": first, "last": last} {
 		if v != nil && (*v < 0 || *v > MaxPageSize) {
 			return apperr.Validation("VALIDATION_ERROR", "Invalid page size",
@@ -455,6 +474,39 @@ func limitFilters(args map[string]any) error {
 	}
 	if bad != "" {
 		return apperr.Validation("VALIDATION_ERROR", "Invalid input", apperr.Detail{Field: bad, Message: input.FilterTooLong})
+	}
+	return nil
+}
+
+// The page size of seed 004's page/limit paging.
+const (
+	DefaultPageLimit = 20
+	MaxPageLimit     = 100
+)
+
+func intArgPtr(v any) *int {
+	p, _ := v.(*int)
+	return p
+}
+
+// checkPageMode validates seed 004's page/limit arguments (page ≥ 1,
+// limit 1–100, default 20), which cannot be mixed with the Relay ones.
+func checkPageMode(args map[string]any, page, limit *int) error {
+	for _, k := range []string{"first", "last", "after", "before"} {
+		if v := reflect.ValueOf(args[k]); v.IsValid() && !v.IsNil() {
+			name := "page"
+			if page == nil {
+				name = "limit"
+			}
+			return apperr.Validation("VALIDATION_ERROR", "Invalid paging",
+				apperr.Detail{Field: name, Message: fmt.Sprintf("page/limit (numbered pages) cannot be combined with %s (cursor pages); use one or the other", k)})
+		}
+	}
+	if page != nil && *page < 1 {
+		return apperr.Validation("VALIDATION_ERROR", "Invalid paging", apperr.Detail{Field: "page", Message: "Must be 1 or more"})
+	}
+	if limit != nil && (*limit < 1 || *limit > MaxPageLimit) {
+		return apperr.Validation("VALIDATION_ERROR", "Invalid paging", apperr.Detail{Field: "limit", Message: fmt.Sprintf("Must be between 1 and %d", MaxPageLimit)})
 	}
 	return nil
 }

@@ -12,8 +12,10 @@ import (
 	"github.com/bigledger/bigledger/ent"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/graph/model"
+	"github.com/bigledger/bigledger/internal/apperr"
 	"github.com/bigledger/bigledger/internal/ledger"
 	"github.com/bigledger/bigledger/internal/reqcache"
+	"github.com/bigledger/bigledger/internal/sales"
 )
 
 func deleted(id pulid.ID, err error) (*model.DeletePayload, error) {
@@ -86,4 +88,103 @@ func invoicePayments(ctx context.Context, obj *ent.Invoice) ([]*ent.Payment, err
 		return ledger.InvoicePayments(ctx, obj.ID)
 	}
 	return []*ent.Payment{}, nil
+}
+
+func deleteResult(id pulid.ID, err error) (*model.DeleteResult, error) {
+	if err != nil {
+		return nil, err
+	}
+	return &model.DeleteResult{Success: true, DeletedID: id}, nil
+}
+
+// pageQuery is what numberedPage needs of an ent query.
+type pageQuery[Q any] interface {
+	Clone() Q
+	Offset(int) Q
+	Count(context.Context) (int, error)
+}
+
+// numberedPage runs a connection query as seed 004's numbered page when
+// page or limit is given (guardField has checked them and refused mixing
+// them with first/after/last/before): the page is an OFFSET, hasNextPage
+// and hasPreviousPage say whether pages follow and precede, and
+// totalCount is counted only when selected. Otherwise run pages by cursor
+// as usual. q must carry every filter (run adds only the ordering).
+func numberedPage[Q pageQuery[Q], C any](ctx context.Context, q Q, first, page, limit *int,
+	run func(ctx context.Context, q Q, first *int) (C, error), info func(C) (*ent.PageInfo, *int)) (C, error) {
+	if page == nil && limit == nil {
+		return run(ctx, q, first)
+	}
+	size, n := DefaultPageLimit, 1
+	if limit != nil {
+		size = *limit
+	}
+	if page != nil {
+		n = *page
+	}
+	counted := q.Clone()
+	conn, err := run(ent.SkipCount(ctx), q.Offset((n-1)*size), &size)
+	if err != nil {
+		return conn, err
+	}
+	pi, total := info(conn)
+	pi.HasPreviousPage = n > 1
+	if selected(ctx, "totalCount") {
+		if *total, err = counted.Count(ctx); err != nil {
+			return conn, err
+		}
+	}
+	return conn, nil
+}
+
+// selected reports whether the current field's selection asks for name.
+func selected(ctx context.Context, name string) bool {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return false
+	}
+	for _, f := range graphql.CollectFields(graphql.GetOperationContext(ctx), fc.Field.Selections, nil) {
+		if f.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// either is the one of a top-level argument and the same field of seed
+// 004's filter that is given; both at once is refused.
+func either(name string, arg, filter *string) (string, error) {
+	switch {
+	case arg != nil && filter != nil && *arg != *filter:
+		return "", apperr.Validation("VALIDATION_ERROR", "Invalid filter",
+			apperr.Detail{Field: "filter." + name, Message: "Given both as " + name + " and filter." + name + "; give one"})
+	case filter != nil:
+		return *filter, nil
+	}
+	return deref(arg), nil
+}
+
+// linesAsItems takes seed 004's lines as the invoice's items; both is
+// refused.
+func linesAsItems(in *sales.InvoiceInput, lines []*sales.LineInput) error {
+	if lines == nil {
+		return nil
+	}
+	if in.Items != nil {
+		return apperr.Validation(sales.CodeInvalidInvoice, "Invoice validation failed",
+			apperr.Detail{Field: "lines", Message: "Give items or lines, not both"})
+	}
+	in.Items = make([]sales.LineInput, 0, len(lines))
+	for _, l := range lines {
+		in.Items = append(in.Items, *l)
+	}
+	return nil
+}
+
+// paymentApplication is seed 004's answer of applyPayment.
+func paymentApplication(a *ent.PaymentAllocation, err error) (*model.PaymentApplication, error) {
+	if err != nil {
+		return nil, err
+	}
+	return &model.PaymentApplication{ID: a.ID, Amount: a.Amount, AppliedAt: a.CreatedAt, Payment: a.Edges.Payment, Invoice: a.Edges.Invoice}, nil
 }

@@ -54,6 +54,20 @@ func (r *mutationResolver) VoidPayment(ctx context.Context, id pulid.ID, reason 
 	return ledger.VoidPayment(ctx, id, reason, deref(idempotencyKey))
 }
 
+// RefundPayment is the resolver for the refundPayment field.
+func (r *mutationResolver) RefundPayment(ctx context.Context, id pulid.ID, input *ledger.RefundInput, idempotencyKey *string) (*ent.Refund, error) {
+	var in ledger.RefundInput
+	if input != nil {
+		in = *input
+	}
+	return ledger.RefundPayment(ctx, id, in, deref(idempotencyKey))
+}
+
+// FailPayment is the resolver for the failPayment field.
+func (r *mutationResolver) FailPayment(ctx context.Context, id pulid.ID, reason string, idempotencyKey *string) (*ent.Payment, error) {
+	return ledger.FailPayment(ctx, id, reason, deref(idempotencyKey))
+}
+
 // CreateAccount is the resolver for the createAccount field.
 func (r *mutationResolver) CreateAccount(ctx context.Context, input ledger.AccountInput) (*ent.Account, error) {
 	return ledger.CreateAccount(ctx, input)
@@ -65,8 +79,8 @@ func (r *mutationResolver) UpdateAccount(ctx context.Context, id pulid.ID, input
 }
 
 // DeleteAccount is the resolver for the deleteAccount field.
-func (r *mutationResolver) DeleteAccount(ctx context.Context, id pulid.ID) (*model.DeletePayload, error) {
-	return deleted(ledger.DeleteAccount(ctx, id))
+func (r *mutationResolver) DeleteAccount(ctx context.Context, id pulid.ID) (*model.DeleteResult, error) {
+	return deleteResult(ledger.DeleteAccount(ctx, id))
 }
 
 // CreateJournalEntry is the resolver for the createJournalEntry field.
@@ -85,8 +99,8 @@ func (r *mutationResolver) CreatePayment(ctx context.Context, input ledger.Custo
 }
 
 // ApplyPayment is the resolver for the applyPayment field.
-func (r *mutationResolver) ApplyPayment(ctx context.Context, paymentID pulid.ID, invoiceID pulid.ID, amount *decimal.Decimal, idempotencyKey *string) (*ent.Payment, error) {
-	return ledger.ApplyPayment(ctx, paymentID, invoiceID, amount, deref(idempotencyKey))
+func (r *mutationResolver) ApplyPayment(ctx context.Context, paymentID pulid.ID, invoiceID pulid.ID, amount *decimal.Decimal, idempotencyKey *string) (*model.PaymentApplication, error) {
+	return paymentApplication(ledger.ApplyPayment(ctx, paymentID, invoiceID, amount, deref(idempotencyKey)))
 }
 
 // PayCustomerDue is the resolver for the payCustomerDue field.
@@ -116,9 +130,26 @@ func (r *queryResolver) Account(ctx context.Context, id pulid.ID) (*ent.Account,
 }
 
 // Accounts is the resolver for the accounts field.
-func (r *queryResolver) Accounts(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.AccountOrder, where *ent.AccountWhereInput, search *string) (*ent.AccountConnection, error) {
-	return ledger.Accounts(ctx, deref(search)).Paginate(ctx, after, first, before, last,
-		ent.WithAccountOrder(orderBy), ent.WithAccountFilter(where.Filter))
+func (r *queryResolver) Accounts(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.AccountOrder, where *ent.AccountWhereInput, search *string, filter *model.AccountFilter, page *int, limit *int) (*ent.AccountConnection, error) {
+	f := ledger.AccountFilter{Search: deref(search)}
+	if filter != nil {
+		s, err := either("search", search, filter.Search)
+		if err != nil {
+			return nil, err
+		}
+		f.Search, f.Type = s, filter.Type
+		if filter.Status != nil {
+			active := *filter.Status == model.AccountStatusFilterActive
+			f.Active = &active
+		}
+	}
+	q, err := where.Filter(ledger.FilterAccounts(ctx, f))
+	if err != nil {
+		return nil, err
+	}
+	return numberedPage(ctx, q, first, page, limit, func(ctx context.Context, q *ent.AccountQuery, first *int) (*ent.AccountConnection, error) {
+		return q.Paginate(ctx, after, first, before, last, ent.WithAccountOrder(orderBy))
+	}, func(c *ent.AccountConnection) (*ent.PageInfo, *int) { return &c.PageInfo, &c.TotalCount })
 }
 
 // JournalEntry is the resolver for the journalEntry field.
@@ -133,10 +164,10 @@ func (r *queryResolver) JournalEntries(ctx context.Context, after *entgql.Cursor
 }
 
 // Reports is the resolver for the reports field.
-func (r *queryResolver) Reports(ctx context.Context, typeArg model.ReportType, params *model.ReportParams) (map[string]any, error) {
+func (r *queryResolver) Reports(ctx context.Context, typeArg model.ReportType, params *model.ReportParams) (model.Report, error) {
 	var from, to *types.Date
 	if params != nil {
 		from, to = params.From, params.To
 	}
-	return ledger.Report(ctx, string(typeArg), from, to)
+	return typedReport(ledger.Report(ctx, string(typeArg), from, to))
 }

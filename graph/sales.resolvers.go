@@ -13,6 +13,7 @@ import (
 	"github.com/bigledger/bigledger/ent/quote"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/ent/schema/types"
+	"github.com/bigledger/bigledger/graph/model"
 	"github.com/bigledger/bigledger/internal/sales"
 )
 
@@ -143,10 +144,29 @@ func (r *queryResolver) Invoice(ctx context.Context, id pulid.ID) (*ent.Invoice,
 }
 
 // Invoices is the resolver for the invoices field.
-func (r *queryResolver) Invoices(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.InvoiceOrder, where *ent.InvoiceWhereInput, search *string, overdue *bool) (*ent.InvoiceConnection, error) {
-	q := sales.Invoices(ctx, sales.InvoiceFilter{Search: deref(search), Overdue: overdue})
-	return q.Paginate(ctx, after, first, before, last,
-		ent.WithInvoiceOrder(orderBy), ent.WithInvoiceFilter(where.Filter))
+func (r *queryResolver) Invoices(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.InvoiceOrder, where *ent.InvoiceWhereInput, search *string, overdue *bool, filter *model.InvoiceFilter, page *int, limit *int) (*ent.InvoiceConnection, error) {
+	f := sales.InvoiceFilter{Search: deref(search), Overdue: overdue}
+	if filter != nil {
+		f.CustomerID, f.DateFrom, f.DateTo, f.DueFrom, f.DueTo = filter.CustomerID, filter.DateFrom, filter.DateTo, filter.DueFrom, filter.DueTo
+		s, err := either("search", search, filter.Search)
+		if err != nil {
+			return nil, err
+		}
+		f.Search = s
+		if filter.Status != nil {
+			f.State = string(*filter.Status)
+		}
+	}
+	q, err := sales.Invoices(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	if q, err = where.Filter(q); err != nil {
+		return nil, err
+	}
+	return numberedPage(ctx, q, first, page, limit, func(ctx context.Context, q *ent.InvoiceQuery, first *int) (*ent.InvoiceConnection, error) {
+		return q.Paginate(ctx, after, first, before, last, ent.WithInvoiceOrder(orderBy))
+	}, func(c *ent.InvoiceConnection) (*ent.PageInfo, *int) { return &c.PageInfo, &c.TotalCount })
 }
 
 // Item is the resolver for the item field.
@@ -225,3 +245,15 @@ func (r *salesOrderResolver) Number(ctx context.Context, obj *ent.SalesOrder) (s
 func (r *salesOrderResolver) Date(ctx context.Context, obj *ent.SalesOrder) (*types.Date, error) {
 	return &obj.OrderDate, nil
 }
+
+// Lines is the resolver for the lines field.
+func (r *createInvoiceInputResolver) Lines(ctx context.Context, obj *sales.InvoiceInput, data []*sales.LineInput) error {
+	return linesAsItems(obj, data)
+}
+
+// CreateInvoiceInput returns CreateInvoiceInputResolver implementation.
+func (r *Resolver) CreateInvoiceInput() CreateInvoiceInputResolver {
+	return &createInvoiceInputResolver{r}
+}
+
+type createInvoiceInputResolver struct{ *Resolver }

@@ -265,7 +265,7 @@ func (a *API) listCustomers(r *http.Request) (result, error) {
 		where.AddPredicates(pred)
 		search = ""
 	}
-	conn, err := a.query().Customers(p.ctx(r.Context()), p.after, &p.limit, nil, nil, order, where, &search, tags)
+	conn, err := a.query().Customers(p.ctx(r.Context()), p.after, &p.limit, nil, nil, order, where, &search, tags, nil, nil, nil)
 	if err != nil {
 		return result{}, err
 	}

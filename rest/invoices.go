@@ -288,7 +288,7 @@ func (a *API) listInvoices(r *http.Request) (result, error) {
 		order = append(order, &ent.InvoiceOrder{Field: invoiceOrderFields[s.field], Direction: direction(s.desc)})
 	}
 	search := q.Get("search")
-	conn, err := a.query().Invoices(p.ctx(r.Context()), p.after, &p.limit, nil, nil, order, where, &search, overdue)
+	conn, err := a.query().Invoices(p.ctx(r.Context()), p.after, &p.limit, nil, nil, order, where, &search, overdue, nil, nil, nil)
 	if err != nil {
 		return result{}, err
 	}

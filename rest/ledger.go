@@ -128,7 +128,7 @@ func (a *API) listAccounts(r *http.Request) (result, error) {
 		}
 		return result{status: http.StatusOK, data: data, page: ptr(m.pagination())}, nil
 	}
-	conn, err := a.query().Accounts(p.ctx(r.Context()), p.after, &p.limit, nil, nil, order, where, &search)
+	conn, err := a.query().Accounts(p.ctx(r.Context()), p.after, &p.limit, nil, nil, order, where, &search, nil, nil, nil)
 	if err != nil {
 		return result{}, err
 	}

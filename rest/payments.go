@@ -20,6 +20,8 @@ type allocationV1 struct {
 	InvoiceID pulid.ID   `json:"invoiceId"`
 	Amount    amount     `json:"amount"`
 	VoidedAt  *time.Time `json:"voidedAt,omitempty"`
+	// RefundID names the refund that took this amount back (negative).
+	RefundID *pulid.ID `json:"refundId,omitempty"`
 }
 
 type invoicePaymentStateV1 struct {
@@ -49,6 +51,9 @@ type paymentV1 struct {
 	Status          string                 `json:"status"`
 	VoidedAt        *time.Time             `json:"voidedAt"`
 	VoidReason      *string                `json:"voidReason"`
+	RefundedAmount  amount                 `json:"refundedAmount"`
+	FailedAt        *time.Time             `json:"failedAt"`
+	FailureReason   *string                `json:"failureReason"`
 	Allocations     []allocationV1         `json:"allocations"`
 	Invoice         *invoicePaymentStateV1 `json:"invoice,omitempty"`
 	CreatedAt       time.Time              `json:"createdAt"`
@@ -59,9 +64,10 @@ func toPaymentV1(p *ent.Payment) paymentV1 {
 		UnappliedAmount: amount{p.UnappliedAmount, p.Currency}, Currency: p.Currency, ExchangeRate: number{p.ExchangeRate},
 		PaymentDate: p.PaymentDate, PaymentMethod: string(p.Method), Reference: p.Reference, Notes: p.Notes,
 		AccountID: p.DepositAccountID, MethodDetails: p.MethodDetails, Status: string(p.Status), VoidedAt: p.VoidedAt,
-		VoidReason: p.VoidReason, Allocations: []allocationV1{}, CreatedAt: p.CreatedAt.UTC()}
+		VoidReason: p.VoidReason, RefundedAmount: amount{p.RefundedAmount, p.Currency}, FailedAt: p.FailedAt, FailureReason: p.FailureReason,
+		Allocations: []allocationV1{}, CreatedAt: p.CreatedAt.UTC()}
 	for _, a := range p.Edges.Allocations {
-		out.Allocations = append(out.Allocations, allocationV1{InvoiceID: a.InvoiceID, Amount: amount{a.Amount, p.Currency}, VoidedAt: a.VoidedAt})
+		out.Allocations = append(out.Allocations, allocationV1{InvoiceID: a.InvoiceID, Amount: amount{a.Amount, p.Currency}, VoidedAt: a.VoidedAt, RefundID: a.RefundID})
 	}
 	if out.MethodDetails == nil {
 		out.MethodDetails = map[string]any{}

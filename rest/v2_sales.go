@@ -258,7 +258,10 @@ func (a *API) listInvoicesV2(r *http.Request) (result, error) {
 	if err := d.Err(sales.CodeInvalidInvoice, "Invalid query parameters"); err != nil {
 		return result{}, err
 	}
-	base := sales.Invoices(r.Context(), sales.InvoiceFilter{})
+	base, err := sales.Invoices(r.Context(), sales.InvoiceFilter{})
+	if err != nil {
+		return result{}, err
+	}
 	if cust != nil {
 		base = base.Where(invoice.CustomerID(*cust))
 	}

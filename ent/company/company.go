@@ -73,6 +73,8 @@ const (
 	EdgePayments = "payments"
 	// EdgePaymentAllocations holds the string denoting the payment_allocations edge name in mutations.
 	EdgePaymentAllocations = "payment_allocations"
+	// EdgeRefunds holds the string denoting the refunds edge name in mutations.
+	EdgeRefunds = "refunds"
 	// EdgeIdempotencyKeys holds the string denoting the idempotency_keys edge name in mutations.
 	EdgeIdempotencyKeys = "idempotency_keys"
 	// EdgeLedgerDiscounts holds the string denoting the ledger_discounts edge name in mutations.
@@ -225,6 +227,13 @@ const (
 	PaymentAllocationsInverseTable = "payment_allocations"
 	// PaymentAllocationsColumn is the table column denoting the payment_allocations relation/edge.
 	PaymentAllocationsColumn = "company_id"
+	// RefundsTable is the table that holds the refunds relation/edge.
+	RefundsTable = "refunds"
+	// RefundsInverseTable is the table name for the Refund entity.
+	// It exists in this package in order to avoid circular dependency with the "refund" package.
+	RefundsInverseTable = "refunds"
+	// RefundsColumn is the table column denoting the refunds relation/edge.
+	RefundsColumn = "company_id"
 	// IdempotencyKeysTable is the table that holds the idempotency_keys relation/edge.
 	IdempotencyKeysTable = "idempotency_keys"
 	// IdempotencyKeysInverseTable is the table name for the IdempotencyKey entity.
@@ -657,6 +666,20 @@ func ByPaymentAllocations(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOptio
 	}
 }
 
+// ByRefundsCount orders the results by refunds count.
+func ByRefundsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newRefundsStep(), opts...)
+	}
+}
+
+// ByRefunds orders the results by refunds terms.
+func ByRefunds(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newRefundsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
 // ByIdempotencyKeysCount orders the results by idempotency_keys count.
 func ByIdempotencyKeysCount(opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -864,6 +887,13 @@ func newPaymentAllocationsStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(PaymentAllocationsInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, PaymentAllocationsTable, PaymentAllocationsColumn),
+	)
+}
+func newRefundsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(RefundsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, RefundsTable, RefundsColumn),
 	)
 }
 func newIdempotencyKeysStep() *sqlgraph.Step {

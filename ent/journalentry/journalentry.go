@@ -136,6 +136,7 @@ const (
 	SourceTypeInvoiceVoid    SourceType = "invoice_void"
 	SourceTypePayment        SourceType = "payment"
 	SourceTypePaymentVoid    SourceType = "payment_void"
+	SourceTypeRefund         SourceType = "refund"
 	SourceTypeOpeningBalance SourceType = "opening_balance"
 	SourceTypeLedgerDiscount SourceType = "ledger_discount"
 	SourceTypeManual         SourceType = "manual"
@@ -149,7 +150,7 @@ func (st SourceType) String() string {
 // SourceTypeValidator is a validator for the "source_type" field enum values. It is called by the builders before save.
 func SourceTypeValidator(st SourceType) error {
 	switch st {
-	case SourceTypeInvoice, SourceTypeInvoiceVoid, SourceTypePayment, SourceTypePaymentVoid, SourceTypeOpeningBalance, SourceTypeLedgerDiscount, SourceTypeManual, SourceTypeReversal:
+	case SourceTypeInvoice, SourceTypeInvoiceVoid, SourceTypePayment, SourceTypePaymentVoid, SourceTypeRefund, SourceTypeOpeningBalance, SourceTypeLedgerDiscount, SourceTypeManual, SourceTypeReversal:
 		return nil
 	default:
 		return fmt.Errorf("journalentry: invalid enum value for source_type field: %q", st)

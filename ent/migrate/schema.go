@@ -724,7 +724,7 @@ var (
 		{Name: "date", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "date"}},
 		{Name: "reference", Type: field.TypeString, Nullable: true, Size: 100},
 		{Name: "description", Type: field.TypeString, Nullable: true, Size: 2147483647},
-		{Name: "source_type", Type: field.TypeEnum, Enums: []string{"invoice", "invoice_void", "payment", "payment_void", "opening_balance", "ledger_discount", "manual", "reversal"}},
+		{Name: "source_type", Type: field.TypeEnum, Enums: []string{"invoice", "invoice_void", "payment", "payment_void", "refund", "opening_balance", "ledger_discount", "manual", "reversal"}},
 		{Name: "source_id", Type: field.TypeString, Nullable: true},
 		{Name: "status", Type: field.TypeEnum, Enums: []string{"posted", "reversed"}, Default: "posted"},
 		{Name: "total_debit", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "numeric(20,4)"}},
@@ -907,9 +907,12 @@ var (
 		{Name: "reference", Type: field.TypeString, Nullable: true, Size: 100},
 		{Name: "notes", Type: field.TypeString, Nullable: true, Size: 2147483647},
 		{Name: "method_details", Type: field.TypeJSON, Nullable: true},
-		{Name: "status", Type: field.TypeEnum, Enums: []string{"completed", "void"}, Default: "completed"},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"completed", "void", "refunded", "failed"}, Default: "completed"},
 		{Name: "voided_at", Type: field.TypeTime, Nullable: true},
 		{Name: "void_reason", Type: field.TypeString, Nullable: true, Size: 500},
+		{Name: "refunded_amount", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "numeric(20,4)"}},
+		{Name: "failed_at", Type: field.TypeTime, Nullable: true},
+		{Name: "failure_reason", Type: field.TypeString, Nullable: true, Size: 500},
 		{Name: "created_by_id", Type: field.TypeString, Nullable: true},
 		{Name: "company_id", Type: field.TypeString, Size: 40},
 		{Name: "customer_id", Type: field.TypeString, Size: 40},
@@ -923,19 +926,19 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "payments_companies_payments",
-				Columns:    []*schema.Column{PaymentsColumns[17]},
+				Columns:    []*schema.Column{PaymentsColumns[20]},
 				RefColumns: []*schema.Column{CompaniesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "payments_customers_payments",
-				Columns:    []*schema.Column{PaymentsColumns[18]},
+				Columns:    []*schema.Column{PaymentsColumns[21]},
 				RefColumns: []*schema.Column{CustomersColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "payments_accounts_deposit_account",
-				Columns:    []*schema.Column{PaymentsColumns[19]},
+				Columns:    []*schema.Column{PaymentsColumns[22]},
 				RefColumns: []*schema.Column{AccountsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -944,32 +947,32 @@ var (
 			{
 				Name:    "payment_company_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{PaymentsColumns[17], PaymentsColumns[0]},
+				Columns: []*schema.Column{PaymentsColumns[20], PaymentsColumns[0]},
 			},
 			{
 				Name:    "payment_company_id_payment_number",
 				Unique:  true,
-				Columns: []*schema.Column{PaymentsColumns[17], PaymentsColumns[3]},
+				Columns: []*schema.Column{PaymentsColumns[20], PaymentsColumns[3]},
 			},
 			{
 				Name:    "payment_customer_id_payment_date",
 				Unique:  false,
-				Columns: []*schema.Column{PaymentsColumns[18], PaymentsColumns[8]},
+				Columns: []*schema.Column{PaymentsColumns[21], PaymentsColumns[8]},
 			},
 			{
 				Name:    "payment_company_id_payment_date_id",
 				Unique:  false,
-				Columns: []*schema.Column{PaymentsColumns[17], PaymentsColumns[8], PaymentsColumns[0]},
+				Columns: []*schema.Column{PaymentsColumns[20], PaymentsColumns[8], PaymentsColumns[0]},
 			},
 			{
 				Name:    "payment_company_id_amount_id",
 				Unique:  false,
-				Columns: []*schema.Column{PaymentsColumns[17], PaymentsColumns[4], PaymentsColumns[0]},
+				Columns: []*schema.Column{PaymentsColumns[20], PaymentsColumns[4], PaymentsColumns[0]},
 			},
 			{
 				Name:    "payment_company_id_created_at_id",
 				Unique:  false,
-				Columns: []*schema.Column{PaymentsColumns[17], PaymentsColumns[1], PaymentsColumns[0]},
+				Columns: []*schema.Column{PaymentsColumns[20], PaymentsColumns[1], PaymentsColumns[0]},
 			},
 		},
 	}
@@ -983,6 +986,7 @@ var (
 		{Name: "company_id", Type: field.TypeString, Size: 40},
 		{Name: "invoice_id", Type: field.TypeString, Size: 40},
 		{Name: "payment_id", Type: field.TypeString, Size: 40},
+		{Name: "refund_id", Type: field.TypeString, Nullable: true, Size: 40},
 	}
 	// PaymentAllocationsTable holds the schema information for the "payment_allocations" table.
 	PaymentAllocationsTable = &schema.Table{
@@ -1007,6 +1011,12 @@ var (
 				Columns:    []*schema.Column{PaymentAllocationsColumns[7]},
 				RefColumns: []*schema.Column{PaymentsColumns[0]},
 				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "payment_allocations_refunds_allocations",
+				Columns:    []*schema.Column{PaymentAllocationsColumns[8]},
+				RefColumns: []*schema.Column{RefundsColumns[0]},
+				OnDelete:   schema.SetNull,
 			},
 		},
 		Indexes: []*schema.Index{
@@ -1176,6 +1186,62 @@ var (
 				Name:    "quoteitem_quote_id_position",
 				Unique:  false,
 				Columns: []*schema.Column{QuoteItemsColumns[16], QuoteItemsColumns[3]},
+			},
+		},
+	}
+	// RefundsColumns holds the columns for the "refunds" table.
+	RefundsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 40},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "amount", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "numeric(20,4)"}},
+		{Name: "from_credit", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "numeric(20,4)"}},
+		{Name: "from_invoices", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "numeric(20,4)"}},
+		{Name: "refund_date", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "date"}},
+		{Name: "method", Type: field.TypeEnum, Enums: []string{"cash", "bank_transfer", "cheque", "card", "online", "other"}, Default: "bank_transfer"},
+		{Name: "reason", Type: field.TypeString, Nullable: true, Size: 500},
+		{Name: "reference", Type: field.TypeString, Nullable: true, Size: 100},
+		{Name: "journal_entry_id", Type: field.TypeString, Nullable: true},
+		{Name: "created_by_id", Type: field.TypeString, Nullable: true},
+		{Name: "company_id", Type: field.TypeString, Size: 40},
+		{Name: "payment_id", Type: field.TypeString, Size: 40},
+		{Name: "account_id", Type: field.TypeString, Size: 40},
+	}
+	// RefundsTable holds the schema information for the "refunds" table.
+	RefundsTable = &schema.Table{
+		Name:       "refunds",
+		Columns:    RefundsColumns,
+		PrimaryKey: []*schema.Column{RefundsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "refunds_companies_refunds",
+				Columns:    []*schema.Column{RefundsColumns[12]},
+				RefColumns: []*schema.Column{CompaniesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "refunds_payments_refunds",
+				Columns:    []*schema.Column{RefundsColumns[13]},
+				RefColumns: []*schema.Column{PaymentsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "refunds_accounts_account",
+				Columns:    []*schema.Column{RefundsColumns[14]},
+				RefColumns: []*schema.Column{AccountsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "refund_company_id_id",
+				Unique:  false,
+				Columns: []*schema.Column{RefundsColumns[12], RefundsColumns[0]},
+			},
+			{
+				Name:    "refund_payment_id",
+				Unique:  false,
+				Columns: []*schema.Column{RefundsColumns[13]},
 			},
 		},
 	}
@@ -1527,6 +1593,7 @@ var (
 		PaymentAllocationsTable,
 		QuotesTable,
 		QuoteItemsTable,
+		RefundsTable,
 		SalesOrdersTable,
 		SalesOrderItemsTable,
 		TaxCodesTable,
@@ -1571,11 +1638,15 @@ func init() {
 	PaymentAllocationsTable.ForeignKeys[0].RefTable = CompaniesTable
 	PaymentAllocationsTable.ForeignKeys[1].RefTable = InvoicesTable
 	PaymentAllocationsTable.ForeignKeys[2].RefTable = PaymentsTable
+	PaymentAllocationsTable.ForeignKeys[3].RefTable = RefundsTable
 	QuotesTable.ForeignKeys[0].RefTable = CompaniesTable
 	QuotesTable.ForeignKeys[1].RefTable = CustomersTable
 	QuoteItemsTable.ForeignKeys[0].RefTable = CompaniesTable
 	QuoteItemsTable.ForeignKeys[1].RefTable = QuotesTable
 	QuoteItemsTable.ForeignKeys[2].RefTable = ItemsTable
+	RefundsTable.ForeignKeys[0].RefTable = CompaniesTable
+	RefundsTable.ForeignKeys[1].RefTable = PaymentsTable
+	RefundsTable.ForeignKeys[2].RefTable = AccountsTable
 	SalesOrdersTable.ForeignKeys[0].RefTable = CompaniesTable
 	SalesOrdersTable.ForeignKeys[1].RefTable = CustomersTable
 	SalesOrdersTable.ForeignKeys[2].RefTable = QuotesTable

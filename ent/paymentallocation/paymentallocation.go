@@ -31,12 +31,16 @@ const (
 	FieldAmount = "amount"
 	// FieldVoidedAt holds the string denoting the voided_at field in the database.
 	FieldVoidedAt = "voided_at"
+	// FieldRefundID holds the string denoting the refund_id field in the database.
+	FieldRefundID = "refund_id"
 	// EdgeCompany holds the string denoting the company edge name in mutations.
 	EdgeCompany = "company"
 	// EdgePayment holds the string denoting the payment edge name in mutations.
 	EdgePayment = "payment"
 	// EdgeInvoice holds the string denoting the invoice edge name in mutations.
 	EdgeInvoice = "invoice"
+	// EdgeRefund holds the string denoting the refund edge name in mutations.
+	EdgeRefund = "refund"
 	// Table holds the table name of the paymentallocation in the database.
 	Table = "payment_allocations"
 	// CompanyTable is the table that holds the company relation/edge.
@@ -60,6 +64,13 @@ const (
 	InvoiceInverseTable = "invoices"
 	// InvoiceColumn is the table column denoting the invoice relation/edge.
 	InvoiceColumn = "invoice_id"
+	// RefundTable is the table that holds the refund relation/edge.
+	RefundTable = "payment_allocations"
+	// RefundInverseTable is the table name for the Refund entity.
+	// It exists in this package in order to avoid circular dependency with the "refund" package.
+	RefundInverseTable = "refunds"
+	// RefundColumn is the table column denoting the refund relation/edge.
+	RefundColumn = "refund_id"
 )
 
 // Columns holds all SQL columns for paymentallocation fields.
@@ -72,6 +83,7 @@ var Columns = []string{
 	FieldInvoiceID,
 	FieldAmount,
 	FieldVoidedAt,
+	FieldRefundID,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -149,6 +161,11 @@ func ByVoidedAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldVoidedAt, opts...).ToFunc()
 }
 
+// ByRefundID orders the results by the refund_id field.
+func ByRefundID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldRefundID, opts...).ToFunc()
+}
+
 // ByCompanyField orders the results by company field.
 func ByCompanyField(field string, opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -167,6 +184,13 @@ func ByPaymentField(field string, opts ...sql.OrderTermOption) OrderOption {
 func ByInvoiceField(field string, opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
 		sqlgraph.OrderByNeighborTerms(s, newInvoiceStep(), sql.OrderByField(field, opts...))
+	}
+}
+
+// ByRefundField orders the results by refund field.
+func ByRefundField(field string, opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newRefundStep(), sql.OrderByField(field, opts...))
 	}
 }
 func newCompanyStep() *sqlgraph.Step {
@@ -188,5 +212,12 @@ func newInvoiceStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(InvoiceInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.M2O, true, InvoiceTable, InvoiceColumn),
+	)
+}
+func newRefundStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(RefundInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.M2O, true, RefundTable, RefundColumn),
 	)
 }

@@ -92,6 +92,11 @@ func VoidedAt(v time.Time) predicate.PaymentAllocation {
 	return predicate.PaymentAllocation(sql.FieldEQ(FieldVoidedAt, v))
 }
 
+// RefundID applies equality check predicate on the "refund_id" field. It's identical to RefundIDEQ.
+func RefundID(v pulid.ID) predicate.PaymentAllocation {
+	return predicate.PaymentAllocation(sql.FieldEQ(FieldRefundID, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.PaymentAllocation {
 	return predicate.PaymentAllocation(sql.FieldEQ(FieldCreatedAt, v))
@@ -472,6 +477,86 @@ func VoidedAtNotNil() predicate.PaymentAllocation {
 	return predicate.PaymentAllocation(sql.FieldNotNull(FieldVoidedAt))
 }
 
+// RefundIDEQ applies the EQ predicate on the "refund_id" field.
+func RefundIDEQ(v pulid.ID) predicate.PaymentAllocation {
+	return predicate.PaymentAllocation(sql.FieldEQ(FieldRefundID, v))
+}
+
+// RefundIDNEQ applies the NEQ predicate on the "refund_id" field.
+func RefundIDNEQ(v pulid.ID) predicate.PaymentAllocation {
+	return predicate.PaymentAllocation(sql.FieldNEQ(FieldRefundID, v))
+}
+
+// RefundIDIn applies the In predicate on the "refund_id" field.
+func RefundIDIn(vs ...pulid.ID) predicate.PaymentAllocation {
+	return predicate.PaymentAllocation(sql.FieldIn(FieldRefundID, vs...))
+}
+
+// RefundIDNotIn applies the NotIn predicate on the "refund_id" field.
+func RefundIDNotIn(vs ...pulid.ID) predicate.PaymentAllocation {
+	return predicate.PaymentAllocation(sql.FieldNotIn(FieldRefundID, vs...))
+}
+
+// RefundIDGT applies the GT predicate on the "refund_id" field.
+func RefundIDGT(v pulid.ID) predicate.PaymentAllocation {
+	return predicate.PaymentAllocation(sql.FieldGT(FieldRefundID, v))
+}
+
+// RefundIDGTE applies the GTE predicate on the "refund_id" field.
+func RefundIDGTE(v pulid.ID) predicate.PaymentAllocation {
+	return predicate.PaymentAllocation(sql.FieldGTE(FieldRefundID, v))
+}
+
+// RefundIDLT applies the LT predicate on the "refund_id" field.
+func RefundIDLT(v pulid.ID) predicate.PaymentAllocation {
+	return predicate.PaymentAllocation(sql.FieldLT(FieldRefundID, v))
+}
+
+// RefundIDLTE applies the LTE predicate on the "refund_id" field.
+func RefundIDLTE(v pulid.ID) predicate.PaymentAllocation {
+	return predicate.PaymentAllocation(sql.FieldLTE(FieldRefundID, v))
+}
+
+// RefundIDContains applies the Contains predicate on the "refund_id" field.
+func RefundIDContains(v pulid.ID) predicate.PaymentAllocation {
+	vc := string(v)
+	return predicate.PaymentAllocation(sql.FieldContains(FieldRefundID, vc))
+}
+
+// RefundIDHasPrefix applies the HasPrefix predicate on the "refund_id" field.
+func RefundIDHasPrefix(v pulid.ID) predicate.PaymentAllocation {
+	vc := string(v)
+	return predicate.PaymentAllocation(sql.FieldHasPrefix(FieldRefundID, vc))
+}
+
+// RefundIDHasSuffix applies the HasSuffix predicate on the "refund_id" field.
+func RefundIDHasSuffix(v pulid.ID) predicate.PaymentAllocation {
+	vc := string(v)
+	return predicate.PaymentAllocation(sql.FieldHasSuffix(FieldRefundID, vc))
+}
+
+// RefundIDIsNil applies the IsNil predicate on the "refund_id" field.
+func RefundIDIsNil() predicate.PaymentAllocation {
+	return predicate.PaymentAllocation(sql.FieldIsNull(FieldRefundID))
+}
+
+// RefundIDNotNil applies the NotNil predicate on the "refund_id" field.
+func RefundIDNotNil() predicate.PaymentAllocation {
+	return predicate.PaymentAllocation(sql.FieldNotNull(FieldRefundID))
+}
+
+// RefundIDEqualFold applies the EqualFold predicate on the "refund_id" field.
+func RefundIDEqualFold(v pulid.ID) predicate.PaymentAllocation {
+	vc := string(v)
+	return predicate.PaymentAllocation(sql.FieldEqualFold(FieldRefundID, vc))
+}
+
+// RefundIDContainsFold applies the ContainsFold predicate on the "refund_id" field.
+func RefundIDContainsFold(v pulid.ID) predicate.PaymentAllocation {
+	vc := string(v)
+	return predicate.PaymentAllocation(sql.FieldContainsFold(FieldRefundID, vc))
+}
+
 // HasCompany applies the HasEdge predicate on the "company" edge.
 func HasCompany() predicate.PaymentAllocation {
 	return predicate.PaymentAllocation(func(s *sql.Selector) {
@@ -533,6 +618,29 @@ func HasInvoice() predicate.PaymentAllocation {
 func HasInvoiceWith(preds ...predicate.Invoice) predicate.PaymentAllocation {
 	return predicate.PaymentAllocation(func(s *sql.Selector) {
 		step := newInvoiceStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasRefund applies the HasEdge predicate on the "refund" edge.
+func HasRefund() predicate.PaymentAllocation {
+	return predicate.PaymentAllocation(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, RefundTable, RefundColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasRefundWith applies the HasEdge predicate on the "refund" edge with a given conditions (other predicates).
+func HasRefundWith(preds ...predicate.Refund) predicate.PaymentAllocation {
+	return predicate.PaymentAllocation(func(s *sql.Selector) {
+		step := newRefundStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

@@ -69,6 +69,9 @@ type Quote func(*sql.Selector)
 // QuoteItem is the predicate function for quoteitem builders.
 type QuoteItem func(*sql.Selector)
 
+// Refund is the predicate function for refund builders.
+type Refund func(*sql.Selector)
+
 // SalesOrder is the predicate function for salesorder builders.
 type SalesOrder func(*sql.Selector)
 

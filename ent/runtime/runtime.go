@@ -27,6 +27,7 @@ import (
 	"github.com/bigledger/bigledger/ent/paymentallocation"
 	"github.com/bigledger/bigledger/ent/quote"
 	"github.com/bigledger/bigledger/ent/quoteitem"
+	"github.com/bigledger/bigledger/ent/refund"
 	"github.com/bigledger/bigledger/ent/salesorder"
 	"github.com/bigledger/bigledger/ent/salesorderitem"
 	"github.com/bigledger/bigledger/ent/schema"
@@ -1469,6 +1470,14 @@ func init() {
 	paymentDescVoidReason := paymentFields[14].Descriptor()
 	// payment.VoidReasonValidator is a validator for the "void_reason" field. It is called by the builders before save.
 	payment.VoidReasonValidator = paymentDescVoidReason.Validators[0].(func(string) error)
+	// paymentDescRefundedAmount is the schema descriptor for refunded_amount field.
+	paymentDescRefundedAmount := paymentFields[15].Descriptor()
+	// payment.DefaultRefundedAmount holds the default value on creation for the refunded_amount field.
+	payment.DefaultRefundedAmount = paymentDescRefundedAmount.Default.(decimal.Decimal)
+	// paymentDescFailureReason is the schema descriptor for failure_reason field.
+	paymentDescFailureReason := paymentFields[17].Descriptor()
+	// payment.FailureReasonValidator is a validator for the "failure_reason" field. It is called by the builders before save.
+	payment.FailureReasonValidator = paymentDescFailureReason.Validators[0].(func(string) error)
 	// paymentDescID is the schema descriptor for id field.
 	paymentDescID := paymentMixinFields0[0].Descriptor()
 	// payment.DefaultID holds the default value on creation for the id field.
@@ -1722,6 +1731,63 @@ func init() {
 	quoteitem.DefaultID = quoteitemDescID.Default.(func() pulid.ID)
 	// quoteitem.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	quoteitem.IDValidator = quoteitemDescID.Validators[0].(func(string) error)
+	refundMixin := schema.Refund{}.Mixin()
+	refund.Policy = privacy.NewPolicies(refundMixin[2], schema.Refund{})
+	refund.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := refund.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	refundMixinHooks2 := refundMixin[2].Hooks()
+
+	refund.Hooks[1] = refundMixinHooks2[0]
+
+	refund.Hooks[2] = refundMixinHooks2[1]
+	refundMixinFields0 := refundMixin[0].Fields()
+	_ = refundMixinFields0
+	refundMixinFields1 := refundMixin[1].Fields()
+	_ = refundMixinFields1
+	refundFields := schema.Refund{}.Fields()
+	_ = refundFields
+	// refundDescCreatedAt is the schema descriptor for created_at field.
+	refundDescCreatedAt := refundMixinFields1[0].Descriptor()
+	// refund.DefaultCreatedAt holds the default value on creation for the created_at field.
+	refund.DefaultCreatedAt = refundDescCreatedAt.Default.(func() time.Time)
+	// refundDescUpdatedAt is the schema descriptor for updated_at field.
+	refundDescUpdatedAt := refundMixinFields1[1].Descriptor()
+	// refund.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	refund.DefaultUpdatedAt = refundDescUpdatedAt.Default.(func() time.Time)
+	// refund.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	refund.UpdateDefaultUpdatedAt = refundDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// refundDescAmount is the schema descriptor for amount field.
+	refundDescAmount := refundFields[1].Descriptor()
+	// refund.DefaultAmount holds the default value on creation for the amount field.
+	refund.DefaultAmount = refundDescAmount.Default.(decimal.Decimal)
+	// refundDescFromCredit is the schema descriptor for from_credit field.
+	refundDescFromCredit := refundFields[2].Descriptor()
+	// refund.DefaultFromCredit holds the default value on creation for the from_credit field.
+	refund.DefaultFromCredit = refundDescFromCredit.Default.(decimal.Decimal)
+	// refundDescFromInvoices is the schema descriptor for from_invoices field.
+	refundDescFromInvoices := refundFields[3].Descriptor()
+	// refund.DefaultFromInvoices holds the default value on creation for the from_invoices field.
+	refund.DefaultFromInvoices = refundDescFromInvoices.Default.(decimal.Decimal)
+	// refundDescReason is the schema descriptor for reason field.
+	refundDescReason := refundFields[6].Descriptor()
+	// refund.ReasonValidator is a validator for the "reason" field. It is called by the builders before save.
+	refund.ReasonValidator = refundDescReason.Validators[0].(func(string) error)
+	// refundDescReference is the schema descriptor for reference field.
+	refundDescReference := refundFields[7].Descriptor()
+	// refund.ReferenceValidator is a validator for the "reference" field. It is called by the builders before save.
+	refund.ReferenceValidator = refundDescReference.Validators[0].(func(string) error)
+	// refundDescID is the schema descriptor for id field.
+	refundDescID := refundMixinFields0[0].Descriptor()
+	// refund.DefaultID holds the default value on creation for the id field.
+	refund.DefaultID = refundDescID.Default.(func() pulid.ID)
+	// refund.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	refund.IDValidator = refundDescID.Validators[0].(func(string) error)
 	salesorderMixin := schema.SalesOrder{}.Mixin()
 	salesorder.Policy = privacy.NewPolicies(salesorderMixin[2], schema.SalesOrder{})
 	salesorder.Hooks[0] = func(next ent.Mutator) ent.Mutator {

@@ -57,6 +57,7 @@ func (Company) Edges() []ent.Edge {
 		edge.To("ledger_entries", LedgerEntry.Type).Annotations(skip),
 		edge.To("payments", Payment.Type).Annotations(skip),
 		edge.To("payment_allocations", PaymentAllocation.Type).Annotations(skip),
+		edge.To("refunds", Refund.Type).Annotations(skip),
 		edge.To("idempotency_keys", IdempotencyKey.Type).Annotations(skip),
 		edge.To("ledger_discounts", LedgerDiscount.Type).Annotations(skip),
 		edge.To("events", Event.Type).Annotations(skip),

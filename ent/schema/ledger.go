@@ -70,7 +70,7 @@ func (JournalEntry) Fields() []ent.Field {
 		dateField("date", false, ro, entgql.OrderField("DATE")),
 		field.String("reference").Optional().Nillable().MaxLen(100).Immutable().Annotations(ro),
 		field.Text("description").Optional().Nillable().Immutable().Annotations(ro),
-		field.Enum("source_type").Values("invoice", "invoice_void", "payment", "payment_void", "opening_balance",
+		field.Enum("source_type").Values("invoice", "invoice_void", "payment", "payment_void", "refund", "opening_balance",
 			"ledger_discount", "manual", "reversal").Immutable().Annotations(ro),
 		field.String("source_id").GoType(pulid.ID("")).Optional().Nillable().Immutable().
 			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput, entgql.SkipWhereInput, entgql.SkipOrderField)),

@@ -39,9 +39,15 @@ func (Payment) Fields() []ent.Field {
 		field.Text("notes").Optional().Nillable().Annotations(ro),
 		field.String("deposit_account_id").GoType(pulid.ID("")).Immutable(),
 		field.JSON("method_details", map[string]any{}).Optional().Annotations(ro, entgql.Type("Map")),
-		field.Enum("status").Values("completed", "void").Default("completed").Annotations(ro),
+		// refunded: all of it returned to the customer; failed: it never
+		// arrived (a returned cheque, a charged-back card) and was reversed.
+		field.Enum("status").Values("completed", "void", "refunded", "failed").Default("completed").Annotations(ro),
 		field.Time("voided_at").Optional().Nillable().Annotations(ro),
 		field.String("void_reason").Optional().Nillable().MaxLen(500).Annotations(ro),
+		// refunded_amount is what refunds returned so far (at most amount).
+		money("refunded_amount", ro),
+		field.Time("failed_at").Optional().Nillable().Annotations(ro),
+		field.String("failure_reason").Optional().Nillable().MaxLen(500).Annotations(ro),
 		field.String("created_by_id").GoType(pulid.ID("")).Optional().Nillable().Immutable().Annotations(skipIDs),
 	}
 }
@@ -53,6 +59,7 @@ func (Payment) Edges() []ent.Edge {
 		edge.From("customer", Customer.Type).Ref("payments").Field("customer_id").Unique().Required().Immutable(),
 		edge.To("deposit_account", Account.Type).Field("deposit_account_id").Unique().Required().Immutable().Annotations(ro),
 		edge.To("allocations", PaymentAllocation.Type).Annotations(ro),
+		edge.To("refunds", Refund.Type).Annotations(ro),
 	}
 }
 
@@ -84,8 +91,13 @@ func (PaymentAllocation) Fields() []ent.Field {
 	return []ent.Field{
 		field.String("payment_id").GoType(pulid.ID("")).Immutable(),
 		field.String("invoice_id").GoType(pulid.ID("")).Immutable(),
+		// amount is negative on the row a refund writes when it takes back
+		// money that paid this invoice (refund_id names that refund): the
+		// sum of an invoice's live allocations is what it has been paid.
 		money("amount", ro),
 		field.Time("voided_at").Optional().Nillable().Annotations(ro),
+		field.String("refund_id").GoType(pulid.ID("")).Optional().Nillable().Immutable().
+			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput, entgql.SkipWhereInput, entgql.SkipOrderField)),
 	}
 }
 
@@ -94,7 +106,61 @@ func (PaymentAllocation) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.From("payment", Payment.Type).Ref("allocations").Field("payment_id").Unique().Required().Immutable(),
 		edge.From("invoice", Invoice.Type).Ref("allocations").Field("invoice_id").Unique().Required().Immutable(),
+		edge.From("refund", Refund.Type).Ref("allocations").Field("refund_id").Unique().Immutable(),
 	}
+}
+
+// Refund returns money of a payment to its customer: first what the
+// payment still holds unapplied (its credit), then what it paid on
+// invoices, newest allocation first, which re-opens those invoices. It is
+// posted Dr customer credits / Dr receivable, Cr the account the money
+// leaves (the payment's deposit account unless another is named).
+type Refund struct{ ent.Schema }
+
+// Mixin of Refund.
+func (Refund) Mixin() []ent.Mixin {
+	return []ent.Mixin{pulid.MixinWithPrefix("rfd"), TimeMixin{}, TenantMixin{Ref: "refunds"}}
+}
+
+// Fields of Refund.
+func (Refund) Fields() []ent.Field {
+	ro := serverOwned()
+	skipIDs := entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput, entgql.SkipWhereInput, entgql.SkipOrderField)
+	return []ent.Field{
+		field.String("payment_id").GoType(pulid.ID("")).Immutable(),
+		money("amount", ro),
+		// from_credit and from_invoices split amount: what came out of the
+		// payment's unapplied credit, and what was taken back from invoices.
+		money("from_credit", ro),
+		money("from_invoices", ro),
+		dateField("refund_date", false, ro),
+		field.Enum("method").Values("cash", "bank_transfer", "cheque", "card", "online", "other").Default("bank_transfer").Annotations(ro),
+		field.String("reason").Optional().Nillable().MaxLen(500).Immutable().Annotations(ro),
+		field.String("reference").Optional().Nillable().MaxLen(100).Immutable().Annotations(ro),
+		field.String("account_id").GoType(pulid.ID("")).Immutable(),
+		field.String("journal_entry_id").GoType(pulid.ID("")).Optional().Nillable().Annotations(skipIDs),
+		field.String("created_by_id").GoType(pulid.ID("")).Optional().Nillable().Immutable().Annotations(skipIDs),
+	}
+}
+
+// Edges of Refund.
+func (Refund) Edges() []ent.Edge {
+	ro := entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)
+	return []ent.Edge{
+		edge.From("payment", Payment.Type).Ref("refunds").Field("payment_id").Unique().Required().Immutable(),
+		edge.To("account", Account.Type).Field("account_id").Unique().Required().Immutable().Annotations(ro),
+		edge.To("allocations", PaymentAllocation.Type).Annotations(ro),
+	}
+}
+
+// Indexes of Refund.
+func (Refund) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("payment_id")}
+}
+
+// Annotations of Refund.
+func (Refund) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput, entgql.SkipWhereInput)}
 }
 
 // Indexes of PaymentAllocation.

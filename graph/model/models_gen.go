@@ -10,10 +10,51 @@ import (
 	"time"
 
 	"github.com/bigledger/bigledger/ent"
+	"github.com/bigledger/bigledger/ent/account"
+	"github.com/bigledger/bigledger/ent/customer"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/ent/schema/types"
 	"github.com/bigledger/bigledger/internal/events"
+	"github.com/bigledger/bigledger/internal/ledger"
+	"github.com/shopspring/decimal"
 )
+
+// A report of reports(type:), by type.
+type Report interface {
+	IsReport()
+}
+
+// Seed 004's account filter (GET /api/v1/accounts' type, status and search).
+type AccountFilter struct {
+	Type   *account.Type        `json:"type,omitempty"`
+	Status *AccountStatusFilter `json:"status,omitempty"`
+	// Matches code or name (case-insensitive).
+	Search *string `json:"search,omitempty"`
+}
+
+// Receivables by age at asOf; total equals the receivables account.
+type ArAgingReport struct {
+	AsOf      types.Date            `json:"asOf"`
+	Customers []*ledger.AgingBucket `json:"customers"`
+	Total     *ledger.AgingBucket   `json:"total"`
+}
+
+func (ArAgingReport) IsReport() {}
+
+// Assets, liabilities and equity at asOf; profit not yet closed shows as currentEarnings.
+type BalanceSheetReport struct {
+	AsOf             *types.Date          `json:"asOf,omitempty"`
+	Assets           []*ledger.ReportLine `json:"assets"`
+	Liabilities      []*ledger.ReportLine `json:"liabilities"`
+	Equity           []*ledger.ReportLine `json:"equity"`
+	CurrentEarnings  decimal.Decimal      `json:"currentEarnings"`
+	TotalAssets      decimal.Decimal      `json:"totalAssets"`
+	TotalLiabilities decimal.Decimal      `json:"totalLiabilities"`
+	TotalEquity      decimal.Decimal      `json:"totalEquity"`
+	IsBalanced       bool                 `json:"isBalanced"`
+}
+
+func (BalanceSheetReport) IsReport() {}
 
 type CreateAPIKeyInput struct {
 	Name *string `json:"name,omitempty"`
@@ -42,8 +83,25 @@ type CreateWebhookEndpointPayload struct {
 	Warnings []string `json:"warnings"`
 }
 
+// Seed 004's customer filter.
+type CustomerFilter struct {
+	// Matches name, email, phone, mobile or customer number (case-insensitive).
+	Search  *string          `json:"search,omitempty"`
+	Status  *customer.Status `json:"status,omitempty"`
+	Type    *customer.Type   `json:"type,omitempty"`
+	GroupID *pulid.ID        `json:"groupId,omitempty"`
+	// Customers carrying any of these tags.
+	Tags []string `json:"tags,omitempty"`
+}
+
 // The result of a delete.
 type DeletePayload struct {
+	DeletedID pulid.ID `json:"deletedId"`
+}
+
+// The answer of a delete (seed 004 DeleteResult).
+type DeleteResult struct {
+	Success   bool     `json:"success"`
 	DeletedID pulid.ID `json:"deletedId"`
 }
 
@@ -60,6 +118,59 @@ type EventEdge struct {
 	Node   *events.Record `json:"node"`
 }
 
+// Seed 002's financial summary.
+type FinancialSummaryReport struct {
+	From                *types.Date     `json:"from,omitempty"`
+	To                  *types.Date     `json:"to,omitempty"`
+	Income              decimal.Decimal `json:"income"`
+	Expenses            decimal.Decimal `json:"expenses"`
+	Profit              decimal.Decimal `json:"profit"`
+	OutstandingInvoices decimal.Decimal `json:"outstandingInvoices"`
+}
+
+func (FinancialSummaryReport) IsReport() {}
+
+// Seed 004's invoice filter.
+type InvoiceFilter struct {
+	Status     *InvoiceStatusFilter `json:"status,omitempty"`
+	CustomerID *pulid.ID            `json:"customerId,omitempty"`
+	// Invoice date on or after.
+	DateFrom *types.Date `json:"dateFrom,omitempty"`
+	// Invoice date on or before.
+	DateTo *types.Date `json:"dateTo,omitempty"`
+	// Due date on or after.
+	DueFrom *types.Date `json:"dueFrom,omitempty"`
+	// Due date on or before.
+	DueTo *types.Date `json:"dueTo,omitempty"`
+	// Matches invoice number, reference or purchase order.
+	Search *string `json:"search,omitempty"`
+}
+
+// Money of a payment applied to an invoice (seed 004 applyPayment).
+type PaymentApplication struct {
+	// The allocation's id.
+	ID        pulid.ID        `json:"id"`
+	Amount    decimal.Decimal `json:"amount"`
+	AppliedAt time.Time       `json:"appliedAt"`
+	// The payment, with what is left unapplied.
+	Payment *ent.Payment `json:"payment"`
+	// The invoice, with its new amount due and status.
+	Invoice *ent.Invoice `json:"invoice"`
+}
+
+// Income and expenses between from and to.
+type ProfitLossReport struct {
+	From          *types.Date          `json:"from,omitempty"`
+	To            *types.Date          `json:"to,omitempty"`
+	Income        []*ledger.ReportLine `json:"income"`
+	Expenses      []*ledger.ReportLine `json:"expenses"`
+	TotalIncome   decimal.Decimal      `json:"totalIncome"`
+	TotalExpenses decimal.Decimal      `json:"totalExpenses"`
+	NetIncome     decimal.Decimal      `json:"netIncome"`
+}
+
+func (ProfitLossReport) IsReport() {}
+
 type ReportParams struct {
 	// Start of the period (profit_loss).
 	From *types.Date `json:"from,omitempty"`
@@ -74,55 +185,60 @@ type ReportParams struct {
 type Subscription struct {
 }
 
-type ReportType string
-
-const (
-	ReportTypeTrialBalance ReportType = "trial_balance"
-	ReportTypeBalanceSheet ReportType = "balance_sheet"
-	ReportTypeProfitLoss   ReportType = "profit_loss"
-	ReportTypeArAging      ReportType = "ar_aging"
-	// seed 002: income, expenses, profit, outstanding invoices (from/to within one year, or one month)
-	ReportTypeFinancialSummary ReportType = "financial_summary"
-)
-
-var AllReportType = []ReportType{
-	ReportTypeTrialBalance,
-	ReportTypeBalanceSheet,
-	ReportTypeProfitLoss,
-	ReportTypeArAging,
-	ReportTypeFinancialSummary,
+// Every account's debits and credits up to asOf.
+type TrialBalanceReport struct {
+	AsOf        *types.Date          `json:"asOf,omitempty"`
+	Lines       []*ledger.ReportLine `json:"lines"`
+	TotalDebit  decimal.Decimal      `json:"totalDebit"`
+	TotalCredit decimal.Decimal      `json:"totalCredit"`
+	IsBalanced  bool                 `json:"isBalanced"`
 }
 
-func (e ReportType) IsValid() bool {
+func (TrialBalanceReport) IsReport() {}
+
+// Active or inactive (seed 004's account status filter).
+type AccountStatusFilter string
+
+const (
+	AccountStatusFilterActive   AccountStatusFilter = "ACTIVE"
+	AccountStatusFilterInactive AccountStatusFilter = "INACTIVE"
+)
+
+var AllAccountStatusFilter = []AccountStatusFilter{
+	AccountStatusFilterActive,
+	AccountStatusFilterInactive,
+}
+
+func (e AccountStatusFilter) IsValid() bool {
 	switch e {
-	case ReportTypeTrialBalance, ReportTypeBalanceSheet, ReportTypeProfitLoss, ReportTypeArAging, ReportTypeFinancialSummary:
+	case AccountStatusFilterActive, AccountStatusFilterInactive:
 		return true
 	}
 	return false
 }
 
-func (e ReportType) String() string {
+func (e AccountStatusFilter) String() string {
 	return string(e)
 }
 
-func (e *ReportType) UnmarshalGQL(v any) error {
+func (e *AccountStatusFilter) UnmarshalGQL(v any) error {
 	str, ok := v.(string)
 	if !ok {
 		return fmt.Errorf("enums must be strings")
 	}
 
-	*e = ReportType(str)
+	*e = AccountStatusFilter(str)
 	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid ReportType", str)
+		return fmt.Errorf("%s is not a valid AccountStatusFilter", str)
 	}
 	return nil
 }
 
-func (e ReportType) MarshalGQL(w io.Writer) {
+func (e AccountStatusFilter) MarshalGQL(w io.Writer) {
 	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
 }
 
-func (e *ReportType) UnmarshalJSON(b []byte) error {
+func (e *AccountStatusFilter) UnmarshalJSON(b []byte) error {
 	s, err := strconv.Unquote(string(b))
 	if err != nil {
 		return err
@@ -130,7 +246,75 @@ func (e *ReportType) UnmarshalJSON(b []byte) error {
 	return e.UnmarshalGQL(s)
 }
 
-func (e ReportType) MarshalJSON() ([]byte, error) {
+func (e AccountStatusFilter) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Seed 004's invoice states, as the document spells them. UNPAID: issued,
+// not void, something due; PARTIAL: part of it paid; OVERDUE: unpaid past
+// its due date.
+type InvoiceStatusFilter string
+
+const (
+	InvoiceStatusFilterDraft   InvoiceStatusFilter = "DRAFT"
+	InvoiceStatusFilterSent    InvoiceStatusFilter = "SENT"
+	InvoiceStatusFilterPaid    InvoiceStatusFilter = "PAID"
+	InvoiceStatusFilterVoid    InvoiceStatusFilter = "VOID"
+	InvoiceStatusFilterUnpaid  InvoiceStatusFilter = "UNPAID"
+	InvoiceStatusFilterPartial InvoiceStatusFilter = "PARTIAL"
+	InvoiceStatusFilterOverdue InvoiceStatusFilter = "OVERDUE"
+)
+
+var AllInvoiceStatusFilter = []InvoiceStatusFilter{
+	InvoiceStatusFilterDraft,
+	InvoiceStatusFilterSent,
+	InvoiceStatusFilterPaid,
+	InvoiceStatusFilterVoid,
+	InvoiceStatusFilterUnpaid,
+	InvoiceStatusFilterPartial,
+	InvoiceStatusFilterOverdue,
+}
+
+func (e InvoiceStatusFilter) IsValid() bool {
+	switch e {
+	case InvoiceStatusFilterDraft, InvoiceStatusFilterSent, InvoiceStatusFilterPaid, InvoiceStatusFilterVoid, InvoiceStatusFilterUnpaid, InvoiceStatusFilterPartial, InvoiceStatusFilterOverdue:
+		return true
+	}
+	return false
+}
+
+func (e InvoiceStatusFilter) String() string {
+	return string(e)
+}
+
+func (e *InvoiceStatusFilter) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = InvoiceStatusFilter(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid InvoiceStatusFilter", str)
+	}
+	return nil
+}
+
+func (e InvoiceStatusFilter) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *InvoiceStatusFilter) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e InvoiceStatusFilter) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

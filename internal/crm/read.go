@@ -14,8 +14,11 @@ import (
 // CustomerFilter holds the list filters that ent's WhereInput cannot
 // express: free-text search and tags.
 type CustomerFilter struct {
-	Search string
-	Tags   []string
+	Search  string
+	Tags    []string
+	Status  *customer.Status
+	GroupID *pulid.ID
+	Type    *customer.Type
 }
 
 // Customers starts a customer query for the acting company with f applied.
@@ -26,6 +29,15 @@ func Customers(ctx context.Context, f CustomerFilter) *ent.CustomerQuery {
 	}
 	if len(f.Tags) > 0 {
 		q = q.Where(WithAnyTag(f.Tags))
+	}
+	if f.Status != nil {
+		q = q.Where(customer.StatusEQ(*f.Status))
+	}
+	if f.GroupID != nil {
+		q = q.Where(customer.GroupID(*f.GroupID))
+	}
+	if f.Type != nil {
+		q = q.Where(customer.TypeEQ(*f.Type))
 	}
 	return q
 }

@@ -48,6 +48,8 @@ const (
 	InvoiceOverdue              = "invoice.overdue"
 	PaymentReceived             = "payment.received"
 	PaymentVoided               = "payment.voided"
+	PaymentRefunded             = "payment.refunded"
+	PaymentFailed               = "payment.failed"
 	AccountCreated              = "account.created"
 	AccountUpdated              = "account.updated"
 	AccountDeleted              = "account.deleted"
@@ -58,7 +60,7 @@ const (
 var Types = []string{
 	CustomerCreated, CustomerUpdated, CustomerCreditLimitExceeded, QuoteSent, QuoteAccepted, OrderStatusChanged,
 	InvoiceCreated, InvoiceUpdated, InvoiceSent, InvoicePaid, InvoiceVoided, InvoiceOverdue,
-	PaymentReceived, PaymentVoided, AccountCreated, AccountUpdated, AccountDeleted, JournalEntryPosted,
+	PaymentReceived, PaymentVoided, PaymentRefunded, PaymentFailed, AccountCreated, AccountUpdated, AccountDeleted, JournalEntryPosted,
 }
 
 // KnownType reports whether t is an event type.

@@ -38,6 +38,17 @@ func PaymentPayload(p *ent.Payment) map[string]any {
 	}
 }
 
+// RefundPayload snapshots a payment just refunded, with the refund.
+func RefundPayload(p *ent.Payment, r *ent.Refund) map[string]any {
+	out := PaymentPayload(p)
+	out["refundedAmount"] = amount(p.RefundedAmount)
+	out["refund"] = map[string]any{
+		"id": r.ID, "amount": amount(r.Amount), "fromCredit": amount(r.FromCredit), "fromInvoices": amount(r.FromInvoices),
+		"refundDate": r.RefundDate.String(), "method": r.Method, "reason": r.Reason, "accountId": r.AccountID,
+	}
+	return out
+}
+
 // CustomerPayload snapshots a customer.
 func CustomerPayload(c *ent.Customer) map[string]any {
 	p := map[string]any{

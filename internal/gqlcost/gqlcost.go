@@ -227,7 +227,8 @@ func (m *Model) field(f *ast.Field, vars map[string]any, page int) int {
 }
 
 func (m *Model) pageOf(args map[string]any) int {
-	for _, k := range []string{"first", "last"} {
+	// limit is seed 004's page size (page/limit paging).
+	for _, k := range []string{"first", "last", "limit"} {
 		if v, ok := intArg(args[k]); ok {
 			return max(v, 0)
 		}

@@ -267,9 +267,28 @@ func GetAccount(ctx context.Context, id pulid.ID) (*ent.Account, error) {
 
 // Accounts starts an account query; search matches code and name.
 func Accounts(ctx context.Context, search string) *ent.AccountQuery {
+	return FilterAccounts(ctx, AccountFilter{Search: search})
+}
+
+// AccountFilter narrows the chart (seed 004 AccountFilter).
+type AccountFilter struct {
+	Search string
+	Type   *account.Type
+	Active *bool
+}
+
+// FilterAccounts starts an account query for the acting company with f
+// applied.
+func FilterAccounts(ctx context.Context, f AccountFilter) *ent.AccountQuery {
 	q := store.Client(ctx).Account.Query()
-	if s := strings.TrimSpace(search); s != "" {
+	if s := strings.TrimSpace(f.Search); s != "" {
 		q = q.Where(account.Or(account.CodeContainsFold(s), account.NameContainsFold(s)))
+	}
+	if f.Type != nil {
+		q = q.Where(account.TypeEQ(*f.Type))
+	}
+	if f.Active != nil {
+		q = q.Where(account.Active(*f.Active))
 	}
 	return q
 }

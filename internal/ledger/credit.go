@@ -11,10 +11,12 @@ import (
 	"github.com/bigledger/bigledger/ent/invoice"
 	"github.com/bigledger/bigledger/ent/journalentry"
 	"github.com/bigledger/bigledger/ent/payment"
+	"github.com/bigledger/bigledger/ent/paymentallocation"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/internal/apperr"
 	"github.com/bigledger/bigledger/internal/idem"
 	"github.com/bigledger/bigledger/internal/money"
+	"github.com/bigledger/bigledger/internal/store"
 )
 
 // CustomerPaymentInput receives money from a customer without naming an
@@ -66,6 +68,12 @@ var (
 			return c.Payment.Get(ctx, id)
 		},
 		ID: func(p *ent.Payment) pulid.ID { return p.ID },
+	}
+	allocationKind = idem.Kind[*ent.PaymentAllocation]{
+		Load: func(ctx context.Context, c *ent.Client, id pulid.ID) (*ent.PaymentAllocation, error) {
+			return c.PaymentAllocation.Query().Where(paymentallocation.ID(id)).WithPayment().WithInvoice().Only(ctx)
+		},
+		ID: func(a *ent.PaymentAllocation) pulid.ID { return a.ID },
 	}
 	journalKind = idem.Kind[*ent.JournalEntry]{
 		Load: func(ctx context.Context, c *ent.Client, id pulid.ID) (*ent.JournalEntry, error) {
@@ -127,9 +135,11 @@ func PayDue(ctx context.Context, in CustomerPaymentInput, key string) (*ent.Paym
 // same customer (seed 004 applyPayment). Amount defaults to what fits:
 // the lesser of the unapplied amount and the invoice's amount due.
 // Posts Dr customer credits / Cr receivable.
-func ApplyPayment(ctx context.Context, paymentID, invoiceID pulid.ID, amount *decimal.Decimal, key string) (*ent.Payment, error) {
+// The answer is the new allocation with its payment and invoice (both in
+// their new state) attached.
+func ApplyPayment(ctx context.Context, paymentID, invoiceID pulid.ID, amount *decimal.Decimal, key string) (*ent.PaymentAllocation, error) {
 	body := map[string]any{"invoice": invoiceID, "amount": amount}
-	return idem.Run(ctx, paymentKind, key, "apply_payment:"+string(paymentID), body, func(ctx context.Context, c *ent.Client) (*ent.Payment, error) {
+	a, err := idem.Run(ctx, allocationKind, key, "apply_payment:"+string(paymentID), body, func(ctx context.Context, c *ent.Client) (*ent.PaymentAllocation, error) {
 		p, err := c.Payment.Query().Where(payment.ID(paymentID)).ForUpdate().Only(ctx)
 		if ent.IsNotFound(err) {
 			return nil, PaymentNotFound(paymentID)
@@ -137,8 +147,8 @@ func ApplyPayment(ctx context.Context, paymentID, invoiceID pulid.ID, amount *de
 		if err != nil {
 			return nil, err
 		}
-		if p.Status == payment.StatusVoid {
-			return nil, apperr.InvalidState("INVALID_STATE", fmt.Sprintf("Payment %s is void", p.PaymentNumber))
+		if p.Status != payment.StatusCompleted {
+			return nil, apperr.InvalidState("INVALID_STATE", fmt.Sprintf("Payment %s is %s", p.PaymentNumber, p.Status))
 		}
 		inv, err := c.Invoice.Query().Where(invoice.ID(invoiceID)).ForUpdate().Only(ctx)
 		if ent.IsNotFound(err) {
@@ -171,7 +181,12 @@ func ApplyPayment(ctx context.Context, paymentID, invoiceID pulid.ID, amount *de
 			return nil, apperr.InvalidState(CodeOverpayment, fmt.Sprintf("Invoice %s has %s due", inv.InvoiceNumber, money.Format(inv.AmountDue, inv.Currency)),
 				apperr.Detail{Field: "amount", Message: "At most " + money.Format(inv.AmountDue, inv.Currency)})
 		}
-		if err := allocate(ctx, c, p, inv, amt, p.PaymentDate); err != nil {
+		alloc, err := applyToInvoice(ctx, c, p, inv, amt, p.PaymentDate)
+		if err != nil {
+			return nil, err
+		}
+		p.UnappliedAmount = p.UnappliedAmount.Sub(amt)
+		if err := c.Payment.Update().Where(payment.ID(p.ID)).SetUnappliedAmount(p.UnappliedAmount).Exec(ctx); err != nil {
 			return nil, err
 		}
 		accts, err := SystemAccounts(ctx, c)
@@ -195,6 +210,12 @@ func ApplyPayment(ctx context.Context, paymentID, invoiceID pulid.ID, amount *de
 			}}); err != nil {
 			return nil, err
 		}
-		return p, nil
+		alloc.Edges.Payment, alloc.Edges.Invoice = p, inv
+		return alloc, nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	a.Edges.Payment, a.Edges.Invoice = store.Detach(a.Edges.Payment), store.Detach(a.Edges.Invoice)
+	return a, nil
 }

@@ -88,7 +88,7 @@ func TestCreateAndApplyPayment(t *testing.T) {
 		wg.Add(1)
 		go func(inv string) {
 			defer wg.Done()
-			r := e.GQL(e.A, `mutation($p: ID!, $i: ID!) { applyPayment(paymentId: $p, invoiceId: $i, amount: "300.00") { unappliedAmount } }`, map[string]any{"p": pay, "i": inv})
+			r := e.GQL(e.A, `mutation($p: ID!, $i: ID!) { applyPayment(paymentId: $p, invoiceId: $i, amount: "300.00") { amount payment { unappliedAmount } invoice { amountDue } } }`, map[string]any{"p": pay, "i": inv})
 			if len(r.Errors) == 0 {
 				mu.Lock()
 				ok++
@@ -109,12 +109,12 @@ func TestCreateAndApplyPayment(t *testing.T) {
 	} else {
 		other = inv1
 	}
-	r := e.MustGQL(e.A, `mutation($p: ID!, $i: ID!) { applyPayment(paymentId: $p, invoiceId: $i) { unappliedAmount allocations { amount } } }`, map[string]any{"p": pay, "i": other})
-	if tk.Str(r, "applyPayment", "unappliedAmount") != "0.00" || due(t, e, other) != "100.00" {
+	r := e.MustGQL(e.A, `mutation($p: ID!, $i: ID!) { applyPayment(paymentId: $p, invoiceId: $i) { amount payment { unappliedAmount allocations { amount } } } }`, map[string]any{"p": pay, "i": other})
+	if tk.Str(r, "applyPayment", "payment", "unappliedAmount") != "0.00" || due(t, e, other) != "100.00" {
 		t.Fatalf("apply what fits: %v, due %s", r, due(t, e, other))
 	}
 	// The answer lists every allocation of the payment, not only this one.
-	if allocs := tk.Get(r, "applyPayment", "allocations").([]any); len(allocs) != 2 {
+	if allocs := tk.Get(r, "applyPayment", "payment", "allocations").([]any); len(allocs) != 2 {
 		t.Fatalf("applyPayment answered %d allocations, the payment has 2: %v", len(allocs), r)
 	}
 	if g := e.GQL(e.A, `mutation($p: ID!, $i: ID!) { applyPayment(paymentId: $p, invoiceId: $i) { id } }`, map[string]any{"p": pay, "i": other}); len(g.Errors) == 0 {

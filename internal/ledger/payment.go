@@ -384,68 +384,84 @@ func VoidPayment(ctx context.Context, id pulid.ID, reason, idempotencyKey string
 		return nil, apperr.Validation(CodeInvalidPayment, paymentValidationMsg, apperr.Detail{Field: "reason", Message: "A reason is required"})
 	}
 	return idem.Run(ctx, paymentKind, idempotencyKey, "void_payment:"+string(id), reason, func(ctx context.Context, c *ent.Client) (*ent.Payment, error) {
-		p, err := c.Payment.Query().Where(payment.ID(id)).ForUpdate().Only(ctx)
-		if ent.IsNotFound(err) {
-			return nil, PaymentNotFound(id)
-		}
+		p, err := unwindPayment(ctx, c, id, "voided", "Void of payment ")
 		if err != nil {
 			return nil, err
-		}
-		if p.Status == payment.StatusVoid {
-			return nil, apperr.InvalidState("INVALID_STATE", fmt.Sprintf("Payment %s is already void", p.PaymentNumber))
-		}
-		allocs, err := c.PaymentAllocation.Query().Where(paymentallocation.PaymentID(id), paymentallocation.VoidedAtIsNil()).
-			Order(ent.Asc(paymentallocation.FieldInvoiceID)).All(ctx)
-		if err != nil {
-			return nil, err
-		}
-		now := Clock()
-		for _, a := range allocs {
-			inv, err := c.Invoice.Query().Where(invoice.ID(a.InvoiceID)).ForUpdate().Only(ctx)
-			if err != nil {
-				return nil, err
-			}
-			paid := inv.AmountPaid.Sub(a.Amount)
-			p.UnappliedAmount = p.UnappliedAmount.Add(a.Amount)
-			due := inv.Total.Sub(paid)
-			upd := c.Invoice.UpdateOne(inv).SetAmountPaid(paid).SetAmountDue(due).SetPaymentStatus(paymentStatus(paid, due))
-			if inv.Status == invoice.StatusPaid {
-				upd.SetStatus(invoice.StatusSent)
-			}
-			if err := upd.Exec(ctx); err != nil {
-				return nil, err
-			}
-			if err := invoiceChanged(ctx, inv, paid, due); err != nil {
-				return nil, err
-			}
-			if err := c.PaymentAllocation.UpdateOne(a).SetVoidedAt(now).Exec(ctx); err != nil {
-				return nil, err
-			}
-		}
-		// The receipt and every later application posted entries; each is
-		// reversed exactly.
-		entries, err := c.JournalEntry.Query().Where(journalentry.SourceID(id), journalentry.SourceTypeEQ(journalentry.SourceTypePayment),
-			journalentry.StatusEQ(journalentry.StatusPosted)).Order(ent.Asc(journalentry.FieldID)).All(ctx)
-		if err != nil {
-			return nil, err
-		}
-		date, err := paymentDate(ctx, c, nil)
-		if err != nil {
-			return nil, err
-		}
-		for _, orig := range entries {
-			if _, err := Reverse(ctx, c, orig.ID, date, journalentry.SourceTypePaymentVoid, &id, "Void of payment "+p.PaymentNumber); err != nil {
-				return nil, err
-			}
 		}
 		// A void payment holds nothing: its unapplied amount returns to zero
 		// with the reversal of the credit it carried.
-		out, err := c.Payment.UpdateOne(p).SetStatus(payment.StatusVoid).SetVoidedAt(now).SetVoidReason(reason).SetUnappliedAmount(decimal.Zero).Save(ctx)
+		out, err := c.Payment.UpdateOne(p).SetStatus(payment.StatusVoid).SetVoidedAt(Clock()).SetVoidReason(reason).SetUnappliedAmount(decimal.Zero).Save(ctx)
 		if err != nil {
 			return nil, err
 		}
 		return out, events.Emit(ctx, events.PaymentVoided, out.ID, events.PaymentPayload(out))
 	})
+}
+
+// unwindPayment locks a completed payment, releases its allocations from
+// their invoices (locked in invoice-id order) and reverses every entry it
+// posted, dated today: what voiding and failing a payment share. verb
+// names the outcome in refusals; description prefixes the reversals.
+func unwindPayment(ctx context.Context, c *ent.Client, id pulid.ID, verb, description string) (*ent.Payment, error) {
+	p, err := c.Payment.Query().Where(payment.ID(id)).ForUpdate().Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, PaymentNotFound(id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case p.Status == payment.StatusVoid || p.Status == payment.StatusFailed:
+		return nil, apperr.InvalidState("INVALID_STATE", fmt.Sprintf("Payment %s is already %s", p.PaymentNumber, p.Status))
+	case p.RefundedAmount.IsPositive():
+		return nil, apperr.InvalidState("INVALID_STATE", fmt.Sprintf("Payment %s has refunds of %s; a refunded payment cannot be %s",
+			p.PaymentNumber, money.Format(p.RefundedAmount, p.Currency), verb))
+	}
+	allocs, err := c.PaymentAllocation.Query().Where(paymentallocation.PaymentID(id), paymentallocation.VoidedAtIsNil()).
+		Order(ent.Asc(paymentallocation.FieldInvoiceID)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := Clock()
+	for _, a := range allocs {
+		inv, err := c.Invoice.Query().Where(invoice.ID(a.InvoiceID)).ForUpdate().Only(ctx)
+		if err != nil {
+			return nil, err
+		}
+		paid := inv.AmountPaid.Sub(a.Amount)
+		p.UnappliedAmount = p.UnappliedAmount.Add(a.Amount)
+		due := inv.Total.Sub(paid)
+		upd := c.Invoice.UpdateOne(inv).SetAmountPaid(paid).SetAmountDue(due).SetPaymentStatus(paymentStatus(paid, due))
+		if inv.Status == invoice.StatusPaid {
+			upd.SetStatus(invoice.StatusSent)
+		}
+		if err := upd.Exec(ctx); err != nil {
+			return nil, err
+		}
+		if err := invoiceChanged(ctx, inv, paid, due); err != nil {
+			return nil, err
+		}
+		if err := c.PaymentAllocation.UpdateOne(a).SetVoidedAt(now).Exec(ctx); err != nil {
+			return nil, err
+		}
+	}
+	// The receipt and every later application posted entries; each is
+	// reversed exactly.
+	entries, err := c.JournalEntry.Query().Where(journalentry.SourceID(id), journalentry.SourceTypeEQ(journalentry.SourceTypePayment),
+		journalentry.StatusEQ(journalentry.StatusPosted)).Order(ent.Asc(journalentry.FieldID)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	date, err := paymentDate(ctx, c, nil)
+	if err != nil {
+		return nil, err
+	}
+	for _, orig := range entries {
+		if _, err := Reverse(ctx, c, orig.ID, date, journalentry.SourceTypePaymentVoid, &id, description+p.PaymentNumber); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
 }
 
 // GetPayment loads one payment.

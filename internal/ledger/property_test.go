@@ -40,7 +40,7 @@ func TestRandomOperationsKeepInvariants(t *testing.T) {
 	}
 	// The sequences must have exercised every operation, or they prove little.
 	for _, op := range []string{"create+issue invoice", "record payment", "pay due", "create+apply payment", "void invoice",
-		"void payment", "account with opening balance", "manual entry (receivable adjustment)", "reverse a manual entry"} {
+		"void payment", "account with opening balance", "manual entry (receivable adjustment)", "reverse a manual entry", "refund a payment (in part or whole)", "payment failed"} {
 		if done[op] == 0 {
 			t.Errorf("no %q succeeded in any sequence", op)
 		}
@@ -68,7 +68,7 @@ func runRandom(t *testing.T, e *tk.Env, tn tk.Tenant, rng *rand.Rand, seed int64
 		invs := c.Invoice.Query().AllX(ctx)
 		var op string
 		var err error
-		switch rng.Intn(11) {
+		switch rng.Intn(13) {
 		case 0, 1:
 			op = "create+issue invoice"
 			lines := []sales.LineInput{}
@@ -126,6 +126,22 @@ func runRandom(t *testing.T, e *tk.Env, tn tk.Tenant, rng *rand.Rand, seed int64
 				{AccountID: accts[ledger.RoleAccountsReceivable].ID, Debit: &amt, CustomerID: &cid},
 				{AccountID: accts[ledger.RoleSales].ID, Credit: &amt},
 			}}, "")
+		case 11:
+			op = "refund a payment (in part or whole)"
+			if ps := c.Payment.Query().Where(payment.StatusEQ(payment.StatusCompleted)).AllX(ctx); len(ps) > 0 {
+				p := ps[rng.Intn(len(ps))]
+				in := ledger.RefundInput{}
+				if left := p.Amount.Sub(p.RefundedAmount); rng.Intn(2) == 0 && left.GreaterThan(decimal.NewFromInt(1)) {
+					amt := left.Div(decimal.NewFromInt(int64(rng.Intn(3) + 2))).Round(2)
+					in.Amount = &amt
+				}
+				_, err = ledger.RefundPayment(ctx, p.ID, in, "")
+			}
+		case 12:
+			op = "payment failed"
+			if ps := c.Payment.Query().Where(payment.StatusEQ(payment.StatusCompleted)).AllX(ctx); len(ps) > 0 {
+				_, err = ledger.FailPayment(ctx, ps[rng.Intn(len(ps))].ID, "cheque returned", "")
+			}
 		case 10:
 			op = "reverse a manual entry"
 			if js := c.JournalEntry.Query().Where(journalentry.SourceTypeEQ(journalentry.SourceTypeManual)).AllX(ctx); len(js) > 0 {

@@ -271,7 +271,8 @@ func ARAging(ctx context.Context, asOf types.Date) (map[string]any, error) {
 		SELECT i.customer_id, i.due_date::text,
 		       (posted.amount - COALESCE((
 		          SELECT ROUND(SUM(a.amount) * i.exchange_rate, 2) FROM payment_allocations a JOIN payments p ON p.id = a.payment_id
-		          WHERE a.invoice_id = i.id AND p.payment_date <= $3 AND (a.voided_at IS NULL OR a.voided_at::date > $3)), 0))::text
+		          WHERE a.invoice_id = i.id AND (a.voided_at IS NULL OR a.voided_at::date > $3)
+		            AND COALESCE((SELECT r.refund_date FROM refunds r WHERE r.id = a.refund_id), p.payment_date) <= $3), 0))::text
 		FROM invoices i
 		CROSS JOIN LATERAL (
 		    SELECT COALESCE(SUM(l.debit - l.credit), 0) AS amount, COUNT(*) FILTER (WHERE j.source_type = 'invoice_void') AS voided

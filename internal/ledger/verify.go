@@ -68,11 +68,33 @@ func Verify(ctx context.Context) error {
 			    OR (i.payment_status = 'paid') <> (i.amount_paid = i.total AND i.amount_paid > 0)
 			LIMIT 1`},
 		{"payment unapplied", `
-			SELECT p.payment_number || ': amount ' || p.amount || ', unapplied ' || p.unapplied_amount || ', allocated ' || COALESCE(SUM(a.amount) FILTER (WHERE a.voided_at IS NULL), 0)
+			SELECT p.payment_number || ': amount ' || p.amount || ', unapplied ' || p.unapplied_amount || ', refunded ' || p.refunded_amount
+			       || ', allocated ' || COALESCE(SUM(a.amount) FILTER (WHERE a.voided_at IS NULL), 0)
 			FROM payments p LEFT JOIN payment_allocations a ON a.payment_id = p.id
-			WHERE p.company_id = $1 AND p.status = 'completed'
+			WHERE p.company_id = $1 AND p.status IN ('completed', 'refunded')
 			GROUP BY p.id
-			HAVING p.unapplied_amount <> p.amount - COALESCE(SUM(a.amount) FILTER (WHERE a.voided_at IS NULL), 0) OR p.unapplied_amount < 0
+			HAVING p.unapplied_amount <> p.amount - p.refunded_amount - COALESCE(SUM(a.amount) FILTER (WHERE a.voided_at IS NULL), 0)
+			    OR p.unapplied_amount < 0 OR p.refunded_amount < 0 OR p.refunded_amount > p.amount
+			    OR (p.status = 'refunded') <> (p.refunded_amount = p.amount)
+			LIMIT 1`},
+		{"payment refunds", `
+			SELECT p.payment_number || ': refunded ' || p.refunded_amount || ', refunds ' || COALESCE(SUM(r.amount), 0)
+			FROM payments p LEFT JOIN refunds r ON r.payment_id = p.id
+			WHERE p.company_id = $1
+			GROUP BY p.id
+			HAVING p.refunded_amount <> COALESCE(SUM(r.amount), 0) OR bool_or(r.amount <> r.from_credit + r.from_invoices OR r.company_id <> p.company_id)
+			LIMIT 1`},
+		{"refund takes back what it says", `
+			SELECT r.id || ': from invoices ' || r.from_invoices || ', allocations ' || COALESCE(-SUM(a.amount), 0)
+			FROM refunds r LEFT JOIN payment_allocations a ON a.refund_id = r.id
+			WHERE r.company_id = $1
+			GROUP BY r.id
+			HAVING r.from_invoices <> COALESCE(-SUM(a.amount), 0)
+			LIMIT 1`},
+		{"void or failed payment holds nothing", `
+			SELECT p.payment_number FROM payments p
+			WHERE p.company_id = $1 AND p.status IN ('void', 'failed') AND (p.unapplied_amount <> 0 OR EXISTS (
+			    SELECT 1 FROM payment_allocations a WHERE a.payment_id = p.id AND a.voided_at IS NULL))
 			LIMIT 1`},
 		{"allocation across companies", `
 			SELECT a.id FROM payment_allocations a

@@ -356,11 +356,11 @@ func SendInvoice(ctx context.Context, id pulid.ID, in SendInput, idempotencyKey 
 			}
 			upd.SetStatus(invoice.StatusSent).SetIssuedAt(now)
 		}
-		if sending(in) {
-			upd.SetSentAt(now).AddSendCount(1).SetLastSend(sendRecord(in, now))
-			if in.SendReminders != nil {
-				upd.SetSendReminders(*in.SendReminders)
-			}
+		// Every send is one, with a body or without (seed 004's
+		// sendInvoice(id) has none): sentAt and the count move.
+		upd.SetSentAt(now).AddSendCount(1).SetLastSend(sendRecord(in, now))
+		if in.SendReminders != nil {
+			upd.SetSendReminders(*in.SendReminders)
 		}
 		out, err := upd.Save(ctx)
 		if err != nil {
@@ -370,15 +370,8 @@ func SendInvoice(ctx context.Context, id pulid.ID, in SendInput, idempotencyKey 
 		if err := events.Emit(ctx, events.InvoiceUpdated, out.ID, payload); err != nil {
 			return nil, err
 		}
-		if sending(in) || inv.Status == invoice.StatusDraft {
-			err = events.Emit(ctx, events.InvoiceSent, out.ID, payload)
-		}
-		return out, err
+		return out, events.Emit(ctx, events.InvoiceSent, out.ID, payload)
 	})
-}
-
-func sending(in SendInput) bool {
-	return len(in.To) > 0 || len(in.Cc) > 0 || in.Subject != nil || in.Message != nil || in.AttachPDF != nil || in.SendReminders != nil
 }
 
 func nonNil(s []string) []string {

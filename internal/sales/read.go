@@ -11,12 +11,15 @@ import (
 	"github.com/bigledger/bigledger/ent/customer"
 	"github.com/bigledger/bigledger/ent/invoice"
 	"github.com/bigledger/bigledger/ent/invoiceitem"
+	"github.com/bigledger/bigledger/ent/predicate"
 	"github.com/bigledger/bigledger/ent/quote"
 	"github.com/bigledger/bigledger/ent/quoteitem"
 	"github.com/bigledger/bigledger/ent/salesorder"
 	"github.com/bigledger/bigledger/ent/salesorderitem"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
+	"github.com/bigledger/bigledger/ent/schema/types"
 	"github.com/bigledger/bigledger/ent/taxcode"
+	"github.com/bigledger/bigledger/internal/apperr"
 	"github.com/bigledger/bigledger/internal/store"
 )
 
@@ -25,10 +28,36 @@ import (
 type InvoiceFilter struct {
 	Search  string
 	Overdue *bool
+	// State is seed 004's invoice state (InvoiceStates).
+	State            string
+	CustomerID       *pulid.ID
+	DateFrom, DateTo *types.Date
+	DueFrom, DueTo   *types.Date
+}
+
+// InvoiceStates are seed 004's invoice states (GraphQL InvoiceStatusFilter):
+// the four statuses, and UNPAID (issued, not void, something due),
+// PARTIAL (part of it paid) and OVERDUE (unpaid past its due date).
+var InvoiceStates = []string{"DRAFT", "SENT", "PAID", "VOID", "UNPAID", "PARTIAL", "OVERDUE"}
+
+// InvoiceState is the predicate of one of InvoiceStates.
+func InvoiceState(state string) (predicate.Invoice, error) {
+	switch state {
+	case "DRAFT", "SENT", "PAID", "VOID":
+		return invoice.StatusEQ(invoice.Status(strings.ToLower(state))), nil
+	case "UNPAID":
+		return invoice.And(invoice.StatusEQ(invoice.StatusSent), invoice.AmountDueGT(decimal.Zero)), nil
+	case "PARTIAL":
+		return invoice.And(invoice.StatusEQ(invoice.StatusSent), invoice.PaymentStatusEQ(invoice.PaymentStatusPartial)), nil
+	case "OVERDUE":
+		return predicate.Invoice(OverdueFilter(true)), nil
+	}
+	return nil, apperr.Validation("VALIDATION_ERROR", "Invalid filter", apperr.Detail{Field: "status",
+		Message: "Must be one of " + strings.Join(InvoiceStates, ", ")})
 }
 
 // Invoices starts an invoice query for the acting company with f applied.
-func Invoices(ctx context.Context, f InvoiceFilter) *ent.InvoiceQuery {
+func Invoices(ctx context.Context, f InvoiceFilter) (*ent.InvoiceQuery, error) {
 	q := store.Client(ctx).Invoice.Query()
 	if f.Search != "" {
 		q = q.Where(SearchInvoices(f.Search))
@@ -36,7 +65,29 @@ func Invoices(ctx context.Context, f InvoiceFilter) *ent.InvoiceQuery {
 	if f.Overdue != nil {
 		q = q.Where(OverdueFilter(*f.Overdue))
 	}
-	return q
+	if f.State != "" {
+		p, err := InvoiceState(f.State)
+		if err != nil {
+			return nil, err
+		}
+		q = q.Where(p)
+	}
+	if f.CustomerID != nil {
+		q = q.Where(invoice.CustomerID(*f.CustomerID))
+	}
+	if f.DateFrom != nil {
+		q = q.Where(invoice.InvoiceDateGTE(*f.DateFrom))
+	}
+	if f.DateTo != nil {
+		q = q.Where(invoice.InvoiceDateLTE(*f.DateTo))
+	}
+	if f.DueFrom != nil {
+		q = q.Where(invoice.DueDateGTE(*f.DueFrom))
+	}
+	if f.DueTo != nil {
+		q = q.Where(invoice.DueDateLTE(*f.DueTo))
+	}
+	return q, nil
 }
 
 // GetInvoice loads one invoice, with extra loading applied by eager.

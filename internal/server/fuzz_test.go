@@ -152,16 +152,16 @@ func FuzzRESTBodies(f *testing.F) {
 var gqlOps = []string{
 	`mutation($in: CreateCustomerInput!) { createCustomer(input: $in) { id name currentBalance } }`,
 	`mutation($id: ID!, $in: UpdateCustomerInput!) { updateCustomer(id: $id, input: $in) { id } }`,
-	`mutation($in: InvoiceInput!) { createInvoice(input: $in) { id total } }`,
+	`mutation($in: CreateInvoiceInput!) { createInvoice(input: $in) { id total } }`,
 	`mutation($id: ID!, $in: PaymentInput!) { recordPayment(invoiceId: $id, input: $in) { id amount } }`,
 	`mutation($in: QuoteInput!) { createQuote(input: $in) { id total } }`,
 	`mutation($in: CreateCustomerGroupInput!) { createCustomerGroup(input: $in) { id } }`,
 	`mutation($in: CreateContactInput!) { createContact(input: $in) { id } }`,
-	`mutation($in: AccountInput!) { createAccount(input: $in) { id balance } }`,
+	`mutation($in: CreateAccountInput!) { createAccount(input: $in) { id balance } }`,
 	`query($s: String, $n: Int, $a: Cursor, $w: InvoiceWhereInput) { invoices(search: $s, first: $n, after: $a, where: $w) { totalCount edges { node { id } } } }`,
 	`query($s: String, $t: [String!], $n: Int) { customers(search: $s, tags: $t, last: $n) { edges { cursor } } }`,
 	`query($id: ID!) { node(id: $id) { id } }`,
-	`query($type: ReportType!, $p: ReportParams) { reports(type: $type, params: $p) }`,
+	`query($type: ReportType!, $p: ReportParams) { reports(type: $type, params: $p) { __typename } }`,
 }
 
 func FuzzGraphQLVariables(f *testing.F) {

@@ -309,7 +309,7 @@ func TestGraphQLInvoiceFlowAndSeed004Query(t *testing.T) {
 	e := tk.New(t)
 	c := gqlCreateCustomer(t, e, e.A, map[string]any{"name": "Acme", "email": "billing@acme.com"})
 	item := e.MustGQL(e.A, `mutation { createItem(input: {code: "WDG-001", name: "Premium Widget", unitPrice: "25.00"}) { id code unitPrice } }`, nil)["createItem"].(map[string]any)
-	inv := e.MustGQL(e.A, `mutation($in: InvoiceInput!) { createInvoice(input: $in) { id number invoiceNumber date status total subtotal totalTax amountDue
+	inv := e.MustGQL(e.A, `mutation($in: CreateInvoiceInput!) { createInvoice(input: $in) { id number invoiceNumber date status total subtotal totalTax amountDue
 		items { itemCode description quantity unitPrice discountPercent discountAmount lineTotal taxCode taxRate taxAmount } customer { name } } }`,
 		map[string]any{"in": map[string]any{"customerId": c["id"], "invoiceDate": "2024-01-15", "dueDate": "2024-02-14", "shippingCost": "50.00",
 			"items": []map[string]any{{"itemId": item["id"], "quantity": 100, "discountPercent": "5", "taxCode": "SST"}}}})["createInvoice"].(map[string]any)
@@ -339,7 +339,7 @@ func TestGraphQLInvoiceFlowAndSeed004Query(t *testing.T) {
 	if tk.Str(v, "voidInvoice", "status") != "void" || tk.Str(v, "voidInvoice", "amountDue") != "0.00" {
 		t.Fatalf("voidInvoice: %v", v)
 	}
-	r := e.GQL(e.A, `mutation($in: InvoiceInput!) { createInvoice(input: $in) { id } }`, map[string]any{"in": map[string]any{"customerId": c["id"],
+	r := e.GQL(e.A, `mutation($in: CreateInvoiceInput!) { createInvoice(input: $in) { id } }`, map[string]any{"in": map[string]any{"customerId": c["id"],
 		"items": []map[string]any{{"description": "x", "quantity": "1", "unitPrice": "1", "taxCode": "BAD"}}}})
 	if len(r.Errors) == 0 || r.Errors[0].Code() != "INVALID_INVOICE_DATA" || !strings.Contains(string(r.Raw), `"field":"items[0].taxCode"`) {
 		t.Fatalf("bad tax code: %s", r.Raw)
@@ -534,7 +534,9 @@ func TestInvoiceListStatementCountIsFixed(t *testing.T) {
 	}
 	const q = `query($n: Int) { invoices(first: $n) { totalCount edges { node { id number total overdue customer { name } items { description lineTotal } } } } }`
 	e.MustGQL(e.A, q, map[string]any{"n": 1})
-	count := func(n int, fn func()) int64 { return e.CountQueries(fn) }
+	// The fewer of two runs: a run may also pay for a cache refill (the
+	// API key's, every 2 s), which is not the list's cost.
+	count := func(n int, fn func()) int64 { return min(e.CountQueries(fn), e.CountQueries(fn)) }
 	g10 := count(10, func() { e.MustGQL(e.A, q, map[string]any{"n": 10}) })
 	g50 := count(50, func() {
 		d := e.MustGQL(e.A, q, map[string]any{"n": 50})

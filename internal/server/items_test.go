@@ -70,7 +70,7 @@ func TestItemAndTaxCodeCrossTenant(t *testing.T) {
 		t.Errorf("A lists B's items: %v", d)
 	}
 	c := gqlCreateCustomer(t, e, e.A, map[string]any{"name": "A", "email": "a@a.co"})
-	r := e.GQL(e.A, `mutation($in: InvoiceInput!) { createInvoice(input: $in) { id } }`, map[string]any{"in": map[string]any{"customerId": c["id"],
+	r := e.GQL(e.A, `mutation($in: CreateInvoiceInput!) { createInvoice(input: $in) { id } }`, map[string]any{"in": map[string]any{"customerId": c["id"],
 		"items": []map[string]any{{"itemId": bItem, "quantity": "1"}}}})
 	if len(r.Errors) == 0 || !strings.Contains(string(r.Raw), `"field":"items[0].itemId"`) {
 		t.Errorf("B's item on A's invoice: %s", r.Raw)

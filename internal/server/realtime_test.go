@@ -74,7 +74,7 @@ func TestSubscriptionsDeliverSelectedNestedFields(t *testing.T) {
 
 			cu := newCustomer(t, e, e.A, "Acme Trading")
 			// Through the API, as a front end would.
-			created := e.MustGQL(e.A, `mutation($in: InvoiceInput!) { createInvoice(input: $in) { id } }`, map[string]any{"in": map[string]any{
+			created := e.MustGQL(e.A, `mutation($in: CreateInvoiceInput!) { createInvoice(input: $in) { id } }`, map[string]any{"in": map[string]any{
 				"customerId": cu.ID, "items": []map[string]any{{"description": "Widgets", "quantity": 3, "unitPrice": "12.50"}}}})
 			invID := tk.Str(created, "createInvoice", "id")
 

@@ -31,7 +31,7 @@ import (
 var streamChannels = map[string][]string{
 	"invoice.updates": {events.InvoiceCreated, events.InvoiceUpdated, events.InvoiceSent, events.InvoicePaid,
 		events.InvoiceVoided, events.InvoiceOverdue},
-	"payment.updates":  {events.PaymentReceived, events.PaymentVoided},
+	"payment.updates":  {events.PaymentReceived, events.PaymentVoided, events.PaymentRefunded, events.PaymentFailed},
 	"customer.updates": {events.CustomerCreated, events.CustomerUpdated, events.CustomerCreditLimitExceeded},
 	"quote.updates":    {events.QuoteSent, events.QuoteAccepted},
 	"order.updates":    {events.OrderStatusChanged},

@@ -206,13 +206,22 @@ func TestV2ListStatementCountIsFixed(t *testing.T) {
 		v2data(t, e.Do(e.A, "POST", "/api/v2/products", map[string]any{"name": "P", "price": 1, "tax_rate": 10}), 201)
 	}
 	for _, path := range []string{"/api/v2/customers", "/api/v2/invoices", "/api/v2/quotes", "/api/v2/products", "/api/v2/transactions"} {
+		// The fewer of two runs: a run may also pay for a cache refill (the
+		// API key's every 2 s, the company's facts), not the list's cost.
 		count := func(n int) []string {
-			return e.CaptureQueries(func() {
-				r := e.Do(e.A, "GET", fmt.Sprintf("%s?limit=%d", path, n), nil)
-				if r.Status != 200 || len(r.Body["data"].([]any)) != n {
-					t.Fatalf("%s page of %d: %d %.300s", path, n, r.Status, r.Raw)
+			var best []string
+			for range 2 {
+				q := e.CaptureQueries(func() {
+					r := e.Do(e.A, "GET", fmt.Sprintf("%s?limit=%d", path, n), nil)
+					if r.Status != 200 || len(r.Body["data"].([]any)) != n {
+						t.Fatalf("%s page of %d: %d %.300s", path, n, r.Status, r.Raw)
+					}
+				})
+				if best == nil || len(q) < len(best) {
+					best = q
 				}
-			})
+			}
+			return best
 		}
 		q5, q25 := count(5), count(25)
 		c5, c25 := len(q5), len(q25)

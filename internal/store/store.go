@@ -114,3 +114,16 @@ type Done struct{}
 
 // Unwrap implements the InTx result constraint.
 func (d Done) Unwrap() Done { return d }
+
+// Detach unwraps an entity loaded or created in a transaction that has
+// committed, so its edges can still be loaded (an entity attached to a
+// workflow's answer as an edge is not unwrapped by InTx). An entity of no
+// transaction is returned as it is.
+func Detach[T interface{ Unwrap() T }](v T) (out T) {
+	defer func() {
+		if recover() != nil { // ent: not a transactional entity
+			out = v
+		}
+	}()
+	return v.Unwrap()
+}
