@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/lib/pq"
 
@@ -58,7 +59,7 @@ func Readable(has func(scope string) bool, types []string) ([]string, error) {
 	var d apperr.Details
 	for i, t := range types {
 		if !KnownType(t) {
-			d.Add(fmt.Sprintf("types[%d]", i), "Unknown event type %q", t)
+			d.Add(fmt.Sprintf("types[%d]", i), "Unknown event type %q (known: %s)", t, strings.Join(Types, ", "))
 		}
 	}
 	if err := d.Err("VALIDATION_ERROR", "Invalid event types"); err != nil {

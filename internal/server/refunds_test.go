@@ -1,7 +1,9 @@
 package server_test
 
 import (
+	"encoding/json"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -297,5 +299,21 @@ func TestPaymentRefundedAndFailedEvents(t *testing.T) {
 	}
 	if m := bws.Next(500 * time.Millisecond); m != nil && m["type"] == "next" {
 		t.Fatalf("company B received %v", m)
+	}
+}
+
+// An unknown event type or stream channel is refused by position, and the
+// refusal lists what exists (payment.refunded and payment.failed among it).
+func TestUnknownEventTypesListTheKnownOnes(t *testing.T) {
+	e := tk.New(t, tk.Options{Realtime: true})
+	r := e.GQL(e.A, `{ events(types: ["payment.refunded", "payment.bounced"]) { edges { node { id } } } }`, nil)
+	if len(r.Errors) == 0 || !strings.Contains(string(r.Raw), `"field":"types[1]"`) || !strings.Contains(string(r.Raw), "payment.failed") {
+		t.Fatalf("events: %s", r.Raw)
+	}
+	st := streamAuth(t, e, e.A, "/v1/stream")
+	st.Send(map[string]any{"type": "subscribe", "channels": []string{"payment.updates", "payments.everything"}})
+	m := st.MustNext(wait)
+	if b, _ := json.Marshal(m); !strings.Contains(string(b), "channels[1]") || !strings.Contains(string(b), "payment.updates") || !strings.Contains(string(b), "payment.refunded") {
+		t.Fatalf("stream: %s", b)
 	}
 }

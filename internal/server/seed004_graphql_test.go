@@ -335,7 +335,9 @@ func TestSeed004NumberedPages(t *testing.T) {
 	// A numbered page costs what a cursor page costs: no COUNT unless
 	// totalCount is asked.
 	plain := e.CountQueries(func() { e.MustGQL(e.A, `{ invoices(page: 2, limit: 2) { edges { node { id number } } } }`, nil) })
-	counted := e.CountQueries(func() { e.MustGQL(e.A, `{ invoices(page: 2, limit: 2) { totalCount edges { node { id number } } } }`, nil) })
+	counted := e.CountQueries(func() {
+		e.MustGQL(e.A, `{ invoices(page: 2, limit: 2) { totalCount edges { node { id number } } } }`, nil)
+	})
 	if plain > 2 || counted != plain+1 {
 		t.Fatalf("statements: %d without totalCount, %d with", plain, counted)
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -25,6 +26,16 @@ import (
 // "channels":[…], "filters":{channel:{field:[values]}}, "after":"evt_…"};
 // events arrive as {"type":"event","channel","event","data","meta":
 // {companyId,timestamp,eventId}}.
+
+// streamChannelNames lists the stream's channel names, sorted.
+func streamChannelNames() []string {
+	names := make([]string, 0, len(streamChannels))
+	for n := range streamChannels {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
 
 // streamChannels maps the seed's channel names to event types; every
 // event type is also a channel of its own name.
@@ -297,7 +308,7 @@ func (sc *streamConn) subscribe(m streamMsg) {
 			ignored = append(ignored, ch)
 			continue
 		case !ok && !events.KnownType(ch):
-			d.Add(fmt.Sprintf("channels[%d]", i), "Unknown channel %q", ch)
+			d.Add(fmt.Sprintf("channels[%d]", i), "Unknown channel %q (known: %s, or an event type: %s)", ch, strings.Join(streamChannelNames(), ", "), strings.Join(events.Types, ", "))
 			continue
 		case !ok:
 			types = []string{ch}
