@@ -109,6 +109,10 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 		writeV2Error(w, r, ae)
 		return
 	}
+	if isIntegration(r) {
+		writeIntegrationError(w, r, ae)
+		return
+	}
 	writeJSON(w, ae.HTTPStatus(), envelope{
 		Success: false,
 		Error: &errorBody{Code: ae.Code, Message: ae.Message, Details: ae.Details,

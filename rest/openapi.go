@@ -355,8 +355,12 @@ func operation(g *schemaGen, rt route, errEnv, pag, metaRef map[string]any, ids 
 	}
 	responses := map[string]any{}
 	v2 := strings.HasPrefix(rt.path, "/api/v2/")
+	integration := strings.HasPrefix(rt.path, "/api/v1/integration/")
 	if v2 {
 		errEnv = g.of(reflect.TypeFor[v2ErrorBody]())
+	}
+	if integration {
+		errEnv = g.of(reflect.TypeFor[integrationErrorBody]())
 	}
 	errResp := map[string]any{"description": "An error: the code, message and field details (see the error catalogue)",
 		"content": map[string]any{"application/json": map[string]any{"schema": errEnv}}}
@@ -391,6 +395,15 @@ func operation(g *schemaGen, rt route, errEnv, pag, metaRef map[string]any, ids 
 		responses[itoa(status)] = map[string]any{"description": http.StatusText(status), "content": content}
 	}
 	for _, st := range errorStatuses(rt) {
+		if integration {
+			desc := errorResponses[st].desc
+			if st == http.StatusBadRequest {
+				st, desc = http.StatusUnprocessableEntity, "Validation failed (Laravel's shape: message, errors{field: [messages]}; error carries the code and details)"
+			}
+			responses[itoa(st)] = map[string]any{"description": desc,
+				"content": map[string]any{"application/json": map[string]any{"schema": errEnv}}}
+			continue
+		}
 		if v2 {
 			responses[itoa(st)] = map[string]any{"description": errorResponses[st].desc,
 				"content": map[string]any{"application/json": map[string]any{"schema": errEnv}}}

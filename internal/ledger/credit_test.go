@@ -57,7 +57,7 @@ func TestPayDueAllocatesOldestFirst(t *testing.T) {
 	}
 	for _, bad := range []map[string]any{{"method": "cash"}, {"amount": 5}, {"amount": 5, "method": "gold"}, {"amount": 5, "method": "cash", "paid_on": "tomorrow"},
 		{"amount": 5, "method": "cash", "due_payment_type": "purchase"}, {"amount": -5, "method": "cash"}} {
-		if r := e.Do(e.A, "POST", "/api/v1/integration/contacts/"+cust+"/payments", bad); r.Status != 400 {
+		if r := e.Do(e.A, "POST", "/api/v1/integration/contacts/"+cust+"/payments", bad); r.Status != 422 {
 			t.Errorf("%v: %d %s", bad, r.Status, r.Raw)
 		}
 	}

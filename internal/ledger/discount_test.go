@@ -47,7 +47,7 @@ func TestLedgerDiscounts(t *testing.T) {
 	}
 	for _, bad := range []map[string]any{{"contact_id": cust, "date": "2024-03-05"}, {"contact_id": cust, "date": "2024-03-05", "amount": -1},
 		{"contact_id": cust, "amount": 5}, {"contact_id": cust, "date": "2024-03-05", "amount": 5, "sub_type": "purchase_discount"}} {
-		if r := e.Do(e.A, "POST", "/api/v1/integration/ledger-discounts", bad); r.Status != 400 {
+		if r := e.Do(e.A, "POST", "/api/v1/integration/ledger-discounts", bad); r.Status != 422 || len(r.Body["errors"].(map[string]any)) == 0 {
 			t.Errorf("%v: %d %s", bad, r.Status, r.Raw)
 		}
 	}

@@ -361,7 +361,7 @@ func TestRESTCustomerGroups(t *testing.T) {
 		{"name": "Wholesale", "price_calculation_type": "percentage"},
 	}
 	for _, b := range bad {
-		if r := e.Do(e.A, "POST", "/api/v1/integration/customer-groups", b); r.Status != 400 || tk.Str(r.Body, "error", "details", 0, "field") == "" {
+		if r := e.Do(e.A, "POST", "/api/v1/integration/customer-groups", b); r.Status != 422 || tk.Str(r.Body, "error", "details", 0, "field") == "" || len(r.Body["errors"].(map[string]any)) == 0 {
 			t.Errorf("%v: %d %s", b, r.Status, r.Raw)
 		}
 	}
@@ -372,17 +372,17 @@ func TestRESTCustomerGroups(t *testing.T) {
 	if r.Status != 200 || !strings.Contains(string(r.Raw), `"amount":10`) || tk.Str(r.Body, "data", "name") != "Wholesale" {
 		t.Fatalf("patch: %d %s", r.Status, r.Raw)
 	}
-	if r := e.Do(e.A, "PUT", "/api/v1/integration/customer-groups/"+id, map[string]any{}); r.Status != 400 {
+	if r := e.Do(e.A, "PUT", "/api/v1/integration/customer-groups/"+id, map[string]any{}); r.Status != 422 || tk.Str(r.Body, "message") != "No valid fields to update" {
 		t.Fatalf("empty patch: %d %s", r.Status, r.Raw)
 	}
-	if r := e.Do(e.A, "PATCH", "/api/v1/integration/customer-groups/"+id, map[string]any{"price_calculation_type": "selling_price_group"}); r.Status != 400 {
+	if r := e.Do(e.A, "PATCH", "/api/v1/integration/customer-groups/"+id, map[string]any{"price_calculation_type": "selling_price_group"}); r.Status != 422 {
 		t.Fatalf("type change without price group: %d %s", r.Status, r.Raw)
 	}
 	list := e.Do(e.A, "GET", "/api/v1/integration/customer-groups?q=whole", nil)
 	if list.Status != 200 || len(list.Body["data"].([]any)) != 1 {
 		t.Fatalf("search groups: %s", list.Raw)
 	}
-	if r := e.Do(e.A, "GET", "/api/v1/integration/customer-groups?q=w", nil); r.Status != 400 || tk.Str(r.Body, "error", "details", 0, "field") != "q" {
+	if r := e.Do(e.A, "GET", "/api/v1/integration/customer-groups?q=w", nil); r.Status != 422 || tk.Str(r.Body, "error", "details", 0, "field") != "q" || tk.Get(r.Body, "errors", "q") == nil {
 		t.Fatalf("1-char q: %d %s", r.Status, r.Raw)
 	}
 	all := e.Do(e.A, "GET", "/api/v1/integration/customer-groups?per_page=1&sort=name", nil)

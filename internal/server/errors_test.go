@@ -82,7 +82,11 @@ func TestEnumErrorsListAllowedValues(t *testing.T) {
 		{"GET", "/api/v1/integration/customer-groups?price_calculation_type=x", nil, "must be one of"},
 	} {
 		r := e.Do(e.A, k.method, k.path, k.body)
-		if r.Status != 400 || !strings.Contains(string(r.Raw), k.want) {
+		want := 400
+		if strings.HasPrefix(k.path, "/api/v1/integration/") {
+			want = 422 // seed 003's Laravel validation status
+		}
+		if r.Status != want || !strings.Contains(string(r.Raw), k.want) {
 			t.Errorf("%s %s: %d %.300s", k.method, k.path, r.Status, r.Raw)
 		}
 	}
