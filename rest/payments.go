@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -189,6 +190,12 @@ func (a *API) getPayment(r *http.Request) (result, error) {
 }
 
 func (a *API) voidPayment(r *http.Request) (result, error) {
+	return a.unwindPayment(r, a.mutation().VoidPayment, "Payment voided")
+}
+
+// unwindPayment serves the payment actions that take a reason (void,
+// fail): decode {"reason"}, call, answer the payment.
+func (a *API) unwindPayment(r *http.Request, action func(ctx context.Context, id pulid.ID, reason string, key *string) (*ent.Payment, error), message string) (result, error) {
 	id, err := pathID(r, "id", "pay", ledger.PaymentNotFound)
 	if err != nil {
 		return result{}, err
@@ -202,8 +209,8 @@ func (a *API) voidPayment(r *http.Request) (result, error) {
 		reason = *body.Reason
 	}
 	key := r.Header.Get("Idempotency-Key")
-	if _, err := a.mutation().VoidPayment(r.Context(), id, reason, &key); err != nil {
+	if _, err := action(r.Context(), id, reason, &key); err != nil {
 		return result{}, err
 	}
-	return paymentResult(r, id, http.StatusOK, "Payment voided")
+	return paymentResult(r, id, http.StatusOK, message)
 }

@@ -109,21 +109,5 @@ func (a *API) listRefunds(r *http.Request) (result, error) {
 }
 
 func (a *API) failPayment(r *http.Request) (result, error) {
-	id, err := pathID(r, "id", "pay", ledger.PaymentNotFound)
-	if err != nil {
-		return result{}, err
-	}
-	var body voidRequest
-	if _, err := decodeBody(r, &body, ledger.CodeInvalidPayment, "Payment validation failed"); err != nil {
-		return result{}, err
-	}
-	reason := ""
-	if body.Reason != nil {
-		reason = *body.Reason
-	}
-	key := r.Header.Get("Idempotency-Key")
-	if _, err := a.mutation().FailPayment(r.Context(), id, reason, &key); err != nil {
-		return result{}, err
-	}
-	return paymentResult(r, id, http.StatusOK, "Payment marked failed")
+	return a.unwindPayment(r, a.mutation().FailPayment, "Payment marked failed")
 }
