@@ -140,10 +140,7 @@ func PayDue(ctx context.Context, in CustomerPaymentInput, key string) (*ent.Paym
 func ApplyPayment(ctx context.Context, paymentID, invoiceID pulid.ID, amount *decimal.Decimal, key string) (*ent.PaymentAllocation, error) {
 	body := map[string]any{"invoice": invoiceID, "amount": amount}
 	a, err := idem.Run(ctx, allocationKind, key, "apply_payment:"+string(paymentID), body, func(ctx context.Context, c *ent.Client) (*ent.PaymentAllocation, error) {
-		p, err := c.Payment.Query().Where(payment.ID(paymentID)).ForUpdate().Only(ctx)
-		if ent.IsNotFound(err) {
-			return nil, PaymentNotFound(paymentID)
-		}
+		p, err := lockPayment(ctx, c, paymentID)
 		if err != nil {
 			return nil, err
 		}

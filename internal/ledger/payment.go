@@ -62,11 +62,7 @@ type RecordPaymentInput struct {
 }
 
 func (in RecordPaymentInput) validate(d *apperr.Details) {
-	if !in.Amount.IsPositive() {
-		d.Add("amount", "Must be greater than zero")
-	} else if len(in.Amount.Truncate(0).String()) > money.MaxIntegerDigits {
-		d.Add("amount", "Too large")
-	}
+	checkAmount(d, "amount", in.Amount)
 	if in.PaymentMethod != nil && payment.MethodValidator(*in.PaymentMethod) != nil {
 		d.Add("paymentMethod", "Must be one of cash, bank_transfer, cheque, card, online, other")
 	}
@@ -403,10 +399,7 @@ func VoidPayment(ctx context.Context, id pulid.ID, reason, idempotencyKey string
 // posted, dated today: what voiding and failing a payment share. verb
 // names the outcome in refusals; description prefixes the reversals.
 func unwindPayment(ctx context.Context, c *ent.Client, id pulid.ID, verb, description string) (*ent.Payment, error) {
-	p, err := c.Payment.Query().Where(payment.ID(id)).ForUpdate().Only(ctx)
-	if ent.IsNotFound(err) {
-		return nil, PaymentNotFound(id)
-	}
+	p, err := lockPayment(ctx, c, id)
 	if err != nil {
 		return nil, err
 	}
@@ -462,6 +455,26 @@ func unwindPayment(ctx context.Context, c *ent.Client, id pulid.ID, verb, descri
 		}
 	}
 	return p, nil
+}
+
+// checkAmount records a detail on field unless amount is positive and
+// within money.MaxIntegerDigits integer digits.
+func checkAmount(d *apperr.Details, field string, amount decimal.Decimal) {
+	if !amount.IsPositive() {
+		d.Add(field, "Must be greater than zero")
+	} else if len(amount.Truncate(0).String()) > money.MaxIntegerDigits {
+		d.Add(field, "Too large")
+	}
+}
+
+// lockPayment reads a payment of the acting company FOR UPDATE: the first
+// lock every workflow on a payment takes (payment → invoice → customer).
+func lockPayment(ctx context.Context, c *ent.Client, id pulid.ID) (*ent.Payment, error) {
+	p, err := c.Payment.Query().Where(payment.ID(id)).ForUpdate().Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, PaymentNotFound(id)
+	}
+	return p, err
 }
 
 // GetPayment loads one payment.

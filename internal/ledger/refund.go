@@ -49,11 +49,7 @@ type RefundInput struct {
 
 func (in RefundInput) validate(d *apperr.Details) {
 	if in.Amount != nil {
-		if !in.Amount.IsPositive() {
-			d.Add("amount", "Must be greater than zero")
-		} else if len(in.Amount.Truncate(0).String()) > money.MaxIntegerDigits {
-			d.Add("amount", "Too large")
-		}
+		checkAmount(d, "amount", *in.Amount)
 	}
 	if in.Method != nil && refund.MethodValidator(*in.Method) != nil {
 		d.Add("method", "Must be one of cash, bank_transfer, cheque, card, online, other")
@@ -90,10 +86,7 @@ func RefundPayment(ctx context.Context, paymentID pulid.ID, in RefundInput, idem
 		return nil, err
 	}
 	r, err := idem.Run(ctx, refundKind, idempotencyKey, "refund_payment:"+string(paymentID), in, func(ctx context.Context, c *ent.Client) (*ent.Refund, error) {
-		p, err := c.Payment.Query().Where(payment.ID(paymentID)).ForUpdate().Only(ctx)
-		if ent.IsNotFound(err) {
-			return nil, PaymentNotFound(paymentID)
-		}
+		p, err := lockPayment(ctx, c, paymentID)
 		if err != nil {
 			return nil, err
 		}
