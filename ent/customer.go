@@ -90,6 +90,14 @@ type Customer struct {
 	Longitude *decimal.Decimal `json:"longitude,omitempty"`
 	// IsDefault holds the value of the "is_default" field.
 	IsDefault bool `json:"is_default,omitempty"`
+	// ContactCode holds the value of the "contact_code" field.
+	ContactCode *string `json:"contact_code,omitempty"`
+	// PayTermType holds the value of the "pay_term_type" field.
+	PayTermType *customer.PayTermType `json:"pay_term_type,omitempty"`
+	// IsExport holds the value of the "is_export" field.
+	IsExport bool `json:"is_export,omitempty"`
+	// ExtraFields holds the value of the "extra_fields" field.
+	ExtraFields map[string]interface{} `json:"extra_fields,omitempty"`
 	// OpeningBalance holds the value of the "opening_balance" field.
 	OpeningBalance decimal.Decimal `json:"opening_balance,omitempty"`
 	// CurrentBalance holds the value of the "current_balance" field.
@@ -226,17 +234,17 @@ func (*Customer) scanValues(columns []string) ([]any, error) {
 			values[i] = &sql.NullScanner{S: new(pulid.ID)}
 		case customer.FieldDob, customer.FieldLastSaleDate:
 			values[i] = &sql.NullScanner{S: new(types.Date)}
-		case customer.FieldAddress, customer.FieldBillingAddress, customer.FieldShippingAddress, customer.FieldTags, customer.FieldCustomFields:
+		case customer.FieldAddress, customer.FieldBillingAddress, customer.FieldShippingAddress, customer.FieldTags, customer.FieldCustomFields, customer.FieldExtraFields:
 			values[i] = new([]byte)
 		case customer.FieldCreditLimit, customer.FieldOpeningBalance, customer.FieldCurrentBalance, customer.FieldTotalSales:
 			values[i] = new(decimal.Decimal)
 		case customer.FieldID, customer.FieldCompanyID:
 			values[i] = new(pulid.ID)
-		case customer.FieldIsDefault:
+		case customer.FieldIsDefault, customer.FieldIsExport:
 			values[i] = new(sql.NullBool)
 		case customer.FieldPaymentTerms:
 			values[i] = new(sql.NullInt64)
-		case customer.FieldCustomerNumber, customer.FieldName, customer.FieldType, customer.FieldPartyType, customer.FieldEmail, customer.FieldPhone, customer.FieldMobile, customer.FieldLandline, customer.FieldAlternateNumber, customer.FieldWebsite, customer.FieldTaxNumber, customer.FieldPrefix, customer.FieldFirstName, customer.FieldMiddleName, customer.FieldLastName, customer.FieldSupplierBusinessName, customer.FieldCurrency, customer.FieldStatus:
+		case customer.FieldCustomerNumber, customer.FieldName, customer.FieldType, customer.FieldPartyType, customer.FieldEmail, customer.FieldPhone, customer.FieldMobile, customer.FieldLandline, customer.FieldAlternateNumber, customer.FieldWebsite, customer.FieldTaxNumber, customer.FieldPrefix, customer.FieldFirstName, customer.FieldMiddleName, customer.FieldLastName, customer.FieldSupplierBusinessName, customer.FieldCurrency, customer.FieldStatus, customer.FieldContactCode, customer.FieldPayTermType:
 			values[i] = new(sql.NullString)
 		case customer.FieldCreatedAt, customer.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
@@ -485,6 +493,34 @@ func (_m *Customer) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.IsDefault = value.Bool
 			}
+		case customer.FieldContactCode:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field contact_code", values[i])
+			} else if value.Valid {
+				_m.ContactCode = new(string)
+				*_m.ContactCode = value.String
+			}
+		case customer.FieldPayTermType:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field pay_term_type", values[i])
+			} else if value.Valid {
+				_m.PayTermType = new(customer.PayTermType)
+				*_m.PayTermType = customer.PayTermType(value.String)
+			}
+		case customer.FieldIsExport:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field is_export", values[i])
+			} else if value.Valid {
+				_m.IsExport = value.Bool
+			}
+		case customer.FieldExtraFields:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field extra_fields", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.ExtraFields); err != nil {
+					return fmt.Errorf("unmarshal field extra_fields: %w", err)
+				}
+			}
 		case customer.FieldOpeningBalance:
 			if value, ok := values[i].(*decimal.Decimal); !ok {
 				return fmt.Errorf("unexpected type %T for field opening_balance", values[i])
@@ -723,6 +759,22 @@ func (_m *Customer) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("is_default=")
 	builder.WriteString(fmt.Sprintf("%v", _m.IsDefault))
+	builder.WriteString(", ")
+	if v := _m.ContactCode; v != nil {
+		builder.WriteString("contact_code=")
+		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
+	if v := _m.PayTermType; v != nil {
+		builder.WriteString("pay_term_type=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	builder.WriteString("is_export=")
+	builder.WriteString(fmt.Sprintf("%v", _m.IsExport))
+	builder.WriteString(", ")
+	builder.WriteString("extra_fields=")
+	builder.WriteString(fmt.Sprintf("%v", _m.ExtraFields))
 	builder.WriteString(", ")
 	builder.WriteString("opening_balance=")
 	builder.WriteString(fmt.Sprintf("%v", _m.OpeningBalance))

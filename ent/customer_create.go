@@ -456,6 +456,54 @@ func (_c *CustomerCreate) SetNillableIsDefault(v *bool) *CustomerCreate {
 	return _c
 }
 
+// SetContactCode sets the "contact_code" field.
+func (_c *CustomerCreate) SetContactCode(v string) *CustomerCreate {
+	_c.mutation.SetContactCode(v)
+	return _c
+}
+
+// SetNillableContactCode sets the "contact_code" field if the given value is not nil.
+func (_c *CustomerCreate) SetNillableContactCode(v *string) *CustomerCreate {
+	if v != nil {
+		_c.SetContactCode(*v)
+	}
+	return _c
+}
+
+// SetPayTermType sets the "pay_term_type" field.
+func (_c *CustomerCreate) SetPayTermType(v customer.PayTermType) *CustomerCreate {
+	_c.mutation.SetPayTermType(v)
+	return _c
+}
+
+// SetNillablePayTermType sets the "pay_term_type" field if the given value is not nil.
+func (_c *CustomerCreate) SetNillablePayTermType(v *customer.PayTermType) *CustomerCreate {
+	if v != nil {
+		_c.SetPayTermType(*v)
+	}
+	return _c
+}
+
+// SetIsExport sets the "is_export" field.
+func (_c *CustomerCreate) SetIsExport(v bool) *CustomerCreate {
+	_c.mutation.SetIsExport(v)
+	return _c
+}
+
+// SetNillableIsExport sets the "is_export" field if the given value is not nil.
+func (_c *CustomerCreate) SetNillableIsExport(v *bool) *CustomerCreate {
+	if v != nil {
+		_c.SetIsExport(*v)
+	}
+	return _c
+}
+
+// SetExtraFields sets the "extra_fields" field.
+func (_c *CustomerCreate) SetExtraFields(v map[string]interface{}) *CustomerCreate {
+	_c.mutation.SetExtraFields(v)
+	return _c
+}
+
 // SetOpeningBalance sets the "opening_balance" field.
 func (_c *CustomerCreate) SetOpeningBalance(v decimal.Decimal) *CustomerCreate {
 	_c.mutation.SetOpeningBalance(v)
@@ -713,6 +761,10 @@ func (_c *CustomerCreate) defaults() error {
 		v := customer.DefaultIsDefault
 		_c.mutation.SetIsDefault(v)
 	}
+	if _, ok := _c.mutation.IsExport(); !ok {
+		v := customer.DefaultIsExport
+		_c.mutation.SetIsExport(v)
+	}
 	if _, ok := _c.mutation.OpeningBalance(); !ok {
 		v := customer.DefaultOpeningBalance
 		_c.mutation.SetOpeningBalance(v)
@@ -867,6 +919,19 @@ func (_c *CustomerCreate) check() error {
 	}
 	if _, ok := _c.mutation.IsDefault(); !ok {
 		return &ValidationError{Name: "is_default", err: errors.New(`ent: missing required field "Customer.is_default"`)}
+	}
+	if v, ok := _c.mutation.ContactCode(); ok {
+		if err := customer.ContactCodeValidator(v); err != nil {
+			return &ValidationError{Name: "contact_code", err: fmt.Errorf(`ent: validator failed for field "Customer.contact_code": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.PayTermType(); ok {
+		if err := customer.PayTermTypeValidator(v); err != nil {
+			return &ValidationError{Name: "pay_term_type", err: fmt.Errorf(`ent: validator failed for field "Customer.pay_term_type": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.IsExport(); !ok {
+		return &ValidationError{Name: "is_export", err: errors.New(`ent: missing required field "Customer.is_export"`)}
 	}
 	if _, ok := _c.mutation.OpeningBalance(); !ok {
 		return &ValidationError{Name: "opening_balance", err: errors.New(`ent: missing required field "Customer.opening_balance"`)}
@@ -1044,6 +1109,22 @@ func (_c *CustomerCreate) createSpec() (*Customer, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.IsDefault(); ok {
 		_spec.SetField(customer.FieldIsDefault, field.TypeBool, value)
 		_node.IsDefault = value
+	}
+	if value, ok := _c.mutation.ContactCode(); ok {
+		_spec.SetField(customer.FieldContactCode, field.TypeString, value)
+		_node.ContactCode = &value
+	}
+	if value, ok := _c.mutation.PayTermType(); ok {
+		_spec.SetField(customer.FieldPayTermType, field.TypeEnum, value)
+		_node.PayTermType = &value
+	}
+	if value, ok := _c.mutation.IsExport(); ok {
+		_spec.SetField(customer.FieldIsExport, field.TypeBool, value)
+		_node.IsExport = value
+	}
+	if value, ok := _c.mutation.ExtraFields(); ok {
+		_spec.SetField(customer.FieldExtraFields, field.TypeJSON, value)
+		_node.ExtraFields = value
 	}
 	if value, ok := _c.mutation.OpeningBalance(); ok {
 		_spec.SetField(customer.FieldOpeningBalance, field.TypeOther, value)
@@ -1736,6 +1817,72 @@ func (u *CustomerUpsert) UpdateIsDefault() *CustomerUpsert {
 	return u
 }
 
+// SetContactCode sets the "contact_code" field.
+func (u *CustomerUpsert) SetContactCode(v string) *CustomerUpsert {
+	u.Set(customer.FieldContactCode, v)
+	return u
+}
+
+// UpdateContactCode sets the "contact_code" field to the value that was provided on create.
+func (u *CustomerUpsert) UpdateContactCode() *CustomerUpsert {
+	u.SetExcluded(customer.FieldContactCode)
+	return u
+}
+
+// ClearContactCode clears the value of the "contact_code" field.
+func (u *CustomerUpsert) ClearContactCode() *CustomerUpsert {
+	u.SetNull(customer.FieldContactCode)
+	return u
+}
+
+// SetPayTermType sets the "pay_term_type" field.
+func (u *CustomerUpsert) SetPayTermType(v customer.PayTermType) *CustomerUpsert {
+	u.Set(customer.FieldPayTermType, v)
+	return u
+}
+
+// UpdatePayTermType sets the "pay_term_type" field to the value that was provided on create.
+func (u *CustomerUpsert) UpdatePayTermType() *CustomerUpsert {
+	u.SetExcluded(customer.FieldPayTermType)
+	return u
+}
+
+// ClearPayTermType clears the value of the "pay_term_type" field.
+func (u *CustomerUpsert) ClearPayTermType() *CustomerUpsert {
+	u.SetNull(customer.FieldPayTermType)
+	return u
+}
+
+// SetIsExport sets the "is_export" field.
+func (u *CustomerUpsert) SetIsExport(v bool) *CustomerUpsert {
+	u.Set(customer.FieldIsExport, v)
+	return u
+}
+
+// UpdateIsExport sets the "is_export" field to the value that was provided on create.
+func (u *CustomerUpsert) UpdateIsExport() *CustomerUpsert {
+	u.SetExcluded(customer.FieldIsExport)
+	return u
+}
+
+// SetExtraFields sets the "extra_fields" field.
+func (u *CustomerUpsert) SetExtraFields(v map[string]interface{}) *CustomerUpsert {
+	u.Set(customer.FieldExtraFields, v)
+	return u
+}
+
+// UpdateExtraFields sets the "extra_fields" field to the value that was provided on create.
+func (u *CustomerUpsert) UpdateExtraFields() *CustomerUpsert {
+	u.SetExcluded(customer.FieldExtraFields)
+	return u
+}
+
+// ClearExtraFields clears the value of the "extra_fields" field.
+func (u *CustomerUpsert) ClearExtraFields() *CustomerUpsert {
+	u.SetNull(customer.FieldExtraFields)
+	return u
+}
+
 // SetOpeningBalance sets the "opening_balance" field.
 func (u *CustomerUpsert) SetOpeningBalance(v decimal.Decimal) *CustomerUpsert {
 	u.Set(customer.FieldOpeningBalance, v)
@@ -2421,6 +2568,83 @@ func (u *CustomerUpsertOne) SetIsDefault(v bool) *CustomerUpsertOne {
 func (u *CustomerUpsertOne) UpdateIsDefault() *CustomerUpsertOne {
 	return u.Update(func(s *CustomerUpsert) {
 		s.UpdateIsDefault()
+	})
+}
+
+// SetContactCode sets the "contact_code" field.
+func (u *CustomerUpsertOne) SetContactCode(v string) *CustomerUpsertOne {
+	return u.Update(func(s *CustomerUpsert) {
+		s.SetContactCode(v)
+	})
+}
+
+// UpdateContactCode sets the "contact_code" field to the value that was provided on create.
+func (u *CustomerUpsertOne) UpdateContactCode() *CustomerUpsertOne {
+	return u.Update(func(s *CustomerUpsert) {
+		s.UpdateContactCode()
+	})
+}
+
+// ClearContactCode clears the value of the "contact_code" field.
+func (u *CustomerUpsertOne) ClearContactCode() *CustomerUpsertOne {
+	return u.Update(func(s *CustomerUpsert) {
+		s.ClearContactCode()
+	})
+}
+
+// SetPayTermType sets the "pay_term_type" field.
+func (u *CustomerUpsertOne) SetPayTermType(v customer.PayTermType) *CustomerUpsertOne {
+	return u.Update(func(s *CustomerUpsert) {
+		s.SetPayTermType(v)
+	})
+}
+
+// UpdatePayTermType sets the "pay_term_type" field to the value that was provided on create.
+func (u *CustomerUpsertOne) UpdatePayTermType() *CustomerUpsertOne {
+	return u.Update(func(s *CustomerUpsert) {
+		s.UpdatePayTermType()
+	})
+}
+
+// ClearPayTermType clears the value of the "pay_term_type" field.
+func (u *CustomerUpsertOne) ClearPayTermType() *CustomerUpsertOne {
+	return u.Update(func(s *CustomerUpsert) {
+		s.ClearPayTermType()
+	})
+}
+
+// SetIsExport sets the "is_export" field.
+func (u *CustomerUpsertOne) SetIsExport(v bool) *CustomerUpsertOne {
+	return u.Update(func(s *CustomerUpsert) {
+		s.SetIsExport(v)
+	})
+}
+
+// UpdateIsExport sets the "is_export" field to the value that was provided on create.
+func (u *CustomerUpsertOne) UpdateIsExport() *CustomerUpsertOne {
+	return u.Update(func(s *CustomerUpsert) {
+		s.UpdateIsExport()
+	})
+}
+
+// SetExtraFields sets the "extra_fields" field.
+func (u *CustomerUpsertOne) SetExtraFields(v map[string]interface{}) *CustomerUpsertOne {
+	return u.Update(func(s *CustomerUpsert) {
+		s.SetExtraFields(v)
+	})
+}
+
+// UpdateExtraFields sets the "extra_fields" field to the value that was provided on create.
+func (u *CustomerUpsertOne) UpdateExtraFields() *CustomerUpsertOne {
+	return u.Update(func(s *CustomerUpsert) {
+		s.UpdateExtraFields()
+	})
+}
+
+// ClearExtraFields clears the value of the "extra_fields" field.
+func (u *CustomerUpsertOne) ClearExtraFields() *CustomerUpsertOne {
+	return u.Update(func(s *CustomerUpsert) {
+		s.ClearExtraFields()
 	})
 }
 
@@ -3285,6 +3509,83 @@ func (u *CustomerUpsertBulk) SetIsDefault(v bool) *CustomerUpsertBulk {
 func (u *CustomerUpsertBulk) UpdateIsDefault() *CustomerUpsertBulk {
 	return u.Update(func(s *CustomerUpsert) {
 		s.UpdateIsDefault()
+	})
+}
+
+// SetContactCode sets the "contact_code" field.
+func (u *CustomerUpsertBulk) SetContactCode(v string) *CustomerUpsertBulk {
+	return u.Update(func(s *CustomerUpsert) {
+		s.SetContactCode(v)
+	})
+}
+
+// UpdateContactCode sets the "contact_code" field to the value that was provided on create.
+func (u *CustomerUpsertBulk) UpdateContactCode() *CustomerUpsertBulk {
+	return u.Update(func(s *CustomerUpsert) {
+		s.UpdateContactCode()
+	})
+}
+
+// ClearContactCode clears the value of the "contact_code" field.
+func (u *CustomerUpsertBulk) ClearContactCode() *CustomerUpsertBulk {
+	return u.Update(func(s *CustomerUpsert) {
+		s.ClearContactCode()
+	})
+}
+
+// SetPayTermType sets the "pay_term_type" field.
+func (u *CustomerUpsertBulk) SetPayTermType(v customer.PayTermType) *CustomerUpsertBulk {
+	return u.Update(func(s *CustomerUpsert) {
+		s.SetPayTermType(v)
+	})
+}
+
+// UpdatePayTermType sets the "pay_term_type" field to the value that was provided on create.
+func (u *CustomerUpsertBulk) UpdatePayTermType() *CustomerUpsertBulk {
+	return u.Update(func(s *CustomerUpsert) {
+		s.UpdatePayTermType()
+	})
+}
+
+// ClearPayTermType clears the value of the "pay_term_type" field.
+func (u *CustomerUpsertBulk) ClearPayTermType() *CustomerUpsertBulk {
+	return u.Update(func(s *CustomerUpsert) {
+		s.ClearPayTermType()
+	})
+}
+
+// SetIsExport sets the "is_export" field.
+func (u *CustomerUpsertBulk) SetIsExport(v bool) *CustomerUpsertBulk {
+	return u.Update(func(s *CustomerUpsert) {
+		s.SetIsExport(v)
+	})
+}
+
+// UpdateIsExport sets the "is_export" field to the value that was provided on create.
+func (u *CustomerUpsertBulk) UpdateIsExport() *CustomerUpsertBulk {
+	return u.Update(func(s *CustomerUpsert) {
+		s.UpdateIsExport()
+	})
+}
+
+// SetExtraFields sets the "extra_fields" field.
+func (u *CustomerUpsertBulk) SetExtraFields(v map[string]interface{}) *CustomerUpsertBulk {
+	return u.Update(func(s *CustomerUpsert) {
+		s.SetExtraFields(v)
+	})
+}
+
+// UpdateExtraFields sets the "extra_fields" field to the value that was provided on create.
+func (u *CustomerUpsertBulk) UpdateExtraFields() *CustomerUpsertBulk {
+	return u.Update(func(s *CustomerUpsert) {
+		s.UpdateExtraFields()
+	})
+}
+
+// ClearExtraFields clears the value of the "extra_fields" field.
+func (u *CustomerUpsertBulk) ClearExtraFields() *CustomerUpsertBulk {
+	return u.Update(func(s *CustomerUpsert) {
+		s.ClearExtraFields()
 	})
 }
 

@@ -574,6 +574,72 @@ func (_u *CustomerUpdate) SetNillableIsDefault(v *bool) *CustomerUpdate {
 	return _u
 }
 
+// SetContactCode sets the "contact_code" field.
+func (_u *CustomerUpdate) SetContactCode(v string) *CustomerUpdate {
+	_u.mutation.SetContactCode(v)
+	return _u
+}
+
+// SetNillableContactCode sets the "contact_code" field if the given value is not nil.
+func (_u *CustomerUpdate) SetNillableContactCode(v *string) *CustomerUpdate {
+	if v != nil {
+		_u.SetContactCode(*v)
+	}
+	return _u
+}
+
+// ClearContactCode clears the value of the "contact_code" field.
+func (_u *CustomerUpdate) ClearContactCode() *CustomerUpdate {
+	_u.mutation.ClearContactCode()
+	return _u
+}
+
+// SetPayTermType sets the "pay_term_type" field.
+func (_u *CustomerUpdate) SetPayTermType(v customer.PayTermType) *CustomerUpdate {
+	_u.mutation.SetPayTermType(v)
+	return _u
+}
+
+// SetNillablePayTermType sets the "pay_term_type" field if the given value is not nil.
+func (_u *CustomerUpdate) SetNillablePayTermType(v *customer.PayTermType) *CustomerUpdate {
+	if v != nil {
+		_u.SetPayTermType(*v)
+	}
+	return _u
+}
+
+// ClearPayTermType clears the value of the "pay_term_type" field.
+func (_u *CustomerUpdate) ClearPayTermType() *CustomerUpdate {
+	_u.mutation.ClearPayTermType()
+	return _u
+}
+
+// SetIsExport sets the "is_export" field.
+func (_u *CustomerUpdate) SetIsExport(v bool) *CustomerUpdate {
+	_u.mutation.SetIsExport(v)
+	return _u
+}
+
+// SetNillableIsExport sets the "is_export" field if the given value is not nil.
+func (_u *CustomerUpdate) SetNillableIsExport(v *bool) *CustomerUpdate {
+	if v != nil {
+		_u.SetIsExport(*v)
+	}
+	return _u
+}
+
+// SetExtraFields sets the "extra_fields" field.
+func (_u *CustomerUpdate) SetExtraFields(v map[string]interface{}) *CustomerUpdate {
+	_u.mutation.SetExtraFields(v)
+	return _u
+}
+
+// ClearExtraFields clears the value of the "extra_fields" field.
+func (_u *CustomerUpdate) ClearExtraFields() *CustomerUpdate {
+	_u.mutation.ClearExtraFields()
+	return _u
+}
+
 // SetOpeningBalance sets the "opening_balance" field.
 func (_u *CustomerUpdate) SetOpeningBalance(v decimal.Decimal) *CustomerUpdate {
 	_u.mutation.SetOpeningBalance(v)
@@ -966,6 +1032,16 @@ func (_u *CustomerUpdate) check() error {
 			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "Customer.status": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.ContactCode(); ok {
+		if err := customer.ContactCodeValidator(v); err != nil {
+			return &ValidationError{Name: "contact_code", err: fmt.Errorf(`ent: validator failed for field "Customer.contact_code": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.PayTermType(); ok {
+		if err := customer.PayTermTypeValidator(v); err != nil {
+			return &ValidationError{Name: "pay_term_type", err: fmt.Errorf(`ent: validator failed for field "Customer.pay_term_type": %w`, err)}
+		}
+	}
 	if _u.mutation.CompanyCleared() && len(_u.mutation.CompanyIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Customer.company"`)
 	}
@@ -1144,6 +1220,27 @@ func (_u *CustomerUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.IsDefault(); ok {
 		_spec.SetField(customer.FieldIsDefault, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.ContactCode(); ok {
+		_spec.SetField(customer.FieldContactCode, field.TypeString, value)
+	}
+	if _u.mutation.ContactCodeCleared() {
+		_spec.ClearField(customer.FieldContactCode, field.TypeString)
+	}
+	if value, ok := _u.mutation.PayTermType(); ok {
+		_spec.SetField(customer.FieldPayTermType, field.TypeEnum, value)
+	}
+	if _u.mutation.PayTermTypeCleared() {
+		_spec.ClearField(customer.FieldPayTermType, field.TypeEnum)
+	}
+	if value, ok := _u.mutation.IsExport(); ok {
+		_spec.SetField(customer.FieldIsExport, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.ExtraFields(); ok {
+		_spec.SetField(customer.FieldExtraFields, field.TypeJSON, value)
+	}
+	if _u.mutation.ExtraFieldsCleared() {
+		_spec.ClearField(customer.FieldExtraFields, field.TypeJSON)
 	}
 	if value, ok := _u.mutation.OpeningBalance(); ok {
 		_spec.SetField(customer.FieldOpeningBalance, field.TypeOther, value)
@@ -1971,6 +2068,72 @@ func (_u *CustomerUpdateOne) SetNillableIsDefault(v *bool) *CustomerUpdateOne {
 	return _u
 }
 
+// SetContactCode sets the "contact_code" field.
+func (_u *CustomerUpdateOne) SetContactCode(v string) *CustomerUpdateOne {
+	_u.mutation.SetContactCode(v)
+	return _u
+}
+
+// SetNillableContactCode sets the "contact_code" field if the given value is not nil.
+func (_u *CustomerUpdateOne) SetNillableContactCode(v *string) *CustomerUpdateOne {
+	if v != nil {
+		_u.SetContactCode(*v)
+	}
+	return _u
+}
+
+// ClearContactCode clears the value of the "contact_code" field.
+func (_u *CustomerUpdateOne) ClearContactCode() *CustomerUpdateOne {
+	_u.mutation.ClearContactCode()
+	return _u
+}
+
+// SetPayTermType sets the "pay_term_type" field.
+func (_u *CustomerUpdateOne) SetPayTermType(v customer.PayTermType) *CustomerUpdateOne {
+	_u.mutation.SetPayTermType(v)
+	return _u
+}
+
+// SetNillablePayTermType sets the "pay_term_type" field if the given value is not nil.
+func (_u *CustomerUpdateOne) SetNillablePayTermType(v *customer.PayTermType) *CustomerUpdateOne {
+	if v != nil {
+		_u.SetPayTermType(*v)
+	}
+	return _u
+}
+
+// ClearPayTermType clears the value of the "pay_term_type" field.
+func (_u *CustomerUpdateOne) ClearPayTermType() *CustomerUpdateOne {
+	_u.mutation.ClearPayTermType()
+	return _u
+}
+
+// SetIsExport sets the "is_export" field.
+func (_u *CustomerUpdateOne) SetIsExport(v bool) *CustomerUpdateOne {
+	_u.mutation.SetIsExport(v)
+	return _u
+}
+
+// SetNillableIsExport sets the "is_export" field if the given value is not nil.
+func (_u *CustomerUpdateOne) SetNillableIsExport(v *bool) *CustomerUpdateOne {
+	if v != nil {
+		_u.SetIsExport(*v)
+	}
+	return _u
+}
+
+// SetExtraFields sets the "extra_fields" field.
+func (_u *CustomerUpdateOne) SetExtraFields(v map[string]interface{}) *CustomerUpdateOne {
+	_u.mutation.SetExtraFields(v)
+	return _u
+}
+
+// ClearExtraFields clears the value of the "extra_fields" field.
+func (_u *CustomerUpdateOne) ClearExtraFields() *CustomerUpdateOne {
+	_u.mutation.ClearExtraFields()
+	return _u
+}
+
 // SetOpeningBalance sets the "opening_balance" field.
 func (_u *CustomerUpdateOne) SetOpeningBalance(v decimal.Decimal) *CustomerUpdateOne {
 	_u.mutation.SetOpeningBalance(v)
@@ -2376,6 +2539,16 @@ func (_u *CustomerUpdateOne) check() error {
 			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "Customer.status": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.ContactCode(); ok {
+		if err := customer.ContactCodeValidator(v); err != nil {
+			return &ValidationError{Name: "contact_code", err: fmt.Errorf(`ent: validator failed for field "Customer.contact_code": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.PayTermType(); ok {
+		if err := customer.PayTermTypeValidator(v); err != nil {
+			return &ValidationError{Name: "pay_term_type", err: fmt.Errorf(`ent: validator failed for field "Customer.pay_term_type": %w`, err)}
+		}
+	}
 	if _u.mutation.CompanyCleared() && len(_u.mutation.CompanyIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Customer.company"`)
 	}
@@ -2571,6 +2744,27 @@ func (_u *CustomerUpdateOne) sqlSave(ctx context.Context) (_node *Customer, err 
 	}
 	if value, ok := _u.mutation.IsDefault(); ok {
 		_spec.SetField(customer.FieldIsDefault, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.ContactCode(); ok {
+		_spec.SetField(customer.FieldContactCode, field.TypeString, value)
+	}
+	if _u.mutation.ContactCodeCleared() {
+		_spec.ClearField(customer.FieldContactCode, field.TypeString)
+	}
+	if value, ok := _u.mutation.PayTermType(); ok {
+		_spec.SetField(customer.FieldPayTermType, field.TypeEnum, value)
+	}
+	if _u.mutation.PayTermTypeCleared() {
+		_spec.ClearField(customer.FieldPayTermType, field.TypeEnum)
+	}
+	if value, ok := _u.mutation.IsExport(); ok {
+		_spec.SetField(customer.FieldIsExport, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.ExtraFields(); ok {
+		_spec.SetField(customer.FieldExtraFields, field.TypeJSON, value)
+	}
+	if _u.mutation.ExtraFieldsCleared() {
+		_spec.ClearField(customer.FieldExtraFields, field.TypeJSON)
 	}
 	if value, ok := _u.mutation.OpeningBalance(); ok {
 		_spec.SetField(customer.FieldOpeningBalance, field.TypeOther, value)

@@ -1138,6 +1138,26 @@ func (_q *CustomerQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 				selectedFields = append(selectedFields, customer.FieldIsDefault)
 				fieldSeen[customer.FieldIsDefault] = struct{}{}
 			}
+		case "contactCode":
+			if _, ok := fieldSeen[customer.FieldContactCode]; !ok {
+				selectedFields = append(selectedFields, customer.FieldContactCode)
+				fieldSeen[customer.FieldContactCode] = struct{}{}
+			}
+		case "payTermType":
+			if _, ok := fieldSeen[customer.FieldPayTermType]; !ok {
+				selectedFields = append(selectedFields, customer.FieldPayTermType)
+				fieldSeen[customer.FieldPayTermType] = struct{}{}
+			}
+		case "isExport":
+			if _, ok := fieldSeen[customer.FieldIsExport]; !ok {
+				selectedFields = append(selectedFields, customer.FieldIsExport)
+				fieldSeen[customer.FieldIsExport] = struct{}{}
+			}
+		case "extraFields":
+			if _, ok := fieldSeen[customer.FieldExtraFields]; !ok {
+				selectedFields = append(selectedFields, customer.FieldExtraFields)
+				fieldSeen[customer.FieldExtraFields] = struct{}{}
+			}
 		case "openingBalance":
 			if _, ok := fieldSeen[customer.FieldOpeningBalance]; !ok {
 				selectedFields = append(selectedFields, customer.FieldOpeningBalance)

@@ -170,6 +170,10 @@ type CreateCustomerInput struct {
 	CustomFields         map[string]interface{}
 	Latitude             *decimal.Decimal
 	Longitude            *decimal.Decimal
+	ContactCode          *string
+	PayTermType          *customer.PayTermType
+	IsExport             *bool
+	ExtraFields          map[string]interface{}
 	GroupID              *pulid.ID
 }
 
@@ -254,6 +258,18 @@ func (i *CreateCustomerInput) Mutate(m *CustomerMutation) {
 	if v := i.Longitude; v != nil {
 		m.SetLongitude(*v)
 	}
+	if v := i.ContactCode; v != nil {
+		m.SetContactCode(*v)
+	}
+	if v := i.PayTermType; v != nil {
+		m.SetPayTermType(*v)
+	}
+	if v := i.IsExport; v != nil {
+		m.SetIsExport(*v)
+	}
+	if v := i.ExtraFields; v != nil {
+		m.SetExtraFields(v)
+	}
 	if v := i.GroupID; v != nil {
 		m.SetGroupID(*v)
 	}
@@ -315,6 +331,13 @@ type UpdateCustomerInput struct {
 	Latitude                  *decimal.Decimal
 	ClearLongitude            bool
 	Longitude                 *decimal.Decimal
+	ClearContactCode          bool
+	ContactCode               *string
+	ClearPayTermType          bool
+	PayTermType               *customer.PayTermType
+	IsExport                  *bool
+	ClearExtraFields          bool
+	ExtraFields               map[string]interface{}
 	ClearGroup                bool
 	GroupID                   *pulid.ID
 }
@@ -464,6 +487,27 @@ func (i *UpdateCustomerInput) Mutate(m *CustomerMutation) {
 	}
 	if v := i.Longitude; v != nil {
 		m.SetLongitude(*v)
+	}
+	if i.ClearContactCode {
+		m.ClearContactCode()
+	}
+	if v := i.ContactCode; v != nil {
+		m.SetContactCode(*v)
+	}
+	if i.ClearPayTermType {
+		m.ClearPayTermType()
+	}
+	if v := i.PayTermType; v != nil {
+		m.SetPayTermType(*v)
+	}
+	if v := i.IsExport; v != nil {
+		m.SetIsExport(*v)
+	}
+	if i.ClearExtraFields {
+		m.ClearExtraFields()
+	}
+	if v := i.ExtraFields; v != nil {
+		m.SetExtraFields(v)
 	}
 	if i.ClearGroup {
 		m.ClearGroup()

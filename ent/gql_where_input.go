@@ -1718,6 +1718,35 @@ type CustomerWhereInput struct {
 	IsDefault    *bool `json:"isDefault,omitempty"`
 	IsDefaultNEQ *bool `json:"isDefaultNEQ,omitempty"`
 
+	// "contact_code" field predicates.
+	ContactCode             *string  `json:"contactCode,omitempty"`
+	ContactCodeNEQ          *string  `json:"contactCodeNEQ,omitempty"`
+	ContactCodeIn           []string `json:"contactCodeIn,omitempty"`
+	ContactCodeNotIn        []string `json:"contactCodeNotIn,omitempty"`
+	ContactCodeGT           *string  `json:"contactCodeGT,omitempty"`
+	ContactCodeGTE          *string  `json:"contactCodeGTE,omitempty"`
+	ContactCodeLT           *string  `json:"contactCodeLT,omitempty"`
+	ContactCodeLTE          *string  `json:"contactCodeLTE,omitempty"`
+	ContactCodeContains     *string  `json:"contactCodeContains,omitempty"`
+	ContactCodeHasPrefix    *string  `json:"contactCodeHasPrefix,omitempty"`
+	ContactCodeHasSuffix    *string  `json:"contactCodeHasSuffix,omitempty"`
+	ContactCodeIsNil        bool     `json:"contactCodeIsNil,omitempty"`
+	ContactCodeNotNil       bool     `json:"contactCodeNotNil,omitempty"`
+	ContactCodeEqualFold    *string  `json:"contactCodeEqualFold,omitempty"`
+	ContactCodeContainsFold *string  `json:"contactCodeContainsFold,omitempty"`
+
+	// "pay_term_type" field predicates.
+	PayTermType       *customer.PayTermType  `json:"payTermType,omitempty"`
+	PayTermTypeNEQ    *customer.PayTermType  `json:"payTermTypeNEQ,omitempty"`
+	PayTermTypeIn     []customer.PayTermType `json:"payTermTypeIn,omitempty"`
+	PayTermTypeNotIn  []customer.PayTermType `json:"payTermTypeNotIn,omitempty"`
+	PayTermTypeIsNil  bool                   `json:"payTermTypeIsNil,omitempty"`
+	PayTermTypeNotNil bool                   `json:"payTermTypeNotNil,omitempty"`
+
+	// "is_export" field predicates.
+	IsExport    *bool `json:"isExport,omitempty"`
+	IsExportNEQ *bool `json:"isExportNEQ,omitempty"`
+
 	// "opening_balance" field predicates.
 	OpeningBalance      *decimal.Decimal  `json:"openingBalance,omitempty"`
 	OpeningBalanceNEQ   *decimal.Decimal  `json:"openingBalanceNEQ,omitempty"`
@@ -2826,6 +2855,75 @@ func (i *CustomerWhereInput) P() (predicate.Customer, error) {
 	}
 	if i.IsDefaultNEQ != nil {
 		predicates = append(predicates, customer.IsDefaultNEQ(*i.IsDefaultNEQ))
+	}
+	if i.ContactCode != nil {
+		predicates = append(predicates, customer.ContactCodeEQ(*i.ContactCode))
+	}
+	if i.ContactCodeNEQ != nil {
+		predicates = append(predicates, customer.ContactCodeNEQ(*i.ContactCodeNEQ))
+	}
+	if len(i.ContactCodeIn) > 0 {
+		predicates = append(predicates, customer.ContactCodeIn(i.ContactCodeIn...))
+	}
+	if len(i.ContactCodeNotIn) > 0 {
+		predicates = append(predicates, customer.ContactCodeNotIn(i.ContactCodeNotIn...))
+	}
+	if i.ContactCodeGT != nil {
+		predicates = append(predicates, customer.ContactCodeGT(*i.ContactCodeGT))
+	}
+	if i.ContactCodeGTE != nil {
+		predicates = append(predicates, customer.ContactCodeGTE(*i.ContactCodeGTE))
+	}
+	if i.ContactCodeLT != nil {
+		predicates = append(predicates, customer.ContactCodeLT(*i.ContactCodeLT))
+	}
+	if i.ContactCodeLTE != nil {
+		predicates = append(predicates, customer.ContactCodeLTE(*i.ContactCodeLTE))
+	}
+	if i.ContactCodeContains != nil {
+		predicates = append(predicates, customer.ContactCodeContains(*i.ContactCodeContains))
+	}
+	if i.ContactCodeHasPrefix != nil {
+		predicates = append(predicates, customer.ContactCodeHasPrefix(*i.ContactCodeHasPrefix))
+	}
+	if i.ContactCodeHasSuffix != nil {
+		predicates = append(predicates, customer.ContactCodeHasSuffix(*i.ContactCodeHasSuffix))
+	}
+	if i.ContactCodeIsNil {
+		predicates = append(predicates, customer.ContactCodeIsNil())
+	}
+	if i.ContactCodeNotNil {
+		predicates = append(predicates, customer.ContactCodeNotNil())
+	}
+	if i.ContactCodeEqualFold != nil {
+		predicates = append(predicates, customer.ContactCodeEqualFold(*i.ContactCodeEqualFold))
+	}
+	if i.ContactCodeContainsFold != nil {
+		predicates = append(predicates, customer.ContactCodeContainsFold(*i.ContactCodeContainsFold))
+	}
+	if i.PayTermType != nil {
+		predicates = append(predicates, customer.PayTermTypeEQ(*i.PayTermType))
+	}
+	if i.PayTermTypeNEQ != nil {
+		predicates = append(predicates, customer.PayTermTypeNEQ(*i.PayTermTypeNEQ))
+	}
+	if len(i.PayTermTypeIn) > 0 {
+		predicates = append(predicates, customer.PayTermTypeIn(i.PayTermTypeIn...))
+	}
+	if len(i.PayTermTypeNotIn) > 0 {
+		predicates = append(predicates, customer.PayTermTypeNotIn(i.PayTermTypeNotIn...))
+	}
+	if i.PayTermTypeIsNil {
+		predicates = append(predicates, customer.PayTermTypeIsNil())
+	}
+	if i.PayTermTypeNotNil {
+		predicates = append(predicates, customer.PayTermTypeNotNil())
+	}
+	if i.IsExport != nil {
+		predicates = append(predicates, customer.IsExportEQ(*i.IsExport))
+	}
+	if i.IsExportNEQ != nil {
+		predicates = append(predicates, customer.IsExportNEQ(*i.IsExportNEQ))
 	}
 	if i.OpeningBalance != nil {
 		predicates = append(predicates, customer.OpeningBalanceEQ(*i.OpeningBalance))

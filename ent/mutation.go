@@ -7312,6 +7312,10 @@ type CustomerMutation struct {
 	latitude               *decimal.Decimal
 	longitude              *decimal.Decimal
 	is_default             *bool
+	contact_code           *string
+	pay_term_type          *customer.PayTermType
+	is_export              *bool
+	extra_fields           *map[string]interface{}
 	opening_balance        *decimal.Decimal
 	current_balance        *decimal.Decimal
 	total_sales            *decimal.Decimal
@@ -8944,6 +8948,189 @@ func (m *CustomerMutation) ResetIsDefault() {
 	m.is_default = nil
 }
 
+// SetContactCode sets the "contact_code" field.
+func (m *CustomerMutation) SetContactCode(s string) {
+	m.contact_code = &s
+}
+
+// ContactCode returns the value of the "contact_code" field in the mutation.
+func (m *CustomerMutation) ContactCode() (r string, exists bool) {
+	v := m.contact_code
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldContactCode returns the old "contact_code" field's value of the Customer entity.
+// If the Customer object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CustomerMutation) OldContactCode(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldContactCode is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldContactCode requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldContactCode: %w", err)
+	}
+	return oldValue.ContactCode, nil
+}
+
+// ClearContactCode clears the value of the "contact_code" field.
+func (m *CustomerMutation) ClearContactCode() {
+	m.contact_code = nil
+	m.clearedFields[customer.FieldContactCode] = struct{}{}
+}
+
+// ContactCodeCleared returns if the "contact_code" field was cleared in this mutation.
+func (m *CustomerMutation) ContactCodeCleared() bool {
+	_, ok := m.clearedFields[customer.FieldContactCode]
+	return ok
+}
+
+// ResetContactCode resets all changes to the "contact_code" field.
+func (m *CustomerMutation) ResetContactCode() {
+	m.contact_code = nil
+	delete(m.clearedFields, customer.FieldContactCode)
+}
+
+// SetPayTermType sets the "pay_term_type" field.
+func (m *CustomerMutation) SetPayTermType(ctt customer.PayTermType) {
+	m.pay_term_type = &ctt
+}
+
+// PayTermType returns the value of the "pay_term_type" field in the mutation.
+func (m *CustomerMutation) PayTermType() (r customer.PayTermType, exists bool) {
+	v := m.pay_term_type
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPayTermType returns the old "pay_term_type" field's value of the Customer entity.
+// If the Customer object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CustomerMutation) OldPayTermType(ctx context.Context) (v *customer.PayTermType, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPayTermType is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPayTermType requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPayTermType: %w", err)
+	}
+	return oldValue.PayTermType, nil
+}
+
+// ClearPayTermType clears the value of the "pay_term_type" field.
+func (m *CustomerMutation) ClearPayTermType() {
+	m.pay_term_type = nil
+	m.clearedFields[customer.FieldPayTermType] = struct{}{}
+}
+
+// PayTermTypeCleared returns if the "pay_term_type" field was cleared in this mutation.
+func (m *CustomerMutation) PayTermTypeCleared() bool {
+	_, ok := m.clearedFields[customer.FieldPayTermType]
+	return ok
+}
+
+// ResetPayTermType resets all changes to the "pay_term_type" field.
+func (m *CustomerMutation) ResetPayTermType() {
+	m.pay_term_type = nil
+	delete(m.clearedFields, customer.FieldPayTermType)
+}
+
+// SetIsExport sets the "is_export" field.
+func (m *CustomerMutation) SetIsExport(b bool) {
+	m.is_export = &b
+}
+
+// IsExport returns the value of the "is_export" field in the mutation.
+func (m *CustomerMutation) IsExport() (r bool, exists bool) {
+	v := m.is_export
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIsExport returns the old "is_export" field's value of the Customer entity.
+// If the Customer object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CustomerMutation) OldIsExport(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIsExport is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIsExport requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIsExport: %w", err)
+	}
+	return oldValue.IsExport, nil
+}
+
+// ResetIsExport resets all changes to the "is_export" field.
+func (m *CustomerMutation) ResetIsExport() {
+	m.is_export = nil
+}
+
+// SetExtraFields sets the "extra_fields" field.
+func (m *CustomerMutation) SetExtraFields(value map[string]interface{}) {
+	m.extra_fields = &value
+}
+
+// ExtraFields returns the value of the "extra_fields" field in the mutation.
+func (m *CustomerMutation) ExtraFields() (r map[string]interface{}, exists bool) {
+	v := m.extra_fields
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldExtraFields returns the old "extra_fields" field's value of the Customer entity.
+// If the Customer object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CustomerMutation) OldExtraFields(ctx context.Context) (v map[string]interface{}, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldExtraFields is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldExtraFields requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldExtraFields: %w", err)
+	}
+	return oldValue.ExtraFields, nil
+}
+
+// ClearExtraFields clears the value of the "extra_fields" field.
+func (m *CustomerMutation) ClearExtraFields() {
+	m.extra_fields = nil
+	m.clearedFields[customer.FieldExtraFields] = struct{}{}
+}
+
+// ExtraFieldsCleared returns if the "extra_fields" field was cleared in this mutation.
+func (m *CustomerMutation) ExtraFieldsCleared() bool {
+	_, ok := m.clearedFields[customer.FieldExtraFields]
+	return ok
+}
+
+// ResetExtraFields resets all changes to the "extra_fields" field.
+func (m *CustomerMutation) ResetExtraFields() {
+	m.extra_fields = nil
+	delete(m.clearedFields, customer.FieldExtraFields)
+}
+
 // SetOpeningBalance sets the "opening_balance" field.
 func (m *CustomerMutation) SetOpeningBalance(d decimal.Decimal) {
 	m.opening_balance = &d
@@ -9535,7 +9722,7 @@ func (m *CustomerMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *CustomerMutation) Fields() []string {
-	fields := make([]string, 0, 38)
+	fields := make([]string, 0, 42)
 	if m.created_at != nil {
 		fields = append(fields, customer.FieldCreatedAt)
 	}
@@ -9635,6 +9822,18 @@ func (m *CustomerMutation) Fields() []string {
 	if m.is_default != nil {
 		fields = append(fields, customer.FieldIsDefault)
 	}
+	if m.contact_code != nil {
+		fields = append(fields, customer.FieldContactCode)
+	}
+	if m.pay_term_type != nil {
+		fields = append(fields, customer.FieldPayTermType)
+	}
+	if m.is_export != nil {
+		fields = append(fields, customer.FieldIsExport)
+	}
+	if m.extra_fields != nil {
+		fields = append(fields, customer.FieldExtraFields)
+	}
 	if m.opening_balance != nil {
 		fields = append(fields, customer.FieldOpeningBalance)
 	}
@@ -9724,6 +9923,14 @@ func (m *CustomerMutation) Field(name string) (ent.Value, bool) {
 		return m.Longitude()
 	case customer.FieldIsDefault:
 		return m.IsDefault()
+	case customer.FieldContactCode:
+		return m.ContactCode()
+	case customer.FieldPayTermType:
+		return m.PayTermType()
+	case customer.FieldIsExport:
+		return m.IsExport()
+	case customer.FieldExtraFields:
+		return m.ExtraFields()
 	case customer.FieldOpeningBalance:
 		return m.OpeningBalance()
 	case customer.FieldCurrentBalance:
@@ -9809,6 +10016,14 @@ func (m *CustomerMutation) OldField(ctx context.Context, name string) (ent.Value
 		return m.OldLongitude(ctx)
 	case customer.FieldIsDefault:
 		return m.OldIsDefault(ctx)
+	case customer.FieldContactCode:
+		return m.OldContactCode(ctx)
+	case customer.FieldPayTermType:
+		return m.OldPayTermType(ctx)
+	case customer.FieldIsExport:
+		return m.OldIsExport(ctx)
+	case customer.FieldExtraFields:
+		return m.OldExtraFields(ctx)
 	case customer.FieldOpeningBalance:
 		return m.OldOpeningBalance(ctx)
 	case customer.FieldCurrentBalance:
@@ -10059,6 +10274,34 @@ func (m *CustomerMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetIsDefault(v)
 		return nil
+	case customer.FieldContactCode:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetContactCode(v)
+		return nil
+	case customer.FieldPayTermType:
+		v, ok := value.(customer.PayTermType)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPayTermType(v)
+		return nil
+	case customer.FieldIsExport:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIsExport(v)
+		return nil
+	case customer.FieldExtraFields:
+		v, ok := value.(map[string]interface{})
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetExtraFields(v)
+		return nil
 	case customer.FieldOpeningBalance:
 		v, ok := value.(decimal.Decimal)
 		if !ok {
@@ -10202,6 +10445,15 @@ func (m *CustomerMutation) ClearedFields() []string {
 	if m.FieldCleared(customer.FieldLongitude) {
 		fields = append(fields, customer.FieldLongitude)
 	}
+	if m.FieldCleared(customer.FieldContactCode) {
+		fields = append(fields, customer.FieldContactCode)
+	}
+	if m.FieldCleared(customer.FieldPayTermType) {
+		fields = append(fields, customer.FieldPayTermType)
+	}
+	if m.FieldCleared(customer.FieldExtraFields) {
+		fields = append(fields, customer.FieldExtraFields)
+	}
 	if m.FieldCleared(customer.FieldLastSaleDate) {
 		fields = append(fields, customer.FieldLastSaleDate)
 	}
@@ -10284,6 +10536,15 @@ func (m *CustomerMutation) ClearField(name string) error {
 		return nil
 	case customer.FieldLongitude:
 		m.ClearLongitude()
+		return nil
+	case customer.FieldContactCode:
+		m.ClearContactCode()
+		return nil
+	case customer.FieldPayTermType:
+		m.ClearPayTermType()
+		return nil
+	case customer.FieldExtraFields:
+		m.ClearExtraFields()
 		return nil
 	case customer.FieldLastSaleDate:
 		m.ClearLastSaleDate()
@@ -10397,6 +10658,18 @@ func (m *CustomerMutation) ResetField(name string) error {
 		return nil
 	case customer.FieldIsDefault:
 		m.ResetIsDefault()
+		return nil
+	case customer.FieldContactCode:
+		m.ResetContactCode()
+		return nil
+	case customer.FieldPayTermType:
+		m.ResetPayTermType()
+		return nil
+	case customer.FieldIsExport:
+		m.ResetIsExport()
+		return nil
+	case customer.FieldExtraFields:
+		m.ResetExtraFields()
 		return nil
 	case customer.FieldOpeningBalance:
 		m.ResetOpeningBalance()

@@ -203,6 +203,7 @@ type ComplexityRoot struct {
 		AlternateNumber      func(childComplexity int) int
 		Balance              func(childComplexity int) int
 		BillingAddress       func(childComplexity int) int
+		ContactCode          func(childComplexity int) int
 		Contacts             func(childComplexity int) int
 		CreatedAt            func(childComplexity int) int
 		CreatedByID          func(childComplexity int) int
@@ -213,12 +214,14 @@ type ComplexityRoot struct {
 		CustomerNumber       func(childComplexity int) int
 		Dob                  func(childComplexity int) int
 		Email                func(childComplexity int) int
+		ExtraFields          func(childComplexity int) int
 		FirstName            func(childComplexity int) int
 		Group                func(childComplexity int) int
 		GroupID              func(childComplexity int) int
 		ID                   func(childComplexity int) int
 		Invoices             func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.InvoiceOrder, where *ent.InvoiceWhereInput, status *model.InvoiceStatusFilter) int
 		IsDefault            func(childComplexity int) int
+		IsExport             func(childComplexity int) int
 		Landline             func(childComplexity int) int
 		LastName             func(childComplexity int) int
 		LastSaleDate         func(childComplexity int) int
@@ -230,6 +233,7 @@ type ComplexityRoot struct {
 		Name                 func(childComplexity int) int
 		OpeningBalance       func(childComplexity int) int
 		PartyType            func(childComplexity int) int
+		PayTermType          func(childComplexity int) int
 		PaymentTerms         func(childComplexity int) int
 		Payments             func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.PaymentOrder, where *ent.PaymentWhereInput) int
 		Phone                func(childComplexity int) int
@@ -1639,6 +1643,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Customer.BillingAddress(childComplexity), true
+	case "Customer.contactCode":
+		if e.ComplexityRoot.Customer.ContactCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Customer.ContactCode(childComplexity), true
 	case "Customer.contacts":
 		if e.ComplexityRoot.Customer.Contacts == nil {
 			break
@@ -1699,6 +1709,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Customer.Email(childComplexity), true
+	case "Customer.extraFields":
+		if e.ComplexityRoot.Customer.ExtraFields == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Customer.ExtraFields(childComplexity), true
 	case "Customer.firstName":
 		if e.ComplexityRoot.Customer.FirstName == nil {
 			break
@@ -1740,6 +1756,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Customer.IsDefault(childComplexity), true
+	case "Customer.isExport":
+		if e.ComplexityRoot.Customer.IsExport == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Customer.IsExport(childComplexity), true
 	case "Customer.landline":
 		if e.ComplexityRoot.Customer.Landline == nil {
 			break
@@ -1811,6 +1833,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Customer.PartyType(childComplexity), true
+	case "Customer.payTermType":
+		if e.ComplexityRoot.Customer.PayTermType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Customer.PayTermType(childComplexity), true
 	case "Customer.paymentTerms":
 		if e.ComplexityRoot.Customer.PaymentTerms == nil {
 			break
@@ -6247,6 +6275,10 @@ input CreateCustomerInput {
   customFields: Map
   latitude: Rate
   longitude: Rate
+  contactCode: String
+  payTermType: CustomerPayTermType
+  isExport: Boolean
+  extraFields: Map
   groupID: ID
 }
 """
@@ -6301,6 +6333,10 @@ type Customer implements Node {
   latitude: Rate
   longitude: Rate
   isDefault: Boolean!
+  contactCode: String
+  payTermType: CustomerPayTermType
+  isExport: Boolean!
+  extraFields: Map
   openingBalance: Decimal!
   currentBalance: Decimal!
   totalSales: Decimal!
@@ -6704,6 +6740,13 @@ enum CustomerPartyType @goModel(model: "github.com/bigledger/bigledger/ent/custo
   customer
   supplier
   both
+}
+"""
+CustomerPayTermType is enum for the field pay_term_type
+"""
+enum CustomerPayTermType @goModel(model: "github.com/bigledger/bigledger/ent/customer.PayTermType") {
+  days
+  months
 }
 """
 CustomerStatus is enum for the field status
@@ -7130,6 +7173,38 @@ input CustomerWhereInput {
   """
   isDefault: Boolean
   isDefaultNEQ: Boolean
+  """
+  contact_code field predicates
+  """
+  contactCode: String
+  contactCodeNEQ: String
+  contactCodeIn: [String!]
+  contactCodeNotIn: [String!]
+  contactCodeGT: String
+  contactCodeGTE: String
+  contactCodeLT: String
+  contactCodeLTE: String
+  contactCodeContains: String
+  contactCodeHasPrefix: String
+  contactCodeHasSuffix: String
+  contactCodeIsNil: Boolean
+  contactCodeNotNil: Boolean
+  contactCodeEqualFold: String
+  contactCodeContainsFold: String
+  """
+  pay_term_type field predicates
+  """
+  payTermType: CustomerPayTermType
+  payTermTypeNEQ: CustomerPayTermType
+  payTermTypeIn: [CustomerPayTermType!]
+  payTermTypeNotIn: [CustomerPayTermType!]
+  payTermTypeIsNil: Boolean
+  payTermTypeNotNil: Boolean
+  """
+  is_export field predicates
+  """
+  isExport: Boolean
+  isExportNEQ: Boolean
   """
   opening_balance field predicates
   """
@@ -10992,6 +11067,13 @@ input UpdateCustomerInput {
   clearLatitude: Boolean
   longitude: Rate
   clearLongitude: Boolean
+  contactCode: String
+  clearContactCode: Boolean
+  payTermType: CustomerPayTermType
+  clearPayTermType: Boolean
+  isExport: Boolean
+  extraFields: Map
+  clearExtraFields: Boolean
   groupID: ID
   clearGroup: Boolean
 }
@@ -12181,6 +12263,14 @@ func (ec *executionContext) childFields_Customer(ctx context.Context, field grap
 		return ec.fieldContext_Customer_longitude(ctx, field)
 	case "isDefault":
 		return ec.fieldContext_Customer_isDefault(ctx, field)
+	case "contactCode":
+		return ec.fieldContext_Customer_contactCode(ctx, field)
+	case "payTermType":
+		return ec.fieldContext_Customer_payTermType(ctx, field)
+	case "isExport":
+		return ec.fieldContext_Customer_isExport(ctx, field)
+	case "extraFields":
+		return ec.fieldContext_Customer_extraFields(ctx, field)
 	case "openingBalance":
 		return ec.fieldContext_Customer_openingBalance(ctx, field)
 	case "currentBalance":
@@ -18679,6 +18769,98 @@ func (ec *executionContext) _Customer_isDefault(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_Customer_isDefault(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Customer", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Customer_contactCode(ctx context.Context, field graphql.CollectedField, obj *ent.Customer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Customer_contactCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContactCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Customer_contactCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Customer", field, false, false, "String")
+}
+
+func (ec *executionContext) _Customer_payTermType(ctx context.Context, field graphql.CollectedField, obj *ent.Customer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Customer_payTermType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PayTermType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *customer.PayTermType) graphql.Marshaler {
+			return ec.marshalOCustomerPayTermType2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋcustomerᚐPayTermType(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Customer_payTermType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Customer", field, false, false, "CustomerPayTermType")
+}
+
+func (ec *executionContext) _Customer_isExport(ctx context.Context, field graphql.CollectedField, obj *ent.Customer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Customer_isExport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IsExport, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Customer_isExport(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Customer", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Customer_extraFields(ctx context.Context, field graphql.CollectedField, obj *ent.Customer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Customer_extraFields(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExtraFields, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v map[string]any) graphql.Marshaler {
+			return ec.marshalOMap2map(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Customer_extraFields(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Customer", field, false, false, "Map")
 }
 
 func (ec *executionContext) _Customer_openingBalance(ctx context.Context, field graphql.CollectedField, obj *ent.Customer) (ret graphql.Marshaler) {
@@ -36989,7 +37171,7 @@ func (ec *executionContext) unmarshalInputCreateCustomerInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "type", "partyType", "email", "phone", "mobile", "landline", "alternateNumber", "website", "taxNumber", "prefix", "firstName", "middleName", "lastName", "supplierBusinessName", "dob", "address", "billingAddress", "shippingAddress", "currency", "paymentTerms", "creditLimit", "status", "tags", "customFields", "latitude", "longitude", "groupID"}
+	fieldsInOrder := [...]string{"name", "type", "partyType", "email", "phone", "mobile", "landline", "alternateNumber", "website", "taxNumber", "prefix", "firstName", "middleName", "lastName", "supplierBusinessName", "dob", "address", "billingAddress", "shippingAddress", "currency", "paymentTerms", "creditLimit", "status", "tags", "customFields", "latitude", "longitude", "contactCode", "payTermType", "isExport", "extraFields", "groupID"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -37185,6 +37367,34 @@ func (ec *executionContext) unmarshalInputCreateCustomerInput(ctx context.Contex
 				return it, err
 			}
 			it.Longitude = data
+		case "contactCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactCode = data
+		case "payTermType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("payTermType"))
+			data, err := ec.unmarshalOCustomerPayTermType2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋcustomerᚐPayTermType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PayTermType = data
+		case "isExport":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isExport"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IsExport = data
+		case "extraFields":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("extraFields"))
+			data, err := ec.unmarshalOMap2map(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExtraFields = data
 		case "groupID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupID"))
 			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
@@ -38497,7 +38707,7 @@ func (ec *executionContext) unmarshalInputCustomerWhereInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "customerNumber", "customerNumberNEQ", "customerNumberIn", "customerNumberNotIn", "customerNumberGT", "customerNumberGTE", "customerNumberLT", "customerNumberLTE", "customerNumberContains", "customerNumberHasPrefix", "customerNumberHasSuffix", "customerNumberEqualFold", "customerNumberContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "type", "typeNEQ", "typeIn", "typeNotIn", "partyType", "partyTypeNEQ", "partyTypeIn", "partyTypeNotIn", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailIsNil", "emailNotNil", "emailEqualFold", "emailContainsFold", "phone", "phoneNEQ", "phoneIn", "phoneNotIn", "phoneGT", "phoneGTE", "phoneLT", "phoneLTE", "phoneContains", "phoneHasPrefix", "phoneHasSuffix", "phoneIsNil", "phoneNotNil", "phoneEqualFold", "phoneContainsFold", "mobile", "mobileNEQ", "mobileIn", "mobileNotIn", "mobileGT", "mobileGTE", "mobileLT", "mobileLTE", "mobileContains", "mobileHasPrefix", "mobileHasSuffix", "mobileIsNil", "mobileNotNil", "mobileEqualFold", "mobileContainsFold", "landline", "landlineNEQ", "landlineIn", "landlineNotIn", "landlineGT", "landlineGTE", "landlineLT", "landlineLTE", "landlineContains", "landlineHasPrefix", "landlineHasSuffix", "landlineIsNil", "landlineNotNil", "landlineEqualFold", "landlineContainsFold", "alternateNumber", "alternateNumberNEQ", "alternateNumberIn", "alternateNumberNotIn", "alternateNumberGT", "alternateNumberGTE", "alternateNumberLT", "alternateNumberLTE", "alternateNumberContains", "alternateNumberHasPrefix", "alternateNumberHasSuffix", "alternateNumberIsNil", "alternateNumberNotNil", "alternateNumberEqualFold", "alternateNumberContainsFold", "website", "websiteNEQ", "websiteIn", "websiteNotIn", "websiteGT", "websiteGTE", "websiteLT", "websiteLTE", "websiteContains", "websiteHasPrefix", "websiteHasSuffix", "websiteIsNil", "websiteNotNil", "websiteEqualFold", "websiteContainsFold", "taxNumber", "taxNumberNEQ", "taxNumberIn", "taxNumberNotIn", "taxNumberGT", "taxNumberGTE", "taxNumberLT", "taxNumberLTE", "taxNumberContains", "taxNumberHasPrefix", "taxNumberHasSuffix", "taxNumberIsNil", "taxNumberNotNil", "taxNumberEqualFold", "taxNumberContainsFold", "prefix", "prefixNEQ", "prefixIn", "prefixNotIn", "prefixGT", "prefixGTE", "prefixLT", "prefixLTE", "prefixContains", "prefixHasPrefix", "prefixHasSuffix", "prefixIsNil", "prefixNotNil", "prefixEqualFold", "prefixContainsFold", "firstName", "firstNameNEQ", "firstNameIn", "firstNameNotIn", "firstNameGT", "firstNameGTE", "firstNameLT", "firstNameLTE", "firstNameContains", "firstNameHasPrefix", "firstNameHasSuffix", "firstNameIsNil", "firstNameNotNil", "firstNameEqualFold", "firstNameContainsFold", "middleName", "middleNameNEQ", "middleNameIn", "middleNameNotIn", "middleNameGT", "middleNameGTE", "middleNameLT", "middleNameLTE", "middleNameContains", "middleNameHasPrefix", "middleNameHasSuffix", "middleNameIsNil", "middleNameNotNil", "middleNameEqualFold", "middleNameContainsFold", "lastName", "lastNameNEQ", "lastNameIn", "lastNameNotIn", "lastNameGT", "lastNameGTE", "lastNameLT", "lastNameLTE", "lastNameContains", "lastNameHasPrefix", "lastNameHasSuffix", "lastNameIsNil", "lastNameNotNil", "lastNameEqualFold", "lastNameContainsFold", "supplierBusinessName", "supplierBusinessNameNEQ", "supplierBusinessNameIn", "supplierBusinessNameNotIn", "supplierBusinessNameGT", "supplierBusinessNameGTE", "supplierBusinessNameLT", "supplierBusinessNameLTE", "supplierBusinessNameContains", "supplierBusinessNameHasPrefix", "supplierBusinessNameHasSuffix", "supplierBusinessNameIsNil", "supplierBusinessNameNotNil", "supplierBusinessNameEqualFold", "supplierBusinessNameContainsFold", "dob", "dobNEQ", "dobIn", "dobNotIn", "dobGT", "dobGTE", "dobLT", "dobLTE", "dobIsNil", "dobNotNil", "currency", "currencyNEQ", "currencyIn", "currencyNotIn", "currencyGT", "currencyGTE", "currencyLT", "currencyLTE", "currencyContains", "currencyHasPrefix", "currencyHasSuffix", "currencyEqualFold", "currencyContainsFold", "paymentTerms", "paymentTermsNEQ", "paymentTermsIn", "paymentTermsNotIn", "paymentTermsGT", "paymentTermsGTE", "paymentTermsLT", "paymentTermsLTE", "creditLimit", "creditLimitNEQ", "creditLimitIn", "creditLimitNotIn", "creditLimitGT", "creditLimitGTE", "creditLimitLT", "creditLimitLTE", "status", "statusNEQ", "statusIn", "statusNotIn", "groupID", "groupIDNEQ", "groupIDIn", "groupIDNotIn", "groupIDGT", "groupIDGTE", "groupIDLT", "groupIDLTE", "groupIDContains", "groupIDHasPrefix", "groupIDHasSuffix", "groupIDIsNil", "groupIDNotNil", "groupIDEqualFold", "groupIDContainsFold", "latitude", "latitudeNEQ", "latitudeIn", "latitudeNotIn", "latitudeGT", "latitudeGTE", "latitudeLT", "latitudeLTE", "latitudeIsNil", "latitudeNotNil", "longitude", "longitudeNEQ", "longitudeIn", "longitudeNotIn", "longitudeGT", "longitudeGTE", "longitudeLT", "longitudeLTE", "longitudeIsNil", "longitudeNotNil", "isDefault", "isDefaultNEQ", "openingBalance", "openingBalanceNEQ", "openingBalanceIn", "openingBalanceNotIn", "openingBalanceGT", "openingBalanceGTE", "openingBalanceLT", "openingBalanceLTE", "currentBalance", "currentBalanceNEQ", "currentBalanceIn", "currentBalanceNotIn", "currentBalanceGT", "currentBalanceGTE", "currentBalanceLT", "currentBalanceLTE", "totalSales", "totalSalesNEQ", "totalSalesIn", "totalSalesNotIn", "totalSalesGT", "totalSalesGTE", "totalSalesLT", "totalSalesLTE", "lastSaleDate", "lastSaleDateNEQ", "lastSaleDateIn", "lastSaleDateNotIn", "lastSaleDateGT", "lastSaleDateGTE", "lastSaleDateLT", "lastSaleDateLTE", "lastSaleDateIsNil", "lastSaleDateNotNil", "createdByID", "createdByIDNEQ", "createdByIDIn", "createdByIDNotIn", "createdByIDGT", "createdByIDGTE", "createdByIDLT", "createdByIDLTE", "createdByIDContains", "createdByIDHasPrefix", "createdByIDHasSuffix", "createdByIDIsNil", "createdByIDNotNil", "createdByIDEqualFold", "createdByIDContainsFold", "hasGroup", "hasGroupWith", "hasContacts", "hasContactsWith", "hasInvoices", "hasInvoicesWith", "hasQuotes", "hasQuotesWith", "hasSalesOrders", "hasSalesOrdersWith", "hasPayments", "hasPaymentsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "customerNumber", "customerNumberNEQ", "customerNumberIn", "customerNumberNotIn", "customerNumberGT", "customerNumberGTE", "customerNumberLT", "customerNumberLTE", "customerNumberContains", "customerNumberHasPrefix", "customerNumberHasSuffix", "customerNumberEqualFold", "customerNumberContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "type", "typeNEQ", "typeIn", "typeNotIn", "partyType", "partyTypeNEQ", "partyTypeIn", "partyTypeNotIn", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailIsNil", "emailNotNil", "emailEqualFold", "emailContainsFold", "phone", "phoneNEQ", "phoneIn", "phoneNotIn", "phoneGT", "phoneGTE", "phoneLT", "phoneLTE", "phoneContains", "phoneHasPrefix", "phoneHasSuffix", "phoneIsNil", "phoneNotNil", "phoneEqualFold", "phoneContainsFold", "mobile", "mobileNEQ", "mobileIn", "mobileNotIn", "mobileGT", "mobileGTE", "mobileLT", "mobileLTE", "mobileContains", "mobileHasPrefix", "mobileHasSuffix", "mobileIsNil", "mobileNotNil", "mobileEqualFold", "mobileContainsFold", "landline", "landlineNEQ", "landlineIn", "landlineNotIn", "landlineGT", "landlineGTE", "landlineLT", "landlineLTE", "landlineContains", "landlineHasPrefix", "landlineHasSuffix", "landlineIsNil", "landlineNotNil", "landlineEqualFold", "landlineContainsFold", "alternateNumber", "alternateNumberNEQ", "alternateNumberIn", "alternateNumberNotIn", "alternateNumberGT", "alternateNumberGTE", "alternateNumberLT", "alternateNumberLTE", "alternateNumberContains", "alternateNumberHasPrefix", "alternateNumberHasSuffix", "alternateNumberIsNil", "alternateNumberNotNil", "alternateNumberEqualFold", "alternateNumberContainsFold", "website", "websiteNEQ", "websiteIn", "websiteNotIn", "websiteGT", "websiteGTE", "websiteLT", "websiteLTE", "websiteContains", "websiteHasPrefix", "websiteHasSuffix", "websiteIsNil", "websiteNotNil", "websiteEqualFold", "websiteContainsFold", "taxNumber", "taxNumberNEQ", "taxNumberIn", "taxNumberNotIn", "taxNumberGT", "taxNumberGTE", "taxNumberLT", "taxNumberLTE", "taxNumberContains", "taxNumberHasPrefix", "taxNumberHasSuffix", "taxNumberIsNil", "taxNumberNotNil", "taxNumberEqualFold", "taxNumberContainsFold", "prefix", "prefixNEQ", "prefixIn", "prefixNotIn", "prefixGT", "prefixGTE", "prefixLT", "prefixLTE", "prefixContains", "prefixHasPrefix", "prefixHasSuffix", "prefixIsNil", "prefixNotNil", "prefixEqualFold", "prefixContainsFold", "firstName", "firstNameNEQ", "firstNameIn", "firstNameNotIn", "firstNameGT", "firstNameGTE", "firstNameLT", "firstNameLTE", "firstNameContains", "firstNameHasPrefix", "firstNameHasSuffix", "firstNameIsNil", "firstNameNotNil", "firstNameEqualFold", "firstNameContainsFold", "middleName", "middleNameNEQ", "middleNameIn", "middleNameNotIn", "middleNameGT", "middleNameGTE", "middleNameLT", "middleNameLTE", "middleNameContains", "middleNameHasPrefix", "middleNameHasSuffix", "middleNameIsNil", "middleNameNotNil", "middleNameEqualFold", "middleNameContainsFold", "lastName", "lastNameNEQ", "lastNameIn", "lastNameNotIn", "lastNameGT", "lastNameGTE", "lastNameLT", "lastNameLTE", "lastNameContains", "lastNameHasPrefix", "lastNameHasSuffix", "lastNameIsNil", "lastNameNotNil", "lastNameEqualFold", "lastNameContainsFold", "supplierBusinessName", "supplierBusinessNameNEQ", "supplierBusinessNameIn", "supplierBusinessNameNotIn", "supplierBusinessNameGT", "supplierBusinessNameGTE", "supplierBusinessNameLT", "supplierBusinessNameLTE", "supplierBusinessNameContains", "supplierBusinessNameHasPrefix", "supplierBusinessNameHasSuffix", "supplierBusinessNameIsNil", "supplierBusinessNameNotNil", "supplierBusinessNameEqualFold", "supplierBusinessNameContainsFold", "dob", "dobNEQ", "dobIn", "dobNotIn", "dobGT", "dobGTE", "dobLT", "dobLTE", "dobIsNil", "dobNotNil", "currency", "currencyNEQ", "currencyIn", "currencyNotIn", "currencyGT", "currencyGTE", "currencyLT", "currencyLTE", "currencyContains", "currencyHasPrefix", "currencyHasSuffix", "currencyEqualFold", "currencyContainsFold", "paymentTerms", "paymentTermsNEQ", "paymentTermsIn", "paymentTermsNotIn", "paymentTermsGT", "paymentTermsGTE", "paymentTermsLT", "paymentTermsLTE", "creditLimit", "creditLimitNEQ", "creditLimitIn", "creditLimitNotIn", "creditLimitGT", "creditLimitGTE", "creditLimitLT", "creditLimitLTE", "status", "statusNEQ", "statusIn", "statusNotIn", "groupID", "groupIDNEQ", "groupIDIn", "groupIDNotIn", "groupIDGT", "groupIDGTE", "groupIDLT", "groupIDLTE", "groupIDContains", "groupIDHasPrefix", "groupIDHasSuffix", "groupIDIsNil", "groupIDNotNil", "groupIDEqualFold", "groupIDContainsFold", "latitude", "latitudeNEQ", "latitudeIn", "latitudeNotIn", "latitudeGT", "latitudeGTE", "latitudeLT", "latitudeLTE", "latitudeIsNil", "latitudeNotNil", "longitude", "longitudeNEQ", "longitudeIn", "longitudeNotIn", "longitudeGT", "longitudeGTE", "longitudeLT", "longitudeLTE", "longitudeIsNil", "longitudeNotNil", "isDefault", "isDefaultNEQ", "contactCode", "contactCodeNEQ", "contactCodeIn", "contactCodeNotIn", "contactCodeGT", "contactCodeGTE", "contactCodeLT", "contactCodeLTE", "contactCodeContains", "contactCodeHasPrefix", "contactCodeHasSuffix", "contactCodeIsNil", "contactCodeNotNil", "contactCodeEqualFold", "contactCodeContainsFold", "payTermType", "payTermTypeNEQ", "payTermTypeIn", "payTermTypeNotIn", "payTermTypeIsNil", "payTermTypeNotNil", "isExport", "isExportNEQ", "openingBalance", "openingBalanceNEQ", "openingBalanceIn", "openingBalanceNotIn", "openingBalanceGT", "openingBalanceGTE", "openingBalanceLT", "openingBalanceLTE", "currentBalance", "currentBalanceNEQ", "currentBalanceIn", "currentBalanceNotIn", "currentBalanceGT", "currentBalanceGTE", "currentBalanceLT", "currentBalanceLTE", "totalSales", "totalSalesNEQ", "totalSalesIn", "totalSalesNotIn", "totalSalesGT", "totalSalesGTE", "totalSalesLT", "totalSalesLTE", "lastSaleDate", "lastSaleDateNEQ", "lastSaleDateIn", "lastSaleDateNotIn", "lastSaleDateGT", "lastSaleDateGTE", "lastSaleDateLT", "lastSaleDateLTE", "lastSaleDateIsNil", "lastSaleDateNotNil", "createdByID", "createdByIDNEQ", "createdByIDIn", "createdByIDNotIn", "createdByIDGT", "createdByIDGTE", "createdByIDLT", "createdByIDLTE", "createdByIDContains", "createdByIDHasPrefix", "createdByIDHasSuffix", "createdByIDIsNil", "createdByIDNotNil", "createdByIDEqualFold", "createdByIDContainsFold", "hasGroup", "hasGroupWith", "hasContacts", "hasContactsWith", "hasInvoices", "hasInvoicesWith", "hasQuotes", "hasQuotesWith", "hasSalesOrders", "hasSalesOrdersWith", "hasPayments", "hasPaymentsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -40751,6 +40961,167 @@ func (ec *executionContext) unmarshalInputCustomerWhereInput(ctx context.Context
 				return it, err
 			}
 			it.IsDefaultNEQ = data
+		case "contactCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactCode = data
+		case "contactCodeNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactCodeNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactCodeNEQ = data
+		case "contactCodeIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactCodeIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactCodeIn = data
+		case "contactCodeNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactCodeNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactCodeNotIn = data
+		case "contactCodeGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactCodeGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactCodeGT = data
+		case "contactCodeGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactCodeGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactCodeGTE = data
+		case "contactCodeLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactCodeLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactCodeLT = data
+		case "contactCodeLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactCodeLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactCodeLTE = data
+		case "contactCodeContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactCodeContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactCodeContains = data
+		case "contactCodeHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactCodeHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactCodeHasPrefix = data
+		case "contactCodeHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactCodeHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactCodeHasSuffix = data
+		case "contactCodeIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactCodeIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactCodeIsNil = data
+		case "contactCodeNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactCodeNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactCodeNotNil = data
+		case "contactCodeEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactCodeEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactCodeEqualFold = data
+		case "contactCodeContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactCodeContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactCodeContainsFold = data
+		case "payTermType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("payTermType"))
+			data, err := ec.unmarshalOCustomerPayTermType2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋcustomerᚐPayTermType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PayTermType = data
+		case "payTermTypeNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("payTermTypeNEQ"))
+			data, err := ec.unmarshalOCustomerPayTermType2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋcustomerᚐPayTermType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PayTermTypeNEQ = data
+		case "payTermTypeIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("payTermTypeIn"))
+			data, err := ec.unmarshalOCustomerPayTermType2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋcustomerᚐPayTermTypeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PayTermTypeIn = data
+		case "payTermTypeNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("payTermTypeNotIn"))
+			data, err := ec.unmarshalOCustomerPayTermType2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋcustomerᚐPayTermTypeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PayTermTypeNotIn = data
+		case "payTermTypeIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("payTermTypeIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PayTermTypeIsNil = data
+		case "payTermTypeNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("payTermTypeNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PayTermTypeNotNil = data
+		case "isExport":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isExport"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IsExport = data
+		case "isExportNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isExportNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IsExportNEQ = data
 		case "openingBalance":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openingBalance"))
 			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
@@ -57498,7 +57869,7 @@ func (ec *executionContext) unmarshalInputUpdateCustomerInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "type", "partyType", "email", "clearEmail", "phone", "clearPhone", "mobile", "clearMobile", "landline", "clearLandline", "alternateNumber", "clearAlternateNumber", "website", "clearWebsite", "taxNumber", "clearTaxNumber", "prefix", "clearPrefix", "firstName", "clearFirstName", "middleName", "clearMiddleName", "lastName", "clearLastName", "supplierBusinessName", "clearSupplierBusinessName", "dob", "clearDob", "address", "clearAddress", "billingAddress", "clearBillingAddress", "shippingAddress", "clearShippingAddress", "currency", "paymentTerms", "creditLimit", "status", "tags", "appendTags", "clearTags", "customFields", "clearCustomFields", "latitude", "clearLatitude", "longitude", "clearLongitude", "groupID", "clearGroup"}
+	fieldsInOrder := [...]string{"name", "type", "partyType", "email", "clearEmail", "phone", "clearPhone", "mobile", "clearMobile", "landline", "clearLandline", "alternateNumber", "clearAlternateNumber", "website", "clearWebsite", "taxNumber", "clearTaxNumber", "prefix", "clearPrefix", "firstName", "clearFirstName", "middleName", "clearMiddleName", "lastName", "clearLastName", "supplierBusinessName", "clearSupplierBusinessName", "dob", "clearDob", "address", "clearAddress", "billingAddress", "clearBillingAddress", "shippingAddress", "clearShippingAddress", "currency", "paymentTerms", "creditLimit", "status", "tags", "appendTags", "clearTags", "customFields", "clearCustomFields", "latitude", "clearLatitude", "longitude", "clearLongitude", "contactCode", "clearContactCode", "payTermType", "clearPayTermType", "isExport", "extraFields", "clearExtraFields", "groupID", "clearGroup"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -57841,6 +58212,55 @@ func (ec *executionContext) unmarshalInputUpdateCustomerInput(ctx context.Contex
 				return it, err
 			}
 			it.ClearLongitude = data
+		case "contactCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactCode = data
+		case "clearContactCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearContactCode"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearContactCode = data
+		case "payTermType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("payTermType"))
+			data, err := ec.unmarshalOCustomerPayTermType2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋcustomerᚐPayTermType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PayTermType = data
+		case "clearPayTermType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearPayTermType"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearPayTermType = data
+		case "isExport":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isExport"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IsExport = data
+		case "extraFields":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("extraFields"))
+			data, err := ec.unmarshalOMap2map(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExtraFields = data
+		case "clearExtraFields":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearExtraFields"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearExtraFields = data
 		case "groupID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupID"))
 			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
@@ -59189,6 +59609,26 @@ func (ec *executionContext) _Customer(ctx context.Context, sel ast.SelectionSet,
 		case "isDefault":
 			out.Values[i] = ec._Customer_isDefault(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "contactCode":
+			out.Values[i] = ec._Customer_contactCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "payTermType":
+			out.Values[i] = ec._Customer_payTermType(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "isExport":
+			out.Values[i] = ec._Customer_isExport(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "extraFields":
+			out.Values[i] = ec._Customer_extraFields(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "openingBalance":
@@ -64170,6 +64610,16 @@ func (ec *executionContext) marshalNCustomerPartyType2githubᚗcomᚋbigledger�
 	return v
 }
 
+func (ec *executionContext) unmarshalNCustomerPayTermType2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋcustomerᚐPayTermType(ctx context.Context, v any) (customer.PayTermType, error) {
+	var res customer.PayTermType
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCustomerPayTermType2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋcustomerᚐPayTermType(ctx context.Context, sel ast.SelectionSet, v customer.PayTermType) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNCustomerStatus2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋcustomerᚐStatus(ctx context.Context, v any) (customer.Status, error) {
 	var res customer.Status
 	err := res.UnmarshalGQL(v)
@@ -66000,6 +66450,58 @@ func (ec *executionContext) unmarshalOCustomerPartyType2ᚖgithubᚗcomᚋbigled
 }
 
 func (ec *executionContext) marshalOCustomerPartyType2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋcustomerᚐPartyType(ctx context.Context, sel ast.SelectionSet, v *customer.PartyType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOCustomerPayTermType2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋcustomerᚐPayTermTypeᚄ(ctx context.Context, v any) ([]customer.PayTermType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]customer.PayTermType, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCustomerPayTermType2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋcustomerᚐPayTermType(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOCustomerPayTermType2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋcustomerᚐPayTermTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []customer.PayTermType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCustomerPayTermType2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋcustomerᚐPayTermType(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOCustomerPayTermType2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋcustomerᚐPayTermType(ctx context.Context, v any) (*customer.PayTermType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(customer.PayTermType)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCustomerPayTermType2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋcustomerᚐPayTermType(ctx context.Context, sel ast.SelectionSet, v *customer.PayTermType) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

@@ -3,6 +3,7 @@ package rest
 import (
 	"encoding/csv"
 	"encoding/json"
+	"io"
 	"mime"
 	"net/http"
 	"reflect"
@@ -38,6 +39,10 @@ func serveCSV(w http.ResponseWriter, r *http.Request, fn endpoint) {
 	q.Del("format")
 	q.Set("limit", strconv.Itoa(csvPage))
 	q.Del("page")
+	integration := isIntegration(r)
+	if integration {
+		q.Set("per_page", strconv.Itoa(csvPage))
+	}
 	var cw *csv.Writer
 	for page := 1; ; page++ {
 		u := *r.URL
@@ -56,14 +61,29 @@ func serveCSV(w http.ResponseWriter, r *http.Request, fn endpoint) {
 			WriteError(nopWriter{}, r, err)
 			return
 		}
+		// Seed 003's single objects are one row with a data_json column
+		// holding the JSON data object whole.
+		single := integration && res.page == nil && reflect.ValueOf(res.data).Kind() != reflect.Slice
 		if cw == nil {
 			w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 			w.Header().Set("Content-Disposition", `attachment; filename="export.csv"`)
 			w.WriteHeader(http.StatusOK)
 			cw = csv.NewWriter(w)
-			_ = cw.Write(csvHeader(res.data))
+			if integration {
+				// Seed 003: a UTF-8 BOM, so spreadsheets read the file as UTF-8.
+				_, _ = io.WriteString(w, "\ufeff")
+			}
+			h := csvHeader(res.data)
+			if single {
+				h = append(h, "data_json")
+			}
+			_ = cw.Write(h)
 		}
 		for _, row := range csvRows(res.data) {
+			if single {
+				b, _ := json.Marshal(res.data)
+				row = append(row, string(b))
+			}
 			_ = cw.Write(row)
 		}
 		cw.Flush()

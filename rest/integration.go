@@ -2,6 +2,8 @@ package rest
 
 import (
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/bigledger/bigledger/internal/apperr"
@@ -24,9 +26,14 @@ type integrationErrorBody struct {
 }
 
 // integrationStatus is the status seed 003 gives an error: validation is
-// 422 (Laravel's), everything else keeps the catalogue's.
+// 422 (Laravel's), and so is a business rule refusing the write (seed 003
+// has no 409: "the contact still has transactions" is 422); a reused
+// idempotency key stays 409, and everything else keeps the catalogue's.
 func integrationStatus(ae *apperr.Error) int {
 	if ae.Kind == apperr.KindValidation && ae.HTTPStatus() == http.StatusBadRequest {
+		return http.StatusUnprocessableEntity
+	}
+	if ae.HTTPStatus() == http.StatusConflict && !strings.HasPrefix(ae.Code, "IDEMPOTENCY_") {
 		return http.StatusUnprocessableEntity
 	}
 	return ae.HTTPStatus()
@@ -64,4 +71,75 @@ func writeIntegrationError(w http.ResponseWriter, r *http.Request, ae *apperr.Er
 		}
 	}
 	writeJSON(w, integrationStatus(ae), body)
+}
+
+// laravelMeta is seed 003's paginator block.
+type laravelMeta struct {
+	CurrentPage int `json:"current_page"`
+	LastPage    int `json:"last_page"`
+	PerPage     int `json:"per_page"`
+	Total       int `json:"total"`
+}
+
+// laravelPage is a page-numbered position: page (from 1) and per_page.
+type laravelPage struct{ page, perPage int }
+
+// parseLaravelPage reads page (default 1) and per_page (1–100, default
+// def), recording a detail for each bad value.
+func parseLaravelPage(d *apperr.Details, q url.Values, def int) laravelPage {
+	p := laravelPage{page: 1, perPage: def}
+	if s := q.Get("per_page"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > 100 {
+			d.Add("per_page", "The per page must be an integer between 1 and 100")
+		} else {
+			p.perPage = n
+		}
+	}
+	if s := q.Get("page"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > 1_000_000 {
+			d.Add("page", "The page must be an integer of at least 1")
+		} else {
+			p.page = n
+		}
+	}
+	return p
+}
+
+func (p laravelPage) offset() int { return (p.page - 1) * p.perPage }
+
+func (p laravelPage) meta(total int) laravelMeta {
+	last := (total + p.perPage - 1) / p.perPage
+	if last < 1 {
+		last = 1
+	}
+	return laravelMeta{CurrentPage: p.page, LastPage: last, PerPage: p.perPage, Total: total}
+}
+
+// result answers body as JSON; CSV walks data page by page (page.Page
+// < page.Pages), so format=csv streams every matching row.
+func (p laravelPage) result(data, body any, total int) result {
+	m := p.meta(total)
+	return result{status: http.StatusOK, data: data, body: body,
+		page: &pagination{Page: m.CurrentPage, Pages: m.LastPage, Limit: m.PerPage, Total: total}}
+}
+
+// checkQ is seed 003's q: at least 2 characters when sent.
+func checkQ(d *apperr.Details, q url.Values) string {
+	if !q.Has("q") {
+		return ""
+	}
+	s := strings.TrimSpace(q.Get("q"))
+	if len([]rune(s)) < 2 {
+		d.Add("q", "The q must be at least 2 characters")
+	}
+	return s
+}
+
+// checkFormat is seed 003's format: json (default) or csv.
+func checkFormat(d *apperr.Details, q url.Values) {
+	if f := q.Get("format"); f != "" && f != "json" && f != "csv" {
+		d.Add("format", "The selected format is invalid: use json or csv")
+	}
 }

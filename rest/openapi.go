@@ -374,7 +374,12 @@ func operation(g *schemaGen, rt route, errEnv, pag, metaRef map[string]any, ids 
 			"schema": map[string]any{"type": "string", "contentMediaType": "application/octet-stream"}}}}
 	case d.envelope != nil:
 		s := g.of(reflect.TypeOf(d.envelope))
-		responses["200"] = map[string]any{"description": "OK", "content": map[string]any{"application/json": map[string]any{"schema": s}}}
+		content := map[string]any{"application/json": map[string]any{"schema": s}}
+		if integration && rt.method == http.MethodGet {
+			// Seed 003: every read also answers format=csv.
+			content["text/csv"] = map[string]any{"schema": map[string]any{"type": "string"}}
+		}
+		responses[itoa(status)] = map[string]any{"description": http.StatusText(status), "content": content}
 		if rt.path == "/readyz" {
 			responses["503"] = responses["200"]
 		}

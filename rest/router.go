@@ -49,8 +49,16 @@ const (
 	exInvoice        = `{"customerId": "cust_123456789", "invoiceDate": "2024-01-15", "dueDate": "2024-02-14", "reference": "SO-2024-0001", "purchaseOrder": "PO-ABC-123", "items": [{"itemId": "item_widget001", "quantity": 100, "unitPrice": 25.00, "discountPercent": 5.0, "taxCode": "SST"}], "notes": "Thank you for your business!", "terms": "Payment due within 30 days"}`
 	exSendInvoice    = `{"to": ["billing@acme.com"], "cc": ["accounts@acme.com"], "subject": "Invoice INV-2024-0001", "message": "Please find attached your invoice.", "attachPDF": true, "sendReminders": true}`
 	exPayment        = `{"amount": 2567.50, "paymentDate": "2024-01-20", "paymentMethod": "bank_transfer", "reference": "TXN-20240120-001", "notes": "Online banking transfer", "accountId": "acc_bank_main"}`
+	exContact003     = `{"type": "customer", "name": "Acme Trading", "supplier_business_name": "Acme Trading Sdn Bhd", "mobile": "+60123456789", "email": "ops@acme.test", "contact_id": "CO0001", "tax_number": "TAX-001", "pay_term_number": 30, "pay_term_type": "days", "city": "Kuala Lumpur", "country": "Malaysia", "credit_limit": 5000, "opening_balance": 120.50, "custom_field1": "VIP"}`
 	exGroup          = `{"name": "Retail", "price_calculation_type": "percentage", "amount": 2.5}`
 )
+
+// laravelParams are seed 003's paging and format parameters.
+var laravelParams = []param{
+	{name: "page", typ: "integer", desc: "Page number (default 1)"},
+	{name: "per_page", typ: "integer", desc: "Rows per page, 1–100 (default 20)"},
+	{name: "format", enum: []string{"json", "csv"}, desc: "csv streams every matching row and ignores page and per_page"},
+}
 
 var reportParams = []param{
 	{name: "from", typ: "date", desc: "Period start (profit and loss, financial summary)"},
@@ -159,6 +167,30 @@ var routes = []route{
 	{"GET", "/api/v1/payments/{id}/refunds", "payments:read", func(a *API) endpoint { return a.listRefunds }, doc{sum: "List a payment's refunds", out: refundV1{}, arr: true}},
 	{"POST", "/api/v1/payments/{id}/fail", "payments:write,invoices:write", func(a *API) endpoint { return a.failPayment }, doc{sum: "Record a failed payment", in: voidRequest{}, out: paymentV1{}, idem: true,
 		desc: "The payment never arrived: a returned cheque, a recalled transfer, a chargeback (payment.failed). Its allocations are released and its posting reversed; status failed with the reason. Refused once it has refunds."}},
+	{"GET", "/api/v1/integration/contacts", "customers:read", func(a *API) endpoint { return a.listParties }, doc{sum: "List the contact directory", envelope: contactListBody{},
+		params: append([]param{{name: "kind", required: true, enum: []string{"customer", "supplier"}, desc: "customer: customer and both contacts; supplier: supplier and both"},
+			{name: "q", desc: "At least 2 characters: matches name, supplier business name, mobile, landline, alternate number, email and contact code"}}, laravelParams...),
+		desc: "Seed 003: contacts are customers of every party type, by name; data and meta{current_page, last_page, per_page, total}. format=csv streams every matching row with a UTF-8 BOM."}},
+	{"POST", "/api/v1/integration/contacts", "customers:write", func(a *API) endpoint { return a.createParty }, doc{sum: "Add a contact", in: addContactRequest{}, envelope: contactBody{}, status: 201, example: exContact003,
+		desc: "Seed 003: type and name are required; contact_id (the contact code) is unique in the company; opening_balance is posted to the contact's ledger in the same transaction; position is \"latitude,longitude\"."}},
+	{"GET", "/api/v1/integration/contacts/map", "customers:read", func(a *API) endpoint { return a.contactMap }, doc{sum: "Contacts on the map", envelope: contactMapBody{},
+		params: []param{{name: "kind", enum: []string{"all", "customer", "supplier"}}, {name: "contact_ids[]", desc: "Only these contacts (repeat the parameter)"}, {name: "format", enum: []string{"json", "csv"}}},
+		desc:   "Seed 003: active contacts with a position (latitude and longitude), not paginated."}},
+	{"GET", "/api/v1/integration/contacts/validate/mobile", "customers:read", func(a *API) endpoint { return a.validateMobile }, doc{sum: "Check a mobile number for duplicates", envelope: mobileCheckBody{},
+		params: []param{{name: "mobile_number", required: true}, {name: "contact_id", desc: "A contact to leave out (the one being edited)"}, {name: "format", enum: []string{"json", "csv"}}},
+		desc:   "Seed 003: contacts whose mobile number ends with the same digits (the last nine, punctuation ignored)."}},
+	{"POST", "/api/v1/integration/contacts/validate/mobile", "customers:read", func(a *API) endpoint { return a.validateMobile }, doc{sum: "Check a mobile number for duplicates (body)", in: validateRequest{}, envelope: mobileCheckBody{}}},
+	{"GET", "/api/v1/integration/contacts/validate/tax-number", "customers:read", func(a *API) endpoint { return a.validateTaxNumber }, doc{sum: "Check a tax number for duplicates", envelope: taxNumberCheckBody{},
+		params: []param{{name: "tax_number", required: true}, {name: "contact_id", desc: "A contact to leave out (the one being edited)"}, {name: "format", enum: []string{"json", "csv"}}},
+		desc:   "Seed 003: contacts with exactly this tax number."}},
+	{"POST", "/api/v1/integration/contacts/validate/tax-number", "customers:read", func(a *API) endpoint { return a.validateTaxNumber }, doc{sum: "Check a tax number for duplicates (body)", in: validateRequest{}, envelope: taxNumberCheckBody{}}},
+	{"GET", "/api/v1/integration/contacts/{id}", "customers:read", func(a *API) endpoint { return a.getParty }, doc{sum: "Get a contact", envelope: contactBody{},
+		params: []param{{name: "format", enum: []string{"json", "csv"}, desc: "csv: one row, with a data_json column holding the JSON data object"}}}},
+	{"PATCH", "/api/v1/integration/contacts/{id}", "customers:write", func(a *API) endpoint { return a.updateParty }, doc{sum: "Update a contact", in: addContactRequest{}, envelope: contactBody{},
+		desc: "Seed 003: every field optional; an empty body is 422 No valid fields to update; the read-only fields of a GET (id, balance, created_at, …) may be sent back and are ignored."}},
+	{"PUT", "/api/v1/integration/contacts/{id}", "customers:write", func(a *API) endpoint { return a.updateParty }, doc{sum: "Update a contact (PUT)", in: addContactRequest{}, envelope: contactBody{}}},
+	{"DELETE", "/api/v1/integration/contacts/{id}", "customers:write", func(a *API) endpoint { return a.deleteParty }, doc{sum: "Delete a contact", envelope: deletedBody{},
+		desc: "Seed 003: refused (422) while the contact has transactions or is the company's default contact."}},
 	{"POST", "/api/v1/integration/contacts/{id}/payments", "payments:write,invoices:write", func(a *API) endpoint { return a.payDue }, doc{sum: "Pay a contact's due invoices", in: payDueRequest{}, out: payDueV1{}, status: 201, idem: true,
 		desc: "Seed 003: the amount is applied to the oldest open invoices first; the rest is an advance."}},
 	{"GET", "/api/v1/integration/contacts/{id}/payments", "payments:read", func(a *API) endpoint { return a.listContactPayments }, doc{sum: "List a contact's payments", out: contactPaymentsV1{}}},

@@ -162,10 +162,10 @@ func (a *API) updateCustomerV2(r *http.Request) (result, error) {
 	}
 	in := ent.UpdateCustomerInput{Name: body.Account, Email: body.Email, Phone: body.Phone,
 		ClearEmail: f.isNull("email"), ClearPhone: f.isNull("phone")}
-	var addr *crm.AddressPatch
+	var addr *crm.CustomerPatch
 	if body.address() != nil || f.isNull("address") || f.isNull("city") || f.isNull("state") || f.isNull("zip") || f.isNull("country") {
-		addr = &crm.AddressPatch{Street: nullAsEmpty(f, "address", body.Address), City: nullAsEmpty(f, "city", body.City),
-			State: nullAsEmpty(f, "state", body.State), PostalCode: nullAsEmpty(f, "zip", body.Zip), Country: nullAsEmpty(f, "country", body.Country)}
+		addr = &crm.CustomerPatch{Address: &crm.AddressPatch{Street: nullAsEmpty(f, "address", body.Address), City: nullAsEmpty(f, "city", body.City),
+			State: nullAsEmpty(f, "state", body.State), PostalCode: nullAsEmpty(f, "zip", body.Zip), Country: nullAsEmpty(f, "country", body.Country)}}
 	}
 	c, err := crm.PatchCustomer(r.Context(), id, in, addr)
 	if err != nil {

@@ -86,6 +86,14 @@ const (
 	FieldLongitude = "longitude"
 	// FieldIsDefault holds the string denoting the is_default field in the database.
 	FieldIsDefault = "is_default"
+	// FieldContactCode holds the string denoting the contact_code field in the database.
+	FieldContactCode = "contact_code"
+	// FieldPayTermType holds the string denoting the pay_term_type field in the database.
+	FieldPayTermType = "pay_term_type"
+	// FieldIsExport holds the string denoting the is_export field in the database.
+	FieldIsExport = "is_export"
+	// FieldExtraFields holds the string denoting the extra_fields field in the database.
+	FieldExtraFields = "extra_fields"
 	// FieldOpeningBalance holds the string denoting the opening_balance field in the database.
 	FieldOpeningBalance = "opening_balance"
 	// FieldCurrentBalance holds the string denoting the current_balance field in the database.
@@ -208,6 +216,10 @@ var Columns = []string{
 	FieldLatitude,
 	FieldLongitude,
 	FieldIsDefault,
+	FieldContactCode,
+	FieldPayTermType,
+	FieldIsExport,
+	FieldExtraFields,
 	FieldOpeningBalance,
 	FieldCurrentBalance,
 	FieldTotalSales,
@@ -281,6 +293,10 @@ var (
 	DefaultTags []string
 	// DefaultIsDefault holds the default value on creation for the "is_default" field.
 	DefaultIsDefault bool
+	// ContactCodeValidator is a validator for the "contact_code" field. It is called by the builders before save.
+	ContactCodeValidator func(string) error
+	// DefaultIsExport holds the default value on creation for the "is_export" field.
+	DefaultIsExport bool
 	// DefaultOpeningBalance holds the default value on creation for the "opening_balance" field.
 	DefaultOpeningBalance decimal.Decimal
 	// DefaultCurrentBalance holds the default value on creation for the "current_balance" field.
@@ -370,6 +386,29 @@ func StatusValidator(s Status) error {
 		return nil
 	default:
 		return fmt.Errorf("customer: invalid enum value for status field: %q", s)
+	}
+}
+
+// PayTermType defines the type for the "pay_term_type" enum field.
+type PayTermType string
+
+// PayTermType values.
+const (
+	PayTermTypeDays   PayTermType = "days"
+	PayTermTypeMonths PayTermType = "months"
+)
+
+func (ptt PayTermType) String() string {
+	return string(ptt)
+}
+
+// PayTermTypeValidator is a validator for the "pay_term_type" field enum values. It is called by the builders before save.
+func PayTermTypeValidator(ptt PayTermType) error {
+	switch ptt {
+	case PayTermTypeDays, PayTermTypeMonths:
+		return nil
+	default:
+		return fmt.Errorf("customer: invalid enum value for pay_term_type field: %q", ptt)
 	}
 }
 
@@ -519,6 +558,21 @@ func ByLongitude(opts ...sql.OrderTermOption) OrderOption {
 // ByIsDefault orders the results by the is_default field.
 func ByIsDefault(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldIsDefault, opts...).ToFunc()
+}
+
+// ByContactCode orders the results by the contact_code field.
+func ByContactCode(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldContactCode, opts...).ToFunc()
+}
+
+// ByPayTermType orders the results by the pay_term_type field.
+func ByPayTermType(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldPayTermType, opts...).ToFunc()
+}
+
+// ByIsExport orders the results by the is_export field.
+func ByIsExport(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldIsExport, opts...).ToFunc()
 }
 
 // ByOpeningBalance orders the results by the opening_balance field.
@@ -743,6 +797,24 @@ func (e *Status) UnmarshalGQL(val interface{}) error {
 	*e = Status(str)
 	if err := StatusValidator(*e); err != nil {
 		return fmt.Errorf("%s is not a valid Status", str)
+	}
+	return nil
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (e PayTermType) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(e.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (e *PayTermType) UnmarshalGQL(val interface{}) error {
+	str, ok := val.(string)
+	if !ok {
+		return fmt.Errorf("enum %T must be a string", val)
+	}
+	*e = PayTermType(str)
+	if err := PayTermTypeValidator(*e); err != nil {
+		return fmt.Errorf("%s is not a valid PayTermType", str)
 	}
 	return nil
 }

@@ -183,6 +183,16 @@ func IsDefault(v bool) predicate.Customer {
 	return predicate.Customer(sql.FieldEQ(FieldIsDefault, v))
 }
 
+// ContactCode applies equality check predicate on the "contact_code" field. It's identical to ContactCodeEQ.
+func ContactCode(v string) predicate.Customer {
+	return predicate.Customer(sql.FieldEQ(FieldContactCode, v))
+}
+
+// IsExport applies equality check predicate on the "is_export" field. It's identical to IsExportEQ.
+func IsExport(v bool) predicate.Customer {
+	return predicate.Customer(sql.FieldEQ(FieldIsExport, v))
+}
+
 // OpeningBalance applies equality check predicate on the "opening_balance" field. It's identical to OpeningBalanceEQ.
 func OpeningBalance(v decimal.Decimal) predicate.Customer {
 	return predicate.Customer(sql.FieldEQ(FieldOpeningBalance, v))
@@ -1881,6 +1891,131 @@ func IsDefaultEQ(v bool) predicate.Customer {
 // IsDefaultNEQ applies the NEQ predicate on the "is_default" field.
 func IsDefaultNEQ(v bool) predicate.Customer {
 	return predicate.Customer(sql.FieldNEQ(FieldIsDefault, v))
+}
+
+// ContactCodeEQ applies the EQ predicate on the "contact_code" field.
+func ContactCodeEQ(v string) predicate.Customer {
+	return predicate.Customer(sql.FieldEQ(FieldContactCode, v))
+}
+
+// ContactCodeNEQ applies the NEQ predicate on the "contact_code" field.
+func ContactCodeNEQ(v string) predicate.Customer {
+	return predicate.Customer(sql.FieldNEQ(FieldContactCode, v))
+}
+
+// ContactCodeIn applies the In predicate on the "contact_code" field.
+func ContactCodeIn(vs ...string) predicate.Customer {
+	return predicate.Customer(sql.FieldIn(FieldContactCode, vs...))
+}
+
+// ContactCodeNotIn applies the NotIn predicate on the "contact_code" field.
+func ContactCodeNotIn(vs ...string) predicate.Customer {
+	return predicate.Customer(sql.FieldNotIn(FieldContactCode, vs...))
+}
+
+// ContactCodeGT applies the GT predicate on the "contact_code" field.
+func ContactCodeGT(v string) predicate.Customer {
+	return predicate.Customer(sql.FieldGT(FieldContactCode, v))
+}
+
+// ContactCodeGTE applies the GTE predicate on the "contact_code" field.
+func ContactCodeGTE(v string) predicate.Customer {
+	return predicate.Customer(sql.FieldGTE(FieldContactCode, v))
+}
+
+// ContactCodeLT applies the LT predicate on the "contact_code" field.
+func ContactCodeLT(v string) predicate.Customer {
+	return predicate.Customer(sql.FieldLT(FieldContactCode, v))
+}
+
+// ContactCodeLTE applies the LTE predicate on the "contact_code" field.
+func ContactCodeLTE(v string) predicate.Customer {
+	return predicate.Customer(sql.FieldLTE(FieldContactCode, v))
+}
+
+// ContactCodeContains applies the Contains predicate on the "contact_code" field.
+func ContactCodeContains(v string) predicate.Customer {
+	return predicate.Customer(sql.FieldContains(FieldContactCode, v))
+}
+
+// ContactCodeHasPrefix applies the HasPrefix predicate on the "contact_code" field.
+func ContactCodeHasPrefix(v string) predicate.Customer {
+	return predicate.Customer(sql.FieldHasPrefix(FieldContactCode, v))
+}
+
+// ContactCodeHasSuffix applies the HasSuffix predicate on the "contact_code" field.
+func ContactCodeHasSuffix(v string) predicate.Customer {
+	return predicate.Customer(sql.FieldHasSuffix(FieldContactCode, v))
+}
+
+// ContactCodeIsNil applies the IsNil predicate on the "contact_code" field.
+func ContactCodeIsNil() predicate.Customer {
+	return predicate.Customer(sql.FieldIsNull(FieldContactCode))
+}
+
+// ContactCodeNotNil applies the NotNil predicate on the "contact_code" field.
+func ContactCodeNotNil() predicate.Customer {
+	return predicate.Customer(sql.FieldNotNull(FieldContactCode))
+}
+
+// ContactCodeEqualFold applies the EqualFold predicate on the "contact_code" field.
+func ContactCodeEqualFold(v string) predicate.Customer {
+	return predicate.Customer(sql.FieldEqualFold(FieldContactCode, v))
+}
+
+// ContactCodeContainsFold applies the ContainsFold predicate on the "contact_code" field.
+func ContactCodeContainsFold(v string) predicate.Customer {
+	return predicate.Customer(sql.FieldContainsFold(FieldContactCode, v))
+}
+
+// PayTermTypeEQ applies the EQ predicate on the "pay_term_type" field.
+func PayTermTypeEQ(v PayTermType) predicate.Customer {
+	return predicate.Customer(sql.FieldEQ(FieldPayTermType, v))
+}
+
+// PayTermTypeNEQ applies the NEQ predicate on the "pay_term_type" field.
+func PayTermTypeNEQ(v PayTermType) predicate.Customer {
+	return predicate.Customer(sql.FieldNEQ(FieldPayTermType, v))
+}
+
+// PayTermTypeIn applies the In predicate on the "pay_term_type" field.
+func PayTermTypeIn(vs ...PayTermType) predicate.Customer {
+	return predicate.Customer(sql.FieldIn(FieldPayTermType, vs...))
+}
+
+// PayTermTypeNotIn applies the NotIn predicate on the "pay_term_type" field.
+func PayTermTypeNotIn(vs ...PayTermType) predicate.Customer {
+	return predicate.Customer(sql.FieldNotIn(FieldPayTermType, vs...))
+}
+
+// PayTermTypeIsNil applies the IsNil predicate on the "pay_term_type" field.
+func PayTermTypeIsNil() predicate.Customer {
+	return predicate.Customer(sql.FieldIsNull(FieldPayTermType))
+}
+
+// PayTermTypeNotNil applies the NotNil predicate on the "pay_term_type" field.
+func PayTermTypeNotNil() predicate.Customer {
+	return predicate.Customer(sql.FieldNotNull(FieldPayTermType))
+}
+
+// IsExportEQ applies the EQ predicate on the "is_export" field.
+func IsExportEQ(v bool) predicate.Customer {
+	return predicate.Customer(sql.FieldEQ(FieldIsExport, v))
+}
+
+// IsExportNEQ applies the NEQ predicate on the "is_export" field.
+func IsExportNEQ(v bool) predicate.Customer {
+	return predicate.Customer(sql.FieldNEQ(FieldIsExport, v))
+}
+
+// ExtraFieldsIsNil applies the IsNil predicate on the "extra_fields" field.
+func ExtraFieldsIsNil() predicate.Customer {
+	return predicate.Customer(sql.FieldIsNull(FieldExtraFields))
+}
+
+// ExtraFieldsNotNil applies the NotNil predicate on the "extra_fields" field.
+func ExtraFieldsNotNil() predicate.Customer {
+	return predicate.Customer(sql.FieldNotNull(FieldExtraFields))
 }
 
 // OpeningBalanceEQ applies the EQ predicate on the "opening_balance" field.

@@ -248,6 +248,10 @@ var (
 		{Name: "latitude", Type: field.TypeOther, Nullable: true, SchemaType: map[string]string{"postgres": "numeric(9,6)"}},
 		{Name: "longitude", Type: field.TypeOther, Nullable: true, SchemaType: map[string]string{"postgres": "numeric(9,6)"}},
 		{Name: "is_default", Type: field.TypeBool, Default: false},
+		{Name: "contact_code", Type: field.TypeString, Nullable: true, Size: 64},
+		{Name: "pay_term_type", Type: field.TypeEnum, Nullable: true, Enums: []string{"days", "months"}},
+		{Name: "is_export", Type: field.TypeBool, Default: false},
+		{Name: "extra_fields", Type: field.TypeJSON, Nullable: true},
 		{Name: "opening_balance", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "numeric(20,4)"}},
 		{Name: "current_balance", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "numeric(20,4)"}},
 		{Name: "total_sales", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "numeric(20,4)"}},
@@ -264,19 +268,19 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "customers_companies_customers",
-				Columns:    []*schema.Column{CustomersColumns[36]},
+				Columns:    []*schema.Column{CustomersColumns[40]},
 				RefColumns: []*schema.Column{CompaniesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "customers_users_created_by",
-				Columns:    []*schema.Column{CustomersColumns[37]},
+				Columns:    []*schema.Column{CustomersColumns[41]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "customers_customer_groups_customers",
-				Columns:    []*schema.Column{CustomersColumns[38]},
+				Columns:    []*schema.Column{CustomersColumns[42]},
 				RefColumns: []*schema.Column{CustomerGroupsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -285,22 +289,27 @@ var (
 			{
 				Name:    "customer_company_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{CustomersColumns[36], CustomersColumns[0]},
+				Columns: []*schema.Column{CustomersColumns[40], CustomersColumns[0]},
 			},
 			{
 				Name:    "customer_company_id_customer_number",
 				Unique:  true,
-				Columns: []*schema.Column{CustomersColumns[36], CustomersColumns[3]},
+				Columns: []*schema.Column{CustomersColumns[40], CustomersColumns[3]},
+			},
+			{
+				Name:    "customer_company_id_contact_code",
+				Unique:  true,
+				Columns: []*schema.Column{CustomersColumns[40], CustomersColumns[32]},
 			},
 			{
 				Name:    "customer_company_id_name_id",
 				Unique:  false,
-				Columns: []*schema.Column{CustomersColumns[36], CustomersColumns[4], CustomersColumns[0]},
+				Columns: []*schema.Column{CustomersColumns[40], CustomersColumns[4], CustomersColumns[0]},
 			},
 			{
 				Name:    "customer_company_id_created_at_id",
 				Unique:  false,
-				Columns: []*schema.Column{CustomersColumns[36], CustomersColumns[1], CustomersColumns[0]},
+				Columns: []*schema.Column{CustomersColumns[40], CustomersColumns[1], CustomersColumns[0]},
 			},
 		},
 	}

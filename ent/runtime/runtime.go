@@ -619,16 +619,24 @@ func init() {
 	customerDescIsDefault := customerFields[29].Descriptor()
 	// customer.DefaultIsDefault holds the default value on creation for the is_default field.
 	customer.DefaultIsDefault = customerDescIsDefault.Default.(bool)
+	// customerDescContactCode is the schema descriptor for contact_code field.
+	customerDescContactCode := customerFields[30].Descriptor()
+	// customer.ContactCodeValidator is a validator for the "contact_code" field. It is called by the builders before save.
+	customer.ContactCodeValidator = customerDescContactCode.Validators[0].(func(string) error)
+	// customerDescIsExport is the schema descriptor for is_export field.
+	customerDescIsExport := customerFields[32].Descriptor()
+	// customer.DefaultIsExport holds the default value on creation for the is_export field.
+	customer.DefaultIsExport = customerDescIsExport.Default.(bool)
 	// customerDescOpeningBalance is the schema descriptor for opening_balance field.
-	customerDescOpeningBalance := customerFields[30].Descriptor()
+	customerDescOpeningBalance := customerFields[34].Descriptor()
 	// customer.DefaultOpeningBalance holds the default value on creation for the opening_balance field.
 	customer.DefaultOpeningBalance = customerDescOpeningBalance.Default.(decimal.Decimal)
 	// customerDescCurrentBalance is the schema descriptor for current_balance field.
-	customerDescCurrentBalance := customerFields[31].Descriptor()
+	customerDescCurrentBalance := customerFields[35].Descriptor()
 	// customer.DefaultCurrentBalance holds the default value on creation for the current_balance field.
 	customer.DefaultCurrentBalance = customerDescCurrentBalance.Default.(decimal.Decimal)
 	// customerDescTotalSales is the schema descriptor for total_sales field.
-	customerDescTotalSales := customerFields[32].Descriptor()
+	customerDescTotalSales := customerFields[36].Descriptor()
 	// customer.DefaultTotalSales holds the default value on creation for the total_sales field.
 	customer.DefaultTotalSales = customerDescTotalSales.Default.(decimal.Decimal)
 	// customerDescID is the schema descriptor for id field.

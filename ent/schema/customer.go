@@ -67,6 +67,14 @@ func (Customer) Fields() []ent.Field {
 			SchemaType(map[string]string{dialect.Postgres: "numeric(9,6)"}).
 			Annotations(entgql.Type("Rate")),
 		field.Bool("is_default").Default(false).Annotations(serverOwned()),
+		// Seed 003's contact fields: the business-facing contact code
+		// (unique in the company; the customer number when unset), the
+		// pay-term unit, the export switch, and the extended address,
+		// export and shipping custom fields kept as one map.
+		optStr("contact_code", 64),
+		field.Enum("pay_term_type").Values("days", "months").Optional().Nillable(),
+		field.Bool("is_export").Default(false),
+		field.JSON("extra_fields", map[string]any{}).Optional().Annotations(entgql.Type("Map")),
 		// Derived: maintained by the ledger in the transaction that moves them.
 		money("opening_balance", serverOwned()),
 		money("current_balance", serverOwned(), entgql.OrderField("CURRENT_BALANCE")),
@@ -97,6 +105,7 @@ func (Customer) Edges() []ent.Edge {
 func (Customer) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("company_id", "customer_number").Unique(),
+		index.Fields("company_id", "contact_code").Unique(),
 		index.Fields("company_id", "name", "id"),
 		index.Fields("company_id", "created_at", "id"),
 	}

@@ -7,6 +7,7 @@ import (
 
 	"entgo.io/ent/dialect/sql"
 	"github.com/lib/pq"
+	"github.com/shopspring/decimal"
 
 	"github.com/bigledger/bigledger/ent"
 	"github.com/bigledger/bigledger/ent/contact"
@@ -21,6 +22,7 @@ import (
 	"github.com/bigledger/bigledger/internal/apperr"
 	"github.com/bigledger/bigledger/internal/auth"
 	"github.com/bigledger/bigledger/internal/events"
+	"github.com/bigledger/bigledger/internal/ledger"
 	"github.com/bigledger/bigledger/internal/numbering"
 	"github.com/bigledger/bigledger/internal/store"
 )
@@ -30,6 +32,7 @@ const (
 	CodeInvalidCustomer       = "INVALID_CUSTOMER_DATA"
 	CodeCustomerNotFound      = "CUSTOMER_NOT_FOUND"
 	CodeCustomerHasActivity   = "CUSTOMER_HAS_TRANSACTIONS"
+	CodeCustomerIsDefault     = "CUSTOMER_IS_DEFAULT"
 	customerValidationMessage = "Customer validation failed"
 )
 
@@ -43,6 +46,9 @@ func CustomerNotFound(id pulid.ID) error {
 type customerView struct {
 	name, email, phone, mobile, website, taxNumber, currency *string
 	paymentTerms                                             *int
+	// reachOptional drops the email-or-phone rule (seed 003 contacts need
+	// only a name; a customer that has a way to reach it keeps one).
+	reachOptional bool
 }
 
 func normalizeCustomerCreate(in *ent.CreateCustomerInput, d *apperr.Details) {
@@ -68,7 +74,7 @@ func validateCustomer(d *apperr.Details, v customerView) {
 		d.Add("name", "Name is required")
 	}
 	checkLen(d, "name", v.name, 200)
-	if v.email == nil && v.phone == nil && v.mobile == nil {
+	if !v.reachOptional && v.email == nil && v.phone == nil && v.mobile == nil {
 		d.Add("email", "Email or phone is required")
 	}
 	checkEmail(d, "email", v.email)
@@ -87,7 +93,13 @@ func validateCustomer(d *apperr.Details, v customerView) {
 // prepareCustomer normalizes and validates a new customer as every
 // create path judges it (one customer or a batch).
 func prepareCustomer(in *ent.CreateCustomerInput) error {
+	return prepareParty(in, false)
+}
+
+func prepareParty(in *ent.CreateCustomerInput, reachOptional bool) error {
 	var d apperr.Details
+	trimPtr(&in.ContactCode)
+	checkLen(&d, "contactCode", in.ContactCode, 64)
 	normalizeCustomerCreate(in, &d)
 	cur := "MYR"
 	if in.Currency != nil {
@@ -95,7 +107,7 @@ func prepareCustomer(in *ent.CreateCustomerInput) error {
 	}
 	validateCustomer(&d, customerView{
 		name: &in.Name, email: in.Email, phone: in.Phone, mobile: in.Mobile, website: in.Website,
-		taxNumber: in.TaxNumber, currency: in.Currency, paymentTerms: in.PaymentTerms,
+		taxNumber: in.TaxNumber, currency: in.Currency, paymentTerms: in.PaymentTerms, reachOptional: reachOptional,
 	})
 	checkAmount(&d, "creditLimit", in.CreditLimit, cur, false)
 	checkRange(&d, "latitude", in.Latitude, -90, 90)
@@ -131,6 +143,67 @@ func CreateCustomer(ctx context.Context, in ent.CreateCustomerInput) (*ent.Custo
 	})
 }
 
+// checkCodeFree refuses a contact code another customer of the company
+// already uses, as its contact code or its customer number.
+func checkCodeFree(ctx context.Context, c *ent.Client, d *apperr.Details, code string, self pulid.ID) error {
+	if code == "" {
+		d.Add("contactCode", "The contact id must not be empty")
+		return nil
+	}
+	taken, err := c.Customer.Query().Where(customer.IDNEQ(self),
+		customer.Or(customer.ContactCode(code), customer.CustomerNumber(code))).Exist(ctx)
+	if err != nil {
+		return err
+	}
+	if taken {
+		d.Add("contactCode", "The contact id has already been taken")
+	}
+	return nil
+}
+
+// PartyOptions are what a seed-003 contact create adds to a customer
+// create: the relaxed reach rule and an opening balance posted in the
+// same transaction.
+type PartyOptions struct {
+	ReachOptional  bool
+	OpeningBalance *decimal.Decimal
+}
+
+// CreateParty creates a customer (any party type) the way seed 003's
+// contact create does: contact code checked, the customer numbered, and
+// an opening balance posted to its ledger, all in one transaction.
+func CreateParty(ctx context.Context, in ent.CreateCustomerInput, opt PartyOptions) (*ent.Customer, error) {
+	if err := prepareParty(&in, opt.ReachOptional); err != nil {
+		return nil, err
+	}
+	return store.InTx(ctx, func(ctx context.Context, c *ent.Client) (*ent.Customer, error) {
+		if in.ContactCode != nil {
+			var d apperr.Details
+			if err := checkCodeFree(ctx, c, &d, *in.ContactCode, ""); err != nil {
+				return nil, err
+			}
+			if err := d.Err(CodeInvalidCustomer, customerValidationMessage); err != nil {
+				return nil, err
+			}
+		}
+		number, err := numbering.Next(ctx, c, numbering.Customer, 0)
+		if err != nil {
+			return nil, err
+		}
+		cu, err := newCustomer(ctx, c, in, number).Save(ctx)
+		if err != nil {
+			return nil, customerError(err)
+		}
+		if err := events.Emit(ctx, events.CustomerCreated, cu.ID, events.CustomerPayload(cu)); err != nil {
+			return nil, err
+		}
+		if opt.OpeningBalance != nil && !opt.OpeningBalance.IsZero() {
+			return ledger.SetCustomerOpeningBalance(ctx, cu.ID, *opt.OpeningBalance, nil)
+		}
+		return cu, nil
+	})
+}
+
 // UpdateCustomer applies a partial update. The customer row is locked so the
 // email-or-phone rule is judged against the state the update replaces.
 func UpdateCustomer(ctx context.Context, id pulid.ID, in ent.UpdateCustomerInput) (*ent.Customer, error) {
@@ -138,14 +211,15 @@ func UpdateCustomer(ctx context.Context, id pulid.ID, in ent.UpdateCustomerInput
 }
 
 // AddressPatch changes parts of a customer's address and keeps the rest
-// (v2 sends the address as flat fields: address, city, state, zip, country).
-type AddressPatch struct{ Street, City, State, PostalCode, Country *string }
+// (v2 and seed 003 send the address as flat fields: address, city, state,
+// zip, country).
+type AddressPatch struct{ Street, Street2, City, State, PostalCode, Country *string }
 
-func (p AddressPatch) apply(a types.Address) types.Address {
+func (p AddressPatch) Apply(a types.Address) types.Address {
 	for _, f := range []struct {
 		v   *string
 		dst *string
-	}{{p.Street, &a.Street}, {p.City, &a.City}, {p.State, &a.State}, {p.PostalCode, &a.PostalCode}, {p.Country, &a.Country}} {
+	}{{p.Street, &a.Street}, {p.Street2, &a.Street2}, {p.City, &a.City}, {p.State, &a.State}, {p.PostalCode, &a.PostalCode}, {p.Country, &a.Country}} {
 		if f.v != nil {
 			*f.dst = strings.TrimSpace(*f.v)
 		}
@@ -153,10 +227,90 @@ func (p AddressPatch) apply(a types.Address) types.Address {
 	return a
 }
 
-// PatchCustomer is UpdateCustomer with an address patch merged onto the
-// stored address in the same transaction (nil: none).
-func PatchCustomer(ctx context.Context, id pulid.ID, in ent.UpdateCustomerInput, addr *AddressPatch) (*ent.Customer, error) {
+// CustomerPatch is what a partial update merges onto the stored customer
+// under its row lock, beside the fields it replaces: parts of the
+// address, single keys of the custom and extra field maps (a nil value
+// removes the key), and the shipping address as one line of text.
+type CustomerPatch struct {
+	Address      *AddressPatch
+	CustomFields map[string]any
+	ExtraFields  map[string]any
+	// ShippingText replaces the shipping address with one line; the
+	// line the address prints as (AddressLine) leaves it as it is, and
+	// "" clears it, so a read-then-write round trip loses nothing.
+	ShippingText *string
+	// ReachOptional drops the email-or-phone rule unless the stored
+	// customer satisfies it (seed 003 contacts need only a name).
+	ReachOptional bool
+	// PayTermNumber sets the payment terms in the customer's pay-term
+	// unit (the update's payTermType, else the stored one).
+	PayTermNumber *int
+	// OpeningBalance, when it differs from the stored one, reposts the
+	// opening balance in the same transaction.
+	OpeningBalance *decimal.Decimal
+}
+
+// PayTermDays turns a pay term in its unit (days; months of 30 days)
+// into the payment terms invoices fall due by, refusing what is out of
+// range (0–365 days, 0–12 months).
+func PayTermDays(n int, unit *customer.PayTermType) (int, error) {
+	if unit != nil && *unit == customer.PayTermTypeMonths {
+		if n < 0 || n > 12 {
+			return 0, apperr.Validation(CodeInvalidCustomer, customerValidationMessage,
+				apperr.Detail{Field: "payTermNumber", Message: "A pay term in months must be between 0 and 12"})
+		}
+		return n * 30, nil
+	}
+	if n < 0 || n > 365 {
+		return 0, apperr.Validation(CodeInvalidCustomer, customerValidationMessage,
+			apperr.Detail{Field: "payTermNumber", Message: "A pay term in days must be between 0 and 365"})
+	}
+	return n, nil
+}
+
+// PayTermNumber is a customer's payment terms in its pay-term unit.
+func PayTermNumber(c *ent.Customer) int {
+	if c.PayTermType != nil && *c.PayTermType == customer.PayTermTypeMonths {
+		return c.PaymentTerms / 30
+	}
+	return c.PaymentTerms
+}
+
+// AddressLine prints an address on one line, its parts comma-separated.
+func AddressLine(a types.Address) string {
+	var parts []string
+	for _, p := range []string{a.Street, a.Street2, a.City, a.State, a.PostalCode, a.Country} {
+		if p != "" {
+			parts = append(parts, p)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+func mergeMap(old, patch map[string]any) map[string]any {
+	out := make(map[string]any, len(old)+len(patch))
+	for k, v := range old {
+		out[k] = v
+	}
+	for k, v := range patch {
+		if v == nil {
+			delete(out, k)
+		} else {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// PatchCustomer is UpdateCustomer with a CustomerPatch merged onto the
+// stored customer in the same transaction (nil: none).
+func PatchCustomer(ctx context.Context, id pulid.ID, in ent.UpdateCustomerInput, patch *CustomerPatch) (*ent.Customer, error) {
 	var d apperr.Details
+	if patch == nil {
+		patch = &CustomerPatch{}
+	}
+	trimPtr(&in.ContactCode)
+	checkLen(&d, "contactCode", in.ContactCode, 64)
 	if in.Name != nil {
 		n := strings.TrimSpace(*in.Name)
 		in.Name = &n
@@ -184,9 +338,22 @@ func PatchCustomer(ctx context.Context, id pulid.ID, in ent.UpdateCustomerInput,
 		if err != nil {
 			return nil, err
 		}
-		if addr != nil {
-			a := addr.apply(old.Address)
+		if patch.Address != nil {
+			a := patch.Address.Apply(old.Address)
 			in.Address, in.ClearAddress = &a, false
+		}
+		if patch.CustomFields != nil {
+			in.CustomFields, in.ClearCustomFields = mergeMap(old.CustomFields, patch.CustomFields), false
+		}
+		if patch.ExtraFields != nil {
+			in.ExtraFields, in.ClearExtraFields = mergeMap(old.ExtraFields, patch.ExtraFields), false
+		}
+		if t := patch.ShippingText; t != nil && strings.TrimSpace(*t) != AddressLine(old.ShippingAddress) {
+			if line := strings.TrimSpace(*t); line == "" {
+				in.ShippingAddress, in.ClearShippingAddress = nil, true
+			} else {
+				in.ShippingAddress, in.ClearShippingAddress = &types.Address{Street: line}, false
+			}
 		}
 		pick := func(clear bool, nv, ov *string) *string {
 			if clear {
@@ -196,6 +363,19 @@ func PatchCustomer(ctx context.Context, id pulid.ID, in ent.UpdateCustomerInput,
 				return nv
 			}
 			return ov
+		}
+		if patch.PayTermNumber != nil {
+			unit := old.PayTermType
+			if in.PayTermType != nil {
+				unit = in.PayTermType
+			} else if in.ClearPayTermType {
+				unit = nil
+			}
+			days, err := PayTermDays(*patch.PayTermNumber, unit)
+			if err != nil {
+				return nil, err
+			}
+			in.PaymentTerms = &days
 		}
 		name := &old.Name
 		if in.Name != nil {
@@ -210,20 +390,26 @@ func PatchCustomer(ctx context.Context, id pulid.ID, in ent.UpdateCustomerInput,
 			terms = in.PaymentTerms
 		}
 		validateCustomer(&d, customerView{
-			name:         name,
-			email:        pick(in.ClearEmail, in.Email, old.Email),
-			phone:        pick(in.ClearPhone, in.Phone, old.Phone),
-			mobile:       pick(in.ClearMobile, in.Mobile, old.Mobile),
-			website:      pick(in.ClearWebsite, in.Website, old.Website),
-			taxNumber:    pick(in.ClearTaxNumber, in.TaxNumber, old.TaxNumber),
-			currency:     &cur,
-			paymentTerms: terms,
+			name:          name,
+			email:         pick(in.ClearEmail, in.Email, old.Email),
+			phone:         pick(in.ClearPhone, in.Phone, old.Phone),
+			mobile:        pick(in.ClearMobile, in.Mobile, old.Mobile),
+			website:       pick(in.ClearWebsite, in.Website, old.Website),
+			taxNumber:     pick(in.ClearTaxNumber, in.TaxNumber, old.TaxNumber),
+			currency:      &cur,
+			paymentTerms:  terms,
+			reachOptional: patch.ReachOptional && old.Email == nil && old.Phone == nil && old.Mobile == nil,
 		})
 		checkAmount(&d, "creditLimit", in.CreditLimit, cur, false)
 		checkRange(&d, "latitude", in.Latitude, -90, 90)
 		checkRange(&d, "longitude", in.Longitude, -180, 180)
 		if in.Currency != nil && *in.Currency != old.Currency && (!old.CurrentBalance.IsZero() || !old.TotalSales.IsZero()) {
 			d.Add("currency", "Currency cannot change once the customer has transactions")
+		}
+		if in.ContactCode != nil && !in.ClearContactCode {
+			if err := checkCodeFree(ctx, c, &d, *in.ContactCode, id); err != nil {
+				return nil, err
+			}
 		}
 		if err := d.Err(CodeInvalidCustomer, customerValidationMessage); err != nil {
 			return nil, err
@@ -240,7 +426,13 @@ func PatchCustomer(ctx context.Context, id pulid.ID, in ent.UpdateCustomerInput,
 		if err != nil {
 			return nil, customerError(err)
 		}
-		return cu, events.Emit(ctx, events.CustomerUpdated, cu.ID, events.CustomerPayload(cu))
+		if err := events.Emit(ctx, events.CustomerUpdated, cu.ID, events.CustomerPayload(cu)); err != nil {
+			return nil, err
+		}
+		if ob := patch.OpeningBalance; ob != nil && !ob.Equal(old.OpeningBalance) {
+			return ledger.SetCustomerOpeningBalance(ctx, cu.ID, *ob, nil)
+		}
+		return cu, nil
 	})
 }
 
@@ -255,6 +447,10 @@ func DeleteCustomer(ctx context.Context, id pulid.ID) (pulid.ID, error) {
 		}
 		if err != nil {
 			return store.Done{}, err
+		}
+		if cu.IsDefault {
+			return store.Done{}, apperr.Conflict(CodeCustomerIsDefault,
+				fmt.Sprintf("Customer '%s' is the company's default customer and cannot be deleted", id))
 		}
 		hasDocs := false
 		for _, exists := range []func(context.Context) (bool, error){
@@ -300,6 +496,11 @@ func hasActivity(cu *ent.Customer) bool {
 func customerError(err error) error {
 	if err == nil {
 		return nil
+	}
+	if ent.IsConstraintError(err) && strings.Contains(err.Error(), "contact_code") {
+		// Two writers raced to the same contact code; the index decided.
+		return apperr.Validation(CodeInvalidCustomer, customerValidationMessage,
+			apperr.Detail{Field: "contactCode", Message: "The contact id has already been taken"})
 	}
 	ae := apperr.From(err)
 	if ae.Kind == apperr.KindValidation && ae.Code == "VALIDATION_ERROR" {

@@ -2,12 +2,16 @@ package crm
 
 import (
 	"context"
+	"strings"
+
+	"entgo.io/ent/dialect/sql"
 
 	"github.com/bigledger/bigledger/ent"
 	"github.com/bigledger/bigledger/ent/contact"
 	"github.com/bigledger/bigledger/ent/customer"
 	"github.com/bigledger/bigledger/ent/customergroup"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
+	"github.com/bigledger/bigledger/internal/apperr"
 	"github.com/bigledger/bigledger/internal/store"
 )
 
@@ -122,4 +126,116 @@ func LoadContacts(ctx context.Context, customers []*ent.Customer) error {
 		}
 	}
 	return nil
+}
+
+// DirectoryFilter narrows seed 003's contact directory.
+type DirectoryFilter struct {
+	// Kind is customer (customer and both parties), supplier (supplier
+	// and both) or "" (every party).
+	Kind string
+	// Search matches name, supplier business name, the phone numbers,
+	// email, contact code and customer number.
+	Search string
+	// IDs, when set, keeps only these customers.
+	IDs []pulid.ID
+	// Located keeps active customers with both coordinates (the map).
+	Located bool
+}
+
+// Directory starts the acting company's contact-directory query with f
+// applied, ordered by name.
+func Directory(ctx context.Context, f DirectoryFilter) *ent.CustomerQuery {
+	q := store.Client(ctx).Customer.Query()
+	switch f.Kind {
+	case "customer":
+		q = q.Where(customer.PartyTypeIn(customer.PartyTypeCustomer, customer.PartyTypeBoth))
+	case "supplier":
+		q = q.Where(customer.PartyTypeIn(customer.PartyTypeSupplier, customer.PartyTypeBoth))
+	}
+	if f.Search != "" {
+		pattern := store.ContainsPattern(strings.TrimSpace(f.Search))
+		q = q.Where(func(s *sql.Selector) {
+			cols := []string{customer.FieldName, customer.FieldSupplierBusinessName, customer.FieldMobile, customer.FieldLandline,
+				customer.FieldAlternateNumber, customer.FieldEmail, customer.FieldContactCode, customer.FieldCustomerNumber}
+			ps := make([]*sql.Predicate, len(cols))
+			for i, c := range cols {
+				ps[i] = store.ILike(s.C(c), pattern)
+			}
+			s.Where(sql.Or(ps...))
+		})
+	}
+	if f.IDs != nil {
+		q = q.Where(customer.IDIn(f.IDs...))
+	}
+	if f.Located {
+		q = q.Where(customer.StatusEQ(customer.StatusActive), customer.LatitudeNotNil(), customer.LongitudeNotNil())
+	}
+	return q.Order(ent.Asc(customer.FieldName), ent.Asc(customer.FieldID))
+}
+
+// digitsOnly keeps a phone number's digits.
+func digitsOnly(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// mobileSuffix is how many trailing digits decide that two mobile numbers
+// are the same line (+60 12-345 6789 and 012 345 6789 are).
+const mobileSuffix = 9
+
+// Duplicates is what a duplicate check found: the other customers' names.
+type Duplicates struct{ Names []string }
+
+// MobileDuplicates lists the customers (but except) whose mobile number
+// ends with the same digits as mobile (the last nine; all of them when
+// shorter), as the web contact form's duplicate check does.
+func MobileDuplicates(ctx context.Context, mobile string, except *pulid.ID) (Duplicates, error) {
+	d := digitsOnly(mobile)
+	if len(d) > mobileSuffix {
+		d = d[len(d)-mobileSuffix:]
+	}
+	if d == "" {
+		return Duplicates{}, apperr.Validation(CodeInvalidCustomer, customerValidationMessage,
+			apperr.Detail{Field: "mobile_number", Message: "The mobile number must contain digits"})
+	}
+	q := store.Client(ctx).Customer.Query().Where(customer.MobileNotNil(), func(s *sql.Selector) {
+		s.Where(sql.P(func(b *sql.Builder) {
+			b.WriteString("regexp_replace(").Ident(s.C(customer.FieldMobile)).WriteString(", '[^0-9]', '', 'g') LIKE ").Arg("%" + d)
+		}))
+	})
+	return duplicates(ctx, q, except)
+}
+
+// TaxNumberDuplicates lists the customers (but except) with exactly this
+// tax number.
+func TaxNumberDuplicates(ctx context.Context, taxNumber string, except *pulid.ID) (Duplicates, error) {
+	q := store.Client(ctx).Customer.Query().Where(customer.TaxNumber(strings.TrimSpace(taxNumber)))
+	return duplicates(ctx, q, except)
+}
+
+func duplicates(ctx context.Context, q *ent.CustomerQuery, except *pulid.ID) (Duplicates, error) {
+	if except != nil {
+		ok, err := store.Client(ctx).Customer.Query().Where(customer.ID(*except)).Exist(ctx)
+		if err != nil {
+			return Duplicates{}, err
+		}
+		if !ok {
+			return Duplicates{}, apperr.Validation(CodeInvalidCustomer, customerValidationMessage,
+				apperr.Detail{Field: "contact_id", Message: "The selected contact id is invalid"})
+		}
+		q = q.Where(customer.IDNEQ(*except))
+	}
+	names, err := q.Order(ent.Asc(customer.FieldName), ent.Asc(customer.FieldID)).Limit(50).Select(customer.FieldName).Strings(ctx)
+	if err != nil {
+		return Duplicates{}, err
+	}
+	if names == nil {
+		names = []string{}
+	}
+	return Duplicates{Names: names}, nil
 }
