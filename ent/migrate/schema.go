@@ -433,6 +433,11 @@ var (
 				Columns: []*schema.Column{EventsColumns[7], EventsColumns[5], EventsColumns[4]},
 			},
 			{
+				Name:    "event_subject_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{EventsColumns[2], EventsColumns[6]},
+			},
+			{
 				Name:    "event_overdue_once",
 				Unique:  true,
 				Columns: []*schema.Column{EventsColumns[2]},

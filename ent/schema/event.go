@@ -49,6 +49,8 @@ func (Event) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("txid", "seq"),
 		index.Fields("company_id", "txid", "seq"),
+		// A contact's activity: the events of it and of its documents.
+		index.Fields("subject_id", "created_at"),
 		// The overdue job emits invoice.overdue once per invoice, however
 		// many instances run it.
 		index.Fields("subject_id").Unique().

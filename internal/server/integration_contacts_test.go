@@ -41,7 +41,7 @@ func TestContactDirectoryCreateReadRoundTrip(t *testing.T) {
 		"land_mark": "Near KLCC", "street_name": "Jalan Ampang", "building_number": "1", "additional_number": "A",
 		"credit_limit": 5000, "opening_balance": "120.50",
 		"shipping_custom_field_details": map[string]any{"dock": "7"},
-		"custom_field1": "VIP", "custom_field10": "ten",
+		"custom_field1":                 "VIP", "custom_field10": "ten",
 		"is_export": true, "export_custom_field_1": "HS 8471", "export_custom_field_6": "six",
 	}
 	c := contact003(t, e, e.A, body)
@@ -371,4 +371,104 @@ func mustBody(t *testing.T, r tk.Response, status int, what string) map[string]a
 		t.Fatalf("%s: status %d, want %d: %s", what, r.Status, status, r.Raw)
 	}
 	return r.Body
+}
+
+// A contact's sells: its invoices in the sell row shape, with the
+// seed's filters; a supplier has none to list.
+func TestContactSells(t *testing.T) {
+	e := tk.New(t)
+	c := contact003(t, e, e.A, map[string]any{"type": "customer", "name": "Buyer"})
+	cust := tk.Str(c, "id")
+	paid, _ := paidInvoice(t, e, e.A, cust, 100, "cash")
+	due := tk.Str(mustBody(t, e.Do(e.A, "POST", "/api/v1/invoices", map[string]any{"customerId": cust, "invoiceDate": "2024-01-10", "dueDate": "2024-01-20",
+		"items": []any{map[string]any{"description": "Old work", "quantity": 1, "unitPrice": 40}}}), 201, "old invoice"), "data", "id")
+	mustBody(t, e.Do(e.A, "POST", "/api/v1/invoices/"+due+"/send", map[string]any{}), 200, "issue")
+	path := contactsPath + "/" + cust + "/sells"
+	r := mustBody(t, e.Do(e.A, "GET", path, nil), 200, "sells")
+	if tk.Get(r, "meta", "total") != float64(2) || tk.Str(r, "meta", "contact_id") != cust || tk.Str(r, "data", 0, "id") != paid {
+		t.Fatalf("sells: %v", r)
+	}
+	row := r["data"].([]any)[0].(map[string]any)
+	if row["payment_status"] != "paid" || row["status"] != "final" || row["final_total"] != 100.0 || row["total_remaining"] != 0.0 || row["contact_name"] != "Buyer" || row["is_direct_sale"] != true {
+		t.Fatalf("paid sell row: %v", row)
+	}
+	for query, want := range map[string]int{"payment_status=overdue": 1, "payment_status=paid": 1, "payment_status=due": 1, "payment_status=partial": 0,
+		"start_date=2024-01-01&end_date=2024-01-31": 1, "is_direct_sale=false": 0, "per_page=1&page=2": 1} {
+		r := mustBody(t, e.Do(e.A, "GET", path+"?"+query, nil), 200, query)
+		if got := len(r["data"].([]any)); got != want {
+			t.Errorf("%s: %d rows, want %d", query, got, want)
+		}
+	}
+	if r := mustBody(t, e.Do(e.A, "GET", path+"?payment_status=overdue", nil), 200, "overdue"); tk.Str(r, "data", 0, "payment_status") != "overdue" {
+		t.Fatalf("overdue row: %v", r)
+	}
+	for _, bad := range []struct{ query, field string }{{"payment_status=owing", "payment_status"}, {"start_date=yesterday", "start_date"},
+		{"is_direct_sale=maybe", "is_direct_sale"}, {"location_id=7", "location_id"}, {"created_by=bob", "created_by"}, {"per_page=500", "per_page"}} {
+		if r := e.Do(e.A, "GET", path+"?"+bad.query, nil); r.Status != 422 || tk.Get(r.Body, "errors", bad.field) == nil {
+			t.Errorf("%s: %d %s", bad.query, r.Status, r.Raw)
+		}
+	}
+	sup := contact003(t, e, e.A, map[string]any{"type": "supplier", "name": "Seller"})
+	if r := e.Do(e.A, "GET", contactsPath+"/"+tk.Str(sup, "id")+"/sells", nil); r.Status != 422 {
+		t.Fatalf("supplier sells: %d %s", r.Status, r.Raw)
+	}
+	if r := e.Do(e.B, "GET", path, nil); r.Status != 404 || tk.Str(r.Body, "message") != "Not found" {
+		t.Fatalf("B reads A's sells: %d %s", r.Status, r.Raw)
+	}
+	_, rows := getCSV(t, e, path+"?format=csv", false)
+	if len(rows) != 3 || !strings.HasPrefix(rows[0][0], "\ufeff") {
+		t.Fatalf("sells CSV: %v", rows)
+	}
+}
+
+// A contact's activity: its own events and its documents', newest first.
+func TestContactActivities(t *testing.T) {
+	e := tk.New(t)
+	c := contact003(t, e, e.A, map[string]any{"type": "customer", "name": "Active One"})
+	cust := tk.Str(c, "id")
+	mustBody(t, e.Do(e.A, "PATCH", contactsPath+"/"+cust, map[string]any{"city": "Penang"}), 200, "update")
+	inv, _ := paidInvoice(t, e, e.A, cust, 10, "cash")
+	other := contact003(t, e, e.A, map[string]any{"type": "customer", "name": "Someone Else"})
+	paidInvoice(t, e, e.A, tk.Str(other, "id"), 5, "cash")
+
+	path := contactsPath + "/" + cust + "/activities"
+	r := mustBody(t, e.Do(e.A, "GET", path, nil), 200, "activities")
+	acts := tk.Get(r, "data", "activities").([]any)
+	if tk.Str(r, "data", "contact_id") != cust || len(acts) < 5 || int(tk.Get(r, "meta", "total").(float64)) != len(acts) {
+		t.Fatalf("activities: %v", r)
+	}
+	events := map[string]bool{}
+	for _, a := range acts {
+		m := a.(map[string]any)
+		events[m["event"].(string)] = true
+		if id, _ := m["properties"].(map[string]any)["customerId"].(string); id != "" && id != cust {
+			t.Fatalf("another contact's activity: %v", m)
+		}
+		if m["description"] == "" || m["log_name"] == "" {
+			t.Fatalf("activity row: %v", m)
+		}
+	}
+	for _, want := range []string{"customer.created", "customer.updated", "invoice.created", "payment.received", "invoice.paid"} {
+		if !events[want] {
+			t.Errorf("missing %s in %v", want, events)
+		}
+	}
+	if first := acts[0].(map[string]any); first["event"] == "customer.created" {
+		t.Fatalf("not newest first: %v", first)
+	}
+	r = mustBody(t, e.Do(e.A, "GET", path+"?q=payment&per_page=1", nil), 200, "search")
+	if len(tk.Get(r, "data", "activities").([]any)) != 1 || tk.Str(r, "meta", "q") != "payment" || tk.Get(r, "meta", "last_page").(float64) < 1 {
+		t.Fatalf("search activities: %v", r)
+	}
+	_ = inv
+	if r := e.Do(e.A, "GET", path+"?q=x", nil); r.Status != 422 || tk.Get(r.Body, "errors", "q") == nil {
+		t.Fatalf("1-char q: %d %s", r.Status, r.Raw)
+	}
+	if r := e.Do(e.B, "GET", path, nil); r.Status != 404 {
+		t.Fatalf("B reads A's activity: %d %s", r.Status, r.Raw)
+	}
+	_, rows := getCSV(t, e, path+"?format=csv", false)
+	if len(rows) != len(acts)+1 {
+		t.Fatalf("activities CSV: %d rows for %d activities", len(rows), len(acts))
+	}
 }
