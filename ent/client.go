@@ -33,6 +33,7 @@ import (
 	"github.com/bigledger/bigledger/ent/journalentry"
 	"github.com/bigledger/bigledger/ent/ledgerdiscount"
 	"github.com/bigledger/bigledger/ent/ledgerentry"
+	"github.com/bigledger/bigledger/ent/note"
 	"github.com/bigledger/bigledger/ent/payment"
 	"github.com/bigledger/bigledger/ent/paymentallocation"
 	"github.com/bigledger/bigledger/ent/quote"
@@ -87,6 +88,8 @@ type Client struct {
 	LedgerDiscount *LedgerDiscountClient
 	// LedgerEntry is the client for interacting with the LedgerEntry builders.
 	LedgerEntry *LedgerEntryClient
+	// Note is the client for interacting with the Note builders.
+	Note *NoteClient
 	// Payment is the client for interacting with the Payment builders.
 	Payment *PaymentClient
 	// PaymentAllocation is the client for interacting with the PaymentAllocation builders.
@@ -137,6 +140,7 @@ func (c *Client) init() {
 	c.JournalEntry = NewJournalEntryClient(c.config)
 	c.LedgerDiscount = NewLedgerDiscountClient(c.config)
 	c.LedgerEntry = NewLedgerEntryClient(c.config)
+	c.Note = NewNoteClient(c.config)
 	c.Payment = NewPaymentClient(c.config)
 	c.PaymentAllocation = NewPaymentAllocationClient(c.config)
 	c.Quote = NewQuoteClient(c.config)
@@ -257,6 +261,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		JournalEntry:      NewJournalEntryClient(cfg),
 		LedgerDiscount:    NewLedgerDiscountClient(cfg),
 		LedgerEntry:       NewLedgerEntryClient(cfg),
+		Note:              NewNoteClient(cfg),
 		Payment:           NewPaymentClient(cfg),
 		PaymentAllocation: NewPaymentAllocationClient(cfg),
 		Quote:             NewQuoteClient(cfg),
@@ -304,6 +309,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		JournalEntry:      NewJournalEntryClient(cfg),
 		LedgerDiscount:    NewLedgerDiscountClient(cfg),
 		LedgerEntry:       NewLedgerEntryClient(cfg),
+		Note:              NewNoteClient(cfg),
 		Payment:           NewPaymentClient(cfg),
 		PaymentAllocation: NewPaymentAllocationClient(cfg),
 		Quote:             NewQuoteClient(cfg),
@@ -347,8 +353,8 @@ func (c *Client) Use(hooks ...Hook) {
 		c.APIKey, c.Account, c.Attachment, c.Company, c.Contact, c.Customer,
 		c.CustomerGroup, c.DocumentCounter, c.Event, c.EventCursor, c.IdempotencyKey,
 		c.Invoice, c.InvoiceItem, c.Item, c.JournalEntry, c.LedgerDiscount,
-		c.LedgerEntry, c.Payment, c.PaymentAllocation, c.Quote, c.QuoteItem, c.Refund,
-		c.SalesOrder, c.SalesOrderItem, c.TaxCode, c.User, c.WebhookDelivery,
+		c.LedgerEntry, c.Note, c.Payment, c.PaymentAllocation, c.Quote, c.QuoteItem,
+		c.Refund, c.SalesOrder, c.SalesOrderItem, c.TaxCode, c.User, c.WebhookDelivery,
 		c.WebhookEndpoint,
 	} {
 		n.Use(hooks...)
@@ -362,8 +368,8 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 		c.APIKey, c.Account, c.Attachment, c.Company, c.Contact, c.Customer,
 		c.CustomerGroup, c.DocumentCounter, c.Event, c.EventCursor, c.IdempotencyKey,
 		c.Invoice, c.InvoiceItem, c.Item, c.JournalEntry, c.LedgerDiscount,
-		c.LedgerEntry, c.Payment, c.PaymentAllocation, c.Quote, c.QuoteItem, c.Refund,
-		c.SalesOrder, c.SalesOrderItem, c.TaxCode, c.User, c.WebhookDelivery,
+		c.LedgerEntry, c.Note, c.Payment, c.PaymentAllocation, c.Quote, c.QuoteItem,
+		c.Refund, c.SalesOrder, c.SalesOrderItem, c.TaxCode, c.User, c.WebhookDelivery,
 		c.WebhookEndpoint,
 	} {
 		n.Intercept(interceptors...)
@@ -407,6 +413,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.LedgerDiscount.mutate(ctx, m)
 	case *LedgerEntryMutation:
 		return c.LedgerEntry.mutate(ctx, m)
+	case *NoteMutation:
+		return c.Note.mutate(ctx, m)
 	case *PaymentMutation:
 		return c.Payment.mutate(ctx, m)
 	case *PaymentAllocationMutation:
@@ -1241,6 +1249,22 @@ func (c *CompanyClient) QueryAttachments(_m *Company) *AttachmentQuery {
 			sqlgraph.From(company.Table, company.FieldID, id),
 			sqlgraph.To(attachment.Table, attachment.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, company.AttachmentsTable, company.AttachmentsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryNotes queries the notes edge of a Company.
+func (c *CompanyClient) QueryNotes(_m *Company) *NoteQuery {
+	query := (&NoteClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(company.Table, company.FieldID, id),
+			sqlgraph.To(note.Table, note.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, company.NotesTable, company.NotesColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -3719,6 +3743,156 @@ func (c *LedgerEntryClient) mutate(ctx context.Context, m *LedgerEntryMutation) 
 	}
 }
 
+// NoteClient is a client for the Note schema.
+type NoteClient struct {
+	config
+}
+
+// NewNoteClient returns a client for the Note from the given config.
+func NewNoteClient(c config) *NoteClient {
+	return &NoteClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `note.Hooks(f(g(h())))`.
+func (c *NoteClient) Use(hooks ...Hook) {
+	c.hooks.Note = append(c.hooks.Note, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `note.Intercept(f(g(h())))`.
+func (c *NoteClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Note = append(c.inters.Note, interceptors...)
+}
+
+// Create returns a builder for creating a Note entity.
+func (c *NoteClient) Create() *NoteCreate {
+	mutation := newNoteMutation(c.config, OpCreate)
+	return &NoteCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Note entities.
+func (c *NoteClient) CreateBulk(builders ...*NoteCreate) *NoteCreateBulk {
+	return &NoteCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *NoteClient) MapCreateBulk(slice any, setFunc func(*NoteCreate, int)) *NoteCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &NoteCreateBulk{err: fmt.Errorf("calling to NoteClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*NoteCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &NoteCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Note.
+func (c *NoteClient) Update() *NoteUpdate {
+	mutation := newNoteMutation(c.config, OpUpdate)
+	return &NoteUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *NoteClient) UpdateOne(_m *Note) *NoteUpdateOne {
+	mutation := newNoteMutation(c.config, OpUpdateOne, withNote(_m))
+	return &NoteUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *NoteClient) UpdateOneID(id pulid.ID) *NoteUpdateOne {
+	mutation := newNoteMutation(c.config, OpUpdateOne, withNoteID(id))
+	return &NoteUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Note.
+func (c *NoteClient) Delete() *NoteDelete {
+	mutation := newNoteMutation(c.config, OpDelete)
+	return &NoteDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *NoteClient) DeleteOne(_m *Note) *NoteDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *NoteClient) DeleteOneID(id pulid.ID) *NoteDeleteOne {
+	builder := c.Delete().Where(note.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &NoteDeleteOne{builder}
+}
+
+// Query returns a query builder for Note.
+func (c *NoteClient) Query() *NoteQuery {
+	return &NoteQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeNote},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Note entity by its id.
+func (c *NoteClient) Get(ctx context.Context, id pulid.ID) (*Note, error) {
+	return c.Query().Where(note.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *NoteClient) GetX(ctx context.Context, id pulid.ID) *Note {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryCompany queries the company edge of a Note.
+func (c *NoteClient) QueryCompany(_m *Note) *CompanyQuery {
+	query := (&CompanyClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(note.Table, note.FieldID, id),
+			sqlgraph.To(company.Table, company.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, note.CompanyTable, note.CompanyColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *NoteClient) Hooks() []Hook {
+	hooks := c.hooks.Note
+	return append(hooks[:len(hooks):len(hooks)], note.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *NoteClient) Interceptors() []Interceptor {
+	return c.inters.Note
+}
+
+func (c *NoteClient) mutate(ctx context.Context, m *NoteMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&NoteCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&NoteUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&NoteUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&NoteDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Note mutation op: %q", m.Op())
+	}
+}
+
 // PaymentClient is a client for the Payment schema.
 type PaymentClient struct {
 	config
@@ -5710,16 +5884,16 @@ type (
 	hooks struct {
 		APIKey, Account, Attachment, Company, Contact, Customer, CustomerGroup,
 		DocumentCounter, Event, EventCursor, IdempotencyKey, Invoice, InvoiceItem,
-		Item, JournalEntry, LedgerDiscount, LedgerEntry, Payment, PaymentAllocation,
-		Quote, QuoteItem, Refund, SalesOrder, SalesOrderItem, TaxCode, User,
-		WebhookDelivery, WebhookEndpoint []ent.Hook
+		Item, JournalEntry, LedgerDiscount, LedgerEntry, Note, Payment,
+		PaymentAllocation, Quote, QuoteItem, Refund, SalesOrder, SalesOrderItem,
+		TaxCode, User, WebhookDelivery, WebhookEndpoint []ent.Hook
 	}
 	inters struct {
 		APIKey, Account, Attachment, Company, Contact, Customer, CustomerGroup,
 		DocumentCounter, Event, EventCursor, IdempotencyKey, Invoice, InvoiceItem,
-		Item, JournalEntry, LedgerDiscount, LedgerEntry, Payment, PaymentAllocation,
-		Quote, QuoteItem, Refund, SalesOrder, SalesOrderItem, TaxCode, User,
-		WebhookDelivery, WebhookEndpoint []ent.Interceptor
+		Item, JournalEntry, LedgerDiscount, LedgerEntry, Note, Payment,
+		PaymentAllocation, Quote, QuoteItem, Refund, SalesOrder, SalesOrderItem,
+		TaxCode, User, WebhookDelivery, WebhookEndpoint []ent.Interceptor
 	}
 )
 

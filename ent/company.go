@@ -71,6 +71,8 @@ type CompanyEdges struct {
 	SalesOrderItems []*SalesOrderItem `json:"sales_order_items,omitempty"`
 	// Attachments holds the value of the attachments edge.
 	Attachments []*Attachment `json:"attachments,omitempty"`
+	// Notes holds the value of the notes edge.
+	Notes []*Note `json:"notes,omitempty"`
 	// Accounts holds the value of the accounts edge.
 	Accounts []*Account `json:"accounts,omitempty"`
 	// JournalEntries holds the value of the journal_entries edge.
@@ -95,7 +97,7 @@ type CompanyEdges struct {
 	WebhookDeliveries []*WebhookDelivery `json:"webhook_deliveries,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [26]bool
+	loadedTypes [27]bool
 
 	namedUsers              map[string][]*User
 	namedAPIKeys            map[string][]*APIKey
@@ -112,6 +114,7 @@ type CompanyEdges struct {
 	namedSalesOrders        map[string][]*SalesOrder
 	namedSalesOrderItems    map[string][]*SalesOrderItem
 	namedAttachments        map[string][]*Attachment
+	namedNotes              map[string][]*Note
 	namedAccounts           map[string][]*Account
 	namedJournalEntries     map[string][]*JournalEntry
 	namedLedgerEntries      map[string][]*LedgerEntry
@@ -260,10 +263,19 @@ func (e CompanyEdges) AttachmentsOrErr() ([]*Attachment, error) {
 	return nil, &NotLoadedError{edge: "attachments"}
 }
 
+// NotesOrErr returns the Notes value or an error if the edge
+// was not loaded in eager-loading.
+func (e CompanyEdges) NotesOrErr() ([]*Note, error) {
+	if e.loadedTypes[15] {
+		return e.Notes, nil
+	}
+	return nil, &NotLoadedError{edge: "notes"}
+}
+
 // AccountsOrErr returns the Accounts value or an error if the edge
 // was not loaded in eager-loading.
 func (e CompanyEdges) AccountsOrErr() ([]*Account, error) {
-	if e.loadedTypes[15] {
+	if e.loadedTypes[16] {
 		return e.Accounts, nil
 	}
 	return nil, &NotLoadedError{edge: "accounts"}
@@ -272,7 +284,7 @@ func (e CompanyEdges) AccountsOrErr() ([]*Account, error) {
 // JournalEntriesOrErr returns the JournalEntries value or an error if the edge
 // was not loaded in eager-loading.
 func (e CompanyEdges) JournalEntriesOrErr() ([]*JournalEntry, error) {
-	if e.loadedTypes[16] {
+	if e.loadedTypes[17] {
 		return e.JournalEntries, nil
 	}
 	return nil, &NotLoadedError{edge: "journal_entries"}
@@ -281,7 +293,7 @@ func (e CompanyEdges) JournalEntriesOrErr() ([]*JournalEntry, error) {
 // LedgerEntriesOrErr returns the LedgerEntries value or an error if the edge
 // was not loaded in eager-loading.
 func (e CompanyEdges) LedgerEntriesOrErr() ([]*LedgerEntry, error) {
-	if e.loadedTypes[17] {
+	if e.loadedTypes[18] {
 		return e.LedgerEntries, nil
 	}
 	return nil, &NotLoadedError{edge: "ledger_entries"}
@@ -290,7 +302,7 @@ func (e CompanyEdges) LedgerEntriesOrErr() ([]*LedgerEntry, error) {
 // PaymentsOrErr returns the Payments value or an error if the edge
 // was not loaded in eager-loading.
 func (e CompanyEdges) PaymentsOrErr() ([]*Payment, error) {
-	if e.loadedTypes[18] {
+	if e.loadedTypes[19] {
 		return e.Payments, nil
 	}
 	return nil, &NotLoadedError{edge: "payments"}
@@ -299,7 +311,7 @@ func (e CompanyEdges) PaymentsOrErr() ([]*Payment, error) {
 // PaymentAllocationsOrErr returns the PaymentAllocations value or an error if the edge
 // was not loaded in eager-loading.
 func (e CompanyEdges) PaymentAllocationsOrErr() ([]*PaymentAllocation, error) {
-	if e.loadedTypes[19] {
+	if e.loadedTypes[20] {
 		return e.PaymentAllocations, nil
 	}
 	return nil, &NotLoadedError{edge: "payment_allocations"}
@@ -308,7 +320,7 @@ func (e CompanyEdges) PaymentAllocationsOrErr() ([]*PaymentAllocation, error) {
 // RefundsOrErr returns the Refunds value or an error if the edge
 // was not loaded in eager-loading.
 func (e CompanyEdges) RefundsOrErr() ([]*Refund, error) {
-	if e.loadedTypes[20] {
+	if e.loadedTypes[21] {
 		return e.Refunds, nil
 	}
 	return nil, &NotLoadedError{edge: "refunds"}
@@ -317,7 +329,7 @@ func (e CompanyEdges) RefundsOrErr() ([]*Refund, error) {
 // IdempotencyKeysOrErr returns the IdempotencyKeys value or an error if the edge
 // was not loaded in eager-loading.
 func (e CompanyEdges) IdempotencyKeysOrErr() ([]*IdempotencyKey, error) {
-	if e.loadedTypes[21] {
+	if e.loadedTypes[22] {
 		return e.IdempotencyKeys, nil
 	}
 	return nil, &NotLoadedError{edge: "idempotency_keys"}
@@ -326,7 +338,7 @@ func (e CompanyEdges) IdempotencyKeysOrErr() ([]*IdempotencyKey, error) {
 // LedgerDiscountsOrErr returns the LedgerDiscounts value or an error if the edge
 // was not loaded in eager-loading.
 func (e CompanyEdges) LedgerDiscountsOrErr() ([]*LedgerDiscount, error) {
-	if e.loadedTypes[22] {
+	if e.loadedTypes[23] {
 		return e.LedgerDiscounts, nil
 	}
 	return nil, &NotLoadedError{edge: "ledger_discounts"}
@@ -335,7 +347,7 @@ func (e CompanyEdges) LedgerDiscountsOrErr() ([]*LedgerDiscount, error) {
 // EventsOrErr returns the Events value or an error if the edge
 // was not loaded in eager-loading.
 func (e CompanyEdges) EventsOrErr() ([]*Event, error) {
-	if e.loadedTypes[23] {
+	if e.loadedTypes[24] {
 		return e.Events, nil
 	}
 	return nil, &NotLoadedError{edge: "events"}
@@ -344,7 +356,7 @@ func (e CompanyEdges) EventsOrErr() ([]*Event, error) {
 // WebhookEndpointsOrErr returns the WebhookEndpoints value or an error if the edge
 // was not loaded in eager-loading.
 func (e CompanyEdges) WebhookEndpointsOrErr() ([]*WebhookEndpoint, error) {
-	if e.loadedTypes[24] {
+	if e.loadedTypes[25] {
 		return e.WebhookEndpoints, nil
 	}
 	return nil, &NotLoadedError{edge: "webhook_endpoints"}
@@ -353,7 +365,7 @@ func (e CompanyEdges) WebhookEndpointsOrErr() ([]*WebhookEndpoint, error) {
 // WebhookDeliveriesOrErr returns the WebhookDeliveries value or an error if the edge
 // was not loaded in eager-loading.
 func (e CompanyEdges) WebhookDeliveriesOrErr() ([]*WebhookDelivery, error) {
-	if e.loadedTypes[25] {
+	if e.loadedTypes[26] {
 		return e.WebhookDeliveries, nil
 	}
 	return nil, &NotLoadedError{edge: "webhook_deliveries"}
@@ -524,6 +536,11 @@ func (_m *Company) QuerySalesOrderItems() *SalesOrderItemQuery {
 // QueryAttachments queries the "attachments" edge of the Company entity.
 func (_m *Company) QueryAttachments() *AttachmentQuery {
 	return NewCompanyClient(_m.config).QueryAttachments(_m)
+}
+
+// QueryNotes queries the "notes" edge of the Company entity.
+func (_m *Company) QueryNotes() *NoteQuery {
+	return NewCompanyClient(_m.config).QueryNotes(_m)
 }
 
 // QueryAccounts queries the "accounts" edge of the Company entity.
@@ -987,6 +1004,30 @@ func (_m *Company) appendNamedAttachments(name string, edges ...*Attachment) {
 		_m.Edges.namedAttachments[name] = []*Attachment{}
 	} else {
 		_m.Edges.namedAttachments[name] = append(_m.Edges.namedAttachments[name], edges...)
+	}
+}
+
+// NamedNotes returns the Notes named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Company) NamedNotes(name string) ([]*Note, error) {
+	if _m.Edges.namedNotes == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedNotes[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Company) appendNamedNotes(name string, edges ...*Note) {
+	if _m.Edges.namedNotes == nil {
+		_m.Edges.namedNotes = make(map[string][]*Note)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedNotes[name] = []*Note{}
+	} else {
+		_m.Edges.namedNotes[name] = append(_m.Edges.namedNotes[name], edges...)
 	}
 }
 

@@ -30,6 +30,7 @@ import (
 	"github.com/bigledger/bigledger/ent/journalentry"
 	"github.com/bigledger/bigledger/ent/ledgerdiscount"
 	"github.com/bigledger/bigledger/ent/ledgerentry"
+	"github.com/bigledger/bigledger/ent/note"
 	"github.com/bigledger/bigledger/ent/payment"
 	"github.com/bigledger/bigledger/ent/paymentallocation"
 	"github.com/bigledger/bigledger/ent/predicate"
@@ -67,6 +68,7 @@ type CompanyQuery struct {
 	withSalesOrders             *SalesOrderQuery
 	withSalesOrderItems         *SalesOrderItemQuery
 	withAttachments             *AttachmentQuery
+	withNotes                   *NoteQuery
 	withAccounts                *AccountQuery
 	withJournalEntries          *JournalEntryQuery
 	withLedgerEntries           *LedgerEntryQuery
@@ -95,6 +97,7 @@ type CompanyQuery struct {
 	withNamedSalesOrders        map[string]*SalesOrderQuery
 	withNamedSalesOrderItems    map[string]*SalesOrderItemQuery
 	withNamedAttachments        map[string]*AttachmentQuery
+	withNamedNotes              map[string]*NoteQuery
 	withNamedAccounts           map[string]*AccountQuery
 	withNamedJournalEntries     map[string]*JournalEntryQuery
 	withNamedLedgerEntries      map[string]*LedgerEntryQuery
@@ -465,6 +468,28 @@ func (_q *CompanyQuery) QueryAttachments() *AttachmentQuery {
 			sqlgraph.From(company.Table, company.FieldID, selector),
 			sqlgraph.To(attachment.Table, attachment.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, company.AttachmentsTable, company.AttachmentsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryNotes chains the current query on the "notes" edge.
+func (_q *CompanyQuery) QueryNotes() *NoteQuery {
+	query := (&NoteClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(company.Table, company.FieldID, selector),
+			sqlgraph.To(note.Table, note.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, company.NotesTable, company.NotesColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -921,6 +946,7 @@ func (_q *CompanyQuery) Clone() *CompanyQuery {
 		withSalesOrders:        _q.withSalesOrders.Clone(),
 		withSalesOrderItems:    _q.withSalesOrderItems.Clone(),
 		withAttachments:        _q.withAttachments.Clone(),
+		withNotes:              _q.withNotes.Clone(),
 		withAccounts:           _q.withAccounts.Clone(),
 		withJournalEntries:     _q.withJournalEntries.Clone(),
 		withLedgerEntries:      _q.withLedgerEntries.Clone(),
@@ -1101,6 +1127,17 @@ func (_q *CompanyQuery) WithAttachments(opts ...func(*AttachmentQuery)) *Company
 		opt(query)
 	}
 	_q.withAttachments = query
+	return _q
+}
+
+// WithNotes tells the query-builder to eager-load the nodes that are connected to
+// the "notes" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *CompanyQuery) WithNotes(opts ...func(*NoteQuery)) *CompanyQuery {
+	query := (&NoteClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withNotes = query
 	return _q
 }
 
@@ -1309,7 +1346,7 @@ func (_q *CompanyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Comp
 	var (
 		nodes       = []*Company{}
 		_spec       = _q.querySpec()
-		loadedTypes = [26]bool{
+		loadedTypes = [27]bool{
 			_q.withUsers != nil,
 			_q.withAPIKeys != nil,
 			_q.withCustomers != nil,
@@ -1325,6 +1362,7 @@ func (_q *CompanyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Comp
 			_q.withSalesOrders != nil,
 			_q.withSalesOrderItems != nil,
 			_q.withAttachments != nil,
+			_q.withNotes != nil,
 			_q.withAccounts != nil,
 			_q.withJournalEntries != nil,
 			_q.withLedgerEntries != nil,
@@ -1461,6 +1499,13 @@ func (_q *CompanyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Comp
 		if err := _q.loadAttachments(ctx, query, nodes,
 			func(n *Company) { n.Edges.Attachments = []*Attachment{} },
 			func(n *Company, e *Attachment) { n.Edges.Attachments = append(n.Edges.Attachments, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withNotes; query != nil {
+		if err := _q.loadNotes(ctx, query, nodes,
+			func(n *Company) { n.Edges.Notes = []*Note{} },
+			func(n *Company, e *Note) { n.Edges.Notes = append(n.Edges.Notes, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -1645,6 +1690,13 @@ func (_q *CompanyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Comp
 		if err := _q.loadAttachments(ctx, query, nodes,
 			func(n *Company) { n.appendNamedAttachments(name) },
 			func(n *Company, e *Attachment) { n.appendNamedAttachments(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedNotes {
+		if err := _q.loadNotes(ctx, query, nodes,
+			func(n *Company) { n.appendNamedNotes(name) },
+			func(n *Company, e *Note) { n.appendNamedNotes(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -2168,6 +2220,36 @@ func (_q *CompanyQuery) loadAttachments(ctx context.Context, query *AttachmentQu
 	}
 	query.Where(predicate.Attachment(func(s *sql.Selector) {
 		s.Where(sql.InValues(s.C(company.AttachmentsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.CompanyID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "company_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *CompanyQuery) loadNotes(ctx context.Context, query *NoteQuery, nodes []*Company, init func(*Company), assign func(*Company, *Note)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[pulid.ID]*Company)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(note.FieldCompanyID)
+	}
+	query.Where(predicate.Note(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(company.NotesColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -2840,6 +2922,20 @@ func (_q *CompanyQuery) WithNamedAttachments(name string, opts ...func(*Attachme
 		_q.withNamedAttachments = make(map[string]*AttachmentQuery)
 	}
 	_q.withNamedAttachments[name] = query
+	return _q
+}
+
+// WithNamedNotes tells the query-builder to eager-load the nodes that are connected to the "notes"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *CompanyQuery) WithNamedNotes(name string, opts ...func(*NoteQuery)) *CompanyQuery {
+	query := (&NoteClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedNotes == nil {
+		_q.withNamedNotes = make(map[string]*NoteQuery)
+	}
+	_q.withNamedNotes[name] = query
 	return _q
 }
 

@@ -29,6 +29,7 @@ import (
 	"github.com/bigledger/bigledger/ent/journalentry"
 	"github.com/bigledger/bigledger/ent/ledgerdiscount"
 	"github.com/bigledger/bigledger/ent/ledgerentry"
+	"github.com/bigledger/bigledger/ent/note"
 	"github.com/bigledger/bigledger/ent/payment"
 	"github.com/bigledger/bigledger/ent/paymentallocation"
 	"github.com/bigledger/bigledger/ent/quote"
@@ -117,6 +118,7 @@ func checkColumn(t, c string) error {
 			journalentry.Table:      journalentry.ValidColumn,
 			ledgerdiscount.Table:    ledgerdiscount.ValidColumn,
 			ledgerentry.Table:       ledgerentry.ValidColumn,
+			note.Table:              note.ValidColumn,
 			payment.Table:           payment.ValidColumn,
 			paymentallocation.Table: paymentallocation.ValidColumn,
 			quote.Table:             quote.ValidColumn,

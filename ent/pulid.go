@@ -22,6 +22,7 @@ import (
 	"github.com/bigledger/bigledger/ent/journalentry"
 	"github.com/bigledger/bigledger/ent/ledgerdiscount"
 	"github.com/bigledger/bigledger/ent/ledgerentry"
+	"github.com/bigledger/bigledger/ent/note"
 	"github.com/bigledger/bigledger/ent/payment"
 	"github.com/bigledger/bigledger/ent/paymentallocation"
 	"github.com/bigledger/bigledger/ent/quote"
@@ -54,6 +55,7 @@ var prefixMap = map[string]string{
 	"je":      journalentry.Table,
 	"ldisc":   ledgerdiscount.Table,
 	"jel":     ledgerentry.Table,
+	"note":    note.Table,
 	"pay":     payment.Table,
 	"alloc":   paymentallocation.Table,
 	"quote":   quote.Table,
@@ -120,6 +122,8 @@ func (c *Client) Visible(ctx context.Context, id pulid.ID) (bool, error) {
 		return c.LedgerDiscount.Query().Where(ledgerdiscount.ID(id)).Exist(ctx)
 	case ledgerentry.Table:
 		return c.LedgerEntry.Query().Where(ledgerentry.ID(id)).Exist(ctx)
+	case note.Table:
+		return c.Note.Query().Where(note.ID(id)).Exist(ctx)
 	case payment.Table:
 		return c.Payment.Query().Where(payment.ID(id)).Exist(ctx)
 	case paymentallocation.Table:

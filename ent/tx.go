@@ -48,6 +48,8 @@ type Tx struct {
 	LedgerDiscount *LedgerDiscountClient
 	// LedgerEntry is the client for interacting with the LedgerEntry builders.
 	LedgerEntry *LedgerEntryClient
+	// Note is the client for interacting with the Note builders.
+	Note *NoteClient
 	// Payment is the client for interacting with the Payment builders.
 	Payment *PaymentClient
 	// PaymentAllocation is the client for interacting with the PaymentAllocation builders.
@@ -218,6 +220,7 @@ func (tx *Tx) init() {
 	tx.JournalEntry = NewJournalEntryClient(tx.config)
 	tx.LedgerDiscount = NewLedgerDiscountClient(tx.config)
 	tx.LedgerEntry = NewLedgerEntryClient(tx.config)
+	tx.Note = NewNoteClient(tx.config)
 	tx.Payment = NewPaymentClient(tx.config)
 	tx.PaymentAllocation = NewPaymentAllocationClient(tx.config)
 	tx.Quote = NewQuoteClient(tx.config)

@@ -5933,6 +5933,7 @@ enum AttachmentDocumentType @goModel(model: "github.com/bigledger/bigledger/ent/
   quote
   sales_order
   invoice
+  note
 }
 """
 Ordering options for Attachment connections

@@ -12,6 +12,7 @@ import (
 	"github.com/bigledger/bigledger/ent/attachment"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/internal/auth"
+	"github.com/bigledger/bigledger/internal/crm"
 	"github.com/bigledger/bigledger/internal/input"
 	"github.com/bigledger/bigledger/internal/sales"
 )
@@ -56,6 +57,7 @@ var documentKinds = map[attachment.DocumentType]documentKind{
 	attachment.DocumentTypeQuote:      {attachment.DocumentTypeQuote, "quote", sales.QuoteNotFound, "quotes"},
 	attachment.DocumentTypeSalesOrder: {attachment.DocumentTypeSalesOrder, "so", sales.OrderNotFound, "sales_orders"},
 	attachment.DocumentTypeInvoice:    {attachment.DocumentTypeInvoice, "inv", sales.InvoiceNotFound, "invoices"},
+	attachment.DocumentTypeNote:       {attachment.DocumentTypeNote, "note", crm.NoteNotFound, "customers"},
 }
 
 // uploadAttachment takes multipart/form-data with the file in "file".
@@ -128,6 +130,16 @@ func attachmentFor(r *http.Request, withContent bool, access string) (*ent.Attac
 	}
 	if err := auth.Require(r.Context(), documentKinds[att.DocumentType].scope+":"+access); err != nil {
 		return nil, err
+	}
+	if att.DocumentType == attachment.DocumentTypeNote {
+		// A private note's files are its author's, like the note.
+		ok, err := crm.NoteVisible(r.Context(), att.DocumentID)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, sales.AttachmentNotFound(id)
+		}
 	}
 	return att, nil
 }

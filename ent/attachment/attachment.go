@@ -114,6 +114,7 @@ const (
 	DocumentTypeQuote      DocumentType = "quote"
 	DocumentTypeSalesOrder DocumentType = "sales_order"
 	DocumentTypeInvoice    DocumentType = "invoice"
+	DocumentTypeNote       DocumentType = "note"
 )
 
 func (dt DocumentType) String() string {
@@ -123,7 +124,7 @@ func (dt DocumentType) String() string {
 // DocumentTypeValidator is a validator for the "document_type" field enum values. It is called by the builders before save.
 func DocumentTypeValidator(dt DocumentType) error {
 	switch dt {
-	case DocumentTypeQuote, DocumentTypeSalesOrder, DocumentTypeInvoice:
+	case DocumentTypeQuote, DocumentTypeSalesOrder, DocumentTypeInvoice, DocumentTypeNote:
 		return nil
 	default:
 		return fmt.Errorf("attachment: invalid enum value for document_type field: %q", dt)

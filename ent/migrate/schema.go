@@ -104,7 +104,7 @@ var (
 		{Name: "id", Type: field.TypeString, Size: 40},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
-		{Name: "document_type", Type: field.TypeEnum, Enums: []string{"quote", "sales_order", "invoice"}},
+		{Name: "document_type", Type: field.TypeEnum, Enums: []string{"quote", "sales_order", "invoice", "note"}},
 		{Name: "document_id", Type: field.TypeString},
 		{Name: "filename", Type: field.TypeString, Size: 255},
 		{Name: "content_type", Type: field.TypeString, Size: 255},
@@ -906,6 +906,44 @@ var (
 			},
 		},
 	}
+	// NotesColumns holds the columns for the "notes" table.
+	NotesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 40},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "customer_id", Type: field.TypeString},
+		{Name: "heading", Type: field.TypeString, Size: 255},
+		{Name: "description", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "is_private", Type: field.TypeBool, Default: false},
+		{Name: "created_by_id", Type: field.TypeString, Nullable: true},
+		{Name: "company_id", Type: field.TypeString, Size: 40},
+	}
+	// NotesTable holds the schema information for the "notes" table.
+	NotesTable = &schema.Table{
+		Name:       "notes",
+		Columns:    NotesColumns,
+		PrimaryKey: []*schema.Column{NotesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "notes_companies_notes",
+				Columns:    []*schema.Column{NotesColumns[8]},
+				RefColumns: []*schema.Column{CompaniesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "note_company_id_id",
+				Unique:  false,
+				Columns: []*schema.Column{NotesColumns[8], NotesColumns[0]},
+			},
+			{
+				Name:    "note_customer_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{NotesColumns[3], NotesColumns[1]},
+			},
+		},
+	}
 	// PaymentsColumns holds the columns for the "payments" table.
 	PaymentsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString, Size: 40},
@@ -1603,6 +1641,7 @@ var (
 		JournalEntriesTable,
 		LedgerDiscountsTable,
 		LedgerEntriesTable,
+		NotesTable,
 		PaymentsTable,
 		PaymentAllocationsTable,
 		QuotesTable,
@@ -1646,6 +1685,7 @@ func init() {
 	LedgerEntriesTable.ForeignKeys[1].RefTable = JournalEntriesTable
 	LedgerEntriesTable.ForeignKeys[2].RefTable = AccountsTable
 	LedgerEntriesTable.ForeignKeys[3].RefTable = CustomersTable
+	NotesTable.ForeignKeys[0].RefTable = CompaniesTable
 	PaymentsTable.ForeignKeys[0].RefTable = CompaniesTable
 	PaymentsTable.ForeignKeys[1].RefTable = CustomersTable
 	PaymentsTable.ForeignKeys[2].RefTable = AccountsTable

@@ -23,6 +23,7 @@ import (
 	"github.com/bigledger/bigledger/ent/journalentry"
 	"github.com/bigledger/bigledger/ent/ledgerdiscount"
 	"github.com/bigledger/bigledger/ent/ledgerentry"
+	"github.com/bigledger/bigledger/ent/note"
 	"github.com/bigledger/bigledger/ent/payment"
 	"github.com/bigledger/bigledger/ent/paymentallocation"
 	"github.com/bigledger/bigledger/ent/quote"
@@ -1405,6 +1406,65 @@ func init() {
 	ledgerentry.DefaultID = ledgerentryDescID.Default.(func() pulid.ID)
 	// ledgerentry.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	ledgerentry.IDValidator = ledgerentryDescID.Validators[0].(func(string) error)
+	noteMixin := schema.Note{}.Mixin()
+	note.Policy = privacy.NewPolicies(noteMixin[2], schema.Note{})
+	note.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := note.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	noteMixinHooks2 := noteMixin[2].Hooks()
+
+	note.Hooks[1] = noteMixinHooks2[0]
+
+	note.Hooks[2] = noteMixinHooks2[1]
+	noteMixinFields0 := noteMixin[0].Fields()
+	_ = noteMixinFields0
+	noteMixinFields1 := noteMixin[1].Fields()
+	_ = noteMixinFields1
+	noteFields := schema.Note{}.Fields()
+	_ = noteFields
+	// noteDescCreatedAt is the schema descriptor for created_at field.
+	noteDescCreatedAt := noteMixinFields1[0].Descriptor()
+	// note.DefaultCreatedAt holds the default value on creation for the created_at field.
+	note.DefaultCreatedAt = noteDescCreatedAt.Default.(func() time.Time)
+	// noteDescUpdatedAt is the schema descriptor for updated_at field.
+	noteDescUpdatedAt := noteMixinFields1[1].Descriptor()
+	// note.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	note.DefaultUpdatedAt = noteDescUpdatedAt.Default.(func() time.Time)
+	// note.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	note.UpdateDefaultUpdatedAt = noteDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// noteDescHeading is the schema descriptor for heading field.
+	noteDescHeading := noteFields[1].Descriptor()
+	// note.HeadingValidator is a validator for the "heading" field. It is called by the builders before save.
+	note.HeadingValidator = func() func(string) error {
+		validators := noteDescHeading.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(heading string) error {
+			for _, fn := range fns {
+				if err := fn(heading); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// noteDescIsPrivate is the schema descriptor for is_private field.
+	noteDescIsPrivate := noteFields[3].Descriptor()
+	// note.DefaultIsPrivate holds the default value on creation for the is_private field.
+	note.DefaultIsPrivate = noteDescIsPrivate.Default.(bool)
+	// noteDescID is the schema descriptor for id field.
+	noteDescID := noteMixinFields0[0].Descriptor()
+	// note.DefaultID holds the default value on creation for the id field.
+	note.DefaultID = noteDescID.Default.(func() pulid.ID)
+	// note.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	note.IDValidator = noteDescID.Validators[0].(func(string) error)
 	paymentMixin := schema.Payment{}.Mixin()
 	payment.Policy = privacy.NewPolicies(paymentMixin[2], schema.Payment{})
 	payment.Hooks[0] = func(next ent.Mutator) ent.Mutator {

@@ -22,7 +22,7 @@ func (Attachment) Mixin() []ent.Mixin {
 // Fields of Attachment.
 func (Attachment) Fields() []ent.Field {
 	return []ent.Field{
-		field.Enum("document_type").Values("quote", "sales_order", "invoice").Immutable(),
+		field.Enum("document_type").Values("quote", "sales_order", "invoice", "note").Immutable(),
 		field.String("document_id").GoType(pulid.ID("")).Immutable().
 			Annotations(entgql.Skip(entgql.SkipWhereInput, entgql.SkipOrderField)),
 		field.String("filename").NotEmpty().MaxLen(255).Immutable(),

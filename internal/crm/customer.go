@@ -10,10 +10,12 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/bigledger/bigledger/ent"
+	"github.com/bigledger/bigledger/ent/attachment"
 	"github.com/bigledger/bigledger/ent/contact"
 	"github.com/bigledger/bigledger/ent/customer"
 	"github.com/bigledger/bigledger/ent/invoice"
 	"github.com/bigledger/bigledger/ent/ledgerentry"
+	"github.com/bigledger/bigledger/ent/note"
 	"github.com/bigledger/bigledger/ent/payment"
 	"github.com/bigledger/bigledger/ent/quote"
 	"github.com/bigledger/bigledger/ent/salesorder"
@@ -471,6 +473,18 @@ func DeleteCustomer(ctx context.Context, id pulid.ID) (pulid.ID, error) {
 				fmt.Sprintf("Customer '%s' has transactions and cannot be deleted; set its status to inactive instead", id))
 		}
 		if _, err := c.Contact.Delete().Where(contact.CustomerID(id)).Exec(ctx); err != nil {
+			return store.Done{}, err
+		}
+		// Its documents and notes go with it, files included.
+		noteIDs, err := c.Note.Query().Where(note.CustomerID(id)).IDs(ctx)
+		if err != nil {
+			return store.Done{}, err
+		}
+		if _, err := c.Attachment.Delete().Where(attachment.DocumentTypeEQ(attachment.DocumentTypeNote),
+			attachment.DocumentIDIn(noteIDs...)).Exec(ctx); err != nil {
+			return store.Done{}, err
+		}
+		if _, err := c.Note.Delete().Where(note.CustomerID(id)).Exec(ctx); err != nil {
 			return store.Done{}, err
 		}
 		if err := c.Customer.DeleteOne(cu).Exec(ctx); err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/bigledger/bigledger/ent"
 	"github.com/bigledger/bigledger/ent/attachment"
 	"github.com/bigledger/bigledger/ent/invoice"
+	"github.com/bigledger/bigledger/ent/note"
 	"github.com/bigledger/bigledger/ent/quote"
 	"github.com/bigledger/bigledger/ent/salesorder"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
@@ -67,6 +68,12 @@ func documentExists(ctx context.Context, c *ent.Client, typ attachment.DocumentT
 			q.ForUpdate()
 		}
 		ids, err = q.IDs(ctx)
+	case attachment.DocumentTypeNote:
+		q := c.Note.Query().Where(note.ID(id))
+		if lock {
+			q.ForUpdate()
+		}
+		ids, err = q.IDs(ctx)
 	}
 	return len(ids) == 1, err
 }
@@ -78,6 +85,8 @@ func documentNotFound(typ attachment.DocumentType, id pulid.ID) error {
 		return QuoteNotFound(id)
 	case attachment.DocumentTypeSalesOrder:
 		return OrderNotFound(id)
+	case attachment.DocumentTypeNote:
+		return apperr.NotFound("NOTE_NOT_FOUND", fmt.Sprintf("Document or note with ID '%s' not found", id))
 	default:
 		return InvoiceNotFound(id)
 	}
