@@ -65,6 +65,9 @@ type param struct {
 // (the file download streams bytes; the index, health checks and the
 // stream are the server's own). They are documented like the others.
 var otherRoutes = []route{
+	{"GET", "/api/v1/integration/contacts/import/template", "customers:read", nil, doc{sum: "Download the contact import template", raw: true,
+		params: []param{{name: "format", enum: []string{"csv", "xlsx"}, desc: "csv (default, with a UTF-8 BOM) or xlsx"}},
+		desc:   "The 27-column sheet POST /api/v1/integration/contacts/import reads: header row and one example row."}},
 	{"GET", "/api/v1/attachments/{id}/content", "", nil, doc{sum: "Download an attachment's file", raw: true,
 		desc: "The file itself with its content type and a Content-Disposition naming it; needs the scope of the attachment's document."}},
 	{"GET", "/api/v1", "", nil, doc{sum: "API index", public: true, envelope: indexEnvelope{},

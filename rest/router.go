@@ -173,6 +173,8 @@ var routes = []route{
 		desc: "Seed 003: contacts are customers of every party type, by name; data and meta{current_page, last_page, per_page, total}. format=csv streams every matching row with a UTF-8 BOM."}},
 	{"POST", "/api/v1/integration/contacts", "customers:write", func(a *API) endpoint { return a.createParty }, doc{sum: "Add a contact", in: addContactRequest{}, envelope: contactBody{}, status: 201, example: exContact003,
 		desc: "Seed 003: type and name are required; contact_id (the contact code) is unique in the company; opening_balance is posted to the contact's ledger in the same transaction; position is \"latitude,longitude\"."}},
+	{"POST", "/api/v1/integration/contacts/import", "customers:write", func(a *API) endpoint { return a.importContacts }, doc{sum: "Import contacts", upload: true, envelope: importBody{}, status: 201,
+		desc: "Seed 003: multipart/form-data with the sheet in contacts_csv (csv, txt or xlsx, at most 15360 KB) in the template's 27 columns (GET …/contacts/import/template), header row skipped. All rows or none: a refused row answers 422 CONTACT_IMPORT_FAILED naming rows.<row>.<column> for each problem, and nothing is written. Opening balances are posted; contact ids must be new to the company and the file."}},
 	{"GET", "/api/v1/integration/contacts/map", "customers:read", func(a *API) endpoint { return a.contactMap }, doc{sum: "Contacts on the map", envelope: contactMapBody{},
 		params: []param{{name: "kind", enum: []string{"all", "customer", "supplier"}}, {name: "contact_ids[]", desc: "Only these contacts (repeat the parameter)"}, {name: "format", enum: []string{"json", "csv"}}},
 		desc:   "Seed 003: active contacts with a position (latitude and longitude), not paginated."}},
@@ -402,6 +404,9 @@ func (a *API) Handler() http.Handler {
 	for _, rt := range allOtherRoutes {
 		if strings.HasSuffix(rt.path, "/attachments/{id}/content") {
 			mux.HandleFunc(rt.method+" "+rt.path, a.downloadAttachment)
+		}
+		if strings.HasSuffix(rt.path, "/contacts/import/template") {
+			mux.Handle(rt.method+" "+rt.path, requireScope(rt.scope, http.HandlerFunc(a.importTemplate)))
 		}
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {

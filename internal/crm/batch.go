@@ -69,6 +69,12 @@ type storedOutcome struct {
 // idempotency key, a retried batch answers what the first did (the
 // customers as they are now) and writes nothing.
 func CreateCustomers(ctx context.Context, ins []ent.CreateCustomerInput, atomic bool, idempotencyKey string) (BatchCustomers, error) {
+	return createCustomers(ctx, ins, atomic, idempotencyKey, false)
+}
+
+// createCustomers is CreateCustomers; reachOptional judges the inputs as
+// seed-003 contacts (a name is enough).
+func createCustomers(ctx context.Context, ins []ent.CreateCustomerInput, atomic bool, idempotencyKey string, reachOptional bool) (BatchCustomers, error) {
 	var d apperr.Details
 	switch {
 	case len(ins) == 0:
@@ -87,7 +93,7 @@ func CreateCustomers(ctx context.Context, ins []ent.CreateCustomerInput, atomic 
 	valid := 0
 	var failures apperr.Details
 	for i := range ins {
-		if err := prepareCustomer(&ins[i]); err != nil {
+		if err := prepareParty(&ins[i], reachOptional); err != nil {
 			ae := apperr.From(err)
 			out[i].Err = ae
 			for _, det := range ae.Details {

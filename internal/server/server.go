@@ -25,8 +25,9 @@ import (
 	"github.com/bigledger/bigledger/graph"
 	"github.com/bigledger/bigledger/internal/apperr"
 	"github.com/bigledger/bigledger/internal/auth"
-	"github.com/bigledger/bigledger/internal/dbmigrate"
+	"github.com/bigledger/bigledger/internal/contactimport"
 	"github.com/bigledger/bigledger/internal/crm"
+	"github.com/bigledger/bigledger/internal/dbmigrate"
 	"github.com/bigledger/bigledger/internal/events"
 	"github.com/bigledger/bigledger/internal/gqlws"
 	"github.com/bigledger/bigledger/internal/metrics"
@@ -295,6 +296,9 @@ func (s *Server) withClient(next http.Handler) http.Handler {
 			// File uploads carry their own, larger bound (plus form overhead).
 			if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/attachments") {
 				limit = max(limit, sales.MaxAttachmentBytes+1<<20)
+			}
+			if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/contacts/import") {
+				limit = max(limit, contactimport.MaxBytes+1<<20)
 			}
 			// A seed-003 document or note carries up to ten files.
 			if r.Method != http.MethodGet && strings.Contains(r.URL.Path, "/documents-and-notes") {
