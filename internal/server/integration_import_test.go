@@ -149,7 +149,6 @@ func TestContactImportCSV(t *testing.T) {
 	}
 }
 
-
 // The template downloads as CSV and XLSX, and an XLSX filled in from it
 // imports (a tab-separated TXT too).
 func TestContactImportTemplateAndXLSX(t *testing.T) {
