@@ -38,6 +38,7 @@ import (
 	"github.com/bigledger/bigledger/ent/paymentallocation"
 	"github.com/bigledger/bigledger/ent/quote"
 	"github.com/bigledger/bigledger/ent/quoteitem"
+	"github.com/bigledger/bigledger/ent/recurringinvoice"
 	"github.com/bigledger/bigledger/ent/refund"
 	"github.com/bigledger/bigledger/ent/salesorder"
 	"github.com/bigledger/bigledger/ent/salesorderitem"
@@ -98,6 +99,8 @@ type Client struct {
 	Quote *QuoteClient
 	// QuoteItem is the client for interacting with the QuoteItem builders.
 	QuoteItem *QuoteItemClient
+	// RecurringInvoice is the client for interacting with the RecurringInvoice builders.
+	RecurringInvoice *RecurringInvoiceClient
 	// Refund is the client for interacting with the Refund builders.
 	Refund *RefundClient
 	// SalesOrder is the client for interacting with the SalesOrder builders.
@@ -145,6 +148,7 @@ func (c *Client) init() {
 	c.PaymentAllocation = NewPaymentAllocationClient(c.config)
 	c.Quote = NewQuoteClient(c.config)
 	c.QuoteItem = NewQuoteItemClient(c.config)
+	c.RecurringInvoice = NewRecurringInvoiceClient(c.config)
 	c.Refund = NewRefundClient(c.config)
 	c.SalesOrder = NewSalesOrderClient(c.config)
 	c.SalesOrderItem = NewSalesOrderItemClient(c.config)
@@ -266,6 +270,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		PaymentAllocation: NewPaymentAllocationClient(cfg),
 		Quote:             NewQuoteClient(cfg),
 		QuoteItem:         NewQuoteItemClient(cfg),
+		RecurringInvoice:  NewRecurringInvoiceClient(cfg),
 		Refund:            NewRefundClient(cfg),
 		SalesOrder:        NewSalesOrderClient(cfg),
 		SalesOrderItem:    NewSalesOrderItemClient(cfg),
@@ -314,6 +319,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		PaymentAllocation: NewPaymentAllocationClient(cfg),
 		Quote:             NewQuoteClient(cfg),
 		QuoteItem:         NewQuoteItemClient(cfg),
+		RecurringInvoice:  NewRecurringInvoiceClient(cfg),
 		Refund:            NewRefundClient(cfg),
 		SalesOrder:        NewSalesOrderClient(cfg),
 		SalesOrderItem:    NewSalesOrderItemClient(cfg),
@@ -354,8 +360,8 @@ func (c *Client) Use(hooks ...Hook) {
 		c.CustomerGroup, c.DocumentCounter, c.Event, c.EventCursor, c.IdempotencyKey,
 		c.Invoice, c.InvoiceItem, c.Item, c.JournalEntry, c.LedgerDiscount,
 		c.LedgerEntry, c.Note, c.Payment, c.PaymentAllocation, c.Quote, c.QuoteItem,
-		c.Refund, c.SalesOrder, c.SalesOrderItem, c.TaxCode, c.User, c.WebhookDelivery,
-		c.WebhookEndpoint,
+		c.RecurringInvoice, c.Refund, c.SalesOrder, c.SalesOrderItem, c.TaxCode,
+		c.User, c.WebhookDelivery, c.WebhookEndpoint,
 	} {
 		n.Use(hooks...)
 	}
@@ -369,8 +375,8 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 		c.CustomerGroup, c.DocumentCounter, c.Event, c.EventCursor, c.IdempotencyKey,
 		c.Invoice, c.InvoiceItem, c.Item, c.JournalEntry, c.LedgerDiscount,
 		c.LedgerEntry, c.Note, c.Payment, c.PaymentAllocation, c.Quote, c.QuoteItem,
-		c.Refund, c.SalesOrder, c.SalesOrderItem, c.TaxCode, c.User, c.WebhookDelivery,
-		c.WebhookEndpoint,
+		c.RecurringInvoice, c.Refund, c.SalesOrder, c.SalesOrderItem, c.TaxCode,
+		c.User, c.WebhookDelivery, c.WebhookEndpoint,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -423,6 +429,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Quote.mutate(ctx, m)
 	case *QuoteItemMutation:
 		return c.QuoteItem.mutate(ctx, m)
+	case *RecurringInvoiceMutation:
+		return c.RecurringInvoice.mutate(ctx, m)
 	case *RefundMutation:
 		return c.Refund.mutate(ctx, m)
 	case *SalesOrderMutation:
@@ -1265,6 +1273,22 @@ func (c *CompanyClient) QueryNotes(_m *Company) *NoteQuery {
 			sqlgraph.From(company.Table, company.FieldID, id),
 			sqlgraph.To(note.Table, note.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, company.NotesTable, company.NotesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryRecurringInvoices queries the recurring_invoices edge of a Company.
+func (c *CompanyClient) QueryRecurringInvoices(_m *Company) *RecurringInvoiceQuery {
+	query := (&RecurringInvoiceClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(company.Table, company.FieldID, id),
+			sqlgraph.To(recurringinvoice.Table, recurringinvoice.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, company.RecurringInvoicesTable, company.RecurringInvoicesColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -4669,6 +4693,156 @@ func (c *QuoteItemClient) mutate(ctx context.Context, m *QuoteItemMutation) (Val
 	}
 }
 
+// RecurringInvoiceClient is a client for the RecurringInvoice schema.
+type RecurringInvoiceClient struct {
+	config
+}
+
+// NewRecurringInvoiceClient returns a client for the RecurringInvoice from the given config.
+func NewRecurringInvoiceClient(c config) *RecurringInvoiceClient {
+	return &RecurringInvoiceClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `recurringinvoice.Hooks(f(g(h())))`.
+func (c *RecurringInvoiceClient) Use(hooks ...Hook) {
+	c.hooks.RecurringInvoice = append(c.hooks.RecurringInvoice, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `recurringinvoice.Intercept(f(g(h())))`.
+func (c *RecurringInvoiceClient) Intercept(interceptors ...Interceptor) {
+	c.inters.RecurringInvoice = append(c.inters.RecurringInvoice, interceptors...)
+}
+
+// Create returns a builder for creating a RecurringInvoice entity.
+func (c *RecurringInvoiceClient) Create() *RecurringInvoiceCreate {
+	mutation := newRecurringInvoiceMutation(c.config, OpCreate)
+	return &RecurringInvoiceCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of RecurringInvoice entities.
+func (c *RecurringInvoiceClient) CreateBulk(builders ...*RecurringInvoiceCreate) *RecurringInvoiceCreateBulk {
+	return &RecurringInvoiceCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *RecurringInvoiceClient) MapCreateBulk(slice any, setFunc func(*RecurringInvoiceCreate, int)) *RecurringInvoiceCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &RecurringInvoiceCreateBulk{err: fmt.Errorf("calling to RecurringInvoiceClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*RecurringInvoiceCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &RecurringInvoiceCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for RecurringInvoice.
+func (c *RecurringInvoiceClient) Update() *RecurringInvoiceUpdate {
+	mutation := newRecurringInvoiceMutation(c.config, OpUpdate)
+	return &RecurringInvoiceUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *RecurringInvoiceClient) UpdateOne(_m *RecurringInvoice) *RecurringInvoiceUpdateOne {
+	mutation := newRecurringInvoiceMutation(c.config, OpUpdateOne, withRecurringInvoice(_m))
+	return &RecurringInvoiceUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *RecurringInvoiceClient) UpdateOneID(id pulid.ID) *RecurringInvoiceUpdateOne {
+	mutation := newRecurringInvoiceMutation(c.config, OpUpdateOne, withRecurringInvoiceID(id))
+	return &RecurringInvoiceUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for RecurringInvoice.
+func (c *RecurringInvoiceClient) Delete() *RecurringInvoiceDelete {
+	mutation := newRecurringInvoiceMutation(c.config, OpDelete)
+	return &RecurringInvoiceDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *RecurringInvoiceClient) DeleteOne(_m *RecurringInvoice) *RecurringInvoiceDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *RecurringInvoiceClient) DeleteOneID(id pulid.ID) *RecurringInvoiceDeleteOne {
+	builder := c.Delete().Where(recurringinvoice.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &RecurringInvoiceDeleteOne{builder}
+}
+
+// Query returns a query builder for RecurringInvoice.
+func (c *RecurringInvoiceClient) Query() *RecurringInvoiceQuery {
+	return &RecurringInvoiceQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeRecurringInvoice},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a RecurringInvoice entity by its id.
+func (c *RecurringInvoiceClient) Get(ctx context.Context, id pulid.ID) (*RecurringInvoice, error) {
+	return c.Query().Where(recurringinvoice.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *RecurringInvoiceClient) GetX(ctx context.Context, id pulid.ID) *RecurringInvoice {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryCompany queries the company edge of a RecurringInvoice.
+func (c *RecurringInvoiceClient) QueryCompany(_m *RecurringInvoice) *CompanyQuery {
+	query := (&CompanyClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(recurringinvoice.Table, recurringinvoice.FieldID, id),
+			sqlgraph.To(company.Table, company.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, recurringinvoice.CompanyTable, recurringinvoice.CompanyColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *RecurringInvoiceClient) Hooks() []Hook {
+	hooks := c.hooks.RecurringInvoice
+	return append(hooks[:len(hooks):len(hooks)], recurringinvoice.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *RecurringInvoiceClient) Interceptors() []Interceptor {
+	return c.inters.RecurringInvoice
+}
+
+func (c *RecurringInvoiceClient) mutate(ctx context.Context, m *RecurringInvoiceMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&RecurringInvoiceCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&RecurringInvoiceUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&RecurringInvoiceUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&RecurringInvoiceDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown RecurringInvoice mutation op: %q", m.Op())
+	}
+}
+
 // RefundClient is a client for the Refund schema.
 type RefundClient struct {
 	config
@@ -5885,15 +6059,16 @@ type (
 		APIKey, Account, Attachment, Company, Contact, Customer, CustomerGroup,
 		DocumentCounter, Event, EventCursor, IdempotencyKey, Invoice, InvoiceItem,
 		Item, JournalEntry, LedgerDiscount, LedgerEntry, Note, Payment,
-		PaymentAllocation, Quote, QuoteItem, Refund, SalesOrder, SalesOrderItem,
-		TaxCode, User, WebhookDelivery, WebhookEndpoint []ent.Hook
+		PaymentAllocation, Quote, QuoteItem, RecurringInvoice, Refund, SalesOrder,
+		SalesOrderItem, TaxCode, User, WebhookDelivery, WebhookEndpoint []ent.Hook
 	}
 	inters struct {
 		APIKey, Account, Attachment, Company, Contact, Customer, CustomerGroup,
 		DocumentCounter, Event, EventCursor, IdempotencyKey, Invoice, InvoiceItem,
 		Item, JournalEntry, LedgerDiscount, LedgerEntry, Note, Payment,
-		PaymentAllocation, Quote, QuoteItem, Refund, SalesOrder, SalesOrderItem,
-		TaxCode, User, WebhookDelivery, WebhookEndpoint []ent.Interceptor
+		PaymentAllocation, Quote, QuoteItem, RecurringInvoice, Refund, SalesOrder,
+		SalesOrderItem, TaxCode, User, WebhookDelivery,
+		WebhookEndpoint []ent.Interceptor
 	}
 )
 

@@ -73,6 +73,8 @@ type CompanyEdges struct {
 	Attachments []*Attachment `json:"attachments,omitempty"`
 	// Notes holds the value of the notes edge.
 	Notes []*Note `json:"notes,omitempty"`
+	// RecurringInvoices holds the value of the recurring_invoices edge.
+	RecurringInvoices []*RecurringInvoice `json:"recurring_invoices,omitempty"`
 	// Accounts holds the value of the accounts edge.
 	Accounts []*Account `json:"accounts,omitempty"`
 	// JournalEntries holds the value of the journal_entries edge.
@@ -97,7 +99,7 @@ type CompanyEdges struct {
 	WebhookDeliveries []*WebhookDelivery `json:"webhook_deliveries,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [27]bool
+	loadedTypes [28]bool
 
 	namedUsers              map[string][]*User
 	namedAPIKeys            map[string][]*APIKey
@@ -115,6 +117,7 @@ type CompanyEdges struct {
 	namedSalesOrderItems    map[string][]*SalesOrderItem
 	namedAttachments        map[string][]*Attachment
 	namedNotes              map[string][]*Note
+	namedRecurringInvoices  map[string][]*RecurringInvoice
 	namedAccounts           map[string][]*Account
 	namedJournalEntries     map[string][]*JournalEntry
 	namedLedgerEntries      map[string][]*LedgerEntry
@@ -272,10 +275,19 @@ func (e CompanyEdges) NotesOrErr() ([]*Note, error) {
 	return nil, &NotLoadedError{edge: "notes"}
 }
 
+// RecurringInvoicesOrErr returns the RecurringInvoices value or an error if the edge
+// was not loaded in eager-loading.
+func (e CompanyEdges) RecurringInvoicesOrErr() ([]*RecurringInvoice, error) {
+	if e.loadedTypes[16] {
+		return e.RecurringInvoices, nil
+	}
+	return nil, &NotLoadedError{edge: "recurring_invoices"}
+}
+
 // AccountsOrErr returns the Accounts value or an error if the edge
 // was not loaded in eager-loading.
 func (e CompanyEdges) AccountsOrErr() ([]*Account, error) {
-	if e.loadedTypes[16] {
+	if e.loadedTypes[17] {
 		return e.Accounts, nil
 	}
 	return nil, &NotLoadedError{edge: "accounts"}
@@ -284,7 +296,7 @@ func (e CompanyEdges) AccountsOrErr() ([]*Account, error) {
 // JournalEntriesOrErr returns the JournalEntries value or an error if the edge
 // was not loaded in eager-loading.
 func (e CompanyEdges) JournalEntriesOrErr() ([]*JournalEntry, error) {
-	if e.loadedTypes[17] {
+	if e.loadedTypes[18] {
 		return e.JournalEntries, nil
 	}
 	return nil, &NotLoadedError{edge: "journal_entries"}
@@ -293,7 +305,7 @@ func (e CompanyEdges) JournalEntriesOrErr() ([]*JournalEntry, error) {
 // LedgerEntriesOrErr returns the LedgerEntries value or an error if the edge
 // was not loaded in eager-loading.
 func (e CompanyEdges) LedgerEntriesOrErr() ([]*LedgerEntry, error) {
-	if e.loadedTypes[18] {
+	if e.loadedTypes[19] {
 		return e.LedgerEntries, nil
 	}
 	return nil, &NotLoadedError{edge: "ledger_entries"}
@@ -302,7 +314,7 @@ func (e CompanyEdges) LedgerEntriesOrErr() ([]*LedgerEntry, error) {
 // PaymentsOrErr returns the Payments value or an error if the edge
 // was not loaded in eager-loading.
 func (e CompanyEdges) PaymentsOrErr() ([]*Payment, error) {
-	if e.loadedTypes[19] {
+	if e.loadedTypes[20] {
 		return e.Payments, nil
 	}
 	return nil, &NotLoadedError{edge: "payments"}
@@ -311,7 +323,7 @@ func (e CompanyEdges) PaymentsOrErr() ([]*Payment, error) {
 // PaymentAllocationsOrErr returns the PaymentAllocations value or an error if the edge
 // was not loaded in eager-loading.
 func (e CompanyEdges) PaymentAllocationsOrErr() ([]*PaymentAllocation, error) {
-	if e.loadedTypes[20] {
+	if e.loadedTypes[21] {
 		return e.PaymentAllocations, nil
 	}
 	return nil, &NotLoadedError{edge: "payment_allocations"}
@@ -320,7 +332,7 @@ func (e CompanyEdges) PaymentAllocationsOrErr() ([]*PaymentAllocation, error) {
 // RefundsOrErr returns the Refunds value or an error if the edge
 // was not loaded in eager-loading.
 func (e CompanyEdges) RefundsOrErr() ([]*Refund, error) {
-	if e.loadedTypes[21] {
+	if e.loadedTypes[22] {
 		return e.Refunds, nil
 	}
 	return nil, &NotLoadedError{edge: "refunds"}
@@ -329,7 +341,7 @@ func (e CompanyEdges) RefundsOrErr() ([]*Refund, error) {
 // IdempotencyKeysOrErr returns the IdempotencyKeys value or an error if the edge
 // was not loaded in eager-loading.
 func (e CompanyEdges) IdempotencyKeysOrErr() ([]*IdempotencyKey, error) {
-	if e.loadedTypes[22] {
+	if e.loadedTypes[23] {
 		return e.IdempotencyKeys, nil
 	}
 	return nil, &NotLoadedError{edge: "idempotency_keys"}
@@ -338,7 +350,7 @@ func (e CompanyEdges) IdempotencyKeysOrErr() ([]*IdempotencyKey, error) {
 // LedgerDiscountsOrErr returns the LedgerDiscounts value or an error if the edge
 // was not loaded in eager-loading.
 func (e CompanyEdges) LedgerDiscountsOrErr() ([]*LedgerDiscount, error) {
-	if e.loadedTypes[23] {
+	if e.loadedTypes[24] {
 		return e.LedgerDiscounts, nil
 	}
 	return nil, &NotLoadedError{edge: "ledger_discounts"}
@@ -347,7 +359,7 @@ func (e CompanyEdges) LedgerDiscountsOrErr() ([]*LedgerDiscount, error) {
 // EventsOrErr returns the Events value or an error if the edge
 // was not loaded in eager-loading.
 func (e CompanyEdges) EventsOrErr() ([]*Event, error) {
-	if e.loadedTypes[24] {
+	if e.loadedTypes[25] {
 		return e.Events, nil
 	}
 	return nil, &NotLoadedError{edge: "events"}
@@ -356,7 +368,7 @@ func (e CompanyEdges) EventsOrErr() ([]*Event, error) {
 // WebhookEndpointsOrErr returns the WebhookEndpoints value or an error if the edge
 // was not loaded in eager-loading.
 func (e CompanyEdges) WebhookEndpointsOrErr() ([]*WebhookEndpoint, error) {
-	if e.loadedTypes[25] {
+	if e.loadedTypes[26] {
 		return e.WebhookEndpoints, nil
 	}
 	return nil, &NotLoadedError{edge: "webhook_endpoints"}
@@ -365,7 +377,7 @@ func (e CompanyEdges) WebhookEndpointsOrErr() ([]*WebhookEndpoint, error) {
 // WebhookDeliveriesOrErr returns the WebhookDeliveries value or an error if the edge
 // was not loaded in eager-loading.
 func (e CompanyEdges) WebhookDeliveriesOrErr() ([]*WebhookDelivery, error) {
-	if e.loadedTypes[26] {
+	if e.loadedTypes[27] {
 		return e.WebhookDeliveries, nil
 	}
 	return nil, &NotLoadedError{edge: "webhook_deliveries"}
@@ -541,6 +553,11 @@ func (_m *Company) QueryAttachments() *AttachmentQuery {
 // QueryNotes queries the "notes" edge of the Company entity.
 func (_m *Company) QueryNotes() *NoteQuery {
 	return NewCompanyClient(_m.config).QueryNotes(_m)
+}
+
+// QueryRecurringInvoices queries the "recurring_invoices" edge of the Company entity.
+func (_m *Company) QueryRecurringInvoices() *RecurringInvoiceQuery {
+	return NewCompanyClient(_m.config).QueryRecurringInvoices(_m)
 }
 
 // QueryAccounts queries the "accounts" edge of the Company entity.
@@ -1028,6 +1045,30 @@ func (_m *Company) appendNamedNotes(name string, edges ...*Note) {
 		_m.Edges.namedNotes[name] = []*Note{}
 	} else {
 		_m.Edges.namedNotes[name] = append(_m.Edges.namedNotes[name], edges...)
+	}
+}
+
+// NamedRecurringInvoices returns the RecurringInvoices named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Company) NamedRecurringInvoices(name string) ([]*RecurringInvoice, error) {
+	if _m.Edges.namedRecurringInvoices == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedRecurringInvoices[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Company) appendNamedRecurringInvoices(name string, edges ...*RecurringInvoice) {
+	if _m.Edges.namedRecurringInvoices == nil {
+		_m.Edges.namedRecurringInvoices = make(map[string][]*RecurringInvoice)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedRecurringInvoices[name] = []*RecurringInvoice{}
+	} else {
+		_m.Edges.namedRecurringInvoices[name] = append(_m.Edges.namedRecurringInvoices[name], edges...)
 	}
 }
 

@@ -33,6 +33,7 @@ import (
 	"github.com/bigledger/bigledger/ent/paymentallocation"
 	"github.com/bigledger/bigledger/ent/quote"
 	"github.com/bigledger/bigledger/ent/quoteitem"
+	"github.com/bigledger/bigledger/ent/recurringinvoice"
 	"github.com/bigledger/bigledger/ent/refund"
 	"github.com/bigledger/bigledger/ent/salesorder"
 	"github.com/bigledger/bigledger/ent/salesorderitem"
@@ -385,6 +386,21 @@ func (_c *CompanyCreate) AddNotes(v ...*Note) *CompanyCreate {
 		ids[i] = v[i].ID
 	}
 	return _c.AddNoteIDs(ids...)
+}
+
+// AddRecurringInvoiceIDs adds the "recurring_invoices" edge to the RecurringInvoice entity by IDs.
+func (_c *CompanyCreate) AddRecurringInvoiceIDs(ids ...pulid.ID) *CompanyCreate {
+	_c.mutation.AddRecurringInvoiceIDs(ids...)
+	return _c
+}
+
+// AddRecurringInvoices adds the "recurring_invoices" edges to the RecurringInvoice entity.
+func (_c *CompanyCreate) AddRecurringInvoices(v ...*RecurringInvoice) *CompanyCreate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddRecurringInvoiceIDs(ids...)
 }
 
 // AddAccountIDs adds the "accounts" edge to the Account entity by IDs.
@@ -976,6 +992,22 @@ func (_c *CompanyCreate) createSpec() (*Company, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(note.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.RecurringInvoicesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.RecurringInvoicesTable,
+			Columns: []string{company.RecurringInvoicesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(recurringinvoice.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

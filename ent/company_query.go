@@ -36,6 +36,7 @@ import (
 	"github.com/bigledger/bigledger/ent/predicate"
 	"github.com/bigledger/bigledger/ent/quote"
 	"github.com/bigledger/bigledger/ent/quoteitem"
+	"github.com/bigledger/bigledger/ent/recurringinvoice"
 	"github.com/bigledger/bigledger/ent/refund"
 	"github.com/bigledger/bigledger/ent/salesorder"
 	"github.com/bigledger/bigledger/ent/salesorderitem"
@@ -69,6 +70,7 @@ type CompanyQuery struct {
 	withSalesOrderItems         *SalesOrderItemQuery
 	withAttachments             *AttachmentQuery
 	withNotes                   *NoteQuery
+	withRecurringInvoices       *RecurringInvoiceQuery
 	withAccounts                *AccountQuery
 	withJournalEntries          *JournalEntryQuery
 	withLedgerEntries           *LedgerEntryQuery
@@ -98,6 +100,7 @@ type CompanyQuery struct {
 	withNamedSalesOrderItems    map[string]*SalesOrderItemQuery
 	withNamedAttachments        map[string]*AttachmentQuery
 	withNamedNotes              map[string]*NoteQuery
+	withNamedRecurringInvoices  map[string]*RecurringInvoiceQuery
 	withNamedAccounts           map[string]*AccountQuery
 	withNamedJournalEntries     map[string]*JournalEntryQuery
 	withNamedLedgerEntries      map[string]*LedgerEntryQuery
@@ -490,6 +493,28 @@ func (_q *CompanyQuery) QueryNotes() *NoteQuery {
 			sqlgraph.From(company.Table, company.FieldID, selector),
 			sqlgraph.To(note.Table, note.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, company.NotesTable, company.NotesColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryRecurringInvoices chains the current query on the "recurring_invoices" edge.
+func (_q *CompanyQuery) QueryRecurringInvoices() *RecurringInvoiceQuery {
+	query := (&RecurringInvoiceClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(company.Table, company.FieldID, selector),
+			sqlgraph.To(recurringinvoice.Table, recurringinvoice.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, company.RecurringInvoicesTable, company.RecurringInvoicesColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -947,6 +972,7 @@ func (_q *CompanyQuery) Clone() *CompanyQuery {
 		withSalesOrderItems:    _q.withSalesOrderItems.Clone(),
 		withAttachments:        _q.withAttachments.Clone(),
 		withNotes:              _q.withNotes.Clone(),
+		withRecurringInvoices:  _q.withRecurringInvoices.Clone(),
 		withAccounts:           _q.withAccounts.Clone(),
 		withJournalEntries:     _q.withJournalEntries.Clone(),
 		withLedgerEntries:      _q.withLedgerEntries.Clone(),
@@ -1138,6 +1164,17 @@ func (_q *CompanyQuery) WithNotes(opts ...func(*NoteQuery)) *CompanyQuery {
 		opt(query)
 	}
 	_q.withNotes = query
+	return _q
+}
+
+// WithRecurringInvoices tells the query-builder to eager-load the nodes that are connected to
+// the "recurring_invoices" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *CompanyQuery) WithRecurringInvoices(opts ...func(*RecurringInvoiceQuery)) *CompanyQuery {
+	query := (&RecurringInvoiceClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withRecurringInvoices = query
 	return _q
 }
 
@@ -1346,7 +1383,7 @@ func (_q *CompanyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Comp
 	var (
 		nodes       = []*Company{}
 		_spec       = _q.querySpec()
-		loadedTypes = [27]bool{
+		loadedTypes = [28]bool{
 			_q.withUsers != nil,
 			_q.withAPIKeys != nil,
 			_q.withCustomers != nil,
@@ -1363,6 +1400,7 @@ func (_q *CompanyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Comp
 			_q.withSalesOrderItems != nil,
 			_q.withAttachments != nil,
 			_q.withNotes != nil,
+			_q.withRecurringInvoices != nil,
 			_q.withAccounts != nil,
 			_q.withJournalEntries != nil,
 			_q.withLedgerEntries != nil,
@@ -1506,6 +1544,15 @@ func (_q *CompanyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Comp
 		if err := _q.loadNotes(ctx, query, nodes,
 			func(n *Company) { n.Edges.Notes = []*Note{} },
 			func(n *Company, e *Note) { n.Edges.Notes = append(n.Edges.Notes, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withRecurringInvoices; query != nil {
+		if err := _q.loadRecurringInvoices(ctx, query, nodes,
+			func(n *Company) { n.Edges.RecurringInvoices = []*RecurringInvoice{} },
+			func(n *Company, e *RecurringInvoice) {
+				n.Edges.RecurringInvoices = append(n.Edges.RecurringInvoices, e)
+			}); err != nil {
 			return nil, err
 		}
 	}
@@ -1697,6 +1744,13 @@ func (_q *CompanyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Comp
 		if err := _q.loadNotes(ctx, query, nodes,
 			func(n *Company) { n.appendNamedNotes(name) },
 			func(n *Company, e *Note) { n.appendNamedNotes(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedRecurringInvoices {
+		if err := _q.loadRecurringInvoices(ctx, query, nodes,
+			func(n *Company) { n.appendNamedRecurringInvoices(name) },
+			func(n *Company, e *RecurringInvoice) { n.appendNamedRecurringInvoices(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -2250,6 +2304,36 @@ func (_q *CompanyQuery) loadNotes(ctx context.Context, query *NoteQuery, nodes [
 	}
 	query.Where(predicate.Note(func(s *sql.Selector) {
 		s.Where(sql.InValues(s.C(company.NotesColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.CompanyID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "company_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *CompanyQuery) loadRecurringInvoices(ctx context.Context, query *RecurringInvoiceQuery, nodes []*Company, init func(*Company), assign func(*Company, *RecurringInvoice)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[pulid.ID]*Company)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(recurringinvoice.FieldCompanyID)
+	}
+	query.Where(predicate.RecurringInvoice(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(company.RecurringInvoicesColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -2936,6 +3020,20 @@ func (_q *CompanyQuery) WithNamedNotes(name string, opts ...func(*NoteQuery)) *C
 		_q.withNamedNotes = make(map[string]*NoteQuery)
 	}
 	_q.withNamedNotes[name] = query
+	return _q
+}
+
+// WithNamedRecurringInvoices tells the query-builder to eager-load the nodes that are connected to the "recurring_invoices"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *CompanyQuery) WithNamedRecurringInvoices(name string, opts ...func(*RecurringInvoiceQuery)) *CompanyQuery {
+	query := (&RecurringInvoiceClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedRecurringInvoices == nil {
+		_q.withNamedRecurringInvoices = make(map[string]*RecurringInvoiceQuery)
+	}
+	_q.withNamedRecurringInvoices[name] = query
 	return _q
 }
 

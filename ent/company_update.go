@@ -33,6 +33,7 @@ import (
 	"github.com/bigledger/bigledger/ent/predicate"
 	"github.com/bigledger/bigledger/ent/quote"
 	"github.com/bigledger/bigledger/ent/quoteitem"
+	"github.com/bigledger/bigledger/ent/recurringinvoice"
 	"github.com/bigledger/bigledger/ent/refund"
 	"github.com/bigledger/bigledger/ent/salesorder"
 	"github.com/bigledger/bigledger/ent/salesorderitem"
@@ -375,6 +376,21 @@ func (_u *CompanyUpdate) AddNotes(v ...*Note) *CompanyUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.AddNoteIDs(ids...)
+}
+
+// AddRecurringInvoiceIDs adds the "recurring_invoices" edge to the RecurringInvoice entity by IDs.
+func (_u *CompanyUpdate) AddRecurringInvoiceIDs(ids ...pulid.ID) *CompanyUpdate {
+	_u.mutation.AddRecurringInvoiceIDs(ids...)
+	return _u
+}
+
+// AddRecurringInvoices adds the "recurring_invoices" edges to the RecurringInvoice entity.
+func (_u *CompanyUpdate) AddRecurringInvoices(v ...*RecurringInvoice) *CompanyUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddRecurringInvoiceIDs(ids...)
 }
 
 // AddAccountIDs adds the "accounts" edge to the Account entity by IDs.
@@ -881,6 +897,27 @@ func (_u *CompanyUpdate) RemoveNotes(v ...*Note) *CompanyUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveNoteIDs(ids...)
+}
+
+// ClearRecurringInvoices clears all "recurring_invoices" edges to the RecurringInvoice entity.
+func (_u *CompanyUpdate) ClearRecurringInvoices() *CompanyUpdate {
+	_u.mutation.ClearRecurringInvoices()
+	return _u
+}
+
+// RemoveRecurringInvoiceIDs removes the "recurring_invoices" edge to RecurringInvoice entities by IDs.
+func (_u *CompanyUpdate) RemoveRecurringInvoiceIDs(ids ...pulid.ID) *CompanyUpdate {
+	_u.mutation.RemoveRecurringInvoiceIDs(ids...)
+	return _u
+}
+
+// RemoveRecurringInvoices removes "recurring_invoices" edges to RecurringInvoice entities.
+func (_u *CompanyUpdate) RemoveRecurringInvoices(v ...*RecurringInvoice) *CompanyUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveRecurringInvoiceIDs(ids...)
 }
 
 // ClearAccounts clears all "accounts" edges to the Account entity.
@@ -1943,6 +1980,51 @@ func (_u *CompanyUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	if _u.mutation.RecurringInvoicesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.RecurringInvoicesTable,
+			Columns: []string{company.RecurringInvoicesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(recurringinvoice.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedRecurringInvoicesIDs(); len(nodes) > 0 && !_u.mutation.RecurringInvoicesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.RecurringInvoicesTable,
+			Columns: []string{company.RecurringInvoicesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(recurringinvoice.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RecurringInvoicesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.RecurringInvoicesTable,
+			Columns: []string{company.RecurringInvoicesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(recurringinvoice.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
 	if _u.mutation.AccountsCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -2780,6 +2862,21 @@ func (_u *CompanyUpdateOne) AddNotes(v ...*Note) *CompanyUpdateOne {
 	return _u.AddNoteIDs(ids...)
 }
 
+// AddRecurringInvoiceIDs adds the "recurring_invoices" edge to the RecurringInvoice entity by IDs.
+func (_u *CompanyUpdateOne) AddRecurringInvoiceIDs(ids ...pulid.ID) *CompanyUpdateOne {
+	_u.mutation.AddRecurringInvoiceIDs(ids...)
+	return _u
+}
+
+// AddRecurringInvoices adds the "recurring_invoices" edges to the RecurringInvoice entity.
+func (_u *CompanyUpdateOne) AddRecurringInvoices(v ...*RecurringInvoice) *CompanyUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddRecurringInvoiceIDs(ids...)
+}
+
 // AddAccountIDs adds the "accounts" edge to the Account entity by IDs.
 func (_u *CompanyUpdateOne) AddAccountIDs(ids ...pulid.ID) *CompanyUpdateOne {
 	_u.mutation.AddAccountIDs(ids...)
@@ -3284,6 +3381,27 @@ func (_u *CompanyUpdateOne) RemoveNotes(v ...*Note) *CompanyUpdateOne {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveNoteIDs(ids...)
+}
+
+// ClearRecurringInvoices clears all "recurring_invoices" edges to the RecurringInvoice entity.
+func (_u *CompanyUpdateOne) ClearRecurringInvoices() *CompanyUpdateOne {
+	_u.mutation.ClearRecurringInvoices()
+	return _u
+}
+
+// RemoveRecurringInvoiceIDs removes the "recurring_invoices" edge to RecurringInvoice entities by IDs.
+func (_u *CompanyUpdateOne) RemoveRecurringInvoiceIDs(ids ...pulid.ID) *CompanyUpdateOne {
+	_u.mutation.RemoveRecurringInvoiceIDs(ids...)
+	return _u
+}
+
+// RemoveRecurringInvoices removes "recurring_invoices" edges to RecurringInvoice entities.
+func (_u *CompanyUpdateOne) RemoveRecurringInvoices(v ...*RecurringInvoice) *CompanyUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveRecurringInvoiceIDs(ids...)
 }
 
 // ClearAccounts clears all "accounts" edges to the Account entity.
@@ -4369,6 +4487,51 @@ func (_u *CompanyUpdateOne) sqlSave(ctx context.Context) (_node *Company, err er
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(note.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.RecurringInvoicesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.RecurringInvoicesTable,
+			Columns: []string{company.RecurringInvoicesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(recurringinvoice.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedRecurringInvoicesIDs(); len(nodes) > 0 && !_u.mutation.RecurringInvoicesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.RecurringInvoicesTable,
+			Columns: []string{company.RecurringInvoicesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(recurringinvoice.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RecurringInvoicesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.RecurringInvoicesTable,
+			Columns: []string{company.RecurringInvoicesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(recurringinvoice.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

@@ -34,6 +34,7 @@ import (
 	"github.com/bigledger/bigledger/ent/paymentallocation"
 	"github.com/bigledger/bigledger/ent/quote"
 	"github.com/bigledger/bigledger/ent/quoteitem"
+	"github.com/bigledger/bigledger/ent/recurringinvoice"
 	"github.com/bigledger/bigledger/ent/refund"
 	"github.com/bigledger/bigledger/ent/salesorder"
 	"github.com/bigledger/bigledger/ent/salesorderitem"
@@ -123,6 +124,7 @@ func checkColumn(t, c string) error {
 			paymentallocation.Table: paymentallocation.ValidColumn,
 			quote.Table:             quote.ValidColumn,
 			quoteitem.Table:         quoteitem.ValidColumn,
+			recurringinvoice.Table:  recurringinvoice.ValidColumn,
 			refund.Table:            refund.ValidColumn,
 			salesorder.Table:        salesorder.ValidColumn,
 			salesorderitem.Table:    salesorderitem.ValidColumn,

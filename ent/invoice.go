@@ -104,6 +104,10 @@ type Invoice struct {
 	EinvoiceValidationHash *string `json:"einvoice_validation_hash,omitempty"`
 	// OverdueNotifiedAt holds the value of the "overdue_notified_at" field.
 	OverdueNotifiedAt *time.Time `json:"overdue_notified_at,omitempty"`
+	// RecurringInvoiceID holds the value of the "recurring_invoice_id" field.
+	RecurringInvoiceID *pulid.ID `json:"recurring_invoice_id,omitempty"`
+	// RecurringPeriod holds the value of the "recurring_period" field.
+	RecurringPeriod *types.Date `json:"recurring_period,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the InvoiceQuery when eager-loading is set.
 	Edges        InvoiceEdges `json:"edges"`
@@ -188,9 +192,9 @@ func (*Invoice) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case invoice.FieldCreatedByID, invoice.FieldSalesOrderID:
+		case invoice.FieldCreatedByID, invoice.FieldSalesOrderID, invoice.FieldRecurringInvoiceID:
 			values[i] = &sql.NullScanner{S: new(pulid.ID)}
-		case invoice.FieldLastPaymentDate:
+		case invoice.FieldLastPaymentDate, invoice.FieldRecurringPeriod:
 			values[i] = &sql.NullScanner{S: new(types.Date)}
 		case invoice.FieldBillingAddress, invoice.FieldShippingAddress, invoice.FieldLastSend:
 			values[i] = new([]byte)
@@ -491,6 +495,20 @@ func (_m *Invoice) assignValues(columns []string, values []any) error {
 				_m.OverdueNotifiedAt = new(time.Time)
 				*_m.OverdueNotifiedAt = value.Time
 			}
+		case invoice.FieldRecurringInvoiceID:
+			if value, ok := values[i].(*sql.NullScanner); !ok {
+				return fmt.Errorf("unexpected type %T for field recurring_invoice_id", values[i])
+			} else if value.Valid {
+				_m.RecurringInvoiceID = new(pulid.ID)
+				*_m.RecurringInvoiceID = *value.S.(*pulid.ID)
+			}
+		case invoice.FieldRecurringPeriod:
+			if value, ok := values[i].(*sql.NullScanner); !ok {
+				return fmt.Errorf("unexpected type %T for field recurring_period", values[i])
+			} else if value.Valid {
+				_m.RecurringPeriod = new(types.Date)
+				*_m.RecurringPeriod = *value.S.(*types.Date)
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -702,6 +720,16 @@ func (_m *Invoice) String() string {
 	if v := _m.OverdueNotifiedAt; v != nil {
 		builder.WriteString("overdue_notified_at=")
 		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.RecurringInvoiceID; v != nil {
+		builder.WriteString("recurring_invoice_id=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.RecurringPeriod; v != nil {
+		builder.WriteString("recurring_period=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
 	builder.WriteByte(')')
 	return builder.String()

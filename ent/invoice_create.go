@@ -543,6 +543,34 @@ func (_c *InvoiceCreate) SetNillableOverdueNotifiedAt(v *time.Time) *InvoiceCrea
 	return _c
 }
 
+// SetRecurringInvoiceID sets the "recurring_invoice_id" field.
+func (_c *InvoiceCreate) SetRecurringInvoiceID(v pulid.ID) *InvoiceCreate {
+	_c.mutation.SetRecurringInvoiceID(v)
+	return _c
+}
+
+// SetNillableRecurringInvoiceID sets the "recurring_invoice_id" field if the given value is not nil.
+func (_c *InvoiceCreate) SetNillableRecurringInvoiceID(v *pulid.ID) *InvoiceCreate {
+	if v != nil {
+		_c.SetRecurringInvoiceID(*v)
+	}
+	return _c
+}
+
+// SetRecurringPeriod sets the "recurring_period" field.
+func (_c *InvoiceCreate) SetRecurringPeriod(v types.Date) *InvoiceCreate {
+	_c.mutation.SetRecurringPeriod(v)
+	return _c
+}
+
+// SetNillableRecurringPeriod sets the "recurring_period" field if the given value is not nil.
+func (_c *InvoiceCreate) SetNillableRecurringPeriod(v *types.Date) *InvoiceCreate {
+	if v != nil {
+		_c.SetRecurringPeriod(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *InvoiceCreate) SetID(v pulid.ID) *InvoiceCreate {
 	_c.mutation.SetID(v)
@@ -1018,6 +1046,14 @@ func (_c *InvoiceCreate) createSpec() (*Invoice, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.OverdueNotifiedAt(); ok {
 		_spec.SetField(invoice.FieldOverdueNotifiedAt, field.TypeTime, value)
 		_node.OverdueNotifiedAt = &value
+	}
+	if value, ok := _c.mutation.RecurringInvoiceID(); ok {
+		_spec.SetField(invoice.FieldRecurringInvoiceID, field.TypeString, value)
+		_node.RecurringInvoiceID = &value
+	}
+	if value, ok := _c.mutation.RecurringPeriod(); ok {
+		_spec.SetField(invoice.FieldRecurringPeriod, field.TypeOther, value)
+		_node.RecurringPeriod = &value
 	}
 	if nodes := _c.mutation.CompanyIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -1704,6 +1740,12 @@ func (u *InvoiceUpsertOne) UpdateNewValues() *InvoiceUpsertOne {
 		}
 		if _, exists := u.create.mutation.SalesOrderID(); exists {
 			s.SetIgnore(invoice.FieldSalesOrderID)
+		}
+		if _, exists := u.create.mutation.RecurringInvoiceID(); exists {
+			s.SetIgnore(invoice.FieldRecurringInvoiceID)
+		}
+		if _, exists := u.create.mutation.RecurringPeriod(); exists {
+			s.SetIgnore(invoice.FieldRecurringPeriod)
 		}
 	}))
 	return u
@@ -2538,6 +2580,12 @@ func (u *InvoiceUpsertBulk) UpdateNewValues() *InvoiceUpsertBulk {
 			}
 			if _, exists := b.mutation.SalesOrderID(); exists {
 				s.SetIgnore(invoice.FieldSalesOrderID)
+			}
+			if _, exists := b.mutation.RecurringInvoiceID(); exists {
+				s.SetIgnore(invoice.FieldRecurringInvoiceID)
+			}
+			if _, exists := b.mutation.RecurringPeriod(); exists {
+				s.SetIgnore(invoice.FieldRecurringPeriod)
 			}
 		}
 	}))

@@ -945,6 +945,12 @@ func (_u *InvoiceUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if _u.mutation.OverdueNotifiedAtCleared() {
 		_spec.ClearField(invoice.FieldOverdueNotifiedAt, field.TypeTime)
 	}
+	if _u.mutation.RecurringInvoiceIDCleared() {
+		_spec.ClearField(invoice.FieldRecurringInvoiceID, field.TypeString)
+	}
+	if _u.mutation.RecurringPeriodCleared() {
+		_spec.ClearField(invoice.FieldRecurringPeriod, field.TypeOther)
+	}
 	if _u.mutation.ItemsCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -1997,6 +2003,12 @@ func (_u *InvoiceUpdateOne) sqlSave(ctx context.Context) (_node *Invoice, err er
 	}
 	if _u.mutation.OverdueNotifiedAtCleared() {
 		_spec.ClearField(invoice.FieldOverdueNotifiedAt, field.TypeTime)
+	}
+	if _u.mutation.RecurringInvoiceIDCleared() {
+		_spec.ClearField(invoice.FieldRecurringInvoiceID, field.TypeString)
+	}
+	if _u.mutation.RecurringPeriodCleared() {
+		_spec.ClearField(invoice.FieldRecurringPeriod, field.TypeOther)
 	}
 	if _u.mutation.ItemsCleared() {
 		edge := &sqlgraph.EdgeSpec{

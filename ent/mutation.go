@@ -35,6 +35,7 @@ import (
 	"github.com/bigledger/bigledger/ent/predicate"
 	"github.com/bigledger/bigledger/ent/quote"
 	"github.com/bigledger/bigledger/ent/quoteitem"
+	"github.com/bigledger/bigledger/ent/recurringinvoice"
 	"github.com/bigledger/bigledger/ent/refund"
 	"github.com/bigledger/bigledger/ent/salesorder"
 	"github.com/bigledger/bigledger/ent/salesorderitem"
@@ -78,6 +79,7 @@ const (
 	TypePaymentAllocation = "PaymentAllocation"
 	TypeQuote             = "Quote"
 	TypeQuoteItem         = "QuoteItem"
+	TypeRecurringInvoice  = "RecurringInvoice"
 	TypeRefund            = "Refund"
 	TypeSalesOrder        = "SalesOrder"
 	TypeSalesOrderItem    = "SalesOrderItem"
@@ -3275,6 +3277,9 @@ type CompanyMutation struct {
 	notes                      map[pulid.ID]struct{}
 	removednotes               map[pulid.ID]struct{}
 	clearednotes               bool
+	recurring_invoices         map[pulid.ID]struct{}
+	removedrecurring_invoices  map[pulid.ID]struct{}
+	clearedrecurring_invoices  bool
 	accounts                   map[pulid.ID]struct{}
 	removedaccounts            map[pulid.ID]struct{}
 	clearedaccounts            bool
@@ -4559,6 +4564,60 @@ func (m *CompanyMutation) ResetNotes() {
 	m.removednotes = nil
 }
 
+// AddRecurringInvoiceIDs adds the "recurring_invoices" edge to the RecurringInvoice entity by ids.
+func (m *CompanyMutation) AddRecurringInvoiceIDs(ids ...pulid.ID) {
+	if m.recurring_invoices == nil {
+		m.recurring_invoices = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.recurring_invoices[ids[i]] = struct{}{}
+	}
+}
+
+// ClearRecurringInvoices clears the "recurring_invoices" edge to the RecurringInvoice entity.
+func (m *CompanyMutation) ClearRecurringInvoices() {
+	m.clearedrecurring_invoices = true
+}
+
+// RecurringInvoicesCleared reports if the "recurring_invoices" edge to the RecurringInvoice entity was cleared.
+func (m *CompanyMutation) RecurringInvoicesCleared() bool {
+	return m.clearedrecurring_invoices
+}
+
+// RemoveRecurringInvoiceIDs removes the "recurring_invoices" edge to the RecurringInvoice entity by IDs.
+func (m *CompanyMutation) RemoveRecurringInvoiceIDs(ids ...pulid.ID) {
+	if m.removedrecurring_invoices == nil {
+		m.removedrecurring_invoices = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.recurring_invoices, ids[i])
+		m.removedrecurring_invoices[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedRecurringInvoices returns the removed IDs of the "recurring_invoices" edge to the RecurringInvoice entity.
+func (m *CompanyMutation) RemovedRecurringInvoicesIDs() (ids []pulid.ID) {
+	for id := range m.removedrecurring_invoices {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// RecurringInvoicesIDs returns the "recurring_invoices" edge IDs in the mutation.
+func (m *CompanyMutation) RecurringInvoicesIDs() (ids []pulid.ID) {
+	for id := range m.recurring_invoices {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetRecurringInvoices resets all changes to the "recurring_invoices" edge.
+func (m *CompanyMutation) ResetRecurringInvoices() {
+	m.recurring_invoices = nil
+	m.clearedrecurring_invoices = false
+	m.removedrecurring_invoices = nil
+}
+
 // AddAccountIDs adds the "accounts" edge to the Account entity by ids.
 func (m *CompanyMutation) AddAccountIDs(ids ...pulid.ID) {
 	if m.accounts == nil {
@@ -5403,7 +5462,7 @@ func (m *CompanyMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *CompanyMutation) AddedEdges() []string {
-	edges := make([]string, 0, 27)
+	edges := make([]string, 0, 28)
 	if m.users != nil {
 		edges = append(edges, company.EdgeUsers)
 	}
@@ -5451,6 +5510,9 @@ func (m *CompanyMutation) AddedEdges() []string {
 	}
 	if m.notes != nil {
 		edges = append(edges, company.EdgeNotes)
+	}
+	if m.recurring_invoices != nil {
+		edges = append(edges, company.EdgeRecurringInvoices)
 	}
 	if m.accounts != nil {
 		edges = append(edges, company.EdgeAccounts)
@@ -5588,6 +5650,12 @@ func (m *CompanyMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case company.EdgeRecurringInvoices:
+		ids := make([]ent.Value, 0, len(m.recurring_invoices))
+		for id := range m.recurring_invoices {
+			ids = append(ids, id)
+		}
+		return ids
 	case company.EdgeAccounts:
 		ids := make([]ent.Value, 0, len(m.accounts))
 		for id := range m.accounts {
@@ -5660,7 +5728,7 @@ func (m *CompanyMutation) AddedIDs(name string) []ent.Value {
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *CompanyMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 27)
+	edges := make([]string, 0, 28)
 	if m.removedusers != nil {
 		edges = append(edges, company.EdgeUsers)
 	}
@@ -5708,6 +5776,9 @@ func (m *CompanyMutation) RemovedEdges() []string {
 	}
 	if m.removednotes != nil {
 		edges = append(edges, company.EdgeNotes)
+	}
+	if m.removedrecurring_invoices != nil {
+		edges = append(edges, company.EdgeRecurringInvoices)
 	}
 	if m.removedaccounts != nil {
 		edges = append(edges, company.EdgeAccounts)
@@ -5845,6 +5916,12 @@ func (m *CompanyMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case company.EdgeRecurringInvoices:
+		ids := make([]ent.Value, 0, len(m.removedrecurring_invoices))
+		for id := range m.removedrecurring_invoices {
+			ids = append(ids, id)
+		}
+		return ids
 	case company.EdgeAccounts:
 		ids := make([]ent.Value, 0, len(m.removedaccounts))
 		for id := range m.removedaccounts {
@@ -5917,7 +5994,7 @@ func (m *CompanyMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *CompanyMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 27)
+	edges := make([]string, 0, 28)
 	if m.clearedusers {
 		edges = append(edges, company.EdgeUsers)
 	}
@@ -5965,6 +6042,9 @@ func (m *CompanyMutation) ClearedEdges() []string {
 	}
 	if m.clearednotes {
 		edges = append(edges, company.EdgeNotes)
+	}
+	if m.clearedrecurring_invoices {
+		edges = append(edges, company.EdgeRecurringInvoices)
 	}
 	if m.clearedaccounts {
 		edges = append(edges, company.EdgeAccounts)
@@ -6038,6 +6118,8 @@ func (m *CompanyMutation) EdgeCleared(name string) bool {
 		return m.clearedattachments
 	case company.EdgeNotes:
 		return m.clearednotes
+	case company.EdgeRecurringInvoices:
+		return m.clearedrecurring_invoices
 	case company.EdgeAccounts:
 		return m.clearedaccounts
 	case company.EdgeJournalEntries:
@@ -6123,6 +6205,9 @@ func (m *CompanyMutation) ResetEdge(name string) error {
 		return nil
 	case company.EdgeNotes:
 		m.ResetNotes()
+		return nil
+	case company.EdgeRecurringInvoices:
+		m.ResetRecurringInvoices()
 		return nil
 	case company.EdgeAccounts:
 		m.ResetAccounts()
@@ -14792,6 +14877,8 @@ type InvoiceMutation struct {
 	einvoice_uuid            *string
 	einvoice_validation_hash *string
 	overdue_notified_at      *time.Time
+	recurring_invoice_id     *pulid.ID
+	recurring_period         *types.Date
 	clearedFields            map[string]struct{}
 	company                  *pulid.ID
 	clearedcompany           bool
@@ -16621,6 +16708,104 @@ func (m *InvoiceMutation) ResetOverdueNotifiedAt() {
 	delete(m.clearedFields, invoice.FieldOverdueNotifiedAt)
 }
 
+// SetRecurringInvoiceID sets the "recurring_invoice_id" field.
+func (m *InvoiceMutation) SetRecurringInvoiceID(pu pulid.ID) {
+	m.recurring_invoice_id = &pu
+}
+
+// RecurringInvoiceID returns the value of the "recurring_invoice_id" field in the mutation.
+func (m *InvoiceMutation) RecurringInvoiceID() (r pulid.ID, exists bool) {
+	v := m.recurring_invoice_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRecurringInvoiceID returns the old "recurring_invoice_id" field's value of the Invoice entity.
+// If the Invoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceMutation) OldRecurringInvoiceID(ctx context.Context) (v *pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRecurringInvoiceID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRecurringInvoiceID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRecurringInvoiceID: %w", err)
+	}
+	return oldValue.RecurringInvoiceID, nil
+}
+
+// ClearRecurringInvoiceID clears the value of the "recurring_invoice_id" field.
+func (m *InvoiceMutation) ClearRecurringInvoiceID() {
+	m.recurring_invoice_id = nil
+	m.clearedFields[invoice.FieldRecurringInvoiceID] = struct{}{}
+}
+
+// RecurringInvoiceIDCleared returns if the "recurring_invoice_id" field was cleared in this mutation.
+func (m *InvoiceMutation) RecurringInvoiceIDCleared() bool {
+	_, ok := m.clearedFields[invoice.FieldRecurringInvoiceID]
+	return ok
+}
+
+// ResetRecurringInvoiceID resets all changes to the "recurring_invoice_id" field.
+func (m *InvoiceMutation) ResetRecurringInvoiceID() {
+	m.recurring_invoice_id = nil
+	delete(m.clearedFields, invoice.FieldRecurringInvoiceID)
+}
+
+// SetRecurringPeriod sets the "recurring_period" field.
+func (m *InvoiceMutation) SetRecurringPeriod(t types.Date) {
+	m.recurring_period = &t
+}
+
+// RecurringPeriod returns the value of the "recurring_period" field in the mutation.
+func (m *InvoiceMutation) RecurringPeriod() (r types.Date, exists bool) {
+	v := m.recurring_period
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRecurringPeriod returns the old "recurring_period" field's value of the Invoice entity.
+// If the Invoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceMutation) OldRecurringPeriod(ctx context.Context) (v *types.Date, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRecurringPeriod is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRecurringPeriod requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRecurringPeriod: %w", err)
+	}
+	return oldValue.RecurringPeriod, nil
+}
+
+// ClearRecurringPeriod clears the value of the "recurring_period" field.
+func (m *InvoiceMutation) ClearRecurringPeriod() {
+	m.recurring_period = nil
+	m.clearedFields[invoice.FieldRecurringPeriod] = struct{}{}
+}
+
+// RecurringPeriodCleared returns if the "recurring_period" field was cleared in this mutation.
+func (m *InvoiceMutation) RecurringPeriodCleared() bool {
+	_, ok := m.clearedFields[invoice.FieldRecurringPeriod]
+	return ok
+}
+
+// ResetRecurringPeriod resets all changes to the "recurring_period" field.
+func (m *InvoiceMutation) ResetRecurringPeriod() {
+	m.recurring_period = nil
+	delete(m.clearedFields, invoice.FieldRecurringPeriod)
+}
+
 // ClearCompany clears the "company" edge to the Company entity.
 func (m *InvoiceMutation) ClearCompany() {
 	m.clearedcompany = true
@@ -16844,7 +17029,7 @@ func (m *InvoiceMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *InvoiceMutation) Fields() []string {
-	fields := make([]string, 0, 40)
+	fields := make([]string, 0, 42)
 	if m.created_at != nil {
 		fields = append(fields, invoice.FieldCreatedAt)
 	}
@@ -16965,6 +17150,12 @@ func (m *InvoiceMutation) Fields() []string {
 	if m.overdue_notified_at != nil {
 		fields = append(fields, invoice.FieldOverdueNotifiedAt)
 	}
+	if m.recurring_invoice_id != nil {
+		fields = append(fields, invoice.FieldRecurringInvoiceID)
+	}
+	if m.recurring_period != nil {
+		fields = append(fields, invoice.FieldRecurringPeriod)
+	}
 	return fields
 }
 
@@ -17053,6 +17244,10 @@ func (m *InvoiceMutation) Field(name string) (ent.Value, bool) {
 		return m.EinvoiceValidationHash()
 	case invoice.FieldOverdueNotifiedAt:
 		return m.OverdueNotifiedAt()
+	case invoice.FieldRecurringInvoiceID:
+		return m.RecurringInvoiceID()
+	case invoice.FieldRecurringPeriod:
+		return m.RecurringPeriod()
 	}
 	return nil, false
 }
@@ -17142,6 +17337,10 @@ func (m *InvoiceMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldEinvoiceValidationHash(ctx)
 	case invoice.FieldOverdueNotifiedAt:
 		return m.OldOverdueNotifiedAt(ctx)
+	case invoice.FieldRecurringInvoiceID:
+		return m.OldRecurringInvoiceID(ctx)
+	case invoice.FieldRecurringPeriod:
+		return m.OldRecurringPeriod(ctx)
 	}
 	return nil, fmt.Errorf("unknown Invoice field %s", name)
 }
@@ -17431,6 +17630,20 @@ func (m *InvoiceMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetOverdueNotifiedAt(v)
 		return nil
+	case invoice.FieldRecurringInvoiceID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRecurringInvoiceID(v)
+		return nil
+	case invoice.FieldRecurringPeriod:
+		v, ok := value.(types.Date)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRecurringPeriod(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Invoice field %s", name)
 }
@@ -17533,6 +17746,12 @@ func (m *InvoiceMutation) ClearedFields() []string {
 	if m.FieldCleared(invoice.FieldOverdueNotifiedAt) {
 		fields = append(fields, invoice.FieldOverdueNotifiedAt)
 	}
+	if m.FieldCleared(invoice.FieldRecurringInvoiceID) {
+		fields = append(fields, invoice.FieldRecurringInvoiceID)
+	}
+	if m.FieldCleared(invoice.FieldRecurringPeriod) {
+		fields = append(fields, invoice.FieldRecurringPeriod)
+	}
 	return fields
 }
 
@@ -17603,6 +17822,12 @@ func (m *InvoiceMutation) ClearField(name string) error {
 		return nil
 	case invoice.FieldOverdueNotifiedAt:
 		m.ClearOverdueNotifiedAt()
+		return nil
+	case invoice.FieldRecurringInvoiceID:
+		m.ClearRecurringInvoiceID()
+		return nil
+	case invoice.FieldRecurringPeriod:
+		m.ClearRecurringPeriod()
 		return nil
 	}
 	return fmt.Errorf("unknown Invoice nullable field %s", name)
@@ -17731,6 +17956,12 @@ func (m *InvoiceMutation) ResetField(name string) error {
 		return nil
 	case invoice.FieldOverdueNotifiedAt:
 		m.ResetOverdueNotifiedAt()
+		return nil
+	case invoice.FieldRecurringInvoiceID:
+		m.ResetRecurringInvoiceID()
+		return nil
+	case invoice.FieldRecurringPeriod:
+		m.ResetRecurringPeriod()
 		return nil
 	}
 	return fmt.Errorf("unknown Invoice field %s", name)
@@ -31621,6 +31852,1819 @@ func (m *QuoteItemMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown QuoteItem edge %s", name)
+}
+
+// RecurringInvoiceMutation represents an operation that mutates the RecurringInvoice nodes in the graph.
+type RecurringInvoiceMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *pulid.ID
+	created_at          *time.Time
+	updated_at          *time.Time
+	customer_id         *pulid.ID
+	subscription_number *string
+	interval            *recurringinvoice.Interval
+	interval_count      *int
+	addinterval_count   *int
+	start_date          *types.Date
+	next_run_date       *types.Date
+	end_date            *types.Date
+	max_count           *int
+	addmax_count        *int
+	generated_count     *int
+	addgenerated_count  *int
+	status              *recurringinvoice.Status
+	stopped_at          *time.Time
+	last_generated_at   *time.Time
+	currency            *string
+	items               *[]types.LineTemplate
+	appenditems         []types.LineTemplate
+	reference           *string
+	notes               *string
+	terms               *string
+	issue               *bool
+	created_by_id       *pulid.ID
+	clearedFields       map[string]struct{}
+	company             *pulid.ID
+	clearedcompany      bool
+	done                bool
+	oldValue            func(context.Context) (*RecurringInvoice, error)
+	predicates          []predicate.RecurringInvoice
+}
+
+var _ ent.Mutation = (*RecurringInvoiceMutation)(nil)
+
+// recurringinvoiceOption allows management of the mutation configuration using functional options.
+type recurringinvoiceOption func(*RecurringInvoiceMutation)
+
+// newRecurringInvoiceMutation creates new mutation for the RecurringInvoice entity.
+func newRecurringInvoiceMutation(c config, op Op, opts ...recurringinvoiceOption) *RecurringInvoiceMutation {
+	m := &RecurringInvoiceMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeRecurringInvoice,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withRecurringInvoiceID sets the ID field of the mutation.
+func withRecurringInvoiceID(id pulid.ID) recurringinvoiceOption {
+	return func(m *RecurringInvoiceMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *RecurringInvoice
+		)
+		m.oldValue = func(ctx context.Context) (*RecurringInvoice, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().RecurringInvoice.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withRecurringInvoice sets the old RecurringInvoice of the mutation.
+func withRecurringInvoice(node *RecurringInvoice) recurringinvoiceOption {
+	return func(m *RecurringInvoiceMutation) {
+		m.oldValue = func(context.Context) (*RecurringInvoice, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m RecurringInvoiceMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m RecurringInvoiceMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of RecurringInvoice entities.
+func (m *RecurringInvoiceMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *RecurringInvoiceMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *RecurringInvoiceMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().RecurringInvoice.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *RecurringInvoiceMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *RecurringInvoiceMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the RecurringInvoice entity.
+// If the RecurringInvoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RecurringInvoiceMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *RecurringInvoiceMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *RecurringInvoiceMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *RecurringInvoiceMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the RecurringInvoice entity.
+// If the RecurringInvoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RecurringInvoiceMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *RecurringInvoiceMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetCompanyID sets the "company_id" field.
+func (m *RecurringInvoiceMutation) SetCompanyID(pu pulid.ID) {
+	m.company = &pu
+}
+
+// CompanyID returns the value of the "company_id" field in the mutation.
+func (m *RecurringInvoiceMutation) CompanyID() (r pulid.ID, exists bool) {
+	v := m.company
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCompanyID returns the old "company_id" field's value of the RecurringInvoice entity.
+// If the RecurringInvoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RecurringInvoiceMutation) OldCompanyID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCompanyID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCompanyID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCompanyID: %w", err)
+	}
+	return oldValue.CompanyID, nil
+}
+
+// ResetCompanyID resets all changes to the "company_id" field.
+func (m *RecurringInvoiceMutation) ResetCompanyID() {
+	m.company = nil
+}
+
+// SetCustomerID sets the "customer_id" field.
+func (m *RecurringInvoiceMutation) SetCustomerID(pu pulid.ID) {
+	m.customer_id = &pu
+}
+
+// CustomerID returns the value of the "customer_id" field in the mutation.
+func (m *RecurringInvoiceMutation) CustomerID() (r pulid.ID, exists bool) {
+	v := m.customer_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCustomerID returns the old "customer_id" field's value of the RecurringInvoice entity.
+// If the RecurringInvoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RecurringInvoiceMutation) OldCustomerID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCustomerID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCustomerID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCustomerID: %w", err)
+	}
+	return oldValue.CustomerID, nil
+}
+
+// ResetCustomerID resets all changes to the "customer_id" field.
+func (m *RecurringInvoiceMutation) ResetCustomerID() {
+	m.customer_id = nil
+}
+
+// SetSubscriptionNumber sets the "subscription_number" field.
+func (m *RecurringInvoiceMutation) SetSubscriptionNumber(s string) {
+	m.subscription_number = &s
+}
+
+// SubscriptionNumber returns the value of the "subscription_number" field in the mutation.
+func (m *RecurringInvoiceMutation) SubscriptionNumber() (r string, exists bool) {
+	v := m.subscription_number
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSubscriptionNumber returns the old "subscription_number" field's value of the RecurringInvoice entity.
+// If the RecurringInvoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RecurringInvoiceMutation) OldSubscriptionNumber(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSubscriptionNumber is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSubscriptionNumber requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSubscriptionNumber: %w", err)
+	}
+	return oldValue.SubscriptionNumber, nil
+}
+
+// ResetSubscriptionNumber resets all changes to the "subscription_number" field.
+func (m *RecurringInvoiceMutation) ResetSubscriptionNumber() {
+	m.subscription_number = nil
+}
+
+// SetInterval sets the "interval" field.
+func (m *RecurringInvoiceMutation) SetInterval(r recurringinvoice.Interval) {
+	m.interval = &r
+}
+
+// Interval returns the value of the "interval" field in the mutation.
+func (m *RecurringInvoiceMutation) Interval() (r recurringinvoice.Interval, exists bool) {
+	v := m.interval
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldInterval returns the old "interval" field's value of the RecurringInvoice entity.
+// If the RecurringInvoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RecurringInvoiceMutation) OldInterval(ctx context.Context) (v recurringinvoice.Interval, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldInterval is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldInterval requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldInterval: %w", err)
+	}
+	return oldValue.Interval, nil
+}
+
+// ResetInterval resets all changes to the "interval" field.
+func (m *RecurringInvoiceMutation) ResetInterval() {
+	m.interval = nil
+}
+
+// SetIntervalCount sets the "interval_count" field.
+func (m *RecurringInvoiceMutation) SetIntervalCount(i int) {
+	m.interval_count = &i
+	m.addinterval_count = nil
+}
+
+// IntervalCount returns the value of the "interval_count" field in the mutation.
+func (m *RecurringInvoiceMutation) IntervalCount() (r int, exists bool) {
+	v := m.interval_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIntervalCount returns the old "interval_count" field's value of the RecurringInvoice entity.
+// If the RecurringInvoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RecurringInvoiceMutation) OldIntervalCount(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIntervalCount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIntervalCount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIntervalCount: %w", err)
+	}
+	return oldValue.IntervalCount, nil
+}
+
+// AddIntervalCount adds i to the "interval_count" field.
+func (m *RecurringInvoiceMutation) AddIntervalCount(i int) {
+	if m.addinterval_count != nil {
+		*m.addinterval_count += i
+	} else {
+		m.addinterval_count = &i
+	}
+}
+
+// AddedIntervalCount returns the value that was added to the "interval_count" field in this mutation.
+func (m *RecurringInvoiceMutation) AddedIntervalCount() (r int, exists bool) {
+	v := m.addinterval_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetIntervalCount resets all changes to the "interval_count" field.
+func (m *RecurringInvoiceMutation) ResetIntervalCount() {
+	m.interval_count = nil
+	m.addinterval_count = nil
+}
+
+// SetStartDate sets the "start_date" field.
+func (m *RecurringInvoiceMutation) SetStartDate(t types.Date) {
+	m.start_date = &t
+}
+
+// StartDate returns the value of the "start_date" field in the mutation.
+func (m *RecurringInvoiceMutation) StartDate() (r types.Date, exists bool) {
+	v := m.start_date
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStartDate returns the old "start_date" field's value of the RecurringInvoice entity.
+// If the RecurringInvoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RecurringInvoiceMutation) OldStartDate(ctx context.Context) (v types.Date, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStartDate is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStartDate requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStartDate: %w", err)
+	}
+	return oldValue.StartDate, nil
+}
+
+// ResetStartDate resets all changes to the "start_date" field.
+func (m *RecurringInvoiceMutation) ResetStartDate() {
+	m.start_date = nil
+}
+
+// SetNextRunDate sets the "next_run_date" field.
+func (m *RecurringInvoiceMutation) SetNextRunDate(t types.Date) {
+	m.next_run_date = &t
+}
+
+// NextRunDate returns the value of the "next_run_date" field in the mutation.
+func (m *RecurringInvoiceMutation) NextRunDate() (r types.Date, exists bool) {
+	v := m.next_run_date
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNextRunDate returns the old "next_run_date" field's value of the RecurringInvoice entity.
+// If the RecurringInvoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RecurringInvoiceMutation) OldNextRunDate(ctx context.Context) (v *types.Date, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNextRunDate is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNextRunDate requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNextRunDate: %w", err)
+	}
+	return oldValue.NextRunDate, nil
+}
+
+// ClearNextRunDate clears the value of the "next_run_date" field.
+func (m *RecurringInvoiceMutation) ClearNextRunDate() {
+	m.next_run_date = nil
+	m.clearedFields[recurringinvoice.FieldNextRunDate] = struct{}{}
+}
+
+// NextRunDateCleared returns if the "next_run_date" field was cleared in this mutation.
+func (m *RecurringInvoiceMutation) NextRunDateCleared() bool {
+	_, ok := m.clearedFields[recurringinvoice.FieldNextRunDate]
+	return ok
+}
+
+// ResetNextRunDate resets all changes to the "next_run_date" field.
+func (m *RecurringInvoiceMutation) ResetNextRunDate() {
+	m.next_run_date = nil
+	delete(m.clearedFields, recurringinvoice.FieldNextRunDate)
+}
+
+// SetEndDate sets the "end_date" field.
+func (m *RecurringInvoiceMutation) SetEndDate(t types.Date) {
+	m.end_date = &t
+}
+
+// EndDate returns the value of the "end_date" field in the mutation.
+func (m *RecurringInvoiceMutation) EndDate() (r types.Date, exists bool) {
+	v := m.end_date
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEndDate returns the old "end_date" field's value of the RecurringInvoice entity.
+// If the RecurringInvoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RecurringInvoiceMutation) OldEndDate(ctx context.Context) (v *types.Date, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEndDate is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEndDate requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEndDate: %w", err)
+	}
+	return oldValue.EndDate, nil
+}
+
+// ClearEndDate clears the value of the "end_date" field.
+func (m *RecurringInvoiceMutation) ClearEndDate() {
+	m.end_date = nil
+	m.clearedFields[recurringinvoice.FieldEndDate] = struct{}{}
+}
+
+// EndDateCleared returns if the "end_date" field was cleared in this mutation.
+func (m *RecurringInvoiceMutation) EndDateCleared() bool {
+	_, ok := m.clearedFields[recurringinvoice.FieldEndDate]
+	return ok
+}
+
+// ResetEndDate resets all changes to the "end_date" field.
+func (m *RecurringInvoiceMutation) ResetEndDate() {
+	m.end_date = nil
+	delete(m.clearedFields, recurringinvoice.FieldEndDate)
+}
+
+// SetMaxCount sets the "max_count" field.
+func (m *RecurringInvoiceMutation) SetMaxCount(i int) {
+	m.max_count = &i
+	m.addmax_count = nil
+}
+
+// MaxCount returns the value of the "max_count" field in the mutation.
+func (m *RecurringInvoiceMutation) MaxCount() (r int, exists bool) {
+	v := m.max_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMaxCount returns the old "max_count" field's value of the RecurringInvoice entity.
+// If the RecurringInvoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RecurringInvoiceMutation) OldMaxCount(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMaxCount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMaxCount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMaxCount: %w", err)
+	}
+	return oldValue.MaxCount, nil
+}
+
+// AddMaxCount adds i to the "max_count" field.
+func (m *RecurringInvoiceMutation) AddMaxCount(i int) {
+	if m.addmax_count != nil {
+		*m.addmax_count += i
+	} else {
+		m.addmax_count = &i
+	}
+}
+
+// AddedMaxCount returns the value that was added to the "max_count" field in this mutation.
+func (m *RecurringInvoiceMutation) AddedMaxCount() (r int, exists bool) {
+	v := m.addmax_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearMaxCount clears the value of the "max_count" field.
+func (m *RecurringInvoiceMutation) ClearMaxCount() {
+	m.max_count = nil
+	m.addmax_count = nil
+	m.clearedFields[recurringinvoice.FieldMaxCount] = struct{}{}
+}
+
+// MaxCountCleared returns if the "max_count" field was cleared in this mutation.
+func (m *RecurringInvoiceMutation) MaxCountCleared() bool {
+	_, ok := m.clearedFields[recurringinvoice.FieldMaxCount]
+	return ok
+}
+
+// ResetMaxCount resets all changes to the "max_count" field.
+func (m *RecurringInvoiceMutation) ResetMaxCount() {
+	m.max_count = nil
+	m.addmax_count = nil
+	delete(m.clearedFields, recurringinvoice.FieldMaxCount)
+}
+
+// SetGeneratedCount sets the "generated_count" field.
+func (m *RecurringInvoiceMutation) SetGeneratedCount(i int) {
+	m.generated_count = &i
+	m.addgenerated_count = nil
+}
+
+// GeneratedCount returns the value of the "generated_count" field in the mutation.
+func (m *RecurringInvoiceMutation) GeneratedCount() (r int, exists bool) {
+	v := m.generated_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGeneratedCount returns the old "generated_count" field's value of the RecurringInvoice entity.
+// If the RecurringInvoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RecurringInvoiceMutation) OldGeneratedCount(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGeneratedCount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGeneratedCount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGeneratedCount: %w", err)
+	}
+	return oldValue.GeneratedCount, nil
+}
+
+// AddGeneratedCount adds i to the "generated_count" field.
+func (m *RecurringInvoiceMutation) AddGeneratedCount(i int) {
+	if m.addgenerated_count != nil {
+		*m.addgenerated_count += i
+	} else {
+		m.addgenerated_count = &i
+	}
+}
+
+// AddedGeneratedCount returns the value that was added to the "generated_count" field in this mutation.
+func (m *RecurringInvoiceMutation) AddedGeneratedCount() (r int, exists bool) {
+	v := m.addgenerated_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetGeneratedCount resets all changes to the "generated_count" field.
+func (m *RecurringInvoiceMutation) ResetGeneratedCount() {
+	m.generated_count = nil
+	m.addgenerated_count = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *RecurringInvoiceMutation) SetStatus(r recurringinvoice.Status) {
+	m.status = &r
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *RecurringInvoiceMutation) Status() (r recurringinvoice.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the RecurringInvoice entity.
+// If the RecurringInvoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RecurringInvoiceMutation) OldStatus(ctx context.Context) (v recurringinvoice.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *RecurringInvoiceMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetStoppedAt sets the "stopped_at" field.
+func (m *RecurringInvoiceMutation) SetStoppedAt(t time.Time) {
+	m.stopped_at = &t
+}
+
+// StoppedAt returns the value of the "stopped_at" field in the mutation.
+func (m *RecurringInvoiceMutation) StoppedAt() (r time.Time, exists bool) {
+	v := m.stopped_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStoppedAt returns the old "stopped_at" field's value of the RecurringInvoice entity.
+// If the RecurringInvoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RecurringInvoiceMutation) OldStoppedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStoppedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStoppedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStoppedAt: %w", err)
+	}
+	return oldValue.StoppedAt, nil
+}
+
+// ClearStoppedAt clears the value of the "stopped_at" field.
+func (m *RecurringInvoiceMutation) ClearStoppedAt() {
+	m.stopped_at = nil
+	m.clearedFields[recurringinvoice.FieldStoppedAt] = struct{}{}
+}
+
+// StoppedAtCleared returns if the "stopped_at" field was cleared in this mutation.
+func (m *RecurringInvoiceMutation) StoppedAtCleared() bool {
+	_, ok := m.clearedFields[recurringinvoice.FieldStoppedAt]
+	return ok
+}
+
+// ResetStoppedAt resets all changes to the "stopped_at" field.
+func (m *RecurringInvoiceMutation) ResetStoppedAt() {
+	m.stopped_at = nil
+	delete(m.clearedFields, recurringinvoice.FieldStoppedAt)
+}
+
+// SetLastGeneratedAt sets the "last_generated_at" field.
+func (m *RecurringInvoiceMutation) SetLastGeneratedAt(t time.Time) {
+	m.last_generated_at = &t
+}
+
+// LastGeneratedAt returns the value of the "last_generated_at" field in the mutation.
+func (m *RecurringInvoiceMutation) LastGeneratedAt() (r time.Time, exists bool) {
+	v := m.last_generated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastGeneratedAt returns the old "last_generated_at" field's value of the RecurringInvoice entity.
+// If the RecurringInvoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RecurringInvoiceMutation) OldLastGeneratedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastGeneratedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastGeneratedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastGeneratedAt: %w", err)
+	}
+	return oldValue.LastGeneratedAt, nil
+}
+
+// ClearLastGeneratedAt clears the value of the "last_generated_at" field.
+func (m *RecurringInvoiceMutation) ClearLastGeneratedAt() {
+	m.last_generated_at = nil
+	m.clearedFields[recurringinvoice.FieldLastGeneratedAt] = struct{}{}
+}
+
+// LastGeneratedAtCleared returns if the "last_generated_at" field was cleared in this mutation.
+func (m *RecurringInvoiceMutation) LastGeneratedAtCleared() bool {
+	_, ok := m.clearedFields[recurringinvoice.FieldLastGeneratedAt]
+	return ok
+}
+
+// ResetLastGeneratedAt resets all changes to the "last_generated_at" field.
+func (m *RecurringInvoiceMutation) ResetLastGeneratedAt() {
+	m.last_generated_at = nil
+	delete(m.clearedFields, recurringinvoice.FieldLastGeneratedAt)
+}
+
+// SetCurrency sets the "currency" field.
+func (m *RecurringInvoiceMutation) SetCurrency(s string) {
+	m.currency = &s
+}
+
+// Currency returns the value of the "currency" field in the mutation.
+func (m *RecurringInvoiceMutation) Currency() (r string, exists bool) {
+	v := m.currency
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCurrency returns the old "currency" field's value of the RecurringInvoice entity.
+// If the RecurringInvoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RecurringInvoiceMutation) OldCurrency(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCurrency is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCurrency requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCurrency: %w", err)
+	}
+	return oldValue.Currency, nil
+}
+
+// ResetCurrency resets all changes to the "currency" field.
+func (m *RecurringInvoiceMutation) ResetCurrency() {
+	m.currency = nil
+}
+
+// SetItems sets the "items" field.
+func (m *RecurringInvoiceMutation) SetItems(tt []types.LineTemplate) {
+	m.items = &tt
+	m.appenditems = nil
+}
+
+// Items returns the value of the "items" field in the mutation.
+func (m *RecurringInvoiceMutation) Items() (r []types.LineTemplate, exists bool) {
+	v := m.items
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldItems returns the old "items" field's value of the RecurringInvoice entity.
+// If the RecurringInvoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RecurringInvoiceMutation) OldItems(ctx context.Context) (v []types.LineTemplate, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldItems is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldItems requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldItems: %w", err)
+	}
+	return oldValue.Items, nil
+}
+
+// AppendItems adds tt to the "items" field.
+func (m *RecurringInvoiceMutation) AppendItems(tt []types.LineTemplate) {
+	m.appenditems = append(m.appenditems, tt...)
+}
+
+// AppendedItems returns the list of values that were appended to the "items" field in this mutation.
+func (m *RecurringInvoiceMutation) AppendedItems() ([]types.LineTemplate, bool) {
+	if len(m.appenditems) == 0 {
+		return nil, false
+	}
+	return m.appenditems, true
+}
+
+// ResetItems resets all changes to the "items" field.
+func (m *RecurringInvoiceMutation) ResetItems() {
+	m.items = nil
+	m.appenditems = nil
+}
+
+// SetReference sets the "reference" field.
+func (m *RecurringInvoiceMutation) SetReference(s string) {
+	m.reference = &s
+}
+
+// Reference returns the value of the "reference" field in the mutation.
+func (m *RecurringInvoiceMutation) Reference() (r string, exists bool) {
+	v := m.reference
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReference returns the old "reference" field's value of the RecurringInvoice entity.
+// If the RecurringInvoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RecurringInvoiceMutation) OldReference(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReference is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReference requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReference: %w", err)
+	}
+	return oldValue.Reference, nil
+}
+
+// ClearReference clears the value of the "reference" field.
+func (m *RecurringInvoiceMutation) ClearReference() {
+	m.reference = nil
+	m.clearedFields[recurringinvoice.FieldReference] = struct{}{}
+}
+
+// ReferenceCleared returns if the "reference" field was cleared in this mutation.
+func (m *RecurringInvoiceMutation) ReferenceCleared() bool {
+	_, ok := m.clearedFields[recurringinvoice.FieldReference]
+	return ok
+}
+
+// ResetReference resets all changes to the "reference" field.
+func (m *RecurringInvoiceMutation) ResetReference() {
+	m.reference = nil
+	delete(m.clearedFields, recurringinvoice.FieldReference)
+}
+
+// SetNotes sets the "notes" field.
+func (m *RecurringInvoiceMutation) SetNotes(s string) {
+	m.notes = &s
+}
+
+// Notes returns the value of the "notes" field in the mutation.
+func (m *RecurringInvoiceMutation) Notes() (r string, exists bool) {
+	v := m.notes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNotes returns the old "notes" field's value of the RecurringInvoice entity.
+// If the RecurringInvoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RecurringInvoiceMutation) OldNotes(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNotes is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNotes requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNotes: %w", err)
+	}
+	return oldValue.Notes, nil
+}
+
+// ClearNotes clears the value of the "notes" field.
+func (m *RecurringInvoiceMutation) ClearNotes() {
+	m.notes = nil
+	m.clearedFields[recurringinvoice.FieldNotes] = struct{}{}
+}
+
+// NotesCleared returns if the "notes" field was cleared in this mutation.
+func (m *RecurringInvoiceMutation) NotesCleared() bool {
+	_, ok := m.clearedFields[recurringinvoice.FieldNotes]
+	return ok
+}
+
+// ResetNotes resets all changes to the "notes" field.
+func (m *RecurringInvoiceMutation) ResetNotes() {
+	m.notes = nil
+	delete(m.clearedFields, recurringinvoice.FieldNotes)
+}
+
+// SetTerms sets the "terms" field.
+func (m *RecurringInvoiceMutation) SetTerms(s string) {
+	m.terms = &s
+}
+
+// Terms returns the value of the "terms" field in the mutation.
+func (m *RecurringInvoiceMutation) Terms() (r string, exists bool) {
+	v := m.terms
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTerms returns the old "terms" field's value of the RecurringInvoice entity.
+// If the RecurringInvoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RecurringInvoiceMutation) OldTerms(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTerms is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTerms requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTerms: %w", err)
+	}
+	return oldValue.Terms, nil
+}
+
+// ClearTerms clears the value of the "terms" field.
+func (m *RecurringInvoiceMutation) ClearTerms() {
+	m.terms = nil
+	m.clearedFields[recurringinvoice.FieldTerms] = struct{}{}
+}
+
+// TermsCleared returns if the "terms" field was cleared in this mutation.
+func (m *RecurringInvoiceMutation) TermsCleared() bool {
+	_, ok := m.clearedFields[recurringinvoice.FieldTerms]
+	return ok
+}
+
+// ResetTerms resets all changes to the "terms" field.
+func (m *RecurringInvoiceMutation) ResetTerms() {
+	m.terms = nil
+	delete(m.clearedFields, recurringinvoice.FieldTerms)
+}
+
+// SetIssue sets the "issue" field.
+func (m *RecurringInvoiceMutation) SetIssue(b bool) {
+	m.issue = &b
+}
+
+// Issue returns the value of the "issue" field in the mutation.
+func (m *RecurringInvoiceMutation) Issue() (r bool, exists bool) {
+	v := m.issue
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIssue returns the old "issue" field's value of the RecurringInvoice entity.
+// If the RecurringInvoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RecurringInvoiceMutation) OldIssue(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIssue is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIssue requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIssue: %w", err)
+	}
+	return oldValue.Issue, nil
+}
+
+// ResetIssue resets all changes to the "issue" field.
+func (m *RecurringInvoiceMutation) ResetIssue() {
+	m.issue = nil
+}
+
+// SetCreatedByID sets the "created_by_id" field.
+func (m *RecurringInvoiceMutation) SetCreatedByID(pu pulid.ID) {
+	m.created_by_id = &pu
+}
+
+// CreatedByID returns the value of the "created_by_id" field in the mutation.
+func (m *RecurringInvoiceMutation) CreatedByID() (r pulid.ID, exists bool) {
+	v := m.created_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedByID returns the old "created_by_id" field's value of the RecurringInvoice entity.
+// If the RecurringInvoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RecurringInvoiceMutation) OldCreatedByID(ctx context.Context) (v *pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedByID: %w", err)
+	}
+	return oldValue.CreatedByID, nil
+}
+
+// ClearCreatedByID clears the value of the "created_by_id" field.
+func (m *RecurringInvoiceMutation) ClearCreatedByID() {
+	m.created_by_id = nil
+	m.clearedFields[recurringinvoice.FieldCreatedByID] = struct{}{}
+}
+
+// CreatedByIDCleared returns if the "created_by_id" field was cleared in this mutation.
+func (m *RecurringInvoiceMutation) CreatedByIDCleared() bool {
+	_, ok := m.clearedFields[recurringinvoice.FieldCreatedByID]
+	return ok
+}
+
+// ResetCreatedByID resets all changes to the "created_by_id" field.
+func (m *RecurringInvoiceMutation) ResetCreatedByID() {
+	m.created_by_id = nil
+	delete(m.clearedFields, recurringinvoice.FieldCreatedByID)
+}
+
+// ClearCompany clears the "company" edge to the Company entity.
+func (m *RecurringInvoiceMutation) ClearCompany() {
+	m.clearedcompany = true
+	m.clearedFields[recurringinvoice.FieldCompanyID] = struct{}{}
+}
+
+// CompanyCleared reports if the "company" edge to the Company entity was cleared.
+func (m *RecurringInvoiceMutation) CompanyCleared() bool {
+	return m.clearedcompany
+}
+
+// CompanyIDs returns the "company" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CompanyID instead. It exists only for internal usage by the builders.
+func (m *RecurringInvoiceMutation) CompanyIDs() (ids []pulid.ID) {
+	if id := m.company; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCompany resets all changes to the "company" edge.
+func (m *RecurringInvoiceMutation) ResetCompany() {
+	m.company = nil
+	m.clearedcompany = false
+}
+
+// Where appends a list predicates to the RecurringInvoiceMutation builder.
+func (m *RecurringInvoiceMutation) Where(ps ...predicate.RecurringInvoice) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the RecurringInvoiceMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *RecurringInvoiceMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.RecurringInvoice, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *RecurringInvoiceMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *RecurringInvoiceMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (RecurringInvoice).
+func (m *RecurringInvoiceMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *RecurringInvoiceMutation) Fields() []string {
+	fields := make([]string, 0, 22)
+	if m.created_at != nil {
+		fields = append(fields, recurringinvoice.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, recurringinvoice.FieldUpdatedAt)
+	}
+	if m.company != nil {
+		fields = append(fields, recurringinvoice.FieldCompanyID)
+	}
+	if m.customer_id != nil {
+		fields = append(fields, recurringinvoice.FieldCustomerID)
+	}
+	if m.subscription_number != nil {
+		fields = append(fields, recurringinvoice.FieldSubscriptionNumber)
+	}
+	if m.interval != nil {
+		fields = append(fields, recurringinvoice.FieldInterval)
+	}
+	if m.interval_count != nil {
+		fields = append(fields, recurringinvoice.FieldIntervalCount)
+	}
+	if m.start_date != nil {
+		fields = append(fields, recurringinvoice.FieldStartDate)
+	}
+	if m.next_run_date != nil {
+		fields = append(fields, recurringinvoice.FieldNextRunDate)
+	}
+	if m.end_date != nil {
+		fields = append(fields, recurringinvoice.FieldEndDate)
+	}
+	if m.max_count != nil {
+		fields = append(fields, recurringinvoice.FieldMaxCount)
+	}
+	if m.generated_count != nil {
+		fields = append(fields, recurringinvoice.FieldGeneratedCount)
+	}
+	if m.status != nil {
+		fields = append(fields, recurringinvoice.FieldStatus)
+	}
+	if m.stopped_at != nil {
+		fields = append(fields, recurringinvoice.FieldStoppedAt)
+	}
+	if m.last_generated_at != nil {
+		fields = append(fields, recurringinvoice.FieldLastGeneratedAt)
+	}
+	if m.currency != nil {
+		fields = append(fields, recurringinvoice.FieldCurrency)
+	}
+	if m.items != nil {
+		fields = append(fields, recurringinvoice.FieldItems)
+	}
+	if m.reference != nil {
+		fields = append(fields, recurringinvoice.FieldReference)
+	}
+	if m.notes != nil {
+		fields = append(fields, recurringinvoice.FieldNotes)
+	}
+	if m.terms != nil {
+		fields = append(fields, recurringinvoice.FieldTerms)
+	}
+	if m.issue != nil {
+		fields = append(fields, recurringinvoice.FieldIssue)
+	}
+	if m.created_by_id != nil {
+		fields = append(fields, recurringinvoice.FieldCreatedByID)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *RecurringInvoiceMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case recurringinvoice.FieldCreatedAt:
+		return m.CreatedAt()
+	case recurringinvoice.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case recurringinvoice.FieldCompanyID:
+		return m.CompanyID()
+	case recurringinvoice.FieldCustomerID:
+		return m.CustomerID()
+	case recurringinvoice.FieldSubscriptionNumber:
+		return m.SubscriptionNumber()
+	case recurringinvoice.FieldInterval:
+		return m.Interval()
+	case recurringinvoice.FieldIntervalCount:
+		return m.IntervalCount()
+	case recurringinvoice.FieldStartDate:
+		return m.StartDate()
+	case recurringinvoice.FieldNextRunDate:
+		return m.NextRunDate()
+	case recurringinvoice.FieldEndDate:
+		return m.EndDate()
+	case recurringinvoice.FieldMaxCount:
+		return m.MaxCount()
+	case recurringinvoice.FieldGeneratedCount:
+		return m.GeneratedCount()
+	case recurringinvoice.FieldStatus:
+		return m.Status()
+	case recurringinvoice.FieldStoppedAt:
+		return m.StoppedAt()
+	case recurringinvoice.FieldLastGeneratedAt:
+		return m.LastGeneratedAt()
+	case recurringinvoice.FieldCurrency:
+		return m.Currency()
+	case recurringinvoice.FieldItems:
+		return m.Items()
+	case recurringinvoice.FieldReference:
+		return m.Reference()
+	case recurringinvoice.FieldNotes:
+		return m.Notes()
+	case recurringinvoice.FieldTerms:
+		return m.Terms()
+	case recurringinvoice.FieldIssue:
+		return m.Issue()
+	case recurringinvoice.FieldCreatedByID:
+		return m.CreatedByID()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *RecurringInvoiceMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case recurringinvoice.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case recurringinvoice.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case recurringinvoice.FieldCompanyID:
+		return m.OldCompanyID(ctx)
+	case recurringinvoice.FieldCustomerID:
+		return m.OldCustomerID(ctx)
+	case recurringinvoice.FieldSubscriptionNumber:
+		return m.OldSubscriptionNumber(ctx)
+	case recurringinvoice.FieldInterval:
+		return m.OldInterval(ctx)
+	case recurringinvoice.FieldIntervalCount:
+		return m.OldIntervalCount(ctx)
+	case recurringinvoice.FieldStartDate:
+		return m.OldStartDate(ctx)
+	case recurringinvoice.FieldNextRunDate:
+		return m.OldNextRunDate(ctx)
+	case recurringinvoice.FieldEndDate:
+		return m.OldEndDate(ctx)
+	case recurringinvoice.FieldMaxCount:
+		return m.OldMaxCount(ctx)
+	case recurringinvoice.FieldGeneratedCount:
+		return m.OldGeneratedCount(ctx)
+	case recurringinvoice.FieldStatus:
+		return m.OldStatus(ctx)
+	case recurringinvoice.FieldStoppedAt:
+		return m.OldStoppedAt(ctx)
+	case recurringinvoice.FieldLastGeneratedAt:
+		return m.OldLastGeneratedAt(ctx)
+	case recurringinvoice.FieldCurrency:
+		return m.OldCurrency(ctx)
+	case recurringinvoice.FieldItems:
+		return m.OldItems(ctx)
+	case recurringinvoice.FieldReference:
+		return m.OldReference(ctx)
+	case recurringinvoice.FieldNotes:
+		return m.OldNotes(ctx)
+	case recurringinvoice.FieldTerms:
+		return m.OldTerms(ctx)
+	case recurringinvoice.FieldIssue:
+		return m.OldIssue(ctx)
+	case recurringinvoice.FieldCreatedByID:
+		return m.OldCreatedByID(ctx)
+	}
+	return nil, fmt.Errorf("unknown RecurringInvoice field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *RecurringInvoiceMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case recurringinvoice.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case recurringinvoice.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case recurringinvoice.FieldCompanyID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCompanyID(v)
+		return nil
+	case recurringinvoice.FieldCustomerID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCustomerID(v)
+		return nil
+	case recurringinvoice.FieldSubscriptionNumber:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSubscriptionNumber(v)
+		return nil
+	case recurringinvoice.FieldInterval:
+		v, ok := value.(recurringinvoice.Interval)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetInterval(v)
+		return nil
+	case recurringinvoice.FieldIntervalCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIntervalCount(v)
+		return nil
+	case recurringinvoice.FieldStartDate:
+		v, ok := value.(types.Date)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStartDate(v)
+		return nil
+	case recurringinvoice.FieldNextRunDate:
+		v, ok := value.(types.Date)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNextRunDate(v)
+		return nil
+	case recurringinvoice.FieldEndDate:
+		v, ok := value.(types.Date)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEndDate(v)
+		return nil
+	case recurringinvoice.FieldMaxCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMaxCount(v)
+		return nil
+	case recurringinvoice.FieldGeneratedCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGeneratedCount(v)
+		return nil
+	case recurringinvoice.FieldStatus:
+		v, ok := value.(recurringinvoice.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case recurringinvoice.FieldStoppedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStoppedAt(v)
+		return nil
+	case recurringinvoice.FieldLastGeneratedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastGeneratedAt(v)
+		return nil
+	case recurringinvoice.FieldCurrency:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCurrency(v)
+		return nil
+	case recurringinvoice.FieldItems:
+		v, ok := value.([]types.LineTemplate)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetItems(v)
+		return nil
+	case recurringinvoice.FieldReference:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReference(v)
+		return nil
+	case recurringinvoice.FieldNotes:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNotes(v)
+		return nil
+	case recurringinvoice.FieldTerms:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTerms(v)
+		return nil
+	case recurringinvoice.FieldIssue:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIssue(v)
+		return nil
+	case recurringinvoice.FieldCreatedByID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedByID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown RecurringInvoice field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *RecurringInvoiceMutation) AddedFields() []string {
+	var fields []string
+	if m.addinterval_count != nil {
+		fields = append(fields, recurringinvoice.FieldIntervalCount)
+	}
+	if m.addmax_count != nil {
+		fields = append(fields, recurringinvoice.FieldMaxCount)
+	}
+	if m.addgenerated_count != nil {
+		fields = append(fields, recurringinvoice.FieldGeneratedCount)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *RecurringInvoiceMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case recurringinvoice.FieldIntervalCount:
+		return m.AddedIntervalCount()
+	case recurringinvoice.FieldMaxCount:
+		return m.AddedMaxCount()
+	case recurringinvoice.FieldGeneratedCount:
+		return m.AddedGeneratedCount()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *RecurringInvoiceMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case recurringinvoice.FieldIntervalCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddIntervalCount(v)
+		return nil
+	case recurringinvoice.FieldMaxCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddMaxCount(v)
+		return nil
+	case recurringinvoice.FieldGeneratedCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddGeneratedCount(v)
+		return nil
+	}
+	return fmt.Errorf("unknown RecurringInvoice numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *RecurringInvoiceMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(recurringinvoice.FieldNextRunDate) {
+		fields = append(fields, recurringinvoice.FieldNextRunDate)
+	}
+	if m.FieldCleared(recurringinvoice.FieldEndDate) {
+		fields = append(fields, recurringinvoice.FieldEndDate)
+	}
+	if m.FieldCleared(recurringinvoice.FieldMaxCount) {
+		fields = append(fields, recurringinvoice.FieldMaxCount)
+	}
+	if m.FieldCleared(recurringinvoice.FieldStoppedAt) {
+		fields = append(fields, recurringinvoice.FieldStoppedAt)
+	}
+	if m.FieldCleared(recurringinvoice.FieldLastGeneratedAt) {
+		fields = append(fields, recurringinvoice.FieldLastGeneratedAt)
+	}
+	if m.FieldCleared(recurringinvoice.FieldReference) {
+		fields = append(fields, recurringinvoice.FieldReference)
+	}
+	if m.FieldCleared(recurringinvoice.FieldNotes) {
+		fields = append(fields, recurringinvoice.FieldNotes)
+	}
+	if m.FieldCleared(recurringinvoice.FieldTerms) {
+		fields = append(fields, recurringinvoice.FieldTerms)
+	}
+	if m.FieldCleared(recurringinvoice.FieldCreatedByID) {
+		fields = append(fields, recurringinvoice.FieldCreatedByID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *RecurringInvoiceMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *RecurringInvoiceMutation) ClearField(name string) error {
+	switch name {
+	case recurringinvoice.FieldNextRunDate:
+		m.ClearNextRunDate()
+		return nil
+	case recurringinvoice.FieldEndDate:
+		m.ClearEndDate()
+		return nil
+	case recurringinvoice.FieldMaxCount:
+		m.ClearMaxCount()
+		return nil
+	case recurringinvoice.FieldStoppedAt:
+		m.ClearStoppedAt()
+		return nil
+	case recurringinvoice.FieldLastGeneratedAt:
+		m.ClearLastGeneratedAt()
+		return nil
+	case recurringinvoice.FieldReference:
+		m.ClearReference()
+		return nil
+	case recurringinvoice.FieldNotes:
+		m.ClearNotes()
+		return nil
+	case recurringinvoice.FieldTerms:
+		m.ClearTerms()
+		return nil
+	case recurringinvoice.FieldCreatedByID:
+		m.ClearCreatedByID()
+		return nil
+	}
+	return fmt.Errorf("unknown RecurringInvoice nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *RecurringInvoiceMutation) ResetField(name string) error {
+	switch name {
+	case recurringinvoice.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case recurringinvoice.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case recurringinvoice.FieldCompanyID:
+		m.ResetCompanyID()
+		return nil
+	case recurringinvoice.FieldCustomerID:
+		m.ResetCustomerID()
+		return nil
+	case recurringinvoice.FieldSubscriptionNumber:
+		m.ResetSubscriptionNumber()
+		return nil
+	case recurringinvoice.FieldInterval:
+		m.ResetInterval()
+		return nil
+	case recurringinvoice.FieldIntervalCount:
+		m.ResetIntervalCount()
+		return nil
+	case recurringinvoice.FieldStartDate:
+		m.ResetStartDate()
+		return nil
+	case recurringinvoice.FieldNextRunDate:
+		m.ResetNextRunDate()
+		return nil
+	case recurringinvoice.FieldEndDate:
+		m.ResetEndDate()
+		return nil
+	case recurringinvoice.FieldMaxCount:
+		m.ResetMaxCount()
+		return nil
+	case recurringinvoice.FieldGeneratedCount:
+		m.ResetGeneratedCount()
+		return nil
+	case recurringinvoice.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case recurringinvoice.FieldStoppedAt:
+		m.ResetStoppedAt()
+		return nil
+	case recurringinvoice.FieldLastGeneratedAt:
+		m.ResetLastGeneratedAt()
+		return nil
+	case recurringinvoice.FieldCurrency:
+		m.ResetCurrency()
+		return nil
+	case recurringinvoice.FieldItems:
+		m.ResetItems()
+		return nil
+	case recurringinvoice.FieldReference:
+		m.ResetReference()
+		return nil
+	case recurringinvoice.FieldNotes:
+		m.ResetNotes()
+		return nil
+	case recurringinvoice.FieldTerms:
+		m.ResetTerms()
+		return nil
+	case recurringinvoice.FieldIssue:
+		m.ResetIssue()
+		return nil
+	case recurringinvoice.FieldCreatedByID:
+		m.ResetCreatedByID()
+		return nil
+	}
+	return fmt.Errorf("unknown RecurringInvoice field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *RecurringInvoiceMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.company != nil {
+		edges = append(edges, recurringinvoice.EdgeCompany)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *RecurringInvoiceMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case recurringinvoice.EdgeCompany:
+		if id := m.company; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *RecurringInvoiceMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *RecurringInvoiceMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *RecurringInvoiceMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedcompany {
+		edges = append(edges, recurringinvoice.EdgeCompany)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *RecurringInvoiceMutation) EdgeCleared(name string) bool {
+	switch name {
+	case recurringinvoice.EdgeCompany:
+		return m.clearedcompany
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *RecurringInvoiceMutation) ClearEdge(name string) error {
+	switch name {
+	case recurringinvoice.EdgeCompany:
+		m.ClearCompany()
+		return nil
+	}
+	return fmt.Errorf("unknown RecurringInvoice unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *RecurringInvoiceMutation) ResetEdge(name string) error {
+	switch name {
+	case recurringinvoice.EdgeCompany:
+		m.ResetCompany()
+		return nil
+	}
+	return fmt.Errorf("unknown RecurringInvoice edge %s", name)
 }
 
 // RefundMutation represents an operation that mutates the Refund nodes in the graph.

@@ -27,6 +27,7 @@ import (
 	"github.com/bigledger/bigledger/ent/paymentallocation"
 	"github.com/bigledger/bigledger/ent/quote"
 	"github.com/bigledger/bigledger/ent/quoteitem"
+	"github.com/bigledger/bigledger/ent/recurringinvoice"
 	"github.com/bigledger/bigledger/ent/refund"
 	"github.com/bigledger/bigledger/ent/salesorder"
 	"github.com/bigledger/bigledger/ent/salesorderitem"
@@ -60,6 +61,7 @@ var prefixMap = map[string]string{
 	"alloc":   paymentallocation.Table,
 	"quote":   quote.Table,
 	"qi":      quoteitem.Table,
+	"rinv":    recurringinvoice.Table,
 	"rfd":     refund.Table,
 	"so":      salesorder.Table,
 	"soi":     salesorderitem.Table,
@@ -132,6 +134,8 @@ func (c *Client) Visible(ctx context.Context, id pulid.ID) (bool, error) {
 		return c.Quote.Query().Where(quote.ID(id)).Exist(ctx)
 	case quoteitem.Table:
 		return c.QuoteItem.Query().Where(quoteitem.ID(id)).Exist(ctx)
+	case recurringinvoice.Table:
+		return c.RecurringInvoice.Query().Where(recurringinvoice.ID(id)).Exist(ctx)
 	case refund.Table:
 		return c.Refund.Query().Where(refund.ID(id)).Exist(ctx)
 	case salesorder.Table:

@@ -58,6 +58,8 @@ type Tx struct {
 	Quote *QuoteClient
 	// QuoteItem is the client for interacting with the QuoteItem builders.
 	QuoteItem *QuoteItemClient
+	// RecurringInvoice is the client for interacting with the RecurringInvoice builders.
+	RecurringInvoice *RecurringInvoiceClient
 	// Refund is the client for interacting with the Refund builders.
 	Refund *RefundClient
 	// SalesOrder is the client for interacting with the SalesOrder builders.
@@ -225,6 +227,7 @@ func (tx *Tx) init() {
 	tx.PaymentAllocation = NewPaymentAllocationClient(tx.config)
 	tx.Quote = NewQuoteClient(tx.config)
 	tx.QuoteItem = NewQuoteItemClient(tx.config)
+	tx.RecurringInvoice = NewRecurringInvoiceClient(tx.config)
 	tx.Refund = NewRefundClient(tx.config)
 	tx.SalesOrder = NewSalesOrderClient(tx.config)
 	tx.SalesOrderItem = NewSalesOrderItemClient(tx.config)

@@ -260,6 +260,8 @@ var tagDescriptions = map[string]string{
 	"integration: contacts":         "Seed-003 integration API: contacts (customers and suppliers)",
 	"integration: customer-groups":  "Seed-003 integration API: customer groups",
 	"integration: ledger-discounts": "Seed-003 integration API: ledger discounts",
+	"integration: subscriptions":    "Seed-003 integration API: subscriptions (recurring invoices), listed, stopped and resumed",
+	"recurring-invoices":            "Recurring invoices: an invoice issued on a schedule, each period once",
 	"v2: reports":                   "API v2: reports",
 	"v2: customers":                 "API v2 (seed 002): customers in the account shape, paged by number",
 	"v2: batch":                     "API v2 (seed 002): many customers in one request, per-item results",

@@ -50,6 +50,7 @@ const (
 	exSendInvoice    = `{"to": ["billing@acme.com"], "cc": ["accounts@acme.com"], "subject": "Invoice INV-2024-0001", "message": "Please find attached your invoice.", "attachPDF": true, "sendReminders": true}`
 	exPayment        = `{"amount": 2567.50, "paymentDate": "2024-01-20", "paymentMethod": "bank_transfer", "reference": "TXN-20240120-001", "notes": "Online banking transfer", "accountId": "acc_bank_main"}`
 	exContact003     = `{"type": "customer", "name": "Acme Trading", "supplier_business_name": "Acme Trading Sdn Bhd", "mobile": "+60123456789", "email": "ops@acme.test", "contact_id": "CO0001", "tax_number": "TAX-001", "pay_term_number": 30, "pay_term_type": "days", "city": "Kuala Lumpur", "country": "Malaysia", "credit_limit": 5000, "opening_balance": 120.50, "custom_field1": "VIP"}`
+	exRecurring      = `{"customerId": "cust_123456789", "interval": "month", "intervalCount": 1, "startDate": "2024-02-01", "maxCount": 12, "items": [{"description": "Support retainer", "quantity": 1, "unitPrice": 1500.00, "taxCode": "SST"}]}`
 	exGroup          = `{"name": "Retail", "price_calculation_type": "percentage", "amount": 2.5}`
 )
 
@@ -214,6 +215,24 @@ var routes = []route{
 	{"PUT", "/api/v1/integration/contacts/{id}/documents-and-notes/{documentId}", "customers:write", func(a *API) endpoint { return a.updateNote }, doc{sum: "Update a document or note (PUT)", in: noteRequest{}, envelope: noteBody{}}},
 	{"DELETE", "/api/v1/integration/contacts/{id}/documents-and-notes/{documentId}", "customers:write", func(a *API) endpoint { return a.deleteNote }, doc{sum: "Delete a document or note", envelope: deletedBody{},
 		desc: "Seed 003: the note and its files."}},
+	{"GET", "/api/v1/integration/contacts/{id}/subscriptions", "invoices:read", func(a *API) endpoint { return a.listSubscriptions }, doc{sum: "A contact's subscriptions", envelope: subscriptionListBody{},
+		params: append([]param{{name: "start_date", typ: "date", desc: "With end_date: schedules starting in the range"}, {name: "end_date", typ: "date"},
+			{name: "location_id", desc: "The business location (a company has one: 1)"}, {name: "q", desc: "Subscription number, customer name or a generated invoice's number"}}, laravelParams...),
+		desc: "Seed 003: the contact's recurring invoices (create them with POST /api/v1/recurring-invoices or GraphQL createRecurringInvoice); 422 for a supplier contact."}},
+	{"GET", "/api/v1/integration/subscriptions", "invoices:read", func(a *API) endpoint { return a.listSubscriptions }, doc{sum: "List subscriptions", envelope: subscriptionListBody{},
+		params: append([]param{{name: "contact_id", desc: "One contact's"}, {name: "start_date", typ: "date"}, {name: "end_date", typ: "date"},
+			{name: "location_id"}, {name: "q"}}, laravelParams...)}},
+	{"GET", "/api/v1/integration/subscriptions/{id}", "invoices:read", func(a *API) endpoint { return a.getSubscription }, doc{sum: "Get a subscription", envelope: subscriptionBody{},
+		params: []param{{name: "format", enum: []string{"json", "csv"}}}}},
+	{"POST", "/api/v1/integration/subscriptions/{id}/toggle-recurring", "invoices:write", func(a *API) endpoint { return a.toggleSubscription }, doc{sum: "Stop or resume a subscription", envelope: subscriptionBody{},
+		desc: "Seed 003: an active subscription stops (recur_stopped_on set); a stopped one resumes from today's period (the periods that passed while stopped are skipped); a completed one is 422."}},
+	{"POST", "/api/v1/recurring-invoices", "invoices:write", func(a *API) endpoint { return a.createRecurring }, doc{sum: "Create a recurring invoice", in: recurringRequest{}, out: recurringV1{}, status: 201, example: exRecurring,
+		desc: "An invoice issued every intervalCount intervals (day, week, month, year) from startDate (default today) until maxCount invoices or endDate, unless stopped. Each period's invoice is made once by the scheduler (every instance runs it; the template is locked per period and invoices carry the period under a unique index), dated its period, and issued (posted) unless issue is false. Missed periods after downtime are all made. Months keep the start day, or the month's last day."}},
+	{"GET", "/api/v1/recurring-invoices", "invoices:read", func(a *API) endpoint { return a.listRecurring }, doc{sum: "List recurring invoices", out: recurringV1{}, arr: true, page: true,
+		params: []param{{name: "customerId", desc: "One customer's"}, {name: "page", typ: "integer"}, {name: "per_page", typ: "integer"}}}},
+	{"GET", "/api/v1/recurring-invoices/{id}", "invoices:read", func(a *API) endpoint { return a.getRecurring }, doc{sum: "Get a recurring invoice", out: recurringV1{}}},
+	{"PATCH", "/api/v1/recurring-invoices/{id}", "invoices:write", func(a *API) endpoint { return a.updateRecurring }, doc{sum: "Update a recurring invoice", in: recurringRequest{}, out: recurringV1{},
+		desc: "Changes apply from the next period; items replaces the lines; endDate/maxCount null clear them. customerId and startDate cannot change."}},
 	{"POST", "/api/v1/integration/contacts/{id}/payments", "payments:write,invoices:write", func(a *API) endpoint { return a.payDue }, doc{sum: "Pay a contact's due invoices", in: payDueRequest{}, out: payDueV1{}, status: 201, idem: true,
 		desc: "Seed 003: the amount is applied to the oldest open invoices first; the rest is an advance."}},
 	{"GET", "/api/v1/integration/contacts/{id}/payments", "payments:read", func(a *API) endpoint { return a.listContactPayments }, doc{sum: "List a contact's payments", out: contactPaymentsV1{}}},

@@ -65,6 +65,8 @@ const (
 	EdgeAttachments = "attachments"
 	// EdgeNotes holds the string denoting the notes edge name in mutations.
 	EdgeNotes = "notes"
+	// EdgeRecurringInvoices holds the string denoting the recurring_invoices edge name in mutations.
+	EdgeRecurringInvoices = "recurring_invoices"
 	// EdgeAccounts holds the string denoting the accounts edge name in mutations.
 	EdgeAccounts = "accounts"
 	// EdgeJournalEntries holds the string denoting the journal_entries edge name in mutations.
@@ -201,6 +203,13 @@ const (
 	NotesInverseTable = "notes"
 	// NotesColumn is the table column denoting the notes relation/edge.
 	NotesColumn = "company_id"
+	// RecurringInvoicesTable is the table that holds the recurring_invoices relation/edge.
+	RecurringInvoicesTable = "recurring_invoices"
+	// RecurringInvoicesInverseTable is the table name for the RecurringInvoice entity.
+	// It exists in this package in order to avoid circular dependency with the "recurringinvoice" package.
+	RecurringInvoicesInverseTable = "recurring_invoices"
+	// RecurringInvoicesColumn is the table column denoting the recurring_invoices relation/edge.
+	RecurringInvoicesColumn = "company_id"
 	// AccountsTable is the table that holds the accounts relation/edge.
 	AccountsTable = "accounts"
 	// AccountsInverseTable is the table name for the Account entity.
@@ -619,6 +628,20 @@ func ByNotes(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 	}
 }
 
+// ByRecurringInvoicesCount orders the results by recurring_invoices count.
+func ByRecurringInvoicesCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newRecurringInvoicesStep(), opts...)
+	}
+}
+
+// ByRecurringInvoices orders the results by recurring_invoices terms.
+func ByRecurringInvoices(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newRecurringInvoicesStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
 // ByAccountsCount orders the results by accounts count.
 func ByAccountsCount(opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -882,6 +905,13 @@ func newNotesStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(NotesInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, NotesTable, NotesColumn),
+	)
+}
+func newRecurringInvoicesStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(RecurringInvoicesInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, RecurringInvoicesTable, RecurringInvoicesColumn),
 	)
 }
 func newAccountsStep() *sqlgraph.Step {

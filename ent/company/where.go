@@ -764,6 +764,29 @@ func HasNotesWith(preds ...predicate.Note) predicate.Company {
 	})
 }
 
+// HasRecurringInvoices applies the HasEdge predicate on the "recurring_invoices" edge.
+func HasRecurringInvoices() predicate.Company {
+	return predicate.Company(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, RecurringInvoicesTable, RecurringInvoicesColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasRecurringInvoicesWith applies the HasEdge predicate on the "recurring_invoices" edge with a given conditions (other predicates).
+func HasRecurringInvoicesWith(preds ...predicate.RecurringInvoice) predicate.Company {
+	return predicate.Company(func(s *sql.Selector) {
+		step := newRecurringInvoicesStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
 // HasAccounts applies the HasEdge predicate on the "accounts" edge.
 func HasAccounts() predicate.Company {
 	return predicate.Company(func(s *sql.Selector) {

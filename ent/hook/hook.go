@@ -273,6 +273,18 @@ func (f QuoteItemFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, e
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.QuoteItemMutation", m)
 }
 
+// The RecurringInvoiceFunc type is an adapter to allow the use of ordinary
+// function as RecurringInvoice mutator.
+type RecurringInvoiceFunc func(context.Context, *ent.RecurringInvoiceMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f RecurringInvoiceFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.RecurringInvoiceMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.RecurringInvoiceMutation", m)
+}
+
 // The RefundFunc type is an adapter to allow the use of ordinary
 // function as Refund mutator.
 type RefundFunc func(context.Context, *ent.RefundMutation) (ent.Value, error)

@@ -31,6 +31,7 @@ import (
 	"github.com/bigledger/bigledger/ent/predicate"
 	"github.com/bigledger/bigledger/ent/quote"
 	"github.com/bigledger/bigledger/ent/quoteitem"
+	"github.com/bigledger/bigledger/ent/recurringinvoice"
 	"github.com/bigledger/bigledger/ent/refund"
 	"github.com/bigledger/bigledger/ent/salesorder"
 	"github.com/bigledger/bigledger/ent/salesorderitem"
@@ -690,6 +691,33 @@ func (f TraverseQuoteItem) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.QuoteItemQuery", q)
 }
 
+// The RecurringInvoiceFunc type is an adapter to allow the use of ordinary function as a Querier.
+type RecurringInvoiceFunc func(context.Context, *ent.RecurringInvoiceQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f RecurringInvoiceFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.RecurringInvoiceQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.RecurringInvoiceQuery", q)
+}
+
+// The TraverseRecurringInvoice type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseRecurringInvoice func(context.Context, *ent.RecurringInvoiceQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseRecurringInvoice) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseRecurringInvoice) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.RecurringInvoiceQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.RecurringInvoiceQuery", q)
+}
+
 // The RefundFunc type is an adapter to allow the use of ordinary function as a Querier.
 type RefundFunc func(context.Context, *ent.RefundQuery) (ent.Value, error)
 
@@ -926,6 +954,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.QuoteQuery, predicate.Quote, quote.OrderOption]{typ: ent.TypeQuote, tq: q}, nil
 	case *ent.QuoteItemQuery:
 		return &query[*ent.QuoteItemQuery, predicate.QuoteItem, quoteitem.OrderOption]{typ: ent.TypeQuoteItem, tq: q}, nil
+	case *ent.RecurringInvoiceQuery:
+		return &query[*ent.RecurringInvoiceQuery, predicate.RecurringInvoice, recurringinvoice.OrderOption]{typ: ent.TypeRecurringInvoice, tq: q}, nil
 	case *ent.RefundQuery:
 		return &query[*ent.RefundQuery, predicate.Refund, refund.OrderOption]{typ: ent.TypeRefund, tq: q}, nil
 	case *ent.SalesOrderQuery:

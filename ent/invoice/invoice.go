@@ -100,6 +100,10 @@ const (
 	FieldEinvoiceValidationHash = "einvoice_validation_hash"
 	// FieldOverdueNotifiedAt holds the string denoting the overdue_notified_at field in the database.
 	FieldOverdueNotifiedAt = "overdue_notified_at"
+	// FieldRecurringInvoiceID holds the string denoting the recurring_invoice_id field in the database.
+	FieldRecurringInvoiceID = "recurring_invoice_id"
+	// FieldRecurringPeriod holds the string denoting the recurring_period field in the database.
+	FieldRecurringPeriod = "recurring_period"
 	// EdgeCompany holds the string denoting the company edge name in mutations.
 	EdgeCompany = "company"
 	// EdgeCustomer holds the string denoting the customer edge name in mutations.
@@ -192,6 +196,8 @@ var Columns = []string{
 	FieldEinvoiceUUID,
 	FieldEinvoiceValidationHash,
 	FieldOverdueNotifiedAt,
+	FieldRecurringInvoiceID,
+	FieldRecurringPeriod,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -530,6 +536,16 @@ func ByEinvoiceValidationHash(opts ...sql.OrderTermOption) OrderOption {
 // ByOverdueNotifiedAt orders the results by the overdue_notified_at field.
 func ByOverdueNotifiedAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldOverdueNotifiedAt, opts...).ToFunc()
+}
+
+// ByRecurringInvoiceID orders the results by the recurring_invoice_id field.
+func ByRecurringInvoiceID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldRecurringInvoiceID, opts...).ToFunc()
+}
+
+// ByRecurringPeriod orders the results by the recurring_period field.
+func ByRecurringPeriod(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldRecurringPeriod, opts...).ToFunc()
 }
 
 // ByCompanyField orders the results by company field.

@@ -228,6 +228,16 @@ func OverdueNotifiedAt(v time.Time) predicate.Invoice {
 	return predicate.Invoice(sql.FieldEQ(FieldOverdueNotifiedAt, v))
 }
 
+// RecurringInvoiceID applies equality check predicate on the "recurring_invoice_id" field. It's identical to RecurringInvoiceIDEQ.
+func RecurringInvoiceID(v pulid.ID) predicate.Invoice {
+	return predicate.Invoice(sql.FieldEQ(FieldRecurringInvoiceID, v))
+}
+
+// RecurringPeriod applies equality check predicate on the "recurring_period" field. It's identical to RecurringPeriodEQ.
+func RecurringPeriod(v types.Date) predicate.Invoice {
+	return predicate.Invoice(sql.FieldEQ(FieldRecurringPeriod, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Invoice {
 	return predicate.Invoice(sql.FieldEQ(FieldCreatedAt, v))
@@ -2151,6 +2161,136 @@ func OverdueNotifiedAtIsNil() predicate.Invoice {
 // OverdueNotifiedAtNotNil applies the NotNil predicate on the "overdue_notified_at" field.
 func OverdueNotifiedAtNotNil() predicate.Invoice {
 	return predicate.Invoice(sql.FieldNotNull(FieldOverdueNotifiedAt))
+}
+
+// RecurringInvoiceIDEQ applies the EQ predicate on the "recurring_invoice_id" field.
+func RecurringInvoiceIDEQ(v pulid.ID) predicate.Invoice {
+	return predicate.Invoice(sql.FieldEQ(FieldRecurringInvoiceID, v))
+}
+
+// RecurringInvoiceIDNEQ applies the NEQ predicate on the "recurring_invoice_id" field.
+func RecurringInvoiceIDNEQ(v pulid.ID) predicate.Invoice {
+	return predicate.Invoice(sql.FieldNEQ(FieldRecurringInvoiceID, v))
+}
+
+// RecurringInvoiceIDIn applies the In predicate on the "recurring_invoice_id" field.
+func RecurringInvoiceIDIn(vs ...pulid.ID) predicate.Invoice {
+	return predicate.Invoice(sql.FieldIn(FieldRecurringInvoiceID, vs...))
+}
+
+// RecurringInvoiceIDNotIn applies the NotIn predicate on the "recurring_invoice_id" field.
+func RecurringInvoiceIDNotIn(vs ...pulid.ID) predicate.Invoice {
+	return predicate.Invoice(sql.FieldNotIn(FieldRecurringInvoiceID, vs...))
+}
+
+// RecurringInvoiceIDGT applies the GT predicate on the "recurring_invoice_id" field.
+func RecurringInvoiceIDGT(v pulid.ID) predicate.Invoice {
+	return predicate.Invoice(sql.FieldGT(FieldRecurringInvoiceID, v))
+}
+
+// RecurringInvoiceIDGTE applies the GTE predicate on the "recurring_invoice_id" field.
+func RecurringInvoiceIDGTE(v pulid.ID) predicate.Invoice {
+	return predicate.Invoice(sql.FieldGTE(FieldRecurringInvoiceID, v))
+}
+
+// RecurringInvoiceIDLT applies the LT predicate on the "recurring_invoice_id" field.
+func RecurringInvoiceIDLT(v pulid.ID) predicate.Invoice {
+	return predicate.Invoice(sql.FieldLT(FieldRecurringInvoiceID, v))
+}
+
+// RecurringInvoiceIDLTE applies the LTE predicate on the "recurring_invoice_id" field.
+func RecurringInvoiceIDLTE(v pulid.ID) predicate.Invoice {
+	return predicate.Invoice(sql.FieldLTE(FieldRecurringInvoiceID, v))
+}
+
+// RecurringInvoiceIDContains applies the Contains predicate on the "recurring_invoice_id" field.
+func RecurringInvoiceIDContains(v pulid.ID) predicate.Invoice {
+	vc := string(v)
+	return predicate.Invoice(sql.FieldContains(FieldRecurringInvoiceID, vc))
+}
+
+// RecurringInvoiceIDHasPrefix applies the HasPrefix predicate on the "recurring_invoice_id" field.
+func RecurringInvoiceIDHasPrefix(v pulid.ID) predicate.Invoice {
+	vc := string(v)
+	return predicate.Invoice(sql.FieldHasPrefix(FieldRecurringInvoiceID, vc))
+}
+
+// RecurringInvoiceIDHasSuffix applies the HasSuffix predicate on the "recurring_invoice_id" field.
+func RecurringInvoiceIDHasSuffix(v pulid.ID) predicate.Invoice {
+	vc := string(v)
+	return predicate.Invoice(sql.FieldHasSuffix(FieldRecurringInvoiceID, vc))
+}
+
+// RecurringInvoiceIDIsNil applies the IsNil predicate on the "recurring_invoice_id" field.
+func RecurringInvoiceIDIsNil() predicate.Invoice {
+	return predicate.Invoice(sql.FieldIsNull(FieldRecurringInvoiceID))
+}
+
+// RecurringInvoiceIDNotNil applies the NotNil predicate on the "recurring_invoice_id" field.
+func RecurringInvoiceIDNotNil() predicate.Invoice {
+	return predicate.Invoice(sql.FieldNotNull(FieldRecurringInvoiceID))
+}
+
+// RecurringInvoiceIDEqualFold applies the EqualFold predicate on the "recurring_invoice_id" field.
+func RecurringInvoiceIDEqualFold(v pulid.ID) predicate.Invoice {
+	vc := string(v)
+	return predicate.Invoice(sql.FieldEqualFold(FieldRecurringInvoiceID, vc))
+}
+
+// RecurringInvoiceIDContainsFold applies the ContainsFold predicate on the "recurring_invoice_id" field.
+func RecurringInvoiceIDContainsFold(v pulid.ID) predicate.Invoice {
+	vc := string(v)
+	return predicate.Invoice(sql.FieldContainsFold(FieldRecurringInvoiceID, vc))
+}
+
+// RecurringPeriodEQ applies the EQ predicate on the "recurring_period" field.
+func RecurringPeriodEQ(v types.Date) predicate.Invoice {
+	return predicate.Invoice(sql.FieldEQ(FieldRecurringPeriod, v))
+}
+
+// RecurringPeriodNEQ applies the NEQ predicate on the "recurring_period" field.
+func RecurringPeriodNEQ(v types.Date) predicate.Invoice {
+	return predicate.Invoice(sql.FieldNEQ(FieldRecurringPeriod, v))
+}
+
+// RecurringPeriodIn applies the In predicate on the "recurring_period" field.
+func RecurringPeriodIn(vs ...types.Date) predicate.Invoice {
+	return predicate.Invoice(sql.FieldIn(FieldRecurringPeriod, vs...))
+}
+
+// RecurringPeriodNotIn applies the NotIn predicate on the "recurring_period" field.
+func RecurringPeriodNotIn(vs ...types.Date) predicate.Invoice {
+	return predicate.Invoice(sql.FieldNotIn(FieldRecurringPeriod, vs...))
+}
+
+// RecurringPeriodGT applies the GT predicate on the "recurring_period" field.
+func RecurringPeriodGT(v types.Date) predicate.Invoice {
+	return predicate.Invoice(sql.FieldGT(FieldRecurringPeriod, v))
+}
+
+// RecurringPeriodGTE applies the GTE predicate on the "recurring_period" field.
+func RecurringPeriodGTE(v types.Date) predicate.Invoice {
+	return predicate.Invoice(sql.FieldGTE(FieldRecurringPeriod, v))
+}
+
+// RecurringPeriodLT applies the LT predicate on the "recurring_period" field.
+func RecurringPeriodLT(v types.Date) predicate.Invoice {
+	return predicate.Invoice(sql.FieldLT(FieldRecurringPeriod, v))
+}
+
+// RecurringPeriodLTE applies the LTE predicate on the "recurring_period" field.
+func RecurringPeriodLTE(v types.Date) predicate.Invoice {
+	return predicate.Invoice(sql.FieldLTE(FieldRecurringPeriod, v))
+}
+
+// RecurringPeriodIsNil applies the IsNil predicate on the "recurring_period" field.
+func RecurringPeriodIsNil() predicate.Invoice {
+	return predicate.Invoice(sql.FieldIsNull(FieldRecurringPeriod))
+}
+
+// RecurringPeriodNotNil applies the NotNil predicate on the "recurring_period" field.
+func RecurringPeriodNotNil() predicate.Invoice {
+	return predicate.Invoice(sql.FieldNotNull(FieldRecurringPeriod))
 }
 
 // HasCompany applies the HasEdge predicate on the "company" edge.

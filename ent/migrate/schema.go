@@ -543,6 +543,8 @@ var (
 		{Name: "einvoice_uuid", Type: field.TypeString, Nullable: true},
 		{Name: "einvoice_validation_hash", Type: field.TypeString, Nullable: true},
 		{Name: "overdue_notified_at", Type: field.TypeTime, Nullable: true},
+		{Name: "recurring_invoice_id", Type: field.TypeString, Nullable: true},
+		{Name: "recurring_period", Type: field.TypeOther, Nullable: true, SchemaType: map[string]string{"postgres": "date"}},
 		{Name: "company_id", Type: field.TypeString, Size: 40},
 		{Name: "customer_id", Type: field.TypeString, Size: 40},
 		{Name: "sales_order_id", Type: field.TypeString, Nullable: true, Size: 40},
@@ -555,19 +557,19 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "invoices_companies_invoices",
-				Columns:    []*schema.Column{InvoicesColumns[38]},
+				Columns:    []*schema.Column{InvoicesColumns[40]},
 				RefColumns: []*schema.Column{CompaniesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "invoices_customers_invoices",
-				Columns:    []*schema.Column{InvoicesColumns[39]},
+				Columns:    []*schema.Column{InvoicesColumns[41]},
 				RefColumns: []*schema.Column{CustomersColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "invoices_sales_orders_invoices",
-				Columns:    []*schema.Column{InvoicesColumns[40]},
+				Columns:    []*schema.Column{InvoicesColumns[42]},
 				RefColumns: []*schema.Column{SalesOrdersColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -576,22 +578,27 @@ var (
 			{
 				Name:    "invoice_company_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{InvoicesColumns[38], InvoicesColumns[0]},
+				Columns: []*schema.Column{InvoicesColumns[40], InvoicesColumns[0]},
 			},
 			{
 				Name:    "invoice_company_id_invoice_number",
 				Unique:  true,
-				Columns: []*schema.Column{InvoicesColumns[38], InvoicesColumns[16]},
+				Columns: []*schema.Column{InvoicesColumns[40], InvoicesColumns[16]},
 			},
 			{
 				Name:    "invoice_company_id_status_due_date",
 				Unique:  false,
-				Columns: []*schema.Column{InvoicesColumns[38], InvoicesColumns[19], InvoicesColumns[18]},
+				Columns: []*schema.Column{InvoicesColumns[40], InvoicesColumns[19], InvoicesColumns[18]},
 			},
 			{
 				Name:    "invoice_customer_id_invoice_date",
 				Unique:  false,
-				Columns: []*schema.Column{InvoicesColumns[39], InvoicesColumns[17]},
+				Columns: []*schema.Column{InvoicesColumns[41], InvoicesColumns[17]},
+			},
+			{
+				Name:    "invoice_recurring_invoice_id_recurring_period",
+				Unique:  true,
+				Columns: []*schema.Column{InvoicesColumns[38], InvoicesColumns[39]},
 			},
 			{
 				Name:    "invoice_overdue_pending",
@@ -604,22 +611,22 @@ var (
 			{
 				Name:    "invoice_company_id_invoice_date_id",
 				Unique:  false,
-				Columns: []*schema.Column{InvoicesColumns[38], InvoicesColumns[17], InvoicesColumns[0]},
+				Columns: []*schema.Column{InvoicesColumns[40], InvoicesColumns[17], InvoicesColumns[0]},
 			},
 			{
 				Name:    "invoice_company_id_due_date_id",
 				Unique:  false,
-				Columns: []*schema.Column{InvoicesColumns[38], InvoicesColumns[18], InvoicesColumns[0]},
+				Columns: []*schema.Column{InvoicesColumns[40], InvoicesColumns[18], InvoicesColumns[0]},
 			},
 			{
 				Name:    "invoice_company_id_total_id",
 				Unique:  false,
-				Columns: []*schema.Column{InvoicesColumns[38], InvoicesColumns[14], InvoicesColumns[0]},
+				Columns: []*schema.Column{InvoicesColumns[40], InvoicesColumns[14], InvoicesColumns[0]},
 			},
 			{
 				Name:    "invoice_company_id_created_at_id",
 				Unique:  false,
-				Columns: []*schema.Column{InvoicesColumns[38], InvoicesColumns[1], InvoicesColumns[0]},
+				Columns: []*schema.Column{InvoicesColumns[40], InvoicesColumns[1], InvoicesColumns[0]},
 			},
 		},
 	}
@@ -1241,6 +1248,68 @@ var (
 			},
 		},
 	}
+	// RecurringInvoicesColumns holds the columns for the "recurring_invoices" table.
+	RecurringInvoicesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 40},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "customer_id", Type: field.TypeString},
+		{Name: "subscription_number", Type: field.TypeString, Size: 32},
+		{Name: "interval", Type: field.TypeEnum, Enums: []string{"day", "week", "month", "year"}},
+		{Name: "interval_count", Type: field.TypeInt, Default: 1},
+		{Name: "start_date", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "date"}},
+		{Name: "next_run_date", Type: field.TypeOther, Nullable: true, SchemaType: map[string]string{"postgres": "date"}},
+		{Name: "end_date", Type: field.TypeOther, Nullable: true, SchemaType: map[string]string{"postgres": "date"}},
+		{Name: "max_count", Type: field.TypeInt, Nullable: true},
+		{Name: "generated_count", Type: field.TypeInt, Default: 0},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"active", "stopped", "completed"}, Default: "active"},
+		{Name: "stopped_at", Type: field.TypeTime, Nullable: true},
+		{Name: "last_generated_at", Type: field.TypeTime, Nullable: true},
+		{Name: "currency", Type: field.TypeString, Size: 3},
+		{Name: "items", Type: field.TypeJSON},
+		{Name: "reference", Type: field.TypeString, Nullable: true, Size: 100},
+		{Name: "notes", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "terms", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "issue", Type: field.TypeBool, Default: true},
+		{Name: "created_by_id", Type: field.TypeString, Nullable: true},
+		{Name: "company_id", Type: field.TypeString, Size: 40},
+	}
+	// RecurringInvoicesTable holds the schema information for the "recurring_invoices" table.
+	RecurringInvoicesTable = &schema.Table{
+		Name:       "recurring_invoices",
+		Columns:    RecurringInvoicesColumns,
+		PrimaryKey: []*schema.Column{RecurringInvoicesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "recurring_invoices_companies_recurring_invoices",
+				Columns:    []*schema.Column{RecurringInvoicesColumns[22]},
+				RefColumns: []*schema.Column{CompaniesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "recurringinvoice_company_id_id",
+				Unique:  false,
+				Columns: []*schema.Column{RecurringInvoicesColumns[22], RecurringInvoicesColumns[0]},
+			},
+			{
+				Name:    "recurringinvoice_company_id_subscription_number",
+				Unique:  true,
+				Columns: []*schema.Column{RecurringInvoicesColumns[22], RecurringInvoicesColumns[4]},
+			},
+			{
+				Name:    "recurringinvoice_status_next_run_date",
+				Unique:  false,
+				Columns: []*schema.Column{RecurringInvoicesColumns[12], RecurringInvoicesColumns[8]},
+			},
+			{
+				Name:    "recurringinvoice_customer_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{RecurringInvoicesColumns[3], RecurringInvoicesColumns[1]},
+			},
+		},
+	}
 	// RefundsColumns holds the columns for the "refunds" table.
 	RefundsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString, Size: 40},
@@ -1646,6 +1715,7 @@ var (
 		PaymentAllocationsTable,
 		QuotesTable,
 		QuoteItemsTable,
+		RecurringInvoicesTable,
 		RefundsTable,
 		SalesOrdersTable,
 		SalesOrderItemsTable,
@@ -1698,6 +1768,7 @@ func init() {
 	QuoteItemsTable.ForeignKeys[0].RefTable = CompaniesTable
 	QuoteItemsTable.ForeignKeys[1].RefTable = QuotesTable
 	QuoteItemsTable.ForeignKeys[2].RefTable = ItemsTable
+	RecurringInvoicesTable.ForeignKeys[0].RefTable = CompaniesTable
 	RefundsTable.ForeignKeys[0].RefTable = CompaniesTable
 	RefundsTable.ForeignKeys[1].RefTable = PaymentsTable
 	RefundsTable.ForeignKeys[2].RefTable = AccountsTable

@@ -72,6 +72,9 @@ type Quote func(*sql.Selector)
 // QuoteItem is the predicate function for quoteitem builders.
 type QuoteItem func(*sql.Selector)
 
+// RecurringInvoice is the predicate function for recurringinvoice builders.
+type RecurringInvoice func(*sql.Selector)
+
 // Refund is the predicate function for refund builders.
 type Refund func(*sql.Selector)
 

@@ -638,6 +638,30 @@ func (f QuoteItemMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutat
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.QuoteItemMutation", m)
 }
 
+// The RecurringInvoiceQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type RecurringInvoiceQueryRuleFunc func(context.Context, *ent.RecurringInvoiceQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f RecurringInvoiceQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.RecurringInvoiceQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.RecurringInvoiceQuery", q)
+}
+
+// The RecurringInvoiceMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type RecurringInvoiceMutationRuleFunc func(context.Context, *ent.RecurringInvoiceMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f RecurringInvoiceMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.RecurringInvoiceMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.RecurringInvoiceMutation", m)
+}
+
 // The RefundQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type RefundQueryRuleFunc func(context.Context, *ent.RefundQuery) error

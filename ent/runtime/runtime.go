@@ -28,6 +28,7 @@ import (
 	"github.com/bigledger/bigledger/ent/paymentallocation"
 	"github.com/bigledger/bigledger/ent/quote"
 	"github.com/bigledger/bigledger/ent/quoteitem"
+	"github.com/bigledger/bigledger/ent/recurringinvoice"
 	"github.com/bigledger/bigledger/ent/refund"
 	"github.com/bigledger/bigledger/ent/salesorder"
 	"github.com/bigledger/bigledger/ent/salesorderitem"
@@ -1799,6 +1800,97 @@ func init() {
 	quoteitem.DefaultID = quoteitemDescID.Default.(func() pulid.ID)
 	// quoteitem.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	quoteitem.IDValidator = quoteitemDescID.Validators[0].(func(string) error)
+	recurringinvoiceMixin := schema.RecurringInvoice{}.Mixin()
+	recurringinvoice.Policy = privacy.NewPolicies(recurringinvoiceMixin[2], schema.RecurringInvoice{})
+	recurringinvoice.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := recurringinvoice.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	recurringinvoiceMixinHooks2 := recurringinvoiceMixin[2].Hooks()
+
+	recurringinvoice.Hooks[1] = recurringinvoiceMixinHooks2[0]
+
+	recurringinvoice.Hooks[2] = recurringinvoiceMixinHooks2[1]
+	recurringinvoiceMixinFields0 := recurringinvoiceMixin[0].Fields()
+	_ = recurringinvoiceMixinFields0
+	recurringinvoiceMixinFields1 := recurringinvoiceMixin[1].Fields()
+	_ = recurringinvoiceMixinFields1
+	recurringinvoiceFields := schema.RecurringInvoice{}.Fields()
+	_ = recurringinvoiceFields
+	// recurringinvoiceDescCreatedAt is the schema descriptor for created_at field.
+	recurringinvoiceDescCreatedAt := recurringinvoiceMixinFields1[0].Descriptor()
+	// recurringinvoice.DefaultCreatedAt holds the default value on creation for the created_at field.
+	recurringinvoice.DefaultCreatedAt = recurringinvoiceDescCreatedAt.Default.(func() time.Time)
+	// recurringinvoiceDescUpdatedAt is the schema descriptor for updated_at field.
+	recurringinvoiceDescUpdatedAt := recurringinvoiceMixinFields1[1].Descriptor()
+	// recurringinvoice.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	recurringinvoice.DefaultUpdatedAt = recurringinvoiceDescUpdatedAt.Default.(func() time.Time)
+	// recurringinvoice.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	recurringinvoice.UpdateDefaultUpdatedAt = recurringinvoiceDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// recurringinvoiceDescSubscriptionNumber is the schema descriptor for subscription_number field.
+	recurringinvoiceDescSubscriptionNumber := recurringinvoiceFields[1].Descriptor()
+	// recurringinvoice.SubscriptionNumberValidator is a validator for the "subscription_number" field. It is called by the builders before save.
+	recurringinvoice.SubscriptionNumberValidator = func() func(string) error {
+		validators := recurringinvoiceDescSubscriptionNumber.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(subscription_number string) error {
+			for _, fn := range fns {
+				if err := fn(subscription_number); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// recurringinvoiceDescIntervalCount is the schema descriptor for interval_count field.
+	recurringinvoiceDescIntervalCount := recurringinvoiceFields[3].Descriptor()
+	// recurringinvoice.DefaultIntervalCount holds the default value on creation for the interval_count field.
+	recurringinvoice.DefaultIntervalCount = recurringinvoiceDescIntervalCount.Default.(int)
+	// recurringinvoice.IntervalCountValidator is a validator for the "interval_count" field. It is called by the builders before save.
+	recurringinvoice.IntervalCountValidator = recurringinvoiceDescIntervalCount.Validators[0].(func(int) error)
+	// recurringinvoiceDescGeneratedCount is the schema descriptor for generated_count field.
+	recurringinvoiceDescGeneratedCount := recurringinvoiceFields[8].Descriptor()
+	// recurringinvoice.DefaultGeneratedCount holds the default value on creation for the generated_count field.
+	recurringinvoice.DefaultGeneratedCount = recurringinvoiceDescGeneratedCount.Default.(int)
+	// recurringinvoiceDescCurrency is the schema descriptor for currency field.
+	recurringinvoiceDescCurrency := recurringinvoiceFields[12].Descriptor()
+	// recurringinvoice.CurrencyValidator is a validator for the "currency" field. It is called by the builders before save.
+	recurringinvoice.CurrencyValidator = func() func(string) error {
+		validators := recurringinvoiceDescCurrency.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(currency string) error {
+			for _, fn := range fns {
+				if err := fn(currency); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// recurringinvoiceDescReference is the schema descriptor for reference field.
+	recurringinvoiceDescReference := recurringinvoiceFields[14].Descriptor()
+	// recurringinvoice.ReferenceValidator is a validator for the "reference" field. It is called by the builders before save.
+	recurringinvoice.ReferenceValidator = recurringinvoiceDescReference.Validators[0].(func(string) error)
+	// recurringinvoiceDescIssue is the schema descriptor for issue field.
+	recurringinvoiceDescIssue := recurringinvoiceFields[17].Descriptor()
+	// recurringinvoice.DefaultIssue holds the default value on creation for the issue field.
+	recurringinvoice.DefaultIssue = recurringinvoiceDescIssue.Default.(bool)
+	// recurringinvoiceDescID is the schema descriptor for id field.
+	recurringinvoiceDescID := recurringinvoiceMixinFields0[0].Descriptor()
+	// recurringinvoice.DefaultID holds the default value on creation for the id field.
+	recurringinvoice.DefaultID = recurringinvoiceDescID.Default.(func() pulid.ID)
+	// recurringinvoice.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	recurringinvoice.IDValidator = recurringinvoiceDescID.Validators[0].(func(string) error)
 	refundMixin := schema.Refund{}.Mixin()
 	refund.Policy = privacy.NewPolicies(refundMixin[2], schema.Refund{})
 	refund.Hooks[0] = func(next ent.Mutator) ent.Mutator {

@@ -53,6 +53,7 @@ func (Company) Edges() []ent.Edge {
 		edge.To("sales_order_items", SalesOrderItem.Type).Annotations(skip),
 		edge.To("attachments", Attachment.Type).Annotations(skip),
 		edge.To("notes", Note.Type).Annotations(skip),
+		edge.To("recurring_invoices", RecurringInvoice.Type).Annotations(skip),
 		edge.To("accounts", Account.Type).Annotations(skip),
 		edge.To("journal_entries", JournalEntry.Type).Annotations(skip),
 		edge.To("ledger_entries", LedgerEntry.Type).Annotations(skip),

@@ -3,6 +3,7 @@ package schema
 import (
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
+	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/entsql"
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
@@ -10,6 +11,7 @@ import (
 	"entgo.io/ent/schema/index"
 
 	"github.com/bigledger/bigledger/ent/schema/pulid"
+	"github.com/bigledger/bigledger/ent/schema/types"
 )
 
 // Invoice is a sales invoice (seed 000 Invoice). Drafts can be edited;
@@ -52,6 +54,12 @@ func (Invoice) Fields() []ent.Field {
 		// (a partial index holds only sent invoices not yet notified).
 		field.Time("overdue_notified_at").Optional().Nillable().
 			Annotations(entgql.Skip(entgql.SkipAll)),
+		// The recurring invoice and period this invoice was generated for
+		// (unique together: one invoice per period).
+		field.String("recurring_invoice_id").GoType(pulid.ID("")).Optional().Nillable().Immutable().
+			Annotations(entgql.Skip(entgql.SkipAll)),
+		field.Other("recurring_period", types.Date{}).SchemaType(map[string]string{dialect.Postgres: "date"}).
+			Optional().Nillable().Immutable().Annotations(entgql.Skip(entgql.SkipAll)),
 	}
 }
 
@@ -72,6 +80,7 @@ func (Invoice) Indexes() []ent.Index {
 		index.Fields("company_id", "invoice_number").Unique(),
 		index.Fields("company_id", "status", "due_date"),
 		index.Fields("customer_id", "invoice_date"),
+		index.Fields("recurring_invoice_id", "recurring_period").Unique(),
 		index.Fields("due_date").StorageKey("invoice_overdue_pending").
 			Annotations(entsql.IndexWhere("((status)::text = 'sent'::text) AND (overdue_notified_at IS NULL)")),
 	}, orderIndexes("invoice_date", "due_date", "total", "created_at")...)

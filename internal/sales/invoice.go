@@ -59,6 +59,8 @@ type InvoiceInput struct {
 	// the invoice date instead of the customer's terms (seed 004
 	// payment_terms "net_30").
 	TermsDays *int
+	// recurring marks an invoice generated for a recurring invoice's period.
+	recurring *recurringMark
 }
 
 // InvoiceUpdate edits a draft: set fields change, Items (when non-nil)
@@ -181,6 +183,9 @@ func CreateInvoice(ctx context.Context, in InvoiceInput) (*ent.Invoice, error) {
 		setTotals(create.Mutation(), st.totals)
 		if p, ok := auth.FromContext(ctx); ok && p.UserID != "" {
 			create.SetCreatedByID(p.UserID)
+		}
+		if in.recurring != nil {
+			create.SetRecurringInvoiceID(in.recurring.id).SetRecurringPeriod(in.recurring.period)
 		}
 		inv, err := create.Save(ctx)
 		if err != nil {

@@ -56,6 +56,15 @@ func (s *Server) jobs(ctx context.Context) {
 		} else if n > 0 {
 			s.waker.Poke()
 		}
+		n, err = sales.RunRecurring(ctx, s.client, s.db)
+		s.metrics.ObserveJob("recurring_invoices", err)
+		if err != nil && ctx.Err() == nil {
+			s.log.Warn("jobs: recurring invoices", "error", err)
+		}
+		if n > 0 {
+			s.log.Info("jobs: generated recurring invoices", "count", n)
+			s.waker.Poke()
+		}
 		if time.Since(lastPurge) > time.Hour {
 			n, err := idem.Purge(ctx, s.db, idem.Retention)
 			s.metrics.ObserveJob("idempotency_purge", err)

@@ -146,3 +146,16 @@ func (d *Date) UnmarshalGQL(v any) error {
 	*d = p
 	return nil
 }
+
+// LineTemplate is a line a recurring invoice repeats on every invoice it
+// generates; amounts are decimal text, so nothing passes through float.
+type LineTemplate struct {
+	ItemID          string `json:"itemId,omitempty"`
+	ItemCode        string `json:"itemCode,omitempty"`
+	Description     string `json:"description,omitempty"`
+	Quantity        string `json:"quantity"`
+	UnitPrice       string `json:"unitPrice,omitempty"`
+	DiscountPercent string `json:"discountPercent,omitempty"`
+	TaxCode         string `json:"taxCode,omitempty"`
+	Notes           string `json:"notes,omitempty"`
+}
