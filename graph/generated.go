@@ -25,6 +25,7 @@ import (
 	"github.com/bigledger/bigledger/ent/journalentry"
 	"github.com/bigledger/bigledger/ent/payment"
 	"github.com/bigledger/bigledger/ent/quote"
+	"github.com/bigledger/bigledger/ent/recurringinvoice"
 	"github.com/bigledger/bigledger/ent/refund"
 	"github.com/bigledger/bigledger/ent/salesorder"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
@@ -525,6 +526,7 @@ type ComplexityRoot struct {
 		CreateJournalEntry         func(childComplexity int, input ledger.JournalEntryInput, idempotencyKey *string) int
 		CreatePayment              func(childComplexity int, input ledger.CustomerPaymentInput, idempotencyKey *string) int
 		CreateQuote                func(childComplexity int, input sales.QuoteInput) int
+		CreateRecurringInvoice     func(childComplexity int, input sales.RecurringInput) int
 		CreateSalesOrder           func(childComplexity int, input sales.OrderInput) int
 		CreateWebhookEndpoint      func(childComplexity int, input model.CreateWebhookEndpointInput) int
 		DeleteAccount              func(childComplexity int, id pulid.ID) int
@@ -543,6 +545,7 @@ type ComplexityRoot struct {
 		SendInvoice                func(childComplexity int, id pulid.ID, input *sales.SendInput, idempotencyKey *string) int
 		SendQuote                  func(childComplexity int, id pulid.ID, input *sales.SendInput) int
 		SetCustomerOpeningBalance  func(childComplexity int, customerID pulid.ID, amount decimal.Decimal, date *types.Date) int
+		ToggleRecurringInvoice     func(childComplexity int, id pulid.ID) int
 		UpdateAccount              func(childComplexity int, id pulid.ID, input ledger.AccountUpdate) int
 		UpdateContact              func(childComplexity int, id pulid.ID, input ent.UpdateContactInput) int
 		UpdateCustomer             func(childComplexity int, id pulid.ID, input ent.UpdateCustomerInput) int
@@ -550,6 +553,7 @@ type ComplexityRoot struct {
 		UpdateInvoice              func(childComplexity int, id pulid.ID, input sales.InvoiceUpdate) int
 		UpdateItem                 func(childComplexity int, id pulid.ID, input ent.UpdateItemInput) int
 		UpdateQuote                func(childComplexity int, id pulid.ID, input sales.QuoteUpdate) int
+		UpdateRecurringInvoice     func(childComplexity int, id pulid.ID, input sales.RecurringUpdate) int
 		UpdateSalesOrder           func(childComplexity int, id pulid.ID, input sales.OrderUpdate) int
 		UpdateSalesOrderStatus     func(childComplexity int, id pulid.ID, input sales.StatusChange) int
 		VoidInvoice                func(childComplexity int, id pulid.ID, reason string, idempotencyKey *string) int
@@ -636,35 +640,37 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		APIKeys          func(childComplexity int) int
-		Account          func(childComplexity int, id pulid.ID) int
-		Accounts         func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.AccountOrder, where *ent.AccountWhereInput, search *string, filter *model.AccountFilter, page *int, limit *int) int
-		Attachments      func(childComplexity int, documentID pulid.ID) int
-		Contact          func(childComplexity int, id pulid.ID) int
-		Customer         func(childComplexity int, id pulid.ID) int
-		CustomerGroup    func(childComplexity int, id pulid.ID) int
-		CustomerGroups   func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CustomerGroupOrder, where *ent.CustomerGroupWhereInput) int
-		CustomerSummary  func(childComplexity int, customerID pulid.ID) int
-		Customers        func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.CustomerOrder, where *ent.CustomerWhereInput, search *string, tags []string, filter *model.CustomerFilter, page *int, limit *int) int
-		Events           func(childComplexity int, after *pulid.ID, types []string, first *int) int
-		Invoice          func(childComplexity int, id pulid.ID) int
-		Invoices         func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.InvoiceOrder, where *ent.InvoiceWhereInput, search *string, overdue *bool, filter *model.InvoiceFilter, page *int, limit *int) int
-		Item             func(childComplexity int, id pulid.ID) int
-		Items            func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ItemOrder, where *ent.ItemWhereInput, search *string) int
-		JournalEntries   func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.JournalEntryOrder, where *ent.JournalEntryWhereInput) int
-		JournalEntry     func(childComplexity int, id pulid.ID) int
-		Node             func(childComplexity int, id pulid.ID) int
-		Nodes            func(childComplexity int, ids []pulid.ID) int
-		Payment          func(childComplexity int, id pulid.ID) int
-		Payments         func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.PaymentOrder, where *ent.PaymentWhereInput) int
-		Quote            func(childComplexity int, id pulid.ID) int
-		Quotes           func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.QuoteOrder, where *ent.QuoteWhereInput, search *string) int
-		Reports          func(childComplexity int, typeArg model.ReportType, params *model.ReportParams) int
-		SalesOrder       func(childComplexity int, id pulid.ID) int
-		SalesOrders      func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.SalesOrderOrder, where *ent.SalesOrderWhereInput, search *string) int
-		TaxCodes         func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.TaxCodeOrder, where *ent.TaxCodeWhereInput) int
-		WebhookEndpoint  func(childComplexity int, id pulid.ID) int
-		WebhookEndpoints func(childComplexity int) int
+		APIKeys           func(childComplexity int) int
+		Account           func(childComplexity int, id pulid.ID) int
+		Accounts          func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.AccountOrder, where *ent.AccountWhereInput, search *string, filter *model.AccountFilter, page *int, limit *int) int
+		Attachments       func(childComplexity int, documentID pulid.ID) int
+		Contact           func(childComplexity int, id pulid.ID) int
+		Customer          func(childComplexity int, id pulid.ID) int
+		CustomerGroup     func(childComplexity int, id pulid.ID) int
+		CustomerGroups    func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CustomerGroupOrder, where *ent.CustomerGroupWhereInput) int
+		CustomerSummary   func(childComplexity int, customerID pulid.ID) int
+		Customers         func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.CustomerOrder, where *ent.CustomerWhereInput, search *string, tags []string, filter *model.CustomerFilter, page *int, limit *int) int
+		Events            func(childComplexity int, after *pulid.ID, types []string, first *int) int
+		Invoice           func(childComplexity int, id pulid.ID) int
+		Invoices          func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.InvoiceOrder, where *ent.InvoiceWhereInput, search *string, overdue *bool, filter *model.InvoiceFilter, page *int, limit *int) int
+		Item              func(childComplexity int, id pulid.ID) int
+		Items             func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ItemOrder, where *ent.ItemWhereInput, search *string) int
+		JournalEntries    func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.JournalEntryOrder, where *ent.JournalEntryWhereInput) int
+		JournalEntry      func(childComplexity int, id pulid.ID) int
+		Node              func(childComplexity int, id pulid.ID) int
+		Nodes             func(childComplexity int, ids []pulid.ID) int
+		Payment           func(childComplexity int, id pulid.ID) int
+		Payments          func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.PaymentOrder, where *ent.PaymentWhereInput) int
+		Quote             func(childComplexity int, id pulid.ID) int
+		Quotes            func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.QuoteOrder, where *ent.QuoteWhereInput, search *string) int
+		RecurringInvoice  func(childComplexity int, id pulid.ID) int
+		RecurringInvoices func(childComplexity int, customerID *pulid.ID, status *recurringinvoice.Status, first *int) int
+		Reports           func(childComplexity int, typeArg model.ReportType, params *model.ReportParams) int
+		SalesOrder        func(childComplexity int, id pulid.ID) int
+		SalesOrders       func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.SalesOrderOrder, where *ent.SalesOrderWhereInput, search *string) int
+		TaxCodes          func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.TaxCodeOrder, where *ent.TaxCodeWhereInput) int
+		WebhookEndpoint   func(childComplexity int, id pulid.ID) int
+		WebhookEndpoints  func(childComplexity int) int
 	}
 
 	Quote struct {
@@ -737,6 +743,41 @@ type ComplexityRoot struct {
 		TaxRate         func(childComplexity int) int
 		UnitPrice       func(childComplexity int) int
 		UpdatedAt       func(childComplexity int) int
+	}
+
+	RecurringInvoice struct {
+		CreatedAt          func(childComplexity int) int
+		Currency           func(childComplexity int) int
+		CustomerID         func(childComplexity int) int
+		EndDate            func(childComplexity int) int
+		GeneratedCount     func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		Interval           func(childComplexity int) int
+		IntervalCount      func(childComplexity int) int
+		Issue              func(childComplexity int) int
+		Items              func(childComplexity int) int
+		LastGeneratedAt    func(childComplexity int) int
+		MaxCount           func(childComplexity int) int
+		NextRunDate        func(childComplexity int) int
+		Notes              func(childComplexity int) int
+		Reference          func(childComplexity int) int
+		StartDate          func(childComplexity int) int
+		Status             func(childComplexity int) int
+		StoppedAt          func(childComplexity int) int
+		SubscriptionNumber func(childComplexity int) int
+		Terms              func(childComplexity int) int
+		UpdatedAt          func(childComplexity int) int
+	}
+
+	RecurringInvoiceLine struct {
+		Description     func(childComplexity int) int
+		DiscountPercent func(childComplexity int) int
+		ItemCode        func(childComplexity int) int
+		ItemID          func(childComplexity int) int
+		Notes           func(childComplexity int) int
+		Quantity        func(childComplexity int) int
+		TaxCode         func(childComplexity int) int
+		UnitPrice       func(childComplexity int) int
 	}
 
 	Refund struct {
@@ -967,6 +1008,9 @@ type MutationResolver interface {
 	ApplyPayment(ctx context.Context, paymentID pulid.ID, invoiceID pulid.ID, amount *decimal.Decimal, idempotencyKey *string) (*model.PaymentApplication, error)
 	PayCustomerDue(ctx context.Context, input ledger.CustomerPaymentInput, idempotencyKey *string) (*ent.Payment, error)
 	SetCustomerOpeningBalance(ctx context.Context, customerID pulid.ID, amount decimal.Decimal, date *types.Date) (*ent.Customer, error)
+	CreateRecurringInvoice(ctx context.Context, input sales.RecurringInput) (*ent.RecurringInvoice, error)
+	UpdateRecurringInvoice(ctx context.Context, id pulid.ID, input sales.RecurringUpdate) (*ent.RecurringInvoice, error)
+	ToggleRecurringInvoice(ctx context.Context, id pulid.ID) (*ent.RecurringInvoice, error)
 	CreateInvoice(ctx context.Context, input sales.InvoiceInput) (*ent.Invoice, error)
 	UpdateInvoice(ctx context.Context, id pulid.ID, input sales.InvoiceUpdate) (*ent.Invoice, error)
 	IssueInvoice(ctx context.Context, id pulid.ID, idempotencyKey *string) (*ent.Invoice, error)
@@ -1005,6 +1049,8 @@ type QueryResolver interface {
 	JournalEntry(ctx context.Context, id pulid.ID) (*ent.JournalEntry, error)
 	JournalEntries(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.JournalEntryOrder, where *ent.JournalEntryWhereInput) (*ent.JournalEntryConnection, error)
 	Reports(ctx context.Context, typeArg model.ReportType, params *model.ReportParams) (model.Report, error)
+	RecurringInvoices(ctx context.Context, customerID *pulid.ID, status *recurringinvoice.Status, first *int) ([]*ent.RecurringInvoice, error)
+	RecurringInvoice(ctx context.Context, id pulid.ID) (*ent.RecurringInvoice, error)
 	Invoice(ctx context.Context, id pulid.ID) (*ent.Invoice, error)
 	Invoices(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.InvoiceOrder, where *ent.InvoiceWhereInput, search *string, overdue *bool, filter *model.InvoiceFilter, page *int, limit *int) (*ent.InvoiceConnection, error)
 	Item(ctx context.Context, id pulid.ID) (*ent.Item, error)
@@ -3245,6 +3291,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateQuote(childComplexity, args["input"].(sales.QuoteInput)), true
+	case "Mutation.createRecurringInvoice":
+		if e.ComplexityRoot.Mutation.CreateRecurringInvoice == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createRecurringInvoice_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateRecurringInvoice(childComplexity, args["input"].(sales.RecurringInput)), true
 	case "Mutation.createSalesOrder":
 		if e.ComplexityRoot.Mutation.CreateSalesOrder == nil {
 			break
@@ -3443,6 +3500,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetCustomerOpeningBalance(childComplexity, args["customerId"].(pulid.ID), args["amount"].(decimal.Decimal), args["date"].(*types.Date)), true
+	case "Mutation.toggleRecurringInvoice":
+		if e.ComplexityRoot.Mutation.ToggleRecurringInvoice == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_toggleRecurringInvoice_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ToggleRecurringInvoice(childComplexity, args["id"].(pulid.ID)), true
 	case "Mutation.updateAccount":
 		if e.ComplexityRoot.Mutation.UpdateAccount == nil {
 			break
@@ -3520,6 +3588,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateQuote(childComplexity, args["id"].(pulid.ID), args["input"].(sales.QuoteUpdate)), true
+	case "Mutation.updateRecurringInvoice":
+		if e.ComplexityRoot.Mutation.UpdateRecurringInvoice == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateRecurringInvoice_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateRecurringInvoice(childComplexity, args["id"].(pulid.ID), args["input"].(sales.RecurringUpdate)), true
 	case "Mutation.updateSalesOrder":
 		if e.ComplexityRoot.Mutation.UpdateSalesOrder == nil {
 			break
@@ -4169,6 +4248,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Quotes(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].([]*ent.QuoteOrder), args["where"].(*ent.QuoteWhereInput), args["search"].(*string)), true
+	case "Query.recurringInvoice":
+		if e.ComplexityRoot.Query.RecurringInvoice == nil {
+			break
+		}
+
+		args, err := ec.field_Query_recurringInvoice_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.RecurringInvoice(childComplexity, args["id"].(pulid.ID)), true
+	case "Query.recurringInvoices":
+		if e.ComplexityRoot.Query.RecurringInvoices == nil {
+			break
+		}
+
+		args, err := ec.field_Query_recurringInvoices_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.RecurringInvoices(childComplexity, args["customerId"].(*pulid.ID), args["status"].(*recurringinvoice.Status), args["first"].(*int)), true
 	case "Query.reports":
 		if e.ComplexityRoot.Query.Reports == nil {
 			break
@@ -4594,6 +4695,182 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.QuoteItem.UpdatedAt(childComplexity), true
+
+	case "RecurringInvoice.createdAt":
+		if e.ComplexityRoot.RecurringInvoice.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecurringInvoice.CreatedAt(childComplexity), true
+	case "RecurringInvoice.currency":
+		if e.ComplexityRoot.RecurringInvoice.Currency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecurringInvoice.Currency(childComplexity), true
+	case "RecurringInvoice.customerId":
+		if e.ComplexityRoot.RecurringInvoice.CustomerID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecurringInvoice.CustomerID(childComplexity), true
+	case "RecurringInvoice.endDate":
+		if e.ComplexityRoot.RecurringInvoice.EndDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecurringInvoice.EndDate(childComplexity), true
+	case "RecurringInvoice.generatedCount":
+		if e.ComplexityRoot.RecurringInvoice.GeneratedCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecurringInvoice.GeneratedCount(childComplexity), true
+	case "RecurringInvoice.id":
+		if e.ComplexityRoot.RecurringInvoice.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecurringInvoice.ID(childComplexity), true
+	case "RecurringInvoice.interval":
+		if e.ComplexityRoot.RecurringInvoice.Interval == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecurringInvoice.Interval(childComplexity), true
+	case "RecurringInvoice.intervalCount":
+		if e.ComplexityRoot.RecurringInvoice.IntervalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecurringInvoice.IntervalCount(childComplexity), true
+	case "RecurringInvoice.issue":
+		if e.ComplexityRoot.RecurringInvoice.Issue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecurringInvoice.Issue(childComplexity), true
+	case "RecurringInvoice.items":
+		if e.ComplexityRoot.RecurringInvoice.Items == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecurringInvoice.Items(childComplexity), true
+	case "RecurringInvoice.lastGeneratedAt":
+		if e.ComplexityRoot.RecurringInvoice.LastGeneratedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecurringInvoice.LastGeneratedAt(childComplexity), true
+	case "RecurringInvoice.maxCount":
+		if e.ComplexityRoot.RecurringInvoice.MaxCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecurringInvoice.MaxCount(childComplexity), true
+	case "RecurringInvoice.nextRunDate":
+		if e.ComplexityRoot.RecurringInvoice.NextRunDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecurringInvoice.NextRunDate(childComplexity), true
+	case "RecurringInvoice.notes":
+		if e.ComplexityRoot.RecurringInvoice.Notes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecurringInvoice.Notes(childComplexity), true
+	case "RecurringInvoice.reference":
+		if e.ComplexityRoot.RecurringInvoice.Reference == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecurringInvoice.Reference(childComplexity), true
+	case "RecurringInvoice.startDate":
+		if e.ComplexityRoot.RecurringInvoice.StartDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecurringInvoice.StartDate(childComplexity), true
+	case "RecurringInvoice.status":
+		if e.ComplexityRoot.RecurringInvoice.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecurringInvoice.Status(childComplexity), true
+	case "RecurringInvoice.stoppedAt":
+		if e.ComplexityRoot.RecurringInvoice.StoppedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecurringInvoice.StoppedAt(childComplexity), true
+	case "RecurringInvoice.subscriptionNumber":
+		if e.ComplexityRoot.RecurringInvoice.SubscriptionNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecurringInvoice.SubscriptionNumber(childComplexity), true
+	case "RecurringInvoice.terms":
+		if e.ComplexityRoot.RecurringInvoice.Terms == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecurringInvoice.Terms(childComplexity), true
+	case "RecurringInvoice.updatedAt":
+		if e.ComplexityRoot.RecurringInvoice.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecurringInvoice.UpdatedAt(childComplexity), true
+
+	case "RecurringInvoiceLine.description":
+		if e.ComplexityRoot.RecurringInvoiceLine.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecurringInvoiceLine.Description(childComplexity), true
+	case "RecurringInvoiceLine.discountPercent":
+		if e.ComplexityRoot.RecurringInvoiceLine.DiscountPercent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecurringInvoiceLine.DiscountPercent(childComplexity), true
+	case "RecurringInvoiceLine.itemCode":
+		if e.ComplexityRoot.RecurringInvoiceLine.ItemCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecurringInvoiceLine.ItemCode(childComplexity), true
+	case "RecurringInvoiceLine.itemId":
+		if e.ComplexityRoot.RecurringInvoiceLine.ItemID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecurringInvoiceLine.ItemID(childComplexity), true
+	case "RecurringInvoiceLine.notes":
+		if e.ComplexityRoot.RecurringInvoiceLine.Notes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecurringInvoiceLine.Notes(childComplexity), true
+	case "RecurringInvoiceLine.quantity":
+		if e.ComplexityRoot.RecurringInvoiceLine.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecurringInvoiceLine.Quantity(childComplexity), true
+	case "RecurringInvoiceLine.taxCode":
+		if e.ComplexityRoot.RecurringInvoiceLine.TaxCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecurringInvoiceLine.TaxCode(childComplexity), true
+	case "RecurringInvoiceLine.unitPrice":
+		if e.ComplexityRoot.RecurringInvoiceLine.UnitPrice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecurringInvoiceLine.UnitPrice(childComplexity), true
 
 	case "Refund.account":
 		if e.ComplexityRoot.Refund.Account == nil {
@@ -5467,6 +5744,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateInvoiceInput", ec.unmarshalInputCreateInvoiceInput),
 			graphql.NewInputUnmarshaler("CreateItemInput", ec.unmarshalInputCreateItemInput),
 			graphql.NewInputUnmarshaler("CreatePaymentInput", ec.unmarshalInputCreatePaymentInput),
+			graphql.NewInputUnmarshaler("CreateRecurringInvoiceInput", ec.unmarshalInputCreateRecurringInvoiceInput),
 			graphql.NewInputUnmarshaler("CreateWebhookEndpointInput", ec.unmarshalInputCreateWebhookEndpointInput),
 			graphql.NewInputUnmarshaler("CustomerFilter", ec.unmarshalInputCustomerFilter),
 			graphql.NewInputUnmarshaler("CustomerGroupOrder", ec.unmarshalInputCustomerGroupOrder),
@@ -5516,6 +5794,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("UpdateCustomerGroupInput", ec.unmarshalInputUpdateCustomerGroupInput),
 			graphql.NewInputUnmarshaler("UpdateCustomerInput", ec.unmarshalInputUpdateCustomerInput),
 			graphql.NewInputUnmarshaler("UpdateItemInput", ec.unmarshalInputUpdateItemInput),
+			graphql.NewInputUnmarshaler("UpdateRecurringInvoiceInput", ec.unmarshalInputUpdateRecurringInvoiceInput),
 			graphql.NewInputUnmarshaler("UserOrder", ec.unmarshalInputUserOrder),
 		)
 	}
@@ -11516,6 +11795,114 @@ extend type Mutation {
   setCustomerOpeningBalance(customerId: ID!, amount: Decimal!, date: Date): Customer!
 }
 `, BuiltIn: false},
+	{Name: "../schema/recurring.graphql", Input: `"""How often a recurring invoice repeats (times intervalCount)."""
+enum RecurringInterval @goModel(model: "github.com/bigledger/bigledger/ent/recurringinvoice.Interval") {
+  day
+  week
+  month
+  year
+}
+
+"""active: generating; stopped: paused (toggle to resume); completed: maxCount or endDate reached."""
+enum RecurringStatus @goModel(model: "github.com/bigledger/bigledger/ent/recurringinvoice.Status") {
+  active
+  stopped
+  completed
+}
+
+"""A line a recurring invoice repeats; amounts are exact decimal text."""
+type RecurringInvoiceLine @goModel(model: "github.com/bigledger/bigledger/ent/schema/types.LineTemplate") {
+  itemId: String
+  itemCode: String
+  description: String
+  quantity: String!
+  unitPrice: String
+  discountPercent: String
+  taxCode: String
+  notes: String
+}
+
+"""
+An invoice issued on a schedule: every intervalCount intervals from
+startDate until maxCount invoices or endDate, unless stopped. The scheduler
+makes each period's invoice exactly once (several instances included),
+dated its period, and issues it (posting it) unless issue is false; missed
+periods after downtime are all made. Monthly and yearly periods keep the
+start day, or the month's last day. Seed 003 lists these as subscriptions.
+"""
+type RecurringInvoice @goModel(model: "github.com/bigledger/bigledger/ent.RecurringInvoice") {
+  id: ID!
+  subscriptionNumber: String!
+  customerId: ID!
+  status: RecurringStatus!
+  interval: RecurringInterval!
+  intervalCount: Int!
+  startDate: Date!
+  "The next period to generate; null once completed."
+  nextRunDate: Date
+  endDate: Date
+  maxCount: Int
+  generatedCount: Int!
+  currency: String!
+  items: [RecurringInvoiceLine!]!
+  reference: String
+  notes: String
+  terms: String
+  issue: Boolean!
+  stoppedAt: Time
+  lastGeneratedAt: Time
+  createdAt: Time!
+  updatedAt: Time!
+}
+
+input CreateRecurringInvoiceInput @goModel(model: "github.com/bigledger/bigledger/internal/sales.RecurringInput") {
+  customerId: ID!
+  "The lines every generated invoice carries (at least one)."
+  items: [DocumentLineInput!]!
+  interval: RecurringInterval!
+  "Default 1 (1–366)."
+  intervalCount: Int
+  "The first period; default today (company timezone)."
+  startDate: Date
+  "No period after this date is generated."
+  endDate: Date
+  "Stop after this many invoices."
+  maxCount: Int
+  reference: String
+  notes: String
+  terms: String
+  "Issue (post) each generated invoice; false leaves drafts. Default true."
+  issue: Boolean
+}
+
+input UpdateRecurringInvoiceInput @goModel(model: "github.com/bigledger/bigledger/internal/sales.RecurringUpdate") {
+  "Replaces every line (from the next period)."
+  items: [DocumentLineInput!]
+  interval: RecurringInterval
+  intervalCount: Int
+  endDate: Date
+  clearEndDate: Boolean
+  maxCount: Int
+  clearMaxCount: Boolean
+  reference: String
+  notes: String
+  terms: String
+  issue: Boolean
+}
+
+extend type Query {
+  "Recurring invoices, newest first (at most 100; narrow by customer or status)."
+  recurringInvoices(customerId: ID, status: RecurringStatus, first: Int = 50): [RecurringInvoice!]!
+  recurringInvoice(id: ID!): RecurringInvoice
+}
+
+extend type Mutation {
+  createRecurringInvoice(input: CreateRecurringInvoiceInput!): RecurringInvoice!
+  updateRecurringInvoice(id: ID!, input: UpdateRecurringInvoiceInput!): RecurringInvoice!
+  "Stops an active recurring invoice, or resumes a stopped one from today's period."
+  toggleRecurringInvoice(id: ID!): RecurringInvoice!
+}
+`, BuiltIn: false},
 	{Name: "../schema/sales.graphql", Input: `"""
 One line of a quote, sales order or invoice. A line naming itemId takes the
 item's code, name (as description), unit price and tax code unless given;
@@ -13084,6 +13471,76 @@ func (ec *executionContext) childFields_QuoteItem(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type QuoteItem", field.Name)
 }
 
+func (ec *executionContext) childFields_RecurringInvoice(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_RecurringInvoice_id(ctx, field)
+	case "subscriptionNumber":
+		return ec.fieldContext_RecurringInvoice_subscriptionNumber(ctx, field)
+	case "customerId":
+		return ec.fieldContext_RecurringInvoice_customerId(ctx, field)
+	case "status":
+		return ec.fieldContext_RecurringInvoice_status(ctx, field)
+	case "interval":
+		return ec.fieldContext_RecurringInvoice_interval(ctx, field)
+	case "intervalCount":
+		return ec.fieldContext_RecurringInvoice_intervalCount(ctx, field)
+	case "startDate":
+		return ec.fieldContext_RecurringInvoice_startDate(ctx, field)
+	case "nextRunDate":
+		return ec.fieldContext_RecurringInvoice_nextRunDate(ctx, field)
+	case "endDate":
+		return ec.fieldContext_RecurringInvoice_endDate(ctx, field)
+	case "maxCount":
+		return ec.fieldContext_RecurringInvoice_maxCount(ctx, field)
+	case "generatedCount":
+		return ec.fieldContext_RecurringInvoice_generatedCount(ctx, field)
+	case "currency":
+		return ec.fieldContext_RecurringInvoice_currency(ctx, field)
+	case "items":
+		return ec.fieldContext_RecurringInvoice_items(ctx, field)
+	case "reference":
+		return ec.fieldContext_RecurringInvoice_reference(ctx, field)
+	case "notes":
+		return ec.fieldContext_RecurringInvoice_notes(ctx, field)
+	case "terms":
+		return ec.fieldContext_RecurringInvoice_terms(ctx, field)
+	case "issue":
+		return ec.fieldContext_RecurringInvoice_issue(ctx, field)
+	case "stoppedAt":
+		return ec.fieldContext_RecurringInvoice_stoppedAt(ctx, field)
+	case "lastGeneratedAt":
+		return ec.fieldContext_RecurringInvoice_lastGeneratedAt(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_RecurringInvoice_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_RecurringInvoice_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecurringInvoice", field.Name)
+}
+
+func (ec *executionContext) childFields_RecurringInvoiceLine(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "itemId":
+		return ec.fieldContext_RecurringInvoiceLine_itemId(ctx, field)
+	case "itemCode":
+		return ec.fieldContext_RecurringInvoiceLine_itemCode(ctx, field)
+	case "description":
+		return ec.fieldContext_RecurringInvoiceLine_description(ctx, field)
+	case "quantity":
+		return ec.fieldContext_RecurringInvoiceLine_quantity(ctx, field)
+	case "unitPrice":
+		return ec.fieldContext_RecurringInvoiceLine_unitPrice(ctx, field)
+	case "discountPercent":
+		return ec.fieldContext_RecurringInvoiceLine_discountPercent(ctx, field)
+	case "taxCode":
+		return ec.fieldContext_RecurringInvoiceLine_taxCode(ctx, field)
+	case "notes":
+		return ec.fieldContext_RecurringInvoiceLine_notes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecurringInvoiceLine", field.Name)
+}
+
 func (ec *executionContext) childFields_Refund(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -13992,6 +14449,20 @@ func (ec *executionContext) field_Mutation_createQuote_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createRecurringInvoice_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (sales.RecurringInput, error) {
+			return ec.unmarshalNCreateRecurringInvoiceInput2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋsalesᚐRecurringInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createSalesOrder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -14380,6 +14851,20 @@ func (ec *executionContext) field_Mutation_setCustomerOpeningBalance_args(ctx co
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_toggleRecurringInvoice_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateAccount_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -14526,6 +15011,28 @@ func (ec *executionContext) field_Mutation_updateQuote_args(ctx context.Context,
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (sales.QuoteUpdate, error) {
 			return ec.unmarshalNQuoteUpdateInput2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋsalesᚐQuoteUpdate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateRecurringInvoice_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (sales.RecurringUpdate, error) {
+			return ec.unmarshalNUpdateRecurringInvoiceInput2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋsalesᚐRecurringUpdate(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -15421,6 +15928,50 @@ func (ec *executionContext) field_Query_quotes_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["search"] = arg6
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_recurringInvoice_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_recurringInvoices_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "customerId",
+		func(ctx context.Context, v any) (*pulid.ID, error) {
+			return ec.unmarshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["customerId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (*recurringinvoice.Status, error) {
+			return ec.unmarshalORecurringStatus2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋrecurringinvoiceᚐStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
 	return args, nil
 }
 
@@ -25028,6 +25579,138 @@ func (ec *executionContext) fieldContext_Mutation_setCustomerOpeningBalance(ctx 
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createRecurringInvoice(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createRecurringInvoice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateRecurringInvoice(ctx, fc.Args["input"].(sales.RecurringInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.RecurringInvoice) graphql.Marshaler {
+			return ec.marshalNRecurringInvoice2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐRecurringInvoice(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createRecurringInvoice(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecurringInvoice(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createRecurringInvoice_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateRecurringInvoice(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateRecurringInvoice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateRecurringInvoice(ctx, fc.Args["id"].(pulid.ID), fc.Args["input"].(sales.RecurringUpdate))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.RecurringInvoice) graphql.Marshaler {
+			return ec.marshalNRecurringInvoice2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐRecurringInvoice(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateRecurringInvoice(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecurringInvoice(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateRecurringInvoice_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_toggleRecurringInvoice(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_toggleRecurringInvoice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ToggleRecurringInvoice(ctx, fc.Args["id"].(pulid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.RecurringInvoice) graphql.Marshaler {
+			return ec.marshalNRecurringInvoice2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐRecurringInvoice(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_toggleRecurringInvoice(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecurringInvoice(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_toggleRecurringInvoice_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createInvoice(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -28048,6 +28731,94 @@ func (ec *executionContext) fieldContext_Query_reports(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_recurringInvoices(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_recurringInvoices(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().RecurringInvoices(ctx, fc.Args["customerId"].(*pulid.ID), fc.Args["status"].(*recurringinvoice.Status), fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.RecurringInvoice) graphql.Marshaler {
+			return ec.marshalNRecurringInvoice2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐRecurringInvoiceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_recurringInvoices(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecurringInvoice(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_recurringInvoices_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_recurringInvoice(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_recurringInvoice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().RecurringInvoice(ctx, fc.Args["id"].(pulid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.RecurringInvoice) graphql.Marshaler {
+			return ec.marshalORecurringInvoice2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐRecurringInvoice(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_recurringInvoice(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecurringInvoice(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_recurringInvoice_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_invoice(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -30023,6 +30794,682 @@ func (ec *executionContext) fieldContext_QuoteItem_item(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _RecurringInvoice_id(ctx context.Context, field graphql.CollectedField, obj *ent.RecurringInvoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecurringInvoice_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecurringInvoice_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecurringInvoice", field, false, false, "ID")
+}
+
+func (ec *executionContext) _RecurringInvoice_subscriptionNumber(ctx context.Context, field graphql.CollectedField, obj *ent.RecurringInvoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecurringInvoice_subscriptionNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SubscriptionNumber, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecurringInvoice_subscriptionNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecurringInvoice", field, false, false, "String")
+}
+
+func (ec *executionContext) _RecurringInvoice_customerId(ctx context.Context, field graphql.CollectedField, obj *ent.RecurringInvoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecurringInvoice_customerId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CustomerID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecurringInvoice_customerId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecurringInvoice", field, false, false, "ID")
+}
+
+func (ec *executionContext) _RecurringInvoice_status(ctx context.Context, field graphql.CollectedField, obj *ent.RecurringInvoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecurringInvoice_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v recurringinvoice.Status) graphql.Marshaler {
+			return ec.marshalNRecurringStatus2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋrecurringinvoiceᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecurringInvoice_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecurringInvoice", field, false, false, "RecurringStatus")
+}
+
+func (ec *executionContext) _RecurringInvoice_interval(ctx context.Context, field graphql.CollectedField, obj *ent.RecurringInvoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecurringInvoice_interval(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Interval, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v recurringinvoice.Interval) graphql.Marshaler {
+			return ec.marshalNRecurringInterval2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋrecurringinvoiceᚐInterval(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecurringInvoice_interval(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecurringInvoice", field, false, false, "RecurringInterval")
+}
+
+func (ec *executionContext) _RecurringInvoice_intervalCount(ctx context.Context, field graphql.CollectedField, obj *ent.RecurringInvoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecurringInvoice_intervalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IntervalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecurringInvoice_intervalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecurringInvoice", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RecurringInvoice_startDate(ctx context.Context, field graphql.CollectedField, obj *ent.RecurringInvoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecurringInvoice_startDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v types.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecurringInvoice_startDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecurringInvoice", field, false, false, "Date")
+}
+
+func (ec *executionContext) _RecurringInvoice_nextRunDate(ctx context.Context, field graphql.CollectedField, obj *ent.RecurringInvoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecurringInvoice_nextRunDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NextRunDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *types.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecurringInvoice_nextRunDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecurringInvoice", field, false, false, "Date")
+}
+
+func (ec *executionContext) _RecurringInvoice_endDate(ctx context.Context, field graphql.CollectedField, obj *ent.RecurringInvoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecurringInvoice_endDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *types.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecurringInvoice_endDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecurringInvoice", field, false, false, "Date")
+}
+
+func (ec *executionContext) _RecurringInvoice_maxCount(ctx context.Context, field graphql.CollectedField, obj *ent.RecurringInvoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecurringInvoice_maxCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MaxCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecurringInvoice_maxCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecurringInvoice", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RecurringInvoice_generatedCount(ctx context.Context, field graphql.CollectedField, obj *ent.RecurringInvoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecurringInvoice_generatedCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GeneratedCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecurringInvoice_generatedCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecurringInvoice", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RecurringInvoice_currency(ctx context.Context, field graphql.CollectedField, obj *ent.RecurringInvoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecurringInvoice_currency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Currency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecurringInvoice_currency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecurringInvoice", field, false, false, "String")
+}
+
+func (ec *executionContext) _RecurringInvoice_items(ctx context.Context, field graphql.CollectedField, obj *ent.RecurringInvoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecurringInvoice_items(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Items, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []types.LineTemplate) graphql.Marshaler {
+			return ec.marshalNRecurringInvoiceLine2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐLineTemplateᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecurringInvoice_items(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecurringInvoice",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecurringInvoiceLine(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecurringInvoice_reference(ctx context.Context, field graphql.CollectedField, obj *ent.RecurringInvoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecurringInvoice_reference(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reference, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecurringInvoice_reference(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecurringInvoice", field, false, false, "String")
+}
+
+func (ec *executionContext) _RecurringInvoice_notes(ctx context.Context, field graphql.CollectedField, obj *ent.RecurringInvoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecurringInvoice_notes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Notes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecurringInvoice_notes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecurringInvoice", field, false, false, "String")
+}
+
+func (ec *executionContext) _RecurringInvoice_terms(ctx context.Context, field graphql.CollectedField, obj *ent.RecurringInvoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecurringInvoice_terms(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Terms, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecurringInvoice_terms(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecurringInvoice", field, false, false, "String")
+}
+
+func (ec *executionContext) _RecurringInvoice_issue(ctx context.Context, field graphql.CollectedField, obj *ent.RecurringInvoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecurringInvoice_issue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Issue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecurringInvoice_issue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecurringInvoice", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _RecurringInvoice_stoppedAt(ctx context.Context, field graphql.CollectedField, obj *ent.RecurringInvoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecurringInvoice_stoppedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StoppedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecurringInvoice_stoppedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecurringInvoice", field, false, false, "Time")
+}
+
+func (ec *executionContext) _RecurringInvoice_lastGeneratedAt(ctx context.Context, field graphql.CollectedField, obj *ent.RecurringInvoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecurringInvoice_lastGeneratedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastGeneratedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecurringInvoice_lastGeneratedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecurringInvoice", field, false, false, "Time")
+}
+
+func (ec *executionContext) _RecurringInvoice_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.RecurringInvoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecurringInvoice_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecurringInvoice_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecurringInvoice", field, false, false, "Time")
+}
+
+func (ec *executionContext) _RecurringInvoice_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.RecurringInvoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecurringInvoice_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecurringInvoice_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecurringInvoice", field, false, false, "Time")
+}
+
+func (ec *executionContext) _RecurringInvoiceLine_itemId(ctx context.Context, field graphql.CollectedField, obj *types.LineTemplate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecurringInvoiceLine_itemId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ItemID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecurringInvoiceLine_itemId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecurringInvoiceLine", field, false, false, "String")
+}
+
+func (ec *executionContext) _RecurringInvoiceLine_itemCode(ctx context.Context, field graphql.CollectedField, obj *types.LineTemplate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecurringInvoiceLine_itemCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ItemCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecurringInvoiceLine_itemCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecurringInvoiceLine", field, false, false, "String")
+}
+
+func (ec *executionContext) _RecurringInvoiceLine_description(ctx context.Context, field graphql.CollectedField, obj *types.LineTemplate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecurringInvoiceLine_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecurringInvoiceLine_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecurringInvoiceLine", field, false, false, "String")
+}
+
+func (ec *executionContext) _RecurringInvoiceLine_quantity(ctx context.Context, field graphql.CollectedField, obj *types.LineTemplate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecurringInvoiceLine_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecurringInvoiceLine_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecurringInvoiceLine", field, false, false, "String")
+}
+
+func (ec *executionContext) _RecurringInvoiceLine_unitPrice(ctx context.Context, field graphql.CollectedField, obj *types.LineTemplate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecurringInvoiceLine_unitPrice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnitPrice, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecurringInvoiceLine_unitPrice(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecurringInvoiceLine", field, false, false, "String")
+}
+
+func (ec *executionContext) _RecurringInvoiceLine_discountPercent(ctx context.Context, field graphql.CollectedField, obj *types.LineTemplate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecurringInvoiceLine_discountPercent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DiscountPercent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecurringInvoiceLine_discountPercent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecurringInvoiceLine", field, false, false, "String")
+}
+
+func (ec *executionContext) _RecurringInvoiceLine_taxCode(ctx context.Context, field graphql.CollectedField, obj *types.LineTemplate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecurringInvoiceLine_taxCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TaxCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecurringInvoiceLine_taxCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecurringInvoiceLine", field, false, false, "String")
+}
+
+func (ec *executionContext) _RecurringInvoiceLine_notes(ctx context.Context, field graphql.CollectedField, obj *types.LineTemplate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecurringInvoiceLine_notes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Notes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecurringInvoiceLine_notes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecurringInvoiceLine", field, false, false, "String")
 }
 
 func (ec *executionContext) _Refund_id(ctx context.Context, field graphql.CollectedField, obj *ent.Refund) (ret graphql.Marshaler) {
@@ -37734,6 +39181,118 @@ func (ec *executionContext) unmarshalInputCreatePaymentInput(ctx context.Context
 func UnmarshalCreatePaymentInput(ctx context.Context, raw any) (ledger.CustomerPaymentInput, error) {
 	var out ledger.CustomerPaymentInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreatePaymentInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateRecurringInvoiceInput(ctx context.Context, obj any) (sales.RecurringInput, error) {
+	var it sales.RecurringInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"customerId", "items", "interval", "intervalCount", "startDate", "endDate", "maxCount", "reference", "notes", "terms", "issue"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "customerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customerId"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomerID = data
+		case "items":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("items"))
+			data, err := ec.unmarshalNDocumentLineInput2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋsalesᚐLineInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Items = data
+		case "interval":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("interval"))
+			data, err := ec.unmarshalNRecurringInterval2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋrecurringinvoiceᚐInterval(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Interval = data
+		case "intervalCount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("intervalCount"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntervalCount = data
+		case "startDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startDate"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartDate = data
+		case "endDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endDate"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndDate = data
+		case "maxCount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maxCount"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaxCount = data
+		case "reference":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reference"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reference = data
+		case "notes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notes"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Notes = data
+		case "terms":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("terms"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Terms = data
+		case "issue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issue"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Issue = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateRecurringInvoiceInput unmarshals raw into the CreateRecurringInvoiceInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateRecurringInvoiceInput(ctx context.Context, raw any) (sales.RecurringInput, error) {
+	var out sales.RecurringInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateRecurringInvoiceInput", raw, &out)
 	return out, err
 }
 
@@ -58391,6 +59950,118 @@ func UnmarshalUpdateItemInput(ctx context.Context, raw any) (ent.UpdateItemInput
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdateRecurringInvoiceInput(ctx context.Context, obj any) (sales.RecurringUpdate, error) {
+	var it sales.RecurringUpdate
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"items", "interval", "intervalCount", "endDate", "clearEndDate", "maxCount", "clearMaxCount", "reference", "notes", "terms", "issue"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "items":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("items"))
+			data, err := ec.unmarshalODocumentLineInput2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋsalesᚐLineInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Items = data
+		case "interval":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("interval"))
+			data, err := ec.unmarshalORecurringInterval2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋrecurringinvoiceᚐInterval(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Interval = data
+		case "intervalCount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("intervalCount"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntervalCount = data
+		case "endDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endDate"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndDate = data
+		case "clearEndDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearEndDate"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearEndDate = data
+		case "maxCount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maxCount"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaxCount = data
+		case "clearMaxCount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearMaxCount"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearMaxCount = data
+		case "reference":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reference"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reference = data
+		case "notes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notes"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Notes = data
+		case "terms":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("terms"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Terms = data
+		case "issue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issue"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Issue = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateRecurringInvoiceInput unmarshals raw into the UpdateRecurringInvoiceInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateRecurringInvoiceInput(ctx context.Context, raw any) (sales.RecurringUpdate, error) {
+	var out sales.RecurringUpdate
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateRecurringInvoiceInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUserOrder(ctx context.Context, obj any) (ent.UserOrder, error) {
 	var it ent.UserOrder
 	if obj == nil {
@@ -61549,6 +63220,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createRecurringInvoice":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createRecurringInvoice(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateRecurringInvoice":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateRecurringInvoice(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "toggleRecurringInvoice":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_toggleRecurringInvoice(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createInvoice":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createInvoice(ctx, field)
@@ -62311,6 +64003,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_reports(ctx, field)
 				})
+		case "recurringInvoices":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_recurringInvoices(ctx, field)
+				})
+		case "recurringInvoice":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_recurringInvoice(ctx, field)
+				})
 		case "invoice":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -62804,6 +64508,207 @@ func (ec *executionContext) _QuoteItem(ctx context.Context, sel ast.SelectionSet
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._QuoteItem_item(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var recurringInvoiceImplementors = []string{"RecurringInvoice"}
+
+func (ec *executionContext) _RecurringInvoice(ctx context.Context, sel ast.SelectionSet, obj *ent.RecurringInvoice) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recurringInvoiceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecurringInvoice")
+		case "id":
+			out.Values[i] = ec._RecurringInvoice_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "subscriptionNumber":
+			out.Values[i] = ec._RecurringInvoice_subscriptionNumber(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "customerId":
+			out.Values[i] = ec._RecurringInvoice_customerId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._RecurringInvoice_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "interval":
+			out.Values[i] = ec._RecurringInvoice_interval(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "intervalCount":
+			out.Values[i] = ec._RecurringInvoice_intervalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "startDate":
+			out.Values[i] = ec._RecurringInvoice_startDate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nextRunDate":
+			out.Values[i] = ec._RecurringInvoice_nextRunDate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "endDate":
+			out.Values[i] = ec._RecurringInvoice_endDate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "maxCount":
+			out.Values[i] = ec._RecurringInvoice_maxCount(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "generatedCount":
+			out.Values[i] = ec._RecurringInvoice_generatedCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "currency":
+			out.Values[i] = ec._RecurringInvoice_currency(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "items":
+			out.Values[i] = ec._RecurringInvoice_items(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reference":
+			out.Values[i] = ec._RecurringInvoice_reference(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "notes":
+			out.Values[i] = ec._RecurringInvoice_notes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "terms":
+			out.Values[i] = ec._RecurringInvoice_terms(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "issue":
+			out.Values[i] = ec._RecurringInvoice_issue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "stoppedAt":
+			out.Values[i] = ec._RecurringInvoice_stoppedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "lastGeneratedAt":
+			out.Values[i] = ec._RecurringInvoice_lastGeneratedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._RecurringInvoice_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updatedAt":
+			out.Values[i] = ec._RecurringInvoice_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var recurringInvoiceLineImplementors = []string{"RecurringInvoiceLine"}
+
+func (ec *executionContext) _RecurringInvoiceLine(ctx context.Context, sel ast.SelectionSet, obj *types.LineTemplate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recurringInvoiceLineImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecurringInvoiceLine")
+		case "itemId":
+			out.Values[i] = ec._RecurringInvoiceLine_itemId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "itemCode":
+			out.Values[i] = ec._RecurringInvoiceLine_itemCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "description":
+			out.Values[i] = ec._RecurringInvoiceLine_description(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "quantity":
+			out.Values[i] = ec._RecurringInvoiceLine_quantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unitPrice":
+			out.Values[i] = ec._RecurringInvoiceLine_unitPrice(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "discountPercent":
+			out.Values[i] = ec._RecurringInvoiceLine_discountPercent(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "taxCode":
+			out.Values[i] = ec._RecurringInvoiceLine_taxCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "notes":
+			out.Values[i] = ec._RecurringInvoiceLine_notes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -64470,6 +66375,11 @@ func (ec *executionContext) unmarshalNCreatePaymentInput2githubᚗcomᚋbigledge
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNCreateRecurringInvoiceInput2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋsalesᚐRecurringInput(ctx context.Context, v any) (sales.RecurringInput, error) {
+	res, err := ec.unmarshalInputCreateRecurringInvoiceInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCreateWebhookEndpointInput2githubᚗcomᚋbigledgerᚋbigledgerᚋgraphᚋmodelᚐCreateWebhookEndpointInput(ctx context.Context, v any) (model.CreateWebhookEndpointInput, error) {
 	res, err := ec.unmarshalInputCreateWebhookEndpointInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -65385,6 +67295,70 @@ func (ec *executionContext) unmarshalNRecordPaymentInput2githubᚗcomᚋbigledge
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNRecurringInterval2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋrecurringinvoiceᚐInterval(ctx context.Context, v any) (recurringinvoice.Interval, error) {
+	var res recurringinvoice.Interval
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRecurringInterval2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋrecurringinvoiceᚐInterval(ctx context.Context, sel ast.SelectionSet, v recurringinvoice.Interval) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNRecurringInvoice2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐRecurringInvoiceᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.RecurringInvoice) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRecurringInvoice2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐRecurringInvoice(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRecurringInvoice2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐRecurringInvoice(ctx context.Context, sel ast.SelectionSet, v *ent.RecurringInvoice) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RecurringInvoice!")
+		return graphql.Null
+	}
+	return ec._RecurringInvoice(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRecurringInvoiceLine2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐLineTemplate(ctx context.Context, sel ast.SelectionSet, v types.LineTemplate) graphql.Marshaler {
+	return ec._RecurringInvoiceLine(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRecurringInvoiceLine2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐLineTemplateᚄ(ctx context.Context, sel ast.SelectionSet, v []types.LineTemplate) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRecurringInvoiceLine2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐLineTemplate(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNRecurringStatus2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋrecurringinvoiceᚐStatus(ctx context.Context, v any) (recurringinvoice.Status, error) {
+	var res recurringinvoice.Status
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRecurringStatus2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋrecurringinvoiceᚐStatus(ctx context.Context, sel ast.SelectionSet, v recurringinvoice.Status) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNRefund2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐRefund(ctx context.Context, sel ast.SelectionSet, v *ent.Refund) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Refund!")
@@ -65707,6 +67681,11 @@ func (ec *executionContext) unmarshalNUpdateCustomerInput2githubᚗcomᚋbigledg
 
 func (ec *executionContext) unmarshalNUpdateItemInput2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚐUpdateItemInput(ctx context.Context, v any) (ent.UpdateItemInput, error) {
 	res, err := ec.unmarshalInputUpdateItemInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateRecurringInvoiceInput2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋsalesᚐRecurringUpdate(ctx context.Context, v any) (sales.RecurringUpdate, error) {
+	res, err := ec.unmarshalInputUpdateRecurringInvoiceInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -67958,6 +69937,45 @@ func (ec *executionContext) marshalORate2ᚖgithubᚗcomᚋshopspringᚋdecimal�
 	_ = ctx
 	res := money.MarshalRate(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalORecurringInterval2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋrecurringinvoiceᚐInterval(ctx context.Context, v any) (*recurringinvoice.Interval, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(recurringinvoice.Interval)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORecurringInterval2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋrecurringinvoiceᚐInterval(ctx context.Context, sel ast.SelectionSet, v *recurringinvoice.Interval) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalORecurringInvoice2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐRecurringInvoice(ctx context.Context, sel ast.SelectionSet, v *ent.RecurringInvoice) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RecurringInvoice(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalORecurringStatus2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋrecurringinvoiceᚐStatus(ctx context.Context, v any) (*recurringinvoice.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(recurringinvoice.Status)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORecurringStatus2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋrecurringinvoiceᚐStatus(ctx context.Context, sel ast.SelectionSet, v *recurringinvoice.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalORefund2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐRefundᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Refund) graphql.Marshaler {

@@ -84,7 +84,7 @@ func (a *API) createRecurring(r *http.Request) (result, error) {
 	in := sales.RecurringInput{CustomerID: *b.CustomerID, Items: items, IntervalCount: b.IntervalCount, StartDate: b.StartDate,
 		EndDate: b.EndDate, MaxCount: b.MaxCount, Reference: b.Reference, Notes: b.Notes, Terms: b.Terms, Issue: b.Issue}
 	if b.Interval != nil {
-		in.Interval = *b.Interval
+		in.Interval = recurringinvoice.Interval(*b.Interval)
 	}
 	rec, err := sales.CreateRecurring(r.Context(), in)
 	if err != nil {
@@ -126,7 +126,7 @@ func (a *API) updateRecurring(r *http.Request) (result, error) {
 	if err := d.Err(sales.CodeInvalidRecurring, "Recurring invoice validation failed"); err != nil {
 		return result{}, err
 	}
-	rec, err := sales.UpdateRecurring(r.Context(), id, sales.RecurringUpdate{Items: items, Interval: b.Interval, IntervalCount: b.IntervalCount,
+	rec, err := sales.UpdateRecurring(r.Context(), id, sales.RecurringUpdate{Items: items, Interval: (*recurringinvoice.Interval)(b.Interval), IntervalCount: b.IntervalCount,
 		EndDate: b.EndDate, ClearEndDate: f.isNull("endDate"), MaxCount: b.MaxCount, ClearMaxCount: f.isNull("maxCount"),
 		Reference: b.Reference, Notes: b.Notes, Terms: b.Terms, Issue: b.Issue})
 	if err != nil {

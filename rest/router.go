@@ -395,6 +395,15 @@ func withV1Twins(table, others []route) ([]route, []route) {
 	return twins(table), twins(others)
 }
 
+// methodNotAllowed answers 405 naming the methods a path allows.
+func methodNotAllowed(allow string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Allow", allow)
+		WriteError(w, r, &apperr.Error{Kind: apperr.KindInvalidState, Code: "METHOD_NOT_ALLOWED",
+			Message: r.Method + " is not allowed here; use " + allow, Status: http.StatusMethodNotAllowed})
+	}
+}
+
 // Handler routes /api/v1. Authentication happens before it (the server's
 // middleware); each route checks its scope. Unknown paths and methods
 // answer in the envelope too.
@@ -406,12 +415,7 @@ func (a *API) Handler() http.Handler {
 		methods[rt.path] = append(methods[rt.path], rt.method)
 	}
 	for path, ms := range methods {
-		allow := strings.Join(ms, ", ")
-		notAllowed := func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Allow", allow)
-			WriteError(w, r, &apperr.Error{Kind: apperr.KindInvalidState, Code: "METHOD_NOT_ALLOWED",
-				Message: r.Method + " is not allowed here; use " + allow, Status: http.StatusMethodNotAllowed})
-		}
+		notAllowed := methodNotAllowed(strings.Join(ms, ", "))
 		// One pattern per other method: a method-less pattern would clash
 		// with a sibling such as GET /webhooks/{id} next to POST /webhooks/subscribe.
 		for _, m := range []string{"GET", "POST", "PUT", "PATCH", "DELETE"} {
@@ -426,6 +430,9 @@ func (a *API) Handler() http.Handler {
 		}
 		if strings.HasSuffix(rt.path, "/contacts/import/template") {
 			mux.Handle(rt.method+" "+rt.path, requireScope(rt.scope, http.HandlerFunc(a.importTemplate)))
+			for _, m := range []string{"POST", "PUT", "PATCH", "DELETE"} {
+				mux.HandleFunc(m+" "+rt.path, methodNotAllowed("GET"))
+			}
 		}
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {

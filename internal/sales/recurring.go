@@ -50,7 +50,7 @@ func RecurringNotFound(id pulid.ID) error {
 type RecurringInput struct {
 	CustomerID    pulid.ID
 	Items         []LineInput
-	Interval      string
+	Interval      recurringinvoice.Interval
 	IntervalCount *int
 	// StartDate is the first period (default: today).
 	StartDate *types.Date
@@ -67,7 +67,7 @@ type RecurringInput struct {
 // (non-nil) replaces the lines. Changes apply from the next period.
 type RecurringUpdate struct {
 	Items                   []LineInput
-	Interval                *string
+	Interval                *recurringinvoice.Interval
 	IntervalCount           *int
 	EndDate                 *types.Date
 	ClearEndDate            bool
@@ -76,9 +76,6 @@ type RecurringUpdate struct {
 	Reference, Notes, Terms *string
 	Issue                   *bool
 }
-
-var intervals = map[string]recurringinvoice.Interval{"day": recurringinvoice.IntervalDay, "week": recurringinvoice.IntervalWeek,
-	"month": recurringinvoice.IntervalMonth, "year": recurringinvoice.IntervalYear}
 
 // PeriodAt is the k-th period (0: the start) of a schedule.
 func PeriodAt(start types.Date, iv recurringinvoice.Interval, count, k int) types.Date {
@@ -114,9 +111,9 @@ func nextAfter(start types.Date, iv recurringinvoice.Interval, count int, d type
 	}
 }
 
-func checkSchedule(d *apperr.Details, iv *string, count *int, maxCount *int) {
+func checkSchedule(d *apperr.Details, iv *recurringinvoice.Interval, count *int, maxCount *int) {
 	if iv != nil {
-		if _, ok := intervals[*iv]; !ok {
+		if recurringinvoice.IntervalValidator(*iv) != nil {
 			d.Add("interval", "Must be one of day, week, month, year")
 		}
 	}
@@ -225,10 +222,12 @@ func recurringCustomer(ctx context.Context, c *ent.Client, id pulid.ID, d *apper
 func CreateRecurring(ctx context.Context, in RecurringInput) (*ent.RecurringInvoice, error) {
 	return store.InTx(ctx, func(ctx context.Context, c *ent.Client) (*ent.RecurringInvoice, error) {
 		var d apperr.Details
+		iv := &in.Interval
 		if in.Interval == "" {
 			d.Add("interval", "Required: day, week, month or year")
+			iv = nil
 		}
-		checkSchedule(&d, &in.Interval, in.IntervalCount, in.MaxCount)
+		checkSchedule(&d, iv, in.IntervalCount, in.MaxCount)
 		if len(in.Items) == 0 {
 			d.Add("items", "At least one line is required")
 		}
@@ -262,7 +261,7 @@ func CreateRecurring(ctx context.Context, in RecurringInput) (*ent.RecurringInvo
 			count = *in.IntervalCount
 		}
 		create := c.RecurringInvoice.Create().SetCustomerID(cu.ID).SetSubscriptionNumber(number).
-			SetInterval(intervals[in.Interval]).SetIntervalCount(count).SetStartDate(start).SetNextRunDate(start).
+			SetInterval(in.Interval).SetIntervalCount(count).SetStartDate(start).SetNextRunDate(start).
 			SetNillableEndDate(in.EndDate).SetNillableMaxCount(in.MaxCount).SetCurrency(cu.Currency).
 			SetItems(templates(in.Items)).SetNillableReference(trimmed(in.Reference)).SetNillableNotes(in.Notes).
 			SetNillableTerms(in.Terms).SetNillableIssue(in.Issue)
@@ -320,7 +319,7 @@ func UpdateRecurring(ctx context.Context, id pulid.ID, in RecurringUpdate) (*ent
 			SetNillableEndDate(in.EndDate).SetNillableMaxCount(in.MaxCount).SetNillableReference(trimmed(in.Reference)).
 			SetNillableNotes(in.Notes).SetNillableTerms(in.Terms).SetNillableIssue(in.Issue)
 		if in.Interval != nil {
-			upd.SetInterval(intervals[*in.Interval])
+			upd.SetInterval(*in.Interval)
 		}
 		if in.ClearEndDate {
 			upd.ClearEndDate()
@@ -487,6 +486,7 @@ type RecurringFilter struct {
 	// generated invoice's number.
 	Search             string
 	StartFrom, StartTo *types.Date
+	Status             *recurringinvoice.Status
 }
 
 // Recurrings starts the acting company's recurring invoice query, newest first.
@@ -494,6 +494,9 @@ func Recurrings(ctx context.Context, f RecurringFilter) *ent.RecurringInvoiceQue
 	q := store.Client(ctx).RecurringInvoice.Query()
 	if f.CustomerID != nil {
 		q = q.Where(recurringinvoice.CustomerID(*f.CustomerID))
+	}
+	if f.Status != nil {
+		q = q.Where(recurringinvoice.StatusEQ(*f.Status))
 	}
 	if f.StartFrom != nil {
 		q = q.Where(recurringinvoice.StartDateGTE(*f.StartFrom))

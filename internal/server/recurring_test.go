@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 
@@ -209,5 +210,67 @@ func TestRecurringBadInput(t *testing.T) {
 		if r := e.Do(e.A, "GET", "/api/v1/integration/subscriptions"+q, nil); r.Status != 422 {
 			t.Errorf("%s: %d %s", q, r.Status, r.Raw)
 		}
+	}
+}
+
+// GraphQL: create, read, update and toggle a recurring invoice; the
+// generator makes its invoices as for REST ones.
+func TestRecurringInvoicesGraphQL(t *testing.T) {
+	e := tk.New(t)
+	cust := newCustomer(t, e, e.A, "Graph Sub")
+	start := monthsAgo(t, 1)
+	d := e.MustGQL(e.A, `mutation($in: CreateRecurringInvoiceInput!) { createRecurringInvoice(input: $in) {
+		id subscriptionNumber status interval intervalCount startDate nextRunDate maxCount issue items { description quantity unitPrice } } }`,
+		map[string]any{"in": map[string]any{"customerId": cust.ID, "interval": "month", "startDate": start.String(), "maxCount": 2,
+			"items": []any{map[string]any{"description": "Hosting", "quantity": "1", "unitPrice": "99.90"}}}})
+	rec := d["createRecurringInvoice"].(map[string]any)
+	id := rec["id"].(string)
+	if rec["status"] != "active" || rec["interval"] != "month" || rec["nextRunDate"] != start.String() || tk.Str(rec, "items", 0, "unitPrice") != "99.9" {
+		t.Fatalf("created: %v", rec)
+	}
+	if n := runRecurring(t, e); n != 2 {
+		t.Fatalf("generated %d, want 2 (last month and today)", n)
+	}
+	got := e.MustGQL(e.A, `query($id: ID!) { recurringInvoice(id: $id) { status generatedCount nextRunDate lastGeneratedAt } }`, map[string]any{"id": id})["recurringInvoice"].(map[string]any)
+	if got["status"] != "completed" || got["generatedCount"] != 2.0 || got["nextRunDate"] != nil || got["lastGeneratedAt"] == nil {
+		t.Fatalf("after maxCount: %v", got)
+	}
+	if r := e.GQL(e.A, `mutation($id: ID!) { toggleRecurringInvoice(id: $id) { status } }`, map[string]any{"id": id}); len(r.Errors) != 1 || r.Errors[0].Code() != "INVALID_RECURRING_INVOICE" {
+		t.Fatalf("toggle completed: %s", r.Raw)
+	}
+	second := e.MustGQL(e.A, `mutation($in: CreateRecurringInvoiceInput!) { createRecurringInvoice(input: $in) { id } }`,
+		map[string]any{"in": map[string]any{"customerId": cust.ID, "interval": "week", "startDate": plus(todayKL(t), 7),
+			"items": []any{map[string]any{"description": "Weekly", "quantity": "2", "unitPrice": "5"}}}})["createRecurringInvoice"].(map[string]any)["id"].(string)
+	upd := e.MustGQL(e.A, `mutation($id: ID!) { updateRecurringInvoice(id: $id, input: {intervalCount: 2, maxCount: 10, issue: false}) { intervalCount maxCount issue } }`,
+		map[string]any{"id": second})["updateRecurringInvoice"].(map[string]any)
+	if upd["intervalCount"] != 2.0 || upd["maxCount"] != 10.0 || upd["issue"] != false {
+		t.Fatalf("update: %v", upd)
+	}
+	if s := e.MustGQL(e.A, `mutation($id: ID!) { toggleRecurringInvoice(id: $id) { status stoppedAt } }`, map[string]any{"id": second})["toggleRecurringInvoice"].(map[string]any); s["status"] != "stopped" || s["stoppedAt"] == nil {
+		t.Fatalf("stop: %v", s)
+	}
+	list := e.MustGQL(e.A, `query($c: ID) { recurringInvoices(customerId: $c) { id } stopped: recurringInvoices(status: stopped) { id } }`, map[string]any{"c": cust.ID})
+	if len(list["recurringInvoices"].([]any)) != 2 || len(list["stopped"].([]any)) != 1 {
+		t.Fatalf("lists: %v", list)
+	}
+	// Bad input and other companies.
+	for _, c := range []struct {
+		q     string
+		vars  map[string]any
+		field string
+	}{
+		{`mutation { createRecurringInvoice(input: {customerId: "` + string(cust.ID) + `", interval: month, intervalCount: 0, items: [{description: "X", quantity: "1", unitPrice: "1"}]}) { id } }`, nil, "intervalCount"},
+		{`mutation { createRecurringInvoice(input: {customerId: "` + string(cust.ID) + `", interval: month, items: []}) { id } }`, nil, "items"},
+	} {
+		r := e.GQL(e.A, c.q, c.vars)
+		if len(r.Errors) == 0 || r.Errors[0].Code() != "INVALID_RECURRING_INVOICE" || !strings.Contains(string(r.Raw), c.field) {
+			t.Errorf("%s: %s", c.q, r.Raw)
+		}
+	}
+	if r := e.GQL(e.B, `query($id: ID!) { recurringInvoice(id: $id) { id } }`, map[string]any{"id": id}); len(r.Errors) != 1 || r.Errors[0].Code() != "RECURRING_INVOICE_NOT_FOUND" {
+		t.Fatalf("B reads A's: %s", r.Raw)
+	}
+	if r := e.MustGQL(e.B, `{ recurringInvoices { id } }`, nil); len(r["recurringInvoices"].([]any)) != 0 {
+		t.Fatalf("B lists A's: %v", r)
 	}
 }
