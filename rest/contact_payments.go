@@ -130,7 +130,16 @@ func (a *API) listContactPayments(r *http.Request) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	list, s, err := ledger.CustomerPayments(r.Context(), id)
+	q := r.URL.Query()
+	var d apperr.Details
+	f := ledger.PaymentFilter{CustomerID: id, Search: checkQ(&d, q)}
+	f.From, f.To = dateRange(&d, q)
+	checkFormat(&d, q)
+	pg := parseLaravelPage(&d, q, 20)
+	if err := d.Err(ledger.CodeInvalidPayment, "Invalid query parameters"); err != nil {
+		return result{}, err
+	}
+	list, total, s, err := ledger.CustomerPayments(r.Context(), f, pg.offset(), pg.perPage)
 	if err != nil {
 		return result{}, err
 	}
@@ -151,8 +160,33 @@ func (a *API) listContactPayments(r *http.Request) (result, error) {
 		}
 		rows[i] = row
 	}
-	return result{status: http.StatusOK, data: contactPaymentsV1{ContactID: id, Payments: rows, Summary: sum,
-		Balance: amount{cu.CurrentBalance, cu.Currency}, AsOf: time.Now().UTC().Format(time.RFC3339)}}, nil
+	data := contactPaymentsV1{ContactID: id, Payments: rows, Summary: sum,
+		Balance: amount{cu.CurrentBalance, cu.Currency}, AsOf: time.Now().UTC().Format(time.RFC3339)}
+	m := metaFor(r)
+	meta := contactPaymentsMeta{Timestamp: m.Timestamp, RequestID: m.RequestID, laravelMeta: pg.meta(total), StartDate: f.From, EndDate: f.To}
+	if f.Search != "" {
+		meta.Q = &f.Search
+	}
+	// CSV streams the payment rows, page after page.
+	return result{status: http.StatusOK, data: rows, page: pg.pagination(total),
+		body: contactPaymentsBody{Success: true, Data: data, Meta: meta}}, nil
+}
+
+// contactPaymentsBody is seed 003's {data, meta} (with seed 001's success
+// and meta timestamp beside them).
+type contactPaymentsBody struct {
+	Success bool                `json:"success"`
+	Data    contactPaymentsV1   `json:"data"`
+	Meta    contactPaymentsMeta `json:"meta"`
+}
+
+type contactPaymentsMeta struct {
+	Timestamp string `json:"timestamp"`
+	RequestID string `json:"requestId"`
+	laravelMeta
+	StartDate *types.Date `json:"start_date,omitempty"`
+	EndDate   *types.Date `json:"end_date,omitempty"`
+	Q         *string     `json:"q,omitempty"`
 }
 
 // contactPaymentsV1 is seed 003's payments answer.

@@ -26,6 +26,11 @@ type meta struct {
 	Limit int  `json:"limit,omitempty"`
 	Total *int `json:"total,omitempty"`
 	Pages *int `json:"pages,omitempty"`
+	// CurrentPage, LastPage and PerPage are seed 003's paginator, on the
+	// integration API's numbered pages (with total).
+	CurrentPage int `json:"current_page,omitempty"`
+	LastPage    int `json:"last_page,omitempty"`
+	PerPage     int `json:"per_page,omitempty"`
 }
 
 type pagination struct {
@@ -86,6 +91,9 @@ func writeList(w http.ResponseWriter, r *http.Request, data any, p pagination) {
 	m := metaFor(r)
 	if p.Page > 0 {
 		m.Page, m.Limit, m.Total, m.Pages = p.Page, p.Limit, &p.Total, &p.Pages
+		if isIntegration(r) {
+			m.CurrentPage, m.LastPage, m.PerPage = p.Page, p.Pages, p.Limit
+		}
 	}
 	writeJSON(w, http.StatusOK, envelope{Success: true, Data: data, Pagination: &p, Meta: m})
 }

@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -65,7 +66,7 @@ var groupList = listSpec{
 		"created_at":             {key: "createdAt", kind: kTime},
 	},
 	sorts:       map[string]bool{"name": true, "created_at": true},
-	passthrough: map[string]bool{"q": true, "per_page": true, "format": true},
+	passthrough: map[string]bool{"q": true, "per_page": true, "page": true, "format": true},
 }
 
 func (a *API) listGroups(r *http.Request) (result, error) {
@@ -101,6 +102,36 @@ func (a *API) listGroups(r *http.Request) (result, error) {
 			f = ent.CustomerGroupOrderFieldCreatedAt
 		}
 		order = &ent.CustomerGroupOrder{Field: f, Direction: direction(s.desc)}
+	}
+	if !q.Has("cursor") {
+		// Seed 003 pages by number (page, per_page; meta{current_page, …});
+		// a cursor pages as every other v1 list does.
+		var d apperr.Details
+		pg := parseLaravelPage(&d, r.URL.Query(), 20)
+		if err := d.Err(crm.CodeInvalidGroup, "Invalid query parameters"); err != nil {
+			return result{}, err
+		}
+		pred, err := where.P()
+		if errors.Is(err, ent.ErrEmptyCustomerGroupWhereInput) {
+			pred, err = nil, nil
+		}
+		if err != nil {
+			return result{}, err
+		}
+		query := crm.Groups(r.Context(), pred, order)
+		total, err := query.Clone().Count(r.Context())
+		if err != nil {
+			return result{}, err
+		}
+		list, err := query.Offset(pg.offset()).Limit(pg.perPage).All(r.Context())
+		if err != nil {
+			return result{}, err
+		}
+		data := make([]customerGroupV1, len(list))
+		for i, g := range list {
+			data[i] = toGroupV1(g)
+		}
+		return result{status: http.StatusOK, data: data, page: pg.pagination(total)}, nil
 	}
 	conn, err := a.query().CustomerGroups(p.ctx(r.Context()), p.after, &p.limit, nil, nil, order, where)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/bigledger/bigledger/ent/schema/types"
 	"github.com/bigledger/bigledger/internal/apperr"
 	"github.com/bigledger/bigledger/internal/reqid"
 )
@@ -142,4 +143,36 @@ func checkFormat(d *apperr.Details, q url.Values) {
 	if f := q.Get("format"); f != "" && f != "json" && f != "csv" {
 		d.Add("format", "The selected format is invalid: use json or csv")
 	}
+}
+
+// pagination is the seed-001 pagination of a numbered page; on the
+// integration API the answer's meta also carries seed 003's paginator
+// (current_page, last_page, per_page, total), so clients of both read it.
+func (p laravelPage) pagination(total int) *pagination {
+	m := p.meta(total)
+	return &pagination{Page: m.CurrentPage, Pages: m.LastPage, Limit: m.PerPage, Total: total, HasMore: m.CurrentPage < m.LastPage}
+}
+
+// dateRange is seed 003's start_date/end_date pair: both or neither,
+// YYYY-MM-DD, in order.
+func dateRange(d *apperr.Details, q url.Values) (from, to *types.Date) {
+	for key, dst := range map[string]**types.Date{"start_date": &from, "end_date": &to} {
+		if s := q.Get(key); s != "" {
+			dt, err := types.ParseDate(s)
+			if err != nil {
+				d.Add(key, "Must be a date (YYYY-MM-DD)")
+				continue
+			}
+			*dst = &dt
+		}
+	}
+	switch {
+	case q.Get("start_date") != "" && q.Get("end_date") == "":
+		d.Add("end_date", "The end date is required with a start date")
+	case q.Get("end_date") != "" && q.Get("start_date") == "":
+		d.Add("start_date", "The start date is required with an end date")
+	case from != nil && to != nil && to.Time().Before(from.Time()):
+		d.Add("end_date", "Must be on or after the start date")
+	}
+	return from, to
 }

@@ -105,7 +105,21 @@ func (a *API) listDiscounts(r *http.Request) (result, error) {
 		}
 		cust = &id
 	}
-	list, err := ledger.LedgerDiscounts(r.Context(), cust)
+	q := r.URL.Query()
+	var d apperr.Details
+	f := ledger.DiscountFilter{CustomerID: cust, Search: checkQ(&d, q)}
+	f.From, f.To = dateRange(&d, q)
+	checkFormat(&d, q)
+	pg := parseLaravelPage(&d, q, 20)
+	if err := d.Err(ledger.CodeInvalidDiscount, "Invalid query parameters"); err != nil {
+		return result{}, err
+	}
+	query := ledger.DiscountQuery(r.Context(), f)
+	total, err := query.Clone().Count(r.Context())
+	if err != nil {
+		return result{}, err
+	}
+	list, err := query.Offset(pg.offset()).Limit(pg.perPage).All(r.Context())
 	if err != nil {
 		return result{}, err
 	}
@@ -113,7 +127,7 @@ func (a *API) listDiscounts(r *http.Request) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	return result{status: http.StatusOK, data: rows, page: &pagination{Limit: len(rows), Total: len(rows)}}, nil
+	return result{status: http.StatusOK, data: rows, page: pg.pagination(total)}, nil
 }
 
 func (a *API) getDiscount(r *http.Request) (result, error) {

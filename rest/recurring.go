@@ -312,22 +312,7 @@ func (a *API) listSubscriptions(r *http.Request) (result, error) {
 	if f.Search != "" {
 		meta.Q = &f.Search
 	}
-	for key, dst := range map[string]**types.Date{"start_date": &f.StartFrom, "end_date": &f.StartTo} {
-		if s := q.Get(key); s != "" {
-			dt, err := types.ParseDate(s)
-			if err != nil {
-				d.Add(key, "Must be a date (YYYY-MM-DD)")
-				continue
-			}
-			*dst = &dt
-		}
-	}
-	if (f.StartFrom == nil) != (f.StartTo == nil) && len(d) == 0 {
-		d.Add("start_date", "start_date and end_date must be given together")
-	}
-	if f.StartFrom != nil && f.StartTo != nil && f.StartTo.Time().Before(f.StartFrom.Time()) {
-		d.Add("end_date", "Must be on or after start_date")
-	}
+	f.StartFrom, f.StartTo = dateRange(&d, q)
 	meta.StartDate, meta.EndDate = f.StartFrom, f.StartTo
 	if s := q.Get("location_id"); s != "" {
 		if s != "1" {

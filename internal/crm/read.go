@@ -4,12 +4,14 @@ import (
 	"context"
 	"strings"
 
+	"entgo.io/contrib/entgql"
 	"entgo.io/ent/dialect/sql"
 
 	"github.com/bigledger/bigledger/ent"
 	"github.com/bigledger/bigledger/ent/contact"
 	"github.com/bigledger/bigledger/ent/customer"
 	"github.com/bigledger/bigledger/ent/customergroup"
+	"github.com/bigledger/bigledger/ent/predicate"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/internal/apperr"
 	"github.com/bigledger/bigledger/internal/store"
@@ -238,4 +240,24 @@ func duplicates(ctx context.Context, q *ent.CustomerQuery, except *pulid.ID) (Du
 		names = []string{}
 	}
 	return Duplicates{Names: names}, nil
+}
+
+// Groups starts the acting company's customer group query with pred (nil:
+// all) in order (nil: by name), the id breaking ties.
+func Groups(ctx context.Context, pred predicate.CustomerGroup, order *ent.CustomerGroupOrder) *ent.CustomerGroupQuery {
+	q := store.Client(ctx).CustomerGroup.Query()
+	if pred != nil {
+		q = q.Where(pred)
+	}
+	col, desc := customergroup.FieldName, false
+	if order != nil {
+		desc = order.Direction == entgql.OrderDirectionDesc
+		if order.Field == ent.CustomerGroupOrderFieldCreatedAt {
+			col = customergroup.FieldCreatedAt
+		}
+	}
+	if desc {
+		return q.Order(ent.Desc(col), ent.Desc(customergroup.FieldID))
+	}
+	return q.Order(ent.Asc(col), ent.Asc(customergroup.FieldID))
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	entsql "entgo.io/ent/dialect/sql"
 	"github.com/shopspring/decimal"
 
 	"github.com/bigledger/bigledger/ent"
@@ -157,11 +158,38 @@ func DeleteLedgerDiscount(ctx context.Context, id pulid.ID) (pulid.ID, error) {
 
 // LedgerDiscounts lists active discounts, optionally of one customer.
 func LedgerDiscounts(ctx context.Context, customerID *pulid.ID) ([]*ent.LedgerDiscount, error) {
+	return DiscountQuery(ctx, DiscountFilter{CustomerID: customerID}).All(ctx)
+}
+
+// DiscountFilter narrows a ledger discount list (seed 003).
+type DiscountFilter struct {
+	CustomerID *pulid.ID
+	From, To   *types.Date
+	// Search matches the note, the discount id or the customer's name.
+	Search string
+}
+
+// DiscountQuery starts the active discounts query with f applied, newest first.
+func DiscountQuery(ctx context.Context, f DiscountFilter) *ent.LedgerDiscountQuery {
 	q := store.Client(ctx).LedgerDiscount.Query().Where(ledgerdiscount.StatusEQ(ledgerdiscount.StatusActive))
-	if customerID != nil {
-		q = q.Where(ledgerdiscount.CustomerID(*customerID))
+	if f.CustomerID != nil {
+		q = q.Where(ledgerdiscount.CustomerID(*f.CustomerID))
 	}
-	return q.Order(ent.Desc(ledgerdiscount.FieldDate), ent.Desc(ledgerdiscount.FieldID)).All(ctx)
+	if f.From != nil {
+		q = q.Where(ledgerdiscount.DateGTE(*f.From))
+	}
+	if f.To != nil {
+		q = q.Where(ledgerdiscount.DateLTE(*f.To))
+	}
+	if f.Search != "" {
+		pattern := store.ContainsPattern(f.Search)
+		q = q.Where(func(s *entsql.Selector) {
+			s.Where(entsql.Or(store.ILike(s.C(ledgerdiscount.FieldNote), pattern), entsql.EQ(s.C(ledgerdiscount.FieldID), f.Search),
+				entsql.In(s.C(ledgerdiscount.FieldCustomerID), entsql.Select(customer.FieldID).From(entsql.Table(customer.Table)).
+					Where(store.ILike(customer.FieldName, pattern)))))
+		})
+	}
+	return q.Order(ent.Desc(ledgerdiscount.FieldDate), ent.Desc(ledgerdiscount.FieldID))
 }
 
 // GetLedgerDiscount loads one active discount.

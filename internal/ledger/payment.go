@@ -584,18 +584,33 @@ type PaymentSummary struct {
 	LatestPaidOn *types.Date
 }
 
-// CustomerPayments lists a customer's completed payments, newest first,
-// with their allocations' invoices, and summarizes them.
-func CustomerPayments(ctx context.Context, customerID pulid.ID) ([]*ent.Payment, PaymentSummary, error) {
-	list, err := store.Client(ctx).Payment.Query().Where(payment.CustomerID(customerID), payment.StatusEQ(payment.StatusCompleted)).
-		WithAllocations(func(q *ent.PaymentAllocationQuery) { q.WithInvoice() }).
-		Order(ent.Desc(payment.FieldPaymentDate), ent.Desc(payment.FieldID)).All(ctx)
-	if err != nil {
-		return nil, PaymentSummary{}, err
+// PaymentFilter narrows a customer's payment list (seed 003): a payment
+// date range and a search over the payment number, reference, notes,
+// method, id and the numbers of the invoices it paid.
+type PaymentFilter struct {
+	CustomerID pulid.ID
+	From, To   *types.Date
+	Search     string
+}
+
+// CustomerPayments pages a customer's completed payments, newest first,
+// with their allocations' invoices, and summarizes every payment of the
+// date range (the search does not narrow the summary, as seed 003 says).
+func CustomerPayments(ctx context.Context, f PaymentFilter, offset, limit int) ([]*ent.Payment, int, PaymentSummary, error) {
+	base := store.Client(ctx).Payment.Query().Where(payment.CustomerID(f.CustomerID), payment.StatusEQ(payment.StatusCompleted))
+	if f.From != nil {
+		base = base.Where(payment.PaymentDateGTE(*f.From))
 	}
-	s := PaymentSummary{Count: len(list)}
+	if f.To != nil {
+		base = base.Where(payment.PaymentDateLTE(*f.To))
+	}
+	all, err := base.Clone().Select(payment.FieldAmount, payment.FieldMethod, payment.FieldPaymentDate).All(ctx)
+	if err != nil {
+		return nil, 0, PaymentSummary{}, err
+	}
+	s := PaymentSummary{Count: len(all)}
 	methods := map[payment.Method]bool{}
-	for _, p := range list {
+	for _, p := range all {
 		s.TotalPaid = s.TotalPaid.Add(p.Amount)
 		methods[p.Method] = true
 		if s.LatestPaidOn == nil || s.LatestPaidOn.Time().Before(p.PaymentDate.Time()) {
@@ -604,5 +619,28 @@ func CustomerPayments(ctx context.Context, customerID pulid.ID) ([]*ent.Payment,
 		}
 	}
 	s.MethodsCount = len(methods)
-	return list, s, nil
+	q := base
+	if f.Search != "" {
+		pattern := store.ContainsPattern(f.Search)
+		q = q.Where(func(sel *sql.Selector) {
+			paid := sql.Select(paymentallocation.FieldPaymentID).From(sql.Table(paymentallocation.Table)).
+				Where(sql.In(paymentallocation.FieldInvoiceID, sql.Select(invoice.FieldID).From(sql.Table(invoice.Table)).
+					Where(store.ILike(invoice.FieldInvoiceNumber, pattern))))
+			sel.Where(sql.Or(store.ILike(sel.C(payment.FieldPaymentNumber), pattern), store.ILike(sel.C(payment.FieldReference), pattern),
+				store.ILike(sel.C(payment.FieldNotes), pattern), store.ILike(sel.C(payment.FieldMethod), pattern),
+				sql.EQ(sel.C(payment.FieldID), f.Search), sql.In(sel.C(payment.FieldID), paid)))
+		})
+	}
+	total := s.Count
+	if f.Search != "" {
+		if total, err = q.Clone().Count(ctx); err != nil {
+			return nil, 0, PaymentSummary{}, err
+		}
+	}
+	list, err := q.WithAllocations(func(q *ent.PaymentAllocationQuery) { q.WithInvoice() }).
+		Order(ent.Desc(payment.FieldPaymentDate), ent.Desc(payment.FieldID)).Offset(offset).Limit(limit).All(ctx)
+	if err != nil {
+		return nil, 0, PaymentSummary{}, err
+	}
+	return list, total, s, nil
 }

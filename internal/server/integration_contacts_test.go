@@ -427,7 +427,7 @@ func TestContactActivities(t *testing.T) {
 	c := contact003(t, e, e.A, map[string]any{"type": "customer", "name": "Active One"})
 	cust := tk.Str(c, "id")
 	mustBody(t, e.Do(e.A, "PATCH", contactsPath+"/"+cust, map[string]any{"city": "Penang"}), 200, "update")
-	inv, _ := paidInvoice(t, e, e.A, cust, 10, "cash")
+	paidInvoice(t, e, e.A, cust, 10, "cash")
 	other := contact003(t, e, e.A, map[string]any{"type": "customer", "name": "Someone Else"})
 	paidInvoice(t, e, e.A, tk.Str(other, "id"), 5, "cash")
 
@@ -460,7 +460,6 @@ func TestContactActivities(t *testing.T) {
 	if len(tk.Get(r, "data", "activities").([]any)) != 1 || tk.Str(r, "meta", "q") != "payment" || tk.Get(r, "meta", "last_page").(float64) < 1 {
 		t.Fatalf("search activities: %v", r)
 	}
-	_ = inv
 	if r := e.Do(e.A, "GET", path+"?q=x", nil); r.Status != 422 || tk.Get(r.Body, "errors", "q") == nil {
 		t.Fatalf("1-char q: %d %s", r.Status, r.Raw)
 	}
@@ -470,5 +469,95 @@ func TestContactActivities(t *testing.T) {
 	_, rows := getCSV(t, e, path+"?format=csv", false)
 	if len(rows) != len(acts)+1 {
 		t.Fatalf("activities CSV: %d rows for %d activities", len(rows), len(acts))
+	}
+}
+
+// Seed 003's other lists page by number with its paginator in meta
+// (beside seed 001's pagination), and take its filters.
+func TestIntegrationListsPageByNumber(t *testing.T) {
+	e := tk.New(t)
+	c := contact003(t, e, e.A, map[string]any{"type": "customer", "name": "Discounted"})
+	cust := tk.Str(c, "id")
+	paidInvoice(t, e, e.A, cust, 500, "cash")
+	for i, day := range []string{"2024-01-05", "2024-02-05", "2024-03-05"} {
+		mustBody(t, e.Do(e.A, "POST", "/api/v1/integration/ledger-discounts", map[string]any{"contact_id": cust, "date": day,
+			"amount": 10 + i, "note": fmt.Sprintf("Loyalty %d", i)}), 201, "discount")
+	}
+	r := mustBody(t, e.Do(e.A, "GET", "/api/v1/integration/ledger-discounts?per_page=2", nil), 200, "discounts")
+	if tk.Get(r, "meta", "current_page") != 1.0 || tk.Get(r, "meta", "last_page") != 2.0 || tk.Get(r, "meta", "per_page") != 2.0 ||
+		tk.Get(r, "meta", "total") != 3.0 || len(r["data"].([]any)) != 2 || tk.Get(r, "pagination", "hasMore") != true {
+		t.Fatalf("discount page: %s", e.Do(e.A, "GET", "/api/v1/integration/ledger-discounts?per_page=2", nil).Raw)
+	}
+	if r := mustBody(t, e.Do(e.A, "GET", "/api/v1/integration/ledger-discounts?per_page=2&page=2", nil), 200, "page 2"); len(r["data"].([]any)) != 1 {
+		t.Fatalf("page 2: %v", r)
+	}
+	for query, want := range map[string]int{"start_date=2024-02-01&end_date=2024-03-31": 2, "q=loyalty 1": 1, "contact_id=" + cust: 3} {
+		if r := mustBody(t, e.Do(e.A, "GET", "/api/v1/integration/ledger-discounts?"+strings.ReplaceAll(query, " ", "+"), nil), 200, query); tk.Get(r, "meta", "total") != float64(want) {
+			t.Errorf("%s: %v, want %d", query, tk.Get(r, "meta", "total"), want)
+		}
+	}
+	if r := mustBody(t, e.Do(e.A, "GET", contactsPath+"/"+cust+"/ledger-discounts?start_date=2024-01-01&end_date=2024-01-31", nil), 200, "contact's"); tk.Get(r, "meta", "total") != 1.0 {
+		t.Fatalf("contact discounts by date: %v", r["meta"])
+	}
+	for _, bad := range []struct{ query, field string }{{"start_date=2024-01-01", "end_date"}, {"end_date=2024-01-01", "start_date"},
+		{"start_date=2024-03-01&end_date=2024-01-01", "end_date"}, {"q=x", "q"}, {"per_page=0", "per_page"}, {"start_date=soon&end_date=2024-01-01", "start_date"}} {
+		if r := e.Do(e.A, "GET", "/api/v1/integration/ledger-discounts?"+bad.query, nil); r.Status != 422 || tk.Get(r.Body, "errors", bad.field) == nil {
+			t.Errorf("%s: %d %s", bad.query, r.Status, r.Raw)
+		}
+	}
+	if r := mustBody(t, e.Do(e.B, "GET", "/api/v1/integration/ledger-discounts", nil), 200, "B"); tk.Get(r, "meta", "total") != 0.0 {
+		t.Fatalf("B lists A's discounts: %v", r)
+	}
+	_, rows := getCSV(t, e, "/api/v1/integration/ledger-discounts?format=csv&per_page=1", false)
+	if len(rows) != 4 || !strings.HasPrefix(rows[0][0], "\ufeff") {
+		t.Fatalf("discounts CSV: %v", rows)
+	}
+
+	for i := 0; i < 3; i++ {
+		mustBody(t, e.Do(e.A, "POST", "/api/v1/integration/customer-groups", map[string]any{"name": fmt.Sprintf("Group %d", i), "price_calculation_type": "percentage", "amount": i}), 201, "group")
+	}
+	g := mustBody(t, e.Do(e.A, "GET", "/api/v1/integration/customer-groups?per_page=2&page=2", nil), 200, "groups page 2")
+	if tk.Get(g, "meta", "current_page") != 2.0 || tk.Get(g, "meta", "last_page") != 2.0 || tk.Get(g, "meta", "total") != 3.0 || tk.Str(g, "data", 0, "name") != "Group 2" {
+		t.Fatalf("groups page 2: %v", g)
+	}
+	if r := e.Do(e.A, "GET", "/api/v1/integration/customer-groups?page=0", nil); r.Status != 422 || tk.Get(r.Body, "errors", "page") == nil {
+		t.Fatalf("page 0: %d %s", r.Status, r.Raw)
+	}
+}
+
+// A contact's payments: paged rows, a summary over the date range (not
+// narrowed by q), the seed's filters.
+func TestContactPaymentsList(t *testing.T) {
+	e := tk.New(t)
+	c := contact003(t, e, e.A, map[string]any{"type": "customer", "name": "Payer"})
+	cust := tk.Str(c, "id")
+	for i := 0; i < 3; i++ {
+		paidInvoice(t, e, e.A, cust, float64(100+i), []string{"cash", "cheque", "card"}[i])
+	}
+	path := contactsPath + "/" + cust + "/payments"
+	r := mustBody(t, e.Do(e.A, "GET", path+"?per_page=2", nil), 200, "payments")
+	if tk.Get(r, "meta", "total") != 3.0 || tk.Get(r, "meta", "last_page") != 2.0 || len(tk.Get(r, "data", "payments").([]any)) != 2 ||
+		tk.Get(r, "data", "summary", "count") != 3.0 || tk.Get(r, "data", "summary", "total_paid") != 303.0 || tk.Get(r, "data", "summary", "methods_count") != 3.0 {
+		t.Fatalf("payments page: %v", r)
+	}
+	inv := tk.Str(r, "data", "payments", 0, "invoice_no")
+	q := mustBody(t, e.Do(e.A, "GET", path+"?q="+inv, nil), 200, "by invoice number")
+	if tk.Get(q, "meta", "total") != 1.0 || tk.Get(q, "data", "summary", "count") != 3.0 || tk.Str(q, "meta", "q") != inv {
+		t.Fatalf("q narrows rows, not the summary: %v", q)
+	}
+	if r := mustBody(t, e.Do(e.A, "GET", path+"?start_date=2000-01-01&end_date=2000-12-31", nil), 200, "old range"); tk.Get(r, "meta", "total") != 0.0 || tk.Get(r, "data", "summary", "count") != 0.0 {
+		t.Fatalf("empty range: %v", r)
+	}
+	for _, bad := range []struct{ query, field string }{{"start_date=2024-01-01", "end_date"}, {"q=z", "q"}, {"per_page=101", "per_page"}} {
+		if r := e.Do(e.A, "GET", path+"?"+bad.query, nil); r.Status != 422 || tk.Get(r.Body, "errors", bad.field) == nil {
+			t.Errorf("%s: %d %s", bad.query, r.Status, r.Raw)
+		}
+	}
+	if r := e.Do(e.B, "GET", path, nil); r.Status != 404 {
+		t.Fatalf("B reads A's payments: %d", r.Status)
+	}
+	_, rows := getCSV(t, e, path+"?format=csv&per_page=1", false)
+	if len(rows) != 4 {
+		t.Fatalf("payments CSV: %d rows", len(rows))
 	}
 }
