@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -175,4 +176,24 @@ func dateRange(d *apperr.Details, q url.Values) (from, to *types.Date) {
 		d.Add("end_date", "Must be on or after the start date")
 	}
 	return from, to
+}
+
+// pageQuery is an ent query a numbered page reads.
+type pageQuery[Q any, T any] interface {
+	Clone() Q
+	Count(context.Context) (int, error)
+	Offset(int) Q
+	Limit(int) Q
+	All(context.Context) ([]T, error)
+}
+
+// fetchPage counts what q matches and reads page pg of it: two
+// statements whatever the page.
+func fetchPage[Q pageQuery[Q, T], T any](ctx context.Context, q Q, pg laravelPage) ([]T, int, error) {
+	total, err := q.Clone().Count(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	list, err := q.Offset(pg.offset()).Limit(pg.perPage).All(ctx)
+	return list, total, err
 }

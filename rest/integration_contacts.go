@@ -579,11 +579,7 @@ func (a *API) listParties(r *http.Request) (result, error) {
 		return result{}, err
 	}
 	query := crm.Directory(r.Context(), crm.DirectoryFilter{Kind: kind, Search: search})
-	total, err := query.Clone().Count(r.Context())
-	if err != nil {
-		return result{}, err
-	}
-	rows, err := query.Offset(pg.offset()).Limit(pg.perPage).All(r.Context())
+	rows, total, err := fetchPage(r.Context(), query, pg)
 	if err != nil {
 		return result{}, err
 	}

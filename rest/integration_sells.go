@@ -145,11 +145,7 @@ func (a *API) contactSells(r *http.Request) (result, error) {
 	if createdBy != nil {
 		query = query.Where(invoice.CreatedByID(*createdBy))
 	}
-	total, err := query.Clone().Count(r.Context())
-	if err != nil {
-		return result{}, err
-	}
-	rows, err := query.Order(ent.Desc(invoice.FieldInvoiceDate), ent.Desc(invoice.FieldID)).Offset(pg.offset()).Limit(pg.perPage).All(r.Context())
+	rows, total, err := fetchPage(r.Context(), query.Order(ent.Desc(invoice.FieldInvoiceDate), ent.Desc(invoice.FieldID)), pg)
 	if err != nil {
 		return result{}, err
 	}

@@ -115,11 +115,7 @@ func (a *API) listDiscounts(r *http.Request) (result, error) {
 		return result{}, err
 	}
 	query := ledger.DiscountQuery(r.Context(), f)
-	total, err := query.Clone().Count(r.Context())
-	if err != nil {
-		return result{}, err
-	}
-	list, err := query.Offset(pg.offset()).Limit(pg.perPage).All(r.Context())
+	list, total, err := fetchPage(r.Context(), query, pg)
 	if err != nil {
 		return result{}, err
 	}

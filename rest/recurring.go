@@ -151,11 +151,7 @@ func (a *API) listRecurring(r *http.Request) (result, error) {
 		return result{}, err
 	}
 	query := sales.Recurrings(r.Context(), f)
-	total, err := query.Clone().Count(r.Context())
-	if err != nil {
-		return result{}, err
-	}
-	list, err := query.Offset(pg.offset()).Limit(pg.perPage).All(r.Context())
+	list, total, err := fetchPage(r.Context(), query, pg)
 	if err != nil {
 		return result{}, err
 	}
@@ -327,11 +323,7 @@ func (a *API) listSubscriptions(r *http.Request) (result, error) {
 		return result{}, err
 	}
 	query := sales.Recurrings(r.Context(), f)
-	total, err := query.Clone().Count(r.Context())
-	if err != nil {
-		return result{}, err
-	}
-	list, err := query.Offset(pg.offset()).Limit(pg.perPage).All(r.Context())
+	list, total, err := fetchPage(r.Context(), query, pg)
 	if err != nil {
 		return result{}, err
 	}
