@@ -129,20 +129,7 @@ func newCustomer(ctx context.Context, c *ent.Client, in ent.CreateCustomerInput,
 // CreateCustomer validates the input, allocates the next CUST-NNNN number
 // and creates the customer, all in one transaction.
 func CreateCustomer(ctx context.Context, in ent.CreateCustomerInput) (*ent.Customer, error) {
-	if err := prepareCustomer(&in); err != nil {
-		return nil, err
-	}
-	return store.InTx(ctx, func(ctx context.Context, c *ent.Client) (*ent.Customer, error) {
-		number, err := numbering.Next(ctx, c, numbering.Customer, 0)
-		if err != nil {
-			return nil, err
-		}
-		cu, err := newCustomer(ctx, c, in, number).Save(ctx)
-		if err != nil {
-			return nil, customerError(err)
-		}
-		return cu, events.Emit(ctx, events.CustomerCreated, cu.ID, events.CustomerPayload(cu))
-	})
+	return CreateParty(ctx, in, PartyOptions{})
 }
 
 // checkCodeFree refuses a contact code another customer of the company

@@ -561,3 +561,34 @@ func TestContactPaymentsList(t *testing.T) {
 		t.Fatalf("payments CSV: %d rows", len(rows))
 	}
 }
+
+// Concurrent opening-balance changes of one contact serialize on its row:
+// one opening balance stays posted, the ledger balances, the balance is
+// the last writer's.
+func TestContactOpeningBalanceConcurrent(t *testing.T) {
+	e := tk.New(t)
+	c := contact003(t, e, e.A, map[string]any{"type": "customer", "name": "Racing Balance", "opening_balance": "5.00"})
+	path := contactsPath + "/" + tk.Str(c, "id")
+	var wg sync.WaitGroup
+	for i := 1; i <= 6; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			if r := e.Do(e.A, "PATCH", path, map[string]any{"opening_balance": fmt.Sprintf("%d.25", i*10)}); r.Status != 200 {
+				t.Errorf("patch %d: %d %s", i, r.Status, r.Raw)
+			}
+		}(i)
+	}
+	wg.Wait()
+	got := mustBody(t, e.Do(e.A, "GET", path, nil), 200, "after")["data"].(map[string]any)
+	var posted int
+	var amount string
+	if err := e.DB.QueryRow(`SELECT count(*), coalesce(max(round(total_debit, 2))::text, '') FROM journal_entries
+		WHERE source_id = $1 AND source_type = 'opening_balance' AND status = 'posted'`, tk.Str(c, "id")).Scan(&posted, &amount); err != nil {
+		t.Fatal(err)
+	}
+	if posted != 1 || fmt.Sprintf("%.2f", got["opening_balance"]) != amount || got["balance"] != got["opening_balance"] {
+		t.Fatalf("%d posted opening balances (%s) for a contact showing %v / %v", posted, amount, got["opening_balance"], got["balance"])
+	}
+	verifyLedger(t, e)
+}
