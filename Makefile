@@ -6,7 +6,7 @@ VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 # Packages with hand-written code (generated ent/gqlgen code is checked by check-generated).
 GOFILES := $(shell git ls-files '*.go' 2>/dev/null | grep -v '^ent/' | grep -v '^graph/generated.go' | grep -v '^graph/model/models_gen.go')
 
-.PHONY: ensure-chromium fuzz test-fuzz help generate migration check-generated build run test bench bench-compare lint vuln ensure-postgres clean
+.PHONY: ensure-chromium ensure-poppler fuzz test-fuzz help generate migration check-generated build run test bench bench-compare lint vuln ensure-postgres clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-16s %s\n", $$1, $$2}'
@@ -39,7 +39,7 @@ run: ensure-postgres build ## serve the API on a private PostgreSQL under .data/
 FUZZ_TARGETS = FuzzRESTBodies FuzzGraphQLVariables
 FUZZTIME ?= 15s
 
-test: ensure-postgres ensure-chromium ## run every test against one throwaway PostgreSQL cluster, then fuzz each face for $(FUZZTIME)
+test: ensure-postgres ensure-chromium ensure-poppler ## run every test against one throwaway PostgreSQL cluster, then fuzz each face for $(FUZZTIME)
 	$(GO) run ./internal/tools/withpg -- bash -c '$(GO) test -count=1 -timeout 30m ./... && \
 		for f in $(FUZZ_TARGETS); do $(GO) test -run "^$$" -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./internal/server || exit 1; done'
 
@@ -65,6 +65,9 @@ vuln: ## govulncheck (needs access to the Go vulnerability database)
 
 ensure-postgres:
 	@bash .ci/ensure-postgres.sh $(if $(DATABASE_URL),--optional,)
+
+ensure-poppler: ## install poppler-utils (pdftotext, pdftoppm) for the PDF tests when missing
+	@bash .ci/ensure-poppler.sh
 
 ensure-chromium:
 	@if [ -z "$$BIGLEDGER_CHROMIUM" ]; then bash .ci/ensure-chromium.sh; fi

@@ -24,6 +24,7 @@ import (
 	"github.com/bigledger/bigledger/ent/customer"
 	"github.com/bigledger/bigledger/ent/customergroup"
 	"github.com/bigledger/bigledger/ent/documentcounter"
+	"github.com/bigledger/bigledger/ent/emailmessage"
 	"github.com/bigledger/bigledger/ent/event"
 	"github.com/bigledger/bigledger/ent/eventcursor"
 	"github.com/bigledger/bigledger/ent/idempotencykey"
@@ -71,6 +72,8 @@ type Client struct {
 	CustomerGroup *CustomerGroupClient
 	// DocumentCounter is the client for interacting with the DocumentCounter builders.
 	DocumentCounter *DocumentCounterClient
+	// EmailMessage is the client for interacting with the EmailMessage builders.
+	EmailMessage *EmailMessageClient
 	// Event is the client for interacting with the Event builders.
 	Event *EventClient
 	// EventCursor is the client for interacting with the EventCursor builders.
@@ -134,6 +137,7 @@ func (c *Client) init() {
 	c.Customer = NewCustomerClient(c.config)
 	c.CustomerGroup = NewCustomerGroupClient(c.config)
 	c.DocumentCounter = NewDocumentCounterClient(c.config)
+	c.EmailMessage = NewEmailMessageClient(c.config)
 	c.Event = NewEventClient(c.config)
 	c.EventCursor = NewEventCursorClient(c.config)
 	c.IdempotencyKey = NewIdempotencyKeyClient(c.config)
@@ -256,6 +260,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Customer:          NewCustomerClient(cfg),
 		CustomerGroup:     NewCustomerGroupClient(cfg),
 		DocumentCounter:   NewDocumentCounterClient(cfg),
+		EmailMessage:      NewEmailMessageClient(cfg),
 		Event:             NewEventClient(cfg),
 		EventCursor:       NewEventCursorClient(cfg),
 		IdempotencyKey:    NewIdempotencyKeyClient(cfg),
@@ -305,6 +310,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Customer:          NewCustomerClient(cfg),
 		CustomerGroup:     NewCustomerGroupClient(cfg),
 		DocumentCounter:   NewDocumentCounterClient(cfg),
+		EmailMessage:      NewEmailMessageClient(cfg),
 		Event:             NewEventClient(cfg),
 		EventCursor:       NewEventCursorClient(cfg),
 		IdempotencyKey:    NewIdempotencyKeyClient(cfg),
@@ -357,11 +363,11 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.APIKey, c.Account, c.Attachment, c.Company, c.Contact, c.Customer,
-		c.CustomerGroup, c.DocumentCounter, c.Event, c.EventCursor, c.IdempotencyKey,
-		c.Invoice, c.InvoiceItem, c.Item, c.JournalEntry, c.LedgerDiscount,
-		c.LedgerEntry, c.Note, c.Payment, c.PaymentAllocation, c.Quote, c.QuoteItem,
-		c.RecurringInvoice, c.Refund, c.SalesOrder, c.SalesOrderItem, c.TaxCode,
-		c.User, c.WebhookDelivery, c.WebhookEndpoint,
+		c.CustomerGroup, c.DocumentCounter, c.EmailMessage, c.Event, c.EventCursor,
+		c.IdempotencyKey, c.Invoice, c.InvoiceItem, c.Item, c.JournalEntry,
+		c.LedgerDiscount, c.LedgerEntry, c.Note, c.Payment, c.PaymentAllocation,
+		c.Quote, c.QuoteItem, c.RecurringInvoice, c.Refund, c.SalesOrder,
+		c.SalesOrderItem, c.TaxCode, c.User, c.WebhookDelivery, c.WebhookEndpoint,
 	} {
 		n.Use(hooks...)
 	}
@@ -372,11 +378,11 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.APIKey, c.Account, c.Attachment, c.Company, c.Contact, c.Customer,
-		c.CustomerGroup, c.DocumentCounter, c.Event, c.EventCursor, c.IdempotencyKey,
-		c.Invoice, c.InvoiceItem, c.Item, c.JournalEntry, c.LedgerDiscount,
-		c.LedgerEntry, c.Note, c.Payment, c.PaymentAllocation, c.Quote, c.QuoteItem,
-		c.RecurringInvoice, c.Refund, c.SalesOrder, c.SalesOrderItem, c.TaxCode,
-		c.User, c.WebhookDelivery, c.WebhookEndpoint,
+		c.CustomerGroup, c.DocumentCounter, c.EmailMessage, c.Event, c.EventCursor,
+		c.IdempotencyKey, c.Invoice, c.InvoiceItem, c.Item, c.JournalEntry,
+		c.LedgerDiscount, c.LedgerEntry, c.Note, c.Payment, c.PaymentAllocation,
+		c.Quote, c.QuoteItem, c.RecurringInvoice, c.Refund, c.SalesOrder,
+		c.SalesOrderItem, c.TaxCode, c.User, c.WebhookDelivery, c.WebhookEndpoint,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -401,6 +407,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.CustomerGroup.mutate(ctx, m)
 	case *DocumentCounterMutation:
 		return c.DocumentCounter.mutate(ctx, m)
+	case *EmailMessageMutation:
+		return c.EmailMessage.mutate(ctx, m)
 	case *EventMutation:
 		return c.Event.mutate(ctx, m)
 	case *EventCursorMutation:
@@ -1273,6 +1281,22 @@ func (c *CompanyClient) QueryNotes(_m *Company) *NoteQuery {
 			sqlgraph.From(company.Table, company.FieldID, id),
 			sqlgraph.To(note.Table, note.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, company.NotesTable, company.NotesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryEmailMessages queries the email_messages edge of a Company.
+func (c *CompanyClient) QueryEmailMessages(_m *Company) *EmailMessageQuery {
+	query := (&EmailMessageClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(company.Table, company.FieldID, id),
+			sqlgraph.To(emailmessage.Table, emailmessage.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, company.EmailMessagesTable, company.EmailMessagesColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -2255,6 +2279,156 @@ func (c *DocumentCounterClient) mutate(ctx context.Context, m *DocumentCounterMu
 		return (&DocumentCounterDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown DocumentCounter mutation op: %q", m.Op())
+	}
+}
+
+// EmailMessageClient is a client for the EmailMessage schema.
+type EmailMessageClient struct {
+	config
+}
+
+// NewEmailMessageClient returns a client for the EmailMessage from the given config.
+func NewEmailMessageClient(c config) *EmailMessageClient {
+	return &EmailMessageClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `emailmessage.Hooks(f(g(h())))`.
+func (c *EmailMessageClient) Use(hooks ...Hook) {
+	c.hooks.EmailMessage = append(c.hooks.EmailMessage, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `emailmessage.Intercept(f(g(h())))`.
+func (c *EmailMessageClient) Intercept(interceptors ...Interceptor) {
+	c.inters.EmailMessage = append(c.inters.EmailMessage, interceptors...)
+}
+
+// Create returns a builder for creating a EmailMessage entity.
+func (c *EmailMessageClient) Create() *EmailMessageCreate {
+	mutation := newEmailMessageMutation(c.config, OpCreate)
+	return &EmailMessageCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of EmailMessage entities.
+func (c *EmailMessageClient) CreateBulk(builders ...*EmailMessageCreate) *EmailMessageCreateBulk {
+	return &EmailMessageCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *EmailMessageClient) MapCreateBulk(slice any, setFunc func(*EmailMessageCreate, int)) *EmailMessageCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &EmailMessageCreateBulk{err: fmt.Errorf("calling to EmailMessageClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*EmailMessageCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &EmailMessageCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for EmailMessage.
+func (c *EmailMessageClient) Update() *EmailMessageUpdate {
+	mutation := newEmailMessageMutation(c.config, OpUpdate)
+	return &EmailMessageUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *EmailMessageClient) UpdateOne(_m *EmailMessage) *EmailMessageUpdateOne {
+	mutation := newEmailMessageMutation(c.config, OpUpdateOne, withEmailMessage(_m))
+	return &EmailMessageUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *EmailMessageClient) UpdateOneID(id pulid.ID) *EmailMessageUpdateOne {
+	mutation := newEmailMessageMutation(c.config, OpUpdateOne, withEmailMessageID(id))
+	return &EmailMessageUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for EmailMessage.
+func (c *EmailMessageClient) Delete() *EmailMessageDelete {
+	mutation := newEmailMessageMutation(c.config, OpDelete)
+	return &EmailMessageDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *EmailMessageClient) DeleteOne(_m *EmailMessage) *EmailMessageDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *EmailMessageClient) DeleteOneID(id pulid.ID) *EmailMessageDeleteOne {
+	builder := c.Delete().Where(emailmessage.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &EmailMessageDeleteOne{builder}
+}
+
+// Query returns a query builder for EmailMessage.
+func (c *EmailMessageClient) Query() *EmailMessageQuery {
+	return &EmailMessageQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeEmailMessage},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a EmailMessage entity by its id.
+func (c *EmailMessageClient) Get(ctx context.Context, id pulid.ID) (*EmailMessage, error) {
+	return c.Query().Where(emailmessage.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *EmailMessageClient) GetX(ctx context.Context, id pulid.ID) *EmailMessage {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryCompany queries the company edge of a EmailMessage.
+func (c *EmailMessageClient) QueryCompany(_m *EmailMessage) *CompanyQuery {
+	query := (&CompanyClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(emailmessage.Table, emailmessage.FieldID, id),
+			sqlgraph.To(company.Table, company.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, emailmessage.CompanyTable, emailmessage.CompanyColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *EmailMessageClient) Hooks() []Hook {
+	hooks := c.hooks.EmailMessage
+	return append(hooks[:len(hooks):len(hooks)], emailmessage.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *EmailMessageClient) Interceptors() []Interceptor {
+	return c.inters.EmailMessage
+}
+
+func (c *EmailMessageClient) mutate(ctx context.Context, m *EmailMessageMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&EmailMessageCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&EmailMessageUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&EmailMessageUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&EmailMessageDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown EmailMessage mutation op: %q", m.Op())
 	}
 }
 
@@ -6057,15 +6231,15 @@ func (c *WebhookEndpointClient) mutate(ctx context.Context, m *WebhookEndpointMu
 type (
 	hooks struct {
 		APIKey, Account, Attachment, Company, Contact, Customer, CustomerGroup,
-		DocumentCounter, Event, EventCursor, IdempotencyKey, Invoice, InvoiceItem,
-		Item, JournalEntry, LedgerDiscount, LedgerEntry, Note, Payment,
+		DocumentCounter, EmailMessage, Event, EventCursor, IdempotencyKey, Invoice,
+		InvoiceItem, Item, JournalEntry, LedgerDiscount, LedgerEntry, Note, Payment,
 		PaymentAllocation, Quote, QuoteItem, RecurringInvoice, Refund, SalesOrder,
 		SalesOrderItem, TaxCode, User, WebhookDelivery, WebhookEndpoint []ent.Hook
 	}
 	inters struct {
 		APIKey, Account, Attachment, Company, Contact, Customer, CustomerGroup,
-		DocumentCounter, Event, EventCursor, IdempotencyKey, Invoice, InvoiceItem,
-		Item, JournalEntry, LedgerDiscount, LedgerEntry, Note, Payment,
+		DocumentCounter, EmailMessage, Event, EventCursor, IdempotencyKey, Invoice,
+		InvoiceItem, Item, JournalEntry, LedgerDiscount, LedgerEntry, Note, Payment,
 		PaymentAllocation, Quote, QuoteItem, RecurringInvoice, Refund, SalesOrder,
 		SalesOrderItem, TaxCode, User, WebhookDelivery,
 		WebhookEndpoint []ent.Interceptor

@@ -12,6 +12,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/bigledger/bigledger/ent/company"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
+	"github.com/bigledger/bigledger/ent/schema/types"
 )
 
 // Company is the model entity for the Company schema.
@@ -33,6 +34,20 @@ type Company struct {
 	Settings map[string]interface{} `json:"settings,omitempty"`
 	// Plan holds the value of the "plan" field.
 	Plan *company.Plan `json:"plan,omitempty"`
+	// Email holds the value of the "email" field.
+	Email *string `json:"email,omitempty"`
+	// Phone holds the value of the "phone" field.
+	Phone *string `json:"phone,omitempty"`
+	// TaxNumber holds the value of the "tax_number" field.
+	TaxNumber *string `json:"tax_number,omitempty"`
+	// Address holds the value of the "address" field.
+	Address types.Address `json:"address,omitempty"`
+	// Logo holds the value of the "logo" field.
+	Logo *[]byte `json:"logo,omitempty"`
+	// LogoContentType holds the value of the "logo_content_type" field.
+	LogoContentType *string `json:"logo_content_type,omitempty"`
+	// LinkKey holds the value of the "link_key" field.
+	LinkKey *[]byte `json:"-"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the CompanyQuery when eager-loading is set.
 	Edges        CompanyEdges `json:"edges"`
@@ -73,6 +88,8 @@ type CompanyEdges struct {
 	Attachments []*Attachment `json:"attachments,omitempty"`
 	// Notes holds the value of the notes edge.
 	Notes []*Note `json:"notes,omitempty"`
+	// EmailMessages holds the value of the email_messages edge.
+	EmailMessages []*EmailMessage `json:"email_messages,omitempty"`
 	// RecurringInvoices holds the value of the recurring_invoices edge.
 	RecurringInvoices []*RecurringInvoice `json:"recurring_invoices,omitempty"`
 	// Accounts holds the value of the accounts edge.
@@ -99,7 +116,7 @@ type CompanyEdges struct {
 	WebhookDeliveries []*WebhookDelivery `json:"webhook_deliveries,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [28]bool
+	loadedTypes [29]bool
 
 	namedUsers              map[string][]*User
 	namedAPIKeys            map[string][]*APIKey
@@ -117,6 +134,7 @@ type CompanyEdges struct {
 	namedSalesOrderItems    map[string][]*SalesOrderItem
 	namedAttachments        map[string][]*Attachment
 	namedNotes              map[string][]*Note
+	namedEmailMessages      map[string][]*EmailMessage
 	namedRecurringInvoices  map[string][]*RecurringInvoice
 	namedAccounts           map[string][]*Account
 	namedJournalEntries     map[string][]*JournalEntry
@@ -275,10 +293,19 @@ func (e CompanyEdges) NotesOrErr() ([]*Note, error) {
 	return nil, &NotLoadedError{edge: "notes"}
 }
 
+// EmailMessagesOrErr returns the EmailMessages value or an error if the edge
+// was not loaded in eager-loading.
+func (e CompanyEdges) EmailMessagesOrErr() ([]*EmailMessage, error) {
+	if e.loadedTypes[16] {
+		return e.EmailMessages, nil
+	}
+	return nil, &NotLoadedError{edge: "email_messages"}
+}
+
 // RecurringInvoicesOrErr returns the RecurringInvoices value or an error if the edge
 // was not loaded in eager-loading.
 func (e CompanyEdges) RecurringInvoicesOrErr() ([]*RecurringInvoice, error) {
-	if e.loadedTypes[16] {
+	if e.loadedTypes[17] {
 		return e.RecurringInvoices, nil
 	}
 	return nil, &NotLoadedError{edge: "recurring_invoices"}
@@ -287,7 +314,7 @@ func (e CompanyEdges) RecurringInvoicesOrErr() ([]*RecurringInvoice, error) {
 // AccountsOrErr returns the Accounts value or an error if the edge
 // was not loaded in eager-loading.
 func (e CompanyEdges) AccountsOrErr() ([]*Account, error) {
-	if e.loadedTypes[17] {
+	if e.loadedTypes[18] {
 		return e.Accounts, nil
 	}
 	return nil, &NotLoadedError{edge: "accounts"}
@@ -296,7 +323,7 @@ func (e CompanyEdges) AccountsOrErr() ([]*Account, error) {
 // JournalEntriesOrErr returns the JournalEntries value or an error if the edge
 // was not loaded in eager-loading.
 func (e CompanyEdges) JournalEntriesOrErr() ([]*JournalEntry, error) {
-	if e.loadedTypes[18] {
+	if e.loadedTypes[19] {
 		return e.JournalEntries, nil
 	}
 	return nil, &NotLoadedError{edge: "journal_entries"}
@@ -305,7 +332,7 @@ func (e CompanyEdges) JournalEntriesOrErr() ([]*JournalEntry, error) {
 // LedgerEntriesOrErr returns the LedgerEntries value or an error if the edge
 // was not loaded in eager-loading.
 func (e CompanyEdges) LedgerEntriesOrErr() ([]*LedgerEntry, error) {
-	if e.loadedTypes[19] {
+	if e.loadedTypes[20] {
 		return e.LedgerEntries, nil
 	}
 	return nil, &NotLoadedError{edge: "ledger_entries"}
@@ -314,7 +341,7 @@ func (e CompanyEdges) LedgerEntriesOrErr() ([]*LedgerEntry, error) {
 // PaymentsOrErr returns the Payments value or an error if the edge
 // was not loaded in eager-loading.
 func (e CompanyEdges) PaymentsOrErr() ([]*Payment, error) {
-	if e.loadedTypes[20] {
+	if e.loadedTypes[21] {
 		return e.Payments, nil
 	}
 	return nil, &NotLoadedError{edge: "payments"}
@@ -323,7 +350,7 @@ func (e CompanyEdges) PaymentsOrErr() ([]*Payment, error) {
 // PaymentAllocationsOrErr returns the PaymentAllocations value or an error if the edge
 // was not loaded in eager-loading.
 func (e CompanyEdges) PaymentAllocationsOrErr() ([]*PaymentAllocation, error) {
-	if e.loadedTypes[21] {
+	if e.loadedTypes[22] {
 		return e.PaymentAllocations, nil
 	}
 	return nil, &NotLoadedError{edge: "payment_allocations"}
@@ -332,7 +359,7 @@ func (e CompanyEdges) PaymentAllocationsOrErr() ([]*PaymentAllocation, error) {
 // RefundsOrErr returns the Refunds value or an error if the edge
 // was not loaded in eager-loading.
 func (e CompanyEdges) RefundsOrErr() ([]*Refund, error) {
-	if e.loadedTypes[22] {
+	if e.loadedTypes[23] {
 		return e.Refunds, nil
 	}
 	return nil, &NotLoadedError{edge: "refunds"}
@@ -341,7 +368,7 @@ func (e CompanyEdges) RefundsOrErr() ([]*Refund, error) {
 // IdempotencyKeysOrErr returns the IdempotencyKeys value or an error if the edge
 // was not loaded in eager-loading.
 func (e CompanyEdges) IdempotencyKeysOrErr() ([]*IdempotencyKey, error) {
-	if e.loadedTypes[23] {
+	if e.loadedTypes[24] {
 		return e.IdempotencyKeys, nil
 	}
 	return nil, &NotLoadedError{edge: "idempotency_keys"}
@@ -350,7 +377,7 @@ func (e CompanyEdges) IdempotencyKeysOrErr() ([]*IdempotencyKey, error) {
 // LedgerDiscountsOrErr returns the LedgerDiscounts value or an error if the edge
 // was not loaded in eager-loading.
 func (e CompanyEdges) LedgerDiscountsOrErr() ([]*LedgerDiscount, error) {
-	if e.loadedTypes[24] {
+	if e.loadedTypes[25] {
 		return e.LedgerDiscounts, nil
 	}
 	return nil, &NotLoadedError{edge: "ledger_discounts"}
@@ -359,7 +386,7 @@ func (e CompanyEdges) LedgerDiscountsOrErr() ([]*LedgerDiscount, error) {
 // EventsOrErr returns the Events value or an error if the edge
 // was not loaded in eager-loading.
 func (e CompanyEdges) EventsOrErr() ([]*Event, error) {
-	if e.loadedTypes[25] {
+	if e.loadedTypes[26] {
 		return e.Events, nil
 	}
 	return nil, &NotLoadedError{edge: "events"}
@@ -368,7 +395,7 @@ func (e CompanyEdges) EventsOrErr() ([]*Event, error) {
 // WebhookEndpointsOrErr returns the WebhookEndpoints value or an error if the edge
 // was not loaded in eager-loading.
 func (e CompanyEdges) WebhookEndpointsOrErr() ([]*WebhookEndpoint, error) {
-	if e.loadedTypes[26] {
+	if e.loadedTypes[27] {
 		return e.WebhookEndpoints, nil
 	}
 	return nil, &NotLoadedError{edge: "webhook_endpoints"}
@@ -377,7 +404,7 @@ func (e CompanyEdges) WebhookEndpointsOrErr() ([]*WebhookEndpoint, error) {
 // WebhookDeliveriesOrErr returns the WebhookDeliveries value or an error if the edge
 // was not loaded in eager-loading.
 func (e CompanyEdges) WebhookDeliveriesOrErr() ([]*WebhookDelivery, error) {
-	if e.loadedTypes[27] {
+	if e.loadedTypes[28] {
 		return e.WebhookDeliveries, nil
 	}
 	return nil, &NotLoadedError{edge: "webhook_deliveries"}
@@ -388,11 +415,11 @@ func (*Company) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case company.FieldSettings:
+		case company.FieldSettings, company.FieldAddress, company.FieldLogo, company.FieldLinkKey:
 			values[i] = new([]byte)
 		case company.FieldID:
 			values[i] = new(pulid.ID)
-		case company.FieldName, company.FieldBaseCurrency, company.FieldTimezone, company.FieldPlan:
+		case company.FieldName, company.FieldBaseCurrency, company.FieldTimezone, company.FieldPlan, company.FieldEmail, company.FieldPhone, company.FieldTaxNumber, company.FieldLogoContentType:
 			values[i] = new(sql.NullString)
 		case company.FieldCreatedAt, company.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
@@ -461,6 +488,54 @@ func (_m *Company) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Plan = new(company.Plan)
 				*_m.Plan = company.Plan(value.String)
+			}
+		case company.FieldEmail:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field email", values[i])
+			} else if value.Valid {
+				_m.Email = new(string)
+				*_m.Email = value.String
+			}
+		case company.FieldPhone:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field phone", values[i])
+			} else if value.Valid {
+				_m.Phone = new(string)
+				*_m.Phone = value.String
+			}
+		case company.FieldTaxNumber:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field tax_number", values[i])
+			} else if value.Valid {
+				_m.TaxNumber = new(string)
+				*_m.TaxNumber = value.String
+			}
+		case company.FieldAddress:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field address", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.Address); err != nil {
+					return fmt.Errorf("unmarshal field address: %w", err)
+				}
+			}
+		case company.FieldLogo:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field logo", values[i])
+			} else if value != nil {
+				_m.Logo = value
+			}
+		case company.FieldLogoContentType:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field logo_content_type", values[i])
+			} else if value.Valid {
+				_m.LogoContentType = new(string)
+				*_m.LogoContentType = value.String
+			}
+		case company.FieldLinkKey:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field link_key", values[i])
+			} else if value != nil {
+				_m.LinkKey = value
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -553,6 +628,11 @@ func (_m *Company) QueryAttachments() *AttachmentQuery {
 // QueryNotes queries the "notes" edge of the Company entity.
 func (_m *Company) QueryNotes() *NoteQuery {
 	return NewCompanyClient(_m.config).QueryNotes(_m)
+}
+
+// QueryEmailMessages queries the "email_messages" edge of the Company entity.
+func (_m *Company) QueryEmailMessages() *EmailMessageQuery {
+	return NewCompanyClient(_m.config).QueryEmailMessages(_m)
 }
 
 // QueryRecurringInvoices queries the "recurring_invoices" edge of the Company entity.
@@ -660,6 +740,36 @@ func (_m *Company) String() string {
 		builder.WriteString("plan=")
 		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
+	builder.WriteString(", ")
+	if v := _m.Email; v != nil {
+		builder.WriteString("email=")
+		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
+	if v := _m.Phone; v != nil {
+		builder.WriteString("phone=")
+		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
+	if v := _m.TaxNumber; v != nil {
+		builder.WriteString("tax_number=")
+		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
+	builder.WriteString("address=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Address))
+	builder.WriteString(", ")
+	if v := _m.Logo; v != nil {
+		builder.WriteString("logo=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.LogoContentType; v != nil {
+		builder.WriteString("logo_content_type=")
+		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
+	builder.WriteString("link_key=<sensitive>")
 	builder.WriteByte(')')
 	return builder.String()
 }
@@ -1045,6 +1155,30 @@ func (_m *Company) appendNamedNotes(name string, edges ...*Note) {
 		_m.Edges.namedNotes[name] = []*Note{}
 	} else {
 		_m.Edges.namedNotes[name] = append(_m.Edges.namedNotes[name], edges...)
+	}
+}
+
+// NamedEmailMessages returns the EmailMessages named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Company) NamedEmailMessages(name string) ([]*EmailMessage, error) {
+	if _m.Edges.namedEmailMessages == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedEmailMessages[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Company) appendNamedEmailMessages(name string, edges ...*EmailMessage) {
+	if _m.Edges.namedEmailMessages == nil {
+		_m.Edges.namedEmailMessages = make(map[string][]*EmailMessage)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedEmailMessages[name] = []*EmailMessage{}
+	} else {
+		_m.Edges.namedEmailMessages[name] = append(_m.Edges.namedEmailMessages[name], edges...)
 	}
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/bigledger/bigledger/ent/customer"
 	"github.com/bigledger/bigledger/ent/customergroup"
 	"github.com/bigledger/bigledger/ent/documentcounter"
+	"github.com/bigledger/bigledger/ent/emailmessage"
 	"github.com/bigledger/bigledger/ent/event"
 	"github.com/bigledger/bigledger/ent/idempotencykey"
 	"github.com/bigledger/bigledger/ent/invoice"
@@ -38,6 +39,7 @@ import (
 	"github.com/bigledger/bigledger/ent/salesorder"
 	"github.com/bigledger/bigledger/ent/salesorderitem"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
+	"github.com/bigledger/bigledger/ent/schema/types"
 	"github.com/bigledger/bigledger/ent/taxcode"
 	"github.com/bigledger/bigledger/ent/user"
 	"github.com/bigledger/bigledger/ent/webhookdelivery"
@@ -131,6 +133,88 @@ func (_c *CompanyCreate) SetNillablePlan(v *company.Plan) *CompanyCreate {
 	if v != nil {
 		_c.SetPlan(*v)
 	}
+	return _c
+}
+
+// SetEmail sets the "email" field.
+func (_c *CompanyCreate) SetEmail(v string) *CompanyCreate {
+	_c.mutation.SetEmail(v)
+	return _c
+}
+
+// SetNillableEmail sets the "email" field if the given value is not nil.
+func (_c *CompanyCreate) SetNillableEmail(v *string) *CompanyCreate {
+	if v != nil {
+		_c.SetEmail(*v)
+	}
+	return _c
+}
+
+// SetPhone sets the "phone" field.
+func (_c *CompanyCreate) SetPhone(v string) *CompanyCreate {
+	_c.mutation.SetPhone(v)
+	return _c
+}
+
+// SetNillablePhone sets the "phone" field if the given value is not nil.
+func (_c *CompanyCreate) SetNillablePhone(v *string) *CompanyCreate {
+	if v != nil {
+		_c.SetPhone(*v)
+	}
+	return _c
+}
+
+// SetTaxNumber sets the "tax_number" field.
+func (_c *CompanyCreate) SetTaxNumber(v string) *CompanyCreate {
+	_c.mutation.SetTaxNumber(v)
+	return _c
+}
+
+// SetNillableTaxNumber sets the "tax_number" field if the given value is not nil.
+func (_c *CompanyCreate) SetNillableTaxNumber(v *string) *CompanyCreate {
+	if v != nil {
+		_c.SetTaxNumber(*v)
+	}
+	return _c
+}
+
+// SetAddress sets the "address" field.
+func (_c *CompanyCreate) SetAddress(v types.Address) *CompanyCreate {
+	_c.mutation.SetAddress(v)
+	return _c
+}
+
+// SetNillableAddress sets the "address" field if the given value is not nil.
+func (_c *CompanyCreate) SetNillableAddress(v *types.Address) *CompanyCreate {
+	if v != nil {
+		_c.SetAddress(*v)
+	}
+	return _c
+}
+
+// SetLogo sets the "logo" field.
+func (_c *CompanyCreate) SetLogo(v []byte) *CompanyCreate {
+	_c.mutation.SetLogo(v)
+	return _c
+}
+
+// SetLogoContentType sets the "logo_content_type" field.
+func (_c *CompanyCreate) SetLogoContentType(v string) *CompanyCreate {
+	_c.mutation.SetLogoContentType(v)
+	return _c
+}
+
+// SetNillableLogoContentType sets the "logo_content_type" field if the given value is not nil.
+func (_c *CompanyCreate) SetNillableLogoContentType(v *string) *CompanyCreate {
+	if v != nil {
+		_c.SetLogoContentType(*v)
+	}
+	return _c
+}
+
+// SetLinkKey sets the "link_key" field.
+func (_c *CompanyCreate) SetLinkKey(v []byte) *CompanyCreate {
+	_c.mutation.SetLinkKey(v)
 	return _c
 }
 
@@ -386,6 +470,21 @@ func (_c *CompanyCreate) AddNotes(v ...*Note) *CompanyCreate {
 		ids[i] = v[i].ID
 	}
 	return _c.AddNoteIDs(ids...)
+}
+
+// AddEmailMessageIDs adds the "email_messages" edge to the EmailMessage entity by IDs.
+func (_c *CompanyCreate) AddEmailMessageIDs(ids ...pulid.ID) *CompanyCreate {
+	_c.mutation.AddEmailMessageIDs(ids...)
+	return _c
+}
+
+// AddEmailMessages adds the "email_messages" edges to the EmailMessage entity.
+func (_c *CompanyCreate) AddEmailMessages(v ...*EmailMessage) *CompanyCreate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddEmailMessageIDs(ids...)
 }
 
 // AddRecurringInvoiceIDs adds the "recurring_invoices" edge to the RecurringInvoice entity by IDs.
@@ -674,6 +773,21 @@ func (_c *CompanyCreate) check() error {
 			return &ValidationError{Name: "plan", err: fmt.Errorf(`ent: validator failed for field "Company.plan": %w`, err)}
 		}
 	}
+	if v, ok := _c.mutation.Email(); ok {
+		if err := company.EmailValidator(v); err != nil {
+			return &ValidationError{Name: "email", err: fmt.Errorf(`ent: validator failed for field "Company.email": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.Phone(); ok {
+		if err := company.PhoneValidator(v); err != nil {
+			return &ValidationError{Name: "phone", err: fmt.Errorf(`ent: validator failed for field "Company.phone": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.TaxNumber(); ok {
+		if err := company.TaxNumberValidator(v); err != nil {
+			return &ValidationError{Name: "tax_number", err: fmt.Errorf(`ent: validator failed for field "Company.tax_number": %w`, err)}
+		}
+	}
 	if v, ok := _c.mutation.ID(); ok {
 		if err := company.IDValidator(string(v)); err != nil {
 			return &ValidationError{Name: "id", err: fmt.Errorf(`ent: validator failed for field "Company.id": %w`, err)}
@@ -742,6 +856,34 @@ func (_c *CompanyCreate) createSpec() (*Company, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Plan(); ok {
 		_spec.SetField(company.FieldPlan, field.TypeEnum, value)
 		_node.Plan = &value
+	}
+	if value, ok := _c.mutation.Email(); ok {
+		_spec.SetField(company.FieldEmail, field.TypeString, value)
+		_node.Email = &value
+	}
+	if value, ok := _c.mutation.Phone(); ok {
+		_spec.SetField(company.FieldPhone, field.TypeString, value)
+		_node.Phone = &value
+	}
+	if value, ok := _c.mutation.TaxNumber(); ok {
+		_spec.SetField(company.FieldTaxNumber, field.TypeString, value)
+		_node.TaxNumber = &value
+	}
+	if value, ok := _c.mutation.Address(); ok {
+		_spec.SetField(company.FieldAddress, field.TypeJSON, value)
+		_node.Address = value
+	}
+	if value, ok := _c.mutation.Logo(); ok {
+		_spec.SetField(company.FieldLogo, field.TypeBytes, value)
+		_node.Logo = &value
+	}
+	if value, ok := _c.mutation.LogoContentType(); ok {
+		_spec.SetField(company.FieldLogoContentType, field.TypeString, value)
+		_node.LogoContentType = &value
+	}
+	if value, ok := _c.mutation.LinkKey(); ok {
+		_spec.SetField(company.FieldLinkKey, field.TypeBytes, value)
+		_node.LinkKey = &value
 	}
 	if nodes := _c.mutation.UsersIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -992,6 +1134,22 @@ func (_c *CompanyCreate) createSpec() (*Company, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(note.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.EmailMessagesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.EmailMessagesTable,
+			Columns: []string{company.EmailMessagesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(emailmessage.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {
@@ -1327,6 +1485,132 @@ func (u *CompanyUpsert) ClearPlan() *CompanyUpsert {
 	return u
 }
 
+// SetEmail sets the "email" field.
+func (u *CompanyUpsert) SetEmail(v string) *CompanyUpsert {
+	u.Set(company.FieldEmail, v)
+	return u
+}
+
+// UpdateEmail sets the "email" field to the value that was provided on create.
+func (u *CompanyUpsert) UpdateEmail() *CompanyUpsert {
+	u.SetExcluded(company.FieldEmail)
+	return u
+}
+
+// ClearEmail clears the value of the "email" field.
+func (u *CompanyUpsert) ClearEmail() *CompanyUpsert {
+	u.SetNull(company.FieldEmail)
+	return u
+}
+
+// SetPhone sets the "phone" field.
+func (u *CompanyUpsert) SetPhone(v string) *CompanyUpsert {
+	u.Set(company.FieldPhone, v)
+	return u
+}
+
+// UpdatePhone sets the "phone" field to the value that was provided on create.
+func (u *CompanyUpsert) UpdatePhone() *CompanyUpsert {
+	u.SetExcluded(company.FieldPhone)
+	return u
+}
+
+// ClearPhone clears the value of the "phone" field.
+func (u *CompanyUpsert) ClearPhone() *CompanyUpsert {
+	u.SetNull(company.FieldPhone)
+	return u
+}
+
+// SetTaxNumber sets the "tax_number" field.
+func (u *CompanyUpsert) SetTaxNumber(v string) *CompanyUpsert {
+	u.Set(company.FieldTaxNumber, v)
+	return u
+}
+
+// UpdateTaxNumber sets the "tax_number" field to the value that was provided on create.
+func (u *CompanyUpsert) UpdateTaxNumber() *CompanyUpsert {
+	u.SetExcluded(company.FieldTaxNumber)
+	return u
+}
+
+// ClearTaxNumber clears the value of the "tax_number" field.
+func (u *CompanyUpsert) ClearTaxNumber() *CompanyUpsert {
+	u.SetNull(company.FieldTaxNumber)
+	return u
+}
+
+// SetAddress sets the "address" field.
+func (u *CompanyUpsert) SetAddress(v types.Address) *CompanyUpsert {
+	u.Set(company.FieldAddress, v)
+	return u
+}
+
+// UpdateAddress sets the "address" field to the value that was provided on create.
+func (u *CompanyUpsert) UpdateAddress() *CompanyUpsert {
+	u.SetExcluded(company.FieldAddress)
+	return u
+}
+
+// ClearAddress clears the value of the "address" field.
+func (u *CompanyUpsert) ClearAddress() *CompanyUpsert {
+	u.SetNull(company.FieldAddress)
+	return u
+}
+
+// SetLogo sets the "logo" field.
+func (u *CompanyUpsert) SetLogo(v []byte) *CompanyUpsert {
+	u.Set(company.FieldLogo, v)
+	return u
+}
+
+// UpdateLogo sets the "logo" field to the value that was provided on create.
+func (u *CompanyUpsert) UpdateLogo() *CompanyUpsert {
+	u.SetExcluded(company.FieldLogo)
+	return u
+}
+
+// ClearLogo clears the value of the "logo" field.
+func (u *CompanyUpsert) ClearLogo() *CompanyUpsert {
+	u.SetNull(company.FieldLogo)
+	return u
+}
+
+// SetLogoContentType sets the "logo_content_type" field.
+func (u *CompanyUpsert) SetLogoContentType(v string) *CompanyUpsert {
+	u.Set(company.FieldLogoContentType, v)
+	return u
+}
+
+// UpdateLogoContentType sets the "logo_content_type" field to the value that was provided on create.
+func (u *CompanyUpsert) UpdateLogoContentType() *CompanyUpsert {
+	u.SetExcluded(company.FieldLogoContentType)
+	return u
+}
+
+// ClearLogoContentType clears the value of the "logo_content_type" field.
+func (u *CompanyUpsert) ClearLogoContentType() *CompanyUpsert {
+	u.SetNull(company.FieldLogoContentType)
+	return u
+}
+
+// SetLinkKey sets the "link_key" field.
+func (u *CompanyUpsert) SetLinkKey(v []byte) *CompanyUpsert {
+	u.Set(company.FieldLinkKey, v)
+	return u
+}
+
+// UpdateLinkKey sets the "link_key" field to the value that was provided on create.
+func (u *CompanyUpsert) UpdateLinkKey() *CompanyUpsert {
+	u.SetExcluded(company.FieldLinkKey)
+	return u
+}
+
+// ClearLinkKey clears the value of the "link_key" field.
+func (u *CompanyUpsert) ClearLinkKey() *CompanyUpsert {
+	u.SetNull(company.FieldLinkKey)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -1473,6 +1757,153 @@ func (u *CompanyUpsertOne) UpdatePlan() *CompanyUpsertOne {
 func (u *CompanyUpsertOne) ClearPlan() *CompanyUpsertOne {
 	return u.Update(func(s *CompanyUpsert) {
 		s.ClearPlan()
+	})
+}
+
+// SetEmail sets the "email" field.
+func (u *CompanyUpsertOne) SetEmail(v string) *CompanyUpsertOne {
+	return u.Update(func(s *CompanyUpsert) {
+		s.SetEmail(v)
+	})
+}
+
+// UpdateEmail sets the "email" field to the value that was provided on create.
+func (u *CompanyUpsertOne) UpdateEmail() *CompanyUpsertOne {
+	return u.Update(func(s *CompanyUpsert) {
+		s.UpdateEmail()
+	})
+}
+
+// ClearEmail clears the value of the "email" field.
+func (u *CompanyUpsertOne) ClearEmail() *CompanyUpsertOne {
+	return u.Update(func(s *CompanyUpsert) {
+		s.ClearEmail()
+	})
+}
+
+// SetPhone sets the "phone" field.
+func (u *CompanyUpsertOne) SetPhone(v string) *CompanyUpsertOne {
+	return u.Update(func(s *CompanyUpsert) {
+		s.SetPhone(v)
+	})
+}
+
+// UpdatePhone sets the "phone" field to the value that was provided on create.
+func (u *CompanyUpsertOne) UpdatePhone() *CompanyUpsertOne {
+	return u.Update(func(s *CompanyUpsert) {
+		s.UpdatePhone()
+	})
+}
+
+// ClearPhone clears the value of the "phone" field.
+func (u *CompanyUpsertOne) ClearPhone() *CompanyUpsertOne {
+	return u.Update(func(s *CompanyUpsert) {
+		s.ClearPhone()
+	})
+}
+
+// SetTaxNumber sets the "tax_number" field.
+func (u *CompanyUpsertOne) SetTaxNumber(v string) *CompanyUpsertOne {
+	return u.Update(func(s *CompanyUpsert) {
+		s.SetTaxNumber(v)
+	})
+}
+
+// UpdateTaxNumber sets the "tax_number" field to the value that was provided on create.
+func (u *CompanyUpsertOne) UpdateTaxNumber() *CompanyUpsertOne {
+	return u.Update(func(s *CompanyUpsert) {
+		s.UpdateTaxNumber()
+	})
+}
+
+// ClearTaxNumber clears the value of the "tax_number" field.
+func (u *CompanyUpsertOne) ClearTaxNumber() *CompanyUpsertOne {
+	return u.Update(func(s *CompanyUpsert) {
+		s.ClearTaxNumber()
+	})
+}
+
+// SetAddress sets the "address" field.
+func (u *CompanyUpsertOne) SetAddress(v types.Address) *CompanyUpsertOne {
+	return u.Update(func(s *CompanyUpsert) {
+		s.SetAddress(v)
+	})
+}
+
+// UpdateAddress sets the "address" field to the value that was provided on create.
+func (u *CompanyUpsertOne) UpdateAddress() *CompanyUpsertOne {
+	return u.Update(func(s *CompanyUpsert) {
+		s.UpdateAddress()
+	})
+}
+
+// ClearAddress clears the value of the "address" field.
+func (u *CompanyUpsertOne) ClearAddress() *CompanyUpsertOne {
+	return u.Update(func(s *CompanyUpsert) {
+		s.ClearAddress()
+	})
+}
+
+// SetLogo sets the "logo" field.
+func (u *CompanyUpsertOne) SetLogo(v []byte) *CompanyUpsertOne {
+	return u.Update(func(s *CompanyUpsert) {
+		s.SetLogo(v)
+	})
+}
+
+// UpdateLogo sets the "logo" field to the value that was provided on create.
+func (u *CompanyUpsertOne) UpdateLogo() *CompanyUpsertOne {
+	return u.Update(func(s *CompanyUpsert) {
+		s.UpdateLogo()
+	})
+}
+
+// ClearLogo clears the value of the "logo" field.
+func (u *CompanyUpsertOne) ClearLogo() *CompanyUpsertOne {
+	return u.Update(func(s *CompanyUpsert) {
+		s.ClearLogo()
+	})
+}
+
+// SetLogoContentType sets the "logo_content_type" field.
+func (u *CompanyUpsertOne) SetLogoContentType(v string) *CompanyUpsertOne {
+	return u.Update(func(s *CompanyUpsert) {
+		s.SetLogoContentType(v)
+	})
+}
+
+// UpdateLogoContentType sets the "logo_content_type" field to the value that was provided on create.
+func (u *CompanyUpsertOne) UpdateLogoContentType() *CompanyUpsertOne {
+	return u.Update(func(s *CompanyUpsert) {
+		s.UpdateLogoContentType()
+	})
+}
+
+// ClearLogoContentType clears the value of the "logo_content_type" field.
+func (u *CompanyUpsertOne) ClearLogoContentType() *CompanyUpsertOne {
+	return u.Update(func(s *CompanyUpsert) {
+		s.ClearLogoContentType()
+	})
+}
+
+// SetLinkKey sets the "link_key" field.
+func (u *CompanyUpsertOne) SetLinkKey(v []byte) *CompanyUpsertOne {
+	return u.Update(func(s *CompanyUpsert) {
+		s.SetLinkKey(v)
+	})
+}
+
+// UpdateLinkKey sets the "link_key" field to the value that was provided on create.
+func (u *CompanyUpsertOne) UpdateLinkKey() *CompanyUpsertOne {
+	return u.Update(func(s *CompanyUpsert) {
+		s.UpdateLinkKey()
+	})
+}
+
+// ClearLinkKey clears the value of the "link_key" field.
+func (u *CompanyUpsertOne) ClearLinkKey() *CompanyUpsertOne {
+	return u.Update(func(s *CompanyUpsert) {
+		s.ClearLinkKey()
 	})
 }
 
@@ -1789,6 +2220,153 @@ func (u *CompanyUpsertBulk) UpdatePlan() *CompanyUpsertBulk {
 func (u *CompanyUpsertBulk) ClearPlan() *CompanyUpsertBulk {
 	return u.Update(func(s *CompanyUpsert) {
 		s.ClearPlan()
+	})
+}
+
+// SetEmail sets the "email" field.
+func (u *CompanyUpsertBulk) SetEmail(v string) *CompanyUpsertBulk {
+	return u.Update(func(s *CompanyUpsert) {
+		s.SetEmail(v)
+	})
+}
+
+// UpdateEmail sets the "email" field to the value that was provided on create.
+func (u *CompanyUpsertBulk) UpdateEmail() *CompanyUpsertBulk {
+	return u.Update(func(s *CompanyUpsert) {
+		s.UpdateEmail()
+	})
+}
+
+// ClearEmail clears the value of the "email" field.
+func (u *CompanyUpsertBulk) ClearEmail() *CompanyUpsertBulk {
+	return u.Update(func(s *CompanyUpsert) {
+		s.ClearEmail()
+	})
+}
+
+// SetPhone sets the "phone" field.
+func (u *CompanyUpsertBulk) SetPhone(v string) *CompanyUpsertBulk {
+	return u.Update(func(s *CompanyUpsert) {
+		s.SetPhone(v)
+	})
+}
+
+// UpdatePhone sets the "phone" field to the value that was provided on create.
+func (u *CompanyUpsertBulk) UpdatePhone() *CompanyUpsertBulk {
+	return u.Update(func(s *CompanyUpsert) {
+		s.UpdatePhone()
+	})
+}
+
+// ClearPhone clears the value of the "phone" field.
+func (u *CompanyUpsertBulk) ClearPhone() *CompanyUpsertBulk {
+	return u.Update(func(s *CompanyUpsert) {
+		s.ClearPhone()
+	})
+}
+
+// SetTaxNumber sets the "tax_number" field.
+func (u *CompanyUpsertBulk) SetTaxNumber(v string) *CompanyUpsertBulk {
+	return u.Update(func(s *CompanyUpsert) {
+		s.SetTaxNumber(v)
+	})
+}
+
+// UpdateTaxNumber sets the "tax_number" field to the value that was provided on create.
+func (u *CompanyUpsertBulk) UpdateTaxNumber() *CompanyUpsertBulk {
+	return u.Update(func(s *CompanyUpsert) {
+		s.UpdateTaxNumber()
+	})
+}
+
+// ClearTaxNumber clears the value of the "tax_number" field.
+func (u *CompanyUpsertBulk) ClearTaxNumber() *CompanyUpsertBulk {
+	return u.Update(func(s *CompanyUpsert) {
+		s.ClearTaxNumber()
+	})
+}
+
+// SetAddress sets the "address" field.
+func (u *CompanyUpsertBulk) SetAddress(v types.Address) *CompanyUpsertBulk {
+	return u.Update(func(s *CompanyUpsert) {
+		s.SetAddress(v)
+	})
+}
+
+// UpdateAddress sets the "address" field to the value that was provided on create.
+func (u *CompanyUpsertBulk) UpdateAddress() *CompanyUpsertBulk {
+	return u.Update(func(s *CompanyUpsert) {
+		s.UpdateAddress()
+	})
+}
+
+// ClearAddress clears the value of the "address" field.
+func (u *CompanyUpsertBulk) ClearAddress() *CompanyUpsertBulk {
+	return u.Update(func(s *CompanyUpsert) {
+		s.ClearAddress()
+	})
+}
+
+// SetLogo sets the "logo" field.
+func (u *CompanyUpsertBulk) SetLogo(v []byte) *CompanyUpsertBulk {
+	return u.Update(func(s *CompanyUpsert) {
+		s.SetLogo(v)
+	})
+}
+
+// UpdateLogo sets the "logo" field to the value that was provided on create.
+func (u *CompanyUpsertBulk) UpdateLogo() *CompanyUpsertBulk {
+	return u.Update(func(s *CompanyUpsert) {
+		s.UpdateLogo()
+	})
+}
+
+// ClearLogo clears the value of the "logo" field.
+func (u *CompanyUpsertBulk) ClearLogo() *CompanyUpsertBulk {
+	return u.Update(func(s *CompanyUpsert) {
+		s.ClearLogo()
+	})
+}
+
+// SetLogoContentType sets the "logo_content_type" field.
+func (u *CompanyUpsertBulk) SetLogoContentType(v string) *CompanyUpsertBulk {
+	return u.Update(func(s *CompanyUpsert) {
+		s.SetLogoContentType(v)
+	})
+}
+
+// UpdateLogoContentType sets the "logo_content_type" field to the value that was provided on create.
+func (u *CompanyUpsertBulk) UpdateLogoContentType() *CompanyUpsertBulk {
+	return u.Update(func(s *CompanyUpsert) {
+		s.UpdateLogoContentType()
+	})
+}
+
+// ClearLogoContentType clears the value of the "logo_content_type" field.
+func (u *CompanyUpsertBulk) ClearLogoContentType() *CompanyUpsertBulk {
+	return u.Update(func(s *CompanyUpsert) {
+		s.ClearLogoContentType()
+	})
+}
+
+// SetLinkKey sets the "link_key" field.
+func (u *CompanyUpsertBulk) SetLinkKey(v []byte) *CompanyUpsertBulk {
+	return u.Update(func(s *CompanyUpsert) {
+		s.SetLinkKey(v)
+	})
+}
+
+// UpdateLinkKey sets the "link_key" field to the value that was provided on create.
+func (u *CompanyUpsertBulk) UpdateLinkKey() *CompanyUpsertBulk {
+	return u.Update(func(s *CompanyUpsert) {
+		s.UpdateLinkKey()
+	})
+}
+
+// ClearLinkKey clears the value of the "link_key" field.
+func (u *CompanyUpsertBulk) ClearLinkKey() *CompanyUpsertBulk {
+	return u.Update(func(s *CompanyUpsert) {
+		s.ClearLinkKey()
 	})
 }
 

@@ -22,6 +22,7 @@ import (
 	"github.com/bigledger/bigledger/ent/customer"
 	"github.com/bigledger/bigledger/ent/customergroup"
 	"github.com/bigledger/bigledger/ent/documentcounter"
+	"github.com/bigledger/bigledger/ent/emailmessage"
 	"github.com/bigledger/bigledger/ent/event"
 	"github.com/bigledger/bigledger/ent/idempotencykey"
 	"github.com/bigledger/bigledger/ent/invoice"
@@ -70,6 +71,7 @@ type CompanyQuery struct {
 	withSalesOrderItems         *SalesOrderItemQuery
 	withAttachments             *AttachmentQuery
 	withNotes                   *NoteQuery
+	withEmailMessages           *EmailMessageQuery
 	withRecurringInvoices       *RecurringInvoiceQuery
 	withAccounts                *AccountQuery
 	withJournalEntries          *JournalEntryQuery
@@ -100,6 +102,7 @@ type CompanyQuery struct {
 	withNamedSalesOrderItems    map[string]*SalesOrderItemQuery
 	withNamedAttachments        map[string]*AttachmentQuery
 	withNamedNotes              map[string]*NoteQuery
+	withNamedEmailMessages      map[string]*EmailMessageQuery
 	withNamedRecurringInvoices  map[string]*RecurringInvoiceQuery
 	withNamedAccounts           map[string]*AccountQuery
 	withNamedJournalEntries     map[string]*JournalEntryQuery
@@ -493,6 +496,28 @@ func (_q *CompanyQuery) QueryNotes() *NoteQuery {
 			sqlgraph.From(company.Table, company.FieldID, selector),
 			sqlgraph.To(note.Table, note.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, company.NotesTable, company.NotesColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryEmailMessages chains the current query on the "email_messages" edge.
+func (_q *CompanyQuery) QueryEmailMessages() *EmailMessageQuery {
+	query := (&EmailMessageClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(company.Table, company.FieldID, selector),
+			sqlgraph.To(emailmessage.Table, emailmessage.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, company.EmailMessagesTable, company.EmailMessagesColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -972,6 +997,7 @@ func (_q *CompanyQuery) Clone() *CompanyQuery {
 		withSalesOrderItems:    _q.withSalesOrderItems.Clone(),
 		withAttachments:        _q.withAttachments.Clone(),
 		withNotes:              _q.withNotes.Clone(),
+		withEmailMessages:      _q.withEmailMessages.Clone(),
 		withRecurringInvoices:  _q.withRecurringInvoices.Clone(),
 		withAccounts:           _q.withAccounts.Clone(),
 		withJournalEntries:     _q.withJournalEntries.Clone(),
@@ -1164,6 +1190,17 @@ func (_q *CompanyQuery) WithNotes(opts ...func(*NoteQuery)) *CompanyQuery {
 		opt(query)
 	}
 	_q.withNotes = query
+	return _q
+}
+
+// WithEmailMessages tells the query-builder to eager-load the nodes that are connected to
+// the "email_messages" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *CompanyQuery) WithEmailMessages(opts ...func(*EmailMessageQuery)) *CompanyQuery {
+	query := (&EmailMessageClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withEmailMessages = query
 	return _q
 }
 
@@ -1383,7 +1420,7 @@ func (_q *CompanyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Comp
 	var (
 		nodes       = []*Company{}
 		_spec       = _q.querySpec()
-		loadedTypes = [28]bool{
+		loadedTypes = [29]bool{
 			_q.withUsers != nil,
 			_q.withAPIKeys != nil,
 			_q.withCustomers != nil,
@@ -1400,6 +1437,7 @@ func (_q *CompanyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Comp
 			_q.withSalesOrderItems != nil,
 			_q.withAttachments != nil,
 			_q.withNotes != nil,
+			_q.withEmailMessages != nil,
 			_q.withRecurringInvoices != nil,
 			_q.withAccounts != nil,
 			_q.withJournalEntries != nil,
@@ -1544,6 +1582,13 @@ func (_q *CompanyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Comp
 		if err := _q.loadNotes(ctx, query, nodes,
 			func(n *Company) { n.Edges.Notes = []*Note{} },
 			func(n *Company, e *Note) { n.Edges.Notes = append(n.Edges.Notes, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withEmailMessages; query != nil {
+		if err := _q.loadEmailMessages(ctx, query, nodes,
+			func(n *Company) { n.Edges.EmailMessages = []*EmailMessage{} },
+			func(n *Company, e *EmailMessage) { n.Edges.EmailMessages = append(n.Edges.EmailMessages, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -1744,6 +1789,13 @@ func (_q *CompanyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Comp
 		if err := _q.loadNotes(ctx, query, nodes,
 			func(n *Company) { n.appendNamedNotes(name) },
 			func(n *Company, e *Note) { n.appendNamedNotes(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedEmailMessages {
+		if err := _q.loadEmailMessages(ctx, query, nodes,
+			func(n *Company) { n.appendNamedEmailMessages(name) },
+			func(n *Company, e *EmailMessage) { n.appendNamedEmailMessages(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -2304,6 +2356,36 @@ func (_q *CompanyQuery) loadNotes(ctx context.Context, query *NoteQuery, nodes [
 	}
 	query.Where(predicate.Note(func(s *sql.Selector) {
 		s.Where(sql.InValues(s.C(company.NotesColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.CompanyID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "company_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *CompanyQuery) loadEmailMessages(ctx context.Context, query *EmailMessageQuery, nodes []*Company, init func(*Company), assign func(*Company, *EmailMessage)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[pulid.ID]*Company)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(emailmessage.FieldCompanyID)
+	}
+	query.Where(predicate.EmailMessage(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(company.EmailMessagesColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -3020,6 +3102,20 @@ func (_q *CompanyQuery) WithNamedNotes(name string, opts ...func(*NoteQuery)) *C
 		_q.withNamedNotes = make(map[string]*NoteQuery)
 	}
 	_q.withNamedNotes[name] = query
+	return _q
+}
+
+// WithNamedEmailMessages tells the query-builder to eager-load the nodes that are connected to the "email_messages"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *CompanyQuery) WithNamedEmailMessages(name string, opts ...func(*EmailMessageQuery)) *CompanyQuery {
+	query := (&EmailMessageClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedEmailMessages == nil {
+		_q.withNamedEmailMessages = make(map[string]*EmailMessageQuery)
+	}
+	_q.withNamedEmailMessages[name] = query
 	return _q
 }
 

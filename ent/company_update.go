@@ -19,6 +19,7 @@ import (
 	"github.com/bigledger/bigledger/ent/customer"
 	"github.com/bigledger/bigledger/ent/customergroup"
 	"github.com/bigledger/bigledger/ent/documentcounter"
+	"github.com/bigledger/bigledger/ent/emailmessage"
 	"github.com/bigledger/bigledger/ent/event"
 	"github.com/bigledger/bigledger/ent/idempotencykey"
 	"github.com/bigledger/bigledger/ent/invoice"
@@ -38,6 +39,7 @@ import (
 	"github.com/bigledger/bigledger/ent/salesorder"
 	"github.com/bigledger/bigledger/ent/salesorderitem"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
+	"github.com/bigledger/bigledger/ent/schema/types"
 	"github.com/bigledger/bigledger/ent/taxcode"
 	"github.com/bigledger/bigledger/ent/user"
 	"github.com/bigledger/bigledger/ent/webhookdelivery"
@@ -135,6 +137,130 @@ func (_u *CompanyUpdate) SetNillablePlan(v *company.Plan) *CompanyUpdate {
 // ClearPlan clears the value of the "plan" field.
 func (_u *CompanyUpdate) ClearPlan() *CompanyUpdate {
 	_u.mutation.ClearPlan()
+	return _u
+}
+
+// SetEmail sets the "email" field.
+func (_u *CompanyUpdate) SetEmail(v string) *CompanyUpdate {
+	_u.mutation.SetEmail(v)
+	return _u
+}
+
+// SetNillableEmail sets the "email" field if the given value is not nil.
+func (_u *CompanyUpdate) SetNillableEmail(v *string) *CompanyUpdate {
+	if v != nil {
+		_u.SetEmail(*v)
+	}
+	return _u
+}
+
+// ClearEmail clears the value of the "email" field.
+func (_u *CompanyUpdate) ClearEmail() *CompanyUpdate {
+	_u.mutation.ClearEmail()
+	return _u
+}
+
+// SetPhone sets the "phone" field.
+func (_u *CompanyUpdate) SetPhone(v string) *CompanyUpdate {
+	_u.mutation.SetPhone(v)
+	return _u
+}
+
+// SetNillablePhone sets the "phone" field if the given value is not nil.
+func (_u *CompanyUpdate) SetNillablePhone(v *string) *CompanyUpdate {
+	if v != nil {
+		_u.SetPhone(*v)
+	}
+	return _u
+}
+
+// ClearPhone clears the value of the "phone" field.
+func (_u *CompanyUpdate) ClearPhone() *CompanyUpdate {
+	_u.mutation.ClearPhone()
+	return _u
+}
+
+// SetTaxNumber sets the "tax_number" field.
+func (_u *CompanyUpdate) SetTaxNumber(v string) *CompanyUpdate {
+	_u.mutation.SetTaxNumber(v)
+	return _u
+}
+
+// SetNillableTaxNumber sets the "tax_number" field if the given value is not nil.
+func (_u *CompanyUpdate) SetNillableTaxNumber(v *string) *CompanyUpdate {
+	if v != nil {
+		_u.SetTaxNumber(*v)
+	}
+	return _u
+}
+
+// ClearTaxNumber clears the value of the "tax_number" field.
+func (_u *CompanyUpdate) ClearTaxNumber() *CompanyUpdate {
+	_u.mutation.ClearTaxNumber()
+	return _u
+}
+
+// SetAddress sets the "address" field.
+func (_u *CompanyUpdate) SetAddress(v types.Address) *CompanyUpdate {
+	_u.mutation.SetAddress(v)
+	return _u
+}
+
+// SetNillableAddress sets the "address" field if the given value is not nil.
+func (_u *CompanyUpdate) SetNillableAddress(v *types.Address) *CompanyUpdate {
+	if v != nil {
+		_u.SetAddress(*v)
+	}
+	return _u
+}
+
+// ClearAddress clears the value of the "address" field.
+func (_u *CompanyUpdate) ClearAddress() *CompanyUpdate {
+	_u.mutation.ClearAddress()
+	return _u
+}
+
+// SetLogo sets the "logo" field.
+func (_u *CompanyUpdate) SetLogo(v []byte) *CompanyUpdate {
+	_u.mutation.SetLogo(v)
+	return _u
+}
+
+// ClearLogo clears the value of the "logo" field.
+func (_u *CompanyUpdate) ClearLogo() *CompanyUpdate {
+	_u.mutation.ClearLogo()
+	return _u
+}
+
+// SetLogoContentType sets the "logo_content_type" field.
+func (_u *CompanyUpdate) SetLogoContentType(v string) *CompanyUpdate {
+	_u.mutation.SetLogoContentType(v)
+	return _u
+}
+
+// SetNillableLogoContentType sets the "logo_content_type" field if the given value is not nil.
+func (_u *CompanyUpdate) SetNillableLogoContentType(v *string) *CompanyUpdate {
+	if v != nil {
+		_u.SetLogoContentType(*v)
+	}
+	return _u
+}
+
+// ClearLogoContentType clears the value of the "logo_content_type" field.
+func (_u *CompanyUpdate) ClearLogoContentType() *CompanyUpdate {
+	_u.mutation.ClearLogoContentType()
+	return _u
+}
+
+// SetLinkKey sets the "link_key" field.
+func (_u *CompanyUpdate) SetLinkKey(v []byte) *CompanyUpdate {
+	_u.mutation.SetLinkKey(v)
+	return _u
+}
+
+// ClearLinkKey clears the value of the "link_key" field.
+func (_u *CompanyUpdate) ClearLinkKey() *CompanyUpdate {
+	_u.mutation.ClearLinkKey()
 	return _u
 }
 
@@ -376,6 +502,21 @@ func (_u *CompanyUpdate) AddNotes(v ...*Note) *CompanyUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.AddNoteIDs(ids...)
+}
+
+// AddEmailMessageIDs adds the "email_messages" edge to the EmailMessage entity by IDs.
+func (_u *CompanyUpdate) AddEmailMessageIDs(ids ...pulid.ID) *CompanyUpdate {
+	_u.mutation.AddEmailMessageIDs(ids...)
+	return _u
+}
+
+// AddEmailMessages adds the "email_messages" edges to the EmailMessage entity.
+func (_u *CompanyUpdate) AddEmailMessages(v ...*EmailMessage) *CompanyUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddEmailMessageIDs(ids...)
 }
 
 // AddRecurringInvoiceIDs adds the "recurring_invoices" edge to the RecurringInvoice entity by IDs.
@@ -899,6 +1040,27 @@ func (_u *CompanyUpdate) RemoveNotes(v ...*Note) *CompanyUpdate {
 	return _u.RemoveNoteIDs(ids...)
 }
 
+// ClearEmailMessages clears all "email_messages" edges to the EmailMessage entity.
+func (_u *CompanyUpdate) ClearEmailMessages() *CompanyUpdate {
+	_u.mutation.ClearEmailMessages()
+	return _u
+}
+
+// RemoveEmailMessageIDs removes the "email_messages" edge to EmailMessage entities by IDs.
+func (_u *CompanyUpdate) RemoveEmailMessageIDs(ids ...pulid.ID) *CompanyUpdate {
+	_u.mutation.RemoveEmailMessageIDs(ids...)
+	return _u
+}
+
+// RemoveEmailMessages removes "email_messages" edges to EmailMessage entities.
+func (_u *CompanyUpdate) RemoveEmailMessages(v ...*EmailMessage) *CompanyUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveEmailMessageIDs(ids...)
+}
+
 // ClearRecurringInvoices clears all "recurring_invoices" edges to the RecurringInvoice entity.
 func (_u *CompanyUpdate) ClearRecurringInvoices() *CompanyUpdate {
 	_u.mutation.ClearRecurringInvoices()
@@ -1215,6 +1377,21 @@ func (_u *CompanyUpdate) check() error {
 			return &ValidationError{Name: "plan", err: fmt.Errorf(`ent: validator failed for field "Company.plan": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Email(); ok {
+		if err := company.EmailValidator(v); err != nil {
+			return &ValidationError{Name: "email", err: fmt.Errorf(`ent: validator failed for field "Company.email": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.Phone(); ok {
+		if err := company.PhoneValidator(v); err != nil {
+			return &ValidationError{Name: "phone", err: fmt.Errorf(`ent: validator failed for field "Company.phone": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.TaxNumber(); ok {
+		if err := company.TaxNumberValidator(v); err != nil {
+			return &ValidationError{Name: "tax_number", err: fmt.Errorf(`ent: validator failed for field "Company.tax_number": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -1259,6 +1436,48 @@ func (_u *CompanyUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.PlanCleared() {
 		_spec.ClearField(company.FieldPlan, field.TypeEnum)
+	}
+	if value, ok := _u.mutation.Email(); ok {
+		_spec.SetField(company.FieldEmail, field.TypeString, value)
+	}
+	if _u.mutation.EmailCleared() {
+		_spec.ClearField(company.FieldEmail, field.TypeString)
+	}
+	if value, ok := _u.mutation.Phone(); ok {
+		_spec.SetField(company.FieldPhone, field.TypeString, value)
+	}
+	if _u.mutation.PhoneCleared() {
+		_spec.ClearField(company.FieldPhone, field.TypeString)
+	}
+	if value, ok := _u.mutation.TaxNumber(); ok {
+		_spec.SetField(company.FieldTaxNumber, field.TypeString, value)
+	}
+	if _u.mutation.TaxNumberCleared() {
+		_spec.ClearField(company.FieldTaxNumber, field.TypeString)
+	}
+	if value, ok := _u.mutation.Address(); ok {
+		_spec.SetField(company.FieldAddress, field.TypeJSON, value)
+	}
+	if _u.mutation.AddressCleared() {
+		_spec.ClearField(company.FieldAddress, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.Logo(); ok {
+		_spec.SetField(company.FieldLogo, field.TypeBytes, value)
+	}
+	if _u.mutation.LogoCleared() {
+		_spec.ClearField(company.FieldLogo, field.TypeBytes)
+	}
+	if value, ok := _u.mutation.LogoContentType(); ok {
+		_spec.SetField(company.FieldLogoContentType, field.TypeString, value)
+	}
+	if _u.mutation.LogoContentTypeCleared() {
+		_spec.ClearField(company.FieldLogoContentType, field.TypeString)
+	}
+	if value, ok := _u.mutation.LinkKey(); ok {
+		_spec.SetField(company.FieldLinkKey, field.TypeBytes, value)
+	}
+	if _u.mutation.LinkKeyCleared() {
+		_spec.ClearField(company.FieldLinkKey, field.TypeBytes)
 	}
 	if _u.mutation.UsersCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -1973,6 +2192,51 @@ func (_u *CompanyUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(note.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.EmailMessagesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.EmailMessagesTable,
+			Columns: []string{company.EmailMessagesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(emailmessage.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedEmailMessagesIDs(); len(nodes) > 0 && !_u.mutation.EmailMessagesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.EmailMessagesTable,
+			Columns: []string{company.EmailMessagesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(emailmessage.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.EmailMessagesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.EmailMessagesTable,
+			Columns: []string{company.EmailMessagesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(emailmessage.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {
@@ -2622,6 +2886,130 @@ func (_u *CompanyUpdateOne) ClearPlan() *CompanyUpdateOne {
 	return _u
 }
 
+// SetEmail sets the "email" field.
+func (_u *CompanyUpdateOne) SetEmail(v string) *CompanyUpdateOne {
+	_u.mutation.SetEmail(v)
+	return _u
+}
+
+// SetNillableEmail sets the "email" field if the given value is not nil.
+func (_u *CompanyUpdateOne) SetNillableEmail(v *string) *CompanyUpdateOne {
+	if v != nil {
+		_u.SetEmail(*v)
+	}
+	return _u
+}
+
+// ClearEmail clears the value of the "email" field.
+func (_u *CompanyUpdateOne) ClearEmail() *CompanyUpdateOne {
+	_u.mutation.ClearEmail()
+	return _u
+}
+
+// SetPhone sets the "phone" field.
+func (_u *CompanyUpdateOne) SetPhone(v string) *CompanyUpdateOne {
+	_u.mutation.SetPhone(v)
+	return _u
+}
+
+// SetNillablePhone sets the "phone" field if the given value is not nil.
+func (_u *CompanyUpdateOne) SetNillablePhone(v *string) *CompanyUpdateOne {
+	if v != nil {
+		_u.SetPhone(*v)
+	}
+	return _u
+}
+
+// ClearPhone clears the value of the "phone" field.
+func (_u *CompanyUpdateOne) ClearPhone() *CompanyUpdateOne {
+	_u.mutation.ClearPhone()
+	return _u
+}
+
+// SetTaxNumber sets the "tax_number" field.
+func (_u *CompanyUpdateOne) SetTaxNumber(v string) *CompanyUpdateOne {
+	_u.mutation.SetTaxNumber(v)
+	return _u
+}
+
+// SetNillableTaxNumber sets the "tax_number" field if the given value is not nil.
+func (_u *CompanyUpdateOne) SetNillableTaxNumber(v *string) *CompanyUpdateOne {
+	if v != nil {
+		_u.SetTaxNumber(*v)
+	}
+	return _u
+}
+
+// ClearTaxNumber clears the value of the "tax_number" field.
+func (_u *CompanyUpdateOne) ClearTaxNumber() *CompanyUpdateOne {
+	_u.mutation.ClearTaxNumber()
+	return _u
+}
+
+// SetAddress sets the "address" field.
+func (_u *CompanyUpdateOne) SetAddress(v types.Address) *CompanyUpdateOne {
+	_u.mutation.SetAddress(v)
+	return _u
+}
+
+// SetNillableAddress sets the "address" field if the given value is not nil.
+func (_u *CompanyUpdateOne) SetNillableAddress(v *types.Address) *CompanyUpdateOne {
+	if v != nil {
+		_u.SetAddress(*v)
+	}
+	return _u
+}
+
+// ClearAddress clears the value of the "address" field.
+func (_u *CompanyUpdateOne) ClearAddress() *CompanyUpdateOne {
+	_u.mutation.ClearAddress()
+	return _u
+}
+
+// SetLogo sets the "logo" field.
+func (_u *CompanyUpdateOne) SetLogo(v []byte) *CompanyUpdateOne {
+	_u.mutation.SetLogo(v)
+	return _u
+}
+
+// ClearLogo clears the value of the "logo" field.
+func (_u *CompanyUpdateOne) ClearLogo() *CompanyUpdateOne {
+	_u.mutation.ClearLogo()
+	return _u
+}
+
+// SetLogoContentType sets the "logo_content_type" field.
+func (_u *CompanyUpdateOne) SetLogoContentType(v string) *CompanyUpdateOne {
+	_u.mutation.SetLogoContentType(v)
+	return _u
+}
+
+// SetNillableLogoContentType sets the "logo_content_type" field if the given value is not nil.
+func (_u *CompanyUpdateOne) SetNillableLogoContentType(v *string) *CompanyUpdateOne {
+	if v != nil {
+		_u.SetLogoContentType(*v)
+	}
+	return _u
+}
+
+// ClearLogoContentType clears the value of the "logo_content_type" field.
+func (_u *CompanyUpdateOne) ClearLogoContentType() *CompanyUpdateOne {
+	_u.mutation.ClearLogoContentType()
+	return _u
+}
+
+// SetLinkKey sets the "link_key" field.
+func (_u *CompanyUpdateOne) SetLinkKey(v []byte) *CompanyUpdateOne {
+	_u.mutation.SetLinkKey(v)
+	return _u
+}
+
+// ClearLinkKey clears the value of the "link_key" field.
+func (_u *CompanyUpdateOne) ClearLinkKey() *CompanyUpdateOne {
+	_u.mutation.ClearLinkKey()
+	return _u
+}
+
 // AddUserIDs adds the "users" edge to the User entity by IDs.
 func (_u *CompanyUpdateOne) AddUserIDs(ids ...pulid.ID) *CompanyUpdateOne {
 	_u.mutation.AddUserIDs(ids...)
@@ -2860,6 +3248,21 @@ func (_u *CompanyUpdateOne) AddNotes(v ...*Note) *CompanyUpdateOne {
 		ids[i] = v[i].ID
 	}
 	return _u.AddNoteIDs(ids...)
+}
+
+// AddEmailMessageIDs adds the "email_messages" edge to the EmailMessage entity by IDs.
+func (_u *CompanyUpdateOne) AddEmailMessageIDs(ids ...pulid.ID) *CompanyUpdateOne {
+	_u.mutation.AddEmailMessageIDs(ids...)
+	return _u
+}
+
+// AddEmailMessages adds the "email_messages" edges to the EmailMessage entity.
+func (_u *CompanyUpdateOne) AddEmailMessages(v ...*EmailMessage) *CompanyUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddEmailMessageIDs(ids...)
 }
 
 // AddRecurringInvoiceIDs adds the "recurring_invoices" edge to the RecurringInvoice entity by IDs.
@@ -3383,6 +3786,27 @@ func (_u *CompanyUpdateOne) RemoveNotes(v ...*Note) *CompanyUpdateOne {
 	return _u.RemoveNoteIDs(ids...)
 }
 
+// ClearEmailMessages clears all "email_messages" edges to the EmailMessage entity.
+func (_u *CompanyUpdateOne) ClearEmailMessages() *CompanyUpdateOne {
+	_u.mutation.ClearEmailMessages()
+	return _u
+}
+
+// RemoveEmailMessageIDs removes the "email_messages" edge to EmailMessage entities by IDs.
+func (_u *CompanyUpdateOne) RemoveEmailMessageIDs(ids ...pulid.ID) *CompanyUpdateOne {
+	_u.mutation.RemoveEmailMessageIDs(ids...)
+	return _u
+}
+
+// RemoveEmailMessages removes "email_messages" edges to EmailMessage entities.
+func (_u *CompanyUpdateOne) RemoveEmailMessages(v ...*EmailMessage) *CompanyUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveEmailMessageIDs(ids...)
+}
+
 // ClearRecurringInvoices clears all "recurring_invoices" edges to the RecurringInvoice entity.
 func (_u *CompanyUpdateOne) ClearRecurringInvoices() *CompanyUpdateOne {
 	_u.mutation.ClearRecurringInvoices()
@@ -3712,6 +4136,21 @@ func (_u *CompanyUpdateOne) check() error {
 			return &ValidationError{Name: "plan", err: fmt.Errorf(`ent: validator failed for field "Company.plan": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Email(); ok {
+		if err := company.EmailValidator(v); err != nil {
+			return &ValidationError{Name: "email", err: fmt.Errorf(`ent: validator failed for field "Company.email": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.Phone(); ok {
+		if err := company.PhoneValidator(v); err != nil {
+			return &ValidationError{Name: "phone", err: fmt.Errorf(`ent: validator failed for field "Company.phone": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.TaxNumber(); ok {
+		if err := company.TaxNumberValidator(v); err != nil {
+			return &ValidationError{Name: "tax_number", err: fmt.Errorf(`ent: validator failed for field "Company.tax_number": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -3773,6 +4212,48 @@ func (_u *CompanyUpdateOne) sqlSave(ctx context.Context) (_node *Company, err er
 	}
 	if _u.mutation.PlanCleared() {
 		_spec.ClearField(company.FieldPlan, field.TypeEnum)
+	}
+	if value, ok := _u.mutation.Email(); ok {
+		_spec.SetField(company.FieldEmail, field.TypeString, value)
+	}
+	if _u.mutation.EmailCleared() {
+		_spec.ClearField(company.FieldEmail, field.TypeString)
+	}
+	if value, ok := _u.mutation.Phone(); ok {
+		_spec.SetField(company.FieldPhone, field.TypeString, value)
+	}
+	if _u.mutation.PhoneCleared() {
+		_spec.ClearField(company.FieldPhone, field.TypeString)
+	}
+	if value, ok := _u.mutation.TaxNumber(); ok {
+		_spec.SetField(company.FieldTaxNumber, field.TypeString, value)
+	}
+	if _u.mutation.TaxNumberCleared() {
+		_spec.ClearField(company.FieldTaxNumber, field.TypeString)
+	}
+	if value, ok := _u.mutation.Address(); ok {
+		_spec.SetField(company.FieldAddress, field.TypeJSON, value)
+	}
+	if _u.mutation.AddressCleared() {
+		_spec.ClearField(company.FieldAddress, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.Logo(); ok {
+		_spec.SetField(company.FieldLogo, field.TypeBytes, value)
+	}
+	if _u.mutation.LogoCleared() {
+		_spec.ClearField(company.FieldLogo, field.TypeBytes)
+	}
+	if value, ok := _u.mutation.LogoContentType(); ok {
+		_spec.SetField(company.FieldLogoContentType, field.TypeString, value)
+	}
+	if _u.mutation.LogoContentTypeCleared() {
+		_spec.ClearField(company.FieldLogoContentType, field.TypeString)
+	}
+	if value, ok := _u.mutation.LinkKey(); ok {
+		_spec.SetField(company.FieldLinkKey, field.TypeBytes, value)
+	}
+	if _u.mutation.LinkKeyCleared() {
+		_spec.ClearField(company.FieldLinkKey, field.TypeBytes)
 	}
 	if _u.mutation.UsersCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -4487,6 +4968,51 @@ func (_u *CompanyUpdateOne) sqlSave(ctx context.Context) (_node *Company, err er
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(note.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.EmailMessagesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.EmailMessagesTable,
+			Columns: []string{company.EmailMessagesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(emailmessage.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedEmailMessagesIDs(); len(nodes) > 0 && !_u.mutation.EmailMessagesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.EmailMessagesTable,
+			Columns: []string{company.EmailMessagesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(emailmessage.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.EmailMessagesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   company.EmailMessagesTable,
+			Columns: []string{company.EmailMessagesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(emailmessage.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

@@ -20,6 +20,7 @@ import (
 	"github.com/bigledger/bigledger/ent/customer"
 	"github.com/bigledger/bigledger/ent/customergroup"
 	"github.com/bigledger/bigledger/ent/documentcounter"
+	"github.com/bigledger/bigledger/ent/emailmessage"
 	"github.com/bigledger/bigledger/ent/event"
 	"github.com/bigledger/bigledger/ent/eventcursor"
 	"github.com/bigledger/bigledger/ent/idempotencykey"
@@ -110,6 +111,7 @@ func checkColumn(t, c string) error {
 			customer.Table:          customer.ValidColumn,
 			customergroup.Table:     customergroup.ValidColumn,
 			documentcounter.Table:   documentcounter.ValidColumn,
+			emailmessage.Table:      emailmessage.ValidColumn,
 			event.Table:             event.ValidColumn,
 			eventcursor.Table:       eventcursor.ValidColumn,
 			idempotencykey.Table:    idempotencykey.ValidColumn,

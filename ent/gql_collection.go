@@ -1631,6 +1631,16 @@ func (_q *InvoiceQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				selectedFields = append(selectedFields, invoice.FieldSendReminders)
 				fieldSeen[invoice.FieldSendReminders] = struct{}{}
 			}
+		case "reminderCount":
+			if _, ok := fieldSeen[invoice.FieldReminderCount]; !ok {
+				selectedFields = append(selectedFields, invoice.FieldReminderCount)
+				fieldSeen[invoice.FieldReminderCount] = struct{}{}
+			}
+		case "lastReminderAt":
+			if _, ok := fieldSeen[invoice.FieldLastReminderAt]; !ok {
+				selectedFields = append(selectedFields, invoice.FieldLastReminderAt)
+				fieldSeen[invoice.FieldLastReminderAt] = struct{}{}
+			}
 		case "voidedAt":
 			if _, ok := fieldSeen[invoice.FieldVoidedAt]; !ok {
 				selectedFields = append(selectedFields, invoice.FieldVoidedAt)

@@ -4009,6 +4009,28 @@ type InvoiceWhereInput struct {
 	SendReminders    *bool `json:"sendReminders,omitempty"`
 	SendRemindersNEQ *bool `json:"sendRemindersNEQ,omitempty"`
 
+	// "reminder_count" field predicates.
+	ReminderCount      *int  `json:"reminderCount,omitempty"`
+	ReminderCountNEQ   *int  `json:"reminderCountNEQ,omitempty"`
+	ReminderCountIn    []int `json:"reminderCountIn,omitempty"`
+	ReminderCountNotIn []int `json:"reminderCountNotIn,omitempty"`
+	ReminderCountGT    *int  `json:"reminderCountGT,omitempty"`
+	ReminderCountGTE   *int  `json:"reminderCountGTE,omitempty"`
+	ReminderCountLT    *int  `json:"reminderCountLT,omitempty"`
+	ReminderCountLTE   *int  `json:"reminderCountLTE,omitempty"`
+
+	// "last_reminder_at" field predicates.
+	LastReminderAt       *time.Time  `json:"lastReminderAt,omitempty"`
+	LastReminderAtNEQ    *time.Time  `json:"lastReminderAtNEQ,omitempty"`
+	LastReminderAtIn     []time.Time `json:"lastReminderAtIn,omitempty"`
+	LastReminderAtNotIn  []time.Time `json:"lastReminderAtNotIn,omitempty"`
+	LastReminderAtGT     *time.Time  `json:"lastReminderAtGT,omitempty"`
+	LastReminderAtGTE    *time.Time  `json:"lastReminderAtGTE,omitempty"`
+	LastReminderAtLT     *time.Time  `json:"lastReminderAtLT,omitempty"`
+	LastReminderAtLTE    *time.Time  `json:"lastReminderAtLTE,omitempty"`
+	LastReminderAtIsNil  bool        `json:"lastReminderAtIsNil,omitempty"`
+	LastReminderAtNotNil bool        `json:"lastReminderAtNotNil,omitempty"`
+
 	// "voided_at" field predicates.
 	VoidedAt       *time.Time  `json:"voidedAt,omitempty"`
 	VoidedAtNEQ    *time.Time  `json:"voidedAtNEQ,omitempty"`
@@ -4955,6 +4977,60 @@ func (i *InvoiceWhereInput) P() (predicate.Invoice, error) {
 	}
 	if i.SendRemindersNEQ != nil {
 		predicates = append(predicates, invoice.SendRemindersNEQ(*i.SendRemindersNEQ))
+	}
+	if i.ReminderCount != nil {
+		predicates = append(predicates, invoice.ReminderCountEQ(*i.ReminderCount))
+	}
+	if i.ReminderCountNEQ != nil {
+		predicates = append(predicates, invoice.ReminderCountNEQ(*i.ReminderCountNEQ))
+	}
+	if len(i.ReminderCountIn) > 0 {
+		predicates = append(predicates, invoice.ReminderCountIn(i.ReminderCountIn...))
+	}
+	if len(i.ReminderCountNotIn) > 0 {
+		predicates = append(predicates, invoice.ReminderCountNotIn(i.ReminderCountNotIn...))
+	}
+	if i.ReminderCountGT != nil {
+		predicates = append(predicates, invoice.ReminderCountGT(*i.ReminderCountGT))
+	}
+	if i.ReminderCountGTE != nil {
+		predicates = append(predicates, invoice.ReminderCountGTE(*i.ReminderCountGTE))
+	}
+	if i.ReminderCountLT != nil {
+		predicates = append(predicates, invoice.ReminderCountLT(*i.ReminderCountLT))
+	}
+	if i.ReminderCountLTE != nil {
+		predicates = append(predicates, invoice.ReminderCountLTE(*i.ReminderCountLTE))
+	}
+	if i.LastReminderAt != nil {
+		predicates = append(predicates, invoice.LastReminderAtEQ(*i.LastReminderAt))
+	}
+	if i.LastReminderAtNEQ != nil {
+		predicates = append(predicates, invoice.LastReminderAtNEQ(*i.LastReminderAtNEQ))
+	}
+	if len(i.LastReminderAtIn) > 0 {
+		predicates = append(predicates, invoice.LastReminderAtIn(i.LastReminderAtIn...))
+	}
+	if len(i.LastReminderAtNotIn) > 0 {
+		predicates = append(predicates, invoice.LastReminderAtNotIn(i.LastReminderAtNotIn...))
+	}
+	if i.LastReminderAtGT != nil {
+		predicates = append(predicates, invoice.LastReminderAtGT(*i.LastReminderAtGT))
+	}
+	if i.LastReminderAtGTE != nil {
+		predicates = append(predicates, invoice.LastReminderAtGTE(*i.LastReminderAtGTE))
+	}
+	if i.LastReminderAtLT != nil {
+		predicates = append(predicates, invoice.LastReminderAtLT(*i.LastReminderAtLT))
+	}
+	if i.LastReminderAtLTE != nil {
+		predicates = append(predicates, invoice.LastReminderAtLTE(*i.LastReminderAtLTE))
+	}
+	if i.LastReminderAtIsNil {
+		predicates = append(predicates, invoice.LastReminderAtIsNil())
+	}
+	if i.LastReminderAtNotNil {
+		predicates = append(predicates, invoice.LastReminderAtNotNil())
 	}
 	if i.VoidedAt != nil {
 		predicates = append(predicates, invoice.VoidedAtEQ(*i.VoidedAt))

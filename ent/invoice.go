@@ -86,6 +86,12 @@ type Invoice struct {
 	LastSend map[string]interface{} `json:"last_send,omitempty"`
 	// SendReminders holds the value of the "send_reminders" field.
 	SendReminders bool `json:"send_reminders,omitempty"`
+	// ReminderCount holds the value of the "reminder_count" field.
+	ReminderCount int `json:"reminder_count,omitempty"`
+	// LastReminderAt holds the value of the "last_reminder_at" field.
+	LastReminderAt *time.Time `json:"last_reminder_at,omitempty"`
+	// NextReminderOn holds the value of the "next_reminder_on" field.
+	NextReminderOn *types.Date `json:"next_reminder_on,omitempty"`
 	// VoidedAt holds the value of the "voided_at" field.
 	VoidedAt *time.Time `json:"voided_at,omitempty"`
 	// VoidReason holds the value of the "void_reason" field.
@@ -194,7 +200,7 @@ func (*Invoice) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case invoice.FieldCreatedByID, invoice.FieldSalesOrderID, invoice.FieldRecurringInvoiceID:
 			values[i] = &sql.NullScanner{S: new(pulid.ID)}
-		case invoice.FieldLastPaymentDate, invoice.FieldRecurringPeriod:
+		case invoice.FieldLastPaymentDate, invoice.FieldNextReminderOn, invoice.FieldRecurringPeriod:
 			values[i] = &sql.NullScanner{S: new(types.Date)}
 		case invoice.FieldBillingAddress, invoice.FieldShippingAddress, invoice.FieldLastSend:
 			values[i] = new([]byte)
@@ -204,11 +210,11 @@ func (*Invoice) scanValues(columns []string) ([]any, error) {
 			values[i] = new(pulid.ID)
 		case invoice.FieldSendReminders:
 			values[i] = new(sql.NullBool)
-		case invoice.FieldSendCount:
+		case invoice.FieldSendCount, invoice.FieldReminderCount:
 			values[i] = new(sql.NullInt64)
 		case invoice.FieldCurrency, invoice.FieldReference, invoice.FieldNotes, invoice.FieldTerms, invoice.FieldInvoiceNumber, invoice.FieldStatus, invoice.FieldPurchaseOrder, invoice.FieldPaymentStatus, invoice.FieldVoidReason, invoice.FieldEinvoiceStatus, invoice.FieldEinvoiceUUID, invoice.FieldEinvoiceValidationHash:
 			values[i] = new(sql.NullString)
-		case invoice.FieldCreatedAt, invoice.FieldUpdatedAt, invoice.FieldIssuedAt, invoice.FieldSentAt, invoice.FieldVoidedAt, invoice.FieldEinvoiceSubmittedAt, invoice.FieldEinvoiceAcceptedAt, invoice.FieldOverdueNotifiedAt:
+		case invoice.FieldCreatedAt, invoice.FieldUpdatedAt, invoice.FieldIssuedAt, invoice.FieldSentAt, invoice.FieldLastReminderAt, invoice.FieldVoidedAt, invoice.FieldEinvoiceSubmittedAt, invoice.FieldEinvoiceAcceptedAt, invoice.FieldOverdueNotifiedAt:
 			values[i] = new(sql.NullTime)
 		case invoice.FieldInvoiceDate, invoice.FieldDueDate:
 			values[i] = new(types.Date)
@@ -432,6 +438,26 @@ func (_m *Invoice) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field send_reminders", values[i])
 			} else if value.Valid {
 				_m.SendReminders = value.Bool
+			}
+		case invoice.FieldReminderCount:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field reminder_count", values[i])
+			} else if value.Valid {
+				_m.ReminderCount = int(value.Int64)
+			}
+		case invoice.FieldLastReminderAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field last_reminder_at", values[i])
+			} else if value.Valid {
+				_m.LastReminderAt = new(time.Time)
+				*_m.LastReminderAt = value.Time
+			}
+		case invoice.FieldNextReminderOn:
+			if value, ok := values[i].(*sql.NullScanner); !ok {
+				return fmt.Errorf("unexpected type %T for field next_reminder_on", values[i])
+			} else if value.Valid {
+				_m.NextReminderOn = new(types.Date)
+				*_m.NextReminderOn = *value.S.(*types.Date)
 			}
 		case invoice.FieldVoidedAt:
 			if value, ok := values[i].(*sql.NullTime); !ok {
@@ -678,6 +704,19 @@ func (_m *Invoice) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("send_reminders=")
 	builder.WriteString(fmt.Sprintf("%v", _m.SendReminders))
+	builder.WriteString(", ")
+	builder.WriteString("reminder_count=")
+	builder.WriteString(fmt.Sprintf("%v", _m.ReminderCount))
+	builder.WriteString(", ")
+	if v := _m.LastReminderAt; v != nil {
+		builder.WriteString("last_reminder_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.NextReminderOn; v != nil {
+		builder.WriteString("next_reminder_on=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
 	builder.WriteString(", ")
 	if v := _m.VoidedAt; v != nil {
 		builder.WriteString("voided_at=")

@@ -417,6 +417,48 @@ func (_c *InvoiceCreate) SetNillableSendReminders(v *bool) *InvoiceCreate {
 	return _c
 }
 
+// SetReminderCount sets the "reminder_count" field.
+func (_c *InvoiceCreate) SetReminderCount(v int) *InvoiceCreate {
+	_c.mutation.SetReminderCount(v)
+	return _c
+}
+
+// SetNillableReminderCount sets the "reminder_count" field if the given value is not nil.
+func (_c *InvoiceCreate) SetNillableReminderCount(v *int) *InvoiceCreate {
+	if v != nil {
+		_c.SetReminderCount(*v)
+	}
+	return _c
+}
+
+// SetLastReminderAt sets the "last_reminder_at" field.
+func (_c *InvoiceCreate) SetLastReminderAt(v time.Time) *InvoiceCreate {
+	_c.mutation.SetLastReminderAt(v)
+	return _c
+}
+
+// SetNillableLastReminderAt sets the "last_reminder_at" field if the given value is not nil.
+func (_c *InvoiceCreate) SetNillableLastReminderAt(v *time.Time) *InvoiceCreate {
+	if v != nil {
+		_c.SetLastReminderAt(*v)
+	}
+	return _c
+}
+
+// SetNextReminderOn sets the "next_reminder_on" field.
+func (_c *InvoiceCreate) SetNextReminderOn(v types.Date) *InvoiceCreate {
+	_c.mutation.SetNextReminderOn(v)
+	return _c
+}
+
+// SetNillableNextReminderOn sets the "next_reminder_on" field if the given value is not nil.
+func (_c *InvoiceCreate) SetNillableNextReminderOn(v *types.Date) *InvoiceCreate {
+	if v != nil {
+		_c.SetNextReminderOn(*v)
+	}
+	return _c
+}
+
 // SetVoidedAt sets the "voided_at" field.
 func (_c *InvoiceCreate) SetVoidedAt(v time.Time) *InvoiceCreate {
 	_c.mutation.SetVoidedAt(v)
@@ -733,6 +775,10 @@ func (_c *InvoiceCreate) defaults() error {
 		v := invoice.DefaultSendReminders
 		_c.mutation.SetSendReminders(v)
 	}
+	if _, ok := _c.mutation.ReminderCount(); !ok {
+		v := invoice.DefaultReminderCount
+		_c.mutation.SetReminderCount(v)
+	}
 	if _, ok := _c.mutation.EinvoiceStatus(); !ok {
 		v := invoice.DefaultEinvoiceStatus
 		_c.mutation.SetEinvoiceStatus(v)
@@ -838,6 +884,9 @@ func (_c *InvoiceCreate) check() error {
 	}
 	if _, ok := _c.mutation.SendReminders(); !ok {
 		return &ValidationError{Name: "send_reminders", err: errors.New(`ent: missing required field "Invoice.send_reminders"`)}
+	}
+	if _, ok := _c.mutation.ReminderCount(); !ok {
+		return &ValidationError{Name: "reminder_count", err: errors.New(`ent: missing required field "Invoice.reminder_count"`)}
 	}
 	if v, ok := _c.mutation.VoidReason(); ok {
 		if err := invoice.VoidReasonValidator(v); err != nil {
@@ -1014,6 +1063,18 @@ func (_c *InvoiceCreate) createSpec() (*Invoice, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.SendReminders(); ok {
 		_spec.SetField(invoice.FieldSendReminders, field.TypeBool, value)
 		_node.SendReminders = value
+	}
+	if value, ok := _c.mutation.ReminderCount(); ok {
+		_spec.SetField(invoice.FieldReminderCount, field.TypeInt, value)
+		_node.ReminderCount = value
+	}
+	if value, ok := _c.mutation.LastReminderAt(); ok {
+		_spec.SetField(invoice.FieldLastReminderAt, field.TypeTime, value)
+		_node.LastReminderAt = &value
+	}
+	if value, ok := _c.mutation.NextReminderOn(); ok {
+		_spec.SetField(invoice.FieldNextReminderOn, field.TypeOther, value)
+		_node.NextReminderOn = &value
 	}
 	if value, ok := _c.mutation.VoidedAt(); ok {
 		_spec.SetField(invoice.FieldVoidedAt, field.TypeTime, value)
@@ -1565,6 +1626,60 @@ func (u *InvoiceUpsert) SetSendReminders(v bool) *InvoiceUpsert {
 // UpdateSendReminders sets the "send_reminders" field to the value that was provided on create.
 func (u *InvoiceUpsert) UpdateSendReminders() *InvoiceUpsert {
 	u.SetExcluded(invoice.FieldSendReminders)
+	return u
+}
+
+// SetReminderCount sets the "reminder_count" field.
+func (u *InvoiceUpsert) SetReminderCount(v int) *InvoiceUpsert {
+	u.Set(invoice.FieldReminderCount, v)
+	return u
+}
+
+// UpdateReminderCount sets the "reminder_count" field to the value that was provided on create.
+func (u *InvoiceUpsert) UpdateReminderCount() *InvoiceUpsert {
+	u.SetExcluded(invoice.FieldReminderCount)
+	return u
+}
+
+// AddReminderCount adds v to the "reminder_count" field.
+func (u *InvoiceUpsert) AddReminderCount(v int) *InvoiceUpsert {
+	u.Add(invoice.FieldReminderCount, v)
+	return u
+}
+
+// SetLastReminderAt sets the "last_reminder_at" field.
+func (u *InvoiceUpsert) SetLastReminderAt(v time.Time) *InvoiceUpsert {
+	u.Set(invoice.FieldLastReminderAt, v)
+	return u
+}
+
+// UpdateLastReminderAt sets the "last_reminder_at" field to the value that was provided on create.
+func (u *InvoiceUpsert) UpdateLastReminderAt() *InvoiceUpsert {
+	u.SetExcluded(invoice.FieldLastReminderAt)
+	return u
+}
+
+// ClearLastReminderAt clears the value of the "last_reminder_at" field.
+func (u *InvoiceUpsert) ClearLastReminderAt() *InvoiceUpsert {
+	u.SetNull(invoice.FieldLastReminderAt)
+	return u
+}
+
+// SetNextReminderOn sets the "next_reminder_on" field.
+func (u *InvoiceUpsert) SetNextReminderOn(v types.Date) *InvoiceUpsert {
+	u.Set(invoice.FieldNextReminderOn, v)
+	return u
+}
+
+// UpdateNextReminderOn sets the "next_reminder_on" field to the value that was provided on create.
+func (u *InvoiceUpsert) UpdateNextReminderOn() *InvoiceUpsert {
+	u.SetExcluded(invoice.FieldNextReminderOn)
+	return u
+}
+
+// ClearNextReminderOn clears the value of the "next_reminder_on" field.
+func (u *InvoiceUpsert) ClearNextReminderOn() *InvoiceUpsert {
+	u.SetNull(invoice.FieldNextReminderOn)
 	return u
 }
 
@@ -2216,6 +2331,69 @@ func (u *InvoiceUpsertOne) SetSendReminders(v bool) *InvoiceUpsertOne {
 func (u *InvoiceUpsertOne) UpdateSendReminders() *InvoiceUpsertOne {
 	return u.Update(func(s *InvoiceUpsert) {
 		s.UpdateSendReminders()
+	})
+}
+
+// SetReminderCount sets the "reminder_count" field.
+func (u *InvoiceUpsertOne) SetReminderCount(v int) *InvoiceUpsertOne {
+	return u.Update(func(s *InvoiceUpsert) {
+		s.SetReminderCount(v)
+	})
+}
+
+// AddReminderCount adds v to the "reminder_count" field.
+func (u *InvoiceUpsertOne) AddReminderCount(v int) *InvoiceUpsertOne {
+	return u.Update(func(s *InvoiceUpsert) {
+		s.AddReminderCount(v)
+	})
+}
+
+// UpdateReminderCount sets the "reminder_count" field to the value that was provided on create.
+func (u *InvoiceUpsertOne) UpdateReminderCount() *InvoiceUpsertOne {
+	return u.Update(func(s *InvoiceUpsert) {
+		s.UpdateReminderCount()
+	})
+}
+
+// SetLastReminderAt sets the "last_reminder_at" field.
+func (u *InvoiceUpsertOne) SetLastReminderAt(v time.Time) *InvoiceUpsertOne {
+	return u.Update(func(s *InvoiceUpsert) {
+		s.SetLastReminderAt(v)
+	})
+}
+
+// UpdateLastReminderAt sets the "last_reminder_at" field to the value that was provided on create.
+func (u *InvoiceUpsertOne) UpdateLastReminderAt() *InvoiceUpsertOne {
+	return u.Update(func(s *InvoiceUpsert) {
+		s.UpdateLastReminderAt()
+	})
+}
+
+// ClearLastReminderAt clears the value of the "last_reminder_at" field.
+func (u *InvoiceUpsertOne) ClearLastReminderAt() *InvoiceUpsertOne {
+	return u.Update(func(s *InvoiceUpsert) {
+		s.ClearLastReminderAt()
+	})
+}
+
+// SetNextReminderOn sets the "next_reminder_on" field.
+func (u *InvoiceUpsertOne) SetNextReminderOn(v types.Date) *InvoiceUpsertOne {
+	return u.Update(func(s *InvoiceUpsert) {
+		s.SetNextReminderOn(v)
+	})
+}
+
+// UpdateNextReminderOn sets the "next_reminder_on" field to the value that was provided on create.
+func (u *InvoiceUpsertOne) UpdateNextReminderOn() *InvoiceUpsertOne {
+	return u.Update(func(s *InvoiceUpsert) {
+		s.UpdateNextReminderOn()
+	})
+}
+
+// ClearNextReminderOn clears the value of the "next_reminder_on" field.
+func (u *InvoiceUpsertOne) ClearNextReminderOn() *InvoiceUpsertOne {
+	return u.Update(func(s *InvoiceUpsert) {
+		s.ClearNextReminderOn()
 	})
 }
 
@@ -3057,6 +3235,69 @@ func (u *InvoiceUpsertBulk) SetSendReminders(v bool) *InvoiceUpsertBulk {
 func (u *InvoiceUpsertBulk) UpdateSendReminders() *InvoiceUpsertBulk {
 	return u.Update(func(s *InvoiceUpsert) {
 		s.UpdateSendReminders()
+	})
+}
+
+// SetReminderCount sets the "reminder_count" field.
+func (u *InvoiceUpsertBulk) SetReminderCount(v int) *InvoiceUpsertBulk {
+	return u.Update(func(s *InvoiceUpsert) {
+		s.SetReminderCount(v)
+	})
+}
+
+// AddReminderCount adds v to the "reminder_count" field.
+func (u *InvoiceUpsertBulk) AddReminderCount(v int) *InvoiceUpsertBulk {
+	return u.Update(func(s *InvoiceUpsert) {
+		s.AddReminderCount(v)
+	})
+}
+
+// UpdateReminderCount sets the "reminder_count" field to the value that was provided on create.
+func (u *InvoiceUpsertBulk) UpdateReminderCount() *InvoiceUpsertBulk {
+	return u.Update(func(s *InvoiceUpsert) {
+		s.UpdateReminderCount()
+	})
+}
+
+// SetLastReminderAt sets the "last_reminder_at" field.
+func (u *InvoiceUpsertBulk) SetLastReminderAt(v time.Time) *InvoiceUpsertBulk {
+	return u.Update(func(s *InvoiceUpsert) {
+		s.SetLastReminderAt(v)
+	})
+}
+
+// UpdateLastReminderAt sets the "last_reminder_at" field to the value that was provided on create.
+func (u *InvoiceUpsertBulk) UpdateLastReminderAt() *InvoiceUpsertBulk {
+	return u.Update(func(s *InvoiceUpsert) {
+		s.UpdateLastReminderAt()
+	})
+}
+
+// ClearLastReminderAt clears the value of the "last_reminder_at" field.
+func (u *InvoiceUpsertBulk) ClearLastReminderAt() *InvoiceUpsertBulk {
+	return u.Update(func(s *InvoiceUpsert) {
+		s.ClearLastReminderAt()
+	})
+}
+
+// SetNextReminderOn sets the "next_reminder_on" field.
+func (u *InvoiceUpsertBulk) SetNextReminderOn(v types.Date) *InvoiceUpsertBulk {
+	return u.Update(func(s *InvoiceUpsert) {
+		s.SetNextReminderOn(v)
+	})
+}
+
+// UpdateNextReminderOn sets the "next_reminder_on" field to the value that was provided on create.
+func (u *InvoiceUpsertBulk) UpdateNextReminderOn() *InvoiceUpsertBulk {
+	return u.Update(func(s *InvoiceUpsert) {
+		s.UpdateNextReminderOn()
+	})
+}
+
+// ClearNextReminderOn clears the value of the "next_reminder_on" field.
+func (u *InvoiceUpsertBulk) ClearNextReminderOn() *InvoiceUpsertBulk {
+	return u.Update(func(s *InvoiceUpsert) {
+		s.ClearNextReminderOn()
 	})
 }
 

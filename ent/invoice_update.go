@@ -449,6 +449,67 @@ func (_u *InvoiceUpdate) SetNillableSendReminders(v *bool) *InvoiceUpdate {
 	return _u
 }
 
+// SetReminderCount sets the "reminder_count" field.
+func (_u *InvoiceUpdate) SetReminderCount(v int) *InvoiceUpdate {
+	_u.mutation.ResetReminderCount()
+	_u.mutation.SetReminderCount(v)
+	return _u
+}
+
+// SetNillableReminderCount sets the "reminder_count" field if the given value is not nil.
+func (_u *InvoiceUpdate) SetNillableReminderCount(v *int) *InvoiceUpdate {
+	if v != nil {
+		_u.SetReminderCount(*v)
+	}
+	return _u
+}
+
+// AddReminderCount adds value to the "reminder_count" field.
+func (_u *InvoiceUpdate) AddReminderCount(v int) *InvoiceUpdate {
+	_u.mutation.AddReminderCount(v)
+	return _u
+}
+
+// SetLastReminderAt sets the "last_reminder_at" field.
+func (_u *InvoiceUpdate) SetLastReminderAt(v time.Time) *InvoiceUpdate {
+	_u.mutation.SetLastReminderAt(v)
+	return _u
+}
+
+// SetNillableLastReminderAt sets the "last_reminder_at" field if the given value is not nil.
+func (_u *InvoiceUpdate) SetNillableLastReminderAt(v *time.Time) *InvoiceUpdate {
+	if v != nil {
+		_u.SetLastReminderAt(*v)
+	}
+	return _u
+}
+
+// ClearLastReminderAt clears the value of the "last_reminder_at" field.
+func (_u *InvoiceUpdate) ClearLastReminderAt() *InvoiceUpdate {
+	_u.mutation.ClearLastReminderAt()
+	return _u
+}
+
+// SetNextReminderOn sets the "next_reminder_on" field.
+func (_u *InvoiceUpdate) SetNextReminderOn(v types.Date) *InvoiceUpdate {
+	_u.mutation.SetNextReminderOn(v)
+	return _u
+}
+
+// SetNillableNextReminderOn sets the "next_reminder_on" field if the given value is not nil.
+func (_u *InvoiceUpdate) SetNillableNextReminderOn(v *types.Date) *InvoiceUpdate {
+	if v != nil {
+		_u.SetNextReminderOn(*v)
+	}
+	return _u
+}
+
+// ClearNextReminderOn clears the value of the "next_reminder_on" field.
+func (_u *InvoiceUpdate) ClearNextReminderOn() *InvoiceUpdate {
+	_u.mutation.ClearNextReminderOn()
+	return _u
+}
+
 // SetVoidedAt sets the "voided_at" field.
 func (_u *InvoiceUpdate) SetVoidedAt(v time.Time) *InvoiceUpdate {
 	_u.mutation.SetVoidedAt(v)
@@ -899,6 +960,24 @@ func (_u *InvoiceUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.SendReminders(); ok {
 		_spec.SetField(invoice.FieldSendReminders, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.ReminderCount(); ok {
+		_spec.SetField(invoice.FieldReminderCount, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedReminderCount(); ok {
+		_spec.AddField(invoice.FieldReminderCount, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.LastReminderAt(); ok {
+		_spec.SetField(invoice.FieldLastReminderAt, field.TypeTime, value)
+	}
+	if _u.mutation.LastReminderAtCleared() {
+		_spec.ClearField(invoice.FieldLastReminderAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.NextReminderOn(); ok {
+		_spec.SetField(invoice.FieldNextReminderOn, field.TypeOther, value)
+	}
+	if _u.mutation.NextReminderOnCleared() {
+		_spec.ClearField(invoice.FieldNextReminderOn, field.TypeOther)
 	}
 	if value, ok := _u.mutation.VoidedAt(); ok {
 		_spec.SetField(invoice.FieldVoidedAt, field.TypeTime, value)
@@ -1478,6 +1557,67 @@ func (_u *InvoiceUpdateOne) SetNillableSendReminders(v *bool) *InvoiceUpdateOne 
 	return _u
 }
 
+// SetReminderCount sets the "reminder_count" field.
+func (_u *InvoiceUpdateOne) SetReminderCount(v int) *InvoiceUpdateOne {
+	_u.mutation.ResetReminderCount()
+	_u.mutation.SetReminderCount(v)
+	return _u
+}
+
+// SetNillableReminderCount sets the "reminder_count" field if the given value is not nil.
+func (_u *InvoiceUpdateOne) SetNillableReminderCount(v *int) *InvoiceUpdateOne {
+	if v != nil {
+		_u.SetReminderCount(*v)
+	}
+	return _u
+}
+
+// AddReminderCount adds value to the "reminder_count" field.
+func (_u *InvoiceUpdateOne) AddReminderCount(v int) *InvoiceUpdateOne {
+	_u.mutation.AddReminderCount(v)
+	return _u
+}
+
+// SetLastReminderAt sets the "last_reminder_at" field.
+func (_u *InvoiceUpdateOne) SetLastReminderAt(v time.Time) *InvoiceUpdateOne {
+	_u.mutation.SetLastReminderAt(v)
+	return _u
+}
+
+// SetNillableLastReminderAt sets the "last_reminder_at" field if the given value is not nil.
+func (_u *InvoiceUpdateOne) SetNillableLastReminderAt(v *time.Time) *InvoiceUpdateOne {
+	if v != nil {
+		_u.SetLastReminderAt(*v)
+	}
+	return _u
+}
+
+// ClearLastReminderAt clears the value of the "last_reminder_at" field.
+func (_u *InvoiceUpdateOne) ClearLastReminderAt() *InvoiceUpdateOne {
+	_u.mutation.ClearLastReminderAt()
+	return _u
+}
+
+// SetNextReminderOn sets the "next_reminder_on" field.
+func (_u *InvoiceUpdateOne) SetNextReminderOn(v types.Date) *InvoiceUpdateOne {
+	_u.mutation.SetNextReminderOn(v)
+	return _u
+}
+
+// SetNillableNextReminderOn sets the "next_reminder_on" field if the given value is not nil.
+func (_u *InvoiceUpdateOne) SetNillableNextReminderOn(v *types.Date) *InvoiceUpdateOne {
+	if v != nil {
+		_u.SetNextReminderOn(*v)
+	}
+	return _u
+}
+
+// ClearNextReminderOn clears the value of the "next_reminder_on" field.
+func (_u *InvoiceUpdateOne) ClearNextReminderOn() *InvoiceUpdateOne {
+	_u.mutation.ClearNextReminderOn()
+	return _u
+}
+
 // SetVoidedAt sets the "voided_at" field.
 func (_u *InvoiceUpdateOne) SetVoidedAt(v time.Time) *InvoiceUpdateOne {
 	_u.mutation.SetVoidedAt(v)
@@ -1958,6 +2098,24 @@ func (_u *InvoiceUpdateOne) sqlSave(ctx context.Context) (_node *Invoice, err er
 	}
 	if value, ok := _u.mutation.SendReminders(); ok {
 		_spec.SetField(invoice.FieldSendReminders, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.ReminderCount(); ok {
+		_spec.SetField(invoice.FieldReminderCount, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedReminderCount(); ok {
+		_spec.AddField(invoice.FieldReminderCount, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.LastReminderAt(); ok {
+		_spec.SetField(invoice.FieldLastReminderAt, field.TypeTime, value)
+	}
+	if _u.mutation.LastReminderAtCleared() {
+		_spec.ClearField(invoice.FieldLastReminderAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.NextReminderOn(); ok {
+		_spec.SetField(invoice.FieldNextReminderOn, field.TypeOther, value)
+	}
+	if _u.mutation.NextReminderOnCleared() {
+		_spec.ClearField(invoice.FieldNextReminderOn, field.TypeOther)
 	}
 	if value, ok := _u.mutation.VoidedAt(); ok {
 		_spec.SetField(invoice.FieldVoidedAt, field.TypeTime, value)

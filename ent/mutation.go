@@ -20,6 +20,7 @@ import (
 	"github.com/bigledger/bigledger/ent/customer"
 	"github.com/bigledger/bigledger/ent/customergroup"
 	"github.com/bigledger/bigledger/ent/documentcounter"
+	"github.com/bigledger/bigledger/ent/emailmessage"
 	"github.com/bigledger/bigledger/ent/event"
 	"github.com/bigledger/bigledger/ent/eventcursor"
 	"github.com/bigledger/bigledger/ent/idempotencykey"
@@ -65,6 +66,7 @@ const (
 	TypeCustomer          = "Customer"
 	TypeCustomerGroup     = "CustomerGroup"
 	TypeDocumentCounter   = "DocumentCounter"
+	TypeEmailMessage      = "EmailMessage"
 	TypeEvent             = "Event"
 	TypeEventCursor       = "EventCursor"
 	TypeIdempotencyKey    = "IdempotencyKey"
@@ -3228,6 +3230,13 @@ type CompanyMutation struct {
 	timezone                   *string
 	settings                   *map[string]interface{}
 	plan                       *company.Plan
+	email                      *string
+	phone                      *string
+	tax_number                 *string
+	address                    *types.Address
+	logo                       *[]byte
+	logo_content_type          *string
+	link_key                   *[]byte
 	clearedFields              map[string]struct{}
 	users                      map[pulid.ID]struct{}
 	removedusers               map[pulid.ID]struct{}
@@ -3277,6 +3286,9 @@ type CompanyMutation struct {
 	notes                      map[pulid.ID]struct{}
 	removednotes               map[pulid.ID]struct{}
 	clearednotes               bool
+	email_messages             map[pulid.ID]struct{}
+	removedemail_messages      map[pulid.ID]struct{}
+	clearedemail_messages      bool
 	recurring_invoices         map[pulid.ID]struct{}
 	removedrecurring_invoices  map[pulid.ID]struct{}
 	clearedrecurring_invoices  bool
@@ -3698,6 +3710,349 @@ func (m *CompanyMutation) PlanCleared() bool {
 func (m *CompanyMutation) ResetPlan() {
 	m.plan = nil
 	delete(m.clearedFields, company.FieldPlan)
+}
+
+// SetEmail sets the "email" field.
+func (m *CompanyMutation) SetEmail(s string) {
+	m.email = &s
+}
+
+// Email returns the value of the "email" field in the mutation.
+func (m *CompanyMutation) Email() (r string, exists bool) {
+	v := m.email
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEmail returns the old "email" field's value of the Company entity.
+// If the Company object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CompanyMutation) OldEmail(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEmail is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEmail requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEmail: %w", err)
+	}
+	return oldValue.Email, nil
+}
+
+// ClearEmail clears the value of the "email" field.
+func (m *CompanyMutation) ClearEmail() {
+	m.email = nil
+	m.clearedFields[company.FieldEmail] = struct{}{}
+}
+
+// EmailCleared returns if the "email" field was cleared in this mutation.
+func (m *CompanyMutation) EmailCleared() bool {
+	_, ok := m.clearedFields[company.FieldEmail]
+	return ok
+}
+
+// ResetEmail resets all changes to the "email" field.
+func (m *CompanyMutation) ResetEmail() {
+	m.email = nil
+	delete(m.clearedFields, company.FieldEmail)
+}
+
+// SetPhone sets the "phone" field.
+func (m *CompanyMutation) SetPhone(s string) {
+	m.phone = &s
+}
+
+// Phone returns the value of the "phone" field in the mutation.
+func (m *CompanyMutation) Phone() (r string, exists bool) {
+	v := m.phone
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPhone returns the old "phone" field's value of the Company entity.
+// If the Company object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CompanyMutation) OldPhone(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPhone is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPhone requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPhone: %w", err)
+	}
+	return oldValue.Phone, nil
+}
+
+// ClearPhone clears the value of the "phone" field.
+func (m *CompanyMutation) ClearPhone() {
+	m.phone = nil
+	m.clearedFields[company.FieldPhone] = struct{}{}
+}
+
+// PhoneCleared returns if the "phone" field was cleared in this mutation.
+func (m *CompanyMutation) PhoneCleared() bool {
+	_, ok := m.clearedFields[company.FieldPhone]
+	return ok
+}
+
+// ResetPhone resets all changes to the "phone" field.
+func (m *CompanyMutation) ResetPhone() {
+	m.phone = nil
+	delete(m.clearedFields, company.FieldPhone)
+}
+
+// SetTaxNumber sets the "tax_number" field.
+func (m *CompanyMutation) SetTaxNumber(s string) {
+	m.tax_number = &s
+}
+
+// TaxNumber returns the value of the "tax_number" field in the mutation.
+func (m *CompanyMutation) TaxNumber() (r string, exists bool) {
+	v := m.tax_number
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTaxNumber returns the old "tax_number" field's value of the Company entity.
+// If the Company object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CompanyMutation) OldTaxNumber(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTaxNumber is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTaxNumber requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTaxNumber: %w", err)
+	}
+	return oldValue.TaxNumber, nil
+}
+
+// ClearTaxNumber clears the value of the "tax_number" field.
+func (m *CompanyMutation) ClearTaxNumber() {
+	m.tax_number = nil
+	m.clearedFields[company.FieldTaxNumber] = struct{}{}
+}
+
+// TaxNumberCleared returns if the "tax_number" field was cleared in this mutation.
+func (m *CompanyMutation) TaxNumberCleared() bool {
+	_, ok := m.clearedFields[company.FieldTaxNumber]
+	return ok
+}
+
+// ResetTaxNumber resets all changes to the "tax_number" field.
+func (m *CompanyMutation) ResetTaxNumber() {
+	m.tax_number = nil
+	delete(m.clearedFields, company.FieldTaxNumber)
+}
+
+// SetAddress sets the "address" field.
+func (m *CompanyMutation) SetAddress(t types.Address) {
+	m.address = &t
+}
+
+// Address returns the value of the "address" field in the mutation.
+func (m *CompanyMutation) Address() (r types.Address, exists bool) {
+	v := m.address
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAddress returns the old "address" field's value of the Company entity.
+// If the Company object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CompanyMutation) OldAddress(ctx context.Context) (v types.Address, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAddress is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAddress requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAddress: %w", err)
+	}
+	return oldValue.Address, nil
+}
+
+// ClearAddress clears the value of the "address" field.
+func (m *CompanyMutation) ClearAddress() {
+	m.address = nil
+	m.clearedFields[company.FieldAddress] = struct{}{}
+}
+
+// AddressCleared returns if the "address" field was cleared in this mutation.
+func (m *CompanyMutation) AddressCleared() bool {
+	_, ok := m.clearedFields[company.FieldAddress]
+	return ok
+}
+
+// ResetAddress resets all changes to the "address" field.
+func (m *CompanyMutation) ResetAddress() {
+	m.address = nil
+	delete(m.clearedFields, company.FieldAddress)
+}
+
+// SetLogo sets the "logo" field.
+func (m *CompanyMutation) SetLogo(b []byte) {
+	m.logo = &b
+}
+
+// Logo returns the value of the "logo" field in the mutation.
+func (m *CompanyMutation) Logo() (r []byte, exists bool) {
+	v := m.logo
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLogo returns the old "logo" field's value of the Company entity.
+// If the Company object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CompanyMutation) OldLogo(ctx context.Context) (v *[]byte, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLogo is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLogo requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLogo: %w", err)
+	}
+	return oldValue.Logo, nil
+}
+
+// ClearLogo clears the value of the "logo" field.
+func (m *CompanyMutation) ClearLogo() {
+	m.logo = nil
+	m.clearedFields[company.FieldLogo] = struct{}{}
+}
+
+// LogoCleared returns if the "logo" field was cleared in this mutation.
+func (m *CompanyMutation) LogoCleared() bool {
+	_, ok := m.clearedFields[company.FieldLogo]
+	return ok
+}
+
+// ResetLogo resets all changes to the "logo" field.
+func (m *CompanyMutation) ResetLogo() {
+	m.logo = nil
+	delete(m.clearedFields, company.FieldLogo)
+}
+
+// SetLogoContentType sets the "logo_content_type" field.
+func (m *CompanyMutation) SetLogoContentType(s string) {
+	m.logo_content_type = &s
+}
+
+// LogoContentType returns the value of the "logo_content_type" field in the mutation.
+func (m *CompanyMutation) LogoContentType() (r string, exists bool) {
+	v := m.logo_content_type
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLogoContentType returns the old "logo_content_type" field's value of the Company entity.
+// If the Company object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CompanyMutation) OldLogoContentType(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLogoContentType is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLogoContentType requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLogoContentType: %w", err)
+	}
+	return oldValue.LogoContentType, nil
+}
+
+// ClearLogoContentType clears the value of the "logo_content_type" field.
+func (m *CompanyMutation) ClearLogoContentType() {
+	m.logo_content_type = nil
+	m.clearedFields[company.FieldLogoContentType] = struct{}{}
+}
+
+// LogoContentTypeCleared returns if the "logo_content_type" field was cleared in this mutation.
+func (m *CompanyMutation) LogoContentTypeCleared() bool {
+	_, ok := m.clearedFields[company.FieldLogoContentType]
+	return ok
+}
+
+// ResetLogoContentType resets all changes to the "logo_content_type" field.
+func (m *CompanyMutation) ResetLogoContentType() {
+	m.logo_content_type = nil
+	delete(m.clearedFields, company.FieldLogoContentType)
+}
+
+// SetLinkKey sets the "link_key" field.
+func (m *CompanyMutation) SetLinkKey(b []byte) {
+	m.link_key = &b
+}
+
+// LinkKey returns the value of the "link_key" field in the mutation.
+func (m *CompanyMutation) LinkKey() (r []byte, exists bool) {
+	v := m.link_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLinkKey returns the old "link_key" field's value of the Company entity.
+// If the Company object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CompanyMutation) OldLinkKey(ctx context.Context) (v *[]byte, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLinkKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLinkKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLinkKey: %w", err)
+	}
+	return oldValue.LinkKey, nil
+}
+
+// ClearLinkKey clears the value of the "link_key" field.
+func (m *CompanyMutation) ClearLinkKey() {
+	m.link_key = nil
+	m.clearedFields[company.FieldLinkKey] = struct{}{}
+}
+
+// LinkKeyCleared returns if the "link_key" field was cleared in this mutation.
+func (m *CompanyMutation) LinkKeyCleared() bool {
+	_, ok := m.clearedFields[company.FieldLinkKey]
+	return ok
+}
+
+// ResetLinkKey resets all changes to the "link_key" field.
+func (m *CompanyMutation) ResetLinkKey() {
+	m.link_key = nil
+	delete(m.clearedFields, company.FieldLinkKey)
 }
 
 // AddUserIDs adds the "users" edge to the User entity by ids.
@@ -4564,6 +4919,60 @@ func (m *CompanyMutation) ResetNotes() {
 	m.removednotes = nil
 }
 
+// AddEmailMessageIDs adds the "email_messages" edge to the EmailMessage entity by ids.
+func (m *CompanyMutation) AddEmailMessageIDs(ids ...pulid.ID) {
+	if m.email_messages == nil {
+		m.email_messages = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.email_messages[ids[i]] = struct{}{}
+	}
+}
+
+// ClearEmailMessages clears the "email_messages" edge to the EmailMessage entity.
+func (m *CompanyMutation) ClearEmailMessages() {
+	m.clearedemail_messages = true
+}
+
+// EmailMessagesCleared reports if the "email_messages" edge to the EmailMessage entity was cleared.
+func (m *CompanyMutation) EmailMessagesCleared() bool {
+	return m.clearedemail_messages
+}
+
+// RemoveEmailMessageIDs removes the "email_messages" edge to the EmailMessage entity by IDs.
+func (m *CompanyMutation) RemoveEmailMessageIDs(ids ...pulid.ID) {
+	if m.removedemail_messages == nil {
+		m.removedemail_messages = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.email_messages, ids[i])
+		m.removedemail_messages[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedEmailMessages returns the removed IDs of the "email_messages" edge to the EmailMessage entity.
+func (m *CompanyMutation) RemovedEmailMessagesIDs() (ids []pulid.ID) {
+	for id := range m.removedemail_messages {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// EmailMessagesIDs returns the "email_messages" edge IDs in the mutation.
+func (m *CompanyMutation) EmailMessagesIDs() (ids []pulid.ID) {
+	for id := range m.email_messages {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetEmailMessages resets all changes to the "email_messages" edge.
+func (m *CompanyMutation) ResetEmailMessages() {
+	m.email_messages = nil
+	m.clearedemail_messages = false
+	m.removedemail_messages = nil
+}
+
 // AddRecurringInvoiceIDs adds the "recurring_invoices" edge to the RecurringInvoice entity by ids.
 func (m *CompanyMutation) AddRecurringInvoiceIDs(ids ...pulid.ID) {
 	if m.recurring_invoices == nil {
@@ -5246,7 +5655,7 @@ func (m *CompanyMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *CompanyMutation) Fields() []string {
-	fields := make([]string, 0, 7)
+	fields := make([]string, 0, 14)
 	if m.created_at != nil {
 		fields = append(fields, company.FieldCreatedAt)
 	}
@@ -5267,6 +5676,27 @@ func (m *CompanyMutation) Fields() []string {
 	}
 	if m.plan != nil {
 		fields = append(fields, company.FieldPlan)
+	}
+	if m.email != nil {
+		fields = append(fields, company.FieldEmail)
+	}
+	if m.phone != nil {
+		fields = append(fields, company.FieldPhone)
+	}
+	if m.tax_number != nil {
+		fields = append(fields, company.FieldTaxNumber)
+	}
+	if m.address != nil {
+		fields = append(fields, company.FieldAddress)
+	}
+	if m.logo != nil {
+		fields = append(fields, company.FieldLogo)
+	}
+	if m.logo_content_type != nil {
+		fields = append(fields, company.FieldLogoContentType)
+	}
+	if m.link_key != nil {
+		fields = append(fields, company.FieldLinkKey)
 	}
 	return fields
 }
@@ -5290,6 +5720,20 @@ func (m *CompanyMutation) Field(name string) (ent.Value, bool) {
 		return m.Settings()
 	case company.FieldPlan:
 		return m.Plan()
+	case company.FieldEmail:
+		return m.Email()
+	case company.FieldPhone:
+		return m.Phone()
+	case company.FieldTaxNumber:
+		return m.TaxNumber()
+	case company.FieldAddress:
+		return m.Address()
+	case company.FieldLogo:
+		return m.Logo()
+	case company.FieldLogoContentType:
+		return m.LogoContentType()
+	case company.FieldLinkKey:
+		return m.LinkKey()
 	}
 	return nil, false
 }
@@ -5313,6 +5757,20 @@ func (m *CompanyMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldSettings(ctx)
 	case company.FieldPlan:
 		return m.OldPlan(ctx)
+	case company.FieldEmail:
+		return m.OldEmail(ctx)
+	case company.FieldPhone:
+		return m.OldPhone(ctx)
+	case company.FieldTaxNumber:
+		return m.OldTaxNumber(ctx)
+	case company.FieldAddress:
+		return m.OldAddress(ctx)
+	case company.FieldLogo:
+		return m.OldLogo(ctx)
+	case company.FieldLogoContentType:
+		return m.OldLogoContentType(ctx)
+	case company.FieldLinkKey:
+		return m.OldLinkKey(ctx)
 	}
 	return nil, fmt.Errorf("unknown Company field %s", name)
 }
@@ -5371,6 +5829,55 @@ func (m *CompanyMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetPlan(v)
 		return nil
+	case company.FieldEmail:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEmail(v)
+		return nil
+	case company.FieldPhone:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPhone(v)
+		return nil
+	case company.FieldTaxNumber:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTaxNumber(v)
+		return nil
+	case company.FieldAddress:
+		v, ok := value.(types.Address)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAddress(v)
+		return nil
+	case company.FieldLogo:
+		v, ok := value.([]byte)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLogo(v)
+		return nil
+	case company.FieldLogoContentType:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLogoContentType(v)
+		return nil
+	case company.FieldLinkKey:
+		v, ok := value.([]byte)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLinkKey(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Company field %s", name)
 }
@@ -5407,6 +5914,27 @@ func (m *CompanyMutation) ClearedFields() []string {
 	if m.FieldCleared(company.FieldPlan) {
 		fields = append(fields, company.FieldPlan)
 	}
+	if m.FieldCleared(company.FieldEmail) {
+		fields = append(fields, company.FieldEmail)
+	}
+	if m.FieldCleared(company.FieldPhone) {
+		fields = append(fields, company.FieldPhone)
+	}
+	if m.FieldCleared(company.FieldTaxNumber) {
+		fields = append(fields, company.FieldTaxNumber)
+	}
+	if m.FieldCleared(company.FieldAddress) {
+		fields = append(fields, company.FieldAddress)
+	}
+	if m.FieldCleared(company.FieldLogo) {
+		fields = append(fields, company.FieldLogo)
+	}
+	if m.FieldCleared(company.FieldLogoContentType) {
+		fields = append(fields, company.FieldLogoContentType)
+	}
+	if m.FieldCleared(company.FieldLinkKey) {
+		fields = append(fields, company.FieldLinkKey)
+	}
 	return fields
 }
 
@@ -5426,6 +5954,27 @@ func (m *CompanyMutation) ClearField(name string) error {
 		return nil
 	case company.FieldPlan:
 		m.ClearPlan()
+		return nil
+	case company.FieldEmail:
+		m.ClearEmail()
+		return nil
+	case company.FieldPhone:
+		m.ClearPhone()
+		return nil
+	case company.FieldTaxNumber:
+		m.ClearTaxNumber()
+		return nil
+	case company.FieldAddress:
+		m.ClearAddress()
+		return nil
+	case company.FieldLogo:
+		m.ClearLogo()
+		return nil
+	case company.FieldLogoContentType:
+		m.ClearLogoContentType()
+		return nil
+	case company.FieldLinkKey:
+		m.ClearLinkKey()
 		return nil
 	}
 	return fmt.Errorf("unknown Company nullable field %s", name)
@@ -5456,13 +6005,34 @@ func (m *CompanyMutation) ResetField(name string) error {
 	case company.FieldPlan:
 		m.ResetPlan()
 		return nil
+	case company.FieldEmail:
+		m.ResetEmail()
+		return nil
+	case company.FieldPhone:
+		m.ResetPhone()
+		return nil
+	case company.FieldTaxNumber:
+		m.ResetTaxNumber()
+		return nil
+	case company.FieldAddress:
+		m.ResetAddress()
+		return nil
+	case company.FieldLogo:
+		m.ResetLogo()
+		return nil
+	case company.FieldLogoContentType:
+		m.ResetLogoContentType()
+		return nil
+	case company.FieldLinkKey:
+		m.ResetLinkKey()
+		return nil
 	}
 	return fmt.Errorf("unknown Company field %s", name)
 }
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *CompanyMutation) AddedEdges() []string {
-	edges := make([]string, 0, 28)
+	edges := make([]string, 0, 29)
 	if m.users != nil {
 		edges = append(edges, company.EdgeUsers)
 	}
@@ -5510,6 +6080,9 @@ func (m *CompanyMutation) AddedEdges() []string {
 	}
 	if m.notes != nil {
 		edges = append(edges, company.EdgeNotes)
+	}
+	if m.email_messages != nil {
+		edges = append(edges, company.EdgeEmailMessages)
 	}
 	if m.recurring_invoices != nil {
 		edges = append(edges, company.EdgeRecurringInvoices)
@@ -5650,6 +6223,12 @@ func (m *CompanyMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case company.EdgeEmailMessages:
+		ids := make([]ent.Value, 0, len(m.email_messages))
+		for id := range m.email_messages {
+			ids = append(ids, id)
+		}
+		return ids
 	case company.EdgeRecurringInvoices:
 		ids := make([]ent.Value, 0, len(m.recurring_invoices))
 		for id := range m.recurring_invoices {
@@ -5728,7 +6307,7 @@ func (m *CompanyMutation) AddedIDs(name string) []ent.Value {
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *CompanyMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 28)
+	edges := make([]string, 0, 29)
 	if m.removedusers != nil {
 		edges = append(edges, company.EdgeUsers)
 	}
@@ -5776,6 +6355,9 @@ func (m *CompanyMutation) RemovedEdges() []string {
 	}
 	if m.removednotes != nil {
 		edges = append(edges, company.EdgeNotes)
+	}
+	if m.removedemail_messages != nil {
+		edges = append(edges, company.EdgeEmailMessages)
 	}
 	if m.removedrecurring_invoices != nil {
 		edges = append(edges, company.EdgeRecurringInvoices)
@@ -5916,6 +6498,12 @@ func (m *CompanyMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case company.EdgeEmailMessages:
+		ids := make([]ent.Value, 0, len(m.removedemail_messages))
+		for id := range m.removedemail_messages {
+			ids = append(ids, id)
+		}
+		return ids
 	case company.EdgeRecurringInvoices:
 		ids := make([]ent.Value, 0, len(m.removedrecurring_invoices))
 		for id := range m.removedrecurring_invoices {
@@ -5994,7 +6582,7 @@ func (m *CompanyMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *CompanyMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 28)
+	edges := make([]string, 0, 29)
 	if m.clearedusers {
 		edges = append(edges, company.EdgeUsers)
 	}
@@ -6042,6 +6630,9 @@ func (m *CompanyMutation) ClearedEdges() []string {
 	}
 	if m.clearednotes {
 		edges = append(edges, company.EdgeNotes)
+	}
+	if m.clearedemail_messages {
+		edges = append(edges, company.EdgeEmailMessages)
 	}
 	if m.clearedrecurring_invoices {
 		edges = append(edges, company.EdgeRecurringInvoices)
@@ -6118,6 +6709,8 @@ func (m *CompanyMutation) EdgeCleared(name string) bool {
 		return m.clearedattachments
 	case company.EdgeNotes:
 		return m.clearednotes
+	case company.EdgeEmailMessages:
+		return m.clearedemail_messages
 	case company.EdgeRecurringInvoices:
 		return m.clearedrecurring_invoices
 	case company.EdgeAccounts:
@@ -6205,6 +6798,9 @@ func (m *CompanyMutation) ResetEdge(name string) error {
 		return nil
 	case company.EdgeNotes:
 		m.ResetNotes()
+		return nil
+	case company.EdgeEmailMessages:
+		m.ResetEmailMessages()
 		return nil
 	case company.EdgeRecurringInvoices:
 		m.ResetRecurringInvoices()
@@ -12728,6 +13324,1945 @@ func (m *DocumentCounterMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown DocumentCounter edge %s", name)
 }
 
+// EmailMessageMutation represents an operation that mutates the EmailMessage nodes in the graph.
+type EmailMessageMutation struct {
+	config
+	op               Op
+	typ              string
+	id               *pulid.ID
+	created_at       *time.Time
+	updated_at       *time.Time
+	document_type    *emailmessage.DocumentType
+	document_id      *pulid.ID
+	customer_id      *pulid.ID
+	purpose          *emailmessage.Purpose
+	reminder_step    *string
+	to               *[]string
+	appendto         []string
+	cc               *[]string
+	appendcc         []string
+	bcc              *[]string
+	appendbcc        []string
+	subject          *string
+	body_text        *string
+	body_html        *string
+	attach_pdf       *bool
+	params           *map[string]string
+	message_id       *string
+	status           *emailmessage.Status
+	attempts         *int
+	addattempts      *int
+	next_attempt_at  *time.Time
+	lease_until      *time.Time
+	last_reply       *string
+	recipients       *[]types.EmailRecipient
+	appendrecipients []types.EmailRecipient
+	sent_at          *time.Time
+	created_by_id    *pulid.ID
+	clearedFields    map[string]struct{}
+	company          *pulid.ID
+	clearedcompany   bool
+	done             bool
+	oldValue         func(context.Context) (*EmailMessage, error)
+	predicates       []predicate.EmailMessage
+}
+
+var _ ent.Mutation = (*EmailMessageMutation)(nil)
+
+// emailmessageOption allows management of the mutation configuration using functional options.
+type emailmessageOption func(*EmailMessageMutation)
+
+// newEmailMessageMutation creates new mutation for the EmailMessage entity.
+func newEmailMessageMutation(c config, op Op, opts ...emailmessageOption) *EmailMessageMutation {
+	m := &EmailMessageMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeEmailMessage,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withEmailMessageID sets the ID field of the mutation.
+func withEmailMessageID(id pulid.ID) emailmessageOption {
+	return func(m *EmailMessageMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *EmailMessage
+		)
+		m.oldValue = func(ctx context.Context) (*EmailMessage, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().EmailMessage.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withEmailMessage sets the old EmailMessage of the mutation.
+func withEmailMessage(node *EmailMessage) emailmessageOption {
+	return func(m *EmailMessageMutation) {
+		m.oldValue = func(context.Context) (*EmailMessage, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m EmailMessageMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m EmailMessageMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of EmailMessage entities.
+func (m *EmailMessageMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *EmailMessageMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *EmailMessageMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().EmailMessage.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *EmailMessageMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *EmailMessageMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the EmailMessage entity.
+// If the EmailMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EmailMessageMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *EmailMessageMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *EmailMessageMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *EmailMessageMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the EmailMessage entity.
+// If the EmailMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EmailMessageMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *EmailMessageMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetCompanyID sets the "company_id" field.
+func (m *EmailMessageMutation) SetCompanyID(pu pulid.ID) {
+	m.company = &pu
+}
+
+// CompanyID returns the value of the "company_id" field in the mutation.
+func (m *EmailMessageMutation) CompanyID() (r pulid.ID, exists bool) {
+	v := m.company
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCompanyID returns the old "company_id" field's value of the EmailMessage entity.
+// If the EmailMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EmailMessageMutation) OldCompanyID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCompanyID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCompanyID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCompanyID: %w", err)
+	}
+	return oldValue.CompanyID, nil
+}
+
+// ResetCompanyID resets all changes to the "company_id" field.
+func (m *EmailMessageMutation) ResetCompanyID() {
+	m.company = nil
+}
+
+// SetDocumentType sets the "document_type" field.
+func (m *EmailMessageMutation) SetDocumentType(et emailmessage.DocumentType) {
+	m.document_type = &et
+}
+
+// DocumentType returns the value of the "document_type" field in the mutation.
+func (m *EmailMessageMutation) DocumentType() (r emailmessage.DocumentType, exists bool) {
+	v := m.document_type
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDocumentType returns the old "document_type" field's value of the EmailMessage entity.
+// If the EmailMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EmailMessageMutation) OldDocumentType(ctx context.Context) (v emailmessage.DocumentType, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDocumentType is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDocumentType requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDocumentType: %w", err)
+	}
+	return oldValue.DocumentType, nil
+}
+
+// ResetDocumentType resets all changes to the "document_type" field.
+func (m *EmailMessageMutation) ResetDocumentType() {
+	m.document_type = nil
+}
+
+// SetDocumentID sets the "document_id" field.
+func (m *EmailMessageMutation) SetDocumentID(pu pulid.ID) {
+	m.document_id = &pu
+}
+
+// DocumentID returns the value of the "document_id" field in the mutation.
+func (m *EmailMessageMutation) DocumentID() (r pulid.ID, exists bool) {
+	v := m.document_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDocumentID returns the old "document_id" field's value of the EmailMessage entity.
+// If the EmailMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EmailMessageMutation) OldDocumentID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDocumentID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDocumentID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDocumentID: %w", err)
+	}
+	return oldValue.DocumentID, nil
+}
+
+// ResetDocumentID resets all changes to the "document_id" field.
+func (m *EmailMessageMutation) ResetDocumentID() {
+	m.document_id = nil
+}
+
+// SetCustomerID sets the "customer_id" field.
+func (m *EmailMessageMutation) SetCustomerID(pu pulid.ID) {
+	m.customer_id = &pu
+}
+
+// CustomerID returns the value of the "customer_id" field in the mutation.
+func (m *EmailMessageMutation) CustomerID() (r pulid.ID, exists bool) {
+	v := m.customer_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCustomerID returns the old "customer_id" field's value of the EmailMessage entity.
+// If the EmailMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EmailMessageMutation) OldCustomerID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCustomerID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCustomerID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCustomerID: %w", err)
+	}
+	return oldValue.CustomerID, nil
+}
+
+// ResetCustomerID resets all changes to the "customer_id" field.
+func (m *EmailMessageMutation) ResetCustomerID() {
+	m.customer_id = nil
+}
+
+// SetPurpose sets the "purpose" field.
+func (m *EmailMessageMutation) SetPurpose(e emailmessage.Purpose) {
+	m.purpose = &e
+}
+
+// Purpose returns the value of the "purpose" field in the mutation.
+func (m *EmailMessageMutation) Purpose() (r emailmessage.Purpose, exists bool) {
+	v := m.purpose
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPurpose returns the old "purpose" field's value of the EmailMessage entity.
+// If the EmailMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EmailMessageMutation) OldPurpose(ctx context.Context) (v emailmessage.Purpose, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPurpose is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPurpose requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPurpose: %w", err)
+	}
+	return oldValue.Purpose, nil
+}
+
+// ResetPurpose resets all changes to the "purpose" field.
+func (m *EmailMessageMutation) ResetPurpose() {
+	m.purpose = nil
+}
+
+// SetReminderStep sets the "reminder_step" field.
+func (m *EmailMessageMutation) SetReminderStep(s string) {
+	m.reminder_step = &s
+}
+
+// ReminderStep returns the value of the "reminder_step" field in the mutation.
+func (m *EmailMessageMutation) ReminderStep() (r string, exists bool) {
+	v := m.reminder_step
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReminderStep returns the old "reminder_step" field's value of the EmailMessage entity.
+// If the EmailMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EmailMessageMutation) OldReminderStep(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReminderStep is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReminderStep requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReminderStep: %w", err)
+	}
+	return oldValue.ReminderStep, nil
+}
+
+// ClearReminderStep clears the value of the "reminder_step" field.
+func (m *EmailMessageMutation) ClearReminderStep() {
+	m.reminder_step = nil
+	m.clearedFields[emailmessage.FieldReminderStep] = struct{}{}
+}
+
+// ReminderStepCleared returns if the "reminder_step" field was cleared in this mutation.
+func (m *EmailMessageMutation) ReminderStepCleared() bool {
+	_, ok := m.clearedFields[emailmessage.FieldReminderStep]
+	return ok
+}
+
+// ResetReminderStep resets all changes to the "reminder_step" field.
+func (m *EmailMessageMutation) ResetReminderStep() {
+	m.reminder_step = nil
+	delete(m.clearedFields, emailmessage.FieldReminderStep)
+}
+
+// SetTo sets the "to" field.
+func (m *EmailMessageMutation) SetTo(s []string) {
+	m.to = &s
+	m.appendto = nil
+}
+
+// To returns the value of the "to" field in the mutation.
+func (m *EmailMessageMutation) To() (r []string, exists bool) {
+	v := m.to
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTo returns the old "to" field's value of the EmailMessage entity.
+// If the EmailMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EmailMessageMutation) OldTo(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTo is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTo requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTo: %w", err)
+	}
+	return oldValue.To, nil
+}
+
+// AppendTo adds s to the "to" field.
+func (m *EmailMessageMutation) AppendTo(s []string) {
+	m.appendto = append(m.appendto, s...)
+}
+
+// AppendedTo returns the list of values that were appended to the "to" field in this mutation.
+func (m *EmailMessageMutation) AppendedTo() ([]string, bool) {
+	if len(m.appendto) == 0 {
+		return nil, false
+	}
+	return m.appendto, true
+}
+
+// ResetTo resets all changes to the "to" field.
+func (m *EmailMessageMutation) ResetTo() {
+	m.to = nil
+	m.appendto = nil
+}
+
+// SetCc sets the "cc" field.
+func (m *EmailMessageMutation) SetCc(s []string) {
+	m.cc = &s
+	m.appendcc = nil
+}
+
+// Cc returns the value of the "cc" field in the mutation.
+func (m *EmailMessageMutation) Cc() (r []string, exists bool) {
+	v := m.cc
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCc returns the old "cc" field's value of the EmailMessage entity.
+// If the EmailMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EmailMessageMutation) OldCc(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCc is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCc requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCc: %w", err)
+	}
+	return oldValue.Cc, nil
+}
+
+// AppendCc adds s to the "cc" field.
+func (m *EmailMessageMutation) AppendCc(s []string) {
+	m.appendcc = append(m.appendcc, s...)
+}
+
+// AppendedCc returns the list of values that were appended to the "cc" field in this mutation.
+func (m *EmailMessageMutation) AppendedCc() ([]string, bool) {
+	if len(m.appendcc) == 0 {
+		return nil, false
+	}
+	return m.appendcc, true
+}
+
+// ClearCc clears the value of the "cc" field.
+func (m *EmailMessageMutation) ClearCc() {
+	m.cc = nil
+	m.appendcc = nil
+	m.clearedFields[emailmessage.FieldCc] = struct{}{}
+}
+
+// CcCleared returns if the "cc" field was cleared in this mutation.
+func (m *EmailMessageMutation) CcCleared() bool {
+	_, ok := m.clearedFields[emailmessage.FieldCc]
+	return ok
+}
+
+// ResetCc resets all changes to the "cc" field.
+func (m *EmailMessageMutation) ResetCc() {
+	m.cc = nil
+	m.appendcc = nil
+	delete(m.clearedFields, emailmessage.FieldCc)
+}
+
+// SetBcc sets the "bcc" field.
+func (m *EmailMessageMutation) SetBcc(s []string) {
+	m.bcc = &s
+	m.appendbcc = nil
+}
+
+// Bcc returns the value of the "bcc" field in the mutation.
+func (m *EmailMessageMutation) Bcc() (r []string, exists bool) {
+	v := m.bcc
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBcc returns the old "bcc" field's value of the EmailMessage entity.
+// If the EmailMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EmailMessageMutation) OldBcc(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBcc is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBcc requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBcc: %w", err)
+	}
+	return oldValue.Bcc, nil
+}
+
+// AppendBcc adds s to the "bcc" field.
+func (m *EmailMessageMutation) AppendBcc(s []string) {
+	m.appendbcc = append(m.appendbcc, s...)
+}
+
+// AppendedBcc returns the list of values that were appended to the "bcc" field in this mutation.
+func (m *EmailMessageMutation) AppendedBcc() ([]string, bool) {
+	if len(m.appendbcc) == 0 {
+		return nil, false
+	}
+	return m.appendbcc, true
+}
+
+// ClearBcc clears the value of the "bcc" field.
+func (m *EmailMessageMutation) ClearBcc() {
+	m.bcc = nil
+	m.appendbcc = nil
+	m.clearedFields[emailmessage.FieldBcc] = struct{}{}
+}
+
+// BccCleared returns if the "bcc" field was cleared in this mutation.
+func (m *EmailMessageMutation) BccCleared() bool {
+	_, ok := m.clearedFields[emailmessage.FieldBcc]
+	return ok
+}
+
+// ResetBcc resets all changes to the "bcc" field.
+func (m *EmailMessageMutation) ResetBcc() {
+	m.bcc = nil
+	m.appendbcc = nil
+	delete(m.clearedFields, emailmessage.FieldBcc)
+}
+
+// SetSubject sets the "subject" field.
+func (m *EmailMessageMutation) SetSubject(s string) {
+	m.subject = &s
+}
+
+// Subject returns the value of the "subject" field in the mutation.
+func (m *EmailMessageMutation) Subject() (r string, exists bool) {
+	v := m.subject
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSubject returns the old "subject" field's value of the EmailMessage entity.
+// If the EmailMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EmailMessageMutation) OldSubject(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSubject is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSubject requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSubject: %w", err)
+	}
+	return oldValue.Subject, nil
+}
+
+// ResetSubject resets all changes to the "subject" field.
+func (m *EmailMessageMutation) ResetSubject() {
+	m.subject = nil
+}
+
+// SetBodyText sets the "body_text" field.
+func (m *EmailMessageMutation) SetBodyText(s string) {
+	m.body_text = &s
+}
+
+// BodyText returns the value of the "body_text" field in the mutation.
+func (m *EmailMessageMutation) BodyText() (r string, exists bool) {
+	v := m.body_text
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBodyText returns the old "body_text" field's value of the EmailMessage entity.
+// If the EmailMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EmailMessageMutation) OldBodyText(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBodyText is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBodyText requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBodyText: %w", err)
+	}
+	return oldValue.BodyText, nil
+}
+
+// ResetBodyText resets all changes to the "body_text" field.
+func (m *EmailMessageMutation) ResetBodyText() {
+	m.body_text = nil
+}
+
+// SetBodyHTML sets the "body_html" field.
+func (m *EmailMessageMutation) SetBodyHTML(s string) {
+	m.body_html = &s
+}
+
+// BodyHTML returns the value of the "body_html" field in the mutation.
+func (m *EmailMessageMutation) BodyHTML() (r string, exists bool) {
+	v := m.body_html
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBodyHTML returns the old "body_html" field's value of the EmailMessage entity.
+// If the EmailMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EmailMessageMutation) OldBodyHTML(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBodyHTML is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBodyHTML requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBodyHTML: %w", err)
+	}
+	return oldValue.BodyHTML, nil
+}
+
+// ResetBodyHTML resets all changes to the "body_html" field.
+func (m *EmailMessageMutation) ResetBodyHTML() {
+	m.body_html = nil
+}
+
+// SetAttachPdf sets the "attach_pdf" field.
+func (m *EmailMessageMutation) SetAttachPdf(b bool) {
+	m.attach_pdf = &b
+}
+
+// AttachPdf returns the value of the "attach_pdf" field in the mutation.
+func (m *EmailMessageMutation) AttachPdf() (r bool, exists bool) {
+	v := m.attach_pdf
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAttachPdf returns the old "attach_pdf" field's value of the EmailMessage entity.
+// If the EmailMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EmailMessageMutation) OldAttachPdf(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAttachPdf is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAttachPdf requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAttachPdf: %w", err)
+	}
+	return oldValue.AttachPdf, nil
+}
+
+// ResetAttachPdf resets all changes to the "attach_pdf" field.
+func (m *EmailMessageMutation) ResetAttachPdf() {
+	m.attach_pdf = nil
+}
+
+// SetParams sets the "params" field.
+func (m *EmailMessageMutation) SetParams(value map[string]string) {
+	m.params = &value
+}
+
+// Params returns the value of the "params" field in the mutation.
+func (m *EmailMessageMutation) Params() (r map[string]string, exists bool) {
+	v := m.params
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldParams returns the old "params" field's value of the EmailMessage entity.
+// If the EmailMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EmailMessageMutation) OldParams(ctx context.Context) (v map[string]string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldParams is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldParams requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldParams: %w", err)
+	}
+	return oldValue.Params, nil
+}
+
+// ClearParams clears the value of the "params" field.
+func (m *EmailMessageMutation) ClearParams() {
+	m.params = nil
+	m.clearedFields[emailmessage.FieldParams] = struct{}{}
+}
+
+// ParamsCleared returns if the "params" field was cleared in this mutation.
+func (m *EmailMessageMutation) ParamsCleared() bool {
+	_, ok := m.clearedFields[emailmessage.FieldParams]
+	return ok
+}
+
+// ResetParams resets all changes to the "params" field.
+func (m *EmailMessageMutation) ResetParams() {
+	m.params = nil
+	delete(m.clearedFields, emailmessage.FieldParams)
+}
+
+// SetMessageID sets the "message_id" field.
+func (m *EmailMessageMutation) SetMessageID(s string) {
+	m.message_id = &s
+}
+
+// MessageID returns the value of the "message_id" field in the mutation.
+func (m *EmailMessageMutation) MessageID() (r string, exists bool) {
+	v := m.message_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMessageID returns the old "message_id" field's value of the EmailMessage entity.
+// If the EmailMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EmailMessageMutation) OldMessageID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMessageID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMessageID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMessageID: %w", err)
+	}
+	return oldValue.MessageID, nil
+}
+
+// ResetMessageID resets all changes to the "message_id" field.
+func (m *EmailMessageMutation) ResetMessageID() {
+	m.message_id = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *EmailMessageMutation) SetStatus(e emailmessage.Status) {
+	m.status = &e
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *EmailMessageMutation) Status() (r emailmessage.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the EmailMessage entity.
+// If the EmailMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EmailMessageMutation) OldStatus(ctx context.Context) (v emailmessage.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *EmailMessageMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetAttempts sets the "attempts" field.
+func (m *EmailMessageMutation) SetAttempts(i int) {
+	m.attempts = &i
+	m.addattempts = nil
+}
+
+// Attempts returns the value of the "attempts" field in the mutation.
+func (m *EmailMessageMutation) Attempts() (r int, exists bool) {
+	v := m.attempts
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAttempts returns the old "attempts" field's value of the EmailMessage entity.
+// If the EmailMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EmailMessageMutation) OldAttempts(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAttempts is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAttempts requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAttempts: %w", err)
+	}
+	return oldValue.Attempts, nil
+}
+
+// AddAttempts adds i to the "attempts" field.
+func (m *EmailMessageMutation) AddAttempts(i int) {
+	if m.addattempts != nil {
+		*m.addattempts += i
+	} else {
+		m.addattempts = &i
+	}
+}
+
+// AddedAttempts returns the value that was added to the "attempts" field in this mutation.
+func (m *EmailMessageMutation) AddedAttempts() (r int, exists bool) {
+	v := m.addattempts
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetAttempts resets all changes to the "attempts" field.
+func (m *EmailMessageMutation) ResetAttempts() {
+	m.attempts = nil
+	m.addattempts = nil
+}
+
+// SetNextAttemptAt sets the "next_attempt_at" field.
+func (m *EmailMessageMutation) SetNextAttemptAt(t time.Time) {
+	m.next_attempt_at = &t
+}
+
+// NextAttemptAt returns the value of the "next_attempt_at" field in the mutation.
+func (m *EmailMessageMutation) NextAttemptAt() (r time.Time, exists bool) {
+	v := m.next_attempt_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNextAttemptAt returns the old "next_attempt_at" field's value of the EmailMessage entity.
+// If the EmailMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EmailMessageMutation) OldNextAttemptAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNextAttemptAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNextAttemptAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNextAttemptAt: %w", err)
+	}
+	return oldValue.NextAttemptAt, nil
+}
+
+// ResetNextAttemptAt resets all changes to the "next_attempt_at" field.
+func (m *EmailMessageMutation) ResetNextAttemptAt() {
+	m.next_attempt_at = nil
+}
+
+// SetLeaseUntil sets the "lease_until" field.
+func (m *EmailMessageMutation) SetLeaseUntil(t time.Time) {
+	m.lease_until = &t
+}
+
+// LeaseUntil returns the value of the "lease_until" field in the mutation.
+func (m *EmailMessageMutation) LeaseUntil() (r time.Time, exists bool) {
+	v := m.lease_until
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLeaseUntil returns the old "lease_until" field's value of the EmailMessage entity.
+// If the EmailMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EmailMessageMutation) OldLeaseUntil(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLeaseUntil is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLeaseUntil requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLeaseUntil: %w", err)
+	}
+	return oldValue.LeaseUntil, nil
+}
+
+// ClearLeaseUntil clears the value of the "lease_until" field.
+func (m *EmailMessageMutation) ClearLeaseUntil() {
+	m.lease_until = nil
+	m.clearedFields[emailmessage.FieldLeaseUntil] = struct{}{}
+}
+
+// LeaseUntilCleared returns if the "lease_until" field was cleared in this mutation.
+func (m *EmailMessageMutation) LeaseUntilCleared() bool {
+	_, ok := m.clearedFields[emailmessage.FieldLeaseUntil]
+	return ok
+}
+
+// ResetLeaseUntil resets all changes to the "lease_until" field.
+func (m *EmailMessageMutation) ResetLeaseUntil() {
+	m.lease_until = nil
+	delete(m.clearedFields, emailmessage.FieldLeaseUntil)
+}
+
+// SetLastReply sets the "last_reply" field.
+func (m *EmailMessageMutation) SetLastReply(s string) {
+	m.last_reply = &s
+}
+
+// LastReply returns the value of the "last_reply" field in the mutation.
+func (m *EmailMessageMutation) LastReply() (r string, exists bool) {
+	v := m.last_reply
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastReply returns the old "last_reply" field's value of the EmailMessage entity.
+// If the EmailMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EmailMessageMutation) OldLastReply(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastReply is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastReply requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastReply: %w", err)
+	}
+	return oldValue.LastReply, nil
+}
+
+// ClearLastReply clears the value of the "last_reply" field.
+func (m *EmailMessageMutation) ClearLastReply() {
+	m.last_reply = nil
+	m.clearedFields[emailmessage.FieldLastReply] = struct{}{}
+}
+
+// LastReplyCleared returns if the "last_reply" field was cleared in this mutation.
+func (m *EmailMessageMutation) LastReplyCleared() bool {
+	_, ok := m.clearedFields[emailmessage.FieldLastReply]
+	return ok
+}
+
+// ResetLastReply resets all changes to the "last_reply" field.
+func (m *EmailMessageMutation) ResetLastReply() {
+	m.last_reply = nil
+	delete(m.clearedFields, emailmessage.FieldLastReply)
+}
+
+// SetRecipients sets the "recipients" field.
+func (m *EmailMessageMutation) SetRecipients(tr []types.EmailRecipient) {
+	m.recipients = &tr
+	m.appendrecipients = nil
+}
+
+// Recipients returns the value of the "recipients" field in the mutation.
+func (m *EmailMessageMutation) Recipients() (r []types.EmailRecipient, exists bool) {
+	v := m.recipients
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRecipients returns the old "recipients" field's value of the EmailMessage entity.
+// If the EmailMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EmailMessageMutation) OldRecipients(ctx context.Context) (v []types.EmailRecipient, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRecipients is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRecipients requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRecipients: %w", err)
+	}
+	return oldValue.Recipients, nil
+}
+
+// AppendRecipients adds tr to the "recipients" field.
+func (m *EmailMessageMutation) AppendRecipients(tr []types.EmailRecipient) {
+	m.appendrecipients = append(m.appendrecipients, tr...)
+}
+
+// AppendedRecipients returns the list of values that were appended to the "recipients" field in this mutation.
+func (m *EmailMessageMutation) AppendedRecipients() ([]types.EmailRecipient, bool) {
+	if len(m.appendrecipients) == 0 {
+		return nil, false
+	}
+	return m.appendrecipients, true
+}
+
+// ResetRecipients resets all changes to the "recipients" field.
+func (m *EmailMessageMutation) ResetRecipients() {
+	m.recipients = nil
+	m.appendrecipients = nil
+}
+
+// SetSentAt sets the "sent_at" field.
+func (m *EmailMessageMutation) SetSentAt(t time.Time) {
+	m.sent_at = &t
+}
+
+// SentAt returns the value of the "sent_at" field in the mutation.
+func (m *EmailMessageMutation) SentAt() (r time.Time, exists bool) {
+	v := m.sent_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSentAt returns the old "sent_at" field's value of the EmailMessage entity.
+// If the EmailMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EmailMessageMutation) OldSentAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSentAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSentAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSentAt: %w", err)
+	}
+	return oldValue.SentAt, nil
+}
+
+// ClearSentAt clears the value of the "sent_at" field.
+func (m *EmailMessageMutation) ClearSentAt() {
+	m.sent_at = nil
+	m.clearedFields[emailmessage.FieldSentAt] = struct{}{}
+}
+
+// SentAtCleared returns if the "sent_at" field was cleared in this mutation.
+func (m *EmailMessageMutation) SentAtCleared() bool {
+	_, ok := m.clearedFields[emailmessage.FieldSentAt]
+	return ok
+}
+
+// ResetSentAt resets all changes to the "sent_at" field.
+func (m *EmailMessageMutation) ResetSentAt() {
+	m.sent_at = nil
+	delete(m.clearedFields, emailmessage.FieldSentAt)
+}
+
+// SetCreatedByID sets the "created_by_id" field.
+func (m *EmailMessageMutation) SetCreatedByID(pu pulid.ID) {
+	m.created_by_id = &pu
+}
+
+// CreatedByID returns the value of the "created_by_id" field in the mutation.
+func (m *EmailMessageMutation) CreatedByID() (r pulid.ID, exists bool) {
+	v := m.created_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedByID returns the old "created_by_id" field's value of the EmailMessage entity.
+// If the EmailMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EmailMessageMutation) OldCreatedByID(ctx context.Context) (v *pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedByID: %w", err)
+	}
+	return oldValue.CreatedByID, nil
+}
+
+// ClearCreatedByID clears the value of the "created_by_id" field.
+func (m *EmailMessageMutation) ClearCreatedByID() {
+	m.created_by_id = nil
+	m.clearedFields[emailmessage.FieldCreatedByID] = struct{}{}
+}
+
+// CreatedByIDCleared returns if the "created_by_id" field was cleared in this mutation.
+func (m *EmailMessageMutation) CreatedByIDCleared() bool {
+	_, ok := m.clearedFields[emailmessage.FieldCreatedByID]
+	return ok
+}
+
+// ResetCreatedByID resets all changes to the "created_by_id" field.
+func (m *EmailMessageMutation) ResetCreatedByID() {
+	m.created_by_id = nil
+	delete(m.clearedFields, emailmessage.FieldCreatedByID)
+}
+
+// ClearCompany clears the "company" edge to the Company entity.
+func (m *EmailMessageMutation) ClearCompany() {
+	m.clearedcompany = true
+	m.clearedFields[emailmessage.FieldCompanyID] = struct{}{}
+}
+
+// CompanyCleared reports if the "company" edge to the Company entity was cleared.
+func (m *EmailMessageMutation) CompanyCleared() bool {
+	return m.clearedcompany
+}
+
+// CompanyIDs returns the "company" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CompanyID instead. It exists only for internal usage by the builders.
+func (m *EmailMessageMutation) CompanyIDs() (ids []pulid.ID) {
+	if id := m.company; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCompany resets all changes to the "company" edge.
+func (m *EmailMessageMutation) ResetCompany() {
+	m.company = nil
+	m.clearedcompany = false
+}
+
+// Where appends a list predicates to the EmailMessageMutation builder.
+func (m *EmailMessageMutation) Where(ps ...predicate.EmailMessage) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the EmailMessageMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *EmailMessageMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.EmailMessage, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *EmailMessageMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *EmailMessageMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (EmailMessage).
+func (m *EmailMessageMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *EmailMessageMutation) Fields() []string {
+	fields := make([]string, 0, 25)
+	if m.created_at != nil {
+		fields = append(fields, emailmessage.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, emailmessage.FieldUpdatedAt)
+	}
+	if m.company != nil {
+		fields = append(fields, emailmessage.FieldCompanyID)
+	}
+	if m.document_type != nil {
+		fields = append(fields, emailmessage.FieldDocumentType)
+	}
+	if m.document_id != nil {
+		fields = append(fields, emailmessage.FieldDocumentID)
+	}
+	if m.customer_id != nil {
+		fields = append(fields, emailmessage.FieldCustomerID)
+	}
+	if m.purpose != nil {
+		fields = append(fields, emailmessage.FieldPurpose)
+	}
+	if m.reminder_step != nil {
+		fields = append(fields, emailmessage.FieldReminderStep)
+	}
+	if m.to != nil {
+		fields = append(fields, emailmessage.FieldTo)
+	}
+	if m.cc != nil {
+		fields = append(fields, emailmessage.FieldCc)
+	}
+	if m.bcc != nil {
+		fields = append(fields, emailmessage.FieldBcc)
+	}
+	if m.subject != nil {
+		fields = append(fields, emailmessage.FieldSubject)
+	}
+	if m.body_text != nil {
+		fields = append(fields, emailmessage.FieldBodyText)
+	}
+	if m.body_html != nil {
+		fields = append(fields, emailmessage.FieldBodyHTML)
+	}
+	if m.attach_pdf != nil {
+		fields = append(fields, emailmessage.FieldAttachPdf)
+	}
+	if m.params != nil {
+		fields = append(fields, emailmessage.FieldParams)
+	}
+	if m.message_id != nil {
+		fields = append(fields, emailmessage.FieldMessageID)
+	}
+	if m.status != nil {
+		fields = append(fields, emailmessage.FieldStatus)
+	}
+	if m.attempts != nil {
+		fields = append(fields, emailmessage.FieldAttempts)
+	}
+	if m.next_attempt_at != nil {
+		fields = append(fields, emailmessage.FieldNextAttemptAt)
+	}
+	if m.lease_until != nil {
+		fields = append(fields, emailmessage.FieldLeaseUntil)
+	}
+	if m.last_reply != nil {
+		fields = append(fields, emailmessage.FieldLastReply)
+	}
+	if m.recipients != nil {
+		fields = append(fields, emailmessage.FieldRecipients)
+	}
+	if m.sent_at != nil {
+		fields = append(fields, emailmessage.FieldSentAt)
+	}
+	if m.created_by_id != nil {
+		fields = append(fields, emailmessage.FieldCreatedByID)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *EmailMessageMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case emailmessage.FieldCreatedAt:
+		return m.CreatedAt()
+	case emailmessage.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case emailmessage.FieldCompanyID:
+		return m.CompanyID()
+	case emailmessage.FieldDocumentType:
+		return m.DocumentType()
+	case emailmessage.FieldDocumentID:
+		return m.DocumentID()
+	case emailmessage.FieldCustomerID:
+		return m.CustomerID()
+	case emailmessage.FieldPurpose:
+		return m.Purpose()
+	case emailmessage.FieldReminderStep:
+		return m.ReminderStep()
+	case emailmessage.FieldTo:
+		return m.To()
+	case emailmessage.FieldCc:
+		return m.Cc()
+	case emailmessage.FieldBcc:
+		return m.Bcc()
+	case emailmessage.FieldSubject:
+		return m.Subject()
+	case emailmessage.FieldBodyText:
+		return m.BodyText()
+	case emailmessage.FieldBodyHTML:
+		return m.BodyHTML()
+	case emailmessage.FieldAttachPdf:
+		return m.AttachPdf()
+	case emailmessage.FieldParams:
+		return m.Params()
+	case emailmessage.FieldMessageID:
+		return m.MessageID()
+	case emailmessage.FieldStatus:
+		return m.Status()
+	case emailmessage.FieldAttempts:
+		return m.Attempts()
+	case emailmessage.FieldNextAttemptAt:
+		return m.NextAttemptAt()
+	case emailmessage.FieldLeaseUntil:
+		return m.LeaseUntil()
+	case emailmessage.FieldLastReply:
+		return m.LastReply()
+	case emailmessage.FieldRecipients:
+		return m.Recipients()
+	case emailmessage.FieldSentAt:
+		return m.SentAt()
+	case emailmessage.FieldCreatedByID:
+		return m.CreatedByID()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *EmailMessageMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case emailmessage.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case emailmessage.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case emailmessage.FieldCompanyID:
+		return m.OldCompanyID(ctx)
+	case emailmessage.FieldDocumentType:
+		return m.OldDocumentType(ctx)
+	case emailmessage.FieldDocumentID:
+		return m.OldDocumentID(ctx)
+	case emailmessage.FieldCustomerID:
+		return m.OldCustomerID(ctx)
+	case emailmessage.FieldPurpose:
+		return m.OldPurpose(ctx)
+	case emailmessage.FieldReminderStep:
+		return m.OldReminderStep(ctx)
+	case emailmessage.FieldTo:
+		return m.OldTo(ctx)
+	case emailmessage.FieldCc:
+		return m.OldCc(ctx)
+	case emailmessage.FieldBcc:
+		return m.OldBcc(ctx)
+	case emailmessage.FieldSubject:
+		return m.OldSubject(ctx)
+	case emailmessage.FieldBodyText:
+		return m.OldBodyText(ctx)
+	case emailmessage.FieldBodyHTML:
+		return m.OldBodyHTML(ctx)
+	case emailmessage.FieldAttachPdf:
+		return m.OldAttachPdf(ctx)
+	case emailmessage.FieldParams:
+		return m.OldParams(ctx)
+	case emailmessage.FieldMessageID:
+		return m.OldMessageID(ctx)
+	case emailmessage.FieldStatus:
+		return m.OldStatus(ctx)
+	case emailmessage.FieldAttempts:
+		return m.OldAttempts(ctx)
+	case emailmessage.FieldNextAttemptAt:
+		return m.OldNextAttemptAt(ctx)
+	case emailmessage.FieldLeaseUntil:
+		return m.OldLeaseUntil(ctx)
+	case emailmessage.FieldLastReply:
+		return m.OldLastReply(ctx)
+	case emailmessage.FieldRecipients:
+		return m.OldRecipients(ctx)
+	case emailmessage.FieldSentAt:
+		return m.OldSentAt(ctx)
+	case emailmessage.FieldCreatedByID:
+		return m.OldCreatedByID(ctx)
+	}
+	return nil, fmt.Errorf("unknown EmailMessage field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *EmailMessageMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case emailmessage.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case emailmessage.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case emailmessage.FieldCompanyID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCompanyID(v)
+		return nil
+	case emailmessage.FieldDocumentType:
+		v, ok := value.(emailmessage.DocumentType)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDocumentType(v)
+		return nil
+	case emailmessage.FieldDocumentID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDocumentID(v)
+		return nil
+	case emailmessage.FieldCustomerID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCustomerID(v)
+		return nil
+	case emailmessage.FieldPurpose:
+		v, ok := value.(emailmessage.Purpose)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPurpose(v)
+		return nil
+	case emailmessage.FieldReminderStep:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReminderStep(v)
+		return nil
+	case emailmessage.FieldTo:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTo(v)
+		return nil
+	case emailmessage.FieldCc:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCc(v)
+		return nil
+	case emailmessage.FieldBcc:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBcc(v)
+		return nil
+	case emailmessage.FieldSubject:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSubject(v)
+		return nil
+	case emailmessage.FieldBodyText:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBodyText(v)
+		return nil
+	case emailmessage.FieldBodyHTML:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBodyHTML(v)
+		return nil
+	case emailmessage.FieldAttachPdf:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAttachPdf(v)
+		return nil
+	case emailmessage.FieldParams:
+		v, ok := value.(map[string]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetParams(v)
+		return nil
+	case emailmessage.FieldMessageID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMessageID(v)
+		return nil
+	case emailmessage.FieldStatus:
+		v, ok := value.(emailmessage.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case emailmessage.FieldAttempts:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAttempts(v)
+		return nil
+	case emailmessage.FieldNextAttemptAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNextAttemptAt(v)
+		return nil
+	case emailmessage.FieldLeaseUntil:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLeaseUntil(v)
+		return nil
+	case emailmessage.FieldLastReply:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastReply(v)
+		return nil
+	case emailmessage.FieldRecipients:
+		v, ok := value.([]types.EmailRecipient)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRecipients(v)
+		return nil
+	case emailmessage.FieldSentAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSentAt(v)
+		return nil
+	case emailmessage.FieldCreatedByID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedByID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown EmailMessage field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *EmailMessageMutation) AddedFields() []string {
+	var fields []string
+	if m.addattempts != nil {
+		fields = append(fields, emailmessage.FieldAttempts)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *EmailMessageMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case emailmessage.FieldAttempts:
+		return m.AddedAttempts()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *EmailMessageMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case emailmessage.FieldAttempts:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddAttempts(v)
+		return nil
+	}
+	return fmt.Errorf("unknown EmailMessage numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *EmailMessageMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(emailmessage.FieldReminderStep) {
+		fields = append(fields, emailmessage.FieldReminderStep)
+	}
+	if m.FieldCleared(emailmessage.FieldCc) {
+		fields = append(fields, emailmessage.FieldCc)
+	}
+	if m.FieldCleared(emailmessage.FieldBcc) {
+		fields = append(fields, emailmessage.FieldBcc)
+	}
+	if m.FieldCleared(emailmessage.FieldParams) {
+		fields = append(fields, emailmessage.FieldParams)
+	}
+	if m.FieldCleared(emailmessage.FieldLeaseUntil) {
+		fields = append(fields, emailmessage.FieldLeaseUntil)
+	}
+	if m.FieldCleared(emailmessage.FieldLastReply) {
+		fields = append(fields, emailmessage.FieldLastReply)
+	}
+	if m.FieldCleared(emailmessage.FieldSentAt) {
+		fields = append(fields, emailmessage.FieldSentAt)
+	}
+	if m.FieldCleared(emailmessage.FieldCreatedByID) {
+		fields = append(fields, emailmessage.FieldCreatedByID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *EmailMessageMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *EmailMessageMutation) ClearField(name string) error {
+	switch name {
+	case emailmessage.FieldReminderStep:
+		m.ClearReminderStep()
+		return nil
+	case emailmessage.FieldCc:
+		m.ClearCc()
+		return nil
+	case emailmessage.FieldBcc:
+		m.ClearBcc()
+		return nil
+	case emailmessage.FieldParams:
+		m.ClearParams()
+		return nil
+	case emailmessage.FieldLeaseUntil:
+		m.ClearLeaseUntil()
+		return nil
+	case emailmessage.FieldLastReply:
+		m.ClearLastReply()
+		return nil
+	case emailmessage.FieldSentAt:
+		m.ClearSentAt()
+		return nil
+	case emailmessage.FieldCreatedByID:
+		m.ClearCreatedByID()
+		return nil
+	}
+	return fmt.Errorf("unknown EmailMessage nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *EmailMessageMutation) ResetField(name string) error {
+	switch name {
+	case emailmessage.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case emailmessage.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case emailmessage.FieldCompanyID:
+		m.ResetCompanyID()
+		return nil
+	case emailmessage.FieldDocumentType:
+		m.ResetDocumentType()
+		return nil
+	case emailmessage.FieldDocumentID:
+		m.ResetDocumentID()
+		return nil
+	case emailmessage.FieldCustomerID:
+		m.ResetCustomerID()
+		return nil
+	case emailmessage.FieldPurpose:
+		m.ResetPurpose()
+		return nil
+	case emailmessage.FieldReminderStep:
+		m.ResetReminderStep()
+		return nil
+	case emailmessage.FieldTo:
+		m.ResetTo()
+		return nil
+	case emailmessage.FieldCc:
+		m.ResetCc()
+		return nil
+	case emailmessage.FieldBcc:
+		m.ResetBcc()
+		return nil
+	case emailmessage.FieldSubject:
+		m.ResetSubject()
+		return nil
+	case emailmessage.FieldBodyText:
+		m.ResetBodyText()
+		return nil
+	case emailmessage.FieldBodyHTML:
+		m.ResetBodyHTML()
+		return nil
+	case emailmessage.FieldAttachPdf:
+		m.ResetAttachPdf()
+		return nil
+	case emailmessage.FieldParams:
+		m.ResetParams()
+		return nil
+	case emailmessage.FieldMessageID:
+		m.ResetMessageID()
+		return nil
+	case emailmessage.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case emailmessage.FieldAttempts:
+		m.ResetAttempts()
+		return nil
+	case emailmessage.FieldNextAttemptAt:
+		m.ResetNextAttemptAt()
+		return nil
+	case emailmessage.FieldLeaseUntil:
+		m.ResetLeaseUntil()
+		return nil
+	case emailmessage.FieldLastReply:
+		m.ResetLastReply()
+		return nil
+	case emailmessage.FieldRecipients:
+		m.ResetRecipients()
+		return nil
+	case emailmessage.FieldSentAt:
+		m.ResetSentAt()
+		return nil
+	case emailmessage.FieldCreatedByID:
+		m.ResetCreatedByID()
+		return nil
+	}
+	return fmt.Errorf("unknown EmailMessage field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *EmailMessageMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.company != nil {
+		edges = append(edges, emailmessage.EdgeCompany)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *EmailMessageMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case emailmessage.EdgeCompany:
+		if id := m.company; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *EmailMessageMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *EmailMessageMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *EmailMessageMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedcompany {
+		edges = append(edges, emailmessage.EdgeCompany)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *EmailMessageMutation) EdgeCleared(name string) bool {
+	switch name {
+	case emailmessage.EdgeCompany:
+		return m.clearedcompany
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *EmailMessageMutation) ClearEdge(name string) error {
+	switch name {
+	case emailmessage.EdgeCompany:
+		m.ClearCompany()
+		return nil
+	}
+	return fmt.Errorf("unknown EmailMessage unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *EmailMessageMutation) ResetEdge(name string) error {
+	switch name {
+	case emailmessage.EdgeCompany:
+		m.ResetCompany()
+		return nil
+	}
+	return fmt.Errorf("unknown EmailMessage edge %s", name)
+}
+
 // EventMutation represents an operation that mutates the Event nodes in the graph.
 type EventMutation struct {
 	config
@@ -14869,6 +17404,10 @@ type InvoiceMutation struct {
 	addsend_count            *int
 	last_send                *map[string]interface{}
 	send_reminders           *bool
+	reminder_count           *int
+	addreminder_count        *int
+	last_reminder_at         *time.Time
+	next_reminder_on         *types.Date
 	voided_at                *time.Time
 	void_reason              *string
 	einvoice_status          *invoice.EinvoiceStatus
@@ -16280,6 +18819,160 @@ func (m *InvoiceMutation) ResetSendReminders() {
 	m.send_reminders = nil
 }
 
+// SetReminderCount sets the "reminder_count" field.
+func (m *InvoiceMutation) SetReminderCount(i int) {
+	m.reminder_count = &i
+	m.addreminder_count = nil
+}
+
+// ReminderCount returns the value of the "reminder_count" field in the mutation.
+func (m *InvoiceMutation) ReminderCount() (r int, exists bool) {
+	v := m.reminder_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReminderCount returns the old "reminder_count" field's value of the Invoice entity.
+// If the Invoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceMutation) OldReminderCount(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReminderCount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReminderCount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReminderCount: %w", err)
+	}
+	return oldValue.ReminderCount, nil
+}
+
+// AddReminderCount adds i to the "reminder_count" field.
+func (m *InvoiceMutation) AddReminderCount(i int) {
+	if m.addreminder_count != nil {
+		*m.addreminder_count += i
+	} else {
+		m.addreminder_count = &i
+	}
+}
+
+// AddedReminderCount returns the value that was added to the "reminder_count" field in this mutation.
+func (m *InvoiceMutation) AddedReminderCount() (r int, exists bool) {
+	v := m.addreminder_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetReminderCount resets all changes to the "reminder_count" field.
+func (m *InvoiceMutation) ResetReminderCount() {
+	m.reminder_count = nil
+	m.addreminder_count = nil
+}
+
+// SetLastReminderAt sets the "last_reminder_at" field.
+func (m *InvoiceMutation) SetLastReminderAt(t time.Time) {
+	m.last_reminder_at = &t
+}
+
+// LastReminderAt returns the value of the "last_reminder_at" field in the mutation.
+func (m *InvoiceMutation) LastReminderAt() (r time.Time, exists bool) {
+	v := m.last_reminder_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastReminderAt returns the old "last_reminder_at" field's value of the Invoice entity.
+// If the Invoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceMutation) OldLastReminderAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastReminderAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastReminderAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastReminderAt: %w", err)
+	}
+	return oldValue.LastReminderAt, nil
+}
+
+// ClearLastReminderAt clears the value of the "last_reminder_at" field.
+func (m *InvoiceMutation) ClearLastReminderAt() {
+	m.last_reminder_at = nil
+	m.clearedFields[invoice.FieldLastReminderAt] = struct{}{}
+}
+
+// LastReminderAtCleared returns if the "last_reminder_at" field was cleared in this mutation.
+func (m *InvoiceMutation) LastReminderAtCleared() bool {
+	_, ok := m.clearedFields[invoice.FieldLastReminderAt]
+	return ok
+}
+
+// ResetLastReminderAt resets all changes to the "last_reminder_at" field.
+func (m *InvoiceMutation) ResetLastReminderAt() {
+	m.last_reminder_at = nil
+	delete(m.clearedFields, invoice.FieldLastReminderAt)
+}
+
+// SetNextReminderOn sets the "next_reminder_on" field.
+func (m *InvoiceMutation) SetNextReminderOn(t types.Date) {
+	m.next_reminder_on = &t
+}
+
+// NextReminderOn returns the value of the "next_reminder_on" field in the mutation.
+func (m *InvoiceMutation) NextReminderOn() (r types.Date, exists bool) {
+	v := m.next_reminder_on
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNextReminderOn returns the old "next_reminder_on" field's value of the Invoice entity.
+// If the Invoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceMutation) OldNextReminderOn(ctx context.Context) (v *types.Date, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNextReminderOn is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNextReminderOn requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNextReminderOn: %w", err)
+	}
+	return oldValue.NextReminderOn, nil
+}
+
+// ClearNextReminderOn clears the value of the "next_reminder_on" field.
+func (m *InvoiceMutation) ClearNextReminderOn() {
+	m.next_reminder_on = nil
+	m.clearedFields[invoice.FieldNextReminderOn] = struct{}{}
+}
+
+// NextReminderOnCleared returns if the "next_reminder_on" field was cleared in this mutation.
+func (m *InvoiceMutation) NextReminderOnCleared() bool {
+	_, ok := m.clearedFields[invoice.FieldNextReminderOn]
+	return ok
+}
+
+// ResetNextReminderOn resets all changes to the "next_reminder_on" field.
+func (m *InvoiceMutation) ResetNextReminderOn() {
+	m.next_reminder_on = nil
+	delete(m.clearedFields, invoice.FieldNextReminderOn)
+}
+
 // SetVoidedAt sets the "voided_at" field.
 func (m *InvoiceMutation) SetVoidedAt(t time.Time) {
 	m.voided_at = &t
@@ -17029,7 +19722,7 @@ func (m *InvoiceMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *InvoiceMutation) Fields() []string {
-	fields := make([]string, 0, 42)
+	fields := make([]string, 0, 45)
 	if m.created_at != nil {
 		fields = append(fields, invoice.FieldCreatedAt)
 	}
@@ -17122,6 +19815,15 @@ func (m *InvoiceMutation) Fields() []string {
 	}
 	if m.send_reminders != nil {
 		fields = append(fields, invoice.FieldSendReminders)
+	}
+	if m.reminder_count != nil {
+		fields = append(fields, invoice.FieldReminderCount)
+	}
+	if m.last_reminder_at != nil {
+		fields = append(fields, invoice.FieldLastReminderAt)
+	}
+	if m.next_reminder_on != nil {
+		fields = append(fields, invoice.FieldNextReminderOn)
 	}
 	if m.voided_at != nil {
 		fields = append(fields, invoice.FieldVoidedAt)
@@ -17226,6 +19928,12 @@ func (m *InvoiceMutation) Field(name string) (ent.Value, bool) {
 		return m.LastSend()
 	case invoice.FieldSendReminders:
 		return m.SendReminders()
+	case invoice.FieldReminderCount:
+		return m.ReminderCount()
+	case invoice.FieldLastReminderAt:
+		return m.LastReminderAt()
+	case invoice.FieldNextReminderOn:
+		return m.NextReminderOn()
 	case invoice.FieldVoidedAt:
 		return m.VoidedAt()
 	case invoice.FieldVoidReason:
@@ -17319,6 +20027,12 @@ func (m *InvoiceMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldLastSend(ctx)
 	case invoice.FieldSendReminders:
 		return m.OldSendReminders(ctx)
+	case invoice.FieldReminderCount:
+		return m.OldReminderCount(ctx)
+	case invoice.FieldLastReminderAt:
+		return m.OldLastReminderAt(ctx)
+	case invoice.FieldNextReminderOn:
+		return m.OldNextReminderOn(ctx)
 	case invoice.FieldVoidedAt:
 		return m.OldVoidedAt(ctx)
 	case invoice.FieldVoidReason:
@@ -17567,6 +20281,27 @@ func (m *InvoiceMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetSendReminders(v)
 		return nil
+	case invoice.FieldReminderCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReminderCount(v)
+		return nil
+	case invoice.FieldLastReminderAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastReminderAt(v)
+		return nil
+	case invoice.FieldNextReminderOn:
+		v, ok := value.(types.Date)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNextReminderOn(v)
+		return nil
 	case invoice.FieldVoidedAt:
 		v, ok := value.(time.Time)
 		if !ok {
@@ -17655,6 +20390,9 @@ func (m *InvoiceMutation) AddedFields() []string {
 	if m.addsend_count != nil {
 		fields = append(fields, invoice.FieldSendCount)
 	}
+	if m.addreminder_count != nil {
+		fields = append(fields, invoice.FieldReminderCount)
+	}
 	return fields
 }
 
@@ -17665,6 +20403,8 @@ func (m *InvoiceMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
 	case invoice.FieldSendCount:
 		return m.AddedSendCount()
+	case invoice.FieldReminderCount:
+		return m.AddedReminderCount()
 	}
 	return nil, false
 }
@@ -17680,6 +20420,13 @@ func (m *InvoiceMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddSendCount(v)
+		return nil
+	case invoice.FieldReminderCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddReminderCount(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Invoice numeric field %s", name)
@@ -17721,6 +20468,12 @@ func (m *InvoiceMutation) ClearedFields() []string {
 	}
 	if m.FieldCleared(invoice.FieldLastSend) {
 		fields = append(fields, invoice.FieldLastSend)
+	}
+	if m.FieldCleared(invoice.FieldLastReminderAt) {
+		fields = append(fields, invoice.FieldLastReminderAt)
+	}
+	if m.FieldCleared(invoice.FieldNextReminderOn) {
+		fields = append(fields, invoice.FieldNextReminderOn)
 	}
 	if m.FieldCleared(invoice.FieldVoidedAt) {
 		fields = append(fields, invoice.FieldVoidedAt)
@@ -17798,6 +20551,12 @@ func (m *InvoiceMutation) ClearField(name string) error {
 		return nil
 	case invoice.FieldLastSend:
 		m.ClearLastSend()
+		return nil
+	case invoice.FieldLastReminderAt:
+		m.ClearLastReminderAt()
+		return nil
+	case invoice.FieldNextReminderOn:
+		m.ClearNextReminderOn()
 		return nil
 	case invoice.FieldVoidedAt:
 		m.ClearVoidedAt()
@@ -17929,6 +20688,15 @@ func (m *InvoiceMutation) ResetField(name string) error {
 		return nil
 	case invoice.FieldSendReminders:
 		m.ResetSendReminders()
+		return nil
+	case invoice.FieldReminderCount:
+		m.ResetReminderCount()
+		return nil
+	case invoice.FieldLastReminderAt:
+		m.ResetLastReminderAt()
+		return nil
+	case invoice.FieldNextReminderOn:
+		m.ResetNextReminderOn()
 		return nil
 	case invoice.FieldVoidedAt:
 		m.ResetVoidedAt()

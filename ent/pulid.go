@@ -14,6 +14,7 @@ import (
 	"github.com/bigledger/bigledger/ent/customer"
 	"github.com/bigledger/bigledger/ent/customergroup"
 	"github.com/bigledger/bigledger/ent/documentcounter"
+	"github.com/bigledger/bigledger/ent/emailmessage"
 	"github.com/bigledger/bigledger/ent/event"
 	"github.com/bigledger/bigledger/ent/idempotencykey"
 	"github.com/bigledger/bigledger/ent/invoice"
@@ -48,6 +49,7 @@ var prefixMap = map[string]string{
 	"cust":    customer.Table,
 	"grp":     customergroup.Table,
 	"ctr":     documentcounter.Table,
+	"eml":     emailmessage.Table,
 	"evt":     event.Table,
 	"idem":    idempotencykey.Table,
 	"inv":     invoice.Table,
@@ -108,6 +110,8 @@ func (c *Client) Visible(ctx context.Context, id pulid.ID) (bool, error) {
 		return c.CustomerGroup.Query().Where(customergroup.ID(id)).Exist(ctx)
 	case documentcounter.Table:
 		return c.DocumentCounter.Query().Where(documentcounter.ID(id)).Exist(ctx)
+	case emailmessage.Table:
+		return c.EmailMessage.Query().Where(emailmessage.ID(id)).Exist(ctx)
 	case event.Table:
 		return c.Event.Query().Where(event.ID(id)).Exist(ctx)
 	case idempotencykey.Table:

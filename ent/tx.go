@@ -30,6 +30,8 @@ type Tx struct {
 	CustomerGroup *CustomerGroupClient
 	// DocumentCounter is the client for interacting with the DocumentCounter builders.
 	DocumentCounter *DocumentCounterClient
+	// EmailMessage is the client for interacting with the EmailMessage builders.
+	EmailMessage *EmailMessageClient
 	// Event is the client for interacting with the Event builders.
 	Event *EventClient
 	// EventCursor is the client for interacting with the EventCursor builders.
@@ -213,6 +215,7 @@ func (tx *Tx) init() {
 	tx.Customer = NewCustomerClient(tx.config)
 	tx.CustomerGroup = NewCustomerGroupClient(tx.config)
 	tx.DocumentCounter = NewDocumentCounterClient(tx.config)
+	tx.EmailMessage = NewEmailMessageClient(tx.config)
 	tx.Event = NewEventClient(tx.config)
 	tx.EventCursor = NewEventCursorClient(tx.config)
 	tx.IdempotencyKey = NewIdempotencyKeyClient(tx.config)

@@ -20,6 +20,7 @@ import (
 	"github.com/bigledger/bigledger/ent/attachment"
 	"github.com/bigledger/bigledger/ent/customer"
 	"github.com/bigledger/bigledger/ent/customergroup"
+	"github.com/bigledger/bigledger/ent/emailmessage"
 	"github.com/bigledger/bigledger/ent/invoice"
 	"github.com/bigledger/bigledger/ent/item"
 	"github.com/bigledger/bigledger/ent/journalentry"
@@ -242,6 +243,7 @@ type ComplexityRoot struct {
 		Quotes               func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.QuoteOrder, where *ent.QuoteWhereInput) int
 		SalesOrders          func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.SalesOrderOrder, where *ent.SalesOrderWhereInput) int
 		ShippingAddress      func(childComplexity int) int
+		StatementPDFURL      func(childComplexity int, from types.Date, to types.Date) int
 		Status               func(childComplexity int) int
 		SupplierBusinessName func(childComplexity int) int
 		Tags                 func(childComplexity int) int
@@ -321,6 +323,31 @@ type ComplexityRoot struct {
 		Success   func(childComplexity int) int
 	}
 
+	EmailDelivery struct {
+		Attempts     func(childComplexity int) int
+		Bcc          func(childComplexity int) int
+		Cc           func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		DocumentID   func(childComplexity int) int
+		DocumentType func(childComplexity int) int
+		ID           func(childComplexity int) int
+		LastReply    func(childComplexity int) int
+		Purpose      func(childComplexity int) int
+		Recipients   func(childComplexity int) int
+		ReminderStep func(childComplexity int) int
+		SentAt       func(childComplexity int) int
+		Status       func(childComplexity int) int
+		Subject      func(childComplexity int) int
+		To           func(childComplexity int) int
+	}
+
+	EmailRecipient struct {
+		Address func(childComplexity int) int
+		Kind    func(childComplexity int) int
+		Reply   func(childComplexity int) int
+		Status  func(childComplexity int) int
+	}
+
 	Event struct {
 		CreatedAt func(childComplexity int) int
 		ID        func(childComplexity int) int
@@ -361,6 +388,7 @@ type ComplexityRoot struct {
 		Customer               func(childComplexity int) int
 		CustomerID             func(childComplexity int) int
 		Date                   func(childComplexity int) int
+		Deliveries             func(childComplexity int) int
 		DueDate                func(childComplexity int) int
 		EinvoiceAcceptedAt     func(childComplexity int) int
 		EinvoiceStatus         func(childComplexity int) int
@@ -374,15 +402,18 @@ type ComplexityRoot struct {
 		IssuedAt               func(childComplexity int) int
 		Items                  func(childComplexity int) int
 		LastPaymentDate        func(childComplexity int) int
+		LastReminderAt         func(childComplexity int) int
 		LastSend               func(childComplexity int) int
 		Notes                  func(childComplexity int) int
 		Number                 func(childComplexity int) int
 		Overdue                func(childComplexity int) int
 		OverdueBy              func(childComplexity int) int
+		PDFURL                 func(childComplexity int) int
 		PaymentStatus          func(childComplexity int) int
 		Payments               func(childComplexity int) int
 		PurchaseOrder          func(childComplexity int) int
 		Reference              func(childComplexity int) int
+		ReminderCount          func(childComplexity int) int
 		SalesOrder             func(childComplexity int) int
 		SalesOrderID           func(childComplexity int) int
 		SendCount              func(childComplexity int) int
@@ -684,6 +715,7 @@ type ComplexityRoot struct {
 		Customer           func(childComplexity int) int
 		CustomerID         func(childComplexity int) int
 		Date               func(childComplexity int) int
+		Deliveries         func(childComplexity int) int
 		Description        func(childComplexity int) int
 		ExchangeRate       func(childComplexity int) int
 		ID                 func(childComplexity int) int
@@ -691,6 +723,7 @@ type ComplexityRoot struct {
 		LastSend           func(childComplexity int) int
 		Notes              func(childComplexity int) int
 		Number             func(childComplexity int) int
+		PDFURL             func(childComplexity int) int
 		QuoteDate          func(childComplexity int) int
 		QuoteNumber        func(childComplexity int) int
 		Reference          func(childComplexity int) int
@@ -967,10 +1000,13 @@ type AccountResolver interface {
 type CustomerResolver interface {
 	Invoices(ctx context.Context, obj *ent.Customer, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.InvoiceOrder, where *ent.InvoiceWhereInput, status *model.InvoiceStatusFilter) (*ent.InvoiceConnection, error)
 
+	StatementPDFURL(ctx context.Context, obj *ent.Customer, from types.Date, to types.Date) (string, error)
 	Ledger(ctx context.Context, obj *ent.Customer, from *types.Date, to *types.Date) (*ledger.CustomerLedgerReport, error)
 	Balance(ctx context.Context, obj *ent.Customer) (*decimal.Decimal, error)
 }
 type InvoiceResolver interface {
+	PDFURL(ctx context.Context, obj *ent.Invoice) (string, error)
+	Deliveries(ctx context.Context, obj *ent.Invoice) ([]*ent.EmailMessage, error)
 	Payments(ctx context.Context, obj *ent.Invoice) ([]*ent.Payment, error)
 	Number(ctx context.Context, obj *ent.Invoice) (string, error)
 	Date(ctx context.Context, obj *ent.Invoice) (*types.Date, error)
@@ -1063,6 +1099,8 @@ type QueryResolver interface {
 	CustomerSummary(ctx context.Context, customerID pulid.ID) (map[string]any, error)
 }
 type QuoteResolver interface {
+	PDFURL(ctx context.Context, obj *ent.Quote) (string, error)
+	Deliveries(ctx context.Context, obj *ent.Quote) ([]*ent.EmailMessage, error)
 	Status(ctx context.Context, obj *ent.Quote) (quote.Status, error)
 	Number(ctx context.Context, obj *ent.Quote) (string, error)
 	Date(ctx context.Context, obj *ent.Quote) (*types.Date, error)
@@ -1942,6 +1980,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Customer.ShippingAddress(childComplexity), true
+	case "Customer.statementPdfUrl":
+		if e.ComplexityRoot.Customer.StatementPDFURL == nil {
+			break
+		}
+
+		args, err := ec.field_Customer_statementPdfUrl_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Customer.StatementPDFURL(childComplexity, args["from"].(types.Date), args["to"].(types.Date)), true
 	case "Customer.status":
 		if e.ComplexityRoot.Customer.Status == nil {
 			break
@@ -2252,6 +2301,122 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DeleteResult.Success(childComplexity), true
 
+	case "EmailDelivery.attempts":
+		if e.ComplexityRoot.EmailDelivery.Attempts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmailDelivery.Attempts(childComplexity), true
+	case "EmailDelivery.bcc":
+		if e.ComplexityRoot.EmailDelivery.Bcc == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmailDelivery.Bcc(childComplexity), true
+	case "EmailDelivery.cc":
+		if e.ComplexityRoot.EmailDelivery.Cc == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmailDelivery.Cc(childComplexity), true
+	case "EmailDelivery.createdAt":
+		if e.ComplexityRoot.EmailDelivery.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmailDelivery.CreatedAt(childComplexity), true
+	case "EmailDelivery.documentId":
+		if e.ComplexityRoot.EmailDelivery.DocumentID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmailDelivery.DocumentID(childComplexity), true
+	case "EmailDelivery.documentType":
+		if e.ComplexityRoot.EmailDelivery.DocumentType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmailDelivery.DocumentType(childComplexity), true
+	case "EmailDelivery.id":
+		if e.ComplexityRoot.EmailDelivery.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmailDelivery.ID(childComplexity), true
+	case "EmailDelivery.lastReply":
+		if e.ComplexityRoot.EmailDelivery.LastReply == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmailDelivery.LastReply(childComplexity), true
+	case "EmailDelivery.purpose":
+		if e.ComplexityRoot.EmailDelivery.Purpose == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmailDelivery.Purpose(childComplexity), true
+	case "EmailDelivery.recipients":
+		if e.ComplexityRoot.EmailDelivery.Recipients == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmailDelivery.Recipients(childComplexity), true
+	case "EmailDelivery.reminderStep":
+		if e.ComplexityRoot.EmailDelivery.ReminderStep == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmailDelivery.ReminderStep(childComplexity), true
+	case "EmailDelivery.sentAt":
+		if e.ComplexityRoot.EmailDelivery.SentAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmailDelivery.SentAt(childComplexity), true
+	case "EmailDelivery.status":
+		if e.ComplexityRoot.EmailDelivery.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmailDelivery.Status(childComplexity), true
+	case "EmailDelivery.subject":
+		if e.ComplexityRoot.EmailDelivery.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmailDelivery.Subject(childComplexity), true
+	case "EmailDelivery.to":
+		if e.ComplexityRoot.EmailDelivery.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmailDelivery.To(childComplexity), true
+
+	case "EmailRecipient.address":
+		if e.ComplexityRoot.EmailRecipient.Address == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmailRecipient.Address(childComplexity), true
+	case "EmailRecipient.kind":
+		if e.ComplexityRoot.EmailRecipient.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmailRecipient.Kind(childComplexity), true
+	case "EmailRecipient.reply":
+		if e.ComplexityRoot.EmailRecipient.Reply == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmailRecipient.Reply(childComplexity), true
+	case "EmailRecipient.status":
+		if e.ComplexityRoot.EmailRecipient.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmailRecipient.Status(childComplexity), true
+
 	case "Event.createdAt":
 		if e.ComplexityRoot.Event.CreatedAt == nil {
 			break
@@ -2418,6 +2583,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Invoice.Date(childComplexity), true
+	case "Invoice.deliveries":
+		if e.ComplexityRoot.Invoice.Deliveries == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.Deliveries(childComplexity), true
 	case "Invoice.dueDate":
 		if e.ComplexityRoot.Invoice.DueDate == nil {
 			break
@@ -2496,6 +2667,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Invoice.LastPaymentDate(childComplexity), true
+	case "Invoice.lastReminderAt":
+		if e.ComplexityRoot.Invoice.LastReminderAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.LastReminderAt(childComplexity), true
 	case "Invoice.lastSend":
 		if e.ComplexityRoot.Invoice.LastSend == nil {
 			break
@@ -2526,6 +2703,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Invoice.OverdueBy(childComplexity), true
+	case "Invoice.pdfUrl":
+		if e.ComplexityRoot.Invoice.PDFURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.PDFURL(childComplexity), true
 	case "Invoice.paymentStatus":
 		if e.ComplexityRoot.Invoice.PaymentStatus == nil {
 			break
@@ -2550,6 +2733,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Invoice.Reference(childComplexity), true
+	case "Invoice.reminderCount":
+		if e.ComplexityRoot.Invoice.ReminderCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.ReminderCount(childComplexity), true
 	case "Invoice.salesOrder":
 		if e.ComplexityRoot.Invoice.SalesOrder == nil {
 			break
@@ -4392,6 +4581,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Quote.Date(childComplexity), true
+	case "Quote.deliveries":
+		if e.ComplexityRoot.Quote.Deliveries == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.Deliveries(childComplexity), true
 	case "Quote.description":
 		if e.ComplexityRoot.Quote.Description == nil {
 			break
@@ -4434,6 +4629,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Quote.Number(childComplexity), true
+	case "Quote.pdfUrl":
+		if e.ComplexityRoot.Quote.PDFURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.PDFURL(childComplexity), true
 	case "Quote.quoteDate":
 		if e.ComplexityRoot.Quote.QuoteDate == nil {
 			break
@@ -5937,6 +6138,69 @@ type Mutation {
   createCustomerGroup(input: CreateCustomerGroupInput!): CustomerGroup!
   updateCustomerGroup(id: ID!, input: UpdateCustomerGroupInput!): CustomerGroup!
   deleteCustomerGroup(id: ID!): DeletePayload!
+}
+`, BuiltIn: false},
+	{Name: "../schema/documents.graphql", Input: `"""
+One email of a document (a send, a reminder, a statement): its recipients
+with what the SMTP server said about each, and its progress through the
+outbox (queued → sending → sent, or failed after a permanent refusal or
+the last retry).
+"""
+type EmailDelivery @goModel(model: "github.com/bigledger/bigledger/ent.EmailMessage") {
+  id: ID!
+  "invoice, quote or statement"
+  documentType: String!
+  documentId: ID!
+  "send, reminder or statement"
+  purpose: String!
+  "The reminder schedule step (before_due_3, due, overdue_7, …) of a reminder."
+  reminderStep: String
+  "queued, sending, sent or failed"
+  status: String!
+  subject: String!
+  to: [String!]!
+  cc: [String!]!
+  bcc: [String!]!
+  recipients: [EmailRecipient!]!
+  attempts: Int!
+  "The SMTP server's last reply (or why the message could not be built)."
+  lastReply: String
+  "When the SMTP server accepted the message."
+  sentAt: Time
+  createdAt: Time!
+}
+
+"One address of an email."
+type EmailRecipient @goModel(model: "github.com/bigledger/bigledger/ent/schema/types.EmailRecipient") {
+  address: String!
+  "to, cc or bcc"
+  kind: String!
+  "queued, sent or failed"
+  status: String!
+  reply: String
+}
+
+extend type Invoice {
+  """
+  A link (a path on this API's origin) that opens the invoice's PDF
+  without credentials for 15 minutes: for a browser tab or a download
+  button. The same PDF is GET /api/v1/invoices/{id}/pdf with a key.
+  """
+  pdfUrl: String!
+  "The invoice's emails (sends and reminders), newest first."
+  deliveries: [EmailDelivery!]!
+}
+
+extend type Quote {
+  "A 15-minute link to the quote's PDF (as Invoice.pdfUrl)."
+  pdfUrl: String!
+  "The quote's emails, newest first."
+  deliveries: [EmailDelivery!]!
+}
+
+extend type Customer {
+  "A 15-minute link to the customer's statement PDF for from..to."
+  statementPdfUrl(from: Date!, to: Date!): String!
 }
 `, BuiltIn: false},
 	{Name: "../schema/ent.graphql", Input: `directive @goField(forceResolver: Boolean, name: String, omittable: Boolean) on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
@@ -7612,6 +7876,8 @@ type Invoice implements Node {
   sendCount: Int!
   lastSend: Map
   sendReminders: Boolean!
+  reminderCount: Int!
+  lastReminderAt: Time
   voidedAt: Time
   voidReason: String
   salesOrderID: ID
@@ -8332,6 +8598,30 @@ input InvoiceWhereInput {
   """
   sendReminders: Boolean
   sendRemindersNEQ: Boolean
+  """
+  reminder_count field predicates
+  """
+  reminderCount: Int
+  reminderCountNEQ: Int
+  reminderCountIn: [Int!]
+  reminderCountNotIn: [Int!]
+  reminderCountGT: Int
+  reminderCountGTE: Int
+  reminderCountLT: Int
+  reminderCountLTE: Int
+  """
+  last_reminder_at field predicates
+  """
+  lastReminderAt: Time
+  lastReminderAtNEQ: Time
+  lastReminderAtIn: [Time!]
+  lastReminderAtNotIn: [Time!]
+  lastReminderAtGT: Time
+  lastReminderAtGTE: Time
+  lastReminderAtLT: Time
+  lastReminderAtLTE: Time
+  lastReminderAtIsNil: Boolean
+  lastReminderAtNotNil: Boolean
   """
   voided_at field predicates
   """
@@ -11961,10 +12251,16 @@ input InvoiceUpdateInput {
   items: [DocumentLineInput!]
 }
 
-"""Send a document (seed 000 send body). The send is recorded on the document."""
+"""
+Send a quote or an invoice by email (seed 000 send body): to defaults to
+the customer's primary contact's email (else the customer's); subject and
+message default to the document's template; the PDF is attached unless
+attachPDF is false.
+"""
 input SendDocumentInput {
   to: [String!]
   cc: [String!]
+  bcc: [String!]
   subject: String
   message: String
   attachPDF: Boolean
@@ -12012,9 +12308,14 @@ extend type Query {
 extend type Mutation {
   createInvoice(input: CreateInvoiceInput!): Invoice!
   updateInvoice(id: ID!, input: InvoiceUpdateInput!): Invoice!
-  "Issue a draft: it becomes immutable and counts in the customer's totals."
+  "Issue a draft: it becomes immutable and counts in the customer's totals (no email: sendInvoice sends one)."
   issueInvoice(id: ID!, idempotencyKey: String): Invoice!
-  "Record a send; a draft is issued first."
+  """
+  Email the invoice (a draft is issued first; a sent one is sent again).
+  The email is queued with the send and delivered by the mail worker:
+  lastSend.deliveryStatus and deliveries follow it; invoice.sent fires when
+  SMTP accepted it. No address anywhere: 400 with the field to.
+  """
   sendInvoice(id: ID!, input: SendDocumentInput, idempotencyKey: String): Invoice!
   "Void an issued, unpaid invoice."
   voidInvoice(id: ID!, reason: String!, idempotencyKey: String): Invoice!
@@ -12681,6 +12982,8 @@ func (ec *executionContext) childFields_Customer(ctx context.Context, field grap
 		return ec.fieldContext_Customer_salesOrders(ctx, field)
 	case "payments":
 		return ec.fieldContext_Customer_payments(ctx, field)
+	case "statementPdfUrl":
+		return ec.fieldContext_Customer_statementPdfUrl(ctx, field)
 	case "ledger":
 		return ec.fieldContext_Customer_ledger(ctx, field)
 	case "balance":
@@ -12827,6 +13130,56 @@ func (ec *executionContext) childFields_DeleteResult(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type DeleteResult", field.Name)
 }
 
+func (ec *executionContext) childFields_EmailDelivery(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_EmailDelivery_id(ctx, field)
+	case "documentType":
+		return ec.fieldContext_EmailDelivery_documentType(ctx, field)
+	case "documentId":
+		return ec.fieldContext_EmailDelivery_documentId(ctx, field)
+	case "purpose":
+		return ec.fieldContext_EmailDelivery_purpose(ctx, field)
+	case "reminderStep":
+		return ec.fieldContext_EmailDelivery_reminderStep(ctx, field)
+	case "status":
+		return ec.fieldContext_EmailDelivery_status(ctx, field)
+	case "subject":
+		return ec.fieldContext_EmailDelivery_subject(ctx, field)
+	case "to":
+		return ec.fieldContext_EmailDelivery_to(ctx, field)
+	case "cc":
+		return ec.fieldContext_EmailDelivery_cc(ctx, field)
+	case "bcc":
+		return ec.fieldContext_EmailDelivery_bcc(ctx, field)
+	case "recipients":
+		return ec.fieldContext_EmailDelivery_recipients(ctx, field)
+	case "attempts":
+		return ec.fieldContext_EmailDelivery_attempts(ctx, field)
+	case "lastReply":
+		return ec.fieldContext_EmailDelivery_lastReply(ctx, field)
+	case "sentAt":
+		return ec.fieldContext_EmailDelivery_sentAt(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_EmailDelivery_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EmailDelivery", field.Name)
+}
+
+func (ec *executionContext) childFields_EmailRecipient(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "address":
+		return ec.fieldContext_EmailRecipient_address(ctx, field)
+	case "kind":
+		return ec.fieldContext_EmailRecipient_kind(ctx, field)
+	case "status":
+		return ec.fieldContext_EmailRecipient_status(ctx, field)
+	case "reply":
+		return ec.fieldContext_EmailRecipient_reply(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EmailRecipient", field.Name)
+}
+
 func (ec *executionContext) childFields_Event(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -12931,6 +13284,10 @@ func (ec *executionContext) childFields_Invoice(ctx context.Context, field graph
 		return ec.fieldContext_Invoice_lastSend(ctx, field)
 	case "sendReminders":
 		return ec.fieldContext_Invoice_sendReminders(ctx, field)
+	case "reminderCount":
+		return ec.fieldContext_Invoice_reminderCount(ctx, field)
+	case "lastReminderAt":
+		return ec.fieldContext_Invoice_lastReminderAt(ctx, field)
 	case "voidedAt":
 		return ec.fieldContext_Invoice_voidedAt(ctx, field)
 	case "voidReason":
@@ -12955,6 +13312,10 @@ func (ec *executionContext) childFields_Invoice(ctx context.Context, field graph
 		return ec.fieldContext_Invoice_allocations(ctx, field)
 	case "salesOrder":
 		return ec.fieldContext_Invoice_salesOrder(ctx, field)
+	case "pdfUrl":
+		return ec.fieldContext_Invoice_pdfUrl(ctx, field)
+	case "deliveries":
+		return ec.fieldContext_Invoice_deliveries(ctx, field)
 	case "payments":
 		return ec.fieldContext_Invoice_payments(ctx, field)
 	case "number":
@@ -13395,6 +13756,10 @@ func (ec *executionContext) childFields_Quote(ctx context.Context, field graphql
 		return ec.fieldContext_Quote_customer(ctx, field)
 	case "items":
 		return ec.fieldContext_Quote_items(ctx, field)
+	case "pdfUrl":
+		return ec.fieldContext_Quote_pdfUrl(ctx, field)
+	case "deliveries":
+		return ec.fieldContext_Quote_deliveries(ctx, field)
 	case "status":
 		return ec.fieldContext_Quote_status(ctx, field)
 	case "number":
@@ -14194,6 +14559,28 @@ func (ec *executionContext) field_Customer_salesOrders_args(ctx context.Context,
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Customer_statementPdfUrl_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (types.Date, error) {
+			return ec.unmarshalNDate2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (types.Date, error) {
+			return ec.unmarshalNDate2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
 	return args, nil
 }
 
@@ -19770,6 +20157,50 @@ func (ec *executionContext) fieldContext_Customer_payments(ctx context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Customer_statementPdfUrl(ctx context.Context, field graphql.CollectedField, obj *ent.Customer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Customer_statementPdfUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Customer().StatementPDFURL(ctx, obj, fc.Args["from"].(types.Date), fc.Args["to"].(types.Date))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Customer_statementPdfUrl(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Customer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Customer_statementPdfUrl_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Customer_ledger(ctx context.Context, field graphql.CollectedField, obj *ent.Customer) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20873,6 +21304,452 @@ func (ec *executionContext) _DeleteResult_deletedId(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_DeleteResult_deletedId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DeleteResult", field, false, false, "ID")
+}
+
+func (ec *executionContext) _EmailDelivery_id(ctx context.Context, field graphql.CollectedField, obj *ent.EmailMessage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmailDelivery_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmailDelivery_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmailDelivery", field, false, false, "ID")
+}
+
+func (ec *executionContext) _EmailDelivery_documentType(ctx context.Context, field graphql.CollectedField, obj *ent.EmailMessage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmailDelivery_documentType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DocumentType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v emailmessage.DocumentType) graphql.Marshaler {
+			return ec.marshalNString2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋemailmessageᚐDocumentType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmailDelivery_documentType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmailDelivery", field, false, false, "String")
+}
+
+func (ec *executionContext) _EmailDelivery_documentId(ctx context.Context, field graphql.CollectedField, obj *ent.EmailMessage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmailDelivery_documentId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DocumentID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmailDelivery_documentId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmailDelivery", field, false, false, "ID")
+}
+
+func (ec *executionContext) _EmailDelivery_purpose(ctx context.Context, field graphql.CollectedField, obj *ent.EmailMessage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmailDelivery_purpose(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Purpose, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v emailmessage.Purpose) graphql.Marshaler {
+			return ec.marshalNString2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋemailmessageᚐPurpose(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmailDelivery_purpose(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmailDelivery", field, false, false, "String")
+}
+
+func (ec *executionContext) _EmailDelivery_reminderStep(ctx context.Context, field graphql.CollectedField, obj *ent.EmailMessage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmailDelivery_reminderStep(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReminderStep, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EmailDelivery_reminderStep(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmailDelivery", field, false, false, "String")
+}
+
+func (ec *executionContext) _EmailDelivery_status(ctx context.Context, field graphql.CollectedField, obj *ent.EmailMessage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmailDelivery_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v emailmessage.Status) graphql.Marshaler {
+			return ec.marshalNString2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋemailmessageᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmailDelivery_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmailDelivery", field, false, false, "String")
+}
+
+func (ec *executionContext) _EmailDelivery_subject(ctx context.Context, field graphql.CollectedField, obj *ent.EmailMessage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmailDelivery_subject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subject, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmailDelivery_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmailDelivery", field, false, false, "String")
+}
+
+func (ec *executionContext) _EmailDelivery_to(ctx context.Context, field graphql.CollectedField, obj *ent.EmailMessage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmailDelivery_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmailDelivery_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmailDelivery", field, false, false, "String")
+}
+
+func (ec *executionContext) _EmailDelivery_cc(ctx context.Context, field graphql.CollectedField, obj *ent.EmailMessage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmailDelivery_cc(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cc, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmailDelivery_cc(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmailDelivery", field, false, false, "String")
+}
+
+func (ec *executionContext) _EmailDelivery_bcc(ctx context.Context, field graphql.CollectedField, obj *ent.EmailMessage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmailDelivery_bcc(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Bcc, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmailDelivery_bcc(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmailDelivery", field, false, false, "String")
+}
+
+func (ec *executionContext) _EmailDelivery_recipients(ctx context.Context, field graphql.CollectedField, obj *ent.EmailMessage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmailDelivery_recipients(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Recipients, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []types.EmailRecipient) graphql.Marshaler {
+			return ec.marshalNEmailRecipient2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐEmailRecipientᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmailDelivery_recipients(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EmailDelivery",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EmailRecipient(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EmailDelivery_attempts(ctx context.Context, field graphql.CollectedField, obj *ent.EmailMessage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmailDelivery_attempts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attempts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmailDelivery_attempts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmailDelivery", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EmailDelivery_lastReply(ctx context.Context, field graphql.CollectedField, obj *ent.EmailMessage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmailDelivery_lastReply(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastReply, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EmailDelivery_lastReply(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmailDelivery", field, false, false, "String")
+}
+
+func (ec *executionContext) _EmailDelivery_sentAt(ctx context.Context, field graphql.CollectedField, obj *ent.EmailMessage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmailDelivery_sentAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SentAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EmailDelivery_sentAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmailDelivery", field, false, false, "Time")
+}
+
+func (ec *executionContext) _EmailDelivery_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.EmailMessage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmailDelivery_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmailDelivery_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmailDelivery", field, false, false, "Time")
+}
+
+func (ec *executionContext) _EmailRecipient_address(ctx context.Context, field graphql.CollectedField, obj *types.EmailRecipient) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmailRecipient_address(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Address, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmailRecipient_address(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmailRecipient", field, false, false, "String")
+}
+
+func (ec *executionContext) _EmailRecipient_kind(ctx context.Context, field graphql.CollectedField, obj *types.EmailRecipient) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmailRecipient_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmailRecipient_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmailRecipient", field, false, false, "String")
+}
+
+func (ec *executionContext) _EmailRecipient_status(ctx context.Context, field graphql.CollectedField, obj *types.EmailRecipient) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmailRecipient_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmailRecipient_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmailRecipient", field, false, false, "String")
+}
+
+func (ec *executionContext) _EmailRecipient_reply(ctx context.Context, field graphql.CollectedField, obj *types.EmailRecipient) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmailRecipient_reply(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reply, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EmailRecipient_reply(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmailRecipient", field, false, false, "String")
 }
 
 func (ec *executionContext) _Event_id(ctx context.Context, field graphql.CollectedField, obj *events.Record) (ret graphql.Marshaler) {
@@ -22015,6 +22892,52 @@ func (ec *executionContext) fieldContext_Invoice_sendReminders(_ context.Context
 	return graphql.NewScalarFieldContext("Invoice", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _Invoice_reminderCount(ctx context.Context, field graphql.CollectedField, obj *ent.Invoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invoice_reminderCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReminderCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Invoice_reminderCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Invoice", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Invoice_lastReminderAt(ctx context.Context, field graphql.CollectedField, obj *ent.Invoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invoice_lastReminderAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastReminderAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Invoice_lastReminderAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Invoice", field, false, false, "Time")
+}
+
 func (ec *executionContext) _Invoice_voidedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Invoice) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22322,6 +23245,61 @@ func (ec *executionContext) fieldContext_Invoice_salesOrder(_ context.Context, f
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_SalesOrder(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Invoice_pdfUrl(ctx context.Context, field graphql.CollectedField, obj *ent.Invoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invoice_pdfUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Invoice().PDFURL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Invoice_pdfUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Invoice", field, true, true, "String")
+}
+
+func (ec *executionContext) _Invoice_deliveries(ctx context.Context, field graphql.CollectedField, obj *ent.Invoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invoice_deliveries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Invoice().Deliveries(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.EmailMessage) graphql.Marshaler {
+			return ec.marshalNEmailDelivery2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐEmailMessageᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Invoice_deliveries(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Invoice",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EmailDelivery(ctx, field)
 		},
 	}
 	return fc, nil
@@ -30125,6 +31103,61 @@ func (ec *executionContext) fieldContext_Quote_items(_ context.Context, field gr
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_QuoteItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Quote_pdfUrl(ctx context.Context, field graphql.CollectedField, obj *ent.Quote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quote_pdfUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Quote().PDFURL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Quote_pdfUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quote", field, true, true, "String")
+}
+
+func (ec *executionContext) _Quote_deliveries(ctx context.Context, field graphql.CollectedField, obj *ent.Quote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quote_deliveries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Quote().Deliveries(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.EmailMessage) graphql.Marshaler {
+			return ec.marshalNEmailDelivery2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐEmailMessageᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Quote_deliveries(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Quote",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EmailDelivery(ctx, field)
 		},
 	}
 	return fc, nil
@@ -44832,7 +45865,7 @@ func (ec *executionContext) unmarshalInputInvoiceWhereInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "customerID", "customerIDNEQ", "customerIDIn", "customerIDNotIn", "customerIDGT", "customerIDGTE", "customerIDLT", "customerIDLTE", "customerIDContains", "customerIDHasPrefix", "customerIDHasSuffix", "customerIDEqualFold", "customerIDContainsFold", "currency", "currencyNEQ", "currencyIn", "currencyNotIn", "currencyGT", "currencyGTE", "currencyLT", "currencyLTE", "currencyContains", "currencyHasPrefix", "currencyHasSuffix", "currencyEqualFold", "currencyContainsFold", "exchangeRate", "exchangeRateNEQ", "exchangeRateIn", "exchangeRateNotIn", "exchangeRateGT", "exchangeRateGTE", "exchangeRateLT", "exchangeRateLTE", "reference", "referenceNEQ", "referenceIn", "referenceNotIn", "referenceGT", "referenceGTE", "referenceLT", "referenceLTE", "referenceContains", "referenceHasPrefix", "referenceHasSuffix", "referenceIsNil", "referenceNotNil", "referenceEqualFold", "referenceContainsFold", "notes", "notesNEQ", "notesIn", "notesNotIn", "notesGT", "notesGTE", "notesLT", "notesLTE", "notesContains", "notesHasPrefix", "notesHasSuffix", "notesIsNil", "notesNotNil", "notesEqualFold", "notesContainsFold", "terms", "termsNEQ", "termsIn", "termsNotIn", "termsGT", "termsGTE", "termsLT", "termsLTE", "termsContains", "termsHasPrefix", "termsHasSuffix", "termsIsNil", "termsNotNil", "termsEqualFold", "termsContainsFold", "subtotal", "subtotalNEQ", "subtotalIn", "subtotalNotIn", "subtotalGT", "subtotalGTE", "subtotalLT", "subtotalLTE", "totalDiscount", "totalDiscountNEQ", "totalDiscountIn", "totalDiscountNotIn", "totalDiscountGT", "totalDiscountGTE", "totalDiscountLT", "totalDiscountLTE", "totalTax", "totalTaxNEQ", "totalTaxIn", "totalTaxNotIn", "totalTaxGT", "totalTaxGTE", "totalTaxLT", "totalTaxLTE", "shippingCost", "shippingCostNEQ", "shippingCostIn", "shippingCostNotIn", "shippingCostGT", "shippingCostGTE", "shippingCostLT", "shippingCostLTE", "total", "totalNEQ", "totalIn", "totalNotIn", "totalGT", "totalGTE", "totalLT", "totalLTE", "invoiceNumber", "invoiceNumberNEQ", "invoiceNumberIn", "invoiceNumberNotIn", "invoiceNumberGT", "invoiceNumberGTE", "invoiceNumberLT", "invoiceNumberLTE", "invoiceNumberContains", "invoiceNumberHasPrefix", "invoiceNumberHasSuffix", "invoiceNumberEqualFold", "invoiceNumberContainsFold", "invoiceDate", "invoiceDateNEQ", "invoiceDateIn", "invoiceDateNotIn", "invoiceDateGT", "invoiceDateGTE", "invoiceDateLT", "invoiceDateLTE", "dueDate", "dueDateNEQ", "dueDateIn", "dueDateNotIn", "dueDateGT", "dueDateGTE", "dueDateLT", "dueDateLTE", "status", "statusNEQ", "statusIn", "statusNotIn", "purchaseOrder", "purchaseOrderNEQ", "purchaseOrderIn", "purchaseOrderNotIn", "purchaseOrderGT", "purchaseOrderGTE", "purchaseOrderLT", "purchaseOrderLTE", "purchaseOrderContains", "purchaseOrderHasPrefix", "purchaseOrderHasSuffix", "purchaseOrderIsNil", "purchaseOrderNotNil", "purchaseOrderEqualFold", "purchaseOrderContainsFold", "amountPaid", "amountPaidNEQ", "amountPaidIn", "amountPaidNotIn", "amountPaidGT", "amountPaidGTE", "amountPaidLT", "amountPaidLTE", "amountDue", "amountDueNEQ", "amountDueIn", "amountDueNotIn", "amountDueGT", "amountDueGTE", "amountDueLT", "amountDueLTE", "paymentStatus", "paymentStatusNEQ", "paymentStatusIn", "paymentStatusNotIn", "lastPaymentDate", "lastPaymentDateNEQ", "lastPaymentDateIn", "lastPaymentDateNotIn", "lastPaymentDateGT", "lastPaymentDateGTE", "lastPaymentDateLT", "lastPaymentDateLTE", "lastPaymentDateIsNil", "lastPaymentDateNotNil", "issuedAt", "issuedAtNEQ", "issuedAtIn", "issuedAtNotIn", "issuedAtGT", "issuedAtGTE", "issuedAtLT", "issuedAtLTE", "issuedAtIsNil", "issuedAtNotNil", "sentAt", "sentAtNEQ", "sentAtIn", "sentAtNotIn", "sentAtGT", "sentAtGTE", "sentAtLT", "sentAtLTE", "sentAtIsNil", "sentAtNotNil", "sendCount", "sendCountNEQ", "sendCountIn", "sendCountNotIn", "sendCountGT", "sendCountGTE", "sendCountLT", "sendCountLTE", "sendReminders", "sendRemindersNEQ", "voidedAt", "voidedAtNEQ", "voidedAtIn", "voidedAtNotIn", "voidedAtGT", "voidedAtGTE", "voidedAtLT", "voidedAtLTE", "voidedAtIsNil", "voidedAtNotNil", "voidReason", "voidReasonNEQ", "voidReasonIn", "voidReasonNotIn", "voidReasonGT", "voidReasonGTE", "voidReasonLT", "voidReasonLTE", "voidReasonContains", "voidReasonHasPrefix", "voidReasonHasSuffix", "voidReasonIsNil", "voidReasonNotNil", "voidReasonEqualFold", "voidReasonContainsFold", "salesOrderID", "salesOrderIDNEQ", "salesOrderIDIn", "salesOrderIDNotIn", "salesOrderIDGT", "salesOrderIDGTE", "salesOrderIDLT", "salesOrderIDLTE", "salesOrderIDContains", "salesOrderIDHasPrefix", "salesOrderIDHasSuffix", "salesOrderIDIsNil", "salesOrderIDNotNil", "salesOrderIDEqualFold", "salesOrderIDContainsFold", "einvoiceStatus", "einvoiceStatusNEQ", "einvoiceStatusIn", "einvoiceStatusNotIn", "einvoiceSubmittedAt", "einvoiceSubmittedAtNEQ", "einvoiceSubmittedAtIn", "einvoiceSubmittedAtNotIn", "einvoiceSubmittedAtGT", "einvoiceSubmittedAtGTE", "einvoiceSubmittedAtLT", "einvoiceSubmittedAtLTE", "einvoiceSubmittedAtIsNil", "einvoiceSubmittedAtNotNil", "einvoiceAcceptedAt", "einvoiceAcceptedAtNEQ", "einvoiceAcceptedAtIn", "einvoiceAcceptedAtNotIn", "einvoiceAcceptedAtGT", "einvoiceAcceptedAtGTE", "einvoiceAcceptedAtLT", "einvoiceAcceptedAtLTE", "einvoiceAcceptedAtIsNil", "einvoiceAcceptedAtNotNil", "einvoiceUUID", "einvoiceUUIDNEQ", "einvoiceUUIDIn", "einvoiceUUIDNotIn", "einvoiceUUIDGT", "einvoiceUUIDGTE", "einvoiceUUIDLT", "einvoiceUUIDLTE", "einvoiceUUIDContains", "einvoiceUUIDHasPrefix", "einvoiceUUIDHasSuffix", "einvoiceUUIDIsNil", "einvoiceUUIDNotNil", "einvoiceUUIDEqualFold", "einvoiceUUIDContainsFold", "einvoiceValidationHash", "einvoiceValidationHashNEQ", "einvoiceValidationHashIn", "einvoiceValidationHashNotIn", "einvoiceValidationHashGT", "einvoiceValidationHashGTE", "einvoiceValidationHashLT", "einvoiceValidationHashLTE", "einvoiceValidationHashContains", "einvoiceValidationHashHasPrefix", "einvoiceValidationHashHasSuffix", "einvoiceValidationHashIsNil", "einvoiceValidationHashNotNil", "einvoiceValidationHashEqualFold", "einvoiceValidationHashContainsFold", "hasCustomer", "hasCustomerWith", "hasItems", "hasItemsWith", "hasSalesOrder", "hasSalesOrderWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "customerID", "customerIDNEQ", "customerIDIn", "customerIDNotIn", "customerIDGT", "customerIDGTE", "customerIDLT", "customerIDLTE", "customerIDContains", "customerIDHasPrefix", "customerIDHasSuffix", "customerIDEqualFold", "customerIDContainsFold", "currency", "currencyNEQ", "currencyIn", "currencyNotIn", "currencyGT", "currencyGTE", "currencyLT", "currencyLTE", "currencyContains", "currencyHasPrefix", "currencyHasSuffix", "currencyEqualFold", "currencyContainsFold", "exchangeRate", "exchangeRateNEQ", "exchangeRateIn", "exchangeRateNotIn", "exchangeRateGT", "exchangeRateGTE", "exchangeRateLT", "exchangeRateLTE", "reference", "referenceNEQ", "referenceIn", "referenceNotIn", "referenceGT", "referenceGTE", "referenceLT", "referenceLTE", "referenceContains", "referenceHasPrefix", "referenceHasSuffix", "referenceIsNil", "referenceNotNil", "referenceEqualFold", "referenceContainsFold", "notes", "notesNEQ", "notesIn", "notesNotIn", "notesGT", "notesGTE", "notesLT", "notesLTE", "notesContains", "notesHasPrefix", "notesHasSuffix", "notesIsNil", "notesNotNil", "notesEqualFold", "notesContainsFold", "terms", "termsNEQ", "termsIn", "termsNotIn", "termsGT", "termsGTE", "termsLT", "termsLTE", "termsContains", "termsHasPrefix", "termsHasSuffix", "termsIsNil", "termsNotNil", "termsEqualFold", "termsContainsFold", "subtotal", "subtotalNEQ", "subtotalIn", "subtotalNotIn", "subtotalGT", "subtotalGTE", "subtotalLT", "subtotalLTE", "totalDiscount", "totalDiscountNEQ", "totalDiscountIn", "totalDiscountNotIn", "totalDiscountGT", "totalDiscountGTE", "totalDiscountLT", "totalDiscountLTE", "totalTax", "totalTaxNEQ", "totalTaxIn", "totalTaxNotIn", "totalTaxGT", "totalTaxGTE", "totalTaxLT", "totalTaxLTE", "shippingCost", "shippingCostNEQ", "shippingCostIn", "shippingCostNotIn", "shippingCostGT", "shippingCostGTE", "shippingCostLT", "shippingCostLTE", "total", "totalNEQ", "totalIn", "totalNotIn", "totalGT", "totalGTE", "totalLT", "totalLTE", "invoiceNumber", "invoiceNumberNEQ", "invoiceNumberIn", "invoiceNumberNotIn", "invoiceNumberGT", "invoiceNumberGTE", "invoiceNumberLT", "invoiceNumberLTE", "invoiceNumberContains", "invoiceNumberHasPrefix", "invoiceNumberHasSuffix", "invoiceNumberEqualFold", "invoiceNumberContainsFold", "invoiceDate", "invoiceDateNEQ", "invoiceDateIn", "invoiceDateNotIn", "invoiceDateGT", "invoiceDateGTE", "invoiceDateLT", "invoiceDateLTE", "dueDate", "dueDateNEQ", "dueDateIn", "dueDateNotIn", "dueDateGT", "dueDateGTE", "dueDateLT", "dueDateLTE", "status", "statusNEQ", "statusIn", "statusNotIn", "purchaseOrder", "purchaseOrderNEQ", "purchaseOrderIn", "purchaseOrderNotIn", "purchaseOrderGT", "purchaseOrderGTE", "purchaseOrderLT", "purchaseOrderLTE", "purchaseOrderContains", "purchaseOrderHasPrefix", "purchaseOrderHasSuffix", "purchaseOrderIsNil", "purchaseOrderNotNil", "purchaseOrderEqualFold", "purchaseOrderContainsFold", "amountPaid", "amountPaidNEQ", "amountPaidIn", "amountPaidNotIn", "amountPaidGT", "amountPaidGTE", "amountPaidLT", "amountPaidLTE", "amountDue", "amountDueNEQ", "amountDueIn", "amountDueNotIn", "amountDueGT", "amountDueGTE", "amountDueLT", "amountDueLTE", "paymentStatus", "paymentStatusNEQ", "paymentStatusIn", "paymentStatusNotIn", "lastPaymentDate", "lastPaymentDateNEQ", "lastPaymentDateIn", "lastPaymentDateNotIn", "lastPaymentDateGT", "lastPaymentDateGTE", "lastPaymentDateLT", "lastPaymentDateLTE", "lastPaymentDateIsNil", "lastPaymentDateNotNil", "issuedAt", "issuedAtNEQ", "issuedAtIn", "issuedAtNotIn", "issuedAtGT", "issuedAtGTE", "issuedAtLT", "issuedAtLTE", "issuedAtIsNil", "issuedAtNotNil", "sentAt", "sentAtNEQ", "sentAtIn", "sentAtNotIn", "sentAtGT", "sentAtGTE", "sentAtLT", "sentAtLTE", "sentAtIsNil", "sentAtNotNil", "sendCount", "sendCountNEQ", "sendCountIn", "sendCountNotIn", "sendCountGT", "sendCountGTE", "sendCountLT", "sendCountLTE", "sendReminders", "sendRemindersNEQ", "reminderCount", "reminderCountNEQ", "reminderCountIn", "reminderCountNotIn", "reminderCountGT", "reminderCountGTE", "reminderCountLT", "reminderCountLTE", "lastReminderAt", "lastReminderAtNEQ", "lastReminderAtIn", "lastReminderAtNotIn", "lastReminderAtGT", "lastReminderAtGTE", "lastReminderAtLT", "lastReminderAtLTE", "lastReminderAtIsNil", "lastReminderAtNotNil", "voidedAt", "voidedAtNEQ", "voidedAtIn", "voidedAtNotIn", "voidedAtGT", "voidedAtGTE", "voidedAtLT", "voidedAtLTE", "voidedAtIsNil", "voidedAtNotNil", "voidReason", "voidReasonNEQ", "voidReasonIn", "voidReasonNotIn", "voidReasonGT", "voidReasonGTE", "voidReasonLT", "voidReasonLTE", "voidReasonContains", "voidReasonHasPrefix", "voidReasonHasSuffix", "voidReasonIsNil", "voidReasonNotNil", "voidReasonEqualFold", "voidReasonContainsFold", "salesOrderID", "salesOrderIDNEQ", "salesOrderIDIn", "salesOrderIDNotIn", "salesOrderIDGT", "salesOrderIDGTE", "salesOrderIDLT", "salesOrderIDLTE", "salesOrderIDContains", "salesOrderIDHasPrefix", "salesOrderIDHasSuffix", "salesOrderIDIsNil", "salesOrderIDNotNil", "salesOrderIDEqualFold", "salesOrderIDContainsFold", "einvoiceStatus", "einvoiceStatusNEQ", "einvoiceStatusIn", "einvoiceStatusNotIn", "einvoiceSubmittedAt", "einvoiceSubmittedAtNEQ", "einvoiceSubmittedAtIn", "einvoiceSubmittedAtNotIn", "einvoiceSubmittedAtGT", "einvoiceSubmittedAtGTE", "einvoiceSubmittedAtLT", "einvoiceSubmittedAtLTE", "einvoiceSubmittedAtIsNil", "einvoiceSubmittedAtNotNil", "einvoiceAcceptedAt", "einvoiceAcceptedAtNEQ", "einvoiceAcceptedAtIn", "einvoiceAcceptedAtNotIn", "einvoiceAcceptedAtGT", "einvoiceAcceptedAtGTE", "einvoiceAcceptedAtLT", "einvoiceAcceptedAtLTE", "einvoiceAcceptedAtIsNil", "einvoiceAcceptedAtNotNil", "einvoiceUUID", "einvoiceUUIDNEQ", "einvoiceUUIDIn", "einvoiceUUIDNotIn", "einvoiceUUIDGT", "einvoiceUUIDGTE", "einvoiceUUIDLT", "einvoiceUUIDLTE", "einvoiceUUIDContains", "einvoiceUUIDHasPrefix", "einvoiceUUIDHasSuffix", "einvoiceUUIDIsNil", "einvoiceUUIDNotNil", "einvoiceUUIDEqualFold", "einvoiceUUIDContainsFold", "einvoiceValidationHash", "einvoiceValidationHashNEQ", "einvoiceValidationHashIn", "einvoiceValidationHashNotIn", "einvoiceValidationHashGT", "einvoiceValidationHashGTE", "einvoiceValidationHashLT", "einvoiceValidationHashLTE", "einvoiceValidationHashContains", "einvoiceValidationHashHasPrefix", "einvoiceValidationHashHasSuffix", "einvoiceValidationHashIsNil", "einvoiceValidationHashNotNil", "einvoiceValidationHashEqualFold", "einvoiceValidationHashContainsFold", "hasCustomer", "hasCustomerWith", "hasItems", "hasItemsWith", "hasSalesOrder", "hasSalesOrderWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -46617,6 +47650,132 @@ func (ec *executionContext) unmarshalInputInvoiceWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.SendRemindersNEQ = data
+		case "reminderCount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reminderCount"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReminderCount = data
+		case "reminderCountNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reminderCountNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReminderCountNEQ = data
+		case "reminderCountIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reminderCountIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReminderCountIn = data
+		case "reminderCountNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reminderCountNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReminderCountNotIn = data
+		case "reminderCountGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reminderCountGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReminderCountGT = data
+		case "reminderCountGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reminderCountGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReminderCountGTE = data
+		case "reminderCountLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reminderCountLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReminderCountLT = data
+		case "reminderCountLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reminderCountLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReminderCountLTE = data
+		case "lastReminderAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastReminderAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastReminderAt = data
+		case "lastReminderAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastReminderAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastReminderAtNEQ = data
+		case "lastReminderAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastReminderAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastReminderAtIn = data
+		case "lastReminderAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastReminderAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastReminderAtNotIn = data
+		case "lastReminderAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastReminderAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastReminderAtGT = data
+		case "lastReminderAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastReminderAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastReminderAtGTE = data
+		case "lastReminderAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastReminderAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastReminderAtLT = data
+		case "lastReminderAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastReminderAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastReminderAtLTE = data
+		case "lastReminderAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastReminderAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastReminderAtIsNil = data
+		case "lastReminderAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastReminderAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastReminderAtNotNil = data
 		case "voidedAt":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("voidedAt"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
@@ -58522,7 +59681,7 @@ func (ec *executionContext) unmarshalInputSendDocumentInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"to", "cc", "subject", "message", "attachPDF", "sendReminders"}
+	fieldsInOrder := [...]string{"to", "cc", "bcc", "subject", "message", "attachPDF", "sendReminders"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -58543,6 +59702,13 @@ func (ec *executionContext) unmarshalInputSendDocumentInput(ctx context.Context,
 				return it, err
 			}
 			it.Cc = data
+		case "bcc":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bcc"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Bcc = data
 		case "subject":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subject"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -61364,6 +62530,12 @@ func (ec *executionContext) _Customer(ctx context.Context, sel ast.SelectionSet,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Customer_payments(ctx, field, obj)
 				})
+		case "statementPdfUrl":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Customer_statementPdfUrl(ctx, field, obj)
+				})
 		case "ledger":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -61856,6 +63028,157 @@ func (ec *executionContext) _DeleteResult(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var emailDeliveryImplementors = []string{"EmailDelivery"}
+
+func (ec *executionContext) _EmailDelivery(ctx context.Context, sel ast.SelectionSet, obj *ent.EmailMessage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, emailDeliveryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EmailDelivery")
+		case "id":
+			out.Values[i] = ec._EmailDelivery_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "documentType":
+			out.Values[i] = ec._EmailDelivery_documentType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "documentId":
+			out.Values[i] = ec._EmailDelivery_documentId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "purpose":
+			out.Values[i] = ec._EmailDelivery_purpose(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reminderStep":
+			out.Values[i] = ec._EmailDelivery_reminderStep(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._EmailDelivery_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "subject":
+			out.Values[i] = ec._EmailDelivery_subject(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._EmailDelivery_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cc":
+			out.Values[i] = ec._EmailDelivery_cc(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "bcc":
+			out.Values[i] = ec._EmailDelivery_bcc(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recipients":
+			out.Values[i] = ec._EmailDelivery_recipients(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "attempts":
+			out.Values[i] = ec._EmailDelivery_attempts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lastReply":
+			out.Values[i] = ec._EmailDelivery_lastReply(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "sentAt":
+			out.Values[i] = ec._EmailDelivery_sentAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._EmailDelivery_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var emailRecipientImplementors = []string{"EmailRecipient"}
+
+func (ec *executionContext) _EmailRecipient(ctx context.Context, sel ast.SelectionSet, obj *types.EmailRecipient) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, emailRecipientImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EmailRecipient")
+		case "address":
+			out.Values[i] = ec._EmailRecipient_address(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._EmailRecipient_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._EmailRecipient_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reply":
+			out.Values[i] = ec._EmailRecipient_reply(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var eventImplementors = []string{"Event"}
 
 func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, obj *events.Record) graphql.Marshaler {
@@ -62219,6 +63542,16 @@ func (ec *executionContext) _Invoice(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "reminderCount":
+			out.Values[i] = ec._Invoice_reminderCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lastReminderAt":
+			out.Values[i] = ec._Invoice_lastReminderAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "voidedAt":
 			out.Values[i] = ec._Invoice_voidedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -62282,6 +63615,18 @@ func (ec *executionContext) _Invoice(ctx context.Context, sel ast.SelectionSet, 
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Invoice_salesOrder(ctx, field, obj)
+				})
+		case "pdfUrl":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Invoice_pdfUrl(ctx, field, obj)
+				})
+		case "deliveries":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Invoice_deliveries(ctx, field, obj)
 				})
 		case "payments":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -64283,6 +65628,18 @@ func (ec *executionContext) _Quote(ctx context.Context, sel ast.SelectionSet, ob
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Quote_items(ctx, field, obj)
+				})
+		case "pdfUrl":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Quote_pdfUrl(ctx, field, obj)
+				})
+		case "deliveries":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Quote_deliveries(ctx, field, obj)
 				})
 		case "status":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -66662,6 +68019,50 @@ func (ec *executionContext) unmarshalNDocumentLineInput2ᚖgithubᚗcomᚋbigled
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNEmailDelivery2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐEmailMessageᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.EmailMessage) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEmailDelivery2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐEmailMessage(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNEmailDelivery2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐEmailMessage(ctx context.Context, sel ast.SelectionSet, v *ent.EmailMessage) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EmailDelivery!")
+		return graphql.Null
+	}
+	return ec._EmailDelivery(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNEmailRecipient2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐEmailRecipient(ctx context.Context, sel ast.SelectionSet, v types.EmailRecipient) graphql.Marshaler {
+	return ec._EmailRecipient(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNEmailRecipient2ᚕgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐEmailRecipientᚄ(ctx context.Context, sel ast.SelectionSet, v []types.EmailRecipient) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEmailRecipient2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐEmailRecipient(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNEvent2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋeventsᚐRecord(ctx context.Context, sel ast.SelectionSet, v *events.Record) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Event!")
@@ -67553,6 +68954,36 @@ func (ec *executionContext) unmarshalNSalesOrderUpdateInput2githubᚗcomᚋbigle
 func (ec *executionContext) unmarshalNSalesOrderWhereInput2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐSalesOrderWhereInput(ctx context.Context, v any) (*ent.SalesOrderWhereInput, error) {
 	res, err := ec.unmarshalInputSalesOrderWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNString2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋemailmessageᚐDocumentType(ctx context.Context, v any) (emailmessage.DocumentType, error) {
+	var res emailmessage.DocumentType
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNString2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋemailmessageᚐDocumentType(ctx context.Context, sel ast.SelectionSet, v emailmessage.DocumentType) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNString2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋemailmessageᚐPurpose(ctx context.Context, v any) (emailmessage.Purpose, error) {
+	var res emailmessage.Purpose
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNString2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋemailmessageᚐPurpose(ctx context.Context, sel ast.SelectionSet, v emailmessage.Purpose) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNString2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋemailmessageᚐStatus(ctx context.Context, v any) (emailmessage.Status, error) {
+	var res emailmessage.Status
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNString2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋemailmessageᚐStatus(ctx context.Context, sel ast.SelectionSet, v emailmessage.Status) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNString2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx context.Context, v any) (pulid.ID, error) {

@@ -90,6 +90,29 @@ func invoicePayments(ctx context.Context, obj *ent.Invoice) ([]*ent.Payment, err
 	return []*ent.Payment{}, nil
 }
 
+// deliveries is Invoice.deliveries or Quote.deliveries for a whole list
+// of documents at once (one statement per list).
+func deliveries[N any, E any](ctx context.Context, obj *N, id pulid.ID, node func(E) *N, idOf func(*N) pulid.ID) ([]*ent.EmailMessage, error) {
+	key, list := siblings(ctx, obj, node)
+	byDoc, err := reqcache.Load(ctx, "documents.deliveries:"+key, func() (map[pulid.ID][]*ent.EmailMessage, error) {
+		ids := make([]pulid.ID, len(list))
+		for i, n := range list {
+			ids[i] = idOf(n)
+		}
+		if !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+		return sales.DeliveriesOf(ctx, ids, ent.ListEdgeLimit)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if ms, ok := byDoc[id]; ok {
+		return ms, nil
+	}
+	return []*ent.EmailMessage{}, nil
+}
+
 func deleteResult(id pulid.ID, err error) (*model.DeleteResult, error) {
 	if err != nil {
 		return nil, err

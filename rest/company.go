@@ -1,28 +1,39 @@
 package rest
 
 import (
+	"io"
 	"net/http"
 	"time"
 
 	"github.com/bigledger/bigledger/ent"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
+	"github.com/bigledger/bigledger/ent/schema/types"
 	"github.com/bigledger/bigledger/internal/apperr"
 	"github.com/bigledger/bigledger/internal/auth"
 	"github.com/bigledger/bigledger/internal/crm"
 	"github.com/bigledger/bigledger/internal/ratelimit"
+	"github.com/bigledger/bigledger/internal/sales"
 	"github.com/bigledger/bigledger/internal/store"
 )
 
 // companyV1 is GET /v1/company's data.
 type companyV1 struct {
-	ID           pulid.ID  `json:"id"`
-	Name         string    `json:"name"`
-	BaseCurrency string    `json:"baseCurrency"`
-	Timezone     string    `json:"timezone"`
-	Plan         *string   `json:"plan"`
-	RateLimit    rateV1    `json:"rateLimit"`
-	CreatedAt    time.Time `json:"createdAt"`
-	UpdatedAt    time.Time `json:"updatedAt"`
+	ID           pulid.ID       `json:"id"`
+	Name         string         `json:"name"`
+	BaseCurrency string         `json:"baseCurrency"`
+	Timezone     string         `json:"timezone"`
+	Plan         *string        `json:"plan"`
+	Email        *string        `json:"email"`
+	Phone        *string        `json:"phone"`
+	TaxNumber    *string        `json:"taxNumber"`
+	Address      *types.Address `json:"address"`
+	HasLogo      bool           `json:"hasLogo"`
+	// ReminderSchedule is the days from the due date payment reminders go
+	// out on (negative: before it).
+	ReminderSchedule []int     `json:"reminderSchedule"`
+	RateLimit        rateV1    `json:"rateLimit"`
+	CreatedAt        time.Time `json:"createdAt"`
+	UpdatedAt        time.Time `json:"updatedAt"`
 }
 
 // rateV1 is the limits a key of the company is metered by (0: no bound).
@@ -48,7 +59,9 @@ func rateOf(r *http.Request, co *ent.Company) rateV1 {
 
 func toCompanyV1(r *http.Request, co *ent.Company) companyV1 {
 	out := companyV1{ID: co.ID, Name: co.Name, BaseCurrency: co.BaseCurrency, Timezone: co.Timezone,
-		RateLimit: rateOf(r, co), CreatedAt: co.CreatedAt, UpdatedAt: co.UpdatedAt}
+		RateLimit: rateOf(r, co), CreatedAt: co.CreatedAt, UpdatedAt: co.UpdatedAt,
+		Email: co.Email, Phone: co.Phone, TaxNumber: co.TaxNumber, Address: optAddress(co.Address), HasLogo: co.Logo != nil,
+		ReminderSchedule: sales.ReminderSchedule(co)}
 	if co.Plan != nil {
 		p := string(*co.Plan)
 		out.Plan = &p
@@ -114,6 +127,16 @@ type companyRequest struct {
 	// Plan is free, starter, professional or enterprise; null or
 	// "default" returns to the server's default limits.
 	Plan *string `json:"plan"`
+	// What documents print and emails come from: email is the sender
+	// and reply-to of the company's emails ("" or null clears).
+	Email     *string        `json:"email"`
+	Phone     *string        `json:"phone"`
+	TaxNumber *string        `json:"taxNumber"`
+	Address   *types.Address `json:"address"`
+	// ReminderSchedule: days from the due date (-60…365, at most 10) the
+	// reminders of invoices sent with sendReminders go out on; [] or null
+	// restores the default [-3, 0, 7, 14, 30].
+	ReminderSchedule *[]int `json:"reminderSchedule"`
 }
 
 func (a *API) updateCompany(r *http.Request) (result, error) {
@@ -135,7 +158,62 @@ func (a *API) updateCompany(r *http.Request) (result, error) {
 		def := ""
 		body.Plan = &def
 	}
-	co, err := crm.UpdateCompany(r.Context(), crm.CompanyPatch{Name: body.Name, Timezone: body.Timezone, BaseCurrency: body.BaseCurrency, Plan: body.Plan})
+	empty := ""
+	for k, p := range map[string]**string{"email": &body.Email, "phone": &body.Phone, "taxNumber": &body.TaxNumber} {
+		if f.null[k] {
+			*p = &empty
+		}
+	}
+	patch := crm.CompanyPatch{Name: body.Name, Timezone: body.Timezone, BaseCurrency: body.BaseCurrency, Plan: body.Plan,
+		Email: body.Email, Phone: body.Phone, TaxNumber: body.TaxNumber, ReminderSchedule: body.ReminderSchedule}
+	if f.null["reminderSchedule"] {
+		patch.ReminderSchedule = &[]int{}
+	}
+	if body.Address != nil {
+		patch.Address = body.Address
+	} else if f.null["address"] {
+		patch.Address = &types.Address{}
+	}
+	co, err := crm.UpdateCompany(r.Context(), patch)
+	if err != nil {
+		return result{}, err
+	}
+	return result{status: http.StatusOK, data: toCompanyV1(r, co)}, nil
+}
+
+// putCompanyLogo answers PUT /v1/company/logo: multipart/form-data with
+// the PNG or JPEG in file (at most 1 MiB), printed on every PDF.
+func (a *API) putCompanyLogo(r *http.Request) (result, error) {
+	var d apperr.Details
+	if err := r.ParseMultipartForm(crm.MaxLogoBytes + 64<<10); err != nil {
+		d.Add("file", "Send multipart/form-data with the image in file (at most %d bytes)", crm.MaxLogoBytes)
+		return result{}, d.Err(crm.CodeInvalidCompany, "Invalid company logo")
+	}
+	fh, _, err := r.FormFile("file")
+	if err != nil {
+		d.Add("file", "The image is required in the file field")
+		return result{}, d.Err(crm.CodeInvalidCompany, "Invalid company logo")
+	}
+	defer fh.Close()
+	b, err := io.ReadAll(io.LimitReader(fh, crm.MaxLogoBytes+1))
+	if err != nil {
+		return result{}, err
+	}
+	if len(b) == 0 {
+		d.Add("file", "The image is empty")
+		return result{}, d.Err(crm.CodeInvalidCompany, "Invalid company logo")
+	}
+	co, err := crm.UpdateCompany(r.Context(), crm.CompanyPatch{Logo: &b})
+	if err != nil {
+		return result{}, err
+	}
+	return result{status: http.StatusOK, data: toCompanyV1(r, co)}, nil
+}
+
+// deleteCompanyLogo answers DELETE /v1/company/logo.
+func (a *API) deleteCompanyLogo(r *http.Request) (result, error) {
+	none := []byte{}
+	co, err := crm.UpdateCompany(r.Context(), crm.CompanyPatch{Logo: &none})
 	if err != nil {
 		return result{}, err
 	}

@@ -55,6 +55,8 @@ type quoteV1 struct {
 	BillingAddress     *types.Address     `json:"billingAddress"`
 	ShippingAddress    *types.Address     `json:"shippingAddress"`
 	SentAt             *time.Time         `json:"sentAt"`
+	SendCount          int                `json:"sendCount"`
+	LastSend           *map[string]any    `json:"lastSend"`
 	AcceptedAt         *time.Time         `json:"acceptedAt"`
 	AcceptedBy         *string            `json:"acceptedBy"`
 	RejectedAt         *time.Time         `json:"rejectedAt"`
@@ -76,7 +78,7 @@ func toQuoteV1(q *ent.Quote, today types.Date) quoteV1 {
 		Subtotal: amount{q.Subtotal, cur}, TotalDiscount: amount{q.TotalDiscount, cur}, TotalTax: amount{q.TotalTax, cur},
 		ShippingCost: amount{q.ShippingCost, cur}, Total: amount{q.Total, cur},
 		BillingAddress: optAddress(q.BillingAddress), ShippingAddress: optAddress(q.ShippingAddress),
-		SentAt: q.SentAt, AcceptedAt: q.AcceptedAt, AcceptedBy: q.AcceptedBy, RejectedAt: q.RejectedAt,
+		SentAt: q.SentAt, SendCount: q.SendCount, LastSend: optMap(q.LastSend), AcceptedAt: q.AcceptedAt, AcceptedBy: q.AcceptedBy, RejectedAt: q.RejectedAt,
 		RejectionReason: q.RejectionReason, ConvertedToOrderAt: q.ConvertedToOrderAt, SalesOrderID: q.SalesOrderID,
 		Attachments: []attachmentV1{}, CreatedBy: q.CreatedByID, CreatedAt: q.CreatedAt.UTC(), UpdatedAt: q.UpdatedAt.UTC()}
 	for _, l := range q.Edges.Items {

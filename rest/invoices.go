@@ -84,11 +84,19 @@ type invoiceV1 struct {
 	IssuedAt        *time.Time     `json:"issuedAt"`
 	SentAt          *time.Time     `json:"sentAt"`
 	SendReminders   bool           `json:"sendReminders"`
-	VoidedAt        *time.Time     `json:"voidedAt"`
-	VoidReason      *string        `json:"voidReason"`
-	CreatedBy       *pulid.ID      `json:"createdBy"`
-	CreatedAt       time.Time      `json:"createdAt"`
-	UpdatedAt       time.Time      `json:"updatedAt"`
+	// SendCount is how many times the invoice was emailed; LastSend the
+	// last send (to, cc, subject, sentAt) and its email's progress
+	// (messageId, deliveryStatus queued|sending|sent|failed, deliveredAt,
+	// deliveryReply).
+	SendCount      int             `json:"sendCount"`
+	LastSend       *map[string]any `json:"lastSend"`
+	ReminderCount  int             `json:"reminderCount"`
+	LastReminderAt *time.Time      `json:"lastReminderAt"`
+	VoidedAt       *time.Time      `json:"voidedAt"`
+	VoidReason     *string         `json:"voidReason"`
+	CreatedBy      *pulid.ID       `json:"createdBy"`
+	CreatedAt      time.Time       `json:"createdAt"`
+	UpdatedAt      time.Time       `json:"updatedAt"`
 }
 
 func toInvoiceV1(inv *ent.Invoice, today types.Date) invoiceV1 {
@@ -108,6 +116,7 @@ func toInvoiceV1(inv *ent.Invoice, today types.Date) invoiceV1 {
 		Einvoice: einvoiceV1{Status: string(inv.EinvoiceStatus), SubmittedAt: inv.EinvoiceSubmittedAt,
 			AcceptedAt: inv.EinvoiceAcceptedAt, UUID: inv.EinvoiceUUID, ValidationHash: inv.EinvoiceValidationHash},
 		IssuedAt: inv.IssuedAt, SentAt: inv.SentAt, SendReminders: inv.SendReminders,
+		SendCount: inv.SendCount, LastSend: optMap(inv.LastSend), ReminderCount: inv.ReminderCount, LastReminderAt: inv.LastReminderAt,
 		VoidedAt: inv.VoidedAt, VoidReason: inv.VoidReason, CreatedBy: inv.CreatedByID,
 		CreatedAt: inv.CreatedAt.UTC(), UpdatedAt: inv.UpdatedAt.UTC(),
 	}
@@ -193,6 +202,7 @@ func (b *invoiceRequest) itemsOrLines() error {
 type sendRequest struct {
 	To            []string `json:"to"`
 	Cc            []string `json:"cc"`
+	Bcc           []string `json:"bcc"`
 	Subject       *string  `json:"subject"`
 	Message       *string  `json:"message"`
 	AttachPDF     *bool    `json:"attachPDF"`
@@ -200,7 +210,7 @@ type sendRequest struct {
 }
 
 func (s sendRequest) input() sales.SendInput {
-	return sales.SendInput{To: s.To, Cc: s.Cc, Subject: s.Subject, Message: s.Message, AttachPDF: s.AttachPDF, SendReminders: s.SendReminders}
+	return sales.SendInput{To: s.To, Cc: s.Cc, Bcc: s.Bcc, Subject: s.Subject, Message: s.Message, AttachPDF: s.AttachPDF, SendReminders: s.SendReminders}
 }
 
 var invoiceList = listSpec{

@@ -84,6 +84,11 @@ var routes = []route{
 	{"PATCH", "/v1/company", auth.ScopeKeysAdmin, func(a *API) endpoint { return a.updateCompany }, doc{sum: "Update the company", in: companyRequest{}, out: companyV1{},
 		example: `{"name": "Acme Trading Sdn Bhd", "timezone": "Asia/Kuala_Lumpur", "plan": "starter"}`,
 		desc:    "Name, time zone and rate-limit plan (free, starter, professional, enterprise; null returns to the server's defaults). The base currency cannot change once the ledger exists. Needs an admin key (keys:admin)."}},
+	{"PUT", "/v1/company/logo", auth.ScopeKeysAdmin, func(a *API) endpoint { return a.putCompanyLogo }, doc{sum: "Upload the company logo", upload: true, out: companyV1{},
+		desc: "multipart/form-data with a PNG or JPEG (at most 1 MiB) in file: printed on the letterhead of every PDF."}},
+	{"DELETE", "/v1/company/logo", auth.ScopeKeysAdmin, func(a *API) endpoint { return a.deleteCompanyLogo }, doc{sum: "Remove the company logo", out: companyV1{}}},
+	{"GET", "/api/v1/customers/{id}/deliveries", "customers:read", func(a *API) endpoint { return a.customerDeliveries }, doc{sum: "List a customer's statement emails", out: emailV1{}, arr: true,
+		desc: "The statements emailed to the customer (POST /api/v1/integration/contacts/{id}/ledger/send), newest first, with per-recipient status."}},
 	{"POST", "/api/v1/bulk/customers", "customers:write", func(a *API) endpoint { return a.bulkCustomers() }, doc{sum: "Bulk customer operations", in: bulkRequest{}, out: bulk.Outcome{}, idem: true,
 		example: `{"operations": [{"operation": "create", "data": {"name": "Customer 1", "email": "customer1@example.com"}}, {"operation": "update", "id": "cust_123", "data": {"creditLimit": 15000}}]}`,
 		params:  []param{{name: "atomic", typ: "boolean", desc: "true: all or nothing (any failure rolls the batch back, 422 BULK_OPERATION_FAILED)"}},
@@ -128,14 +133,22 @@ var routes = []route{
 	{"GET", "/api/v1/invoices/{id}", "invoices:read", func(a *API) endpoint { return a.getInvoice }, doc{sum: "Get an invoice", out: invoiceV1{}}},
 	{"PUT", "/api/v1/invoices/{id}", "invoices:write", func(a *API) endpoint { return a.updateInvoice }, doc{sum: "Update a draft invoice", in: invoiceRequest{}, out: invoiceV1{}}},
 	{"POST", "/api/v1/invoices/{id}/send", "invoices:write", func(a *API) endpoint { return a.sendInvoice }, doc{sum: "Send an invoice", in: sendRequest{}, out: invoiceV1{}, example: exSendInvoice,
-		desc: "Issues a draft (posts it to the ledger) and marks it sent; the body is optional."}},
+		desc: "Emails the invoice: a draft is issued first (posted to the ledger); a sent invoice is sent again (a resend: sendCount + 1). " +
+			"The body is optional: to defaults to the customer's primary contact's email, else the customer's (422 NO_RECIPIENT-style detail on to when neither has one); " +
+			"subject and message default to the invoice template ({invoice_number}, {total}, {amount_due}, {due_date}, {customer_name}, {company_name} work in both); " +
+			"the PDF is attached unless attachPDF is false; sendReminders turns on the reminder schedule. The email is queued in the same transaction and delivered " +
+			"by the mail worker with retries: lastSend.deliveryStatus and GET …/deliveries show its progress, invoice.sent fires when SMTP accepted it."}},
+	{"GET", "/api/v1/invoices/{id}/deliveries", "invoices:read", func(a *API) endpoint { return a.invoiceDeliveries }, doc{sum: "List an invoice's emails", out: emailV1{}, arr: true,
+		desc: "Every email of the invoice (sends and reminders), newest first, with per-recipient status and the SMTP server's last reply."}},
 	{"POST", "/api/v1/invoices/{id}/void", "invoices:write", func(a *API) endpoint { return a.voidInvoice }, doc{sum: "Void an invoice", in: voidRequest{}, out: invoiceV1{},
 		desc: "Posts the exact reversal; refused while payments are applied."}},
 	{"GET", "/api/v1/quotes", "quotes:read", func(a *API) endpoint { return a.listQuotes }, doc{sum: "List quotes", out: quoteV1{}, list: &quoteList}},
 	{"POST", "/api/v1/quotes", "quotes:write", func(a *API) endpoint { return a.createQuote }, doc{sum: "Create a quote", in: quoteRequest{}, out: quoteV1{}, status: 201, example: exQuote}},
 	{"GET", "/api/v1/quotes/{id}", "quotes:read", func(a *API) endpoint { return a.getQuote }, doc{sum: "Get a quote", out: quoteV1{}}},
 	{"PUT", "/api/v1/quotes/{id}", "quotes:write", func(a *API) endpoint { return a.updateQuote }, doc{sum: "Update a draft quote", in: quoteRequest{}, out: quoteV1{}}},
-	{"POST", "/api/v1/quotes/{id}/send", "quotes:write", func(a *API) endpoint { return a.sendQuote }, doc{sum: "Send a quote", in: sendRequest{}, out: quoteV1{}, example: exSendQuote}},
+	{"POST", "/api/v1/quotes/{id}/send", "quotes:write", func(a *API) endpoint { return a.sendQuote }, doc{sum: "Send a quote", in: sendRequest{}, out: quoteV1{}, example: exSendQuote,
+		desc: "Emails the quote with its PDF (recipients and templates as for invoices); a draft becomes sent, a sent quote is sent again. quote.sent fires when SMTP accepted the email."}},
+	{"GET", "/api/v1/quotes/{id}/deliveries", "quotes:read", func(a *API) endpoint { return a.quoteDeliveries }, doc{sum: "List a quote's emails", out: emailV1{}, arr: true}},
 	{"POST", "/api/v1/quotes/{id}/accept", "quotes:write", func(a *API) endpoint { return a.acceptQuote }, doc{sum: "Accept a quote", in: decisionRequest{}, out: quoteV1{}}},
 	{"POST", "/api/v1/quotes/{id}/reject", "quotes:write", func(a *API) endpoint { return a.rejectQuote }, doc{sum: "Reject a quote", in: decisionRequest{}, out: quoteV1{}}},
 	{"POST", "/api/v1/quotes/{id}/convert-to-order", "quotes:write,sales_orders:write", func(a *API) endpoint { return a.convertQuote }, doc{sum: "Convert a quote to a sales order", out: salesOrderV1{}, status: 201,
@@ -241,6 +254,9 @@ var routes = []route{
 	{"GET", "/api/v1/integration/contacts/{id}/opening-balance", "customers:read,ledger:read", func(a *API) endpoint { return a.contactOpeningBalance }, doc{sum: "A contact's opening balance", out: openingBalanceV1{}}},
 	{"GET", "/api/v1/integration/contacts/{id}/ledger", "customers:read,ledger:read", func(a *API) endpoint { return a.contactLedger }, doc{sum: "A contact's ledger", out: contactLedgerV1{},
 		params: []param{{name: "start_date", typ: "date"}, {name: "end_date", typ: "date"}, {name: "format", enum: []string{"format_1", "format_2"}, desc: "format_2 adds each invoice's totals"}, {name: "q"}}}},
+	{"POST", "/api/v1/integration/contacts/{id}/ledger/send", "customers:read,ledger:read", func(a *API) endpoint { return a.ledgerSend }, doc{sum: "Email a contact's ledger", in: ledgerSendRequest{}, envelope: messageBody{},
+		desc: "Seed 003: emails the statement PDF of start_date..end_date (opening and closing balance, every ledger line, aging) to to_email (one address, a comma-separated list or an array) with cc and bcc; " +
+			"{balance_due}, {contact_name} and {business_name} work in subject and email_body. The email is queued in this request and delivered by the mail worker (GET …/customers/{id}/deliveries)."}},
 	{"GET", "/api/v1/integration/contacts/{id}/ledger-discounts", "customers:read,ledger:read", func(a *API) endpoint { return a.listDiscounts }, doc{sum: "List a contact's ledger discounts", out: ledgerDiscountV1{}, arr: true, page: true}},
 	{"GET", "/api/v1/integration/ledger-discounts", "ledger:read", func(a *API) endpoint { return a.listDiscounts }, doc{sum: "List ledger discounts", out: ledgerDiscountV1{}, arr: true, page: true,
 		params: []param{{name: "contact_id", desc: "Only this contact's"}}}},
@@ -429,8 +445,8 @@ func (a *API) Handler() http.Handler {
 		if strings.HasSuffix(rt.path, "/attachments/{id}/content") {
 			mux.HandleFunc(rt.method+" "+rt.path, a.downloadAttachment)
 		}
-		if strings.HasSuffix(rt.path, "/contacts/import/template") {
-			mux.Handle(rt.method+" "+rt.path, requireScope(rt.scope, http.HandlerFunc(a.importTemplate)))
+		if h := a.rawHandler(rt.path); h != nil {
+			mux.Handle(rt.method+" "+rt.path, requireScope(rt.scope, h))
 			for _, m := range []string{"POST", "PUT", "PATCH", "DELETE"} {
 				mux.HandleFunc(m+" "+rt.path, methodNotAllowed("GET"))
 			}
@@ -440,6 +456,22 @@ func (a *API) Handler() http.Handler {
 		WriteError(w, r, apperr.NotFound("NOT_FOUND", "No such endpoint: "+r.Method+" "+r.URL.Path))
 	})
 	return checkRequestText(mux)
+}
+
+// rawHandler is the handler of a raw GET route (a file, not the
+// envelope) by its path's tail.
+func (a *API) rawHandler(path string) http.HandlerFunc {
+	for suffix, h := range map[string]http.HandlerFunc{
+		"/contacts/import/template":     a.importTemplate,
+		"/invoices/{id}/pdf":            a.invoicePDF,
+		"/quotes/{id}/pdf":              a.quotePDF,
+		"/customers/{id}/statement.pdf": a.statementPDF,
+	} {
+		if strings.HasSuffix(path, suffix) {
+			return h
+		}
+	}
+	return nil
 }
 
 // checkRequestText refuses, before any route runs, a NUL character in the

@@ -8,6 +8,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -36,6 +37,7 @@ import (
 	"github.com/bigledger/bigledger/internal/demo"
 	"github.com/bigledger/bigledger/internal/localpg"
 	"github.com/bigledger/bigledger/internal/logging"
+	"github.com/bigledger/bigledger/internal/mail"
 	"github.com/bigledger/bigledger/internal/provision"
 	"github.com/bigledger/bigledger/internal/ratelimit"
 	"github.com/bigledger/bigledger/internal/server"
@@ -393,7 +395,12 @@ func serve(args []string) error {
 			playHeaders = map[string]string{"Authorization": "Bearer " + demoP.APIKey, "X-Company-Id": demoP.CompanyID}
 		}
 	}
+	mailOpt, mailDir, mailNote, err := mailTransport(cfg, log)
+	if err != nil {
+		return err
+	}
 	srv := server.New(d.client, d.db, server.Options{
+		Mail: mailOpt, MailDir: mailDir,
 		PlaygroundHeaders: playHeaders,
 		Development:       cfg.Development(), AllowedOrigins: cfg.AllowedOrigins, MaxBodyBytes: cfg.MaxBodyBytes, Logger: log,
 		DSN: d.dsn, EventRetention: cfg.EventRetention,
@@ -424,7 +431,7 @@ func serve(args []string) error {
 	hs := server.NewHTTPServer(srv.Handler())
 	hs.RegisterOnShutdown(srv.CloseWebsockets)
 	if demoP != nil {
-		printBanner(cfg, ln.Addr().String(), demoP)
+		printBanner(cfg, ln.Addr().String(), demoP, mailNote)
 	} else {
 		log.Info("serving", "addr", ln.Addr().String())
 	}
@@ -469,7 +476,37 @@ func demoKey(ctx context.Context, cfg config.Config, client *ent.Client) (*provi
 	return demo.Ensure(ctx, client, nil)
 }
 
-func printBanner(cfg config.Config, addr string, p *provision.Provisioned) {
+// mailTransport is the outgoing mail of this process: BIGLEDGER_SMTP_URL,
+// or in development a mail sink of its own (messages kept under
+// DataDir/mail, listed at /dev/mail).
+func mailTransport(cfg config.Config, log *slog.Logger) (mail.Options, string, string, error) {
+	o := mail.Options{From: cfg.MailFrom}
+	switch {
+	case cfg.SMTPURL != "":
+		t, err := mail.ParseSMTPURL(cfg.SMTPURL)
+		if err != nil {
+			return o, "", "", err
+		}
+		o.Transport = t
+		return o, "", "Email       sent through BIGLEDGER_SMTP_URL", nil
+	case cfg.Development():
+		dir := filepath.Join(cfg.DataDir, "mail")
+		sink, err := mail.StartSink("127.0.0.1:0", dir)
+		if err != nil {
+			return o, "", "", err
+		}
+		t, err := mail.ParseSMTPURL(sink.URL())
+		if err != nil {
+			return o, "", "", err
+		}
+		o.Transport = t
+		return o, dir, "", nil
+	}
+	log.Warn("BIGLEDGER_SMTP_URL is not set: emails (document sends, reminders, statements) stay queued until an instance with it runs")
+	return o, "", "Email       queued only (set BIGLEDGER_SMTP_URL)", nil
+}
+
+func printBanner(cfg config.Config, addr string, p *provision.Provisioned, mailNote string) {
 	base := "http://" + addr
 	env := filepath.Join(cfg.DataDir, "demo.env")
 	_ = os.MkdirAll(cfg.DataDir, 0o755)
@@ -482,6 +519,7 @@ BigLedger is running (%s mode).
   API docs    %s/docs (OpenAPI: %s/openapi.json)
   REST        %s/api/v1
   Stream      %s/v1/stream
+  %s
   Company id  %s
   API key     %s
 
@@ -492,7 +530,7 @@ The same values are in %s. Try:
     -H "X-Company-Id: %s"
 
 Stop with Ctrl-C.
-`, cfg.Env, base, base, base, base, base, "ws"+strings.TrimPrefix(base, "http"), p.CompanyID, p.APIKey, env, base, p.APIKey, p.CompanyID)
+`, cfg.Env, base, base, base, base, base, "ws"+strings.TrimPrefix(base, "http"), cmp.Or(mailNote, "Sent mail   "+base+"/dev/mail (development mail sink)"), p.CompanyID, p.APIKey, env, base, p.APIKey, p.CompanyID)
 }
 
 // servePprof serves the runtime profiles on their own loopback listener

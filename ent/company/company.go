@@ -33,6 +33,20 @@ const (
 	FieldSettings = "settings"
 	// FieldPlan holds the string denoting the plan field in the database.
 	FieldPlan = "plan"
+	// FieldEmail holds the string denoting the email field in the database.
+	FieldEmail = "email"
+	// FieldPhone holds the string denoting the phone field in the database.
+	FieldPhone = "phone"
+	// FieldTaxNumber holds the string denoting the tax_number field in the database.
+	FieldTaxNumber = "tax_number"
+	// FieldAddress holds the string denoting the address field in the database.
+	FieldAddress = "address"
+	// FieldLogo holds the string denoting the logo field in the database.
+	FieldLogo = "logo"
+	// FieldLogoContentType holds the string denoting the logo_content_type field in the database.
+	FieldLogoContentType = "logo_content_type"
+	// FieldLinkKey holds the string denoting the link_key field in the database.
+	FieldLinkKey = "link_key"
 	// EdgeUsers holds the string denoting the users edge name in mutations.
 	EdgeUsers = "users"
 	// EdgeAPIKeys holds the string denoting the api_keys edge name in mutations.
@@ -65,6 +79,8 @@ const (
 	EdgeAttachments = "attachments"
 	// EdgeNotes holds the string denoting the notes edge name in mutations.
 	EdgeNotes = "notes"
+	// EdgeEmailMessages holds the string denoting the email_messages edge name in mutations.
+	EdgeEmailMessages = "email_messages"
 	// EdgeRecurringInvoices holds the string denoting the recurring_invoices edge name in mutations.
 	EdgeRecurringInvoices = "recurring_invoices"
 	// EdgeAccounts holds the string denoting the accounts edge name in mutations.
@@ -203,6 +219,13 @@ const (
 	NotesInverseTable = "notes"
 	// NotesColumn is the table column denoting the notes relation/edge.
 	NotesColumn = "company_id"
+	// EmailMessagesTable is the table that holds the email_messages relation/edge.
+	EmailMessagesTable = "email_messages"
+	// EmailMessagesInverseTable is the table name for the EmailMessage entity.
+	// It exists in this package in order to avoid circular dependency with the "emailmessage" package.
+	EmailMessagesInverseTable = "email_messages"
+	// EmailMessagesColumn is the table column denoting the email_messages relation/edge.
+	EmailMessagesColumn = "company_id"
 	// RecurringInvoicesTable is the table that holds the recurring_invoices relation/edge.
 	RecurringInvoicesTable = "recurring_invoices"
 	// RecurringInvoicesInverseTable is the table name for the RecurringInvoice entity.
@@ -299,6 +322,13 @@ var Columns = []string{
 	FieldTimezone,
 	FieldSettings,
 	FieldPlan,
+	FieldEmail,
+	FieldPhone,
+	FieldTaxNumber,
+	FieldAddress,
+	FieldLogo,
+	FieldLogoContentType,
+	FieldLinkKey,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -335,6 +365,12 @@ var (
 	DefaultTimezone string
 	// TimezoneValidator is a validator for the "timezone" field. It is called by the builders before save.
 	TimezoneValidator func(string) error
+	// EmailValidator is a validator for the "email" field. It is called by the builders before save.
+	EmailValidator func(string) error
+	// PhoneValidator is a validator for the "phone" field. It is called by the builders before save.
+	PhoneValidator func(string) error
+	// TaxNumberValidator is a validator for the "tax_number" field. It is called by the builders before save.
+	TaxNumberValidator func(string) error
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() pulid.ID
 	// IDValidator is a validator for the "id" field. It is called by the builders before save.
@@ -402,6 +438,26 @@ func ByTimezone(opts ...sql.OrderTermOption) OrderOption {
 // ByPlan orders the results by the plan field.
 func ByPlan(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldPlan, opts...).ToFunc()
+}
+
+// ByEmail orders the results by the email field.
+func ByEmail(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldEmail, opts...).ToFunc()
+}
+
+// ByPhone orders the results by the phone field.
+func ByPhone(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldPhone, opts...).ToFunc()
+}
+
+// ByTaxNumber orders the results by the tax_number field.
+func ByTaxNumber(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldTaxNumber, opts...).ToFunc()
+}
+
+// ByLogoContentType orders the results by the logo_content_type field.
+func ByLogoContentType(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldLogoContentType, opts...).ToFunc()
 }
 
 // ByUsersCount orders the results by users count.
@@ -625,6 +681,20 @@ func ByNotesCount(opts ...sql.OrderTermOption) OrderOption {
 func ByNotes(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 	return func(s *sql.Selector) {
 		sqlgraph.OrderByNeighborTerms(s, newNotesStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByEmailMessagesCount orders the results by email_messages count.
+func ByEmailMessagesCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newEmailMessagesStep(), opts...)
+	}
+}
+
+// ByEmailMessages orders the results by email_messages terms.
+func ByEmailMessages(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newEmailMessagesStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
 
@@ -905,6 +975,13 @@ func newNotesStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(NotesInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, NotesTable, NotesColumn),
+	)
+}
+func newEmailMessagesStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(EmailMessagesInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, EmailMessagesTable, EmailMessagesColumn),
 	)
 }
 func newRecurringInvoicesStep() *sqlgraph.Step {

@@ -81,6 +81,36 @@ func Timezone(v string) predicate.Company {
 	return predicate.Company(sql.FieldEQ(FieldTimezone, v))
 }
 
+// Email applies equality check predicate on the "email" field. It's identical to EmailEQ.
+func Email(v string) predicate.Company {
+	return predicate.Company(sql.FieldEQ(FieldEmail, v))
+}
+
+// Phone applies equality check predicate on the "phone" field. It's identical to PhoneEQ.
+func Phone(v string) predicate.Company {
+	return predicate.Company(sql.FieldEQ(FieldPhone, v))
+}
+
+// TaxNumber applies equality check predicate on the "tax_number" field. It's identical to TaxNumberEQ.
+func TaxNumber(v string) predicate.Company {
+	return predicate.Company(sql.FieldEQ(FieldTaxNumber, v))
+}
+
+// Logo applies equality check predicate on the "logo" field. It's identical to LogoEQ.
+func Logo(v []byte) predicate.Company {
+	return predicate.Company(sql.FieldEQ(FieldLogo, v))
+}
+
+// LogoContentType applies equality check predicate on the "logo_content_type" field. It's identical to LogoContentTypeEQ.
+func LogoContentType(v string) predicate.Company {
+	return predicate.Company(sql.FieldEQ(FieldLogoContentType, v))
+}
+
+// LinkKey applies equality check predicate on the "link_key" field. It's identical to LinkKeyEQ.
+func LinkKey(v []byte) predicate.Company {
+	return predicate.Company(sql.FieldEQ(FieldLinkKey, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Company {
 	return predicate.Company(sql.FieldEQ(FieldCreatedAt, v))
@@ -394,6 +424,416 @@ func PlanIsNil() predicate.Company {
 // PlanNotNil applies the NotNil predicate on the "plan" field.
 func PlanNotNil() predicate.Company {
 	return predicate.Company(sql.FieldNotNull(FieldPlan))
+}
+
+// EmailEQ applies the EQ predicate on the "email" field.
+func EmailEQ(v string) predicate.Company {
+	return predicate.Company(sql.FieldEQ(FieldEmail, v))
+}
+
+// EmailNEQ applies the NEQ predicate on the "email" field.
+func EmailNEQ(v string) predicate.Company {
+	return predicate.Company(sql.FieldNEQ(FieldEmail, v))
+}
+
+// EmailIn applies the In predicate on the "email" field.
+func EmailIn(vs ...string) predicate.Company {
+	return predicate.Company(sql.FieldIn(FieldEmail, vs...))
+}
+
+// EmailNotIn applies the NotIn predicate on the "email" field.
+func EmailNotIn(vs ...string) predicate.Company {
+	return predicate.Company(sql.FieldNotIn(FieldEmail, vs...))
+}
+
+// EmailGT applies the GT predicate on the "email" field.
+func EmailGT(v string) predicate.Company {
+	return predicate.Company(sql.FieldGT(FieldEmail, v))
+}
+
+// EmailGTE applies the GTE predicate on the "email" field.
+func EmailGTE(v string) predicate.Company {
+	return predicate.Company(sql.FieldGTE(FieldEmail, v))
+}
+
+// EmailLT applies the LT predicate on the "email" field.
+func EmailLT(v string) predicate.Company {
+	return predicate.Company(sql.FieldLT(FieldEmail, v))
+}
+
+// EmailLTE applies the LTE predicate on the "email" field.
+func EmailLTE(v string) predicate.Company {
+	return predicate.Company(sql.FieldLTE(FieldEmail, v))
+}
+
+// EmailContains applies the Contains predicate on the "email" field.
+func EmailContains(v string) predicate.Company {
+	return predicate.Company(sql.FieldContains(FieldEmail, v))
+}
+
+// EmailHasPrefix applies the HasPrefix predicate on the "email" field.
+func EmailHasPrefix(v string) predicate.Company {
+	return predicate.Company(sql.FieldHasPrefix(FieldEmail, v))
+}
+
+// EmailHasSuffix applies the HasSuffix predicate on the "email" field.
+func EmailHasSuffix(v string) predicate.Company {
+	return predicate.Company(sql.FieldHasSuffix(FieldEmail, v))
+}
+
+// EmailIsNil applies the IsNil predicate on the "email" field.
+func EmailIsNil() predicate.Company {
+	return predicate.Company(sql.FieldIsNull(FieldEmail))
+}
+
+// EmailNotNil applies the NotNil predicate on the "email" field.
+func EmailNotNil() predicate.Company {
+	return predicate.Company(sql.FieldNotNull(FieldEmail))
+}
+
+// EmailEqualFold applies the EqualFold predicate on the "email" field.
+func EmailEqualFold(v string) predicate.Company {
+	return predicate.Company(sql.FieldEqualFold(FieldEmail, v))
+}
+
+// EmailContainsFold applies the ContainsFold predicate on the "email" field.
+func EmailContainsFold(v string) predicate.Company {
+	return predicate.Company(sql.FieldContainsFold(FieldEmail, v))
+}
+
+// PhoneEQ applies the EQ predicate on the "phone" field.
+func PhoneEQ(v string) predicate.Company {
+	return predicate.Company(sql.FieldEQ(FieldPhone, v))
+}
+
+// PhoneNEQ applies the NEQ predicate on the "phone" field.
+func PhoneNEQ(v string) predicate.Company {
+	return predicate.Company(sql.FieldNEQ(FieldPhone, v))
+}
+
+// PhoneIn applies the In predicate on the "phone" field.
+func PhoneIn(vs ...string) predicate.Company {
+	return predicate.Company(sql.FieldIn(FieldPhone, vs...))
+}
+
+// PhoneNotIn applies the NotIn predicate on the "phone" field.
+func PhoneNotIn(vs ...string) predicate.Company {
+	return predicate.Company(sql.FieldNotIn(FieldPhone, vs...))
+}
+
+// PhoneGT applies the GT predicate on the "phone" field.
+func PhoneGT(v string) predicate.Company {
+	return predicate.Company(sql.FieldGT(FieldPhone, v))
+}
+
+// PhoneGTE applies the GTE predicate on the "phone" field.
+func PhoneGTE(v string) predicate.Company {
+	return predicate.Company(sql.FieldGTE(FieldPhone, v))
+}
+
+// PhoneLT applies the LT predicate on the "phone" field.
+func PhoneLT(v string) predicate.Company {
+	return predicate.Company(sql.FieldLT(FieldPhone, v))
+}
+
+// PhoneLTE applies the LTE predicate on the "phone" field.
+func PhoneLTE(v string) predicate.Company {
+	return predicate.Company(sql.FieldLTE(FieldPhone, v))
+}
+
+// PhoneContains applies the Contains predicate on the "phone" field.
+func PhoneContains(v string) predicate.Company {
+	return predicate.Company(sql.FieldContains(FieldPhone, v))
+}
+
+// PhoneHasPrefix applies the HasPrefix predicate on the "phone" field.
+func PhoneHasPrefix(v string) predicate.Company {
+	return predicate.Company(sql.FieldHasPrefix(FieldPhone, v))
+}
+
+// PhoneHasSuffix applies the HasSuffix predicate on the "phone" field.
+func PhoneHasSuffix(v string) predicate.Company {
+	return predicate.Company(sql.FieldHasSuffix(FieldPhone, v))
+}
+
+// PhoneIsNil applies the IsNil predicate on the "phone" field.
+func PhoneIsNil() predicate.Company {
+	return predicate.Company(sql.FieldIsNull(FieldPhone))
+}
+
+// PhoneNotNil applies the NotNil predicate on the "phone" field.
+func PhoneNotNil() predicate.Company {
+	return predicate.Company(sql.FieldNotNull(FieldPhone))
+}
+
+// PhoneEqualFold applies the EqualFold predicate on the "phone" field.
+func PhoneEqualFold(v string) predicate.Company {
+	return predicate.Company(sql.FieldEqualFold(FieldPhone, v))
+}
+
+// PhoneContainsFold applies the ContainsFold predicate on the "phone" field.
+func PhoneContainsFold(v string) predicate.Company {
+	return predicate.Company(sql.FieldContainsFold(FieldPhone, v))
+}
+
+// TaxNumberEQ applies the EQ predicate on the "tax_number" field.
+func TaxNumberEQ(v string) predicate.Company {
+	return predicate.Company(sql.FieldEQ(FieldTaxNumber, v))
+}
+
+// TaxNumberNEQ applies the NEQ predicate on the "tax_number" field.
+func TaxNumberNEQ(v string) predicate.Company {
+	return predicate.Company(sql.FieldNEQ(FieldTaxNumber, v))
+}
+
+// TaxNumberIn applies the In predicate on the "tax_number" field.
+func TaxNumberIn(vs ...string) predicate.Company {
+	return predicate.Company(sql.FieldIn(FieldTaxNumber, vs...))
+}
+
+// TaxNumberNotIn applies the NotIn predicate on the "tax_number" field.
+func TaxNumberNotIn(vs ...string) predicate.Company {
+	return predicate.Company(sql.FieldNotIn(FieldTaxNumber, vs...))
+}
+
+// TaxNumberGT applies the GT predicate on the "tax_number" field.
+func TaxNumberGT(v string) predicate.Company {
+	return predicate.Company(sql.FieldGT(FieldTaxNumber, v))
+}
+
+// TaxNumberGTE applies the GTE predicate on the "tax_number" field.
+func TaxNumberGTE(v string) predicate.Company {
+	return predicate.Company(sql.FieldGTE(FieldTaxNumber, v))
+}
+
+// TaxNumberLT applies the LT predicate on the "tax_number" field.
+func TaxNumberLT(v string) predicate.Company {
+	return predicate.Company(sql.FieldLT(FieldTaxNumber, v))
+}
+
+// TaxNumberLTE applies the LTE predicate on the "tax_number" field.
+func TaxNumberLTE(v string) predicate.Company {
+	return predicate.Company(sql.FieldLTE(FieldTaxNumber, v))
+}
+
+// TaxNumberContains applies the Contains predicate on the "tax_number" field.
+func TaxNumberContains(v string) predicate.Company {
+	return predicate.Company(sql.FieldContains(FieldTaxNumber, v))
+}
+
+// TaxNumberHasPrefix applies the HasPrefix predicate on the "tax_number" field.
+func TaxNumberHasPrefix(v string) predicate.Company {
+	return predicate.Company(sql.FieldHasPrefix(FieldTaxNumber, v))
+}
+
+// TaxNumberHasSuffix applies the HasSuffix predicate on the "tax_number" field.
+func TaxNumberHasSuffix(v string) predicate.Company {
+	return predicate.Company(sql.FieldHasSuffix(FieldTaxNumber, v))
+}
+
+// TaxNumberIsNil applies the IsNil predicate on the "tax_number" field.
+func TaxNumberIsNil() predicate.Company {
+	return predicate.Company(sql.FieldIsNull(FieldTaxNumber))
+}
+
+// TaxNumberNotNil applies the NotNil predicate on the "tax_number" field.
+func TaxNumberNotNil() predicate.Company {
+	return predicate.Company(sql.FieldNotNull(FieldTaxNumber))
+}
+
+// TaxNumberEqualFold applies the EqualFold predicate on the "tax_number" field.
+func TaxNumberEqualFold(v string) predicate.Company {
+	return predicate.Company(sql.FieldEqualFold(FieldTaxNumber, v))
+}
+
+// TaxNumberContainsFold applies the ContainsFold predicate on the "tax_number" field.
+func TaxNumberContainsFold(v string) predicate.Company {
+	return predicate.Company(sql.FieldContainsFold(FieldTaxNumber, v))
+}
+
+// AddressIsNil applies the IsNil predicate on the "address" field.
+func AddressIsNil() predicate.Company {
+	return predicate.Company(sql.FieldIsNull(FieldAddress))
+}
+
+// AddressNotNil applies the NotNil predicate on the "address" field.
+func AddressNotNil() predicate.Company {
+	return predicate.Company(sql.FieldNotNull(FieldAddress))
+}
+
+// LogoEQ applies the EQ predicate on the "logo" field.
+func LogoEQ(v []byte) predicate.Company {
+	return predicate.Company(sql.FieldEQ(FieldLogo, v))
+}
+
+// LogoNEQ applies the NEQ predicate on the "logo" field.
+func LogoNEQ(v []byte) predicate.Company {
+	return predicate.Company(sql.FieldNEQ(FieldLogo, v))
+}
+
+// LogoIn applies the In predicate on the "logo" field.
+func LogoIn(vs ...[]byte) predicate.Company {
+	return predicate.Company(sql.FieldIn(FieldLogo, vs...))
+}
+
+// LogoNotIn applies the NotIn predicate on the "logo" field.
+func LogoNotIn(vs ...[]byte) predicate.Company {
+	return predicate.Company(sql.FieldNotIn(FieldLogo, vs...))
+}
+
+// LogoGT applies the GT predicate on the "logo" field.
+func LogoGT(v []byte) predicate.Company {
+	return predicate.Company(sql.FieldGT(FieldLogo, v))
+}
+
+// LogoGTE applies the GTE predicate on the "logo" field.
+func LogoGTE(v []byte) predicate.Company {
+	return predicate.Company(sql.FieldGTE(FieldLogo, v))
+}
+
+// LogoLT applies the LT predicate on the "logo" field.
+func LogoLT(v []byte) predicate.Company {
+	return predicate.Company(sql.FieldLT(FieldLogo, v))
+}
+
+// LogoLTE applies the LTE predicate on the "logo" field.
+func LogoLTE(v []byte) predicate.Company {
+	return predicate.Company(sql.FieldLTE(FieldLogo, v))
+}
+
+// LogoIsNil applies the IsNil predicate on the "logo" field.
+func LogoIsNil() predicate.Company {
+	return predicate.Company(sql.FieldIsNull(FieldLogo))
+}
+
+// LogoNotNil applies the NotNil predicate on the "logo" field.
+func LogoNotNil() predicate.Company {
+	return predicate.Company(sql.FieldNotNull(FieldLogo))
+}
+
+// LogoContentTypeEQ applies the EQ predicate on the "logo_content_type" field.
+func LogoContentTypeEQ(v string) predicate.Company {
+	return predicate.Company(sql.FieldEQ(FieldLogoContentType, v))
+}
+
+// LogoContentTypeNEQ applies the NEQ predicate on the "logo_content_type" field.
+func LogoContentTypeNEQ(v string) predicate.Company {
+	return predicate.Company(sql.FieldNEQ(FieldLogoContentType, v))
+}
+
+// LogoContentTypeIn applies the In predicate on the "logo_content_type" field.
+func LogoContentTypeIn(vs ...string) predicate.Company {
+	return predicate.Company(sql.FieldIn(FieldLogoContentType, vs...))
+}
+
+// LogoContentTypeNotIn applies the NotIn predicate on the "logo_content_type" field.
+func LogoContentTypeNotIn(vs ...string) predicate.Company {
+	return predicate.Company(sql.FieldNotIn(FieldLogoContentType, vs...))
+}
+
+// LogoContentTypeGT applies the GT predicate on the "logo_content_type" field.
+func LogoContentTypeGT(v string) predicate.Company {
+	return predicate.Company(sql.FieldGT(FieldLogoContentType, v))
+}
+
+// LogoContentTypeGTE applies the GTE predicate on the "logo_content_type" field.
+func LogoContentTypeGTE(v string) predicate.Company {
+	return predicate.Company(sql.FieldGTE(FieldLogoContentType, v))
+}
+
+// LogoContentTypeLT applies the LT predicate on the "logo_content_type" field.
+func LogoContentTypeLT(v string) predicate.Company {
+	return predicate.Company(sql.FieldLT(FieldLogoContentType, v))
+}
+
+// LogoContentTypeLTE applies the LTE predicate on the "logo_content_type" field.
+func LogoContentTypeLTE(v string) predicate.Company {
+	return predicate.Company(sql.FieldLTE(FieldLogoContentType, v))
+}
+
+// LogoContentTypeContains applies the Contains predicate on the "logo_content_type" field.
+func LogoContentTypeContains(v string) predicate.Company {
+	return predicate.Company(sql.FieldContains(FieldLogoContentType, v))
+}
+
+// LogoContentTypeHasPrefix applies the HasPrefix predicate on the "logo_content_type" field.
+func LogoContentTypeHasPrefix(v string) predicate.Company {
+	return predicate.Company(sql.FieldHasPrefix(FieldLogoContentType, v))
+}
+
+// LogoContentTypeHasSuffix applies the HasSuffix predicate on the "logo_content_type" field.
+func LogoContentTypeHasSuffix(v string) predicate.Company {
+	return predicate.Company(sql.FieldHasSuffix(FieldLogoContentType, v))
+}
+
+// LogoContentTypeIsNil applies the IsNil predicate on the "logo_content_type" field.
+func LogoContentTypeIsNil() predicate.Company {
+	return predicate.Company(sql.FieldIsNull(FieldLogoContentType))
+}
+
+// LogoContentTypeNotNil applies the NotNil predicate on the "logo_content_type" field.
+func LogoContentTypeNotNil() predicate.Company {
+	return predicate.Company(sql.FieldNotNull(FieldLogoContentType))
+}
+
+// LogoContentTypeEqualFold applies the EqualFold predicate on the "logo_content_type" field.
+func LogoContentTypeEqualFold(v string) predicate.Company {
+	return predicate.Company(sql.FieldEqualFold(FieldLogoContentType, v))
+}
+
+// LogoContentTypeContainsFold applies the ContainsFold predicate on the "logo_content_type" field.
+func LogoContentTypeContainsFold(v string) predicate.Company {
+	return predicate.Company(sql.FieldContainsFold(FieldLogoContentType, v))
+}
+
+// LinkKeyEQ applies the EQ predicate on the "link_key" field.
+func LinkKeyEQ(v []byte) predicate.Company {
+	return predicate.Company(sql.FieldEQ(FieldLinkKey, v))
+}
+
+// LinkKeyNEQ applies the NEQ predicate on the "link_key" field.
+func LinkKeyNEQ(v []byte) predicate.Company {
+	return predicate.Company(sql.FieldNEQ(FieldLinkKey, v))
+}
+
+// LinkKeyIn applies the In predicate on the "link_key" field.
+func LinkKeyIn(vs ...[]byte) predicate.Company {
+	return predicate.Company(sql.FieldIn(FieldLinkKey, vs...))
+}
+
+// LinkKeyNotIn applies the NotIn predicate on the "link_key" field.
+func LinkKeyNotIn(vs ...[]byte) predicate.Company {
+	return predicate.Company(sql.FieldNotIn(FieldLinkKey, vs...))
+}
+
+// LinkKeyGT applies the GT predicate on the "link_key" field.
+func LinkKeyGT(v []byte) predicate.Company {
+	return predicate.Company(sql.FieldGT(FieldLinkKey, v))
+}
+
+// LinkKeyGTE applies the GTE predicate on the "link_key" field.
+func LinkKeyGTE(v []byte) predicate.Company {
+	return predicate.Company(sql.FieldGTE(FieldLinkKey, v))
+}
+
+// LinkKeyLT applies the LT predicate on the "link_key" field.
+func LinkKeyLT(v []byte) predicate.Company {
+	return predicate.Company(sql.FieldLT(FieldLinkKey, v))
+}
+
+// LinkKeyLTE applies the LTE predicate on the "link_key" field.
+func LinkKeyLTE(v []byte) predicate.Company {
+	return predicate.Company(sql.FieldLTE(FieldLinkKey, v))
+}
+
+// LinkKeyIsNil applies the IsNil predicate on the "link_key" field.
+func LinkKeyIsNil() predicate.Company {
+	return predicate.Company(sql.FieldIsNull(FieldLinkKey))
+}
+
+// LinkKeyNotNil applies the NotNil predicate on the "link_key" field.
+func LinkKeyNotNil() predicate.Company {
+	return predicate.Company(sql.FieldNotNull(FieldLinkKey))
 }
 
 // HasUsers applies the HasEdge predicate on the "users" edge.
@@ -756,6 +1196,29 @@ func HasNotes() predicate.Company {
 func HasNotesWith(preds ...predicate.Note) predicate.Company {
 	return predicate.Company(func(s *sql.Selector) {
 		step := newNotesStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasEmailMessages applies the HasEdge predicate on the "email_messages" edge.
+func HasEmailMessages() predicate.Company {
+	return predicate.Company(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, EmailMessagesTable, EmailMessagesColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasEmailMessagesWith applies the HasEdge predicate on the "email_messages" edge with a given conditions (other predicates).
+func HasEmailMessagesWith(preds ...predicate.EmailMessage) predicate.Company {
+	return predicate.Company(func(s *sql.Selector) {
+		step := newEmailMessagesStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

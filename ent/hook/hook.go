@@ -105,6 +105,18 @@ func (f DocumentCounterFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Va
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.DocumentCounterMutation", m)
 }
 
+// The EmailMessageFunc type is an adapter to allow the use of ordinary
+// function as EmailMessage mutator.
+type EmailMessageFunc func(context.Context, *ent.EmailMessageMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f EmailMessageFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.EmailMessageMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.EmailMessageMutation", m)
+}
+
 // The EventFunc type is an adapter to allow the use of ordinary
 // function as Event mutator.
 type EventFunc func(context.Context, *ent.EventMutation) (ent.Value, error)

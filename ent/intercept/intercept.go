@@ -16,6 +16,7 @@ import (
 	"github.com/bigledger/bigledger/ent/customer"
 	"github.com/bigledger/bigledger/ent/customergroup"
 	"github.com/bigledger/bigledger/ent/documentcounter"
+	"github.com/bigledger/bigledger/ent/emailmessage"
 	"github.com/bigledger/bigledger/ent/event"
 	"github.com/bigledger/bigledger/ent/eventcursor"
 	"github.com/bigledger/bigledger/ent/idempotencykey"
@@ -311,6 +312,33 @@ func (f TraverseDocumentCounter) Traverse(ctx context.Context, q ent.Query) erro
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.DocumentCounterQuery", q)
+}
+
+// The EmailMessageFunc type is an adapter to allow the use of ordinary function as a Querier.
+type EmailMessageFunc func(context.Context, *ent.EmailMessageQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f EmailMessageFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.EmailMessageQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.EmailMessageQuery", q)
+}
+
+// The TraverseEmailMessage type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseEmailMessage func(context.Context, *ent.EmailMessageQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseEmailMessage) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseEmailMessage) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.EmailMessageQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.EmailMessageQuery", q)
 }
 
 // The EventFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -926,6 +954,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.CustomerGroupQuery, predicate.CustomerGroup, customergroup.OrderOption]{typ: ent.TypeCustomerGroup, tq: q}, nil
 	case *ent.DocumentCounterQuery:
 		return &query[*ent.DocumentCounterQuery, predicate.DocumentCounter, documentcounter.OrderOption]{typ: ent.TypeDocumentCounter, tq: q}, nil
+	case *ent.EmailMessageQuery:
+		return &query[*ent.EmailMessageQuery, predicate.EmailMessage, emailmessage.OrderOption]{typ: ent.TypeEmailMessage, tq: q}, nil
 	case *ent.EventQuery:
 		return &query[*ent.EventQuery, predicate.Event, event.OrderOption]{typ: ent.TypeEvent, tq: q}, nil
 	case *ent.EventCursorQuery:

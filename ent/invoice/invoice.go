@@ -82,6 +82,12 @@ const (
 	FieldLastSend = "last_send"
 	// FieldSendReminders holds the string denoting the send_reminders field in the database.
 	FieldSendReminders = "send_reminders"
+	// FieldReminderCount holds the string denoting the reminder_count field in the database.
+	FieldReminderCount = "reminder_count"
+	// FieldLastReminderAt holds the string denoting the last_reminder_at field in the database.
+	FieldLastReminderAt = "last_reminder_at"
+	// FieldNextReminderOn holds the string denoting the next_reminder_on field in the database.
+	FieldNextReminderOn = "next_reminder_on"
 	// FieldVoidedAt holds the string denoting the voided_at field in the database.
 	FieldVoidedAt = "voided_at"
 	// FieldVoidReason holds the string denoting the void_reason field in the database.
@@ -187,6 +193,9 @@ var Columns = []string{
 	FieldSendCount,
 	FieldLastSend,
 	FieldSendReminders,
+	FieldReminderCount,
+	FieldLastReminderAt,
+	FieldNextReminderOn,
 	FieldVoidedAt,
 	FieldVoidReason,
 	FieldSalesOrderID,
@@ -254,6 +263,8 @@ var (
 	DefaultSendCount int
 	// DefaultSendReminders holds the default value on creation for the "send_reminders" field.
 	DefaultSendReminders bool
+	// DefaultReminderCount holds the default value on creation for the "reminder_count" field.
+	DefaultReminderCount int
 	// VoidReasonValidator is a validator for the "void_reason" field. It is called by the builders before save.
 	VoidReasonValidator func(string) error
 	// DefaultID holds the default value on creation for the "id" field.
@@ -491,6 +502,21 @@ func BySendCount(opts ...sql.OrderTermOption) OrderOption {
 // BySendReminders orders the results by the send_reminders field.
 func BySendReminders(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldSendReminders, opts...).ToFunc()
+}
+
+// ByReminderCount orders the results by the reminder_count field.
+func ByReminderCount(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldReminderCount, opts...).ToFunc()
+}
+
+// ByLastReminderAt orders the results by the last_reminder_at field.
+func ByLastReminderAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldLastReminderAt, opts...).ToFunc()
+}
+
+// ByNextReminderOn orders the results by the next_reminder_on field.
+func ByNextReminderOn(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldNextReminderOn, opts...).ToFunc()
 }
 
 // ByVoidedAt orders the results by the voided_at field.

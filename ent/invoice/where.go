@@ -188,6 +188,21 @@ func SendReminders(v bool) predicate.Invoice {
 	return predicate.Invoice(sql.FieldEQ(FieldSendReminders, v))
 }
 
+// ReminderCount applies equality check predicate on the "reminder_count" field. It's identical to ReminderCountEQ.
+func ReminderCount(v int) predicate.Invoice {
+	return predicate.Invoice(sql.FieldEQ(FieldReminderCount, v))
+}
+
+// LastReminderAt applies equality check predicate on the "last_reminder_at" field. It's identical to LastReminderAtEQ.
+func LastReminderAt(v time.Time) predicate.Invoice {
+	return predicate.Invoice(sql.FieldEQ(FieldLastReminderAt, v))
+}
+
+// NextReminderOn applies equality check predicate on the "next_reminder_on" field. It's identical to NextReminderOnEQ.
+func NextReminderOn(v types.Date) predicate.Invoice {
+	return predicate.Invoice(sql.FieldEQ(FieldNextReminderOn, v))
+}
+
 // VoidedAt applies equality check predicate on the "voided_at" field. It's identical to VoidedAtEQ.
 func VoidedAt(v time.Time) predicate.Invoice {
 	return predicate.Invoice(sql.FieldEQ(FieldVoidedAt, v))
@@ -1636,6 +1651,146 @@ func SendRemindersEQ(v bool) predicate.Invoice {
 // SendRemindersNEQ applies the NEQ predicate on the "send_reminders" field.
 func SendRemindersNEQ(v bool) predicate.Invoice {
 	return predicate.Invoice(sql.FieldNEQ(FieldSendReminders, v))
+}
+
+// ReminderCountEQ applies the EQ predicate on the "reminder_count" field.
+func ReminderCountEQ(v int) predicate.Invoice {
+	return predicate.Invoice(sql.FieldEQ(FieldReminderCount, v))
+}
+
+// ReminderCountNEQ applies the NEQ predicate on the "reminder_count" field.
+func ReminderCountNEQ(v int) predicate.Invoice {
+	return predicate.Invoice(sql.FieldNEQ(FieldReminderCount, v))
+}
+
+// ReminderCountIn applies the In predicate on the "reminder_count" field.
+func ReminderCountIn(vs ...int) predicate.Invoice {
+	return predicate.Invoice(sql.FieldIn(FieldReminderCount, vs...))
+}
+
+// ReminderCountNotIn applies the NotIn predicate on the "reminder_count" field.
+func ReminderCountNotIn(vs ...int) predicate.Invoice {
+	return predicate.Invoice(sql.FieldNotIn(FieldReminderCount, vs...))
+}
+
+// ReminderCountGT applies the GT predicate on the "reminder_count" field.
+func ReminderCountGT(v int) predicate.Invoice {
+	return predicate.Invoice(sql.FieldGT(FieldReminderCount, v))
+}
+
+// ReminderCountGTE applies the GTE predicate on the "reminder_count" field.
+func ReminderCountGTE(v int) predicate.Invoice {
+	return predicate.Invoice(sql.FieldGTE(FieldReminderCount, v))
+}
+
+// ReminderCountLT applies the LT predicate on the "reminder_count" field.
+func ReminderCountLT(v int) predicate.Invoice {
+	return predicate.Invoice(sql.FieldLT(FieldReminderCount, v))
+}
+
+// ReminderCountLTE applies the LTE predicate on the "reminder_count" field.
+func ReminderCountLTE(v int) predicate.Invoice {
+	return predicate.Invoice(sql.FieldLTE(FieldReminderCount, v))
+}
+
+// LastReminderAtEQ applies the EQ predicate on the "last_reminder_at" field.
+func LastReminderAtEQ(v time.Time) predicate.Invoice {
+	return predicate.Invoice(sql.FieldEQ(FieldLastReminderAt, v))
+}
+
+// LastReminderAtNEQ applies the NEQ predicate on the "last_reminder_at" field.
+func LastReminderAtNEQ(v time.Time) predicate.Invoice {
+	return predicate.Invoice(sql.FieldNEQ(FieldLastReminderAt, v))
+}
+
+// LastReminderAtIn applies the In predicate on the "last_reminder_at" field.
+func LastReminderAtIn(vs ...time.Time) predicate.Invoice {
+	return predicate.Invoice(sql.FieldIn(FieldLastReminderAt, vs...))
+}
+
+// LastReminderAtNotIn applies the NotIn predicate on the "last_reminder_at" field.
+func LastReminderAtNotIn(vs ...time.Time) predicate.Invoice {
+	return predicate.Invoice(sql.FieldNotIn(FieldLastReminderAt, vs...))
+}
+
+// LastReminderAtGT applies the GT predicate on the "last_reminder_at" field.
+func LastReminderAtGT(v time.Time) predicate.Invoice {
+	return predicate.Invoice(sql.FieldGT(FieldLastReminderAt, v))
+}
+
+// LastReminderAtGTE applies the GTE predicate on the "last_reminder_at" field.
+func LastReminderAtGTE(v time.Time) predicate.Invoice {
+	return predicate.Invoice(sql.FieldGTE(FieldLastReminderAt, v))
+}
+
+// LastReminderAtLT applies the LT predicate on the "last_reminder_at" field.
+func LastReminderAtLT(v time.Time) predicate.Invoice {
+	return predicate.Invoice(sql.FieldLT(FieldLastReminderAt, v))
+}
+
+// LastReminderAtLTE applies the LTE predicate on the "last_reminder_at" field.
+func LastReminderAtLTE(v time.Time) predicate.Invoice {
+	return predicate.Invoice(sql.FieldLTE(FieldLastReminderAt, v))
+}
+
+// LastReminderAtIsNil applies the IsNil predicate on the "last_reminder_at" field.
+func LastReminderAtIsNil() predicate.Invoice {
+	return predicate.Invoice(sql.FieldIsNull(FieldLastReminderAt))
+}
+
+// LastReminderAtNotNil applies the NotNil predicate on the "last_reminder_at" field.
+func LastReminderAtNotNil() predicate.Invoice {
+	return predicate.Invoice(sql.FieldNotNull(FieldLastReminderAt))
+}
+
+// NextReminderOnEQ applies the EQ predicate on the "next_reminder_on" field.
+func NextReminderOnEQ(v types.Date) predicate.Invoice {
+	return predicate.Invoice(sql.FieldEQ(FieldNextReminderOn, v))
+}
+
+// NextReminderOnNEQ applies the NEQ predicate on the "next_reminder_on" field.
+func NextReminderOnNEQ(v types.Date) predicate.Invoice {
+	return predicate.Invoice(sql.FieldNEQ(FieldNextReminderOn, v))
+}
+
+// NextReminderOnIn applies the In predicate on the "next_reminder_on" field.
+func NextReminderOnIn(vs ...types.Date) predicate.Invoice {
+	return predicate.Invoice(sql.FieldIn(FieldNextReminderOn, vs...))
+}
+
+// NextReminderOnNotIn applies the NotIn predicate on the "next_reminder_on" field.
+func NextReminderOnNotIn(vs ...types.Date) predicate.Invoice {
+	return predicate.Invoice(sql.FieldNotIn(FieldNextReminderOn, vs...))
+}
+
+// NextReminderOnGT applies the GT predicate on the "next_reminder_on" field.
+func NextReminderOnGT(v types.Date) predicate.Invoice {
+	return predicate.Invoice(sql.FieldGT(FieldNextReminderOn, v))
+}
+
+// NextReminderOnGTE applies the GTE predicate on the "next_reminder_on" field.
+func NextReminderOnGTE(v types.Date) predicate.Invoice {
+	return predicate.Invoice(sql.FieldGTE(FieldNextReminderOn, v))
+}
+
+// NextReminderOnLT applies the LT predicate on the "next_reminder_on" field.
+func NextReminderOnLT(v types.Date) predicate.Invoice {
+	return predicate.Invoice(sql.FieldLT(FieldNextReminderOn, v))
+}
+
+// NextReminderOnLTE applies the LTE predicate on the "next_reminder_on" field.
+func NextReminderOnLTE(v types.Date) predicate.Invoice {
+	return predicate.Invoice(sql.FieldLTE(FieldNextReminderOn, v))
+}
+
+// NextReminderOnIsNil applies the IsNil predicate on the "next_reminder_on" field.
+func NextReminderOnIsNil() predicate.Invoice {
+	return predicate.Invoice(sql.FieldIsNull(FieldNextReminderOn))
+}
+
+// NextReminderOnNotNil applies the NotNil predicate on the "next_reminder_on" field.
+func NextReminderOnNotNil() predicate.Invoice {
+	return predicate.Invoice(sql.FieldNotNull(FieldNextReminderOn))
 }
 
 // VoidedAtEQ applies the EQ predicate on the "voided_at" field.

@@ -150,6 +150,13 @@ var (
 		{Name: "timezone", Type: field.TypeString, Size: 64, Default: "Asia/Kuala_Lumpur"},
 		{Name: "settings", Type: field.TypeJSON, Nullable: true},
 		{Name: "plan", Type: field.TypeEnum, Nullable: true, Enums: []string{"free", "starter", "professional", "enterprise"}},
+		{Name: "email", Type: field.TypeString, Nullable: true, Size: 254},
+		{Name: "phone", Type: field.TypeString, Nullable: true, Size: 50},
+		{Name: "tax_number", Type: field.TypeString, Nullable: true, Size: 50},
+		{Name: "address", Type: field.TypeJSON, Nullable: true},
+		{Name: "logo", Type: field.TypeBytes, Nullable: true},
+		{Name: "logo_content_type", Type: field.TypeString, Nullable: true},
+		{Name: "link_key", Type: field.TypeBytes, Nullable: true},
 	}
 	// CompaniesTable holds the schema information for the "companies" table.
 	CompaniesTable = &schema.Table{
@@ -392,6 +399,74 @@ var (
 			},
 		},
 	}
+	// EmailMessagesColumns holds the columns for the "email_messages" table.
+	EmailMessagesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 40},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "document_type", Type: field.TypeEnum, Enums: []string{"invoice", "quote", "statement"}},
+		{Name: "document_id", Type: field.TypeString},
+		{Name: "customer_id", Type: field.TypeString},
+		{Name: "purpose", Type: field.TypeEnum, Enums: []string{"send", "reminder", "statement"}},
+		{Name: "reminder_step", Type: field.TypeString, Nullable: true},
+		{Name: "to", Type: field.TypeJSON},
+		{Name: "cc", Type: field.TypeJSON, Nullable: true},
+		{Name: "bcc", Type: field.TypeJSON, Nullable: true},
+		{Name: "subject", Type: field.TypeString, Size: 300},
+		{Name: "body_text", Type: field.TypeString, Size: 2147483647},
+		{Name: "body_html", Type: field.TypeString, Size: 2147483647},
+		{Name: "attach_pdf", Type: field.TypeBool, Default: true},
+		{Name: "params", Type: field.TypeJSON, Nullable: true},
+		{Name: "message_id", Type: field.TypeString, Unique: true},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"queued", "sending", "sent", "failed"}, Default: "queued"},
+		{Name: "attempts", Type: field.TypeInt, Default: 0},
+		{Name: "next_attempt_at", Type: field.TypeTime},
+		{Name: "lease_until", Type: field.TypeTime, Nullable: true},
+		{Name: "last_reply", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "recipients", Type: field.TypeJSON},
+		{Name: "sent_at", Type: field.TypeTime, Nullable: true},
+		{Name: "created_by_id", Type: field.TypeString, Nullable: true},
+		{Name: "company_id", Type: field.TypeString, Size: 40},
+	}
+	// EmailMessagesTable holds the schema information for the "email_messages" table.
+	EmailMessagesTable = &schema.Table{
+		Name:       "email_messages",
+		Columns:    EmailMessagesColumns,
+		PrimaryKey: []*schema.Column{EmailMessagesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "email_messages_companies_email_messages",
+				Columns:    []*schema.Column{EmailMessagesColumns[25]},
+				RefColumns: []*schema.Column{CompaniesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "emailmessage_company_id_id",
+				Unique:  false,
+				Columns: []*schema.Column{EmailMessagesColumns[25], EmailMessagesColumns[0]},
+			},
+			{
+				Name:    "emailmessage_next_attempt_at",
+				Unique:  false,
+				Columns: []*schema.Column{EmailMessagesColumns[19]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "((status)::text = ANY (ARRAY['queued'::text, 'sending'::text]))",
+				},
+			},
+			{
+				Name:    "emailmessage_document_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{EmailMessagesColumns[4], EmailMessagesColumns[1]},
+			},
+			{
+				Name:    "emailmessage_document_id_reminder_step",
+				Unique:  true,
+				Columns: []*schema.Column{EmailMessagesColumns[4], EmailMessagesColumns[7]},
+			},
+		},
+	}
 	// EventsColumns holds the columns for the "events" table.
 	EventsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString, Size: 40},
@@ -535,6 +610,9 @@ var (
 		{Name: "send_count", Type: field.TypeInt, Default: 0},
 		{Name: "last_send", Type: field.TypeJSON, Nullable: true},
 		{Name: "send_reminders", Type: field.TypeBool, Default: false},
+		{Name: "reminder_count", Type: field.TypeInt, Default: 0},
+		{Name: "last_reminder_at", Type: field.TypeTime, Nullable: true},
+		{Name: "next_reminder_on", Type: field.TypeOther, Nullable: true, SchemaType: map[string]string{"postgres": "date"}},
 		{Name: "voided_at", Type: field.TypeTime, Nullable: true},
 		{Name: "void_reason", Type: field.TypeString, Nullable: true, Size: 500},
 		{Name: "einvoice_status", Type: field.TypeEnum, Enums: []string{"pending", "submitted", "accepted", "rejected"}, Default: "pending"},
@@ -557,19 +635,19 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "invoices_companies_invoices",
-				Columns:    []*schema.Column{InvoicesColumns[40]},
+				Columns:    []*schema.Column{InvoicesColumns[43]},
 				RefColumns: []*schema.Column{CompaniesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "invoices_customers_invoices",
-				Columns:    []*schema.Column{InvoicesColumns[41]},
+				Columns:    []*schema.Column{InvoicesColumns[44]},
 				RefColumns: []*schema.Column{CustomersColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "invoices_sales_orders_invoices",
-				Columns:    []*schema.Column{InvoicesColumns[42]},
+				Columns:    []*schema.Column{InvoicesColumns[45]},
 				RefColumns: []*schema.Column{SalesOrdersColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -578,27 +656,27 @@ var (
 			{
 				Name:    "invoice_company_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{InvoicesColumns[40], InvoicesColumns[0]},
+				Columns: []*schema.Column{InvoicesColumns[43], InvoicesColumns[0]},
 			},
 			{
 				Name:    "invoice_company_id_invoice_number",
 				Unique:  true,
-				Columns: []*schema.Column{InvoicesColumns[40], InvoicesColumns[16]},
+				Columns: []*schema.Column{InvoicesColumns[43], InvoicesColumns[16]},
 			},
 			{
 				Name:    "invoice_company_id_status_due_date",
 				Unique:  false,
-				Columns: []*schema.Column{InvoicesColumns[40], InvoicesColumns[19], InvoicesColumns[18]},
+				Columns: []*schema.Column{InvoicesColumns[43], InvoicesColumns[19], InvoicesColumns[18]},
 			},
 			{
 				Name:    "invoice_customer_id_invoice_date",
 				Unique:  false,
-				Columns: []*schema.Column{InvoicesColumns[41], InvoicesColumns[17]},
+				Columns: []*schema.Column{InvoicesColumns[44], InvoicesColumns[17]},
 			},
 			{
 				Name:    "invoice_recurring_invoice_id_recurring_period",
 				Unique:  true,
-				Columns: []*schema.Column{InvoicesColumns[38], InvoicesColumns[39]},
+				Columns: []*schema.Column{InvoicesColumns[41], InvoicesColumns[42]},
 			},
 			{
 				Name:    "invoice_overdue_pending",
@@ -609,24 +687,32 @@ var (
 				},
 			},
 			{
+				Name:    "invoice_reminder_due",
+				Unique:  false,
+				Columns: []*schema.Column{InvoicesColumns[32]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "(next_reminder_on IS NOT NULL)",
+				},
+			},
+			{
 				Name:    "invoice_company_id_invoice_date_id",
 				Unique:  false,
-				Columns: []*schema.Column{InvoicesColumns[40], InvoicesColumns[17], InvoicesColumns[0]},
+				Columns: []*schema.Column{InvoicesColumns[43], InvoicesColumns[17], InvoicesColumns[0]},
 			},
 			{
 				Name:    "invoice_company_id_due_date_id",
 				Unique:  false,
-				Columns: []*schema.Column{InvoicesColumns[40], InvoicesColumns[18], InvoicesColumns[0]},
+				Columns: []*schema.Column{InvoicesColumns[43], InvoicesColumns[18], InvoicesColumns[0]},
 			},
 			{
 				Name:    "invoice_company_id_total_id",
 				Unique:  false,
-				Columns: []*schema.Column{InvoicesColumns[40], InvoicesColumns[14], InvoicesColumns[0]},
+				Columns: []*schema.Column{InvoicesColumns[43], InvoicesColumns[14], InvoicesColumns[0]},
 			},
 			{
 				Name:    "invoice_company_id_created_at_id",
 				Unique:  false,
-				Columns: []*schema.Column{InvoicesColumns[40], InvoicesColumns[1], InvoicesColumns[0]},
+				Columns: []*schema.Column{InvoicesColumns[43], InvoicesColumns[1], InvoicesColumns[0]},
 			},
 		},
 	}
@@ -1701,6 +1787,7 @@ var (
 		CustomersTable,
 		CustomerGroupsTable,
 		DocumentCountersTable,
+		EmailMessagesTable,
 		EventsTable,
 		EventCursorsTable,
 		IdempotencyKeysTable,
@@ -1739,6 +1826,7 @@ func init() {
 	CustomerGroupsTable.ForeignKeys[0].RefTable = CompaniesTable
 	CustomerGroupsTable.ForeignKeys[1].RefTable = UsersTable
 	DocumentCountersTable.ForeignKeys[0].RefTable = CompaniesTable
+	EmailMessagesTable.ForeignKeys[0].RefTable = CompaniesTable
 	EventsTable.ForeignKeys[0].RefTable = CompaniesTable
 	IdempotencyKeysTable.ForeignKeys[0].RefTable = CompaniesTable
 	InvoicesTable.ForeignKeys[0].RefTable = CompaniesTable

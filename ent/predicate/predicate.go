@@ -30,6 +30,9 @@ type CustomerGroup func(*sql.Selector)
 // DocumentCounter is the predicate function for documentcounter builders.
 type DocumentCounter func(*sql.Selector)
 
+// EmailMessage is the predicate function for emailmessage builders.
+type EmailMessage func(*sql.Selector)
+
 // Event is the predicate function for event builders.
 type Event func(*sql.Selector)
 

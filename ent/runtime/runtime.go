@@ -14,6 +14,7 @@ import (
 	"github.com/bigledger/bigledger/ent/customer"
 	"github.com/bigledger/bigledger/ent/customergroup"
 	"github.com/bigledger/bigledger/ent/documentcounter"
+	"github.com/bigledger/bigledger/ent/emailmessage"
 	"github.com/bigledger/bigledger/ent/event"
 	"github.com/bigledger/bigledger/ent/eventcursor"
 	"github.com/bigledger/bigledger/ent/idempotencykey"
@@ -379,6 +380,18 @@ func init() {
 	company.DefaultTimezone = companyDescTimezone.Default.(string)
 	// company.TimezoneValidator is a validator for the "timezone" field. It is called by the builders before save.
 	company.TimezoneValidator = companyDescTimezone.Validators[0].(func(string) error)
+	// companyDescEmail is the schema descriptor for email field.
+	companyDescEmail := companyFields[5].Descriptor()
+	// company.EmailValidator is a validator for the "email" field. It is called by the builders before save.
+	company.EmailValidator = companyDescEmail.Validators[0].(func(string) error)
+	// companyDescPhone is the schema descriptor for phone field.
+	companyDescPhone := companyFields[6].Descriptor()
+	// company.PhoneValidator is a validator for the "phone" field. It is called by the builders before save.
+	company.PhoneValidator = companyDescPhone.Validators[0].(func(string) error)
+	// companyDescTaxNumber is the schema descriptor for tax_number field.
+	companyDescTaxNumber := companyFields[7].Descriptor()
+	// company.TaxNumberValidator is a validator for the "tax_number" field. It is called by the builders before save.
+	company.TaxNumberValidator = companyDescTaxNumber.Validators[0].(func(string) error)
 	// companyDescID is the schema descriptor for id field.
 	companyDescID := companyMixinFields0[0].Descriptor()
 	// company.DefaultID holds the default value on creation for the id field.
@@ -761,6 +774,59 @@ func init() {
 	documentcounter.DefaultID = documentcounterDescID.Default.(func() pulid.ID)
 	// documentcounter.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	documentcounter.IDValidator = documentcounterDescID.Validators[0].(func(string) error)
+	emailmessageMixin := schema.EmailMessage{}.Mixin()
+	emailmessage.Policy = privacy.NewPolicies(emailmessageMixin[2], schema.EmailMessage{})
+	emailmessage.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := emailmessage.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	emailmessageMixinHooks2 := emailmessageMixin[2].Hooks()
+
+	emailmessage.Hooks[1] = emailmessageMixinHooks2[0]
+
+	emailmessage.Hooks[2] = emailmessageMixinHooks2[1]
+	emailmessageMixinFields0 := emailmessageMixin[0].Fields()
+	_ = emailmessageMixinFields0
+	emailmessageMixinFields1 := emailmessageMixin[1].Fields()
+	_ = emailmessageMixinFields1
+	emailmessageFields := schema.EmailMessage{}.Fields()
+	_ = emailmessageFields
+	// emailmessageDescCreatedAt is the schema descriptor for created_at field.
+	emailmessageDescCreatedAt := emailmessageMixinFields1[0].Descriptor()
+	// emailmessage.DefaultCreatedAt holds the default value on creation for the created_at field.
+	emailmessage.DefaultCreatedAt = emailmessageDescCreatedAt.Default.(func() time.Time)
+	// emailmessageDescUpdatedAt is the schema descriptor for updated_at field.
+	emailmessageDescUpdatedAt := emailmessageMixinFields1[1].Descriptor()
+	// emailmessage.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	emailmessage.DefaultUpdatedAt = emailmessageDescUpdatedAt.Default.(func() time.Time)
+	// emailmessage.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	emailmessage.UpdateDefaultUpdatedAt = emailmessageDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// emailmessageDescSubject is the schema descriptor for subject field.
+	emailmessageDescSubject := emailmessageFields[8].Descriptor()
+	// emailmessage.SubjectValidator is a validator for the "subject" field. It is called by the builders before save.
+	emailmessage.SubjectValidator = emailmessageDescSubject.Validators[0].(func(string) error)
+	// emailmessageDescAttachPdf is the schema descriptor for attach_pdf field.
+	emailmessageDescAttachPdf := emailmessageFields[11].Descriptor()
+	// emailmessage.DefaultAttachPdf holds the default value on creation for the attach_pdf field.
+	emailmessage.DefaultAttachPdf = emailmessageDescAttachPdf.Default.(bool)
+	// emailmessageDescAttempts is the schema descriptor for attempts field.
+	emailmessageDescAttempts := emailmessageFields[15].Descriptor()
+	// emailmessage.DefaultAttempts holds the default value on creation for the attempts field.
+	emailmessage.DefaultAttempts = emailmessageDescAttempts.Default.(int)
+	// emailmessageDescNextAttemptAt is the schema descriptor for next_attempt_at field.
+	emailmessageDescNextAttemptAt := emailmessageFields[16].Descriptor()
+	// emailmessage.DefaultNextAttemptAt holds the default value on creation for the next_attempt_at field.
+	emailmessage.DefaultNextAttemptAt = emailmessageDescNextAttemptAt.Default.(func() time.Time)
+	// emailmessageDescID is the schema descriptor for id field.
+	emailmessageDescID := emailmessageMixinFields0[0].Descriptor()
+	// emailmessage.DefaultID holds the default value on creation for the id field.
+	emailmessage.DefaultID = emailmessageDescID.Default.(func() pulid.ID)
+	// emailmessage.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	emailmessage.IDValidator = emailmessageDescID.Validators[0].(func(string) error)
 	eventMixin := schema.Event{}.Mixin()
 	event.Policy = privacy.NewPolicies(eventMixin[1], schema.Event{})
 	event.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -1052,8 +1118,12 @@ func init() {
 	invoiceDescSendReminders := invoiceFields[13].Descriptor()
 	// invoice.DefaultSendReminders holds the default value on creation for the send_reminders field.
 	invoice.DefaultSendReminders = invoiceDescSendReminders.Default.(bool)
+	// invoiceDescReminderCount is the schema descriptor for reminder_count field.
+	invoiceDescReminderCount := invoiceFields[14].Descriptor()
+	// invoice.DefaultReminderCount holds the default value on creation for the reminder_count field.
+	invoice.DefaultReminderCount = invoiceDescReminderCount.Default.(int)
 	// invoiceDescVoidReason is the schema descriptor for void_reason field.
-	invoiceDescVoidReason := invoiceFields[15].Descriptor()
+	invoiceDescVoidReason := invoiceFields[18].Descriptor()
 	// invoice.VoidReasonValidator is a validator for the "void_reason" field. It is called by the builders before save.
 	invoice.VoidReasonValidator = invoiceDescVoidReason.Validators[0].(func(string) error)
 	// invoiceDescID is the schema descriptor for id field.

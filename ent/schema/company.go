@@ -9,6 +9,7 @@ import (
 	"entgo.io/ent/schema/field"
 
 	"github.com/bigledger/bigledger/ent/schema/pulid"
+	"github.com/bigledger/bigledger/ent/schema/types"
 )
 
 // Company is the tenant: every other business row belongs to exactly one.
@@ -30,6 +31,18 @@ func (Company) Fields() []ent.Field {
 		// professional, enterprise); null: the server's defaults
 		// (BIGLEDGER_RATE_LIMIT, BIGLEDGER_RATE_BURST).
 		field.Enum("plan").Values("free", "starter", "professional", "enterprise").Optional().Nillable().Annotations(entgql.Skip()),
+		// What its documents print and its emails come from: the sender
+		// address and reply-to of every email, the letterhead of every PDF.
+		field.String("email").Optional().Nillable().MaxLen(254).Annotations(entgql.Skip()),
+		field.String("phone").Optional().Nillable().MaxLen(50).Annotations(entgql.Skip()),
+		field.String("tax_number").Optional().Nillable().MaxLen(50).Annotations(entgql.Skip()),
+		field.JSON("address", types.Address{}).Optional().Annotations(entgql.Skip()),
+		// logo is the uploaded PNG or JPEG printed on the letterhead.
+		field.Bytes("logo").Optional().Nillable().Annotations(entgql.Skip()),
+		field.String("logo_content_type").Optional().Nillable().Annotations(entgql.Skip()),
+		// link_key signs the company's short-lived document links (a PDF
+		// a browser opens without the API key); made on first use.
+		field.Bytes("link_key").Optional().Nillable().Sensitive().Annotations(entgql.Skip()),
 	}
 }
 
@@ -53,6 +66,7 @@ func (Company) Edges() []ent.Edge {
 		edge.To("sales_order_items", SalesOrderItem.Type).Annotations(skip),
 		edge.To("attachments", Attachment.Type).Annotations(skip),
 		edge.To("notes", Note.Type).Annotations(skip),
+		edge.To("email_messages", EmailMessage.Type).Annotations(skip),
 		edge.To("recurring_invoices", RecurringInvoice.Type).Annotations(skip),
 		edge.To("accounts", Account.Type).Annotations(skip),
 		edge.To("journal_entries", JournalEntry.Type).Annotations(skip),

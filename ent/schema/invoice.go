@@ -41,6 +41,15 @@ func (Invoice) Fields() []ent.Field {
 		field.Int("send_count").Default(0).Annotations(ro),
 		field.JSON("last_send", map[string]any{}).Optional().Annotations(ro, entgql.Type("Map")),
 		field.Bool("send_reminders").Default(false).Annotations(ro),
+		// The payment reminders emailed for this invoice (the reminder job
+		// sends each step of the schedule once).
+		field.Int("reminder_count").Default(0).Annotations(ro),
+		field.Time("last_reminder_at").Optional().Nillable().Annotations(ro),
+		// next_reminder_on is the day the reminder job next looks at this
+		// invoice (null: no reminder due); a partial index keeps the job's
+		// selection to the invoices that have one.
+		field.Other("next_reminder_on", types.Date{}).SchemaType(map[string]string{dialect.Postgres: "date"}).
+			Optional().Nillable().Annotations(entgql.Skip(entgql.SkipAll)),
 		field.Time("voided_at").Optional().Nillable().Annotations(ro),
 		field.String("void_reason").Optional().Nillable().MaxLen(500).Annotations(ro),
 		field.String("sales_order_id").GoType(pulid.ID("")).Optional().Nillable().Immutable().Annotations(ro),
@@ -83,6 +92,8 @@ func (Invoice) Indexes() []ent.Index {
 		index.Fields("recurring_invoice_id", "recurring_period").Unique(),
 		index.Fields("due_date").StorageKey("invoice_overdue_pending").
 			Annotations(entsql.IndexWhere("((status)::text = 'sent'::text) AND (overdue_notified_at IS NULL)")),
+		index.Fields("next_reminder_on").StorageKey("invoice_reminder_due").
+			Annotations(entsql.IndexWhere("(next_reminder_on IS NOT NULL)")),
 	}, orderIndexes("invoice_date", "due_date", "total", "created_at")...)
 }
 

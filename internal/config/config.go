@@ -57,6 +57,14 @@ type Config struct {
 	// RateBurst is each key's requests per second for companies without a
 	// plan (BIGLEDGER_RATE_BURST, default 10; 0: no per-second bound).
 	RateBurst int
+	// SMTPURL is the mail server (BIGLEDGER_SMTP_URL,
+	// smtp://user:pass@host:587 or smtps://…:465). Empty: development
+	// runs its own mail sink under DataDir/mail; production leaves email
+	// queued (and says so at start).
+	SMTPURL string
+	// MailFrom is the sender of companies without an email address
+	// (BIGLEDGER_MAIL_FROM).
+	MailFrom string
 }
 
 // Development reports whether the process runs in development mode.
@@ -74,6 +82,8 @@ func FromEnv() (Config, error) {
 		ShutdownTimeout: 30 * time.Second,
 		LogLevel:        getenv("LOG_LEVEL", "info"),
 		EventRetention:  90 * 24 * time.Hour,
+		SMTPURL:         os.Getenv("BIGLEDGER_SMTP_URL"),
+		MailFrom:        getenv("BIGLEDGER_MAIL_FROM", "no-reply@bigledger.localhost"),
 	}
 	if v := os.Getenv("BIGLEDGER_EVENT_RETENTION_DAYS"); v != "" {
 		n, err := strconv.Atoi(v)

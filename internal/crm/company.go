@@ -1,12 +1,17 @@
 package crm
 
 import (
+	"bytes"
 	"context"
+	"image"
+	_ "image/jpeg" // logo formats
+	_ "image/png"
 	"strings"
 	"time"
 
 	"github.com/bigledger/bigledger/ent"
 	"github.com/bigledger/bigledger/ent/company"
+	"github.com/bigledger/bigledger/ent/schema/types"
 	"github.com/bigledger/bigledger/internal/apperr"
 	"github.com/bigledger/bigledger/internal/ratelimit"
 	"github.com/bigledger/bigledger/internal/sales"
@@ -33,7 +38,18 @@ type CompanyPatch struct {
 	Timezone     *string
 	BaseCurrency *string
 	Plan         *string
+	// What documents print and emails come from ("" clears).
+	Email, Phone, TaxNumber *string
+	Address                 *types.Address
+	// Logo is a PNG or JPEG (at most 1 MiB); an empty one removes it.
+	Logo *[]byte
+	// ReminderSchedule is the days from the due date payment reminders
+	// go out on (negative: before it); empty restores the default.
+	ReminderSchedule *[]int
 }
+
+// MaxLogoBytes bounds an uploaded logo.
+const MaxLogoBytes = 1 << 20
 
 // UpdateCompany applies p to the caller's company in one statement.
 func UpdateCompany(ctx context.Context, p CompanyPatch) (*ent.Company, error) {
@@ -72,10 +88,74 @@ func UpdateCompany(ctx context.Context, p CompanyPatch) (*ent.Company, error) {
 			}
 		}
 	}
+	if p.Email != nil && *p.Email != "" {
+		checkEmail(&d, "email", p.Email)
+	}
+	checkLen(&d, "email", p.Email, 254)
+	checkLen(&d, "phone", p.Phone, 50)
+	checkLen(&d, "taxNumber", p.TaxNumber, 50)
+	var logoType string
+	if p.Logo != nil && len(*p.Logo) > 0 {
+		switch {
+		case len(*p.Logo) > MaxLogoBytes:
+			d.Add("file", "The logo is %d bytes; at most %d", len(*p.Logo), MaxLogoBytes)
+		default:
+			if _, kind, err := image.DecodeConfig(bytes.NewReader(*p.Logo)); err != nil || (kind != "png" && kind != "jpeg") {
+				d.Add("file", "The logo must be a PNG or JPEG image")
+			} else {
+				logoType = "image/" + kind
+			}
+		}
+	}
+	var schedule []int
+	if p.ReminderSchedule != nil {
+		var err error
+		if schedule, err = sales.CheckReminderSchedule(*p.ReminderSchedule); err != nil {
+			if ae, ok := err.(*apperr.Error); ok {
+				d = append(d, ae.Details...)
+			}
+		}
+	}
 	if len(d) > 0 {
 		return nil, d.Err(CodeInvalidCompany, "Invalid company data")
 	}
 	u := store.Client(ctx).Company.UpdateOneID(co.ID).SetNillableName(p.Name).SetNillableTimezone(p.Timezone).SetNillablePlan(plan)
+	for _, f := range []struct {
+		v   *string
+		set func(string) *ent.CompanyUpdateOne
+		clr func() *ent.CompanyUpdateOne
+	}{{p.Email, u.SetEmail, u.ClearEmail}, {p.Phone, u.SetPhone, u.ClearPhone}, {p.TaxNumber, u.SetTaxNumber, u.ClearTaxNumber}} {
+		if f.v == nil {
+			continue
+		}
+		if v := strings.TrimSpace(*f.v); v != "" {
+			f.set(v)
+		} else {
+			f.clr()
+		}
+	}
+	if p.Address != nil {
+		u.SetAddress(*p.Address)
+	}
+	if p.ReminderSchedule != nil {
+		settings := map[string]any{}
+		for k, v := range co.Settings {
+			settings[k] = v
+		}
+		if len(schedule) == 0 {
+			delete(settings, sales.ReminderScheduleKey)
+		} else {
+			settings[sales.ReminderScheduleKey] = schedule
+		}
+		u.SetSettings(settings)
+	}
+	if p.Logo != nil {
+		if len(*p.Logo) == 0 {
+			u.ClearLogo().ClearLogoContentType()
+		} else {
+			u.SetLogo(*p.Logo).SetLogoContentType(logoType)
+		}
+	}
 	if clearPlan {
 		u.ClearPlan()
 	}

@@ -54,6 +54,13 @@ const (
 	AccountUpdated              = "account.updated"
 	AccountDeleted              = "account.deleted"
 	JournalEntryPosted          = "journal_entry.posted"
+	// Email outcomes: a reminder handed to SMTP, a document email the
+	// SMTP server refused for good (or after every retry), a statement.
+	InvoiceReminderSent     = "invoice.reminder_sent"
+	InvoiceDeliveryFailed   = "invoice.delivery_failed"
+	QuoteDeliveryFailed     = "quote.delivery_failed"
+	CustomerStatementSent   = "customer.statement_sent"
+	CustomerStatementFailed = "customer.statement_failed"
 )
 
 // Types lists every event type, in documentation order.
@@ -61,6 +68,7 @@ var Types = []string{
 	CustomerCreated, CustomerUpdated, CustomerCreditLimitExceeded, QuoteSent, QuoteAccepted, OrderStatusChanged,
 	InvoiceCreated, InvoiceUpdated, InvoiceSent, InvoicePaid, InvoiceVoided, InvoiceOverdue,
 	PaymentReceived, PaymentVoided, PaymentRefunded, PaymentFailed, AccountCreated, AccountUpdated, AccountDeleted, JournalEntryPosted,
+	InvoiceReminderSent, InvoiceDeliveryFailed, QuoteDeliveryFailed, CustomerStatementSent, CustomerStatementFailed,
 }
 
 // KnownType reports whether t is an event type.

@@ -3,6 +3,7 @@ package ledger
 import (
 	"context"
 	"fmt"
+	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"io"
 	"sort"
 	"strconv"
@@ -225,6 +226,23 @@ func (b *AgingBucket) add(days int, amt decimal.Decimal) {
 // before asOf that were not voided by then. What remains of the balance is
 // Unallocated.
 func ARAging(ctx context.Context, asOf types.Date) (map[string]any, error) {
+	return arAging(ctx, asOf, "")
+}
+
+// CustomerAging is one customer's ARAging bucket at asOf (zero when the
+// customer owes nothing): the same statements narrowed to the customer.
+func CustomerAging(ctx context.Context, asOf types.Date, customerID pulid.ID) (*AgingBucket, error) {
+	rep, err := arAging(ctx, asOf, customerID)
+	if err != nil {
+		return nil, err
+	}
+	if list := rep["customers"].([]*AgingBucket); len(list) == 1 {
+		return list[0], nil
+	}
+	return &AgingBucket{CustomerID: string(customerID)}, nil
+}
+
+func arAging(ctx context.Context, asOf types.Date, only pulid.ID) (map[string]any, error) {
 	cid, err := baseCompany(ctx)
 	if err != nil {
 		return nil, err
@@ -249,8 +267,8 @@ func ARAging(ctx context.Context, asOf types.Date) (map[string]any, error) {
 		FROM ledger_entries l
 		JOIN journal_entries j ON j.id = l.journal_entry_id
 		JOIN customers cu ON cu.id = l.customer_id
-		WHERE j.company_id = $1 AND l.account_id = $2 AND j.date <= $3
-		GROUP BY l.customer_id, cu.name`, string(cid), ar, day)
+		WHERE j.company_id = $1 AND l.account_id = $2 AND j.date <= $3 AND ($4 = '' OR l.customer_id = $4)
+		GROUP BY l.customer_id, cu.name`, string(cid), ar, day, string(only))
 	if err != nil {
 		return nil, err
 	}
@@ -278,7 +296,8 @@ func ARAging(ctx context.Context, asOf types.Date) (map[string]any, error) {
 		    SELECT COALESCE(SUM(l.debit - l.credit), 0) AS amount, COUNT(*) FILTER (WHERE j.source_type = 'invoice_void') AS voided
 		    FROM journal_entries j JOIN ledger_entries l ON l.journal_entry_id = j.id AND l.account_id = $2
 		    WHERE j.company_id = $1 AND j.source_id = i.id AND j.source_type IN ('invoice', 'invoice_void') AND j.date <= $3) posted
-		WHERE i.company_id = $1 AND i.status <> 'draft' AND i.invoice_date <= $3 AND posted.voided = 0`, string(cid), ar, day)
+		WHERE i.company_id = $1 AND i.status <> 'draft' AND i.invoice_date <= $3 AND posted.voided = 0
+		  AND ($4 = '' OR i.customer_id = $4)`, string(cid), ar, day, string(only))
 	if err != nil {
 		return nil, err
 	}

@@ -79,11 +79,14 @@ type InvoiceUpdate struct {
 	Items           []LineInput
 }
 
-// SendInput records a send (seed 000 Send Invoice body). Delivery of the
-// email itself belongs to the documents-out work; the send is recorded.
+// SendInput is a send (seed 000 Send Invoice body): the email goes to To
+// (default: the customer's primary contact's email, else the customer's),
+// Cc and Bcc, with the subject and message given (default: the document
+// type's template) and the PDF attached unless AttachPDF is false.
 type SendInput struct {
 	To            []string
 	Cc            []string
+	Bcc           []string
 	Subject       *string
 	Message       *string
 	AttachPDF     *bool
@@ -319,9 +322,10 @@ func UpdateInvoice(ctx context.Context, id pulid.ID, in InvoiceUpdate) (*ent.Inv
 
 // IssueInvoice moves a draft to sent: it becomes immutable, is posted to
 // the ledger (Dr receivable / Cr sales, shipping, tax) and counts in the
-// customer's totalSales and lastSaleDate — all in one transaction.
+// customer's totalSales and lastSaleDate — all in one transaction. It
+// emails nobody (SendInvoice does).
 func IssueInvoice(ctx context.Context, id pulid.ID, idempotencyKey string) (*ent.Invoice, error) {
-	return SendInvoice(ctx, id, SendInput{}, idempotencyKey)
+	return sendInvoice(ctx, id, SendInput{}, idempotencyKey, false)
 }
 
 // invoiceKind: a replayed invoice operation returns the invoice as it is now.
@@ -332,13 +336,23 @@ var invoiceKind = idem.Kind[*ent.Invoice]{
 	ID: func(inv *ent.Invoice) pulid.ID { return inv.ID },
 }
 
-// SendInvoice records a send. A draft is issued first; a sent invoice is
-// re-sent; paid and void invoices cannot be sent.
+// SendInvoice emails an invoice: a draft is issued first; a sent invoice
+// is re-sent (a new email, sendCount + 1); paid and void invoices cannot
+// be sent. The email is written to the outbox in the same transaction and
+// delivered by the mail worker, which fires invoice.sent when SMTP took it.
 func SendInvoice(ctx context.Context, id pulid.ID, in SendInput, idempotencyKey string) (*ent.Invoice, error) {
+	return sendInvoice(ctx, id, in, idempotencyKey, true)
+}
+
+func sendInvoice(ctx context.Context, id pulid.ID, in SendInput, idempotencyKey string, email bool) (*ent.Invoice, error) {
 	if err := validateSend(in, CodeInvalidInvoice); err != nil {
 		return nil, err
 	}
-	return idem.Run(ctx, invoiceKind, idempotencyKey, "send_invoice:"+string(id), in, func(ctx context.Context, c *ent.Client) (*ent.Invoice, error) {
+	op := "send_invoice:"
+	if !email {
+		op = "issue_invoice:"
+	}
+	return idem.Run(ctx, invoiceKind, idempotencyKey, op+string(id), in, func(ctx context.Context, c *ent.Client) (*ent.Invoice, error) {
 		inv, err := lockInvoice(ctx, c, id)
 		if err != nil {
 			return nil, err
@@ -361,21 +375,39 @@ func SendInvoice(ctx context.Context, id pulid.ID, in SendInput, idempotencyKey 
 			}
 			upd.SetStatus(invoice.StatusSent).SetIssuedAt(now)
 		}
+		if !email {
+			if inv.Status != invoice.StatusDraft {
+				return nil, invalidState("Invoice %s is already issued", inv.InvoiceNumber)
+			}
+			out, err := upd.Save(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return out, events.Emit(ctx, events.InvoiceUpdated, out.ID, events.InvoicePayload(out))
+		}
 		// Every send is one, with a body or without (seed 004's
-		// sendInvoice(id) has none): sentAt and the count move.
-		upd.SetSentAt(now).AddSendCount(1).SetLastSend(sendRecord(in, now))
+		// sendInvoice(id) has none): an email, sentAt and the count.
+		if in.To, err = resolveTo(ctx, c, inv.CustomerID, in.To, CodeInvalidInvoice); err != nil {
+			return nil, err
+		}
+		msg, err := queueInvoiceEmail(ctx, c, inv, in)
+		if err != nil {
+			return nil, err
+		}
+		upd.SetSentAt(now).AddSendCount(1).SetLastSend(mergePayload(sendRecord(in, now), deliveryRecord(msg)))
+		reminders := inv.SendReminders
 		if in.SendReminders != nil {
-			upd.SetSendReminders(*in.SendReminders)
+			reminders = *in.SendReminders
+			upd.SetSendReminders(reminders)
+		}
+		if err := scheduleReminders(ctx, c, inv, upd, reminders); err != nil {
+			return nil, err
 		}
 		out, err := upd.Save(ctx)
 		if err != nil {
 			return nil, err
 		}
-		payload := events.InvoicePayload(out)
-		if err := events.Emit(ctx, events.InvoiceUpdated, out.ID, payload); err != nil {
-			return nil, err
-		}
-		return out, events.Emit(ctx, events.InvoiceSent, out.ID, payload)
+		return out, events.Emit(ctx, events.InvoiceUpdated, out.ID, events.InvoicePayload(out))
 	})
 }
 

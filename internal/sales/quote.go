@@ -233,7 +233,7 @@ func UpdateQuote(ctx context.Context, id pulid.ID, in QuoteUpdate) (*ent.Quote, 
 // transitionQuote locks a quote, refuses it when expired or in a state
 // not in from, and applies change.
 func transitionQuote(ctx context.Context, id pulid.ID, verb string, from []quote.Status,
-	change func(c *ent.Client, q *ent.Quote, upd *ent.QuoteUpdateOne) error) (*ent.Quote, error) {
+	change func(ctx context.Context, c *ent.Client, q *ent.Quote, upd *ent.QuoteUpdateOne) error) (*ent.Quote, error) {
 	return store.InTx(ctx, func(ctx context.Context, c *ent.Client) (*ent.Quote, error) {
 		q, err := lockQuote(ctx, c, id)
 		if err != nil {
@@ -255,7 +255,7 @@ func transitionQuote(ctx context.Context, id pulid.ID, verb string, from []quote
 			return nil, invalidState("Quote %s is %s and cannot be %s", q.QuoteNumber, st, verb)
 		}
 		upd := c.Quote.UpdateOne(q)
-		if err := change(c, q, upd); err != nil {
+		if err := change(ctx, c, q, upd); err != nil {
 			return nil, err
 		}
 		out, err := upd.Save(ctx)
@@ -270,17 +270,26 @@ func transitionQuote(ctx context.Context, id pulid.ID, verb string, from []quote
 }
 
 // quoteEvents names the event each quote transition emits.
-var quoteEvents = map[string]string{"sent": events.QuoteSent, "accepted": events.QuoteAccepted}
+var quoteEvents = map[string]string{"accepted": events.QuoteAccepted}
 
-// SendQuote records a send; a draft becomes sent.
+// SendQuote emails a quote (to its customer by default, as SendInvoice);
+// a draft becomes sent. quote.sent fires when SMTP took the email.
 func SendQuote(ctx context.Context, id pulid.ID, in SendInput) (*ent.Quote, error) {
 	if err := validateSend(in, CodeInvalidQuote); err != nil {
 		return nil, err
 	}
 	return transitionQuote(ctx, id, "sent", []quote.Status{quote.StatusDraft, quote.StatusSent},
-		func(_ *ent.Client, q *ent.Quote, upd *ent.QuoteUpdateOne) error {
+		func(ctx context.Context, c *ent.Client, q *ent.Quote, upd *ent.QuoteUpdateOne) error {
+			var err error
+			if in.To, err = resolveTo(ctx, c, q.CustomerID, in.To, CodeInvalidQuote); err != nil {
+				return err
+			}
+			msg, err := queueQuoteEmail(ctx, c, q, in)
+			if err != nil {
+				return err
+			}
 			now := Clock()
-			upd.SetStatus(quote.StatusSent).SetSentAt(now).AddSendCount(1).SetLastSend(sendRecord(in, now))
+			upd.SetStatus(quote.StatusSent).SetSentAt(now).AddSendCount(1).SetLastSend(mergePayload(sendRecord(in, now), deliveryRecord(msg)))
 			return nil
 		})
 }
@@ -288,7 +297,7 @@ func SendQuote(ctx context.Context, id pulid.ID, in SendInput) (*ent.Quote, erro
 // AcceptQuote records the customer's acceptance.
 func AcceptQuote(ctx context.Context, id pulid.ID, acceptedBy *string) (*ent.Quote, error) {
 	return transitionQuote(ctx, id, "accepted", []quote.Status{quote.StatusSent},
-		func(_ *ent.Client, q *ent.Quote, upd *ent.QuoteUpdateOne) error {
+		func(_ context.Context, _ *ent.Client, q *ent.Quote, upd *ent.QuoteUpdateOne) error {
 			upd.SetStatus(quote.StatusAccepted).SetAcceptedAt(Clock()).SetNillableAcceptedBy(trimmed(acceptedBy))
 			return nil
 		})
@@ -302,7 +311,7 @@ func RejectQuote(ctx context.Context, id pulid.ID, reason *string) (*ent.Quote, 
 		return nil, err
 	}
 	return transitionQuote(ctx, id, "rejected", []quote.Status{quote.StatusDraft, quote.StatusSent},
-		func(_ *ent.Client, q *ent.Quote, upd *ent.QuoteUpdateOne) error {
+		func(_ context.Context, _ *ent.Client, q *ent.Quote, upd *ent.QuoteUpdateOne) error {
 			upd.SetStatus(quote.StatusRejected).SetRejectedAt(Clock()).SetNillableRejectionReason(trimmed(reason))
 			return nil
 		})
@@ -387,7 +396,7 @@ func storedLine(itemID *pulid.ID, code *string, desc string, qty, price, disc de
 }
 
 func sendRecord(in SendInput, now time.Time) map[string]any {
-	rec := map[string]any{"to": nonNil(in.To), "cc": nonNil(in.Cc), "sentAt": now.UTC().Format(time.RFC3339)}
+	rec := map[string]any{"to": nonNil(in.To), "cc": nonNil(in.Cc), "bcc": nonNil(in.Bcc), "sentAt": now.UTC().Format(time.RFC3339)}
 	if in.Subject != nil {
 		rec["subject"] = *in.Subject
 	}
@@ -411,6 +420,14 @@ func validateSend(in SendInput, code string) error {
 		if !validEmail(cc) {
 			d.Add(fmt.Sprintf("cc[%d]", i), "Email format is invalid")
 		}
+	}
+	for i, bcc := range in.Bcc {
+		if !validEmail(bcc) {
+			d.Add(fmt.Sprintf("bcc[%d]", i), "Email format is invalid")
+		}
+	}
+	if n := len(in.To) + len(in.Cc) + len(in.Bcc); n > 50 {
+		d.Add("to", "At most 50 recipients in all (to, cc and bcc); this send has %d", n)
 	}
 	checkText(&d, "subject", in.Subject, 300)
 	checkText(&d, "message", in.Message, 10000)

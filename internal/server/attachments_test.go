@@ -4,10 +4,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
-	"io"
-	"mime/multipart"
-	"net/http"
 	"strings"
 	"testing"
 
@@ -16,31 +12,7 @@ import (
 
 func upload(t *testing.T, e *tk.Env, tn tk.Tenant, path, filename, contentType string, content []byte) tk.Response {
 	t.Helper()
-	var buf bytes.Buffer
-	w := multipart.NewWriter(&buf)
-	h := map[string][]string{"Content-Disposition": {`form-data; name="file"; filename="` + filename + `"`}}
-	if contentType != "" {
-		h["Content-Type"] = []string{contentType}
-	}
-	part, err := w.CreatePart(h)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, _ = part.Write(content)
-	_ = w.Close()
-	req, _ := http.NewRequest("POST", e.Server.URL+path, &buf)
-	req.Header.Set("Content-Type", w.FormDataContentType())
-	req.Header.Set("Authorization", "Bearer "+tn.Key)
-	req.Header.Set("X-Company-Id", tn.CompanyID)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
-	out := tk.Response{Status: res.StatusCode, Header: res.Header, Raw: raw}
-	_ = json.Unmarshal(raw, &out.Body)
-	return out
+	return e.Upload(tn, "POST", path, []tk.FormFile{{Field: "file", Name: filename, ContentType: contentType, Data: content}}, nil)
 }
 
 func TestInvoiceAttachments(t *testing.T) {

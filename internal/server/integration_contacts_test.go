@@ -382,7 +382,7 @@ func TestContactSells(t *testing.T) {
 	paid, _ := paidInvoice(t, e, e.A, cust, 100, "cash")
 	due := tk.Str(mustBody(t, e.Do(e.A, "POST", "/api/v1/invoices", map[string]any{"customerId": cust, "invoiceDate": "2024-01-10", "dueDate": "2024-01-20",
 		"items": []any{map[string]any{"description": "Old work", "quantity": 1, "unitPrice": 40}}}), 201, "old invoice"), "data", "id")
-	mustBody(t, e.Do(e.A, "POST", "/api/v1/invoices/"+due+"/send", map[string]any{}), 200, "issue")
+	mustBody(t, e.Do(e.A, "POST", "/api/v1/invoices/"+due+"/send", map[string]any{"to": []string{"ap@example.com"}}), 200, "issue")
 	path := contactsPath + "/" + cust + "/sells"
 	r := mustBody(t, e.Do(e.A, "GET", path, nil), 200, "sells")
 	if tk.Get(r, "meta", "total") != float64(2) || tk.Str(r, "meta", "contact_id") != cust || tk.Str(r, "data", 0, "id") != paid {

@@ -3,10 +3,8 @@ package server_test
 import (
 	"bytes"
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"strings"
 	"testing"
@@ -45,23 +43,7 @@ func importCSV(rows ...[]string) []byte {
 
 func postImport(t testing.TB, e *tk.Env, key, filename string, content []byte) tk.Response {
 	t.Helper()
-	var buf bytes.Buffer
-	w := multipart.NewWriter(&buf)
-	part, _ := w.CreateFormFile("contacts_csv", filename)
-	_, _ = part.Write(content)
-	_ = w.Close()
-	req, _ := http.NewRequest("POST", e.Server.URL+contactsPath+"/import", &buf)
-	req.Header.Set("Content-Type", w.FormDataContentType())
-	req.Header.Set("Authorization", "Bearer "+key)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
-	r := tk.Response{Status: res.StatusCode, Raw: raw, Header: res.Header}
-	_ = json.Unmarshal(raw, &r.Body)
-	return r
+	return e.Upload(tk.Tenant{Key: key}, "POST", contactsPath+"/import", []tk.FormFile{{Field: "contacts_csv", Name: filename, ContentType: "application/octet-stream", Data: content}}, nil)
 }
 
 func TestContactImportCSV(t *testing.T) {

@@ -5,10 +5,8 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"strings"
 	"testing"
@@ -22,31 +20,11 @@ import (
 // noteForm sends a multipart document or note: form values and files.
 func noteForm(t *testing.T, e *tk.Env, key, method, path string, values map[string]string, files map[string][]byte) tk.Response {
 	t.Helper()
-	var buf bytes.Buffer
-	w := multipart.NewWriter(&buf)
-	for k, v := range values {
-		_ = w.WriteField(k, v)
-	}
+	var list []tk.FormFile
 	for name, content := range files {
-		part, err := w.CreateFormFile("files[]", name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, _ = part.Write(content)
+		list = append(list, tk.FormFile{Field: "files[]", Name: name, ContentType: "application/octet-stream", Data: content})
 	}
-	_ = w.Close()
-	req, _ := http.NewRequest(method, e.Server.URL+path, &buf)
-	req.Header.Set("Content-Type", w.FormDataContentType())
-	req.Header.Set("Authorization", "Bearer "+key)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
-	r := tk.Response{Status: res.StatusCode, Raw: raw, Header: res.Header}
-	_ = json.Unmarshal(raw, &r.Body)
-	return r
+	return e.Upload(tk.Tenant{Key: key}, method, path, list, values)
 }
 
 // otherUserKey is a key of a second user of tn's company.

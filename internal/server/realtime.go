@@ -11,6 +11,7 @@ import (
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/internal/events"
 	"github.com/bigledger/bigledger/internal/idem"
+	"github.com/bigledger/bigledger/internal/mail"
 	"github.com/bigledger/bigledger/internal/sales"
 	"github.com/bigledger/bigledger/internal/webhooks"
 )
@@ -26,6 +27,9 @@ func (s *Server) Start(ctx context.Context) {
 	if !s.opt.NoWebhooks {
 		go s.worker.Run(ctx)
 	}
+	if s.opt.Mail.Transport != nil {
+		go s.mailer.Run(ctx)
+	}
 	go s.keys.run(ctx, s.db, s.opt.KeyCheck)
 	go s.keyCache.Run(ctx, 10*time.Second)
 	go s.jobs(ctx)
@@ -36,6 +40,9 @@ func (s *Server) Hub() *events.Hub { return s.hub }
 
 // Waker is what the instance's commits poke.
 func (s *Server) Waker() *events.Waker { return s.waker }
+
+// Mailer is the instance's mail worker.
+func (s *Server) Mailer() *mail.Worker { return s.mailer }
 
 // Webhooks is the instance's webhook worker.
 func (s *Server) Webhooks() *webhooks.Worker { return s.worker }
@@ -64,6 +71,15 @@ func (s *Server) jobs(ctx context.Context) {
 		if n > 0 {
 			s.log.Info("jobs: generated recurring invoices", "count", n)
 			s.waker.Poke()
+		}
+		n, err = sales.RunReminders(ctx, s.client, s.db)
+		s.metrics.ObserveJob("payment_reminders", err)
+		if err != nil && ctx.Err() == nil {
+			s.log.Warn("jobs: payment reminders", "error", err)
+		}
+		if n > 0 {
+			s.log.Info("jobs: queued payment reminders", "count", n)
+			s.mailer.Wake()
 		}
 		if time.Since(lastPurge) > time.Hour {
 			n, err := idem.Purge(ctx, s.db, idem.Retention)

@@ -29,7 +29,7 @@ func paidInvoice(t *testing.T, e *tk.Env, tn tk.Tenant, cust string, price float
 	t.Helper()
 	inv := tk.Str(must(t, e.Do(tn, "POST", "/api/v1/invoices", map[string]any{"customerId": cust,
 		"items": []any{map[string]any{"description": "Work", "quantity": 1, "unitPrice": price}}}), 201, "invoice"), "id")
-	must(t, e.Do(tn, "POST", "/api/v1/invoices/"+inv+"/send", map[string]any{}), 200, "send")
+	must(t, e.Do(tn, "POST", "/api/v1/invoices/"+inv+"/send", map[string]any{"to": []string{"ap@example.com"}}), 200, "send")
 	pay := tk.Str(must(t, e.Do(tn, "POST", "/api/v1/invoices/"+inv+"/payments", map[string]any{"amount": price, "paymentMethod": method}), 201, "pay"), "id")
 	return inv, pay
 }

@@ -28,8 +28,10 @@ import (
 	"github.com/bigledger/bigledger/internal/contactimport"
 	"github.com/bigledger/bigledger/internal/crm"
 	"github.com/bigledger/bigledger/internal/dbmigrate"
+	"github.com/bigledger/bigledger/internal/documents"
 	"github.com/bigledger/bigledger/internal/events"
 	"github.com/bigledger/bigledger/internal/gqlws"
+	"github.com/bigledger/bigledger/internal/mail"
 	"github.com/bigledger/bigledger/internal/metrics"
 	"github.com/bigledger/bigledger/internal/ratelimit"
 	"github.com/bigledger/bigledger/internal/reqcache"
@@ -94,6 +96,11 @@ type Options struct {
 	// PerHour and PerSecond come from BIGLEDGER_RATE_LIMIT and
 	// BIGLEDGER_RATE_BURST). The zero value meters nothing.
 	RateLimit ratelimit.Plan
+	// Mail sends the outbox (Transport nil: messages stay queued for an
+	// instance that has one). MailDir, in development, is the mail sink's
+	// folder that /dev/mail lists.
+	Mail    mail.Options
+	MailDir string
 }
 
 // Server is BigLedger's HTTP handler plus what it needs to shut down.
@@ -114,6 +121,7 @@ type Server struct {
 	hub    *events.Hub
 	waker  *events.Waker
 	worker *webhooks.Worker
+	mailer *mail.Worker
 	keys   *keyWatch
 	// keyCache answers most authentications from memory (KeyCheck ttl).
 	keyCache *auth.KeyCache
@@ -169,6 +177,12 @@ func New(client *ent.Client, db *sql.DB, o Options) *Server {
 	s.waker = events.NewWaker(db, o.NotifyInterval, o.Logger)
 	s.hub = events.NewHub(db, o.DSN, events.HubOptions{Log: o.Logger, Poll: o.EventPoll, Self: s.waker.ID})
 	s.worker = webhooks.NewWorker(db, o.Webhooks)
+	mo := o.Mail
+	mo.Render, mo.Record = documents.Attachment, sales.RecordDelivery
+	if mo.Log == nil {
+		mo.Log = o.Logger
+	}
+	s.mailer = mail.NewWorker(db, client, mo)
 	// The webhook worker polls (Tick): waking it on every commit would
 	// cost the write path a dispatch transaction per commit.
 	s.waker.OnWake(s.hub.Wake)
@@ -239,6 +253,11 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /openapi.yaml", rest.ServeOpenAPI)
 	mux.HandleFunc("GET /v1/stream", s.stream)
 	mux.HandleFunc("GET /api/v1/stream", s.stream)
+	mux.HandleFunc("GET "+documents.LinkPrefix+"{token}/{name}", s.signedFile)
+	if s.opt.Development && s.opt.MailDir != "" {
+		mux.HandleFunc("GET /dev/mail", s.devMail)
+		mux.HandleFunc("GET /dev/mail/{name}", s.devMailFile)
+	}
 	mux.HandleFunc("GET /api/v1", s.index)
 	mux.HandleFunc("GET /api/v1/{$}", s.index)
 	mux.HandleFunc("GET /v1/{$}", s.index)
@@ -296,6 +315,9 @@ func (s *Server) withClient(next http.Handler) http.Handler {
 			// File uploads carry their own, larger bound (plus form overhead).
 			if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/attachments") {
 				limit = max(limit, sales.MaxAttachmentBytes+1<<20)
+			}
+			if r.Method == http.MethodPut && strings.HasSuffix(r.URL.Path, "/company/logo") {
+				limit = max(limit, crm.MaxLogoBytes+1<<20)
 			}
 			if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/contacts/import") {
 				limit = max(limit, contactimport.MaxBytes+1<<20)

@@ -11,8 +11,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"net/textproto"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -26,6 +28,7 @@ import (
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/internal/auth"
 	"github.com/bigledger/bigledger/internal/events"
+	"github.com/bigledger/bigledger/internal/mail"
 	"github.com/bigledger/bigledger/internal/pgtest"
 	"github.com/bigledger/bigledger/internal/provision"
 	"github.com/bigledger/bigledger/internal/server"
@@ -50,6 +53,10 @@ type Env struct {
 	Server *httptest.Server
 	Srv    *server.Server
 	A, B   Tenant
+	// Mail is the environment's SMTP server: every email the server
+	// sends arrives there over real SMTP (e.Srv.Mailer().SendDue, or the
+	// running worker with Realtime).
+	Mail *mail.Sink
 
 	queries   atomic.Int64
 	capturing atomic.Bool
@@ -95,6 +102,17 @@ func New(t testing.TB, opts ...Options) *Env {
 		KeyCheck: 200 * time.Millisecond}
 	so.Webhooks.AllowPrivate = true
 	so.Webhooks.Tick = 50 * time.Millisecond
+	sink, err := mail.StartSink("127.0.0.1:0", "")
+	if err != nil {
+		t.Fatalf("mail sink: %v", err)
+	}
+	t.Cleanup(func() { _ = sink.Close() })
+	e.Mail = sink
+	transport, err := mail.ParseSMTPURL(sink.URL())
+	if err != nil {
+		t.Fatalf("mail transport: %v", err)
+	}
+	so.Mail = mail.Options{Transport: transport, Tick: 50 * time.Millisecond, Backoff: func(int) time.Duration { return 0 }}
 	if o.Server != nil {
 		o.Server(&so)
 	}
@@ -208,7 +226,9 @@ func (e *Env) Do(tn Tenant, method, path string, body any, headers ...string) Re
 	}
 	if tn.Key != "" {
 		req.Header.Set("Authorization", "Bearer "+tn.Key)
-		req.Header.Set("X-Company-Id", tn.CompanyID)
+		if tn.CompanyID != "" {
+			req.Header.Set("X-Company-Id", tn.CompanyID)
+		}
 	}
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
@@ -229,6 +249,36 @@ func (e *Env) Do(tn Tenant, method, path string, body any, headers ...string) Re
 		}
 	}
 	return out
+}
+
+// FormFile is one file of a multipart/form-data request (no ContentType:
+// the part has no Content-Type header).
+type FormFile struct {
+	Field, Name, ContentType string
+	Data                     []byte
+}
+
+// Upload sends a multipart/form-data request with files and values.
+func (e *Env) Upload(tn Tenant, method, path string, files []FormFile, values map[string]string) Response {
+	e.T.Helper()
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	for k, v := range values {
+		_ = w.WriteField(k, v)
+	}
+	for _, f := range files {
+		h := textproto.MIMEHeader{"Content-Disposition": {`form-data; name="` + f.Field + `"; filename="` + f.Name + `"`}}
+		if f.ContentType != "" {
+			h.Set("Content-Type", f.ContentType)
+		}
+		part, err := w.CreatePart(h)
+		if err != nil {
+			e.T.Fatal(err)
+		}
+		_, _ = part.Write(f.Data)
+	}
+	_ = w.Close()
+	return e.Do(tn, method, path, buf.Bytes(), "Content-Type", w.FormDataContentType())
 }
 
 // GQLResponse is a decoded GraphQL answer.
@@ -298,4 +348,28 @@ func Get(v any, path ...any) any {
 func Str(v any, path ...any) string {
 	s, _ := Get(v, path...).(string)
 	return s
+}
+
+// DeliverMail runs the mail worker until the outbox holds nothing queued
+// or being sent (a running worker of the environment may take part), then
+// returns the messages the sink holds.
+func (e *Env) DeliverMail() []mail.Received {
+	e.T.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if _, err := e.Srv.Mailer().SendDue(context.Background()); err != nil {
+			e.T.Fatalf("deliver mail: %v", err)
+		}
+		var pending int
+		if err := e.DB.QueryRow(`SELECT count(*) FROM email_messages WHERE status IN ('queued', 'sending')`).Scan(&pending); err != nil {
+			e.T.Fatalf("deliver mail: %v", err)
+		}
+		if pending == 0 {
+			return e.Mail.Messages()
+		}
+		if time.Now().After(deadline) {
+			e.T.Fatalf("deliver mail: %d messages still pending", pending)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }

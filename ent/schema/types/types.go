@@ -159,3 +159,14 @@ type LineTemplate struct {
 	TaxCode         string `json:"taxCode,omitempty"`
 	Notes           string `json:"notes,omitempty"`
 }
+
+// EmailRecipient is one address of an email and what the SMTP server said
+// about it.
+type EmailRecipient struct {
+	Address string `json:"address"`
+	// Kind is to, cc or bcc.
+	Kind string `json:"kind"`
+	// Status is queued, sent or failed.
+	Status string `json:"status"`
+	Reply  string `json:"reply,omitempty"`
+}
