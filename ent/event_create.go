@@ -91,6 +91,20 @@ func (_c *EventCreate) SetNillableCreatedAt(v *time.Time) *EventCreate {
 	return _c
 }
 
+// SetActorID sets the "actor_id" field.
+func (_c *EventCreate) SetActorID(v pulid.ID) *EventCreate {
+	_c.mutation.SetActorID(v)
+	return _c
+}
+
+// SetNillableActorID sets the "actor_id" field if the given value is not nil.
+func (_c *EventCreate) SetNillableActorID(v *pulid.ID) *EventCreate {
+	if v != nil {
+		_c.SetActorID(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *EventCreate) SetID(v pulid.ID) *EventCreate {
 	_c.mutation.SetID(v)
@@ -251,6 +265,10 @@ func (_c *EventCreate) createSpec() (*Event, *sqlgraph.CreateSpec) {
 		_spec.SetField(event.FieldCreatedAt, field.TypeTime, value)
 		_node.CreatedAt = value
 	}
+	if value, ok := _c.mutation.ActorID(); ok {
+		_spec.SetField(event.FieldActorID, field.TypeString, value)
+		_node.ActorID = &value
+	}
 	if nodes := _c.mutation.CompanyIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -357,6 +375,9 @@ func (u *EventUpsertOne) UpdateNewValues() *EventUpsertOne {
 		}
 		if _, exists := u.create.mutation.CreatedAt(); exists {
 			s.SetIgnore(event.FieldCreatedAt)
+		}
+		if _, exists := u.create.mutation.ActorID(); exists {
+			s.SetIgnore(event.FieldActorID)
 		}
 	}))
 	return u
@@ -592,6 +613,9 @@ func (u *EventUpsertBulk) UpdateNewValues() *EventUpsertBulk {
 			}
 			if _, exists := b.mutation.CreatedAt(); exists {
 				s.SetIgnore(event.FieldCreatedAt)
+			}
+			if _, exists := b.mutation.ActorID(); exists {
+				s.SetIgnore(event.FieldActorID)
 			}
 		}
 	}))

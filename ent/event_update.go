@@ -95,6 +95,9 @@ func (_u *EventUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if _u.mutation.TxidCleared() {
 		_spec.ClearField(event.FieldTxid, field.TypeString)
 	}
+	if _u.mutation.ActorIDCleared() {
+		_spec.ClearField(event.FieldActorID, field.TypeString)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -213,6 +216,9 @@ func (_u *EventUpdateOne) sqlSave(ctx context.Context) (_node *Event, err error)
 	}
 	if _u.mutation.TxidCleared() {
 		_spec.ClearField(event.FieldTxid, field.TypeString)
+	}
+	if _u.mutation.ActorIDCleared() {
+		_spec.ClearField(event.FieldActorID, field.TypeString)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &Event{config: _u.config}

@@ -15276,6 +15276,7 @@ type EventMutation struct {
 	addseq         *int64
 	txid           *string
 	created_at     *time.Time
+	actor_id       *pulid.ID
 	clearedFields  map[string]struct{}
 	company        *pulid.ID
 	clearedcompany bool
@@ -15700,6 +15701,55 @@ func (m *EventMutation) ResetCreatedAt() {
 	m.created_at = nil
 }
 
+// SetActorID sets the "actor_id" field.
+func (m *EventMutation) SetActorID(pu pulid.ID) {
+	m.actor_id = &pu
+}
+
+// ActorID returns the value of the "actor_id" field in the mutation.
+func (m *EventMutation) ActorID() (r pulid.ID, exists bool) {
+	v := m.actor_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldActorID returns the old "actor_id" field's value of the Event entity.
+// If the Event object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EventMutation) OldActorID(ctx context.Context) (v *pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldActorID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldActorID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldActorID: %w", err)
+	}
+	return oldValue.ActorID, nil
+}
+
+// ClearActorID clears the value of the "actor_id" field.
+func (m *EventMutation) ClearActorID() {
+	m.actor_id = nil
+	m.clearedFields[event.FieldActorID] = struct{}{}
+}
+
+// ActorIDCleared returns if the "actor_id" field was cleared in this mutation.
+func (m *EventMutation) ActorIDCleared() bool {
+	_, ok := m.clearedFields[event.FieldActorID]
+	return ok
+}
+
+// ResetActorID resets all changes to the "actor_id" field.
+func (m *EventMutation) ResetActorID() {
+	m.actor_id = nil
+	delete(m.clearedFields, event.FieldActorID)
+}
+
 // ClearCompany clears the "company" edge to the Company entity.
 func (m *EventMutation) ClearCompany() {
 	m.clearedcompany = true
@@ -15761,7 +15811,7 @@ func (m *EventMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *EventMutation) Fields() []string {
-	fields := make([]string, 0, 7)
+	fields := make([]string, 0, 8)
 	if m.company != nil {
 		fields = append(fields, event.FieldCompanyID)
 	}
@@ -15782,6 +15832,9 @@ func (m *EventMutation) Fields() []string {
 	}
 	if m.created_at != nil {
 		fields = append(fields, event.FieldCreatedAt)
+	}
+	if m.actor_id != nil {
+		fields = append(fields, event.FieldActorID)
 	}
 	return fields
 }
@@ -15805,6 +15858,8 @@ func (m *EventMutation) Field(name string) (ent.Value, bool) {
 		return m.Txid()
 	case event.FieldCreatedAt:
 		return m.CreatedAt()
+	case event.FieldActorID:
+		return m.ActorID()
 	}
 	return nil, false
 }
@@ -15828,6 +15883,8 @@ func (m *EventMutation) OldField(ctx context.Context, name string) (ent.Value, e
 		return m.OldTxid(ctx)
 	case event.FieldCreatedAt:
 		return m.OldCreatedAt(ctx)
+	case event.FieldActorID:
+		return m.OldActorID(ctx)
 	}
 	return nil, fmt.Errorf("unknown Event field %s", name)
 }
@@ -15886,6 +15943,13 @@ func (m *EventMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetCreatedAt(v)
 		return nil
+	case event.FieldActorID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetActorID(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Event field %s", name)
 }
@@ -15940,6 +16004,9 @@ func (m *EventMutation) ClearedFields() []string {
 	if m.FieldCleared(event.FieldTxid) {
 		fields = append(fields, event.FieldTxid)
 	}
+	if m.FieldCleared(event.FieldActorID) {
+		fields = append(fields, event.FieldActorID)
+	}
 	return fields
 }
 
@@ -15962,6 +16029,9 @@ func (m *EventMutation) ClearField(name string) error {
 		return nil
 	case event.FieldTxid:
 		m.ClearTxid()
+		return nil
+	case event.FieldActorID:
+		m.ClearActorID()
 		return nil
 	}
 	return fmt.Errorf("unknown Event nullable field %s", name)
@@ -15991,6 +16061,9 @@ func (m *EventMutation) ResetField(name string) error {
 		return nil
 	case event.FieldCreatedAt:
 		m.ResetCreatedAt()
+		return nil
+	case event.FieldActorID:
+		m.ResetActorID()
 		return nil
 	}
 	return fmt.Errorf("unknown Event field %s", name)

@@ -74,6 +74,13 @@ func listCaps() map[string]int {
 		"SalesOrder.items":           ent.ListEdgeLimit,
 		"SalesOrder.invoices":        ent.ListEdgeLimit,
 		"WebhookEndpoint.deliveries": MaxPageSize,
+		"Invoice.deliveries":         sales.MaxListedDeliveries,
+		"Quote.deliveries":           sales.MaxListedDeliveries,
+		"EmailDelivery.recipients":   sales.MaxRecipients,
+		"EmailDelivery.to":           sales.MaxRecipients,
+		"EmailDelivery.cc":           sales.MaxRecipients,
+		"EmailDelivery.bcc":          sales.MaxRecipients,
+		"RecurringInvoice.invoices":  sales.MaxListedRecurringInvoices,
 	}
 }
 

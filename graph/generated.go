@@ -60,6 +60,7 @@ type ResolverRoot interface {
 	Mutation() MutationResolver
 	Query() QueryResolver
 	Quote() QuoteResolver
+	RecurringInvoice() RecurringInvoiceResolver
 	SalesOrder() SalesOrderResolver
 	Subscription() SubscriptionResolver
 	WebhookEndpoint() WebhookEndpointResolver
@@ -781,12 +782,14 @@ type ComplexityRoot struct {
 	RecurringInvoice struct {
 		CreatedAt          func(childComplexity int) int
 		Currency           func(childComplexity int) int
+		Customer           func(childComplexity int) int
 		CustomerID         func(childComplexity int) int
 		EndDate            func(childComplexity int) int
 		GeneratedCount     func(childComplexity int) int
 		ID                 func(childComplexity int) int
 		Interval           func(childComplexity int) int
 		IntervalCount      func(childComplexity int) int
+		Invoices           func(childComplexity int) int
 		Issue              func(childComplexity int) int
 		Items              func(childComplexity int) int
 		LastGeneratedAt    func(childComplexity int) int
@@ -1104,6 +1107,10 @@ type QuoteResolver interface {
 	Status(ctx context.Context, obj *ent.Quote) (quote.Status, error)
 	Number(ctx context.Context, obj *ent.Quote) (string, error)
 	Date(ctx context.Context, obj *ent.Quote) (*types.Date, error)
+}
+type RecurringInvoiceResolver interface {
+	Customer(ctx context.Context, obj *ent.RecurringInvoice) (*ent.Customer, error)
+	Invoices(ctx context.Context, obj *ent.RecurringInvoice) ([]*ent.Invoice, error)
 }
 type SalesOrderResolver interface {
 	Number(ctx context.Context, obj *ent.SalesOrder) (string, error)
@@ -4909,6 +4916,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RecurringInvoice.Currency(childComplexity), true
+	case "RecurringInvoice.customer":
+		if e.ComplexityRoot.RecurringInvoice.Customer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecurringInvoice.Customer(childComplexity), true
 	case "RecurringInvoice.customerId":
 		if e.ComplexityRoot.RecurringInvoice.CustomerID == nil {
 			break
@@ -4945,6 +4958,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RecurringInvoice.IntervalCount(childComplexity), true
+	case "RecurringInvoice.invoices":
+		if e.ComplexityRoot.RecurringInvoice.Invoices == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecurringInvoice.Invoices(childComplexity), true
 	case "RecurringInvoice.issue":
 		if e.ComplexityRoot.RecurringInvoice.Issue == nil {
 			break
@@ -12143,6 +12162,10 @@ type RecurringInvoice @goModel(model: "github.com/bigledger/bigledger/ent.Recurr
   lastGeneratedAt: Time
   createdAt: Time!
   updatedAt: Time!
+  "The customer invoiced."
+  customer: Customer!
+  "The invoices made so far, newest period first (at most 100)."
+  invoices: [Invoice!]!
 }
 
 input CreateRecurringInvoiceInput @goModel(model: "github.com/bigledger/bigledger/internal/sales.RecurringInput") {
@@ -13880,6 +13903,10 @@ func (ec *executionContext) childFields_RecurringInvoice(ctx context.Context, fi
 		return ec.fieldContext_RecurringInvoice_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_RecurringInvoice_updatedAt(ctx, field)
+	case "customer":
+		return ec.fieldContext_RecurringInvoice_customer(ctx, field)
+	case "invoices":
+		return ec.fieldContext_RecurringInvoice_invoices(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RecurringInvoice", field.Name)
 }
@@ -32319,6 +32346,70 @@ func (ec *executionContext) _RecurringInvoice_updatedAt(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_RecurringInvoice_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RecurringInvoice", field, false, false, "Time")
+}
+
+func (ec *executionContext) _RecurringInvoice_customer(ctx context.Context, field graphql.CollectedField, obj *ent.RecurringInvoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecurringInvoice_customer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RecurringInvoice().Customer(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Customer) graphql.Marshaler {
+			return ec.marshalNCustomer2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐCustomer(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecurringInvoice_customer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecurringInvoice",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Customer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecurringInvoice_invoices(ctx context.Context, field graphql.CollectedField, obj *ent.RecurringInvoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecurringInvoice_invoices(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RecurringInvoice().Invoices(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Invoice) graphql.Marshaler {
+			return ec.marshalNInvoice2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐInvoiceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecurringInvoice_invoices(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecurringInvoice",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Invoice(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _RecurringInvoiceLine_itemId(ctx context.Context, field graphql.CollectedField, obj *types.LineTemplate) (ret graphql.Marshaler) {
@@ -65896,108 +65987,120 @@ func (ec *executionContext) _RecurringInvoice(ctx context.Context, sel ast.Selec
 		case "id":
 			out.Values[i] = ec._RecurringInvoice_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "subscriptionNumber":
 			out.Values[i] = ec._RecurringInvoice_subscriptionNumber(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "customerId":
 			out.Values[i] = ec._RecurringInvoice_customerId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "status":
 			out.Values[i] = ec._RecurringInvoice_status(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "interval":
 			out.Values[i] = ec._RecurringInvoice_interval(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "intervalCount":
 			out.Values[i] = ec._RecurringInvoice_intervalCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "startDate":
 			out.Values[i] = ec._RecurringInvoice_startDate(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "nextRunDate":
 			out.Values[i] = ec._RecurringInvoice_nextRunDate(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "endDate":
 			out.Values[i] = ec._RecurringInvoice_endDate(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "maxCount":
 			out.Values[i] = ec._RecurringInvoice_maxCount(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "generatedCount":
 			out.Values[i] = ec._RecurringInvoice_generatedCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "currency":
 			out.Values[i] = ec._RecurringInvoice_currency(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "items":
 			out.Values[i] = ec._RecurringInvoice_items(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "reference":
 			out.Values[i] = ec._RecurringInvoice_reference(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "notes":
 			out.Values[i] = ec._RecurringInvoice_notes(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "terms":
 			out.Values[i] = ec._RecurringInvoice_terms(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "issue":
 			out.Values[i] = ec._RecurringInvoice_issue(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "stoppedAt":
 			out.Values[i] = ec._RecurringInvoice_stoppedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "lastGeneratedAt":
 			out.Values[i] = ec._RecurringInvoice_lastGeneratedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "createdAt":
 			out.Values[i] = ec._RecurringInvoice_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "updatedAt":
 			out.Values[i] = ec._RecurringInvoice_updatedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "customer":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RecurringInvoice_customer(ctx, field, obj)
+				})
+		case "invoices":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RecurringInvoice_invoices(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -68182,6 +68285,22 @@ func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.Selec
 		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNInvoice2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐInvoiceᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Invoice) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInvoice2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐInvoice(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNInvoice2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐInvoice(ctx context.Context, sel ast.SelectionSet, v *ent.Invoice) graphql.Marshaler {

@@ -102,7 +102,7 @@ func deliveries[N any, E any](ctx context.Context, obj *N, id pulid.ID, node fun
 		if !slices.Contains(ids, id) {
 			ids = append(ids, id)
 		}
-		return sales.DeliveriesOf(ctx, ids, ent.ListEdgeLimit)
+		return sales.DeliveriesOf(ctx, ids, sales.MaxListedDeliveries)
 	})
 	if err != nil {
 		return nil, err

@@ -12,6 +12,8 @@ import (
 	"github.com/bigledger/bigledger/ent/recurringinvoice"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/internal/apperr"
+	"github.com/bigledger/bigledger/internal/crm"
+	"github.com/bigledger/bigledger/internal/reqcache"
 	"github.com/bigledger/bigledger/internal/sales"
 )
 
@@ -46,3 +48,46 @@ func (r *queryResolver) RecurringInvoices(ctx context.Context, customerID *pulid
 func (r *queryResolver) RecurringInvoice(ctx context.Context, id pulid.ID) (*ent.RecurringInvoice, error) {
 	return sales.GetRecurring(ctx, id)
 }
+
+// Customer is the resolver for the customer field.
+func (r *recurringInvoiceResolver) Customer(ctx context.Context, obj *ent.RecurringInvoice) (*ent.Customer, error) {
+	key, list := siblings(ctx, obj, func(e *ent.RecurringInvoice) *ent.RecurringInvoice { return e })
+	byID, err := reqcache.Load(ctx, "recurring.customer:"+key, func() (map[pulid.ID]*ent.Customer, error) {
+		ids := []pulid.ID{obj.CustomerID}
+		for _, n := range list {
+			ids = append(ids, n.CustomerID)
+		}
+		return sales.RecurringCustomers(ctx, ids)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if cu, ok := byID[obj.CustomerID]; ok {
+		return cu, nil
+	}
+	return nil, crm.CustomerNotFound(obj.CustomerID)
+}
+
+// Invoices is the resolver for the invoices field.
+func (r *recurringInvoiceResolver) Invoices(ctx context.Context, obj *ent.RecurringInvoice) ([]*ent.Invoice, error) {
+	key, list := siblings(ctx, obj, func(e *ent.RecurringInvoice) *ent.RecurringInvoice { return e })
+	byID, err := reqcache.Load(ctx, "recurring.invoices:"+key, func() (map[pulid.ID][]*ent.Invoice, error) {
+		ids := []pulid.ID{obj.ID}
+		for _, n := range list {
+			ids = append(ids, n.ID)
+		}
+		return sales.RecurringGenerated(ctx, ids, sales.MaxListedRecurringInvoices)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if invs, ok := byID[obj.ID]; ok {
+		return invs, nil
+	}
+	return []*ent.Invoice{}, nil
+}
+
+// RecurringInvoice returns RecurringInvoiceResolver implementation.
+func (r *Resolver) RecurringInvoice() RecurringInvoiceResolver { return &recurringInvoiceResolver{r} }
+
+type recurringInvoiceResolver struct{ *Resolver }

@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -735,34 +736,41 @@ func readValidate(r *http.Request, required string) (validateRequest, error) {
 	return v, d.Err(contactCode, customerValidationMessage)
 }
 
+// duplicateCheck answers a seed-003 validate route: the value of field
+// is looked up by find among the company's other contacts, and answer
+// shapes the route's data.
+func duplicateCheck(r *http.Request, field, label string, find func(ctx context.Context, value string, except *pulid.ID) (crm.Duplicates, error),
+	answer func(exists bool, names []string, msg string) any) (result, error) {
+	v, err := readValidate(r, field)
+	if err != nil {
+		return result{}, err
+	}
+	value := v.MobileNumber
+	if field == "tax_number" {
+		value = v.TaxNumber
+	}
+	dup, err := find(r.Context(), *value, v.ContactID)
+	if err != nil {
+		return result{}, err
+	}
+	msg := ""
+	if len(dup.Names) > 0 {
+		msg = "The " + label + " already exists for: " + strings.Join(dup.Names, ", ")
+	}
+	data := answer(len(dup.Names) > 0, dup.Names, msg)
+	return result{status: http.StatusOK, data: data, body: struct {
+		Data any `json:"data"`
+	}{data}}, nil
+}
+
 func (a *API) validateMobile(r *http.Request) (result, error) {
-	v, err := readValidate(r, "mobile_number")
-	if err != nil {
-		return result{}, err
-	}
-	dup, err := crm.MobileDuplicates(r.Context(), *v.MobileNumber, v.ContactID)
-	if err != nil {
-		return result{}, err
-	}
-	out := mobileCheck{IsMobileExists: len(dup.Names) > 0, MatchingContactNames: dup.Names}
-	if out.IsMobileExists {
-		out.Msg = "The mobile number already exists for: " + strings.Join(dup.Names, ", ")
-	}
-	return result{status: http.StatusOK, data: out, body: mobileCheckBody{Data: out}}, nil
+	return duplicateCheck(r, "mobile_number", "mobile number", crm.MobileDuplicates, func(exists bool, names []string, msg string) any {
+		return mobileCheck{IsMobileExists: exists, MatchingContactNames: names, Msg: msg}
+	})
 }
 
 func (a *API) validateTaxNumber(r *http.Request) (result, error) {
-	v, err := readValidate(r, "tax_number")
-	if err != nil {
-		return result{}, err
-	}
-	dup, err := crm.TaxNumberDuplicates(r.Context(), *v.TaxNumber, v.ContactID)
-	if err != nil {
-		return result{}, err
-	}
-	out := taxNumberCheck{IsTaxNumberExists: len(dup.Names) > 0, MatchingContactNames: dup.Names}
-	if out.IsTaxNumberExists {
-		out.Msg = "The tax number already exists for: " + strings.Join(dup.Names, ", ")
-	}
-	return result{status: http.StatusOK, data: out, body: taxNumberCheckBody{Data: out}}, nil
+	return duplicateCheck(r, "tax_number", "tax number", crm.TaxNumberDuplicates, func(exists bool, names []string, msg string) any {
+		return taxNumberCheck{IsTaxNumberExists: exists, MatchingContactNames: names, Msg: msg}
+	})
 }

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/bigledger/bigledger/ent"
-	"github.com/bigledger/bigledger/ent/customer"
 	"github.com/bigledger/bigledger/ent/invoice"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/ent/schema/types"
@@ -71,13 +70,9 @@ func (a *API) contactSells(r *http.Request) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	cu, err := crm.GetCustomer(r.Context(), id, nil)
+	cu, err := crm.SellingContact(r.Context(), id, "sells")
 	if err != nil {
 		return result{}, err
-	}
-	if cu.PartyType == customer.PartyTypeSupplier {
-		return result{}, apperr.Validation(contactCode, "The contact is a supplier: sells are listed for customer and both contacts",
-			apperr.Detail{Field: "id", Message: "The contact is not a customer"})
 	}
 	q := r.URL.Query()
 	var d apperr.Details

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/bigledger/bigledger/ent"
-	"github.com/bigledger/bigledger/ent/customer"
 	"github.com/bigledger/bigledger/ent/recurringinvoice"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/ent/schema/types"
@@ -288,13 +287,8 @@ func (a *API) listSubscriptions(r *http.Request) (result, error) {
 		if err != nil {
 			return result{}, err
 		}
-		cu, err := crm.GetCustomer(r.Context(), id, nil)
-		if err != nil {
+		if _, err := crm.SellingContact(r.Context(), id, "subscriptions"); err != nil {
 			return result{}, err
-		}
-		if cu.PartyType == customer.PartyTypeSupplier {
-			return result{}, apperr.Validation(contactCode, "The contact is a supplier: subscriptions are kept for customer and both contacts",
-				apperr.Detail{Field: "id", Message: "The contact is not a customer"})
 		}
 		f.CustomerID = &id
 	} else if s := q.Get("contact_id"); s != "" {

@@ -86,6 +86,11 @@ func CreatedAt(v time.Time) predicate.Event {
 	return predicate.Event(sql.FieldEQ(FieldCreatedAt, v))
 }
 
+// ActorID applies equality check predicate on the "actor_id" field. It's identical to ActorIDEQ.
+func ActorID(v pulid.ID) predicate.Event {
+	return predicate.Event(sql.FieldEQ(FieldActorID, v))
+}
+
 // CompanyIDEQ applies the EQ predicate on the "company_id" field.
 func CompanyIDEQ(v pulid.ID) predicate.Event {
 	return predicate.Event(sql.FieldEQ(FieldCompanyID, v))
@@ -464,6 +469,86 @@ func CreatedAtLT(v time.Time) predicate.Event {
 // CreatedAtLTE applies the LTE predicate on the "created_at" field.
 func CreatedAtLTE(v time.Time) predicate.Event {
 	return predicate.Event(sql.FieldLTE(FieldCreatedAt, v))
+}
+
+// ActorIDEQ applies the EQ predicate on the "actor_id" field.
+func ActorIDEQ(v pulid.ID) predicate.Event {
+	return predicate.Event(sql.FieldEQ(FieldActorID, v))
+}
+
+// ActorIDNEQ applies the NEQ predicate on the "actor_id" field.
+func ActorIDNEQ(v pulid.ID) predicate.Event {
+	return predicate.Event(sql.FieldNEQ(FieldActorID, v))
+}
+
+// ActorIDIn applies the In predicate on the "actor_id" field.
+func ActorIDIn(vs ...pulid.ID) predicate.Event {
+	return predicate.Event(sql.FieldIn(FieldActorID, vs...))
+}
+
+// ActorIDNotIn applies the NotIn predicate on the "actor_id" field.
+func ActorIDNotIn(vs ...pulid.ID) predicate.Event {
+	return predicate.Event(sql.FieldNotIn(FieldActorID, vs...))
+}
+
+// ActorIDGT applies the GT predicate on the "actor_id" field.
+func ActorIDGT(v pulid.ID) predicate.Event {
+	return predicate.Event(sql.FieldGT(FieldActorID, v))
+}
+
+// ActorIDGTE applies the GTE predicate on the "actor_id" field.
+func ActorIDGTE(v pulid.ID) predicate.Event {
+	return predicate.Event(sql.FieldGTE(FieldActorID, v))
+}
+
+// ActorIDLT applies the LT predicate on the "actor_id" field.
+func ActorIDLT(v pulid.ID) predicate.Event {
+	return predicate.Event(sql.FieldLT(FieldActorID, v))
+}
+
+// ActorIDLTE applies the LTE predicate on the "actor_id" field.
+func ActorIDLTE(v pulid.ID) predicate.Event {
+	return predicate.Event(sql.FieldLTE(FieldActorID, v))
+}
+
+// ActorIDContains applies the Contains predicate on the "actor_id" field.
+func ActorIDContains(v pulid.ID) predicate.Event {
+	vc := string(v)
+	return predicate.Event(sql.FieldContains(FieldActorID, vc))
+}
+
+// ActorIDHasPrefix applies the HasPrefix predicate on the "actor_id" field.
+func ActorIDHasPrefix(v pulid.ID) predicate.Event {
+	vc := string(v)
+	return predicate.Event(sql.FieldHasPrefix(FieldActorID, vc))
+}
+
+// ActorIDHasSuffix applies the HasSuffix predicate on the "actor_id" field.
+func ActorIDHasSuffix(v pulid.ID) predicate.Event {
+	vc := string(v)
+	return predicate.Event(sql.FieldHasSuffix(FieldActorID, vc))
+}
+
+// ActorIDIsNil applies the IsNil predicate on the "actor_id" field.
+func ActorIDIsNil() predicate.Event {
+	return predicate.Event(sql.FieldIsNull(FieldActorID))
+}
+
+// ActorIDNotNil applies the NotNil predicate on the "actor_id" field.
+func ActorIDNotNil() predicate.Event {
+	return predicate.Event(sql.FieldNotNull(FieldActorID))
+}
+
+// ActorIDEqualFold applies the EqualFold predicate on the "actor_id" field.
+func ActorIDEqualFold(v pulid.ID) predicate.Event {
+	vc := string(v)
+	return predicate.Event(sql.FieldEqualFold(FieldActorID, vc))
+}
+
+// ActorIDContainsFold applies the ContainsFold predicate on the "actor_id" field.
+func ActorIDContainsFold(v pulid.ID) predicate.Event {
+	vc := string(v)
+	return predicate.Event(sql.FieldContainsFold(FieldActorID, vc))
 }
 
 // HasCompany applies the HasEdge predicate on the "company" edge.

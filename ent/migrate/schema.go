@@ -476,6 +476,7 @@ var (
 		{Name: "seq", Type: field.TypeInt64, Nullable: true},
 		{Name: "txid", Type: field.TypeString, Nullable: true, Default: schema.Expr("pg_current_xact_id()"), SchemaType: map[string]string{"postgres": "xid8"}},
 		{Name: "created_at", Type: field.TypeTime},
+		{Name: "actor_id", Type: field.TypeString, Nullable: true},
 		{Name: "company_id", Type: field.TypeString, Size: 40},
 	}
 	// EventsTable holds the schema information for the "events" table.
@@ -486,7 +487,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "events_companies_events",
-				Columns:    []*schema.Column{EventsColumns[7]},
+				Columns:    []*schema.Column{EventsColumns[8]},
 				RefColumns: []*schema.Column{CompaniesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -495,7 +496,7 @@ var (
 			{
 				Name:    "event_company_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{EventsColumns[7], EventsColumns[0]},
+				Columns: []*schema.Column{EventsColumns[8], EventsColumns[0]},
 			},
 			{
 				Name:    "event_txid_seq",
@@ -505,7 +506,7 @@ var (
 			{
 				Name:    "event_company_id_txid_seq",
 				Unique:  false,
-				Columns: []*schema.Column{EventsColumns[7], EventsColumns[5], EventsColumns[4]},
+				Columns: []*schema.Column{EventsColumns[8], EventsColumns[5], EventsColumns[4]},
 			},
 			{
 				Name:    "event_subject_id_created_at",

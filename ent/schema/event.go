@@ -41,6 +41,10 @@ func (Event) Fields() []ent.Field {
 			SchemaType(map[string]string{dialect.Postgres: "xid8"}).
 			Annotations(entsql.DefaultExpr("pg_current_xact_id()")),
 		field.Time("created_at").Default(time.Now).Immutable(),
+		// actor_id is the user whose request wrote the event (null for
+		// the server's own jobs: overdue notices, recurring invoices,
+		// deliveries).
+		field.String("actor_id").GoType(pulid.ID("")).Optional().Nillable().Immutable(),
 	}
 }
 

@@ -3,6 +3,7 @@ package crm
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -144,10 +145,30 @@ func Activities(ctx context.Context, customerID pulid.ID, search string, offset,
 	if err != nil {
 		return ActivityPage{}, err
 	}
+	// Who did it: the page's actors in one statement.
+	var actorIDs []pulid.ID
+	for _, ev := range evs {
+		if ev.ActorID != nil && !slices.Contains(actorIDs, *ev.ActorID) {
+			actorIDs = append(actorIDs, *ev.ActorID)
+		}
+	}
+	names := map[pulid.ID]string{}
+	if len(actorIDs) > 0 {
+		users, err := c.User.Query().Where(user.IDIn(actorIDs...)).All(ctx)
+		if err != nil {
+			return ActivityPage{}, err
+		}
+		for _, u := range users {
+			names[u.ID] = u.Name
+		}
+	}
 	out := ActivityPage{Total: total, Rows: make([]Activity, len(evs))}
 	for i, ev := range evs {
 		logName, text := describe(ev.Type, ev.Payload)
 		out.Rows[i] = Activity{ID: ev.ID, Type: ev.Type, LogName: logName, Description: text, CreatedAt: ev.CreatedAt, Payload: ev.Payload}
+		if ev.ActorID != nil {
+			out.Rows[i].ActorID, out.Rows[i].ActorName = *ev.ActorID, names[*ev.ActorID]
+		}
 	}
 	return out, nil
 }

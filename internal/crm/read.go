@@ -261,3 +261,18 @@ func Groups(ctx context.Context, pred predicate.CustomerGroup, order *ent.Custom
 	}
 	return q.Order(ent.Asc(col), ent.Asc(customergroup.FieldID))
 }
+
+// SellingContact loads a contact that can be sold to (a customer or a
+// "both" contact): a supplier is refused with a validation error naming
+// what it cannot have (sells, subscriptions).
+func SellingContact(ctx context.Context, id pulid.ID, what string) (*ent.Customer, error) {
+	cu, err := GetCustomer(ctx, id, nil)
+	if err != nil {
+		return nil, err
+	}
+	if cu.PartyType == customer.PartyTypeSupplier {
+		return nil, apperr.Validation(CodeInvalidCustomer, "The contact is a supplier: "+what+" are kept for customer and both contacts",
+			apperr.Detail{Field: "id", Message: "The contact is not a customer"})
+	}
+	return cu, nil
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/ent/schema/types"
 	"github.com/bigledger/bigledger/internal/crm"
+	"github.com/bigledger/bigledger/internal/reqcache"
 	"github.com/bigledger/bigledger/internal/store"
 	"github.com/bigledger/bigledger/internal/tenant"
 )
@@ -39,7 +40,21 @@ type Link struct {
 // ErrBadLink is a link that is malformed, forged or expired.
 var ErrBadLink = errors.New("documents: the link is invalid or expired")
 
+type companyKey struct {
+	key []byte
+	id  pulid.ID
+}
+
+// linkKey is the acting company's link key, read once per request.
 func linkKey(ctx context.Context) ([]byte, pulid.ID, error) {
+	k, err := reqcache.Load(ctx, "documents.linkkey", func() (companyKey, error) {
+		key, id, err := loadLinkKey(ctx)
+		return companyKey{key, id}, err
+	})
+	return k.key, k.id, err
+}
+
+func loadLinkKey(ctx context.Context) ([]byte, pulid.ID, error) {
 	co, err := crm.CurrentCompany(ctx)
 	if err != nil {
 		return nil, "", err

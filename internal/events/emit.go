@@ -27,6 +27,7 @@ import (
 
 	"github.com/bigledger/bigledger/ent"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
+	"github.com/bigledger/bigledger/internal/auth"
 	"github.com/bigledger/bigledger/internal/tenant"
 )
 
@@ -143,6 +144,7 @@ type pending struct {
 	typ     string
 	subject pulid.ID
 	payload map[string]any
+	actor   *string
 }
 
 type batch struct {
@@ -203,7 +205,12 @@ func Emit(ctx context.Context, typ string, subject pulid.ID, payload map[string]
 		})
 	}
 	b.mu.Lock()
-	b.events = append(b.events, pending{company: company, typ: typ, subject: subject, payload: payload})
+	var actor *string
+	if p, ok := auth.FromContext(ctx); ok && p.UserID != "" {
+		id := string(p.UserID)
+		actor = &id
+	}
+	b.events = append(b.events, pending{company: company, typ: typ, subject: subject, payload: payload, actor: actor})
 	b.mu.Unlock()
 	return nil
 }
@@ -216,19 +223,19 @@ func (b *batch) flush(ctx context.Context, tx *ent.Tx) error {
 		return nil
 	}
 	var sb strings.Builder
-	sb.WriteString(`INSERT INTO events (id, company_id, type, subject_id, payload, seq, created_at) VALUES `)
-	args := make([]any, 0, 5*len(b.events))
+	sb.WriteString(`INSERT INTO events (id, company_id, type, subject_id, payload, actor_id, seq, created_at) VALUES `)
+	args := make([]any, 0, 6*len(b.events))
 	for i, e := range b.events {
 		if i > 0 {
 			sb.WriteByte(',')
 		}
 		n := len(args)
-		fmt.Fprintf(&sb, "($%d,$%d,$%d,$%d,$%d,nextval('event_seq'),now())", n+1, n+2, n+3, n+4, n+5)
+		fmt.Fprintf(&sb, "($%d,$%d,$%d,$%d,$%d,$%d,nextval('event_seq'),now())", n+1, n+2, n+3, n+4, n+5, n+6)
 		p, err := json.Marshal(e.payload)
 		if err != nil {
 			return fmt.Errorf("events: payload of %s: %w", e.typ, err)
 		}
-		args = append(args, string(pulid.New("evt")), string(e.company), e.typ, string(e.subject), string(p))
+		args = append(args, string(pulid.New("evt")), string(e.company), e.typ, string(e.subject), string(p), e.actor)
 	}
 	_, err := tx.ExecContext(ctx, sb.String(), args...)
 	return err

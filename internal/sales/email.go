@@ -27,6 +27,13 @@ import (
 // CodeNoRecipient refuses a send with nobody to send to.
 const CodeNoRecipient = "NO_RECIPIENT"
 
+// MaxRecipients bounds one email's to, cc and bcc together;
+// MaxListedDeliveries how many emails a document lists (newest first).
+const (
+	MaxRecipients       = 50
+	MaxListedDeliveries = 50
+)
+
 // CodeInvalidStatementSend refuses a statement send's body.
 const CodeInvalidStatementSend = "INVALID_STATEMENT_SEND"
 
@@ -270,7 +277,7 @@ func mergePayload(dst, src map[string]any) map[string]any {
 // (an invoice, a quote, or a customer's statements), newest first.
 func Deliveries(ctx context.Context, c *ent.Client, documentID pulid.ID) ([]*ent.EmailMessage, error) {
 	return c.EmailMessage.Query().Where(emailmessage.DocumentID(documentID)).
-		Order(ent.Desc(emailmessage.FieldCreatedAt), ent.Desc(emailmessage.FieldID)).Limit(200).All(ctx)
+		Order(ent.Desc(emailmessage.FieldCreatedAt), ent.Desc(emailmessage.FieldID)).Limit(MaxListedDeliveries).All(ctx)
 }
 
 func init() {
@@ -320,8 +327,8 @@ func SendStatement(ctx context.Context, customerID pulid.ID, in StatementSend) (
 			}
 		}
 	}
-	if n := len(in.To) + len(in.Cc) + len(in.Bcc); n > 50 {
-		d.Add("to_email", "At most 50 recipients in all; this send has %d", n)
+	if n := len(in.To) + len(in.Cc) + len(in.Bcc); n > MaxRecipients {
+		d.Add("to_email", "At most %d recipients in all; this send has %d", MaxRecipients, n)
 	}
 	if strings.TrimSpace(in.Subject) == "" {
 		d.Add("subject", "The subject field is required.")

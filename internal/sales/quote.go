@@ -426,8 +426,8 @@ func validateSend(in SendInput, code string) error {
 			d.Add(fmt.Sprintf("bcc[%d]", i), "Email format is invalid")
 		}
 	}
-	if n := len(in.To) + len(in.Cc) + len(in.Bcc); n > 50 {
-		d.Add("to", "At most 50 recipients in all (to, cc and bcc); this send has %d", n)
+	if n := len(in.To) + len(in.Cc) + len(in.Bcc); n > MaxRecipients {
+		d.Add("to", "At most %d recipients in all (to, cc and bcc); this send has %d", MaxRecipients, n)
 	}
 	checkText(&d, "subject", in.Subject, 300)
 	checkText(&d, "message", in.Message, 10000)

@@ -545,3 +545,38 @@ func GeneratedInvoices(ctx context.Context, ids ...pulid.ID) (map[pulid.ID][]*en
 	}
 	return out, nil
 }
+
+// RecurringCustomers loads the customers of a page of recurring invoices
+// in one statement.
+func RecurringCustomers(ctx context.Context, ids []pulid.ID) (map[pulid.ID]*ent.Customer, error) {
+	list, err := store.Client(ctx).Customer.Query().Where(customer.IDIn(ids...)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[pulid.ID]*ent.Customer, len(list))
+	for _, cu := range list {
+		out[cu.ID] = cu
+	}
+	return out, nil
+}
+
+// MaxListedRecurringInvoices is how many generated invoices a recurring
+// invoice lists (newest period first).
+const MaxListedRecurringInvoices = 100
+
+// RecurringGenerated loads the invoices of a page of recurring invoices
+// in one statement, newest period first, at most limit each.
+func RecurringGenerated(ctx context.Context, ids []pulid.ID, limit int) (map[pulid.ID][]*ent.Invoice, error) {
+	list, err := store.Client(ctx).Invoice.Query().Where(invoice.RecurringInvoiceIDIn(ids...)).
+		Order(ent.Desc(invoice.FieldRecurringPeriod), ent.Desc(invoice.FieldID)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[pulid.ID][]*ent.Invoice, len(ids))
+	for _, inv := range list {
+		if id := *inv.RecurringInvoiceID; len(out[id]) < limit {
+			out[id] = append(out[id], inv)
+		}
+	}
+	return out, nil
+}

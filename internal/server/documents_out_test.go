@@ -547,3 +547,41 @@ func TestDocumentsOutCrossTenant(t *testing.T) {
 // reqIDPattern matches what differs between two error answers besides
 // the id: the request id and the timestamp.
 var reqIDPattern = regexp.MustCompile(`req_[0-9A-Z]+|"timestamp":"[^"]*"`)
+
+// A page of invoices with their PDF links and emails costs a fixed number
+// of statements, however long the page.
+func TestDocumentFieldsOfAListAreBatched(t *testing.T) {
+	e := tk.New(t)
+	id, cid := goldenInvoice(t, e, e.A)
+	e.Do(e.A, "POST", "/api/v1/invoices/"+id+"/send", nil)
+	e.DeliverMail()
+	q := `{ invoices(first: 20) { edges { node { invoiceNumber pdfUrl deliveries { status recipients { address status } } } } } }`
+	var d map[string]any
+	e.MustGQL(e.A, q, nil) // the first link makes the company's link key
+	count := func() ([]string, int) { return requestStatements(e, func() { d = e.MustGQL(e.A, q, nil) }) }
+	_, one := count()
+	if tk.Str(d, "invoices", "edges", 0, "node", "deliveries", 0, "status") != "sent" {
+		t.Fatalf("deliveries: %v", d)
+	}
+	for range 4 {
+		r := e.Do(e.A, "POST", "/api/v1/invoices", map[string]any{"customerId": cid, "items": []map[string]any{{"description": "Work", "quantity": 1, "unitPrice": 10}}})
+		e.Do(e.A, "POST", "/api/v1/invoices/"+tk.Str(r.Body, "data", "id")+"/send", nil)
+	}
+	e.DeliverMail()
+	if stmts, many := count(); many != one || len(tk.Get(d, "invoices", "edges").([]any)) != 5 {
+		t.Errorf("%d statements for 5 invoices, %d for 1:\n%s", many, one, strings.Join(stmts, "\n"))
+	}
+}
+
+// requestStatements are the SQL statements fn's requests ran, less the
+// API key lookup (cached for a while, so present or not).
+func requestStatements(e *tk.Env, fn func()) ([]string, int) {
+	stmts := e.CaptureQueries(fn)
+	n := 0
+	for _, s := range stmts {
+		if !strings.Contains(s, "FROM api_keys") {
+			n++
+		}
+	}
+	return stmts, n
+}

@@ -447,6 +447,10 @@ func TestContactActivities(t *testing.T) {
 		if m["description"] == "" || m["log_name"] == "" {
 			t.Fatalf("activity row: %v", m)
 		}
+		// Every one of these was a request of company A's user: its causer.
+		if causer, _ := m["causer"].(map[string]any); causer["id"] != e.A.UserID || causer["name"] == "" {
+			t.Fatalf("causer of %v: %v", m["event"], m["causer"])
+		}
 	}
 	for _, want := range []string{"customer.created", "customer.updated", "invoice.created", "payment.received", "invoice.paid"} {
 		if !events[want] {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/bigledger/bigledger/ent/recurringinvoice"
+	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/ent/schema/types"
 	"github.com/bigledger/bigledger/internal/sales"
 	tk "github.com/bigledger/bigledger/internal/testkit"
@@ -252,6 +253,33 @@ func TestRecurringInvoicesGraphQL(t *testing.T) {
 	list := e.MustGQL(e.A, `query($c: ID) { recurringInvoices(customerId: $c) { id } stopped: recurringInvoices(status: stopped) { id } }`, map[string]any{"c": cust.ID})
 	if len(list["recurringInvoices"].([]any)) != 2 || len(list["stopped"].([]any)) != 1 {
 		t.Fatalf("lists: %v", list)
+	}
+	// The customer and generated invoices of a list: a fixed number of
+	// statements however many recurring invoices the page holds.
+	edges := `{ recurringInvoices { subscriptionNumber customer { name } invoices { invoiceNumber recurringPeriod: invoiceDate } } }`
+	var r1 map[string]any
+	_, one := requestStatements(e, func() { r1 = e.MustGQL(e.A, edges, nil) })
+	recs := r1["recurringInvoices"].([]any)
+	var withInvoices map[string]any
+	for _, x := range recs {
+		if m := x.(map[string]any); len(m["invoices"].([]any)) > 0 {
+			withInvoices = m
+		}
+		if tk.Str(x, "customer", "name") != "Graph Sub" {
+			t.Fatalf("customer edge: %v", x)
+		}
+	}
+	if withInvoices == nil || len(withInvoices["invoices"].([]any)) != 2 ||
+		tk.Str(withInvoices, "invoices", 0, "recurringPeriod") <= tk.Str(withInvoices, "invoices", 1, "recurringPeriod") {
+		t.Fatalf("invoices edge (newest period first): %v", recs)
+	}
+	for range 3 {
+		e.MustGQL(e.A, `mutation($in: CreateRecurringInvoiceInput!) { createRecurringInvoice(input: $in) { id } }`,
+			map[string]any{"in": map[string]any{"customerId": newCustomer(t, e, e.A, "More "+pulid.New("x").String()).ID, "interval": "week", "startDate": plus(todayKL(t), 7),
+				"items": []any{map[string]any{"description": "W", "quantity": "1", "unitPrice": "1"}}}})
+	}
+	if _, many := requestStatements(e, func() { e.MustGQL(e.A, edges, nil) }); many != one {
+		t.Errorf("%d statements for 5 recurring invoices with edges, %d for 2: N+1", many, one)
 	}
 	// Bad input and other companies.
 	for _, c := range []struct {
