@@ -30,10 +30,13 @@ type companyV1 struct {
 	HasLogo      bool           `json:"hasLogo"`
 	// ReminderSchedule is the days from the due date payment reminders go
 	// out on (negative: before it).
-	ReminderSchedule []int     `json:"reminderSchedule"`
-	RateLimit        rateV1    `json:"rateLimit"`
-	CreatedAt        time.Time `json:"createdAt"`
-	UpdatedAt        time.Time `json:"updatedAt"`
+	ReminderSchedule []int `json:"reminderSchedule"`
+	// EmailTemplates are the subject and body of each kind of email
+	// (invoice, quote, reminder, overdue): the company's own or the default.
+	EmailTemplates map[string]sales.EmailTemplate `json:"emailTemplates"`
+	RateLimit      rateV1                         `json:"rateLimit"`
+	CreatedAt      time.Time                      `json:"createdAt"`
+	UpdatedAt      time.Time                      `json:"updatedAt"`
 }
 
 // rateV1 is the limits a key of the company is metered by (0: no bound).
@@ -61,7 +64,7 @@ func toCompanyV1(r *http.Request, co *ent.Company) companyV1 {
 	out := companyV1{ID: co.ID, Name: co.Name, BaseCurrency: co.BaseCurrency, Timezone: co.Timezone,
 		RateLimit: rateOf(r, co), CreatedAt: co.CreatedAt, UpdatedAt: co.UpdatedAt,
 		Email: co.Email, Phone: co.Phone, TaxNumber: co.TaxNumber, Address: optAddress(co.Address), HasLogo: co.Logo != nil,
-		ReminderSchedule: sales.ReminderSchedule(co)}
+		ReminderSchedule: sales.ReminderSchedule(co), EmailTemplates: sales.EmailTemplates(co)}
 	if co.Plan != nil {
 		p := string(*co.Plan)
 		out.Plan = &p
@@ -137,6 +140,10 @@ type companyRequest struct {
 	// reminders of invoices sent with sendReminders go out on; [] or null
 	// restores the default [-3, 0, 7, 14, 30].
 	ReminderSchedule *[]int `json:"reminderSchedule"`
+	// EmailTemplates sets kinds of email ({"invoice": {"subject": …,
+	// "body": …}}); a kind set to null returns to the default. The tags
+	// are those of the send routes plus {message}.
+	EmailTemplates map[string]*sales.EmailTemplate `json:"emailTemplates"`
 }
 
 func (a *API) updateCompany(r *http.Request) (result, error) {
@@ -165,7 +172,7 @@ func (a *API) updateCompany(r *http.Request) (result, error) {
 		}
 	}
 	patch := crm.CompanyPatch{Name: body.Name, Timezone: body.Timezone, BaseCurrency: body.BaseCurrency, Plan: body.Plan,
-		Email: body.Email, Phone: body.Phone, TaxNumber: body.TaxNumber, ReminderSchedule: body.ReminderSchedule}
+		Email: body.Email, Phone: body.Phone, TaxNumber: body.TaxNumber, ReminderSchedule: body.ReminderSchedule, EmailTemplates: body.EmailTemplates}
 	if f.null["reminderSchedule"] {
 		patch.ReminderSchedule = &[]int{}
 	}

@@ -46,6 +46,10 @@ type CompanyPatch struct {
 	// ReminderSchedule is the days from the due date payment reminders
 	// go out on (negative: before it); empty restores the default.
 	ReminderSchedule *[]int
+	// EmailTemplates words the company's emails its own way, by kind
+	// (invoice, quote, reminder, overdue); a nil template restores the
+	// default of its kind.
+	EmailTemplates map[string]*sales.EmailTemplate
 }
 
 // MaxLogoBytes bounds an uploaded logo.
@@ -116,6 +120,13 @@ func UpdateCompany(ctx context.Context, p CompanyPatch) (*ent.Company, error) {
 			}
 		}
 	}
+	if p.EmailTemplates != nil {
+		if err := sales.CheckEmailTemplates(p.EmailTemplates); err != nil {
+			if ae, ok := err.(*apperr.Error); ok {
+				d = append(d, ae.Details...)
+			}
+		}
+	}
 	if len(d) > 0 {
 		return nil, d.Err(CodeInvalidCompany, "Invalid company data")
 	}
@@ -137,15 +148,33 @@ func UpdateCompany(ctx context.Context, p CompanyPatch) (*ent.Company, error) {
 	if p.Address != nil {
 		u.SetAddress(*p.Address)
 	}
-	if p.ReminderSchedule != nil {
+	if p.ReminderSchedule != nil || p.EmailTemplates != nil {
 		settings := map[string]any{}
 		for k, v := range co.Settings {
 			settings[k] = v
 		}
-		if len(schedule) == 0 {
-			delete(settings, sales.ReminderScheduleKey)
-		} else {
-			settings[sales.ReminderScheduleKey] = schedule
+		if p.ReminderSchedule != nil {
+			if len(schedule) == 0 {
+				delete(settings, sales.ReminderScheduleKey)
+			} else {
+				settings[sales.ReminderScheduleKey] = schedule
+			}
+		}
+		if p.EmailTemplates != nil {
+			own := map[string]any{}
+			if m, ok := settings[sales.EmailTemplatesKey].(map[string]any); ok {
+				for k, v := range m {
+					own[k] = v
+				}
+			}
+			for kind, t := range p.EmailTemplates {
+				if t == nil {
+					delete(own, kind)
+				} else {
+					own[kind] = map[string]any{"subject": t.Subject, "body": t.Body}
+				}
+			}
+			settings[sales.EmailTemplatesKey] = own
 		}
 		u.SetSettings(settings)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"html"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -118,21 +119,104 @@ var (
 	}
 )
 
-// compose renders a subject and plain-text and HTML bodies: a given
-// subject or message wins over the defaults (tags work in both).
-func compose(kind string, v emailValues, subject, message *string) (string, string, string) {
+// compose renders a subject and plain-text and HTML bodies from the
+// company's template of kind (its own, else the default): a given subject
+// wins over the template's, a given message fills its {message} (tags
+// work in both).
+func compose(co *ent.Company, kind string, v emailValues, subject, message *string) (string, string, string) {
 	tags := v.tags()
 	tags["message"] = ""
 	if message != nil && strings.TrimSpace(*message) != "" {
 		tags["message"] = strings.TrimSpace(Tags(*message, tags)) + "\n\n"
 	}
-	subj := defaultSubject[kind]
+	tpl := EmailTemplates(co)[kind]
+	subj := tpl.Subject
 	if subject != nil && strings.TrimSpace(*subject) != "" {
 		subj = *subject
 	}
 	subj = strings.Join(strings.Fields(Tags(subj, tags)), " ")
-	text := Tags(defaultBody[kind], tags)
+	text := Tags(tpl.Body, tags)
 	return subj, text, HTMLBody(text)
+}
+
+// EmailTemplate is the subject and plain-text body of one kind of email.
+type EmailTemplate struct {
+	Subject string `json:"subject"`
+	Body    string `json:"body"`
+}
+
+// EmailTemplatesKey is the company setting holding its own templates.
+const EmailTemplatesKey = "emailTemplates"
+
+// TemplateKinds are the kinds of email a company can word its own way.
+var TemplateKinds = []string{"invoice", "quote", "reminder", "overdue"}
+
+// EmailTemplates are a company's templates by kind: its own where it set
+// them, the defaults elsewhere.
+func EmailTemplates(co *ent.Company) map[string]EmailTemplate {
+	out := make(map[string]EmailTemplate, len(TemplateKinds))
+	for _, k := range TemplateKinds {
+		out[k] = EmailTemplate{Subject: defaultSubject[k], Body: defaultBody[k]}
+	}
+	if co == nil {
+		return out
+	}
+	own, _ := co.Settings[EmailTemplatesKey].(map[string]any)
+	for k, v := range own {
+		m, _ := v.(map[string]any)
+		t := out[k]
+		if s, ok := m["subject"].(string); ok && s != "" {
+			t.Subject = s
+		}
+		if b, ok := m["body"].(string); ok && b != "" {
+			t.Body = b
+		}
+		out[k] = t
+	}
+	return out
+}
+
+var tagRe = regexp.MustCompile(`\{([A-Za-z_]+)\}`)
+
+// CheckEmailTemplates validates templates a company sets: known kinds, a
+// subject of at most 300 characters, a body of at most 20000, and only
+// the known tags. A nil template resets its kind to the default.
+func CheckEmailTemplates(in map[string]*EmailTemplate) error {
+	var d apperr.Details
+	known := mergeTags(emailValues{}.tags())
+	for kind, t := range in {
+		field := "emailTemplates." + kind
+		if !slices.Contains(TemplateKinds, kind) {
+			d.Add(field, "Unknown template %q: use %s", kind, strings.Join(TemplateKinds, ", "))
+			continue
+		}
+		if t == nil {
+			continue
+		}
+		if strings.TrimSpace(t.Subject) == "" || len(t.Subject) > 300 {
+			d.Add(field+".subject", "A subject of 1 to 300 characters is required")
+		}
+		if strings.TrimSpace(t.Body) == "" || len(t.Body) > 20000 {
+			d.Add(field+".body", "A body of 1 to 20000 characters is required")
+		}
+		for _, part := range []struct{ name, text string }{{"subject", t.Subject}, {"body", t.Body}} {
+			for _, m := range tagRe.FindAllStringSubmatch(part.text, -1) {
+				if _, ok := known[m[1]]; !ok {
+					d.Add(field+"."+part.name, "Unknown tag {%s}: the tags are %s", m[1], strings.Join(tagNames(known), ", "))
+				}
+			}
+		}
+	}
+	return d.Err("VALIDATION_ERROR", "Invalid company data")
+}
+
+func tagNames(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, "{"+k+"}")
+	}
+	slices.Sort(out)
+	return out
 }
 
 // HTMLBody is the HTML alternative of a plain-text body.
@@ -160,7 +244,7 @@ func queueInvoiceEmail(ctx context.Context, c *ent.Client, inv *ent.Invoice, in 
 	if err != nil {
 		return nil, err
 	}
-	subj, text, htm := compose("invoice", invoiceValues(co, cu, inv), in.Subject, in.Message)
+	subj, text, htm := compose(co, "invoice", invoiceValues(co, cu, inv), in.Subject, in.Message)
 	return mail.Enqueue(ctx, c, mail.Request{DocumentType: emailmessage.DocumentTypeInvoice, DocumentID: inv.ID,
 		CustomerID: inv.CustomerID, Purpose: emailmessage.PurposeSend, To: in.To, Cc: in.Cc, Bcc: in.Bcc,
 		Subject: subj, Text: text, HTML: htm, AttachPDF: in.AttachPDF == nil || *in.AttachPDF})
@@ -175,7 +259,7 @@ func queueQuoteEmail(ctx context.Context, c *ent.Client, q *ent.Quote, in SendIn
 	v := emailValues{Company: co.Name, Customer: cu.Name, Number: q.QuoteNumber, Currency: q.Currency,
 		Total: money.Format(q.Total, q.Currency), AmountDue: money.Format(q.Total, q.Currency),
 		Date: q.QuoteDate.String(), DueDate: q.ValidUntil.String()}
-	subj, text, htm := compose("quote", v, in.Subject, in.Message)
+	subj, text, htm := compose(co, "quote", v, in.Subject, in.Message)
 	return mail.Enqueue(ctx, c, mail.Request{DocumentType: emailmessage.DocumentTypeQuote, DocumentID: q.ID,
 		CustomerID: q.CustomerID, Purpose: emailmessage.PurposeSend, To: in.To, Cc: in.Cc, Bcc: in.Bcc,
 		Subject: subj, Text: text, HTML: htm, AttachPDF: in.AttachPDF == nil || *in.AttachPDF})

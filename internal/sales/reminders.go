@@ -222,7 +222,7 @@ func RemindInvoice(ctx context.Context, id pulid.ID) (bool, error) {
 		if schedule[step] > 0 {
 			kind = "overdue"
 		}
-		subj, text, htm := compose(kind, invoiceValues(co, cu, inv), nil, nil)
+		subj, text, htm := compose(co, kind, invoiceValues(co, cu, inv), nil, nil)
 		if _, err := mail.Enqueue(ctx, c, mail.Request{DocumentType: emailmessage.DocumentTypeInvoice, DocumentID: inv.ID,
 			CustomerID: inv.CustomerID, Purpose: emailmessage.PurposeReminder, ReminderStep: &name, To: to,
 			Subject: subj, Text: text, HTML: htm, AttachPDF: true}); err != nil {

@@ -303,3 +303,41 @@ func TestDevelopmentMailSink(t *testing.T) {
 		t.Errorf("production /dev/mail: %d", r.Status)
 	}
 }
+
+// A company words its emails its own way: per kind, with the tags.
+func TestCompanyEmailTemplates(t *testing.T) {
+	e := tk.New(t)
+	for _, c := range []struct {
+		body  map[string]any
+		field string
+	}{
+		{map[string]any{"letter": map[string]any{"subject": "s", "body": "b"}}, "emailTemplates.letter"},
+		{map[string]any{"invoice": map[string]any{"subject": "Invoice {invoice_no}", "body": "b"}}, "emailTemplates.invoice.subject"},
+		{map[string]any{"invoice": map[string]any{"subject": "s", "body": "Pay {amount_owed}"}}, "emailTemplates.invoice.body"},
+		{map[string]any{"quote": map[string]any{"subject": "", "body": "b"}}, "emailTemplates.quote.subject"},
+		{map[string]any{"reminder": map[string]any{"subject": "s", "body": strings.Repeat("x", 20001)}}, "emailTemplates.reminder.body"},
+	} {
+		r := e.Do(e.A, "PATCH", "/v1/company", map[string]any{"emailTemplates": c.body})
+		if r.Status != 400 || !strings.Contains(string(r.Raw), `"field":"`+c.field+`"`) {
+			t.Errorf("%v: %d %s", c.body, r.Status, r.Raw)
+		}
+	}
+	r := e.Do(e.A, "PATCH", "/v1/company", map[string]any{"emailTemplates": map[string]any{"invoice": map[string]any{
+		"subject": "{company_name} bill {invoice_number}", "body": "Hello {customer_name},\n\n{message}{currency} {amount_due} by {due_date}.\n\nRegards"}}})
+	if r.Status != 200 || tk.Str(r.Body, "data", "emailTemplates", "invoice", "subject") != "{company_name} bill {invoice_number}" ||
+		!strings.HasPrefix(tk.Str(r.Body, "data", "emailTemplates", "quote", "subject"), "Quote {document_number}") {
+		t.Fatalf("templates: %d %s", r.Status, r.Raw)
+	}
+	id, _ := goldenInvoice(t, e, e.A)
+	e.Do(e.A, "POST", "/api/v1/invoices/"+id+"/send", map[string]any{"message": "Thanks for the order."})
+	msgs := e.DeliverMail()
+	m := parseMail(t, msgs[0])
+	if m.subject != "Company A bill INV-2024-0001" || !strings.Contains(m.text, "Hello Acme Corporation,") ||
+		!strings.Contains(m.text, "Thanks for the order.") || !strings.Contains(m.text, "MYR 2567.50 by 2024-02-14.") {
+		t.Errorf("templated email: %q %q", m.subject, m.text)
+	}
+	r = e.Do(e.A, "PATCH", "/v1/company", map[string]any{"emailTemplates": map[string]any{"invoice": nil}})
+	if !strings.HasPrefix(tk.Str(r.Body, "data", "emailTemplates", "invoice", "subject"), "Invoice {document_number}") {
+		t.Errorf("reset: %s", r.Raw)
+	}
+}
