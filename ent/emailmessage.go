@@ -63,6 +63,8 @@ type EmailMessage struct {
 	NextAttemptAt time.Time `json:"next_attempt_at,omitempty"`
 	// LeaseUntil holds the value of the "lease_until" field.
 	LeaseUntil *time.Time `json:"lease_until,omitempty"`
+	// SMTPStartedAt holds the value of the "smtp_started_at" field.
+	SMTPStartedAt *time.Time `json:"smtp_started_at,omitempty"`
 	// LastReply holds the value of the "last_reply" field.
 	LastReply *string `json:"last_reply,omitempty"`
 	// Recipients holds the value of the "recipients" field.
@@ -114,7 +116,7 @@ func (*EmailMessage) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullInt64)
 		case emailmessage.FieldDocumentType, emailmessage.FieldPurpose, emailmessage.FieldReminderStep, emailmessage.FieldSubject, emailmessage.FieldBodyText, emailmessage.FieldBodyHTML, emailmessage.FieldMessageID, emailmessage.FieldStatus, emailmessage.FieldLastReply:
 			values[i] = new(sql.NullString)
-		case emailmessage.FieldCreatedAt, emailmessage.FieldUpdatedAt, emailmessage.FieldNextAttemptAt, emailmessage.FieldLeaseUntil, emailmessage.FieldSentAt:
+		case emailmessage.FieldCreatedAt, emailmessage.FieldUpdatedAt, emailmessage.FieldNextAttemptAt, emailmessage.FieldLeaseUntil, emailmessage.FieldSMTPStartedAt, emailmessage.FieldSentAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -273,6 +275,13 @@ func (_m *EmailMessage) assignValues(columns []string, values []any) error {
 				_m.LeaseUntil = new(time.Time)
 				*_m.LeaseUntil = value.Time
 			}
+		case emailmessage.FieldSMTPStartedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field smtp_started_at", values[i])
+			} else if value.Valid {
+				_m.SMTPStartedAt = new(time.Time)
+				*_m.SMTPStartedAt = value.Time
+			}
 		case emailmessage.FieldLastReply:
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field last_reply", values[i])
@@ -407,6 +416,11 @@ func (_m *EmailMessage) String() string {
 	builder.WriteString(", ")
 	if v := _m.LeaseUntil; v != nil {
 		builder.WriteString("lease_until=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.SMTPStartedAt; v != nil {
+		builder.WriteString("smtp_started_at=")
 		builder.WriteString(v.Format(time.ANSIC))
 	}
 	builder.WriteString(", ")

@@ -216,6 +216,20 @@ func (_c *EmailMessageCreate) SetNillableLeaseUntil(v *time.Time) *EmailMessageC
 	return _c
 }
 
+// SetSMTPStartedAt sets the "smtp_started_at" field.
+func (_c *EmailMessageCreate) SetSMTPStartedAt(v time.Time) *EmailMessageCreate {
+	_c.mutation.SetSMTPStartedAt(v)
+	return _c
+}
+
+// SetNillableSMTPStartedAt sets the "smtp_started_at" field if the given value is not nil.
+func (_c *EmailMessageCreate) SetNillableSMTPStartedAt(v *time.Time) *EmailMessageCreate {
+	if v != nil {
+		_c.SetSMTPStartedAt(*v)
+	}
+	return _c
+}
+
 // SetLastReply sets the "last_reply" field.
 func (_c *EmailMessageCreate) SetLastReply(v string) *EmailMessageCreate {
 	_c.mutation.SetLastReply(v)
@@ -560,6 +574,10 @@ func (_c *EmailMessageCreate) createSpec() (*EmailMessage, *sqlgraph.CreateSpec)
 		_spec.SetField(emailmessage.FieldLeaseUntil, field.TypeTime, value)
 		_node.LeaseUntil = &value
 	}
+	if value, ok := _c.mutation.SMTPStartedAt(); ok {
+		_spec.SetField(emailmessage.FieldSMTPStartedAt, field.TypeTime, value)
+		_node.SMTPStartedAt = &value
+	}
 	if value, ok := _c.mutation.LastReply(); ok {
 		_spec.SetField(emailmessage.FieldLastReply, field.TypeString, value)
 		_node.LastReply = &value
@@ -714,6 +732,24 @@ func (u *EmailMessageUpsert) UpdateLeaseUntil() *EmailMessageUpsert {
 // ClearLeaseUntil clears the value of the "lease_until" field.
 func (u *EmailMessageUpsert) ClearLeaseUntil() *EmailMessageUpsert {
 	u.SetNull(emailmessage.FieldLeaseUntil)
+	return u
+}
+
+// SetSMTPStartedAt sets the "smtp_started_at" field.
+func (u *EmailMessageUpsert) SetSMTPStartedAt(v time.Time) *EmailMessageUpsert {
+	u.Set(emailmessage.FieldSMTPStartedAt, v)
+	return u
+}
+
+// UpdateSMTPStartedAt sets the "smtp_started_at" field to the value that was provided on create.
+func (u *EmailMessageUpsert) UpdateSMTPStartedAt() *EmailMessageUpsert {
+	u.SetExcluded(emailmessage.FieldSMTPStartedAt)
+	return u
+}
+
+// ClearSMTPStartedAt clears the value of the "smtp_started_at" field.
+func (u *EmailMessageUpsert) ClearSMTPStartedAt() *EmailMessageUpsert {
+	u.SetNull(emailmessage.FieldSMTPStartedAt)
 	return u
 }
 
@@ -945,6 +981,27 @@ func (u *EmailMessageUpsertOne) UpdateLeaseUntil() *EmailMessageUpsertOne {
 func (u *EmailMessageUpsertOne) ClearLeaseUntil() *EmailMessageUpsertOne {
 	return u.Update(func(s *EmailMessageUpsert) {
 		s.ClearLeaseUntil()
+	})
+}
+
+// SetSMTPStartedAt sets the "smtp_started_at" field.
+func (u *EmailMessageUpsertOne) SetSMTPStartedAt(v time.Time) *EmailMessageUpsertOne {
+	return u.Update(func(s *EmailMessageUpsert) {
+		s.SetSMTPStartedAt(v)
+	})
+}
+
+// UpdateSMTPStartedAt sets the "smtp_started_at" field to the value that was provided on create.
+func (u *EmailMessageUpsertOne) UpdateSMTPStartedAt() *EmailMessageUpsertOne {
+	return u.Update(func(s *EmailMessageUpsert) {
+		s.UpdateSMTPStartedAt()
+	})
+}
+
+// ClearSMTPStartedAt clears the value of the "smtp_started_at" field.
+func (u *EmailMessageUpsertOne) ClearSMTPStartedAt() *EmailMessageUpsertOne {
+	return u.Update(func(s *EmailMessageUpsert) {
+		s.ClearSMTPStartedAt()
 	})
 }
 
@@ -1351,6 +1408,27 @@ func (u *EmailMessageUpsertBulk) UpdateLeaseUntil() *EmailMessageUpsertBulk {
 func (u *EmailMessageUpsertBulk) ClearLeaseUntil() *EmailMessageUpsertBulk {
 	return u.Update(func(s *EmailMessageUpsert) {
 		s.ClearLeaseUntil()
+	})
+}
+
+// SetSMTPStartedAt sets the "smtp_started_at" field.
+func (u *EmailMessageUpsertBulk) SetSMTPStartedAt(v time.Time) *EmailMessageUpsertBulk {
+	return u.Update(func(s *EmailMessageUpsert) {
+		s.SetSMTPStartedAt(v)
+	})
+}
+
+// UpdateSMTPStartedAt sets the "smtp_started_at" field to the value that was provided on create.
+func (u *EmailMessageUpsertBulk) UpdateSMTPStartedAt() *EmailMessageUpsertBulk {
+	return u.Update(func(s *EmailMessageUpsert) {
+		s.UpdateSMTPStartedAt()
+	})
+}
+
+// ClearSMTPStartedAt clears the value of the "smtp_started_at" field.
+func (u *EmailMessageUpsertBulk) ClearSMTPStartedAt() *EmailMessageUpsertBulk {
+	return u.Update(func(s *EmailMessageUpsert) {
+		s.ClearSMTPStartedAt()
 	})
 }
 

@@ -106,6 +106,26 @@ func (_u *EmailMessageUpdate) ClearLeaseUntil() *EmailMessageUpdate {
 	return _u
 }
 
+// SetSMTPStartedAt sets the "smtp_started_at" field.
+func (_u *EmailMessageUpdate) SetSMTPStartedAt(v time.Time) *EmailMessageUpdate {
+	_u.mutation.SetSMTPStartedAt(v)
+	return _u
+}
+
+// SetNillableSMTPStartedAt sets the "smtp_started_at" field if the given value is not nil.
+func (_u *EmailMessageUpdate) SetNillableSMTPStartedAt(v *time.Time) *EmailMessageUpdate {
+	if v != nil {
+		_u.SetSMTPStartedAt(*v)
+	}
+	return _u
+}
+
+// ClearSMTPStartedAt clears the value of the "smtp_started_at" field.
+func (_u *EmailMessageUpdate) ClearSMTPStartedAt() *EmailMessageUpdate {
+	_u.mutation.ClearSMTPStartedAt()
+	return _u
+}
+
 // SetLastReply sets the "last_reply" field.
 func (_u *EmailMessageUpdate) SetLastReply(v string) *EmailMessageUpdate {
 	_u.mutation.SetLastReply(v)
@@ -269,6 +289,12 @@ func (_u *EmailMessageUpdate) sqlSave(ctx context.Context) (_node int, err error
 	if _u.mutation.LeaseUntilCleared() {
 		_spec.ClearField(emailmessage.FieldLeaseUntil, field.TypeTime)
 	}
+	if value, ok := _u.mutation.SMTPStartedAt(); ok {
+		_spec.SetField(emailmessage.FieldSMTPStartedAt, field.TypeTime, value)
+	}
+	if _u.mutation.SMTPStartedAtCleared() {
+		_spec.ClearField(emailmessage.FieldSMTPStartedAt, field.TypeTime)
+	}
 	if value, ok := _u.mutation.LastReply(); ok {
 		_spec.SetField(emailmessage.FieldLastReply, field.TypeString, value)
 	}
@@ -386,6 +412,26 @@ func (_u *EmailMessageUpdateOne) SetNillableLeaseUntil(v *time.Time) *EmailMessa
 // ClearLeaseUntil clears the value of the "lease_until" field.
 func (_u *EmailMessageUpdateOne) ClearLeaseUntil() *EmailMessageUpdateOne {
 	_u.mutation.ClearLeaseUntil()
+	return _u
+}
+
+// SetSMTPStartedAt sets the "smtp_started_at" field.
+func (_u *EmailMessageUpdateOne) SetSMTPStartedAt(v time.Time) *EmailMessageUpdateOne {
+	_u.mutation.SetSMTPStartedAt(v)
+	return _u
+}
+
+// SetNillableSMTPStartedAt sets the "smtp_started_at" field if the given value is not nil.
+func (_u *EmailMessageUpdateOne) SetNillableSMTPStartedAt(v *time.Time) *EmailMessageUpdateOne {
+	if v != nil {
+		_u.SetSMTPStartedAt(*v)
+	}
+	return _u
+}
+
+// ClearSMTPStartedAt clears the value of the "smtp_started_at" field.
+func (_u *EmailMessageUpdateOne) ClearSMTPStartedAt() *EmailMessageUpdateOne {
+	_u.mutation.ClearSMTPStartedAt()
 	return _u
 }
 
@@ -581,6 +627,12 @@ func (_u *EmailMessageUpdateOne) sqlSave(ctx context.Context) (_node *EmailMessa
 	}
 	if _u.mutation.LeaseUntilCleared() {
 		_spec.ClearField(emailmessage.FieldLeaseUntil, field.TypeTime)
+	}
+	if value, ok := _u.mutation.SMTPStartedAt(); ok {
+		_spec.SetField(emailmessage.FieldSMTPStartedAt, field.TypeTime, value)
+	}
+	if _u.mutation.SMTPStartedAtCleared() {
+		_spec.ClearField(emailmessage.FieldSMTPStartedAt, field.TypeTime)
 	}
 	if value, ok := _u.mutation.LastReply(); ok {
 		_spec.SetField(emailmessage.FieldLastReply, field.TypeString, value)

@@ -13354,6 +13354,7 @@ type EmailMessageMutation struct {
 	addattempts      *int
 	next_attempt_at  *time.Time
 	lease_until      *time.Time
+	smtp_started_at  *time.Time
 	last_reply       *string
 	recipients       *[]types.EmailRecipient
 	appendrecipients []types.EmailRecipient
@@ -14359,6 +14360,55 @@ func (m *EmailMessageMutation) ResetLeaseUntil() {
 	delete(m.clearedFields, emailmessage.FieldLeaseUntil)
 }
 
+// SetSMTPStartedAt sets the "smtp_started_at" field.
+func (m *EmailMessageMutation) SetSMTPStartedAt(t time.Time) {
+	m.smtp_started_at = &t
+}
+
+// SMTPStartedAt returns the value of the "smtp_started_at" field in the mutation.
+func (m *EmailMessageMutation) SMTPStartedAt() (r time.Time, exists bool) {
+	v := m.smtp_started_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSMTPStartedAt returns the old "smtp_started_at" field's value of the EmailMessage entity.
+// If the EmailMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EmailMessageMutation) OldSMTPStartedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSMTPStartedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSMTPStartedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSMTPStartedAt: %w", err)
+	}
+	return oldValue.SMTPStartedAt, nil
+}
+
+// ClearSMTPStartedAt clears the value of the "smtp_started_at" field.
+func (m *EmailMessageMutation) ClearSMTPStartedAt() {
+	m.smtp_started_at = nil
+	m.clearedFields[emailmessage.FieldSMTPStartedAt] = struct{}{}
+}
+
+// SMTPStartedAtCleared returns if the "smtp_started_at" field was cleared in this mutation.
+func (m *EmailMessageMutation) SMTPStartedAtCleared() bool {
+	_, ok := m.clearedFields[emailmessage.FieldSMTPStartedAt]
+	return ok
+}
+
+// ResetSMTPStartedAt resets all changes to the "smtp_started_at" field.
+func (m *EmailMessageMutation) ResetSMTPStartedAt() {
+	m.smtp_started_at = nil
+	delete(m.clearedFields, emailmessage.FieldSMTPStartedAt)
+}
+
 // SetLastReply sets the "last_reply" field.
 func (m *EmailMessageMutation) SetLastReply(s string) {
 	m.last_reply = &s
@@ -14618,7 +14668,7 @@ func (m *EmailMessageMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *EmailMessageMutation) Fields() []string {
-	fields := make([]string, 0, 25)
+	fields := make([]string, 0, 26)
 	if m.created_at != nil {
 		fields = append(fields, emailmessage.FieldCreatedAt)
 	}
@@ -14682,6 +14732,9 @@ func (m *EmailMessageMutation) Fields() []string {
 	if m.lease_until != nil {
 		fields = append(fields, emailmessage.FieldLeaseUntil)
 	}
+	if m.smtp_started_at != nil {
+		fields = append(fields, emailmessage.FieldSMTPStartedAt)
+	}
 	if m.last_reply != nil {
 		fields = append(fields, emailmessage.FieldLastReply)
 	}
@@ -14744,6 +14797,8 @@ func (m *EmailMessageMutation) Field(name string) (ent.Value, bool) {
 		return m.NextAttemptAt()
 	case emailmessage.FieldLeaseUntil:
 		return m.LeaseUntil()
+	case emailmessage.FieldSMTPStartedAt:
+		return m.SMTPStartedAt()
 	case emailmessage.FieldLastReply:
 		return m.LastReply()
 	case emailmessage.FieldRecipients:
@@ -14803,6 +14858,8 @@ func (m *EmailMessageMutation) OldField(ctx context.Context, name string) (ent.V
 		return m.OldNextAttemptAt(ctx)
 	case emailmessage.FieldLeaseUntil:
 		return m.OldLeaseUntil(ctx)
+	case emailmessage.FieldSMTPStartedAt:
+		return m.OldSMTPStartedAt(ctx)
 	case emailmessage.FieldLastReply:
 		return m.OldLastReply(ctx)
 	case emailmessage.FieldRecipients:
@@ -14967,6 +15024,13 @@ func (m *EmailMessageMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetLeaseUntil(v)
 		return nil
+	case emailmessage.FieldSMTPStartedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSMTPStartedAt(v)
+		return nil
 	case emailmessage.FieldLastReply:
 		v, ok := value.(string)
 		if !ok {
@@ -15055,6 +15119,9 @@ func (m *EmailMessageMutation) ClearedFields() []string {
 	if m.FieldCleared(emailmessage.FieldLeaseUntil) {
 		fields = append(fields, emailmessage.FieldLeaseUntil)
 	}
+	if m.FieldCleared(emailmessage.FieldSMTPStartedAt) {
+		fields = append(fields, emailmessage.FieldSMTPStartedAt)
+	}
 	if m.FieldCleared(emailmessage.FieldLastReply) {
 		fields = append(fields, emailmessage.FieldLastReply)
 	}
@@ -15092,6 +15159,9 @@ func (m *EmailMessageMutation) ClearField(name string) error {
 		return nil
 	case emailmessage.FieldLeaseUntil:
 		m.ClearLeaseUntil()
+		return nil
+	case emailmessage.FieldSMTPStartedAt:
+		m.ClearSMTPStartedAt()
 		return nil
 	case emailmessage.FieldLastReply:
 		m.ClearLastReply()
@@ -15172,6 +15242,9 @@ func (m *EmailMessageMutation) ResetField(name string) error {
 		return nil
 	case emailmessage.FieldLeaseUntil:
 		m.ResetLeaseUntil()
+		return nil
+	case emailmessage.FieldSMTPStartedAt:
+		m.ResetSMTPStartedAt()
 		return nil
 	case emailmessage.FieldLastReply:
 		m.ResetLastReply()

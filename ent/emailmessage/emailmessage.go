@@ -61,6 +61,8 @@ const (
 	FieldNextAttemptAt = "next_attempt_at"
 	// FieldLeaseUntil holds the string denoting the lease_until field in the database.
 	FieldLeaseUntil = "lease_until"
+	// FieldSMTPStartedAt holds the string denoting the smtp_started_at field in the database.
+	FieldSMTPStartedAt = "smtp_started_at"
 	// FieldLastReply holds the string denoting the last_reply field in the database.
 	FieldLastReply = "last_reply"
 	// FieldRecipients holds the string denoting the recipients field in the database.
@@ -106,6 +108,7 @@ var Columns = []string{
 	FieldAttempts,
 	FieldNextAttemptAt,
 	FieldLeaseUntil,
+	FieldSMTPStartedAt,
 	FieldLastReply,
 	FieldRecipients,
 	FieldSentAt,
@@ -317,6 +320,11 @@ func ByNextAttemptAt(opts ...sql.OrderTermOption) OrderOption {
 // ByLeaseUntil orders the results by the lease_until field.
 func ByLeaseUntil(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldLeaseUntil, opts...).ToFunc()
+}
+
+// BySMTPStartedAt orders the results by the smtp_started_at field.
+func BySMTPStartedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSMTPStartedAt, opts...).ToFunc()
 }
 
 // ByLastReply orders the results by the last_reply field.

@@ -126,6 +126,11 @@ func LeaseUntil(v time.Time) predicate.EmailMessage {
 	return predicate.EmailMessage(sql.FieldEQ(FieldLeaseUntil, v))
 }
 
+// SMTPStartedAt applies equality check predicate on the "smtp_started_at" field. It's identical to SMTPStartedAtEQ.
+func SMTPStartedAt(v time.Time) predicate.EmailMessage {
+	return predicate.EmailMessage(sql.FieldEQ(FieldSMTPStartedAt, v))
+}
+
 // LastReply applies equality check predicate on the "last_reply" field. It's identical to LastReplyEQ.
 func LastReply(v string) predicate.EmailMessage {
 	return predicate.EmailMessage(sql.FieldEQ(FieldLastReply, v))
@@ -994,6 +999,56 @@ func LeaseUntilIsNil() predicate.EmailMessage {
 // LeaseUntilNotNil applies the NotNil predicate on the "lease_until" field.
 func LeaseUntilNotNil() predicate.EmailMessage {
 	return predicate.EmailMessage(sql.FieldNotNull(FieldLeaseUntil))
+}
+
+// SMTPStartedAtEQ applies the EQ predicate on the "smtp_started_at" field.
+func SMTPStartedAtEQ(v time.Time) predicate.EmailMessage {
+	return predicate.EmailMessage(sql.FieldEQ(FieldSMTPStartedAt, v))
+}
+
+// SMTPStartedAtNEQ applies the NEQ predicate on the "smtp_started_at" field.
+func SMTPStartedAtNEQ(v time.Time) predicate.EmailMessage {
+	return predicate.EmailMessage(sql.FieldNEQ(FieldSMTPStartedAt, v))
+}
+
+// SMTPStartedAtIn applies the In predicate on the "smtp_started_at" field.
+func SMTPStartedAtIn(vs ...time.Time) predicate.EmailMessage {
+	return predicate.EmailMessage(sql.FieldIn(FieldSMTPStartedAt, vs...))
+}
+
+// SMTPStartedAtNotIn applies the NotIn predicate on the "smtp_started_at" field.
+func SMTPStartedAtNotIn(vs ...time.Time) predicate.EmailMessage {
+	return predicate.EmailMessage(sql.FieldNotIn(FieldSMTPStartedAt, vs...))
+}
+
+// SMTPStartedAtGT applies the GT predicate on the "smtp_started_at" field.
+func SMTPStartedAtGT(v time.Time) predicate.EmailMessage {
+	return predicate.EmailMessage(sql.FieldGT(FieldSMTPStartedAt, v))
+}
+
+// SMTPStartedAtGTE applies the GTE predicate on the "smtp_started_at" field.
+func SMTPStartedAtGTE(v time.Time) predicate.EmailMessage {
+	return predicate.EmailMessage(sql.FieldGTE(FieldSMTPStartedAt, v))
+}
+
+// SMTPStartedAtLT applies the LT predicate on the "smtp_started_at" field.
+func SMTPStartedAtLT(v time.Time) predicate.EmailMessage {
+	return predicate.EmailMessage(sql.FieldLT(FieldSMTPStartedAt, v))
+}
+
+// SMTPStartedAtLTE applies the LTE predicate on the "smtp_started_at" field.
+func SMTPStartedAtLTE(v time.Time) predicate.EmailMessage {
+	return predicate.EmailMessage(sql.FieldLTE(FieldSMTPStartedAt, v))
+}
+
+// SMTPStartedAtIsNil applies the IsNil predicate on the "smtp_started_at" field.
+func SMTPStartedAtIsNil() predicate.EmailMessage {
+	return predicate.EmailMessage(sql.FieldIsNull(FieldSMTPStartedAt))
+}
+
+// SMTPStartedAtNotNil applies the NotNil predicate on the "smtp_started_at" field.
+func SMTPStartedAtNotNil() predicate.EmailMessage {
+	return predicate.EmailMessage(sql.FieldNotNull(FieldSMTPStartedAt))
 }
 
 // LastReplyEQ applies the EQ predicate on the "last_reply" field.

@@ -422,6 +422,7 @@ var (
 		{Name: "attempts", Type: field.TypeInt, Default: 0},
 		{Name: "next_attempt_at", Type: field.TypeTime},
 		{Name: "lease_until", Type: field.TypeTime, Nullable: true},
+		{Name: "smtp_started_at", Type: field.TypeTime, Nullable: true},
 		{Name: "last_reply", Type: field.TypeString, Nullable: true, Size: 2147483647},
 		{Name: "recipients", Type: field.TypeJSON},
 		{Name: "sent_at", Type: field.TypeTime, Nullable: true},
@@ -436,7 +437,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "email_messages_companies_email_messages",
-				Columns:    []*schema.Column{EmailMessagesColumns[25]},
+				Columns:    []*schema.Column{EmailMessagesColumns[26]},
 				RefColumns: []*schema.Column{CompaniesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -445,7 +446,7 @@ var (
 			{
 				Name:    "emailmessage_company_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{EmailMessagesColumns[25], EmailMessagesColumns[0]},
+				Columns: []*schema.Column{EmailMessagesColumns[26], EmailMessagesColumns[0]},
 			},
 			{
 				Name:    "emailmessage_next_attempt_at",

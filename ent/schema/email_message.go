@@ -51,6 +51,10 @@ func (EmailMessage) Fields() []ent.Field {
 		field.Int("attempts").Default(0),
 		field.Time("next_attempt_at").Default(time.Now),
 		field.Time("lease_until").Optional().Nillable(),
+		// smtp_started_at is set (and committed) just before the SMTP
+		// session of an attempt: a claim whose lease ran out with it set
+		// may have been delivered, so it is not retried (at most once).
+		field.Time("smtp_started_at").Optional().Nillable(),
 		field.Text("last_reply").Optional().Nillable(),
 		field.JSON("recipients", []types.EmailRecipient{}),
 		field.Time("sent_at").Optional().Nillable(),

@@ -167,41 +167,72 @@ type claim struct {
 	attempt     int
 }
 
-// SendDue claims the messages that are due (queued, or sending with an
-// expired lease: a worker died mid-send) and delivers them; it returns
-// how many it handled. Claims use FOR UPDATE SKIP LOCKED, so several
-// workers never take the same message.
+// Interrupted is the reply recorded on a message whose worker stopped
+// during its SMTP session.
+const Interrupted = "interrupted during the SMTP session (the worker stopped): not retried, so the message goes out at most once; send the document again if it did not arrive"
+
+// SendDue claims the messages that are due and delivers them; it returns
+// how many it handled. Claims use FOR UPDATE SKIP LOCKED under a lease,
+// so several workers never take the same message. A claim whose lease ran
+// out is taken again only if its worker stopped before the SMTP session
+// (smtp_started_at unset); one that stopped during it may have been
+// delivered, and is recorded failed (Interrupted) instead: at most once
+// per message.
 func (w *Worker) SendDue(ctx context.Context) (int, error) {
-	rows, err := w.db.QueryContext(ctx, `
+	claims, err := w.claim(ctx, `
 		UPDATE email_messages m SET status = 'sending', attempts = m.attempts + 1,
 		       lease_until = now() + $1 * interval '1 millisecond', updated_at = now()
 		WHERE m.id IN (
 			SELECT id FROM email_messages
 			WHERE status IN ('queued', 'sending') AND next_attempt_at <= now()
-			  AND (lease_until IS NULL OR lease_until < now())
+			  AND (lease_until IS NULL OR lease_until < now()) AND smtp_started_at IS NULL
 			ORDER BY next_attempt_at LIMIT 20
 			FOR UPDATE SKIP LOCKED)
 		RETURNING m.id, m.company_id, m.attempts`, w.opt.Lease.Milliseconds())
 	if err != nil {
 		return 0, err
 	}
+	stale, err := w.claim(ctx, `
+		UPDATE email_messages m SET lease_until = now() + $1 * interval '1 millisecond', updated_at = now()
+		WHERE m.id IN (
+			SELECT id FROM email_messages
+			WHERE status = 'sending' AND lease_until < now() AND smtp_started_at IS NOT NULL
+			LIMIT 20 FOR UPDATE SKIP LOCKED)
+		RETURNING m.id, m.company_id, m.attempts`, w.opt.Lease.Milliseconds())
+	if err != nil {
+		return 0, err
+	}
+	for _, c := range claims {
+		w.deliver(ctx, c)
+	}
+	for _, c := range stale {
+		tctx := tenant.WithCompany(store.WithClient(ctx, w.client), c.company)
+		m, err := w.client.EmailMessage.Get(tctx, c.id)
+		if err == nil {
+			err = w.finish(tctx, m, c.attempt, &Failure{Reply: Interrupted})
+		}
+		if err != nil {
+			w.opt.Log.Warn("mail: record interrupted", "message", c.id, "error", err)
+		}
+	}
+	return len(claims) + len(stale), nil
+}
+
+func (w *Worker) claim(ctx context.Context, query string, args ...any) ([]claim, error) {
+	rows, err := w.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
 	var list []claim
 	for rows.Next() {
 		var c claim
 		if err := rows.Scan(&c.id, &c.company, &c.attempt); err != nil {
-			rows.Close()
-			return 0, err
+			return nil, err
 		}
 		list = append(list, c)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, err
-	}
-	for _, c := range list {
-		w.deliver(ctx, c)
-	}
-	return len(list), nil
+	return list, rows.Err()
 }
 
 func (w *Worker) deliver(ctx context.Context, c claim) {
@@ -213,7 +244,16 @@ func (w *Worker) deliver(ctx context.Context, c claim) {
 	}
 	msg, err := w.message(tctx, m)
 	if err == nil {
-		err = w.opt.Transport.Send(ctx, msg)
+		// From here the message may reach the server: mark it first.
+		var res sql.Result
+		res, err = w.db.ExecContext(ctx, `UPDATE email_messages SET smtp_started_at = now()
+			WHERE id = $1 AND status = 'sending' AND attempts = $2`, string(c.id), c.attempt)
+		if err == nil {
+			if n, _ := res.RowsAffected(); n == 0 {
+				return // another worker took it over after our lease
+			}
+			err = w.opt.Transport.Send(ctx, msg)
+		}
 	}
 	if ctx.Err() != nil {
 		return // shutting down: the lease expires and another try follows
@@ -265,7 +305,7 @@ func (w *Worker) finish(ctx context.Context, m *ent.EmailMessage, n int, f *Fail
 		if cur.Status != emailmessage.StatusSending || cur.Attempts != n {
 			return result{}, nil // another worker took it over after our lease
 		}
-		upd := c.EmailMessage.UpdateOne(cur).ClearLeaseUntil()
+		upd := c.EmailMessage.UpdateOne(cur).ClearLeaseUntil().ClearSMTPStartedAt()
 		rcpts := append([]types.EmailRecipient(nil), cur.Recipients...)
 		switch {
 		case f == nil:

@@ -585,3 +585,34 @@ func requestStatements(e *tk.Env, fn func()) ([]string, int) {
 	}
 	return stmts, n
 }
+
+// A worker that stopped mid-send: before the SMTP session its message is
+// taken again; during it, it is recorded failed, never sent twice.
+func TestMailWorkerStoppedMidSendIsAtMostOnce(t *testing.T) {
+	e := tk.New(t)
+	id, _ := goldenInvoice(t, e, e.A)
+	for _, to := range []string{"before@acme.com", "during@acme.com"} {
+		if r := e.Do(e.A, "POST", "/api/v1/invoices/"+id+"/send", map[string]any{"to": []string{to}, "attachPDF": false}); r.Status != 200 {
+			t.Fatalf("send: %d %s", r.Status, r.Raw)
+		}
+	}
+	// Both claimed by a worker that then died: one before SMTP, one in it.
+	if _, err := e.DB.Exec(`UPDATE email_messages SET status = 'sending', attempts = 1, lease_until = now() - interval '1 second',
+		smtp_started_at = CASE WHEN "to" ? 'during@acme.com' THEN now() - interval '2 minutes' END`); err != nil {
+		t.Fatal(err)
+	}
+	msgs := e.DeliverMail()
+	if len(msgs) != 1 || strings.Join(msgs[0].To, ",") != "before@acme.com" {
+		t.Fatalf("delivered %d: %v", len(msgs), msgs)
+	}
+	var status, reply string
+	if err := e.DB.QueryRow(`SELECT status, last_reply FROM email_messages WHERE "to" ? 'during@acme.com'`).Scan(&status, &reply); err != nil {
+		t.Fatal(err)
+	}
+	if status != "failed" || !strings.Contains(reply, "at most once") {
+		t.Errorf("interrupted message: %s %q", status, reply)
+	}
+	if evs := strings.Join(eventsOf(t, e, e.A, id), ","); !strings.Contains(evs, "invoice.delivery_failed") || strings.Count(evs, "invoice.sent") != 1 {
+		t.Errorf("events: %s", evs)
+	}
+}
