@@ -46,3 +46,8 @@ func (r *quoteResolver) PDFURL(ctx context.Context, obj *ent.Quote) (string, err
 func (r *quoteResolver) Deliveries(ctx context.Context, obj *ent.Quote) ([]*ent.EmailMessage, error) {
 	return deliveries(ctx, obj, obj.ID, func(e *ent.QuoteEdge) *ent.Quote { return e.Node }, func(n *ent.Quote) pulid.ID { return n.ID })
 }
+
+// PDFURL is the resolver for the pdfUrl field.
+func (r *refundResolver) PDFURL(ctx context.Context, obj *ent.Refund) (string, error) {
+	return documents.SignedPath(ctx, "refund", obj.ID, nil, nil, "credit-note-"+string(obj.ID)+".pdf")
+}

@@ -80,6 +80,9 @@ func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 // Quote returns QuoteResolver implementation.
 func (r *Resolver) Quote() QuoteResolver { return &quoteResolver{r} }
 
+// Refund returns RefundResolver implementation.
+func (r *Resolver) Refund() RefundResolver { return &refundResolver{r} }
+
 // SalesOrder returns SalesOrderResolver implementation.
 func (r *Resolver) SalesOrder() SalesOrderResolver { return &salesOrderResolver{r} }
 
@@ -90,5 +93,6 @@ type (
 	journalEntryResolver struct{ *Resolver }
 	queryResolver        struct{ *Resolver }
 	quoteResolver        struct{ *Resolver }
+	refundResolver       struct{ *Resolver }
 	salesOrderResolver   struct{ *Resolver }
 )

@@ -61,6 +61,7 @@ type ResolverRoot interface {
 	Query() QueryResolver
 	Quote() QuoteResolver
 	RecurringInvoice() RecurringInvoiceResolver
+	Refund() RefundResolver
 	SalesOrder() SalesOrderResolver
 	Subscription() SubscriptionResolver
 	WebhookEndpoint() WebhookEndpointResolver
@@ -828,6 +829,7 @@ type ComplexityRoot struct {
 		ID             func(childComplexity int) int
 		JournalEntryID func(childComplexity int) int
 		Method         func(childComplexity int) int
+		PDFURL         func(childComplexity int) int
 		Payment        func(childComplexity int) int
 		PaymentID      func(childComplexity int) int
 		Reason         func(childComplexity int) int
@@ -1111,6 +1113,9 @@ type QuoteResolver interface {
 type RecurringInvoiceResolver interface {
 	Customer(ctx context.Context, obj *ent.RecurringInvoice) (*ent.Customer, error)
 	Invoices(ctx context.Context, obj *ent.RecurringInvoice) ([]*ent.Invoice, error)
+}
+type RefundResolver interface {
+	PDFURL(ctx context.Context, obj *ent.Refund) (string, error)
 }
 type SalesOrderResolver interface {
 	Number(ctx context.Context, obj *ent.SalesOrder) (string, error)
@@ -5158,6 +5163,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Refund.Method(childComplexity), true
+	case "Refund.pdfUrl":
+		if e.ComplexityRoot.Refund.PDFURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Refund.PDFURL(childComplexity), true
 	case "Refund.payment":
 		if e.ComplexityRoot.Refund.Payment == nil {
 			break
@@ -6220,6 +6231,11 @@ extend type Quote {
 extend type Customer {
   "A 15-minute link to the customer's statement PDF for from..to."
   statementPdfUrl(from: Date!, to: Date!): String!
+}
+
+extend type Refund {
+  "A 15-minute link to the refund's credit note PDF (as Invoice.pdfUrl)."
+  pdfUrl: String!
 }
 `, BuiltIn: false},
 	{Name: "../schema/ent.graphql", Input: `directive @goField(forceResolver: Boolean, name: String, omittable: Boolean) on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
@@ -13969,6 +13985,8 @@ func (ec *executionContext) childFields_Refund(ctx context.Context, field graphq
 		return ec.fieldContext_Refund_account(ctx, field)
 	case "allocations":
 		return ec.fieldContext_Refund_allocations(ctx, field)
+	case "pdfUrl":
+		return ec.fieldContext_Refund_pdfUrl(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Refund", field.Name)
 }
@@ -33012,6 +33030,29 @@ func (ec *executionContext) fieldContext_Refund_allocations(_ context.Context, f
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Refund_pdfUrl(ctx context.Context, field graphql.CollectedField, obj *ent.Refund) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Refund_pdfUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Refund().PDFURL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Refund_pdfUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Refund", field, true, true, "String")
 }
 
 func (ec *executionContext) _ReportLine_accountId(ctx context.Context, field graphql.CollectedField, obj *ledger.ReportLine) (ret graphql.Marshaler) {
@@ -66284,6 +66325,12 @@ func (ec *executionContext) _Refund(ctx context.Context, sel ast.SelectionSet, o
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Refund_allocations(ctx, field, obj)
+				})
+		case "pdfUrl":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Refund_pdfUrl(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

@@ -59,6 +59,19 @@ func (a *API) quotePDF(w http.ResponseWriter, r *http.Request) {
 	WriteError(w, r, err)
 }
 
+// creditNotePDF answers GET …/refunds/{id}/pdf.
+func (a *API) creditNotePDF(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id", "rfd", documents.RefundNotFound)
+	if err == nil {
+		var f *documents.File
+		if f, err = documents.CreditNotePDF(r.Context(), id); err == nil {
+			writePDF(w, r, f)
+			return
+		}
+	}
+	WriteError(w, r, err)
+}
+
 // statementPDF answers GET …/customers/{id}/statement.pdf?from&to.
 func (a *API) statementPDF(w http.ResponseWriter, r *http.Request) {
 	f, err := func() (*documents.File, error) {

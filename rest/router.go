@@ -465,6 +465,7 @@ func (a *API) rawHandler(path string) http.HandlerFunc {
 		"/contacts/import/template":     a.importTemplate,
 		"/invoices/{id}/pdf":            a.invoicePDF,
 		"/quotes/{id}/pdf":              a.quotePDF,
+		"/refunds/{id}/pdf":             a.creditNotePDF,
 		"/customers/{id}/statement.pdf": a.statementPDF,
 	} {
 		if strings.HasSuffix(path, suffix) {

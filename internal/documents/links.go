@@ -29,7 +29,8 @@ const LinkPrefix = "/files/"
 
 // Link is what a signed link opens.
 type Link struct {
-	// Kind is invoice, quote or statement (ID is then the customer's).
+	// Kind is invoice, quote, refund or statement (ID is then the
+	// customer's).
 	Kind     string
 	ID       pulid.ID
 	Company  pulid.ID
@@ -140,6 +141,8 @@ func (l *Link) Render(ctx context.Context) (*File, error) {
 		return InvoicePDF(ctx, l.ID)
 	case "quote":
 		return QuotePDF(ctx, l.ID)
+	case "refund":
+		return CreditNotePDF(ctx, l.ID)
 	case "statement":
 		from, err := types.ParseDate(l.From)
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -13,6 +14,7 @@ import (
 	"github.com/bigledger/bigledger/ent/invoice"
 	"github.com/bigledger/bigledger/ent/paymentallocation"
 	"github.com/bigledger/bigledger/ent/quoteitem"
+	"github.com/bigledger/bigledger/ent/refund"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/ent/schema/types"
 	"github.com/bigledger/bigledger/internal/apperr"
@@ -312,4 +314,69 @@ func Attachment(ctx context.Context, m *ent.EmailMessage) (*mail.Attachment, err
 		return nil, err
 	}
 	return &mail.Attachment{Name: f.Name, ContentType: ContentType, Data: f.Bytes}, nil
+}
+
+// CodeRefundNotFound answers a refund id the company does not have.
+const CodeRefundNotFound = "REFUND_NOT_FOUND"
+
+// RefundNotFound is the error for a missing (or another company's) refund.
+func RefundNotFound(id pulid.ID) error {
+	return apperr.NotFound(CodeRefundNotFound, fmt.Sprintf("Refund with ID '%s' not found", id))
+}
+
+// CreditNotePDF renders a refund as a credit note: the money returned to
+// the customer, what it took back from each invoice (those are due
+// again) and from the payment's unapplied credit.
+func CreditNotePDF(ctx context.Context, id pulid.ID) (*File, error) {
+	c := store.Client(ctx)
+	rf, err := c.Refund.Query().Where(refund.ID(id)).WithPayment(func(q *ent.PaymentQuery) { q.WithCustomer() }).Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, RefundNotFound(id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	is, logo, _, err := issuer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p := rf.Edges.Payment
+	number := "CN-" + p.PaymentNumber
+	if rf.JournalEntryID != nil {
+		if je, err := c.JournalEntry.Get(ctx, *rf.JournalEntryID); err == nil {
+			number = "CN-" + je.EntryNumber
+		}
+	}
+	allocs, err := c.PaymentAllocation.Query().Where(paymentallocation.RefundID(rf.ID)).WithInvoice().
+		Order(ent.Asc(paymentallocation.FieldCreatedAt)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d := Document{Title: "CREDIT NOTE", Number: number, Issuer: is, Logo: logo, Customer: customerParty(p.Edges.Customer, types.Address{}),
+		Currency: p.Currency, Notes: deref(rf.Reason), GeneratedAt: generatedAt(rf.CreatedAt)}
+	d.Meta = [][2]string{{"Refund date", rf.RefundDate.String()}, {"Payment", p.PaymentNumber}, {"Paid on", p.PaymentDate.String()},
+		{"Method", strings.ReplaceAll(string(rf.Method), "_", " ")}}
+	if rf.Reference != nil {
+		d.Meta = append(d.Meta, [2]string{"Reference", *rf.Reference})
+	}
+	for _, a := range allocs {
+		desc := "Taken back from an invoice: due again"
+		code := ""
+		if inv := a.Edges.Invoice; inv != nil {
+			code = inv.InvoiceNumber
+		}
+		d.Lines = append(d.Lines, Line{Code: code, Description: desc, Quantity: decimal.NewFromInt(1), UnitPrice: a.Amount.Neg(), LineTotal: a.Amount.Neg()})
+	}
+	if rf.FromCredit.IsPositive() {
+		d.Lines = append(d.Lines, Line{Description: "Unapplied credit of payment " + p.PaymentNumber, Quantity: decimal.NewFromInt(1),
+			UnitPrice: rf.FromCredit, LineTotal: rf.FromCredit})
+	}
+	d.Totals = []Amount{{Label: "From invoices", Amount: rf.FromInvoices}, {Label: "From unapplied credit", Amount: rf.FromCredit},
+		{Label: "Total refunded", Amount: rf.Amount, Strong: true}}
+	d.Due = &Amount{Label: "Refunded to you", Amount: rf.Amount}
+	b, err := RenderDocument(d)
+	if err != nil {
+		return nil, err
+	}
+	return &File{Name: fileName(number), Bytes: b, Number: number}, nil
 }

@@ -616,3 +616,32 @@ func TestMailWorkerStoppedMidSendIsAtMostOnce(t *testing.T) {
 		t.Errorf("events: %s", evs)
 	}
 }
+
+// A refund prints as a credit note: what went back and from which invoice.
+func TestRefundCreditNotePDF(t *testing.T) {
+	e := tk.New(t)
+	cust := createCustomerREST(t, e, e.A, map[string]any{"name": "Refunded Sdn Bhd", "email": "ap@refunded.example"})["id"].(string)
+	inv, pay := paidInvoice(t, e, e.A, cust, 100, "bank_transfer")
+	rf := must(t, e.Do(e.A, "POST", "/api/v1/payments/"+pay+"/refunds", map[string]any{"amount": 30, "reason": "Damaged goods"}), 201, "refund")
+	rid := tk.Str(rf, "id")
+	invNumber := tk.Str(e.Do(e.A, "GET", "/api/v1/invoices/"+inv, nil).Body, "data", "invoiceNumber")
+	p := e.Do(e.A, "GET", "/api/v1/refunds/"+rid+"/pdf", nil)
+	if p.Status != 200 || !strings.Contains(p.Header.Get("Content-Disposition"), `filename="CN-`) {
+		t.Fatalf("credit note: %d %v %s", p.Status, p.Header, p.Raw)
+	}
+	text := pdftext.Text(t, p.Raw)
+	for _, want := range []string{"CREDIT NOTE", "Refunded Sdn Bhd", invNumber, "due again", "Total refunded", "30.00", "Damaged goods", "Refunded to you", "MYR 30.00"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("credit note lacks %q", want)
+		}
+	}
+	d := e.MustGQL(e.A, `query($id: ID!) { node(id: $id) { ... on Refund { pdfUrl } } }`, map[string]any{"id": rid})
+	if open := e.Do(tk.Tenant{}, "GET", tk.Str(d, "node", "pdfUrl"), nil); open.Status != 200 || !strings.Contains(pdftext.Text(t, open.Raw), "CREDIT NOTE") {
+		t.Errorf("credit note link: %d", open.Status)
+	}
+	missing := e.Do(e.B, "GET", "/api/v1/refunds/"+string(pulid.New("rfd"))+"/pdf", nil)
+	theirs := e.Do(e.B, "GET", "/api/v1/refunds/"+rid+"/pdf", nil)
+	if theirs.Status != 404 || missing.Status != 404 || tk.Str(theirs.Body, "error", "code") != "REFUND_NOT_FOUND" {
+		t.Errorf("company B: %d %s / %d", theirs.Status, theirs.Raw, missing.Status)
+	}
+}
