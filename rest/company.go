@@ -34,9 +34,12 @@ type companyV1 struct {
 	// EmailTemplates are the subject and body of each kind of email
 	// (invoice, quote, reminder, overdue): the company's own or the default.
 	EmailTemplates map[string]sales.EmailTemplate `json:"emailTemplates"`
-	RateLimit      rateV1                         `json:"rateLimit"`
-	CreatedAt      time.Time                      `json:"createdAt"`
-	UpdatedAt      time.Time                      `json:"updatedAt"`
+	// ReminderRepeatDays repeats reminders every N days after the
+	// schedule's last day while unpaid (0: no repeats).
+	ReminderRepeatDays int       `json:"reminderRepeatDays"`
+	RateLimit          rateV1    `json:"rateLimit"`
+	CreatedAt          time.Time `json:"createdAt"`
+	UpdatedAt          time.Time `json:"updatedAt"`
 }
 
 // rateV1 is the limits a key of the company is metered by (0: no bound).
@@ -64,7 +67,8 @@ func toCompanyV1(r *http.Request, co *ent.Company) companyV1 {
 	out := companyV1{ID: co.ID, Name: co.Name, BaseCurrency: co.BaseCurrency, Timezone: co.Timezone,
 		RateLimit: rateOf(r, co), CreatedAt: co.CreatedAt, UpdatedAt: co.UpdatedAt,
 		Email: co.Email, Phone: co.Phone, TaxNumber: co.TaxNumber, Address: optAddress(co.Address), HasLogo: co.Logo != nil,
-		ReminderSchedule: sales.ReminderSchedule(co), EmailTemplates: sales.EmailTemplates(co)}
+		ReminderSchedule: sales.ReminderSchedule(co), EmailTemplates: sales.EmailTemplates(co),
+		ReminderRepeatDays: sales.ReminderRepeat(co)}
 	if co.Plan != nil {
 		p := string(*co.Plan)
 		out.Plan = &p
@@ -144,6 +148,9 @@ type companyRequest struct {
 	// "body": …}}); a kind set to null returns to the default. The tags
 	// are those of the send routes plus {message}.
 	EmailTemplates map[string]*sales.EmailTemplate `json:"emailTemplates"`
+	// ReminderRepeatDays: 1–90 repeats reminders every that many days after
+	// the schedule's last day, up to a year past due; 0 or null: no repeats.
+	ReminderRepeatDays *int `json:"reminderRepeatDays"`
 }
 
 func (a *API) updateCompany(r *http.Request) (result, error) {
@@ -172,7 +179,12 @@ func (a *API) updateCompany(r *http.Request) (result, error) {
 		}
 	}
 	patch := crm.CompanyPatch{Name: body.Name, Timezone: body.Timezone, BaseCurrency: body.BaseCurrency, Plan: body.Plan,
-		Email: body.Email, Phone: body.Phone, TaxNumber: body.TaxNumber, ReminderSchedule: body.ReminderSchedule, EmailTemplates: body.EmailTemplates}
+		Email: body.Email, Phone: body.Phone, TaxNumber: body.TaxNumber, ReminderSchedule: body.ReminderSchedule, EmailTemplates: body.EmailTemplates,
+		ReminderRepeatDays: body.ReminderRepeatDays}
+	if f.null["reminderRepeatDays"] {
+		zero := 0
+		patch.ReminderRepeatDays = &zero
+	}
 	if f.null["reminderSchedule"] {
 		patch.ReminderSchedule = &[]int{}
 	}

@@ -46,6 +46,9 @@ type CompanyPatch struct {
 	// ReminderSchedule is the days from the due date payment reminders
 	// go out on (negative: before it); empty restores the default.
 	ReminderSchedule *[]int
+	// ReminderRepeatDays repeats reminders every N days after the
+	// schedule's last day (0: no repeats).
+	ReminderRepeatDays *int
 	// EmailTemplates words the company's emails its own way, by kind
 	// (invoice, quote, reminder, overdue); a nil template restores the
 	// default of its kind.
@@ -120,6 +123,13 @@ func UpdateCompany(ctx context.Context, p CompanyPatch) (*ent.Company, error) {
 			}
 		}
 	}
+	if p.ReminderRepeatDays != nil {
+		if err := sales.CheckReminderRepeat(*p.ReminderRepeatDays); err != nil {
+			if ae, ok := err.(*apperr.Error); ok {
+				d = append(d, ae.Details...)
+			}
+		}
+	}
 	if p.EmailTemplates != nil {
 		if err := sales.CheckEmailTemplates(p.EmailTemplates); err != nil {
 			if ae, ok := err.(*apperr.Error); ok {
@@ -148,7 +158,7 @@ func UpdateCompany(ctx context.Context, p CompanyPatch) (*ent.Company, error) {
 	if p.Address != nil {
 		u.SetAddress(*p.Address)
 	}
-	if p.ReminderSchedule != nil || p.EmailTemplates != nil {
+	if p.ReminderSchedule != nil || p.EmailTemplates != nil || p.ReminderRepeatDays != nil {
 		settings := map[string]any{}
 		for k, v := range co.Settings {
 			settings[k] = v
@@ -158,6 +168,13 @@ func UpdateCompany(ctx context.Context, p CompanyPatch) (*ent.Company, error) {
 				delete(settings, sales.ReminderScheduleKey)
 			} else {
 				settings[sales.ReminderScheduleKey] = schedule
+			}
+		}
+		if p.ReminderRepeatDays != nil {
+			if *p.ReminderRepeatDays == 0 {
+				delete(settings, sales.ReminderRepeatKey)
+			} else {
+				settings[sales.ReminderRepeatKey] = *p.ReminderRepeatDays
 			}
 		}
 		if p.EmailTemplates != nil {

@@ -22,7 +22,8 @@ import (
 // DefaultReminderSchedule is when an invoice sent with sendReminders is
 // reminded, in days from its due date: 3 days before, on the day, then 7,
 // 14 and 30 days overdue. A company changes it with PATCH /v1/company
-// reminderSchedule.
+// reminderSchedule, and repeats reminders every N days after it with
+// reminderRepeatDays.
 var DefaultReminderSchedule = []int{-3, 0, 7, 14, 30}
 
 // ReminderScheduleKey is the company setting holding its schedule.
@@ -67,6 +68,52 @@ func ReminderSchedule(co *ent.Company) []int {
 	return out
 }
 
+// ReminderRepeatKey is the company setting repeating reminders every N
+// days after the schedule's last day, while the invoice stays unpaid.
+const ReminderRepeatKey = "reminderRepeatDays"
+
+// MaxReminderRepeat bounds the repeat interval; repeats stop 365 days
+// after the due date.
+const MaxReminderRepeat = 90
+
+// CheckReminderRepeat validates the repeat interval (0: off).
+func CheckReminderRepeat(n int) error {
+	if n < 0 || n > MaxReminderRepeat {
+		var d apperr.Details
+		d.Add("reminderRepeatDays", "Repeat every 1 to %d days after the last reminder day, or 0 for no repeats; got %d", MaxReminderRepeat, n)
+		return d.Err("VALIDATION_ERROR", "Invalid company data")
+	}
+	return nil
+}
+
+// ReminderRepeat is a company's repeat interval in days (0: none).
+func ReminderRepeat(co *ent.Company) int {
+	switch v := co.Settings[ReminderRepeatKey].(type) {
+	case int:
+		return v
+	case float64:
+		return int(v)
+	}
+	return 0
+}
+
+// reminderDays are the days from the due date a company's invoices are
+// reminded on: its schedule, then every ReminderRepeat days after the
+// last overdue day, up to a year past due.
+func reminderDays(co *ent.Company) []int {
+	days := slices.Clone(ReminderSchedule(co))
+	if every := ReminderRepeat(co); every > 0 {
+		from := 0
+		if len(days) > 0 {
+			from = max(days[len(days)-1], 0)
+		}
+		for d := from + every; d <= 365; d += every {
+			days = append(days, d)
+		}
+	}
+	return days
+}
+
 // stepName names a schedule day: before_due_3, due, overdue_7.
 func stepName(day int) string {
 	switch {
@@ -106,7 +153,7 @@ func scheduleReminders(ctx context.Context, c *ent.Client, inv *ent.Invoice, upd
 	if err != nil {
 		return err
 	}
-	if next := nextReminderOn(ReminderSchedule(co), inv.DueDate, today); next != nil {
+	if next := nextReminderOn(reminderDays(co), inv.DueDate, today); next != nil {
 		upd.SetNextReminderOn(*next)
 	} else {
 		upd.ClearNextReminderOn()
@@ -184,7 +231,7 @@ func RemindInvoice(ctx context.Context, id pulid.ID) (bool, error) {
 		if inv.NextReminderOn == nil || inv.NextReminderOn.Time().After(today.Time()) {
 			return reminded{}, nil // not yet in this company's timezone
 		}
-		schedule := ReminderSchedule(co)
+		schedule := reminderDays(co)
 		step := -1
 		for i, day := range schedule {
 			if !addDays(inv.DueDate, day).Time().After(today.Time()) {

@@ -341,3 +341,35 @@ func TestCompanyEmailTemplates(t *testing.T) {
 		t.Errorf("reset: %s", r.Raw)
 	}
 }
+
+// "Every N days overdue": reminders repeat after the schedule's last day.
+func TestRemindersRepeatEveryNDays(t *testing.T) {
+	e := tk.New(t)
+	for _, bad := range []any{-1, 91, "weekly"} {
+		if r := e.Do(e.A, "PATCH", "/v1/company", map[string]any{"reminderRepeatDays": bad}); r.Status != 400 || !strings.Contains(string(r.Raw), `"field":"reminderRepeatDays"`) {
+			t.Errorf("repeat %v: %d %s", bad, r.Status, r.Raw)
+		}
+	}
+	r := e.Do(e.A, "PATCH", "/v1/company", map[string]any{"reminderSchedule": []int{0}, "reminderRepeatDays": 5})
+	if r.Status != 200 || !strings.Contains(string(r.Raw), `"reminderRepeatDays":5`) {
+		t.Fatalf("company: %d %s", r.Status, r.Raw)
+	}
+	id, _ := goldenInvoice(t, e, e.A)
+	at(t, "2024-02-10 09:00")
+	e.Do(e.A, "POST", "/api/v1/invoices/"+id+"/send", map[string]any{"sendReminders": true, "attachPDF": false})
+	for _, c := range []struct {
+		day  string
+		want int
+	}{{"2024-02-14", 1}, {"2024-02-15", 0}, {"2024-02-19", 1}, {"2024-02-22", 0}, {"2024-02-24", 1}, {"2024-02-24", 0}} {
+		at(t, c.day+" 10:00")
+		if n := runReminders(t, e); n != c.want {
+			t.Errorf("%s: %d reminders, want %d", c.day, n, c.want)
+		}
+	}
+	if got := reminderSteps(t, e, id); got != "due,overdue_5,overdue_10" {
+		t.Errorf("steps: %s", got)
+	}
+	if r := e.Do(e.A, "PATCH", "/v1/company", map[string]any{"reminderRepeatDays": nil}); !strings.Contains(string(r.Raw), `"reminderRepeatDays":0`) {
+		t.Errorf("reset: %s", r.Raw)
+	}
+}
