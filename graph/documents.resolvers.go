@@ -12,8 +12,12 @@ import (
 	"github.com/bigledger/bigledger/ent"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/ent/schema/types"
+	"github.com/bigledger/bigledger/graph/model"
+	"github.com/bigledger/bigledger/internal/apperr"
 	"github.com/bigledger/bigledger/internal/auth"
+	"github.com/bigledger/bigledger/internal/crm"
 	"github.com/bigledger/bigledger/internal/documents"
+	"github.com/bigledger/bigledger/internal/sales"
 )
 
 // StatementPDFURL is the resolver for the statementPdfUrl field.
@@ -35,6 +39,20 @@ func (r *invoiceResolver) PDFURL(ctx context.Context, obj *ent.Invoice) (string,
 // Deliveries is the resolver for the deliveries field.
 func (r *invoiceResolver) Deliveries(ctx context.Context, obj *ent.Invoice) ([]*ent.EmailMessage, error) {
 	return deliveries(ctx, obj, obj.ID, func(e *ent.InvoiceEdge) *ent.Invoice { return e.Node }, func(n *ent.Invoice) pulid.ID { return n.ID })
+}
+
+// SendCustomerStatement is the resolver for the sendCustomerStatement field.
+func (r *mutationResolver) SendCustomerStatement(ctx context.Context, customerID pulid.ID, input model.SendStatementInput) (*ent.EmailMessage, error) {
+	if _, err := crm.GetCustomer(ctx, customerID, nil); err != nil {
+		return nil, err
+	}
+	format := "format_1"
+	if input.Format != nil {
+		format = *input.Format
+	}
+	m, err := sales.SendStatement(ctx, customerID, sales.StatementSend{To: input.To, Cc: input.Cc, Bcc: input.Bcc,
+		Subject: input.Subject, Body: input.Body, Start: &input.From, End: &input.Until, Format: format})
+	return m, apperr.RenameFields(err, statementFields)
 }
 
 // PDFURL is the resolver for the pdfUrl field.

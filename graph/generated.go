@@ -575,6 +575,7 @@ type ComplexityRoot struct {
 		RejectQuote                func(childComplexity int, id pulid.ID, reason *string) int
 		ReverseJournalEntry        func(childComplexity int, id pulid.ID, date *types.Date, reason *string, idempotencyKey *string) int
 		RevokeAPIKey               func(childComplexity int, id pulid.ID) int
+		SendCustomerStatement      func(childComplexity int, customerID pulid.ID, input model.SendStatementInput) int
 		SendInvoice                func(childComplexity int, id pulid.ID, input *sales.SendInput, idempotencyKey *string) int
 		SendQuote                  func(childComplexity int, id pulid.ID, input *sales.SendInput) int
 		SetCustomerOpeningBalance  func(childComplexity int, customerID pulid.ID, amount decimal.Decimal, date *types.Date) int
@@ -1032,6 +1033,7 @@ type MutationResolver interface {
 	CreateCustomerGroup(ctx context.Context, input ent.CreateCustomerGroupInput) (*ent.CustomerGroup, error)
 	UpdateCustomerGroup(ctx context.Context, id pulid.ID, input ent.UpdateCustomerGroupInput) (*ent.CustomerGroup, error)
 	DeleteCustomerGroup(ctx context.Context, id pulid.ID) (*model.DeletePayload, error)
+	SendCustomerStatement(ctx context.Context, customerID pulid.ID, input model.SendStatementInput) (*ent.EmailMessage, error)
 	CreateWebhookEndpoint(ctx context.Context, input model.CreateWebhookEndpointInput) (*model.CreateWebhookEndpointPayload, error)
 	DeleteWebhookEndpoint(ctx context.Context, id pulid.ID) (pulid.ID, error)
 	CreateAPIKey(ctx context.Context, input model.CreateAPIKeyInput) (*model.CreateAPIKeyPayload, error)
@@ -3668,6 +3670,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeAPIKey(childComplexity, args["id"].(pulid.ID)), true
+	case "Mutation.sendCustomerStatement":
+		if e.ComplexityRoot.Mutation.SendCustomerStatement == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_sendCustomerStatement_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SendCustomerStatement(childComplexity, args["customerId"].(pulid.ID), args["input"].(model.SendStatementInput)), true
 	case "Mutation.sendInvoice":
 		if e.ComplexityRoot.Mutation.SendInvoice == nil {
 			break
@@ -6018,6 +6031,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SalesOrderUpdateInput", ec.unmarshalInputSalesOrderUpdateInput),
 			graphql.NewInputUnmarshaler("SalesOrderWhereInput", ec.unmarshalInputSalesOrderWhereInput),
 			graphql.NewInputUnmarshaler("SendDocumentInput", ec.unmarshalInputSendDocumentInput),
+			graphql.NewInputUnmarshaler("SendStatementInput", ec.unmarshalInputSendStatementInput),
 			graphql.NewInputUnmarshaler("TaxCodeOrder", ec.unmarshalInputTaxCodeOrder),
 			graphql.NewInputUnmarshaler("TaxCodeWhereInput", ec.unmarshalInputTaxCodeWhereInput),
 			graphql.NewInputUnmarshaler("UpdateAccountInput", ec.unmarshalInputUpdateAccountInput),
@@ -6236,6 +6250,28 @@ extend type Customer {
 extend type Refund {
   "A 15-minute link to the refund's credit note PDF (as Invoice.pdfUrl)."
   pdfUrl: String!
+}
+
+"A customer's statement by email (the PDF of from..until is attached)."
+input SendStatementInput {
+  to: [String!]!
+  cc: [String!]
+  bcc: [String!]
+  "{balance_due}, {contact_name}, {customer_name} and {company_name} work here and in body."
+  subject: String!
+  body: String!
+  from: Date!
+  until: Date!
+  "format_1 … format_4 (seed 003's ledger formats; all print the same statement)."
+  format: String = "format_1"
+}
+
+extend type Mutation {
+  """
+  Email a customer's statement (seed 003's ledger/send): queued now,
+  delivered by the mail worker (customer.statement_sent when SMTP took it).
+  """
+  sendCustomerStatement(customerId: ID!, input: SendStatementInput!): EmailDelivery!
 }
 `, BuiltIn: false},
 	{Name: "../schema/ent.graphql", Input: `directive @goField(forceResolver: Boolean, name: String, omittable: Boolean) on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
@@ -15198,6 +15234,28 @@ func (ec *executionContext) field_Mutation_revokeApiKey_args(ctx context.Context
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_sendCustomerStatement_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "customerId",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["customerId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SendStatementInput, error) {
+			return ec.unmarshalNSendStatementInput2githubᚗcomᚋbigledgerᚋbigledgerᚋgraphᚋmodelᚐSendStatementInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
 	return args, nil
 }
 
@@ -25848,6 +25906,50 @@ func (ec *executionContext) fieldContext_Mutation_deleteCustomerGroup(ctx contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_deleteCustomerGroup_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_sendCustomerStatement(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_sendCustomerStatement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SendCustomerStatement(ctx, fc.Args["customerId"].(pulid.ID), fc.Args["input"].(model.SendStatementInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.EmailMessage) graphql.Marshaler {
+			return ec.marshalNEmailDelivery2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐEmailMessage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_sendCustomerStatement(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EmailDelivery(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_sendCustomerStatement_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -59886,6 +59988,101 @@ func UnmarshalSendDocumentInput(ctx context.Context, raw any) (sales.SendInput, 
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputSendStatementInput(ctx context.Context, obj any) (model.SendStatementInput, error) {
+	var it model.SendStatementInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["format"]; !present {
+		asMap["format"] = "format_1"
+	}
+
+	fieldsInOrder := [...]string{"to", "cc", "bcc", "subject", "body", "from", "until", "format"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		case "cc":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cc"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Cc = data
+		case "bcc":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bcc"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Bcc = data
+		case "subject":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subject"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Subject = data
+		case "body":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("body"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Body = data
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalNDate2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "until":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("until"))
+			data, err := ec.unmarshalNDate2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Until = data
+		case "format":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("format"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Format = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSendStatementInput unmarshals raw into the SendStatementInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSendStatementInput(ctx context.Context, raw any) (model.SendStatementInput, error) {
+	var out model.SendStatementInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SendStatementInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputTaxCodeOrder(ctx context.Context, obj any) (ent.TaxCodeOrder, error) {
 	var it ent.TaxCodeOrder
 	if obj == nil {
@@ -64578,6 +64775,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "sendCustomerStatement":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_sendCustomerStatement(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createWebhookEndpoint":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createWebhookEndpoint(ctx, field)
@@ -69120,6 +69324,11 @@ func (ec *executionContext) unmarshalNSalesOrderUpdateInput2githubᚗcomᚋbigle
 func (ec *executionContext) unmarshalNSalesOrderWhereInput2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐSalesOrderWhereInput(ctx context.Context, v any) (*ent.SalesOrderWhereInput, error) {
 	res, err := ec.unmarshalInputSalesOrderWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSendStatementInput2githubᚗcomᚋbigledgerᚋbigledgerᚋgraphᚋmodelᚐSendStatementInput(ctx context.Context, v any) (model.SendStatementInput, error) {
+	res, err := ec.unmarshalInputSendStatementInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNString2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋemailmessageᚐDocumentType(ctx context.Context, v any) (emailmessage.DocumentType, error) {

@@ -266,6 +266,7 @@ var rootScopes = map[string]string{
 	"createQuote":            "quotes:write",
 	"updateQuote":            "quotes:write",
 	"sendQuote":              "quotes:write",
+	"sendCustomerStatement":  "customers:read,ledger:read",
 	"acceptQuote":            "quotes:write",
 	"rejectQuote":            "quotes:write",
 	// Conversions write two kinds of document: both scopes are required.

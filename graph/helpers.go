@@ -211,3 +211,7 @@ func paymentApplication(a *ent.PaymentAllocation, err error) (*model.PaymentAppl
 	}
 	return &model.PaymentApplication{ID: a.ID, Amount: a.Amount, AppliedAt: a.CreatedAt, Payment: a.Edges.Payment, Invoice: a.Edges.Invoice}, nil
 }
+
+// statementFields are the GraphQL names of sales.SendStatement's
+// (seed-003) field names.
+var statementFields = map[string]string{"to_email": "to", "email_body": "body", "start_date": "from", "end_date": "until", "ledger_format": "format"}

@@ -178,6 +178,20 @@ type ReportParams struct {
 	To *types.Date `json:"to,omitempty"`
 }
 
+// A customer's statement by email (the PDF of from..until is attached).
+type SendStatementInput struct {
+	To  []string `json:"to"`
+	Cc  []string `json:"cc,omitempty"`
+	Bcc []string `json:"bcc,omitempty"`
+	// {balance_due}, {contact_name}, {customer_name} and {company_name} work here and in body.
+	Subject string     `json:"subject"`
+	Body    string     `json:"body"`
+	From    types.Date `json:"from"`
+	Until   types.Date `json:"until"`
+	// format_1 … format_4 (seed 003's ledger formats; all print the same statement).
+	Format *string `json:"format,omitempty"`
+}
+
 // Live changes over the websocket transport (graphql-transport-ws or
 // graphql-ws). Each delivery carries its event id in the result's
 // `extensions.eventId`; pass the last one you saw as `after` when you

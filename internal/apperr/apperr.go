@@ -258,3 +258,26 @@ func FieldName(s string) string {
 	}
 	return b.String()
 }
+
+// RenameFields returns err with its details' fields renamed by names (a
+// field "a.0" follows "a"): one workflow's errors in another API
+// dialect's field names. Other errors pass unchanged.
+func RenameFields(err error, names map[string]string) error {
+	var e *Error
+	if !errors.As(err, &e) || len(e.Details) == 0 {
+		return err
+	}
+	out := *e
+	out.Details = make([]Detail, len(e.Details))
+	for i, d := range e.Details {
+		head, tail, dotted := strings.Cut(d.Field, ".")
+		if n, ok := names[head]; ok {
+			d.Field = n
+			if dotted {
+				d.Field += "." + tail
+			}
+		}
+		out.Details[i] = d
+	}
+	return &out
+}

@@ -645,3 +645,35 @@ func TestRefundCreditNotePDF(t *testing.T) {
 		t.Errorf("company B: %d %s / %d", theirs.Status, theirs.Raw, missing.Status)
 	}
 }
+
+// GraphQL's statement send: the same workflow, GraphQL field names.
+func TestSendCustomerStatementGraphQL(t *testing.T) {
+	e := tk.New(t)
+	_, cid := goldenInvoice(t, e, e.A)
+	m := `mutation($c: ID!, $in: SendStatementInput!) { sendCustomerStatement(customerId: $c, input: $in) {
+		id documentType purpose status subject to recipients { address kind status } } }`
+	in := map[string]any{"to": []string{"billing@acme.com"}, "bcc": []string{"audit@company-a.example"}, "subject": "Your statement, {contact_name}",
+		"body": "Balance: {balance_due}", "from": "2024-01-01", "until": "2024-12-31"}
+	d := e.MustGQL(e.A, m, map[string]any{"c": cid, "in": in})
+	if tk.Str(d, "sendCustomerStatement", "status") != "queued" || tk.Str(d, "sendCustomerStatement", "subject") != "Your statement, Acme Corporation" ||
+		tk.Str(d, "sendCustomerStatement", "recipients", 1, "kind") != "bcc" {
+		t.Fatalf("queued: %v", d)
+	}
+	msgs := e.DeliverMail()
+	if len(msgs) != 1 || len(parseMail(t, msgs[0]).files["statement-2024-01-01-2024-12-31.pdf"]) == 0 {
+		t.Fatalf("delivered: %d", len(msgs))
+	}
+	bad := map[string]any{"to": []string{"x@"}, "subject": "", "body": "b", "from": "2024-02-01", "until": "2024-01-01", "format": "format_7"}
+	r := e.GQL(e.A, m, map[string]any{"c": cid, "in": bad})
+	for _, field := range []string{`"to.0"`, `"subject"`, `"until"`, `"format"`} {
+		if !strings.Contains(string(r.Raw), field) {
+			t.Errorf("bad input lacks %s: %s", field, r.Raw)
+		}
+	}
+	if r := e.GQL(e.B, m, map[string]any{"c": cid, "in": in}); len(r.Errors) != 1 || r.Errors[0].Code() != "CUSTOMER_NOT_FOUND" {
+		t.Errorf("company B: %s", r.Raw)
+	}
+	if n := len(e.DeliverMail()); n != 1 {
+		t.Errorf("refused sends queued mail: %d", n)
+	}
+}
