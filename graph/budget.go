@@ -81,6 +81,8 @@ func listCaps() map[string]int {
 		"EmailDelivery.cc":           sales.MaxRecipients,
 		"EmailDelivery.bcc":          sales.MaxRecipients,
 		"RecurringInvoice.invoices":  sales.MaxListedRecurringInvoices,
+		"CustomerNotePage.notes":     MaxPageSize,
+		"CustomerNote.files":         sales.MaxAttachmentsPerDoc,
 	}
 }
 

@@ -34,6 +34,7 @@ import (
 	"github.com/bigledger/bigledger/ent/user"
 	"github.com/bigledger/bigledger/ent/webhookdelivery"
 	"github.com/bigledger/bigledger/graph/model"
+	"github.com/bigledger/bigledger/internal/crm"
 	"github.com/bigledger/bigledger/internal/events"
 	"github.com/bigledger/bigledger/internal/ledger"
 	"github.com/bigledger/bigledger/internal/money"
@@ -316,6 +317,24 @@ type ComplexityRoot struct {
 		SourceType     func(childComplexity int) int
 	}
 
+	CustomerNote struct {
+		CreatedAt     func(childComplexity int) int
+		CreatedByID   func(childComplexity int) int
+		CreatedByName func(childComplexity int) int
+		CustomerID    func(childComplexity int) int
+		Description   func(childComplexity int) int
+		Files         func(childComplexity int) int
+		Heading       func(childComplexity int) int
+		ID            func(childComplexity int) int
+		IsPrivate     func(childComplexity int) int
+		UpdatedAt     func(childComplexity int) int
+	}
+
+	CustomerNotePage struct {
+		Notes func(childComplexity int) int
+		Total func(childComplexity int) int
+	}
+
 	DeletePayload struct {
 		DeletedID func(childComplexity int) int
 	}
@@ -554,6 +573,7 @@ type ComplexityRoot struct {
 		CreateContact              func(childComplexity int, input ent.CreateContactInput) int
 		CreateCustomer             func(childComplexity int, input ent.CreateCustomerInput) int
 		CreateCustomerGroup        func(childComplexity int, input ent.CreateCustomerGroupInput) int
+		CreateCustomerNote         func(childComplexity int, customerID pulid.ID, input model.CustomerNoteInput) int
 		CreateInvoice              func(childComplexity int, input sales.InvoiceInput) int
 		CreateItem                 func(childComplexity int, input ent.CreateItemInput) int
 		CreateJournalEntry         func(childComplexity int, input ledger.JournalEntryInput, idempotencyKey *string) int
@@ -566,6 +586,7 @@ type ComplexityRoot struct {
 		DeleteContact              func(childComplexity int, id pulid.ID) int
 		DeleteCustomer             func(childComplexity int, id pulid.ID) int
 		DeleteCustomerGroup        func(childComplexity int, id pulid.ID) int
+		DeleteCustomerNote         func(childComplexity int, customerID pulid.ID, id pulid.ID) int
 		DeleteWebhookEndpoint      func(childComplexity int, id pulid.ID) int
 		FailPayment                func(childComplexity int, id pulid.ID, reason string, idempotencyKey *string) int
 		IssueInvoice               func(childComplexity int, id pulid.ID, idempotencyKey *string) int
@@ -584,6 +605,7 @@ type ComplexityRoot struct {
 		UpdateContact              func(childComplexity int, id pulid.ID, input ent.UpdateContactInput) int
 		UpdateCustomer             func(childComplexity int, id pulid.ID, input ent.UpdateCustomerInput) int
 		UpdateCustomerGroup        func(childComplexity int, id pulid.ID, input ent.UpdateCustomerGroupInput) int
+		UpdateCustomerNote         func(childComplexity int, customerID pulid.ID, id pulid.ID, input model.CustomerNoteInput) int
 		UpdateInvoice              func(childComplexity int, id pulid.ID, input sales.InvoiceUpdate) int
 		UpdateItem                 func(childComplexity int, id pulid.ID, input ent.UpdateItemInput) int
 		UpdateQuote                func(childComplexity int, id pulid.ID, input sales.QuoteUpdate) int
@@ -682,6 +704,7 @@ type ComplexityRoot struct {
 		Customer          func(childComplexity int, id pulid.ID) int
 		CustomerGroup     func(childComplexity int, id pulid.ID) int
 		CustomerGroups    func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CustomerGroupOrder, where *ent.CustomerGroupWhereInput) int
+		CustomerNotes     func(childComplexity int, customerID pulid.ID, search *string, page *int, perPage *int) int
 		CustomerSummary   func(childComplexity int, customerID pulid.ID) int
 		Customers         func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.CustomerOrder, where *ent.CustomerWhereInput, search *string, tags []string, filter *model.CustomerFilter, page *int, limit *int) int
 		Events            func(childComplexity int, after *pulid.ID, types []string, first *int) int
@@ -1051,6 +1074,9 @@ type MutationResolver interface {
 	ApplyPayment(ctx context.Context, paymentID pulid.ID, invoiceID pulid.ID, amount *decimal.Decimal, idempotencyKey *string) (*model.PaymentApplication, error)
 	PayCustomerDue(ctx context.Context, input ledger.CustomerPaymentInput, idempotencyKey *string) (*ent.Payment, error)
 	SetCustomerOpeningBalance(ctx context.Context, customerID pulid.ID, amount decimal.Decimal, date *types.Date) (*ent.Customer, error)
+	CreateCustomerNote(ctx context.Context, customerID pulid.ID, input model.CustomerNoteInput) (*crm.Note, error)
+	UpdateCustomerNote(ctx context.Context, customerID pulid.ID, id pulid.ID, input model.CustomerNoteInput) (*crm.Note, error)
+	DeleteCustomerNote(ctx context.Context, customerID pulid.ID, id pulid.ID) (*model.DeleteResult, error)
 	CreateRecurringInvoice(ctx context.Context, input sales.RecurringInput) (*ent.RecurringInvoice, error)
 	UpdateRecurringInvoice(ctx context.Context, id pulid.ID, input sales.RecurringUpdate) (*ent.RecurringInvoice, error)
 	ToggleRecurringInvoice(ctx context.Context, id pulid.ID) (*ent.RecurringInvoice, error)
@@ -1092,6 +1118,7 @@ type QueryResolver interface {
 	JournalEntry(ctx context.Context, id pulid.ID) (*ent.JournalEntry, error)
 	JournalEntries(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.JournalEntryOrder, where *ent.JournalEntryWhereInput) (*ent.JournalEntryConnection, error)
 	Reports(ctx context.Context, typeArg model.ReportType, params *model.ReportParams) (model.Report, error)
+	CustomerNotes(ctx context.Context, customerID pulid.ID, search *string, page *int, perPage *int) (*model.CustomerNotePage, error)
 	RecurringInvoices(ctx context.Context, customerID *pulid.ID, status *recurringinvoice.Status, first *int) ([]*ent.RecurringInvoice, error)
 	RecurringInvoice(ctx context.Context, id pulid.ID) (*ent.RecurringInvoice, error)
 	Invoice(ctx context.Context, id pulid.ID) (*ent.Invoice, error)
@@ -2295,6 +2322,80 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CustomerLedgerLine.SourceType(childComplexity), true
 
+	case "CustomerNote.createdAt":
+		if e.ComplexityRoot.CustomerNote.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerNote.CreatedAt(childComplexity), true
+	case "CustomerNote.createdById":
+		if e.ComplexityRoot.CustomerNote.CreatedByID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerNote.CreatedByID(childComplexity), true
+	case "CustomerNote.createdByName":
+		if e.ComplexityRoot.CustomerNote.CreatedByName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerNote.CreatedByName(childComplexity), true
+	case "CustomerNote.customerId":
+		if e.ComplexityRoot.CustomerNote.CustomerID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerNote.CustomerID(childComplexity), true
+	case "CustomerNote.description":
+		if e.ComplexityRoot.CustomerNote.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerNote.Description(childComplexity), true
+	case "CustomerNote.files":
+		if e.ComplexityRoot.CustomerNote.Files == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerNote.Files(childComplexity), true
+	case "CustomerNote.heading":
+		if e.ComplexityRoot.CustomerNote.Heading == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerNote.Heading(childComplexity), true
+	case "CustomerNote.id":
+		if e.ComplexityRoot.CustomerNote.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerNote.ID(childComplexity), true
+	case "CustomerNote.isPrivate":
+		if e.ComplexityRoot.CustomerNote.IsPrivate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerNote.IsPrivate(childComplexity), true
+	case "CustomerNote.updatedAt":
+		if e.ComplexityRoot.CustomerNote.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerNote.UpdatedAt(childComplexity), true
+
+	case "CustomerNotePage.notes":
+		if e.ComplexityRoot.CustomerNotePage.Notes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerNotePage.Notes(childComplexity), true
+	case "CustomerNotePage.total":
+		if e.ComplexityRoot.CustomerNotePage.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerNotePage.Total(childComplexity), true
+
 	case "DeletePayload.deletedId":
 		if e.ComplexityRoot.DeletePayload.DeletedID == nil {
 			break
@@ -3439,6 +3540,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateCustomerGroup(childComplexity, args["input"].(ent.CreateCustomerGroupInput)), true
+	case "Mutation.createCustomerNote":
+		if e.ComplexityRoot.Mutation.CreateCustomerNote == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createCustomerNote_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateCustomerNote(childComplexity, args["customerId"].(pulid.ID), args["input"].(model.CustomerNoteInput)), true
 	case "Mutation.createInvoice":
 		if e.ComplexityRoot.Mutation.CreateInvoice == nil {
 			break
@@ -3571,6 +3683,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteCustomerGroup(childComplexity, args["id"].(pulid.ID)), true
+	case "Mutation.deleteCustomerNote":
+		if e.ComplexityRoot.Mutation.DeleteCustomerNote == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteCustomerNote_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteCustomerNote(childComplexity, args["customerId"].(pulid.ID), args["id"].(pulid.ID)), true
 	case "Mutation.deleteWebhookEndpoint":
 		if e.ComplexityRoot.Mutation.DeleteWebhookEndpoint == nil {
 			break
@@ -3769,6 +3892,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateCustomerGroup(childComplexity, args["id"].(pulid.ID), args["input"].(ent.UpdateCustomerGroupInput)), true
+	case "Mutation.updateCustomerNote":
+		if e.ComplexityRoot.Mutation.UpdateCustomerNote == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateCustomerNote_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateCustomerNote(childComplexity, args["customerId"].(pulid.ID), args["id"].(pulid.ID), args["input"].(model.CustomerNoteInput)), true
 	case "Mutation.updateInvoice":
 		if e.ComplexityRoot.Mutation.UpdateInvoice == nil {
 			break
@@ -4296,6 +4430,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.CustomerGroups(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.CustomerGroupOrder), args["where"].(*ent.CustomerGroupWhereInput)), true
+	case "Query.customerNotes":
+		if e.ComplexityRoot.Query.CustomerNotes == nil {
+			break
+		}
+
+		args, err := ec.field_Query_customerNotes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CustomerNotes(childComplexity, args["customerId"].(pulid.ID), args["search"].(*string), args["page"].(*int), args["perPage"].(*int)), true
 	case "Query.customerSummary":
 		if e.ComplexityRoot.Query.CustomerSummary == nil {
 			break
@@ -5993,6 +6138,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CustomerFilter", ec.unmarshalInputCustomerFilter),
 			graphql.NewInputUnmarshaler("CustomerGroupOrder", ec.unmarshalInputCustomerGroupOrder),
 			graphql.NewInputUnmarshaler("CustomerGroupWhereInput", ec.unmarshalInputCustomerGroupWhereInput),
+			graphql.NewInputUnmarshaler("CustomerNoteInput", ec.unmarshalInputCustomerNoteInput),
 			graphql.NewInputUnmarshaler("CustomerOrder", ec.unmarshalInputCustomerOrder),
 			graphql.NewInputUnmarshaler("CustomerWhereInput", ec.unmarshalInputCustomerWhereInput),
 			graphql.NewInputUnmarshaler("DocumentLineInput", ec.unmarshalInputDocumentLineInput),
@@ -12156,6 +12302,57 @@ extend type Mutation {
   setCustomerOpeningBalance(customerId: ID!, amount: Decimal!, date: Date): Customer!
 }
 `, BuiltIn: false},
+	{Name: "../schema/notes.graphql", Input: `"""
+A document or note kept on a customer (seed 003's documents and notes): a
+heading, an optional text, and files. A private note, files included, is
+seen by its author only. Files are uploaded with the REST route
+(POST /api/v1/integration/contacts/{id}/documents-and-notes, multipart
+files[]) and downloaded from GET /api/v1/attachments/{id}/content.
+"""
+type CustomerNote @goModel(model: "github.com/bigledger/bigledger/internal/crm.Note") {
+  id: ID!
+  customerId: ID!
+  heading: String!
+  description: String
+  isPrivate: Boolean!
+  files: [Attachment!]!
+  createdById: ID
+  "The author's name (null: unknown, or written with a key without a user)."
+  createdByName: String
+  createdAt: Time!
+  updatedAt: Time!
+}
+
+"One page of a customer's notes, newest first."
+type CustomerNotePage {
+  notes: [CustomerNote!]!
+  total: Int!
+}
+
+input CustomerNoteInput {
+  "Required on create (1–255 characters)."
+  heading: String
+  description: String
+  "Only the author sees a private note."
+  isPrivate: Boolean
+}
+
+extend type Query {
+  """
+  A customer's notes the caller may see, newest first; search (at least 2
+  characters) matches heading, text or the note's id.
+  """
+  customerNotes(customerId: ID!, search: String, page: Int = 1, perPage: Int = 20): CustomerNotePage!
+}
+
+extend type Mutation {
+  createCustomerNote(customerId: ID!, input: CustomerNoteInput!): CustomerNote!
+  "Change a note; null fields are kept."
+  updateCustomerNote(customerId: ID!, id: ID!, input: CustomerNoteInput!): CustomerNote!
+  "Delete a note and its files."
+  deleteCustomerNote(customerId: ID!, id: ID!): DeleteResult!
+}
+`, BuiltIn: false},
 	{Name: "../schema/recurring.graphql", Input: `"""How often a recurring invoice repeats (times intervalCount)."""
 enum RecurringInterval @goModel(model: "github.com/bigledger/bigledger/ent/recurringinvoice.Interval") {
   day
@@ -13185,6 +13382,42 @@ func (ec *executionContext) childFields_CustomerLedgerLine(ctx context.Context, 
 		return ec.fieldContext_CustomerLedgerLine_runningBalance(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CustomerLedgerLine", field.Name)
+}
+
+func (ec *executionContext) childFields_CustomerNote(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CustomerNote_id(ctx, field)
+	case "customerId":
+		return ec.fieldContext_CustomerNote_customerId(ctx, field)
+	case "heading":
+		return ec.fieldContext_CustomerNote_heading(ctx, field)
+	case "description":
+		return ec.fieldContext_CustomerNote_description(ctx, field)
+	case "isPrivate":
+		return ec.fieldContext_CustomerNote_isPrivate(ctx, field)
+	case "files":
+		return ec.fieldContext_CustomerNote_files(ctx, field)
+	case "createdById":
+		return ec.fieldContext_CustomerNote_createdById(ctx, field)
+	case "createdByName":
+		return ec.fieldContext_CustomerNote_createdByName(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_CustomerNote_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_CustomerNote_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CustomerNote", field.Name)
+}
+
+func (ec *executionContext) childFields_CustomerNotePage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "notes":
+		return ec.fieldContext_CustomerNotePage_notes(ctx, field)
+	case "total":
+		return ec.fieldContext_CustomerNotePage_total(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CustomerNotePage", field.Name)
 }
 
 func (ec *executionContext) childFields_DeletePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -14817,6 +15050,28 @@ func (ec *executionContext) field_Mutation_createCustomerGroup_args(ctx context.
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createCustomerNote_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "customerId",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["customerId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CustomerNoteInput, error) {
+			return ec.unmarshalNCustomerNoteInput2githubᚗcomᚋbigledgerᚋbigledgerᚋgraphᚋmodelᚐCustomerNoteInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createCustomer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -14998,6 +15253,28 @@ func (ec *executionContext) field_Mutation_deleteCustomerGroup_args(ctx context.
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteCustomerNote_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "customerId",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["customerId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg1
 	return args, nil
 }
 
@@ -15418,6 +15695,36 @@ func (ec *executionContext) field_Mutation_updateCustomerGroup_args(ctx context.
 		return nil, err
 	}
 	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateCustomerNote_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "customerId",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["customerId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CustomerNoteInput, error) {
+			return ec.unmarshalNCustomerNoteInput2githubᚗcomᚋbigledgerᚋbigledgerᚋgraphᚋmodelᚐCustomerNoteInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg2
 	return args, nil
 }
 
@@ -15842,6 +16149,44 @@ func (ec *executionContext) field_Query_customerGroups_args(ctx context.Context,
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_customerNotes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "customerId",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["customerId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "search",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["search"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "page",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["page"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "perPage",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["perPage"] = arg3
 	return args, nil
 }
 
@@ -21340,6 +21685,300 @@ func (ec *executionContext) fieldContext_CustomerLedgerLine_runningBalance(_ con
 	return graphql.NewScalarFieldContext("CustomerLedgerLine", field, false, false, "Decimal")
 }
 
+func (ec *executionContext) _CustomerNote_id(ctx context.Context, field graphql.CollectedField, obj *crm.Note) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerNote_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerNote_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerNote", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CustomerNote_customerId(ctx context.Context, field graphql.CollectedField, obj *crm.Note) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerNote_customerId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CustomerID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerNote_customerId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerNote", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CustomerNote_heading(ctx context.Context, field graphql.CollectedField, obj *crm.Note) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerNote_heading(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Heading, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerNote_heading(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerNote", field, false, false, "String")
+}
+
+func (ec *executionContext) _CustomerNote_description(ctx context.Context, field graphql.CollectedField, obj *crm.Note) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerNote_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerNote_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerNote", field, false, false, "String")
+}
+
+func (ec *executionContext) _CustomerNote_isPrivate(ctx context.Context, field graphql.CollectedField, obj *crm.Note) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerNote_isPrivate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IsPrivate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerNote_isPrivate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerNote", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CustomerNote_files(ctx context.Context, field graphql.CollectedField, obj *crm.Note) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerNote_files(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Files, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Attachment) graphql.Marshaler {
+			return ec.marshalNAttachment2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐAttachmentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerNote_files(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomerNote",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Attachment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CustomerNote_createdById(ctx context.Context, field graphql.CollectedField, obj *crm.Note) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerNote_createdById(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedByID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pulid.ID) graphql.Marshaler {
+			return ec.marshalOID2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerNote_createdById(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerNote", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CustomerNote_createdByName(ctx context.Context, field graphql.CollectedField, obj *crm.Note) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerNote_createdByName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedByName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerNote_createdByName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerNote", field, false, false, "String")
+}
+
+func (ec *executionContext) _CustomerNote_createdAt(ctx context.Context, field graphql.CollectedField, obj *crm.Note) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerNote_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerNote_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerNote", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CustomerNote_updatedAt(ctx context.Context, field graphql.CollectedField, obj *crm.Note) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerNote_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerNote_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerNote", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CustomerNotePage_notes(ctx context.Context, field graphql.CollectedField, obj *model.CustomerNotePage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerNotePage_notes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Notes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*crm.Note) graphql.Marshaler {
+			return ec.marshalNCustomerNote2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋcrmᚐNoteᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerNotePage_notes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomerNotePage",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomerNote(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CustomerNotePage_total(ctx context.Context, field graphql.CollectedField, obj *model.CustomerNotePage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerNotePage_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerNotePage_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerNotePage", field, false, false, "Int")
+}
+
 func (ec *executionContext) _DeletePayload_deletedId(ctx context.Context, field graphql.CollectedField, obj *model.DeletePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -26704,6 +27343,138 @@ func (ec *executionContext) fieldContext_Mutation_setCustomerOpeningBalance(ctx 
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createCustomerNote(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createCustomerNote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateCustomerNote(ctx, fc.Args["customerId"].(pulid.ID), fc.Args["input"].(model.CustomerNoteInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *crm.Note) graphql.Marshaler {
+			return ec.marshalNCustomerNote2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋcrmᚐNote(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createCustomerNote(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomerNote(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createCustomerNote_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateCustomerNote(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateCustomerNote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateCustomerNote(ctx, fc.Args["customerId"].(pulid.ID), fc.Args["id"].(pulid.ID), fc.Args["input"].(model.CustomerNoteInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *crm.Note) graphql.Marshaler {
+			return ec.marshalNCustomerNote2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋcrmᚐNote(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateCustomerNote(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomerNote(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateCustomerNote_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteCustomerNote(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteCustomerNote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteCustomerNote(ctx, fc.Args["customerId"].(pulid.ID), fc.Args["id"].(pulid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeleteResult) graphql.Marshaler {
+			return ec.marshalNDeleteResult2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋgraphᚋmodelᚐDeleteResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteCustomerNote(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeleteResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteCustomerNote_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createRecurringInvoice(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -29850,6 +30621,50 @@ func (ec *executionContext) fieldContext_Query_reports(ctx context.Context, fiel
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_reports_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_customerNotes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_customerNotes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CustomerNotes(ctx, fc.Args["customerId"].(pulid.ID), fc.Args["search"].(*string), fc.Args["page"].(*int), fc.Args["perPage"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CustomerNotePage) graphql.Marshaler {
+			return ec.marshalNCustomerNotePage2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋgraphᚋmodelᚐCustomerNotePage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_customerNotes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomerNotePage(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_customerNotes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -41467,6 +42282,62 @@ func (ec *executionContext) unmarshalInputCustomerGroupWhereInput(ctx context.Co
 func UnmarshalCustomerGroupWhereInput(ctx context.Context, raw any) (ent.CustomerGroupWhereInput, error) {
 	var out ent.CustomerGroupWhereInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CustomerGroupWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCustomerNoteInput(ctx context.Context, obj any) (model.CustomerNoteInput, error) {
+	var it model.CustomerNoteInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"heading", "description", "isPrivate"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "heading":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("heading"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Heading = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "isPrivate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isPrivate"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IsPrivate = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCustomerNoteInput unmarshals raw into the CustomerNoteInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCustomerNoteInput(ctx context.Context, raw any) (model.CustomerNoteInput, error) {
+	var out model.CustomerNoteInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CustomerNoteInput", raw, &out)
 	return out, err
 }
 
@@ -63286,6 +64157,122 @@ func (ec *executionContext) _CustomerLedgerLine(ctx context.Context, sel ast.Sel
 	return out
 }
 
+var customerNoteImplementors = []string{"CustomerNote"}
+
+func (ec *executionContext) _CustomerNote(ctx context.Context, sel ast.SelectionSet, obj *crm.Note) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, customerNoteImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CustomerNote")
+		case "id":
+			out.Values[i] = ec._CustomerNote_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "customerId":
+			out.Values[i] = ec._CustomerNote_customerId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "heading":
+			out.Values[i] = ec._CustomerNote_heading(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "description":
+			out.Values[i] = ec._CustomerNote_description(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "isPrivate":
+			out.Values[i] = ec._CustomerNote_isPrivate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "files":
+			out.Values[i] = ec._CustomerNote_files(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdById":
+			out.Values[i] = ec._CustomerNote_createdById(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "createdByName":
+			out.Values[i] = ec._CustomerNote_createdByName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._CustomerNote_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updatedAt":
+			out.Values[i] = ec._CustomerNote_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var customerNotePageImplementors = []string{"CustomerNotePage"}
+
+func (ec *executionContext) _CustomerNotePage(ctx context.Context, sel ast.SelectionSet, obj *model.CustomerNotePage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, customerNotePageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CustomerNotePage")
+		case "notes":
+			out.Values[i] = ec._CustomerNotePage_notes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "total":
+			out.Values[i] = ec._CustomerNotePage_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var deletePayloadImplementors = []string{"DeletePayload"}
 
 func (ec *executionContext) _DeletePayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeletePayload) graphql.Marshaler {
@@ -64901,6 +65888,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createCustomerNote":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createCustomerNote(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateCustomerNote":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateCustomerNote(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteCustomerNote":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteCustomerNote(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createRecurringInvoice":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createRecurringInvoice(ctx, field)
@@ -65683,6 +66691,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_reports(ctx, field)
+				})
+		case "customerNotes":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_customerNotes(ctx, field)
 				})
 		case "recurringInvoices":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -68201,6 +69215,43 @@ func (ec *executionContext) marshalNCustomerLedgerLine2ᚕgithubᚗcomᚋbigledg
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNCustomerNote2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋcrmᚐNoteᚄ(ctx context.Context, sel ast.SelectionSet, v []*crm.Note) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCustomerNote2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋcrmᚐNote(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCustomerNote2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋcrmᚐNote(ctx context.Context, sel ast.SelectionSet, v *crm.Note) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CustomerNote!")
+		return graphql.Null
+	}
+	return ec._CustomerNote(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCustomerNoteInput2githubᚗcomᚋbigledgerᚋbigledgerᚋgraphᚋmodelᚐCustomerNoteInput(ctx context.Context, v any) (model.CustomerNoteInput, error) {
+	res, err := ec.unmarshalInputCustomerNoteInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCustomerNotePage2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋgraphᚋmodelᚐCustomerNotePage(ctx context.Context, sel ast.SelectionSet, v *model.CustomerNotePage) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CustomerNotePage!")
+		return graphql.Null
+	}
+	return ec._CustomerNotePage(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNCustomerOrder2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐCustomerOrder(ctx context.Context, v any) (*ent.CustomerOrder, error) {

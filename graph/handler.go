@@ -267,6 +267,10 @@ var rootScopes = map[string]string{
 	"updateQuote":            "quotes:write",
 	"sendQuote":              "quotes:write",
 	"sendCustomerStatement":  "customers:read,ledger:read",
+	"customerNotes":          "customers:read",
+	"createCustomerNote":     "customers:write",
+	"updateCustomerNote":     "customers:write",
+	"deleteCustomerNote":     "customers:write",
 	"acceptQuote":            "quotes:write",
 	"rejectQuote":            "quotes:write",
 	// Conversions write two kinds of document: both scopes are required.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/graph/model"
 	"github.com/bigledger/bigledger/internal/apperr"
+	"github.com/bigledger/bigledger/internal/crm"
 	"github.com/bigledger/bigledger/internal/ledger"
 	"github.com/bigledger/bigledger/internal/reqcache"
 	"github.com/bigledger/bigledger/internal/sales"
@@ -215,3 +217,13 @@ func paymentApplication(a *ent.PaymentAllocation, err error) (*model.PaymentAppl
 // statementFields are the GraphQL names of sales.SendStatement's
 // (seed-003) field names.
 var statementFields = map[string]string{"to_email": "to", "email_body": "body", "start_date": "from", "end_date": "until", "ledger_format": "format"}
+
+// noteInput is a GraphQL note input as the workflow's: an empty
+// description clears it.
+func noteInput(in model.CustomerNoteInput) crm.NoteInput {
+	out := crm.NoteInput{Heading: in.Heading, Description: in.Description, IsPrivate: in.IsPrivate}
+	if in.Description != nil && strings.TrimSpace(*in.Description) == "" {
+		out.Description, out.ClearDescription = nil, true
+	}
+	return out
+}

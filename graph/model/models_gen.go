@@ -14,6 +14,7 @@ import (
 	"github.com/bigledger/bigledger/ent/customer"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/ent/schema/types"
+	"github.com/bigledger/bigledger/internal/crm"
 	"github.com/bigledger/bigledger/internal/events"
 	"github.com/bigledger/bigledger/internal/ledger"
 	"github.com/shopspring/decimal"
@@ -92,6 +93,20 @@ type CustomerFilter struct {
 	GroupID *pulid.ID        `json:"groupId,omitempty"`
 	// Customers carrying any of these tags.
 	Tags []string `json:"tags,omitempty"`
+}
+
+type CustomerNoteInput struct {
+	// Required on create (1–255 characters).
+	Heading     *string `json:"heading,omitempty"`
+	Description *string `json:"description,omitempty"`
+	// Only the author sees a private note.
+	IsPrivate *bool `json:"isPrivate,omitempty"`
+}
+
+// One page of a customer's notes, newest first.
+type CustomerNotePage struct {
+	Notes []*crm.Note `json:"notes"`
+	Total int         `json:"total"`
 }
 
 // The result of a delete.

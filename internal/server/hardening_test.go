@@ -570,7 +570,7 @@ func TestNULRefusedGraphQL(t *testing.T) {
 				q := fmt.Sprintf(`mutation($v: %s) { %s(%s: $v) { __typename } }`, typeString(tk.Get(a, "type")), tk.Str(m, "name"), arg)
 				want := leaf(v, "v")
 				var r tk.GQLResponse
-				n := e.CountQueries(func() { r = e.GQL(e.A, q, map[string]any{"v": v}) })
+				_, n := requestStatements(e, func() { r = e.GQL(e.A, q, map[string]any{"v": v}) })
 				if len(r.Errors) != 1 || r.Errors[0].Code() != "VALIDATION_ERROR" || tk.Str(r.Errors[0].Extensions, "details", 0, "field") != want || n != 0 {
 					t.Errorf("%s(%s) with NUL at %s: %d statements, %.300s", tk.Str(m, "name"), arg, want, n, r.Raw)
 				}

@@ -167,3 +167,66 @@ func TestContactDocumentsAndNotes(t *testing.T) {
 		t.Fatalf("notes left after the contact: %d %v", left, err)
 	}
 }
+
+// The same notes over GraphQL: create, read back with the REST-uploaded
+// files, update, private to the author, delete; bad input and another
+// company answered as the REST routes answer.
+func TestCustomerNotesGraphQL(t *testing.T) {
+	e := tk.New(t)
+	cust := tk.Str(contact003(t, e, e.A, map[string]any{"type": "customer", "name": "Noted Ltd"}), "id")
+	create := `mutation($c: ID!, $in: CustomerNoteInput!) { createCustomerNote(customerId: $c, input: $in) { id heading description isPrivate createdByName files { id } } }`
+	d := e.MustGQL(e.A, create, map[string]any{"c": cust, "in": map[string]any{"heading": "Call log", "description": "Asked for a discount"}})
+	n := d["createCustomerNote"].(map[string]any)
+	id := n["id"].(string)
+	if n["heading"] != "Call log" || n["isPrivate"] != false || n["createdByName"] == "" || len(n["files"].([]any)) != 0 {
+		t.Fatalf("created: %v", n)
+	}
+	// A file added over REST shows on the GraphQL note.
+	if r := noteForm(t, e, e.A.Key, "PATCH", contactsPath+"/"+cust+"/documents-and-notes/"+id, nil, map[string][]byte{"quote.txt": []byte("terms")}); r.Status != 200 {
+		t.Fatalf("add file: %d %s", r.Status, r.Raw)
+	}
+	priv := e.MustGQL(e.A, create, map[string]any{"c": cust, "in": map[string]any{"heading": "Private", "isPrivate": true}})["createCustomerNote"].(map[string]any)["id"].(string)
+	list := `query($c: ID!, $s: String) { customerNotes(customerId: $c, search: $s) { total notes { id heading files { filename } } } }`
+	page := e.MustGQL(e.A, list, map[string]any{"c": cust})["customerNotes"].(map[string]any)
+	if page["total"] != 2.0 || tk.Str(page, "notes", 0, "id") != priv || tk.Str(page, "notes", 1, "files", 0, "filename") != "quote.txt" {
+		t.Fatalf("list: %v", page)
+	}
+	second := tk.Tenant{Key: otherUserKey(t, e, e.A), CompanyID: e.A.CompanyID}
+	if other := e.MustGQL(second, list, map[string]any{"c": cust})["customerNotes"].(map[string]any); other["total"] != 1.0 {
+		t.Errorf("a second user sees the private note: %v", other)
+	}
+	if r := e.GQL(second, `mutation($c: ID!, $id: ID!) { deleteCustomerNote(customerId: $c, id: $id) { success } }`, map[string]any{"c": cust, "id": priv}); len(r.Errors) != 1 || r.Errors[0].Code() != "NOTE_NOT_FOUND" {
+		t.Errorf("second user deletes the private note: %s", r.Raw)
+	}
+	upd := e.MustGQL(e.A, `mutation($c: ID!, $id: ID!) { updateCustomerNote(customerId: $c, id: $id, input: {description: ""}) { heading description } }`, map[string]any{"c": cust, "id": id})
+	if tk.Str(upd, "updateCustomerNote", "heading") != "Call log" || tk.Get(upd, "updateCustomerNote", "description") != nil {
+		t.Errorf("update: %v", upd)
+	}
+	if s := e.MustGQL(e.A, list, map[string]any{"c": cust, "s": "call"})["customerNotes"].(map[string]any); s["total"] != 1.0 {
+		t.Errorf("search: %v", s)
+	}
+	for _, c := range []struct {
+		q     string
+		vars  map[string]any
+		field string
+	}{
+		{create, map[string]any{"c": cust, "in": map[string]any{"description": "no heading"}}, "heading"},
+		{create, map[string]any{"c": cust, "in": map[string]any{"heading": strings.Repeat("h", 256)}}, "heading"},
+		{list, map[string]any{"c": cust, "s": "x"}, "search"},
+		{`query($c: ID!) { customerNotes(customerId: $c, perPage: 101) { total } }`, map[string]any{"c": cust}, "perPage"},
+	} {
+		r := e.GQL(e.A, c.q, c.vars)
+		if len(r.Errors) == 0 || !strings.Contains(string(r.Raw), `"`+c.field+`"`) {
+			t.Errorf("%v: %s", c.vars, r.Raw)
+		}
+	}
+	if r := e.GQL(e.B, list, map[string]any{"c": cust}); len(r.Errors) != 1 || r.Errors[0].Code() != "CUSTOMER_NOT_FOUND" {
+		t.Errorf("company B lists A's notes: %s", r.Raw)
+	}
+	if r := e.GQL(e.B, create, map[string]any{"c": cust, "in": map[string]any{"heading": "x"}}); len(r.Errors) != 1 || r.Errors[0].Code() != "CUSTOMER_NOT_FOUND" {
+		t.Errorf("company B writes on A's customer: %s", r.Raw)
+	}
+	if d := e.MustGQL(e.A, `mutation($c: ID!, $id: ID!) { deleteCustomerNote(customerId: $c, id: $id) { success deletedId } }`, map[string]any{"c": cust, "id": id}); tk.Get(d, "deleteCustomerNote", "success") != true {
+		t.Errorf("delete: %v", d)
+	}
+}
