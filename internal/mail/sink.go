@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 )
 
@@ -39,6 +40,9 @@ type Sink struct {
 	// with the address) and DATA ("data"); a non-nil error is the
 	// server's reply.
 	Fail func(step, arg string) *smtp.SMTPError
+	// Users, when set, makes the sink ask for AUTH PLAIN with one of
+	// these user → password pairs before MAIL FROM.
+	Users map[string]string
 }
 
 // StartSink listens on addr (":0" for any port) and keeps messages under
@@ -102,15 +106,54 @@ func (s *Sink) SetFail(f func(step, arg string) *smtp.SMTPError) {
 }
 
 type sinkSession struct {
-	sink *Sink
-	from string
-	to   []string
+	sink   *Sink
+	from   string
+	to     []string
+	authed bool
+}
+
+// AuthMechanisms offers PLAIN when the sink has users.
+func (ss *sinkSession) AuthMechanisms() []string {
+	if ss.sink.users() == nil {
+		return nil
+	}
+	return []string{sasl.Plain}
+}
+
+// Auth checks a PLAIN login against the sink's users.
+func (ss *sinkSession) Auth(mech string) (sasl.Server, error) {
+	if mech != sasl.Plain {
+		return nil, smtp.ErrAuthUnknownMechanism
+	}
+	return sasl.NewPlainServer(func(_, user, pass string) error {
+		if want, ok := ss.sink.users()[user]; !ok || want != pass {
+			return smtp.ErrAuthFailed
+		}
+		ss.authed = true
+		return nil
+	}), nil
+}
+
+func (s *Sink) users() map[string]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.Users
+}
+
+// SetUsers makes the sink require AUTH PLAIN with these users (nil: none).
+func (s *Sink) SetUsers(users map[string]string) {
+	s.mu.Lock()
+	s.Users = users
+	s.mu.Unlock()
 }
 
 func (ss *sinkSession) Reset()        { ss.from, ss.to = "", nil }
 func (ss *sinkSession) Logout() error { return nil }
 
 func (ss *sinkSession) Mail(from string, _ *smtp.MailOptions) error {
+	if ss.sink.users() != nil && !ss.authed {
+		return smtp.ErrAuthRequired
+	}
 	if err := ss.sink.fail("mail", from); err != nil {
 		return err
 	}

@@ -67,9 +67,17 @@ type SMTP struct {
 	opts []gomail.Option
 }
 
+// authMechs are the ?auth= values: auto (default) picks the strongest the
+// server offers, and over an unencrypted connection never a plain-text
+// one; plain and login name the mechanism (go-mail still refuses them
+// unencrypted except to localhost).
+var authMechs = map[string]gomail.SMTPAuthType{"": gomail.SMTPAuthAutoDiscover, "auto": gomail.SMTPAuthAutoDiscover,
+	"plain": gomail.SMTPAuthPlain, "login": gomail.SMTPAuthLogin, "cram-md5": gomail.SMTPAuthCramMD5, "scram-sha-256": gomail.SMTPAuthSCRAMSHA256}
+
 // ParseSMTPURL reads BIGLEDGER_SMTP_URL: smtp://user:pass@host:587
 // (STARTTLS when offered; ?tls=required insists, ?tls=none never tries)
-// or smtps://user:pass@host:465 (TLS from the first byte).
+// or smtps://user:pass@host:465 (TLS from the first byte); ?auth= picks
+// the mechanism (authMechs).
 func ParseSMTPURL(raw string) (*SMTP, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
@@ -108,8 +116,11 @@ func ParseSMTPURL(raw string) (*SMTP, error) {
 	opts = append(opts, gomail.WithPort(port))
 	if u.User != nil && u.User.Username() != "" {
 		pass, _ := u.User.Password()
-		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover),
-			gomail.WithUsername(u.User.Username()), gomail.WithPassword(pass))
+		mech, ok := authMechs[strings.ToLower(u.Query().Get("auth"))]
+		if !ok {
+			return nil, fmt.Errorf("BIGLEDGER_SMTP_URL: auth=%q: use auto, plain, login, cram-md5 or scram-sha-256", u.Query().Get("auth"))
+		}
+		opts = append(opts, gomail.WithSMTPAuth(mech), gomail.WithUsername(u.User.Username()), gomail.WithPassword(pass))
 	}
 	if h := u.Query().Get("helo"); h != "" {
 		opts = append(opts, gomail.WithHELO(h))

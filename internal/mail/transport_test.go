@@ -81,3 +81,44 @@ func asFailure(err error, f **Failure) bool {
 	*f = v
 	return ok
 }
+
+// BIGLEDGER_SMTP_URL's user and password log in (AUTH PLAIN). A wrong
+// password is the server's configuration, not the message's: it stays a
+// temporary failure (retried until the password is fixed), with the 535.
+func TestSendAuthenticates(t *testing.T) {
+	sink, err := StartSink("127.0.0.1:0", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sink.Close()
+	sink.SetUsers(map[string]string{"bigledger": "s3cr3t"})
+	msg := &Message{ID: "eml_auth@" + MessageDomain, From: "a@example.com", To: []string{"b@example.com"}, Subject: "Hi", Text: "Hi"}
+	send := func(url string) error {
+		tr, err := ParseSMTPURL(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tr.Send(context.Background(), msg)
+	}
+	base := strings.TrimPrefix(sink.URL(), "smtp://")
+	if err := send("smtp://bigledger:s3cr3t@" + base + "&auth=plain"); err != nil {
+		t.Fatalf("login: %v", err)
+	}
+	var f *Failure
+	// auto never sends a password in clear text over an unencrypted link.
+	if err := send("smtp://bigledger:s3cr3t@" + base); err == nil || !strings.Contains(err.Error(), "authentication mechanism") {
+		t.Errorf("auto over plain text: %v", err)
+	}
+	if _, err := ParseSMTPURL("smtp://u:p@h?auth=kerberos"); err == nil {
+		t.Error("auth=kerberos accepted")
+	}
+	if err := send("smtp://bigledger:wrong@" + base + "&auth=plain"); err == nil || !asFailure(err, &f) || !f.Temporary || !strings.Contains(f.Reply, "535") {
+		t.Errorf("wrong password: %#v", err)
+	}
+	if err := send(sink.URL()); err == nil || !asFailure(err, &f) {
+		t.Errorf("no credentials: %#v", err)
+	}
+	if n := len(sink.Messages()); n != 1 {
+		t.Errorf("%d messages accepted, want the logged-in one", n)
+	}
+}
