@@ -34798,6 +34798,7 @@ type RecurringInvoiceMutation struct {
 	notes               *string
 	terms               *string
 	issue               *bool
+	auto_send           *bool
 	created_by_id       *pulid.ID
 	clearedFields       map[string]struct{}
 	company             *pulid.ID
@@ -35847,6 +35848,42 @@ func (m *RecurringInvoiceMutation) ResetIssue() {
 	m.issue = nil
 }
 
+// SetAutoSend sets the "auto_send" field.
+func (m *RecurringInvoiceMutation) SetAutoSend(b bool) {
+	m.auto_send = &b
+}
+
+// AutoSend returns the value of the "auto_send" field in the mutation.
+func (m *RecurringInvoiceMutation) AutoSend() (r bool, exists bool) {
+	v := m.auto_send
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAutoSend returns the old "auto_send" field's value of the RecurringInvoice entity.
+// If the RecurringInvoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RecurringInvoiceMutation) OldAutoSend(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAutoSend is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAutoSend requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAutoSend: %w", err)
+	}
+	return oldValue.AutoSend, nil
+}
+
+// ResetAutoSend resets all changes to the "auto_send" field.
+func (m *RecurringInvoiceMutation) ResetAutoSend() {
+	m.auto_send = nil
+}
+
 // SetCreatedByID sets the "created_by_id" field.
 func (m *RecurringInvoiceMutation) SetCreatedByID(pu pulid.ID) {
 	m.created_by_id = &pu
@@ -35957,7 +35994,7 @@ func (m *RecurringInvoiceMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *RecurringInvoiceMutation) Fields() []string {
-	fields := make([]string, 0, 22)
+	fields := make([]string, 0, 23)
 	if m.created_at != nil {
 		fields = append(fields, recurringinvoice.FieldCreatedAt)
 	}
@@ -36021,6 +36058,9 @@ func (m *RecurringInvoiceMutation) Fields() []string {
 	if m.issue != nil {
 		fields = append(fields, recurringinvoice.FieldIssue)
 	}
+	if m.auto_send != nil {
+		fields = append(fields, recurringinvoice.FieldAutoSend)
+	}
 	if m.created_by_id != nil {
 		fields = append(fields, recurringinvoice.FieldCreatedByID)
 	}
@@ -36074,6 +36114,8 @@ func (m *RecurringInvoiceMutation) Field(name string) (ent.Value, bool) {
 		return m.Terms()
 	case recurringinvoice.FieldIssue:
 		return m.Issue()
+	case recurringinvoice.FieldAutoSend:
+		return m.AutoSend()
 	case recurringinvoice.FieldCreatedByID:
 		return m.CreatedByID()
 	}
@@ -36127,6 +36169,8 @@ func (m *RecurringInvoiceMutation) OldField(ctx context.Context, name string) (e
 		return m.OldTerms(ctx)
 	case recurringinvoice.FieldIssue:
 		return m.OldIssue(ctx)
+	case recurringinvoice.FieldAutoSend:
+		return m.OldAutoSend(ctx)
 	case recurringinvoice.FieldCreatedByID:
 		return m.OldCreatedByID(ctx)
 	}
@@ -36284,6 +36328,13 @@ func (m *RecurringInvoiceMutation) SetField(name string, value ent.Value) error 
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetIssue(v)
+		return nil
+	case recurringinvoice.FieldAutoSend:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAutoSend(v)
 		return nil
 	case recurringinvoice.FieldCreatedByID:
 		v, ok := value.(pulid.ID)
@@ -36499,6 +36550,9 @@ func (m *RecurringInvoiceMutation) ResetField(name string) error {
 		return nil
 	case recurringinvoice.FieldIssue:
 		m.ResetIssue()
+		return nil
+	case recurringinvoice.FieldAutoSend:
+		m.ResetAutoSend()
 		return nil
 	case recurringinvoice.FieldCreatedByID:
 		m.ResetCreatedByID()

@@ -63,6 +63,8 @@ type RecurringInvoice struct {
 	Terms *string `json:"terms,omitempty"`
 	// Issue holds the value of the "issue" field.
 	Issue bool `json:"issue,omitempty"`
+	// AutoSend holds the value of the "auto_send" field.
+	AutoSend bool `json:"auto_send,omitempty"`
 	// CreatedByID holds the value of the "created_by_id" field.
 	CreatedByID *pulid.ID `json:"created_by_id,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
@@ -104,7 +106,7 @@ func (*RecurringInvoice) scanValues(columns []string) ([]any, error) {
 			values[i] = new([]byte)
 		case recurringinvoice.FieldID, recurringinvoice.FieldCompanyID, recurringinvoice.FieldCustomerID:
 			values[i] = new(pulid.ID)
-		case recurringinvoice.FieldIssue:
+		case recurringinvoice.FieldIssue, recurringinvoice.FieldAutoSend:
 			values[i] = new(sql.NullBool)
 		case recurringinvoice.FieldIntervalCount, recurringinvoice.FieldMaxCount, recurringinvoice.FieldGeneratedCount:
 			values[i] = new(sql.NullInt64)
@@ -271,6 +273,12 @@ func (_m *RecurringInvoice) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Issue = value.Bool
 			}
+		case recurringinvoice.FieldAutoSend:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field auto_send", values[i])
+			} else if value.Valid {
+				_m.AutoSend = value.Bool
+			}
 		case recurringinvoice.FieldCreatedByID:
 			if value, ok := values[i].(*sql.NullScanner); !ok {
 				return fmt.Errorf("unexpected type %T for field created_by_id", values[i])
@@ -397,6 +405,9 @@ func (_m *RecurringInvoice) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("issue=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Issue))
+	builder.WriteString(", ")
+	builder.WriteString("auto_send=")
+	builder.WriteString(fmt.Sprintf("%v", _m.AutoSend))
 	builder.WriteString(", ")
 	if v := _m.CreatedByID; v != nil {
 		builder.WriteString("created_by_id=")

@@ -264,6 +264,20 @@ func (_c *RecurringInvoiceCreate) SetNillableIssue(v *bool) *RecurringInvoiceCre
 	return _c
 }
 
+// SetAutoSend sets the "auto_send" field.
+func (_c *RecurringInvoiceCreate) SetAutoSend(v bool) *RecurringInvoiceCreate {
+	_c.mutation.SetAutoSend(v)
+	return _c
+}
+
+// SetNillableAutoSend sets the "auto_send" field if the given value is not nil.
+func (_c *RecurringInvoiceCreate) SetNillableAutoSend(v *bool) *RecurringInvoiceCreate {
+	if v != nil {
+		_c.SetAutoSend(*v)
+	}
+	return _c
+}
+
 // SetCreatedByID sets the "created_by_id" field.
 func (_c *RecurringInvoiceCreate) SetCreatedByID(v pulid.ID) *RecurringInvoiceCreate {
 	_c.mutation.SetCreatedByID(v)
@@ -364,6 +378,10 @@ func (_c *RecurringInvoiceCreate) defaults() error {
 		v := recurringinvoice.DefaultIssue
 		_c.mutation.SetIssue(v)
 	}
+	if _, ok := _c.mutation.AutoSend(); !ok {
+		v := recurringinvoice.DefaultAutoSend
+		_c.mutation.SetAutoSend(v)
+	}
 	if _, ok := _c.mutation.ID(); !ok {
 		if recurringinvoice.DefaultID == nil {
 			return fmt.Errorf("ent: uninitialized recurringinvoice.DefaultID (forgotten import ent/runtime?)")
@@ -444,6 +462,9 @@ func (_c *RecurringInvoiceCreate) check() error {
 	}
 	if _, ok := _c.mutation.Issue(); !ok {
 		return &ValidationError{Name: "issue", err: errors.New(`ent: missing required field "RecurringInvoice.issue"`)}
+	}
+	if _, ok := _c.mutation.AutoSend(); !ok {
+		return &ValidationError{Name: "auto_send", err: errors.New(`ent: missing required field "RecurringInvoice.auto_send"`)}
 	}
 	if v, ok := _c.mutation.ID(); ok {
 		if err := recurringinvoice.IDValidator(string(v)); err != nil {
@@ -568,6 +589,10 @@ func (_c *RecurringInvoiceCreate) createSpec() (*RecurringInvoice, *sqlgraph.Cre
 	if value, ok := _c.mutation.Issue(); ok {
 		_spec.SetField(recurringinvoice.FieldIssue, field.TypeBool, value)
 		_node.Issue = value
+	}
+	if value, ok := _c.mutation.AutoSend(); ok {
+		_spec.SetField(recurringinvoice.FieldAutoSend, field.TypeBool, value)
+		_node.AutoSend = value
 	}
 	if value, ok := _c.mutation.CreatedByID(); ok {
 		_spec.SetField(recurringinvoice.FieldCreatedByID, field.TypeString, value)
@@ -909,6 +934,18 @@ func (u *RecurringInvoiceUpsert) SetIssue(v bool) *RecurringInvoiceUpsert {
 // UpdateIssue sets the "issue" field to the value that was provided on create.
 func (u *RecurringInvoiceUpsert) UpdateIssue() *RecurringInvoiceUpsert {
 	u.SetExcluded(recurringinvoice.FieldIssue)
+	return u
+}
+
+// SetAutoSend sets the "auto_send" field.
+func (u *RecurringInvoiceUpsert) SetAutoSend(v bool) *RecurringInvoiceUpsert {
+	u.Set(recurringinvoice.FieldAutoSend, v)
+	return u
+}
+
+// UpdateAutoSend sets the "auto_send" field to the value that was provided on create.
+func (u *RecurringInvoiceUpsert) UpdateAutoSend() *RecurringInvoiceUpsert {
+	u.SetExcluded(recurringinvoice.FieldAutoSend)
 	return u
 }
 
@@ -1287,6 +1324,20 @@ func (u *RecurringInvoiceUpsertOne) SetIssue(v bool) *RecurringInvoiceUpsertOne 
 func (u *RecurringInvoiceUpsertOne) UpdateIssue() *RecurringInvoiceUpsertOne {
 	return u.Update(func(s *RecurringInvoiceUpsert) {
 		s.UpdateIssue()
+	})
+}
+
+// SetAutoSend sets the "auto_send" field.
+func (u *RecurringInvoiceUpsertOne) SetAutoSend(v bool) *RecurringInvoiceUpsertOne {
+	return u.Update(func(s *RecurringInvoiceUpsert) {
+		s.SetAutoSend(v)
+	})
+}
+
+// UpdateAutoSend sets the "auto_send" field to the value that was provided on create.
+func (u *RecurringInvoiceUpsertOne) UpdateAutoSend() *RecurringInvoiceUpsertOne {
+	return u.Update(func(s *RecurringInvoiceUpsert) {
+		s.UpdateAutoSend()
 	})
 }
 
@@ -1832,6 +1883,20 @@ func (u *RecurringInvoiceUpsertBulk) SetIssue(v bool) *RecurringInvoiceUpsertBul
 func (u *RecurringInvoiceUpsertBulk) UpdateIssue() *RecurringInvoiceUpsertBulk {
 	return u.Update(func(s *RecurringInvoiceUpsert) {
 		s.UpdateIssue()
+	})
+}
+
+// SetAutoSend sets the "auto_send" field.
+func (u *RecurringInvoiceUpsertBulk) SetAutoSend(v bool) *RecurringInvoiceUpsertBulk {
+	return u.Update(func(s *RecurringInvoiceUpsert) {
+		s.SetAutoSend(v)
+	})
+}
+
+// UpdateAutoSend sets the "auto_send" field to the value that was provided on create.
+func (u *RecurringInvoiceUpsertBulk) UpdateAutoSend() *RecurringInvoiceUpsertBulk {
+	return u.Update(func(s *RecurringInvoiceUpsert) {
+		s.UpdateAutoSend()
 	})
 }
 

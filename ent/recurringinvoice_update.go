@@ -328,6 +328,20 @@ func (_u *RecurringInvoiceUpdate) SetNillableIssue(v *bool) *RecurringInvoiceUpd
 	return _u
 }
 
+// SetAutoSend sets the "auto_send" field.
+func (_u *RecurringInvoiceUpdate) SetAutoSend(v bool) *RecurringInvoiceUpdate {
+	_u.mutation.SetAutoSend(v)
+	return _u
+}
+
+// SetNillableAutoSend sets the "auto_send" field if the given value is not nil.
+func (_u *RecurringInvoiceUpdate) SetNillableAutoSend(v *bool) *RecurringInvoiceUpdate {
+	if v != nil {
+		_u.SetAutoSend(*v)
+	}
+	return _u
+}
+
 // Mutation returns the RecurringInvoiceMutation object of the builder.
 func (_u *RecurringInvoiceUpdate) Mutation() *RecurringInvoiceMutation {
 	return _u.mutation
@@ -514,6 +528,9 @@ func (_u *RecurringInvoiceUpdate) sqlSave(ctx context.Context) (_node int, err e
 	}
 	if value, ok := _u.mutation.Issue(); ok {
 		_spec.SetField(recurringinvoice.FieldIssue, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.AutoSend(); ok {
+		_spec.SetField(recurringinvoice.FieldAutoSend, field.TypeBool, value)
 	}
 	if _u.mutation.CreatedByIDCleared() {
 		_spec.ClearField(recurringinvoice.FieldCreatedByID, field.TypeString)
@@ -837,6 +854,20 @@ func (_u *RecurringInvoiceUpdateOne) SetNillableIssue(v *bool) *RecurringInvoice
 	return _u
 }
 
+// SetAutoSend sets the "auto_send" field.
+func (_u *RecurringInvoiceUpdateOne) SetAutoSend(v bool) *RecurringInvoiceUpdateOne {
+	_u.mutation.SetAutoSend(v)
+	return _u
+}
+
+// SetNillableAutoSend sets the "auto_send" field if the given value is not nil.
+func (_u *RecurringInvoiceUpdateOne) SetNillableAutoSend(v *bool) *RecurringInvoiceUpdateOne {
+	if v != nil {
+		_u.SetAutoSend(*v)
+	}
+	return _u
+}
+
 // Mutation returns the RecurringInvoiceMutation object of the builder.
 func (_u *RecurringInvoiceUpdateOne) Mutation() *RecurringInvoiceMutation {
 	return _u.mutation
@@ -1053,6 +1084,9 @@ func (_u *RecurringInvoiceUpdateOne) sqlSave(ctx context.Context) (_node *Recurr
 	}
 	if value, ok := _u.mutation.Issue(); ok {
 		_spec.SetField(recurringinvoice.FieldIssue, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.AutoSend(); ok {
+		_spec.SetField(recurringinvoice.FieldAutoSend, field.TypeBool, value)
 	}
 	if _u.mutation.CreatedByIDCleared() {
 		_spec.ClearField(recurringinvoice.FieldCreatedByID, field.TypeString)

@@ -805,6 +805,7 @@ type ComplexityRoot struct {
 	}
 
 	RecurringInvoice struct {
+		AutoSend           func(childComplexity int) int
 		CreatedAt          func(childComplexity int) int
 		Currency           func(childComplexity int) int
 		Customer           func(childComplexity int) int
@@ -5067,6 +5068,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.QuoteItem.UpdatedAt(childComplexity), true
 
+	case "RecurringInvoice.autoSend":
+		if e.ComplexityRoot.RecurringInvoice.AutoSend == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecurringInvoice.AutoSend(childComplexity), true
 	case "RecurringInvoice.createdAt":
 		if e.ComplexityRoot.RecurringInvoice.CreatedAt == nil {
 			break
@@ -12407,6 +12414,8 @@ type RecurringInvoice @goModel(model: "github.com/bigledger/bigledger/ent.Recurr
   notes: String
   terms: String
   issue: Boolean!
+  "Each issued invoice is also emailed to the customer with its PDF."
+  autoSend: Boolean!
   stoppedAt: Time
   lastGeneratedAt: Time
   createdAt: Time!
@@ -12435,6 +12444,7 @@ input CreateRecurringInvoiceInput @goModel(model: "github.com/bigledger/bigledge
   terms: String
   "Issue (post) each generated invoice; false leaves drafts. Default true."
   issue: Boolean
+  autoSend: Boolean
 }
 
 input UpdateRecurringInvoiceInput @goModel(model: "github.com/bigledger/bigledger/internal/sales.RecurringUpdate") {
@@ -12450,6 +12460,7 @@ input UpdateRecurringInvoiceInput @goModel(model: "github.com/bigledger/bigledge
   notes: String
   terms: String
   issue: Boolean
+  autoSend: Boolean
 }
 
 extend type Query {
@@ -14180,6 +14191,8 @@ func (ec *executionContext) childFields_RecurringInvoice(ctx context.Context, fi
 		return ec.fieldContext_RecurringInvoice_terms(ctx, field)
 	case "issue":
 		return ec.fieldContext_RecurringInvoice_issue(ctx, field)
+	case "autoSend":
+		return ec.fieldContext_RecurringInvoice_autoSend(ctx, field)
 	case "stoppedAt":
 		return ec.fieldContext_RecurringInvoice_stoppedAt(ctx, field)
 	case "lastGeneratedAt":
@@ -33191,6 +33204,29 @@ func (ec *executionContext) fieldContext_RecurringInvoice_issue(_ context.Contex
 	return graphql.NewScalarFieldContext("RecurringInvoice", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _RecurringInvoice_autoSend(ctx context.Context, field graphql.CollectedField, obj *ent.RecurringInvoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecurringInvoice_autoSend(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AutoSend, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecurringInvoice_autoSend(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecurringInvoice", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _RecurringInvoice_stoppedAt(ctx context.Context, field graphql.CollectedField, obj *ent.RecurringInvoice) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -41277,7 +41313,7 @@ func (ec *executionContext) unmarshalInputCreateRecurringInvoiceInput(ctx contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"customerId", "items", "interval", "intervalCount", "startDate", "endDate", "maxCount", "reference", "notes", "terms", "issue"}
+	fieldsInOrder := [...]string{"customerId", "items", "interval", "intervalCount", "startDate", "endDate", "maxCount", "reference", "notes", "terms", "issue", "autoSend"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -41361,6 +41397,13 @@ func (ec *executionContext) unmarshalInputCreateRecurringInvoiceInput(ctx contex
 				return it, err
 			}
 			it.Issue = data
+		case "autoSend":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("autoSend"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AutoSend = data
 		}
 	}
 	return it, nil
@@ -62327,7 +62370,7 @@ func (ec *executionContext) unmarshalInputUpdateRecurringInvoiceInput(ctx contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"items", "interval", "intervalCount", "endDate", "clearEndDate", "maxCount", "clearMaxCount", "reference", "notes", "terms", "issue"}
+	fieldsInOrder := [...]string{"items", "interval", "intervalCount", "endDate", "clearEndDate", "maxCount", "clearMaxCount", "reference", "notes", "terms", "issue", "autoSend"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -62411,6 +62454,13 @@ func (ec *executionContext) unmarshalInputUpdateRecurringInvoiceInput(ctx contex
 				return it, err
 			}
 			it.Issue = data
+		case "autoSend":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("autoSend"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AutoSend = data
 		}
 	}
 	return it, nil
@@ -67325,6 +67375,11 @@ func (ec *executionContext) _RecurringInvoice(ctx context.Context, sel ast.Selec
 			}
 		case "issue":
 			out.Values[i] = ec._RecurringInvoice_issue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "autoSend":
+			out.Values[i] = ec._RecurringInvoice_autoSend(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

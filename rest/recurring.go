@@ -31,6 +31,8 @@ type recurringRequest struct {
 	Notes         *string       `json:"notes"`
 	Terms         *string       `json:"terms"`
 	Issue         *bool         `json:"issue"`
+	// AutoSend emails each issued invoice to the customer (needs issue).
+	AutoSend *bool `json:"autoSend"`
 }
 
 // recurringV1 is a recurring invoice in the seed-000 style.
@@ -52,6 +54,7 @@ type recurringV1 struct {
 	Notes              *string              `json:"notes"`
 	Terms              *string              `json:"terms"`
 	Issue              bool                 `json:"issue"`
+	AutoSend           bool                 `json:"autoSend"`
 	StoppedAt          *time.Time           `json:"stoppedAt"`
 	LastGeneratedAt    *time.Time           `json:"lastGeneratedAt"`
 	CreatedAt          time.Time            `json:"createdAt"`
@@ -62,7 +65,7 @@ func toRecurringV1(r *ent.RecurringInvoice) recurringV1 {
 	return recurringV1{ID: r.ID, SubscriptionNumber: r.SubscriptionNumber, CustomerID: r.CustomerID, Status: string(r.Status),
 		Interval: string(r.Interval), IntervalCount: r.IntervalCount, StartDate: r.StartDate, NextRunDate: r.NextRunDate,
 		EndDate: r.EndDate, MaxCount: r.MaxCount, GeneratedCount: r.GeneratedCount, Currency: r.Currency, Items: r.Items,
-		Reference: r.Reference, Notes: r.Notes, Terms: r.Terms, Issue: r.Issue, StoppedAt: r.StoppedAt,
+		Reference: r.Reference, Notes: r.Notes, Terms: r.Terms, Issue: r.Issue, AutoSend: r.AutoSend, StoppedAt: r.StoppedAt,
 		LastGeneratedAt: r.LastGeneratedAt, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
 }
 
@@ -81,7 +84,7 @@ func (a *API) createRecurring(r *http.Request) (result, error) {
 		return result{}, err
 	}
 	in := sales.RecurringInput{CustomerID: *b.CustomerID, Items: items, IntervalCount: b.IntervalCount, StartDate: b.StartDate,
-		EndDate: b.EndDate, MaxCount: b.MaxCount, Reference: b.Reference, Notes: b.Notes, Terms: b.Terms, Issue: b.Issue}
+		EndDate: b.EndDate, MaxCount: b.MaxCount, Reference: b.Reference, Notes: b.Notes, Terms: b.Terms, Issue: b.Issue, AutoSend: b.AutoSend}
 	if b.Interval != nil {
 		in.Interval = recurringinvoice.Interval(*b.Interval)
 	}
@@ -127,7 +130,7 @@ func (a *API) updateRecurring(r *http.Request) (result, error) {
 	}
 	rec, err := sales.UpdateRecurring(r.Context(), id, sales.RecurringUpdate{Items: items, Interval: (*recurringinvoice.Interval)(b.Interval), IntervalCount: b.IntervalCount,
 		EndDate: b.EndDate, ClearEndDate: f.isNull("endDate"), MaxCount: b.MaxCount, ClearMaxCount: f.isNull("maxCount"),
-		Reference: b.Reference, Notes: b.Notes, Terms: b.Terms, Issue: b.Issue})
+		Reference: b.Reference, Notes: b.Notes, Terms: b.Terms, Issue: b.Issue, AutoSend: b.AutoSend})
 	if err != nil {
 		return result{}, err
 	}

@@ -1359,6 +1359,7 @@ var (
 		{Name: "notes", Type: field.TypeString, Nullable: true, Size: 2147483647},
 		{Name: "terms", Type: field.TypeString, Nullable: true, Size: 2147483647},
 		{Name: "issue", Type: field.TypeBool, Default: true},
+		{Name: "auto_send", Type: field.TypeBool, Default: false},
 		{Name: "created_by_id", Type: field.TypeString, Nullable: true},
 		{Name: "company_id", Type: field.TypeString, Size: 40},
 	}
@@ -1370,7 +1371,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "recurring_invoices_companies_recurring_invoices",
-				Columns:    []*schema.Column{RecurringInvoicesColumns[22]},
+				Columns:    []*schema.Column{RecurringInvoicesColumns[23]},
 				RefColumns: []*schema.Column{CompaniesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -1379,12 +1380,12 @@ var (
 			{
 				Name:    "recurringinvoice_company_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{RecurringInvoicesColumns[22], RecurringInvoicesColumns[0]},
+				Columns: []*schema.Column{RecurringInvoicesColumns[23], RecurringInvoicesColumns[0]},
 			},
 			{
 				Name:    "recurringinvoice_company_id_subscription_number",
 				Unique:  true,
-				Columns: []*schema.Column{RecurringInvoicesColumns[22], RecurringInvoicesColumns[4]},
+				Columns: []*schema.Column{RecurringInvoicesColumns[23], RecurringInvoicesColumns[4]},
 			},
 			{
 				Name:    "recurringinvoice_status_next_run_date",

@@ -61,6 +61,8 @@ const (
 	FieldTerms = "terms"
 	// FieldIssue holds the string denoting the issue field in the database.
 	FieldIssue = "issue"
+	// FieldAutoSend holds the string denoting the auto_send field in the database.
+	FieldAutoSend = "auto_send"
 	// FieldCreatedByID holds the string denoting the created_by_id field in the database.
 	FieldCreatedByID = "created_by_id"
 	// EdgeCompany holds the string denoting the company edge name in mutations.
@@ -100,6 +102,7 @@ var Columns = []string{
 	FieldNotes,
 	FieldTerms,
 	FieldIssue,
+	FieldAutoSend,
 	FieldCreatedByID,
 }
 
@@ -141,6 +144,8 @@ var (
 	ReferenceValidator func(string) error
 	// DefaultIssue holds the default value on creation for the "issue" field.
 	DefaultIssue bool
+	// DefaultAutoSend holds the default value on creation for the "auto_send" field.
+	DefaultAutoSend bool
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() pulid.ID
 	// IDValidator is a validator for the "id" field. It is called by the builders before save.
@@ -305,6 +310,11 @@ func ByTerms(opts ...sql.OrderTermOption) OrderOption {
 // ByIssue orders the results by the issue field.
 func ByIssue(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldIssue, opts...).ToFunc()
+}
+
+// ByAutoSend orders the results by the auto_send field.
+func ByAutoSend(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldAutoSend, opts...).ToFunc()
 }
 
 // ByCreatedByID orders the results by the created_by_id field.

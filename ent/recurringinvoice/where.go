@@ -147,6 +147,11 @@ func Issue(v bool) predicate.RecurringInvoice {
 	return predicate.RecurringInvoice(sql.FieldEQ(FieldIssue, v))
 }
 
+// AutoSend applies equality check predicate on the "auto_send" field. It's identical to AutoSendEQ.
+func AutoSend(v bool) predicate.RecurringInvoice {
+	return predicate.RecurringInvoice(sql.FieldEQ(FieldAutoSend, v))
+}
+
 // CreatedByID applies equality check predicate on the "created_by_id" field. It's identical to CreatedByIDEQ.
 func CreatedByID(v pulid.ID) predicate.RecurringInvoice {
 	return predicate.RecurringInvoice(sql.FieldEQ(FieldCreatedByID, v))
@@ -1145,6 +1150,16 @@ func IssueEQ(v bool) predicate.RecurringInvoice {
 // IssueNEQ applies the NEQ predicate on the "issue" field.
 func IssueNEQ(v bool) predicate.RecurringInvoice {
 	return predicate.RecurringInvoice(sql.FieldNEQ(FieldIssue, v))
+}
+
+// AutoSendEQ applies the EQ predicate on the "auto_send" field.
+func AutoSendEQ(v bool) predicate.RecurringInvoice {
+	return predicate.RecurringInvoice(sql.FieldEQ(FieldAutoSend, v))
+}
+
+// AutoSendNEQ applies the NEQ predicate on the "auto_send" field.
+func AutoSendNEQ(v bool) predicate.RecurringInvoice {
+	return predicate.RecurringInvoice(sql.FieldNEQ(FieldAutoSend, v))
 }
 
 // CreatedByIDEQ applies the EQ predicate on the "created_by_id" field.

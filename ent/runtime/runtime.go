@@ -1955,6 +1955,10 @@ func init() {
 	recurringinvoiceDescIssue := recurringinvoiceFields[17].Descriptor()
 	// recurringinvoice.DefaultIssue holds the default value on creation for the issue field.
 	recurringinvoice.DefaultIssue = recurringinvoiceDescIssue.Default.(bool)
+	// recurringinvoiceDescAutoSend is the schema descriptor for auto_send field.
+	recurringinvoiceDescAutoSend := recurringinvoiceFields[18].Descriptor()
+	// recurringinvoice.DefaultAutoSend holds the default value on creation for the auto_send field.
+	recurringinvoice.DefaultAutoSend = recurringinvoiceDescAutoSend.Default.(bool)
 	// recurringinvoiceDescID is the schema descriptor for id field.
 	recurringinvoiceDescID := recurringinvoiceMixinFields0[0].Descriptor()
 	// recurringinvoice.DefaultID holds the default value on creation for the id field.

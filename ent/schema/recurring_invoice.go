@@ -47,6 +47,9 @@ func (RecurringInvoice) Fields() []ent.Field {
 		// issue: generated invoices are issued (posted) at once; false
 		// leaves them as drafts to review.
 		field.Bool("issue").Default(true),
+		// auto_send: each issued invoice is also emailed to the customer
+		// (its primary contact's email, else its own), with its PDF.
+		field.Bool("auto_send").Default(false),
 		field.String("created_by_id").GoType(pulid.ID("")).Optional().Nillable().Immutable(),
 	}
 }

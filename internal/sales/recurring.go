@@ -61,6 +61,9 @@ type RecurringInput struct {
 	Reference, Notes, Terms *string
 	// Issue (default true) issues each generated invoice; false leaves drafts.
 	Issue *bool
+	// AutoSend (default false) also emails each issued invoice to the
+	// customer with its PDF (needs Issue).
+	AutoSend *bool
 }
 
 // RecurringUpdate changes a recurring invoice; nil fields are kept, Items
@@ -75,6 +78,7 @@ type RecurringUpdate struct {
 	ClearMaxCount           bool
 	Reference, Notes, Terms *string
 	Issue                   *bool
+	AutoSend                *bool
 }
 
 // PeriodAt is the k-th period (0: the start) of a schedule.
@@ -248,6 +252,7 @@ func CreateRecurring(ctx context.Context, in RecurringInput) (*ent.RecurringInvo
 		if in.EndDate != nil && in.EndDate.Time().Before(start.Time()) {
 			d.Add("endDate", "Must be on or after the start date")
 		}
+		checkAutoSend(&d, in.Issue, in.AutoSend, true, false)
 		sortDetails(d)
 		if err := d.Err(CodeInvalidRecurring, recurringValidation); err != nil {
 			return nil, err
@@ -264,7 +269,7 @@ func CreateRecurring(ctx context.Context, in RecurringInput) (*ent.RecurringInvo
 			SetInterval(in.Interval).SetIntervalCount(count).SetStartDate(start).SetNextRunDate(start).
 			SetNillableEndDate(in.EndDate).SetNillableMaxCount(in.MaxCount).SetCurrency(cu.Currency).
 			SetItems(templates(in.Items)).SetNillableReference(trimmed(in.Reference)).SetNillableNotes(in.Notes).
-			SetNillableTerms(in.Terms).SetNillableIssue(in.Issue)
+			SetNillableTerms(in.Terms).SetNillableIssue(in.Issue).SetNillableAutoSend(in.AutoSend)
 		if p, ok := auth.FromContext(ctx); ok && p.UserID != "" {
 			create.SetCreatedByID(p.UserID)
 		}
@@ -311,13 +316,14 @@ func UpdateRecurring(ctx context.Context, id pulid.ID, in RecurringUpdate) (*ent
 		if in.MaxCount != nil && *in.MaxCount < r.GeneratedCount {
 			d.Add("maxCount", "%d invoices were already generated", r.GeneratedCount)
 		}
+		checkAutoSend(&d, in.Issue, in.AutoSend, r.Issue, r.AutoSend)
 		sortDetails(d)
 		if err := d.Err(CodeInvalidRecurring, recurringValidation); err != nil {
 			return nil, err
 		}
 		upd := c.RecurringInvoice.UpdateOne(r).SetNillableIntervalCount(in.IntervalCount).
 			SetNillableEndDate(in.EndDate).SetNillableMaxCount(in.MaxCount).SetNillableReference(trimmed(in.Reference)).
-			SetNillableNotes(in.Notes).SetNillableTerms(in.Terms).SetNillableIssue(in.Issue)
+			SetNillableNotes(in.Notes).SetNillableTerms(in.Terms).SetNillableIssue(in.Issue).SetNillableAutoSend(in.AutoSend)
 		if in.Interval != nil {
 			upd.SetInterval(*in.Interval)
 		}
@@ -395,7 +401,20 @@ func GenerateNext(ctx context.Context, id pulid.ID) (*ent.Invoice, error) {
 			return generated{}, err
 		}
 		if r.Issue {
-			if inv, err = IssueInvoice(ctx, inv.ID, ""); err != nil {
+			// Auto-send emails the invoice to the customer as it is issued;
+			// a customer with no address anywhere gets it issued only.
+			var to []string
+			if r.AutoSend {
+				if to, err = Recipients(ctx, c, r.CustomerID); err != nil {
+					return generated{}, err
+				}
+			}
+			if len(to) > 0 {
+				inv, err = SendInvoice(ctx, inv.ID, SendInput{To: to}, "")
+			} else {
+				inv, err = IssueInvoice(ctx, inv.ID, "")
+			}
+			if err != nil {
 				return generated{}, err
 			}
 		}
@@ -579,4 +598,18 @@ func RecurringGenerated(ctx context.Context, ids []pulid.ID, limit int) (map[pul
 		}
 	}
 	return out, nil
+}
+
+// checkAutoSend refuses auto-send on drafts: only issued invoices are
+// emailed (issue and autoSend as they will be after the change).
+func checkAutoSend(d *apperr.Details, issue, autoSend *bool, curIssue, curAutoSend bool) {
+	if issue != nil {
+		curIssue = *issue
+	}
+	if autoSend != nil {
+		curAutoSend = *autoSend
+	}
+	if curAutoSend && !curIssue {
+		d.Add("autoSend", "Only issued invoices are emailed: autoSend needs issue")
+	}
 }

@@ -6,11 +6,14 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/bigledger/bigledger/ent"
 	"github.com/bigledger/bigledger/ent/recurringinvoice"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
 	"github.com/bigledger/bigledger/ent/schema/types"
+	"github.com/bigledger/bigledger/internal/crm"
 	"github.com/bigledger/bigledger/internal/sales"
 	tk "github.com/bigledger/bigledger/internal/testkit"
+	"github.com/bigledger/bigledger/internal/testkit/pdftext"
 )
 
 func monthsAgo(t *testing.T, n int) types.Date {
@@ -300,5 +303,55 @@ func TestRecurringInvoicesGraphQL(t *testing.T) {
 	}
 	if r := e.MustGQL(e.B, `{ recurringInvoices { id } }`, nil); len(r["recurringInvoices"].([]any)) != 0 {
 		t.Fatalf("B lists A's: %v", r)
+	}
+}
+
+// autoSend emails each generated invoice as it is issued; a customer with
+// no address gets it issued only; a draft template cannot auto-send.
+func TestRecurringAutoSend(t *testing.T) {
+	e := tk.New(t)
+	cust := newCustomer(t, e, e.A, "Mailed Sub") // mailed.sub@example.com
+	create := `mutation($in: CreateRecurringInvoiceInput!) { createRecurringInvoice(input: $in) { id autoSend issue } }`
+	in := func(c any, extra map[string]any) map[string]any {
+		m := map[string]any{"customerId": c, "interval": "month", "startDate": todayKL(t).String(), "maxCount": 1,
+			"items": []any{map[string]any{"description": "Hosting", "quantity": "1", "unitPrice": "99.90"}}}
+		for k, v := range extra {
+			m[k] = v
+		}
+		return map[string]any{"in": m}
+	}
+	if d := e.MustGQL(e.A, create, in(cust.ID, map[string]any{"autoSend": true})); tk.Get(d, "createRecurringInvoice", "autoSend") != true {
+		t.Fatalf("created: %v", d)
+	}
+	if r := e.GQL(e.A, create, in(cust.ID, map[string]any{"autoSend": true, "issue": false})); len(r.Errors) != 1 || !strings.Contains(string(r.Raw), `"autoSend"`) {
+		t.Errorf("autoSend on drafts: %s", r.Raw)
+	}
+	phone := "+60312345678"
+	silent, err := crm.CreateCustomer(e.Ctx(e.A), ent.CreateCustomerInput{Name: "No Mail Sub", Phone: &phone})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.MustGQL(e.A, create, in(silent.ID, map[string]any{"autoSend": true}))
+	if n := runRecurring(t, e); n != 2 {
+		t.Fatalf("generated %d", n)
+	}
+	msgs := e.DeliverMail()
+	if len(msgs) != 1 || strings.Join(msgs[0].To, ",") != "mailed.sub@example.com" {
+		t.Fatalf("emails: %d %v", len(msgs), msgs)
+	}
+	m := parseMail(t, msgs[0])
+	var pdf []byte
+	for name, b := range m.files {
+		if strings.HasPrefix(name, "INV-") {
+			pdf = b
+		}
+	}
+	if !strings.Contains(pdftext.Text(t, pdf), "99.90") {
+		t.Errorf("auto-sent invoice PDF: %v", len(pdf))
+	}
+	var sent, issued int
+	_ = e.DB.QueryRow(`SELECT count(*) FILTER (WHERE send_count = 1), count(*) FILTER (WHERE status = 'sent') FROM invoices WHERE recurring_invoice_id IS NOT NULL`).Scan(&sent, &issued)
+	if sent != 1 || issued != 2 {
+		t.Errorf("%d sent, %d issued; want 1 and 2", sent, issued)
 	}
 }
