@@ -19,7 +19,6 @@ import (
 	"github.com/bigledger/bigledger/internal/auth"
 	"github.com/bigledger/bigledger/internal/numbering"
 	"github.com/bigledger/bigledger/internal/store"
-	"github.com/bigledger/bigledger/internal/tenant"
 )
 
 // Recurring invoices (seed 003 subscriptions): a template that issues an
@@ -457,45 +456,22 @@ const maxCatchUp = 1000
 // A template whose period fails is logged by the caller and retried on
 // the next run; the others go on. It returns how many invoices it made.
 func RunRecurring(ctx context.Context, client *ent.Client, db *sql.DB) (int, error) {
-	rows, err := db.QueryContext(ctx, `SELECT id, company_id FROM recurring_invoices
-		WHERE status = 'active' AND next_run_date <= (now() AT TIME ZONE 'Etc/GMT-14')::date
-		ORDER BY next_run_date LIMIT 500`)
-	if err != nil {
-		return 0, err
-	}
-	type due struct{ id, company pulid.ID }
-	var list []due
-	for rows.Next() {
-		var d due
-		if err := rows.Scan(&d.id, &d.company); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		list = append(list, d)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, err
-	}
-	n := 0
-	var firstErr error
-	for _, d := range list {
-		tctx := tenant.WithCompany(store.WithClient(ctx, client), d.company)
+	return eachDue(ctx, client, db, func(ctx context.Context, id pulid.ID) (int, error) {
+		n := 0
 		for range maxCatchUp {
-			inv, err := GenerateNext(tctx, d.id)
+			inv, err := GenerateNext(ctx, id)
 			if err != nil {
-				if firstErr == nil {
-					firstErr = fmt.Errorf("recurring invoice %s: %w", d.id, err)
-				}
-				break
+				return n, fmt.Errorf("recurring invoice %s: %w", id, err)
 			}
 			if inv == nil {
 				break
 			}
 			n++
 		}
-	}
-	return n, firstErr
+		return n, nil
+	}, `SELECT id, company_id FROM recurring_invoices
+		WHERE status = 'active' AND next_run_date <= (now() AT TIME ZONE 'Etc/GMT-14')::date
+		ORDER BY next_run_date LIMIT 500`)
 }
 
 // RecurringFilter narrows a recurring invoice list.

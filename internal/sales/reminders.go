@@ -173,9 +173,25 @@ func RunReminders(ctx context.Context, client *ent.Client, db *sql.DB) (int, err
 	// The furthest-ahead timezone's date (UTC+14): each invoice is then
 	// checked against its own company's today.
 	latest := types.DateOf(Clock().UTC().Add(14 * time.Hour))
-	rows, err := db.QueryContext(ctx, `SELECT id, company_id FROM invoices
+	return eachDue(ctx, client, db, func(ctx context.Context, id pulid.ID) (int, error) {
+		sent, err := RemindInvoice(ctx, id)
+		if err != nil {
+			return 0, fmt.Errorf("reminder for invoice %s: %w", id, err)
+		}
+		if sent {
+			return 1, nil
+		}
+		return 0, nil
+	}, `SELECT id, company_id FROM invoices
 		WHERE next_reminder_on IS NOT NULL AND next_reminder_on <= $1
 		ORDER BY next_reminder_on LIMIT 500`, latest.String())
+}
+
+// eachDue runs a periodic job: query selects (id, company_id) pairs of
+// what is due, and do handles each in its company's context; it returns
+// the sum of what do counted and the first error (the others still run).
+func eachDue(ctx context.Context, client *ent.Client, db *sql.DB, do func(context.Context, pulid.ID) (int, error), query string, args ...any) (int, error) {
+	rows, err := db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return 0, err
 	}
@@ -196,13 +212,10 @@ func RunReminders(ctx context.Context, client *ent.Client, db *sql.DB) (int, err
 	n := 0
 	var firstErr error
 	for _, d := range list {
-		tctx := tenant.WithCompany(store.WithClient(ctx, client), d.company)
-		sent, err := RemindInvoice(tctx, d.id)
+		k, err := do(tenant.WithCompany(store.WithClient(ctx, client), d.company), d.id)
+		n += k
 		if err != nil && firstErr == nil {
-			firstErr = fmt.Errorf("reminder for invoice %s: %w", d.id, err)
-		}
-		if sent {
-			n++
+			firstErr = err
 		}
 	}
 	return n, firstErr

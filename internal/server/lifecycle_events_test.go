@@ -18,7 +18,13 @@ import (
 
 func eventTypes(t *testing.T, e *tk.Env, tn tk.Tenant) []string {
 	t.Helper()
-	rows, err := e.DB.Query(`SELECT type FROM events WHERE company_id = $1 ORDER BY txid, seq`, tn.CompanyID)
+	return queryStrings(t, e, `SELECT type FROM events WHERE company_id = $1 ORDER BY txid, seq`, tn.CompanyID)
+}
+
+// queryStrings runs a one-column query and returns its values.
+func queryStrings(t *testing.T, e *tk.Env, query string, args ...any) []string {
+	t.Helper()
+	rows, err := e.DB.Query(query, args...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,8 +32,13 @@ func eventTypes(t *testing.T, e *tk.Env, tn tk.Tenant) []string {
 	var out []string
 	for rows.Next() {
 		var s string
-		_ = rows.Scan(&s)
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
 		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
 	}
 	return out
 }

@@ -46,18 +46,8 @@ func runReminders(t *testing.T, e *tk.Env) int {
 
 func reminderSteps(t *testing.T, e *tk.Env, invoiceID string) string {
 	t.Helper()
-	rows, err := e.DB.Query(`SELECT reminder_step FROM email_messages WHERE document_id = $1 AND reminder_step IS NOT NULL ORDER BY created_at`, invoiceID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		_ = rows.Scan(&s)
-		out = append(out, s)
-	}
-	return strings.Join(out, ",")
+	return strings.Join(queryStrings(t, e, `SELECT reminder_step FROM email_messages
+		WHERE document_id = $1 AND reminder_step IS NOT NULL ORDER BY created_at`, invoiceID), ",")
 }
 
 // Seed 000's sendReminders: each step of the schedule is emailed once,
