@@ -65,6 +65,9 @@ func (r *queryResolver) TaxCodes(ctx context.Context, after *entgql.Cursor[pulid
 // Account returns AccountResolver implementation.
 func (r *Resolver) Account() AccountResolver { return &accountResolver{r} }
 
+// Company returns CompanyResolver implementation.
+func (r *Resolver) Company() CompanyResolver { return &companyResolver{r} }
+
 // Customer returns CustomerResolver implementation.
 func (r *Resolver) Customer() CustomerResolver { return &customerResolver{r} }
 
@@ -88,6 +91,7 @@ func (r *Resolver) SalesOrder() SalesOrderResolver { return &salesOrderResolver{
 
 type (
 	accountResolver      struct{ *Resolver }
+	companyResolver      struct{ *Resolver }
 	customerResolver     struct{ *Resolver }
 	invoiceResolver      struct{ *Resolver }
 	journalEntryResolver struct{ *Resolver }

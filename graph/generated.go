@@ -55,6 +55,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	Account() AccountResolver
+	Company() CompanyResolver
 	Customer() CustomerResolver
 	Invoice() InvoiceResolver
 	JournalEntry() JournalEntryResolver
@@ -167,12 +168,20 @@ type ComplexityRoot struct {
 	}
 
 	Company struct {
-		BaseCurrency func(childComplexity int) int
-		CreatedAt    func(childComplexity int) int
-		ID           func(childComplexity int) int
-		Name         func(childComplexity int) int
-		Timezone     func(childComplexity int) int
-		UpdatedAt    func(childComplexity int) int
+		Address            func(childComplexity int) int
+		BaseCurrency       func(childComplexity int) int
+		CreatedAt          func(childComplexity int) int
+		Email              func(childComplexity int) int
+		EmailTemplates     func(childComplexity int) int
+		HasLogo            func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		Name               func(childComplexity int) int
+		Phone              func(childComplexity int) int
+		ReminderRepeatDays func(childComplexity int) int
+		ReminderSchedule   func(childComplexity int) int
+		TaxNumber          func(childComplexity int) int
+		Timezone           func(childComplexity int) int
+		UpdatedAt          func(childComplexity int) int
 	}
 
 	Contact struct {
@@ -367,6 +376,12 @@ type ComplexityRoot struct {
 		Kind    func(childComplexity int) int
 		Reply   func(childComplexity int) int
 		Status  func(childComplexity int) int
+	}
+
+	EmailTemplate struct {
+		Body    func(childComplexity int) int
+		Kind    func(childComplexity int) int
+		Subject func(childComplexity int) int
 	}
 
 	Event struct {
@@ -602,6 +617,7 @@ type ComplexityRoot struct {
 		SetCustomerOpeningBalance  func(childComplexity int, customerID pulid.ID, amount decimal.Decimal, date *types.Date) int
 		ToggleRecurringInvoice     func(childComplexity int, id pulid.ID) int
 		UpdateAccount              func(childComplexity int, id pulid.ID, input ledger.AccountUpdate) int
+		UpdateCompany              func(childComplexity int, input model.UpdateCompanyInput) int
 		UpdateContact              func(childComplexity int, id pulid.ID, input ent.UpdateContactInput) int
 		UpdateCustomer             func(childComplexity int, id pulid.ID, input ent.UpdateCustomerInput) int
 		UpdateCustomerGroup        func(childComplexity int, id pulid.ID, input ent.UpdateCustomerGroupInput) int
@@ -700,6 +716,7 @@ type ComplexityRoot struct {
 		Account           func(childComplexity int, id pulid.ID) int
 		Accounts          func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.AccountOrder, where *ent.AccountWhereInput, search *string, filter *model.AccountFilter, page *int, limit *int) int
 		Attachments       func(childComplexity int, documentID pulid.ID) int
+		Company           func(childComplexity int) int
 		Contact           func(childComplexity int, id pulid.ID) int
 		Customer          func(childComplexity int, id pulid.ID) int
 		CustomerGroup     func(childComplexity int, id pulid.ID) int
@@ -1027,6 +1044,12 @@ type AccountResolver interface {
 	IsActive(ctx context.Context, obj *ent.Account) (bool, error)
 	IsReconcilable(ctx context.Context, obj *ent.Account) (bool, error)
 }
+type CompanyResolver interface {
+	HasLogo(ctx context.Context, obj *ent.Company) (bool, error)
+	ReminderSchedule(ctx context.Context, obj *ent.Company) ([]int, error)
+	ReminderRepeatDays(ctx context.Context, obj *ent.Company) (int, error)
+	EmailTemplates(ctx context.Context, obj *ent.Company) ([]*model.EmailTemplate, error)
+}
 type CustomerResolver interface {
 	Invoices(ctx context.Context, obj *ent.Customer, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.InvoiceOrder, where *ent.InvoiceWhereInput, status *model.InvoiceStatusFilter) (*ent.InvoiceConnection, error)
 
@@ -1057,6 +1080,7 @@ type MutationResolver interface {
 	CreateCustomerGroup(ctx context.Context, input ent.CreateCustomerGroupInput) (*ent.CustomerGroup, error)
 	UpdateCustomerGroup(ctx context.Context, id pulid.ID, input ent.UpdateCustomerGroupInput) (*ent.CustomerGroup, error)
 	DeleteCustomerGroup(ctx context.Context, id pulid.ID) (*model.DeletePayload, error)
+	UpdateCompany(ctx context.Context, input model.UpdateCompanyInput) (*ent.Company, error)
 	SendCustomerStatement(ctx context.Context, customerID pulid.ID, input model.SendStatementInput) (*ent.EmailMessage, error)
 	CreateWebhookEndpoint(ctx context.Context, input model.CreateWebhookEndpointInput) (*model.CreateWebhookEndpointPayload, error)
 	DeleteWebhookEndpoint(ctx context.Context, id pulid.ID) (pulid.ID, error)
@@ -1104,6 +1128,7 @@ type QueryResolver interface {
 	Nodes(ctx context.Context, ids []pulid.ID) ([]ent.Noder, error)
 	CustomerGroups(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CustomerGroupOrder, where *ent.CustomerGroupWhereInput) (*ent.CustomerGroupConnection, error)
 	TaxCodes(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.TaxCodeOrder, where *ent.TaxCodeWhereInput) (*ent.TaxCodeConnection, error)
+	Company(ctx context.Context) (*ent.Company, error)
 	Customer(ctx context.Context, id pulid.ID) (*ent.Customer, error)
 	Customers(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy []*ent.CustomerOrder, where *ent.CustomerWhereInput, search *string, tags []string, filter *model.CustomerFilter, page *int, limit *int) (*ent.CustomerConnection, error)
 	Contact(ctx context.Context, id pulid.ID) (*ent.Contact, error)
@@ -1591,6 +1616,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.BalanceSheetReport.TotalLiabilities(childComplexity), true
 
+	case "Company.address":
+		if e.ComplexityRoot.Company.Address == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Company.Address(childComplexity), true
 	case "Company.baseCurrency":
 		if e.ComplexityRoot.Company.BaseCurrency == nil {
 			break
@@ -1603,6 +1634,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Company.CreatedAt(childComplexity), true
+	case "Company.email":
+		if e.ComplexityRoot.Company.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Company.Email(childComplexity), true
+	case "Company.emailTemplates":
+		if e.ComplexityRoot.Company.EmailTemplates == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Company.EmailTemplates(childComplexity), true
+	case "Company.hasLogo":
+		if e.ComplexityRoot.Company.HasLogo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Company.HasLogo(childComplexity), true
 	case "Company.id":
 		if e.ComplexityRoot.Company.ID == nil {
 			break
@@ -1615,6 +1664,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Company.Name(childComplexity), true
+	case "Company.phone":
+		if e.ComplexityRoot.Company.Phone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Company.Phone(childComplexity), true
+	case "Company.reminderRepeatDays":
+		if e.ComplexityRoot.Company.ReminderRepeatDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Company.ReminderRepeatDays(childComplexity), true
+	case "Company.reminderSchedule":
+		if e.ComplexityRoot.Company.ReminderSchedule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Company.ReminderSchedule(childComplexity), true
+	case "Company.taxNumber":
+		if e.ComplexityRoot.Company.TaxNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Company.TaxNumber(childComplexity), true
 	case "Company.timezone":
 		if e.ComplexityRoot.Company.Timezone == nil {
 			break
@@ -2532,6 +2605,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EmailRecipient.Status(childComplexity), true
+
+	case "EmailTemplate.body":
+		if e.ComplexityRoot.EmailTemplate.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmailTemplate.Body(childComplexity), true
+	case "EmailTemplate.kind":
+		if e.ComplexityRoot.EmailTemplate.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmailTemplate.Kind(childComplexity), true
+	case "EmailTemplate.subject":
+		if e.ComplexityRoot.EmailTemplate.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmailTemplate.Subject(childComplexity), true
 
 	case "Event.createdAt":
 		if e.ComplexityRoot.Event.CreatedAt == nil {
@@ -3860,6 +3952,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateAccount(childComplexity, args["id"].(pulid.ID), args["input"].(ledger.AccountUpdate)), true
+	case "Mutation.updateCompany":
+		if e.ComplexityRoot.Mutation.UpdateCompany == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateCompany_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateCompany(childComplexity, args["input"].(model.UpdateCompanyInput)), true
 	case "Mutation.updateContact":
 		if e.ComplexityRoot.Mutation.UpdateContact == nil {
 			break
@@ -4387,6 +4490,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Attachments(childComplexity, args["documentId"].(pulid.ID)), true
+	case "Query.company":
+		if e.ComplexityRoot.Query.Company == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Company(childComplexity), true
 	case "Query.contact":
 		if e.ComplexityRoot.Query.Contact == nil {
 			break
@@ -6149,6 +6258,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CustomerOrder", ec.unmarshalInputCustomerOrder),
 			graphql.NewInputUnmarshaler("CustomerWhereInput", ec.unmarshalInputCustomerWhereInput),
 			graphql.NewInputUnmarshaler("DocumentLineInput", ec.unmarshalInputDocumentLineInput),
+			graphql.NewInputUnmarshaler("EmailTemplateInput", ec.unmarshalInputEmailTemplateInput),
 			graphql.NewInputUnmarshaler("InvoiceFilter", ec.unmarshalInputInvoiceFilter),
 			graphql.NewInputUnmarshaler("InvoiceItemOrder", ec.unmarshalInputInvoiceItemOrder),
 			graphql.NewInputUnmarshaler("InvoiceItemWhereInput", ec.unmarshalInputInvoiceItemWhereInput),
@@ -6188,6 +6298,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("TaxCodeOrder", ec.unmarshalInputTaxCodeOrder),
 			graphql.NewInputUnmarshaler("TaxCodeWhereInput", ec.unmarshalInputTaxCodeWhereInput),
 			graphql.NewInputUnmarshaler("UpdateAccountInput", ec.unmarshalInputUpdateAccountInput),
+			graphql.NewInputUnmarshaler("UpdateCompanyInput", ec.unmarshalInputUpdateCompanyInput),
 			graphql.NewInputUnmarshaler("UpdateContactInput", ec.unmarshalInputUpdateContactInput),
 			graphql.NewInputUnmarshaler("UpdateCustomerGroupInput", ec.unmarshalInputUpdateCustomerGroupInput),
 			graphql.NewInputUnmarshaler("UpdateCustomerInput", ec.unmarshalInputUpdateCustomerInput),
@@ -6287,6 +6398,63 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
+	{Name: "../schema/company.graphql", Input: `"One kind of email worded the company's way (or the default)."
+type EmailTemplate {
+  "invoice, quote, reminder or overdue"
+  kind: String!
+  subject: String!
+  body: String!
+}
+
+input EmailTemplateInput {
+  kind: String!
+  "Both null: back to the default wording of this kind."
+  subject: String
+  body: String
+}
+
+extend type Company {
+  "The sender and reply-to of the company's emails."
+  email: String
+  phone: String
+  taxNumber: String
+  "Printed on the letterhead of every PDF."
+  address: Address
+  "A logo (PUT /v1/company/logo) is printed on the letterhead."
+  hasLogo: Boolean!
+  "Days from the due date payment reminders go out on (negative: before it)."
+  reminderSchedule: [Int!]!
+  "Reminders repeat every this many days after the schedule's last day (0: no repeats)."
+  reminderRepeatDays: Int!
+  emailTemplates: [EmailTemplate!]!
+}
+
+"""
+A change of the acting company (keys:admin); null fields are kept; an
+empty email, phone or taxNumber clears it; an empty reminderSchedule
+restores the default.
+"""
+input UpdateCompanyInput {
+  name: String
+  timezone: String
+  email: String
+  phone: String
+  taxNumber: String
+  address: AddressInput
+  reminderSchedule: [Int!]
+  reminderRepeatDays: Int
+  emailTemplates: [EmailTemplateInput!]
+}
+
+extend type Query {
+  "The company the key acts for."
+  company: Company!
+}
+
+extend type Mutation {
+  updateCompany(input: UpdateCompanyInput!): Company!
+}
+`, BuiltIn: false},
 	{Name: "../schema/crm.graphql", Input: `extend type Query {
   """A customer by id; another company's id answers like a missing one."""
   customer(id: ID!): Customer!
@@ -13111,6 +13279,40 @@ func (ec *executionContext) childFields_Attachment(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type Attachment", field.Name)
 }
 
+func (ec *executionContext) childFields_Company(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Company_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Company_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Company_updatedAt(ctx, field)
+	case "name":
+		return ec.fieldContext_Company_name(ctx, field)
+	case "baseCurrency":
+		return ec.fieldContext_Company_baseCurrency(ctx, field)
+	case "timezone":
+		return ec.fieldContext_Company_timezone(ctx, field)
+	case "email":
+		return ec.fieldContext_Company_email(ctx, field)
+	case "phone":
+		return ec.fieldContext_Company_phone(ctx, field)
+	case "taxNumber":
+		return ec.fieldContext_Company_taxNumber(ctx, field)
+	case "address":
+		return ec.fieldContext_Company_address(ctx, field)
+	case "hasLogo":
+		return ec.fieldContext_Company_hasLogo(ctx, field)
+	case "reminderSchedule":
+		return ec.fieldContext_Company_reminderSchedule(ctx, field)
+	case "reminderRepeatDays":
+		return ec.fieldContext_Company_reminderRepeatDays(ctx, field)
+	case "emailTemplates":
+		return ec.fieldContext_Company_emailTemplates(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
+}
+
 func (ec *executionContext) childFields_Contact(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -13497,6 +13699,18 @@ func (ec *executionContext) childFields_EmailRecipient(ctx context.Context, fiel
 		return ec.fieldContext_EmailRecipient_reply(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type EmailRecipient", field.Name)
+}
+
+func (ec *executionContext) childFields_EmailTemplate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_EmailTemplate_kind(ctx, field)
+	case "subject":
+		return ec.fieldContext_EmailTemplate_subject(ctx, field)
+	case "body":
+		return ec.fieldContext_EmailTemplate_body(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EmailTemplate", field.Name)
 }
 
 func (ec *executionContext) childFields_Event(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -15664,6 +15878,20 @@ func (ec *executionContext) field_Mutation_updateAccount_args(ctx context.Contex
 		return nil, err
 	}
 	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateCompany_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateCompanyInput, error) {
+			return ec.unmarshalNUpdateCompanyInput2githubᚗcomᚋbigledgerᚋbigledgerᚋgraphᚋmodelᚐUpdateCompanyInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -18919,6 +19147,208 @@ func (ec *executionContext) _Company_timezone(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_Company_timezone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Company", field, false, false, "String")
+}
+
+func (ec *executionContext) _Company_email(ctx context.Context, field graphql.CollectedField, obj *ent.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Company_email(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Email, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Company_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Company", field, false, false, "String")
+}
+
+func (ec *executionContext) _Company_phone(ctx context.Context, field graphql.CollectedField, obj *ent.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Company_phone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Phone, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Company_phone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Company", field, false, false, "String")
+}
+
+func (ec *executionContext) _Company_taxNumber(ctx context.Context, field graphql.CollectedField, obj *ent.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Company_taxNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TaxNumber, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Company_taxNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Company", field, false, false, "String")
+}
+
+func (ec *executionContext) _Company_address(ctx context.Context, field graphql.CollectedField, obj *ent.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Company_address(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Address, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v types.Address) graphql.Marshaler {
+			return ec.marshalOAddress2githubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐAddress(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Company_address(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Company",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Address(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Company_hasLogo(ctx context.Context, field graphql.CollectedField, obj *ent.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Company_hasLogo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Company().HasLogo(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Company_hasLogo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Company", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Company_reminderSchedule(ctx context.Context, field graphql.CollectedField, obj *ent.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Company_reminderSchedule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Company().ReminderSchedule(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []int) graphql.Marshaler {
+			return ec.marshalNInt2ᚕintᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Company_reminderSchedule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Company", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Company_reminderRepeatDays(ctx context.Context, field graphql.CollectedField, obj *ent.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Company_reminderRepeatDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Company().ReminderRepeatDays(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Company_reminderRepeatDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Company", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Company_emailTemplates(ctx context.Context, field graphql.CollectedField, obj *ent.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Company_emailTemplates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Company().EmailTemplates(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.EmailTemplate) graphql.Marshaler {
+			return ec.marshalNEmailTemplate2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋgraphᚋmodelᚐEmailTemplateᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Company_emailTemplates(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Company",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EmailTemplate(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Contact_id(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
@@ -22505,6 +22935,75 @@ func (ec *executionContext) _EmailRecipient_reply(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_EmailRecipient_reply(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("EmailRecipient", field, false, false, "String")
+}
+
+func (ec *executionContext) _EmailTemplate_kind(ctx context.Context, field graphql.CollectedField, obj *model.EmailTemplate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmailTemplate_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmailTemplate_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmailTemplate", field, false, false, "String")
+}
+
+func (ec *executionContext) _EmailTemplate_subject(ctx context.Context, field graphql.CollectedField, obj *model.EmailTemplate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmailTemplate_subject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subject, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmailTemplate_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmailTemplate", field, false, false, "String")
+}
+
+func (ec *executionContext) _EmailTemplate_body(ctx context.Context, field graphql.CollectedField, obj *model.EmailTemplate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmailTemplate_body(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Body, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmailTemplate_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmailTemplate", field, false, false, "String")
 }
 
 func (ec *executionContext) _Event_id(ctx context.Context, field graphql.CollectedField, obj *events.Record) (ret graphql.Marshaler) {
@@ -26564,6 +27063,50 @@ func (ec *executionContext) fieldContext_Mutation_deleteCustomerGroup(ctx contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_updateCompany(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateCompany(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateCompany(ctx, fc.Args["input"].(model.UpdateCompanyInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Company) graphql.Marshaler {
+			return ec.marshalNCompany2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐCompany(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateCompany(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Company(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateCompany_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_sendCustomerStatement(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -30000,6 +30543,38 @@ func (ec *executionContext) fieldContext_Query_taxCodes(ctx context.Context, fie
 	if fc.Args, err = ec.field_Query_taxCodes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_company(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_company(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Company(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Company) graphql.Marshaler {
+			return ec.marshalNCompany2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐCompany(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_company(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Company(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -45395,6 +45970,62 @@ func (ec *executionContext) unmarshalInputDocumentLineInput(ctx context.Context,
 func UnmarshalDocumentLineInput(ctx context.Context, raw any) (sales.LineInput, error) {
 	var out sales.LineInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "DocumentLineInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEmailTemplateInput(ctx context.Context, obj any) (model.EmailTemplateInput, error) {
+	var it model.EmailTemplateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kind", "subject", "body"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "subject":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subject"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Subject = data
+		case "body":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("body"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Body = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEmailTemplateInput unmarshals raw into the EmailTemplateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEmailTemplateInput(ctx context.Context, raw any) (model.EmailTemplateInput, error) {
+	var out model.EmailTemplateInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EmailTemplateInput", raw, &out)
 	return out, err
 }
 
@@ -61603,6 +62234,104 @@ func UnmarshalUpdateAccountInput(ctx context.Context, raw any) (ledger.AccountUp
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdateCompanyInput(ctx context.Context, obj any) (model.UpdateCompanyInput, error) {
+	var it model.UpdateCompanyInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "timezone", "email", "phone", "taxNumber", "address", "reminderSchedule", "reminderRepeatDays", "emailTemplates"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "timezone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timezone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Timezone = data
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		case "phone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Phone = data
+		case "taxNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxNumber"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxNumber = data
+		case "address":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address"))
+			data, err := ec.unmarshalOAddressInput2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚋschemaᚋtypesᚐAddress(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Address = data
+		case "reminderSchedule":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reminderSchedule"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReminderSchedule = data
+		case "reminderRepeatDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reminderRepeatDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReminderRepeatDays = data
+		case "emailTemplates":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("emailTemplates"))
+			data, err := ec.unmarshalOEmailTemplateInput2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋgraphᚋmodelᚐEmailTemplateInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EmailTemplates = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateCompanyInput unmarshals raw into the UpdateCompanyInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateCompanyInput(ctx context.Context, raw any) (model.UpdateCompanyInput, error) {
+	var out model.UpdateCompanyInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateCompanyInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdateContactInput(ctx context.Context, obj any) (ent.UpdateContactInput, error) {
 	var it ent.UpdateContactInput
 	if obj == nil {
@@ -63299,33 +64028,77 @@ func (ec *executionContext) _Company(ctx context.Context, sel ast.SelectionSet, 
 		case "id":
 			out.Values[i] = ec._Company_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "createdAt":
 			out.Values[i] = ec._Company_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "updatedAt":
 			out.Values[i] = ec._Company_updatedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "name":
 			out.Values[i] = ec._Company_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "baseCurrency":
 			out.Values[i] = ec._Company_baseCurrency(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "timezone":
 			out.Values[i] = ec._Company_timezone(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "email":
+			out.Values[i] = ec._Company_email(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "phone":
+			out.Values[i] = ec._Company_phone(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "taxNumber":
+			out.Values[i] = ec._Company_taxNumber(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "address":
+			out.Values[i] = ec._Company_address(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "hasLogo":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Company_hasLogo(ctx, field, obj)
+				})
+		case "reminderSchedule":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Company_reminderSchedule(ctx, field, obj)
+				})
+		case "reminderRepeatDays":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Company_reminderRepeatDays(ctx, field, obj)
+				})
+		case "emailTemplates":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Company_emailTemplates(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -64526,6 +65299,49 @@ func (ec *executionContext) _EmailRecipient(ctx context.Context, sel ast.Selecti
 		case "reply":
 			out.Values[i] = ec._EmailRecipient_reply(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var emailTemplateImplementors = []string{"EmailTemplate"}
+
+func (ec *executionContext) _EmailTemplate(ctx context.Context, sel ast.SelectionSet, obj *model.EmailTemplate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, emailTemplateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EmailTemplate")
+		case "kind":
+			out.Values[i] = ec._EmailTemplate_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "subject":
+			out.Values[i] = ec._EmailTemplate_subject(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "body":
+			out.Values[i] = ec._EmailTemplate_body(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -65812,6 +66628,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "updateCompany":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateCompany(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "sendCustomerStatement":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_sendCustomerStatement(ctx, field)
@@ -66651,6 +67474,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_taxCodes(ctx, field)
+				})
+		case "company":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_company(ctx, field)
 				})
 		case "customer":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -69066,6 +69895,14 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNCompany2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐCompany(ctx context.Context, sel ast.SelectionSet, v *ent.Company) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Company!")
+		return graphql.Null
+	}
+	return ec._Company(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCompanyOrderField2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐCompanyOrderField(ctx context.Context, v any) (*ent.CompanyOrderField, error) {
 	var res = new(ent.CompanyOrderField)
 	err := res.UnmarshalGQL(v)
@@ -69523,6 +70360,35 @@ func (ec *executionContext) marshalNEmailRecipient2ᚕgithubᚗcomᚋbigledger�
 	return ret
 }
 
+func (ec *executionContext) marshalNEmailTemplate2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋgraphᚋmodelᚐEmailTemplateᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.EmailTemplate) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEmailTemplate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋgraphᚋmodelᚐEmailTemplate(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNEmailTemplate2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋgraphᚋmodelᚐEmailTemplate(ctx context.Context, sel ast.SelectionSet, v *model.EmailTemplate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EmailTemplate!")
+		return graphql.Null
+	}
+	return ec._EmailTemplate(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNEmailTemplateInput2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋgraphᚋmodelᚐEmailTemplateInput(ctx context.Context, v any) (*model.EmailTemplateInput, error) {
+	res, err := ec.unmarshalInputEmailTemplateInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNEvent2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋeventsᚐRecord(ctx context.Context, sel ast.SelectionSet, v *events.Record) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Event!")
@@ -69642,6 +70508,35 @@ func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.Selec
 		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNInt2ᚕintᚄ(ctx context.Context, v any) ([]int, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]int, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNInt2int(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNInt2ᚕintᚄ(ctx context.Context, sel ast.SelectionSet, v []int) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNInt2int(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNInvoice2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋentᚐInvoiceᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Invoice) graphql.Marshaler {
@@ -70573,6 +71468,11 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 
 func (ec *executionContext) unmarshalNUpdateAccountInput2githubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋledgerᚐAccountUpdate(ctx context.Context, v any) (ledger.AccountUpdate, error) {
 	res, err := ec.unmarshalInputUpdateAccountInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateCompanyInput2githubᚗcomᚋbigledgerᚋbigledgerᚋgraphᚋmodelᚐUpdateCompanyInput(ctx context.Context, v any) (model.UpdateCompanyInput, error) {
+	res, err := ec.unmarshalInputUpdateCompanyInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -71660,6 +72560,23 @@ func (ec *executionContext) unmarshalODocumentLineInput2ᚕᚖgithubᚗcomᚋbig
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
 		res[i], err = ec.unmarshalNDocumentLineInput2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋinternalᚋsalesᚐLineInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOEmailTemplateInput2ᚕᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋgraphᚋmodelᚐEmailTemplateInputᚄ(ctx context.Context, v any) ([]*model.EmailTemplateInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.EmailTemplateInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEmailTemplateInput2ᚖgithubᚗcomᚋbigledgerᚋbigledgerᚋgraphᚋmodelᚐEmailTemplateInput(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}

@@ -268,6 +268,8 @@ var rootScopes = map[string]string{
 	"sendQuote":              "quotes:write",
 	"sendCustomerStatement":  "customers:read,ledger:read",
 	"customerNotes":          "customers:read",
+	"company":                "",
+	"updateCompany":          "keys:admin",
 	"createCustomerNote":     "customers:write",
 	"updateCustomerNote":     "customers:write",
 	"deleteCustomerNote":     "customers:write",

@@ -227,3 +227,24 @@ func noteInput(in model.CustomerNoteInput) crm.NoteInput {
 	}
 	return out
 }
+
+// companyPatch is a GraphQL company change as the workflow's: a template
+// with neither subject nor body returns its kind to the default.
+func companyPatch(in model.UpdateCompanyInput) crm.CompanyPatch {
+	p := crm.CompanyPatch{Name: in.Name, Timezone: in.Timezone, Email: in.Email, Phone: in.Phone, TaxNumber: in.TaxNumber,
+		Address: in.Address, ReminderRepeatDays: in.ReminderRepeatDays}
+	if in.ReminderSchedule != nil {
+		p.ReminderSchedule = &in.ReminderSchedule
+	}
+	if in.EmailTemplates != nil {
+		p.EmailTemplates = map[string]*sales.EmailTemplate{}
+		for _, t := range in.EmailTemplates {
+			if t.Subject == nil && t.Body == nil {
+				p.EmailTemplates[t.Kind] = nil
+				continue
+			}
+			p.EmailTemplates[t.Kind] = &sales.EmailTemplate{Subject: deref(t.Subject), Body: deref(t.Body)}
+		}
+	}
+	return p
+}

@@ -120,6 +120,21 @@ type DeleteResult struct {
 	DeletedID pulid.ID `json:"deletedId"`
 }
 
+// One kind of email worded the company's way (or the default).
+type EmailTemplate struct {
+	// invoice, quote, reminder or overdue
+	Kind    string `json:"kind"`
+	Subject string `json:"subject"`
+	Body    string `json:"body"`
+}
+
+type EmailTemplateInput struct {
+	Kind string `json:"kind"`
+	// Both null: back to the default wording of this kind.
+	Subject *string `json:"subject,omitempty"`
+	Body    *string `json:"body,omitempty"`
+}
+
 type EventConnection struct {
 	Edges []*EventEdge `json:"edges"`
 	// The last event's id: pass as `after` for the next page.
@@ -224,6 +239,21 @@ type TrialBalanceReport struct {
 }
 
 func (TrialBalanceReport) IsReport() {}
+
+// A change of the acting company (keys:admin); null fields are kept; an
+// empty email, phone or taxNumber clears it; an empty reminderSchedule
+// restores the default.
+type UpdateCompanyInput struct {
+	Name               *string               `json:"name,omitempty"`
+	Timezone           *string               `json:"timezone,omitempty"`
+	Email              *string               `json:"email,omitempty"`
+	Phone              *string               `json:"phone,omitempty"`
+	TaxNumber          *string               `json:"taxNumber,omitempty"`
+	Address            *types.Address        `json:"address,omitempty"`
+	ReminderSchedule   []int                 `json:"reminderSchedule,omitempty"`
+	ReminderRepeatDays *int                  `json:"reminderRepeatDays,omitempty"`
+	EmailTemplates     []*EmailTemplateInput `json:"emailTemplates,omitempty"`
+}
 
 // Active or inactive (seed 004's account status filter).
 type AccountStatusFilter string

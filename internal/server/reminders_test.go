@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"bytes"
+	"fmt"
 	"context"
 	"image"
 	"image/color"
@@ -361,5 +362,50 @@ func TestRemindersRepeatEveryNDays(t *testing.T) {
 	}
 	if r := e.Do(e.A, "PATCH", "/v1/company", map[string]any{"reminderRepeatDays": nil}); !strings.Contains(string(r.Raw), `"reminderRepeatDays":0`) {
 		t.Errorf("reset: %s", r.Raw)
+	}
+}
+
+// GraphQL reads and changes the same company settings as PATCH /v1/company.
+func TestCompanyGraphQL(t *testing.T) {
+	e := tk.New(t)
+	q := `{ company { name email taxNumber address { city } hasLogo reminderSchedule reminderRepeatDays emailTemplates { kind subject } } }`
+	d := e.MustGQL(e.A, q, nil)
+	if tk.Str(d, "company", "name") != "Company A" || tk.Get(d, "company", "email") != nil || len(tk.Get(d, "company", "emailTemplates").([]any)) != 4 ||
+		fmt.Sprint(tk.Get(d, "company", "reminderSchedule")) != "[-3 0 7 14 30]" {
+		t.Fatalf("company: %v", d)
+	}
+	m := `mutation($in: UpdateCompanyInput!) { updateCompany(input: $in) { email taxNumber address { city } reminderSchedule reminderRepeatDays emailTemplates { kind subject body } } }`
+	u := e.MustGQL(e.A, m, map[string]any{"in": map[string]any{"email": "ar@company-a.example", "taxNumber": "C123", "address": map[string]any{"city": "Ipoh"},
+		"reminderSchedule": []int{7, 1}, "reminderRepeatDays": 3, "emailTemplates": []any{map[string]any{"kind": "quote", "subject": "Q {quote_number}", "body": "See attached."}}}})
+	c := u["updateCompany"].(map[string]any)
+	if c["email"] != "ar@company-a.example" || tk.Str(c, "address", "city") != "Ipoh" || fmt.Sprint(c["reminderSchedule"]) != "[1 7]" ||
+		c["reminderRepeatDays"] != 3.0 || tk.Str(c, "emailTemplates", 1, "subject") != "Q {quote_number}" {
+		t.Fatalf("updated: %v", c)
+	}
+	// REST sees the same settings.
+	if r := e.Do(e.A, "GET", "/v1/company", nil); !strings.Contains(string(r.Raw), `"reminderSchedule":[1,7]`) || !strings.Contains(string(r.Raw), `"Q {quote_number}"`) {
+		t.Errorf("REST: %s", r.Raw)
+	}
+	for _, c := range []struct {
+		in    map[string]any
+		field string
+	}{
+		{map[string]any{"email": "nope"}, "email"},
+		{map[string]any{"reminderSchedule": []int{500}}, "reminderSchedule"},
+		{map[string]any{"reminderRepeatDays": 100}, "reminderRepeatDays"},
+		{map[string]any{"emailTemplates": []any{map[string]any{"kind": "invoice", "subject": "{nope}", "body": "b"}}}, "emailTemplates.invoice.subject"},
+		{map[string]any{"timezone": "Mars/Olympus"}, "timezone"},
+	} {
+		r := e.GQL(e.A, m, map[string]any{"in": c.in})
+		if len(r.Errors) != 1 || r.Errors[0].Code() != "VALIDATION_ERROR" || !strings.Contains(string(r.Raw), `"`+c.field+`"`) {
+			t.Errorf("%v: %s", c.in, r.Raw)
+		}
+	}
+	reader := tk.Tenant{Key: e.NewKeyFor(e.A, "customers:read"), CompanyID: e.A.CompanyID}
+	if r := e.GQL(reader, m, map[string]any{"in": map[string]any{"email": "x@y.example"}}); len(r.Errors) != 1 || r.Errors[0].Code() != "PERMISSION_DENIED" {
+		t.Errorf("a key without keys:admin: %s", r.Raw)
+	}
+	if b := e.MustGQL(e.B, `{ company { name email } }`, nil); tk.Str(b, "company", "name") != "Company B" || tk.Get(b, "company", "email") != nil {
+		t.Errorf("company B sees: %v", b)
 	}
 }
