@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -33,43 +34,35 @@ func writePDF(w http.ResponseWriter, r *http.Request, f *documents.File) {
 	_, _ = w.Write(f.Bytes)
 }
 
-// invoicePDF answers GET …/invoices/{id}/pdf.
-func (a *API) invoicePDF(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "id", "inv", sales.InvoiceNotFound)
+// documentPDF answers GET …/{id}/pdf of a document whose ids carry
+// prefix: render loads and prints it (another company's id answers like
+// a missing one).
+func documentPDF(w http.ResponseWriter, r *http.Request, prefix string, notFound func(pulid.ID) error,
+	render func(context.Context, pulid.ID) (*documents.File, error)) {
+	id, err := pathID(r, "id", prefix, notFound)
 	if err == nil {
 		var f *documents.File
-		if f, err = documents.InvoicePDF(r.Context(), id); err == nil {
+		if f, err = render(r.Context(), id); err == nil {
 			writePDF(w, r, f)
 			return
 		}
 	}
 	WriteError(w, r, err)
+}
+
+// invoicePDF answers GET …/invoices/{id}/pdf.
+func (a *API) invoicePDF(w http.ResponseWriter, r *http.Request) {
+	documentPDF(w, r, "inv", sales.InvoiceNotFound, documents.InvoicePDF)
 }
 
 // quotePDF answers GET …/quotes/{id}/pdf.
 func (a *API) quotePDF(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "id", "qt", sales.QuoteNotFound)
-	if err == nil {
-		var f *documents.File
-		if f, err = documents.QuotePDF(r.Context(), id); err == nil {
-			writePDF(w, r, f)
-			return
-		}
-	}
-	WriteError(w, r, err)
+	documentPDF(w, r, "quote", sales.QuoteNotFound, documents.QuotePDF)
 }
 
 // creditNotePDF answers GET …/refunds/{id}/pdf.
 func (a *API) creditNotePDF(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "id", "rfd", documents.RefundNotFound)
-	if err == nil {
-		var f *documents.File
-		if f, err = documents.CreditNotePDF(r.Context(), id); err == nil {
-			writePDF(w, r, f)
-			return
-		}
-	}
-	WriteError(w, r, err)
+	documentPDF(w, r, "rfd", documents.RefundNotFound, documents.CreditNotePDF)
 }
 
 // statementPDF answers GET …/customers/{id}/statement.pdf?from&to.
@@ -185,7 +178,7 @@ func (a *API) invoiceDeliveries(r *http.Request) (result, error) {
 
 // quoteDeliveries answers GET …/quotes/{id}/deliveries.
 func (a *API) quoteDeliveries(r *http.Request) (result, error) {
-	id, err := pathID(r, "id", "qt", sales.QuoteNotFound)
+	id, err := pathID(r, "id", "quote", sales.QuoteNotFound)
 	if err != nil {
 		return result{}, err
 	}

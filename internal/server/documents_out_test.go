@@ -408,6 +408,13 @@ func TestQuoteSendAndPDF(t *testing.T) {
 			t.Errorf("quote PDF lacks %q (total %v)", want, total)
 		}
 	}
+	// The owner gets the PDF and the email list from the quote's routes.
+	if p := e.Do(e.A, "GET", "/api/v1/quotes/"+id+"/pdf", nil); p.Status != 200 || !strings.Contains(p.Header.Get("Content-Disposition"), number+".pdf") {
+		t.Errorf("quote pdf route: %d %v", p.Status, p.Header)
+	}
+	if dl := e.Do(e.A, "GET", "/api/v1/quotes/"+id+"/deliveries", nil); dl.Status != 200 || len(dl.Body["data"].([]any)) != 1 {
+		t.Errorf("quote deliveries: %d %s", dl.Status, dl.Raw)
+	}
 	if evs := strings.Join(eventsOf(t, e, e.A, id), ","); strings.Count(evs, "quote.sent") != 1 {
 		t.Errorf("events: %s", evs)
 	}
@@ -506,7 +513,7 @@ func TestDocumentsOutCrossTenant(t *testing.T) {
 	qr := e.Do(e.A, "POST", "/api/v1/quotes", map[string]any{"customerId": cid, "validUntil": "2099-01-31",
 		"items": []map[string]any{{"description": "Thing", "quantity": 1, "unitPrice": 10}}})
 	qid := tk.Str(qr.Body, "data", "id")
-	missingInv, missingQt, missingCu := string(pulid.New("inv")), string(pulid.New("qt")), string(pulid.New("cust"))
+	missingInv, missingQt, missingCu := string(pulid.New("inv")), string(pulid.New("quote")), string(pulid.New("cust"))
 	send := map[string]any{"to_email": "x@y.example", "subject": "s", "email_body": "b", "ledger_format": "format_1", "start_date": "2024-01-01", "end_date": "2024-01-31"}
 	for _, c := range []struct{ method, path, missing string }{
 		{"GET", "/api/v1/invoices/%s/pdf", missingInv}, {"GET", "/v1/invoices/%s/pdf", missingInv},
@@ -527,6 +534,12 @@ func TestDocumentsOutCrossTenant(t *testing.T) {
 		missing := e.Do(e.B, c.method, fmt.Sprintf(c.path, c.missing), body)
 		strip := func(b []byte) string {
 			return strings.NewReplacer(own, "ID", c.missing, "ID").Replace(string(reqIDPattern.ReplaceAll(b, nil)))
+		}
+		if c.method == "GET" {
+			// The owner is answered: the 404s below are about the company.
+			if mine := e.Do(e.A, c.method, fmt.Sprintf(c.path, own), nil); mine.Status != 200 {
+				t.Errorf("owner %s %s: %d %s", c.method, c.path, mine.Status, mine.Raw)
+			}
 		}
 		if theirs.Status != 404 || missing.Status != 404 || strip(theirs.Raw) != strip(missing.Raw) {
 			t.Errorf("%s %s: theirs %d %s / missing %d %s", c.method, c.path, theirs.Status, theirs.Raw, missing.Status, missing.Raw)
