@@ -179,6 +179,21 @@ func TestWebhookRetrySurvivesRestart(t *testing.T) {
 	if rc.attempts.Load() == 0 {
 		t.Fatal("no first attempt")
 	}
+	// The receiver answered 503; wait until the instance has recorded the
+	// failure and scheduled the retry, so the process dies with a retry
+	// pending rather than with the attempt in flight (whose lease of a
+	// minute would outlast this test).
+	var recorded bool
+	for !recorded && time.Now().Before(deadline) {
+		_ = e.DB.QueryRow(`SELECT count(*) = 1 FROM webhook_deliveries WHERE company_id = $1 AND status = 'pending' AND response_code = 503`,
+			e.A.CompanyID).Scan(&recorded)
+		if !recorded {
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	if !recorded {
+		t.Fatal("the failed first attempt was never recorded")
+	}
 	stop() // the process dies with the retry pending
 	rc.fail.Store(0)
 	startInstance(t, e, server.Options{Webhooks: webhooks.Options{AllowPrivate: true, Tick: 50 * time.Millisecond}})
