@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -40,9 +41,39 @@ func WithBinaryParameters(dsn string) string {
 	return strings.TrimSpace(dsn) + " binary_parameters=yes"
 }
 
+// DefaultStatementCache is how many prepared statements each pooled
+// connection keeps (see stmtCache).
+const DefaultStatementCache = 256
+
+// statementCacheCapacity reads and removes the DSN's
+// statement_cache_capacity parameter (a URL DSN's query parameter; 0 turns
+// prepared statements off, e.g. behind a transaction-pooling PgBouncer
+// older than 1.21), which lib/pq would otherwise send to the server.
+func statementCacheCapacity(dsn string) (string, int, error) {
+	if !strings.Contains(dsn, "statement_cache_capacity=") {
+		return dsn, DefaultStatementCache, nil
+	}
+	u, err := url.Parse(dsn)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		return "", 0, fmt.Errorf("statement_cache_capacity needs a postgres:// URL DSN")
+	}
+	q := u.Query()
+	n, err := strconv.Atoi(q.Get("statement_cache_capacity"))
+	if err != nil || n < 0 {
+		return "", 0, fmt.Errorf("statement_cache_capacity must be a whole number ≥ 0, got %q", q.Get("statement_cache_capacity"))
+	}
+	q.Del("statement_cache_capacity")
+	u.RawQuery = q.Encode()
+	return u.String(), n, nil
+}
+
 // Open connects to PostgreSQL and returns the ent client and the raw pool.
 func Open(dsn string) (*ent.Client, *sql.DB, error) {
-	c, err := newConnector(WithBinaryParameters(dsn))
+	dsn, capacity, err := statementCacheCapacity(dsn)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open database: %w", err)
+	}
+	c, err := newConnector(WithBinaryParameters(dsn), capacity)
 	if err != nil {
 		return nil, nil, fmt.Errorf("open database: %w", err)
 	}

@@ -24,6 +24,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -108,7 +109,16 @@ func run() error {
 	}
 	defer db.Close()
 	db.SetMaxOpenConns(32)
-	srv := server.New(client, db, server.Options{DSN: dsn})
+	// The server logs as bigledger serve does in production (one JSON access
+	// line per request), into a file rather than over the figures.
+	logPath := filepath.Join(os.TempDir(), "benchcompare-server.log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		return err
+	}
+	defer logFile.Close()
+	fmt.Println("server log:", logPath)
+	srv := server.New(client, db, server.Options{DSN: dsn, Logger: slog.New(slog.NewJSONHandler(logFile, nil))})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
