@@ -266,6 +266,29 @@ var collectionPatches = []patch{
 						{{- end }}`,
 	},
 	{
+		// resolver-columns: a field the GraphQL schema adds to an ent type
+		// (Invoice.payments, Invoice.pdfUrl, ...) made entgql select every
+		// column of the type, since its resolver might read any; a field
+		// listed in resolverColumns (ent/resolver_columns.go) selects only
+		// the columns its resolver reads.
+		name: "resolver-columns",
+		old: `				case "__typename":
+				default:
+					unknownSeen = true`,
+		new: `				case "__typename":
+				default:
+					if cols, ok := resolverColumns["{{ $node.Name }}"][field.Name]; ok {
+						for _, c := range cols {
+							if _, ok := fieldSeen[c]; !ok {
+								selectedFields = append(selectedFields, c)
+								fieldSeen[c] = struct{}{}
+							}
+						}
+					} else {
+						unknownSeen = true
+					}`,
+	},
+	{
 		name: "count-when-asked",
 		old:  "if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {",
 		new:  "if hasCollectedField(ctx, append(path, totalCountField)...) || (ignoredEdges && hasCollectedField(ctx, append(path, pageInfoField)...)) {",

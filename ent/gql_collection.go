@@ -117,7 +117,16 @@ func (_q *AccountQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 		case "id":
 		case "__typename":
 		default:
-			unknownSeen = true
+			if cols, ok := resolverColumns["Account"][field.Name]; ok {
+				for _, c := range cols {
+					if _, ok := fieldSeen[c]; !ok {
+						selectedFields = append(selectedFields, c)
+						fieldSeen[c] = struct{}{}
+					}
+				}
+			} else {
+				unknownSeen = true
+			}
 		}
 	}
 	if !unknownSeen {
@@ -246,7 +255,16 @@ func (_q *AttachmentQuery) collectField(ctx context.Context, oneNode bool, opCtx
 		case "id":
 		case "__typename":
 		default:
-			unknownSeen = true
+			if cols, ok := resolverColumns["Attachment"][field.Name]; ok {
+				for _, c := range cols {
+					if _, ok := fieldSeen[c]; !ok {
+						selectedFields = append(selectedFields, c)
+						fieldSeen[c] = struct{}{}
+					}
+				}
+			} else {
+				unknownSeen = true
+			}
 		}
 	}
 	if !unknownSeen {
@@ -352,7 +370,16 @@ func (_q *CompanyQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 		case "id":
 		case "__typename":
 		default:
-			unknownSeen = true
+			if cols, ok := resolverColumns["Company"][field.Name]; ok {
+				for _, c := range cols {
+					if _, ok := fieldSeen[c]; !ok {
+						selectedFields = append(selectedFields, c)
+						fieldSeen[c] = struct{}{}
+					}
+				}
+			} else {
+				unknownSeen = true
+			}
 		}
 	}
 	if !unknownSeen {
@@ -508,7 +535,16 @@ func (_q *ContactQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 		case "id":
 		case "__typename":
 		default:
-			unknownSeen = true
+			if cols, ok := resolverColumns["Contact"][field.Name]; ok {
+				for _, c := range cols {
+					if _, ok := fieldSeen[c]; !ok {
+						selectedFields = append(selectedFields, c)
+						fieldSeen[c] = struct{}{}
+					}
+				}
+			} else {
+				unknownSeen = true
+			}
 		}
 	}
 	if !unknownSeen {
@@ -1186,7 +1222,16 @@ func (_q *CustomerQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 		case "id":
 		case "__typename":
 		default:
-			unknownSeen = true
+			if cols, ok := resolverColumns["Customer"][field.Name]; ok {
+				for _, c := range cols {
+					if _, ok := fieldSeen[c]; !ok {
+						selectedFields = append(selectedFields, c)
+						fieldSeen[c] = struct{}{}
+					}
+				}
+			} else {
+				unknownSeen = true
+			}
 		}
 	}
 	if !unknownSeen {
@@ -1334,7 +1379,16 @@ func (_q *CustomerGroupQuery) collectField(ctx context.Context, oneNode bool, op
 		case "id":
 		case "__typename":
 		default:
-			unknownSeen = true
+			if cols, ok := resolverColumns["CustomerGroup"][field.Name]; ok {
+				for _, c := range cols {
+					if _, ok := fieldSeen[c]; !ok {
+						selectedFields = append(selectedFields, c)
+						fieldSeen[c] = struct{}{}
+					}
+				}
+			} else {
+				unknownSeen = true
+			}
 		}
 	}
 	if !unknownSeen {
@@ -1684,7 +1738,16 @@ func (_q *InvoiceQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 		case "id":
 		case "__typename":
 		default:
-			unknownSeen = true
+			if cols, ok := resolverColumns["Invoice"][field.Name]; ok {
+				for _, c := range cols {
+					if _, ok := fieldSeen[c]; !ok {
+						selectedFields = append(selectedFields, c)
+						fieldSeen[c] = struct{}{}
+					}
+				}
+			} else {
+				unknownSeen = true
+			}
 		}
 	}
 	if !unknownSeen {
@@ -1889,7 +1952,16 @@ func (_q *InvoiceItemQuery) collectField(ctx context.Context, oneNode bool, opCt
 		case "id":
 		case "__typename":
 		default:
-			unknownSeen = true
+			if cols, ok := resolverColumns["InvoiceItem"][field.Name]; ok {
+				for _, c := range cols {
+					if _, ok := fieldSeen[c]; !ok {
+						selectedFields = append(selectedFields, c)
+						fieldSeen[c] = struct{}{}
+					}
+				}
+			} else {
+				unknownSeen = true
+			}
 		}
 	}
 	if !unknownSeen {
@@ -2033,7 +2105,16 @@ func (_q *ItemQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 		case "id":
 		case "__typename":
 		default:
-			unknownSeen = true
+			if cols, ok := resolverColumns["Item"][field.Name]; ok {
+				for _, c := range cols {
+					if _, ok := fieldSeen[c]; !ok {
+						selectedFields = append(selectedFields, c)
+						fieldSeen[c] = struct{}{}
+					}
+				}
+			} else {
+				unknownSeen = true
+			}
 		}
 	}
 	if !unknownSeen {
@@ -2200,7 +2281,16 @@ func (_q *JournalEntryQuery) collectField(ctx context.Context, oneNode bool, opC
 		case "id":
 		case "__typename":
 		default:
-			unknownSeen = true
+			if cols, ok := resolverColumns["JournalEntry"][field.Name]; ok {
+				for _, c := range cols {
+					if _, ok := fieldSeen[c]; !ok {
+						selectedFields = append(selectedFields, c)
+						fieldSeen[c] = struct{}{}
+					}
+				}
+			} else {
+				unknownSeen = true
+			}
 		}
 	}
 	if !unknownSeen {
@@ -2400,7 +2490,16 @@ func (_q *LedgerEntryQuery) collectField(ctx context.Context, oneNode bool, opCt
 		case "id":
 		case "__typename":
 		default:
-			unknownSeen = true
+			if cols, ok := resolverColumns["LedgerEntry"][field.Name]; ok {
+				for _, c := range cols {
+					if _, ok := fieldSeen[c]; !ok {
+						selectedFields = append(selectedFields, c)
+						fieldSeen[c] = struct{}{}
+					}
+				}
+			} else {
+				unknownSeen = true
+			}
 		}
 	}
 	if !unknownSeen {
@@ -2652,7 +2751,16 @@ func (_q *PaymentQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 		case "id":
 		case "__typename":
 		default:
-			unknownSeen = true
+			if cols, ok := resolverColumns["Payment"][field.Name]; ok {
+				for _, c := range cols {
+					if _, ok := fieldSeen[c]; !ok {
+						selectedFields = append(selectedFields, c)
+						fieldSeen[c] = struct{}{}
+					}
+				}
+			} else {
+				unknownSeen = true
+			}
 		}
 	}
 	if !unknownSeen {
@@ -2822,7 +2930,16 @@ func (_q *PaymentAllocationQuery) collectField(ctx context.Context, oneNode bool
 		case "id":
 		case "__typename":
 		default:
-			unknownSeen = true
+			if cols, ok := resolverColumns["PaymentAllocation"][field.Name]; ok {
+				for _, c := range cols {
+					if _, ok := fieldSeen[c]; !ok {
+						selectedFields = append(selectedFields, c)
+						fieldSeen[c] = struct{}{}
+					}
+				}
+			} else {
+				unknownSeen = true
+			}
 		}
 	}
 	if !unknownSeen {
@@ -3086,7 +3203,16 @@ func (_q *QuoteQuery) collectField(ctx context.Context, oneNode bool, opCtx *gra
 		case "id":
 		case "__typename":
 		default:
-			unknownSeen = true
+			if cols, ok := resolverColumns["Quote"][field.Name]; ok {
+				for _, c := range cols {
+					if _, ok := fieldSeen[c]; !ok {
+						selectedFields = append(selectedFields, c)
+						fieldSeen[c] = struct{}{}
+					}
+				}
+			} else {
+				unknownSeen = true
+			}
 		}
 	}
 	if !unknownSeen {
@@ -3286,7 +3412,16 @@ func (_q *QuoteItemQuery) collectField(ctx context.Context, oneNode bool, opCtx 
 		case "id":
 		case "__typename":
 		default:
-			unknownSeen = true
+			if cols, ok := resolverColumns["QuoteItem"][field.Name]; ok {
+				for _, c := range cols {
+					if _, ok := fieldSeen[c]; !ok {
+						selectedFields = append(selectedFields, c)
+						fieldSeen[c] = struct{}{}
+					}
+				}
+			} else {
+				unknownSeen = true
+			}
 		}
 	}
 	if !unknownSeen {
@@ -3483,7 +3618,16 @@ func (_q *RefundQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 		case "id":
 		case "__typename":
 		default:
-			unknownSeen = true
+			if cols, ok := resolverColumns["Refund"][field.Name]; ok {
+				for _, c := range cols {
+					if _, ok := fieldSeen[c]; !ok {
+						selectedFields = append(selectedFields, c)
+						fieldSeen[c] = struct{}{}
+					}
+				}
+			} else {
+				unknownSeen = true
+			}
 		}
 	}
 	if !unknownSeen {
@@ -3770,7 +3914,16 @@ func (_q *SalesOrderQuery) collectField(ctx context.Context, oneNode bool, opCtx
 		case "id":
 		case "__typename":
 		default:
-			unknownSeen = true
+			if cols, ok := resolverColumns["SalesOrder"][field.Name]; ok {
+				for _, c := range cols {
+					if _, ok := fieldSeen[c]; !ok {
+						selectedFields = append(selectedFields, c)
+						fieldSeen[c] = struct{}{}
+					}
+				}
+			} else {
+				unknownSeen = true
+			}
 		}
 	}
 	if !unknownSeen {
@@ -3980,7 +4133,16 @@ func (_q *SalesOrderItemQuery) collectField(ctx context.Context, oneNode bool, o
 		case "id":
 		case "__typename":
 		default:
-			unknownSeen = true
+			if cols, ok := resolverColumns["SalesOrderItem"][field.Name]; ok {
+				for _, c := range cols {
+					if _, ok := fieldSeen[c]; !ok {
+						selectedFields = append(selectedFields, c)
+						fieldSeen[c] = struct{}{}
+					}
+				}
+			} else {
+				unknownSeen = true
+			}
 		}
 	}
 	if !unknownSeen {
@@ -4094,7 +4256,16 @@ func (_q *TaxCodeQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 		case "id":
 		case "__typename":
 		default:
-			unknownSeen = true
+			if cols, ok := resolverColumns["TaxCode"][field.Name]; ok {
+				for _, c := range cols {
+					if _, ok := fieldSeen[c]; !ok {
+						selectedFields = append(selectedFields, c)
+						fieldSeen[c] = struct{}{}
+					}
+				}
+			} else {
+				unknownSeen = true
+			}
 		}
 	}
 	if !unknownSeen {
@@ -4203,7 +4374,16 @@ func (_q *UserQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 		case "id":
 		case "__typename":
 		default:
-			unknownSeen = true
+			if cols, ok := resolverColumns["User"][field.Name]; ok {
+				for _, c := range cols {
+					if _, ok := fieldSeen[c]; !ok {
+						selectedFields = append(selectedFields, c)
+						fieldSeen[c] = struct{}{}
+					}
+				}
+			} else {
+				unknownSeen = true
+			}
 		}
 	}
 	if !unknownSeen {
