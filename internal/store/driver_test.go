@@ -126,3 +126,18 @@ func TestStatementCacheCapacityParameter(t *testing.T) {
 		}
 	}
 }
+
+// Prepared statements are planned for their own arguments each time: a
+// generic plan misjudges one large tenant among small ones.
+func TestStatementCachePlansPerExecution(t *testing.T) {
+	dsn := pgtest.NewDatabase(t)
+	_, c := one(t, dsn)
+	var mode string
+	if err := c.QueryRowContext(context.Background(), `SHOW plan_cache_mode`).Scan(&mode); err != nil || mode != "force_custom_plan" {
+		t.Fatalf("plan_cache_mode %q, %v", mode, err)
+	}
+	_, c = one(t, dsn+"&plan_cache_mode=auto")
+	if err := c.QueryRowContext(context.Background(), `SHOW plan_cache_mode`).Scan(&mode); err != nil || mode != "auto" {
+		t.Fatalf("a DSN's own plan_cache_mode: %q, %v", mode, err)
+	}
+}

@@ -25,7 +25,12 @@ import (
 // key=value DSN): without it every parameterized query costs two round
 // trips (prepare, execute).
 func WithBinaryParameters(dsn string) string {
-	if strings.Contains(dsn, "binary_parameters=") {
+	return withParameter(dsn, "binary_parameters", "yes")
+}
+
+// withParameter sets a connection parameter the DSN does not set itself.
+func withParameter(dsn, name, value string) string {
+	if strings.Contains(dsn, name+"=") {
 		return dsn
 	}
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
@@ -34,17 +39,27 @@ func WithBinaryParameters(dsn string) string {
 			return dsn
 		}
 		q := u.Query()
-		q.Set("binary_parameters", "yes")
+		q.Set(name, value)
 		u.RawQuery = q.Encode()
 		return u.String()
 	}
-	return strings.TrimSpace(dsn) + " binary_parameters=yes"
+	return strings.TrimSpace(dsn) + " " + name + "=" + value
 }
 
 // DefaultStatementCache is how many prepared statements each pooled
 // connection keeps (see stmtCache).
 const DefaultStatementCache = 256
 
+// With the cache on, connections plan each execution for its own
+// arguments (plan_cache_mode=force_custom_plan, unless the DSN sets
+// plan_cache_mode): a prepared statement keeps the parse, the analysis
+// and the statement text off every execution, but PostgreSQL's generic
+// plan, chosen after five executions when its estimate looks no worse,
+// estimates "company_id = $n" as one tenant's average share of the table.
+// For one large company among small ones that plan was wrong: the list
+// page's customers-by-id lookup (id IN (…) AND company_id = $22) became a
+// scan of the company's 10,000 customers, 10 ms instead of 0.1 ms.
+//
 // statementCacheCapacity reads and removes the DSN's
 // statement_cache_capacity parameter (a URL DSN's query parameter; 0 turns
 // prepared statements off, e.g. behind a transaction-pooling PgBouncer
@@ -72,6 +87,9 @@ func Open(dsn string) (*ent.Client, *sql.DB, error) {
 	dsn, capacity, err := statementCacheCapacity(dsn)
 	if err != nil {
 		return nil, nil, fmt.Errorf("open database: %w", err)
+	}
+	if capacity > 0 {
+		dsn = withParameter(dsn, "plan_cache_mode", "force_custom_plan")
 	}
 	c, err := newConnector(WithBinaryParameters(dsn), capacity)
 	if err != nil {

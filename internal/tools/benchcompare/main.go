@@ -66,6 +66,7 @@ var (
 	only     = flag.String("only", "", "comma-separated workload names to run (default all)")
 	loadOnly = flag.Bool("load-only", false, "load the data set, print its DSN and key, and exit")
 	cpuProf  = flag.String("cpuprofile", "", "write a CPU profile of the whole process (server and generator) during the rounds")
+	dsnExtra = flag.String("server-dsn-params", "", "extra DSN parameters for the server's pool, e.g. statement_cache_capacity=0 or plan_cache_mode=auto (to compare)")
 	peer     = flag.Bool("peer", true, "also measure PostGraphile 5 over the same database (installed from npm into a cache directory; skipped with a note when node/npm are missing)")
 )
 
@@ -103,7 +104,11 @@ func run() error {
 		fmt.Printf("DATABASE_URL=%s\nAPI key: %s\ncompany: %s\n", dsn, key, company)
 		return nil
 	}
-	client, db, err := store.Open(dsn)
+	serverDSN := dsn
+	if *dsnExtra != "" {
+		serverDSN += "&" + *dsnExtra
+	}
+	client, db, err := store.Open(serverDSN)
 	if err != nil {
 		return err
 	}
