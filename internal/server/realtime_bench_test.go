@@ -16,9 +16,12 @@ import (
 
 	"github.com/bigledger/bigledger/ent"
 	"github.com/bigledger/bigledger/ent/schema/pulid"
+	"github.com/bigledger/bigledger/graph"
+	"github.com/bigledger/bigledger/internal/auth"
 	"github.com/bigledger/bigledger/internal/crm"
 	"github.com/bigledger/bigledger/internal/events"
 	"github.com/bigledger/bigledger/internal/store"
+	"github.com/bigledger/bigledger/internal/tenant"
 	tk "github.com/bigledger/bigledger/internal/testkit"
 )
 
@@ -180,9 +183,19 @@ func BenchmarkEventDelivery(b *testing.B) {
 	bareConns = nil
 	time.Sleep(200 * time.Millisecond)
 	m2 := heapAndStacks()
+	// One API key holds at most graph.MaxSocketsPerKey sockets: the
+	// subscribers share enough keys of company A.
+	tenants := make([]tk.Tenant, 0, subs/graph.MaxSocketsPerKey+1)
+	for range cap(tenants) {
+		key, _, err := auth.IssueKey(tenant.WithCompany(context.Background(), pulid.ID(e.A.CompanyID)), e.Client, pulid.ID(e.A.UserID), "subscriber", []string{"*"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		tenants = append(tenants, tk.Tenant{Name: e.A.Name, CompanyID: e.A.CompanyID, Key: key, UserID: e.A.UserID})
+	}
 	clients := make([]*tk.WS, subs)
 	for i := range clients {
-		clients[i] = e.GraphQLWS(e.A, tk.TransportWS)
+		clients[i] = e.GraphQLWS(tenants[i/graph.MaxSocketsPerKey], tk.TransportWS)
 		clients[i].Subscribe("s", `subscription { customerCreated { id name customerNumber } }`, nil)
 	}
 	for deadline := time.Now().Add(30 * time.Second); e.Srv.Hub().Subscribers() < subs && time.Now().Before(deadline); {
