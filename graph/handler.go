@@ -87,8 +87,13 @@ func NewHandler(o Options) *handler.Server {
 		InitFunc:              o.WebsocketInit,
 		InitTimeout:           cmp.Or(o.InitTimeout, 10*time.Second),
 		KeepAlivePingInterval: 15 * time.Second,
-		PingPongInterval:      20 * time.Second,
-		PayloadReadLimit:      &wsReadLimit,
+		// No graphql-transport-ws "ping" messages: they cost a goroutine
+		// and a ticker per connection, and gqlws already pings every socket
+		// at the protocol level on a timer and drops a peer that stops
+		// answering, whatever its subprotocol (TestDeadPeerIsDropped).
+		// Legacy graphql-ws clients still get "ka".
+		PingPongInterval: 0,
+		PayloadReadLimit: &wsReadLimit,
 	})
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})

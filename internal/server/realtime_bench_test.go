@@ -193,6 +193,7 @@ func BenchmarkEventDelivery(b *testing.B) {
 		}
 		tenants = append(tenants, tk.Tenant{Name: e.A.Name, CompanyID: e.A.CompanyID, Key: key, UserID: e.A.UserID})
 	}
+	g2 := runtime.NumGoroutine()
 	clients := make([]*tk.WS, subs)
 	for i := range clients {
 		clients[i] = e.GraphQLWS(tenants[i/graph.MaxSocketsPerKey], tk.TransportWS)
@@ -205,6 +206,7 @@ func BenchmarkEventDelivery(b *testing.B) {
 		b.Fatalf("%d subscribers attached", got)
 	}
 	time.Sleep(300 * time.Millisecond)
+	g3 := runtime.NumGoroutine()
 	m3 := heapAndStacks()
 	perBare := float64(m1-m0) / subs
 	perSub := float64(m3-m2) / subs
@@ -243,4 +245,5 @@ func BenchmarkEventDelivery(b *testing.B) {
 	b.Logf("hub: %d events at %.0f/s, commit→delivery p50 %s p99 %s", n, float64(n)/elapsed.Seconds(), percentile(hubLat, 0.5), percentile(hubLat, 0.99))
 	b.Logf("1,000 GraphQL subscribers: %d of %d deliveries, commit→client p50 %s p99 %s", len(wsLat), wantWS*subs, percentile(wsLat, 0.5), percentile(wsLat, 0.99))
 	b.Logf("memory per idle subscriber (client+server in process): %.1f KiB; bare websocket %.1f KiB; BigLedger's own %.1f KiB", perSub/1024, perBare/1024, (perSub-perBare)/1024)
+	b.Logf("goroutines per subscriber (client and server): %.1f", float64(g3-g2)/subs)
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -20,7 +21,15 @@ type WS struct {
 	e     *Env
 	Conn  *websocket.Conn
 	proto string
-	msgs  chan map[string]any
+	// The received messages, at most maxQueued: a client that stops
+	// reading stops reading the socket too, so the server sees it slow.
+	// Allocated as messages arrive (an idle client holds none, which the
+	// memory-per-subscriber benchmark relies on).
+	mu     sync.Mutex
+	queue  []map[string]any
+	closed bool
+	notify chan struct{} // a message arrived or the socket closed
+	space  chan struct{} // a message was taken
 	// Closed receives the close error when the server closes the socket.
 	Closed chan error
 }
@@ -36,7 +45,7 @@ func (e *Env) Dial(path, proto string, header http.Header) (*WS, *http.Response,
 	if err != nil {
 		return nil, resp, err
 	}
-	w := &WS{e: e, Conn: c, proto: proto, msgs: make(chan map[string]any, 4096), Closed: make(chan error, 1)}
+	w := &WS{e: e, Conn: c, proto: proto, notify: make(chan struct{}, 1), space: make(chan struct{}, 1), Closed: make(chan error, 1)}
 	go w.read()
 	return w, resp, nil
 }
@@ -46,7 +55,10 @@ func (w *WS) read() {
 		_, data, err := w.Conn.ReadMessage()
 		if err != nil {
 			w.Closed <- err
-			close(w.msgs)
+			w.mu.Lock()
+			w.closed = true
+			w.mu.Unlock()
+			signal(w.notify)
 			return
 		}
 		at := time.Now()
@@ -69,7 +81,24 @@ func (w *WS) read() {
 			continue
 		}
 		m["_receivedAt"] = at
-		w.msgs <- m
+		w.mu.Lock()
+		for len(w.queue) >= maxQueued {
+			w.mu.Unlock()
+			<-w.space
+			w.mu.Lock()
+		}
+		w.queue = append(w.queue, m)
+		w.mu.Unlock()
+		signal(w.notify)
+	}
+}
+
+const maxQueued = 4096
+
+func signal(c chan struct{}) {
+	select {
+	case c <- struct{}{}:
+	default:
 	}
 }
 
@@ -83,14 +112,31 @@ func (w *WS) Send(v any) {
 
 // Next returns the next message, or nil after timeout or when closed.
 func (w *WS) Next(timeout time.Duration) map[string]any {
-	select {
-	case m, ok := <-w.msgs:
-		if !ok {
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	for {
+		w.mu.Lock()
+		if len(w.queue) > 0 {
+			m := w.queue[0]
+			w.queue[0] = nil
+			w.queue = w.queue[1:]
+			if len(w.queue) == 0 {
+				w.queue = nil
+			}
+			w.mu.Unlock()
+			signal(w.space)
+			return m
+		}
+		closed := w.closed
+		w.mu.Unlock()
+		if closed {
 			return nil
 		}
-		return m
-	case <-time.After(timeout):
-		return nil
+		select {
+		case <-w.notify:
+		case <-timer.C:
+			return nil
+		}
 	}
 }
 
