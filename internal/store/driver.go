@@ -147,11 +147,11 @@ func (c *conn) IsValid() bool {
 }
 
 // stmtCache holds one connection's prepared statements, least recently
-// used first out. A prepared statement is parsed once and, after five
-// executions, planned once (PostgreSQL's generic plan) when that plan is
-// no worse than the custom ones: on the hot reads (the invoice screen's
-// four statements) planning cost three to four times the execution. It
-// also halves the messages of each execution. database/sql never uses a
+// used first out. A prepared statement is parsed and analysed once and
+// its text is not sent again; it is still planned for each execution's
+// arguments (Open sets plan_cache_mode=force_custom_plan: see
+// statementCacheCapacity for why not PostgreSQL's generic plans).
+// database/sql never uses a
 // driver connection from two goroutines at once, so it needs no lock.
 //
 // A statement is prepared on its second use on the connection (seen
