@@ -187,37 +187,38 @@ func follow[T any](r *Resolver, ctx context.Context, types []string, after *puli
 	}
 	ids, _ := ctx.Value(eventIDsKey{}).(*eventIDs)
 	ch := make(chan T)
-	go func() {
+	// Watch, not Follow in a goroutine: a quiet subscription holds no
+	// goroutine of ours while it waits for events.
+	r.Hub.Watch(ctx, p.CompanyID, types, from, func(rec events.Record) error {
+		if match != nil && !match(rec) {
+			return nil
+		}
+		v, err := sharedLoad(ctx, rec, load)
+		// A database hiccup (restart, failover) is retried for a while
+		// before the subscription gives up: the event is committed and
+		// must be delivered.
+		for attempt := 1; err != nil && !isNotFound(err) && attempt <= 20 && ctx.Err() == nil; attempt++ {
+			time.Sleep(time.Duration(attempt) * 100 * time.Millisecond)
+			v, err = sharedLoad(ctx, rec, load)
+		}
+		if err != nil {
+			if isNotFound(err) {
+				return nil // gone since: nothing to show
+			}
+			return err
+		}
+		if ids != nil {
+			ids.push(rec.ID)
+		}
+		select {
+		case ch <- v:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}, func(err error) {
 		defer close(ch)
 		defer b.release()
-		err := r.Hub.Follow(ctx, p.CompanyID, types, from, func(rec events.Record) error {
-			if match != nil && !match(rec) {
-				return nil
-			}
-			v, err := sharedLoad(ctx, rec, load)
-			// A database hiccup (restart, failover) is retried for a while
-			// before the subscription gives up: the event is committed and
-			// must be delivered.
-			for attempt := 1; err != nil && !isNotFound(err) && attempt <= 20 && ctx.Err() == nil; attempt++ {
-				time.Sleep(time.Duration(attempt) * 100 * time.Millisecond)
-				v, err = sharedLoad(ctx, rec, load)
-			}
-			if err != nil {
-				if isNotFound(err) {
-					return nil // gone since: nothing to show
-				}
-				return err
-			}
-			if ids != nil {
-				ids.push(rec.ID)
-			}
-			select {
-			case ch <- v:
-				return nil
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-		})
 		switch {
 		case ctx.Err() != nil:
 		case errors.Is(err, events.ErrSlowConsumer):
@@ -230,7 +231,7 @@ func follow[T any](r *Resolver, ctx context.Context, types []string, after *puli
 			transport.AddSubscriptionError(ctx, &gqlerror.Error{Message: "Subscription ended by a server error; resubscribe with the last event id",
 				Extensions: map[string]any{"code": "INTERNAL_ERROR"}})
 		}
-	}()
+	})
 	return ch, nil
 }
 

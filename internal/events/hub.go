@@ -53,19 +53,61 @@ var ErrSlowConsumer = errors.New("subscriber too slow: resubscribe with the last
 type Sub struct {
 	company pulid.ID
 	types   map[string]bool
-	ch      chan *Record
+	limit   int
 	// Start is the hub position when the subscription began: every event
 	// after it is delivered live; a replay covers what came before.
 	Start Position
 
-	mu   sync.Mutex
-	err  error
-	done bool
+	// drain runs (in a goroutine of its own) when an event arrives while
+	// no drain is running, and returns once the queue is empty: an idle
+	// subscriber holds neither a goroutine nor a buffer. With 1,000 quiet
+	// subscribers, a waiting goroutine and a fixed 512-slot channel each
+	// were a third of what a subscription cost above its websocket.
+	drain   func()
+	mu      sync.Mutex
+	running bool
+	q       []*Record
+	err     error
+	done    bool
 }
 
-// C delivers the subscription's events (shared, read-only); it is closed
-// when the subscription ends.
-func (s *Sub) C() <-chan *Record { return s.ch }
+// push queues r for s; false when s is too far behind (or ended).
+func (s *Sub) push(r *Record) bool {
+	s.mu.Lock()
+	if s.done || len(s.q) >= s.limit {
+		s.mu.Unlock()
+		return false
+	}
+	s.q = append(s.q, r)
+	start := !s.running
+	s.running = true
+	s.mu.Unlock()
+	if start {
+		go s.drain()
+	}
+	return true
+}
+
+// take is the drain's next event (shared, read-only). With the queue
+// empty it answers ended when the subscription is over, or else marks the
+// drain stopped: the next push starts another.
+func (s *Sub) take() (r *Record, ended bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.q) > 0 {
+		r = s.q[0]
+		s.q[0] = nil
+		if s.q = s.q[1:]; len(s.q) == 0 {
+			s.q = nil
+		}
+		return r, false
+	}
+	if s.done {
+		return nil, true // running stays set: no drain starts after the last
+	}
+	s.running = false
+	return nil, false
+}
 
 // Err is why the subscription ended (nil when unsubscribed).
 func (s *Sub) Err() error {
@@ -74,14 +116,21 @@ func (s *Sub) Err() error {
 	return s.err
 }
 
+// end stops s: what is queued is still drained, then the drain sees the
+// end (a slow consumer resumes after the last event it received).
 func (s *Sub) end(err error) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.done {
+		s.mu.Unlock()
 		return
 	}
 	s.done, s.err = true, err
-	close(s.ch)
+	start := !s.running
+	s.running = true
+	s.mu.Unlock()
+	if start {
+		go s.drain()
+	}
 }
 
 // HubOptions tune a Hub.
@@ -140,11 +189,12 @@ func (h *Hub) Wake() {
 // Started is closed once the hub knows its starting position.
 func (h *Hub) Started() <-chan struct{} { return h.started }
 
-// Subscribe starts a live subscription to company's events of types (all
-// when empty). Call Unsubscribe when done.
-func (h *Hub) Subscribe(company pulid.ID, types []string) *Sub {
+// subscribe starts a live subscription to company's events of types (all
+// when empty), with its drain marked running: the caller drains first.
+// Unsubscribe ends it.
+func (h *Hub) subscribe(company pulid.ID, types []string, drain func()) *Sub {
 	<-h.started
-	s := &Sub{company: company, ch: make(chan *Record, h.opt.Buffer)}
+	s := &Sub{company: company, limit: h.opt.Buffer, drain: drain, running: true}
 	if len(types) > 0 {
 		s.types = map[string]bool{}
 		for _, t := range types {
@@ -365,9 +415,7 @@ func (h *Hub) deliver(r *Record) {
 			}
 			r.Payload, r.raw = p, nil
 		}
-		select {
-		case s.ch <- r:
-		default:
+		if !s.push(r) {
 			delete(h.subs[r.CompanyID], s)
 			s.end(ErrSlowConsumer)
 		}
@@ -420,49 +468,98 @@ func query(ctx context.Context, db *sql.DB, q string, args ...any) ([]Record, er
 // when ctx ends, fn fails, or the subscriber falls behind
 // (ErrSlowConsumer).
 func (h *Hub) Follow(ctx context.Context, company pulid.ID, types []string, after *Position, fn func(Record) error) error {
-	select {
-	case <-h.started:
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	sub := h.Subscribe(company, types)
-	defer h.Unsubscribe(sub)
-	var last Position
+	ended := make(chan error, 1)
+	h.Watch(ctx, company, types, after, fn, func(err error) { ended <- err })
+	return <-ended
+}
+
+// Watch is Follow without waiting: it returns at once and calls done with
+// Follow's answer when the subscription ends. fn runs in one goroutine at
+// a time, in order, and only while events wait: between them, a watch
+// holds no goroutine.
+func (h *Hub) Watch(ctx context.Context, company pulid.ID, types []string, after *Position, fn func(Record) error, done func(error)) {
+	w := &watch{h: h, ctx: ctx, fn: fn, done: done, dedupe: after != nil}
 	if after != nil {
-		last = *after
+		w.last = *after
+	}
+	go w.start(company, types)
+}
+
+type watch struct {
+	h      *Hub
+	ctx    context.Context
+	fn     func(Record) error
+	done   func(error)
+	sub    *Sub
+	stop   func() bool
+	dedupe bool
+	last   Position
+}
+
+// start subscribes, replays what came before the subscription (live
+// events queue meanwhile), then drains.
+func (w *watch) start(company pulid.ID, types []string) {
+	select {
+	case <-w.h.started:
+	case <-w.ctx.Done():
+		w.done(w.ctx.Err())
+		return
+	}
+	w.sub = w.h.subscribe(company, types, w.drain)
+	w.stop = context.AfterFunc(w.ctx, func() { w.h.Unsubscribe(w.sub) })
+	if w.dedupe {
 		for {
-			recs, err := Page(ctx, h.db, company, last, &sub.Start, types, 500)
-			if err != nil {
-				return err
-			}
-			for _, r := range recs {
-				if err := fn(r); err != nil {
-					return err
+			recs, err := Page(w.ctx, w.h.db, company, w.last, &w.sub.Start, types, 500)
+			if err == nil {
+				for _, r := range recs {
+					if err = w.fn(r); err != nil {
+						break
+					}
+					w.last = r.Pos
 				}
-				last = r.Pos
+			}
+			if err != nil {
+				w.finish(err)
+				return
 			}
 			if len(recs) < 500 {
 				break
 			}
 		}
 	}
+	w.drain()
+}
+
+// drain delivers the queued events; it returns when the queue is empty
+// (the next event starts another) or the subscription is over.
+func (w *watch) drain() {
 	for {
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case r, ok := <-sub.C():
-			if !ok {
-				if err := sub.Err(); err != nil {
-					return err
-				}
-				return ctx.Err()
+		r, ended := w.sub.take()
+		if ended {
+			err := w.sub.Err()
+			if err == nil {
+				err = w.ctx.Err()
 			}
-			if after != nil && !last.Less(r.Pos) {
-				continue
-			}
-			if err := fn(*r); err != nil {
-				return err
-			}
+			w.finish(err)
+			return
+		}
+		if r == nil {
+			return
+		}
+		if w.dedupe && !w.last.Less(r.Pos) {
+			continue
+		}
+		if err := w.fn(*r); err != nil {
+			w.finish(err)
+			return
 		}
 	}
+}
+
+// finish ends the subscription and reports err; a drain that sees the end
+// afterwards (the sub is done) does not start.
+func (w *watch) finish(err error) {
+	w.stop()
+	w.h.Unsubscribe(w.sub)
+	w.done(err)
 }
