@@ -233,3 +233,84 @@ func TestSlowConsumerResumesWithoutLoss(t *testing.T) {
 }
 
 var errDone = errors.New("done")
+
+// TestWatchDeliversBurstsInOrder: a watch's deliveries stop and restart
+// with every burst of events (no goroutine waits between them); across the
+// restarts each event arrives once, in log order, fn never runs twice at
+// once, and cancelling reports the context's error and detaches the
+// subscriber.
+func TestWatchDeliversBurstsInOrder(t *testing.T) {
+	e := tk.New(t)
+	hctx, stopHub := context.WithCancel(context.Background())
+	defer stopHub()
+	hub := events.NewHub(e.DB, e.DSN, events.HubOptions{Poll: 10 * time.Millisecond})
+	go func() { _ = hub.Run(hctx) }()
+	<-hub.Started()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var mu sync.Mutex
+	var seen []events.Record
+	var inside atomic.Int32
+	overlapped := false
+	ended := make(chan error, 1)
+	hub.Watch(ctx, pulid.ID(e.A.CompanyID), nil, nil, func(r events.Record) error {
+		if inside.Add(1) > 1 {
+			overlapped = true
+		}
+		defer inside.Add(-1)
+		mu.Lock()
+		seen = append(seen, r)
+		mu.Unlock()
+		return nil
+	}, func(err error) { ended <- err })
+	for deadline := time.Now().Add(5 * time.Second); hub.Subscribers() == 0 && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+	}
+	const bursts, per = 6, 25
+	for b := 0; b < bursts; b++ {
+		for i := 0; i < per; i++ {
+			if _, err := e.DB.Exec(`INSERT INTO events (id, company_id, type, subject_id, payload, seq, created_at)
+				VALUES ($1, $2, 'customer.updated', $3, '{}', nextval('event_seq'), now())`, string(pulid.New("evt")), e.A.CompanyID, fmt.Sprint("cust_", b, "_", i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		time.Sleep(60 * time.Millisecond) // the queue drains, the drain stops
+	}
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		mu.Lock()
+		n := len(seen)
+		mu.Unlock()
+		if n >= bursts*per {
+			break
+		}
+	}
+	mu.Lock()
+	got := append([]events.Record(nil), seen...)
+	mu.Unlock()
+	if len(got) != bursts*per {
+		t.Fatalf("%d of %d events delivered", len(got), bursts*per)
+	}
+	ids := map[pulid.ID]bool{}
+	for i, r := range got {
+		if ids[r.ID] || (i > 0 && !got[i-1].Pos.Less(r.Pos)) {
+			t.Fatalf("event %d (%s) repeated or out of order", i, r.ID)
+		}
+		ids[r.ID] = true
+	}
+	if overlapped {
+		t.Fatal("fn ran twice at once")
+	}
+	cancel()
+	select {
+	case err := <-ended:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("watch ended with %v, want context.Canceled", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("cancelled watch never reported its end")
+	}
+	if n := hub.Subscribers(); n != 0 {
+		t.Fatalf("%d subscribers still attached after the watch ended", n)
+	}
+}
