@@ -13,7 +13,7 @@ help: ## list targets
 
 generate: ## regenerate ent (with entgql) and gqlgen code
 	$(GO) run ./ent/entc.go
-	$(GO) tool gqlgen generate
+	$(GO) run ./graph/gqlgen.go
 
 migration: ensure-postgres ## write a new SQL migration when the ent schema changed: make migration NAME=add_x
 	$(GO) run ./internal/tools/genmigration $${NAME:-changes}
