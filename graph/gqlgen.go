@@ -11,12 +11,17 @@
 // collection) and the resolvers that read more (Invoice.payments,
 // deliveries, …) load for all of a list's siblings at once on their first
 // call (graph/helpers.go), so the goroutines only cost a spawn, a stack and
-// a wake-up each: on the invoice screen, about 60 per request.
+// a wake-up each: one per element of every list, and one per further
+// resolver field of every object.
 //
 // The plugin turns off field concurrency for every type except
-// Subscription (whose root fields are streams), and the list marshaller is
-// swapped for marshalSliceInOrder (graph/inorder.go) after generation. Both
-// fail loudly if a gqlgen upgrade moves what they rely on.
+// Subscription (whose root fields are streams), so several root fields of
+// one query also run one after the other; the list marshaller is swapped
+// for marshalSliceInOrder (graph/inorder.go) after generation. The rewrite
+// stops generation when there is no call left to replace, and
+// TestGeneratedExecutorResolvesInOrder fails if any per-field or
+// per-element goroutine comes back (e.g. a gqlgen upgrade that no longer
+// honours DisableConcurrency, or a stock `gqlgen generate`).
 package main
 
 import (
